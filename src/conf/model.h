@@ -1,0 +1,305 @@
+/* The configuration model: one immutable snapshot of an ikerd.conf (IOS text).
+ *
+ * conf/parse.c builds it; nothing changes it afterwards. Every object keeps the
+ * line it was defined on (for the static checker's findings and for errors).
+ * All references between objects are resolved into pointers by the parser:
+ * a name that does not resolve is a configuration error, so users of the model
+ * never see a dangling name. Addresses are IPv4, uint32_t in host order.
+ *
+ * Lifetime: ik_config_ref / ik_config_unref. SAs hold a reference to the
+ * snapshot they were negotiated under; a reload makes a new snapshot.
+ */
+#ifndef IK_CONF_MODEL_H
+#define IK_CONF_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/secmem.h"
+
+struct ik_resolver;      /* keyring/resolver.h: built once per snapshot */
+struct ik_profile_index; /* profile/profile.h: built once per snapshot */
+
+/* ---- IKEv1 policy ---- */
+enum ik_encr { IK_ENCR_NONE = 0, IK_ENCR_DES, IK_ENCR_3DES, IK_ENCR_AES };
+enum ik_hash { IK_HASH_NONE = 0, IK_HASH_MD5, IK_HASH_SHA1, IK_HASH_SHA256, IK_HASH_SHA384, IK_HASH_SHA512 };
+enum ik_authm { IK_AUTH_NONE = 0, IK_AUTH_PSK, IK_AUTH_RSA_SIG };
+
+struct ik_isakmp_policy {
+	unsigned prio;          /* crypto isakmp policy N */
+	enum ik_encr encr;      /* IOS default: des */
+	unsigned keylen;        /* bits; AES 128/192/256, 0 for des/3des */
+	enum ik_hash hash;      /* IOS default: sha */
+	enum ik_authm auth;     /* IOS default: rsa-sig */
+	unsigned group;         /* DH group number; IOS default 1 */
+	uint32_t lifetime;      /* seconds; IOS default 86400 */
+	int line;
+};
+
+/* ---- keys and keyrings (K rules) ---- */
+enum ik_key_kind { IK_KEY_ADDRESS, IK_KEY_HOSTNAME };
+
+struct ik_keyring;
+
+struct ik_key {
+	struct ik_keyring *ring;
+	enum ik_key_kind kind;
+	uint32_t addr;          /* IK_KEY_ADDRESS: network (addr & mask) */
+	uint32_t mask;          /* omitted in the config = 255.255.255.255 */
+	int plen;               /* prefix length of mask */
+	bool mask_given;        /* the config wrote a mask (for show running-config) */
+	char *hostname;         /* IK_KEY_HOSTNAME */
+	struct ik_secret *secret; /* NUL-terminated text key, in secure memory */
+	bool no_xauth;
+	int line;
+	unsigned order;         /* position among all keys of the file (0-based) */
+};
+
+struct ik_keyring {
+	char *name;             /* "default" for the global crypto isakmp key lines */
+	char *vrf;              /* front-door VRF; NULL = global */
+	bool is_default;
+	struct ik_key **keys;   /* in configuration order */
+	size_t nkeys;
+	char *local_address_if; /* local-address IFNAME, or NULL */
+	uint32_t local_address; /* local-address A (or the interface's address), 0 = any */
+	int line;               /* 0 for the implicit default keyring */
+	unsigned order;         /* position among keyrings; default keyring is 0 */
+};
+
+/* ---- ISAKMP profiles (P rules) ---- */
+enum ik_match_kind { IK_MATCH_ADDRESS, IK_MATCH_HOST, IK_MATCH_USER_FQDN };
+
+struct ik_identity_match {
+	enum ik_match_kind kind;
+	uint32_t addr, mask;    /* IK_MATCH_ADDRESS */
+	int plen;
+	bool mask_given;
+	char *vrf;              /* address A M FVRF; NULL = global */
+	char *name;             /* host H / user-fqdn U */
+	int line;
+};
+
+enum ik_self_id { IK_SELF_ID_DEFAULT = 0, IK_SELF_ID_ADDRESS, IK_SELF_ID_FQDN, IK_SELF_ID_USER_FQDN };
+
+struct ik_isakmp_profile {
+	char *name;
+	struct ik_keyring **keyrings; /* keyring K lines, in order */
+	size_t nkeyrings;
+	struct ik_identity_match *matches;
+	size_t nmatches;
+	char *ivrf;             /* vrf IVRF */
+	enum ik_self_id self_id;
+	char *self_id_value;    /* for fqdn/user-fqdn forms with a value */
+	char *local_address_if;
+	uint32_t local_address;
+	bool initiate_aggressive;
+	unsigned keepalive, keepalive_retry; /* 0 = not set */
+	int line;
+	unsigned order;
+};
+
+/* ---- IPsec ---- */
+enum ik_esp_enc { IK_ESP_ENC_NONE = 0, IK_ESP_DES, IK_ESP_3DES, IK_ESP_AES, IK_ESP_GCM };
+enum ik_esp_auth { IK_ESP_AUTH_NONE = 0, IK_ESP_MD5, IK_ESP_SHA1, IK_ESP_SHA256, IK_ESP_SHA384, IK_ESP_SHA512 };
+enum ik_ipsec_mode { IK_MODE_TUNNEL = 0, IK_MODE_TRANSPORT };
+
+struct ik_transform_set {
+	char *name;
+	enum ik_esp_enc enc;
+	unsigned keylen;        /* AES/GCM bits; IOS default for esp-aes is 128 */
+	enum ik_esp_auth auth;  /* NONE allowed with GCM */
+	enum ik_ipsec_mode mode;
+	int line;
+};
+
+struct ik_ikev2_profile;
+
+struct ik_ipsec_profile {
+	char *name;
+	struct ik_transform_set **tsets;
+	size_t ntsets;
+	struct ik_isakmp_profile *isakmp_profile; /* set isakmp-profile, or NULL */
+	struct ik_ikev2_profile *ikev2_profile;   /* set ikev2-profile, or NULL */
+	unsigned pfs_group;     /* set pfs groupN; 0 = no PFS */
+	uint32_t lifetime_sec;  /* 0 = global default (3600) */
+	uint64_t lifetime_kb;   /* 0 = global default (4608000) */
+	int line;
+};
+
+/* ---- IKEv2 ---- */
+enum ik_id_type { IK_ID_NONE = 0, IK_ID_ADDRESS, IK_ID_FQDN, IK_ID_EMAIL, IK_ID_KEY_ID };
+
+struct ik_ikev2_peer {
+	char *name;
+	bool has_addr;
+	uint32_t addr, mask;
+	int plen;
+	enum ik_id_type id_type;
+	char *id_value;         /* address as text, fqdn, email, key-id */
+	struct ik_secret *psk, *psk_local, *psk_remote;
+	int line;
+};
+
+struct ik_ikev2_keyring {
+	char *name;
+	struct ik_ikev2_peer *peers;
+	size_t npeers;
+	int line;
+};
+
+struct ik_ikev2_proposal {
+	char *name;
+	/* each list holds IOS keywords as written (aes-cbc-256, sha256, 14, ...) */
+	char **encr; size_t nencr;
+	char **integ; size_t ninteg;
+	char **prf; size_t nprf;
+	char **group; size_t ngroup;
+	int line;
+};
+
+struct ik_ikev2_policy {
+	char *name;
+	struct ik_ikev2_proposal **proposals;
+	size_t nproposals;
+	char **match_fvrf; size_t nmatch_fvrf; /* "any" allowed */
+	uint32_t *match_local; size_t nmatch_local;
+	int line;
+};
+
+struct ik_ikev2_match {
+	enum ik_id_type type;   /* match identity remote address|fqdn|email|key-id */
+	uint32_t addr, mask;
+	int plen;
+	char *value;
+	int line;
+};
+
+struct ik_ikev2_profile {
+	char *name;
+	struct ik_ikev2_match *matches;
+	size_t nmatches;
+	char *match_fvrf;       /* NULL = global, "any" = any */
+	enum ik_id_type local_id_type;
+	char *local_id_value;
+	enum ik_authm auth_local, auth_remote;
+	struct ik_ikev2_keyring *keyring;
+	uint32_t lifetime;      /* 0 = default 86400 */
+	unsigned dpd_interval, dpd_retry;
+	bool dpd_periodic;
+	int line;
+};
+
+/* ---- interfaces, VRFs, routes ---- */
+enum ik_tunnel_mode { IK_TUN_GRE_IP = 0, IK_TUN_IPSEC_IPV4 };
+
+struct ik_interface {
+	char *name;             /* as written: Tunnel1, Ethernet0/0, Loopback0 */
+	uint32_t addr, mask;    /* ip address A M; 0/0 when none */
+	char *vrf;              /* vrf forwarding / ip vrf forwarding */
+	char *description;
+	bool shutdown;
+	bool is_tunnel;
+	unsigned tunnel_num;    /* N of TunnelN */
+	char *tunnel_source_if; /* tunnel source IFNAME */
+	uint32_t tunnel_source; /* tunnel source A, or resolved from the config's interface */
+	bool tunnel_source_resolved; /* tunnel_source is known from the config */
+	uint32_t tunnel_dest;
+	enum ik_tunnel_mode tunnel_mode;
+	char *tunnel_vrf;
+	struct ik_ipsec_profile *protection; /* tunnel protection ipsec profile P */
+	int line;
+};
+
+struct ik_route {
+	char *vrf;
+	uint32_t prefix, mask;
+	struct ik_interface *out_if; /* when a configured interface is named */
+	char *out_if_name;
+	uint32_t nexthop;       /* 0 when only an interface */
+	int line;
+};
+
+struct ik_vrf {
+	char *name;
+	int line;
+};
+
+/* ---- the snapshot ---- */
+struct ik_config {
+	unsigned refs;
+	char *file;             /* path it was read from (or "<string>") */
+	char *hostname;         /* default "Router" */
+
+	struct ik_isakmp_policy *policies; size_t npolicies; /* sorted by prio */
+	enum ik_self_id isakmp_identity; /* crypto isakmp identity; default address */
+	unsigned keepalive, keepalive_retry; /* crypto isakmp keepalive S [R]; 0 = off */
+	bool keepalive_periodic;
+	unsigned nat_keepalive; /* crypto isakmp nat keepalive S; 0 = off */
+
+	/* keyrings[0] is always the default keyring (crypto isakmp key ...),
+	 * possibly with no keys; the others follow in configuration order. */
+	struct ik_keyring **keyrings; size_t nkeyrings;
+	struct ik_key **keys; size_t nkeys; /* every key, in file order */
+
+	struct ik_isakmp_profile **profiles; size_t nprofiles;
+	struct ik_transform_set **tsets; size_t ntsets;
+	struct ik_ipsec_profile **ipsec_profiles; size_t nipsec_profiles;
+
+	struct ik_ikev2_keyring **v2_keyrings; size_t nv2_keyrings;
+	struct ik_ikev2_proposal **v2_proposals; size_t nv2_proposals;
+	struct ik_ikev2_policy **v2_policies; size_t nv2_policies;
+	struct ik_ikev2_profile **v2_profiles; size_t nv2_profiles;
+
+	struct ik_interface **ifaces; size_t nifaces;
+	struct ik_route *routes; size_t nroutes;
+	struct ik_vrf *vrfs; size_t nvrfs;
+
+	/* built once per snapshot by ik_config_finish() */
+	struct ik_resolver *resolver;
+	struct ik_profile_index *pindex;
+};
+
+/* A parse error: where and why. */
+struct ik_conf_error {
+	char file[256];
+	int line, col;          /* 1-based; col points at the offending token */
+	char text[512];         /* the offending line as written */
+	char msg[512];          /* what is wrong */
+};
+
+/* Parses an IOS configuration. On success returns a snapshot with one
+ * reference (resolver and profile index built); on error returns NULL and
+ * fills *err. Nothing is half-applied: the caller keeps its old snapshot. */
+struct ik_config *ik_config_load_file(const char *path, struct ik_conf_error *err);
+struct ik_config *ik_config_load_string(const char *text, const char *name, struct ik_conf_error *err);
+
+/* Formats an error the IOS way:
+ *   FILE:LINE:COL: MSG
+ *     <the line>
+ *     <spaces>^
+ *   % Invalid input detected at '^' marker.      (or the message's own % line) */
+void ik_conf_error_format(const struct ik_conf_error *err, char *buf, size_t len);
+
+struct ik_config *ik_config_ref(struct ik_config *cfg);
+void ik_config_unref(struct ik_config *cfg);
+
+/* Lookups by name (NULL if absent). */
+struct ik_isakmp_profile *ik_config_find_profile(const struct ik_config *cfg, const char *name);
+struct ik_keyring *ik_config_find_keyring(const struct ik_config *cfg, const char *name);
+struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cfg, const char *name);
+struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name);
+/* The configured interface whose ip address equals a, or NULL. */
+struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32_t a);
+
+/* show running-config: the model printed back as IOS text (keys included),
+ * parseable by ik_config_load_string into an equal model. */
+struct ik_sb;
+void ik_config_print(const struct ik_config *cfg, struct ik_sb *out);
+
+/* Names used in show output and traces. */
+const char *ik_encr_name(enum ik_encr e);   /* "des", "3des", "aes" */
+const char *ik_hash_name(enum ik_hash h);   /* "md5", "sha", "sha256", ... */
+
+#endif

@@ -1,0 +1,106 @@
+/* The IKE engine: sans-I/O. The host (the daemon, a test, a benchmark) feeds it
+ * events (a datagram arrived, timers are due, an admin command, a kernel event)
+ * and the engine acts only through the host callbacks below: send a datagram,
+ * bring a child SA up or down, read counters. It never touches a socket,
+ * netlink, the clock or the RNG itself; it logs through the struct ik_log it
+ * was given. Two engines wired back to back in one process run an exchange
+ * deterministically (tests/unit/test_exchange.c).
+ */
+#ifndef IK_IKE_ENGINE_H
+#define IK_IKE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/model.h"
+#include "ike/child.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+struct ik_endpoint {
+	uint32_t addr;          /* host order */
+	uint16_t port;          /* 500 or 4500 (or a NATed port) */
+};
+
+struct ik_engine_host {
+	void *ctx;
+	/* Monotonic milliseconds. */
+	uint64_t (*now_ms)(void *ctx);
+	void (*random)(void *ctx, void *buf, size_t len);
+	/* Sends msg from local to remote, in fvrf (NULL = global). On port 4500
+	 * the engine includes the 4-byte non-ESP marker itself. */
+	void (*send)(void *ctx, const struct ik_endpoint *local, const struct ik_endpoint *remote,
+		     const char *fvrf, const uint8_t *msg, size_t len);
+	/* Install both directions; 0 on success. A failure is reported and the
+	 * child SA is deleted (and the peer told). */
+	int (*child_up)(void *ctx, const struct ik_child_sa *c);
+	void (*child_down)(void *ctx, const struct ik_child_sa *c);
+	/* Counters for show crypto ipsec sa; may be NULL (counters print as 0). */
+	int (*child_counters)(void *ctx, const struct ik_child_sa *c,
+			      struct ik_sa_counters *in, struct ik_sa_counters *out);
+};
+
+struct ik_engine_opts {
+	bool passive;           /* never initiate (responder only) */
+	unsigned first_conn_id; /* IOS numbers ISAKMP SAs from 1001; shards use disjoint ranges */
+	unsigned max_half_open; /* bound on SAs not yet authenticated (0 = default 1000) */
+};
+
+struct ik_engine;
+
+/* cfg: a reference is taken. log: kept by pointer; its debug_mask is read at
+ * every line, so switching debug on at run time works. */
+struct ik_engine *ik_engine_new(struct ik_config *cfg, const struct ik_engine_host *host,
+				const struct ik_log *log, const struct ik_engine_opts *opts);
+void ik_engine_free(struct ik_engine *e);
+
+/* A new snapshot (reload). SAs whose tunnel's configuration is unchanged keep
+ * running; others are cleared. */
+void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg);
+
+/* A datagram arrived on local from remote (non-ESP marker already removed on
+ * 4500), in fvrf (NULL = global). */
+void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
+		     const struct ik_endpoint *remote, const char *fvrf,
+		     const uint8_t *msg, size_t len);
+
+/* Absolute time (now_ms scale) of the next timer, UINT64_MAX if none. */
+uint64_t ik_engine_next_timer(const struct ik_engine *e);
+/* Runs every timer that is due (retransmits, lifetimes, rekeys, DPD). */
+void ik_engine_run_timers(struct ik_engine *e);
+
+/* Starts negotiation for a configured protected tunnel (TunnelN); local is
+ * the tunnel source address. Returns 0, or -1 with the reason in err. */
+int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *err);
+/* Initiates every protected tunnel that is not shut down (used at start). */
+void ik_engine_initiate_all(struct ik_engine *e);
+/* Kernel events: acquire (traffic without an SA), soft expire (rekey), hard
+ * expire (delete). */
+void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32_t dst);
+void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
+
+/* clear crypto session [remote A] / clear crypto isakmp [CONN-ID] / clear crypto sa
+ * [peer A]: deletes the SAs, sending DELETE notifications. peer 0 = all. */
+enum ik_clear_what { IK_CLEAR_SESSION, IK_CLEAR_ISAKMP, IK_CLEAR_SA };
+void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id);
+
+/* show commands in IOS layout, or JSON when json:
+ *   show crypto isakmp sa [detail], show crypto ipsec sa, show crypto session,
+ *   show crypto isakmp peers. */
+void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struct ik_sb *out);
+void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out);
+void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out);
+void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out);
+
+/* Counts for tests and benchmarks. */
+struct ik_engine_stats {
+	unsigned isakmp_sas;    /* all ISAKMP SAs in the table */
+	unsigned isakmp_up;     /* in QM_IDLE (phase 1 complete) */
+	unsigned child_sas;     /* child SAs up */
+	unsigned half_open;
+	uint64_t p1_done, p2_done, p1_failed, p2_failed;
+};
+void ik_engine_stats(const struct ik_engine *e, struct ik_engine_stats *st);
+
+#endif

@@ -1,0 +1,48 @@
+/* Pre-shared key selection, rules K1..K4 of spec/selection-rules.md.
+ *
+ * One resolver is built per configuration snapshot (ik_config_load_*). It
+ * holds, per front-door VRF, the address keys of every keyring bound to that
+ * VRF, concatenated in configuration order, in a longest-prefix structure
+ * (an exact /32 hash plus a trie for shorter prefixes), and, for the global
+ * VRF, the default keyring's keys separately since they are searched first.
+ *
+ * Every lookup emits the IOS trace lines of its rule through tr (may be NULL).
+ */
+#ifndef IK_KEYRING_RESOLVER_H
+#define IK_KEYRING_RESOLVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/model.h"
+#include "util/log.h"
+
+/* Where trace lines go, and the IOS connection id shown as ISAKMP:(N): */
+struct ik_trace {
+	const struct ik_log *log;
+	unsigned conn_id;
+};
+
+struct ik_resolver *ik_resolver_build(const struct ik_config *cfg);
+void ik_resolver_free(struct ik_resolver *r);
+
+/* K3/K4: responder at MM3. Address keys only; fvrf NULL means global.
+ * Global VRF: the default keyring first (longest prefix there), else the
+ * keyrings of the global VRF concatenated; longest prefix; first in
+ * configuration order on ties. Returns NULL when no key matches. */
+const struct ik_key *ik_resolve_responder(const struct ik_resolver *r, const char *fvrf,
+					  uint32_t peer, const struct ik_trace *tr);
+
+/* K1 (profile != NULL): only that profile's keyrings, in their order, longest
+ * prefix, first wins on ties; a profile with no keyring uses the keyrings of
+ * K2. K2 (profile == NULL): the most specific key over all keyrings of the
+ * fVRF, the default keyring consulted first. Address keys only. */
+const struct ik_key *ik_resolve_initiator(const struct ik_resolver *r,
+					  const struct ik_isakmp_profile *profile,
+					  const char *fvrf, uint32_t peer,
+					  const struct ik_trace *tr);
+
+/* Memory the resolver uses, for the benchmark's bytes-per-key figure. */
+size_t ik_resolver_bytes(const struct ik_resolver *r);
+
+#endif

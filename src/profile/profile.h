@@ -1,0 +1,48 @@
+/* ISAKMP profile selection, rules P1..P3, and the P2 keyring cross-check.
+ * The static checker (L1) and the explainer (L2) are in profile/check.h. */
+#ifndef IK_PROFILE_PROFILE_H
+#define IK_PROFILE_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf/model.h"
+#include "keyring/resolver.h"
+
+/* The peer's identity as received in its ID payload (IKEv1 MM5/MM6). */
+enum ik_peer_id_type { IK_PEER_ID_IPV4 = 1, IK_PEER_ID_FQDN, IK_PEER_ID_USER_FQDN };
+
+struct ik_peer_id {
+	enum ik_peer_id_type type;
+	uint32_t addr;          /* IK_PEER_ID_IPV4 */
+	const char *name;       /* FQDN / USER_FQDN, NUL-terminated */
+};
+
+struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg);
+void ik_profile_index_free(struct ik_profile_index *pi);
+
+/* P1: responder after MM5. The most specific `match identity` over all
+ * profiles (configuration order does not matter), restricted to matches whose
+ * fVRF equals fvrf (NULL = global). Trace: "peer matches PROFILE profile" or
+ * "peer matches *none* of the profiles". Returns NULL for none. */
+const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_config *cfg,
+							   const char *fvrf,
+							   const struct ik_peer_id *id,
+							   const struct ik_trace *tr);
+
+/* P2: the keyring picked at MM3 must be one of the profile's keyrings (the same
+ * object, not the same key text). A profile without keyrings accepts only the
+ * default keyring. Trace on failure: "Key not found in keyrings of profile ,
+ * aborting exchange". Returns true when the key passes. */
+bool ik_profile_check_keyring(const struct ik_isakmp_profile *p, const struct ik_key *key,
+			      const struct ik_trace *tr);
+
+/* P3: initiator. The IPsec profile's `set isakmp-profile` when there is one,
+ * else the most specific profile matching the peer address (address matches
+ * only), else NULL. Trace: "SA request profile is NAME". */
+const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config *cfg,
+							 const struct ik_ipsec_profile *ipsec,
+							 const char *fvrf, uint32_t peer,
+							 const struct ik_trace *tr);
+
+#endif

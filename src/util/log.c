@@ -1,0 +1,104 @@
+#include "util/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/util.h"
+
+bool ik_log_on(const struct ik_log *lg, unsigned cat)
+{
+	return lg && lg->sink && (lg->debug_mask & cat);
+}
+
+void ik_vdbg(const struct ik_log *lg, unsigned cat, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	if (!ik_log_on(lg, cat))
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	lg->sink(lg->ctx, cat, IK_LOG_DEBUG, line);
+}
+
+void ik_dbg(const struct ik_log *lg, unsigned cat, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ik_vdbg(lg, cat, fmt, ap);
+	va_end(ap);
+}
+
+void ik_msg(const struct ik_log *lg, int sev, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!lg || !lg->sink)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	lg->sink(lg->ctx, 0, sev, line);
+}
+
+static const struct {
+	const char *name;
+	unsigned cat;
+} cat_names[] = {
+	{ "isakmp", IK_DBG_ISAKMP },
+	{ "ipsec", IK_DBG_IPSEC },
+	{ "isakmp aaa", IK_DBG_ISAKMP_AAA },
+	{ "isakmp-aaa", IK_DBG_ISAKMP_AAA },
+	{ "ikev2", IK_DBG_IKEV2 },
+};
+
+unsigned ik_dbg_cat_parse(const char *name)
+{
+	for (size_t i = 0; i < IK_ARRAY_LEN(cat_names); i++)
+		if (!strcasecmp(name, cat_names[i].name))
+			return cat_names[i].cat;
+	return 0;
+}
+
+const char *ik_dbg_cat_name(unsigned cat)
+{
+	for (size_t i = 0; i < IK_ARRAY_LEN(cat_names); i++)
+		if (cat_names[i].cat == cat)
+			return cat_names[i].name;
+	return "?";
+}
+
+void ik_log_capture_sink(void *ctx, unsigned cat, int sev, const char *line)
+{
+	struct ik_log_capture *c = ctx;
+
+	(void)sev;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->lines = ik_xrealloc(c->lines, c->cap * sizeof(*c->lines));
+		c->cats = ik_xrealloc(c->cats, c->cap * sizeof(*c->cats));
+	}
+	c->lines[c->n] = ik_xstrdup(line);
+	c->cats[c->n] = cat;
+	c->n++;
+}
+
+void ik_log_capture_clear(struct ik_log_capture *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->lines[i]);
+	free(c->lines);
+	free(c->cats);
+	memset(c, 0, sizeof(*c));
+}
+
+long ik_log_capture_find(const struct ik_log_capture *c, size_t from, const char *needle)
+{
+	for (size_t i = from; i < c->n; i++)
+		if (strstr(c->lines[i], needle))
+			return (long)i;
+	return -1;
+}

@@ -1,0 +1,66 @@
+/* Logging and the IOS debug trace.
+ *
+ * The core (resolver, profile selector, engines) never writes to a file or
+ * syslog: it emits lines through a struct ik_log that the host owns. Debug
+ * lines carry a category (the IOS "debug crypto ..." switch) and are emitted
+ * only while that category is on; messages (%CRYPTO-... style, errors) are
+ * always emitted. Lines carry no timestamp: the sink adds one when it prints.
+ */
+#ifndef IK_UTIL_LOG_H
+#define IK_UTIL_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ik_dbg_cat {
+	IK_DBG_ISAKMP = 1u << 0,     /* debug crypto isakmp */
+	IK_DBG_IPSEC = 1u << 1,      /* debug crypto ipsec */
+	IK_DBG_ISAKMP_AAA = 1u << 2, /* debug crypto isakmp aaa */
+	IK_DBG_IKEV2 = 1u << 3,      /* debug crypto ikev2 */
+	IK_DBG_ALL = 0xfu,
+};
+
+enum ik_sev {
+	IK_LOG_ERR = 3,
+	IK_LOG_WARNING = 4,
+	IK_LOG_NOTICE = 5,
+	IK_LOG_INFO = 6,
+	IK_LOG_DEBUG = 7,
+};
+
+/* cat is 0 for a message, one IK_DBG_* bit for a debug line. */
+typedef void (*ik_log_sink_fn)(void *ctx, unsigned cat, int sev, const char *line);
+
+struct ik_log {
+	unsigned debug_mask; /* IK_DBG_* bits switched on */
+	ik_log_sink_fn sink; /* may be NULL: everything is dropped */
+	void *ctx;
+};
+
+bool ik_log_on(const struct ik_log *lg, unsigned cat);
+/* A debug line in category cat; dropped unless the category is on. */
+void ik_dbg(const struct ik_log *lg, unsigned cat, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A message of severity sev (IOS %FACILITY-SEV-MNEMONIC lines, errors). */
+void ik_msg(const struct ik_log *lg, int sev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ik_vdbg(const struct ik_log *lg, unsigned cat, const char *fmt, va_list ap);
+
+/* Category names as typed after "debug crypto": "isakmp", "ipsec",
+ * "isakmp aaa" (or "isakmp-aaa"), "ikev2". Returns 0 if unknown. */
+unsigned ik_dbg_cat_parse(const char *name);
+const char *ik_dbg_cat_name(unsigned cat);
+
+/* An in-memory sink for tests and for "ikerctl test": collects lines. */
+struct ik_log_capture {
+	char **lines;
+	unsigned *cats;
+	size_t n, cap;
+};
+void ik_log_capture_sink(void *ctx, unsigned cat, int sev, const char *line);
+void ik_log_capture_clear(struct ik_log_capture *c);
+/* Index of the first line at or after from that contains needle, or -1. */
+long ik_log_capture_find(const struct ik_log_capture *c, size_t from, const char *needle);
+
+#endif

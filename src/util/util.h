@@ -1,0 +1,36 @@
+/* Small helpers shared by every folder. */
+#ifndef IK_UTIL_UTIL_H
+#define IK_UTIL_UTIL_H
+
+#include <stddef.h>
+#include <string.h>
+#include <stddef.h>
+#include <string.h>
+#include <stdint.h>
+
+#define IK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* malloc/calloc/realloc/strdup that abort on failure with a message:
+ * used only where running out of memory leaves nothing sensible to do
+ * (configuration building at start-up); the data path checks instead. */
+void *ik_xmalloc(size_t n);
+void *ik_xcalloc(size_t n, size_t size);
+void *ik_xrealloc(void *p, size_t n);
+char *ik_xstrdup(const char *s);
+
+/* Grows a (ptr, count, cap) array by one slot; returns the new slot (zeroed). */
+#define IK_VEC_PUSH(ptr, n, cap)                                               \
+	(((n) == (cap) ? ((cap) = (cap) ? (cap) * 2 : 4,                        \
+			  (ptr) = ik_xrealloc((ptr), (cap) * sizeof(*(ptr)))) \
+		       : 0),                                                    \
+	 memset(&(ptr)[(n)], 0, sizeof(*(ptr))), &(ptr)[(n)++])
+
+uint16_t ik_get16(const uint8_t *p);
+uint32_t ik_get32(const uint8_t *p);
+void ik_put16(uint8_t *p, uint16_t v);
+void ik_put32(uint8_t *p, uint32_t v);
+
+/* Lower-case hex of len bytes into out (2*len+1 bytes). */
+void ik_hex(const uint8_t *in, size_t len, char *out);
+
+#endif

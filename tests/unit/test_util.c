@@ -1,0 +1,103 @@
+/* Unit tests of src/util: addresses, masks, the text buffer, the trace capture. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/addr.h"
+#include "util/log.h"
+#include "util/secmem.h"
+#include "util/strbuf.h"
+
+START_TEST(addr_parse_strict)
+{
+	uint32_t a;
+
+	ck_assert_int_eq(ik_addr_parse("192.168.0.2", &a), 0);
+	ck_assert_uint_eq(a, 0xc0a80002u);
+	ck_assert_int_eq(ik_addr_parse("192.168.0", &a), -1);
+	ck_assert_int_eq(ik_addr_parse("192.168.0.256", &a), -1);
+	ck_assert_int_eq(ik_addr_parse("192.168.0.2x", &a), -1);
+	ck_assert_int_eq(ik_addr_parse("1.2.3.0004", &a), -1);
+	char buf[IK_ADDRSTRLEN];
+	ck_assert_str_eq(ik_addr_fmt(0xc0a80002u, buf), "192.168.0.2");
+}
+END_TEST
+
+START_TEST(mask_plen)
+{
+	ck_assert_int_eq(ik_mask_plen(0xffffffffu), 32);
+	ck_assert_int_eq(ik_mask_plen(0xffffff00u), 24);
+	ck_assert_int_eq(ik_mask_plen(0), 0);
+	ck_assert_int_eq(ik_mask_plen(0xff00ff00u), -1);
+	ck_assert_uint_eq(ik_plen_mask(24), 0xffffff00u);
+	ck_assert_uint_eq(ik_plen_mask(0), 0);
+	ck_assert_uint_eq(ik_plen_mask(32), 0xffffffffu);
+}
+END_TEST
+
+START_TEST(strbuf_json)
+{
+	struct ik_sb sb;
+
+	ik_sb_init(&sb);
+	ck_assert_str_eq(ik_sb_str(&sb), "");
+	ik_sb_json_str(&sb, "a\"b\\c\n\x01");
+	ck_assert_str_eq(ik_sb_str(&sb), "\"a\\\"b\\\\c\\n\\u0001\"");
+	ik_sb_reset(&sb);
+	ik_sb_printf(&sb, "%d-%s", 7, "x");
+	ck_assert_str_eq(ik_sb_str(&sb), "7-x");
+	ik_sb_free(&sb);
+}
+END_TEST
+
+START_TEST(log_categories)
+{
+	struct ik_log_capture cap = { 0 };
+	struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink, .ctx = &cap };
+
+	ik_dbg(&lg, IK_DBG_ISAKMP, "ISAKMP:(%u):found", 0u);
+	ik_dbg(&lg, IK_DBG_IPSEC, "IPSEC: dropped");
+	ik_msg(&lg, IK_LOG_WARNING, "%%CRYPTO-4-X: always");
+	ck_assert_uint_eq(cap.n, 2);
+	ck_assert_int_eq(ik_log_capture_find(&cap, 0, "found"), 0);
+	ck_assert_int_eq(ik_log_capture_find(&cap, 0, "dropped"), -1);
+	ck_assert_uint_eq(ik_dbg_cat_parse("isakmp aaa"), IK_DBG_ISAKMP_AAA);
+	ck_assert_uint_eq(ik_dbg_cat_parse("bogus"), 0);
+	ik_log_capture_clear(&cap);
+}
+END_TEST
+
+START_TEST(secret_roundtrip)
+{
+	struct ik_secret *s = ik_secret_new("cisco", 5);
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->len, 5);
+	ck_assert_str_eq((const char *)s->p, "cisco");
+	ck_assert_int_eq(ik_memeq_ct(s->p, "cisco", 5), 0);
+	ck_assert_int_ne(ik_memeq_ct(s->p, "cisca", 5), 0);
+	ik_secret_free(s);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("util");
+	SRunner *sr;
+	int failed;
+
+	if (ik_secmem_init())
+		return 1;
+	tcase_add_test(tc, addr_parse_strict);
+	tcase_add_test(tc, mask_plen);
+	tcase_add_test(tc, strbuf_json);
+	tcase_add_test(tc, log_categories);
+	tcase_add_test(tc, secret_roundtrip);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
