@@ -256,9 +256,22 @@ struct ik_config {
 	struct ik_route *routes; size_t nroutes;
 	struct ik_vrf *vrfs; size_t nvrfs;
 
-	/* built once per snapshot by ik_config_finish() */
+	/* Indexes built on top of the model by the layers above it, once per
+	 * snapshot: profile/snapshot.h loads a file and builds them. The model
+	 * layer knows them only through index_free, which ik_config_unref calls
+	 * before freeing the model. */
 	struct ik_resolver *resolver;
 	struct ik_profile_index *pindex;
+	void (*index_free)(struct ik_config *cfg);
+
+	/* Lines read and ignored (router commands that ikerd does not use), for
+	 * ikerd -t and the log. */
+	struct ik_conf_warning *warnings; size_t nwarnings;
+};
+
+struct ik_conf_warning {
+	int line;
+	char msg[256];
 };
 
 /* A parse error: where and why. */
@@ -269,9 +282,10 @@ struct ik_conf_error {
 	char msg[512];          /* what is wrong */
 };
 
-/* Parses an IOS configuration. On success returns a snapshot with one
- * reference (resolver and profile index built); on error returns NULL and
- * fills *err. Nothing is half-applied: the caller keeps its old snapshot. */
+/* Parses an IOS configuration into a model with one reference (no indexes:
+ * use ik_snapshot_load_* of profile/snapshot.h for a snapshot ready for
+ * lookups). On error returns NULL and fills *err. Nothing is half-applied:
+ * the caller keeps its old snapshot. */
 struct ik_config *ik_config_load_file(const char *path, struct ik_conf_error *err);
 struct ik_config *ik_config_load_string(const char *text, const char *name, struct ik_conf_error *err);
 
