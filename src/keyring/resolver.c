@@ -290,18 +290,19 @@ static void rv_trace_walk(const struct ik_lpm *t, uint32_t peer, const struct ik
 			if (m[j]->plen > best->plen)
 				best = m[j];
 		i = j;
-		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):key for %s found in %s", tr->conn_id, ps,
-		       ring->name);
+		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):key for %s found in %s",
+		       tr->conn_id, ps, ring->name);
 		if (!cur || best->plen > cur->plen) {
 			cur = best;
 			rv_trace_select(tr, best, best == winner);
 		} else if (best->plen == cur->plen) {
 			ik_dbg(tr->log, IK_DBG_ISAKMP,
-			       "ISAKMP:(%u):ISAKMP: %s,%s is configured in keyring %s and in keyring "
-			       "%s; keeping the first configured, %s (K3.6: IOS calls this "
-			       "unpredictable, use one keyring per address)",
-			       tr->conn_id, ik_addr_fmt(best->addr, a), ik_addr_fmt(best->mask, mk),
-			       cur->ring->name, ring->name, cur->ring->name);
+			       "ISAKMP:(%u):ISAKMP: %s,%s is configured in keyring %s and in "
+			       "keyring %s; keeping the first configured, %s (K3.6: IOS calls "
+			       "this unpredictable, use one keyring per address)",
+			       tr->conn_id, ik_addr_fmt(best->addr, a),
+			       ik_addr_fmt(best->mask, mk), cur->ring->name, ring->name,
+			       cur->ring->name);
 		}
 	}
 	free(m);

@@ -257,19 +257,20 @@ static void ck_tie_direction(struct ck *c, struct ck_finding *f, const struct ik
 
 	if (p && k && !ik_profile_check_keyring(p, k, NULL))
 		f->direction = ck_strf("sessions initiated by %s toward this router fail at MM5 "
-				       "(it selects profile %s, which does not list keyring %s; see "
-				       "the P2 finding); sessions this router initiates are not "
-				       "affected", ps, p->name, k->ring->name);
+				       "(it selects profile %s, which does not list keyring %s; "
+				       "see the P2 finding); sessions this router initiates are "
+				       "not affected", ps, p->name, k->ring->name);
 	else if (p)
 		f->direction = ck_strf("no session fails today: %s selects profile %s, which "
 				       "lists keyring %s; keyring %s's copy is never used when %s "
-				       "initiates, and reordering the keyrings would break sessions "
-				       "initiated by %s", ps, p->name, k ? k->ring->name : "?",
+				       "initiates, and reordering the keyrings would break "
+				       "sessions initiated by %s", ps, p->name,
+				       k ? k->ring->name : "?",
 				       other->ring->name, ps, ps);
 	else
 		f->direction = ck_strf("no session fails from the tie itself: %s matches no "
-				       "profile; keyring %s's copy is never used when %s initiates",
-				       ps, other->ring->name, ps);
+				       "profile; keyring %s's copy is never used when %s "
+				       "initiates", ps, other->ring->name, ps);
 }
 
 static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
@@ -304,8 +305,9 @@ static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
 		}
 		ck_add_peer(f, ck_prefix(keys[i]->addr, keys[i]->plen));
 		f->message = ck_strf("%s,%s is configured in keyring %s and in keyring %s (fVRF "
-				     "%s): as responder this router always picks the first, keyring "
-				     "%s (K3.6; IOS calls two keys for one address unpredictable)",
+				     "%s): as responder this router always picks the first, "
+				     "keyring %s (K3.6; IOS calls two keys for one address "
+				     "unpredictable)",
 				     ik_addr_fmt(keys[i]->addr, a), ik_addr_fmt(keys[i]->mask, m),
 				     keys[i]->ring->name, other->ring->name,
 				     ck_vrf_name(keys[i]->ring->vrf), keys[i]->ring->name);
@@ -365,7 +367,8 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 		for (int p = k->plen; p >= 0 && !dk; p--) {
 			const struct ik_lpm_ent *e;
 
-			if ((plens & ((uint64_t)1 << p)) && ik_lpm_exact(t, k->addr, (uint32_t)p, &e))
+			if ((plens & ((uint64_t)1 << p)) &&
+			    ik_lpm_exact(t, k->addr, (uint32_t)p, &e))
 				dk = e->val;
 		}
 		if (!dk)
@@ -375,14 +378,16 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 		if (!byd[di]) {
 			f = ck_new(c, "warning", "K4");
 			byd[di] = c->n;
-			f->message = ck_strf("the global key for %s,%s (crypto isakmp key, default "
-					     "keyring) is searched first for peers of the global VRF "
-					     "and shadows more specific keyring keys (K3.3, K4)",
-					     ik_addr_fmt(dk->addr, a), ik_addr_fmt(dk->mask, m));
+			f->message = ck_strf("the global key for %s,%s (crypto isakmp key, "
+					     "default keyring) is searched first for peers of the "
+					     "global VRF and shadows more specific keyring keys "
+					     "(K3.3, K4)", ik_addr_fmt(dk->addr, a),
+					     ik_addr_fmt(dk->mask, m));
 			ck_add_line(f, dk->line, ck_key_what(dk));
-			f->fix = ck_strf("remove the crypto isakmp key line (line %d) and put that "
-					 "key in a keyring, or use only keyrings; never mix the "
-					 "default keyring with keyrings for the same peers", dk->line);
+			f->fix = ck_strf("remove the crypto isakmp key line (line %d) and put "
+					 "that key in a keyring, or use only keyrings; never mix "
+					 "the default keyring with keyrings for the same peers",
+					 dk->line);
 		}
 		f = &c->f[byd[di] - 1];
 		ck_add_line(f, k->line, ck_key_what(k));
@@ -402,9 +407,10 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 			ik_sb_printf(&sb, " and %zu more", f->more_peers);
 		f->direction = ck_strf("sessions initiated toward this router by %s use the "
 				       "global key, not the keyring key: they fail at MM5 unless "
-				       "the peer has the same key text and its profile accepts the "
-				       "default keyring (P2); sessions this router initiates with a "
-				       "profile use that profile's keyring (K1)", ik_sb_str(&sb));
+				       "the peer has the same key text and its profile accepts "
+				       "the default keyring (P2); sessions this router initiates "
+				       "with a profile use that profile's keyring (K1)",
+				       ik_sb_str(&sb));
 		ik_sb_free(&sb);
 	}
 	free(byd);
@@ -463,7 +469,8 @@ static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
 	if (!k) {
 		f->message = ck_strf("profile %s matches %s but no keyring of fVRF %s holds an "
 				     "address key for it: as responder this router has no "
-				     "pre-shared key at MM3 (K3)", p->name, ps, ck_vrf_name(m->vrf));
+				     "pre-shared key at MM3 (K3)", p->name, ps,
+				     ck_vrf_name(m->vrf));
 		f->direction = ck_strf("sessions initiated by %s toward this router fail at MM3 "
 				       "(No pre-shared key with %s!)", ps, ps);
 		f->fix = ck_strf("add pre-shared-key address %s to a keyring listed in profile %s",
@@ -665,12 +672,14 @@ static void ck_p4(struct ck *c)
 				     got ? "selects profile " : "matches none of the profiles",
 				     got ? got->name : "");
 		f->direction = ck_strf("sessions initiated by %s toward this router fail in Quick "
-				       "Mode: phase 2 SA policy not acceptable, PROPOSAL_NOT_CHOSEN; "
-				       "sessions this router initiates on %s use profile %s and are "
-				       "not affected", ps, ifc->name, want->name);
+				       "Mode: phase 2 SA policy not acceptable, "
+				       "PROPOSAL_NOT_CHOSEN; sessions this router initiates on %s "
+				       "use profile %s and are not affected", ps, ifc->name,
+				       want->name);
 		f->fix = ck_strf("make profile %s the most specific match for %s (match identity "
 				 "address %s 255.255.255.255), or bind the IPsec profile to %s",
-				 want->name, ps, ps, got ? got->name : "the profile the peer selects");
+				 want->name, ps, ps,
+				 got ? got->name : "the profile the peer selects");
 	}
 }
 
@@ -821,9 +830,10 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 			verdict = ck_strf("phase 1 would complete with no profile, keyring %s",
 					  k->ring->name);
 		else
-			verdict = ck_strf("phase 1 would fail at MM5: Key not found in keyrings of "
-					  "profile %s (the key picked at MM3 comes from keyring %s, "
-					  "line %d; profile %s does not list it) (P2)", p->name,
+			verdict = ck_strf("phase 1 would fail at MM5: Key not found in "
+					  "keyrings of profile %s (the key picked at MM3 comes "
+					  "from keyring %s, line %d; profile %s does not list it) "
+					  "(P2)", p->name,
 					  k->ring->name, k->line, p->name);
 	}
 	if (json) {
