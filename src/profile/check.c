@@ -153,7 +153,7 @@ static char *ck_key_what(const struct ik_key *k)
 	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
 
 	ik_addr_fmt(k->addr, a);
-	ik_addr_fmt(k->mask, m);
+	ik_addr_fmt(ik_key_mask(k), m);
 	if (k->ring->is_default)
 		return ck_strf("crypto isakmp key ... address %s %s (default keyring)", a, m);
 	return ck_strf("keyring %s: pre-shared-key address %s %s", k->ring->name, a, m);
@@ -230,8 +230,8 @@ static int ck_key_cmp(const void *a, const void *b)
 		return v;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	if (x->plen != y->plen)
-		return x->plen < y->plen ? -1 : 1;
+	if (ik_key_plen(x) != ik_key_plen(y))
+		return ik_key_plen(x) < ik_key_plen(y) ? -1 : 1;
 	if (x->ring->order != y->ring->order)
 		return x->ring->order < y->ring->order ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
@@ -242,7 +242,7 @@ static void ck_tie_direction(struct ck *c, struct ck_finding *f, const struct ik
 {
 	char ps[IK_ADDRSTRLEN];
 
-	if (first->plen != 32) {
+	if (ik_key_plen(first) != 32) {
 		f->direction = ck_strf("when peers in %s initiate, this router always uses "
 				       "keyring %s's key (first configured); keyring %s's copy is "
 				       "never used as responder",
@@ -279,7 +279,7 @@ static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
 		size_t j = i + 1;
 		bool multi = false;
 
-		while (j < n && keys[j]->addr == keys[i]->addr && keys[j]->plen == keys[i]->plen &&
+		while (j < n && keys[j]->addr == keys[i]->addr && ik_key_plen(keys[j]) == ik_key_plen(keys[i]) &&
 		       keys[j]->ring->is_default == keys[i]->ring->is_default &&
 		       ck_same_vrf(keys[j]->ring->vrf, keys[i]->ring->vrf)) {
 			if (keys[j]->ring != keys[i]->ring)
@@ -303,12 +303,13 @@ static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
 			if (!other && keys[k]->ring != keys[i]->ring)
 				other = keys[k];
 		}
-		ck_add_peer(f, ck_prefix(keys[i]->addr, keys[i]->plen));
+		ck_add_peer(f, ck_prefix(keys[i]->addr, ik_key_plen(keys[i])));
 		f->message = ck_strf("%s,%s is configured in keyring %s and in keyring %s (fVRF "
 				     "%s): as responder this router always picks the first, "
 				     "keyring %s (K3.6; IOS calls two keys for one address "
 				     "unpredictable)",
-				     ik_addr_fmt(keys[i]->addr, a), ik_addr_fmt(keys[i]->mask, m),
+				     ik_addr_fmt(keys[i]->addr, a),
+				     ik_addr_fmt(ik_key_mask(keys[i]), m),
 				     keys[i]->ring->name, other->ring->name,
 				     ck_vrf_name(keys[i]->ring->vrf), keys[i]->ring->name);
 		ck_tie_direction(c, f, keys[i], other);
@@ -341,7 +342,7 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 		if (k->kind != IK_KEY_ADDRESS)
 			continue;
 		ents[nd].addr = k->addr;
-		ents[nd].plen = (uint32_t)k->plen;
+		ents[nd].plen = (uint32_t)ik_key_plen(k);
 		ents[nd].rank = (uint32_t)nd;
 		ents[nd].val = k;
 		nd++;
@@ -364,7 +365,7 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 			continue;
 		/* the default key IOS takes for the whole of k's prefix: the
 		 * longest default prefix that contains it */
-		for (int p = k->plen; p >= 0 && !dk; p--) {
+		for (int p = ik_key_plen(k); p >= 0 && !dk; p--) {
 			const struct ik_lpm_ent *e;
 
 			if ((plens & ((uint64_t)1 << p)) &&
@@ -382,7 +383,7 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 					     "default keyring) is searched first for peers of the "
 					     "global VRF and shadows more specific keyring keys "
 					     "(K3.3, K4)", ik_addr_fmt(dk->addr, a),
-					     ik_addr_fmt(dk->mask, m));
+					     ik_addr_fmt(ik_key_mask(dk), m));
 			ck_add_line(f, dk->line, ck_key_what(dk));
 			f->fix = ck_strf("remove the crypto isakmp key line (line %d) and put "
 					 "that key in a keyring, or use only keyrings; never mix "
@@ -391,7 +392,7 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 		}
 		f = &c->f[byd[di] - 1];
 		ck_add_line(f, k->line, ck_key_what(k));
-		ck_add_peer(f, ck_prefix(k->addr, k->plen));
+		ck_add_peer(f, ck_prefix(k->addr, ik_key_plen(k)));
 	}
 	for (size_t i = 0; i < d->nkeys; i++) {
 		struct ck_finding *f;
@@ -482,7 +483,7 @@ static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
 		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
 	f->message = ck_strf("profile %s matches %s, but the key this router picks for it at "
 			     "MM3 is %s,%s from keyring %s, which profile %s does not list (P2)",
-			     p->name, ps, ik_addr_fmt(k->addr, a), ik_addr_fmt(k->mask, mk),
+			     p->name, ps, ik_addr_fmt(k->addr, a), ik_addr_fmt(ik_key_mask(k), mk),
 			     k->ring->name, p->name);
 	const struct ik_key *own = ik_resolve_initiator(c->r, p, m->vrf, x, NULL);
 	f->direction = ck_strf("sessions initiated by %s toward this router fail at MM5: Key "
@@ -532,7 +533,7 @@ static void ck_p2(struct ck *c, const struct ik_key **byaddr, size_t n)
 					    probes < CK_MAX_PROBES; k++) {
 				const struct ik_key *key = byaddr[k];
 
-				if (key->addr == first || key->plen < m->plen)
+				if (key->addr == first || ik_key_plen(key) < m->plen)
 					continue;
 				if (!(key->ring->is_default ? !m->vrf
 							    : ck_same_vrf(key->ring->vrf, m->vrf)))
@@ -585,7 +586,8 @@ static void ck_p1_tie(struct ck *c)
 			r->p = c->cfg->profiles[i];
 			r->m = &c->cfg->profiles[i]->matches[j];
 		}
-	qsort(v, n, sizeof(*v), ck_match_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), ck_match_cmp);
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		const struct ck_match_ref *other = NULL;
@@ -759,10 +761,12 @@ int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 	for (size_t i = 0; i < cfg->nkeys; i++)
 		if (cfg->keys[i]->kind == IK_KEY_ADDRESS && cfg->keys[i]->ring)
 			keys[n++] = cfg->keys[i];
-	qsort(keys, n, sizeof(*keys), ck_key_cmp);
+	if (n)
+		qsort(keys, n, sizeof(*keys), ck_key_cmp);
 	ck_k36(&c, keys, n);
 	ck_k4(&c, keys, n);
-	qsort(keys, n, sizeof(*keys), ck_addr_cmp);
+	if (n)
+		qsort(keys, n, sizeof(*keys), ck_addr_cmp);
 	if (c.r)
 		ck_p2(&c, keys, n);
 	ck_p1_tie(&c);

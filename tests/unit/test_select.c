@@ -151,6 +151,28 @@ START_TEST(k4_default_keyring_shadows)
 }
 END_TEST
 
+/* K4: "crypto isakmp key X address 0.0.0.0" with the mask omitted is the
+ * wildcard 0.0.0.0 0.0.0.0, as IOS shows it ("0.0.0.0 [0.0.0.0]"). */
+START_TEST(k4_address_0_without_mask_is_wildcard)
+{
+	struct ik_config *cfg = tm_new();
+	struct ik_keyring *k2 = tm_keyring(cfg, "keyring2", NULL);
+	const struct ik_key *k;
+
+	tm_key(cfg, k2, "192.168.0.2", NULL, "cisco2");
+	struct ik_key *g = tm_key(cfg, NULL, "0.0.0.0", NULL, "cisco3");
+	tm_index(cfg);
+	ck_assert_int_eq(ik_key_plen(g), 0);
+	ck_assert_uint_eq(ik_key_mask(g), 0);
+	k = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), &tr0);
+	ck_assert_ptr_eq(k, g);
+	expect_trace("ISAKMP:(0):key for 192.168.0.2 found in default",
+		     "ISAKMP:(0):ISAKMP: Selecting 0.0.0.0,0.0.0.0 as final key",
+		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2", NULL);
+	tm_free(cfg);
+}
+END_TEST
+
 /* K3.2 / K3.4: keyrings bound to an fVRF answer only peers of that fVRF and are
  * concatenated in configuration order; a global keyring never answers there. */
 START_TEST(k3_fvrf_separation_and_concatenation)
@@ -689,6 +711,7 @@ static Suite *select_suite(void)
 	tcase_add_test(k, k3_responder_longest_prefix_any_order);
 	tcase_add_test(k, k3_6_tie_first_configured_wins);
 	tcase_add_test(k, k4_default_keyring_shadows);
+	tcase_add_test(k, k4_address_0_without_mask_is_wildcard);
 	tcase_add_test(k, k3_fvrf_separation_and_concatenation);
 	tcase_add_test(k, k3_1_hostname_keys_ignored);
 	tcase_add_test(k, k_no_trace_no_text);

@@ -144,6 +144,25 @@ START_TEST(l1_clean_hub_no_finding)
 }
 END_TEST
 
+/* An empty configuration: no finding; the explainer finds no key (K3). */
+START_TEST(l1_empty_config)
+{
+	struct ik_config *cfg = tm_new();
+
+	tm_index(cfg);
+	ck_assert_int_eq(ik_check_config(cfg, &out, true), 0);
+	ck_assert_str_eq(ik_sb_str(&out), "[]\n");
+	ik_sb_reset(&out);
+	ck_assert_int_eq(ik_explain_responder(cfg, "A", tm_ip("192.0.2.1"), NULL, &out, false), 1);
+	ck_assert_str_eq(ik_sb_str(&out),
+		"Responder decision for peer 192.0.2.1, fVRF A, identity ID_IPV4_ADDR 192.0.2.1\n"
+		"ISAKMP:(0):No pre-shared key with 192.0.2.1!\n"
+		"Verdict: phase 1 would fail at MM3: no pre-shared key for 192.0.2.1 in fVRF A "
+		"(K3)\n");
+	tm_free(cfg);
+}
+END_TEST
+
 /* K4: a global 0.0.0.0 key shadows the keyring keys of the global VRF. */
 START_TEST(l1_k4_default_shadows)
 {
@@ -338,6 +357,7 @@ static Suite *check_suite(void)
 	tcase_add_test(l1, l1_seed_r1_p2_r2_initiated_fails);
 	tcase_add_test(l1, l1_seed_r2_tie_only);
 	tcase_add_test(l1, l1_clean_hub_no_finding);
+	tcase_add_test(l1, l1_empty_config);
 	tcase_add_test(l1, l1_k4_default_shadows);
 	tcase_add_test(l1, l1_p2_probes_keys_inside_match);
 	tcase_add_test(l1, l1_p1_tie_and_p4);
