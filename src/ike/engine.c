@@ -232,6 +232,10 @@ static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const
 			continue;
 		if (!memcmp(p1->cky_r, rcky, 8))
 			return p1;
+		/* A retransmitted MM1 (or a message for an SA being built) still
+		 * carries a zero responder cookie. */
+		if (!p1->initiator && !memcmp(rcky, zero, 8))
+			return p1;
 		/* MM2: the initiator learns the responder cookie. */
 		if (p1->initiator && p1->state == IKE_I_MM1 && !memcmp(p1->cky_r, zero, 8))
 			return p1;
@@ -503,6 +507,8 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 			memcpy(p1->cky_i, h.icookie, 8);
 			ik_v1_p1_rehash(p1);
 			ik_v1_dispatch(e, p1, local, remote, fvrf, msg, len);
+			if (!p1->dead && p1->state == IKE_READY)
+				ik_v1_p1_delete(p1, "malformed first message", false);
 			gc(e);
 			return;
 		}
@@ -594,7 +600,8 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): retransmitting phase %d %s", p1->conn_id,
 	       phase2 ? 2 : 1, phase2 ? "QM_IDLE" : ik_v1_p1_disp(p1));
 	ik_v1_send(p1, x->buf, x->len);
-	x->next_ms = now + ((uint64_t)IK_V1_RETRANS_BASE_MS << x->count);
+	/* exponential back-off, capped: 2, 4, 8, 16, 16 s, then the SA goes */
+	x->next_ms = now + ((uint64_t)IK_V1_RETRANS_BASE_MS << (x->count < 4 ? x->count : 3));
 }
 
 static void child_timers(struct ik_engine *e, uint64_t now)

@@ -22,7 +22,9 @@ static uint32_t new_msgid(struct ik_p1 *p1)
 	return id;
 }
 
-void ik_v1_info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, size_t len)
+/* note: a trace line printed once the message ID is known, or NULL. */
+static void info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, size_t len,
+		      const char *note)
 {
 	struct ik_v1_builder *b = malloc(sizeof(*b));
 	uint32_t msgid = new_msgid(p1);
@@ -32,6 +34,8 @@ void ik_v1_info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, siz
 	if (!b)
 		return;
 	DBG(p1, "ISAKMP: set new node %u to QM_IDLE", msgid);
+	if (note)
+		DBG(p1, "ISAKMP:(%u):%s", p1->conn_id, note);
 	if (!p1->have_keys) {
 		ik_v1_b_init(b, p1->cky_i, p1->cky_r, IK_V1_EXCH_INFO, 0, msgid);
 		ik_v1_b_payload(b, pl_type, body, len);
@@ -61,10 +65,16 @@ void ik_v1_info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, siz
 	free(b);
 }
 
+void ik_v1_info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, size_t len)
+{
+	info_send(p1, pl_type, body, len, NULL);
+}
+
 void ik_v1_send_notify(struct ik_p1 *p1, uint16_t type, uint8_t proto, const uint8_t *spi,
 		       size_t spi_len, const uint8_t *data, size_t data_len)
 {
 	uint8_t body[8 + 16 + 64];
+	char note[96];
 
 	if (spi_len > 16 || data_len > 64)
 		return;
@@ -76,10 +86,9 @@ void ik_v1_send_notify(struct ik_p1 *p1, uint16_t type, uint8_t proto, const uin
 		memcpy(body + 8, spi, spi_len);
 	if (data_len)
 		memcpy(body + 8 + spi_len, data, data_len);
-	if (type < 8192)
-		DBG(p1, "ISAKMP:(%u):Sending NOTIFY %s protocol %u", p1->conn_id,
-		    ik_v1_notify_name(type), proto);
-	ik_v1_info_send(p1, IK_V1_PL_N, body, 8 + spi_len + data_len);
+	snprintf(note, sizeof(note), "Sending NOTIFY %s protocol %u", ik_v1_notify_name(type),
+		 proto);
+	info_send(p1, IK_V1_PL_N, body, 8 + spi_len + data_len, type < 8192 ? note : NULL);
 }
 
 void ik_v1_send_delete(struct ik_p1 *p1, uint8_t proto, const uint8_t *spis, size_t spi_size,

@@ -149,8 +149,10 @@ struct ik_p1 {
 	uint64_t last_rx_ms;
 	uint64_t dpd_in_pkts;
 	uint64_t natka_next_ms;
-	/* quick mode nodes */
+	/* quick mode nodes, and the message IDs of the last ones (replays) */
 	struct ik_qm *qms;
+	uint32_t seen_msgid[32];
+	unsigned seen_next;
 	/* phase 2 to start once phase 1 completes (initiator) */
 	bool want_qm;
 	unsigned want_rekey_of;

@@ -635,7 +635,6 @@ int ik_v1_mm_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		DBG(p1, "ISAKMP:(0):no offers accepted!");
 		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
 		    ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
-		DBG(p1, "ISAKMP:(0):Sending NOTIFY NO_PROPOSAL_CHOSEN protocol 1");
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ISAKMP, NULL, 0,
 				  NULL, 0);
 		mode_failure(p1);
@@ -921,11 +920,17 @@ static int check_hash(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct 
 		       "1 failed with host %s", ik_addr_fmt(p1->remote.addr, ra));
 		return -1;
 	}
+	return 0;
+}
+
+static void trace_authenticated(struct ik_p1 *p1)
+{
+	char ra[IK_ADDRSTRLEN];
+
 	DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 	DBG(p1, "\tauthenticated");
 	DBG(p1, "ISAKMP:(%u):SA has been authenticated with %s", p1->conn_id,
 	    ik_addr_fmt(p1->remote.addr, ra));
-	return 0;
 }
 
 /* INITIAL-CONTACT: every other SA with this peer goes. */
@@ -1002,7 +1007,8 @@ int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	tr0.log = p1->e->log;
 	tr0.conn_id = 0;
 	prof = ik_profile_match_responder(p1->cfg, p1->fvrf, &pid, &tr0);
-	if (prof && !ik_profile_check_keyring(prof, p1->key, ik_v1_tr(p1, &tr))) {
+	if (!ik_profile_check_responder(p1->cfg, prof, p1->key, p1->fvrf, p1->remote.addr,
+					ik_v1_tr(p1, &tr))) {
 		DBG(p1, "ISAKMP (%u): FSM action returned error: 2", p1->conn_id);
 		return -1;
 	}
@@ -1012,6 +1018,7 @@ int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		return -1;
 	}
 	initial_contact(p1, m);
+	trace_authenticated(p1);
 	DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 	DBG(p1, "\tauthenticated");
 	if (send_id_hash(p1, false)) {
@@ -1044,6 +1051,7 @@ int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		mode_failure(p1);
 		return -1;
 	}
+	trace_authenticated(p1);
 	ik_dbg(p1->e->log, IK_DBG_ISAKMP_AAA, "ISAKMP AAA: Accounting is not enabled");
 	ik_v1_p1_set_state(p1, "IKE_MESG_FROM_PEER, IKE_MM_EXCH", IKE_I_MM6);
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_MAIN_MODE", IKE_I_MM6);

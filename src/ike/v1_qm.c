@@ -109,6 +109,7 @@ struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator)
 	q->expire_ms = ik_v1_now(p1->e) + IK_V1_HALF_OPEN_MS;
 	q->next = p1->qms;
 	p1->qms = q;
+	p1->seen_msgid[p1->seen_next++ % IK_ARRAY_LEN(p1->seen_msgid)] = msgid;
 	return q;
 }
 

@@ -191,9 +191,9 @@ static void dispatch_mm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		msg = plain;
 		mlen = (size_t)n;
 	}
+	m.hdr = *h;
 	if (parse_chain(p1, msg, mlen, &m, row->enc))
 		return;
-	m.hdr = *h;
 	if (check_payloads(p1, &m, row->req, row->opt))
 		return;
 	if (row->enc)
@@ -238,6 +238,15 @@ static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		resend(p1, &q->x, 2);
 		return;
 	}
+	if (!q) {
+		for (size_t i = 0; i < IK_ARRAY_LEN(p1->seen_msgid); i++)
+			if (p1->seen_msgid[i] == h->msgid) {
+				ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase 2 packet is a "
+				       "duplicate of a previous packet (M-ID %u), dropped",
+				       p1->conn_id, h->msgid);
+				return;
+			}
+	}
 	if (q)
 		memcpy(iv, q->iv, sizeof(iv));
 	else if (ik_v1_iv_msgid(p1->hash, p1->p2_iv_base, p1->blen, h->msgid, iv))
@@ -247,9 +256,9 @@ static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		bad_message(p1, " decryption failed");
 		return;
 	}
+	m.hdr = *h;
 	if (parse_chain(p1, plain, (size_t)n, &m, true))
 		return;
-	m.hdr = *h;
 	if (m.npl == 0 || m.pl[0].type != IK_V1_PL_HASH) {
 		bad_message(p1, " Quick Mode message does not start with HASH");
 		return;
@@ -300,9 +309,9 @@ static void dispatch_info(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uin
 	long n;
 
 	if (!(h->flags & IK_V1_FLAG_ENC)) {
+		m.hdr = *h;
 		if (parse_chain(p1, raw, h->len, &m, false))
 			return;
-		m.hdr = *h;
 		ik_v1_info_input(p1, &m, false);
 		return;
 	}
@@ -318,9 +327,9 @@ static void dispatch_info(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uin
 		bad_message(p1, " decryption failed");
 		return;
 	}
+	m.hdr = *h;
 	if (parse_chain(p1, plain, (size_t)n, &m, true))
 		return;
-	m.hdr = *h;
 	ik_v1_info_input(p1, &m, true);
 }
 
