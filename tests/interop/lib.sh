@@ -1,0 +1,419 @@
+# tests/interop/lib.sh: helpers for the interoperability scenarios (sourced).
+#
+# Peers: strongSwan's charon (run directly, one private /run per instance) and
+# libreswan's pluto (unpacked from its Debian package, since that package
+# conflicts with strongSwan's). Captures with tcpdump/tshark.
+#
+# Variables a scenario may set before sourcing:
+#   IOP_OUT   directory for logs and captures (on the host file system; default
+#             $top_builddir/tests/interop/out/<scenario>)
+#   IOP_RUN   directory for UNIX sockets and pid files (a tmpfs; default
+#             /run/ikerd-iop.<pid>)
+# Every process started here is recorded in IOP_PIDS and stopped by PID in
+# iop_cleanup, which the scenario installs with `trap iop_cleanup EXIT`.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir/build}"
+IOP_NAME=${IOP_NAME:-$(basename "$0" .sh)}
+: "${IOP_OUT:=$top_builddir/tests/interop/out/$IOP_NAME}"
+: "${IOP_RUN:=/run/ikerd-iop.$$}"
+: "${IOP_CACHE:=$top_builddir/tests/interop/cache}"
+IOP_PIDS=""
+IOP_NS=""
+IOP_FAILS=0
+IOP_CHECKS=0
+CHARON=${CHARON:-/usr/lib/ipsec/charon}
+SWANCTL=${SWANCTL:-/usr/sbin/swanctl}
+
+mkdir -p "$IOP_OUT" "$IOP_RUN"
+
+iop_log() { printf '%s [%s] %s\n' "$(date +%T)" "$IOP_NAME" "$*"; }
+
+# A check that passed or failed; the scenario's status is the count of failures.
+iop_ok() { IOP_CHECKS=$((IOP_CHECKS + 1)); iop_log "ok: $*"; }
+iop_bad() {
+	IOP_CHECKS=$((IOP_CHECKS + 1)); IOP_FAILS=$((IOP_FAILS + 1))
+	iop_log "FAIL: $*"
+}
+iop_check() { # iop_check "what" cmd args...
+	local what=$1; shift
+	if "$@"; then iop_ok "$what"; else iop_bad "$what"; fi
+}
+
+# Waits until "cmd args..." succeeds: at most TENTHS tenths of a second.
+iop_wait() { # iop_wait TENTHS cmd args...
+	local n=$1 i=0; shift
+	while [ "$i" -lt "$n" ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+iop_track() { IOP_PIDS="$IOP_PIDS $1"; }
+
+# Stops every process this scenario started (by PID, TERM then KILL) and
+# removes the namespaces it made.
+iop_cleanup() {
+	local p i
+	for p in $IOP_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $IOP_PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$p" 2>/dev/null
+	done
+	IOP_PIDS=""
+	for p in $IOP_NS; do ip netns del "$p" 2>/dev/null; done
+	IOP_NS=""
+}
+
+# Two namespaces joined by a veth pair: iop_topo_pair NS1 ADDR1 NS2 ADDR2 (/24).
+# Interfaces are named eth0 in both. Used where tests/lab/lib.sh is absent.
+iop_topo_pair() {
+	local a=$1 aa=$2 b=$3 ba=$4
+	ip netns add "$a" && ip netns add "$b" || return 1
+	IOP_NS="$IOP_NS $a $b"
+	ip link add iopv0 netns "$a" type veth peer name iopv1 netns "$b" || return 1
+	ip -n "$a" link set iopv0 name eth0
+	ip -n "$b" link set iopv1 name eth0
+	ip -n "$a" addr add "$aa/24" dev eth0
+	ip -n "$b" addr add "$ba/24" dev eth0
+	ip -n "$a" link set lo up; ip -n "$a" link set eth0 up
+	ip -n "$b" link set lo up; ip -n "$b" link set eth0 up
+}
+
+# ---------------------------------------------------------------- strongSwan
+# swan_start NAME NS: charon in NS, configuration and /run in $IOP_RUN/swan-NAME,
+# log in $IOP_OUT/charon-NAME.log. Returns when its vici socket answers.
+swan_dir() { echo "$IOP_RUN/swan-$1"; }
+swan_uri() { echo "unix://$(swan_dir "$1")/charon.vici"; }
+
+swan_start() {
+	local name=$1 ns=$2 dir log pid
+	dir=$(swan_dir "$name"); log=$IOP_OUT/charon-$name.log
+	mkdir -p "$dir"; rm -f "$dir/charon.pid" "$dir/charon.vici" "$log"
+	cat >"$dir/strongswan.conf" <<EOF
+charon {
+	load = random nonce aes md5 sha1 sha2 hmac gmp curve25519 pem pkcs1 pkcs8 x509 pubkey openssl kernel-netlink socket-default vici
+	install_routes = no
+	install_virtual_ip = no
+	retransmit_tries = 3
+	retransmit_timeout = 2.0
+	filelog {
+		iop {
+			path = $log
+			time_format = %T
+			append = no
+			flush_line = yes
+			default = 1
+			ike = 2
+			knl = 2
+			cfg = 2
+			net = 1
+			enc = 1
+		}
+	}
+	syslog {
+		daemon {
+			default = -1
+		}
+	}
+}
+swanctl {
+	load = pem pkcs1 x509 pubkey
+}
+EOF
+	STRONGSWAN_CONF=/run/strongswan.conf \
+		ip netns exec "$ns" unshare -m --propagation private \
+		sh -c "mount --bind '$dir' /run && exec $CHARON" \
+		>"$IOP_OUT/charon-$name.out" 2>&1 &
+	pid=$!
+	iop_track "$pid"
+	eval "SWAN_PID_$name=$pid"
+	if ! iop_wait 200 swan_ctl "$name" --stats; then
+		iop_log "charon $name did not answer on $(swan_uri "$name")"
+		tail -20 "$log" "$IOP_OUT/charon-$name.out" 2>/dev/null
+		return 1
+	fi
+	iop_log "charon $name up in $ns (pid $pid)"
+}
+
+swan_ctl() { # swan_ctl NAME swanctl-args...
+	local name=$1; shift
+	STRONGSWAN_CONF=$(swan_dir "$name")/strongswan.conf \
+		"$SWANCTL" "$@" --uri "$(swan_uri "$name")"
+}
+
+swan_load() { # swan_load NAME FILE
+	cp "$2" "$IOP_OUT/swanctl-$1.conf"
+	swan_ctl "$1" --load-all --file "$2" >"$IOP_OUT/swanctl-load-$1.out" 2>&1 || {
+		cat "$IOP_OUT/swanctl-load-$1.out"; return 1; }
+}
+
+# swan_initiate NAME CHILD [TIMEOUT_S]: swanctl --initiate (blocks until done).
+swan_initiate() {
+	local t=${3:-20}
+	swan_ctl "$1" --initiate --child "$2" --timeout "$t" \
+		>"$IOP_OUT/swanctl-initiate-$1-$2.out" 2>&1
+}
+swan_terminate_ike() { # swan_terminate_ike NAME IKE
+	swan_ctl "$1" --terminate --ike "$2" --timeout 10 >>"$IOP_OUT/swanctl-terminate-$1.out" 2>&1
+}
+swan_terminate_child() { # swan_terminate_child NAME CHILD
+	swan_ctl "$1" --terminate --child "$2" --timeout 10 >>"$IOP_OUT/swanctl-terminate-$1.out" 2>&1
+}
+swan_sas() { swan_ctl "$1" --list-sas 2>/dev/null; }
+swan_raw_sas() { swan_ctl "$1" --list-sas --raw 2>/dev/null; }
+# Number of IKE SAs in ESTABLISHED and of CHILD_SAs in INSTALLED.
+swan_n_ike() { swan_sas "$1" | grep -c ': #[0-9]*, ESTABLISHED, IKEv'; }
+swan_n_child() { swan_sas "$1" | grep -c ': #[0-9]*, reqid [0-9]*, INSTALLED,'; }
+swan_has_ike() { [ "$(swan_n_ike "$1")" -ge 1 ]; }
+swan_has_child() { [ "$(swan_n_child "$1")" -ge 1 ]; }
+swan_no_sa() { [ "$(swan_n_ike "$1")" -eq 0 ] && [ "$(swan_n_child "$1")" -eq 0 ]; }
+swan_stop() { # swan_stop NAME: stops that charon (by PID) and waits for it
+	local pid i=0
+	eval "pid=\${SWAN_PID_$1:-}"
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	eval "SWAN_PID_$1="
+}
+# swan_kill NAME: SIGKILL, as a crash would (no DELETE sent).
+swan_kill() {
+	local pid
+	eval "pid=\${SWAN_PID_$1:-}"
+	[ -n "$pid" ] || return 0
+	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	eval "SWAN_PID_$1="
+}
+# Packets counted by the installed CHILD_SAs (in and out summed).
+swan_pkts_in() { swan_sas "$1" | awk '$1 == "in" && $4 == "bytes," { s += $5 } END { print s + 0 }'; }
+swan_pkts_out() { swan_sas "$1" | awk '$1 == "out" && $4 == "bytes," { s += $5 } END { print s + 0 }'; }
+
+# ------------------------------------------------------------------- xfrm
+# Packets counted by the kernel's ESP states in NS (all states summed).
+xfrm_pkts() { # xfrm_pkts NS SRC DST
+	ip -n "$1" -s xfrm state list src "$2" dst "$3" proto esp 2>/dev/null |
+		awk '/lifetime current:/ { getline; if (match($0, /[0-9]+\(packets\)/))
+			s += substr($0, RSTART, RLENGTH - 9) } END { print s + 0 }'
+}
+xfrm_n_states() { ip -n "$1" xfrm state list proto esp 2>/dev/null | grep -c '^src '; }
+
+# ------------------------------------------------------------------ captures
+# cap_start NS IF FILE: tcpdump of IKE and ESP on IF in NS.
+cap_start() {
+	ip netns exec "$1" tcpdump -i "$2" --immediate-mode -U -s 0 -w "$3" \
+		'udp port 500 or udp port 4500 or esp' >"$3.log" 2>&1 &
+	CAP_PID=$!
+	iop_track "$CAP_PID"
+	iop_wait 50 grep -q 'listening on' "$3.log"
+}
+cap_stop() {
+	[ -n "${CAP_PID:-}" ] || return 0
+	sleep 0.3
+	kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null
+	CAP_PID=""
+}
+# cap_check FILE: tshark decodes it with no malformed packet and no expert
+# warning or error; at least one ISAKMP packet is in it.
+cap_check() {
+	local f=$1 out
+	out=$(tshark -r "$f" -z expert,warn -q 2>&1)
+	printf '%s\n' "$out" >"$f.expert"
+	if printf '%s\n' "$out" | grep -qiE 'malformed|Warnings? \(|Errors? \('; then
+		iop_log "tshark expert findings in $f:"; printf '%s\n' "$out"
+		return 1
+	fi
+	[ "$(tshark -r "$f" -Y isakmp 2>/dev/null | wc -l)" -ge 1 ]
+}
+
+# ----------------------------------------------------------------- libreswan
+# lsw_fetch: unpacks Debian's libreswan (and the libraries it needs that are
+# not installed) under $IOP_CACHE/libreswan, once. Sets LSW_ROOT.
+LSW_ROOT=$IOP_CACHE/libreswan/root
+lsw_fetch() {
+	local dl=$IOP_CACHE/libreswan/deb p miss
+	if [ -x "$LSW_ROOT/usr/libexec/ipsec/pluto" ] && [ -x "$LSW_ROOT/usr/bin/certutil" ] &&
+		! lsw_ldd | grep -q 'not found'; then
+		return 0
+	fi
+	mkdir -p "$dl" "$LSW_ROOT"
+	# libreswan, certutil (NSS database), and direct dependencies missing here.
+	miss="libreswan libnss3-tools"
+	for p in $(apt-cache depends libreswan 2>/dev/null |
+		sed -n 's/^ *Depends: \([a-z0-9][a-z0-9.+-]*\)$/\1/p'); do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			miss="$miss $p"
+	done
+	iop_log "fetching $miss"
+	(cd "$dl" && apt-get download $miss) >"$dl/download.log" 2>&1 || {
+		cat "$dl/download.log"; return 1; }
+	for p in "$dl"/*.deb; do dpkg-deb -x "$p" "$LSW_ROOT" || return 1; done
+	if lsw_ldd | grep -q 'not found'; then
+		iop_log "libreswan still misses libraries:"; lsw_ldd | grep 'not found'
+		return 1
+	fi
+}
+lsw_ldd() {
+	LD_LIBRARY_PATH=$LSW_ROOT/usr/lib/x86_64-linux-gnu \
+		ldd "$LSW_ROOT/usr/libexec/ipsec/pluto" "$LSW_ROOT/usr/bin/certutil" 2>&1
+}
+lsw_dir() { echo "$IOP_RUN/lsw-$1"; }
+
+# lsw_start NAME NS CONF SECRETS: pluto in NS with a private mount namespace
+# where the unpacked /usr/libexec replaces the host's (pluto runs its helpers
+# from there), /run is private, and the NSS database is fresh.
+lsw_start() {
+	local name=$1 ns=$2 conf=$3 secrets=$4 dir log pid
+	dir=$(lsw_dir "$name"); log=$IOP_OUT/pluto-$name.log
+	mkdir -p "$dir/nss" "$dir/run"; rm -f "$log"
+	cp "$conf" "$dir/ipsec.conf"; cp "$secrets" "$dir/ipsec.secrets"
+	chmod 600 "$dir/ipsec.secrets"
+	cp "$conf" "$IOP_OUT/ipsec-$name.conf"
+	LD_LIBRARY_PATH=$LSW_ROOT/usr/lib/x86_64-linux-gnu \
+		"$LSW_ROOT/usr/bin/certutil" -N -d "sql:$dir/nss" --empty-password \
+		>"$IOP_OUT/certutil-$name.out" 2>&1 || return 1
+	cat >"$dir/start.sh" <<EOF
+mount --bind '$LSW_ROOT/usr/libexec' /usr/libexec || exit 1
+mount --bind '$dir/run' /run || exit 1
+mkdir -p /run/pluto
+export LD_LIBRARY_PATH='$LSW_ROOT/usr/lib/x86_64-linux-gnu'
+exec /usr/libexec/ipsec/pluto --nofork --config '$dir/ipsec.conf' \
+	--secretsfile '$dir/ipsec.secrets' --nssdir '$dir/nss' \
+	--rundir /run/pluto --logfile '$log' --stderrlog
+EOF
+	ip netns exec "$ns" unshare -m --propagation private sh "$dir/start.sh" \
+		>"$IOP_OUT/pluto-$name.out" 2>&1 &
+	pid=$!
+	iop_track "$pid"
+	eval "LSW_PID_$name=$pid"
+	if ! iop_wait 100 test -S "$dir/run/pluto/pluto.ctl"; then
+		iop_log "pluto $name did not create its control socket"
+		tail -20 "$log" "$IOP_OUT/pluto-$name.out" 2>/dev/null
+		return 1
+	fi
+	iop_log "pluto $name up in $ns (pid $pid)"
+}
+lsw_whack() { # lsw_whack NAME whack-args...
+	local name=$1; shift
+	LD_LIBRARY_PATH=$LSW_ROOT/usr/lib/x86_64-linux-gnu \
+		"$LSW_ROOT/usr/libexec/ipsec/whack" --ctlsocket "$(lsw_dir "$name")/run/pluto/pluto.ctl" "$@"
+}
+lsw_stop() {
+	local pid i=0
+	eval "pid=\${LSW_PID_$1:-}"
+	[ -n "$pid" ] || return 0
+	lsw_whack "$1" --shutdown >/dev/null 2>&1
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	eval "LSW_PID_$1="
+}
+
+# ------------------------------------------------------------ configurations
+# swan_conf FILE: writes a swanctl.conf for one IKEv1 Main Mode PSK peer from
+# these variables (defaults in brackets):
+#   SW_LOCAL, SW_REMOTE   endpoint addresses
+#   SW_PSK                pre-shared key
+#   SW_IKE [3des-md5-modp1024]   SW_ESP [aes128-sha256]  (PFS: append the group)
+#   SW_TS [gre]: gre = protocol 47 between the endpoints; any = 0.0.0.0/0 both
+#   SW_MARK: for route-based (VTI) tunnels, the mark of the vti link
+#   SW_CHILD_REKEY [50m], SW_CHILD_LIFE [60m], SW_IKE_REKEY [23h]
+#   SW_DPD [0s = off], SW_CONN [peer], SW_CHILD [tun]
+#   SW_LOCAL_ID, SW_REMOTE_ID (default: the addresses)
+swan_conf() {
+	local f=$1 ts_l ts_r
+	case ${SW_TS:-gre} in
+	gre) ts_l="$SW_LOCAL/32[gre]"; ts_r="$SW_REMOTE/32[gre]" ;;
+	any) ts_l="0.0.0.0/0"; ts_r="0.0.0.0/0" ;;
+	*) ts_l=$SW_TS; ts_r=$SW_TS ;;
+	esac
+	{
+	cat <<EOC
+connections {
+	${SW_CONN:-peer} {
+		version = 1
+		aggressive = no
+		local_addrs = $SW_LOCAL
+		remote_addrs = $SW_REMOTE
+		proposals = ${SW_IKE:-3des-md5-modp1024}
+		rekey_time = ${SW_IKE_REKEY:-23h}
+		dpd_delay = ${SW_DPD:-0s}
+		dpd_timeout = ${SW_DPD_TIMEOUT:-30s}
+		encap = no
+		mobike = no
+		local {
+			auth = psk
+			id = ${SW_LOCAL_ID:-$SW_LOCAL}
+		}
+		remote {
+			auth = psk
+			id = ${SW_REMOTE_ID:-$SW_REMOTE}
+		}
+		children {
+			${SW_CHILD:-tun} {
+				local_ts = $ts_l
+				remote_ts = $ts_r
+				esp_proposals = ${SW_ESP:-aes128-sha256}
+				mode = tunnel
+				rekey_time = ${SW_CHILD_REKEY:-50m}
+				life_time = ${SW_CHILD_LIFE:-60m}
+				dpd_action = clear
+				close_action = none
+				start_action = none
+EOC
+	if [ -n "${SW_MARK:-}" ]; then
+		printf '\t\t\t\tmark_in = %s\n\t\t\t\tmark_out = %s\n' "$SW_MARK" "$SW_MARK"
+	fi
+	cat <<EOC
+			}
+		}
+	}
+}
+secrets {
+	ike-${SW_CONN:-peer} {
+		id-1 = ${SW_REMOTE_ID:-$SW_REMOTE}
+		secret = "$SW_PSK"
+	}
+}
+EOC
+	} >"$f"
+}
+
+# True when the running kernel carries ESP (user-mode Linux does, the host
+# kernel of the build machines does not). Tried in namespace NS.
+iop_have_esp() {
+	ip -n "$1" xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1001 \
+		enc 'cbc(aes)' 0x00112233445566778899aabbccddeeff \
+		auth-trunc 'hmac(sha256)' 0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 128 \
+		>/dev/null 2>&1 || return 1
+	ip -n "$1" xfrm state del src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1001
+}
+
+# gre_link NS NAME LOCAL REMOTE ADDR/PLEN: a GRE link no IKE daemon manages.
+gre_link() {
+	ip -n "$1" link add "$2" type gre local "$3" remote "$4" ttl 64 &&
+	ip -n "$1" addr add "$5" dev "$2" && ip -n "$1" link set "$2" up
+}
+# vti_link NS NAME LOCAL REMOTE KEY ADDR/PLEN: a VTI link with ikey=okey=KEY
+# (the mark of the CHILD_SA's policies), its own policy check disabled.
+vti_link() {
+	ip -n "$1" link add "$2" type vti local "$3" remote "$4" key "$5" &&
+	ip netns exec "$1" sysctl -qw "net.ipv4.conf.$2.disable_policy=1" &&
+	ip -n "$1" addr add "$6" dev "$2" && ip -n "$1" link set "$2" up
+}
+# iop_ping NS DST COUNT: COUNT pings, all answered.
+iop_ping() {
+	ip netns exec "$1" ping -c "$3" -i 0.2 -W 2 "$2" >"$IOP_OUT/ping-$1-$2.out" 2>&1
+}
+
+# iop_finish: writes the scenario's result ($IOP_OUT/result: "CHECKS FAILS")
+# and exits with its status. The captures are checked by the runner on the
+# host, after the user-mode Linux run (tshark is slow inside it).
+iop_finish() {
+	echo "$IOP_CHECKS $IOP_FAILS" >"$IOP_OUT/result"
+	iop_log "$IOP_CHECKS checks, $IOP_FAILS failed"
+	[ "$IOP_FAILS" -eq 0 ] && [ "$IOP_CHECKS" -gt 0 ]
+	exit $?
+}
