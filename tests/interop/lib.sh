@@ -268,28 +268,28 @@ lsw_dir() { echo "$IOP_RUN/lsw-$1"; }
 lsw_start() {
 	local name=$1 ns=$2 conf=$3 secrets=$4 dir log pid
 	dir=$(lsw_dir "$name"); log=$IOP_OUT/pluto-$name.log
-	mkdir -p "$dir/nss" "$dir/run"; rm -f "$log"
+	mkdir -p "$dir/nss" "$dir/pluto"; rm -f "$log" "$dir/pluto/pluto.ctl"
 	cp "$conf" "$dir/ipsec.conf"; cp "$secrets" "$dir/ipsec.secrets"
 	chmod 600 "$dir/ipsec.secrets"
 	cp "$conf" "$IOP_OUT/ipsec-$name.conf"
 	LD_LIBRARY_PATH=$LSW_ROOT/usr/lib/x86_64-linux-gnu \
 		"$LSW_ROOT/usr/bin/certutil" -N -d "sql:$dir/nss" --empty-password \
 		>"$IOP_OUT/certutil-$name.out" 2>&1 || return 1
+	# Inside the private mount namespace, $dir is /run.
 	cat >"$dir/start.sh" <<EOF
 mount --bind '$LSW_ROOT/usr/libexec' /usr/libexec || exit 1
-mount --bind '$dir/run' /run || exit 1
-mkdir -p /run/pluto
+mount --bind '$dir' /run || exit 1
 export LD_LIBRARY_PATH='$LSW_ROOT/usr/lib/x86_64-linux-gnu'
-exec /usr/libexec/ipsec/pluto --nofork --config '$dir/ipsec.conf' \
-	--secretsfile '$dir/ipsec.secrets' --nssdir '$dir/nss' \
-	--rundir /run/pluto --logfile '$log' --stderrlog
+exec /usr/libexec/ipsec/pluto --nofork --config /run/ipsec.conf \\
+	--secretsfile /run/ipsec.secrets --nssdir /run/nss \\
+	--rundir /run/pluto --logfile '$log'
 EOF
 	ip netns exec "$ns" unshare -m --propagation private sh "$dir/start.sh" \
 		>"$IOP_OUT/pluto-$name.out" 2>&1 &
 	pid=$!
 	iop_track "$pid"
 	eval "LSW_PID_$name=$pid"
-	if ! iop_wait 100 test -S "$dir/run/pluto/pluto.ctl"; then
+	if ! iop_wait 200 test -S "$dir/pluto/pluto.ctl"; then
 		iop_log "pluto $name did not create its control socket"
 		tail -20 "$log" "$IOP_OUT/pluto-$name.out" 2>/dev/null
 		return 1
@@ -299,7 +299,7 @@ EOF
 lsw_whack() { # lsw_whack NAME whack-args...
 	local name=$1; shift
 	LD_LIBRARY_PATH=$LSW_ROOT/usr/lib/x86_64-linux-gnu \
-		"$LSW_ROOT/usr/libexec/ipsec/whack" --ctlsocket "$(lsw_dir "$name")/run/pluto/pluto.ctl" "$@"
+		"$LSW_ROOT/usr/libexec/ipsec/whack" --ctlsocket "$(lsw_dir "$name")/pluto/pluto.ctl" "$@"
 }
 lsw_stop() {
 	local pid i=0
@@ -417,3 +417,238 @@ iop_finish() {
 	[ "$IOP_FAILS" -eq 0 ] && [ "$IOP_CHECKS" -gt 0 ]
 	exit $?
 }
+
+# --------------------------------------------------------------------- ikerd
+: "${IKERD:=$top_builddir/ikerd}"
+: "${IKERCTL:=$top_builddir/ikerctl}"
+# Leak checking needs ptrace-like thread stopping that user-mode Linux does not
+# give reliably; the unit tests cover leaks.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
+ik_sock() { echo "$IOP_RUN/ikerd-$1.ctl"; }
+ik_ctl() { # ik_ctl NAME ikerctl-args...
+	local name=$1; shift
+	"$IKERCTL" --ctl "$(ik_sock "$name")" "$@"
+}
+# ik_start NAME NS CONF: ikerd in NS with the netlink backend, full debug to
+# $IOP_OUT/ikerd-NAME.log; returns when its control socket answers.
+ik_start() {
+	local name=$1 ns=$2 conf=$3 pid
+	cp "$conf" "$IOP_OUT/ikerd-$name.conf"
+	rm -f "$(ik_sock "$name")"
+	ip netns exec "$ns" "$IKERD" -f "$conf" -d --kernel netlink --ctl "$(ik_sock "$name")" \
+		>>"$IOP_OUT/ikerd-$name.log" 2>&1 &
+	pid=$!
+	iop_track "$pid"
+	eval "IK_PID_$name=$pid"
+	if ! iop_wait 100 ik_ctl "$name" show crypto isakmp sa; then
+		iop_log "ikerd $name did not answer on $(ik_sock "$name")"
+		tail -20 "$IOP_OUT/ikerd-$name.log"
+		return 1
+	fi
+	ik_ctl "$name" debug crypto isakmp >/dev/null 2>&1
+	ik_ctl "$name" debug crypto ipsec >/dev/null 2>&1
+	iop_log "ikerd $name up in $ns (pid $pid)"
+}
+ik_stop() { # by PID: TERM (ikerd removes its kernel state), then KILL after 5 s
+	local pid i=0
+	eval "pid=\${IK_PID_$1:-}"
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	eval "IK_PID_$1="
+}
+ik_alive() { local pid; eval "pid=\${IK_PID_$1:-}"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+ik_isakmp() { ik_ctl "$1" show crypto isakmp sa 2>/dev/null; }
+ik_ipsec() { ik_ctl "$1" show crypto ipsec sa 2>/dev/null; }
+ik_n_qm_idle() { ik_isakmp "$1" | grep -c ' QM_IDLE '; }
+ik_n_isakmp() { ik_isakmp "$1" | grep -cE '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+ +[0-9]+\.'; }
+ik_has_p1() { [ "$(ik_n_qm_idle "$1")" -ge 1 ]; }
+# An IPsec SA pair is up when show crypto ipsec sa names a non-zero outbound SPI.
+ik_has_p2() { ik_ipsec "$1" | grep -qiE 'current outbound spi: 0x0*[1-9a-f]'; }
+ik_no_sa() { [ "$(ik_n_isakmp "$1")" -eq 0 ] && ! ik_has_p2 "$1"; }
+ik_sum() { # ik_sum NAME FIELD: sums "#pkts FIELD: N" over show crypto ipsec sa
+	ik_ipsec "$1" | sed -n "s/.*#pkts $2: \([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'
+}
+ik_outbound_spi() { ik_ipsec "$1" | sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p' | head -1; }
+# ik_trace NAME REGEX: the ikerd log holds a line matching REGEX (grep -E).
+ik_trace() { grep -qE -- "$2" "$IOP_OUT/ikerd-$1.log"; }
+
+# ios_conf FILE: an IOS configuration for ikerd from these variables:
+#   IK_LOCAL, IK_REMOTE, IK_PSK
+#   IK_ENCR [3des] (3des | aes | aes 256 ...), IK_HASH [md5], IK_GROUP [2]
+#   IK_TSET [esp-aes esp-sha256-hmac], IK_PFS [none] (group2, group14, group19)
+#   IK_MODE [gre] (gre | vti), IK_TUN_ADDR [203.0.113.1], IK_SA_LIFE [none]
+#   IK_KEEPALIVE [none] ("10 3"), IK_EXTRA (lines appended verbatim)
+ios_conf() {
+	{
+	echo "hostname ${IK_HOSTNAME:-R1}"
+	echo "!"
+	echo "crypto isakmp policy 10"
+	echo " encr ${IK_ENCR:-3des}"
+	echo " hash ${IK_HASH:-md5}"
+	echo " authentication pre-share"
+	echo " group ${IK_GROUP:-2}"
+	[ -z "${IK_KEEPALIVE:-}" ] || echo "crypto isakmp keepalive $IK_KEEPALIVE"
+	if [ -n "${IK_KEYS:-}" ]; then
+		printf '%s\n' "$IK_KEYS"
+	else
+		echo "crypto isakmp key $IK_PSK address $IK_REMOTE"
+	fi
+	echo "!"
+	echo "crypto ipsec transform-set TS ${IK_TSET:-esp-aes esp-sha256-hmac}"
+	echo " mode tunnel"
+	echo "!"
+	echo "crypto ipsec profile PROT"
+	echo " set transform-set TS"
+	[ -z "${IK_PFS:-}" ] || echo " set pfs $IK_PFS"
+	[ -z "${IK_SA_LIFE:-}" ] || echo " set security-association lifetime seconds $IK_SA_LIFE"
+	[ -z "${IK_PROFILE:-}" ] || echo " set isakmp-profile $IK_PROFILE"
+	echo "!"
+	echo "interface Tunnel1"
+	echo " ip address ${IK_TUN_ADDR:-203.0.113.1} 255.255.255.252"
+	echo " tunnel source $IK_LOCAL"
+	echo " tunnel destination $IK_REMOTE"
+	[ "${IK_MODE:-gre}" = vti ] && echo " tunnel mode ipsec ipv4"
+	echo " tunnel protection ipsec profile PROT"
+	echo "!"
+	[ -z "${IK_EXTRA:-}" ] || printf '%s\n' "$IK_EXTRA"
+	echo "end"
+	} >"$1"
+}
+
+# ------------------------------------------------------------ pair scenarios
+# The common topology: namespace ${P}i holds ikerd at 198.51.100.1 (IK side),
+# ${P}p the peer at 198.51.100.2; tunnel addresses 203.0.113.1/30 and .2/30.
+IK_A=198.51.100.1
+PEER_A=198.51.100.2
+# iop_pair P: makes the two namespaces. Namespace names: ${P}i and ${P}p.
+iop_pair() {
+	NS_IK=${1}i NS_PEER=${1}p
+	iop_topo_pair "$NS_IK" "$IK_A" "$NS_PEER" "$PEER_A"
+}
+
+# iop_proposal NAME: sets the IOS and strongSwan variables of a named
+# proposal: 3des-md5-2 (the seed's), aes256-sha256-14, aes128-sha1-19.
+# PFS=yes adds the phase-1 group to phase 2 on both sides.
+iop_proposal() {
+	case $1 in
+	3des-md5-2)
+		IK_ENCR=3des IK_HASH=md5 IK_GROUP=2 IK_TSET="esp-aes esp-sha256-hmac"
+		SW_IKE=3des-md5-modp1024 SW_ESP=aes128-sha256 SW_DH=modp1024
+		LSW_IKE="3des-md5;modp1024" LSW_ESP=aes128-sha2_256
+		EXP_IKE=3DES_CBC/HMAC_MD5_96/PRF_HMAC_MD5/MODP_1024
+		EXP_ESP=AES_CBC-128/HMAC_SHA2_256_128 EXP_DH=MODP_1024 ;;
+	aes256-sha256-14)
+		IK_ENCR="aes 256" IK_HASH=sha256 IK_GROUP=14 IK_TSET="esp-aes 256 esp-sha256-hmac"
+		SW_IKE=aes256-sha256-modp2048 SW_ESP=aes256-sha256 SW_DH=modp2048
+		LSW_IKE="aes256-sha2_256;modp2048" LSW_ESP=aes256-sha2_256
+		EXP_IKE=AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048
+		EXP_ESP=AES_CBC-256/HMAC_SHA2_256_128 EXP_DH=MODP_2048 ;;
+	aes128-sha1-19)
+		IK_ENCR=aes IK_HASH=sha IK_GROUP=19 IK_TSET="esp-aes esp-sha-hmac"
+		SW_IKE=aes128-sha1-ecp256 SW_ESP=aes128-sha1 SW_DH=ecp256
+		LSW_IKE="aes128-sha1;dh19" LSW_ESP=aes128-sha1
+		EXP_IKE=AES_CBC-128/HMAC_SHA1_96/PRF_HMAC_SHA1/ECP_256
+		EXP_ESP=AES_CBC-128/HMAC_SHA1_96 EXP_DH=ECP_256 ;;
+	*) iop_log "unknown proposal $1"; return 1 ;;
+	esac
+	IK_PFS="" EXP_CHILD=$EXP_ESP
+	if [ "${PFS:-no}" = yes ]; then
+		IK_PFS=group$IK_GROUP SW_ESP=$SW_ESP-$SW_DH LSW_PFS=yes
+		EXP_CHILD=$EXP_ESP/$EXP_DH
+	else
+		LSW_PFS=no
+	fi
+}
+
+# iop_peer_links MODE: the peer's unmanaged GRE link, or its VTI link (key 42).
+iop_peer_links() {
+	if [ "$1" = vti ]; then
+		vti_link "$NS_PEER" vti1 "$PEER_A" "$IK_A" 42 203.0.113.2/30
+	else
+		gre_link "$NS_PEER" gre1 "$PEER_A" "$IK_A" 203.0.113.2/30
+	fi
+}
+
+# iop_traffic_checks PEERKIND: 5 pings from ikerd's tunnel to the peer's, then
+# every counter on both sides must have seen them.
+iop_traffic_checks() {
+	iop_check "ping across the tunnel (ikerd -> peer)" iop_ping "$NS_IK" 203.0.113.2 5
+	iop_check "ping across the tunnel (peer -> ikerd)" iop_ping "$NS_PEER" 203.0.113.1 3
+	ik_ipsec ik >"$IOP_OUT/show-ipsec-sa.$DIRN"
+	iop_check "ikerd counts >= 8 packets encapsulated ($(ik_sum ik encaps))" \
+		test "$(ik_sum ik encaps)" -ge 8
+	iop_check "ikerd counts >= 8 packets decapsulated ($(ik_sum ik decaps))" \
+		test "$(ik_sum ik decaps)" -ge 8
+	iop_check "ikerd's kernel ESP out >= 8 ($(xfrm_pkts "$NS_IK" $IK_A $PEER_A))" \
+		test "$(xfrm_pkts "$NS_IK" $IK_A $PEER_A)" -ge 8
+	iop_check "peer's kernel ESP out >= 8 ($(xfrm_pkts "$NS_PEER" $PEER_A $IK_A))" \
+		test "$(xfrm_pkts "$NS_PEER" $PEER_A $IK_A)" -ge 8
+	if [ "$1" = swan ]; then
+		swan_sas peer >"$IOP_OUT/list-sas.$DIRN"
+		iop_check "strongSwan counts >= 8 packets in ($(swan_pkts_in peer))" \
+			test "$(swan_pkts_in peer)" -ge 8
+		iop_check "strongSwan counts >= 8 packets out ($(swan_pkts_out peer))" \
+			test "$(swan_pkts_out peer)" -ge 8
+	fi
+}
+
+# lsw_conf DIR: ipsec.conf and ipsec.secrets for one IKEv1 Main Mode PSK
+# connection "tun" from LSW_LOCAL, LSW_REMOTE, LSW_PSK, LSW_IKE, LSW_ESP,
+# LSW_PFS (yes|no), LSW_MODE (gre: protocol 47 between the endpoints; vti:
+# any/any with a mark, the vti link made by iop_peer_links), LSW_SALIFE.
+lsw_conf() {
+	local ts
+	if [ "${LSW_MODE:-gre}" = vti ]; then
+		ts="	leftsubnet=0.0.0.0/0
+	rightsubnet=0.0.0.0/0
+	mark=42/0xffffffff
+	vti-interface=vti1
+	vti-routing=no
+	vti-shared=yes"
+	else
+		ts="	leftprotoport=gre
+	rightprotoport=gre"
+	fi
+	cat >"$1/ipsec.conf" <<EOC
+config setup
+	ikev1-policy=accept
+	plutodebug=base
+	uniqueids=yes
+
+conn tun
+	ikev2=no
+	authby=secret
+	type=tunnel
+	left=$LSW_LOCAL
+	leftid=$LSW_LOCAL
+	right=$LSW_REMOTE
+	rightid=$LSW_REMOTE
+$ts
+	ike=$LSW_IKE
+	esp=$LSW_ESP
+	pfs=${LSW_PFS:-no}
+	salifetime=${LSW_SALIFE:-1h}
+	ikelifetime=8h
+	rekey=yes
+	auto=add
+EOC
+	printf '%s %s : PSK "%s"\n' "$LSW_LOCAL" "$LSW_REMOTE" "$LSW_PSK" >"$1/ipsec.secrets"
+}
+# lsw_up_loaded NAME: pluto listens, has read its secrets and the connection.
+lsw_up_loaded() {
+	local dir
+	dir=$(lsw_dir "$1")
+	lsw_whack "$1" --listen >/dev/null 2>&1 || return 1
+	lsw_whack "$1" --rereadsecrets >/dev/null 2>&1 || return 1
+	LD_LIBRARY_PATH=$LSW_ROOT/usr/lib/x86_64-linux-gnu \
+		"$LSW_ROOT/usr/libexec/ipsec/addconn" --config "$dir/ipsec.conf" \
+		--ctlsocket "$dir/pluto/pluto.ctl" --autoall \
+		>"$IOP_OUT/addconn-$1.out" 2>&1 || { cat "$IOP_OUT/addconn-$1.out"; return 1; }
+}
+lsw_status() { lsw_whack "$1" --trafficstatus 2>/dev/null; }
+lsw_has_child() { lsw_whack "$1" --status 2>/dev/null | grep -q 'IPsec SA established'; }
+lsw_has_ike() { lsw_whack "$1" --status 2>/dev/null | grep -q 'ISAKMP SA established'; }
