@@ -241,12 +241,15 @@ lsw_fetch() {
 	fi
 	mkdir -p "$dl" "$LSW_ROOT"
 	# libreswan, certutil (NSS database), and direct dependencies missing here.
-	miss="libreswan libnss3-tools"
+	miss="libreswan"
 	for p in $(apt-cache depends libreswan 2>/dev/null |
 		sed -n 's/^ *Depends: \([a-z0-9][a-z0-9.+-]*\)$/\1/p'); do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			miss="$miss $p"
 	done
+	dpkg-query -W -f='${Status}' libnss3-tools 2>/dev/null | grep -q 'ok installed' ||
+		miss="$miss libnss3-tools"
+	miss=$(printf '%s\n' $miss | sort -u | tr '\n' ' ')
 	iop_log "fetching $miss"
 	(cd "$dl" && apt-get download $miss) >"$dl/download.log" 2>&1 || {
 		cat "$dl/download.log"; return 1; }
@@ -627,6 +630,7 @@ conn tun
 	leftid=$LSW_LOCAL
 	right=$LSW_REMOTE
 	rightid=$LSW_REMOTE
+	leftupdown=/bin/true
 $ts
 	ike=$LSW_IKE
 	esp=$LSW_ESP
@@ -651,4 +655,4 @@ lsw_up_loaded() {
 }
 lsw_status() { lsw_whack "$1" --trafficstatus 2>/dev/null; }
 lsw_has_child() { lsw_whack "$1" --status 2>/dev/null | grep -q 'IPsec SA established'; }
-lsw_has_ike() { lsw_whack "$1" --status 2>/dev/null | grep -q 'ISAKMP SA established'; }
+lsw_has_ike() { lsw_whack "$1" --status 2>/dev/null | grep -qE '(IKE|ISAKMP) SA established'; }
