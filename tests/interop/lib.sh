@@ -1,31 +1,33 @@
 # tests/interop/lib.sh: helpers for the interoperability scenarios (sourced).
 #
-# Peers: strongSwan's charon (run directly, one private /run per instance) and
-# libreswan's pluto (unpacked from its Debian package, since that package
-# conflicts with strongSwan's). Captures with tcpdump/tshark.
+# Scenarios run inside the lab's user-mode Linux guest (tests/lab/uml-run.sh,
+# through tests/interop/guest.sh) and build on tests/lab/lib.sh: its
+# namespaces, process tracking (every process is stopped by PID at exit, also
+# on failure), ikerd start and ikerctl. This file adds the peers: strongSwan's
+# charon (run directly, one private /run per instance) and libreswan's pluto
+# (unpacked from its Debian package, which conflicts with strongSwan's), their
+# configurations, the IOS configuration of the ikerd side, and captures.
 #
-# Variables a scenario may set before sourcing:
-#   IOP_OUT   directory for logs and captures (on the host file system; default
-#             $top_builddir/tests/interop/out/<scenario>)
-#   IOP_RUN   directory for UNIX sockets and pid files (a tmpfs; default
-#             /run/ikerd-iop.<pid>)
-# Every process started here is recorded in IOP_PIDS and stopped by PID in
-# iop_cleanup, which the scenario installs with `trap iop_cleanup EXIT`.
+# Unlike tests/lab/lib.sh's assertions, iop_check counts: a scenario runs all
+# its checks and iop_finish ends it with the number that failed
+# ($LAB_OUT/result: "CHECKS FAILS"). The host side (run-all.sh) sources this
+# file with IOP_HOST=1 for lsw_fetch and cap_check only.
 
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir/build}"
-IOP_NAME=${IOP_NAME:-$(basename "$0" .sh)}
-: "${IOP_OUT:=$top_builddir/tests/interop/out/$IOP_NAME}"
-: "${IOP_RUN:=/run/ikerd-iop.$$}"
-: "${IOP_CACHE:=$top_builddir/tests/interop/cache}"
-IOP_PIDS=""
-IOP_NS=""
-IOP_FAILS=0
-IOP_CHECKS=0
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 SWANCTL=${SWANCTL:-/usr/sbin/swanctl}
-
-mkdir -p "$IOP_OUT" "$IOP_RUN"
+IOP_FAILS=0
+IOP_CHECKS=0
+if [ -z "${IOP_HOST:-}" ]; then
+	. "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
+	IOP_OUT=$LAB_OUT
+	IOP_NAME=${IOP_NAME:-$LAB_NAME}
+	IOP_RUN=/run/iop-$$
+	: "${IOP_CACHE:=$LAB_BUILD/tests/interop/cache}"
+	mkdir -p "$IOP_RUN"
+else
+	: "${IOP_NAME:=host}"
+	: "${IOP_CACHE:?}"
+fi
 
 iop_log() { printf '%s [%s] %s\n' "$(date +%T)" "$IOP_NAME" "$*"; }
 
@@ -50,36 +52,22 @@ iop_wait() { # iop_wait TENTHS cmd args...
 	return 1
 }
 
-iop_track() { IOP_PIDS="$IOP_PIDS $1"; }
-
-# Stops every process this scenario started (by PID, TERM then KILL) and
-# removes the namespaces it made.
-iop_cleanup() {
-	local p i
-	for p in $IOP_PIDS; do kill "$p" 2>/dev/null; done
-	for p in $IOP_PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null
-	done
-	IOP_PIDS=""
-	for p in $IOP_NS; do ip netns del "$p" 2>/dev/null; done
-	IOP_NS=""
+# iop_finish: writes the scenario's result ($IOP_OUT/result: "CHECKS FAILS")
+# and exits with its status (tests/lab/lib.sh's trap then stops everything).
+# The captures are checked by the runner on the host, after the boot
+# (tshark is slow inside user-mode Linux).
+iop_finish() {
+	echo "$IOP_CHECKS $IOP_FAILS" >"$IOP_OUT/result"
+	iop_log "$IOP_CHECKS checks, $IOP_FAILS failed"
+	[ "$IOP_FAILS" -eq 0 ] && [ "$IOP_CHECKS" -gt 0 ]
+	exit $?
 }
 
-# Two namespaces joined by a veth pair: iop_topo_pair NS1 ADDR1 NS2 ADDR2 (/24).
-# Interfaces are named eth0 in both. Used where tests/lab/lib.sh is absent.
-iop_topo_pair() {
-	local a=$1 aa=$2 b=$3 ba=$4
-	ip netns add "$a" && ip netns add "$b" || return 1
-	IOP_NS="$IOP_NS $a $b"
-	ip link add iopv0 netns "$a" type veth peer name iopv1 netns "$b" || return 1
-	ip -n "$a" link set iopv0 name eth0
-	ip -n "$b" link set iopv1 name eth0
-	ip -n "$a" addr add "$aa/24" dev eth0
-	ip -n "$b" addr add "$ba/24" dev eth0
-	ip -n "$a" link set lo up; ip -n "$a" link set eth0 up
-	ip -n "$b" link set lo up; ip -n "$b" link set eth0 up
+# Two namespaces joined by a veth pair, eth0 on both sides (/24).
+iop_topo_pair() { # NS1 ADDR1 NS2 ADDR2
+	lab_ns_add "$1"
+	lab_ns_add "$3"
+	lab_veth "$1" eth0 "$2/24" "$3" eth0 "$4/24"
 }
 
 # ---------------------------------------------------------------- strongSwan
@@ -123,16 +111,13 @@ swanctl {
 	load = pem pkcs1 x509 pubkey
 }
 EOF
-	STRONGSWAN_CONF=/run/strongswan.conf \
-		ip netns exec "$ns" unshare -m --propagation private \
-		sh -c "mount --bind '$dir' /run && exec $CHARON" \
-		>"$IOP_OUT/charon-$name.out" 2>&1 &
-	pid=$!
-	iop_track "$pid"
+	lab_bg "$ns" "charon-$name-stdout" env STRONGSWAN_CONF=/run/strongswan.conf \
+		unshare -m --propagation private sh -c "mount --bind '$dir' /run && exec $CHARON"
+	pid=$LAB_LAST_PID
 	eval "SWAN_PID_$name=$pid"
 	if ! iop_wait 200 swan_ctl "$name" --stats; then
 		iop_log "charon $name did not answer on $(swan_uri "$name")"
-		tail -20 "$log" "$IOP_OUT/charon-$name.out" 2>/dev/null
+		tail -20 "$log" "$IOP_OUT/charon-$name-stdout.log" 2>/dev/null
 		return 1
 	fi
 	iop_log "charon $name up in $ns (pid $pid)"
@@ -170,24 +155,15 @@ swan_n_child() { swan_sas "$1" | grep -c ': #[0-9]*, reqid [0-9]*, INSTALLED,'; 
 swan_has_ike() { [ "$(swan_n_ike "$1")" -ge 1 ]; }
 swan_has_child() { [ "$(swan_n_child "$1")" -ge 1 ]; }
 swan_no_sa() { [ "$(swan_n_ike "$1")" -eq 0 ] && [ "$(swan_n_child "$1")" -eq 0 ]; }
-swan_stop() { # swan_stop NAME: stops that charon (by PID) and waits for it
-	local pid i=0
-	eval "pid=\${SWAN_PID_$1:-}"
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	eval "SWAN_PID_$1="
-}
-# swan_kill NAME: SIGKILL, as a crash would (no DELETE sent).
-swan_kill() {
+swan_stop() { # swan_stop NAME [SIGNAL]: stops that charon (by PID), waits for it
 	local pid
 	eval "pid=\${SWAN_PID_$1:-}"
 	[ -n "$pid" ] || return 0
-	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	lab_stop "$pid" "${2:-TERM}"
 	eval "SWAN_PID_$1="
 }
+# swan_kill NAME: SIGKILL, as a crash would (no DELETE sent).
+swan_kill() { swan_stop "$1" KILL; }
 # Packets counted by the installed CHILD_SAs (in and out summed).
 swan_pkts_in() { swan_sas "$1" | awk '$1 == "in" && $4 == "bytes," { s += $5 } END { print s + 0 }'; }
 swan_pkts_out() { swan_sas "$1" | awk '$1 == "out" && $4 == "bytes," { s += $5 } END { print s + 0 }'; }
@@ -204,16 +180,17 @@ xfrm_n_states() { ip -n "$1" xfrm state list proto esp 2>/dev/null | grep -c '^s
 # ------------------------------------------------------------------ captures
 # cap_start NS IF FILE: tcpdump of IKE and ESP on IF in NS.
 cap_start() {
-	ip netns exec "$1" tcpdump -i "$2" --immediate-mode -U -s 0 -w "$3" \
-		'udp port 500 or udp port 4500 or esp' >"$3.log" 2>&1 &
-	CAP_PID=$!
-	iop_track "$CAP_PID"
-	iop_wait 50 grep -q 'listening on' "$3.log"
+	local log
+	log=tcpdump-$(basename "$3" .pcap)
+	lab_bg "$1" "$log" tcpdump -i "$2" --immediate-mode -U -s 0 -w "$3" \
+		'udp port 500 or udp port 4500 or esp'
+	CAP_PID=$LAB_LAST_PID
+	iop_wait 100 grep -q 'listening on' "$IOP_OUT/$log.log"
 }
 cap_stop() {
 	[ -n "${CAP_PID:-}" ] || return 0
 	sleep 0.3
-	kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null
+	lab_stop "$CAP_PID"
 	CAP_PID=""
 }
 # cap_check FILE: tshark decodes it with no malformed packet and no expert
@@ -287,14 +264,12 @@ exec /usr/libexec/ipsec/pluto --nofork --config /run/ipsec.conf \\
 	--secretsfile /run/ipsec.secrets --nssdir /run/nss \\
 	--rundir /run/pluto --logfile '$log'
 EOF
-	ip netns exec "$ns" unshare -m --propagation private sh "$dir/start.sh" \
-		>"$IOP_OUT/pluto-$name.out" 2>&1 &
-	pid=$!
-	iop_track "$pid"
+	lab_bg "$ns" "pluto-$name-stdout" unshare -m --propagation private sh "$dir/start.sh"
+	pid=$LAB_LAST_PID
 	eval "LSW_PID_$name=$pid"
 	if ! iop_wait 200 test -S "$dir/pluto/pluto.ctl"; then
 		iop_log "pluto $name did not create its control socket"
-		tail -20 "$log" "$IOP_OUT/pluto-$name.out" 2>/dev/null
+		tail -20 "$log" "$IOP_OUT/pluto-$name-stdout.log" 2>/dev/null
 		return 1
 	fi
 	iop_log "pluto $name up in $ns (pid $pid)"
@@ -310,7 +285,7 @@ lsw_stop() {
 	[ -n "$pid" ] || return 0
 	lsw_whack "$1" --shutdown >/dev/null 2>&1
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	lab_stop "$pid"
 	eval "LSW_PID_$1="
 }
 
@@ -411,59 +386,24 @@ iop_ping() {
 	ip netns exec "$1" ping -c "$3" -i 0.2 -W 2 "$2" >"$IOP_OUT/ping-$1-$2.out" 2>&1
 }
 
-# iop_finish: writes the scenario's result ($IOP_OUT/result: "CHECKS FAILS")
-# and exits with its status. The captures are checked by the runner on the
-# host, after the user-mode Linux run (tshark is slow inside it).
-iop_finish() {
-	echo "$IOP_CHECKS $IOP_FAILS" >"$IOP_OUT/result"
-	iop_log "$IOP_CHECKS checks, $IOP_FAILS failed"
-	[ "$IOP_FAILS" -eq 0 ] && [ "$IOP_CHECKS" -gt 0 ]
-	exit $?
-}
-
 # --------------------------------------------------------------------- ikerd
-: "${IKERD:=$top_builddir/ikerd}"
-: "${IKERCTL:=$top_builddir/ikerctl}"
-# Leak checking needs ptrace-like thread stopping that user-mode Linux does not
-# give reliably; the unit tests cover leaks.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-
-ik_sock() { echo "$IOP_RUN/ikerd-$1.ctl"; }
-ik_ctl() { # ik_ctl NAME ikerctl-args...
-	local name=$1; shift
-	"$IKERCTL" --ctl "$(ik_sock "$name")" "$@"
+# ikerd runs in a namespace NS through tests/lab/lib.sh (lab_ikerd_start),
+# with the netlink backend and full debug; its log is $LAB_OUT/ikerd-NS.log.
+ik_start() { # ik_start NS CONF
+	cp "$2" "$IOP_OUT/ikerd-$1.conf"
+	lab_ikerd_start "$1" "$2" -d --kernel netlink
+	ik_ctl "$1" debug crypto isakmp >/dev/null 2>&1
+	ik_ctl "$1" debug crypto ipsec >/dev/null 2>&1
+	return 0
 }
-# ik_start NAME NS CONF: ikerd in NS with the netlink backend, full debug to
-# $IOP_OUT/ikerd-NAME.log; returns when its control socket answers.
-ik_start() {
-	local name=$1 ns=$2 conf=$3 pid
-	cp "$conf" "$IOP_OUT/ikerd-$name.conf"
-	rm -f "$(ik_sock "$name")"
-	ip netns exec "$ns" "$IKERD" -f "$conf" -d --kernel netlink --ctl "$(ik_sock "$name")" \
-		>>"$IOP_OUT/ikerd-$name.log" 2>&1 &
-	pid=$!
-	iop_track "$pid"
-	eval "IK_PID_$name=$pid"
-	if ! iop_wait 100 ik_ctl "$name" show crypto isakmp sa; then
-		iop_log "ikerd $name did not answer on $(ik_sock "$name")"
-		tail -20 "$IOP_OUT/ikerd-$name.log"
-		return 1
-	fi
-	ik_ctl "$name" debug crypto isakmp >/dev/null 2>&1
-	ik_ctl "$name" debug crypto ipsec >/dev/null 2>&1
-	iop_log "ikerd $name up in $ns (pid $pid)"
-}
-ik_stop() { # by PID: TERM (ikerd removes its kernel state), then KILL after 5 s
-	local pid i=0
-	eval "pid=\${IK_PID_$1:-}"
+ik_ctl() { lab_ikerctl "$@"; }
+ik_stop() { # ik_stop NS [SIGNAL]: TERM lets ikerd remove its kernel state
+	local pid
+	pid=$(lab_ikerd_pid "$1")
 	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-	eval "IK_PID_$1="
+	lab_stop "$pid" "${2:-TERM}"
+	eval "LAB_IKERD_PID_$1="
 }
-ik_alive() { local pid; eval "pid=\${IK_PID_$1:-}"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 ik_isakmp() { ik_ctl "$1" show crypto isakmp sa 2>/dev/null; }
 ik_ipsec() { ik_ctl "$1" show crypto ipsec sa 2>/dev/null; }
 ik_n_qm_idle() { ik_isakmp "$1" | grep -c ' QM_IDLE '; }
@@ -477,7 +417,7 @@ ik_sum() { # ik_sum NAME FIELD: sums "#pkts FIELD: N" over show crypto ipsec sa
 }
 ik_outbound_spi() { ik_ipsec "$1" | sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p' | head -1; }
 # ik_trace NAME REGEX: the ikerd log holds a line matching REGEX (grep -E).
-ik_trace() { grep -qE -- "$2" "$IOP_OUT/ikerd-$1.log"; }
+ik_trace() { grep -qE -- "$2" "$LAB_OUT/ikerd-$1.log"; }
 
 # ios_conf FILE: an IOS configuration for ikerd from these variables:
 #   IK_LOCAL, IK_REMOTE, IK_PSK
@@ -581,11 +521,11 @@ iop_peer_links() {
 iop_traffic_checks() {
 	iop_check "ping across the tunnel (ikerd -> peer)" iop_ping "$NS_IK" 203.0.113.2 5
 	iop_check "ping across the tunnel (peer -> ikerd)" iop_ping "$NS_PEER" 203.0.113.1 3
-	ik_ipsec ik >"$IOP_OUT/show-ipsec-sa.$DIRN"
-	iop_check "ikerd counts >= 8 packets encapsulated ($(ik_sum ik encaps))" \
-		test "$(ik_sum ik encaps)" -ge 8
-	iop_check "ikerd counts >= 8 packets decapsulated ($(ik_sum ik decaps))" \
-		test "$(ik_sum ik decaps)" -ge 8
+	ik_ipsec "$NS_IK" >"$IOP_OUT/show-ipsec-sa.$DIRN"
+	iop_check "ikerd counts >= 8 packets encapsulated ($(ik_sum "$NS_IK" encaps))" \
+		test "$(ik_sum "$NS_IK" encaps)" -ge 8
+	iop_check "ikerd counts >= 8 packets decapsulated ($(ik_sum "$NS_IK" decaps))" \
+		test "$(ik_sum "$NS_IK" decaps)" -ge 8
 	iop_check "ikerd's kernel ESP out >= 8 ($(xfrm_pkts "$NS_IK" $IK_A $PEER_A))" \
 		test "$(xfrm_pkts "$NS_IK" $IK_A $PEER_A)" -ge 8
 	iop_check "peer's kernel ESP out >= 8 ($(xfrm_pkts "$NS_PEER" $PEER_A $IK_A))" \

@@ -1,22 +1,21 @@
 #!/bin/bash
 # Runs every interoperability scenario in user-mode Linux and prints
-# "N passed, M failed" as its last line. Needs root, linux.uml, strongSwan,
-# tshark, and a built ikerd (make interop builds it first).
+# "N passed, M failed" as its last line. Needs root, user-mode-linux,
+# strongSwan (charon, swanctl), tcpdump and tshark; builds the lab build of
+# ikerd first (tests/lab/build-lab.sh; ASan cannot run in user-mode Linux).
+# libreswan is fetched with apt-get download and unpacked under the lab
+# build when missing (its package conflicts with strongSwan's).
 # Usage: run-all.sh [REGEX]   (only the cases whose ID matches REGEX)
-# Environment: top_srcdir, top_builddir; IOP_UML_RUN (the lab's runner,
-# default tests/lab/uml-run.sh); IOP_BOOTS_PARALLEL (default 2).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$(pwd)}"
-top_srcdir=$(cd "$top_srcdir" && pwd)
-top_builddir=$(cd "$top_builddir" && pwd)
-export top_srcdir top_builddir
+# Environment: LAB_BUILD (default <top>/build-lab), IOP_BOOTS_PARALLEL
+# (user-mode Linux guests run at once, default 2), IOP_SKIP_BUILD=1.
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+export LAB_BUILD="${LAB_BUILD:-$top/build-lab}"
 FILTER=${1:-.}
-ROOT=$top_builddir/tests/interop/out
-UML_RUN=${IOP_UML_RUN:-$top_srcdir/tests/lab/uml-run.sh}
+ROOT=$LAB_BUILD/tests/interop/out
 PAR=${IOP_BOOTS_PARALLEL:-2}
-IOP_NAME=run-all IOP_OUT=$ROOT IOP_RUN=$(mktemp -d /tmp/ikerd-iop-host.XXXXXX)
-. "$top_srcdir/tests/interop/lib.sh"
-trap 'rm -rf "$IOP_RUN"' EXIT
+IOP_HOST=1 IOP_NAME=interop IOP_CACHE=$LAB_BUILD/tests/interop/cache
+. "$here/lib.sh"
 
 # The cases: "BOOT ID SCRIPT ARGS...". Cases of one boot run in order in one
 # user-mode Linux; a "&" before ID runs the case in the background (waiting
@@ -60,14 +59,17 @@ cases() {
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi
-for t in linux.uml tshark tcpdump "$CHARON" "$SWANCTL" "$IKERD" "$IKERCTL" "$UML_RUN"; do
+if [ "${IOP_SKIP_BUILD:-0}" != 1 ] && ! "$top/tests/lab/build-lab.sh"; then
+	echo "0 passed, 1 failed"; exit 1
+fi
+for t in linux.uml tshark tcpdump "$CHARON" "$SWANCTL" "$LAB_BUILD/ikerd" "$LAB_BUILD/ikerctl"; do
 	if ! command -v "$t" >/dev/null 2>&1; then
 		echo "interop: $t is missing"; echo "0 passed, 1 failed"; exit 1
 	fi
 done
 mkdir -p "$ROOT"
 LSW_OK=1
-if cases | grep -q ' v1-tunnel.sh .* lsw \| lsw-swan.sh' && ! lsw_fetch; then
+if cases | grep -q 'lsw' && ! lsw_fetch; then
 	iop_log "libreswan could not be unpacked; its cases fail"
 	LSW_OK=0
 fi
@@ -79,25 +81,16 @@ running=0
 for b in $boots; do
 	awk -v b="$b" '$1 == b { $1 = ""; sub(/^ /, ""); print }' "$ROOT/cases" >"$ROOT/$b.cases"
 	grep -qv '^wait$' "$ROOT/$b.cases" || continue
-	cat >"$ROOT/$b.sh" <<EOB
-#!/bin/sh
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export top_srcdir='$top_srcdir' top_builddir='$top_builddir' IOP_ROOT='$ROOT'
-exec /bin/bash '$top_srcdir/tests/interop/guest.sh' '$ROOT/$b.cases'
-EOB
-	chmod +x "$ROOT/$b.sh"
-	for id in $(awk '$1 == "&" { print $2; next } $1 != "wait" { print $1 }' "$ROOT/$b.cases"); do
-		rm -rf "${ROOT:?}/$id"
-	done
-	iop_log "boot $b: $(grep -cv '^wait$' "$ROOT/$b.cases") cases"
-	( t=$(date +%s); "$UML_RUN" "$ROOT/$b.sh" >"$ROOT/$b.log" 2>&1
-	  iop_log "boot $b done in $(($(date +%s) - t)) s (runner status $?)" ) &
-	iop_track $!
+	n=$(grep -cv '^wait$' "$ROOT/$b.cases")
+	iop_log "boot $b: $n cases"
+	( LAB_OUT=$ROOT/boot-$b LAB_TIMEOUT=$((60 + 60 * n > 900 ? 900 : 60 + 60 * n)) \
+		"$top/tests/lab/uml-run.sh" "$here/guest.sh" "$ROOT/$b.cases" "$ROOT" \
+		>"$ROOT/boot-$b.out" 2>&1
+	  iop_log "boot $b: $(tail -1 "$ROOT/boot-$b.out")" ) &
 	running=$((running + 1))
 	if [ "$running" -ge "$PAR" ]; then wait -n; running=$((running - 1)); fi
 done
 wait
-IOP_PIDS=""
 
 # Verdicts: a case passes when its scenario passed and every capture it left
 # decodes in tshark with no malformed packet and no expert warning.
@@ -107,7 +100,7 @@ while read -r _ first rest; do
 	[ "$first" = "&" ] && set -- $rest || set -- "$first" $rest
 	id=$1 d=$ROOT/$1 why=""
 	if [ ! -f "$d/status" ]; then
-		why="did not run (see $ROOT/*.log)"
+		why="did not run (see $ROOT/boot-*/log)"
 	elif [ "$(cat "$d/status")" != 0 ]; then
 		why="status $(cat "$d/status"): $(grep -c 'FAIL:' "$d/log") checks failed"
 		[ "$(cat "$d/status")" = 124 ] && why="timed out"

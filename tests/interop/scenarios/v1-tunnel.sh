@@ -11,10 +11,10 @@ PROP=$1 PFS=$2 MODE=$3 PEER=$4 INIT=$5
 IOP_NAME=v1-$PROP-pfs$PFS-$MODE-$PEER-by$INIT
 DIRN=by$INIT
 . "$(dirname "$0")/../lib.sh"
-trap iop_cleanup EXIT
+
 iop_proposal "$PROP" || exit 2
 
-iop_pair "t$$" || exit 1
+iop_pair "t$$"
 iop_peer_links "$MODE" || iop_bad "peer's $MODE link"
 IK_LOCAL=$IK_A IK_REMOTE=$PEER_A IK_PSK=lab-psk-v1 IK_MODE=$MODE ios_conf "$IOP_RUN/ikerd.conf"
 if [ "$PEER" = swan ]; then
@@ -29,18 +29,18 @@ else
 		lsw_up_loaded peer || { iop_bad "libreswan start"; iop_finish; }
 fi
 cap_start "$NS_IK" eth0 "$IOP_OUT/$IOP_NAME.pcap"
-ik_start ik "$NS_IK" "$IOP_RUN/ikerd.conf" || { iop_bad "ikerd start"; iop_finish; }
+ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" || { iop_bad "ikerd start"; iop_finish; }
 
 if [ "$INIT" = ikerd ]; then
-	iop_check "ikerctl initiate Tunnel1" ik_ctl ik initiate Tunnel1
+	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1
 elif [ "$PEER" = swan ]; then
 	iop_check "swanctl --initiate" swan_initiate peer tun 30
 else
 	iop_check "whack --initiate" lsw_whack peer --name tun --initiate
 fi
 # Both phases up on both sides (at most 30 s).
-iop_check "ikerd: phase 1 in QM_IDLE" iop_wait 300 ik_has_p1 ik
-iop_check "ikerd: IPsec SA pair up" iop_wait 300 ik_has_p2 ik
+iop_check "ikerd: phase 1 in QM_IDLE" iop_wait 300 ik_has_p1 "$NS_IK"
+iop_check "ikerd: IPsec SA pair up" iop_wait 300 ik_has_p2 "$NS_IK"
 if [ "$PEER" = swan ]; then
 	iop_check "strongSwan: CHILD_SA installed" iop_wait 100 swan_has_child peer
 	swan_sas peer >"$IOP_OUT/list-sas.$DIRN"
@@ -49,8 +49,8 @@ if [ "$PEER" = swan ]; then
 else
 	iop_check "libreswan: IPsec SA established" iop_wait 100 lsw_has_child peer
 fi
-ik_isakmp ik >"$IOP_OUT/show-isakmp-sa.$DIRN"
+ik_isakmp "$NS_IK" >"$IOP_OUT/show-isakmp-sa.$DIRN"
 iop_traffic_checks "$PEER"
 cap_stop
-ik_stop ik
+ik_stop "$NS_IK"
 iop_finish
