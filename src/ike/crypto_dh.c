@@ -25,7 +25,6 @@
 
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -59,9 +58,15 @@ struct ik_dh_group {
 	bool ready;
 };
 
+#define IK_DH_MAX_PRIV 66 /* P-521 order */
+
+/* One block of secure memory (sodium_malloc: guarded, locked, wiped on free)
+ * holds the private value and the public one: an allocation there costs
+ * several system calls, so a key pair takes exactly one. */
 struct ik_dh {
 	const struct ik_dh_group *grp;
-	struct ik_secret *priv;     /* exponent or scalar, big-endian; X25519 raw */
+	size_t priv_len;
+	uint8_t priv[IK_DH_MAX_PRIV]; /* exponent or scalar, big-endian; X25519 raw */
 	size_t pub_len;
 	uint8_t pub[IK_DH_MAX_PUB];
 };
@@ -417,12 +422,12 @@ size_t ik_dh_rand_len(unsigned group)
 	return gr ? gr->rand_len : 0;
 }
 
-/* x = r mod m + 1 into a new secret of out_len bytes (big-endian). */
-static struct ik_secret *ik_dh_reduce(const uint8_t *r, size_t rlen, const BIGNUM *m,
-				      size_t out_len, BN_CTX *ctx)
+/* x = r mod m + 1, big-endian, left-padded to out_len bytes. */
+static int ik_dh_reduce(const uint8_t *r, size_t rlen, const BIGNUM *m, uint8_t *out,
+			size_t out_len, BN_CTX *ctx)
 {
-	struct ik_secret *s = NULL;
 	BIGNUM *a, *x;
+	int rc = -1;
 
 	BN_CTX_start(ctx);
 	a = BN_CTX_get(ctx);
@@ -434,14 +439,12 @@ static struct ik_secret *ik_dh_reduce(const uint8_t *r, size_t rlen, const BIGNU
 	if (!BN_bin2bn(r, (int)rlen, a) || BN_nnmod(x, a, m, ctx) != 1 ||
 	    BN_add_word(x, 1) != 1)
 		goto done;
-	s = ik_secret_alloc(out_len);
-	if (s && BN_bn2binpad(x, s->p, (int)out_len) != (int)out_len) {
-		ik_secret_free(s);
-		s = NULL;
-	}
+	if (BN_bn2binpad(x, out, (int)out_len) != (int)out_len)
+		goto done;
+	rc = 0;
 done:
-	BN_CTX_end(ctx); /* clears the values it handed out */
-	return s;
+	BN_CTX_end(ctx); /* the pool clears what it handed out when freed */
+	return rc;
 }
 
 static int ik_dh_new_modp(struct ik_dh *dh, const uint8_t *rand, size_t rand_len,
@@ -452,21 +455,21 @@ static int ik_dh_new_modp(struct ik_dh *dh, const uint8_t *rand, size_t rand_len
 	int rc = -1;
 
 	if (gr->q) {
-		dh->priv = ik_dh_reduce(rand, rand_len, gr->q_m1, gr->q_len, ctx);
+		dh->priv_len = gr->q_len;
+		if (ik_dh_reduce(rand, rand_len, gr->q_m1, dh->priv, dh->priv_len, ctx) != 0)
+			return -1;
 	} else {
-		dh->priv = ik_secret_new(rand, rand_len);
-		if (dh->priv)
-			dh->priv->p[0] |= 0x80;
+		dh->priv_len = rand_len;
+		memcpy(dh->priv, rand, rand_len);
+		dh->priv[0] |= 0x80;
 	}
-	if (!dh->priv)
-		return -1;
 	BN_CTX_start(ctx);
 	x = BN_CTX_get(ctx);
 	y = BN_CTX_get(ctx);
 	if (!y)
 		goto done;
 	BN_set_flags(x, BN_FLG_CONSTTIME);
-	if (!BN_bin2bn(dh->priv->p, (int)dh->priv->len, x))
+	if (!BN_bin2bn(dh->priv, (int)dh->priv_len, x))
 		goto done;
 	if (BN_mod_exp_mont_consttime(y, gr->g, x, gr->p, ctx, gr->mont) != 1)
 		goto done;
@@ -490,8 +493,10 @@ static int ik_dh_new_ecp(struct ik_dh *dh, const uint8_t *rand, size_t rand_len,
 	BIGNUM *d;
 	int rc = -1;
 
-	dh->priv = ik_dh_reduce(rand, rand_len, gr->n_m1, nlen, ctx);
-	if (!dh->priv)
+	if (nlen > sizeof(dh->priv))
+		return -1;
+	dh->priv_len = nlen;
+	if (ik_dh_reduce(rand, rand_len, gr->n_m1, dh->priv, nlen, ctx) != 0)
 		return -1;
 	BN_CTX_start(ctx);
 	d = BN_CTX_get(ctx);
@@ -499,7 +504,7 @@ static int ik_dh_new_ecp(struct ik_dh *dh, const uint8_t *rand, size_t rand_len,
 	if (!d || !pt)
 		goto done;
 	BN_set_flags(d, BN_FLG_CONSTTIME);
-	if (!BN_bin2bn(dh->priv->p, (int)dh->priv->len, d))
+	if (!BN_bin2bn(dh->priv, (int)dh->priv_len, d))
 		goto done;
 	if (EC_POINT_mul(gr->ec, pt, d, NULL, NULL, ctx) != 1)
 		goto done;
@@ -524,14 +529,16 @@ struct ik_dh *ik_dh_new(unsigned group, const uint8_t *rand, size_t rand_len)
 
 	if (!gr || !rand || rand_len != gr->rand_len)
 		return NULL;
-	dh = calloc(1, sizeof(*dh));
+	dh = sodium_malloc(sizeof(*dh));
 	if (!dh)
 		return NULL;
+	memset(dh, 0, sizeof(*dh));
 	dh->grp = gr;
 	if (gr->kind == IK_DH_X25519) {
-		dh->priv = ik_secret_new(rand, rand_len);
+		dh->priv_len = rand_len;
+		memcpy(dh->priv, rand, rand_len);
 		dh->pub_len = crypto_scalarmult_BYTES;
-		if (dh->priv && crypto_scalarmult_base(dh->pub, dh->priv->p) == 0)
+		if (crypto_scalarmult_base(dh->pub, dh->priv) == 0)
 			rc = 0;
 		goto done;
 	}
@@ -555,9 +562,7 @@ void ik_dh_free(struct ik_dh *dh)
 {
 	if (!dh)
 		return;
-	ik_secret_free(dh->priv);
-	ik_wipe(dh, sizeof(*dh));
-	free(dh);
+	sodium_free(dh); /* wipes */
 }
 
 const uint8_t *ik_dh_public(const struct ik_dh *dh, size_t *len)
@@ -598,7 +603,7 @@ static struct ik_secret *ik_dh_derive_modp(const struct ik_dh *dh, const uint8_t
 		}
 	}
 	BN_set_flags(x, BN_FLG_CONSTTIME);
-	if (!BN_bin2bn(dh->priv->p, (int)dh->priv->len, x) ||
+	if (!BN_bin2bn(dh->priv, (int)dh->priv_len, x) ||
 	    BN_mod_exp_mont_consttime(z, y, x, gr->p, ctx, gr->mont) != 1) {
 		snprintf(why, whylen, "modular exponentiation failed");
 		goto done;
@@ -649,7 +654,7 @@ static struct ik_secret *ik_dh_derive_ecp(const struct ik_dh *dh, const uint8_t 
 		goto done;
 	}
 	BN_set_flags(d, BN_FLG_CONSTTIME);
-	if (!BN_bin2bn(dh->priv->p, (int)dh->priv->len, d) ||
+	if (!BN_bin2bn(dh->priv, (int)dh->priv_len, d) ||
 	    EC_POINT_mul(gr->ec, r, NULL, q, d, ctx) != 1) {
 		snprintf(why, whylen, "point multiplication failed");
 		goto done;
@@ -693,7 +698,7 @@ struct ik_secret *ik_dh_derive(struct ik_dh *dh, const uint8_t *peer, size_t len
 		whylen = sizeof(dummy);
 	}
 	why[0] = '\0';
-	if (!dh || !dh->priv) {
+	if (!dh || !dh->priv_len) {
 		snprintf(why, whylen, "no DH key pair");
 		return NULL;
 	}
@@ -711,7 +716,7 @@ struct ik_secret *ik_dh_derive(struct ik_dh *dh, const uint8_t *peer, size_t len
 			return NULL;
 		}
 		/* libsodium refuses an all-zero result (a low-order peer point) */
-		if (crypto_scalarmult(s->p, dh->priv->p, peer) != 0) {
+		if (crypto_scalarmult(s->p, dh->priv, peer) != 0) {
 			snprintf(why, whylen, "X25519 shared secret is all zero (low-order point)");
 			ik_secret_free(s);
 			return NULL;

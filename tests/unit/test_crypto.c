@@ -292,6 +292,70 @@ START_TEST(dh_x25519_rejects)
 }
 END_TEST
 
+/* Public values that strongSwan and libreswan really sent are accepted and
+ * give the shared secret computed outside ikerd. */
+START_TEST(dh_real_peers)
+{
+	const struct ikv_peer *v = &ikv_peer[_i];
+	const struct ikv_dh *d = dh_vec(v->group);
+	struct ik_dh *a = dh_from(v->group, d->ra);
+	struct buf pub = hexb(v->pub);
+	struct ik_secret *z;
+	char why[128];
+
+	ck_assert_uint_eq(pub.len, ik_dh_public_len(v->group));
+	z = ik_dh_derive(a, pub.p, pub.len, why, sizeof(why));
+	ck_assert_msg(z != NULL, "%s refused: %s", v->src, why);
+	ck_bytes(z->p, z->len, v->z, v->src);
+	ik_secret_free(z);
+	bfree(&pub);
+	ik_dh_free(a);
+}
+END_TEST
+
+/* Arbitrary peer bytes of the right length: each is either refused with a
+ * reason or gives a secret of the right length; never a crash (the
+ * sanitizer build watches memory). Deterministic: a fixed xorshift stream. */
+START_TEST(dh_random_peers)
+{
+	const struct ikv_dh *v = &ikv_dh[_i];
+	struct ik_dh *a = dh_from(v->group, v->ra);
+	size_t len = ik_dh_public_len(v->group);
+	uint8_t *y = malloc(len);
+	uint64_t st = 0x9e3779b97f4a7c15ull ^ v->group;
+	int rounds = len > 200 ? 6 : 40, refused = 0;
+
+	ck_assert_ptr_nonnull(y);
+	for (int r = 0; r < rounds; r++) {
+		char why[128] = "";
+		struct ik_secret *z;
+
+		for (size_t i = 0; i < len; i++) {
+			st ^= st << 13;
+			st ^= st >> 7;
+			st ^= st << 17;
+			y[i] = (uint8_t)st;
+		}
+		if (r % 2)
+			y[0] = 0; /* MODP: in range (random values often exceed p) */
+		z = ik_dh_derive(a, y, len, why, sizeof(why));
+		if (z) {
+			ck_assert_uint_eq(z->len, v->p ? strlen(v->p) / 2 : 32);
+			ck_assert_str_eq(why, "");
+		} else {
+			ck_assert_msg(why[0] != '\0', "refusal without a reason");
+			refused++;
+		}
+		ik_secret_free(z);
+	}
+	/* random x|y pairs are off every curve */
+	if (v->group >= 19 && v->group <= 21)
+		ck_assert_int_eq(refused, rounds);
+	free(y);
+	ik_dh_free(a);
+}
+END_TEST
+
 /* Several threads at once, starting from a cold process (check forks per
  * test), each computing every group's vectors. */
 static void *dh_thread(void *arg)
@@ -299,6 +363,46 @@ static void *dh_thread(void *arg)
 	size_t *bad = arg;
 
 	for (int round = 0; round < 3; round++) {
+		/* the PRF chain and CBC share the process-wide OpenSSL objects */
+		for (size_t i = 0; i < NVEC(ikv_v1); i++) {
+			const struct ikv_v1 *v = &ikv_v1[i];
+			struct ik_secret *psk = secret_hex(v->psk), *gxy = secret_hex(v->gxy);
+			struct buf ni = hexb(v->ni), nr = hexb(v->nr);
+			struct buf gxi = hexb(v->gxi), gxr = hexb(v->gxr);
+			struct buf ci = hexb(v->cky_i), cr = hexb(v->cky_r), e = hexb(v->enc_key);
+			struct ik_v1_keys k;
+
+			if (ik_v1_derive_psk(v->hash, v->encr, v->kbits, psk, ni.p, ni.len, nr.p,
+					     nr.len, gxy, gxi.p, gxi.len, gxr.p, gxr.len, ci.p,
+					     cr.p, &k) != 0)
+				(*bad)++;
+			else if (k.enc_key->len != e.len || memcmp(k.enc_key->p, e.p, e.len) != 0)
+				(*bad)++;
+			ik_v1_keys_free(&k);
+			ik_secret_free(psk);
+			ik_secret_free(gxy);
+			bfree(&ni);
+			bfree(&nr);
+			bfree(&gxi);
+			bfree(&gxr);
+			bfree(&ci);
+			bfree(&cr);
+			bfree(&e);
+		}
+		for (size_t i = 0; i < NVEC(ikv_cbc); i++) {
+			const struct ikv_cbc *v = &ikv_cbc[i];
+			struct buf key = hexb(v->key), iv = hexb(v->iv), pt = hexb(v->pt);
+			struct buf ct = hexb(v->ct);
+			uint8_t out[256];
+
+			if (ik_cbc_encrypt(v->encr, key.p, key.len, iv.p, pt.p, pt.len, out) != 0 ||
+			    memcmp(out, ct.p, ct.len) != 0)
+				(*bad)++;
+			bfree(&key);
+			bfree(&iv);
+			bfree(&pt);
+			bfree(&ct);
+		}
 		for (size_t i = 0; i < NVEC(ikv_dh); i++) {
 			const struct ikv_dh *v = &ikv_dh[i];
 			struct buf r = hexb(v->ra), pb = hexb(v->pb), z = hexb(v->z);
@@ -530,6 +634,31 @@ START_TEST(cbc_known_answers)
 }
 END_TEST
 
+/* Without OpenSSL's legacy provider single DES is refused with the reason,
+ * and everything else still works. Runs in its own forked process, before
+ * anything there has loaded a provider. */
+START_TEST(cbc_without_legacy_provider)
+{
+	const struct ikv_cbc *v = &ikv_cbc[1];
+	struct buf key = hexb(v->key), iv = hexb(v->iv), pt = hexb(v->pt);
+	uint8_t out[256], k8[8] = { 0 }, iv8[8] = { 0 };
+	const char *why;
+
+	ck_assert_int_eq(v->encr, IK_ENCR_3DES);
+	ck_assert_int_eq(setenv("OPENSSL_MODULES", "/nonexistent/ossl-modules", 1), 0);
+	why = ik_encr_unsupported(IK_ENCR_DES, 0);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_msg(strstr(why, "legacy provider") != NULL, "reason: %s", why);
+	ck_assert_int_eq(ik_cbc_encrypt(IK_ENCR_DES, k8, 8, iv8, pt.p, 8, out), -1);
+	ck_assert_ptr_null(ik_encr_unsupported(IK_ENCR_3DES, 0));
+	ck_assert_int_eq(ik_cbc_encrypt(v->encr, key.p, key.len, iv.p, pt.p, pt.len, out), 0);
+	ck_bytes(out, pt.len, v->ct, "3des without the legacy provider");
+	bfree(&key);
+	bfree(&iv);
+	bfree(&pt);
+}
+END_TEST
+
 START_TEST(cbc_unsupported)
 {
 	ck_assert_ptr_null(ik_encr_unsupported(IK_ENCR_3DES, 0));
@@ -555,6 +684,8 @@ int main(void)
 	tcase_add_test(dh, dh_group24_subgroup);
 	tcase_add_loop_test(dh, dh_ecp_rejects, 0, 3);
 	tcase_add_test(dh, dh_x25519_rejects);
+	tcase_add_loop_test(dh, dh_real_peers, 0, (int)NVEC(ikv_peer));
+	tcase_add_loop_test(dh, dh_random_peers, 0, (int)NVEC(ikv_dh));
 	tcase_add_test(dh, dh_threads);
 	suite_add_tcase(s, dh);
 	tcase_add_test(kdf, hash_lengths_and_abc);
@@ -567,6 +698,9 @@ int main(void)
 	tcase_add_test(cbc, cbc_unsupported);
 	suite_add_tcase(s, cbc);
 	sr = srunner_create(s);
+	/* needs a process of its own: the providers load once per process */
+	if (srunner_fork_status(sr) != CK_NOFORK)
+		tcase_add_test(cbc, cbc_without_legacy_provider);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

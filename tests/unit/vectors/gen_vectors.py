@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
 """Known-answer vectors for tests/unit/test_crypto.c, computed without ikerd.
 
-Run from anywhere:  python3 tests/unit/vectors/gen_vectors.py > tests/unit/vectors/crypto_vectors.h
-Needs python3 (standard library only) and the openssl command line (3.x).
+Run from anywhere:
+  python3 tests/unit/vectors/gen_vectors.py --pcaps DIR > tests/unit/vectors/crypto_vectors.h
+Needs python3 (standard library only), the openssl command line (3.x) and
+tshark. DIR holds the reference captures of strongSwan and libreswan
+handshakes (a-v1-3des-gre.pcap, b-v1-aes256-gre.pcap, c1-v2-modp2048-xfrmi.pcap,
+c2-v2-x25519-vti.pcap): their KE payloads give real peers' public values,
+against which the shared secret with a fixed private value is computed here.
+The output is deterministic: running it again gives the same file.
 
 Where each expected value comes from:
   MODP groups 1, 2, 5, 14, 15, 16: the primes are rebuilt here from their
@@ -384,6 +390,33 @@ def cbc_vectors():
         out.append(dict(name=cname, encr=enum, key=key, iv=iv, pt=pt, ct=ct))
     return out
 
+# ---------------------------------------------------------------- real peers' KE values
+
+PCAP_KE = (("a-v1-3des-gre.pcap", 2), ("b-v1-aes256-gre.pcap", 14),
+           ("c1-v2-modp2048-xfrmi.pcap", 14), ("c2-v2-x25519-vti.pcap", 31))
+
+def peer_vectors(pcaps, modp, x):
+    out = []
+    for name, grp in PCAP_KE:
+        r = subprocess.run(["tshark", "-r", os.path.join(pcaps, name), "-Y",
+                            "isakmp.key_exchange.data", "-T", "fields", "-e",
+                            "isakmp.key_exchange.data"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, check=True)
+        vals = [bytes.fromhex(l.strip()) for l in r.stdout.decode().split()]
+        assert len(vals) >= 2, name
+        for n, y in enumerate(vals[:2]):
+            if grp == 31:
+                assert len(y) == 32
+                z = x25519(x["ra"], y)
+            else:
+                v = next(v for v in modp if v["group"] == grp)
+                p = b2i(v["p"])
+                assert len(y) == len(v["p"]) and 1 < b2i(y) < p - 1
+                xa = b2i(v["ra"]) | (1 << (8 * len(v["ra"]) - 1))
+                z = i2b(pow(b2i(y), xa, p), len(v["p"]))
+            out.append(dict(group=grp, src="%s KE %d" % (name, n + 1), pub=y, z=z))
+    return out
+
 # ---------------------------------------------------------------- output
 
 def hx(b):
@@ -395,6 +428,9 @@ def hx(b):
     return "\n\t\t".join('"%s"' % s[i:i + 64] for i in range(0, len(s), 64))
 
 def main():
+    if len(sys.argv) != 3 or sys.argv[1] != "--pcaps":
+        sys.exit("usage: gen_vectors.py --pcaps DIR > crypto_vectors.h")
+    pcaps = sys.argv[2]
     modp = modp_vectors()
     ecp = ecp_vectors()
     x = x25519_vectors()
@@ -414,6 +450,13 @@ def main():
     g24 = next(v for v in modp if v["group"] == 24)
     w("/* group 24: an element of order 2q (y^q != 1) */\nstatic const char ikv_g24_bad[] = %s;\n\n"
       % hx(g24["bad_subgroup"]))
+    w("/* public values sent by strongSwan and libreswan (reference captures),\n"
+      " * with the shared secret for the private value of ikv_dh[group].ra */\n"
+      "struct ikv_peer {\n\tunsigned group;\n\tconst char *src, *pub, *z;\n};\n\n"
+      "static const struct ikv_peer ikv_peer[] = {\n")
+    for v in peer_vectors(pcaps, modp, x):
+        w('\t{ %d, "%s",\n\t  %s,\n\t  %s },\n' % (v["group"], v["src"], hx(v["pub"]), hx(v["z"])))
+    w("};\n\n")
     w("/* X25519 points whose product with any scalar is zero */\n"
       "static const char *const ikv_x25519_low[] = {\n")
     for u in x["low"]:
