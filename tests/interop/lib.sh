@@ -389,12 +389,11 @@ iop_ping() {
 # --------------------------------------------------------------------- ikerd
 # ikerd runs in a namespace NS through tests/lab/lib.sh (lab_ikerd_start),
 # with the netlink backend and full debug; its log is $LAB_OUT/ikerd-NS.log.
-ik_start() { # ik_start NS CONF
-	cp "$2" "$IOP_OUT/ikerd-$1.conf"
-	lab_ikerd_start "$1" "$2" -d --kernel netlink
-	ik_ctl "$1" debug crypto isakmp >/dev/null 2>&1
-	ik_ctl "$1" debug crypto ipsec >/dev/null 2>&1
-	return 0
+ik_start() { # ik_start NS CONF [ARGS...] (e.g. --passive: never initiate)
+	local ns=$1 conf=$2
+	shift 2
+	cp "$conf" "$IOP_OUT/ikerd-$ns.conf"
+	lab_ikerd_start "$ns" "$conf" -d --kernel netlink --debug isakmp,ipsec "$@"
 }
 ik_ctl() { lab_ikerctl "$@"; }
 ik_stop() { # ik_stop NS [SIGNAL]: TERM lets ikerd remove its kernel state
@@ -412,6 +411,9 @@ ik_has_p1() { [ "$(ik_n_qm_idle "$1")" -ge 1 ]; }
 # An IPsec SA pair is up when show crypto ipsec sa names a non-zero outbound SPI.
 ik_has_p2() { ik_ipsec "$1" | grep -qiE 'current outbound spi: 0x0*[1-9a-f]'; }
 ik_no_sa() { [ "$(ik_n_isakmp "$1")" -eq 0 ] && ! ik_has_p2 "$1"; }
+# Nothing established: no ISAKMP SA in QM_IDLE and no IPsec SA (half-open
+# negotiations may exist).
+ik_no_established() { [ "$(ik_n_qm_idle "$1")" -eq 0 ] && ! ik_has_p2 "$1"; }
 ik_sum() { # ik_sum NAME FIELD: sums "#pkts FIELD: N" over show crypto ipsec sa
 	ik_ipsec "$1" | sed -n "s/.*#pkts $2: \([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'
 }

@@ -29,12 +29,15 @@ SW_LOCAL=$PEER_A SW_REMOTE=$IK_A SW_PSK=lab-psk-v1 SW_TS=gre swan_conf "$IOP_RUN
 swan_start peer "$NS_PEER" && swan_load peer "$IOP_RUN/swanctl.conf" || {
 	iop_bad "strongSwan start"; iop_finish; }
 cap_start "$NS_IK" eth0 "$IOP_OUT/$IOP_NAME.pcap"
-ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
-
-# Up: ikerd initiates, except where strongSwan must be the initiator.
+# Up: ikerd initiates (at start), except where strongSwan must be the
+# initiator (then ikerd is --passive).
 case $CASE in
-rekey-peer|delete-by-ikerd) iop_check "swanctl --initiate" swan_initiate peer tun 30 ;;
-*) iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1 ;;
+rekey-peer|delete-by-ikerd)
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive
+	iop_check "swanctl --initiate" swan_initiate peer tun 30 ;;
+*)
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
+	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1 ;;
 esac
 iop_check "ikerd: IPsec SA pair up" iop_wait 300 ik_has_p2 "$NS_IK"
 iop_check "strongSwan: CHILD_SA installed" iop_wait 100 swan_has_child peer
@@ -70,8 +73,10 @@ dpd)
 	ip -n "$NS_PEER" xfrm state flush; ip -n "$NS_PEER" xfrm policy flush
 	# On-demand DPD (IOS): traffic out, nothing back.
 	lab_bg "$NS_IK" ping-dpd ping -c 150 -i 0.5 -W 1 203.0.113.2
-	iop_check "ikerd cleared its SAs after DPD (at most 90 s)" iop_wait 900 ik_no_sa "$NS_IK"
+	iop_check "ikerd cleared its SAs after DPD (at most 90 s)" \
+		iop_wait 900 ik_no_established "$NS_IK"
 	iop_check "ikerd sent DPD R_U_THERE" ik_trace "$NS_IK" 'R_U_THERE'
+	iop_check "ikerd declared the peer dead" ik_trace "$NS_IK" 'not responding'
 	iop_check "ikerd's kernel has no ESP state left" iop_wait 50 no_esp "$NS_IK"
 	;;
 delete-by-peer)

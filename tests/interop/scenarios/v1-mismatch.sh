@@ -23,12 +23,16 @@ SW_LOCAL=$PEER_A SW_REMOTE=$IK_A SW_TS=gre swan_conf "$IOP_RUN/swanctl.conf"
 swan_start peer "$NS_PEER" && swan_load peer "$IOP_RUN/swanctl.conf" || {
 	iop_bad "strongSwan start"; iop_finish; }
 cap_start "$NS_IK" eth0 "$IOP_OUT/$IOP_NAME.pcap"
-ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
+if [ "$INIT" = ikerd ]; then
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
+else
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive
+fi
 SWLOG=$IOP_OUT/charon-peer.log
 swlog() { grep -qF -- "$1" "$SWLOG"; }
 
 if [ "$INIT" = ikerd ]; then
-	ik_ctl "$NS_IK" initiate Tunnel1 >/dev/null
+	ik_ctl "$NS_IK" initiate Tunnel1 >"$IOP_OUT/initiate.out" 2>&1
 else
 	swan_initiate peer tun 15
 fi

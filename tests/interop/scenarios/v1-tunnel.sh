@@ -29,14 +29,19 @@ else
 		lsw_up_loaded peer || { iop_bad "libreswan start"; iop_finish; }
 fi
 cap_start "$NS_IK" eth0 "$IOP_OUT/$IOP_NAME.pcap"
-ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" || { iop_bad "ikerd start"; iop_finish; }
-
+# ikerd initiates its protected tunnels when it starts (as a router does when
+# the tunnel comes up); ikerctl initiate asks again (answered "already
+# negotiating" or a new Quick Mode). As responder it runs --passive.
 if [ "$INIT" = ikerd ]; then
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
 	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1
-elif [ "$PEER" = swan ]; then
-	iop_check "swanctl --initiate" swan_initiate peer tun 30
 else
-	iop_check "whack --initiate" lsw_whack peer --name tun --initiate
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive
+	if [ "$PEER" = swan ]; then
+		iop_check "swanctl --initiate" swan_initiate peer tun 30
+	else
+		iop_check "whack --initiate" lsw_whack peer --name tun --initiate
+	fi
 fi
 # Both phases up on both sides (at most 30 s).
 iop_check "ikerd: phase 1 in QM_IDLE" iop_wait 300 ik_has_p1 "$NS_IK"
