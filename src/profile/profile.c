@@ -389,7 +389,7 @@ const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config 
 		p = res.p;
 	}
 	if (p && pi_tracing(tr))
-		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u): SA request profile is %s", tr->conn_id,
-		       p->name);
+		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u): SA request profile is %s",
+		       tr->conn_id, p->name);
 	return p;
 }

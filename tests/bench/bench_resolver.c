@@ -155,7 +155,9 @@ static void bench(size_t nkeys)
 	for (int run = 0; run < RUNS; run++) {
 		t0 = now();
 		for (size_t i = 0; i < NQUERIES; i++) {
-			const struct ik_key *k = ik_resolve_responder(r, q[i].vrf, q[i].addr, NULL);
+			const struct ik_key *k;
+
+			k = ik_resolve_responder(r, q[i].vrf, q[i].addr, NULL);
 
 			sink ^= (uintptr_t)k;
 			hits += k != NULL;

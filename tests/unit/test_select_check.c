@@ -144,6 +144,25 @@ START_TEST(l1_clean_hub_no_finding)
 }
 END_TEST
 
+/* An empty configuration: no finding; the explainer finds no key (K3). */
+START_TEST(l1_empty_config)
+{
+	struct ik_config *cfg = tm_new();
+
+	tm_index(cfg);
+	ck_assert_int_eq(ik_check_config(cfg, &out, true), 0);
+	ck_assert_str_eq(ik_sb_str(&out), "[]\n");
+	ik_sb_reset(&out);
+	ck_assert_int_eq(ik_explain_responder(cfg, "A", tm_ip("192.0.2.1"), NULL, &out, false), 1);
+	ck_assert_str_eq(ik_sb_str(&out),
+		"Responder decision for peer 192.0.2.1, fVRF A, identity ID_IPV4_ADDR 192.0.2.1\n"
+		"ISAKMP:(0):No pre-shared key with 192.0.2.1!\n"
+		"Verdict: phase 1 would fail at MM3: no pre-shared key for 192.0.2.1 in fVRF A "
+		"(K3)\n");
+	tm_free(cfg);
+}
+END_TEST
+
 /* K4: a global 0.0.0.0 key shadows the keyring keys of the global VRF. */
 START_TEST(l1_k4_default_shadows)
 {
@@ -275,9 +294,9 @@ START_TEST(l2_explain_r1_for_r2)
 		"ISAKMP:(0):: peer matches profile2 profile\n"
 		"ISAKMP:(0):Found ADDRESS key in keyring keyring2\n"
 		"ISAKMP:(0): Key not found in keyrings of profile , aborting exchange\n"
-		"Verdict: phase 1 would fail at MM5: Key not found in keyrings of profile profile2 "
-		"(the key picked at MM3 comes from keyring keyring1, line 2; profile profile2 does "
-		"not list it) (P2)\n");
+		"Verdict: phase 1 would fail at MM5: Key not found in keyrings of profile "
+		"profile2 (the key picked at MM3 comes from keyring keyring1, line 2; profile "
+		"profile2 does not list it) (P2)\n");
 	tm_free(cfg);
 }
 END_TEST
@@ -298,10 +317,10 @@ START_TEST(l2_explain_r2_for_r1)
 	ik_sb_reset(&out);
 	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("192.168.0.1"), NULL, &out, true),
 			 0);
-	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "{\"peer\": \"192.168.0.1\", \"fvrf\": null, "
-				     "\"identity\": \"ID_IPV4_ADDR 192.168.0.1\", \"keyring\": "
-				     "\"keyring1\", \"key_line\": 2, \"profile\": \"profile1\", "
-				     "\"ok\": true, \"trace\": [\"ISAKMP:(0):key for 192.168.0.1"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out),
+		"{\"peer\": \"192.168.0.1\", \"fvrf\": null, \"identity\": \"ID_IPV4_ADDR "
+		"192.168.0.1\", \"keyring\": \"keyring1\", \"key_line\": 2, \"profile\": "
+		"\"profile1\", \"ok\": true, \"trace\": [\"ISAKMP:(0):key for 192.168.0.1"));
 	ik_sb_reset(&out);
 	/* the same address presenting profile2's identity: keyring1 at MM3, P2 fails */
 	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("192.168.0.1"), &other, &out,
@@ -321,8 +340,8 @@ START_TEST(l2_explain_r2_for_r1)
 	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("10.9.9.9"), NULL, &out, false), 1);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out),
 		"ISAKMP:(0):No pre-shared key with 10.9.9.9!\n"
-		"Verdict: phase 1 would fail at MM3: no pre-shared key for 10.9.9.9 in fVRF global "
-		"(K3)\n"));
+		"Verdict: phase 1 would fail at MM3: no pre-shared key for 10.9.9.9 in fVRF "
+		"global (K3)\n"));
 	tm_free(cfg);
 }
 END_TEST
@@ -338,6 +357,7 @@ static Suite *check_suite(void)
 	tcase_add_test(l1, l1_seed_r1_p2_r2_initiated_fails);
 	tcase_add_test(l1, l1_seed_r2_tie_only);
 	tcase_add_test(l1, l1_clean_hub_no_finding);
+	tcase_add_test(l1, l1_empty_config);
 	tcase_add_test(l1, l1_k4_default_shadows);
 	tcase_add_test(l1, l1_p2_probes_keys_inside_match);
 	tcase_add_test(l1, l1_p1_tie_and_p4);
