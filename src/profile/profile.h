@@ -37,6 +37,15 @@ const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_confi
 bool ik_profile_check_keyring(const struct ik_isakmp_profile *p, const struct ik_key *key,
 			      const struct ik_trace *tr);
 
+/* P2 as the responder runs it after MM5, with the trace IOS prints: first the
+ * peer's key in the matched profile's keyrings (K1 lookup: "Found ADDRESS key
+ * in keyring K"), then ik_profile_check_keyring on the key picked at MM3.
+ * p NULL (the peer matched no profile): nothing to check, returns true; so
+ * does ik_profile_check_keyring. Uses cfg->resolver for the lookup. */
+bool ik_profile_check_responder(const struct ik_config *cfg, const struct ik_isakmp_profile *p,
+				const struct ik_key *key, const char *fvrf, uint32_t peer,
+				const struct ik_trace *tr);
+
 /* P3: initiator. The IPsec profile's `set isakmp-profile` when there is one,
  * else the most specific profile matching the peer address (address matches
  * only), else NULL. Trace: "SA request profile is NAME". */

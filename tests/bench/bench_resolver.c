@@ -1,0 +1,190 @@
+/* Benchmark of the keyring resolver (K3 responder lookups).
+ *
+ * Builds synthetic configuration models in memory (1k, 100k and 1M address
+ * keys; 90 % /32 and the rest /8../31; spread over 1,000 keyrings bound to 16
+ * front-door VRFs, the global one included), then streams random peers, half
+ * of them inside a configured key and half anywhere, with their fVRF.
+ * Prints, per size: the build time, the median over several runs of the
+ * nanoseconds per lookup, and the resolver's memory per key. Timings are
+ * printed, never asserted.
+ *
+ * Usage: bench_resolver [max-keys]   (default 1000000)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf/model.h"
+#include "keyring/resolver.h"
+#include "util/addr.h"
+#include "util/util.h"
+
+#define NRINGS 1000
+#define NVRFS 16
+#define RUNS 7
+#define NQUERIES (1u << 20)
+
+static uint64_t rs = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (uint32_t)(rs >> 16);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct model {
+	struct ik_config cfg;
+	struct ik_keyring rings[NRINGS + 1];
+	struct ik_keyring *ringp[NRINGS + 1];
+	struct ik_key *keys;
+	struct ik_key **keyp;
+	char vrfnames[NVRFS][8];
+};
+
+static void model_build(struct model *m, size_t nkeys)
+{
+	size_t per[NRINGS + 1] = { 0 };
+
+	memset(&m->cfg, 0, sizeof(m->cfg));
+	m->keys = ik_xcalloc(nkeys, sizeof(*m->keys));
+	m->keyp = ik_xcalloc(nkeys, sizeof(*m->keyp));
+	for (int v = 1; v < NVRFS; v++)
+		snprintf(m->vrfnames[v], sizeof(m->vrfnames[v]), "vrf%d", v);
+	memset(m->rings, 0, sizeof(m->rings));
+	m->rings[0].name = "default";
+	m->rings[0].is_default = true;
+	for (int i = 1; i <= NRINGS; i++) {
+		int v = i % NVRFS;
+
+		m->rings[i].name = "ring";
+		m->rings[i].vrf = v ? m->vrfnames[v] : NULL;
+		m->rings[i].order = (unsigned)i;
+	}
+	/* keys go round-robin into keyrings 1..NRINGS */
+	for (size_t i = 0; i < nkeys; i++)
+		per[1 + i % NRINGS]++;
+	for (int i = 0; i <= NRINGS; i++) {
+		m->rings[i].keys = per[i] ? ik_xcalloc(per[i], sizeof(struct ik_key *)) : NULL;
+		m->ringp[i] = &m->rings[i];
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		struct ik_key *k = &m->keys[i];
+		struct ik_keyring *kr = &m->rings[1 + i % NRINGS];
+		int plen = rnd() % 10 ? 32 : 8 + (int)(rnd() % 24);
+
+		k->ring = kr;
+		k->kind = IK_KEY_ADDRESS;
+		k->plen = plen;
+		k->mask = ik_plen_mask(plen);
+		k->addr = rnd() & k->mask;
+		k->order = (unsigned)i;
+		kr->keys[kr->nkeys++] = k;
+		m->keyp[i] = k;
+	}
+	m->cfg.keyrings = m->ringp;
+	m->cfg.nkeyrings = NRINGS + 1;
+	m->cfg.keys = m->keyp;
+	m->cfg.nkeys = nkeys;
+}
+
+static void model_free(struct model *m)
+{
+	for (int i = 0; i <= NRINGS; i++)
+		free(m->rings[i].keys);
+	free(m->keys);
+	free(m->keyp);
+}
+
+struct query {
+	const char *vrf;
+	uint32_t addr;
+};
+
+static void bench(size_t nkeys)
+{
+	struct model *m = ik_xcalloc(1, sizeof(*m));
+	struct query *q = ik_xmalloc(NQUERIES * sizeof(*q));
+	double builds[3], runs[RUNS], t0;
+	struct ik_resolver *r = NULL;
+	uintptr_t sink = 0;
+	size_t hits = 0;
+
+	model_build(m, nkeys);
+	for (int b = 0; b < 3; b++) {
+		ik_resolver_free(r);
+		t0 = now();
+		r = ik_resolver_build(&m->cfg);
+		builds[b] = now() - t0;
+		if (!r) {
+			fprintf(stderr, "resolver build failed at %zu keys\n", nkeys);
+			exit(1);
+		}
+	}
+	qsort(builds, 3, sizeof(double), dcmp);
+	for (size_t i = 0; i < NQUERIES; i++) {
+		if (rnd() % 2) {
+			const struct ik_key *k = &m->keys[rnd() % nkeys];
+
+			q[i].vrf = k->ring->vrf;
+			q[i].addr = k->addr | (rnd() & ~k->mask);
+		} else {
+			int v = (int)(rnd() % NVRFS);
+
+			q[i].vrf = v ? m->vrfnames[v] : NULL;
+			q[i].addr = rnd();
+		}
+	}
+	for (int run = 0; run < RUNS; run++) {
+		t0 = now();
+		for (size_t i = 0; i < NQUERIES; i++) {
+			const struct ik_key *k;
+
+			k = ik_resolve_responder(r, q[i].vrf, q[i].addr, NULL);
+
+			sink ^= (uintptr_t)k;
+			hits += k != NULL;
+		}
+		runs[run] = (now() - t0) * 1e9 / NQUERIES;
+	}
+	qsort(runs, RUNS, sizeof(double), dcmp);
+	printf("%8zu keys  build %8.1f ms  lookup median %6.1f ns (min %.1f, max %.1f)  "
+	       "%6.1f bytes/key  hits %.0f%%  [%lx]\n",
+	       nkeys, builds[1] * 1e3, runs[RUNS / 2], runs[0], runs[RUNS - 1],
+	       (double)ik_resolver_bytes(r) / (double)nkeys,
+	       100.0 * (double)hits / ((double)NQUERIES * RUNS), (unsigned long)(sink & 0xf));
+	ik_resolver_free(r);
+	model_free(m);
+	free(m);
+	free(q);
+}
+
+int main(int argc, char **argv)
+{
+	size_t max = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+	static const size_t sizes[] = { 1000, 100000, 1000000 };
+
+	printf("keyring resolver: K3 responder lookups, %d keyrings, %d fVRFs, 90%% /32, "
+	       "%u random peers per run, median of %d runs\n", NRINGS, NVRFS, NQUERIES, RUNS);
+	for (size_t i = 0; i < IK_ARRAY_LEN(sizes); i++)
+		if (sizes[i] <= max)
+			bench(sizes[i]);
+	return 0;
+}
