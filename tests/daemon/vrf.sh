@@ -42,6 +42,12 @@ grep -q "%IKERD-3-VRF: fVRF BLUE: .*No such device" "$tmp/vrf.err" \
 # another process holding port 500 in the namespace stops a new ikerd
 kill -TERM "$pid"
 wait_gone "$pid" || fail "ikerd did not exit"
+n=0
+while ip netns exec "$ns" ss -uanp | grep -q ":500 "; do
+	[ $n -ge 100 ] && fail "port 500 still bound after ikerd exited"
+	sleep 0.1
+	n=$((n + 1))
+done
 ip netns exec "$ns" python3 -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -49,9 +55,14 @@ s.bind(("0.0.0.0", 500))
 time.sleep(20)' &
 holder=$!
 pids="$pids $holder"
-sleep 0.5
-ip netns exec "$ns" "$IKERD" -d --kernel none --passive --ctl "$tmp/ctl2" --pid "$tmp/pid2" \
-	-f "$tmp/vrf.conf" 2>"$tmp/busy.out" && fail "ikerd started with port 500 taken"
+n=0
+while ! ip netns exec "$ns" ss -uanp | grep -q ":500 .*python"; do
+	[ $n -ge 100 ] && fail "the port holder did not bind port 500"
+	sleep 0.1
+	n=$((n + 1))
+done
+ip netns exec "$ns" timeout 10 "$IKERD" -d --kernel none --passive --ctl "$tmp/ctl2" \
+	--pid "$tmp/pid2" -f "$tmp/vrf.conf" 2>"$tmp/busy.out" && fail "ikerd started with port 500 taken"
 grep -q "UDP port 500 is in use by another program" "$tmp/busy.out" \
 	|| fail "port-in-use message: $(cat "$tmp/busy.out")"
 [ ! -e "$tmp/ctl2" ] || fail "control socket left by a failed start"
