@@ -117,13 +117,25 @@ static void *vgrow(void *p, size_t n, size_t size)
 
 /* ---- errors and warnings ---- */
 
+/* Words after which a line may hold a secret: the crypto keys, and the
+ * passwords of the router commands that are ignored (username, enable,
+ * snmp-server community, OSPF and HSRP authentication, ...). */
+static const char *const secret_words[] = {
+	"key", "password", "secret", "community", "md5", "key-string", "authentication-key",
+};
+
+/* Marks the words of the current line that may be secrets; computed only
+ * when the line is about to be copied into an error or a warning. */
 static void mask_secrets(struct pctx *c)
 {
 	memset(c->secret, 0, sizeof(c->secret[0]) * (size_t)(c->ntok + 1));
 	for (int i = 0; i < c->ntok; i++) {
 		const char *t = c->tok[i].s;
+		bool sw = false;
 
-		if (!strcasecmp(t, "key") && i + 1 < c->ntok) {
+		for (size_t k = 0; k < IK_ARRAY_LEN(secret_words) && !sw; k++)
+			sw = !strcasecmp(t, secret_words[k]);
+		if (sw && i + 1 < c->ntok) {
 			c->secret[i + 1] = 1;
 			if (i + 2 < c->ntok)
 				c->secret[i + 2] = 1;
@@ -145,6 +157,7 @@ static void copy_text(struct pctx *c)
 
 	memcpy(e->text, c->raw, n);
 	e->text[n] = '\0';
+	mask_secrets(c);
 	for (int i = 0; i < c->ntok; i++) {
 		if (!c->secret[i])
 			continue;
@@ -210,8 +223,9 @@ pincomplete(struct pctx *c, const char *fmt, ...)
 	return -1;
 }
 
-/* Text of tokens first..last as written (inner spacing kept). */
-static void tok_span(const struct pctx *c, int first, char *out, size_t len)
+/* Text of tokens first..last as written (inner spacing kept), with the
+ * words that may be secrets replaced by '*'. */
+static void tok_span(struct pctx *c, int first, char *out, size_t len)
 {
 	int a, b;
 	size_t n;
@@ -228,6 +242,16 @@ static void tok_span(const struct pctx *c, int first, char *out, size_t len)
 		n = len - 1;
 	memcpy(out, c->raw + a, n);
 	out[n] = '\0';
+	mask_secrets(c);
+	for (int i = first; i < c->ntok; i++) {
+		if (!c->secret[i])
+			continue;
+		for (int j = 0; j < c->tok[i].len; j++) {
+			size_t at = (size_t)(c->tok[i].col - 1 - a + j);
+			if (at < n)
+				out[at] = '*';
+		}
+	}
 }
 
 static char *tok_span_dup(const struct pctx *c, int first)
@@ -2016,7 +2040,6 @@ static void tokenize(struct pctx *c)
 			break;
 		*p++ = '\0';
 	}
-	mask_secrets(c);
 }
 
 /* Loads line `len` bytes at s into raw/work; the caller checked the length. */
