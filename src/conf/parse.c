@@ -586,19 +586,19 @@ static int add_key(struct pctx *c, struct ik_keyring *ring, const struct ik_key 
 		if (slot->k) {
 			/* IOS: the same address (or hostname) again replaces the key */
 			k = slot->k;
+			free(probe.hostname);
 			if (!(s = secret_from(c, ki)))
 				return -1;
 			secret_replace(&k->secret, s);
 			k->no_xauth = proto->no_xauth;
 			k->mask_given = proto->mask_given;
 			k->line = c->lineno;
-			free(probe.hostname);
 			return 0;
 		}
 	}
 	if (cfg->nkeys >= IK_CONF_MAX_KEYS) {
 		free(probe.hostname);
-		return perr(c, ki, "too many pre-shared keys: the limit is %u", IK_CONF_MAX_KEYS);
+		return perr(c, 0, "too many pre-shared keys: the limit is %u", IK_CONF_MAX_KEYS);
 	}
 	if (!(s = secret_from(c, ki))) {
 		free(probe.hostname);
@@ -1722,6 +1722,12 @@ static int cmd_iface_sub(struct pctx *c)
 	char where[160];
 
 	snprintf(where, sizeof(where), "interface %s", ifc->name);
+	if (kw(c, 0, "ip") && kw(c, 1, "address") &&
+	    (kw(c, 2, "dhcp") || kw(c, 2, "negotiated"))) {
+		/* the address comes from the host's interface */
+		warn_ignored(c, where);
+		return 0;
+	}
 	if (kw(c, 0, "ip") && kw(c, 1, "address")) {
 		uint32_t a, m;
 		int plen;

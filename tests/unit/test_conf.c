@@ -717,6 +717,7 @@ START_TEST(interfaces_routes_vrfs)
 		" shutdown\n"
 		"interface Tunnel8\n tunnel source GigabitEthernet9\n shutdown\n no shutdown\n"
 		"interface Ethernet0/1\n vrf forwarding BLUE\n duplex auto\n"
+		"interface Dialer1\n ip address negotiated\n"
 		"ip route 0.0.0.0 0.0.0.0 Tunnel7\n"
 		"ip route vrf RED 10.0.0.0 255.0.0.0 Ethernet0/1 10.1.1.1 200\n"
 		"ip route 172.16.0.0 255.240.0.0 eth0\n");
@@ -750,8 +751,9 @@ START_TEST(interfaces_routes_vrfs)
 	ck_assert_ptr_eq(cfg->routes[1].out_if, cfg->ifaces[2]);
 	ck_assert_ptr_null(cfg->routes[2].out_if);
 	ck_assert_str_eq(cfg->routes[2].out_if_name, "eth0");
-	/* ip mtu, ip tcp adjust-mss, duplex, route distance: warnings */
-	ck_assert_uint_eq(cfg->nwarnings, 4);
+	ck_assert_uint_eq(cfg->ifaces[3]->mask, 0);
+	/* ip mtu, ip tcp adjust-mss, duplex, negotiated address, route distance: warnings */
+	ck_assert_uint_eq(cfg->nwarnings, 5);
 	ck_assert_str_eq(cfg->warnings[0].msg,
 			 "line 12: 'ip mtu 1400' in interface Tunnel7 is not used by ikerd; ignored");
 	ck_assert_int_eq(cfg->warnings[0].line, 12);
