@@ -195,6 +195,40 @@ START_TEST(l1_k4_default_shadows)
 }
 END_TEST
 
+/* A large configuration: findings list at most 16 lines and 8 peers each,
+ * with the rest counted, and the check stays fast (K4 over 20,000 keys). */
+START_TEST(l1_large_config_bounded)
+{
+	struct ik_config *cfg = tm_new();
+	struct ik_keyring *kr = tm_keyring(cfg, "big", NULL);
+	struct ik_isakmp_profile *p = tm_profile(cfg, "big");
+	char a[32];
+	char *f;
+
+	for (unsigned i = 0; i < 20000; i++) {
+		snprintf(a, sizeof(a), "10.%u.%u.%u", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+		tm_key(cfg, kr, a, NULL, NULL);
+	}
+	tm_key(cfg, NULL, "10.0.0.0", "255.0.0.0", "global");
+	tm_profile_keyring(p, kr);
+	tm_match_addr(cfg, p, "10.0.0.0", "255.0.0.0", NULL);
+	tm_index(cfg);
+	ik_check_config(cfg, &out, false);
+	f = finding(ik_sb_str(&out), "K4");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f, "  and 19985 more lines\n"));
+	ck_assert_ptr_nonnull(strstr(f, "10.0.0.7 and 19992 more\n"));
+	free(f);
+	/* every probe of the /8 match gets the global key: one P2 finding */
+	ck_assert_int_eq(count_rule(ik_sb_str(&out), "P2"), 1);
+	ik_sb_reset(&out);
+	ik_check_config(cfg, &out, true);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\"more_lines\": 19985, "
+				     "\"more_peers\": 19992, "));
+	tm_free(cfg);
+}
+END_TEST
+
 /* P2 on a shorter match: the profile's /24 covers a peer whose /32 key sits
  * in another keyring. */
 START_TEST(l1_p2_probes_keys_inside_match)
@@ -469,6 +503,7 @@ static Suite *check_suite(void)
 	tcase_add_test(l1, l1_p2_probes_keys_inside_match);
 	tcase_add_test(l1, l1_p1_tie_and_p4);
 	tcase_add_test(l1, l1_json_fields);
+	tcase_add_test(l1, l1_large_config_bounded);
 	tcase_add_test(l1, l1_l2_agree_on_random_configs);
 	tcase_add_test(l2, l2_explain_r1_for_r2);
 	tcase_add_test(l2, l2_explain_r2_for_r1);
