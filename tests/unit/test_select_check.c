@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "profile/check.h"
+#include "util/addr.h"
 #include "test_select_model.h"
 
 static struct ik_sb out;
@@ -346,6 +347,112 @@ START_TEST(l2_explain_r2_for_r1)
 }
 END_TEST
 
+static uint32_t rnd_state = 2463534242u;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* L1 and L2 agree on random configurations: for every host that a profile
+ * matches, the explainer's verdict fails at MM5 exactly when the checker
+ * lists that host in a P2 finding; the JSON form has as many objects as the
+ * count returned. */
+START_TEST(l1_l2_agree_on_random_configs)
+{
+	for (int round = 0; round < 80; round++) {
+		struct ik_config *cfg = tm_new();
+		struct ik_keyring *rings[4];
+		int nr = 1 + (int)(rnd() % 4), n;
+		char a[32], name[16];
+
+		for (int i = 0; i < nr; i++) {
+			snprintf(name, sizeof(name), "kr%d", i);
+			rings[i] = tm_keyring(cfg, name, NULL);
+			for (int j = (int)(rnd() % 4); j > 0; j--) {
+				snprintf(a, sizeof(a), "10.0.0.%u", rnd() % 6);
+				tm_key(cfg, rings[i], a, rnd() % 4 ? NULL : "255.255.255.248",
+				       "k");
+			}
+		}
+		if (rnd() % 4 == 0)
+			tm_key(cfg, NULL, "10.0.0.0", rnd() % 2 ? "255.255.255.0" : NULL, "g");
+		for (int i = (int)(rnd() % 4); i >= 0; i--) {
+			struct ik_isakmp_profile *p;
+
+			snprintf(name, sizeof(name), "p%d", i);
+			p = tm_profile(cfg, name);
+			for (int j = (int)(rnd() % 3); j > 0; j--)
+				tm_profile_keyring(p, rings[rnd() % (unsigned)nr]);
+			snprintf(a, sizeof(a), "10.0.0.%u", rnd() % 6);
+			tm_match_addr(cfg, p, a, rnd() % 3 ? NULL : "255.255.255.248", NULL);
+			if (rnd() % 3 == 0) {
+				snprintf(a, sizeof(a), "10.0.0.%u", rnd() % 6);
+				tm_tunnel(cfg, (unsigned)i, a, tm_ipsec(cfg, name, p), NULL);
+			}
+		}
+		tm_index(cfg);
+		n = ik_check_config(cfg, &out, true);
+		int objs = 0;
+
+		for (const char *q = ik_sb_str(&out); (q = strstr(q, "{\"severity\"")); q++)
+			objs++;
+		ck_assert_int_eq(objs, n);
+		ik_sb_reset(&out);
+		ik_check_config(cfg, &out, false);
+		char *text = strdup(ik_sb_str(&out));
+
+		for (size_t i = 0; i < cfg->nprofiles; i++) {
+			const struct ik_identity_match *m = &cfg->profiles[i]->matches[0];
+			char host[IK_ADDRSTRLEN], needle[128];
+			bool listed = false;
+
+			if (m->plen != 32)
+				continue;
+			ik_addr_fmt(m->addr, host);
+			ik_sb_reset(&out);
+			int fails = ik_explain_responder(cfg, NULL, m->addr, NULL, &out, false);
+			bool mm5 = strstr(ik_sb_str(&out), "would fail at MM5") != NULL;
+
+			/* a P2 finding whose peers line lists host */
+			for (const char *f = text; (f = strstr(f, ": P2: ")); f++) {
+				const char *pl = strstr(f, "  peers: ");
+				const char *end = pl ? strchr(pl, '\n') : NULL;
+
+				snprintf(needle, sizeof(needle), " %s", host);
+				if (pl && end) {
+					char *line = strndup(pl + 8, (size_t)(end - pl - 8));
+					char *tok, *save = NULL;
+
+					for (tok = strtok_r(line, ",", &save); tok;
+					     tok = strtok_r(NULL, ",", &save))
+						if (!strcmp(tok, needle))
+							listed = true;
+					free(line);
+				}
+			}
+			if (mm5)
+				ck_assert_int_eq(fails, 1);
+			/* the profile must be the one the host selects for the
+			 * checker to list it under that profile's match */
+			struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = m->addr };
+			if (ik_profile_match_responder(cfg, NULL, &id, NULL) == cfg->profiles[i])
+				ck_assert_msg(mm5 == listed,
+					      "host %s: explain says %s, check %s\n%s\n%s", host,
+					      mm5 ? "MM5 failure" : "no MM5 failure",
+					      listed ? "lists it" : "does not", ik_sb_str(&out),
+					      text);
+		}
+		free(text);
+		ik_sb_reset(&out);
+		tm_free(cfg);
+	}
+}
+END_TEST
+
 static Suite *check_suite(void)
 {
 	Suite *s = suite_create("select-check");
@@ -362,6 +469,7 @@ static Suite *check_suite(void)
 	tcase_add_test(l1, l1_p2_probes_keys_inside_match);
 	tcase_add_test(l1, l1_p1_tie_and_p4);
 	tcase_add_test(l1, l1_json_fields);
+	tcase_add_test(l1, l1_l2_agree_on_random_configs);
 	tcase_add_test(l2, l2_explain_r1_for_r2);
 	tcase_add_test(l2, l2_explain_r2_for_r1);
 	suite_add_tcase(s, l1);
