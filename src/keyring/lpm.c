@@ -196,7 +196,8 @@ struct ik_lpm *ik_lpm_build(struct ik_lpm_ent *ents, size_t n)
 		else
 			nshort++;
 	}
-	qsort(ents, n, sizeof(*ents), lpm_ent_cmp);
+	if (n)
+		qsort(ents, n, sizeof(*ents), lpm_ent_cmp);
 	if (n) {
 		t->ents = malloc(n * sizeof(*ents));
 		if (!t->ents)

@@ -98,7 +98,7 @@ static struct ik_lpm *rv_build_vrf(const struct ik_config *cfg, const char *vrf,
 			if (k->kind != IK_KEY_ADDRESS)
 				continue;
 			tmp[n].addr = k->addr;
-			tmp[n].plen = k->plen < 0 ? 32 : (uint32_t)k->plen;
+			tmp[n].plen = (uint32_t)ik_key_plen(k);
 			tmp[n].rank = (uint32_t)n;
 			tmp[n].val = k;
 			n++;
@@ -135,7 +135,7 @@ struct ik_resolver *ik_resolver_build(const struct ik_config *cfg)
 			if (k->kind != IK_KEY_ADDRESS)
 				continue;
 			tmp[n].addr = k->addr;
-			tmp[n].plen = k->plen < 0 ? 32 : (uint32_t)k->plen;
+			tmp[n].plen = (uint32_t)ik_key_plen(k);
 			tmp[n].rank = (uint32_t)n;
 			tmp[n].val = k;
 			n++;
@@ -187,6 +187,18 @@ fail:
 	free(tmp);
 	ik_resolver_free(r);
 	return NULL;
+}
+
+int ik_key_plen(const struct ik_key *k)
+{
+	if (k->addr == 0 && !k->mask_given)
+		return 0;
+	return k->plen < 0 || k->plen > 32 ? 32 : k->plen;
+}
+
+uint32_t ik_key_mask(const struct ik_key *k)
+{
+	return ik_plen_mask(ik_key_plen(k));
 }
 
 size_t ik_resolver_bytes(const struct ik_resolver *r)
@@ -265,7 +277,8 @@ static void rv_trace_select(const struct ik_trace *tr, const struct ik_key *k, b
 	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
 
 	ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):ISAKMP: Selecting %s,%s as %s", tr->conn_id,
-	       ik_addr_fmt(k->addr, a), ik_addr_fmt(k->mask, m), final ? "final key" : "key");
+	       ik_addr_fmt(k->addr, a), ik_addr_fmt(ik_key_mask(k), m),
+	       final ? "final key" : "key");
 }
 
 /* The IOS walk over the keyrings of one table: per keyring holding a key for
@@ -280,28 +293,30 @@ static void rv_trace_walk(const struct ik_lpm *t, uint32_t peer, const struct ik
 	char ps[IK_ADDRSTRLEN], a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN];
 
 	ik_addr_fmt(peer, ps);
-	qsort(m, n, sizeof(*m), rv_key_cmp_config);
+	if (n)
+		qsort(m, n, sizeof(*m), rv_key_cmp_config);
 	for (size_t i = 0; i < n;) {
 		const struct ik_keyring *ring = m[i]->ring;
 		const struct ik_key *best = m[i];
 		size_t j;
 
 		for (j = i; j < n && m[j]->ring == ring; j++)
-			if (m[j]->plen > best->plen)
+			if (ik_key_plen(m[j]) > ik_key_plen(best))
 				best = m[j];
 		i = j;
-		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):key for %s found in %s", tr->conn_id, ps,
-		       ring->name);
-		if (!cur || best->plen > cur->plen) {
+		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):key for %s found in %s",
+		       tr->conn_id, ps, ring->name);
+		if (!cur || ik_key_plen(best) > ik_key_plen(cur)) {
 			cur = best;
 			rv_trace_select(tr, best, best == winner);
-		} else if (best->plen == cur->plen) {
+		} else if (ik_key_plen(best) == ik_key_plen(cur)) {
 			ik_dbg(tr->log, IK_DBG_ISAKMP,
-			       "ISAKMP:(%u):ISAKMP: %s,%s is configured in keyring %s and in keyring "
-			       "%s; keeping the first configured, %s (K3.6: IOS calls this "
-			       "unpredictable, use one keyring per address)",
-			       tr->conn_id, ik_addr_fmt(best->addr, a), ik_addr_fmt(best->mask, mk),
-			       cur->ring->name, ring->name, cur->ring->name);
+			       "ISAKMP:(%u):ISAKMP: %s,%s is configured in keyring %s and in "
+			       "keyring %s; keeping the first configured, %s (K3.6: IOS calls "
+			       "this unpredictable, use one keyring per address)",
+			       tr->conn_id, ik_addr_fmt(best->addr, a),
+			       ik_addr_fmt(ik_key_mask(best), mk), cur->ring->name, ring->name,
+			       cur->ring->name);
 		}
 	}
 	free(m);
@@ -421,7 +436,7 @@ const struct ik_key *ik_resolve_initiator(const struct ik_resolver *r,
 	for (size_t i = 0; i < profile->nkeyrings; i++) {
 		const struct ik_key *k = rv_best_in_ring(r, profile->keyrings[i], peer);
 
-		if (k && (!best || k->plen > best->plen))
+		if (k && (!best || ik_key_plen(k) > ik_key_plen(best)))
 			best = k;
 	}
 	if (rv_tracing(tr)) {

@@ -28,6 +28,8 @@
 
 /* Peers listed in one finding before "and N more". */
 #define CK_MAX_PEERS 8
+/* Configuration lines listed in one finding before "and N more". */
+#define CK_MAX_LINES 16
 /* Key addresses probed inside one match identity of a profile. */
 #define CK_MAX_PROBES 4096
 
@@ -42,6 +44,7 @@ struct ck_finding {
 	char *message;
 	struct ck_line *lines;
 	size_t nlines;
+	size_t more_lines;
 	char *peers[CK_MAX_PEERS];
 	size_t npeers;
 	size_t more_peers;
@@ -84,6 +87,11 @@ static struct ck_finding *ck_new(struct ck *c, const char *sev, const char *rule
 
 static void ck_add_line(struct ck_finding *f, int line, char *what)
 {
+	if (f->nlines == CK_MAX_LINES) {
+		f->more_lines++;
+		free(what);
+		return;
+	}
 	for (size_t i = 0; i < f->nlines; i++)
 		if (f->lines[i].line == line && !strcmp(f->lines[i].what, what)) {
 			free(what);
@@ -153,7 +161,7 @@ static char *ck_key_what(const struct ik_key *k)
 	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
 
 	ik_addr_fmt(k->addr, a);
-	ik_addr_fmt(k->mask, m);
+	ik_addr_fmt(ik_key_mask(k), m);
 	if (k->ring->is_default)
 		return ck_strf("crypto isakmp key ... address %s %s (default keyring)", a, m);
 	return ck_strf("keyring %s: pre-shared-key address %s %s", k->ring->name, a, m);
@@ -230,8 +238,8 @@ static int ck_key_cmp(const void *a, const void *b)
 		return v;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	if (x->plen != y->plen)
-		return x->plen < y->plen ? -1 : 1;
+	if (ik_key_plen(x) != ik_key_plen(y))
+		return ik_key_plen(x) < ik_key_plen(y) ? -1 : 1;
 	if (x->ring->order != y->ring->order)
 		return x->ring->order < y->ring->order ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
@@ -242,7 +250,7 @@ static void ck_tie_direction(struct ck *c, struct ck_finding *f, const struct ik
 {
 	char ps[IK_ADDRSTRLEN];
 
-	if (first->plen != 32) {
+	if (ik_key_plen(first) != 32) {
 		f->direction = ck_strf("when peers in %s initiate, this router always uses "
 				       "keyring %s's key (first configured); keyring %s's copy is "
 				       "never used as responder",
@@ -257,19 +265,20 @@ static void ck_tie_direction(struct ck *c, struct ck_finding *f, const struct ik
 
 	if (p && k && !ik_profile_check_keyring(p, k, NULL))
 		f->direction = ck_strf("sessions initiated by %s toward this router fail at MM5 "
-				       "(it selects profile %s, which does not list keyring %s; see "
-				       "the P2 finding); sessions this router initiates are not "
-				       "affected", ps, p->name, k->ring->name);
+				       "(it selects profile %s, which does not list keyring %s; "
+				       "see the P2 finding); sessions this router initiates are "
+				       "not affected", ps, p->name, k->ring->name);
 	else if (p)
 		f->direction = ck_strf("no session fails today: %s selects profile %s, which "
 				       "lists keyring %s; keyring %s's copy is never used when %s "
-				       "initiates, and reordering the keyrings would break sessions "
-				       "initiated by %s", ps, p->name, k ? k->ring->name : "?",
+				       "initiates, and reordering the keyrings would break "
+				       "sessions initiated by %s", ps, p->name,
+				       k ? k->ring->name : "?",
 				       other->ring->name, ps, ps);
 	else
 		f->direction = ck_strf("no session fails from the tie itself: %s matches no "
-				       "profile; keyring %s's copy is never used when %s initiates",
-				       ps, other->ring->name, ps);
+				       "profile; keyring %s's copy is never used when %s "
+				       "initiates", ps, other->ring->name, ps);
 }
 
 static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
@@ -278,7 +287,8 @@ static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
 		size_t j = i + 1;
 		bool multi = false;
 
-		while (j < n && keys[j]->addr == keys[i]->addr && keys[j]->plen == keys[i]->plen &&
+		while (j < n && keys[j]->addr == keys[i]->addr &&
+		       ik_key_plen(keys[j]) == ik_key_plen(keys[i]) &&
 		       keys[j]->ring->is_default == keys[i]->ring->is_default &&
 		       ck_same_vrf(keys[j]->ring->vrf, keys[i]->ring->vrf)) {
 			if (keys[j]->ring != keys[i]->ring)
@@ -302,11 +312,13 @@ static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
 			if (!other && keys[k]->ring != keys[i]->ring)
 				other = keys[k];
 		}
-		ck_add_peer(f, ck_prefix(keys[i]->addr, keys[i]->plen));
+		ck_add_peer(f, ck_prefix(keys[i]->addr, ik_key_plen(keys[i])));
 		f->message = ck_strf("%s,%s is configured in keyring %s and in keyring %s (fVRF "
-				     "%s): as responder this router always picks the first, keyring "
-				     "%s (K3.6; IOS calls two keys for one address unpredictable)",
-				     ik_addr_fmt(keys[i]->addr, a), ik_addr_fmt(keys[i]->mask, m),
+				     "%s): as responder this router always picks the first, "
+				     "keyring %s (K3.6; IOS calls two keys for one address "
+				     "unpredictable)",
+				     ik_addr_fmt(keys[i]->addr, a),
+				     ik_addr_fmt(ik_key_mask(keys[i]), m),
 				     keys[i]->ring->name, other->ring->name,
 				     ck_vrf_name(keys[i]->ring->vrf), keys[i]->ring->name);
 		ck_tie_direction(c, f, keys[i], other);
@@ -339,8 +351,8 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 		if (k->kind != IK_KEY_ADDRESS)
 			continue;
 		ents[nd].addr = k->addr;
-		ents[nd].plen = (uint32_t)k->plen;
-		ents[nd].rank = (uint32_t)nd;
+		ents[nd].plen = (uint32_t)ik_key_plen(k);
+		ents[nd].rank = (uint32_t)i; /* configuration order, and the index */
 		ents[nd].val = k;
 		nd++;
 	}
@@ -362,31 +374,34 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 			continue;
 		/* the default key IOS takes for the whole of k's prefix: the
 		 * longest default prefix that contains it */
-		for (int p = k->plen; p >= 0 && !dk; p--) {
+		for (int p = ik_key_plen(k); p >= 0 && !dk; p--) {
 			const struct ik_lpm_ent *e;
 
-			if ((plens & ((uint64_t)1 << p)) && ik_lpm_exact(t, k->addr, (uint32_t)p, &e))
+			if ((plens & ((uint64_t)1 << p)) &&
+			    ik_lpm_exact(t, k->addr, (uint32_t)p, &e)) {
 				dk = e->val;
+				di = e->rank;
+			}
 		}
 		if (!dk)
 			continue;
-		while (d->keys[di] != dk)
-			di++;
 		if (!byd[di]) {
 			f = ck_new(c, "warning", "K4");
 			byd[di] = c->n;
-			f->message = ck_strf("the global key for %s,%s (crypto isakmp key, default "
-					     "keyring) is searched first for peers of the global VRF "
-					     "and shadows more specific keyring keys (K3.3, K4)",
-					     ik_addr_fmt(dk->addr, a), ik_addr_fmt(dk->mask, m));
+			f->message = ck_strf("the global key for %s,%s (crypto isakmp key, "
+					     "default keyring) is searched first for peers of the "
+					     "global VRF and shadows more specific keyring keys "
+					     "(K3.3, K4)", ik_addr_fmt(dk->addr, a),
+					     ik_addr_fmt(ik_key_mask(dk), m));
 			ck_add_line(f, dk->line, ck_key_what(dk));
-			f->fix = ck_strf("remove the crypto isakmp key line (line %d) and put that "
-					 "key in a keyring, or use only keyrings; never mix the "
-					 "default keyring with keyrings for the same peers", dk->line);
+			f->fix = ck_strf("remove the crypto isakmp key line (line %d) and put "
+					 "that key in a keyring, or use only keyrings; never mix "
+					 "the default keyring with keyrings for the same peers",
+					 dk->line);
 		}
 		f = &c->f[byd[di] - 1];
 		ck_add_line(f, k->line, ck_key_what(k));
-		ck_add_peer(f, ck_prefix(k->addr, k->plen));
+		ck_add_peer(f, ck_prefix(k->addr, ik_key_plen(k)));
 	}
 	for (size_t i = 0; i < d->nkeys; i++) {
 		struct ck_finding *f;
@@ -402,9 +417,10 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 			ik_sb_printf(&sb, " and %zu more", f->more_peers);
 		f->direction = ck_strf("sessions initiated toward this router by %s use the "
 				       "global key, not the keyring key: they fail at MM5 unless "
-				       "the peer has the same key text and its profile accepts the "
-				       "default keyring (P2); sessions this router initiates with a "
-				       "profile use that profile's keyring (K1)", ik_sb_str(&sb));
+				       "the peer has the same key text and its profile accepts "
+				       "the default keyring (P2); sessions this router initiates "
+				       "with a profile use that profile's keyring (K1)",
+				       ik_sb_str(&sb));
 		ik_sb_free(&sb);
 	}
 	free(byd);
@@ -463,7 +479,8 @@ static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
 	if (!k) {
 		f->message = ck_strf("profile %s matches %s but no keyring of fVRF %s holds an "
 				     "address key for it: as responder this router has no "
-				     "pre-shared key at MM3 (K3)", p->name, ps, ck_vrf_name(m->vrf));
+				     "pre-shared key at MM3 (K3)", p->name, ps,
+				     ck_vrf_name(m->vrf));
 		f->direction = ck_strf("sessions initiated by %s toward this router fail at MM3 "
 				       "(No pre-shared key with %s!)", ps, ps);
 		f->fix = ck_strf("add pre-shared-key address %s to a keyring listed in profile %s",
@@ -475,7 +492,7 @@ static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
 		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
 	f->message = ck_strf("profile %s matches %s, but the key this router picks for it at "
 			     "MM3 is %s,%s from keyring %s, which profile %s does not list (P2)",
-			     p->name, ps, ik_addr_fmt(k->addr, a), ik_addr_fmt(k->mask, mk),
+			     p->name, ps, ik_addr_fmt(k->addr, a), ik_addr_fmt(ik_key_mask(k), mk),
 			     k->ring->name, p->name);
 	const struct ik_key *own = ik_resolve_initiator(c->r, p, m->vrf, x, NULL);
 	f->direction = ck_strf("sessions initiated by %s toward this router fail at MM5: Key "
@@ -525,7 +542,7 @@ static void ck_p2(struct ck *c, const struct ik_key **byaddr, size_t n)
 					    probes < CK_MAX_PROBES; k++) {
 				const struct ik_key *key = byaddr[k];
 
-				if (key->addr == first || key->plen < m->plen)
+				if (key->addr == first || ik_key_plen(key) < m->plen)
 					continue;
 				if (!(key->ring->is_default ? !m->vrf
 							    : ck_same_vrf(key->ring->vrf, m->vrf)))
@@ -578,7 +595,8 @@ static void ck_p1_tie(struct ck *c)
 			r->p = c->cfg->profiles[i];
 			r->m = &c->cfg->profiles[i]->matches[j];
 		}
-	qsort(v, n, sizeof(*v), ck_match_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), ck_match_cmp);
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		const struct ck_match_ref *other = NULL;
@@ -665,12 +683,14 @@ static void ck_p4(struct ck *c)
 				     got ? "selects profile " : "matches none of the profiles",
 				     got ? got->name : "");
 		f->direction = ck_strf("sessions initiated by %s toward this router fail in Quick "
-				       "Mode: phase 2 SA policy not acceptable, PROPOSAL_NOT_CHOSEN; "
-				       "sessions this router initiates on %s use profile %s and are "
-				       "not affected", ps, ifc->name, want->name);
+				       "Mode: phase 2 SA policy not acceptable, "
+				       "PROPOSAL_NOT_CHOSEN; sessions this router initiates on %s "
+				       "use profile %s and are not affected", ps, ifc->name,
+				       want->name);
 		f->fix = ck_strf("make profile %s the most specific match for %s (match identity "
 				 "address %s 255.255.255.255), or bind the IPsec profile to %s",
-				 want->name, ps, ps, got ? got->name : "the profile the peer selects");
+				 want->name, ps, ps,
+				 got ? got->name : "the profile the peer selects");
 	}
 }
 
@@ -688,6 +708,8 @@ static void ck_print_text(const struct ck *c, struct ik_sb *out)
 		for (size_t j = 0; j < f->nlines; j++)
 			ik_sb_printf(out, "  line %s:%d: %s\n", file, f->lines[j].line,
 				     f->lines[j].what);
+		if (f->more_lines)
+			ik_sb_printf(out, "  and %zu more lines\n", f->more_lines);
 		ik_sb_add(out, "  peers:");
 		for (size_t j = 0; j < f->npeers; j++)
 			ik_sb_printf(out, "%s %s", j ? "," : "", f->peers[j]);
@@ -727,7 +749,8 @@ static void ck_print_json(const struct ck *c, struct ik_sb *out)
 				ik_sb_add(out, ", ");
 			ik_sb_json_str(out, f->peers[j]);
 		}
-		ik_sb_printf(out, "], \"more_peers\": %zu, \"direction\": ", f->more_peers);
+		ik_sb_printf(out, "], \"more_lines\": %zu, \"more_peers\": %zu, \"direction\": ",
+			     f->more_lines, f->more_peers);
 		ik_sb_json_str(out, f->direction);
 		ik_sb_add(out, ", \"fix\": ");
 		ik_sb_json_str(out, f->fix);
@@ -750,10 +773,12 @@ int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 	for (size_t i = 0; i < cfg->nkeys; i++)
 		if (cfg->keys[i]->kind == IK_KEY_ADDRESS && cfg->keys[i]->ring)
 			keys[n++] = cfg->keys[i];
-	qsort(keys, n, sizeof(*keys), ck_key_cmp);
+	if (n)
+		qsort(keys, n, sizeof(*keys), ck_key_cmp);
 	ck_k36(&c, keys, n);
 	ck_k4(&c, keys, n);
-	qsort(keys, n, sizeof(*keys), ck_addr_cmp);
+	if (n)
+		qsort(keys, n, sizeof(*keys), ck_addr_cmp);
 	if (c.r)
 		ck_p2(&c, keys, n);
 	ck_p1_tie(&c);
@@ -821,9 +846,10 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 			verdict = ck_strf("phase 1 would complete with no profile, keyring %s",
 					  k->ring->name);
 		else
-			verdict = ck_strf("phase 1 would fail at MM5: Key not found in keyrings of "
-					  "profile %s (the key picked at MM3 comes from keyring %s, "
-					  "line %d; profile %s does not list it) (P2)", p->name,
+			verdict = ck_strf("phase 1 would fail at MM5: Key not found in "
+					  "keyrings of profile %s (the key picked at MM3 comes "
+					  "from keyring %s, line %d; profile %s does not list it) "
+					  "(P2)", p->name,
 					  k->ring->name, k->line, p->name);
 	}
 	if (json) {

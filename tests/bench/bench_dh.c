@@ -6,7 +6,10 @@
  *     threads, with the process CPU time per wall second to show that both
  *     cores work;
  *   the IKEv1 PRF chain (SKEYID.. plus the cipher key and IV), Quick Mode
- *     KEYMAT, one HMAC, and a 256-byte CBC encryption.
+ *     KEYMAT, one HMAC, and a 256-byte CBC encryption;
+ *   for scale on a shared machine, the same DH through OpenSSL's EVP_PKEY
+ *     interface (named groups, derive without the peer re-validation) in the
+ *     same run, as perf-notes.md measured it.
  * Usage: bench_dh [seconds per threaded run, default 1] */
 #include <pthread.h>
 #include <stdio.h>
@@ -14,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "conf/model.h"
@@ -185,6 +190,80 @@ static double time_ns(int (*fn)(void *), void *arg, int iters)
 	return median(v, RUNS);
 }
 
+/* ---- the EVP_PKEY reference ---- */
+
+static EVP_PKEY *ref_keygen(const char *alg, const char *group)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL);
+	EVP_PKEY *k = NULL;
+
+	if (!c || EVP_PKEY_keygen_init(c) != 1)
+		goto done;
+	if (group) {
+		OSSL_PARAM p[2] = { OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+								     (char *)(uintptr_t)group, 0),
+				    OSSL_PARAM_construct_end() };
+
+		if (EVP_PKEY_CTX_set_params(c, p) != 1)
+			goto done;
+	}
+	if (EVP_PKEY_generate(c, &k) != 1)
+		k = NULL;
+done:
+	EVP_PKEY_CTX_free(c);
+	return k;
+}
+
+static int ref_derive(EVP_PKEY *mine, EVP_PKEY *peer)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, mine, NULL);
+	uint8_t out[512];
+	size_t olen = sizeof(out);
+	int rc = -1;
+
+	if (c && EVP_PKEY_derive_init(c) == 1 && EVP_PKEY_derive_set_peer_ex(c, peer, 0) == 1 &&
+	    EVP_PKEY_derive(c, out, &olen) == 1)
+		rc = 0;
+	EVP_PKEY_CTX_free(c);
+	return rc;
+}
+
+static void bench_reference(const char *label, const char *alg, const char *group, int iters)
+{
+	double kg[RUNS], dv[RUNS];
+	EVP_PKEY *peer = ref_keygen(alg, group), **mine = calloc((size_t)iters, sizeof(*mine));
+
+	if (!peer || !mine) {
+		printf("  %s: not available\n", label);
+		EVP_PKEY_free(peer);
+		free(mine);
+		return;
+	}
+	for (int run = 0; run < RUNS; run++) {
+		double t0 = now_s(CLOCK_MONOTONIC), t1;
+
+		for (int i = 0; i < iters; i++)
+			if (!(mine[i] = ref_keygen(alg, group))) {
+				printf("  %s: keygen failed\n", label);
+				exit(1);
+			}
+		t1 = now_s(CLOCK_MONOTONIC);
+		for (int i = 0; i < iters; i++)
+			if (ref_derive(mine[i], peer) != 0) {
+				printf("  %s: derive failed\n", label);
+				exit(1);
+			}
+		dv[run] = (now_s(CLOCK_MONOTONIC) - t1) * 1e6 / iters;
+		kg[run] = (t1 - t0) * 1e6 / iters;
+		for (int i = 0; i < iters; i++)
+			EVP_PKEY_free(mine[i]);
+	}
+	printf("  %-22s keygen %8.1f us   derive %8.1f us\n", label, median(kg, RUNS),
+	       median(dv, RUNS));
+	free(mine);
+	EVP_PKEY_free(peer);
+}
+
 struct kdf_case {
 	enum ik_hash h;
 	enum ik_encr e;
@@ -256,6 +335,11 @@ int main(int argc, char **argv)
 	printf("DH, one thread, median of %d runs:\n", RUNS);
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 		bench_group_single(groups[i].group, groups[i].iters);
+
+	printf("The same through OpenSSL EVP_PKEY (reference, same run):\n");
+	bench_reference("modp_2048 (group 14)", "DH", "modp_2048", 60);
+	bench_reference("P-256 (group 19)", "EC", "P-256", 300);
+	bench_reference("X25519 (group 31)", "X25519", NULL, 300);
 
 	printf("DH keygen + derive pairs per second, median of 3 runs of %.1f s (cpu = process"
 	       " CPU s per wall s):\n", seconds);

@@ -8,13 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyring/lpm.h"
 #include "keyring/resolver.h"
 #include "profile/profile.h"
 #include "test_select_model.h"
 #include "util/addr.h"
 
 static struct ik_log_capture cap;
-static struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink, .ctx = &cap };
+static struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink,
+			     .ctx = &cap };
 static struct ik_trace tr0 = { .log = &lg, .conn_id = 0 };
 
 /* The captured lines equal the expected ones, in order and in number. */
@@ -141,10 +143,32 @@ START_TEST(k4_default_keyring_shadows)
 		     "ISAKMP:(0):ISAKMP: Selecting 0.0.0.0,0.0.0.0 as final key",
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2", NULL);
 	/* K2 consults the default keyring first too */
-	ck_assert_ptr_eq(ik_resolve_initiator(cfg->resolver, NULL, NULL, tm_ip("192.168.0.2"), NULL),
-			 g);
+	k = ik_resolve_initiator(cfg->resolver, NULL, NULL, tm_ip("192.168.0.2"), NULL);
+	ck_assert_ptr_eq(k, g);
 	/* the default keyring belongs to the global VRF only */
 	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "A", tm_ip("192.168.0.2"), NULL));
+	tm_free(cfg);
+}
+END_TEST
+
+/* K4: "crypto isakmp key X address 0.0.0.0" with the mask omitted is the
+ * wildcard 0.0.0.0 0.0.0.0, as IOS shows it ("0.0.0.0 [0.0.0.0]"). */
+START_TEST(k4_address_0_without_mask_is_wildcard)
+{
+	struct ik_config *cfg = tm_new();
+	struct ik_keyring *k2 = tm_keyring(cfg, "keyring2", NULL);
+	const struct ik_key *k;
+
+	tm_key(cfg, k2, "192.168.0.2", NULL, "cisco2");
+	struct ik_key *g = tm_key(cfg, NULL, "0.0.0.0", NULL, "cisco3");
+	tm_index(cfg);
+	ck_assert_int_eq(ik_key_plen(g), 0);
+	ck_assert_uint_eq(ik_key_mask(g), 0);
+	k = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), &tr0);
+	ck_assert_ptr_eq(k, g);
+	expect_trace("ISAKMP:(0):key for 192.168.0.2 found in default",
+		     "ISAKMP:(0):ISAKMP: Selecting 0.0.0.0,0.0.0.0 as final key",
+		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2", NULL);
 	tm_free(cfg);
 }
 END_TEST
@@ -171,9 +195,9 @@ START_TEST(k3_fvrf_separation_and_concatenation)
 	expect_trace("ISAKMP:(0):key for 10.9.9.9 found in ringA1",
 		     "ISAKMP:(0):ISAKMP: Selecting 10.0.0.0,255.0.0.0 as final key",
 		     "ISAKMP:(0):key for 10.9.9.9 found in ringA2",
-		     "ISAKMP:(0):ISAKMP: 10.0.0.0,255.0.0.0 is configured in keyring ringA1 and in "
-		     "keyring ringA2; keeping the first configured, ringA1 (K3.6: IOS calls this "
-		     "unpredictable, use one keyring per address)",
+		     "ISAKMP:(0):ISAKMP: 10.0.0.0,255.0.0.0 is configured in keyring ringA1 "
+		     "and in keyring ringA2; keeping the first configured, ringA1 (K3.6: IOS "
+		     "calls this unpredictable, use one keyring per address)",
 		     "ISAKMP:(0):found peer pre-shared key matching 10.9.9.9", NULL);
 	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, NULL, tm_ip("10.1.1.1"), NULL), kg);
 	/* a key in a VRF keyring never answers a global peer, nor another VRF */
@@ -206,15 +230,17 @@ END_TEST
 START_TEST(k_no_trace_no_text)
 {
 	struct ik_config *cfg = tm_seed_r1();
-	struct ik_log off = { .debug_mask = IK_DBG_IPSEC, .sink = ik_log_capture_sink, .ctx = &cap };
+	struct ik_log off = { .debug_mask = IK_DBG_IPSEC, .sink = ik_log_capture_sink,
+			      .ctx = &cap };
 	struct ik_trace troff = { .log = &off, .conn_id = 5 };
 	const struct ik_key *a, *b;
 
 	a = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), NULL);
 	b = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), &troff);
 	ck_assert_ptr_eq(a, b);
-	ck_assert_ptr_null(ik_profile_match_responder(cfg, NULL,
-		&(struct ik_peer_id){ .type = IK_PEER_ID_IPV4, .addr = tm_ip("1.1.1.1") }, &troff));
+	struct ik_peer_id none = { .type = IK_PEER_ID_IPV4, .addr = tm_ip("1.1.1.1") };
+
+	ck_assert_ptr_null(ik_profile_match_responder(cfg, NULL, &none, &troff));
 	ck_assert_uint_eq(cap.n, 0);
 	tm_free(cfg);
 }
@@ -234,7 +260,8 @@ START_TEST(k1_initiator_profile_keyrings)
 	ck_assert_str_eq(k->ring->name, "keyring2");
 	expect_trace("ISAKMP:(0):Found ADDRESS key in keyring keyring2", NULL);
 	/* nothing for this peer in profile2's keyring */
-	ck_assert_ptr_null(ik_resolve_initiator(cfg->resolver, p2, NULL, tm_ip("192.168.0.3"), &tr));
+	k = ik_resolve_initiator(cfg->resolver, p2, NULL, tm_ip("192.168.0.3"), &tr);
+	ck_assert_ptr_null(k);
 	expect_trace("ISAKMP:(0):No pre-shared key with 192.168.0.3!", NULL);
 	tm_free(cfg);
 }
@@ -257,7 +284,8 @@ START_TEST(k1_profile_longest_over_its_keyrings)
 	tm_index(cfg);
 	/* keyring1's /32 is not the profile's; k3 and k2 tie at /16: k3 is first
 	 * in the profile */
-	ck_assert_ptr_eq(ik_resolve_initiator(cfg->resolver, p, NULL, tm_ip("10.1.1.1"), NULL), w3);
+	ck_assert_ptr_eq(ik_resolve_initiator(cfg->resolver, p, NULL, tm_ip("10.1.1.1"), NULL),
+			 w3);
 	(void)w;
 	tm_free(cfg);
 }
@@ -348,9 +376,9 @@ START_TEST(p1_names_and_tie)
 		ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, &id, &tr0), p2);
 		char w[512];
 		snprintf(w, sizeof(w),
-			 "ISAKMP:(0):: warning: peer matches profile profile2 (line %d) and profile "
-			 "profile3 (line %d) equally specifically; using profile2, the first "
-			 "configured (P1 tie)", p2->matches[1].line, p3->matches[0].line);
+			 "ISAKMP:(0):: warning: peer matches profile profile2 (line %d) and "
+			 "profile profile3 (line %d) equally specifically; using profile2, the "
+			 "first configured (P1 tie)", p2->matches[1].line, p3->matches[0].line);
 		expect_trace(w, "ISAKMP:(0):: peer matches profile2 profile", NULL);
 		tm_free(cfg);
 	}
@@ -371,7 +399,8 @@ START_TEST(p2_keyring_cross_check)
 	ck_assert(ik_profile_check_keyring(p2, k2, &tr));
 	ck_assert_uint_eq(cap.n, 0);
 	ck_assert(!ik_profile_check_keyring(p2, k1, &tr));
-	expect_trace("ISAKMP:(1012): Key not found in keyrings of profile , aborting exchange", NULL);
+	expect_trace("ISAKMP:(1012): Key not found in keyrings of profile , aborting exchange",
+		     NULL);
 	ck_assert(!ik_profile_check_keyring(p1, NULL, NULL));
 	/* no profile matched: nothing to check */
 	ck_assert(ik_profile_check_keyring(NULL, k1, &tr));
@@ -408,9 +437,11 @@ START_TEST(p3_initiator_profile)
 	with = tm_ipsec(cfg, "withp", p1);
 	without = tm_ipsec(cfg, "without", NULL);
 	tm_index(cfg);
-	ck_assert_ptr_eq(ik_profile_for_initiator(cfg, without, NULL, tm_ip("192.168.0.2"), &tr0), p2);
+	ck_assert_ptr_eq(ik_profile_for_initiator(cfg, without, NULL, tm_ip("192.168.0.2"), &tr0),
+			 p2);
 	expect_trace("ISAKMP:(0): SA request profile is profile2", NULL);
-	ck_assert_ptr_eq(ik_profile_for_initiator(cfg, with, NULL, tm_ip("192.168.0.2"), &tr0), p1);
+	ck_assert_ptr_eq(ik_profile_for_initiator(cfg, with, NULL, tm_ip("192.168.0.2"), &tr0),
+			 p1);
 	expect_trace("ISAKMP:(0): SA request profile is profile1", NULL);
 	ck_assert_ptr_null(ik_profile_for_initiator(cfg, NULL, NULL, tm_ip("10.0.0.1"), &tr0));
 	ck_assert_uint_eq(cap.n, 0);
@@ -429,7 +460,8 @@ START_TEST(seed_r1_initiates_works)
 	const struct ik_key *k;
 	struct ik_peer_id id = ipv4("192.168.0.1");
 
-	p = ik_profile_for_initiator(r1, r1->ifaces[0]->protection, NULL, tm_ip("192.168.0.2"), &tr);
+	p = ik_profile_for_initiator(r1, r1->ifaces[0]->protection, NULL, tm_ip("192.168.0.2"),
+				     &tr);
 	k = ik_resolve_initiator(r1->resolver, p, NULL, tm_ip("192.168.0.2"), &tr);
 	expect_trace("ISAKMP:(0): SA request profile is profile2",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring2", NULL);
@@ -459,7 +491,8 @@ START_TEST(seed_r2_initiates_fails_p2)
 	const struct ik_key *k;
 	struct ik_peer_id id = ipv4("192.168.0.2");
 
-	p = ik_profile_for_initiator(r2, r2->ifaces[0]->protection, NULL, tm_ip("192.168.0.1"), &tr);
+	p = ik_profile_for_initiator(r2, r2->ifaces[0]->protection, NULL, tm_ip("192.168.0.1"),
+				     &tr);
 	k = ik_resolve_initiator(r2->resolver, p, NULL, tm_ip("192.168.0.1"), &tr);
 	expect_trace("ISAKMP:(0): SA request profile is profile1",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring1", NULL);
@@ -615,6 +648,55 @@ START_TEST(p1_random_index_agrees_with_scan)
 }
 END_TEST
 
+
+/* The longest-prefix table over the whole address space: /0, /1, /31, /32
+ * at both ends, nested and repeated prefixes, against a plain scan. */
+START_TEST(lpm_full_space_agrees_with_scan)
+{
+	static const uint32_t edges[] = { 0, 1, 0x7fffffffu, 0x80000000u, 0xfffffffeu,
+					  0xffffffffu };
+
+	for (int round = 0; round < 40; round++) {
+		struct ik_lpm_ent ents[64], copy[64];
+		size_t n = 1 + rnd() % 64;
+		struct ik_lpm *t;
+
+		for (size_t i = 0; i < n; i++) {
+			uint32_t plen = rnd() % 4 == 0 ? 32 : rnd() % 33;
+			uint32_t a = rnd() % 3 == 0 ? edges[rnd() % 6] : rnd();
+
+			if (i > 0 && rnd() % 5 == 0)
+				a = copy[rnd() % i].addr; /* nest or repeat */
+			ents[i].addr = a & ik_plen_mask((int)plen);
+			ents[i].plen = plen;
+			ents[i].rank = (uint32_t)i;
+			ents[i].val = &copy[i];
+			copy[i] = ents[i];
+		}
+		t = ik_lpm_build(ents, n);
+		ck_assert_ptr_nonnull(t);
+		for (int q = 0; q < 2000; q++) {
+			const void *want = NULL;
+			uint32_t a = rnd();
+			int wl = -1;
+
+			if (q < 6)
+				a = edges[q];
+			else if (a % 2)
+				a = copy[rnd() % n].addr + rnd() % 3 - 1; /* at a boundary */
+			for (size_t i = 0; i < n; i++)
+				if (ik_addr_in(a, copy[i].addr, ik_plen_mask((int)copy[i].plen)) &&
+				    (int)copy[i].plen > wl) {
+					wl = (int)copy[i].plen;
+					want = &copy[i];
+				}
+			ck_assert_ptr_eq(ik_lpm_lookup(t, a), want);
+		}
+		ik_lpm_free(t);
+	}
+}
+END_TEST
+
 static Suite *select_suite(void)
 {
 	Suite *s = suite_create("select");
@@ -629,12 +711,14 @@ static Suite *select_suite(void)
 	tcase_add_test(k, k3_responder_longest_prefix_any_order);
 	tcase_add_test(k, k3_6_tie_first_configured_wins);
 	tcase_add_test(k, k4_default_keyring_shadows);
+	tcase_add_test(k, k4_address_0_without_mask_is_wildcard);
 	tcase_add_test(k, k3_fvrf_separation_and_concatenation);
 	tcase_add_test(k, k3_1_hostname_keys_ignored);
 	tcase_add_test(k, k_no_trace_no_text);
 	tcase_add_test(k, k1_initiator_profile_keyrings);
 	tcase_add_test(k, k1_profile_longest_over_its_keyrings);
 	tcase_add_test(k, k3_random_agrees_with_rules);
+	tcase_add_test(k, lpm_full_space_agrees_with_scan);
 	tcase_add_test(p, p1_most_specific_order_independent);
 	tcase_add_test(p, p1_fvrf);
 	tcase_add_test(p, p1_names_and_tie);
