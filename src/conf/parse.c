@@ -1984,6 +1984,16 @@ static int cmd_banner(struct pctx *c)
 	return 0;
 }
 
+/* Sub-commands of the crypto and interface sub-modes that IOS has no
+ * top-level command for: written without indentation, they would be read
+ * as ignored top-level commands and a key or a setting would be lost. */
+static const char *const submode_words[] = {
+	"pre-shared-key", "set", "match", "keyring", "encr", "encryption", "hash",
+	"authentication", "group", "lifetime", "tunnel", "peer", "integrity", "prf",
+	"proposal", "description", "local-address", "mode", "dpd", "self-identity",
+	"initiate", "shutdown",
+};
+
 static int cmd_top(struct pctx *c)
 {
 	c->mode = M_NONE;
@@ -2018,6 +2028,11 @@ static int cmd_top(struct pctx *c)
 		}
 		return perr(c, 0, "'no crypto ...' is not supported: leave the command out");
 	}
+	for (size_t i = 0; i < IK_ARRAY_LEN(submode_words); i++)
+		if (kw(c, 0, submode_words[i]))
+			return perr(c, 0, "'%s' is a sub-mode command: indent it under the command "
+				    "it belongs to (a line that is not indented ends a sub-mode)",
+				    c->tok[0].s);
 	warn_ignored(c, NULL);
 	c->mode = M_IGNORE;
 	return 0;
