@@ -1769,6 +1769,9 @@ static int cmd_iface_sub(struct pctx *c)
 		ifc->addr = ifc->mask = 0;
 		return 0;
 	}
+	if (kw(c, 0, "crypto"))
+		return perr(c, 0, "crypto commands on interfaces (crypto map, ...) are not "
+			    "supported by ikerd: use tunnel protection ipsec profile");
 	if (kw(c, 0, "tunnel")) {
 		if (!ifc->is_tunnel)
 			return perr(c, 0, "tunnel commands apply to Tunnel interfaces only, not to %s",

@@ -292,6 +292,8 @@ static const struct err_case err_cases[] = {
 	/* interfaces and routes */
 	{ "interface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n tunnel source x\n", 3, 2,
 	  "tunnel commands apply to Tunnel interfaces only" },
+	{ "interface Ethernet0/0\n crypto map CM\n", 2, 2,
+	  "crypto commands on interfaces (crypto map, ...) are not supported" },
 	{ "interface Tunnel5\n tunnel mode gre multipoint\n", 2, 14,
 	  "tunnel mode 'gre multipoint' is not supported" },
 	{ "interface Tunnel5\n tunnel destination 10.1.1\n", 2, 21, "not a valid address" },
