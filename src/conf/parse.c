@@ -31,7 +31,7 @@
 
 #define MAX_TOKENS (IK_CONF_MAX_LINE / 2 + 2)
 #define MAX_KEY_LEN 128
-#define MAX_PROFILE_KEYRINGS 1024
+#define MAX_PROFILE_KEYRINGS 65536
 #define MAX_V2_LIST 64
 #define MAX_TSETS_PER_PROFILE 6
 
@@ -2363,12 +2363,25 @@ static int finish(struct pctx *c)
 	struct ik_config *cfg = c->cfg;
 	struct ik_interface *ifc;
 
+	unsigned *seen;
+
 	if (resolve_refs(c) || check_v2_proposals(c))
 		return -1;
+	/* a keyring named twice in a profile counts once, at its first place */
+	seen = ik_xcalloc(cfg->nkeyrings, sizeof(*seen));
 	for (size_t i = 0; i < cfg->nprofiles; i++) {
 		struct ik_isakmp_profile *p = cfg->profiles[i];
+		size_t out = 0;
 
-		dedup_ptrs((void **)p->keyrings, &p->nkeyrings);
+		for (size_t k = 0; k < p->nkeyrings; k++) {
+			unsigned o = p->keyrings[k]->order;
+
+			if (seen[o] == i + 1)
+				continue;
+			seen[o] = (unsigned)i + 1;
+			p->keyrings[out++] = p->keyrings[k];
+		}
+		p->nkeyrings = out;
 		if (p->local_address_if &&
 		    (ifc = ik_config_find_iface(cfg, p->local_address_if)) && ifc->mask)
 			p->local_address = ifc->addr;
@@ -2378,6 +2391,7 @@ static int finish(struct pctx *c)
 	for (size_t i = 0; i < cfg->nv2_policies; i++)
 		dedup_ptrs((void **)cfg->v2_policies[i]->proposals,
 			   &cfg->v2_policies[i]->nproposals);
+	free(seen);
 	for (size_t i = 0; i < cfg->nkeyrings; i++) {
 		struct ik_keyring *kr = cfg->keyrings[i];
 
