@@ -297,6 +297,8 @@ static void warn_ignored(struct pctx *c, const char *where)
 {
 	char cmd[128];
 
+	if (c->cfg->nwarnings > IK_CONF_MAX_WARNINGS)
+		return;
 	tok_span(c, 0, cmd, sizeof(cmd));
 	if (where)
 		pwarn(c, "line %d: '%s' in %s is not used by ikerd; ignored", c->lineno, cmd,
