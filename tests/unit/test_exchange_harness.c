@@ -151,7 +151,8 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 		char path[1024];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/msg%02u", net->dump_dir, k);
+		snprintf(path, sizeof(path), "%s/%smsg%02u", net->dump_dir,
+			 net->dump_prefix ? net->dump_prefix : "", k);
 		f = fopen(path, "wb");
 		if (f) {
 			fwrite(msg, 1, len, f);

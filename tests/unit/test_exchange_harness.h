@@ -55,6 +55,7 @@ struct xnet {
 	bool blackhole[2];      /* drop everything sent to side i */
 	FILE *pcap;             /* every datagram delivered or not, if set */
 	const char *dump_dir;   /* write each datagram there as a file, if set */
+	const char *dump_prefix; /* file name prefix there (default none) */
 	unsigned delivered;
 	bool quiet;             /* no debug trace (benchmark) */
 };
