@@ -159,9 +159,14 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 			fclose(f);
 		}
 	}
+	if (len == 1 && msg[0] == 0xff)
+		net->keepalives++;
 	if (k <= 64 && (net->drop_mask >> (k - 1)) & 1)
 		return;
-	if (net->blackhole[to] || remote->addr != net->n[to].addr)
+	if (net->blackhole[to])
+		return;
+	if (remote->addr != net->n[to].addr && !(to == 0 && net->nat_addr &&
+						 remote->addr == net->nat_addr))
 		return;
 	if (net->qlen == XN_QUEUE || len > XN_MAX_MSG)
 		return;
@@ -169,6 +174,14 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 	m->to = to;
 	m->src = *local;
 	m->dst = *remote;
+	if (net->nat_addr && to == 1) {
+		/* outbound through the NAT */
+		m->src.addr = net->nat_addr;
+		m->src.port = local->port == 4500 ? net->nat_port500 + 1 : net->nat_port500;
+	} else if (net->nat_addr && to == 0) {
+		m->dst.addr = net->n[0].addr;
+		m->dst.port = remote->port == net->nat_port500 + 1 ? 4500 : 500;
+	}
 	/* The receiving host strips the non-ESP marker on 4500. */
 	if ((local->port == 4500 || remote->port == 4500) && len >= 4 && !ik_get32(msg)) {
 		msg += 4;

@@ -57,7 +57,11 @@ struct xnet {
 	const char *dump_dir;   /* write each datagram there as a file, if set */
 	const char *dump_prefix; /* file name prefix there (default none) */
 	unsigned delivered;
-	bool quiet;             /* no debug trace (benchmark) */
+	/* NAT in front of side 0: its datagrams leave from nat_addr, ports 500
+	 * and 4500 mapped to nat_port500 and nat_port500 + 1 */
+	uint32_t nat_addr;
+	uint16_t nat_port500;
+	unsigned keepalives;    /* 1-byte NAT keepalives seen */
 };
 
 /* Loads a configuration text (a snapshot with indexes); aborts on error. */
