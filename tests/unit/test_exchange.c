@@ -985,6 +985,41 @@ START_TEST(phase1_rekey_and_clear)
 }
 END_TEST
 
+/* R1 restarts (a new engine, no state) while R2 still holds the SAs: R1's
+ * MM5 carries INITIAL-CONTACT and R2 deletes the old SAs of that peer. */
+START_TEST(initial_contact_after_restart)
+{
+	struct ik_engine_host host;
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 46);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	/* a fresh R1 engine with the same host */
+	{
+		struct ik_engine *old = net.n[0].e;
+		struct ik_engine_opts o = { 0 };
+
+		memset(&host, 0, sizeof(host));
+		host = *xn_host(&net.n[0]);
+		net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+		ik_engine_free(old);
+		net.n[0].nup = 0;
+	}
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_ORDER(&net.n[1], "ISAKMP:(1002): processing NOTIFY INITIAL_CONTACT protocol 1",
+		     "ISAKMP:(1001):deleting SA reason \"Receive initial contact\"");
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_eq(st.child_sas, 1);
+	ck_assert_uint_eq(net.n[1].downs, 1);
+	expect_pair();
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *exchange_suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -1015,6 +1050,7 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, initiation);
 	tcase_add_test(tc, child_up_failure);
 	tcase_add_test(tc, phase1_rekey_and_clear);
+	tcase_add_test(tc, initial_contact_after_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }

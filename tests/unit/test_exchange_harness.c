@@ -230,6 +230,18 @@ static int h_counters(void *ctx, const struct ik_child_sa *c, struct ik_sa_count
 	return 0;
 }
 
+const struct ik_engine_host *xn_host(struct xnode *n)
+{
+	static __thread struct ik_engine_host host;
+
+	host = (struct ik_engine_host){
+		.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
+		.child_up = h_child_up, .child_down = h_child_down,
+		.child_counters = h_counters,
+	};
+	return &host;
+}
+
 void xn_init(struct xnet *net, struct ik_config *c0, uint32_t a0, struct ik_config *c1,
 	     uint32_t a1, uint64_t seed, const struct ik_engine_opts *opts)
 {

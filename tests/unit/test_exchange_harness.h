@@ -85,6 +85,8 @@ void xn_inject(struct xnet *net, int from, const uint8_t *d, size_t len, uint16_
 long xn_find(const struct xnode *n, size_t from, const char *s);
 /* Checks that the lines appear in this order; returns NULL or the first missing one. */
 const char *xn_in_order(const struct xnode *n, const char *const *lines, size_t count);
+/* The host callbacks of side n (to make a new engine for it). */
+const struct ik_engine_host *xn_host(struct xnode *n);
 /* Writes a pcap header to f. */
 void xn_pcap_open(struct xnet *net, FILE *f);
 
