@@ -4,7 +4,8 @@
  * failures of the K and P rules. It runs the same resolver and profile
  * matcher as a live exchange on representative peers: for every `match
  * identity address`, the match itself when it is a host, else its network
- * and every key address inside it.
+ * and every key address inside it (at most CK_MAX_PROBES of them). Host and
+ * user-fqdn matches name no address, so no peer is probed for them.
  *
  * Findings (in this order): K3.6 the same address and mask in two keyrings of
  * one fVRF; K4 a default-keyring key shadowing keyring keys; P2 a profile
