@@ -725,7 +725,8 @@ static void ck_k1(struct ck *c)
 				       "decided by the responder rules (K3)", ifc->name, ps, ps);
 		if (!p || !p->nkeyrings) {
 			if (p)
-				ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
+				ck_add_line(f, p->line,
+					    ck_strf("crypto isakmp profile %s", p->name));
 			f->message = ck_strf("%s initiates toward %s %s%s, and no keyring of fVRF "
 					     "%s holds an address key for it (K2)", ifc->name, ps,
 					     p ? "with profile " : "without a profile",
