@@ -393,7 +393,7 @@ ik_start() { # ik_start NS CONF [ARGS...] (e.g. --passive: never initiate)
 	local ns=$1 conf=$2
 	shift 2
 	cp "$conf" "$IOP_OUT/ikerd-$ns.conf"
-	lab_ikerd_start "$ns" "$conf" -d --kernel netlink --debug isakmp,ipsec "$@"
+	lab_ikerd_start "$ns" "$conf" -d --kernel "${IOP_KERNEL:-netlink}" --debug isakmp,ipsec "$@"
 }
 ik_ctl() { lab_ikerctl "$@"; }
 ik_stop() { # ik_stop NS [SIGNAL]: TERM lets ikerd remove its kernel state
