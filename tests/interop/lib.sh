@@ -23,7 +23,7 @@ if [ -z "${IOP_HOST:-}" ]; then
 	IOP_NAME=${IOP_NAME:-$LAB_NAME}
 	IOP_RUN=/run/iop-$$
 	: "${IOP_CACHE:=$LAB_BUILD/tests/interop/cache}"
-	mkdir -p "$IOP_RUN"
+	mkdir -p "$IOP_RUN" "$IOP_OUT"
 else
 	: "${IOP_NAME:=host}"
 	: "${IOP_CACHE:?}"
@@ -393,7 +393,18 @@ ik_start() { # ik_start NS CONF [ARGS...] (e.g. --passive: never initiate)
 	local ns=$1 conf=$2
 	shift 2
 	cp "$conf" "$IOP_OUT/ikerd-$ns.conf"
-	lab_ikerd_start "$ns" "$conf" -d --kernel "${IOP_KERNEL:-netlink}" --debug isakmp,ipsec "$@"
+	lab_need "$IKERD"
+	lab_need "$IKERCTL"
+	rm -f "$(lab_ctl_path "$ns")"
+	lab_bg "$ns" "ikerd-$ns" "$IKERD" -f "$conf" --ctl "$(lab_ctl_path "$ns")" -d \
+		--kernel "${IOP_KERNEL:-netlink}" --debug isakmp,ipsec \
+		--pid "$IOP_RUN/ikerd-$ns.pid" "$@"
+	eval "LAB_IKERD_PID_$ns=$LAB_LAST_PID"
+	if ! iop_wait 150 lab_ikerctl "$ns" show crypto isakmp sa; then
+		iop_bad "ikerd in $ns answers on $(lab_ctl_path "$ns")"
+		tail -20 "$LAB_OUT/ikerd-$ns.log"
+		return 1
+	fi
 }
 ik_ctl() { lab_ikerctl "$@"; }
 ik_stop() { # ik_stop NS [SIGNAL]: TERM lets ikerd remove its kernel state
