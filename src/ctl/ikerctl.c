@@ -63,8 +63,6 @@ static int read_all(int fd, uint8_t *p, size_t n)
 static int read_answer(int fd, const char *path, int *status)
 {
 	uint8_t hdr[IK_CTL_HDR], *buf;
-	char err[128];
-	long total;
 	int rc;
 
 	rc = read_all(fd, hdr, sizeof(hdr));
@@ -74,14 +72,10 @@ static int read_answer(int fd, const char *path, int *status)
 		fprintf(stderr, "ikerctl: reading the answer from %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	total = ik_ctl_frame_check(hdr, sizeof(hdr), IK_CTL_MAX_ANSWER, err, sizeof(err));
-	if (total < 0) {
-		fprintf(stderr, "ikerctl: bad answer from %s: %s\n", path, err);
-		return -1;
-	}
-	size_t len = (size_t)total - IK_CTL_HDR;
-	if (len < 1) {
-		fprintf(stderr, "ikerctl: bad answer from %s: empty frame\n", path);
+	size_t len = ik_get32(hdr);
+	if (len > IK_CTL_MAX_ANSWER || len < 1) {
+		fprintf(stderr, "ikerctl: bad answer from %s: frame length %zu outside 1..%u\n",
+			path, len, IK_CTL_MAX_ANSWER);
 		return -1;
 	}
 	buf = malloc(len);
@@ -162,6 +156,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Ctrl-C ends terminal monitor, even when started in the background */
+	signal(SIGINT, SIG_DFL);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		fprintf(stderr, "ikerctl: socket: %s\n", strerror(errno));

@@ -21,7 +21,7 @@
 #define IKD_EV_CTL 1u
 
 /* mkdir -p of the directory that holds path; the last level gets 0700. */
-static int mkdir_parent(const char *path, struct ik_sb *err)
+int ikd_mkdir_parent(const char *path, struct ik_sb *err)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char *slash;
@@ -63,7 +63,7 @@ int ikd_ctl_open(struct ikd *d, const char *path, struct ik_sb *err)
 		return -1;
 	}
 	strcpy(sun.sun_path, path);
-	if (mkdir_parent(path, err))
+	if (ikd_mkdir_parent(path, err))
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {

@@ -137,6 +137,8 @@ void ikd_log_sink(void *ctx, unsigned cat, int sev, const char *line);
 void ikd_log_stamp(char *buf, size_t len);
 
 /* ctlsrv.c */
+/* mkdir -p of the directory of path; its last level gets mode 0700. */
+int ikd_mkdir_parent(const char *path, struct ik_sb *err);
 int ikd_ctl_open(struct ikd *d, const char *path, struct ik_sb *err);
 void ikd_ctl_close(struct ikd *d, const char *path);
 /* Handles an event on the listening socket or a client (main thread). */

@@ -121,8 +121,17 @@ static int test_config(const char *path, bool json, bool strict)
 static int pidfile_write(const char *path, int *fdp)
 {
 	char buf[32];
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	struct ik_sb err;
+	int fd;
 
+	ik_sb_init(&err);
+	if (ikd_mkdir_parent(path, &err)) {
+		fprintf(stderr, "ikerd: pid file: %s", ik_sb_str(&err));
+		ik_sb_free(&err);
+		return -1;
+	}
+	ik_sb_free(&err);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "ikerd: cannot open the pid file %s: %s\n", path, strerror(errno));
 		return -1;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keyring/resolver.h"
 #include "util/addr.h"
 #include "util/log.h"
 
@@ -25,6 +26,8 @@ void ik_show_isakmp_key(const struct ik_config *cfg, bool json, struct ik_sb *ou
 		for (size_t k = 0; k < ring->nkeys; k++) {
 			const struct ik_key *key = ring->keys[k];
 			const char *secret = key->secret ? (const char *)key->secret->p : "";
+			/* the mask in effect: 0.0.0.0 without a mask is every peer */
+			uint32_t mask = ik_key_mask(key);
 			char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN + 2];
 
 			if (json) {
@@ -39,7 +42,7 @@ void ik_show_isakmp_key(const struct ik_config *cfg, bool json, struct ik_sb *ou
 					ik_sb_printf(out, ",\"address\":\"%s\"",
 						     ik_addr_fmt(key->addr, a));
 					ik_sb_printf(out, ",\"mask\":\"%s\"",
-						     ik_addr_fmt(key->mask, m));
+						     ik_addr_fmt(mask, m));
 				}
 				ik_sb_add(out, ",\"key\":");
 				ik_sb_json_str(out, secret);
@@ -50,13 +53,13 @@ void ik_show_isakmp_key(const struct ik_config *cfg, bool json, struct ik_sb *ou
 			if (key->kind == IK_KEY_HOSTNAME) {
 				ik_sb_printf(out, "%-12s%-31s%s\n", ring->name, key->hostname,
 					     secret);
-			} else if (key->mask == 0xffffffffu) {
+			} else if (mask == 0xffffffffu) {
 				ik_sb_printf(out, "%-12s%-31s%s\n", ring->name,
 					     ik_addr_fmt(key->addr, a), secret);
 			} else {
 				char mb[IK_ADDRSTRLEN];
 
-				snprintf(m, sizeof(m), "[%s]", ik_addr_fmt(key->mask, mb));
+				snprintf(m, sizeof(m), "[%s]", ik_addr_fmt(mask, mb));
 				ik_sb_printf(out, "%-12s%-17s%-15s%s\n", ring->name,
 					     ik_addr_fmt(key->addr, a), m, secret);
 			}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
@@ -66,6 +67,9 @@ static void ik_crypto_setup_once(void)
 	}
 	for (int i = 0; i < IK_CBC_N; i++)
 		ik_cbc[i] = EVP_CIPHER_fetch(NULL, ik_cbc_names[i], NULL);
+	/* what failed here (a missing legacy provider) is reported per cipher by
+	 * ik_encr_unsupported(); leave no stale entries in this thread's queue */
+	ERR_clear_error();
 }
 
 void ik_crypto_setup(void)

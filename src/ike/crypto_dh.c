@@ -29,6 +29,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/obj_mac.h>
 #include <sodium.h>
 
@@ -651,6 +652,7 @@ static struct ik_secret *ik_dh_derive_ecp(const struct ik_dh *dh, const uint8_t 
 	/* oct2point refuses coordinates >= the field prime and points off the curve */
 	if (EC_POINT_oct2point(gr->ec, q, oct, 1 + len, ctx) != 1 ||
 	    EC_POINT_is_on_curve(gr->ec, q, ctx) != 1) {
+		ERR_clear_error(); /* an expected refusal, not an OpenSSL fault */
 		snprintf(why, whylen, "point not on curve");
 		goto done;
 	}

@@ -28,6 +28,8 @@
 
 /* Peers listed in one finding before "and N more". */
 #define CK_MAX_PEERS 8
+/* Configuration lines listed in one finding before "and N more". */
+#define CK_MAX_LINES 16
 /* Key addresses probed inside one match identity of a profile. */
 #define CK_MAX_PROBES 4096
 
@@ -42,6 +44,7 @@ struct ck_finding {
 	char *message;
 	struct ck_line *lines;
 	size_t nlines;
+	size_t more_lines;
 	char *peers[CK_MAX_PEERS];
 	size_t npeers;
 	size_t more_peers;
@@ -84,6 +87,11 @@ static struct ck_finding *ck_new(struct ck *c, const char *sev, const char *rule
 
 static void ck_add_line(struct ck_finding *f, int line, char *what)
 {
+	if (f->nlines == CK_MAX_LINES) {
+		f->more_lines++;
+		free(what);
+		return;
+	}
 	for (size_t i = 0; i < f->nlines; i++)
 		if (f->lines[i].line == line && !strcmp(f->lines[i].what, what)) {
 			free(what);
@@ -279,7 +287,8 @@ static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
 		size_t j = i + 1;
 		bool multi = false;
 
-		while (j < n && keys[j]->addr == keys[i]->addr && ik_key_plen(keys[j]) == ik_key_plen(keys[i]) &&
+		while (j < n && keys[j]->addr == keys[i]->addr &&
+		       ik_key_plen(keys[j]) == ik_key_plen(keys[i]) &&
 		       keys[j]->ring->is_default == keys[i]->ring->is_default &&
 		       ck_same_vrf(keys[j]->ring->vrf, keys[i]->ring->vrf)) {
 			if (keys[j]->ring != keys[i]->ring)
@@ -343,7 +352,7 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 			continue;
 		ents[nd].addr = k->addr;
 		ents[nd].plen = (uint32_t)ik_key_plen(k);
-		ents[nd].rank = (uint32_t)nd;
+		ents[nd].rank = (uint32_t)i; /* configuration order, and the index */
 		ents[nd].val = k;
 		nd++;
 	}
@@ -369,13 +378,13 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 			const struct ik_lpm_ent *e;
 
 			if ((plens & ((uint64_t)1 << p)) &&
-			    ik_lpm_exact(t, k->addr, (uint32_t)p, &e))
+			    ik_lpm_exact(t, k->addr, (uint32_t)p, &e)) {
 				dk = e->val;
+				di = e->rank;
+			}
 		}
 		if (!dk)
 			continue;
-		while (d->keys[di] != dk)
-			di++;
 		if (!byd[di]) {
 			f = ck_new(c, "warning", "K4");
 			byd[di] = c->n;
@@ -699,6 +708,8 @@ static void ck_print_text(const struct ck *c, struct ik_sb *out)
 		for (size_t j = 0; j < f->nlines; j++)
 			ik_sb_printf(out, "  line %s:%d: %s\n", file, f->lines[j].line,
 				     f->lines[j].what);
+		if (f->more_lines)
+			ik_sb_printf(out, "  and %zu more lines\n", f->more_lines);
 		ik_sb_add(out, "  peers:");
 		for (size_t j = 0; j < f->npeers; j++)
 			ik_sb_printf(out, "%s %s", j ? "," : "", f->peers[j]);
@@ -738,7 +749,8 @@ static void ck_print_json(const struct ck *c, struct ik_sb *out)
 				ik_sb_add(out, ", ");
 			ik_sb_json_str(out, f->peers[j]);
 		}
-		ik_sb_printf(out, "], \"more_peers\": %zu, \"direction\": ", f->more_peers);
+		ik_sb_printf(out, "], \"more_lines\": %zu, \"more_peers\": %zu, \"direction\": ",
+			     f->more_lines, f->more_peers);
 		ik_sb_json_str(out, f->direction);
 		ik_sb_add(out, ", \"fix\": ");
 		ik_sb_json_str(out, f->fix);

@@ -242,7 +242,7 @@ static const struct pi_vrf *pi_vrf_find(const struct ik_profile_index *pi, const
 }
 
 static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
-			   const struct ik_peer_id *id, struct pi_result *res)
+			   const struct ik_peer_id *id, bool want_tie, struct pi_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->spec = -1;
@@ -257,6 +257,8 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
 		res->p = w->p;
 		res->m = w->m;
 		res->spec = w->m->plen;
+		if (!want_tie)
+			return;
 		cnt = ik_lpm_exact(v->lpm, id->addr, (uint32_t)w->m->plen, &e);
 		for (size_t i = 0; i < cnt; i++) {
 			const struct pi_val *o = e[i].val;
@@ -301,11 +303,12 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
 	}
 }
 
+/* want_tie: also find a second profile as specific (for the trace only) */
 static void pi_match(const struct ik_config *cfg, const char *fvrf, const struct ik_peer_id *id,
-		     struct pi_result *res)
+		     bool want_tie, struct pi_result *res)
 {
 	if (cfg->pindex)
-		pi_match_index(cfg->pindex, fvrf, id, res);
+		pi_match_index(cfg->pindex, fvrf, id, want_tie, res);
 	else
 		pi_match_scan(cfg, fvrf, id, res);
 }
@@ -321,9 +324,10 @@ const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_confi
 							   const struct ik_trace *tr)
 {
 	struct pi_result res;
+	bool tracing = pi_tracing(tr);
 
-	pi_match(cfg, fvrf, id, &res);
-	if (!pi_tracing(tr))
+	pi_match(cfg, fvrf, id, tracing, &res);
+	if (!tracing)
 		return res.p;
 	/* IOS prints this line with connection id 0 whatever the SA */
 	if (!res.p) {
@@ -385,7 +389,7 @@ const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config 
 		struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = peer };
 		struct pi_result res;
 
-		pi_match(cfg, fvrf, &id, &res);
+		pi_match(cfg, fvrf, &id, false, &res);
 		p = res.p;
 	}
 	if (p && pi_tracing(tr))

@@ -7,6 +7,7 @@
 
 #include "conf/model.h"
 #include "daemon/show_conf.h"
+#include "util/addr.h"
 #include "util/log.h"
 #include "util/secmem.h"
 
@@ -29,6 +30,8 @@ static void key_set(struct fixture *f, int i, struct ik_keyring *ring, uint32_t 
 	f->keys[i].kind = IK_KEY_ADDRESS;
 	f->keys[i].addr = a;
 	f->keys[i].mask = m;
+	f->keys[i].plen = ik_mask_plen(m);
+	f->keys[i].mask_given = a != 0 && m != 0xffffffffu;
 	f->keys[i].secret = ik_secret_new(secret, strlen(secret) + 1);
 	f->keys[i].line = line;
 	f->ring_keys[i][0] = &f->keys[i];
@@ -124,6 +127,36 @@ START_TEST(isakmp_key_seed_layout)
 }
 END_TEST
 
+/* The same sample from configuration text: the parser puts the default
+ * keyring first although its line is the last (K4). */
+START_TEST(isakmp_key_from_text)
+{
+	static const char text[] =
+		"crypto keyring keyring1\n"
+		"  pre-shared-key address 192.168.0.0 255.255.0.0 key cisco\n"
+		"crypto keyring keyring2\n"
+		"  pre-shared-key address 192.168.0.2 key cisco2\n"
+		"crypto isakmp key cisco3 address 0.0.0.0\n";
+	struct ik_conf_error err;
+	struct ik_config *cfg;
+	struct ik_sb sb;
+
+	ck_assert_int_eq(ik_secmem_init(), 0);
+	cfg = ik_config_load_string(text, "seed", &err);
+	ck_assert_msg(cfg != NULL, "%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+	ik_sb_init(&sb);
+	ik_show_isakmp_key(cfg, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "Keyring      Hostname/Address          Preshared Key\n"
+			 "\n"
+			 "default     0.0.0.0          [0.0.0.0]      cisco3\n"
+			 "keyring1    192.168.0.0      [255.255.0.0]  cisco\n"
+			 "keyring2    192.168.0.2                    cisco2\n");
+	ik_sb_free(&sb);
+	ik_config_unref(cfg);
+}
+END_TEST
+
 START_TEST(isakmp_profile_layout)
 {
 	struct fixture f;
@@ -199,6 +232,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, isakmp_key_seed_layout);
+	tcase_add_test(tc, isakmp_key_from_text);
 	tcase_add_test(tc, isakmp_profile_layout);
 	tcase_add_test(tc, isakmp_policy_layout);
 	tcase_add_test(tc, debugging);

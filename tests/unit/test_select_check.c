@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "profile/check.h"
+#include "util/addr.h"
 #include "test_select_model.h"
 
 static struct ik_sb out;
@@ -194,6 +195,40 @@ START_TEST(l1_k4_default_shadows)
 }
 END_TEST
 
+/* A large configuration: findings list at most 16 lines and 8 peers each,
+ * with the rest counted, and the check stays fast (K4 over 20,000 keys). */
+START_TEST(l1_large_config_bounded)
+{
+	struct ik_config *cfg = tm_new();
+	struct ik_keyring *kr = tm_keyring(cfg, "big", NULL);
+	struct ik_isakmp_profile *p = tm_profile(cfg, "big");
+	char a[32];
+	char *f;
+
+	for (unsigned i = 0; i < 20000; i++) {
+		snprintf(a, sizeof(a), "10.%u.%u.%u", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+		tm_key(cfg, kr, a, NULL, NULL);
+	}
+	tm_key(cfg, NULL, "10.0.0.0", "255.0.0.0", "global");
+	tm_profile_keyring(p, kr);
+	tm_match_addr(cfg, p, "10.0.0.0", "255.0.0.0", NULL);
+	tm_index(cfg);
+	ik_check_config(cfg, &out, false);
+	f = finding(ik_sb_str(&out), "K4");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f, "  and 19985 more lines\n"));
+	ck_assert_ptr_nonnull(strstr(f, "10.0.0.7 and 19992 more\n"));
+	free(f);
+	/* every probe of the /8 match gets the global key: one P2 finding */
+	ck_assert_int_eq(count_rule(ik_sb_str(&out), "P2"), 1);
+	ik_sb_reset(&out);
+	ik_check_config(cfg, &out, true);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\"more_lines\": 19985, "
+				     "\"more_peers\": 19992, "));
+	tm_free(cfg);
+}
+END_TEST
+
 /* P2 on a shorter match: the profile's /24 covers a peer whose /32 key sits
  * in another keyring. */
 START_TEST(l1_p2_probes_keys_inside_match)
@@ -346,6 +381,112 @@ START_TEST(l2_explain_r2_for_r1)
 }
 END_TEST
 
+static uint32_t rnd_state = 2463534242u;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* L1 and L2 agree on random configurations: for every host that a profile
+ * matches, the explainer's verdict fails at MM5 exactly when the checker
+ * lists that host in a P2 finding; the JSON form has as many objects as the
+ * count returned. */
+START_TEST(l1_l2_agree_on_random_configs)
+{
+	for (int round = 0; round < 80; round++) {
+		struct ik_config *cfg = tm_new();
+		struct ik_keyring *rings[4];
+		int nr = 1 + (int)(rnd() % 4), n;
+		char a[32], name[16];
+
+		for (int i = 0; i < nr; i++) {
+			snprintf(name, sizeof(name), "kr%d", i);
+			rings[i] = tm_keyring(cfg, name, NULL);
+			for (int j = (int)(rnd() % 4); j > 0; j--) {
+				snprintf(a, sizeof(a), "10.0.0.%u", rnd() % 6);
+				tm_key(cfg, rings[i], a, rnd() % 4 ? NULL : "255.255.255.248",
+				       "k");
+			}
+		}
+		if (rnd() % 4 == 0)
+			tm_key(cfg, NULL, "10.0.0.0", rnd() % 2 ? "255.255.255.0" : NULL, "g");
+		for (int i = (int)(rnd() % 4); i >= 0; i--) {
+			struct ik_isakmp_profile *p;
+
+			snprintf(name, sizeof(name), "p%d", i);
+			p = tm_profile(cfg, name);
+			for (int j = (int)(rnd() % 3); j > 0; j--)
+				tm_profile_keyring(p, rings[rnd() % (unsigned)nr]);
+			snprintf(a, sizeof(a), "10.0.0.%u", rnd() % 6);
+			tm_match_addr(cfg, p, a, rnd() % 3 ? NULL : "255.255.255.248", NULL);
+			if (rnd() % 3 == 0) {
+				snprintf(a, sizeof(a), "10.0.0.%u", rnd() % 6);
+				tm_tunnel(cfg, (unsigned)i, a, tm_ipsec(cfg, name, p), NULL);
+			}
+		}
+		tm_index(cfg);
+		n = ik_check_config(cfg, &out, true);
+		int objs = 0;
+
+		for (const char *q = ik_sb_str(&out); (q = strstr(q, "{\"severity\"")); q++)
+			objs++;
+		ck_assert_int_eq(objs, n);
+		ik_sb_reset(&out);
+		ik_check_config(cfg, &out, false);
+		char *text = strdup(ik_sb_str(&out));
+
+		for (size_t i = 0; i < cfg->nprofiles; i++) {
+			const struct ik_identity_match *m = &cfg->profiles[i]->matches[0];
+			char host[IK_ADDRSTRLEN], needle[128];
+			bool listed = false;
+
+			if (m->plen != 32)
+				continue;
+			ik_addr_fmt(m->addr, host);
+			ik_sb_reset(&out);
+			int fails = ik_explain_responder(cfg, NULL, m->addr, NULL, &out, false);
+			bool mm5 = strstr(ik_sb_str(&out), "would fail at MM5") != NULL;
+
+			/* a P2 finding whose peers line lists host */
+			for (const char *f = text; (f = strstr(f, ": P2: ")); f++) {
+				const char *pl = strstr(f, "  peers: ");
+				const char *end = pl ? strchr(pl, '\n') : NULL;
+
+				snprintf(needle, sizeof(needle), " %s", host);
+				if (pl && end) {
+					char *line = strndup(pl + 8, (size_t)(end - pl - 8));
+					char *tok, *save = NULL;
+
+					for (tok = strtok_r(line, ",", &save); tok;
+					     tok = strtok_r(NULL, ",", &save))
+						if (!strcmp(tok, needle))
+							listed = true;
+					free(line);
+				}
+			}
+			if (mm5)
+				ck_assert_int_eq(fails, 1);
+			/* the profile must be the one the host selects for the
+			 * checker to list it under that profile's match */
+			struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = m->addr };
+			if (ik_profile_match_responder(cfg, NULL, &id, NULL) == cfg->profiles[i])
+				ck_assert_msg(mm5 == listed,
+					      "host %s: explain says %s, check %s\n%s\n%s", host,
+					      mm5 ? "MM5 failure" : "no MM5 failure",
+					      listed ? "lists it" : "does not", ik_sb_str(&out),
+					      text);
+		}
+		free(text);
+		ik_sb_reset(&out);
+		tm_free(cfg);
+	}
+}
+END_TEST
+
 static Suite *check_suite(void)
 {
 	Suite *s = suite_create("select-check");
@@ -362,6 +503,8 @@ static Suite *check_suite(void)
 	tcase_add_test(l1, l1_p2_probes_keys_inside_match);
 	tcase_add_test(l1, l1_p1_tie_and_p4);
 	tcase_add_test(l1, l1_json_fields);
+	tcase_add_test(l1, l1_large_config_bounded);
+	tcase_add_test(l1, l1_l2_agree_on_random_configs);
 	tcase_add_test(l2, l2_explain_r1_for_r2);
 	tcase_add_test(l2, l2_explain_r2_for_r1);
 	suite_add_tcase(s, l1);
