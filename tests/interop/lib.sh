@@ -165,8 +165,9 @@ swan_stop() { # swan_stop NAME [SIGNAL]: stops that charon (by PID), waits for i
 # swan_kill NAME: SIGKILL, as a crash would (no DELETE sent).
 swan_kill() { swan_stop "$1" KILL; }
 # Packets counted by the installed CHILD_SAs (in and out summed).
-swan_pkts_in() { swan_sas "$1" | awk '$1 == "in" && $4 == "bytes," { s += $5 } END { print s + 0 }'; }
-swan_pkts_out() { swan_sas "$1" | awk '$1 == "out" && $4 == "bytes," { s += $5 } END { print s + 0 }'; }
+# ("in  SPI[ (MARK)],  N bytes,  N packets, ..." lines of swanctl --list-sas)
+swan_pkts_in() { swan_sas "$1" | awk '$1 == "in" { for (i = 3; i < NF; i++) if ($i == "bytes,") s += $(i + 1) } END { print s + 0 }'; }
+swan_pkts_out() { swan_sas "$1" | awk '$1 == "out" { for (i = 3; i < NF; i++) if ($i == "bytes,") s += $(i + 1) } END { print s + 0 }'; }
 
 # ------------------------------------------------------------------- xfrm
 # Packets counted by the kernel's ESP states in NS (all states summed).
