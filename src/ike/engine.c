@@ -130,7 +130,7 @@ void ik_v1_send(struct ik_p1 *p1, const uint8_t *msg, size_t len)
 	       "(%c) %s", p1->conn_id, ik_addr_fmt(p1->remote.addr, ra), p1->local.port,
 	       p1->remote.port, p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):Sending an IKE IPv4 Packet.", p1->conn_id);
-	if (p1->local.port == 4500 || p1->remote.port != 500) {
+	if (p1->local.port == 4500) {
 		/* RFC 3947/3948: IKE on the NAT-T port carries the non-ESP marker. */
 		uint8_t buf[IK_V1_MAX_MSG + 4];
 
@@ -670,7 +670,15 @@ void ik_engine_run_timers(struct ik_engine *e)
 				ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):phase 1 SA lifetime soft "
 				       "limit, renegotiating", p1->conn_id);
 				ik_sb_init(&err);
-				ik_engine_initiate(e, p1->tunnel->name, &err);
+				if (ik_engine_initiate(e, p1->tunnel->name, &err) == 0) {
+					struct ik_p1 *np = ik_v1_p1_find_peer(e, p1->local.addr,
+									   p1->remote.addr,
+									   false);
+
+					/* a phase-1 rekey: the child SAs stay as they are */
+					if (np && np != p1)
+						np->want_qm = false;
+				}
 				ik_sb_free(&err);
 			}
 		}

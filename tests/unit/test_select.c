@@ -650,7 +650,8 @@ END_TEST
 
 
 /* The longest-prefix table over the whole address space: /0, /1, /31, /32
- * at both ends, nested and repeated prefixes, against a plain scan. */
+ * at both ends, nested and repeated prefixes, clusters that put many
+ * interval boundaries in one bucket of the direct index, against a scan. */
 START_TEST(lpm_full_space_agrees_with_scan)
 {
 	static const uint32_t edges[] = { 0, 1, 0x7fffffffu, 0x80000000u, 0xfffffffeu,
@@ -667,6 +668,8 @@ START_TEST(lpm_full_space_agrees_with_scan)
 
 			if (i > 0 && rnd() % 5 == 0)
 				a = copy[rnd() % i].addr; /* nest or repeat */
+			else if (rnd() % 3 == 0)
+				a = 0x0a000000u + rnd() % 256; /* many boundaries in one bucket */
 			ents[i].addr = a & ik_plen_mask((int)plen);
 			ents[i].plen = plen;
 			ents[i].rank = (uint32_t)i;
