@@ -449,7 +449,8 @@ static void read_offer(struct ik_p1 *p1, const struct ik_v1_transform *t, struct
 			if (!trace)
 				break;
 			if (a->tv) {
-				DBG(p1, "ISAKMP:      SA life duration (basic) of %u", (unsigned)a->v);
+				DBG(p1, "ISAKMP:      SA life duration (basic) of %u",
+					(unsigned)a->v);
 			} else {
 				char hex[64] = "";
 				size_t n = 0;
@@ -759,7 +760,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 
 				if (!offer_matches(p1, &offer, t, x))
 					continue;
-				if (q->ipsec->pfs_group && (offer.group != q->ipsec->pfs_group || !ke))
+				if (q->ipsec->pfs_group && (offer.group != q->ipsec->pfs_group ||
+					!ke))
 					continue;
 				if (offer.group && !ke)
 					continue;
@@ -819,7 +821,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		DBG(p1, "ISAKMP:(%u): phase 2 SA policy not acceptable! (local %s remote %s)",
 		    p1->conn_id, la, ra);
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ESP,
-				  sa->np && sa->p[0].spi_size == 4 ? sa->p[0].spi : zero, 4, NULL, 0);
+				  sa->np && sa->p[0].spi_size == 4 ? sa->p[0].spi : zero, 4, NULL,
+				  	0);
 		e->st.p2_failed++;
 		goto out;
 	}
