@@ -725,7 +725,8 @@ static void ck_k1(struct ck *c)
 				       "decided by the responder rules (K3)", ifc->name, ps, ps);
 		if (!p || !p->nkeyrings) {
 			if (p)
-				ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
+				ck_add_line(f, p->line,
+					    ck_strf("crypto isakmp profile %s", p->name));
 			f->message = ck_strf("%s initiates toward %s %s%s, and no keyring of fVRF "
 					     "%s holds an address key for it (K2)", ifc->name, ps,
 					     p ? "with profile " : "without a profile",
@@ -894,6 +895,10 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 		if (p && p->nkeyrings)
 			(void)ik_resolve_initiator(r, p, fvrf, peer, &tr);
 		ok = ik_profile_check_keyring(p, k, &tr);
+		/* the state machine's line that ends a live exchange here (P2) */
+		if (!ok)
+			ik_dbg(&lg, IK_DBG_ISAKMP, "ISAKMP (%u): FSM action returned error: 2",
+			       tr.conn_id);
 		if (ok && p)
 			verdict = ck_strf("phase 1 would complete with profile %s, keyring %s",
 					  p->name, k->ring->name);

@@ -369,6 +369,7 @@ START_TEST(l2_explain_r1_for_r2)
 		"ISAKMP:(0):: peer matches profile2 profile\n"
 		"ISAKMP:(0):Found ADDRESS key in keyring keyring2\n"
 		"ISAKMP:(0): Key not found in keyrings of profile , aborting exchange\n"
+		"ISAKMP (0): FSM action returned error: 2\n"
 		"Verdict: phase 1 would fail at MM5: Key not found in keyrings of profile "
 		"profile2 (the key picked at MM3 comes from keyring keyring1, line 2; profile "
 		"profile2 does not list it) (P2)\n");
