@@ -1071,6 +1071,22 @@ static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
 	return err;
 }
 
+static bool nl_same_vrf(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* A configured route belongs to a tunnel when it names the tunnel as its
+ * interface, or when its only next hop is on the tunnel's subnet (in the
+ * tunnel's VRF), as IOS resolves it. */
+static bool nl_route_uses(const struct ik_route *ro, const struct ik_interface *tun)
+{
+	if (ro->out_if || ro->out_if_name)
+		return ro->out_if == tun || (ro->out_if_name && !strcmp(ro->out_if_name, tun->name));
+	return ro->nexthop && tun->addr && tun->mask != 0xffffffffu &&
+	       ik_addr_in(ro->nexthop, tun->addr, tun->mask) && nl_same_vrf(ro->vrf, tun->vrf);
+}
+
 static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
 			    const struct ik_interface *tun, struct nl_tunnel *t)
 {
@@ -1083,11 +1099,12 @@ static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
 		char what[96], a[IK_ADDRSTRLEN];
 		int vidx, err, plen;
 
-		if (ro->out_if != tun && !(ro->out_if_name && !strcmp(ro->out_if_name, tun->name)))
+		if (!nl_route_uses(ro, tun))
 			continue;
 		plen = ik_mask_plen(ro->mask);
-		snprintf(what, sizeof(what), "%s%s %s/%d dev %s", ro->vrf ? "vrf " : "",
-			 ro->vrf ? ro->vrf : "", ik_addr_fmt(ro->prefix, a), plen, t->ifname);
+		snprintf(what, sizeof(what), "%s%s%s%s/%d dev %s", ro->vrf ? "vrf " : "",
+			 ro->vrf ? ro->vrf : "", ro->vrf ? " " : "", ik_addr_fmt(ro->prefix, a), plen,
+			 t->ifname);
 		if (plen < 0) {
 			ik_msg(k->base.log, IK_LOG_ERR, "kernel: route %s: mask not contiguous", what);
 			return -EINVAL;

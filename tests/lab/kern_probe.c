@@ -11,7 +11,7 @@
  *       then prints the child's counters, calls shutdown and exits. With
  *       noshutdown=1 it exits without shutdown (a crash, as far as the kernel
  *       is concerned).
- *   keys: mode=gre|vti num=N local=A remote=A addr=A/P route=P/L [vrf=V]
+ *   keys: mode=gre|vti num=N local=A remote=A addr=A/P route=P/L [via=A] [vrf=V]
  *         [tvrf=V] side=1|2 enc=aes-128|aes-192|aes-256|des|3des|gcm-128|gcm-256
  *         auth=md5|sha1|sha256|sha384|sha512 [transport=1] [life=S] [hold=S]
  *         [wait-acquire=S] [child=0] [noshutdown=1]
@@ -274,8 +274,14 @@ int main(int argc, char **argv)
 		if (parse_addr("route", arg(argc, argv, "route", NULL), &route.prefix, &plen) < 0)
 			goto out;
 		route.mask = ik_plen_mask(plen);
-		route.out_if = &tun;
-		route.out_if_name = name;
+		if (arg(argc, argv, "via", NULL)) {
+			/* ip route P M NEXTHOP: the next hop is on the tunnel's subnet */
+			if (parse_addr("via", arg(argc, argv, "via", NULL), &route.nexthop, NULL) < 0)
+				goto out;
+		} else {
+			route.out_if = &tun;
+			route.out_if_name = name;
+		}
 		route.vrf = vrf;
 		cfg.routes = &route;
 		cfg.nroutes = 1;

@@ -91,6 +91,9 @@ finish() {
 }
 crossing() { # MODE: ping LAN to LAN, ESP counters on both sides
 	local out
+	# One packet first, not counted: right after a VTI is set up the first
+	# packet was seen lost once (neighbour resolution of the outer path).
+	lab_ping r1 192.0.2.1 203.0.113.1 1 >/dev/null
 	out=$(lab_ping r1 192.0.2.1 203.0.113.1 5)
 	echo "$out"
 	lab_assert_match "$1: ping across the tunnel" ' 0% packet loss' "$out"
@@ -102,7 +105,8 @@ crossing() { # MODE: ping LAN to LAN, ESP counters on both sides
 
 lab_log "== GRE over ESP, aes-256 + sha256"
 probe r1 gre1 mode=gre $common addr=192.0.2.253/30 route=203.0.113.0/25 side=1 enc=aes-256 auth=sha256
-probe r2 gre2 mode=gre $peer addr=192.0.2.254/30 route=192.0.2.0/25 side=2 enc=aes-256 auth=sha256
+probe r2 gre2 mode=gre $peer addr=192.0.2.254/30 route=192.0.2.0/25 via=192.0.2.253 side=2 \
+	enc=aes-256 auth=sha256
 ip -n r1 -d link show ik-tun1
 ip -n r1 xfrm policy
 ip -n r1 route
@@ -111,6 +115,8 @@ lab_assert_match "GRE link" 'gre remote 198.51.100.2 local 198.51.100.1 ttl 255'
 lab_assert_match "GRE link alias" 'alias ikerd Tunnel1' "$(ip -n r1 -d link show ik-tun1)"
 lab_assert_match "route via the tunnel, protocol 0xa5" '203.0.113.0/25 dev ik-tun1 proto 165' \
 	"$(ip -n r1 route)"
+lab_assert_match "route via a next hop on the tunnel" \
+	'192.0.2.0/25 via 192.0.2.253 dev ik-tun1 proto 165' "$(ip -n r2 route)"
 lab_assert_match "out policy: GRE between the end points" \
 	'src 198.51.100.1/32 dst 198.51.100.2/32 proto gre' "$(ip -n r1 xfrm policy)"
 state=$(ip -n r1 -s xfrm state)
