@@ -82,7 +82,13 @@ struct ik_secret *ik_secarena_new(struct ik_secarena *a, const void *data, size_
 	struct ik_secret *s;
 
 	if (!b || b->size - b->used < need) {
-		size_t size = need > SECBLOCK_SIZE ? need : SECBLOCK_SIZE;
+		/* blocks grow from one page to SECBLOCK_SIZE: small configs stay small */
+		size_t size = b ? b->size * 2 : 4096 - 64;
+
+		if (size > SECBLOCK_SIZE)
+			size = SECBLOCK_SIZE;
+		if (size < need)
+			size = need;
 
 		b = calloc(1, sizeof(*b));
 		if (!b)
@@ -308,31 +314,54 @@ void ik_config_unref(struct ik_config *cfg)
 
 /* ---- lookups ---- */
 
+/* A model built by hand (tests) has no name tables: look through the lists. */
+#define FIND_LINEAR(arr, n, name)                                              \
+	do {                                                                   \
+		for (size_t i_ = 0; i_ < (n); i_++)                            \
+			if (!strcmp((arr)[i_]->name, (name)))                  \
+				return (arr)[i_];                              \
+		return NULL;                                                   \
+	} while (0)
+
 static void *find(const struct ik_config *cfg, enum ik_ns ns, const char *name)
 {
-	if (!cfg || !cfg->store || !name)
-		return NULL;
 	return ik_nmap_get(&cfg->store->names[ns], name);
 }
 
 struct ik_isakmp_profile *ik_config_find_profile(const struct ik_config *cfg, const char *name)
 {
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store)
+		FIND_LINEAR(cfg->profiles, cfg->nprofiles, name);
 	return find(cfg, IK_NS_PROFILE, name);
 }
 
 struct ik_keyring *ik_config_find_keyring(const struct ik_config *cfg, const char *name)
 {
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store)
+		FIND_LINEAR(cfg->keyrings, cfg->nkeyrings, name);
 	return find(cfg, IK_NS_KEYRING, name);
 }
 
 struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cfg,
 						      const char *name)
 {
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store)
+		FIND_LINEAR(cfg->ipsec_profiles, cfg->nipsec_profiles, name);
 	return find(cfg, IK_NS_IPSEC_PROFILE, name);
 }
 
 struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name)
 {
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store)
+		FIND_LINEAR(cfg->ifaces, cfg->nifaces, name);
 	return find(cfg, IK_NS_IFACE, name);
 }
 

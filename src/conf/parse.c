@@ -31,7 +31,7 @@
 
 #define MAX_TOKENS (IK_CONF_MAX_LINE / 2 + 2)
 #define MAX_KEY_LEN 128
-#define MAX_PROFILE_KEYRINGS 1024
+#define MAX_PROFILE_KEYRINGS 65536
 #define MAX_V2_LIST 64
 #define MAX_TSETS_PER_PROFILE 6
 
@@ -62,8 +62,13 @@ struct ref {
 
 /* The key table: (keyring, address, mask) or (keyring, hostname) -> key,
  * so that a repeated key line replaces the earlier key (as IOS does). */
+struct kent {
+	struct ik_key *k;
+	uint32_t h;
+};
+
 struct ktab {
-	struct ik_key **e;
+	struct kent *e;
 	size_t n, cap;
 };
 
@@ -117,13 +122,25 @@ static void *vgrow(void *p, size_t n, size_t size)
 
 /* ---- errors and warnings ---- */
 
+/* Words after which a line may hold a secret: the crypto keys, and the
+ * passwords of the router commands that are ignored (username, enable,
+ * snmp-server community, OSPF and HSRP authentication, ...). */
+static const char *const secret_words[] = {
+	"key", "password", "secret", "community", "md5", "key-string", "authentication-key",
+};
+
+/* Marks the words of the current line that may be secrets; computed only
+ * when the line is about to be copied into an error or a warning. */
 static void mask_secrets(struct pctx *c)
 {
 	memset(c->secret, 0, sizeof(c->secret[0]) * (size_t)(c->ntok + 1));
 	for (int i = 0; i < c->ntok; i++) {
 		const char *t = c->tok[i].s;
+		bool sw = false;
 
-		if (!strcasecmp(t, "key") && i + 1 < c->ntok) {
+		for (size_t k = 0; k < IK_ARRAY_LEN(secret_words) && !sw; k++)
+			sw = !strcasecmp(t, secret_words[k]);
+		if (sw && i + 1 < c->ntok) {
 			c->secret[i + 1] = 1;
 			if (i + 2 < c->ntok)
 				c->secret[i + 2] = 1;
@@ -145,6 +162,7 @@ static void copy_text(struct pctx *c)
 
 	memcpy(e->text, c->raw, n);
 	e->text[n] = '\0';
+	mask_secrets(c);
 	for (int i = 0; i < c->ntok; i++) {
 		if (!c->secret[i])
 			continue;
@@ -210,8 +228,9 @@ pincomplete(struct pctx *c, const char *fmt, ...)
 	return -1;
 }
 
-/* Text of tokens first..last as written (inner spacing kept). */
-static void tok_span(const struct pctx *c, int first, char *out, size_t len)
+/* Text of tokens first..last as written (inner spacing kept), with the
+ * words that may be secrets replaced by '*'. */
+static void tok_span(struct pctx *c, int first, char *out, size_t len)
 {
 	int a, b;
 	size_t n;
@@ -228,6 +247,16 @@ static void tok_span(const struct pctx *c, int first, char *out, size_t len)
 		n = len - 1;
 	memcpy(out, c->raw + a, n);
 	out[n] = '\0';
+	mask_secrets(c);
+	for (int i = first; i < c->ntok; i++) {
+		if (!c->secret[i])
+			continue;
+		for (int j = 0; j < c->tok[i].len; j++) {
+			size_t at = (size_t)(c->tok[i].col - 1 - a + j);
+			if (at < n)
+				out[at] = '*';
+		}
+	}
 }
 
 static char *tok_span_dup(const struct pctx *c, int first)
@@ -268,6 +297,8 @@ static void warn_ignored(struct pctx *c, const char *where)
 {
 	char cmd[128];
 
+	if (c->cfg->nwarnings > IK_CONF_MAX_WARNINGS)
+		return;
 	tok_span(c, 0, cmd, sizeof(cmd));
 	if (where)
 		pwarn(c, "line %d: '%s' in %s is not used by ikerd; ignored", c->lineno, cmd,
@@ -410,24 +441,29 @@ static char *iface_canon(const char *s)
 
 static uint32_t key_hash(const struct ik_key *k)
 {
-	uint32_t h = k->ring->order * 0x9e3779b1u;
+	uint64_t x = (uint64_t)k->ring->order << 32;
 
 	if (k->kind == IK_KEY_ADDRESS) {
-		h ^= k->addr * 0x85ebca6bu;
-		h ^= (uint32_t)k->plen * 0xc2b2ae35u;
+		x ^= k->addr;
+		x ^= (uint64_t)(unsigned)k->plen << 58;
 	} else {
+		uint32_t h = 2166136261u;
+
 		for (const char *p = k->hostname; *p; p++) {
 			char ch = *p;
 			if (ch >= 'A' && ch <= 'Z')
 				ch = (char)(ch - 'A' + 'a');
 			h = (h ^ (uint8_t)ch) * 16777619u;
 		}
-		h ^= 0x5bd1e995u;
+		x ^= h | (1ull << 63);
 	}
-	h ^= h >> 16;
-	h *= 0x7feb352du;
-	h ^= h >> 15;
-	return h;
+	/* splitmix64 finalizer: every input bit reaches every output bit */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return (uint32_t)x;
 }
 
 static bool key_same(const struct ik_key *a, const struct ik_key *b)
@@ -439,30 +475,41 @@ static bool key_same(const struct ik_key *a, const struct ik_key *b)
 	return !strcasecmp(a->hostname, b->hostname);
 }
 
-static struct ik_key **ktab_slot(struct ktab *t, const struct ik_key *k)
+/* The slot holding a key equal to k, or the empty slot where it goes. */
+static struct kent *ktab_slot(struct ktab *t, const struct ik_key *k, uint32_t h)
 {
-	size_t i = key_hash(k) & (t->cap - 1);
+	size_t i = h & (t->cap - 1);
 
-	for (; t->e[i]; i = (i + 1) & (t->cap - 1))
-		if (key_same(t->e[i], k))
+	for (; t->e[i].k; i = (i + 1) & (t->cap - 1))
+		if (t->e[i].h == h && key_same(t->e[i].k, k))
 			return &t->e[i];
 	return &t->e[i];
 }
 
-static void ktab_add(struct ktab *t, struct ik_key *k)
+static void ktab_add(struct ktab *t, struct ik_key *k, uint32_t h)
 {
-	if ((t->n + 1) * 2 > t->cap) {
-		struct ktab nt = { .cap = t->cap ? t->cap * 2 : 64 };
+	struct kent *slot;
 
-		nt.e = ik_xcalloc(nt.cap, sizeof(*nt.e));
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->e[i])
-				*ktab_slot(&nt, t->e[i]) = t->e[i];
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct kent *e = ik_xcalloc(cap, sizeof(*e));
+
+		for (size_t i = 0; i < t->cap; i++) {
+			size_t j = t->e[i].h & (cap - 1);
+
+			if (!t->e[i].k)
+				continue;
+			while (e[j].k)
+				j = (j + 1) & (cap - 1);
+			e[j] = t->e[i];
+		}
 		free(t->e);
-		t->e = nt.e;
-		t->cap = nt.cap;
+		t->e = e;
+		t->cap = cap;
 	}
-	*ktab_slot(t, k) = k;
+	slot = ktab_slot(t, k, h);
+	slot->k = k;
+	slot->h = h;
 	t->n++;
 }
 
@@ -529,28 +576,31 @@ static void secret_replace(struct ik_secret **dst, struct ik_secret *s)
 static int add_key(struct pctx *c, struct ik_keyring *ring, const struct ik_key *proto, int ki)
 {
 	struct ik_config *cfg = c->cfg;
-	struct ik_key probe = *proto, **slot, *k;
+	struct ik_key probe = *proto, *k;
+	struct kent *slot;
 	struct ik_secret *s;
+	uint32_t h;
 
 	probe.ring = ring;
+	h = key_hash(&probe);
 	if (c->keys.cap) {
-		slot = ktab_slot(&c->keys, &probe);
-		if (*slot) {
+		slot = ktab_slot(&c->keys, &probe, h);
+		if (slot->k) {
 			/* IOS: the same address (or hostname) again replaces the key */
-			k = *slot;
+			k = slot->k;
+			free(probe.hostname);
 			if (!(s = secret_from(c, ki)))
 				return -1;
 			secret_replace(&k->secret, s);
 			k->no_xauth = proto->no_xauth;
 			k->mask_given = proto->mask_given;
 			k->line = c->lineno;
-			free(probe.hostname);
 			return 0;
 		}
 	}
 	if (cfg->nkeys >= IK_CONF_MAX_KEYS) {
 		free(probe.hostname);
-		return perr(c, ki, "too many pre-shared keys: the limit is %u", IK_CONF_MAX_KEYS);
+		return perr(c, 0, "too many pre-shared keys: the limit is %u", IK_CONF_MAX_KEYS);
 	}
 	if (!(s = secret_from(c, ki))) {
 		free(probe.hostname);
@@ -563,7 +613,7 @@ static int add_key(struct pctx *c, struct ik_keyring *ring, const struct ik_key 
 	k->order = (unsigned)cfg->nkeys;
 	*VPUSH(cfg->keys, cfg->nkeys) = k;
 	*VPUSH(ring->keys, ring->nkeys) = k;
-	ktab_add(&c->keys, k);
+	ktab_add(&c->keys, k, h);
 	return 0;
 }
 
@@ -1674,6 +1724,12 @@ static int cmd_iface_sub(struct pctx *c)
 	char where[160];
 
 	snprintf(where, sizeof(where), "interface %s", ifc->name);
+	if (kw(c, 0, "ip") && kw(c, 1, "address") &&
+	    (kw(c, 2, "dhcp") || kw(c, 2, "negotiated"))) {
+		/* the address comes from the host's interface */
+		warn_ignored(c, where);
+		return 0;
+	}
 	if (kw(c, 0, "ip") && kw(c, 1, "address")) {
 		uint32_t a, m;
 		int plen;
@@ -1715,6 +1771,9 @@ static int cmd_iface_sub(struct pctx *c)
 		ifc->addr = ifc->mask = 0;
 		return 0;
 	}
+	if (kw(c, 0, "crypto"))
+		return perr(c, 0, "crypto commands on interfaces (crypto map, ...) are not "
+			    "supported by ikerd: use tunnel protection ipsec profile");
 	if (kw(c, 0, "tunnel")) {
 		if (!ifc->is_tunnel)
 			return perr(c, 0, "tunnel commands apply to Tunnel interfaces only, not to %s",
@@ -1930,6 +1989,16 @@ static int cmd_banner(struct pctx *c)
 	return 0;
 }
 
+/* Sub-commands of the crypto and interface sub-modes that IOS has no
+ * top-level command for: written without indentation, they would be read
+ * as ignored top-level commands and a key or a setting would be lost. */
+static const char *const submode_words[] = {
+	"pre-shared-key", "set", "match", "keyring", "encr", "encryption", "hash",
+	"authentication", "group", "lifetime", "tunnel", "peer", "integrity", "prf",
+	"proposal", "description", "local-address", "mode", "dpd", "self-identity",
+	"initiate", "shutdown",
+};
+
 static int cmd_top(struct pctx *c)
 {
 	c->mode = M_NONE;
@@ -1964,6 +2033,11 @@ static int cmd_top(struct pctx *c)
 		}
 		return perr(c, 0, "'no crypto ...' is not supported: leave the command out");
 	}
+	for (size_t i = 0; i < IK_ARRAY_LEN(submode_words); i++)
+		if (kw(c, 0, submode_words[i]))
+			return perr(c, 0, "'%s' is a sub-mode command: indent it under the command "
+				    "it belongs to (a line that is not indented ends a sub-mode)",
+				    c->tok[0].s);
 	warn_ignored(c, NULL);
 	c->mode = M_IGNORE;
 	return 0;
@@ -2016,7 +2090,6 @@ static void tokenize(struct pctx *c)
 			break;
 		*p++ = '\0';
 	}
-	mask_secrets(c);
 }
 
 /* Loads line `len` bytes at s into raw/work; the caller checked the length. */
@@ -2292,12 +2365,25 @@ static int finish(struct pctx *c)
 	struct ik_config *cfg = c->cfg;
 	struct ik_interface *ifc;
 
+	unsigned *seen;
+
 	if (resolve_refs(c) || check_v2_proposals(c))
 		return -1;
+	/* a keyring named twice in a profile counts once, at its first place */
+	seen = ik_xcalloc(cfg->nkeyrings, sizeof(*seen));
 	for (size_t i = 0; i < cfg->nprofiles; i++) {
 		struct ik_isakmp_profile *p = cfg->profiles[i];
+		size_t out = 0;
 
-		dedup_ptrs((void **)p->keyrings, &p->nkeyrings);
+		for (size_t k = 0; k < p->nkeyrings; k++) {
+			unsigned o = p->keyrings[k]->order;
+
+			if (seen[o] == i + 1)
+				continue;
+			seen[o] = (unsigned)i + 1;
+			p->keyrings[out++] = p->keyrings[k];
+		}
+		p->nkeyrings = out;
 		if (p->local_address_if &&
 		    (ifc = ik_config_find_iface(cfg, p->local_address_if)) && ifc->mask)
 			p->local_address = ifc->addr;
@@ -2307,6 +2393,7 @@ static int finish(struct pctx *c)
 	for (size_t i = 0; i < cfg->nv2_policies; i++)
 		dedup_ptrs((void **)cfg->v2_policies[i]->proposals,
 			   &cfg->v2_policies[i]->nproposals);
+	free(seen);
 	for (size_t i = 0; i < cfg->nkeyrings; i++) {
 		struct ik_keyring *kr = cfg->keyrings[i];
 

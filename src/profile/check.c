@@ -4,14 +4,17 @@
  * failures of the K and P rules. It runs the same resolver and profile
  * matcher as a live exchange on representative peers: for every `match
  * identity address`, the match itself when it is a host, else its network
- * and every key address inside it.
+ * and every key address inside it (at most CK_MAX_PROBES of them). Host and
+ * user-fqdn matches name no address, so no peer is probed for them.
  *
  * Findings (in this order): K3.6 the same address and mask in two keyrings of
  * one fVRF; K4 a default-keyring key shadowing keyring keys; P2 a profile
  * whose peers get, at MM3, a key from a keyring the profile does not list;
  * K3 a profile's host peer without any key; P1-tie two profiles matching the
  * same identity equally; P4 a tunnel whose IPsec profile names an ISAKMP
- * profile that its destination never selects as responder.
+ * profile that its destination never selects as responder; K1 a tunnel whose
+ * initiator key lookup (the profile's keyrings, or K2 without one) finds no
+ * key for its destination (IKEv1 tunnels only).
  */
 #include "profile/check.h"
 
@@ -28,6 +31,8 @@
 
 /* Peers listed in one finding before "and N more". */
 #define CK_MAX_PEERS 8
+/* Configuration lines listed in one finding before "and N more". */
+#define CK_MAX_LINES 16
 /* Key addresses probed inside one match identity of a profile. */
 #define CK_MAX_PROBES 4096
 
@@ -42,6 +47,7 @@ struct ck_finding {
 	char *message;
 	struct ck_line *lines;
 	size_t nlines;
+	size_t more_lines;
 	char *peers[CK_MAX_PEERS];
 	size_t npeers;
 	size_t more_peers;
@@ -84,6 +90,11 @@ static struct ck_finding *ck_new(struct ck *c, const char *sev, const char *rule
 
 static void ck_add_line(struct ck_finding *f, int line, char *what)
 {
+	if (f->nlines == CK_MAX_LINES) {
+		f->more_lines++;
+		free(what);
+		return;
+	}
 	for (size_t i = 0; i < f->nlines; i++)
 		if (f->lines[i].line == line && !strcmp(f->lines[i].what, what)) {
 			free(what);
@@ -279,7 +290,8 @@ static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
 		size_t j = i + 1;
 		bool multi = false;
 
-		while (j < n && keys[j]->addr == keys[i]->addr && ik_key_plen(keys[j]) == ik_key_plen(keys[i]) &&
+		while (j < n && keys[j]->addr == keys[i]->addr &&
+		       ik_key_plen(keys[j]) == ik_key_plen(keys[i]) &&
 		       keys[j]->ring->is_default == keys[i]->ring->is_default &&
 		       ck_same_vrf(keys[j]->ring->vrf, keys[i]->ring->vrf)) {
 			if (keys[j]->ring != keys[i]->ring)
@@ -343,7 +355,7 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 			continue;
 		ents[nd].addr = k->addr;
 		ents[nd].plen = (uint32_t)ik_key_plen(k);
-		ents[nd].rank = (uint32_t)nd;
+		ents[nd].rank = (uint32_t)i; /* configuration order, and the index */
 		ents[nd].val = k;
 		nd++;
 	}
@@ -369,13 +381,13 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 			const struct ik_lpm_ent *e;
 
 			if ((plens & ((uint64_t)1 << p)) &&
-			    ik_lpm_exact(t, k->addr, (uint32_t)p, &e))
+			    ik_lpm_exact(t, k->addr, (uint32_t)p, &e)) {
 				dk = e->val;
+				di = e->rank;
+			}
 		}
 		if (!dk)
 			continue;
-		while (d->keys[di] != dk)
-			di++;
 		if (!byd[di]) {
 			f = ck_new(c, "warning", "K4");
 			byd[di] = c->n;
@@ -685,6 +697,57 @@ static void ck_p4(struct ck *c)
 	}
 }
 
+/* ---- K1: a tunnel this router cannot initiate for lack of a key ---- */
+
+static void ck_k1(struct ck *c)
+{
+	for (size_t i = 0; i < c->cfg->nifaces; i++) {
+		const struct ik_interface *ifc = c->cfg->ifaces[i];
+		const struct ik_ipsec_profile *ip = ifc->protection;
+		const struct ik_isakmp_profile *p;
+		struct ck_finding *f;
+		char ps[IK_ADDRSTRLEN];
+		struct ik_sb rings;
+
+		if (!ifc->is_tunnel || !ip || ip->ikev2_profile || !ifc->tunnel_dest)
+			continue;
+		p = ik_profile_for_initiator(c->cfg, ip, ifc->tunnel_vrf, ifc->tunnel_dest, NULL);
+		if (ik_resolve_initiator(c->r, p, ifc->tunnel_vrf, ifc->tunnel_dest, NULL))
+			continue;
+		ik_addr_fmt(ifc->tunnel_dest, ps);
+		f = ck_new(c, "error", "K1");
+		ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, tunnel "
+						  "protection ipsec profile %s", ifc->name, ps,
+						  ip->name));
+		ck_add_peer(f, ik_xstrdup(ps));
+		f->direction = ck_strf("sessions this router initiates on %s fail before MM3 (No "
+				       "pre-shared key with %s!); sessions initiated by %s are "
+				       "decided by the responder rules (K3)", ifc->name, ps, ps);
+		if (!p || !p->nkeyrings) {
+			if (p)
+				ck_add_line(f, p->line,
+					    ck_strf("crypto isakmp profile %s", p->name));
+			f->message = ck_strf("%s initiates toward %s %s%s, and no keyring of fVRF "
+					     "%s holds an address key for it (K2)", ifc->name, ps,
+					     p ? "with profile " : "without a profile",
+					     p ? p->name : "", ck_vrf_name(ifc->tunnel_vrf));
+			f->fix = ck_strf("add pre-shared-key address %s to a keyring of fVRF %s",
+					 ps, ck_vrf_name(ifc->tunnel_vrf));
+			continue;
+		}
+		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
+		ik_sb_init(&rings);
+		for (size_t j = 0; j < p->nkeyrings; j++)
+			ik_sb_printf(&rings, "%s%s", j ? ", " : "", p->keyrings[j]->name);
+		f->message = ck_strf("%s initiates toward %s with profile %s, but none of its "
+				     "keyrings (%s) holds an address key for %s (K1)", ifc->name,
+				     ps, p->name, ik_sb_str(&rings), ps);
+		f->fix = ck_strf("add pre-shared-key address %s to keyring %s (listed in profile "
+				 "%s)", ps, p->keyrings[0]->name, p->name);
+		ik_sb_free(&rings);
+	}
+}
+
 /* ---- output ---- */
 
 static void ck_print_text(const struct ck *c, struct ik_sb *out)
@@ -699,6 +762,8 @@ static void ck_print_text(const struct ck *c, struct ik_sb *out)
 		for (size_t j = 0; j < f->nlines; j++)
 			ik_sb_printf(out, "  line %s:%d: %s\n", file, f->lines[j].line,
 				     f->lines[j].what);
+		if (f->more_lines)
+			ik_sb_printf(out, "  and %zu more lines\n", f->more_lines);
 		ik_sb_add(out, "  peers:");
 		for (size_t j = 0; j < f->npeers; j++)
 			ik_sb_printf(out, "%s %s", j ? "," : "", f->peers[j]);
@@ -738,7 +803,8 @@ static void ck_print_json(const struct ck *c, struct ik_sb *out)
 				ik_sb_add(out, ", ");
 			ik_sb_json_str(out, f->peers[j]);
 		}
-		ik_sb_printf(out, "], \"more_peers\": %zu, \"direction\": ", f->more_peers);
+		ik_sb_printf(out, "], \"more_lines\": %zu, \"more_peers\": %zu, \"direction\": ",
+			     f->more_lines, f->more_peers);
 		ik_sb_json_str(out, f->direction);
 		ik_sb_add(out, ", \"fix\": ");
 		ik_sb_json_str(out, f->fix);
@@ -771,6 +837,8 @@ int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 		ck_p2(&c, keys, n);
 	ck_p1_tie(&c);
 	ck_p4(&c);
+	if (c.r)
+		ck_k1(&c);
 	if (json)
 		ck_print_json(&c, out);
 	else
@@ -827,6 +895,10 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 		if (p && p->nkeyrings)
 			(void)ik_resolve_initiator(r, p, fvrf, peer, &tr);
 		ok = ik_profile_check_keyring(p, k, &tr);
+		/* the state machine's line that ends a live exchange here (P2) */
+		if (!ok)
+			ik_dbg(&lg, IK_DBG_ISAKMP, "ISAKMP (%u): FSM action returned error: 2",
+			       tr.conn_id);
 		if (ok && p)
 			verdict = ck_strf("phase 1 would complete with profile %s, keyring %s",
 					  p->name, k->ring->name);

@@ -24,7 +24,12 @@ void ik_profile_index_free(struct ik_profile_index *pi);
 /* P1: responder after MM5. The most specific `match identity` over all
  * profiles (configuration order does not matter), restricted to matches whose
  * fVRF equals fvrf (NULL = global). Trace: "peer matches PROFILE profile" or
- * "peer matches *none* of the profiles". Returns NULL for none. */
+ * "peer matches *none* of the profiles". Returns NULL for none.
+ * Specificity: an address match counts its prefix length; a host (ID_FQDN)
+ * or user-fqdn (ID_USER_FQDN) match, compared without regard to case, counts
+ * 33 and applies in every fVRF. Equally specific matches in two profiles: the
+ * first configured wins and a warning line says so. IOS prints these lines
+ * with connection id 0 whatever the SA, and so does ikerd. */
 const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_config *cfg,
 							   const char *fvrf,
 							   const struct ik_peer_id *id,

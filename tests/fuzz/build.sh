@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds every tests/fuzz/fuzz_*.c as a libFuzzer program in build-fuzz/:
-#   clang -fsanitize=fuzzer,address,undefined, linked with every source file
-#   under src/ except those that define main() (ikerd, ikerctl).
+#   clang -fsanitize=fuzzer,address,undefined, linked with an archive of every
+#   source file under src/ except those that define main() (ikerd, ikerctl);
+#   as with libikerd.a, only the objects a target needs are linked in.
 # Usage: tests/fuzz/build.sh [target ...]     (default: all targets)
 # Then, e.g.: build-fuzz/fuzz_conf -max_total_time=300 tests/fuzz/corpus/conf
 set -eu
@@ -39,6 +40,10 @@ for src in $(find "$top/src" -name '*.c' | sort); do
 	objs="$objs $obj"
 done
 
+rm -f "$out/libikerd-fuzz.a"
+# shellcheck disable=SC2086
+${AR:-ar} rcs "$out/libikerd-fuzz.a" $objs
+
 if [ $# -gt 0 ]; then
 	targets=""
 	for t in "$@"; do
@@ -51,5 +56,6 @@ for t in $targets; do
 	name=$(basename "$t" .c)
 	echo "  LD build-fuzz/$name"
 	# shellcheck disable=SC2086
-	$cc $cflags -fsanitize=fuzzer,address,undefined "$t" $objs $pclibs -o "$out/$name"
+	$cc $cflags -fsanitize=fuzzer,address,undefined "$t" "$out/libikerd-fuzz.a" $pclibs \
+		-o "$out/$name"
 done

@@ -186,7 +186,8 @@ START_TEST(r1_initiates_success)
 		     "ISAKMP:(1001):Total payload length: 12",
 		     "ISAKMP:(1001): sending packet to 192.168.0.2 my_port 500 peer_port 500 (I) "
 		     "MM_KEY_EXCH",
-		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 Global (I) "
+		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 "
+		     "Global (I) "
 		     "MM_KEY_EXCH",
 		     "ISAKMP:(1001): processing ID payload. message ID = 0",
 		     "\taddress      : 192.168.0.2",
@@ -229,7 +230,8 @@ START_TEST(r1_initiates_success)
 		     "ISAKMP:(1001):Old State = IKE_R_MM3 New State = IKE_R_MM3",
 		     "ISAKMP:(1001): sending packet to 192.168.0.1 my_port 500 peer_port 500 (R) "
 		     "MM_KEY_EXCH",
-		     "ISAKMP (1001): received packet from 192.168.0.1 dport 500 sport 500 Global (R) "
+		     "ISAKMP (1001): received packet from 192.168.0.1 dport 500 sport 500 "
+		     "Global (R) "
 		     "MM_KEY_EXCH",
 		     "ISAKMP:(1001):Old State = IKE_R_MM4 New State = IKE_R_MM5",
 		     "ISAKMP:(1001): processing ID payload. message ID = 0",
@@ -289,7 +291,8 @@ START_TEST(r2_initiates_p2_failure)
 	EXPECT_ORDER(&net.n[0],
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2",
 		     "ISAKMP:(1001): speaking to another IOS box!",
-		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 Global (R) "
+		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 "
+		     "Global (R) "
 		     "MM_KEY_EXCH",
 		     "ISAKMP:(1001):Input = IKE_MESG_FROM_PEER, IKE_MM_EXCH",
 		     "ISAKMP:(1001):Old State = IKE_R_MM4 New State = IKE_R_MM5",
@@ -563,7 +566,8 @@ START_TEST(duplicate_resend)
 	initiate(0, "Tunnel1");
 	xn_run(&net, 60000);
 	expect_pair();
-	EXPECT_ORDER(&net.n[1], "ISAKMP:(1001): phase 1 packet is a duplicate of a previous packet.",
+	EXPECT_ORDER(&net.n[1],
+		"ISAKMP:(1001): phase 1 packet is a duplicate of a previous packet.",
 		     "ISAKMP:(1001): retransmitting due to retransmit phase 1");
 	xn_free(&net);
 }
@@ -679,7 +683,8 @@ START_TEST(shows)
 	ik_sb_reset(&sb);
 	ik_engine_show_ipsec_sa(net.n[1].e, false, &sb);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "interface: Tunnel1\n"
-				     "    Crypto map tag: Tunnel1-head-0, local addr 192.168.0.2\n"));
+				     "    Crypto map tag: Tunnel1-head-0, "
+				     "local addr 192.168.0.2\n"));
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "   local  ident (addr/mask/prot/port): "
 				     "(192.168.0.2/255.255.255.255/47/0)\n"));
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "        transform: esp-aes "
@@ -698,6 +703,324 @@ START_TEST(shows)
 	ck_assert_str_eq(ik_sb_str(&sb), "Peer: 192.168.0.2 Port: 500 Local: 192.168.0.1\n"
 			 " Phase1 id: 192.168.0.2\n");
 	ik_sb_free(&sb);
+	xn_free(&net);
+}
+END_TEST
+
+/* NAT-T (RFC 3947): R1 behind a NAT (203.0.113.10, ports 1500/1501), VTI.
+ * NAT-D detects it, Main Mode floats to 4500 at MM5, the child SAs are UDP
+ * encapsulated with UDP-tunnel mode, and NAT keepalives go out. */
+START_TEST(nat_t)
+{
+	char *t1 = r1_text(), *t2 = r2_text();
+
+	t1 = xn_replace(t1, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+			" tunnel mode ipsec ipv4\n");
+	t1 = xn_replace(t1, "crypto isakmp policy 10", "crypto isakmp nat keepalive 20\n"
+			"crypto isakmp policy 10");
+	t2 = xn_replace(t2, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+			" tunnel mode ipsec ipv4\n");
+	t2 = xn_replace(t2, " tunnel destination 192.168.0.1", " tunnel destination 203.0.113.10");
+	t2 = xn_replace(t2, "pre-shared-key address 192.168.0.1 key cisco",
+			"pre-shared-key address 203.0.113.10 key cisco");
+	start(t1, t2, 36);
+	net.nat_addr = 0xcb00710au;
+	net.nat_port500 = 1500;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_ORDER(&net.n[0], "ISAKMP (1001): My hash no match - this node inside NAT",
+		     "ISAKMP (1001): NAT found, the node inside NAT",
+		     "ISAKMP:(1001):NAT-T: floating to port 4500",
+		     "ISAKMP:(1001): sending packet to 192.168.0.2 my_port 4500 peer_port 4500 (I) "
+		     "MM_KEY_EXCH");
+	EXPECT_ORDER(&net.n[1], "ISAKMP (1001): NAT found, the node outside NAT",
+		     "ISAKMP (1001): received packet from 203.0.113.10 dport 4500 sport 1501 "
+		     "Global (R) MM_KEY_EXCH",
+		     "ISAKMP:      encaps is 3 (Tunnel)");
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	ck_assert(net.n[0].up[0].udp_encap);
+	ck_assert(net.n[1].up[0].udp_encap);
+	ck_assert_uint_eq(net.n[0].up[0].encap_local_port, 4500);
+	ck_assert_uint_eq(net.n[1].up[0].encap_remote_port, 1501);
+	ck_assert_uint_eq(net.n[0].up[0].out.spi, net.n[1].up[0].in.spi);
+	ck_assert(!memcmp(net.n[0].up[0].out.enc_key, net.n[1].up[0].in.enc_key, 16));
+	xn_run(&net, 45000);
+	ck_assert_uint_ge(net.keepalives, 2);
+	xn_free(&net);
+}
+END_TEST
+
+/* crypto isakmp identity hostname: R1 sends ID_FQDN "R1"; R2 matches none of
+ * its address profiles (P1), so Quick Mode hits P4. */
+START_TEST(identity_hostname)
+{
+	char *t1 = r1_text();
+
+	t1 = xn_replace(t1, "crypto isakmp policy 10", "crypto isakmp identity hostname\n"
+			"crypto isakmp policy 10");
+	start(t1, r2_text(), 37);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_ORDER(&net.n[0], "ISAKMP:(1001):SA is doing pre-shared key authentication using id "
+		     "type ID_FQDN", "\tFQDN name    : R1");
+	EXPECT_ORDER(&net.n[1], "\tFQDN name    : R1",
+		     "ISAKMP:(0):: peer matches *none* of the profiles",
+		     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE",
+		     "map_db_check_isakmp_profile profile did not match");
+	ck_assert_uint_eq(net.n[0].ups + net.n[1].ups, 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* An offer with an unknown DH group (99) is refused with the policy check
+ * lines and NO_PROPOSAL_CHOSEN; the responder keeps no state. */
+START_TEST(unknown_dh_group)
+{
+	char dir[] = "/tmp/ikx-grpXXXXXX", path[64];
+	uint8_t buf[2048];
+	struct ik_engine_stats st;
+	size_t n, i;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	start(r1_text(), r2_text(), 38);
+	net.dump_dir = dir;
+	net.blackhole[1] = true;
+	initiate(0, "Tunnel1");
+	xn_deliver(&net);
+	snprintf(path, sizeof(path), "%s/msg01", dir);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
+	for (i = 28; i + 4 <= n; i++)
+		if (!memcmp(buf + i, "\x80\x04\x00\x02", 4))
+			break;
+	ck_assert_uint_lt(i + 4, n);
+	buf[i + 3] = 99;
+	net.blackhole[1] = false;
+	xn_inject(&net, 0, buf, n, 500);
+	EXPECT_ORDER(&net.n[1], "ISAKMP:      default group 99",
+		     "ISAKMP:(0):Diffie-Hellman group offered does not match policy!",
+		     "ISAKMP:(0):atts are not acceptable. Next payload is 0",
+		     "ISAKMP:(0):no offers accepted!",
+		     "ISAKMP:(0): phase 1 SA policy not acceptable! (local 192.168.0.2 remote "
+		     "192.168.0.1)",
+		     "ISAKMP:(0):Sending NOTIFY PROPOSAL_NOT_CHOSEN protocol 1",
+		     "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		     "192.168.0.1");
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* Half-open SAs are bounded: the oldest goes when a new MM1 would exceed the
+ * limit. */
+START_TEST(half_open_bound)
+{
+	struct ik_engine_opts opts[2] = { { 0 }, { .max_half_open = 2 } };
+	struct ik_config *c1, *c2;
+	char *t1 = r1_text(), *t2 = r2_text();
+	char dir[] = "/tmp/ikx-hoXXXXXX", path[64];
+	uint8_t buf[2048];
+	struct ik_engine_stats st;
+	size_t n;
+	FILE *f;
+
+	c1 = xn_load(t1, "r1");
+	c2 = xn_load(t2, "r2");
+	free(t1);
+	free(t2);
+	xn_init(&net, c1, R1_ADDR, c2, R2_ADDR, 39, opts);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	net.dump_dir = dir;
+	net.blackhole[0] = true;
+	initiate(0, "Tunnel1");
+	xn_deliver(&net);
+	snprintf(path, sizeof(path), "%s/msg01", dir);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (unsigned k = 2; k <= 3; k++) {
+		snprintf(path, sizeof(path), "%s/msg%02u", dir, k);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/msg01", dir);
+	unlink(path);
+	rmdir(dir);
+	for (unsigned k = 0; k < 3; k++) {
+		buf[0] ^= (uint8_t)(k + 1);
+		xn_inject(&net, 0, buf, n, 500);
+	}
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.half_open, 2);
+	EXPECT_ORDER(&net.n[1], "half-open SA limit 2 reached, dropping the oldest");
+	xn_free(&net);
+}
+END_TEST
+
+/* Reload: the same configuration keeps the SAs; a changed transform set
+ * clears them (DELETE sent, the peer removes its pair too). */
+START_TEST(reload)
+{
+	char *t1;
+	struct ik_config *same, *changed;
+
+	start(r1_text(), r2_text(), 40);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	t1 = r1_text();
+	same = xn_load(t1, "r1-again");
+	ik_engine_set_config(net.n[0].e, same);
+	ik_config_unref(same);
+	xn_deliver(&net);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	t1 = xn_replace(t1, "esp-aes esp-sha256-hmac", "esp-3des esp-sha-hmac");
+	changed = xn_load(t1, "r1-changed");
+	free(t1);
+	ik_engine_set_config(net.n[0].e, changed);
+	ik_config_unref(changed);
+	xn_deliver(&net);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* passive never initiates; initiate_all and acquire do. */
+START_TEST(initiation)
+{
+	struct ik_engine_opts opts[2] = { { .passive = true }, { 0 } };
+	char *t1 = r1_text(), *t2 = r2_text();
+	struct ik_config *c1 = xn_load(t1, "r1"), *c2 = xn_load(t2, "r2");
+	struct ik_sb err;
+
+	free(t1);
+	free(t2);
+	xn_init(&net, c1, R1_ADDR, c2, R2_ADDR, 41, opts);
+	ik_sb_init(&err);
+	ck_assert_int_eq(ik_engine_initiate(net.n[0].e, "Tunnel1", &err), -1);
+	ck_assert_int_eq(ik_engine_initiate(net.n[1].e, "Tunnel9", &err), -1);
+	ik_sb_free(&err);
+	ik_engine_initiate_all(net.n[0].e);
+	ik_engine_acquire(net.n[0].e, 2, R1_ADDR, R2_ADDR);
+	ck_assert_uint_eq(net.sent, 0);
+	xn_free(&net);
+
+	start(r1_text(), r2_text(), 42);
+	ik_engine_initiate_all(net.n[0].e);
+	xn_run(&net, 1000);
+	expect_pair();
+	xn_free(&net);
+
+	start(r1_text(), r2_text(), 43);
+	ik_engine_acquire(net.n[0].e, 2, R1_ADDR, R2_ADDR);
+	xn_run(&net, 1000);
+	expect_pair();
+	/* kernel hard expire: the pair goes on both sides */
+	ik_engine_expire(net.n[0].e, net.n[0].up[0].in.spi, true);
+	xn_deliver(&net);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	/* acquire again: phase 1 is up, only Quick Mode runs */
+	ik_engine_acquire(net.n[0].e, 0, R1_ADDR, R2_ADDR);
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[0].ups, 2);
+	/* kernel soft expire: rekey, new pair before the old one goes */
+	ik_engine_expire(net.n[0].e, net.n[0].up[0].out.spi, false);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[0].ups, 3);
+	expect_pair();
+	xn_free(&net);
+}
+END_TEST
+
+/* The host fails to install the pair: the responder tells the initiator,
+ * which removes its pair. */
+START_TEST(child_up_failure)
+{
+	start(r1_text(), r2_text(), 44);
+	net.n[1].fail_child_up = true;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[0].downs, 1);
+	xn_free(&net);
+}
+END_TEST
+
+/* Phase 1 lifetime 600 s: the initiator renegotiates at 85-90% and the old
+ * ISAKMP SA goes; the child SAs stay. clear crypto isakmp CONN-ID deletes one. */
+START_TEST(phase1_rekey_and_clear)
+{
+	char *t1 = r1_text(), *t2 = r2_text();
+	struct ik_engine_stats st;
+
+	t1 = xn_replace(t1, " group 2\n", " group 2\n lifetime 600\n");
+	t2 = xn_replace(t2, " group 2\n", " group 2\n lifetime 600\n");
+	start(t1, t2, 45);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	xn_run(&net, 620 * 1000);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.p1_done, 2);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ik_engine_clear(net.n[0].e, IK_CLEAR_ISAKMP, 0, 1002);
+	xn_deliver(&net);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	xn_free(&net);
+}
+END_TEST
+
+/* R1 restarts (a new engine, no state) while R2 still holds the SAs: R1's
+ * MM5 carries INITIAL-CONTACT and R2 deletes the old SAs of that peer. */
+START_TEST(initial_contact_after_restart)
+{
+	struct ik_engine_host host;
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 46);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	/* a fresh R1 engine with the same host */
+	{
+		struct ik_engine *old = net.n[0].e;
+		struct ik_engine_opts o = { 0 };
+
+		memset(&host, 0, sizeof(host));
+		host = *xn_host(&net.n[0]);
+		net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+		ik_engine_free(old);
+		net.n[0].nup = 0;
+	}
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_ORDER(&net.n[1], "ISAKMP:(1002): processing NOTIFY INITIAL_CONTACT protocol 1",
+		     "ISAKMP:(1001):deleting SA reason \"Receive initial contact\"");
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_eq(st.child_sas, 1);
+	ck_assert_uint_eq(net.n[1].downs, 1);
+	expect_pair();
 	xn_free(&net);
 }
 END_TEST
@@ -724,6 +1047,15 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, rekey_phase2);
 	tcase_add_test(tc, dpd_timeout);
 	tcase_add_test(tc, shows);
+	tcase_add_test(tc, nat_t);
+	tcase_add_test(tc, identity_hostname);
+	tcase_add_test(tc, unknown_dh_group);
+	tcase_add_test(tc, half_open_bound);
+	tcase_add_test(tc, reload);
+	tcase_add_test(tc, initiation);
+	tcase_add_test(tc, child_up_failure);
+	tcase_add_test(tc, phase1_rekey_and_clear);
+	tcase_add_test(tc, initial_contact_after_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -151,16 +151,22 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 		char path[1024];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/msg%02u", net->dump_dir, k);
+		snprintf(path, sizeof(path), "%s/%smsg%02u", net->dump_dir,
+			 net->dump_prefix ? net->dump_prefix : "", k);
 		f = fopen(path, "wb");
 		if (f) {
 			fwrite(msg, 1, len, f);
 			fclose(f);
 		}
 	}
+	if (len == 1 && msg[0] == 0xff)
+		net->keepalives++;
 	if (k <= 64 && (net->drop_mask >> (k - 1)) & 1)
 		return;
-	if (net->blackhole[to] || remote->addr != net->n[to].addr)
+	if (net->blackhole[to])
+		return;
+	if (remote->addr != net->n[to].addr && !(to == 0 && net->nat_addr &&
+						 remote->addr == net->nat_addr))
 		return;
 	if (net->qlen == XN_QUEUE || len > XN_MAX_MSG)
 		return;
@@ -168,6 +174,14 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 	m->to = to;
 	m->src = *local;
 	m->dst = *remote;
+	if (net->nat_addr && to == 1) {
+		/* outbound through the NAT */
+		m->src.addr = net->nat_addr;
+		m->src.port = local->port == 4500 ? net->nat_port500 + 1 : net->nat_port500;
+	} else if (net->nat_addr && to == 0) {
+		m->dst.addr = net->n[0].addr;
+		m->dst.port = remote->port == net->nat_port500 + 1 ? 4500 : 500;
+	}
 	/* The receiving host strips the non-ESP marker on 4500. */
 	if ((local->port == 4500 || remote->port == 4500) && len >= 4 && !ik_get32(msg)) {
 		msg += 4;
@@ -214,6 +228,18 @@ static int h_counters(void *ctx, const struct ik_child_sa *c, struct ik_sa_count
 	out->packets = n->in_packets;
 	out->bytes = n->in_packets * 100;
 	return 0;
+}
+
+const struct ik_engine_host *xn_host(struct xnode *n)
+{
+	static __thread struct ik_engine_host host;
+
+	host = (struct ik_engine_host){
+		.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
+		.child_up = h_child_up, .child_down = h_child_down,
+		.child_counters = h_counters,
+	};
+	return &host;
 }
 
 void xn_init(struct xnet *net, struct ik_config *c0, uint32_t a0, struct ik_config *c1,

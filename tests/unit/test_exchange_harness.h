@@ -55,8 +55,13 @@ struct xnet {
 	bool blackhole[2];      /* drop everything sent to side i */
 	FILE *pcap;             /* every datagram delivered or not, if set */
 	const char *dump_dir;   /* write each datagram there as a file, if set */
+	const char *dump_prefix; /* file name prefix there (default none) */
 	unsigned delivered;
-	bool quiet;             /* no debug trace (benchmark) */
+	/* NAT in front of side 0: its datagrams leave from nat_addr, ports 500
+	 * and 4500 mapped to nat_port500 and nat_port500 + 1 */
+	uint32_t nat_addr;
+	uint16_t nat_port500;
+	unsigned keepalives;    /* 1-byte NAT keepalives seen */
 };
 
 /* Loads a configuration text (a snapshot with indexes); aborts on error. */
@@ -80,6 +85,8 @@ void xn_inject(struct xnet *net, int from, const uint8_t *d, size_t len, uint16_
 long xn_find(const struct xnode *n, size_t from, const char *s);
 /* Checks that the lines appear in this order; returns NULL or the first missing one. */
 const char *xn_in_order(const struct xnode *n, const char *const *lines, size_t count);
+/* The host callbacks of side n (to make a new engine for it). */
+const struct ik_engine_host *xn_host(struct xnode *n);
 /* Writes a pcap header to f. */
 void xn_pcap_open(struct xnet *net, FILE *f);
 

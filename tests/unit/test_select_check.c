@@ -195,6 +195,40 @@ START_TEST(l1_k4_default_shadows)
 }
 END_TEST
 
+/* A large configuration: findings list at most 16 lines and 8 peers each,
+ * with the rest counted, and the check stays fast (K4 over 20,000 keys). */
+START_TEST(l1_large_config_bounded)
+{
+	struct ik_config *cfg = tm_new();
+	struct ik_keyring *kr = tm_keyring(cfg, "big", NULL);
+	struct ik_isakmp_profile *p = tm_profile(cfg, "big");
+	char a[32];
+	char *f;
+
+	for (unsigned i = 0; i < 20000; i++) {
+		snprintf(a, sizeof(a), "10.%u.%u.%u", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+		tm_key(cfg, kr, a, NULL, NULL);
+	}
+	tm_key(cfg, NULL, "10.0.0.0", "255.0.0.0", "global");
+	tm_profile_keyring(p, kr);
+	tm_match_addr(cfg, p, "10.0.0.0", "255.0.0.0", NULL);
+	tm_index(cfg);
+	ik_check_config(cfg, &out, false);
+	f = finding(ik_sb_str(&out), "K4");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f, "  and 19985 more lines\n"));
+	ck_assert_ptr_nonnull(strstr(f, "10.0.0.7 and 19992 more\n"));
+	free(f);
+	/* every probe of the /8 match gets the global key: one P2 finding */
+	ck_assert_int_eq(count_rule(ik_sb_str(&out), "P2"), 1);
+	ik_sb_reset(&out);
+	ik_check_config(cfg, &out, true);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\"more_lines\": 19985, "
+				     "\"more_peers\": 19992, "));
+	tm_free(cfg);
+}
+END_TEST
+
 /* P2 on a shorter match: the profile's /24 covers a peer whose /32 key sits
  * in another keyring. */
 START_TEST(l1_p2_probes_keys_inside_match)
@@ -255,6 +289,46 @@ START_TEST(l1_p1_tie_and_p4)
 }
 END_TEST
 
+/* K1: a tunnel whose profile's keyrings hold no key for its destination
+ * cannot be initiated; an IKEv2 tunnel is not concerned. */
+START_TEST(l1_k1_initiator_without_key)
+{
+	struct ik_config *cfg = tm_new();
+	struct ik_keyring *k1 = tm_keyring(cfg, "keyring1", NULL);
+	struct ik_keyring *k2 = tm_keyring(cfg, "keyring2", NULL);
+	struct ik_isakmp_profile *p = tm_profile(cfg, "profile1");
+	char *f;
+
+	tm_key(cfg, k1, "192.168.0.2", NULL, "a");
+	tm_key(cfg, k2, "192.168.0.3", NULL, "b");
+	tm_profile_keyring(p, k2);
+	tm_match_addr(cfg, p, "192.168.0.0", "255.255.255.0", NULL);
+	tm_tunnel(cfg, 1, "192.168.0.2", tm_ipsec(cfg, "prof", p), NULL);
+	tm_index(cfg);
+	ik_check_config(cfg, &out, false);
+	f = finding(ik_sb_str(&out), "K1");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f, "error: K1: Tunnel1 initiates toward 192.168.0.2 with "
+				   "profile profile1, but none of its keyrings (keyring2) holds "
+				   "an address key for 192.168.0.2 (K1)"));
+	ck_assert_ptr_nonnull(strstr(f, "fails: sessions this router initiates on Tunnel1 fail "
+				   "before MM3"));
+	ck_assert_ptr_nonnull(strstr(f, "fix: add pre-shared-key address 192.168.0.2 to keyring "
+				   "keyring2"));
+	free(f);
+	/* as responder the peer would get keyring1's key: P2 too */
+	ck_assert_int_eq(count_rule(ik_sb_str(&out), "P2"), 1);
+	ik_sb_reset(&out);
+	struct ik_ikev2_profile v2 = { .name = "v2" };
+
+	cfg->ipsec_profiles[0]->ikev2_profile = &v2;
+	ik_check_config(cfg, &out, false);
+	ck_assert_int_eq(count_rule(ik_sb_str(&out), "K1"), 0);
+	cfg->ipsec_profiles[0]->ikev2_profile = NULL;
+	tm_free(cfg);
+}
+END_TEST
+
 /* JSON: an array of objects with the documented fields. */
 START_TEST(l1_json_fields)
 {
@@ -295,6 +369,7 @@ START_TEST(l2_explain_r1_for_r2)
 		"ISAKMP:(0):: peer matches profile2 profile\n"
 		"ISAKMP:(0):Found ADDRESS key in keyring keyring2\n"
 		"ISAKMP:(0): Key not found in keyrings of profile , aborting exchange\n"
+		"ISAKMP (0): FSM action returned error: 2\n"
 		"Verdict: phase 1 would fail at MM5: Key not found in keyrings of profile "
 		"profile2 (the key picked at MM3 comes from keyring keyring1, line 2; profile "
 		"profile2 does not list it) (P2)\n");
@@ -468,7 +543,9 @@ static Suite *check_suite(void)
 	tcase_add_test(l1, l1_k4_default_shadows);
 	tcase_add_test(l1, l1_p2_probes_keys_inside_match);
 	tcase_add_test(l1, l1_p1_tie_and_p4);
+	tcase_add_test(l1, l1_k1_initiator_without_key);
 	tcase_add_test(l1, l1_json_fields);
+	tcase_add_test(l1, l1_large_config_bounded);
 	tcase_add_test(l1, l1_l2_agree_on_random_configs);
 	tcase_add_test(l2, l2_explain_r1_for_r2);
 	tcase_add_test(l2, l2_explain_r2_for_r1);

@@ -380,6 +380,7 @@ START_TEST(text_l2_explain_seed_r1)
 		"ISAKMP:(0):: peer matches profile2 profile\n"
 		"ISAKMP:(0):Found ADDRESS key in keyring keyring2\n"
 		"ISAKMP:(0): Key not found in keyrings of profile , aborting exchange\n"
+		"ISAKMP (0): FSM action returned error: 2\n"
 		"Verdict: phase 1 would fail at MM5: "));
 	ik_sb_free(&out);
 	ik_config_unref(r1);

@@ -13,8 +13,13 @@
 
 static int tm_line = 1;
 
-#define TM_PUSH(arr, n) \
-	((arr) = ik_xrealloc((arr), ((n) + 1) * sizeof(*(arr))), &(arr)[(n)++])
+/* Appends a slot; the array doubles whenever its count reaches a power of
+ * two, so its capacity needs no field of its own. */
+#define TM_PUSH(arr, n)                                                            \
+	(((n) & ((n) - 1)) == 0 ? (void)((arr) = ik_xrealloc((arr), ((n) ? 2 * (n) : 1) * \
+							     sizeof(*(arr))))    \
+				: (void)0,                                           \
+	 &(arr)[(n)++])
 
 uint32_t tm_ip(const char *s)
 {
@@ -67,7 +72,7 @@ static struct ik_key *tm_key_new(struct ik_config *cfg, struct ik_keyring *ring,
 	if (!ring)
 		ring = cfg->keyrings[0];
 	k->ring = ring;
-	k->secret = ik_secret_new(secret, strlen(secret));
+	k->secret = secret ? ik_secret_new(secret, strlen(secret)) : NULL;
 	k->line = tm_line++;
 	k->order = (unsigned)cfg->nkeys;
 	*TM_PUSH(cfg->keys, cfg->nkeys) = k;
