@@ -142,6 +142,10 @@ if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-
 fi
 
 # bad options
+"$IKERCTL" --ctl "$ctl" 2>/dev/null
+[ $? = 1 ] || fail "ikerctl without a command: exit status"
+"$IKERCTL" --bogus show run 2>/dev/null
+[ $? = 1 ] || fail "ikerctl --bogus: exit status"
 "$IKERD" --bogus 2>"$tmp/opt.err" && fail "ikerd --bogus accepted"
 grep -q "unknown option --bogus" "$tmp/opt.err" || fail "bad option message"
 "$IKERD" --workers 0 2>"$tmp/opt.err" && fail "ikerd --workers 0 accepted"
