@@ -138,11 +138,23 @@ static void tunnels_sync(struct ikd *d, const struct ik_config *old, const struc
 	}
 }
 
+const char *ikd_warning_text(const struct ik_conf_warning *w)
+{
+	const char *m = w->msg;
+	char pfx[32];
+	int n = snprintf(pfx, sizeof(pfx), "line %d: ", w->line);
+
+	/* the location is printed by the caller as FILE:LINE */
+	if (n > 0 && !strncmp(m, pfx, (size_t)n))
+		m += n;
+	return m;
+}
+
 static void log_warnings(struct ikd *d, const struct ik_config *cfg)
 {
 	for (size_t i = 0; i < cfg->nwarnings; i++)
 		ik_msg(&d->log, IK_LOG_WARNING, "%%IKERD-4-CONFIG: %s:%d: %s", cfg->file,
-		       cfg->warnings[i].line, cfg->warnings[i].msg);
+		       cfg->warnings[i].line, ikd_warning_text(&cfg->warnings[i]));
 }
 
 /* ---- workers: tasks run on a worker's thread ---- */
