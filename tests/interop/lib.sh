@@ -23,7 +23,7 @@ if [ -z "${IOP_HOST:-}" ]; then
 	IOP_NAME=${IOP_NAME:-$LAB_NAME}
 	IOP_RUN=/run/iop-$$
 	: "${IOP_CACHE:=$LAB_BUILD/tests/interop/cache}"
-	mkdir -p "$IOP_RUN"
+	mkdir -p "$IOP_RUN" "$IOP_OUT"
 else
 	: "${IOP_NAME:=host}"
 	: "${IOP_CACHE:?}"
@@ -165,8 +165,9 @@ swan_stop() { # swan_stop NAME [SIGNAL]: stops that charon (by PID), waits for i
 # swan_kill NAME: SIGKILL, as a crash would (no DELETE sent).
 swan_kill() { swan_stop "$1" KILL; }
 # Packets counted by the installed CHILD_SAs (in and out summed).
-swan_pkts_in() { swan_sas "$1" | awk '$1 == "in" && $4 == "bytes," { s += $5 } END { print s + 0 }'; }
-swan_pkts_out() { swan_sas "$1" | awk '$1 == "out" && $4 == "bytes," { s += $5 } END { print s + 0 }'; }
+# ("in  SPI[ (MARK)],  N bytes,  N packets, ..." lines of swanctl --list-sas)
+swan_pkts_in() { swan_sas "$1" | awk '$1 == "in" { for (i = 3; i < NF; i++) if ($i == "bytes,") s += $(i + 1) } END { print s + 0 }'; }
+swan_pkts_out() { swan_sas "$1" | awk '$1 == "out" { for (i = 3; i < NF; i++) if ($i == "bytes,") s += $(i + 1) } END { print s + 0 }'; }
 
 # ------------------------------------------------------------------- xfrm
 # Packets counted by the kernel's ESP states in NS (all states summed).
@@ -393,7 +394,18 @@ ik_start() { # ik_start NS CONF [ARGS...] (e.g. --passive: never initiate)
 	local ns=$1 conf=$2
 	shift 2
 	cp "$conf" "$IOP_OUT/ikerd-$ns.conf"
-	lab_ikerd_start "$ns" "$conf" -d --kernel netlink --debug isakmp,ipsec "$@"
+	lab_need "$IKERD"
+	lab_need "$IKERCTL"
+	rm -f "$(lab_ctl_path "$ns")"
+	lab_bg "$ns" "ikerd-$ns" "$IKERD" -f "$conf" --ctl "$(lab_ctl_path "$ns")" -d \
+		--kernel "${IOP_KERNEL:-netlink}" --debug isakmp,ipsec \
+		--pid "$IOP_RUN/ikerd-$ns.pid" "$@"
+	eval "LAB_IKERD_PID_$ns=$LAB_LAST_PID"
+	if ! iop_wait 150 lab_ikerctl "$ns" show crypto isakmp sa; then
+		iop_bad "ikerd in $ns answers on $(lab_ctl_path "$ns")"
+		tail -20 "$LAB_OUT/ikerd-$ns.log"
+		return 1
+	fi
 }
 ik_ctl() { lab_ikerctl "$@"; }
 ik_stop() { # ik_stop NS [SIGNAL]: TERM lets ikerd remove its kernel state

@@ -68,14 +68,13 @@ for t in linux.uml tshark tcpdump "$CHARON" "$SWANCTL" "$LAB_BUILD/ikerd" "$LAB_
 	fi
 done
 mkdir -p "$ROOT"
+T0=$(date +%s)
+cases | awk -v f="$FILTER" '$2 == "wait" || $2 == "&" && $3 ~ f || $2 ~ f' >"$ROOT/cases"
 LSW_OK=1
-if cases | grep -q 'lsw' && ! lsw_fetch; then
+if grep -q 'lsw' "$ROOT/cases" && ! lsw_fetch; then
 	iop_log "libreswan could not be unpacked; its cases fail"
 	LSW_OK=0
 fi
-
-T0=$(date +%s)
-cases | awk -v f="$FILTER" '$2 == "wait" || $2 == "&" && $3 ~ f || $2 ~ f' >"$ROOT/cases"
 boots=$(awk '{ print $1 }' "$ROOT/cases" | sort -u)
 running=0
 for b in $boots; do

@@ -39,8 +39,14 @@ rekey-peer|delete-by-ikerd)
 	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
 	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1 ;;
 esac
-iop_check "ikerd: IPsec SA pair up" iop_wait 300 ik_has_p2 "$NS_IK"
-iop_check "strongSwan: CHILD_SA installed" iop_wait 100 swan_has_child peer
+both_up() { ik_has_p2 "$NS_IK" && swan_has_child peer; }
+iop_check "tunnel up on both sides" iop_wait 400 both_up
+iop_check "ikerd: IPsec SA pair up" ik_has_p2 "$NS_IK"
+iop_check "strongSwan: CHILD_SA installed" swan_has_child peer
+if [ "$IOP_FAILS" -gt 0 ]; then
+	iop_bad "$CASE not tried: the tunnel is not up"
+	iop_finish
+fi
 iop_check "ping across the tunnel" iop_ping "$NS_IK" 203.0.113.2 3
 spi0=$(ik_outbound_spi "$NS_IK")
 iop_log "ikerd's outbound SPI: $spi0"
@@ -53,7 +59,7 @@ spi_changed() { local s; s=$(ik_outbound_spi "$NS_IK"); [ -n "$s" ] && [ "$s" !=
 spis_agree() {
 	local s
 	s=$(ik_outbound_spi "$NS_IK" | tr 'A-F' 'a-f' | sed 's/^0x0*//')
-	[ -n "$s" ] && swan_sas peer | grep -Eq "^ +in +0*$s,"
+	[ -n "$s" ] && swan_sas peer | grep -Eq "^ +in +0*$s[ ,]"
 }
 
 no_esp() { [ "$(xfrm_n_states "$1")" -eq 0 ]; }
