@@ -590,7 +590,7 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 	q->child.id = e->next_child_id;
 	e->next_child_id += 2;
 	c->sa = q->child;
-	c->cfg = ik_config_ref(e->cfg);
+	c->cfg = ik_v1_cfg_hold(e, e->cfg);
 	c->local = p1->local.addr;
 	c->remote = p1->remote.addr;
 	c->local_port = p1->local.port;
@@ -618,7 +618,7 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 		       "failed", c->sa.ifname, c->sa.in.spi, c->sa.out.spi);
 		ik_put32(spi, c->sa.in.spi);
 		ik_v1_send_delete(p1, IK_V1_PROTO_ESP, spi, 4, 1);
-		ik_config_unref(c->cfg);
+		ik_v1_cfg_release(e, c->cfg);
 		free(c->fvrf);
 		ik_wipe(c, sizeof(*c));
 		free(c);
