@@ -424,7 +424,18 @@ START_TEST(p4_wrong_profile)
 		     "192.168.0.1)",
 		     "ISAKMP: set new node ",
 		     "ISAKMP:(1001):Sending NOTIFY PROPOSAL_NOT_CHOSEN protocol 3");
-	EXPECT_ORDER(&net.n[0], "ISAKMP:(1001): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3");
+	EXPECT_ORDER(&net.n[0], "ISAKMP:(1001): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
+		     "error TRUE reason \"PROPOSAL_NOT_CHOSEN\"");
+	/* the initiator's node went at once: nothing is retransmitted later */
+	{
+		unsigned sent = net.sent;
+		struct ik_engine_stats st;
+
+		xn_run(&net, 60000);
+		ck_assert_uint_eq(net.sent, sent);
+		ik_engine_stats(net.n[0].e, &st);
+		ck_assert_uint_eq(st.p2_failed, 1);
+	}
 	xn_free(&net);
 }
 END_TEST
