@@ -69,7 +69,8 @@ struct ik_qm {
 	struct ik_dh *dh;
 	struct ik_secret *gxy;
 	unsigned pfs_group;
-	/* what this negotiates */
+	/* what this negotiates, in the snapshot the node holds */
+	struct ik_config *cfg;
 	const struct ik_interface *tunnel;
 	const struct ik_ipsec_profile *ipsec;
 	struct ik_child_sa child;

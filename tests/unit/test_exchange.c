@@ -893,6 +893,15 @@ START_TEST(reload)
 	xn_deliver(&net);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
+	/* a second identical reload, then the phase-2 rekey runs on the SAs
+	 * made under the first snapshot, with the third one current */
+	same = xn_load(t1, "r1-third");
+	ik_engine_set_config(net.n[0].e, same);
+	ik_config_unref(same);
+	xn_run(&net, 3300 * 1000);
+	ck_assert_uint_eq(net.n[0].ups, 2);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
 	t1 = xn_replace(t1, "esp-aes esp-sha256-hmac", "esp-3des esp-sha-hmac");
 	changed = xn_load(t1, "r1-changed");
 	free(t1);
