@@ -44,7 +44,7 @@ cases() {
 	echo "b3 & rekey-by-ikerd v1-lifecycle.sh rekey-ikerd"
 	echo "b3 & rekey-by-peer v1-lifecycle.sh rekey-peer"
 	echo "b3 & dpd v1-lifecycle.sh dpd"
-	for m in delete-by-peer delete-by-ikerd initial-contact; do
+	for m in delete-by-peer delete-by-ikerd initial-contact initiate-again; do
 		echo "b3 $m v1-lifecycle.sh $m"
 	done
 	for m in peer-key1 peer-key2 ikerd-swan-first ikerd-swan-second; do

@@ -10,6 +10,8 @@
 #   delete-by-ikerd  ikerctl clear crypto session: strongSwan's SAs go away
 #   initial-contact  strongSwan restarts and connects again: its INITIAL-CONTACT
 #                    clears ikerd's old SAs
+#   initiate-again   ikerctl initiate Tunnel1 on a tunnel that is up: no second
+#                    IPsec SA pair (a router negotiates only what is missing)
 CASE=$1
 IOP_NAME=v1-$CASE
 DIRN=$CASE
@@ -95,6 +97,14 @@ delete-by-ikerd)
 	iop_check "strongSwan's SAs gone after ikerd's DELETE" iop_wait 150 swan_no_sa peer
 	iop_check "ikerd's SAs gone" iop_wait 50 ik_no_sa "$NS_IK"
 	iop_check "strongSwan's kernel has no ESP state left" iop_wait 50 no_esp "$NS_PEER"
+	;;
+initiate-again)
+	ik_ctl "$NS_IK" initiate Tunnel1 >"$IOP_OUT/initiate-again.out" 2>&1
+	sleep 5
+	iop_check "ikerd's kernel still holds one ESP pair ($(xfrm_n_states "$NS_IK") states)" \
+		test "$(xfrm_n_states "$NS_IK")" -eq 2
+	iop_check "strongSwan holds one CHILD_SA ($(swan_n_child peer))" test "$(swan_n_child peer)" -eq 1
+	iop_check "ping across the tunnel" iop_ping "$NS_IK" 203.0.113.2 3
 	;;
 initial-contact)
 	swan_kill peer
