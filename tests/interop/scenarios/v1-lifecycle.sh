@@ -6,7 +6,8 @@
 #   rekey-peer       strongSwan's CHILD_SA rekeys after 20..30 s
 #   dpd              crypto isakmp keepalive 10 3; strongSwan dies (SIGKILL, its
 #                    kernel state flushed): ikerd's DPD clears the SAs
-#   delete-by-peer   swanctl --terminate: ikerd's SAs go away (DELETE)
+#   delete-by-peer   swanctl --terminate: ikerd's SAs go away (DELETE); then
+#                    ikerctl initiate Tunnel1 brings the tunnel up again
 #   delete-by-ikerd  ikerctl clear crypto session: strongSwan's SAs go away
 #   initial-contact  strongSwan restarts and connects again: its INITIAL-CONTACT
 #                    clears ikerd's old SAs
@@ -31,15 +32,14 @@ SW_LOCAL=$PEER_A SW_REMOTE=$IK_A SW_PSK=lab-psk-v1 SW_TS=gre swan_conf "$IOP_RUN
 swan_start peer "$NS_PEER" && swan_load peer "$IOP_RUN/swanctl.conf" || {
 	iop_bad "strongSwan start"; iop_finish; }
 cap_start "$NS_IK" eth0 "$IOP_OUT/$IOP_NAME.pcap"
-# Up: ikerd initiates (at start), except where strongSwan must be the
+# Up: ikerd initiates (at start, as a router does), except where strongSwan must be the
 # initiator (then ikerd is --passive).
 case $CASE in
 rekey-peer|delete-by-ikerd)
 	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive
 	iop_check "swanctl --initiate" swan_initiate peer tun 30 ;;
 *)
-	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
-	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1 ;;
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" ;;
 esac
 both_up() { ik_has_p2 "$NS_IK" && swan_has_child peer; }
 iop_check "tunnel up on both sides" iop_wait 400 both_up
@@ -91,6 +91,10 @@ delete-by-peer)
 	iop_check "swanctl --terminate --ike" swan_terminate_ike peer peer
 	iop_check "ikerd's SAs gone after strongSwan's DELETE" iop_wait 150 ik_no_sa "$NS_IK"
 	iop_check "ikerd's kernel has no ESP state left" iop_wait 50 no_esp "$NS_IK"
+	# and up again on request
+	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1
+	iop_check "tunnel up again on both sides" iop_wait 400 both_up
+	iop_check "ping across the tunnel" iop_ping "$NS_IK" 203.0.113.2 3
 	;;
 delete-by-ikerd)
 	iop_check "ikerctl clear crypto session" ik_ctl "$NS_IK" clear crypto session
