@@ -42,14 +42,16 @@ iop_check() { # iop_check "what" cmd args...
 	if "$@"; then iop_ok "$what"; else iop_bad "$what"; fi
 }
 
-# Waits until "cmd args..." succeeds: at most TENTHS tenths of a second.
+# Waits until "cmd args..." succeeds, at most TENTHS tenths of a second of
+# wall time (each try may itself take a second inside user-mode Linux).
 iop_wait() { # iop_wait TENTHS cmd args...
-	local n=$1 i=0; shift
-	while [ "$i" -lt "$n" ]; do
+	local end=$((SECONDS + ($1 + 9) / 10))
+	shift
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1; i=$((i + 1))
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
 	done
-	return 1
 }
 
 # iop_finish: writes the scenario's result ($IOP_OUT/result: "CHECKS FAILS")
@@ -429,6 +431,15 @@ ik_no_established() { [ "$(ik_n_qm_idle "$1")" -eq 0 ] && ! ik_has_p2 "$1"; }
 ik_sum() { # ik_sum NAME FIELD: sums "#pkts FIELD: N" over show crypto ipsec sa
 	ik_ipsec "$1" | sed -n "s/.*#pkts $2: \([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'
 }
+# ik_has_spi NS SPI: show crypto ipsec sa or the kernel still knows SPI (0x...).
+ik_has_spi() {
+	local spi
+	spi=$(printf '%s' "$2" | tr 'A-F' 'a-f')
+	ik_ipsec "$1" | tr 'A-F' 'a-f' | grep -q "$spi" ||
+		ip -n "$1" xfrm state | grep -q "spi $spi"
+}
+# ik_conn_ids NS: the conn-ids of the ISAKMP SAs in QM_IDLE.
+ik_conn_ids() { ik_isakmp "$1" | awk '$3 == "QM_IDLE" { print $4 }'; }
 ik_outbound_spi() { ik_ipsec "$1" | sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p' | head -1; }
 # ik_trace NAME REGEX: the ikerd log holds a line matching REGEX (grep -E).
 ik_trace() { grep -qE -- "$2" "$LAB_OUT/ikerd-$1.log"; }
