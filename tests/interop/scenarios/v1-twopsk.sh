@@ -69,9 +69,11 @@ swlog() { grep -qF -- "$1" "$SWLOG"; }
 case $CASE in
 peer-key1)
 	swan_initiate peer tun 15
-	iop_check "K3: ikerd, responder, picks keyring1 at MM3" \
-		iop_wait 50 ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring1'
+	iop_check "K3.6: ikerd, responder, picks keyring1 at MM3 (first configured)" \
+		iop_wait 50 ik_trace "$NS_IK" 'keeping the first configured, keyring1'
 	iop_check "P1: the peer matches profile2" ik_trace "$NS_IK" 'peer matches profile2 profile'
+	iop_check "P2: profile2's keyring is keyring2" \
+		ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring2'
 	iop_check "P2: keyring1 is not profile2's: aborted" \
 		ik_trace "$NS_IK" 'Key not found in keyrings of profile , aborting exchange'
 	iop_check "phase 1 not up on ikerd" test "$(ik_n_qm_idle "$NS_IK")" -eq 0
@@ -79,8 +81,8 @@ peer-key1)
 	;;
 peer-key2)
 	swan_initiate peer tun 15
-	iop_check "K3: ikerd, responder, picks keyring1 at MM3" \
-		iop_wait 50 ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring1'
+	iop_check "K3.6: ikerd, responder, picks keyring1 at MM3 (first configured)" \
+		iop_wait 50 ik_trace "$NS_IK" 'keeping the first configured, keyring1'
 	iop_check "K5: MM5 decrypted with the other key" \
 		ik_trace "$NS_IK" 'reserved not zero on ID payload!'
 	iop_check "K5: %CRYPTO-4-IKMP_BAD_MESSAGE" \
