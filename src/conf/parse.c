@@ -31,7 +31,7 @@
 
 #define MAX_TOKENS (IK_CONF_MAX_LINE / 2 + 2)
 #define MAX_KEY_LEN 128
-#define MAX_PROFILE_KEYRINGS 1024
+#define MAX_PROFILE_KEYRINGS 65536
 #define MAX_V2_LIST 64
 #define MAX_TSETS_PER_PROFILE 6
 
@@ -297,6 +297,8 @@ static void warn_ignored(struct pctx *c, const char *where)
 {
 	char cmd[128];
 
+	if (c->cfg->nwarnings > IK_CONF_MAX_WARNINGS)
+		return;
 	tok_span(c, 0, cmd, sizeof(cmd));
 	if (where)
 		pwarn(c, "line %d: '%s' in %s is not used by ikerd; ignored", c->lineno, cmd,
@@ -1769,6 +1771,9 @@ static int cmd_iface_sub(struct pctx *c)
 		ifc->addr = ifc->mask = 0;
 		return 0;
 	}
+	if (kw(c, 0, "crypto"))
+		return perr(c, 0, "crypto commands on interfaces (crypto map, ...) are not "
+			    "supported by ikerd: use tunnel protection ipsec profile");
 	if (kw(c, 0, "tunnel")) {
 		if (!ifc->is_tunnel)
 			return perr(c, 0, "tunnel commands apply to Tunnel interfaces only, not to %s",
@@ -1984,6 +1989,16 @@ static int cmd_banner(struct pctx *c)
 	return 0;
 }
 
+/* Sub-commands of the crypto and interface sub-modes that IOS has no
+ * top-level command for: written without indentation, they would be read
+ * as ignored top-level commands and a key or a setting would be lost. */
+static const char *const submode_words[] = {
+	"pre-shared-key", "set", "match", "keyring", "encr", "encryption", "hash",
+	"authentication", "group", "lifetime", "tunnel", "peer", "integrity", "prf",
+	"proposal", "description", "local-address", "mode", "dpd", "self-identity",
+	"initiate", "shutdown",
+};
+
 static int cmd_top(struct pctx *c)
 {
 	c->mode = M_NONE;
@@ -2018,6 +2033,11 @@ static int cmd_top(struct pctx *c)
 		}
 		return perr(c, 0, "'no crypto ...' is not supported: leave the command out");
 	}
+	for (size_t i = 0; i < IK_ARRAY_LEN(submode_words); i++)
+		if (kw(c, 0, submode_words[i]))
+			return perr(c, 0, "'%s' is a sub-mode command: indent it under the command "
+				    "it belongs to (a line that is not indented ends a sub-mode)",
+				    c->tok[0].s);
 	warn_ignored(c, NULL);
 	c->mode = M_IGNORE;
 	return 0;
@@ -2345,12 +2365,25 @@ static int finish(struct pctx *c)
 	struct ik_config *cfg = c->cfg;
 	struct ik_interface *ifc;
 
+	unsigned *seen;
+
 	if (resolve_refs(c) || check_v2_proposals(c))
 		return -1;
+	/* a keyring named twice in a profile counts once, at its first place */
+	seen = ik_xcalloc(cfg->nkeyrings, sizeof(*seen));
 	for (size_t i = 0; i < cfg->nprofiles; i++) {
 		struct ik_isakmp_profile *p = cfg->profiles[i];
+		size_t out = 0;
 
-		dedup_ptrs((void **)p->keyrings, &p->nkeyrings);
+		for (size_t k = 0; k < p->nkeyrings; k++) {
+			unsigned o = p->keyrings[k]->order;
+
+			if (seen[o] == i + 1)
+				continue;
+			seen[o] = (unsigned)i + 1;
+			p->keyrings[out++] = p->keyrings[k];
+		}
+		p->nkeyrings = out;
 		if (p->local_address_if &&
 		    (ifc = ik_config_find_iface(cfg, p->local_address_if)) && ifc->mask)
 			p->local_address = ifc->addr;
@@ -2360,6 +2393,7 @@ static int finish(struct pctx *c)
 	for (size_t i = 0; i < cfg->nv2_policies; i++)
 		dedup_ptrs((void **)cfg->v2_policies[i]->proposals,
 			   &cfg->v2_policies[i]->nproposals);
+	free(seen);
 	for (size_t i = 0; i < cfg->nkeyrings; i++) {
 		struct ik_keyring *kr = cfg->keyrings[i];
 

@@ -49,9 +49,9 @@ static void print_local_address(const char *ifname, uint32_t a, struct ik_sb *ou
 	char buf[IK_ADDRSTRLEN];
 
 	if (ifname)
-		ik_sb_printf(out, " local-address %s\n", ifname);
+		ik_sb_printf(out, "  local-address %s\n", ifname);
 	else if (a)
-		ik_sb_printf(out, " local-address %s\n", a2s(a, buf));
+		ik_sb_printf(out, "  local-address %s\n", a2s(a, buf));
 }
 
 static void print_keyrings(const struct ik_config *cfg, struct ik_sb *out)
@@ -63,10 +63,13 @@ static void print_keyrings(const struct ik_config *cfg, struct ik_sb *out)
 			/* its keys are crypto isakmp key lines; only these need a block */
 			if (!kr->description && !kr->local_address_if && !kr->local_address)
 				continue;
+			ik_sb_add(out, "!\n");
 			ik_sb_printf(out, "crypto keyring %s\n", kr->name);
 		} else if (kr->vrf) {
+			ik_sb_add(out, "!\n");
 			ik_sb_printf(out, "crypto keyring %s vrf %s\n", kr->name, kr->vrf);
 		} else {
+			ik_sb_add(out, "!\n");
 			ik_sb_printf(out, "crypto keyring %s\n", kr->name);
 		}
 		if (kr->description)
@@ -101,6 +104,9 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 		if (p->lifetime != 86400)
 			ik_sb_printf(out, " lifetime %u\n", (unsigned)p->lifetime);
 	}
+	if (def->nkeys || cfg->isakmp_identity == IK_SELF_ID_FQDN || cfg->keepalive ||
+	    cfg->nat_keepalive)
+		ik_sb_add(out, "!\n");
 	for (size_t k = 0; k < def->nkeys; k++)
 		print_key(def->keys[k], out);
 	if (cfg->isakmp_identity == IK_SELF_ID_FQDN)
@@ -413,7 +419,6 @@ void ik_config_print(const struct ik_config *cfg, struct ik_sb *out)
 	if (!cfg || !out)
 		return;
 	ik_sb_printf(out, "hostname %s\n", cfg->hostname);
-	ik_sb_add(out, "!\n");
 	print_keyrings(cfg, out);
 	print_isakmp(cfg, out);
 	print_profiles(cfg, out);

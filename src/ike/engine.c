@@ -492,7 +492,8 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		    h.np == IK_V1_PL_SA && !(h.flags & IK_V1_FLAG_ENC)) {
 			struct ik_p1 *oldest;
 
-			ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): received packet from %s dport %u "
+			ik_dbg(e->log, IK_DBG_ISAKMP,
+				"ISAKMP (0): received packet from %s dport %u "
 			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
 			       remote->port, fvrf ? fvrf : "Global");
 			if (half_open_count(e, &oldest) >= e->opts.max_half_open && oldest) {
@@ -513,7 +514,8 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 			return;
 		}
 		if (h.exch == IK_V1_EXCH_INFO && !(h.flags & IK_V1_FLAG_ENC)) {
-			ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): received packet from %s dport %u "
+			ik_dbg(e->log, IK_DBG_ISAKMP,
+				"ISAKMP (0): received packet from %s dport %u "
 			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
 			       remote->port, fvrf ? fvrf : "Global");
 			ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(0):unauthenticated informational "
@@ -575,7 +577,8 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	if (x->count >= IK_V1_RETRANS_MAX) {
 		x->next_ms = 0;
 		if (phase2) {
-			ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):deleting node %u error TRUE reason "
+			ik_dbg(e->log, IK_DBG_ISAKMP,
+				"ISAKMP:(%u):deleting node %u error TRUE reason "
 			       "\"Death by retransmission P2\"", p1->conn_id, msgid);
 			e->st.p2_failed++;
 			for (struct ik_qm *q = p1->qms; q; q = q->next)
@@ -621,7 +624,8 @@ static void child_timers(struct ik_engine *e, uint64_t now)
 			c->rekeying = true;
 			if (e->opts.passive || !t)
 				continue;
-			ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(sa_request): , rekey of conn id %u (soft "
+			ik_dbg(e->log, IK_DBG_IPSEC,
+				"IPSEC(sa_request): , rekey of conn id %u (soft "
 			       "lifetime)", c->sa.id);
 			/* The tunnel pointer belongs to the child's snapshot; look it up in
 			 * the current one. */
@@ -635,7 +639,8 @@ static void child_timers(struct ik_engine *e, uint64_t now)
 
 				ik_sb_init(&err);
 				if (ik_engine_initiate(e, c->sa.ifname, &err) == 0) {
-					struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local, c->remote,
+					struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local,
+						c->remote,
 									   false);
 					if (np)
 						np->want_rekey_of = c->sa.id;
@@ -667,7 +672,8 @@ void ik_engine_run_timers(struct ik_engine *e)
 			if (p1->initiator && p1->tunnel && !e->opts.passive) {
 				struct ik_sb err;
 
-				ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):phase 1 SA lifetime soft "
+				ik_dbg(e->log, IK_DBG_ISAKMP,
+					"ISAKMP:(%u):phase 1 SA lifetime soft "
 				       "limit, renegotiating", p1->conn_id);
 				ik_sb_init(&err);
 				if (ik_engine_initiate(e, p1->tunnel->name, &err) == 0) {
@@ -700,7 +706,8 @@ void ik_engine_run_timers(struct ik_engine *e)
 			}
 			if (q->expire_ms && now >= q->expire_ms) {
 				if (!q->done) {
-					ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):deleting node %u "
+					ik_dbg(e->log, IK_DBG_ISAKMP,
+						"ISAKMP:(%u):deleting node %u "
 					       "error TRUE reason \"QM timed out\"", p1->conn_id,
 					       q->msgid);
 					e->st.p2_failed++;

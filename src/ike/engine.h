@@ -12,13 +12,14 @@
  * that shard peers, and disjoint opts.first_conn_id ranges. The engine
  * takes references on its snapshot for every SA (ik_config_ref, a plain
  * counter): engines on different threads must therefore each get their own
- * snapshot (load the file once per engine), never share one. Diffie-Hellman is computed inline: it is CPU work, never a wait, so
+ * snapshot (load the file once per engine), never share one.
+ * Diffie-Hellman is computed inline: it is CPU work, never a wait, so
  * an engine busy with DH keeps its core busy while the engine of the other
  * core runs its own exchanges (tests/bench/bench_handshake.c measures this).
  *
  * NAT-T framing: ik_engine_input takes IKE messages without the 4-byte
  * non-ESP marker (the host strips it on port 4500); the engine adds the
- * marker itself to what it sends from or to port 4500 (host->send gets the
+ * marker itself to what it sends from port 4500 (host->send gets the
  * datagram exactly as it goes on the wire). NAT keepalives (one 0xff byte)
  * are sent without a marker, as RFC 3948 says.
  */

@@ -433,8 +433,7 @@ static int derive(struct ik_p1 *p1)
 {
 	const uint8_t *peer = p1->initiator ? p1->gxr : p1->gxi;
 	size_t plen = p1->initiator ? p1->gxr_len : p1->gxi_len;
-	const char *k = (const char *)p1->key->secret->p;
-	struct ik_secret *psk, *gxy;
+	struct ik_secret *gxy;
 	char why[128] = "";
 	int rc;
 
@@ -443,15 +442,10 @@ static int derive(struct ik_p1 *p1)
 		DBG(p1, "ISAKMP:(%u): invalid KE payload: %s", p1->conn_id, why);
 		return -1;
 	}
-	psk = ik_secret_new(k, strlen(k));
-	if (!psk) {
-		ik_secret_free(gxy);
-		return -1;
-	}
-	rc = ik_v1_derive_psk(p1->hash, p1->encr, p1->keylen, psk, p1->ni, p1->ni_len, p1->nr,
-			      p1->nr_len, gxy, p1->gxi, p1->gxi_len, p1->gxr, p1->gxr_len,
+	/* The key's secret (its text, len bytes) is used in place: no copy. */
+	rc = ik_v1_derive_psk(p1->hash, p1->encr, p1->keylen, p1->key->secret, p1->ni, p1->ni_len,
+			      p1->nr, p1->nr_len, gxy, p1->gxi, p1->gxi_len, p1->gxr, p1->gxr_len,
 			      p1->cky_i, p1->cky_r, &p1->keys);
-	ik_secret_free(psk);
 	ik_secret_free(gxy);
 	if (rc)
 		return -1;

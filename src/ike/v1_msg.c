@@ -168,7 +168,8 @@ int ik_v1_parse_payloads(const uint8_t *msg, size_t msg_len, struct ik_v1_msg *m
 			return -1;
 		}
 		if (msg[off + 1] != 0) {
-			snprintf(err, errlen, "reserved not zero on %s payload!", ik_v1_pl_name(type));
+			snprintf(err, errlen, "reserved not zero on %s payload!",
+				ik_v1_pl_name(type));
 			return -2;
 		}
 		len = ik_get16(msg + off + 2);
@@ -258,7 +259,8 @@ static int parse_attrs(const uint8_t *p, size_t len, size_t base, struct ik_v1_t
 		}
 		a->len = ik_get16(p + off + 2);
 		if (a->len > rem - 4) {
-			snprintf(err, errlen, "attribute %u at offset %zu: length %u > %zu remaining",
+			snprintf(err, errlen,
+				"attribute %u at offset %zu: length %u > %zu remaining",
 				 a->type, base + off, a->len, rem - 4);
 			return -1;
 		}
@@ -322,7 +324,8 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 			return -1;
 		}
 		if (sa->np == IK_V1_MAX_PROPOSALS) {
-			snprintf(err, errlen, "PROPOSAL at offset %zu: more than %d proposals", poff,
+			snprintf(err, errlen, "PROPOSAL at offset %zu: more than %d proposals",
+				poff,
 				 IK_V1_MAX_PROPOSALS);
 			return -1;
 		}
@@ -368,7 +371,8 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 			}
 			tlen = ik_get16(b + toff + 2);
 			if (tlen < 8) {
-				snprintf(err, errlen, "TRANSFORM at offset %zu: length %u < 8", tpoff,
+				snprintf(err, errlen, "TRANSFORM at offset %zu: length %u < 8",
+					tpoff,
 					 tlen);
 				return -1;
 			}
@@ -378,13 +382,15 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 				return -1;
 			}
 			if (p->nt == IK_V1_MAX_TRANSFORMS) {
-				snprintf(err, errlen, "TRANSFORM at offset %zu: more than %d transforms",
+				snprintf(err, errlen,
+					"TRANSFORM at offset %zu: more than %d transforms",
 					 tpoff, IK_V1_MAX_TRANSFORMS);
 				return -1;
 			}
 			tnp = b[toff];
 			if (tnp != IK_V1_PL_T && tnp != IK_V1_PL_NONE) {
-				snprintf(err, errlen, "TRANSFORM at offset %zu: next payload %u is not "
+				snprintf(err, errlen,
+					"TRANSFORM at offset %zu: next payload %u is not "
 					 "a transform", tpoff, tnp);
 				return -1;
 			}
@@ -403,7 +409,8 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 			return -1;
 		}
 		if (p->nt != p->ntrans) {
-			snprintf(err, errlen, "PROPOSAL at offset %zu: %u transforms announced, %zu "
+			snprintf(err, errlen,
+				"PROPOSAL at offset %zu: %u transforms announced, %zu "
 				 "present", poff, p->ntrans, p->nt);
 			return -1;
 		}

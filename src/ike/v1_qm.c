@@ -449,7 +449,8 @@ static void read_offer(struct ik_p1 *p1, const struct ik_v1_transform *t, struct
 			if (!trace)
 				break;
 			if (a->tv) {
-				DBG(p1, "ISAKMP:      SA life duration (basic) of %u", (unsigned)a->v);
+				DBG(p1, "ISAKMP:      SA life duration (basic) of %u",
+					(unsigned)a->v);
 			} else {
 				char hex[64] = "";
 				size_t n = 0;
@@ -662,6 +663,38 @@ static bool id_is(const struct ik_v1_pl *pl, const uint8_t *want, size_t wlen)
 	return pl->body_len == wlen && !memcmp(pl->body, want, wlen);
 }
 
+/* The protected tunnel to this peer whose proxy identities are the ones
+ * received (several tunnels may share the endpoints, GRE and VTI); else the
+ * first tunnel to the peer, whose mismatch is then reported. */
+static const struct ik_interface *tunnel_for_ids(const struct ik_config *cfg,
+						 const struct ik_p1 *p1,
+						 const struct ik_v1_pl *idci,
+						 const struct ik_v1_pl *idcr)
+{
+	const struct ik_interface *first = NULL;
+
+	for (size_t i = 0; i < cfg->nifaces; i++) {
+		const struct ik_interface *t = cfg->ifaces[i];
+		uint8_t wi[16], wr[16];
+		size_t li, lr;
+
+		if (!t->is_tunnel || !t->protection || t->tunnel_dest != p1->remote.addr ||
+		    (t->tunnel_source_resolved && t->tunnel_source &&
+		     t->tunnel_source != p1->local.addr))
+			continue;
+		if (!first)
+			first = t;
+		if (!idci)
+			return t;
+		li = make_proxy(t, p1->remote.addr, wi);
+		lr = make_proxy(t, p1->local.addr, wr);
+		if (idci->body_len == li && !memcmp(idci->body, wi, li) &&
+		    idcr->body_len == lr && !memcmp(idcr->body, wr, lr))
+			return t;
+	}
+	return first;
+}
+
 int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 {
 	struct ik_engine *e = p1->e;
@@ -708,7 +741,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	}
 	if (ik_v1_count(m, IK_V1_PL_ID) > 2)
 		goto bad_ids;
-	t = ik_v1_tunnel_for(e->cfg, p1->local.addr, p1->remote.addr);
+	t = tunnel_for_ids(e->cfg, p1, idci, idcr);
 	q->tunnel = t;
 	q->ipsec = t ? t->protection : NULL;
 	for (size_t i = 0; i < sa->np && !chosen; i++) {
@@ -727,7 +760,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 
 				if (!offer_matches(p1, &offer, t, x))
 					continue;
-				if (q->ipsec->pfs_group && (offer.group != q->ipsec->pfs_group || !ke))
+				if (q->ipsec->pfs_group && (offer.group != q->ipsec->pfs_group ||
+					!ke))
 					continue;
 				if (offer.group && !ke)
 					continue;
@@ -787,7 +821,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		DBG(p1, "ISAKMP:(%u): phase 2 SA policy not acceptable! (local %s remote %s)",
 		    p1->conn_id, la, ra);
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ESP,
-				  sa->np && sa->p[0].spi_size == 4 ? sa->p[0].spi : zero, 4, NULL, 0);
+				  sa->np && sa->p[0].spi_size == 4 ? sa->p[0].spi : zero, 4, NULL,
+				  	0);
 		e->st.p2_failed++;
 		goto out;
 	}

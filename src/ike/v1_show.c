@@ -59,8 +59,10 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 			ik_sb_printf(out, "%s{\"conn_id\":%u,\"dst\":\"%s\",\"src\":\"%s\","
 				     "\"state\":\"%s\",\"ike_state\":\"%s\",\"status\":\"ACTIVE\","
 				     "\"role\":\"%s\",\"fvrf\":", first ? "" : ",", p1->conn_id,
-				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
-				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
+				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr,
+				     	a),
+				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr,
+				     	b),
 				     ik_v1_p1_disp(p1), ik_v1_p1_state_name(p1->state),
 				     p1->initiator ? "initiator" : "responder");
 			ik_sb_json_str(out, p1->fvrf);
@@ -87,8 +89,10 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 				continue;
 			/* dst/src as the exchange goes: initiator -> responder */
 			ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n",
-				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
-				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
+				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr,
+				     	a),
+				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr,
+				     	b),
 				     ik_v1_p1_disp(p1), p1->conn_id);
 		}
 		ik_sb_add(out, "\nIPv6 Crypto ISAKMP SA\n\n");
@@ -213,10 +217,12 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 		ik_sb_printf(out, "   remote ident (addr/mask/prot/port): (%s)\n", rp);
 		ik_sb_printf(out, "   current_peer %s port %u\n", b, c->remote_port);
 		ik_sb_add(out, "     PERMIT, flags={origin_is_acl,}\n");
-		ik_sb_printf(out, "    #pkts encaps: %llu, #pkts encrypt: %llu, #pkts digest: %llu\n",
+		ik_sb_printf(out,
+			"    #pkts encaps: %llu, #pkts encrypt: %llu, #pkts digest: %llu\n",
 			     (unsigned long long)o.packets, (unsigned long long)o.packets,
 			     (unsigned long long)o.packets);
-		ik_sb_printf(out, "    #pkts decaps: %llu, #pkts decrypt: %llu, #pkts verify: %llu\n",
+		ik_sb_printf(out,
+			"    #pkts decaps: %llu, #pkts decrypt: %llu, #pkts verify: %llu\n",
 			     (unsigned long long)in.packets, (unsigned long long)in.packets,
 			     (unsigned long long)in.packets);
 		ik_sb_add(out, "    #pkts compressed: 0, #pkts decompressed: 0\n"

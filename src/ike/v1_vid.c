@@ -169,7 +169,8 @@ void ik_v1_natd_process(struct ik_p1 *p1, const struct ik_v1_msg *m)
 
 			p1->nat_self = !ok;
 			if (ok)
-				DBG(p1, "ISAKMP (%u): His hash no match - this node outside NAT", id);
+				DBG(p1, "ISAKMP (%u): His hash no match - this node outside NAT",
+					id);
 			else
 				DBG(p1, "ISAKMP (%u): My hash no match - this node inside NAT", id);
 		} else if (pl->body_len == hl && !ik_memeq_ct(pl->body, his, hl)) {

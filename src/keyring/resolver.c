@@ -30,6 +30,8 @@ struct ik_resolver {
 	size_t nvrfs;
 	uint32_t *vhash;        /* VRF name hash -> index + 1 (0 = empty) */
 	uint32_t vcap;          /* power of two */
+	uint64_t *ring_plens;   /* by keyring order: the prefix lengths it holds (K1) */
+	size_t nring_plens;
 };
 
 static uint32_t rv_name_hash(const char *s)
@@ -77,6 +79,7 @@ void ik_resolver_free(struct ik_resolver *r)
 		ik_lpm_free(r->vrfs[i].lpm);
 	free(r->vrfs);
 	free(r->vhash);
+	free(r->ring_plens);
 	free(r);
 }
 
@@ -119,8 +122,20 @@ struct ik_resolver *ik_resolver_build(const struct ik_config *cfg)
 		maxkeys += cfg->keyrings[i]->nkeys;
 	tmp = malloc((maxkeys ? maxkeys : 1) * sizeof(*tmp));
 	r->vrfs = calloc(cfg->nkeyrings + 1, sizeof(*r->vrfs));
-	if (!tmp || !r->vrfs)
+	r->ring_plens = calloc(cfg->nkeyrings + 1, sizeof(*r->ring_plens));
+	if (!tmp || !r->vrfs || !r->ring_plens)
 		goto fail;
+	r->nring_plens = cfg->nkeyrings;
+	for (size_t i = 0; i < cfg->nkeyrings; i++) {
+		const struct ik_keyring *kr = cfg->keyrings[i];
+
+		for (size_t j = 0; j < kr->nkeys && kr->order < r->nring_plens; j++) {
+			const struct ik_key *k = kr->keys[j];
+
+			if (k->kind == IK_KEY_ADDRESS)
+				r->ring_plens[kr->order] |= (uint64_t)1 << ik_key_plen(k);
+		}
+	}
 
 	/* the default keyring: keyrings[0] when the model has one */
 	for (size_t i = 0; i < cfg->nkeyrings; i++) {
@@ -207,7 +222,8 @@ size_t ik_resolver_bytes(const struct ik_resolver *r)
 
 	if (!r)
 		return 0;
-	b = sizeof(*r) + r->nvrfs * sizeof(*r->vrfs) + r->vcap * sizeof(*r->vhash);
+	b = sizeof(*r) + r->nvrfs * sizeof(*r->vrfs) + r->vcap * sizeof(*r->vhash) +
+	    r->nring_plens * sizeof(*r->ring_plens);
 	b += ik_lpm_bytes(r->deflt);
 	for (size_t i = 0; i < r->nvrfs; i++)
 		b += ik_lpm_bytes(r->vrfs[i].lpm);
@@ -403,7 +419,8 @@ static const struct ik_key *rv_best_in_ring(const struct ik_resolver *r,
 
 	if (!t)
 		return NULL;
-	plens = ik_lpm_plens(t);
+	/* only the prefix lengths this keyring holds */
+	plens = kr->order < r->nring_plens ? r->ring_plens[kr->order] : ik_lpm_plens(t);
 	for (int p = 32; p >= 0; p--) {
 		const struct ik_lpm_ent *e;
 		size_t cnt;

@@ -18,7 +18,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char r2_conf[] =
-	"! R2 from the seed (ios-ike-keyring-profile-selection.zh-TW.txt), typos of the scan fixed\n"
+	"! R2 from the seed (ios-ike-keyring-profile-selection.zh-TW.txt)\n"
 	"hostname R2\n"
 	"!\n"
 	"crypto keyring keyring1\n"

@@ -116,7 +116,9 @@ lab_ns_add() { # NS
 	ip netns add "$1" || lab_fail "ip netns add $1"
 	LAB_NAMESPACES+=("$1")
 	ip -n "$1" link set lo up
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+	# IPv4 only: no IPv6 router solicitations or MLD reports over the tunnels
+	ip netns exec "$1" sh -c 'sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1'
 }
 lab_in() { # NS CMD...: runs CMD inside NS
 	local ns=$1
@@ -185,9 +187,9 @@ lab_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	if [ $rc = 0 ]; then
-		lab_log "scenario $LAB_NAME passed"
+		lab_log "scenario ${LAB_NAME:-?} passed"
 	else
-		lab_log "scenario $LAB_NAME failed (status $rc)"
+		lab_log "scenario ${LAB_NAME:-?} failed (status $rc)"
 	fi
 	exit $rc
 }
@@ -198,18 +200,25 @@ trap 'exit 130' INT TERM
 # The control socket of a router's ikerd: on the guest's tmpfs /run (AF_UNIX
 # sockets do not work on hostfs).
 lab_ctl_path() { echo "/run/ikerd-$1.ctl"; }
-# lab_ikerd_start NS CONF [ARGS...]: ikerd in the foreground inside NS, its log
-# in $LAB_OUT/ikerd-NS.log; waits (10 s) until its control socket answers.
+# lab_ikerd_start NS CONF [ARGS...]: ikerd in the foreground (-d) inside NS
+# with the netlink backend, its log in $LAB_OUT/ikerd-NS.log (appended, so a
+# restart keeps the first run's lines); waits (10 s) until its control socket
+# answers. ARGS: more ikerd options (--passive, --debug isakmp,ipsec, ...).
 lab_ikerd_start() {
 	local ns=$1 conf=$2
 	shift 2
 	lab_need "$IKERD"
 	lab_need "$IKERCTL"
 	rm -f "$(lab_ctl_path "$ns")"
-	lab_bg "$ns" "ikerd-$ns" "$IKERD" -f "$conf" --ctl "$(lab_ctl_path "$ns")" "$@"
+	echo "---- ikerd start: $*" >>"$LAB_OUT/ikerd-$ns.log"
+	ip netns exec "$ns" "$IKERD" -d -f "$conf" --ctl "$(lab_ctl_path "$ns")" \
+		--pid "/run/ikerd-$ns.pid" "$@" >>"$LAB_OUT/ikerd-$ns.log" 2>&1 </dev/null &
+	LAB_LAST_PID=$!
+	LAB_PIDS+=("$LAB_LAST_PID")
+	lab_log "started ikerd in $ns: pid $LAB_LAST_PID: -f $conf $*"
 	eval "LAB_IKERD_PID_$ns=$LAB_LAST_PID"
 	lab_wait 10 "ikerd in $ns answers on $(lab_ctl_path "$ns")" \
-		lab_ikerctl "$ns" show version
+		lab_ikerctl "$ns" show crypto isakmp sa
 }
 lab_ikerd_pid() { eval "echo \${LAB_IKERD_PID_$1:-}"; }
 # lab_ikerctl NS ARGS...: ikerctl against NS's ikerd.
@@ -237,6 +246,51 @@ lab_isakmp_idle() {
 }
 lab_wait_isakmp() {
 	lab_wait "$2" "$1: ISAKMP SA in QM_IDLE${3:+ with $3}" lab_isakmp_idle "$1" "${3:-}"
+}
+
+# lab_wait_child NS SECONDS: until show crypto ipsec sa has an outbound SPI.
+lab_child_up() {
+	lab_ikerctl "$1" show crypto ipsec sa | grep -Eq 'current outbound spi: 0x0*[1-9A-Fa-f]'
+}
+lab_wait_child() {
+	lab_wait "$2" "$1: IPsec SA up (outbound SPI)" lab_child_up "$1"
+}
+# lab_ipsec_pkts NS encaps|decaps: the first counter of that name in show
+# crypto ipsec sa.
+lab_ipsec_pkts() {
+	lab_ikerctl "$1" show crypto ipsec sa |
+		sed -n "s/.*#pkts $2: \([0-9]*\).*/\1/p" | head -n 1
+}
+
+# ---- the seed's two routers ----
+# lab_seed_topology: R1 and R2 (namespaces r1, r2) as in the seed, moved to
+# documentation ranges (tests/lab/conf/r1.conf, r2.conf): Ethernet0/0 is eth0
+# (198.51.100.1 and .2/24), Loopback0 is lan0 (192.0.2.1/25, 203.0.113.1/24).
+lab_seed_topology() {
+	lab_ns_add r1
+	lab_ns_add r2
+	lab_veth r1 eth0 198.51.100.1/24 r2 eth0 198.51.100.2/24
+	lab_lan r1 192.0.2.1/25
+	lab_lan r2 203.0.113.1/24
+}
+# lab_seed_conf ROUTER [vti] [lifetime SECONDS]: writes $LAB_OUT/ROUTER.conf,
+# the seed's configuration, as a VTI (tunnel mode ipsec ipv4) and/or with a
+# phase-2 lifetime in its IPsec profile; prints the path.
+lab_seed_conf() {
+	local r=$1 f="$LAB_OUT/$1.conf"
+	local -a ex=(-e 's/$//')
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		vti) ex+=(-e '/^ tunnel protection/a\ tunnel mode ipsec ipv4')
+			shift ;;
+		lifetime) ex+=(-e "/^ set isakmp-profile/a\\ set security-association lifetime seconds $2")
+			shift 2 ;;
+		*) lab_fail "lab_seed_conf: $1?" ;;
+		esac
+	done
+	sed "${ex[@]}" "$LAB_SRC/tests/lab/conf/$r.conf" >"$f" || lab_fail "config $f"
+	echo "$f"
 }
 
 # ---- the kernel's view ----

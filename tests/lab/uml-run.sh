@@ -13,8 +13,9 @@
 #                holds log (the scenario's output), console.log (the guest
 #                console), status and whatever the scenario writes there
 #   LAB_BUILD    the lab build (default: <top>/build-lab)
-#   LAB_TIMEOUT  seconds for the whole run, boot included (default 300); the
-#                scenario gets 15 s less, then the guest is killed by PID
+#   LAB_TIMEOUT  seconds for the whole run, boot included (default: the
+#                scenario's "# lab-timeout: N" line, else 300); the scenario
+#                gets 15 s less, then the guest is killed by process group
 #   LAB_MEM      guest memory (default 512M)
 #   LAB_VERBOSE  1: print the scenario's whole log, not only on failure
 # Prints one line "PASS name (N s)" or "FAIL name (...)" and exits 0 on PASS.
@@ -57,7 +58,8 @@ for p in "$out" "$script" "$LAB_BUILD"; do
 		fail "$p is hidden inside the guest (it mounts its own /tmp, /run, /dev); use another folder" ;;
 	esac
 done
-timeout_s=${LAB_TIMEOUT:-300}
+declared=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -n 1)
+timeout_s=${LAB_TIMEOUT:-${declared:-300}}
 guest_s=$((timeout_s - 15))
 [ "$guest_s" -ge 10 ] || guest_s=10
 

@@ -292,6 +292,8 @@ static const struct err_case err_cases[] = {
 	/* interfaces and routes */
 	{ "interface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n tunnel source x\n", 3, 2,
 	  "tunnel commands apply to Tunnel interfaces only" },
+	{ "interface Ethernet0/0\n crypto map CM\n", 2, 2,
+	  "crypto commands on interfaces (crypto map, ...) are not supported" },
 	{ "interface Tunnel5\n tunnel mode gre multipoint\n", 2, 14,
 	  "tunnel mode 'gre multipoint' is not supported" },
 	{ "interface Tunnel5\n tunnel destination 10.1.1\n", 2, 21, "not a valid address" },
@@ -317,6 +319,15 @@ static const struct err_case err_cases[] = {
 	{ "crypto keyring K vrf A\ncrypto keyring K vrf B\n", 2, 22,
 	  "keyring K is already bound to vrf A" },
 	{ "no crypto isakmp keepalive\n", 1, 1, "'no crypto ...' is not supported" },
+	{ "crypto keyring K\npre-shared-key address 1.2.3.4 key x\n", 2, 1,
+	  "'pre-shared-key' is a sub-mode command: indent it" },
+	{ "interface Tunnel1\n ip address 10.0.0.1 255.255.255.0\nshutdown\n", 3, 1,
+	  "'shutdown' is a sub-mode command" },
+	/* after exit, an indented line is a top-level command again */
+	{ "crypto keyring K\n exit\n pre-shared-key address 1.2.3.4 key x\n", 3, 2,
+	  "is a sub-mode command" },
+	{ "crypto ikev2 keyring K\n peer A\n exit\n address 1.2.3.4\n", 4, 2,
+	  "(peer expected)" },
 	{ "banner motd ^C\nhello\n", 2, 0, "banner text not closed" },
 };
 
@@ -437,6 +448,43 @@ START_TEST(syntax_comments_case_crlf)
 	ck_assert_int_eq(cfg->keyrings[0]->keys[1]->kind, IK_KEY_HOSTNAME);
 	ck_assert_uint_eq(cfg->keys[2]->order, 2);
 	ck_assert_ptr_eq(cfg->keys[2]->ring, cfg->keyrings[0]);
+	ik_config_unref(cfg);
+}
+END_TEST
+
+START_TEST(submodes_exit_and_reentry)
+{
+	struct ik_config *cfg = load_ok(
+		"crypto keyring K\n"
+		"  pre-shared-key address 1.1.1.1 key a\n"
+		" exit\n"
+		" crypto isakmp profile P\n"         /* indented, but top-level after exit */
+		"   keyring K\n"
+		"crypto ikev2 keyring V\n"
+		" peer A\n  address 1.1.1.1\n exit\n"
+		" peer B\n  address 2.2.2.2\n"
+		"crypto ipsec transform-set T esp-aes\n"
+		"crypto ipsec transform-set T esp-3des esp-md5-hmac\n mode transport\n"
+		"crypto keyring K\n  pre-shared-key address 2.2.2.2 key b\n"
+		"interface Loopback1\n description one\n"
+		"interface loopback1\n description two\n");
+	struct ik_keyring *k = ik_config_find_keyring(cfg, "K");
+
+	ck_assert_uint_eq(cfg->nkeyrings, 2);
+	ck_assert_uint_eq(k->nkeys, 2);
+	ck_assert_int_eq(k->line, 1);
+	ck_assert_ptr_eq(cfg->profiles[0]->keyrings[0], k);
+	ck_assert_uint_eq(cfg->v2_keyrings[0]->npeers, 2);
+	ck_assert_uint_eq(cfg->v2_keyrings[0]->peers[1].addr, A("2.2.2.2"));
+	/* a transform-set defined again takes the new transforms */
+	ck_assert_uint_eq(cfg->ntsets, 1);
+	ck_assert_int_eq(cfg->tsets[0]->enc, IK_ESP_3DES);
+	ck_assert_int_eq(cfg->tsets[0]->auth, IK_ESP_MD5);
+	ck_assert_uint_eq(cfg->tsets[0]->keylen, 0);
+	ck_assert_int_eq(cfg->tsets[0]->mode, IK_MODE_TRANSPORT);
+	ck_assert_uint_eq(cfg->nifaces, 1);
+	ck_assert_str_eq(cfg->ifaces[0]->name, "Loopback1");
+	ck_assert_str_eq(cfg->ifaces[0]->description, "two");
 	ik_config_unref(cfg);
 }
 END_TEST
@@ -1029,6 +1077,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, error_nothing_half_applied);
 	tcase_add_test(tc, syntax_comments_case_crlf);
 	tcase_add_test(tc, keys_replace_and_mask);
+	tcase_add_test(tc, submodes_exit_and_reentry);
 	tcase_add_test(tc, policies_defaults_sorted);
 	tcase_add_test(tc, profiles_full);
 	tcase_add_test(tc, ipsec_full);

@@ -186,7 +186,8 @@ START_TEST(r1_initiates_success)
 		     "ISAKMP:(1001):Total payload length: 12",
 		     "ISAKMP:(1001): sending packet to 192.168.0.2 my_port 500 peer_port 500 (I) "
 		     "MM_KEY_EXCH",
-		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 Global (I) "
+		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 "
+		     "Global (I) "
 		     "MM_KEY_EXCH",
 		     "ISAKMP:(1001): processing ID payload. message ID = 0",
 		     "\taddress      : 192.168.0.2",
@@ -229,7 +230,8 @@ START_TEST(r1_initiates_success)
 		     "ISAKMP:(1001):Old State = IKE_R_MM3 New State = IKE_R_MM3",
 		     "ISAKMP:(1001): sending packet to 192.168.0.1 my_port 500 peer_port 500 (R) "
 		     "MM_KEY_EXCH",
-		     "ISAKMP (1001): received packet from 192.168.0.1 dport 500 sport 500 Global (R) "
+		     "ISAKMP (1001): received packet from 192.168.0.1 dport 500 sport 500 "
+		     "Global (R) "
 		     "MM_KEY_EXCH",
 		     "ISAKMP:(1001):Old State = IKE_R_MM4 New State = IKE_R_MM5",
 		     "ISAKMP:(1001): processing ID payload. message ID = 0",
@@ -289,7 +291,8 @@ START_TEST(r2_initiates_p2_failure)
 	EXPECT_ORDER(&net.n[0],
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2",
 		     "ISAKMP:(1001): speaking to another IOS box!",
-		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 Global (R) "
+		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 "
+		     "Global (R) "
 		     "MM_KEY_EXCH",
 		     "ISAKMP:(1001):Input = IKE_MESG_FROM_PEER, IKE_MM_EXCH",
 		     "ISAKMP:(1001):Old State = IKE_R_MM4 New State = IKE_R_MM5",
@@ -563,7 +566,8 @@ START_TEST(duplicate_resend)
 	initiate(0, "Tunnel1");
 	xn_run(&net, 60000);
 	expect_pair();
-	EXPECT_ORDER(&net.n[1], "ISAKMP:(1001): phase 1 packet is a duplicate of a previous packet.",
+	EXPECT_ORDER(&net.n[1],
+		"ISAKMP:(1001): phase 1 packet is a duplicate of a previous packet.",
 		     "ISAKMP:(1001): retransmitting due to retransmit phase 1");
 	xn_free(&net);
 }
@@ -679,7 +683,8 @@ START_TEST(shows)
 	ik_sb_reset(&sb);
 	ik_engine_show_ipsec_sa(net.n[1].e, false, &sb);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "interface: Tunnel1\n"
-				     "    Crypto map tag: Tunnel1-head-0, local addr 192.168.0.2\n"));
+				     "    Crypto map tag: Tunnel1-head-0, "
+				     "local addr 192.168.0.2\n"));
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "   local  ident (addr/mask/prot/port): "
 				     "(192.168.0.2/255.255.255.255/47/0)\n"));
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "        transform: esp-aes "

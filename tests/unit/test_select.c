@@ -609,6 +609,62 @@ START_TEST(k3_random_agrees_with_rules)
 }
 END_TEST
 
+/* K1 read literally: the profile's keyrings in the profile's order, the
+ * longest prefix, the earlier keyring of the profile on ties. */
+static const struct ik_key *ref_k1(const struct ik_isakmp_profile *p, uint32_t peer)
+{
+	const struct ik_key *best = NULL;
+
+	for (size_t i = 0; i < p->nkeyrings; i++)
+		for (size_t j = 0; j < p->keyrings[i]->nkeys; j++) {
+			const struct ik_key *k = p->keyrings[i]->keys[j];
+
+			if (k->kind == IK_KEY_ADDRESS && ik_addr_in(peer, k->addr, k->mask) &&
+			    (!best || k->plen > best->plen))
+				best = k;
+		}
+	return best;
+}
+
+START_TEST(k1_random_agrees_with_rules)
+{
+	static const char *vrfs[] = { NULL, "A" };
+
+	for (int round = 0; round < 60; round++) {
+		struct ik_config *cfg = tm_new();
+		struct ik_keyring *rings[6];
+		int nrings = 1 + (int)(rnd() % 6);
+		char a[32], m[32];
+
+		for (int i = 0; i < nrings; i++) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "kr%d", i);
+			rings[i] = tm_keyring(cfg, name, vrfs[rnd() % 2]);
+			for (int j = (int)(rnd() % 8); j > 0; j--) {
+				rnd_addr(a, sizeof(a));
+				ik_addr_fmt(ik_plen_mask((int)(8 + rnd() % 25)), m);
+				tm_key(cfg, rings[i], a, m, "s");
+			}
+		}
+		struct ik_isakmp_profile *p = tm_profile(cfg, "p");
+
+		for (int j = 1 + (int)(rnd() % 3); j > 0; j--)
+			tm_profile_keyring(p, rings[rnd() % (unsigned)nrings]);
+		tm_index(cfg);
+		for (int q = 0; q < 200; q++) {
+			uint32_t peer;
+
+			rnd_addr(a, sizeof(a));
+			peer = tm_ip(a);
+			ck_assert_ptr_eq(ik_resolve_initiator(cfg->resolver, p, NULL, peer, NULL),
+					 ref_k1(p, peer));
+		}
+		tm_free(cfg);
+	}
+}
+END_TEST
+
 START_TEST(p1_random_index_agrees_with_scan)
 {
 	static const char *vrfs[] = { NULL, "A" };
@@ -720,6 +776,7 @@ static Suite *select_suite(void)
 	tcase_add_test(k, k_no_trace_no_text);
 	tcase_add_test(k, k1_initiator_profile_keyrings);
 	tcase_add_test(k, k1_profile_longest_over_its_keyrings);
+	tcase_add_test(k, k1_random_agrees_with_rules);
 	tcase_add_test(k, k3_random_agrees_with_rules);
 	tcase_add_test(k, lpm_full_space_agrees_with_scan);
 	tcase_add_test(p, p1_most_specific_order_independent);
