@@ -85,7 +85,7 @@ for b in $boots; do
 	grep -qv '^wait$' "$ROOT/$b.cases" || continue
 	n=$(grep -cv '^wait$' "$ROOT/$b.cases")
 	iop_log "boot $b: $n cases"
-	( LAB_OUT=$ROOT/boot-$b LAB_TIMEOUT=$((60 + 60 * n > 900 ? 900 : 60 + 60 * n)) \
+	( LAB_OUT=$ROOT/boot-$b LAB_TIMEOUT=$((120 + 60 * n)) \
 		"$top/tests/lab/uml-run.sh" "$here/guest.sh" "$ROOT/$b.cases" "$ROOT" \
 		>"$ROOT/boot-$b.out" 2>&1
 	  iop_log "boot $b: $(tail -1 "$ROOT/boot-$b.out")" ) &
