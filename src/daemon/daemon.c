@@ -74,6 +74,9 @@ static void tunnel_up(struct ikd *d, const struct ik_config *cfg, const struct i
 	if (rc)
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: cannot bring %s (line %d) up",
 		       t->name, t->line);
+	else
+		ik_msg(&d->log, IK_LOG_NOTICE, "%%LINK-3-UPDOWN: Interface %s, changed state to "
+		       "up", t->name);
 }
 
 static void tunnel_down(struct ikd *d, const struct ik_interface *t)
@@ -85,6 +88,9 @@ static void tunnel_down(struct ikd *d, const struct ik_interface *t)
 	pthread_mutex_unlock(&d->kmu);
 	if (rc)
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: cannot bring %s down", t->name);
+	else
+		ik_msg(&d->log, IK_LOG_NOTICE, "%%LINK-3-UPDOWN: Interface %s, changed state to "
+		       "down", t->name);
 }
 
 static bool str_eq(const char *a, const char *b)

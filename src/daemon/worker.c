@@ -494,8 +494,19 @@ static void task_stop(struct ikd_worker *w, void *arg)
 	w->stop = true;
 }
 
+/* On exit, every SA is deleted as by "clear crypto session": the peers are
+ * told (DELETE notifications) and the kernel SAs removed, before the engine
+ * and its sockets go. */
+static void task_clear_all(struct ikd_worker *w, void *arg)
+{
+	(void)arg;
+	ik_engine_clear(w->eng, IK_CLEAR_SESSION, 0, 0);
+}
+
 void ikd_worker_stop(struct ikd_worker *w)
 {
+	if (w->eng)
+		ikd_worker_run(w, task_clear_all, NULL);
 	if (w->threaded) {
 		ikd_worker_run(w, task_stop, NULL);
 		pthread_join(w->thr, NULL);
