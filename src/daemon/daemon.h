@@ -20,7 +20,7 @@
 #include "util/strbuf.h"
 #include "vti/kernel.h"
 
-#define IKD_MAX_WORKERS 16
+#define IKD_MAX_WORKERS 16 /* show_merge.c handles up to 16 parts */
 #define IKD_CONN_ID_BASE 1001u
 #define IKD_CONN_ID_STRIDE 100000u
 
