@@ -101,7 +101,6 @@ struct pctx {
 	struct ik_nmap peers;   /* "keyring\npeer" -> index + 1 */
 	char **peer_keys;
 	size_t npeer_keys;
-	size_t vrf_n;
 	bool failed;
 };
 
@@ -1683,8 +1682,6 @@ static int cmd_ikev2(struct pctx *c)
 
 static int cmd_crypto(struct pctx *c)
 {
-	struct ik_config *cfg = c->cfg;
-
 	if (need(c, 1, "crypto command"))
 		return -1;
 	if (kw(c, 1, "keyring")) {
@@ -1721,7 +1718,6 @@ static int cmd_crypto(struct pctx *c)
 	if (kw(c, 1, "map") || kw(c, 1, "dynamic-map"))
 		return perr(c, 1, "crypto %s is not supported by ikerd: use a tunnel interface "
 			    "with tunnel protection ipsec profile", c->tok[1].s);
-	(void)cfg;
 	return perr(c, 1, "unknown command 'crypto %s'", c->tok[1].s);
 }
 
