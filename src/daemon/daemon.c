@@ -74,6 +74,9 @@ static void tunnel_up(struct ikd *d, const struct ik_config *cfg, const struct i
 	if (rc)
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: cannot bring %s (line %d) up",
 		       t->name, t->line);
+	else
+		ik_msg(&d->log, IK_LOG_NOTICE, "%%LINK-3-UPDOWN: Interface %s, changed state to "
+		       "up", t->name);
 }
 
 static void tunnel_down(struct ikd *d, const struct ik_interface *t)
@@ -85,6 +88,9 @@ static void tunnel_down(struct ikd *d, const struct ik_interface *t)
 	pthread_mutex_unlock(&d->kmu);
 	if (rc)
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: cannot bring %s down", t->name);
+	else
+		ik_msg(&d->log, IK_LOG_NOTICE, "%%LINK-3-UPDOWN: Interface %s, changed state to "
+		       "down", t->name);
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -132,11 +138,23 @@ static void tunnels_sync(struct ikd *d, const struct ik_config *old, const struc
 	}
 }
 
+const char *ikd_warning_text(const struct ik_conf_warning *w)
+{
+	const char *m = w->msg;
+	char pfx[32];
+	int n = snprintf(pfx, sizeof(pfx), "line %d: ", w->line);
+
+	/* the location is printed by the caller as FILE:LINE */
+	if (n > 0 && !strncmp(m, pfx, (size_t)n))
+		m += n;
+	return m;
+}
+
 static void log_warnings(struct ikd *d, const struct ik_config *cfg)
 {
 	for (size_t i = 0; i < cfg->nwarnings; i++)
 		ik_msg(&d->log, IK_LOG_WARNING, "%%IKERD-4-CONFIG: %s:%d: %s", cfg->file,
-		       cfg->warnings[i].line, cfg->warnings[i].msg);
+		       cfg->warnings[i].line, ikd_warning_text(&cfg->warnings[i]));
 }
 
 /* ---- workers: tasks run on a worker's thread ---- */
@@ -442,8 +460,36 @@ static void merge_text(struct show_arg *a, unsigned n, struct ik_sb *out)
 	ik_sb_add(out, s0 + line_off(s0, line_count(s0) - tail));
 }
 
-/* JSON: documents of the form {"K":[...]} with the same K are merged into one
- * array; anything else is wrapped as {"workers":[doc,...]}. */
+/* JSON: arrays are concatenated; documents of the form {"K":[...]} with the
+ * same K are merged into one array; anything else is wrapped as
+ * {"workers":[doc,...]}. */
+/* Index of the bracket that closes the one at open (strings skipped), or
+ * (size_t)-1. */
+static size_t json_close(const char *s, size_t open)
+{
+	unsigned depth = 0;
+	bool str = false;
+
+	for (size_t i = open; s[i]; i++) {
+		char c = s[i];
+
+		if (str) {
+			if (c == '\\' && s[i + 1])
+				i++;
+			else if (c == '"')
+				str = false;
+			continue;
+		}
+		if (c == '"')
+			str = true;
+		else if (c == '[' || c == '{')
+			depth++;
+		else if ((c == ']' || c == '}') && --depth == 0)
+			return i;
+	}
+	return (size_t)-1;
+}
+
 static bool json_single_array(const char *s, char *key, size_t keylen, size_t *b, size_t *e)
 {
 	const char *p = s, *q;
@@ -460,7 +506,28 @@ static bool json_single_array(const char *s, char *key, size_t keylen, size_t *b
 	key[q - p - 2] = '\0';
 	*b = (size_t)(q + 3 - s);
 	*e = len - 2;
-	/* the array must be the object's only member: no "]," at depth 1 after it */
+	/* the array must be the object's only member: its closing bracket is
+	 * the one before the final brace */
+	return json_close(s, *b - 1) == *e;
+}
+
+/* A document that is an array: the offsets of what is between its brackets. */
+static bool json_array(const char *s, size_t *b, size_t *e)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	while (i < len && (s[i] == ' ' || s[i] == '\n'))
+		i++;
+	if (len - i < 2 || s[i] != '[' || s[len - 1] != ']')
+		return false;
+	if (json_close(s, i) != len - 1)
+		return false;
+	*b = i + 1;
+	*e = len - 1;
+	while (*b < *e && (s[*b] == ' ' || s[*b] == '\n'))
+		(*b)++;
 	return true;
 }
 
@@ -468,7 +535,28 @@ static void merge_json(struct show_arg *a, unsigned n, struct ik_sb *out)
 {
 	char key0[64], key[64];
 	size_t b, e;
-	bool same = json_single_array(ik_sb_str(&a[0].out), key0, sizeof(key0), &b, &e);
+	bool arrays = true, same;
+
+	for (unsigned k = 0; arrays && k < n; k++)
+		arrays = json_array(ik_sb_str(&a[k].out), &b, &e);
+	if (arrays) {
+		bool first = true;
+
+		ik_sb_add(out, "[");
+		for (unsigned k = 0; k < n; k++) {
+			const char *s = ik_sb_str(&a[k].out);
+
+			json_array(s, &b, &e);
+			if (e == b)
+				continue;
+			ik_sb_add(out, first ? "" : ",");
+			ik_sb_addn(out, s + b, e - b);
+			first = false;
+		}
+		ik_sb_add(out, "]\n");
+		return;
+	}
+	same = json_single_array(ik_sb_str(&a[0].out), key0, sizeof(key0), &b, &e);
 
 	for (unsigned k = 1; same && k < n; k++)
 		same = json_single_array(ik_sb_str(&a[k].out), key, sizeof(key), &b, &e) &&

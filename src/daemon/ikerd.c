@@ -95,7 +95,7 @@ static int test_config(const char *path, bool json, bool strict)
 		for (size_t i = 0; i < cfg->nwarnings; i++) {
 			ik_sb_printf(&out, "%s{\"line\":%d,\"message\":", i ? "," : "",
 				     cfg->warnings[i].line);
-			ik_sb_json_str(&out, cfg->warnings[i].msg);
+			ik_sb_json_str(&out, ikd_warning_text(&cfg->warnings[i]));
 			ik_sb_add(&out, "}");
 		}
 		ik_sb_printf(&out, "],\"finding_count\":%d,\"findings\":%s}\n", n,
@@ -103,7 +103,7 @@ static int test_config(const char *path, bool json, bool strict)
 	} else {
 		for (size_t i = 0; i < cfg->nwarnings; i++)
 			ik_sb_printf(&out, "%s:%d: warning: %s\n", path, cfg->warnings[i].line,
-				     cfg->warnings[i].msg);
+				     ikd_warning_text(&cfg->warnings[i]));
 		ik_sb_add(&out, ik_sb_str(&findings));
 		ik_sb_printf(&out, "ikerd: %s: configuration valid, %zu line(s) ignored, "
 			     "%d finding(s)%s\n", path, cfg->nwarnings, n,
@@ -149,6 +149,18 @@ static int pidfile_write(const char *path, int *fdp)
 	}
 	*fdp = fd;
 	return 0;
+}
+
+/* path made absolute against the current directory (into buf), or as is. */
+static const char *abs_path(const char *path, char *buf, size_t len)
+{
+	char cwd[4096];
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return path;
+	if ((size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len)
+		return path;
+	return buf;
 }
 
 /* ---- daemonizing: the parent exits when the child reports ready ---- */
@@ -317,6 +329,7 @@ int main(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct ik_sb err;
 	struct ikd *d = NULL;
+	char conf_abs[4096], ctl_abs[4096], pid_abs[4096];
 	sigset_t sigs;
 
 	memset(&o, 0, sizeof(o));
@@ -414,6 +427,10 @@ int main(int argc, char **argv)
 	/* blocked before any thread starts, so only the signalfd sees them */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (!o.foreground) {
+		/* the daemon runs in /: relative paths are made absolute first */
+		o.conf_path = abs_path(o.conf_path, conf_abs, sizeof(conf_abs));
+		o.ctl_path = abs_path(o.ctl_path, ctl_abs, sizeof(ctl_abs));
+		pid_path = abs_path(pid_path, pid_abs, sizeof(pid_abs));
 		if (daemonize(&notify_fd))
 			return 1;
 		openlog("ikerd", LOG_PID, LOG_DAEMON);

@@ -177,23 +177,21 @@ static int attach_bpf(int fd, unsigned n)
 }
 
 /* Fails when a process that is not one of our workers holds the port: a
- * socket without SO_REUSEPORT cannot bind then. Only the first worker checks. */
-static int port_free(const char *vrf, uint16_t port, struct ik_sb *err)
+ * socket without SO_REUSEPORT cannot bind then. Only the first worker checks,
+ * before any socket of ours exists. */
+static int port_free(uint16_t port, struct ik_sb *err)
 {
 	struct sockaddr_in sin;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
 
 	if (fd < 0)
 		return 0;
-	if (vrf)
-		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, vrf, (socklen_t)strlen(vrf) + 1);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno == EADDRINUSE) {
-		ik_sb_printf(err, "UDP port %u%s%s is in use by another program (is another "
-			     "ikerd or IKE daemon running?)\n", port, vrf ? " in VRF " : "",
-			     vrf ? vrf : "");
+		ik_sb_printf(err, "UDP port %u is in use by another program (is another ikerd "
+			     "or IKE daemon running?)\n", port);
 		rc = -1;
 	}
 	close(fd);
@@ -252,7 +250,8 @@ static int sockset_open(struct ikd_worker *w, const char *vrf, struct ik_sb *err
 	struct ikd_sockset *ss;
 	struct epoll_event ev;
 
-	if (w->idx == 0 && (port_free(vrf, 500, err) || port_free(vrf, 4500, err)))
+	/* the global pair is opened first; a VRF's probe would collide with it */
+	if (w->idx == 0 && !vrf && (port_free(500, err) || port_free(4500, err)))
 		return -1;
 	ss = IK_VEC_PUSH(w->socks, w->nsocks, w->socks_cap);
 	ss->vrf = vrf ? ik_xstrdup(vrf) : NULL;
@@ -308,15 +307,21 @@ static void vrf_open_cb(void *ctx, const char *vrf)
 	if (sockset_open(w, vrf, &err)) {
 		struct ikd_sockset *ss = &w->socks[w->nsocks - 1];
 
-		/* keep the slot so the VRF is not retried at every reload, but
-		 * without sockets: datagrams for it are dropped with a message */
+		/* drop the slot (always the last one): the next reload tries
+		 * again, in case the VRF device exists by then */
 		for (int i = 0; i < 2; i++)
 			if (ss->fd[i] >= 0) {
 				epoll_ctl(w->epfd, EPOLL_CTL_DEL, ss->fd[i], NULL);
 				close(ss->fd[i]);
-				ss->fd[i] = -1;
 			}
-		ik_msg(&w->log, IK_LOG_ERR, "%%IKERD-3-VRF: fVRF %s: %s", vrf, ik_sb_str(&err));
+		free(ss->vrf);
+		w->nsocks--;
+		if (err.len && err.s[err.len - 1] == '\n')
+			err.s[--err.len] = '\0';
+		/* every worker fails alike: one message is enough */
+		if (w->idx == 0)
+			ik_msg(&w->log, IK_LOG_ERR, "%%IKERD-3-VRF: fVRF %s: %s", vrf,
+			       ik_sb_str(&err));
 	}
 	ik_sb_free(&err);
 }
@@ -490,8 +495,19 @@ static void task_stop(struct ikd_worker *w, void *arg)
 	w->stop = true;
 }
 
+/* On exit, every SA is deleted as by "clear crypto session": the peers are
+ * told (DELETE notifications) and the kernel SAs removed, before the engine
+ * and its sockets go. */
+static void task_clear_all(struct ikd_worker *w, void *arg)
+{
+	(void)arg;
+	ik_engine_clear(w->eng, IK_CLEAR_SESSION, 0, 0);
+}
+
 void ikd_worker_stop(struct ikd_worker *w)
 {
+	if (w->eng)
+		ikd_worker_run(w, task_clear_all, NULL);
 	if (w->threaded) {
 		ikd_worker_run(w, task_stop, NULL);
 		pthread_join(w->thr, NULL);

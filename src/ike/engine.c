@@ -12,6 +12,59 @@
 #include "util/addr.h"
 #include "util/util.h"
 
+/* ---- snapshots ---- */
+
+/* The shared count of a snapshot may be touched by the engines of several
+ * threads at once (reload): atomically. */
+static void cfg_ref_atomic(struct ik_config *cfg)
+{
+	__atomic_add_fetch(&cfg->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void cfg_unref_atomic(struct ik_config *cfg)
+{
+	if (__atomic_sub_fetch(&cfg->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		cfg->refs = 1; /* the last one: let the model free itself */
+		ik_config_unref(cfg);
+	}
+}
+
+struct ik_config *ik_v1_cfg_hold(struct ik_engine *e, struct ik_config *cfg)
+{
+	struct ik_snap *h;
+
+	for (h = e->snaps; h; h = h->next)
+		if (h->cfg == cfg) {
+			h->holders++;
+			return cfg;
+		}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		abort(); /* nowhere to keep the snapshot alive: nothing sensible left */
+	h->cfg = cfg;
+	h->holders = 1;
+	cfg_ref_atomic(cfg);
+	h->next = e->snaps;
+	e->snaps = h;
+	return cfg;
+}
+
+void ik_v1_cfg_release(struct ik_engine *e, struct ik_config *cfg)
+{
+	for (struct ik_snap **pp = &e->snaps; *pp; pp = &(*pp)->next) {
+		struct ik_snap *h = *pp;
+
+		if (h->cfg != cfg)
+			continue;
+		if (--h->holders == 0) {
+			*pp = h->next;
+			cfg_unref_atomic(h->cfg);
+			free(h);
+		}
+		return;
+	}
+}
+
 /* ---- small helpers ---- */
 
 uint64_t ik_v1_now(struct ik_engine *e)
@@ -183,7 +236,7 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	p1->local = *local;
 	p1->remote = *remote;
 	p1->fvrf = fvrf ? strdup(fvrf) : NULL;
-	p1->cfg = ik_config_ref(e->cfg);
+	p1->cfg = ik_v1_cfg_hold(e, e->cfg);
 	p1->state = IKE_READY;
 	p1->created_ms = ik_v1_now(e);
 	p1->last_rx_ms = p1->created_ms;
@@ -260,7 +313,7 @@ static void p1_free(struct ik_p1 *p1)
 		ik_v1_keys_free(&p1->keys);
 	ik_wipe(p1->ni, sizeof(p1->ni));
 	ik_wipe(p1->nr, sizeof(p1->nr));
-	ik_config_unref(p1->cfg);
+	ik_v1_cfg_release(p1->e, p1->cfg);
 	free(p1->fvrf);
 	free(p1);
 }
@@ -342,7 +395,7 @@ void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_pee
 			break;
 		}
 	ik_wipe(&c->sa, sizeof(c->sa));
-	ik_config_unref(c->cfg);
+	ik_v1_cfg_release(e, c->cfg);
 	free(c->fvrf);
 	free(c);
 }
@@ -392,7 +445,7 @@ struct ik_engine *ik_engine_new(struct ik_config *cfg, const struct ik_engine_ho
 
 	if (!e)
 		return NULL;
-	e->cfg = ik_config_ref(cfg);
+	e->cfg = ik_v1_cfg_hold(e, cfg);
 	e->host = *host;
 	e->log = log;
 	if (opts)
@@ -420,7 +473,7 @@ void ik_engine_free(struct ik_engine *e)
 
 		e->children = c->next;
 		ik_wipe(&c->sa, sizeof(c->sa));
-		ik_config_unref(c->cfg);
+		ik_v1_cfg_release(e, c->cfg);
 		free(c->fvrf);
 		free(c);
 	}
@@ -430,7 +483,7 @@ void ik_engine_free(struct ik_engine *e)
 		e->p1s = p1->next;
 		p1_free(p1);
 	}
-	ik_config_unref(e->cfg);
+	ik_v1_cfg_release(e, e->cfg);
 	free(e);
 }
 
@@ -903,7 +956,7 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 {
 	struct ik_config *old = e->cfg;
 
-	e->cfg = ik_config_ref(cfg);
+	e->cfg = ik_v1_cfg_hold(e, cfg);
 	for (struct ik_child *c = e->children, *next; c; c = next) {
 		next = c->next;
 		if (!tunnel_same(c->sa.tunnel, ik_config_find_iface(cfg, c->sa.ifname)))
@@ -926,7 +979,7 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 		if (ot && !tunnel_same(ot, nt))
 			ik_v1_p1_delete(p1, "configuration changed", true);
 	}
-	ik_config_unref(old);
+	ik_v1_cfg_release(e, old);
 	gc(e);
 }
 

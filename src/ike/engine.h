@@ -9,10 +9,15 @@
  * Threads: an engine has no global mutable state (all of it hangs off
  * struct ik_engine) and is not locked: one thread drives one engine. The
  * daemon runs one engine per core, each with its own SO_REUSEPORT sockets
- * that shard peers, and disjoint opts.first_conn_id ranges. The engine
- * takes references on its snapshot for every SA (ik_config_ref, a plain
- * counter): engines on different threads must therefore each get their own
- * snapshot (load the file once per engine), never share one.
+ * that shard peers, and disjoint opts.first_conn_id ranges. Engines may
+ * share one snapshot: an engine takes one reference per snapshot it uses,
+ * with an atomic increment and decrement of cfg->refs (at ik_engine_new,
+ * ik_engine_set_config and when its last SA of an old snapshot goes), and
+ * counts its SAs on that snapshot itself. ik_config_ref/unref are plain
+ * counters: the daemon must not call them on a snapshot while engines of
+ * other threads may be taking or dropping theirs (e.g. drop its own
+ * reference to the old snapshot only after every worker has run
+ * ik_engine_set_config).
  * Diffie-Hellman is computed inline: it is CPU work, never a wait, so
  * an engine busy with DH keeps its core busy while the engine of the other
  * core runs its own exchanges (tests/bench/bench_handshake.c measures this).

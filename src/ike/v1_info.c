@@ -171,6 +171,21 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 	    ik_v1_notify_name(n.type), n.proto);
 	DBG(p1, "\tspi 0, message ID = %u, sa = %08X", msgid, ik_get32(p1->cky_r));
 	ik_addr_fmt(p1->remote.addr, ra);
+	if (n.type < 8192 && n.proto == IK_V1_PROTO_ESP && n.spi_size == 4) {
+		/* our Quick Mode offer was refused: the node goes now */
+		uint32_t spi = ik_get32(n.spi);
+
+		for (struct ik_qm *q = p1->qms; q; q = q->next)
+			if (q->initiator && !q->done && q->spi_in == spi) {
+				DBG(p1, "ISAKMP:(%u):deleting node %u error TRUE reason \"%s\"",
+				    p1->conn_id, q->msgid, ik_v1_notify_name(n.type));
+				p1->e->st.p2_failed++;
+				ik_v1_qm_unlink(p1, q);
+				ik_v1_qm_free(q);
+				break;
+			}
+		return;
+	}
 	if (n.type == IK_V1_N_R_U_THERE && n.data_len == 4) {
 		uint32_t seq = ik_get32(n.data);
 

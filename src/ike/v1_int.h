@@ -69,7 +69,8 @@ struct ik_qm {
 	struct ik_dh *dh;
 	struct ik_secret *gxy;
 	unsigned pfs_group;
-	/* what this negotiates */
+	/* what this negotiates, in the snapshot the node holds */
+	struct ik_config *cfg;
 	const struct ik_interface *tunnel;
 	const struct ik_ipsec_profile *ipsec;
 	struct ik_child_sa child;
@@ -159,8 +160,18 @@ struct ik_p1 {
 	bool dead;
 };
 
+/* A snapshot this engine uses, with the engine's own count of the SAs that
+ * hold it: the snapshot's shared reference count is touched once per
+ * snapshot and engine (atomically), not once per SA. */
+struct ik_snap {
+	struct ik_snap *next;
+	struct ik_config *cfg;
+	unsigned holders;
+};
+
 struct ik_engine {
 	struct ik_config *cfg;
+	struct ik_snap *snaps;
 	struct ik_engine_host host;
 	const struct ik_log *log;
 	struct ik_engine_opts opts;
@@ -175,6 +186,8 @@ struct ik_engine {
 };
 
 /* ---- engine.c ---- */
+struct ik_config *ik_v1_cfg_hold(struct ik_engine *e, struct ik_config *cfg);
+void ik_v1_cfg_release(struct ik_engine *e, struct ik_config *cfg);
 uint64_t ik_v1_now(struct ik_engine *e);
 void ik_v1_rand(struct ik_engine *e, void *buf, size_t len);
 struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,

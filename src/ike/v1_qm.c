@@ -106,6 +106,7 @@ struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator)
 	q->msgid = msgid;
 	q->initiator = initiator;
 	q->state = IKE_QM_READY;
+	q->cfg = ik_v1_cfg_hold(p1->e, p1->e->cfg);
 	q->expire_ms = ik_v1_now(p1->e) + IK_V1_HALF_OPEN_MS;
 	q->next = p1->qms;
 	p1->qms = q;
@@ -126,6 +127,7 @@ void ik_v1_qm_free(struct ik_qm *q)
 {
 	if (!q)
 		return;
+	ik_v1_cfg_release(q->p1->e, q->cfg);
 	ik_v1_xmit_clear(&q->x);
 	ik_dh_free(q->dh);
 	ik_secret_free(q->gxy);
@@ -590,7 +592,7 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 	q->child.id = e->next_child_id;
 	e->next_child_id += 2;
 	c->sa = q->child;
-	c->cfg = ik_config_ref(e->cfg);
+	c->cfg = ik_v1_cfg_hold(e, q->cfg);
 	c->local = p1->local.addr;
 	c->remote = p1->remote.addr;
 	c->local_port = p1->local.port;
@@ -618,7 +620,7 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 		       "failed", c->sa.ifname, c->sa.in.spi, c->sa.out.spi);
 		ik_put32(spi, c->sa.in.spi);
 		ik_v1_send_delete(p1, IK_V1_PROTO_ESP, spi, 4, 1);
-		ik_config_unref(c->cfg);
+		ik_v1_cfg_release(e, c->cfg);
 		free(c->fvrf);
 		ik_wipe(c, sizeof(*c));
 		free(c);
@@ -741,7 +743,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	}
 	if (ik_v1_count(m, IK_V1_PL_ID) > 2)
 		goto bad_ids;
-	t = tunnel_for_ids(e->cfg, p1, idci, idcr);
+	t = tunnel_for_ids(q->cfg, p1, idci, idcr);
 	q->tunnel = t;
 	q->ipsec = t ? t->protection : NULL;
 	for (size_t i = 0; i < sa->np && !chosen; i++) {

@@ -90,3 +90,15 @@ wait_cmd_grep() {
 		n=$((n + 1))
 	done
 }
+
+# wait_cmd_nogrep PATTERN CMD...: until CMD's output no longer matches (at most 10 s).
+wait_cmd_nogrep() {
+	pat=$1
+	shift
+	n=0
+	while "$@" 2>/dev/null | grep -q -e "$pat"; do
+		[ $n -ge 100 ] && return 1
+		sleep 0.1
+		n=$((n + 1))
+	done
+}

@@ -424,7 +424,18 @@ START_TEST(p4_wrong_profile)
 		     "192.168.0.1)",
 		     "ISAKMP: set new node ",
 		     "ISAKMP:(1001):Sending NOTIFY PROPOSAL_NOT_CHOSEN protocol 3");
-	EXPECT_ORDER(&net.n[0], "ISAKMP:(1001): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3");
+	EXPECT_ORDER(&net.n[0], "ISAKMP:(1001): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
+		     "error TRUE reason \"PROPOSAL_NOT_CHOSEN\"");
+	/* the initiator's node went at once: nothing is retransmitted later */
+	{
+		unsigned sent = net.sent;
+		struct ik_engine_stats st;
+
+		xn_run(&net, 60000);
+		ck_assert_uint_eq(net.sent, sent);
+		ik_engine_stats(net.n[0].e, &st);
+		ck_assert_uint_eq(st.p2_failed, 1);
+	}
 	xn_free(&net);
 }
 END_TEST
@@ -880,6 +891,15 @@ START_TEST(reload)
 	ik_engine_set_config(net.n[0].e, same);
 	ik_config_unref(same);
 	xn_deliver(&net);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	/* a second identical reload, then the phase-2 rekey runs on the SAs
+	 * made under the first snapshot, with the third one current */
+	same = xn_load(t1, "r1-third");
+	ik_engine_set_config(net.n[0].e, same);
+	ik_config_unref(same);
+	xn_run(&net, 3300 * 1000);
+	ck_assert_uint_eq(net.n[0].ups, 2);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	t1 = xn_replace(t1, "esp-aes esp-sha256-hmac", "esp-3des esp-sha-hmac");
