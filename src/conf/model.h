@@ -8,6 +8,13 @@
  *
  * Lifetime: ik_config_ref / ik_config_unref. SAs hold a reference to the
  * snapshot they were negotiated under; a reload makes a new snapshot.
+ *
+ * Pre-shared keys (struct ik_key.secret, struct ik_ikev2_peer.psk*) live in a
+ * per-snapshot secure arena: a few sodium_malloc'd blocks holding both the
+ * struct ik_secret headers and the NUL-terminated key bytes. Readers use
+ * secret->p and secret->len as for any ik_secret, but must never pass these
+ * to ik_secret_free: ik_config_unref wipes and frees the whole arena (use
+ * ik_secret_dup for a copy that outlives the snapshot).
  */
 #ifndef IK_CONF_MODEL_H
 #define IK_CONF_MODEL_H
@@ -54,6 +61,7 @@ struct ik_key {
 	bool no_xauth;
 	int line;
 	unsigned order;         /* position among all keys of the file (0-based) */
+	/* secret points into the snapshot's key arena: never ik_secret_free it */
 };
 
 struct ik_keyring {
@@ -66,6 +74,7 @@ struct ik_keyring {
 	uint32_t local_address; /* local-address A (or the interface's address), 0 = any */
 	int line;               /* 0 for the implicit default keyring */
 	unsigned order;         /* position among keyrings; default keyring is 0 */
+	char *description;      /* description TEXT, or NULL */
 };
 
 /* ---- ISAKMP profiles (P rules) ---- */
@@ -98,6 +107,7 @@ struct ik_isakmp_profile {
 	unsigned keepalive, keepalive_retry; /* 0 = not set */
 	int line;
 	unsigned order;
+	char *description;      /* description TEXT, or NULL */
 };
 
 /* ---- IPsec ---- */
@@ -126,6 +136,7 @@ struct ik_ipsec_profile {
 	uint32_t lifetime_sec;  /* 0 = global default (3600) */
 	uint64_t lifetime_kb;   /* 0 = global default (4608000) */
 	int line;
+	char *description;      /* description TEXT, or NULL */
 };
 
 /* ---- IKEv2 ---- */
@@ -138,8 +149,11 @@ struct ik_ikev2_peer {
 	int plen;
 	enum ik_id_type id_type;
 	char *id_value;         /* address as text, fqdn, email, key-id */
-	struct ik_secret *psk, *psk_local, *psk_remote;
+	struct ik_secret *psk, *psk_local, *psk_remote; /* in the key arena */
 	int line;
+	bool mask_given;        /* address A M: the config wrote a mask */
+	bool id_domain;         /* identity fqdn|email domain VALUE */
+	char *description;      /* description TEXT, or NULL */
 };
 
 struct ik_ikev2_keyring {
@@ -174,6 +188,8 @@ struct ik_ikev2_match {
 	int plen;
 	char *value;
 	int line;
+	bool mask_given;        /* address A M: the config wrote a mask */
+	bool domain;            /* fqdn|email domain VALUE */
 };
 
 struct ik_ikev2_profile {
@@ -189,6 +205,7 @@ struct ik_ikev2_profile {
 	unsigned dpd_interval, dpd_retry;
 	bool dpd_periodic;
 	int line;
+	char *description;      /* description TEXT, or NULL */
 };
 
 /* ---- interfaces, VRFs, routes ---- */
@@ -267,6 +284,14 @@ struct ik_config {
 	/* Lines read and ignored (router commands that ikerd does not use), for
 	 * ikerd -t and the log. */
 	struct ik_conf_warning *warnings; size_t nwarnings;
+
+	/* crypto ipsec security-association lifetime seconds|kilobytes: the
+	 * defaults for IPsec profiles that set none (IOS: 3600 s, 4608000 KB). */
+	uint32_t sa_lifetime_sec;
+	uint64_t sa_lifetime_kb;
+
+	/* Private to src/conf: the key arena, name tables, allocation slabs. */
+	struct ik_conf_store *store;
 };
 
 struct ik_conf_warning {
@@ -278,9 +303,17 @@ struct ik_conf_warning {
 struct ik_conf_error {
 	char file[256];
 	int line, col;          /* 1-based; col points at the offending token */
-	char text[512];         /* the offending line as written */
+	char text[512];         /* the offending line as written (a key on it
+				 * is replaced by '*' characters) */
 	char msg[512];          /* what is wrong */
+	bool incomplete;        /* the command stops short: "% Incomplete command." */
 };
+
+/* Bounds of what the loader accepts (errors beyond them, never a crash). */
+#define IK_CONF_MAX_LINE 4096                 /* bytes per line, CR/LF excluded */
+#define IK_CONF_MAX_FILE (16u * 1024 * 1024)  /* bytes of a file (load_file) */
+#define IK_CONF_MAX_KEYS 4000000u             /* pre-shared keys per snapshot */
+#define IK_CONF_MAX_WARNINGS 1000             /* recorded; then one summary */
 
 /* Parses an IOS configuration into a model with one reference (no indexes:
  * use ik_snapshot_load_* of profile/snapshot.h for a snapshot ready for
@@ -293,7 +326,10 @@ struct ik_config *ik_config_load_string(const char *text, const char *name, stru
  *   FILE:LINE:COL: MSG
  *     <the line>
  *     <spaces>^
- *   % Invalid input detected at '^' marker.      (or the message's own % line) */
+ *   % Invalid input detected at '^' marker.      (or the message's own % line)
+ * Errors about the file as a whole (cannot open, too large) have line 0 and
+ * print as "FILE: MSG"; errors about a whole line (too long) have col 0 and
+ * print as "FILE:LINE: MSG". */
 void ik_conf_error_format(const struct ik_conf_error *err, char *buf, size_t len);
 
 struct ik_config *ik_config_ref(struct ik_config *cfg);

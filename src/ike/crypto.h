@@ -51,6 +51,9 @@ int ik_prf(enum ik_hash h, const uint8_t *key, size_t klen,
 /* ---- phase-1 ciphers (CBC) ---- */
 size_t ik_encr_block_len(enum ik_encr e);            /* 8 for des/3des, 16 for aes */
 size_t ik_encr_key_len(enum ik_encr e, unsigned keylen_bits); /* bytes */
+/* NULL when the cipher and key length work here, else why not (single DES
+ * needs OpenSSL's legacy provider, which may be missing). */
+const char *ik_encr_unsupported(enum ik_encr e, unsigned keylen_bits);
 /* len must be a multiple of the block length. iv is updated to the last
  * ciphertext block (the IV chaining of RFC 2409 appendix B). */
 int ik_cbc_encrypt(enum ik_encr e, const uint8_t *key, size_t klen, uint8_t *iv,

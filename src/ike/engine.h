@@ -5,6 +5,28 @@
  * netlink, the clock or the RNG itself; it logs through the struct ik_log it
  * was given. Two engines wired back to back in one process run an exchange
  * deterministically (tests/unit/test_exchange.c).
+ *
+ * Threads: an engine has no global mutable state (all of it hangs off
+ * struct ik_engine) and is not locked: one thread drives one engine. The
+ * daemon runs one engine per core, each with its own SO_REUSEPORT sockets
+ * that shard peers, and disjoint opts.first_conn_id ranges. Engines may
+ * share one snapshot: an engine takes one reference per snapshot it uses,
+ * with an atomic increment and decrement of cfg->refs (at ik_engine_new,
+ * ik_engine_set_config and when its last SA of an old snapshot goes), and
+ * counts its SAs on that snapshot itself. ik_config_ref/unref are plain
+ * counters: the daemon must not call them on a snapshot while engines of
+ * other threads may be taking or dropping theirs (e.g. drop its own
+ * reference to the old snapshot only after every worker has run
+ * ik_engine_set_config).
+ * Diffie-Hellman is computed inline: it is CPU work, never a wait, so
+ * an engine busy with DH keeps its core busy while the engine of the other
+ * core runs its own exchanges (tests/bench/bench_handshake.c measures this).
+ *
+ * NAT-T framing: ik_engine_input takes IKE messages without the 4-byte
+ * non-ESP marker (the host strips it on port 4500); the engine adds the
+ * marker itself to what it sends from port 4500 (host->send gets the
+ * datagram exactly as it goes on the wire). NAT keepalives (one 0xff byte)
+ * are sent without a marker, as RFC 3948 says.
  */
 #ifndef IK_IKE_ENGINE_H
 #define IK_IKE_ENGINE_H
@@ -39,6 +61,10 @@ struct ik_engine_host {
 	/* Counters for show crypto ipsec sa; may be NULL (counters print as 0). */
 	int (*child_counters)(void *ctx, const struct ik_child_sa *c,
 			      struct ik_sa_counters *in, struct ik_sa_counters *out);
+	/* The IPv4 address of an interface that the configuration names but
+	 * does not define (`tunnel source IFNAME` with tunnel_source_resolved
+	 * false); 0 on success. May be NULL: such tunnels cannot initiate. */
+	int (*resolve_ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
 };
 
 struct ik_engine_opts {

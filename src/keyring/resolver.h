@@ -42,6 +42,13 @@ const struct ik_key *ik_resolve_initiator(const struct ik_resolver *r,
 					  const char *fvrf, uint32_t peer,
 					  const struct ik_trace *tr);
 
+/* The prefix length and mask the K rules use for an address key: its own,
+ * except that IOS reads "address 0.0.0.0" with the mask omitted as the
+ * wildcard 0.0.0.0 0.0.0.0 (show crypto isakmp key lists such a key as
+ * "0.0.0.0 [0.0.0.0]"; rule K4). */
+int ik_key_plen(const struct ik_key *k);
+uint32_t ik_key_mask(const struct ik_key *k);
+
 /* Memory the resolver uses, for the benchmark's bytes-per-key figure. */
 size_t ik_resolver_bytes(const struct ik_resolver *r);
 

@@ -24,7 +24,12 @@ void ik_profile_index_free(struct ik_profile_index *pi);
 /* P1: responder after MM5. The most specific `match identity` over all
  * profiles (configuration order does not matter), restricted to matches whose
  * fVRF equals fvrf (NULL = global). Trace: "peer matches PROFILE profile" or
- * "peer matches *none* of the profiles". Returns NULL for none. */
+ * "peer matches *none* of the profiles". Returns NULL for none.
+ * Specificity: an address match counts its prefix length; a host (ID_FQDN)
+ * or user-fqdn (ID_USER_FQDN) match, compared without regard to case, counts
+ * 33 and applies in every fVRF. Equally specific matches in two profiles: the
+ * first configured wins and a warning line says so. IOS prints these lines
+ * with connection id 0 whatever the SA, and so does ikerd. */
 const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_config *cfg,
 							   const char *fvrf,
 							   const struct ik_peer_id *id,
@@ -36,6 +41,15 @@ const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_confi
  * aborting exchange". Returns true when the key passes. */
 bool ik_profile_check_keyring(const struct ik_isakmp_profile *p, const struct ik_key *key,
 			      const struct ik_trace *tr);
+
+/* P2 as the responder runs it after MM5, with the trace IOS prints: first the
+ * peer's key in the matched profile's keyrings (K1 lookup: "Found ADDRESS key
+ * in keyring K"), then ik_profile_check_keyring on the key picked at MM3.
+ * p NULL (the peer matched no profile): nothing to check, returns true; so
+ * does ik_profile_check_keyring. Uses cfg->resolver for the lookup. */
+bool ik_profile_check_responder(const struct ik_config *cfg, const struct ik_isakmp_profile *p,
+				const struct ik_key *key, const char *fvrf, uint32_t peer,
+				const struct ik_trace *tr);
 
 /* P3: initiator. The IPsec profile's `set isakmp-profile` when there is one,
  * else the most specific profile matching the peer address (address matches

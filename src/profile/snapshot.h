@@ -10,4 +10,9 @@ struct ik_config *ik_snapshot_load_file(const char *path, struct ik_conf_error *
 struct ik_config *ik_snapshot_load_string(const char *text, const char *name,
 					  struct ik_conf_error *err);
 
+/* Builds the indexes of a model that was made some other way (tests,
+ * benchmarks): cfg->resolver, cfg->pindex and cfg->index_free. Returns 0, or
+ * -1 with *err filled (cfg is left without indexes). */
+int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err);
+
 #endif

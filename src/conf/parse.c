@@ -1,0 +1,2574 @@
+/* The IOS configuration parser: text in, struct ik_config out.
+ *
+ * One pass over the lines builds the objects; references between objects
+ * (profile -> keyring, ipsec profile -> transform-set, tunnel protection ->
+ * ipsec profile, ...) are recorded with the place they were written and
+ * resolved after the last line, so that the order of the blocks in the file
+ * does not matter. The first error stops the parse: the half-built model is
+ * freed and the caller keeps its old snapshot.
+ *
+ * Lines: '!' starts a comment (a whole line, or a token of its own later in
+ * a line); blank lines, CRLF and tabs are accepted; keywords are matched
+ * without regard to case, names keep theirs. A command that opens a sub-mode
+ * is followed by its indented lines; `exit` or a non-indented line closes it.
+ */
+#include "conf/model.h"
+#include "conf/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/addr.h"
+#include "util/secmem.h"
+#include "util/util.h"
+
+#define MAX_TOKENS (IK_CONF_MAX_LINE / 2 + 2)
+#define MAX_KEY_LEN 128
+#define MAX_PROFILE_KEYRINGS 65536
+#define MAX_V2_LIST 64
+#define MAX_TSETS_PER_PROFILE 6
+
+struct tok {
+	char *s;
+	int col;        /* 1-based column in the raw line */
+	int len;
+};
+
+enum mode {
+	M_NONE, M_IGNORE, M_KEYRING, M_POLICY, M_PROFILE, M_TSET, M_IPSEC_PROFILE,
+	M_V2_KEYRING, M_V2_PEER, M_V2_PROPOSAL, M_V2_POLICY, M_V2_PROFILE, M_IFACE,
+	M_VRF,
+};
+
+enum ref_kind {
+	R_PROF_KEYRING, R_IPSEC_TSET, R_IPSEC_ISAKMP, R_IPSEC_IKEV2, R_TUN_PROT,
+	R_V2PROF_KEYRING, R_V2POL_PROPOSAL, R_ROUTE_IF,
+};
+
+struct ref {
+	enum ref_kind kind;
+	void *obj;      /* the object holding the reference */
+	size_t idx;     /* slot in its list, or the route's index */
+	char *name;
+	int line, col;
+};
+
+/* The key table: (keyring, address, mask) or (keyring, hostname) -> key,
+ * so that a repeated key line replaces the earlier key (as IOS does). */
+struct kent {
+	struct ik_key *k;
+	uint32_t h;
+};
+
+struct ktab {
+	struct kent *e;
+	size_t n, cap;
+};
+
+struct pctx {
+	struct ik_config *cfg;
+	struct ik_conf_store *st;
+	struct ik_conf_error *err;
+	const char *text;       /* the whole input */
+	size_t textlen;
+	int lineno;
+	char raw[IK_CONF_MAX_LINE + 1];  /* the line as written */
+	char work[IK_CONF_MAX_LINE + 1]; /* tokens, NUL-separated */
+	size_t rawlen;
+	struct tok tok[MAX_TOKENS];
+	int ntok;
+	unsigned char secret[MAX_TOKENS]; /* tokens that are keys: masked in errors */
+
+	enum mode mode;
+	void *obj;              /* the object of the sub-mode */
+	size_t peer;            /* M_V2_PEER: index in the ikev2 keyring */
+	size_t policy;          /* M_POLICY: index in cfg->policies */
+	int policy_idx[10001];  /* priority -> index + 1 */
+
+	bool in_banner;
+	char banner_delim[3];
+
+	struct ref *refs;
+	size_t nrefs;
+	struct ktab keys;
+	struct ik_nmap peers;   /* "keyring\npeer" -> index + 1 */
+	char **peer_keys;
+	size_t npeer_keys;
+	size_t vrf_n;
+	bool failed;
+};
+
+/* ---- small vectors: capacity follows the count (4, 8, 16, ...) ---- */
+
+static void *vgrow(void *p, size_t n, size_t size)
+{
+	if (n == 0)
+		return ik_xrealloc(p, 4 * size);
+	if (n >= 4 && !(n & (n - 1)))
+		return ik_xrealloc(p, 2 * n * size);
+	return p;
+}
+
+#define VPUSH(arr, n)                                                          \
+	((arr) = vgrow((arr), (n), sizeof(*(arr))),                            \
+	 memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
+
+/* ---- errors and warnings ---- */
+
+/* Words after which a line may hold a secret: the crypto keys, and the
+ * passwords of the router commands that are ignored (username, enable,
+ * snmp-server community, OSPF and HSRP authentication, ...). */
+static const char *const secret_words[] = {
+	"key", "password", "secret", "community", "md5", "key-string", "authentication-key",
+};
+
+/* Marks the words of the current line that may be secrets; computed only
+ * when the line is about to be copied into an error or a warning. */
+static void mask_secrets(struct pctx *c)
+{
+	memset(c->secret, 0, sizeof(c->secret[0]) * (size_t)(c->ntok + 1));
+	for (int i = 0; i < c->ntok; i++) {
+		const char *t = c->tok[i].s;
+		bool sw = false;
+
+		for (size_t k = 0; k < IK_ARRAY_LEN(secret_words) && !sw; k++)
+			sw = !strcasecmp(t, secret_words[k]);
+		if (sw && i + 1 < c->ntok) {
+			c->secret[i + 1] = 1;
+			if (i + 2 < c->ntok)
+				c->secret[i + 2] = 1;
+		} else if (!strcasecmp(t, "pre-shared-key") && i + 1 < c->ntok &&
+			   strcasecmp(c->tok[i + 1].s, "address") &&
+			   strcasecmp(c->tok[i + 1].s, "hostname")) {
+			c->secret[i + 1] = 1;
+			if (i + 2 < c->ntok)
+				c->secret[i + 2] = 1;
+		}
+	}
+	/* "crypto isakmp key K ...": the "key" rule above marks K */
+}
+
+static void copy_text(struct pctx *c)
+{
+	struct ik_conf_error *e = c->err;
+	size_t n = c->rawlen < sizeof(e->text) - 1 ? c->rawlen : sizeof(e->text) - 1;
+
+	memcpy(e->text, c->raw, n);
+	e->text[n] = '\0';
+	mask_secrets(c);
+	for (int i = 0; i < c->ntok; i++) {
+		if (!c->secret[i])
+			continue;
+		for (int j = 0; j < c->tok[i].len; j++) {
+			size_t at = (size_t)(c->tok[i].col - 1 + j);
+			if (at < n)
+				e->text[at] = '*';
+		}
+	}
+}
+
+static void verror(struct pctx *c, int line, int col, bool incomplete, const char *fmt,
+		   va_list ap)
+{
+	struct ik_conf_error *e = c->err;
+
+	if (c->failed)
+		return;
+	c->failed = true;
+	if (!e)
+		return;
+	snprintf(e->file, sizeof(e->file), "%s", c->cfg->file);
+	e->line = line;
+	e->col = col;
+	e->incomplete = incomplete;
+	e->text[0] = '\0';
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	if (line > 0 && line == c->lineno)
+		copy_text(c);
+}
+
+/* An error at token i of the current line (i == ntok: at the end). */
+static int __attribute__((format(printf, 3, 4)))
+perr(struct pctx *c, int i, const char *fmt, ...)
+{
+	va_list ap;
+	int col;
+
+	if (i < c->ntok)
+		col = c->tok[i].col;
+	else if (c->ntok)
+		col = c->tok[c->ntok - 1].col + c->tok[c->ntok - 1].len + 1;
+	else
+		col = 1;
+	va_start(ap, fmt);
+	verror(c, c->lineno, col, false, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The command stops short of what it needs. */
+static int __attribute__((format(printf, 2, 3)))
+pincomplete(struct pctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int col = 1;
+
+	if (c->ntok)
+		col = c->tok[c->ntok - 1].col + c->tok[c->ntok - 1].len + 1;
+	va_start(ap, fmt);
+	verror(c, c->lineno, col, true, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Text of tokens first..last as written (inner spacing kept), with the
+ * words that may be secrets replaced by '*'. */
+static void tok_span(struct pctx *c, int first, char *out, size_t len)
+{
+	int a, b;
+	size_t n;
+
+	if (first >= c->ntok || !len) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	a = c->tok[first].col - 1;
+	b = c->tok[c->ntok - 1].col - 1 + c->tok[c->ntok - 1].len;
+	n = (size_t)(b - a);
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, c->raw + a, n);
+	out[n] = '\0';
+	mask_secrets(c);
+	for (int i = first; i < c->ntok; i++) {
+		if (!c->secret[i])
+			continue;
+		for (int j = 0; j < c->tok[i].len; j++) {
+			size_t at = (size_t)(c->tok[i].col - 1 - a + j);
+			if (at < n)
+				out[at] = '*';
+		}
+	}
+}
+
+static char *tok_span_dup(const struct pctx *c, int first)
+{
+	int a = c->tok[first].col - 1;
+	int b = c->tok[c->ntok - 1].col - 1 + c->tok[c->ntok - 1].len;
+	char *s = ik_xmalloc((size_t)(b - a) + 1);
+
+	memcpy(s, c->raw + a, (size_t)(b - a));
+	s[b - a] = '\0';
+	return s;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+pwarn(struct pctx *c, const char *fmt, ...)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_conf_warning *w;
+	va_list ap;
+
+	if (cfg->nwarnings > IK_CONF_MAX_WARNINGS)
+		return;
+	w = VPUSH(cfg->warnings, cfg->nwarnings);
+	w->line = c->lineno;
+	if (cfg->nwarnings > IK_CONF_MAX_WARNINGS) {
+		snprintf(w->msg, sizeof(w->msg),
+			 "line %d: more ignored lines follow; only the first %d are listed",
+			 c->lineno, IK_CONF_MAX_WARNINGS);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* "line N: 'router ospf 1' is not used by ikerd; ignored" */
+static void warn_ignored(struct pctx *c, const char *where)
+{
+	char cmd[128];
+
+	if (c->cfg->nwarnings > IK_CONF_MAX_WARNINGS)
+		return;
+	tok_span(c, 0, cmd, sizeof(cmd));
+	if (where)
+		pwarn(c, "line %d: '%s' in %s is not used by ikerd; ignored", c->lineno, cmd,
+		      where);
+	else
+		pwarn(c, "line %d: '%s' is not used by ikerd; ignored", c->lineno, cmd);
+}
+
+/* ---- token helpers ---- */
+
+static bool kw(const struct pctx *c, int i, const char *k)
+{
+	return i < c->ntok && !strcasecmp(c->tok[i].s, k);
+}
+
+static int need(struct pctx *c, int i, const char *what)
+{
+	if (i < c->ntok)
+		return 0;
+	return pincomplete(c, "incomplete command: %s expected", what);
+}
+
+static int no_more(struct pctx *c, int i)
+{
+	if (i >= c->ntok)
+		return 0;
+	return perr(c, i, "unexpected '%s'", c->tok[i].s);
+}
+
+static int get_uint(struct pctx *c, int i, const char *what, unsigned long long min,
+		    unsigned long long max, unsigned long long *out)
+{
+	const char *s;
+	unsigned long long v = 0;
+
+	if (need(c, i, what))
+		return -1;
+	s = c->tok[i].s;
+	if (!*s)
+		return perr(c, i, "%s must be a number", what);
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return perr(c, i, "%s must be a number, not '%s'", what, c->tok[i].s);
+		if (v > (max + 9) / 10 + 1)
+			return perr(c, i, "%s %s is out of range %llu-%llu", what, c->tok[i].s,
+				    min, max);
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (v < min || v > max)
+		return perr(c, i, "%s %s is out of range %llu-%llu", what, c->tok[i].s, min, max);
+	*out = v;
+	return 0;
+}
+
+static int get_u32(struct pctx *c, int i, const char *what, unsigned min, unsigned max,
+		   unsigned *out)
+{
+	unsigned long long v;
+
+	if (get_uint(c, i, what, min, max, &v))
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static bool is_addr(const char *s)
+{
+	uint32_t a;
+
+	return ik_addr_parse(s, &a) == 0;
+}
+
+static int get_addr(struct pctx *c, int i, const char *what, uint32_t *out)
+{
+	if (need(c, i, what))
+		return -1;
+	if (ik_addr_parse(c->tok[i].s, out))
+		return perr(c, i, "'%s' is not a valid %s (dotted quad expected)", c->tok[i].s,
+			    what);
+	return 0;
+}
+
+static int get_mask(struct pctx *c, int i, uint32_t *mask, int *plen)
+{
+	if (get_addr(c, i, "mask", mask))
+		return -1;
+	*plen = ik_mask_plen(*mask);
+	if (*plen < 0)
+		return perr(c, i, "mask %s is not contiguous", c->tok[i].s);
+	return 0;
+}
+
+/* ---- references ---- */
+
+static void add_ref(struct pctx *c, enum ref_kind kind, void *obj, size_t idx, int ti)
+{
+	struct ref *r = VPUSH(c->refs, c->nrefs);
+
+	r->kind = kind;
+	r->obj = obj;
+	r->idx = idx;
+	r->name = ik_xstrdup(c->tok[ti].s);
+	r->line = c->lineno;
+	r->col = c->tok[ti].col;
+}
+
+/* ---- interface names ---- */
+
+static const char *const iftypes[] = {
+	"Tunnel", "Loopback", "Ethernet", "FastEthernet", "GigabitEthernet",
+	"TenGigabitEthernet", "FortyGigabitEthernet", "HundredGigE", "Serial",
+	"Dialer", "Vlan", "Port-channel", "Virtual-Template", "Virtual-Access", "BDI",
+	"Cellular", "Null",
+};
+
+static const char *iftype_of(const char *s, size_t len)
+{
+	for (size_t i = 0; i < IK_ARRAY_LEN(iftypes); i++)
+		if (strlen(iftypes[i]) == len && !strncasecmp(s, iftypes[i], len))
+			return iftypes[i];
+	return NULL;
+}
+
+/* IOS writes interface types in one spelling: tunnel1 is Tunnel1. */
+static char *iface_canon(const char *s)
+{
+	size_t alen = strcspn(s, "0123456789");
+	const char *t;
+	char *out;
+
+	if (alen == 0 || !s[alen] || !(t = iftype_of(s, alen)))
+		return ik_xstrdup(s);
+	out = ik_xmalloc(strlen(s) + 1);
+	memcpy(out, t, alen);
+	strcpy(out + alen, s + alen);
+	return out;
+}
+
+/* ---- keys ---- */
+
+static uint32_t key_hash(const struct ik_key *k)
+{
+	uint64_t x = (uint64_t)k->ring->order << 32;
+
+	if (k->kind == IK_KEY_ADDRESS) {
+		x ^= k->addr;
+		x ^= (uint64_t)(unsigned)k->plen << 58;
+	} else {
+		uint32_t h = 2166136261u;
+
+		for (const char *p = k->hostname; *p; p++) {
+			char ch = *p;
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (char)(ch - 'A' + 'a');
+			h = (h ^ (uint8_t)ch) * 16777619u;
+		}
+		x ^= h | (1ull << 63);
+	}
+	/* splitmix64 finalizer: every input bit reaches every output bit */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return (uint32_t)x;
+}
+
+static bool key_same(const struct ik_key *a, const struct ik_key *b)
+{
+	if (a->ring != b->ring || a->kind != b->kind)
+		return false;
+	if (a->kind == IK_KEY_ADDRESS)
+		return a->addr == b->addr && a->mask == b->mask;
+	return !strcasecmp(a->hostname, b->hostname);
+}
+
+/* The slot holding a key equal to k, or the empty slot where it goes. */
+static struct kent *ktab_slot(struct ktab *t, const struct ik_key *k, uint32_t h)
+{
+	size_t i = h & (t->cap - 1);
+
+	for (; t->e[i].k; i = (i + 1) & (t->cap - 1))
+		if (t->e[i].h == h && key_same(t->e[i].k, k))
+			return &t->e[i];
+	return &t->e[i];
+}
+
+static void ktab_add(struct ktab *t, struct ik_key *k, uint32_t h)
+{
+	struct kent *slot;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct kent *e = ik_xcalloc(cap, sizeof(*e));
+
+		for (size_t i = 0; i < t->cap; i++) {
+			size_t j = t->e[i].h & (cap - 1);
+
+			if (!t->e[i].k)
+				continue;
+			while (e[j].k)
+				j = (j + 1) & (cap - 1);
+			e[j] = t->e[i];
+		}
+		free(t->e);
+		t->e = e;
+		t->cap = cap;
+	}
+	slot = ktab_slot(t, k, h);
+	slot->k = k;
+	slot->h = h;
+	t->n++;
+}
+
+static struct ik_key *key_alloc(struct pctx *c)
+{
+	struct ik_keyslab *s = c->st->slabs;
+
+	if (!s || s->used == IK_ARRAY_LEN(s->keys)) {
+		s = ik_xmalloc(sizeof(*s));
+		s->used = 0;
+		s->next = c->st->slabs;
+		c->st->slabs = s;
+	}
+	memset(&s->keys[s->used], 0, sizeof(s->keys[0]));
+	return &s->keys[s->used++];
+}
+
+/* The key text at token ki: "K", or "0 K" (type 0 = clear text). Types 6
+ * and 7 (encrypted with the router's master key) cannot be used here.
+ * Returns the token index of the key, or -1. */
+static int key_token(struct pctx *c, int ki, bool more_allowed, const char *const *stops)
+{
+	if (need(c, ki, "key"))
+		return -1;
+	if (ki + 1 < c->ntok && strlen(c->tok[ki].s) == 1 && strchr("067", c->tok[ki].s[0])) {
+		bool next_is_stop = false;
+
+		for (int i = 0; stops && stops[i]; i++)
+			if (kw(c, ki + 1, stops[i]))
+				next_is_stop = true;
+		if (!next_is_stop) {
+			if (c->tok[ki].s[0] != '0')
+				return perr(c, ki,
+					    "encrypted key (type %s) cannot be used: give the "
+					    "pre-shared key in clear text", c->tok[ki].s);
+			ki++;
+		}
+	}
+	if (c->tok[ki].len > MAX_KEY_LEN)
+		return perr(c, ki, "pre-shared key is %d characters long, longer than %d",
+			    c->tok[ki].len, MAX_KEY_LEN);
+	if (!more_allowed && no_more(c, ki + 1))
+		return -1;
+	return ki;
+}
+
+static struct ik_secret *secret_from(struct pctx *c, int ki)
+{
+	struct ik_secret *s = ik_secarena_new(&c->st->arena, c->tok[ki].s,
+					      (size_t)c->tok[ki].len);
+
+	if (!s)
+		perr(c, ki, "out of secure memory for the pre-shared key");
+	return s;
+}
+
+static void secret_replace(struct ik_secret **dst, struct ik_secret *s)
+{
+	if (*dst)
+		ik_wipe((*dst)->p, (*dst)->len);
+	*dst = s;
+}
+
+static int add_key(struct pctx *c, struct ik_keyring *ring, const struct ik_key *proto, int ki)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_key probe = *proto, *k;
+	struct kent *slot;
+	struct ik_secret *s;
+	uint32_t h;
+
+	probe.ring = ring;
+	h = key_hash(&probe);
+	if (c->keys.cap) {
+		slot = ktab_slot(&c->keys, &probe, h);
+		if (slot->k) {
+			/* IOS: the same address (or hostname) again replaces the key */
+			k = slot->k;
+			free(probe.hostname);
+			if (!(s = secret_from(c, ki)))
+				return -1;
+			secret_replace(&k->secret, s);
+			k->no_xauth = proto->no_xauth;
+			k->mask_given = proto->mask_given;
+			k->line = c->lineno;
+			return 0;
+		}
+	}
+	if (cfg->nkeys >= IK_CONF_MAX_KEYS) {
+		free(probe.hostname);
+		return perr(c, 0, "too many pre-shared keys: the limit is %u", IK_CONF_MAX_KEYS);
+	}
+	if (!(s = secret_from(c, ki))) {
+		free(probe.hostname);
+		return -1;
+	}
+	k = key_alloc(c);
+	*k = probe;
+	k->secret = s;
+	k->line = c->lineno;
+	k->order = (unsigned)cfg->nkeys;
+	*VPUSH(cfg->keys, cfg->nkeys) = k;
+	*VPUSH(ring->keys, ring->nkeys) = k;
+	ktab_add(&c->keys, k, h);
+	return 0;
+}
+
+/* "address A [MASK]" at token i; sets the key's address fields and returns
+ * the index of the token after them. */
+static int parse_key_addr(struct pctx *c, int i, struct ik_key *k)
+{
+	uint32_t a;
+
+	if (get_addr(c, i, "address", &a))
+		return -1;
+	k->kind = IK_KEY_ADDRESS;
+	k->mask = 0xffffffffu;
+	k->plen = 32;
+	if (i + 1 < c->ntok && is_addr(c->tok[i + 1].s)) {
+		if (get_mask(c, i + 1, &k->mask, &k->plen))
+			return -1;
+		k->mask_given = true;
+		i++;
+	}
+	k->addr = a & k->mask;
+	return i + 1;
+}
+
+/* ---- objects ---- */
+
+static struct ik_keyring *keyring_get(struct pctx *c, int ni, int vi)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_keyring *kr = ik_nmap_get(&c->st->names[IK_NS_KEYRING], c->tok[ni].s);
+	const char *vrf = vi >= 0 ? c->tok[vi].s : NULL;
+
+	if (kr) {
+		if (vrf && (!kr->vrf || strcmp(kr->vrf, vrf))) {
+			perr(c, vi, "keyring %s is already bound to %s%s", kr->name,
+			     kr->vrf ? "vrf " : "the global VRF", kr->vrf ? kr->vrf : "");
+			return NULL;
+		}
+		return kr;
+	}
+	kr = ik_xcalloc(1, sizeof(*kr));
+	kr->name = ik_xstrdup(c->tok[ni].s);
+	kr->vrf = vrf ? ik_xstrdup(vrf) : NULL;
+	kr->line = c->lineno;
+	kr->order = (unsigned)cfg->nkeyrings;
+	*VPUSH(cfg->keyrings, cfg->nkeyrings) = kr;
+	ik_nmap_put(&c->st->names[IK_NS_KEYRING], kr->name, kr);
+	return kr;
+}
+
+static void *named_get(struct pctx *c, enum ik_ns ns, int ni, size_t size, void ***arr,
+		       size_t *n, bool *created)
+{
+	void *o = ik_nmap_get(&c->st->names[ns], c->tok[ni].s);
+	char **namep;
+
+	*created = false;
+	if (o)
+		return o;
+	o = ik_xcalloc(1, size);
+	*created = true;
+	/* every named object starts with char *name; its line is set by the caller */
+	namep = o;
+	*namep = ik_xstrdup(c->tok[ni].s);
+	*VPUSH(*arr, *n) = o;
+	ik_nmap_put(&c->st->names[ns], *namep, o);
+	return o;
+}
+
+#define NAMED_GET(c, ns, ni, type, arr, n, created)                            \
+	((type *)named_get((c), (ns), (ni), sizeof(type), (void ***)(void *)&(arr), \
+			   &(n), (created)))
+
+static void set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? ik_xstrdup(s) : NULL;
+}
+
+/* local-address IF|A */
+static int parse_local_address(struct pctx *c, int i, char **ifname, uint32_t *addr)
+{
+	if (need(c, i, "interface or address") || no_more(c, i + 1))
+		return -1;
+	free(*ifname);
+	*ifname = NULL;
+	*addr = 0;
+	if (is_addr(c->tok[i].s))
+		return get_addr(c, i, "address", addr);
+	*ifname = iface_canon(c->tok[i].s);
+	return 0;
+}
+
+static int parse_description(struct pctx *c, char **dst)
+{
+	if (need(c, 1, "description text"))
+		return -1;
+	free(*dst);
+	*dst = tok_span_dup(c, 1);
+	return 0;
+}
+
+/* ---- crypto keyring ---- */
+
+static int cmd_keyring_sub(struct pctx *c)
+{
+	struct ik_keyring *kr = c->obj;
+	struct ik_key k = { 0 };
+	int i, ki;
+
+	if (kw(c, 0, "pre-shared-key")) {
+		if (kw(c, 1, "address")) {
+			if ((i = parse_key_addr(c, 2, &k)) < 0)
+				return -1;
+		} else if (kw(c, 1, "hostname")) {
+			if (need(c, 2, "hostname"))
+				return -1;
+			k.kind = IK_KEY_HOSTNAME;
+			i = 3;
+		} else if (c->ntok > 1) {
+			return perr(c, 1, "'address' or 'hostname' expected, not '%s'",
+				    c->tok[1].s);
+		} else {
+			return pincomplete(c, "incomplete command: 'address' or 'hostname' expected");
+		}
+		if (!kw(c, i, "key")) {
+			if (i < c->ntok)
+				return perr(c, i, "'key' expected, not '%s'", c->tok[i].s);
+			return pincomplete(c, "incomplete command: 'key' expected");
+		}
+		if ((ki = key_token(c, i + 1, false, NULL)) < 0)
+			return -1;
+		if (k.kind == IK_KEY_HOSTNAME)
+			k.hostname = ik_xstrdup(c->tok[2].s);
+		return add_key(c, kr, &k, ki);
+	}
+	if (kw(c, 0, "local-address"))
+		return parse_local_address(c, 1, &kr->local_address_if, &kr->local_address);
+	if (kw(c, 0, "description"))
+		return parse_description(c, &kr->description);
+	return perr(c, 0, "unknown command '%s' in crypto keyring %s", c->tok[0].s, kr->name);
+}
+
+/* ---- crypto isakmp ---- */
+
+static int cmd_isakmp_key(struct pctx *c)
+{
+	static const char *const stops[] = { "address", "hostname", NULL };
+	struct ik_key k = { 0 };
+	int ki, i;
+
+	/* crypto isakmp key [0] K address A [MASK] [no-xauth] | hostname H */
+	if ((ki = key_token(c, 3, true, stops)) < 0)
+		return -1;
+	i = ki + 1;
+	if (kw(c, i, "address")) {
+		if ((i = parse_key_addr(c, i + 1, &k)) < 0)
+			return -1;
+		if (kw(c, i, "no-xauth")) {
+			k.no_xauth = true;
+			i++;
+		}
+		if (no_more(c, i))
+			return -1;
+	} else if (kw(c, i, "hostname")) {
+		if (need(c, i + 1, "hostname") || no_more(c, i + 2))
+			return -1;
+		k.kind = IK_KEY_HOSTNAME;
+		k.hostname = ik_xstrdup(c->tok[i + 1].s);
+	} else if (i < c->ntok) {
+		return perr(c, i, "'address' or 'hostname' expected, not '%s'", c->tok[i].s);
+	} else {
+		return pincomplete(c, "incomplete command: 'address' or 'hostname' expected");
+	}
+	return add_key(c, c->cfg->keyrings[0], &k, ki);
+}
+
+static int cmd_policy_sub(struct pctx *c)
+{
+	struct ik_isakmp_policy *p = &c->cfg->policies[c->policy];
+	unsigned v;
+
+	if (kw(c, 0, "encr") || kw(c, 0, "encryption")) {
+		if (need(c, 1, "algorithm (des, 3des, aes)"))
+			return -1;
+		if (kw(c, 1, "des") || kw(c, 1, "3des")) {
+			if (no_more(c, 2))
+				return -1;
+			p->encr = kw(c, 1, "des") ? IK_ENCR_DES : IK_ENCR_3DES;
+			p->keylen = 0;
+			return 0;
+		}
+		if (!kw(c, 1, "aes"))
+			return perr(c, 1, "unknown encryption '%s' (des, 3des, aes)", c->tok[1].s);
+		v = 128;
+		if (c->ntok > 2) {
+			if (strcmp(c->tok[2].s, "128") && strcmp(c->tok[2].s, "192") &&
+			    strcmp(c->tok[2].s, "256"))
+				return perr(c, 2, "AES key length must be 128, 192 or 256");
+			v = (unsigned)atoi(c->tok[2].s);
+			if (no_more(c, 3))
+				return -1;
+		}
+		p->encr = IK_ENCR_AES;
+		p->keylen = v;
+		return 0;
+	}
+	if (kw(c, 0, "hash")) {
+		static const struct { const char *n; enum ik_hash h; } hs[] = {
+			{ "md5", IK_HASH_MD5 }, { "sha", IK_HASH_SHA1 },
+			{ "sha256", IK_HASH_SHA256 }, { "sha384", IK_HASH_SHA384 },
+			{ "sha512", IK_HASH_SHA512 },
+		};
+		if (need(c, 1, "hash (md5, sha, sha256, sha384, sha512)") || no_more(c, 2))
+			return -1;
+		for (size_t i = 0; i < IK_ARRAY_LEN(hs); i++)
+			if (kw(c, 1, hs[i].n)) {
+				p->hash = hs[i].h;
+				return 0;
+			}
+		return perr(c, 1, "unknown hash '%s' (md5, sha, sha256, sha384, sha512)",
+			    c->tok[1].s);
+	}
+	if (kw(c, 0, "authentication")) {
+		if (need(c, 1, "pre-share or rsa-sig") || no_more(c, 2))
+			return -1;
+		if (kw(c, 1, "pre-share"))
+			p->auth = IK_AUTH_PSK;
+		else if (kw(c, 1, "rsa-sig"))
+			p->auth = IK_AUTH_RSA_SIG;
+		else
+			return perr(c, 1, "unsupported authentication '%s' (pre-share, rsa-sig)",
+				    c->tok[1].s);
+		return 0;
+	}
+	if (kw(c, 0, "group")) {
+		static const unsigned groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21, 24 };
+		if (get_u32(c, 1, "group", 0, 100, &v) || no_more(c, 2))
+			return -1;
+		for (size_t i = 0; i < IK_ARRAY_LEN(groups); i++)
+			if (groups[i] == v) {
+				p->group = v;
+				return 0;
+			}
+		return perr(c, 1, "unsupported DH group %s (1 2 5 14 15 16 19 20 21 24)",
+			    c->tok[1].s);
+	}
+	if (kw(c, 0, "lifetime")) {
+		if (get_u32(c, 1, "lifetime", 60, 86400, &v) || no_more(c, 2))
+			return -1;
+		p->lifetime = v;
+		return 0;
+	}
+	return perr(c, 0, "unknown command '%s' in crypto isakmp policy %u", c->tok[0].s,
+		    p->prio);
+}
+
+static int cmd_profile_sub(struct pctx *c)
+{
+	struct ik_isakmp_profile *p = c->obj;
+	unsigned v;
+
+	if (kw(c, 0, "keyring")) {
+		if (need(c, 1, "keyring name") || no_more(c, 2))
+			return -1;
+		if (p->nkeyrings >= MAX_PROFILE_KEYRINGS)
+			return perr(c, 0, "too many keyring lines in isakmp profile %s (limit %d)",
+				    p->name, MAX_PROFILE_KEYRINGS);
+		*VPUSH(p->keyrings, p->nkeyrings) = NULL;
+		add_ref(c, R_PROF_KEYRING, p, p->nkeyrings - 1, 1);
+		return 0;
+	}
+	if (kw(c, 0, "match")) {
+		struct ik_identity_match m = { .line = c->lineno };
+		int i = 4;
+
+		if (!kw(c, 1, "identity"))
+			return c->ntok > 1 ? perr(c, 1, "'identity' expected, not '%s'", c->tok[1].s)
+					   : pincomplete(c, "incomplete command: 'identity' expected");
+		if (kw(c, 2, "address")) {
+			m.kind = IK_MATCH_ADDRESS;
+			if (get_addr(c, 3, "address", &m.addr))
+				return -1;
+			m.mask = 0xffffffffu;
+			m.plen = 32;
+			if (i < c->ntok && is_addr(c->tok[i].s)) {
+				if (get_mask(c, i, &m.mask, &m.plen))
+					return -1;
+				m.mask_given = true;
+				i++;
+			}
+			m.addr &= m.mask;
+			if (i < c->ntok)
+				m.vrf = ik_xstrdup(c->tok[i++].s);
+			if (no_more(c, i)) {
+				free(m.vrf);
+				return -1;
+			}
+		} else if (kw(c, 2, "host") || kw(c, 2, "user-fqdn")) {
+			m.kind = kw(c, 2, "host") ? IK_MATCH_HOST : IK_MATCH_USER_FQDN;
+			if (need(c, 3, "identity") || no_more(c, 4))
+				return -1;
+			m.name = ik_xstrdup(c->tok[3].s);
+		} else if (c->ntok > 2) {
+			return perr(c, 2, "unknown identity type '%s' (address, host, user-fqdn)",
+				    c->tok[2].s);
+		} else {
+			return pincomplete(c, "incomplete command: address, host or user-fqdn expected");
+		}
+		*VPUSH(p->matches, p->nmatches) = m;
+		return 0;
+	}
+	if (kw(c, 0, "vrf")) {
+		if (need(c, 1, "vrf name") || no_more(c, 2))
+			return -1;
+		set_str(&p->ivrf, c->tok[1].s);
+		return 0;
+	}
+	if (kw(c, 0, "self-identity")) {
+		if (need(c, 1, "address, fqdn or user-fqdn"))
+			return -1;
+		if (kw(c, 1, "address")) {
+			if (no_more(c, 2))
+				return -1;
+			p->self_id = IK_SELF_ID_ADDRESS;
+			set_str(&p->self_id_value, NULL);
+		} else if (kw(c, 1, "fqdn") || kw(c, 1, "user-fqdn")) {
+			if (no_more(c, 3))
+				return -1;
+			p->self_id = kw(c, 1, "fqdn") ? IK_SELF_ID_FQDN : IK_SELF_ID_USER_FQDN;
+			set_str(&p->self_id_value, c->ntok > 2 ? c->tok[2].s : NULL);
+		} else {
+			return perr(c, 1, "unknown self-identity '%s' (address, fqdn, user-fqdn)",
+				    c->tok[1].s);
+		}
+		return 0;
+	}
+	if (kw(c, 0, "local-address"))
+		return parse_local_address(c, 1, &p->local_address_if, &p->local_address);
+	if (kw(c, 0, "initiate")) {
+		if (!kw(c, 1, "mode"))
+			return c->ntok > 1 ? perr(c, 1, "'mode' expected, not '%s'", c->tok[1].s)
+					   : pincomplete(c, "incomplete command: 'mode' expected");
+		if (!kw(c, 2, "aggressive"))
+			return c->ntok > 2 ? perr(c, 2, "'aggressive' expected, not '%s'", c->tok[2].s)
+					   : pincomplete(c, "incomplete command: 'aggressive' expected");
+		if (no_more(c, 3))
+			return -1;
+		p->initiate_aggressive = true;
+		return 0;
+	}
+	if (kw(c, 0, "keepalive")) {
+		unsigned r;
+
+		if (get_u32(c, 1, "keepalive interval", 10, 3600, &v))
+			return -1;
+		if (!kw(c, 2, "retry"))
+			return c->ntok > 2 ? perr(c, 2, "'retry' expected, not '%s'", c->tok[2].s)
+					   : pincomplete(c, "incomplete command: 'retry' expected");
+		if (get_u32(c, 3, "keepalive retry", 2, 60, &r) || no_more(c, 4))
+			return -1;
+		p->keepalive = v;
+		p->keepalive_retry = r;
+		return 0;
+	}
+	if (kw(c, 0, "description"))
+		return parse_description(c, &p->description);
+	return perr(c, 0, "unknown command '%s' in crypto isakmp profile %s", c->tok[0].s,
+		    p->name);
+}
+
+static int cmd_isakmp(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	unsigned v, r;
+
+	if (need(c, 2, "isakmp command"))
+		return -1;
+	if (kw(c, 2, "policy")) {
+		struct ik_isakmp_policy *p;
+
+		if (get_u32(c, 3, "policy priority", 1, 10000, &v) || no_more(c, 4))
+			return -1;
+		if (!c->policy_idx[v]) {
+			p = VPUSH(cfg->policies, cfg->npolicies);
+			p->prio = v;
+			p->encr = IK_ENCR_DES;
+			p->hash = IK_HASH_SHA1;
+			p->auth = IK_AUTH_RSA_SIG;
+			p->group = 1;
+			p->lifetime = 86400;
+			p->line = c->lineno;
+			c->policy_idx[v] = (int)cfg->npolicies;
+		}
+		c->policy = (size_t)c->policy_idx[v] - 1;
+		c->mode = M_POLICY;
+		return 0;
+	}
+	if (kw(c, 2, "key"))
+		return cmd_isakmp_key(c);
+	if (kw(c, 2, "identity")) {
+		if (need(c, 3, "address or hostname") || no_more(c, 4))
+			return -1;
+		if (kw(c, 3, "address"))
+			cfg->isakmp_identity = IK_SELF_ID_ADDRESS;
+		else if (kw(c, 3, "hostname"))
+			cfg->isakmp_identity = IK_SELF_ID_FQDN;
+		else
+			return perr(c, 3, "unknown identity '%s' (address, hostname)", c->tok[3].s);
+		return 0;
+	}
+	if (kw(c, 2, "keepalive")) {
+		int i = 4;
+		bool periodic = false;
+
+		if (get_u32(c, 3, "keepalive interval", 10, 3600, &v))
+			return -1;
+		r = 2;
+		if (i < c->ntok && c->tok[i].s[0] >= '0' && c->tok[i].s[0] <= '9') {
+			if (get_u32(c, i, "keepalive retry", 2, 60, &r))
+				return -1;
+			i++;
+		}
+		if (kw(c, i, "periodic")) {
+			periodic = true;
+			i++;
+		} else if (kw(c, i, "on-demand")) {
+			i++;
+		}
+		if (no_more(c, i))
+			return -1;
+		cfg->keepalive = v;
+		cfg->keepalive_retry = r;
+		cfg->keepalive_periodic = periodic;
+		return 0;
+	}
+	if (kw(c, 2, "nat")) {
+		if (!kw(c, 3, "keepalive"))
+			return c->ntok > 3 ? perr(c, 3, "'keepalive' expected, not '%s'", c->tok[3].s)
+					   : pincomplete(c, "incomplete command: 'keepalive' expected");
+		if (get_u32(c, 4, "nat keepalive interval", 5, 3600, &v) || no_more(c, 5))
+			return -1;
+		cfg->nat_keepalive = v;
+		return 0;
+	}
+	if (kw(c, 2, "profile")) {
+		struct ik_isakmp_profile *p;
+		bool created;
+
+		if (need(c, 3, "profile name") || no_more(c, 4))
+			return -1;
+		p = NAMED_GET(c, IK_NS_PROFILE, 3, struct ik_isakmp_profile, cfg->profiles,
+			      cfg->nprofiles, &created);
+		if (created) {
+			p->line = c->lineno;
+			p->order = (unsigned)cfg->nprofiles - 1;
+		}
+		c->obj = p;
+		c->mode = M_PROFILE;
+		return 0;
+	}
+	return perr(c, 2, "unknown command 'crypto isakmp %s'", c->tok[2].s);
+}
+
+/* ---- crypto ipsec ---- */
+
+static int parse_transform(struct pctx *c, int *i, struct ik_transform_set *t)
+{
+	static const struct { const char *n; enum ik_esp_auth a; } auths[] = {
+		{ "esp-md5-hmac", IK_ESP_MD5 }, { "esp-sha-hmac", IK_ESP_SHA1 },
+		{ "esp-sha256-hmac", IK_ESP_SHA256 }, { "esp-sha384-hmac", IK_ESP_SHA384 },
+		{ "esp-sha512-hmac", IK_ESP_SHA512 },
+	};
+	int at = *i;
+	enum ik_esp_enc enc = IK_ESP_ENC_NONE;
+	unsigned keylen = 0;
+
+	if (kw(c, at, "esp-des")) {
+		enc = IK_ESP_DES;
+	} else if (kw(c, at, "esp-3des")) {
+		enc = IK_ESP_3DES;
+	} else if (kw(c, at, "esp-aes") || kw(c, at, "esp-gcm")) {
+		bool gcm = kw(c, at, "esp-gcm");
+
+		enc = gcm ? IK_ESP_GCM : IK_ESP_AES;
+		keylen = 128;
+		if (at + 1 < c->ntok && c->tok[at + 1].s[0] >= '0' && c->tok[at + 1].s[0] <= '9') {
+			const char *s = c->tok[at + 1].s;
+
+			if (!strcmp(s, "128") || !strcmp(s, "256") || (!gcm && !strcmp(s, "192")))
+				keylen = (unsigned)atoi(s);
+			else
+				return perr(c, at + 1, "%s key length must be %s", c->tok[at].s,
+					    gcm ? "128 or 256" : "128, 192 or 256");
+			(*i)++;
+		}
+	} else {
+		for (size_t k = 0; k < IK_ARRAY_LEN(auths); k++) {
+			if (!kw(c, at, auths[k].n))
+				continue;
+			if (t->auth)
+				return perr(c, at, "transform-set %s has two authentication "
+					    "transforms", t->name);
+			if (t->enc == IK_ESP_GCM)
+				return perr(c, at, "esp-gcm provides integrity: it cannot be "
+					    "combined with %s", c->tok[at].s);
+			t->auth = auths[k].a;
+			(*i)++;
+			return 0;
+		}
+		return perr(c, at, "unknown transform '%s'", c->tok[at].s);
+	}
+	if (t->enc)
+		return perr(c, at, "transform-set %s has two encryption transforms", t->name);
+	if (enc == IK_ESP_GCM && t->auth)
+		return perr(c, at, "esp-gcm provides integrity: it cannot be combined with an "
+			    "HMAC transform");
+	t->enc = enc;
+	t->keylen = keylen;
+	(*i)++;
+	return 0;
+}
+
+static int cmd_tset_sub(struct pctx *c)
+{
+	struct ik_transform_set *t = c->obj;
+
+	if (kw(c, 0, "mode")) {
+		if (need(c, 1, "tunnel or transport") || no_more(c, 2))
+			return -1;
+		if (kw(c, 1, "tunnel"))
+			t->mode = IK_MODE_TUNNEL;
+		else if (kw(c, 1, "transport"))
+			t->mode = IK_MODE_TRANSPORT;
+		else
+			return perr(c, 1, "unknown mode '%s' (tunnel, transport)", c->tok[1].s);
+		return 0;
+	}
+	return perr(c, 0, "unknown command '%s' in crypto ipsec transform-set %s", c->tok[0].s,
+		    t->name);
+}
+
+static const unsigned dh_groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21, 24 };
+
+static int cmd_ipsec_profile_sub(struct pctx *c)
+{
+	struct ik_ipsec_profile *p = c->obj;
+
+	if (kw(c, 0, "description"))
+		return parse_description(c, &p->description);
+	if (!kw(c, 0, "set"))
+		return perr(c, 0, "unknown command '%s' in crypto ipsec profile %s",
+			    c->tok[0].s, p->name);
+	if (need(c, 1, "transform-set, isakmp-profile, ikev2-profile, pfs or "
+		 "security-association"))
+		return -1;
+	if (kw(c, 1, "transform-set")) {
+		if (need(c, 2, "transform-set name"))
+			return -1;
+		if (c->ntok - 2 > MAX_TSETS_PER_PROFILE)
+			return perr(c, 2 + MAX_TSETS_PER_PROFILE,
+				    "at most %d transform-sets can be set", MAX_TSETS_PER_PROFILE);
+		free(p->tsets);
+		p->tsets = NULL;
+		p->ntsets = 0;
+		for (int i = 2; i < c->ntok; i++) {
+			*VPUSH(p->tsets, p->ntsets) = NULL;
+			add_ref(c, R_IPSEC_TSET, p, p->ntsets - 1, i);
+		}
+		return 0;
+	}
+	if (kw(c, 1, "isakmp-profile") || kw(c, 1, "ikev2-profile")) {
+		bool v1 = kw(c, 1, "isakmp-profile");
+
+		if (need(c, 2, "profile name") || no_more(c, 3))
+			return -1;
+		add_ref(c, v1 ? R_IPSEC_ISAKMP : R_IPSEC_IKEV2, p, 0, 2);
+		return 0;
+	}
+	if (kw(c, 1, "pfs")) {
+		if (need(c, 2, "group") || no_more(c, 3))
+			return -1;
+		for (size_t i = 0; i < IK_ARRAY_LEN(dh_groups); i++) {
+			char n[16];
+
+			snprintf(n, sizeof(n), "group%u", dh_groups[i]);
+			if (kw(c, 2, n)) {
+				p->pfs_group = dh_groups[i];
+				return 0;
+			}
+		}
+		return perr(c, 2, "unsupported PFS group '%s' (group1 group2 group5 group14 "
+			    "group15 group16 group19 group20 group21 group24)", c->tok[2].s);
+	}
+	if (kw(c, 1, "security-association")) {
+		unsigned long long v;
+
+		if (!kw(c, 2, "lifetime"))
+			return c->ntok > 2 ? perr(c, 2, "'lifetime' expected, not '%s'", c->tok[2].s)
+					   : pincomplete(c, "incomplete command: 'lifetime' expected");
+		if (kw(c, 3, "seconds")) {
+			if (get_uint(c, 4, "lifetime", 120, 86400, &v) || no_more(c, 5))
+				return -1;
+			p->lifetime_sec = (uint32_t)v;
+		} else if (kw(c, 3, "kilobytes")) {
+			if (get_uint(c, 4, "lifetime", 2560, 4294967295ull, &v) || no_more(c, 5))
+				return -1;
+			p->lifetime_kb = v;
+		} else {
+			return c->ntok > 3 ? perr(c, 3, "'seconds' or 'kilobytes' expected, not '%s'",
+						 c->tok[3].s)
+					   : pincomplete(c, "incomplete command: 'seconds' or "
+							 "'kilobytes' expected");
+		}
+		return 0;
+	}
+	return perr(c, 1, "unknown command 'set %s' in crypto ipsec profile %s", c->tok[1].s,
+		    p->name);
+}
+
+static int cmd_ipsec(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	bool created;
+
+	if (need(c, 2, "ipsec command"))
+		return -1;
+	if (kw(c, 2, "transform-set")) {
+		struct ik_transform_set t = { 0 }, *ts;
+		int i = 4;
+
+		if (need(c, 3, "transform-set name") || need(c, 4, "transform"))
+			return -1;
+		t.name = c->tok[3].s;
+		while (i < c->ntok)
+			if (parse_transform(c, &i, &t))
+				return -1;
+		ts = NAMED_GET(c, IK_NS_TSET, 3, struct ik_transform_set, cfg->tsets, cfg->ntsets,
+			       &created);
+		if (created)
+			ts->line = c->lineno;
+		ts->enc = t.enc;
+		ts->keylen = t.keylen;
+		ts->auth = t.auth;
+		c->obj = ts;
+		c->mode = M_TSET;
+		return 0;
+	}
+	if (kw(c, 2, "profile")) {
+		struct ik_ipsec_profile *p;
+
+		if (need(c, 3, "profile name") || no_more(c, 4))
+			return -1;
+		p = NAMED_GET(c, IK_NS_IPSEC_PROFILE, 3, struct ik_ipsec_profile,
+			      cfg->ipsec_profiles, cfg->nipsec_profiles, &created);
+		if (created)
+			p->line = c->lineno;
+		c->obj = p;
+		c->mode = M_IPSEC_PROFILE;
+		return 0;
+	}
+	if (kw(c, 2, "security-association")) {
+		unsigned long long v;
+
+		if (!kw(c, 3, "lifetime"))
+			return c->ntok > 3 ? perr(c, 3, "unknown command 'crypto ipsec "
+						 "security-association %s'", c->tok[3].s)
+					   : pincomplete(c, "incomplete command: 'lifetime' expected");
+		if (kw(c, 4, "seconds")) {
+			if (get_uint(c, 5, "lifetime", 120, 86400, &v) || no_more(c, 6))
+				return -1;
+			cfg->sa_lifetime_sec = (uint32_t)v;
+		} else if (kw(c, 4, "kilobytes")) {
+			if (get_uint(c, 5, "lifetime", 2560, 4294967295ull, &v) || no_more(c, 6))
+				return -1;
+			cfg->sa_lifetime_kb = v;
+		} else {
+			return c->ntok > 4 ? perr(c, 4, "'seconds' or 'kilobytes' expected, not '%s'",
+						 c->tok[4].s)
+					   : pincomplete(c, "incomplete command: 'seconds' or "
+							 "'kilobytes' expected");
+		}
+		return 0;
+	}
+	return perr(c, 2, "unknown command 'crypto ipsec %s'", c->tok[2].s);
+}
+
+/* ---- crypto ikev2 ---- */
+
+/* identity forms shared by keyring peers and profiles:
+ * address A | fqdn [domain] F | email [domain] E | key-id K */
+static int parse_v2_identity(struct pctx *c, int i, enum ik_id_type *type, char **value,
+			     bool *domain)
+{
+	bool dom = false;
+	enum ik_id_type t;
+
+	if (need(c, i, "address, fqdn, email or key-id"))
+		return -1;
+	if (kw(c, i, "address")) {
+		uint32_t a;
+		char buf[IK_ADDRSTRLEN];
+
+		if (get_addr(c, i + 1, "address", &a) || no_more(c, i + 2))
+			return -1;
+		*type = IK_ID_ADDRESS;
+		set_str(value, ik_addr_fmt(a, buf));
+		if (domain)
+			*domain = false;
+		return 0;
+	}
+	if (kw(c, i, "fqdn"))
+		t = IK_ID_FQDN;
+	else if (kw(c, i, "email"))
+		t = IK_ID_EMAIL;
+	else if (kw(c, i, "key-id"))
+		t = IK_ID_KEY_ID;
+	else
+		return perr(c, i, "unknown identity type '%s' (address, fqdn, email, key-id)",
+			    c->tok[i].s);
+	if (t != IK_ID_KEY_ID && domain && kw(c, i + 1, "domain") && i + 2 < c->ntok) {
+		dom = true;
+		i++;
+	}
+	if (need(c, i + 1, "identity") || no_more(c, i + 2))
+		return -1;
+	*type = t;
+	set_str(value, c->tok[i + 1].s);
+	if (domain)
+		*domain = dom;
+	return 0;
+}
+
+static int cmd_v2_peer_sub(struct pctx *c)
+{
+	struct ik_ikev2_keyring *kr = c->obj;
+	struct ik_ikev2_peer *p = &kr->peers[c->peer];
+
+	if (kw(c, 0, "address")) {
+		uint32_t a;
+
+		if (get_addr(c, 1, "address", &a))
+			return -1;
+		p->mask = 0xffffffffu;
+		p->plen = 32;
+		p->mask_given = false;
+		if (c->ntok > 2) {
+			if (get_mask(c, 2, &p->mask, &p->plen) || no_more(c, 3))
+				return -1;
+			p->mask_given = true;
+		}
+		p->addr = a & p->mask;
+		p->has_addr = true;
+		return 0;
+	}
+	if (kw(c, 0, "identity"))
+		return parse_v2_identity(c, 1, &p->id_type, &p->id_value, &p->id_domain);
+	if (kw(c, 0, "pre-shared-key")) {
+		struct ik_secret **dst = &p->psk, *s;
+		int ki = 1;
+
+		if ((kw(c, 1, "local") || kw(c, 1, "remote")) && c->ntok > 2) {
+			dst = kw(c, 1, "local") ? &p->psk_local : &p->psk_remote;
+			ki = 2;
+		}
+		if ((ki = key_token(c, ki, false, NULL)) < 0)
+			return -1;
+		if (!(s = secret_from(c, ki)))
+			return -1;
+		secret_replace(dst, s);
+		return 0;
+	}
+	if (kw(c, 0, "description"))
+		return parse_description(c, &p->description);
+	return perr(c, 0, "unknown command '%s' in peer %s of crypto ikev2 keyring %s",
+		    c->tok[0].s, p->name, kr->name);
+}
+
+static int cmd_v2_keyring_sub(struct pctx *c)
+{
+	struct ik_ikev2_keyring *kr = c->obj;
+
+	if (kw(c, 0, "peer")) {
+		size_t klen, idx;
+		char *key;
+		void *v;
+
+		if (need(c, 1, "peer name") || no_more(c, 2))
+			return -1;
+		klen = strlen(kr->name) + 1 + (size_t)c->tok[1].len + 1;
+		key = ik_xmalloc(klen);
+		snprintf(key, klen, "%s\n%s", kr->name, c->tok[1].s);
+		v = ik_nmap_get(&c->peers, key);
+		if (v) {
+			free(key);
+			idx = (size_t)(uintptr_t)v - 1;
+		} else {
+			struct ik_ikev2_peer *p = VPUSH(kr->peers, kr->npeers);
+
+			p->name = ik_xstrdup(c->tok[1].s);
+			p->line = c->lineno;
+			idx = kr->npeers - 1;
+			*VPUSH(c->peer_keys, c->npeer_keys) = key;
+			ik_nmap_put(&c->peers, key, (void *)(uintptr_t)(idx + 1));
+		}
+		c->peer = idx;
+		c->mode = M_V2_PEER;
+		return 0;
+	}
+	if (c->mode == M_V2_PEER)
+		return cmd_v2_peer_sub(c);
+	return perr(c, 0, "unknown command '%s' in crypto ikev2 keyring %s (peer expected)",
+		    c->tok[0].s, kr->name);
+}
+
+static int add_v2_words(struct pctx *c, const char *what, const char *const *allowed,
+			char ***list, size_t *n)
+{
+	if (need(c, 1, what))
+		return -1;
+	for (int i = 1; i < c->ntok; i++) {
+		const char *w = NULL;
+		bool dup = false;
+
+		for (size_t k = 0; allowed[k]; k++)
+			if (kw(c, i, allowed[k]))
+				w = allowed[k];
+		if (!w)
+			return perr(c, i, "unknown %s '%s'", what, c->tok[i].s);
+		for (size_t k = 0; k < *n; k++)
+			if (!strcmp((*list)[k], w))
+				dup = true;
+		if (!dup)
+			*VPUSH(*list, *n) = ik_xstrdup(w);
+	}
+	return 0;
+}
+
+static int cmd_v2_proposal_sub(struct pctx *c)
+{
+	static const char *const encr[] = { "aes-cbc-128", "aes-cbc-192", "aes-cbc-256",
+					    "aes-gcm-128", "aes-gcm-256", "3des", NULL };
+	static const char *const integ[] = { "md5", "sha1", "sha256", "sha384", "sha512", NULL };
+	static const char *const groups[] = { "1", "2", "5", "14", "15", "16", "19", "20",
+					      "21", "24", NULL };
+	struct ik_ikev2_proposal *p = c->obj;
+
+	if (kw(c, 0, "encryption"))
+		return add_v2_words(c, "encryption", encr, &p->encr, &p->nencr);
+	if (kw(c, 0, "integrity"))
+		return add_v2_words(c, "integrity", integ, &p->integ, &p->ninteg);
+	if (kw(c, 0, "prf"))
+		return add_v2_words(c, "prf", integ, &p->prf, &p->nprf);
+	if (kw(c, 0, "group"))
+		return add_v2_words(c, "group", groups, &p->group, &p->ngroup);
+	return perr(c, 0, "unknown command '%s' in crypto ikev2 proposal %s", c->tok[0].s,
+		    p->name);
+}
+
+static int cmd_v2_policy_sub(struct pctx *c)
+{
+	struct ik_ikev2_policy *p = c->obj;
+
+	if (kw(c, 0, "proposal")) {
+		if (need(c, 1, "proposal name") || no_more(c, 2))
+			return -1;
+		if (p->nproposals >= MAX_V2_LIST)
+			return perr(c, 1, "too many proposals in ikev2 policy %s (limit %d)",
+				    p->name, MAX_V2_LIST);
+		*VPUSH(p->proposals, p->nproposals) = NULL;
+		add_ref(c, R_V2POL_PROPOSAL, p, p->nproposals - 1, 1);
+		return 0;
+	}
+	if (kw(c, 0, "match")) {
+		if (kw(c, 1, "fvrf")) {
+			if (need(c, 2, "vrf name or any") || no_more(c, 3))
+				return -1;
+			for (size_t i = 0; i < p->nmatch_fvrf; i++)
+				if (!strcmp(p->match_fvrf[i], c->tok[2].s))
+					return 0;
+			if (p->nmatch_fvrf >= MAX_V2_LIST)
+				return perr(c, 2, "too many match fvrf lines (limit %d)", MAX_V2_LIST);
+			*VPUSH(p->match_fvrf, p->nmatch_fvrf) =
+				ik_xstrdup(kw(c, 2, "any") ? "any" : c->tok[2].s);
+			return 0;
+		}
+		if (kw(c, 1, "address")) {
+			uint32_t a;
+
+			if (!kw(c, 2, "local"))
+				return c->ntok > 2 ? perr(c, 2, "'local' expected, not '%s'", c->tok[2].s)
+						   : pincomplete(c, "incomplete command: 'local' expected");
+			if (get_addr(c, 3, "address", &a) || no_more(c, 4))
+				return -1;
+			for (size_t i = 0; i < p->nmatch_local; i++)
+				if (p->match_local[i] == a)
+					return 0;
+			if (p->nmatch_local >= MAX_V2_LIST)
+				return perr(c, 3, "too many match address lines (limit %d)", MAX_V2_LIST);
+			*VPUSH(p->match_local, p->nmatch_local) = a;
+			return 0;
+		}
+		return c->ntok > 1 ? perr(c, 1, "'fvrf' or 'address' expected, not '%s'", c->tok[1].s)
+				   : pincomplete(c, "incomplete command: 'fvrf' or 'address' expected");
+	}
+	return perr(c, 0, "unknown command '%s' in crypto ikev2 policy %s", c->tok[0].s, p->name);
+}
+
+static int cmd_v2_profile_sub(struct pctx *c)
+{
+	struct ik_ikev2_profile *p = c->obj;
+	unsigned v, r;
+
+	if (kw(c, 0, "match")) {
+		if (kw(c, 1, "fvrf")) {
+			if (need(c, 2, "vrf name or any") || no_more(c, 3))
+				return -1;
+			set_str(&p->match_fvrf, kw(c, 2, "any") ? "any" : c->tok[2].s);
+			return 0;
+		}
+		if (kw(c, 1, "identity")) {
+			struct ik_ikev2_match m = { .line = c->lineno };
+
+			if (!kw(c, 2, "remote"))
+				return c->ntok > 2 ? perr(c, 2, "'remote' expected, not '%s'", c->tok[2].s)
+						   : pincomplete(c, "incomplete command: 'remote' expected");
+			if (kw(c, 3, "address")) {
+				if (get_addr(c, 4, "address", &m.addr))
+					return -1;
+				m.type = IK_ID_ADDRESS;
+				m.mask = 0xffffffffu;
+				m.plen = 32;
+				if (c->ntok > 5) {
+					if (get_mask(c, 5, &m.mask, &m.plen) || no_more(c, 6))
+						return -1;
+					m.mask_given = true;
+				}
+				m.addr &= m.mask;
+			} else if (parse_v2_identity(c, 3, &m.type, &m.value, &m.domain)) {
+				free(m.value);
+				return -1;
+			}
+			*VPUSH(p->matches, p->nmatches) = m;
+			return 0;
+		}
+		return c->ntok > 1 ? perr(c, 1, "'identity' or 'fvrf' expected, not '%s'",
+					 c->tok[1].s)
+				   : pincomplete(c, "incomplete command: 'identity' or 'fvrf' expected");
+	}
+	if (kw(c, 0, "identity")) {
+		if (!kw(c, 1, "local"))
+			return c->ntok > 1 ? perr(c, 1, "'local' expected, not '%s'", c->tok[1].s)
+					   : pincomplete(c, "incomplete command: 'local' expected");
+		return parse_v2_identity(c, 2, &p->local_id_type, &p->local_id_value, NULL);
+	}
+	if (kw(c, 0, "authentication")) {
+		enum ik_authm *dst;
+
+		if (kw(c, 1, "local"))
+			dst = &p->auth_local;
+		else if (kw(c, 1, "remote"))
+			dst = &p->auth_remote;
+		else
+			return c->ntok > 1 ? perr(c, 1, "'local' or 'remote' expected, not '%s'",
+						 c->tok[1].s)
+					   : pincomplete(c, "incomplete command: 'local' or 'remote' "
+							 "expected");
+		if (need(c, 2, "pre-share or rsa-sig") || no_more(c, 3))
+			return -1;
+		if (kw(c, 2, "pre-share"))
+			*dst = IK_AUTH_PSK;
+		else if (kw(c, 2, "rsa-sig"))
+			*dst = IK_AUTH_RSA_SIG;
+		else
+			return perr(c, 2, "unsupported authentication '%s' (pre-share, rsa-sig)",
+				    c->tok[2].s);
+		return 0;
+	}
+	if (kw(c, 0, "keyring")) {
+		int i = kw(c, 1, "local") && c->ntok > 2 ? 2 : 1;
+
+		if (need(c, i, "keyring name") || no_more(c, i + 1))
+			return -1;
+		add_ref(c, R_V2PROF_KEYRING, p, 0, i);
+		return 0;
+	}
+	if (kw(c, 0, "lifetime")) {
+		if (get_u32(c, 1, "lifetime", 120, 86400, &v) || no_more(c, 2))
+			return -1;
+		p->lifetime = v;
+		return 0;
+	}
+	if (kw(c, 0, "dpd")) {
+		if (get_u32(c, 1, "dpd interval", 10, 3600, &v) ||
+		    get_u32(c, 2, "dpd retry", 2, 60, &r))
+			return -1;
+		if (need(c, 3, "on-demand or periodic") || no_more(c, 4))
+			return -1;
+		if (kw(c, 3, "periodic"))
+			p->dpd_periodic = true;
+		else if (kw(c, 3, "on-demand"))
+			p->dpd_periodic = false;
+		else
+			return perr(c, 3, "'on-demand' or 'periodic' expected, not '%s'", c->tok[3].s);
+		p->dpd_interval = v;
+		p->dpd_retry = r;
+		return 0;
+	}
+	if (kw(c, 0, "description"))
+		return parse_description(c, &p->description);
+	return perr(c, 0, "unknown command '%s' in crypto ikev2 profile %s", c->tok[0].s,
+		    p->name);
+}
+
+static int cmd_ikev2(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	bool created;
+
+	if (need(c, 2, "ikev2 command"))
+		return -1;
+	if (!kw(c, 2, "keyring") && !kw(c, 2, "proposal") && !kw(c, 2, "policy") &&
+	    !kw(c, 2, "profile"))
+		return perr(c, 2, "unknown command 'crypto ikev2 %s'", c->tok[2].s);
+	if (need(c, 3, "name") || no_more(c, 4))
+		return -1;
+	if (kw(c, 2, "keyring")) {
+		struct ik_ikev2_keyring *k = NAMED_GET(c, IK_NS_V2_KEYRING, 3,
+			struct ik_ikev2_keyring, cfg->v2_keyrings, cfg->nv2_keyrings, &created);
+		if (created)
+			k->line = c->lineno;
+		c->obj = k;
+		c->mode = M_V2_KEYRING;
+	} else if (kw(c, 2, "proposal")) {
+		struct ik_ikev2_proposal *p = NAMED_GET(c, IK_NS_V2_PROPOSAL, 3,
+			struct ik_ikev2_proposal, cfg->v2_proposals, cfg->nv2_proposals, &created);
+		if (created)
+			p->line = c->lineno;
+		c->obj = p;
+		c->mode = M_V2_PROPOSAL;
+	} else if (kw(c, 2, "policy")) {
+		struct ik_ikev2_policy *p = NAMED_GET(c, IK_NS_V2_POLICY, 3,
+			struct ik_ikev2_policy, cfg->v2_policies, cfg->nv2_policies, &created);
+		if (created)
+			p->line = c->lineno;
+		c->obj = p;
+		c->mode = M_V2_POLICY;
+	} else {
+		struct ik_ikev2_profile *p = NAMED_GET(c, IK_NS_V2_PROFILE, 3,
+			struct ik_ikev2_profile, cfg->v2_profiles, cfg->nv2_profiles, &created);
+		if (created)
+			p->line = c->lineno;
+		c->obj = p;
+		c->mode = M_V2_PROFILE;
+	}
+	return 0;
+}
+
+static int cmd_crypto(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+
+	if (need(c, 1, "crypto command"))
+		return -1;
+	if (kw(c, 1, "keyring")) {
+		struct ik_keyring *kr;
+		int vi = -1;
+
+		if (need(c, 2, "keyring name"))
+			return -1;
+		if (c->ntok > 3) {
+			if (!kw(c, 3, "vrf"))
+				return perr(c, 3, "'vrf' expected, not '%s'", c->tok[3].s);
+			if (need(c, 4, "vrf name") || no_more(c, 5))
+				return -1;
+			vi = 4;
+		}
+		if (!(kr = keyring_get(c, 2, vi)))
+			return -1;
+		c->obj = kr;
+		c->mode = M_KEYRING;
+		return 0;
+	}
+	if (kw(c, 1, "isakmp"))
+		return cmd_isakmp(c);
+	if (kw(c, 1, "ipsec"))
+		return cmd_ipsec(c);
+	if (kw(c, 1, "ikev2"))
+		return cmd_ikev2(c);
+	if (kw(c, 1, "pki") || kw(c, 1, "ca")) {
+		/* certificates: not used with pre-shared keys */
+		warn_ignored(c, NULL);
+		c->mode = M_IGNORE;
+		return 0;
+	}
+	if (kw(c, 1, "map") || kw(c, 1, "dynamic-map"))
+		return perr(c, 1, "crypto %s is not supported by ikerd: use a tunnel interface "
+			    "with tunnel protection ipsec profile", c->tok[1].s);
+	(void)cfg;
+	return perr(c, 1, "unknown command 'crypto %s'", c->tok[1].s);
+}
+
+/* ---- interfaces, VRFs, routes ---- */
+
+static int cmd_iface_sub(struct pctx *c)
+{
+	struct ik_interface *ifc = c->obj;
+	char where[160];
+
+	snprintf(where, sizeof(where), "interface %s", ifc->name);
+	if (kw(c, 0, "ip") && kw(c, 1, "address") &&
+	    (kw(c, 2, "dhcp") || kw(c, 2, "negotiated"))) {
+		/* the address comes from the host's interface */
+		warn_ignored(c, where);
+		return 0;
+	}
+	if (kw(c, 0, "ip") && kw(c, 1, "address")) {
+		uint32_t a, m;
+		int plen;
+
+		if (get_addr(c, 2, "address", &a) || get_mask(c, 3, &m, &plen))
+			return -1;
+		if (plen == 0)
+			return perr(c, 3, "bad mask %s for address %s", c->tok[3].s, c->tok[2].s);
+		if (kw(c, 4, "secondary")) {
+			warn_ignored(c, where);
+			return 0;
+		}
+		if (no_more(c, 4))
+			return -1;
+		ifc->addr = a;
+		ifc->mask = m;
+		return 0;
+	}
+	if ((kw(c, 0, "ip") && kw(c, 1, "vrf") && kw(c, 2, "forwarding")) ||
+	    (kw(c, 0, "vrf") && kw(c, 1, "forwarding"))) {
+		int i = kw(c, 0, "ip") ? 3 : 2;
+
+		if (need(c, i, "vrf name") || no_more(c, i + 1))
+			return -1;
+		set_str(&ifc->vrf, c->tok[i].s);
+		return 0;
+	}
+	if (kw(c, 0, "description"))
+		return parse_description(c, &ifc->description);
+	if (kw(c, 0, "shutdown") && c->ntok == 1) {
+		ifc->shutdown = true;
+		return 0;
+	}
+	if (kw(c, 0, "no") && kw(c, 1, "shutdown") && c->ntok == 2) {
+		ifc->shutdown = false;
+		return 0;
+	}
+	if (kw(c, 0, "no") && kw(c, 1, "ip") && kw(c, 2, "address") && c->ntok == 3) {
+		ifc->addr = ifc->mask = 0;
+		return 0;
+	}
+	if (kw(c, 0, "crypto"))
+		return perr(c, 0, "crypto commands on interfaces (crypto map, ...) are not "
+			    "supported by ikerd: use tunnel protection ipsec profile");
+	if (kw(c, 0, "tunnel")) {
+		if (!ifc->is_tunnel)
+			return perr(c, 0, "tunnel commands apply to Tunnel interfaces only, not to %s",
+				    ifc->name);
+		if (kw(c, 1, "source")) {
+			if (need(c, 2, "interface or address") || no_more(c, 3))
+				return -1;
+			free(ifc->tunnel_source_if);
+			ifc->tunnel_source_if = NULL;
+			ifc->tunnel_source = 0;
+			if (is_addr(c->tok[2].s)) {
+				if (get_addr(c, 2, "address", &ifc->tunnel_source))
+					return -1;
+				if (!ifc->tunnel_source)
+					return perr(c, 2, "tunnel source 0.0.0.0 is not valid");
+			} else {
+				ifc->tunnel_source_if = iface_canon(c->tok[2].s);
+			}
+			return 0;
+		}
+		if (kw(c, 1, "destination")) {
+			if (get_addr(c, 2, "address", &ifc->tunnel_dest) || no_more(c, 3))
+				return -1;
+			if (!ifc->tunnel_dest)
+				return perr(c, 2, "tunnel destination 0.0.0.0 is not valid");
+			return 0;
+		}
+		if (kw(c, 1, "mode")) {
+			if (kw(c, 2, "gre") && kw(c, 3, "ip") && c->ntok == 4)
+				ifc->tunnel_mode = IK_TUN_GRE_IP;
+			else if (kw(c, 2, "ipsec") && kw(c, 3, "ipv4") && c->ntok == 4)
+				ifc->tunnel_mode = IK_TUN_IPSEC_IPV4;
+			else if (c->ntok < 4)
+				return pincomplete(c, "incomplete command: 'gre ip' or 'ipsec ipv4' "
+						   "expected");
+			else
+				return perr(c, 2, "tunnel mode '%s %s' is not supported by ikerd "
+					    "(gre ip, ipsec ipv4)", c->tok[2].s, c->tok[3].s);
+			return 0;
+		}
+		if (kw(c, 1, "vrf")) {
+			if (need(c, 2, "vrf name") || no_more(c, 3))
+				return -1;
+			set_str(&ifc->tunnel_vrf, c->tok[2].s);
+			return 0;
+		}
+		if (kw(c, 1, "protection")) {
+			if (!kw(c, 2, "ipsec"))
+				return c->ntok > 2 ? perr(c, 2, "'ipsec' expected, not '%s'", c->tok[2].s)
+						   : pincomplete(c, "incomplete command: 'ipsec' expected");
+			if (!kw(c, 3, "profile"))
+				return c->ntok > 3 ? perr(c, 3, "'profile' expected, not '%s'", c->tok[3].s)
+						   : pincomplete(c, "incomplete command: 'profile' expected");
+			if (need(c, 4, "ipsec profile name") || no_more(c, 5))
+				return -1;
+			add_ref(c, R_TUN_PROT, ifc, 0, 4);
+			return 0;
+		}
+	}
+	warn_ignored(c, where);
+	return 0;
+}
+
+static int cmd_interface(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_interface *ifc;
+	char *name;
+
+	if (need(c, 1, "interface name"))
+		return -1;
+	if (c->ntok == 3 && iftype_of(c->tok[1].s, (size_t)c->tok[1].len) &&
+	    c->tok[2].s[0] >= '0' && c->tok[2].s[0] <= '9') {
+		/* "interface Tunnel 1" */
+		size_t n = (size_t)c->tok[1].len + (size_t)c->tok[2].len + 1;
+		char *joined = ik_xmalloc(n);
+
+		snprintf(joined, n, "%s%s", c->tok[1].s, c->tok[2].s);
+		name = iface_canon(joined);
+		free(joined);
+	} else {
+		if (no_more(c, 2))
+			return -1;
+		name = iface_canon(c->tok[1].s);
+	}
+	ifc = ik_nmap_get(&c->st->names[IK_NS_IFACE], name);
+	if (ifc) {
+		free(name);
+	} else {
+		ifc = ik_xcalloc(1, sizeof(*ifc));
+		ifc->name = name;
+		ifc->line = c->lineno;
+		if (!strncmp(name, "Tunnel", 6) && name[6] &&
+		    strspn(name + 6, "0123456789") == strlen(name + 6) && strlen(name + 6) <= 9) {
+			ifc->is_tunnel = true;
+			ifc->tunnel_num = (unsigned)strtoul(name + 6, NULL, 10);
+		}
+		*VPUSH(cfg->ifaces, cfg->nifaces) = ifc;
+		ik_nmap_put(&c->st->names[IK_NS_IFACE], ifc->name, ifc);
+	}
+	c->obj = ifc;
+	c->mode = M_IFACE;
+	return 0;
+}
+
+static int cmd_route(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_route rt = { .line = c->lineno };
+	int i = 2, plen;
+
+	if (kw(c, 2, "vrf")) {
+		if (need(c, 3, "vrf name"))
+			return -1;
+		rt.vrf = c->tok[3].s;
+		i = 4;
+	}
+	if (get_addr(c, i, "prefix", &rt.prefix) || get_mask(c, i + 1, &rt.mask, &plen))
+		return -1;
+	if (rt.prefix & ~rt.mask)
+		return perr(c, i, "inconsistent address and mask: %s has bits outside %s",
+			    c->tok[i].s, c->tok[i + 1].s);
+	i += 2;
+	if (need(c, i, "interface or next hop"))
+		return -1;
+	if (is_addr(c->tok[i].s)) {
+		if (get_addr(c, i, "next hop", &rt.nexthop))
+			return -1;
+		if (!rt.nexthop)
+			return perr(c, i, "next hop 0.0.0.0 is not valid");
+		i++;
+	} else {
+		rt.out_if_name = c->tok[i].s;
+		i++;
+		if (i < c->ntok && is_addr(c->tok[i].s)) {
+			if (get_addr(c, i, "next hop", &rt.nexthop))
+				return -1;
+			if (!rt.nexthop)
+				return perr(c, i, "next hop 0.0.0.0 is not valid");
+			i++;
+		}
+	}
+	if (i < c->ntok)
+		pwarn(c, "line %d: route options from '%s' on are not used by ikerd; ignored",
+		      c->lineno, c->tok[i].s);
+	if (rt.vrf)
+		rt.vrf = ik_xstrdup(rt.vrf);
+	if (rt.out_if_name)
+		rt.out_if_name = iface_canon(rt.out_if_name);
+	*VPUSH(cfg->routes, cfg->nroutes) = rt;
+	if (rt.out_if_name) {
+		struct ref *r = VPUSH(c->refs, c->nrefs);
+
+		r->kind = R_ROUTE_IF;
+		r->idx = cfg->nroutes - 1;
+		r->name = ik_xstrdup(rt.out_if_name);
+		r->line = c->lineno;
+	}
+	return 0;
+}
+
+static void add_vrf(struct pctx *c, const char *name)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_vrf *v;
+
+	if (ik_nmap_get(&c->st->names[IK_NS_VRF], name))
+		return;
+	v = VPUSH(cfg->vrfs, cfg->nvrfs);
+	v->name = ik_xstrdup(name);
+	v->line = c->lineno;
+	/* the value is only a presence mark: vrfs moves when it grows */
+	ik_nmap_put(&c->st->names[IK_NS_VRF], v->name, cfg);
+	/* names in the map point into the vrfs array's strings, which stay put */
+}
+
+static int cmd_vrf_sub(struct pctx *c)
+{
+	if (kw(c, 0, "rd") || kw(c, 0, "route-target") || kw(c, 0, "description") ||
+	    kw(c, 0, "address-family") || kw(c, 0, "exit-address-family"))
+		return 0;
+	warn_ignored(c, "vrf");
+	return 0;
+}
+
+static int cmd_banner(struct pctx *c)
+{
+	int i = 1;
+	const char *start, *end;
+	size_t dl;
+
+	/* banner [motd|login|exec|incoming|...] DELIM text DELIM */
+	if (i < c->ntok && c->tok[i].s[0] >= 'a' && c->tok[i].s[0] <= 'z' &&
+	    c->tok[i].len > 2)
+		i++;
+	else if (i < c->ntok && c->tok[i].s[0] >= 'A' && c->tok[i].s[0] <= 'Z' &&
+		 c->tok[i].len > 2)
+		i++;
+	if (need(c, i, "banner delimiter"))
+		return -1;
+	warn_ignored(c, NULL);
+	start = c->raw + c->tok[i].col - 1;
+	if (start[0] == '^' && start[1] && start[1] != ' ' && start[1] != '\t')
+		dl = 2;
+	else
+		dl = 1;
+	memcpy(c->banner_delim, start, dl);
+	c->banner_delim[dl] = '\0';
+	/* the text may close on the same line */
+	end = strstr(start + dl, c->banner_delim);
+	c->in_banner = end == NULL;
+	c->mode = M_NONE;
+	return 0;
+}
+
+/* Sub-commands of the crypto and interface sub-modes that IOS has no
+ * top-level command for: written without indentation, they would be read
+ * as ignored top-level commands and a key or a setting would be lost. */
+static const char *const submode_words[] = {
+	"pre-shared-key", "set", "match", "keyring", "encr", "encryption", "hash",
+	"authentication", "group", "lifetime", "tunnel", "peer", "integrity", "prf",
+	"proposal", "description", "local-address", "mode", "dpd", "self-identity",
+	"initiate", "shutdown",
+};
+
+static int cmd_top(struct pctx *c)
+{
+	c->mode = M_NONE;
+	c->obj = NULL;
+	if (kw(c, 0, "hostname")) {
+		if (need(c, 1, "hostname") || no_more(c, 2))
+			return -1;
+		set_str(&c->cfg->hostname, c->tok[1].s);
+		return 0;
+	}
+	if (kw(c, 0, "crypto"))
+		return cmd_crypto(c);
+	if (kw(c, 0, "interface"))
+		return cmd_interface(c);
+	if (kw(c, 0, "ip") && kw(c, 1, "route"))
+		return cmd_route(c);
+	if ((kw(c, 0, "ip") && kw(c, 1, "vrf") && c->ntok == 3) ||
+	    (kw(c, 0, "vrf") && kw(c, 1, "definition") && c->ntok == 3)) {
+		add_vrf(c, c->tok[2].s);
+		c->mode = M_VRF;
+		return 0;
+	}
+	if (kw(c, 0, "banner"))
+		return cmd_banner(c);
+	if (kw(c, 0, "exit") && c->ntok == 1)
+		return 0;
+	if (kw(c, 0, "no") && kw(c, 1, "crypto")) {
+		if ((kw(c, 2, "ikev2") && kw(c, 3, "http-url")) ||
+		    (kw(c, 2, "isakmp") && kw(c, 3, "default") && kw(c, 4, "policy"))) {
+			warn_ignored(c, NULL);
+			return 0;
+		}
+		return perr(c, 0, "'no crypto ...' is not supported: leave the command out");
+	}
+	for (size_t i = 0; i < IK_ARRAY_LEN(submode_words); i++)
+		if (kw(c, 0, submode_words[i]))
+			return perr(c, 0, "'%s' is a sub-mode command: indent it under the command "
+				    "it belongs to (a line that is not indented ends a sub-mode)",
+				    c->tok[0].s);
+	warn_ignored(c, NULL);
+	c->mode = M_IGNORE;
+	return 0;
+}
+
+static int cmd_sub(struct pctx *c)
+{
+	if (kw(c, 0, "exit") && c->ntok == 1) {
+		c->mode = c->mode == M_V2_PEER ? M_V2_KEYRING : M_NONE;
+		return 0;
+	}
+	switch (c->mode) {
+	case M_IGNORE: return 0;
+	case M_KEYRING: return cmd_keyring_sub(c);
+	case M_POLICY: return cmd_policy_sub(c);
+	case M_PROFILE: return cmd_profile_sub(c);
+	case M_TSET: return cmd_tset_sub(c);
+	case M_IPSEC_PROFILE: return cmd_ipsec_profile_sub(c);
+	case M_V2_KEYRING:
+	case M_V2_PEER: return cmd_v2_keyring_sub(c);
+	case M_V2_PROPOSAL: return cmd_v2_proposal_sub(c);
+	case M_V2_POLICY: return cmd_v2_policy_sub(c);
+	case M_V2_PROFILE: return cmd_v2_profile_sub(c);
+	case M_IFACE: return cmd_iface_sub(c);
+	case M_VRF: return cmd_vrf_sub(c);
+	case M_NONE: break;
+	}
+	return cmd_top(c);
+}
+
+/* ---- lines ---- */
+
+static void tokenize(struct pctx *c)
+{
+	char *p = c->work;
+
+	c->ntok = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (!*p || *p == '!')
+			break;
+		c->tok[c->ntok].s = p;
+		c->tok[c->ntok].col = (int)(p - c->work) + 1;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+			p++;
+		c->tok[c->ntok].len = (int)(p - c->tok[c->ntok].s);
+		c->ntok++;
+		if (!*p)
+			break;
+		*p++ = '\0';
+	}
+}
+
+/* Loads line `len` bytes at s into raw/work; the caller checked the length. */
+static void load_line(struct pctx *c, const char *s, size_t len)
+{
+	while (len && (s[len - 1] == '\r'))
+		len--;
+	memcpy(c->raw, s, len);
+	c->raw[len] = '\0';
+	memcpy(c->work, s, len);
+	c->work[len] = '\0';
+	c->rawlen = len;
+	tokenize(c);
+}
+
+static void wipe_line(struct pctx *c)
+{
+	ik_wipe(c->raw, c->rawlen);
+	ik_wipe(c->work, c->rawlen);
+	c->rawlen = 0;
+	c->ntok = 0;
+}
+
+/* Re-reads line n of the input (for errors found after the last line). */
+static void reload_line(struct pctx *c, int n)
+{
+	const char *p = c->text, *end = c->text + c->textlen;
+
+	for (int i = 1; i < n && p < end; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t len = (size_t)((nl ? nl : end) - p);
+
+	if (len > IK_CONF_MAX_LINE)
+		len = IK_CONF_MAX_LINE;
+	load_line(c, p, len);
+	c->lineno = n;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+late_error(struct pctx *c, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	reload_line(c, line);
+	va_start(ap, fmt);
+	verror(c, line, col, false, fmt, ap);
+	va_end(ap);
+	wipe_line(c);
+	return -1;
+}
+
+static int parse_lines(struct pctx *c)
+{
+	const char *p = c->text, *end = c->text + c->textlen;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+		int rc;
+
+		c->lineno++;
+		if (len > IK_CONF_MAX_LINE + 1 ||
+		    (len == IK_CONF_MAX_LINE + 1 && p[len - 1] != '\r')) {
+			struct ik_conf_error *e = c->err;
+
+			c->failed = true;
+			if (e) {
+				snprintf(e->file, sizeof(e->file), "%s", c->cfg->file);
+				e->line = c->lineno;
+				e->col = 0;
+				e->incomplete = false;
+				e->text[0] = '\0';
+				snprintf(e->msg, sizeof(e->msg),
+					 "line is %zu bytes long, longer than the limit of %d",
+					 len, IK_CONF_MAX_LINE);
+			}
+			return -1;
+		}
+		load_line(c, p, len);
+		p = nl ? nl + 1 : end;
+		if (c->in_banner) {
+			if (strstr(c->raw, c->banner_delim))
+				c->in_banner = false;
+			wipe_line(c);
+			continue;
+		}
+		if (c->ntok == 0) {
+			wipe_line(c);
+			continue;
+		}
+		if (c->tok[0].col > 1 && c->mode != M_NONE)
+			rc = cmd_sub(c);
+		else
+			rc = cmd_top(c);
+		wipe_line(c);
+		if (rc)
+			return -1;
+	}
+	if (c->in_banner) {
+		struct ik_conf_error *e = c->err;
+
+		c->failed = true;
+		if (e) {
+			snprintf(e->file, sizeof(e->file), "%s", c->cfg->file);
+			e->line = c->lineno;
+			e->col = 0;
+			e->incomplete = true;
+			e->text[0] = '\0';
+			snprintf(e->msg, sizeof(e->msg),
+				 "banner text not closed by its delimiter '%s' before the end of "
+				 "the file", c->banner_delim);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- after the last line ---- */
+
+static int resolve_refs(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_nmap *nm = c->st->names;
+
+	for (size_t i = 0; i < c->nrefs; i++) {
+		struct ref *r = &c->refs[i];
+		void *t;
+
+		switch (r->kind) {
+		case R_PROF_KEYRING: {
+			struct ik_isakmp_profile *p = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_KEYRING], r->name)))
+				return late_error(c, r->line, r->col,
+						  "unknown keyring '%s' in isakmp profile %s",
+						  r->name, p->name);
+			p->keyrings[r->idx] = t;
+			break;
+		}
+		case R_IPSEC_TSET: {
+			struct ik_ipsec_profile *p = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_TSET], r->name)))
+				return late_error(c, r->line, r->col,
+						  "unknown transform-set '%s' in ipsec profile %s",
+						  r->name, p->name);
+			/* in file order: a later set transform-set line that
+			 * replaced the list overwrites every slot it kept */
+			if (r->idx < p->ntsets)
+				p->tsets[r->idx] = t;
+			break;
+		}
+		case R_IPSEC_ISAKMP: {
+			struct ik_ipsec_profile *p = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_PROFILE], r->name)))
+				return late_error(c, r->line, r->col,
+						  "unknown isakmp profile '%s' in ipsec profile %s",
+						  r->name, p->name);
+			p->isakmp_profile = t;
+			break;
+		}
+		case R_IPSEC_IKEV2: {
+			struct ik_ipsec_profile *p = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_V2_PROFILE], r->name)))
+				return late_error(c, r->line, r->col,
+						  "unknown ikev2 profile '%s' in ipsec profile %s",
+						  r->name, p->name);
+			p->ikev2_profile = t;
+			break;
+		}
+		case R_TUN_PROT: {
+			struct ik_interface *ifc = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_IPSEC_PROFILE], r->name)))
+				return late_error(c, r->line, r->col,
+						  "unknown ipsec profile '%s' in interface %s",
+						  r->name, ifc->name);
+			ifc->protection = t;
+			break;
+		}
+		case R_V2PROF_KEYRING: {
+			struct ik_ikev2_profile *p = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_V2_KEYRING], r->name)))
+				return late_error(c, r->line, r->col,
+						  "unknown ikev2 keyring '%s' in ikev2 profile %s",
+						  r->name, p->name);
+			p->keyring = t;
+			break;
+		}
+		case R_V2POL_PROPOSAL: {
+			struct ik_ikev2_policy *p = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_V2_PROPOSAL], r->name)))
+				return late_error(c, r->line, r->col,
+						  "unknown ikev2 proposal '%s' in ikev2 policy %s",
+						  r->name, p->name);
+			p->proposals[r->idx] = t;
+			break;
+		}
+		case R_ROUTE_IF:
+			/* not an error: the daemon finds the interface in Linux */
+			cfg->routes[r->idx].out_if = ik_nmap_get(&nm[IK_NS_IFACE], r->name);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Repeated names in a list keep their first place. */
+static void dedup_ptrs(void **v, size_t *n)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < out && !dup; j++)
+			dup = v[j] == v[i];
+		if (!dup)
+			v[out++] = v[i];
+	}
+	*n = out;
+}
+
+static int cmp_policy(const void *a, const void *b)
+{
+	const struct ik_isakmp_policy *x = a, *y = b;
+
+	return x->prio < y->prio ? -1 : x->prio > y->prio;
+}
+
+static int check_v2_proposals(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+
+	for (size_t i = 0; i < cfg->nv2_proposals; i++) {
+		struct ik_ikev2_proposal *p = cfg->v2_proposals[i];
+		size_t ngcm = 0;
+		const char *what = NULL;
+
+		for (size_t k = 0; k < p->nencr; k++)
+			ngcm += !strncmp(p->encr[k], "aes-gcm", 7);
+		if (!p->nencr)
+			what = "has no encryption";
+		else if (!p->ngroup)
+			what = "has no group";
+		else if (ngcm && ngcm != p->nencr)
+			what = "mixes aes-gcm with non-AEAD encryption";
+		else if (ngcm && p->ninteg)
+			what = "has integrity with aes-gcm (AEAD needs none)";
+		else if (ngcm && !p->nprf)
+			what = "needs a prf with aes-gcm";
+		else if (!ngcm && !p->ninteg)
+			what = "has no integrity";
+		if (what) {
+			reload_line(c, p->line);
+			int col = c->ntok > 3 ? c->tok[3].col : 1;
+			wipe_line(c);
+			return late_error(c, p->line, col, "ikev2 proposal %s %s", p->name, what);
+		}
+	}
+	return 0;
+}
+
+static int finish(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_interface *ifc;
+
+	unsigned *seen;
+
+	if (resolve_refs(c) || check_v2_proposals(c))
+		return -1;
+	/* a keyring named twice in a profile counts once, at its first place */
+	seen = ik_xcalloc(cfg->nkeyrings, sizeof(*seen));
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		struct ik_isakmp_profile *p = cfg->profiles[i];
+		size_t out = 0;
+
+		for (size_t k = 0; k < p->nkeyrings; k++) {
+			unsigned o = p->keyrings[k]->order;
+
+			if (seen[o] == i + 1)
+				continue;
+			seen[o] = (unsigned)i + 1;
+			p->keyrings[out++] = p->keyrings[k];
+		}
+		p->nkeyrings = out;
+		if (p->local_address_if &&
+		    (ifc = ik_config_find_iface(cfg, p->local_address_if)) && ifc->mask)
+			p->local_address = ifc->addr;
+	}
+	for (size_t i = 0; i < cfg->nipsec_profiles; i++)
+		dedup_ptrs((void **)cfg->ipsec_profiles[i]->tsets, &cfg->ipsec_profiles[i]->ntsets);
+	for (size_t i = 0; i < cfg->nv2_policies; i++)
+		dedup_ptrs((void **)cfg->v2_policies[i]->proposals,
+			   &cfg->v2_policies[i]->nproposals);
+	free(seen);
+	for (size_t i = 0; i < cfg->nkeyrings; i++) {
+		struct ik_keyring *kr = cfg->keyrings[i];
+
+		if (kr->local_address_if &&
+		    (ifc = ik_config_find_iface(cfg, kr->local_address_if)) && ifc->mask)
+			kr->local_address = ifc->addr;
+	}
+	for (size_t i = 0; i < cfg->nifaces; i++) {
+		struct ik_interface *t = cfg->ifaces[i];
+
+		if (t->tunnel_source_if) {
+			ifc = ik_config_find_iface(cfg, t->tunnel_source_if);
+			if (ifc && ifc->mask) {
+				t->tunnel_source = ifc->addr;
+				t->tunnel_source_resolved = true;
+			}
+		} else if (t->tunnel_source) {
+			t->tunnel_source_resolved = true;
+		}
+	}
+	if (cfg->npolicies > 1)
+		qsort(cfg->policies, cfg->npolicies, sizeof(cfg->policies[0]), cmp_policy);
+	return 0;
+}
+
+static struct ik_config *config_new(const char *name)
+{
+	struct ik_config *cfg = ik_xcalloc(1, sizeof(*cfg));
+	struct ik_keyring *def = ik_xcalloc(1, sizeof(*def));
+
+	cfg->refs = 1;
+	cfg->file = ik_xstrdup(name ? name : "<string>");
+	cfg->hostname = ik_xstrdup("Router");
+	cfg->isakmp_identity = IK_SELF_ID_ADDRESS;
+	cfg->sa_lifetime_sec = 3600;
+	cfg->sa_lifetime_kb = 4608000;
+	cfg->store = ik_xcalloc(1, sizeof(*cfg->store));
+	def->name = ik_xstrdup("default");
+	def->is_default = true;
+	*VPUSH(cfg->keyrings, cfg->nkeyrings) = def;
+	ik_nmap_put(&cfg->store->names[IK_NS_KEYRING], def->name, def);
+	return cfg;
+}
+
+static struct ik_config *parse_text(const char *text, size_t len, const char *name,
+				    struct ik_conf_error *err)
+{
+	struct pctx *c;
+	struct ik_config *cfg;
+	int rc;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (ik_secmem_init()) {
+		if (err) {
+			snprintf(err->file, sizeof(err->file), "%s", name ? name : "<string>");
+			snprintf(err->msg, sizeof(err->msg), "cannot initialise secure memory");
+		}
+		return NULL;
+	}
+	c = ik_xcalloc(1, sizeof(*c));
+	c->cfg = cfg = config_new(name);
+	c->st = cfg->store;
+	c->err = err;
+	c->text = text;
+	c->textlen = len;
+	rc = parse_lines(c);
+	if (!rc)
+		rc = finish(c);
+	for (size_t i = 0; i < c->nrefs; i++)
+		free(c->refs[i].name);
+	free(c->refs);
+	free(c->keys.e);
+	ik_nmap_free(&c->peers);
+	for (size_t i = 0; i < c->npeer_keys; i++)
+		free(c->peer_keys[i]);
+	free(c->peer_keys);
+	ik_wipe(c->raw, sizeof(c->raw));
+	ik_wipe(c->work, sizeof(c->work));
+	free(c);
+	if (rc) {
+		ik_config_free_model(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+struct ik_config *ik_config_load_string(const char *text, const char *name,
+					struct ik_conf_error *err)
+{
+	return parse_text(text ? text : "", text ? strlen(text) : 0, name, err);
+}
+
+static void file_error(struct ik_conf_error *err, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void file_error(struct ik_conf_error *err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+struct ik_config *ik_config_load_file(const char *path, struct ik_conf_error *err)
+{
+	struct ik_config *cfg = NULL;
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		file_error(err, path, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		file_error(err, path, "not a regular file");
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > IK_CONF_MAX_FILE) {
+		file_error(err, path, "file is %lld bytes long, larger than the limit of %u",
+			   (long long)st.st_size, IK_CONF_MAX_FILE);
+		goto out;
+	}
+	/* one byte more than the limit tells a file that grew while read */
+	buf = ik_xmalloc(IK_CONF_MAX_FILE + 1 < (size_t)st.st_size + 4096
+			 ? IK_CONF_MAX_FILE + 1 : (size_t)st.st_size + 4096);
+	for (;;) {
+		size_t cap = IK_CONF_MAX_FILE + 1 < (size_t)st.st_size + 4096
+			     ? IK_CONF_MAX_FILE + 1 : (size_t)st.st_size + 4096;
+		ssize_t n;
+
+		if (got == cap) {
+			if (cap > IK_CONF_MAX_FILE) {
+				file_error(err, path, "file is larger than the limit of %u bytes",
+					   IK_CONF_MAX_FILE);
+				goto out;
+			}
+			file_error(err, path, "file changed while it was read");
+			goto out;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			file_error(err, path, "read error: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (memchr(buf, '\0', got)) {
+		size_t at = (size_t)((char *)memchr(buf, '\0', got) - buf);
+		int line = 1;
+
+		for (size_t i = 0; i < at; i++)
+			line += buf[i] == '\n';
+		file_error(err, path, "NUL byte at offset %zu: not a text file", at);
+		if (err)
+			err->line = line;
+		goto out;
+	}
+	cfg = parse_text(buf, got, path, err);
+out:
+	if (buf) {
+		ik_wipe(buf, got);
+		free(buf);
+	}
+	close(fd);
+	return cfg;
+}

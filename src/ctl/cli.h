@@ -1,0 +1,63 @@
+/* The IOS exec command language of the control socket: the command table,
+ * unique-prefix abbreviations (`sh cry isa sa`) and IOS's error messages
+ * (% Ambiguous command, % Invalid input detected at '^' marker,
+ * % Incomplete command). */
+#ifndef IK_CTL_CLI_H
+#define IK_CTL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/strbuf.h"
+
+enum ik_cmd_id {
+	IK_CMD_NONE = 0,
+	IK_CMD_SHOW_ISAKMP_KEY,
+	IK_CMD_SHOW_ISAKMP_PROFILE,
+	IK_CMD_SHOW_ISAKMP_POLICY,
+	IK_CMD_SHOW_ISAKMP_SA,
+	IK_CMD_SHOW_ISAKMP_PEERS,
+	IK_CMD_SHOW_IPSEC_SA,
+	IK_CMD_SHOW_SESSION,
+	IK_CMD_SHOW_RUNNING,
+	IK_CMD_SHOW_DEBUGGING,
+	IK_CMD_TEST_PEER,
+	IK_CMD_CHECK,
+	IK_CMD_DEBUG,
+	IK_CMD_UNDEBUG,
+	IK_CMD_UNDEBUG_ALL,
+	IK_CMD_TERMINAL_MONITOR,
+	IK_CMD_TERMINAL_NO_MONITOR,
+	IK_CMD_RELOAD,
+	IK_CMD_INITIATE,
+	IK_CMD_CLEAR_SESSION,
+	IK_CMD_CLEAR_ISAKMP,
+	IK_CMD_CLEAR_SA,
+};
+
+enum ik_cli_ident { IK_CLI_ID_NONE = 0, IK_CLI_ID_ADDR, IK_CLI_ID_FQDN, IK_CLI_ID_USER_FQDN };
+
+/* A parsed command: its id and its arguments. */
+struct ik_cli_cmd {
+	enum ik_cmd_id id;
+	bool detail;            /* show crypto isakmp sa detail */
+	bool has_peer;
+	uint32_t peer;          /* test isakmp peer A, clear ... remote/peer A */
+	char vrf[64];           /* test ... vrf V ("" = global) */
+	enum ik_cli_ident ident;
+	uint32_t ident_addr;
+	char ident_name[256];
+	bool has_conn_id;
+	unsigned conn_id;       /* clear crypto isakmp CONN-ID */
+	char ifname[64];        /* initiate TunnelN */
+	unsigned dbg_cat;       /* debug crypto X: one IK_DBG_* bit */
+};
+
+/* Parses one command line. Returns 0, or -1 with IOS's error text in err
+ * (the line echoed and a '^' under the bad word for invalid input). */
+int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err);
+
+/* The full (unabbreviated) form of every command, one per line, for help. */
+void ik_cli_list(struct ik_sb *out);
+
+#endif

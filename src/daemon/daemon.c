@@ -1,0 +1,846 @@
+/* ikerd's context: start-up, tunnels, reload, and the control commands (see
+ * daemon.h). */
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl/cli.h"
+#include "daemon/show_conf.h"
+#include "profile/check.h"
+#include "profile/snapshot.h"
+#include "util/addr.h"
+#include "util/util.h"
+
+struct ikd_worker *ikd_worker_for(struct ikd *d, uint32_t peer)
+{
+	return &d->workers[peer % d->nworkers];
+}
+
+/* ---- tunnels ---- */
+
+/* The IPv4 address of a Linux interface, by name (0 if none). */
+static uint32_t ifaddr_by_name(const char *name)
+{
+	struct ifaddrs *ifa, *i;
+	uint32_t a = 0;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, name))
+			continue;
+		a = ntohl(((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr);
+		break;
+	}
+	freeifaddrs(ifa);
+	return a;
+}
+
+static uint32_t tunnel_local(struct ikd *d, const struct ik_interface *t)
+{
+	uint32_t a;
+
+	if (t->tunnel_source_resolved)
+		return t->tunnel_source;
+	if (!t->tunnel_source_if) {
+		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: %s (line %d) has no tunnel source",
+		       t->name, t->line);
+		return 0;
+	}
+	a = ifaddr_by_name(t->tunnel_source_if);
+	if (!a)
+		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: %s (line %d): tunnel source %s is "
+		       "neither a configured interface with an address nor a Linux interface "
+		       "with an IPv4 address", t->name, t->line, t->tunnel_source_if);
+	return a;
+}
+
+static void tunnel_up(struct ikd *d, const struct ik_config *cfg, const struct ik_interface *t)
+{
+	uint32_t local = tunnel_local(d, t);
+	int rc;
+
+	if (!local)
+		return;
+	pthread_mutex_lock(&d->kmu);
+	rc = d->kernel->ops->tunnel_up(d->kernel, cfg, t, local);
+	pthread_mutex_unlock(&d->kmu);
+	if (rc)
+		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: cannot bring %s (line %d) up",
+		       t->name, t->line);
+	else
+		ik_msg(&d->log, IK_LOG_NOTICE, "%%LINK-3-UPDOWN: Interface %s, changed state to "
+		       "up", t->name);
+}
+
+static void tunnel_down(struct ikd *d, const struct ik_interface *t)
+{
+	int rc;
+
+	pthread_mutex_lock(&d->kmu);
+	rc = d->kernel->ops->tunnel_down(d->kernel, t);
+	pthread_mutex_unlock(&d->kmu);
+	if (rc)
+		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: cannot bring %s down", t->name);
+	else
+		ik_msg(&d->log, IK_LOG_NOTICE, "%%LINK-3-UPDOWN: Interface %s, changed state to "
+		       "down", t->name);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Whether a tunnel interface is configured the same in two snapshots. */
+static bool tunnel_same(const struct ik_interface *a, const struct ik_interface *b)
+{
+	return a->addr == b->addr && a->mask == b->mask && a->shutdown == b->shutdown &&
+	       str_eq(a->vrf, b->vrf) && str_eq(a->tunnel_source_if, b->tunnel_source_if) &&
+	       a->tunnel_source == b->tunnel_source && a->tunnel_dest == b->tunnel_dest &&
+	       a->tunnel_mode == b->tunnel_mode && str_eq(a->tunnel_vrf, b->tunnel_vrf) &&
+	       str_eq(a->protection ? a->protection->name : NULL,
+		      b->protection ? b->protection->name : NULL);
+}
+
+static bool tunnel_wanted(const struct ik_interface *i)
+{
+	return i->is_tunnel && !i->shutdown;
+}
+
+/* Brings down the tunnels of old that are gone or changed in new, and up
+ * those of new that are new or changed. old may be NULL (start-up). */
+static void tunnels_sync(struct ikd *d, const struct ik_config *old, const struct ik_config *nw)
+{
+	for (size_t i = 0; old && i < old->nifaces; i++) {
+		const struct ik_interface *o = old->ifaces[i], *n;
+
+		if (!tunnel_wanted(o))
+			continue;
+		n = ik_config_find_iface(nw, o->name);
+		if (!n || !tunnel_wanted(n) || !tunnel_same(o, n))
+			tunnel_down(d, o);
+	}
+	for (size_t i = 0; i < nw->nifaces; i++) {
+		const struct ik_interface *n = nw->ifaces[i], *o;
+
+		if (!tunnel_wanted(n))
+			continue;
+		o = old ? ik_config_find_iface(old, n->name) : NULL;
+		if (!o || !tunnel_wanted(o) || !tunnel_same(o, n))
+			tunnel_up(d, nw, n);
+	}
+}
+
+const char *ikd_warning_text(const struct ik_conf_warning *w)
+{
+	const char *m = w->msg;
+	char pfx[32];
+	int n = snprintf(pfx, sizeof(pfx), "line %d: ", w->line);
+
+	/* the location is printed by the caller as FILE:LINE */
+	if (n > 0 && !strncmp(m, pfx, (size_t)n))
+		m += n;
+	return m;
+}
+
+static void log_warnings(struct ikd *d, const struct ik_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nwarnings; i++)
+		ik_msg(&d->log, IK_LOG_WARNING, "%%IKERD-4-CONFIG: %s:%d: %s", cfg->file,
+		       cfg->warnings[i].line, ikd_warning_text(&cfg->warnings[i]));
+}
+
+/* ---- workers: tasks run on a worker's thread ---- */
+
+void ikd_worker_run(struct ikd_worker *w, void (*fn)(struct ikd_worker *w, void *arg), void *arg)
+{
+	struct ikd_task t = { fn, arg, false };
+	uint64_t one = 1;
+
+	if (!w->threaded) {
+		fn(w, arg);
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->task = &t;
+	pthread_mutex_unlock(&w->mu);
+	while (write(w->evfd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	pthread_mutex_lock(&w->mu);
+	while (!t.done)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void task_set_config(struct ikd_worker *w, void *arg)
+{
+	ik_engine_set_config(w->eng, arg);
+	if (w->threaded)
+		ikd_worker_sockets_sync(w, arg);
+}
+
+static void task_set_debug(struct ikd_worker *w, void *arg)
+{
+	w->log.debug_mask = *(const unsigned *)arg;
+}
+
+struct initiate_arg {
+	const char *ifname;
+	struct ik_sb *err;
+	int rc;
+};
+
+static void task_initiate(struct ikd_worker *w, void *arg)
+{
+	struct initiate_arg *a = arg;
+
+	a->rc = ik_engine_initiate(w->eng, a->ifname, a->err);
+}
+
+struct show_arg {
+	enum ik_cmd_id id;
+	bool detail, json;
+	struct ik_sb out;
+};
+
+static void task_show(struct ikd_worker *w, void *arg)
+{
+	struct show_arg *a = arg;
+
+	switch (a->id) {
+	case IK_CMD_SHOW_ISAKMP_SA:
+		ik_engine_show_isakmp_sa(w->eng, a->detail, a->json, &a->out);
+		break;
+	case IK_CMD_SHOW_IPSEC_SA:
+		ik_engine_show_ipsec_sa(w->eng, a->json, &a->out);
+		break;
+	case IK_CMD_SHOW_SESSION:
+		ik_engine_show_session(w->eng, a->json, &a->out);
+		break;
+	case IK_CMD_SHOW_ISAKMP_PEERS:
+		ik_engine_show_peers(w->eng, a->json, &a->out);
+		break;
+	default:
+		break;
+	}
+}
+
+struct clear_arg {
+	enum ik_clear_what what;
+	uint32_t peer;
+	unsigned conn_id;
+};
+
+static void task_clear(struct ikd_worker *w, void *arg)
+{
+	const struct clear_arg *a = arg;
+
+	ik_engine_clear(w->eng, a->what, a->peer, a->conn_id);
+}
+
+/* ---- start-up and shutdown ---- */
+
+static int open_config(struct ikd *d, struct ik_config **cfg, struct ik_sb *err)
+{
+	struct ik_conf_error ce;
+	char buf[2048];
+
+	memset(&ce, 0, sizeof(ce));
+	if (d->opts.conf_path)
+		*cfg = ik_snapshot_load_file(d->opts.conf_path, &ce);
+	else
+		*cfg = ik_snapshot_load_string(d->opts.config_text ? d->opts.config_text : "",
+					       "<string>", &ce);
+	if (*cfg)
+		return 0;
+	ik_conf_error_format(&ce, buf, sizeof(buf));
+	ik_sb_add(err, buf);
+	return -1;
+}
+
+struct ikd *ikd_new(const struct ikd_opts *opts, struct ik_sb *err)
+{
+	struct ikd *d = ik_xcalloc(1, sizeof(*d));
+	struct ik_sb kerr;
+
+	d->opts = *opts;
+	d->ctl_fd = -1;
+	d->epfd = -1;
+	d->debug_mask = opts->debug_mask;
+	d->log.debug_mask = opts->debug_mask;
+	d->log.sink = ikd_log_sink;
+	d->log.ctx = d;
+	pthread_mutex_init(&d->kmu, NULL);
+	pthread_mutex_init(&d->out_mu, NULL);
+	if (open_config(d, &d->cfg, err))
+		goto fail;
+	log_warnings(d, d->cfg);
+
+	ik_sb_init(&kerr);
+	d->kernel = ik_kernel_open(opts->kernel ? opts->kernel : "netlink", &d->log, &kerr);
+	if (!d->kernel) {
+		ik_sb_printf(err, "cannot open the %s kernel backend: %s\n",
+			     opts->kernel ? opts->kernel : "netlink", ik_sb_str(&kerr));
+		ik_sb_free(&kerr);
+		goto fail;
+	}
+	ik_sb_free(&kerr);
+	if (d->kernel->ops->flush_owned(d->kernel))
+		ik_msg(&d->log, IK_LOG_WARNING, "%%IKERD-4-KERNEL: could not remove the state "
+		       "an earlier ikerd left in the %s backend", d->kernel->ops->name);
+	tunnels_sync(d, NULL, d->cfg);
+
+	d->nworkers = opts->workers ? opts->workers : 1;
+	if (d->nworkers > IKD_MAX_WORKERS)
+		d->nworkers = IKD_MAX_WORKERS;
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		struct ikd_worker *w = &d->workers[i];
+
+		w->d = d;
+		w->idx = i;
+		w->evfd = -1;
+		w->epfd = -1;
+		w->threaded = opts->threads;
+		if (ikd_worker_start(d, w, err)) {
+			for (unsigned k = 0; k < i; k++)
+				ikd_worker_stop(&d->workers[k]);
+			d->nworkers = 0;
+			goto fail;
+		}
+	}
+	return d;
+fail:
+	ikd_free(d);
+	return NULL;
+}
+
+void ikd_initiate_all(struct ikd *d)
+{
+	if (d->opts.passive)
+		return;
+	for (size_t i = 0; i < d->cfg->nifaces; i++) {
+		const struct ik_interface *t = d->cfg->ifaces[i];
+		struct initiate_arg a;
+		struct ik_sb e;
+
+		if (!tunnel_wanted(t) || !t->protection || !t->tunnel_dest)
+			continue;
+		ik_sb_init(&e);
+		a.ifname = t->name;
+		a.err = &e;
+		a.rc = 0;
+		ikd_worker_run(ikd_worker_for(d, t->tunnel_dest), task_initiate, &a);
+		if (a.rc)
+			ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-INITIATE: %s: %s", t->name,
+			       ik_sb_str(&e));
+		ik_sb_free(&e);
+	}
+}
+
+void ikd_free(struct ikd *d)
+{
+	if (!d)
+		return;
+	for (unsigned i = 0; i < d->nworkers; i++)
+		ikd_worker_stop(&d->workers[i]);
+	if (d->kernel) {
+		pthread_mutex_lock(&d->kmu);
+		d->kernel->ops->shutdown(d->kernel);
+		d->kernel->ops->free(d->kernel);
+		pthread_mutex_unlock(&d->kmu);
+	}
+	if (d->cfg)
+		ik_config_unref(d->cfg);
+	pthread_mutex_destroy(&d->kmu);
+	pthread_mutex_destroy(&d->out_mu);
+	free(d);
+}
+
+/* ---- reload ---- */
+
+enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out)
+{
+	struct ik_config *nw, *old = d->cfg;
+	struct ik_sb err;
+
+	ik_sb_init(&err);
+	if (open_config(d, &nw, &err)) {
+		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-RELOAD: configuration not loaded, the "
+		       "running one is kept: %s", ik_sb_str(&err));
+		ik_sb_printf(out, "%s%% Reload failed: the running configuration is kept.\n",
+			     ik_sb_str(&err));
+		ik_sb_free(&err);
+		return IK_CTL_ERROR;
+	}
+	ik_sb_free(&err);
+	log_warnings(d, nw);
+	for (unsigned i = 0; i < d->nworkers; i++)
+		ikd_worker_run(&d->workers[i], task_set_config, nw);
+	tunnels_sync(d, old, nw);
+	d->cfg = nw;
+	ik_config_unref(old);
+	ik_msg(&d->log, IK_LOG_NOTICE, "%%IKERD-5-RELOAD: configuration reloaded from %s",
+	       nw->file ? nw->file : "<string>");
+	ik_sb_printf(out, "Configuration reloaded from %s (%zu line(s) ignored).\n",
+		     nw->file ? nw->file : "<string>", nw->nwarnings);
+	return IK_CTL_OK;
+}
+
+/* ---- show output of several engines ---- */
+
+static size_t line_count(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+/* Offset of the start of line i (0-based) of s. */
+static size_t line_off(const char *s, size_t i)
+{
+	const char *p = s;
+
+	while (i && *p) {
+		if (*p++ == '\n')
+			i--;
+	}
+	return (size_t)(p - s);
+}
+
+static bool line_eq(const char *a, size_t ia, const char *b, size_t ib)
+{
+	const char *pa = a + line_off(a, ia), *pb = b + line_off(b, ib);
+	size_t la = strcspn(pa, "\n"), lb = strcspn(pb, "\n");
+
+	return la == lb && !memcmp(pa, pb, la);
+}
+
+/* Text: the lines every worker's output starts with (the headings) and ends
+ * with (trailing sections) are printed once; the rows between them follow in
+ * worker order. */
+static void merge_text(struct show_arg *a, unsigned n, struct ik_sb *out)
+{
+	const char *s0 = ik_sb_str(&a[0].out);
+	size_t head = line_count(s0), tail;
+
+	for (unsigned k = 1; k < n; k++) {
+		const char *s = ik_sb_str(&a[k].out);
+		size_t lc = line_count(s), h = 0;
+
+		while (h < head && h < lc && line_eq(s0, h, s, h))
+			h++;
+		head = h;
+	}
+	tail = line_count(s0) - head;
+	for (unsigned k = 1; k < n; k++) {
+		const char *s = ik_sb_str(&a[k].out);
+		size_t lc0 = line_count(s0), lc = line_count(s), t = 0;
+
+		while (t < tail && t < lc - head && line_eq(s0, lc0 - 1 - t, s, lc - 1 - t))
+			t++;
+		tail = t;
+	}
+	ik_sb_addn(out, s0, line_off(s0, head));
+	for (unsigned k = 0; k < n; k++) {
+		const char *s = ik_sb_str(&a[k].out);
+		size_t lc = line_count(s);
+
+		ik_sb_addn(out, s + line_off(s, head), line_off(s, lc - tail) - line_off(s, head));
+	}
+	ik_sb_add(out, s0 + line_off(s0, line_count(s0) - tail));
+}
+
+/* JSON: arrays are concatenated; documents of the form {"K":[...]} with the
+ * same K are merged into one array; anything else is wrapped as
+ * {"workers":[doc,...]}. */
+/* Index of the bracket that closes the one at open (strings skipped), or
+ * (size_t)-1. */
+static size_t json_close(const char *s, size_t open)
+{
+	unsigned depth = 0;
+	bool str = false;
+
+	for (size_t i = open; s[i]; i++) {
+		char c = s[i];
+
+		if (str) {
+			if (c == '\\' && s[i + 1])
+				i++;
+			else if (c == '"')
+				str = false;
+			continue;
+		}
+		if (c == '"')
+			str = true;
+		else if (c == '[' || c == '{')
+			depth++;
+		else if ((c == ']' || c == '}') && --depth == 0)
+			return i;
+	}
+	return (size_t)-1;
+}
+
+static bool json_single_array(const char *s, char *key, size_t keylen, size_t *b, size_t *e)
+{
+	const char *p = s, *q;
+	size_t len = strlen(s);
+
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	if (len < 6 || p[0] != '{' || p[1] != '"' || s[len - 1] != '}' || s[len - 2] != ']')
+		return false;
+	q = strchr(p + 2, '"');
+	if (!q || (size_t)(q - p - 2) >= keylen || q[1] != ':' || q[2] != '[')
+		return false;
+	memcpy(key, p + 2, (size_t)(q - p - 2));
+	key[q - p - 2] = '\0';
+	*b = (size_t)(q + 3 - s);
+	*e = len - 2;
+	/* the array must be the object's only member: its closing bracket is
+	 * the one before the final brace */
+	return json_close(s, *b - 1) == *e;
+}
+
+/* A document that is an array: the offsets of what is between its brackets. */
+static bool json_array(const char *s, size_t *b, size_t *e)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	while (i < len && (s[i] == ' ' || s[i] == '\n'))
+		i++;
+	if (len - i < 2 || s[i] != '[' || s[len - 1] != ']')
+		return false;
+	if (json_close(s, i) != len - 1)
+		return false;
+	*b = i + 1;
+	*e = len - 1;
+	while (*b < *e && (s[*b] == ' ' || s[*b] == '\n'))
+		(*b)++;
+	return true;
+}
+
+static void merge_json(struct show_arg *a, unsigned n, struct ik_sb *out)
+{
+	char key0[64], key[64];
+	size_t b, e;
+	bool arrays = true, same;
+
+	for (unsigned k = 0; arrays && k < n; k++)
+		arrays = json_array(ik_sb_str(&a[k].out), &b, &e);
+	if (arrays) {
+		bool first = true;
+
+		ik_sb_add(out, "[");
+		for (unsigned k = 0; k < n; k++) {
+			const char *s = ik_sb_str(&a[k].out);
+
+			json_array(s, &b, &e);
+			if (e == b)
+				continue;
+			ik_sb_add(out, first ? "" : ",");
+			ik_sb_addn(out, s + b, e - b);
+			first = false;
+		}
+		ik_sb_add(out, "]\n");
+		return;
+	}
+	same = json_single_array(ik_sb_str(&a[0].out), key0, sizeof(key0), &b, &e);
+
+	for (unsigned k = 1; same && k < n; k++)
+		same = json_single_array(ik_sb_str(&a[k].out), key, sizeof(key), &b, &e) &&
+		       !strcmp(key, key0);
+	if (!same) {
+		ik_sb_add(out, "{\"workers\":[");
+		for (unsigned k = 0; k < n; k++) {
+			const char *s = ik_sb_str(&a[k].out);
+			size_t len = strlen(s);
+
+			while (len && s[len - 1] == '\n')
+				len--;
+			ik_sb_add(out, k ? "," : "");
+			ik_sb_addn(out, s, len);
+		}
+		ik_sb_add(out, "]}\n");
+		return;
+	}
+	ik_sb_add(out, "{");
+	ik_sb_json_str(out, key0);
+	ik_sb_add(out, ":[");
+	bool first = true;
+	for (unsigned k = 0; k < n; k++) {
+		const char *s = ik_sb_str(&a[k].out);
+
+		json_single_array(s, key, sizeof(key), &b, &e);
+		if (e == b)
+			continue;
+		ik_sb_add(out, first ? "" : ",");
+		ik_sb_addn(out, s + b, e - b);
+		first = false;
+	}
+	ik_sb_add(out, "]}\n");
+}
+
+static void show_engines(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
+			 struct ik_sb *out)
+{
+	struct show_arg a[IKD_MAX_WORKERS];
+
+	memset(a, 0, sizeof(a));
+	for (unsigned k = 0; k < d->nworkers; k++) {
+		a[k].id = cmd->id;
+		a[k].detail = cmd->detail;
+		a[k].json = json;
+		ik_sb_init(&a[k].out);
+		ikd_worker_run(&d->workers[k], task_show, &a[k]);
+	}
+	if (d->nworkers == 1)
+		ik_sb_add(out, ik_sb_str(&a[0].out));
+	else if (json)
+		merge_json(a, d->nworkers, out);
+	else
+		merge_text(a, d->nworkers, out);
+	for (unsigned k = 0; k < d->nworkers; k++)
+		ik_sb_free(&a[k].out);
+}
+
+/* ---- commands ---- */
+
+static const char *dbg_text(unsigned cat)
+{
+	switch (cat) {
+	case IK_DBG_ISAKMP:
+		return "Crypto ISAKMP";
+	case IK_DBG_ISAKMP_AAA:
+		return "Crypto ISAKMP AAA";
+	case IK_DBG_IPSEC:
+		return "Crypto IPSEC";
+	case IK_DBG_IKEV2:
+		return "Crypto IKEv2";
+	}
+	return "Crypto";
+}
+
+static void set_debug(struct ikd *d, unsigned mask)
+{
+	d->debug_mask = mask;
+	d->log.debug_mask = mask;
+	for (unsigned k = 0; k < d->nworkers; k++)
+		ikd_worker_run(&d->workers[k], task_set_debug, &mask);
+}
+
+static void wrap_json(struct ik_sb *out, const char *text)
+{
+	ik_sb_add(out, "{\"output\":");
+	ik_sb_json_str(out, text);
+	ik_sb_add(out, "}\n");
+}
+
+static bool json_native(enum ik_cmd_id id)
+{
+	switch (id) {
+	case IK_CMD_SHOW_ISAKMP_KEY:
+	case IK_CMD_SHOW_ISAKMP_PROFILE:
+	case IK_CMD_SHOW_ISAKMP_POLICY:
+	case IK_CMD_SHOW_ISAKMP_SA:
+	case IK_CMD_SHOW_ISAKMP_PEERS:
+	case IK_CMD_SHOW_IPSEC_SA:
+	case IK_CMD_SHOW_SESSION:
+	case IK_CMD_SHOW_DEBUGGING:
+	case IK_CMD_TEST_PEER:
+	case IK_CMD_CHECK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
+			      const struct ik_cli_cmd *cmd, bool json, struct ik_sb *out)
+{
+	struct ik_peer_id id;
+	struct clear_arg ca;
+	char a[IK_ADDRSTRLEN];
+
+	switch (cmd->id) {
+	case IK_CMD_SHOW_ISAKMP_KEY:
+		ik_show_isakmp_key(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_ISAKMP_PROFILE:
+		ik_show_isakmp_profile(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_ISAKMP_POLICY:
+		ik_show_isakmp_policy(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_RUNNING: {
+		struct ik_sb cfgtext;
+
+		ik_sb_init(&cfgtext);
+		ik_config_print(d->cfg, &cfgtext);
+		if (json) {
+			ik_sb_add(out, "{\"running_config\":");
+			ik_sb_json_str(out, ik_sb_str(&cfgtext));
+			ik_sb_add(out, "}\n");
+		} else {
+			ik_sb_add(out, ik_sb_str(&cfgtext));
+		}
+		ik_sb_free(&cfgtext);
+		return IK_CTL_OK;
+	}
+	case IK_CMD_SHOW_DEBUGGING:
+		ik_show_debugging(d->debug_mask, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_ISAKMP_SA:
+	case IK_CMD_SHOW_ISAKMP_PEERS:
+	case IK_CMD_SHOW_IPSEC_SA:
+	case IK_CMD_SHOW_SESSION:
+		show_engines(d, cmd, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_TEST_PEER:
+		memset(&id, 0, sizeof(id));
+		switch (cmd->ident) {
+		case IK_CLI_ID_NONE:
+			id.type = IK_PEER_ID_IPV4;
+			id.addr = cmd->peer;
+			break;
+		case IK_CLI_ID_ADDR:
+			id.type = IK_PEER_ID_IPV4;
+			id.addr = cmd->ident_addr;
+			break;
+		case IK_CLI_ID_FQDN:
+			id.type = IK_PEER_ID_FQDN;
+			id.name = cmd->ident_name;
+			break;
+		case IK_CLI_ID_USER_FQDN:
+			id.type = IK_PEER_ID_USER_FQDN;
+			id.name = cmd->ident_name;
+			break;
+		}
+		ik_explain_responder(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, cmd->peer, &id, out,
+				     json);
+		return IK_CTL_OK;
+	case IK_CMD_CHECK: {
+		int n = ik_check_config(d->cfg, out, json);
+
+		if (!json && n == 0)
+			ik_sb_add(out, "No findings: no responder-side selection failure is "
+				  "predicted for this configuration.\n");
+		return IK_CTL_OK;
+	}
+	case IK_CMD_DEBUG:
+		set_debug(d, d->debug_mask | cmd->dbg_cat);
+		ik_sb_printf(out, "%s debugging is on\n", dbg_text(cmd->dbg_cat));
+		return IK_CTL_OK;
+	case IK_CMD_UNDEBUG:
+		set_debug(d, d->debug_mask & ~cmd->dbg_cat);
+		ik_sb_printf(out, "%s debugging is off\n", dbg_text(cmd->dbg_cat));
+		return IK_CTL_OK;
+	case IK_CMD_UNDEBUG_ALL:
+		set_debug(d, 0);
+		ik_sb_add(out, "All possible debugging has been turned off\n");
+		return IK_CTL_OK;
+	case IK_CMD_TERMINAL_MONITOR:
+		if (!client) {
+			ik_sb_add(out, "% terminal monitor needs a control connection\n");
+			return IK_CTL_ERROR;
+		}
+		return IK_CTL_MONITOR;
+	case IK_CMD_TERMINAL_NO_MONITOR:
+		if (client) {
+			pthread_mutex_lock(&d->out_mu);
+			client->monitor = false;
+			pthread_mutex_unlock(&d->out_mu);
+		}
+		return IK_CTL_OK;
+	case IK_CMD_RELOAD:
+		return ikd_reload(d, out);
+	case IK_CMD_INITIATE: {
+		const struct ik_interface *t = ik_config_find_iface(d->cfg, cmd->ifname);
+		struct initiate_arg ia;
+
+		if (!t || !t->is_tunnel) {
+			ik_sb_printf(out, "%% %s is not a configured tunnel interface\n",
+				     cmd->ifname);
+			return IK_CTL_ERROR;
+		}
+		ia.ifname = t->name;
+		ia.err = out;
+		ia.rc = 0;
+		ikd_worker_run(ikd_worker_for(d, t->tunnel_dest), task_initiate, &ia);
+		if (ia.rc) {
+			ik_sb_add(out, "\n");
+			return IK_CTL_ERROR;
+		}
+		ik_sb_printf(out, "Initiating %s to %s\n", t->name,
+			     ik_addr_fmt(t->tunnel_dest, a));
+		return IK_CTL_OK;
+	}
+	case IK_CMD_CLEAR_SESSION:
+	case IK_CMD_CLEAR_ISAKMP:
+	case IK_CMD_CLEAR_SA:
+		ca.what = cmd->id == IK_CMD_CLEAR_SESSION ? IK_CLEAR_SESSION
+			: cmd->id == IK_CMD_CLEAR_ISAKMP ? IK_CLEAR_ISAKMP : IK_CLEAR_SA;
+		ca.peer = cmd->has_peer ? cmd->peer : 0;
+		ca.conn_id = cmd->has_conn_id ? cmd->conn_id : 0;
+		if (ca.peer) {
+			ikd_worker_run(ikd_worker_for(d, ca.peer), task_clear, &ca);
+		} else if (ca.conn_id >= IKD_CONN_ID_BASE &&
+			   (ca.conn_id - IKD_CONN_ID_BASE) / IKD_CONN_ID_STRIDE < d->nworkers) {
+			ikd_worker_run(&d->workers[(ca.conn_id - IKD_CONN_ID_BASE) /
+						   IKD_CONN_ID_STRIDE], task_clear, &ca);
+		} else {
+			for (unsigned k = 0; k < d->nworkers; k++)
+				ikd_worker_run(&d->workers[k], task_clear, &ca);
+		}
+		return IK_CTL_OK;
+	case IK_CMD_NONE:
+		break;
+	}
+	ik_sb_add(out, "% Unknown command\n");
+	return IK_CTL_ERROR;
+}
+
+enum ik_ctl_status ikd_command(struct ikd *d, struct ikd_client *client, const char *text,
+			       bool json, struct ik_sb *out)
+{
+	struct ik_cli_cmd cmd;
+	enum ik_ctl_status st;
+	struct ik_sb tmp;
+
+	if (ik_cli_parse(text, &cmd, out))
+		return IK_CTL_ERROR;
+	if (!json || json_native(cmd.id))
+		return run(d, client, &cmd, json, out);
+	ik_sb_init(&tmp);
+	st = run(d, client, &cmd, false, &tmp);
+	if (st == IK_CTL_OK)
+		wrap_json(out, ik_sb_str(&tmp));
+	else
+		ik_sb_add(out, ik_sb_str(&tmp));
+	ik_sb_free(&tmp);
+	return st;
+}
+
+enum ik_ctl_status ikd_request(struct ikd *d, struct ikd_client *client, const uint8_t *p,
+			       size_t len, struct ik_sb *out)
+{
+	static struct ik_ctl_request req; /* main thread only */
+	char err[160];
+
+	if (ik_ctl_request_decode(p, len, &req, err, sizeof(err))) {
+		ik_sb_printf(out, "%% Bad request: %s\n", err);
+		return IK_CTL_ERROR;
+	}
+	return ikd_command(d, client, req.text, req.json, out);
+}

@@ -1,0 +1,163 @@
+/* ikerd's run-time context: the running configuration snapshot, the kernel
+ * backend, the workers (one IKE engine each, with its own UDP sockets), the
+ * control socket and the log sink. The main thread owns the snapshot pointer,
+ * the kernel event socket, signals and the control socket; each worker thread
+ * owns its engine and touches it only on its own thread. The main thread asks
+ * a worker for something (show, clear, initiate, new snapshot, debug switch) by
+ * posting a task and waiting for it (ikd_worker_run).
+ */
+#ifndef IK_DAEMON_DAEMON_H
+#define IK_DAEMON_DAEMON_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf/model.h"
+#include "ctl/proto.h"
+#include "ike/engine.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "vti/kernel.h"
+
+#define IKD_MAX_WORKERS 16
+#define IKD_CONN_ID_BASE 1001u
+#define IKD_CONN_ID_STRIDE 100000u
+
+struct ikd;
+struct ikd_worker;
+
+struct ikd_opts {
+	const char *conf_path;
+	const char *ctl_path;   /* NULL: no control socket (tests, fuzzing) */
+	const char *kernel;     /* "netlink" or "none" */
+	unsigned workers;       /* 1..IKD_MAX_WORKERS */
+	bool threads;           /* false: engines run on the caller's thread, no sockets */
+	bool passive;
+	bool foreground;        /* log to stderr, else syslog */
+	unsigned debug_mask;
+	const char *config_text; /* with conf_path NULL: configuration from memory */
+	bool quiet;             /* log only to terminal monitor clients */
+};
+
+/* A UDP socket pair (ports 500 and 4500) of one front-door VRF. */
+struct ikd_sockset {
+	char *vrf;              /* NULL = global */
+	int fd[2];              /* [0] port 500, [1] port 4500; -1 if not open */
+};
+
+/* A function the main thread runs on a worker's thread (ikd_worker_run). */
+struct ikd_task {
+	void (*fn)(struct ikd_worker *w, void *arg);
+	void *arg;
+	bool done;
+};
+
+struct ikd_worker {
+	struct ikd *d;
+	unsigned idx;
+	bool threaded;
+	pthread_t thr;
+	struct ik_engine *eng;
+	struct ik_log log;      /* debug_mask changed only on this worker's thread */
+	int epfd, evfd;
+	struct ikd_sockset *socks;
+	size_t nsocks, socks_cap;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ikd_task *task;  /* posted by the main thread, NULL when idle */
+	bool stop;
+	uint64_t rx, tx, rx_dropped;
+};
+
+/* A control client (see ctlsrv.c). */
+struct ikd_client {
+	int fd;
+	uint8_t *in;
+	size_t inlen;
+	struct ik_sb out;       /* pending answer bytes; guarded by d->out_mu */
+	size_t outoff;
+	bool monitor;           /* terminal monitor: log lines are streamed to it */
+	bool closing;           /* close once out is flushed */
+	bool dead;
+	struct ikd_client *next;
+};
+
+struct ikd {
+	struct ikd_opts opts;
+	struct ik_config *cfg;  /* running snapshot (main thread) */
+	struct ik_kernel *kernel;
+	pthread_mutex_t kmu;    /* the kernel backend is not thread-safe */
+	struct ik_log log;      /* main thread's log (reload, check, test) */
+	unsigned debug_mask;
+	struct ikd_worker workers[IKD_MAX_WORKERS];
+	unsigned nworkers;
+	/* log sink and control clients */
+	pthread_mutex_t out_mu;
+	struct ikd_client *clients;
+	int ctl_fd;
+	int epfd;
+	bool quit;
+	uint64_t monitor_dropped;
+};
+
+/* Loads the configuration, opens the kernel backend, flushes stale state,
+ * brings the tunnels up and starts the workers (sockets, engines). Returns
+ * NULL with the reason in err. */
+struct ikd *ikd_new(const struct ikd_opts *opts, struct ik_sb *err);
+/* Initiates every protected tunnel (unless passive), each on its worker. */
+void ikd_initiate_all(struct ikd *d);
+/* Stops the workers, frees the engines (their SAs go), removes what was
+ * installed in the kernel, closes the sockets. */
+void ikd_free(struct ikd *d);
+
+/* Runs one control command. client may be NULL (no terminal monitor).
+ * Returns the answer status. */
+enum ik_ctl_status ikd_command(struct ikd *d, struct ikd_client *client, const char *text,
+			       bool json, struct ik_sb *out);
+
+/* Reload: new snapshot, or the old one kept with the error in out (status). */
+enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out);
+
+/* A configuration warning's message without its "line N: " prefix. */
+const char *ikd_warning_text(const struct ik_conf_warning *w);
+
+/* The worker that owns a peer address: the same hash as the socket-selecting
+ * BPF program (source address modulo the number of workers). */
+struct ikd_worker *ikd_worker_for(struct ikd *d, uint32_t peer);
+/* Runs fn(w, arg) on w's thread and waits for it. */
+void ikd_worker_run(struct ikd_worker *w, void (*fn)(struct ikd_worker *w, void *arg), void *arg);
+
+/* worker.c */
+int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err);
+void ikd_worker_stop(struct ikd_worker *w);
+/* Opens the socket pairs of every fVRF the configuration uses that w lacks. */
+void ikd_worker_sockets_sync(struct ikd_worker *w, const struct ik_config *cfg);
+
+/* logsink.c: the sink of every ik_log of the daemon. */
+void ikd_log_sink(void *ctx, unsigned cat, int sev, const char *line);
+/* Formats the IOS timestamp "*Nov 21 10:04:24.826: " of now. */
+void ikd_log_stamp(char *buf, size_t len);
+
+/* ctlsrv.c */
+/* mkdir -p of the directory of path; its last level gets mode 0700. */
+int ikd_mkdir_parent(const char *path, struct ik_sb *err);
+int ikd_ctl_open(struct ikd *d, const char *path, struct ik_sb *err);
+void ikd_ctl_close(struct ikd *d, const char *path);
+/* Handles an event on the listening socket or a client (main thread). */
+void ikd_ctl_accept(struct ikd *d);
+void ikd_ctl_client_event(struct ikd *d, struct ikd_client *c, uint32_t events);
+/* Sends what c has pending, without blocking; caller holds d->out_mu. */
+void ikd_client_flush_locked(struct ikd *d, struct ikd_client *c);
+/* Appends an answer frame to a client's output and tries to send it
+ * (caller holds no lock). */
+void ikd_client_send(struct ikd *d, struct ikd_client *c, enum ik_ctl_status st,
+		     const char *text, size_t len);
+
+/* Processes one request payload (after the length) from a client; used by
+ * the control server and by the fuzz target. Returns the answer status and
+ * fills out with the answer text. */
+enum ik_ctl_status ikd_request(struct ikd *d, struct ikd_client *client, const uint8_t *p,
+			       size_t len, struct ik_sb *out);
+
+#endif

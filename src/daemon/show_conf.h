@@ -1,0 +1,18 @@
+/* The configuration-side show commands, in IOS layout or JSON:
+ *   show crypto isakmp key, show crypto isakmp profile, show crypto isakmp policy,
+ *   show debugging. */
+#ifndef IK_DAEMON_SHOW_CONF_H
+#define IK_DAEMON_SHOW_CONF_H
+
+#include <stdbool.h>
+
+#include "conf/model.h"
+#include "util/strbuf.h"
+
+void ik_show_isakmp_key(const struct ik_config *cfg, bool json, struct ik_sb *out);
+void ik_show_isakmp_profile(const struct ik_config *cfg, bool json, struct ik_sb *out);
+void ik_show_isakmp_policy(const struct ik_config *cfg, bool json, struct ik_sb *out);
+/* mask: IK_DBG_* bits switched on. */
+void ik_show_debugging(unsigned mask, bool json, struct ik_sb *out);
+
+#endif

@@ -1,0 +1,534 @@
+/* A worker: one IKE engine, its UDP sockets on ports 500 and 4500 (one pair
+ * per front-door VRF), and the thread that runs them.
+ *
+ * With several workers every one binds the same ports with SO_REUSEPORT and a
+ * classic BPF program picks the socket of a datagram by its source address
+ * modulo the number of workers, so that a peer always reaches the same engine
+ * on both ports, even when a NAT changes its source port.
+ */
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/udp.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/addr.h"
+#include "util/util.h"
+
+#ifndef UDP_ENCAP_ESPINUDP
+#define UDP_ENCAP_ESPINUDP 2
+#endif
+#ifndef SO_ATTACH_REUSEPORT_CBPF
+#define SO_ATTACH_REUSEPORT_CBPF 51
+#endif
+
+#define WORKER_EV_TASK 1u
+#define RX_BUF 65536
+
+static const uint16_t ports[2] = { 500, 4500 };
+
+/* ---- engine host callbacks ---- */
+
+static uint64_t host_now_ms(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void host_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	randombytes_buf(buf, len);
+}
+
+static const struct ikd_sockset *sockset_for(const struct ikd_worker *w, const char *fvrf)
+{
+	for (size_t i = 0; i < w->nsocks; i++)
+		if ((!fvrf && !w->socks[i].vrf) ||
+		    (fvrf && w->socks[i].vrf && !strcmp(fvrf, w->socks[i].vrf)))
+			return &w->socks[i];
+	return NULL;
+}
+
+static void host_send(void *ctx, const struct ik_endpoint *local, const struct ik_endpoint *remote,
+		      const char *fvrf, const uint8_t *msg, size_t len)
+{
+	struct ikd_worker *w = ctx;
+	const struct ikd_sockset *ss = sockset_for(w, fvrf);
+	struct sockaddr_in to;
+	struct iovec iov;
+	struct msghdr mh;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} cm;
+	char ra[IK_ADDRSTRLEN];
+	int fd;
+
+	if (!ss) {
+		if (w->threaded)
+			ik_msg(&w->log, IK_LOG_ERR, "%%IKERD-3-SEND: no socket for fVRF %s: "
+			       "datagram to %s dropped", fvrf ? fvrf : "global",
+			       ik_addr_fmt(remote->addr, ra));
+		return;
+	}
+	fd = ss->fd[local->port == 4500 ? 1 : 0];
+	if (fd < 0)
+		return;
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_addr.s_addr = htonl(remote->addr);
+	to.sin_port = htons(remote->port);
+	iov.iov_base = (void *)(uintptr_t)msg;
+	iov.iov_len = len;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &to;
+	mh.msg_namelen = sizeof(to);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (local->addr) {
+		struct cmsghdr *c;
+		struct in_pktinfo pi;
+
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst.s_addr = htonl(local->addr);
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	if (sendmsg(fd, &mh, MSG_DONTWAIT) < 0) {
+		char la[IK_ADDRSTRLEN];
+
+		ik_msg(&w->log, IK_LOG_ERR, "%%IKERD-3-SEND: %s:%u -> %s:%u (%zu bytes): %s",
+		       ik_addr_fmt(local->addr, la), local->port, ik_addr_fmt(remote->addr, ra),
+		       remote->port, len, strerror(errno));
+		return;
+	}
+	w->tx++;
+}
+
+static int host_child_up(void *ctx, const struct ik_child_sa *c)
+{
+	struct ikd_worker *w = ctx;
+	struct ik_kernel *k = w->d->kernel;
+	int rc;
+
+	pthread_mutex_lock(&w->d->kmu);
+	rc = k->ops->child_add(k, c);
+	pthread_mutex_unlock(&w->d->kmu);
+	return rc;
+}
+
+static void host_child_down(void *ctx, const struct ik_child_sa *c)
+{
+	struct ikd_worker *w = ctx;
+	struct ik_kernel *k = w->d->kernel;
+
+	pthread_mutex_lock(&w->d->kmu);
+	k->ops->child_del(k, c);
+	pthread_mutex_unlock(&w->d->kmu);
+}
+
+static int host_child_counters(void *ctx, const struct ik_child_sa *c, struct ik_sa_counters *in,
+			       struct ik_sa_counters *out)
+{
+	struct ikd_worker *w = ctx;
+	struct ik_kernel *k = w->d->kernel;
+	int rc;
+
+	pthread_mutex_lock(&w->d->kmu);
+	rc = k->ops->child_counters(k, c, in, out);
+	pthread_mutex_unlock(&w->d->kmu);
+	return rc;
+}
+
+/* ---- sockets ---- */
+
+/* ld [src address]; A %= n; return A: the index of the socket in the group. */
+static int attach_bpf(int fd, unsigned n)
+{
+	struct sock_filter code[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_NET_OFF + 12) },
+		{ BPF_ALU | BPF_MOD | BPF_K, 0, 0, n },
+		{ BPF_RET | BPF_A, 0, 0, 0 },
+	};
+	struct sock_fprog prog = { (unsigned short)IK_ARRAY_LEN(code), code };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog));
+}
+
+/* Fails when a process that is not one of our workers holds the port: a
+ * socket without SO_REUSEPORT cannot bind then. Only the first worker checks,
+ * before any socket of ours exists. */
+static int port_free(uint16_t port, struct ik_sb *err)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return 0;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno == EADDRINUSE) {
+		ik_sb_printf(err, "UDP port %u is in use by another program (is another ikerd "
+			     "or IKE daemon running?)\n", port);
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+static int sock_open(struct ikd_worker *w, const char *vrf, uint16_t port, struct ik_sb *err)
+{
+	struct sockaddr_in sin;
+	int one = 1, fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ik_sb_printf(err, "socket: %s\n", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) {
+		ik_sb_printf(err, "UDP port %u: setsockopt: %s\n", port, strerror(errno));
+		goto fail;
+	}
+	if (vrf && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, vrf, (socklen_t)strlen(vrf) + 1)) {
+		ik_sb_printf(err, "UDP port %u: cannot bind to the device of VRF %s: %s\n", port,
+			     vrf, strerror(errno));
+		goto fail;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		ik_sb_printf(err, "cannot bind UDP port %u%s%s: %s\n", port, vrf ? " in VRF " : "",
+			     vrf ? vrf : "", strerror(errno));
+		goto fail;
+	}
+	if (port == 4500) {
+		int encap = UDP_ENCAP_ESPINUDP;
+
+		if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)))
+			ik_msg(&w->log, IK_LOG_WARNING, "%%IKERD-4-NATT: UDP port 4500: the "
+			       "kernel refuses ESP-in-UDP decapsulation (%s); NAT-T data "
+			       "traffic will not flow", strerror(errno));
+	}
+	if (w->d->nworkers > 1 && attach_bpf(fd, w->d->nworkers)) {
+		ik_sb_printf(err, "UDP port %u: cannot attach the worker-selecting BPF program: "
+			     "%s\n", port, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+static int sockset_open(struct ikd_worker *w, const char *vrf, struct ik_sb *err)
+{
+	struct ikd_sockset *ss;
+	struct epoll_event ev;
+
+	/* the global pair is opened first; a VRF's probe would collide with it */
+	if (w->idx == 0 && !vrf && (port_free(500, err) || port_free(4500, err)))
+		return -1;
+	ss = IK_VEC_PUSH(w->socks, w->nsocks, w->socks_cap);
+	ss->vrf = vrf ? ik_xstrdup(vrf) : NULL;
+	ss->fd[0] = ss->fd[1] = -1;
+	for (int i = 0; i < 2; i++) {
+		ss->fd[i] = sock_open(w, vrf, ports[i], err);
+		if (ss->fd[i] < 0)
+			return -1;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u64 = ((uint64_t)(w->nsocks - 1) << 1 | (uint64_t)i) + 2;
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, ss->fd[i], &ev)) {
+			ik_sb_printf(err, "epoll: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool has_vrf(const struct ikd_worker *w, const char *vrf)
+{
+	for (size_t i = 0; i < w->nsocks; i++)
+		if (w->socks[i].vrf && !strcmp(w->socks[i].vrf, vrf))
+			return true;
+	return false;
+}
+
+/* Every front-door VRF the configuration names: tunnel vrf, keyring vrf,
+ * match identity ... FVRF. */
+static void cfg_vrfs_each(const struct ik_config *cfg, void (*fn)(void *ctx, const char *vrf),
+			  void *ctx)
+{
+	for (size_t i = 0; i < cfg->nifaces; i++)
+		if (cfg->ifaces[i]->tunnel_vrf)
+			fn(ctx, cfg->ifaces[i]->tunnel_vrf);
+	for (size_t i = 0; i < cfg->nkeyrings; i++)
+		if (cfg->keyrings[i]->vrf)
+			fn(ctx, cfg->keyrings[i]->vrf);
+	for (size_t i = 0; i < cfg->nprofiles; i++)
+		for (size_t k = 0; k < cfg->profiles[i]->nmatches; k++)
+			if (cfg->profiles[i]->matches[k].vrf)
+				fn(ctx, cfg->profiles[i]->matches[k].vrf);
+}
+
+static void vrf_open_cb(void *ctx, const char *vrf)
+{
+	struct ikd_worker *w = ctx;
+	struct ik_sb err;
+
+	if (has_vrf(w, vrf))
+		return;
+	ik_sb_init(&err);
+	if (sockset_open(w, vrf, &err)) {
+		struct ikd_sockset *ss = &w->socks[w->nsocks - 1];
+
+		/* keep the slot so the VRF is not retried at every reload, but
+		 * without sockets: datagrams for it are dropped with a message */
+		for (int i = 0; i < 2; i++)
+			if (ss->fd[i] >= 0) {
+				epoll_ctl(w->epfd, EPOLL_CTL_DEL, ss->fd[i], NULL);
+				close(ss->fd[i]);
+				ss->fd[i] = -1;
+			}
+		if (err.len && err.s[err.len - 1] == '\n')
+			err.s[--err.len] = '\0';
+		/* every worker fails alike: one message is enough */
+		if (w->idx == 0)
+			ik_msg(&w->log, IK_LOG_ERR, "%%IKERD-3-VRF: fVRF %s: %s", vrf,
+			       ik_sb_str(&err));
+	}
+	ik_sb_free(&err);
+}
+
+void ikd_worker_sockets_sync(struct ikd_worker *w, const struct ik_config *cfg)
+{
+	cfg_vrfs_each(cfg, vrf_open_cb, w);
+}
+
+/* ---- the worker's loop ---- */
+
+static void sock_read(struct ikd_worker *w, const struct ikd_sockset *ss, int which)
+{
+	static __thread uint8_t buf[RX_BUF];
+
+	for (int n = 0; n < 64; n++) {
+		struct sockaddr_in from;
+		struct iovec iov = { buf, sizeof(buf) };
+		union {
+			char b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+			struct cmsghdr align;
+		} cm;
+		struct msghdr mh;
+		struct ik_endpoint local = { 0, ports[which] }, remote;
+		const uint8_t *p = buf;
+		ssize_t len;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &from;
+		mh.msg_namelen = sizeof(from);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cm.b;
+		mh.msg_controllen = sizeof(cm.b);
+		len = recvmsg(ss->fd[which], &mh, MSG_DONTWAIT);
+		if (len < 0)
+			return;
+		w->rx++;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				local.addr = ntohl(pi.ipi_addr.s_addr);
+			}
+		}
+		remote.addr = ntohl(from.sin_addr.s_addr);
+		remote.port = ntohs(from.sin_port);
+		if (which == 1) {
+			char ra[IK_ADDRSTRLEN];
+
+			/* port 4500: IKE carries the 4-byte non-ESP marker */
+			if (len < 4 || ik_get32(buf)) {
+				w->rx_dropped++;
+				ik_dbg(&w->log, IK_DBG_ISAKMP, "ISAKMP: datagram of %zd bytes from "
+				       "%s:%u on port 4500 has no non-ESP marker, dropped", len,
+				       ik_addr_fmt(remote.addr, ra), remote.port);
+				continue;
+			}
+			p += 4;
+			len -= 4;
+		}
+		ik_engine_input(w->eng, &local, &remote, ss->vrf, p, (size_t)len);
+	}
+}
+
+static void task_take(struct ikd_worker *w)
+{
+	struct ikd_task *t;
+	uint64_t v;
+
+	while (read(w->evfd, &v, sizeof(v)) < 0 && errno == EINTR)
+		;
+	pthread_mutex_lock(&w->mu);
+	t = w->task;
+	w->task = NULL;
+	pthread_mutex_unlock(&w->mu);
+	if (!t)
+		return;
+	t->fn(w, t->arg);
+	pthread_mutex_lock(&w->mu);
+	t->done = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *worker_main(void *arg)
+{
+	struct ikd_worker *w = arg;
+	struct epoll_event evs[16];
+
+	while (!w->stop) {
+		uint64_t next = ik_engine_next_timer(w->eng), now = host_now_ms(NULL);
+		int timeout = -1, n;
+
+		if (next != UINT64_MAX)
+			timeout = next <= now ? 0 : next - now > 60000 ? 60000 : (int)(next - now);
+		n = epoll_wait(w->epfd, evs, (int)IK_ARRAY_LEN(evs), timeout);
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+
+			if (tag == WORKER_EV_TASK) {
+				task_take(w);
+			} else {
+				size_t s = (size_t)((tag - 2) >> 1);
+
+				if (s < w->nsocks)
+					sock_read(w, &w->socks[s], (int)((tag - 2) & 1));
+			}
+		}
+		if (ik_engine_next_timer(w->eng) <= host_now_ms(NULL))
+			ik_engine_run_timers(w->eng);
+	}
+	return NULL;
+}
+
+int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
+{
+	static const struct ik_engine_host host_tmpl = {
+		.now_ms = host_now_ms,
+		.random = host_random,
+		.send = host_send,
+		.child_up = host_child_up,
+		.child_down = host_child_down,
+		.child_counters = host_child_counters,
+	};
+	struct ik_engine_host host = host_tmpl;
+	struct ik_engine_opts eo;
+	struct epoll_event ev;
+
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->log = d->log;
+	host.ctx = w;
+	memset(&eo, 0, sizeof(eo));
+	eo.passive = d->opts.passive;
+	eo.first_conn_id = IKD_CONN_ID_BASE + w->idx * IKD_CONN_ID_STRIDE;
+	w->eng = ik_engine_new(d->cfg, &host, &w->log, &eo);
+	if (!w->eng) {
+		ik_sb_printf(err, "cannot create the IKE engine of worker %u\n", w->idx);
+		return -1;
+	}
+	if (!w->threaded)
+		return 0;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->epfd < 0 || w->evfd < 0) {
+		ik_sb_printf(err, "worker %u: epoll/eventfd: %s\n", w->idx, strerror(errno));
+		goto fail;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = WORKER_EV_TASK;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev) || sockset_open(w, NULL, err))
+		goto fail;
+	ikd_worker_sockets_sync(w, d->cfg);
+	if (pthread_create(&w->thr, NULL, worker_main, w)) {
+		ik_sb_printf(err, "worker %u: cannot start its thread\n", w->idx);
+		goto fail;
+	}
+	return 0;
+fail:
+	w->threaded = false;
+	ikd_worker_stop(w);
+	return -1;
+}
+
+static void task_stop(struct ikd_worker *w, void *arg)
+{
+	(void)arg;
+	w->stop = true;
+}
+
+/* On exit, every SA is deleted as by "clear crypto session": the peers are
+ * told (DELETE notifications) and the kernel SAs removed, before the engine
+ * and its sockets go. */
+static void task_clear_all(struct ikd_worker *w, void *arg)
+{
+	(void)arg;
+	ik_engine_clear(w->eng, IK_CLEAR_SESSION, 0, 0);
+}
+
+void ikd_worker_stop(struct ikd_worker *w)
+{
+	if (w->eng)
+		ikd_worker_run(w, task_clear_all, NULL);
+	if (w->threaded) {
+		ikd_worker_run(w, task_stop, NULL);
+		pthread_join(w->thr, NULL);
+		w->threaded = false;
+	}
+	if (w->eng)
+		ik_engine_free(w->eng);
+	w->eng = NULL;
+	for (size_t i = 0; i < w->nsocks; i++) {
+		for (int k = 0; k < 2; k++)
+			if (w->socks[i].fd[k] >= 0)
+				close(w->socks[i].fd[k]);
+		free(w->socks[i].vrf);
+	}
+	free(w->socks);
+	w->socks = NULL;
+	w->nsocks = w->socks_cap = 0;
+	if (w->evfd >= 0)
+		close(w->evfd);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	w->evfd = w->epfd = -1;
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+}

@@ -1,0 +1,282 @@
+/* Internals of the IKEv1 engine shared by engine.c, v1_states.c, v1_mm.c,
+ * v1_qm.c, v1_info.c, v1_vid.c and v1_show.c. Not a public interface. */
+#ifndef IK_IKE_V1_INT_H
+#define IK_IKE_V1_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/model.h"
+#include "ike/child.h"
+#include "ike/crypto.h"
+#include "ike/engine.h"
+#include "ike/v1_msg.h"
+#include "keyring/resolver.h"
+#include "profile/profile.h"
+
+/* Phase-1 states, named as IOS prints them. */
+enum ik_p1_state {
+	IKE_READY = 0,
+	IKE_I_MM1, IKE_I_MM2, IKE_I_MM3, IKE_I_MM4, IKE_I_MM5, IKE_I_MM6,
+	IKE_R_MM1, IKE_R_MM2, IKE_R_MM3, IKE_R_MM4, IKE_R_MM5,
+	IKE_P1_COMPLETE,
+	IKE_DEST_SA,            /* being deleted */
+};
+
+/* Quick Mode node states, as IOS prints them. */
+enum ik_qm_state {
+	IKE_QM_READY = 0,
+	IKE_QM_I_QM1,
+	IKE_QM_SPI_STARVE,
+	IKE_QM_IPSEC_INSTALL_AWAIT,
+	IKE_QM_R_QM2,
+	IKE_QM_PHASE2_COMPLETE,
+};
+
+#define IK_V1_RETRANS_BASE_MS 2000u
+#define IK_V1_RETRANS_MAX 5u
+#define IK_V1_HALF_OPEN_MS 75000u
+#define IK_V1_DUP_RATE_MS 500u
+#define IK_V1_QM_LINGER_MS 30000u
+#define IK_V1_NONCE_LEN 20u
+#define IK_V1_MAX_NONCE 256u
+#define IK_V1_MIN_NONCE 8u
+#define IK_P1_BUCKETS 1024u
+
+/* The last message sent, kept for retransmission, and the digest of the last
+ * message received, to recognise duplicates. */
+struct ik_xmit {
+	uint8_t *buf;
+	size_t len;
+	unsigned count;         /* retransmissions done */
+	uint64_t next_ms;       /* 0 = no retransmission pending */
+	uint64_t rx_digest;     /* of the datagram this answers (0 = none) */
+	uint64_t last_dup_ms;
+};
+
+struct ik_p1;
+
+struct ik_qm {
+	struct ik_qm *next;
+	struct ik_p1 *p1;
+	uint32_t msgid;
+	enum ik_qm_state state;
+	bool initiator;
+	uint8_t iv[16];
+	uint8_t ni[IK_V1_MAX_NONCE], nr[IK_V1_MAX_NONCE];
+	size_t ni_len, nr_len;
+	struct ik_dh *dh;
+	struct ik_secret *gxy;
+	unsigned pfs_group;
+	/* what this negotiates, in the snapshot the node holds */
+	struct ik_config *cfg;
+	const struct ik_interface *tunnel;
+	const struct ik_ipsec_profile *ipsec;
+	struct ik_child_sa child;
+	uint32_t spi_in, spi_out;
+	uint8_t *sa_b;          /* initiator: the SA payload sent (for matching the reply) */
+	size_t sa_b_len;
+	unsigned rekey_of;      /* child id this replaces, 0 = none */
+	struct ik_xmit x;
+	uint64_t expire_ms;     /* node give-up / linger deadline */
+	bool done;
+};
+
+struct ik_child {
+	struct ik_child *next;
+	struct ik_child_sa sa;
+	struct ik_config *cfg;  /* the snapshot it was made under */
+	uint32_t local, remote;
+	uint16_t local_port, remote_port;
+	char *fvrf;
+	char profile_name[64];
+	unsigned p1_conn_id;
+	bool initiator;
+	uint64_t created_ms, soft_ms, hard_ms;
+	bool rekeying;
+	char transform_name[64];
+};
+
+struct ik_p1 {
+	struct ik_p1 *next, *hnext;
+	struct ik_engine *e;
+	enum ik_p1_state state;
+	bool initiator;
+	unsigned conn_id;       /* 0 until SKEYID exists, as IOS prints */
+	uint8_t cky_i[8], cky_r[8];
+	struct ik_endpoint local, remote;
+	char *fvrf;
+	struct ik_config *cfg;
+	const struct ik_interface *tunnel;          /* initiator: the tunnel asked for */
+	const struct ik_isakmp_profile *profile;    /* K1/P3 (initiator), P1 (responder) */
+	const struct ik_key *key;                   /* K1/K2 (initiator), K3 (responder) */
+	/* negotiated policy */
+	enum ik_encr encr;
+	unsigned keylen;
+	enum ik_hash hash;
+	enum ik_authm auth;
+	unsigned group;
+	uint32_t lifetime;
+	unsigned policy_prio;
+	/* exchange material */
+	uint8_t *sai_b;
+	size_t sai_b_len;
+	struct ik_dh *dh;
+	uint8_t *gxi, *gxr;
+	size_t gxi_len, gxr_len;
+	uint8_t ni[IK_V1_MAX_NONCE], nr[IK_V1_MAX_NONCE];
+	size_t ni_len, nr_len;
+	struct ik_v1_keys keys;
+	bool have_keys;
+	uint8_t iv[16];
+	uint8_t p2_iv_base[16]; /* last CBC block of phase 1 */
+	size_t blen;
+	/* peer */
+	bool peer_natt_rfc, peer_natt_draft, peer_dpd, peer_unity, peer_ios, peer_xauth;
+	bool nat_self, nat_peer;
+	uint32_t peer_id_addr;
+	char peer_id_name[256];
+	uint8_t peer_id_type;
+	bool initial_contact_sent;
+	/* timers */
+	struct ik_xmit x;
+	uint64_t created_ms, established_ms, expire_ms, rekey_ms;
+	bool rekey_started;
+	uint64_t dpd_next_ms;
+	uint32_t dpd_seq, dpd_peer_seq;
+	unsigned dpd_tries;
+	bool dpd_pending;
+	uint64_t last_rx_ms;
+	uint64_t dpd_in_pkts;
+	uint64_t natka_next_ms;
+	/* quick mode nodes, and the message IDs of the last ones (replays) */
+	struct ik_qm *qms;
+	uint32_t seen_msgid[32];
+	unsigned seen_next;
+	/* phase 2 to start once phase 1 completes (initiator) */
+	bool want_qm;
+	unsigned want_rekey_of;
+	bool dead;
+};
+
+/* A snapshot this engine uses, with the engine's own count of the SAs that
+ * hold it: the snapshot's shared reference count is touched once per
+ * snapshot and engine (atomically), not once per SA. */
+struct ik_snap {
+	struct ik_snap *next;
+	struct ik_config *cfg;
+	unsigned holders;
+};
+
+struct ik_engine {
+	struct ik_config *cfg;
+	struct ik_snap *snaps;
+	struct ik_engine_host host;
+	const struct ik_log *log;
+	struct ik_engine_opts opts;
+	unsigned next_conn_id;
+	unsigned next_child_id;
+	struct ik_p1 *p1s;
+	struct ik_p1 *bucket[IK_P1_BUCKETS];
+	struct ik_child *children;
+	struct ik_engine_stats st;
+	uint8_t ios_vid[16];
+	uint64_t last_gc_ms;
+};
+
+/* ---- engine.c ---- */
+struct ik_config *ik_v1_cfg_hold(struct ik_engine *e, struct ik_config *cfg);
+void ik_v1_cfg_release(struct ik_engine *e, struct ik_config *cfg);
+uint64_t ik_v1_now(struct ik_engine *e);
+void ik_v1_rand(struct ik_engine *e, void *buf, size_t len);
+struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,
+			   const struct ik_endpoint *remote, const char *fvrf);
+void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer);
+void ik_v1_p1_rehash(struct ik_p1 *p1);
+void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to);
+const char *ik_v1_p1_state_name(enum ik_p1_state s);
+const char *ik_v1_p1_disp(const struct ik_p1 *p1);
+const char *ik_v1_qm_state_name(enum ik_qm_state s);
+void ik_v1_send(struct ik_p1 *p1, const uint8_t *msg, size_t len);
+void ik_v1_xmit_set(struct ik_p1 *p1, struct ik_xmit *x, const uint8_t *msg, size_t len,
+		    bool retransmit);
+void ik_v1_xmit_clear(struct ik_xmit *x);
+uint64_t ik_v1_digest(const uint8_t *d, size_t len);
+struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t remote,
+				 bool established);
+void ik_v1_assign_conn_id(struct ik_p1 *p1);
+const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr);
+/* A child SA left the table (deleted, expired, replaced). */
+void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer,
+			const char *why);
+struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id);
+const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_t local,
+					    uint32_t remote);
+uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t);
+const char *ik_v1_tunnel_fvrf(const struct ik_interface *t);
+
+/* ---- v1_states.c ---- */
+/* Handles one (decrypted when needed) message for an existing or new SA. */
+void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpoint *local,
+		    const struct ik_endpoint *remote, const char *fvrf, const uint8_t *raw,
+		    size_t raw_len);
+
+/* ---- v1_mm.c ---- */
+int ik_v1_mm_start(struct ik_p1 *p1);
+int ik_v1_mm_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+/* Encrypts the body of a built message in place (zero padding to the block)
+ * and updates iv. */
+int ik_v1_encrypt(struct ik_p1 *p1, struct ik_v1_builder *b, uint8_t *iv);
+/* Decrypts a message into out (header copied); the IV is updated only in
+ * *iv_out. Returns the plaintext length or -1. */
+long ik_v1_decrypt(struct ik_p1 *p1, const uint8_t *msg, size_t len, const uint8_t *iv,
+		   uint8_t *iv_out, uint8_t *out, size_t outcap);
+void ik_v1_phase1_done(struct ik_p1 *p1);
+
+/* ---- v1_qm.c ---- */
+int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *tunnel, unsigned rekey_of);
+int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
+int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
+int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
+struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid);
+struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator);
+void ik_v1_qm_free(struct ik_qm *q);
+void ik_v1_qm_unlink(struct ik_p1 *p1, struct ik_qm *q);
+/* IOS's name of a transform set ("esp-aes esp-sha256-hmac"). */
+void ik_v1_tset_name(const struct ik_transform_set *ts, char *buf, size_t n);
+/* prf(SKEYID_a, [pre] | M-ID | rest) into out. */
+int ik_v1_hash_msgid(struct ik_p1 *p1, const uint8_t *pre, size_t pre_len, uint32_t msgid,
+		     const uint8_t *a, size_t alen, const uint8_t *b2, size_t blen2,
+		     uint8_t *out);
+
+/* ---- v1_info.c ---- */
+int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authenticated);
+/* Sends an encrypted informational exchange carrying one payload. */
+void ik_v1_info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, size_t len);
+void ik_v1_send_notify(struct ik_p1 *p1, uint16_t type, uint8_t proto, const uint8_t *spi,
+		       size_t spi_len, const uint8_t *data, size_t data_len);
+void ik_v1_send_delete(struct ik_p1 *p1, uint8_t proto, const uint8_t *spis, size_t spi_size,
+		       unsigned nspi);
+void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now);
+
+/* ---- v1_show.c ---- */
+void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c);
+
+/* ---- v1_vid.c ---- */
+void ik_v1_vid_process(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
+		       size_t len);
+void ik_v1_vid_add_natt(struct ik_p1 *p1, struct ik_v1_builder *b, bool all);
+void ik_v1_vid_add(struct ik_p1 *p1, struct ik_v1_builder *b, bool unity, bool xauth);
+int ik_v1_natd_add(struct ik_p1 *p1, struct ik_v1_builder *b);
+void ik_v1_natd_process(struct ik_p1 *p1, const struct ik_v1_msg *m);
+
+/* trace helpers */
+#define P1ID(p1) ((p1) ? (p1)->conn_id : 0u)
+
+#endif

@@ -1,0 +1,946 @@
+/* L1: the static checker, and L2: the explainer (spec/selection-rules.md).
+ *
+ * The checker predicts, from the configuration alone, the responder-side
+ * failures of the K and P rules. It runs the same resolver and profile
+ * matcher as a live exchange on representative peers: for every `match
+ * identity address`, the match itself when it is a host, else its network
+ * and every key address inside it (at most CK_MAX_PROBES of them). Host and
+ * user-fqdn matches name no address, so no peer is probed for them.
+ *
+ * Findings (in this order): K3.6 the same address and mask in two keyrings of
+ * one fVRF; K4 a default-keyring key shadowing keyring keys; P2 a profile
+ * whose peers get, at MM3, a key from a keyring the profile does not list;
+ * K3 a profile's host peer without any key; P1-tie two profiles matching the
+ * same identity equally; P4 a tunnel whose IPsec profile names an ISAKMP
+ * profile that its destination never selects as responder; K1 a tunnel whose
+ * initiator key lookup (the profile's keyrings, or K2 without one) finds no
+ * key for its destination (IKEv1 tunnels only).
+ */
+#include "profile/check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "keyring/lpm.h"
+#include "keyring/resolver.h"
+#include "util/addr.h"
+#include "util/util.h"
+
+/* Peers listed in one finding before "and N more". */
+#define CK_MAX_PEERS 8
+/* Configuration lines listed in one finding before "and N more". */
+#define CK_MAX_LINES 16
+/* Key addresses probed inside one match identity of a profile. */
+#define CK_MAX_PROBES 4096
+
+struct ck_line {
+	int line;
+	char *what;
+};
+
+struct ck_finding {
+	const char *severity;
+	const char *rule;
+	char *message;
+	struct ck_line *lines;
+	size_t nlines;
+	size_t more_lines;
+	char *peers[CK_MAX_PEERS];
+	size_t npeers;
+	size_t more_peers;
+	char *direction;
+	char *fix;
+};
+
+struct ck {
+	const struct ik_config *cfg;
+	const struct ik_resolver *r;
+	struct ck_finding *f;
+	size_t n, cap;
+};
+
+static char *ck_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *ck_strf(const char *fmt, ...)
+{
+	struct ik_sb sb;
+	va_list ap;
+	char *s;
+
+	ik_sb_init(&sb);
+	va_start(ap, fmt);
+	ik_sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	s = ik_xstrdup(ik_sb_str(&sb));
+	ik_sb_free(&sb);
+	return s;
+}
+
+static struct ck_finding *ck_new(struct ck *c, const char *sev, const char *rule)
+{
+	struct ck_finding *f = IK_VEC_PUSH(c->f, c->n, c->cap);
+
+	f->severity = sev;
+	f->rule = rule;
+	return f;
+}
+
+static void ck_add_line(struct ck_finding *f, int line, char *what)
+{
+	if (f->nlines == CK_MAX_LINES) {
+		f->more_lines++;
+		free(what);
+		return;
+	}
+	for (size_t i = 0; i < f->nlines; i++)
+		if (f->lines[i].line == line && !strcmp(f->lines[i].what, what)) {
+			free(what);
+			return;
+		}
+	f->lines = ik_xrealloc(f->lines, (f->nlines + 1) * sizeof(*f->lines));
+	f->lines[f->nlines].line = line;
+	f->lines[f->nlines].what = what;
+	f->nlines++;
+}
+
+static void ck_add_peer(struct ck_finding *f, char *peer)
+{
+	for (size_t i = 0; i < f->npeers; i++)
+		if (!strcmp(f->peers[i], peer)) {
+			free(peer);
+			return;
+		}
+	if (f->npeers < CK_MAX_PEERS)
+		f->peers[f->npeers++] = peer;
+	else {
+		f->more_peers++;
+		free(peer);
+	}
+}
+
+static void ck_free(struct ck *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct ck_finding *f = &c->f[i];
+
+		free(f->message);
+		for (size_t j = 0; j < f->nlines; j++)
+			free(f->lines[j].what);
+		free(f->lines);
+		for (size_t j = 0; j < f->npeers; j++)
+			free(f->peers[j]);
+		free(f->direction);
+		free(f->fix);
+	}
+	free(c->f);
+}
+
+static bool ck_same_vrf(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static const char *ck_vrf_name(const char *v)
+{
+	return v ? v : "global";
+}
+
+/* "192.168.0.2" for a host, "192.168.0.0/24" for a prefix */
+static char *ck_prefix(uint32_t addr, int plen)
+{
+	char a[IK_ADDRSTRLEN];
+
+	ik_addr_fmt(addr, a);
+	return plen == 32 ? ik_xstrdup(a) : ck_strf("%s/%d", a, plen);
+}
+
+static char *ck_key_what(const struct ik_key *k)
+{
+	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+
+	ik_addr_fmt(k->addr, a);
+	ik_addr_fmt(ik_key_mask(k), m);
+	if (k->ring->is_default)
+		return ck_strf("crypto isakmp key ... address %s %s (default keyring)", a, m);
+	return ck_strf("keyring %s: pre-shared-key address %s %s", k->ring->name, a, m);
+}
+
+static char *ck_match_what(const struct ik_isakmp_profile *p, const struct ik_identity_match *m)
+{
+	char a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN];
+
+	if (m->kind != IK_MATCH_ADDRESS)
+		return ck_strf("profile %s: match identity %s %s", p->name,
+			       m->kind == IK_MATCH_HOST ? "host" : "user-fqdn", m->name);
+	ik_addr_fmt(m->addr, a);
+	ik_addr_fmt(m->mask, mk);
+	return ck_strf("profile %s: match identity address %s %s%s%s", p->name, a, mk,
+		       m->vrf ? " " : "", m->vrf ? m->vrf : "");
+}
+
+/* "profile1 and profile2", the profiles that list one of the keyrings */
+static char *ck_profiles_listing(const struct ik_config *cfg, const struct ik_keyring **rings,
+				 size_t nrings)
+{
+	struct ik_sb sb;
+	size_t n = 0, total = 0;
+	char *s;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			ik_sb_init(&sb);
+		n = 0;
+		for (size_t i = 0; i < cfg->nprofiles; i++) {
+			const struct ik_isakmp_profile *p = cfg->profiles[i];
+			bool lists = false;
+
+			for (size_t j = 0; j < p->nkeyrings && !lists; j++)
+				for (size_t k = 0; k < nrings && !lists; k++)
+					lists = p->keyrings[j] == rings[k];
+			if (!lists)
+				continue;
+			if (pass) {
+				if (n)
+					ik_sb_add(&sb, n + 1 == total ? " and " : ", ");
+				ik_sb_add(&sb, p->name);
+			}
+			n++;
+		}
+		total = n;
+	}
+	s = total ? ik_xstrdup(ik_sb_str(&sb)) : NULL;
+	ik_sb_free(&sb);
+	return s;
+}
+
+static struct ik_peer_id ck_ipv4(uint32_t a)
+{
+	struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = a };
+
+	return id;
+}
+
+/* ---- K3.6: the same address and mask in two keyrings of one fVRF ---- */
+
+static int ck_key_cmp(const void *a, const void *b)
+{
+	const struct ik_key *x = *(const struct ik_key *const *)a;
+	const struct ik_key *y = *(const struct ik_key *const *)b;
+	int v;
+
+	if (x->ring->is_default != y->ring->is_default)
+		return x->ring->is_default ? -1 : 1;
+	if (!x->ring->vrf != !y->ring->vrf)
+		return !x->ring->vrf ? -1 : 1;
+	if (x->ring->vrf && (v = strcmp(x->ring->vrf, y->ring->vrf)))
+		return v;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (ik_key_plen(x) != ik_key_plen(y))
+		return ik_key_plen(x) < ik_key_plen(y) ? -1 : 1;
+	if (x->ring->order != y->ring->order)
+		return x->ring->order < y->ring->order ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void ck_tie_direction(struct ck *c, struct ck_finding *f, const struct ik_key *first,
+			     const struct ik_key *other)
+{
+	char ps[IK_ADDRSTRLEN];
+
+	if (ik_key_plen(first) != 32) {
+		f->direction = ck_strf("when peers in %s initiate, this router always uses "
+				       "keyring %s's key (first configured); keyring %s's copy is "
+				       "never used as responder",
+				       f->peers[0], first->ring->name, other->ring->name);
+		return;
+	}
+	ik_addr_fmt(first->addr, ps);
+	struct ik_peer_id id = ck_ipv4(first->addr);
+	const struct ik_isakmp_profile *p =
+		ik_profile_match_responder(c->cfg, first->ring->vrf, &id, NULL);
+	const struct ik_key *k = ik_resolve_responder(c->r, first->ring->vrf, first->addr, NULL);
+
+	if (p && k && !ik_profile_check_keyring(p, k, NULL))
+		f->direction = ck_strf("sessions initiated by %s toward this router fail at MM5 "
+				       "(it selects profile %s, which does not list keyring %s; "
+				       "see the P2 finding); sessions this router initiates are "
+				       "not affected", ps, p->name, k->ring->name);
+	else if (p)
+		f->direction = ck_strf("no session fails today: %s selects profile %s, which "
+				       "lists keyring %s; keyring %s's copy is never used when %s "
+				       "initiates, and reordering the keyrings would break "
+				       "sessions initiated by %s", ps, p->name,
+				       k ? k->ring->name : "?",
+				       other->ring->name, ps, ps);
+	else
+		f->direction = ck_strf("no session fails from the tie itself: %s matches no "
+				       "profile; keyring %s's copy is never used when %s "
+				       "initiates", ps, other->ring->name, ps);
+}
+
+static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		bool multi = false;
+
+		while (j < n && keys[j]->addr == keys[i]->addr &&
+		       ik_key_plen(keys[j]) == ik_key_plen(keys[i]) &&
+		       keys[j]->ring->is_default == keys[i]->ring->is_default &&
+		       ck_same_vrf(keys[j]->ring->vrf, keys[i]->ring->vrf)) {
+			if (keys[j]->ring != keys[i]->ring)
+				multi = true;
+			j++;
+		}
+		if (!multi || keys[i]->ring->is_default) {
+			i = j;
+			continue;
+		}
+		struct ck_finding *f = ck_new(c, "warning", "K3.6");
+		const struct ik_keyring *rings[64];
+		size_t nr = 0;
+		const struct ik_key *other = NULL;
+		char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+
+		for (size_t k = i; k < j; k++) {
+			ck_add_line(f, keys[k]->line, ck_key_what(keys[k]));
+			if (nr < IK_ARRAY_LEN(rings))
+				rings[nr++] = keys[k]->ring;
+			if (!other && keys[k]->ring != keys[i]->ring)
+				other = keys[k];
+		}
+		ck_add_peer(f, ck_prefix(keys[i]->addr, ik_key_plen(keys[i])));
+		f->message = ck_strf("%s,%s is configured in keyring %s and in keyring %s (fVRF "
+				     "%s): as responder this router always picks the first, "
+				     "keyring %s (K3.6; IOS calls two keys for one address "
+				     "unpredictable)",
+				     ik_addr_fmt(keys[i]->addr, a),
+				     ik_addr_fmt(ik_key_mask(keys[i]), m),
+				     keys[i]->ring->name, other->ring->name,
+				     ck_vrf_name(keys[i]->ring->vrf), keys[i]->ring->name);
+		ck_tie_direction(c, f, keys[i], other);
+		char *profs = ck_profiles_listing(c->cfg, rings, nr);
+		f->fix = profs ? ck_strf("put the key for %s in a single keyring shared by %s "
+					 "(list that keyring in each of them) and remove the "
+					 "other copies", f->peers[0], profs)
+			       : ck_strf("remove the duplicate key for %s from keyring %s (line "
+					 "%d)", f->peers[0], other->ring->name, other->line);
+		free(profs);
+		i = j;
+	}
+}
+
+/* ---- K4: the default keyring shadows keyring keys ---- */
+
+static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
+{
+	const struct ik_keyring *d = c->cfg->nkeyrings ? c->cfg->keyrings[0] : NULL;
+	struct ik_lpm_ent *ents;
+	struct ik_lpm *t;
+	size_t nd = 0;
+
+	if (!d || !d->is_default || !d->nkeys)
+		return;
+	ents = ik_xcalloc(d->nkeys, sizeof(*ents));
+	for (size_t i = 0; i < d->nkeys; i++) {
+		const struct ik_key *k = d->keys[i];
+
+		if (k->kind != IK_KEY_ADDRESS)
+			continue;
+		ents[nd].addr = k->addr;
+		ents[nd].plen = (uint32_t)ik_key_plen(k);
+		ents[nd].rank = (uint32_t)i; /* configuration order, and the index */
+		ents[nd].val = k;
+		nd++;
+	}
+	t = ik_lpm_build(ents, nd);
+	free(ents);
+	if (!t)
+		return;
+	/* one finding per shadowing default key: byd[i] = index + 1 into c->f */
+	size_t *byd = ik_xcalloc(d->nkeys, sizeof(*byd));
+	uint64_t plens = ik_lpm_plens(t);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ik_key *k = keys[i], *dk = NULL;
+		struct ck_finding *f;
+		char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+		size_t di = 0;
+
+		if (k->ring->is_default || k->ring->vrf)
+			continue;
+		/* the default key IOS takes for the whole of k's prefix: the
+		 * longest default prefix that contains it */
+		for (int p = ik_key_plen(k); p >= 0 && !dk; p--) {
+			const struct ik_lpm_ent *e;
+
+			if ((plens & ((uint64_t)1 << p)) &&
+			    ik_lpm_exact(t, k->addr, (uint32_t)p, &e)) {
+				dk = e->val;
+				di = e->rank;
+			}
+		}
+		if (!dk)
+			continue;
+		if (!byd[di]) {
+			f = ck_new(c, "warning", "K4");
+			byd[di] = c->n;
+			f->message = ck_strf("the global key for %s,%s (crypto isakmp key, "
+					     "default keyring) is searched first for peers of the "
+					     "global VRF and shadows more specific keyring keys "
+					     "(K3.3, K4)", ik_addr_fmt(dk->addr, a),
+					     ik_addr_fmt(ik_key_mask(dk), m));
+			ck_add_line(f, dk->line, ck_key_what(dk));
+			f->fix = ck_strf("remove the crypto isakmp key line (line %d) and put "
+					 "that key in a keyring, or use only keyrings; never mix "
+					 "the default keyring with keyrings for the same peers",
+					 dk->line);
+		}
+		f = &c->f[byd[di] - 1];
+		ck_add_line(f, k->line, ck_key_what(k));
+		ck_add_peer(f, ck_prefix(k->addr, ik_key_plen(k)));
+	}
+	for (size_t i = 0; i < d->nkeys; i++) {
+		struct ck_finding *f;
+		struct ik_sb sb;
+
+		if (!byd[i])
+			continue;
+		f = &c->f[byd[i] - 1];
+		ik_sb_init(&sb);
+		for (size_t j = 0; j < f->npeers; j++)
+			ik_sb_printf(&sb, "%s%s", j ? ", " : "", f->peers[j]);
+		if (f->more_peers)
+			ik_sb_printf(&sb, " and %zu more", f->more_peers);
+		f->direction = ck_strf("sessions initiated toward this router by %s use the "
+				       "global key, not the keyring key: they fail at MM5 unless "
+				       "the peer has the same key text and its profile accepts "
+				       "the default keyring (P2); sessions this router initiates "
+				       "with a profile use that profile's keyring (K1)",
+				       ik_sb_str(&sb));
+		ik_sb_free(&sb);
+	}
+	free(byd);
+	ik_lpm_free(t);
+}
+
+/* ---- P2 and K3 (no key) over the peers each profile matches ---- */
+
+struct ck_p2_group {
+	const struct ik_keyring *ring; /* NULL: no key at all */
+	size_t fidx;                   /* index + 1 into c->f */
+};
+
+static int ck_addr_cmp(const void *a, const void *b)
+{
+	const struct ik_key *x = *(const struct ik_key *const *)a;
+	const struct ik_key *y = *(const struct ik_key *const *)b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
+		       const struct ik_identity_match *m, uint32_t x,
+		       struct ck_p2_group *groups, size_t *ngroups)
+{
+	struct ik_peer_id id = ck_ipv4(x);
+	const struct ik_key *k;
+	char ps[IK_ADDRSTRLEN], a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN];
+	struct ck_finding *f;
+	size_t g;
+
+	if (ik_profile_match_responder(c->cfg, m->vrf, &id, NULL) != p)
+		return;
+	k = ik_resolve_responder(c->r, m->vrf, x, NULL);
+	if (!k && m->plen != 32)
+		return;
+	if (k && ik_profile_check_keyring(p, k, NULL))
+		return;
+	for (g = 0; g < *ngroups; g++)
+		if (groups[g].ring == (k ? k->ring : NULL))
+			break;
+	ik_addr_fmt(x, ps);
+	if (g < *ngroups) {
+		f = &c->f[groups[g].fidx - 1];
+		ck_add_peer(f, ik_xstrdup(ps));
+		return;
+	}
+	if (g == 8)
+		return;
+	(*ngroups)++;
+	groups[g].ring = k ? k->ring : NULL;
+	f = ck_new(c, k ? "error" : "warning", k ? "P2" : "K3");
+	groups[g].fidx = c->n;
+	ck_add_line(f, m->line, ck_match_what(p, m));
+	ck_add_peer(f, ik_xstrdup(ps));
+	if (!k) {
+		f->message = ck_strf("profile %s matches %s but no keyring of fVRF %s holds an "
+				     "address key for it: as responder this router has no "
+				     "pre-shared key at MM3 (K3)", p->name, ps,
+				     ck_vrf_name(m->vrf));
+		f->direction = ck_strf("sessions initiated by %s toward this router fail at MM3 "
+				       "(No pre-shared key with %s!)", ps, ps);
+		f->fix = ck_strf("add pre-shared-key address %s to a keyring listed in profile %s",
+				 ps, p->name);
+		return;
+	}
+	ck_add_line(f, k->line, ck_key_what(k));
+	if (p->nkeyrings)
+		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
+	f->message = ck_strf("profile %s matches %s, but the key this router picks for it at "
+			     "MM3 is %s,%s from keyring %s, which profile %s does not list (P2)",
+			     p->name, ps, ik_addr_fmt(k->addr, a), ik_addr_fmt(ik_key_mask(k), mk),
+			     k->ring->name, p->name);
+	const struct ik_key *own = ik_resolve_initiator(c->r, p, m->vrf, x, NULL);
+	f->direction = ck_strf("sessions initiated by %s toward this router fail at MM5: Key "
+			       "not found in keyrings of profile , aborting exchange; sessions "
+			       "this router initiates with profile %s %s", ps, p->name,
+			       own ? "work (K1 uses the profile's own keyring)"
+				   : "find no key in the profile's keyrings either");
+	if (k->ring->is_default)
+		f->fix = ck_strf("remove the global crypto isakmp key for %s (line %d) or move it "
+				 "into a keyring listed in profile %s; or use IKEv2, which picks "
+				 "the profile before the key (V2-1)", ps, k->line, p->name);
+	else
+		f->fix = ck_strf("list keyring %s in profile %s, or keep the key for %s in a "
+				 "single keyring shared by every profile that matches it; or use "
+				 "IKEv2, which picks the profile before the key (V2-1)",
+				 k->ring->name, p->name, ps);
+}
+
+static void ck_p2(struct ck *c, const struct ik_key **byaddr, size_t n)
+{
+	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
+
+		for (size_t j = 0; j < p->nmatches; j++) {
+			const struct ik_identity_match *m = &p->matches[j];
+			struct ck_p2_group groups[8];
+			size_t ng = 0, probes = 0;
+
+			if (m->kind != IK_MATCH_ADDRESS)
+				continue;
+			ck_p2_peer(c, p, m, m->addr & m->mask, groups, &ng);
+			if (m->plen == 32)
+				continue;
+			/* every key address inside the match */
+			size_t lo = 0, hi = n;
+			uint32_t first = m->addr & m->mask, last = first | ~m->mask;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (byaddr[mid]->addr < first)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (size_t k = lo; k < n && byaddr[k]->addr <= last &&
+					    probes < CK_MAX_PROBES; k++) {
+				const struct ik_key *key = byaddr[k];
+
+				if (key->addr == first || ik_key_plen(key) < m->plen)
+					continue;
+				if (!(key->ring->is_default ? !m->vrf
+							    : ck_same_vrf(key->ring->vrf, m->vrf)))
+					continue;
+				probes++;
+				ck_p2_peer(c, p, m, key->addr, groups, &ng);
+			}
+		}
+	}
+}
+
+/* ---- P1-tie: two profiles match the same identity equally ---- */
+
+struct ck_match_ref {
+	const struct ik_isakmp_profile *p;
+	const struct ik_identity_match *m;
+};
+
+static int ck_match_cmp(const void *a, const void *b)
+{
+	const struct ck_match_ref *x = a, *y = b;
+	int v;
+
+	if (x->m->kind != y->m->kind)
+		return x->m->kind < y->m->kind ? -1 : 1;
+	if (x->m->kind == IK_MATCH_ADDRESS) {
+		if (!x->m->vrf != !y->m->vrf)
+			return !x->m->vrf ? -1 : 1;
+		if (x->m->vrf && (v = strcmp(x->m->vrf, y->m->vrf)))
+			return v;
+		if ((x->m->addr & x->m->mask) != (y->m->addr & y->m->mask))
+			return (x->m->addr & x->m->mask) < (y->m->addr & y->m->mask) ? -1 : 1;
+		if (x->m->plen != y->m->plen)
+			return x->m->plen < y->m->plen ? -1 : 1;
+	} else if ((v = strcasecmp(x->m->name ? x->m->name : "", y->m->name ? y->m->name : ""))) {
+		return v;
+	}
+	return x->p->order < y->p->order ? -1 : x->p->order > y->p->order;
+}
+
+static void ck_p1_tie(struct ck *c)
+{
+	struct ck_match_ref *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < c->cfg->nprofiles; i++)
+		for (size_t j = 0; j < c->cfg->profiles[i]->nmatches; j++) {
+			struct ck_match_ref *r = IK_VEC_PUSH(v, n, cap);
+
+			r->p = c->cfg->profiles[i];
+			r->m = &c->cfg->profiles[i]->matches[j];
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), ck_match_cmp);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		const struct ck_match_ref *other = NULL;
+
+		while (j < n) {
+			struct ck_match_ref a = v[i], b = v[j];
+
+			/* equal but for the profile */
+			b.p = a.p;
+			if (ck_match_cmp(&a, &b) != 0)
+				break;
+			if (!other && v[j].p != v[i].p)
+				other = &v[j];
+			j++;
+		}
+		if (!other) {
+			i = j;
+			continue;
+		}
+		struct ck_finding *f = ck_new(c, "warning", "P1-tie");
+		const struct ik_identity_match *m = v[i].m;
+		char *who = m->kind == IK_MATCH_ADDRESS ? ck_prefix(m->addr & m->mask, m->plen)
+							: ik_xstrdup(m->name ? m->name : "");
+
+		for (size_t k = i; k < j; k++)
+			ck_add_line(f, v[k].m->line, ck_match_what(v[k].p, v[k].m));
+		f->message = ck_strf("profiles %s and %s match %s equally specifically: the "
+				     "first configured, %s, is always selected (P1)", v[i].p->name,
+				     other->p->name, who, v[i].p->name);
+		f->direction = ck_strf("sessions initiated by %s toward this router always select "
+				       "profile %s; profile %s is never selected for them as "
+				       "responder", who, v[i].p->name, other->p->name);
+		f->fix = ck_strf("remove one of the two match identity lines, or make the one of "
+				 "profile %s more specific", other->p->name);
+		ck_add_peer(f, who);
+		i = j;
+	}
+	free(v);
+}
+
+/* ---- P4: an IPsec profile bound to a profile its peer never selects ---- */
+
+static void ck_p4(struct ck *c)
+{
+	for (size_t i = 0; i < c->cfg->nifaces; i++) {
+		const struct ik_interface *ifc = c->cfg->ifaces[i];
+		const struct ik_ipsec_profile *ip = ifc->protection;
+		const struct ik_isakmp_profile *want, *got;
+		char ps[IK_ADDRSTRLEN];
+
+		if (!ifc->is_tunnel || !ip || !ip->isakmp_profile || !ifc->tunnel_dest)
+			continue;
+		want = ip->isakmp_profile;
+		struct ik_peer_id id = ck_ipv4(ifc->tunnel_dest);
+		got = ik_profile_match_responder(c->cfg, ifc->tunnel_vrf, &id, NULL);
+		if (got == want)
+			continue;
+		ik_addr_fmt(ifc->tunnel_dest, ps);
+		struct ck_finding *f = ck_new(c, "error", "P4");
+
+		ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, tunnel "
+						  "protection ipsec profile %s", ifc->name, ps,
+						  ip->name));
+		ck_add_line(f, ip->line, ck_strf("crypto ipsec profile %s: set isakmp-profile %s",
+						 ip->name, want->name));
+		if (got)
+			for (size_t j = 0; j < got->nmatches; j++) {
+				int s = -1;
+
+				if (got->matches[j].kind == IK_MATCH_ADDRESS &&
+				    ck_same_vrf(got->matches[j].vrf, ifc->tunnel_vrf) &&
+				    ik_addr_in(ifc->tunnel_dest, got->matches[j].addr,
+					       got->matches[j].mask))
+					s = got->matches[j].plen;
+				if (s >= 0)
+					ck_add_line(f, got->matches[j].line,
+						    ck_match_what(got, &got->matches[j]));
+			}
+		ck_add_peer(f, ik_xstrdup(ps));
+		f->message = ck_strf("%s's IPsec profile %s is bound to ISAKMP profile %s, but "
+				     "peer %s (its tunnel destination) %s%s as responder (P1), so "
+				     "Quick Mode will not find the IPsec profile (P4)", ifc->name,
+				     ip->name, want->name, ps,
+				     got ? "selects profile " : "matches none of the profiles",
+				     got ? got->name : "");
+		f->direction = ck_strf("sessions initiated by %s toward this router fail in Quick "
+				       "Mode: phase 2 SA policy not acceptable, "
+				       "PROPOSAL_NOT_CHOSEN; sessions this router initiates on %s "
+				       "use profile %s and are not affected", ps, ifc->name,
+				       want->name);
+		f->fix = ck_strf("make profile %s the most specific match for %s (match identity "
+				 "address %s 255.255.255.255), or bind the IPsec profile to %s",
+				 want->name, ps, ps,
+				 got ? got->name : "the profile the peer selects");
+	}
+}
+
+/* ---- K1: a tunnel this router cannot initiate for lack of a key ---- */
+
+static void ck_k1(struct ck *c)
+{
+	for (size_t i = 0; i < c->cfg->nifaces; i++) {
+		const struct ik_interface *ifc = c->cfg->ifaces[i];
+		const struct ik_ipsec_profile *ip = ifc->protection;
+		const struct ik_isakmp_profile *p;
+		struct ck_finding *f;
+		char ps[IK_ADDRSTRLEN];
+		struct ik_sb rings;
+
+		if (!ifc->is_tunnel || !ip || ip->ikev2_profile || !ifc->tunnel_dest)
+			continue;
+		p = ik_profile_for_initiator(c->cfg, ip, ifc->tunnel_vrf, ifc->tunnel_dest, NULL);
+		if (ik_resolve_initiator(c->r, p, ifc->tunnel_vrf, ifc->tunnel_dest, NULL))
+			continue;
+		ik_addr_fmt(ifc->tunnel_dest, ps);
+		f = ck_new(c, "error", "K1");
+		ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, tunnel "
+						  "protection ipsec profile %s", ifc->name, ps,
+						  ip->name));
+		ck_add_peer(f, ik_xstrdup(ps));
+		f->direction = ck_strf("sessions this router initiates on %s fail before MM3 (No "
+				       "pre-shared key with %s!); sessions initiated by %s are "
+				       "decided by the responder rules (K3)", ifc->name, ps, ps);
+		if (!p || !p->nkeyrings) {
+			if (p)
+				ck_add_line(f, p->line,
+					    ck_strf("crypto isakmp profile %s", p->name));
+			f->message = ck_strf("%s initiates toward %s %s%s, and no keyring of fVRF "
+					     "%s holds an address key for it (K2)", ifc->name, ps,
+					     p ? "with profile " : "without a profile",
+					     p ? p->name : "", ck_vrf_name(ifc->tunnel_vrf));
+			f->fix = ck_strf("add pre-shared-key address %s to a keyring of fVRF %s",
+					 ps, ck_vrf_name(ifc->tunnel_vrf));
+			continue;
+		}
+		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
+		ik_sb_init(&rings);
+		for (size_t j = 0; j < p->nkeyrings; j++)
+			ik_sb_printf(&rings, "%s%s", j ? ", " : "", p->keyrings[j]->name);
+		f->message = ck_strf("%s initiates toward %s with profile %s, but none of its "
+				     "keyrings (%s) holds an address key for %s (K1)", ifc->name,
+				     ps, p->name, ik_sb_str(&rings), ps);
+		f->fix = ck_strf("add pre-shared-key address %s to keyring %s (listed in profile "
+				 "%s)", ps, p->keyrings[0]->name, p->name);
+		ik_sb_free(&rings);
+	}
+}
+
+/* ---- output ---- */
+
+static void ck_print_text(const struct ck *c, struct ik_sb *out)
+{
+	const char *file = c->cfg->file ? c->cfg->file : "<config>";
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ck_finding *f = &c->f[i];
+
+		ik_sb_printf(out, "%s:%d: %s: %s: %s\n", file, f->nlines ? f->lines[0].line : 0,
+			     f->severity, f->rule, f->message);
+		for (size_t j = 0; j < f->nlines; j++)
+			ik_sb_printf(out, "  line %s:%d: %s\n", file, f->lines[j].line,
+				     f->lines[j].what);
+		if (f->more_lines)
+			ik_sb_printf(out, "  and %zu more lines\n", f->more_lines);
+		ik_sb_add(out, "  peers:");
+		for (size_t j = 0; j < f->npeers; j++)
+			ik_sb_printf(out, "%s %s", j ? "," : "", f->peers[j]);
+		if (f->more_peers)
+			ik_sb_printf(out, " and %zu more", f->more_peers);
+		ik_sb_printf(out, "\n  fails: %s\n  fix: %s\n", f->direction ? f->direction : "",
+			     f->fix ? f->fix : "");
+	}
+}
+
+static void ck_print_json(const struct ck *c, struct ik_sb *out)
+{
+	const char *file = c->cfg->file ? c->cfg->file : "<config>";
+
+	ik_sb_add(out, "[");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ck_finding *f = &c->f[i];
+
+		ik_sb_add(out, i ? ",\n {" : "\n {");
+		ik_sb_add(out, "\"severity\": ");
+		ik_sb_json_str(out, f->severity);
+		ik_sb_add(out, ", \"rule\": ");
+		ik_sb_json_str(out, f->rule);
+		ik_sb_add(out, ", \"message\": ");
+		ik_sb_json_str(out, f->message);
+		ik_sb_add(out, ", \"lines\": [");
+		for (size_t j = 0; j < f->nlines; j++) {
+			ik_sb_add(out, j ? ", {\"file\": " : "{\"file\": ");
+			ik_sb_json_str(out, file);
+			ik_sb_printf(out, ", \"line\": %d, \"what\": ", f->lines[j].line);
+			ik_sb_json_str(out, f->lines[j].what);
+			ik_sb_add(out, "}");
+		}
+		ik_sb_add(out, "], \"peers\": [");
+		for (size_t j = 0; j < f->npeers; j++) {
+			if (j)
+				ik_sb_add(out, ", ");
+			ik_sb_json_str(out, f->peers[j]);
+		}
+		ik_sb_printf(out, "], \"more_lines\": %zu, \"more_peers\": %zu, \"direction\": ",
+			     f->more_lines, f->more_peers);
+		ik_sb_json_str(out, f->direction);
+		ik_sb_add(out, ", \"fix\": ");
+		ik_sb_json_str(out, f->fix);
+		ik_sb_add(out, "}");
+	}
+	ik_sb_add(out, c->n ? "\n]\n" : "]\n");
+}
+
+int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
+{
+	struct ck c = { .cfg = cfg, .r = cfg->resolver };
+	struct ik_resolver *own = NULL;
+	const struct ik_key **keys;
+	size_t n = 0;
+	int count;
+
+	if (!c.r)
+		c.r = own = ik_resolver_build(cfg);
+	keys = ik_xcalloc(cfg->nkeys ? cfg->nkeys : 1, sizeof(*keys));
+	for (size_t i = 0; i < cfg->nkeys; i++)
+		if (cfg->keys[i]->kind == IK_KEY_ADDRESS && cfg->keys[i]->ring)
+			keys[n++] = cfg->keys[i];
+	if (n)
+		qsort(keys, n, sizeof(*keys), ck_key_cmp);
+	ck_k36(&c, keys, n);
+	ck_k4(&c, keys, n);
+	if (n)
+		qsort(keys, n, sizeof(*keys), ck_addr_cmp);
+	if (c.r)
+		ck_p2(&c, keys, n);
+	ck_p1_tie(&c);
+	ck_p4(&c);
+	if (c.r)
+		ck_k1(&c);
+	if (json)
+		ck_print_json(&c, out);
+	else
+		ck_print_text(&c, out);
+	count = (int)c.n;
+	ck_free(&c);
+	free(keys);
+	ik_resolver_free(own);
+	return count;
+}
+
+/* ---- L2: the explainer ---- */
+
+int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t peer,
+			 const struct ik_peer_id *id, struct ik_sb *out, bool json)
+{
+	struct ik_log_capture cap = { 0 };
+	struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink,
+			     .ctx = &cap };
+	struct ik_trace tr = { .log = &lg, .conn_id = 0 };
+	struct ik_resolver *own = NULL;
+	const struct ik_resolver *r = cfg->resolver;
+	struct ik_peer_id pid = ck_ipv4(peer);
+	const struct ik_isakmp_profile *p = NULL;
+	const struct ik_key *k;
+	char ps[IK_ADDRSTRLEN], idtxt[300];
+	char *verdict;
+	bool ok = false;
+
+	if (!r)
+		r = own = ik_resolver_build(cfg);
+	if (id)
+		pid = *id;
+	ik_addr_fmt(peer, ps);
+	if (pid.type == IK_PEER_ID_IPV4) {
+		char a[IK_ADDRSTRLEN];
+
+		snprintf(idtxt, sizeof(idtxt), "ID_IPV4_ADDR %s", ik_addr_fmt(pid.addr, a));
+	} else {
+		snprintf(idtxt, sizeof(idtxt), "%s %s",
+			 pid.type == IK_PEER_ID_FQDN ? "ID_FQDN" : "ID_USER_FQDN",
+			 pid.name ? pid.name : "");
+	}
+
+	/* MM3: the key, by address and fVRF only (K3) */
+	k = ik_resolve_responder(r, fvrf, peer, &tr);
+	if (!k) {
+		verdict = ck_strf("phase 1 would fail at MM3: no pre-shared key for %s in fVRF %s "
+				  "(K3)", ps, ck_vrf_name(fvrf));
+	} else {
+		/* MM5: the profile by identity (P1), then the keyring check (P2)
+		 * as ik_profile_check_responder does it, with this resolver */
+		p = ik_profile_match_responder(cfg, fvrf, &pid, &tr);
+		if (p && p->nkeyrings)
+			(void)ik_resolve_initiator(r, p, fvrf, peer, &tr);
+		ok = ik_profile_check_keyring(p, k, &tr);
+		/* the state machine's line that ends a live exchange here (P2) */
+		if (!ok)
+			ik_dbg(&lg, IK_DBG_ISAKMP, "ISAKMP (%u): FSM action returned error: 2",
+			       tr.conn_id);
+		if (ok && p)
+			verdict = ck_strf("phase 1 would complete with profile %s, keyring %s",
+					  p->name, k->ring->name);
+		else if (ok)
+			verdict = ck_strf("phase 1 would complete with no profile, keyring %s",
+					  k->ring->name);
+		else
+			verdict = ck_strf("phase 1 would fail at MM5: Key not found in "
+					  "keyrings of profile %s (the key picked at MM3 comes "
+					  "from keyring %s, line %d; profile %s does not list it) "
+					  "(P2)", p->name,
+					  k->ring->name, k->line, p->name);
+	}
+	if (json) {
+		ik_sb_add(out, "{\"peer\": ");
+		ik_sb_json_str(out, ps);
+		ik_sb_add(out, ", \"fvrf\": ");
+		ik_sb_json_str(out, fvrf);
+		ik_sb_add(out, ", \"identity\": ");
+		ik_sb_json_str(out, idtxt);
+		ik_sb_add(out, ", \"keyring\": ");
+		ik_sb_json_str(out, k ? k->ring->name : NULL);
+		ik_sb_printf(out, ", \"key_line\": %d, \"profile\": ", k ? k->line : 0);
+		ik_sb_json_str(out, p ? p->name : NULL);
+		ik_sb_printf(out, ", \"ok\": %s, \"trace\": [", ok ? "true" : "false");
+		for (size_t i = 0; i < cap.n; i++) {
+			if (i)
+				ik_sb_add(out, ", ");
+			ik_sb_json_str(out, cap.lines[i]);
+		}
+		ik_sb_add(out, "], \"verdict\": ");
+		ik_sb_json_str(out, verdict);
+		ik_sb_add(out, "}\n");
+	} else {
+		ik_sb_printf(out, "Responder decision for peer %s, fVRF %s, identity %s\n", ps,
+			     ck_vrf_name(fvrf), idtxt);
+		for (size_t i = 0; i < cap.n; i++)
+			ik_sb_printf(out, "%s\n", cap.lines[i]);
+		ik_sb_printf(out, "Verdict: %s\n", verdict);
+	}
+	free(verdict);
+	ik_log_capture_clear(&cap);
+	ik_resolver_free(own);
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,399 @@
+/* ISAKMP profile selection (P1, P3) and the keyring cross-check (P2).
+ *
+ * The profile index holds, per front-door VRF, a longest-prefix table of
+ * every `match identity address` (keyring/lpm.h; rank = profile order, then
+ * match order, so that equal matches resolve to the first configured
+ * profile), and sorted hash arrays of the `match identity host` and
+ * `user-fqdn` names (compared without regard to case). Without an index (a
+ * model built by hand) the same decisions are taken by scanning.
+ */
+#include "profile/profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "keyring/lpm.h"
+#include "util/addr.h"
+
+/* Specificity of a host or user-fqdn match: above any address prefix. */
+#define PI_NAME_SPECIFICITY 33
+
+struct pi_val {
+	const struct ik_isakmp_profile *p;
+	const struct ik_identity_match *m;
+	uint32_t rank;
+};
+
+struct pi_vrf {
+	const char *name;       /* NULL: global */
+	struct ik_lpm *lpm;
+};
+
+struct pi_name {
+	uint32_t hash;
+	uint32_t rank;
+	const struct pi_val *v;
+};
+
+struct ik_profile_index {
+	struct pi_val *vals;    /* every match, in rank order */
+	size_t nvals;
+	struct pi_vrf *vrfs;
+	size_t nvrfs;
+	struct pi_name *names[2]; /* [0] host, [1] user-fqdn; sorted by (hash, rank) */
+	size_t nnames[2];
+};
+
+static bool pi_same_vrf(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static uint32_t pi_name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}
+
+static int pi_name_cmp(const void *a, const void *b)
+{
+	const struct pi_name *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return 0;
+}
+
+void ik_profile_index_free(struct ik_profile_index *pi)
+{
+	if (!pi)
+		return;
+	for (size_t i = 0; i < pi->nvrfs; i++)
+		ik_lpm_free(pi->vrfs[i].lpm);
+	free(pi->vrfs);
+	free(pi->names[0]);
+	free(pi->names[1]);
+	free(pi->vals);
+	free(pi);
+}
+
+struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
+{
+	struct ik_profile_index *pi = calloc(1, sizeof(*pi));
+	struct ik_lpm_ent *tmp = NULL;
+	size_t n = 0;
+
+	if (!pi)
+		return NULL;
+	for (size_t i = 0; i < cfg->nprofiles; i++)
+		n += cfg->profiles[i]->nmatches;
+	pi->vals = calloc(n ? n : 1, sizeof(*pi->vals));
+	pi->vrfs = calloc(n + 1, sizeof(*pi->vrfs));
+	pi->names[0] = calloc(n ? n : 1, sizeof(*pi->names[0]));
+	pi->names[1] = calloc(n ? n : 1, sizeof(*pi->names[1]));
+	tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	if (!pi->vals || !pi->vrfs || !pi->names[0] || !pi->names[1] || !tmp)
+		goto fail;
+
+	/* the matches in rank order; the VRFs, global first */
+	pi->nvrfs = 1;
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = cfg->profiles[i];
+
+		for (size_t j = 0; j < p->nmatches; j++) {
+			const struct ik_identity_match *m = &p->matches[j];
+			struct pi_val *v = &pi->vals[pi->nvals];
+
+			v->p = p;
+			v->m = m;
+			v->rank = (uint32_t)pi->nvals++;
+			if (m->kind == IK_MATCH_ADDRESS && m->vrf) {
+				size_t k;
+
+				for (k = 1; k < pi->nvrfs; k++)
+					if (strcmp(pi->vrfs[k].name, m->vrf) == 0)
+						break;
+				if (k == pi->nvrfs)
+					pi->vrfs[pi->nvrfs++].name = m->vrf;
+			} else if (m->kind != IK_MATCH_ADDRESS && m->name) {
+				int w = m->kind == IK_MATCH_HOST ? 0 : 1;
+				struct pi_name *nm = &pi->names[w][pi->nnames[w]++];
+
+				nm->hash = pi_name_hash(m->name);
+				nm->rank = v->rank;
+				nm->v = v;
+			}
+		}
+	}
+	for (int w = 0; w < 2; w++)
+		qsort(pi->names[w], pi->nnames[w], sizeof(*pi->names[w]), pi_name_cmp);
+	for (size_t k = 0; k < pi->nvrfs; k++) {
+		size_t cnt = 0;
+
+		for (size_t i = 0; i < pi->nvals; i++) {
+			const struct ik_identity_match *m = pi->vals[i].m;
+
+			if (m->kind != IK_MATCH_ADDRESS || !pi_same_vrf(m->vrf, pi->vrfs[k].name))
+				continue;
+			tmp[cnt].addr = m->addr & m->mask;
+			tmp[cnt].plen = m->plen < 0 ? 32 : (uint32_t)m->plen;
+			tmp[cnt].rank = pi->vals[i].rank;
+			tmp[cnt].val = &pi->vals[i];
+			cnt++;
+		}
+		pi->vrfs[k].lpm = ik_lpm_build(tmp, cnt);
+		if (!pi->vrfs[k].lpm)
+			goto fail;
+	}
+	free(tmp);
+	return pi;
+fail:
+	free(tmp);
+	ik_profile_index_free(pi);
+	return NULL;
+}
+
+/* ---- P1 ---- */
+
+struct pi_result {
+	const struct ik_isakmp_profile *p;
+	const struct ik_identity_match *m;
+	int spec;                                /* specificity of the winning match */
+	const struct ik_isakmp_profile *tie_p;   /* another profile as specific, or NULL */
+	const struct ik_identity_match *tie_m;
+};
+
+/* How specifically m matches id in fvrf: a prefix length, 33 for a name,
+ * -1 when it does not match. Host and user-fqdn matches carry no fVRF and
+ * apply in every VRF. */
+static int pi_spec(const struct ik_identity_match *m, const char *fvrf,
+		   const struct ik_peer_id *id)
+{
+	switch (m->kind) {
+	case IK_MATCH_ADDRESS:
+		if (id->type != IK_PEER_ID_IPV4 || !pi_same_vrf(m->vrf, fvrf))
+			return -1;
+		return ik_addr_in(id->addr, m->addr, m->mask) ? m->plen : -1;
+	case IK_MATCH_HOST:
+		if (id->type != IK_PEER_ID_FQDN || !id->name || !m->name)
+			return -1;
+		return strcasecmp(id->name, m->name) == 0 ? PI_NAME_SPECIFICITY : -1;
+	case IK_MATCH_USER_FQDN:
+		if (id->type != IK_PEER_ID_USER_FQDN || !id->name || !m->name)
+			return -1;
+		return strcasecmp(id->name, m->name) == 0 ? PI_NAME_SPECIFICITY : -1;
+	}
+	return -1;
+}
+
+/* Reference decision by scanning every profile and match. */
+static void pi_match_scan(const struct ik_config *cfg, const char *fvrf,
+			  const struct ik_peer_id *id, struct pi_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->spec = -1;
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = cfg->profiles[i];
+		int best = -1;
+		const struct ik_identity_match *bm = NULL;
+
+		for (size_t j = 0; j < p->nmatches; j++) {
+			int s = pi_spec(&p->matches[j], fvrf, id);
+
+			if (s > best) {
+				best = s;
+				bm = &p->matches[j];
+			}
+		}
+		if (best < 0)
+			continue;
+		if (best > res->spec) {
+			res->p = p;
+			res->m = bm;
+			res->spec = best;
+			res->tie_p = NULL;
+			res->tie_m = NULL;
+		} else if (best == res->spec && !res->tie_p) {
+			res->tie_p = p;
+			res->tie_m = bm;
+		}
+	}
+}
+
+static const struct pi_vrf *pi_vrf_find(const struct ik_profile_index *pi, const char *fvrf)
+{
+	for (size_t i = 0; i < pi->nvrfs; i++)
+		if (pi_same_vrf(pi->vrfs[i].name, fvrf))
+			return &pi->vrfs[i];
+	return NULL;
+}
+
+static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
+			   const struct ik_peer_id *id, bool want_tie, struct pi_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->spec = -1;
+	if (id->type == IK_PEER_ID_IPV4) {
+		const struct pi_vrf *v = pi_vrf_find(pi, fvrf);
+		const struct pi_val *w = v ? ik_lpm_lookup(v->lpm, id->addr) : NULL;
+		const struct ik_lpm_ent *e;
+		size_t cnt;
+
+		if (!w)
+			return;
+		res->p = w->p;
+		res->m = w->m;
+		res->spec = w->m->plen;
+		if (!want_tie)
+			return;
+		cnt = ik_lpm_exact(v->lpm, id->addr, (uint32_t)w->m->plen, &e);
+		for (size_t i = 0; i < cnt; i++) {
+			const struct pi_val *o = e[i].val;
+
+			if (o->p != w->p) {
+				res->tie_p = o->p;
+				res->tie_m = o->m;
+				break;
+			}
+		}
+		return;
+	}
+	if (!id->name || (id->type != IK_PEER_ID_FQDN && id->type != IK_PEER_ID_USER_FQDN))
+		return;
+	int w = id->type == IK_PEER_ID_FQDN ? 0 : 1;
+	uint32_t h = pi_name_hash(id->name);
+	const struct pi_name *names = pi->names[w];
+	size_t lo = 0, hi = pi->nnames[w];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (names[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < pi->nnames[w] && names[i].hash == h; i++) {
+		const struct pi_val *o = names[i].v;
+
+		if (strcasecmp(o->m->name, id->name) != 0)
+			continue;
+		if (!res->p) {
+			res->p = o->p;
+			res->m = o->m;
+			res->spec = PI_NAME_SPECIFICITY;
+		} else if (o->p != res->p) {
+			res->tie_p = o->p;
+			res->tie_m = o->m;
+			break;
+		}
+	}
+}
+
+/* want_tie: also find a second profile as specific (for the trace only) */
+static void pi_match(const struct ik_config *cfg, const char *fvrf, const struct ik_peer_id *id,
+		     bool want_tie, struct pi_result *res)
+{
+	if (cfg->pindex)
+		pi_match_index(cfg->pindex, fvrf, id, want_tie, res);
+	else
+		pi_match_scan(cfg, fvrf, id, res);
+}
+
+static bool pi_tracing(const struct ik_trace *tr)
+{
+	return tr && ik_log_on(tr->log, IK_DBG_ISAKMP);
+}
+
+const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_config *cfg,
+							   const char *fvrf,
+							   const struct ik_peer_id *id,
+							   const struct ik_trace *tr)
+{
+	struct pi_result res;
+	bool tracing = pi_tracing(tr);
+
+	pi_match(cfg, fvrf, id, tracing, &res);
+	if (!tracing)
+		return res.p;
+	/* IOS prints this line with connection id 0 whatever the SA */
+	if (!res.p) {
+		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(0):: peer matches *none* of the profiles");
+		return NULL;
+	}
+	if (res.tie_p)
+		ik_dbg(tr->log, IK_DBG_ISAKMP,
+		       "ISAKMP:(0):: warning: peer matches profile %s (line %d) and profile %s "
+		       "(line %d) equally specifically; using %s, the first configured (P1 tie)",
+		       res.p->name, res.m->line, res.tie_p->name, res.tie_m->line, res.p->name);
+	ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(0):: peer matches %s profile", res.p->name);
+	return res.p;
+}
+
+/* ---- P2 ---- */
+
+bool ik_profile_check_keyring(const struct ik_isakmp_profile *p, const struct ik_key *key,
+			      const struct ik_trace *tr)
+{
+	bool ok = false;
+
+	if (!p)
+		return true;
+	if (key) {
+		if (!p->nkeyrings)
+			ok = key->ring && key->ring->is_default;
+		for (size_t i = 0; i < p->nkeyrings && !ok; i++)
+			ok = p->keyrings[i] == key->ring;
+	}
+	if (!ok && pi_tracing(tr))
+		ik_dbg(tr->log, IK_DBG_ISAKMP,
+		       "ISAKMP:(%u): Key not found in keyrings of profile , aborting exchange",
+		       tr->conn_id);
+	return ok;
+}
+
+bool ik_profile_check_responder(const struct ik_config *cfg, const struct ik_isakmp_profile *p,
+				const struct ik_key *key, const char *fvrf, uint32_t peer,
+				const struct ik_trace *tr)
+{
+	if (p && p->nkeyrings && pi_tracing(tr))
+		(void)ik_resolve_initiator(cfg->resolver, p, fvrf, peer, tr);
+	return ik_profile_check_keyring(p, key, tr);
+}
+
+/* ---- P3 ---- */
+
+const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config *cfg,
+							 const struct ik_ipsec_profile *ipsec,
+							 const char *fvrf, uint32_t peer,
+							 const struct ik_trace *tr)
+{
+	const struct ik_isakmp_profile *p;
+
+	if (ipsec && ipsec->isakmp_profile) {
+		p = ipsec->isakmp_profile;
+	} else {
+		struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = peer };
+		struct pi_result res;
+
+		pi_match(cfg, fvrf, &id, false, &res);
+		p = res.p;
+	}
+	if (p && pi_tracing(tr))
+		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u): SA request profile is %s",
+		       tr->conn_id, p->name);
+	return p;
+}

@@ -1,0 +1,1707 @@
+/* The netlink kernel backend: XFRM SAs and policies, GRE and VTI links,
+ * addresses and routes, XFRM acquire/expire events.
+ *
+ * Libraries: libnl-3 core for sockets and messages, libnl-route-3 for links,
+ * addresses and routes. XFRM messages are built and decoded here from the
+ * structures of <linux/xfrm.h> with the libnl core, small and defensive,
+ * because libnl-xfrm-3 (3.7) falls short for each of them:
+ *   - an SA add carries keys: a message we built ourselves is wiped after it
+ *     is sent; libnl-xfrm copies keys into objects it frees without wiping;
+ *   - its policy delete carries no mark, which VTI policies need;
+ *   - its SA and policy parsers leak the selector addresses of every object
+ *     they decode (LeakSanitizer, tests/lab/test_kernel);
+ *   - it has no object for acquire and expire events.
+ *
+ * Ownership: everything ikerd installs carries marks, so that flush_owned
+ * (start-up after a crash) and shutdown remove exactly that and nothing else.
+ *   - XFRM SAs: reqid in IK_KERNEL_REQID_BASE (0x1a000000) | engine reqid
+ *     (the engine's per-tunnel reqid, below 2^24). Events report the
+ *     engine's reqid (low 24 bits); others are ignored.
+ *   - XFRM policies: priority IK_KERNEL_POLICY_PRIO (6821) and a template
+ *     whose reqid is in the range above; both must hold.
+ *   - Links: named from the IOS interface, Tunnel1 -> "ik-tun1", and with
+ *     the interface alias "ikerd Tunnel1"; both must hold (a link named
+ *     ik-tun1 that someone else made is left alone).
+ *   - Routes: protocol IK_KERNEL_RTPROT (0xa5, registered nowhere else) in any
+ *     table.
+ *   - VTI: the per-tunnel key (ikey = okey = XFRM mark) is
+ *     IK_KERNEL_REQID_BASE | tunnel number, on the link, its SAs and policies.
+ * flush_owned removes all of the above; shutdown removes what this process
+ * installed (it keeps a list) and nothing else.
+ *
+ * A configured protected tunnel gets its outbound policy at tunnel_up, with
+ * the engine's per-tunnel reqid (tunnel number + 1) and no SA yet: traffic
+ * routed into the tunnel is then held and raises an XFRM acquire (as IOS
+ * starts negotiating on traffic) instead of leaving in clear. child_add
+ * replaces that policy with the negotiated one and adds in and fwd; policies
+ * are reference-counted so that a rekey (new pair added before the old one is
+ * removed) never leaves a gap; the outbound one stays until tunnel_down.
+ *
+ * Every netlink error goes to the log with the object and the errno text. */
+#include "vti/kernel.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/xfrm.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+#include <netlink/socket.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/ipgre.h>
+#include <netlink/route/link/ipvti.h>
+#include <netlink/route/link/vrf.h>
+#include <netlink/route/route.h>
+#include <netlink/route/nexthop.h>
+
+#include "util/addr.h"
+#include "vti/kernel_int.h"
+
+#define IK_KERNEL_REQID_BASE 0x1a000000u
+#define IK_KERNEL_REQID_MASK 0xff000000u
+#define IK_KERNEL_POLICY_PRIO 6821u
+#define IK_KERNEL_RTPROT 0xa5
+#define IK_LINK_PREFIX "ik-tun"
+#define IK_ALIAS_PREFIX "ikerd "
+#define IK_REPLAY_WINDOW 64u
+#define IK_MAX_TRACK 4096u      /* children and policies this process tracks */
+
+struct nl_policy_key {
+	struct xfrm_selector sel;
+	uint8_t dir;
+	uint32_t mark;          /* 0 = none */
+};
+
+struct nl_policy {
+	struct nl_policy_key key;
+	unsigned refs;
+};
+
+struct nl_sa_id {
+	uint32_t src, dst, spi, mark;
+};
+
+struct nl_child {
+	unsigned id;
+	uint32_t in_spi, out_spi;
+	struct nl_sa_id sa[2];  /* in, out */
+	struct nl_policy_key pol[3];
+	unsigned npol;
+};
+
+struct nl_tunnel {
+	char ifname[IFNAMSIZ];  /* ik-tunN */
+	char name[32];          /* TunnelN */
+	int ifindex;
+	bool has_guard;
+	struct nl_policy_key guard;
+	struct rtnl_route **routes;
+	size_t nroutes;
+};
+
+struct ik_kernel_nl {
+	struct ik_kernel base;
+	struct nl_sock *xs;     /* XFRM requests and dumps */
+	struct nl_sock *rs;     /* route requests and dumps */
+	struct nl_sock *es;     /* XFRM events (acquire, expire) */
+	struct nl_policy *pols;
+	size_t npols;
+	struct nl_child *children;
+	size_t nchildren;
+	struct nl_tunnel *tunnels;
+	size_t ntunnels;
+	/* event_read's callback, while it runs */
+	void (*ev_cb)(void *ctx, const struct ik_kevent *ev);
+	void *ev_ctx;
+};
+
+static struct ik_kernel_nl *nl_of(struct ik_kernel *k)
+{
+	return (struct ik_kernel_nl *)k;
+}
+
+/* ---- requests ---- */
+
+/* One request and its answers: valid messages go to fn; the transaction
+ * ends with the kernel's ACK, error or end of dump. */
+struct nl_tx {
+	int kerr;
+	bool done;
+	nl_recvmsg_msg_cb_t fn;
+	void *arg;
+};
+
+static int nl_tx_valid(struct nl_msg *msg, void *arg)
+{
+	struct nl_tx *t = arg;
+
+	return t->fn ? t->fn(msg, t->arg) : NL_OK;
+}
+
+static int nl_tx_end(struct nl_msg *msg, void *arg)
+{
+	struct nl_tx *t = arg;
+
+	(void)msg;
+	t->done = true;
+	return NL_STOP;
+}
+
+static int nl_tx_err(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nl_tx *t = arg;
+
+	(void)nla;
+	t->kerr = e->error < 0 ? e->error : -e->error;
+	t->done = true;
+	return NL_STOP;
+}
+
+/* Sends msg and reads the kernel's answers. Returns 0 or -errno (the
+ * kernel's own errno, not libnl's translation). wipe: the message carries key
+ * material and is zeroed before it is freed. */
+static int nl_transact(struct nl_sock *sk, struct nl_msg *msg, bool wipe, nl_recvmsg_msg_cb_t fn,
+		       void *arg)
+{
+	struct nl_tx t = { .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int rc;
+
+	rc = nl_send_auto(sk, msg);
+	if (wipe) {
+		struct nlmsghdr *h = nlmsg_hdr(msg);
+
+		explicit_bzero(h, h->nlmsg_len);
+	}
+	nlmsg_free(msg);
+	if (rc < 0)
+		return -EIO;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nl_tx_valid, &t);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, nl_tx_end, &t);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, nl_tx_end, &t);
+	nl_cb_err(cb, NL_CB_CUSTOM, nl_tx_err, &t);
+	/* bounded: a dump arrives in a few reads per thousand objects */
+	for (int i = 0; i < 100000 && !t.done; i++) {
+		rc = nl_recvmsgs(sk, cb);
+		if (rc < 0 && !t.done) {
+			t.kerr = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	if (!t.done && !t.kerr)
+		return -EIO;
+	return t.kerr;
+}
+
+static int nl_request(struct nl_sock *sk, struct nl_msg *msg, bool wipe)
+{
+	return nl_transact(sk, msg, wipe, NULL, NULL);
+}
+
+static const char *nl_hint(int err)
+{
+	switch (-err) {
+	case ENOSYS:
+	case EPROTONOSUPPORT:
+	case ENOPROTOOPT:
+		return " (no ESP support in this kernel?)";
+	case EOPNOTSUPP:
+		return " (link type not supported by this kernel?)";
+	case EPERM:
+		return " (ikerd needs CAP_NET_ADMIN)";
+	default:
+		return "";
+	}
+}
+
+static void nl_report(struct ik_kernel_nl *k, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void nl_report(struct ik_kernel_nl *k, int err, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	ik_msg(k->base.log, IK_LOG_ERR, "kernel: %s: %s%s", what, strerror(-err), nl_hint(err));
+}
+
+static uint32_t nl_mask_of(int plen)
+{
+	return ik_plen_mask(plen);
+}
+
+/* ---- XFRM: algorithms ---- */
+
+struct nl_alg {
+	const char *name;
+	unsigned key_bits;      /* enc: fixed key size (0 = from the SA); auth: key size */
+	unsigned trunc_bits;    /* auth: ICV bits */
+};
+
+static int nl_enc_alg(const struct ik_child_sa *c, struct nl_alg *a)
+{
+	switch (c->enc) {
+	case IK_ESP_DES:
+		*a = (struct nl_alg){ "cbc(des)", 64, 0 };
+		return 0;
+	case IK_ESP_3DES:
+		*a = (struct nl_alg){ "cbc(des3_ede)", 192, 0 };
+		return 0;
+	case IK_ESP_AES:
+		if (c->enc_keylen != 128 && c->enc_keylen != 192 && c->enc_keylen != 256)
+			return -1;
+		*a = (struct nl_alg){ "cbc(aes)", c->enc_keylen, 0 };
+		return 0;
+	case IK_ESP_GCM:
+		if (c->enc_keylen != 128 && c->enc_keylen != 192 && c->enc_keylen != 256)
+			return -1;
+		/* the key carries the 4-byte salt after the AES key */
+		*a = (struct nl_alg){ "rfc4106(gcm(aes))", c->enc_keylen + 32,
+				      c->icv_bits ? c->icv_bits : 128 };
+		return 0;
+	case IK_ESP_ENC_NONE:
+		break;
+	}
+	return -1;
+}
+
+static int nl_auth_alg(enum ik_esp_auth auth, struct nl_alg *a)
+{
+	switch (auth) {
+	case IK_ESP_MD5:
+		*a = (struct nl_alg){ "hmac(md5)", 128, 96 };
+		return 0;
+	case IK_ESP_SHA1:
+		*a = (struct nl_alg){ "hmac(sha1)", 160, 96 };
+		return 0;
+	case IK_ESP_SHA256:
+		*a = (struct nl_alg){ "hmac(sha256)", 256, 128 };
+		return 0;
+	case IK_ESP_SHA384:
+		*a = (struct nl_alg){ "hmac(sha384)", 384, 192 };
+		return 0;
+	case IK_ESP_SHA512:
+		*a = (struct nl_alg){ "hmac(sha512)", 512, 256 };
+		return 0;
+	case IK_ESP_AUTH_NONE:
+		break;
+	}
+	return -1;
+}
+
+/* ---- XFRM: ownership ---- */
+
+static uint32_t nl_kreqid(uint32_t reqid)
+{
+	return IK_KERNEL_REQID_BASE | (reqid & ~IK_KERNEL_REQID_MASK);
+}
+
+static bool nl_reqid_owned(uint32_t kreqid)
+{
+	return (kreqid & IK_KERNEL_REQID_MASK) == IK_KERNEL_REQID_BASE;
+}
+
+static uint32_t nl_tunnel_mark(const struct ik_interface *tun)
+{
+	return IK_KERNEL_REQID_BASE | (tun->tunnel_num & ~IK_KERNEL_REQID_MASK);
+}
+
+static bool nl_is_vti(const struct ik_interface *tun)
+{
+	return tun && tun->is_tunnel && tun->tunnel_mode == IK_TUN_IPSEC_IPV4;
+}
+
+/* ---- XFRM: SAs ---- */
+
+static void nl_sel_fill(struct xfrm_selector *s, uint32_t src, uint32_t smask, uint32_t dst,
+			uint32_t dmask, uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = AF_INET;
+	s->saddr.a4 = htonl(src & smask);
+	s->daddr.a4 = htonl(dst & dmask);
+	s->prefixlen_s = (uint8_t)ik_mask_plen(smask);
+	s->prefixlen_d = (uint8_t)ik_mask_plen(dmask);
+	s->proto = proto;
+	if (sport) {
+		s->sport = htons(sport);
+		s->sport_mask = 0xffff;
+	}
+	if (dport) {
+		s->dport = htons(dport);
+		s->dport_mask = 0xffff;
+	}
+}
+
+/* The soft limit: ~90 % of the hard one, less a little more that depends on
+ * the SPI so that the two peers do not start their rekeys at once. */
+static uint64_t nl_soft(uint64_t hard, uint32_t spi)
+{
+	uint64_t soft = hard - hard / 10;
+	uint64_t spread = hard / 20;
+
+	if (spread)
+		soft -= spi % spread;
+	return soft ? soft : 1;
+}
+
+static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c, const struct ik_esp_sa *e,
+		     bool inbound, uint32_t mark)
+{
+	struct xfrm_usersa_info sa;
+	struct nl_alg enc, auth;
+	struct nl_msg *msg;
+	char a[2][IK_ADDRSTRLEN];
+	int err = -EINVAL;
+
+	ik_addr_fmt(e->src, a[0]);
+	ik_addr_fmt(e->dst, a[1]);
+	if (nl_enc_alg(c, &enc) < 0) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: XFRM SA add %s spi 0x%08x: "
+		       "unsupported cipher %d with key length %u", a[1], e->spi, c->enc, c->enc_keylen);
+		return -EINVAL;
+	}
+	if (c->enc != IK_ESP_GCM && nl_auth_alg(c->auth, &auth) < 0) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: XFRM SA add %s spi 0x%08x: "
+		       "ESP without integrity is refused (auth %d)", a[1], e->spi, c->auth);
+		return -EINVAL;
+	}
+	if ((enc.key_bits + 7) / 8 > IK_MAX_ENC_KEY ||
+	    (c->enc != IK_ESP_GCM && auth.key_bits / 8 > IK_MAX_AUTH_KEY)) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: XFRM SA add %s spi 0x%08x: key too long",
+		       a[1], e->spi);
+		return -EINVAL;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.family = AF_INET;
+	sa.id.daddr.a4 = htonl(e->dst);
+	sa.id.spi = htonl(e->spi);
+	sa.id.proto = IPPROTO_ESP;
+	sa.saddr.a4 = htonl(e->src);
+	sa.reqid = nl_kreqid(c->reqid);
+	sa.mode = c->mode == IK_MODE_TRANSPORT ? XFRM_MODE_TRANSPORT : XFRM_MODE_TUNNEL;
+	sa.replay_window = 0; /* the window is in XFRMA_REPLAY_ESN_VAL */
+	if (c->mode == IK_MODE_TRANSPORT) {
+		const struct ik_selector *s = &c->sel;
+
+		if (inbound)
+			nl_sel_fill(&sa.sel, s->dst, s->dst_mask, s->src, s->src_mask, s->proto,
+				    s->dport, s->sport);
+		else
+			nl_sel_fill(&sa.sel, s->src, s->src_mask, s->dst, s->dst_mask, s->proto,
+				    s->sport, s->dport);
+	} else {
+		sa.sel.family = AF_INET;
+	}
+	sa.lft.soft_packet_limit = XFRM_INF;
+	sa.lft.hard_packet_limit = XFRM_INF;
+	sa.lft.soft_byte_limit = XFRM_INF;
+	sa.lft.hard_byte_limit = XFRM_INF;
+	if (c->lifetime_kb) {
+		uint64_t hard = c->lifetime_kb * 1024u;
+
+		sa.lft.hard_byte_limit = hard;
+		sa.lft.soft_byte_limit = nl_soft(hard, e->spi);
+	}
+	if (c->lifetime_sec) {
+		sa.lft.hard_add_expires_seconds = c->lifetime_sec;
+		sa.lft.soft_add_expires_seconds = nl_soft(c->lifetime_sec, e->spi);
+	}
+
+	msg = nlmsg_alloc_simple(XFRM_MSG_NEWSA, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &sa, sizeof(sa), NLMSG_ALIGNTO) < 0)
+		goto too_big;
+
+	if (c->enc == IK_ESP_GCM) {
+		struct xfrm_algo_aead *al;
+		struct nlattr *at = nla_reserve(msg, XFRMA_ALG_AEAD, sizeof(*al) + enc.key_bits / 8);
+
+		if (!at)
+			goto too_big;
+		al = nla_data(at);
+		memset(al, 0, sizeof(*al));
+		snprintf(al->alg_name, sizeof(al->alg_name), "%s", enc.name);
+		al->alg_key_len = enc.key_bits;
+		al->alg_icv_len = enc.trunc_bits;
+		memcpy(al->alg_key, e->enc_key, enc.key_bits / 8);
+	} else {
+		struct xfrm_algo *al;
+		struct xfrm_algo_auth *au;
+		struct nlattr *at = nla_reserve(msg, XFRMA_ALG_CRYPT, sizeof(*al) + enc.key_bits / 8);
+
+		if (!at)
+			goto too_big;
+		al = nla_data(at);
+		memset(al, 0, sizeof(*al));
+		snprintf(al->alg_name, sizeof(al->alg_name), "%s", enc.name);
+		al->alg_key_len = enc.key_bits;
+		memcpy(al->alg_key, e->enc_key, enc.key_bits / 8);
+
+		at = nla_reserve(msg, XFRMA_ALG_AUTH_TRUNC, sizeof(*au) + auth.key_bits / 8);
+		if (!at)
+			goto too_big;
+		au = nla_data(at);
+		memset(au, 0, sizeof(*au));
+		snprintf(au->alg_name, sizeof(au->alg_name), "%s", auth.name);
+		au->alg_key_len = auth.key_bits;
+		au->alg_trunc_len = auth.trunc_bits;
+		memcpy(au->alg_key, e->auth_key, auth.key_bits / 8);
+	}
+
+	{
+		struct xfrm_replay_state_esn *rs;
+		struct nlattr *at = nla_reserve(msg, XFRMA_REPLAY_ESN_VAL,
+						sizeof(*rs) + IK_REPLAY_WINDOW / 8);
+
+		if (!at)
+			goto too_big;
+		rs = nla_data(at);
+		memset(rs, 0, sizeof(*rs) + IK_REPLAY_WINDOW / 8);
+		rs->bmp_len = IK_REPLAY_WINDOW / 32;
+		rs->replay_window = IK_REPLAY_WINDOW;
+	}
+	if (c->udp_encap) {
+		struct xfrm_encap_tmpl enc_t;
+
+		memset(&enc_t, 0, sizeof(enc_t));
+		enc_t.encap_type = 2; /* UDP_ENCAP_ESPINUDP */
+		enc_t.encap_sport = htons(inbound ? c->encap_remote_port : c->encap_local_port);
+		enc_t.encap_dport = htons(inbound ? c->encap_local_port : c->encap_remote_port);
+		if (nla_put(msg, XFRMA_ENCAP, sizeof(enc_t), &enc_t) < 0)
+			goto too_big;
+	}
+	if (mark) {
+		struct xfrm_mark m = { .v = mark, .m = 0xffffffffu };
+
+		if (nla_put(msg, XFRMA_MARK, sizeof(m), &m) < 0)
+			goto too_big;
+	}
+	err = nl_request(k->xs, msg, true);
+	if (err)
+		nl_report(k, err, "XFRM SA add %s->%s spi 0x%08x (%s)", a[0], a[1], e->spi, enc.name);
+	return err;
+too_big:
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+	nlmsg_free(msg);
+	ik_msg(k->base.log, IK_LOG_ERR, "kernel: XFRM SA add %s spi 0x%08x: message too big",
+	       a[1], e->spi);
+	return -EMSGSIZE;
+}
+
+static int nl_sa_del(struct ik_kernel_nl *k, const struct nl_sa_id *id, bool quiet_absent)
+{
+	struct xfrm_usersa_id sid;
+	xfrm_address_t src;
+	struct nl_msg *msg;
+	char a[2][IK_ADDRSTRLEN];
+	int err;
+
+	memset(&sid, 0, sizeof(sid));
+	memset(&src, 0, sizeof(src));
+	sid.daddr.a4 = htonl(id->dst);
+	sid.spi = htonl(id->spi);
+	sid.family = AF_INET;
+	sid.proto = IPPROTO_ESP;
+	src.a4 = htonl(id->src);
+	msg = nlmsg_alloc_simple(XFRM_MSG_DELSA, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &sid, sizeof(sid), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, XFRMA_SRCADDR, sizeof(src), &src) < 0)
+		goto too_big;
+	if (id->mark) {
+		struct xfrm_mark m = { .v = id->mark, .m = 0xffffffffu };
+
+		if (nla_put(msg, XFRMA_MARK, sizeof(m), &m) < 0)
+			goto too_big;
+	}
+	err = nl_request(k->xs, msg, false);
+	if (err == -ENOENT || err == -ESRCH) {
+		if (quiet_absent)
+			return 0;
+	}
+	if (err)
+		nl_report(k, err, "XFRM SA delete %s->%s spi 0x%08x", ik_addr_fmt(id->src, a[0]),
+			  ik_addr_fmt(id->dst, a[1]), id->spi);
+	return err;
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* ---- XFRM: policies ---- */
+
+static void nl_sel_fmt(const struct xfrm_selector *s, char *buf, size_t len)
+{
+	char a[2][IK_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s/%u->%s/%u proto %u", ik_addr_fmt(ntohl(s->saddr.a4), a[0]),
+		 s->prefixlen_s, ik_addr_fmt(ntohl(s->daddr.a4), a[1]), s->prefixlen_d, s->proto);
+}
+
+static const char *nl_dir_name(unsigned dir)
+{
+	return dir == XFRM_POLICY_IN ? "in" : dir == XFRM_POLICY_OUT ? "out" : "fwd";
+}
+
+/* Adds or replaces (UPDPOLICY) a policy with one ESP template. */
+static int nl_policy_put(struct ik_kernel_nl *k, const struct nl_policy_key *key, uint32_t kreqid,
+			 bool tunnel, uint32_t tsrc, uint32_t tdst)
+{
+	struct xfrm_userpolicy_info p;
+	struct xfrm_user_tmpl t;
+	struct nl_msg *msg;
+	char sel[96];
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	p.sel = key->sel;
+	p.lft.soft_byte_limit = XFRM_INF;
+	p.lft.hard_byte_limit = XFRM_INF;
+	p.lft.soft_packet_limit = XFRM_INF;
+	p.lft.hard_packet_limit = XFRM_INF;
+	p.priority = IK_KERNEL_POLICY_PRIO;
+	p.dir = key->dir;
+	p.action = XFRM_POLICY_ALLOW;
+	p.share = XFRM_SHARE_ANY;
+
+	memset(&t, 0, sizeof(t));
+	t.family = AF_INET;
+	t.id.proto = IPPROTO_ESP;
+	t.reqid = kreqid;
+	t.mode = tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
+	t.aalgos = t.ealgos = t.calgos = ~0u;
+	if (tunnel) {
+		t.saddr.a4 = htonl(tsrc);
+		t.id.daddr.a4 = htonl(tdst);
+	}
+
+	msg = nlmsg_alloc_simple(XFRM_MSG_UPDPOLICY, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &p, sizeof(p), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, XFRMA_TMPL, sizeof(t), &t) < 0)
+		goto too_big;
+	if (key->mark) {
+		struct xfrm_mark m = { .v = key->mark, .m = 0xffffffffu };
+
+		if (nla_put(msg, XFRMA_MARK, sizeof(m), &m) < 0)
+			goto too_big;
+	}
+	err = nl_request(k->xs, msg, false);
+	if (err) {
+		nl_sel_fmt(&key->sel, sel, sizeof(sel));
+		nl_report(k, err, "XFRM policy %s %s add", sel, nl_dir_name(key->dir));
+	}
+	return err;
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* Deletes a policy by selector (index 0) or by index (from a dump). */
+static int nl_policy_del(struct ik_kernel_nl *k, const struct nl_policy_key *key, uint32_t index)
+{
+	struct xfrm_userpolicy_id id;
+	struct nl_msg *msg;
+	char sel[96];
+	int err;
+
+	memset(&id, 0, sizeof(id));
+	if (index)
+		id.index = index;
+	else
+		id.sel = key->sel;
+	id.dir = key->dir;
+	msg = nlmsg_alloc_simple(XFRM_MSG_DELPOLICY, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &id, sizeof(id), NLMSG_ALIGNTO) < 0)
+		goto too_big;
+	if (key->mark) {
+		struct xfrm_mark m = { .v = key->mark, .m = 0xffffffffu };
+
+		if (nla_put(msg, XFRMA_MARK, sizeof(m), &m) < 0)
+			goto too_big;
+	}
+	err = nl_request(k->xs, msg, false);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		nl_sel_fmt(&key->sel, sel, sizeof(sel));
+		nl_report(k, err, "XFRM policy %s %s delete", sel, nl_dir_name(key->dir));
+	}
+	return err;
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static bool nl_policy_key_eq(const struct nl_policy_key *a, const struct nl_policy_key *b)
+{
+	return a->dir == b->dir && a->mark == b->mark &&
+	       !memcmp(&a->sel, &b->sel, sizeof(a->sel));
+}
+
+/* Installs (or replaces) a policy and counts one more user of it. */
+static int nl_policy_ref(struct ik_kernel_nl *k, const struct nl_policy_key *key, uint32_t kreqid,
+			 bool tunnel, uint32_t tsrc, uint32_t tdst)
+{
+	struct nl_policy *p = NULL;
+	int err;
+
+	for (size_t i = 0; i < k->npols; i++)
+		if (nl_policy_key_eq(&k->pols[i].key, key))
+			p = &k->pols[i];
+	if (!p && k->npols >= IK_MAX_TRACK) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: more than %u policies", IK_MAX_TRACK);
+		return -ENOSPC;
+	}
+	err = nl_policy_put(k, key, kreqid, tunnel, tsrc, tdst);
+	if (err)
+		return err;
+	if (!p) {
+		struct nl_policy *np = realloc(k->pols, (k->npols + 1) * sizeof(*np));
+
+		if (!np) {
+			nl_policy_del(k, key, 0);
+			return -ENOMEM;
+		}
+		k->pols = np;
+		p = &k->pols[k->npols++];
+		p->key = *key;
+		p->refs = 0;
+	}
+	p->refs++;
+	return 0;
+}
+
+/* One user less; the policy goes when it has none. */
+static int nl_policy_unref(struct ik_kernel_nl *k, const struct nl_policy_key *key)
+{
+	for (size_t i = 0; i < k->npols; i++) {
+		struct nl_policy *p = &k->pols[i];
+
+		if (!nl_policy_key_eq(&p->key, key))
+			continue;
+		if (--p->refs)
+			return 0;
+		k->pols[i] = k->pols[--k->npols];
+		return nl_policy_del(k, key, 0);
+	}
+	return 0;
+}
+
+/* ---- child SAs ---- */
+
+static uint32_t nl_child_mark(const struct ik_child_sa *c)
+{
+	return nl_is_vti(c->tunnel) ? nl_tunnel_mark(c->tunnel) : 0;
+}
+
+/* The policies of a child: out (local->remote), in and fwd (reverse). A VTI
+ * child protects any/any under the tunnel's mark, as Linux VTI requires. */
+static void nl_child_policies(const struct ik_child_sa *c, struct nl_policy_key pol[3])
+{
+	const struct ik_selector *s = &c->sel;
+	uint32_t mark = nl_child_mark(c);
+
+	memset(pol, 0, 3 * sizeof(*pol));
+	if (mark) {
+		nl_sel_fill(&pol[0].sel, 0, 0, 0, 0, 0, 0, 0);
+		pol[1].sel = pol[0].sel;
+		pol[2].sel = pol[0].sel;
+	} else {
+		nl_sel_fill(&pol[0].sel, s->src, s->src_mask, s->dst, s->dst_mask, s->proto,
+			    s->sport, s->dport);
+		nl_sel_fill(&pol[1].sel, s->dst, s->dst_mask, s->src, s->src_mask, s->proto,
+			    s->dport, s->sport);
+		pol[2].sel = pol[1].sel;
+	}
+	pol[0].dir = XFRM_POLICY_OUT;
+	pol[1].dir = XFRM_POLICY_IN;
+	pol[2].dir = XFRM_POLICY_FWD;
+	for (int i = 0; i < 3; i++)
+		pol[i].mark = mark;
+}
+
+static int nl_child_add(struct ik_kernel *kk, const struct ik_child_sa *c)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	struct nl_child ch;
+	uint32_t mark = nl_child_mark(c);
+	uint32_t kreqid = nl_kreqid(c->reqid);
+	bool tunnel = c->mode != IK_MODE_TRANSPORT;
+	int err;
+
+	if (c->reqid & IK_KERNEL_REQID_MASK) {
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: child SA %u: reqid %u out of range (< 2^24)",
+		       c->id, c->reqid);
+		return -EINVAL;
+	}
+	if (k->nchildren >= IK_MAX_TRACK) {
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: more than %u child SAs", IK_MAX_TRACK);
+		return -ENOSPC;
+	}
+	memset(&ch, 0, sizeof(ch));
+	ch.id = c->id;
+	ch.sa[0] = (struct nl_sa_id){ c->in.src, c->in.dst, c->in.spi, mark };
+	ch.sa[1] = (struct nl_sa_id){ c->out.src, c->out.dst, c->out.spi, mark };
+	nl_child_policies(c, ch.pol);
+
+	/* inbound first: the peer may already send */
+	err = nl_sa_add(k, c, &c->in, true, mark);
+	if (err)
+		return err;
+	err = nl_sa_add(k, c, &c->out, false, mark);
+	if (err)
+		goto undo_in;
+	for (ch.npol = 0; ch.npol < 3; ch.npol++) {
+		bool out = ch.pol[ch.npol].dir == XFRM_POLICY_OUT;
+
+		err = nl_policy_ref(k, &ch.pol[ch.npol], kreqid, tunnel,
+				    out ? c->out.src : c->in.src, out ? c->out.dst : c->in.dst);
+		if (err)
+			goto undo_pol;
+	}
+	{
+		struct nl_child *nc = realloc(k->children, (k->nchildren + 1) * sizeof(*nc));
+
+		if (!nc) {
+			err = -ENOMEM;
+			goto undo_pol;
+		}
+		k->children = nc;
+		k->children[k->nchildren++] = ch;
+	}
+	return 0;
+undo_pol:
+	while (ch.npol--)
+		nl_policy_unref(k, &ch.pol[ch.npol]);
+	nl_sa_del(k, &ch.sa[1], true);
+undo_in:
+	nl_sa_del(k, &ch.sa[0], true);
+	return err;
+}
+
+static int nl_child_remove(struct ik_kernel_nl *k, size_t i)
+{
+	struct nl_child ch = k->children[i];
+	int err = 0, e;
+
+	k->children[i] = k->children[--k->nchildren];
+	for (unsigned j = 0; j < ch.npol; j++)
+		if ((e = nl_policy_unref(k, &ch.pol[j])) && !err)
+			err = e;
+	for (int j = 1; j >= 0; j--)
+		if ((e = nl_sa_del(k, &ch.sa[j], true)) && !err)
+			err = e;
+	return err;
+}
+
+static int nl_child_del(struct ik_kernel *kk, const struct ik_child_sa *c)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+
+	for (size_t i = 0; i < k->nchildren; i++)
+		if (k->children[i].id == c->id && k->children[i].sa[0].spi == c->in.spi &&
+		    k->children[i].sa[1].spi == c->out.spi)
+			return nl_child_remove(k, i);
+	/* not installed by this process (or already gone): delete the SAs if
+	 * they are there, quietly */
+	{
+		uint32_t mark = nl_child_mark(c);
+		struct nl_sa_id in = { c->in.src, c->in.dst, c->in.spi, mark };
+		struct nl_sa_id out = { c->out.src, c->out.dst, c->out.spi, mark };
+
+		nl_sa_del(k, &out, true);
+		nl_sa_del(k, &in, true);
+	}
+	return 0;
+}
+
+static int nl_sa_info_cb(struct nl_msg *msg, void *arg)
+{
+	struct xfrm_usersa_info *out = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+
+	if (h->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_valid_hdr(h, sizeof(*out)))
+		return NL_SKIP;
+	memcpy(out, nlmsg_data(h), sizeof(*out));
+	return NL_OK;
+}
+
+static int nl_sa_counters(struct ik_kernel_nl *k, const struct ik_esp_sa *e, uint32_t mark,
+			  struct ik_sa_counters *out)
+{
+	struct xfrm_usersa_info info;
+	struct xfrm_usersa_id sid;
+	struct nl_msg *msg;
+	char a[IK_ADDRSTRLEN];
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&info, 0, sizeof(info));
+	memset(&sid, 0, sizeof(sid));
+	sid.daddr.a4 = htonl(e->dst);
+	sid.spi = htonl(e->spi);
+	sid.family = AF_INET;
+	sid.proto = IPPROTO_ESP;
+	msg = nlmsg_alloc_simple(XFRM_MSG_GETSA, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &sid, sizeof(sid), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	if (mark) {
+		struct xfrm_mark m = { .v = mark, .m = 0xffffffffu };
+
+		if (nla_put(msg, XFRMA_MARK, sizeof(m), &m) < 0) {
+			nlmsg_free(msg);
+			return -EMSGSIZE;
+		}
+	}
+	err = nl_transact(k->xs, msg, false, nl_sa_info_cb, &info);
+	if (!err && info.id.spi != htonl(e->spi))
+		err = -ENOENT;
+	if (err) {
+		nl_report(k, err, "XFRM SA get %s spi 0x%08x", ik_addr_fmt(e->dst, a), e->spi);
+		return err;
+	}
+	out->bytes = info.curlft.bytes;
+	out->packets = info.curlft.packets;
+	out->errors = (uint64_t)info.stats.replay_window + info.stats.replay +
+		      info.stats.integrity_failed;
+	return 0;
+}
+
+static int nl_child_counters(struct ik_kernel *kk, const struct ik_child_sa *c,
+			     struct ik_sa_counters *in, struct ik_sa_counters *out)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	uint32_t mark = nl_child_mark(c);
+	int e1 = nl_sa_counters(k, &c->in, mark, in);
+	int e2 = nl_sa_counters(k, &c->out, mark, out);
+
+	return e1 ? e1 : e2;
+}
+
+/* ---- links, addresses, routes ---- */
+
+static void nl_link_name(const struct ik_interface *tun, char buf[IFNAMSIZ])
+{
+	snprintf(buf, IFNAMSIZ, IK_LINK_PREFIX "%u", tun->tunnel_num);
+}
+
+static int nl_ifindex(struct ik_kernel_nl *k, const char *name)
+{
+	struct rtnl_link *l = NULL;
+	int idx;
+
+	if (rtnl_link_get_kernel(k->rs, 0, name, &l) < 0 || !l)
+		return 0;
+	idx = rtnl_link_get_ifindex(l);
+	rtnl_link_put(l);
+	return idx;
+}
+
+static int nl_link_delete(struct ik_kernel_nl *k, int ifindex, const char *name)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+	struct nl_msg *msg = NULL;
+	int err;
+
+	if (!l)
+		return -ENOMEM;
+	rtnl_link_set_ifindex(l, ifindex);
+	err = rtnl_link_build_delete_request(l, &msg);
+	rtnl_link_put(l);
+	if (err < 0)
+		return -ENOMEM;
+	err = nl_request(k->rs, msg, false);
+	if (err == -ENODEV)
+		return 0;
+	if (err)
+		nl_report(k, err, "link %s delete", name);
+	return err;
+}
+
+/* RTM_NEWLINK on an existing link: up, alias, master (0 = none). */
+static int nl_link_setup(struct ik_kernel_nl *k, int ifindex, const char *name, const char *alias,
+			 int master)
+{
+	struct ifinfomsg ifi;
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = ifindex;
+	ifi.ifi_flags = IFF_UP;
+	ifi.ifi_change = IFF_UP;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, IFLA_IFALIAS, alias) < 0 ||
+	    (master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	err = nl_request(k->rs, msg, false);
+	if (err)
+		nl_report(k, err, "link %s up", name);
+	return err;
+}
+
+static int nl_sysctl_set(struct ik_kernel_nl *k, const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	n = write(fd, val, strlen(val));
+	close(fd);
+	if (n != (ssize_t)strlen(val)) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: %s = %s: write failed", path, val);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The VRF device of a VRF name: its ifindex and table. A missing VRF is an
+ * error that names it (ikerd does not create VRFs). */
+static int nl_vrf_lookup(struct ik_kernel_nl *k, const char *vrf, const char *what, int *ifindex,
+			 uint32_t *table)
+{
+	struct rtnl_link *l = NULL;
+	int err = rtnl_link_get_kernel(k->rs, 0, vrf, &l);
+
+	if (err < 0 || !l) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: %s: VRF %s: no such VRF device "
+		       "(create it: ip link add %s type vrf table N)", what, vrf, vrf);
+		return -ENODEV;
+	}
+	if (!rtnl_link_is_vrf(l) || rtnl_link_vrf_get_tableid(l, table) < 0) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: %s: %s is not a VRF device", what, vrf);
+		rtnl_link_put(l);
+		return -EINVAL;
+	}
+	*ifindex = rtnl_link_get_ifindex(l);
+	rtnl_link_put(l);
+	return 0;
+}
+
+static struct nl_addr *nl_addr4(uint32_t a, int plen)
+{
+	uint32_t n = htonl(a);
+	struct nl_addr *na = nl_addr_build(AF_INET, &n, sizeof(n));
+
+	if (na)
+		nl_addr_set_prefixlen(na, plen);
+	return na;
+}
+
+static int nl_route_send(struct ik_kernel_nl *k, struct rtnl_route *r, bool add, const char *what)
+{
+	struct nl_msg *msg = NULL;
+	int err;
+
+	err = add ? rtnl_route_build_add_request(r, NLM_F_CREATE | NLM_F_REPLACE, &msg)
+		  : rtnl_route_build_del_request(r, 0, &msg);
+	if (err < 0)
+		return -ENOMEM;
+	err = nl_request(k->rs, msg, false);
+	if (!add && err == -ESRCH)
+		return 0;
+	if (err)
+		nl_report(k, err, "route %s %s", what, add ? "add" : "delete");
+	return err;
+}
+
+static struct nl_tunnel *nl_tunnel_find(struct ik_kernel_nl *k, const char *name)
+{
+	for (size_t i = 0; i < k->ntunnels; i++)
+		if (!strcmp(k->tunnels[i].name, name))
+			return &k->tunnels[i];
+	return NULL;
+}
+
+static void nl_tunnel_forget(struct ik_kernel_nl *k, struct nl_tunnel *t)
+{
+	for (size_t i = 0; i < t->nroutes; i++)
+		rtnl_route_put(t->routes[i]);
+	free(t->routes);
+	*t = k->tunnels[--k->ntunnels];
+}
+
+static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
+{
+	int err = 0, e;
+
+	for (size_t i = 0; i < t->nroutes; i++)
+		if ((e = nl_route_send(k, t->routes[i], false, t->name)) && !err)
+			err = e;
+	if (t->has_guard && (e = nl_policy_unref(k, &t->guard)) && !err)
+		err = e;
+	if (t->ifindex && (e = nl_link_delete(k, t->ifindex, t->ifname)) && !err)
+		err = e;
+	nl_tunnel_forget(k, t);
+	return err;
+}
+
+static bool nl_same_vrf(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* A configured route belongs to a tunnel when it names the tunnel as its
+ * interface, or when its only next hop is on the tunnel's subnet (in the
+ * tunnel's VRF), as IOS resolves it. */
+static bool nl_route_uses(const struct ik_route *ro, const struct ik_interface *tun)
+{
+	if (ro->out_if || ro->out_if_name)
+		return ro->out_if == tun || (ro->out_if_name && !strcmp(ro->out_if_name, tun->name));
+	return ro->nexthop && tun->addr && tun->mask != 0xffffffffu &&
+	       ik_addr_in(ro->nexthop, tun->addr, tun->mask) && nl_same_vrf(ro->vrf, tun->vrf);
+}
+
+static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
+			    const struct ik_interface *tun, struct nl_tunnel *t)
+{
+	for (size_t i = 0; cfg && i < cfg->nroutes; i++) {
+		const struct ik_route *ro = &cfg->routes[i];
+		uint32_t table = RT_TABLE_MAIN;
+		struct rtnl_route *r;
+		struct rtnl_nexthop *nh;
+		struct nl_addr *dst;
+		char what[96], a[IK_ADDRSTRLEN];
+		int vidx, err, plen;
+
+		if (!nl_route_uses(ro, tun))
+			continue;
+		plen = ik_mask_plen(ro->mask);
+		snprintf(what, sizeof(what), "%s%s%s%s/%d dev %s", ro->vrf ? "vrf " : "",
+			 ro->vrf ? ro->vrf : "", ro->vrf ? " " : "", ik_addr_fmt(ro->prefix, a), plen,
+			 t->ifname);
+		if (plen < 0) {
+			ik_msg(k->base.log, IK_LOG_ERR, "kernel: route %s: mask not contiguous", what);
+			return -EINVAL;
+		}
+		if (ro->vrf && (err = nl_vrf_lookup(k, ro->vrf, what, &vidx, &table)))
+			return err;
+		r = rtnl_route_alloc();
+		nh = rtnl_route_nh_alloc();
+		dst = nl_addr4(ro->prefix, plen);
+		if (!r || !nh || !dst) {
+			rtnl_route_put(r);
+			rtnl_route_nh_free(nh);
+			nl_addr_put(dst);
+			return -ENOMEM;
+		}
+		rtnl_route_set_family(r, AF_INET);
+		rtnl_route_set_table(r, table);
+		rtnl_route_set_protocol(r, IK_KERNEL_RTPROT);
+		rtnl_route_set_dst(r, dst);
+		nl_addr_put(dst);
+		rtnl_route_nh_set_ifindex(nh, t->ifindex);
+		if (ro->nexthop) {
+			struct nl_addr *gw = nl_addr4(ro->nexthop, 32);
+
+			if (gw) {
+				rtnl_route_nh_set_gateway(nh, gw);
+				nl_addr_put(gw);
+			}
+			rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+		} else {
+			rtnl_route_set_scope(r, RT_SCOPE_LINK);
+		}
+		rtnl_route_add_nexthop(r, nh);
+		err = nl_route_send(k, r, true, what);
+		if (err) {
+			rtnl_route_put(r);
+			return err;
+		}
+		{
+			struct rtnl_route **nr = realloc(t->routes, (t->nroutes + 1) * sizeof(*nr));
+
+			if (!nr) {
+				nl_route_send(k, r, false, what);
+				rtnl_route_put(r);
+				return -ENOMEM;
+			}
+			t->routes = nr;
+			t->routes[t->nroutes++] = r;
+		}
+	}
+	return 0;
+}
+
+/* The outbound policy of a protected tunnel before any SA (see the top). */
+static int nl_tunnel_guard(struct ik_kernel_nl *k, const struct ik_interface *tun, uint32_t local,
+			   struct nl_tunnel *t)
+{
+	const struct ik_ipsec_profile *pp = tun->protection;
+	bool tunnel_mode = true;
+	int err;
+
+	if (!pp)
+		return 0;
+	if (pp->ntsets && pp->tsets[0]->mode == IK_MODE_TRANSPORT && !nl_is_vti(tun))
+		tunnel_mode = false;
+	memset(&t->guard, 0, sizeof(t->guard));
+	t->guard.dir = XFRM_POLICY_OUT;
+	if (nl_is_vti(tun)) {
+		nl_sel_fill(&t->guard.sel, 0, 0, 0, 0, 0, 0, 0);
+		t->guard.mark = nl_tunnel_mark(tun);
+	} else {
+		nl_sel_fill(&t->guard.sel, local, 0xffffffffu, tun->tunnel_dest, 0xffffffffu,
+			    IPPROTO_GRE, 0, 0);
+	}
+	err = nl_policy_ref(k, &t->guard, nl_kreqid(tun->tunnel_num + 1), tunnel_mode, local,
+			    tun->tunnel_dest);
+	if (!err)
+		t->has_guard = true;
+	return err;
+}
+
+static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
+			const struct ik_interface *tun, uint32_t local)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	struct nl_tunnel *t, *nt;
+	struct rtnl_link *l;
+	struct nl_msg *msg = NULL;
+	char alias[64], a[2][IK_ADDRSTRLEN];
+	int master = 0, underlay = 0, err, old;
+	uint32_t table;
+	bool vti;
+
+	if (!tun->is_tunnel) {
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: %s is not a tunnel interface", tun->name);
+		return -EINVAL;
+	}
+	vti = nl_is_vti(tun);
+	if ((t = nl_tunnel_find(k, tun->name)))
+		nl_tunnel_teardown(k, t);
+	if (tun->vrf && (err = nl_vrf_lookup(k, tun->vrf, tun->name, &master, &table)))
+		return err;
+	if (tun->tunnel_vrf &&
+	    (err = nl_vrf_lookup(k, tun->tunnel_vrf, tun->name, &underlay, &table)))
+		return err;
+
+	nt = realloc(k->tunnels, (k->ntunnels + 1) * sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	k->tunnels = nt;
+	t = &k->tunnels[k->ntunnels++];
+	memset(t, 0, sizeof(*t));
+	nl_link_name(tun, t->ifname);
+	snprintf(t->name, sizeof(t->name), "%s", tun->name);
+	snprintf(alias, sizeof(alias), IK_ALIAS_PREFIX "%s", tun->name);
+
+	/* a stale link of ours with this name (a crash): replace it */
+	if ((old = nl_ifindex(k, t->ifname)))
+		nl_link_delete(k, old, t->ifname);
+
+	l = vti ? rtnl_link_ipvti_alloc() : rtnl_link_ipgre_alloc();
+	if (!l) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	rtnl_link_set_name(l, t->ifname);
+	if (vti) {
+		rtnl_link_ipvti_set_local(l, htonl(local));
+		rtnl_link_ipvti_set_remote(l, htonl(tun->tunnel_dest));
+		rtnl_link_ipvti_set_ikey(l, htonl(nl_tunnel_mark(tun)));
+		rtnl_link_ipvti_set_okey(l, htonl(nl_tunnel_mark(tun)));
+		if (underlay)
+			rtnl_link_ipvti_set_link(l, (uint32_t)underlay);
+	} else {
+		rtnl_link_ipgre_set_local(l, htonl(local));
+		rtnl_link_ipgre_set_remote(l, htonl(tun->tunnel_dest));
+		rtnl_link_ipgre_set_ttl(l, 255);
+		if (underlay)
+			rtnl_link_ipgre_set_link(l, (uint32_t)underlay);
+	}
+	err = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg);
+	rtnl_link_put(l);
+	if (err < 0) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = nl_request(k->rs, msg, false);
+	if (err) {
+		nl_report(k, err, "%s link %s (%s) local %s remote %s add", vti ? "VTI" : "GRE",
+			  t->ifname, tun->name, ik_addr_fmt(local, a[0]),
+			  ik_addr_fmt(tun->tunnel_dest, a[1]));
+		goto fail;
+	}
+	t->ifindex = nl_ifindex(k, t->ifname);
+	if (!t->ifindex) {
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: link %s vanished after its creation", t->ifname);
+		err = -ENODEV;
+		goto fail;
+	}
+	if (vti) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/disable_policy", t->ifname);
+		if ((err = nl_sysctl_set(k, path, "1")))
+			goto fail;
+	}
+	if (tun->addr) {
+		struct rtnl_addr *ra = rtnl_addr_alloc();
+		struct nl_addr *na = nl_addr4(tun->addr, ik_mask_plen(tun->mask));
+
+		if (!ra || !na) {
+			rtnl_addr_put(ra);
+			nl_addr_put(na);
+			err = -ENOMEM;
+			goto fail;
+		}
+		rtnl_addr_set_ifindex(ra, t->ifindex);
+		rtnl_addr_set_family(ra, AF_INET);
+		rtnl_addr_set_local(ra, na);
+		nl_addr_put(na);
+		err = rtnl_addr_build_add_request(ra, NLM_F_CREATE | NLM_F_REPLACE, &msg);
+		rtnl_addr_put(ra);
+		if (err < 0) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		err = nl_request(k->rs, msg, false);
+		if (err) {
+			nl_report(k, err, "address %s/%d on %s add", ik_addr_fmt(tun->addr, a[0]),
+				  ik_mask_plen(tun->mask), t->ifname);
+			goto fail;
+		}
+	}
+	if ((err = nl_link_setup(k, t->ifindex, t->ifname, alias, master)))
+		goto fail;
+	if ((err = nl_tunnel_routes(k, cfg, tun, t)))
+		goto fail;
+	if ((err = nl_tunnel_guard(k, tun, local, t)))
+		goto fail;
+	return 0;
+fail:
+	nl_tunnel_teardown(k, t);
+	return err;
+}
+
+static int nl_tunnel_down(struct ik_kernel *kk, const struct ik_interface *tun)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	struct nl_tunnel *t = nl_tunnel_find(k, tun->name);
+
+	return t ? nl_tunnel_teardown(k, t) : 0;
+}
+
+/* ---- flush of stale state (start-up) ---- */
+
+struct nl_flush {
+	struct ik_kernel_nl *k;
+	int err;
+	unsigned n;
+	/* collected from a dump, deleted after it (not while the socket dumps) */
+	struct nl_sa_id *sas;
+	size_t nsas;
+	struct nl_policy_key *pols;
+	uint32_t *pol_index;
+	size_t npols;
+	bool oom;
+};
+
+static int nl_dump_sa_cb(struct nl_msg *msg, void *arg)
+{
+	struct nl_flush *f = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[XFRMA_MAX + 1];
+	const struct xfrm_usersa_info *sa;
+	struct nl_sa_id *ns;
+
+	if (h->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_valid_hdr(h, sizeof(*sa)))
+		return NL_SKIP;
+	sa = nlmsg_data(h);
+	if (!nl_reqid_owned(sa->reqid) || sa->family != AF_INET || sa->id.proto != IPPROTO_ESP)
+		return NL_SKIP;
+	if (f->nsas >= IK_MAX_TRACK * 4 || !(ns = realloc(f->sas, (f->nsas + 1) * sizeof(*ns)))) {
+		f->oom = true;
+		return NL_SKIP;
+	}
+	f->sas = ns;
+	ns = &f->sas[f->nsas++];
+	memset(ns, 0, sizeof(*ns));
+	ns->src = ntohl(sa->saddr.a4);
+	ns->dst = ntohl(sa->id.daddr.a4);
+	ns->spi = ntohl(sa->id.spi);
+	if (nlmsg_parse(h, sizeof(*sa), tb, XFRMA_MAX, NULL) == 0 && tb[XFRMA_MARK] &&
+	    nla_len(tb[XFRMA_MARK]) >= (int)sizeof(struct xfrm_mark)) {
+		const struct xfrm_mark *m = nla_data(tb[XFRMA_MARK]);
+
+		ns->mark = m->v & m->m;
+	}
+	return NL_OK;
+}
+
+static int nl_dump_sp_cb(struct nl_msg *msg, void *arg)
+{
+	struct nl_flush *f = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[XFRMA_MAX + 1];
+	const struct xfrm_userpolicy_info *p;
+	const struct xfrm_user_tmpl *t;
+	struct nl_policy_key *nk;
+	uint32_t *ni;
+
+	if (h->nlmsg_type != XFRM_MSG_NEWPOLICY || !nlmsg_valid_hdr(h, sizeof(*p)))
+		return NL_SKIP;
+	p = nlmsg_data(h);
+	if (p->priority != IK_KERNEL_POLICY_PRIO ||
+	    nlmsg_parse(h, sizeof(*p), tb, XFRMA_MAX, NULL) < 0 || !tb[XFRMA_TMPL] ||
+	    nla_len(tb[XFRMA_TMPL]) < (int)sizeof(*t))
+		return NL_SKIP;
+	t = nla_data(tb[XFRMA_TMPL]);
+	if (!nl_reqid_owned(t->reqid))
+		return NL_SKIP;
+	if (f->npols >= IK_MAX_TRACK * 4) {
+		f->oom = true;
+		return NL_SKIP;
+	}
+	nk = realloc(f->pols, (f->npols + 1) * sizeof(*nk));
+	if (nk)
+		f->pols = nk;
+	ni = realloc(f->pol_index, (f->npols + 1) * sizeof(*ni));
+	if (ni)
+		f->pol_index = ni;
+	if (!nk || !ni) {
+		f->oom = true;
+		return NL_SKIP;
+	}
+	nk = &f->pols[f->npols];
+	memset(nk, 0, sizeof(*nk));
+	nk->sel = p->sel;
+	nk->dir = p->dir;
+	if (tb[XFRMA_MARK] && nla_len(tb[XFRMA_MARK]) >= (int)sizeof(struct xfrm_mark)) {
+		const struct xfrm_mark *m = nla_data(tb[XFRMA_MARK]);
+
+		nk->mark = m->v & m->m;
+	}
+	f->pol_index[f->npols++] = p->index;
+	return NL_OK;
+}
+
+/* Dumps SAs or policies of ours into f (libnl-xfrm 3.7's parsers leak the
+ * selector addresses of every object they decode, so the dump is read here). */
+static int nl_dump_xfrm(struct ik_kernel_nl *k, int type, struct nl_flush *f)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	err = nl_transact(k->xs, msg, false,
+			  type == XFRM_MSG_GETSA ? nl_dump_sa_cb : nl_dump_sp_cb, f);
+	if (err)
+		nl_report(k, err, "XFRM %s dump", type == XFRM_MSG_GETSA ? "SA" : "policy");
+	else if (f->oom)
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: XFRM dump: too many objects, or out of memory");
+	return err ? err : f->oom ? -ENOMEM : 0;
+}
+
+static void nl_flush_route(struct nl_object *obj, void *arg)
+{
+	struct nl_flush *f = arg;
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	char what[64];
+
+	if (rtnl_route_get_protocol(r) != IK_KERNEL_RTPROT || rtnl_route_get_family(r) != AF_INET)
+		return;
+	snprintf(what, sizeof(what), "table %u (stale)", rtnl_route_get_table(r));
+	if (nl_route_send(f->k, r, false, what) && !f->err)
+		f->err = -EIO;
+	f->n++;
+}
+
+static void nl_flush_link(struct nl_object *obj, void *arg)
+{
+	struct nl_flush *f = arg;
+	struct rtnl_link *l = (struct rtnl_link *)obj;
+	const char *name = rtnl_link_get_name(l), *alias = rtnl_link_get_ifalias(l);
+
+	if (!name || strncmp(name, IK_LINK_PREFIX, strlen(IK_LINK_PREFIX)) || !alias ||
+	    strncmp(alias, IK_ALIAS_PREFIX, strlen(IK_ALIAS_PREFIX)))
+		return;
+	if (nl_link_delete(f->k, rtnl_link_get_ifindex(l), name) && !f->err)
+		f->err = -EIO;
+	f->n++;
+}
+
+static int nl_flush_owned(struct ik_kernel *kk)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	struct nl_flush f = { .k = k };
+	struct nl_cache *c = NULL;
+	int err;
+
+	if ((err = nl_dump_xfrm(k, XFRM_MSG_GETPOLICY, &f)))
+		f.err = err;
+	for (size_t i = 0; i < f.npols; i++) {
+		if (nl_policy_del(k, &f.pols[i], f.pol_index[i]) && !f.err)
+			f.err = -EIO;
+		f.n++;
+	}
+	if ((err = nl_dump_xfrm(k, XFRM_MSG_GETSA, &f)) && !f.err)
+		f.err = err;
+	for (size_t i = 0; i < f.nsas; i++) {
+		if (nl_sa_del(k, &f.sas[i], false) && !f.err)
+			f.err = -EIO;
+		f.n++;
+	}
+	free(f.sas);
+	free(f.pols);
+	free(f.pol_index);
+	if ((err = rtnl_route_alloc_cache(k->rs, AF_INET, 0, &c)) < 0) {
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: route dump: %s", nl_geterror(err));
+		return -EIO;
+	}
+	nl_cache_foreach(c, nl_flush_route, &f);
+	nl_cache_free(c);
+	c = NULL;
+	if ((err = rtnl_link_alloc_cache(k->rs, AF_UNSPEC, &c)) < 0) {
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: link dump: %s", nl_geterror(err));
+		return -EIO;
+	}
+	nl_cache_foreach(c, nl_flush_link, &f);
+	nl_cache_free(c);
+	if (f.n)
+		ik_msg(kk->log, IK_LOG_NOTICE, "kernel: removed %u stale objects of a previous ikerd",
+		       f.n);
+	return f.err;
+}
+
+/* ---- events ---- */
+
+static int nl_event_msg(struct nl_msg *msg, void *arg)
+{
+	struct ik_kernel_nl *k = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct ik_kevent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	if (h->nlmsg_type == XFRM_MSG_ACQUIRE) {
+		struct nlattr *tb[XFRMA_MAX + 1];
+		const struct xfrm_user_acquire *aq;
+		const struct xfrm_user_tmpl *t;
+
+		if (!nlmsg_valid_hdr(h, sizeof(*aq))) {
+			ik_msg(k->base.log, IK_LOG_WARNING, "kernel: XFRM acquire of %d bytes, "
+			       "shorter than %zu: ignored", h->nlmsg_len, sizeof(*aq));
+			return NL_SKIP;
+		}
+		aq = nlmsg_data(h);
+		if (nlmsg_parse(h, sizeof(*aq), tb, XFRMA_MAX, NULL) < 0 || !tb[XFRMA_TMPL] ||
+		    nla_len(tb[XFRMA_TMPL]) < (int)sizeof(*t))
+			return NL_SKIP;
+		t = nla_data(tb[XFRMA_TMPL]);
+		if (!nl_reqid_owned(t->reqid) || aq->sel.family != AF_INET)
+			return NL_SKIP;
+		ev.type = IK_KEV_ACQUIRE;
+		ev.reqid = t->reqid & ~IK_KERNEL_REQID_MASK;
+		ev.src = ntohl(aq->saddr.a4);
+		ev.dst = ntohl(aq->id.daddr.a4);
+		ev.sel.src = ntohl(aq->sel.saddr.a4);
+		ev.sel.src_mask = nl_mask_of(aq->sel.prefixlen_s > 32 ? 32 : aq->sel.prefixlen_s);
+		ev.sel.dst = ntohl(aq->sel.daddr.a4);
+		ev.sel.dst_mask = nl_mask_of(aq->sel.prefixlen_d > 32 ? 32 : aq->sel.prefixlen_d);
+		ev.sel.proto = aq->sel.proto;
+		ev.sel.sport = ntohs(aq->sel.sport);
+		ev.sel.dport = ntohs(aq->sel.dport);
+	} else if (h->nlmsg_type == XFRM_MSG_EXPIRE) {
+		const struct xfrm_user_expire *ex;
+
+		if (!nlmsg_valid_hdr(h, sizeof(*ex))) {
+			ik_msg(k->base.log, IK_LOG_WARNING, "kernel: XFRM expire of %d bytes, "
+			       "shorter than %zu: ignored", h->nlmsg_len, sizeof(*ex));
+			return NL_SKIP;
+		}
+		ex = nlmsg_data(h);
+		if (!nl_reqid_owned(ex->state.reqid) || ex->state.id.proto != IPPROTO_ESP)
+			return NL_SKIP;
+		ev.type = ex->hard ? IK_KEV_EXPIRE_HARD : IK_KEV_EXPIRE_SOFT;
+		ev.reqid = ex->state.reqid & ~IK_KERNEL_REQID_MASK;
+		ev.spi = ntohl(ex->state.id.spi);
+		ev.src = ntohl(ex->state.saddr.a4);
+		ev.dst = ntohl(ex->state.id.daddr.a4);
+	} else {
+		return NL_SKIP;
+	}
+	if (k->ev_cb)
+		k->ev_cb(k->ev_ctx, &ev);
+	return NL_OK;
+}
+
+static int nl_event_fd(struct ik_kernel *kk)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+
+	return k->es ? nl_socket_get_fd(k->es) : -1;
+}
+
+static int nl_event_read(struct ik_kernel *kk, void (*cb)(void *ctx, const struct ik_kevent *ev),
+			 void *ctx)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	int err = 0;
+
+	if (!k->es)
+		return 0;
+	k->ev_cb = cb;
+	k->ev_ctx = ctx;
+	for (int i = 0; i < 64; i++) { /* bounded: the rest waits for the next poll */
+		err = nl_recvmsgs_default(k->es);
+		if (err == -NLE_AGAIN) {
+			err = 0;
+			break;
+		}
+		if (err == -NLE_NOMEM) {
+			ik_msg(kk->log, IK_LOG_WARNING, "kernel: XFRM events lost (socket buffer full)");
+			err = 0;
+			continue;
+		}
+		if (err < 0) {
+			ik_msg(kk->log, IK_LOG_ERR, "kernel: XFRM events: %s", nl_geterror(err));
+			break;
+		}
+	}
+	k->ev_cb = NULL;
+	k->ev_ctx = NULL;
+	return err < 0 ? -EIO : 0;
+}
+
+/* ---- life cycle ---- */
+
+static int nl_shutdown(struct ik_kernel *kk)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	int err = 0, e;
+
+	while (k->nchildren)
+		if ((e = nl_child_remove(k, k->nchildren - 1)) && !err)
+			err = e;
+	while (k->ntunnels)
+		if ((e = nl_tunnel_teardown(k, &k->tunnels[k->ntunnels - 1])) && !err)
+			err = e;
+	/* policies left (none, unless a caller mixed up its calls) */
+	while (k->npols) {
+		k->pols[k->npols - 1].refs = 1;
+		if ((e = nl_policy_unref(k, &k->pols[k->npols - 1].key)) && !err)
+			err = e;
+	}
+	return err;
+}
+
+static void nl_free(struct ik_kernel *kk)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+
+	if (!kk)
+		return;
+	while (k->ntunnels)
+		nl_tunnel_forget(k, &k->tunnels[k->ntunnels - 1]);
+	free(k->tunnels);
+	free(k->children);
+	free(k->pols);
+	if (k->xs)
+		nl_socket_free(k->xs);
+	if (k->rs)
+		nl_socket_free(k->rs);
+	if (k->es)
+		nl_socket_free(k->es);
+	free(k);
+}
+
+static const struct ik_kernel_ops nl_ops = {
+	.name = "netlink",
+	.flush_owned = nl_flush_owned,
+	.tunnel_up = nl_tunnel_up,
+	.tunnel_down = nl_tunnel_down,
+	.child_add = nl_child_add,
+	.child_del = nl_child_del,
+	.child_counters = nl_child_counters,
+	.event_fd = nl_event_fd,
+	.event_read = nl_event_read,
+	.shutdown = nl_shutdown,
+	.free = nl_free,
+};
+
+static struct nl_sock *nl_open(int proto, const char *what, struct ik_sb *err)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int e;
+
+	if (!sk) {
+		ik_sb_printf(err, "netlink %s socket: out of memory", what);
+		return NULL;
+	}
+	if ((e = nl_connect(sk, proto)) < 0) {
+		ik_sb_printf(err, "netlink %s socket: %s", what, nl_geterror(e));
+		nl_socket_free(sk);
+		return NULL;
+	}
+	return sk;
+}
+
+struct ik_kernel *ik_kernel_netlink_new(const struct ik_log *log, struct ik_sb *err)
+{
+	struct ik_kernel_nl *k = calloc(1, sizeof(*k));
+	int e;
+
+	if (!k) {
+		ik_sb_add(err, "kernel backend netlink: out of memory");
+		return NULL;
+	}
+	k->base.ops = &nl_ops;
+	k->base.log = log;
+	if (!(k->xs = nl_open(NETLINK_XFRM, "XFRM", err)) ||
+	    !(k->rs = nl_open(NETLINK_ROUTE, "route", err)) ||
+	    !(k->es = nl_open(NETLINK_XFRM, "XFRM event", err)))
+		goto fail;
+	nl_socket_disable_seq_check(k->es);
+	nl_socket_disable_auto_ack(k->es);
+	nl_socket_modify_cb(k->es, NL_CB_VALID, NL_CB_CUSTOM, nl_event_msg, k);
+	if ((e = nl_socket_add_memberships(k->es, XFRMNLGRP_ACQUIRE, XFRMNLGRP_EXPIRE, 0)) < 0) {
+		ik_sb_printf(err, "netlink XFRM events (acquire, expire): %s", nl_geterror(e));
+		goto fail;
+	}
+	if ((e = nl_socket_set_nonblocking(k->es)) < 0) {
+		ik_sb_printf(err, "netlink XFRM events: %s", nl_geterror(e));
+		goto fail;
+	}
+	nl_socket_set_buffer_size(k->es, 1 << 20, 0);
+	return &k->base;
+fail:
+	nl_free(&k->base);
+	return NULL;
+}

@@ -1,0 +1,160 @@
+#!/bin/sh
+# ikerd and ikerctl on a private control socket: the seed's R1 (documentation
+# ranges), in its own network namespace with the `none` kernel backend.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
+need_netns
+
+run="$tmp/run"
+ctl="$run/ctl"
+cp "$top_srcdir/tests/daemon/r1.conf" "$tmp/r1.conf"
+unshare -n sh -c 'ip link set lo up && exec "$0" "$@"' "$IKERD" -d --kernel none --passive \
+	--workers 2 --ctl "$ctl" --pid "$run/pid" -f "$tmp/r1.conf" 2>"$tmp/r1.err" &
+pid=$!
+pids="$pids $pid"
+wait_for_socket "$ctl" "$pid" || fail "ikerd did not create $ctl"
+c() { "$IKERCTL" --ctl "$ctl" "$@"; }
+
+# the socket is root-only, in a 0700 directory; the pid file names the daemon
+[ "$(stat -c %a "$ctl")" = 600 ] || fail "socket mode $(stat -c %a "$ctl"), want 600"
+[ "$(stat -c %a "$run")" = 700 ] || fail "directory mode $(stat -c %a "$run"), want 700"
+[ "$(cat "$run/pid")" = "$pid" ] || fail "pid file holds $(cat "$run/pid"), want $pid"
+
+# show crypto isakmp key: the seed's layout (R1 has keyring1 and keyring2 for R2)
+cat >"$tmp/key.want" <<'KEYS'
+Keyring      Hostname/Address          Preshared Key
+
+keyring1    198.51.100.2                   cisco
+keyring2    198.51.100.2                   cisco
+KEYS
+c show crypto isakmp key >"$tmp/key.out" || fail "show crypto isakmp key failed"
+diff -u "$tmp/key.want" "$tmp/key.out" || fail "show crypto isakmp key layout"
+# abbreviations give the same answer
+c sh cry isa key >"$tmp/key2.out" || fail "sh cry isa key failed"
+cmp -s "$tmp/key.out" "$tmp/key2.out" || fail "abbreviated command answers differently"
+c sh cry isa prof | grep -q "^ISAKMP PROFILE profile2$" || fail "show crypto isakmp profile"
+c sh cry isa pol | grep -q "Protection suite of priority 10" || fail "show crypto isakmp policy"
+c sh cry isa pol | grep -q "Three key triple DES" || fail "policy encryption text"
+
+# errors: ambiguous, invalid (marker under the bad word), incomplete; exit 1
+c sh cry isa p 2>"$tmp/amb" && fail "ambiguous command accepted"
+grep -qx '% Ambiguous command:  "sh cry isa p"' "$tmp/amb" || fail "ambiguous message: $(cat "$tmp/amb")"
+c show crypto bogus sa 2>"$tmp/inv" && fail "invalid command accepted"
+printf 'show crypto bogus sa\n            ^\n%% Invalid input detected at '"'"'^'"'"' marker.\n' >"$tmp/inv.want"
+diff -u "$tmp/inv.want" "$tmp/inv" || fail "invalid input message"
+c show crypto isakmp 2>"$tmp/inc" && fail "incomplete command accepted"
+grep -qx '% Incomplete command.' "$tmp/inc" || fail "incomplete message"
+
+# JSON: one valid document for every show
+for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto isakmp policy" \
+	"show running-config" "show crypto isakmp sa" "show crypto isakmp sa detail" \
+	"show crypto ipsec sa" "show crypto session" "show crypto isakmp peers" \
+	"show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec"; do
+	# shellcheck disable=SC2086
+	c --json $cmd >"$tmp/j.out" || fail "--json $cmd failed"
+	python3 -m json.tool "$tmp/j.out" >/dev/null || fail "--json $cmd: not JSON: $(head -c 300 "$tmp/j.out")"
+done
+c --json sh cry isa key | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [k["keyring"] for k in d["keys"]] == ["keyring1","keyring2"], d' \
+	|| fail "JSON keys"
+
+# show running-config round trip: ikerd -t accepts it and it holds the keyrings
+c show running-config >"$tmp/rc.conf" || fail "show running-config failed"
+grep -q "^crypto keyring keyring2" "$tmp/rc.conf" || fail "running-config lacks keyring2"
+"$IKERD" -t -f "$tmp/rc.conf" >"$tmp/rc.t" 2>&1 || fail "ikerd -t on show running-config: $(cat "$tmp/rc.t")"
+
+# L1/L2 through the socket: R2's sessions toward R1 fail (P2)
+c check | grep -q "sessions initiated by 198.51.100.2 toward this router fail" \
+	|| fail "check does not predict the R2-initiated failure"
+c test isakmp peer 198.51.100.2 | grep -q "Key not found in keyrings of profile" \
+	|| fail "test isakmp peer does not explain the P2 failure"
+
+# debug switches and show debugging
+[ "$(c debug crypto isakmp)" = "Crypto ISAKMP debugging is on" ] || fail "debug message"
+c show debugging | grep -qx "  Crypto ISAKMP debugging is on" || fail "show debugging"
+[ "$(c undebug all)" = "All possible debugging has been turned off" ] || fail "undebug all"
+[ -z "$(c show debugging)" ] || fail "show debugging after undebug all"
+[ "$(c no debug all)" = "All possible debugging has been turned off" ] || fail "no debug all"
+
+# terminal monitor gets log lines (a reload logs one) until it disconnects
+"$IKERCTL" --ctl "$ctl" terminal monitor >"$tmp/mon.out" 2>&1 &
+mon=$!
+pids="$pids $mon"
+sleep 0.3
+c reload >"$tmp/reload.out" || fail "reload failed: $(cat "$tmp/reload.out")"
+wait_grep "$tmp/mon.out" "%IKERD-5-RELOAD" || fail "terminal monitor saw no reload line"
+grep -q '^\*[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]*\.[0-9][0-9][0-9]: %IKERD-5-RELOAD' "$tmp/mon.out" \
+	|| fail "monitor line without IOS timestamp: $(cat "$tmp/mon.out")"
+kill -INT "$mon"
+wait_gone "$mon" || fail "ikerctl terminal monitor did not stop on SIGINT"
+
+# reload of a broken file keeps the running configuration
+cp "$tmp/r1.conf" "$tmp/r1.good"
+printf 'crypto isakmp policy banana\n' >>"$tmp/r1.conf"
+bad=$(wc -l <"$tmp/r1.conf")
+c reload 2>"$tmp/reload.err" && fail "reload of a broken file succeeded"
+grep -q "r1.conf:$bad:" "$tmp/reload.err" || fail "reload error lacks file:line: $(cat "$tmp/reload.err")"
+grep -q "running configuration is kept" "$tmp/reload.err" || fail "reload error wording"
+c show crypto isakmp key | diff -u "$tmp/key.want" - || fail "broken reload changed the keys"
+kill -HUP "$pid"
+sleep 0.3
+kill -0 "$pid" || fail "ikerd died on SIGHUP with a broken file"
+wait_grep "$tmp/r1.err" "RELOAD: .*r1.conf:$bad:" || fail "SIGHUP error not logged with file:line"
+c show crypto isakmp key | diff -u "$tmp/key.want" - || fail "broken SIGHUP changed the keys"
+# a good change is taken
+sed 's/^crypto keyring keyring2$/crypto keyring keyring2\n  pre-shared-key address 203.0.113.9 key newkey/' \
+	"$tmp/r1.good" >"$tmp/r1.conf"
+kill -HUP "$pid"
+wait_cmd_grep "keyring2    203.0.113.9                    newkey" c show crypto isakmp key \
+	|| fail "SIGHUP did not load the new key"
+
+# tunnels follow the reloads: shut down, back up, unchanged
+[ "$(grep -c "%LINK-3-UPDOWN: Interface Tunnel1, changed state to up" "$tmp/r1.err")" = 1 ] \
+	|| fail "Tunnel1 not brought up once at start"
+sed 's/^ tunnel protection ipsec profile profile1$/&\n shutdown/' "$tmp/r1.good" >"$tmp/r1.conf"
+c reload >/dev/null || fail "reload with Tunnel1 shut down"
+grep -q "%LINK-3-UPDOWN: Interface Tunnel1, changed state to down" "$tmp/r1.err" \
+	|| fail "Tunnel1 not brought down by the reload"
+cp "$tmp/r1.good" "$tmp/r1.conf"
+c reload >/dev/null || fail "reload with Tunnel1 back"
+c reload >/dev/null || fail "reload unchanged"
+[ "$(grep -c "%LINK-3-UPDOWN: Interface Tunnel1, changed state to up" "$tmp/r1.err")" = 2 ] \
+	|| fail "Tunnel1 up lines: $(grep UPDOWN "$tmp/r1.err")"
+
+# a second daemon on the same socket is refused
+"$IKERD" -d --kernel none --ctl "$ctl" --pid "$tmp/pid2" -f "$tmp/r1.conf" 2>"$tmp/second.out" \
+	&& fail "second ikerd started"
+grep -q "already running" "$tmp/second.out" || fail "second ikerd message: $(cat "$tmp/second.out")"
+
+# ikerctl when no daemon listens
+"$IKERCTL" --ctl "$tmp/none.ctl" show run 2>"$tmp/nd.err"
+[ $? = 2 ] || fail "ikerctl without daemon: exit status"
+grep -qx "ikerctl: cannot reach ikerd at $tmp/none.ctl: No such file or directory (is ikerd running? start it with ikerd -f FILE)" \
+	"$tmp/nd.err" || fail "no-daemon message: $(cat "$tmp/nd.err")"
+# ... and for a user who may not use the root-only socket
+if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$IKERCTL" --version >/dev/null 2>&1; then
+	chmod 755 "$run"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$IKERCTL" --ctl "$ctl" show run \
+		2>"$tmp/perm.err"
+	[ $? = 2 ] || fail "ikerctl as nobody: exit status"
+	grep -q "Permission denied (the control socket is root-only)" "$tmp/perm.err" \
+		|| fail "permission message: $(cat "$tmp/perm.err")"
+	chmod 700 "$run"
+fi
+
+# bad options
+"$IKERCTL" --ctl "$ctl" 2>/dev/null
+[ $? = 1 ] || fail "ikerctl without a command: exit status"
+"$IKERCTL" --bogus show run 2>/dev/null
+[ $? = 1 ] || fail "ikerctl --bogus: exit status"
+"$IKERD" --bogus 2>"$tmp/opt.err" && fail "ikerd --bogus accepted"
+grep -q "unknown option --bogus" "$tmp/opt.err" || fail "bad option message"
+"$IKERD" --workers 0 2>"$tmp/opt.err" && fail "ikerd --workers 0 accepted"
+grep -q "is not a number from 1 to 16" "$tmp/opt.err" || fail "--workers message"
+
+# SIGTERM: clean exit, socket and pid file removed
+kill -TERM "$pid"
+wait_gone "$pid" || fail "ikerd did not exit on SIGTERM"
+wait "$pid" || fail "ikerd exit status $? on SIGTERM"
+[ ! -e "$ctl" ] || fail "control socket left behind"
+[ ! -e "$run/pid" ] || fail "pid file left behind"
+echo "PASS: ctl"

@@ -1,0 +1,118 @@
+#!/bin/sh
+# Two ikerd, the seed's R1 and R2 (documentation ranges), in two network
+# namespaces joined by a veth pair, with the `none` kernel backend.
+#   R1 initiates: phase 1 and 2 complete (QM_IDLE ACTIVE on both, SPIs shown),
+#   on the worker the BPF program picks by source address.
+#   R2 initiates: R1, responder, picks keyring1 at MM3 but R2's identity
+#   matches profile2 (keyring2): "Key not found in keyrings of profile" (P2).
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
+need_netns
+
+a=ikd$$a
+b=ikd$$b
+ip netns add "$a" || fail "ip netns add"
+namespaces="$a"
+ip netns add "$b" || fail "ip netns add"
+namespaces="$a $b"
+ip -n "$a" link add eth0 type veth peer name eth0 netns "$b" || fail "veth"
+ip -n "$a" addr add 198.51.100.1/24 dev eth0
+ip -n "$b" addr add 198.51.100.2/24 dev eth0
+for ns in "$a" "$b"; do
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set eth0 up
+done
+
+# start_daemon NAME NETNS [OPTIONS...]: ikerd with its control socket in $tmp/NAME
+start_daemon() {
+	name=$1
+	ns=$2
+	shift 2
+	ip netns exec "$ns" "$IKERD" -d --kernel none --workers 2 --debug isakmp,ipsec \
+		--ctl "$tmp/$name/ctl" --pid "$tmp/$name/pid" "$@" \
+		-f "$top_srcdir/tests/daemon/$name.conf" 2>>"$tmp/$name.err" &
+	started=$!
+	pids="$pids $started"
+	wait_for_socket "$tmp/$name/ctl" "$started" || fail "$name did not start"
+}
+r1() { "$IKERCTL" --ctl "$tmp/r1/ctl" "$@"; }
+r2() { "$IKERCTL" --ctl "$tmp/r2/ctl" "$@"; }
+
+# 1. R2 answers only; R1 initiates at start-up (K1: keyring2; R2, responder:
+#    keyring1 at MM3, R1's identity matches profile1 whose keyring is keyring1)
+start_daemon r2 "$b" --passive
+p2=$started
+start_daemon r1 "$a"
+p1=$started
+wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa || fail "R1 has no QM_IDLE SA: $(r1 show crypto isakmp sa)"
+wait_cmd_grep "QM_IDLE.*ACTIVE" r2 show crypto isakmp sa || fail "R2 has no QM_IDLE SA: $(r2 show crypto isakmp sa)"
+r1 show crypto isakmp sa | grep -q "^198.51.100.2 *198.51.100.1 *QM_IDLE *1001 ACTIVE" \
+	|| fail "R1's SA row: $(r1 show crypto isakmp sa)"
+# two workers each: R1's datagrams (source .1, odd) reach R2's worker 1,
+# whose connection ids start at 101001; the header is printed once
+r2 show crypto isakmp sa | grep -q "^198.51.100.2 *198.51.100.1 *QM_IDLE *101001 ACTIVE" \
+	|| fail "R2's SA is not on worker 1: $(r2 show crypto isakmp sa)"
+[ "$(r2 show crypto isakmp sa | grep -c "^IPv4 Crypto ISAKMP SA")" = 1 ] || fail "merged header"
+wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa || fail "R1 shows no SPI: $(r1 show crypto ipsec sa)"
+wait_cmd_grep "spi: 0x" r2 show crypto ipsec sa || fail "R2 shows no SPI: $(r2 show crypto ipsec sa)"
+# R1's outbound SPI is one of R2's
+out1=$(r1 show crypto ipsec sa | sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p' | head -n 1)
+[ -n "$out1" ] || fail "no current outbound spi on R1: $(r1 show crypto ipsec sa)"
+r2 show crypto ipsec sa | grep -q "spi: $out1(" || fail "R2 does not know R1's outbound SPI $out1"
+r1 show crypto session | grep -q "Session status: UP-ACTIVE" || fail "R1 session: $(r1 show crypto session)"
+for cmd in "show crypto isakmp sa" "show crypto isakmp sa detail" "show crypto ipsec sa" \
+	"show crypto session" "show crypto isakmp peers"; do
+	# shellcheck disable=SC2086
+	r2 --json $cmd >"$tmp/j.out" || fail "R2 --json $cmd"
+	python3 -m json.tool "$tmp/j.out" >/dev/null || fail "R2 --json $cmd: $(cat "$tmp/j.out")"
+done
+r2 --json show crypto isakmp sa | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert isinstance(d, list) and len(d) == 1 and d[0]["state"] == "QM_IDLE", d' \
+	|| fail "R2 JSON isakmp sa: $(r2 --json show crypto isakmp sa)"
+grep -q "peer matches profile1 profile" "$tmp/r2.err" || fail "R2's trace lacks its P1 match"
+
+# clear and initiate again by command
+r1 clear crypto session >/dev/null || fail "clear on R1"
+wait_cmd_nogrep QM_IDLE r1 show crypto isakmp sa || fail "clear left the SA: $(r1 show crypto isakmp sa)"
+r1 show crypto ipsec sa | grep -q "spi: 0x" && fail "clear left IPsec SAs: $(r1 show crypto ipsec sa)"
+r1 initiate Tunnel1 >"$tmp/init" || fail "initiate: $(cat "$tmp/init")"
+wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa || fail "initiate Tunnel1 did not bring phase 1 up"
+r1 initiate Tunnel9 2>"$tmp/init9" && fail "initiate of an unknown tunnel accepted"
+grep -q "Tunnel9 is not a configured tunnel interface" "$tmp/init9" || fail "unknown tunnel message"
+
+# 2. R1 answers only and R2 initiates at start-up: R1 picks keyring1 at MM3,
+#    R2's identity matches profile2 (keyring2): P2 fails. R1 runs one worker
+#    (no BPF program) this time.
+# R1's clean exit deletes its SAs and tells R2 so
+kill -TERM "$p1"
+wait_gone "$p1" || fail "R1 did not exit"
+wait_cmd_nogrep QM_IDLE r2 show crypto isakmp sa \
+	|| fail "R2 kept its SA after R1 exited: $(r2 show crypto isakmp sa)"
+r2 show crypto ipsec sa | grep -q "spi: 0x" && fail "R2 kept IPsec SAs after R1 exited"
+kill -TERM "$p2"
+wait_gone "$p2" || fail "R2 did not exit"
+start_daemon r1 "$a" --passive --workers 1
+p1=$started
+"$IKERCTL" --ctl "$tmp/r1/ctl" terminal monitor >"$tmp/mon.out" 2>&1 &
+mon=$!
+pids="$pids $mon"
+sleep 0.3
+start_daemon r2 "$b"
+p2=$started
+wait_grep "$tmp/r1.err" "Key not found in keyrings of profile" \
+	|| fail "R1 did not report the P2 failure"
+wait_grep "$tmp/mon.out" "Key not found in keyrings of profile" \
+	|| fail "terminal monitor did not show the P2 failure"
+grep -q "peer matches profile2 profile" "$tmp/r1.err" || fail "R1's trace lacks its P1 match"
+if r1 show crypto isakmp sa | grep -q "QM_IDLE"; then
+	fail "R1 completed phase 1 for R2's initiation: $(r1 show crypto isakmp sa)"
+fi
+kill -INT "$mon"
+
+for p in $p1 $p2; do
+	kill -TERM "$p"
+	wait_gone "$p" || fail "ikerd $p did not exit"
+done
+[ ! -e "$tmp/r1/ctl" ] && [ ! -e "$tmp/r2/ctl" ] || fail "control sockets left behind"
+echo "PASS: pair"

@@ -1,0 +1,300 @@
+/* Unit tests of src/vti on the build host's kernel (make check).
+ *
+ * The none backend: its record of calls, zero counters, no event source.
+ * The netlink backend, each test in a network namespace of its own (check
+ * runs every test in a child process; it unshares its network namespace):
+ * open, flush_owned that removes objects carrying ikerd's marks and leaves
+ * foreign ones, and child_add/tunnel_up that either work (a kernel with ESP
+ * and GRE) or fail cleanly with a message naming the object. Which of the two
+ * happens depends on the kernel (the build host has no ESP, GRE or VTI); the
+ * lab (tests/lab/scenarios/backend-smoke.sh) proves the working case. */
+#include <check.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "vti/kernel.h"
+
+static void fill_child(struct ik_child_sa *c, struct ik_interface *tun)
+{
+	memset(tun, 0, sizeof(*tun));
+	tun->name = (char *)"Tunnel1";
+	tun->is_tunnel = true;
+	tun->tunnel_num = 1;
+	tun->tunnel_source = 0xc6336401u; /* 198.51.100.1 */
+	tun->tunnel_dest = 0xc6336402u;   /* 198.51.100.2 */
+	tun->addr = 0xc00002fdu;          /* 192.0.2.253/30 */
+	tun->mask = 0xfffffffcu;
+
+	memset(c, 0, sizeof(*c));
+	c->id = 7;
+	snprintf(c->ifname, sizeof(c->ifname), "Tunnel1");
+	c->tunnel = tun;
+	c->mode = IK_MODE_TUNNEL;
+	c->enc = IK_ESP_AES;
+	c->enc_keylen = 256;
+	c->auth = IK_ESP_SHA256;
+	c->out = (struct ik_esp_sa){ .spi = 0x1234abcdu, .src = 0xc6336401u, .dst = 0xc6336402u };
+	c->in = (struct ik_esp_sa){ .spi = 0x5678ef01u, .src = 0xc6336402u, .dst = 0xc6336401u };
+	c->sel = (struct ik_selector){ 0xc6336401u, 0xffffffffu, 0xc6336402u, 0xffffffffu, 47, 0, 0 };
+	c->lifetime_sec = 3600;
+	c->lifetime_kb = 4608000;
+	c->reqid = 2;
+}
+
+START_TEST(none_records_calls)
+{
+	struct ik_sb err;
+	struct ik_kernel *k;
+	struct ik_interface tun;
+	struct ik_child_sa c;
+	struct ik_sa_counters in = { 1, 1, 1 }, out = { 1, 1, 1 };
+	struct ik_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	ik_sb_init(&err);
+	k = ik_kernel_open("none", NULL, &err);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(k->ops->name, "none");
+	fill_child(&c, &tun);
+	ck_assert_int_eq(k->ops->flush_owned(k), 0);
+	ck_assert_int_eq(k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source), 0);
+	ck_assert_int_eq(k->ops->child_add(k, &c), 0);
+	ck_assert_int_eq(k->ops->child_counters(k, &c, &in, &out), 0);
+	ck_assert_uint_eq(in.packets + in.bytes + in.errors + out.packets + out.bytes + out.errors, 0);
+	ck_assert_int_eq(k->ops->event_fd(k), -1);
+	ck_assert_int_eq(k->ops->event_read(k, NULL, NULL), 0);
+	ck_assert_int_eq(k->ops->child_del(k, &c), 0);
+	ck_assert_int_eq(k->ops->tunnel_down(k, &tun), 0);
+	ck_assert_int_eq(k->ops->shutdown(k), 0);
+	ck_assert_str_eq(ik_kernel_none_record(k),
+		"flush_owned\n"
+		"tunnel_up Tunnel1 mode gre local 198.51.100.1 remote 198.51.100.2\n"
+		"child_add id 7 reqid 2 if Tunnel1 mode tunnel enc aes-256 auth sha256 "
+		"out 198.51.100.1->198.51.100.2 spi 0x1234abcd in 198.51.100.2->198.51.100.1 "
+		"spi 0x5678ef01\n"
+		"child_counters id 7\n"
+		"child_del id 7 reqid 2 if Tunnel1 mode tunnel enc aes-256 auth sha256 "
+		"out 198.51.100.1->198.51.100.2 spi 0x1234abcd in 198.51.100.2->198.51.100.1 "
+		"spi 0x5678ef01\n"
+		"tunnel_down Tunnel1\n"
+		"shutdown\n");
+	k->ops->free(k);
+	ik_sb_free(&err);
+}
+END_TEST
+
+START_TEST(open_unknown_backend)
+{
+	struct ik_sb err;
+
+	ik_sb_init(&err);
+	ck_assert_ptr_null(ik_kernel_open("pfkey", NULL, &err));
+	ck_assert_str_eq(ik_sb_str(&err), "unknown kernel backend 'pfkey' (expected netlink or none)");
+	ik_sb_free(&err);
+	/* the record of another backend is empty, not a crash */
+	ck_assert_str_eq(ik_kernel_none_record(NULL), "");
+}
+END_TEST
+
+/* ---- netlink, in a private network namespace ---- */
+
+static void enter_netns(void)
+{
+	if (unshare(CLONE_NEWNET) != 0)
+		ck_abort_msg("unshare(CLONE_NEWNET) failed: these tests need root");
+}
+
+static int sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Output of a command, for assertions. */
+static char *capture(const char *cmd)
+{
+	static char buf[16384];
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = 0;
+	pclose(p);
+	return buf;
+}
+
+START_TEST(netlink_open_and_flush)
+{
+	struct ik_log_capture cap = { 0 };
+	struct ik_log lg = { .sink = ik_log_capture_sink, .ctx = &cap };
+	struct ik_sb err;
+	struct ik_kernel *k;
+	char *out;
+
+	enter_netns();
+	ck_assert_int_eq(sh("ip link set lo up"), 0);
+	/* foreign policies, one with ikerd's priority but another reqid */
+	ck_assert_int_eq(sh("ip xfrm policy add src 192.0.2.1/32 dst 203.0.113.1/32 dir out "
+			    "tmpl src 198.51.100.1 dst 198.51.100.2 proto esp reqid 7 mode tunnel"), 0);
+	ck_assert_int_eq(sh("ip xfrm policy add src 192.0.2.2/32 dst 203.0.113.2/32 dir out "
+			    "priority 6821 tmpl src 198.51.100.1 dst 198.51.100.2 proto esp reqid 8 "
+			    "mode tunnel"), 0);
+	/* one of a previous ikerd's: its priority and reqid range, with a mark */
+	ck_assert_int_eq(sh("ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir out priority 6821 "
+			    "mark 0x1a000003 mask 0xffffffff tmpl src 198.51.100.1 "
+			    "dst 198.51.100.2 proto esp reqid 0x1a000004 mode tunnel"), 0);
+	ck_assert_int_eq(sh("ip xfrm policy add src 192.0.2.3/32 dst 203.0.113.3/32 dir in "
+			    "priority 6821 tmpl src 198.51.100.2 dst 198.51.100.1 proto esp "
+			    "reqid 0x1a000004 mode tunnel"), 0);
+	/* routes: a foreign one and one with ikerd's protocol */
+	ck_assert_int_eq(sh("ip route add 203.0.113.0/25 dev lo proto static"), 0);
+	ck_assert_int_eq(sh("ip route add 203.0.113.128/25 dev lo proto 0xa5"), 0);
+	/* links: a foreign one named like ikerd's, and one of ikerd's (name and alias) */
+	ck_assert_int_eq(sh("ip link add ik-tun9 type veth peer name fv0"), 0);
+	ck_assert_int_eq(sh("ip link add ik-tun8 type veth peer name fv1 && "
+			    "ip link set ik-tun8 alias 'ikerd Tunnel8'"), 0);
+
+	ik_sb_init(&err);
+	k = ik_kernel_open("netlink", &lg, &err);
+	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
+	ck_assert_str_eq(k->ops->name, "netlink");
+	ck_assert_int_ge(k->ops->event_fd(k), 0);
+	ck_assert_int_eq(k->ops->event_read(k, NULL, NULL), 0);
+	ck_assert_int_eq(k->ops->flush_owned(k), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: removed 4 stale objects"), 0);
+
+	out = capture("ip xfrm policy");
+	ck_assert_msg(strstr(out, "192.0.2.1/32") && strstr(out, "192.0.2.2/32"),
+		      "foreign policies gone: %s", out);
+	ck_assert_msg(!strstr(out, "192.0.2.3/32") && !strstr(out, "mark 0x1a000003"),
+		      "owned policies left: %s", out);
+	out = capture("ip route show table all");
+	ck_assert_msg(strstr(out, "203.0.113.0/25 dev lo proto static"), "foreign route gone: %s", out);
+	ck_assert_msg(!strstr(out, "203.0.113.128/25"), "owned route left: %s", out);
+	out = capture("ip -o link show");
+	ck_assert_msg(strstr(out, "ik-tun9@"), "foreign link gone: %s", out);
+	ck_assert_msg(!strstr(out, "ik-tun8@"), "owned link left: %s", out);
+
+	/* a second flush finds nothing */
+	ik_log_capture_clear(&cap);
+	ck_assert_int_eq(k->ops->flush_owned(k), 0);
+	ck_assert_int_lt(ik_log_capture_find(&cap, 0, "stale"), 0);
+	ck_assert_int_eq(k->ops->shutdown(k), 0);
+	k->ops->free(k);
+	ik_sb_free(&err);
+	ik_log_capture_clear(&cap);
+	free(cap.lines);
+	free(cap.cats);
+}
+END_TEST
+
+START_TEST(netlink_child_add_works_or_fails_cleanly)
+{
+	struct ik_log_capture cap = { 0 };
+	struct ik_log lg = { .sink = ik_log_capture_sink, .ctx = &cap };
+	struct ik_sb err;
+	struct ik_kernel *k;
+	struct ik_interface tun;
+	struct ik_child_sa c;
+	char *out;
+	int rc;
+
+	enter_netns();
+	ck_assert_int_eq(sh("ip link set lo up"), 0);
+	ik_sb_init(&err);
+	k = ik_kernel_open("netlink", &lg, &err);
+	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
+	fill_child(&c, &tun);
+	rc = k->ops->child_add(k, &c);
+	if (rc == 0) {
+		/* a kernel with ESP: both SAs and three policies are there */
+		struct ik_sa_counters in, o;
+
+		out = capture("ip xfrm state");
+		ck_assert_msg(strstr(out, "spi 0x1234abcd") && strstr(out, "spi 0x5678ef01"),
+			      "SAs missing: %s", out);
+		ck_assert_int_eq(k->ops->child_counters(k, &c, &in, &o), 0);
+		ck_assert_uint_eq(o.packets, 0);
+		ck_assert_int_eq(k->ops->child_del(k, &c), 0);
+		out = capture("ip xfrm state; ip xfrm policy");
+		ck_assert_msg(!strstr(out, "src"), "left after child_del: %s", out);
+	} else {
+		/* no ESP here: a negative errno, the error names the SA, nothing is left */
+		long i = ik_log_capture_find(&cap, 0, "kernel: XFRM SA add 198.51.100.2->198.51.100.1 "
+					     "spi 0x5678ef01 (cbc(aes)): ");
+
+		ck_assert_int_lt(rc, 0);
+		ck_assert_msg(i >= 0, "no error line naming the SA (%zu lines)", cap.n);
+		out = capture("ip xfrm state; ip xfrm policy");
+		ck_assert_msg(!strstr(out, "src"), "left after a failed child_add: %s", out);
+	}
+	/* invalid input is refused before the kernel sees it */
+	ik_log_capture_clear(&cap);
+	c.enc_keylen = 100;
+	ck_assert_int_lt(k->ops->child_add(k, &c), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "unsupported cipher"), 0);
+	fill_child(&c, &tun);
+	c.reqid = 0x01000000u;
+	ck_assert_int_lt(k->ops->child_add(k, &c), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "reqid 16777216 out of range"), 0);
+
+	/* a GRE tunnel: works, or fails naming the link, leaving nothing */
+	ik_log_capture_clear(&cap);
+	{
+		struct ik_config cfg;
+
+		memset(&cfg, 0, sizeof(cfg));
+		rc = k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source);
+	}
+	out = capture("ip -o link show");
+	if (rc == 0) {
+		ck_assert_msg(strstr(out, "ik-tun1@"), "no ik-tun1: %s", out);
+		ck_assert_int_eq(k->ops->tunnel_down(k, &tun), 0);
+		out = capture("ip -o link show");
+	} else {
+		ck_assert_int_ge(ik_log_capture_find(&cap, 0, "GRE link ik-tun1 (Tunnel1) local "
+						     "198.51.100.1 remote 198.51.100.2 add: "), 0);
+	}
+	ck_assert_msg(!strstr(out, "ik-tun1@"), "ik-tun1 left: %s", out);
+	ck_assert_int_eq(k->ops->shutdown(k), 0);
+	k->ops->free(k);
+	ik_sb_free(&err);
+	ik_log_capture_clear(&cap);
+	free(cap.lines);
+	free(cap.cats);
+}
+END_TEST
+
+static Suite *kernel_suite(void)
+{
+	Suite *s = suite_create("kernel");
+	TCase *tc = tcase_create("none");
+
+	tcase_add_test(tc, none_records_calls);
+	tcase_add_test(tc, open_unknown_backend);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("netlink");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, netlink_open_and_flush);
+	tcase_add_test(tc, netlink_child_add_works_or_fails_cleanly);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(kernel_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

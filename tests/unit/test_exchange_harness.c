@@ -1,0 +1,349 @@
+/* Back-to-back engines for tests and benchmarks (see the header). */
+#include "test_exchange_harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile/snapshot.h"
+#include "util/secmem.h"
+#include "util/util.h"
+
+#ifndef TOP_SRCDIR
+#define TOP_SRCDIR "."
+#endif
+
+struct ik_config *xn_load(const char *text, const char *name)
+{
+	struct ik_conf_error err;
+	struct ik_config *cfg = ik_snapshot_load_string(text, name, &err);
+
+	if (!cfg) {
+		char buf[2048];
+
+		ik_conf_error_format(&err, buf, sizeof(buf));
+		fprintf(stderr, "%s\n", buf);
+		abort();
+	}
+	return cfg;
+}
+
+char *xn_read(const char *relpath)
+{
+	char path[1024];
+	FILE *f;
+	long n;
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/%s", TOP_SRCDIR, relpath);
+	f = fopen(path, "rb");
+	if (!f) {
+		perror(path);
+		abort();
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = ik_xmalloc((size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	s[n] = 0;
+	fclose(f);
+	return s;
+}
+
+char *xn_replace(char *src, const char *from, const char *to)
+{
+	char *p = strstr(src, from), *r;
+	size_t a, fl = strlen(from), tl = strlen(to);
+
+	if (!p) {
+		fprintf(stderr, "xn_replace: \"%s\" not found\n", from);
+		abort();
+	}
+	a = (size_t)(p - src);
+	r = ik_xmalloc(strlen(src) - fl + tl + 1);
+	memcpy(r, src, a);
+	memcpy(r + a, to, tl);
+	strcpy(r + a + tl, p + fl);
+	free(src);
+	return r;
+}
+
+/* ---- host callbacks ---- */
+
+static uint64_t h_now(void *ctx)
+{
+	struct xnode *n = ctx;
+
+	return n->net->now;
+}
+
+static void h_random(void *ctx, void *buf, size_t len)
+{
+	struct xnode *n = ctx;
+	uint8_t *b = buf;
+
+	for (size_t i = 0; i < len; i++) {
+		/* splitmix64 */
+		uint64_t z = (n->rng += 0x9e3779b97f4a7c15ull);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		b[i] = (uint8_t)(z ^ (z >> 31));
+	}
+}
+
+static void pcap_rec(FILE *f, uint64_t now, const struct ik_endpoint *s,
+		     const struct ik_endpoint *d, const uint8_t *msg, size_t len)
+{
+	uint8_t h[16], ip[20], udp[8];
+	uint32_t sum = 0;
+	size_t tot = 20 + 8 + len;
+
+	ik_put32(h, 0);
+	/* pcap record header is host order (little-endian file) */
+	uint32_t v[4] = { (uint32_t)(now / 1000), (uint32_t)(now % 1000 * 1000), (uint32_t)tot,
+			  (uint32_t)tot };
+	memcpy(h, v, 16);
+	memset(ip, 0, sizeof(ip));
+	ip[0] = 0x45;
+	ik_put16(ip + 2, (uint16_t)tot);
+	ip[8] = 64;
+	ip[9] = 17;
+	ik_put32(ip + 12, s->addr);
+	ik_put32(ip + 16, d->addr);
+	for (int i = 0; i < 20; i += 2)
+		sum += ik_get16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ik_put16(ip + 10, (uint16_t)~sum);
+	ik_put16(udp, s->port);
+	ik_put16(udp + 2, d->port);
+	ik_put16(udp + 4, (uint16_t)(8 + len));
+	ik_put16(udp + 6, 0);
+	fwrite(h, 1, 16, f);
+	fwrite(ip, 1, 20, f);
+	fwrite(udp, 1, 8, f);
+	fwrite(msg, 1, len, f);
+}
+
+void xn_pcap_open(struct xnet *net, FILE *f)
+{
+	uint32_t gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101 /* raw IPv4 */ };
+
+	fwrite(gh, 1, sizeof(gh), f);
+	net->pcap = f;
+}
+
+static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_endpoint *remote,
+		   const char *fvrf, const uint8_t *msg, size_t len)
+{
+	struct xnode *n = ctx;
+	struct xnet *net = n->net;
+	unsigned k = ++net->sent;
+	int to = 1 - n->idx;
+	struct xmsg *m;
+
+	(void)fvrf;
+	if (net->pcap)
+		pcap_rec(net->pcap, net->now, local, remote, msg, len);
+	if (net->dump_dir) {
+		char path[1024];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%smsg%02u", net->dump_dir,
+			 net->dump_prefix ? net->dump_prefix : "", k);
+		f = fopen(path, "wb");
+		if (f) {
+			fwrite(msg, 1, len, f);
+			fclose(f);
+		}
+	}
+	if (len == 1 && msg[0] == 0xff)
+		net->keepalives++;
+	if (k <= 64 && (net->drop_mask >> (k - 1)) & 1)
+		return;
+	if (net->blackhole[to])
+		return;
+	if (remote->addr != net->n[to].addr && !(to == 0 && net->nat_addr &&
+						 remote->addr == net->nat_addr))
+		return;
+	if (net->qlen == XN_QUEUE || len > XN_MAX_MSG)
+		return;
+	m = &net->q[(net->qhead + net->qlen++) % XN_QUEUE];
+	m->to = to;
+	m->src = *local;
+	m->dst = *remote;
+	if (net->nat_addr && to == 1) {
+		/* outbound through the NAT */
+		m->src.addr = net->nat_addr;
+		m->src.port = local->port == 4500 ? net->nat_port500 + 1 : net->nat_port500;
+	} else if (net->nat_addr && to == 0) {
+		m->dst.addr = net->n[0].addr;
+		m->dst.port = remote->port == net->nat_port500 + 1 ? 4500 : 500;
+	}
+	/* The receiving host strips the non-ESP marker on 4500. */
+	if ((local->port == 4500 || remote->port == 4500) && len >= 4 && !ik_get32(msg)) {
+		msg += 4;
+		len -= 4;
+	}
+	memcpy(m->data, msg, len);
+	m->len = len;
+}
+
+static int h_child_up(void *ctx, const struct ik_child_sa *c)
+{
+	struct xnode *n = ctx;
+
+	n->ups++;
+	n->last_up = *c;
+	if (n->fail_child_up)
+		return -1;
+	if (n->nup < XN_MAX_CHILD)
+		n->up[n->nup++] = *c;
+	return 0;
+}
+
+static void h_child_down(void *ctx, const struct ik_child_sa *c)
+{
+	struct xnode *n = ctx;
+
+	n->downs++;
+	n->last_down = *c;
+	for (unsigned i = 0; i < n->nup; i++)
+		if (n->up[i].id == c->id) {
+			n->up[i] = n->up[--n->nup];
+			break;
+		}
+}
+
+static int h_counters(void *ctx, const struct ik_child_sa *c, struct ik_sa_counters *in,
+		      struct ik_sa_counters *out)
+{
+	struct xnode *n = ctx;
+
+	(void)c;
+	in->packets = n->in_packets;
+	in->bytes = n->in_packets * 100;
+	out->packets = n->in_packets;
+	out->bytes = n->in_packets * 100;
+	return 0;
+}
+
+const struct ik_engine_host *xn_host(struct xnode *n)
+{
+	static __thread struct ik_engine_host host;
+
+	host = (struct ik_engine_host){
+		.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
+		.child_up = h_child_up, .child_down = h_child_down,
+		.child_counters = h_counters,
+	};
+	return &host;
+}
+
+void xn_init(struct xnet *net, struct ik_config *c0, uint32_t a0, struct ik_config *c1,
+	     uint32_t a1, uint64_t seed, const struct ik_engine_opts *opts)
+{
+	struct ik_config *cfgs[2] = { c0, c1 };
+	uint32_t addrs[2] = { a0, a1 };
+
+	ik_secmem_init();
+	memset(net, 0, sizeof(*net));
+	net->now = 1000000;
+	for (int i = 0; i < 2; i++) {
+		struct xnode *n = &net->n[i];
+		struct ik_engine_host host = {
+			.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
+			.child_up = h_child_up, .child_down = h_child_down,
+			.child_counters = h_counters,
+		};
+		struct ik_engine_opts o = { 0 };
+
+		if (opts)
+			o = opts[i];
+		n->name = i ? "R2" : "R1";
+		n->net = net;
+		n->idx = i;
+		n->addr = addrs[i];
+		n->cfg = cfgs[i];
+		n->rng = seed * 2 + (uint64_t)i + 1;
+		n->log.debug_mask = IK_DBG_ALL;
+		n->log.sink = ik_log_capture_sink;
+		n->log.ctx = &n->cap;
+		n->e = ik_engine_new(cfgs[i], &host, &n->log, &o);
+	}
+}
+
+void xn_free(struct xnet *net)
+{
+	for (int i = 0; i < 2; i++) {
+		ik_engine_free(net->n[i].e);
+		ik_config_unref(net->n[i].cfg);
+		ik_log_capture_clear(&net->n[i].cap);
+	}
+}
+
+void xn_deliver(struct xnet *net)
+{
+	for (unsigned steps = 0; net->qlen && steps < 10000; steps++) {
+		struct xmsg *m = &net->q[net->qhead];
+		struct xnode *n = &net->n[m->to];
+		struct xmsg copy;
+
+		memcpy(&copy, m, offsetof(struct xmsg, data) + m->len);
+		net->qhead = (net->qhead + 1) % XN_QUEUE;
+		net->qlen--;
+		net->delivered++;
+		ik_engine_input(n->e, &copy.dst, &copy.src, NULL, copy.data, copy.len);
+	}
+}
+
+void xn_run(struct xnet *net, uint64_t ms)
+{
+	uint64_t end = net->now + ms;
+
+	for (unsigned rounds = 0; rounds < 100000; rounds++) {
+		uint64_t t;
+
+		xn_deliver(net);
+		t = ik_engine_next_timer(net->n[0].e);
+		if (ik_engine_next_timer(net->n[1].e) < t)
+			t = ik_engine_next_timer(net->n[1].e);
+		if (t > end)
+			break;
+		if (t > net->now)
+			net->now = t;
+		ik_engine_run_timers(net->n[0].e);
+		ik_engine_run_timers(net->n[1].e);
+	}
+	if (net->now < end)
+		net->now = end;
+	xn_deliver(net);
+}
+
+void xn_inject(struct xnet *net, int from, const uint8_t *d, size_t len, uint16_t port)
+{
+	struct ik_endpoint src = { net->n[from].addr, port }, dst = { net->n[1 - from].addr, port };
+
+	ik_engine_input(net->n[1 - from].e, &dst, &src, NULL, d, len);
+}
+
+long xn_find(const struct xnode *n, size_t from, const char *s)
+{
+	return ik_log_capture_find(&n->cap, from, s);
+}
+
+const char *xn_in_order(const struct xnode *n, const char *const *lines, size_t count)
+{
+	long at = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		long k = ik_log_capture_find(&n->cap, (size_t)at, lines[i]);
+
+		if (k < 0)
+			return lines[i];
+		at = k + 1;
+	}
+	return NULL;
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Decodes every datagram of back-to-back IKEv1 runs (tests/unit/test_exchange_pcap)
+# with tshark; fails on a malformed packet or an expert warning.
+: "${top_srcdir:=.}" "${top_builddir:=.}"
+if ! command -v tshark >/dev/null 2>&1; then
+	echo "SKIP: tshark is not installed (apt-get install tshark)"
+	exit 77
+fi
+out="$top_builddir/tests/unit/exchange.pcap"
+"$top_builddir/tests/unit/test_exchange_pcap" "$out" || exit 1
+n=$(tshark -r "$out" -Y isakmp 2>/dev/null | wc -l)
+echo "tshark decoded $n ISAKMP datagrams"
+if [ "$n" -lt 25 ]; then
+	echo "FAIL: expected at least 25 ISAKMP datagrams"
+	exit 1
+fi
+tshark -r "$out" -V >"$out.txt" 2>&1
+if grep -n -i "malformed" "$out.txt"; then
+	echo "FAIL: tshark reports malformed packets (see $out.txt)"
+	exit 1
+fi
+tshark -r "$out" -q -z expert,warn >"$out.expert" 2>&1
+if grep -E -i "warn|error" "$out.expert" | grep -v "Running as user"; then
+	echo "FAIL: tshark expert warnings (see $out.expert)"
+	exit 1
+fi
+echo "PASS: no malformed packet, no expert warning"
