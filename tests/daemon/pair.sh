@@ -87,6 +87,19 @@ r1 show crypto ipsec sa | grep -q "spi: 0x" \
 r1 initiate Tunnel1 >"$tmp/init" || fail "initiate: $(cat "$tmp/init")"
 wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa \
 	|| fail "initiate Tunnel1 did not bring phase 1 up"
+# clear crypto isakmp CONN-ID reaches the worker that owns that id range
+wait_cmd_grep "QM_IDLE *101002 ACTIVE" r2 show crypto isakmp sa \
+	|| fail "R2's second SA is not 101002 on worker 1: $(r2 show crypto isakmp sa)"
+r2 clear crypto isakmp 101002 >/dev/null || fail "clear crypto isakmp 101002"
+wait_cmd_nogrep "101002" r2 show crypto isakmp sa \
+	|| fail "clear crypto isakmp 101002 left it: $(r2 show crypto isakmp sa)"
+# (the IPsec SAs outlive their ISAKMP SA, as on IOS: clear both, start again)
+r1 clear crypto session >/dev/null || fail "clear on R1"
+r2 clear crypto session >/dev/null || fail "clear on R2"
+wait_cmd_nogrep "spi: 0x" r2 show crypto ipsec sa || fail "R2 kept IPsec SAs after clear"
+r1 initiate Tunnel1 >"$tmp/init" || fail "initiate: $(cat "$tmp/init")"
+wait_cmd_grep "QM_IDLE.*ACTIVE" r2 show crypto isakmp sa || fail "third initiation failed"
+wait_cmd_grep "spi: 0x" r2 show crypto ipsec sa || fail "third initiation: no IPsec SA on R2"
 r1 initiate Tunnel9 2>"$tmp/init9" && fail "initiate of an unknown tunnel accepted"
 grep -q "Tunnel9 is not a configured tunnel interface" "$tmp/init9" \
 	|| fail "unknown tunnel message"
