@@ -51,7 +51,8 @@ ip netns exec "$ns" ss -uanp >"$tmp/ss2.out"
 for vrf in GREEN BLUE; do
 	for port in 500 4500; do
 		n=$(grep -c "%$vrf:$port .*ikerd" "$tmp/ss2.out")
-		[ "$n" = 2 ] || fail "$n sockets bound to $vrf on port $port, want 2: $(cat "$tmp/ss2.out")"
+		[ "$n" = 2 ] || \
+			fail "$n sockets on $vrf port $port, want 2: $(cat "$tmp/ss2.out")"
 	done
 done
 
@@ -78,7 +79,8 @@ while ! ip netns exec "$ns" ss -uanp | grep -q ":500 .*python"; do
 	n=$((n + 1))
 done
 ip netns exec "$ns" timeout 10 "$IKERD" -d --kernel none --passive --ctl "$tmp/ctl2" \
-	--pid "$tmp/pid2" -f "$tmp/vrf.conf" 2>"$tmp/busy.out" && fail "ikerd started with port 500 taken"
+	--pid "$tmp/pid2" -f "$tmp/vrf.conf" 2>"$tmp/busy.out" &&
+	fail "ikerd started with port 500 taken"
 grep -q "UDP port 500 is in use by another program" "$tmp/busy.out" \
 	|| fail "port-in-use message: $(cat "$tmp/busy.out")"
 [ ! -e "$tmp/ctl2" ] || fail "control socket left by a failed start"
