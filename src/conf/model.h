@@ -326,7 +326,10 @@ struct ik_config *ik_config_load_string(const char *text, const char *name, stru
  *   FILE:LINE:COL: MSG
  *     <the line>
  *     <spaces>^
- *   % Invalid input detected at '^' marker.      (or the message's own % line) */
+ *   % Invalid input detected at '^' marker.      (or the message's own % line)
+ * Errors about the file as a whole (cannot open, too large) have line 0 and
+ * print as "FILE: MSG"; errors about a whole line (too long) have col 0 and
+ * print as "FILE:LINE: MSG". */
 void ik_conf_error_format(const struct ik_conf_error *err, char *buf, size_t len);
 
 struct ik_config *ik_config_ref(struct ik_config *cfg);

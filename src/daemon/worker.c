@@ -307,14 +307,15 @@ static void vrf_open_cb(void *ctx, const char *vrf)
 	if (sockset_open(w, vrf, &err)) {
 		struct ikd_sockset *ss = &w->socks[w->nsocks - 1];
 
-		/* keep the slot so the VRF is not retried at every reload, but
-		 * without sockets: datagrams for it are dropped with a message */
+		/* drop the slot (always the last one): the next reload tries
+		 * again, in case the VRF device exists by then */
 		for (int i = 0; i < 2; i++)
 			if (ss->fd[i] >= 0) {
 				epoll_ctl(w->epfd, EPOLL_CTL_DEL, ss->fd[i], NULL);
 				close(ss->fd[i]);
-				ss->fd[i] = -1;
 			}
+		free(ss->vrf);
+		w->nsocks--;
 		if (err.len && err.s[err.len - 1] == '\n')
 			err.s[--err.len] = '\0';
 		/* every worker fails alike: one message is enough */
@@ -494,8 +495,19 @@ static void task_stop(struct ikd_worker *w, void *arg)
 	w->stop = true;
 }
 
+/* On exit, every SA is deleted as by "clear crypto session": the peers are
+ * told (DELETE notifications) and the kernel SAs removed, before the engine
+ * and its sockets go. */
+static void task_clear_all(struct ikd_worker *w, void *arg)
+{
+	(void)arg;
+	ik_engine_clear(w->eng, IK_CLEAR_SESSION, 0, 0);
+}
+
 void ikd_worker_stop(struct ikd_worker *w)
 {
+	if (w->eng)
+		ikd_worker_run(w, task_clear_all, NULL);
 	if (w->threaded) {
 		ikd_worker_run(w, task_stop, NULL);
 		pthread_join(w->thr, NULL);

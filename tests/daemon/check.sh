@@ -34,6 +34,14 @@ CONF
 "$IKERD" -t --strict -f "$tmp/clean.conf" >"$tmp/clean.out" 2>&1 \
 	|| fail "clean configuration: exit $?: $(cat "$tmp/clean.out")"
 
+# router lines ikerd does not use are reported as warnings, with their place
+printf 'service timestamps debug datetime msec\nrouter ospf 1\n' >"$tmp/warn.conf"
+cat "$tmp/clean.conf" >>"$tmp/warn.conf"
+"$IKERD" -t --strict -f "$tmp/warn.conf" >"$tmp/warn.out" 2>&1 || fail "warnings fail -t --strict"
+grep -qx "$tmp/warn.conf:2: warning: 'router ospf 1' is not used by ikerd; ignored" "$tmp/warn.out" \
+	|| fail "warning line: $(cat "$tmp/warn.out")"
+grep -q "configuration valid, 2 line(s) ignored, 0 finding(s)" "$tmp/warn.out" || fail "summary"
+
 # a broken file: exit 1, file:line:col and the marker
 sed 's/^ group 2$/ group banana/' "$seed" >"$tmp/broken.conf"
 line=$(grep -n "group banana" "$tmp/broken.conf" | cut -d: -f1)

@@ -106,6 +106,19 @@ kill -HUP "$pid"
 wait_cmd_grep "keyring2    203.0.113.9                    newkey" c show crypto isakmp key \
 	|| fail "SIGHUP did not load the new key"
 
+# tunnels follow the reloads: shut down, back up, unchanged
+[ "$(grep -c "%LINK-3-UPDOWN: Interface Tunnel1, changed state to up" "$tmp/r1.err")" = 1 ] \
+	|| fail "Tunnel1 not brought up once at start"
+sed 's/^ tunnel protection ipsec profile profile1$/&\n shutdown/' "$tmp/r1.good" >"$tmp/r1.conf"
+c reload >/dev/null || fail "reload with Tunnel1 shut down"
+grep -q "%LINK-3-UPDOWN: Interface Tunnel1, changed state to down" "$tmp/r1.err" \
+	|| fail "Tunnel1 not brought down by the reload"
+cp "$tmp/r1.good" "$tmp/r1.conf"
+c reload >/dev/null || fail "reload with Tunnel1 back"
+c reload >/dev/null || fail "reload unchanged"
+[ "$(grep -c "%LINK-3-UPDOWN: Interface Tunnel1, changed state to up" "$tmp/r1.err")" = 2 ] \
+	|| fail "Tunnel1 up lines: $(grep UPDOWN "$tmp/r1.err")"
+
 # a second daemon on the same socket is refused
 "$IKERD" -d --kernel none --ctl "$ctl" --pid "$tmp/pid2" -f "$tmp/r1.conf" 2>"$tmp/second.out" \
 	&& fail "second ikerd started"
@@ -129,6 +142,10 @@ if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-
 fi
 
 # bad options
+"$IKERCTL" --ctl "$ctl" 2>/dev/null
+[ $? = 1 ] || fail "ikerctl without a command: exit status"
+"$IKERCTL" --bogus show run 2>/dev/null
+[ $? = 1 ] || fail "ikerctl --bogus: exit status"
 "$IKERD" --bogus 2>"$tmp/opt.err" && fail "ikerd --bogus accepted"
 grep -q "unknown option --bogus" "$tmp/opt.err" || fail "bad option message"
 "$IKERD" --workers 0 2>"$tmp/opt.err" && fail "ikerd --workers 0 accepted"

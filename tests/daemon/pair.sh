@@ -82,11 +82,17 @@ r1 initiate Tunnel9 2>"$tmp/init9" && fail "initiate of an unknown tunnel accept
 grep -q "Tunnel9 is not a configured tunnel interface" "$tmp/init9" || fail "unknown tunnel message"
 
 # 2. R1 answers only and R2 initiates at start-up: R1 picks keyring1 at MM3,
-#    R2's identity matches profile2 (keyring2): P2 fails
-kill -TERM "$p1" "$p2"
+#    R2's identity matches profile2 (keyring2): P2 fails. R1 runs one worker
+#    (no BPF program) this time.
+# R1's clean exit deletes its SAs and tells R2 so
+kill -TERM "$p1"
 wait_gone "$p1" || fail "R1 did not exit"
+wait_cmd_nogrep QM_IDLE r2 show crypto isakmp sa \
+	|| fail "R2 kept its SA after R1 exited: $(r2 show crypto isakmp sa)"
+r2 show crypto ipsec sa | grep -q "spi: 0x" && fail "R2 kept IPsec SAs after R1 exited"
+kill -TERM "$p2"
 wait_gone "$p2" || fail "R2 did not exit"
-start_daemon r1 "$a" --passive
+start_daemon r1 "$a" --passive --workers 1
 p1=$started
 "$IKERCTL" --ctl "$tmp/r1/ctl" terminal monitor >"$tmp/mon.out" 2>&1 &
 mon=$!

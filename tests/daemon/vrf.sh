@@ -1,7 +1,8 @@
 #!/bin/sh
 # Front-door VRF sockets: a keyring bound to fVRF RED makes every worker open
 # a socket pair on ports 500 and 4500 bound to the device RED, next to the
-# global pair; a VRF whose device does not exist is reported and skipped.
+# global pair; a VRF whose device does not exist is reported and skipped; a
+# VRF that a reload adds gets its sockets too.
 # (Any device will do for SO_BINDTODEVICE; a veth stands in for the VRF.)
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 need_netns
@@ -38,6 +39,21 @@ done
 grep -q "%IKERD-3-VRF: fVRF BLUE: .*No such device" "$tmp/vrf.err" \
 	|| fail "missing VRF device not reported: $(cat "$tmp/vrf.err")"
 "$IKERCTL" --ctl "$tmp/ctl" show crypto isakmp key | grep -q "^red " || fail "show key"
+
+# a VRF added by a reload gets its sockets on every worker, and so does one
+# whose device appeared since
+ip -n "$ns" link add GREEN type veth peer name GREEN-peer || fail "veth GREEN"
+ip -n "$ns" link add BLUE type veth peer name BLUE-peer || fail "veth BLUE"
+printf 'crypto keyring green vrf GREEN\n  pre-shared-key address 198.51.100.4 key k4\n' \
+	>>"$tmp/vrf.conf"
+"$IKERCTL" --ctl "$tmp/ctl" reload >/dev/null || fail "reload with VRF GREEN"
+ip netns exec "$ns" ss -uanp >"$tmp/ss2.out"
+for vrf in GREEN BLUE; do
+	for port in 500 4500; do
+		n=$(grep -c "%$vrf:$port .*ikerd" "$tmp/ss2.out")
+		[ "$n" = 2 ] || fail "$n sockets bound to $vrf on port $port, want 2: $(cat "$tmp/ss2.out")"
+	done
+done
 
 # another process holding port 500 in the namespace stops a new ikerd
 kill -TERM "$pid"

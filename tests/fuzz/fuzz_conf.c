@@ -28,7 +28,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg = ik_config_load_string(text, "fuzz", &err);
 	free(text);
 	if (!cfg) {
+		size_t tl = strnlen(err.text, sizeof(err.text));
+
 		ik_conf_error_format(&err, msg, sizeof(msg));
+		/* an error names a place inside the text it shows, and says why */
+		if (!err.msg[0] || err.line < 0 || err.col < 0 ||
+		    (err.col > 0 && (err.line == 0 || (tl < sizeof(err.text) - 1 &&
+						       (size_t)err.col > tl + 2)))) {
+			fprintf(stderr, "error out of place:\n%s", msg);
+			abort();
+		}
 		return 0;
 	}
 	ik_sb_init(&one);

@@ -377,6 +377,40 @@ START_TEST(error_format_ios)
 }
 END_TEST
 
+START_TEST(error_format_small_buffers_and_null)
+{
+	struct ik_conf_error err;
+	struct ik_config *cfg;
+	char buf[2048], small[16];
+
+	ck_assert_ptr_null(ik_config_load_string("crypto isakmp policy 10\n group 3\n", "f", &err));
+	ik_conf_error_format(&err, buf, sizeof(buf));
+	for (size_t n = 1; n < sizeof(small); n++) {
+		memset(small, 'x', sizeof(small));
+		ik_conf_error_format(&err, small, n);
+		ck_assert_uint_lt(strlen(small), n);
+		ck_assert(!strncmp(small, buf, strlen(small)));
+	}
+	ik_conf_error_format(&err, NULL, 10);
+	ik_conf_error_format(NULL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+	/* no error structure: still NULL, nothing else */
+	ck_assert_ptr_null(ik_config_load_string("crypto bogus\n", NULL, NULL));
+	ck_assert_ptr_null(ik_config_load_file("/nonexistent", NULL));
+	/* an empty configuration: the default keyring and IOS defaults */
+	cfg = load_ok(NULL);
+	ck_assert_str_eq(cfg->hostname, "Router");
+	ck_assert_str_eq(cfg->file, "t.conf");
+	ck_assert_uint_eq(cfg->nkeyrings, 1);
+	ck_assert_int_eq(cfg->isakmp_identity, IK_SELF_ID_ADDRESS);
+	ck_assert_uint_eq(cfg->nwarnings, 0);
+	ik_config_unref(cfg);
+	cfg = ik_config_load_string("", NULL, &err);
+	ck_assert_str_eq(cfg->file, "<string>");
+	ik_config_unref(cfg);
+}
+END_TEST
+
 START_TEST(error_hides_key)
 {
 	struct ik_conf_error err;
@@ -515,6 +549,17 @@ START_TEST(keys_replace_and_mask)
 	ck_assert_str_eq(key_text(k->keys[3]), "any");
 	ck_assert_uint_eq(cfg->nkeys, 5);
 	ck_assert_str_eq(key_text(ik_config_find_keyring(cfg, "L")->keys[0]), "other-ring");
+	ik_config_unref(cfg);
+
+	/* "address 0.0.0.0" alone is the wildcard (K4): the same key as 0.0.0.0 0.0.0.0 */
+	cfg = load_ok("crypto isakmp key one address 0.0.0.0\n"
+		      "crypto isakmp key two address 0.0.0.0 0.0.0.0\n"
+		      "crypto isakmp key three address 0.0.0.0 255.255.255.255\n");
+	ck_assert_uint_eq(cfg->keyrings[0]->nkeys, 2);
+	ck_assert_str_eq(key_text(cfg->keyrings[0]->keys[0]), "two");
+	ck_assert(cfg->keyrings[0]->keys[0]->mask_given);
+	ck_assert_int_eq(cfg->keyrings[0]->keys[0]->plen, 0);
+	ck_assert_int_eq(cfg->keyrings[0]->keys[1]->plen, 32);
 	for (size_t i = 0; i < cfg->nkeys; i++)
 		ck_assert_uint_eq(cfg->keys[i]->order, i);
 	ik_config_unref(cfg);
@@ -1073,6 +1118,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, seed_r2_fields);
 	tcase_add_loop_test(tc, error_cases, 0, (int)(sizeof(err_cases) / sizeof(err_cases[0])));
 	tcase_add_test(tc, error_format_ios);
+	tcase_add_test(tc, error_format_small_buffers_and_null);
 	tcase_add_test(tc, error_hides_key);
 	tcase_add_test(tc, error_nothing_half_applied);
 	tcase_add_test(tc, syntax_comments_case_crlf);

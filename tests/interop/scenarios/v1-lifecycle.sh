@@ -6,10 +6,14 @@
 #   rekey-peer       strongSwan's CHILD_SA rekeys after 20..30 s
 #   dpd              crypto isakmp keepalive 10 3; strongSwan dies (SIGKILL, its
 #                    kernel state flushed): ikerd's DPD clears the SAs
-#   delete-by-peer   swanctl --terminate: ikerd's SAs go away (DELETE)
+#   delete-by-peer   swanctl --terminate: the SAs strongSwan deleted go away
+#                    on ikerd too (DELETE); ikerctl initiate Tunnel1 (or the
+#                    tunnel's traffic) brings the tunnel up again
 #   delete-by-ikerd  ikerctl clear crypto session: strongSwan's SAs go away
 #   initial-contact  strongSwan restarts and connects again: its INITIAL-CONTACT
 #                    clears ikerd's old SAs
+#   initiate-again   ikerctl initiate Tunnel1 on a tunnel that is up: no second
+#                    IPsec SA pair (a router negotiates only what is missing)
 CASE=$1
 IOP_NAME=v1-$CASE
 DIRN=$CASE
@@ -29,15 +33,14 @@ SW_LOCAL=$PEER_A SW_REMOTE=$IK_A SW_PSK=lab-psk-v1 SW_TS=gre swan_conf "$IOP_RUN
 swan_start peer "$NS_PEER" && swan_load peer "$IOP_RUN/swanctl.conf" || {
 	iop_bad "strongSwan start"; iop_finish; }
 cap_start "$NS_IK" eth0 "$IOP_OUT/$IOP_NAME.pcap"
-# Up: ikerd initiates (at start), except where strongSwan must be the
+# Up: ikerd initiates (at start, as a router does), except where strongSwan must be the
 # initiator (then ikerd is --passive).
 case $CASE in
 rekey-peer|delete-by-ikerd)
 	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive
 	iop_check "swanctl --initiate" swan_initiate peer tun 30 ;;
 *)
-	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
-	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1 ;;
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" ;;
 esac
 both_up() { ik_has_p2 "$NS_IK" && swan_has_child peer; }
 iop_check "tunnel up on both sides" iop_wait 400 both_up
@@ -86,15 +89,34 @@ dpd)
 	iop_check "ikerd's kernel has no ESP state left" iop_wait 50 no_esp "$NS_IK"
 	;;
 delete-by-peer)
+	# Traffic on the tunnel (the GRE link's own IPv6 chatter is enough) makes
+	# ikerd negotiate anew at once, as a router would: what must be gone are
+	# the SAs strongSwan deleted, not every SA.
+	cid0=$(ik_conn_ids "$NS_IK" | head -1)
+	old_p1_gone() { ! ik_conn_ids "$NS_IK" | grep -qx "$cid0"; }
+	old_p2_gone() { ! ik_has_spi "$NS_IK" "$spi0"; }
 	iop_check "swanctl --terminate --ike" swan_terminate_ike peer peer
-	iop_check "ikerd's SAs gone after strongSwan's DELETE" iop_wait 150 ik_no_sa "$NS_IK"
-	iop_check "ikerd's kernel has no ESP state left" iop_wait 50 no_esp "$NS_IK"
+	iop_check "ikerd processed the DELETE" iop_wait 100 ik_trace "$NS_IK" 'processing DELETE payload'
+	iop_check "ikerd's ISAKMP SA $cid0 gone after strongSwan's DELETE" iop_wait 100 old_p1_gone
+	iop_check "ikerd's IPsec SA $spi0 gone (show and kernel)" iop_wait 100 old_p2_gone
+	# and up on request
+	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1
+	iop_check "tunnel up again on both sides" iop_wait 400 both_up
+	iop_check "ping across the tunnel" iop_ping "$NS_IK" 203.0.113.2 3
 	;;
 delete-by-ikerd)
 	iop_check "ikerctl clear crypto session" ik_ctl "$NS_IK" clear crypto session
 	iop_check "strongSwan's SAs gone after ikerd's DELETE" iop_wait 150 swan_no_sa peer
 	iop_check "ikerd's SAs gone" iop_wait 50 ik_no_sa "$NS_IK"
 	iop_check "strongSwan's kernel has no ESP state left" iop_wait 50 no_esp "$NS_PEER"
+	;;
+initiate-again)
+	ik_ctl "$NS_IK" initiate Tunnel1 >"$IOP_OUT/initiate-again.out" 2>&1
+	sleep 5
+	iop_check "ikerd's kernel still holds one ESP pair ($(xfrm_n_states "$NS_IK") states)" \
+		test "$(xfrm_n_states "$NS_IK")" -eq 2
+	iop_check "strongSwan holds one CHILD_SA ($(swan_n_child peer))" test "$(swan_n_child peer)" -eq 1
+	iop_check "ping across the tunnel" iop_ping "$NS_IK" 203.0.113.2 3
 	;;
 initial-contact)
 	swan_kill peer

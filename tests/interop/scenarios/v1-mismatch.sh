@@ -32,7 +32,7 @@ SWLOG=$IOP_OUT/charon-peer.log
 swlog() { grep -qF -- "$1" "$SWLOG"; }
 
 if [ "$INIT" = ikerd ]; then
-	ik_ctl "$NS_IK" initiate Tunnel1 >"$IOP_OUT/initiate.out" 2>&1
+	: # ikerd initiated when it started
 else
 	swan_initiate peer tun 15
 fi

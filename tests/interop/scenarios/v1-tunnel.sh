@@ -30,11 +30,10 @@ else
 fi
 cap_start "$NS_IK" eth0 "$IOP_OUT/$IOP_NAME.pcap"
 # ikerd initiates its protected tunnels when it starts (as a router does when
-# the tunnel comes up); ikerctl initiate asks again (answered "already
-# negotiating" or a new Quick Mode). As responder it runs --passive.
+# the tunnel comes up; ikerctl initiate on a tunnel that is up is the
+# initiate-again case of v1-lifecycle.sh). As responder it runs --passive.
 if [ "$INIT" = ikerd ]; then
 	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf"
-	iop_check "ikerctl initiate Tunnel1" ik_ctl "$NS_IK" initiate Tunnel1
 else
 	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive
 	if [ "$PEER" = swan ]; then

@@ -69,9 +69,11 @@ swlog() { grep -qF -- "$1" "$SWLOG"; }
 case $CASE in
 peer-key1)
 	swan_initiate peer tun 15
-	iop_check "K3: ikerd, responder, picks keyring1 at MM3" \
-		iop_wait 50 ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring1'
+	iop_check "K3.6: ikerd, responder, picks keyring1 at MM3 (first configured)" \
+		iop_wait 50 ik_trace "$NS_IK" 'keeping the first configured, keyring1'
 	iop_check "P1: the peer matches profile2" ik_trace "$NS_IK" 'peer matches profile2 profile'
+	iop_check "P2: profile2's keyring is keyring2" \
+		ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring2'
 	iop_check "P2: keyring1 is not profile2's: aborted" \
 		ik_trace "$NS_IK" 'Key not found in keyrings of profile , aborting exchange'
 	iop_check "phase 1 not up on ikerd" test "$(ik_n_qm_idle "$NS_IK")" -eq 0
@@ -79,8 +81,8 @@ peer-key1)
 	;;
 peer-key2)
 	swan_initiate peer tun 15
-	iop_check "K3: ikerd, responder, picks keyring1 at MM3" \
-		iop_wait 50 ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring1'
+	iop_check "K3.6: ikerd, responder, picks keyring1 at MM3 (first configured)" \
+		iop_wait 50 ik_trace "$NS_IK" 'keeping the first configured, keyring1'
 	iop_check "K5: MM5 decrypted with the other key" \
 		ik_trace "$NS_IK" 'reserved not zero on ID payload!'
 	iop_check "K5: %CRYPTO-4-IKMP_BAD_MESSAGE" \
@@ -89,7 +91,7 @@ peer-key2)
 	iop_check "phase 1 not up on strongSwan" test "$(swan_n_ike peer)" -eq 0
 	;;
 ikerd-swan-first)
-	ik_ctl "$NS_IK" initiate Tunnel1 >"$IOP_OUT/initiate.out" 2>&1
+	: # ikerd initiated when it started
 	iop_check "K1: ikerd, initiator, uses profile2's keyring2" \
 		iop_wait 50 ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring2'
 	iop_check "strongSwan picked connection a's key at MM3: MM5 undecryptable" \
@@ -98,7 +100,7 @@ ikerd-swan-first)
 	iop_check "phase 1 not up on ikerd" test "$(ik_n_qm_idle "$NS_IK")" -eq 0
 	;;
 ikerd-swan-second)
-	ik_ctl "$NS_IK" initiate Tunnel1 >"$IOP_OUT/initiate.out" 2>&1
+	: # ikerd initiated when it started
 	iop_check "K1: ikerd, initiator, uses profile2's keyring2" \
 		iop_wait 50 ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring2'
 	iop_check "ikerd: IPsec SA pair up" iop_wait 300 ik_has_p2 "$NS_IK"
