@@ -101,7 +101,6 @@ struct pctx {
 	struct ik_nmap peers;   /* "keyring\npeer" -> index + 1 */
 	char **peer_keys;
 	size_t npeer_keys;
-	size_t vrf_n;
 	bool failed;
 };
 
@@ -439,13 +438,20 @@ static char *iface_canon(const char *s)
 
 /* ---- keys ---- */
 
+/* IOS reads "address 0.0.0.0" without a mask as the wildcard 0.0.0.0
+ * 0.0.0.0 (rule K4): for replacing keys, both spellings are one key. */
+static int key_eff_plen(const struct ik_key *k)
+{
+	return !k->mask_given && k->addr == 0 ? 0 : k->plen;
+}
+
 static uint32_t key_hash(const struct ik_key *k)
 {
 	uint64_t x = (uint64_t)k->ring->order << 32;
 
 	if (k->kind == IK_KEY_ADDRESS) {
 		x ^= k->addr;
-		x ^= (uint64_t)(unsigned)k->plen << 58;
+		x ^= (uint64_t)(unsigned)key_eff_plen(k) << 58;
 	} else {
 		uint32_t h = 2166136261u;
 
@@ -471,7 +477,7 @@ static bool key_same(const struct ik_key *a, const struct ik_key *b)
 	if (a->ring != b->ring || a->kind != b->kind)
 		return false;
 	if (a->kind == IK_KEY_ADDRESS)
-		return a->addr == b->addr && a->mask == b->mask;
+		return a->addr == b->addr && key_eff_plen(a) == key_eff_plen(b);
 	return !strcasecmp(a->hostname, b->hostname);
 }
 
@@ -593,6 +599,8 @@ static int add_key(struct pctx *c, struct ik_keyring *ring, const struct ik_key 
 				return -1;
 			secret_replace(&k->secret, s);
 			k->no_xauth = proto->no_xauth;
+			k->mask = proto->mask;
+			k->plen = proto->plen;
 			k->mask_given = proto->mask_given;
 			k->line = c->lineno;
 			return 0;
@@ -1674,8 +1682,6 @@ static int cmd_ikev2(struct pctx *c)
 
 static int cmd_crypto(struct pctx *c)
 {
-	struct ik_config *cfg = c->cfg;
-
 	if (need(c, 1, "crypto command"))
 		return -1;
 	if (kw(c, 1, "keyring")) {
@@ -1712,7 +1718,6 @@ static int cmd_crypto(struct pctx *c)
 	if (kw(c, 1, "map") || kw(c, 1, "dynamic-map"))
 		return perr(c, 1, "crypto %s is not supported by ikerd: use a tunnel interface "
 			    "with tunnel protection ipsec profile", c->tok[1].s);
-	(void)cfg;
 	return perr(c, 1, "unknown command 'crypto %s'", c->tok[1].s);
 }
 

@@ -1,6 +1,6 @@
 /* ikerctl: sends one IOS exec command to ikerd over its control socket and
- * prints the answer. Exit status: 0 the command ran, 1 the daemon refused it,
- * 2 the daemon could not be reached. */
+ * prints the answer. Exit status: 0 the command ran, 1 the daemon refused it
+ * (or ikerctl was used wrongly), 2 the daemon could not be reached. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--ctl")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "ikerctl: --ctl needs a socket path\n");
-				return 2;
+				return 1;
 			}
 			path = argv[++i];
 		} else if (!strncmp(argv[i], "--ctl=", 6)) {
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 			break;
 		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
 			fprintf(stderr, "ikerctl: unknown option %s (see ikerctl --help)\n", argv[i]);
-			return 2;
+			return 1;
 		} else {
 			break;
 		}
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 	if (i >= argc) {
 		fprintf(stderr, "ikerctl: no command given\n");
 		usage(stderr);
-		return 2;
+		return 1;
 	}
 	ik_sb_init(&cmd);
 	for (; i < argc; i++) {

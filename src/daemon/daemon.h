@@ -20,7 +20,7 @@
 #include "util/strbuf.h"
 #include "vti/kernel.h"
 
-#define IKD_MAX_WORKERS 16
+#define IKD_MAX_WORKERS 16 /* show_merge.c handles up to 16 parts */
 #define IKD_CONN_ID_BASE 1001u
 #define IKD_CONN_ID_STRIDE 100000u
 
@@ -118,6 +118,9 @@ enum ik_ctl_status ikd_command(struct ikd *d, struct ikd_client *client, const c
 
 /* Reload: new snapshot, or the old one kept with the error in out (status). */
 enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out);
+
+/* A configuration warning's message without its "line N: " prefix. */
+const char *ikd_warning_text(const struct ik_conf_warning *w);
 
 /* The worker that owns a peer address: the same hash as the socket-selecting
  * BPF program (source address modulo the number of workers). */

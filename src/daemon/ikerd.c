@@ -95,7 +95,7 @@ static int test_config(const char *path, bool json, bool strict)
 		for (size_t i = 0; i < cfg->nwarnings; i++) {
 			ik_sb_printf(&out, "%s{\"line\":%d,\"message\":", i ? "," : "",
 				     cfg->warnings[i].line);
-			ik_sb_json_str(&out, cfg->warnings[i].msg);
+			ik_sb_json_str(&out, ikd_warning_text(&cfg->warnings[i]));
 			ik_sb_add(&out, "}");
 		}
 		ik_sb_printf(&out, "],\"finding_count\":%d,\"findings\":%s}\n", n,
@@ -103,7 +103,7 @@ static int test_config(const char *path, bool json, bool strict)
 	} else {
 		for (size_t i = 0; i < cfg->nwarnings; i++)
 			ik_sb_printf(&out, "%s:%d: warning: %s\n", path, cfg->warnings[i].line,
-				     cfg->warnings[i].msg);
+				     ikd_warning_text(&cfg->warnings[i]));
 		ik_sb_add(&out, ik_sb_str(&findings));
 		ik_sb_printf(&out, "ikerd: %s: configuration valid, %zu line(s) ignored, "
 			     "%d finding(s)%s\n", path, cfg->nwarnings, n,

@@ -307,14 +307,15 @@ static void vrf_open_cb(void *ctx, const char *vrf)
 	if (sockset_open(w, vrf, &err)) {
 		struct ikd_sockset *ss = &w->socks[w->nsocks - 1];
 
-		/* keep the slot so the VRF is not retried at every reload, but
-		 * without sockets: datagrams for it are dropped with a message */
+		/* drop the slot (always the last one): the next reload tries
+		 * again, in case the VRF device exists by then */
 		for (int i = 0; i < 2; i++)
 			if (ss->fd[i] >= 0) {
 				epoll_ctl(w->epfd, EPOLL_CTL_DEL, ss->fd[i], NULL);
 				close(ss->fd[i]);
-				ss->fd[i] = -1;
 			}
+		free(ss->vrf);
+		w->nsocks--;
 		if (err.len && err.s[err.len - 1] == '\n')
 			err.s[--err.len] = '\0';
 		/* every worker fails alike: one message is enough */

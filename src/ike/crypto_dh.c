@@ -61,9 +61,8 @@ struct ik_dh_group {
 
 #define IK_DH_MAX_PRIV 66 /* P-521 order */
 
-/* One block of secure memory (sodium_malloc: guarded, locked, wiped on free)
- * holds the private value and the public one: an allocation there costs
- * several system calls, so a key pair takes exactly one. */
+/* One block of secure memory (util/secmem.h: locked, wiped on free) holds the
+ * private value and the public one. */
 struct ik_dh {
 	const struct ik_dh_group *grp;
 	size_t priv_len;
@@ -535,10 +534,9 @@ struct ik_dh *ik_dh_new(unsigned group, const uint8_t *rand, size_t rand_len)
 
 	if (!gr || !rand || rand_len != gr->rand_len)
 		return NULL;
-	dh = sodium_malloc(sizeof(*dh));
+	dh = ik_secmem_alloc(sizeof(*dh)); /* zeroed */
 	if (!dh)
 		return NULL;
-	memset(dh, 0, sizeof(*dh));
 	dh->grp = gr;
 	if (gr->kind == IK_DH_X25519) {
 		dh->priv_len = rand_len;
@@ -568,7 +566,7 @@ void ik_dh_free(struct ik_dh *dh)
 {
 	if (!dh)
 		return;
-	sodium_free(dh); /* wipes */
+	ik_secmem_free(dh, sizeof(*dh)); /* wipes */
 }
 
 const uint8_t *ik_dh_public(const struct ik_dh *dh, size_t *len)

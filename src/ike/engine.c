@@ -368,8 +368,7 @@ struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id)
 	return NULL;
 }
 
-void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer,
-			const char *why)
+void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer, const char *why)
 {
 	struct ik_child **pp;
 	char ra[IK_ADDRSTRLEN];
@@ -693,8 +692,7 @@ static void child_timers(struct ik_engine *e, uint64_t now)
 				ik_sb_init(&err);
 				if (ik_engine_initiate(e, c->sa.ifname, &err) == 0) {
 					struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local,
-						c->remote,
-									   false);
+						c->remote, false);
 					if (np)
 						np->want_rekey_of = c->sa.id;
 				}
@@ -731,8 +729,7 @@ void ik_engine_run_timers(struct ik_engine *e)
 				ik_sb_init(&err);
 				if (ik_engine_initiate(e, p1->tunnel->name, &err) == 0) {
 					struct ik_p1 *np = ik_v1_p1_find_peer(e, p1->local.addr,
-									   p1->remote.addr,
-									   false);
+									   p1->remote.addr, false);
 
 					/* a phase-1 rekey: the child SAs stay as they are */
 					if (np && np != p1)

@@ -325,8 +325,7 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 		}
 		if (sa->np == IK_V1_MAX_PROPOSALS) {
 			snprintf(err, errlen, "PROPOSAL at offset %zu: more than %d proposals",
-				poff,
-				 IK_V1_MAX_PROPOSALS);
+				poff, IK_V1_MAX_PROPOSALS);
 			return -1;
 		}
 		p = &sa->p[sa->np++];
@@ -372,8 +371,7 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 			tlen = ik_get16(b + toff + 2);
 			if (tlen < 8) {
 				snprintf(err, errlen, "TRANSFORM at offset %zu: length %u < 8",
-					tpoff,
-					 tlen);
+					tpoff, tlen);
 				return -1;
 			}
 			if (tlen > trem) {
@@ -464,8 +462,7 @@ int ik_v1_parse_id(const struct ik_v1_pl *pl, struct ik_v1_id *id, char *err, si
 	return 0;
 }
 
-int ik_v1_parse_notify(const struct ik_v1_pl *pl, struct ik_v1_notify *n, char *err,
-		       size_t errlen)
+int ik_v1_parse_notify(const struct ik_v1_pl *pl, struct ik_v1_notify *n, char *err, size_t errlen)
 {
 	n->doi = ik_get32(pl->body);
 	n->proto = pl->body[4];
@@ -482,8 +479,7 @@ int ik_v1_parse_notify(const struct ik_v1_pl *pl, struct ik_v1_notify *n, char *
 	return 0;
 }
 
-int ik_v1_parse_delete(const struct ik_v1_pl *pl, struct ik_v1_delete *d, char *err,
-		       size_t errlen)
+int ik_v1_parse_delete(const struct ik_v1_pl *pl, struct ik_v1_delete *d, char *err, size_t errlen)
 {
 	d->doi = ik_get32(pl->body);
 	d->proto = pl->body[4];

@@ -145,8 +145,7 @@ static void qm_state(struct ik_p1 *p1, struct ik_qm *q, const char *input, enum 
 }
 
 int ik_v1_hash_msgid(struct ik_p1 *p1, const uint8_t *pre, size_t pre_len, uint32_t msgid,
-		     const uint8_t *a, size_t alen, const uint8_t *b2, size_t blen2,
-		     uint8_t *out)
+		     const uint8_t *a, size_t alen, const uint8_t *b2, size_t blen2, uint8_t *out)
 {
 	uint8_t mid[4];
 	struct ik_iov iov[4];
@@ -824,7 +823,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		    p1->conn_id, la, ra);
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ESP,
 				  sa->np && sa->p[0].spi_size == 4 ? sa->p[0].spi : zero, 4, NULL,
-				  	0);
+					0);
 		e->st.p2_failed++;
 		goto out;
 	}

@@ -60,9 +60,9 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 				     "\"state\":\"%s\",\"ike_state\":\"%s\",\"status\":\"ACTIVE\","
 				     "\"role\":\"%s\",\"fvrf\":", first ? "" : ",", p1->conn_id,
 				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr,
-				     	a),
+					a),
 				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr,
-				     	b),
+					b),
 				     ik_v1_p1_disp(p1), ik_v1_p1_state_name(p1->state),
 				     p1->initiator ? "initiator" : "responder");
 			ik_sb_json_str(out, p1->fvrf);
@@ -90,9 +90,9 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 			/* dst/src as the exchange goes: initiator -> responder */
 			ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n",
 				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr,
-				     	a),
+					a),
 				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr,
-				     	b),
+					b),
 				     ik_v1_p1_disp(p1), p1->conn_id);
 		}
 		ik_sb_add(out, "\nIPv6 Crypto ISAKMP SA\n\n");

@@ -29,8 +29,7 @@ static bool is(const struct ik_v1_pl *pl, const uint8_t *v, size_t n)
 	return pl->body_len == n && !memcmp(pl->body, v, n);
 }
 
-void ik_v1_vid_process(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
-		       size_t len)
+void ik_v1_vid_process(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len)
 {
 	unsigned id = p1->conn_id;
 

@@ -1,26 +1,141 @@
+/* Secure memory for secrets.
+ *
+ * Every secret lives in memory obtained from sodium_malloc (locked into RAM,
+ * guard pages around it) and is wiped when freed. sodium_malloc costs an
+ * mmap, an mprotect and an mlock per call, and sodium_free a munmap: about
+ * 58 us a pair on these machines, more than a Diffie-Hellman exchange, and
+ * the munmap stalls the other threads of the process. So secrets are carved
+ * from pooled chunks of sodium_malloc'd memory instead: a chunk of 256 KiB is
+ * taken once and cut into slots of power-of-two size classes (32 B to 4 KiB);
+ * freed slots are wiped and kept on a per-class free list. Requests larger than
+ * the largest class go to sodium_malloc directly. Chunks are never returned:
+ * the pool's size follows the peak number of live secrets.
+ *
+ * The pool is shared by every thread, under one mutex (uncontended cost: a
+ * few tens of nanoseconds against the microseconds of the crypto around it).
+ */
 #include "util/secmem.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdalign.h>
 #include <string.h>
+
+#define POOL_CHUNK (256u * 1024u)
+#define POOL_MIN_SHIFT 5  /* 32 bytes */
+#define POOL_MAX_SHIFT 12 /* 4096 bytes */
+#define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
+#define POOL_ALIGN 16
+
+struct pool_free {
+	struct pool_free *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct pool_free *free[POOL_CLASSES];
+	unsigned char *chunk; /* current chunk, carved from cut up to POOL_CHUNK */
+	size_t cut;
+	size_t chunks;
+} pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 int ik_secmem_init(void)
 {
 	return sodium_init() < 0 ? -1 : 0;
 }
 
+/* The size class of a request, or -1 when it is too large for the pool. */
+static int pool_class(size_t size)
+{
+	int c = 0;
+
+	if (size > ((size_t)1 << POOL_MAX_SHIFT))
+		return -1;
+	while (((size_t)1 << (POOL_MIN_SHIFT + c)) < size)
+		c++;
+	return c;
+}
+
+void *ik_secmem_alloc(size_t size)
+{
+	int c = pool_class(size ? size : 1);
+	size_t slot;
+	void *p = NULL;
+
+	if (c < 0) {
+		/* sodium_malloc puts the block against its guard page: a size that
+		 * is a multiple of 16 keeps it aligned for any header */
+		size_t rounded = (size + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1);
+
+		p = sodium_malloc(rounded);
+		if (p)
+			memset(p, 0, rounded);
+		return p;
+	}
+	slot = (size_t)1 << (POOL_MIN_SHIFT + c);
+	pthread_mutex_lock(&pool.lock);
+	if (pool.free[c]) {
+		p = pool.free[c];
+		pool.free[c] = pool.free[c]->next;
+	} else {
+		if (!pool.chunk || pool.cut + slot > POOL_CHUNK) {
+			/* the rest of the old chunk stays unused: at most 4 KiB */
+			unsigned char *n = sodium_malloc(POOL_CHUNK);
+
+			if (n) {
+				pool.chunk = n;
+				pool.cut = 0;
+				pool.chunks++;
+			}
+		}
+		if (pool.chunk && pool.cut + slot <= POOL_CHUNK) {
+			p = pool.chunk + pool.cut;
+			pool.cut += slot;
+		}
+	}
+	pthread_mutex_unlock(&pool.lock);
+	if (p)
+		memset(p, 0, slot);
+	return p;
+}
+
+void ik_secmem_free(void *p, size_t size)
+{
+	int c = pool_class(size ? size : 1);
+	struct pool_free *f = p;
+
+	if (!p)
+		return;
+	if (c < 0) {
+		sodium_free(p); /* wipes */
+		return;
+	}
+	sodium_memzero(p, (size_t)1 << (POOL_MIN_SHIFT + c));
+	pthread_mutex_lock(&pool.lock);
+	f->next = pool.free[c];
+	pool.free[c] = f;
+	pthread_mutex_unlock(&pool.lock);
+}
+
+/* A secret is one pool slot: the header, then len bytes and a NUL. */
+static size_t secret_size(size_t len)
+{
+	size_t hdr = (sizeof(struct ik_secret) + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1);
+
+	return hdr + len + 1;
+}
+
 struct ik_secret *ik_secret_alloc(size_t len)
 {
-	struct ik_secret *s = sodium_malloc(sizeof(*s));
+	size_t hdr = (sizeof(struct ik_secret) + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1);
+	struct ik_secret *s;
 
+	if (len > SIZE_MAX / 2)
+		return NULL;
+	s = ik_secmem_alloc(secret_size(len));
 	if (!s)
 		return NULL;
-	/* one spare byte keeps a printable key NUL-terminated */
-	s->p = sodium_malloc(len + 1);
-	if (!s->p) {
-		sodium_free(s);
-		return NULL;
-	}
-	memset(s->p, 0, len + 1);
+	s->p = (uint8_t *)s + hdr; /* zeroed by ik_secmem_alloc */
 	s->len = len;
 	return s;
 }
@@ -43,8 +158,17 @@ void ik_secret_free(struct ik_secret *s)
 {
 	if (!s)
 		return;
-	sodium_free(s->p); /* wipes */
-	sodium_free(s);
+	ik_secmem_free(s, secret_size(s->len)); /* wipes header and bytes */
+}
+
+size_t ik_secmem_chunks(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pool.lock);
+	n = pool.chunks;
+	pthread_mutex_unlock(&pool.lock);
+	return n;
 }
 
 int ik_memeq_ct(const void *a, const void *b, size_t len)

@@ -8,11 +8,18 @@
 
 struct ik_secret {
 	size_t len;
-	uint8_t *p; /* sodium_malloc'd, len bytes (+1 NUL for printable keys) */
+	uint8_t *p; /* secure memory: len bytes and a NUL */
 };
 
 /* Must be called once before any other function here (calls sodium_init). */
 int ik_secmem_init(void);
+/* Raw secure memory, zero-filled, for secrets that are not byte strings (a DH
+ * key pair). Small sizes come from a pool of locked, guarded chunks (see
+ * secmem.c); free with the same size; the memory is wiped on free. */
+void *ik_secmem_alloc(size_t size);
+void ik_secmem_free(void *p, size_t size);
+/* Chunks the pool has taken from sodium_malloc (for tests). */
+size_t ik_secmem_chunks(void);
 /* Copies len bytes; returns NULL on allocation failure. */
 struct ik_secret *ik_secret_new(const void *data, size_t len);
 struct ik_secret *ik_secret_alloc(size_t len); /* zero-filled */

@@ -14,12 +14,17 @@
  *   keys: mode=gre|vti num=N local=A remote=A addr=A/P route=P/L [via=A] [vrf=V]
  *         [tvrf=V] side=1|2 enc=aes-128|aes-192|aes-256|des|3des|gcm-128|gcm-256
  *         auth=md5|sha1|sha256|sha384|sha512 [transport=1] [life=S] [hold=S]
- *         [wait-acquire=S] [child=0] [noshutdown=1]
+ *         [wait-acquire=S] [child=0] [noshutdown=1] [encap=1]
+ * encap=1: ESP in UDP 4500 (NAT-T); the probe holds the UDP socket with
+ * UDP_ENCAP_ESPINUDP that the kernel needs to take encapsulated ESP in.
  * Prints "ready" when everything is installed, one line per kernel event
  * ("event acquire reqid R src A dst A", "event expire soft|hard reqid R spi
  * 0xS") and (unless the SAs expired) "counters in P packets B bytes E errors out ..." at the end.
  * Exit status 0 when every backend call it made succeeded. */
 #include <errno.h>
+#include <linux/udp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -206,7 +211,29 @@ static int setup_child(struct ik_child_sa *c, int argc, char **argv, const struc
 	c->sel.dst = t->tunnel_dest;
 	c->sel.dst_mask = 0xffffffffu;
 	c->sel.proto = 47;
+	if (atoi(arg(argc, argv, "encap", "0"))) {
+		c->udp_encap = true;
+		c->encap_local_port = 4500;
+		c->encap_remote_port = 4500;
+	}
 	return 0;
+}
+
+/* The socket on UDP 4500 that makes the kernel decapsulate ESP in UDP. */
+static int encap_socket(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(4500) };
+	int type = UDP_ENCAP_ESPINUDP;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type)) < 0) {
+		fprintf(stderr, "kern_probe: UDP 4500 encapsulation socket: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int main(int argc, char **argv)
@@ -220,7 +247,7 @@ int main(int argc, char **argv)
 	struct ik_child_sa c;
 	struct ik_ipsec_profile prof = { .name = (char *)"probe" };
 	char *name = NULL, *vrf = NULL, *tvrf = NULL;
-	int rc = 1, side, plen;
+	int rc = 1, side, plen, efd = -1;
 	bool child;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -291,6 +318,8 @@ int main(int argc, char **argv)
 
 	if (setup_child(&c, argc, argv, &tun, side) < 0)
 		goto out;
+	if (c.udp_encap && (efd = encap_socket()) < 0)
+		goto out;
 	if (k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source) < 0) {
 		fprintf(stderr, "kern_probe: tunnel_up failed\n");
 		goto out;
@@ -339,6 +368,8 @@ out_shutdown:
 		printf("shutdown done\n");
 	}
 out:
+	if (efd >= 0)
+		close(efd);
 	k->ops->free(k);
 	free(name);
 	free(vrf);

@@ -549,6 +549,17 @@ START_TEST(keys_replace_and_mask)
 	ck_assert_str_eq(key_text(k->keys[3]), "any");
 	ck_assert_uint_eq(cfg->nkeys, 5);
 	ck_assert_str_eq(key_text(ik_config_find_keyring(cfg, "L")->keys[0]), "other-ring");
+	ik_config_unref(cfg);
+
+	/* "address 0.0.0.0" alone is the wildcard (K4): the same key as 0.0.0.0 0.0.0.0 */
+	cfg = load_ok("crypto isakmp key one address 0.0.0.0\n"
+		      "crypto isakmp key two address 0.0.0.0 0.0.0.0\n"
+		      "crypto isakmp key three address 0.0.0.0 255.255.255.255\n");
+	ck_assert_uint_eq(cfg->keyrings[0]->nkeys, 2);
+	ck_assert_str_eq(key_text(cfg->keyrings[0]->keys[0]), "two");
+	ck_assert(cfg->keyrings[0]->keys[0]->mask_given);
+	ck_assert_int_eq(cfg->keyrings[0]->keys[0]->plen, 0);
+	ck_assert_int_eq(cfg->keyrings[0]->keys[1]->plen, 32);
 	for (size_t i = 0; i < cfg->nkeys; i++)
 		ck_assert_uint_eq(cfg->keys[i]->order, i);
 	ik_config_unref(cfg);

@@ -80,6 +80,41 @@ START_TEST(secret_roundtrip)
 }
 END_TEST
 
+START_TEST(secmem_pool_reuse)
+{
+	/* Freed slots are wiped and reused; many live secrets take few chunks. */
+	struct ik_secret *s[2000];
+	uint8_t src[200];
+	size_t before = ik_secmem_chunks();
+
+	memset(src, 'k', sizeof(src));
+	for (int i = 0; i < 2000; i++) {
+		s[i] = ik_secret_new(src, (size_t)(i % 200) + 1);
+		ck_assert_ptr_nonnull(s[i]);
+		ck_assert_uint_eq(s[i]->len, (size_t)(i % 200) + 1);
+		ck_assert_uint_eq(s[i]->p[s[i]->len], 0);
+	}
+	ck_assert_uint_le(ik_secmem_chunks() - before, 3);
+	uint8_t *p = s[7]->p;
+	size_t len = s[7]->len;
+	ik_secret_free(s[7]);
+	for (size_t i = 0; i < len; i++)
+		ck_assert_uint_eq(p[i], 0);
+	s[7] = ik_secret_alloc(len);
+	ck_assert_ptr_eq(s[7]->p, p);
+	for (int i = 0; i < 2000; i++)
+		ik_secret_free(s[i]);
+	/* larger than the pool's largest class: straight from sodium_malloc */
+	struct ik_secret *big = ik_secret_alloc(10000);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_uint_eq(big->p[9999], 0);
+	ik_secret_free(big);
+	void *raw = ik_secmem_alloc(100);
+	ck_assert_ptr_nonnull(raw);
+	ik_secmem_free(raw, 100);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -94,6 +129,7 @@ int main(void)
 	tcase_add_test(tc, strbuf_json);
 	tcase_add_test(tc, log_categories);
 	tcase_add_test(tc, secret_roundtrip);
+	tcase_add_test(tc, secmem_pool_reuse);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

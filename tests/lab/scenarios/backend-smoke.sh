@@ -9,7 +9,10 @@
 #   4. an acquire: the tunnel's outbound policy holds the first packet and the
 #      kernel reports it; then the child SA is installed and pings pass;
 #   5. soft and hard expire events of a child with a 10 s lifetime;
-#   6. shutdown, and flush after a crash, leave foreign SAs, policies, links
+#   6. VRFs: vrf forwarding enslaves the link to the VRF device and the
+#      VRF's routes go into its table; a VRF with no device is an error that
+#      names it;
+#   7. shutdown, and flush after a crash, leave foreign SAs, policies, links
 #      and routes untouched.
 . "$LAB_SRC/tests/lab/lib.sh"
 lab_need "$KERN_PROBE"
@@ -168,6 +171,31 @@ lab_wait 20 "soft expire event" grep -q '^event expire soft reqid 2' "$LAB_OUT/e
 lab_wait 10 "hard expire event" grep -q '^event expire hard reqid 2' "$LAB_OUT/exp1.log"
 finish exp1
 only_foreign r1 "after expiry and shutdown"
+
+lab_log "== NAT-T: ESP in UDP 4500, aes-192 + sha384"
+probe r1 nat1 mode=gre $common addr=192.0.2.253/30 route=203.0.113.0/25 side=1 enc=aes-192 \
+	auth=sha384 encap=1
+probe r2 nat2 mode=gre $peer addr=192.0.2.254/30 route=192.0.2.0/25 side=2 enc=aes-192 \
+	auth=sha384 encap=1
+lab_assert_match "SA with UDP encapsulation" 'encap type espinudp sport 4500 dport 4500' \
+	"$(ip -n r1 xfrm state)"
+crossing nat-t
+finish nat1
+finish nat2
+
+lab_log "== VRF: vrf forwarding blue, ip route vrf blue"
+lab_vrf r1 blue 10
+probe r1 vrf1 mode=gre $common addr=192.0.2.253/30 route=203.0.113.0/25 vrf=blue side=1
+lab_assert_match "link enslaved to the VRF" 'master blue' "$(ip -n r1 link show ik-tun1)"
+lab_assert_match "route in the VRF's table" '203.0.113.0/25 dev ik-tun1 proto 165' \
+	"$(ip -n r1 route show table 10)"
+lab_assert_no_match "route not in the main table" '203.0.113.0/25' "$(ip -n r1 route show)"
+finish vrf1
+lab_assert_no_match "VRF route removed" 'proto 165' "$(ip -n r1 route show table 10)"
+lab_bg r1 vrf2 "$KERN_PROBE" up mode=gre $common addr=192.0.2.253/30 vrf=green side=1 hold=1
+wait "$LAB_LAST_PID" && lab_fail "tunnel_up with a VRF that has no device succeeded"
+lab_assert_file_match "missing VRF named" 'VRF green: no such VRF device' "$LAB_OUT/vrf2.log"
+lab_assert_no_match "nothing left of the failed tunnel" 'ik-tun1' "$(ip -n r1 -o link show)"
 
 lab_log "== crash: no shutdown, then flush_owned"
 probe r1 crash1 mode=vti $common addr=192.0.2.253/30 route=203.0.113.0/25 side=1 noshutdown=1

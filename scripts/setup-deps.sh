@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs, from Debian's archive, everything ikerd needs to build, test and run
+# its lab: the build chain and libraries, check, clang with libFuzzer,
+# user-mode Linux, iproute2, tshark, strongSwan. Safe to run again.
+set -eu
+if [ "$(id -u)" != 0 ]; then
+	echo "setup-deps: run as root (it installs Debian packages)" >&2
+	exit 1
+fi
+PKGS="build-essential autoconf automake libtool pkg-config
+libsodium-dev libssl-dev libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev check
+clang libclang-rt-14-dev python3 iproute2 iputils-ping procps util-linux kmod
+user-mode-linux tshark tcpdump
+strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup-deps: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q -o DPkg::Lock::Timeout=600
+	# shellcheck disable=SC2086
+	apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends $missing
+fi
+echo "setup-deps: all packages present"
