@@ -360,8 +360,8 @@ static uint64_t nl_soft(uint64_t hard, uint32_t spi)
 	return soft ? soft : 1;
 }
 
-static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c, const struct ik_esp_sa *e,
-		     bool inbound, uint32_t mark)
+static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c,
+		     const struct ik_esp_sa *e, bool inbound, uint32_t mark)
 {
 	struct xfrm_usersa_info sa;
 	struct nl_alg enc = { 0 }, auth = { 0 };
@@ -373,7 +373,8 @@ static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c, const 
 	ik_addr_fmt(e->dst, a[1]);
 	if (nl_enc_alg(c, &enc) < 0) {
 		ik_msg(k->base.log, IK_LOG_ERR, "kernel: XFRM SA add %s spi 0x%08x: "
-		       "unsupported cipher %d with key length %u", a[1], e->spi, c->enc, c->enc_keylen);
+		       "unsupported cipher %d with key length %u", a[1], e->spi, c->enc,
+		       c->enc_keylen);
 		return -EINVAL;
 	}
 	if (c->enc != IK_ESP_GCM && nl_auth_alg(c->auth, &auth) < 0) {
@@ -432,7 +433,8 @@ static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c, const 
 
 	if (c->enc == IK_ESP_GCM) {
 		struct xfrm_algo_aead *al;
-		struct nlattr *at = nla_reserve(msg, XFRMA_ALG_AEAD, sizeof(*al) + enc.key_bits / 8);
+		struct nlattr *at = nla_reserve(msg, XFRMA_ALG_AEAD,
+						sizeof(*al) + enc.key_bits / 8);
 
 		if (!at)
 			goto too_big;
@@ -445,7 +447,8 @@ static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c, const 
 	} else {
 		struct xfrm_algo *al;
 		struct xfrm_algo_auth *au;
-		struct nlattr *at = nla_reserve(msg, XFRMA_ALG_CRYPT, sizeof(*al) + enc.key_bits / 8);
+		struct nlattr *at = nla_reserve(msg, XFRMA_ALG_CRYPT,
+						sizeof(*al) + enc.key_bits / 8);
 
 		if (!at)
 			goto too_big;
@@ -496,7 +499,8 @@ static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c, const 
 	}
 	err = nl_request(k->xs, msg, true);
 	if (err)
-		nl_report(k, err, "XFRM SA add %s->%s spi 0x%08x (%s)", a[0], a[1], e->spi, enc.name);
+		nl_report(k, err, "XFRM SA add %s->%s spi 0x%08x (%s)", a[0], a[1], e->spi,
+			  enc.name);
 	return err;
 too_big:
 	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
@@ -1082,7 +1086,8 @@ static bool nl_same_vrf(const char *a, const char *b)
 static bool nl_route_uses(const struct ik_route *ro, const struct ik_interface *tun)
 {
 	if (ro->out_if || ro->out_if_name)
-		return ro->out_if == tun || (ro->out_if_name && !strcmp(ro->out_if_name, tun->name));
+		return ro->out_if == tun ||
+		       (ro->out_if_name && !strcmp(ro->out_if_name, tun->name));
 	return ro->nexthop && tun->addr && tun->mask != 0xffffffffu &&
 	       ik_addr_in(ro->nexthop, tun->addr, tun->mask) && nl_same_vrf(ro->vrf, tun->vrf);
 }
@@ -1103,10 +1108,11 @@ static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
 			continue;
 		plen = ik_mask_plen(ro->mask);
 		snprintf(what, sizeof(what), "%s%s%s%s/%d dev %s", ro->vrf ? "vrf " : "",
-			 ro->vrf ? ro->vrf : "", ro->vrf ? " " : "", ik_addr_fmt(ro->prefix, a), plen,
-			 t->ifname);
+			 ro->vrf ? ro->vrf : "", ro->vrf ? " " : "", ik_addr_fmt(ro->prefix, a),
+			 plen, t->ifname);
 		if (plen < 0) {
-			ik_msg(k->base.log, IK_LOG_ERR, "kernel: route %s: mask not contiguous", what);
+			ik_msg(k->base.log, IK_LOG_ERR, "kernel: route %s: mask not contiguous",
+			       what);
 			return -EINVAL;
 		}
 		if (ro->vrf && (err = nl_vrf_lookup(k, ro->vrf, what, &vidx, &table)))
@@ -1144,7 +1150,9 @@ static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
 			return err;
 		}
 		{
-			struct rtnl_route **nr = realloc(t->routes, (t->nroutes + 1) * sizeof(*nr));
+			struct rtnl_route **nr;
+
+			nr = realloc(t->routes, (t->nroutes + 1) * sizeof(*nr));
 
 			if (!nr) {
 				nl_route_send(k, r, false, what);
@@ -1260,14 +1268,16 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 	}
 	t->ifindex = nl_ifindex(k, t->ifname);
 	if (!t->ifindex) {
-		ik_msg(kk->log, IK_LOG_ERR, "kernel: link %s vanished after its creation", t->ifname);
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: link %s vanished after its creation",
+		       t->ifname);
 		err = -ENODEV;
 		goto fail;
 	}
 	if (vti) {
 		char path[128];
 
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/disable_policy", t->ifname);
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/disable_policy",
+			 t->ifname);
 		if ((err = nl_sysctl_set(k, path, "1")))
 			goto fail;
 	}
@@ -1426,7 +1436,8 @@ static int nl_dump_xfrm(struct ik_kernel_nl *k, int type, struct nl_flush *f)
 	if (err)
 		nl_report(k, err, "XFRM %s dump", type == XFRM_MSG_GETSA ? "SA" : "policy");
 	else if (f->oom)
-		ik_msg(k->base.log, IK_LOG_ERR, "kernel: XFRM dump: too many objects, or out of memory");
+		ik_msg(k->base.log, IK_LOG_ERR,
+		       "kernel: XFRM dump: too many objects, or out of memory");
 	return err ? err : f->oom ? -ENOMEM : 0;
 }
 
@@ -1496,8 +1507,8 @@ static int nl_flush_owned(struct ik_kernel *kk)
 	nl_cache_foreach(c, nl_flush_link, &f);
 	nl_cache_free(c);
 	if (f.n)
-		ik_msg(kk->log, IK_LOG_NOTICE, "kernel: removed %u stale objects of a previous ikerd",
-		       f.n);
+		ik_msg(kk->log, IK_LOG_NOTICE,
+		       "kernel: removed %u stale objects of a previous ikerd", f.n);
 	return f.err;
 }
 
@@ -1586,7 +1597,8 @@ static int nl_event_read(struct ik_kernel *kk, void (*cb)(void *ctx, const struc
 			break;
 		}
 		if (err == -NLE_NOMEM) {
-			ik_msg(kk->log, IK_LOG_WARNING, "kernel: XFRM events lost (socket buffer full)");
+			ik_msg(kk->log, IK_LOG_WARNING,
+			       "kernel: XFRM events lost (socket buffer full)");
 			err = 0;
 			continue;
 		}

@@ -30,7 +30,8 @@ static struct ik_kernel_none *none_of(struct ik_kernel *k)
 	return (struct ik_kernel_none *)k;
 }
 
-static void none_line(struct ik_kernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void none_line(struct ik_kernel *k, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void none_line(struct ik_kernel *k, const char *fmt, ...)
 {
 	struct ik_kernel_none *n = none_of(k);

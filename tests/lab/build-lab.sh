@@ -18,10 +18,15 @@ b=$(cd "$b" && pwd)
 log="$b/build-lab.log"
 : >"$log"
 if [ ! -x "$top/configure" ]; then
-	(cd "$top" && ./autogen.sh) >>"$log" 2>&1 || { tail -n 30 "$log"; echo "build-lab: autogen failed"; exit 1; }
+	if ! (cd "$top" && ./autogen.sh) >>"$log" 2>&1; then
+		tail -n 30 "$log"
+		echo "build-lab: autogen failed"
+		exit 1
+	fi
 fi
 cd "$b"
-cflags="-g -O2 -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wno-error"
+cflags="-g -O2 -fsanitize=undefined -fno-sanitize-recover=undefined"
+cflags="$cflags -fno-omit-frame-pointer -Wno-error"
 if [ ! -f Makefile ] || [ "$(cat .lab-cflags 2>/dev/null)" != "$cflags" ]; then
 	"$top/configure" --disable-sanitizers CFLAGS="$cflags" LDFLAGS="-fsanitize=undefined" \
 		>>"$log" 2>&1 ||

@@ -106,8 +106,8 @@ static void on_event(void *ctx, const struct ik_kevent *ev)
 	if (ev->type == IK_KEV_EXPIRE_HARD)
 		hard_expires++;
 	if (ev->type == IK_KEV_ACQUIRE)
-		printf("event acquire reqid %u src %s dst %s\n", ev->reqid, ik_addr_fmt(ev->src, a[0]),
-		       ik_addr_fmt(ev->dst, a[1]));
+		printf("event acquire reqid %u src %s dst %s\n", ev->reqid,
+		       ik_addr_fmt(ev->src, a[0]), ik_addr_fmt(ev->dst, a[1]));
 	else
 		printf("event expire %s reqid %u spi 0x%08x\n",
 		       ev->type == IK_KEV_EXPIRE_HARD ? "hard" : "soft", ev->reqid, ev->spi);
@@ -184,8 +184,9 @@ static int setup_child(struct ik_child_sa *c, int argc, char **argv, const struc
 	}
 	if (c->enc != IK_ESP_GCM) {
 		static const struct { const char *n; enum ik_esp_auth a; } auths[] = {
-			{ "md5", IK_ESP_MD5 }, { "sha1", IK_ESP_SHA1 }, { "sha256", IK_ESP_SHA256 },
-			{ "sha384", IK_ESP_SHA384 }, { "sha512", IK_ESP_SHA512 },
+			{ "md5", IK_ESP_MD5 }, { "sha1", IK_ESP_SHA1 },
+			{ "sha256", IK_ESP_SHA256 }, { "sha384", IK_ESP_SHA384 },
+			{ "sha512", IK_ESP_SHA512 },
 		};
 		for (size_t i = 0; i < sizeof(auths) / sizeof(auths[0]); i++)
 			if (!strcmp(auth, auths[i].n))
@@ -228,7 +229,8 @@ static int encap_socket(void)
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type)) < 0) {
-		fprintf(stderr, "kern_probe: UDP 4500 encapsulation socket: %s\n", strerror(errno));
+		fprintf(stderr, "kern_probe: UDP 4500 encapsulation socket: %s\n",
+			strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -303,7 +305,9 @@ int main(int argc, char **argv)
 		route.mask = ik_plen_mask(plen);
 		if (arg(argc, argv, "via", NULL)) {
 			/* ip route P M NEXTHOP: the next hop is on the tunnel's subnet */
-			if (parse_addr("via", arg(argc, argv, "via", NULL), &route.nexthop, NULL) < 0)
+			const char *via = arg(argc, argv, "via", NULL);
+
+			if (parse_addr("via", via, &route.nexthop, NULL) < 0)
 				goto out;
 		} else {
 			route.out_if = &tun;
@@ -354,8 +358,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "kern_probe: child_counters failed\n");
 			goto out_shutdown;
 		}
-		printf("counters in %llu packets %llu bytes %llu errors out %llu packets %llu bytes "
-		       "%llu errors\n", (unsigned long long)in.packets, (unsigned long long)in.bytes,
+		printf("counters in %llu packets %llu bytes %llu errors "
+		       "out %llu packets %llu bytes %llu errors\n",
+		       (unsigned long long)in.packets, (unsigned long long)in.bytes,
 		       (unsigned long long)in.errors, (unsigned long long)out.packets,
 		       (unsigned long long)out.bytes, (unsigned long long)out.errors);
 	}

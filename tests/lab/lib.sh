@@ -284,7 +284,9 @@ lab_seed_conf() {
 		case $1 in
 		vti) ex+=(-e '/^ tunnel protection/a\ tunnel mode ipsec ipv4')
 			shift ;;
-		lifetime) ex+=(-e "/^ set isakmp-profile/a\\ set security-association lifetime seconds $2")
+		lifetime)
+			local line=" set security-association lifetime seconds $2"
+			ex+=(-e "/^ set isakmp-profile/a\\$line")
 			shift 2 ;;
 		*) lab_fail "lab_seed_conf: $1?" ;;
 		esac

@@ -68,9 +68,11 @@ cd "$LAB_OUT" || halt_now
 } >"$LAB_OUT/log"
 rc=1
 if [ $modules_ok = 1 ]; then
-	timeout -k 5 "$LAB_GUEST_TIMEOUT" /bin/bash "$LAB_SCENARIO" "$@" >>"$LAB_OUT/log" 2>&1 </dev/null
+	timeout -k 5 "$LAB_GUEST_TIMEOUT" /bin/bash "$LAB_SCENARIO" "$@" \
+		>>"$LAB_OUT/log" 2>&1 </dev/null
 	rc=$?
-	[ $rc != 124 ] || echo "uml-init: scenario killed after $LAB_GUEST_TIMEOUT s" >>"$LAB_OUT/log"
+	[ $rc != 124 ] ||
+		echo "uml-init: scenario killed after $LAB_GUEST_TIMEOUT s" >>"$LAB_OUT/log"
 fi
 echo "$rc" >"$LAB_OUT/status"
 halt_now

@@ -55,7 +55,7 @@ esac
 for p in "$out" "$script" "$LAB_BUILD"; do
 	case $p in
 	/tmp/* | /run/* | /dev/* | /proc/* | /sys/*)
-		fail "$p is hidden inside the guest (it mounts its own /tmp, /run, /dev); use another folder" ;;
+		fail "$p is hidden inside the guest (it mounts its own /tmp, /run, /dev)" ;;
 	esac
 done
 declared=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -n 1)
@@ -124,7 +124,8 @@ fi
 if [ $timed_out = 1 ]; then
 	echo "FAIL $name (guest killed after ${timeout_s} s; log: $out/log)"
 elif [ -z "$status" ]; then
-	echo "FAIL $name (no exit status: the guest stopped early, ${secs} s; see $out/console.log)"
+	echo "FAIL $name (no exit status: the guest stopped early, ${secs} s;" \
+		"see $out/console.log)"
 elif [ "$status" = 124 ]; then
 	echo "FAIL $name (scenario timed out after ${guest_s} s; log: $out/log)"
 else

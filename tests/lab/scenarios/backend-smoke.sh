@@ -33,7 +33,8 @@ foreign() {
 		tmpl src 198.51.100.77 dst 198.51.100.78 proto esp reqid 7 mode tunnel ||
 		lab_fail "foreign policy in $ns"
 	ip -n $ns link add ik-tun9 type dummy || lab_fail "foreign link in $ns"
-	ip -n $ns route add 203.0.113.128/25 dev lan0 proto static || lab_fail "foreign route in $ns"
+	ip -n $ns route add 203.0.113.128/25 dev lan0 proto static ||
+		lab_fail "foreign route in $ns"
 }
 # Objects that look like a crashed ikerd's: flush_owned must remove them.
 stale() {
@@ -57,13 +58,15 @@ only_foreign() {
 	lab_assert_match "$ns $what: foreign SA kept" 'reqid 7 ' "$out"
 	out=$(ip -n $ns xfrm policy | grep -c '^src ')
 	lab_assert_eq "$ns $what: policies left" 1 "$out"
-	lab_assert_match "$ns $what: foreign policy kept" '192.0.2.200/32' "$(ip -n $ns xfrm policy)"
+	lab_assert_match "$ns $what: foreign policy kept" '192.0.2.200/32' \
+		"$(ip -n $ns xfrm policy)"
 	out=$(ip -n $ns -o link show)
 	lab_assert_match "$ns $what: foreign link ik-tun9 kept" 'ik-tun9' "$out"
 	lab_assert_no_match "$ns $what: no ik-tun1" 'ik-tun1[:@]' "$out"
 	lab_assert_no_match "$ns $what: no ik-tun5" 'ik-tun5[:@]' "$out"
 	out=$(ip -n $ns route show table all)
-	lab_assert_match "$ns $what: foreign route kept" '203.0.113.128/25 dev lan0 proto static' "$out"
+	lab_assert_match "$ns $what: foreign route kept" \
+		'203.0.113.128/25 dev lan0 proto static' "$out"
 	lab_assert_no_match "$ns $what: no route of ikerd's" 'proto 165' "$out"
 }
 
@@ -107,7 +110,8 @@ crossing() { # MODE: ping LAN to LAN, ESP counters on both sides
 }
 
 lab_log "== GRE over ESP, aes-256 + sha256"
-probe r1 gre1 mode=gre $common addr=192.0.2.253/30 route=203.0.113.0/25 side=1 enc=aes-256 auth=sha256
+probe r1 gre1 mode=gre $common addr=192.0.2.253/30 route=203.0.113.0/25 side=1 \
+	enc=aes-256 auth=sha256
 probe r2 gre2 mode=gre $peer addr=192.0.2.254/30 route=192.0.2.0/25 via=192.0.2.253 side=2 \
 	enc=aes-256 auth=sha256
 ip -n r1 -d link show ik-tun1
@@ -131,7 +135,8 @@ crossing gre
 ip -n r1 -s xfrm state
 finish gre1
 finish gre2
-lab_assert_file_match "gre1 child_counters" 'counters in ([5-9]|[1-9][0-9]+) packets' "$LAB_OUT/gre1.log"
+lab_assert_file_match "gre1 child_counters" 'counters in ([5-9]|[1-9][0-9]+) packets' \
+	"$LAB_OUT/gre1.log"
 only_foreign r1 "after GRE shutdown"
 only_foreign r2 "after GRE shutdown"
 
@@ -147,7 +152,8 @@ lab_assert_match "VTI policy mark" 'mark 0x1a000001/0xffffffff' "$(ip -n r1 xfrm
 crossing vti
 finish vti1
 finish vti2
-lab_assert_file_match "vti1 child_counters" 'counters in ([5-9]|[1-9][0-9]+) packets' "$LAB_OUT/vti1.log"
+lab_assert_file_match "vti1 child_counters" 'counters in ([5-9]|[1-9][0-9]+) packets' \
+	"$LAB_OUT/vti1.log"
 only_foreign r1 "after VTI shutdown"
 only_foreign r2 "after VTI shutdown"
 

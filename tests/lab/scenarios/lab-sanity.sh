@@ -50,7 +50,8 @@ ip -n r1 xfrm state add src 198.51.100.1 dst 198.51.100.2 proto esp spi 0x2003 \
 	mode tunnel enc 'cbc(des)' 0x$(printf '%016x' 8) auth-trunc 'hmac(sha512)' \
 	0x$(printf '%0128x' 9) 256 || lab_fail "DES/SHA-512 SA"
 
-ip -n r1 link add gt0 type gre local 198.51.100.1 remote 198.51.100.2 ttl 255 || lab_fail "GRE link"
+ip -n r1 link add gt0 type gre local 198.51.100.1 remote 198.51.100.2 ttl 255 ||
+	lab_fail "GRE link"
 ip -n r1 link add vt0 type vti local 198.51.100.1 remote 198.51.100.2 ikey 5 okey 5 ||
 	lab_fail "VTI link"
 lab_vrf r1 blue 10

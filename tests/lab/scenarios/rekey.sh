@@ -13,11 +13,15 @@ lab_ikerd_start r2 "$(lab_seed_conf r2 lifetime 120)" --passive --debug isakmp,i
 lab_ikerd_start r1 "$(lab_seed_conf r1 lifetime 120)" --debug isakmp,ipsec
 lab_wait_child r1 20
 lab_wait_child r2 20
-spi() { lab_ikerctl "$1" show crypto ipsec sa | sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p'; }
+spi() {
+	lab_ikerctl "$1" show crypto ipsec sa |
+		sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p'
+}
 first1=$(spi r1)
 first2=$(spi r2)
 lab_log "first pair: R1 out $first1, R2 out $first2"
-lab_assert_match "R1's SA lifetime is 120 s" 'remaining key lifetime \(k/sec\): \([0-9]+/1[01][0-9]\)' \
+lab_assert_match "R1's SA lifetime is 120 s" \
+	'remaining key lifetime \(k/sec\): \([0-9]+/1[01][0-9]\)' \
 	"$(lab_ikerctl r1 show crypto ipsec sa)"
 
 lab_bg r1 ping ping -n -i 0.2 -c 650 -W 1 -I 192.0.2.1 203.0.113.1
@@ -37,7 +41,10 @@ lab_assert_ge "ping packets received (at most one lost)" $((sent - 1)) "${recv:-
 ip -n r1 -s xfrm state | grep -E '^src|spi|packets'
 lab_assert_no_match "R1's kernel: the first pair is gone" \
 	"spi $(printf '0x%08x' "$first1") " "$(ip -n r1 xfrm state)"
-lab_assert_le() { [ "$3" -le "$2" ] || lab_fail "$1: expected at most $2, saw $3"; lab_log "ok: $1 = $3"; }
+lab_assert_le() {
+	[ "$3" -le "$2" ] || lab_fail "$1: expected at most $2, saw $3"
+	lab_log "ok: $1 = $3 (<= $2)"
+}
 lab_assert_le "R1's kernel SAs after the rekey" 4 "$(lab_xfrm_count_sa r1)"
 out=$(lab_ping r1 192.0.2.1 203.0.113.1 3)
 lab_assert_match "ping on the new pair" ' 0% packet loss' "$out"

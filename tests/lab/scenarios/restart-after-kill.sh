@@ -12,7 +12,8 @@ lab_ikerd_start r2 "$(lab_seed_conf r2)" --passive --debug isakmp,ipsec
 lab_ikerd_start r1 "$conf1" --debug isakmp,ipsec
 lab_wait_child r1 20
 lab_wait_child r2 20
-old_spi=$(lab_ikerctl r1 show crypto ipsec sa | sed -n 's/.*current outbound spi: \(0x[0-9A-F]*\).*/\1/p')
+old_spi=$(lab_ikerctl r1 show crypto ipsec sa |
+	sed -n 's/.*current outbound spi: \(0x[0-9A-F]*\).*/\1/p')
 lab_log "R1's outbound SPI: $old_spi"
 
 kill -KILL "$(lab_ikerd_pid r1)"

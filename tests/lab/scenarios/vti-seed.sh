@@ -9,7 +9,8 @@
 lab_seed_topology
 lab_ikerd_start r2 "$(lab_seed_conf r2 vti)" --passive --debug isakmp,ipsec
 lab_ikerd_start r1 "$(lab_seed_conf r1 vti)" --debug isakmp,ipsec
-lab_assert_match "R1's VTI link" 'vti remote 198.51.100.2 local 198.51.100.1 ikey 26.0.0.1 +okey 26.0.0.1' \
+lab_assert_match "R1's VTI link" \
+	'vti remote 198.51.100.2 local 198.51.100.1 ikey 26.0.0.1 +okey 26.0.0.1' \
 	"$(ip -n r1 -d link show ik-tun1)"
 lab_assert_match "R1's route through the tunnel" '203.0.113.0/24 via 192.0.2.130 dev ik-tun1' \
 	"$(ip -n r1 route)"
