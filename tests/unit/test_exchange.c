@@ -825,6 +825,12 @@ START_TEST(unknown_dh_group)
 		     "192.168.0.1");
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 0);
+	/* R1 learns why, from an unauthenticated notification it does not act on */
+	xn_deliver(&net);
+	EXPECT_ORDER(&net.n[0], "ISAKMP:(0): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 1",
+		     "ISAKMP:(0):Notify has no hash. Rejected.");
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
 	xn_free(&net);
 }
 END_TEST
