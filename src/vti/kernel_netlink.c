@@ -364,7 +364,7 @@ static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c, const 
 		     bool inbound, uint32_t mark)
 {
 	struct xfrm_usersa_info sa;
-	struct nl_alg enc, auth;
+	struct nl_alg enc = { 0 }, auth = { 0 };
 	struct nl_msg *msg;
 	char a[2][IK_ADDRSTRLEN];
 	int err = -EINVAL;

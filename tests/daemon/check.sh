@@ -6,7 +6,8 @@
 seed="$top_srcdir/etc/examples/seed-r1.conf"
 [ -f "$seed" ] || fail "missing $seed"
 
-"$IKERD" -t -f "$seed" >"$tmp/t.out" 2>&1 || fail "ikerd -t: exit $? on the seed: $(cat "$tmp/t.out")"
+"$IKERD" -t -f "$seed" >"$tmp/t.out" 2>&1 \
+	|| fail "ikerd -t: exit $? on the seed: $(cat "$tmp/t.out")"
 grep -q "sessions initiated by 192.168.0.2 toward this router fail" "$tmp/t.out" \
 	|| fail "the R2-initiated failure is not reported: $(cat "$tmp/t.out")"
 grep -q "configuration valid" "$tmp/t.out" || fail "no summary line"
@@ -38,7 +39,8 @@ CONF
 printf 'service timestamps debug datetime msec\nrouter ospf 1\n' >"$tmp/warn.conf"
 cat "$tmp/clean.conf" >>"$tmp/warn.conf"
 "$IKERD" -t --strict -f "$tmp/warn.conf" >"$tmp/warn.out" 2>&1 || fail "warnings fail -t --strict"
-grep -qx "$tmp/warn.conf:2: warning: 'router ospf 1' is not used by ikerd; ignored" "$tmp/warn.out" \
+want="$tmp/warn.conf:2: warning: 'router ospf 1' is not used by ikerd; ignored"
+grep -qxF "$want" "$tmp/warn.out" \
 	|| fail "warning line: $(cat "$tmp/warn.out")"
 grep -q "configuration valid, 2 line(s) ignored, 0 finding(s)" "$tmp/warn.out" || fail "summary"
 
@@ -47,12 +49,16 @@ sed 's/^ group 2$/ group banana/' "$seed" >"$tmp/broken.conf"
 line=$(grep -n "group banana" "$tmp/broken.conf" | cut -d: -f1)
 "$IKERD" -t -f "$tmp/broken.conf" >"$tmp/b.out" 2>&1
 [ $? = 1 ] || fail "broken file: exit status is not 1"
-grep -q "broken.conf:$line:[0-9][0-9]*:" "$tmp/b.out" || fail "no file:line:col: $(cat "$tmp/b.out")"
+grep -q "broken.conf:$line:[0-9][0-9]*:" "$tmp/b.out" \
+	|| fail "no file:line:col: $(cat "$tmp/b.out")"
 grep -q "\^" "$tmp/b.out" || fail "no marker: $(cat "$tmp/b.out")"
 "$IKERD" -t --strict -f "$tmp/broken.conf" >/dev/null 2>&1
 [ $? = 1 ] || fail "broken file with --strict: exit status is not 1"
 "$IKERD" -t --json -f "$tmp/broken.conf" >"$tmp/b.json"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] is False and d["error"]["line"] == int(sys.argv[2]), d' \
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["valid"] is False and d["error"]["line"] == int(sys.argv[2]), d' \
 	"$tmp/b.json" "$line" || fail "broken file JSON"
 "$IKERD" -t -f "$tmp/does-not-exist.conf" >/dev/null 2>&1
 [ $? = 1 ] || fail "missing file: exit status is not 1"

@@ -37,9 +37,14 @@ c sh cry isa pol | grep -q "Three key triple DES" || fail "policy encryption tex
 
 # errors: ambiguous, invalid (marker under the bad word), incomplete; exit 1
 c sh cry isa p 2>"$tmp/amb" && fail "ambiguous command accepted"
-grep -qx '% Ambiguous command:  "sh cry isa p"' "$tmp/amb" || fail "ambiguous message: $(cat "$tmp/amb")"
+grep -qx '% Ambiguous command:  "sh cry isa p"' "$tmp/amb" \
+	|| fail "ambiguous message: $(cat "$tmp/amb")"
 c show crypto bogus sa 2>"$tmp/inv" && fail "invalid command accepted"
-printf 'show crypto bogus sa\n            ^\n%% Invalid input detected at '"'"'^'"'"' marker.\n' >"$tmp/inv.want"
+cat >"$tmp/inv.want" <<'INV'
+show crypto bogus sa
+            ^
+% Invalid input detected at '^' marker.
+INV
 diff -u "$tmp/inv.want" "$tmp/inv" || fail "invalid input message"
 c show crypto isakmp 2>"$tmp/inc" && fail "incomplete command accepted"
 grep -qx '% Incomplete command.' "$tmp/inc" || fail "incomplete message"
@@ -51,15 +56,20 @@ for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto is
 	"show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec"; do
 	# shellcheck disable=SC2086
 	c --json $cmd >"$tmp/j.out" || fail "--json $cmd failed"
-	python3 -m json.tool "$tmp/j.out" >/dev/null || fail "--json $cmd: not JSON: $(head -c 300 "$tmp/j.out")"
+	python3 -m json.tool "$tmp/j.out" >/dev/null \
+		|| fail "--json $cmd: not JSON: $(head -c 300 "$tmp/j.out")"
 done
-c --json sh cry isa key | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [k["keyring"] for k in d["keys"]] == ["keyring1","keyring2"], d' \
+c --json sh cry isa key | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [k["keyring"] for k in d["keys"]] == ["keyring1", "keyring2"], d' \
 	|| fail "JSON keys"
 
 # show running-config round trip: ikerd -t accepts it and it holds the keyrings
 c show running-config >"$tmp/rc.conf" || fail "show running-config failed"
 grep -q "^crypto keyring keyring2" "$tmp/rc.conf" || fail "running-config lacks keyring2"
-"$IKERD" -t -f "$tmp/rc.conf" >"$tmp/rc.t" 2>&1 || fail "ikerd -t on show running-config: $(cat "$tmp/rc.t")"
+"$IKERD" -t -f "$tmp/rc.conf" >"$tmp/rc.t" 2>&1 \
+	|| fail "ikerd -t on show running-config: $(cat "$tmp/rc.t")"
 
 # L1/L2 through the socket: R2's sessions toward R1 fail (P2)
 c check | grep -q "sessions initiated by 198.51.100.2 toward this router fail" \
@@ -91,7 +101,8 @@ cp "$tmp/r1.conf" "$tmp/r1.good"
 printf 'crypto isakmp policy banana\n' >>"$tmp/r1.conf"
 bad=$(wc -l <"$tmp/r1.conf")
 c reload 2>"$tmp/reload.err" && fail "reload of a broken file succeeded"
-grep -q "r1.conf:$bad:" "$tmp/reload.err" || fail "reload error lacks file:line: $(cat "$tmp/reload.err")"
+grep -q "r1.conf:$bad:" "$tmp/reload.err" \
+	|| fail "reload error lacks file:line: $(cat "$tmp/reload.err")"
 grep -q "running configuration is kept" "$tmp/reload.err" || fail "reload error wording"
 c show crypto isakmp key | diff -u "$tmp/key.want" - || fail "broken reload changed the keys"
 kill -HUP "$pid"
@@ -100,7 +111,7 @@ kill -0 "$pid" || fail "ikerd died on SIGHUP with a broken file"
 wait_grep "$tmp/r1.err" "RELOAD: .*r1.conf:$bad:" || fail "SIGHUP error not logged with file:line"
 c show crypto isakmp key | diff -u "$tmp/key.want" - || fail "broken SIGHUP changed the keys"
 # a good change is taken
-sed 's/^crypto keyring keyring2$/crypto keyring keyring2\n  pre-shared-key address 203.0.113.9 key newkey/' \
+sed 's/^crypto keyring keyring2$/&\n  pre-shared-key address 203.0.113.9 key newkey/' \
 	"$tmp/r1.good" >"$tmp/r1.conf"
 kill -HUP "$pid"
 wait_cmd_grep "keyring2    203.0.113.9                    newkey" c show crypto isakmp key \
@@ -122,12 +133,15 @@ c reload >/dev/null || fail "reload unchanged"
 # a second daemon on the same socket is refused
 "$IKERD" -d --kernel none --ctl "$ctl" --pid "$tmp/pid2" -f "$tmp/r1.conf" 2>"$tmp/second.out" \
 	&& fail "second ikerd started"
-grep -q "already running" "$tmp/second.out" || fail "second ikerd message: $(cat "$tmp/second.out")"
+grep -q "already running" "$tmp/second.out" \
+	|| fail "second ikerd message: $(cat "$tmp/second.out")"
 
 # ikerctl when no daemon listens
 "$IKERCTL" --ctl "$tmp/none.ctl" show run 2>"$tmp/nd.err"
 [ $? = 2 ] || fail "ikerctl without daemon: exit status"
-grep -qx "ikerctl: cannot reach ikerd at $tmp/none.ctl: No such file or directory (is ikerd running? start it with ikerd -f FILE)" \
+want="ikerctl: cannot reach ikerd at $tmp/none.ctl: No such file or directory"
+want="$want (is ikerd running? start it with ikerd -f FILE)"
+grep -qxF "$want" \
 	"$tmp/nd.err" || fail "no-daemon message: $(cat "$tmp/nd.err")"
 # ... and for a user who may not use the root-only socket
 if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups \

@@ -43,8 +43,10 @@ start_daemon r2 "$b" --passive
 p2=$started
 start_daemon r1 "$a"
 p1=$started
-wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa || fail "R1 has no QM_IDLE SA: $(r1 show crypto isakmp sa)"
-wait_cmd_grep "QM_IDLE.*ACTIVE" r2 show crypto isakmp sa || fail "R2 has no QM_IDLE SA: $(r2 show crypto isakmp sa)"
+wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa \
+	|| fail "R1 has no QM_IDLE SA: $(r1 show crypto isakmp sa)"
+wait_cmd_grep "QM_IDLE.*ACTIVE" r2 show crypto isakmp sa \
+	|| fail "R2 has no QM_IDLE SA: $(r2 show crypto isakmp sa)"
 r1 show crypto isakmp sa | grep -q "^198.51.100.2 *198.51.100.1 *QM_IDLE *1001 ACTIVE" \
 	|| fail "R1's SA row: $(r1 show crypto isakmp sa)"
 # two workers each: R1's datagrams (source .1, odd) reach R2's worker 1,
@@ -52,13 +54,17 @@ r1 show crypto isakmp sa | grep -q "^198.51.100.2 *198.51.100.1 *QM_IDLE *1001 A
 r2 show crypto isakmp sa | grep -q "^198.51.100.2 *198.51.100.1 *QM_IDLE *101001 ACTIVE" \
 	|| fail "R2's SA is not on worker 1: $(r2 show crypto isakmp sa)"
 [ "$(r2 show crypto isakmp sa | grep -c "^IPv4 Crypto ISAKMP SA")" = 1 ] || fail "merged header"
-wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa || fail "R1 shows no SPI: $(r1 show crypto ipsec sa)"
-wait_cmd_grep "spi: 0x" r2 show crypto ipsec sa || fail "R2 shows no SPI: $(r2 show crypto ipsec sa)"
+wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa \
+	|| fail "R1 shows no SPI: $(r1 show crypto ipsec sa)"
+wait_cmd_grep "spi: 0x" r2 show crypto ipsec sa \
+	|| fail "R2 shows no SPI: $(r2 show crypto ipsec sa)"
 # R1's outbound SPI is one of R2's
-out1=$(r1 show crypto ipsec sa | sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p' | head -n 1)
+out1=$(r1 show crypto ipsec sa |
+	sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p' | head -n 1)
 [ -n "$out1" ] || fail "no current outbound spi on R1: $(r1 show crypto ipsec sa)"
 r2 show crypto ipsec sa | grep -q "spi: $out1(" || fail "R2 does not know R1's outbound SPI $out1"
-r1 show crypto session | grep -q "Session status: UP-ACTIVE" || fail "R1 session: $(r1 show crypto session)"
+r1 show crypto session | grep -q "Session status: UP-ACTIVE" \
+	|| fail "R1 session: $(r1 show crypto session)"
 for cmd in "show crypto isakmp sa" "show crypto isakmp sa detail" "show crypto ipsec sa" \
 	"show crypto session" "show crypto isakmp peers"; do
 	# shellcheck disable=SC2086
@@ -74,12 +80,29 @@ grep -q "peer matches profile1 profile" "$tmp/r2.err" || fail "R2's trace lacks 
 
 # clear and initiate again by command
 r1 clear crypto session >/dev/null || fail "clear on R1"
-wait_cmd_nogrep QM_IDLE r1 show crypto isakmp sa || fail "clear left the SA: $(r1 show crypto isakmp sa)"
-r1 show crypto ipsec sa | grep -q "spi: 0x" && fail "clear left IPsec SAs: $(r1 show crypto ipsec sa)"
+wait_cmd_nogrep QM_IDLE r1 show crypto isakmp sa \
+	|| fail "clear left the SA: $(r1 show crypto isakmp sa)"
+r1 show crypto ipsec sa | grep -q "spi: 0x" \
+	&& fail "clear left IPsec SAs: $(r1 show crypto ipsec sa)"
 r1 initiate Tunnel1 >"$tmp/init" || fail "initiate: $(cat "$tmp/init")"
-wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa || fail "initiate Tunnel1 did not bring phase 1 up"
+wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa \
+	|| fail "initiate Tunnel1 did not bring phase 1 up"
+# clear crypto isakmp CONN-ID reaches the worker that owns that id range
+wait_cmd_grep "QM_IDLE *101002 ACTIVE" r2 show crypto isakmp sa \
+	|| fail "R2's second SA is not 101002 on worker 1: $(r2 show crypto isakmp sa)"
+r2 clear crypto isakmp 101002 >/dev/null || fail "clear crypto isakmp 101002"
+wait_cmd_nogrep "101002" r2 show crypto isakmp sa \
+	|| fail "clear crypto isakmp 101002 left it: $(r2 show crypto isakmp sa)"
+# (the IPsec SAs outlive their ISAKMP SA, as on IOS: clear both, start again)
+r1 clear crypto session >/dev/null || fail "clear on R1"
+r2 clear crypto session >/dev/null || fail "clear on R2"
+wait_cmd_nogrep "spi: 0x" r2 show crypto ipsec sa || fail "R2 kept IPsec SAs after clear"
+r1 initiate Tunnel1 >"$tmp/init" || fail "initiate: $(cat "$tmp/init")"
+wait_cmd_grep "QM_IDLE.*ACTIVE" r2 show crypto isakmp sa || fail "third initiation failed"
+wait_cmd_grep "spi: 0x" r2 show crypto ipsec sa || fail "third initiation: no IPsec SA on R2"
 r1 initiate Tunnel9 2>"$tmp/init9" && fail "initiate of an unknown tunnel accepted"
-grep -q "Tunnel9 is not a configured tunnel interface" "$tmp/init9" || fail "unknown tunnel message"
+grep -q "Tunnel9 is not a configured tunnel interface" "$tmp/init9" \
+	|| fail "unknown tunnel message"
 
 # 2. R1 answers only and R2 initiates at start-up: R1 picks keyring1 at MM3,
 #    R2's identity matches profile2 (keyring2): P2 fails. R1 runs one worker

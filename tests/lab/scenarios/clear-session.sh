@@ -2,6 +2,8 @@
 # crypto session on R1 removes every SA on both sides (R2 through R1's
 # DELETE notifications) and every child policy: what stays in each kernel is
 # the tunnel's own outbound policy, which holds traffic until a new SA exists.
+# Then traffic brings the tunnel back: a ping from R1's LAN meets that policy,
+# the kernel raises an acquire, R1 initiates, and the ping gets through.
 . "$LAB_SRC/tests/lab/lib.sh"
 
 lab_seed_topology
@@ -28,3 +30,14 @@ for ns in r1 r2; do
 		"$(printf '%s\n' "$pol" | grep -c '^src ')"
 	lab_assert_match "$ns: the policy left is outbound" 'dir out priority 6821' "$pol"
 done
+
+lab_log "traffic after the clear: acquire, new SAs"
+before=$(wc -l <"$LAB_OUT/ikerd-r1.log")
+lab_ping r1 192.0.2.1 203.0.113.1 15 >"$LAB_OUT/ping-acquire.log" 2>&1
+cat "$LAB_OUT/ping-acquire.log"
+lab_assert_match "R1 made new SAs after the clear (no initiate asked for)" 'IPSEC\(create_sa\): sa created' \
+	"$(tail -n +"$((before + 1))" "$LAB_OUT/ikerd-r1.log")"
+lab_wait_child r1 20
+lab_wait_child r2 20
+lab_assert_match "the ping got through once the SAs were back" ' [1-9][0-9]* received' \
+	"$(cat "$LAB_OUT/ping-acquire.log")"
