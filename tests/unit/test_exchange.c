@@ -271,6 +271,29 @@ START_TEST(r1_initiates_success)
 }
 END_TEST
 
+/* An initiate request for a tunnel whose IPsec SAs are up negotiates nothing
+ * (the operator's ikerctl initiate on an up tunnel must not make a second pair). */
+START_TEST(initiate_when_up_is_a_no_op)
+{
+	struct ik_sb err;
+	unsigned sent;
+
+	start(r1_text(), r2_text(), 1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	sent = net.sent;
+	ik_sb_init(&err);
+	ck_assert_int_eq(ik_engine_initiate(net.n[0].e, "Tunnel1", &err), 1);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&err), "already up"));
+	ik_sb_free(&err);
+	ik_engine_initiate_all(net.n[0].e);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.sent, sent);
+	expect_pair();
+}
+END_TEST
+
 /* The seed, R2 initiates: R1 (responder) picks keyring1 at MM3 (K3.6), R2's
  * identity matches profile2 whose keyring is keyring2: P2 fails with IOS's
  * lines; nothing comes up; both sides give up by retransmission. */
@@ -1058,6 +1081,7 @@ static Suite *exchange_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, r1_initiates_success);
+	tcase_add_test(tc, initiate_when_up_is_a_no_op);
 	tcase_add_test(tc, r2_initiates_p2_failure);
 	tcase_add_test(tc, k2_no_profile);
 	tcase_add_test(tc, k4_default_key_shadows);
