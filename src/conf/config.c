@@ -129,8 +129,9 @@ void ik_secarena_free(struct ik_secarena *a)
 
 struct ik_config *ik_config_ref(struct ik_config *cfg)
 {
+	/* atomic: the daemon's worker threads share one snapshot */
 	if (cfg)
-		cfg->refs++;
+		__atomic_add_fetch(&cfg->refs, 1, __ATOMIC_RELAXED);
 	return cfg;
 }
 
@@ -305,7 +306,7 @@ void ik_config_free_model(struct ik_config *cfg)
 
 void ik_config_unref(struct ik_config *cfg)
 {
-	if (!cfg || --cfg->refs > 0)
+	if (!cfg || __atomic_sub_fetch(&cfg->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	if (cfg->index_free)
 		cfg->index_free(cfg);

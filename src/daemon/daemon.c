@@ -338,7 +338,7 @@ void ikd_initiate_all(struct ikd *d)
 		a.err = &e;
 		a.rc = 0;
 		ikd_worker_run(ikd_worker_for(d, t->tunnel_dest), task_initiate, &a);
-		if (a.rc)
+		if (a.rc < 0)
 			ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-INITIATE: %s: %s", t->name,
 			       ik_sb_str(&e));
 		ik_sb_free(&e);
@@ -583,7 +583,7 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		ikd_worker_run(ikd_worker_for(d, t->tunnel_dest), task_initiate, &ia);
 		if (ia.rc) {
 			ik_sb_add(out, "\n");
-			return IK_CTL_ERROR;
+			return ia.rc > 0 ? IK_CTL_OK : IK_CTL_ERROR; /* > 0: already up */
 		}
 		ik_sb_printf(out, "Initiating %s to %s\n", t->name,
 			     ik_addr_fmt(t->tunnel_dest, a));

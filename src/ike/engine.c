@@ -487,6 +487,8 @@ void ik_engine_free(struct ik_engine *e)
 }
 
 /* Frees the SAs marked dead. */
+static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struct ik_sb *err);
+
 static void gc(struct ik_engine *e)
 {
 	struct ik_p1 **pp = &e->p1s;
@@ -690,7 +692,7 @@ static void child_timers(struct ik_engine *e, uint64_t now)
 				struct ik_sb err;
 
 				ik_sb_init(&err);
-				if (ik_engine_initiate(e, c->sa.ifname, &err) == 0) {
+				if (engine_initiate_tunnel(e, c->sa.ifname, &err) == 0) {
 					struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local,
 						c->remote, false);
 					if (np)
@@ -727,7 +729,7 @@ void ik_engine_run_timers(struct ik_engine *e)
 					"ISAKMP:(%u):phase 1 SA lifetime soft "
 				       "limit, renegotiating", p1->conn_id);
 				ik_sb_init(&err);
-				if (ik_engine_initiate(e, p1->tunnel->name, &err) == 0) {
+				if (engine_initiate_tunnel(e, p1->tunnel->name, &err) == 0) {
 					struct ik_p1 *np = ik_v1_p1_find_peer(e, p1->local.addr,
 									   p1->remote.addr, false);
 
@@ -773,7 +775,10 @@ void ik_engine_run_timers(struct ik_engine *e)
 
 /* ---- initiation ---- */
 
-int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *err)
+/* Starts phase 1 (or only Quick Mode) for a tunnel. Rekeys come here too, so
+ * this does not look at the tunnel's existing child SAs: ik_engine_initiate
+ * does, for the requests that come from outside. */
+static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struct ik_sb *err)
 {
 	const struct ik_interface *t = ik_config_find_iface(e->cfg, ifname);
 	struct ik_endpoint local, remote;
@@ -829,6 +834,30 @@ int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *er
 	return 0;
 }
 
+/* A child SA of this tunnel that is up and not being replaced, or NULL. */
+static const struct ik_child *engine_tunnel_child(const struct ik_engine *e, const char *ifname)
+{
+	for (const struct ik_child *c = e->children; c; c = c->next)
+		if (!c->rekeying && !strcmp(c->sa.ifname, ifname))
+			return c;
+	return NULL;
+}
+
+int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *err)
+{
+	const struct ik_child *c = e->opts.passive ? NULL : engine_tunnel_child(e, ifname);
+
+	if (c) {
+		char a[IK_ADDRSTRLEN];
+
+		ik_sb_printf(err, "%s: IPsec SAs with %s are already up (outbound spi 0x%08X); "
+			     "nothing to negotiate (clear crypto sa peer %s renegotiates)",
+			     ifname, ik_addr_fmt(c->remote, a), c->sa.out.spi, a);
+		return 1;
+	}
+	return engine_initiate_tunnel(e, ifname, err);
+}
+
 void ik_engine_initiate_all(struct ik_engine *e)
 {
 	if (e->opts.passive)
@@ -840,7 +869,7 @@ void ik_engine_initiate_all(struct ik_engine *e)
 		if (!t->is_tunnel || !t->protection || t->shutdown)
 			continue;
 		ik_sb_init(&err);
-		if (ik_engine_initiate(e, t->name, &err))
+		if (ik_engine_initiate(e, t->name, &err) < 0)
 			ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 		ik_sb_free(&err);
 	}
@@ -860,7 +889,7 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 			continue;
 		(void)src;
 		ik_sb_init(&err);
-		if (ik_engine_initiate(e, t->name, &err))
+		if (ik_engine_initiate(e, t->name, &err) < 0)
 			ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 		ik_sb_free(&err);
 		return;

@@ -97,7 +97,9 @@ uint64_t ik_engine_next_timer(const struct ik_engine *e);
 void ik_engine_run_timers(struct ik_engine *e);
 
 /* Starts negotiation for a configured protected tunnel (TunnelN); local is
- * the tunnel source address. Returns 0, or -1 with the reason in err. */
+ * the tunnel source address. Returns 0 when negotiation started (or was
+ * already under way), 1 when the tunnel's IPsec SAs are already up (nothing is
+ * negotiated; err says so), -1 with the reason in err. */
 int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *err);
 /* Initiates every protected tunnel that is not shut down (used at start). */
 void ik_engine_initiate_all(struct ik_engine *e);

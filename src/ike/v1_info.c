@@ -214,9 +214,19 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 	uint32_t msgid = m->hdr.msgid;
 
 	if (!authenticated) {
-		for (size_t i = 0; i < m->npl; i++)
+		/* Nothing vouches for it: say what it was, act on none of it. */
+		for (size_t i = 0; i < m->npl; i++) {
+			struct ik_v1_notify n;
+			char err[200];
+
+			if (m->pl[i].type == IK_V1_PL_N &&
+			    ik_v1_parse_notify(&m->pl[i], &n, err, sizeof(err)) == 0)
+				DBG(p1, "ISAKMP:(%u): processing NOTIFY %s protocol %u", p1->conn_id,
+				    ik_v1_notify_name(n.type), n.proto);
 			DBG(p1, "ISAKMP:(%u): unauthenticated informational %s payload from the "
 			    "peer ignored", p1->conn_id, ik_v1_pl_name(m->pl[i].type));
+		}
+		DBG(p1, "ISAKMP:(%u):Notify has no hash. Rejected.", p1->conn_id);
 		return 0;
 	}
 	if (m->npl == 0 || m->pl[0].type != IK_V1_PL_HASH) {

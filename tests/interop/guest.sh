@@ -9,7 +9,7 @@
 # exit status and time go to ROOT/ID/status and ROOT/ID/elapsed.
 : "${LAB_SRC:?run through tests/lab/uml-run.sh}" "${LAB_BUILD:?}"
 CASES=$1 ROOT=$2
-: "${IOP_CASE_TIMEOUT:=200}"
+: "${IOP_CASE_TIMEOUT:=300}"
 
 run_case() {
 	local id=$1 script=$2 t0 rc

@@ -271,6 +271,29 @@ START_TEST(r1_initiates_success)
 }
 END_TEST
 
+/* An initiate request for a tunnel whose IPsec SAs are up negotiates nothing
+ * (the operator's ikerctl initiate on an up tunnel must not make a second pair). */
+START_TEST(initiate_when_up_is_a_no_op)
+{
+	struct ik_sb err;
+	unsigned sent;
+
+	start(r1_text(), r2_text(), 1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	sent = net.sent;
+	ik_sb_init(&err);
+	ck_assert_int_eq(ik_engine_initiate(net.n[0].e, "Tunnel1", &err), 1);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&err), "already up"));
+	ik_sb_free(&err);
+	ik_engine_initiate_all(net.n[0].e);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.sent, sent);
+	expect_pair();
+}
+END_TEST
+
 /* The seed, R2 initiates: R1 (responder) picks keyring1 at MM3 (K3.6), R2's
  * identity matches profile2 whose keyring is keyring2: P2 fails with IOS's
  * lines; nothing comes up; both sides give up by retransmission. */
@@ -825,6 +848,12 @@ START_TEST(unknown_dh_group)
 		     "192.168.0.1");
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 0);
+	/* R1 learns why, from an unauthenticated notification it does not act on */
+	xn_deliver(&net);
+	EXPECT_ORDER(&net.n[0], "ISAKMP:(0): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 1",
+		     "ISAKMP:(0):Notify has no hash. Rejected.");
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
 	xn_free(&net);
 }
 END_TEST
@@ -1052,6 +1081,7 @@ static Suite *exchange_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, r1_initiates_success);
+	tcase_add_test(tc, initiate_when_up_is_a_no_op);
 	tcase_add_test(tc, r2_initiates_p2_failure);
 	tcase_add_test(tc, k2_no_profile);
 	tcase_add_test(tc, k4_default_key_shadows);

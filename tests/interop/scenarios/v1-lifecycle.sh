@@ -62,7 +62,7 @@ spi_changed() { local s; s=$(ik_outbound_spi "$NS_IK"); [ -n "$s" ] && [ "$s" !=
 spis_agree() {
 	local s
 	s=$(ik_outbound_spi "$NS_IK" | tr 'A-F' 'a-f' | sed 's/^0x0*//')
-	[ -n "$s" ] && swan_sas peer | grep -Eq "^ +in +0*$s[ ,]"
+	[ -n "$s" ] && swan_sas peer | grep -Eq "^ +in +0*${s}[ ,]"
 }
 
 no_esp() { [ "$(xfrm_n_states "$1")" -eq 0 ]; }
