@@ -201,8 +201,8 @@ trap 'exit 130' INT TERM
 # sockets do not work on hostfs).
 lab_ctl_path() { echo "/run/ikerd-$1.ctl"; }
 # lab_ikerd_start NS CONF [ARGS...]: ikerd in the foreground (-d) inside NS
-# with the netlink backend, its log in $LAB_OUT/ikerd-NS.log (appended, so a
-# restart keeps the first run's lines); waits (10 s) until its control socket
+# with the netlink backend, its log in $LAB_OUT/ikerd-NS.log (new at the first
+# start, appended at a restart); waits (10 s) until its control socket
 # answers. ARGS: more ikerd options (--passive, --debug isakmp,ipsec, ...).
 lab_ikerd_start() {
 	local ns=$1 conf=$2
@@ -210,6 +210,10 @@ lab_ikerd_start() {
 	lab_need "$IKERD"
 	lab_need "$IKERCTL"
 	rm -f "$(lab_ctl_path "$ns")"
+	# a new log for this scenario run; a restart within it appends
+	if [ -z "$(eval echo "\${LAB_IKERD_PID_$ns:-}")" ]; then
+		: >"$LAB_OUT/ikerd-$ns.log"
+	fi
 	echo "---- ikerd start: $*" >>"$LAB_OUT/ikerd-$ns.log"
 	ip netns exec "$ns" "$IKERD" -d -f "$conf" --ctl "$(lab_ctl_path "$ns")" \
 		--pid "/run/ikerd-$ns.pid" "$@" >>"$LAB_OUT/ikerd-$ns.log" 2>&1 </dev/null &
