@@ -34,6 +34,7 @@ struct ikd_opts {
 	unsigned workers;       /* 1..IKD_MAX_WORKERS */
 	bool threads;           /* false: engines run on the caller's thread, no sockets */
 	bool passive;
+	unsigned retransmit_max; /* 0: the engine's default (5, as IOS) */
 	bool foreground;        /* log to stderr, else syslog */
 	unsigned debug_mask;
 	const char *config_text; /* with conf_path NULL: configuration from memory */

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ikerd [-d] [-f FILE] [--ctl PATH] [--pid PATH] [--kernel netlink|none]\n"
-		"             [--workers N] [--passive] [--debug CATEGORIES]\n"
+		"             [--workers N] [--passive] [--retransmit N] [--debug CATEGORIES]\n"
 		"       ikerd -t [-f FILE] [--strict] [--json]\n"
 		"  -f FILE           configuration (default %s)\n"
 		"  -d                stay in the foreground, log to stderr\n"
@@ -45,6 +45,8 @@ static void usage(FILE *f)
 		"  --debug LIST      debug categories on from the start: isakmp, ipsec,\n"
 		"                    isakmp-aaa, ikev2 (comma-separated)\n"
 		"  --passive         never initiate, answer only\n"
+		"  --retransmit N    retransmissions of a message before giving up, 1..30\n"
+		"                    (default 5, as IOS; raise it for lossy links)\n"
 		"  --kernel NAME     kernel backend: netlink (default) or none\n"
 		"  --ctl PATH        control socket (default %s)\n"
 		"  --pid PATH        pid file (default %s)\n"
@@ -304,7 +306,7 @@ static unsigned parse_debug(const char *list)
 
 enum {
 	OPT_STRICT = 256, OPT_JSON, OPT_DEBUG, OPT_PASSIVE, OPT_KERNEL, OPT_CTL, OPT_PID,
-	OPT_WORKERS, OPT_VERSION,
+	OPT_WORKERS, OPT_VERSION, OPT_RETRANSMIT,
 };
 
 int main(int argc, char **argv)
@@ -318,6 +320,7 @@ int main(int argc, char **argv)
 		{ "ctl", required_argument, NULL, OPT_CTL },
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "retransmit", required_argument, NULL, OPT_RETRANSMIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -392,6 +395,18 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			o.workers = (unsigned)n;
+			break;
+		}
+		case OPT_RETRANSMIT: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || n < 1 || n > 30) {
+				fprintf(stderr, "ikerd: --retransmit: '%s' is not a number from 1 to "
+					"30\n", optarg);
+				return 1;
+			}
+			o.retransmit_max = (unsigned)n;
 			break;
 		}
 		case ':':

@@ -458,6 +458,7 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 	host.ctx = w;
 	memset(&eo, 0, sizeof(eo));
 	eo.passive = d->opts.passive;
+	eo.retransmit_max = d->opts.retransmit_max;
 	eo.first_conn_id = IKD_CONN_ID_BASE + w->idx * IKD_CONN_ID_STRIDE;
 	w->eng = ik_engine_new(d->cfg, &host, &w->log, &eo);
 	if (!w->eng) {

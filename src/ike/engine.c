@@ -240,7 +240,7 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	p1->state = IKE_READY;
 	p1->created_ms = ik_v1_now(e);
 	p1->last_rx_ms = p1->created_ms;
-	p1->expire_ms = p1->created_ms + IK_V1_HALF_OPEN_MS;
+	p1->expire_ms = p1->created_ms + ik_v1_exchange_limit_ms(e);
 	do
 		ik_v1_rand(e, initiator ? p1->cky_i : p1->cky_r, 8);
 	while (!memcmp(initiator ? p1->cky_i : p1->cky_r, "\0\0\0\0\0\0\0\0", 8));
@@ -453,6 +453,8 @@ struct ik_engine *ik_engine_new(struct ik_config *cfg, const struct ik_engine_ho
 		e->opts.first_conn_id = 1001;
 	if (!e->opts.max_half_open)
 		e->opts.max_half_open = 1000;
+	if (!e->opts.retransmit_max)
+		e->opts.retransmit_max = IK_V1_RETRANS_MAX;
 	e->next_conn_id = e->opts.first_conn_id;
 	e->next_child_id = 2001 + 2 * (e->opts.first_conn_id - 1001);
 	/* Cisco IOS announces itself with a vendor ID that starts 3e984048; the
@@ -628,7 +630,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	struct ik_engine *e = p1->e;
 	uint64_t now = ik_v1_now(e);
 
-	if (x->count >= IK_V1_RETRANS_MAX) {
+	if (x->count >= e->opts.retransmit_max) {
 		x->next_ms = 0;
 		if (phase2) {
 			ik_dbg(e->log, IK_DBG_ISAKMP,
@@ -653,12 +655,31 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	       phase2 ? 2 : 1, phase2 ? "QM_IDLE" : ik_v1_p1_disp(p1), phase2 ? "     " : "");
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (%u): incrementing error counter on %s, attempt %u "
 	       "of %u: retransmit phase %d", p1->conn_id, phase2 ? "node" : "sa", x->count,
-	       IK_V1_RETRANS_MAX, phase2 ? 2 : 1);
+	       e->opts.retransmit_max, phase2 ? 2 : 1);
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): retransmitting phase %d %s", p1->conn_id,
 	       phase2 ? 2 : 1, phase2 ? "QM_IDLE" : ik_v1_p1_disp(p1));
 	ik_v1_send(p1, x->buf, x->len);
 	/* exponential back-off, capped: 2, 4, 8, 16, 16 s, then the SA goes */
-	x->next_ms = now + ((uint64_t)IK_V1_RETRANS_BASE_MS << (x->count < 4 ? x->count : 3));
+	x->next_ms = now + ((uint64_t)IK_V1_RETRANS_BASE_MS
+			    << (x->count <= IK_V1_RETRANS_CAP_SHIFT ? x->count : IK_V1_RETRANS_CAP_SHIFT));
+}
+
+uint64_t ik_v1_retrans_window_ms(const struct ik_engine *e)
+{
+	uint64_t t = 0;
+
+	/* the wait before retransmission n + 1 is BASE << min(n, CAP) */
+	for (unsigned n = 0; n <= e->opts.retransmit_max; n++)
+		t += (uint64_t)IK_V1_RETRANS_BASE_MS
+		     << (n <= IK_V1_RETRANS_CAP_SHIFT ? n : IK_V1_RETRANS_CAP_SHIFT);
+	return t;
+}
+
+uint64_t ik_v1_exchange_limit_ms(const struct ik_engine *e)
+{
+	uint64_t w = ik_v1_retrans_window_ms(e);
+
+	return w > IK_V1_HALF_OPEN_MS ? w : IK_V1_HALF_OPEN_MS;
 }
 
 static void child_timers(struct ik_engine *e, uint64_t now)

@@ -71,6 +71,11 @@ struct ik_engine_opts {
 	bool passive;           /* never initiate (responder only) */
 	unsigned first_conn_id; /* IOS numbers ISAKMP SAs from 1001; shards use disjoint ranges */
 	unsigned max_half_open; /* bound on SAs not yet authenticated (0 = default 1000) */
+	/* Retransmissions of one message before the exchange is given up (0 = 5, as
+	 * IOS). Back-off doubles from 2 s and is capped at 16 s. Half-open SAs and
+	 * completed Quick Modes are kept at least as long as a peer with the same
+	 * setting may still retransmit to them. */
+	unsigned retransmit_max;
 };
 
 struct ik_engine;

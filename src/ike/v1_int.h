@@ -38,11 +38,17 @@ enum ik_qm_state {
 #define IK_V1_RETRANS_MAX 5u
 #define IK_V1_HALF_OPEN_MS 75000u
 #define IK_V1_DUP_RATE_MS 500u
-#define IK_V1_QM_LINGER_MS 30000u
+#define IK_V1_QM_LINGER_MS 180000u /* strongSwan's default retransmissions last ~165 s */
+#define IK_V1_RETRANS_CAP_SHIFT 3u  /* back-off 2, 4, 8, 16, 16, ... s */
 #define IK_V1_NONCE_LEN 20u
 #define IK_V1_MAX_NONCE 256u
 #define IK_V1_MIN_NONCE 8u
 #define IK_P1_BUCKETS 1024u
+
+/* Milliseconds from a first transmission until the last retransmission has
+ * gone (the engine's retransmit_max), and how long an exchange may take. */
+uint64_t ik_v1_retrans_window_ms(const struct ik_engine *e);
+uint64_t ik_v1_exchange_limit_ms(const struct ik_engine *e);
 
 /* The last message sent, kept for retransmission, and the digest of the last
  * message received, to recognise duplicates. */

@@ -107,7 +107,7 @@ struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator)
 	q->initiator = initiator;
 	q->state = IKE_QM_READY;
 	q->cfg = ik_v1_cfg_hold(p1->e, p1->e->cfg);
-	q->expire_ms = ik_v1_now(p1->e) + IK_V1_HALF_OPEN_MS;
+	q->expire_ms = ik_v1_now(p1->e) + ik_v1_exchange_limit_ms(p1->e);
 	q->next = p1->qms;
 	p1->qms = q;
 	p1->seen_msgid[p1->seen_next++ % IK_ARRAY_LEN(p1->seen_msgid)] = msgid;
@@ -935,6 +935,16 @@ out:
 
 /* ---- initiator: QM2 -> QM3 ---- */
 
+/* A completed Quick Mode stays known this long, so that a retransmitted QM2
+ * (our QM3 was lost) is answered by resending QM3, and a late duplicate QM3
+ * is recognised: at least as long as the peer may retransmit. */
+static uint64_t qm_linger_ms(const struct ik_engine *e)
+{
+	uint64_t w = ik_v1_retrans_window_ms(e) + 30000;
+
+	return w > IK_V1_QM_LINGER_MS ? w : IK_V1_QM_LINGER_MS;
+}
+
 int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 {
 	struct ik_engine *e = p1->e;
@@ -1017,7 +1027,7 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		goto out;
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_PHASE2_COMPLETE);
 	q->done = true;
-	q->expire_ms = ik_v1_now(e) + IK_V1_QM_LINGER_MS;
+	q->expire_ms = ik_v1_now(e) + qm_linger_ms(e);
 	install(p1, q);
 	rc = 0;
 out:
@@ -1053,7 +1063,7 @@ int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_PHASE2_COMPLETE);
 	ik_v1_xmit_clear(&q->x);
 	q->done = true;
-	q->expire_ms = ik_v1_now(p1->e) + IK_V1_QM_LINGER_MS;
+	q->expire_ms = ik_v1_now(p1->e) + qm_linger_ms(p1->e);
 	install(p1, q);
 	return 0;
 }

@@ -238,6 +238,13 @@ static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		resend(p1, &q->x, 2);
 		return;
 	}
+	if (q && q->done) {
+		/* a completed exchange kept for retransmissions: anything else
+		 * with its M-ID is a replay (its IV has moved on: no decryption) */
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase 2 packet is a duplicate of a "
+		       "previous packet (M-ID %u), dropped", p1->conn_id, h->msgid);
+		return;
+	}
 	if (!q) {
 		for (size_t i = 0; i < IK_ARRAY_LEN(p1->seen_msgid); i++)
 			if (p1->seen_msgid[i] == h->msgid) {

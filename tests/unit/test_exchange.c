@@ -539,6 +539,22 @@ START_TEST(loss_of_each_message)
 }
 END_TEST
 
+/* QM3 lost again and again: the responder retransmits QM2 (2, 6, 14, 30 and
+ * 46 s after the first), and the initiator, whose Quick Mode completed when it
+ * sent QM3, must still answer each one with QM3, also the last one, 46 s on. */
+START_TEST(qm3_lost_until_the_last_retransmission)
+{
+	start(r1_text(), r2_text(), 41);
+	/* 9: QM3; 11, 13, 15, 17: the QM3s resent for QM2 retransmissions 1..4 */
+	net.drop_mask = (1ull << 8) | (1ull << 10) | (1ull << 12) | (1ull << 14) | (1ull << 16);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 120000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[1].ups, 1);
+	xn_free(&net);
+}
+END_TEST
+
 /* Duplicates: a replayed MM1 makes the responder resend MM2 (once per
  * duplicate, rate limited); a replayed QM1 after completion is dropped. */
 START_TEST(duplicates)
@@ -1082,6 +1098,7 @@ static Suite *exchange_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, r1_initiates_success);
 	tcase_add_test(tc, initiate_when_up_is_a_no_op);
+	tcase_add_test(tc, qm3_lost_until_the_last_retransmission);
 	tcase_add_test(tc, r2_initiates_p2_failure);
 	tcase_add_test(tc, k2_no_profile);
 	tcase_add_test(tc, k4_default_key_shadows);
