@@ -372,11 +372,14 @@ enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out)
 	struct ik_sb err;
 
 	ik_sb_init(&err);
+	ikd_notify_reloading();
 	if (open_config(d, &nw, &err)) {
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-RELOAD: configuration not loaded, the "
 		       "running one is kept: %s", ik_sb_str(&err));
 		ik_sb_printf(out, "%s%% Reload failed: the running configuration is kept.\n",
 			     ik_sb_str(&err));
+		ik_sb_printf(&err, " (reload failed, running configuration kept)");
+		ikd_notify_ready(ik_sb_str(&err));
 		ik_sb_free(&err);
 		return IK_CTL_ERROR;
 	}
@@ -391,6 +394,7 @@ enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out)
 	       nw->file ? nw->file : "<string>");
 	ik_sb_printf(out, "Configuration reloaded from %s (%zu line(s) ignored).\n",
 		     nw->file ? nw->file : "<string>", nw->nwarnings);
+	ikd_notify_ready(ik_sb_str(out));
 	return IK_CTL_OK;
 }
 

@@ -137,8 +137,17 @@ void ikd_worker_sockets_sync(struct ikd_worker *w, const struct ik_config *cfg);
 
 /* logsink.c: the sink of every ik_log of the daemon. */
 void ikd_log_sink(void *ctx, unsigned cat, int sev, const char *line);
+/* The syslog priority of a log line: LOG_DEBUG for a debug line (cat != 0),
+ * the N of an IOS %FACILITY-N-MNEMONIC message, else sev. */
+int ikd_log_priority(unsigned cat, int sev, const char *line);
 /* Formats the IOS timestamp "*Nov 21 10:04:24.826: " of now. */
 void ikd_log_stamp(char *buf, size_t len);
+
+/* notify.c: sd_notify(3) readiness, reload and status (no-ops without
+ * libsystemd or outside systemd). status is one line, may be NULL. */
+void ikd_notify_ready(const char *status);
+void ikd_notify_reloading(void);
+void ikd_notify_stopping(void);
 
 /* ctlsrv.c */
 /* mkdir -p of the directory of path; its last level gets mode 0700. */

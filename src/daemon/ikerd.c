@@ -21,7 +21,7 @@
 #include "util/secmem.h"
 #include "util/util.h"
 
-#define DEFAULT_CONF SYSCONFDIR "/ikerd.conf"
+#define DEFAULT_CONF SYSCONFDIR "/ikerd/ikerd.conf"
 #define DEFAULT_CTL RUNSTATEDIR "/ikerd/ikerd.ctl"
 #define DEFAULT_PID RUNSTATEDIR "/ikerd/ikerd.pid"
 
@@ -489,6 +489,15 @@ int main(int argc, char **argv)
 	ik_msg(&d->log, IK_LOG_NOTICE, "%%IKERD-5-START: ikerd %s: %s, %u worker(s), kernel %s, "
 	       "control socket %s", PACKAGE_VERSION, d->cfg->file ? d->cfg->file : o.conf_path,
 	       d->nworkers, d->kernel->ops->name, o.ctl_path);
+	{
+		struct ik_sb st;
+
+		ik_sb_init(&st);
+		ik_sb_printf(&st, "Running %s, %u worker(s), control socket %s",
+			     d->cfg->file ? d->cfg->file : o.conf_path, d->nworkers, o.ctl_path);
+		ikd_notify_ready(ik_sb_str(&st));
+		ik_sb_free(&st);
+	}
 	if (notify_fd >= 0) {
 		char ok = 0;
 
@@ -522,6 +531,7 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = 0;
+	ikd_notify_stopping();
 out:
 	if (d) {
 		ikd_ctl_close(d, o.ctl_path);

@@ -1,9 +1,13 @@
 /* The daemon's log sink: an IOS timestamp, then stderr (-d) or syslog, and a
- * copy to every terminal monitor client. Called from every thread. */
+ * copy to every terminal monitor client. Called from every thread. When
+ * stderr is systemd's journal (JOURNAL_STREAM), each line starts with its
+ * syslog priority as "<N>", which the journal stores as the priority. */
 #include "daemon/daemon.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -22,21 +26,41 @@ void ikd_log_stamp(char *buf, size_t len)
 	snprintf(buf, len, "*%s.%03ld: ", t, ts.tv_nsec / 1000000);
 }
 
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+static bool journal_stderr;
+
+/* systemd sets JOURNAL_STREAM to the device and inode of the stream it
+ * connected; stderr is the journal if they match. */
+static void journal_detect(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && !fstat(2, &st))
+		journal_stderr = (unsigned long long)st.st_dev == dev &&
+				 (unsigned long long)st.st_ino == ino;
+}
+
 void ikd_log_sink(void *ctx, unsigned cat, int sev, const char *line)
 {
 	struct ikd *d = ctx;
 	char stamp[48];
 	struct ik_sb msg;
+	int prio = ikd_log_priority(cat, sev, line);
 
-	(void)cat;
 	ikd_log_stamp(stamp, sizeof(stamp));
 	if (!d->opts.quiet) {
 		if (d->opts.foreground) {
+			pthread_once(&journal_once, journal_detect);
 			flockfile(stderr);
-			fprintf(stderr, "%s%s\n", stamp, line);
+			if (journal_stderr)
+				fprintf(stderr, "<%d>%s\n", prio, line);
+			else
+				fprintf(stderr, "%s%s\n", stamp, line);
 			funlockfile(stderr);
 		} else {
-			syslog(sev, "%s%s", stamp, line);
+			syslog(prio, "%s%s", stamp, line);
 		}
 	}
 	pthread_mutex_lock(&d->out_mu);
