@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,6 +78,89 @@ static const struct cli_pattern patterns[] = {
 };
 
 #define NPAT IK_ARRAY_LEN(patterns)
+
+/* The one-line help of each keyword, by its place in the table: the pattern
+ * words up to and including it. Every keyword of the table has one (the unit
+ * tests check). */
+static const struct {
+	const char *path, *help;
+} keyword_help[] = {
+	{ "show", "Show running system information" },
+	{ "show crypto", "Encryption module" },
+	{ "show crypto isakmp", "Show ISAKMP" },
+	{ "show crypto isakmp key", "Show ISAKMP preshared keys" },
+	{ "show crypto isakmp profile", "Show ISAKMP profiles" },
+	{ "show crypto isakmp policy", "Show ISAKMP protection suite policy" },
+	{ "show crypto isakmp sa", "Show ISAKMP Security Associations" },
+	{ "show crypto isakmp sa detail", "Show ISAKMP SA detail" },
+	{ "show crypto isakmp peers", "Show ISAKMP peer structures" },
+	{ "show crypto ipsec", "Show IPSEC policy" },
+	{ "show crypto ipsec sa", "IPSEC SA table" },
+	{ "show crypto session", "Show crypto sessions (tunnels)" },
+	{ "show running-config", "Current operating configuration" },
+	{ "show debugging", "State of each debugging option" },
+	{ "test", "Test subsystems" },
+	{ "test isakmp", "Test ISAKMP key and profile selection" },
+	{ "test isakmp peer", "The peer as the responder would see it" },
+	{ "test isakmp peer <peer> vrf", "Front-door VRF the peer arrives in" },
+	{ "test isakmp peer <peer> identity", "Identity the peer sends" },
+	{ "test isakmp peer <peer> identity fqdn", "Identity as a fully qualified domain name" },
+	{ "test isakmp peer <peer> identity user-fqdn", "Identity as user@domain" },
+	{ "test isakmp peer <peer> fqdn", "Identity as a fully qualified domain name" },
+	{ "test isakmp peer <peer> vrf <vrf> identity", "Identity the peer sends" },
+	{ "test isakmp peer <peer> vrf <vrf> identity fqdn",
+	  "Identity as a fully qualified domain name" },
+	{ "test isakmp peer <peer> vrf <vrf> identity user-fqdn", "Identity as user@domain" },
+	{ "test isakmp peer <peer> vrf <vrf> fqdn", "Identity as a fully qualified domain name" },
+	{ "check", "Static check of the running configuration" },
+	{ "debug", "Debugging functions (see also 'undebug')" },
+	{ "debug crypto", "Cryptographic subsystem" },
+	{ "debug crypto isakmp", "Crypto ISAKMP debug messages" },
+	{ "debug crypto isakmp aaa", "ISAKMP key and profile selection" },
+	{ "debug crypto ipsec", "Crypto IPSEC debug messages" },
+	{ "debug crypto ikev2", "Crypto IKEv2 debug messages" },
+	{ "undebug", "Disable debugging functions (see also 'debug')" },
+	{ "undebug crypto", "Cryptographic subsystem" },
+	{ "undebug crypto isakmp", "Crypto ISAKMP debug messages" },
+	{ "undebug crypto isakmp aaa", "ISAKMP key and profile selection" },
+	{ "undebug crypto ipsec", "Crypto IPSEC debug messages" },
+	{ "undebug crypto ikev2", "Crypto IKEv2 debug messages" },
+	{ "undebug all", "Disable all debugging" },
+	{ "no", "Negate a command" },
+	{ "no debug", "Disable debugging functions" },
+	{ "no debug crypto", "Cryptographic subsystem" },
+	{ "no debug crypto isakmp", "Crypto ISAKMP debug messages" },
+	{ "no debug crypto isakmp aaa", "ISAKMP key and profile selection" },
+	{ "no debug crypto ipsec", "Crypto IPSEC debug messages" },
+	{ "no debug crypto ikev2", "Crypto IKEv2 debug messages" },
+	{ "no debug all", "Disable all debugging" },
+	{ "terminal", "Set terminal line parameters" },
+	{ "terminal monitor", "Copy debug output to the current terminal line" },
+	{ "terminal no", "Negate a command" },
+	{ "terminal no monitor", "Stop copying debug output to this terminal line" },
+	{ "reload", "Read the configuration file again" },
+	{ "initiate", "Bring a tunnel's SAs up now" },
+	{ "clear", "Reset functions" },
+	{ "clear crypto", "Encryption module" },
+	{ "clear crypto session", "Clear crypto sessions (tunnels)" },
+	{ "clear crypto session remote", "Remote peer" },
+	{ "clear crypto isakmp", "Flush the ISAKMP database" },
+	{ "clear crypto sa", "Flush the IPSEC SAs" },
+	{ "clear crypto sa peer", "Flush the IPSEC SAs of one peer" },
+};
+
+/* What an argument looks like and what it is, for '?'. */
+static const struct {
+	const char *arg, *form, *help;
+} arg_help[] = {
+	{ "<peer>", "A.B.C.D", "Peer IP address" },
+	{ "<id-addr>", "A.B.C.D", "Identity as an IP address" },
+	{ "<vrf>", "WORD", "VRF name" },
+	{ "<fqdn>", "WORD", "Host name, e.g. r2.example.com" },
+	{ "<ufqdn>", "WORD", "user@domain" },
+	{ "<conn-id>", "<1-4294967295>", "Connection id (show crypto isakmp sa detail)" },
+	{ "<ifname>", "WORD", "Tunnel interface, e.g. Tunnel0" },
+};
 
 /* A word of the input: where it starts in the line and how long it is. */
 struct cli_word {
@@ -198,14 +282,12 @@ static void err_marker(struct ik_sb *err, const char *line, size_t off)
 	ik_sb_add(err, "^\n% Invalid input detected at '^' marker.\n");
 }
 
-int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
+/* Splits line into words; -1 (marker in err) when there are too many. */
+static int cli_split(const char *line, struct cli_word *words, size_t *nwp, struct ik_sb *err)
 {
-	struct cli_word words[CLI_MAX_WORDS];
-	bool alive[NPAT];
-	size_t nw = 0, i;
 	const char *p = line;
+	size_t nw = 0;
 
-	memset(cmd, 0, sizeof(*cmd));
 	while (*p) {
 		while (*p == ' ' || *p == '\t')
 			p++;
@@ -221,10 +303,17 @@ int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
 		nw++;
 		p += n;
 	}
-	if (nw == 0) {
-		ik_sb_add(err, "% Incomplete command.\n");
-		return -1;
-	}
+	*nwp = nw;
+	return 0;
+}
+
+/* Matches the first nw words against the table: alive[i] tells which
+ * patterns are still possible. -1 with IOS's error text in err. */
+static int cli_match(const char *line, const struct cli_word *words, size_t nw, bool *alive,
+		     struct ik_sb *err)
+{
+	size_t i;
+
 	for (i = 0; i < NPAT; i++)
 		alive[i] = true;
 
@@ -289,6 +378,24 @@ int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
+{
+	struct cli_word words[CLI_MAX_WORDS];
+	bool alive[NPAT];
+	size_t nw = 0, i;
+
+	memset(cmd, 0, sizeof(*cmd));
+	if (cli_split(line, words, &nw, err))
+		return -1;
+	if (nw == 0) {
+		ik_sb_add(err, "% Incomplete command.\n");
+		return -1;
+	}
+	if (cli_match(line, words, nw, alive, err))
+		return -1;
 
 	for (i = 0; i < NPAT; i++)
 		if (alive[i] && pat_nwords(patterns[i].words) == nw)
@@ -319,4 +426,195 @@ void ik_cli_list(struct ik_sb *out)
 		ik_sb_add(out, patterns[i].words);
 		ik_sb_add(out, "\n");
 	}
+}
+
+/* The words 0..w of a pattern, as a help path. */
+static void pat_path(const char *pat, size_t w, char *buf, size_t len)
+{
+	const char *p = pat;
+
+	for (size_t k = 0; k <= w && p; k++) {
+		p = strchr(p, ' ');
+		if (p && k < w)
+			p++;
+	}
+	size_t n = p ? (size_t)(p - pat) : strlen(pat);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, pat, n);
+	buf[n] = '\0';
+}
+
+const char *ik_cli_keyword_help(const char *path)
+{
+	for (size_t i = 0; i < IK_ARRAY_LEN(keyword_help); i++)
+		if (!strcmp(keyword_help[i].path, path))
+			return keyword_help[i].help;
+	return NULL;
+}
+
+/* One entry of a '?' listing. */
+struct cli_choice {
+	char word[64];
+	const char *help;
+};
+
+static int choice_cmp(const void *a, const void *b)
+{
+	const struct cli_choice *x = a, *y = b;
+	bool ax = x->word[0] == '<' || isupper((unsigned char)x->word[0]);
+	bool ay = y->word[0] == '<' || isupper((unsigned char)y->word[0]);
+
+	if (ax != ay) /* arguments after the keywords, as IOS lists them */
+		return ax ? 1 : -1;
+	return strcmp(x->word, y->word);
+}
+
+/* The possible words at index w of the alive patterns whose keyword starts
+ * with prefix (arguments only when prefix is NULL). Returns how many, sorted;
+ * *complete tells whether a command ends before index w. */
+static size_t cli_choices(const bool *alive, size_t w, const char *prefix,
+			  struct cli_choice *ch, size_t max, bool *complete)
+{
+	size_t n = 0;
+
+	*complete = false;
+	for (size_t i = 0; i < NPAT; i++) {
+		char pw[64], path[512];
+		const char *form, *help = NULL;
+		size_t k;
+
+		if (!alive[i])
+			continue;
+		if (!pat_word(patterns[i].words, w, pw, sizeof(pw))) {
+			*complete = true;
+			continue;
+		}
+		if (pw[0] == '<') {
+			if (prefix)
+				continue;
+			form = pw;
+			for (k = 0; k < IK_ARRAY_LEN(arg_help); k++)
+				if (!strcmp(arg_help[k].arg, pw)) {
+					form = arg_help[k].form;
+					help = arg_help[k].help;
+				}
+		} else {
+			if (prefix && strncasecmp(pw, prefix, strlen(prefix)))
+				continue;
+			form = pw;
+			pat_path(patterns[i].words, w, path, sizeof(path));
+			help = ik_cli_keyword_help(path);
+		}
+		for (k = 0; k < n; k++)
+			if (!strcmp(ch[k].word, form))
+				break;
+		if (k < n || n == max)
+			continue;
+		snprintf(ch[n].word, sizeof(ch[n].word), "%s", form);
+		ch[n].help = help ? help : "";
+		n++;
+	}
+	qsort(ch, n, sizeof(*ch), choice_cmp);
+	return n;
+}
+
+/* Splits line into its complete words and the partial last one (empty when
+ * line ends with a blank), and matches the complete ones. */
+static int cli_prepare(const char *line, struct cli_word *words, size_t *nwp, bool *alive,
+		       char *partial, size_t plen, struct ik_sb *err)
+{
+	size_t nw, ll = strlen(line);
+
+	if (cli_split(line, words, &nw, err))
+		return -1;
+	partial[0] = '\0';
+	if (nw && ll && line[ll - 1] != ' ' && line[ll - 1] != '\t') {
+		nw--;
+		if (words[nw].len >= plen) {
+			err_marker(err, line, words[nw].off);
+			return -1;
+		}
+		memcpy(partial, line + words[nw].off, words[nw].len);
+		partial[words[nw].len] = '\0';
+	}
+	*nwp = nw;
+	return cli_match(line, words, nw, alive, err);
+}
+
+int ik_cli_help(const char *line, struct ik_sb *out)
+{
+	struct cli_word words[CLI_MAX_WORDS];
+	struct cli_choice ch[NPAT];
+	bool alive[NPAT], complete;
+	char partial[64];
+	size_t nw, n, width = 0;
+
+	if (cli_prepare(line, words, &nw, alive, partial, sizeof(partial), out))
+		return -1;
+	if (partial[0]) {
+		/* "show cry?": the keywords that start so, on one line */
+		n = cli_choices(alive, nw, partial, ch, NPAT, &complete);
+		if (!n) {
+			ik_sb_add(out, "% Unrecognized command\n");
+			return -1;
+		}
+		for (size_t k = 0; k < n; k++)
+			ik_sb_printf(out, "%s%s", k ? "  " : "", ch[k].word);
+		ik_sb_add(out, "\n");
+		return 0;
+	}
+	n = cli_choices(alive, nw, NULL, ch, NPAT, &complete);
+	for (size_t k = 0; k < n; k++)
+		if (strlen(ch[k].word) > width)
+			width = strlen(ch[k].word);
+	for (size_t k = 0; k < n; k++)
+		ik_sb_printf(out, "  %-*s  %s\n", (int)width, ch[k].word, ch[k].help);
+	if (complete)
+		ik_sb_add(out, "  <cr>\n");
+	return 0;
+}
+
+int ik_cli_complete(const char *line, struct ik_sb *out)
+{
+	struct cli_word words[CLI_MAX_WORDS];
+	struct cli_choice ch[NPAT];
+	bool alive[NPAT], complete;
+	char partial[64];
+	size_t nw, n;
+	struct ik_sb err;
+
+	ik_sb_init(&err);
+	if (cli_prepare(line, words, &nw, alive, partial, sizeof(partial), &err)) {
+		ik_sb_free(&err);
+		return -1;
+	}
+	ik_sb_free(&err);
+	n = cli_choices(alive, nw, partial, ch, NPAT, &complete);
+	for (size_t k = 0; k < n; k++)
+		ik_sb_printf(out, "%s\n", ch[k].word);
+	return 0;
+}
+
+bool ik_cli_help_missing(struct ik_sb *out)
+{
+	bool missing = false;
+
+	for (size_t i = 0; i < NPAT; i++) {
+		size_t nw = pat_nwords(patterns[i].words);
+
+		for (size_t w = 0; w < nw; w++) {
+			char pw[64], path[512];
+
+			pat_word(patterns[i].words, w, pw, sizeof(pw));
+			if (pw[0] == '<')
+				continue;
+			pat_path(patterns[i].words, w, path, sizeof(path));
+			if (!ik_cli_keyword_help(path)) {
+				ik_sb_printf(out, "no help for '%s'\n", path);
+				missing = true;
+			}
+		}
+	}
+	return missing;
 }

@@ -60,4 +60,19 @@ int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err);
 /* The full (unabbreviated) form of every command, one per line, for help. */
 void ik_cli_list(struct ik_sb *out);
 
+/* IOS '?' help for line, the text typed before the '?'. When line ends with
+ * a blank: the possible next words, each with its one-line help, and <cr>
+ * when the line is already a command. Else the keywords that start with the
+ * partial last word. Returns 0, or -1 with IOS's error text in out. */
+int ik_cli_help(const char *line, struct ik_sb *out);
+
+/* Completions of the last (possibly empty) word of line: the keywords that
+ * can follow the complete words, one per line. -1 if those do not match. */
+int ik_cli_complete(const char *line, struct ik_sb *out);
+
+/* The one-line help of a keyword by its path ("show crypto isakmp"), or NULL. */
+const char *ik_cli_keyword_help(const char *path);
+/* Lists the keywords of the table without help; true if there is one. */
+bool ik_cli_help_missing(struct ik_sb *out);
+
 #endif

@@ -1,6 +1,9 @@
 /* ikerctl: sends one IOS exec command to ikerd over its control socket and
- * prints the answer. Exit status: 0 the command ran, 1 the daemon refused it
- * (or ikerctl was used wrongly), 2 the daemon could not be reached. */
+ * prints the answer. A command ending in '?' prints IOS's help from the
+ * command table instead (no daemon needed); without a command on a terminal
+ * it is an interactive exec session (line editing, history, '?' and TAB).
+ * Exit status: 0 the command ran, 1 the daemon refused it (or ikerctl was
+ * used wrongly), 2 the daemon could not be reached. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,8 +14,13 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ctl/cli.h"
 #include "ctl/proto.h"
 #include "util/util.h"
+
+#ifdef HAVE_LIBEDIT
+#include <histedit.h>
+#endif
 
 #define DEFAULT_CTL RUNSTATEDIR "/ikerd/ikerd.ctl"
 
@@ -24,7 +32,10 @@ static void usage(FILE *f)
 		"  --json      ask for one JSON document instead of IOS text\n"
 		"  -h, --help  this text;  --version  the version\n"
 		"COMMAND is an IOS exec command, abbreviations allowed, e.g.\n"
-		"  ikerctl sh cry isa sa;  ikerctl show crypto isakmp key;  ikerctl terminal monitor\n",
+		"  ikerctl sh cry isa sa;  ikerctl show crypto isakmp key;  ikerctl terminal monitor\n"
+		"A command ending in '?' lists what may follow, with help (quote it for the shell:\n"
+		"  ikerctl show crypto isakmp '?');  without COMMAND on a terminal: an interactive\n"
+		"session with the prompt ikerd# (exit or end to leave).\n",
 		DEFAULT_CTL);
 }
 
@@ -43,11 +54,16 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Set by Ctrl-C in the interactive session: ends terminal monitor. */
+static volatile sig_atomic_t interrupted;
+
 static int read_all(int fd, uint8_t *p, size_t n)
 {
 	while (n) {
 		ssize_t r = read(fd, p, n);
 
+		if (r < 0 && errno == EINTR && interrupted)
+			return 1;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -97,13 +113,288 @@ static int read_answer(int fd, const char *path, int *status)
 	return 0;
 }
 
+/* Sends one command and prints the answer: the exit status of ikerctl. */
+static int run_command(const char *path, bool json, const char *text)
+{
+	struct sockaddr_un sun;
+	struct ik_sb frame;
+	int fd, status = IK_CTL_ERROR, rc;
+
+	if (strlen(text) + 1 > IK_CTL_MAX_REQ) {
+		fprintf(stderr, "ikerctl: command of %zu bytes is over the limit of %u\n",
+			strlen(text), IK_CTL_MAX_REQ - 1);
+		return 1;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "ikerctl: socket path %s is longer than %zu bytes\n", path,
+			sizeof(sun.sun_path) - 1);
+		return 2;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "ikerctl: socket: %s\n", strerror(errno));
+		return 2;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		int e = errno;
+
+		fprintf(stderr, "ikerctl: cannot reach ikerd at %s: %s (%s)\n", path, strerror(e),
+			e == EACCES || e == EPERM ? "the control socket is root-only"
+						  : "is ikerd running? start it with ikerd -f FILE");
+		close(fd);
+		return 2;
+	}
+	ik_sb_init(&frame);
+	ik_ctl_request_encode(&frame, json, text);
+	if (frame.oom || write_all(fd, frame.s, frame.len)) {
+		fprintf(stderr, "ikerctl: sending the command to %s: %s\n", path, strerror(errno));
+		ik_sb_free(&frame);
+		close(fd);
+		return 2;
+	}
+	ik_sb_free(&frame);
+	rc = read_answer(fd, path, &status);
+	if (rc == 1) {
+		if (interrupted) {
+			close(fd);
+			return 1;
+		}
+		fprintf(stderr, "ikerctl: ikerd at %s closed the connection without answering\n",
+			path);
+		close(fd);
+		return 2;
+	}
+	if (rc < 0) {
+		close(fd);
+		return 2;
+	}
+	/* terminal monitor: print the streamed lines until ikerd or the user ends it */
+	while (status == IK_CTL_MONITOR) {
+		rc = read_answer(fd, path, &status);
+		if (rc) {
+			close(fd);
+			return rc == 1 ? 0 : 2;
+		}
+	}
+	close(fd);
+	return status == IK_CTL_OK ? 0 : 1;
+}
+
+/* IOS help for a line ending in '?' (the '?' removed): printed, exit status. */
+static int help_command(const char *line)
+{
+	struct ik_sb out;
+	int rc;
+
+	ik_sb_init(&out);
+	rc = ik_cli_help(line, &out);
+	fputs(ik_sb_str(&out), rc ? stderr : stdout);
+	ik_sb_free(&out);
+	return rc ? 1 : 0;
+}
+
+/* One line of the interactive session; false when the user leaves. */
+static bool session_line(const char *path, bool json, char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
+		     line[n - 1] == '\t'))
+		line[--n] = '\0';
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (!*line)
+		return true;
+	if (!strcmp(line, "exit") || !strcmp(line, "end") || !strcmp(line, "quit") ||
+	    !strcmp(line, "logout"))
+		return false;
+	if (line[strlen(line) - 1] == '?') {
+		line[strlen(line) - 1] = '\0';
+		help_command(line);
+		return true;
+	}
+	interrupted = 0;
+	run_command(path, json, line);
+	interrupted = 0;
+	return true;
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+#ifdef HAVE_LIBEDIT
+static const char *session_prompt(EditLine *el)
+{
+	(void)el;
+	return "ikerd#";
+}
+
+/* The line from its start to the cursor, NUL-terminated, in buf. */
+static void line_to_cursor(EditLine *el, char *buf, size_t len)
+{
+	const LineInfo *li = el_line(el);
+	size_t n = (size_t)(li->cursor - li->buffer);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, li->buffer, n);
+	buf[n] = '\0';
+}
+
+/* '?': the help for what is typed so far; the line stays as it was. */
+static unsigned char session_help(EditLine *el, int ch)
+{
+	char line[1024];
+
+	(void)ch;
+	line_to_cursor(el, line, sizeof(line));
+	printf("?\n");
+	fflush(stdout);
+	help_command(line);
+	fflush(stderr);
+	return CC_REDISPLAY;
+}
+
+/* TAB: completes the word as far as it is unique; lists the choices when
+ * it is not. */
+static unsigned char session_complete(EditLine *el, int ch)
+{
+	char line[1024], common[128] = "";
+	const char *partial, *p;
+	struct ik_sb out;
+	size_t n = 0, plen;
+
+	(void)ch;
+	line_to_cursor(el, line, sizeof(line));
+	partial = strrchr(line, ' ');
+	partial = partial ? partial + 1 : line;
+	plen = strlen(partial);
+	ik_sb_init(&out);
+	if (ik_cli_complete(line, &out) || !out.len) {
+		ik_sb_free(&out);
+		return CC_REFRESH_BEEP;
+	}
+	for (p = ik_sb_str(&out); *p; n++) {
+		size_t wl = strcspn(p, "\n"), k = 0;
+
+		if (n == 0) {
+			snprintf(common, sizeof(common), "%.*s", (int)wl, p);
+		} else {
+			while (common[k] && k < wl && common[k] == p[k])
+				k++;
+			common[k] = '\0';
+		}
+		p += wl + (p[wl] == '\n');
+	}
+	if (strlen(common) > plen) {
+		el_insertstr(el, common + plen);
+		if (n == 1)
+			el_insertstr(el, " ");
+		ik_sb_free(&out);
+		return CC_REFRESH;
+	}
+	printf("\n%s", ik_sb_str(&out));
+	fflush(stdout);
+	ik_sb_free(&out);
+	return CC_REDISPLAY;
+}
+
+static int session(const char *path, bool json, const char *argv0)
+{
+	EditLine *el = el_init(argv0, stdin, stdout, stderr);
+	History *hist = history_init();
+	HistEvent ev;
+	char histfile[4096] = "";
+	const char *home = getenv("HOME");
+
+	if (!el || !hist) {
+		fprintf(stderr, "ikerctl: cannot start line editing\n");
+		if (el)
+			el_end(el);
+		if (hist)
+			history_end(hist);
+		return 1;
+	}
+	history(hist, &ev, H_SETSIZE, 1000);
+	history(hist, &ev, H_SETUNIQUE, 1);
+	if (home && home[0] &&
+	    (size_t)snprintf(histfile, sizeof(histfile), "%s/.ikerctl_history", home) <
+		    sizeof(histfile))
+		history(hist, &ev, H_LOAD, histfile);
+	else
+		histfile[0] = '\0';
+	el_set(el, EL_EDITOR, "emacs");
+	el_set(el, EL_PROMPT, session_prompt);
+	el_set(el, EL_HIST, history, hist);
+	el_set(el, EL_ADDFN, "ikerctl-help", "IOS help for the line so far", session_help);
+	el_set(el, EL_ADDFN, "ikerctl-complete", "complete the word", session_complete);
+	el_set(el, EL_BIND, "?", "ikerctl-help", NULL);
+	el_set(el, EL_BIND, "^I", "ikerctl-complete", NULL);
+	el_source(el, NULL);
+	for (;;) {
+		int count = 0;
+		const char *got = el_gets(el, &count);
+		char line[IK_CTL_MAX_REQ];
+
+		if (!got || count <= 0) {
+			if (interrupted) { /* Ctrl-C at the prompt: a fresh line */
+				interrupted = 0;
+				printf("\n");
+				continue;
+			}
+			printf("\n");
+			break;
+		}
+		snprintf(line, sizeof(line), "%s", got);
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strspn(line, " \t") != strlen(line))
+			history(hist, &ev, H_ENTER, line);
+		if (!session_line(path, json, line))
+			break;
+	}
+	if (histfile[0])
+		history(hist, &ev, H_SAVE, histfile);
+	history_end(hist);
+	el_end(el);
+	return 0;
+}
+#else
+static int session(const char *path, bool json, const char *argv0)
+{
+	char line[4096];
+
+	(void)argv0;
+	for (;;) {
+		fputs("ikerd#", stdout);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin)) {
+			if (interrupted && !feof(stdin)) {
+				interrupted = 0;
+				clearerr(stdin);
+				printf("\n");
+				continue;
+			}
+			printf("\n");
+			return 0;
+		}
+		if (!session_line(path, json, line))
+			return 0;
+	}
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *path = DEFAULT_CTL;
-	struct sockaddr_un sun;
-	struct ik_sb cmd, frame;
-	bool json = false;
-	int i, fd, status = IK_CTL_ERROR, rc;
+	struct ik_sb cmd;
+	bool json = false, complete = false;
+	int i, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ctl")) {
@@ -132,80 +423,55 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	signal(SIGPIPE, SIG_IGN);
 	if (i >= argc) {
-		fprintf(stderr, "ikerctl: no command given\n");
-		usage(stderr);
-		return 1;
+		struct sigaction sa;
+
+		if (!isatty(0) || !isatty(1)) {
+			fprintf(stderr, "ikerctl: no command given\n");
+			usage(stderr);
+			return 1;
+		}
+		/* Ctrl-C ends terminal monitor or the line, not the session */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigint;
+		sigaction(SIGINT, &sa, NULL);
+		return session(path, json, argv[0]);
+	}
+	/* ikerctl complete [--] WORDS... : the completions of the last word, for
+	 * the bash completion (hidden: not an IOS command) */
+	if (!strcmp(argv[i], "complete")) {
+		complete = true;
+		i++;
+		if (i < argc && !strcmp(argv[i], "--"))
+			i++;
 	}
 	ik_sb_init(&cmd);
-	for (; i < argc; i++) {
-		ik_sb_add(&cmd, argv[i]);
-		if (i + 1 < argc)
+	for (int k = i; k < argc; k++) {
+		ik_sb_add(&cmd, argv[k]);
+		if (k + 1 < argc)
 			ik_sb_add(&cmd, " ");
 	}
-	if (cmd.len + 1 > IK_CTL_MAX_REQ) {
-		fprintf(stderr, "ikerctl: command of %zu bytes is over the limit of %u\n", cmd.len,
-			IK_CTL_MAX_REQ - 1);
+	if (cmd.oom) {
+		fprintf(stderr, "ikerctl: out of memory\n");
 		ik_sb_free(&cmd);
 		return 1;
 	}
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "ikerctl: socket path %s is longer than %zu bytes\n", path,
-			sizeof(sun.sun_path) - 1);
-		ik_sb_free(&cmd);
-		return 2;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	/* Ctrl-C ends terminal monitor, even when started in the background */
-	signal(SIGINT, SIG_DFL);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		fprintf(stderr, "ikerctl: socket: %s\n", strerror(errno));
-		ik_sb_free(&cmd);
-		return 2;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		int e = errno;
+	if (complete) {
+		struct ik_sb out;
 
-		fprintf(stderr, "ikerctl: cannot reach ikerd at %s: %s (%s)\n", path, strerror(e),
-			e == EACCES || e == EPERM ? "the control socket is root-only"
-						  : "is ikerd running? start it with ikerd -f FILE");
-		close(fd);
-		ik_sb_free(&cmd);
-		return 2;
+		ik_sb_init(&out);
+		rc = ik_cli_complete(ik_sb_str(&cmd), &out) ? 1 : 0;
+		fputs(ik_sb_str(&out), stdout);
+		ik_sb_free(&out);
+	} else if (cmd.len && cmd.s[cmd.len - 1] == '?') {
+		cmd.s[--cmd.len] = '\0';
+		rc = help_command(ik_sb_str(&cmd));
+	} else {
+		/* Ctrl-C ends terminal monitor, even when started in the background */
+		signal(SIGINT, SIG_DFL);
+		rc = run_command(path, json, ik_sb_str(&cmd));
 	}
-	ik_sb_init(&frame);
-	ik_ctl_request_encode(&frame, json, ik_sb_str(&cmd));
 	ik_sb_free(&cmd);
-	if (frame.oom || write_all(fd, frame.s, frame.len)) {
-		fprintf(stderr, "ikerctl: sending the command to %s: %s\n", path, strerror(errno));
-		ik_sb_free(&frame);
-		close(fd);
-		return 2;
-	}
-	ik_sb_free(&frame);
-	rc = read_answer(fd, path, &status);
-	if (rc == 1) {
-		fprintf(stderr, "ikerctl: ikerd at %s closed the connection without answering\n",
-			path);
-		close(fd);
-		return 2;
-	}
-	if (rc < 0) {
-		close(fd);
-		return 2;
-	}
-	/* terminal monitor: print the streamed lines until ikerd or the user ends it */
-	while (status == IK_CTL_MONITOR) {
-		rc = read_answer(fd, path, &status);
-		if (rc) {
-			close(fd);
-			return rc == 1 ? 0 : 2;
-		}
-	}
-	close(fd);
-	return status == IK_CTL_OK ? 0 : 1;
+	return rc;
 }

@@ -42,6 +42,19 @@ static void journal_detect(void)
 				 (unsigned long long)st.st_ino == ino;
 }
 
+/* Each line of a message gets the priority: the journal reads one entry
+ * per line (a configuration error carries its line and '^' marker). */
+static void journal_write(int prio, const char *msg)
+{
+	for (const char *p = msg; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (n)
+			fprintf(stderr, "<%d>%.*s\n", prio, (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 void ikd_log_sink(void *ctx, unsigned cat, int sev, const char *line)
 {
 	struct ikd *d = ctx;
@@ -55,7 +68,7 @@ void ikd_log_sink(void *ctx, unsigned cat, int sev, const char *line)
 			pthread_once(&journal_once, journal_detect);
 			flockfile(stderr);
 			if (journal_stderr)
-				fprintf(stderr, "<%d>%s\n", prio, line);
+				journal_write(prio, line);
 			else
 				fprintf(stderr, "%s%s\n", stamp, line);
 			funlockfile(stderr);

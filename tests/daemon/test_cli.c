@@ -194,6 +194,125 @@ START_TEST(frames)
 }
 END_TEST
 
+
+static char *help_of(const char *line, int want_rc)
+{
+	struct ik_sb out;
+
+	ik_sb_init(&out);
+	ck_assert_int_eq(ik_cli_help(line, &out), want_rc);
+	char *r = strdup(ik_sb_str(&out));
+	ik_sb_free(&out);
+	return r;
+}
+
+static char *complete_of(const char *line, int want_rc)
+{
+	struct ik_sb out;
+
+	ik_sb_init(&out);
+	ck_assert_int_eq(ik_cli_complete(line, &out), want_rc);
+	char *r = strdup(ik_sb_str(&out));
+	ik_sb_free(&out);
+	return r;
+}
+
+START_TEST(help_next_words)
+{
+	char *h = help_of("show crypto isakmp ", 0);
+
+	ck_assert_str_eq(h, "  key      Show ISAKMP preshared keys\n"
+			    "  peers    Show ISAKMP peer structures\n"
+			    "  policy   Show ISAKMP protection suite policy\n"
+			    "  profile  Show ISAKMP profiles\n"
+			    "  sa       Show ISAKMP Security Associations\n");
+	free(h);
+	/* abbreviations select the same place; a complete command adds <cr> */
+	h = help_of("sh cry isa sa ", 0);
+	ck_assert_str_eq(h, "  detail  Show ISAKMP SA detail\n  <cr>\n");
+	free(h);
+	/* arguments: their form and help, after the keywords */
+	h = help_of("test isakmp peer ", 0);
+	ck_assert_str_eq(h, "  A.B.C.D  Peer IP address\n");
+	free(h);
+	h = help_of("clear crypto isakmp ", 0);
+	ck_assert_str_eq(h, "  <1-4294967295>  Connection id (show crypto isakmp sa detail)\n"
+			    "  <cr>\n");
+	free(h);
+	/* the first word: every command's first keyword */
+	h = help_of("", 0);
+	ck_assert_ptr_nonnull(strstr(h, "  show      Show running system information\n"));
+	ck_assert_ptr_nonnull(strstr(h, "  terminal  Set terminal line parameters\n"));
+	ck_assert_ptr_null(strstr(h, "<cr>"));
+	free(h);
+}
+END_TEST
+
+START_TEST(help_partial_word)
+{
+	char *h = help_of("show cry", 0);
+
+	ck_assert_str_eq(h, "crypto\n");
+	free(h);
+	h = help_of("show crypto isakmp p", 0);
+	ck_assert_str_eq(h, "peers  policy  profile\n");
+	free(h);
+	h = help_of("SH CRY I", 0);
+	ck_assert_str_eq(h, "ipsec  isakmp\n");
+	free(h);
+	h = help_of("show xyz", -1);
+	ck_assert_str_eq(h, "% Unrecognized command\n");
+	free(h);
+	/* a bad word before the '?' is marked as a command would be */
+	h = help_of("show foo ", -1);
+	ck_assert_str_eq(h, "show foo \n     ^\n% Invalid input detected at '^' marker.\n");
+	free(h);
+	h = help_of("te ", -1);
+	ck_assert_str_eq(h, "% Ambiguous command:  \"te\"\n");
+	free(h);
+}
+END_TEST
+
+START_TEST(every_keyword_has_help)
+{
+	struct ik_sb out;
+
+	ik_sb_init(&out);
+	ck_assert_msg(!ik_cli_help_missing(&out),
+		      "keywords of the command table without help (add them to keyword_help "
+		      "in src/ctl/cli.c):\n%s", ik_sb_str(&out));
+	ik_sb_free(&out);
+	ck_assert_ptr_null(ik_cli_keyword_help("show crypto nothing"));
+}
+END_TEST
+
+START_TEST(completion)
+{
+	char *c = complete_of("sh cry ", 0);
+
+	ck_assert_str_eq(c, "ipsec\nisakmp\nsession\n");
+	free(c);
+	c = complete_of("show crypto isakmp p", 0);
+	ck_assert_str_eq(c, "peers\npolicy\nprofile\n");
+	free(c);
+	c = complete_of("te", 0);
+	ck_assert_str_eq(c, "terminal\ntest\n");
+	free(c);
+	/* arguments are not completed; keywords after them are */
+	c = complete_of("test isakmp peer ", 0);
+	ck_assert_str_eq(c, "");
+	free(c);
+	c = complete_of("test isakmp peer 192.0.2.1 v", 0);
+	ck_assert_str_eq(c, "vrf\n");
+	free(c);
+	c = complete_of("show bogus ", -1);
+	free(c);
+	c = complete_of("show crypto isakmp sa detail ", 0);
+	ck_assert_str_eq(c, "");
+	free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ctl");
@@ -206,6 +325,10 @@ int main(void)
 	tcase_add_test(tc, arguments);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, frames);
+	tcase_add_test(tc, help_next_words);
+	tcase_add_test(tc, help_partial_word);
+	tcase_add_test(tc, every_keyword_has_help);
+	tcase_add_test(tc, completion);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
