@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs, from Debian's archive, everything ikerd needs to build, test and run
 # its lab: the build chain and libraries, check, clang with libFuzzer,
-# user-mode Linux, iproute2, tshark, strongSwan. Safe to run again.
+# user-mode Linux, iproute2, tshark, strongSwan; libsystemd and libedit (sd_notify,
+# the interactive ikerctl), tmux for its test, and what building and checking
+# the Debian package takes (debhelper, lintian). Safe to run again.
 set -eu
 if [ "$(id -u)" != 0 ]; then
 	echo "setup-deps: run as root (it installs Debian packages)" >&2
@@ -11,7 +13,9 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libsodium-dev libssl-dev libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev check
 clang libclang-rt-14-dev python3 iproute2 iputils-ping procps util-linux kmod
 user-mode-linux tshark tcpdump
-strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins"
+strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
+libsystemd-dev libedit-dev bash-completion systemd tmux man-db
+debhelper dh-autoreconf dpkg-dev fakeroot lintian"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

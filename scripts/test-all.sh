@@ -5,6 +5,7 @@
 #   3. make check: unit tests, in-process exchanges, fuzz corpus replays,
 #      daemon tests in network namespaces;
 #   4. make distcheck (the release tarball builds and passes);
+#      the Debian package: built, unpacked and checked (tests/package/deb.sh);
 #   5. the user-mode Linux lab (real ESP, GRE, VTI);
 #   6. interoperability with strongSwan and libreswan, in the lab.
 # Its last line counts the tests: "N passed, M failed".
@@ -74,6 +75,12 @@ else
 	tail -n 60 "$log_dir/distcheck.log"
 	count distcheck 0 1
 fi
+
+stage "Debian package (dpkg-buildpackage, contents, unit, lintian)"
+"$top/tests/package/deb.sh" >"$log_dir/package.log" 2>&1
+rc=$?
+cat "$log_dir/package.log"
+count_runner package "$log_dir/package.log" $rc
 
 if [ -x "$top/tests/lab/run-all.sh" ]; then
 	stage "lab (user-mode Linux)"
