@@ -274,6 +274,7 @@ struct ikd *ikd_new(const struct ikd_opts *opts, struct ik_sb *err)
 	d->opts = *opts;
 	d->ctl_fd = -1;
 	d->epfd = -1;
+	d->keylog_fd[0] = d->keylog_fd[1] = -1;
 	d->debug_mask = opts->debug_mask;
 	d->log.debug_mask = opts->debug_mask;
 	d->log.sink = ikd_log_sink;
@@ -283,6 +284,8 @@ struct ikd *ikd_new(const struct ikd_opts *opts, struct ik_sb *err)
 	if (open_config(d, &d->cfg, err))
 		goto fail;
 	log_warnings(d, d->cfg);
+	if (opts->keylog_dir && ikd_keylog_open(d, opts->keylog_dir, err))
+		goto fail;
 
 	ik_sb_init(&kerr);
 	d->kernel = ik_kernel_open(opts->kernel ? opts->kernel : "netlink", &d->log, &kerr);
@@ -359,6 +362,7 @@ void ikd_free(struct ikd *d)
 	}
 	if (d->cfg)
 		ik_config_unref(d->cfg);
+	ikd_keylog_close(d);
 	pthread_mutex_destroy(&d->kmu);
 	pthread_mutex_destroy(&d->out_mu);
 	free(d);
@@ -461,6 +465,7 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_ISAKMP_PROFILE:
 	case IK_CMD_SHOW_ISAKMP_POLICY:
 	case IK_CMD_SHOW_ISAKMP_SA:
+	case IK_CMD_SHOW_ISAKMP_SA_KEYS:
 	case IK_CMD_SHOW_ISAKMP_PEERS:
 	case IK_CMD_SHOW_IPSEC_SA:
 	case IK_CMD_SHOW_SESSION:
@@ -513,6 +518,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_IPSEC_SA:
 	case IK_CMD_SHOW_SESSION:
 		show_engines(d, cmd, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_ISAKMP_SA_KEYS:
+		ikd_keylog_show(d, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_TEST_PEER:
 		memset(&id, 0, sizeof(id));

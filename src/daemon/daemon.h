@@ -39,6 +39,7 @@ struct ikd_opts {
 	unsigned debug_mask;
 	const char *config_text; /* with conf_path NULL: configuration from memory */
 	bool quiet;             /* log only to terminal monitor clients */
+	const char *keylog_dir; /* --keylog: Wireshark decryption tables, NULL = off */
 };
 
 /* A UDP socket pair (ports 500 and 4500) of one front-door VRF. */
@@ -100,6 +101,7 @@ struct ikd {
 	int epfd;
 	bool quit;
 	uint64_t monitor_dropped;
+	int keylog_fd[2];       /* --keylog: ikev1_decryption_table, esp_sa; -1 = off */
 };
 
 /* Loads the configuration, opens the kernel backend, flushes stale state,
@@ -148,6 +150,14 @@ void ikd_log_stamp(char *buf, size_t len);
 void ikd_notify_ready(const char *status);
 void ikd_notify_reloading(void);
 void ikd_notify_stopping(void);
+
+/* keylog.c: Wireshark's decryption tables (show crypto isakmp sa keys and
+ * ikerd --keylog DIR, which appends a row for every new SA). */
+int ikd_keylog_open(struct ikd *d, const char *dir, struct ik_sb *err);
+void ikd_keylog_close(struct ikd *d);
+void ikd_keylog_show(struct ikd *d, bool json, struct ik_sb *out);
+void ikd_keylog_p1(struct ikd *d, const uint8_t cky_i[8], const uint8_t *key, size_t len);
+void ikd_keylog_child(struct ikd *d, const struct ik_child_sa *c);
 
 /* ctlsrv.c */
 /* mkdir -p of the directory of path; its last level gets mode 0700. */

@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: ikerd [-d] [-f FILE] [--ctl PATH] [--pid PATH] [--kernel netlink|none]\n"
 		"             [--workers N] [--passive] [--retransmit N] [--debug CATEGORIES]\n"
+		"             [--keylog DIR]\n"
 		"       ikerd -t [-f FILE] [--strict] [--json]\n"
 		"  -f FILE           configuration (default %s)\n"
 		"  -d                stay in the foreground, log to stderr\n"
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 		"  --ctl PATH        control socket (default %s)\n"
 		"  --pid PATH        pid file (default %s)\n"
 		"  --workers N       IKE worker threads, 1..%d (default: online CPUs)\n"
+		"  --keylog DIR      write every new SA's keys to DIR as Wireshark's decryption\n"
+		"                    tables (SECRET: for debugging only; off by default)\n"
 		"  -h, --help        this text\n"
 		"  --version         the version\n",
 		DEFAULT_CONF, DEFAULT_CTL, DEFAULT_PID, IKD_MAX_WORKERS);
@@ -306,7 +309,7 @@ static unsigned parse_debug(const char *list)
 
 enum {
 	OPT_STRICT = 256, OPT_JSON, OPT_DEBUG, OPT_PASSIVE, OPT_KERNEL, OPT_CTL, OPT_PID,
-	OPT_WORKERS, OPT_VERSION, OPT_RETRANSMIT,
+	OPT_WORKERS, OPT_VERSION, OPT_RETRANSMIT, OPT_KEYLOG,
 };
 
 int main(int argc, char **argv)
@@ -321,6 +324,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "retransmit", required_argument, NULL, OPT_RETRANSMIT },
+		{ "keylog", required_argument, NULL, OPT_KEYLOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -332,7 +336,7 @@ int main(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct ik_sb err;
 	struct ikd *d = NULL;
-	char conf_abs[4096], ctl_abs[4096], pid_abs[4096];
+	char conf_abs[4096], ctl_abs[4096], pid_abs[4096], keylog_abs[4096];
 	sigset_t sigs;
 
 	memset(&o, 0, sizeof(o));
@@ -384,6 +388,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PID:
 			pid_path = optarg;
+			break;
+		case OPT_KEYLOG:
+			o.keylog_dir = optarg;
 			break;
 		case OPT_WORKERS: {
 			char *end;
@@ -446,6 +453,8 @@ int main(int argc, char **argv)
 		o.conf_path = abs_path(o.conf_path, conf_abs, sizeof(conf_abs));
 		o.ctl_path = abs_path(o.ctl_path, ctl_abs, sizeof(ctl_abs));
 		pid_path = abs_path(pid_path, pid_abs, sizeof(pid_abs));
+		if (o.keylog_dir)
+			o.keylog_dir = abs_path(o.keylog_dir, keylog_abs, sizeof(keylog_abs));
 		if (daemonize(&notify_fd))
 			return 1;
 		openlog("ikerd", LOG_PID, LOG_DAEMON);

@@ -135,7 +135,16 @@ static int host_child_up(void *ctx, const struct ik_child_sa *c)
 	pthread_mutex_lock(&w->d->kmu);
 	rc = k->ops->child_add(k, c);
 	pthread_mutex_unlock(&w->d->kmu);
+	if (!rc)
+		ikd_keylog_child(w->d, c);
 	return rc;
+}
+
+static void host_p1_keys(void *ctx, const uint8_t cky_i[8], const uint8_t *key, size_t len)
+{
+	struct ikd_worker *w = ctx;
+
+	ikd_keylog_p1(w->d, cky_i, key, len);
 }
 
 static void host_child_down(void *ctx, const struct ik_child_sa *c)
@@ -447,6 +456,7 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 		.child_up = host_child_up,
 		.child_down = host_child_down,
 		.child_counters = host_child_counters,
+		.p1_keys = host_p1_keys,
 	};
 	struct ik_engine_host host = host_tmpl;
 	struct ik_engine_opts eo;

@@ -65,6 +65,9 @@ struct ik_engine_host {
 	 * does not define (`tunnel source IFNAME` with tunnel_source_resolved
 	 * false); 0 on success. May be NULL: such tunnels cannot initiate. */
 	int (*resolve_ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
+	/* The encryption key of a new ISAKMP SA, for a decryption key log
+	 * (ikerd --keylog). May be NULL. */
+	void (*p1_keys)(void *ctx, const uint8_t cky_i[8], const uint8_t *key, size_t len);
 };
 
 struct ik_engine_opts {

@@ -450,6 +450,9 @@ static int derive(struct ik_p1 *p1)
 	if (rc)
 		return -1;
 	p1->have_keys = true;
+	if (p1->e->host.p1_keys)
+		p1->e->host.p1_keys(p1->e->host.ctx, p1->cky_i, p1->keys.enc_key->p,
+				    p1->keys.enc_key->len);
 	p1->blen = p1->keys.iv_len;
 	memcpy(p1->iv, p1->keys.iv, p1->keys.iv_len);
 	return 0;

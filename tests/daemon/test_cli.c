@@ -229,7 +229,8 @@ START_TEST(help_next_words)
 	free(h);
 	/* abbreviations select the same place; a complete command adds <cr> */
 	h = help_of("sh cry isa sa ", 0);
-	ck_assert_str_eq(h, "  detail  Show ISAKMP SA detail\n  <cr>\n");
+	ck_assert_str_eq(h, "  detail  Show ISAKMP SA detail\n"
+			    "  keys    Decryption keys for Wireshark (secret!)\n  <cr>\n");
 	free(h);
 	/* arguments: their form and help, after the keywords */
 	h = help_of("test isakmp peer ", 0);
