@@ -399,6 +399,8 @@ enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out)
 	ik_sb_printf(out, "Configuration reloaded from %s (%zu line(s) ignored).\n",
 		     nw->file ? nw->file : "<string>", nw->nwarnings);
 	ikd_notify_ready(ik_sb_str(out));
+	if (d->opts.metrics_path) /* the tunnels may be others now */
+		ikd_metrics_write(d, d->opts.metrics_path, true);
 	return IK_CTL_OK;
 }
 

@@ -40,6 +40,7 @@ struct ikd_opts {
 	const char *config_text; /* with conf_path NULL: configuration from memory */
 	bool quiet;             /* log only to terminal monitor clients */
 	const char *keylog_dir; /* --keylog: Wireshark decryption tables, NULL = off */
+	const char *metrics_path; /* --metrics: Prometheus textfile, NULL = off */
 };
 
 /* A UDP socket pair (ports 500 and 4500) of one front-door VRF. */
@@ -70,6 +71,7 @@ struct ikd_worker {
 	struct ikd_task *task;  /* posted by the main thread, NULL when idle */
 	bool stop;
 	uint64_t rx, tx, rx_dropped;
+	uint64_t sa_events;     /* SAs that came or went (metrics refresh) */
 };
 
 /* A control client (see ctlsrv.c). */
@@ -102,6 +104,10 @@ struct ikd {
 	bool quit;
 	uint64_t monitor_dropped;
 	int keylog_fd[2];       /* --keylog: ikev1_decryption_table, esp_sa; -1 = off */
+	/* --metrics: what the last write saw (see metrics.c) */
+	uint64_t metrics_gen;
+	bool metrics_written, metrics_failed;
+	unsigned metrics_ticks;
 };
 
 /* Loads the configuration, opens the kernel backend, flushes stale state,
@@ -158,6 +164,11 @@ void ikd_keylog_close(struct ikd *d);
 void ikd_keylog_show(struct ikd *d, bool json, struct ik_sb *out);
 void ikd_keylog_p1(struct ikd *d, const uint8_t cky_i[8], const uint8_t *key, size_t len);
 void ikd_keylog_child(struct ikd *d, const struct ik_child_sa *c);
+
+/* metrics.c: the Prometheus textfile (ikerd --metrics FILE), written
+ * atomically; unless force, only when something changed since the last
+ * write. Returns 0, or -1 (logged once until a write succeeds again). */
+int ikd_metrics_write(struct ikd *d, const char *path, bool force);
 
 /* ctlsrv.c */
 /* mkdir -p of the directory of path; its last level gets mode 0700. */

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #define EV_CTL 1u
 #define EV_SIGNAL 2u
 #define EV_KERNEL 3u
+#define EV_METRICS 4u
 #define MAX_KEVENTS 256
 
 static void usage(FILE *f)
@@ -35,7 +37,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: ikerd [-d] [-f FILE] [--ctl PATH] [--pid PATH] [--kernel netlink|none]\n"
 		"             [--workers N] [--passive] [--retransmit N] [--debug CATEGORIES]\n"
-		"             [--keylog DIR]\n"
+		"             [--keylog DIR] [--metrics FILE [--metrics-interval SECONDS]]\n"
 		"       ikerd -t [-f FILE] [--strict] [--json]\n"
 		"  -f FILE           configuration (default %s)\n"
 		"  -d                stay in the foreground, log to stderr\n"
@@ -54,6 +56,9 @@ static void usage(FILE *f)
 		"  --workers N       IKE worker threads, 1..%d (default: online CPUs)\n"
 		"  --keylog DIR      write every new SA's keys to DIR as Wireshark's decryption\n"
 		"                    tables (SECRET: for debugging only; off by default)\n"
+		"  --metrics FILE    Prometheus metrics for node_exporter's textfile collector\n"
+		"                    (FILE ends in .prom), rewritten atomically\n"
+		"  --metrics-interval N  seconds between refreshes, 1..3600 (default 15)\n"
 		"  -h, --help        this text\n"
 		"  --version         the version\n",
 		DEFAULT_CONF, DEFAULT_CTL, DEFAULT_PID, IKD_MAX_WORKERS);
@@ -309,7 +314,7 @@ static unsigned parse_debug(const char *list)
 
 enum {
 	OPT_STRICT = 256, OPT_JSON, OPT_DEBUG, OPT_PASSIVE, OPT_KERNEL, OPT_CTL, OPT_PID,
-	OPT_WORKERS, OPT_VERSION, OPT_RETRANSMIT, OPT_KEYLOG,
+	OPT_WORKERS, OPT_VERSION, OPT_RETRANSMIT, OPT_KEYLOG, OPT_METRICS, OPT_METRICS_INTERVAL,
 };
 
 int main(int argc, char **argv)
@@ -325,6 +330,8 @@ int main(int argc, char **argv)
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "retransmit", required_argument, NULL, OPT_RETRANSMIT },
 		{ "keylog", required_argument, NULL, OPT_KEYLOG },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -336,7 +343,9 @@ int main(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct ik_sb err;
 	struct ikd *d = NULL;
-	char conf_abs[4096], ctl_abs[4096], pid_abs[4096], keylog_abs[4096];
+	char conf_abs[4096], ctl_abs[4096], pid_abs[4096], keylog_abs[4096], metrics_abs[4096];
+	unsigned metrics_interval = 15;
+	int mfd = -1;
 	sigset_t sigs;
 
 	memset(&o, 0, sizeof(o));
@@ -392,6 +401,21 @@ int main(int argc, char **argv)
 		case OPT_KEYLOG:
 			o.keylog_dir = optarg;
 			break;
+		case OPT_METRICS:
+			o.metrics_path = optarg;
+			break;
+		case OPT_METRICS_INTERVAL: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || n < 1 || n > 3600) {
+				fprintf(stderr, "ikerd: --metrics-interval: '%s' is not a number of "
+					"seconds from 1 to 3600\n", optarg);
+				return 1;
+			}
+			metrics_interval = (unsigned)n;
+			break;
+		}
 		case OPT_WORKERS: {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -455,6 +479,8 @@ int main(int argc, char **argv)
 		pid_path = abs_path(pid_path, pid_abs, sizeof(pid_abs));
 		if (o.keylog_dir)
 			o.keylog_dir = abs_path(o.keylog_dir, keylog_abs, sizeof(keylog_abs));
+		if (o.metrics_path)
+			o.metrics_path = abs_path(o.metrics_path, metrics_abs, sizeof(metrics_abs));
 		if (daemonize(&notify_fd))
 			return 1;
 		openlog("ikerd", LOG_PID, LOG_DAEMON);
@@ -488,6 +514,19 @@ int main(int argc, char **argv)
 			ev.data.u64 = EV_KERNEL;
 			epoll_ctl(d->epfd, EPOLL_CTL_ADD, kfd, &ev);
 		}
+		if (o.metrics_path) {
+			struct itimerspec its;
+
+			memset(&its, 0, sizeof(its));
+			its.it_value.tv_sec = its.it_interval.tv_sec = metrics_interval;
+			mfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+			if (mfd < 0 || timerfd_settime(mfd, 0, &its, NULL)) {
+				fprintf(stderr, "ikerd: metrics timer: %s\n", strerror(errno));
+				goto out;
+			}
+			ev.data.u64 = EV_METRICS;
+			epoll_ctl(d->epfd, EPOLL_CTL_ADD, mfd, &ev);
+		}
 	}
 	if (ikd_ctl_open(d, o.ctl_path, &err)) {
 		fprintf(stderr, "ikerd: %s", ik_sb_str(&err));
@@ -517,6 +556,8 @@ int main(int argc, char **argv)
 		detach_stdio();
 	}
 	ikd_initiate_all(d);
+	if (o.metrics_path)
+		ikd_metrics_write(d, o.metrics_path, true);
 
 	while (!d->quit) {
 		struct epoll_event evs[32];
@@ -535,6 +576,12 @@ int main(int argc, char **argv)
 				signal_event(d, sfd);
 			else if (tag == EV_KERNEL)
 				kernel_events(d);
+			else if (tag == EV_METRICS) {
+				uint64_t ticks;
+
+				if (read(mfd, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
+					ikd_metrics_write(d, o.metrics_path, false);
+			}
 			else
 				ikd_ctl_client_event(d, evs[i].data.ptr, evs[i].events);
 		}
@@ -550,6 +597,11 @@ out:
 	}
 	if (sfd >= 0)
 		close(sfd);
+	if (mfd >= 0)
+		close(mfd);
+	/* no metrics of a daemon that is gone: absent, not stale */
+	if (o.metrics_path && mfd >= 0)
+		unlink(o.metrics_path);
 	if (pid_fd >= 0) {
 		unlink(pid_path);
 		close(pid_fd);

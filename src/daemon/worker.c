@@ -135,8 +135,10 @@ static int host_child_up(void *ctx, const struct ik_child_sa *c)
 	pthread_mutex_lock(&w->d->kmu);
 	rc = k->ops->child_add(k, c);
 	pthread_mutex_unlock(&w->d->kmu);
-	if (!rc)
+	if (!rc) {
+		w->sa_events++;
 		ikd_keylog_child(w->d, c);
+	}
 	return rc;
 }
 
@@ -144,6 +146,7 @@ static void host_p1_keys(void *ctx, const uint8_t cky_i[8], const uint8_t *key, 
 {
 	struct ikd_worker *w = ctx;
 
+	w->sa_events++;
 	ikd_keylog_p1(w->d, cky_i, key, len);
 }
 
@@ -155,6 +158,7 @@ static void host_child_down(void *ctx, const struct ik_child_sa *c)
 	pthread_mutex_lock(&w->d->kmu);
 	k->ops->child_del(k, c);
 	pthread_mutex_unlock(&w->d->kmu);
+	w->sa_events++;
 }
 
 static int host_child_counters(void *ctx, const struct ik_child_sa *c, struct ik_sa_counters *in,

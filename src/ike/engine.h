@@ -138,5 +138,8 @@ struct ik_engine_stats {
 	uint64_t p1_done, p2_done, p1_failed, p2_failed;
 };
 void ik_engine_stats(const struct ik_engine *e, struct ik_engine_stats *st);
+/* Calls fn for every child SA the engine holds (for the host's metrics). */
+void ik_engine_foreach_child(const struct ik_engine *e,
+			     void (*fn)(void *ctx, const struct ik_child_sa *c), void *ctx);
 
 #endif

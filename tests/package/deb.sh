@@ -58,10 +58,12 @@ dpkg-deb -c "$deb" >"$work/contents"
 for f in ./usr/sbin/ikerd ./usr/sbin/ikerctl ./lib/systemd/system/ikerd.service \
 	./etc/ikerd/ikerd.conf ./usr/share/man/man8/ikerd.8.gz ./usr/share/man/man8/ikerctl.8.gz \
 	./usr/share/man/man5/ikerd.conf.5.gz ./usr/share/bash-completion/completions/ikerctl \
-	./usr/share/doc/ikerd/examples/seed-r1.conf ./usr/share/doc/ikerd/copyright; do
+	./usr/share/doc/ikerd/examples/seed-r1.conf ./usr/share/doc/ikerd/copyright \
+	./etc/default/ikerd; do
 	check "contains $f" grep -q " $f\$" "$work/contents"
 done
 check "the configuration is a conffile" grep -qx /etc/ikerd/ikerd.conf "$work/control/conffiles"
+check "/etc/default/ikerd is a conffile" grep -qx /etc/default/ikerd "$work/control/conffiles"
 check "the configuration is root-only (0600)" \
 	grep -q '^-rw------- root/root .* ./etc/ikerd/ikerd.conf$' "$work/contents"
 
@@ -99,7 +101,9 @@ check "unit: Type=notify" grep -qx 'Type=notify' "$unit"
 check "unit: ikerd -t before the start" \
 	grep -qx 'ExecStartPre=/usr/sbin/ikerd -t -f /etc/ikerd/ikerd.conf' "$unit"
 check "unit: ExecStart in the foreground" \
-	grep -qx 'ExecStart=/usr/sbin/ikerd -d -f /etc/ikerd/ikerd.conf' "$unit"
+	grep -qx 'ExecStart=/usr/sbin/ikerd -d -f /etc/ikerd/ikerd.conf $IKERD_OPTS' "$unit"
+check "unit: options from /etc/default/ikerd" \
+	grep -qx 'EnvironmentFile=-/etc/default/ikerd' "$unit"
 check "unit: reload by SIGHUP" grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit"
 check "unit: RuntimeDirectory=ikerd" grep -qx 'RuntimeDirectory=ikerd' "$unit"
 if command -v systemd-analyze >/dev/null 2>&1; then
