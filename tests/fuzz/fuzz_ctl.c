@@ -1,13 +1,16 @@
 /* Fuzz target: the control request decoder and the command dispatcher of
  * ikerd, on a daemon context built on the seed's R1 (etc/examples/seed-r1.conf)
  * (a built-in copy when the file cannot be read) with the `none` kernel
- * backend and two engines run in-line (no threads, no sockets). The input is used twice: as one request payload, and as a stream
- * of length-prefixed frames, as the control socket reads them. */
+ * backend and two engines run in-line (no threads, no sockets). The input is used three
+ * times: as one request payload, as a line for ikerctl's '?' help and TAB
+ * completion, and as a stream of length-prefixed frames, as the control
+ * socket reads them. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/cli.h"
 #include "ctl/proto.h"
 #include "daemon/daemon.h"
 #include "util/secmem.h"
@@ -84,6 +87,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ik_sb_init(&out);
 	ikd_request(d, NULL, data, size, &out);
 	ik_sb_free(&out);
+	/* the same bytes as a line typed before '?' or TAB in ikerctl */
+	{
+		char line[1024];
+		size_t n = size < sizeof(line) - 1 ? size : sizeof(line) - 1;
+
+		memcpy(line, data, n);
+		line[n] = '\0';
+		ik_sb_init(&out);
+		ik_cli_help(line, &out);
+		ik_sb_reset(&out);
+		ik_cli_complete(line, &out);
+		ik_sb_free(&out);
+	}
 	while (off < size) {
 		char err[160];
 		long total = ik_ctl_frame_check(data + off, size - off, IK_CTL_MAX_REQ, err,
