@@ -75,6 +75,9 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 	echo "LAB_BUILD=$(q "$LAB_BUILD")"
 	echo "LAB_SRC=$(q "$top")"
 	echo "LAB_GUEST_TIMEOUT=$guest_s"
+	# programs other than the lab build's (the demo of an installed package)
+	[ -z "${IKERD:-}" ] || echo "IKERD=$(q "$IKERD")"
+	[ -z "${IKERCTL:-}" ] || echo "IKERCTL=$(q "$IKERCTL")"
 	printf 'set --'
 	for a in "$@"; do printf ' %s' "$(q "$a")"; done
 	echo
