@@ -37,7 +37,12 @@ mkdir -p "$tmp/textfile"
 start_daemon r2 "$b" --passive
 start_daemon r1 "$a" --metrics "$prom" --metrics-interval 1
 p1=$started
-[ -f "$prom" ] || fail "no metrics file at start"
+n=0
+while [ ! -f "$prom" ]; do # written right after the control socket opens
+	[ $n -ge 50 ] && fail "no metrics file at start"
+	sleep 0.1
+	n=$((n + 1))
+done
 
 # the text exposition format: HELP and TYPE before each family, then samples
 valid() {
