@@ -82,8 +82,8 @@ check "ikerctl is built with line editing (libedit)" \
 	sh -c "ldd '$root/usr/sbin/ikerctl' | grep -q libedit"
 
 # the conffile as shipped is valid (so the service starts) and inert
-check "ikerd -t accepts the shipped /etc/ikerd/ikerd.conf" \
-	"$root/usr/sbin/ikerd" -t -f "$root/etc/ikerd/ikerd.conf"
+check "ikerd -t accepts the shipped /etc/ikerd/ikerd.conf, with nothing ignored" sh -c \
+	"'$root/usr/sbin/ikerd' -t -f '$root/etc/ikerd/ikerd.conf' | grep -q '0 line(s) ignored, 0 finding(s)'"
 check "the shipped configuration has no key, policy or tunnel" \
 	sh -c "! grep -v '^!' '$root/etc/ikerd/ikerd.conf' | grep -q -e crypto -e interface"
 for ex in "$root"/usr/share/doc/ikerd/examples/*.conf; do
