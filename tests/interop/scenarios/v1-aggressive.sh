@@ -36,13 +36,15 @@ if [ "$INIT" = ikerd ]; then
 		ik_trace "$NS_IK" 'Old State = IKE_READY New State = IKE_I_AM1'
 	iop_check "ikerd: phase 1 complete from IKE_I_AM1" \
 		ik_trace "$NS_IK" 'Old State = IKE_I_AM1 New State = IKE_P1_COMPLETE'
-	iop_check "strongSwan: Aggressive Mode answered" grep -qiE 'AGGRESSIVE' "$SWLOG"
+	iop_check "strongSwan: Aggressive Mode answered" \
+		grep -qF "$IK_A is initiating a Aggressive Mode IKE_SA" "$SWLOG"
 else
 	iop_check "ikerd: Aggressive Mode answered" \
 		ik_trace "$NS_IK" 'Old State = IKE_R_AM_AAA_AWAIT New State = IKE_R_AM2'
 	iop_check "ikerd: phase 1 complete from IKE_R_AM2" \
 		ik_trace "$NS_IK" 'Old State = IKE_R_AM2 New State = IKE_P1_COMPLETE'
-	iop_check "strongSwan: initiated Aggressive Mode" grep -qiE 'initiating Aggressive Mode' "$SWLOG"
+	iop_check "strongSwan: initiated Aggressive Mode" \
+		grep -qF "initiating Aggressive Mode IKE_SA peer[1] to $IK_A" "$SWLOG"
 fi
 swan_sas peer >"$IOP_OUT/list-sas.$DIRN"
 iop_check "strongSwan: IKE SA $EXP_IKE" grep -q "^  $EXP_IKE\$" "$IOP_OUT/list-sas.$DIRN"
