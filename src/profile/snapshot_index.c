@@ -7,13 +7,16 @@
 
 #include "keyring/resolver.h"
 #include "profile/profile.h"
+#include "profile/v2_select.h"
 
 static void snapshot_index_free(struct ik_config *cfg)
 {
 	ik_resolver_free(cfg->resolver);
 	ik_profile_index_free(cfg->pindex);
+	ik_v2_index_free(cfg->v2index);
 	cfg->resolver = NULL;
 	cfg->pindex = NULL;
+	cfg->v2index = NULL;
 }
 
 int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
@@ -26,6 +29,9 @@ int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
 	cfg->pindex = what ? NULL : ik_profile_index_build(cfg);
 	if (!what && !cfg->pindex)
 		what = "ISAKMP profile index";
+	cfg->v2index = what ? NULL : ik_v2_index_build(cfg);
+	if (!what && !cfg->v2index)
+		what = "IKEv2 profile and keyring index";
 	if (!what) {
 		cfg->index_free = snapshot_index_free;
 		return 0;
