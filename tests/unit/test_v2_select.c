@@ -536,6 +536,64 @@ START_TEST(explain_failures)
 }
 END_TEST
 
+
+/* ---- the static checker (L1) for IKEv2 tunnels ---- */
+
+#define CHK_BASE \
+	"crypto ikev2 proposal A\n encryption aes-cbc-128\n integrity sha1\n group 14\n" \
+	"crypto ikev2 policy POL\n match address local 192.0.2.1\n proposal A\n" \
+	"crypto ikev2 keyring K\n peer OTHER\n  address 203.0.113.9\n  pre-shared-key k\n" \
+	"crypto ikev2 profile P\n match identity remote address 198.51.100.2\n" \
+	" authentication local pre-share\n authentication remote pre-share\n" \
+	" keyring local K\n" \
+	"crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n" \
+	"crypto ipsec profile IP\n set transform-set TS\n set ikev2-profile P\n" \
+	"interface Ethernet0\n ip address %s 255.255.255.0\n" \
+	"interface Tunnel1\n ip address 10.0.0.1 255.255.255.0\n tunnel source Ethernet0\n" \
+	" tunnel destination %s\n tunnel protection ipsec profile IP\n"
+
+static char *check_text(const char *local, const char *dest)
+{
+	char text[2048];
+	struct ik_config *cfg;
+	struct ik_sb o;
+	char *r;
+
+	snprintf(text, sizeof(text), CHK_BASE, local, dest);
+	cfg = load(text);
+	ik_sb_init(&o);
+	ik_check_config(cfg, &o, false);
+	r = strdup(ik_sb_str(&o));
+	ik_sb_free(&o);
+	ik_config_unref(cfg);
+	return r;
+}
+
+START_TEST(check_v2_tunnels)
+{
+	char *t;
+
+	/* no peer block for the tunnel destination: the initiator fails */
+	t = check_text("192.0.2.1", "198.51.100.2");
+	ck_assert_ptr_nonnull(strstr(t, "error: V2-2: Tunnel1 initiates toward 198.51.100.2 "
+				   "with IKEv2 profile P, and keyring K has no peer block"));
+	ck_assert_ptr_null(strstr(t, "no crypto ikev2 policy"));
+	/* and the peer's own initiation finds profile P but no key */
+	ck_assert_ptr_nonnull(strstr(t, "warning: V2-1: a peer identifying itself as address "
+				   "198.51.100.2 matches IKEv2 profile P"));
+	free(t);
+	/* a local address no policy matches */
+	t = check_text("192.0.2.5", "203.0.113.9");
+	ck_assert_ptr_nonnull(strstr(t, "error: V2-2: no crypto ikev2 policy matches fVRF "
+				   "global and local address 192.0.2.5"));
+	ck_assert_ptr_null(strstr(t, "initiates toward"));
+	/* 203.0.113.9 has a key but no profile matches its address identity */
+	ck_assert_ptr_nonnull(strstr(t, "no IKEv2 profile matches a peer identifying itself "
+				   "as address 203.0.113.9"));
+	free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("v2_select");
@@ -558,6 +616,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, show_defaults);
 	tcase_add_test(tc, show_profile_and_roundtrip);
 	tcase_add_test(tc, explain_failures);
+	tcase_add_test(tc, check_v2_tunnels);
 	suite_add_tcase(s, tc);
 	return s;
 }
