@@ -76,13 +76,28 @@ static const struct cli_pattern patterns[] = {
 	{ "clear crypto isakmp <conn-id>", IK_CMD_CLEAR_ISAKMP, 0, false },
 	{ "clear crypto sa", IK_CMD_CLEAR_SA, 0, false },
 	{ "clear crypto sa peer <peer>", IK_CMD_CLEAR_SA, 0, false },
+	{ "show crypto ikev2 proposal", IK_CMD_SHOW_IKEV2_PROPOSAL, 0, false },
+	{ "show crypto ikev2 policy", IK_CMD_SHOW_IKEV2_POLICY, 0, false },
+	{ "show crypto ikev2 profile", IK_CMD_SHOW_IKEV2_PROFILE, 0, false },
+/* test ikev2 peer A [vrf V] [local L] [identity address|fqdn|email|key-id X] */
+#define V2T(opts, id) { "test ikev2 peer <peer>" opts id, IK_CMD_TEST_IKEV2_PEER, 0, false }
+#define V2T4(id) V2T("", id), V2T(" vrf <vrf>", id), V2T(" local <v2-local>", id), \
+	V2T(" vrf <vrf> local <v2-local>", id)
+	V2T4(""),
+	V2T4(" identity address <id-addr>"),
+	V2T4(" identity fqdn <fqdn>"),
+	V2T4(" identity email <email>"),
+	V2T4(" identity key-id <key-id>"),
+#undef V2T4
+#undef V2T
 };
 
 #define NPAT IK_ARRAY_LEN(patterns)
 
 /* The one-line help of each keyword, by its place in the table: the pattern
- * words up to and including it. Every keyword of the table has one (the unit
- * tests check). */
+ * words up to and including it; an entry "* WORDS" is the help of WORDS
+ * wherever they end a path (the options of test ikev2 peer, in any order).
+ * Every keyword of the table has one (the unit tests check). */
 static const struct {
 	const char *path, *help;
 } keyword_help[] = {
@@ -149,6 +164,19 @@ static const struct {
 	{ "clear crypto isakmp", "Flush the ISAKMP database" },
 	{ "clear crypto sa", "Flush the IPSEC SAs" },
 	{ "clear crypto sa peer", "Flush the IPSEC SAs of one peer" },
+	{ "show crypto ikev2", "Show IKEv2" },
+	{ "show crypto ikev2 proposal", "Show IKEv2 proposals" },
+	{ "show crypto ikev2 policy", "Show IKEv2 policies" },
+	{ "show crypto ikev2 profile", "Show IKEv2 profiles" },
+	{ "test ikev2", "Test IKEv2 profile selection" },
+	{ "test ikev2 peer", "The peer as the IKEv2 responder would see it" },
+	{ "* vrf", "Front-door VRF the peer arrives in" },
+	{ "* local", "Local address the peer sends to" },
+	{ "* identity", "Identity the peer sends" },
+	{ "* identity address", "Identity as an IP address" },
+	{ "* identity fqdn", "Identity as a fully qualified domain name" },
+	{ "* identity email", "Identity as an e-mail address" },
+	{ "* identity key-id", "Identity as a key id" },
 };
 
 /* What an argument looks like and what it is, for '?'. */
@@ -162,6 +190,9 @@ static const struct {
 	{ "<ufqdn>", "WORD", "user@domain" },
 	{ "<conn-id>", "<1-4294967295>", "Connection id (show crypto isakmp sa detail)" },
 	{ "<ifname>", "WORD", "Tunnel interface, e.g. Tunnel0" },
+	{ "<email>", "WORD", "user@domain" },
+	{ "<key-id>", "WORD", "Key id" },
+	{ "<v2-local>", "A.B.C.D", "Local IP address" },
 };
 
 /* A word of the input: where it starts in the line and how long it is. */
@@ -251,11 +282,21 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 		strcpy(cmd->vrf, w);
 		return true;
 	}
-	if (!strcmp(arg, "<fqdn>") || !strcmp(arg, "<ufqdn>")) {
+	if (!strcmp(arg, "<fqdn>") || !strcmp(arg, "<ufqdn>") || !strcmp(arg, "<email>") ||
+	    !strcmp(arg, "<key-id>")) {
 		if (!word_is_name(w, sizeof(cmd->ident_name)))
 			return false;
-		cmd->ident = arg[1] == 'u' ? IK_CLI_ID_USER_FQDN : IK_CLI_ID_FQDN;
+		cmd->ident = arg[1] == 'u' ? IK_CLI_ID_USER_FQDN :
+			     arg[1] == 'e' ? IK_CLI_ID_EMAIL :
+			     arg[1] == 'k' ? IK_CLI_ID_KEY_ID : IK_CLI_ID_FQDN;
 		strcpy(cmd->ident_name, w);
+		return true;
+	}
+	if (!strcmp(arg, "<v2-local>")) {
+		if (ik_addr_parse(w, &a))
+			return false;
+		cmd->has_v2_local = true;
+		cmd->v2_local = a;
 		return true;
 	}
 	if (!strcmp(arg, "<conn-id>")) {
@@ -449,10 +490,27 @@ static void pat_path(const char *pat, size_t w, char *buf, size_t len)
 
 const char *ik_cli_keyword_help(const char *path)
 {
-	for (size_t i = 0; i < IK_ARRAY_LEN(keyword_help); i++)
-		if (!strcmp(keyword_help[i].path, path))
+	const char *best = NULL;
+	size_t best_len = 0, pl = strlen(path);
+
+	for (size_t i = 0; i < IK_ARRAY_LEN(keyword_help); i++) {
+		const char *k = keyword_help[i].path;
+		size_t kl;
+
+		if (!strcmp(k, path))
 			return keyword_help[i].help;
-	return NULL;
+		if (strncmp(k, "* ", 2))
+			continue;
+		k += 2;
+		kl = strlen(k);
+		/* a suffix of the path at a word boundary; the longest wins */
+		if (kl < pl && path[pl - kl - 1] == ' ' && !strcmp(path + pl - kl, k) &&
+		    kl > best_len) {
+			best = keyword_help[i].help;
+			best_len = kl;
+		}
+	}
+	return best;
 }
 
 /* One entry of a '?' listing. */

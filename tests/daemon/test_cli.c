@@ -259,7 +259,7 @@ START_TEST(help_partial_word)
 	ck_assert_str_eq(h, "peers  policy  profile\n");
 	free(h);
 	h = help_of("SH CRY I", 0);
-	ck_assert_str_eq(h, "ipsec  isakmp\n");
+	ck_assert_str_eq(h, "ikev2  ipsec  isakmp\n");
 	free(h);
 	h = help_of("show xyz", -1);
 	ck_assert_str_eq(h, "% Unrecognized command\n");
@@ -284,6 +284,10 @@ START_TEST(every_keyword_has_help)
 		      "in src/ctl/cli.c):\n%s", ik_sb_str(&out));
 	ik_sb_free(&out);
 	ck_assert_ptr_null(ik_cli_keyword_help("show crypto nothing"));
+	/* suffix entries: the options of test ikev2 peer in any place */
+	ck_assert_str_eq(ik_cli_keyword_help("test ikev2 peer <peer> vrf <vrf> identity fqdn"),
+			 "Identity as a fully qualified domain name");
+	ck_assert_ptr_null(ik_cli_keyword_help("identity"));
 }
 END_TEST
 
@@ -291,7 +295,7 @@ START_TEST(completion)
 {
 	char *c = complete_of("sh cry ", 0);
 
-	ck_assert_str_eq(c, "ipsec\nisakmp\nsession\n");
+	ck_assert_str_eq(c, "ikev2\nipsec\nisakmp\nsession\n");
 	free(c);
 	c = complete_of("show crypto isakmp p", 0);
 	ck_assert_str_eq(c, "peers\npolicy\nprofile\n");
