@@ -35,6 +35,9 @@ static char *variant(const char *file, int v)
 		t = xn_replace(t, " encr 3des\n hash md5\n", " encr aes 256\n hash sha256\n");
 		t = xn_replace(t, " group 2\n", " group 14\n");
 	}
+	if (v == 2) /* AES-GCM-256 ESP */
+		t = xn_replace(t, "transform-set TS esp-aes esp-sha256-hmac\n",
+			       "transform-set TS esp-gcm 256\n");
 	return t;
 }
 
@@ -59,6 +62,77 @@ static void ipv4_header(uint8_t *ip, size_t tot, uint8_t proto, uint32_t s, uint
 	ik_put32(ip + 12, s);
 	ik_put32(ip + 16, d);
 	ik_put16(ip + 10, ip_sum(ip));
+}
+
+/* The inner packet: an ICMP echo request 192.0.2.1 -> 203.0.113.1. */
+static size_t inner_packet(uint8_t *inner)
+{
+	static const char text[] = "ikerd keylog test";
+	size_t ilen = 20 + 8 + sizeof(text) - 1;
+	uint32_t sum = 0;
+
+	ipv4_header(inner, ilen, 1, 0xc0000201u, 0xcb007101u);
+	memset(inner + 20, 0, 8);
+	inner[20] = 8;
+	ik_put16(inner + 24, 0x1234);
+	ik_put16(inner + 26, 1);
+	memcpy(inner + 28, text, sizeof(text) - 1);
+	for (size_t i = 20; i + 1 < ilen; i += 2)
+		sum += ik_get16(inner + i);
+	if ((ilen - 20) & 1)
+		sum += (uint32_t)inner[ilen - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ik_put16(inner + 22, (uint16_t)~sum);
+	return ilen;
+}
+
+static void pcap_ip(FILE *f, uint64_t now, const uint8_t *pkt, size_t n)
+{
+	uint32_t h[4] = { (uint32_t)(now / 1000), (uint32_t)(now % 1000 * 1000), (uint32_t)n,
+			  (uint32_t)n };
+
+	fwrite(h, 1, sizeof(h), f);
+	fwrite(pkt, 1, n, f);
+}
+
+/* The same ping in ESP with AES-GCM (RFC 4106): nonce = salt | IV, the SPI
+ * and sequence number authenticated, a 16-byte ICV. */
+static void esp_gcm_packet(FILE *f, uint64_t now, const struct ik_child_sa *c)
+{
+	uint8_t plain[96], pkt[256], nonce[12], iv[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	size_t klen = c->enc_keylen / 8, ilen = inner_packet(plain), plen = ilen, n;
+	EVP_CIPHER_CTX *ctx;
+	int outl = 0, fin = 0;
+
+	if (c->enc != IK_ESP_GCM || (klen != 16 && klen != 32))
+		die("the child SA is not esp-gcm 128 or 256");
+	for (uint8_t k = 1; (plen + 2) % 4; k++)
+		plain[plen++] = k;
+	plain[plen] = (uint8_t)(plen - ilen);
+	plain[plen + 1] = 4;
+	plen += 2;
+	memcpy(nonce, c->out.enc_key + klen, 4);
+	memcpy(nonce + 4, iv, 8);
+	n = 20;
+	ik_put32(pkt + n, c->out.spi);
+	ik_put32(pkt + n + 4, 1);
+	memcpy(pkt + n + 8, iv, 8);
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx ||
+	    EVP_EncryptInit_ex(ctx, klen == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm(), NULL,
+			       NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) != 1 ||
+	    EVP_EncryptInit_ex(ctx, NULL, NULL, c->out.enc_key, nonce) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &outl, pkt + n, 8) != 1 ||
+	    EVP_EncryptUpdate(ctx, pkt + n + 16, &outl, plain, (int)plen) != 1 ||
+	    EVP_EncryptFinal_ex(ctx, pkt + n + 16 + outl, &fin) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, pkt + n + 16 + outl + fin) != 1)
+		die("AES-GCM failed");
+	EVP_CIPHER_CTX_free(ctx);
+	n += 16 + (size_t)(outl + fin) + 16;
+	ipv4_header(pkt, n, 50, c->out.src, c->out.dst);
+	pcap_ip(f, now, pkt, n);
 }
 
 /* An ICMP echo from R1's LAN to R2's LAN, in ESP (tunnel mode, AES-CBC and
@@ -152,7 +226,10 @@ static void run(FILE *pcap, int v, struct ik_sb *ikev1, struct ik_sb *esp)
 	xn_run(&net, 2000);
 	if (net.n[0].nup != 1 || net.n[1].nup != 1)
 		die("no child SA");
-	esp_packet(pcap, net.now + 10, &net.n[0].up[0]);
+	if (v == 2)
+		esp_gcm_packet(pcap, net.now + 10, &net.n[0].up[0]);
+	else
+		esp_packet(pcap, net.now + 10, &net.n[0].up[0]);
 
 	/* R1's rows go to the tables; R2 must export the same IKEv1 row */
 	size_t before = ikev1->len;
@@ -164,6 +241,7 @@ static void run(FILE *pcap, int v, struct ik_sb *ikev1, struct ik_sb *esp)
 		die("the two ends export different IKEv1 rows");
 	/* two directions per child SA on each side, the same SPIs crosswise */
 	if (!strstr(ik_sb_str(esp), "\"IPv4\",\"192.168.0.1\",\"192.168.0.2\",\"0x") ||
+	    (v == 2 && !strstr(ik_sb_str(esp), "\"AES-GCM with 16 octet ICV [RFC4106]\"")) ||
 	    !strstr(ik_sb_str(esp), "\"IPv4\",\"192.168.0.2\",\"192.168.0.1\",\"0x"))
 		die("the ESP rows lack a direction");
 	ik_sb_free(&peer1);
@@ -199,7 +277,7 @@ int main(int argc, char **argv)
 	}
 	ik_sb_init(&ikev1);
 	ik_sb_init(&esp);
-	for (int v = 0; v < 2; v++)
+	for (int v = 0; v < 3; v++)
 		run(pcap, v, &ikev1, &esp);
 	fclose(pcap);
 	write_file(argv[2], "ikev1_decryption_table", ik_sb_str(&ikev1));
