@@ -76,6 +76,18 @@ else
 	count distcheck 0 1
 fi
 
+stage "build without the optional libraries (libsystemd, libedit)"
+mkdir -p "$top/build-min"
+if (cd "$top/build-min" && ../configure --without-libsystemd --without-libedit &&
+	make -j2 ikerd ikerctl && ./ikerctl show crypto isakmp '?' | grep -q 'Show ISAKMP' &&
+	./ikerd -t -f ../service/ikerd.conf) >"$log_dir/build-min.log" 2>&1; then
+	echo "build-min: ok"
+	count build-min 1 0
+else
+	tail -n 30 "$log_dir/build-min.log"
+	count build-min 0 1
+fi
+
 stage "Debian package (dpkg-buildpackage, contents, unit, lintian)"
 "$top/tests/package/deb.sh" >"$log_dir/package.log" 2>&1
 rc=$?

@@ -17,6 +17,7 @@
 
 #define STATUS_MAX 200
 
+#ifdef HAVE_LIBSYSTEMD
 /* A status text on one line, at most STATUS_MAX bytes. */
 static void status_clean(char *dst, size_t len, const char *src)
 {
@@ -33,7 +34,6 @@ static void status_clean(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
-#ifdef HAVE_LIBSYSTEMD
 static void notify(const char *state, const char *status)
 {
 	char st[STATUS_MAX + 1];

@@ -5,6 +5,10 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 need_netns
 command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 77; }
+grep -q '^#define HAVE_LIBEDIT 1' "$top_builddir/config.h" || {
+	echo "SKIP: built without libedit (no line editing to test)"
+	exit 77
+}
 
 run="$tmp/run"
 ctl="$run/ctl"
