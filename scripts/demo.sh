@@ -18,7 +18,8 @@ if [ "${1:-}" = --installed ]; then
 	IKERD=${IKERD:-$(command -v ikerd || true)}
 	IKERCTL=${IKERCTL:-$(command -v ikerctl || true)}
 	if [ ! -x "${IKERD:-}" ] || [ ! -x "${IKERCTL:-}" ]; then
-		echo "demo: no installed ikerd and ikerctl (install the package, or set IKERD and IKERCTL)" >&2
+		echo "demo: no installed ikerd and ikerctl" \
+			"(install the package, or set IKERD and IKERCTL)" >&2
 		exit 1
 	fi
 	echo "demo: using $IKERD ($("$IKERD" --version)) and $IKERCTL"

@@ -45,11 +45,14 @@ wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa || fail "no IPsec SA: $(r1 show 
 
 r2 show crypto isakmp sa keys >"$tmp/keys2" || fail "show crypto isakmp sa keys failed"
 r1 sh cry isa sa keys >"$tmp/keys1" || fail "abbreviated show ... keys failed"
-grep -E '^[0-9a-f]{16},[0-9a-f]{48}$' "$tmp/keys2" >"$tmp/ike2" || fail "no IKEv1 row: $(cat "$tmp/keys2")"
+grep -E '^[0-9a-f]{16},[0-9a-f]{48}$' "$tmp/keys2" >"$tmp/ike2" \
+	|| fail "no IKEv1 row: $(cat "$tmp/keys2")"
 grep -E '^[0-9a-f]{16},[0-9a-f]{48}$' "$tmp/keys1" >"$tmp/ike1" || fail "no IKEv1 row on R1"
 [ "$(wc -l <"$tmp/ike2")" = 1 ] || fail "R2 prints $(wc -l <"$tmp/ike2") IKEv1 rows, want 1"
 cmp -s "$tmp/ike1" "$tmp/ike2" || fail "the two ends print different IKEv1 rows"
-esp_re='^"IPv4","198\.51\.100\.[12]","198\.51\.100\.[12]","0x[0-9a-f]{8}","AES-CBC \[RFC3602\]","0x[0-9a-f]{32}","HMAC-SHA-256-128 \[RFC4868\]","0x[0-9a-f]{64}"$'
+addr='"198\.51\.100\.[12]"'
+esp_re="^\"IPv4\",$addr,$addr,\"0x[0-9a-f]{8}\",\"AES-CBC \\[RFC3602\\]\",\"0x[0-9a-f]{32}\","
+esp_re="$esp_re\"HMAC-SHA-256-128 \\[RFC4868\\]\",\"0x[0-9a-f]{64}\"\$"
 grep -E "$esp_re" "$tmp/keys2" | sort >"$tmp/esp2"
 [ "$(wc -l <"$tmp/esp2")" = 2 ] || fail "ESP rows: $(cat "$tmp/keys2")"
 grep -E "$esp_re" "$tmp/keys1" | sort >"$tmp/esp1"

@@ -49,7 +49,8 @@ valid() {
 	python3 - "$1" <<'PY'
 import re, sys
 seen, typed = set(), {}
-sample = re.compile(r'^([a-z_][a-z0-9_]*)(\{([a-z_][a-z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+]+)$')
+name = r'[a-z_][a-z0-9_]*'
+sample = re.compile(r'^(%s)(\{(%s="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+]+)$' % (name, name))
 for n, line in enumerate(open(sys.argv[1]), 1):
     line = line.rstrip("\n")
     if line.startswith("# HELP "):

@@ -16,7 +16,11 @@ bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 check() { # check DESCRIPTION COMMAND...: one assertion
 	d=$1
 	shift
-	if "$@" >"$work/last.out" 2>&1; then ok "$d"; else bad "$d: $(head -c 600 "$work/last.out")"; fi
+	if "$@" >"$work/last.out" 2>&1; then
+		ok "$d"
+	else
+		bad "$d: $(head -c 600 "$work/last.out")"
+	fi
 }
 finish() {
 	echo "$passed passed, $failed failed"
@@ -73,17 +77,20 @@ check "ikerd's default configuration is /etc/ikerd/ikerd.conf" \
 	grep -q '(default /etc/ikerd/ikerd.conf)' "$work/help"
 check "ikerd's control socket is /run/ikerd/ikerd.ctl" \
 	grep -q '(default /run/ikerd/ikerd.ctl)' "$work/help"
-check "ikerd's pid file is /run/ikerd/ikerd.pid" grep -q '(default /run/ikerd/ikerd.pid)' "$work/help"
+check "ikerd's pid file is /run/ikerd/ikerd.pid" \
+	grep -q '(default /run/ikerd/ikerd.pid)' "$work/help"
 "$root/usr/sbin/ikerctl" --help >"$work/ctlhelp" 2>&1
 check "ikerctl's control socket is /run/ikerd/ikerd.ctl" \
 	grep -q '(default /run/ikerd/ikerd.ctl)' "$work/ctlhelp"
-check "ikerd is built with sd_notify (libsystemd)" sh -c "ldd '$root/usr/sbin/ikerd' | grep -q libsystemd"
+check "ikerd is built with sd_notify (libsystemd)" \
+	sh -c "ldd '$root/usr/sbin/ikerd' | grep -q libsystemd"
 check "ikerctl is built with line editing (libedit)" \
 	sh -c "ldd '$root/usr/sbin/ikerctl' | grep -q libedit"
 
 # the conffile as shipped is valid (so the service starts) and inert
 check "ikerd -t accepts the shipped /etc/ikerd/ikerd.conf, with nothing ignored" sh -c \
-	"'$root/usr/sbin/ikerd' -t -f '$root/etc/ikerd/ikerd.conf' | grep -q '0 line(s) ignored, 0 finding(s)'"
+	"'$root/usr/sbin/ikerd' -t -f '$root/etc/ikerd/ikerd.conf' |
+	grep -q '0 line(s) ignored, 0 finding(s)'"
 check "the shipped configuration has no key, policy or tunnel" \
 	sh -c "! grep -v '^!' '$root/etc/ikerd/ikerd.conf' | grep -q -e crypto -e interface"
 for ex in "$root"/usr/share/doc/ikerd/examples/*.conf; do
@@ -93,7 +100,8 @@ printf 'crypto isakmp policy 10\n encr rot13\n' >"$work/broken.conf"
 check "ikerd -t refuses a broken file (ExecStartPre keeps the service down)" \
 	sh -c "! '$root/usr/sbin/ikerd' -t -f '$work/broken.conf'"
 check "ikerctl '?' works from the package" \
-	sh -c "'$root/usr/sbin/ikerctl' show crypto isakmp '?' | grep -q 'Show ISAKMP Security Associations'"
+	sh -c "'$root/usr/sbin/ikerctl' show crypto isakmp '?' |
+	grep -q 'Show ISAKMP Security Associations'"
 
 # the unit
 unit="$root/lib/systemd/system/ikerd.service"
@@ -147,7 +155,8 @@ fi
 if command -v lintian >/dev/null 2>&1; then
 	lintian "$work"/ikerd_*.changes >"$work/lintian.txt" 2>&1
 	grep -E '^[EWI]:' "$work/lintian.txt"
-	echo "lintian: $(grep -c '^E:' "$work/lintian.txt") error(s), $(grep -c '^W:' "$work/lintian.txt") warning(s)"
+	echo "lintian: $(grep -c '^E:' "$work/lintian.txt") error(s)," \
+		"$(grep -c '^W:' "$work/lintian.txt") warning(s)"
 	check "lintian reports no error" sh -c "! grep -q '^E:' '$work/lintian.txt'"
 else
 	bad "lintian is missing (scripts/setup-deps.sh)"

@@ -16,7 +16,8 @@ trap 'rm -rf "$dir"' EXIT
 pcap="$dir/keylog.pcap"
 conf="$dir/wireshark"
 mkdir -p "$conf" "$dir/empty"
-(cd "$top_srcdir" && "$top_builddir/tests/unit/test_keylog" "$pcap" "$conf") >"$dir/tables" || exit 1
+(cd "$top_srcdir" && "$top_builddir/tests/unit/test_keylog" "$pcap" "$conf") >"$dir/tables" ||
+	exit 1
 cat "$dir/tables"
 fail() {
 	echo "FAIL: $*" >&2
