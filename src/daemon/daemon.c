@@ -192,6 +192,16 @@ static void task_set_debug(struct ikd_worker *w, void *arg)
 	w->log.debug_mask = *(const unsigned *)arg;
 }
 
+/* The worker's copy of the condition set; the peer of its current event stays. */
+static void task_set_cond(struct ikd_worker *w, void *arg)
+{
+	const struct ik_dbg_cond *c = arg;
+
+	memcpy(w->cond.slot, c->slot, sizeof(w->cond.slot));
+	w->cond.n = c->n;
+	ik_log_scope(&w->log, w->cond.cur);
+}
+
 struct initiate_arg {
 	const char *ifname;
 	struct ik_sb *err;
@@ -431,8 +441,53 @@ static const char *dbg_text(unsigned cat)
 		return "Crypto IPSEC";
 	case IK_DBG_IKEV2:
 		return "Crypto IKEv2";
+	case IK_DBG_ISAKMP_DETAIL:
+		return "Crypto ISAKMP internals";
 	}
 	return "Crypto";
+}
+
+static void set_cond(struct ikd *d)
+{
+	for (unsigned k = 0; k < d->nworkers; k++)
+		ikd_worker_run(&d->workers[k], task_set_cond, &d->cond);
+}
+
+/* show crypto debug-condition, in IOS's layout. */
+static void show_debug_cond(const struct ik_dbg_cond *c, bool json, struct ik_sb *out)
+{
+	uint32_t v[IK_DBG_COND_MAX];
+	unsigned n = 0;
+	char a[IK_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < IK_DBG_COND_SLOTS && n < IK_DBG_COND_MAX; i++)
+		if (c->slot[i])
+			v[n++] = c->slot[i];
+	for (unsigned i = 1; i < n; i++) /* address order */
+		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint32_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	if (json) {
+		ik_sb_printf(out, "{\"conditional_debug\":%s,\"unmatched\":false,"
+			     "\"peer_ipv4\":[", n ? "true" : "false");
+		for (unsigned i = 0; i < n; i++)
+			ik_sb_printf(out, "%s\"%s\"", i ? "," : "", ik_addr_fmt(v[i], a));
+		ik_sb_add(out, "]}\n");
+		return;
+	}
+	ik_sb_printf(out, "Crypto conditional debug currently is turned %s\n", n ? "ON" : "OFF");
+	ik_sb_add(out, "IKE debug context unmatched flag:OFF\n"
+		  "IPsec debug context unmatched flag:OFF\n"
+		  "Crypto Engine debug context unmatched flag:OFF\n");
+	if (!n)
+		return;
+	ik_sb_add(out, "\nIKE peer IP address filters:\n");
+	for (unsigned i = 0; i < n; i++)
+		ik_sb_printf(out, "%s ", ik_addr_fmt(v[i], a));
+	ik_sb_add(out, "\n");
 }
 
 static void set_debug(struct ikd *d, unsigned mask)
@@ -461,6 +516,7 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_IPSEC_SA:
 	case IK_CMD_SHOW_SESSION:
 	case IK_CMD_SHOW_DEBUGGING:
+	case IK_CMD_SHOW_DEBUG_COND:
 	case IK_CMD_TEST_PEER:
 	case IK_CMD_CHECK:
 		return true;
@@ -503,6 +559,26 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	}
 	case IK_CMD_SHOW_DEBUGGING:
 		ik_show_debugging(d->debug_mask, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_DEBUG_COND:
+		show_debug_cond(&d->cond, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_DEBUG_COND:
+		if (ik_dbg_cond_add(&d->cond, cmd->peer)) {
+			ik_sb_printf(out, "%% at most %u peer conditions\n", IK_DBG_COND_MAX);
+			return IK_CTL_ERROR;
+		}
+		set_cond(d);
+		return IK_CTL_OK;
+	case IK_CMD_NO_DEBUG_COND:
+		if (!cmd->has_peer) {
+			ik_dbg_cond_clear(&d->cond);
+		} else if (ik_dbg_cond_del(&d->cond, cmd->peer)) {
+			ik_sb_printf(out, "%% no debug condition for peer %s\n",
+				     ik_addr_fmt(cmd->peer, a));
+			return IK_CTL_ERROR;
+		}
+		set_cond(d);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_SA:
 	case IK_CMD_SHOW_ISAKMP_PEERS:

@@ -331,6 +331,7 @@ void ik_show_debugging(unsigned mask, bool json, struct ik_sb *out)
 		const char *text;
 	} cats[] = {
 		{ IK_DBG_ISAKMP, "Crypto ISAKMP debugging is on" },
+		{ IK_DBG_ISAKMP_DETAIL, "Crypto ISAKMP internals debugging is on" },
 		{ IK_DBG_ISAKMP_AAA, "Crypto ISAKMP AAA debugging is on" },
 		{ IK_DBG_IPSEC, "Crypto IPSEC debugging is on" },
 		{ IK_DBG_IKEV2, "Crypto IKEv2 debugging is on" },

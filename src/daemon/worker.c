@@ -455,6 +455,8 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->log = d->log;
+	w->cond = d->cond;
+	w->log.cond = &w->cond;
 	host.ctx = w;
 	memset(&eo, 0, sizeof(eo));
 	eo.passive = d->opts.passive;

@@ -53,7 +53,8 @@ grep -qx '% Incomplete command.' "$tmp/inc" || fail "incomplete message"
 for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto isakmp policy" \
 	"show running-config" "show crypto isakmp sa" "show crypto isakmp sa detail" \
 	"show crypto ipsec sa" "show crypto session" "show crypto isakmp peers" \
-	"show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec"; do
+	"show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec" \
+	"show crypto debug-condition"; do
 	# shellcheck disable=SC2086
 	c --json $cmd >"$tmp/j.out" || fail "--json $cmd failed"
 	python3 -m json.tool "$tmp/j.out" >/dev/null \
@@ -83,6 +84,31 @@ c show debugging | grep -qx "  Crypto ISAKMP debugging is on" || fail "show debu
 [ "$(c undebug all)" = "All possible debugging has been turned off" ] || fail "undebug all"
 [ -z "$(c show debugging)" ] || fail "show debugging after undebug all"
 [ "$(c no debug all)" = "All possible debugging has been turned off" ] || fail "no debug all"
+# debug crypto isakmp detail: its own switch (IOS: "internals")
+[ "$(c debug crypto isakmp detail)" = "Crypto ISAKMP internals debugging is on" ] \
+	|| fail "debug crypto isakmp detail message"
+c show debugging | grep -qx "  Crypto ISAKMP internals debugging is on" \
+	|| fail "show debugging lacks the detail level"
+c show debugging | grep -q "  Crypto ISAKMP debugging is on" && fail "detail turned isakmp on"
+c no debug crypto isakmp detail >/dev/null || fail "no debug crypto isakmp detail"
+# debug crypto condition peer: shown by show crypto debug-condition, removed by no
+c show crypto debug-condition | grep -qx "Crypto conditional debug currently is turned OFF" \
+	|| fail "debug-condition off"
+c debug crypto condition peer ipv4 198.51.100.2 || fail "debug crypto condition peer"
+c debug crypto condition peer ipv4 192.0.2.9 || fail "second debug condition"
+c show crypto debug-condition >"$tmp/cond.out"
+grep -qx "Crypto conditional debug currently is turned ON" "$tmp/cond.out" \
+	|| fail "debug-condition on: $(cat "$tmp/cond.out")"
+grep -qx "192.0.2.9 198.51.100.2 " "$tmp/cond.out" || fail "condition peers: $(cat "$tmp/cond.out")"
+c --json show crypto debug-condition | grep -q '"peer_ipv4":\["192.0.2.9","198.51.100.2"\]' \
+	|| fail "debug-condition json"
+c no debug crypto condition peer ipv4 192.0.2.9 || fail "no debug crypto condition peer"
+c no debug crypto condition peer ipv4 192.0.2.9 2>/dev/null && fail "removed twice"
+grep -q "192.0.2.9" "$(c show crypto debug-condition >"$tmp/cond2.out"; echo "$tmp/cond2.out")" \
+	&& fail "condition not removed"
+c no debug crypto condition all || fail "no debug crypto condition all"
+c show crypto debug-condition | grep -qx "Crypto conditional debug currently is turned OFF" \
+	|| fail "debug-condition not cleared"
 
 # terminal monitor gets log lines (a reload logs one) until it disconnects
 "$IKERCTL" --ctl "$ctl" terminal monitor >"$tmp/mon.out" 2>&1 &

@@ -72,6 +72,21 @@ START_TEST(debug_categories)
 	ck_assert_int_eq(parse_ok("no debug all", &c), IK_CMD_UNDEBUG_ALL);
 	ck_assert_int_eq(parse_ok("no deb cry ipsec", &c), IK_CMD_UNDEBUG);
 	ck_assert_uint_eq(c.dbg_cat, IK_DBG_IPSEC);
+	ck_assert_int_eq(parse_ok("deb cry isa det", &c), IK_CMD_DEBUG);
+	ck_assert_uint_eq(c.dbg_cat, IK_DBG_ISAKMP_DETAIL);
+	ck_assert_int_eq(parse_ok("no debug crypto isakmp detail", &c), IK_CMD_UNDEBUG);
+	ck_assert_uint_eq(c.dbg_cat, IK_DBG_ISAKMP_DETAIL);
+	ck_assert_int_eq(parse_ok("debug crypto condition peer ipv4 192.0.2.7", &c),
+			 IK_CMD_DEBUG_COND);
+	ck_assert(c.has_peer);
+	ck_assert_uint_eq(c.peer, 0xc0000207u);
+	ck_assert_int_eq(parse_ok("no deb cry cond peer ipv4 192.0.2.7", &c),
+			 IK_CMD_NO_DEBUG_COND);
+	ck_assert(c.has_peer);
+	ck_assert_int_eq(parse_ok("no debug crypto condition all", &c), IK_CMD_NO_DEBUG_COND);
+	ck_assert(!c.has_peer);
+	ck_assert_int_eq(parse_ok("sh cry debug-condition", &c), IK_CMD_SHOW_DEBUG_COND);
+	free(parse_err("debug crypto condition peer ipv4 192.0.2"));
 }
 END_TEST
 

@@ -376,6 +376,70 @@ START_TEST(k2_no_profile)
 }
 END_TEST
 
+/* K3 at MM3 on the responder: debug crypto isakmp prints the outcome ("found
+ * peer pre-shared key matching"); the walk over the keyrings ("not available
+ * in default", "found in keyring1", "Selecting ... as final key") is debug
+ * crypto isakmp detail, as in the seed's captures. */
+START_TEST(debug_isakmp_vs_detail)
+{
+	for (int detail = 0; detail < 2; detail++) {
+		start(r1_text(), r2_text(), 1);
+		net.n[1].log.debug_mask = IK_DBG_ISAKMP | IK_DBG_IPSEC |
+					  (detail ? IK_DBG_ISAKMP_DETAIL : 0);
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		expect_pair();
+		EXPECT_ORDER(&net.n[1], "ISAKMP:(0): processing NONCE payload. message ID = 0",
+			     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.1",
+			     "ISAKMP:(0):: peer matches profile1 profile",
+			     "ISAKMP:(1001):Found ADDRESS key in keyring keyring1");
+		if (detail) {
+			EXPECT_ORDER(&net.n[1],
+				     "ISAKMP:(0):key for 192.168.0.1 not available in default",
+				     "ISAKMP:(0):key for 192.168.0.1 found in keyring1",
+				     "ISAKMP:(0):ISAKMP: Selecting 192.168.0.1,255.255.255.255 as "
+				     "final key",
+				     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.1");
+		} else {
+			ck_assert_int_lt(xn_find(&net.n[1], 0, "not available in default"), 0);
+			ck_assert_int_lt(xn_find(&net.n[1], 0, "found in keyring"), 0);
+			ck_assert_int_lt(xn_find(&net.n[1], 0, "Selecting "), 0);
+		}
+		xn_free(&net);
+	}
+}
+END_TEST
+
+/* debug crypto condition peer ipv4 A: R2 prints the lines of its exchange
+ * with R1 only while R1's address is in its condition set; R1, without a
+ * condition, prints everything. */
+START_TEST(debug_condition_peer)
+{
+	for (int match = 0; match < 2; match++) {
+		struct ik_dbg_cond cond = { 0 };
+
+		start(r1_text(), r2_text(), 1);
+		ck_assert_int_eq(ik_dbg_cond_add(&cond, match ? R1_ADDR : 0xc0a80009u), 0);
+		net.n[1].log.cond = &cond;
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		expect_pair();
+		ck_assert_int_ge(xn_find(&net.n[0], 0, "IKE_P1_COMPLETE"), 0);
+		if (match) {
+			EXPECT_ORDER(&net.n[1], "ISAKMP (0): received packet from 192.168.0.1",
+				     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = "
+				     "IKE_P1_COMPLETE",
+				     "IPSEC(create_sa): sa created,");
+		} else {
+			if (net.n[1].cap.n)
+				dump(&net.n[1]);
+			ck_assert_uint_eq(net.n[1].cap.n, 0);
+		}
+		xn_free(&net);
+	}
+}
+END_TEST
+
 /* K4: a global key for 0.0.0.0 on the responder is searched before the
  * keyrings; same key text, but the default keyring is not profile1's: P2
  * fails on R2. */
@@ -1101,6 +1165,8 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, qm3_lost_until_the_last_retransmission);
 	tcase_add_test(tc, r2_initiates_p2_failure);
 	tcase_add_test(tc, k2_no_profile);
+	tcase_add_test(tc, debug_isakmp_vs_detail);
+	tcase_add_test(tc, debug_condition_peer);
 	tcase_add_test(tc, k4_default_key_shadows);
 	tcase_add_test(tc, k5_different_keys);
 	tcase_add_test(tc, p4_wrong_profile);
