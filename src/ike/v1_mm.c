@@ -537,6 +537,8 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	p1->profile = ik_profile_for_initiator(p1->cfg, ip, p1->fvrf, p1->remote.addr, &tr);
 	DBG(p1, "ISAKMP: %s a peer struct for %s, peer port 500",
 	    ik_v1_p1_find_peer(e, 0, p1->remote.addr, false) != p1 ? "Found" : "Created", ra);
+	DBG(p1, "ISAKMP: Locking peer struct 0x%08X, refcount 1 for isakmp_initiator",
+	    ik_get32(p1->cky_i + 4));
 	DBG(p1, "ISAKMP: local port %u, remote port %u", p1->local.port, p1->remote.port);
 	DBG(p1, "ISAKMP: set new node 0 to QM_IDLE");
 	DBG(p1, "ISAKMP:(0):insert sa successfully sa = %08X", ik_get32(p1->cky_i));
@@ -941,7 +943,7 @@ static void initial_contact(struct ik_p1 *p1, const struct ik_v1_msg *m)
 			continue;
 		DBG(p1, "ISAKMP:(%u): processing NOTIFY %s protocol %u", p1->conn_id,
 		    ik_v1_notify_name(n.type), n.proto);
-		DBG(p1, "\tspi 0, message ID = 0, sa = %08X", ik_get32(p1->cky_r));
+		DBG(p1, "\tspi 0, message ID = 0, sa = 0x%08X", ik_get32(p1->cky_r));
 		if (n.type != IK_V1_N_INITIAL_CONTACT)
 			continue;
 		for (struct ik_p1 *o = e->p1s; o; o = o->next)

@@ -712,6 +712,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
 	uint8_t zero[64] = { 0 }, want_i[16], want_r[16];
 	size_t hl = ik_hash_len(p1->hash), hoff, wi, wr;
+	bool prof_bad;
 	int rc = -1;
 
 	if (!sa || !b)
@@ -748,7 +749,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	for (size_t i = 0; i < sa->np && !chosen; i++) {
 		const struct ik_v1_proposal *p = &sa->p[i];
 
-		DBG(p1, "ISAKMP:(%u):Checking IPSec proposal %u", p1->conn_id, p->num);
+		DBG(p1, "ISAKMP:(%u):Checking IPsec proposal %u", p1->conn_id, p->num);
 		if (p->proto != IK_V1_PROTO_ESP || p->spi_size != 4 || p->nt < 1) {
 			DBG(p1, "ISAKMP:(%u):proposal %u is not ESP with a 4-byte SPI", p1->conn_id,
 			    p->num);
@@ -792,7 +793,14 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	IPS(p1, "    protocol= ESP, transform= NONE  (Tunnel),");
 	IPS(p1, "    lifedur= 0s and 0kb,");
 	IPS(p1, "    spi= 0x0(0), conn_id= 0, keysize= 128, flags= 0x0");
-	if (t) {
+	/* P4 as IOS traces it: the map database checks the ISAKMP profile of the
+	 * entry before its proxies, twice, then a last time before giving up
+	 * (p4_fail). */
+	prof_bad = t && t->protection->isakmp_profile &&
+		   (!p1->profile || strcmp(p1->profile->name, t->protection->isakmp_profile->name));
+	for (int k = 0; t && k < (prof_bad ? 2 : 1); k++) {
+		if (prof_bad)
+			IPS(p1, "map_db_check_isakmp_profile profile did not match");
 		IPS(p1, "Crypto mapdb : proxy_match");
 		IPS(p1, "\tsrc addr     : %s", la);
 		IPS(p1, "\tdst addr     : %s", ra);
@@ -813,8 +821,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		p4_fail(p1, q, sa, false);
 		goto out;
 	}
-	if (t->protection->isakmp_profile &&
-	    (!p1->profile || strcmp(p1->profile->name, t->protection->isakmp_profile->name))) {
+	if (prof_bad) {
 		p4_fail(p1, q, sa, true);
 		goto out;
 	}
@@ -974,7 +981,7 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		goto out;
 	}
 	ts = q->ipsec->tsets[sa->p[0].num - 1];
-	DBG(p1, "ISAKMP:(%u):Checking IPSec proposal %u", p1->conn_id, sa->p[0].num);
+	DBG(p1, "ISAKMP:(%u):Checking IPsec proposal %u", p1->conn_id, sa->p[0].num);
 	read_offer(p1, &sa->p[0].t[0], &offer, true);
 	if (!offer_matches(p1, &offer, q->tunnel, ts) || offer.group != q->pfs_group) {
 		DBG(p1, "ISAKMP:(%u):atts are not acceptable.", p1->conn_id);
