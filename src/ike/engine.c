@@ -648,6 +648,16 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 		}
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer does not do paranoid keepalives.",
 		       p1->conn_id);
+		{
+			char ra[IK_ADDRSTRLEN];
+
+			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of "
+			       "Main mode failed with peer at %s (no answer in %s after %u "
+			       "retransmissions%s)", ik_addr_fmt(p1->remote.addr, ra),
+			       ik_v1_p1_disp(p1), x->count,
+			       p1->state == IKE_I_MM5 ? ": a peer that drops MM5 is often "
+			       "checking another keyring, rule P2 on its side" : "");
+		}
 		ik_v1_p1_delete(p1, "Death by retransmission P1", false);
 		return;
 	}

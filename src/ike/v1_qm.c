@@ -2,6 +2,7 @@
  * per transform set of the IPsec profile, proxy identities of the GRE or VTI
  * tunnel, optional PFS, KEYMAT for both directions, and rule P4 of
  * spec/selection-rules.md on the responder. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -640,6 +641,21 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 
 /* ---- responder: QM1 -> QM2 ---- */
 
+/* IOS's message for a failed Quick Mode, logged with debugging off, with why. */
+static void qm_failure(struct ik_p1 *p1, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void qm_failure(struct ik_p1 *p1, const char *fmt, ...)
+{
+	char ra[IK_ADDRSTRLEN], why[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode "
+	       "failed with peer at %s (%s)", ik_addr_fmt(p1->remote.addr, ra), why);
+}
+
 static void p4_fail(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_sa *sa, bool profile)
 {
 	char la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
@@ -819,13 +835,21 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	 * ISAKMP profile than the one phase 1 matched. */
 	if (!t) {
 		p4_fail(p1, q, sa, false);
+		qm_failure(p1, "NO_PROPOSAL_CHOSEN: the proxy identities match no protected "
+			   "tunnel to this peer");
 		goto out;
 	}
 	if (prof_bad) {
 		p4_fail(p1, q, sa, true);
+		qm_failure(p1, "P4: the IPsec profile %s of %s names ISAKMP profile %s; phase 1 "
+			   "matched %s", t->protection->name, t->name,
+			   t->protection->isakmp_profile->name,
+			   p1->profile ? p1->profile->name : "no profile");
 		goto out;
 	}
 	if (!chosen) {
+		qm_failure(p1, "NO_PROPOSAL_CHOSEN: no transform set of IPsec profile %s matches "
+			   "an offered proposal", t->protection->name);
 		DBG(p1, "ISAKMP:(%u): phase 2 SA policy not acceptable! (local %s remote %s)",
 		    p1->conn_id, la, ra);
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ESP,

@@ -540,6 +540,105 @@ START_TEST(p4_wrong_profile)
 }
 END_TEST
 
+/* With debugging off, every phase-1 and phase-2 failure still logs one line
+ * naming IOS's message, the peer and why (the rule), on the side that knows;
+ * no debug line is printed. */
+static void debug_off(void)
+{
+	net.n[0].log.debug_mask = 0;
+	net.n[1].log.debug_mask = 0;
+}
+
+static void expect_no_debug_lines(const struct xnode *n)
+{
+	for (size_t i = 0; i < n->cap.n; i++)
+		ck_assert_msg(n->cap.cats[i] == 0, "%s: debug line with debug off: %s", n->name,
+			      n->cap.lines[i]);
+}
+
+#define EXPECT_MSG(side, text)                                                          \
+	do {                                                                            \
+		if (xn_find(&net.n[side], 0, text) < 0)                                 \
+			dump(&net.n[side]);                                             \
+		ck_assert_msg(xn_find(&net.n[side], 0, text) >= 0, "%s: no message \"%s\"", \
+			      net.n[side].name, text);                                  \
+	} while (0)
+
+START_TEST(failures_logged_with_debug_off)
+{
+	char *t2;
+
+	/* P2 (seed, R2 initiates): R1 says which keyring and profile; R2 that MM5
+	 * went unanswered */
+	start(r1_text(), r2_text(), 2);
+	debug_off();
+	initiate(1, "Tunnel1");
+	xn_run(&net, 200000);
+	EXPECT_MSG(0, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.2 (P2: the key used since MM3 is from keyring keyring1, which ISAKMP "
+		   "profile profile2 (matched by the peer's identity) does not list)");
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.1 (no answer in MM_KEY_EXCH after 5 retransmissions: a peer that "
+		   "drops MM5");
+	expect_no_debug_lines(&net.n[0]);
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+
+	/* K5: different keys, MM5 does not decrypt on R2 */
+	t2 = xn_replace(r2_text(), "pre-shared-key address 192.168.0.1 key cisco",
+			"pre-shared-key address 192.168.0.1 key cisco2");
+	start(r1_text(), t2, 5);
+	debug_off();
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_MSG(1, "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 192.168.0.1 failed its "
+		   "sanity check or is malformed");
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+
+	/* P4: R2's IPsec profile names profile2, phase 1 matched profile1 */
+	t2 = xn_replace(r2_text(), "   keyring keyring2\n   match identity address 192.168.0.100",
+			"   keyring keyring1\n   match identity address 192.168.0.100");
+	t2 = xn_replace(t2, " set isakmp-profile profile1", " set isakmp-profile profile2");
+	start(r1_text(), t2, 6);
+	debug_off();
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at "
+		   "192.168.0.1 (P4: the IPsec profile profile1 of Tunnel1 names ISAKMP profile "
+		   "profile2; phase 1 matched profile1)");
+	EXPECT_MSG(0, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at "
+		   "192.168.0.2 (the peer refused our offer: PROPOSAL_NOT_CHOSEN");
+	expect_no_debug_lines(&net.n[0]);
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+
+	/* phase 1, no proposal chosen: R2's only policy is AES */
+	t2 = xn_replace(r2_text(), " encr 3des", " encr aes");
+	start(r1_text(), t2, 7);
+	debug_off();
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.1 (NO_PROPOSAL_CHOSEN: no crypto isakmp policy matches");
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+
+	/* phase 2, no proposal chosen: R2's transform set differs */
+	t2 = xn_replace(r2_text(), "transform-set TS esp-aes esp-sha256-hmac",
+			"transform-set TS esp-3des esp-md5-hmac");
+	start(r1_text(), t2, 8);
+	debug_off();
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at "
+		   "192.168.0.1 (NO_PROPOSAL_CHOSEN: no transform set of IPsec profile profile1");
+	EXPECT_MSG(0, "(the peer refused our offer: PROPOSAL_NOT_CHOSEN");
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+}
+END_TEST
+
 /* set pfs group14 on both IPsec profiles: KE in Quick Mode. */
 START_TEST(pfs)
 {
@@ -1180,6 +1279,7 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, k2_no_profile);
 	tcase_add_test(tc, debug_isakmp_vs_detail);
 	tcase_add_test(tc, debug_condition_peer);
+	tcase_add_test(tc, failures_logged_with_debug_off);
 	tcase_add_test(tc, k4_default_key_shadows);
 	tcase_add_test(tc, k5_different_keys);
 	tcase_add_test(tc, p4_wrong_profile);
