@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctl/cli.h"
+#include "ctl/filter.h"
 #include "daemon/show_conf.h"
 #include "daemon/show_merge.h"
 #include "profile/check.h"
@@ -695,10 +696,30 @@ enum ik_ctl_status ikd_command(struct ikd *d, struct ikd_client *client, const c
 {
 	struct ik_cli_cmd cmd;
 	enum ik_ctl_status st;
+	struct ik_filter flt;
 	struct ik_sb tmp;
+	char line[1024];
 
-	if (ik_cli_parse(text, &cmd, out))
+	if (ik_filter_split(text, line, sizeof(line), &flt, out))
 		return IK_CTL_ERROR;
+	if (ik_cli_parse(line, &cmd, out)) {
+		ik_filter_free(&flt);
+		return IK_CTL_ERROR;
+	}
+	if (flt.kind != IK_FILTER_NONE) {
+		if (json || cmd.id == IK_CMD_TERMINAL_MONITOR) {
+			ik_sb_add(out, json ? "% Output filters apply to IOS text, not to --json\n" :
+				  "% terminal monitor takes no output filter\n");
+			ik_filter_free(&flt);
+			return IK_CTL_ERROR;
+		}
+		ik_sb_init(&tmp);
+		st = run(d, client, &cmd, false, &tmp);
+		ik_filter_apply(&flt, ik_sb_str(&tmp), out);
+		ik_sb_free(&tmp);
+		ik_filter_free(&flt);
+		return st;
+	}
 	if (!json || json_native(cmd.id))
 		return run(d, client, &cmd, json, out);
 	ik_sb_init(&tmp);

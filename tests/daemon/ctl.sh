@@ -35,6 +35,22 @@ c sh cry isa prof | grep -q "^ISAKMP PROFILE profile2$" || fail "show crypto isa
 c sh cry isa pol | grep -q "Protection suite of priority 10" || fail "show crypto isakmp policy"
 c sh cry isa pol | grep -q "Three key triple DES" || fail "policy encryption text"
 
+# output filters on any show: include, exclude, section, begin, count
+[ "$(c 'show crypto isakmp key | include keyring2')" = \
+	"keyring2    198.51.100.2                   cisco" ] || fail "| include"
+c show crypto isakmp key \| exclude keyring | grep -q keyring && fail "| exclude"
+c 'sh run | section ^crypto isakmp profile profile2' >"$tmp/sec.out"
+head -n 1 "$tmp/sec.out" | grep -qx "crypto isakmp profile profile2" || fail "| section head"
+grep -q "^ *match identity address 198.51.100.2" "$tmp/sec.out" || fail "| section children"
+grep -q "profile1" "$tmp/sec.out" && fail "| section took another profile"
+c 'sh cry isa pol | begin Protection suite' | head -n 1 | grep -q "^Protection suite of priority" \
+	|| fail "| begin"
+[ "$(c 'show crypto isakmp key | count ^keyring')" = "Number of lines which match regexp = 2" ] \
+	|| fail "| count"
+c --json 'show crypto isakmp key | include x' 2>/dev/null && fail "filter with --json accepted"
+c 'show crypto isakmp key | grep x' 2>"$tmp/flt.err" && fail "bad filter accepted"
+grep -q "Invalid output filter 'grep'" "$tmp/flt.err" || fail "bad filter message"
+
 # errors: ambiguous, invalid (marker under the bad word), incomplete; exit 1
 c sh cry isa p 2>"$tmp/amb" && fail "ambiguous command accepted"
 grep -qx '% Ambiguous command:  "sh cry isa p"' "$tmp/amb" \
