@@ -219,6 +219,7 @@ static void task_initiate(struct ikd_worker *w, void *arg)
 struct show_arg {
 	enum ik_cmd_id id;
 	bool detail, json;
+	struct ik_show_opts opts;
 	struct ik_sb out;
 };
 
@@ -231,10 +232,14 @@ static void task_show(struct ikd_worker *w, void *arg)
 		ik_engine_show_isakmp_sa(w->eng, a->detail, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_IPSEC_SA:
-		ik_engine_show_ipsec_sa(w->eng, a->json, &a->out);
+		ik_engine_show_ipsec_sa_opt(w->eng, &a->opts, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_SESSION:
-		ik_engine_show_session(w->eng, a->json, &a->out);
+	case IK_CMD_SHOW_SESSION_BRIEF:
+		ik_engine_show_session_opt(w->eng, &a->opts, a->json, &a->out);
+		break;
+	case IK_CMD_SHOW_ENGINE_CONNS:
+		ik_engine_show_engine_conns(w->eng, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_ISAKMP_PEERS:
 		ik_engine_show_peers(w->eng, a->json, &a->out);
@@ -416,6 +421,9 @@ static void show_engines(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
 		a[k].id = cmd->id;
 		a[k].detail = cmd->detail;
 		a[k].json = json;
+		a[k].opts.peer = cmd->has_peer ? cmd->peer : 0;
+		a[k].opts.detail = cmd->detail;
+		a[k].opts.brief = cmd->id == IK_CMD_SHOW_SESSION_BRIEF;
 		ik_sb_init(&a[k].out);
 		ikd_worker_run(&d->workers[k], task_show, &a[k]);
 	}
@@ -512,6 +520,11 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_ISAKMP_KEY:
 	case IK_CMD_SHOW_ISAKMP_PROFILE:
 	case IK_CMD_SHOW_ISAKMP_POLICY:
+	case IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY:
+	case IK_CMD_SHOW_IPSEC_TSET:
+	case IK_CMD_SHOW_IPSEC_PROFILE:
+	case IK_CMD_SHOW_ENGINE_CONNS:
+	case IK_CMD_SHOW_SESSION_BRIEF:
 	case IK_CMD_SHOW_ISAKMP_SA:
 	case IK_CMD_SHOW_ISAKMP_PEERS:
 	case IK_CMD_SHOW_IPSEC_SA:
@@ -542,6 +555,15 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_POLICY:
 		ik_show_isakmp_policy(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY:
+		ik_show_isakmp_default_policy(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_IPSEC_TSET:
+		ik_show_ipsec_transform_set(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_IPSEC_PROFILE:
+		ik_show_ipsec_profile(d->cfg, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_RUNNING: {
 		struct ik_sb cfgtext;
@@ -585,6 +607,8 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_ISAKMP_PEERS:
 	case IK_CMD_SHOW_IPSEC_SA:
 	case IK_CMD_SHOW_SESSION:
+	case IK_CMD_SHOW_SESSION_BRIEF:
+	case IK_CMD_SHOW_ENGINE_CONNS:
 		show_engines(d, cmd, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_TEST_PEER:

@@ -895,6 +895,8 @@ static int nl_sa_counters(struct ik_kernel_nl *k, const struct ik_esp_sa *e, uin
 	out->packets = info.curlft.packets;
 	out->errors = (uint64_t)info.stats.replay_window + info.stats.replay +
 		      info.stats.integrity_failed;
+	out->replay_failed = (uint64_t)info.stats.replay_window + info.stats.replay;
+	out->auth_failed = info.stats.integrity_failed;
 	return 0;
 }
 

@@ -35,6 +35,16 @@ c sh cry isa prof | grep -q "^ISAKMP PROFILE profile2$" || fail "show crypto isa
 c sh cry isa pol | grep -q "Protection suite of priority 10" || fail "show crypto isakmp policy"
 c sh cry isa pol | grep -q "Three key triple DES" || fail "policy encryption text"
 
+# the configuration-side shows added for IOS engineers
+c show crypto ipsec transform-set | grep -qx "Transform set TS: { esp-aes esp-sha256-hmac  }" \
+	|| fail "show crypto ipsec transform-set: $(c show crypto ipsec transform-set)"
+c sh cry ipsec prof | grep -qx "	ISAKMP Profile: profile2" || fail "show crypto ipsec profile"
+c show crypto isakmp default policy | grep -q "^Default protection suite of priority 65514" \
+	|| fail "show crypto isakmp default policy"
+c show crypto engine connections active | grep -q "^   ID  Type    Algorithm" \
+	|| fail "show crypto engine connections active"
+c show crypto session brief | grep -q "^ Peer            I/F" || fail "show crypto session brief"
+
 # output filters on any show: include, exclude, section, begin, count
 [ "$(c 'show crypto isakmp key | include keyring2')" = \
 	"keyring2    198.51.100.2                   cisco" ] || fail "| include"
@@ -70,7 +80,11 @@ for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto is
 	"show running-config" "show crypto isakmp sa" "show crypto isakmp sa detail" \
 	"show crypto ipsec sa" "show crypto session" "show crypto isakmp peers" \
 	"show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec" \
-	"show crypto debug-condition"; do
+	"show crypto debug-condition" "show crypto ipsec transform-set" \
+	"show crypto ipsec profile" "show crypto isakmp default policy" \
+	"show crypto ipsec sa detail" "show crypto ipsec sa peer 198.51.100.2" \
+	"show crypto session detail" "show crypto session brief" \
+	"show crypto engine connections active"; do
 	# shellcheck disable=SC2086
 	c --json $cmd >"$tmp/j.out" || fail "--json $cmd failed"
 	python3 -m json.tool "$tmp/j.out" >/dev/null \

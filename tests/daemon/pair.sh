@@ -65,8 +65,21 @@ out1=$(r1 show crypto ipsec sa |
 r2 show crypto ipsec sa | grep -q "spi: $out1(" || fail "R2 does not know R1's outbound SPI $out1"
 r1 show crypto session | grep -q "Session status: UP-ACTIVE" \
 	|| fail "R1 session: $(r1 show crypto session)"
+r1 show crypto ipsec sa peer 198.51.100.2 | grep -q "current_peer 198.51.100.2 port 500" \
+	|| fail "show crypto ipsec sa peer: $(r1 show crypto ipsec sa peer 198.51.100.2)"
+[ -z "$(r1 show crypto ipsec sa peer 203.0.113.77)" ] || fail "show crypto ipsec sa other peer"
+r1 show crypto session brief | grep -q "^198.51.100.2 *Tu1 .* UA$" \
+	|| fail "show crypto session brief: $(r1 show crypto session brief)"
+r1 show crypto session detail | grep -q "Capabilities:.* connid:1001 lifetime:" \
+	|| fail "show crypto session detail: $(r1 show crypto session detail)"
+r2 show crypto engine connections active | grep -q " IKE     MD5+3DES " \
+	|| fail "show crypto engine connections active: $(r2 show crypto engine connections active)"
+r1 'show crypto ipsec sa | include ^interface|current_peer' | grep -c . | grep -qx 2 \
+	|| fail "filtered show crypto ipsec sa: $(r1 'show crypto ipsec sa | include ^interface')"
 for cmd in "show crypto isakmp sa" "show crypto isakmp sa detail" "show crypto ipsec sa" \
-	"show crypto session" "show crypto isakmp peers"; do
+	"show crypto session" "show crypto isakmp peers" "show crypto ipsec sa detail" \
+	"show crypto session detail" "show crypto session brief" \
+	"show crypto engine connections active"; do
 	# shellcheck disable=SC2086
 	r2 --json $cmd >"$tmp/j.out" || fail "R2 --json $cmd"
 	python3 -m json.tool "$tmp/j.out" >/dev/null || fail "R2 --json $cmd: $(cat "$tmp/j.out")"

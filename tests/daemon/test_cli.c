@@ -39,6 +39,17 @@ START_TEST(full_and_abbreviated)
 
 	ck_assert_int_eq(parse_ok("show crypto isakmp key", &c), IK_CMD_SHOW_ISAKMP_KEY);
 	ck_assert_int_eq(parse_ok("sh cry isa sa", &c), IK_CMD_SHOW_ISAKMP_SA);
+	ck_assert_int_eq(parse_ok("sh cry ipsec sa peer 192.0.2.1 det", &c), IK_CMD_SHOW_IPSEC_SA);
+	ck_assert(c.has_peer && c.detail);
+	ck_assert_int_eq(parse_ok("sh cry ips sa det", &c), IK_CMD_SHOW_IPSEC_SA);
+	ck_assert(!c.has_peer && c.detail);
+	ck_assert_int_eq(parse_ok("sh cry sess br", &c), IK_CMD_SHOW_SESSION_BRIEF);
+	ck_assert_int_eq(parse_ok("sh cry sess det", &c), IK_CMD_SHOW_SESSION);
+	ck_assert(c.detail);
+	ck_assert_int_eq(parse_ok("sh cry ips trans", &c), IK_CMD_SHOW_IPSEC_TSET);
+	ck_assert_int_eq(parse_ok("sh cry ips prof", &c), IK_CMD_SHOW_IPSEC_PROFILE);
+	ck_assert_int_eq(parse_ok("sh cry isa def pol", &c), IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY);
+	ck_assert_int_eq(parse_ok("sh cry eng conn act", &c), IK_CMD_SHOW_ENGINE_CONNS);
 	ck_assert(!c.detail);
 	ck_assert_int_eq(parse_ok("sh cry isa sa det", &c), IK_CMD_SHOW_ISAKMP_SA);
 	ck_assert(c.detail);

@@ -53,7 +53,7 @@ START_TEST(none_records_calls)
 	struct ik_kernel *k;
 	struct ik_interface tun;
 	struct ik_child_sa c;
-	struct ik_sa_counters in = { 1, 1, 1 }, out = { 1, 1, 1 };
+	struct ik_sa_counters in = { 1, 1, 1, 1, 1 }, out = { 1, 1, 1, 1, 1 };
 	struct ik_config cfg;
 
 	memset(&cfg, 0, sizeof(cfg));

@@ -933,6 +933,103 @@ START_TEST(shows)
 }
 END_TEST
 
+/* show crypto ipsec sa peer A | detail, show crypto session detail | brief |
+ * remote A, show crypto engine connections active: IOS layouts and JSON. */
+START_TEST(shows_variants)
+{
+	struct ik_show_opts o = { 0 };
+	struct ik_sb sb;
+
+	start(r1_text(), r2_text(), 35);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	net.now += 5000; /* five more seconds of uptime */
+	ik_sb_init(&sb);
+	/* peer filter: the peer's SAs, nothing for another address */
+	o.peer = R2_ADDR;
+	ik_engine_show_ipsec_sa_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "   current_peer 192.168.0.2 port 500\n"));
+	ck_assert_ptr_null(strstr(ik_sb_str(&sb), "verify failed"));
+	ik_sb_reset(&sb);
+	o.peer = 0xc0a80063u;
+	ik_engine_show_ipsec_sa_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb), "");
+	ik_sb_reset(&sb);
+	ik_engine_show_ipsec_sa_opt(net.n[0].e, &o, true, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb), "[]\n");
+	/* detail: the kernel's failure counters */
+	ik_sb_reset(&sb);
+	o.peer = 0;
+	o.detail = true;
+	ik_engine_show_ipsec_sa_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "    #pkts verify failed: 0\n"
+				     "    ##pkts replay failed (rcv): 0\n"
+				     "    #send errors 0, #recv errors 0\n"));
+	ik_sb_reset(&sb);
+	ik_engine_show_session_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "Crypto session current status\n\n"
+			 "Code: C - IKE Configuration mode, D - Dead Peer Detection\n"
+			 "K - Keepalives, N - NAT-traversal, T - cTCP encapsulation\n"
+			 "X - IKE Extended Authentication, F - IKE Fragmentation\n"
+			 "R - IKE Auto Reconnect, U - IKE Dynamic Route Update\n\n"
+			 "Interface: Tunnel1\n"
+			 "Profile: profile2\n"
+			 "Uptime: 00:00:06\n"
+			 "Session status: UP-ACTIVE\n"
+			 "Peer: 192.168.0.2 port 500 fvrf: (none) ivrf: (none)\n"
+			 "      Phase1_id: 192.168.0.2\n"
+			 "      Desc: (none)\n"
+			 "  IKEv1 SA: local 192.168.0.1/500 remote 192.168.0.2/500 Active\n"
+			 "          Capabilities:(none) connid:1001 lifetime:23:59:54\n"
+			 "  IPSEC FLOW: permit 47 host 192.168.0.1 host 192.168.0.2\n"
+			 "        Active SAs: 2, origin: crypto map\n"
+			 "        Inbound:  #pkts dec'ed 0 drop 0 life (KB/Sec) 4608000/3594\n"
+			 "        Outbound: #pkts enc'ed 0 drop 0 life (KB/Sec) 4608000/3594\n\n");
+	ik_sb_reset(&sb);
+	o.detail = false;
+	o.brief = true;
+	ik_engine_show_session_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "Status: A- Active, U - Up, D - Down, I - Idle, S - Standby, "
+			 "N - Negotiating\n"
+			 "        K - No IKE\n"
+			 "ivrf = (none)\n"
+			 " Peer            I/F          Username        Group/Phase1_id          "
+			 "Uptime   Status\n"
+			 "192.168.0.2     Tu1                          192.168.0.2              "
+			 "00:00:06 UA\n");
+	ik_sb_reset(&sb);
+	o.brief = false;
+	o.peer = 0xc0a80063u;
+	ik_engine_show_session_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb), "Crypto session current status\n\n");
+	ik_sb_reset(&sb);
+	o.peer = 0;
+	ik_engine_show_session_opt(net.n[0].e, &o, true, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "\"phase1_id\":\"192.168.0.2\","
+				     "\"fvrf\":null,\"uptime\":\"00:00:06\",\"conn_id\":1001"));
+	/* engine connections: both directions of the pair, then the ISAKMP SA */
+	ik_sb_reset(&sb);
+	net.n[0].in_packets = 7;
+	ik_engine_show_engine_conns(net.n[0].e, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "Crypto Engine Connections\n\n"
+			 "   ID  Type    Algorithm           Encrypt  Decrypt LastSeqN IP-Address\n"
+			 " 2001  IPsec   AES+SHA256                0        7        - 192.168.0.1\n"
+			 " 2002  IPsec   AES+SHA256                7        0        - 192.168.0.1\n"
+			 " 1001  IKE     MD5+3DES                  -        -        - 192.168.0.1\n");
+	ik_sb_reset(&sb);
+	ik_engine_show_engine_conns(net.n[0].e, true, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "{\"id\":2001,\"type\":\"IPsec\","
+				     "\"algorithm\":\"AES+SHA256\",\"encrypt\":0,\"decrypt\":7,"
+				     "\"address\":\"192.168.0.1\"}"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "\"encrypt\":null,\"decrypt\":null"));
+	ik_sb_free(&sb);
+	xn_free(&net);
+}
+END_TEST
+
 /* NAT-T (RFC 3947): R1 behind a NAT (203.0.113.10, ports 1500/1501), VTI.
  * NAT-D detects it, Main Mode floats to 4500 at MM5, the child SAs are UDP
  * encapsulated with UDP-tunnel mode, and NAT keepalives go out. */
@@ -1293,6 +1390,7 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, rekey_phase2);
 	tcase_add_test(tc, dpd_timeout);
 	tcase_add_test(tc, shows);
+	tcase_add_test(tc, shows_variants);
 	tcase_add_test(tc, nat_t);
 	tcase_add_test(tc, identity_hostname);
 	tcase_add_test(tc, unknown_dh_group);
