@@ -120,6 +120,12 @@ if [ "${LAB_VERBOSE:-0}" != 1 ]; then
 		echo "---- no scenario log; last lines of $out/console.log"
 		tail -n 20 "$out/console.log" 2>/dev/null
 	fi
+	# the guest's kernel could not run its first process: say why in words
+	if grep -q "ptrace set fp regs failed" "$out/console.log" 2>/dev/null; then
+		echo "uml-run: user-mode Linux cannot run on this host: it could not set a" \
+			"process's FPU registers (user-mode Linux 6.1 and a host CPU with a larger" \
+			"XSAVE area, e.g. AMX); the lab needs another host"
+	fi
 	echo "----"
 fi
 if [ $timed_out = 1 ]; then
