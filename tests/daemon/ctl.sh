@@ -129,7 +129,8 @@ c debug crypto condition peer ipv4 192.0.2.9 || fail "second debug condition"
 c show crypto debug-condition >"$tmp/cond.out"
 grep -qx "Crypto conditional debug currently is turned ON" "$tmp/cond.out" \
 	|| fail "debug-condition on: $(cat "$tmp/cond.out")"
-grep -qx "192.0.2.9 198.51.100.2 " "$tmp/cond.out" || fail "condition peers: $(cat "$tmp/cond.out")"
+grep -qx "192.0.2.9 198.51.100.2 " "$tmp/cond.out" \
+	|| fail "condition peers: $(cat "$tmp/cond.out")"
 c --json show crypto debug-condition | grep -q '"peer_ipv4":\["192.0.2.9","198.51.100.2"\]' \
 	|| fail "debug-condition json"
 c no debug crypto condition peer ipv4 192.0.2.9 || fail "no debug crypto condition peer"

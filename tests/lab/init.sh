@@ -41,13 +41,16 @@ SCEN
 }
 
 run_init "$kver"
-[ "$(cat "$tmp/out/status" 2>/dev/null)" = 0 ] || fail "status $(cat "$tmp/out/status" 2>&1): $(cat "$tmp/out/log" "$tmp/console")"
-grep -q "scenario ran, TMPDIR=/run/lab-tmp" "$tmp/out/log" || fail "no scenario: $(cat "$tmp/out/log")"
+[ "$(cat "$tmp/out/status" 2>/dev/null)" = 0 ] ||
+	fail "status $(cat "$tmp/out/status" 2>&1): $(cat "$tmp/out/log" "$tmp/console")"
+grep -q "scenario ran, TMPDIR=/run/lab-tmp" "$tmp/out/log" ||
+	fail "no scenario: $(cat "$tmp/out/log")"
 grep -q "esp4.ko" "$tmp/out/log" || fail "modules not bound: $(cat "$tmp/out/log")"
 grep -q "modules not loaded" "$tmp/out/log" && fail "modules unresolved: $(cat "$tmp/out/log")"
 
 run_init 0.0.0-none
-[ "$(cat "$tmp/out/status" 2>/dev/null)" = 1 ] || fail "missing modules: status $(cat "$tmp/out/status" 2>&1)"
+[ "$(cat "$tmp/out/status" 2>/dev/null)" = 1 ] ||
+	fail "missing modules: status $(cat "$tmp/out/status" 2>&1)"
 grep -q "uml-init: /usr/lib/uml/modules/0.0.0-none missing" "$tmp/out/log" \
 	|| fail "the reason is not in the log: $(cat "$tmp/out/log")"
 grep -q "scenario not run" "$tmp/out/log" || fail "no 'scenario not run': $(cat "$tmp/out/log")"
