@@ -619,6 +619,11 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 				       &tr);
 	if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ra);
+		if (p1->profile && p1->profile->nkeyrings)
+			mode_failure(p1, "no pre-shared key for %s in the keyrings of profile %s (K1)",
+				     ra, p1->profile->name);
+		else
+			mode_failure(p1, "no pre-shared key for %s in any keyring (K2)", ra);
 		return -1;
 	}
 	b = malloc(sizeof(*b));

@@ -613,6 +613,24 @@ START_TEST(failures_logged_with_debug_off)
 	expect_no_debug_lines(&net.n[1]);
 	xn_free(&net);
 
+	/* the initiator has no key for the peer in its profile's keyrings (K1) */
+	{
+		char *t1 = xn_replace(r1_text(), "crypto keyring keyring2\n  pre-shared-key address "
+				      "192.168.0.2 key", "crypto keyring keyring2\n  pre-shared-key "
+				      "address 192.168.0.77 key");
+		struct ik_sb err;
+
+		start(t1, r2_text(), 9);
+		debug_off();
+		ik_sb_init(&err);
+		ck_assert_int_ne(ik_engine_initiate(net.n[0].e, "Tunnel1", &err), 0);
+		ik_sb_free(&err);
+	}
+	EXPECT_MSG(0, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.2 (no pre-shared key for 192.168.0.2 in the keyrings of profile "
+		   "profile2 (K1))");
+	xn_free(&net);
+
 	/* phase 1, no proposal chosen: R2's only policy is AES */
 	t2 = xn_replace(r2_text(), " encr 3des", " encr aes");
 	start(r1_text(), t2, 7);
