@@ -28,7 +28,7 @@ grep -qF "$ctl" "$manctl" || fail "ikerctl(8) does not name $ctl"
 grep -qF "$conf" "$man5" || fail "ikerd.conf(5) does not name $conf"
 # no fixed path of another layout is left behind
 for f in "$man8" "$manctl" "$man5"; do
-	grep -oE '/[a-z/]*/ikerd/ikerd\.(ctl|pid)' "$f" | while read -r p; do
+	grep -oE '/[^[:space:]]*/ikerd/ikerd\.(ctl|pid)' "$f" | while read -r p; do
 		[ "$p" = "$ctl" ] || [ "$p" = "$pid" ] || fail "$f names $p, the binaries use $ctl"
 	done || exit 1
 done
