@@ -1322,11 +1322,11 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 	if (tun->tcp_adjust_mss) {
 		char what[96];
 
-		snprintf(what, sizeof(what), "ip tcp adjust-mss %u on %s", tun->tcp_adjust_mss,
-			 tun->name);
-		if ((err = ik_mss_apply(kk->log, t->ifname, tun->tcp_adjust_mss, what)))
-			goto fail;
-		t->mss = tun->tcp_adjust_mss;
+		/* a clamp the kernel refuses is reported; the tunnel still comes up */
+		snprintf(what, sizeof(what), "ip tcp adjust-mss %u on %s (not applied)",
+			 tun->tcp_adjust_mss, tun->name);
+		if (!ik_mss_apply(kk->log, t->ifname, tun->tcp_adjust_mss, what))
+			t->mss = tun->tcp_adjust_mss;
 	}
 	if ((err = nl_tunnel_routes(k, cfg, tun, t)))
 		goto fail;

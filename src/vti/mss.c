@@ -53,8 +53,10 @@ int ik_mss_run(const struct ik_log *log, const char *cmds, const char *what)
 		err = nft_ctx_get_error_buffer(nft);
 		n = strcspn(err ? err : "", "\n");
 		snprintf(line, sizeof(line), "%.*s", (int)n, err ? err : "");
-		ik_msg(log, IK_LOG_ERR, "%%IKERD-3-MSS: %s: nftables refused: %s", what,
-		       line[0] ? line : "(no message)");
+		ik_msg(log, IK_LOG_ERR, "%%IKERD-3-MSS: %s: nftables refused: %s%s", what,
+		       line[0] ? line : "(no message)",
+		       strstr(line, "Operation not supported") ?
+		       " (this kernel has no nf_tables for IPv4)" : "");
 	}
 out:
 	nft_ctx_free(nft);

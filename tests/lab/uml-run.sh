@@ -128,9 +128,9 @@ if [ "${LAB_VERBOSE:-0}" != 1 ]; then
 	fi
 	# the guest's kernel could not run its first process: say why in words
 	if grep -q "ptrace set fp regs failed" "$out/console.log" 2>/dev/null; then
-		echo "uml-run: user-mode Linux cannot run on this host: it could not set a" \
-			"process's FPU registers (user-mode Linux 6.1 and a host CPU with a larger" \
-			"XSAVE area, e.g. AMX); the lab needs another host"
+		echo "uml-run: user-mode Linux could not set a process's FPU registers: the host" \
+			"CPU's XSAVE area is larger than it handles and $LAB_BUILD/uml-xstate.so" \
+			"did not carry the writes (run tests/lab/build-lab.sh)"
 	fi
 	echo "----"
 fi
