@@ -593,6 +593,9 @@ START_TEST(failures_logged_with_debug_off)
 	xn_run(&net, 1000);
 	EXPECT_MSG(1, "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 192.168.0.1 failed its "
 		   "sanity check or is malformed");
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.1 (MM5 does not decrypt: the peers' pre-shared keys differ (K5); "
+		   "ours is from keyring keyring1)");
 	expect_no_debug_lines(&net.n[1]);
 	xn_free(&net);
 
