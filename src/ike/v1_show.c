@@ -297,12 +297,13 @@ static void ifname_short(const char *name, char *buf, size_t n)
 	snprintf(buf, n, "%s", name);
 }
 
+/* The peer's phase-1 identity, escaped (it comes from the network). */
 static void peer_id_text(const struct ik_p1 *p1, char *id, size_t n)
 {
 	if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
 		ik_addr_fmt(p1->peer_id_addr, id);
 	else if (p1->peer_id_type)
-		snprintf(id, n, "%s", p1->peer_id_name);
+		ik_str_escape(p1->peer_id_name, strlen(p1->peer_id_name), id, n);
 	else
 		snprintf(id, n, "%s", "");
 }
@@ -339,7 +340,7 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		  "Uptime   Status\n");
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		const struct ik_child *any = NULL;
-		char b[IK_ADDRSTRLEN], ifs[32], id[300], up[16];
+		char b[IK_ADDRSTRLEN], ifs[32], id[IK_ESCAPED_LEN(255)], up[16];
 		const char *st;
 
 		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
@@ -390,7 +391,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		unsigned nsa = 0;
 		const struct ik_child *any = NULL;
-		char id[300], up[16];
+		char id[IK_ESCAPED_LEN(255)], up[16];
 
 		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
 			continue;
@@ -506,14 +507,14 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 	if (json)
 		ik_sb_add(out, "[");
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		char id[300];
+		char id[IK_ESCAPED_LEN(255)];
 
 		if (p1->dead)
 			continue;
 		if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
 			ik_addr_fmt(p1->peer_id_addr, id);
 		else if (p1->peer_id_type)
-			snprintf(id, sizeof(id), "%s", p1->peer_id_name);
+			ik_str_escape(p1->peer_id_name, strlen(p1->peer_id_name), id, sizeof(id));
 		else
 			snprintf(id, sizeof(id), "%s", "");
 		ik_addr_fmt(p1->remote.addr, b);
