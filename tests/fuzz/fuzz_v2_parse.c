@@ -1,12 +1,17 @@
 /* Fuzz target: the IKEv2 message parser (header, clear chain, the chain
  * inside SK read as if decrypted, every per-payload parser), then the
  * builder: the clear chain rebuilt byte for byte, and the SA and TS payloads
- * rebuilt from their parsed form and parsed back to the same values. */
+ * rebuilt from their parsed form and parsed back to the same values. The SK
+ * or SKF payload is opened with fixed keys of three suites (framing checks,
+ * then a refused ICV), and its body, sealed as an inner chain with those
+ * keys, must open back to the same bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "ike/v2_crypto.h"
 #include "ike/v2_msg.h"
+#include "util/secmem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -105,10 +110,80 @@ static void payloads(const struct ik_v2_msg *m)
 	}
 }
 
+static struct ik_v2_keys keys[3];
+static uint8_t plain[IK_V2_MAX_MSG];
+
+static int keys_init(void)
+{
+	static const struct ik_v2_suite s[3] = {
+		{ IK_V2_ENCR_AES_CBC, 256, IK_V2_INTEG_HMAC_SHA2_256_128,
+		  IK_V2_PRF_HMAC_SHA2_256, 14 },
+		{ IK_V2_ENCR_AES_GCM_16, 128, 0, IK_V2_PRF_HMAC_SHA2_256, 31 },
+		{ IK_V2_ENCR_CHACHA20_POLY1305, 0, 0, IK_V2_PRF_HMAC_SHA1, 19 },
+	};
+	static const uint8_t n[16] = { 1, 2, 3 };
+	struct ik_secret *gir;
+
+	if (ik_secmem_init())
+		return -1;
+	gir = ik_secret_new("fuzz", 4);
+	for (int i = 0; i < 3; i++)
+		if (!gir || ik_v2_derive(&s[i], gir, n, 16, n, 16, n, n, &keys[i]))
+			return -1;
+	ik_secret_free(gir);
+	return 0;
+}
+
+static void check_sk(const uint8_t *data, const struct ik_v2_msg *m)
+{
+	static uint8_t iv[16] = { 9 };
+	size_t plen;
+	char err[256];
+
+	for (int i = 0; i < 3; i++) {
+		const struct ik_v2_keys *k = &keys[i];
+		size_t sk;
+
+		/* fixed keys are not the sender's: never accepted */
+		if (ik_v2_sk_open(k, m->hdr.flags & IK_V2_FLAG_I, data, m->hdr.len, m->sk, plain,
+				  sizeof(plain), &plen, err, sizeof(err)) == 0)
+			__builtin_trap();
+		if (m->sk->type != IK_V2_PL_SK)
+			continue;
+		/* the body as an inner chain: sealed, then opened to the same bytes */
+		ik_v2_b_init(&b2, m->hdr.spi_i, m->hdr.spi_r, m->hdr.exch, m->hdr.flags,
+			     m->hdr.msgid);
+		sk = ik_v2_b_sk(&b2);
+		b2.buf[sk] = (uint8_t)m->inner_np;
+		ik_v2_b_put(&b2, m->sk->body, m->sk->body_len);
+		if (b2.overflow || ik_v2_sk_seal(k, true, &b2, sk, iv, err, sizeof(err)))
+			continue;
+		{
+			struct ik_pl pl = { IK_V2_PL_SK, false, sk, b2.buf + sk, b2.len - sk,
+					    b2.buf + sk + 4, b2.len - sk - 4 };
+
+			if (ik_v2_sk_open(k, true, b2.buf, b2.len, &pl, plain, sizeof(plain),
+					  &plen, err, sizeof(err)) != 0 ||
+			    plen != m->sk->body_len || memcmp(plain, m->sk->body, plen) != 0)
+				__builtin_trap();
+			/* the responder's keys refuse it */
+			if (ik_v2_sk_open(k, false, b2.buf, b2.len, &pl, plain, sizeof(plain),
+					  &plen, err, sizeof(err)) != IK_V2_ICV_MISMATCH)
+				__builtin_trap();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ik_v2_msg m;
+	static int ready;
 	char err[256];
+
+	if (!ready)
+		ready = keys_init() == 0 ? 1 : -1;
+	if (ready < 0)
+		__builtin_trap();
 
 	if (ik_v2_parse_hdr(data, size, &m.hdr, err, sizeof(err)))
 		return 0;
@@ -134,6 +209,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    memcmp(b.buf + IK_V2_HDR_LEN, data + IK_V2_HDR_LEN, b.len - IK_V2_HDR_LEN))
 			__builtin_trap();
 	}
+	if (m.sk)
+		check_sk(data, &m);
 	/* the SK body read as a decrypted inner chain */
 	if (m.sk && m.sk->type == IK_V2_PL_SK) {
 		const uint8_t *body = m.sk->body;
