@@ -426,6 +426,22 @@ bool ik_v2_auth_psk_equal(uint16_t prf, const struct ik_secret *psk, const uint8
 	return eq;
 }
 
+int ik_v2_natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const uint8_t *addr,
+		    size_t alen, uint16_t port, uint8_t out[20])
+{
+	uint8_t p[2];
+	struct ik_iov iov[4];
+
+	if (!spi_i || !spi_r || !addr || (alen != 4 && alen != 16) || !out)
+		return -1;
+	ik_put16(p, port);
+	iov[0] = (struct ik_iov){ spi_i, 8 };
+	iov[1] = (struct ik_iov){ spi_r, 8 };
+	iov[2] = (struct ik_iov){ addr, alen };
+	iov[3] = (struct ik_iov){ p, 2 };
+	return ik_hash(IK_HASH_SHA1, iov, 4, out);
+}
+
 /* ---- SK / SKF ---- */
 
 /* AES-GCM of len bytes in place; enc: tag written, else checked. */

@@ -103,6 +103,11 @@ bool ik_v2_auth_psk_equal(uint16_t prf, const struct ik_secret *psk, const uint8
 			  const struct ik_secret *sk_p, const uint8_t *id_body, size_t id_len,
 			  const uint8_t *auth, size_t auth_len);
 
+/* NAT detection data (RFC 7296 2.23): SHA-1(SPIi | SPIr | IP | Port), the
+ * address in network order (4 or 16 bytes), the port in host order. */
+int ik_v2_natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const uint8_t *addr,
+		    size_t alen, uint16_t port, uint8_t out[20]);
+
 /* ---- SK and SKF payloads ---- */
 
 /* Encrypts in place the payloads built after the SK payload at sk_off (the

@@ -782,6 +782,89 @@ int ik_v2_parse_skf(const struct ik_pl *pl, struct ik_v2_skf *f, char *err, size
 	return 0;
 }
 
+/* ---- reassembly ---- */
+
+void ik_v2_reasm_init(struct ik_v2_reasm *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void ik_v2_reasm_clear(struct ik_v2_reasm *r)
+{
+	for (size_t i = 0; i < IK_V2_MAX_FRAGMENTS; i++)
+		free(r->piece[i]);
+	ik_v2_reasm_init(r);
+}
+
+bool ik_v2_reasm_expire(struct ik_v2_reasm *r, uint64_t now_ms)
+{
+	if (!r->active || now_ms - r->started_ms <= IK_V2_REASM_MS)
+		return false;
+	ik_v2_reasm_clear(r);
+	return true;
+}
+
+int ik_v2_reasm_add(struct ik_v2_reasm *r, uint32_t msgid, const struct ik_v2_skf *f,
+		    unsigned np, const uint8_t *plain, size_t len, uint64_t now_ms,
+		    uint8_t *out, size_t out_size, size_t *out_len, unsigned *first_np,
+		    char *err, size_t errlen)
+{
+	size_t i = (size_t)f->num - 1, off = 0;
+
+	*out_len = 0;
+	if (f->num == 0 || f->num > f->total || f->total > IK_V2_MAX_FRAGMENTS) {
+		snprintf(err, errlen, "fragment %u of %u: at most %d fragments", f->num,
+			 f->total, IK_V2_MAX_FRAGMENTS);
+		return -1;
+	}
+	ik_v2_reasm_expire(r, now_ms);
+	if (r->active && r->msgid == msgid && f->total < r->total)
+		return IK_V2_REASM_IGNORED;
+	if (!r->active || r->msgid != msgid || f->total > r->total) {
+		ik_v2_reasm_clear(r);
+		r->active = true;
+		r->msgid = msgid;
+		r->total = f->total;
+		r->started_ms = now_ms;
+	}
+	if (r->piece[i])
+		return IK_V2_REASM_IGNORED;
+	if (len > IK_V2_MAX_MSG - r->bytes) {
+		snprintf(err, errlen, "fragment %u of %u: %zu bytes after %zu exceed %d", f->num,
+			 f->total, len, r->bytes, IK_V2_MAX_MSG);
+		ik_v2_reasm_clear(r);
+		return -1;
+	}
+	r->piece[i] = malloc(len ? len : 1);
+	if (!r->piece[i]) {
+		snprintf(err, errlen, "fragment %u of %u: out of memory", f->num, f->total);
+		ik_v2_reasm_clear(r);
+		return -1;
+	}
+	memcpy(r->piece[i], plain, len);
+	r->len[i] = (uint16_t)len;
+	r->bytes += len;
+	r->have++;
+	if (f->num == 1)
+		r->first_np = (uint8_t)np;
+	if (r->have < r->total)
+		return IK_V2_REASM_STORED;
+	if (r->bytes > out_size) {
+		snprintf(err, errlen, "%u fragments: %zu bytes > %zu", r->total, r->bytes,
+			 out_size);
+		ik_v2_reasm_clear(r);
+		return -1;
+	}
+	for (size_t k = 0; k < r->total; k++) {
+		memcpy(out + off, r->piece[k], r->len[k]);
+		off += r->len[k];
+	}
+	*out_len = off;
+	*first_np = r->first_np;
+	ik_v2_reasm_clear(r);
+	return IK_V2_REASM_DONE;
+}
+
 /* ---- builder ---- */
 
 void ik_v2_b_init(struct ik_v2_builder *b, const uint8_t spi_i[8], const uint8_t spi_r[8],

@@ -318,6 +318,46 @@ int ik_v2_parse_ts(const struct ik_pl *pl, struct ik_v2_ts_list *l, char *err, s
 int ik_v2_parse_cp(const struct ik_pl *pl, struct ik_v2_cp *cp, char *err, size_t errlen);
 int ik_v2_parse_skf(const struct ik_pl *pl, struct ik_v2_skf *f, char *err, size_t errlen);
 
+/* ---- reassembly of SKF fragments (RFC 7383 2.6) ----
+ * Fragments are decrypted (their ICV checked) one by one as they arrive,
+ * then kept here until all are present. Bounded: at most IK_V2_MAX_FRAGMENTS
+ * fragments and IK_V2_MAX_MSG bytes of plaintext, for at most
+ * IK_V2_REASM_MS after the first; memory is taken per fragment received and
+ * released on completion, expiry or ik_v2_reasm_clear. */
+#define IK_V2_REASM_MS 30000
+
+struct ik_v2_reasm {
+	bool active;
+	uint32_t msgid;
+	uint16_t total, have;
+	uint8_t first_np;          /* next payload of fragment 1 */
+	uint64_t started_ms;
+	size_t bytes;
+	uint8_t *piece[IK_V2_MAX_FRAGMENTS];
+	uint16_t len[IK_V2_MAX_FRAGMENTS];
+};
+
+enum {
+	IK_V2_REASM_STORED = 0,    /* kept; more fragments wanted */
+	IK_V2_REASM_DONE = 1,      /* complete: the message is in out */
+	IK_V2_REASM_IGNORED = 2,   /* a duplicate, or of a smaller Total Fragments */
+};
+void ik_v2_reasm_init(struct ik_v2_reasm *r);
+void ik_v2_reasm_clear(struct ik_v2_reasm *r);
+/* True when a reassembly is under way and older than IK_V2_REASM_MS (then
+ * cleared). */
+bool ik_v2_reasm_expire(struct ik_v2_reasm *r, uint64_t now_ms);
+/* Adds fragment f of message msgid (np: the SKF payload's next payload
+ * field), decrypted into plain/len. A fragment of another message ID, or
+ * with a larger Total Fragments, starts anew (RFC 7383 2.6.1). On
+ * IK_V2_REASM_DONE the inner payloads are in out (out_len bytes) and
+ * *first_np names the first; the state is cleared. -1 when a bound is
+ * exceeded or out is too small (the state is cleared, err says which). */
+int ik_v2_reasm_add(struct ik_v2_reasm *r, uint32_t msgid, const struct ik_v2_skf *f,
+		    unsigned np, const uint8_t *plain, size_t len, uint64_t now_ms,
+		    uint8_t *out, size_t out_size, size_t *out_len, unsigned *first_np,
+		    char *err, size_t errlen);
+
 /* ---- builder ---- */
 struct ik_v2_builder {
 	uint8_t buf[IK_V2_MAX_MSG];

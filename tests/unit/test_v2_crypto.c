@@ -312,7 +312,9 @@ START_TEST(fragments)
 	struct ik_v2_keys k;
 	struct ik_v2_msg m;
 	uint8_t ivs[8 * 16], vid[700];
-	size_t sk, inner_len, got = 0, plen;
+	size_t sk, inner_len, got = 0, plen, outlen;
+	struct ik_v2_reasm r;
+	unsigned first_np = 0;
 	char err[256];
 
 	keys_of(d, &k);
@@ -347,10 +349,53 @@ START_TEST(fragments)
 	}
 	ck_assert_uint_eq(got, inner_len);
 	ck_assert_mem_eq(plain, whole, inner_len);
+	/* the same fragments reassembled last first, with a duplicate */
+	ik_v2_reasm_init(&r);
+	for (int i = (int)f.n - 1; i >= 0; i--) {
+		static uint8_t one[1024], all[4096];
+		struct ik_v2_skf skf;
+		int want = i == 0 ? IK_V2_REASM_DONE : IK_V2_REASM_STORED;
+
+		ck_assert_int_eq(ik_v2_parse_hdr(f.msg[i], f.len[i], &m.hdr, err, sizeof(err)), 0);
+		ck_assert_int_eq(ik_v2_parse_payloads(f.msg[i], f.len[i], &m, err, sizeof(err)),
+				 0);
+		ck_assert_int_eq(ik_v2_parse_skf(m.sk, &skf, err, sizeof(err)), 0);
+		ck_assert_int_eq(ik_v2_sk_open(&k, true, f.msg[i], f.len[i], m.sk, one,
+					       sizeof(one), &plen, err, sizeof(err)), 0);
+		if (i == 2)
+			ck_assert_int_eq(ik_v2_reasm_add(&r, 1, &skf, m.inner_np, one, plen, 10,
+							 all, sizeof(all), &outlen, &first_np, err,
+							 sizeof(err)), IK_V2_REASM_STORED);
+		ck_assert_int_eq(ik_v2_reasm_add(&r, 1, &skf, m.inner_np, one, plen, 10, all,
+						 sizeof(all), &outlen, &first_np, err,
+						 sizeof(err)),
+				 i == 2 ? IK_V2_REASM_IGNORED : want);
+		if (want == IK_V2_REASM_DONE) {
+			ck_assert_uint_eq(outlen, inner_len);
+			ck_assert_mem_eq(all, whole, inner_len);
+			ck_assert_uint_eq(first_np, IK_V2_PL_V);
+			ck_assert(!r.active);
+		}
+	}
 	/* too small a fragment size */
 	ck_assert_int_eq(ik_v2_fragment(&k, true, &b, sk, 60, ivs, sizeof(ivs), collect, &f,
 					err, sizeof(err)), -1);
 	ik_v2_keys_free(&k);
+}
+END_TEST
+
+START_TEST(natd_kat)
+{
+	const struct ikv2_natd *v = &ikv2_natd[_i];
+	struct buf si = hexb(v->spi_i), sr = hexb(v->spi_r), a = hexb(v->addr);
+	uint8_t h[20];
+
+	ck_assert_int_eq(ik_v2_natd_hash(si.p, sr.p, a.p, a.len, v->port, h), 0);
+	ck_bytes(h, 20, v->hash, "NAT-D");
+	ck_assert_int_eq(ik_v2_natd_hash(si.p, sr.p, a.p, 5, v->port, h), -1);
+	free(si.p);
+	free(sr.p);
+	free(a.p);
 }
 END_TEST
 
@@ -474,6 +519,7 @@ int main(void)
 	tcase_add_loop_test(tc, auth_kat, 0, (int)NVEC(ikv2_auth));
 	tcase_add_loop_test(tc, sk_kat, 0, (int)NVEC(ikv2_sk));
 	tcase_add_loop_test(tc, fragments, 0, (int)NVEC(ikv2_derive));
+	tcase_add_loop_test(tc, natd_kat, 0, (int)NVEC(ikv2_natd));
 	tcase_add_test(tc, ke_and_suites);
 	tcase_add_test(tc, captures_framing);
 	suite_add_tcase(s, tc);

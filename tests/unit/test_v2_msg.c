@@ -391,6 +391,60 @@ START_TEST(header_and_small_payloads)
 }
 END_TEST
 
+START_TEST(reassembly_bounds)
+{
+	static uint8_t out[IK_V2_MAX_MSG], big[IK_V2_MAX_MSG];
+	struct ik_v2_reasm r;
+	struct ik_v2_skf f = { 1, 3, NULL, 0 };
+	size_t len;
+	unsigned np;
+
+	ik_v2_reasm_init(&r);
+	/* more than 64 fragments */
+	f = (struct ik_v2_skf){ 1, IK_V2_MAX_FRAGMENTS + 1, NULL, 0 };
+	ck_assert_int_eq(ik_v2_reasm_add(&r, 1, &f, 35, big, 10, 0, out, sizeof(out), &len, &np,
+					 err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "fragment 1 of 65: at most 64 fragments");
+	/* a larger total starts anew; a smaller one is ignored */
+	f = (struct ik_v2_skf){ 1, 2, NULL, 0 };
+	ck_assert_int_eq(ik_v2_reasm_add(&r, 1, &f, 35, big, 10, 0, out, sizeof(out), &len, &np,
+					 err, sizeof(err)), IK_V2_REASM_STORED);
+	f = (struct ik_v2_skf){ 2, 3, NULL, 0 };
+	ck_assert_int_eq(ik_v2_reasm_add(&r, 1, &f, 0, big, 10, 0, out, sizeof(out), &len, &np,
+					 err, sizeof(err)), IK_V2_REASM_STORED);
+	ck_assert_uint_eq(r.have, 1);
+	ck_assert_uint_eq(r.total, 3);
+	f = (struct ik_v2_skf){ 1, 2, NULL, 0 };
+	ck_assert_int_eq(ik_v2_reasm_add(&r, 1, &f, 35, big, 10, 0, out, sizeof(out), &len, &np,
+					 err, sizeof(err)), IK_V2_REASM_IGNORED);
+	/* another message ID starts anew */
+	f = (struct ik_v2_skf){ 1, 3, NULL, 0 };
+	ck_assert_int_eq(ik_v2_reasm_add(&r, 2, &f, 35, big, 10, 0, out, sizeof(out), &len, &np,
+					 err, sizeof(err)), IK_V2_REASM_STORED);
+	ck_assert_uint_eq(r.msgid, 2);
+	ck_assert_uint_eq(r.have, 1);
+	/* expiry: 30 s after the first fragment */
+	ck_assert(!ik_v2_reasm_expire(&r, IK_V2_REASM_MS));
+	ck_assert(ik_v2_reasm_expire(&r, IK_V2_REASM_MS + 1));
+	ck_assert(!r.active);
+	/* more than IK_V2_MAX_MSG bytes of plaintext */
+	f = (struct ik_v2_skf){ 1, 3, NULL, 0 };
+	ck_assert_int_eq(ik_v2_reasm_add(&r, 3, &f, 35, big, IK_V2_MAX_MSG - 100, 0, out,
+					 sizeof(out), &len, &np, err, sizeof(err)),
+			 IK_V2_REASM_STORED);
+	f = (struct ik_v2_skf){ 2, 3, NULL, 0 };
+	ck_assert_int_eq(ik_v2_reasm_add(&r, 3, &f, 0, big, 101, 0, out, sizeof(out), &len, &np,
+					 err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "fragment 2 of 3: 101 bytes after 16284 exceed 16384");
+	ck_assert(!r.active);
+	/* complete, but out is too small */
+	f = (struct ik_v2_skf){ 1, 1, NULL, 0 };
+	ck_assert_int_eq(ik_v2_reasm_add(&r, 4, &f, 35, big, 100, 0, out, 99, &len, &np,
+					 err, sizeof(err)), -1);
+	ik_v2_reasm_clear(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("v2 codec");
@@ -403,6 +457,7 @@ int main(void)
 	tcase_add_test(tc, auth_inner_roundtrip);
 	tcase_add_test(tc, unknown_and_critical);
 	tcase_add_test(tc, header_and_small_payloads);
+	tcase_add_test(tc, reassembly_bounds);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -647,6 +647,15 @@ def v2_sk_vectors(derived):
         out.append(dict(d=d, iv=iv, inner=inner, msg=msg))
     return out
 
+def v2_natd_vectors():
+    out = []
+    for addr, port in ((bytes([198, 51, 100, 1]), 500),
+                       (bytes.fromhex("20010db8000000000000000000000002"), 4500)):
+        spi_i, spi_r = det("v2-natd-i-%d" % port, 8), det("v2-natd-r-%d" % port, 8)
+        h = hashlib.sha1(spi_i + spi_r + addr + port.to_bytes(2, "big")).digest()
+        out.append(dict(spi_i=spi_i, spi_r=spi_r, addr=addr, port=port, h=h))
+    return out
+
 def main_v2():
     w = sys.stdout.write
     rfc = aead_selftest()
@@ -712,6 +721,12 @@ def main_v2():
         for k in ("iv", "inner", "msg"):
             w("\t  %s,\n" % hx(v[k]))
         w("\t},\n")
+    w("};\n\n")
+    w("struct ikv2_natd {\n\tconst char *spi_i, *spi_r, *addr;\n\tuint16_t port;\n"
+      "\tconst char *hash;\n};\n\nstatic const struct ikv2_natd ikv2_natd[] = {\n")
+    for v in v2_natd_vectors():
+        w("\t{ %s, %s, %s, %d, %s },\n" % (hx(v["spi_i"]), hx(v["spi_r"]), hx(v["addr"]),
+                                         v["port"], hx(v["h"])))
     w("};\n\n")
     w("/* RFC 7539 2.8.2 (the Python ChaCha20-Poly1305 above reproduces it) */\n"
       "static const char *const ikv2_rfc7539[] = {\n")

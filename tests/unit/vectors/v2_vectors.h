@@ -733,6 +733,17 @@ static const struct ikv2_sk ikv2_sk[] = {
 	},
 };
 
+struct ikv2_natd {
+	const char *spi_i, *spi_r, *addr;
+	uint16_t port;
+	const char *hash;
+};
+
+static const struct ikv2_natd ikv2_natd[] = {
+	{ "23aab1f27d7db01f", "784a90619560c959", "c6336401", 500, "9c7dbd8b871802a8aea50c2cc5f1e2c67a288a92" },
+	{ "0e43ef1be9484f9e", "9e404d04d763342d", "20010db8000000000000000000000002", 4500, "3b16485bcb0bc3683f347f722b5944594e00308d" },
+};
+
 /* RFC 7539 2.8.2 (the Python ChaCha20-Poly1305 above reproduces it) */
 static const char *const ikv2_rfc7539[] = {
 	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
