@@ -946,7 +946,17 @@ void ik_v2_b_payload(struct ik_v2_builder *b, uint8_t type, const void *body, si
 
 void ik_v2_b_sa(struct ik_v2_builder *b, const struct ik_v2_proposal *p, size_t np)
 {
-	size_t off = ik_v2_b_open(b, IK_V2_PL_SA, false);
+	size_t off;
+
+	/* counts past what one byte holds (and what a parser here accepts) */
+	for (size_t i = 0; i < np; i++)
+		if (p[i].nt > IK_V2_MAX_TRANSFORMS || p[i].spi_size > 8)
+			np = IK_V2_MAX_PROPOSALS + 1;
+	if (np > IK_V2_MAX_PROPOSALS) {
+		b->overflow = true;
+		return;
+	}
+	off = ik_v2_b_open(b, IK_V2_PL_SA, false);
 
 	for (size_t i = 0; i < np; i++) {
 		size_t poff = b->len;
@@ -958,7 +968,7 @@ void ik_v2_b_sa(struct ik_v2_builder *b, const struct ik_v2_proposal *p, size_t 
 		ik_v2_b_put8(b, p[i].proto);
 		ik_v2_b_put8(b, p[i].spi_size);
 		ik_v2_b_put8(b, (uint8_t)p[i].nt);
-		ik_v2_b_put(b, p[i].spi, p[i].spi_size <= 8 ? p[i].spi_size : 8);
+		ik_v2_b_put(b, p[i].spi, p[i].spi_size);
 		for (size_t k = 0; k < p[i].nt; k++) {
 			const struct ik_v2_transform *t = &p[i].t[k];
 
@@ -1054,7 +1064,13 @@ void ik_v2_b_delete(struct ik_v2_builder *b, uint8_t proto, uint8_t spi_size, ui
 
 void ik_v2_b_ts(struct ik_v2_builder *b, uint8_t pltype, const struct ik_v2_ts *ts, size_t n)
 {
-	size_t off = ik_v2_b_open(b, pltype, false);
+	size_t off;
+
+	if (n > IK_V2_MAX_TS) {
+		b->overflow = true;
+		return;
+	}
+	off = ik_v2_b_open(b, pltype, false);
 
 	ik_v2_b_put8(b, (uint8_t)n);
 	ik_v2_b_put8(b, 0);
@@ -1075,7 +1091,13 @@ void ik_v2_b_ts(struct ik_v2_builder *b, uint8_t pltype, const struct ik_v2_ts *
 
 void ik_v2_b_cp(struct ik_v2_builder *b, uint8_t type, const struct ik_v2_cp_attr *a, size_t n)
 {
-	size_t off = ik_v2_b_open(b, IK_V2_PL_CP, false);
+	size_t off;
+
+	if (n > IK_V2_MAX_CP_ATTRS) {
+		b->overflow = true;
+		return;
+	}
+	off = ik_v2_b_open(b, IK_V2_PL_CP, false);
 
 	ik_v2_b_put8(b, type);
 	ik_v2_b_put8(b, 0);

@@ -358,7 +358,10 @@ int ik_v2_reasm_add(struct ik_v2_reasm *r, uint32_t msgid, const struct ik_v2_sk
 		    uint8_t *out, size_t out_size, size_t *out_len, unsigned *first_np,
 		    char *err, size_t errlen);
 
-/* ---- builder ---- */
+/* ---- builder ----
+ * Each function appends a payload; what does not fit in the buffer, or
+ * counts past the parser's limits (IK_V2_MAX_PROPOSALS, _TRANSFORMS, _TS,
+ * _CP_ATTRS), set overflow and the message must not be sent. */
 struct ik_v2_builder {
 	uint8_t buf[IK_V2_MAX_MSG];
 	size_t len;

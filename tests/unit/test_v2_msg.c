@@ -375,6 +375,14 @@ START_TEST(header_and_small_payloads)
 		ck_assert_int_eq(ik_v2_parse_skf(&d1, &f, err, sizeof(err)), -1);
 		ck_assert_str_eq(err, "SKF payload at offset 0: fragment 4 of 3 (at most 64)");
 	}
+	/* the builder refuses counts the parser would refuse */
+	{
+		static struct ik_v2_ts many[IK_V2_MAX_TS + 1];
+
+		ik_v2_b_init(&b, spi_i, spi_r, IK_V2_EXCH_IKE_AUTH, IK_V2_FLAG_I, 1);
+		ik_v2_b_ts(&b, IK_V2_PL_TSI, many, IK_V2_MAX_TS + 1);
+		ck_assert(b.overflow);
+	}
 	/* an SA whose transform runs past its proposal */
 	ik_v2_b_init(&b, spi_i, spi_r, IK_V2_EXCH_IKE_SA_INIT, IK_V2_FLAG_I, 0);
 	ik_v2_b_sa(&b, &(struct ik_v2_proposal){ .num = 1, .proto = 1, .t = xf, .nt = 2 }, 1);
