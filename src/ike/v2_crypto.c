@@ -173,6 +173,43 @@ int ik_v2_ke_check(const struct ik_v2_ke *ke, char *err, size_t errlen)
 	return 0;
 }
 
+int ik_v2_prop_suite(const struct ik_v2_proposal *p, struct ik_v2_suite *s, char *err,
+		     size_t errlen)
+{
+	static const uint8_t types[] = { IK_V2_TT_ENCR, IK_V2_TT_PRF, IK_V2_TT_INTEG,
+					 IK_V2_TT_DH };
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < sizeof(types); i++) {
+		const struct ik_v2_transform *t = ik_v2_prop_find(p, types[i], 0);
+
+		if (ik_v2_prop_find(p, types[i], 1)) {
+			snprintf(err, errlen, "proposal %u: more than one %s transform", p->num,
+				 ik_v2_tt_name(types[i]));
+			return -1;
+		}
+		if (!t) {
+			if (types[i] == IK_V2_TT_INTEG)
+				continue;
+			snprintf(err, errlen, "proposal %u: no %s transform", p->num,
+				 ik_v2_tt_name(types[i]));
+			return -1;
+		}
+		if (t->unknown_attr) {
+			snprintf(err, errlen, "proposal %u: %s transform %u with an unknown "
+				 "attribute", p->num, ik_v2_tt_name(types[i]), t->id);
+			return -1;
+		}
+		switch (types[i]) {
+		case IK_V2_TT_ENCR: s->encr = t->id; s->keylen = t->keylen; break;
+		case IK_V2_TT_PRF: s->prf = t->id; break;
+		case IK_V2_TT_INTEG: s->integ = t->id; break;
+		default: s->dh = t->id; break;
+		}
+	}
+	return 0;
+}
+
 const char *ik_v2_suite_unsupported(const struct ik_v2_suite *s)
 {
 	if (ik_v2_prf_len(s->prf) == 0)

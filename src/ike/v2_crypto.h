@@ -33,6 +33,11 @@ struct ik_v2_suite {
 	uint16_t encr, keylen, integ, prf, dh;
 };
 
+/* The suite of a chosen IKE proposal (one transform of each type, as a
+ * responder returns it): 0, or -1 with the reason in err (a type missing or
+ * repeated, an unknown attribute). integ stays IK_V2_INTEG_NONE when absent. */
+int ik_v2_prop_suite(const struct ik_v2_proposal *p, struct ik_v2_suite *s, char *err,
+		     size_t errlen);
 /* NULL when the suite is usable here, else why not (for the trace). */
 const char *ik_v2_suite_unsupported(const struct ik_v2_suite *s);
 bool ik_v2_encr_is_aead(uint16_t encr);

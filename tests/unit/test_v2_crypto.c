@@ -422,6 +422,33 @@ START_TEST(ke_and_suites)
 			  (g == 14 || g == 15 || g == 16 || g == 19 || g == 20 || g == 21 ||
 			   g == 31));
 
+	{
+		struct ik_v2_transform xf[4] = {
+			{ IK_V2_TT_ENCR, IK_V2_ENCR_AES_GCM_16, 256, false, 0 },
+			{ IK_V2_TT_PRF, IK_V2_PRF_HMAC_SHA2_256, 0, false, 0 },
+			{ IK_V2_TT_DH, 31, 0, false, 0 },
+			{ IK_V2_TT_DH, 19, 0, false, 0 },
+		};
+		struct ik_v2_proposal p = { .num = 1, .proto = 1, .t = xf, .nt = 3 };
+		struct ik_v2_suite s;
+
+		ck_assert_int_eq(ik_v2_prop_suite(&p, &s, err, sizeof(err)), 0);
+		ck_assert_uint_eq(s.encr, IK_V2_ENCR_AES_GCM_16);
+		ck_assert_uint_eq(s.keylen, 256);
+		ck_assert_uint_eq(s.integ, IK_V2_INTEG_NONE);
+		ck_assert_uint_eq(s.dh, 31);
+		ck_assert_ptr_null(ik_v2_suite_unsupported(&s));
+		p.nt = 4;
+		ck_assert_int_eq(ik_v2_prop_suite(&p, &s, err, sizeof(err)), -1);
+		ck_assert_str_eq(err, "proposal 1: more than one DH transform");
+		p.nt = 3;
+		xf[1].unknown_attr = true;
+		ck_assert_int_eq(ik_v2_prop_suite(&p, &s, err, sizeof(err)), -1);
+		p.t = xf + 1;
+		p.nt = 2;
+		ck_assert_int_eq(ik_v2_prop_suite(&p, &s, err, sizeof(err)), -1);
+		ck_assert_str_eq(err, "proposal 1: no ENCR transform");
+	}
 	ck_assert_ptr_nonnull(ik_v2_suite_unsupported(&(struct ik_v2_suite){
 		IK_V2_ENCR_CHACHA20_POLY1305, 256, 0, IK_V2_PRF_HMAC_SHA2_256, 0 }));
 	ck_assert_ptr_nonnull(ik_v2_suite_unsupported(&(struct ik_v2_suite){
