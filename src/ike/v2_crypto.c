@@ -320,35 +320,28 @@ int ik_v2_derive(const struct ik_v2_suite *s, const struct ik_secret *gir,
 		 const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		 const uint8_t spi_i[8], const uint8_t spi_r[8], struct ik_v2_keys *out)
 {
-	uint8_t *key = NULL;
+	uint8_t key[2 * IK_V2_MAX_NONCE];
 	struct ik_iov iov;
 
 	if (!out)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	if (!s || ik_v2_suite_unsupported(s) || !gir || !ni || !nr || !spi_i || !spi_r)
+	if (!s || ik_v2_suite_unsupported(s) || !gir || !ni || !nr || !spi_i || !spi_r ||
+	    ni_len > IK_V2_MAX_NONCE || nr_len > IK_V2_MAX_NONCE)
 		return -1;
 	out->s = *s;
 	/* SKEYSEED = prf(Ni | Nr, g^ir): the nonces are the key */
-	key = sodium_malloc(ni_len + nr_len);
-	if (!key)
-		return -1;
 	memcpy(key, ni, ni_len);
 	memcpy(key + ni_len, nr, nr_len);
 	iov = (struct ik_iov){ gir->p, gir->len };
 	out->skeyseed = ik_secret_alloc(ik_v2_prf_len(s->prf));
 	if (!out->skeyseed ||
-	    ik_v2_prf(s->prf, key, ni_len + nr_len, &iov, 1, out->skeyseed->p) != 0)
-		goto fail;
-	sodium_free(key);
-	key = NULL;
-	if (v2_split(s, out->skeyseed, ni, ni_len, nr, nr_len, spi_i, spi_r, out) != 0)
-		goto fail;
+	    ik_v2_prf(s->prf, key, ni_len + nr_len, &iov, 1, out->skeyseed->p) != 0 ||
+	    v2_split(s, out->skeyseed, ni, ni_len, nr, nr_len, spi_i, spi_r, out) != 0) {
+		ik_v2_keys_free(out);
+		return -1;
+	}
 	return 0;
-fail:
-	sodium_free(key);
-	ik_v2_keys_free(out);
-	return -1;
 }
 
 int ik_v2_derive_rekey(const struct ik_v2_suite *s, uint16_t old_prf,
