@@ -45,13 +45,15 @@ int ik_pl_walk(const struct ik_pl_rules *r, const uint8_t *msg, size_t msg_len, 
 		if (rule && (rule->flags & IK_PL_F_UNSUPPORTED))
 			rule = NULL;
 		if (!rule && r->unknown_fatal) {
-			if (type >= r->foreign_lo && type <= r->foreign_hi && r->foreign) {
-				snprintf(err, errlen, "payload at offset %zu: %s payload type %u in "
-					 "an %s message", off, r->foreign, type, r->self);
-			} else {
-				snprintf(err, errlen, "payload at offset %zu: unknown payload type %u",
-					 off, type);
-			}
+			bool foreign = type >= r->foreign_lo && type <= r->foreign_hi &&
+				       r->foreign;
+
+			if (foreign)
+				snprintf(err, errlen, "payload at offset %zu: %s payload type %u "
+					 "in an %s message", off, r->foreign, type, r->self);
+			else
+				snprintf(err, errlen, "payload at offset %zu: unknown payload "
+					 "type %u", off, type);
 			return IK_PL_MALFORMED;
 		}
 		if (rule) {
