@@ -173,6 +173,96 @@ int ik_v2_ke_check(const struct ik_v2_ke *ke, char *err, size_t errlen)
 	return 0;
 }
 
+int ik_v2_transform_from_ios(uint8_t type, const char *kw, struct ik_v2_transform *t)
+{
+	static const struct { const char *kw; uint16_t id, keylen; } encr[] = {
+		{ "aes-cbc-128", IK_V2_ENCR_AES_CBC, 128 },
+		{ "aes-cbc-192", IK_V2_ENCR_AES_CBC, 192 },
+		{ "aes-cbc-256", IK_V2_ENCR_AES_CBC, 256 },
+		{ "aes-gcm-128", IK_V2_ENCR_AES_GCM_16, 128 },
+		{ "aes-gcm-256", IK_V2_ENCR_AES_GCM_16, 256 },
+		{ "chacha20-poly1305", IK_V2_ENCR_CHACHA20_POLY1305, 0 },
+	};
+	static const struct { const char *kw; uint16_t integ, prf; } hash[] = {
+		{ "sha1", IK_V2_INTEG_HMAC_SHA1_96, IK_V2_PRF_HMAC_SHA1 },
+		{ "sha256", IK_V2_INTEG_HMAC_SHA2_256_128, IK_V2_PRF_HMAC_SHA2_256 },
+		{ "sha384", IK_V2_INTEG_HMAC_SHA2_384_192, IK_V2_PRF_HMAC_SHA2_384 },
+		{ "sha512", IK_V2_INTEG_HMAC_SHA2_512_256, IK_V2_PRF_HMAC_SHA2_512 },
+	};
+
+	memset(t, 0, sizeof(*t));
+	t->type = type;
+	if (!kw)
+		return -1;
+	switch (type) {
+	case IK_V2_TT_ENCR:
+		for (size_t i = 0; i < sizeof(encr) / sizeof(encr[0]); i++)
+			if (!strcmp(kw, encr[i].kw)) {
+				t->id = encr[i].id;
+				t->keylen = encr[i].keylen;
+				return 0;
+			}
+		return -1;
+	case IK_V2_TT_INTEG:
+	case IK_V2_TT_PRF:
+		for (size_t i = 0; i < sizeof(hash) / sizeof(hash[0]); i++)
+			if (!strcmp(kw, hash[i].kw)) {
+				t->id = type == IK_V2_TT_PRF ? hash[i].prf : hash[i].integ;
+				return 0;
+			}
+		return -1;
+	case IK_V2_TT_DH: {
+		char *end;
+		unsigned long g = strtoul(kw, &end, 10);
+
+		if (*kw < '0' || *kw > '9' || *end || g > 0xffff ||
+		    !ik_v2_dh_supported((uint16_t)g))
+			return -1;
+		t->id = (uint16_t)g;
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+int ik_v2_proposal_from_conf(const struct ik_ikev2_proposal *cp, struct ik_v2_transform *out,
+			     size_t max, unsigned *skipped)
+{
+	struct { uint8_t type; char **kw; size_t n; } lists[4] = {
+		{ IK_V2_TT_ENCR, cp->encr, cp->nencr },
+		{ IK_V2_TT_PRF, cp->prf, cp->nprf },
+		{ IK_V2_TT_INTEG, cp->integ, cp->ninteg },
+		{ IK_V2_TT_DH, cp->group, cp->ngroup },
+	};
+	bool aead = cp->nencr > 0;
+	size_t n = 0;
+	unsigned skip = 0;
+
+	for (size_t i = 0; i < cp->nencr; i++) {
+		struct ik_v2_transform t;
+
+		if (ik_v2_transform_from_ios(IK_V2_TT_ENCR, cp->encr[i], &t) == 0 &&
+		    !ik_v2_encr_is_aead(t.id))
+			aead = false;
+	}
+	for (size_t l = 0; l < 4; l++) {
+		if (lists[l].type == IK_V2_TT_INTEG && aead)
+			continue;
+		for (size_t i = 0; i < lists[l].n; i++) {
+			if (n == max)
+				return -1;
+			if (ik_v2_transform_from_ios(lists[l].type, lists[l].kw[i], &out[n]) == 0)
+				n++;
+			else
+				skip++;
+		}
+	}
+	if (skipped)
+		*skipped = skip;
+	return (int)n;
+}
+
 int ik_v2_prop_suite(const struct ik_v2_proposal *p, struct ik_v2_suite *s, char *err,
 		     size_t errlen)
 {

@@ -33,6 +33,18 @@ struct ik_v2_suite {
 	uint16_t encr, keylen, integ, prf, dh;
 };
 
+/* The IKEv2 transform an IOS keyword of `crypto ikev2 proposal` names, for
+ * a transform type: ENCR "aes-cbc-128|192|256", "aes-gcm-128|256",
+ * "chacha20-poly1305"; INTEG and PRF "sha1", "sha256", "sha384", "sha512"; DH
+ * "14", "15", "16", "19", "20", "21", "31". -1 for a keyword this code cannot
+ * negotiate (3des, md5, groups 1, 2, 5, 24). */
+int ik_v2_transform_from_ios(uint8_t type, const char *kw, struct ik_v2_transform *t);
+/* The transforms of a configured proposal in the order IOS sends them
+ * (encryption, PRF, integrity, groups; no integrity with AEAD ciphers), into
+ * out (max entries). Returns how many, or -1 when more than max; *skipped
+ * (may be NULL) counts keywords not negotiable here. */
+int ik_v2_proposal_from_conf(const struct ik_ikev2_proposal *cp, struct ik_v2_transform *out,
+			     size_t max, unsigned *skipped);
 /* The suite of a chosen IKE proposal (one transform of each type, as a
  * responder returns it): 0, or -1 with the reason in err (a type missing or
  * repeated, an unknown attribute). integ stays IK_V2_INTEG_NONE when absent. */

@@ -384,6 +384,42 @@ START_TEST(fragments)
 }
 END_TEST
 
+START_TEST(proposal_from_ios)
+{
+	char *cbc_encr[] = { "aes-cbc-256", "3des", "aes-cbc-128" };
+	char *gcm_encr[] = { "aes-gcm-256", "chacha20-poly1305" };
+	char *hashes[] = { "sha256", "md5", "sha1" };
+	char *groups[] = { "14", "2", "31", "19x" };
+	struct ik_ikev2_proposal cp = { "P", cbc_encr, 3, hashes, 3, hashes, 1, groups, 4, 1 };
+	struct ik_v2_transform t[16];
+	unsigned skipped;
+
+	/* aes-cbc-256 aes-cbc-128 | prf sha256 | integ sha256 sha1 | 14 31 */
+	ck_assert_int_eq(ik_v2_proposal_from_conf(&cp, t, 16, &skipped), 7);
+	ck_assert_uint_eq(skipped, 4);
+	ck_assert_uint_eq(t[0].type, IK_V2_TT_ENCR);
+	ck_assert_uint_eq(t[0].keylen, 256);
+	ck_assert_uint_eq(t[1].keylen, 128);
+	ck_assert_uint_eq(t[2].type, IK_V2_TT_PRF);
+	ck_assert_uint_eq(t[2].id, IK_V2_PRF_HMAC_SHA2_256);
+	ck_assert_uint_eq(t[3].id, IK_V2_INTEG_HMAC_SHA2_256_128);
+	ck_assert_uint_eq(t[4].id, IK_V2_INTEG_HMAC_SHA1_96);
+	ck_assert_uint_eq(t[5].id, 14);
+	ck_assert_uint_eq(t[6].id, 31);
+	ck_assert_int_eq(ik_v2_proposal_from_conf(&cp, t, 6, NULL), -1);
+	/* AEAD only: no integrity transform */
+	cp.encr = gcm_encr;
+	cp.nencr = 2;
+	ck_assert_int_eq(ik_v2_proposal_from_conf(&cp, t, 16, &skipped), 5);
+	ck_assert_uint_eq(t[1].id, IK_V2_ENCR_CHACHA20_POLY1305);
+	ck_assert_uint_eq(t[1].keylen, 0);
+	ck_assert_uint_eq(t[2].type, IK_V2_TT_PRF);
+	ck_assert_uint_eq(t[3].type, IK_V2_TT_DH);
+	ck_assert_int_eq(ik_v2_transform_from_ios(IK_V2_TT_DH, "", t), -1);
+	ck_assert_int_eq(ik_v2_transform_from_ios(IK_V2_TT_ESN, "sha1", t), -1);
+}
+END_TEST
+
 START_TEST(natd_kat)
 {
 	const struct ikv2_natd *v = &ikv2_natd[_i];
@@ -546,6 +582,7 @@ int main(void)
 	tcase_add_loop_test(tc, auth_kat, 0, (int)NVEC(ikv2_auth));
 	tcase_add_loop_test(tc, sk_kat, 0, (int)NVEC(ikv2_sk));
 	tcase_add_loop_test(tc, fragments, 0, (int)NVEC(ikv2_derive));
+	tcase_add_test(tc, proposal_from_ios);
 	tcase_add_loop_test(tc, natd_kat, 0, (int)NVEC(ikv2_natd));
 	tcase_add_test(tc, ke_and_suites);
 	tcase_add_test(tc, captures_framing);
