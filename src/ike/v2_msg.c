@@ -712,7 +712,9 @@ int ik_v2_parse_ts(const struct ik_pl *pl, struct ik_v2_ts_list *l, char *err, s
 		memset(ts->end, 0, sizeof(ts->end));
 		memcpy(ts->start, pl->body + off + 8, alen);
 		memcpy(ts->end, pl->body + off + 8 + alen, alen);
-		if (ts->sport > ts->eport || memcmp(ts->start, ts->end, alen) > 0) {
+		/* start after end, except OPAQUE ports: 65535..0 (RFC 7296 3.13.1) */
+		if ((ts->sport > ts->eport && !(ts->sport == 65535 && ts->eport == 0)) ||
+		    memcmp(ts->start, ts->end, alen) > 0) {
 			snprintf(err, errlen, "%s selector at offset %zu: start after end", name,
 				 soff);
 			return IK_PL_MALFORMED;

@@ -242,6 +242,11 @@ START_TEST(auth_inner_roundtrip)
 
 		ck_assert_int_eq(ik_v2_parse_ts(&pl, &l, err, sizeof(err)), -1);
 		ck_assert_str_eq(err, "TSi selector at offset 36: start after end");
+		/* OPAQUE ports are 65535..0 */
+		ik_put16(b.buf + 32 + 4 + 4, 65535);
+		ik_put16(b.buf + 32 + 4 + 6, 0);
+		ck_assert_int_eq(ik_v2_parse_ts(&pl, &l, err, sizeof(err)), 0);
+		ck_assert_uint_eq(l.ts[0].sport, 65535);
 		b.buf[32 + 4 + 3] = 24; /* selector length 24 of an IPv4 range */
 		ck_assert_int_eq(ik_v2_parse_ts(&pl, &l, err, sizeof(err)), -1);
 		ck_assert_str_eq(err, "TSi selector at offset 36: length 24, expected 16 (16 "
