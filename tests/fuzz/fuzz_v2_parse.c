@@ -28,6 +28,13 @@ static void check_sa(const struct ik_pl *pl)
 	/* one block, proportional to what was received */
 	if (sa->alloc > ik_v2_sa_size(pl->body_len / 8, pl->body_len / 8))
 		__builtin_trap();
+	/* each proposal read as a chosen one: a suite, or a reason */
+	for (size_t i = 0; i < sa->np; i++) {
+		struct ik_v2_suite s;
+
+		if (ik_v2_prop_suite(&sa->p[i], &s, err, sizeof(err)) == 0)
+			(void)ik_v2_suite_unsupported(&s);
+	}
 	ik_v2_b_init(&b2, b.buf, b.buf, IK_V2_EXCH_IKE_SA_INIT, IK_V2_FLAG_I, 0);
 	ik_v2_b_sa(&b2, sa->p, sa->np);
 	ik_v2_b_finish(&b2);
