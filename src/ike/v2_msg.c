@@ -557,8 +557,12 @@ int ik_v2_parse_cert(const struct ik_pl *pl, struct ik_v2_cert *c, char *err, si
 	c->encoding = pl->body[0];
 	c->data = pl->body + 1;
 	c->len = pl->body_len - 1;
-	(void)err;
-	(void)errlen;
+	if (pl->type == IK_V2_PL_CERTREQ && c->encoding == IK_V2_CERT_X509_SIG &&
+	    c->len % 20 != 0) {
+		snprintf(err, errlen, "CERTREQ payload at offset %zu: %zu bytes of CA hashes, not "
+			 "a multiple of 20", pl->off, c->len);
+		return IK_PL_MALFORMED;
+	}
 	return 0;
 }
 

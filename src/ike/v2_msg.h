@@ -105,6 +105,8 @@ enum {
 	IK_V2_AUTH_RSA_SIG = 1, IK_V2_AUTH_PSK = 2, IK_V2_AUTH_DSS_SIG = 3,
 	IK_V2_AUTH_DIGITAL_SIG = 14,
 };
+/* Certificate encodings (RFC 7296 3.6). */
+enum { IK_V2_CERT_X509_SIG = 4, IK_V2_CERT_HASH_URL_X509 = 12 };
 /* Traffic selector types (RFC 7296 3.13.1). */
 enum { IK_V2_TS_IPV4_ADDR_RANGE = 7, IK_V2_TS_IPV6_ADDR_RANGE = 8 };
 /* CP types (RFC 7296 3.15). */
@@ -305,6 +307,8 @@ const struct ik_v2_transform *ik_v2_prop_find(const struct ik_v2_proposal *p, ui
 					      size_t i);
 int ik_v2_parse_ke(const struct ik_pl *pl, struct ik_v2_ke *ke, char *err, size_t errlen);
 int ik_v2_parse_id(const struct ik_pl *pl, struct ik_v2_id *id, char *err, size_t errlen);
+/* CERT or CERTREQ; a CERTREQ of X.509 certificates carries 20-byte SHA-1
+ * hashes of CA public keys (RFC 7296 3.7): its length is checked. */
 int ik_v2_parse_cert(const struct ik_pl *pl, struct ik_v2_cert *c, char *err, size_t errlen);
 int ik_v2_parse_auth(const struct ik_pl *pl, struct ik_v2_auth *a, char *err, size_t errlen);
 /* Nonce data is the body, 16..256 bytes. */

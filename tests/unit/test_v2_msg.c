@@ -33,6 +33,7 @@ static int parse_all(const struct ik_v2_msg *mm)
 		struct ik_v2_sa *sa = NULL;
 		struct ik_v2_ke ke;
 		struct ik_v2_notify n;
+		struct ik_v2_cert c;
 		const uint8_t *no;
 		size_t nl;
 		int rc = 0;
@@ -45,6 +46,8 @@ static int parse_all(const struct ik_v2_msg *mm)
 		case IK_V2_PL_KE: rc = ik_v2_parse_ke(pl, &ke, err, sizeof(err)); break;
 		case IK_V2_PL_NONCE: rc = ik_v2_parse_nonce(pl, &no, &nl, err, sizeof(err)); break;
 		case IK_V2_PL_N: rc = ik_v2_parse_notify(pl, &n, err, sizeof(err)); break;
+		case IK_V2_PL_CERT:
+		case IK_V2_PL_CERTREQ: rc = ik_v2_parse_cert(pl, &c, err, sizeof(err)); break;
 		default: break;
 		}
 		if (rc)
@@ -283,6 +286,23 @@ START_TEST(unknown_and_critical)
 	b.buf[28 + 1] = 0x80;
 	ck_assert_int_eq(parse(b.buf, b.len), 0);
 	ck_assert(m.pl[0].critical);
+	/* CERTREQ: SHA-1 hashes of 20 bytes */
+	{
+		struct ik_v2_cert c;
+		uint8_t h[41];
+
+		memset(h, 0x77, sizeof(h));
+		ik_v2_b_init(&b, spi_i, spi_r, IK_V2_EXCH_IKE_SA_INIT, IK_V2_FLAG_R, 0);
+		ik_v2_b_cert(&b, IK_V2_PL_CERTREQ, IK_V2_CERT_X509_SIG, h, 40);
+		ik_v2_b_cert(&b, IK_V2_PL_CERTREQ, IK_V2_CERT_X509_SIG, h, 41);
+		ik_v2_b_finish(&b);
+		ck_assert_int_eq(parse(b.buf, b.len), 0);
+		ck_assert_int_eq(ik_v2_parse_cert(&m.pl[0], &c, err, sizeof(err)), 0);
+		ck_assert_uint_eq(c.len, 40);
+		ck_assert_int_eq(ik_v2_parse_cert(&m.pl[1], &c, err, sizeof(err)), -1);
+		ck_assert_str_eq(err, "CERTREQ payload at offset 73: 41 bytes of CA hashes, not a "
+				 "multiple of 20");
+	}
 	/* IDi in IKE_SA_INIT */
 	ik_v2_b_init(&b, spi_i, spi_r, IK_V2_EXCH_IKE_SA_INIT, IK_V2_FLAG_I, 0);
 	ik_v2_b_id(&b, IK_V2_PL_IDI, IK_V2_ID_IPV4_ADDR, v, 4);
