@@ -2,8 +2,10 @@
  * only (no engine): it answers a strongSwan initiator's IKE_SA_INIT with a
  * response built here (the chosen proposal, a KE of its own, Nr, NAT-D), then
  * decrypts the IKE_AUTH request that follows with the keys it derived, parses
- * its inner payloads and checks the initiator's AUTH with the pre-shared key.
- * Exits 0 when all of that holds, 1 otherwise, with a line per step.
+ * its inner payloads and checks the initiator's AUTH with the pre-shared key,
+ * then answers it (IDr, its own AUTH, the child SA and selectors) and
+ * decrypts what the initiator sends next for 3 s. Exits 0 when all of that
+ * holds, 1 otherwise, with a line per step.
  *
  * Usage: v2_probe LOCAL_IPV4 PSK cbc|gcm|chacha TIMEOUT_S */
 #include <arpa/inet.h>
@@ -43,6 +45,66 @@ static void fail(const char *what, const char *err)
 	exit(1);
 }
 
+/* The IKE_AUTH response: IDr, AUTH (RFC 7296 2.15 over our IKE_SA_INIT
+ * response, Ni and IDr), the first proposal of the request's child SA with
+ * one transform of each type and an SPI of ours, the request's TSi and TSr;
+ * sealed with the responder's keys and sent back (on 4500 after the
+ * non-ESP marker). */
+static int respond_auth(const struct ik_v2_keys *k, const struct ik_v2_hdr *h,
+			const struct ik_v2_msg *in, const uint8_t *init_r, size_t init_r_len,
+			const uint8_t *ni, size_t ni_len, const struct ik_secret *psk, int fd,
+			bool marker, const struct sockaddr_in *to, socklen_t tolen)
+{
+	static struct ik_v2_builder b;
+	static const uint8_t idr[8] = { IK_V2_ID_IPV4_ADDR, 0, 0, 0, 198, 51, 100, 2 };
+	struct ik_v2_transform xf[8];
+	struct ik_v2_proposal p;
+	struct ik_v2_sa *sa = NULL;
+	uint8_t auth[IK_V2_PRF_MAX], iv[16], out[IK_V2_MAX_MSG + 4];
+	size_t sk, nt = 0;
+	char err[256];
+
+	if (!ik_v2_find(in, IK_V2_PL_SA) || !ik_v2_find(in, IK_V2_PL_TSI) ||
+	    !ik_v2_find(in, IK_V2_PL_TSR) ||
+	    ik_v2_parse_sa(ik_v2_find(in, IK_V2_PL_SA), &sa, err, sizeof(err)))
+		return -1;
+	p = sa->p[0];
+	for (uint8_t t = IK_V2_TT_ENCR; t <= IK_V2_TT_ESN; t++) {
+		const struct ik_v2_transform *x = ik_v2_prop_find(&sa->p[0], t, 0);
+
+		if (x)
+			xf[nt++] = *x;
+	}
+	p.t = xf;
+	p.nt = nt;
+	randombytes_buf(p.spi, 4);
+	if (ik_v2_auth_psk(k->s.prf, psk, init_r, init_r_len, ni, ni_len, k->sk_pr, idr,
+			   sizeof(idr), auth)) {
+		ik_v2_sa_free(sa);
+		return -1;
+	}
+	ik_v2_b_init(&b, h->spi_i, h->spi_r, IK_V2_EXCH_IKE_AUTH, IK_V2_FLAG_R, h->msgid);
+	sk = ik_v2_b_sk(&b);
+	ik_v2_b_id(&b, IK_V2_PL_IDR, IK_V2_ID_IPV4_ADDR, idr + 4, 4);
+	ik_v2_b_auth(&b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(k->s.prf));
+	ik_v2_b_sa(&b, &p, 1);
+	ik_v2_b_payload(&b, IK_V2_PL_TSI, ik_v2_find(in, IK_V2_PL_TSI)->body,
+			ik_v2_find(in, IK_V2_PL_TSI)->body_len);
+	ik_v2_b_payload(&b, IK_V2_PL_TSR, ik_v2_find(in, IK_V2_PL_TSR)->body,
+			ik_v2_find(in, IK_V2_PL_TSR)->body_len);
+	ik_v2_b_close(&b, sk);
+	ik_v2_sa_free(sa);
+	randombytes_buf(iv, sizeof(iv));
+	if (ik_v2_sk_seal(k, false, &b, sk, iv, err, sizeof(err)))
+		return -1;
+	memset(out, 0, 4);
+	memcpy(out + (marker ? 4 : 0), b.buf, b.len);
+	if (sendto(fd, out, b.len + (marker ? 4 : 0), 0, (const struct sockaddr *)to, tolen) < 0)
+		return -1;
+	printf("sent IKE_AUTH response (%zu bytes: IDr, AUTH, SA, TSi, TSr in SK)\n", b.len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct ik_v2_msg m;
@@ -54,7 +116,9 @@ int main(int argc, char **argv)
 	struct ik_dh *dh = NULL;
 	struct in_addr la;
 	uint8_t spi_r[8], nr[32], ni[IK_V2_MAX_NONCE], rnd[128];
-	size_t init_len = 0, ni_len = 0;
+	static uint8_t init_r[IK_V2_MAX_MSG];
+	size_t init_len = 0, ni_len = 0, init_r_len = 0;
+	bool authed = false;
 	int s500, s4500, timeout;
 	time_t end;
 	char err[256];
@@ -162,6 +226,8 @@ int main(int argc, char **argv)
 			ik_v2_b_notify(&b, 0, NULL, 0, IK_V2_N_NAT_DETECTION_DESTINATION_IP, natd,
 				       20);
 			ik_v2_b_finish(&b);
+			memcpy(init_r, b.buf, b.len);
+			init_r_len = b.len;
 			sendto(fd, b.buf, b.len, 0, (struct sockaddr *)&from, flen);
 			printf("sent IKE_SA_INIT response (%zu bytes, %s, %s, group %u)\n", b.len,
 			       ik_v2_encr_name(s.encr, s.keylen), ik_v2_prf_name(s.prf), s.dh);
@@ -192,15 +258,39 @@ int main(int argc, char **argv)
 			if (!ik_v2_auth_psk_equal(s.prf, psk, init_i, init_len, nr, sizeof(nr),
 						  k.sk_pi, id.body, id.body_len, a.data, a.len))
 				fail("IKE_AUTH", "AUTH does not match the pre-shared key");
-			printf("PASS: the initiator's AUTH matches the pre-shared key\n");
-			ik_v2_keys_free(&k);
-			ik_secret_free(gir);
-			ik_secret_free(psk);
-			ik_dh_free(dh);
-			close(s500);
-			close(s4500);
-			return 0;
+			printf("the initiator's AUTH matches the pre-shared key\n");
+			if (respond_auth(&k, &m.hdr, &in, init_r, init_r_len, ni, ni_len, psk,
+					 fd, fd == s4500, &from, flen))
+				fail("IKE_AUTH response", "not built");
+			authed = true;
+			end = time(NULL) + 3;
+			continue;
 		}
+		if (m.hdr.exch == IK_V2_EXCH_INFORMATIONAL && authed && m.sk) {
+			struct ik_v2_msg in;
+			size_t plen;
+
+			if (ik_v2_sk_open(&k, m.hdr.flags & IK_V2_FLAG_I, msg, m.hdr.len, m.sk,
+					  plain, sizeof(plain), &plen, err, sizeof(err)) ||
+			    ik_v2_parse_inner(plain, plen, m.inner_np, m.hdr.exch, &in, err,
+					      sizeof(err)))
+				fail("INFORMATIONAL", err);
+			printf("INFORMATIONAL: ICV correct, %zu payloads\n", in.npl);
+			for (size_t i = 0; i < in.npl; i++)
+				printf("  inner payload %s (%zu bytes)\n",
+				       ik_v2_pl_name(in.pl[i].type), in.pl[i].len);
+			break;
+		}
+	}
+	if (authed) {
+		printf("PASS: AUTH checked both ways, IKE_AUTH answered\n");
+		ik_v2_keys_free(&k);
+		ik_secret_free(gir);
+		ik_secret_free(psk);
+		ik_dh_free(dh);
+		close(s500);
+		close(s4500);
+		return 0;
 	}
 	fail("timeout", "no IKE_AUTH");
 	return 1;

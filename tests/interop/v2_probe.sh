@@ -2,8 +2,9 @@
 # strongSwan against the IKEv2 wire and crypto layer, without the engine:
 # charon initiates from one network namespace; tests/interop/v2_probe in the
 # other answers IKE_SA_INIT with a message of the builder, decrypts charon's
-# IKE_AUTH with the keys ik_v2_derive made, parses its inner payloads and
-# checks its AUTH with the pre-shared key. For AES-CBC-256/HMAC-SHA256/
+# IKE_AUTH with the keys ik_v2_derive made, parses its inner payloads, checks
+# its AUTH with the pre-shared key and answers with its own AUTH, which charon
+# must accept (IKE SA established in its log). For AES-CBC-256/HMAC-SHA256/
 # modp2048, AES-GCM-256/X25519 and ChaCha20-Poly1305/ECP-256; then once with
 # a different key on the probe's side, where the AUTH check must refuse.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
@@ -41,6 +42,7 @@ charon {
 	filelog {
 		iop {
 			path = /run/charon.log
+			flush_line = yes
 			default = 1
 			ike = 2
 		}
@@ -109,16 +111,24 @@ EOC
 	wait "$probe"
 	rc=$?
 	sed "s/^/  $1: /" "$tmp/probe-$1.out"
+	swan --list-sas >"$tmp/sas-$1.out" 2>&1
 	swan --terminate --ike "$1" --force --timeout 1 >/dev/null 2>&1
 	return $rc
 }
 
-run cbc aes256-sha256-modp2048 lab-psk-v2 || fail "cbc: see above"
-run gcm aes256gcm16-prfsha256-x25519 lab-psk-v2 || fail "gcm: see above"
-run chacha chacha20poly1305-prfsha256-ecp256 lab-psk-v2 || fail "chacha: see above"
+for s in "cbc aes256-sha256-modp2048" "gcm aes256gcm16-prfsha256-x25519" \
+	 "chacha chacha20poly1305-prfsha256-ecp256"; do
+	set -- $s
+	run "$1" "$2" lab-psk-v2 || fail "$1: see above"
+	# charon checked the probe's AUTH: the IKE SA is established on its side
+	grep -q "IKE_SA $1\[[0-9]*\] established between" "$tmp/charon.log" ||
+		fail "$1: charon did not establish the IKE SA (see $tmp/charon.log)"
+	echo "  $1: charon: $(grep -o "IKE_SA $1\[[0-9]*\] established between.*" \
+		"$tmp/charon.log" | tail -n 1)"
+done
 if run cbc aes256-sha256-modp2048 not-the-key; then
 	fail "the probe accepted charon's AUTH with another pre-shared key"
 fi
 grep -q "FAIL IKE_AUTH: AUTH does not match the pre-shared key" "$tmp/probe-cbc.out" ||
 	fail "the wrong key did not end at the AUTH check"
-echo "PASS: strongSwan's IKE_AUTH decrypted and its AUTH checked in three suites"
+echo "PASS: IKE_AUTH with strongSwan: decrypted and AUTH checked both ways, three suites"
