@@ -118,6 +118,7 @@ EOC
 
 for s in "cbc aes256-sha256-modp2048" "gcm aes256gcm16-prfsha256-x25519" \
 	 "chacha chacha20poly1305-prfsha256-ecp256"; do
+	# shellcheck disable=SC2086 # the suite's name and proposals, split on purpose
 	set -- $s
 	run "$1" "$2" lab-psk-v2 || fail "$1: see above"
 	# charon checked the probe's AUTH: the IKE SA is established on its side
