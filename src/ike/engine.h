@@ -65,6 +65,10 @@ struct ik_engine_host {
 	 * does not define (`tunnel source IFNAME` with tunnel_source_resolved
 	 * false); 0 on success. May be NULL: such tunnels cannot initiate. */
 	int (*resolve_ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
+	/* Tests only (NULL elsewhere): sees every message the engine is about to
+	 * encrypt, header and payload chain in clear, and may rewrite it (*len up
+	 * to cap bytes): the exchange tests substitute payloads this way. */
+	void (*tamper)(void *ctx, uint8_t *msg, size_t *len, size_t cap);
 };
 
 struct ik_engine_opts {

@@ -8,6 +8,7 @@
 
 #include "ike/v1_int.h"
 #include "util/addr.h"
+#include "util/mutant.h"
 #include "util/util.h"
 
 #define DBG(p1, ...) ik_dbg((p1)->e->log, IK_DBG_ISAKMP, __VA_ARGS__)
@@ -212,7 +213,14 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authenticated)
 {
 	uint32_t msgid = m->hdr.msgid;
+	size_t first = 1;
+	char ra[IK_ADDRSTRLEN];
 
+	if (!authenticated && IK_MUTANT(IK_MUT_INFO_PLAIN)) {
+		/* the switched-off check: act on it as if a HASH had vouched for it */
+		first = 0;
+		goto act;
+	}
 	if (!authenticated) {
 		/* Nothing vouches for it: say what it was, act on none of it. */
 		for (size_t i = 0; i < m->npl; i++) {
@@ -242,15 +250,21 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 		DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = %u", p1->conn_id,
 		    msgid);
 		if (ik_v1_hash_msgid(p1, NULL, 0, msgid, base + after, m->end - after, NULL, 0,
-				     calc) ||
-		    h->body_len != hl || ik_memeq_ct(h->body, calc, hl)) {
+				     calc))
+			return -1;
+		if (!ik_hash_equal(h->body, h->body_len, calc, hl) &&
+		    !IK_MUTANT(IK_MUT_INFO_HASH)) {
 			DBG(p1, "ISAKMP:(%u): informational exchange with a bad HASH ignored",
 			    p1->conn_id);
+			ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_HASH_FAIL: Hash "
+			       "verification failed for an informational exchange from %s",
+			       ik_addr_fmt(p1->remote.addr, ra));
 			return -1;
 		}
 	}
+act:
 	p1->last_rx_ms = ik_v1_now(p1->e);
-	for (size_t i = 1; i < m->npl; i++) {
+	for (size_t i = first; i < m->npl; i++) {
 		if (p1->dead)
 			break;
 		if (m->pl[i].type == IK_V1_PL_N)

@@ -176,6 +176,15 @@ int ik_memeq_ct(const void *a, const void *b, size_t len)
 	return sodium_memcmp(a, b, len);
 }
 
+bool ik_hash_equal(const void *received, size_t received_len, const void *computed,
+		   size_t computed_len)
+{
+	/* lengths are public (the negotiated hash): only the bytes need constant time */
+	if (received_len != computed_len || computed_len == 0)
+		return false;
+	return sodium_memcmp(received, computed, computed_len) == 0;
+}
+
 void ik_wipe(void *p, size_t len)
 {
 	sodium_memzero(p, len);
