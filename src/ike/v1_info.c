@@ -256,9 +256,9 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 		    !IK_MUTANT(IK_MUT_INFO_HASH)) {
 			DBG(p1, "ISAKMP:(%u): informational exchange with a bad HASH ignored",
 			    p1->conn_id);
-			ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_HASH_FAIL: Hash "
-			       "verification failed for an informational exchange from %s",
-			       ik_addr_fmt(p1->remote.addr, ra));
+			ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE "
+			       "message from %s failed its sanity check or is malformed",
+			       ik_addr_fmt(p1->rx_remote.addr, ra));
 			return -1;
 		}
 	}
