@@ -430,7 +430,7 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 	p1->rx_remote = *remote;
 	p1->rx_moved = false;
 	if (remote->addr != p1->remote.addr || remote->port != p1->remote.port ||
-	    local->addr != p1->local.addr || local->port != p1->local.port) {
+	    local->port != p1->local.port) {
 		if (p1->state == IKE_READY) {
 			p1->remote = *remote;
 			p1->local = *local;
