@@ -233,33 +233,40 @@ static void h_tamper(void *ctx, uint8_t *msg, size_t *len, size_t cap)
 			tamper_apply(&n->net->tamper[i], msg, len, cap);
 }
 
+/* The datagram as it goes on the wire: changed there if a tamper spec says
+ * so, and logged. Returns the (possibly changed) length. */
+static size_t on_wire(struct xnet *net, int from, const struct ik_endpoint *local,
+		      const struct ik_endpoint *remote, uint8_t *wire, size_t len)
+{
+	/* past the non-ESP marker on 4500 */
+	size_t skip = (local->port == 4500 || remote->port == 4500) && len >= 4 &&
+		      !ik_get32(wire) ? 4 : 0;
+	size_t l = len - skip;
+
+	net->sent_by[from]++;
+	for (int i = 0; i < XN_TAMPERS; i++)
+		if (tamper_match(&net->tamper[i], from, wire + skip, l, true))
+			tamper_apply(&net->tamper[i], wire + skip, &l, XN_MAX_MSG - skip);
+	send_log(net, from, local, remote, wire, l + skip);
+	return l + skip;
+}
+
 static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_endpoint *remote,
-		   const char *fvrf, const uint8_t *msg_in, size_t len)
+		   const char *fvrf, const uint8_t *msg, size_t len)
 {
 	struct xnode *n = ctx;
 	struct xnet *net = n->net;
 	unsigned k = ++net->sent;
 	int to = 1 - n->idx;
 	struct xmsg *m;
-	uint8_t msg[XN_MAX_MSG];
+	uint8_t wire[XN_MAX_MSG];
 
 	(void)fvrf;
 	if (len > XN_MAX_MSG)
 		return;
-	memcpy(msg, msg_in, len);
-	net->sent_by[n->idx]++;
-	{
-		/* on the wire: past the non-ESP marker on 4500 */
-		size_t skip = (local->port == 4500 || remote->port == 4500) && len >= 4 &&
-			      !ik_get32(msg) ? 4 : 0;
-		size_t l = len - skip;
-
-		for (int i = 0; i < XN_TAMPERS; i++)
-			if (tamper_match(&net->tamper[i], n->idx, msg + skip, l, true))
-				tamper_apply(&net->tamper[i], msg + skip, &l, XN_MAX_MSG - skip);
-		len = l + skip;
-	}
-	send_log(net, n->idx, local, remote, msg, len);
+	memcpy(wire, msg, len);
+	len = on_wire(net, n->idx, local, remote, wire, len);
+	msg = wire;
 	if (net->pcap)
 		pcap_rec(net->pcap, net->now, local, remote, msg, len);
 	if (net->dump_dir) {
@@ -299,9 +306,8 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 	}
 	/* The receiving host strips the non-ESP marker on 4500. */
 	if ((local->port == 4500 || remote->port == 4500) && len >= 4 && !ik_get32(msg)) {
-		memcpy(m->data, msg + 4, len - 4);
-		m->len = len - 4;
-		return;
+		msg += 4;
+		len -= 4;
 	}
 	memcpy(m->data, msg, len);
 	m->len = len;
