@@ -411,9 +411,31 @@ START_TEST(wrong_psk_responder)
 }
 END_TEST
 
-/* R1 holds another key for R2, and R2 initiates: the same on R1, the
- * responder, with R1's keyring of the default key. */
+/* R1, the initiator, holds another key for R2 (in keyring2, which profile2
+ * selects, K1): R2 cannot decrypt MM5 and says so. */
 START_TEST(wrong_psk_initiator)
+{
+	char *t1 = r1_text();
+
+	t1 = xn_replace(t1, "crypto keyring keyring2\n  pre-shared-key address 192.168.0.2 key "
+			"cisco", "crypto keyring keyring2\n  pre-shared-key address 192.168.0.2 "
+			"key cisco2");
+	start(t1, r2_text(), 133);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 120000);
+	EXPECT_ORDER(&net.n[1], "ISAKMP: reserved not zero on ID payload!",
+		     "ISAKMP:(1001): MM5 from 192.168.0.1 did not decrypt to a valid message: the "
+		     "pre-shared key probably differs from the peer's (this side used the key of "
+		     "keyring keyring1, line 5)");
+	ck_assert_uint_le(count_lines(&net.n[1], "retransmitting phase 1 MM_KEY_EXCH..."), 1);
+	expect_no_sa(0);
+	xn_free(&net);
+}
+END_TEST
+
+/* R2 initiates; R1, the responder, holds another key for R2 in the default
+ * keyring (crypto isakmp key): the hint names that keyring. */
+START_TEST(wrong_psk_default_keyring)
 {
 	char *t1 = r1_text();
 
@@ -896,6 +918,7 @@ static Suite *trust_suite(void)
 	tcase_add_test(tc, dpd_unauthenticated);
 	tcase_add_test(tc, wrong_psk_responder);
 	tcase_add_test(tc, wrong_psk_initiator);
+	tcase_add_test(tc, wrong_psk_default_keyring);
 	tcase_add_test(tc, qm_replay_after_linger);
 	tcase_add_test(tc, qm_replay_done);
 	tcase_add_test(tc, ke_wrong_length);
