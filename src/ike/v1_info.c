@@ -52,6 +52,11 @@ static void info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, si
 	ik_v1_b_put(b, zero, hl);
 	ik_v1_b_close(b, hoff);
 	ik_v1_b_payload(b, pl_type, body, len);
+	if (p1->e->host.tamper && !b->overflow) {
+		ik_v1_b_finish(b);
+		p1->e->host.tamper(p1->e->host.ctx, IK_TAMPER_HASH, b->buf, &b->len,
+				   sizeof(b->buf));
+	}
 	after = hoff + 4 + hl;
 	if (b->overflow ||
 	    ik_v1_hash_msgid(p1, NULL, 0, msgid, b->buf + after, b->len - after, NULL, 0,
@@ -126,7 +131,7 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 {
 	struct ik_engine *e = p1->e;
 	struct ik_v1_delete d;
-	char err[200];
+	char err[200], oa[IK_ADDRSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing DELETE payload. message ID = %u", p1->conn_id, 0u);
 	if (ik_v1_parse_delete(pl, &d, err, sizeof(err))) {
@@ -137,11 +142,20 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 		const uint8_t *spi = d.spis + (size_t)i * d.spi_size;
 
 		if (d.proto == IK_V1_PROTO_ISAKMP && d.spi_size == 16) {
-			for (struct ik_p1 *o = e->p1s; o; o = o->next)
-				if (!o->dead && !memcmp(o->cky_i, spi, 8) &&
-				    !memcmp(o->cky_r, spi + 8, 8) &&
-				    o->remote.addr == p1->remote.addr)
-					ik_v1_p1_delete(o, "P1 delete notify (in)", false);
+			for (struct ik_p1 *o = e->p1s; o; o = o->next) {
+				if (o->dead || memcmp(o->cky_i, spi, 8) ||
+				    memcmp(o->cky_r, spi + 8, 8))
+					continue;
+				/* a peer deletes its own SAs, not another peer's */
+				if (o->remote.addr != p1->remote.addr &&
+				    !IK_MUTANT(IK_MUT_DELETE_SCOPE)) {
+					DBG(p1, "ISAKMP:(%u): DELETE names the ISAKMP SA of another "
+					    "peer (%s), ignored", p1->conn_id,
+					    ik_addr_fmt(o->remote.addr, oa));
+					continue;
+				}
+				ik_v1_p1_delete(o, "P1 delete notify (in)", false);
+			}
 		} else if (d.proto == IK_V1_PROTO_ESP && d.spi_size == 4) {
 			uint32_t s = ik_get32(spi);
 

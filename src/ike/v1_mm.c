@@ -90,7 +90,7 @@ int ik_v1_encrypt(struct ik_p1 *p1, struct ik_v1_builder *b, uint8_t *iv)
 
 	if (host->tamper && !b->overflow) {
 		ik_v1_b_finish(b);
-		host->tamper(host->ctx, b->buf, &b->len, sizeof(b->buf));
+		host->tamper(host->ctx, IK_TAMPER_ENCRYPT, b->buf, &b->len, sizeof(b->buf));
 	}
 	body = b->len - IK_V1_HDR_LEN;
 	pad = (p1->blen - body % p1->blen) % p1->blen;

@@ -38,7 +38,8 @@
 	X(12, SRC_ADDR, "unauthenticated message for an SA from another address")         \
 	X(13, ENDPOINT_AUTH, "SA endpoint moved before the message authenticated")        \
 	X(14, NATD_CMP, "NAT-D hash compared (mismatch means NAT)")                       \
-	X(15, QM_PFS_GROUP, "Quick Mode PFS group the IPsec profile does not set")
+	X(15, QM_PFS_GROUP, "Quick Mode PFS group the IPsec profile does not set")       \
+	X(16, DELETE_SCOPE, "authenticated DELETE naming another peer's ISAKMP SA")
 
 #define IK_MUT_ENUM_(n, name, what) IK_MUT_##name = n,
 enum ik_mutant { IK_MUT_NONE = 0, IK_MUTANT_LIST(IK_MUT_ENUM_) };

@@ -192,9 +192,11 @@ int xn_pl_replace(uint8_t *msg, size_t *len, size_t cap, uint8_t type, unsigned 
 }
 
 /* Whether this message of side `from` is the one the tamper spec names. */
-static bool tamper_match(struct xtamper *t, int from, const uint8_t *msg, size_t len, bool wire)
+static bool tamper_match(struct xtamper *t, int from, const uint8_t *msg, size_t len, bool wire,
+			 bool before_hash)
 {
-	if (!t->on || t->from != from || t->wire != wire || len < IK_V1_HDR_LEN ||
+	if (!t->on || t->from != from || t->wire != wire || t->before_hash != before_hash ||
+	    len < IK_V1_HDR_LEN ||
 	    msg[18] != t->exch)
 		return false;
 	t->seen++;
@@ -224,12 +226,13 @@ static void send_log(struct xnet *net, int from, const struct ik_endpoint *local
 		     const struct ik_endpoint *remote, const uint8_t *msg, size_t len);
 
 /* The engine's hook: a message about to be encrypted. */
-static void h_tamper(void *ctx, uint8_t *msg, size_t *len, size_t cap)
+static void h_tamper(void *ctx, int stage, uint8_t *msg, size_t *len, size_t cap)
 {
 	struct xnode *n = ctx;
 
 	for (int i = 0; i < XN_TAMPERS; i++)
-		if (tamper_match(&n->net->tamper[i], n->idx, msg, *len, false))
+		if (tamper_match(&n->net->tamper[i], n->idx, msg, *len, false,
+				 stage == IK_TAMPER_HASH))
 			tamper_apply(&n->net->tamper[i], msg, len, cap);
 }
 
@@ -245,7 +248,7 @@ static size_t on_wire(struct xnet *net, int from, const struct ik_endpoint *loca
 
 	net->sent_by[from]++;
 	for (int i = 0; i < XN_TAMPERS; i++)
-		if (tamper_match(&net->tamper[i], from, wire + skip, l, true))
+		if (tamper_match(&net->tamper[i], from, wire + skip, l, true, false))
 			tamper_apply(&net->tamper[i], wire + skip, &l, XN_MAX_MSG - skip);
 	send_log(net, from, local, remote, wire, l + skip);
 	return l + skip;

@@ -53,13 +53,15 @@ struct xmsg {
  * from 0; 0 = the whole message, `at` then counts from its first byte), at
  * byte `at` of the payload body: XOR with mask, or the whole body replaced
  * by body/body_len. Before encryption, the engine keeps the changed message
- * for its retransmissions. */
+ * for its retransmissions. With before_hash, an informational exchange is
+ * changed before the sender computes its HASH: the peer itself says it. */
 struct xtamper {
 	bool on;
 	int from;
 	uint8_t exch;
 	unsigned nth;           /* 1-based; 0 = every such message */
 	bool wire;
+	bool before_hash;       /* informational: before its HASH is computed */
 	uint8_t pl;
 	unsigned pl_nth;
 	size_t at;

@@ -281,6 +281,52 @@ START_TEST(dpd_bad_hash)
 }
 END_TEST
 
+/* Kills DELETE_SCOPE: R1, authenticated, sends a DELETE that names the
+ * ISAKMP SA R2 is building with another peer (198.51.100.66): ignored. */
+START_TEST(delete_other_peers_sa)
+{
+	const struct xmsg *mm1, *mm2 = NULL;
+	uint8_t copy[XN_MAX_MSG], body[24];
+	struct ik_engine_stats st;
+	size_t n;
+
+	start(r1_text(), r2_text(), 125);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_up();
+	/* the other peer's exchange: an MM1 of its own (another initiator cookie) */
+	mm1 = xn_sent(&net, 0, IK_V1_EXCH_MM, 0);
+	ck_assert_ptr_nonnull(mm1);
+	n = mm1->len;
+	memcpy(copy, mm1->data, n);
+	copy[0] ^= 0xff;
+	xn_inject_from(&net, 1, EVIL_ADDR, 500, 500, copy, n);
+	for (unsigned i = 0; i < net.nlog; i++)
+		if (net.log[i].dst.addr == EVIL_ADDR)
+			mm2 = &net.log[i];
+	ck_assert_ptr_nonnull(mm2);
+	stats(1, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 2);
+	ik_put32(body, 1);
+	body[4] = IK_V1_PROTO_ISAKMP;
+	body[5] = 16;
+	ik_put16(body + 6, 1);
+	memcpy(body + 8, mm2->data, 16);
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0, .exch = IK_V1_EXCH_INFO,
+					  .nth = 1, .before_hash = true, .pl = IK_V1_PL_D,
+					  .body = body, .body_len = sizeof(body) };
+	ik_engine_clear(net.n[0].e, IK_CLEAR_ISAKMP, 0, 0);
+	xn_deliver(&net);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	EXPECT_ORDER(&net.n[1], "processing DELETE payload",
+		     "DELETE names the ISAKMP SA of another peer (198.51.100.66), ignored");
+	EXPECT_NONE(&net.n[1], "P1 delete notify (in)");
+	stats(1, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 2);
+	xn_free(&net);
+}
+END_TEST
+
 /* An unencrypted informational exchange with the SA's cookies. */
 static size_t plain_info(uint8_t *buf, const uint8_t *cky, uint8_t pl, const uint8_t *body,
 			 size_t len)
@@ -914,6 +960,7 @@ static Suite *trust_suite(void)
 	tcase_add_test(tc, qm_hash3);
 	tcase_add_test(tc, delete_bad_hash);
 	tcase_add_test(tc, dpd_bad_hash);
+	tcase_add_test(tc, delete_other_peers_sa);
 	tcase_add_test(tc, delete_unauthenticated);
 	tcase_add_test(tc, dpd_unauthenticated);
 	tcase_add_test(tc, wrong_psk_responder);
