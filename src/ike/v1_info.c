@@ -206,17 +206,30 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 
 		DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE received from peer %s, sequence 0x%X",
 		    p1->conn_id, ra, seq);
-		p1->dpd_peer_seq = seq;
+		/* RFC 3706: the peer's sequence only grows; an old one is a replay
+		 * (the HASH cannot tell) and no sign of life */
+		if (!p1->dpd_peer_seq || (int32_t)(seq - p1->dpd_peer_seq) > 0 ||
+		    IK_MUTANT(IK_MUT_DPD_REPLAY)) {
+			p1->dpd_peer_seq = seq;
+			p1->last_rx_ms = ik_v1_now(p1->e);
+		} else {
+			DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE sequence 0x%X is not after 0x%X: a "
+			    "replay, not a sign of life", p1->conn_id, seq, p1->dpd_peer_seq);
+		}
 		dpd_send(p1, IK_V1_N_R_U_THERE_ACK, seq);
 	} else if (n.type == IK_V1_N_R_U_THERE_ACK && n.data_len == 4) {
 		uint32_t seq = ik_get32(n.data);
 
 		DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE_ACK received from peer %s, sequence 0x%X",
 		    p1->conn_id, ra, seq);
-		if (p1->dpd_pending && seq == p1->dpd_seq) {
+		if (seq != p1->dpd_seq && !IK_MUTANT(IK_MUT_DPD_REPLAY)) {
+			DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE_ACK sequence 0x%X is not the one sent "
+			    "(0x%X): a replay, ignored", p1->conn_id, seq, p1->dpd_seq);
+		} else if (p1->dpd_pending) {
 			unsigned ka = p1->profile && p1->profile->keepalive ?
 				p1->profile->keepalive : p1->cfg->keepalive;
 
+			p1->last_rx_ms = ik_v1_now(p1->e);
 			p1->dpd_pending = false;
 			p1->dpd_tries = 0;
 			p1->dpd_next_ms = ik_v1_now(p1->e) + (uint64_t)ka * 1000;
@@ -277,7 +290,10 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 		}
 	}
 act:
-	p1->last_rx_ms = ik_v1_now(p1->e);
+	/* Informational exchanges have no replay protection: only a DPD message
+	 * that is fresh (handle_notify) counts as a sign of the peer's life. */
+	if (IK_MUTANT(IK_MUT_DPD_REPLAY))
+		p1->last_rx_ms = ik_v1_now(p1->e);
 	for (size_t i = first; i < m->npl; i++) {
 		if (p1->dead)
 			break;

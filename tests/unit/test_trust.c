@@ -327,6 +327,47 @@ START_TEST(delete_other_peers_sa)
 }
 END_TEST
 
+/* Kills DPD_REPLAY: R2 goes silent; a third party replays R2's last
+ * R_U_THERE_ACK (authenticated, old sequence) and an R_U_THERE of R2's to
+ * R1 every second. Neither is a sign of life: R1 declares R2 dead. */
+START_TEST(dpd_replayed)
+{
+	char *t1 = r1_text(), *t2 = r2_text();
+	const struct xmsg *m;
+	uint8_t old[2][XN_MAX_MSG];
+	size_t len[2] = { 0, 0 };
+
+	t1 = xn_replace(t1, "crypto isakmp policy 10", "crypto isakmp keepalive 10 2\n"
+			"crypto isakmp policy 10");
+	t2 = xn_replace(t2, "crypto isakmp policy 10", "crypto isakmp keepalive 10 2\n"
+			"crypto isakmp policy 10");
+	start(t1, t2, 126);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_up();
+	/* both sides idle: each asks R_U_THERE and answers the other's; keep
+	 * R2's first two informational messages (one of each, in some order) */
+	xn_run(&net, 30000);
+	for (unsigned k = 0; k < 2; k++) {
+		m = xn_sent(&net, 1, IK_V1_EXCH_INFO, k);
+		ck_assert_ptr_nonnull(m);
+		memcpy(old[k], m->data, m->len);
+		len[k] = m->len;
+	}
+	EXPECT_ORDER(&net.n[0], "DPD/R_U_THERE received from peer 192.168.0.2",
+		     "DPD/R_U_THERE_ACK received from peer 192.168.0.2");
+	net.blackhole[1] = true;
+	for (int i = 0; i < 90; i++) {
+		xn_run(&net, 1000);
+		for (int k = 0; k < 2; k++)
+			xn_inject_from(&net, 0, R2_ADDR, 500, 500, old[k], len[k]);
+	}
+	EXPECT_ORDER(&net.n[0], "a replay", "declaring it dead");
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	xn_free(&net);
+}
+END_TEST
+
 /* An unencrypted informational exchange with the SA's cookies. */
 static size_t plain_info(uint8_t *buf, const uint8_t *cky, uint8_t pl, const uint8_t *body,
 			 size_t len)
@@ -961,6 +1002,7 @@ static Suite *trust_suite(void)
 	tcase_add_test(tc, delete_bad_hash);
 	tcase_add_test(tc, dpd_bad_hash);
 	tcase_add_test(tc, delete_other_peers_sa);
+	tcase_add_test(tc, dpd_replayed);
 	tcase_add_test(tc, delete_unauthenticated);
 	tcase_add_test(tc, dpd_unauthenticated);
 	tcase_add_test(tc, wrong_psk_responder);
