@@ -885,7 +885,6 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 
 	DBG(p1, "ISAKMP:(%u): processing ID payload. message ID = 0", p1->conn_id);
 	bad = ik_v1_parse_id(pl, &id, err, sizeof(err));
-
 	if (!bad && id.type != IK_V1_ID_IPV4_ADDR && id.type != IK_V1_ID_FQDN &&
 	    id.type != IK_V1_ID_USER_FQDN) {
 		/* well formed, but a subnet, a range or a key ID names no peer here */
