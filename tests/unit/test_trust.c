@@ -799,7 +799,7 @@ static bool show_has(int side, const char *s)
 	return r;
 }
 
-/* Kills ENDPOINT_AUTH (issue item 1): R1 behind a NAT; a third party sends
+/* Kills ENDPOINT_AUTH: R1 behind a NAT; a third party sends
  * R2, on 4500, a datagram with the live SA's cookies (garbage body), and
  * replays a real encrypted DPD message of R1 from its own address. R2's SA
  * stays with the NAT's address and port, and DPD keeps working. */
@@ -895,7 +895,7 @@ END_TEST
 
 /* ---- policy ---- */
 
-/* Kills QM_PFS_GROUP (issue item 11): R1 asks for PFS with modp768; R2's
+/* Kills QM_PFS_GROUP: R1 asks for PFS with modp768; R2's
  * profile sets no PFS and no isakmp policy uses group 1: refused with IOS's
  * lines. group 2, which R2's isakmp policy uses, is taken. */
 START_TEST(qm_pfs_group_not_set)
@@ -922,7 +922,7 @@ START_TEST(qm_pfs_group_not_set)
 }
 END_TEST
 
-/* ---- reflection (issue item 4) ---- */
+/* ---- reflection ---- */
 
 /* An MM1 from a spoofed source gets one MM2, never retransmitted; a lost MM2
  * to a real initiator is resent when its MM1 is. */
@@ -954,7 +954,7 @@ START_TEST(mm2_not_retransmitted)
 }
 END_TEST
 
-/* ---- identities (issue item 5) ---- */
+/* ---- identities ---- */
 
 /* MM5 with an identity of type 4, 7 or 11: refused with a message that names
  * the type (the error text used to be an unset buffer). */
