@@ -959,7 +959,9 @@ static int check_hash(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct 
 	if (auth_hash(p1, !p1->initiator, idpl->body, idpl->body_len, h))
 		return -1;
 	if (!ik_hash_equal(hp->body, hp->body_len, h, hl) &&
-	    !(p1->initiator ? IK_MUTANT(IK_MUT_MM_HASH_R) : IK_MUTANT(IK_MUT_MM_HASH_I))) {
+	    !(!p1->initiator ? IK_MUTANT(IK_MUT_MM_HASH_I) :
+	      m->hdr.exch == IK_V1_EXCH_AGGR ? IK_MUTANT(IK_MUT_AM_HASH_R) :
+	      IK_MUTANT(IK_MUT_MM_HASH_R))) {
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
@@ -1455,7 +1457,8 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	(void)msg;
 	(void)len;
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = 0", p1->conn_id);
-	if (hp->body_len != hl || ik_memeq_ct(hp->body, p1->am_hash_i, hl)) {
+	if (!ik_hash_equal(hp->body, hp->body_len, p1->am_hash_i, hl) &&
+	    !IK_MUTANT(IK_MUT_AM_HASH_I)) {
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
@@ -1463,6 +1466,7 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		mode_failure(p1);
 		return -1;
 	}
+	ik_v1_p1_authenticated(p1);
 	ik_v1_natd_process(p1, m);
 	initial_contact(p1, m);
 	trace_authenticated(p1);

@@ -163,10 +163,11 @@ static void resend(struct ik_p1 *p1, struct ik_xmit *x, int phase)
 	ik_v1_send(p1, x->buf, x->len);
 }
 
-/* MM5 or MM6 decrypted to garbage: with pre-shared keys that is nearly always
- * a key that differs between the two sides (IOS only says "reserved not zero
- * on ID payload!"). Says so, and which key this side used; the peer that sent
- * it evidently has our MM4, so after the second one MM4 is not retransmitted. */
+/* MM5, MM6 or AM3 decrypted to garbage: with pre-shared keys that is nearly
+ * always a key that differs between the two sides (IOS only says "reserved not
+ * zero on ID payload!"). Says so, and which key this side used; the peer that
+ * sent it evidently has our MM4 (AM2), so after the second one that is not
+ * retransmitted any more. */
 static void bad_decrypt(struct ik_p1 *p1, const char *what)
 {
 	struct ik_engine *e = p1->e;
@@ -184,8 +185,9 @@ static void bad_decrypt(struct ik_p1 *p1, const char *what)
 		       "message: the pre-shared key probably differs from the peer's", p1->conn_id,
 		       what, ra);
 	if (++p1->bad_decrypts >= 2 && !p1->initiator && p1->x.next_ms) {
-		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u %s from %s did not decrypt: MM4 is "
-		       "not retransmitted any more", p1->conn_id, p1->bad_decrypts, what, ra);
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u %s from %s did not decrypt: %s is "
+		       "not retransmitted any more", p1->conn_id, p1->bad_decrypts, what, ra,
+		       strcmp(what, "AM3") ? "MM4" : "AM2");
 		p1->x.next_ms = 0;
 	}
 }
@@ -459,7 +461,9 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 		} else if (IK_MUTANT(IK_MUT_ENDPOINT_AUTH) && local->port == 4500) {
 			p1->remote = *remote; /* the switched-off check: follow at once */
 			p1->local = *local;
-		} else if (!(h.flags & IK_V1_FLAG_ENC) && !IK_MUTANT(IK_MUT_SRC_ADDR)) {
+		} else if (!(h.flags & IK_V1_FLAG_ENC) && !IK_MUTANT(IK_MUT_SRC_ADDR) &&
+			   !(h.exch == IK_V1_EXCH_AGGR && p1->state == IKE_R_AM2)) {
+			/* (an AM3 in clear still carries HASH_I, and floats to 4500) */
 			foreign_source(p1, local, remote);
 			return;
 		} else {

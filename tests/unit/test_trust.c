@@ -179,6 +179,55 @@ START_TEST(mm_id_substituted)
 }
 END_TEST
 
+/* ---- Aggressive Mode authentication ---- */
+
+/* R1 initiates in Aggressive Mode (its profile2 says so). */
+static char *r1_am(char *t)
+{
+	return xn_replace(t, "   match identity address 192.168.0.2 255.255.255.255 !R2\n",
+			  "   match identity address 192.168.0.2 255.255.255.255 !R2\n"
+			  "   initiate mode aggressive\n");
+}
+
+/* Kills AM_HASH_R: HASH_R of AM2 (in clear) with one bit flipped on the wire. */
+START_TEST(am_hash_r)
+{
+	start(r1_am(r1_text()), r2_text(), 105);
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 1, .exch = IK_V1_EXCH_AGGR,
+					  .nth = 1, .wire = true, .pl = IK_V1_PL_HASH,
+					  .mask = 0x01 };
+	initiate(0, "Tunnel1");
+	xn_run(&net, 120000);
+	ck_assert_uint_ge(net.tamper[0].applied, 1);
+	EXPECT_ORDER(&net.n[0], "\tnot authenticated",
+		     "%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host "
+		     "192.168.0.2",
+		     "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Aggressive mode failed with peer "
+		     "at 192.168.0.2");
+	EXPECT_NONE(&net.n[0], "New State = IKE_P1_COMPLETE");
+	expect_no_sa(0);
+	xn_free(&net);
+}
+END_TEST
+
+/* Kills AM_HASH_I: HASH_I of AM3 with one bit flipped before encryption. The
+ * initiator is done once it sends AM3; the responder must not be. */
+START_TEST(am_hash_i)
+{
+	start(r1_am(r1_text()), r2_text(), 106);
+	tamper_plain(0, 0, IK_V1_EXCH_AGGR, 1, IK_V1_PL_HASH);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 120000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	EXPECT_ORDER(&net.n[1], "\tnot authenticated",
+		     "%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host "
+		     "192.168.0.1");
+	EXPECT_NONE(&net.n[1], "New State = IKE_P1_COMPLETE");
+	expect_no_sa(1);
+	xn_free(&net);
+}
+END_TEST
+
 /* ---- Quick Mode authentication ---- */
 
 /* Kills QM_HASH1. */
@@ -873,6 +922,25 @@ START_TEST(natt_rebinding_follows_authenticated)
 }
 END_TEST
 
+/* Aggressive Mode through the NAT: R1 floats to 4500 with AM3, which R2
+ * follows once HASH_I has verified. */
+START_TEST(natt_aggressive)
+{
+	start(r1_am(natt_r1()), natt_r2(), 173);
+	net.nat_addr = NAT_ADDR;
+	net.nat_port500 = 1500;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_ORDER(&net.n[1], "ISAKMP:(1001): peer moved from 203.0.113.10 port 1500 to "
+		     "203.0.113.10 port 1501 (dport 4500), authenticated",
+		     "ISAKMP:(1001):SA has been authenticated with 203.0.113.10");
+	expect_up();
+	ck_assert(net.n[1].up[0].udp_encap);
+	ck_assert_uint_eq(net.n[1].up[0].encap_remote_port, 1501);
+	xn_free(&net);
+}
+END_TEST
+
 /* Kills NATD_CMP: R1's NAT-D of its own address altered in MM3: R2 must see
  * a NAT in front of R1 (and not install a child SA without UDP
  * encapsulation). */
@@ -996,6 +1064,8 @@ static Suite *trust_suite(void)
 	tcase_add_test(tc, mm_hash_i);
 	tcase_add_test(tc, mm_hash_r);
 	tcase_add_test(tc, mm_id_substituted);
+	tcase_add_test(tc, am_hash_r);
+	tcase_add_test(tc, am_hash_i);
 	tcase_add_test(tc, qm_hash1);
 	tcase_add_test(tc, qm_hash2);
 	tcase_add_test(tc, qm_hash3);
@@ -1017,6 +1087,7 @@ static Suite *trust_suite(void)
 	tcase_add_test(tc, mm3_from_other_address);
 	tcase_add_test(tc, natt_endpoint_hijack);
 	tcase_add_test(tc, natt_rebinding_follows_authenticated);
+	tcase_add_test(tc, natt_aggressive);
 	tcase_add_test(tc, natd_mismatch);
 	tcase_add_loop_test(tc, qm_pfs_group_not_set, 0, 2);
 	tcase_add_test(tc, mm2_not_retransmitted);
