@@ -149,8 +149,8 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 				/* a peer deletes its own SAs, not another peer's */
 				if (o->remote.addr != p1->remote.addr &&
 				    !IK_MUTANT(IK_MUT_DELETE_SCOPE)) {
-					DBG(p1, "ISAKMP:(%u): DELETE names the ISAKMP SA of another "
-					    "peer (%s), ignored", p1->conn_id,
+					DBG(p1, "ISAKMP:(%u): DELETE names the ISAKMP SA of "
+					    "another peer (%s), ignored", p1->conn_id,
 					    ik_addr_fmt(o->remote.addr, oa));
 					continue;
 				}

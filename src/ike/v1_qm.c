@@ -783,9 +783,9 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 				if (offer.group && !q->ipsec->pfs_group &&
 				    !pfs_group_allowed(q->cfg, (unsigned)offer.group) &&
 				    !IK_MUTANT(IK_MUT_QM_PFS_GROUP)) {
-					DBG(p1, "ISAKMP:(%u):PFS group %u offered: the IPsec profile "
-					    "sets none and no isakmp policy uses it", p1->conn_id,
-					    (unsigned)offer.group);
+					DBG(p1, "ISAKMP:(%u):PFS group %u offered: the IPsec "
+					    "profile sets none and no isakmp policy uses it",
+					    p1->conn_id, (unsigned)offer.group);
 					continue;
 				}
 				ts = x;

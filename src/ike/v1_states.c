@@ -176,14 +176,14 @@ static void bad_decrypt(struct ik_p1 *p1, const char *what)
 
 	ik_addr_fmt(p1->remote.addr, ra);
 	if (k && k->ring)
-		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a valid "
-		       "message: the pre-shared key probably differs from the peer's (this side "
-		       "used the key of keyring %s, line %d)", p1->conn_id, what, ra,
+		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a "
+		       "valid message: the pre-shared key probably differs from the peer's (this "
+		       "side used the key of keyring %s, line %d)", p1->conn_id, what, ra,
 		       k->ring->name ? k->ring->name : "default", k->line);
 	else
-		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a valid "
-		       "message: the pre-shared key probably differs from the peer's", p1->conn_id,
-		       what, ra);
+		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a "
+		       "valid message: the pre-shared key probably differs from the peer's",
+		       p1->conn_id, what, ra);
 	if (++p1->bad_decrypts >= 2 && !p1->initiator && p1->x.next_ms) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u %s from %s did not decrypt: %s is "
 		       "not retransmitted any more", p1->conn_id, p1->bad_decrypts, what, ra,

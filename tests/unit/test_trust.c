@@ -51,7 +51,8 @@ static void dump(const struct xnode *n)
 #define EXPECT_ORDER(node, ...)                                                         \
 	do {                                                                            \
 		const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
+		const char *miss_ = xn_in_order((node), lines_,                          \
+						sizeof(lines_) / sizeof(*lines_));       \
 		if (miss_)                                                              \
 			dump(node);                                                     \
 		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
@@ -466,7 +467,8 @@ START_TEST(delete_unauthenticated)
 	n = plain_info(d, cky, IK_V1_PL_D, body, 12);
 	xn_inject(&net, 0, d, n, 500);
 	xn_deliver(&net);
-	EXPECT_ORDER(&net.n[1], "unauthenticated informational DELETE payload from the peer ignored",
+	EXPECT_ORDER(&net.n[1],
+		     "unauthenticated informational DELETE payload from the peer ignored",
 		     "Notify has no hash. Rejected.",
 		     "unauthenticated informational DELETE payload from the peer ignored",
 		     "Notify has no hash. Rejected.");
@@ -642,8 +644,8 @@ START_TEST(qm_replay_done)
 		at = (long)net.n[1].cap.n;
 		xn_inject(&net, 0, copy, qm->len, 500);
 		xn_deliver(&net);
-		ck_assert_int_ge(xn_find(&net.n[1], (size_t)at, "phase 2 packet is a duplicate of a "
-					 "previous packet (M-ID"), 0);
+		ck_assert_int_ge(xn_find(&net.n[1], (size_t)at, "phase 2 packet is a duplicate "
+					 "of a previous packet (M-ID"), 0);
 	}
 	ck_assert_uint_eq(net.sent_by[1], sent);
 	ck_assert_uint_eq(net.n[1].ups, 1);
@@ -774,8 +776,8 @@ START_TEST(mm1_live_cookie_other_address)
 	xn_deliver(&net);
 	EXPECT_ORDER(&net.n[1], "ISAKMP:(1001): unauthenticated message from 198.51.100.66 port "
 		     "500 (dport 500) for the SA with 192.168.0.1 port 500, dropped",
-		     "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 198.51.100.66 failed its sanity "
-		     "check or is malformed",
+		     "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 198.51.100.66 failed its "
+		     "sanity check or is malformed",
 		     "unauthenticated message from 198.51.100.66 port 4500 (dport 4500)");
 	ck_assert_uint_eq(net.sent_by[1], sent);
 	stats(1, &st);
