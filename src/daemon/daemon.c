@@ -530,8 +530,8 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 			id.name = cmd->ident_name;
 			break;
 		}
-		ik_explain_responder(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, cmd->peer, &id, out,
-				     json);
+		ik_explain_responder(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, cmd->local, cmd->peer,
+				     &id, out, json);
 		return IK_CTL_OK;
 	case IK_CMD_CHECK: {
 		int n = ik_check_config(d->cfg, out, json);

@@ -534,15 +534,16 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	       ts && ts->keylen ? ts->keylen : 128);
 
 	ik_v1_tr(p1, &tr);
-	p1->profile = ik_profile_for_initiator(p1->cfg, ip, p1->fvrf, p1->remote.addr, &tr);
+	p1->profile = ik_profile_for_initiator(p1->cfg, ip, p1->fvrf, p1->local.addr,
+					       p1->remote.addr, &tr);
 	DBG(p1, "ISAKMP: %s a peer struct for %s, peer port 500",
 	    ik_v1_p1_find_peer(e, 0, p1->remote.addr, false) != p1 ? "Found" : "Created", ra);
 	DBG(p1, "ISAKMP: local port %u, remote port %u", p1->local.port, p1->remote.port);
 	DBG(p1, "ISAKMP: set new node 0 to QM_IDLE");
 	DBG(p1, "ISAKMP:(0):insert sa successfully sa = %08X", ik_get32(p1->cky_i));
 	DBG(p1, "ISAKMP:(0):Can not start Aggressive mode, trying Main mode.");
-	p1->key = ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->remote.addr,
-				       &tr);
+	p1->key = ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->local.addr,
+				       p1->remote.addr, &tr);
 	if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ra);
 		return -1;
@@ -700,8 +701,8 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		goto out;
 	}
 	ik_v1_vid_process(p1, m, msg, len);
-	ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->remote.addr,
-			     ik_v1_tr(p1, &tr));
+	ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->local.addr,
+			     p1->remote.addr, ik_v1_tr(p1, &tr));
 	DBG(p1, "ISAKMP:(0): local preshared key found");
 	if (p1->profile)
 		DBG(p1, "ISAKMP : Looking for xauth in profile %s", p1->profile->name);
@@ -750,8 +751,8 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 
 	if (take_ke_nonce(p1, m))
 		return -1;
-	p1->key = ik_resolve_responder(p1->cfg->resolver, p1->fvrf, p1->remote.addr,
-				       ik_v1_tr(p1, &tr));
+	p1->key = ik_resolve_responder(p1->cfg->resolver, p1->fvrf, p1->local.addr,
+				       p1->remote.addr, ik_v1_tr(p1, &tr));
 	if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt(p1->remote.addr, ra));
 		mode_failure(p1);
@@ -837,8 +838,8 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 
 	if (take_ke_nonce(p1, m))
 		return -1;
-	ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->remote.addr,
-			     ik_v1_tr(p1, &tr));
+	ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->local.addr,
+			     p1->remote.addr, ik_v1_tr(p1, &tr));
 	ik_v1_assign_conn_id(p1);
 	if (derive(p1)) {
 		mode_failure(p1);
@@ -1000,9 +1001,9 @@ int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		return -1;
 	tr0.log = p1->e->log;
 	tr0.conn_id = 0;
-	prof = ik_profile_match_responder(p1->cfg, p1->fvrf, &pid, &tr0);
-	if (!ik_profile_check_responder(p1->cfg, prof, p1->key, p1->fvrf, p1->remote.addr,
-					ik_v1_tr(p1, &tr))) {
+	prof = ik_profile_match_responder(p1->cfg, p1->fvrf, p1->local.addr, &pid, &tr0);
+	if (!ik_profile_check_responder(p1->cfg, prof, p1->key, p1->fvrf, p1->local.addr,
+					p1->remote.addr, ik_v1_tr(p1, &tr))) {
 		DBG(p1, "ISAKMP (%u): FSM action returned error: 2", p1->conn_id);
 		return -1;
 	}
@@ -1039,7 +1040,8 @@ int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (!p1->profile) {
 		tr0.log = p1->e->log;
 		tr0.conn_id = 0;
-		p1->profile = ik_profile_match_responder(p1->cfg, p1->fvrf, &pid, &tr0);
+		p1->profile = ik_profile_match_responder(p1->cfg, p1->fvrf, p1->local.addr, &pid,
+							 &tr0);
 	}
 	if (check_hash(p1, m, idpl)) {
 		mode_failure(p1);

@@ -173,7 +173,7 @@ static void bench(size_t nkeys)
 		for (size_t i = 0; i < NQUERIES; i++) {
 			const struct ik_key *k;
 
-			k = ik_resolve_responder(r, q[i].vrf, q[i].addr, NULL);
+			k = ik_resolve_responder(r, q[i].vrf, 0, q[i].addr, NULL);
 
 			sink ^= (uintptr_t)k;
 			hits += k != NULL;
@@ -235,7 +235,7 @@ static void bench_profiles(void)
 	for (int run = 0; run < RUNS; run++) {
 		t0 = cpu_now();
 		for (size_t i = 0; i < NPQUERIES; i++)
-			sink ^= (uintptr_t)ik_profile_match_responder(&cfg, NULL, &q[i], NULL);
+			sink ^= (uintptr_t)ik_profile_match_responder(&cfg, NULL, 0, &q[i], NULL);
 		idx[run] = (cpu_now() - t0) * 1e9 / NPQUERIES;
 	}
 	ik_profile_index_free(cfg.pindex);
@@ -243,7 +243,7 @@ static void bench_profiles(void)
 	for (int run = 0; run < 3; run++) {
 		t0 = cpu_now();
 		for (size_t i = 0; i < NPQUERIES / 64; i++)
-			sink ^= (uintptr_t)ik_profile_match_responder(&cfg, NULL, &q[i], NULL);
+			sink ^= (uintptr_t)ik_profile_match_responder(&cfg, NULL, 0, &q[i], NULL);
 		scan[run] = (cpu_now() - t0) * 1e9 / (NPQUERIES / 64);
 	}
 	qsort(idx, RUNS, sizeof(double), dcmp);
