@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/util.h"
 
@@ -357,13 +358,82 @@ struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cf
 	return find(cfg, IK_NS_IPSEC_PROFILE, name);
 }
 
+/* ---- interface names, as IOS reads them ---- */
+
+static const char *const iftypes[] = {
+	"Tunnel", "Loopback", "Ethernet", "FastEthernet", "GigabitEthernet",
+	"TenGigabitEthernet", "FortyGigabitEthernet", "HundredGigE", "Serial",
+	"Dialer", "Vlan", "Port-channel", "Virtual-Template", "Virtual-Access", "BDI",
+	"Cellular", "Null",
+};
+
+int ik_iftype_lookup(const char *s, size_t len, bool abbrev, const char **type)
+{
+	const char *hit = NULL;
+	int n = 0;
+
+	*type = NULL;
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < sizeof(iftypes) / sizeof(iftypes[0]); i++) {
+		if (strlen(iftypes[i]) == len && !strncasecmp(s, iftypes[i], len)) {
+			*type = iftypes[i];
+			return 1;
+		}
+		if (abbrev && strlen(iftypes[i]) > len && !strncasecmp(s, iftypes[i], len)) {
+			hit = iftypes[i];
+			n++;
+		}
+	}
+	if (n == 1)
+		*type = hit;
+	return n;
+}
+
+char *ik_iface_name_canon(const char *s, bool abbrev)
+{
+	size_t alen = strcspn(s, "0123456789");
+	const char *t;
+	char *out;
+
+	/* TYPE then a number: 0/1, 1.100, 0/0/0:1 */
+	if (alen == 0 || !s[alen] || strspn(s + alen, "0123456789/.:") != strlen(s + alen) ||
+	    ik_iftype_lookup(s, alen, abbrev, &t) < 1 || !t)
+		return ik_xstrdup(s);
+	out = ik_xmalloc(strlen(t) + strlen(s + alen) + 1);
+	strcpy(out, t);
+	strcat(out, s + alen);
+	return out;
+}
+
 struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name)
 {
+	struct ik_interface *ifc;
+	char *full;
+
 	if (!cfg || !name)
 		return NULL;
-	if (!cfg->store)
-		FIND_LINEAR(cfg->ifaces, cfg->nifaces, name);
-	return find(cfg, IK_NS_IFACE, name);
+	if (!cfg->store) {
+		for (size_t i = 0; i < cfg->nifaces; i++)
+			if (!strcmp(cfg->ifaces[i]->name, name))
+				return cfg->ifaces[i];
+	} else if ((ifc = find(cfg, IK_NS_IFACE, name))) {
+		return ifc;
+	}
+	/* Gi0/0 is GigabitEthernet0/0, tunnel1 is Tunnel1 */
+	full = ik_iface_name_canon(name, true);
+	ifc = NULL;
+	if (strcmp(full, name)) {
+		if (!cfg->store) {
+			for (size_t i = 0; i < cfg->nifaces && !ifc; i++)
+				if (!strcmp(cfg->ifaces[i]->name, full))
+					ifc = cfg->ifaces[i];
+		} else {
+			ifc = find(cfg, IK_NS_IFACE, full);
+		}
+	}
+	free(full);
+	return ifc;
 }
 
 struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32_t a)

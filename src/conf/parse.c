@@ -406,34 +406,10 @@ static void add_ref(struct pctx *c, enum ref_kind kind, void *obj, size_t idx, i
 
 /* ---- interface names ---- */
 
-static const char *const iftypes[] = {
-	"Tunnel", "Loopback", "Ethernet", "FastEthernet", "GigabitEthernet",
-	"TenGigabitEthernet", "FortyGigabitEthernet", "HundredGigE", "Serial",
-	"Dialer", "Vlan", "Port-channel", "Virtual-Template", "Virtual-Access", "BDI",
-	"Cellular", "Null",
-};
-
-static const char *iftype_of(const char *s, size_t len)
-{
-	for (size_t i = 0; i < IK_ARRAY_LEN(iftypes); i++)
-		if (strlen(iftypes[i]) == len && !strncasecmp(s, iftypes[i], len))
-			return iftypes[i];
-	return NULL;
-}
-
 /* IOS writes interface types in one spelling: tunnel1 is Tunnel1. */
 static char *iface_canon(const char *s)
 {
-	size_t alen = strcspn(s, "0123456789");
-	const char *t;
-	char *out;
-
-	if (alen == 0 || !s[alen] || !(t = iftype_of(s, alen)))
-		return ik_xstrdup(s);
-	out = ik_xmalloc(strlen(s) + 1);
-	memcpy(out, t, alen);
-	strcpy(out + alen, s + alen);
-	return out;
+	return ik_iface_name_canon(s, false);
 }
 
 /* ---- keys ---- */
@@ -1848,21 +1824,29 @@ static int cmd_interface(struct pctx *c)
 	struct ik_interface *ifc;
 	char *name;
 
+	const char *t;
+	size_t alen;
+
 	if (need(c, 1, "interface name"))
 		return -1;
-	if (c->ntok == 3 && iftype_of(c->tok[1].s, (size_t)c->tok[1].len) &&
+	/* the type as IOS reads it: any case, or an unambiguous prefix */
+	alen = strcspn(c->tok[1].s, "0123456789");
+	if (alen && ik_iftype_lookup(c->tok[1].s, alen, true, &t) > 1)
+		return perr(c, 1, "%% Ambiguous command: interface type '%.*s' (%s)", (int)alen,
+			    c->tok[1].s, "write more of the type");
+	if (c->ntok == 3 && ik_iftype_lookup(c->tok[1].s, (size_t)c->tok[1].len, true, &t) == 1 &&
 	    c->tok[2].s[0] >= '0' && c->tok[2].s[0] <= '9') {
 		/* "interface Tunnel 1" */
 		size_t n = (size_t)c->tok[1].len + (size_t)c->tok[2].len + 1;
 		char *joined = ik_xmalloc(n);
 
 		snprintf(joined, n, "%s%s", c->tok[1].s, c->tok[2].s);
-		name = iface_canon(joined);
+		name = ik_iface_name_canon(joined, true);
 		free(joined);
 	} else {
 		if (no_more(c, 2))
 			return -1;
-		name = iface_canon(c->tok[1].s);
+		name = ik_iface_name_canon(c->tok[1].s, true);
 	}
 	ifc = ik_nmap_get(&c->st->names[IK_NS_IFACE], name);
 	if (ifc) {
@@ -2302,7 +2286,7 @@ static int resolve_refs(struct pctx *c)
 		}
 		case R_ROUTE_IF:
 			/* not an error: the daemon finds the interface in Linux */
-			cfg->routes[r->idx].out_if = ik_nmap_get(&nm[IK_NS_IFACE], r->name);
+			cfg->routes[r->idx].out_if = ik_config_find_iface(cfg, r->name);
 			break;
 		}
 	}

@@ -323,6 +323,14 @@ static bool ck_rings_meet(const struct ik_keyring *a, const struct ik_keyring *b
 	return !ck_ring_bound(a) || !ck_ring_bound(b) || a->local_address == b->local_address;
 }
 
+/* Two profiles that one MM5 decision considers together (as ck_rings_meet). */
+static bool ck_profs_meet(const struct ik_isakmp_profile *a, const struct ik_isakmp_profile *b)
+{
+	if ((ck_prof_bound(a) && !a->local_address) || (ck_prof_bound(b) && !b->local_address))
+		return false;
+	return !ck_prof_bound(a) || !ck_prof_bound(b) || a->local_address == b->local_address;
+}
+
 /* ---- K3.6: the same address and mask in two keyrings of one fVRF ---- */
 
 static int ck_key_cmp(const void *a, const void *b)
@@ -925,7 +933,7 @@ static void ck_p1_tie(struct ck *c)
 			b.p = a.p;
 			if (ck_match_cmp(&a, &b) != 0)
 				break;
-			if (!other && v[j].p != v[i].p)
+			if (!other && v[j].p != v[i].p && ck_profs_meet(v[i].p, v[j].p))
 				other = &v[j];
 			j++;
 		}
