@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/strbuf.h"
 #include "util/util.h"
 
 /* ---- name tables: open addressing, linear probing ---- */
@@ -286,8 +287,10 @@ void ik_config_free_model(struct ik_config *cfg)
 		free(cfg->routes[i].out_if_name);
 	}
 	free(cfg->routes);
-	for (i = 0; i < cfg->nvrfs; i++)
+	for (i = 0; i < cfg->nvrfs; i++) {
 		free(cfg->vrfs[i].name);
+		free(cfg->vrfs[i].rd);
+	}
 	free(cfg->vrfs);
 	free(cfg->warnings);
 	if (cfg->store) {
@@ -471,6 +474,49 @@ const char *ik_hash_name(enum ik_hash h)
 }
 
 /* ---- errors ---- */
+
+static void conf_error_one(const char *file, int line, int col, const char *text,
+			   size_t textsz, const char *msg, bool incomplete, struct ik_sb *out)
+{
+	size_t tl;
+
+	if (line <= 0) {
+		ik_sb_printf(out, "%s: %s\n", file, msg);
+		return;
+	}
+	if (col <= 0) {
+		ik_sb_printf(out, "%s:%d: %s\n", file, line, msg);
+		return;
+	}
+	ik_sb_printf(out, "%s:%d:%d: %s\n%s\n", file, line, col, msg, text);
+	tl = strnlen(text, textsz);
+	/* keep tabs so that the marker lines up under the token */
+	for (int i = 0; i < col - 1 && i < 4096; i++)
+		ik_sb_add(out, ((size_t)i < tl && text[i] == '\t') ? "\t" : " ");
+	ik_sb_add(out, "^\n");
+	ik_sb_add(out, incomplete ? "% Incomplete command.\n"
+				  : "% Invalid input detected at '^' marker.\n");
+}
+
+void ik_conf_error_format_all(const struct ik_conf_error *err, struct ik_sb *out)
+{
+	if (!err)
+		return;
+	conf_error_one(err->file, err->line, err->col, err->text, sizeof(err->text), err->msg,
+		       err->incomplete, out);
+	for (unsigned i = 0; i < err->nmore && i < IK_CONF_MAX_ERRORS - 1; i++) {
+		const struct ik_conf_error_more *m = &err->more[i];
+
+		conf_error_one(err->file, m->line, m->col, m->text, sizeof(m->text), m->msg,
+			       m->incomplete, out);
+	}
+	if (err->nerrors >= IK_CONF_MAX_ERRORS)
+		ik_sb_printf(out, "%s: %u errors, reading stopped there; the file is rejected\n",
+			     err->file, err->nerrors);
+	else if (err->nerrors > 1)
+		ik_sb_printf(out, "%s: %u errors; the file is rejected\n", err->file,
+			     err->nerrors);
+}
 
 void ik_conf_error_format(const struct ik_conf_error *err, char *buf, size_t len)
 {

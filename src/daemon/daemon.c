@@ -251,7 +251,6 @@ static void task_clear(struct ikd_worker *w, void *arg)
 static int open_config(struct ikd *d, struct ik_config **cfg, struct ik_sb *err)
 {
 	struct ik_conf_error ce;
-	char buf[2048];
 
 	memset(&ce, 0, sizeof(ce));
 	if (d->opts.conf_path)
@@ -261,8 +260,7 @@ static int open_config(struct ikd *d, struct ik_config **cfg, struct ik_sb *err)
 					       "<string>", &ce);
 	if (*cfg)
 		return 0;
-	ik_conf_error_format(&ce, buf, sizeof(buf));
-	ik_sb_add(err, buf);
+	ik_conf_error_format_all(&ce, err);
 	return -1;
 }
 

@@ -98,8 +98,6 @@ static int test_config(const char *path, bool json, bool strict)
 	cfg = ik_snapshot_load_file(path, &ce);
 	ik_sb_init(&out);
 	if (!cfg) {
-		char buf[2048];
-
 		if (json) {
 			ik_sb_add(&out, "{\"file\":");
 			ik_sb_json_str(&out, path);
@@ -108,11 +106,25 @@ static int test_config(const char *path, bool json, bool strict)
 			ik_sb_json_str(&out, ce.msg);
 			ik_sb_add(&out, ",\"text\":");
 			ik_sb_json_str(&out, ce.text);
-			ik_sb_add(&out, "}}\n");
+			ik_sb_printf(&out, "},\"error_count\":%u,\"errors\":[",
+				     ce.nerrors ? ce.nerrors : 1);
+			for (unsigned i = 0; i <= ce.nmore && i < IK_CONF_MAX_ERRORS; i++) {
+				bool first = i == 0;
+				const struct ik_conf_error_more *m = first ? NULL : &ce.more[i - 1];
+
+				ik_sb_printf(&out, "%s{\"line\":%d,\"col\":%d,\"message\":",
+					     first ? "" : ",", first ? ce.line : m->line,
+					     first ? ce.col : m->col);
+				ik_sb_json_str(&out, first ? ce.msg : m->msg);
+				ik_sb_add(&out, ",\"text\":");
+				ik_sb_json_str(&out, first ? ce.text : m->text);
+				ik_sb_add(&out, "}");
+			}
+			ik_sb_add(&out, "]}\n");
 			fputs(ik_sb_str(&out), stdout);
 		} else {
-			ik_conf_error_format(&ce, buf, sizeof(buf));
-			fprintf(stderr, "%s%s", buf, buf[0] && buf[strlen(buf) - 1] != '\n' ? "\n" : "");
+			ik_conf_error_format_all(&ce, &out);
+			fputs(ik_sb_str(&out), stderr);
 		}
 		ik_sb_free(&out);
 		return 1;

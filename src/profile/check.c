@@ -182,7 +182,9 @@ static char *ck_match_what(const struct ik_isakmp_profile *p, const struct ik_id
 
 	if (m->kind != IK_MATCH_ADDRESS)
 		return ck_strf("profile %s: match identity %s %s", p->name,
-			       m->kind == IK_MATCH_HOST ? "host" : "user-fqdn", m->name);
+			       m->kind == IK_MATCH_HOST ? "host"
+			       : m->kind == IK_MATCH_HOST_DOMAIN ? "host domain" : "user-fqdn",
+			       m->name);
 	ik_addr_fmt(m->addr, a);
 	ik_addr_fmt(m->mask, mk);
 	return ck_strf("profile %s: match identity address %s %s%s%s", p->name, a, mk,
@@ -785,13 +787,19 @@ static bool ck_other_identity(const struct ck *c, const struct ik_isakmp_profile
 	for (size_t j = 0; j < p->nmatches; j++) {
 		const struct ik_identity_match *m = &p->matches[j];
 		struct ik_peer_id id = { 0 };
-		char a[IK_ADDRSTRLEN];
+		char a[IK_ADDRSTRLEN], name[300];
 
 		if (m->kind == IK_MATCH_ADDRESS) {
 			if (!ck_same_vrf(m->vrf, vrf) || ik_addr_in(x, m->addr, m->mask))
 				continue;
 			id = ck_ipv4(m->addr & m->mask);
 			snprintf(buf, len, "%s", ik_addr_fmt(m->addr & m->mask, a));
+		} else if (m->kind == IK_MATCH_HOST_DOMAIN) {
+			/* a host of that domain */
+			snprintf(buf, len, "host domain %s", m->name ? m->name : "");
+			snprintf(name, sizeof(name), "peer.%s", m->name ? m->name : "");
+			id.type = IK_PEER_ID_FQDN;
+			id.name = name;
 		} else {
 			id.type = m->kind == IK_MATCH_HOST ? IK_PEER_ID_FQDN : IK_PEER_ID_USER_FQDN;
 			id.name = m->name;

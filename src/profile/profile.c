@@ -17,7 +17,10 @@
 #include "util/addr.h"
 
 /* Specificity of a host or user-fqdn match: above any address prefix. */
-#define PI_NAME_SPECIFICITY 33
+#define PI_NAME_SPECIFICITY 300
+/* A host domain match: above any address prefix, below a host name, a
+ * longer domain above a shorter one. */
+#define PI_DOMAIN_SPECIFICITY(len) (33 + ((len) < 255 ? (int)(len) : 255))
 
 struct pi_val {
 	const struct ik_isakmp_profile *p;
@@ -42,8 +45,9 @@ struct ik_profile_index {
 	size_t nvals;
 	struct pi_vrf *vrfs;
 	size_t nvrfs;
-	struct pi_name *names[2]; /* [0] host, [1] user-fqdn; sorted by (hash, rank) */
-	size_t nnames[2];
+	struct pi_name *names[3]; /* [0] host, [1] user-fqdn, [2] host domain; sorted by
+				   * (hash, rank) */
+	size_t nnames[3];
 };
 
 static bool pi_same_vrf(const char *a, const char *b)
@@ -99,6 +103,7 @@ void ik_profile_index_free(struct ik_profile_index *pi)
 	free(pi->vrfs);
 	free(pi->names[0]);
 	free(pi->names[1]);
+	free(pi->names[2]);
 	free(pi->vals);
 	free(pi);
 }
@@ -117,8 +122,9 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 	pi->vrfs = calloc(n + 1, sizeof(*pi->vrfs));
 	pi->names[0] = calloc(n ? n : 1, sizeof(*pi->names[0]));
 	pi->names[1] = calloc(n ? n : 1, sizeof(*pi->names[1]));
+	pi->names[2] = calloc(n ? n : 1, sizeof(*pi->names[2]));
 	tmp = malloc((n ? n : 1) * sizeof(*tmp));
-	if (!pi->vals || !pi->vrfs || !pi->names[0] || !pi->names[1] || !tmp)
+	if (!pi->vals || !pi->vrfs || !pi->names[0] || !pi->names[1] || !pi->names[2] || !tmp)
 		goto fail;
 
 	/* the matches in rank order; the VRFs, global first */
@@ -147,7 +153,8 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 					pi->vrfs[pi->nvrfs++].local = p->local_address;
 				}
 			} else if (m->kind != IK_MATCH_ADDRESS && m->name) {
-				int w = m->kind == IK_MATCH_HOST ? 0 : 1;
+				int w = m->kind == IK_MATCH_HOST ? 0
+					: m->kind == IK_MATCH_USER_FQDN ? 1 : 2;
 				struct pi_name *nm = &pi->names[w][pi->nnames[w]++];
 
 				nm->hash = pi_name_hash(m->name);
@@ -156,7 +163,7 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 			}
 		}
 	}
-	for (int w = 0; w < 2; w++)
+	for (int w = 0; w < 3; w++)
 		qsort(pi->names[w], pi->nnames[w], sizeof(*pi->names[w]), pi_name_cmp);
 	for (size_t k = 0; k < pi->nvrfs; k++) {
 		size_t cnt = 0;
@@ -217,6 +224,18 @@ static int pi_spec(const struct ik_identity_match *m, const char *fvrf,
 		if (id->type != IK_PEER_ID_USER_FQDN || !id->name || !m->name)
 			return -1;
 		return strcasecmp(id->name, m->name) == 0 ? PI_NAME_SPECIFICITY : -1;
+	case IK_MATCH_HOST_DOMAIN: {
+		size_t nl, dl;
+
+		if (id->type != IK_PEER_ID_FQDN || !id->name || !m->name)
+			return -1;
+		nl = strlen(id->name);
+		dl = strlen(m->name);
+		if (nl < dl || strcasecmp(id->name + nl - dl, m->name) ||
+		    (nl > dl && id->name[nl - dl - 1] != '.'))
+			return -1;
+		return PI_DOMAIN_SPECIFICITY(dl);
+	}
 	}
 	return -1;
 }
@@ -296,6 +315,9 @@ static const struct pi_val *pi_tie_in(const struct pi_vrf *v, const struct pi_va
 	return NULL;
 }
 
+static void pi_match_name(const struct ik_profile_index *pi, int w, const char *name,
+			  uint32_t local, struct pi_result *res);
+
 static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf, uint32_t local,
 			   const struct ik_peer_id *id, bool want_tie, struct pi_result *res)
 {
@@ -326,8 +348,26 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf, 
 	}
 	if (!id->name || (id->type != IK_PEER_ID_FQDN && id->type != IK_PEER_ID_USER_FQDN))
 		return;
-	int w = id->type == IK_PEER_ID_FQDN ? 0 : 1;
-	uint32_t h = pi_name_hash(id->name);
+	pi_match_name(pi, id->type == IK_PEER_ID_FQDN ? 0 : 1, id->name, local, res);
+	if (res->p || id->type != IK_PEER_ID_FQDN)
+		return;
+	/* host domain: the name itself, then each shorter suffix after a dot,
+	 * so that the longest domain wins */
+	for (const char *d = id->name; d && *d && !res->p;) {
+		pi_match_name(pi, 2, d, local, res);
+		if (res->p)
+			res->spec = PI_DOMAIN_SPECIFICITY(strlen(d));
+		d = strchr(d, '.');
+		if (d)
+			d++;
+	}
+}
+
+/* The profiles whose names of kind w equal name (any case), on local. */
+static void pi_match_name(const struct ik_profile_index *pi, int w, const char *name,
+			  uint32_t local, struct pi_result *res)
+{
+	uint32_t h = pi_name_hash(name);
 	const struct pi_name *names = pi->names[w];
 	size_t lo = 0, hi = pi->nnames[w];
 
@@ -342,7 +382,7 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf, 
 	for (size_t i = lo; i < pi->nnames[w] && names[i].hash == h; i++) {
 		const struct pi_val *o = names[i].v;
 
-		if (strcasecmp(o->m->name, id->name) != 0 || !pi_local_ok(o->p, local))
+		if (strcasecmp(o->m->name, name) != 0 || !pi_local_ok(o->p, local))
 			continue;
 		if (!res->p) {
 			res->p = o->p;

@@ -27,7 +27,9 @@ void ik_profile_index_free(struct ik_profile_index *pi);
  * "peer matches *none* of the profiles". Returns NULL for none.
  * Specificity: an address match counts its prefix length; a host (ID_FQDN)
  * or user-fqdn (ID_USER_FQDN) match, compared without regard to case, counts
- * 33 and applies in every fVRF. Equally specific matches in two profiles: the
+ * more and applies in every fVRF; a host domain match (the name or any name
+ * ending in .DOMAIN) counts less than a host match, a longer domain more than
+ * a shorter one. Equally specific matches in two profiles: the
  * first configured wins and a warning line says so. IOS prints these lines
  * with connection id 0 whatever the SA, and so does ikerd. local is the
  * address the exchange arrived on: a profile with `local-address` matches

@@ -272,7 +272,7 @@ static const struct err_case err_cases[] = {
 	{ "crypto isakmp profile P\n match identity dn foo\n", 2, 17,
 	  "unknown identity type 'dn'" },
 	{ "crypto isakmp profile P\n ca trust-point TP\n", 2, 2,
-	  "unknown command 'ca' in crypto isakmp profile P" },
+	  "certificates are not supported yet (ca trust-point)" },
 	{ "crypto isakmp profile P\n keepalive 10 retry 1\n", 2, 21, "out of range 2-60" },
 	/* transform-sets */
 	{ "crypto ipsec transform-set T esp-aes esp-3des\n", 1, 38, "two encryption transforms" },
