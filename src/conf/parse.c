@@ -13,11 +13,13 @@
  * is followed by its indented lines; `exit` or a non-indented line closes it.
  */
 #include "conf/model.h"
+#include "conf/abbrev.h"
 #include "conf/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2305,6 +2307,38 @@ late_error(struct pctx *c, int line, int col, const char *fmt, ...)
 	return -1;
 }
 
+/* IOS abbreviations: the words of the line spelled out (conf/abbrev.h). */
+static int expand_abbrev(struct pctx *c, bool top)
+{
+	static const enum ik_abbrev_ctx ctx_of[] = {
+		[M_KEYRING] = IK_AB_KEYRING, [M_POLICY] = IK_AB_POLICY,
+		[M_PROFILE] = IK_AB_PROFILE, [M_TSET] = IK_AB_TSET,
+		[M_IPSEC_PROFILE] = IK_AB_IPSEC_PROFILE, [M_V2_KEYRING] = IK_AB_V2_KEYRING,
+		[M_V2_PEER] = IK_AB_V2_KEYRING, [M_V2_PROPOSAL] = IK_AB_V2_PROPOSAL,
+		[M_V2_POLICY] = IK_AB_V2_POLICY, [M_V2_PROFILE] = IK_AB_V2_PROFILE,
+		[M_IFACE] = IK_AB_IFACE, [M_VRF] = IK_AB_VRF,
+	};
+	const char *w[8];
+	char alts[256];
+	int n = c->ntok < 8 ? c->ntok : 8, bad = 0;
+	enum ik_abbrev_ctx ctx;
+
+	if (top)
+		ctx = IK_AB_TOP;
+	else if (c->mode > M_IGNORE && (size_t)c->mode < IK_ARRAY_LEN(ctx_of))
+		ctx = ctx_of[c->mode];
+	else
+		return 0;
+	for (int i = 0; i < n; i++)
+		w[i] = c->tok[i].s;
+	if (ik_abbrev_expand(ctx, w, n, &bad, alts, sizeof(alts)))
+		return perr(c, bad, "%% Ambiguous command: '%s' may be %s", c->tok[bad].s, alts);
+	/* the keywords are static text that nothing writes to */
+	for (int i = 0; i < n; i++)
+		c->tok[i].s = (char *)(uintptr_t)w[i];
+	return 0;
+}
+
 static int parse_lines(struct pctx *c)
 {
 	const char *p = c->text, *end = c->text + c->textlen;
@@ -2341,7 +2375,10 @@ static int parse_lines(struct pctx *c)
 		bool top = !(c->tok[0].col > 1 && c->mode != M_NONE);
 
 		c->line_failed = false;
-		rc = top ? cmd_top(c) : cmd_sub(c);
+		if (expand_abbrev(c, top))
+			rc = -1;
+		else
+			rc = top ? cmd_top(c) : cmd_sub(c);
 		wipe_line(c);
 		/* a command that failed opens no sub-mode: its block is
 		 * skipped, and the next errors are reported too */
