@@ -317,9 +317,26 @@ static const struct {
 	[IK_AB_VRF] = { ab_vrf, IK_ARRAY_LEN(ab_vrf) },
 };
 
+/* The checks below look at the first character before calling the string
+ * functions: a line costs a few comparisons per command of its mode. */
 static bool ab_is_placeholder(const char *w)
 {
-	return !strcmp(w, "*") || !strcmp(w, "A") || !strcmp(w, "N");
+	return (w[0] == '*' || w[0] == 'A' || w[0] == 'N') && !w[1];
+}
+
+static bool ab_is_free(const char *w)
+{
+	return w[0] == '.';
+}
+
+/* keywords are lower case */
+static bool ab_first(const char *s, const char *kw)
+{
+	char c = s[0];
+
+	if (c >= 'A' && c <= 'Z')
+		c = (char)(c - 'A' + 'a');
+	return c == kw[0];
 }
 
 /* Whether placeholder ph accepts word s. */
@@ -335,13 +352,35 @@ static bool ab_accepts(const char *ph, const char *s)
 
 static bool ab_prefix(const char *s, const char *kw)
 {
-	size_t n = strlen(s);
+	size_t n;
 
-	return n < strlen(kw) && !strncasecmp(s, kw, n);
+	if (!ab_first(s, kw))
+		return false;
+	n = strlen(s);
+	return !strncasecmp(s, kw, n) && kw[n];
+}
+
+/* Whether the words are exactly command e (keywords as written, arguments
+ * its placeholders accept, up to its free rest): then nothing is expanded
+ * and nothing is ambiguous. */
+static bool ab_exact(const struct ab_ent *e, const char **words, int n)
+{
+	int i;
+
+	for (i = 0; i < n && i < AB_MAX_WORDS && e->w[i]; i++) {
+		const char *w = e->w[i];
+
+		if (ab_is_free(w))
+			return true;
+		if (ab_is_placeholder(w) ? !ab_accepts(w, words[i])
+					 : !ab_first(words[i], w) || strcasecmp(w, words[i]))
+			return false;
+	}
+	return i == n && (i == AB_MAX_WORDS || !e->w[i]);
 }
 
 int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad, char *alts,
-		     size_t altslen)
+		     size_t altslen, unsigned *hint)
 {
 	const struct ab_ent *tab;
 	size_t ntab;
@@ -354,6 +393,9 @@ int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad
 	ntab = ab_tables[ctx].n;
 	if (ntab > AB_MAX_ENTS)
 		ntab = AB_MAX_ENTS;
+	/* the command of the previous line of this mode, most often the same */
+	if (hint && *hint < ntab && ab_exact(&tab[*hint], words, n))
+		return 0;
 	memset(live, 1, ntab);
 	memset(freed, 0, ntab);
 	for (int i = 0; i < n && i < AB_MAX_WORDS; i++) {
@@ -367,7 +409,7 @@ int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad
 			if (!live[e])
 				continue;
 			w = tab[e].w[i];
-			if (freed[e] || (w && !strcmp(w, "..."))) {
+			if (freed[e] || (w && ab_is_free(w))) {
 				arg = true;
 				continue;
 			}
@@ -377,6 +419,8 @@ int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad
 				arg = arg || ab_accepts(w, s);
 				continue;
 			}
+			if (!ab_first(s, w))
+				continue;
 			if (!strcasecmp(w, s)) {
 				exact = w;
 			} else if (ab_prefix(s, w) && (!pref || strcmp(pref, w))) {
@@ -426,12 +470,12 @@ int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad
 			if (!live[e] || freed[e])
 				continue;
 			w = tab[e].w[i];
-			if (w && !strcmp(w, "...")) {
+			if (w && ab_is_free(w)) {
 				freed[e] = 1;
 			} else if (!w) {
 				live[e] = 0;
 			} else if (exact) {
-				live[e] = !strcmp(w, exact);
+				live[e] = w == exact || !strcmp(w, exact);
 			} else {
 				live[e] = ab_is_placeholder(w) && ab_accepts(w, s);
 			}
@@ -440,5 +484,10 @@ int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad
 		if (!any_live)
 			break;
 	}
+	for (size_t e = 0; hint && e < ntab; e++)
+		if (live[e] && ab_exact(&tab[e], words, n)) {
+			*hint = (unsigned)e;
+			break;
+		}
 	return 0;
 }

@@ -17,8 +17,10 @@ enum ik_abbrev_ctx {
 
 /* Expands words[0..n) in place (each replaced word points to the keyword's
  * static text). Returns -1 when word *bad is ambiguous, with the keywords it
- * may stand for in alts ("policy, profile"), else 0. */
+ * may stand for in alts ("policy, profile"), else 0. hint (may be NULL),
+ * kept by the caller per mode, remembers the last command matched: a line
+ * that is that command again costs one comparison per word. */
 int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad, char *alts,
-		     size_t altslen);
+		     size_t altslen, unsigned *hint);
 
 #endif

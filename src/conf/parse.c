@@ -79,6 +79,7 @@ struct pctx {
 	struct ik_conf_store *st;
 	struct ik_conf_error *err;
 	bool line_failed;       /* the line being read has an error */
+	unsigned ab_hint[IK_AB_COUNT]; /* abbreviations: last command per mode */
 	const char *text;       /* the whole input */
 	size_t textlen;
 	int lineno;
@@ -2331,7 +2332,7 @@ static int expand_abbrev(struct pctx *c, bool top)
 		return 0;
 	for (int i = 0; i < n; i++)
 		w[i] = c->tok[i].s;
-	if (ik_abbrev_expand(ctx, w, n, &bad, alts, sizeof(alts)))
+	if (ik_abbrev_expand(ctx, w, n, &bad, alts, sizeof(alts), &c->ab_hint[ctx]))
 		return perr(c, bad, "%% Ambiguous command: '%s' may be %s", c->tok[bad].s, alts);
 	/* the keywords are static text that nothing writes to */
 	for (int i = 0; i < n; i++)
