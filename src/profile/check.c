@@ -8,13 +8,28 @@
  * user-fqdn matches name no address, so no peer is probed for them.
  *
  * Findings (in this order): K3.6 the same address and mask in two keyrings of
- * one fVRF; K4 a default-keyring key shadowing keyring keys; P2 a profile
- * whose peers get, at MM3, a key from a keyring the profile does not list;
- * K3 a profile's host peer without any key; P1-tie two profiles matching the
- * same identity equally; P4 a tunnel whose IPsec profile names an ISAKMP
- * profile that its destination never selects as responder; K1 a tunnel whose
- * initiator key lookup (the profile's keyrings, or K2 without one) finds no
- * key for its destination (IKEv1 tunnels only).
+ * one fVRF that one MM3 search sees together; K4 a default-keyring key
+ * shadowing keyring keys; P2 a profile whose peers get, at MM3, a key from a
+ * keyring the profile does not list; K3 a profile's host peer without any
+ * key; K5 a peer for which this router initiates with one key text and
+ * answers with another; P1-tie two profiles matching the same identity
+ * equally; P4 a tunnel whose IPsec profile names an ISAKMP profile that its
+ * destination never selects as responder; K1 a tunnel whose initiator key
+ * lookup (the profile's keyrings, or K2 without one) finds no key for its
+ * destination (IKEv1 tunnels only); then what cannot work with this engine
+ * or host (V2, auth, AM, tunnel, local-address).
+ *
+ * Local addresses: the probes run at each local address the file binds a
+ * keyring or a profile to (and at each tunnel source then), or once for
+ * "any address" when nothing is bound.
+ *
+ * Source and identity: a peer's source address (a tunnel destination, a
+ * key's address) and the identity it presents (a match identity) are
+ * separate inputs. A peer whose own address matches no profile but whose
+ * tunnel or key belongs to a profile must present another identity (a name,
+ * or a private address behind NAT): its MM3 key is checked against that
+ * profile (P2, K5), and what depends on the identity it presents is a note,
+ * not a predicted failure.
  */
 #include "profile/check.h"
 
