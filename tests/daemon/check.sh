@@ -79,6 +79,32 @@ interface Tunnel1
  tunnel destination 198.51.100.2
  tunnel protection ipsec profile IP
 CONF
+# NAT (L1): the hub reaches the spoke at its NAT address, holds the key for
+# that address and matches the spoke's private address as its identity: no
+# K3 warning, no P4 error, a note; exit 0 even with --strict
+cat >"$tmp/nat.conf" <<'CONF'
+crypto keyring SPOKES
+  pre-shared-key address 198.51.100.20 key natkey
+crypto isakmp policy 10
+ authentication pre-share
+crypto isakmp profile SPOKE
+   keyring SPOKES
+   match identity address 10.1.1.2 255.255.255.255
+crypto ipsec transform-set TS esp-aes esp-sha-hmac
+crypto ipsec profile IPP
+ set transform-set TS
+ set isakmp-profile SPOKE
+interface Tunnel1
+ tunnel source 192.0.2.1
+ tunnel destination 198.51.100.20
+ tunnel protection ipsec profile IPP
+CONF
+"$IKERD" -t --strict -f "$tmp/nat.conf" >"$tmp/nat.out" 2>&1 \
+	|| fail "NAT hub: exit $?: $(cat "$tmp/nat.out")"
+grep -q "note: P4: Tunnel1's peer 198.51.100.20 is not matched by its own address" "$tmp/nat.out" \
+	|| fail "NAT hub: no note: $(cat "$tmp/nat.out")"
+grep -q "(0 error(s), 0 warning(s), 1 note(s))" "$tmp/nat.out" \
+	|| fail "NAT hub: $(cat "$tmp/nat.out")"
 # a tunnel source naming an interface of this system is fine
 cat >"$tmp/lo.conf" <<'CONF'
 interface Tunnel1
