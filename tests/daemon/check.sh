@@ -64,11 +64,6 @@ interface Tunnel1
  tunnel source NoSuchIf9
  tunnel destination 198.51.100.2
 CONF
-runtime aggr AM "profile p initiates in Aggressive Mode" <<'CONF'
-crypto isakmp profile p
-   match identity address 198.51.100.2 255.255.255.255
-   initiate mode aggressive
-CONF
 runtime v2 V2 "Tunnel1 is protected with IKEv2 profile P2" <<'CONF'
 crypto ikev2 profile P2
  match identity remote address 198.51.100.2 255.255.255.255

@@ -405,6 +405,30 @@ START_TEST(own_lines_marked)
 }
 END_TEST
 
+/* L1: what the engine lacks is an error, labelled as such: the checker is
+ * told what the engine has (here: no Aggressive Mode, no IKEv2). */
+START_TEST(l1_engine_features)
+{
+	struct ik_config *cfg = load("crypto isakmp policy 10\n"
+				     " authentication pre-share\n"
+				     "crypto isakmp profile p\n"
+				     "   match identity address 198.51.100.2 255.255.255.255\n"
+				     "   initiate mode aggressive\n");
+	struct ik_check_env env = { .ikev2 = true, .aggressive = false, .certs = false };
+	struct ik_check_counts n;
+
+	ik_check_config_env(cfg, &env, &out, false, &n);
+	ck_assert_msg(has("error: AM: profile p initiates in Aggressive Mode, which this ikerd "
+			  "does not have"), "%s", ik_sb_str(&out));
+	ck_assert_int_eq(n.errors, 1);
+	ik_sb_reset(&out);
+	env.aggressive = true;
+	ik_check_config_env(cfg, &env, &out, false, &n);
+	ck_assert_msg(!has("error: AM") && n.errors == 0, "%s", ik_sb_str(&out));
+	ik_config_unref(cfg);
+}
+END_TEST
+
 static Suite *local_suite(void)
 {
 	Suite *s = suite_create("select-local");
@@ -420,6 +444,7 @@ static Suite *local_suite(void)
 	tcase_add_test(t, k5_profile_order_differs_from_config_order);
 	tcase_add_test(t, nat_identity_is_not_source);
 	tcase_add_test(t, own_lines_marked);
+	tcase_add_test(t, l1_engine_features);
 	suite_add_tcase(s, t);
 	return s;
 }
