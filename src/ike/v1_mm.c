@@ -1184,7 +1184,8 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 
 	ik_v1_tr(p1, &tr);
 	if (pid->type != IK_PEER_ID_IPV4)
-		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf, pid->name, &tr);
+		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf, p1->local.addr,
+					 pid->name, &tr);
 	if (key) {
 		if (!ik_profile_check_keyring(prof, key, &tr))
 			return NULL;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyring/hostkeys.h"
 #include "keyring/resolver.h"
 #include "profile/check.h"
 #include "profile/profile.h"
@@ -429,6 +430,27 @@ START_TEST(l1_engine_features)
 }
 END_TEST
 
+/* K3 + local-address for host-name keys (Aggressive Mode): a keyring bound
+ * to a local address lends its host-name keys only there. */
+START_TEST(local_hostname_keys)
+{
+	struct ik_config *cfg = load("crypto keyring A\n"
+				     "  local-address 192.0.2.1\n"
+				     "  pre-shared-key hostname r2.example.net key keyA\n"
+				     "crypto keyring B\n"
+				     "  local-address 192.0.2.2\n"
+				     "  pre-shared-key hostname r2.example.net key keyB\n");
+
+	ck_assert_str_eq(key_text(ik_hostkeys_lookup(cfg->hostkeys, NULL, NULL, ip("192.0.2.1"),
+						     "r2.example.net", NULL)), "keyA");
+	ck_assert_str_eq(key_text(ik_hostkeys_lookup(cfg->hostkeys, NULL, NULL, ip("192.0.2.2"),
+						     "r2.example.net", NULL)), "keyB");
+	ck_assert_ptr_null(ik_hostkeys_lookup(cfg->hostkeys, NULL, NULL, ip("192.0.2.3"),
+					      "r2.example.net", NULL));
+	ik_config_unref(cfg);
+}
+END_TEST
+
 static Suite *local_suite(void)
 {
 	Suite *s = suite_create("select-local");
@@ -445,6 +467,7 @@ static Suite *local_suite(void)
 	tcase_add_test(t, nat_identity_is_not_source);
 	tcase_add_test(t, own_lines_marked);
 	tcase_add_test(t, l1_engine_features);
+	tcase_add_test(t, local_hostname_keys);
 	suite_add_tcase(s, t);
 	return s;
 }
