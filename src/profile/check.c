@@ -796,11 +796,25 @@ static void ck_p2_at(struct ck *c, const struct ik_key **byaddr, size_t n, uint3
 	}
 }
 
-/* An identity that selects p as responder other than the source address x
- * itself: its description in buf, or false when there is none. */
-static bool ck_other_identity(const struct ck *c, const struct ik_isakmp_profile *p,
-			      const char *vrf, uint32_t local, uint32_t x, char *buf, size_t len)
+/* Private addresses (RFC 1918, RFC 6598): what a peer behind NAT presents. */
+static bool ck_private(uint32_t a)
 {
+	return (a >> 24) == 10 || (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8 ||
+	       (a >> 22) == (0x6440 >> 6);
+}
+
+/* An identity that selects p as responder other than the source address x
+ * itself, described in buf: CK_ID_NAT for a name or a private address (a
+ * peer behind NAT, or one known by name), CK_ID_OTHER for another public
+ * address, 0 when there is none. */
+enum { CK_ID_NAT = 1, CK_ID_OTHER = 2 };
+
+static int ck_other_identity(const struct ck *c, const struct ik_isakmp_profile *p,
+			     const char *vrf, uint32_t local, uint32_t x, char *buf, size_t len)
+{
+	int found = 0;
+	char first[300] = "";
+
 	for (size_t j = 0; j < p->nmatches; j++) {
 		const struct ik_identity_match *m = &p->matches[j];
 		struct ik_peer_id id = { 0 };
@@ -823,10 +837,17 @@ static bool ck_other_identity(const struct ck *c, const struct ik_isakmp_profile
 			snprintf(buf, len, "%s %s", m->kind == IK_MATCH_HOST ? "host" : "user-fqdn",
 				 m->name ? m->name : "");
 		}
-		if (ik_profile_match_responder(c->cfg, vrf, local, &id, NULL) == p)
-			return true;
+		if (ik_profile_match_responder(c->cfg, vrf, local, &id, NULL) != p)
+			continue;
+		if (id.type != IK_PEER_ID_IPV4 || ck_private(id.addr))
+			return CK_ID_NAT;
+		if (!found)
+			snprintf(first, sizeof(first), "%s", buf);
+		found = CK_ID_OTHER;
 	}
-	return false;
+	if (found)
+		snprintf(buf, len, "%s", first);
+	return found;
 }
 
 /* The peers whose identity is not their source address: a tunnel bound to
@@ -1008,11 +1029,15 @@ static void ck_p4(struct ck *c)
 		if (got == want)
 			continue;
 		ik_addr_fmt(ifc->tunnel_dest, ps);
-		if (!got && ck_other_identity(c, want, ifc->tunnel_vrf, local, ifc->tunnel_dest, who,
-					      sizeof(who))) {
+		int other = got ? 0 : ck_other_identity(c, want, ifc->tunnel_vrf, local,
+							ifc->tunnel_dest, who, sizeof(who));
+
+		if (other) {
 			/* the peer's identity is not its address (NAT, or a name):
-			 * the configuration cannot tell which it presents */
-			struct ck_finding *f = ck_new(c, "note", "P4");
+			 * the configuration cannot tell which it presents; another
+			 * public address is less likely, a warning */
+			struct ck_finding *f = ck_new(c, other == CK_ID_NAT ? "note" : "warning",
+						      "P4");
 
 			ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, "
 							  "tunnel protection ipsec profile %s",
@@ -1027,9 +1052,11 @@ static void ck_p4(struct ck *c)
 					       "if it presents an identity that profile %s matches; "
 					       "if it presents its address %s, Quick Mode fails "
 					       "(P4)", ps, want->name, ps);
-			f->fix = ck_strf("nothing to change if the peer presents %s; otherwise add "
-					 "match identity address %s to profile %s", who, ps,
-					 want->name);
+			f->fix = ck_strf("nothing to change if the peer presents %s%s; otherwise "
+					 "add match identity address %s to profile %s", who,
+					 other == CK_ID_NAT ? "" : " (check the address: it is "
+					 "not a private one, as a peer behind NAT would present)",
+					 ps, want->name);
 			continue;
 		}
 		struct ck_finding *f = ck_new(c, "error", "P4");

@@ -334,7 +334,7 @@ static const char *const nat_hub =
 	" authentication pre-share\n"
 	"crypto isakmp profile SPOKE\n"
 	"   keyring %s\n"
-	"   match identity address 10.1.1.2 255.255.255.255\n"
+	"   match identity address %s 255.255.255.255\n"
 	"crypto ipsec transform-set TS esp-aes esp-sha-hmac\n"
 	"crypto ipsec profile IPP\n"
 	" set transform-set TS\n"
@@ -350,7 +350,7 @@ START_TEST(nat_identity_is_not_source)
 	struct ik_config *cfg;
 	struct ik_check_counts n;
 
-	snprintf(text, sizeof(text), nat_hub, "SPOKES");
+	snprintf(text, sizeof(text), nat_hub, "SPOKES", "10.1.1.2");
 	cfg = load(text);
 	n = check(cfg);
 	ck_assert_msg(n.errors == 0 && n.warnings == 0, "%s", ik_sb_str(&out));
@@ -360,9 +360,18 @@ START_TEST(nat_identity_is_not_source)
 			  "(10.1.1.2)"), "%s", ik_sb_str(&out));
 	ik_config_unref(cfg);
 
+	/* a public address as the other identity: more likely a typo than NAT,
+	 * a warning (still not a predicted failure) */
+	snprintf(text, sizeof(text), nat_hub, "SPOKES", "203.0.113.9");
+	cfg = load(text);
+	n = check(cfg);
+	ck_assert_msg(has("warning: P4: Tunnel1's peer 198.51.100.20 is not matched by its own "
+			  "address") && n.errors == 0 && n.notes == 0, "%s", ik_sb_str(&out));
+	ik_config_unref(cfg);
+
 	/* the NAT address's key is in a keyring the profile does not list:
 	 * whatever identity the spoke presents, P2 fails */
-	snprintf(text, sizeof(text), nat_hub, "OTHER");
+	snprintf(text, sizeof(text), nat_hub, "OTHER", "10.1.1.2");
 	cfg = load(text);
 	n = check(cfg);
 	ck_assert_msg(has("error: P2: profile SPOKE matches 198.51.100.20 presenting identity "
