@@ -340,7 +340,8 @@ size_t ik_resolver_bytes(const struct ik_resolver *r)
 
 static bool rv_tracing(const struct ik_trace *tr)
 {
-	return tr && ik_log_on(tr->log, IK_DBG_ISAKMP);
+	return tr && (ik_log_on(tr->log, IK_DBG_ISAKMP) ||
+		      ik_log_on(tr->log, IK_DBG_ISAKMP_DETAIL));
 }
 
 /* Appends every key of t containing peer to *out (n entries so far, *cap
@@ -401,16 +402,18 @@ static void rv_trace_select(const struct ik_trace *tr, const struct ik_key *k, b
 {
 	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
 
-	ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):ISAKMP: Selecting %s,%s as %s", tr->conn_id,
+	ik_dbg(tr->log, IK_DBG_ISAKMP_DETAIL, "ISAKMP:(%u):ISAKMP: Selecting %s,%s as %s",
+	       tr->conn_id,
 	       ik_addr_fmt(k->addr, a), ik_addr_fmt(ik_key_mask(k), m),
 	       final ? "final key" : "key");
 }
 
-/* The IOS walk over the keyrings of one or two tables (t2: the keyrings
- * bound to the local address): per keyring holding a key for the peer, "key
- * for P found in RING", then "Selecting A,M as key" when it beats the keys
- * seen so far ("as final key" for the winner), and ikerd's own line when it
- * ties with an earlier keyring (K3.6). */
+/* debug crypto isakmp detail: the IOS walk over the keyrings of one or two
+ * tables (t2: the keyrings bound to the local address; plain debug crypto
+ * isakmp prints only the outcome): per keyring holding a key for the peer,
+ * "key for P found in RING", then "Selecting A,M as key" when it beats the
+ * keys seen so far ("as final key" for the winner), and ikerd's own line
+ * when it ties with an earlier keyring (K3.6). */
 static void rv_trace_walk(const struct ik_lpm *t, const struct ik_lpm *t2, uint32_t peer,
 			  const struct ik_key *winner, const struct ik_trace *tr)
 {
@@ -432,7 +435,7 @@ static void rv_trace_walk(const struct ik_lpm *t, const struct ik_lpm *t2, uint3
 			if (ik_key_plen(m[j]) > ik_key_plen(best))
 				best = m[j];
 		i = j;
-		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):key for %s found in %s",
+		ik_dbg(tr->log, IK_DBG_ISAKMP_DETAIL, "ISAKMP:(%u):key for %s found in %s",
 		       tr->conn_id, ps, ring->name);
 		if (!cur || ik_key_plen(best) > ik_key_plen(cur)) {
 			cur = best;
@@ -440,7 +443,7 @@ static void rv_trace_walk(const struct ik_lpm *t, const struct ik_lpm *t2, uint3
 		} else if (ik_key_plen(best) == ik_key_plen(cur)) {
 			/* ikerd's own line (IOS prints none here): marked as such,
 			 * so that a trace compared with IOS's tells them apart */
-			ik_dbg(tr->log, IK_DBG_ISAKMP,
+			ik_dbg(tr->log, IK_DBG_ISAKMP_DETAIL,
 			       "ikerd:(%u): K3.6: %s,%s is configured in keyring %s and in "
 			       "keyring %s; keeping the first configured, %s (IOS calls "
 			       "this unpredictable, use one keyring per address)",
@@ -508,8 +511,8 @@ static const struct ik_key *rv_responder_traced(const struct ik_resolver *r, con
 			rv_trace_found(tr, peer);
 			return k;
 		}
-		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):key for %s not available in default",
-		       tr->conn_id, ps);
+		ik_dbg(tr->log, IK_DBG_ISAKMP_DETAIL,
+		       "ISAKMP:(%u):key for %s not available in default", tr->conn_id, ps);
 	}
 	k = rv_lookup_vrf(r, v, local, peer);
 	if (!k) {
