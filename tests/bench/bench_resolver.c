@@ -196,7 +196,8 @@ static void bench(size_t nkeys, bool bound)
 	qsort(walls, RUNS, sizeof(double), dcmp);
 	printf("%8zu keys%s  build %7.1f ms  lookup median %6.1f ns cpu (min %.1f, max %.1f), "
 	       "%6.1f ns wall  %5.1f bytes/key  hits %.0f%%  [%lx]\n",
-	       nkeys, bound ? " (1/4 of keyrings on 8 local addresses)" : "", builds[1] * 1e3, runs[RUNS / 2], runs[0], runs[RUNS - 1], walls[RUNS / 2],
+	       nkeys, bound ? " (1/4 of keyrings on 8 local addresses)" : "", builds[1] * 1e3,
+	       runs[RUNS / 2], runs[0], runs[RUNS - 1], walls[RUNS / 2],
 	       (double)ik_resolver_bytes(r) / (double)nkeys,
 	       100.0 * (double)hits / ((double)NQUERIES * RUNS), (unsigned long)(sink & 0xf));
 	ik_resolver_free(r);
