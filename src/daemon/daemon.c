@@ -45,6 +45,14 @@ static uint32_t ifaddr_by_name(const char *name)
 	return a;
 }
 
+/* The checker's lookup of a Linux interface's address (0 when it has one). */
+static int check_ifaddr(void *ctx, const char *name, uint32_t *addr)
+{
+	(void)ctx;
+	*addr = ifaddr_by_name(name);
+	return *addr ? 0 : -1;
+}
+
 static uint32_t tunnel_local(struct ikd *d, const struct ik_interface *t)
 {
 	uint32_t a;
@@ -694,7 +702,12 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 				     &id, out, json);
 		return IK_CTL_OK;
 	case IK_CMD_CHECK: {
-		int n = ik_check_config(d->cfg, out, json);
+		/* as ikerd -t: this host's interfaces for tunnel source names */
+		struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+		int n;
+
+		env.ifaddr = check_ifaddr;
+		n = ik_check_config_env(d->cfg, &env, out, json, NULL);
 
 		if (!json && n == 0)
 			ik_sb_add(out, "No findings: no responder-side selection failure is "
