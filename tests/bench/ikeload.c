@@ -332,6 +332,7 @@ struct thr {
 	unsigned check_head, check_tail;
 	/* counts */
 	unsigned up, failed, retried, retransmits, started;
+	unsigned lost, dpd_acks, dpd_dead; /* while holding */
 	uint64_t rx, tx, tx_errors, rx_unknown;
 	atomic_int setup_done;
 };
@@ -493,13 +494,23 @@ static int host_child_up(void *ctx, const struct ik_child_sa *c)
 
 static void host_child_down(void *ctx, const struct ik_child_sa *c)
 {
-	(void)ctx;
+	struct eng *g = ctx;
+
 	(void)c;
+	if (atomic_load(&phase) == 1)
+		g->t->lost++;
 }
 
+/* While holding with --dpd, the engines' debug lines are on and counted
+ * here (printed only with --debug). */
 static void log_sink(void *ctx, unsigned cat, int sev, const char *line)
 {
-	(void)ctx;
+	struct thr *t = ctx;
+
+	if (t && cat && strstr(line, "R_U_THERE_ACK received"))
+		t->dpd_acks++;
+	if (t && cat && strstr(line, "declaring it"))
+		t->dpd_dead++;
 	if (opt.debug || (cat == 0 && sev <= IK_LOG_ERR && !opt.quiet))
 		fprintf(stderr, "%s\n", line);
 }
@@ -738,8 +749,8 @@ static uint64_t starts_and_checks(struct thr *t, uint64_t now)
 static void *thr_main(void *arg)
 {
 	struct thr *t = arg;
-	uint64_t end_hold = 0, end_delete = 0;
-	int cleared = 0;
+	uint64_t end_delete = 0;
+	int cleared = 0, hold_seen = 0;
 
 	t->next_start_us = now_us();
 	for (;;) {
@@ -755,7 +766,10 @@ static void *thr_main(void *arg)
 			if (!atomic_load(&t->setup_done) && t->next_start == t->ntids &&
 			    t->up + t->failed == t->ntids)
 				atomic_store(&t->setup_done, 1);
-			(void)end_hold;
+			if (ph == 1 && opt.dpd && !hold_seen) {
+				t->log.debug_mask |= IK_DBG_ISAKMP;
+				hold_seen = 1;
+			}
 		} else if (ph == 2 && !cleared) {
 			for (size_t k = 0; k < t->nengs; k++) {
 				ik_engine_clear(t->engs[k].e, IK_CLEAR_SESSION, 0, 0);
@@ -851,6 +865,7 @@ static int run_initiator(void)
 		t->tids = calloc(opt.ntun, sizeof(*t->tids));
 		tmap_init(&t->map, opt.ntun / opt.threads + 16);
 		t->log.sink = log_sink;
+		t->log.ctx = t;
 		t->log.debug_mask = opt.debug ? IK_DBG_ISAKMP | IK_DBG_IPSEC : 0;
 	}
 	for (unsigned i = 0; i < opt.ntun; i++) {
@@ -932,6 +947,18 @@ static int run_initiator(void)
 		fflush(stdout);
 		while (!atomic_load(&stop_req) && (opt.hold_s < 0 || now_us() < until))
 			usleep(20000);
+		{
+			unsigned lost = 0, acks = 0, dead = 0;
+
+			for (unsigned k = 0; k < opt.threads; k++) {
+				lost += thrs[k].lost;
+				acks += thrs[k].dpd_acks;
+				dead += thrs[k].dpd_dead;
+			}
+			printf("held up %u lost %u dpd_acks %u dpd_dead %u\n", up - lost, lost, acks,
+			       dead);
+			fflush(stdout);
+		}
 	}
 	atomic_store(&phase, 2);
 	for (unsigned k = 0; k < opt.threads; k++)
@@ -1216,6 +1243,8 @@ int main(int argc, char **argv)
 		die("%s", "--attempt-timeout and --timeout must be positive");
 	if (strlen(opt.psk) == 0 || strpbrk(opt.psk, " \t\r\n\""))
 		die("%s", "--psk: a non-empty key without blanks or quotes");
+	if (opt.dpd && (opt.dpd < 10 || opt.dpd > 3600))
+		die("%s", "--dpd: 10..3600 seconds (crypto isakmp keepalive)");
 	if (!opt.duration_s)
 		opt.duration_s = 10;
 	parse_addrs(ls, &opt.locals, &opt.nlocals);
