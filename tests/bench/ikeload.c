@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -934,8 +935,13 @@ static int run_initiator(void)
 		printf("latency_ms p50 %.2f p90 %.2f p99 %.2f max %.2f\n", pct(lat, nlat, 0.5),
 		       pct(lat, nlat, 0.9), pct(lat, nlat, 0.99),
 		       nlat ? (double)lat[nlat - 1] / 1000.0 : 0.0);
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
 		printf("datagrams tx %lu rx %lu rx_unmatched %lu\n", (unsigned long)tx,
 		       (unsigned long)rx, (unsigned long)rxu);
+		printf("generator_cpu_s %.2f\n", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 		fflush(stdout);
 	}
 	free(lat);

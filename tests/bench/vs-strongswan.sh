@@ -3,10 +3,12 @@
 # run on one machine: ikeload (ikerd's engine as initiator) brings N tunnels up
 # from another namespace against each responder in turn.
 #
-#   tests/bench/vs-strongswan.sh [-s "1000 10000"] [-g "modp1024 modp2048"]
+#   tests/bench/vs-strongswan.sh [-s "1000 10000:1"] [-g "modp1024 modp2048"]
 #                                [-r REPEATS] [-b "openssl gmp"] [-c CONCURRENCY]
 #                                [-w "1 2"] [--no-charon]
 #
+# -s: tunnel counts, each optionally with its own repeat count (N:R);
+# default "1000 5000", 3 repeats.
 # Per point (responder, DH backend, group, tunnels, workers, repeat) it records
 # the responder's CPU (utime+stime from /proc/PID/stat, from idle to the last
 # tunnel up), the set-up rate seen by ikeload, RSS and anonymous memory (heap)
@@ -48,7 +50,7 @@ while [ $# -gt 0 ]; do
 	-c) CONC=$2; shift ;;
 	-w) WORKERS=$2; shift ;;
 	--no-charon) CHARON=0 ;;
-	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+	-h|--help) sed -n "2,30p" "$0"; exit 0 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -68,7 +70,7 @@ CSV=$OUT/results.csv
 echo "impl,backend,group,tunnels,workers,repeat,up,cpu_s,cpu_ms_per_sa,rate_per_s,rss_kb_per_sa,anon_kb_per_sa,lat_p50_ms,lat_p99_ms,loadavg,retried,retransmits" >"$CSV"
 
 max=0
-for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done
+for n in $SIZES; do n=${n%%:*}; [ "$n" -gt "$max" ] && max=$n; done
 nrem=$(( (max + NLOC - 1) / NLOC ))
 [ "$nrem" -le 240 ] || fail "at most $((240 * NLOC)) tunnels"
 load_topo vss$$i vss$$r
@@ -197,11 +199,14 @@ for g in $GROUPS_; do
 		for rep in $(seq 1 "$REPEATS"); do
 			latency "$impl" "$be" "$g" "$rep"
 		done
-		for n in $SIZES; do
+		for spec in $SIZES; do
+			n=${spec%%:*}
+			reps=$REPEATS
+			[ "$spec" != "$n" ] && reps=${spec#*:}
 			for w in $WORKERS; do
 				# the set-up rate with 1 worker is measured at the smallest size
-				[ "$w" = 1 ] && [ "$n" != "${SIZES%% *}" ] && continue
-				for rep in $(seq 1 "$REPEATS"); do
+				[ "$w" = 1 ] && [ "$spec" != "${SIZES%% *}" ] && continue
+				for rep in $(seq 1 "$reps"); do
 					point "$impl" "$be" "$g" "$n" "$w" "$rep"
 				done
 			done
