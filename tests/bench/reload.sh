@@ -97,19 +97,24 @@ while ! grep -q '^holding' "$OUT/load.out" 2>/dev/null; do
 done
 head -n 3 "$OUT/load.out"
 sas() { r show crypto isakmp sa | grep -c "QM_IDLE"; }
-printf "%-7s %9s %8s %9s\n" reload seconds SAs "RSS MB"
-printf "%-7s %9s %8s %9.1f\n" start - "$(sas)" "$(echo "$rss_start" | awk '{ print $1 / 1024 }')"
-printf "%-7s %9s %8s %9.1f\n" up - "$(sas)" "$(proc_rss_kb "$rp" | awk '{ print $1 / 1024 }')"
+HZ=$(getconf CLK_TCK)
+mb() { proc_rss_kb "$rp" | awk '{ printf "%.1f", $1 / 1024 }'; }
+printf "%-7s %9s %9s %8s %9s   (load average %s)\n" reload "wall s" "CPU s" SAs "RSS MB" \
+	"$(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-7s %9s %9s %8s %9.1f\n" before - - 0 "$(echo "$rss_start" | awk '{ print $1 / 1024 }')"
+printf "%-7s %9s %9s %8s %9s\n" up - - "$(sas)" "$(mb)"
 for i in $(seq 1 "$RELOADS"); do
+	c0=$(proc_cpu_ticks "$rp")
 	t0=$(date +%s.%N)
 	r reload >"$OUT/reload.out" 2>&1 || fail "reload $i: $(cat "$OUT/reload.out")"
 	t1=$(date +%s.%N)
-	printf "%-7s %9.3f %8s %9.1f\n" "$i" "$(echo "$t0 $t1" | awk '{ print $2 - $1 }')" \
-		"$(sas)" "$(proc_rss_kb "$rp" | awk '{ print $1 / 1024 }')"
+	c1=$(proc_cpu_ticks "$rp")
+	printf "%-7s %9.3f %9.2f %8s %9s\n" "$i" "$(echo "$t0 $t1" | awk '{ print $2 - $1 }')" \
+		"$(echo "$c0 $c1 $HZ" | awk '{ print ($2 - $1) / $3 }')" "$(sas)" "$(mb)"
 done
 if [ "$TRIM" = 1 ]; then
 	gdb -p "$rp" -batch -ex 'call (int) malloc_trim(0)' >"$OUT/gdb.out" 2>&1
-	printf "%-7s %9s %8s %9.1f\n" trim - "$(sas)" "$(proc_rss_kb "$rp" | awk '{ print $1 / 1024 }')"
+	printf "%-7s %9s %9s %8s %9s\n" trim - - "$(sas)" "$(mb)"
 fi
 kill -TERM "$lp"
 wait_gone "$lp"
