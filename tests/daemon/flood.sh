@@ -1,17 +1,20 @@
 #!/bin/sh
 # A 10-second flood of Main Mode first messages from 3,200 spoofed sources
-# (200 addresses x 16 ports) at a modest rate against an ikerd responder
-# (`--kernel none`, two workers) that holds 10 established tunnels:
+# (200 addresses x 16 ports) at a modest rate (1,000 per second: enough to
+# fill the responder's half-open table, 1,000 per worker, within the first
+# seconds, since each spoofed entry waits for its retransmissions) against an
+# ikerd responder (`--kernel none`, two workers) that holds 10 established
+# tunnels:
 #   - the 10 established SAs keep answering DPD (R_U_THERE every 10 s from
 #     the peer is acknowledged, none is declared dead, none is lost);
-#   - a legitimate peer that starts 3 s into the flood brings its tunnel up
-#     before the flood ends;
+#   - a legitimate peer that starts 5 s into the flood, when the half-open
+#     table is full, brings its tunnel up before the flood ends;
 #   - the responder's RSS stays within 64 MiB of its value before the flood.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 . "$top_srcdir/tests/bench/loadlib.sh"
 need_netns
 
-RATE=${FLOOD_RATE:-2000}
+RATE=${FLOOD_RATE:-1000}
 load_topo fld$$i fld$$r
 # the legitimate late peer has its own namespace and link
 lns=fld$$l
@@ -54,9 +57,11 @@ ip netns exec "$LOAD_INS" "$IKELOAD" --flood --flood-rate "$RATE" -d 10 -l 192.0
 	-r 203.0.113.10 >"$tmp/flood.out" 2>"$tmp/flood.err" &
 fp=$!
 pids="$pids $fp"
-sleep 3
-ip netns exec "$lns" "$IKELOAD" -n 1 -l 198.51.100.200 -r 203.0.113.10 --timeout 6 \
-	--attempt-timeout 3 >"$tmp/late.out" 2>"$tmp/late.err" &
+sleep 5
+# the half-open table is full (or nearly) when the legitimate peer arrives
+ho=$("$IKERCTL" --ctl "$tmp/r/ctl" show crypto isakmp sa | grep -c "^203\.0\.113\.10 .* MM_")
+ip netns exec "$lns" "$IKELOAD" -n 1 -l 198.51.100.200 -r 203.0.113.10 --timeout 5 \
+	--attempt-timeout 5 >"$tmp/late.out" 2>"$tmp/late.err" &
 lp=$!
 pids="$pids $lp"
 rssmax=$rss0
@@ -70,7 +75,8 @@ done
 wait_gone "$fp" || fail "the flood did not end"
 wait_gone "$lp" || fail "the late peer did not end"
 grep -q "^flood sent [1-9]" "$tmp/flood.out" || fail "flood: $(cat "$tmp/flood.out" "$tmp/flood.err")"
-echo "flood: $(cat "$tmp/flood.out"); responder RSS ${rss0} kB before, ${rssmax} kB at most"
+echo "flood: $(cat "$tmp/flood.out"); responder RSS ${rss0} kB before, ${rssmax} kB at most;" \
+	"$ho half-open SAs when the legitimate peer started"
 grep -q "^tunnels 1 up 1 " "$tmp/late.out" \
 	|| fail "the legitimate peer did not come up during the flood: $(cat "$tmp/late.out")"
 [ $((rssmax - rss0)) -le 65536 ] || fail "responder RSS grew by $((rssmax - rss0)) kB"
