@@ -5,7 +5,7 @@
 #
 #   tests/bench/vs-strongswan.sh [-s "1000 10000:1"] [-g "modp1024 modp2048"]
 #                                [-r REPEATS] [-b "openssl gmp"] [-c CONCURRENCY]
-#                                [-w "1 2"] [--no-charon]
+#                                [-w "1 2"] [--no-charon | --no-ikerd]
 #
 # -s: tunnel counts, each optionally with its own repeat count (N:R);
 # default "1000 5000", 3 repeats.
@@ -41,6 +41,7 @@ BACKENDS="openssl gmp"
 CONC=200
 WORKERS="1 2"
 CHARON=1
+IKERD_RUN=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	-s) SIZES=$2; shift ;;
@@ -50,6 +51,7 @@ while [ $# -gt 0 ]; do
 	-c) CONC=$2; shift ;;
 	-w) WORKERS=$2; shift ;;
 	--no-charon) CHARON=0 ;;
+	--no-ikerd) IKERD_RUN=0 ;;
 	-h|--help) sed -n "2,30p" "$0"; exit 0 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
@@ -187,7 +189,8 @@ latency() { # latency IMPL BACKEND GROUP REPEAT: 100 tunnels at 20 per second
 	stop_pid "$RPID"
 }
 
-IMPLS="ikerd:-"
+IMPLS=""
+[ "$IKERD_RUN" = 1 ] && IMPLS="ikerd:-"
 if [ "$CHARON" = 1 ]; then
 	for be in $BACKENDS; do IMPLS="$IMPLS charon:$be"; done
 fi
