@@ -89,7 +89,7 @@ EOF
 swan_start() {
 	local d=$1 ns=$2 be=$3 cpus=$4 load
 	mkdir -p "$d/run" "$d/plugins"
-	rm -f "$d/run/"*
+	rm -rf "$d/run/"*
 	if [ ! -f "$d/plugins/libstrongswan-load-tester.so" ]; then
 		cp /usr/lib/ipsec/plugins/*.so "$d/plugins/"
 		cp "$LT_SO" "$d/plugins/"
