@@ -49,6 +49,14 @@ diff -u "$tmp/inv.want" "$tmp/inv" || fail "invalid input message"
 c show crypto isakmp 2>"$tmp/inc" && fail "incomplete command accepted"
 grep -qx '% Incomplete command.' "$tmp/inc" || fail "incomplete message"
 
+# key-hash FILE needs no daemon: the key's hashes as an authorization list
+# takes them, the same as the openssl command line computes
+pem="$top_srcdir/tests/fuzz/corpus/pki/rsa-selfsigned.pem"
+want=$(openssl x509 -in "$pem" -noout -pubkey | openssl pkey -pubin -outform DER |
+	openssl dgst -sha256 -r | cut -d' ' -f1)
+"$IKERCTL" key-hash "$pem" | grep -qx "key-hash sha256 $want" || fail "ikerctl key-hash"
+"$IKERCTL" key-hash /nonexistent.pem 2>/dev/null && fail "key-hash of a missing file"
+
 # JSON: one valid document for every show
 for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto isakmp policy" \
 	"show running-config" "show crypto isakmp sa" "show crypto isakmp sa detail" \
