@@ -69,7 +69,10 @@ IKERD=$BIN/ikerd
 OUT=$top_builddir/bench-out/vs-strongswan-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 CSV=$OUT/results.csv
-echo "impl,backend,group,tunnels,workers,repeat,up,cpu_s,cpu_ms_per_sa,rate_per_s,rss_kb_per_sa,anon_kb_per_sa,lat_p50_ms,lat_p99_ms,loadavg,retried,retransmits" >"$CSV"
+{
+	printf "impl,backend,group,tunnels,workers,repeat,up,cpu_s,cpu_ms_per_sa,rate_per_s,"
+	printf "rss_kb_per_sa,anon_kb_per_sa,lat_p50_ms,lat_p99_ms,loadavg,retried,retransmits\n"
+} >"$CSV"
 
 max=0
 for n in $SIZES; do n=${n%%:*}; [ "$n" -gt "$max" ] && max=$n; done

@@ -74,7 +74,8 @@ while kill -0 "$fp" 2>/dev/null && [ $n -lt 150 ]; do
 done
 wait_gone "$fp" || fail "the flood did not end"
 wait_gone "$lp" || fail "the late peer did not end"
-grep -q "^flood sent [1-9]" "$tmp/flood.out" || fail "flood: $(cat "$tmp/flood.out" "$tmp/flood.err")"
+grep -q "^flood sent [1-9]" "$tmp/flood.out" \
+	|| fail "flood: $(cat "$tmp/flood.out" "$tmp/flood.err")"
 echo "flood: $(cat "$tmp/flood.out"); responder RSS ${rss0} kB before, ${rssmax} kB at most;" \
 	"$ho half-open SAs when the legitimate peer started"
 grep -q "^tunnels 1 up 1 " "$tmp/late.out" \

@@ -24,7 +24,8 @@ ip netns exec "$LOAD_INS" "$IKELOAD" -n 100 -l 198.51.100.10+100 -r 203.0.113.10
 	--timeout 30 --hold -1 >"$tmp/load.out" 2>"$tmp/load.err" &
 lp=$!
 pids="$pids $lp"
-wait_grep "$tmp/load.out" "^holding" || fail "ikeload did not finish its set-up: $(cat "$tmp/load.out")"
+wait_grep "$tmp/load.out" "^holding" \
+	|| fail "ikeload did not finish its set-up: $(cat "$tmp/load.out")"
 grep -q "^tunnels 100 up 100 failed 0 not-finished 0 " "$tmp/load.out" \
 	|| fail "not every tunnel came up: $(cat "$tmp/load.out")"
 grep -q "^latency_ms p50 [0-9.]* p90 [0-9.]* p99 [0-9.]* max [0-9.]*$" "$tmp/load.out" \
