@@ -1018,7 +1018,7 @@ static void mm1_template(void)
 		.child_up = host_child_up, .child_down = host_child_down,
 	};
 	struct ik_engine_opts eo = { 0 };
-	struct ik_log lg = { 0, log_sink, NULL };
+	struct ik_log lg = { .sink = log_sink };
 	struct ik_sb o, err;
 	struct ik_conf_error cerr;
 	struct ik_config *cfg;
