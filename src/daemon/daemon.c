@@ -273,6 +273,7 @@ struct ikd *ikd_new(const struct ikd_opts *opts, struct ik_sb *err)
 
 	d->opts = *opts;
 	d->ctl_fd = -1;
+	d->reserve_fd = -1;
 	d->epfd = -1;
 	d->debug_mask = opts->debug_mask;
 	d->log.debug_mask = opts->debug_mask;

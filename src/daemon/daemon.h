@@ -81,8 +81,14 @@ struct ikd_client {
 	bool monitor;           /* terminal monitor: log lines are streamed to it */
 	bool closing;           /* close once out is flushed */
 	bool dead;
+	uint64_t out_progress_ms; /* when out last shrank (or became non-empty) */
 	struct ikd_client *next;
 };
+
+/* Unsent answer bytes over which a client's requests wait (back-pressure),
+ * and how long it may stay so without reading before it is dropped. */
+#define IKD_CLIENT_OUT_HIGH (256u << 10)
+#define IKD_CLIENT_STUCK_MS 60000u
 
 struct ikd {
 	struct ikd_opts opts;
@@ -97,6 +103,9 @@ struct ikd {
 	pthread_mutex_t out_mu;
 	struct ikd_client *clients;
 	int ctl_fd;
+	int reserve_fd;         /* spare descriptor for accept() at the fd limit */
+	uint64_t accept_paused_until; /* ms; 0: accepting */
+	uint64_t ctl_refused, ctl_refused_logged_ms;
 	int epfd;
 	bool quit;
 	uint64_t monitor_dropped;
@@ -148,6 +157,15 @@ void ikd_ctl_close(struct ikd *d, const char *path);
 /* Handles an event on the listening socket or a client (main thread). */
 void ikd_ctl_accept(struct ikd *d);
 void ikd_ctl_client_event(struct ikd *d, struct ikd_client *c, uint32_t events);
+/* Makes fd (a connected stream socket) a control client; NULL (fd closed) on
+ * failure. */
+struct ikd_client *ikd_ctl_client_add(struct ikd *d, int fd);
+/* Periodic work at time now (ikd_now_ms): resumes accepting after a pause at
+ * the descriptor limit, drops clients stuck over IKD_CLIENT_OUT_HIGH for
+ * IKD_CLIENT_STUCK_MS. Returns the ms until it has work again, or -1. */
+int ikd_ctl_tick(struct ikd *d, uint64_t now);
+/* CLOCK_MONOTONIC in ms. */
+uint64_t ikd_now_ms(void);
 /* Sends what c has pending, without blocking; caller holds d->out_mu. */
 void ikd_client_flush_locked(struct ikd *d, struct ikd_client *c);
 /* Appends an answer frame to a client's output and tries to send it

@@ -501,8 +501,9 @@ int main(int argc, char **argv)
 	ikd_initiate_all(d);
 
 	while (!d->quit) {
+		int tick = ikd_ctl_tick(d, ikd_now_ms());
 		struct epoll_event evs[32];
-		int n = epoll_wait(d->epfd, evs, (int)IK_ARRAY_LEN(evs), -1);
+		int n = epoll_wait(d->epfd, evs, (int)IK_ARRAY_LEN(evs), tick);
 
 		if (n < 0 && errno != EINTR) {
 			ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-EPOLL: %s", strerror(errno));
