@@ -126,8 +126,10 @@ void ikd_free(struct ikd *d);
 enum ik_ctl_status ikd_command(struct ikd *d, struct ikd_client *client, const char *text,
 			       bool json, struct ik_sb *out);
 
-/* Reload: new snapshot, or the old one kept with the error in out (status). */
-enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out);
+/* Reload: new snapshot, or the old one kept with the error in out (status).
+ * Without force a file with no crypto object is refused while the running
+ * configuration has some (an empty or clobbered file would end every tunnel). */
+enum ik_ctl_status ikd_reload(struct ikd *d, bool force, struct ik_sb *out);
 
 /* A configuration warning's message without its "line N: " prefix. */
 const char *ikd_warning_text(const struct ik_conf_warning *w);

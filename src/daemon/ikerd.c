@@ -273,7 +273,7 @@ static void signal_event(struct ikd *d, int sfd)
 			struct ik_sb out;
 
 			ik_sb_init(&out);
-			ikd_reload(d, &out); /* logs its result */
+			ikd_reload(d, false, &out); /* logs its result (or refusal) */
 			ik_sb_free(&out);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			ik_msg(&d->log, IK_LOG_NOTICE, "%%IKERD-5-EXIT: signal %u, shutting down",
