@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			off++;
 			if (n > size - off)
 				n = size - off;
-			if (n && write(sv[1], data + off, n) < 0) {
+			if (n && send(sv[1], data + off, n, MSG_NOSIGNAL) < 0) {
 				/* full: the client's back-pressure at work */
 			}
 			last = off;
@@ -153,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4:
 			off++;
 			for (size_t k = 0; k < n * 4 && last_len && alive(d, c); k++) {
-				if (write(sv[1], data + last, last_len) < 0) {
+				if (send(sv[1], data + last, last_len, MSG_NOSIGNAL) < 0) {
 					/* full */
 				}
 				ikd_ctl_client_event(d, c, EPOLLIN);
