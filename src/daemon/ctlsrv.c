@@ -30,6 +30,7 @@
 #define CLIENT_IN_MAX (IK_CTL_HDR + IK_CTL_MAX_REQ)
 #define IKD_EV_CTL 1u
 #define ACCEPT_PAUSE_MS 1000u
+#define OUT_COMPACT (64u << 10)
 
 uint64_t ikd_now_ms(void)
 {
@@ -193,13 +194,20 @@ void ikd_client_flush_locked(struct ikd *d, struct ikd_client *c)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				c->dead = true;
-			return;
+			break;
 		}
 		c->outoff += (size_t)n;
 		c->out_progress_ms = ikd_now_ms();
 	}
 	if (c->outoff == c->out.len) {
 		ik_sb_reset(&c->out);
+		c->outoff = 0;
+	} else if (c->outoff >= OUT_COMPACT && c->outoff >= c->out.len / 2) {
+		/* a client that reads as fast as it asks never empties its buffer:
+		 * the sent part goes, so that the buffer holds only what is pending */
+		memmove(c->out.s, c->out.s + c->outoff, c->out.len - c->outoff);
+		c->out.len -= c->outoff;
+		c->out.s[c->out.len] = '\0';
 		c->outoff = 0;
 	}
 }

@@ -204,6 +204,47 @@ START_TEST(pipelined_back_pressure)
 }
 END_TEST
 
+/* A client that reads while it keeps asking (its buffer never empties): what
+ * the daemon holds follows what is pending, not what was ever sent. */
+START_TEST(steady_pipeline_bounded)
+{
+	struct ik_sb req, one;
+	size_t answer_len, max_len = 0, got = 0;
+	unsigned sent = 0;
+	int peer;
+	struct ikd_client *c = client_new(&peer, 16384);
+
+	ik_sb_init(&req);
+	ik_sb_init(&one);
+	ik_ctl_request_encode(&req, false, "show running-config");
+	ck_assert_int_eq(write(peer, req.s, req.len), (ssize_t)req.len);
+	ikd_ctl_client_event(d, c, EPOLLIN);
+	answer_len = drain(peer, &one);
+	/* 100 answers outstanding (more than the socket buffers hold), read
+	 * 1500 bytes at a time */
+	for (int round = 0; round < 3000; round++) {
+		char buf[1500];
+		ssize_t n;
+
+		while (sent < 100 + got / answer_len &&
+		       write(peer, req.s, req.len) == (ssize_t)req.len)
+			sent++;
+		ikd_ctl_client_event(d, c, EPOLLIN);
+		n = read(peer, buf, sizeof(buf));
+		if (n > 0)
+			got += (size_t)n;
+		ikd_ctl_client_event(d, c, EPOLLOUT);
+		if (c->out.len > max_len)
+			max_len = c->out.len;
+	}
+	ck_assert_uint_gt(got, 2000 * 1000);
+	ck_assert_uint_le(max_len, 2 * (64u << 10) + 110 * answer_len);
+	ik_sb_free(&one);
+	ik_sb_free(&req);
+	close(peer);
+}
+END_TEST
+
 /* Over the mark without reading for IKD_CLIENT_STUCK_MS: dropped. */
 START_TEST(stuck_client_dropped)
 {
@@ -317,6 +358,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, request_split_at_every_byte);
 	tcase_add_test(tc, pipelined_back_pressure);
+	tcase_add_test(tc, steady_pipeline_bounded);
 	tcase_add_test(tc, stuck_client_dropped);
 	tcase_add_test(tc, refused_client_not_reading_dropped);
 	tcase_add_test(tc, accept_at_fd_limit);
