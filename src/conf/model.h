@@ -27,6 +27,7 @@
 
 struct ik_resolver;      /* keyring/resolver.h: built once per snapshot */
 struct ik_profile_index; /* profile/profile.h: built once per snapshot */
+struct ik_hostkeys;      /* keyring/hostkeys.h: built once per snapshot */
 
 /* ---- IKEv1 policy ---- */
 enum ik_encr { IK_ENCR_NONE = 0, IK_ENCR_DES, IK_ENCR_3DES, IK_ENCR_AES };
@@ -254,6 +255,7 @@ struct ik_config {
 	unsigned keepalive, keepalive_retry; /* crypto isakmp keepalive S [R]; 0 = off */
 	bool keepalive_periodic;
 	unsigned nat_keepalive; /* crypto isakmp nat keepalive S; 0 = off */
+	bool aggressive_mode_disable; /* crypto isakmp aggressive-mode disable */
 
 	/* keyrings[0] is always the default keyring (crypto isakmp key ...),
 	 * possibly with no keys; the others follow in configuration order. */
@@ -279,6 +281,7 @@ struct ik_config {
 	 * before freeing the model. */
 	struct ik_resolver *resolver;
 	struct ik_profile_index *pindex;
+	struct ik_hostkeys *hostkeys;
 	void (*index_free)(struct ik_config *cfg);
 
 	/* Lines read and ignored (router commands that ikerd does not use), for

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keyring/hostkeys.h"
 #include "keyring/resolver.h"
 #include "profile/profile.h"
 
@@ -12,8 +13,10 @@ static void snapshot_index_free(struct ik_config *cfg)
 {
 	ik_resolver_free(cfg->resolver);
 	ik_profile_index_free(cfg->pindex);
+	ik_hostkeys_free(cfg->hostkeys);
 	cfg->resolver = NULL;
 	cfg->pindex = NULL;
+	cfg->hostkeys = NULL;
 }
 
 int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
@@ -26,6 +29,9 @@ int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
 	cfg->pindex = what ? NULL : ik_profile_index_build(cfg);
 	if (!what && !cfg->pindex)
 		what = "ISAKMP profile index";
+	cfg->hostkeys = what ? NULL : ik_hostkeys_build(cfg);
+	if (!what && !cfg->hostkeys)
+		what = "host-name key index";
 	if (!what) {
 		cfg->index_free = snapshot_index_free;
 		return 0;
