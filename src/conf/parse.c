@@ -2219,10 +2219,17 @@ static int check_text(struct pctx *c)
 			continue;
 		}
 		verror_at(c, (int)i + 1, "non-printable byte 0x%02x: the file is not text", p[i]);
-		if (c->err)
-			for (char *t = c->err->text; *t; t++)
-				if (((uint8_t)*t < 0x20 && *t != '\t') || (uint8_t)*t >= 0x7f)
-					*t = '?';
+		if (c->err) {
+			size_t n = c->rawlen < sizeof(c->err->text) - 1 ? c->rawlen :
+				   sizeof(c->err->text) - 1;
+
+			for (size_t k = 0; k < n; k++) {
+				uint8_t b = (uint8_t)c->err->text[k];
+
+				if ((b < 0x20 && b != '\t') || b >= 0x7f)
+					c->err->text[k] = '?';
+			}
+		}
 		return -1;
 	}
 	return 0;
@@ -2639,17 +2646,6 @@ struct ik_config *ik_config_load_file(const char *path, struct ik_conf_error *er
 		if (n == 0)
 			break;
 		got += (size_t)n;
-	}
-	if (memchr(buf, '\0', got)) {
-		size_t at = (size_t)((char *)memchr(buf, '\0', got) - buf);
-		int line = 1;
-
-		for (size_t i = 0; i < at; i++)
-			line += buf[i] == '\n';
-		file_error(err, path, "NUL byte at offset %zu: not a text file", at);
-		if (err)
-			err->line = line;
-		goto out;
 	}
 	cfg = parse_text(buf, got, path, err);
 out:
