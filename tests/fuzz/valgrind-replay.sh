@@ -3,7 +3,9 @@
 # tests/fuzz/fuzz_NAME.c) under valgrind's memcheck, which sees what ASan
 # cannot: reads of uninitialised memory. The replay programs are built
 # without sanitizers in their own build folder (build-valgrind, or
-# $VALGRIND_BUILD). Any memcheck error fails the run.
+# $VALGRIND_BUILD). Any memcheck error fails the run; VALGRIND_ORIGINS=1 adds
+# --track-origins=yes (where an uninitialised value came from; about twice as
+# slow).
 # Usage: tests/fuzz/valgrind-replay.sh [NAME ...]    (default: every corpus)
 # Its last line: "N passed, M failed".
 set -u
@@ -42,12 +44,14 @@ if ! make -C "$bdir" -j2 $progs >"$bdir/valgrind-build.log" 2>&1; then
 	exit 1
 fi
 
+origins=no
+[ "${VALGRIND_ORIGINS:-0}" = 1 ] && origins=yes
 passed=0
 failed=0
 for n in $names; do
 	start=$(date +%s)
 	log="$bdir/valgrind-$n.log"
-	if valgrind -q --tool=memcheck --error-exitcode=99 --track-origins=yes \
+	if valgrind -q --tool=memcheck --error-exitcode=99 --track-origins="$origins" \
 		--leak-check=no "$bdir/tests/fuzz/fuzz_$n" "$top/tests/fuzz/corpus/$n" \
 		>"$log" 2>&1; then
 		echo "PASS: $n ($(tail -n 1 "$log"), $(($(date +%s) - start)) s)"
