@@ -377,6 +377,7 @@ static void sock_read(struct ikd_worker *w, const struct ikd_sockset *ss, int wh
 			if (fr.kind == IK_NATT_KEEPALIVE)
 				continue;
 			w->rx_dropped++;
+			ik_log_scope(&w->log, remote.addr);
 			ik_dbg(&w->log, IK_DBG_ISAKMP, "ISAKMP: datagram of %zd bytes from %s:%u on "
 			       "port %u: %s, dropped", len, ik_addr_fmt(remote.addr, ra),
 			       remote.port, local.port, fr.why);
@@ -453,6 +454,8 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->log = d->log;
+	w->cond = d->cond;
+	w->log.cond = &w->cond;
 	host.ctx = w;
 	memset(&eo, 0, sizeof(eo));
 	eo.passive = d->opts.passive;

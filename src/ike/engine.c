@@ -540,6 +540,7 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 	struct ik_p1 *p1;
 	static const uint8_t zero[8];
 
+	ik_log_scope(e->log, remote->addr); /* debug crypto condition peer */
 	if (len == 1 && msg[0] == 0xff)
 		return; /* NAT-T keepalive (RFC 3948 2.3) */
 	if (ik_v1_parse_hdr(msg, len, &h, err, sizeof(err))) {
@@ -662,6 +663,16 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 		}
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer does not do paranoid keepalives.",
 		       p1->conn_id);
+		{
+			char ra[IK_ADDRSTRLEN];
+
+			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of "
+			       "Main mode failed with peer at %s (no answer in %s after %u "
+			       "retransmissions%s)", ik_addr_fmt(p1->remote.addr, ra),
+			       ik_v1_p1_disp(p1), x->count,
+			       p1->state == IKE_I_MM5 ? ": a peer that drops MM5 is often "
+			       "checking another keyring, rule P2 on its side" : "");
+		}
 		ik_v1_p1_delete(p1, "Death by retransmission P1", false);
 		return;
 	}
@@ -703,6 +714,7 @@ static void child_timers(struct ik_engine *e, uint64_t now)
 
 	for (; c; c = next) {
 		next = c->next;
+		ik_log_scope(e->log, c->remote);
 		if (now >= c->hard_ms) {
 			ik_v1_child_remove(e, c, true, "lifetime expired");
 			continue;
@@ -747,6 +759,7 @@ void ik_engine_run_timers(struct ik_engine *e)
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		if (p1->dead)
 			continue;
+		ik_log_scope(e->log, p1->remote.addr);
 		if (p1->x.next_ms && now >= p1->x.next_ms)
 			retransmit(p1, &p1->x, false, 0);
 		if (p1->dead)
@@ -842,6 +855,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		ik_sb_printf(err, "%% %s: tunnel source or destination unknown", ifname);
 		return -1;
 	}
+	ik_log_scope(e->log, t->tunnel_dest);
 	/* An established phase 1 to this peer: only Quick Mode is needed. */
 	p1 = ik_v1_p1_find_peer(e, src, t->tunnel_dest, false);
 	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
@@ -937,6 +951,7 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard)
 	for (struct ik_child *c = e->children; c; c = c->next) {
 		if (c->sa.in.spi != spi && c->sa.out.spi != spi)
 			continue;
+		ik_log_scope(e->log, c->remote);
 		if (hard) {
 			ik_v1_child_remove(e, c, true, "kernel hard expire");
 		} else if (!c->rekeying) {
@@ -957,6 +972,7 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 
 		for (; c; c = next) {
 			next = c->next;
+			ik_log_scope(e->log, c->remote);
 			if (!peer || c->remote == peer)
 				ik_v1_child_remove(e, c, true, "clear");
 		}
@@ -969,6 +985,7 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 				continue;
 			if (peer && p1->remote.addr != peer)
 				continue;
+			ik_log_scope(e->log, p1->remote.addr);
 			ik_v1_p1_delete(p1, "Manual clear", true);
 		}
 	}
