@@ -6,9 +6,11 @@
 #      daemon tests in network namespaces;
 #   4. every fuzz corpus replayed under valgrind (memcheck), built without
 #      sanitizers in build-valgrind (reads of uninitialised memory);
-#   5. make distcheck (the release tarball builds and passes);
-#   6. the user-mode Linux lab (real ESP, GRE, VTI);
-#   7. interoperability with strongSwan and libreswan, in the lab.
+#   5. the mutation check (tests/mutation.sh): each security check removed in
+#      turn must make the exchange tests fail;
+#   6. make distcheck (the release tarball builds and passes);
+#   7. the user-mode Linux lab (real ESP, GRE, VTI);
+#   8. interoperability with strongSwan and libreswan, in the lab.
 # Its last line counts the tests: "N passed, M failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,6 +73,12 @@ count check "$p" "$f"
 stage "fuzz corpora under valgrind"
 "$top/tests/fuzz/valgrind-replay.sh" 2>&1 | tee "$log_dir/valgrind.log"
 count_runner valgrind "$log_dir/valgrind.log" 0
+
+stage "mutation (each security check removed in turn)"
+"$top/tests/mutation.sh" >"$log_dir/mutation.log" 2>&1
+rc=$?
+cat "$log_dir/mutation.log"
+count_runner mutation "$log_dir/mutation.log" $rc
 
 stage "make distcheck"
 if make -j2 distcheck >"$log_dir/distcheck.log" 2>&1; then

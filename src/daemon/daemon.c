@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,14 @@ enum ik_ctl_status ikd_reload(struct ikd *d, bool force, struct ik_sb *out)
 	tunnels_sync(d, old, nw);
 	d->cfg = nw;
 	ik_config_unref(old);
+#ifdef __GLIBC__
+	/* A large snapshot is freed in blocks that glibc keeps for reuse (its
+	 * mmap threshold rises after the first large free): RSS would climb by
+	 * several snapshots' worth over the first reloads and stay there.
+	 * Hand the free pages back once per reload (measured by
+	 * tests/bench/reload.sh: flat instead of +28 MB at 100,000 keys). */
+	malloc_trim(0);
+#endif
 	ik_msg(&d->log, IK_LOG_NOTICE, "%%IKERD-5-RELOAD: configuration reloaded from %s",
 	       nw->file ? nw->file : "<string>");
 	ik_sb_printf(out, "Configuration reloaded from %s (%zu line(s) ignored).\n",
