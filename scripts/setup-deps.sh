@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs, from Debian's archive, everything ikerd needs to build, test and run
 # its lab: the build chain and libraries, check, clang with libFuzzer,
-# user-mode Linux, iproute2, tshark, strongSwan. Safe to run again.
+# user-mode Linux, iproute2, tshark, valgrind, strongSwan. Safe to run again.
 set -eu
 if [ "$(id -u)" != 0 ]; then
 	echo "setup-deps: run as root (it installs Debian packages)" >&2
@@ -10,7 +10,7 @@ fi
 PKGS="build-essential autoconf automake libtool pkg-config
 libsodium-dev libssl-dev libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libnftables-dev check
 clang libclang-rt-14-dev python3 iproute2 iputils-ping procps util-linux kmod openssl
-user-mode-linux nftables tshark tcpdump
+user-mode-linux nftables tshark tcpdump valgrind
 strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins"
 missing=""
 for p in $PKGS; do

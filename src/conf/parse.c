@@ -244,6 +244,17 @@ perr(struct pctx *c, int i, const char *fmt, ...)
 	return -1;
 }
 
+/* An error at column col (1-based) of the current line. */
+static void __attribute__((format(printf, 3, 4)))
+verror_at(struct pctx *c, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(c, c->lineno, col, false, fmt, ap);
+	va_end(ap);
+}
+
 /* The command stops short of what it needs. */
 static int __attribute__((format(printf, 2, 3)))
 pincomplete(struct pctx *c, const char *fmt, ...)
@@ -2410,6 +2421,74 @@ static int expand_abbrev(struct pctx *c, bool top)
 	return 0;
 }
 
+/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if none. */
+static size_t utf8_seq(const uint8_t *p, size_t n)
+{
+	size_t len;
+	uint8_t lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* A configuration is text: printable ASCII, tabs, CR before LF, and UTF-8
+ * (descriptions, banners). Anything else (a binary or corrupted file) is an
+ * error at its column, before the line is read as a command; the echoed line
+ * shows each such byte as '?'. */
+static int check_text(struct pctx *c)
+{
+	const uint8_t *p = (const uint8_t *)c->raw;
+
+	for (size_t i = 0; i < c->rawlen;) {
+		size_t u;
+
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\t' || p[i] == '\r') {
+			i++;
+			continue;
+		}
+		if (p[i] >= 0x80 && (u = utf8_seq(p + i, c->rawlen - i))) {
+			i += u;
+			continue;
+		}
+		verror_at(c, (int)i + 1, "non-printable byte 0x%02x: the file is not text", p[i]);
+		if (c->err && c->err->nerrors) {
+			/* the echoed line of the record just written (the first
+			 * error's, or the last of the next ones), NULs included */
+			char *t = c->err->nmore ? c->err->more[c->err->nmore - 1].text :
+				  c->err->text;
+			size_t cap = c->err->nmore ? sizeof(c->err->more[0].text) :
+				     sizeof(c->err->text);
+			size_t n = c->rawlen < cap - 1 ? c->rawlen : cap - 1;
+
+			for (size_t k = 0; k < n; k++)
+				if (((uint8_t)t[k] < 0x20 && t[k] != '\t') || (uint8_t)t[k] >= 0x7f)
+					t[k] = '?';
+		}
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_lines(struct pctx *c)
 {
 	const char *p = c->text, *end = c->text + c->textlen;
@@ -2433,6 +2512,10 @@ static int parse_lines(struct pctx *c)
 		}
 		load_line(c, p, len);
 		p = nl ? nl + 1 : end;
+		if (check_text(c)) {
+			wipe_line(c);
+			return -1;
+		}
 		if (c->in_banner) {
 			if (strstr(c->raw, c->banner_delim))
 				c->in_banner = false;
@@ -2829,17 +2912,6 @@ struct ik_config *ik_config_load_file(const char *path, struct ik_conf_error *er
 		if (n == 0)
 			break;
 		got += (size_t)n;
-	}
-	if (memchr(buf, '\0', got)) {
-		size_t at = (size_t)((char *)memchr(buf, '\0', got) - buf);
-		int line = 1;
-
-		for (size_t i = 0; i < at; i++)
-			line += buf[i] == '\n';
-		file_error(err, path, "NUL byte at offset %zu: not a text file", at);
-		if (err)
-			err->line = line;
-		goto out;
 	}
 	cfg = parse_text(buf, got, path, err);
 out:

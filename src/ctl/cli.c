@@ -101,6 +101,7 @@ static const struct cli_pattern patterns[] = {
 	{ "terminal monitor", IK_CMD_TERMINAL_MONITOR, 0, false },
 	{ "terminal no monitor", IK_CMD_TERMINAL_NO_MONITOR, 0, false },
 	{ "reload", IK_CMD_RELOAD, 0, false },
+	{ "reload force", IK_CMD_RELOAD_FORCE, 0, false },
 	{ "initiate <ifname>", IK_CMD_INITIATE, 0, false },
 	{ "clear crypto session", IK_CMD_CLEAR_SESSION, 0, false },
 	{ "clear crypto session remote <peer>", IK_CMD_CLEAR_SESSION, 0, false },

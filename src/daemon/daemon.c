@@ -297,6 +297,7 @@ struct ikd *ikd_new(const struct ikd_opts *opts, struct ik_sb *err)
 
 	d->opts = *opts;
 	d->ctl_fd = -1;
+	d->reserve_fd = -1;
 	d->epfd = -1;
 	d->debug_mask = opts->debug_mask;
 	d->log.debug_mask = opts->debug_mask;
@@ -390,10 +391,27 @@ void ikd_free(struct ikd *d)
 
 /* ---- reload ---- */
 
-enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out)
+/* Crypto objects of a snapshot: ISAKMP policies, pre-shared keys, keyrings,
+ * profiles, transform sets, IPsec profiles, IKEv2 objects, protected
+ * tunnels. A reload to none from some would take every tunnel down. */
+static size_t crypto_objects(const struct ik_config *cfg)
+{
+	size_t n = cfg->npolicies + cfg->nkeys + cfg->nprofiles + cfg->ntsets +
+		   cfg->nipsec_profiles + cfg->nv2_keyrings + cfg->nv2_proposals +
+		   cfg->nv2_policies + cfg->nv2_profiles;
+
+	if (cfg->nkeyrings > 1) /* keyrings[0] is the default one, always there */
+		n += cfg->nkeyrings - 1;
+	for (size_t i = 0; i < cfg->nifaces; i++)
+		n += cfg->ifaces[i]->is_tunnel && cfg->ifaces[i]->protection;
+	return n;
+}
+
+enum ik_ctl_status ikd_reload(struct ikd *d, bool force, struct ik_sb *out)
 {
 	struct ik_config *nw, *old = d->cfg;
 	struct ik_sb err;
+	size_t had;
 
 	ik_sb_init(&err);
 	if (open_config(d, &nw, &err)) {
@@ -401,6 +419,22 @@ enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out)
 		       "running one is kept: %s", ik_sb_str(&err));
 		ik_sb_printf(out, "%s%% Reload failed: the running configuration is kept.\n",
 			     ik_sb_str(&err));
+		ik_sb_free(&err);
+		return IK_CTL_ERROR;
+	}
+	had = crypto_objects(old);
+	if (!force && had && !crypto_objects(nw)) {
+		const char *f = nw->file ? nw->file : "<string>";
+
+		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-RELOAD: %s has no crypto configuration "
+		       "(the running one has %zu objects): reload refused, the running "
+		       "configuration is kept; 'ikerctl reload force' loads it anyway", f, had);
+		ik_sb_printf(out, "%s: no crypto configuration in this file (no isakmp policy, "
+			     "key, keyring, profile, transform set or protected tunnel), while the "
+			     "running configuration has %zu; loading it would take every tunnel "
+			     "down.\n%% Reload refused: the running configuration is kept "
+			     "(\"reload force\" loads the file anyway).\n", f, had);
+		ik_config_unref(nw);
 		ik_sb_free(&err);
 		return IK_CTL_ERROR;
 	}
@@ -749,7 +783,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		}
 		return IK_CTL_OK;
 	case IK_CMD_RELOAD:
-		return ikd_reload(d, out);
+		return ikd_reload(d, false, out);
+	case IK_CMD_RELOAD_FORCE:
+		return ikd_reload(d, true, out);
 	case IK_CMD_INITIATE: {
 		const struct ik_interface *t = ik_config_find_iface(d->cfg, cmd->ifname);
 		struct initiate_arg ia;

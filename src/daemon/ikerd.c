@@ -318,7 +318,7 @@ static void signal_event(struct ikd *d, int sfd)
 			struct ik_sb out;
 
 			ik_sb_init(&out);
-			ikd_reload(d, &out); /* logs its result */
+			ikd_reload(d, false, &out); /* logs its result (or refusal) */
 			ik_sb_free(&out);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			ik_msg(&d->log, IK_LOG_NOTICE, "%%IKERD-5-EXIT: signal %u, shutting down",
@@ -546,8 +546,9 @@ int main(int argc, char **argv)
 	ikd_initiate_all(d);
 
 	while (!d->quit) {
+		int tick = ikd_ctl_tick(d, ikd_now_ms());
 		struct epoll_event evs[32];
-		int n = epoll_wait(d->epfd, evs, (int)IK_ARRAY_LEN(evs), -1);
+		int n = epoll_wait(d->epfd, evs, (int)IK_ARRAY_LEN(evs), tick);
 
 		if (n < 0 && errno != EINTR) {
 			ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-EPOLL: %s", strerror(errno));

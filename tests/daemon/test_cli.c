@@ -62,6 +62,8 @@ START_TEST(full_and_abbreviated)
 	ck_assert_int_eq(parse_ok("sh deb", &c), IK_CMD_SHOW_DEBUGGING);
 	ck_assert_int_eq(parse_ok("che", &c), IK_CMD_CHECK);
 	ck_assert_int_eq(parse_ok("rel", &c), IK_CMD_RELOAD);
+	ck_assert_int_eq(parse_ok("reload force", &c), IK_CMD_RELOAD_FORCE);
+	ck_assert_int_eq(parse_ok("rel f", &c), IK_CMD_RELOAD_FORCE);
 	ck_assert_int_eq(parse_ok("term mon", &c), IK_CMD_TERMINAL_MONITOR);
 	ck_assert_int_eq(parse_ok("term no mon", &c), IK_CMD_TERMINAL_NO_MONITOR);
 }
