@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs, from Debian's archive, everything ikerd needs to build, test and run
 # its lab: the build chain and libraries, check, clang with libFuzzer,
-# user-mode Linux, iproute2, tshark, strongSwan; libsystemd and libedit (sd_notify,
-# the interactive ikerctl), tmux for its test, and what building and checking
-# the Debian package takes (debhelper, lintian). Safe to run again.
+# user-mode Linux, iproute2, tshark, valgrind, strongSwan; libsystemd and libedit
+# (sd_notify, the interactive ikerctl), tmux for its test, and what building and
+# checking the Debian package takes (debhelper, lintian). Safe to run again.
 set -eu
 if [ "$(id -u)" != 0 ]; then
 	echo "setup-deps: run as root (it installs Debian packages)" >&2
@@ -12,7 +12,7 @@ fi
 PKGS="build-essential autoconf automake libtool pkg-config
 libsodium-dev libssl-dev libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libnftables-dev check
 clang libclang-rt-14-dev python3 iproute2 iputils-ping procps util-linux kmod openssl
-user-mode-linux nftables tshark tcpdump
+user-mode-linux nftables tshark tcpdump valgrind
 strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
 libsystemd-dev libedit-dev bash-completion systemd tmux man-db
 debhelper dh-autoreconf dpkg-dev fakeroot lintian"

@@ -4,12 +4,14 @@
 #   2. builds with AddressSanitizer and UBSan, warnings as errors;
 #   3. make check: unit tests, in-process exchanges, fuzz corpus replays,
 #      daemon tests in network namespaces;
-#   4. the mutation check (tests/mutation.sh): each security check removed in
+#   4. every fuzz corpus replayed under valgrind (memcheck), built without
+#      sanitizers in build-valgrind (reads of uninitialised memory);
+#   5. the mutation check (tests/mutation.sh): each security check removed in
 #      turn must make the exchange tests fail;
-#   5. make distcheck (the release tarball builds and passes);
+#   6. make distcheck (the release tarball builds and passes);
 #      the Debian package: built, unpacked and checked (tests/package/deb.sh);
-#   6. the user-mode Linux lab (real ESP, GRE, VTI);
-#   7. interoperability with strongSwan and libreswan, in the lab.
+#   7. the user-mode Linux lab (real ESP, GRE, VTI);
+#   8. interoperability with strongSwan and libreswan, in the lab.
 # Its last line counts the tests: "N passed, M failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,6 +70,10 @@ f=$(( ${f:-0} + ${e:-0} ))
 [ $rc -eq 0 ] || [ $f -gt 0 ] || f=1
 [ $rc -eq 0 ] || cat test-suite.log 2>/dev/null | tail -n 200
 count check "$p" "$f"
+
+stage "fuzz corpora under valgrind"
+"$top/tests/fuzz/valgrind-replay.sh" 2>&1 | tee "$log_dir/valgrind.log"
+count_runner valgrind "$log_dir/valgrind.log" 0
 
 stage "mutation (each security check removed in turn)"
 "$top/tests/mutation.sh" >"$log_dir/mutation.log" 2>&1

@@ -52,16 +52,32 @@ static const struct cli_pattern patterns[] = {
 	{ "show running-config", IK_CMD_SHOW_RUNNING, 0, false },
 	{ "show debugging", IK_CMD_SHOW_DEBUGGING, 0, false },
 	{ "test isakmp peer <peer>", IK_CMD_TEST_PEER, 0, false },
-	{ "test isakmp peer <peer> vrf <vrf>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> identity <id-addr>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> identity fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> identity user-fqdn <ufqdn>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local> identity <id-addr>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local> identity fqdn <fqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local> identity user-fqdn <ufqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local> fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> vrf <vrf> identity <id-addr>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> vrf <vrf> identity fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
-	{ "test isakmp peer <peer> vrf <vrf> identity user-fqdn <ufqdn>", IK_CMD_TEST_PEER, 0,
-	  false },
+	{ "test isakmp peer <peer> vrf <vrf> identity user-fqdn <ufqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> vrf <vrf> fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local> identity <id-addr>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local> identity fqdn <fqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local> identity user-fqdn <ufqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local> fqdn <fqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
 	{ "check", IK_CMD_CHECK, 0, false },
 	{ "debug crypto isakmp", IK_CMD_DEBUG, IK_DBG_ISAKMP, false },
 	{ "debug crypto isakmp aaa", IK_CMD_DEBUG, IK_DBG_ISAKMP_AAA, false },
@@ -87,6 +103,7 @@ static const struct cli_pattern patterns[] = {
 	{ "terminal monitor", IK_CMD_TERMINAL_MONITOR, 0, false },
 	{ "terminal no monitor", IK_CMD_TERMINAL_NO_MONITOR, 0, false },
 	{ "reload", IK_CMD_RELOAD, 0, false },
+	{ "reload force", IK_CMD_RELOAD_FORCE, 0, false },
 	{ "initiate <ifname>", IK_CMD_INITIATE, 0, false },
 	{ "clear crypto session", IK_CMD_CLEAR_SESSION, 0, false },
 	{ "clear crypto session remote <peer>", IK_CMD_CLEAR_SESSION, 0, false },
@@ -210,6 +227,9 @@ static const struct {
 	{ "show crypto ikev2 profile", "Show IKEv2 profiles" },
 	{ "test ikev2", "Test IKEv2 profile selection" },
 	{ "test ikev2 peer", "The peer as the IKEv2 responder would see it" },
+	{ "reload force", "Also load a file with no crypto configuration" },
+	{ "* identity user-fqdn", "Identity as user@domain" },
+	{ "* fqdn", "Identity as a fully qualified domain name" },
 	{ "* vrf", "Front-door VRF the peer arrives in" },
 	{ "* local", "Local address the peer sends to" },
 	{ "* identity", "Identity the peer sends" },
@@ -233,6 +253,7 @@ static const struct {
 	{ "<email>", "WORD", "user@domain" },
 	{ "<key-id>", "WORD", "Key id" },
 	{ "<v2-local>", "A.B.C.D", "Local IP address" },
+	{ "<local>", "A.B.C.D", "Local IP address" },
 };
 
 /* A word of the input: where it starts in the line and how long it is. */
@@ -307,6 +328,12 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 			return false;
 		cmd->has_peer = true;
 		cmd->peer = a;
+		return true;
+	}
+	if (!strcmp(arg, "<local>")) {
+		if (ik_addr_parse(w, &a))
+			return false;
+		cmd->local = a;
 		return true;
 	}
 	if (!strcmp(arg, "<id-addr>")) {

@@ -29,6 +29,7 @@ enum ik_cmd_id {
 	IK_CMD_TERMINAL_MONITOR,
 	IK_CMD_TERMINAL_NO_MONITOR,
 	IK_CMD_RELOAD,
+	IK_CMD_RELOAD_FORCE,
 	IK_CMD_INITIATE,
 	IK_CMD_CLEAR_SESSION,
 	IK_CMD_CLEAR_ISAKMP,
@@ -60,6 +61,7 @@ struct ik_cli_cmd {
 	bool has_peer;
 	uint32_t peer;          /* test isakmp peer A, clear ... remote/peer A */
 	char vrf[64];           /* test ... vrf V ("" = global) */
+	uint32_t local;         /* test ... local A (0 = not given) */
 	enum ik_cli_ident ident;
 	uint32_t ident_addr;
 	char ident_name[256];

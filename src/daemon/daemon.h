@@ -85,8 +85,14 @@ struct ikd_client {
 	bool monitor;           /* terminal monitor: log lines are streamed to it */
 	bool closing;           /* close once out is flushed */
 	bool dead;
+	uint64_t out_progress_ms; /* when out last shrank (or became non-empty) */
 	struct ikd_client *next;
 };
+
+/* Unsent answer bytes over which a client's requests wait (back-pressure),
+ * and how long it may stay so without reading before it is dropped. */
+#define IKD_CLIENT_OUT_HIGH (256u << 10)
+#define IKD_CLIENT_STUCK_MS 60000u
 
 struct ikd {
 	struct ikd_opts opts;
@@ -102,6 +108,9 @@ struct ikd {
 	pthread_mutex_t out_mu;
 	struct ikd_client *clients;
 	int ctl_fd;
+	int reserve_fd;         /* spare descriptor for accept() at the fd limit */
+	uint64_t accept_paused_until; /* ms; 0: accepting */
+	uint64_t ctl_refused, ctl_refused_logged_ms;
 	int epfd;
 	bool quit;
 	uint64_t monitor_dropped;
@@ -127,8 +136,10 @@ void ikd_free(struct ikd *d);
 enum ik_ctl_status ikd_command(struct ikd *d, struct ikd_client *client, const char *text,
 			       bool json, struct ik_sb *out);
 
-/* Reload: new snapshot, or the old one kept with the error in out (status). */
-enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out);
+/* Reload: new snapshot, or the old one kept with the error in out (status).
+ * Without force a file with no crypto object is refused while the running
+ * configuration has some (an empty or clobbered file would end every tunnel). */
+enum ik_ctl_status ikd_reload(struct ikd *d, bool force, struct ik_sb *out);
 
 /* A configuration warning's message without its "line N: " prefix. */
 const char *ikd_warning_text(const struct ik_conf_warning *w);
@@ -180,6 +191,15 @@ void ikd_ctl_close(struct ikd *d, const char *path);
 /* Handles an event on the listening socket or a client (main thread). */
 void ikd_ctl_accept(struct ikd *d);
 void ikd_ctl_client_event(struct ikd *d, struct ikd_client *c, uint32_t events);
+/* Makes fd (a connected stream socket) a control client; NULL (fd closed) on
+ * failure. */
+struct ikd_client *ikd_ctl_client_add(struct ikd *d, int fd);
+/* Periodic work at time now (ikd_now_ms): resumes accepting after a pause at
+ * the descriptor limit, drops clients stuck over IKD_CLIENT_OUT_HIGH for
+ * IKD_CLIENT_STUCK_MS. Returns the ms until it has work again, or -1. */
+int ikd_ctl_tick(struct ikd *d, uint64_t now);
+/* CLOCK_MONOTONIC in ms. */
+uint64_t ikd_now_ms(void);
 /* Sends what c has pending, without blocking; caller holds d->out_mu. */
 void ikd_client_flush_locked(struct ikd *d, struct ikd_client *c);
 /* Appends an answer frame to a client's output and tries to send it

@@ -90,6 +90,8 @@ void ikd_log_sink(void *ctx, unsigned cat, int sev, const char *line)
 			d->monitor_dropped++;
 			continue;
 		}
+		if (c->out.len == c->outoff)
+			c->out_progress_ms = ikd_now_ms();
 		ik_ctl_answer_encode(&c->out, IK_CTL_MONITOR, msg.s, msg.len);
 		ikd_client_flush_locked(d, c);
 	}

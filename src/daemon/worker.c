@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ike/natt_frame.h"
 #include "util/addr.h"
 #include "util/util.h"
 
@@ -359,7 +360,7 @@ static void sock_read(struct ikd_worker *w, const struct ikd_sockset *ss, int wh
 		} cm;
 		struct msghdr mh;
 		struct ik_endpoint local = { 0, ports[which] }, remote;
-		const uint8_t *p = buf;
+		struct ik_natt_frame fr;
 		ssize_t len;
 
 		memset(&mh, 0, sizeof(mh));
@@ -383,22 +384,19 @@ static void sock_read(struct ikd_worker *w, const struct ikd_sockset *ss, int wh
 		}
 		remote.addr = ntohl(from.sin_addr.s_addr);
 		remote.port = ntohs(from.sin_port);
-		if (which == 1) {
+		if (ik_natt_frame_parse(buf, (size_t)len, local.port, &fr) != IK_NATT_IKE) {
 			char ra[IK_ADDRSTRLEN];
 
-			/* port 4500: IKE carries the 4-byte non-ESP marker */
-			if (len < 4 || ik_get32(buf)) {
-				w->rx_dropped++;
-				ik_log_scope(&w->log, remote.addr);
-				ik_dbg(&w->log, IK_DBG_ISAKMP, "ISAKMP: datagram of %zd bytes from "
-				       "%s:%u on port 4500 has no non-ESP marker, dropped", len,
-				       ik_addr_fmt(remote.addr, ra), remote.port);
+			if (fr.kind == IK_NATT_KEEPALIVE)
 				continue;
-			}
-			p += 4;
-			len -= 4;
+			w->rx_dropped++;
+			ik_log_scope(&w->log, remote.addr);
+			ik_dbg(&w->log, IK_DBG_ISAKMP, "ISAKMP: datagram of %zd bytes from %s:%u on "
+			       "port %u: %s, dropped", len, ik_addr_fmt(remote.addr, ra),
+			       remote.port, local.port, fr.why);
+			continue;
 		}
-		ik_engine_input(w->eng, &local, &remote, ss->vrf, p, (size_t)len);
+		ik_engine_input(w->eng, &local, &remote, ss->vrf, fr.ike, fr.ike_len);
 	}
 }
 

@@ -68,8 +68,6 @@
 #include "util/addr.h"
 #include "vti/kernel_int.h"
 
-#define IK_KERNEL_REQID_BASE 0x1a000000u
-#define IK_KERNEL_REQID_MASK 0xff000000u
 #define IK_KERNEL_POLICY_PRIO 6821u
 #define IK_KERNEL_RTPROT 0xa5
 #define IK_LINK_PREFIX "ik-tun"
@@ -1366,13 +1364,13 @@ static int nl_dump_sa_cb(struct nl_msg *msg, void *arg)
 	struct nl_flush *f = arg;
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nlattr *tb[XFRMA_MAX + 1];
-	const struct xfrm_usersa_info *sa;
+	struct xfrm_usersa_info sa;
 	struct nl_sa_id *ns;
 
-	if (h->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_valid_hdr(h, sizeof(*sa)))
+	if (h->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_valid_hdr(h, sizeof(sa)))
 		return NL_SKIP;
-	sa = nlmsg_data(h);
-	if (!nl_reqid_owned(sa->reqid) || sa->family != AF_INET || sa->id.proto != IPPROTO_ESP)
+	memcpy(&sa, nlmsg_data(h), sizeof(sa)); /* 8-byte members, 4-byte aligned data */
+	if (!nl_reqid_owned(sa.reqid) || sa.family != AF_INET || sa.id.proto != IPPROTO_ESP)
 		return NL_SKIP;
 	if (f->nsas >= IK_MAX_TRACK * 4 || !(ns = realloc(f->sas, (f->nsas + 1) * sizeof(*ns)))) {
 		f->oom = true;
@@ -1381,10 +1379,10 @@ static int nl_dump_sa_cb(struct nl_msg *msg, void *arg)
 	f->sas = ns;
 	ns = &f->sas[f->nsas++];
 	memset(ns, 0, sizeof(*ns));
-	ns->src = ntohl(sa->saddr.a4);
-	ns->dst = ntohl(sa->id.daddr.a4);
-	ns->spi = ntohl(sa->id.spi);
-	if (nlmsg_parse(h, sizeof(*sa), tb, XFRMA_MAX, NULL) == 0 && tb[XFRMA_MARK] &&
+	ns->src = ntohl(sa.saddr.a4);
+	ns->dst = ntohl(sa.id.daddr.a4);
+	ns->spi = ntohl(sa.id.spi);
+	if (nlmsg_parse(h, sizeof(sa), tb, XFRMA_MAX, NULL) == 0 && tb[XFRMA_MARK] &&
 	    nla_len(tb[XFRMA_MARK]) >= (int)sizeof(struct xfrm_mark)) {
 		const struct xfrm_mark *m = nla_data(tb[XFRMA_MARK]);
 
@@ -1398,16 +1396,16 @@ static int nl_dump_sp_cb(struct nl_msg *msg, void *arg)
 	struct nl_flush *f = arg;
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nlattr *tb[XFRMA_MAX + 1];
-	const struct xfrm_userpolicy_info *p;
+	struct xfrm_userpolicy_info p;
 	const struct xfrm_user_tmpl *t;
 	struct nl_policy_key *nk;
 	uint32_t *ni;
 
-	if (h->nlmsg_type != XFRM_MSG_NEWPOLICY || !nlmsg_valid_hdr(h, sizeof(*p)))
+	if (h->nlmsg_type != XFRM_MSG_NEWPOLICY || !nlmsg_valid_hdr(h, sizeof(p)))
 		return NL_SKIP;
-	p = nlmsg_data(h);
-	if (p->priority != IK_KERNEL_POLICY_PRIO ||
-	    nlmsg_parse(h, sizeof(*p), tb, XFRMA_MAX, NULL) < 0 || !tb[XFRMA_TMPL] ||
+	memcpy(&p, nlmsg_data(h), sizeof(p)); /* 8-byte members, 4-byte aligned data */
+	if (p.priority != IK_KERNEL_POLICY_PRIO ||
+	    nlmsg_parse(h, sizeof(p), tb, XFRMA_MAX, NULL) < 0 || !tb[XFRMA_TMPL] ||
 	    nla_len(tb[XFRMA_TMPL]) < (int)sizeof(*t))
 		return NL_SKIP;
 	t = nla_data(tb[XFRMA_TMPL]);
@@ -1429,14 +1427,14 @@ static int nl_dump_sp_cb(struct nl_msg *msg, void *arg)
 	}
 	nk = &f->pols[f->npols];
 	memset(nk, 0, sizeof(*nk));
-	nk->sel = p->sel;
-	nk->dir = p->dir;
+	nk->sel = p.sel;
+	nk->dir = p.dir;
 	if (tb[XFRMA_MARK] && nla_len(tb[XFRMA_MARK]) >= (int)sizeof(struct xfrm_mark)) {
 		const struct xfrm_mark *m = nla_data(tb[XFRMA_MARK]);
 
 		nk->mark = m->v & m->m;
 	}
-	f->pol_index[f->npols++] = p->index;
+	f->pol_index[f->npols++] = p.index;
 	return NL_OK;
 }
 
@@ -1534,60 +1532,73 @@ static int nl_flush_owned(struct ik_kernel *kk)
 
 /* ---- events ---- */
 
+int ik_kernel_nl_event_decode(struct nlmsghdr *h, size_t len, const struct ik_log *log,
+			      struct ik_kevent *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	/* the header, and the length it announces, within what was received */
+	if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
+		return 0;
+	if (h->nlmsg_type == XFRM_MSG_ACQUIRE) {
+		struct nlattr *tb[XFRMA_MAX + 1];
+		struct xfrm_user_acquire aq;
+		struct xfrm_user_tmpl t;
+
+		if (!nlmsg_valid_hdr(h, sizeof(aq))) {
+			ik_msg(log, IK_LOG_WARNING, "kernel: XFRM acquire of %u bytes, "
+			       "shorter than %zu: ignored", h->nlmsg_len, sizeof(aq));
+			return 0;
+		}
+		/* copied out: netlink aligns to 4 bytes, these structures to 8 */
+		memcpy(&aq, nlmsg_data(h), sizeof(aq));
+		if (nlmsg_parse(h, sizeof(aq), tb, XFRMA_MAX, NULL) < 0 ||
+		    !tb[XFRMA_TMPL] || nla_len(tb[XFRMA_TMPL]) < (int)sizeof(t))
+			return 0;
+		memcpy(&t, nla_data(tb[XFRMA_TMPL]), sizeof(t));
+		if (!nl_reqid_owned(t.reqid) || aq.sel.family != AF_INET)
+			return 0;
+		ev->type = IK_KEV_ACQUIRE;
+		ev->reqid = t.reqid & ~IK_KERNEL_REQID_MASK;
+		ev->src = ntohl(aq.saddr.a4);
+		ev->dst = ntohl(aq.id.daddr.a4);
+		ev->sel.src = ntohl(aq.sel.saddr.a4);
+		ev->sel.src_mask = nl_mask_of(aq.sel.prefixlen_s > 32 ? 32 : aq.sel.prefixlen_s);
+		ev->sel.dst = ntohl(aq.sel.daddr.a4);
+		ev->sel.dst_mask = nl_mask_of(aq.sel.prefixlen_d > 32 ? 32 : aq.sel.prefixlen_d);
+		ev->sel.proto = aq.sel.proto;
+		ev->sel.sport = ntohs(aq.sel.sport);
+		ev->sel.dport = ntohs(aq.sel.dport);
+		return 1;
+	}
+	if (h->nlmsg_type == XFRM_MSG_EXPIRE) {
+		struct xfrm_user_expire ex;
+
+		if (!nlmsg_valid_hdr(h, sizeof(ex))) {
+			ik_msg(log, IK_LOG_WARNING, "kernel: XFRM expire of %u bytes, "
+			       "shorter than %zu: ignored", h->nlmsg_len, sizeof(ex));
+			return 0;
+		}
+		memcpy(&ex, nlmsg_data(h), sizeof(ex));
+		if (!nl_reqid_owned(ex.state.reqid) || ex.state.id.proto != IPPROTO_ESP)
+			return 0;
+		ev->type = ex.hard ? IK_KEV_EXPIRE_HARD : IK_KEV_EXPIRE_SOFT;
+		ev->reqid = ex.state.reqid & ~IK_KERNEL_REQID_MASK;
+		ev->spi = ntohl(ex.state.id.spi);
+		ev->src = ntohl(ex.state.saddr.a4);
+		ev->dst = ntohl(ex.state.id.daddr.a4);
+		return 1;
+	}
+	return 0;
+}
+
 static int nl_event_msg(struct nl_msg *msg, void *arg)
 {
 	struct ik_kernel_nl *k = arg;
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct ik_kevent ev;
 
-	memset(&ev, 0, sizeof(ev));
-	if (h->nlmsg_type == XFRM_MSG_ACQUIRE) {
-		struct nlattr *tb[XFRMA_MAX + 1];
-		const struct xfrm_user_acquire *aq;
-		const struct xfrm_user_tmpl *t;
-
-		if (!nlmsg_valid_hdr(h, sizeof(*aq))) {
-			ik_msg(k->base.log, IK_LOG_WARNING, "kernel: XFRM acquire of %d bytes, "
-			       "shorter than %zu: ignored", h->nlmsg_len, sizeof(*aq));
-			return NL_SKIP;
-		}
-		aq = nlmsg_data(h);
-		if (nlmsg_parse(h, sizeof(*aq), tb, XFRMA_MAX, NULL) < 0 || !tb[XFRMA_TMPL] ||
-		    nla_len(tb[XFRMA_TMPL]) < (int)sizeof(*t))
-			return NL_SKIP;
-		t = nla_data(tb[XFRMA_TMPL]);
-		if (!nl_reqid_owned(t->reqid) || aq->sel.family != AF_INET)
-			return NL_SKIP;
-		ev.type = IK_KEV_ACQUIRE;
-		ev.reqid = t->reqid & ~IK_KERNEL_REQID_MASK;
-		ev.src = ntohl(aq->saddr.a4);
-		ev.dst = ntohl(aq->id.daddr.a4);
-		ev.sel.src = ntohl(aq->sel.saddr.a4);
-		ev.sel.src_mask = nl_mask_of(aq->sel.prefixlen_s > 32 ? 32 : aq->sel.prefixlen_s);
-		ev.sel.dst = ntohl(aq->sel.daddr.a4);
-		ev.sel.dst_mask = nl_mask_of(aq->sel.prefixlen_d > 32 ? 32 : aq->sel.prefixlen_d);
-		ev.sel.proto = aq->sel.proto;
-		ev.sel.sport = ntohs(aq->sel.sport);
-		ev.sel.dport = ntohs(aq->sel.dport);
-	} else if (h->nlmsg_type == XFRM_MSG_EXPIRE) {
-		const struct xfrm_user_expire *ex;
-
-		if (!nlmsg_valid_hdr(h, sizeof(*ex))) {
-			ik_msg(k->base.log, IK_LOG_WARNING, "kernel: XFRM expire of %d bytes, "
-			       "shorter than %zu: ignored", h->nlmsg_len, sizeof(*ex));
-			return NL_SKIP;
-		}
-		ex = nlmsg_data(h);
-		if (!nl_reqid_owned(ex->state.reqid) || ex->state.id.proto != IPPROTO_ESP)
-			return NL_SKIP;
-		ev.type = ex->hard ? IK_KEV_EXPIRE_HARD : IK_KEV_EXPIRE_SOFT;
-		ev.reqid = ex->state.reqid & ~IK_KERNEL_REQID_MASK;
-		ev.spi = ntohl(ex->state.id.spi);
-		ev.src = ntohl(ex->state.saddr.a4);
-		ev.dst = ntohl(ex->state.id.daddr.a4);
-	} else {
+	if (!ik_kernel_nl_event_decode(h, h->nlmsg_len, k->base.log, &ev))
 		return NL_SKIP;
-	}
 	if (k->ev_cb)
 		k->ev_cb(k->ev_ctx, &ev);
 	return NL_OK;

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "ike/natt_frame.h"
 #include "ike/v1_msg.h"
 #include "util/util.h"
 
@@ -201,6 +202,35 @@ START_TEST(id_and_delete)
 }
 END_TEST
 
+/* Framing on the IKE ports (RFC 3948): marker stripped, keepalive, ESP and
+ * short datagrams told apart; nothing read past the datagram. */
+START_TEST(natt_framing)
+{
+	static const uint8_t ike[32] = { 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t esp[12] = { 0, 0, 0x12, 0x34, 0, 0, 0, 1 };
+	static const uint8_t ka = 0xff;
+	struct ik_natt_frame f;
+
+	ck_assert_int_eq(ik_natt_frame_parse(ike, sizeof(ike), 4500, &f), IK_NATT_IKE);
+	ck_assert_ptr_eq(f.ike, ike + 4);
+	ck_assert_uint_eq(f.ike_len, sizeof(ike) - 4);
+	ck_assert_int_eq(ik_natt_frame_parse(ike, sizeof(ike), 500, &f), IK_NATT_IKE);
+	ck_assert_ptr_eq(f.ike, ike);
+	ck_assert_uint_eq(f.ike_len, sizeof(ike));
+	ck_assert_int_eq(ik_natt_frame_parse(&ka, 1, 4500, &f), IK_NATT_KEEPALIVE);
+	ck_assert_int_eq(ik_natt_frame_parse(esp, sizeof(esp), 4500, &f), IK_NATT_ESP);
+	ck_assert_uint_eq(f.spi, 0x1234);
+	ck_assert_int_eq(ik_natt_frame_parse(esp, 7, 4500, &f), IK_NATT_SHORT);
+	ck_assert_int_eq(ik_natt_frame_parse(ike, 3, 4500, &f), IK_NATT_SHORT);
+	ck_assert_int_eq(ik_natt_frame_parse(ike, 0, 4500, &f), IK_NATT_SHORT);
+	ck_assert_ptr_nonnull(f.why);
+	/* a marker alone: an empty message, which the engine reports as malformed */
+	ck_assert_int_eq(ik_natt_frame_parse(ike, 4, 4500, &f), IK_NATT_IKE);
+	ck_assert_uint_eq(f.ike_len, 0);
+	ck_assert_str_eq(ik_natt_kind_name(IK_NATT_ESP), "ESP");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("v1 codec");
@@ -217,6 +247,7 @@ int main(void)
 	tcase_add_test(tc, header_checks);
 	tcase_add_test(tc, sa_errors);
 	tcase_add_test(tc, id_and_delete);
+	tcase_add_test(tc, natt_framing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/natt_frame.h"
 #include "ike/v1_msg.h"
 #include "profile/snapshot.h"
 #include "util/secmem.h"
@@ -261,6 +262,7 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 	struct xnet *net = n->net;
 	unsigned k = ++net->sent;
 	int to = 1 - n->idx;
+	struct ik_natt_frame fr;
 	struct xmsg *m;
 	uint8_t wire[XN_MAX_MSG];
 
@@ -307,11 +309,15 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 		m->dst.addr = net->n[0].addr;
 		m->dst.port = remote->port == net->nat_port500 + 1 ? 4500 : 500;
 	}
-	/* The receiving host strips the non-ESP marker on 4500. */
-	if ((local->port == 4500 || remote->port == 4500) && len >= 4 && !ik_get32(msg)) {
-		msg += 4;
-		len -= 4;
+	/* The receiving host frames it as ikerd does: the non-ESP marker on
+	 * 4500 goes, keepalives and the rest do not reach the engine. */
+	if (ik_natt_frame_parse(msg, len, local->port == 4500 || remote->port == 4500 ?
+				IK_NATT_PORT : 500, &fr) != IK_NATT_IKE) {
+		net->qlen--;
+		return;
 	}
+	msg = fr.ike;
+	len = fr.ike_len;
 	memcpy(m->data, msg, len);
 	m->len = len;
 }

@@ -2,9 +2,10 @@
  * headers made here, ports 500/4500) for tests/unit/test_exchange_tshark.sh,
  * which decodes it with tshark and fails on any malformed packet or expert
  * warning. With --corpus DIR it also writes fuzz seeds: each datagram into
- * DIR/v1_parse, and the initiator's messages of the seed-40 run as records
- * (flag byte, 2-byte length, message) into DIR/v1_responder, which
- * tests/fuzz/fuzz_v1_responder.c replays against the same responder.
+ * DIR/v1_parse, and the messages of the seed-40 run as records (flag byte,
+ * 2-byte length, message): the initiator's into DIR/v1_responder and
+ * DIR/natt, the responder's into DIR/v1_initiator, for the engine targets
+ * of tests/fuzz (see responder_seed).
  *
  * Usage: test_exchange_pcap OUT.pcap [--corpus DIR] */
 #include <stdio.h>
@@ -84,13 +85,49 @@ static void run(FILE *pcap, int v, const char *corpus)
 	net.pcap = NULL;
 }
 
-/* The seed-40 run again, recording what R1 sends to R2 as responder records. */
+static void put_rec(FILE *out, uint8_t flags, const uint8_t *marker, const uint8_t *msg,
+		    size_t n)
+{
+	size_t tot = n + (marker ? 4 : 0);
+
+	fputc(flags, out);
+	fputc((int)(tot >> 8), out);
+	fputc((int)(tot & 0xff), out);
+	if (marker)
+		fwrite(marker, 1, 4, out);
+	fwrite(msg, 1, n, out);
+}
+
+static FILE *seed_open(const char *corpus, const char *sub, const char *name)
+{
+	char path[1200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", corpus, sub, name);
+	f = fopen(path, "wb");
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	return f;
+}
+
+/* The seed-40 run again, recording each side's messages as records: R1's
+ * (MM1, MM3, MM5, QM1, QM3) for the responder target, R2's (MM2, MM4, MM6,
+ * QM2) for the initiator target (as prefixes: one seed ends at each stage),
+ * and R1's again as UDP payloads on 4500 (non-ESP marker) for the NAT-T
+ * framing target, with a keepalive, an ESP packet and short datagrams. */
 static void responder_seed(const char *corpus)
 {
+	static uint8_t msgs[9][XN_MAX_MSG];
+	static const char *const stage[] = { "mm2", "mm2-mm4", "mm2-mm4-mm6", "mm2-to-qm2" };
+	static const uint8_t zero[4], ka = 0xff;
+	static const uint8_t esp[16] = { 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1 };
+	size_t lens[9];
 	struct xnet net;
 	char *t1 = xn_read("etc/examples/seed-r1.conf"), *t2 = xn_read("etc/examples/seed-r2.conf");
 	struct ik_config *c1 = xn_load(t1, "r1"), *c2 = xn_load(t2, "r2");
-	char tmp[1024], path[1200];
+	char tmp[1024], path[1200], name[64];
 	struct ik_sb err;
 	FILE *out;
 
@@ -104,33 +141,48 @@ static void responder_seed(const char *corpus)
 	ik_engine_initiate(net.n[0].e, "Tunnel1", &err);
 	ik_sb_free(&err);
 	xn_run(&net, 2000);
-	snprintf(path, sizeof(path), "%s/v1_responder/seed-r1-initiates", corpus);
-	out = fopen(path, "wb");
-	if (!out)
+	if (net.n[1].nup != 1)
 		exit(1);
-	/* odd datagrams are R1's: MM1, MM3, MM5, QM1, QM3 */
-	for (unsigned k = 1; k <= 9; k += 2) {
-		uint8_t buf[XN_MAX_MSG];
-		size_t n;
+	/* odd datagrams are R1's: MM1, MM3, MM5, QM1, QM3; even ones R2's */
+	for (unsigned k = 1; k <= 9; k++) {
 		FILE *f;
 
 		snprintf(path, sizeof(path), "%s/tmp-msg%02u", tmp, k);
 		f = fopen(path, "rb");
 		if (!f)
 			exit(1);
-		n = fread(buf, 1, sizeof(buf), f);
+		lens[k - 1] = fread(msgs[k - 1], 1, XN_MAX_MSG, f);
 		fclose(f);
 		remove(path);
-		fputc(0, out);
-		fputc((int)(n >> 8), out);
-		fputc((int)(n & 0xff), out);
-		fwrite(buf, 1, n, out);
-		snprintf(path, sizeof(path), "%s/tmp-msg%02u", tmp, k + 1);
+	}
+	for (unsigned k = 10; k <= 16; k++) { /* nothing else is expected */
+		snprintf(path, sizeof(path), "%s/tmp-msg%02u", tmp, k);
 		remove(path);
 	}
+	out = seed_open(corpus, "v1_responder", "seed-r1-initiates");
+	for (unsigned k = 0; k < 9; k += 2)
+		put_rec(out, 0, NULL, msgs[k], lens[k]);
 	fclose(out);
-	if (net.n[1].nup != 1)
-		exit(1);
+	for (unsigned s = 0; s < 4; s++) {
+		snprintf(name, sizeof(name), "seed-r2-answers-%s", stage[s]);
+		out = seed_open(corpus, "v1_initiator", name);
+		for (unsigned k = 1; k <= 2 * s + 1; k += 2)
+			put_rec(out, 0, NULL, msgs[k], lens[k]);
+		fclose(out);
+	}
+	out = seed_open(corpus, "natt", "seed-r1-initiates-4500");
+	for (unsigned k = 0; k < 9; k += 2)
+		put_rec(out, 1, zero, msgs[k], lens[k]);
+	fclose(out);
+	out = seed_open(corpus, "natt", "seed-keepalive-esp-short");
+	put_rec(out, 1, NULL, &ka, 1);
+	put_rec(out, 1, NULL, esp, sizeof(esp));
+	put_rec(out, 1, NULL, esp, 7);
+	put_rec(out, 1, NULL, zero, 3);
+	put_rec(out, 1, NULL, zero, 4);
+	put_rec(out, 0, NULL, &ka, 1);
+	put_rec(out, 1, zero, msgs[0], lens[0]);
+	fclose(out);
 	xn_free(&net);
 }
 

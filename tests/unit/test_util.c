@@ -128,6 +128,24 @@ START_TEST(log_condition_peer)
 }
 END_TEST
 
+/* A control byte that reaches a log line (tab aside) is escaped there: one
+ * call, one line; a trailing newline is dropped. */
+START_TEST(log_line_scrubbed)
+{
+	struct ik_log_capture cap = { 0 };
+	struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink, .ctx = &cap };
+
+	ik_dbg(&lg, IK_DBG_ISAKMP, "\tname : %s", "a\nfake line\x1b[0m\x7f");
+	ik_msg(&lg, IK_LOG_ERR, "%%IKERD-3-X: %s", "reason\n");
+	ik_msg(&lg, IK_LOG_ERR, "plain \xc3\xa9");
+	ck_assert_uint_eq(cap.n, 3);
+	ck_assert_str_eq(cap.lines[0], "\tname : a\\x0afake line\\x1b[0m\\x7f");
+	ck_assert_str_eq(cap.lines[1], "%IKERD-3-X: reason");
+	ck_assert_str_eq(cap.lines[2], "plain \xc3\xa9");
+	ik_log_capture_clear(&cap);
+}
+END_TEST
+
 START_TEST(secret_roundtrip)
 {
 	struct ik_secret *s = ik_secret_new("cisco", 5);
@@ -205,6 +223,7 @@ int main(void)
 	tcase_add_test(tc, mask_plen);
 	tcase_add_test(tc, strbuf_json);
 	tcase_add_test(tc, log_categories);
+	tcase_add_test(tc, log_line_scrubbed);
 	tcase_add_test(tc, log_condition_peer);
 	tcase_add_test(tc, secret_roundtrip);
 	tcase_add_test(tc, secmem_pool_reuse);
