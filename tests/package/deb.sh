@@ -93,8 +93,11 @@ check "ikerd -t accepts the shipped /etc/ikerd/ikerd.conf, with nothing ignored"
 	grep -q '0 line(s) ignored, 0 finding(s)'"
 check "the shipped configuration has no key, policy or tunnel" \
 	sh -c "! grep -v '^!' '$root/etc/ikerd/ikerd.conf' | grep -q -e crypto -e interface"
+# the examples parse (exit 0, or 2 when the static check finds the hazard an
+# example is there to show; 1 would be a configuration that does not load)
 for ex in "$root"/usr/share/doc/ikerd/examples/*.conf; do
-	check "ikerd -t accepts the example $(basename "$ex")" "$root/usr/sbin/ikerd" -t -f "$ex"
+	check "ikerd -t loads the example $(basename "$ex")" \
+		sh -c "'$root/usr/sbin/ikerd' -t -f '$ex'; [ \$? != 1 ]"
 done
 printf 'crypto isakmp policy 10\n encr rot13\n' >"$work/broken.conf"
 check "ikerd -t refuses a broken file (ExecStartPre keeps the service down)" \
@@ -106,8 +109,16 @@ check "ikerctl '?' works from the package" \
 # the unit
 unit="$root/lib/systemd/system/ikerd.service"
 check "unit: Type=notify" grep -qx 'Type=notify' "$unit"
-check "unit: ikerd -t before the start" \
-	grep -qx 'ExecStartPre=/usr/sbin/ikerd -t -f /etc/ikerd/ikerd.conf' "$unit"
+check "unit: ikerd -t before the start, failing on exit 1 only" grep -qxF \
+	"ExecStartPre=/bin/sh -c '/usr/sbin/ikerd -t -f /etc/ikerd/ikerd.conf; [ \$\$? -ne 1 ]'" \
+	"$unit"
+# the unit's check as systemd runs it ($$ is a $): fails on a broken file only
+pre=$(sed -n "s/^ExecStartPre=\/bin\/sh -c '\(.*\)'\$/\1/p" "$unit" | sed 's/\$\$/$/g' |
+	sed "s|/usr/sbin/ikerd|$root/usr/sbin/ikerd|; s|/etc/ikerd/ikerd.conf|\$1|")
+check "unit check passes the shipped file" sh -c "$pre" _ "$root/etc/ikerd/ikerd.conf"
+check "unit check passes a file with findings (seed-r1)" \
+	sh -c "$pre" _ "$root/usr/share/doc/ikerd/examples/seed-r1.conf"
+check "unit check fails a broken file" sh -c "! sh -c '$pre' _ '$work/broken.conf'"
 check "unit: ExecStart in the foreground" \
 	grep -qx 'ExecStart=/usr/sbin/ikerd -d -f /etc/ikerd/ikerd.conf $IKERD_OPTS' "$unit"
 check "unit: options from /etc/default/ikerd" \
