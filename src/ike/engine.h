@@ -70,7 +70,12 @@ struct ik_engine_host {
 struct ik_engine_opts {
 	bool passive;           /* never initiate (responder only) */
 	unsigned first_conn_id; /* IOS numbers ISAKMP SAs from 1001; shards use disjoint ranges */
-	unsigned max_half_open; /* bound on SAs not yet authenticated (0 = default 1000) */
+	/* Bound on SAs not yet authenticated (0 = the configuration's `crypto call
+	 * admission limit ike in-negotiation-sa`, else 1000). When it is reached a
+	 * new first message evicts the oldest responder SA whose peer has not
+	 * answered from its address; if every one has, the newcomer is refused.
+	 * One source address holds at most a tenth of it (at least 4). */
+	unsigned max_half_open;
 	/* Retransmissions of one message before the exchange is given up (0 = 5, as
 	 * IOS). Back-off doubles from 2 s and is capped at 16 s. Half-open SAs and
 	 * completed Quick Modes are kept at least as long as a peer with the same
@@ -133,6 +138,11 @@ struct ik_engine_stats {
 	unsigned child_sas;     /* child SAs up */
 	unsigned half_open;
 	uint64_t p1_done, p2_done, p1_failed, p2_failed;
+	uint64_t half_open_refused;     /* first messages refused (limits, rate) */
+	uint64_t half_open_evicted;     /* half-open SAs dropped for a newcomer */
+	uint64_t retransmits;           /* messages sent again on a timer */
+	uint64_t rx_datagrams;          /* IKE datagrams given to the engine */
+	uint64_t rx_dropped;            /* of which dropped before any SA took them */
 };
 void ik_engine_stats(const struct ik_engine *e, struct ik_engine_stats *st);
 

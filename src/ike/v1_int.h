@@ -11,6 +11,8 @@
 #include "ike/child.h"
 #include "ike/crypto.h"
 #include "ike/engine.h"
+#include "ike/sa.h"
+#include "ike/timer.h"
 #include "ike/v1_msg.h"
 #include "keyring/resolver.h"
 #include "profile/profile.h"
@@ -43,7 +45,10 @@ enum ik_qm_state {
 #define IK_V1_NONCE_LEN 20u
 #define IK_V1_MAX_NONCE 256u
 #define IK_V1_MIN_NONCE 8u
-#define IK_P1_BUCKETS 1024u
+#define IK_V1_PEER_MAX_IKE 8u     /* IKE SAs per peer (address and port) */
+#define IK_V1_PEER_MAX_CHILD 64u  /* child SA pairs per peer */
+#define IK_V1_SA_MAX_QM 16u       /* Quick Mode nodes under way per IKE SA */
+#define IK_V1_SRC_RATE 50u        /* new exchanges answered per source and second */
 
 /* Milliseconds from a first transmission until the last retransmission has
  * gone (the engine's retransmit_max), and how long an exchange may take. */
@@ -56,7 +61,8 @@ struct ik_xmit {
 	uint8_t *buf;
 	size_t len;
 	unsigned count;         /* retransmissions done */
-	uint64_t next_ms;       /* 0 = no retransmission pending */
+	struct ik_timer t;      /* the next retransmission (unarmed: none pending) */
+	struct ik_timers *ts;   /* the heap t is armed in (set by ik_v1_xmit_set) */
 	uint64_t rx_digest;     /* of the datagram this answers (0 = none) */
 	uint64_t last_dup_ms;
 };
@@ -85,35 +91,17 @@ struct ik_qm {
 	size_t sa_b_len;
 	unsigned rekey_of;      /* child id this replaces, 0 = none */
 	struct ik_xmit x;
-	uint64_t expire_ms;     /* node give-up / linger deadline */
+	struct ik_timer t_expire; /* node give-up / linger deadline */
 	bool done;
 };
 
-struct ik_child {
-	struct ik_child *next;
-	struct ik_child_sa sa;
-	struct ik_config *cfg;  /* the snapshot it was made under */
-	uint32_t local, remote;
-	uint16_t local_port, remote_port;
-	char *fvrf;
-	char profile_name[64];
-	unsigned p1_conn_id;
-	bool initiator;
-	uint64_t created_ms, soft_ms, hard_ms;
-	bool rekeying;
-	char transform_name[64];
-};
 
+/* The IKEv1 phase-1 SA: the core's IKE SA (state is an enum ik_p1_state,
+ * cky_i/cky_r are the SPIs) and what Main Mode needs. */
 struct ik_p1 {
-	struct ik_p1 *next, *hnext;
-	struct ik_engine *e;
-	enum ik_p1_state state;
-	bool initiator;
-	unsigned conn_id;       /* 0 until SKEYID exists, as IOS prints */
-	uint8_t cky_i[8], cky_r[8];
-	struct ik_endpoint local, remote;
-	char *fvrf;
-	struct ik_config *cfg;
+	IK_IKE_SA_BASE;
+	struct ik_p1 *next, *prev; /* every IKEv1 SA (admin walks only) */
+	unsigned qm_pending;    /* Quick Mode nodes not done */
 	const struct ik_interface *tunnel;          /* initiator: the tunnel asked for */
 	const struct ik_isakmp_profile *profile;    /* K1/P3 (initiator), P1 (responder) */
 	const struct ik_key *key;                   /* K1/K2 (initiator), K3 (responder) */
@@ -145,17 +133,15 @@ struct ik_p1 {
 	char peer_id_name[256];
 	uint8_t peer_id_type;
 	bool initial_contact_sent;
-	/* timers */
+	/* timers (t_expire, t_rekey, t_dpd, t_natka are in the base) */
 	struct ik_xmit x;
-	uint64_t created_ms, established_ms, expire_ms, rekey_ms;
+	uint64_t established_ms;
 	bool rekey_started;
-	uint64_t dpd_next_ms;
 	uint32_t dpd_seq, dpd_peer_seq;
 	unsigned dpd_tries;
 	bool dpd_pending;
 	uint64_t last_rx_ms;
 	uint64_t dpd_in_pkts;
-	uint64_t natka_next_ms;
 	/* quick mode nodes, and the message IDs of the last ones (replays) */
 	struct ik_qm *qms;
 	uint32_t seen_msgid[32];
@@ -163,7 +149,6 @@ struct ik_p1 {
 	/* phase 2 to start once phase 1 completes (initiator) */
 	bool want_qm;
 	unsigned want_rekey_of;
-	bool dead;
 };
 
 /* A snapshot this engine uses, with the engine's own count of the SAs that
@@ -183,12 +168,24 @@ struct ik_engine {
 	struct ik_engine_opts opts;
 	unsigned next_conn_id;
 	unsigned next_child_id;
-	struct ik_p1 *p1s;
-	struct ik_p1 *bucket[IK_P1_BUCKETS];
-	struct ik_child *children;
+	uint8_t hkey[IK_HKEY_LEN];      /* SipHash key of every table, fresh per engine */
+	struct ik_p1 *p1s;              /* every IKEv1 SA, for show, clear and reload */
+	struct ik_htab sa_by_spi;       /* IKE SAs by initiator SPI (cookie) */
+	struct ik_htab sa_by_peer;      /* by fvrf, remote address and port */
+	struct ik_htab sa_by_addr;      /* by remote address */
+	struct ik_htab srcs;            /* struct ik_src by remote address */
+	struct ik_child *children;      /* every child, for show, clear and reload */
+	struct ik_htab ch_by_id, ch_by_spi, ch_by_spi_out, ch_by_tunnel, ch_by_peer, ch_by_addr;
+	/* half-open SAs: count, and the responder SAs that may be evicted, oldest
+	 * first: those whose peer has not answered from its address (unproven)
+	 * before those that have */
+	unsigned half_open;
+	struct ik_ike_sa *ho_unproven_head, *ho_unproven_tail;
+	struct ik_ike_sa *ho_proven_head, *ho_proven_tail;
+	struct ik_ike_sa *free_list;    /* deleted SAs, freed after the event */
+	struct ik_timers timers;
 	struct ik_engine_stats st;
 	uint8_t ios_vid[16];
-	uint64_t last_gc_ms;
 };
 
 /* ---- engine.c ---- */
@@ -211,6 +208,27 @@ void ik_v1_xmit_clear(struct ik_xmit *x);
 uint64_t ik_v1_digest(const uint8_t *d, size_t len);
 struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t remote,
 				 bool established);
+/* The live IKEv1 SA with these cookies, or NULL. */
+struct ik_p1 *ik_v1_p1_find_cookies(struct ik_engine *e, const uint8_t icky[8],
+				    const uint8_t rcky[8]);
+/* Arms (at 0: cancels) one of the engine's timers. */
+void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at);
+/* Moves the SA to new endpoints (NAT-T float, a NAT mapping change). */
+void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
+			    const struct ik_endpoint *remote);
+/* Calls fn on every live SA (other than except) and every child that share
+ * fvrf, local address, remote address and remote port with p1: one peer,
+ * even when several sit behind one NAT address. */
+void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
+		     void (*sa_fn)(struct ik_p1 *o, void *arg),
+		     void (*child_fn)(struct ik_engine *e, struct ik_child *c, void *arg),
+		     void *arg);
+/* The children whose remote address is addr: first, then next. */
+struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr);
+struct ik_child *ik_v1_child_next_addr(struct ik_engine *e, struct ik_child *c);
+/* Enters a new child in the tables (its timers armed). */
+void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_ms,
+			uint64_t hard_ms);
 void ik_v1_assign_conn_id(struct ik_p1 *p1);
 const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr);
 /* A child SA left the table (deleted, expired, replaced). */
@@ -253,6 +271,11 @@ int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
 struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid);
 struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator);
 void ik_v1_qm_free(struct ik_qm *q);
+/* The node completed: kept until linger_until for retransmissions. */
+void ik_v1_qm_done(struct ik_qm *q, uint64_t linger_until);
+/* Whether the peer of p1 may not open another Quick Mode node (caps on
+ * nodes under way per SA and on child SAs per peer); traces why. */
+bool ik_v1_qm_refused(struct ik_p1 *p1);
 void ik_v1_qm_unlink(struct ik_p1 *p1, struct ik_qm *q);
 /* IOS's name of a transform set ("esp-aes esp-sha256-hmac"). */
 void ik_v1_tset_name(const struct ik_transform_set *ts, char *buf, size_t n);

@@ -73,7 +73,7 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 				     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
 				     p1->group,
 				     (unsigned long long)(p1->state == IKE_P1_COMPLETE ?
-							  left_ms(now, p1->expire_ms) / 1000 : 0),
+							  left_ms(now, p1->t_expire.at) / 1000 : 0),
 				     p1->peer_dpd ? "true" : "false",
 				     p1->nat_self || p1->nat_peer ? "true" : "false");
 			first = false;
@@ -117,7 +117,7 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 			strcat(cap, "D");
 		if (p1->nat_self || p1->nat_peer)
 			strcat(cap, "N");
-		fmt_hms(p1->state == IKE_P1_COMPLETE ? left_ms(now, p1->expire_ms) : 0, life,
+		fmt_hms(p1->state == IKE_P1_COMPLETE ? left_ms(now, p1->t_expire.at) : 0, life,
 			sizeof(life));
 		ik_sb_printf(out, "%-5u %-15s %-15s %-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n",
 			     p1->conn_id, ik_addr_fmt(p1->local.addr, a),
@@ -165,7 +165,7 @@ static void esp_block(struct ik_sb *out, const struct ik_child *c, bool inbound,
 		     "crypto map: %s-head-0\n", c->sa.id + (inbound ? 0 : 1),
 		     c->sa.id + (inbound ? 0 : 1) - 2000, c->sa.ifname);
 	ik_sb_printf(out, "        sa timing: remaining key lifetime (k/sec): (%llu/%llu)\n",
-		     (unsigned long long)kb, (unsigned long long)(left_ms(now, c->hard_ms) / 1000));
+		     (unsigned long long)kb, (unsigned long long)(left_ms(now, c->t_hard.at) / 1000));
 	ik_sb_printf(out, "        IV size: %u bytes\n",
 		     c->sa.enc == IK_ESP_AES ? 16 : c->sa.enc == IK_ESP_GCM ? 8 : 8);
 	ik_sb_add(out, "        replay detection support: Y\n");
@@ -186,14 +186,14 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 		counters(e, c, &in, &o);
 		proxy(c, true, lp, sizeof(lp));
 		proxy(c, false, rp, sizeof(rp));
-		ik_addr_fmt(c->local, a);
-		ik_addr_fmt(c->remote, b);
+		ik_addr_fmt(c->local.addr, a);
+		ik_addr_fmt(c->remote.addr, b);
 		if (json) {
 			ik_sb_printf(out, "%s{\"interface\":", first ? "" : ",");
 			ik_sb_json_str(out, c->sa.ifname);
 			ik_sb_printf(out, ",\"local\":\"%s\",\"peer\":\"%s\",\"peer_port\":%u,"
 				     "\"local_ident\":\"%s\",\"remote_ident\":\"%s\","
-				     "\"transform\":", a, b, c->remote_port, lp, rp);
+				     "\"transform\":", a, b, c->remote.port, lp, rp);
 			ik_sb_json_str(out, c->transform_name);
 			ik_sb_printf(out, ",\"mode\":\"%s\",\"spi_in\":%u,\"spi_out\":%u,"
 				     "\"conn_id_in\":%u,\"conn_id_out\":%u,\"pkts_encaps\":%llu,"
@@ -204,7 +204,7 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 				     c->sa.in.spi, c->sa.out.spi, c->sa.id, c->sa.id + 1,
 				     (unsigned long long)o.packets, (unsigned long long)in.packets,
 				     (unsigned long long)o.bytes, (unsigned long long)in.bytes,
-				     (unsigned long long)(left_ms(now, c->hard_ms) / 1000),
+				     (unsigned long long)(left_ms(now, c->t_hard.at) / 1000),
 				     c->sa.pfs_group, c->sa.udp_encap ? "true" : "false");
 			first = false;
 			continue;
@@ -215,7 +215,7 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 		ik_sb_add(out, "   protected vrf: (none)\n");
 		ik_sb_printf(out, "   local  ident (addr/mask/prot/port): (%s)\n", lp);
 		ik_sb_printf(out, "   remote ident (addr/mask/prot/port): (%s)\n", rp);
-		ik_sb_printf(out, "   current_peer %s port %u\n", b, c->remote_port);
+		ik_sb_printf(out, "   current_peer %s port %u\n", b, c->remote.port);
 		ik_sb_add(out, "     PERMIT, flags={origin_is_acl,}\n");
 		ik_sb_printf(out,
 			"    #pkts encaps: %llu, #pkts encrypt: %llu, #pkts digest: %llu\n",
@@ -277,7 +277,7 @@ void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out)
 		if (dup)
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (c->remote == p1->remote.addr && c->local == p1->local.addr) {
+			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr) {
 				nsa += 2;
 				any = c;
 			}
@@ -372,13 +372,13 @@ void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
 	       c->sa.ifname);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->local, a));
+	       ik_addr_fmt(c->local.addr, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.in.spi, c->sa.in.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->remote, a));
+	       ik_addr_fmt(c->remote.addr, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.out.spi, c->sa.out.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id + 1);

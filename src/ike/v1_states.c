@@ -358,10 +358,8 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 		       p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
 	/* NAT-T: the peer floated to 4500, or its NAT mapping changed. */
 	if (remote->port != p1->remote.port || local->port != p1->local.port) {
-		if (p1->state == IKE_READY || local->port == 4500) {
-			p1->remote = *remote;
-			p1->local = *local;
-		}
+		if (p1->state == IKE_READY || local->port == 4500)
+			ik_v1_p1_set_endpoints(p1, local, remote);
 	}
 	switch (h.exch) {
 	case IK_V1_EXCH_MM:
