@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #include "conf/model.h"
-#include "ike/child.h"
+#include "ipsec/child.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "conf/model.h"
-#include "ike/child.h"
+#include "ipsec/child.h"
 #include "ike/crypto.h"
 #include "ike/engine.h"
 #include "ike/sa.h"
