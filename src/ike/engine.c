@@ -887,6 +887,7 @@ struct ik_engine *ik_engine_new(struct ik_config *cfg, const struct ik_engine_ho
 		e->opts = *opts;
 	if (!e->opts.first_conn_id)
 		e->opts.first_conn_id = 1001;
+	e->half_open_from_cfg = !e->opts.max_half_open;
 	if (!e->opts.max_half_open)
 		e->opts.max_half_open = cfg->max_in_negotiation ? cfg->max_in_negotiation : 1000;
 	if (!e->opts.retransmit_max)
@@ -1602,6 +1603,8 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 	struct ik_config *old = e->cfg;
 
 	e->cfg = ik_v1_cfg_hold(e, cfg);
+	if (e->half_open_from_cfg)
+		e->opts.max_half_open = cfg->max_in_negotiation ? cfg->max_in_negotiation : 1000;
 	for (struct ik_child *c = e->children, *next; c; c = next) {
 		next = c->next;
 		if (!tunnel_same(c->sa.tunnel, ik_config_find_iface(cfg, c->sa.ifname)))

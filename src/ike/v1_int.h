@@ -166,6 +166,7 @@ struct ik_engine {
 	struct ik_engine_host host;
 	const struct ik_log *log;
 	struct ik_engine_opts opts;
+	bool half_open_from_cfg;        /* max_half_open follows the configuration */
 	unsigned next_conn_id;
 	unsigned next_child_id;
 	uint8_t hkey[IK_HKEY_LEN];      /* SipHash key of every table, fresh per engine */

@@ -53,7 +53,7 @@ grep -qx '% Incomplete command.' "$tmp/inc" || fail "incomplete message"
 for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto isakmp policy" \
 	"show running-config" "show crypto isakmp sa" "show crypto isakmp sa detail" \
 	"show crypto ipsec sa" "show crypto session" "show crypto isakmp peers" \
-	"show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec"; do
+	"show crypto isakmp stats" "show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec"; do
 	# shellcheck disable=SC2086
 	c --json $cmd >"$tmp/j.out" || fail "--json $cmd failed"
 	python3 -m json.tool "$tmp/j.out" >/dev/null \
@@ -64,6 +64,15 @@ import json, sys
 d = json.load(sys.stdin)
 assert [k["keyring"] for k in d["keys"]] == ["keyring1", "keyring2"], d' \
 	|| fail "JSON keys"
+
+# show crypto isakmp stats: counters summed over the 2 workers
+c show crypto isakmp stats | grep -q "^IKE SAs in negotiation: *0$" \
+	|| fail "show crypto isakmp stats: $(c show crypto isakmp stats)"
+c --json show crypto isakmp stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["isakmp_stats"]
+assert d["sas_up"] == 0 and d["half_open"] == 0 and d["datagrams_dropped"] == 0, d' \
+	|| fail "JSON isakmp stats"
 
 # show running-config round trip: ikerd -t accepts it and it holds the keyrings
 c show running-config >"$tmp/rc.conf" || fail "show running-config failed"
