@@ -71,6 +71,7 @@ struct ikd_worker {
 	bool stop;
 	uint64_t rx, tx, rx_dropped;
 	uint64_t rx_overflow;   /* datagrams the kernel dropped: receive buffer full */
+	uint64_t trim_check_ms, trim_mark; /* heap given back after many SAs went */
 };
 
 /* A control client (see ctlsrv.c). */

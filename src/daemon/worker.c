@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/udp.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -454,6 +455,25 @@ static void task_take(struct ikd_worker *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* After many SAs went (half-open ones expiring after a flood), give the freed
+ * heap back to the system: malloc keeps it otherwise. Looked at every 5 s;
+ * the engine's counts cost nothing. */
+static void trim_after_drop(struct ikd_worker *w)
+{
+	uint64_t now = host_now_ms(NULL);
+	struct ik_engine_stats st;
+	uint64_t n;
+
+	if (now - w->trim_check_ms < 5000)
+		return;
+	w->trim_check_ms = now;
+	ik_engine_stats(w->eng, &st);
+	n = (uint64_t)st.isakmp_sas + st.child_sas;
+	if (n + 1000 < w->trim_mark)
+		malloc_trim(0);
+	w->trim_mark = n;
+}
+
 static void *worker_main(void *arg)
 {
 	struct ikd_worker *w = arg;
@@ -480,6 +500,7 @@ static void *worker_main(void *arg)
 		}
 		if (ik_engine_next_timer(w->eng) <= host_now_ms(NULL))
 			ik_engine_run_timers(w->eng);
+		trim_after_drop(w);
 	}
 	return NULL;
 }

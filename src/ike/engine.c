@@ -312,6 +312,51 @@ void ik_v1_assign_conn_id(struct ik_p1 *p1)
 		p1->conn_id = p1->e->next_conn_id++;
 }
 
+/* ---- exchange material ---- */
+
+void ik_v1_nonce_free(uint8_t **n, size_t *len)
+{
+	if (*n)
+		ik_wipe(*n, *len);
+	free(*n);
+	*n = NULL;
+	*len = 0;
+}
+
+int ik_v1_nonce_set(struct ik_engine *e, uint8_t **dst, size_t *dlen, const uint8_t *src,
+		    size_t len)
+{
+	uint8_t *n = malloc(len ? len : 1);
+
+	if (!n)
+		return -1;
+	if (src)
+		memcpy(n, src, len);
+	else
+		ik_v1_rand(e, n, len);
+	ik_v1_nonce_free(dst, dlen);
+	*dst = n;
+	*dlen = len;
+	return 0;
+}
+
+bool ik_v1_msgid_seen(const struct ik_p1 *p1, uint32_t msgid)
+{
+	if (!p1->seen_msgid)
+		return false;
+	for (size_t i = 0; i < IK_V1_SEEN_MSGID; i++)
+		if (p1->seen_msgid[i] == msgid)
+			return true;
+	return false;
+}
+
+void ik_v1_msgid_remember(struct ik_p1 *p1, uint32_t msgid)
+{
+	if (!p1->seen_msgid)
+		p1->seen_msgid = ik_xcalloc(IK_V1_SEEN_MSGID, sizeof(*p1->seen_msgid));
+	p1->seen_msgid[p1->seen_next++ % IK_V1_SEEN_MSGID] = msgid;
+}
+
 /* ---- timers ---- */
 
 void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at)
@@ -408,7 +453,6 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	p1->state = IKE_READY;
 	p1->created_ms = ik_v1_now(e);
 	p1->last_rx_ms = p1->created_ms;
-	p1->t_xmit.kind = IK_TK_SA_XMIT;
 	p1->x.t.kind = IK_TK_SA_XMIT;
 	p1->t_expire.kind = IK_TK_SA_EXPIRE;
 	p1->t_rekey.kind = IK_TK_SA_REKEY;
@@ -532,8 +576,10 @@ static void p1_free(struct ik_p1 *p1)
 	ik_dh_free(p1->dh);
 	if (p1->have_keys)
 		ik_v1_keys_free(&p1->keys);
-	ik_wipe(p1->ni, sizeof(p1->ni));
-	ik_wipe(p1->nr, sizeof(p1->nr));
+	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
+	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
+	free(p1->peer_id_name);
+	free(p1->seen_msgid);
 	ik_v1_cfg_release(p1->e, p1->cfg);
 	free(p1->fvrf);
 	free(p1);

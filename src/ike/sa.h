@@ -97,7 +97,8 @@ struct ik_ike_sa_ops {
 	struct ik_ike_sa *ho_prev, *ho_next; /* half-open eviction list */        \
 	struct ik_ike_sa *free_next;                                              \
 	struct ik_src *src;     /* per-source counters while half-open */         \
-	struct ik_timer t_xmit, t_expire, t_rekey, t_dpd, t_natka;
+	/* the retransmission timer is in the version's exchange state */     \
+	struct ik_timer t_expire, t_rekey, t_dpd, t_natka;
 
 struct ik_ike_sa {
 	IK_IKE_SA_FIELDS

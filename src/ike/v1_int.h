@@ -48,6 +48,7 @@ enum ik_qm_state {
 #define IK_V1_PEER_MAX_IKE 8u     /* IKE SAs per peer (address and port) */
 #define IK_V1_PEER_MAX_CHILD 64u  /* child SA pairs per peer */
 #define IK_V1_SA_MAX_QM 16u       /* Quick Mode nodes under way per IKE SA */
+#define IK_V1_SEEN_MSGID 32u      /* Quick Mode message IDs remembered per SA (replays) */
 #define IK_V1_SRC_RATE 50u        /* new exchanges answered per source and second */
 
 /* Milliseconds from a first transmission until the last retransmission has
@@ -76,7 +77,7 @@ struct ik_qm {
 	enum ik_qm_state state;
 	bool initiator;
 	uint8_t iv[16];
-	uint8_t ni[IK_V1_MAX_NONCE], nr[IK_V1_MAX_NONCE];
+	uint8_t *ni, *nr;       /* as long as received (ik_v1_nonce_set) */
 	size_t ni_len, nr_len;
 	struct ik_dh *dh;
 	struct ik_secret *gxy;
@@ -119,7 +120,7 @@ struct ik_p1 {
 	struct ik_dh *dh;
 	uint8_t *gxi, *gxr;
 	size_t gxi_len, gxr_len;
-	uint8_t ni[IK_V1_MAX_NONCE], nr[IK_V1_MAX_NONCE];
+	uint8_t *ni, *nr;       /* as long as received; freed once phase 1 is done */
 	size_t ni_len, nr_len;
 	struct ik_v1_keys keys;
 	bool have_keys;
@@ -130,7 +131,7 @@ struct ik_p1 {
 	bool peer_natt_rfc, peer_natt_draft, peer_dpd, peer_unity, peer_ios, peer_xauth;
 	bool nat_self, nat_peer;
 	uint32_t peer_id_addr;
-	char peer_id_name[256];
+	char *peer_id_name;     /* NUL-terminated copy of a name ID, or NULL */
 	uint8_t peer_id_type;
 	bool initial_contact_sent;
 	/* timers (t_expire, t_rekey, t_dpd, t_natka are in the base) */
@@ -144,7 +145,7 @@ struct ik_p1 {
 	uint64_t dpd_in_pkts;
 	/* quick mode nodes, and the message IDs of the last ones (replays) */
 	struct ik_qm *qms;
-	uint32_t seen_msgid[32];
+	uint32_t *seen_msgid;   /* IK_V1_SEEN_MSGID of them, from the first Quick Mode on */
 	unsigned seen_next;
 	/* phase 2 to start once phase 1 completes (initiator) */
 	bool want_qm;
@@ -212,6 +213,14 @@ struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t r
 /* The live IKEv1 SA with these cookies, or NULL. */
 struct ik_p1 *ik_v1_p1_find_cookies(struct ik_engine *e, const uint8_t icky[8],
 				    const uint8_t rcky[8]);
+/* Replaces *dst with a copy of len bytes of src (or, src NULL, random
+ * bytes); the old value is wiped. -1 when out of memory. */
+int ik_v1_nonce_set(struct ik_engine *e, uint8_t **dst, size_t *dlen, const uint8_t *src,
+		    size_t len);
+void ik_v1_nonce_free(uint8_t **n, size_t *len);
+/* The Quick Mode message IDs of the last IK_V1_SEEN_MSGID nodes of p1. */
+bool ik_v1_msgid_seen(const struct ik_p1 *p1, uint32_t msgid);
+void ik_v1_msgid_remember(struct ik_p1 *p1, uint32_t msgid);
 /* Arms (at 0: cancels) one of the engine's timers. */
 void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at);
 /* Moves the SA to new endpoints (NAT-T float, a NAT mapping change). */

@@ -419,14 +419,9 @@ static int take_ke_nonce(struct ik_p1 *p1, const struct ik_v1_msg *m)
 		return -1;
 	memcpy(*dst, ke->body, ke->body_len);
 	*dlen = ke->body_len;
-	if (p1->initiator) {
-		memcpy(p1->nr, no->body, no->body_len);
-		p1->nr_len = no->body_len;
-	} else {
-		memcpy(p1->ni, no->body, no->body_len);
-		p1->ni_len = no->body_len;
-	}
-	return 0;
+	if (p1->initiator)
+		return ik_v1_nonce_set(p1->e, &p1->nr, &p1->nr_len, no->body, no->body_len);
+	return ik_v1_nonce_set(p1->e, &p1->ni, &p1->ni_len, no->body, no->body_len);
 }
 
 static int derive(struct ik_p1 *p1)
@@ -457,11 +452,11 @@ static int derive(struct ik_p1 *p1)
 
 static void gen_nonce(struct ik_p1 *p1)
 {
-	uint8_t *n = p1->initiator ? p1->ni : p1->nr;
+	uint8_t **n = p1->initiator ? &p1->ni : &p1->nr;
 	size_t *nl = p1->initiator ? &p1->ni_len : &p1->nr_len;
 
-	ik_v1_rand(p1->e, n, IK_V1_NONCE_LEN);
-	*nl = IK_V1_NONCE_LEN;
+	/* out of memory: an empty nonce, refused by the peer */
+	(void)ik_v1_nonce_set(p1->e, n, nl, NULL, IK_V1_NONCE_LEN);
 }
 
 static void put_ke_nonce(struct ik_p1 *p1, struct ik_v1_builder *b)
@@ -892,6 +887,8 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 		pid->type = IK_PEER_ID_IPV4;
 		pid->addr = p1->peer_id_addr;
 	} else {
+		free(p1->peer_id_name);
+		p1->peer_id_name = ik_xmalloc(id.len + 1);
 		memcpy(p1->peer_id_name, id.data, id.len);
 		p1->peer_id_name[id.len] = 0;
 		pid->type = id.type == IK_V1_ID_FQDN ? IK_PEER_ID_FQDN : IK_PEER_ID_USER_FQDN;
@@ -992,6 +989,18 @@ void ik_v1_phase1_done(struct ik_p1 *p1)
 	ik_v1_timer_set(e, &p1->t_natka, (p1->nat_self && p1->cfg->nat_keepalive) ?
 			now + (uint64_t)p1->cfg->nat_keepalive * 1000 : 0);
 	e->st.p1_done++;
+	/* the exchange material is needed no more: keep an SA small */
+	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
+	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
+	free(p1->sai_b);
+	p1->sai_b = NULL;
+	p1->sai_b_len = 0;
+	free(p1->gxi);
+	free(p1->gxr);
+	p1->gxi = p1->gxr = NULL;
+	p1->gxi_len = p1->gxr_len = 0;
+	ik_dh_free(p1->dh);
+	p1->dh = NULL;
 	/* Half-open no more: the phase-1 SA of a rekey takes over from the old one. */
 	if (p1->initiator)
 		ik_v1_peer_each(p1, p1, rekeyed_sa_expire, NULL, &now);

@@ -117,7 +117,7 @@ struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator)
 	ik_v1_timer_set(p1->e, &q->t_expire, ik_v1_now(p1->e) + ik_v1_exchange_limit_ms(p1->e));
 	q->next = p1->qms;
 	p1->qms = q;
-	p1->seen_msgid[p1->seen_next++ % IK_ARRAY_LEN(p1->seen_msgid)] = msgid;
+	ik_v1_msgid_remember(p1, msgid);
 	return q;
 }
 
@@ -142,6 +142,8 @@ void ik_v1_qm_free(struct ik_qm *q)
 	ik_v1_xmit_clear(&q->x);
 	ik_dh_free(q->dh);
 	ik_secret_free(q->gxy);
+	ik_v1_nonce_free(&q->ni, &q->ni_len);
+	ik_v1_nonce_free(&q->nr, &q->nr_len);
 	free(q->sa_b);
 	ik_wipe(q, sizeof(*q));
 	free(q);
@@ -330,8 +332,8 @@ int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *t, unsigned reke
 	DBG(p1, "ISAKMP:(%u):beginning Quick Mode exchange, M-ID of %u", p1->conn_id, msgid);
 	q->spi_in = new_spi(e);
 	DBG(p1, "ISAKMP:(%u):QM Initiator gets spi", p1->conn_id);
-	ik_v1_rand(e, q->ni, IK_V1_NONCE_LEN);
-	q->ni_len = IK_V1_NONCE_LEN;
+	if (ik_v1_nonce_set(e, &q->ni, &q->ni_len, NULL, IK_V1_NONCE_LEN))
+		goto out;
 	if (ip->pfs_group && make_pfs(p1, q, ip->pfs_group))
 		goto out;
 	lifetimes(ip, &sec, &kb);
@@ -841,8 +843,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		    p1->conn_id, no->off, no->body_len, IK_V1_MIN_NONCE, IK_V1_MAX_NONCE);
 		goto out;
 	}
-	memcpy(q->ni, no->body, no->body_len);
-	q->ni_len = no->body_len;
+	if (ik_v1_nonce_set(e, &q->ni, &q->ni_len, no->body, no->body_len))
+		goto out;
 	if (ke) {
 		unsigned g = (unsigned)offer.group;
 		char why[128] = "";
@@ -872,8 +874,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	DBG(p1, "ISAKMP:(%u):QM Responder gets spi", p1->conn_id);
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_SPI_STARVE);
 	qm_state(p1, q, "IKE_MESG_INTERNAL, IKE_GOT_SPI", IKE_QM_IPSEC_INSTALL_AWAIT);
-	ik_v1_rand(e, q->nr, IK_V1_NONCE_LEN);
-	q->nr_len = IK_V1_NONCE_LEN;
+	if (ik_v1_nonce_set(e, &q->nr, &q->nr_len, NULL, IK_V1_NONCE_LEN))
+		goto out;
 	fill_child(p1, q, ts, &offer);
 	if (keymat(p1, q))
 		goto out;
@@ -992,8 +994,8 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	DBG(p1, "ISAKMP:(%u): processing NONCE payload. message ID = %u", p1->conn_id, q->msgid);
 	if (no->body_len < IK_V1_MIN_NONCE || no->body_len > IK_V1_MAX_NONCE)
 		goto out;
-	memcpy(q->nr, no->body, no->body_len);
-	q->nr_len = no->body_len;
+	if (ik_v1_nonce_set(p1->e, &q->nr, &q->nr_len, no->body, no->body_len))
+		goto out;
 	if (q->pfs_group) {
 		char why[128] = "";
 

@@ -343,7 +343,7 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 		if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
 			ik_addr_fmt(p1->peer_id_addr, id);
 		else if (p1->peer_id_type)
-			snprintf(id, sizeof(id), "%s", p1->peer_id_name);
+			snprintf(id, sizeof(id), "%s", p1->peer_id_name ? p1->peer_id_name : "");
 		else
 			snprintf(id, sizeof(id), "%s", "");
 		ik_addr_fmt(p1->remote.addr, b);

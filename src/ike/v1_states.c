@@ -245,14 +245,11 @@ static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		       "previous packet (M-ID %u), dropped", p1->conn_id, h->msgid);
 		return;
 	}
-	if (!q) {
-		for (size_t i = 0; i < IK_ARRAY_LEN(p1->seen_msgid); i++)
-			if (p1->seen_msgid[i] == h->msgid) {
-				ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase 2 packet is a "
-				       "duplicate of a previous packet (M-ID %u), dropped",
-				       p1->conn_id, h->msgid);
-				return;
-			}
+	if (!q && ik_v1_msgid_seen(p1, h->msgid)) {
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase 2 packet is a "
+		       "duplicate of a previous packet (M-ID %u), dropped",
+		       p1->conn_id, h->msgid);
+		return;
 	}
 	if (q)
 		memcpy(iv, q->iv, sizeof(iv));
