@@ -27,6 +27,7 @@
 
 struct ik_resolver;      /* keyring/resolver.h: built once per snapshot */
 struct ik_profile_index; /* profile/profile.h: built once per snapshot */
+struct ik_hostkeys;      /* keyring/hostkeys.h: built once per snapshot */
 
 /* ---- IKEv1 policy ---- */
 enum ik_encr { IK_ENCR_NONE = 0, IK_ENCR_DES, IK_ENCR_3DES, IK_ENCR_AES };
@@ -257,6 +258,7 @@ struct ik_config {
 	/* crypto call admission limit ike in-negotiation-sa N (IKEv1) and crypto
 	 * ikev2 limit max-in-negotiation-sa N; 0 = not set */
 	unsigned max_in_negotiation, v2_max_in_negotiation;
+	bool aggressive_mode_disable; /* crypto isakmp aggressive-mode disable */
 
 	/* keyrings[0] is always the default keyring (crypto isakmp key ...),
 	 * possibly with no keys; the others follow in configuration order. */
@@ -283,6 +285,7 @@ struct ik_config {
 	struct ik_resolver *resolver;
 	struct ik_profile_index *pindex;
 	struct ik_tunnel_index *tindex;
+	struct ik_hostkeys *hostkeys;
 	void (*index_free)(struct ik_config *cfg);
 
 	/* Lines read and ignored (router commands that ikerd does not use), for

@@ -1058,6 +1058,15 @@ static int cmd_isakmp(struct pctx *c)
 		cfg->keepalive_periodic = periodic;
 		return 0;
 	}
+	if (kw(c, 2, "aggressive-mode")) {
+		if (!kw(c, 3, "disable"))
+			return c->ntok > 3 ? perr(c, 3, "'disable' expected, not '%s'", c->tok[3].s)
+					   : pincomplete(c, "incomplete command: 'disable' expected");
+		if (no_more(c, 4))
+			return -1;
+		cfg->aggressive_mode_disable = true;
+		return 0;
+	}
 	if (kw(c, 2, "nat")) {
 		if (!kw(c, 3, "keepalive"))
 			return c->ntok > 3 ? perr(c, 3, "'keepalive' expected, not '%s'", c->tok[3].s)

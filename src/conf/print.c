@@ -105,7 +105,8 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, " lifetime %u\n", (unsigned)p->lifetime);
 	}
 	if (def->nkeys || cfg->isakmp_identity == IK_SELF_ID_FQDN || cfg->keepalive ||
-	    cfg->nat_keepalive || cfg->max_in_negotiation || cfg->v2_max_in_negotiation)
+	    cfg->nat_keepalive || cfg->max_in_negotiation || cfg->v2_max_in_negotiation ||
+	    cfg->aggressive_mode_disable)
 		ik_sb_add(out, "!\n");
 	for (size_t k = 0; k < def->nkeys; k++)
 		print_key(def->keys[k], out);
@@ -116,6 +117,8 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 			     cfg->keepalive_retry, cfg->keepalive_periodic ? " periodic" : "");
 	if (cfg->nat_keepalive)
 		ik_sb_printf(out, "crypto isakmp nat keepalive %u\n", cfg->nat_keepalive);
+	if (cfg->aggressive_mode_disable)
+		ik_sb_add(out, "crypto isakmp aggressive-mode disable\n");
 	if (cfg->max_in_negotiation)
 		ik_sb_printf(out, "crypto call admission limit ike in-negotiation-sa %u\n",
 			     cfg->max_in_negotiation);

@@ -143,6 +143,8 @@ static const char *const p1_names[] = {
 	[IKE_I_MM4] = "IKE_I_MM4", [IKE_I_MM5] = "IKE_I_MM5", [IKE_I_MM6] = "IKE_I_MM6",
 	[IKE_R_MM1] = "IKE_R_MM1", [IKE_R_MM2] = "IKE_R_MM2", [IKE_R_MM3] = "IKE_R_MM3",
 	[IKE_R_MM4] = "IKE_R_MM4", [IKE_R_MM5] = "IKE_R_MM5",
+	[IKE_I_AM1] = "IKE_I_AM1", [IKE_R_AM_AAA_AWAIT] = "IKE_R_AM_AAA_AWAIT",
+	[IKE_R_AM2] = "IKE_R_AM2",
 	[IKE_P1_COMPLETE] = "IKE_P1_COMPLETE",
 	[IKE_DEST_SA] = "IKE_DEST_SA",
 };
@@ -171,6 +173,10 @@ const char *ik_v1_p1_disp(const struct ik_p1 *p1)
 	case IKE_I_MM5:
 	case IKE_I_MM6:
 		return "MM_KEY_EXCH";
+	case IKE_I_AM1:
+	case IKE_R_AM_AAA_AWAIT:
+	case IKE_R_AM2:
+		return "AG_INIT_EXCH";
 	case IKE_P1_COMPLETE:
 		return "QM_IDLE";
 	case IKE_DEST_SA:
@@ -519,8 +525,9 @@ static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const
 		 * carries a zero responder cookie. */
 		if (!p1->initiator && !memcmp(rcky, zero, 8))
 			return p1;
-		/* MM2: the initiator learns the responder cookie. */
-		if (p1->initiator && p1->state == IKE_I_MM1 && !memcmp(p1->cky_r, zero, 8))
+		/* MM2 or AM2: the initiator learns the responder cookie. */
+		if (p1->initiator && (p1->state == IKE_I_MM1 || p1->state == IKE_I_AM1) &&
+		    !memcmp(p1->cky_r, zero, 8))
 			return p1;
 	}
 	return NULL;
@@ -1086,7 +1093,15 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 	}
 	p1 = p1_lookup(e, h.icookie, h.rcookie);
 	if (!p1) {
-		if (h.exch == IK_V1_EXCH_MM && !memcmp(h.rcookie, zero, 8) && h.msgid == 0 &&
+		if (h.exch == IK_V1_EXCH_AGGR && e->cfg->aggressive_mode_disable &&
+		    !memcmp(h.rcookie, zero, 8)) {
+			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AGG_MODE_DISABLED: Unable to "
+			       "initiate or respond to Aggressive Mode while disabled (peer %s)",
+			       ik_addr_fmt(remote->addr, ra));
+			return;
+		}
+		if ((h.exch == IK_V1_EXCH_MM || h.exch == IK_V1_EXCH_AGGR) &&
+		    !memcmp(h.rcookie, zero, 8) && h.msgid == 0 &&
 		    h.np == IK_V1_PL_SA && !(h.flags & IK_V1_FLAG_ENC)) {
 			ik_dbg(e->log, IK_DBG_ISAKMP,
 				"ISAKMP (0): received packet from %s dport %u "

@@ -22,6 +22,7 @@ enum ik_p1_state {
 	IKE_READY = 0,
 	IKE_I_MM1, IKE_I_MM2, IKE_I_MM3, IKE_I_MM4, IKE_I_MM5, IKE_I_MM6,
 	IKE_R_MM1, IKE_R_MM2, IKE_R_MM3, IKE_R_MM4, IKE_R_MM5,
+	IKE_I_AM1, IKE_R_AM_AAA_AWAIT, IKE_R_AM2,   /* Aggressive Mode */
 	IKE_P1_COMPLETE,
 	IKE_DEST_SA,            /* being deleted */
 };
@@ -134,6 +135,8 @@ struct ik_p1 {
 	char *peer_id_name;     /* NUL-terminated copy of a name ID, or NULL */
 	uint8_t peer_id_type;
 	bool initial_contact_sent;
+	bool aggressive;        /* phase 1 by Aggressive Mode */
+	uint8_t am_hash_i[64];  /* responder: the HASH_I AM3 must carry */
 	/* timers (t_expire, t_rekey, t_dpd, t_natka are in the base) */
 	struct ik_xmit x;
 	uint64_t established_ms;
@@ -264,6 +267,12 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
 int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
 int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+/* Aggressive Mode (RFC 2409 5.4): AM1 -> AM2 (responder), AM2 -> AM3
+ * (initiator), AM3 (responder). The initiator starts it from ik_v1_mm_start
+ * when the tunnel's ISAKMP profile says `initiate mode aggressive`. */
+int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
+int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len);
 /* Encrypts the body of a built message in place (zero padding to the block)
  * and updates iv. */
 int ik_v1_encrypt(struct ik_p1 *p1, struct ik_v1_builder *b, uint8_t *iv);

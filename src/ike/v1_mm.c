@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "keyring/hostkeys.h"
 #include "util/addr.h"
 #include "util/util.h"
 
@@ -483,9 +484,63 @@ static void mode_failure(struct ik_p1 *p1)
 {
 	char ra[IK_ADDRSTRLEN];
 
-	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode "
-	       "failed with peer at %s", ik_addr_fmt(p1->remote.addr, ra));
+	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of %s mode "
+	       "failed with peer at %s", p1->aggressive ? "Aggressive" : "Main",
+	       ik_addr_fmt(p1->remote.addr, ra));
 }
+
+/* The SA payload of MM1 or AM1: one proposal, one transform per usable
+ * policy in priority order (only_group: those of that DH group, as
+ * Aggressive Mode's KE fixes the group). Keeps SAi_b for the HASHes. */
+static int put_offer(struct ik_p1 *p1, struct ik_v1_builder *b, unsigned only_group)
+{
+	size_t sa_off, p_off;
+	unsigned n = 0, k = 0;
+
+	for (size_t i = 0; i < p1->cfg->npolicies; i++) {
+		const struct ik_isakmp_policy *pol = &p1->cfg->policies[i];
+
+		if (policy_usable(pol) && (!only_group || pol->group == only_group))
+			n++;
+	}
+	if (!n) {
+		DBG(p1, "ISAKMP:(0):no crypto isakmp policy with pre-shared key authentication "
+		    "and a supported group");
+		return -1;
+	}
+	sa_off = ik_v1_b_open(b, IK_V1_PL_SA);
+	ik_v1_b_put32(b, 1);
+	ik_v1_b_put32(b, 1);
+	p_off = b->len;
+	ik_v1_b_put8(b, 0);
+	ik_v1_b_put8(b, 0);
+	ik_v1_b_put16(b, 0);
+	ik_v1_b_put8(b, 1);
+	ik_v1_b_put8(b, IK_V1_PROTO_ISAKMP);
+	ik_v1_b_put8(b, 0);
+	ik_v1_b_put8(b, (uint8_t)n);
+	for (size_t i = 0; i < p1->cfg->npolicies; i++) {
+		const struct ik_isakmp_policy *pol = &p1->cfg->policies[i];
+
+		if (!policy_usable(pol) || (only_group && pol->group != only_group))
+			continue;
+		k++;
+		put_p1_transform(b, pol, k, k == n);
+	}
+	if (!b->overflow)
+		ik_put16(b->buf + p_off + 2, (uint16_t)(b->len - p_off));
+	ik_v1_b_close(b, sa_off);
+	if (b->overflow)
+		return -1;
+	p1->sai_b_len = b->len - sa_off - 4;
+	p1->sai_b = malloc(p1->sai_b_len);
+	if (!p1->sai_b)
+		return -1;
+	memcpy(p1->sai_b, b->buf + sa_off + 4, p1->sai_b_len);
+	return 0;
+}
+
+static int am_start(struct ik_p1 *p1, struct ik_v1_builder *b);
 
 /* ---- initiator: MM1 ---- */
 
@@ -498,9 +553,8 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	struct ik_v1_builder *b;
 	char la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
 	static const uint8_t zero[8];
-	size_t sa_off;
-	unsigned n = 0, k = 0;
-	bool gre = t->tunnel_mode == IK_TUN_GRE_IP;
+	int rc;
+	bool am, gre = t->tunnel_mode == IK_TUN_GRE_IP;
 	const struct ik_transform_set *ts = ip->ntsets ? ip->tsets[0] : NULL;
 
 	ik_addr_fmt(p1->local.addr, la);
@@ -535,58 +589,33 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	DBG(p1, "ISAKMP: local port %u, remote port %u", p1->local.port, p1->remote.port);
 	DBG(p1, "ISAKMP: set new node 0 to QM_IDLE");
 	DBG(p1, "ISAKMP:(0):insert sa successfully sa = %08X", ik_get32(p1->cky_i));
-	DBG(p1, "ISAKMP:(0):Can not start Aggressive mode, trying Main mode.");
+	am = p1->profile && p1->profile->initiate_aggressive;
+	if (am && p1->cfg->aggressive_mode_disable) {
+		ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AGG_MODE_DISABLED: Unable to "
+		       "initiate or respond to Aggressive Mode while disabled (peer %s)", ra);
+		am = false;
+	}
+	if (!am)
+		DBG(p1, "ISAKMP:(0):Can not start Aggressive mode, trying Main mode.");
 	p1->key = ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->remote.addr,
 				       &tr);
 	if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ra);
 		return -1;
 	}
-	for (size_t i = 0; i < p1->cfg->npolicies; i++)
-		if (policy_usable(&p1->cfg->policies[i]))
-			n++;
-	if (!n) {
-		DBG(p1, "ISAKMP:(0):no crypto isakmp policy with pre-shared key authentication "
-		    "and a supported group");
-		return -1;
-	}
 	b = malloc(sizeof(*b));
 	if (!b)
 		return -1;
+	if (am) {
+		rc = am_start(p1, b);
+		free(b);
+		return rc;
+	}
 	ik_v1_b_init(b, p1->cky_i, zero, IK_V1_EXCH_MM, 0, 0);
-	sa_off = ik_v1_b_open(b, IK_V1_PL_SA);
-	ik_v1_b_put32(b, 1);
-	ik_v1_b_put32(b, 1);
-	size_t p_off = b->len;
-	ik_v1_b_put8(b, 0);
-	ik_v1_b_put8(b, 0);
-	ik_v1_b_put16(b, 0);
-	ik_v1_b_put8(b, 1);
-	ik_v1_b_put8(b, IK_V1_PROTO_ISAKMP);
-	ik_v1_b_put8(b, 0);
-	ik_v1_b_put8(b, (uint8_t)n);
-	for (size_t i = 0; i < p1->cfg->npolicies; i++) {
-		const struct ik_isakmp_policy *pol = &p1->cfg->policies[i];
-
-		if (!policy_usable(pol))
-			continue;
-		k++;
-		put_p1_transform(b, pol, k, k == n);
-	}
-	if (!b->overflow)
-		ik_put16(b->buf + p_off + 2, (uint16_t)(b->len - p_off));
-	ik_v1_b_close(b, sa_off);
-	if (b->overflow) {
+	if (put_offer(p1, b, 0)) {
 		free(b);
 		return -1;
 	}
-	p1->sai_b_len = b->len - sa_off - 4;
-	p1->sai_b = malloc(p1->sai_b_len);
-	if (!p1->sai_b) {
-		free(b);
-		return -1;
-	}
-	memcpy(p1->sai_b, b->buf + sa_off + 4, p1->sai_b_len);
 	ik_v1_vid_add_natt(p1, b, true);
 	ik_v1_p1_set_state(p1, "IKE_MESG_FROM_IPSEC, IKE_SA_REQ_MM", IKE_I_MM1);
 	DBG(p1, "ISAKMP:(0): beginning Main Mode exchange");
@@ -1080,5 +1109,364 @@ int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		if (t && t->protection)
 			ik_v1_qm_start(p1, t, p1->want_rekey_of);
 	}
+	return 0;
+}
+
+/* ---- Aggressive Mode (RFC 2409 5.4) ----
+ *
+ *   HDR, SA, KE, Ni, IDii -->
+ *                      <-- HDR, SA, KE, Nr, IDir, HASH_R [, NAT-D, NAT-D]
+ *   HDR*, HASH_I [, NAT-D, NAT-D] -->
+ *
+ * The initiator's identity travels in clear in the first message, so the
+ * responder chooses the profile (P1) before the key, and checks the key's
+ * keyring against it (P2) before using it; a peer identified by an FQDN may
+ * have a host-name key. The price is a HASH_R that anyone who sends an AM1
+ * can take offline to guess the key (ikerd -t warns about it). */
+
+/* Builds the SA payload of the reply: the offer's proposal with the chosen
+ * transform only (MM2 and AM2). */
+static void put_chosen(struct ik_v1_builder *b, const struct ik_v1_sa *sa,
+		       const struct ik_v1_transform *t, const uint8_t *msg)
+{
+	size_t sa_off = ik_v1_b_open(b, IK_V1_PL_SA), p_off, t_off;
+	uint16_t tlen = ik_get16(msg + t->off + 2);
+
+	ik_v1_b_put32(b, 1);
+	ik_v1_b_put32(b, 1);
+	p_off = b->len;
+	ik_v1_b_put8(b, 0);
+	ik_v1_b_put8(b, 0);
+	ik_v1_b_put16(b, 0);
+	ik_v1_b_put8(b, sa->p[0].num);
+	ik_v1_b_put8(b, IK_V1_PROTO_ISAKMP);
+	ik_v1_b_put8(b, 0);
+	ik_v1_b_put8(b, 1);
+	t_off = b->len;
+	ik_v1_b_put(b, msg + t->off, tlen);
+	if (!b->overflow) {
+		b->buf[t_off] = 0;
+		ik_put16(b->buf + p_off + 2, (uint16_t)(b->len - p_off));
+	}
+	ik_v1_b_close(b, sa_off);
+}
+
+/* AM1: the group of the highest-priority usable policy; its policies only. */
+static int am_start(struct ik_p1 *p1, struct ik_v1_builder *b)
+{
+	static const uint8_t zero[8];
+	struct my_id id;
+	unsigned group = 0;
+
+	for (size_t i = 0; i < p1->cfg->npolicies && !group; i++)
+		if (policy_usable(&p1->cfg->policies[i]))
+			group = p1->cfg->policies[i].group;
+	if (!group) {
+		DBG(p1, "ISAKMP:(0):no crypto isakmp policy with pre-shared key authentication "
+		    "and a supported group");
+		return -1;
+	}
+	p1->aggressive = true;
+	p1->group = group;
+	if (make_dh(p1))
+		return -1;
+	gen_nonce(p1);
+	make_my_id(p1, &id);
+	ik_v1_b_init(b, p1->cky_i, zero, IK_V1_EXCH_AGGR, 0, 0);
+	if (put_offer(p1, b, group))
+		return -1;
+	put_ke_nonce(p1, b);
+	DBG(p1, "ISAKMP:(0):SA is doing pre-shared key authentication using id type %s",
+	    id.body[0] == IK_V1_ID_FQDN ? "ID_FQDN" : "ID_IPV4_ADDR");
+	trace_id(p1, id.body, id.len, IK_V1_PL_VID);
+	ik_v1_b_payload(b, IK_V1_PL_ID, id.body, id.len);
+	ik_v1_vid_add_natt(p1, b, true);
+	ik_v1_vid_add(p1, b, false, true);
+	if (b->overflow)
+		return -1;
+	ik_v1_p1_set_state(p1, "IKE_MESG_FROM_IPSEC, IKE_SA_REQ_AM", IKE_I_AM1);
+	DBG(p1, "ISAKMP:(0): beginning Aggressive Mode exchange");
+	send_reply(p1, b, true);
+	return 0;
+}
+
+/* The key for a peer that sent pid in clear (AM1): a host-name key for an
+ * FQDN, else (or when there is none) the address key of rule K3; then the
+ * P2 check against the profile, before the key is used. */
+static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_profile *prof,
+				   const struct ik_peer_id *pid)
+{
+	struct ik_trace tr;
+	const struct ik_key *key = NULL;
+	char ra[IK_ADDRSTRLEN];
+
+	ik_v1_tr(p1, &tr);
+	if (pid->type != IK_PEER_ID_IPV4)
+		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf, pid->name, &tr);
+	if (key) {
+		if (!ik_profile_check_keyring(prof, key, &tr))
+			return NULL;
+		return key;
+	}
+	key = ik_resolve_responder(p1->cfg->resolver, p1->fvrf, p1->remote.addr, &tr);
+	if (!key) {
+		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt(p1->remote.addr, ra));
+		return NULL;
+	}
+	if (!ik_profile_check_responder(p1->cfg, prof, key, p1->fvrf, p1->remote.addr, &tr))
+		return NULL;
+	return key;
+}
+
+/* ---- responder: AM1 -> AM2 ---- */
+
+int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len)
+{
+	const struct ik_v1_pl *sapl = ik_v1_find(m, IK_V1_PL_SA);
+	const struct ik_v1_pl *idpl = ik_v1_find(m, IK_V1_PL_ID);
+	struct ik_v1_sa *sa = malloc(sizeof(*sa));
+	const struct ik_v1_transform *t = NULL;
+	const struct ik_isakmp_profile *prof;
+	struct ik_v1_builder *b = NULL;
+	struct ik_peer_id pid;
+	struct ik_trace tr0;
+	struct my_id id;
+	uint8_t h[64];
+	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
+	int rc = -1;
+
+	p1->aggressive = true;
+	if (!sa)
+		goto out;
+	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
+	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
+		DBG(p1, "ISAKMP:(0): %s", err);
+		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
+		       "%s failed its sanity check or is malformed",
+		       ik_addr_fmt(p1->remote.addr, ra));
+		ik_v1_p1_delete(p1, "malformed SA payload", false);
+		goto out;
+	}
+	ik_v1_vid_process(p1, m, msg, len);
+	if (sa->np == 1 && sa->p[0].proto == IK_V1_PROTO_ISAKMP)
+		t = choose(p1, &sa->p[0]);
+	if (!t) {
+		DBG(p1, "ISAKMP:(0):no offers accepted!");
+		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
+		    ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
+		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ISAKMP, NULL, 0,
+				  NULL, 0);
+		mode_failure(p1);
+		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
+		goto out;
+	}
+	p1->sai_b_len = sapl->body_len;
+	p1->sai_b = malloc(p1->sai_b_len);
+	b = malloc(sizeof(*b));
+	if (!p1->sai_b || !b)
+		goto fail;
+	memcpy(p1->sai_b, sapl->body, sapl->body_len);
+	if (take_ke_nonce(p1, m) || take_id(p1, idpl, &pid)) {
+		ik_v1_p1_delete(p1, "malformed first message", false);
+		goto out;
+	}
+	tr0.log = p1->e->log;
+	tr0.conn_id = 0;
+	prof = ik_profile_match_responder(p1->cfg, p1->fvrf, &pid, &tr0);
+	p1->key = am_key(p1, prof, &pid);
+	if (!p1->key) {
+		DBG(p1, "ISAKMP (%u): FSM action returned error: 2", p1->conn_id);
+		mode_failure(p1);
+		ik_v1_p1_delete(p1, "No usable preshared key", false);
+		goto out;
+	}
+	p1->profile = prof;
+	ik_v1_assign_conn_id(p1);
+	gen_nonce(p1);
+	if (make_dh(p1) || derive(p1)) {
+		mode_failure(p1);
+		ik_v1_p1_delete(p1, "DH failed", false);
+		goto out;
+	}
+	/* the HASH_I AM3 must carry, over the identity received here */
+	if (auth_hash(p1, true, idpl->body, idpl->body_len, p1->am_hash_i))
+		goto fail;
+	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_AGGRESSIVE_MODE", IKE_R_AM_AAA_AWAIT);
+
+	/* <-- HDR, SA, KE, Nr, IDir, HASH_R, VIDs, NAT-D, NAT-D */
+	make_my_id(p1, &id);
+	if (auth_hash(p1, false, id.body, id.len, h))
+		goto fail;
+	ik_v1_b_init(b, p1->cky_i, p1->cky_r, IK_V1_EXCH_AGGR, 0, 0);
+	put_chosen(b, sa, t, msg);
+	put_ke_nonce(p1, b);
+	DBG(p1, "ISAKMP:(%u):SA is doing pre-shared key authentication using id type %s",
+	    p1->conn_id, id.body[0] == IK_V1_ID_FQDN ? "ID_FQDN" : "ID_IPV4_ADDR");
+	trace_id(p1, id.body, id.len, IK_V1_PL_HASH);
+	ik_v1_b_payload(b, IK_V1_PL_ID, id.body, id.len);
+	ik_v1_b_payload(b, IK_V1_PL_HASH, h, ik_hash_len(p1->hash));
+	ik_v1_vid_add_natt(p1, b, false);
+	ik_v1_vid_add(p1, b, true, false);
+	if (ik_v1_natd_add(p1, b))
+		goto fail;
+	send_reply(p1, b, true);
+	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_R_AM2);
+	rc = 0;
+	goto out;
+fail:
+	ik_v1_p1_delete(p1, "internal error", false);
+out:
+	free(sa);
+	free(b);
+	return rc;
+}
+
+/* ---- initiator: AM2 -> AM3 ---- */
+
+int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len)
+{
+	const struct ik_v1_pl *sapl = ik_v1_find(m, IK_V1_PL_SA);
+	const struct ik_v1_pl *idpl = ik_v1_find(m, IK_V1_PL_ID);
+	struct ik_v1_sa *sa = malloc(sizeof(*sa));
+	const struct ik_v1_transform *t = NULL;
+	struct ik_v1_builder *b = NULL;
+	struct ik_peer_id pid;
+	struct ik_trace tr0;
+	struct my_id id;
+	uint8_t h[64];
+	char err[200], ra[IK_ADDRSTRLEN];
+	unsigned kegroup;
+	bool ic;
+	int rc = -1;
+
+	if (!sa)
+		goto out;
+	memcpy(p1->cky_r, m->hdr.rcookie, 8);
+	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
+	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
+		DBG(p1, "ISAKMP:(0): %s", err);
+		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
+		       "%s failed its sanity check or is malformed",
+		       ik_addr_fmt(p1->remote.addr, ra));
+		memset(p1->cky_r, 0, 8);
+		goto out;
+	}
+	ik_v1_vid_process(p1, m, msg, len);
+	kegroup = p1->group; /* AM1's KE fixed the group */
+	if (sa->np == 1 && sa->p[0].proto == IK_V1_PROTO_ISAKMP && sa->p[0].nt == 1)
+		t = choose(p1, &sa->p[0]);
+	if (!t || p1->group != kegroup) {
+		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
+		    ik_addr_fmt(p1->local.addr, err), ik_addr_fmt(p1->remote.addr, ra));
+		mode_failure(p1);
+		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
+		goto out;
+	}
+	if (take_ke_nonce(p1, m) || take_id(p1, idpl, &pid)) {
+		memset(p1->cky_r, 0, 8);
+		goto out;
+	}
+	if (!p1->profile) {
+		tr0.log = p1->e->log;
+		tr0.conn_id = 0;
+		p1->profile = ik_profile_match_responder(p1->cfg, p1->fvrf, &pid, &tr0);
+	}
+	ik_v1_assign_conn_id(p1);
+	if (derive(p1)) {
+		mode_failure(p1);
+		ik_v1_p1_delete(p1, "DH failed", false);
+		goto out;
+	}
+	if (check_hash(p1, m, idpl)) {
+		mode_failure(p1);
+		ik_v1_p1_delete(p1, "HASH_R failed", false);
+		goto out;
+	}
+	trace_authenticated(p1);
+	ik_v1_natd_process(p1, m);
+	ik_v1_p1_set_state(p1, "IKE_MESG_FROM_PEER, IKE_AM_EXCH", IKE_I_AM1);
+	if ((p1->nat_self || p1->nat_peer) && p1->local.port == 500) {
+		struct ik_endpoint l = p1->local, r = p1->remote;
+
+		DBG(p1, "ISAKMP:(%u):NAT-T: floating to port 4500", p1->conn_id);
+		l.port = 4500;
+		r.port = 4500;
+		ik_v1_p1_set_endpoints(p1, &l, &r);
+	}
+	ic = !ik_v1_p1_find_peer(p1->e, p1->local.addr, p1->remote.addr, true);
+	if (ic)
+		DBG(p1, "ISAKMP:(%u):Send initial contact", p1->conn_id);
+	p1->initial_contact_sent = ic;
+
+	/* HDR*, HASH_I, NAT-D, NAT-D [, N(INITIAL-CONTACT)] --> */
+	make_my_id(p1, &id);
+	b = malloc(sizeof(*b));
+	if (!b || auth_hash(p1, true, id.body, id.len, h))
+		goto fail;
+	ik_v1_b_init(b, p1->cky_i, p1->cky_r, IK_V1_EXCH_AGGR, 0, 0);
+	ik_v1_b_payload(b, IK_V1_PL_HASH, h, ik_hash_len(p1->hash));
+	if (ik_v1_natd_add(p1, b))
+		goto fail;
+	if (ic) {
+		size_t off = ik_v1_b_open(b, IK_V1_PL_N);
+
+		ik_v1_b_put32(b, 1);
+		ik_v1_b_put8(b, IK_V1_PROTO_ISAKMP);
+		ik_v1_b_put8(b, 16);
+		ik_v1_b_put16(b, IK_V1_N_INITIAL_CONTACT);
+		ik_v1_b_put(b, p1->cky_i, 8);
+		ik_v1_b_put(b, p1->cky_r, 8);
+		ik_v1_b_close(b, off);
+	}
+	if (ik_v1_encrypt(p1, b, p1->iv))
+		goto fail;
+	ik_v1_send(p1, b->buf, b->len);
+	/* kept to answer a retransmitted AM2 (our AM3 was lost), not on a timer */
+	ik_v1_xmit_set(p1, &p1->x, b->buf, b->len, false);
+	ik_dbg(p1->e->log, IK_DBG_ISAKMP_AAA, "ISAKMP AAA: Accounting is not enabled");
+	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_P1_COMPLETE);
+	ik_v1_phase1_done(p1);
+	if (p1->want_qm && p1->tunnel) {
+		const struct ik_interface *tn = ik_config_find_iface(p1->e->cfg, p1->tunnel->name);
+
+		p1->want_qm = false;
+		if (tn && tn->protection)
+			ik_v1_qm_start(p1, tn, p1->want_rekey_of);
+	}
+	rc = 0;
+	goto out;
+fail:
+	ik_v1_p1_delete(p1, "internal error", false);
+out:
+	free(sa);
+	free(b);
+	return rc;
+}
+
+/* ---- responder: AM3 ---- */
+
+int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len)
+{
+	const struct ik_v1_pl *hp = ik_v1_find(m, IK_V1_PL_HASH);
+	size_t hl = ik_hash_len(p1->hash);
+	char ra[IK_ADDRSTRLEN];
+
+	(void)msg;
+	(void)len;
+	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = 0", p1->conn_id);
+	if (hp->body_len != hl || ik_memeq_ct(hp->body, p1->am_hash_i, hl)) {
+		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
+		DBG(p1, "\tnot authenticated");
+		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
+		       "1 failed with host %s", ik_addr_fmt(p1->remote.addr, ra));
+		mode_failure(p1);
+		return -1;
+	}
+	ik_v1_natd_process(p1, m);
+	initial_contact(p1, m);
+	trace_authenticated(p1);
+	ik_v1_xmit_clear(&p1->x);
+	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_P1_COMPLETE);
+	ik_v1_phase1_done(p1);
 	return 0;
 }

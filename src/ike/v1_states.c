@@ -20,6 +20,7 @@ struct mm_row {
 	enum ik_p1_state from;
 	uint32_t req, opt;
 	bool enc;
+	bool enc_opt;           /* encrypted or not, as the peer chooses */
 	bool early;             /* print the state change before the handler */
 	enum ik_p1_state to;    /* state when early */
 	mm_handler h;
@@ -29,23 +30,40 @@ struct mm_row {
 /* Main Mode with pre-shared keys (RFC 2409 5.4). */
 static const struct mm_row mm_rows[] = {
 	/* HDR, SA --> */
-	{ IKE_READY, PLB(IK_V1_PL_SA), PLB(IK_V1_PL_VID), false, true, IKE_R_MM1,
+	{ IKE_READY, PLB(IK_V1_PL_SA), PLB(IK_V1_PL_VID), false, false, true, IKE_R_MM1,
 	  ik_v1_mm_r1, "MM1" },
 	/* <-- HDR, SA */
-	{ IKE_I_MM1, PLB(IK_V1_PL_SA), PLB(IK_V1_PL_VID), false, true, IKE_I_MM2,
+	{ IKE_I_MM1, PLB(IK_V1_PL_SA), PLB(IK_V1_PL_VID), false, false, true, IKE_I_MM2,
 	  ik_v1_mm_i2, "MM2" },
 	/* HDR, KE, Ni --> */
 	{ IKE_R_MM2, PLB(IK_V1_PL_KE) | PLB(IK_V1_PL_NONCE), PLB(IK_V1_PL_VID) | NATD, false,
-	  true, IKE_R_MM3, ik_v1_mm_r3, "MM3" },
+	  false, true, IKE_R_MM3, ik_v1_mm_r3, "MM3" },
 	/* <-- HDR, KE, Nr */
 	{ IKE_I_MM3, PLB(IK_V1_PL_KE) | PLB(IK_V1_PL_NONCE), PLB(IK_V1_PL_VID) | NATD, false,
-	  true, IKE_I_MM4, ik_v1_mm_i4, "MM4" },
+	  false, true, IKE_I_MM4, ik_v1_mm_i4, "MM4" },
 	/* HDR*, IDii, HASH_I --> */
 	{ IKE_R_MM4, PLB(IK_V1_PL_ID) | PLB(IK_V1_PL_HASH), PLB(IK_V1_PL_N) | PLB(IK_V1_PL_VID),
-	  true, true, IKE_R_MM5, ik_v1_mm_r5, "MM5" },
+	  true, false, true, IKE_R_MM5, ik_v1_mm_r5, "MM5" },
 	/* <-- HDR*, IDir, HASH_R */
 	{ IKE_I_MM5, PLB(IK_V1_PL_ID) | PLB(IK_V1_PL_HASH), PLB(IK_V1_PL_N) | PLB(IK_V1_PL_VID),
-	  true, false, IKE_I_MM6, ik_v1_mm_i6, "MM6" },
+	  true, false, false, IKE_I_MM6, ik_v1_mm_i6, "MM6" },
+};
+
+
+/* Aggressive Mode with pre-shared keys (RFC 2409 5.4); NAT-D as RFC 3947 3.2
+ * places it (AM2 and AM3). AM3 is encrypted by IOS and strongSwan; RFC 2409
+ * allows it in clear. */
+static const struct mm_row am_rows[] = {
+	/* HDR, SA, KE, Ni, IDii --> */
+	{ IKE_READY, PLB(IK_V1_PL_SA) | PLB(IK_V1_PL_KE) | PLB(IK_V1_PL_NONCE) | PLB(IK_V1_PL_ID),
+	  PLB(IK_V1_PL_VID), false, false, true, IKE_R_AM_AAA_AWAIT, ik_v1_am_r1, "AM1" },
+	/* <-- HDR, SA, KE, Nr, IDir, HASH_R */
+	{ IKE_I_AM1, PLB(IK_V1_PL_SA) | PLB(IK_V1_PL_KE) | PLB(IK_V1_PL_NONCE) | PLB(IK_V1_PL_ID) |
+	  PLB(IK_V1_PL_HASH), PLB(IK_V1_PL_VID) | NATD, false, false, false, IKE_I_AM1,
+	  ik_v1_am_i2, "AM2" },
+	/* HDR*, HASH_I --> */
+	{ IKE_R_AM2, PLB(IK_V1_PL_HASH), PLB(IK_V1_PL_N) | PLB(IK_V1_PL_VID) | NATD, true, true,
+	  false, IKE_R_AM2, ik_v1_am_r3, "AM3" },
 };
 
 /* Quick Mode (RFC 2409 5.5); the node states are IOS's. */
@@ -144,10 +162,11 @@ static void resend(struct ik_p1 *p1, struct ik_xmit *x, int phase)
 	ik_v1_send(p1, x->buf, x->len);
 }
 
-static void dispatch_mm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8_t *raw,
-			size_t len, uint64_t dg)
+static void dispatch_p1(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8_t *raw,
+			size_t len, uint64_t dg, const struct mm_row *rows, size_t nrows)
 {
 	const struct mm_row *row = NULL;
+	bool enc;
 	static const uint8_t zero[8];
 	struct ik_v1_msg m;
 	uint8_t plain[IK_V1_MAX_MSG];
@@ -160,19 +179,21 @@ static void dispatch_mm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		resend(p1, &p1->x, 1);
 		return;
 	}
-	for (size_t i = 0; i < IK_ARRAY_LEN(mm_rows); i++)
-		if (mm_rows[i].from == p1->state)
-			row = &mm_rows[i];
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].from == p1->state)
+			row = &rows[i];
 	if (!row || h->msgid != 0) {
-		ik_dbg(p1->e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): Main Mode message not expected in "
-		       "state %s, dropped", p1->conn_id, ik_v1_p1_state_name(p1->state));
+		ik_dbg(p1->e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %s Mode message not expected in "
+		       "state %s, dropped", p1->conn_id, rows == am_rows ? "Aggressive" : "Main",
+		       ik_v1_p1_state_name(p1->state));
 		return;
 	}
-	if (!row->enc && (h->flags & IK_V1_FLAG_ENC)) {
+	enc = row->enc && !(row->enc_opt && !(h->flags & IK_V1_FLAG_ENC));
+	if (!enc && (h->flags & IK_V1_FLAG_ENC)) {
 		bad_message(p1, " encrypted message before the keys exist");
 		return;
 	}
-	if (row->enc && !(h->flags & IK_V1_FLAG_ENC)) {
+	if (enc && !(h->flags & IK_V1_FLAG_ENC)) {
 		bad_message(p1, " unencrypted message after the key exchange");
 		return;
 	}
@@ -181,7 +202,7 @@ static void dispatch_mm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		return;
 	}
 	memcpy(iv_save, p1->iv, sizeof(iv_save));
-	if (row->enc) {
+	if (enc) {
 		long n = ik_v1_decrypt(p1, raw, h->len, p1->iv, iv_new, plain, sizeof(plain));
 
 		if (n < 0) {
@@ -192,17 +213,18 @@ static void dispatch_mm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		mlen = (size_t)n;
 	}
 	m.hdr = *h;
-	if (parse_chain(p1, msg, mlen, &m, row->enc))
+	if (parse_chain(p1, msg, mlen, &m, enc))
 		return;
 	if (check_payloads(p1, &m, row->req, row->opt))
 		return;
-	if (row->enc)
+	if (enc)
 		memcpy(p1->iv, iv_new, sizeof(p1->iv));
 	if (row->early)
-		ik_v1_p1_set_state(p1, "IKE_MESG_FROM_PEER, IKE_MM_EXCH", row->to);
+		ik_v1_p1_set_state(p1, rows == am_rows ? "IKE_MESG_FROM_PEER, IKE_AM_EXCH" :
+				   "IKE_MESG_FROM_PEER, IKE_MM_EXCH", row->to);
 	rc = row->h(p1, &m, msg, mlen);
 	if (rc) {
-		if (row->enc && !p1->dead)
+		if (enc && !p1->dead)
 			memcpy(p1->iv, iv_save, sizeof(p1->iv));
 		if (!p1->dead && row->early)
 			p1->state = row->from;
@@ -365,7 +387,15 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 			       "established SA, dropped", p1->conn_id);
 			return;
 		}
-		dispatch_mm(p1, &h, raw, raw_len, dg);
+		dispatch_p1(p1, &h, raw, raw_len, dg, mm_rows, IK_ARRAY_LEN(mm_rows));
+		break;
+	case IK_V1_EXCH_AGGR:
+		if (p1->state == IKE_P1_COMPLETE && !(p1->x.buf && p1->x.rx_digest == dg)) {
+			ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): Aggressive Mode message on an "
+			       "established SA, dropped", p1->conn_id);
+			return;
+		}
+		dispatch_p1(p1, &h, raw, raw_len, dg, am_rows, IK_ARRAY_LEN(am_rows));
 		break;
 	case IK_V1_EXCH_QM:
 		dispatch_qm(p1, &h, raw, dg);

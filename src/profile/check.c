@@ -748,6 +748,37 @@ static void ck_k1(struct ck *c)
 	}
 }
 
+/* ---- Aggressive Mode with pre-shared keys ---- */
+
+/* A profile that initiates in Aggressive Mode: the responder's HASH_R (AM2)
+ * is computed from the pre-shared key and values anyone on the path sees, so
+ * it can be taken offline to guess the key. A warning, not a failure. */
+static void ck_am(struct ck *c)
+{
+	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
+		struct ck_finding *f;
+
+		if (!p->initiate_aggressive)
+			continue;
+		f = ck_new(c, "warning", "AM");
+		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s: initiate mode "
+						"aggressive", p->name));
+		f->message = c->cfg->aggressive_mode_disable ?
+			ck_strf("profile %s asks for Aggressive Mode, but crypto isakmp "
+				"aggressive-mode disable is set: this router initiates in Main "
+				"Mode", p->name) :
+			ck_strf("profile %s initiates in Aggressive Mode with pre-shared keys: the "
+				"peer's reply carries a hash of the key that an eavesdropper can "
+				"take offline to guess it", p->name);
+		f->direction = ck_strf("no session fails; the key's secrecy rests on its "
+				       "strength");
+		f->fix = ck_strf("remove initiate mode aggressive (Main Mode hides the "
+				 "identities and the hash), or use a long random key; IKEv2 has no "
+				 "such exposure");
+	}
+}
+
 /* ---- output ---- */
 
 static void ck_print_text(const struct ck *c, struct ik_sb *out)
@@ -839,6 +870,7 @@ int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 	ck_p4(&c);
 	if (c.r)
 		ck_k1(&c);
+	ck_am(&c);
 	if (json)
 		ck_print_json(&c, out);
 	else

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyring/hostkeys.h"
 #include "keyring/resolver.h"
 #include "profile/profile.h"
 
@@ -110,9 +111,11 @@ static void snapshot_index_free(struct ik_config *cfg)
 	ik_resolver_free(cfg->resolver);
 	ik_profile_index_free(cfg->pindex);
 	tunnel_index_free(cfg->tindex);
+	ik_hostkeys_free(cfg->hostkeys);
 	cfg->resolver = NULL;
 	cfg->pindex = NULL;
 	cfg->tindex = NULL;
+	cfg->hostkeys = NULL;
 }
 
 int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
@@ -128,6 +131,9 @@ int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
 	cfg->tindex = what ? NULL : tunnel_index_build(cfg);
 	if (!what && !cfg->tindex)
 		what = "tunnel index";
+	cfg->hostkeys = what ? NULL : ik_hostkeys_build(cfg);
+	if (!what && !cfg->hostkeys)
+		what = "host-name key index";
 	if (!what) {
 		cfg->index_free = snapshot_index_free;
 		return 0;

@@ -89,6 +89,7 @@ charon {
 	install_virtual_ip = no
 	retransmit_tries = 3
 	retransmit_timeout = 2.0
+	i_dont_care_about_security_and_use_aggressive_mode_psk = ${SW_AM_PSK:-no}
 	filelog {
 		iop {
 			path = $log
@@ -303,6 +304,8 @@ lsw_stop() {
 #   SW_CHILD_REKEY [50m], SW_CHILD_LIFE [60m], SW_IKE_REKEY [23h]
 #   SW_DPD [0s = off], SW_CONN [peer], SW_CHILD [tun]
 #   SW_LOCAL_ID, SW_REMOTE_ID (default: the addresses)
+#   SW_AGGR [no]: yes for IKEv1 Aggressive Mode (swan_start needs SW_AM_PSK=yes
+#   for charon to answer it with a pre-shared key)
 swan_conf() {
 	local f=$1 ts_l ts_r
 	case ${SW_TS:-gre} in
@@ -315,7 +318,7 @@ swan_conf() {
 connections {
 	${SW_CONN:-peer} {
 		version = 1
-		aggressive = no
+		aggressive = ${SW_AGGR:-no}
 		local_addrs = $SW_LOCAL
 		remote_addrs = $SW_REMOTE
 		proposals = ${SW_IKE:-3des-md5-modp1024}

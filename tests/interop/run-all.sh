@@ -58,6 +58,9 @@ cases() {
 			echo "b mismatch-$m-by$by v1-mismatch.sh $m $by"
 		done
 	done
+	for by in ikerd peer; do
+		echo "b aggressive-by$by v1-aggressive.sh $by"
+	done
 	echo "b wait"
 }
 

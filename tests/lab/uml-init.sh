@@ -3,10 +3,15 @@
 #
 # The root file system is the host's, through hostfs. This script gives the
 # guest its own /proc, /sys, /run (AF_UNIX sockets and /run/netns live there,
-# never on hostfs), /tmp and /lib/modules (the user-mode kernel's modules),
-# loads the modules the lab needs, runs the scenario named in $iklab/lab.env
-# under a time limit, writes its exit status to $iklab/status on the host file
-# system, and halts. It never returns: PID 1 must not exit.
+# never on hostfs) and /dev; the guest's scratch space is /run/lab-tmp
+# ($TMPDIR), so /tmp stays the host's and a checkout under /tmp works. The
+# user-mode kernel's modules are bound under /run/lab-modules and loaded with
+# modprobe -d, so the host needs no /lib/modules (a container or chroot without
+# a kernel package has none). It loads the modules the lab needs, runs the
+# scenario named in $iklab/lab.env under a time limit, writes its exit status
+# to $iklab/status on the host file system, and halts. Every early stop says
+# why on the console and, once the output folder is known, in its log. It
+# never returns: PID 1 must not exit.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C LC_ALL=C
 
@@ -18,6 +23,14 @@ halt_now() {
 	exit 1
 }
 
+# Reasons for an early stop, kept until the log is written (never overwritten).
+notes=""
+note() {
+	echo "uml-init: $*"
+	notes="$notes
+uml-init: $*"
+}
+
 if [ -z "${iklab:-}" ] || [ ! -f "$iklab/lab.env" ]; then
 	echo "uml-init: no iklab=DIR with a lab.env on the kernel command line"
 	halt_now
@@ -25,46 +38,62 @@ fi
 . "$iklab/lab.env"
 export LAB_SCENARIO LAB_NAME LAB_OUT LAB_BUILD LAB_SRC LAB_GUEST_TIMEOUT
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t proc proc /proc || note "cannot mount /proc"
+mount -t sysfs sysfs /sys || note "cannot mount /sys"
+mount -t tmpfs -o mode=0755 tmpfs /run || note "cannot mount a tmpfs on /run"
 mkdir -p /run/netns /run/lock
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+mkdir -p -m 1777 /run/lab-tmp
+export TMPDIR=/run/lab-tmp
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/shm /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t devpts devpts /dev/pts 2>/dev/null
 
+# The modules: bound into /run/lab-modules/lib/modules/<version>, loaded by
+# modprobe -d; the kernel's own requests go through a wrapper that does the
+# same (kernel.modprobe).
 kver=$(uname -r)
+modroot=/run/lab-modules
 modules_ok=1
-if [ -d "/usr/lib/uml/modules/$kver" ] && [ -d /lib/modules ]; then
-	mount -t tmpfs -o mode=0755 tmpfs /lib/modules
-	mkdir -p "/lib/modules/$kver"
-	mount --bind "/usr/lib/uml/modules/$kver" "/lib/modules/$kver"
-else
-	echo "uml-init: /usr/lib/uml/modules/$kver missing" >"$LAB_OUT/log"
+if [ ! -d "/usr/lib/uml/modules/$kver" ]; then
+	note "/usr/lib/uml/modules/$kver missing (apt-get install user-mode-linux)"
 	modules_ok=0
+elif ! mkdir -p "$modroot/lib/modules/$kver" ||
+	! mount --bind "/usr/lib/uml/modules/$kver" "$modroot/lib/modules/$kver"; then
+	note "cannot bind /usr/lib/uml/modules/$kver on $modroot/lib/modules/$kver"
+	modules_ok=0
+else
+	printf '#!/bin/sh\nexec modprobe -d %s "$@"\n' "$modroot" >"$modroot/modprobe"
+	chmod 0755 "$modroot/modprobe"
+	if [ -w /proc/sys/kernel/modprobe ]; then
+		echo "$modroot/modprobe" >/proc/sys/kernel/modprobe
+	fi
 fi
 
 # Protocols and devices, then the crypto the XFRM algorithms are built from
 # (cbc/des/aes, rfc4106(gcm(aes)), hmac with md5/sha1/sha2, authenc[esn]).
-# The kernel loads others on demand through /sbin/modprobe.
+# The kernel loads others on demand through the wrapper above.
 missing=""
 for m in xfrm_user xfrm_algo esp4 ah4 xfrm4_tunnel ip_gre ip_vti vrf veth dummy \
 	sch_netem authenc authencesn cbc ecb ctr gcm ghash-generic seqiv echainiv \
 	des_generic aes_ti hmac sha512_generic; do
 	[ $modules_ok = 1 ] || break
-	modprobe -q "$m" 2>/dev/null || missing="$missing $m"
+	modprobe -q -d "$modroot" "$m" 2>/dev/null || missing="$missing $m"
 done
 
 hostname lab 2>/dev/null
 ip link set lo up
 sysctl -qw kernel.panic=1 2>/dev/null
 
-cd "$LAB_OUT" || halt_now
+if ! cd "$LAB_OUT"; then
+	echo "uml-init: cannot enter the output folder $LAB_OUT"
+	halt_now
+fi
 {
 	echo "uml-init: kernel $kver, scenario $LAB_SCENARIO $*"
+	[ -z "$notes" ] || printf '%s\n' "${notes#?}"
 	[ -z "$missing" ] || echo "uml-init: modules not loaded:$missing"
+	[ $modules_ok = 1 ] || echo "uml-init: scenario not run: the modules are not there"
 } >"$LAB_OUT/log"
 rc=1
 if [ $modules_ok = 1 ]; then
