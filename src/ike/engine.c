@@ -94,31 +94,32 @@ static uint64_t spi_hash(const struct ik_engine *e, const uint8_t cky[8])
 	return ik_keyed_hash(e->hkey, cky, 8);
 }
 
-/* The peer key: remote address and port, and the front-door VRF. */
+/* The peer key: remote address (struct ik_addr's canonical bytes, so that
+ * IPv6 peers key the same tables) and port, and the front-door VRF. */
 static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t addr,
 			  uint16_t port)
 {
-	uint8_t k[6 + 64];
-	size_t n = 0;
+	struct ik_addr a = ik_addr_v4(addr);
+	uint8_t k[IK_ADDR_KEYLEN + 2 + 64];
+	size_t n = ik_addr_key(&a, k), v = 0;
 
-	ik_put32(k, addr);
-	k[4] = (uint8_t)(port >> 8);
-	k[5] = (uint8_t)port;
+	k[n++] = (uint8_t)(port >> 8);
+	k[n++] = (uint8_t)port;
 	if (fvrf) {
-		n = strlen(fvrf);
-		if (n > 64)
-			n = 64;
-		memcpy(k + 6, fvrf, n);
+		v = strlen(fvrf);
+		if (v > 64)
+			v = 64;
+		memcpy(k + n, fvrf, v);
 	}
-	return ik_keyed_hash(e->hkey, k, 6 + n);
+	return ik_keyed_hash(e->hkey, k, n + v);
 }
 
 static uint64_t addr_hash(const struct ik_engine *e, uint32_t addr)
 {
-	uint8_t k[4];
+	struct ik_addr a = ik_addr_v4(addr);
+	uint8_t k[IK_ADDR_KEYLEN];
 
-	ik_put32(k, addr);
-	return ik_keyed_hash(e->hkey, k, 4);
+	return ik_keyed_hash(e->hkey, k, ik_addr_key(&a, k));
 }
 
 static uint64_t u32_hash(const struct ik_engine *e, uint8_t tag, uint32_t v)
@@ -207,8 +208,9 @@ static struct ik_src *src_find(struct ik_engine *e, uint32_t addr)
 
 	for (struct ik_hlink *l = ik_htab_first(&e->srcs, h); l; l = ik_htab_next(l)) {
 		struct ik_src *s = ik_container_of(l, struct ik_src, link);
+		struct ik_addr a = ik_addr_v4(addr);
 
-		if (s->addr == addr)
+		if (ik_addr_eq(&s->addr, &a))
 			return s;
 	}
 	return NULL;
@@ -223,7 +225,7 @@ static struct ik_src *src_get(struct ik_engine *e, uint32_t addr)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->addr = addr;
+	s->addr = ik_addr_v4(addr);
 	if (ik_htab_add(&e->srcs, &s->link, addr_hash(e, addr))) {
 		free(s);
 		return NULL;

@@ -19,6 +19,7 @@
 #include "conf/model.h"
 #include "ike/engine.h"
 #include "ike/timer.h"
+#include "util/addr.h"
 
 #define ik_container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
 
@@ -110,7 +111,7 @@ struct ik_ike_sa {
 /* Per-source state of first messages (half-open count and response rate). */
 struct ik_src {
 	struct ik_hlink link;
-	uint32_t addr;
+	struct ik_addr addr;
 	unsigned half_open;
 	uint64_t win_ms;        /* start of the current one-second window */
 	unsigned win_count;     /* new exchanges answered in it */
