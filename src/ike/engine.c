@@ -1344,16 +1344,10 @@ static void v1_timer(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now)
 	}
 }
 
-static const char *v1_name(void)
-{
-	return "IKEv1";
-}
-
 static const struct ik_ike_sa_ops v1_ops = {
 	.version = 1,
 	.timer = v1_timer,
 	.del = v1_del,
-	.name = v1_name,
 	.free = v1_free,
 };
 
@@ -1525,23 +1519,32 @@ void ik_engine_initiate_all(struct ik_engine *e)
 
 void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32_t dst)
 {
+	const struct ik_interface *t = NULL;
+	struct ik_sb err;
+
+	(void)src;
 	if (e->opts.passive)
 		return;
-	for (size_t i = 0; i < e->cfg->nifaces; i++) {
-		const struct ik_interface *t = e->cfg->ifaces[i];
-		struct ik_sb err;
+	/* the tunnel, through the snapshot's index: by reqid (TunnelN has
+	 * reqid N + 1), else the first protected tunnel to dst */
+	if (reqid) {
+		t = ik_snapshot_tunnel_num(e->cfg, reqid - 1);
+		if (t && t->shutdown)
+			t = NULL;
+	} else {
+		size_t n = 0;
+		const struct ik_interface *const *ts = ik_snapshot_tunnels_to(e->cfg, dst, &n);
 
-		if (!t->is_tunnel || !t->protection || t->shutdown)
-			continue;
-		if (reqid ? reqid != t->tunnel_num + 1 : t->tunnel_dest != dst)
-			continue;
-		(void)src;
-		ik_sb_init(&err);
-		if (ik_engine_initiate(e, t->name, &err) < 0)
-			ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
-		ik_sb_free(&err);
-		return;
+		for (size_t i = 0; i < n && !t; i++)
+			if (!ts[i]->shutdown)
+				t = ts[i];
 	}
+	if (!t)
+		return;
+	ik_sb_init(&err);
+	if (ik_engine_initiate(e, t->name, &err) < 0)
+		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
 }
 
 static struct ik_child *child_by_spi(struct ik_engine *e, uint32_t spi)

@@ -70,8 +70,6 @@ struct ik_ike_sa_ops {
 	void (*timer)(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now);
 	/* Deletes the SA (marks it dead; it is freed later by free). */
 	void (*del)(struct ik_ike_sa *sa, const char *reason, bool notify_peer);
-	/* A line of `show crypto isakmp stats` detail: the version's name. */
-	const char *(*name)(void);
 	void (*free)(struct ik_ike_sa *sa);
 };
 

@@ -20,5 +20,7 @@ int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err);
  * snapshot's index (O(log n)), or a scan of a model built without one. */
 const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config *cfg,
 							  uint32_t dest, size_t *n);
+/* The protected tunnel interface TunnelN, or NULL; as above. */
+const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, unsigned num);
 
 #endif

@@ -14,6 +14,7 @@
 struct ik_tunnel_index {
 	size_t n;
 	const struct ik_interface **t;
+	const struct ik_interface **by_num; /* the same, by tunnel number */
 };
 
 static bool tunnel_indexed(const struct ik_interface *t)
@@ -57,21 +58,56 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
 	for (size_t i = 0; i < ti->n; i++)
 		ti->t[i] = ent[i].t;
+	ti->by_num = calloc(cap, sizeof(*ti->by_num));
+	if (!ti->by_num)
+		goto fail;
+	for (size_t i = 0; i < ti->n; i++)
+		ent[i].dest = ent[i].t->tunnel_num;
+	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
+	for (size_t i = 0; i < ti->n; i++)
+		ti->by_num[i] = ent[i].t;
 	free(ent);
 	return ti;
 fail:
 	free(ent);
-	if (ti)
+	if (ti) {
 		free(ti->t);
+		free(ti->by_num);
+	}
 	free(ti);
 	return NULL;
 }
 
 static void tunnel_index_free(struct ik_tunnel_index *ti)
 {
-	if (ti)
+	if (ti) {
 		free(ti->t);
+		free(ti->by_num);
+	}
 	free(ti);
+}
+
+const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, unsigned num)
+{
+	const struct ik_tunnel_index *ti = cfg->tindex;
+	size_t lo = 0, hi;
+
+	if (!ti) {
+		for (size_t i = 0; i < cfg->nifaces; i++)
+			if (tunnel_indexed(cfg->ifaces[i]) && cfg->ifaces[i]->tunnel_num == num)
+				return cfg->ifaces[i];
+		return NULL;
+	}
+	hi = ti->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ti->by_num[mid]->tunnel_num < num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ti->n && ti->by_num[lo]->tunnel_num == num ? ti->by_num[lo] : NULL;
 }
 
 const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config *cfg,

@@ -395,6 +395,37 @@ START_TEST(quick_mode_cap_per_sa)
 }
 END_TEST
 
+/* A kernel acquire finds its tunnel through the snapshot's index: by reqid
+ * (TunnelN has reqid N + 1) or, without one, by destination. */
+START_TEST(acquire_through_the_tunnel_index)
+{
+	struct mnode *r, *a;
+	unsigned sent;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 14, NULL, true);
+	a = mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 15, NULL, true);
+	sent = net.sent;
+	ik_engine_acquire(a->e, 7, 0, 0);               /* no Tunnel6 */
+	ik_engine_acquire(a->e, 0, R1_ADDR, 0x0a000001u); /* no tunnel to 10.0.0.1 */
+	ck_assert_uint_eq(net.sent, sent);
+	ik_engine_acquire(a->e, 2, 0, 0);               /* Tunnel1 */
+	ck_assert_uint_eq(net.sent, sent + 1);
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(r->nup, 1);
+	ik_engine_clear(a->e, IK_CLEAR_SESSION, 0, 0);
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(r->nup, 0);
+	sent = net.sent;
+	ik_engine_acquire(a->e, 0, R1_ADDR, R2_ADDR);    /* by destination */
+	ck_assert_uint_eq(net.sent, sent + 1);
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	mn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("engine_core");
@@ -409,6 +440,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, first_message_rate_per_source);
 	tcase_add_test(tc, ikev2_demultiplexed);
 	tcase_add_test(tc, quick_mode_cap_per_sa);
+	tcase_add_test(tc, acquire_through_the_tunnel_index);
 	suite_add_tcase(s, tc);
 	return s;
 }
