@@ -219,6 +219,50 @@ START_TEST(nat_two_peers_initial_contact)
 }
 END_TEST
 
+/* DPD declares one peer behind a NAT dead: its SAs go, not those of its
+ * neighbour behind the same address. */
+START_TEST(nat_two_peers_dpd_dead)
+{
+	char *t = xn_read("etc/examples/seed-r2.conf");
+	struct ik_config *rc;
+	struct ik_engine_stats st;
+	struct mnode *a, *b, *r;
+
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	t = xn_replace(t, " tunnel destination 192.168.0.1", " tunnel destination 203.0.113.10");
+	t = xn_replace(t, "pre-shared-key address 192.168.0.1 key cisco",
+		       "pre-shared-key address 203.0.113.10 key cisco");
+	t = xn_replace(t, "crypto isakmp policy 10", "crypto isakmp keepalive 10 2 periodic\n"
+		       "crypto isakmp policy 10");
+	rc = xn_load(t, "r2");
+	free(t);
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", rc, R2_ADDR, 16, NULL, true);
+	a = mn_add(&net, 1, "A", initiator_cfg(NULL), R1_ADDR, 17, NULL, true);
+	a->nat_addr = NAT_ADDR;
+	a->nat_port = 1500;
+	b = mn_add(&net, 2, "B", initiator_cfg(NULL), R1_ADDR, 18, NULL, true);
+	b->nat_addr = NAT_ADDR;
+	b->nat_port = 2500;
+	initiate(1, "Tunnel1");
+	mn_run(&net, 1000);
+	initiate(2, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(b->nup, 1);
+	a->deaf = true;
+	mn_run(&net, 60000);
+	expect_line(r, "not responding after 5 R_U_THERE, declaring it dead");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);    /* B's */
+	ck_assert_uint_eq(st.child_sas, 1);
+	ck_assert_uint_eq(r->downs, 1);        /* A's pair only */
+	ck_assert_uint_eq(b->downs, 0);
+	mn_free(&net);
+}
+END_TEST
+
 /* The first datagram (MM1) the initiator on slot 1 sends. */
 static void capture_mm1(uint8_t *buf, size_t *len)
 {
@@ -435,6 +479,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, timer_heap_order);
 	tcase_add_test(tc, htab_grows_and_finds);
 	tcase_add_test(tc, nat_two_peers_initial_contact);
+	tcase_add_test(tc, nat_two_peers_dpd_dead);
 	tcase_add_test(tc, flood_spares_proven_peer);
 	tcase_add_test(tc, half_open_cap_per_source);
 	tcase_add_test(tc, first_message_rate_per_source);
