@@ -22,6 +22,14 @@
  * an engine busy with DH keeps its core busy while the engine of the other
  * core runs its own exchanges (tests/bench/bench_handshake.c measures this).
  *
+ * Cost per event: every lookup goes through hash tables keyed with SipHash
+ * under a key drawn at ik_engine_new (SAs by cookie, by peer address and
+ * port, children by id, SPI and tunnel: src/ike/sa.h), timers are in a heap
+ * (src/ike/timer.h), the half-open count is a counter: no event walks all
+ * SAs. Only admin commands (show, clear of everything, reload) do.
+ * Versions: the ISAKMP header's major version is read before anything else;
+ * IKEv1 is handled, an IKEv2 message is dropped with a debug line.
+ *
  * NAT-T framing: ik_engine_input takes IKE messages without the 4-byte
  * non-ESP marker (the host strips it on port 4500); the engine adds the
  * marker itself to what it sends from port 4500 (host->send gets the
@@ -101,9 +109,10 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const struct ik_endpoint *remote, const char *fvrf,
 		     const uint8_t *msg, size_t len);
 
-/* Absolute time (now_ms scale) of the next timer, UINT64_MAX if none. */
+/* Absolute time (now_ms scale) of the next timer, UINT64_MAX if none: O(1). */
 uint64_t ik_engine_next_timer(const struct ik_engine *e);
-/* Runs every timer that is due (retransmits, lifetimes, rekeys, DPD). */
+/* Runs every timer that is due (retransmits, lifetimes, rekeys, DPD), and
+ * only those. */
 void ik_engine_run_timers(struct ik_engine *e);
 
 /* Starts negotiation for a configured protected tunnel (TunnelN); local is
@@ -131,7 +140,7 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out);
 void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out);
 void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out);
 
-/* Counts for tests and benchmarks. */
+/* Counts for tests, benchmarks and show crypto isakmp stats: O(1). */
 struct ik_engine_stats {
 	unsigned isakmp_sas;    /* all ISAKMP SAs in the table */
 	unsigned isakmp_up;     /* in QM_IDLE (phase 1 complete) */
