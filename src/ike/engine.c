@@ -863,6 +863,25 @@ static void count_child(struct ik_engine *e, struct ik_child *c, void *arg)
 	(*(unsigned *)arg)++;
 }
 
+void ik_v1_qm_make_room(struct ik_p1 *p1)
+{
+	struct ik_qm *oldest = NULL;
+
+	if (p1->qm_count < IK_V1_SA_MAX_QM_NODES)
+		return;
+	/* newest first: the last done node is the oldest */
+	for (struct ik_qm *q = p1->qms; q; q = q->next)
+		if (q->done)
+			oldest = q;
+	if (!oldest)
+		return;
+	ik_dbg(p1->e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):deleting node %u error FALSE reason "
+	       "\"%u nodes on this SA: completed node released early\"", p1->conn_id,
+	       oldest->msgid, p1->qm_count);
+	ik_v1_qm_unlink(p1, oldest);
+	ik_v1_qm_free(oldest);
+}
+
 bool ik_v1_qm_refused(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;

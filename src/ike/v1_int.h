@@ -49,6 +49,7 @@ enum ik_qm_state {
 #define IK_V1_PEER_MAX_IKE 8u     /* IKE SAs per peer (address and port) */
 #define IK_V1_PEER_MAX_CHILD 64u  /* child SA pairs per peer */
 #define IK_V1_SA_MAX_QM 16u       /* Quick Mode nodes under way per IKE SA */
+#define IK_V1_SA_MAX_QM_NODES 64u /* nodes per IKE SA, lingering ones included */
 #define IK_V1_SEEN_MSGID 32u      /* Quick Mode message IDs remembered per SA (replays) */
 #define IK_V1_SRC_RATE 50u        /* new exchanges answered per source and second */
 
@@ -104,6 +105,7 @@ struct ik_p1 {
 	IK_IKE_SA_BASE;
 	struct ik_p1 *next, *prev; /* every IKEv1 SA (admin walks only) */
 	unsigned qm_pending;    /* Quick Mode nodes not done */
+	unsigned qm_count;      /* Quick Mode nodes, done ones (lingering) included */
 	const struct ik_interface *tunnel;          /* initiator: the tunnel asked for */
 	const struct ik_isakmp_profile *profile;    /* K1/P3 (initiator), P1 (responder) */
 	const struct ik_key *key;                   /* K1/K2 (initiator), K3 (responder) */
@@ -295,6 +297,9 @@ void ik_v1_qm_done(struct ik_qm *q, uint64_t linger_until);
 /* Whether the peer of p1 may not open another Quick Mode node (caps on
  * nodes under way per SA and on child SAs per peer); traces why. */
 bool ik_v1_qm_refused(struct ik_p1 *p1);
+/* Keeps the nodes of p1 under IK_V1_SA_MAX_QM_NODES: the oldest completed
+ * node (kept only for retransmissions) goes early. */
+void ik_v1_qm_make_room(struct ik_p1 *p1);
 void ik_v1_qm_unlink(struct ik_p1 *p1, struct ik_qm *q);
 /* IOS's name of a transform set ("esp-aes esp-sha256-hmac"). */
 void ik_v1_tset_name(const struct ik_transform_set *ts, char *buf, size_t n);

@@ -103,12 +103,14 @@ struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator)
 
 	if (!initiator && ik_v1_qm_refused(p1))
 		return NULL;
+	ik_v1_qm_make_room(p1);
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
 	q->x.t.kind = IK_TK_XCH_XMIT;
 	q->t_expire.kind = IK_TK_XCH_EXPIRE;
 	p1->qm_pending++;
+	p1->qm_count++;
 	q->p1 = p1;
 	q->msgid = msgid;
 	q->initiator = initiator;
@@ -138,6 +140,7 @@ void ik_v1_qm_free(struct ik_qm *q)
 	ik_timer_cancel(&q->p1->e->timers, &q->t_expire);
 	if (!q->done)
 		q->p1->qm_pending--;
+	q->p1->qm_count--;
 	ik_v1_cfg_release(q->p1->e, q->cfg);
 	ik_v1_xmit_clear(&q->x);
 	ik_dh_free(q->dh);

@@ -439,6 +439,29 @@ START_TEST(quick_mode_cap_per_sa)
 }
 END_TEST
 
+/* Completed Quick Mode nodes linger for retransmissions, but an SA keeps at
+ * most 64 nodes: a peer that completes exchange after exchange does not make
+ * them pile up. */
+START_TEST(quick_mode_nodes_bounded)
+{
+	struct mnode *r, *a;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 19, NULL, true);
+	a = mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 20, NULL, true);
+	for (unsigned k = 0; k < 70; k++) {
+		initiate(1, "Tunnel1");
+		mn_deliver(&net);
+		ck_assert_uint_eq(a->nup, 1);
+		ik_engine_clear(a->e, IK_CLEAR_SA, 0, 0);
+		mn_deliver(&net);
+		ck_assert_uint_eq(r->nup, 0);
+	}
+	expect_line(r, "64 nodes on this SA: completed node released early");
+	mn_free(&net);
+}
+END_TEST
+
 /* A kernel acquire finds its tunnel through the snapshot's index: by reqid
  * (TunnelN has reqid N + 1) or, without one, by destination. */
 START_TEST(acquire_through_the_tunnel_index)
@@ -486,6 +509,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ikev2_demultiplexed);
 	tcase_add_test(tc, quick_mode_cap_per_sa);
 	tcase_add_test(tc, acquire_through_the_tunnel_index);
+	tcase_add_test(tc, quick_mode_nodes_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
