@@ -1367,6 +1367,7 @@ static const struct ik_ike_sa_ops v1_ops = {
 	.version = 1,
 	.timer = v1_timer,
 	.del = v1_del,
+	.show = ik_v1_show_sa,
 	.free = v1_free,
 };
 

@@ -20,6 +20,7 @@
 #include "ike/engine.h"
 #include "ike/timer.h"
 #include "util/addr.h"
+#include "util/strbuf.h"
 
 #define ik_container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
 
@@ -63,6 +64,9 @@ enum ik_timer_kind {
 struct ik_ike_sa;
 struct ik_child;
 
+/* The forms of show crypto isakmp sa. */
+enum ik_sa_show { IK_SA_SHOW_BRIEF, IK_SA_SHOW_DETAIL, IK_SA_SHOW_JSON };
+
 /* What the core asks of a version. */
 struct ik_ike_sa_ops {
 	uint8_t version;        /* ISAKMP major version: 1 or 2 */
@@ -70,6 +74,10 @@ struct ik_ike_sa_ops {
 	void (*timer)(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now);
 	/* Deletes the SA (marks it dead; it is freed later by free). */
 	void (*del)(struct ik_ike_sa *sa, const char *reason, bool notify_peer);
+	/* The SA's row of show crypto isakmp sa in that form (JSON: an object,
+	 * preceded by a comma unless first). */
+	void (*show)(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first, uint64_t now,
+		     struct ik_sb *out);
 	void (*free)(struct ik_ike_sa *sa);
 };
 

@@ -319,6 +319,8 @@ void ik_v1_send_delete(struct ik_p1 *p1, uint8_t proto, const uint8_t *spis, siz
 void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now);
 
 /* ---- v1_show.c ---- */
+void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first, uint64_t now,
+		   struct ik_sb *out);
 void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c);
 
 /* ---- v1_vid.c ---- */

@@ -45,56 +45,89 @@ static uint64_t left_ms(uint64_t now, uint64_t at)
 	return at > now ? at - now : 0;
 }
 
+/* One IKEv1 SA as a row of show crypto isakmp sa (the version's show op). */
+void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first, uint64_t now,
+		   struct ik_sb *out)
+{
+	const struct ik_p1 *p1 = (const struct ik_p1 *)sa;
+	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], ebuf[16], life[16], vrf[40], cap[8] = "";
+
+	switch (form) {
+	case IK_SA_SHOW_JSON:
+		ik_sb_printf(out, "%s{\"conn_id\":%u,\"dst\":\"%s\",\"src\":\"%s\","
+			     "\"state\":\"%s\",\"ike_state\":\"%s\",\"status\":\"ACTIVE\","
+			     "\"role\":\"%s\",\"fvrf\":", first ? "" : ",", p1->conn_id,
+			     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
+			     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
+			     ik_v1_p1_disp(p1), ik_v1_p1_state_name(p1->state),
+			     p1->initiator ? "initiator" : "responder");
+		ik_sb_json_str(out, p1->fvrf);
+		ik_sb_add(out, ",\"profile\":");
+		ik_sb_json_str(out, p1->profile ? p1->profile->name : NULL);
+		ik_sb_printf(out, ",\"encr\":\"%s\",\"hash\":\"%s\",\"auth\":\"psk\","
+			     "\"dh\":%u,\"lifetime_left\":%llu,\"dpd\":%s,\"nat\":%s}",
+			     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash), p1->group,
+			     (unsigned long long)(p1->state == IKE_P1_COMPLETE ?
+						  left_ms(now, p1->t_expire.at) / 1000 : 0),
+			     p1->peer_dpd ? "true" : "false",
+			     p1->nat_self || p1->nat_peer ? "true" : "false");
+		return;
+	case IK_SA_SHOW_BRIEF:
+		/* dst/src as the exchange goes: initiator -> responder */
+		ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n",
+			     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
+			     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
+			     ik_v1_p1_disp(p1), p1->conn_id);
+		return;
+	case IK_SA_SHOW_DETAIL:
+		break;
+	}
+	snprintf(vrf, sizeof(vrf), "%s/%s", p1->fvrf ? p1->fvrf : "(none)",
+		 p1->profile && p1->profile->ivrf ? p1->profile->ivrf : "(none)");
+	if (p1->peer_dpd && (p1->cfg->keepalive || (p1->profile && p1->profile->keepalive)))
+		strcat(cap, "D");
+	if (p1->nat_self || p1->nat_peer)
+		strcat(cap, "N");
+	fmt_hms(p1->state == IKE_P1_COMPLETE ? left_ms(now, p1->t_expire.at) : 0, life,
+		sizeof(life));
+	ik_sb_printf(out, "%-5u %-15s %-15s %-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n",
+		     p1->conn_id, ik_addr_fmt(p1->local.addr, a),
+		     ik_addr_fmt(p1->remote.addr, b), vrf,
+		     p1->state == IKE_P1_COMPLETE ? "ACTIVE" : "ACTIVE",
+		     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
+		     p1->have_keys || p1->encr ? "psk" : "", p1->group, life, cap);
+	ik_sb_printf(out, "       Engine-id:Conn-id =  SW:%u\n\n",
+		     p1->conn_id >= 1000 ? p1->conn_id - 1000 : p1->conn_id);
+}
+
+/* Every SA through its version's show op. */
+static void show_each(struct ik_engine *e, enum ik_sa_show form, uint64_t now,
+		      struct ik_sb *out)
+{
+	bool first = true;
+
+	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
+		if (p1->dead)
+			continue;
+		p1->ops->show(&p1->sa, form, first, now, out);
+		first = false;
+	}
+}
+
 void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struct ik_sb *out)
 {
 	uint64_t now = ik_v1_now(e);
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], ebuf[16], life[16];
-	bool first = true;
 
 	if (json) {
 		ik_sb_add(out, "[");
-		for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-			if (p1->dead)
-				continue;
-			ik_sb_printf(out, "%s{\"conn_id\":%u,\"dst\":\"%s\",\"src\":\"%s\","
-				     "\"state\":\"%s\",\"ike_state\":\"%s\",\"status\":\"ACTIVE\","
-				     "\"role\":\"%s\",\"fvrf\":", first ? "" : ",", p1->conn_id,
-				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr,
-					a),
-				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr,
-					b),
-				     ik_v1_p1_disp(p1), ik_v1_p1_state_name(p1->state),
-				     p1->initiator ? "initiator" : "responder");
-			ik_sb_json_str(out, p1->fvrf);
-			ik_sb_add(out, ",\"profile\":");
-			ik_sb_json_str(out, p1->profile ? p1->profile->name : NULL);
-			ik_sb_printf(out, ",\"encr\":\"%s\",\"hash\":\"%s\",\"auth\":\"psk\","
-				     "\"dh\":%u,\"lifetime_left\":%llu,\"dpd\":%s,\"nat\":%s}",
-				     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
-				     p1->group,
-				     (unsigned long long)(p1->state == IKE_P1_COMPLETE ?
-							  left_ms(now, p1->t_expire.at) / 1000 : 0),
-				     p1->peer_dpd ? "true" : "false",
-				     p1->nat_self || p1->nat_peer ? "true" : "false");
-			first = false;
-		}
+		show_each(e, IK_SA_SHOW_JSON, now, out);
 		ik_sb_add(out, "]\n");
 		return;
 	}
 	if (!detail) {
 		ik_sb_add(out, "IPv4 Crypto ISAKMP SA\n");
 		ik_sb_add(out, "dst             src             state          conn-id status\n");
-		for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-			if (p1->dead)
-				continue;
-			/* dst/src as the exchange goes: initiator -> responder */
-			ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n",
-				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr,
-					a),
-				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr,
-					b),
-				     ik_v1_p1_disp(p1), p1->conn_id);
-		}
+		show_each(e, IK_SA_SHOW_BRIEF, now, out);
 		ik_sb_add(out, "\nIPv6 Crypto ISAKMP SA\n\n");
 		return;
 	}
@@ -106,28 +139,7 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 		  "IPv4 Crypto ISAKMP SA\n\n"
 		  "C-id  Local           Remote          fvrf/ivrf      Status Encr Hash   Auth DH "
 		  "Lifetime Cap.\n\n");
-	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		char vrf[40], cap[8] = "";
-
-		if (p1->dead)
-			continue;
-		snprintf(vrf, sizeof(vrf), "%s/%s", p1->fvrf ? p1->fvrf : "(none)",
-			 p1->profile && p1->profile->ivrf ? p1->profile->ivrf : "(none)");
-		if (p1->peer_dpd && (p1->cfg->keepalive || (p1->profile && p1->profile->keepalive)))
-			strcat(cap, "D");
-		if (p1->nat_self || p1->nat_peer)
-			strcat(cap, "N");
-		fmt_hms(p1->state == IKE_P1_COMPLETE ? left_ms(now, p1->t_expire.at) : 0, life,
-			sizeof(life));
-		ik_sb_printf(out, "%-5u %-15s %-15s %-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n",
-			     p1->conn_id, ik_addr_fmt(p1->local.addr, a),
-			     ik_addr_fmt(p1->remote.addr, b), vrf,
-			     p1->state == IKE_P1_COMPLETE ? "ACTIVE" : "ACTIVE",
-			     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
-			     p1->have_keys || p1->encr ? "psk" : "", p1->group, life, cap);
-		ik_sb_printf(out, "       Engine-id:Conn-id =  SW:%u\n\n",
-			     p1->conn_id >= 1000 ? p1->conn_id - 1000 : p1->conn_id);
-	}
+	show_each(e, IK_SA_SHOW_DETAIL, now, out);
 	ik_sb_add(out, "IPv6 Crypto ISAKMP SA\n\n");
 }
 
