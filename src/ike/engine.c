@@ -760,9 +760,38 @@ static uint64_t tunnel_hash(const struct ik_engine *e, const char *ifname)
 	return ik_keyed_hash(e->hkey, ifname, strlen(ifname));
 }
 
+static bool same_peer(const struct ik_p1 *a, const char *fvrf, const struct ik_endpoint *local,
+		      const struct ik_endpoint *remote);
+
+/* The newest established SA with this very peer (fvrf, address and port):
+ * through the peer index, whatever the number of peers behind its address. */
+static struct ik_p1 *p1_find_exact(struct ik_engine *e, const char *fvrf,
+				   const struct ik_endpoint *local,
+				   const struct ik_endpoint *remote)
+{
+	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
+	struct ik_p1 *best = NULL;
+
+	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
+		struct ik_p1 *p1 = (struct ik_p1 *)sa;
+
+		if (sa->version != 1 || p1->dead || p1->state != IKE_P1_COMPLETE ||
+		    !same_peer(p1, fvrf, local, remote))
+			continue;
+		if (!best || p1->created_ms > best->created_ms ||
+		    (p1->created_ms == best->created_ms && p1->conn_id >= best->conn_id))
+			best = p1;
+	}
+	return best;
+}
+
 static void v1_child_notify_delete(struct ik_engine *e, struct ik_child *c)
 {
-	struct ik_p1 *p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+	struct ik_p1 *p1 = p1_find_exact(e, c->fvrf, &c->local, &c->remote);
+
+	if (!p1)
+		p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
 
 	if (p1) {
 		uint8_t spi[4];
