@@ -266,8 +266,14 @@ static void ho_enter(struct ik_engine *e, struct ik_ike_sa *sa)
 		return;
 	ho_append(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
 	sa->src = src_get(e, sa->remote.addr);
-	if (sa->src)
-		sa->src->half_open++;
+	if (!sa->src)
+		return;
+	if (!sa->src->half_open) {
+		/* a new source: this SA opens its rate window */
+		sa->src->win_ms = sa->created_ms;
+		sa->src->win_count = 1;
+	}
+	sa->src->half_open++;
 }
 
 /* The responder's peer answered from its address (MM3): it is evicted only
