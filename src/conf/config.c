@@ -179,6 +179,7 @@ static void free_v2_keyring(struct ik_ikev2_keyring *k)
 	for (size_t i = 0; i < k->npeers; i++) {
 		free(k->peers[i].name);
 		free(k->peers[i].id_value);
+		free(k->peers[i].hostname);
 		free(k->peers[i].description);
 	}
 	free(k->peers);
@@ -218,6 +219,7 @@ static void free_v2_profile(struct ik_ikev2_profile *p)
 		free(p->matches[i].value);
 	free(p->matches);
 	free(p->match_fvrf);
+	free(p->match_local);
 	free(p->local_id_value);
 	free(p->description);
 	free(p);

@@ -28,6 +28,7 @@
 struct ik_resolver;      /* keyring/resolver.h: built once per snapshot */
 struct ik_profile_index; /* profile/profile.h: built once per snapshot */
 struct ik_hostkeys;      /* keyring/hostkeys.h: built once per snapshot */
+struct ik_v2_index;      /* profile/v2_select.h: built once per snapshot */
 
 /* ---- IKEv1 policy ---- */
 enum ik_encr { IK_ENCR_NONE = 0, IK_ENCR_DES, IK_ENCR_3DES, IK_ENCR_AES };
@@ -154,6 +155,7 @@ struct ik_ikev2_peer {
 	int line;
 	bool mask_given;        /* address A M: the config wrote a mask */
 	bool id_domain;         /* identity fqdn|email domain VALUE */
+	char *hostname;         /* hostname H (initiator lookup by name), or NULL */
 	char *description;      /* description TEXT, or NULL */
 };
 
@@ -205,7 +207,10 @@ struct ik_ikev2_profile {
 	uint32_t lifetime;      /* 0 = default 86400 */
 	unsigned dpd_interval, dpd_retry;
 	bool dpd_periodic;
+	uint32_t *match_local; size_t nmatch_local; /* match address local A */
+	unsigned nat_keepalive; /* nat keepalive S; 0 = off */
 	int line;
+	unsigned order;         /* position among IKEv2 profiles */
 	char *description;      /* description TEXT, or NULL */
 };
 
@@ -273,6 +278,7 @@ struct ik_config {
 	struct ik_ikev2_proposal **v2_proposals; size_t nv2_proposals;
 	struct ik_ikev2_policy **v2_policies; size_t nv2_policies;
 	struct ik_ikev2_profile **v2_profiles; size_t nv2_profiles;
+	unsigned v2_cookie_challenge; /* crypto ikev2 cookie-challenge N; 0 = off */
 
 	struct ik_interface **ifaces; size_t nifaces;
 	struct ik_route *routes; size_t nroutes;
@@ -286,6 +292,7 @@ struct ik_config {
 	struct ik_profile_index *pindex;
 	struct ik_tunnel_index *tindex;
 	struct ik_hostkeys *hostkeys;
+	struct ik_v2_index *v2index;      /* profile/v2_select.h */
 	void (*index_free)(struct ik_config *cfg);
 
 	/* Lines read and ignored (router commands that ikerd does not use), for

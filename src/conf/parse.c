@@ -1388,6 +1388,12 @@ static int cmd_v2_peer_sub(struct pctx *c)
 	}
 	if (kw(c, 0, "identity"))
 		return parse_v2_identity(c, 1, &p->id_type, &p->id_value, &p->id_domain);
+	if (kw(c, 0, "hostname")) {
+		if (need(c, 1, "host name") || no_more(c, 2))
+			return -1;
+		set_str(&p->hostname, c->tok[1].s);
+		return 0;
+	}
 	if (kw(c, 0, "pre-shared-key")) {
 		struct ik_secret **dst = &p->psk, *s;
 		int ki = 1;
@@ -1471,11 +1477,14 @@ static int add_v2_words(struct pctx *c, const char *what, const char *const *all
 
 static int cmd_v2_proposal_sub(struct pctx *c)
 {
+	/* chacha20-poly1305 and group 31 (X25519) are beyond IOS: strongSwan and
+	 * libreswan offer them */
 	static const char *const encr[] = { "aes-cbc-128", "aes-cbc-192", "aes-cbc-256",
-					    "aes-gcm-128", "aes-gcm-256", "3des", NULL };
+					    "aes-gcm-128", "aes-gcm-256", "chacha20-poly1305",
+					    "3des", NULL };
 	static const char *const integ[] = { "md5", "sha1", "sha256", "sha384", "sha512", NULL };
 	static const char *const groups[] = { "1", "2", "5", "14", "15", "16", "19", "20",
-					      "21", "24", NULL };
+					      "21", "24", "31", NULL };
 	struct ik_ikev2_proposal *p = c->obj;
 
 	if (kw(c, 0, "encryption"))
@@ -1551,6 +1560,22 @@ static int cmd_v2_profile_sub(struct pctx *c)
 			set_str(&p->match_fvrf, kw(c, 2, "any") ? "any" : c->tok[2].s);
 			return 0;
 		}
+		if (kw(c, 1, "address")) {
+			uint32_t a;
+
+			if (!kw(c, 2, "local"))
+				return c->ntok > 2 ? perr(c, 2, "'local' expected, not '%s'", c->tok[2].s)
+						   : pincomplete(c, "incomplete command: 'local' expected");
+			if (get_addr(c, 3, "address", &a) || no_more(c, 4))
+				return -1;
+			for (size_t i = 0; i < p->nmatch_local; i++)
+				if (p->match_local[i] == a)
+					return 0;
+			if (p->nmatch_local >= MAX_V2_LIST)
+				return perr(c, 3, "too many match address lines (limit %d)", MAX_V2_LIST);
+			*VPUSH(p->match_local, p->nmatch_local) = a;
+			return 0;
+		}
 		if (kw(c, 1, "identity")) {
 			struct ik_ikev2_match m = { .line = c->lineno };
 
@@ -1576,9 +1601,10 @@ static int cmd_v2_profile_sub(struct pctx *c)
 			*VPUSH(p->matches, p->nmatches) = m;
 			return 0;
 		}
-		return c->ntok > 1 ? perr(c, 1, "'identity' or 'fvrf' expected, not '%s'",
+		return c->ntok > 1 ? perr(c, 1, "'identity', 'fvrf' or 'address' expected, not '%s'",
 					 c->tok[1].s)
-				   : pincomplete(c, "incomplete command: 'identity' or 'fvrf' expected");
+				   : pincomplete(c, "incomplete command: 'identity', 'fvrf' or "
+						 "'address' expected");
 	}
 	if (kw(c, 0, "identity")) {
 		if (!kw(c, 1, "local"))
@@ -1639,6 +1665,15 @@ static int cmd_v2_profile_sub(struct pctx *c)
 		p->dpd_retry = r;
 		return 0;
 	}
+	if (kw(c, 0, "nat")) {
+		if (!kw(c, 1, "keepalive"))
+			return c->ntok > 1 ? perr(c, 1, "'keepalive' expected, not '%s'", c->tok[1].s)
+					   : pincomplete(c, "incomplete command: 'keepalive' expected");
+		if (get_u32(c, 2, "nat keepalive", 5, 3600, &v) || no_more(c, 3))
+			return -1;
+		p->nat_keepalive = v;
+		return 0;
+	}
 	if (kw(c, 0, "description"))
 		return parse_description(c, &p->description);
 	return perr(c, 0, "unknown command '%s' in crypto ikev2 profile %s", c->tok[0].s,
@@ -1688,6 +1723,14 @@ static int cmd_ikev2(struct pctx *c)
 		cfg->v2_max_in_negotiation = v;
 		return 0;
 	}
+	if (kw(c, 2, "cookie-challenge")) {
+		unsigned v;
+
+		if (get_u32(c, 3, "cookie-challenge threshold", 1, 1000, &v) || no_more(c, 4))
+			return -1;
+		cfg->v2_cookie_challenge = v;
+		return 0;
+	}
 	if (!kw(c, 2, "keyring") && !kw(c, 2, "proposal") && !kw(c, 2, "policy") &&
 	    !kw(c, 2, "profile"))
 		return perr(c, 2, "unknown command 'crypto ikev2 %s'", c->tok[2].s);
@@ -1717,8 +1760,10 @@ static int cmd_ikev2(struct pctx *c)
 	} else {
 		struct ik_ikev2_profile *p = NAMED_GET(c, IK_NS_V2_PROFILE, 3,
 			struct ik_ikev2_profile, cfg->v2_profiles, cfg->nv2_profiles, &created);
-		if (created)
+		if (created) {
 			p->line = c->lineno;
+			p->order = (unsigned)cfg->nv2_profiles - 1;
+		}
 		c->obj = p;
 		c->mode = M_V2_PROFILE;
 	}
@@ -2389,17 +2434,18 @@ static int check_v2_proposals(struct pctx *c)
 		const char *what = NULL;
 
 		for (size_t k = 0; k < p->nencr; k++)
-			ngcm += !strncmp(p->encr[k], "aes-gcm", 7);
+			ngcm += !strncmp(p->encr[k], "aes-gcm", 7) ||
+				!strcmp(p->encr[k], "chacha20-poly1305");
 		if (!p->nencr)
 			what = "has no encryption";
 		else if (!p->ngroup)
 			what = "has no group";
 		else if (ngcm && ngcm != p->nencr)
-			what = "mixes aes-gcm with non-AEAD encryption";
+			what = "mixes AEAD (aes-gcm, chacha20-poly1305) with non-AEAD encryption";
 		else if (ngcm && p->ninteg)
-			what = "has integrity with aes-gcm (AEAD needs none)";
+			what = "has integrity with an AEAD cipher (it needs none)";
 		else if (ngcm && !p->nprf)
-			what = "needs a prf with aes-gcm";
+			what = "needs a prf with an AEAD cipher";
 		else if (!ngcm && !p->ninteg)
 			what = "has no integrity";
 		if (what) {

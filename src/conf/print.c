@@ -249,6 +249,10 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 {
 	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
 
+	if (cfg->v2_cookie_challenge) {
+		ik_sb_add(out, "!\n");
+		ik_sb_printf(out, "crypto ikev2 cookie-challenge %u\n", cfg->v2_cookie_challenge);
+	}
 	for (size_t i = 0; i < cfg->nv2_proposals; i++) {
 		const struct ik_ikev2_proposal *p = cfg->v2_proposals[i];
 
@@ -288,6 +292,8 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 					ik_sb_printf(out, " %s", a2s(p->mask, m));
 				ik_sb_add(out, "\n");
 			}
+			if (p->hostname)
+				ik_sb_printf(out, "  hostname %s\n", p->hostname);
 			if (id_kw(p->id_type))
 				ik_sb_printf(out, "  identity %s%s %s\n", id_kw(p->id_type),
 					     p->id_domain ? " domain" : "", p->id_value);
@@ -310,6 +316,8 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, " description %s\n", p->description);
 		if (p->match_fvrf)
 			ik_sb_printf(out, " match fvrf %s\n", p->match_fvrf);
+		for (size_t k = 0; k < p->nmatch_local; k++)
+			ik_sb_printf(out, " match address local %s\n", a2s(p->match_local[k], a));
 		for (size_t k = 0; k < p->nmatches; k++) {
 			const struct ik_ikev2_match *mt = &p->matches[k];
 
@@ -338,6 +346,8 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 		if (p->dpd_interval)
 			ik_sb_printf(out, " dpd %u %u %s\n", p->dpd_interval, p->dpd_retry,
 				     p->dpd_periodic ? "periodic" : "on-demand");
+		if (p->nat_keepalive)
+			ik_sb_printf(out, " nat keepalive %u\n", p->nat_keepalive);
 	}
 }
 

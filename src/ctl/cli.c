@@ -75,6 +75,20 @@ static const struct cli_pattern patterns[] = {
 	{ "clear crypto isakmp <conn-id>", IK_CMD_CLEAR_ISAKMP, 0, false },
 	{ "clear crypto sa", IK_CMD_CLEAR_SA, 0, false },
 	{ "clear crypto sa peer <peer>", IK_CMD_CLEAR_SA, 0, false },
+	{ "show crypto ikev2 proposal", IK_CMD_SHOW_IKEV2_PROPOSAL, 0, false },
+	{ "show crypto ikev2 policy", IK_CMD_SHOW_IKEV2_POLICY, 0, false },
+	{ "show crypto ikev2 profile", IK_CMD_SHOW_IKEV2_PROFILE, 0, false },
+/* test ikev2 peer A [vrf V] [local L] [identity address|fqdn|email|key-id X] */
+#define V2T(opts, id) { "test ikev2 peer <peer>" opts id, IK_CMD_TEST_IKEV2_PEER, 0, false }
+#define V2T4(id) V2T("", id), V2T(" vrf <vrf>", id), V2T(" local <v2-local>", id), \
+	V2T(" vrf <vrf> local <v2-local>", id)
+	V2T4(""),
+	V2T4(" identity address <id-addr>"),
+	V2T4(" identity fqdn <fqdn>"),
+	V2T4(" identity email <email>"),
+	V2T4(" identity key-id <key-id>"),
+#undef V2T4
+#undef V2T
 };
 
 #define NPAT IK_ARRAY_LEN(patterns)
@@ -166,11 +180,21 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 		strcpy(cmd->vrf, w);
 		return true;
 	}
-	if (!strcmp(arg, "<fqdn>") || !strcmp(arg, "<ufqdn>")) {
+	if (!strcmp(arg, "<fqdn>") || !strcmp(arg, "<ufqdn>") || !strcmp(arg, "<email>") ||
+	    !strcmp(arg, "<key-id>")) {
 		if (!word_is_name(w, sizeof(cmd->ident_name)))
 			return false;
-		cmd->ident = arg[1] == 'u' ? IK_CLI_ID_USER_FQDN : IK_CLI_ID_FQDN;
+		cmd->ident = arg[1] == 'u' ? IK_CLI_ID_USER_FQDN :
+			     arg[1] == 'e' ? IK_CLI_ID_EMAIL :
+			     arg[1] == 'k' ? IK_CLI_ID_KEY_ID : IK_CLI_ID_FQDN;
 		strcpy(cmd->ident_name, w);
+		return true;
+	}
+	if (!strcmp(arg, "<v2-local>")) {
+		if (ik_addr_parse(w, &a))
+			return false;
+		cmd->has_v2_local = true;
+		cmd->v2_local = a;
 		return true;
 	}
 	if (!strcmp(arg, "<conn-id>")) {

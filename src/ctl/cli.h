@@ -34,9 +34,16 @@ enum ik_cmd_id {
 	IK_CMD_CLEAR_SESSION,
 	IK_CMD_CLEAR_ISAKMP,
 	IK_CMD_CLEAR_SA,
+	IK_CMD_SHOW_IKEV2_PROPOSAL,
+	IK_CMD_SHOW_IKEV2_POLICY,
+	IK_CMD_SHOW_IKEV2_PROFILE,
+	IK_CMD_TEST_IKEV2_PEER,
 };
 
-enum ik_cli_ident { IK_CLI_ID_NONE = 0, IK_CLI_ID_ADDR, IK_CLI_ID_FQDN, IK_CLI_ID_USER_FQDN };
+enum ik_cli_ident {
+	IK_CLI_ID_NONE = 0, IK_CLI_ID_ADDR, IK_CLI_ID_FQDN, IK_CLI_ID_USER_FQDN,
+	IK_CLI_ID_EMAIL, IK_CLI_ID_KEY_ID,
+};
 
 /* A parsed command: its id and its arguments. */
 struct ik_cli_cmd {
@@ -48,6 +55,8 @@ struct ik_cli_cmd {
 	enum ik_cli_ident ident;
 	uint32_t ident_addr;
 	char ident_name[256];
+	bool has_v2_local;
+	uint32_t v2_local;      /* test ikev2 peer A local L */
 	bool has_conn_id;
 	unsigned conn_id;       /* clear crypto isakmp CONN-ID */
 	char ifname[64];        /* initiate TunnelN */

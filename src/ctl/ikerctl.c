@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "ctl/proto.h"
+#include "pki/pki.h"
 #include "util/util.h"
 
 #define DEFAULT_CTL RUNSTATEDIR "/ikerd/ikerd.ctl"
@@ -24,8 +25,33 @@ static void usage(FILE *f)
 		"  --json      ask for one JSON document instead of IOS text\n"
 		"  -h, --help  this text;  --version  the version\n"
 		"COMMAND is an IOS exec command, abbreviations allowed, e.g.\n"
-		"  ikerctl sh cry isa sa;  ikerctl show crypto isakmp key;  ikerctl terminal monitor\n",
+		"  ikerctl sh cry isa sa;  ikerctl show crypto isakmp key;  ikerctl terminal monitor\n"
+		"or, without ikerd: key-hash FILE  (the key hashes of a certificate or key file,\n"
+		"  as an authorization list takes them)\n",
 		DEFAULT_CTL);
+}
+
+/* key-hash FILE: the SHA-1 and SHA-256 hashes of the public key of a
+ * certificate or key file, one line each in the form of an authorization
+ * list's entries (`peer IDENTITY key-hash sha256 HEX`). Needs no daemon. */
+static int key_hash(int argc, char **argv)
+{
+	char err[512], line[100];
+	EVP_PKEY *pk;
+
+	if (argc != 1) {
+		fprintf(stderr, "ikerctl: usage: ikerctl key-hash FILE\n");
+		return 1;
+	}
+	pk = ik_pki_load_pubkey_file(argv[0], err, sizeof(err));
+	if (!pk) {
+		fprintf(stderr, "ikerctl: %s\n", err);
+		return 1;
+	}
+	printf("key-hash %s\n", ik_pki_key_hash_text(pk, IK_PKI_SHA1, line, sizeof(line)));
+	printf("key-hash %s\n", ik_pki_key_hash_text(pk, IK_PKI_SHA256, line, sizeof(line)));
+	EVP_PKEY_free(pk);
+	return 0;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -132,6 +158,8 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	if (i < argc && !strcmp(argv[i], "key-hash"))
+		return key_hash(argc - i - 1, argv + i + 1);
 	if (i >= argc) {
 		fprintf(stderr, "ikerctl: no command given\n");
 		usage(stderr);

@@ -12,6 +12,7 @@
 
 #include "ctl/cli.h"
 #include "daemon/show_conf.h"
+#include "profile/v2_select.h"
 #include "daemon/show_merge.h"
 #include "profile/check.h"
 #include "profile/snapshot.h"
@@ -495,10 +496,56 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_DEBUGGING:
 	case IK_CMD_TEST_PEER:
 	case IK_CMD_CHECK:
+	case IK_CMD_SHOW_IKEV2_PROPOSAL:
+	case IK_CMD_SHOW_IKEV2_POLICY:
+	case IK_CMD_SHOW_IKEV2_PROFILE:
+	case IK_CMD_TEST_IKEV2_PEER:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* test ikev2 peer A [vrf V] [local L] [identity ...]: without `local`, the
+ * address of the tunnel whose destination is A, else the first interface
+ * address of the configuration. */
+static void test_v2_peer(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
+			 struct ik_sb *out)
+{
+	struct ik_v2_id id = { IK_ID_ADDRESS, cmd->peer, NULL };
+	uint32_t local = cmd->has_v2_local ? cmd->v2_local : 0;
+
+	for (size_t i = 0; !local && i < d->cfg->nifaces; i++) {
+		const struct ik_interface *t = d->cfg->ifaces[i];
+
+		if (t->is_tunnel && t->tunnel_dest == cmd->peer && t->tunnel_source_resolved)
+			local = t->tunnel_source;
+	}
+	for (size_t i = 0; !local && i < d->cfg->nifaces; i++)
+		if (!d->cfg->ifaces[i]->is_tunnel)
+			local = d->cfg->ifaces[i]->addr;
+	switch (cmd->ident) {
+	case IK_CLI_ID_ADDR:
+		id.addr = cmd->ident_addr;
+		break;
+	case IK_CLI_ID_FQDN:
+	case IK_CLI_ID_USER_FQDN:
+		id.type = IK_ID_FQDN;
+		id.value = cmd->ident_name;
+		break;
+	case IK_CLI_ID_EMAIL:
+		id.type = IK_ID_EMAIL;
+		id.value = cmd->ident_name;
+		break;
+	case IK_CLI_ID_KEY_ID:
+		id.type = IK_ID_KEY_ID;
+		id.value = cmd->ident_name;
+		break;
+	case IK_CLI_ID_NONE:
+		break;
+	}
+	ik_v2_explain_responder(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, local, cmd->peer, &id,
+				out, json);
 }
 
 static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
@@ -517,6 +564,18 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_POLICY:
 		ik_show_isakmp_policy(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_IKEV2_PROPOSAL:
+		ik_v2_show_proposal(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_IKEV2_POLICY:
+		ik_v2_show_policy(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_IKEV2_PROFILE:
+		ik_v2_show_profile(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_TEST_IKEV2_PEER:
+		test_v2_peer(d, cmd, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_RUNNING: {
 		struct ik_sb cfgtext;
@@ -549,6 +608,7 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		memset(&id, 0, sizeof(id));
 		switch (cmd->ident) {
 		case IK_CLI_ID_NONE:
+		case IK_CLI_ID_KEY_ID: /* the IKEv1 patterns offer no key-id */
 			id.type = IK_PEER_ID_IPV4;
 			id.addr = cmd->peer;
 			break;
@@ -561,6 +621,7 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 			id.name = cmd->ident_name;
 			break;
 		case IK_CLI_ID_USER_FQDN:
+		case IK_CLI_ID_EMAIL:
 			id.type = IK_PEER_ID_USER_FQDN;
 			id.name = cmd->ident_name;
 			break;

@@ -316,7 +316,7 @@ static void make_my_id(struct ik_p1 *p1, struct my_id *id)
 
 static void trace_id(struct ik_p1 *p1, const uint8_t *body, size_t len, uint8_t np)
 {
-	char a[IK_ADDRSTRLEN];
+	char a[IK_ADDRSTRLEN], name[IK_ESCAPED_LEN(255)];
 
 	DBG(p1, "ISAKMP (%u): ID payload", p1->conn_id);
 	DBG(p1, "\tnext-payload : %u", np);
@@ -324,7 +324,8 @@ static void trace_id(struct ik_p1 *p1, const uint8_t *body, size_t len, uint8_t 
 	if (body[0] == IK_V1_ID_IPV4_ADDR && len == 8)
 		DBG(p1, "\taddress      : %s", ik_addr_fmt(ik_get32(body + 4), a));
 	else if (body[0] == IK_V1_ID_FQDN || body[0] == IK_V1_ID_USER_FQDN)
-		DBG(p1, "\tFQDN name    : %.*s", (int)(len - 4), (const char *)body + 4);
+		DBG(p1, "\tFQDN name    : %s",
+		    ik_str_escape(body + 4, len - 4, name, sizeof(name)));
 	DBG(p1, "\tprotocol     : %u", body[1]);
 	DBG(p1, "\tport         : %u", ik_get16(body + 2));
 	DBG(p1, "\tlength       : %zu", len + 4);

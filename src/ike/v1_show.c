@@ -348,14 +348,15 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 	if (json)
 		ik_sb_add(out, "[");
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		char id[300];
+		char id[IK_ESCAPED_LEN(255)];
 
 		if (p1->dead)
 			continue;
 		if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
 			ik_addr_fmt(p1->peer_id_addr, id);
 		else if (p1->peer_id_type)
-			snprintf(id, sizeof(id), "%s", p1->peer_id_name ? p1->peer_id_name : "");
+			ik_str_escape(p1->peer_id_name ? p1->peer_id_name : "",
+				      p1->peer_id_name ? strlen(p1->peer_id_name) : 0, id, sizeof(id));
 		else
 			snprintf(id, sizeof(id), "%s", "");
 		ik_addr_fmt(p1->remote.addr, b);

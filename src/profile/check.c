@@ -26,6 +26,7 @@
 
 #include "keyring/lpm.h"
 #include "keyring/resolver.h"
+#include "profile/v2_select.h"
 #include "util/addr.h"
 #include "util/util.h"
 
@@ -779,6 +780,87 @@ static void ck_am(struct ck *c)
 	}
 }
 
+/* ---- V2: IKEv2 tunnels ---- */
+
+/* For every tunnel bound to an IKEv2 profile: the policy for its local
+ * address (IKE_SA_INIT), the initiator's key (V2-2), and whether the peer,
+ * identifying itself by its address, finds a profile and a key here
+ * (V2-1). The peer may send another identity (an FQDN, or a private address
+ * behind NAT): that last finding is a warning that says so. */
+static void ck_v2(struct ck *c)
+{
+	for (size_t i = 0; i < c->cfg->nifaces; i++) {
+		const struct ik_interface *ifc = c->cfg->ifaces[i];
+		const struct ik_ipsec_profile *ip = ifc->protection;
+		const struct ik_ikev2_profile *p, *rp;
+		struct ik_v2_id id;
+		struct ik_v2_psk k;
+		struct ck_finding *f;
+		char ps[IK_ADDRSTRLEN], ls[IK_ADDRSTRLEN];
+
+		if (!ifc->is_tunnel || !ip || !ip->ikev2_profile || !ifc->tunnel_dest)
+			continue;
+		p = ip->ikev2_profile;
+		ik_addr_fmt(ifc->tunnel_dest, ps);
+		ik_addr_fmt(ifc->tunnel_source, ls);
+		if (ifc->tunnel_source_resolved &&
+		    !ik_v2_policy_select(c->cfg, ifc->tunnel_vrf, ifc->tunnel_source, NULL)) {
+			f = ck_new(c, "error", "V2-2");
+			ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel source %s",
+							  ifc->name, ls));
+			ck_add_peer(f, ik_xstrdup(ps));
+			f->message = ck_strf("no crypto ikev2 policy matches fVRF %s and local "
+					     "address %s", ck_vrf_name(ifc->tunnel_vrf), ls);
+			f->direction = ck_strf("both directions: IKE_SA_INIT on %s finds no "
+					       "proposal (NO_PROPOSAL_CHOSEN)", ifc->name);
+			f->fix = ck_strf("add match address local %s (or no match lines) to a "
+					 "crypto ikev2 policy", ls);
+		}
+		if (ik_v2_key_initiator(c->cfg, p, ifc->tunnel_dest, NULL, &k, NULL)) {
+			f = ck_new(c, "error", "V2-2");
+			ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, "
+							  "tunnel protection ipsec profile %s",
+							  ifc->name, ps, ip->name));
+			ck_add_line(f, p->line, ck_strf("crypto ikev2 profile %s", p->name));
+			ck_add_peer(f, ik_xstrdup(ps));
+			f->message = p->keyring ?
+				ck_strf("%s initiates toward %s with IKEv2 profile %s, and keyring "
+					"%s has no peer block with a usable key for it", ifc->name,
+					ps, p->name, p->keyring->name) :
+				ck_strf("IKEv2 profile %s has no keyring local", p->name);
+			f->direction = ck_strf("sessions this router initiates on %s fail before "
+					       "IKE_AUTH is sent", ifc->name);
+			f->fix = p->keyring ?
+				ck_strf("add a peer block with address %s and a pre-shared-key to "
+					"keyring %s", ps, p->keyring->name) :
+				ck_strf("add keyring local KEYRING to IKEv2 profile %s", p->name);
+		}
+		id.type = IK_ID_ADDRESS;
+		id.addr = ifc->tunnel_dest;
+		id.value = NULL;
+		rp = ik_v2_profile_select(c->cfg, ifc->tunnel_vrf, ifc->tunnel_source, &id, NULL);
+		if (rp && !ik_v2_key_responder(c->cfg, rp, &id, ifc->tunnel_dest, &k, NULL))
+			continue;
+		f = ck_new(c, "warning", "V2-1");
+		ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s",
+						  ifc->name, ps));
+		if (rp)
+			ck_add_line(f, rp->line, ck_strf("crypto ikev2 profile %s", rp->name));
+		ck_add_peer(f, ik_xstrdup(ps));
+		f->message = rp ?
+			ck_strf("a peer identifying itself as address %s matches IKEv2 profile %s, "
+				"whose keyring has no key for it", ps, rp->name) :
+			ck_strf("no IKEv2 profile matches a peer identifying itself as address %s",
+				ps);
+		f->direction = ck_strf("sessions initiated by %s fail at IKE_AUTH "
+				       "(AUTHENTICATION_FAILED) if it sends its address as its "
+				       "identity; another identity (an FQDN, a private address "
+				       "behind NAT) is not known from this configuration", ps);
+		f->fix = ck_strf("add match identity remote address %s to the IKEv2 profile for "
+				 "this peer, with a keyring holding its key", ps);
+	}
+}
+
 /* ---- output ---- */
 
 static void ck_print_text(const struct ck *c, struct ik_sb *out)
@@ -871,6 +953,7 @@ int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 	if (c.r)
 		ck_k1(&c);
 	ck_am(&c);
+	ck_v2(&c);
 	if (json)
 		ck_print_json(&c, out);
 	else

@@ -9,6 +9,7 @@
 #include "keyring/hostkeys.h"
 #include "keyring/resolver.h"
 #include "profile/profile.h"
+#include "profile/v2_select.h"
 
 /* Protected tunnels sorted by destination, then configuration order. */
 struct ik_tunnel_index {
@@ -148,10 +149,12 @@ static void snapshot_index_free(struct ik_config *cfg)
 	ik_profile_index_free(cfg->pindex);
 	tunnel_index_free(cfg->tindex);
 	ik_hostkeys_free(cfg->hostkeys);
+	ik_v2_index_free(cfg->v2index);
 	cfg->resolver = NULL;
 	cfg->pindex = NULL;
 	cfg->tindex = NULL;
 	cfg->hostkeys = NULL;
+	cfg->v2index = NULL;
 }
 
 int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
@@ -170,6 +173,9 @@ int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
 	cfg->hostkeys = what ? NULL : ik_hostkeys_build(cfg);
 	if (!what && !cfg->hostkeys)
 		what = "host-name key index";
+	cfg->v2index = what ? NULL : ik_v2_index_build(cfg);
+	if (!what && !cfg->v2index)
+		what = "IKEv2 profile and keyring index";
 	if (!what) {
 		cfg->index_free = snapshot_index_free;
 		return 0;

@@ -79,3 +79,44 @@ void ik_hex(const uint8_t *in, size_t len, char *out)
 	}
 	out[2 * len] = '\0';
 }
+
+const char *ik_str_escape(const void *in, size_t len, char *out, size_t outlen)
+{
+	static const char digits[] = "0123456789abcdef";
+	const uint8_t *p = in;
+	size_t o = 0;
+
+	if (!outlen)
+		return out;
+	for (size_t i = 0; i < len; i++) {
+		char e[4];
+		size_t n;
+
+		if (p[i] == '\\') {
+			e[0] = e[1] = '\\';
+			n = 2;
+		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
+			e[0] = (char)p[i];
+			n = 1;
+		} else {
+			e[0] = '\\';
+			e[1] = 'x';
+			e[2] = digits[p[i] >> 4];
+			e[3] = digits[p[i] & 15];
+			n = 4;
+		}
+		if (o + n >= outlen) {
+			/* does not fit: end in "..." where there is room for it */
+			size_t dots = outlen - 1 < 3 ? outlen - 1 : 3;
+
+			o = o + dots < outlen ? o : outlen - 1 - dots;
+			memset(out + o, '.', dots);
+			o += dots;
+			break;
+		}
+		memcpy(out + o, e, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -33,4 +33,13 @@ void ik_put32(uint8_t *p, uint32_t v);
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void ik_hex(const uint8_t *in, size_t len, char *out);
 
+/* Peer-supplied text made safe for a log line or a show: len bytes of in
+ * copied into out (outlen bytes, always NUL-terminated), every byte outside
+ * printable ASCII (0x20..0x7e) written as \xHH and the backslash as \\, so
+ * that a peer can neither start a new log line nor send terminal escapes.
+ * Output that does not fit ends in "...". IK_ESCAPED_LEN(n) bytes always hold
+ * n bytes escaped. Returns out. */
+#define IK_ESCAPED_LEN(n) (4 * (n) + 1)
+const char *ik_str_escape(const void *in, size_t len, char *out, size_t outlen);
+
 #endif

@@ -49,11 +49,22 @@ diff -u "$tmp/inv.want" "$tmp/inv" || fail "invalid input message"
 c show crypto isakmp 2>"$tmp/inc" && fail "incomplete command accepted"
 grep -qx '% Incomplete command.' "$tmp/inc" || fail "incomplete message"
 
+# key-hash FILE needs no daemon: the key's hashes as an authorization list
+# takes them, the same as the openssl command line computes
+pem="$top_srcdir/tests/fuzz/corpus/pki/rsa-selfsigned.pem"
+want=$(openssl x509 -in "$pem" -noout -pubkey | openssl pkey -pubin -outform DER |
+	openssl dgst -sha256 -r | cut -d' ' -f1)
+"$IKERCTL" key-hash "$pem" | grep -qx "key-hash sha256 $want" || fail "ikerctl key-hash"
+"$IKERCTL" key-hash /nonexistent.pem 2>/dev/null && fail "key-hash of a missing file"
+
 # JSON: one valid document for every show
 for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto isakmp policy" \
 	"show running-config" "show crypto isakmp sa" "show crypto isakmp sa detail" \
 	"show crypto ipsec sa" "show crypto session" "show crypto isakmp peers" \
-	"show crypto isakmp stats" "show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec"; do
+	"show crypto isakmp stats" "show debugging" "check" "test isakmp peer 198.51.100.2" \
+	"debug crypto ipsec" \
+	"show crypto ikev2 proposal" "show crypto ikev2 policy" "show crypto ikev2 profile" \
+	"test ikev2 peer 198.51.100.2 identity fqdn r2.example.com"; do
 	# shellcheck disable=SC2086
 	c --json $cmd >"$tmp/j.out" || fail "--json $cmd failed"
 	python3 -m json.tool "$tmp/j.out" >/dev/null \
@@ -83,6 +94,12 @@ grep -q "^crypto keyring keyring2" "$tmp/rc.conf" || fail "running-config lacks 
 # L1/L2 through the socket: R2's sessions toward R1 fail (P2)
 c check | grep -q "sessions initiated by 198.51.100.2 toward this router fail" \
 	|| fail "check does not predict the R2-initiated failure"
+# IKEv2 (V2-2): no crypto ikev2 policy in r1.conf, so IOS's default one applies;
+# no IKEv2 profile matches, and the explainer says so
+c sh cry ikev2 pol | grep -q "^IKEv2 policy : default$" || fail "show crypto ikev2 policy"
+c sh cry ikev2 prop | grep -q "DH_GROUP_2048_MODP/Group 14" || fail "show crypto ikev2 proposal"
+c test ikev2 peer 198.51.100.2 local 198.51.100.1 | grep -q "no IKEv2 profile matches identity" \
+	|| fail "test ikev2 peer does not explain the missing profile"
 c test isakmp peer 198.51.100.2 | grep -q "Key not found in keyrings of profile" \
 	|| fail "test isakmp peer does not explain the P2 failure"
 

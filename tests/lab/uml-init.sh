@@ -14,6 +14,12 @@
 # never returns: PID 1 must not exit.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C LC_ALL=C
+# user-mode Linux keeps 832 bytes of FPU state per guest thread (x87, SSE,
+# AVX): on an AVX-512 host a signal or a switch between threads would lose
+# the AVX-512 registers (uml-xstate.c). The guest's programs do not use them:
+# glibc's string functions and OpenSSL pick their AVX2 variants.
+export GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD
+export OPENSSL_ia32cap='~0x0:~0xdc230000'
 
 halt_now() {
 	sync

@@ -312,7 +312,7 @@ static const struct err_case err_cases[] = {
 	{ "crypto ikev2 proposal P\n encryption aes-cbc-256\n group 14\n", 1, 23,
 	  "ikev2 proposal P has no integrity" },
 	{ "crypto ikev2 proposal P\n encryption aes-gcm-128\n integrity sha1\n group 14\n", 1, 23,
-	  "has integrity with aes-gcm" },
+	  "has integrity with an AEAD cipher" },
 	{ "crypto ikev2 keyring K\n peer R1\n  pre-shared-key 6 xyz\n", 3, 18,
 	  "encrypted key (type 6)" },
 	{ "crypto ikev2 keyring K\n address 1.2.3.4\n", 2, 2, "(peer expected)" },

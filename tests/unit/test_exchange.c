@@ -823,6 +823,42 @@ START_TEST(identity_hostname)
 }
 END_TEST
 
+/* A peer identity carrying a newline, an escape sequence, a backslash and a
+ * non-ASCII byte must not forge a log line or reach a terminal: the responder's
+ * trace and `show crypto isakmp peers` print it escaped, one line per line. */
+START_TEST(identity_escaped)
+{
+	static char forged[] = "R1\n*Dec  4 10:00:00.000: %CRYPTO-6-FORGED\x1b[2J\\\xc3";
+	const char *want = "R1\\x0a*Dec  4 10:00:00.000: %CRYPTO-6-FORGED\\x1b[2J\\\\\\xc3";
+	char *t1 = r1_text(), line[300], *saved;
+	struct ik_sb out;
+
+	t1 = xn_replace(t1, "crypto isakmp policy 10", "crypto isakmp identity hostname\n"
+			"crypto isakmp policy 10");
+	start(t1, r2_text(), 37);
+	saved = net.n[0].cfg->hostname;
+	net.n[0].cfg->hostname = forged;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	snprintf(line, sizeof(line), "\tFQDN name    : %s", want);
+	ck_assert_int_ge(xn_find(&net.n[1], 0, line), 0);
+	for (size_t i = 0; i < net.n[1].cap.n; i++)
+		for (const char *c = net.n[1].cap.lines[i]; *c; c++)
+			ck_assert_msg((*c >= 0x20 && *c < 0x7f) || *c == '\t',
+				      "raw byte 0x%02x in trace line \"%s\"", (unsigned char)*c,
+				      net.n[1].cap.lines[i]);
+	ik_sb_init(&out);
+	ik_engine_show_peers(net.n[1].e, false, &out);
+	snprintf(line, sizeof(line), " Phase1 id: %s\n", want);
+	ck_assert_msg(strstr(ik_sb_str(&out), line), "show peers: %s", ik_sb_str(&out));
+	for (const char *c = ik_sb_str(&out); *c; c++)
+		ck_assert((*c >= 0x20 && *c < 0x7f) || *c == '\n');
+	ik_sb_free(&out);
+	net.n[0].cfg->hostname = saved;
+	xn_free(&net);
+}
+END_TEST
+
 /* An offer with an unknown DH group (99) is refused with the policy check
  * lines and NO_PROPOSAL_CHOSEN; the responder keeps no state. */
 START_TEST(unknown_dh_group)
@@ -1123,6 +1159,7 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, child_up_failure);
 	tcase_add_test(tc, phase1_rekey_and_clear);
 	tcase_add_test(tc, initial_contact_after_restart);
+	tcase_add_test(tc, identity_escaped);
 	suite_add_tcase(s, tc);
 	return s;
 }

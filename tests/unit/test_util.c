@@ -7,6 +7,7 @@
 #include "util/log.h"
 #include "util/secmem.h"
 #include "util/strbuf.h"
+#include "util/util.h"
 
 START_TEST(addr_parse_strict)
 {
@@ -142,6 +143,19 @@ START_TEST(secmem_pool_reuse)
 }
 END_TEST
 
+START_TEST(escape_peer_text)
+{
+	char out[IK_ESCAPED_LEN(8)], small[8];
+
+	ck_assert_str_eq(ik_str_escape("a\nb\x1b\\\xff", 6, out, sizeof(out)),
+			 "a\\x0ab\\x1b\\\\\\xff");
+	ck_assert_str_eq(ik_str_escape("plain.example", 13, small, sizeof(small)), "plai...");
+	ck_assert_str_eq(ik_str_escape("\n\n\n", 3, small, sizeof(small)), "\\x0a...");
+	ck_assert_str_eq(ik_str_escape("x\0y", 3, out, sizeof(out)), "x\\x00y");
+	ck_assert_str_eq(ik_str_escape("", 0, out, sizeof(out)), "");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -158,6 +172,7 @@ int main(void)
 	tcase_add_test(tc, log_categories);
 	tcase_add_test(tc, secret_roundtrip);
 	tcase_add_test(tc, secmem_pool_reuse);
+	tcase_add_test(tc, escape_peer_text);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
