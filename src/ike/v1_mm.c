@@ -630,16 +630,14 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 int ik_v1_mm_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len)
 {
 	const struct ik_v1_pl *sapl = ik_v1_find(m, IK_V1_PL_SA);
-	struct ik_v1_sa *sa = malloc(sizeof(*sa));
+	struct ik_v1_sa *sa = NULL;
 	const struct ik_v1_transform *t = NULL;
 	struct ik_v1_builder *b = NULL;
 	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
 	int rc = -1;
 
-	if (!sa)
-		goto out;
 	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
-	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
+	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(0): %s", err);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
@@ -695,7 +693,7 @@ int ik_v1_mm_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_R_MM2);
 	rc = 0;
 out:
-	free(sa);
+	ik_v1_sa_free(sa);
 	free(b);
 	return rc;
 }
@@ -705,18 +703,16 @@ out:
 int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len)
 {
 	const struct ik_v1_pl *sapl = ik_v1_find(m, IK_V1_PL_SA);
-	struct ik_v1_sa *sa = malloc(sizeof(*sa));
+	struct ik_v1_sa *sa = NULL;
 	const struct ik_v1_transform *t = NULL;
 	struct ik_v1_builder *b = NULL;
 	struct ik_trace tr;
 	char err[200], ra[IK_ADDRSTRLEN];
 	int rc = -1;
 
-	if (!sa)
-		goto out;
 	memcpy(p1->cky_r, m->hdr.rcookie, 8);
 	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
-	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
+	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(0): %s", err);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
@@ -760,7 +756,7 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 fail:
 	ik_v1_p1_delete(p1, "internal error", false);
 out:
-	free(sa);
+	ik_v1_sa_free(sa);
 	free(b);
 	return rc;
 }
@@ -1225,7 +1221,7 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 {
 	const struct ik_v1_pl *sapl = ik_v1_find(m, IK_V1_PL_SA);
 	const struct ik_v1_pl *idpl = ik_v1_find(m, IK_V1_PL_ID);
-	struct ik_v1_sa *sa = malloc(sizeof(*sa));
+	struct ik_v1_sa *sa = NULL;
 	const struct ik_v1_transform *t = NULL;
 	const struct ik_isakmp_profile *prof;
 	struct ik_v1_builder *b = NULL;
@@ -1237,10 +1233,8 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	int rc = -1;
 
 	p1->aggressive = true;
-	if (!sa)
-		goto out;
 	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
-	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
+	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(0): %s", err);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
@@ -1317,7 +1311,7 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 fail:
 	ik_v1_p1_delete(p1, "internal error", false);
 out:
-	free(sa);
+	ik_v1_sa_free(sa);
 	free(b);
 	return rc;
 }
@@ -1328,7 +1322,7 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 {
 	const struct ik_v1_pl *sapl = ik_v1_find(m, IK_V1_PL_SA);
 	const struct ik_v1_pl *idpl = ik_v1_find(m, IK_V1_PL_ID);
-	struct ik_v1_sa *sa = malloc(sizeof(*sa));
+	struct ik_v1_sa *sa = NULL;
 	const struct ik_v1_transform *t = NULL;
 	struct ik_v1_builder *b = NULL;
 	struct ik_peer_id pid;
@@ -1340,11 +1334,9 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	bool ic;
 	int rc = -1;
 
-	if (!sa)
-		goto out;
 	memcpy(p1->cky_r, m->hdr.rcookie, 8);
 	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
-	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
+	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(0): %s", err);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
@@ -1439,7 +1431,7 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 fail:
 	ik_v1_p1_delete(p1, "internal error", false);
 out:
-	free(sa);
+	ik_v1_sa_free(sa);
 	free(b);
 	return rc;
 }

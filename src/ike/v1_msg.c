@@ -2,32 +2,63 @@
 #include "ike/v1_msg.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/util.h"
 
+/* The IKEv1 payload rules. Every message-level type with the smallest body
+ * RFC 2408 gives it; no per-type count limit (the message limit applies).
+ * Where each payload may appear is checked per message by the state machine
+ * (v1_states.c), whose trace names the unexpected payload in IOS's words, so
+ * every row allows every exchange here. */
+#define V1_ANY ((1u << IK_V1_CTX_N) - 1)
+static const struct ik_pl_rule v1_rows[256] = {
+	[IK_V1_PL_SA] = { "SA", 8, 0, 0, V1_ANY },           /* DOI + situation */
+	[IK_V1_PL_KE] = { "KE", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_ID] = { "ID", 4, 0, 0, V1_ANY },
+	[IK_V1_PL_CERT] = { "CERT", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_CR] = { "CERT-REQ", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_HASH] = { "HASH", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_SIG] = { "SIG", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_NONCE] = { "NONCE", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_N] = { "NOTIFY", 8, 0, 0, V1_ANY },
+	[IK_V1_PL_D] = { "DELETE", 8, 0, 0, V1_ANY },
+	[IK_V1_PL_VID] = { "VID", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_NATD] = { "NAT-D", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_NATOA] = { "NAT-OA", 8, 0, 0, V1_ANY },
+	[IK_V1_PL_NATD_DRAFT] = { "NAT-D(draft)", 1, 0, 0, V1_ANY },
+	[IK_V1_PL_NATOA_DRAFT] = { "NAT-OA(draft)", 8, 0, 0, V1_ANY },
+};
+
+static const char *const v1_ctx_names[IK_V1_CTX_N] = {
+	"an IKEv1 message",
+};
+
+const struct ik_pl_rules ik_v1_pl_rules = {
+	.version = 1,
+	.row = v1_rows,
+	.max_payloads = IK_V1_MAX_PAYLOADS,
+	.unknown_fatal = true,
+	.foreign_lo = 33,
+	.foreign_hi = 53,
+	.foreign = "IKEv2",
+	.self = "IKEv1",
+	.ctx_name = v1_ctx_names,
+	.nctx = IK_V1_CTX_N,
+};
+
 const char *ik_v1_pl_name(unsigned type)
 {
+	const struct ik_pl_rule *r;
+
 	switch (type) {
 	case IK_V1_PL_NONE: return "NONE";
-	case IK_V1_PL_SA: return "SA";
 	case IK_V1_PL_P: return "PROPOSAL";
 	case IK_V1_PL_T: return "TRANSFORM";
-	case IK_V1_PL_KE: return "KE";
-	case IK_V1_PL_ID: return "ID";
-	case IK_V1_PL_CERT: return "CERT";
-	case IK_V1_PL_CR: return "CERT-REQ";
-	case IK_V1_PL_HASH: return "HASH";
-	case IK_V1_PL_SIG: return "SIG";
-	case IK_V1_PL_NONCE: return "NONCE";
-	case IK_V1_PL_N: return "NOTIFY";
-	case IK_V1_PL_D: return "DELETE";
-	case IK_V1_PL_VID: return "VID";
-	case IK_V1_PL_NATD: return "NAT-D";
-	case IK_V1_PL_NATOA: return "NAT-OA";
-	case IK_V1_PL_NATD_DRAFT: return "NAT-D(draft)";
-	case IK_V1_PL_NATOA_DRAFT: return "NAT-OA(draft)";
-	default: return "UNKNOWN";
+	default:
+		r = ik_pl_rule_get(&ik_v1_pl_rules, type);
+		return r ? r->name : "UNKNOWN";
 	}
 }
 
@@ -115,96 +146,33 @@ int ik_v1_parse_hdr(const uint8_t *d, size_t dlen, struct ik_v1_hdr *h, char *er
 	return 0;
 }
 
-/* Smallest body (after the generic header) of each known type; -1 if the type
- * is not an IKEv1 message-level payload. */
-static int pl_min_body(unsigned type)
+static int v1_visit(void *arg, const struct ik_pl *pl, char *err, size_t errlen)
 {
-	switch (type) {
-	case IK_V1_PL_SA: return 8;      /* DOI + situation */
-	case IK_V1_PL_KE: return 1;
-	case IK_V1_PL_ID: return 4;
-	case IK_V1_PL_CERT: return 1;
-	case IK_V1_PL_CR: return 1;
-	case IK_V1_PL_HASH: return 1;
-	case IK_V1_PL_SIG: return 1;
-	case IK_V1_PL_NONCE: return 1;
-	case IK_V1_PL_N: return 8;
-	case IK_V1_PL_D: return 8;
-	case IK_V1_PL_VID: return 1;
-	case IK_V1_PL_NATD: return 1;
-	case IK_V1_PL_NATD_DRAFT: return 1;
-	case IK_V1_PL_NATOA: return 8;
-	case IK_V1_PL_NATOA_DRAFT: return 8;
-	default: return -1;
-	}
+	struct ik_v1_msg *m = arg;
+	struct ik_v1_pl *o = &m->pl[m->npl++];
+
+	(void)err;
+	(void)errlen;
+	o->type = pl->type;
+	o->off = pl->off;
+	o->p = pl->p;
+	o->len = pl->len;
+	o->body = pl->body;
+	o->body_len = pl->body_len;
+	return 0;
 }
 
 int ik_v1_parse_payloads(const uint8_t *msg, size_t msg_len, struct ik_v1_msg *m,
 			 bool allow_trailing, char *err, size_t errlen)
 {
-	size_t off = IK_V1_HDR_LEN;
-	unsigned type = m->hdr.np;
+	struct ik_pl_walk w;
+	int rc;
 
 	m->npl = 0;
-	while (type != IK_V1_PL_NONE) {
-		size_t rem = msg_len - off;
-		unsigned len;
-		int min;
-
-		if (type >= 33 && type <= 53) {
-			snprintf(err, errlen, "payload at offset %zu: IKEv2 payload type %u in an "
-				 "IKEv1 message", off, type);
-			return -1;
-		}
-		min = pl_min_body(type);
-		if (min < 0) {
-			snprintf(err, errlen, "payload at offset %zu: unknown payload type %u",
-				 off, type);
-			return -1;
-		}
-		if (rem < 4) {
-			snprintf(err, errlen, "%s payload at offset %zu: header 4 > %zu remaining",
-				 ik_v1_pl_name(type), off, rem);
-			return -1;
-		}
-		if (msg[off + 1] != 0) {
-			snprintf(err, errlen, "reserved not zero on %s payload!",
-				ik_v1_pl_name(type));
-			return -2;
-		}
-		len = ik_get16(msg + off + 2);
-		if (len < 4 + (unsigned)min) {
-			snprintf(err, errlen, "%s payload at offset %zu: length %u < %d minimum",
-				 ik_v1_pl_name(type), off, len, 4 + min);
-			return -1;
-		}
-		if (len > rem) {
-			snprintf(err, errlen, "%s payload at offset %zu: length %u > %zu remaining",
-				 ik_v1_pl_name(type), off, len, rem);
-			return -1;
-		}
-		if (m->npl == IK_V1_MAX_PAYLOADS) {
-			snprintf(err, errlen, "%s payload at offset %zu: more than %d payloads",
-				 ik_v1_pl_name(type), off, IK_V1_MAX_PAYLOADS);
-			return -1;
-		}
-		struct ik_v1_pl *pl = &m->pl[m->npl++];
-		pl->type = (uint8_t)type;
-		pl->off = off;
-		pl->p = msg + off;
-		pl->len = len;
-		pl->body = msg + off + 4;
-		pl->body_len = len - 4;
-		type = msg[off];
-		off += len;
-	}
-	m->end = off;
-	if (!allow_trailing && off != msg_len) {
-		snprintf(err, errlen, "payload chain ends at offset %zu, %zu bytes before the "
-			 "message length %zu", off, msg_len - off, msg_len);
-		return -1;
-	}
-	return 0;
+	rc = ik_pl_walk(&ik_v1_pl_rules, msg, msg_len, IK_V1_HDR_LEN, m->hdr.np, IK_V1_CTX_MSG,
+			allow_trailing, v1_visit, m, &w, err, errlen);
+	m->end = w.end;
+	return rc == IK_PL_RESERVED ? -2 : rc ? -1 : 0;
 }
 
 const struct ik_v1_pl *ik_v1_find(const struct ik_v1_msg *m, unsigned type)
@@ -225,72 +193,92 @@ unsigned ik_v1_count(const struct ik_v1_msg *m, unsigned type)
 	return n;
 }
 
-static int parse_attrs(const uint8_t *p, size_t len, size_t base, struct ik_v1_transform *t,
-		       char *err, size_t errlen)
-{
-	size_t off = 0;
+/* The SA payload is read twice: the first pass checks every length and
+ * counts proposals, transforms and attributes (out == NULL); the second,
+ * over the same now validated bytes, fills one block sized by those counts. */
+struct sa_count {
+	size_t np, nt, na;
+};
 
-	t->nattr = 0;
+struct sa_fill {
+	struct ik_v1_sa *sa;
+	struct ik_v1_transform *t;     /* next free transform */
+	struct ik_v1_attr *a;          /* next free attribute */
+};
+
+static int parse_attrs(const uint8_t *p, size_t len, size_t base, struct ik_v1_transform *t,
+		       struct sa_fill *f, struct sa_count *c, char *err, size_t errlen)
+{
+	size_t off = 0, n = 0;
+
+	if (t) {
+		t->attr = f->a;
+		t->nattr = 0;
+	}
 	while (off < len) {
 		size_t rem = len - off;
-		struct ik_v1_attr *a;
+		struct ik_v1_attr a;
 
 		if (rem < 4) {
 			snprintf(err, errlen, "attribute at offset %zu: header 4 > %zu remaining",
 				 base + off, rem);
 			return -1;
 		}
-		if (t->nattr == IK_V1_MAX_ATTRS) {
+		if (n == IK_V1_MAX_ATTRS) {
 			snprintf(err, errlen, "attribute at offset %zu: more than %d attributes",
 				 base + off, IK_V1_MAX_ATTRS);
 			return -1;
 		}
-		a = &t->attr[t->nattr++];
+		n++;
 		uint16_t ty = ik_get16(p + off);
-		a->type = ty & 0x7fff;
-		a->tv = (ty & 0x8000) != 0;
-		if (a->tv) {
-			a->len = 2;
-			a->val = p + off + 2;
-			a->v = ik_get16(p + off + 2);
-			a->numeric = true;
+		a.type = ty & 0x7fff;
+		a.tv = (ty & 0x8000) != 0;
+		if (a.tv) {
+			a.len = 2;
+			a.val = p + off + 2;
+			a.v = ik_get16(p + off + 2);
+			a.numeric = true;
 			off += 4;
-			continue;
+		} else {
+			a.len = ik_get16(p + off + 2);
+			if (a.len > rem - 4) {
+				snprintf(err, errlen,
+					"attribute %u at offset %zu: length %u > %zu remaining",
+					 a.type, base + off, a.len, rem - 4);
+				return -1;
+			}
+			a.val = p + off + 4;
+			a.numeric = a.len <= 8;
+			a.v = 0;
+			for (unsigned i = 0; a.numeric && i < a.len; i++)
+				a.v = (a.v << 8) | a.val[i];
+			off += 4 + a.len;
 		}
-		a->len = ik_get16(p + off + 2);
-		if (a->len > rem - 4) {
-			snprintf(err, errlen,
-				"attribute %u at offset %zu: length %u > %zu remaining",
-				 a->type, base + off, a->len, rem - 4);
-			return -1;
+		if (t) {
+			*f->a++ = a;
+			t->nattr++;
 		}
-		a->val = p + off + 4;
-		a->numeric = a->len <= 8;
-		a->v = 0;
-		for (unsigned i = 0; a->numeric && i < a->len; i++)
-			a->v = (a->v << 8) | a->val[i];
-		off += 4 + a->len;
 	}
+	c->na += n;
 	return 0;
 }
 
-int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, size_t errlen)
+static int sa_pass(const struct ik_v1_pl *pl, struct sa_fill *f, struct sa_count *c,
+		   char *err, size_t errlen)
 {
 	const uint8_t *b = pl->body;
 	size_t len = pl->body_len, off;
+	struct ik_v1_sa *sa = f ? f->sa : NULL;
 	unsigned np;
 
-	sa->doi = ik_get32(b);
-	sa->sit = ik_get32(b + 4);
-	sa->np = 0;
-	if (sa->doi != 1) {
+	if (ik_get32(b) != 1) {
 		snprintf(err, errlen, "SA payload at offset %zu: DOI %u is not IPsec (1)",
-			 pl->off, sa->doi);
+			 pl->off, ik_get32(b));
 		return -1;
 	}
-	if (sa->sit != 1) {
+	if (ik_get32(b + 4) != 1) {
 		snprintf(err, errlen, "SA payload at offset %zu: situation %u is not "
-			 "SIT_IDENTITY_ONLY (1)", pl->off, sa->sit);
+			 "SIT_IDENTITY_ONLY (1)", pl->off, ik_get32(b + 4));
 		return -1;
 	}
 	off = 8;
@@ -300,9 +288,9 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 		return -1;
 	}
 	while (np == IK_V1_PL_P) {
-		size_t rem = len - off, poff = pl->off + 4 + off;
-		struct ik_v1_proposal *p;
-		unsigned plen;
+		size_t rem = len - off, poff = pl->off + 4 + off, nt = 0;
+		struct ik_v1_proposal *p = NULL;
+		unsigned plen, spi_size, ntrans;
 
 		if (rem < 8) {
 			snprintf(err, errlen, "PROPOSAL at offset %zu: header 8 > %zu remaining",
@@ -323,40 +311,46 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 				 poff, plen, rem);
 			return -1;
 		}
-		if (sa->np == IK_V1_MAX_PROPOSALS) {
+		if (c->np == IK_V1_MAX_PROPOSALS) {
 			snprintf(err, errlen, "PROPOSAL at offset %zu: more than %d proposals",
 				poff, IK_V1_MAX_PROPOSALS);
 			return -1;
 		}
-		p = &sa->p[sa->np++];
+		c->np++;
 		np = b[off];
 		if (np != IK_V1_PL_P && np != IK_V1_PL_NONE) {
 			snprintf(err, errlen, "PROPOSAL at offset %zu: next payload %u is not a "
 				 "proposal", poff, np);
 			return -1;
 		}
-		p->off = poff;
-		p->num = b[off + 4];
-		p->proto = b[off + 5];
-		p->spi_size = b[off + 6];
-		p->ntrans = b[off + 7];
-		p->nt = 0;
-		if ((size_t)8 + p->spi_size > plen) {
+		spi_size = b[off + 6];
+		ntrans = b[off + 7];
+		if (sa) {
+			p = &sa->p[sa->np++];
+			p->off = poff;
+			p->num = b[off + 4];
+			p->proto = b[off + 5];
+			p->spi_size = (uint8_t)spi_size;
+			p->ntrans = (uint8_t)ntrans;
+			p->spi = b + off + 8;
+			p->t = f->t;
+			p->nt = 0;
+		}
+		if ((size_t)8 + spi_size > plen) {
 			snprintf(err, errlen, "PROPOSAL at offset %zu: SPI size %u > %u remaining",
-				 poff, p->spi_size, plen - 8);
+				 poff, spi_size, plen - 8);
 			return -1;
 		}
-		p->spi = b + off + 8;
-		size_t toff = off + 8 + p->spi_size, tend = off + plen;
+		size_t toff = off + 8 + spi_size, tend = off + plen;
 		unsigned tnp = IK_V1_PL_T;
-		if (p->ntrans == 0 || toff == tend) {
+		if (ntrans == 0 || toff == tend) {
 			snprintf(err, errlen, "PROPOSAL at offset %zu: no transform", poff);
 			return -1;
 		}
 		while (tnp == IK_V1_PL_T) {
 			size_t trem = tend - toff, tpoff = pl->off + 4 + toff;
+			struct ik_v1_transform *t = NULL;
 			unsigned tlen;
-			struct ik_v1_transform *t;
 			int rc;
 
 			if (trem < 8) {
@@ -379,7 +373,7 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 					 "remaining", tpoff, tlen, trem);
 				return -1;
 			}
-			if (p->nt == IK_V1_MAX_TRANSFORMS) {
+			if (nt == IK_V1_MAX_TRANSFORMS) {
 				snprintf(err, errlen,
 					"TRANSFORM at offset %zu: more than %d transforms",
 					 tpoff, IK_V1_MAX_TRANSFORMS);
@@ -392,11 +386,15 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 					 "a transform", tpoff, tnp);
 				return -1;
 			}
-			t = &p->t[p->nt++];
-			t->off = tpoff;
-			t->num = b[toff + 4];
-			t->id = b[toff + 5];
-			rc = parse_attrs(b + toff + 8, tlen - 8, tpoff + 8, t, err, errlen);
+			nt++;
+			if (p) {
+				t = f->t++;
+				p->nt++;
+				t->off = tpoff;
+				t->num = b[toff + 4];
+				t->id = b[toff + 5];
+			}
+			rc = parse_attrs(b + toff + 8, tlen - 8, tpoff + 8, t, f, c, err, errlen);
 			if (rc)
 				return rc;
 			toff += tlen;
@@ -406,12 +404,13 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 				 "transform", poff, tend - toff);
 			return -1;
 		}
-		if (p->nt != p->ntrans) {
+		if (nt != ntrans) {
 			snprintf(err, errlen,
 				"PROPOSAL at offset %zu: %u transforms announced, %zu "
-				 "present", poff, p->ntrans, p->nt);
+				 "present", poff, ntrans, nt);
 			return -1;
 		}
+		c->nt += nt;
 		off += plen;
 	}
 	if (off != len) {
@@ -420,6 +419,55 @@ int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, si
 		return -1;
 	}
 	return 0;
+}
+
+size_t ik_v1_sa_size(size_t np, size_t nt, size_t na)
+{
+	return sizeof(struct ik_v1_sa) + np * sizeof(struct ik_v1_proposal) +
+	       nt * sizeof(struct ik_v1_transform) + na * sizeof(struct ik_v1_attr);
+}
+
+int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa **out, char *err, size_t errlen)
+{
+	struct sa_count c = { 0, 0, 0 }, c2 = { 0, 0, 0 };
+	struct sa_fill f;
+	struct ik_v1_sa *sa;
+	size_t size;
+	int rc;
+
+	*out = NULL;
+	rc = sa_pass(pl, NULL, &c, err, errlen);
+	if (rc)
+		return rc;
+	size = ik_v1_sa_size(c.np, c.nt, c.na);
+	sa = calloc(1, size);
+	if (!sa) {
+		snprintf(err, errlen, "SA payload at offset %zu: out of memory for %zu bytes",
+			 pl->off, size);
+		return -1;
+	}
+	sa->doi = ik_get32(pl->body);
+	sa->sit = ik_get32(pl->body + 4);
+	sa->alloc = size;
+	sa->p = (struct ik_v1_proposal *)(sa + 1);
+	f.sa = sa;
+	f.t = (struct ik_v1_transform *)(sa->p + c.np);
+	f.a = (struct ik_v1_attr *)(f.t + c.nt);
+	/* the bytes were validated by the first pass: this one cannot fail */
+	rc = sa_pass(pl, &f, &c2, err, errlen);
+	if (rc || c2.np != c.np || c2.nt != c.nt || c2.na != c.na) {
+		free(sa);
+		snprintf(err, errlen, "SA payload at offset %zu: inconsistent second pass",
+			 pl->off);
+		return -1;
+	}
+	*out = sa;
+	return 0;
+}
+
+void ik_v1_sa_free(struct ik_v1_sa *sa)
+{
+	free(sa);
 }
 
 int ik_v1_parse_id(const struct ik_v1_pl *pl, struct ik_v1_id *id, char *err, size_t errlen)

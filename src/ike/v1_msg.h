@@ -1,7 +1,8 @@
 /* IKEv1 (ISAKMP, RFC 2408/2409/3947) wire codec: a strict parser that checks
  * every length against what remains before using it (validate-then-parse),
  * and a builder for outgoing messages. Errors name the payload, its offset in
- * the message and the sizes compared. Nothing here allocates.
+ * the message and the sizes compared. Only a parsed SA payload is
+ * allocated, sized by what was received.
  */
 #ifndef IK_IKE_V1_MSG_H
 #define IK_IKE_V1_MSG_H
@@ -10,12 +11,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ike/pl_walk.h"
+
 #define IK_V1_HDR_LEN 28
 #define IK_V1_MAX_MSG 8192
 #define IK_V1_MAX_PAYLOADS 40
-#define IK_V1_MAX_PROPOSALS 16
-#define IK_V1_MAX_TRANSFORMS 32
-#define IK_V1_MAX_ATTRS 16
+/* Limits of a parsed SA payload (also stated in ikerd(8) and the README).
+ * Past any of them the SA payload is refused as malformed. The parsed SA is
+ * one block sized by what was received (ik_v1_sa_size of the counts), so a
+ * message of at most IK_V1_MAX_MSG bytes never makes it larger than
+ * IK_V1_SA_ALLOC_MAX. */
+#define IK_V1_MAX_PROPOSALS 16   /* proposals in one SA payload */
+#define IK_V1_MAX_TRANSFORMS 32  /* transforms in one proposal */
+#define IK_V1_MAX_ATTRS 16       /* attributes in one transform */
+/* Each attribute takes at least 4 bytes on the wire and sizeof(struct
+ * ik_v1_attr) = 24 here, a transform 8 and 32, a proposal 8 and 40: at most
+ * 6 bytes of memory per byte of SA payload body. */
+#define IK_V1_SA_ALLOC_MAX (sizeof(struct ik_v1_sa) + 6 * IK_V1_MAX_MSG)
+
+/* The one context of the IKEv1 payload rules: payload placement per exchange
+ * is checked by the state machine, with IOS's trace. */
+enum { IK_V1_CTX_MSG = 0, IK_V1_CTX_N = 1 };
+extern const struct ik_pl_rules ik_v1_pl_rules;
 
 /* Payload types (RFC 2408 3.1, RFC 3947, draft-ietf-ipsec-nat-t-ike-02/03). */
 enum {
@@ -134,18 +151,18 @@ struct ik_v1_msg {
 };
 
 struct ik_v1_attr {
-	uint16_t type;
-	bool tv;
-	uint16_t len;           /* value length (2 for TV) */
 	const uint8_t *val;
 	uint64_t v;             /* numeric value when len <= 8 */
+	uint16_t type;
+	uint16_t len;           /* value length (2 for TV) */
+	bool tv;
 	bool numeric;
 };
 
 struct ik_v1_transform {
 	uint8_t num, id;
 	size_t off;
-	struct ik_v1_attr attr[IK_V1_MAX_ATTRS];
+	struct ik_v1_attr *attr;        /* nattr, inside the SA's block */
 	size_t nattr;
 };
 
@@ -153,14 +170,17 @@ struct ik_v1_proposal {
 	uint8_t num, proto, spi_size, ntrans;
 	const uint8_t *spi;
 	size_t off;
-	struct ik_v1_transform t[IK_V1_MAX_TRANSFORMS];
+	struct ik_v1_transform *t;      /* nt, inside the SA's block */
 	size_t nt;
 };
 
+/* A parsed SA payload: one allocation holding the proposals, transforms and
+ * attributes received, pointing into the message for values and SPIs. */
 struct ik_v1_sa {
 	uint32_t doi, sit;
-	struct ik_v1_proposal p[IK_V1_MAX_PROPOSALS];
+	struct ik_v1_proposal *p;
 	size_t np;
+	size_t alloc;           /* bytes of this block */
 };
 
 struct ik_v1_id {
@@ -212,7 +232,13 @@ const struct ik_v1_pl *ik_v1_find(const struct ik_v1_msg *m, unsigned type);
 unsigned ik_v1_count(const struct ik_v1_msg *m, unsigned type);
 
 /* Per-payload parsers; the payload was length-checked by the chain walk. */
-int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa *sa, char *err, size_t errlen);
+/* The SA payload, into one block sized by the proposals, transforms and
+ * attributes it holds (within the IK_V1_MAX_* limits), freed with
+ * ik_v1_sa_free(). *sa is NULL on failure. */
+int ik_v1_parse_sa(const struct ik_v1_pl *pl, struct ik_v1_sa **sa, char *err, size_t errlen);
+void ik_v1_sa_free(struct ik_v1_sa *sa);
+/* Bytes of a parsed SA with np proposals, nt transforms, na attributes. */
+size_t ik_v1_sa_size(size_t np, size_t nt, size_t na);
 int ik_v1_parse_id(const struct ik_v1_pl *pl, struct ik_v1_id *id, char *err, size_t errlen);
 int ik_v1_parse_notify(const struct ik_v1_pl *pl, struct ik_v1_notify *n, char *err, size_t errlen);
 int ik_v1_parse_delete(const struct ik_v1_pl *pl, struct ik_v1_delete *d, char *err, size_t errlen);

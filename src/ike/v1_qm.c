@@ -712,7 +712,7 @@ static const struct ik_interface *tunnel_for_ids(const struct ik_config *cfg,
 int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 {
 	struct ik_engine *e = p1->e;
-	struct ik_v1_sa *sa = malloc(sizeof(*sa));
+	struct ik_v1_sa *sa = NULL;
 	struct ik_v1_builder *b = malloc(sizeof(*b));
 	const struct ik_v1_pl *sapl = ik_v1_find(m, IK_V1_PL_SA);
 	const struct ik_v1_pl *no = ik_v1_find(m, IK_V1_PL_NONCE);
@@ -727,12 +727,12 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	size_t hl = ik_hash_len(p1->hash), hoff, wi, wr;
 	int rc = -1;
 
-	if (!sa || !b)
+	if (!b)
 		goto out;
 	if (verify_hash(p1, q, m, NULL, 0))
 		goto out;
 	DBG(p1, "ISAKMP:(%u): processing SA payload. message ID = %u", p1->conn_id, q->msgid);
-	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
+	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(%u): %s", p1->conn_id, err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
 		       "failed its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
@@ -941,7 +941,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	qm_state(p1, q, "IKE_MESG_INTERNAL, IKE_GOT_SPI", IKE_QM_R_QM2);
 	rc = 0;
 out:
-	free(sa);
+	ik_v1_sa_free(sa);
 	free(b);
 	return rc;
 }
@@ -961,7 +961,7 @@ static uint64_t qm_linger_ms(const struct ik_engine *e)
 int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 {
 	struct ik_engine *e = p1->e;
-	struct ik_v1_sa *sa = malloc(sizeof(*sa));
+	struct ik_v1_sa *sa = NULL;
 	const struct ik_v1_pl *no = ik_v1_find(m, IK_V1_PL_NONCE);
 	const struct ik_v1_pl *ke = ik_v1_find(m, IK_V1_PL_KE);
 	const struct ik_transform_set *ts = NULL;
@@ -972,16 +972,16 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	size_t hl = ik_hash_len(p1->hash), hoff;
 	int rc = -1;
 
-	if (!sa || !b)
+	if (!b)
 		goto out;
 	if (verify_hash(p1, q, m, q->ni, q->ni_len))
 		goto out;
 	DBG(p1, "ISAKMP:(%u): processing SA payload. message ID = %u", p1->conn_id, q->msgid);
-	if (ik_v1_parse_sa(ik_v1_find(m, IK_V1_PL_SA), sa, err, sizeof(err)) || sa->np != 1 ||
+	if (ik_v1_parse_sa(ik_v1_find(m, IK_V1_PL_SA), &sa, err, sizeof(err)) || sa->np != 1 ||
 	    sa->p[0].nt != 1 || sa->p[0].proto != IK_V1_PROTO_ESP || sa->p[0].spi_size != 4 ||
 	    sa->p[0].num < 1 || sa->p[0].num > q->ipsec->ntsets) {
 		DBG(p1, "ISAKMP:(%u): the responder's SA is not one proposal of ours: %s",
-		    p1->conn_id, sa->np ? "bad proposal" : err);
+		    p1->conn_id, sa ? "bad proposal" : err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
 		       "failed its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
 		goto out;
@@ -1043,7 +1043,7 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	install(p1, q);
 	rc = 0;
 out:
-	free(sa);
+	ik_v1_sa_free(sa);
 	free(b);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "util/log.h"
+#include "util/util.h"
 
 struct hk_ent {
 	uint32_t hash;
@@ -20,16 +21,7 @@ struct ik_hostkeys {
 
 static uint32_t hk_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h = (h ^ c) * 16777619u;
-	}
-	return h;
+	return ik_fnv_nocase(IK_FNV_INIT, s, strlen(s));
 }
 
 static int hk_cmp(const void *a, const void *b)

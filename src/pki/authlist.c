@@ -26,20 +26,12 @@ struct ik_authz_list {
 
 static uint32_t az_key(const struct ik_authz_id *id)
 {
-	uint32_t h = 2166136261u;
 	char a[IK_ADDRSTRLEN];
 	const char *s = id->kind == IK_AUTHZ_ADDRESS ? ik_addr_fmt(id->addr, a) :
 			id->value ? id->value : "";
+	uint8_t kind = (uint8_t)id->kind;
 
-	h = (h ^ (uint32_t)id->kind) * 16777619u;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h = (h ^ c) * 16777619u;
-	}
-	return h;
+	return ik_fnv_nocase(ik_fnv_nocase(IK_FNV_INIT, &kind, 1), s, strlen(s));
 }
 
 static int az_cmp(const void *a, const void *b)

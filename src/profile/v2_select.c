@@ -74,18 +74,9 @@ struct ik_v2_index {
 
 static uint32_t v2_hash(enum ik_id_type t, bool domain, const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint8_t tag[2] = { (uint8_t)t, domain ? 1 : 0 };
 
-	h = (h ^ (uint32_t)t) * 16777619u;
-	h = (h ^ (domain ? 1u : 0u)) * 16777619u;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h = (h ^ c) * 16777619u;
-	}
-	return h;
+	return ik_fnv_nocase(ik_fnv_nocase(IK_FNV_INIT, tag, 2), s, n);
 }
 
 static int v2_name_cmp(const void *a, const void *b)

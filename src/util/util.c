@@ -120,3 +120,17 @@ const char *ik_str_escape(const void *in, size_t len, char *out, size_t outlen)
 	out[o] = '\0';
 	return out;
 }
+
+uint32_t ik_fnv_nocase(uint32_t h, const void *d, size_t len)
+{
+	const unsigned char *p = d;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}

@@ -30,6 +30,12 @@ uint32_t ik_get32(const uint8_t *p);
 void ik_put16(uint8_t *p, uint16_t v);
 void ik_put32(uint8_t *p, uint32_t v);
 
+/* FNV-1a over len bytes folded to lower case (ASCII), continuing from h
+ * (IK_FNV_INIT to start): for the sorted name tables built from the
+ * configuration (keys, profiles, identities). */
+#define IK_FNV_INIT 2166136261u
+uint32_t ik_fnv_nocase(uint32_t h, const void *d, size_t len);
+
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void ik_hex(const uint8_t *in, size_t len, char *out);
 

@@ -11,7 +11,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ik_v1_msg m;
-	static struct ik_v1_sa sa;
 	static struct ik_v1_builder b;
 	char err[256];
 
@@ -27,13 +26,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct ik_v1_id id;
 			struct ik_v1_notify n;
 			struct ik_v1_delete d;
+			struct ik_v1_sa *sa;
 
 			switch (pl->type) {
 			case IK_V1_PL_SA:
-				if (ik_v1_parse_sa(pl, &sa, err, sizeof(err)) == 0)
-					for (size_t p = 0; p < sa.np; p++)
-						for (size_t t = 0; t < sa.p[p].nt; t++)
-							(void)ik_v1_attr_find(&sa.p[p].t[t], 1);
+				if (ik_v1_parse_sa(pl, &sa, err, sizeof(err)) == 0) {
+					/* one block, proportional to what was received */
+					if (sa->alloc > IK_V1_SA_ALLOC_MAX ||
+					    sa->alloc > ik_v1_sa_size(0, 0, 0) + 6 * pl->body_len)
+						__builtin_trap();
+					for (size_t p = 0; p < sa->np; p++)
+						for (size_t t = 0; t < sa->p[p].nt; t++)
+							(void)ik_v1_attr_find(&sa->p[p].t[t], 1);
+					ik_v1_sa_free(sa);
+				}
 				break;
 			case IK_V1_PL_ID:
 				(void)ik_v1_parse_id(pl, &id, err, sizeof(err));

@@ -23,7 +23,7 @@ static int parse(const uint8_t *d, size_t len, bool trailing)
 START_TEST(builder_roundtrip)
 {
 	uint8_t ke[128], nonce[20];
-	struct ik_v1_sa sa;
+	struct ik_v1_sa *sa = NULL;
 
 	memset(ke, 0xab, sizeof(ke));
 	memset(nonce, 0xcd, sizeof(nonce));
@@ -48,12 +48,13 @@ START_TEST(builder_roundtrip)
 	ck_assert_uint_eq(m.pl[1].body_len, 128);
 	ck_assert_uint_eq(m.pl[1].off, 28 + 48);
 	ck_assert_int_eq(ik_v1_parse_sa(&m.pl[0], &sa, err, sizeof(err)), 0);
-	ck_assert_uint_eq(sa.np, 1);
-	ck_assert_uint_eq(sa.p[0].nt, 1);
-	ck_assert_uint_eq(sa.p[0].t[0].nattr, 4);
-	ck_assert_uint_eq(ik_v1_attr_find(&sa.p[0].t[0], IK_V1_A_LIFE_DUR)->v, 86400);
-	ck_assert(!ik_v1_attr_find(&sa.p[0].t[0], IK_V1_A_LIFE_DUR)->tv);
-	ck_assert_uint_eq(ik_v1_attr_find(&sa.p[0].t[0], IK_V1_A_ENCR)->v, 5);
+	ck_assert_uint_eq(sa->np, 1);
+	ck_assert_uint_eq(sa->p[0].nt, 1);
+	ck_assert_uint_eq(sa->p[0].t[0].nattr, 4);
+	ck_assert_uint_eq(ik_v1_attr_find(&sa->p[0].t[0], IK_V1_A_LIFE_DUR)->v, 86400);
+	ck_assert(!ik_v1_attr_find(&sa->p[0].t[0], IK_V1_A_LIFE_DUR)->tv);
+	ck_assert_uint_eq(ik_v1_attr_find(&sa->p[0].t[0], IK_V1_A_ENCR)->v, 5);
+	ik_v1_sa_free(sa);
 }
 END_TEST
 
@@ -147,7 +148,7 @@ END_TEST
 
 START_TEST(sa_errors)
 {
-	struct ik_v1_sa sa;
+	struct ik_v1_sa *sa = NULL;
 
 	ik_v1_b_init(&b, cki, ckr, IK_V1_EXCH_MM, 0, 0);
 	size_t off = ik_v1_b_open(&b, IK_V1_PL_SA);
@@ -179,6 +180,7 @@ START_TEST(sa_errors)
 	ck_assert_int_eq(parse(b.buf, b.len, false), 0);
 	ck_assert_int_eq(ik_v1_parse_sa(&m.pl[0], &sa, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "attribute 12 at offset 56: length 16 > 4 remaining");
+	ck_assert_ptr_null(sa);
 }
 END_TEST
 

@@ -3,6 +3,8 @@
 
 Run from anywhere:
   python3 tests/unit/vectors/gen_vectors.py --pcaps DIR > tests/unit/vectors/crypto_vectors.h
+  python3 tests/unit/vectors/gen_vectors.py --v2 > tests/unit/vectors/v2_vectors.h
+(IKEv2: prf+, SK_*, rekey, KEYMAT, AUTH and SK payloads; see the IKEv2 section.)
 Needs python3 (standard library only), the openssl command line (3.x) and
 tshark. DIR holds the reference captures of strongSwan and libreswan
 handshakes (a-v1-3des-gre.pcap, b-v1-aes256-gre.pcap, c1-v2-modp2048-xfrmi.pcap,
@@ -427,9 +429,318 @@ def hx(b):
         return '"%s"' % s
     return "\n\t\t".join('"%s"' % s[i:i + 64] for i in range(0, len(s), 64))
 
+# ---------------------------------------------------------------- IKEv2 (RFC 7296, 5282, 7634)
+#
+# prf+, SKEYSEED and SK_*, the rekeyed SKEYSEED, child KEYMAT and the PSK AUTH
+# value: hmac/hashlib from the text of RFC 7296 sections 2.13-2.18.
+# SK payloads: whole IKE_AUTH messages, encrypted here.
+#   AES-CBC: `openssl enc -aes-N-cbc -nopad`, ICV by hmac.
+#   AES-GCM (RFC 5282): CTR mode from `openssl enc -aes-N-ctr`, the hash
+#     subkey and tag mask from `openssl enc -aes-N-ecb`, GHASH in Python;
+#     checked against test cases 1 and 2 of the GCM specification.
+#   ChaCha20-Poly1305 (RFC 7634): the ChaCha20 key stream from
+#     `openssl enc -chacha20`, Poly1305 in Python (RFC 7539 2.5, 2.8);
+#     checked against the AEAD example of RFC 7539 section 2.8.2.
+
+V2_PRF = {2: "sha1", 5: "sha256", 6: "sha384", 7: "sha512"}
+V2_INTEG = {2: ("sha1", 20, 12), 12: ("sha256", 32, 16), 13: ("sha384", 48, 24),
+            14: ("sha512", 64, 32)}
+
+def v2_prf(prf, key, data):
+    return hmac.new(key, data, V2_PRF[prf]).digest()
+
+def prf_plus(prf, key, seed, need):
+    out, t, n = b"", b"", 1
+    while len(out) < need:
+        t = v2_prf(prf, key, t + seed + bytes([n]))
+        out += t
+        n += 1
+    return out[:need]
+
+def v2_encr_key_len(encr, bits):
+    return {12: bits // 8, 20: bits // 8 + 4, 28: 36}[encr]
+
+def v2_split(prf, encr, bits, integ, skeyseed, ni, nr, spi_i, spi_r):
+    pl = len(v2_prf(prf, b"k", b""))
+    al = 0 if encr in (20, 28) else V2_INTEG[integ][1]
+    el = v2_encr_key_len(encr, bits)
+    lens = [pl, al, al, el, el, pl, pl]
+    km = prf_plus(prf, skeyseed, ni + nr + spi_i + spi_r, sum(lens))
+    keys, off = [], 0
+    for n in lens:
+        keys.append(km[off:off + n])
+        off += n
+    return keys
+
+V2_SUITES = (  # encr, keylen, integ, prf, label
+    (12, 128, 2, 2, "aes128-sha1"),
+    (12, 192, 13, 6, "aes192-sha384"),
+    (12, 256, 12, 5, "aes256-sha256"),
+    (12, 256, 14, 7, "aes256-sha512"),
+    (20, 128, 0, 5, "aes128gcm16-prfsha256"),
+    (20, 256, 0, 6, "aes256gcm16-prfsha384"),
+    (28, 0, 0, 5, "chacha20poly1305-prfsha256"),
+)
+
+def v2_derive_vectors():
+    out = []
+    for encr, bits, integ, prf, label in V2_SUITES:
+        gir = det("v2-gir-" + label, 256)
+        ni, nr = det("v2-ni-" + label, 32), det("v2-nr-" + label, 48)
+        spi_i, spi_r = det("v2-spii-" + label, 8), det("v2-spir-" + label, 8)
+        skeyseed = v2_prf(prf, ni + nr, gir)
+        keys = v2_split(prf, encr, bits, integ, skeyseed, ni, nr, spi_i, spi_r)
+        out.append(dict(label=label, encr=encr, bits=bits, integ=integ, prf=prf, gir=gir,
+                        ni=ni, nr=nr, spi_i=spi_i, spi_r=spi_r, skeyseed=skeyseed, keys=keys))
+    return out
+
+def v2_rekey_vectors(derived):
+    out = []
+    for old, new in ((derived[2], derived[1]), (derived[0], derived[6])):
+        label = old["label"] + "->" + new["label"]
+        gir = det("v2-rekey-gir-" + label, 32)
+        ni, nr = det("v2-rekey-ni-" + label, 32), det("v2-rekey-nr-" + label, 32)
+        spi_i, spi_r = det("v2-rekey-spii-" + label, 8), det("v2-rekey-spir-" + label, 8)
+        skeyseed = v2_prf(old["prf"], old["keys"][0], gir + ni + nr)
+        keys = v2_split(new["prf"], new["encr"], new["bits"], new["integ"], skeyseed, ni, nr,
+                        spi_i, spi_r)
+        out.append(dict(old=old, new=new, gir=gir, ni=ni, nr=nr, spi_i=spi_i, spi_r=spi_r,
+                        skeyseed=skeyseed, keys=keys))
+    return out
+
+def v2_keymat_vectors(derived):
+    out = []
+    for d in derived[1:4]:
+        for pfs in (False, True):
+            gir = det("v2-child-gir-" + d["label"], 256) if pfs else None
+            ni, nr = det("v2-child-ni-" + d["label"], 32), det("v2-child-nr-" + d["label"], 32)
+            km = prf_plus(d["prf"], d["keys"][0], (gir or b"") + ni + nr, 2 * (32 + 32))
+            out.append(dict(prf=d["prf"], skd=d["keys"][0], gir=gir, ni=ni, nr=nr, km=km))
+    return out
+
+def v2_prfplus_vectors():
+    out = []
+    for prf in (2, 5, 6, 7):
+        key, seed = det("v2-pp-key-%d" % prf, 37), det("v2-pp-seed-%d" % prf, 77)
+        out.append(dict(prf=prf, key=key, seed=seed, out=prf_plus(prf, key, seed, 300)))
+    return out
+
+def v2_auth_vectors(derived):
+    out = []
+    for d in derived:
+        psk = b"lab-psk-v2"
+        msg = det("v2-auth-msg-" + d["label"], 300)
+        nonce = det("v2-auth-nonce-" + d["label"], 32)
+        idb = bytes([2, 0, 0, 0]) + b"r1.example"
+        for who, skp in (("i", d["keys"][5]), ("r", d["keys"][6])):
+            macid = v2_prf(d["prf"], skp, idb)
+            auth = v2_prf(d["prf"], v2_prf(d["prf"], psk, b"Key Pad for IKEv2"),
+                          msg + nonce + macid)
+            out.append(dict(prf=d["prf"], psk=psk, msg=msg, nonce=nonce, skp=skp, idb=idb,
+                            auth=auth))
+    return out
+
+def aes_ecb(key, block):
+    return openssl(["enc", "-aes-%d-ecb" % (8 * len(key)), "-nopad", "-K", key.hex()], block)
+
+def aes_ctr(key, iv, data):
+    if not data:
+        return b""
+    return openssl(["enc", "-aes-%d-ctr" % (8 * len(key)), "-K", key.hex(), "-iv", iv.hex()],
+                   data)
+
+def gf_mult(x, y):
+    r, z, v = 0xe1 << 120, 0, y
+    for i in range(127, -1, -1):
+        if (x >> i) & 1:
+            z ^= v
+        v = (v >> 1) ^ r if v & 1 else v >> 1
+    return z
+
+def ghash(h, aad, ct):
+    def blocks(b):
+        b = b + bytes(-len(b) % 16)
+        return [b[i:i + 16] for i in range(0, len(b), 16)]
+    x, hi = 0, b2i(h)
+    for blk in blocks(aad) + blocks(ct) + [i2b(8 * len(aad), 8) + i2b(8 * len(ct), 8)]:
+        x = gf_mult(x ^ b2i(blk), hi)
+    return i2b(x, 16)
+
+def gcm_encrypt(key, nonce, aad, pt):
+    j0 = nonce + b"\x00\x00\x00\x01"
+    ct = aes_ctr(key, nonce + b"\x00\x00\x00\x02", pt)
+    h = aes_ecb(key, bytes(16))
+    tag = bytes(a ^ b for a, b in zip(aes_ecb(key, j0), ghash(h, aad, ct)))
+    return ct, tag
+
+def chacha20(key, counter, nonce, data):
+    iv = counter.to_bytes(4, "little") + nonce
+    return openssl(["enc", "-chacha20", "-K", key.hex(), "-iv", iv.hex()], data)
+
+def poly1305(key, msg):
+    r = int.from_bytes(key[:16], "little") & 0x0ffffffc0ffffffc0ffffffc0fffffff
+    s = int.from_bytes(key[16:], "little")
+    p, acc = (1 << 130) - 5, 0
+    for i in range(0, len(msg), 16):
+        n = int.from_bytes(msg[i:i + 16] + b"\x01", "little")
+        acc = (acc + n) * r % p
+    return ((acc + s) & ((1 << 128) - 1)).to_bytes(16, "little")
+
+def chacha_poly_encrypt(key, nonce, aad, pt):
+    otk = chacha20(key, 0, nonce, bytes(64))[:32]
+    ct = chacha20(key, 1, nonce, pt) if pt else b""
+    mac = (aad + bytes(-len(aad) % 16) + ct + bytes(-len(ct) % 16) +
+           len(aad).to_bytes(8, "little") + len(ct).to_bytes(8, "little"))
+    return ct, poly1305(otk, mac)
+
+def aead_selftest():
+    # GCM specification, test cases 1 and 2 (AES-128, zero key and IV)
+    ct, tag = gcm_encrypt(bytes(16), bytes(12), b"", b"")
+    assert tag.hex() == "58e2fccefa7e3061367f1d57a4e7455a", tag.hex()
+    ct, tag = gcm_encrypt(bytes(16), bytes(12), b"", bytes(16))
+    assert ct.hex() == "0388dace60b6a392f328c2b971b2fe78", ct.hex()
+    assert tag.hex() == "ab6e47d42cec13bdf53a67b21257bddf", tag.hex()
+    # RFC 7539 section 2.8.2
+    key = bytes(range(0x80, 0xa0))
+    nonce = bytes.fromhex("070000004041424344454647")
+    aad = bytes.fromhex("50515253c0c1c2c3c4c5c6c7")
+    pt = (b"Ladies and Gentlemen of the class of '99: If I could offer you only one tip "
+          b"for the future, sunscreen would be it.")
+    ct, tag = chacha_poly_encrypt(key, nonce, aad, pt)
+    assert ct[:16].hex() == "d31a8d34648e60db7b86afbc53ef7ec2", ct.hex()
+    assert tag.hex() == "1ae10b594f09e26a7e902ecbd0600691", tag.hex()
+    return dict(key=key, nonce=nonce, aad=aad, pt=pt, ct=ct, tag=tag)
+
+def v2_sk_vectors(derived):
+    """An IKE_AUTH request (IDi, AUTH inside SK) sealed with each suite's SK_ei/SK_ai."""
+    out = []
+    for d in derived:
+        encr, bits, integ = d["encr"], d["bits"], d["integ"]
+        sk_ai, sk_ei = d["keys"][1], d["keys"][3]
+        idi = bytes([2, 0, 0, 0]) + b"r1.example"
+        auth = bytes([2, 0, 0, 0]) + det("v2-sk-auth-" + d["label"], 32)
+        inner = (bytes([39, 0]) + i2b(4 + len(idi), 2) + idi +
+                 bytes([0, 0]) + i2b(4 + len(auth), 2) + auth)
+        aead = encr in (20, 28)
+        ivl = 8 if aead else 16
+        icvl = 16 if aead else V2_INTEG[integ][2]
+        padlen = 0 if aead else (16 - (len(inner) + 1) % 16) % 16
+        pt = inner + bytes(padlen) + bytes([padlen])
+        iv = det("v2-sk-iv-" + d["label"], ivl)
+        sklen = 4 + ivl + len(pt) + icvl
+        hdr = (d["spi_i"] + d["spi_r"] + bytes([46, 0x20, 35, 0x08]) + i2b(1, 4) +
+               i2b(28 + sklen, 4))
+        skh = bytes([35, 0]) + i2b(sklen, 2)
+        if encr == 12:
+            ct = openssl(["enc", "-aes-%d-cbc" % bits, "-nopad", "-K", sk_ei.hex(), "-iv",
+                          iv.hex()], pt)
+            body = hdr + skh + iv + ct
+            icv = hmac.new(sk_ai, body, V2_INTEG[integ][0]).digest()[:icvl]
+            msg = body + icv
+        elif encr == 20:
+            ct, tag = gcm_encrypt(sk_ei[:-4], sk_ei[-4:] + iv, hdr + skh, pt)
+            msg = hdr + skh + iv + ct + tag
+        else:
+            ct, tag = chacha_poly_encrypt(sk_ei[:32], sk_ei[32:] + iv, hdr + skh, pt)
+            msg = hdr + skh + iv + ct + tag
+        assert len(msg) == 28 + sklen
+        out.append(dict(d=d, iv=iv, inner=inner, msg=msg))
+    return out
+
+def v2_natd_vectors():
+    out = []
+    for addr, port in ((bytes([198, 51, 100, 1]), 500),
+                       (bytes.fromhex("20010db8000000000000000000000002"), 4500)):
+        spi_i, spi_r = det("v2-natd-i-%d" % port, 8), det("v2-natd-r-%d" % port, 8)
+        h = hashlib.sha1(spi_i + spi_r + addr + port.to_bytes(2, "big")).digest()
+        out.append(dict(spi_i=spi_i, spi_r=spi_r, addr=addr, port=port, h=h))
+    return out
+
+def main_v2():
+    w = sys.stdout.write
+    rfc = aead_selftest()
+    derived = v2_derive_vectors()
+    w("/* Generated by tests/unit/vectors/gen_vectors.py --v2: do not edit.\n"
+      " * IKEv2 expected values computed outside ikerd (hmac, hashlib, the openssl\n"
+      " * command line, GHASH and Poly1305 in Python); see the script. */\n\n")
+    w("struct ikv2_prfplus {\n\tuint16_t prf;\n\tconst char *key, *seed, *out;\n};\n\n"
+      "static const struct ikv2_prfplus ikv2_prfplus[] = {\n")
+    for v in v2_prfplus_vectors():
+        w("\t{ %d,\n\t  %s,\n\t  %s,\n\t  %s },\n" % (v["prf"], hx(v["key"]), hx(v["seed"]),
+                                                    hx(v["out"])))
+    w("};\n\n")
+    w("struct ikv2_derive {\n\tconst char *label;\n\tuint16_t encr, keylen, integ, prf;\n"
+      "\tconst char *gir, *ni, *nr, *spi_i, *spi_r, *skeyseed;\n"
+      "\tconst char *sk[7]; /* d, ai, ar, ei, er, pi, pr */\n};\n\n"
+      "static const struct ikv2_derive ikv2_derive[] = {\n")
+    for v in derived:
+        w('\t{ "%s", %d, %d, %d, %d,\n' % (v["label"], v["encr"], v["bits"], v["integ"],
+                                           v["prf"]))
+        for k in ("gir", "ni", "nr", "spi_i", "spi_r", "skeyseed"):
+            w("\t  %s,\n" % hx(v[k]))
+        w("\t  {\n")
+        for k in v["keys"]:
+            w("\t    %s,\n" % (hx(k) if k else '""'))
+        w("\t  } },\n")
+    w("};\n\n")
+    w("/* rekey: ikv2_derive[old] -> suite of ikv2_derive[new] */\n"
+      "struct ikv2_rekey {\n\tunsigned old, new;\n"
+      "\tconst char *gir, *ni, *nr, *spi_i, *spi_r, *skeyseed;\n\tconst char *sk[7];\n};\n\n"
+      "static const struct ikv2_rekey ikv2_rekey[] = {\n")
+    for v in v2_rekey_vectors(derived):
+        w("\t{ %d, %d,\n" % (derived.index(v["old"]), derived.index(v["new"])))
+        for k in ("gir", "ni", "nr", "spi_i", "spi_r", "skeyseed"):
+            w("\t  %s,\n" % hx(v[k]))
+        w("\t  {\n")
+        for k in v["keys"]:
+            w("\t    %s,\n" % (hx(k) if k else '""'))
+        w("\t  } },\n")
+    w("};\n\n")
+    w("struct ikv2_keymat {\n\tuint16_t prf;\n\tconst char *sk_d, *gir, *ni, *nr, *keymat;\n};"
+      "\n\nstatic const struct ikv2_keymat ikv2_keymat[] = {\n")
+    for v in v2_keymat_vectors(derived):
+        w("\t{ %d,\n" % v["prf"])
+        for k in ("skd", "gir", "ni", "nr", "km"):
+            w("\t  %s,\n" % hx(v[k]))
+        w("\t},\n")
+    w("};\n\n")
+    w("struct ikv2_auth {\n\tuint16_t prf;\n\tconst char *psk;\n"
+      "\tconst char *msg, *nonce, *sk_p, *id, *auth;\n};\n\n"
+      "static const struct ikv2_auth ikv2_auth[] = {\n")
+    for v in v2_auth_vectors(derived):
+        w('\t{ %d, "%s",\n' % (v["prf"], v["psk"].decode()))
+        for k in ("msg", "nonce", "skp", "idb", "auth"):
+            w("\t  %s,\n" % hx(v[k]))
+        w("\t},\n")
+    w("};\n\n")
+    w("/* IKE_AUTH requests sealed with ikv2_derive[i]'s SK_ei / SK_ai */\n"
+      "struct ikv2_sk {\n\tunsigned derive;\n\tconst char *iv, *inner, *msg;\n};\n\n"
+      "static const struct ikv2_sk ikv2_sk[] = {\n")
+    for v in v2_sk_vectors(derived):
+        w("\t{ %d,\n" % derived.index(v["d"]))
+        for k in ("iv", "inner", "msg"):
+            w("\t  %s,\n" % hx(v[k]))
+        w("\t},\n")
+    w("};\n\n")
+    w("struct ikv2_natd {\n\tconst char *spi_i, *spi_r, *addr;\n\tuint16_t port;\n"
+      "\tconst char *hash;\n};\n\nstatic const struct ikv2_natd ikv2_natd[] = {\n")
+    for v in v2_natd_vectors():
+        w("\t{ %s, %s, %s, %d, %s },\n" % (hx(v["spi_i"]), hx(v["spi_r"]), hx(v["addr"]),
+                                         v["port"], hx(v["h"])))
+    w("};\n\n")
+    w("/* RFC 7539 2.8.2 (the Python ChaCha20-Poly1305 above reproduces it) */\n"
+      "static const char *const ikv2_rfc7539[] = {\n")
+    for k in ("key", "nonce", "aad", "pt", "ct", "tag"):
+        w("\t%s,\n" % hx(rfc[k]))
+    w("};\n")
+
 def main():
+    if len(sys.argv) == 2 and sys.argv[1] == "--v2":
+        main_v2()
+        return
     if len(sys.argv) != 3 or sys.argv[1] != "--pcaps":
-        sys.exit("usage: gen_vectors.py --pcaps DIR > crypto_vectors.h")
+        sys.exit("usage: gen_vectors.py --pcaps DIR > crypto_vectors.h\n"
+                 "       gen_vectors.py --v2 > v2_vectors.h")
     pcaps = sys.argv[2]
     modp = modp_vectors()
     ecp = ecp_vectors()
