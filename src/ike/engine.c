@@ -1207,7 +1207,9 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 	 * major version is the high nibble of octet 17), before anything else
 	 * is parsed. */
 	if (len >= 28 && msg[17] >> 4 == 2) {
-		ik_dbg(e->log, IK_DBG_ISAKMP | IK_DBG_IKEV2, "IKEv2: message from %s port %u "
+		/* shown by debug crypto ikev2, else by debug crypto isakmp */
+		ik_dbg(e->log, e->log->debug_mask & IK_DBG_IKEV2 ? IK_DBG_IKEV2 : IK_DBG_ISAKMP,
+		       "IKEv2: message from %s port %u "
 		       "(exchange %u, %zu bytes) dropped: this engine speaks IKEv1 only",
 		       ik_addr_fmt(remote->addr, ra), remote->port, msg[18], len);
 		e->st.rx_dropped++;
