@@ -381,7 +381,8 @@ static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 		struct sockaddr_in from;
 		struct iovec iov = { buf, sizeof(buf) };
 		union {
-			char b[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(uint32_t))];
+			char b[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			       CMSG_SPACE(sizeof(uint32_t))];
 			struct cmsghdr align;
 		} cm;
 		struct msghdr mh;

@@ -508,6 +508,8 @@ void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
 			free(s);
 		}
 		p1->src = src_get(p1->e, remote->addr);
+		if (p1->src && p1->src->half_open == UINT16_MAX)
+			p1->src = NULL; /* (never freed here: it has SAs) */
 		if (p1->src)
 			p1->src->half_open++;
 	}
@@ -595,6 +597,9 @@ static void p1_free(struct ik_p1 *p1)
 	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
 	free(p1->peer_id_name);
 	free(p1->seen_msgid);
+	if (p1->am_hash_i)
+		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
+	free(p1->am_hash_i);
 	ik_v1_cfg_release(p1->e, p1->cfg);
 	free(p1->fvrf);
 	free(p1);
@@ -1265,7 +1270,8 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	ik_v1_send(p1, x->buf, x->len);
 	/* exponential back-off, capped: 2, 4, 8, 16, 16 s, then the SA goes */
 	ik_v1_timer_set(e, &x->t, now + ((uint64_t)IK_V1_RETRANS_BASE_MS
-			<< (x->count <= IK_V1_RETRANS_CAP_SHIFT ? x->count : IK_V1_RETRANS_CAP_SHIFT)));
+			<< (x->count <= IK_V1_RETRANS_CAP_SHIFT ? x->count :
+			    IK_V1_RETRANS_CAP_SHIFT)));
 }
 
 uint64_t ik_v1_retrans_window_ms(const struct ik_engine *e)
@@ -1666,7 +1672,8 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 			struct ik_hlink *l, *next;
 
 			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, peer)); l; l = next) {
-				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
+								       by_addr);
 
 				next = ik_htab_next(l);
 				if (sa->version == 1)

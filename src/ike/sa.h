@@ -101,8 +101,11 @@ struct ik_ike_sa_ops {
 	struct ik_config *cfg;  /* the snapshot the SA holds */                   \
 	uint64_t created_ms;                                                      \
 	struct ik_hlink by_spi, by_peer, by_addr;                                 \
-	struct ik_ike_sa *ho_prev, *ho_next; /* half-open eviction list */        \
-	struct ik_ike_sa *free_next;                                              \
+	struct ik_ike_sa *ho_prev;                                                \
+	union {                                                                   \
+		struct ik_ike_sa *ho_next;   /* half-open eviction list */      \
+		struct ik_ike_sa *free_next; /* deleted: it has left that list */ \
+	};                                                                        \
 	struct ik_src *src;     /* per-source counters while half-open */         \
 	/* the retransmission timer is in the version's exchange state */     \
 	struct ik_timer t_expire, t_rekey, t_dpd, t_natka;
@@ -117,10 +120,10 @@ struct ik_ike_sa {
 /* Per-source state of first messages (half-open count and response rate). */
 struct ik_src {
 	struct ik_hlink link;
-	struct ik_addr addr;
-	unsigned half_open;
 	uint64_t win_ms;        /* start of the current one-second window */
-	unsigned win_count;     /* new exchanges answered in it */
+	struct ik_addr addr;
+	uint16_t half_open;     /* at most a tenth of the half-open limit (100,000) */
+	uint16_t win_count;     /* new exchanges answered in the window */
 };
 
 /* Per-version hooks of a child SA. */

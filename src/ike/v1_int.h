@@ -50,6 +50,7 @@ enum ik_qm_state {
 #define IK_V1_PEER_MAX_CHILD 64u  /* child SA pairs per peer */
 #define IK_V1_SA_MAX_QM 16u       /* Quick Mode nodes under way per IKE SA */
 #define IK_V1_SA_MAX_QM_NODES 64u /* nodes per IKE SA, lingering ones included */
+#define IK_V1_AM_HASH_LEN 64u     /* room for the longest HASH (SHA-512) */
 #define IK_V1_SEEN_MSGID 32u      /* Quick Mode message IDs remembered per SA (replays) */
 #define IK_V1_SRC_RATE 50u        /* new exchanges answered per source and second */
 
@@ -138,7 +139,7 @@ struct ik_p1 {
 	uint8_t peer_id_type;
 	bool initial_contact_sent;
 	bool aggressive;        /* phase 1 by Aggressive Mode */
-	uint8_t am_hash_i[64];  /* responder: the HASH_I AM3 must carry */
+	uint8_t *am_hash_i;     /* responder: the HASH_I AM3 must carry (IK_V1_AM_HASH_LEN) */
 	/* timers (t_expire, t_rekey, t_dpd, t_natka are in the base) */
 	struct ik_xmit x;
 	uint64_t established_ms;

@@ -1027,6 +1027,10 @@ void ik_v1_phase1_done(struct ik_p1 *p1)
 	p1->gxi_len = p1->gxr_len = 0;
 	ik_dh_free(p1->dh);
 	p1->dh = NULL;
+	if (p1->am_hash_i)
+		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
+	free(p1->am_hash_i);
+	p1->am_hash_i = NULL;
 	/* Half-open no more: the phase-1 SA of a rekey takes over from the old one. */
 	if (p1->initiator)
 		ik_v1_peer_each(p1, p1, rekeyed_sa_expire, NULL, &now);
@@ -1284,6 +1288,8 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		goto out;
 	}
 	/* the HASH_I AM3 must carry, over the identity received here */
+	if (!p1->am_hash_i)
+		p1->am_hash_i = ik_xmalloc(IK_V1_AM_HASH_LEN);
 	if (auth_hash(p1, true, idpl->body, idpl->body_len, p1->am_hash_i))
 		goto fail;
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_AGGRESSIVE_MODE", IKE_R_AM_AAA_AWAIT);
@@ -1447,7 +1453,7 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	(void)msg;
 	(void)len;
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = 0", p1->conn_id);
-	if (hp->body_len != hl || ik_memeq_ct(hp->body, p1->am_hash_i, hl)) {
+	if (!p1->am_hash_i || hp->body_len != hl || ik_memeq_ct(hp->body, p1->am_hash_i, hl)) {
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "

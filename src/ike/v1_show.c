@@ -177,7 +177,8 @@ static void esp_block(struct ik_sb *out, const struct ik_child *c, bool inbound,
 		     "crypto map: %s-head-0\n", c->sa.id + (inbound ? 0 : 1),
 		     c->sa.id + (inbound ? 0 : 1) - 2000, c->sa.ifname);
 	ik_sb_printf(out, "        sa timing: remaining key lifetime (k/sec): (%llu/%llu)\n",
-		     (unsigned long long)kb, (unsigned long long)(left_ms(now, c->t_hard.at) / 1000));
+		     (unsigned long long)kb,
+		     (unsigned long long)(left_ms(now, c->t_hard.at) / 1000));
 	ik_sb_printf(out, "        IV size: %u bytes\n",
 		     c->sa.enc == IK_ESP_AES ? 16 : c->sa.enc == IK_ESP_GCM ? 8 : 8);
 	ik_sb_add(out, "        replay detection support: Y\n");
@@ -356,7 +357,8 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 			ik_addr_fmt(p1->peer_id_addr, id);
 		else if (p1->peer_id_type)
 			ik_str_escape(p1->peer_id_name ? p1->peer_id_name : "",
-				      p1->peer_id_name ? strlen(p1->peer_id_name) : 0, id, sizeof(id));
+				      p1->peer_id_name ? strlen(p1->peer_id_name) : 0, id,
+				      sizeof(id));
 		else
 			snprintf(id, sizeof(id), "%s", "");
 		ik_addr_fmt(p1->remote.addr, b);

@@ -261,9 +261,10 @@ int main(int argc, char **argv)
 		rss2 = rss_mib();
 		malloc_trim(0);
 		rss3 = rss_mib();
-		printf("\n%u half-open SAs (MM1 from distinct addresses, %u kept): heap %.0f B each; "
-		       "RSS %.1f MiB above the baseline of %.1f MiB\n", HALF, st.half_open,
-		       (double)(h1 - h0) / (st.half_open ? st.half_open : 1), rss1 - rss0, rss0);
+		printf("\n%u half-open SAs (MM1 from distinct addresses, %u kept): "
+		       "heap %.0f B each; RSS %.1f MiB above the baseline of %.1f MiB\n", HALF,
+		       st.half_open, (double)(h1 - h0) / (st.half_open ? st.half_open : 1),
+		       rss1 - rss0, rss0);
 		printf("after they expire: RSS %.1f MiB above the baseline (%.1f MiB after "
 		       "malloc_trim)\n", rss2 - rss0, rss3 - rss0);
 		mn_free(&net);
