@@ -8,9 +8,9 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 PKGS="build-essential autoconf automake libtool pkg-config
-libsodium-dev libssl-dev libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev check
+libsodium-dev libssl-dev libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libnftables-dev check
 clang libclang-rt-14-dev python3 iproute2 iputils-ping procps util-linux kmod openssl
-user-mode-linux tshark tcpdump
+user-mode-linux nftables tshark tcpdump
 strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins"
 missing=""
 for p in $PKGS; do

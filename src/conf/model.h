@@ -232,6 +232,8 @@ struct ik_interface {
 	enum ik_tunnel_mode tunnel_mode;
 	char *tunnel_vrf;
 	struct ik_ipsec_profile *protection; /* tunnel protection ipsec profile P */
+	unsigned ip_mtu;        /* ip mtu N; 0 = the link's default */
+	unsigned tcp_adjust_mss; /* ip tcp adjust-mss N; 0 = none */
 	int line;
 };
 

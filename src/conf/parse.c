@@ -1868,6 +1868,31 @@ static int cmd_iface_sub(struct pctx *c)
 		ifc->addr = ifc->mask = 0;
 		return 0;
 	}
+	if (kw(c, 0, "ip") && kw(c, 1, "mtu")) {
+		unsigned long long v;
+
+		if (get_uint(c, 2, "ip mtu", 68, 17916, &v) || no_more(c, 3))
+			return -1;
+		ifc->ip_mtu = (unsigned)v;
+		return 0;
+	}
+	if (kw(c, 0, "ip") && kw(c, 1, "tcp") && kw(c, 2, "adjust-mss")) {
+		unsigned long long v;
+
+		if (get_uint(c, 3, "ip tcp adjust-mss", 500, 1460, &v) || no_more(c, 4))
+			return -1;
+		ifc->tcp_adjust_mss = (unsigned)v;
+		return 0;
+	}
+	if (kw(c, 0, "no") && kw(c, 1, "ip") && kw(c, 2, "mtu") && c->ntok == 3) {
+		ifc->ip_mtu = 0;
+		return 0;
+	}
+	if (kw(c, 0, "no") && kw(c, 1, "ip") && kw(c, 2, "tcp") && kw(c, 3, "adjust-mss") &&
+	    c->ntok == 4) {
+		ifc->tcp_adjust_mss = 0;
+		return 0;
+	}
 	if (kw(c, 0, "crypto"))
 		return perr(c, 0, "crypto commands on interfaces (crypto map, ...) are not "
 			    "supported by ikerd: use tunnel protection ipsec profile");

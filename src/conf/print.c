@@ -400,6 +400,10 @@ static void print_ifaces(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, " vrf forwarding %s\n", f->vrf);
 		if (f->mask)
 			ik_sb_printf(out, " ip address %s %s\n", a2s(f->addr, a), a2s(f->mask, m));
+		if (f->ip_mtu)
+			ik_sb_printf(out, " ip mtu %u\n", f->ip_mtu);
+		if (f->tcp_adjust_mss)
+			ik_sb_printf(out, " ip tcp adjust-mss %u\n", f->tcp_adjust_mss);
 		if (f->shutdown)
 			ik_sb_add(out, " shutdown\n");
 		if (f->tunnel_source_if)

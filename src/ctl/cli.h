@@ -34,6 +34,14 @@ enum ik_cmd_id {
 	IK_CMD_CLEAR_SESSION,
 	IK_CMD_CLEAR_ISAKMP,
 	IK_CMD_CLEAR_SA,
+	IK_CMD_SHOW_DEBUG_COND,
+	IK_CMD_DEBUG_COND,
+	IK_CMD_NO_DEBUG_COND,
+	IK_CMD_SHOW_IPSEC_TSET,
+	IK_CMD_SHOW_IPSEC_PROFILE,
+	IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY,
+	IK_CMD_SHOW_ENGINE_CONNS,
+	IK_CMD_SHOW_SESSION_BRIEF,
 	IK_CMD_SHOW_IKEV2_PROPOSAL,
 	IK_CMD_SHOW_IKEV2_POLICY,
 	IK_CMD_SHOW_IKEV2_PROFILE,
@@ -48,7 +56,7 @@ enum ik_cli_ident {
 /* A parsed command: its id and its arguments. */
 struct ik_cli_cmd {
 	enum ik_cmd_id id;
-	bool detail;            /* show crypto isakmp sa detail */
+	bool detail;            /* show crypto isakmp sa detail, ... detail */
 	bool has_peer;
 	uint32_t peer;          /* test isakmp peer A, clear ... remote/peer A */
 	char vrf[64];           /* test ... vrf V ("" = global) */

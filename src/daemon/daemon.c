@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctl/cli.h"
+#include "ctl/filter.h"
 #include "daemon/show_conf.h"
 #include "profile/v2_select.h"
 #include "daemon/show_merge.h"
@@ -193,6 +194,16 @@ static void task_set_debug(struct ikd_worker *w, void *arg)
 	w->log.debug_mask = *(const unsigned *)arg;
 }
 
+/* The worker's copy of the condition set; the peer of its current event stays. */
+static void task_set_cond(struct ikd_worker *w, void *arg)
+{
+	const struct ik_dbg_cond *c = arg;
+
+	memcpy(w->cond.slot, c->slot, sizeof(w->cond.slot));
+	w->cond.n = c->n;
+	ik_log_scope(&w->log, w->cond.cur);
+}
+
 struct initiate_arg {
 	const char *ifname;
 	struct ik_sb *err;
@@ -209,6 +220,7 @@ static void task_initiate(struct ikd_worker *w, void *arg)
 struct show_arg {
 	enum ik_cmd_id id;
 	bool detail, json;
+	struct ik_show_opts opts;
 	struct ik_sb out;
 };
 
@@ -221,10 +233,14 @@ static void task_show(struct ikd_worker *w, void *arg)
 		ik_engine_show_isakmp_sa(w->eng, a->detail, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_IPSEC_SA:
-		ik_engine_show_ipsec_sa(w->eng, a->json, &a->out);
+		ik_engine_show_ipsec_sa_opt(w->eng, &a->opts, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_SESSION:
-		ik_engine_show_session(w->eng, a->json, &a->out);
+	case IK_CMD_SHOW_SESSION_BRIEF:
+		ik_engine_show_session_opt(w->eng, &a->opts, a->json, &a->out);
+		break;
+	case IK_CMD_SHOW_ENGINE_CONNS:
+		ik_engine_show_engine_conns(w->eng, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_ISAKMP_PEERS:
 		ik_engine_show_peers(w->eng, a->json, &a->out);
@@ -437,6 +453,9 @@ static void show_engines(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
 		a[k].id = cmd->id;
 		a[k].detail = cmd->detail;
 		a[k].json = json;
+		a[k].opts.peer = cmd->has_peer ? cmd->peer : 0;
+		a[k].opts.detail = cmd->detail;
+		a[k].opts.brief = cmd->id == IK_CMD_SHOW_SESSION_BRIEF;
 		ik_sb_init(&a[k].out);
 		ikd_worker_run(&d->workers[k], task_show, &a[k]);
 	}
@@ -463,8 +482,53 @@ static const char *dbg_text(unsigned cat)
 		return "Crypto IPSEC";
 	case IK_DBG_IKEV2:
 		return "Crypto IKEv2";
+	case IK_DBG_ISAKMP_DETAIL:
+		return "Crypto ISAKMP internals";
 	}
 	return "Crypto";
+}
+
+static void set_cond(struct ikd *d)
+{
+	for (unsigned k = 0; k < d->nworkers; k++)
+		ikd_worker_run(&d->workers[k], task_set_cond, &d->cond);
+}
+
+/* show crypto debug-condition, in IOS's layout. */
+static void show_debug_cond(const struct ik_dbg_cond *c, bool json, struct ik_sb *out)
+{
+	uint32_t v[IK_DBG_COND_MAX];
+	unsigned n = 0;
+	char a[IK_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < IK_DBG_COND_SLOTS && n < IK_DBG_COND_MAX; i++)
+		if (c->slot[i])
+			v[n++] = c->slot[i];
+	for (unsigned i = 1; i < n; i++) /* address order */
+		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint32_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	if (json) {
+		ik_sb_printf(out, "{\"conditional_debug\":%s,\"unmatched\":false,"
+			     "\"peer_ipv4\":[", n ? "true" : "false");
+		for (unsigned i = 0; i < n; i++)
+			ik_sb_printf(out, "%s\"%s\"", i ? "," : "", ik_addr_fmt(v[i], a));
+		ik_sb_add(out, "]}\n");
+		return;
+	}
+	ik_sb_printf(out, "Crypto conditional debug currently is turned %s\n", n ? "ON" : "OFF");
+	ik_sb_add(out, "IKE debug context unmatched flag:OFF\n"
+		  "IPsec debug context unmatched flag:OFF\n"
+		  "Crypto Engine debug context unmatched flag:OFF\n");
+	if (!n)
+		return;
+	ik_sb_add(out, "\nIKE peer IP address filters:\n");
+	for (unsigned i = 0; i < n; i++)
+		ik_sb_printf(out, "%s ", ik_addr_fmt(v[i], a));
+	ik_sb_add(out, "\n");
 }
 
 static void set_debug(struct ikd *d, unsigned mask)
@@ -488,12 +552,18 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_ISAKMP_KEY:
 	case IK_CMD_SHOW_ISAKMP_PROFILE:
 	case IK_CMD_SHOW_ISAKMP_POLICY:
+	case IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY:
+	case IK_CMD_SHOW_IPSEC_TSET:
+	case IK_CMD_SHOW_IPSEC_PROFILE:
+	case IK_CMD_SHOW_ENGINE_CONNS:
+	case IK_CMD_SHOW_SESSION_BRIEF:
 	case IK_CMD_SHOW_ISAKMP_SA:
 	case IK_CMD_SHOW_ISAKMP_PEERS:
 	case IK_CMD_SHOW_ISAKMP_STATS:
 	case IK_CMD_SHOW_IPSEC_SA:
 	case IK_CMD_SHOW_SESSION:
 	case IK_CMD_SHOW_DEBUGGING:
+	case IK_CMD_SHOW_DEBUG_COND:
 	case IK_CMD_TEST_PEER:
 	case IK_CMD_CHECK:
 	case IK_CMD_SHOW_IKEV2_PROPOSAL:
@@ -565,6 +635,15 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_ISAKMP_POLICY:
 		ik_show_isakmp_policy(d->cfg, json, out);
 		return IK_CTL_OK;
+	case IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY:
+		ik_show_isakmp_default_policy(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_IPSEC_TSET:
+		ik_show_ipsec_transform_set(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_IPSEC_PROFILE:
+		ik_show_ipsec_profile(d->cfg, json, out);
+		return IK_CTL_OK;
 	case IK_CMD_SHOW_IKEV2_PROPOSAL:
 		ik_v2_show_proposal(d->cfg, json, out);
 		return IK_CTL_OK;
@@ -595,10 +674,32 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_DEBUGGING:
 		ik_show_debugging(d->debug_mask, json, out);
 		return IK_CTL_OK;
+	case IK_CMD_SHOW_DEBUG_COND:
+		show_debug_cond(&d->cond, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_DEBUG_COND:
+		if (ik_dbg_cond_add(&d->cond, cmd->peer)) {
+			ik_sb_printf(out, "%% at most %u peer conditions\n", IK_DBG_COND_MAX);
+			return IK_CTL_ERROR;
+		}
+		set_cond(d);
+		return IK_CTL_OK;
+	case IK_CMD_NO_DEBUG_COND:
+		if (!cmd->has_peer) {
+			ik_dbg_cond_clear(&d->cond);
+		} else if (ik_dbg_cond_del(&d->cond, cmd->peer)) {
+			ik_sb_printf(out, "%% no debug condition for peer %s\n",
+				     ik_addr_fmt(cmd->peer, a));
+			return IK_CTL_ERROR;
+		}
+		set_cond(d);
+		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_SA:
 	case IK_CMD_SHOW_ISAKMP_PEERS:
 	case IK_CMD_SHOW_IPSEC_SA:
 	case IK_CMD_SHOW_SESSION:
+	case IK_CMD_SHOW_SESSION_BRIEF:
+	case IK_CMD_SHOW_ENGINE_CONNS:
 		show_engines(d, cmd, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_STATS:
@@ -715,10 +816,30 @@ enum ik_ctl_status ikd_command(struct ikd *d, struct ikd_client *client, const c
 {
 	struct ik_cli_cmd cmd;
 	enum ik_ctl_status st;
+	struct ik_filter flt;
 	struct ik_sb tmp;
+	char line[1024];
 
-	if (ik_cli_parse(text, &cmd, out))
+	if (ik_filter_split(text, line, sizeof(line), &flt, out))
 		return IK_CTL_ERROR;
+	if (ik_cli_parse(line, &cmd, out)) {
+		ik_filter_free(&flt);
+		return IK_CTL_ERROR;
+	}
+	if (flt.kind != IK_FILTER_NONE) {
+		if (json || cmd.id == IK_CMD_TERMINAL_MONITOR) {
+			ik_sb_add(out, json ? "% Output filters apply to IOS text, not to --json\n" :
+				  "% terminal monitor takes no output filter\n");
+			ik_filter_free(&flt);
+			return IK_CTL_ERROR;
+		}
+		ik_sb_init(&tmp);
+		st = run(d, client, &cmd, false, &tmp);
+		ik_filter_apply(&flt, ik_sb_str(&tmp), out);
+		ik_sb_free(&tmp);
+		ik_filter_free(&flt);
+		return st;
+	}
 	if (!json || json_native(cmd.id))
 		return run(d, client, &cmd, json, out);
 	ik_sb_init(&tmp);

@@ -62,6 +62,7 @@ struct ikd_worker {
 	pthread_t thr;
 	struct ik_engine *eng;
 	struct ik_log log;      /* debug_mask changed only on this worker's thread */
+	struct ik_dbg_cond cond; /* debug crypto condition: this thread's copy */
 	int epfd, evfd;
 	struct ikd_sockset *socks;
 	size_t nsocks, socks_cap;
@@ -94,6 +95,7 @@ struct ikd {
 	pthread_mutex_t kmu;    /* the kernel backend is not thread-safe */
 	struct ik_log log;      /* main thread's log (reload, check, test) */
 	unsigned debug_mask;
+	struct ik_dbg_cond cond; /* debug crypto condition peer (main thread's set) */
 	struct ikd_worker workers[IKD_MAX_WORKERS];
 	unsigned nworkers;
 	/* log sink and control clients */

@@ -43,7 +43,7 @@ static void usage(FILE *f)
 		"  --strict          with -t: findings of the static check fail the test\n"
 		"  --json            with -t: one JSON document\n"
 		"  --debug LIST      debug categories on from the start: isakmp, ipsec,\n"
-		"                    isakmp-aaa, ikev2 (comma-separated)\n"
+		"                    isakmp-aaa, isakmp-detail, ikev2, all (comma-separated)\n"
 		"  --passive         never initiate, answer only\n"
 		"  --retransmit N    retransmissions of a message before giving up, 1..30\n"
 		"                    (default 5, as IOS; raise it for lossy links)\n"
@@ -296,7 +296,7 @@ static unsigned parse_debug(const char *list)
 			c = IK_DBG_ALL;
 		if (!c) {
 			fprintf(stderr, "ikerd: --debug: unknown category '%s' (isakmp, ipsec, "
-				"isakmp-aaa, ikev2, all)\n", t);
+				"isakmp-aaa, isakmp-detail, ikev2, all)\n", t);
 			exit(1);
 		}
 		mask |= c;

@@ -331,6 +331,7 @@ void ik_show_debugging(unsigned mask, bool json, struct ik_sb *out)
 		const char *text;
 	} cats[] = {
 		{ IK_DBG_ISAKMP, "Crypto ISAKMP debugging is on" },
+		{ IK_DBG_ISAKMP_DETAIL, "Crypto ISAKMP internals debugging is on" },
 		{ IK_DBG_ISAKMP_AAA, "Crypto ISAKMP AAA debugging is on" },
 		{ IK_DBG_IPSEC, "Crypto IPSEC debugging is on" },
 		{ IK_DBG_IKEV2, "Crypto IKEv2 debugging is on" },
@@ -354,4 +355,194 @@ void ik_show_debugging(unsigned mask, bool json, struct ik_sb *out)
 	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
 		if (mask & cats[i].cat)
 			ik_sb_printf(out, "  %s\n", cats[i].text);
+}
+
+/* ---- show crypto isakmp default policy ---- */
+
+/* IOS 15's default suites (priorities 65507..65514), used by a router whose
+ * configuration has no crypto isakmp policy. */
+static const struct ik_isakmp_policy default_suites[] = {
+	{ .prio = 65507, .encr = IK_ENCR_AES, .keylen = 128, .hash = IK_HASH_SHA1,
+	  .auth = IK_AUTH_RSA_SIG, .group = 5, .lifetime = 86400 },
+	{ .prio = 65508, .encr = IK_ENCR_AES, .keylen = 128, .hash = IK_HASH_SHA1,
+	  .auth = IK_AUTH_PSK, .group = 5, .lifetime = 86400 },
+	{ .prio = 65509, .encr = IK_ENCR_3DES, .hash = IK_HASH_SHA1, .auth = IK_AUTH_RSA_SIG,
+	  .group = 5, .lifetime = 86400 },
+	{ .prio = 65510, .encr = IK_ENCR_3DES, .hash = IK_HASH_SHA1, .auth = IK_AUTH_PSK,
+	  .group = 5, .lifetime = 86400 },
+	{ .prio = 65511, .encr = IK_ENCR_AES, .keylen = 128, .hash = IK_HASH_SHA1,
+	  .auth = IK_AUTH_RSA_SIG, .group = 2, .lifetime = 86400 },
+	{ .prio = 65512, .encr = IK_ENCR_AES, .keylen = 128, .hash = IK_HASH_SHA1,
+	  .auth = IK_AUTH_PSK, .group = 2, .lifetime = 86400 },
+	{ .prio = 65513, .encr = IK_ENCR_3DES, .hash = IK_HASH_SHA1, .auth = IK_AUTH_RSA_SIG,
+	  .group = 2, .lifetime = 86400 },
+	{ .prio = 65514, .encr = IK_ENCR_3DES, .hash = IK_HASH_SHA1, .auth = IK_AUTH_PSK,
+	  .group = 2, .lifetime = 86400 },
+};
+
+void ik_show_isakmp_default_policy(const struct ik_config *cfg, bool json, struct ik_sb *out)
+{
+	size_t n = sizeof(default_suites) / sizeof(default_suites[0]);
+
+	if (json) {
+		ik_sb_printf(out, "{\"default_policies_used\":false,\"configured_policies\":%zu,"
+			     "\"policies\":[", cfg->npolicies);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				ik_sb_add(out, ",");
+			policy_json(&default_suites[i], false, out);
+		}
+		ik_sb_add(out, "]}\n");
+		return;
+	}
+	ik_sb_add(out, "\nDefault IKE policy\n");
+	for (size_t i = 0; i < n; i++) {
+		char title[64];
+
+		snprintf(title, sizeof(title), "Default protection suite of priority %u",
+			 default_suites[i].prio);
+		policy_text(&default_suites[i], title, out);
+	}
+	/* ikerd's own line: what it does differently from a router */
+	ik_sb_add(out, "\n% ikerd negotiates only the configured crypto isakmp policies; "
+		  "it does not fall back on these default suites.\n");
+}
+
+/* ---- show crypto ipsec transform-set, show crypto ipsec profile ---- */
+
+/* The transforms as IOS lists them: "esp-256-aes esp-sha256-hmac". */
+static void tset_transforms(const struct ik_transform_set *ts, char *buf, size_t n)
+{
+	const char *auth = "";
+	char enc[32];
+
+	switch (ts->enc) {
+	case IK_ESP_DES:
+		snprintf(enc, sizeof(enc), "esp-des");
+		break;
+	case IK_ESP_3DES:
+		snprintf(enc, sizeof(enc), "esp-3des");
+		break;
+	case IK_ESP_AES:
+		if (ts->keylen && ts->keylen != 128)
+			snprintf(enc, sizeof(enc), "esp-%u-aes", ts->keylen);
+		else
+			snprintf(enc, sizeof(enc), "esp-aes");
+		break;
+	case IK_ESP_GCM:
+		if (ts->keylen && ts->keylen != 128)
+			snprintf(enc, sizeof(enc), "esp-gcm %u", ts->keylen);
+		else
+			snprintf(enc, sizeof(enc), "esp-gcm");
+		break;
+	default:
+		snprintf(enc, sizeof(enc), "esp-null");
+		break;
+	}
+	switch (ts->auth) {
+	case IK_ESP_MD5:
+		auth = " esp-md5-hmac";
+		break;
+	case IK_ESP_SHA1:
+		auth = " esp-sha-hmac";
+		break;
+	case IK_ESP_SHA256:
+		auth = " esp-sha256-hmac";
+		break;
+	case IK_ESP_SHA384:
+		auth = " esp-sha384-hmac";
+		break;
+	case IK_ESP_SHA512:
+		auth = " esp-sha512-hmac";
+		break;
+	case IK_ESP_AUTH_NONE:
+		break;
+	}
+	snprintf(buf, n, "%s%s", enc, auth);
+}
+
+static void tset_json(const struct ik_transform_set *ts, struct ik_sb *out)
+{
+	char tr[80];
+
+	tset_transforms(ts, tr, sizeof(tr));
+	ik_sb_add(out, "{\"name\":");
+	ik_sb_json_str(out, ts->name);
+	ik_sb_add(out, ",\"transforms\":");
+	ik_sb_json_str(out, tr);
+	ik_sb_printf(out, ",\"mode\":\"%s\",\"line\":%d}",
+		     ts->mode == IK_MODE_TRANSPORT ? "transport" : "tunnel", ts->line);
+}
+
+void ik_show_ipsec_transform_set(const struct ik_config *cfg, bool json, struct ik_sb *out)
+{
+	char tr[80];
+
+	if (json) {
+		ik_sb_add(out, "{\"transform_sets\":[");
+		for (size_t i = 0; i < cfg->ntsets; i++) {
+			if (i)
+				ik_sb_add(out, ",");
+			tset_json(cfg->tsets[i], out);
+		}
+		ik_sb_add(out, "]}\n");
+		return;
+	}
+	for (size_t i = 0; i < cfg->ntsets; i++) {
+		const struct ik_transform_set *ts = cfg->tsets[i];
+
+		tset_transforms(ts, tr, sizeof(tr));
+		ik_sb_printf(out, "Transform set %s: { %s  }\n", ts->name, tr);
+		ik_sb_printf(out, "   will negotiate = { %s,  },\n\n",
+			     ts->mode == IK_MODE_TRANSPORT ? "Transport" : "Tunnel");
+	}
+}
+
+void ik_show_ipsec_profile(const struct ik_config *cfg, bool json, struct ik_sb *out)
+{
+	char tr[80];
+
+	if (json)
+		ik_sb_add(out, "{\"ipsec_profiles\":[");
+	for (size_t i = 0; i < cfg->nipsec_profiles; i++) {
+		const struct ik_ipsec_profile *ip = cfg->ipsec_profiles[i];
+		uint32_t sec = ip->lifetime_sec ? ip->lifetime_sec :
+			       cfg->sa_lifetime_sec ? cfg->sa_lifetime_sec : 3600;
+		uint64_t kb = ip->lifetime_kb ? ip->lifetime_kb :
+			      cfg->sa_lifetime_kb ? cfg->sa_lifetime_kb : 4608000;
+
+		if (json) {
+			ik_sb_add(out, i ? ",{\"name\":" : "{\"name\":");
+			ik_sb_json_str(out, ip->name);
+			ik_sb_add(out, ",\"isakmp_profile\":");
+			ik_sb_json_str(out, ip->isakmp_profile ? ip->isakmp_profile->name : NULL);
+			ik_sb_printf(out, ",\"lifetime_kb\":%llu,\"lifetime_sec\":%u,"
+				     "\"pfs_group\":%u,\"transform_sets\":[",
+				     (unsigned long long)kb, sec, ip->pfs_group);
+			for (size_t k = 0; k < ip->ntsets; k++) {
+				if (k)
+					ik_sb_add(out, ",");
+				tset_json(ip->tsets[k], out);
+			}
+			ik_sb_printf(out, "],\"line\":%d}", ip->line);
+			continue;
+		}
+		ik_sb_printf(out, "IPSEC profile %s\n", ip->name);
+		if (ip->isakmp_profile)
+			ik_sb_printf(out, "\tISAKMP Profile: %s\n", ip->isakmp_profile->name);
+		ik_sb_printf(out, "\tSecurity association lifetime: %llu kilobytes/%u seconds\n",
+			     (unsigned long long)kb, sec);
+		if (ip->pfs_group)
+			ik_sb_printf(out, "\tPFS (Y/N): Y\n\tDH group:  group%u\n", ip->pfs_group);
+		else
+			ik_sb_add(out, "\tPFS (Y/N): N\n");
+		ik_sb_add(out, "\tMixed-mode : Disabled\n\tTransform sets={\n");
+		for (size_t k = 0; k < ip->ntsets; k++) {
+			tset_transforms(ip->tsets[k], tr, sizeof(tr));
+			ik_sb_printf(out, "\t\t%s:  { %s  } ,\n", ip->tsets[k]->name, tr);
+		}
+		ik_sb_add(out, "\t}\n\n");
+	}
+	if (json)
+		ik_sb_add(out, "]}\n");
 }

@@ -1,6 +1,7 @@
 /* The configuration-side show commands, in IOS layout or JSON:
  *   show crypto isakmp key, show crypto isakmp profile, show crypto isakmp policy,
- *   show debugging. */
+ *   show crypto isakmp default policy, show crypto ipsec transform-set,
+ *   show crypto ipsec profile, show debugging. */
 #ifndef IK_DAEMON_SHOW_CONF_H
 #define IK_DAEMON_SHOW_CONF_H
 
@@ -12,6 +13,9 @@
 void ik_show_isakmp_key(const struct ik_config *cfg, bool json, struct ik_sb *out);
 void ik_show_isakmp_profile(const struct ik_config *cfg, bool json, struct ik_sb *out);
 void ik_show_isakmp_policy(const struct ik_config *cfg, bool json, struct ik_sb *out);
+void ik_show_isakmp_default_policy(const struct ik_config *cfg, bool json, struct ik_sb *out);
+void ik_show_ipsec_transform_set(const struct ik_config *cfg, bool json, struct ik_sb *out);
+void ik_show_ipsec_profile(const struct ik_config *cfg, bool json, struct ik_sb *out);
 /* mask: IK_DBG_* bits switched on. */
 void ik_show_debugging(unsigned mask, bool json, struct ik_sb *out);
 

@@ -424,6 +424,7 @@ static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 			/* port 4500: IKE carries the 4-byte non-ESP marker */
 			if (len < 4 || ik_get32(buf)) {
 				w->rx_dropped++;
+				ik_log_scope(&w->log, remote.addr);
 				ik_dbg(&w->log, IK_DBG_ISAKMP, "ISAKMP: datagram of %zd bytes from "
 				       "%s:%u on port 4500 has no non-ESP marker, dropped", len,
 				       ik_addr_fmt(remote.addr, ra), remote.port);
@@ -523,6 +524,8 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->log = d->log;
+	w->cond = d->cond;
+	w->log.cond = &w->cond;
 	host.ctx = w;
 	memset(&eo, 0, sizeof(eo));
 	eo.passive = d->opts.passive;

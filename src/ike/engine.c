@@ -1205,6 +1205,7 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 {
 	char ra[IK_ADDRSTRLEN];
 
+	ik_log_scope(e->log, remote->addr); /* debug crypto condition peer */
 	if (len == 1 && msg[0] == 0xff)
 		return; /* NAT-T keepalive (RFC 3948 2.3) */
 	e->st.rx_datagrams++;
@@ -1255,6 +1256,16 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 		}
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer does not do paranoid keepalives.",
 		       p1->conn_id);
+		{
+			char ra[IK_ADDRSTRLEN];
+
+			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of "
+			       "Main mode failed with peer at %s (no answer in %s after %u "
+			       "retransmissions%s)", ik_addr_fmt(p1->remote.addr, ra),
+			       ik_v1_p1_disp(p1), x->count,
+			       p1->state == IKE_I_MM5 ? ": a peer that drops MM5 is often "
+			       "checking another keyring, rule P2 on its side" : "");
+		}
 		ik_v1_p1_delete(p1, "Death by retransmission P1", false);
 		return;
 	}
@@ -1445,16 +1456,19 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 		break;
 	case IK_TK_CHILD_SOFT:
 		c = ik_container_of(t, struct ik_child, t_soft);
+		ik_log_scope(e->log, c->remote.addr);
 		if (!c->rekeying)
 			c->ops->rekey(e, c, now);
 		return;
 	case IK_TK_CHILD_HARD:
 		c = ik_container_of(t, struct ik_child, t_hard);
+		ik_log_scope(e->log, c->remote.addr);
 		ik_v1_child_remove(e, c, true, "lifetime expired");
 		return;
 	default:
 		return;
 	}
+	ik_log_scope(e->log, sa->remote.addr);
 	sa->ops->timer(sa, t, now);
 }
 
@@ -1505,6 +1519,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		ik_sb_printf(err, "%% %s: tunnel source or destination unknown", ifname);
 		return -1;
 	}
+	ik_log_scope(e->log, t->tunnel_dest);
 	/* An established phase 1 to this peer: only Quick Mode is needed. */
 	p1 = ik_v1_p1_find_peer(e, src, t->tunnel_dest, false);
 	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
@@ -1636,6 +1651,7 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard)
 
 	if (!c)
 		return;
+	ik_log_scope(e->log, c->remote.addr);
 	if (hard)
 		ik_v1_child_remove(e, c, true, "kernel hard expire");
 	else if (!c->rekeying)
@@ -1653,6 +1669,7 @@ static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, uint32_t peer, u
 		return;
 	if (peer && p1->remote.addr != peer)
 		return;
+	ik_log_scope(p1->e->log, p1->remote.addr);
 	ik_v1_p1_delete(p1, "Manual clear", true);
 }
 
@@ -1664,6 +1681,7 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 		/* one peer: through the address index */
 		for (c = peer ? ik_v1_child_first_addr(e, peer) : e->children; c; c = next) {
 			next = peer ? ik_v1_child_next_addr(e, c) : c->next;
+			ik_log_scope(e->log, c->remote.addr);
 			ik_v1_child_remove(e, c, true, "clear");
 		}
 	}

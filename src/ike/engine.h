@@ -139,6 +139,18 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out);
 void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out);
 void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out);
+/* Their variants: show crypto ipsec sa [peer A] [detail], show crypto session
+ * [remote A] [detail | brief], and show crypto engine connections active.
+ * peer 0 = every peer. */
+struct ik_show_opts {
+	uint32_t peer;
+	bool detail, brief;
+};
+void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts *o, bool json,
+				 struct ik_sb *out);
+void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *o, bool json,
+				struct ik_sb *out);
+void ik_engine_show_engine_conns(struct ik_engine *e, bool json, struct ik_sb *out);
 
 /* Counts for tests, benchmarks and show crypto isakmp stats: O(1). */
 struct ik_engine_stats {

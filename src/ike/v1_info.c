@@ -169,7 +169,7 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 	}
 	DBG(p1, "ISAKMP:(%u): processing NOTIFY %s protocol %u", p1->conn_id,
 	    ik_v1_notify_name(n.type), n.proto);
-	DBG(p1, "\tspi 0, message ID = %u, sa = %08X", msgid, ik_get32(p1->cky_r));
+	DBG(p1, "\tspi 0, message ID = %u, sa = 0x%08X", msgid, ik_get32(p1->cky_r));
 	ik_addr_fmt(p1->remote.addr, ra);
 	if (n.type < 8192 && n.proto == IK_V1_PROTO_ESP && n.spi_size == 4) {
 		/* our Quick Mode offer was refused: the node goes now */
@@ -179,6 +179,10 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 			if (q->initiator && !q->done && q->spi_in == spi) {
 				DBG(p1, "ISAKMP:(%u):deleting node %u error TRUE reason \"%s\"",
 				    p1->conn_id, q->msgid, ik_v1_notify_name(n.type));
+				ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: "
+				       "Processing of Quick mode failed with peer at %s (the peer "
+				       "refused our offer: %s; its log says why)", ra,
+				       ik_v1_notify_name(n.type));
 				p1->e->st.p2_failed++;
 				ik_v1_qm_unlink(p1, q);
 				ik_v1_qm_free(q);

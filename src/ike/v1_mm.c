@@ -1,6 +1,7 @@
 /* Main Mode with pre-shared keys (RFC 2409 section 5.4), initiator and
  * responder, with IOS's debug trace and its key and profile selection
  * (spec/selection-rules.md K1..K5, P1..P3). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,13 +482,23 @@ static void send_reply(struct ik_p1 *p1, struct ik_v1_builder *b, bool retransmi
 	ik_v1_xmit_set(p1, &p1->x, b->buf, b->len, retransmit);
 }
 
-static void mode_failure(struct ik_p1 *p1)
+/* IOS's message, logged with debugging off, and why (the rule that failed)
+ * in parentheses when known: the one line an engineer sees without debug. */
+static void mode_failure(struct ik_p1 *p1, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void mode_failure(struct ik_p1 *p1, const char *fmt, ...)
 {
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDRSTRLEN], why[300] = "";
+	va_list ap;
 
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+	}
 	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of %s mode "
-	       "failed with peer at %s", p1->aggressive ? "Aggressive" : "Main",
-	       ik_addr_fmt(p1->remote.addr, ra));
+	       "failed with peer at %s%s%s%s", p1->aggressive ? "Aggressive" : "Main",
+	       ik_addr_fmt(p1->remote.addr, ra), why[0] ? " (" : "", why, why[0] ? ")" : "");
 }
 
 /* The SA payload of MM1 or AM1: one proposal, one transform per usable
@@ -587,6 +598,8 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	p1->profile = ik_profile_for_initiator(p1->cfg, ip, p1->fvrf, p1->remote.addr, &tr);
 	DBG(p1, "ISAKMP: %s a peer struct for %s, peer port 500",
 	    ik_v1_p1_find_peer(e, 0, p1->remote.addr, false) != p1 ? "Found" : "Created", ra);
+	DBG(p1, "ISAKMP: Locking peer struct 0x%08X, refcount 1 for isakmp_initiator",
+	    ik_get32(p1->cky_i + 4));
 	DBG(p1, "ISAKMP: local port %u, remote port %u", p1->local.port, p1->remote.port);
 	DBG(p1, "ISAKMP: set new node 0 to QM_IDLE");
 	DBG(p1, "ISAKMP:(0):insert sa successfully sa = %08X", ik_get32(p1->cky_i));
@@ -602,6 +615,11 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 				       &tr);
 	if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ra);
+		if (p1->profile && p1->profile->nkeyrings)
+			mode_failure(p1, "no pre-shared key for %s in the keyrings of profile %s (K1)",
+				     ra, p1->profile->name);
+		else
+			mode_failure(p1, "no pre-shared key for %s in any keyring (K2)", ra);
 		return -1;
 	}
 	b = malloc(sizeof(*b));
@@ -654,7 +672,8 @@ int ik_v1_mm_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		    ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ISAKMP, NULL, 0,
 				  NULL, 0);
-		mode_failure(p1);
+		mode_failure(p1, "NO_PROPOSAL_CHOSEN: no crypto isakmp policy matches an offered "
+			     "transform");
 		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
 		goto out;
 	}
@@ -731,7 +750,7 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (!t) {
 		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
 		    ik_addr_fmt(p1->local.addr, err), ik_addr_fmt(p1->remote.addr, ra));
-		mode_failure(p1);
+		mode_failure(p1, "the transform the peer chose is none of ours");
 		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
 		goto out;
 	}
@@ -775,14 +794,14 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 				       ik_v1_tr(p1, &tr));
 	if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt(p1->remote.addr, ra));
-		mode_failure(p1);
+		mode_failure(p1, "no pre-shared key for %s in any keyring (K3)", ra);
 		ik_v1_p1_delete(p1, "No preshared key", false);
 		return -1;
 	}
 	ik_v1_assign_conn_id(p1);
 	gen_nonce(p1);
 	if (make_dh(p1) || derive(p1)) {
-		mode_failure(p1);
+		mode_failure(p1, "Diffie-Hellman failed");
 		ik_v1_p1_delete(p1, "DH failed", false);
 		return -1;
 	}
@@ -862,7 +881,7 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 			     ik_v1_tr(p1, &tr));
 	ik_v1_assign_conn_id(p1);
 	if (derive(p1)) {
-		mode_failure(p1);
+		mode_failure(p1, "Diffie-Hellman failed");
 		ik_v1_p1_delete(p1, "DH failed", false);
 		return -1;
 	}
@@ -980,7 +999,7 @@ static void initial_contact(struct ik_p1 *p1, const struct ik_v1_msg *m)
 			continue;
 		DBG(p1, "ISAKMP:(%u): processing NOTIFY %s protocol %u", p1->conn_id,
 		    ik_v1_notify_name(n.type), n.proto);
-		DBG(p1, "\tspi 0, message ID = 0, sa = %08X", ik_get32(p1->cky_r));
+		DBG(p1, "\tspi 0, message ID = 0, sa = 0x%08X", ik_get32(p1->cky_r));
 		if (n.type != IK_V1_N_INITIAL_CONTACT)
 			continue;
 		ik_v1_peer_each(p1, p1, ic_delete_sa, ic_delete_child, NULL);
@@ -1055,11 +1074,15 @@ int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (!ik_profile_check_responder(p1->cfg, prof, p1->key, p1->fvrf, p1->remote.addr,
 					ik_v1_tr(p1, &tr))) {
 		DBG(p1, "ISAKMP (%u): FSM action returned error: 2", p1->conn_id);
+		mode_failure(p1, "P2: the key used since MM3 is from keyring %s, which ISAKMP "
+			     "profile %s (matched by the peer's identity) does not list",
+			     p1->key && p1->key->ring ? p1->key->ring->name : "?",
+			     prof ? prof->name : "?");
 		return -1;
 	}
 	p1->profile = prof;
 	if (check_hash(p1, m, idpl)) {
-		mode_failure(p1);
+		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;
 	}
 	initial_contact(p1, m);
@@ -1093,7 +1116,7 @@ int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		p1->profile = ik_profile_match_responder(p1->cfg, p1->fvrf, &pid, &tr0);
 	}
 	if (check_hash(p1, m, idpl)) {
-		mode_failure(p1);
+		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;
 	}
 	trace_authenticated(p1);
@@ -1255,7 +1278,8 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		    ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ISAKMP, NULL, 0,
 				  NULL, 0);
-		mode_failure(p1);
+		mode_failure(p1, "NO_PROPOSAL_CHOSEN: no crypto isakmp policy matches an offered "
+			     "transform");
 		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
 		goto out;
 	}
@@ -1275,7 +1299,8 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	p1->key = am_key(p1, prof, &pid);
 	if (!p1->key) {
 		DBG(p1, "ISAKMP (%u): FSM action returned error: 2", p1->conn_id);
-		mode_failure(p1);
+		mode_failure(p1, "no pre-shared key for the peer's identity%s%s (K1)",
+			     prof ? " in the keyrings of profile " : "", prof ? prof->name : "");
 		ik_v1_p1_delete(p1, "No usable preshared key", false);
 		goto out;
 	}
@@ -1283,7 +1308,7 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	ik_v1_assign_conn_id(p1);
 	gen_nonce(p1);
 	if (make_dh(p1) || derive(p1)) {
-		mode_failure(p1);
+		mode_failure(p1, "Diffie-Hellman failed");
 		ik_v1_p1_delete(p1, "DH failed", false);
 		goto out;
 	}
@@ -1357,7 +1382,7 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (!t || p1->group != kegroup) {
 		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
 		    ik_addr_fmt(p1->local.addr, err), ik_addr_fmt(p1->remote.addr, ra));
-		mode_failure(p1);
+		mode_failure(p1, "the transform the peer chose is none of ours");
 		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
 		goto out;
 	}
@@ -1372,12 +1397,12 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	}
 	ik_v1_assign_conn_id(p1);
 	if (derive(p1)) {
-		mode_failure(p1);
+		mode_failure(p1, "Diffie-Hellman failed");
 		ik_v1_p1_delete(p1, "DH failed", false);
 		goto out;
 	}
 	if (check_hash(p1, m, idpl)) {
-		mode_failure(p1);
+		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		ik_v1_p1_delete(p1, "HASH_R failed", false);
 		goto out;
 	}
@@ -1458,7 +1483,7 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
 		       "1 failed with host %s", ik_addr_fmt(p1->remote.addr, ra));
-		mode_failure(p1);
+		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;
 	}
 	ik_v1_natd_process(p1, m);

@@ -2,6 +2,7 @@
  * per transform set of the IPsec profile, proxy identities of the GRE or VTI
  * tunnel, optional PFS, KEYMAT for both directions, and rule P4 of
  * spec/selection-rules.md on the responder. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -652,6 +653,21 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 
 /* ---- responder: QM1 -> QM2 ---- */
 
+/* IOS's message for a failed Quick Mode, logged with debugging off, with why. */
+static void qm_failure(struct ik_p1 *p1, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void qm_failure(struct ik_p1 *p1, const char *fmt, ...)
+{
+	char ra[IK_ADDRSTRLEN], why[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode "
+	       "failed with peer at %s (%s)", ik_addr_fmt(p1->remote.addr, ra), why);
+}
+
 static void p4_fail(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_sa *sa, bool profile)
 {
 	char la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
@@ -725,6 +741,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
 	uint8_t zero[64] = { 0 }, want_i[16], want_r[16];
 	size_t hl = ik_hash_len(p1->hash), hoff, wi, wr;
+	bool prof_bad;
 	int rc = -1;
 
 	if (!b)
@@ -761,7 +778,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	for (size_t i = 0; i < sa->np && !chosen; i++) {
 		const struct ik_v1_proposal *p = &sa->p[i];
 
-		DBG(p1, "ISAKMP:(%u):Checking IPSec proposal %u", p1->conn_id, p->num);
+		DBG(p1, "ISAKMP:(%u):Checking IPsec proposal %u", p1->conn_id, p->num);
 		if (p->proto != IK_V1_PROTO_ESP || p->spi_size != 4 || p->nt < 1) {
 			DBG(p1, "ISAKMP:(%u):proposal %u is not ESP with a 4-byte SPI", p1->conn_id,
 			    p->num);
@@ -805,7 +822,14 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	IPS(p1, "    protocol= ESP, transform= NONE  (Tunnel),");
 	IPS(p1, "    lifedur= 0s and 0kb,");
 	IPS(p1, "    spi= 0x0(0), conn_id= 0, keysize= 128, flags= 0x0");
-	if (t) {
+	/* P4 as IOS traces it: the map database checks the ISAKMP profile of the
+	 * entry before its proxies, twice, then a last time before giving up
+	 * (p4_fail). */
+	prof_bad = t && t->protection->isakmp_profile &&
+		   (!p1->profile || strcmp(p1->profile->name, t->protection->isakmp_profile->name));
+	for (int k = 0; t && k < (prof_bad ? 2 : 1); k++) {
+		if (prof_bad)
+			IPS(p1, "map_db_check_isakmp_profile profile did not match");
 		IPS(p1, "Crypto mapdb : proxy_match");
 		IPS(p1, "\tsrc addr     : %s", la);
 		IPS(p1, "\tdst addr     : %s", ra);
@@ -824,14 +848,21 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	 * ISAKMP profile than the one phase 1 matched. */
 	if (!t) {
 		p4_fail(p1, q, sa, false);
+		qm_failure(p1, "NO_PROPOSAL_CHOSEN: the proxy identities match no protected "
+			   "tunnel to this peer");
 		goto out;
 	}
-	if (t->protection->isakmp_profile &&
-	    (!p1->profile || strcmp(p1->profile->name, t->protection->isakmp_profile->name))) {
+	if (prof_bad) {
 		p4_fail(p1, q, sa, true);
+		qm_failure(p1, "P4: the IPsec profile %s of %s names ISAKMP profile %s; phase 1 "
+			   "matched %s", t->protection->name, t->name,
+			   t->protection->isakmp_profile->name,
+			   p1->profile ? p1->profile->name : "no profile");
 		goto out;
 	}
 	if (!chosen) {
+		qm_failure(p1, "NO_PROPOSAL_CHOSEN: no transform set of IPsec profile %s matches "
+			   "an offered proposal", t->protection->name);
 		DBG(p1, "ISAKMP:(%u): phase 2 SA policy not acceptable! (local %s remote %s)",
 		    p1->conn_id, la, ra);
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ESP,
@@ -987,7 +1018,7 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		goto out;
 	}
 	ts = q->ipsec->tsets[sa->p[0].num - 1];
-	DBG(p1, "ISAKMP:(%u):Checking IPSec proposal %u", p1->conn_id, sa->p[0].num);
+	DBG(p1, "ISAKMP:(%u):Checking IPsec proposal %u", p1->conn_id, sa->p[0].num);
 	read_offer(p1, &sa->p[0].t[0], &offer, true);
 	if (!offer_matches(p1, &offer, q->tunnel, ts) || offer.group != q->pfs_group) {
 		DBG(p1, "ISAKMP:(%u):atts are not acceptable.", p1->conn_id);

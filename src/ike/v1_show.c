@@ -1,5 +1,7 @@
-/* show crypto isakmp sa [detail], show crypto ipsec sa, show crypto session,
- * show crypto isakmp peers: IOS 15 layouts, and the same data as JSON. */
+/* show crypto isakmp sa [detail], show crypto ipsec sa [peer A] [detail],
+ * show crypto session [remote A] [detail | brief], show crypto isakmp peers,
+ * show crypto engine connections active: IOS 15 layouts, and the same data as
+ * JSON. */
 #include <stdio.h>
 #include <string.h>
 
@@ -187,6 +189,14 @@ static void esp_block(struct ik_sb *out, const struct ik_child *c, bool inbound,
 
 void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 {
+	static const struct ik_show_opts all;
+
+	ik_engine_show_ipsec_sa_opt(e, &all, json, out);
+}
+
+void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts *so, bool json,
+				 struct ik_sb *out)
+{
 	uint64_t now = ik_v1_now(e);
 	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], lp[64], rp[64];
 	bool first = true;
@@ -196,6 +206,8 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 	for (const struct ik_child *c = e->children; c; c = c->next) {
 		struct ik_sa_counters in, o;
 
+		if (so->peer && c->remote.addr != so->peer)
+			continue;
 		counters(e, c, &in, &o);
 		proxy(c, true, lp, sizeof(lp));
 		proxy(c, false, rp, sizeof(rp));
@@ -212,13 +224,17 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 				     "\"conn_id_in\":%u,\"conn_id_out\":%u,\"pkts_encaps\":%llu,"
 				     "\"pkts_decaps\":%llu,\"bytes_out\":%llu,\"bytes_in\":%llu,"
 				     "\"lifetime_sec_left\":%llu,\"pfs_group\":%u,"
-				     "\"udp_encap\":%s}",
+				     "\"udp_encap\":%s,\"recv_errors\":%llu,\"send_errors\":%llu,"
+				     "\"replay_failed\":%llu,\"verify_failed\":%llu}",
 				     c->sa.mode == IK_MODE_TRANSPORT ? "transport" : "tunnel",
 				     c->sa.in.spi, c->sa.out.spi, c->sa.id, c->sa.id + 1,
 				     (unsigned long long)o.packets, (unsigned long long)in.packets,
 				     (unsigned long long)o.bytes, (unsigned long long)in.bytes,
 				     (unsigned long long)(left_ms(now, c->t_hard.at) / 1000),
-				     c->sa.pfs_group, c->sa.udp_encap ? "true" : "false");
+				     c->sa.pfs_group, c->sa.udp_encap ? "true" : "false",
+				     (unsigned long long)in.errors, (unsigned long long)o.errors,
+				     (unsigned long long)in.replay_failed,
+				     (unsigned long long)in.auth_failed);
 			first = false;
 			continue;
 		}
@@ -241,6 +257,13 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 		ik_sb_add(out, "    #pkts compressed: 0, #pkts decompressed: 0\n"
 			  "    #pkts not compressed: 0, #pkts compr. failed: 0\n"
 			  "    #pkts not decompressed: 0, #pkts decompress failed: 0\n");
+		if (so->detail) {
+			/* the failure counters the kernel keeps per SA */
+			ik_sb_printf(out, "    #pkts verify failed: %llu\n",
+				     (unsigned long long)in.auth_failed);
+			ik_sb_printf(out, "    ##pkts replay failed (rcv): %llu\n",
+				     (unsigned long long)in.replay_failed);
+		}
 		ik_sb_printf(out, "    #send errors %llu, #recv errors %llu\n\n",
 			     (unsigned long long)o.errors, (unsigned long long)in.errors);
 		ik_sb_printf(out, "     local crypto endpt.: %s, remote crypto endpt.: %s\n", a, b);
@@ -266,28 +289,124 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 		ik_sb_add(out, "]\n");
 }
 
+/* "Tunnel1" as IOS abbreviates it in narrow columns ("Tu1"). */
+static void ifname_short(const char *name, char *buf, size_t n)
+{
+	static const struct {
+		const char *full, *abbr;
+	} ab[] = {
+		{ "Tunnel", "Tu" }, { "GigabitEthernet", "Gi" }, { "FastEthernet", "Fa" },
+		{ "Ethernet", "Et" }, { "Loopback", "Lo" }, { "Virtual-Access", "Vi" },
+	};
+
+	for (size_t i = 0; i < IK_ARRAY_LEN(ab); i++) {
+		size_t l = strlen(ab[i].full);
+
+		if (!strncmp(name, ab[i].full, l)) {
+			snprintf(buf, n, "%s%s", ab[i].abbr, name + l);
+			return;
+		}
+	}
+	snprintf(buf, n, "%s", name);
+}
+
+/* The peer's phase-1 identity, escaped (it comes from the network). */
+static void peer_id_text(const struct ik_p1 *p1, char *id, size_t n)
+{
+	if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
+		ik_addr_fmt(p1->peer_id_addr, id);
+	else if (p1->peer_id_type)
+		ik_str_escape(p1->peer_id_name, strlen(p1->peer_id_name), id, n);
+	else
+		snprintf(id, n, "%s", "");
+}
+
+static void p1_caps(const struct ik_p1 *p1, char *cap)
+{
+	cap[0] = '\0';
+	if (p1->peer_dpd && (p1->cfg->keepalive || (p1->profile && p1->profile->keepalive)))
+		strcat(cap, "D");
+	if (p1->nat_self || p1->nat_peer)
+		strcat(cap, "N");
+}
+
+/* The first live ISAKMP SA of each (local, remote) pair is its session's. */
+static bool session_head(const struct ik_engine *e, const struct ik_p1 *p1)
+{
+	if (p1->dead)
+		return false;
+	for (const struct ik_p1 *o = e->p1s; o != p1; o = o->next)
+		if (!o->dead && o->remote.addr == p1->remote.addr &&
+		    o->local.addr == p1->local.addr)
+			return false;
+	return true;
+}
+
+/* show crypto session brief */
+static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, struct ik_sb *out)
+{
+	uint64_t now = ik_v1_now(e);
+
+	ik_sb_add(out, "Status: A- Active, U - Up, D - Down, I - Idle, S - Standby, "
+		  "N - Negotiating\n        K - No IKE\nivrf = (none)\n"
+		  " Peer            I/F          Username        Group/Phase1_id          "
+		  "Uptime   Status\n");
+	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
+		const struct ik_child *any = NULL;
+		char b[IK_ADDRSTRLEN], ifs[32], id[IK_ESCAPED_LEN(255)], up[16];
+		const char *st;
+
+		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
+			continue;
+		for (const struct ik_child *c = e->children; c; c = c->next)
+			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr)
+				any = c;
+		ifname_short(any ? any->sa.ifname : p1->tunnel ? p1->tunnel->name : "", ifs,
+			     sizeof(ifs));
+		peer_id_text(p1, id, sizeof(id));
+		st = p1->state != IKE_P1_COMPLETE ? "DN" : any ? "UA" : "UI";
+		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
+			sizeof(up));
+		ik_sb_printf(out, "%-15s %-12s %-15s %-24s %-8s %s\n",
+			     ik_addr_fmt(p1->remote.addr, b), ifs, "", id, up, st);
+	}
+}
+
 void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out)
 {
+	static const struct ik_show_opts all;
+
+	ik_engine_show_session_opt(e, &all, json, out);
+}
+
+void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *so, bool json,
+				struct ik_sb *out)
+{
 	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
+	uint64_t now = ik_v1_now(e);
 	bool first = true;
 
+	if (so->brief && !json) {
+		session_brief(e, so, out);
+		return;
+	}
 	if (json)
 		ik_sb_add(out, "[");
+	else if (so->detail)
+		ik_sb_add(out, "Crypto session current status\n\n"
+			  "Code: C - IKE Configuration mode, D - Dead Peer Detection\n"
+			  "K - Keepalives, N - NAT-traversal, T - cTCP encapsulation\n"
+			  "X - IKE Extended Authentication, F - IKE Fragmentation\n"
+			  "R - IKE Auto Reconnect, U - IKE Dynamic Route Update\n\n");
 	else
 		ik_sb_add(out, "Crypto session current status\n\n");
 	/* One session per peer: its ISAKMP SAs and its child SAs. */
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		unsigned nsa = 0;
 		const struct ik_child *any = NULL;
-		bool dup = false;
+		char id[IK_ESCAPED_LEN(255)], up[16];
 
-		if (p1->dead)
-			continue;
-		for (struct ik_p1 *o = e->p1s; o != p1; o = o->next)
-			if (!o->dead && o->remote.addr == p1->remote.addr &&
-			    o->local.addr == p1->local.addr)
-				dup = true;
-		if (dup)
+		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
 			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr) {
@@ -299,11 +418,19 @@ void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out)
 			p1->state == IKE_P1_COMPLETE ? "UP-IDLE" : "DOWN-NEGOTIATING";
 		ik_addr_fmt(p1->local.addr, a);
 		ik_addr_fmt(p1->remote.addr, b);
+		peer_id_text(p1, id, sizeof(id));
+		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
+			sizeof(up));
 		if (json) {
 			ik_sb_printf(out, "%s{\"interface\":", first ? "" : ",");
 			ik_sb_json_str(out, ifname);
 			ik_sb_add(out, ",\"profile\":");
 			ik_sb_json_str(out, p1->profile ? p1->profile->name : NULL);
+			ik_sb_add(out, ",\"phase1_id\":");
+			ik_sb_json_str(out, id);
+			ik_sb_add(out, ",\"fvrf\":");
+			ik_sb_json_str(out, p1->fvrf);
+			ik_sb_printf(out, ",\"uptime\":\"%s\",\"conn_id\":%u", up, p1->conn_id);
 			ik_sb_printf(out, ",\"status\":\"%s\",\"peer\":\"%s\",\"peer_port\":%u,"
 				     "\"ike\":{\"version\":1,\"local\":\"%s/%u\",\"remote\":"
 				     "\"%s/%u\",\"state\":\"%s\"},\"active_sas\":%u}", status, b,
@@ -315,14 +442,38 @@ void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out)
 		ik_sb_printf(out, "Interface: %s\n", ifname);
 		if (p1->profile)
 			ik_sb_printf(out, "Profile: %s\n", p1->profile->name);
+		if (so->detail)
+			ik_sb_printf(out, "Uptime: %s\n", up);
 		ik_sb_printf(out, "Session status: %s\n", status);
-		ik_sb_printf(out, "Peer: %s port %u\n", b, p1->remote.port);
-		for (struct ik_p1 *o = p1; o; o = o->next)
-			if (!o->dead && o->remote.addr == p1->remote.addr &&
-			    o->local.addr == p1->local.addr)
-				ik_sb_printf(out, "  IKEv1 SA: local %s/%u remote %s/%u %s\n", a,
-					     o->local.port, b, o->remote.port,
-					     o->state == IKE_P1_COMPLETE ? "Active" : "Inactive");
+		if (so->detail) {
+			ik_sb_printf(out, "Peer: %s port %u fvrf: %s ivrf: %s\n", b,
+				     p1->remote.port, p1->fvrf ? p1->fvrf : "(none)",
+				     p1->profile && p1->profile->ivrf ? p1->profile->ivrf :
+				     "(none)");
+			ik_sb_printf(out, "      Phase1_id: %s\n", id);
+			ik_sb_printf(out, "      Desc: %s\n",
+				     p1->profile && p1->profile->description ?
+				     p1->profile->description : "(none)");
+		} else {
+			ik_sb_printf(out, "Peer: %s port %u\n", b, p1->remote.port);
+		}
+		for (struct ik_p1 *o = p1; o; o = o->next) {
+			char cap[8], life[16];
+
+			if (o->dead || o->remote.addr != p1->remote.addr ||
+			    o->local.addr != p1->local.addr)
+				continue;
+			ik_sb_printf(out, "  IKEv1 SA: local %s/%u remote %s/%u %s\n", a,
+				     o->local.port, b, o->remote.port,
+				     o->state == IKE_P1_COMPLETE ? "Active" : "Inactive");
+			if (!so->detail)
+				continue;
+			p1_caps(o, cap);
+			fmt_hms(o->state == IKE_P1_COMPLETE ? left_ms(now, o->t_expire.at) : 0,
+				life, sizeof(life));
+			ik_sb_printf(out, "          Capabilities:%s connid:%u lifetime:%s\n",
+				     cap[0] ? cap : "(none)", o->conn_id, life);
+		}
 		if (any) {
 			char s[IK_ADDRSTRLEN], d[IK_ADDRSTRLEN];
 
@@ -334,6 +485,26 @@ void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out)
 				ik_sb_add(out, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 "
 					  "0.0.0.0/0.0.0.0\n");
 			ik_sb_printf(out, "        Active SAs: %u, origin: crypto map\n", nsa);
+			if (so->detail) {
+				struct ik_sa_counters in, o;
+				unsigned long long kin, kout;
+
+				counters(e, any, &in, &o);
+				kin = any->sa.lifetime_kb > in.bytes / 1024 ?
+				      any->sa.lifetime_kb - in.bytes / 1024 : 0;
+				kout = any->sa.lifetime_kb > o.bytes / 1024 ?
+				       any->sa.lifetime_kb - o.bytes / 1024 : 0;
+				ik_sb_printf(out, "        Inbound:  #pkts dec'ed %llu drop %llu life "
+					     "(KB/Sec) %llu/%llu\n",
+					     (unsigned long long)in.packets,
+					     (unsigned long long)in.errors, kin,
+					     (unsigned long long)(left_ms(now, any->t_hard.at) / 1000));
+				ik_sb_printf(out, "        Outbound: #pkts enc'ed %llu drop %llu life "
+					     "(KB/Sec) %llu/%llu\n",
+					     (unsigned long long)o.packets,
+					     (unsigned long long)o.errors, kout,
+					     (unsigned long long)(left_ms(now, any->t_hard.at) / 1000));
+			}
 		}
 		ik_sb_add(out, "\n");
 	}
@@ -397,4 +568,106 @@ void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.out.spi, c->sa.out.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id + 1);
+}
+
+static const char *esp_enc_text(const struct ik_child_sa *sa, char *buf, size_t n)
+{
+	switch (sa->enc) {
+	case IK_ESP_DES: return "DES";
+	case IK_ESP_3DES: return "3DES";
+	case IK_ESP_AES:
+		snprintf(buf, n, "AES%s", sa->enc_keylen == 192 ? "192" :
+			 sa->enc_keylen == 256 ? "256" : "");
+		return buf;
+	case IK_ESP_GCM:
+		snprintf(buf, n, "AES%s-GCM", sa->enc_keylen == 192 ? "192" :
+			 sa->enc_keylen == 256 ? "256" : "");
+		return buf;
+	default: return "NULL";
+	}
+}
+
+static const char *esp_auth_text(enum ik_esp_auth a)
+{
+	switch (a) {
+	case IK_ESP_MD5: return "MD5";
+	case IK_ESP_SHA1: return "SHA";
+	case IK_ESP_SHA256: return "SHA256";
+	case IK_ESP_SHA384: return "SHA384";
+	case IK_ESP_SHA512: return "SHA512";
+	default: return NULL;
+	}
+}
+
+/* One row of show crypto engine connections active; counters < 0 are not
+ * known to ikerd and print as "-". */
+static void conn_row(struct ik_sb *out, bool json, bool *first, unsigned id, const char *type,
+		     const char *alg, long long enc, long long dec, uint32_t addr)
+{
+	char a[IK_ADDRSTRLEN], e[24], d[24];
+
+	ik_addr_fmt(addr, a);
+	if (json) {
+		ik_sb_printf(out, "%s{\"id\":%u,\"type\":\"%s\",\"algorithm\":\"%s\","
+			     "\"encrypt\":", *first ? "" : ",", id, type, alg);
+		if (enc < 0)
+			ik_sb_add(out, "null");
+		else
+			ik_sb_printf(out, "%lld", enc);
+		ik_sb_add(out, ",\"decrypt\":");
+		if (dec < 0)
+			ik_sb_add(out, "null");
+		else
+			ik_sb_printf(out, "%lld", dec);
+		ik_sb_printf(out, ",\"address\":\"%s\"}", a);
+		*first = false;
+		return;
+	}
+	snprintf(e, sizeof(e), enc < 0 ? "-" : "%lld", enc);
+	snprintf(d, sizeof(d), dec < 0 ? "-" : "%lld", dec);
+	ik_sb_printf(out, "%5u  %-7s %-18s %8s %8s %8s %s\n", id, type, alg, e, d, "-", a);
+}
+
+/* show crypto engine connections active: one row per SA, the ISAKMP SAs
+ * (hash+cipher, as IOS writes them) and both directions of each IPsec SA
+ * pair (cipher+hash) with their packet counts. LastSeqN is not read from the
+ * kernel: "-". */
+void ik_engine_show_engine_conns(struct ik_engine *e, bool json, struct ik_sb *out)
+{
+	bool first = true;
+
+	if (json)
+		ik_sb_add(out, "[");
+	else
+		ik_sb_add(out, "Crypto Engine Connections\n\n"
+			  "   ID  Type    Algorithm           Encrypt  Decrypt LastSeqN "
+			  "IP-Address\n");
+	for (const struct ik_child *c = e->children; c; c = c->next) {
+		struct ik_sa_counters in, o;
+		char eb[16], alg[40];
+		const char *h = esp_auth_text(c->sa.auth);
+
+		counters(e, c, &in, &o);
+		snprintf(alg, sizeof(alg), "%s%s%s", esp_enc_text(&c->sa, eb, sizeof(eb)),
+			 h ? "+" : "", h ? h : "");
+		conn_row(out, json, &first, c->sa.id, "IPsec", alg, 0, (long long)in.packets,
+			 c->local.addr);
+		conn_row(out, json, &first, c->sa.id + 1, "IPsec", alg, (long long)o.packets, 0,
+			 c->local.addr);
+	}
+	for (const struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
+		char eb[16], hb[16], alg[40];
+
+		if (p1->dead || p1->state != IKE_P1_COMPLETE)
+			continue;
+		snprintf(hb, sizeof(hb), "%s", hash_short(p1->hash));
+		for (char *p = hb; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		snprintf(alg, sizeof(alg), "%s+%s", hb, encr_short(p1, eb, sizeof(eb)));
+		for (char *p = alg; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		conn_row(out, json, &first, p1->conn_id, "IKE", alg, -1, -1, p1->local.addr);
+	}
+	if (json)
+		ik_sb_add(out, "]\n");
 }

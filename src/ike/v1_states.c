@@ -97,6 +97,22 @@ static void bad_message(struct ik_p1 *p1, const char *why)
 	       "its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
 }
 
+/* The first encrypted message of Main Mode (MM5 on the responder, MM6 on
+ * the initiator) that does not decrypt to valid payloads: with debugging off
+ * too, the likely reason (K5: the two sides' keys differ) in one line. */
+static void k5_hint(struct ik_p1 *p1)
+{
+	char ra[IK_ADDRSTRLEN];
+
+	if (p1->state != IKE_R_MM4 && p1->state != IKE_I_MM5)
+		return;
+	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode "
+	       "failed with peer at %s (%s does not decrypt: the peers' pre-shared keys differ "
+	       "(K5); ours is from keyring %s)", ik_addr_fmt(p1->remote.addr, ra),
+	       p1->state == IKE_R_MM4 ? "MM5" : "MM6",
+	       p1->key && p1->key->ring ? p1->key->ring->name : "?");
+}
+
 static int check_payloads(struct ik_p1 *p1, const struct ik_v1_msg *m, uint32_t req,
 			  uint32_t opt)
 {
@@ -132,6 +148,8 @@ static int parse_chain(struct ik_p1 *p1, const uint8_t *msg, size_t len, struct 
 	if (rc == -2) {
 		ik_dbg(p1->e->log, IK_DBG_ISAKMP, "ISAKMP: %s", err);
 		bad_message(p1, NULL);
+		if (enc)
+			k5_hint(p1);
 		return -1;
 	}
 	if (rc) {
@@ -139,6 +157,8 @@ static int parse_chain(struct ik_p1 *p1, const uint8_t *msg, size_t len, struct 
 
 		snprintf(why, sizeof(why), " %s", err);
 		bad_message(p1, why);
+		if (enc)
+			k5_hint(p1);
 		return -1;
 	}
 	return 0;
@@ -207,6 +227,7 @@ static void dispatch_p1(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 
 		if (n < 0) {
 			bad_message(p1, " decryption failed");
+			k5_hint(p1);
 			return;
 		}
 		msg = plain;

@@ -52,6 +52,8 @@ struct ik_child_sa {
 struct ik_sa_counters {
 	uint64_t packets, bytes;
 	uint64_t errors;        /* replay, auth failures, ... */
+	uint64_t replay_failed; /* of errors: outside the window or replayed */
+	uint64_t auth_failed;   /* of errors: integrity check failed */
 };
 
 /* Events the kernel reports (XFRM acquire and expire). */

@@ -234,7 +234,8 @@ size_t ik_resolver_bytes(const struct ik_resolver *r)
 
 static bool rv_tracing(const struct ik_trace *tr)
 {
-	return tr && ik_log_on(tr->log, IK_DBG_ISAKMP);
+	return tr && (ik_log_on(tr->log, IK_DBG_ISAKMP) ||
+		      ik_log_on(tr->log, IK_DBG_ISAKMP_DETAIL));
 }
 
 /* Every key of t containing peer, longest prefix first, rank order within
@@ -292,12 +293,14 @@ static void rv_trace_select(const struct ik_trace *tr, const struct ik_key *k, b
 {
 	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
 
-	ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):ISAKMP: Selecting %s,%s as %s", tr->conn_id,
+	ik_dbg(tr->log, IK_DBG_ISAKMP_DETAIL, "ISAKMP:(%u):ISAKMP: Selecting %s,%s as %s",
+	       tr->conn_id,
 	       ik_addr_fmt(k->addr, a), ik_addr_fmt(ik_key_mask(k), m),
 	       final ? "final key" : "key");
 }
 
-/* The IOS walk over the keyrings of one table: per keyring holding a key for
+/* debug crypto isakmp detail: the IOS walk over the keyrings of one table
+ * (plain debug crypto isakmp prints only the outcome): per keyring holding a key for
  * the peer, "key for P found in RING", then "Selecting A,M as key" when it
  * beats the keys seen so far ("as final key" for the winner), and ikerd's
  * own line when it ties with an earlier keyring (K3.6). */
@@ -320,13 +323,13 @@ static void rv_trace_walk(const struct ik_lpm *t, uint32_t peer, const struct ik
 			if (ik_key_plen(m[j]) > ik_key_plen(best))
 				best = m[j];
 		i = j;
-		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):key for %s found in %s",
+		ik_dbg(tr->log, IK_DBG_ISAKMP_DETAIL, "ISAKMP:(%u):key for %s found in %s",
 		       tr->conn_id, ps, ring->name);
 		if (!cur || ik_key_plen(best) > ik_key_plen(cur)) {
 			cur = best;
 			rv_trace_select(tr, best, best == winner);
 		} else if (ik_key_plen(best) == ik_key_plen(cur)) {
-			ik_dbg(tr->log, IK_DBG_ISAKMP,
+			ik_dbg(tr->log, IK_DBG_ISAKMP_DETAIL,
 			       "ISAKMP:(%u):ISAKMP: %s,%s is configured in keyring %s and in "
 			       "keyring %s; keeping the first configured, %s (K3.6: IOS calls "
 			       "this unpredictable, use one keyring per address)",
@@ -370,8 +373,8 @@ static const struct ik_key *rv_responder_traced(const struct ik_resolver *r, con
 			rv_trace_found(tr, peer);
 			return k;
 		}
-		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(%u):key for %s not available in default",
-		       tr->conn_id, ps);
+		ik_dbg(tr->log, IK_DBG_ISAKMP_DETAIL,
+		       "ISAKMP:(%u):key for %s not available in default", tr->conn_id, ps);
 	}
 	k = v ? ik_lpm_lookup(v->lpm, peer) : NULL;
 	if (!k) {

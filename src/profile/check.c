@@ -971,8 +971,8 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 			 const struct ik_peer_id *id, struct ik_sb *out, bool json)
 {
 	struct ik_log_capture cap = { 0 };
-	struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink,
-			     .ctx = &cap };
+	struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP | IK_DBG_ISAKMP_DETAIL,
+			     .sink = ik_log_capture_sink, .ctx = &cap };
 	struct ik_trace tr = { .log = &lg, .conn_id = 0 };
 	struct ik_resolver *own = NULL;
 	const struct ik_resolver *r = cfg->resolver;

@@ -42,7 +42,93 @@ static void log_scrub(char *line, size_t cap)
 
 bool ik_log_on(const struct ik_log *lg, unsigned cat)
 {
-	return lg && lg->sink && (lg->debug_mask & cat);
+	return lg && lg->sink && (lg->debug_mask & cat) &&
+	       (!lg->cond || !lg->cond->n || lg->cond->pass);
+}
+
+static unsigned cond_hash(uint32_t addr)
+{
+	return (unsigned)((addr * 2654435761u) >> 26) & (IK_DBG_COND_SLOTS - 1);
+}
+
+/* The slot holding addr, or the empty slot where it would go; -1 if neither
+ * (the table is never full: at most half of it is used). */
+static int cond_slot(const struct ik_dbg_cond *c, uint32_t addr)
+{
+	unsigned h = cond_hash(addr);
+
+	for (unsigned i = 0; i < IK_DBG_COND_SLOTS; i++) {
+		unsigned k = (h + i) & (IK_DBG_COND_SLOTS - 1);
+
+		if (c->slot[k] == addr || c->slot[k] == 0)
+			return (int)k;
+	}
+	return -1;
+}
+
+bool ik_dbg_cond_has(const struct ik_dbg_cond *c, uint32_t addr)
+{
+	int k;
+
+	if (!c || !addr)
+		return false;
+	k = cond_slot(c, addr);
+	return k >= 0 && c->slot[k] == addr;
+}
+
+int ik_dbg_cond_add(struct ik_dbg_cond *c, uint32_t addr)
+{
+	int k;
+
+	if (!addr)
+		return -1;
+	k = cond_slot(c, addr);
+	if (k < 0)
+		return -1;
+	if (c->slot[k] == addr)
+		return 0;
+	if (c->n >= IK_DBG_COND_MAX)
+		return -1;
+	c->slot[k] = addr;
+	c->n++;
+	c->pass = c->cur && ik_dbg_cond_has(c, c->cur);
+	return 0;
+}
+
+int ik_dbg_cond_del(struct ik_dbg_cond *c, uint32_t addr)
+{
+	uint32_t keep[IK_DBG_COND_MAX];
+	unsigned n = 0;
+
+	if (!ik_dbg_cond_has(c, addr))
+		return -1;
+	/* rebuild without addr: linear probing leaves no holes behind */
+	for (unsigned i = 0; i < IK_DBG_COND_SLOTS; i++)
+		if (c->slot[i] && c->slot[i] != addr && n < IK_DBG_COND_MAX)
+			keep[n++] = c->slot[i];
+	memset(c->slot, 0, sizeof(c->slot));
+	c->n = 0;
+	for (unsigned i = 0; i < n; i++)
+		ik_dbg_cond_add(c, keep[i]);
+	c->pass = c->cur && ik_dbg_cond_has(c, c->cur);
+	return 0;
+}
+
+void ik_dbg_cond_clear(struct ik_dbg_cond *c)
+{
+	memset(c->slot, 0, sizeof(c->slot));
+	c->n = 0;
+	c->pass = false;
+}
+
+void ik_log_scope(const struct ik_log *lg, uint32_t peer)
+{
+	struct ik_dbg_cond *c = lg ? lg->cond : NULL;
+
+	if (!c)
+		return;
+	c->cur = peer;
+	c->pass = c->n && ik_dbg_cond_has(c, peer);
 }
 
 void ik_vdbg(const struct ik_log *lg, unsigned cat, const char *fmt, va_list ap)
@@ -87,6 +173,8 @@ static const struct {
 	{ "ipsec", IK_DBG_IPSEC },
 	{ "isakmp aaa", IK_DBG_ISAKMP_AAA },
 	{ "isakmp-aaa", IK_DBG_ISAKMP_AAA },
+	{ "isakmp detail", IK_DBG_ISAKMP_DETAIL },
+	{ "isakmp-detail", IK_DBG_ISAKMP_DETAIL },
 	{ "ikev2", IK_DBG_IKEV2 },
 };
 

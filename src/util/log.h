@@ -12,13 +12,15 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum ik_dbg_cat {
 	IK_DBG_ISAKMP = 1u << 0,     /* debug crypto isakmp */
 	IK_DBG_IPSEC = 1u << 1,      /* debug crypto ipsec */
 	IK_DBG_ISAKMP_AAA = 1u << 2, /* debug crypto isakmp aaa */
 	IK_DBG_IKEV2 = 1u << 3,      /* debug crypto ikev2 */
-	IK_DBG_ALL = 0xfu,
+	IK_DBG_ISAKMP_DETAIL = 1u << 4, /* debug crypto isakmp detail (internals) */
+	IK_DBG_ALL = 0x1fu,
 };
 
 enum ik_sev {
@@ -32,13 +34,38 @@ enum ik_sev {
 /* cat is 0 for a message, one IK_DBG_* bit for a debug line. */
 typedef void (*ik_log_sink_fn)(void *ctx, unsigned cat, int sev, const char *line);
 
+/* debug crypto condition peer ipv4 A: the set of peers whose debug lines are
+ * printed, and the peer of the event being handled. The engine names that
+ * peer once per event (ik_log_scope: one hash probe sequence of bounded
+ * length); every debug line then tests one flag, whatever the number of
+ * peers, SAs or conditions. A line emitted outside any peer's event is
+ * dropped while a condition is set (IOS's "debug context unmatched" off).
+ * One per thread: the host gives each engine's log its own. */
+#define IK_DBG_COND_MAX 32
+#define IK_DBG_COND_SLOTS 64 /* power of two, twice IK_DBG_COND_MAX */
+struct ik_dbg_cond {
+	unsigned n;                        /* peers in the set; 0 = no condition */
+	uint32_t slot[IK_DBG_COND_SLOTS];  /* open addressing; 0 = empty */
+	uint32_t cur;                      /* the peer of the current event, 0 = none */
+	bool pass;                         /* cur is in the set */
+};
+
 struct ik_log {
 	unsigned debug_mask; /* IK_DBG_* bits switched on */
 	ik_log_sink_fn sink; /* may be NULL: everything is dropped */
 	void *ctx;
+	struct ik_dbg_cond *cond; /* may be NULL: no condition possible */
 };
 
 bool ik_log_on(const struct ik_log *lg, unsigned cat);
+/* The event being handled concerns peer (host order; 0 = no peer). */
+void ik_log_scope(const struct ik_log *lg, uint32_t peer);
+/* The condition set: add (0, or -1 when full or addr is 0), remove (0, or -1
+ * when absent), clear, and whether addr is in it. */
+int ik_dbg_cond_add(struct ik_dbg_cond *c, uint32_t addr);
+int ik_dbg_cond_del(struct ik_dbg_cond *c, uint32_t addr);
+void ik_dbg_cond_clear(struct ik_dbg_cond *c);
+bool ik_dbg_cond_has(const struct ik_dbg_cond *c, uint32_t addr);
 /* A debug line in category cat; dropped unless the category is on. */
 void ik_dbg(const struct ik_log *lg, unsigned cat, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -48,7 +75,8 @@ void ik_msg(const struct ik_log *lg, int sev, const char *fmt, ...)
 void ik_vdbg(const struct ik_log *lg, unsigned cat, const char *fmt, va_list ap);
 
 /* Category names as typed after "debug crypto": "isakmp", "ipsec",
- * "isakmp aaa" (or "isakmp-aaa"), "ikev2". Returns 0 if unknown. */
+ * "isakmp aaa" (or "isakmp-aaa"), "isakmp detail" (or "isakmp-detail"),
+ * "ikev2". Returns 0 if unknown. */
 unsigned ik_dbg_cat_parse(const char *name);
 const char *ik_dbg_cat_name(unsigned cat);
 

@@ -26,6 +26,7 @@
  *     table.
  *   - VTI: the per-tunnel key (ikey = okey = XFRM mark) is
  *     IK_KERNEL_REQID_BASE | tunnel number, on the link, its SAs and policies.
+ *   - MSS clamps (ip tcp adjust-mss): nftables table "ip ikerd" (mss.h).
  * flush_owned removes all of the above; shutdown removes what this process
  * installed (it keeps a list) and nothing else.
  *
@@ -39,6 +40,7 @@
  *
  * Every netlink error goes to the log with the object and the errno text. */
 #include "vti/kernel.h"
+#include "vti/mss.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,6 +104,7 @@ struct nl_tunnel {
 	char ifname[IFNAMSIZ];  /* ik-tunN */
 	char name[32];          /* TunnelN */
 	int ifindex;
+	unsigned mss;           /* ip tcp adjust-mss clamp installed (mss.h) */
 	bool has_guard;
 	struct nl_policy_key guard;
 	struct rtnl_route **routes;
@@ -895,6 +898,8 @@ static int nl_sa_counters(struct ik_kernel_nl *k, const struct ik_esp_sa *e, uin
 	out->packets = info.curlft.packets;
 	out->errors = (uint64_t)info.stats.replay_window + info.stats.replay +
 		      info.stats.integrity_failed;
+	out->replay_failed = (uint64_t)info.stats.replay_window + info.stats.replay;
+	out->auth_failed = info.stats.integrity_failed;
 	return 0;
 }
 
@@ -1069,6 +1074,8 @@ static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
 			err = e;
 	if (t->has_guard && (e = nl_policy_unref(k, &t->guard)) && !err)
 		err = e;
+	if (t->mss && (e = ik_mss_apply(k->base.log, t->ifname, 0, t->name)) && !err)
+		err = e;
 	if (t->ifindex && (e = nl_link_delete(k, t->ifindex, t->ifname)) && !err)
 		err = e;
 	nl_tunnel_forget(k, t);
@@ -1239,6 +1246,8 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 		goto fail;
 	}
 	rtnl_link_set_name(l, t->ifname);
+	if (tun->ip_mtu)
+		rtnl_link_set_mtu(l, tun->ip_mtu); /* ip mtu N */
 	if (vti) {
 		rtnl_link_ipvti_set_local(l, htonl(local));
 		rtnl_link_ipvti_set_remote(l, htonl(tun->tunnel_dest));
@@ -1310,6 +1319,15 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 	}
 	if ((err = nl_link_setup(k, t->ifindex, t->ifname, alias, master)))
 		goto fail;
+	if (tun->tcp_adjust_mss) {
+		char what[96];
+
+		/* a clamp the kernel refuses is reported; the tunnel still comes up */
+		snprintf(what, sizeof(what), "ip tcp adjust-mss %u on %s (not applied)",
+			 tun->tcp_adjust_mss, tun->name);
+		if (!ik_mss_apply(kk->log, t->ifname, tun->tcp_adjust_mss, what))
+			t->mss = tun->tcp_adjust_mss;
+	}
 	if ((err = nl_tunnel_routes(k, cfg, tun, t)))
 		goto fail;
 	if ((err = nl_tunnel_guard(k, tun, local, t)))
@@ -1506,6 +1524,8 @@ static int nl_flush_owned(struct ik_kernel *kk)
 	}
 	nl_cache_foreach(c, nl_flush_link, &f);
 	nl_cache_free(c);
+	if (ik_mss_flush(kk->log) && !f.err) /* the MSS clamps' nftables table */
+		f.err = -EIO;
 	if (f.n)
 		ik_msg(kk->log, IK_LOG_NOTICE,
 		       "kernel: removed %u stale objects of a previous ikerd", f.n);
@@ -1631,6 +1651,8 @@ static int nl_shutdown(struct ik_kernel *kk)
 		if ((e = nl_policy_unref(k, &k->pols[k->npols - 1].key)) && !err)
 			err = e;
 	}
+	if ((e = ik_mss_flush(kk->log)) && !err)
+		err = e;
 	return err;
 }
 

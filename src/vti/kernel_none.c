@@ -10,6 +10,7 @@
 #include "vti/kernel.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,12 +96,14 @@ static int none_flush_owned(struct ik_kernel *k)
 static int none_tunnel_up(struct ik_kernel *k, const struct ik_config *cfg,
 			  const struct ik_interface *tun, uint32_t local)
 {
-	char a[2][IK_ADDRSTRLEN];
+	char a[2][IK_ADDRSTRLEN], extra[48] = "";
 
 	(void)cfg;
-	none_line(k, "tunnel_up %s mode %s local %s remote %s", tun->name,
+	if (tun->ip_mtu || tun->tcp_adjust_mss)
+		snprintf(extra, sizeof(extra), " mtu %u mss %u", tun->ip_mtu, tun->tcp_adjust_mss);
+	none_line(k, "tunnel_up %s mode %s local %s remote %s%s", tun->name,
 		  tun->tunnel_mode == IK_TUN_IPSEC_IPV4 ? "ipsec" : "gre",
-		  ik_addr_fmt(local, a[0]), ik_addr_fmt(tun->tunnel_dest, a[1]));
+		  ik_addr_fmt(local, a[0]), ik_addr_fmt(tun->tunnel_dest, a[1]), extra);
 	return 0;
 }
 

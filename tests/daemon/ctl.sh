@@ -35,6 +35,32 @@ c sh cry isa prof | grep -q "^ISAKMP PROFILE profile2$" || fail "show crypto isa
 c sh cry isa pol | grep -q "Protection suite of priority 10" || fail "show crypto isakmp policy"
 c sh cry isa pol | grep -q "Three key triple DES" || fail "policy encryption text"
 
+# the configuration-side shows added for IOS engineers
+c show crypto ipsec transform-set | grep -qx "Transform set TS: { esp-aes esp-sha256-hmac  }" \
+	|| fail "show crypto ipsec transform-set: $(c show crypto ipsec transform-set)"
+c sh cry ipsec prof | grep -qx "	ISAKMP Profile: profile2" || fail "show crypto ipsec profile"
+c show crypto isakmp default policy | grep -q "^Default protection suite of priority 65514" \
+	|| fail "show crypto isakmp default policy"
+c show crypto engine connections active | grep -q "^   ID  Type    Algorithm" \
+	|| fail "show crypto engine connections active"
+c show crypto session brief | grep -q "^ Peer            I/F" || fail "show crypto session brief"
+
+# output filters on any show: include, exclude, section, begin, count
+[ "$(c 'show crypto isakmp key | include keyring2')" = \
+	"keyring2    198.51.100.2                   cisco" ] || fail "| include"
+c show crypto isakmp key \| exclude keyring | grep -q keyring && fail "| exclude"
+c 'sh run | section ^crypto isakmp profile profile2' >"$tmp/sec.out"
+head -n 1 "$tmp/sec.out" | grep -qx "crypto isakmp profile profile2" || fail "| section head"
+grep -q "^ *match identity address 198.51.100.2" "$tmp/sec.out" || fail "| section children"
+grep -q "profile1" "$tmp/sec.out" && fail "| section took another profile"
+c 'sh cry isa pol | begin Protection suite' | head -n 1 | grep -q "^Protection suite of priority" \
+	|| fail "| begin"
+[ "$(c 'show crypto isakmp key | count ^keyring')" = "Number of lines which match regexp = 2" ] \
+	|| fail "| count"
+c --json 'show crypto isakmp key | include x' 2>/dev/null && fail "filter with --json accepted"
+c 'show crypto isakmp key | grep x' 2>"$tmp/flt.err" && fail "bad filter accepted"
+grep -q "Invalid output filter 'grep'" "$tmp/flt.err" || fail "bad filter message"
+
 # errors: ambiguous, invalid (marker under the bad word), incomplete; exit 1
 c sh cry isa p 2>"$tmp/amb" && fail "ambiguous command accepted"
 grep -qx '% Ambiguous command:  "sh cry isa p"' "$tmp/amb" \
@@ -61,8 +87,13 @@ want=$(openssl x509 -in "$pem" -noout -pubkey | openssl pkey -pubin -outform DER
 for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto isakmp policy" \
 	"show running-config" "show crypto isakmp sa" "show crypto isakmp sa detail" \
 	"show crypto ipsec sa" "show crypto session" "show crypto isakmp peers" \
-	"show crypto isakmp stats" "show debugging" "check" "test isakmp peer 198.51.100.2" \
-	"debug crypto ipsec" \
+	"show crypto isakmp stats" \
+	"show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec" \
+	"show crypto debug-condition" "show crypto ipsec transform-set" \
+	"show crypto ipsec profile" "show crypto isakmp default policy" \
+	"show crypto ipsec sa detail" "show crypto ipsec sa peer 198.51.100.2" \
+	"show crypto session detail" "show crypto session brief" \
+	"show crypto engine connections active" \
 	"show crypto ikev2 proposal" "show crypto ikev2 policy" "show crypto ikev2 profile" \
 	"test ikev2 peer 198.51.100.2 identity fqdn r2.example.com"; do
 	# shellcheck disable=SC2086
@@ -109,6 +140,32 @@ c show debugging | grep -qx "  Crypto ISAKMP debugging is on" || fail "show debu
 [ "$(c undebug all)" = "All possible debugging has been turned off" ] || fail "undebug all"
 [ -z "$(c show debugging)" ] || fail "show debugging after undebug all"
 [ "$(c no debug all)" = "All possible debugging has been turned off" ] || fail "no debug all"
+# debug crypto isakmp detail: its own switch (IOS: "internals")
+[ "$(c debug crypto isakmp detail)" = "Crypto ISAKMP internals debugging is on" ] \
+	|| fail "debug crypto isakmp detail message"
+c show debugging | grep -qx "  Crypto ISAKMP internals debugging is on" \
+	|| fail "show debugging lacks the detail level"
+c show debugging | grep -q "  Crypto ISAKMP debugging is on" && fail "detail turned isakmp on"
+c no debug crypto isakmp detail >/dev/null || fail "no debug crypto isakmp detail"
+# debug crypto condition peer: shown by show crypto debug-condition, removed by no
+c show crypto debug-condition | grep -qx "Crypto conditional debug currently is turned OFF" \
+	|| fail "debug-condition off"
+c debug crypto condition peer ipv4 198.51.100.2 || fail "debug crypto condition peer"
+c debug crypto condition peer ipv4 192.0.2.9 || fail "second debug condition"
+c show crypto debug-condition >"$tmp/cond.out"
+grep -qx "Crypto conditional debug currently is turned ON" "$tmp/cond.out" \
+	|| fail "debug-condition on: $(cat "$tmp/cond.out")"
+grep -qx "192.0.2.9 198.51.100.2 " "$tmp/cond.out" \
+	|| fail "condition peers: $(cat "$tmp/cond.out")"
+c --json show crypto debug-condition | grep -q '"peer_ipv4":\["192.0.2.9","198.51.100.2"\]' \
+	|| fail "debug-condition json"
+c no debug crypto condition peer ipv4 192.0.2.9 || fail "no debug crypto condition peer"
+c no debug crypto condition peer ipv4 192.0.2.9 2>/dev/null && fail "removed twice"
+grep -q "192.0.2.9" "$(c show crypto debug-condition >"$tmp/cond2.out"; echo "$tmp/cond2.out")" \
+	&& fail "condition not removed"
+c no debug crypto condition all || fail "no debug crypto condition all"
+c show crypto debug-condition | grep -qx "Crypto conditional debug currently is turned OFF" \
+	|| fail "debug-condition not cleared"
 
 # terminal monitor gets log lines (a reload logs one) until it disconnects
 "$IKERCTL" --ctl "$ctl" terminal monitor >"$tmp/mon.out" 2>&1 &

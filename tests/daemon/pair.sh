@@ -65,8 +65,21 @@ out1=$(r1 show crypto ipsec sa |
 r2 show crypto ipsec sa | grep -q "spi: $out1(" || fail "R2 does not know R1's outbound SPI $out1"
 r1 show crypto session | grep -q "Session status: UP-ACTIVE" \
 	|| fail "R1 session: $(r1 show crypto session)"
+r1 show crypto ipsec sa peer 198.51.100.2 | grep -q "current_peer 198.51.100.2 port 500" \
+	|| fail "show crypto ipsec sa peer: $(r1 show crypto ipsec sa peer 198.51.100.2)"
+[ -z "$(r1 show crypto ipsec sa peer 203.0.113.77)" ] || fail "show crypto ipsec sa other peer"
+r1 show crypto session brief | grep -q "^198.51.100.2 *Tu1 .* UA$" \
+	|| fail "show crypto session brief: $(r1 show crypto session brief)"
+r1 show crypto session detail | grep -q "Capabilities:.* connid:1001 lifetime:" \
+	|| fail "show crypto session detail: $(r1 show crypto session detail)"
+r2 show crypto engine connections active | grep -q " IKE     MD5+3DES " \
+	|| fail "show crypto engine connections active: $(r2 show crypto engine connections active)"
+r1 'show crypto ipsec sa | include ^interface|current_peer' | grep -c . | grep -qx 2 \
+	|| fail "filtered show crypto ipsec sa: $(r1 'show crypto ipsec sa | include ^interface')"
 for cmd in "show crypto isakmp sa" "show crypto isakmp sa detail" "show crypto ipsec sa" \
-	"show crypto session" "show crypto isakmp peers"; do
+	"show crypto session" "show crypto isakmp peers" "show crypto ipsec sa detail" \
+	"show crypto session detail" "show crypto session brief" \
+	"show crypto engine connections active"; do
 	# shellcheck disable=SC2086
 	r2 --json $cmd >"$tmp/j.out" || fail "R2 --json $cmd"
 	python3 -m json.tool "$tmp/j.out" >/dev/null || fail "R2 --json $cmd: $(cat "$tmp/j.out")"
@@ -97,9 +110,15 @@ wait_cmd_nogrep "101002" r2 show crypto isakmp sa \
 r1 clear crypto session >/dev/null || fail "clear on R1"
 r2 clear crypto session >/dev/null || fail "clear on R2"
 wait_cmd_nogrep "spi: 0x" r2 show crypto ipsec sa || fail "R2 kept IPsec SAs after clear"
+# debug crypto condition on another peer: R2's workers print nothing of R1's exchange
+r2 debug crypto condition peer ipv4 192.0.2.99 || fail "debug crypto condition on R2"
+n0=$(grep -c "received packet from 198.51.100.1" "$tmp/r2.err")
 r1 initiate Tunnel1 >"$tmp/init" || fail "initiate: $(cat "$tmp/init")"
 wait_cmd_grep "QM_IDLE.*ACTIVE" r2 show crypto isakmp sa || fail "third initiation failed"
 wait_cmd_grep "spi: 0x" r2 show crypto ipsec sa || fail "third initiation: no IPsec SA on R2"
+[ "$(grep -c "received packet from 198.51.100.1" "$tmp/r2.err")" = "$n0" ] \
+	|| fail "R2 printed debug lines of a peer outside its debug condition"
+r2 no debug crypto condition all || fail "no debug crypto condition all on R2"
 r1 initiate Tunnel9 2>"$tmp/init9" && fail "initiate of an unknown tunnel accepted"
 grep -q "Tunnel9 is not a configured tunnel interface" "$tmp/init9" \
 	|| fail "unknown tunnel message"
@@ -128,6 +147,10 @@ wait_grep "$tmp/r1.err" "Key not found in keyrings of profile" \
 wait_grep "$tmp/mon.out" "Key not found in keyrings of profile" \
 	|| fail "terminal monitor did not show the P2 failure"
 grep -q "peer matches profile2 profile" "$tmp/r1.err" || fail "R1's trace lacks its P1 match"
+# the failure's one-line message, which is logged with debugging off too
+wait_grep "$tmp/r1.err" "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at \
+198.51.100.2 (P2: the key used since MM3 is from keyring keyring1" \
+	|| fail "R1 did not log why phase 1 failed"
 if r1 show crypto isakmp sa | grep -q "QM_IDLE"; then
 	fail "R1 completed phase 1 for R2's initiation: $(r1 show crypto isakmp sa)"
 fi

@@ -1,10 +1,11 @@
-/* Unit tests of the control command language (src/ctl/cli.c) and of the
- * request framing (src/ctl/proto.c). */
+/* Unit tests of the control command language (src/ctl/cli.c), its output
+ * filters (src/ctl/filter.c) and the request framing (src/ctl/proto.c). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl/cli.h"
+#include "ctl/filter.h"
 #include "ctl/proto.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -38,6 +39,17 @@ START_TEST(full_and_abbreviated)
 
 	ck_assert_int_eq(parse_ok("show crypto isakmp key", &c), IK_CMD_SHOW_ISAKMP_KEY);
 	ck_assert_int_eq(parse_ok("sh cry isa sa", &c), IK_CMD_SHOW_ISAKMP_SA);
+	ck_assert_int_eq(parse_ok("sh cry ipsec sa peer 192.0.2.1 det", &c), IK_CMD_SHOW_IPSEC_SA);
+	ck_assert(c.has_peer && c.detail);
+	ck_assert_int_eq(parse_ok("sh cry ips sa det", &c), IK_CMD_SHOW_IPSEC_SA);
+	ck_assert(!c.has_peer && c.detail);
+	ck_assert_int_eq(parse_ok("sh cry sess br", &c), IK_CMD_SHOW_SESSION_BRIEF);
+	ck_assert_int_eq(parse_ok("sh cry sess det", &c), IK_CMD_SHOW_SESSION);
+	ck_assert(c.detail);
+	ck_assert_int_eq(parse_ok("sh cry ips trans", &c), IK_CMD_SHOW_IPSEC_TSET);
+	ck_assert_int_eq(parse_ok("sh cry ips prof", &c), IK_CMD_SHOW_IPSEC_PROFILE);
+	ck_assert_int_eq(parse_ok("sh cry isa def pol", &c), IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY);
+	ck_assert_int_eq(parse_ok("sh cry eng conn act", &c), IK_CMD_SHOW_ENGINE_CONNS);
 	ck_assert(!c.detail);
 	ck_assert_int_eq(parse_ok("sh cry isa sa det", &c), IK_CMD_SHOW_ISAKMP_SA);
 	ck_assert(c.detail);
@@ -72,6 +84,21 @@ START_TEST(debug_categories)
 	ck_assert_int_eq(parse_ok("no debug all", &c), IK_CMD_UNDEBUG_ALL);
 	ck_assert_int_eq(parse_ok("no deb cry ipsec", &c), IK_CMD_UNDEBUG);
 	ck_assert_uint_eq(c.dbg_cat, IK_DBG_IPSEC);
+	ck_assert_int_eq(parse_ok("deb cry isa det", &c), IK_CMD_DEBUG);
+	ck_assert_uint_eq(c.dbg_cat, IK_DBG_ISAKMP_DETAIL);
+	ck_assert_int_eq(parse_ok("no debug crypto isakmp detail", &c), IK_CMD_UNDEBUG);
+	ck_assert_uint_eq(c.dbg_cat, IK_DBG_ISAKMP_DETAIL);
+	ck_assert_int_eq(parse_ok("debug crypto condition peer ipv4 192.0.2.7", &c),
+			 IK_CMD_DEBUG_COND);
+	ck_assert(c.has_peer);
+	ck_assert_uint_eq(c.peer, 0xc0000207u);
+	ck_assert_int_eq(parse_ok("no deb cry cond peer ipv4 192.0.2.7", &c),
+			 IK_CMD_NO_DEBUG_COND);
+	ck_assert(c.has_peer);
+	ck_assert_int_eq(parse_ok("no debug crypto condition all", &c), IK_CMD_NO_DEBUG_COND);
+	ck_assert(!c.has_peer);
+	ck_assert_int_eq(parse_ok("sh cry debug-condition", &c), IK_CMD_SHOW_DEBUG_COND);
+	free(parse_err("debug crypto condition peer ipv4 192.0.2"));
 }
 END_TEST
 
@@ -155,6 +182,112 @@ START_TEST(errors)
 }
 END_TEST
 
+/* Runs line's filter over text; returns the output (malloc'd) or NULL with the
+ * error in *err_out. */
+static char *filtered(const char *line, const char *text, char *cmd, char **err_out)
+{
+	struct ik_filter f;
+	struct ik_sb out, err;
+	char *r = NULL;
+
+	ik_sb_init(&out);
+	ik_sb_init(&err);
+	if (ik_filter_split(line, cmd, 128, &f, &err) == 0) {
+		ik_filter_apply(&f, text, &out);
+		r = strdup(ik_sb_str(&out));
+		ik_filter_free(&f);
+	} else if (err_out) {
+		*err_out = strdup(ik_sb_str(&err));
+	}
+	ik_sb_free(&out);
+	ik_sb_free(&err);
+	return r;
+}
+
+#define FILTER_EQ(line, text, want)                                                     \
+	do {                                                                            \
+		char cmd_[128], *got_ = filtered(line, text, cmd_, NULL);               \
+		ck_assert_ptr_nonnull(got_);                                            \
+		ck_assert_str_eq(got_, want);                                           \
+		free(got_);                                                             \
+	} while (0)
+
+static const char session_text[] =
+	"Crypto session current status\n"
+	"\n"
+	"Interface: Tunnel1\n"
+	"Profile: profile2\n"
+	"Session status: UP-ACTIVE\n"
+	"Peer: 198.51.100.2 port 500\n"
+	"  IKEv1 SA: local 198.51.100.1/500 remote 198.51.100.2/500 Active\n"
+	"  IPSEC FLOW: permit 47 host 198.51.100.1 host 198.51.100.2\n"
+	"        Active SAs: 2, origin: crypto map\n"
+	"\n"
+	"Interface: Tunnel2\n"
+	"Session status: DOWN-NEGOTIATING\n"
+	"Peer: 203.0.113.9 port 500\n";
+
+static const char running_text[] =
+	"crypto keyring keyring1\n"
+	"  pre-shared-key address 198.51.100.2 key cisco\n"
+	"crypto isakmp profile profile2\n"
+	"   keyring keyring2\n"
+	"   match identity address 198.51.100.2 255.255.255.255\n"
+	"!\n"
+	"interface Tunnel1\n"
+	" ip address 10.0.0.1 255.255.255.0\n"
+	" tunnel protection ipsec profile profile1\n"
+	"!\n";
+
+/* | include, exclude, begin, section, count: IOS semantics, POSIX ERE, unique
+ * abbreviations, the regular expression running to the end of the line. */
+START_TEST(output_filters)
+{
+	char cmd[128], *err = NULL;
+
+	FILTER_EQ("show crypto session | include Peer", session_text,
+		  "Peer: 198.51.100.2 port 500\nPeer: 203.0.113.9 port 500\n");
+	FILTER_EQ("sh cry sess | i ^Interface|status: UP", session_text,
+		  "Interface: Tunnel1\nSession status: UP-ACTIVE\nInterface: Tunnel2\n");
+	FILTER_EQ("sh cry sess | inc Peer: 203", session_text, "Peer: 203.0.113.9 port 500\n");
+	FILTER_EQ("sh cry sess | exclude ^ |^$|Peer", session_text,
+		  "Crypto session current status\nInterface: Tunnel1\nProfile: profile2\n"
+		  "Session status: UP-ACTIVE\nInterface: Tunnel2\n"
+		  "Session status: DOWN-NEGOTIATING\n");
+	FILTER_EQ("sh cry sess | begin Tunnel2", session_text,
+		  "Interface: Tunnel2\nSession status: DOWN-NEGOTIATING\n"
+		  "Peer: 203.0.113.9 port 500\n");
+	FILTER_EQ("show running-config | section isakmp profile", running_text,
+		  "crypto isakmp profile profile2\n   keyring keyring2\n"
+		  "   match identity address 198.51.100.2 255.255.255.255\n");
+	FILTER_EQ("show running-config | s ^interface", running_text,
+		  "interface Tunnel1\n ip address 10.0.0.1 255.255.255.0\n"
+		  " tunnel protection ipsec profile profile1\n");
+	/* an indented line that matches brings its own children only */
+	FILTER_EQ("show running-config | section keyring", running_text,
+		  "crypto keyring keyring1\n  pre-shared-key address 198.51.100.2 key cisco\n"
+		  "   keyring keyring2\n");
+	FILTER_EQ("sh cry sess | count Peer", session_text,
+		  "Number of lines which match regexp = 2\n");
+	FILTER_EQ("show crypto session", session_text, session_text);
+	free(filtered("show crypto session   | include x", "", cmd, NULL));
+	ck_assert_str_eq(cmd, "show crypto session");
+	/* errors */
+	ck_assert_ptr_null(filtered("sh cry sess | e", session_text, cmd, &err));
+	ck_assert_ptr_nonnull(strstr(err, "Incomplete"));
+	free(err);
+	ck_assert_ptr_null(filtered("sh cry sess | grep x", session_text, cmd, &err));
+	ck_assert_ptr_nonnull(strstr(err, "Invalid output filter 'grep'"));
+	free(err);
+	ck_assert_ptr_null(filtered("sh cry sess |", session_text, cmd, &err));
+	ck_assert_ptr_nonnull(strstr(err, "Incomplete"));
+	free(err);
+	ck_assert_ptr_null(filtered("sh cry sess | include (", session_text, cmd, &err));
+	ck_assert_ptr_nonnull(strstr(err, "Invalid regular expression \"(\""));
+	free(err);
+}
+END_TEST
+
 START_TEST(frames)
 {
 	struct ik_ctl_request *req = malloc(sizeof(*req));
@@ -206,6 +339,7 @@ int main(void)
 	tcase_add_test(tc, arguments);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, frames);
+	tcase_add_test(tc, output_filters);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

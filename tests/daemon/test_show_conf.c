@@ -21,6 +21,7 @@ struct fixture {
 	struct ik_identity_match match;
 	struct ik_ipsec_profile ips, *ipsp[1];
 	struct ik_isakmp_policy pol;
+	struct ik_transform_set ts[2], *tsp[2];
 };
 
 static void key_set(struct fixture *f, int i, struct ik_keyring *ring, uint32_t a, uint32_t m,
@@ -75,6 +76,21 @@ static void fixture_build(struct fixture *f)
 	f->profp[0] = &f->prof;
 	f->cfg.profiles = f->profp;
 	f->cfg.nprofiles = 1;
+	f->ts[0].name = "TS";
+	f->ts[0].enc = IK_ESP_AES;
+	f->ts[0].keylen = 128;
+	f->ts[0].auth = IK_ESP_SHA256;
+	f->ts[1].name = "STRONG";
+	f->ts[1].enc = IK_ESP_AES;
+	f->ts[1].keylen = 256;
+	f->ts[1].auth = IK_ESP_SHA512;
+	f->ts[1].mode = IK_MODE_TRANSPORT;
+	f->tsp[0] = &f->ts[0];
+	f->tsp[1] = &f->ts[1];
+	f->cfg.tsets = f->tsp;
+	f->cfg.ntsets = 2;
+	f->ips.tsets = f->tsp;
+	f->ips.ntsets = 1;
 	f->ips.name = "profile1";
 	f->ips.isakmp_profile = &f->prof;
 	f->ipsp[0] = &f->ips;
@@ -206,6 +222,82 @@ START_TEST(isakmp_policy_layout)
 }
 END_TEST
 
+/* show crypto ipsec transform-set and show crypto ipsec profile: IOS layout
+ * (esp-256-aes for a 256-bit AES key), the global lifetimes where the profile
+ * sets none, PFS with its group. */
+START_TEST(ipsec_transform_set_and_profile)
+{
+	struct fixture f;
+	struct ik_sb sb;
+
+	fixture_build(&f);
+	ik_sb_init(&sb);
+	ik_show_ipsec_transform_set(&f.cfg, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "Transform set TS: { esp-aes esp-sha256-hmac  }\n"
+			 "   will negotiate = { Tunnel,  },\n\n"
+			 "Transform set STRONG: { esp-256-aes esp-sha512-hmac  }\n"
+			 "   will negotiate = { Transport,  },\n\n");
+	ik_sb_reset(&sb);
+	ik_show_ipsec_transform_set(&f.cfg, true, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "{\"name\":\"STRONG\",\"transforms\":"
+				     "\"esp-256-aes esp-sha512-hmac\",\"mode\":\"transport\""));
+	ik_sb_reset(&sb);
+	ik_show_ipsec_profile(&f.cfg, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "IPSEC profile profile1\n"
+			 "\tISAKMP Profile: profile2\n"
+			 "\tSecurity association lifetime: 4608000 kilobytes/3600 seconds\n"
+			 "\tPFS (Y/N): N\n"
+			 "\tMixed-mode : Disabled\n"
+			 "\tTransform sets={\n"
+			 "\t\tTS:  { esp-aes esp-sha256-hmac  } ,\n"
+			 "\t}\n\n");
+	f.ips.pfs_group = 14;
+	f.cfg.sa_lifetime_sec = 1800;
+	ik_sb_reset(&sb);
+	ik_show_ipsec_profile(&f.cfg, false, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "lifetime: 4608000 kilobytes/1800 seconds\n"
+				     "\tPFS (Y/N): Y\n\tDH group:  group14\n"));
+	ik_sb_reset(&sb);
+	ik_show_ipsec_profile(&f.cfg, true, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "{\"ipsec_profiles\":[{\"name\":\"profile1\","
+				     "\"isakmp_profile\":\"profile2\",\"lifetime_kb\":4608000,"
+				     "\"lifetime_sec\":1800,\"pfs_group\":14"));
+	ik_sb_free(&sb);
+	fixture_free(&f);
+}
+END_TEST
+
+/* show crypto isakmp default policy: IOS 15's eight suites, 65507..65514, and
+ * ikerd's note that it does not use them. */
+START_TEST(isakmp_default_policy)
+{
+	struct fixture f;
+	struct ik_sb sb;
+
+	fixture_build(&f);
+	ik_sb_init(&sb);
+	ik_show_isakmp_default_policy(&f.cfg, false, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "\nDefault IKE policy\n"
+				     "Default protection suite of priority 65507\n"
+				     "\tencryption algorithm:\tAES - Advanced Encryption Standard "
+				     "(128 bit key"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "Default protection suite of priority 65514\n"
+				     "\tencryption algorithm:\tThree key triple DES\n"
+				     "\thash algorithm:\t\tSecure Hash Standard\n"
+				     "\tauthentication method:\tPre-Shared Key\n"
+				     "\tDiffie-Hellman group:\t#2 (1024 bit)\n"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "does not fall back on these default"));
+	ik_sb_reset(&sb);
+	ik_show_isakmp_default_policy(&f.cfg, true, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "{\"default_policies_used\":false,"
+				     "\"configured_policies\":1,\"policies\":[{\"priority\":65507,"));
+	ik_sb_free(&sb);
+	fixture_free(&f);
+}
+END_TEST
+
 START_TEST(debugging)
 {
 	struct ik_sb sb;
@@ -236,6 +328,8 @@ int main(void)
 	tcase_add_test(tc, isakmp_profile_layout);
 	tcase_add_test(tc, isakmp_policy_layout);
 	tcase_add_test(tc, debugging);
+	tcase_add_test(tc, ipsec_transform_set_and_profile);
+	tcase_add_test(tc, isakmp_default_policy);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

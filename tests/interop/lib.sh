@@ -403,7 +403,7 @@ ik_start() { # ik_start NS CONF [ARGS...] (e.g. --passive: never initiate)
 	lab_need "$IKERCTL"
 	rm -f "$(lab_ctl_path "$ns")"
 	lab_bg "$ns" "ikerd-$ns" "$IKERD" -f "$conf" --ctl "$(lab_ctl_path "$ns")" -d \
-		--kernel "${IOP_KERNEL:-netlink}" --debug isakmp,ipsec \
+		--kernel "${IOP_KERNEL:-netlink}" --debug isakmp,isakmp-detail,ipsec \
 		--pid "$IOP_RUN/ikerd-$ns.pid" "$@"
 	eval "LAB_IKERD_PID_$ns=$LAB_LAST_PID"
 	if ! iop_wait 150 lab_ikerctl "$ns" show crypto isakmp sa; then

@@ -5,6 +5,9 @@
  *
  *   kern_probe flush
  *       flush_owned, then exit (what ikerd does at start-up).
+ *   kern_probe mss IFNAME N
+ *       the ip tcp adjust-mss clamp of link IFNAME set to N (0: removed), as
+ *       tunnel_up and tunnel_down do (vti/mss.h), without flush_owned.
  *   kern_probe up key=value...
  *       flush_owned, tunnel_up of a TunnelN, child_add (unless child=0), then
  *       waits, printing kernel events, until SIGTERM/SIGINT or hold= seconds;
@@ -37,6 +40,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "vti/kernel.h"
+#include "vti/mss.h"
 
 static volatile sig_atomic_t stop;
 static unsigned acquires, hard_expires;
@@ -253,8 +257,21 @@ int main(int argc, char **argv)
 	bool child;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "mss")) {
+		char *end;
+		unsigned long n = strtoul(argv[3], &end, 10);
+
+		if (*end || n > 65535) {
+			fprintf(stderr, "kern_probe: mss %s: not a number\n", argv[3]);
+			return 2;
+		}
+		if (ik_mss_apply(&log, argv[2], (unsigned)n, "kern_probe mss"))
+			return 1;
+		printf("mss %s %lu\n", argv[2], n);
+		return 0;
+	}
 	if (argc < 2 || (strcmp(argv[1], "flush") && strcmp(argv[1], "up"))) {
-		fprintf(stderr, "usage: kern_probe flush | up key=value...\n");
+		fprintf(stderr, "usage: kern_probe flush | up key=value... | mss IFNAME N\n");
 		return 2;
 	}
 	ik_sb_init(&err);

@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "vti/kernel.h"
+#include "vti/mss.h"
 
 static void fill_child(struct ik_child_sa *c, struct ik_interface *tun)
 {
@@ -53,7 +54,7 @@ START_TEST(none_records_calls)
 	struct ik_kernel *k;
 	struct ik_interface tun;
 	struct ik_child_sa c;
-	struct ik_sa_counters in = { 1, 1, 1 }, out = { 1, 1, 1 };
+	struct ik_sa_counters in = { 1, 1, 1, 1, 1 }, out = { 1, 1, 1, 1, 1 };
 	struct ik_config cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -62,6 +63,8 @@ START_TEST(none_records_calls)
 	ck_assert_ptr_nonnull(k);
 	ck_assert_str_eq(k->ops->name, "none");
 	fill_child(&c, &tun);
+	tun.ip_mtu = 1400;
+	tun.tcp_adjust_mss = 1360;
 	ck_assert_int_eq(k->ops->flush_owned(k), 0);
 	ck_assert_int_eq(k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source), 0);
 	ck_assert_int_eq(k->ops->child_add(k, &c), 0);
@@ -75,7 +78,7 @@ START_TEST(none_records_calls)
 	ck_assert_int_eq(k->ops->shutdown(k), 0);
 	ck_assert_str_eq(ik_kernel_none_record(k),
 		"flush_owned\n"
-		"tunnel_up Tunnel1 mode gre local 198.51.100.1 remote 198.51.100.2\n"
+		"tunnel_up Tunnel1 mode gre local 198.51.100.1 remote 198.51.100.2 mtu 1400 mss 1360\n"
 		"child_add id 7 reqid 2 if Tunnel1 mode tunnel enc aes-256 auth sha256 "
 		"out 198.51.100.1->198.51.100.2 spi 0x1234abcd in 198.51.100.2->198.51.100.1 "
 		"spi 0x5678ef01\n"
@@ -278,6 +281,58 @@ START_TEST(netlink_child_add_works_or_fails_cleanly)
 }
 END_TEST
 
+/* ip tcp adjust-mss: the nftables table ikerd owns, its two chains per link
+ * with the clamp rules, removed with the tunnel; flush deletes the table and
+ * is quiet when there is none. nf_tables is in the build host's kernel. */
+START_TEST(mss_clamp_nftables)
+{
+	struct ik_log_capture cap = { 0 };
+	struct ik_log lg = { .debug_mask = 0, .sink = ik_log_capture_sink, .ctx = &cap };
+	struct ik_sb cmds;
+	const char *out;
+
+	ik_sb_init(&cmds);
+	ik_mss_commands("ik-tun1", 1360, &cmds);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&cmds), "add rule ip ikerd mss-ik-tun1-fwd oifname "
+				     "\"ik-tun1\" tcp flags syn tcp option maxseg size > 1360 tcp "
+				     "option maxseg size set 1360\n"));
+	ik_sb_free(&cmds);
+	enter_netns();
+	ck_assert_int_eq(ik_mss_flush(&lg), 0); /* nothing there: quiet */
+	ck_assert_uint_eq(cap.n, 0);
+	ck_assert_int_eq(ik_mss_apply(&lg, "ik-tun1", 1360, "ip tcp adjust-mss 1360 on Tunnel1"),
+			 0);
+	ck_assert_int_eq(ik_mss_apply(&lg, "ik-tun2", 1300, "ip tcp adjust-mss 1300 on Tunnel2"),
+			 0);
+	/* applied twice: the same rules, not two of each */
+	ck_assert_int_eq(ik_mss_apply(&lg, "ik-tun1", 1360, "ip tcp adjust-mss 1360 on Tunnel1"),
+			 0);
+	out = capture("nft list table ip ikerd 2>&1");
+	ck_assert_msg(strstr(out, "chain mss-ik-tun1-fwd {") &&
+		      strstr(out, "type filter hook forward priority mangle; policy accept;") &&
+		      strstr(out, "oifname \"ik-tun1\" tcp flags syn tcp option maxseg size > 1360 "
+			     "tcp option maxseg size set 1360") &&
+		      strstr(out, "iifname \"ik-tun1\" tcp flags syn") &&
+		      strstr(out, "chain mss-ik-tun1-out {") &&
+		      strstr(out, "type filter hook output priority mangle;") &&
+		      strstr(out, "maxseg size set 1300"), "nft ruleset:\n%s", out);
+	ck_assert_int_eq(sh("test $(nft list table ip ikerd | grep -c 'maxseg size set 1360') = 3"),
+			 0);
+	/* tunnel down: its chains go, the other tunnel's stay */
+	ck_assert_int_eq(ik_mss_apply(&lg, "ik-tun1", 0, "Tunnel1"), 0);
+	out = capture("nft list table ip ikerd 2>&1");
+	ck_assert_msg(!strstr(out, "ik-tun1") && strstr(out, "ik-tun2"), "after removal:\n%s", out);
+	ck_assert_int_eq(ik_mss_flush(&lg), 0);
+	ck_assert_int_ne(sh("nft list table ip ikerd >/dev/null 2>&1"), 0);
+	/* a clamp nftables refuses is reported with what it was for */
+	ck_assert_int_ne(ik_mss_run(&lg, "add rule ip nosuchtable c tcp flags syn\n",
+				    "ip tcp adjust-mss 1360 on Tunnel9"), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "%IKERD-3-MSS: ip tcp adjust-mss 1360 on "
+					     "Tunnel9: nftables refused: "), 0);
+	ik_log_capture_clear(&cap);
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -290,6 +345,7 @@ static Suite *kernel_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, netlink_open_and_flush);
 	tcase_add_test(tc, netlink_child_add_works_or_fails_cleanly);
+	tcase_add_test(tc, mss_clamp_nftables);
 	suite_add_tcase(s, tc);
 	return s;
 }

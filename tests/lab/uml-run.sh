@@ -126,6 +126,12 @@ if [ "${LAB_VERBOSE:-0}" != 1 ]; then
 		echo "---- no scenario log; last lines of $out/console.log"
 		tail -n 20 "$out/console.log" 2>/dev/null
 	fi
+	# the guest's kernel could not run its first process: say why in words
+	if grep -q "ptrace set fp regs failed" "$out/console.log" 2>/dev/null; then
+		echo "uml-run: user-mode Linux could not set a process's FPU registers: the host" \
+			"CPU's XSAVE area is larger than it handles and $LAB_BUILD/uml-xstate.so" \
+			"did not carry the writes (run tests/lab/build-lab.sh)"
+	fi
 	echo "----"
 fi
 if [ $timed_out = 1 ]; then

@@ -305,6 +305,11 @@ static const struct err_case err_cases[] = {
 	  "tunnel mode 'gre multipoint' is not supported" },
 	{ "interface Tunnel5\n tunnel destination 10.1.1\n", 2, 21, "not a valid address" },
 	{ "interface Loopback0\n ip address 10.0.0.1 255.0.0.255\n", 2, 22, "not contiguous" },
+	{ "interface Tunnel1\n ip mtu 40\n", 2, 9, "ip mtu 40 is out of range 68-17916" },
+	{ "interface Tunnel1\n ip mtu\n", 2, 9, "incomplete command: ip mtu expected" },
+	{ "interface Tunnel1\n ip tcp adjust-mss 1500\n", 2, 20,
+	  "ip tcp adjust-mss 1500 is out of range 500-1460" },
+	{ "interface Tunnel1\n ip tcp adjust-mss 1360 x\n", 2, 25, "unexpected 'x'" },
 	{ "ip route 10.0.0.1 255.255.255.0 1.1.1.1\n", 1, 10, "inconsistent address and mask" },
 	{ "ip route 10.0.0.0 255.255.255.0\n", 1, 33, "incomplete" },
 	/* IKEv2 */
@@ -852,11 +857,16 @@ START_TEST(interfaces_routes_vrfs)
 	ck_assert_ptr_null(cfg->routes[2].out_if);
 	ck_assert_str_eq(cfg->routes[2].out_if_name, "eth0");
 	ck_assert_uint_eq(cfg->ifaces[3]->mask, 0);
-	/* ip mtu, ip tcp adjust-mss, duplex, negotiated address, route distance: warnings */
-	ck_assert_uint_eq(cfg->nwarnings, 5);
+	/* ip mtu and ip tcp adjust-mss are applied to the Linux link */
+	ck_assert_uint_eq(t7->ip_mtu, 1400);
+	ck_assert_uint_eq(t7->tcp_adjust_mss, 1360);
+	ck_assert_uint_eq(t8->ip_mtu, 0);
+	ck_assert_uint_eq(t8->tcp_adjust_mss, 0);
+	/* duplex, negotiated address, route distance: warnings */
+	ck_assert_uint_eq(cfg->nwarnings, 3);
 	ck_assert_str_eq(cfg->warnings[0].msg,
-			 "line 12: 'ip mtu 1400' in interface Tunnel7 is not used by ikerd; ignored");
-	ck_assert_int_eq(cfg->warnings[0].line, 12);
+			 "line 25: 'duplex auto' in interface Ethernet0/1 is not used by ikerd; "
+			 "ignored");
 	ik_config_unref(cfg);
 }
 END_TEST
@@ -1016,7 +1026,7 @@ START_TEST(print_round_trip_rich)
 		"crypto ipsec profile I\n set transform-set T\n set pfs group21\n"
 		" set security-association lifetime seconds 300\n description d\n"
 		"interface Tunnel0\n tunnel source 9.9.9.9\n tunnel protection ipsec profile I\n"
-		" tunnel mode gre ip\n"
+		" tunnel mode gre ip\n ip mtu 1400\n ip tcp adjust-mss 1360\n no ip mtu\n ip mtu 1380\n"
 		"ip route vrf V 10.0.0.0 255.0.0.0 Tunnel0 10.0.0.2\n");
 
 	ck_assert_uint_eq(cfg->max_in_negotiation, 5000);

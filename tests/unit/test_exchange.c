@@ -125,6 +125,11 @@ START_TEST(r1_initiates_success)
 	EXPECT_ORDER(&net.n[0],
 		     "IPSEC(sa_request): ,",
 		     "ISAKMP:(0): SA request profile is profile2",
+		     " a peer struct for 192.168.0.2, peer port 500",
+		     "ISAKMP: Locking peer struct 0x",
+		     "ISAKMP: local port 500, remote port 500",
+		     "ISAKMP: set new node 0 to QM_IDLE",
+		     "ISAKMP:(0):insert sa successfully sa = ",
 		     "ISAKMP:(0):Can not start Aggressive mode, trying Main mode.",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring2",
 		     "ISAKMP:(0): constructed NAT-T vendor-rfc3947 ID",
@@ -240,6 +245,7 @@ START_TEST(r1_initiates_success)
 		     "ISAKMP:(1001):Found ADDRESS key in keyring keyring1",
 		     "ISAKMP:(1001): processing HASH payload. message ID = 0",
 		     "ISAKMP:(1001): processing NOTIFY INITIAL_CONTACT protocol 1",
+		     "\tspi 0, message ID = 0, sa = 0x",
 		     "ISAKMP:(1001):SA has been authenticated with 192.168.0.1",
 		     "ISAKMP:(1001):SA is doing pre-shared key authentication using id type "
 		     "ID_IPV4_ADDR",
@@ -248,7 +254,7 @@ START_TEST(r1_initiates_success)
 		     "MM_KEY_EXCH",
 		     "ISAKMP:(1001):Input = IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE",
 		     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE",
-		     "ISAKMP:(1001):Checking IPSec proposal 1",
+		     "ISAKMP:(1001):Checking IPsec proposal 1",
 		     "ISAKMP: transform 1, ESP_AES ",
 		     "ISAKMP:      encaps is 1 (Tunnel)",
 		     "ISAKMP:      SA life type in seconds",
@@ -376,6 +382,70 @@ START_TEST(k2_no_profile)
 }
 END_TEST
 
+/* K3 at MM3 on the responder: debug crypto isakmp prints the outcome ("found
+ * peer pre-shared key matching"); the walk over the keyrings ("not available
+ * in default", "found in keyring1", "Selecting ... as final key") is debug
+ * crypto isakmp detail, as in the seed's captures. */
+START_TEST(debug_isakmp_vs_detail)
+{
+	for (int detail = 0; detail < 2; detail++) {
+		start(r1_text(), r2_text(), 1);
+		net.n[1].log.debug_mask = IK_DBG_ISAKMP | IK_DBG_IPSEC |
+					  (detail ? IK_DBG_ISAKMP_DETAIL : 0);
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		expect_pair();
+		EXPECT_ORDER(&net.n[1], "ISAKMP:(0): processing NONCE payload. message ID = 0",
+			     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.1",
+			     "ISAKMP:(0):: peer matches profile1 profile",
+			     "ISAKMP:(1001):Found ADDRESS key in keyring keyring1");
+		if (detail) {
+			EXPECT_ORDER(&net.n[1],
+				     "ISAKMP:(0):key for 192.168.0.1 not available in default",
+				     "ISAKMP:(0):key for 192.168.0.1 found in keyring1",
+				     "ISAKMP:(0):ISAKMP: Selecting 192.168.0.1,255.255.255.255 as "
+				     "final key",
+				     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.1");
+		} else {
+			ck_assert_int_lt(xn_find(&net.n[1], 0, "not available in default"), 0);
+			ck_assert_int_lt(xn_find(&net.n[1], 0, "found in keyring"), 0);
+			ck_assert_int_lt(xn_find(&net.n[1], 0, "Selecting "), 0);
+		}
+		xn_free(&net);
+	}
+}
+END_TEST
+
+/* debug crypto condition peer ipv4 A: R2 prints the lines of its exchange
+ * with R1 only while R1's address is in its condition set; R1, without a
+ * condition, prints everything. */
+START_TEST(debug_condition_peer)
+{
+	for (int match = 0; match < 2; match++) {
+		struct ik_dbg_cond cond = { 0 };
+
+		start(r1_text(), r2_text(), 1);
+		ck_assert_int_eq(ik_dbg_cond_add(&cond, match ? R1_ADDR : 0xc0a80009u), 0);
+		net.n[1].log.cond = &cond;
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		expect_pair();
+		ck_assert_int_ge(xn_find(&net.n[0], 0, "IKE_P1_COMPLETE"), 0);
+		if (match) {
+			EXPECT_ORDER(&net.n[1], "ISAKMP (0): received packet from 192.168.0.1",
+				     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = "
+				     "IKE_P1_COMPLETE",
+				     "IPSEC(create_sa): sa created,");
+		} else {
+			if (net.n[1].cap.n)
+				dump(&net.n[1]);
+			ck_assert_uint_eq(net.n[1].cap.n, 0);
+		}
+		xn_free(&net);
+	}
+}
+END_TEST
+
 /* K4: a global key for 0.0.0.0 on the responder is searched before the
  * keyrings; same key text, but the default keyring is not profile1's: P2
  * fails on R2. */
@@ -436,9 +506,16 @@ START_TEST(p4_wrong_profile)
 	ck_assert_uint_eq(net.n[0].ups + net.n[1].ups, 0);
 	EXPECT_ORDER(&net.n[1],
 		     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE",
-		     "ISAKMP:(1001):Checking IPSec proposal 1",
+		     "ISAKMP:(1001):Checking IPsec proposal 1",
 		     "ISAKMP:(1001):atts are acceptable.",
 		     "IPSEC(validate_proposal_request): proposal part #1",
+		     "map_db_check_isakmp_profile profile did not match",
+		     "Crypto mapdb : proxy_match",
+		     "\tsrc addr     : 192.168.0.2",
+		     "\tdst addr     : 192.168.0.1",
+		     "\tprotocol     : 47",
+		     "map_db_check_isakmp_profile profile did not match",
+		     "Crypto mapdb : proxy_match",
 		     "map_db_check_isakmp_profile profile did not match",
 		     "map_db_find_best did not find matching map",
 		     "IPSEC(ipsec_process_proposal): proxy identities not supported",
@@ -459,6 +536,126 @@ START_TEST(p4_wrong_profile)
 		ik_engine_stats(net.n[0].e, &st);
 		ck_assert_uint_eq(st.p2_failed, 1);
 	}
+	xn_free(&net);
+}
+END_TEST
+
+/* With debugging off, every phase-1 and phase-2 failure still logs one line
+ * naming IOS's message, the peer and why (the rule), on the side that knows;
+ * no debug line is printed. */
+static void debug_off(void)
+{
+	net.n[0].log.debug_mask = 0;
+	net.n[1].log.debug_mask = 0;
+}
+
+static void expect_no_debug_lines(const struct xnode *n)
+{
+	for (size_t i = 0; i < n->cap.n; i++)
+		ck_assert_msg(n->cap.cats[i] == 0, "%s: debug line with debug off: %s", n->name,
+			      n->cap.lines[i]);
+}
+
+#define EXPECT_MSG(side, text)                                                          \
+	do {                                                                            \
+		if (xn_find(&net.n[side], 0, text) < 0)                                 \
+			dump(&net.n[side]);                                             \
+		ck_assert_msg(xn_find(&net.n[side], 0, text) >= 0, "%s: no message \"%s\"", \
+			      net.n[side].name, text);                                  \
+	} while (0)
+
+START_TEST(failures_logged_with_debug_off)
+{
+	char *t2;
+
+	/* P2 (seed, R2 initiates): R1 says which keyring and profile; R2 that MM5
+	 * went unanswered */
+	start(r1_text(), r2_text(), 2);
+	debug_off();
+	initiate(1, "Tunnel1");
+	xn_run(&net, 200000);
+	EXPECT_MSG(0, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.2 (P2: the key used since MM3 is from keyring keyring1, which ISAKMP "
+		   "profile profile2 (matched by the peer's identity) does not list)");
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.1 (no answer in MM_KEY_EXCH after 5 retransmissions: a peer that "
+		   "drops MM5");
+	expect_no_debug_lines(&net.n[0]);
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+
+	/* K5: different keys, MM5 does not decrypt on R2 */
+	t2 = xn_replace(r2_text(), "pre-shared-key address 192.168.0.1 key cisco",
+			"pre-shared-key address 192.168.0.1 key cisco2");
+	start(r1_text(), t2, 5);
+	debug_off();
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_MSG(1, "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 192.168.0.1 failed its "
+		   "sanity check or is malformed");
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.1 (MM5 does not decrypt: the peers' pre-shared keys differ (K5); "
+		   "ours is from keyring keyring1)");
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+
+	/* P4: R2's IPsec profile names profile2, phase 1 matched profile1 */
+	t2 = xn_replace(r2_text(), "   keyring keyring2\n   match identity address 192.168.0.100",
+			"   keyring keyring1\n   match identity address 192.168.0.100");
+	t2 = xn_replace(t2, " set isakmp-profile profile1", " set isakmp-profile profile2");
+	start(r1_text(), t2, 6);
+	debug_off();
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at "
+		   "192.168.0.1 (P4: the IPsec profile profile1 of Tunnel1 names ISAKMP profile "
+		   "profile2; phase 1 matched profile1)");
+	EXPECT_MSG(0, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at "
+		   "192.168.0.2 (the peer refused our offer: PROPOSAL_NOT_CHOSEN");
+	expect_no_debug_lines(&net.n[0]);
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+
+	/* the initiator has no key for the peer in its profile's keyrings (K1) */
+	{
+		char *t1 = xn_replace(r1_text(), "crypto keyring keyring2\n  pre-shared-key address "
+				      "192.168.0.2 key", "crypto keyring keyring2\n  pre-shared-key "
+				      "address 192.168.0.77 key");
+		struct ik_sb err;
+
+		start(t1, r2_text(), 9);
+		debug_off();
+		ik_sb_init(&err);
+		ck_assert_int_ne(ik_engine_initiate(net.n[0].e, "Tunnel1", &err), 0);
+		ik_sb_free(&err);
+	}
+	EXPECT_MSG(0, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.2 (no pre-shared key for 192.168.0.2 in the keyrings of profile "
+		   "profile2 (K1))");
+	xn_free(&net);
+
+	/* phase 1, no proposal chosen: R2's only policy is AES */
+	t2 = xn_replace(r2_text(), " encr 3des", " encr aes");
+	start(r1_text(), t2, 7);
+	debug_off();
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at "
+		   "192.168.0.1 (NO_PROPOSAL_CHOSEN: no crypto isakmp policy matches");
+	expect_no_debug_lines(&net.n[1]);
+	xn_free(&net);
+
+	/* phase 2, no proposal chosen: R2's transform set differs */
+	t2 = xn_replace(r2_text(), "transform-set TS esp-aes esp-sha256-hmac",
+			"transform-set TS esp-3des esp-md5-hmac");
+	start(r1_text(), t2, 8);
+	debug_off();
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_MSG(1, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at "
+		   "192.168.0.1 (NO_PROPOSAL_CHOSEN: no transform set of IPsec profile profile1");
+	EXPECT_MSG(0, "(the peer refused our offer: PROPOSAL_NOT_CHOSEN");
+	expect_no_debug_lines(&net.n[1]);
 	xn_free(&net);
 }
 END_TEST
@@ -752,6 +949,103 @@ START_TEST(shows)
 	ik_engine_show_peers(net.n[0].e, false, &sb);
 	ck_assert_str_eq(ik_sb_str(&sb), "Peer: 192.168.0.2 Port: 500 Local: 192.168.0.1\n"
 			 " Phase1 id: 192.168.0.2\n");
+	ik_sb_free(&sb);
+	xn_free(&net);
+}
+END_TEST
+
+/* show crypto ipsec sa peer A | detail, show crypto session detail | brief |
+ * remote A, show crypto engine connections active: IOS layouts and JSON. */
+START_TEST(shows_variants)
+{
+	struct ik_show_opts o = { 0 };
+	struct ik_sb sb;
+
+	start(r1_text(), r2_text(), 35);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	net.now += 5000; /* five more seconds of uptime */
+	ik_sb_init(&sb);
+	/* peer filter: the peer's SAs, nothing for another address */
+	o.peer = R2_ADDR;
+	ik_engine_show_ipsec_sa_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "   current_peer 192.168.0.2 port 500\n"));
+	ck_assert_ptr_null(strstr(ik_sb_str(&sb), "verify failed"));
+	ik_sb_reset(&sb);
+	o.peer = 0xc0a80063u;
+	ik_engine_show_ipsec_sa_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb), "");
+	ik_sb_reset(&sb);
+	ik_engine_show_ipsec_sa_opt(net.n[0].e, &o, true, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb), "[]\n");
+	/* detail: the kernel's failure counters */
+	ik_sb_reset(&sb);
+	o.peer = 0;
+	o.detail = true;
+	ik_engine_show_ipsec_sa_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "    #pkts verify failed: 0\n"
+				     "    ##pkts replay failed (rcv): 0\n"
+				     "    #send errors 0, #recv errors 0\n"));
+	ik_sb_reset(&sb);
+	ik_engine_show_session_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "Crypto session current status\n\n"
+			 "Code: C - IKE Configuration mode, D - Dead Peer Detection\n"
+			 "K - Keepalives, N - NAT-traversal, T - cTCP encapsulation\n"
+			 "X - IKE Extended Authentication, F - IKE Fragmentation\n"
+			 "R - IKE Auto Reconnect, U - IKE Dynamic Route Update\n\n"
+			 "Interface: Tunnel1\n"
+			 "Profile: profile2\n"
+			 "Uptime: 00:00:06\n"
+			 "Session status: UP-ACTIVE\n"
+			 "Peer: 192.168.0.2 port 500 fvrf: (none) ivrf: (none)\n"
+			 "      Phase1_id: 192.168.0.2\n"
+			 "      Desc: (none)\n"
+			 "  IKEv1 SA: local 192.168.0.1/500 remote 192.168.0.2/500 Active\n"
+			 "          Capabilities:(none) connid:1001 lifetime:23:59:54\n"
+			 "  IPSEC FLOW: permit 47 host 192.168.0.1 host 192.168.0.2\n"
+			 "        Active SAs: 2, origin: crypto map\n"
+			 "        Inbound:  #pkts dec'ed 0 drop 0 life (KB/Sec) 4608000/3594\n"
+			 "        Outbound: #pkts enc'ed 0 drop 0 life (KB/Sec) 4608000/3594\n\n");
+	ik_sb_reset(&sb);
+	o.detail = false;
+	o.brief = true;
+	ik_engine_show_session_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "Status: A- Active, U - Up, D - Down, I - Idle, S - Standby, "
+			 "N - Negotiating\n"
+			 "        K - No IKE\n"
+			 "ivrf = (none)\n"
+			 " Peer            I/F          Username        Group/Phase1_id          "
+			 "Uptime   Status\n"
+			 "192.168.0.2     Tu1                          192.168.0.2              "
+			 "00:00:06 UA\n");
+	ik_sb_reset(&sb);
+	o.brief = false;
+	o.peer = 0xc0a80063u;
+	ik_engine_show_session_opt(net.n[0].e, &o, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb), "Crypto session current status\n\n");
+	ik_sb_reset(&sb);
+	o.peer = 0;
+	ik_engine_show_session_opt(net.n[0].e, &o, true, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "\"phase1_id\":\"192.168.0.2\","
+				     "\"fvrf\":null,\"uptime\":\"00:00:06\",\"conn_id\":1001"));
+	/* engine connections: both directions of the pair, then the ISAKMP SA */
+	ik_sb_reset(&sb);
+	net.n[0].in_packets = 7;
+	ik_engine_show_engine_conns(net.n[0].e, false, &sb);
+	ck_assert_str_eq(ik_sb_str(&sb),
+			 "Crypto Engine Connections\n\n"
+			 "   ID  Type    Algorithm           Encrypt  Decrypt LastSeqN IP-Address\n"
+			 " 2001  IPsec   AES+SHA256                0        7        - 192.168.0.1\n"
+			 " 2002  IPsec   AES+SHA256                7        0        - 192.168.0.1\n"
+			 " 1001  IKE     MD5+3DES                  -        -        - 192.168.0.1\n");
+	ik_sb_reset(&sb);
+	ik_engine_show_engine_conns(net.n[0].e, true, &sb);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "{\"id\":2001,\"type\":\"IPsec\","
+				     "\"algorithm\":\"AES+SHA256\",\"encrypt\":0,\"decrypt\":7,"
+				     "\"address\":\"192.168.0.1\"}"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&sb), "\"encrypt\":null,\"decrypt\":null"));
 	ik_sb_free(&sb);
 	xn_free(&net);
 }
@@ -1137,6 +1431,9 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, qm3_lost_until_the_last_retransmission);
 	tcase_add_test(tc, r2_initiates_p2_failure);
 	tcase_add_test(tc, k2_no_profile);
+	tcase_add_test(tc, debug_isakmp_vs_detail);
+	tcase_add_test(tc, debug_condition_peer);
+	tcase_add_test(tc, failures_logged_with_debug_off);
 	tcase_add_test(tc, k4_default_key_shadows);
 	tcase_add_test(tc, k5_different_keys);
 	tcase_add_test(tc, p4_wrong_profile);
@@ -1150,6 +1447,7 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, rekey_phase2);
 	tcase_add_test(tc, dpd_timeout);
 	tcase_add_test(tc, shows);
+	tcase_add_test(tc, shows_variants);
 	tcase_add_test(tc, nat_t);
 	tcase_add_test(tc, identity_hostname);
 	tcase_add_test(tc, unknown_dh_group);

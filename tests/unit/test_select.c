@@ -15,8 +15,9 @@
 #include "util/addr.h"
 
 static struct ik_log_capture cap;
-static struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink,
-			     .ctx = &cap };
+static struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP | IK_DBG_ISAKMP_DETAIL,
+			    .sink = ik_log_capture_sink,
+			    .ctx = &cap };
 static struct ik_trace tr0 = { .log = &lg, .conn_id = 0 };
 
 /* The captured lines equal the expected ones, in order and in number. */

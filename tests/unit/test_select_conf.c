@@ -17,8 +17,9 @@
 #include "util/secmem.h"
 
 static struct ik_log_capture cap;
-static struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink,
-			     .ctx = &cap };
+static struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP | IK_DBG_ISAKMP_DETAIL,
+			    .sink = ik_log_capture_sink,
+			    .ctx = &cap };
 
 static void setup(void)
 {

@@ -91,6 +91,57 @@ START_TEST(log_categories)
 	ck_assert_int_eq(ik_log_capture_find(&cap, 0, "dropped"), -1);
 	ck_assert_uint_eq(ik_dbg_cat_parse("isakmp aaa"), IK_DBG_ISAKMP_AAA);
 	ck_assert_uint_eq(ik_dbg_cat_parse("bogus"), 0);
+	ck_assert_uint_eq(ik_dbg_cat_parse("isakmp detail"), IK_DBG_ISAKMP_DETAIL);
+	/* detail lines need their own switch */
+	ik_dbg(&lg, IK_DBG_ISAKMP_DETAIL, "ISAKMP:(0):key for 192.0.2.1 found in r1");
+	ck_assert_int_eq(ik_log_capture_find(&cap, 0, "found in r1"), -1);
+	ik_log_capture_clear(&cap);
+}
+END_TEST
+
+/* debug crypto condition peer ipv4 A: only lines of events whose peer is in
+ * the set; lines outside any peer's event are dropped while a condition is
+ * set; with no condition everything passes. */
+START_TEST(log_condition_peer)
+{
+	struct ik_log_capture cap = { 0 };
+	struct ik_dbg_cond cond = { 0 };
+	struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP, .sink = ik_log_capture_sink,
+			     .ctx = &cap, .cond = &cond };
+	uint32_t many[IK_DBG_COND_MAX];
+
+	ik_log_scope(&lg, 0xc0000201u);
+	ik_dbg(&lg, IK_DBG_ISAKMP, "no condition: A");
+	ck_assert_int_eq(ik_dbg_cond_add(&cond, 0xc0000202u), 0);
+	ck_assert_int_eq(ik_dbg_cond_add(&cond, 0xc0000202u), 0); /* twice: once */
+	ck_assert_uint_eq(cond.n, 1);
+	ik_dbg(&lg, IK_DBG_ISAKMP, "condition B, event A");
+	ik_log_scope(&lg, 0xc0000202u);
+	ik_dbg(&lg, IK_DBG_ISAKMP, "condition B, event B");
+	ik_log_scope(&lg, 0);
+	ik_dbg(&lg, IK_DBG_ISAKMP, "condition B, no peer");
+	ik_msg(&lg, IK_LOG_WARNING, "%%CRYPTO-4-X: messages are never filtered");
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "no condition: A"), 0);
+	ck_assert_int_eq(ik_log_capture_find(&cap, 0, "event A"), -1);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "event B"), 0);
+	ck_assert_int_eq(ik_log_capture_find(&cap, 0, "no peer"), -1);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "never filtered"), 0);
+	/* a full set: every member found, one more refused, deletes keep the rest */
+	ik_dbg_cond_clear(&cond);
+	for (unsigned i = 0; i < IK_DBG_COND_MAX; i++)
+		many[i] = 0xc6336400u + i * 7919u;
+	for (unsigned i = 0; i < IK_DBG_COND_MAX; i++)
+		ck_assert_int_eq(ik_dbg_cond_add(&cond, many[i]), 0);
+	ck_assert_int_eq(ik_dbg_cond_add(&cond, 0xcb007101u), -1);
+	ck_assert_int_eq(ik_dbg_cond_del(&cond, many[3]), 0);
+	ck_assert_int_eq(ik_dbg_cond_del(&cond, many[3]), -1);
+	for (unsigned i = 0; i < IK_DBG_COND_MAX; i++)
+		ck_assert(ik_dbg_cond_has(&cond, many[i]) == (i != 3));
+	ik_dbg_cond_clear(&cond);
+	ck_assert_uint_eq(cond.n, 0);
+	ik_log_scope(&lg, 0xc0000201u);
+	ik_dbg(&lg, IK_DBG_ISAKMP, "cleared: A again");
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "cleared: A again"), 0);
 	ik_log_capture_clear(&cap);
 }
 END_TEST
@@ -170,6 +221,7 @@ int main(void)
 	tcase_add_test(tc, mask_plen);
 	tcase_add_test(tc, strbuf_json);
 	tcase_add_test(tc, log_categories);
+	tcase_add_test(tc, log_condition_peer);
 	tcase_add_test(tc, secret_roundtrip);
 	tcase_add_test(tc, secmem_pool_reuse);
 	tcase_add_test(tc, escape_peer_text);
