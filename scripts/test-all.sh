@@ -4,9 +4,11 @@
 #   2. builds with AddressSanitizer and UBSan, warnings as errors;
 #   3. make check: unit tests, in-process exchanges, fuzz corpus replays,
 #      daemon tests in network namespaces;
-#   4. make distcheck (the release tarball builds and passes);
-#   5. the user-mode Linux lab (real ESP, GRE, VTI);
-#   6. interoperability with strongSwan and libreswan, in the lab.
+#   4. the mutation check (tests/mutation.sh): each security check removed in
+#      turn must make the exchange tests fail;
+#   5. make distcheck (the release tarball builds and passes);
+#   6. the user-mode Linux lab (real ESP, GRE, VTI);
+#   7. interoperability with strongSwan and libreswan, in the lab.
 # Its last line counts the tests: "N passed, M failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +67,12 @@ f=$(( ${f:-0} + ${e:-0} ))
 [ $rc -eq 0 ] || [ $f -gt 0 ] || f=1
 [ $rc -eq 0 ] || cat test-suite.log 2>/dev/null | tail -n 200
 count check "$p" "$f"
+
+stage "mutation (each security check removed in turn)"
+"$top/tests/mutation.sh" >"$log_dir/mutation.log" 2>&1
+rc=$?
+cat "$log_dir/mutation.log"
+count_runner mutation "$log_dir/mutation.log" $rc
 
 stage "make distcheck"
 if make -j2 distcheck >"$log_dir/distcheck.log" 2>&1; then

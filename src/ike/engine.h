@@ -73,7 +73,16 @@ struct ik_engine_host {
 	 * does not define (`tunnel source IFNAME` with tunnel_source_resolved
 	 * false); 0 on success. May be NULL: such tunnels cannot initiate. */
 	int (*resolve_ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
+	/* Tests only (NULL elsewhere): sees a message the engine is about to
+	 * protect, header and payload chain in clear, and may rewrite it (*len up
+	 * to cap bytes): at IK_TAMPER_ENCRYPT every message just before it is
+	 * encrypted (its HASH computed already), at IK_TAMPER_HASH an
+	 * informational exchange before its HASH is computed (what an
+	 * authenticated peer chooses to say). The exchange tests substitute
+	 * payloads this way. */
+	void (*tamper)(void *ctx, int stage, uint8_t *msg, size_t *len, size_t cap);
 };
+enum { IK_TAMPER_HASH = 1, IK_TAMPER_ENCRYPT = 2 };
 
 struct ik_engine_opts {
 	bool passive;           /* never initiate (responder only) */

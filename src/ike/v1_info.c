@@ -8,6 +8,7 @@
 
 #include "ike/v1_int.h"
 #include "util/addr.h"
+#include "util/mutant.h"
 #include "util/util.h"
 
 #define DBG(p1, ...) ik_dbg((p1)->e->log, IK_DBG_ISAKMP, __VA_ARGS__)
@@ -51,6 +52,11 @@ static void info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, si
 	ik_v1_b_put(b, zero, hl);
 	ik_v1_b_close(b, hoff);
 	ik_v1_b_payload(b, pl_type, body, len);
+	if (p1->e->host.tamper && !b->overflow) {
+		ik_v1_b_finish(b);
+		p1->e->host.tamper(p1->e->host.ctx, IK_TAMPER_HASH, b->buf, &b->len,
+				   sizeof(b->buf));
+	}
 	after = hoff + 4 + hl;
 	if (b->overflow ||
 	    ik_v1_hash_msgid(p1, NULL, 0, msgid, b->buf + after, b->len - after, NULL, 0,
@@ -125,7 +131,7 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 {
 	struct ik_engine *e = p1->e;
 	struct ik_v1_delete d;
-	char err[200];
+	char err[200], oa[IK_ADDRSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing DELETE payload. message ID = %u", p1->conn_id, 0u);
 	if (ik_v1_parse_delete(pl, &d, err, sizeof(err))) {
@@ -138,8 +144,15 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 		if (d.proto == IK_V1_PROTO_ISAKMP && d.spi_size == 16) {
 			struct ik_p1 *o = ik_v1_p1_find_cookies(e, spi, spi + 8);
 
-			if (o && o->remote.addr == p1->remote.addr)
+			/* a peer deletes its own SAs, not another peer's */
+			if (o && o->remote.addr != p1->remote.addr &&
+			    !IK_MUTANT(IK_MUT_DELETE_SCOPE)) {
+				DBG(p1, "ISAKMP:(%u): DELETE names the ISAKMP SA of "
+				    "another peer (%s), ignored", p1->conn_id,
+				    ik_addr_fmt(o->remote.addr, oa));
+			} else if (o) {
 				ik_v1_p1_delete(o, "P1 delete notify (in)", false);
+			}
 		} else if (d.proto == IK_V1_PROTO_ESP && d.spi_size == 4) {
 			uint32_t s = ik_get32(spi);
 
@@ -195,17 +208,30 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 
 		DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE received from peer %s, sequence 0x%X",
 		    p1->conn_id, ra, seq);
-		p1->dpd_peer_seq = seq;
+		/* RFC 3706: the peer's sequence only grows; an old one is a replay
+		 * (the HASH cannot tell) and no sign of life */
+		if (!p1->dpd_peer_seq || (int32_t)(seq - p1->dpd_peer_seq) > 0 ||
+		    IK_MUTANT(IK_MUT_DPD_REPLAY)) {
+			p1->dpd_peer_seq = seq;
+			p1->last_rx_ms = ik_v1_now(p1->e);
+		} else {
+			DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE sequence 0x%X is not after 0x%X: a "
+			    "replay, not a sign of life", p1->conn_id, seq, p1->dpd_peer_seq);
+		}
 		dpd_send(p1, IK_V1_N_R_U_THERE_ACK, seq);
 	} else if (n.type == IK_V1_N_R_U_THERE_ACK && n.data_len == 4) {
 		uint32_t seq = ik_get32(n.data);
 
 		DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE_ACK received from peer %s, sequence 0x%X",
 		    p1->conn_id, ra, seq);
-		if (p1->dpd_pending && seq == p1->dpd_seq) {
+		if (seq != p1->dpd_seq && !IK_MUTANT(IK_MUT_DPD_REPLAY)) {
+			DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE_ACK sequence 0x%X is not the one sent "
+			    "(0x%X): a replay, ignored", p1->conn_id, seq, p1->dpd_seq);
+		} else if (p1->dpd_pending) {
 			unsigned ka = p1->profile && p1->profile->keepalive ?
 				p1->profile->keepalive : p1->cfg->keepalive;
 
+			p1->last_rx_ms = ik_v1_now(p1->e);
 			p1->dpd_pending = false;
 			p1->dpd_tries = 0;
 			ik_v1_timer_set(p1->e, &p1->t_dpd, ik_v1_now(p1->e) + (uint64_t)ka * 1000);
@@ -216,7 +242,14 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authenticated)
 {
 	uint32_t msgid = m->hdr.msgid;
+	size_t first = 1;
+	char ra[IK_ADDRSTRLEN];
 
+	if (!authenticated && IK_MUTANT(IK_MUT_INFO_PLAIN)) {
+		/* the switched-off check: act on it as if a HASH had vouched for it */
+		first = 0;
+		goto act;
+	}
 	if (!authenticated) {
 		/* Nothing vouches for it: say what it was, act on none of it. */
 		for (size_t i = 0; i < m->npl; i++) {
@@ -246,15 +279,24 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 		DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = %u", p1->conn_id,
 		    msgid);
 		if (ik_v1_hash_msgid(p1, NULL, 0, msgid, base + after, m->end - after, NULL, 0,
-				     calc) ||
-		    h->body_len != hl || ik_memeq_ct(h->body, calc, hl)) {
+				     calc))
+			return -1;
+		if (!ik_hash_equal(h->body, h->body_len, calc, hl) &&
+		    !IK_MUTANT(IK_MUT_INFO_HASH)) {
 			DBG(p1, "ISAKMP:(%u): informational exchange with a bad HASH ignored",
 			    p1->conn_id);
+			ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE "
+			       "message from %s failed its sanity check or is malformed",
+			       ik_addr_fmt(p1->rx_remote.addr, ra));
 			return -1;
 		}
 	}
-	p1->last_rx_ms = ik_v1_now(p1->e);
-	for (size_t i = 1; i < m->npl; i++) {
+act:
+	/* Informational exchanges have no replay protection: only a DPD message
+	 * that is fresh (handle_notify) counts as a sign of the peer's life. */
+	if (IK_MUTANT(IK_MUT_DPD_REPLAY))
+		p1->last_rx_ms = ik_v1_now(p1->e);
+	for (size_t i = first; i < m->npl; i++) {
 		if (p1->dead)
 			break;
 		if (m->pl[i].type == IK_V1_PL_N)

@@ -156,6 +156,11 @@ struct ik_p1 {
 	/* phase 2 to start once phase 1 completes (initiator) */
 	bool want_qm;
 	unsigned want_rekey_of;
+	/* where the message being handled came from; rx_moved when that is not
+	 * the SA's endpoint (it moves there only once the message authenticates) */
+	struct ik_endpoint rx_local, rx_remote;
+	bool rx_moved;
+	unsigned bad_decrypts;  /* MM5/MM6 that decrypted to garbage (key mismatch) */
 };
 
 /* A snapshot this engine uses, with the engine's own count of the SAs that
@@ -261,6 +266,10 @@ const char *ik_v1_tunnel_fvrf(const struct ik_interface *t);
 void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpoint *local,
 		    const struct ik_endpoint *remote, const char *fvrf, const uint8_t *raw,
 		    size_t raw_len);
+
+/* The message being handled passed its HASH check: the SA follows the peer
+ * to the address and port it came from (RFC 3947 section 4), if it moved. */
+void ik_v1_p1_authenticated(struct ik_p1 *p1);
 
 /* ---- v1_mm.c ---- */
 int ik_v1_mm_start(struct ik_p1 *p1);

@@ -9,6 +9,7 @@
 #include "ike/v1_int.h"
 #include "keyring/hostkeys.h"
 #include "util/addr.h"
+#include "util/mutant.h"
 #include "util/util.h"
 
 #define DBG(p1, ...) ik_dbg((p1)->e->log, IK_DBG_ISAKMP, __VA_ARGS__)
@@ -85,9 +86,16 @@ static const char *hash_ios(uint64_t v)
 
 int ik_v1_encrypt(struct ik_p1 *p1, struct ik_v1_builder *b, uint8_t *iv)
 {
-	size_t body = b->len - IK_V1_HDR_LEN, pad = (p1->blen - body % p1->blen) % p1->blen;
+	const struct ik_engine_host *host = &p1->e->host;
+	size_t body, pad;
 	uint8_t zero[16] = { 0 };
 
+	if (host->tamper && !b->overflow) {
+		ik_v1_b_finish(b);
+		host->tamper(host->ctx, IK_TAMPER_ENCRYPT, b->buf, &b->len, sizeof(b->buf));
+	}
+	body = b->len - IK_V1_HDR_LEN;
+	pad = (p1->blen - body % p1->blen) % p1->blen;
 	ik_v1_b_put(b, zero, pad); /* IOS pads with zeros */
 	if (b->overflow)
 		return -1;
@@ -399,7 +407,7 @@ static int take_ke_nonce(struct ik_p1 *p1, const struct ik_v1_msg *m)
 	char ra[IK_ADDRSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing KE payload. message ID = 0", p1->conn_id);
-	if (ke->body_len != want) {
+	if (ke->body_len != want && !IK_MUTANT(IK_MUT_MM_KE_LEN)) {
 		DBG(p1, "ISAKMP:(%u): KE payload at offset %zu: length %zu != %zu for group %u",
 		    p1->conn_id, ke->off, ke->body_len, want, p1->group);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
@@ -708,7 +716,10 @@ int ik_v1_mm_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	}
 	ik_v1_b_close(b, sa_off);
 	ik_v1_vid_add_natt(p1, b, false);
-	send_reply(p1, b, true);
+	/* Not retransmitted by a timer: nothing shows yet that the source address is
+	 * real (a spoofed MM1 would get six datagrams reflected at its victim). A
+	 * lost MM2 is resent when the initiator retransmits MM1 (duplicate). */
+	send_reply(p1, b, false);
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_R_MM2);
 	rc = 0;
 out:
@@ -913,11 +924,21 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 {
 	struct ik_v1_id id;
 	char err[200], ra[IK_ADDRSTRLEN];
+	int bad;
 
 	DBG(p1, "ISAKMP:(%u): processing ID payload. message ID = 0", p1->conn_id);
-	if (ik_v1_parse_id(pl, &id, err, sizeof(err)) ||
-	    (id.type != IK_V1_ID_IPV4_ADDR && id.type != IK_V1_ID_FQDN &&
-	     id.type != IK_V1_ID_USER_FQDN)) {
+	bad = ik_v1_parse_id(pl, &id, err, sizeof(err));
+	if (!bad && id.type != IK_V1_ID_IPV4_ADDR && id.type != IK_V1_ID_FQDN &&
+	    id.type != IK_V1_ID_USER_FQDN) {
+		/* well formed, but a subnet, a range or a key ID names no peer here */
+		snprintf(err, sizeof(err), "ID payload at offset %zu: ID type %u (%s) is not "
+			 "accepted as a phase 1 identity", pl->off, id.type,
+			 id.type == IK_V1_ID_IPV4_ADDR_SUBNET ? "ID_IPV4_ADDR_SUBNET" :
+			 id.type == IK_V1_ID_IPV4_ADDR_RANGE ? "ID_IPV4_ADDR_RANGE" :
+			 id.type == IK_V1_ID_KEY_ID ? "ID_KEY_ID" : "unknown");
+		bad = -1;
+	}
+	if (bad) {
 		DBG(p1, "ISAKMP:(%u): %s", p1->conn_id, err);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
@@ -952,7 +973,10 @@ static int check_hash(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct 
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = 0", p1->conn_id);
 	if (auth_hash(p1, !p1->initiator, idpl->body, idpl->body_len, h))
 		return -1;
-	if (hp->body_len != hl || ik_memeq_ct(hp->body, h, hl)) {
+	if (!ik_hash_equal(hp->body, hp->body_len, h, hl) &&
+	    !(!p1->initiator ? IK_MUTANT(IK_MUT_MM_HASH_I) :
+	      m->hdr.exch == IK_V1_EXCH_AGGR ? IK_MUTANT(IK_MUT_AM_HASH_R) :
+	      IK_MUTANT(IK_MUT_MM_HASH_R))) {
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
@@ -1085,6 +1109,7 @@ int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;
 	}
+	ik_v1_p1_authenticated(p1);
 	initial_contact(p1, m);
 	trace_authenticated(p1);
 	DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
@@ -1119,6 +1144,7 @@ int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;
 	}
+	ik_v1_p1_authenticated(p1);
 	trace_authenticated(p1);
 	ik_dbg(p1->e->log, IK_DBG_ISAKMP_AAA, "ISAKMP AAA: Accounting is not enabled");
 	ik_v1_p1_set_state(p1, "IKE_MESG_FROM_PEER, IKE_MM_EXCH", IKE_I_MM6);
@@ -1478,7 +1504,8 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	(void)msg;
 	(void)len;
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = 0", p1->conn_id);
-	if (!p1->am_hash_i || hp->body_len != hl || ik_memeq_ct(hp->body, p1->am_hash_i, hl)) {
+	if ((!p1->am_hash_i || !ik_hash_equal(hp->body, hp->body_len, p1->am_hash_i, hl)) &&
+	    !IK_MUTANT(IK_MUT_AM_HASH_I)) {
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
@@ -1486,6 +1513,7 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;
 	}
+	ik_v1_p1_authenticated(p1);
 	ik_v1_natd_process(p1, m);
 	initial_contact(p1, m);
 	trace_authenticated(p1);

@@ -10,6 +10,7 @@
 #include "ike/v1_int.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
+#include "util/mutant.h"
 #include "util/util.h"
 
 #define DBG(p1, ...) ik_dbg((p1)->e->log, IK_DBG_ISAKMP, __VA_ARGS__)
@@ -416,13 +417,15 @@ static int verify_hash(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg
 		      ik_v1_hash_msgid(p1, NULL, 0, q->msgid, base + after, m->end - after, NULL, 0,
 				       calc))
 		return -1;
-	if (h->body_len != hl || ik_memeq_ct(h->body, calc, hl)) {
+	if (!ik_hash_equal(h->body, h->body_len, calc, hl) &&
+	    !(pre_len ? IK_MUTANT(IK_MUT_QM_HASH2) : IK_MUTANT(IK_MUT_QM_HASH1))) {
 		DBG(p1, "ISAKMP:(%u): phase 2 hash from %s does not match", p1->conn_id,
 		    ik_addr_fmt(p1->remote.addr, ra));
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed", ra);
 		return -1;
 	}
+	ik_v1_p1_authenticated(p1);
 	return 0;
 }
 
@@ -725,6 +728,17 @@ static const struct ik_interface *tunnel_for_ids(const struct ik_config *cfg,
 	return first;
 }
 
+/* A PFS group offered to a profile without `set pfs`: IOS takes any; here
+ * only a group that the isakmp policies already trust (so a weak group such
+ * as modp768 is not accepted when nobody configured it). */
+static bool pfs_group_allowed(const struct ik_config *cfg, unsigned group)
+{
+	for (size_t k = 0; k < cfg->npolicies; k++)
+		if (cfg->policies[k].group == group)
+			return true;
+	return false;
+}
+
 int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 {
 	struct ik_engine *e = p1->e;
@@ -796,6 +810,14 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 					continue;
 				if (offer.group && !ke)
 					continue;
+				if (offer.group && !q->ipsec->pfs_group &&
+				    !pfs_group_allowed(q->cfg, (unsigned)offer.group) &&
+				    !IK_MUTANT(IK_MUT_QM_PFS_GROUP)) {
+					DBG(p1, "ISAKMP:(%u):PFS group %u offered: the IPsec "
+					    "profile sets none and no isakmp policy uses it",
+					    p1->conn_id, (unsigned)offer.group);
+					continue;
+				}
 				ts = x;
 				chosen = p;
 				break;
@@ -1094,13 +1116,14 @@ int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	memcpy(pre + 1 + q->ni_len, q->nr, q->nr_len);
 	if (ik_v1_hash_msgid(p1, pre, 1, q->msgid, pre + 1, q->ni_len + q->nr_len, NULL, 0, calc))
 		return -1;
-	if (h->body_len != hl || ik_memeq_ct(h->body, calc, hl)) {
+	if (!ik_hash_equal(h->body, h->body_len, calc, hl) && !IK_MUTANT(IK_MUT_QM_HASH3)) {
 		DBG(p1, "ISAKMP:(%u): phase 2 hash from %s does not match", p1->conn_id,
 		    ik_addr_fmt(p1->remote.addr, ra));
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed", ra);
 		return -1;
 	}
+	ik_v1_p1_authenticated(p1);
 	DBG(p1, "ISAKMP:(%u):deleting node %u error FALSE reason \"QM done (await)\"",
 	    p1->conn_id, q->msgid);
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_PHASE2_COMPLETE);

@@ -9,6 +9,7 @@
 
 #include "ike/v1_int.h"
 #include "util/addr.h"
+#include "util/mutant.h"
 #include "util/util.h"
 
 #define PLB(t) (1u << ((t) == IK_V1_PL_NATD_DRAFT ? 22 : (t) == IK_V1_PL_NATOA_DRAFT ? 23 : (t)))
@@ -182,6 +183,35 @@ static void resend(struct ik_p1 *p1, struct ik_xmit *x, int phase)
 	ik_v1_send(p1, x->buf, x->len);
 }
 
+/* MM5, MM6 or AM3 decrypted to garbage: with pre-shared keys that is nearly
+ * always a key that differs between the two sides (IOS only says "reserved not
+ * zero on ID payload!"). Says so, and which key this side used; the peer that
+ * sent it evidently has our MM4 (AM2), so after the second one that is not
+ * retransmitted any more. */
+static void bad_decrypt(struct ik_p1 *p1, const char *what)
+{
+	struct ik_engine *e = p1->e;
+	const struct ik_key *k = p1->key;
+	char ra[IK_ADDRSTRLEN];
+
+	ik_addr_fmt(p1->remote.addr, ra);
+	if (k && k->ring)
+		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a "
+		       "valid message: the pre-shared key probably differs from the peer's (this "
+		       "side used the key of keyring %s, line %d)", p1->conn_id, what, ra,
+		       k->ring->name ? k->ring->name : "default", k->line);
+	else
+		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a "
+		       "valid message: the pre-shared key probably differs from the peer's",
+		       p1->conn_id, what, ra);
+	if (++p1->bad_decrypts >= 2 && !p1->initiator && ik_timer_armed(&p1->x.t)) {
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u %s from %s did not decrypt: %s is "
+		       "not retransmitted any more", p1->conn_id, p1->bad_decrypts, what, ra,
+		       strcmp(what, "AM3") ? "MM4" : "AM2");
+		ik_timer_cancel(&e->timers, &p1->x.t);
+	}
+}
+
 static void dispatch_p1(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8_t *raw,
 			size_t len, uint64_t dg, const struct mm_row *rows, size_t nrows)
 {
@@ -234,8 +264,11 @@ static void dispatch_p1(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		mlen = (size_t)n;
 	}
 	m.hdr = *h;
-	if (parse_chain(p1, msg, mlen, &m, enc))
+	if (parse_chain(p1, msg, mlen, &m, enc)) {
+		if (enc)
+			bad_decrypt(p1, row->what);
 		return;
+	}
 	if (check_payloads(p1, &m, row->req, row->opt))
 		return;
 	if (enc)
@@ -281,14 +314,14 @@ static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		resend(p1, &q->x, 2);
 		return;
 	}
-	if (q && q->done) {
+	if (q && q->done && !IK_MUTANT(IK_MUT_QM_DONE_REPLAY)) {
 		/* a completed exchange kept for retransmissions: anything else
 		 * with its M-ID is a replay (its IV has moved on: no decryption) */
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase 2 packet is a duplicate of a "
 		       "previous packet (M-ID %u), dropped", p1->conn_id, h->msgid);
 		return;
 	}
-	if (!q && ik_v1_msgid_seen(p1, h->msgid)) {
+	if (!q && !IK_MUTANT(IK_MUT_QM_REPLAY) && ik_v1_msgid_seen(p1, h->msgid)) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase 2 packet is a "
 		       "duplicate of a previous packet (M-ID %u), dropped",
 		       p1->conn_id, h->msgid);
@@ -380,6 +413,40 @@ static void dispatch_info(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uin
 	ik_v1_info_input(p1, &m, true);
 }
 
+/* An unencrypted message with the cookies of an SA whose peer is elsewhere:
+ * nothing in it can prove it comes from the peer. */
+static void foreign_source(struct ik_p1 *p1, const struct ik_endpoint *local,
+			   const struct ik_endpoint *remote)
+{
+	struct ik_engine *e = p1->e;
+	char sa[IK_ADDRSTRLEN], pa[IK_ADDRSTRLEN];
+
+	ik_addr_fmt(remote->addr, sa);
+	ik_addr_fmt(p1->remote.addr, pa);
+	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): unauthenticated message from %s port %u "
+	       "(dport %u) for the SA with %s port %u, dropped", p1->conn_id, sa, remote->port,
+	       local->port, pa, p1->remote.port);
+	ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s failed "
+	       "its sanity check or is malformed", sa);
+}
+
+void ik_v1_p1_authenticated(struct ik_p1 *p1)
+{
+	struct ik_engine *e = p1->e;
+	char oa[IK_ADDRSTRLEN], na[IK_ADDRSTRLEN];
+
+	if (!p1->rx_moved)
+		return;
+	p1->rx_moved = false;
+	if (p1->rx_local.port != 4500)
+		return; /* without NAT-T the SA stays where it was set up */
+	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer moved from %s port %u to %s port %u "
+	       "(dport %u), authenticated", p1->conn_id, ik_addr_fmt(p1->remote.addr, oa),
+	       p1->remote.port, ik_addr_fmt(p1->rx_remote.addr, na), p1->rx_remote.port,
+	       p1->rx_local.port);
+	ik_v1_p1_set_endpoints(p1, &p1->rx_local, &p1->rx_remote);
+}
+
 void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpoint *local,
 		    const struct ik_endpoint *remote, const char *fvrf, const uint8_t *raw,
 		    size_t raw_len)
@@ -396,10 +463,28 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 		       "sport %u %s (%c) %s", p1->conn_id, ik_addr_fmt(remote->addr, ra),
 		       local->port, remote->port, fvrf ? fvrf : "Global",
 		       p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
-	/* NAT-T: the peer floated to 4500, or its NAT mapping changed. */
-	if (remote->port != p1->remote.port || local->port != p1->local.port) {
-		if (p1->state == IKE_READY || local->port == 4500)
+	/* NAT-T: the peer floated to 4500, or its NAT mapping changed. The cookies
+	 * travel in clear: a message from anywhere else is no evidence of a move
+	 * until it authenticates (RFC 3947 section 4); the SA's endpoint moves then
+	 * (ik_v1_p1_authenticated), and an unencrypted one cannot, so it goes. */
+	p1->rx_local = *local;
+	p1->rx_remote = *remote;
+	p1->rx_moved = false;
+	if (remote->addr != p1->remote.addr || remote->port != p1->remote.port ||
+	    local->port != p1->local.port) {
+		if (p1->state == IKE_READY) {
 			ik_v1_p1_set_endpoints(p1, local, remote);
+		} else if (IK_MUTANT(IK_MUT_ENDPOINT_AUTH) && local->port == 4500) {
+			/* the switched-off check: follow at once */
+			ik_v1_p1_set_endpoints(p1, local, remote);
+		} else if (!(h.flags & IK_V1_FLAG_ENC) && !IK_MUTANT(IK_MUT_SRC_ADDR) &&
+			   !(h.exch == IK_V1_EXCH_AGGR && p1->state == IKE_R_AM2)) {
+			/* (an AM3 in clear still carries HASH_I, and floats to 4500) */
+			foreign_source(p1, local, remote);
+			return;
+		} else {
+			p1->rx_moved = true;
+		}
 	}
 	switch (h.exch) {
 	case IK_V1_EXCH_MM:

@@ -4,6 +4,7 @@
 
 #include "ike/v1_int.h"
 #include "util/addr.h"
+#include "util/mutant.h"
 #include "util/util.h"
 
 #define DBG(p1, ...) ik_dbg((p1)->e->log, IK_DBG_ISAKMP, __VA_ARGS__)
@@ -164,7 +165,8 @@ void ik_v1_natd_process(struct ik_p1 *p1, const struct ik_v1_msg *m)
 			continue;
 		DBG(p1, "ISAKMP:received payload type %u", pl->type);
 		if (n++ == 0) {
-			bool ok = pl->body_len == hl && !ik_memeq_ct(pl->body, mine, hl);
+			bool ok = ik_hash_equal(pl->body, pl->body_len, mine, hl) ||
+				  IK_MUTANT(IK_MUT_NATD_CMP);
 
 			p1->nat_self = !ok;
 			if (ok)
@@ -172,7 +174,8 @@ void ik_v1_natd_process(struct ik_p1 *p1, const struct ik_v1_msg *m)
 					id);
 			else
 				DBG(p1, "ISAKMP (%u): My hash no match - this node inside NAT", id);
-		} else if (pl->body_len == hl && !ik_memeq_ct(pl->body, his, hl)) {
+		} else if (ik_hash_equal(pl->body, pl->body_len, his, hl) ||
+			   IK_MUTANT(IK_MUT_NATD_CMP)) {
 			peer_match = true;
 		}
 	}

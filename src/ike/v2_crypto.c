@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "ike/crypto_int.h"
+#include "util/mutant.h"
 #include "util/util.h"
 
 /* ---- algorithms ---- */
@@ -541,7 +542,7 @@ bool ik_v2_auth_psk_equal(uint16_t prf, const struct ik_secret *psk, const uint8
 	    ik_v2_auth_psk(prf, psk, msg, msg_len, nonce, nonce_len, sk_p, id_body, id_len,
 			   want) != 0)
 		return false;
-	eq = ik_memeq_ct(want, auth, hl) == 0;
+	eq = ik_hash_equal(auth, auth_len, want, hl) || IK_MUTANT(IK_MUT_V2_AUTH);
 	ik_wipe(want, sizeof(want));
 	return eq;
 }
@@ -769,7 +770,8 @@ int ik_v2_sk_open(const struct ik_v2_keys *k, bool from_initiator, const uint8_t
 			rc = -1;
 			break;
 		}
-		if (ik_memeq_ct(icv, msg + msg_len - icvl, icvl) != 0) {
+		if (!ik_hash_equal(msg + msg_len - icvl, icvl, icv, icvl) &&
+		    !IK_MUTANT(IK_MUT_V2_ICV)) {
 			rc = IK_V2_ICV_MISMATCH;
 			break;
 		}

@@ -142,7 +142,7 @@ static bool az_key_matches(const struct ik_authz_entry *e, EVP_PKEY *pk, uint8_t
 
 	if (!hl[k])
 		hl[k] = ik_pki_key_hash(pk, e->alg, h[k]);
-	return hl[k] > 0 && ik_memeq_ct(h[k], e->hash, (size_t)hl[k]) == 0;
+	return hl[k] > 0 && ik_hash_equal(h[k], (size_t)hl[k], e->hash, (size_t)hl[k]);
 }
 
 enum ik_authz_result ik_authz_check(const struct ik_authz_list *l, const struct ik_authz_id *id,

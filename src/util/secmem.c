@@ -13,6 +13,12 @@
  *
  * The pool is shared by every thread, under one mutex (uncontended cost: a
  * few tens of nanoseconds against the microseconds of the crypto around it).
+ *
+ * Slots sit side by side inside a chunk, without the guard pages that
+ * sodium_malloc puts around a block: in AddressSanitizer builds every slot
+ * therefore has a poisoned redzone after the bytes asked for (and a free
+ * slot is poisoned but for its free-list link), so that an overflow from one
+ * secret into the next, or a use after free, is reported at once.
  */
 #include "util/secmem.h"
 
@@ -26,6 +32,24 @@
 #define POOL_MAX_SHIFT 12 /* 4096 bytes */
 #define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
 #define POOL_ALIGN 16
+
+#if defined(__SANITIZE_ADDRESS__)
+#define IK_SECMEM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IK_SECMEM_ASAN 1
+#endif
+#endif
+#ifdef IK_SECMEM_ASAN
+#include <sanitizer/asan_interface.h>
+#define POOL_REDZONE 32u
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POOL_REDZONE 0u
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 struct pool_free {
 	struct pool_free *next;
@@ -58,7 +82,7 @@ static int pool_class(size_t size)
 
 void *ik_secmem_alloc(size_t size)
 {
-	int c = pool_class(size ? size : 1);
+	int c = size > SIZE_MAX / 2 ? -1 : pool_class((size ? size : 1) + POOL_REDZONE);
 	size_t slot;
 	void *p = NULL;
 
@@ -83,6 +107,7 @@ void *ik_secmem_alloc(size_t size)
 			unsigned char *n = sodium_malloc(POOL_CHUNK);
 
 			if (n) {
+				POISON(n, POOL_CHUNK);
 				pool.chunk = n;
 				pool.cut = 0;
 				pool.chunks++;
@@ -94,15 +119,20 @@ void *ik_secmem_alloc(size_t size)
 		}
 	}
 	pthread_mutex_unlock(&pool.lock);
-	if (p)
+	if (p) {
+		UNPOISON(p, slot);
 		memset(p, 0, slot);
+		POISON(p, slot);
+		UNPOISON(p, size ? size : 1); /* the rest of the slot is the redzone */
+	}
 	return p;
 }
 
 void ik_secmem_free(void *p, size_t size)
 {
-	int c = pool_class(size ? size : 1);
+	int c = size > SIZE_MAX / 2 ? -1 : pool_class((size ? size : 1) + POOL_REDZONE);
 	struct pool_free *f = p;
+	size_t slot;
 
 	if (!p)
 		return;
@@ -110,7 +140,11 @@ void ik_secmem_free(void *p, size_t size)
 		sodium_free(p); /* wipes */
 		return;
 	}
-	sodium_memzero(p, (size_t)1 << (POOL_MIN_SHIFT + c));
+	slot = (size_t)1 << (POOL_MIN_SHIFT + c);
+	UNPOISON(p, slot);
+	sodium_memzero(p, slot);
+	/* before it is on the list: another thread may take it at once */
+	POISON((unsigned char *)p + sizeof(*f), slot - sizeof(*f));
 	pthread_mutex_lock(&pool.lock);
 	f->next = pool.free[c];
 	pool.free[c] = f;
@@ -174,6 +208,15 @@ size_t ik_secmem_chunks(void)
 int ik_memeq_ct(const void *a, const void *b, size_t len)
 {
 	return sodium_memcmp(a, b, len);
+}
+
+bool ik_hash_equal(const void *received, size_t received_len, const void *computed,
+		   size_t computed_len)
+{
+	/* lengths are public (the negotiated hash): only the bytes need constant time */
+	if (received_len != computed_len || computed_len == 0)
+		return false;
+	return sodium_memcmp(received, computed, computed_len) == 0;
 }
 
 void ik_wipe(void *p, size_t len)

@@ -3,6 +3,7 @@
 #ifndef IK_UTIL_SECMEM_H
 #define IK_UTIL_SECMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +26,14 @@ struct ik_secret *ik_secret_new(const void *data, size_t len);
 struct ik_secret *ik_secret_alloc(size_t len); /* zero-filled */
 struct ik_secret *ik_secret_dup(const struct ik_secret *s);
 void ik_secret_free(struct ik_secret *s); /* NULL is fine */
-/* Constant-time comparison of two equal-length buffers: 0 when equal. */
+/* Constant-time comparison of two equal-length buffers: 0 when equal (the
+ * primitive; checks of a HASH, ICV or MAC use ik_hash_equal). */
 int ik_memeq_ct(const void *a, const void *b, size_t len);
+/* The one verification of a received HASH/ICV/MAC against the computed one:
+ * true when the received value has the expected length and equals it, in
+ * time that does not depend on where they differ. */
+bool ik_hash_equal(const void *received, size_t received_len, const void *computed,
+		   size_t computed_len);
 void ik_wipe(void *p, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/v1_msg.h"
 #include "profile/snapshot.h"
 #include "util/secmem.h"
 #include "util/util.h"
@@ -135,6 +136,124 @@ void xn_pcap_open(struct xnet *net, FILE *f)
 	net->pcap = f;
 }
 
+/* ---- tampering ---- */
+
+/* Offset of the generic header of the nth payload of a type, and its length. */
+static int pl_locate(const uint8_t *msg, size_t len, uint8_t type, unsigned nth, size_t *off,
+		     size_t *plen)
+{
+	struct ik_v1_msg *m = malloc(sizeof(*m));
+	char err[200];
+	int rc = -1;
+
+	if (!m || ik_v1_parse_hdr(msg, len, &m->hdr, err, sizeof(err)))
+		goto out;
+	if (ik_v1_parse_payloads(msg, m->hdr.len, m, true, err, sizeof(err)))
+		goto out;
+	for (size_t i = 0; i < m->npl; i++) {
+		if (m->pl[i].type != type || nth--)
+			continue;
+		*off = m->pl[i].off;
+		*plen = m->pl[i].len;
+		rc = 0;
+		break;
+	}
+out:
+	free(m);
+	return rc;
+}
+
+int xn_pl_flip(uint8_t *msg, size_t len, uint8_t type, unsigned nth, size_t at, uint8_t mask)
+{
+	size_t off, plen;
+
+	if (pl_locate(msg, len, type, nth, &off, &plen) || 4 + at >= plen)
+		return -1;
+	msg[off + 4 + at] ^= mask;
+	return 0;
+}
+
+int xn_pl_replace(uint8_t *msg, size_t *len, size_t cap, uint8_t type, unsigned nth,
+		  const uint8_t *body, size_t body_len)
+{
+	size_t off, plen, nlen;
+
+	if (pl_locate(msg, *len, type, nth, &off, &plen))
+		return -1;
+	nlen = *len - plen + 4 + body_len;
+	if (nlen > cap || 4 + body_len > 0xffff)
+		return -1;
+	memmove(msg + off + 4 + body_len, msg + off + plen, *len - off - plen);
+	memcpy(msg + off + 4, body, body_len);
+	ik_put16(msg + off + 2, (uint16_t)(4 + body_len));
+	*len = nlen;
+	ik_put32(msg + 24, (uint32_t)nlen);
+	return 0;
+}
+
+/* Whether this message of side `from` is the one the tamper spec names. */
+static bool tamper_match(struct xtamper *t, int from, const uint8_t *msg, size_t len, bool wire,
+			 bool before_hash)
+{
+	if (!t->on || t->from != from || t->wire != wire || t->before_hash != before_hash ||
+	    len < IK_V1_HDR_LEN ||
+	    msg[18] != t->exch)
+		return false;
+	t->seen++;
+	return t->nth == 0 || t->seen == t->nth;
+}
+
+static void tamper_apply(struct xtamper *t, uint8_t *msg, size_t *len, size_t cap)
+{
+	int rc;
+
+	if (!t->pl) {
+		if (t->at >= *len)
+			return;
+		msg[t->at] ^= t->mask;
+		t->applied++;
+		return;
+	}
+	if (t->body)
+		rc = xn_pl_replace(msg, len, cap, t->pl, t->pl_nth, t->body, t->body_len);
+	else
+		rc = xn_pl_flip(msg, *len, t->pl, t->pl_nth, t->at, t->mask);
+	if (rc == 0)
+		t->applied++;
+}
+
+static void send_log(struct xnet *net, int from, const struct ik_endpoint *local,
+		     const struct ik_endpoint *remote, const uint8_t *msg, size_t len);
+
+/* The engine's hook: a message about to be encrypted. */
+static void h_tamper(void *ctx, int stage, uint8_t *msg, size_t *len, size_t cap)
+{
+	struct xnode *n = ctx;
+
+	for (int i = 0; i < XN_TAMPERS; i++)
+		if (tamper_match(&n->net->tamper[i], n->idx, msg, *len, false,
+				 stage == IK_TAMPER_HASH))
+			tamper_apply(&n->net->tamper[i], msg, len, cap);
+}
+
+/* The datagram as it goes on the wire: changed there if a tamper spec says
+ * so, and logged. Returns the (possibly changed) length. */
+static size_t on_wire(struct xnet *net, int from, const struct ik_endpoint *local,
+		      const struct ik_endpoint *remote, uint8_t *wire, size_t len)
+{
+	/* past the non-ESP marker on 4500 */
+	size_t skip = (local->port == 4500 || remote->port == 4500) && len >= 4 &&
+		      !ik_get32(wire) ? 4 : 0;
+	size_t l = len - skip;
+
+	net->sent_by[from]++;
+	for (int i = 0; i < XN_TAMPERS; i++)
+		if (tamper_match(&net->tamper[i], from, wire + skip, l, true, false))
+			tamper_apply(&net->tamper[i], wire + skip, &l, XN_MAX_MSG - skip);
+	send_log(net, from, local, remote, wire, l + skip);
+	return l + skip;
+}
+
 static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_endpoint *remote,
 		   const char *fvrf, const uint8_t *msg, size_t len)
 {
@@ -143,8 +262,14 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 	unsigned k = ++net->sent;
 	int to = 1 - n->idx;
 	struct xmsg *m;
+	uint8_t wire[XN_MAX_MSG];
 
 	(void)fvrf;
+	if (len > XN_MAX_MSG)
+		return;
+	memcpy(wire, msg, len);
+	len = on_wire(net, n->idx, local, remote, wire, len);
+	msg = wire;
 	if (net->pcap)
 		pcap_rec(net->pcap, net->now, local, remote, msg, len);
 	if (net->dump_dir) {
@@ -189,6 +314,46 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 	}
 	memcpy(m->data, msg, len);
 	m->len = len;
+}
+
+static void send_log(struct xnet *net, int from, const struct ik_endpoint *local,
+		     const struct ik_endpoint *remote, const uint8_t *msg, size_t len)
+{
+	struct xmsg *m;
+
+	if (net->nlog == XN_LOG)
+		return;
+	m = &net->log[net->nlog++];
+	m->to = 1 - from;
+	m->src = *local;
+	m->dst = *remote;
+	if ((local->port == 4500 || remote->port == 4500) && len >= 4 && !ik_get32(msg)) {
+		msg += 4;
+		len -= 4;
+	}
+	memcpy(m->data, msg, len);
+	m->len = len;
+}
+
+const struct xmsg *xn_sent(const struct xnet *net, int from, uint8_t exch, unsigned k)
+{
+	for (unsigned i = 0; i < net->nlog; i++) {
+		const struct xmsg *m = &net->log[i];
+
+		if (m->to != 1 - from || m->len < IK_V1_HDR_LEN || m->data[18] != exch)
+			continue;
+		if (k-- == 0)
+			return m;
+	}
+	return NULL;
+}
+
+void xn_inject_from(struct xnet *net, int to, uint32_t addr, uint16_t sport, uint16_t dport,
+		    const uint8_t *d, size_t len)
+{
+	struct ik_endpoint src = { addr, sport }, dst = { net->n[to].addr, dport };
+
+	ik_engine_input(net->n[to].e, &dst, &src, NULL, d, len);
 }
 
 static int h_child_up(void *ctx, const struct ik_child_sa *c)
@@ -237,7 +402,7 @@ const struct ik_engine_host *xn_host(struct xnode *n)
 	host = (struct ik_engine_host){
 		.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
 		.child_up = h_child_up, .child_down = h_child_down,
-		.child_counters = h_counters,
+		.child_counters = h_counters, .tamper = h_tamper,
 	};
 	return &host;
 }
@@ -256,7 +421,7 @@ void xn_init(struct xnet *net, struct ik_config *c0, uint32_t a0, struct ik_conf
 		struct ik_engine_host host = {
 			.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
 			.child_up = h_child_up, .child_down = h_child_down,
-			.child_counters = h_counters,
+			.child_counters = h_counters, .tamper = h_tamper,
 		};
 		struct ik_engine_opts o = { 0 };
 

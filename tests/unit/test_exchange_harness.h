@@ -45,6 +45,35 @@ struct xmsg {
 	uint8_t data[XN_MAX_MSG];
 };
 
+/* A change to one message on its way, to prove that the receiver's checks
+ * refuse it: the nth message of exchange `exch` that side `from` sends
+ * (before encryption when !wire: the hook of the sending engine; on the
+ * wire when wire: the datagram as sent, so on an encrypted message only raw
+ * bytes at `at` can be flipped). In payload `pl` (its `pl_nth`th occurrence,
+ * from 0; 0 = the whole message, `at` then counts from its first byte), at
+ * byte `at` of the payload body: XOR with mask, or the whole body replaced
+ * by body/body_len. Before encryption, the engine keeps the changed message
+ * for its retransmissions. With before_hash, an informational exchange is
+ * changed before the sender computes its HASH: the peer itself says it. */
+struct xtamper {
+	bool on;
+	int from;
+	uint8_t exch;
+	unsigned nth;           /* 1-based; 0 = every such message */
+	bool wire;
+	bool before_hash;       /* informational: before its HASH is computed */
+	uint8_t pl;
+	unsigned pl_nth;
+	size_t at;
+	uint8_t mask;
+	const uint8_t *body;
+	size_t body_len;
+	unsigned seen, applied; /* matching messages seen, changes made */
+};
+
+#define XN_LOG 48
+#define XN_TAMPERS 2
+
 struct xnet {
 	uint64_t now;
 	struct xnode n[2];
@@ -62,6 +91,12 @@ struct xnet {
 	uint32_t nat_addr;
 	uint16_t nat_port500;
 	unsigned keepalives;    /* 1-byte NAT keepalives seen */
+	struct xtamper tamper[XN_TAMPERS];
+	/* the first XN_LOG datagrams sent (delivered or not), as the receiver
+	 * would get them */
+	struct xmsg log[XN_LOG];
+	unsigned nlog;
+	unsigned sent_by[2];
 };
 
 /* Loads a configuration text (a snapshot with indexes); aborts on error. */
@@ -87,6 +122,17 @@ long xn_find(const struct xnode *n, size_t from, const char *s);
 const char *xn_in_order(const struct xnode *n, const char *const *lines, size_t count);
 /* The host callbacks of side n (to make a new engine for it). */
 const struct ik_engine_host *xn_host(struct xnode *n);
+/* Injects a datagram from any address and port to side `to`. */
+void xn_inject_from(struct xnet *net, int to, uint32_t addr, uint16_t sport, uint16_t dport,
+		    const uint8_t *d, size_t len);
+/* The k-th datagram of the send log (0-based) that side `from` sent with
+ * exchange type exch (k counted among those), or NULL. */
+const struct xmsg *xn_sent(const struct xnet *net, int from, uint8_t exch, unsigned k);
+/* Payload editing on a message in clear (header included, len its length):
+ * returns 0 and changes it, or -1 when the payload is not there. */
+int xn_pl_flip(uint8_t *msg, size_t len, uint8_t type, unsigned nth, size_t at, uint8_t mask);
+int xn_pl_replace(uint8_t *msg, size_t *len, size_t cap, uint8_t type, unsigned nth,
+		  const uint8_t *body, size_t body_len);
 /* Writes a pcap header to f. */
 void xn_pcap_open(struct xnet *net, FILE *f);
 
