@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "util/strbuf.h"
 #include "util/util.h"
 
 /* ---- name tables: open addressing, linear probing ---- */
@@ -287,8 +289,10 @@ void ik_config_free_model(struct ik_config *cfg)
 		free(cfg->routes[i].out_if_name);
 	}
 	free(cfg->routes);
-	for (i = 0; i < cfg->nvrfs; i++)
+	for (i = 0; i < cfg->nvrfs; i++) {
 		free(cfg->vrfs[i].name);
+		free(cfg->vrfs[i].rd);
+	}
 	free(cfg->vrfs);
 	free(cfg->warnings);
 	if (cfg->store) {
@@ -359,13 +363,82 @@ struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cf
 	return find(cfg, IK_NS_IPSEC_PROFILE, name);
 }
 
+/* ---- interface names, as IOS reads them ---- */
+
+static const char *const iftypes[] = {
+	"Tunnel", "Loopback", "Ethernet", "FastEthernet", "GigabitEthernet",
+	"TenGigabitEthernet", "FortyGigabitEthernet", "HundredGigE", "Serial",
+	"Dialer", "Vlan", "Port-channel", "Virtual-Template", "Virtual-Access", "BDI",
+	"Cellular", "Null",
+};
+
+int ik_iftype_lookup(const char *s, size_t len, bool abbrev, const char **type)
+{
+	const char *hit = NULL;
+	int n = 0;
+
+	*type = NULL;
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < sizeof(iftypes) / sizeof(iftypes[0]); i++) {
+		if (strlen(iftypes[i]) == len && !strncasecmp(s, iftypes[i], len)) {
+			*type = iftypes[i];
+			return 1;
+		}
+		if (abbrev && strlen(iftypes[i]) > len && !strncasecmp(s, iftypes[i], len)) {
+			hit = iftypes[i];
+			n++;
+		}
+	}
+	if (n == 1)
+		*type = hit;
+	return n;
+}
+
+char *ik_iface_name_canon(const char *s, bool abbrev)
+{
+	size_t alen = strcspn(s, "0123456789");
+	const char *t;
+	char *out;
+
+	/* TYPE then a number: 0/1, 1.100, 0/0/0:1 */
+	if (alen == 0 || !s[alen] || strspn(s + alen, "0123456789/.:") != strlen(s + alen) ||
+	    ik_iftype_lookup(s, alen, abbrev, &t) < 1 || !t)
+		return ik_xstrdup(s);
+	out = ik_xmalloc(strlen(t) + strlen(s + alen) + 1);
+	strcpy(out, t);
+	strcat(out, s + alen);
+	return out;
+}
+
 struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name)
 {
+	struct ik_interface *ifc;
+	char *full;
+
 	if (!cfg || !name)
 		return NULL;
-	if (!cfg->store)
-		FIND_LINEAR(cfg->ifaces, cfg->nifaces, name);
-	return find(cfg, IK_NS_IFACE, name);
+	if (!cfg->store) {
+		for (size_t i = 0; i < cfg->nifaces; i++)
+			if (!strcmp(cfg->ifaces[i]->name, name))
+				return cfg->ifaces[i];
+	} else if ((ifc = find(cfg, IK_NS_IFACE, name))) {
+		return ifc;
+	}
+	/* Gi0/0 is GigabitEthernet0/0, tunnel1 is Tunnel1 */
+	full = ik_iface_name_canon(name, true);
+	ifc = NULL;
+	if (strcmp(full, name)) {
+		if (!cfg->store) {
+			for (size_t i = 0; i < cfg->nifaces && !ifc; i++)
+				if (!strcmp(cfg->ifaces[i]->name, full))
+					ifc = cfg->ifaces[i];
+		} else {
+			ifc = find(cfg, IK_NS_IFACE, full);
+		}
+	}
+	free(full);
+	return ifc;
 }
 
 struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32_t a)
@@ -403,6 +476,49 @@ const char *ik_hash_name(enum ik_hash h)
 }
 
 /* ---- errors ---- */
+
+static void conf_error_one(const char *file, int line, int col, const char *text,
+			   size_t textsz, const char *msg, bool incomplete, struct ik_sb *out)
+{
+	size_t tl;
+
+	if (line <= 0) {
+		ik_sb_printf(out, "%s: %s\n", file, msg);
+		return;
+	}
+	if (col <= 0) {
+		ik_sb_printf(out, "%s:%d: %s\n", file, line, msg);
+		return;
+	}
+	ik_sb_printf(out, "%s:%d:%d: %s\n%s\n", file, line, col, msg, text);
+	tl = strnlen(text, textsz);
+	/* keep tabs so that the marker lines up under the token */
+	for (int i = 0; i < col - 1 && i < 4096; i++)
+		ik_sb_add(out, ((size_t)i < tl && text[i] == '\t') ? "\t" : " ");
+	ik_sb_add(out, "^\n");
+	ik_sb_add(out, incomplete ? "% Incomplete command.\n"
+				  : "% Invalid input detected at '^' marker.\n");
+}
+
+void ik_conf_error_format_all(const struct ik_conf_error *err, struct ik_sb *out)
+{
+	if (!err)
+		return;
+	conf_error_one(err->file, err->line, err->col, err->text, sizeof(err->text), err->msg,
+		       err->incomplete, out);
+	for (unsigned i = 0; i < err->nmore && i < IK_CONF_MAX_ERRORS - 1; i++) {
+		const struct ik_conf_error_more *m = &err->more[i];
+
+		conf_error_one(err->file, m->line, m->col, m->text, sizeof(m->text), m->msg,
+			       m->incomplete, out);
+	}
+	if (err->nerrors >= IK_CONF_MAX_ERRORS)
+		ik_sb_printf(out, "%s: %u errors, reading stopped there; the file is rejected\n",
+			     err->file, err->nerrors);
+	else if (err->nerrors > 1)
+		ik_sb_printf(out, "%s: %u errors; the file is rejected\n", err->file,
+			     err->nerrors);
+}
 
 void ik_conf_error_format(const struct ik_conf_error *err, char *buf, size_t len)
 {

@@ -80,7 +80,7 @@ struct ik_keyring {
 };
 
 /* ---- ISAKMP profiles (P rules) ---- */
-enum ik_match_kind { IK_MATCH_ADDRESS, IK_MATCH_HOST, IK_MATCH_USER_FQDN };
+enum ik_match_kind { IK_MATCH_ADDRESS, IK_MATCH_HOST, IK_MATCH_USER_FQDN, IK_MATCH_HOST_DOMAIN };
 
 struct ik_identity_match {
 	enum ik_match_kind kind;
@@ -88,7 +88,7 @@ struct ik_identity_match {
 	int plen;
 	bool mask_given;
 	char *vrf;              /* address A M FVRF; NULL = global */
-	char *name;             /* host H / user-fqdn U */
+	char *name;             /* host H / user-fqdn U / host domain D */
 	int line;
 };
 
@@ -123,6 +123,7 @@ struct ik_transform_set {
 	unsigned keylen;        /* AES/GCM bits; IOS default for esp-aes is 128 */
 	enum ik_esp_auth auth;  /* NONE allowed with GCM */
 	enum ik_ipsec_mode mode;
+	bool mode_require;      /* mode transport require: no fallback to tunnel */
 	int line;
 };
 
@@ -134,7 +135,7 @@ struct ik_ipsec_profile {
 	size_t ntsets;
 	struct ik_isakmp_profile *isakmp_profile; /* set isakmp-profile, or NULL */
 	struct ik_ikev2_profile *ikev2_profile;   /* set ikev2-profile, or NULL */
-	unsigned pfs_group;     /* set pfs groupN; 0 = no PFS */
+	unsigned pfs_group;     /* set pfs groupN (set pfs alone: group1); 0 = no PFS */
 	uint32_t lifetime_sec;  /* 0 = global default (3600) */
 	uint64_t lifetime_kb;   /* 0 = global default (4608000) */
 	int line;
@@ -249,6 +250,9 @@ struct ik_route {
 struct ik_vrf {
 	char *name;
 	int line;
+	bool definition;        /* vrf definition NAME (else ip vrf NAME) */
+	char *rd;               /* rd ASN:NN, or NULL */
+	bool af_ipv4;           /* vrf definition: address-family ipv4 */
 };
 
 /* ---- the snapshot ---- */
@@ -306,6 +310,17 @@ struct ik_config {
 	uint32_t sa_lifetime_sec;
 	uint64_t sa_lifetime_kb;
 
+	/* Global crypto commands of real configurations (ikerd.conf(5) says
+	 * which ones ikerd honours; the others are kept for show
+	 * running-config and warned about). */
+	bool invalid_spi_recovery;    /* crypto isakmp invalid-spi-recovery */
+	bool isakmp_fragmentation;    /* crypto isakmp fragmentation */
+	enum ik_df_bit { IK_DF_COPY = 0, IK_DF_CLEAR, IK_DF_SET } df_bit; /* crypto ipsec df-bit */
+	unsigned replay_window;       /* ... replay window-size N; 0 = default (64) */
+	bool replay_disable;          /* ... replay disable */
+	unsigned sa_idle_time;        /* ... idle-time N (seconds); 0 = none */
+	bool logging_session;         /* crypto logging session */
+
 	/* Private to src/conf: the key arena, name tables, allocation slabs. */
 	struct ik_conf_store *store;
 };
@@ -315,7 +330,20 @@ struct ik_conf_warning {
 	char msg[256];
 };
 
-/* A parse error: where and why. */
+/* Errors of one file reported in one run; the file is rejected as a whole. */
+#define IK_CONF_MAX_ERRORS 50
+
+/* The errors after the first: as the first, with shorter texts. */
+struct ik_conf_error_more {
+	int line, col;
+	bool incomplete;
+	char text[256];
+	char msg[256];
+};
+
+/* A parse error: where and why. The fields name the first error of the
+ * file; more[] the next ones (up to IK_CONF_MAX_ERRORS in all), and
+ * nerrors counts every error found. */
 struct ik_conf_error {
 	char file[256];
 	int line, col;          /* 1-based; col points at the offending token */
@@ -323,6 +351,9 @@ struct ik_conf_error {
 				 * is replaced by '*' characters) */
 	char msg[512];          /* what is wrong */
 	bool incomplete;        /* the command stops short: "% Incomplete command." */
+	unsigned nerrors;       /* every error found (0 or 1: only the one above) */
+	unsigned nmore;
+	struct ik_conf_error_more more[IK_CONF_MAX_ERRORS - 1];
 };
 
 /* Bounds of what the loader accepts (errors beyond them, never a crash). */
@@ -347,6 +378,10 @@ struct ik_config *ik_config_load_string(const char *text, const char *name, stru
  * print as "FILE: MSG"; errors about a whole line (too long) have col 0 and
  * print as "FILE:LINE: MSG". */
 void ik_conf_error_format(const struct ik_conf_error *err, char *buf, size_t len);
+/* Every error, each formatted as above, then "FILE: N errors; ..." when
+ * there is more than one. */
+struct ik_sb;
+void ik_conf_error_format_all(const struct ik_conf_error *err, struct ik_sb *out);
 
 struct ik_config *ik_config_ref(struct ik_config *cfg);
 void ik_config_unref(struct ik_config *cfg);
@@ -356,6 +391,16 @@ struct ik_isakmp_profile *ik_config_find_profile(const struct ik_config *cfg, co
 struct ik_keyring *ik_config_find_keyring(const struct ik_config *cfg, const char *name);
 struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cfg, const char *name);
 struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name);
+/* Interface names as IOS reads them: the type is matched without regard to
+ * case, and with abbrev also by an unambiguous prefix (Gi0/0 is
+ * GigabitEthernet0/0, tu1 is Tunnel1). ik_iftype_lookup returns how many
+ * types s[0..len) names (1 with *type set when it is one), and
+ * ik_iface_name_canon the name with the type spelled out (a copy of s
+ * when it is not TYPE followed by a number, or the type is unknown or
+ * ambiguous: a Linux name such as eth0 stays as written unless abbrev). The
+ * lookups by name accept every spelling. */
+int ik_iftype_lookup(const char *s, size_t len, bool abbrev, const char **type);
+char *ik_iface_name_canon(const char *s, bool abbrev);
 /* The configured interface whose ip address equals a, or NULL. */
 struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32_t a);
 

@@ -13,11 +13,13 @@
  * is followed by its indented lines; `exit` or a non-indented line closes it.
  */
 #include "conf/model.h"
+#include "conf/abbrev.h"
 #include "conf/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,8 @@ struct pctx {
 	struct ik_config *cfg;
 	struct ik_conf_store *st;
 	struct ik_conf_error *err;
+	bool line_failed;       /* the line being read has an error */
+	unsigned ab_hint[IK_AB_COUNT]; /* abbreviations: last command per mode */
 	const char *text;       /* the whole input */
 	size_t textlen;
 	int lineno;
@@ -90,6 +94,7 @@ struct pctx {
 	void *obj;              /* the object of the sub-mode */
 	size_t peer;            /* M_V2_PEER: index in the ikev2 keyring */
 	size_t policy;          /* M_POLICY: index in cfg->policies */
+	size_t vrf;             /* M_VRF: index in cfg->vrfs */
 	int policy_idx[10001];  /* priority -> index + 1 */
 
 	bool in_banner;
@@ -154,13 +159,12 @@ static void mask_secrets(struct pctx *c)
 	/* "crypto isakmp key K ...": the "key" rule above marks K */
 }
 
-static void copy_text(struct pctx *c)
+static void copy_text(struct pctx *c, char *text, size_t size)
 {
-	struct ik_conf_error *e = c->err;
-	size_t n = c->rawlen < sizeof(e->text) - 1 ? c->rawlen : sizeof(e->text) - 1;
+	size_t n = c->rawlen < size - 1 ? c->rawlen : size - 1;
 
-	memcpy(e->text, c->raw, n);
-	e->text[n] = '\0';
+	memcpy(text, c->raw, n);
+	text[n] = '\0';
 	mask_secrets(c);
 	for (int i = 0; i < c->ntok; i++) {
 		if (!c->secret[i])
@@ -168,29 +172,57 @@ static void copy_text(struct pctx *c)
 		for (int j = 0; j < c->tok[i].len; j++) {
 			size_t at = (size_t)(c->tok[i].col - 1 + j);
 			if (at < n)
-				e->text[at] = '*';
+				text[at] = '*';
 		}
 	}
 }
 
+/* Records an error: the first in the fields of err, the next ones in
+ * err->more (the whole file is checked, every error counted). */
 static void verror(struct pctx *c, int line, int col, bool incomplete, const char *fmt,
 		   va_list ap)
 {
 	struct ik_conf_error *e = c->err;
+	bool first = !c->failed;
 
-	if (c->failed)
-		return;
 	c->failed = true;
+	c->line_failed = true;
 	if (!e)
 		return;
-	snprintf(e->file, sizeof(e->file), "%s", c->cfg->file);
-	e->line = line;
-	e->col = col;
-	e->incomplete = incomplete;
-	e->text[0] = '\0';
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	e->nerrors++;
+	if (first) {
+		snprintf(e->file, sizeof(e->file), "%s", c->cfg->file);
+		e->line = line;
+		e->col = col;
+		e->incomplete = incomplete;
+		e->text[0] = '\0';
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		if (line > 0 && line == c->lineno)
+			copy_text(c, e->text, sizeof(e->text));
+		return;
+	}
+	if (e->nmore >= IK_ARRAY_LEN(e->more))
+		return;
+	struct ik_conf_error_more *m = &e->more[e->nmore++];
+
+	m->line = line;
+	m->col = col;
+	m->incomplete = incomplete;
+	m->text[0] = '\0';
+	vsnprintf(m->msg, sizeof(m->msg), fmt, ap);
 	if (line > 0 && line == c->lineno)
-		copy_text(c);
+		copy_text(c, m->text, sizeof(m->text));
+}
+
+/* An error about a whole line (no column) or the whole file (line 0). */
+static void __attribute__((format(printf, 4, 5)))
+line_error(struct pctx *c, int line, bool incomplete, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(c, line, 0, incomplete, fmt, ap);
+	va_end(ap);
 }
 
 /* An error at token i of the current line (i == ntok: at the end). */
@@ -406,34 +438,10 @@ static void add_ref(struct pctx *c, enum ref_kind kind, void *obj, size_t idx, i
 
 /* ---- interface names ---- */
 
-static const char *const iftypes[] = {
-	"Tunnel", "Loopback", "Ethernet", "FastEthernet", "GigabitEthernet",
-	"TenGigabitEthernet", "FortyGigabitEthernet", "HundredGigE", "Serial",
-	"Dialer", "Vlan", "Port-channel", "Virtual-Template", "Virtual-Access", "BDI",
-	"Cellular", "Null",
-};
-
-static const char *iftype_of(const char *s, size_t len)
-{
-	for (size_t i = 0; i < IK_ARRAY_LEN(iftypes); i++)
-		if (strlen(iftypes[i]) == len && !strncasecmp(s, iftypes[i], len))
-			return iftypes[i];
-	return NULL;
-}
-
 /* IOS writes interface types in one spelling: tunnel1 is Tunnel1. */
 static char *iface_canon(const char *s)
 {
-	size_t alen = strcspn(s, "0123456789");
-	const char *t;
-	char *out;
-
-	if (alen == 0 || !s[alen] || !(t = iftype_of(s, alen)))
-		return ik_xstrdup(s);
-	out = ik_xmalloc(strlen(s) + 1);
-	memcpy(out, t, alen);
-	strcpy(out + alen, s + alen);
-	return out;
+	return ik_iface_name_canon(s, false);
 }
 
 /* ---- keys ---- */
@@ -894,6 +902,9 @@ static int cmd_profile_sub(struct pctx *c)
 		add_ref(c, R_PROF_KEYRING, p, p->nkeyrings - 1, 1);
 		return 0;
 	}
+	if (kw(c, 0, "ca") || (kw(c, 0, "match") && kw(c, 1, "certificate")))
+		return perr(c, 0, "certificates are not supported yet (%s): authenticate with "
+			    "pre-shared keys", kw(c, 0, "ca") ? "ca trust-point" : "match certificate");
 	if (kw(c, 0, "match")) {
 		struct ik_identity_match m = { .line = c->lineno };
 		int i = 4;
@@ -920,6 +931,12 @@ static int cmd_profile_sub(struct pctx *c)
 				free(m.vrf);
 				return -1;
 			}
+		} else if (kw(c, 2, "host") && kw(c, 3, "domain")) {
+			/* match identity host domain D: every host name in D */
+			m.kind = IK_MATCH_HOST_DOMAIN;
+			if (need(c, 4, "domain name") || no_more(c, 5))
+				return -1;
+			m.name = ik_xstrdup(c->tok[4].s[0] == '.' ? c->tok[4].s + 1 : c->tok[4].s);
 		} else if (kw(c, 2, "host") || kw(c, 2, "user-fqdn")) {
 			m.kind = kw(c, 2, "host") ? IK_MATCH_HOST : IK_MATCH_USER_FQDN;
 			if (need(c, 3, "identity") || no_more(c, 4))
@@ -1067,6 +1084,30 @@ static int cmd_isakmp(struct pctx *c)
 		cfg->aggressive_mode_disable = true;
 		return 0;
 	}
+	if (kw(c, 2, "invalid-spi-recovery")) {
+		if (no_more(c, 3))
+			return -1;
+		cfg->invalid_spi_recovery = true;
+		pwarn(c, "line %d: crypto isakmp invalid-spi-recovery: ikerd does not start an "
+		      "IKE exchange to report an invalid SPI; kept for show running-config",
+		      c->lineno);
+		return 0;
+	}
+	if (kw(c, 2, "fragmentation")) {
+		if (no_more(c, 3))
+			return -1;
+		cfg->isakmp_fragmentation = true;
+		pwarn(c, "line %d: crypto isakmp fragmentation: ikerd does not fragment IKE "
+		      "messages; kept for show running-config", c->lineno);
+		return 0;
+	}
+	if (kw(c, 2, "nat-traversal")) {
+		/* the older form of crypto isakmp nat keepalive */
+		if (get_u32(c, 3, "nat keepalive interval", 5, 3600, &v) || no_more(c, 4))
+			return -1;
+		cfg->nat_keepalive = v;
+		return 0;
+	}
 	if (kw(c, 2, "nat")) {
 		if (!kw(c, 3, "keepalive"))
 			return c->ntok > 3 ? perr(c, 3, "'keepalive' expected, not '%s'", c->tok[3].s)
@@ -1159,8 +1200,19 @@ static int cmd_tset_sub(struct pctx *c)
 	struct ik_transform_set *t = c->obj;
 
 	if (kw(c, 0, "mode")) {
-		if (need(c, 1, "tunnel or transport") || no_more(c, 2))
+		if (need(c, 1, "tunnel or transport"))
 			return -1;
+		if (kw(c, 1, "transport") && kw(c, 2, "require")) {
+			/* transport or nothing: ikerd never falls back to tunnel */
+			if (no_more(c, 3))
+				return -1;
+			t->mode = IK_MODE_TRANSPORT;
+			t->mode_require = true;
+			return 0;
+		}
+		if (no_more(c, 2))
+			return -1;
+		t->mode_require = false;
 		if (kw(c, 1, "tunnel"))
 			t->mode = IK_MODE_TUNNEL;
 		else if (kw(c, 1, "transport"))
@@ -1211,7 +1263,12 @@ static int cmd_ipsec_profile_sub(struct pctx *c)
 		return 0;
 	}
 	if (kw(c, 1, "pfs")) {
-		if (need(c, 2, "group") || no_more(c, 3))
+		if (c->ntok == 2) {
+			/* IOS: set pfs without a group means group1 */
+			p->pfs_group = 1;
+			return 0;
+		}
+		if (no_more(c, 3))
 			return -1;
 		for (size_t i = 0; i < IK_ARRAY_LEN(dh_groups); i++) {
 			char n[16];
@@ -1290,6 +1347,56 @@ static int cmd_ipsec(struct pctx *c)
 			p->line = c->lineno;
 		c->obj = p;
 		c->mode = M_IPSEC_PROFILE;
+		return 0;
+	}
+	if (kw(c, 2, "df-bit")) {
+		static const char *const dfs[] = { "copy", "clear", "set" };
+
+		if (need(c, 3, "clear, set or copy") || no_more(c, 4))
+			return -1;
+		for (size_t i = 0; i < IK_ARRAY_LEN(dfs); i++)
+			if (kw(c, 3, dfs[i])) {
+				cfg->df_bit = (enum ik_df_bit)i;
+				if (i)
+					pwarn(c, "line %d: crypto ipsec df-bit %s: ikerd leaves the DF "
+					      "bit to the kernel (copied from the inner packet); "
+					      "kept for show running-config", c->lineno, dfs[i]);
+				return 0;
+			}
+		return perr(c, 3, "unknown df-bit setting '%s' (clear, set, copy)", c->tok[3].s);
+	}
+	if (kw(c, 2, "security-association") && kw(c, 3, "replay")) {
+		unsigned v;
+
+		if (kw(c, 4, "disable")) {
+			if (no_more(c, 5))
+				return -1;
+			cfg->replay_disable = true;
+			pwarn(c, "line %d: anti-replay stays on: ikerd does not turn the kernel's "
+			      "replay check off; kept for show running-config", c->lineno);
+			return 0;
+		}
+		if (!kw(c, 4, "window-size"))
+			return c->ntok > 4 ? perr(c, 4, "'window-size' or 'disable' expected, not "
+						 "'%s'", c->tok[4].s)
+					   : pincomplete(c, "incomplete command: 'window-size' or "
+							 "'disable' expected");
+		if (get_u32(c, 5, "replay window size", 64, 1024, &v) || no_more(c, 6))
+			return -1;
+		cfg->replay_window = v;
+		if (v != 64)
+			pwarn(c, "line %d: replay window-size %u: ikerd installs SAs with a window "
+			      "of 64 packets; kept for show running-config", c->lineno, v);
+		return 0;
+	}
+	if (kw(c, 2, "security-association") && kw(c, 3, "idle-time")) {
+		unsigned v;
+
+		if (get_u32(c, 4, "idle time", 60, 86400, &v) || no_more(c, 5))
+			return -1;
+		cfg->sa_idle_time = v;
+		pwarn(c, "line %d: crypto ipsec security-association idle-time: ikerd keeps idle "
+		      "SAs until their lifetime ends; kept for show running-config", c->lineno);
 		return 0;
 	}
 	if (kw(c, 2, "security-association")) {
@@ -1807,9 +1914,18 @@ static int cmd_crypto(struct pctx *c)
 		c->mode = M_IGNORE;
 		return 0;
 	}
+	if (kw(c, 1, "logging") && kw(c, 2, "session")) {
+		if (no_more(c, 3))
+			return -1;
+		c->cfg->logging_session = true;
+		pwarn(c, "line %d: crypto logging session: ikerd does not print "
+		      "%%CRYPTO-5-SESSION_STATUS lines; kept for show running-config", c->lineno);
+		return 0;
+	}
 	if (kw(c, 1, "map") || kw(c, 1, "dynamic-map"))
-		return perr(c, 1, "crypto %s is not supported by ikerd: use a tunnel interface "
-			    "with tunnel protection ipsec profile", c->tok[1].s);
+		return perr(c, 1, "crypto %s is not supported yet: use a tunnel interface with "
+			    "tunnel protection ipsec profile (policy-based IPsec from access lists "
+			    "is planned)", c->tok[1].s);
 	return perr(c, 1, "unknown command 'crypto %s'", c->tok[1].s);
 }
 
@@ -1895,7 +2011,11 @@ static int cmd_iface_sub(struct pctx *c)
 	}
 	if (kw(c, 0, "crypto"))
 		return perr(c, 0, "crypto commands on interfaces (crypto map, ...) are not "
-			    "supported by ikerd: use tunnel protection ipsec profile");
+			    "supported yet: use tunnel protection ipsec profile");
+	if (kw(c, 0, "no") && kw(c, 1, "keepalive") && c->ntok == 2) {
+		/* GRE keepalives are off, as ikerd never sends them */
+		return 0;
+	}
 	if (kw(c, 0, "tunnel")) {
 		if (!ifc->is_tunnel)
 			return perr(c, 0, "tunnel commands apply to Tunnel interfaces only, not to %s",
@@ -1965,21 +2085,29 @@ static int cmd_interface(struct pctx *c)
 	struct ik_interface *ifc;
 	char *name;
 
+	const char *t;
+	size_t alen;
+
 	if (need(c, 1, "interface name"))
 		return -1;
-	if (c->ntok == 3 && iftype_of(c->tok[1].s, (size_t)c->tok[1].len) &&
+	/* the type as IOS reads it: any case, or an unambiguous prefix */
+	alen = strcspn(c->tok[1].s, "0123456789");
+	if (alen && ik_iftype_lookup(c->tok[1].s, alen, true, &t) > 1)
+		return perr(c, 1, "%% Ambiguous command: interface type '%.*s' (%s)", (int)alen,
+			    c->tok[1].s, "write more of the type");
+	if (c->ntok == 3 && ik_iftype_lookup(c->tok[1].s, (size_t)c->tok[1].len, true, &t) == 1 &&
 	    c->tok[2].s[0] >= '0' && c->tok[2].s[0] <= '9') {
 		/* "interface Tunnel 1" */
 		size_t n = (size_t)c->tok[1].len + (size_t)c->tok[2].len + 1;
 		char *joined = ik_xmalloc(n);
 
 		snprintf(joined, n, "%s%s", c->tok[1].s, c->tok[2].s);
-		name = iface_canon(joined);
+		name = ik_iface_name_canon(joined, true);
 		free(joined);
 	} else {
 		if (no_more(c, 2))
 			return -1;
-		name = iface_canon(c->tok[1].s);
+		name = ik_iface_name_canon(c->tok[1].s, true);
 	}
 	ifc = ik_nmap_get(&c->st->names[IK_NS_IFACE], name);
 	if (ifc) {
@@ -2062,6 +2190,10 @@ static void add_vrf(struct pctx *c, const char *name)
 	struct ik_config *cfg = c->cfg;
 	struct ik_vrf *v;
 
+	c->vrf = cfg->nvrfs;
+	for (size_t i = 0; i < cfg->nvrfs; i++)
+		if (!strcmp(cfg->vrfs[i].name, name))
+			c->vrf = i;
 	if (ik_nmap_get(&c->st->names[IK_NS_VRF], name))
 		return;
 	v = VPUSH(cfg->vrfs, cfg->nvrfs);
@@ -2074,8 +2206,24 @@ static void add_vrf(struct pctx *c, const char *name)
 
 static int cmd_vrf_sub(struct pctx *c)
 {
-	if (kw(c, 0, "rd") || kw(c, 0, "route-target") || kw(c, 0, "description") ||
-	    kw(c, 0, "address-family") || kw(c, 0, "exit-address-family"))
+	struct ik_vrf *v = &c->cfg->vrfs[c->vrf];
+
+	if (kw(c, 0, "rd")) {
+		if (need(c, 1, "route distinguisher") || no_more(c, 2))
+			return -1;
+		set_str(&v->rd, c->tok[1].s);
+		return 0;
+	}
+	if (kw(c, 0, "address-family")) {
+		if (!kw(c, 1, "ipv4") || (c->ntok > 2 && !kw(c, 2, "unicast")) || c->ntok > 3) {
+			warn_ignored(c, "vrf");
+			return 0;
+		}
+		v->af_ipv4 = true;
+		return 0;
+	}
+	if (kw(c, 0, "route-target") || kw(c, 0, "description") ||
+	    kw(c, 0, "exit-address-family"))
 		return 0;
 	warn_ignored(c, "vrf");
 	return 0;
@@ -2140,6 +2288,8 @@ static int cmd_top(struct pctx *c)
 	if ((kw(c, 0, "ip") && kw(c, 1, "vrf") && c->ntok == 3) ||
 	    (kw(c, 0, "vrf") && kw(c, 1, "definition") && c->ntok == 3)) {
 		add_vrf(c, c->tok[2].s);
+		if (kw(c, 1, "definition"))
+			c->cfg->vrfs[c->vrf].definition = true;
 		c->mode = M_VRF;
 		return 0;
 	}
@@ -2266,6 +2416,38 @@ late_error(struct pctx *c, int line, int col, const char *fmt, ...)
 	return -1;
 }
 
+/* IOS abbreviations: the words of the line spelled out (conf/abbrev.h). */
+static int expand_abbrev(struct pctx *c, bool top)
+{
+	static const enum ik_abbrev_ctx ctx_of[] = {
+		[M_KEYRING] = IK_AB_KEYRING, [M_POLICY] = IK_AB_POLICY,
+		[M_PROFILE] = IK_AB_PROFILE, [M_TSET] = IK_AB_TSET,
+		[M_IPSEC_PROFILE] = IK_AB_IPSEC_PROFILE, [M_V2_KEYRING] = IK_AB_V2_KEYRING,
+		[M_V2_PEER] = IK_AB_V2_KEYRING, [M_V2_PROPOSAL] = IK_AB_V2_PROPOSAL,
+		[M_V2_POLICY] = IK_AB_V2_POLICY, [M_V2_PROFILE] = IK_AB_V2_PROFILE,
+		[M_IFACE] = IK_AB_IFACE, [M_VRF] = IK_AB_VRF,
+	};
+	const char *w[8];
+	char alts[256];
+	int n = c->ntok < 8 ? c->ntok : 8, bad = 0;
+	enum ik_abbrev_ctx ctx;
+
+	if (top)
+		ctx = IK_AB_TOP;
+	else if (c->mode > M_IGNORE && (size_t)c->mode < IK_ARRAY_LEN(ctx_of))
+		ctx = ctx_of[c->mode];
+	else
+		return 0;
+	for (int i = 0; i < n; i++)
+		w[i] = c->tok[i].s;
+	if (ik_abbrev_expand(ctx, w, n, &bad, alts, sizeof(alts), &c->ab_hint[ctx]))
+		return perr(c, bad, "%% Ambiguous command: '%s' may be %s", c->tok[bad].s, alts);
+	/* the keywords are static text that nothing writes to */
+	for (int i = 0; i < n; i++)
+		c->tok[i].s = (char *)(uintptr_t)w[i];
+	return 0;
+}
+
 static int parse_lines(struct pctx *c)
 {
 	const char *p = c->text, *end = c->text + c->textlen;
@@ -2276,22 +2458,16 @@ static int parse_lines(struct pctx *c)
 		int rc;
 
 		c->lineno++;
+		if (c->err && c->err->nerrors >= IK_CONF_MAX_ERRORS)
+			return -1; /* enough to fix first */
 		if (len > IK_CONF_MAX_LINE + 1 ||
 		    (len == IK_CONF_MAX_LINE + 1 && p[len - 1] != '\r')) {
-			struct ik_conf_error *e = c->err;
-
-			c->failed = true;
-			if (e) {
-				snprintf(e->file, sizeof(e->file), "%s", c->cfg->file);
-				e->line = c->lineno;
-				e->col = 0;
-				e->incomplete = false;
-				e->text[0] = '\0';
-				snprintf(e->msg, sizeof(e->msg),
-					 "line is %zu bytes long, longer than the limit of %d",
-					 len, IK_CONF_MAX_LINE);
-			}
-			return -1;
+			line_error(c, c->lineno, false,
+				   "line is %zu bytes long, longer than the limit of %d", len,
+				   IK_CONF_MAX_LINE);
+			p = nl ? nl + 1 : end;
+			c->mode = M_IGNORE;
+			continue;
 		}
 		load_line(c, p, len);
 		p = nl ? nl + 1 : end;
@@ -2305,31 +2481,23 @@ static int parse_lines(struct pctx *c)
 			wipe_line(c);
 			continue;
 		}
-		if (c->tok[0].col > 1 && c->mode != M_NONE)
-			rc = cmd_sub(c);
-		else
-			rc = cmd_top(c);
-		wipe_line(c);
-		if (rc)
-			return -1;
-	}
-	if (c->in_banner) {
-		struct ik_conf_error *e = c->err;
+		bool top = !(c->tok[0].col > 1 && c->mode != M_NONE);
 
-		c->failed = true;
-		if (e) {
-			snprintf(e->file, sizeof(e->file), "%s", c->cfg->file);
-			e->line = c->lineno;
-			e->col = 0;
-			e->incomplete = true;
-			e->text[0] = '\0';
-			snprintf(e->msg, sizeof(e->msg),
-				 "banner text not closed by its delimiter '%s' before the end of "
-				 "the file", c->banner_delim);
-		}
-		return -1;
+		c->line_failed = false;
+		if (expand_abbrev(c, top))
+			rc = -1;
+		else
+			rc = top ? cmd_top(c) : cmd_sub(c);
+		wipe_line(c);
+		/* a command that failed opens no sub-mode: its block is
+		 * skipped, and the next errors are reported too */
+		if ((rc || c->line_failed) && top)
+			c->mode = M_IGNORE;
 	}
-	return 0;
+	if (c->in_banner)
+		line_error(c, c->lineno, true, "banner text not closed by its delimiter '%s' "
+			   "before the end of the file", c->banner_delim);
+	return c->failed ? -1 : 0;
 }
 
 /* ---- after the last line ---- */
@@ -2338,6 +2506,7 @@ static int resolve_refs(struct pctx *c)
 {
 	struct ik_config *cfg = c->cfg;
 	struct ik_nmap *nm = c->st->names;
+	bool bad = false;
 
 	for (size_t i = 0; i < c->nrefs; i++) {
 		struct ref *r = &c->refs[i];
@@ -2347,20 +2516,26 @@ static int resolve_refs(struct pctx *c)
 		case R_PROF_KEYRING: {
 			struct ik_isakmp_profile *p = r->obj;
 
-			if (!(t = ik_nmap_get(&nm[IK_NS_KEYRING], r->name)))
-				return late_error(c, r->line, r->col,
-						  "unknown keyring '%s' in isakmp profile %s",
-						  r->name, p->name);
+			if (!(t = ik_nmap_get(&nm[IK_NS_KEYRING], r->name))) {
+				late_error(c, r->line, r->col,
+					   "unknown keyring '%s' in isakmp profile %s",
+					   r->name, p->name);
+				bad = true;
+				break;
+			}
 			p->keyrings[r->idx] = t;
 			break;
 		}
 		case R_IPSEC_TSET: {
 			struct ik_ipsec_profile *p = r->obj;
 
-			if (!(t = ik_nmap_get(&nm[IK_NS_TSET], r->name)))
-				return late_error(c, r->line, r->col,
-						  "unknown transform-set '%s' in ipsec profile %s",
-						  r->name, p->name);
+			if (!(t = ik_nmap_get(&nm[IK_NS_TSET], r->name))) {
+				late_error(c, r->line, r->col,
+					   "unknown transform-set '%s' in ipsec profile %s",
+					   r->name, p->name);
+				bad = true;
+				break;
+			}
 			/* in file order: a later set transform-set line that
 			 * replaced the list overwrites every slot it kept */
 			if (r->idx < p->ntsets)
@@ -2370,60 +2545,75 @@ static int resolve_refs(struct pctx *c)
 		case R_IPSEC_ISAKMP: {
 			struct ik_ipsec_profile *p = r->obj;
 
-			if (!(t = ik_nmap_get(&nm[IK_NS_PROFILE], r->name)))
-				return late_error(c, r->line, r->col,
-						  "unknown isakmp profile '%s' in ipsec profile %s",
-						  r->name, p->name);
+			if (!(t = ik_nmap_get(&nm[IK_NS_PROFILE], r->name))) {
+				late_error(c, r->line, r->col,
+					   "unknown isakmp profile '%s' in ipsec profile %s",
+					   r->name, p->name);
+				bad = true;
+				break;
+			}
 			p->isakmp_profile = t;
 			break;
 		}
 		case R_IPSEC_IKEV2: {
 			struct ik_ipsec_profile *p = r->obj;
 
-			if (!(t = ik_nmap_get(&nm[IK_NS_V2_PROFILE], r->name)))
-				return late_error(c, r->line, r->col,
-						  "unknown ikev2 profile '%s' in ipsec profile %s",
-						  r->name, p->name);
+			if (!(t = ik_nmap_get(&nm[IK_NS_V2_PROFILE], r->name))) {
+				late_error(c, r->line, r->col,
+					   "unknown ikev2 profile '%s' in ipsec profile %s",
+					   r->name, p->name);
+				bad = true;
+				break;
+			}
 			p->ikev2_profile = t;
 			break;
 		}
 		case R_TUN_PROT: {
 			struct ik_interface *ifc = r->obj;
 
-			if (!(t = ik_nmap_get(&nm[IK_NS_IPSEC_PROFILE], r->name)))
-				return late_error(c, r->line, r->col,
-						  "unknown ipsec profile '%s' in interface %s",
-						  r->name, ifc->name);
+			if (!(t = ik_nmap_get(&nm[IK_NS_IPSEC_PROFILE], r->name))) {
+				late_error(c, r->line, r->col,
+					   "unknown ipsec profile '%s' in interface %s",
+					   r->name, ifc->name);
+				bad = true;
+				break;
+			}
 			ifc->protection = t;
 			break;
 		}
 		case R_V2PROF_KEYRING: {
 			struct ik_ikev2_profile *p = r->obj;
 
-			if (!(t = ik_nmap_get(&nm[IK_NS_V2_KEYRING], r->name)))
-				return late_error(c, r->line, r->col,
-						  "unknown ikev2 keyring '%s' in ikev2 profile %s",
-						  r->name, p->name);
+			if (!(t = ik_nmap_get(&nm[IK_NS_V2_KEYRING], r->name))) {
+				late_error(c, r->line, r->col,
+					   "unknown ikev2 keyring '%s' in ikev2 profile %s",
+					   r->name, p->name);
+				bad = true;
+				break;
+			}
 			p->keyring = t;
 			break;
 		}
 		case R_V2POL_PROPOSAL: {
 			struct ik_ikev2_policy *p = r->obj;
 
-			if (!(t = ik_nmap_get(&nm[IK_NS_V2_PROPOSAL], r->name)))
-				return late_error(c, r->line, r->col,
-						  "unknown ikev2 proposal '%s' in ikev2 policy %s",
-						  r->name, p->name);
+			if (!(t = ik_nmap_get(&nm[IK_NS_V2_PROPOSAL], r->name))) {
+				late_error(c, r->line, r->col,
+					   "unknown ikev2 proposal '%s' in ikev2 policy %s",
+					   r->name, p->name);
+				bad = true;
+				break;
+			}
 			p->proposals[r->idx] = t;
 			break;
 		}
 		case R_ROUTE_IF:
 			/* not an error: the daemon finds the interface in Linux */
-			cfg->routes[r->idx].out_if = ik_nmap_get(&nm[IK_NS_IFACE], r->name);
+			cfg->routes[r->idx].out_if = ik_config_find_iface(cfg, r->name);
 			break;
 		}
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
 /* Repeated names in a list keep their first place. */
@@ -2477,10 +2667,10 @@ static int check_v2_proposals(struct pctx *c)
 			reload_line(c, p->line);
 			int col = c->ntok > 3 ? c->tok[3].col : 1;
 			wipe_line(c);
-			return late_error(c, p->line, col, "ikev2 proposal %s %s", p->name, what);
+			late_error(c, p->line, col, "ikev2 proposal %s %s", p->name, what);
 		}
 	}
-	return 0;
+	return c->failed ? -1 : 0;
 }
 
 static int finish(struct pctx *c)
@@ -2490,7 +2680,8 @@ static int finish(struct pctx *c)
 
 	unsigned *seen;
 
-	if (resolve_refs(c) || check_v2_proposals(c))
+	/* every unknown name and bad proposal is reported */
+	if (resolve_refs(c) | check_v2_proposals(c))
 		return -1;
 	/* a keyring named twice in a profile counts once, at its first place */
 	seen = ik_xcalloc(cfg->nkeyrings, sizeof(*seen));
@@ -2584,8 +2775,10 @@ static struct ik_config *parse_text(const char *text, size_t len, const char *na
 	c->text = text;
 	c->textlen = len;
 	rc = parse_lines(c);
-	if (!rc)
-		rc = finish(c);
+	/* the names a failed file refers to are checked too; the rest of the
+	 * finishing work needs them all resolved */
+	if (!(c->err && c->err->nerrors >= IK_CONF_MAX_ERRORS))
+		rc = finish(c) || rc ? -1 : 0;
 	for (size_t i = 0; i < c->nrefs; i++)
 		free(c->refs[i].name);
 	free(c->refs);

@@ -106,7 +106,8 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 	}
 	if (def->nkeys || cfg->isakmp_identity == IK_SELF_ID_FQDN || cfg->keepalive ||
 	    cfg->nat_keepalive || cfg->max_in_negotiation || cfg->v2_max_in_negotiation ||
-	    cfg->aggressive_mode_disable)
+	    cfg->aggressive_mode_disable || cfg->invalid_spi_recovery ||
+	    cfg->isakmp_fragmentation || cfg->logging_session)
 		ik_sb_add(out, "!\n");
 	for (size_t k = 0; k < def->nkeys; k++)
 		print_key(def->keys[k], out);
@@ -125,6 +126,12 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 	if (cfg->v2_max_in_negotiation)
 		ik_sb_printf(out, "crypto ikev2 limit max-in-negotiation-sa %u\n",
 			     cfg->v2_max_in_negotiation);
+	if (cfg->invalid_spi_recovery)
+		ik_sb_add(out, "crypto isakmp invalid-spi-recovery\n");
+	if (cfg->isakmp_fragmentation)
+		ik_sb_add(out, "crypto isakmp fragmentation\n");
+	if (cfg->logging_session)
+		ik_sb_add(out, "crypto logging session\n");
 }
 
 static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
@@ -154,6 +161,10 @@ static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 
 			if (mt->kind == IK_MATCH_HOST) {
 				ik_sb_printf(out, "   match identity host %s\n", mt->name);
+				continue;
+			}
+			if (mt->kind == IK_MATCH_HOST_DOMAIN) {
+				ik_sb_printf(out, "   match identity host domain %s\n", mt->name);
 				continue;
 			}
 			if (mt->kind == IK_MATCH_USER_FQDN) {
@@ -188,8 +199,20 @@ static void print_tsets(const struct ik_config *cfg, struct ik_sb *out)
 		[IK_ESP_SHA512] = "esp-sha512-hmac",
 	};
 
-	if (cfg->sa_lifetime_sec != 3600 || cfg->sa_lifetime_kb != 4608000)
+	if (cfg->sa_lifetime_sec != 3600 || cfg->sa_lifetime_kb != 4608000 || cfg->df_bit ||
+	    cfg->replay_window || cfg->replay_disable || cfg->sa_idle_time)
 		ik_sb_add(out, "!\n");
+	if (cfg->df_bit)
+		ik_sb_printf(out, "crypto ipsec df-bit %s\n",
+			     cfg->df_bit == IK_DF_CLEAR ? "clear" : "set");
+	if (cfg->replay_window)
+		ik_sb_printf(out, "crypto ipsec security-association replay window-size %u\n",
+			     cfg->replay_window);
+	if (cfg->replay_disable)
+		ik_sb_add(out, "crypto ipsec security-association replay disable\n");
+	if (cfg->sa_idle_time)
+		ik_sb_printf(out, "crypto ipsec security-association idle-time %u\n",
+			     cfg->sa_idle_time);
 	if (cfg->sa_lifetime_sec != 3600)
 		ik_sb_printf(out, "crypto ipsec security-association lifetime seconds %u\n",
 			     (unsigned)cfg->sa_lifetime_sec);
@@ -214,7 +237,8 @@ static void print_tsets(const struct ik_config *cfg, struct ik_sb *out)
 		}
 		if (t->auth && t->auth < sizeof(auths) / sizeof(auths[0]))
 			ik_sb_printf(out, " %s", auths[t->auth]);
-		ik_sb_printf(out, "\n mode %s\n", t->mode == IK_MODE_TRANSPORT ? "transport" : "tunnel");
+		ik_sb_printf(out, "\n mode %s%s\n", t->mode == IK_MODE_TRANSPORT ? "transport" : "tunnel",
+			     t->mode_require ? " require" : "");
 	}
 }
 
@@ -386,8 +410,14 @@ static void print_ifaces(const struct ik_config *cfg, struct ik_sb *out)
 	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
 
 	for (size_t i = 0; i < cfg->nvrfs; i++) {
+		const struct ik_vrf *v = &cfg->vrfs[i];
+
 		ik_sb_add(out, "!\n");
-		ik_sb_printf(out, "ip vrf %s\n", cfg->vrfs[i].name);
+		ik_sb_printf(out, "%s %s\n", v->definition ? "vrf definition" : "ip vrf", v->name);
+		if (v->rd)
+			ik_sb_printf(out, " rd %s\n", v->rd);
+		if (v->definition && v->af_ipv4)
+			ik_sb_add(out, " !\n address-family ipv4\n exit-address-family\n");
 	}
 	for (size_t i = 0; i < cfg->nifaces; i++) {
 		const struct ik_interface *f = cfg->ifaces[i];

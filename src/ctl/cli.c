@@ -51,16 +51,32 @@ static const struct cli_pattern patterns[] = {
 	{ "show running-config", IK_CMD_SHOW_RUNNING, 0, false },
 	{ "show debugging", IK_CMD_SHOW_DEBUGGING, 0, false },
 	{ "test isakmp peer <peer>", IK_CMD_TEST_PEER, 0, false },
-	{ "test isakmp peer <peer> vrf <vrf>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> identity <id-addr>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> identity fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> identity user-fqdn <ufqdn>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local> identity <id-addr>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local> identity fqdn <fqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local> identity user-fqdn <ufqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> local <local> fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> vrf <vrf> identity <id-addr>", IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> vrf <vrf> identity fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
-	{ "test isakmp peer <peer> vrf <vrf> identity user-fqdn <ufqdn>", IK_CMD_TEST_PEER, 0,
-	  false },
+	{ "test isakmp peer <peer> vrf <vrf> identity user-fqdn <ufqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
 	{ "test isakmp peer <peer> vrf <vrf> fqdn <fqdn>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local>", IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local> identity <id-addr>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local> identity fqdn <fqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local> identity user-fqdn <ufqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
+	{ "test isakmp peer <peer> vrf <vrf> local <local> fqdn <fqdn>",
+	  IK_CMD_TEST_PEER, 0, false },
 	{ "check", IK_CMD_CHECK, 0, false },
 	{ "debug crypto isakmp", IK_CMD_DEBUG, IK_DBG_ISAKMP, false },
 	{ "debug crypto isakmp aaa", IK_CMD_DEBUG, IK_DBG_ISAKMP_AAA, false },
@@ -183,6 +199,12 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 			return false;
 		cmd->has_peer = true;
 		cmd->peer = a;
+		return true;
+	}
+	if (!strcmp(arg, "<local>")) {
+		if (ik_addr_parse(w, &a))
+			return false;
+		cmd->local = a;
 		return true;
 	}
 	if (!strcmp(arg, "<id-addr>")) {

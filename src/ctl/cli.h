@@ -60,6 +60,7 @@ struct ik_cli_cmd {
 	bool has_peer;
 	uint32_t peer;          /* test isakmp peer A, clear ... remote/peer A */
 	char vrf[64];           /* test ... vrf V ("" = global) */
+	uint32_t local;         /* test ... local A (0 = not given) */
 	enum ik_cli_ident ident;
 	uint32_t ident_addr;
 	char ident_name[256];

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,14 @@ static uint32_t ifaddr_by_name(const char *name)
 	}
 	freeifaddrs(ifa);
 	return a;
+}
+
+/* The checker's lookup of a Linux interface's address (0 when it has one). */
+static int check_ifaddr(void *ctx, const char *name, uint32_t *addr)
+{
+	(void)ctx;
+	*addr = ifaddr_by_name(name);
+	return *addr ? 0 : -1;
 }
 
 static uint32_t tunnel_local(struct ikd *d, const struct ik_interface *t)
@@ -299,7 +308,6 @@ static void task_clear(struct ikd_worker *w, void *arg)
 static int open_config(struct ikd *d, struct ik_config **cfg, struct ik_sb *err)
 {
 	struct ik_conf_error ce;
-	char buf[2048];
 
 	memset(&ce, 0, sizeof(ce));
 	if (d->opts.conf_path)
@@ -309,8 +317,7 @@ static int open_config(struct ikd *d, struct ik_config **cfg, struct ik_sb *err)
 					       "<string>", &ce);
 	if (*cfg)
 		return 0;
-	ik_conf_error_format(&ce, buf, sizeof(buf));
-	ik_sb_add(err, buf);
+	ik_conf_error_format_all(&ce, err);
 	return -1;
 }
 
@@ -435,6 +442,14 @@ enum ik_ctl_status ikd_reload(struct ikd *d, struct ik_sb *out)
 	tunnels_sync(d, old, nw);
 	d->cfg = nw;
 	ik_config_unref(old);
+#ifdef __GLIBC__
+	/* A large snapshot is freed in blocks that glibc keeps for reuse (its
+	 * mmap threshold rises after the first large free): RSS would climb by
+	 * several snapshots' worth over the first reloads and stay there.
+	 * Hand the free pages back once per reload (measured by
+	 * tests/bench/reload.sh: flat instead of +28 MB at 100,000 keys). */
+	malloc_trim(0);
+#endif
 	ik_msg(&d->log, IK_LOG_NOTICE, "%%IKERD-5-RELOAD: configuration reloaded from %s",
 	       nw->file ? nw->file : "<string>");
 	ik_sb_printf(out, "Configuration reloaded from %s (%zu line(s) ignored).\n",
@@ -727,11 +742,16 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 			id.name = cmd->ident_name;
 			break;
 		}
-		ik_explain_responder(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, cmd->peer, &id, out,
-				     json);
+		ik_explain_responder(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, cmd->local, cmd->peer,
+				     &id, out, json);
 		return IK_CTL_OK;
 	case IK_CMD_CHECK: {
-		int n = ik_check_config(d->cfg, out, json);
+		/* as ikerd -t: this host's interfaces for tunnel source names */
+		struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+		int n;
+
+		env.ifaddr = check_ifaddr;
+		n = ik_check_config_env(d->cfg, &env, out, json, NULL);
 
 		if (!json && n == 0)
 			ik_sb_add(out, "No findings: no responder-side selection failure is "

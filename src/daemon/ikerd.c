@@ -2,7 +2,10 @@
  * (control socket, signals, kernel events), and ikerd -t. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +41,8 @@ static void usage(FILE *f)
 		"       ikerd -t [-f FILE] [--strict] [--json]\n"
 		"  -f FILE           configuration (default %s)\n"
 		"  -d                stay in the foreground, log to stderr\n"
-		"  -t                test the configuration and exit (0 clean, 1 error,\n"
-		"                    2 findings with --strict)\n"
+		"  -t                test the configuration and exit (0 valid, 1 not valid,\n"
+		"                    2 an error finding, or a warning with --strict)\n"
 		"  --strict          with -t: findings of the static check fail the test\n"
 		"  --json            with -t: one JSON document\n"
 		"  --debug LIST      debug categories on from the start: isakmp, ipsec,\n"
@@ -58,19 +61,43 @@ static void usage(FILE *f)
 
 /* ---- ikerd -t ---- */
 
+/* The IPv4 address of a Linux interface, for the checker (0 when found). */
+static int test_ifaddr(void *ctx, const char *name, uint32_t *addr)
+{
+	struct ifaddrs *ifa, *i;
+	int rc = -1;
+
+	(void)ctx;
+	if (getifaddrs(&ifa))
+		return -1;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, name))
+			continue;
+		*addr = ntohl(((const struct sockaddr_in *)(const void *)i->ifa_addr)
+				      ->sin_addr.s_addr);
+		rc = 0;
+		break;
+	}
+	freeifaddrs(ifa);
+	return rc;
+}
+
+/* Exit status: 0 valid (warnings and notes allowed), 1 not valid, 2 a
+ * finding labelled error (or, with --strict, any warning finding). */
 static int test_config(const char *path, bool json, bool strict)
 {
 	struct ik_conf_error ce;
 	struct ik_config *cfg;
 	struct ik_sb findings, out;
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+	struct ik_check_counts cnt;
+	bool failing;
 	int n;
 
 	memset(&ce, 0, sizeof(ce));
 	cfg = ik_snapshot_load_file(path, &ce);
 	ik_sb_init(&out);
 	if (!cfg) {
-		char buf[2048];
-
 		if (json) {
 			ik_sb_add(&out, "{\"file\":");
 			ik_sb_json_str(&out, path);
@@ -79,17 +106,33 @@ static int test_config(const char *path, bool json, bool strict)
 			ik_sb_json_str(&out, ce.msg);
 			ik_sb_add(&out, ",\"text\":");
 			ik_sb_json_str(&out, ce.text);
-			ik_sb_add(&out, "}}\n");
+			ik_sb_printf(&out, "},\"error_count\":%u,\"errors\":[",
+				     ce.nerrors ? ce.nerrors : 1);
+			for (unsigned i = 0; i <= ce.nmore && i < IK_CONF_MAX_ERRORS; i++) {
+				bool first = i == 0;
+				const struct ik_conf_error_more *m = first ? NULL : &ce.more[i - 1];
+
+				ik_sb_printf(&out, "%s{\"line\":%d,\"col\":%d,\"message\":",
+					     first ? "" : ",", first ? ce.line : m->line,
+					     first ? ce.col : m->col);
+				ik_sb_json_str(&out, first ? ce.msg : m->msg);
+				ik_sb_add(&out, ",\"text\":");
+				ik_sb_json_str(&out, first ? ce.text : m->text);
+				ik_sb_add(&out, "}");
+			}
+			ik_sb_add(&out, "]}\n");
 			fputs(ik_sb_str(&out), stdout);
 		} else {
-			ik_conf_error_format(&ce, buf, sizeof(buf));
-			fprintf(stderr, "%s%s", buf, buf[0] && buf[strlen(buf) - 1] != '\n' ? "\n" : "");
+			ik_conf_error_format_all(&ce, &out);
+			fputs(ik_sb_str(&out), stderr);
 		}
 		ik_sb_free(&out);
 		return 1;
 	}
 	ik_sb_init(&findings);
-	n = ik_check_config(cfg, &findings, json);
+	env.ifaddr = test_ifaddr;
+	n = ik_check_config_env(cfg, &env, &findings, json, &cnt);
+	failing = cnt.errors || (strict && cnt.warnings);
 	if (json) {
 		ik_sb_add(&out, "{\"file\":");
 		ik_sb_json_str(&out, path);
@@ -100,22 +143,24 @@ static int test_config(const char *path, bool json, bool strict)
 			ik_sb_json_str(&out, ikd_warning_text(&cfg->warnings[i]));
 			ik_sb_add(&out, "}");
 		}
-		ik_sb_printf(&out, "],\"finding_count\":%d,\"findings\":%s}\n", n,
-			     findings.len ? ik_sb_str(&findings) : "[]");
+		ik_sb_printf(&out, "],\"finding_count\":%d,\"errors\":%d,\"warnings\":%d,"
+			     "\"notes\":%d,\"findings\":%s}\n", n, cnt.errors, cnt.warnings,
+			     cnt.notes, findings.len ? ik_sb_str(&findings) : "[]");
 	} else {
 		for (size_t i = 0; i < cfg->nwarnings; i++)
 			ik_sb_printf(&out, "%s:%d: warning: %s\n", path, cfg->warnings[i].line,
 				     ikd_warning_text(&cfg->warnings[i]));
 		ik_sb_add(&out, ik_sb_str(&findings));
 		ik_sb_printf(&out, "ikerd: %s: configuration valid, %zu line(s) ignored, "
-			     "%d finding(s)%s\n", path, cfg->nwarnings, n,
-			     n && strict ? " (--strict: failing)" : "");
+			     "%d finding(s) (%d error(s), %d warning(s), %d note(s))%s\n", path,
+			     cfg->nwarnings, n, cnt.errors, cnt.warnings, cnt.notes,
+			     !failing ? "" : cnt.errors ? ": failing" : " (--strict: failing)");
 	}
 	fputs(ik_sb_str(&out), stdout);
 	ik_sb_free(&out);
 	ik_sb_free(&findings);
 	ik_config_unref(cfg);
-	return n && strict ? 2 : 0;
+	return failing ? 2 : 0;
 }
 
 /* ---- pid file ---- */

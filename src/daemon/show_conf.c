@@ -88,6 +88,8 @@ static const char *match_kind_name(enum ik_match_kind k)
 		return "fqdn";
 	case IK_MATCH_USER_FQDN:
 		return "user-fqdn";
+	case IK_MATCH_HOST_DOMAIN:
+		return "fqdn domain";
 	}
 	return "?";
 }

@@ -93,7 +93,7 @@ static long hk_rank(const struct ik_keyring *r, const struct ik_isakmp_profile *
 
 const struct ik_key *ik_hostkeys_lookup(const struct ik_hostkeys *hk,
 					const struct ik_isakmp_profile *profile,
-					const char *fvrf, const char *name,
+					const char *fvrf, uint32_t local, const char *name,
 					const struct ik_trace *tr)
 {
 	uint32_t h;
@@ -119,6 +119,10 @@ const struct ik_key *ik_hostkeys_lookup(const struct ik_hostkeys *hk,
 		long rank;
 
 		if (strcasecmp(k->hostname, name) || !k->ring)
+			continue;
+		/* local-address: that address only */
+		if (!k->ring->is_default && (k->ring->local_address_if || k->ring->local_address) &&
+		    k->ring->local_address != local)
 			continue;
 		rank = hk_rank(k->ring, profile, fvrf);
 		if (rank < 0)

@@ -20,10 +20,12 @@ void ik_hostkeys_free(struct ik_hostkeys *hk);
  * for that name, the first in the order the rules search keyrings: the
  * profile's keyrings in the profile's order when it lists any (K1), else the
  * default keyring and then the keyrings of fvrf in configuration order (K2,
- * K3). Trace: "found peer pre-shared key matching NAME", or NULL. */
+ * K3); a keyring with local-address only when it is local, the address the
+ * exchange arrived on or leaves from. Trace: "found peer pre-shared key
+ * matching NAME", or NULL. */
 const struct ik_key *ik_hostkeys_lookup(const struct ik_hostkeys *hk,
 					const struct ik_isakmp_profile *profile,
-					const char *fvrf, const char *name,
+					const char *fvrf, uint32_t local, const char *name,
 					const struct ik_trace *tr);
 
 #endif

@@ -5,6 +5,9 @@
  * VRF, concatenated in configuration order, in a longest-prefix structure
  * (an exact /32 hash plus a trie for shorter prefixes), and, for the global
  * VRF, the default keyring's keys separately since they are searched first.
+ * Keyrings with `local-address A` go into one more table per (fVRF, A),
+ * found through a hash: a lookup searches at most three tables whatever the
+ * number of keys and keyrings.
  *
  * Every lookup emits the IOS trace lines of its rule through tr (may be NULL).
  */
@@ -29,17 +32,23 @@ void ik_resolver_free(struct ik_resolver *r);
 /* K3/K4: responder at MM3. Address keys only; fvrf NULL means global.
  * Global VRF: the default keyring first (longest prefix there), else the
  * keyrings of the global VRF concatenated; longest prefix; first in
- * configuration order on ties. Returns NULL when no key matches. */
+ * configuration order on ties. local is the address the exchange arrived on:
+ * a keyring with `local-address` is searched only when it equals local
+ * (0: not known; only keyrings without local-address are searched). Returns
+ * NULL when no key matches. */
 const struct ik_key *ik_resolve_responder(const struct ik_resolver *r, const char *fvrf,
-					  uint32_t peer, const struct ik_trace *tr);
+					  uint32_t local, uint32_t peer,
+					  const struct ik_trace *tr);
 
 /* K1 (profile != NULL): only that profile's keyrings, in their order, longest
  * prefix, first wins on ties; a profile with no keyring uses the keyrings of
  * K2. K2 (profile == NULL): the most specific key over all keyrings of the
- * fVRF, the default keyring consulted first. Address keys only. */
+ * fVRF, the default keyring consulted first. Address keys only. local is the
+ * address the exchange leaves from; keyrings bound to another local address
+ * are skipped, as for the responder. */
 const struct ik_key *ik_resolve_initiator(const struct ik_resolver *r,
 					  const struct ik_isakmp_profile *profile,
-					  const char *fvrf, uint32_t peer,
+					  const char *fvrf, uint32_t local, uint32_t peer,
 					  const struct ik_trace *tr);
 
 /* The prefix length and mask the K rules use for an address key: its own,

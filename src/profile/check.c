@@ -8,13 +8,29 @@
  * user-fqdn matches name no address, so no peer is probed for them.
  *
  * Findings (in this order): K3.6 the same address and mask in two keyrings of
- * one fVRF; K4 a default-keyring key shadowing keyring keys; P2 a profile
- * whose peers get, at MM3, a key from a keyring the profile does not list;
- * K3 a profile's host peer without any key; P1-tie two profiles matching the
- * same identity equally; P4 a tunnel whose IPsec profile names an ISAKMP
- * profile that its destination never selects as responder; K1 a tunnel whose
- * initiator key lookup (the profile's keyrings, or K2 without one) finds no
- * key for its destination (IKEv1 tunnels only).
+ * one fVRF that one MM3 search sees together; K4 a default-keyring key
+ * shadowing keyring keys; P2 a profile whose peers get, at MM3, a key from a
+ * keyring the profile does not list; K3 a profile's host peer without any
+ * key; K5 a peer for which this router initiates with one key text and
+ * answers with another; P1-tie two profiles matching the same identity
+ * equally; P4 a tunnel whose IPsec profile names an ISAKMP profile that its
+ * destination never selects as responder; K1 a tunnel whose initiator key
+ * lookup (the profile's keyrings, or K2 without one) finds no key for its
+ * destination (IKEv1 tunnels only); then what cannot work with this engine
+ * or host (V2, auth, AM, tunnel, local-address); then Aggressive Mode with
+ * pre-shared keys (AM) and IKEv2 tunnels (V2-1, V2-2).
+ *
+ * Local addresses: the probes run at each local address the file binds a
+ * keyring or a profile to (and at each tunnel source then), or once for
+ * "any address" when nothing is bound.
+ *
+ * Source and identity: a peer's source address (a tunnel destination, a
+ * key's address) and the identity it presents (a match identity) are
+ * separate inputs. A peer whose own address matches no profile but whose
+ * tunnel or key belongs to a profile must present another identity (a name,
+ * or a private address behind NAT): its MM3 key is checked against that
+ * profile (P2, K5), and what depends on the identity it presents is a note,
+ * not a predicted failure.
  */
 #include "profile/check.h"
 
@@ -59,8 +75,14 @@ struct ck_finding {
 struct ck {
 	const struct ik_config *cfg;
 	const struct ik_resolver *r;
+	const struct ik_check_env *env;
 	struct ck_finding *f;
 	size_t n, cap;
+	/* The local addresses exchanges are checked at: {0} when no keyring or
+	 * profile has local-address; else every address the file binds a
+	 * keyring or a profile to, and every tunnel source. */
+	uint32_t locals[64];
+	size_t nlocals;
 };
 
 static char *ck_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -177,7 +199,9 @@ static char *ck_match_what(const struct ik_isakmp_profile *p, const struct ik_id
 
 	if (m->kind != IK_MATCH_ADDRESS)
 		return ck_strf("profile %s: match identity %s %s", p->name,
-			       m->kind == IK_MATCH_HOST ? "host" : "user-fqdn", m->name);
+			       m->kind == IK_MATCH_HOST ? "host"
+			       : m->kind == IK_MATCH_HOST_DOMAIN ? "host domain" : "user-fqdn",
+			       m->name);
 	ik_addr_fmt(m->addr, a);
 	ik_addr_fmt(m->mask, mk);
 	return ck_strf("profile %s: match identity address %s %s%s%s", p->name, a, mk,
@@ -226,6 +250,106 @@ static struct ik_peer_id ck_ipv4(uint32_t a)
 	return id;
 }
 
+/* A keyring or profile bound by local-address; addr 0 when the interface it
+ * names has no address in the file (then it is never used). */
+static bool ck_ring_bound(const struct ik_keyring *kr)
+{
+	return !kr->is_default && (kr->local_address_if || kr->local_address);
+}
+
+static bool ck_prof_bound(const struct ik_isakmp_profile *p)
+{
+	return p->local_address_if || p->local_address;
+}
+
+/* Whether a profile takes part in exchanges on local address l. */
+static bool ck_prof_at(const struct ik_isakmp_profile *p, uint32_t l)
+{
+	return !ck_prof_bound(p) || (p->local_address && p->local_address == l);
+}
+
+/* " on local address A" (empty for 0) in a static buffer per call site */
+static const char *ck_at(uint32_t l, char *buf, size_t len)
+{
+	char a[IK_ADDRSTRLEN];
+
+	if (!l)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, " on local address %s", ik_addr_fmt(l, a));
+	return buf;
+}
+
+static void ck_add_local(struct ck *c, uint32_t l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < c->nlocals; i++)
+		if (c->locals[i] == l)
+			return;
+	if (c->nlocals < IK_ARRAY_LEN(c->locals))
+		c->locals[c->nlocals++] = l;
+}
+
+/* The address a tunnel's exchanges leave from, 0 when not known. */
+static uint32_t ck_tunnel_local(const struct ck *c, const struct ik_interface *t)
+{
+	uint32_t a = 0;
+
+	if (t->tunnel_source_resolved)
+		return t->tunnel_source;
+	if (t->tunnel_source_if && c->env && c->env->ifaddr &&
+	    c->env->ifaddr(c->env->ctx, t->tunnel_source_if, &a) == 0)
+		return a;
+	return 0;
+}
+
+static void ck_locals(struct ck *c)
+{
+	const struct ik_config *cfg = c->cfg;
+	bool used = false;
+
+	c->nlocals = 0;
+	for (size_t i = 0; i < cfg->nkeyrings; i++)
+		if (ck_ring_bound(cfg->keyrings[i])) {
+			used = true;
+			ck_add_local(c, cfg->keyrings[i]->local_address);
+		}
+	for (size_t i = 0; i < cfg->nprofiles; i++)
+		if (ck_prof_bound(cfg->profiles[i])) {
+			used = true;
+			ck_add_local(c, cfg->profiles[i]->local_address);
+		}
+	if (!used) {
+		c->locals[0] = 0;
+		c->nlocals = 1;
+		return;
+	}
+	for (size_t i = 0; i < cfg->nifaces; i++)
+		if (cfg->ifaces[i]->is_tunnel && cfg->ifaces[i]->protection)
+			ck_add_local(c, ck_tunnel_local(c, cfg->ifaces[i]));
+	if (!c->nlocals)
+		c->locals[c->nlocals++] = 0;
+}
+
+/* Two keys of one fVRF that a single MM3 search sees together: neither
+ * keyring bound to a local address, or bound to the same one, or one of
+ * them unbound (then both are searched on the other's address). */
+static bool ck_rings_meet(const struct ik_keyring *a, const struct ik_keyring *b)
+{
+	if ((ck_ring_bound(a) && !a->local_address) || (ck_ring_bound(b) && !b->local_address))
+		return false;
+	return !ck_ring_bound(a) || !ck_ring_bound(b) || a->local_address == b->local_address;
+}
+
+/* Two profiles that one MM5 decision considers together (as ck_rings_meet). */
+static bool ck_profs_meet(const struct ik_isakmp_profile *a, const struct ik_isakmp_profile *b)
+{
+	if ((ck_prof_bound(a) && !a->local_address) || (ck_prof_bound(b) && !b->local_address))
+		return false;
+	return !ck_prof_bound(a) || !ck_prof_bound(b) || a->local_address == b->local_address;
+}
+
 /* ---- K3.6: the same address and mask in two keyrings of one fVRF ---- */
 
 static int ck_key_cmp(const void *a, const void *b)
@@ -250,7 +374,7 @@ static int ck_key_cmp(const void *a, const void *b)
 }
 
 static void ck_tie_direction(struct ck *c, struct ck_finding *f, const struct ik_key *first,
-			     const struct ik_key *other)
+			     const struct ik_key *other, uint32_t local)
 {
 	char ps[IK_ADDRSTRLEN];
 
@@ -264,8 +388,9 @@ static void ck_tie_direction(struct ck *c, struct ck_finding *f, const struct ik
 	ik_addr_fmt(first->addr, ps);
 	struct ik_peer_id id = ck_ipv4(first->addr);
 	const struct ik_isakmp_profile *p =
-		ik_profile_match_responder(c->cfg, first->ring->vrf, &id, NULL);
-	const struct ik_key *k = ik_resolve_responder(c->r, first->ring->vrf, first->addr, NULL);
+		ik_profile_match_responder(c->cfg, first->ring->vrf, local, &id, NULL);
+	const struct ik_key *k = ik_resolve_responder(c->r, first->ring->vrf, local, first->addr,
+						      NULL);
 
 	if (p && k && !ik_profile_check_keyring(p, k, NULL))
 		f->direction = ck_strf("sessions initiated by %s toward this router fail at MM5 "
@@ -299,33 +424,48 @@ static void ck_k36(struct ck *c, const struct ik_key **keys, size_t n)
 				multi = true;
 			j++;
 		}
-		if (!multi || keys[i]->ring->is_default) {
+		const struct ik_key *first = NULL, *other = NULL;
+
+		/* the first pair of keyrings that one MM3 search sees together */
+		for (size_t a = i; a < j && multi && !other; a++)
+			for (size_t b = a + 1; b < j && !other; b++)
+				if (keys[b]->ring != keys[a]->ring &&
+				    ck_rings_meet(keys[a]->ring, keys[b]->ring)) {
+					first = keys[a];
+					other = keys[b];
+				}
+		if (!other || keys[i]->ring->is_default) {
 			i = j;
 			continue;
 		}
 		struct ck_finding *f = ck_new(c, "warning", "K3.6");
 		const struct ik_keyring *rings[64];
 		size_t nr = 0;
-		const struct ik_key *other = NULL;
-		char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+		char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN], at[64];
+		uint32_t local = ck_ring_bound(first->ring) ? first->ring->local_address
+							    : ck_ring_bound(other->ring)
+							      ? other->ring->local_address : 0;
 
 		for (size_t k = i; k < j; k++) {
+			if (keys[k] != first && keys[k] != other &&
+			    !(ck_rings_meet(keys[k]->ring, first->ring) &&
+			      ck_rings_meet(keys[k]->ring, other->ring)))
+				continue;
 			ck_add_line(f, keys[k]->line, ck_key_what(keys[k]));
 			if (nr < IK_ARRAY_LEN(rings))
 				rings[nr++] = keys[k]->ring;
-			if (!other && keys[k]->ring != keys[i]->ring)
-				other = keys[k];
 		}
-		ck_add_peer(f, ck_prefix(keys[i]->addr, ik_key_plen(keys[i])));
+		ck_add_peer(f, ck_prefix(first->addr, ik_key_plen(first)));
 		f->message = ck_strf("%s,%s is configured in keyring %s and in keyring %s (fVRF "
-				     "%s): as responder this router always picks the first, "
+				     "%s%s): as responder this router always picks the first, "
 				     "keyring %s (K3.6; IOS calls two keys for one address "
 				     "unpredictable)",
-				     ik_addr_fmt(keys[i]->addr, a),
-				     ik_addr_fmt(ik_key_mask(keys[i]), m),
-				     keys[i]->ring->name, other->ring->name,
-				     ck_vrf_name(keys[i]->ring->vrf), keys[i]->ring->name);
-		ck_tie_direction(c, f, keys[i], other);
+				     ik_addr_fmt(first->addr, a),
+				     ik_addr_fmt(ik_key_mask(first), m),
+				     first->ring->name, other->ring->name,
+				     ck_vrf_name(first->ring->vrf), ck_at(local, at, sizeof(at)),
+				     first->ring->name);
+		ck_tie_direction(c, f, first, other, local);
 		char *profs = ck_profiles_listing(c->cfg, rings, nr);
 		f->fix = profs ? ck_strf("put the key for %s in a single keyring shared by %s "
 					 "(list that keyring in each of them) and remove the "
@@ -446,23 +586,101 @@ static int ck_addr_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
-		       const struct ik_identity_match *m, uint32_t x,
-		       struct ck_p2_group *groups, size_t *ngroups)
+static bool ck_same_secret(const struct ik_key *a, const struct ik_key *b)
 {
-	struct ik_peer_id id = ck_ipv4(x);
+	if (!a->secret || !b->secret)
+		return a->secret == b->secret;
+	return a->secret->len == b->secret->len &&
+	       memcmp(a->secret->p, b->secret->p, a->secret->len) == 0;
+}
+
+/* Whether a tunnel bound to profile p (through its IPsec profile) has a
+ * destination other than x that has a key: the peer that presents x as its
+ * identity may then connect from that address (behind NAT). */
+static bool ck_other_source(const struct ck *c, const struct ik_isakmp_profile *p,
+			    const char *vrf, uint32_t local, uint32_t x)
+{
+	for (size_t i = 0; i < c->cfg->nifaces; i++) {
+		const struct ik_interface *t = c->cfg->ifaces[i];
+
+		if (!t->is_tunnel || !t->protection || t->protection->isakmp_profile != p ||
+		    !t->tunnel_dest || t->tunnel_dest == x || !ck_same_vrf(t->tunnel_vrf, vrf))
+			continue;
+		if (ik_resolve_responder(c->r, vrf, local, t->tunnel_dest, NULL))
+			return true;
+	}
+	return false;
+}
+
+/* K5: the key this router initiates with (K1, the profile's keyrings in the
+ * profile's order) and the key it answers with (K3, configuration order)
+ * differ in text: whichever key the peer holds, one direction fails. */
+static void ck_k5(struct ck *c, const struct ik_isakmp_profile *p, const char *vrf,
+		  uint32_t local, uint32_t x, const char *who, const struct ik_key *k)
+{
+	const struct ik_key *own = ik_resolve_initiator(c->r, p, vrf, local, x, NULL);
+	char ps[IK_ADDRSTRLEN], at[64];
+	struct ck_finding *f;
+
+	if (!own || own == k || ck_same_secret(own, k))
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->f[i].rule, "K5") && c->f[i].nlines >= 2 &&
+		    c->f[i].lines[0].line == k->line && c->f[i].lines[1].line == own->line) {
+			ck_add_peer(&c->f[i], ik_xstrdup(ik_addr_fmt(x, ps)));
+			return;
+		}
+	ik_addr_fmt(x, ps);
+	ck_at(local, at, sizeof(at));
+	f = ck_new(c, "error", "K5");
+	ck_add_line(f, k->line, ck_key_what(k));
+	ck_add_line(f, own->line, ck_key_what(own));
+	ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
+	ck_add_peer(f, ik_xstrdup(ps));
+	f->message = ck_strf("profile %s lists keyrings %s and %s, which both hold a key for "
+			     "%s with different texts: as responder this router picks keyring "
+			     "%s's key (first in configuration order, K3.6), as initiator "
+			     "keyring %s's (first in the profile's order, K1)%s", p->name,
+			     own->ring->name, k->ring->name, who, k->ring->name, own->ring->name,
+			     at);
+	f->direction = ck_strf("if %s holds keyring %s's key, sessions it initiates toward "
+			       "this router fail at MM5; if it holds keyring %s's key, sessions "
+			       "this router initiates fail at MM5 (ISAKMP: reserved not zero on "
+			       "ID payload!, %%CRYPTO-4-IKMP_BAD_MESSAGE; K5): one direction "
+			       "fails whichever it holds", ps, own->ring->name, k->ring->name);
+	f->fix = ck_strf("keep one key for %s (remove it from keyring %s or %s), or give both "
+			 "copies the same text, or list the keyrings in profile %s in their "
+			 "configuration order", ps, k->ring->name, own->ring->name, p->name);
+}
+
+/* P2, K3 and K5 for a peer connecting from x whose identity selects p.
+ * who: the identity when it is not x itself (a host name, or an address
+ * behind NAT), else NULL. */
+static void ck_p2_source(struct ck *c, const struct ik_isakmp_profile *p, int mline,
+			 const char *mwhat_src, const char *vrf, uint32_t local, uint32_t x,
+			 const char *who, bool nokey_definite, struct ck_p2_group *groups,
+			 size_t *ngroups)
+{
 	const struct ik_key *k;
-	char ps[IK_ADDRSTRLEN], a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN];
+	char ps[IK_ADDRSTRLEN], a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN], at[64], idw[300];
 	struct ck_finding *f;
 	size_t g;
 
-	if (ik_profile_match_responder(c->cfg, m->vrf, &id, NULL) != p)
+	k = ik_resolve_responder(c->r, vrf, local, x, NULL);
+	ik_addr_fmt(x, ps);
+	if (!k && !nokey_definite)
 		return;
-	k = ik_resolve_responder(c->r, m->vrf, x, NULL);
-	if (!k && m->plen != 32)
+	if (!k && !who && ck_other_source(c, p, vrf, local, x))
+		return; /* that peer connects from the tunnel's destination (NAT) */
+	if (k && ik_profile_check_keyring(p, k, NULL)) {
+		ck_k5(c, p, vrf, local, x, who ? who : ps, k);
 		return;
-	if (k && ik_profile_check_keyring(p, k, NULL))
-		return;
+	}
+	ck_at(local, at, sizeof(at));
+	if (who)
+		snprintf(idw, sizeof(idw), " presenting identity %s", who);
+	else
+		idw[0] = '\0';
 	for (g = 0; g < *ngroups; g++)
 		if (groups[g].ring == (k ? k->ring : NULL))
 			break;
@@ -478,15 +696,17 @@ static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
 	groups[g].ring = k ? k->ring : NULL;
 	f = ck_new(c, k ? "error" : "warning", k ? "P2" : "K3");
 	groups[g].fidx = c->n;
-	ck_add_line(f, m->line, ck_match_what(p, m));
+	ck_add_line(f, mline, ik_xstrdup(mwhat_src));
 	ck_add_peer(f, ik_xstrdup(ps));
 	if (!k) {
-		f->message = ck_strf("profile %s matches %s but no keyring of fVRF %s holds an "
+		f->message = ck_strf("profile %s matches %s but no keyring of fVRF %s%s holds an "
 				     "address key for it: as responder this router has no "
 				     "pre-shared key at MM3 (K3)", p->name, ps,
-				     ck_vrf_name(m->vrf));
+				     ck_vrf_name(vrf), at);
 		f->direction = ck_strf("sessions initiated by %s toward this router fail at MM3 "
-				       "(No pre-shared key with %s!)", ps, ps);
+				       "(No pre-shared key with %s!), if it connects from the "
+				       "address it presents as identity (a peer behind NAT "
+				       "connects from its NAT address, whose key decides)", ps, ps);
 		f->fix = ck_strf("add pre-shared-key address %s to a keyring listed in profile %s",
 				 ps, p->name);
 		return;
@@ -494,14 +714,14 @@ static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
 	ck_add_line(f, k->line, ck_key_what(k));
 	if (p->nkeyrings)
 		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
-	f->message = ck_strf("profile %s matches %s, but the key this router picks for it at "
-			     "MM3 is %s,%s from keyring %s, which profile %s does not list (P2)",
-			     p->name, ps, ik_addr_fmt(k->addr, a), ik_addr_fmt(ik_key_mask(k), mk),
-			     k->ring->name, p->name);
-	const struct ik_key *own = ik_resolve_initiator(c->r, p, m->vrf, x, NULL);
-	f->direction = ck_strf("sessions initiated by %s toward this router fail at MM5: Key "
+	f->message = ck_strf("profile %s matches %s%s, but the key this router picks for it at "
+			     "MM3%s is %s,%s from keyring %s, which profile %s does not list (P2)",
+			     p->name, ps, idw, at, ik_addr_fmt(k->addr, a),
+			     ik_addr_fmt(ik_key_mask(k), mk), k->ring->name, p->name);
+	const struct ik_key *own = ik_resolve_initiator(c->r, p, vrf, local, x, NULL);
+	f->direction = ck_strf("sessions initiated by %s%s toward this router fail at MM5: Key "
 			       "not found in keyrings of profile , aborting exchange; sessions "
-			       "this router initiates with profile %s %s", ps, p->name,
+			       "this router initiates with profile %s %s", ps, idw, p->name,
 			       own ? "work (K1 uses the profile's own keyring)"
 				   : "find no key in the profile's keyrings either");
 	if (k->ring->is_default)
@@ -515,11 +735,29 @@ static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
 				 k->ring->name, p->name, ps);
 }
 
-static void ck_p2(struct ck *c, const struct ik_key **byaddr, size_t n)
+/* A peer presenting its address x as identity (no NAT) and connecting from x. */
+static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
+		       const struct ik_identity_match *m, uint32_t local, uint32_t x,
+		       struct ck_p2_group *groups, size_t *ngroups)
+{
+	struct ik_peer_id id = ck_ipv4(x);
+	char *what;
+
+	if (ik_profile_match_responder(c->cfg, m->vrf, local, &id, NULL) != p)
+		return;
+	what = ck_match_what(p, m);
+	ck_p2_source(c, p, m->line, what, m->vrf, local, x, NULL, m->plen == 32, groups,
+		     ngroups);
+	free(what);
+}
+
+static void ck_p2_at(struct ck *c, const struct ik_key **byaddr, size_t n, uint32_t local)
 {
 	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
 		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
 
+		if (!ck_prof_at(p, local))
+			continue;
 		for (size_t j = 0; j < p->nmatches; j++) {
 			const struct ik_identity_match *m = &p->matches[j];
 			struct ck_p2_group groups[8];
@@ -527,7 +765,7 @@ static void ck_p2(struct ck *c, const struct ik_key **byaddr, size_t n)
 
 			if (m->kind != IK_MATCH_ADDRESS)
 				continue;
-			ck_p2_peer(c, p, m, m->addr & m->mask, groups, &ng);
+			ck_p2_peer(c, p, m, local, m->addr & m->mask, groups, &ng);
 			if (m->plen == 32)
 				continue;
 			/* every key address inside the match */
@@ -552,9 +790,138 @@ static void ck_p2(struct ck *c, const struct ik_key **byaddr, size_t n)
 							    : ck_same_vrf(key->ring->vrf, m->vrf)))
 					continue;
 				probes++;
-				ck_p2_peer(c, p, m, key->addr, groups, &ng);
+				ck_p2_peer(c, p, m, local, key->addr, groups, &ng);
 			}
 		}
+	}
+}
+
+/* Private addresses (RFC 1918, RFC 6598): what a peer behind NAT presents. */
+static bool ck_private(uint32_t a)
+{
+	return (a >> 24) == 10 || (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8 ||
+	       (a >> 22) == (0x6440 >> 6);
+}
+
+/* An identity that selects p as responder other than the source address x
+ * itself, described in buf: CK_ID_NAT for a name or a private address (a
+ * peer behind NAT, or one known by name), CK_ID_OTHER for another public
+ * address, 0 when there is none. */
+enum { CK_ID_NAT = 1, CK_ID_OTHER = 2 };
+
+static int ck_other_identity(const struct ck *c, const struct ik_isakmp_profile *p,
+			     const char *vrf, uint32_t local, uint32_t x, char *buf, size_t len)
+{
+	int found = 0;
+	char first[300] = "";
+
+	for (size_t j = 0; j < p->nmatches; j++) {
+		const struct ik_identity_match *m = &p->matches[j];
+		struct ik_peer_id id = { 0 };
+		char a[IK_ADDRSTRLEN], name[300];
+
+		if (m->kind == IK_MATCH_ADDRESS) {
+			if (!ck_same_vrf(m->vrf, vrf) || ik_addr_in(x, m->addr, m->mask))
+				continue;
+			id = ck_ipv4(m->addr & m->mask);
+			snprintf(buf, len, "%s", ik_addr_fmt(m->addr & m->mask, a));
+		} else if (m->kind == IK_MATCH_HOST_DOMAIN) {
+			/* a host of that domain */
+			snprintf(buf, len, "host domain %s", m->name ? m->name : "");
+			snprintf(name, sizeof(name), "peer.%s", m->name ? m->name : "");
+			id.type = IK_PEER_ID_FQDN;
+			id.name = name;
+		} else {
+			id.type = m->kind == IK_MATCH_HOST ? IK_PEER_ID_FQDN : IK_PEER_ID_USER_FQDN;
+			id.name = m->name;
+			snprintf(buf, len, "%s %s", m->kind == IK_MATCH_HOST ? "host" : "user-fqdn",
+				 m->name ? m->name : "");
+		}
+		if (ik_profile_match_responder(c->cfg, vrf, local, &id, NULL) != p)
+			continue;
+		if (id.type != IK_PEER_ID_IPV4 || ck_private(id.addr))
+			return CK_ID_NAT;
+		if (!found)
+			snprintf(first, sizeof(first), "%s", buf);
+		found = CK_ID_OTHER;
+	}
+	if (found)
+		snprintf(buf, len, "%s", first);
+	return found;
+}
+
+/* The peers whose identity is not their source address: a tunnel bound to
+ * p connects from its destination, and a key in p's keyrings names the
+ * address its peer connects from. When p does not match that address
+ * itself, the peer must present another identity that p matches (a host
+ * name, or its private address behind NAT); the key picked at MM3 for the
+ * source address must then come from one of p's keyrings (P2), and must be
+ * the key this router initiates with (K5). */
+static void ck_p2_sources(struct ck *c, uint32_t local)
+{
+	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
+		struct ck_p2_group groups[8];
+		size_t ng = 0, probes = 0;
+		char who[300];
+
+		if (!ck_prof_at(p, local) || !p->nmatches)
+			continue;
+		for (size_t t = 0; t < c->cfg->nifaces; t++) {
+			const struct ik_interface *ifc = c->cfg->ifaces[t];
+			struct ik_peer_id id;
+			char *what;
+
+			if (!ifc->is_tunnel || !ifc->protection || !ifc->tunnel_dest ||
+			    ifc->protection->isakmp_profile != p || ifc->protection->ikev2_profile)
+				continue;
+			if (ck_tunnel_local(c, ifc) != local && c->nlocals > 1)
+				continue;
+			id = ck_ipv4(ifc->tunnel_dest);
+			if (ik_profile_match_responder(c->cfg, ifc->tunnel_vrf, local, &id, NULL))
+				continue; /* decided by its address: ck_p2_at, and P4 */
+			if (!ck_other_identity(c, p, ifc->tunnel_vrf, local, ifc->tunnel_dest, who,
+					       sizeof(who)))
+				continue;
+			what = ck_strf("interface %s: tunnel destination, with profile %s",
+				       ifc->name, p->name);
+			ck_p2_source(c, p, ifc->line, what, ifc->tunnel_vrf, local,
+				     ifc->tunnel_dest, who, false, groups, &ng);
+			free(what);
+		}
+		for (size_t r = 0; r < p->nkeyrings; r++) {
+			const struct ik_keyring *kr = p->keyrings[r];
+
+			if (ck_ring_bound(kr) && kr->local_address != local)
+				continue;
+			for (size_t k = 0; k < kr->nkeys && probes < CK_MAX_PROBES; k++) {
+				const struct ik_key *key = kr->keys[k];
+				struct ik_peer_id id;
+				char *what;
+
+				if (key->kind != IK_KEY_ADDRESS || ik_key_plen(key) != 32)
+					continue;
+				probes++;
+				id = ck_ipv4(key->addr);
+				if (ik_profile_match_responder(c->cfg, kr->vrf, local, &id, NULL))
+					continue; /* decided by its address: ck_p2_at */
+				if (!ck_other_identity(c, p, kr->vrf, local, key->addr, who,
+						       sizeof(who)))
+					continue;
+				what = ck_key_what(key);
+				ck_p2_source(c, p, key->line, what, kr->vrf, local, key->addr, who,
+					     false, groups, &ng);
+				free(what);
+			}
+		}
+	}
+}
+
+static void ck_p2(struct ck *c, const struct ik_key **byaddr, size_t n)
+{
+	for (size_t l = 0; l < c->nlocals; l++) {
+		ck_p2_at(c, byaddr, n, c->locals[l]);
+		ck_p2_sources(c, c->locals[l]);
 	}
 }
 
@@ -612,7 +979,7 @@ static void ck_p1_tie(struct ck *c)
 			b.p = a.p;
 			if (ck_match_cmp(&a, &b) != 0)
 				break;
-			if (!other && v[j].p != v[i].p)
+			if (!other && v[j].p != v[i].p && ck_profs_meet(v[i].p, v[j].p))
 				other = &v[j];
 			j++;
 		}
@@ -653,12 +1020,45 @@ static void ck_p4(struct ck *c)
 
 		if (!ifc->is_tunnel || !ip || !ip->isakmp_profile || !ifc->tunnel_dest)
 			continue;
+		uint32_t local = ck_tunnel_local(c, ifc);
+		char who[300];
+
 		want = ip->isakmp_profile;
 		struct ik_peer_id id = ck_ipv4(ifc->tunnel_dest);
-		got = ik_profile_match_responder(c->cfg, ifc->tunnel_vrf, &id, NULL);
+		got = ik_profile_match_responder(c->cfg, ifc->tunnel_vrf, local, &id, NULL);
 		if (got == want)
 			continue;
 		ik_addr_fmt(ifc->tunnel_dest, ps);
+		int other = got ? 0 : ck_other_identity(c, want, ifc->tunnel_vrf, local,
+							ifc->tunnel_dest, who, sizeof(who));
+
+		if (other) {
+			/* the peer's identity is not its address (NAT, or a name):
+			 * the configuration cannot tell which it presents; another
+			 * public address is less likely, a warning */
+			struct ck_finding *f = ck_new(c, other == CK_ID_NAT ? "note" : "warning",
+						      "P4");
+
+			ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, "
+							  "tunnel protection ipsec profile %s",
+							  ifc->name, ps, ip->name));
+			ck_add_peer(f, ik_xstrdup(ps));
+			f->message = ck_strf("%s's peer %s is not matched by its own address; profile "
+					     "%s expects it to present another identity (%s): this "
+					     "depends on the peer (behind NAT it presents its private "
+					     "address), not on this configuration", ifc->name, ps,
+					     want->name, who);
+			f->direction = ck_strf("sessions initiated by %s toward this router complete "
+					       "if it presents an identity that profile %s matches; "
+					       "if it presents its address %s, Quick Mode fails "
+					       "(P4)", ps, want->name, ps);
+			f->fix = ck_strf("nothing to change if the peer presents %s%s; otherwise "
+					 "add match identity address %s to profile %s", who,
+					 other == CK_ID_NAT ? "" : " (check the address: it is "
+					 "not a private one, as a peer behind NAT would present)",
+					 ps, want->name);
+			continue;
+		}
 		struct ck_finding *f = ck_new(c, "error", "P4");
 
 		ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, tunnel "
@@ -712,8 +1112,11 @@ static void ck_k1(struct ck *c)
 
 		if (!ifc->is_tunnel || !ip || ip->ikev2_profile || !ifc->tunnel_dest)
 			continue;
-		p = ik_profile_for_initiator(c->cfg, ip, ifc->tunnel_vrf, ifc->tunnel_dest, NULL);
-		if (ik_resolve_initiator(c->r, p, ifc->tunnel_vrf, ifc->tunnel_dest, NULL))
+		uint32_t local = ck_tunnel_local(c, ifc);
+
+		p = ik_profile_for_initiator(c->cfg, ip, ifc->tunnel_vrf, local, ifc->tunnel_dest,
+					     NULL);
+		if (ik_resolve_initiator(c->r, p, ifc->tunnel_vrf, local, ifc->tunnel_dest, NULL))
 			continue;
 		ik_addr_fmt(ifc->tunnel_dest, ps);
 		f = ck_new(c, "error", "K1");
@@ -746,6 +1149,134 @@ static void ck_k1(struct ck *c)
 		f->fix = ck_strf("add pre-shared-key address %s to keyring %s (listed in profile "
 				 "%s)", ps, p->keyrings[0]->name, p->name);
 		ik_sb_free(&rings);
+	}
+}
+
+/* ---- what cannot work at run time ---- */
+
+static void ck_runtime_tunnels(struct ck *c)
+{
+	const struct ik_check_env *env = c->env;
+
+	for (size_t i = 0; i < c->cfg->nifaces; i++) {
+		const struct ik_interface *t = c->cfg->ifaces[i];
+		const struct ik_ipsec_profile *ip = t->protection;
+		struct ck_finding *f;
+		uint32_t a;
+
+		if (!t->is_tunnel)
+			continue;
+		if (ip && ip->ikev2_profile && !env->ikev2) {
+			f = ck_new(c, "error", "V2");
+			ck_add_line(f, t->line, ck_strf("interface %s: tunnel protection ipsec "
+							"profile %s", t->name, ip->name));
+			ck_add_line(f, ip->line, ck_strf("crypto ipsec profile %s: set ikev2-profile "
+							 "%s", ip->name, ip->ikev2_profile->name));
+			ck_add_peer(f, ik_xstrdup(t->tunnel_dest ? ik_addr_fmt(t->tunnel_dest,
+						  (char[IK_ADDRSTRLEN]){ 0 }) : "(none)"));
+			f->message = ck_strf("%s is protected with IKEv2 profile %s, but this ikerd "
+					     "has no IKEv2: the tunnel never comes up", t->name,
+					     ip->ikev2_profile->name);
+			f->direction = ck_strf("both directions: this router neither initiates nor "
+					       "answers IKEv2 for %s", t->name);
+			f->fix = ck_strf("use set isakmp-profile (IKEv1) in ipsec profile %s until "
+					 "IKEv2 is available", ip->name);
+		}
+		if (!t->tunnel_source_if || t->tunnel_source_resolved ||
+		    ik_config_find_iface(c->cfg, t->tunnel_source_if) || !env->ifaddr ||
+		    env->ifaddr(env->ctx, t->tunnel_source_if, &a) == 0)
+			continue;
+		f = ck_new(c, "error", "tunnel");
+		ck_add_line(f, t->line, ck_strf("interface %s: tunnel source %s", t->name,
+						t->tunnel_source_if));
+		ck_add_peer(f, ik_xstrdup(t->tunnel_dest ? ik_addr_fmt(t->tunnel_dest,
+					  (char[IK_ADDRSTRLEN]){ 0 }) : "(none)"));
+		f->message = ck_strf("tunnel source %s of %s is neither an interface of this file "
+				     "nor an interface of this system with an IPv4 address: the "
+				     "tunnel has no local address", t->tunnel_source_if, t->name);
+		f->direction = ck_strf("both directions: %s never comes up", t->name);
+		f->fix = ck_strf("name the Linux interface that carries the tunnel (tunnel source "
+				 "eth0), or give its address (tunnel source A)");
+	}
+}
+
+static void ck_runtime(struct ck *c)
+{
+	const struct ik_config *cfg = c->cfg;
+	const struct ik_check_env *env = c->env;
+	struct ck_finding *f;
+	bool psk = false;
+
+	ck_runtime_tunnels(c);
+	for (size_t i = 0; i < cfg->npolicies; i++)
+		psk = psk || cfg->policies[i].auth == IK_AUTH_PSK;
+	if (cfg->npolicies && !psk && !env->certs) {
+		f = ck_new(c, "error", "auth");
+		for (size_t i = 0; i < cfg->npolicies; i++)
+			ck_add_line(f, cfg->policies[i].line,
+				    ck_strf("crypto isakmp policy %u: authentication rsa-sig%s",
+					    cfg->policies[i].prio,
+					    " (IOS's default when the policy has no "
+					    "authentication line)"));
+		ck_add_peer(f, ik_xstrdup("every IKEv1 peer"));
+		f->message = ck_strf("every crypto isakmp policy authenticates with rsa-sig, and "
+				     "this ikerd has no certificate support: no IKEv1 phase 1 can "
+				     "complete");
+		f->direction = ck_strf("both directions: no proposal is acceptable "
+				       "(phase 1 SA policy not acceptable!)");
+		f->fix = ck_strf("add authentication pre-share to the policies used with "
+				 "pre-shared keys");
+	}
+	for (size_t i = 0; i < cfg->nprofiles && !env->aggressive; i++) {
+		const struct ik_isakmp_profile *p = cfg->profiles[i];
+
+		if (!p->initiate_aggressive)
+			continue;
+		f = ck_new(c, "error", "AM");
+		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s: initiate mode "
+						"aggressive", p->name));
+		ck_add_peer(f, ik_xstrdup("the peers of this profile"));
+		f->message = ck_strf("profile %s initiates in Aggressive Mode, which this ikerd "
+				     "does not have", p->name);
+		f->direction = ck_strf("sessions this router initiates with profile %s are not "
+				       "started; sessions the peers initiate in Main Mode work",
+				       p->name);
+		f->fix = ck_strf("remove initiate mode aggressive (Main Mode protects the "
+				 "identities, and does not expose a hash of the key)");
+	}
+	for (size_t i = 0; i < cfg->nkeyrings + cfg->nprofiles; i++) {
+		const char *ifn, *kind, *name;
+		uint32_t la;
+		int line;
+
+		if (i < cfg->nkeyrings) {
+			const struct ik_keyring *kr = cfg->keyrings[i];
+
+			ifn = kr->local_address_if;
+			la = kr->local_address;
+			kind = "keyring";
+			name = kr->name;
+			line = kr->line;
+		} else {
+			const struct ik_isakmp_profile *p = cfg->profiles[i - cfg->nkeyrings];
+
+			ifn = p->local_address_if;
+			la = p->local_address;
+			kind = "profile";
+			name = p->name;
+			line = p->line;
+		}
+		if (!ifn || la)
+			continue;
+		f = ck_new(c, "warning", "local-address");
+		ck_add_line(f, line, ck_strf("%s %s: local-address %s", kind, name, ifn));
+		ck_add_peer(f, ik_xstrdup("every peer"));
+		f->message = ck_strf("local-address %s of %s %s names no interface of this file "
+				     "with an ip address: ikerd cannot tell the address it "
+				     "binds, so %s %s is never used", ifn, kind, name, kind, name);
+		f->direction = ck_strf("both directions: %s %s is skipped", kind, name);
+		f->fix = ck_strf("add interface %s with its ip address to the file, or write "
+				 "local-address A with the address", ifn);
 	}
 }
 
@@ -928,7 +1459,15 @@ static void ck_print_json(const struct ck *c, struct ik_sb *out)
 
 int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 {
-	struct ck c = { .cfg = cfg, .r = cfg->resolver };
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+
+	return ik_check_config_env(cfg, &env, out, json, NULL);
+}
+
+int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *env,
+			struct ik_sb *out, bool json, struct ik_check_counts *counts)
+{
+	struct ck c = { .cfg = cfg, .r = cfg->resolver, .env = env };
 	struct ik_resolver *own = NULL;
 	const struct ik_key **keys;
 	size_t n = 0;
@@ -936,6 +1475,7 @@ int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 
 	if (!c.r)
 		c.r = own = ik_resolver_build(cfg);
+	ck_locals(&c);
 	keys = ik_xcalloc(cfg->nkeys ? cfg->nkeys : 1, sizeof(*keys));
 	for (size_t i = 0; i < cfg->nkeys; i++)
 		if (cfg->keys[i]->kind == IK_KEY_ADDRESS && cfg->keys[i]->ring)
@@ -952,8 +1492,20 @@ int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 	ck_p4(&c);
 	if (c.r)
 		ck_k1(&c);
+	ck_runtime(&c);
 	ck_am(&c);
 	ck_v2(&c);
+	if (counts) {
+		memset(counts, 0, sizeof(*counts));
+		for (size_t i = 0; i < c.n; i++) {
+			if (!strcmp(c.f[i].severity, "error"))
+				counts->errors++;
+			else if (!strcmp(c.f[i].severity, "warning"))
+				counts->warnings++;
+			else
+				counts->notes++;
+		}
+	}
 	if (json)
 		ck_print_json(&c, out);
 	else
@@ -967,8 +1519,8 @@ int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 
 /* ---- L2: the explainer ---- */
 
-int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t peer,
-			 const struct ik_peer_id *id, struct ik_sb *out, bool json)
+int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t local,
+			 uint32_t peer, const struct ik_peer_id *id, struct ik_sb *out, bool json)
 {
 	struct ik_log_capture cap = { 0 };
 	struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP | IK_DBG_ISAKMP_DETAIL,
@@ -999,16 +1551,16 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 	}
 
 	/* MM3: the key, by address and fVRF only (K3) */
-	k = ik_resolve_responder(r, fvrf, peer, &tr);
+	k = ik_resolve_responder(r, fvrf, local, peer, &tr);
 	if (!k) {
 		verdict = ck_strf("phase 1 would fail at MM3: no pre-shared key for %s in fVRF %s "
 				  "(K3)", ps, ck_vrf_name(fvrf));
 	} else {
 		/* MM5: the profile by identity (P1), then the keyring check (P2)
 		 * as ik_profile_check_responder does it, with this resolver */
-		p = ik_profile_match_responder(cfg, fvrf, &pid, &tr);
+		p = ik_profile_match_responder(cfg, fvrf, local, &pid, &tr);
 		if (p && p->nkeyrings)
-			(void)ik_resolve_initiator(r, p, fvrf, peer, &tr);
+			(void)ik_resolve_initiator(r, p, fvrf, local, peer, &tr);
 		ok = ik_profile_check_keyring(p, k, &tr);
 		/* the state machine's line that ends a live exchange here (P2) */
 		if (!ok)
@@ -1046,10 +1598,20 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 		}
 		ik_sb_add(out, "], \"verdict\": ");
 		ik_sb_json_str(out, verdict);
+		ik_sb_add(out, ", \"local\": ");
+		if (local) {
+			char la[IK_ADDRSTRLEN];
+
+			ik_sb_json_str(out, ik_addr_fmt(local, la));
+		} else {
+			ik_sb_json_str(out, NULL);
+		}
 		ik_sb_add(out, "}\n");
 	} else {
-		ik_sb_printf(out, "Responder decision for peer %s, fVRF %s, identity %s\n", ps,
-			     ck_vrf_name(fvrf), idtxt);
+		char at[64];
+
+		ik_sb_printf(out, "Responder decision for peer %s, fVRF %s%s, identity %s\n", ps,
+			     ck_vrf_name(fvrf), ck_at(local, at, sizeof(at)), idtxt);
 		for (size_t i = 0; i < cap.n; i++)
 			ik_sb_printf(out, "%s\n", cap.lines[i]);
 		ik_sb_printf(out, "Verdict: %s\n", verdict);

@@ -17,7 +17,10 @@
 #include "util/addr.h"
 
 /* Specificity of a host or user-fqdn match: above any address prefix. */
-#define PI_NAME_SPECIFICITY 33
+#define PI_NAME_SPECIFICITY 300
+/* A host domain match: above any address prefix, below a host name, a
+ * longer domain above a shorter one. */
+#define PI_DOMAIN_SPECIFICITY(len) (33 + ((len) < 255 ? (int)(len) : 255))
 
 struct pi_val {
 	const struct ik_isakmp_profile *p;
@@ -27,6 +30,7 @@ struct pi_val {
 
 struct pi_vrf {
 	const char *name;       /* NULL: global */
+	uint32_t local;         /* profiles with local-address A: A; 0 for the others */
 	struct ik_lpm *lpm;
 };
 
@@ -41,8 +45,9 @@ struct ik_profile_index {
 	size_t nvals;
 	struct pi_vrf *vrfs;
 	size_t nvrfs;
-	struct pi_name *names[2]; /* [0] host, [1] user-fqdn; sorted by (hash, rank) */
-	size_t nnames[2];
+	struct pi_name *names[3]; /* [0] host, [1] user-fqdn, [2] host domain; sorted by
+				   * (hash, rank) */
+	size_t nnames[3];
 };
 
 static bool pi_same_vrf(const char *a, const char *b)
@@ -50,6 +55,18 @@ static bool pi_same_vrf(const char *a, const char *b)
 	if (!a || !b)
 		return a == b;
 	return strcmp(a, b) == 0;
+}
+
+/* A profile with local-address matches only exchanges on that address;
+ * one naming an interface the file gives no address to never matches. */
+static bool pi_bound(const struct ik_isakmp_profile *p)
+{
+	return p->local_address_if || p->local_address;
+}
+
+static bool pi_local_ok(const struct ik_isakmp_profile *p, uint32_t local)
+{
+	return !pi_bound(p) || (p->local_address && p->local_address == local);
 }
 
 static uint32_t pi_name_hash(const char *s)
@@ -86,6 +103,7 @@ void ik_profile_index_free(struct ik_profile_index *pi)
 	free(pi->vrfs);
 	free(pi->names[0]);
 	free(pi->names[1]);
+	free(pi->names[2]);
 	free(pi->vals);
 	free(pi);
 }
@@ -104,8 +122,9 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 	pi->vrfs = calloc(n + 1, sizeof(*pi->vrfs));
 	pi->names[0] = calloc(n ? n : 1, sizeof(*pi->names[0]));
 	pi->names[1] = calloc(n ? n : 1, sizeof(*pi->names[1]));
+	pi->names[2] = calloc(n ? n : 1, sizeof(*pi->names[2]));
 	tmp = malloc((n ? n : 1) * sizeof(*tmp));
-	if (!pi->vals || !pi->vrfs || !pi->names[0] || !pi->names[1] || !tmp)
+	if (!pi->vals || !pi->vrfs || !pi->names[0] || !pi->names[1] || !pi->names[2] || !tmp)
 		goto fail;
 
 	/* the matches in rank order; the VRFs, global first */
@@ -120,16 +139,22 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 			v->p = p;
 			v->m = m;
 			v->rank = (uint32_t)pi->nvals++;
-			if (m->kind == IK_MATCH_ADDRESS && m->vrf) {
+			if (m->kind == IK_MATCH_ADDRESS && (m->vrf || pi_bound(p))) {
 				size_t k;
 
+				if (pi_bound(p) && !p->local_address)
+					continue; /* never matches */
 				for (k = 1; k < pi->nvrfs; k++)
-					if (strcmp(pi->vrfs[k].name, m->vrf) == 0)
+					if (pi_same_vrf(pi->vrfs[k].name, m->vrf) &&
+					    pi->vrfs[k].local == p->local_address)
 						break;
-				if (k == pi->nvrfs)
-					pi->vrfs[pi->nvrfs++].name = m->vrf;
+				if (k == pi->nvrfs) {
+					pi->vrfs[pi->nvrfs].name = m->vrf;
+					pi->vrfs[pi->nvrfs++].local = p->local_address;
+				}
 			} else if (m->kind != IK_MATCH_ADDRESS && m->name) {
-				int w = m->kind == IK_MATCH_HOST ? 0 : 1;
+				int w = m->kind == IK_MATCH_HOST ? 0
+					: m->kind == IK_MATCH_USER_FQDN ? 1 : 2;
 				struct pi_name *nm = &pi->names[w][pi->nnames[w]++];
 
 				nm->hash = pi_name_hash(m->name);
@@ -138,15 +163,19 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 			}
 		}
 	}
-	for (int w = 0; w < 2; w++)
+	for (int w = 0; w < 3; w++)
 		qsort(pi->names[w], pi->nnames[w], sizeof(*pi->names[w]), pi_name_cmp);
 	for (size_t k = 0; k < pi->nvrfs; k++) {
 		size_t cnt = 0;
 
 		for (size_t i = 0; i < pi->nvals; i++) {
 			const struct ik_identity_match *m = pi->vals[i].m;
+			const struct ik_isakmp_profile *p = pi->vals[i].p;
 
 			if (m->kind != IK_MATCH_ADDRESS || !pi_same_vrf(m->vrf, pi->vrfs[k].name))
+				continue;
+			if (pi_bound(p) ? p->local_address != pi->vrfs[k].local || !p->local_address
+					: pi->vrfs[k].local != 0)
 				continue;
 			tmp[cnt].addr = m->addr & m->mask;
 			tmp[cnt].plen = m->plen < 0 ? 32 : (uint32_t)m->plen;
@@ -195,12 +224,24 @@ static int pi_spec(const struct ik_identity_match *m, const char *fvrf,
 		if (id->type != IK_PEER_ID_USER_FQDN || !id->name || !m->name)
 			return -1;
 		return strcasecmp(id->name, m->name) == 0 ? PI_NAME_SPECIFICITY : -1;
+	case IK_MATCH_HOST_DOMAIN: {
+		size_t nl, dl;
+
+		if (id->type != IK_PEER_ID_FQDN || !id->name || !m->name)
+			return -1;
+		nl = strlen(id->name);
+		dl = strlen(m->name);
+		if (nl < dl || strcasecmp(id->name + nl - dl, m->name) ||
+		    (nl > dl && id->name[nl - dl - 1] != '.'))
+			return -1;
+		return PI_DOMAIN_SPECIFICITY(dl);
+	}
 	}
 	return -1;
 }
 
 /* Reference decision by scanning every profile and match. */
-static void pi_match_scan(const struct ik_config *cfg, const char *fvrf,
+static void pi_match_scan(const struct ik_config *cfg, const char *fvrf, uint32_t local,
 			  const struct ik_peer_id *id, struct pi_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -209,6 +250,9 @@ static void pi_match_scan(const struct ik_config *cfg, const char *fvrf,
 		const struct ik_isakmp_profile *p = cfg->profiles[i];
 		int best = -1;
 		const struct ik_identity_match *bm = NULL;
+
+		if (!pi_local_ok(p, local))
+			continue;
 
 		for (size_t j = 0; j < p->nmatches; j++) {
 			int s = pi_spec(&p->matches[j], fvrf, id);
@@ -233,25 +277,59 @@ static void pi_match_scan(const struct ik_config *cfg, const char *fvrf,
 	}
 }
 
-static const struct pi_vrf *pi_vrf_find(const struct ik_profile_index *pi, const char *fvrf)
+static const struct pi_vrf *pi_vrf_find(const struct ik_profile_index *pi, const char *fvrf,
+				       uint32_t local)
 {
 	for (size_t i = 0; i < pi->nvrfs; i++)
-		if (pi_same_vrf(pi->vrfs[i].name, fvrf))
+		if (pi_same_vrf(pi->vrfs[i].name, fvrf) && pi->vrfs[i].local == local)
 			return &pi->vrfs[i];
 	return NULL;
 }
 
-static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
+/* The better of two address matches: the longer prefix, then the rank. */
+static const struct pi_val *pi_better(const struct pi_val *a, const struct pi_val *b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	if (a->m->plen != b->m->plen)
+		return a->m->plen > b->m->plen ? a : b;
+	return a->rank <= b->rank ? a : b;
+}
+
+/* Another profile matching id as specifically as w in table v, or NULL. */
+static const struct pi_val *pi_tie_in(const struct pi_vrf *v, const struct pi_val *w,
+				      uint32_t addr)
+{
+	const struct ik_lpm_ent *e;
+	size_t cnt;
+
+	if (!v)
+		return NULL;
+	cnt = ik_lpm_exact(v->lpm, addr, (uint32_t)w->m->plen, &e);
+	for (size_t i = 0; i < cnt; i++) {
+		const struct pi_val *o = e[i].val;
+
+		if (o->p != w->p)
+			return o;
+	}
+	return NULL;
+}
+
+static void pi_match_name(const struct ik_profile_index *pi, int w, const char *name,
+			  uint32_t local, struct pi_result *res);
+
+static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf, uint32_t local,
 			   const struct ik_peer_id *id, bool want_tie, struct pi_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->spec = -1;
 	if (id->type == IK_PEER_ID_IPV4) {
-		const struct pi_vrf *v = pi_vrf_find(pi, fvrf);
-		const struct pi_val *w = v ? ik_lpm_lookup(v->lpm, id->addr) : NULL;
-		const struct ik_lpm_ent *e;
-		size_t cnt;
+		const struct pi_vrf *v = pi_vrf_find(pi, fvrf, 0);
+		const struct pi_vrf *b = local ? pi_vrf_find(pi, fvrf, local) : NULL;
+		const struct pi_val *w, *o;
 
+		w = pi_better(v ? ik_lpm_lookup(v->lpm, id->addr) : NULL,
+			      b ? ik_lpm_lookup(b->lpm, id->addr) : NULL);
 		if (!w)
 			return;
 		res->p = w->p;
@@ -259,22 +337,37 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
 		res->spec = w->m->plen;
 		if (!want_tie)
 			return;
-		cnt = ik_lpm_exact(v->lpm, id->addr, (uint32_t)w->m->plen, &e);
-		for (size_t i = 0; i < cnt; i++) {
-			const struct pi_val *o = e[i].val;
-
-			if (o->p != w->p) {
-				res->tie_p = o->p;
-				res->tie_m = o->m;
-				break;
-			}
+		o = pi_tie_in(v, w, id->addr);
+		if (!o)
+			o = pi_tie_in(b, w, id->addr);
+		if (o) {
+			res->tie_p = o->p;
+			res->tie_m = o->m;
 		}
 		return;
 	}
 	if (!id->name || (id->type != IK_PEER_ID_FQDN && id->type != IK_PEER_ID_USER_FQDN))
 		return;
-	int w = id->type == IK_PEER_ID_FQDN ? 0 : 1;
-	uint32_t h = pi_name_hash(id->name);
+	pi_match_name(pi, id->type == IK_PEER_ID_FQDN ? 0 : 1, id->name, local, res);
+	if (res->p || id->type != IK_PEER_ID_FQDN)
+		return;
+	/* host domain: the name itself, then each shorter suffix after a dot,
+	 * so that the longest domain wins */
+	for (const char *d = id->name; d && *d && !res->p;) {
+		pi_match_name(pi, 2, d, local, res);
+		if (res->p)
+			res->spec = PI_DOMAIN_SPECIFICITY(strlen(d));
+		d = strchr(d, '.');
+		if (d)
+			d++;
+	}
+}
+
+/* The profiles whose names of kind w equal name (any case), on local. */
+static void pi_match_name(const struct ik_profile_index *pi, int w, const char *name,
+			  uint32_t local, struct pi_result *res)
+{
+	uint32_t h = pi_name_hash(name);
 	const struct pi_name *names = pi->names[w];
 	size_t lo = 0, hi = pi->nnames[w];
 
@@ -289,7 +382,7 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
 	for (size_t i = lo; i < pi->nnames[w] && names[i].hash == h; i++) {
 		const struct pi_val *o = names[i].v;
 
-		if (strcasecmp(o->m->name, id->name) != 0)
+		if (strcasecmp(o->m->name, name) != 0 || !pi_local_ok(o->p, local))
 			continue;
 		if (!res->p) {
 			res->p = o->p;
@@ -304,13 +397,13 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
 }
 
 /* want_tie: also find a second profile as specific (for the trace only) */
-static void pi_match(const struct ik_config *cfg, const char *fvrf, const struct ik_peer_id *id,
-		     bool want_tie, struct pi_result *res)
+static void pi_match(const struct ik_config *cfg, const char *fvrf, uint32_t local,
+		     const struct ik_peer_id *id, bool want_tie, struct pi_result *res)
 {
 	if (cfg->pindex)
-		pi_match_index(cfg->pindex, fvrf, id, want_tie, res);
+		pi_match_index(cfg->pindex, fvrf, local, id, want_tie, res);
 	else
-		pi_match_scan(cfg, fvrf, id, res);
+		pi_match_scan(cfg, fvrf, local, id, res);
 }
 
 static bool pi_tracing(const struct ik_trace *tr)
@@ -319,14 +412,14 @@ static bool pi_tracing(const struct ik_trace *tr)
 }
 
 const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_config *cfg,
-							   const char *fvrf,
+							   const char *fvrf, uint32_t local,
 							   const struct ik_peer_id *id,
 							   const struct ik_trace *tr)
 {
 	struct pi_result res;
 	bool tracing = pi_tracing(tr);
 
-	pi_match(cfg, fvrf, id, tracing, &res);
+	pi_match(cfg, fvrf, local, id, tracing, &res);
 	if (!tracing)
 		return res.p;
 	/* IOS prints this line with connection id 0 whatever the SA */
@@ -334,9 +427,9 @@ const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_confi
 		ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(0):: peer matches *none* of the profiles");
 		return NULL;
 	}
-	if (res.tie_p)
+	if (res.tie_p) /* ikerd's own line: IOS prints none */
 		ik_dbg(tr->log, IK_DBG_ISAKMP,
-		       "ISAKMP:(0):: warning: peer matches profile %s (line %d) and profile %s "
+		       "ikerd:(0): P1 tie: peer matches profile %s (line %d) and profile %s "
 		       "(line %d) equally specifically; using %s, the first configured (P1 tie)",
 		       res.p->name, res.m->line, res.tie_p->name, res.tie_m->line, res.p->name);
 	ik_dbg(tr->log, IK_DBG_ISAKMP, "ISAKMP:(0):: peer matches %s profile", res.p->name);
@@ -366,11 +459,11 @@ bool ik_profile_check_keyring(const struct ik_isakmp_profile *p, const struct ik
 }
 
 bool ik_profile_check_responder(const struct ik_config *cfg, const struct ik_isakmp_profile *p,
-				const struct ik_key *key, const char *fvrf, uint32_t peer,
-				const struct ik_trace *tr)
+				const struct ik_key *key, const char *fvrf, uint32_t local,
+				uint32_t peer, const struct ik_trace *tr)
 {
 	if (p && p->nkeyrings && pi_tracing(tr))
-		(void)ik_resolve_initiator(cfg->resolver, p, fvrf, peer, tr);
+		(void)ik_resolve_initiator(cfg->resolver, p, fvrf, local, peer, tr);
 	return ik_profile_check_keyring(p, key, tr);
 }
 
@@ -378,8 +471,8 @@ bool ik_profile_check_responder(const struct ik_config *cfg, const struct ik_isa
 
 const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config *cfg,
 							 const struct ik_ipsec_profile *ipsec,
-							 const char *fvrf, uint32_t peer,
-							 const struct ik_trace *tr)
+							 const char *fvrf, uint32_t local,
+							 uint32_t peer, const struct ik_trace *tr)
 {
 	const struct ik_isakmp_profile *p;
 
@@ -389,7 +482,7 @@ const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config 
 		struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = peer };
 		struct pi_result res;
 
-		pi_match(cfg, fvrf, &id, false, &res);
+		pi_match(cfg, fvrf, local, &id, false, &res);
 		p = res.p;
 	}
 	if (p && pi_tracing(tr))

@@ -27,11 +27,15 @@ void ik_profile_index_free(struct ik_profile_index *pi);
  * "peer matches *none* of the profiles". Returns NULL for none.
  * Specificity: an address match counts its prefix length; a host (ID_FQDN)
  * or user-fqdn (ID_USER_FQDN) match, compared without regard to case, counts
- * 33 and applies in every fVRF. Equally specific matches in two profiles: the
+ * more and applies in every fVRF; a host domain match (the name or any name
+ * ending in .DOMAIN) counts less than a host match, a longer domain more than
+ * a shorter one. Equally specific matches in two profiles: the
  * first configured wins and a warning line says so. IOS prints these lines
- * with connection id 0 whatever the SA, and so does ikerd. */
+ * with connection id 0 whatever the SA, and so does ikerd. local is the
+ * address the exchange arrived on: a profile with `local-address` matches
+ * only there (0: not known; only profiles without local-address match). */
 const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_config *cfg,
-							   const char *fvrf,
+							   const char *fvrf, uint32_t local,
 							   const struct ik_peer_id *id,
 							   const struct ik_trace *tr);
 
@@ -48,15 +52,16 @@ bool ik_profile_check_keyring(const struct ik_isakmp_profile *p, const struct ik
  * p NULL (the peer matched no profile): nothing to check, returns true; so
  * does ik_profile_check_keyring. Uses cfg->resolver for the lookup. */
 bool ik_profile_check_responder(const struct ik_config *cfg, const struct ik_isakmp_profile *p,
-				const struct ik_key *key, const char *fvrf, uint32_t peer,
-				const struct ik_trace *tr);
+				const struct ik_key *key, const char *fvrf, uint32_t local,
+				uint32_t peer, const struct ik_trace *tr);
 
 /* P3: initiator. The IPsec profile's `set isakmp-profile` when there is one,
  * else the most specific profile matching the peer address (address matches
- * only), else NULL. Trace: "SA request profile is NAME". */
+ * only, profiles bound to another local address skipped), else NULL. Trace:
+ * "SA request profile is NAME". */
 const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config *cfg,
 							 const struct ik_ipsec_profile *ipsec,
-							 const char *fvrf, uint32_t peer,
-							 const struct ik_trace *tr);
+							 const char *fvrf, uint32_t local,
+							 uint32_t peer, const struct ik_trace *tr);
 
 #endif

@@ -8,6 +8,9 @@
  * nanoseconds per lookup (thread CPU time, and wall time), and the resolver's
  * memory per key. Timings are printed, never asserted.
  *
+ * The same again with a quarter of the keyrings bound to 8 local addresses
+ * (local-address) and queries arriving on those addresses.
+ *
  * Then the same for ISAKMP profile selection (P1) with 10,000 profiles: the
  * profile index against a scan of every match identity.
  *
@@ -73,7 +76,11 @@ struct model {
 	char vrfnames[NVRFS][8];
 };
 
-static void model_build(struct model *m, size_t nkeys)
+/* With `bound`, every fourth keyring has local-address 198.51.100.N, N in
+ * 1..NLOCALS, and the queries arrive on one of these addresses. */
+#define NLOCALS 8
+
+static void model_build(struct model *m, size_t nkeys, bool bound)
 {
 	size_t per[NRINGS + 1] = { 0 };
 
@@ -91,6 +98,8 @@ static void model_build(struct model *m, size_t nkeys)
 		m->rings[i].name = "ring";
 		m->rings[i].vrf = v ? m->vrfnames[v] : NULL;
 		m->rings[i].order = (unsigned)i;
+		if (bound && i % 4 == 0)
+			m->rings[i].local_address = 0xc6336401u + (uint32_t)((i / 4) % NLOCALS);
 	}
 	/* keys go round-robin into keyrings 1..NRINGS */
 	for (size_t i = 0; i < nkeys; i++)
@@ -131,9 +140,10 @@ static void model_free(struct model *m)
 struct query {
 	const char *vrf;
 	uint32_t addr;
+	uint32_t local;
 };
 
-static void bench(size_t nkeys)
+static void bench(size_t nkeys, bool bound)
 {
 	struct model *m = ik_xcalloc(1, sizeof(*m));
 	struct query *q = ik_xmalloc(NQUERIES * sizeof(*q));
@@ -142,7 +152,7 @@ static void bench(size_t nkeys)
 	uintptr_t sink = 0;
 	size_t hits = 0;
 
-	model_build(m, nkeys);
+	model_build(m, nkeys, bound);
 	for (int b = 0; b < 3; b++) {
 		ik_resolver_free(r);
 		t0 = now();
@@ -166,6 +176,7 @@ static void bench(size_t nkeys)
 			q[i].vrf = v ? m->vrfnames[v] : NULL;
 			q[i].addr = rnd();
 		}
+		q[i].local = bound ? 0xc6336401u + rnd() % NLOCALS : 0;
 	}
 	for (int run = 0; run < RUNS; run++) {
 		t0 = now();
@@ -173,7 +184,7 @@ static void bench(size_t nkeys)
 		for (size_t i = 0; i < NQUERIES; i++) {
 			const struct ik_key *k;
 
-			k = ik_resolve_responder(r, q[i].vrf, q[i].addr, NULL);
+			k = ik_resolve_responder(r, q[i].vrf, q[i].local, q[i].addr, NULL);
 
 			sink ^= (uintptr_t)k;
 			hits += k != NULL;
@@ -183,9 +194,10 @@ static void bench(size_t nkeys)
 	}
 	qsort(runs, RUNS, sizeof(double), dcmp);
 	qsort(walls, RUNS, sizeof(double), dcmp);
-	printf("%8zu keys  build %7.1f ms  lookup median %6.1f ns cpu (min %.1f, max %.1f), "
+	printf("%8zu keys%s  build %7.1f ms  lookup median %6.1f ns cpu (min %.1f, max %.1f), "
 	       "%6.1f ns wall  %5.1f bytes/key  hits %.0f%%  [%lx]\n",
-	       nkeys, builds[1] * 1e3, runs[RUNS / 2], runs[0], runs[RUNS - 1], walls[RUNS / 2],
+	       nkeys, bound ? " (1/4 of keyrings on 8 local addresses)" : "", builds[1] * 1e3,
+	       runs[RUNS / 2], runs[0], runs[RUNS - 1], walls[RUNS / 2],
 	       (double)ik_resolver_bytes(r) / (double)nkeys,
 	       100.0 * (double)hits / ((double)NQUERIES * RUNS), (unsigned long)(sink & 0xf));
 	ik_resolver_free(r);
@@ -235,7 +247,7 @@ static void bench_profiles(void)
 	for (int run = 0; run < RUNS; run++) {
 		t0 = cpu_now();
 		for (size_t i = 0; i < NPQUERIES; i++)
-			sink ^= (uintptr_t)ik_profile_match_responder(&cfg, NULL, &q[i], NULL);
+			sink ^= (uintptr_t)ik_profile_match_responder(&cfg, NULL, 0, &q[i], NULL);
 		idx[run] = (cpu_now() - t0) * 1e9 / NPQUERIES;
 	}
 	ik_profile_index_free(cfg.pindex);
@@ -243,7 +255,7 @@ static void bench_profiles(void)
 	for (int run = 0; run < 3; run++) {
 		t0 = cpu_now();
 		for (size_t i = 0; i < NPQUERIES / 64; i++)
-			sink ^= (uintptr_t)ik_profile_match_responder(&cfg, NULL, &q[i], NULL);
+			sink ^= (uintptr_t)ik_profile_match_responder(&cfg, NULL, 0, &q[i], NULL);
 		scan[run] = (cpu_now() - t0) * 1e9 / (NPQUERIES / 64);
 	}
 	qsort(idx, RUNS, sizeof(double), dcmp);
@@ -266,7 +278,10 @@ int main(int argc, char **argv)
 	       "%u random peers per run, median of %d runs\n", NRINGS, NVRFS, NQUERIES, RUNS);
 	for (size_t i = 0; i < IK_ARRAY_LEN(sizes); i++)
 		if (sizes[i] <= max)
-			bench(sizes[i]);
+			bench(sizes[i], false);
+	for (size_t i = 0; i < IK_ARRAY_LEN(sizes); i++)
+		if (sizes[i] <= max)
+			bench(sizes[i], true);
 	bench_profiles();
 	return 0;
 }

@@ -6,8 +6,9 @@
 seed="$top_srcdir/etc/examples/seed-r1.conf"
 [ -f "$seed" ] || fail "missing $seed"
 
-"$IKERD" -t -f "$seed" >"$tmp/t.out" 2>&1 \
-	|| fail "ikerd -t: exit $? on the seed: $(cat "$tmp/t.out")"
+# the seed's P2 finding is an error: exit 2 even without --strict (L1)
+"$IKERD" -t -f "$seed" >"$tmp/t.out" 2>&1
+[ $? = 2 ] || fail "ikerd -t: exit status is not 2 on the seed: $(cat "$tmp/t.out")"
 grep -q "sessions initiated by 192.168.0.2 toward this router fail" "$tmp/t.out" \
 	|| fail "the R2-initiated failure is not reported: $(cat "$tmp/t.out")"
 grep -q "configuration valid" "$tmp/t.out" || fail "no summary line"
@@ -15,12 +16,14 @@ grep -q "configuration valid" "$tmp/t.out" || fail "no summary line"
 "$IKERD" -t --strict -f "$seed" >/dev/null 2>&1
 [ $? = 2 ] || fail "ikerd -t --strict: exit status is not 2"
 
-"$IKERD" -t --json -f "$seed" >"$tmp/t.json" || fail "ikerd -t --json exit status"
+"$IKERD" -t --json -f "$seed" >"$tmp/t.json"
+[ $? = 2 ] || fail "ikerd -t --json exit status"
 python3 - "$tmp/t.json" <<'PY' || fail "ikerd -t --json document"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["valid"] is True, d
 assert d["finding_count"] >= 1 and len(d["findings"]) == d["finding_count"], d
+assert d["errors"] == 1 and d["errors"] + d["warnings"] + d["notes"] == d["finding_count"], d
 assert any("192.168.0.2" in f["direction"] for f in d["findings"]), d
 PY
 
@@ -43,6 +46,67 @@ want="$tmp/warn.conf:2: warning: 'router ospf 1' is not used by ikerd; ignored"
 grep -qxF "$want" "$tmp/warn.out" \
 	|| fail "warning line: $(cat "$tmp/warn.out")"
 grep -q "configuration valid, 2 line(s) ignored, 0 finding(s)" "$tmp/warn.out" || fail "summary"
+
+# what cannot work at run time is an error finding: exit 2 without --strict
+runtime() { # NAME RULE TEXT: the configuration on stdin
+	cat >"$tmp/$1.conf"
+	"$IKERD" -t -f "$tmp/$1.conf" >"$tmp/$1.out" 2>&1
+	[ $? = 2 ] || fail "$1: exit status is not 2: $(cat "$tmp/$1.out")"
+	grep -q "error: $2: .*$3" "$tmp/$1.out" || fail "$1: no $2 error: $(cat "$tmp/$1.out")"
+}
+runtime rsasig auth "every crypto isakmp policy authenticates with rsa-sig" <<'CONF'
+crypto isakmp policy 10
+ encr aes
+ group 14
+CONF
+runtime srcif tunnel "tunnel source NoSuchIf9 of Tunnel1 is neither" <<'CONF'
+interface Tunnel1
+ tunnel source NoSuchIf9
+ tunnel destination 198.51.100.2
+CONF
+runtime v2 V2 "Tunnel1 is protected with IKEv2 profile P2" <<'CONF'
+crypto ikev2 profile P2
+ match identity remote address 198.51.100.2 255.255.255.255
+crypto ipsec profile IP
+ set ikev2-profile P2
+interface Tunnel1
+ tunnel source 192.0.2.1
+ tunnel destination 198.51.100.2
+ tunnel protection ipsec profile IP
+CONF
+# NAT (L1): the hub reaches the spoke at its NAT address, holds the key for
+# that address and matches the spoke's private address as its identity: no
+# K3 warning, no P4 error, a note; exit 0 even with --strict
+cat >"$tmp/nat.conf" <<'CONF'
+crypto keyring SPOKES
+  pre-shared-key address 198.51.100.20 key natkey
+crypto isakmp policy 10
+ authentication pre-share
+crypto isakmp profile SPOKE
+   keyring SPOKES
+   match identity address 10.1.1.2 255.255.255.255
+crypto ipsec transform-set TS esp-aes esp-sha-hmac
+crypto ipsec profile IPP
+ set transform-set TS
+ set isakmp-profile SPOKE
+interface Tunnel1
+ tunnel source 192.0.2.1
+ tunnel destination 198.51.100.20
+ tunnel protection ipsec profile IPP
+CONF
+"$IKERD" -t --strict -f "$tmp/nat.conf" >"$tmp/nat.out" 2>&1 \
+	|| fail "NAT hub: exit $?: $(cat "$tmp/nat.out")"
+grep -q "note: P4: Tunnel1's peer 198.51.100.20 is not matched by its own address" "$tmp/nat.out" \
+	|| fail "NAT hub: no note: $(cat "$tmp/nat.out")"
+grep -q "(0 error(s), 0 warning(s), 1 note(s))" "$tmp/nat.out" \
+	|| fail "NAT hub: $(cat "$tmp/nat.out")"
+# a tunnel source naming an interface of this system is fine
+cat >"$tmp/lo.conf" <<'CONF'
+interface Tunnel1
+ tunnel source lo
+ tunnel destination 198.51.100.2
+CONF
+"$IKERD" -t -f "$tmp/lo.conf" >"$tmp/lo.out" 2>&1 || fail "tunnel source lo: $(cat "$tmp/lo.out")"
 
 # a broken file: exit 1, file:line:col and the marker
 sed 's/^ group 2$/ group banana/' "$seed" >"$tmp/broken.conf"

@@ -119,8 +119,10 @@ assert d["sas_up"] == 0 and d["half_open"] == 0 and d["datagrams_dropped"] == 0,
 # show running-config round trip: ikerd -t accepts it and it holds the keyrings
 c show running-config >"$tmp/rc.conf" || fail "show running-config failed"
 grep -q "^crypto keyring keyring2" "$tmp/rc.conf" || fail "running-config lacks keyring2"
-"$IKERD" -t -f "$tmp/rc.conf" >"$tmp/rc.t" 2>&1 \
-	|| fail "ikerd -t on show running-config: $(cat "$tmp/rc.t")"
+# (R1's configuration is valid, and its P2 error finding makes the exit 2)
+"$IKERD" -t -f "$tmp/rc.conf" >"$tmp/rc.t" 2>&1
+[ $? = 2 ] || fail "ikerd -t on show running-config: $(cat "$tmp/rc.t")"
+grep -q "configuration valid" "$tmp/rc.t" || fail "show running-config: $(cat "$tmp/rc.t")"
 
 # L1/L2 through the socket: R2's sessions toward R1 fail (P2)
 c check | grep -q "sessions initiated by 198.51.100.2 toward this router fail" \
@@ -133,6 +135,9 @@ c test ikev2 peer 198.51.100.2 local 198.51.100.1 | grep -q "no IKEv2 profile ma
 	|| fail "test ikev2 peer does not explain the missing profile"
 c test isakmp peer 198.51.100.2 | grep -q "Key not found in keyrings of profile" \
 	|| fail "test isakmp peer does not explain the P2 failure"
+c test isakmp peer 198.51.100.2 local 198.51.100.1 \
+	| grep -q "^Responder decision for peer 198.51.100.2, fVRF global on local address " \
+	|| fail "test isakmp peer ... local: no local address"
 
 # debug switches and show debugging
 [ "$(c debug crypto isakmp)" = "Crypto ISAKMP debugging is on" ] || fail "debug message"

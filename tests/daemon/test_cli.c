@@ -123,6 +123,15 @@ START_TEST(arguments)
 	ck_assert_int_eq(parse_ok("test isakmp peer 192.168.0.2 identity user-fqdn a@b", &c),
 			 IK_CMD_TEST_PEER);
 	ck_assert_int_eq(c.ident, IK_CLI_ID_USER_FQDN);
+	/* local A: the exchange's local address (local-address, L2) */
+	ck_assert_int_eq(parse_ok("test isakmp peer 192.168.0.2 vrf BLUE local 192.0.2.1 "
+				  "identity 10.1.1.1", &c), IK_CMD_TEST_PEER);
+	ck_assert_uint_eq(c.local, 0xc0000201u);
+	ck_assert_uint_eq(c.ident_addr, 0x0a010101u);
+	ck_assert_int_eq(parse_ok("tes isa pe 192.168.0.2 loc 192.0.2.1", &c), IK_CMD_TEST_PEER);
+	ck_assert_uint_eq(c.local, 0xc0000201u);
+	ck_assert_int_eq(parse_ok("test isakmp peer 192.168.0.2", &c), IK_CMD_TEST_PEER);
+	ck_assert_uint_eq(c.local, 0);
 	ck_assert_int_eq(parse_ok("clear crypto isakmp 1001", &c), IK_CMD_CLEAR_ISAKMP);
 	ck_assert(c.has_conn_id);
 	ck_assert_uint_eq(c.conn_id, 1001);

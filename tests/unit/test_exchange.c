@@ -382,6 +382,45 @@ START_TEST(k2_no_profile)
 }
 END_TEST
 
+/* local-address (K1, K3): R2's keyring1, first in configuration order and
+ * first in profile1, is bound to another local address and holds a wrong
+ * key; keyring2 holds the right one. On 192.168.0.2 only keyring2 is
+ * searched: as responder (R1 initiates) and as initiator (R2 initiates),
+ * phase 1 and 2 complete. Without local-address both directions fail (K5). */
+START_TEST(local_address_keyring_per_address)
+{
+	for (int side = 0; side < 2; side++) {
+		char *t2 = r2_text();
+
+		t2 = xn_replace(t2, "crypto keyring keyring1\n  pre-shared-key address 192.168.0.1 "
+				"key cisco", "crypto keyring keyring1\n  local-address 192.168.0.99\n"
+				"  pre-shared-key address 192.168.0.1 key wrong");
+		t2 = xn_replace(t2, "   keyring keyring1\n", "   keyring keyring1\n"
+				"   keyring keyring2\n");
+		/* R1 accepts R2's sessions (its profile2 lists keyring1 too) */
+		char *t1 = xn_replace(r1_text(), "   keyring keyring2\n",
+				      "   keyring keyring1\n   keyring keyring2\n");
+
+		start(t1, t2, 6 + (uint64_t)side);
+		initiate(side, "Tunnel1");
+		xn_run(&net, 1000);
+		if (side == 0)
+			EXPECT_ORDER(&net.n[1],
+				     "ISAKMP:(0):key for 192.168.0.1 not available in default",
+				     "ISAKMP:(0):key for 192.168.0.1 found in keyring2",
+				     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.1",
+				     "ISAKMP:(0):: peer matches profile1 profile",
+				     "ISAKMP:(1001):Found ADDRESS key in keyring keyring2");
+		else
+			EXPECT_ORDER(&net.n[1],
+				     "ISAKMP:(0): SA request profile is profile1",
+				     "ISAKMP:(0):Found ADDRESS key in keyring keyring2");
+		expect_pair();
+		xn_free(&net);
+	}
+}
+END_TEST
+
 /* K3 at MM3 on the responder: debug crypto isakmp prints the outcome ("found
  * peer pre-shared key matching"); the walk over the keyrings ("not available
  * in default", "found in keyring1", "Selecting ... as final key") is debug
@@ -1430,6 +1469,7 @@ static Suite *exchange_suite(void)
 	tcase_add_test(tc, initiate_when_up_is_a_no_op);
 	tcase_add_test(tc, qm3_lost_until_the_last_retransmission);
 	tcase_add_test(tc, r2_initiates_p2_failure);
+	tcase_add_test(tc, local_address_keyring_per_address);
 	tcase_add_test(tc, k2_no_profile);
 	tcase_add_test(tc, debug_isakmp_vs_detail);
 	tcase_add_test(tc, debug_condition_peer);

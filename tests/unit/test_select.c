@@ -60,7 +60,7 @@ START_TEST(k2_initiator_most_specific_trace)
 
 	(void)a;
 	tm_index(cfg);
-	k = ik_resolve_initiator(cfg->resolver, NULL, NULL, tm_ip("192.168.0.2"), &tr0);
+	k = ik_resolve_initiator(cfg->resolver, NULL, NULL, 0, tm_ip("192.168.0.2"), &tr0);
 	ck_assert_ptr_eq(k, b);
 	expect_trace("ISAKMP:(0):key for 192.168.0.2 not available in default",
 		     "ISAKMP:(0):key for 192.168.0.2 found in keyring1",
@@ -69,7 +69,7 @@ START_TEST(k2_initiator_most_specific_trace)
 		     "ISAKMP:(0):ISAKMP: Selecting 192.168.0.2,255.255.255.255 as final key",
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2", NULL);
 	/* another host of the /24 gets keyring1's key */
-	k = ik_resolve_initiator(cfg->resolver, NULL, NULL, tm_ip("192.168.0.7"), &tr0);
+	k = ik_resolve_initiator(cfg->resolver, NULL, NULL, 0, tm_ip("192.168.0.7"), &tr0);
 	ck_assert_ptr_eq(k, a);
 	expect_trace("ISAKMP:(0):key for 192.168.0.7 not available in default",
 		     "ISAKMP:(0):key for 192.168.0.7 found in keyring1",
@@ -90,14 +90,14 @@ START_TEST(k3_responder_longest_prefix_any_order)
 	struct ik_key *a = tm_key(cfg, k1, "192.168.0.0", "255.255.0.0", "cisco");
 
 	tm_index(cfg);
-	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), &tr0), b);
+	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.168.0.2"), &tr0), b);
 	expect_trace("ISAKMP:(0):key for 192.168.0.2 not available in default",
 		     "ISAKMP:(0):key for 192.168.0.2 found in keyring2",
 		     "ISAKMP:(0):ISAKMP: Selecting 192.168.0.2,255.255.255.255 as final key",
 		     "ISAKMP:(0):key for 192.168.0.2 found in keyring1",
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2", NULL);
-	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.5.5"), NULL), a);
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.169.0.2"), NULL));
+	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.168.5.5"), NULL), a);
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.169.0.2"), NULL));
 	tm_free(cfg);
 }
 END_TEST
@@ -109,16 +109,16 @@ START_TEST(k3_6_tie_first_configured_wins)
 	struct ik_config *cfg = tm_seed_r1();
 	const struct ik_key *k;
 
-	k = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), &tr0);
+	k = ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.168.0.2"), &tr0);
 	ck_assert_ptr_nonnull(k);
 	ck_assert_str_eq(k->ring->name, "keyring1");
 	expect_trace("ISAKMP:(0):key for 192.168.0.2 not available in default",
 		     "ISAKMP:(0):key for 192.168.0.2 found in keyring1",
 		     "ISAKMP:(0):ISAKMP: Selecting 192.168.0.2,255.255.255.255 as final key",
 		     "ISAKMP:(0):key for 192.168.0.2 found in keyring2",
-		     "ISAKMP:(0):ISAKMP: 192.168.0.2,255.255.255.255 is configured in keyring "
+		     "ikerd:(0): K3.6: 192.168.0.2,255.255.255.255 is configured in keyring "
 		     "keyring1 and in keyring keyring2; keeping the first configured, keyring1 "
-		     "(K3.6: IOS calls this unpredictable, use one keyring per address)",
+		     "(IOS calls this unpredictable, use one keyring per address)",
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2", NULL);
 	tm_free(cfg);
 }
@@ -137,17 +137,17 @@ START_TEST(k4_default_keyring_shadows)
 	tm_key(cfg, k2, "192.168.0.2", NULL, "cisco2");
 	struct ik_key *g = tm_key(cfg, NULL, "0.0.0.0", "0.0.0.0", "cisco3");
 	tm_index(cfg);
-	k = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), &tr0);
+	k = ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.168.0.2"), &tr0);
 	ck_assert_ptr_eq(k, g);
 	ck_assert_str_eq(k->ring->name, "default");
 	expect_trace("ISAKMP:(0):key for 192.168.0.2 found in default",
 		     "ISAKMP:(0):ISAKMP: Selecting 0.0.0.0,0.0.0.0 as final key",
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2", NULL);
 	/* K2 consults the default keyring first too */
-	k = ik_resolve_initiator(cfg->resolver, NULL, NULL, tm_ip("192.168.0.2"), NULL);
+	k = ik_resolve_initiator(cfg->resolver, NULL, NULL, 0, tm_ip("192.168.0.2"), NULL);
 	ck_assert_ptr_eq(k, g);
 	/* the default keyring belongs to the global VRF only */
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "A", tm_ip("192.168.0.2"), NULL));
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "A", 0, tm_ip("192.168.0.2"), NULL));
 	tm_free(cfg);
 }
 END_TEST
@@ -165,7 +165,7 @@ START_TEST(k4_address_0_without_mask_is_wildcard)
 	tm_index(cfg);
 	ck_assert_int_eq(ik_key_plen(g), 0);
 	ck_assert_uint_eq(ik_key_mask(g), 0);
-	k = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), &tr0);
+	k = ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.168.0.2"), &tr0);
 	ck_assert_ptr_eq(k, g);
 	expect_trace("ISAKMP:(0):key for 192.168.0.2 found in default",
 		     "ISAKMP:(0):ISAKMP: Selecting 0.0.0.0,0.0.0.0 as final key",
@@ -190,23 +190,23 @@ START_TEST(k3_fvrf_separation_and_concatenation)
 	struct ik_key *kb = tm_key(cfg, b1, "172.16.0.0", "255.240.0.0", "b");
 	(void)ka2b;
 	tm_index(cfg);
-	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, "A", tm_ip("10.1.1.1"), NULL), ka2);
+	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, "A", 0, tm_ip("10.1.1.1"), NULL), ka2);
 	/* tie between ringA1 and ringA2 for 10/8: ringA1 is first in VRF A */
-	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, "A", tm_ip("10.9.9.9"), &tr0), ka1);
+	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, "A", 0, tm_ip("10.9.9.9"), &tr0), ka1);
 	expect_trace("ISAKMP:(0):key for 10.9.9.9 found in ringA1",
 		     "ISAKMP:(0):ISAKMP: Selecting 10.0.0.0,255.0.0.0 as final key",
 		     "ISAKMP:(0):key for 10.9.9.9 found in ringA2",
-		     "ISAKMP:(0):ISAKMP: 10.0.0.0,255.0.0.0 is configured in keyring ringA1 "
-		     "and in keyring ringA2; keeping the first configured, ringA1 (K3.6: IOS "
+		     "ikerd:(0): K3.6: 10.0.0.0,255.0.0.0 is configured in keyring ringA1 "
+		     "and in keyring ringA2; keeping the first configured, ringA1 (IOS "
 		     "calls this unpredictable, use one keyring per address)",
 		     "ISAKMP:(0):found peer pre-shared key matching 10.9.9.9", NULL);
-	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, NULL, tm_ip("10.1.1.1"), NULL), kg);
+	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("10.1.1.1"), NULL), kg);
 	/* a key in a VRF keyring never answers a global peer, nor another VRF */
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, tm_ip("10.9.9.9"), NULL));
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "B", tm_ip("10.1.1.1"), NULL));
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, tm_ip("172.16.1.1"), NULL));
-	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, "B", tm_ip("172.16.1.1"), NULL), kb);
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "C", tm_ip("172.16.1.1"), &tr0));
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("10.9.9.9"), NULL));
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "B", 0, tm_ip("10.1.1.1"), NULL));
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("172.16.1.1"), NULL));
+	ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, "B", 0, tm_ip("172.16.1.1"), NULL), kb);
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "C", 0, tm_ip("172.16.1.1"), &tr0));
 	expect_trace("ISAKMP:(0):No pre-shared key with 172.16.1.1!", NULL);
 	tm_free(cfg);
 }
@@ -220,7 +220,7 @@ START_TEST(k3_1_hostname_keys_ignored)
 
 	tm_key_host(cfg, k1, "r2.example.net", "cisco");
 	tm_index(cfg);
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.9"), &tr0));
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.168.0.9"), &tr0));
 	expect_trace("ISAKMP:(0):key for 192.168.0.9 not available in default",
 		     "ISAKMP:(0):No pre-shared key with 192.168.0.9!", NULL);
 	tm_free(cfg);
@@ -236,12 +236,12 @@ START_TEST(k_no_trace_no_text)
 	struct ik_trace troff = { .log = &off, .conn_id = 5 };
 	const struct ik_key *a, *b;
 
-	a = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), NULL);
-	b = ik_resolve_responder(cfg->resolver, NULL, tm_ip("192.168.0.2"), &troff);
+	a = ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.168.0.2"), NULL);
+	b = ik_resolve_responder(cfg->resolver, NULL, 0, tm_ip("192.168.0.2"), &troff);
 	ck_assert_ptr_eq(a, b);
 	struct ik_peer_id none = { .type = IK_PEER_ID_IPV4, .addr = tm_ip("1.1.1.1") };
 
-	ck_assert_ptr_null(ik_profile_match_responder(cfg, NULL, &none, &troff));
+	ck_assert_ptr_null(ik_profile_match_responder(cfg, NULL, 0, &none, &troff));
 	ck_assert_uint_eq(cap.n, 0);
 	tm_free(cfg);
 }
@@ -256,12 +256,12 @@ START_TEST(k1_initiator_profile_keyrings)
 	struct ik_trace tr = { .log = &lg, .conn_id = 0 };
 	const struct ik_key *k;
 
-	k = ik_resolve_initiator(cfg->resolver, p2, NULL, tm_ip("192.168.0.2"), &tr);
+	k = ik_resolve_initiator(cfg->resolver, p2, NULL, 0, tm_ip("192.168.0.2"), &tr);
 	ck_assert_ptr_nonnull(k);
 	ck_assert_str_eq(k->ring->name, "keyring2");
 	expect_trace("ISAKMP:(0):Found ADDRESS key in keyring keyring2", NULL);
 	/* nothing for this peer in profile2's keyring */
-	k = ik_resolve_initiator(cfg->resolver, p2, NULL, tm_ip("192.168.0.3"), &tr);
+	k = ik_resolve_initiator(cfg->resolver, p2, NULL, 0, tm_ip("192.168.0.3"), &tr);
 	ck_assert_ptr_null(k);
 	expect_trace("ISAKMP:(0):No pre-shared key with 192.168.0.3!", NULL);
 	tm_free(cfg);
@@ -285,7 +285,7 @@ START_TEST(k1_profile_longest_over_its_keyrings)
 	tm_index(cfg);
 	/* keyring1's /32 is not the profile's; k3 and k2 tie at /16: k3 is first
 	 * in the profile */
-	ck_assert_ptr_eq(ik_resolve_initiator(cfg->resolver, p, NULL, tm_ip("10.1.1.1"), NULL),
+	ck_assert_ptr_eq(ik_resolve_initiator(cfg->resolver, p, NULL, 0, tm_ip("10.1.1.1"), NULL),
 			 w3);
 	(void)w;
 	tm_free(cfg);
@@ -320,12 +320,12 @@ START_TEST(p1_most_specific_order_independent)
 			tm_match_addr(cfg, pb, "192.168.0.1", "255.255.255.255", NULL);
 			if (indexed)
 				tm_index(cfg);
-			ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, &id, &tr0), pb);
+			ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, 0, &id, &tr0), pb);
 			expect_trace("ISAKMP:(0):: peer matches profile2 profile", NULL);
 			id = ipv4("192.168.0.9");
-			ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, &id, NULL), pa);
+			ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, 0, &id, NULL), pa);
 			id = ipv4("192.168.1.9");
-			ck_assert_ptr_null(ik_profile_match_responder(cfg, NULL, &id, &tr0));
+			ck_assert_ptr_null(ik_profile_match_responder(cfg, NULL, 0, &id, &tr0));
 			expect_trace("ISAKMP:(0):: peer matches *none* of the profiles", NULL);
 			tm_free(cfg);
 		}
@@ -344,9 +344,9 @@ START_TEST(p1_fvrf)
 	tm_match_addr(cfg, pg, "10.0.0.0", "255.0.0.0", NULL);
 	tm_match_addr(cfg, pv, "10.0.0.1", "255.255.255.255", "A");
 	tm_index(cfg);
-	ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, &id, NULL), pg);
-	ck_assert_ptr_eq(ik_profile_match_responder(cfg, "A", &id, NULL), pv);
-	ck_assert_ptr_null(ik_profile_match_responder(cfg, "B", &id, NULL));
+	ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, 0, &id, NULL), pg);
+	ck_assert_ptr_eq(ik_profile_match_responder(cfg, "A", 0, &id, NULL), pv);
+	ck_assert_ptr_null(ik_profile_match_responder(cfg, "B", 0, &id, NULL));
 	tm_free(cfg);
 }
 END_TEST
@@ -368,16 +368,16 @@ START_TEST(p1_names_and_tie)
 		tm_match_addr(cfg, p3, "10.0.0.0", "255.255.255.0", NULL);
 		if (indexed)
 			tm_index(cfg);
-		ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, &id, NULL), p1);
+		ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, 0, &id, NULL), p1);
 		id.type = IK_PEER_ID_USER_FQDN;
-		ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, &id, NULL), p2);
+		ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, 0, &id, NULL), p2);
 		id.name = "r3.example.net";
-		ck_assert_ptr_null(ik_profile_match_responder(cfg, NULL, &id, NULL));
+		ck_assert_ptr_null(ik_profile_match_responder(cfg, NULL, 0, &id, NULL));
 		id = ipv4("10.0.0.5");
-		ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, &id, &tr0), p2);
+		ck_assert_ptr_eq(ik_profile_match_responder(cfg, NULL, 0, &id, &tr0), p2);
 		char w[512];
 		snprintf(w, sizeof(w),
-			 "ISAKMP:(0):: warning: peer matches profile profile2 (line %d) and "
+			 "ikerd:(0): P1 tie: peer matches profile profile2 (line %d) and "
 			 "profile profile3 (line %d) equally specifically; using profile2, the "
 			 "first configured (P1 tie)", p2->matches[1].line, p3->matches[0].line);
 		expect_trace(w, "ISAKMP:(0):: peer matches profile2 profile", NULL);
@@ -438,13 +438,13 @@ START_TEST(p3_initiator_profile)
 	with = tm_ipsec(cfg, "withp", p1);
 	without = tm_ipsec(cfg, "without", NULL);
 	tm_index(cfg);
-	ck_assert_ptr_eq(ik_profile_for_initiator(cfg, without, NULL, tm_ip("192.168.0.2"), &tr0),
+	ck_assert_ptr_eq(ik_profile_for_initiator(cfg, without, NULL, 0, tm_ip("192.168.0.2"), &tr0),
 			 p2);
 	expect_trace("ISAKMP:(0): SA request profile is profile2", NULL);
-	ck_assert_ptr_eq(ik_profile_for_initiator(cfg, with, NULL, tm_ip("192.168.0.2"), &tr0),
+	ck_assert_ptr_eq(ik_profile_for_initiator(cfg, with, NULL, 0, tm_ip("192.168.0.2"), &tr0),
 			 p1);
 	expect_trace("ISAKMP:(0): SA request profile is profile1", NULL);
-	ck_assert_ptr_null(ik_profile_for_initiator(cfg, NULL, NULL, tm_ip("10.0.0.1"), &tr0));
+	ck_assert_ptr_null(ik_profile_for_initiator(cfg, NULL, NULL, 0, tm_ip("10.0.0.1"), &tr0));
 	ck_assert_uint_eq(cap.n, 0);
 	tm_free(cfg);
 }
@@ -461,19 +461,19 @@ START_TEST(seed_r1_initiates_works)
 	const struct ik_key *k;
 	struct ik_peer_id id = ipv4("192.168.0.1");
 
-	p = ik_profile_for_initiator(r1, r1->ifaces[0]->protection, NULL, tm_ip("192.168.0.2"),
+	p = ik_profile_for_initiator(r1, r1->ifaces[0]->protection, NULL, 0, tm_ip("192.168.0.2"),
 				     &tr);
-	k = ik_resolve_initiator(r1->resolver, p, NULL, tm_ip("192.168.0.2"), &tr);
+	k = ik_resolve_initiator(r1->resolver, p, NULL, 0, tm_ip("192.168.0.2"), &tr);
 	expect_trace("ISAKMP:(0): SA request profile is profile2",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring2", NULL);
 	ck_assert_str_eq(k->ring->name, "keyring2");
 
-	k = ik_resolve_responder(r2->resolver, NULL, tm_ip("192.168.0.1"), NULL);
+	k = ik_resolve_responder(r2->resolver, NULL, 0, tm_ip("192.168.0.1"), NULL);
 	ck_assert_str_eq(k->ring->name, "keyring1");
 	tr.conn_id = 1011;
-	p = ik_profile_match_responder(r2, NULL, &id, &tr);
+	p = ik_profile_match_responder(r2, NULL, 0, &id, &tr);
 	ck_assert_str_eq(p->name, "profile1");
-	ck_assert(ik_profile_check_responder(r2, p, k, NULL, tm_ip("192.168.0.1"), &tr));
+	ck_assert(ik_profile_check_responder(r2, p, k, NULL, 0, tm_ip("192.168.0.1"), &tr));
 	expect_trace("ISAKMP:(0):: peer matches profile1 profile",
 		     "ISAKMP:(1011):Found ADDRESS key in keyring keyring1", NULL);
 	tm_free(r1);
@@ -492,18 +492,18 @@ START_TEST(seed_r2_initiates_fails_p2)
 	const struct ik_key *k;
 	struct ik_peer_id id = ipv4("192.168.0.2");
 
-	p = ik_profile_for_initiator(r2, r2->ifaces[0]->protection, NULL, tm_ip("192.168.0.1"),
+	p = ik_profile_for_initiator(r2, r2->ifaces[0]->protection, NULL, 0, tm_ip("192.168.0.1"),
 				     &tr);
-	k = ik_resolve_initiator(r2->resolver, p, NULL, tm_ip("192.168.0.1"), &tr);
+	k = ik_resolve_initiator(r2->resolver, p, NULL, 0, tm_ip("192.168.0.1"), &tr);
 	expect_trace("ISAKMP:(0): SA request profile is profile1",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring1", NULL);
 
-	k = ik_resolve_responder(r1->resolver, NULL, tm_ip("192.168.0.2"), NULL);
+	k = ik_resolve_responder(r1->resolver, NULL, 0, tm_ip("192.168.0.2"), NULL);
 	ck_assert_str_eq(k->ring->name, "keyring1");
 	tr.conn_id = 1012;
-	p = ik_profile_match_responder(r1, NULL, &id, &tr);
+	p = ik_profile_match_responder(r1, NULL, 0, &id, &tr);
 	ck_assert_str_eq(p->name, "profile2");
-	ck_assert(!ik_profile_check_responder(r1, p, k, NULL, tm_ip("192.168.0.2"), &tr));
+	ck_assert(!ik_profile_check_responder(r1, p, k, NULL, 0, tm_ip("192.168.0.2"), &tr));
 	expect_trace("ISAKMP:(0):: peer matches profile2 profile",
 		     "ISAKMP:(1012):Found ADDRESS key in keyring keyring2",
 		     "ISAKMP:(1012): Key not found in keyrings of profile , aborting exchange",
@@ -602,7 +602,7 @@ START_TEST(k3_random_agrees_with_rules)
 
 			rnd_addr(a, sizeof(a));
 			peer = tm_ip(a);
-			ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, v, peer, NULL),
+			ck_assert_ptr_eq(ik_resolve_responder(cfg->resolver, v, 0, peer, NULL),
 					 ref_responder(cfg, v, peer));
 		}
 		tm_free(cfg);
@@ -658,7 +658,7 @@ START_TEST(k1_random_agrees_with_rules)
 
 			rnd_addr(a, sizeof(a));
 			peer = tm_ip(a);
-			ck_assert_ptr_eq(ik_resolve_initiator(cfg->resolver, p, NULL, peer, NULL),
+			ck_assert_ptr_eq(ik_resolve_initiator(cfg->resolver, p, NULL, 0, peer, NULL),
 					 ref_k1(p, peer));
 		}
 		tm_free(cfg);
@@ -694,9 +694,9 @@ START_TEST(p1_random_index_agrees_with_scan)
 
 			rnd_addr(a, sizeof(a));
 			id = ipv4(a);
-			scan = ik_profile_match_responder(cfg, v, &id, NULL);
+			scan = ik_profile_match_responder(cfg, v, 0, &id, NULL);
 			tm_index(cfg);
-			idx = ik_profile_match_responder(cfg, v, &id, NULL);
+			idx = ik_profile_match_responder(cfg, v, 0, &id, NULL);
 			cfg->index_free(cfg);
 			ck_assert_ptr_eq(scan, idx);
 		}

@@ -154,7 +154,7 @@ START_TEST(l1_empty_config)
 	ck_assert_int_eq(ik_check_config(cfg, &out, true), 0);
 	ck_assert_str_eq(ik_sb_str(&out), "[]\n");
 	ik_sb_reset(&out);
-	ck_assert_int_eq(ik_explain_responder(cfg, "A", tm_ip("192.0.2.1"), NULL, &out, false), 1);
+	ck_assert_int_eq(ik_explain_responder(cfg, "A", 0, tm_ip("192.0.2.1"), NULL, &out, false), 1);
 	ck_assert_str_eq(ik_sb_str(&out),
 		"Responder decision for peer 192.0.2.1, fVRF A, identity ID_IPV4_ADDR 192.0.2.1\n"
 		"ISAKMP:(0):No pre-shared key with 192.0.2.1!\n"
@@ -353,7 +353,7 @@ START_TEST(l2_explain_r1_for_r2)
 {
 	struct ik_config *cfg = tm_seed_r1();
 
-	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("192.168.0.2"), NULL, &out, false),
+	ck_assert_int_eq(ik_explain_responder(cfg, NULL, 0, tm_ip("192.168.0.2"), NULL, &out, false),
 			 1);
 	ck_assert_str_eq(ik_sb_str(&out),
 		"Responder decision for peer 192.168.0.2, fVRF global, identity ID_IPV4_ADDR "
@@ -362,8 +362,8 @@ START_TEST(l2_explain_r1_for_r2)
 		"ISAKMP:(0):key for 192.168.0.2 found in keyring1\n"
 		"ISAKMP:(0):ISAKMP: Selecting 192.168.0.2,255.255.255.255 as final key\n"
 		"ISAKMP:(0):key for 192.168.0.2 found in keyring2\n"
-		"ISAKMP:(0):ISAKMP: 192.168.0.2,255.255.255.255 is configured in keyring keyring1 "
-		"and in keyring keyring2; keeping the first configured, keyring1 (K3.6: IOS calls "
+		"ikerd:(0): K3.6: 192.168.0.2,255.255.255.255 is configured in keyring keyring1 "
+		"and in keyring keyring2; keeping the first configured, keyring1 (IOS calls "
 		"this unpredictable, use one keyring per address)\n"
 		"ISAKMP:(0):found peer pre-shared key matching 192.168.0.2\n"
 		"ISAKMP:(0):: peer matches profile2 profile\n"
@@ -384,14 +384,14 @@ START_TEST(l2_explain_r2_for_r1)
 	struct ik_peer_id other = { .type = IK_PEER_ID_IPV4, .addr = tm_ip("192.168.0.100") };
 	struct ik_peer_id fqdn = { .type = IK_PEER_ID_FQDN, .name = "r1.example.net" };
 
-	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("192.168.0.1"), NULL, &out, false),
+	ck_assert_int_eq(ik_explain_responder(cfg, NULL, 0, tm_ip("192.168.0.1"), NULL, &out, false),
 			 0);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out),
 		"ISAKMP:(0):: peer matches profile1 profile\n"
 		"ISAKMP:(0):Found ADDRESS key in keyring keyring1\n"
 		"Verdict: phase 1 would complete with profile profile1, keyring keyring1\n"));
 	ik_sb_reset(&out);
-	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("192.168.0.1"), NULL, &out, true),
+	ck_assert_int_eq(ik_explain_responder(cfg, NULL, 0, tm_ip("192.168.0.1"), NULL, &out, true),
 			 0);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out),
 		"{\"peer\": \"192.168.0.1\", \"fvrf\": null, \"identity\": \"ID_IPV4_ADDR "
@@ -399,12 +399,12 @@ START_TEST(l2_explain_r2_for_r1)
 		"\"profile1\", \"ok\": true, \"trace\": [\"ISAKMP:(0):key for 192.168.0.1"));
 	ik_sb_reset(&out);
 	/* the same address presenting profile2's identity: keyring1 at MM3, P2 fails */
-	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("192.168.0.1"), &other, &out,
+	ck_assert_int_eq(ik_explain_responder(cfg, NULL, 0, tm_ip("192.168.0.1"), &other, &out,
 					      false), 1);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "peer matches profile2 profile\n"));
 	ik_sb_reset(&out);
 	/* an FQDN identity no profile matches: no profile, no cross-check */
-	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("192.168.0.1"), &fqdn, &out,
+	ck_assert_int_eq(ik_explain_responder(cfg, NULL, 0, tm_ip("192.168.0.1"), &fqdn, &out,
 					      false), 0);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out),
 		"identity ID_FQDN r1.example.net\n"));
@@ -413,7 +413,7 @@ START_TEST(l2_explain_r2_for_r1)
 		"Verdict: phase 1 would complete with no profile, keyring keyring1\n"));
 	ik_sb_reset(&out);
 	/* no key at all */
-	ck_assert_int_eq(ik_explain_responder(cfg, NULL, tm_ip("10.9.9.9"), NULL, &out, false), 1);
+	ck_assert_int_eq(ik_explain_responder(cfg, NULL, 0, tm_ip("10.9.9.9"), NULL, &out, false), 1);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out),
 		"ISAKMP:(0):No pre-shared key with 10.9.9.9!\n"
 		"Verdict: phase 1 would fail at MM3: no pre-shared key for 10.9.9.9 in fVRF "
@@ -489,7 +489,7 @@ START_TEST(l1_l2_agree_on_random_configs)
 				continue;
 			ik_addr_fmt(m->addr, host);
 			ik_sb_reset(&out);
-			int fails = ik_explain_responder(cfg, NULL, m->addr, NULL, &out, false);
+			int fails = ik_explain_responder(cfg, NULL, 0, m->addr, NULL, &out, false);
 			bool mm5 = strstr(ik_sb_str(&out), "would fail at MM5") != NULL;
 
 			/* a P2 finding whose peers line lists host */
@@ -514,7 +514,7 @@ START_TEST(l1_l2_agree_on_random_configs)
 			/* the profile must be the one the host selects for the
 			 * checker to list it under that profile's match */
 			struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = m->addr };
-			if (ik_profile_match_responder(cfg, NULL, &id, NULL) == cfg->profiles[i])
+			if (ik_profile_match_responder(cfg, NULL, 0, &id, NULL) == cfg->profiles[i])
 				ck_assert_msg(mm5 == listed,
 					      "host %s: explain says %s, check %s\n%s\n%s", host,
 					      mm5 ? "MM5 failure" : "no MM5 failure",

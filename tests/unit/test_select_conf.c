@@ -105,10 +105,10 @@ START_TEST(text_k2_initiator_no_profile)
 	const struct ik_isakmp_profile *p;
 	const struct ik_key *k;
 
-	p = ik_profile_for_initiator(cfg, cfg->ifaces[0]->protection, NULL, ip("192.168.0.2"),
+	p = ik_profile_for_initiator(cfg, cfg->ifaces[0]->protection, NULL, 0, ip("192.168.0.2"),
 				     &tr);
 	ck_assert_ptr_null(p);
-	k = ik_resolve_initiator(cfg->resolver, p, NULL, ip("192.168.0.2"), &tr);
+	k = ik_resolve_initiator(cfg->resolver, p, NULL, 0, ip("192.168.0.2"), &tr);
 	ck_assert_str_eq(ring_of(k), "keyring2");
 	expect_trace("ISAKMP:(0):key for 192.168.0.2 not available in default",
 		     "ISAKMP:(0):key for 192.168.0.2 found in keyring1",
@@ -131,10 +131,10 @@ START_TEST(text_k3_responder_most_specific)
 		" pre-shared-key address 192.168.0.2 key cisco2\n");
 	const struct ik_key *k;
 
-	k = ik_resolve_responder(cfg->resolver, NULL, ip("192.168.0.2"), NULL);
+	k = ik_resolve_responder(cfg->resolver, NULL, 0, ip("192.168.0.2"), NULL);
 	ck_assert_str_eq(ring_of(k), "keyring2");
 	ck_assert_str_eq((const char *)k->secret->p, "cisco2");
-	k = ik_resolve_responder(cfg->resolver, NULL, ip("192.168.7.2"), NULL);
+	k = ik_resolve_responder(cfg->resolver, NULL, 0, ip("192.168.7.2"), NULL);
 	ck_assert_str_eq(ring_of(k), "keyring1");
 	ik_config_unref(cfg);
 }
@@ -153,7 +153,7 @@ START_TEST(text_k4_global_key_first)
 	struct ik_trace tr = { .log = &lg, .conn_id = 0 };
 	const struct ik_key *k;
 
-	k = ik_resolve_responder(cfg->resolver, NULL, ip("192.168.0.2"), &tr);
+	k = ik_resolve_responder(cfg->resolver, NULL, 0, ip("192.168.0.2"), &tr);
 	ck_assert_str_eq(ring_of(k), "default");
 	ck_assert_str_eq((const char *)k->secret->p, "cisco3");
 	ck_assert_int_eq(cap.n, 3);
@@ -175,13 +175,13 @@ START_TEST(text_fvrf_separation)
 		"crypto keyring inet2 vrf INET\n"
 		" pre-shared-key address 203.0.113.9 key vrfkey2\n");
 
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, ip("203.0.113.9"), NULL));
-	ck_assert_str_eq(ring_of(ik_resolve_responder(cfg->resolver, "INET", ip("203.0.113.9"),
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, NULL, 0, ip("203.0.113.9"), NULL));
+	ck_assert_str_eq(ring_of(ik_resolve_responder(cfg->resolver, "INET", 0, ip("203.0.113.9"),
 						      NULL)), "inet2");
-	ck_assert_str_eq(ring_of(ik_resolve_responder(cfg->resolver, "INET", ip("203.0.113.1"),
+	ck_assert_str_eq(ring_of(ik_resolve_responder(cfg->resolver, "INET", 0, ip("203.0.113.1"),
 						      NULL)), "inet");
-	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "INET", ip("198.51.100.7"), NULL));
-	ck_assert_str_eq(ring_of(ik_resolve_responder(cfg->resolver, NULL, ip("198.51.100.7"),
+	ck_assert_ptr_null(ik_resolve_responder(cfg->resolver, "INET", 0, ip("198.51.100.7"), NULL));
+	ck_assert_str_eq(ring_of(ik_resolve_responder(cfg->resolver, NULL, 0, ip("198.51.100.7"),
 						      NULL)), "global");
 	ik_config_unref(cfg);
 }
@@ -206,15 +206,15 @@ START_TEST(text_p1_most_specific_and_fvrf)
 	struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = ip("192.168.0.1") };
 	const struct ik_isakmp_profile *p;
 
-	p = ik_profile_match_responder(cfg, NULL, &id, &tr);
+	p = ik_profile_match_responder(cfg, NULL, 0, &id, &tr);
 	ck_assert_str_eq(p->name, "profile2");
 	expect_trace("ISAKMP:(0):: peer matches profile2 profile", NULL);
-	p = ik_profile_match_responder(cfg, "INET", &id, NULL);
+	p = ik_profile_match_responder(cfg, "INET", 0, &id, NULL);
 	ck_assert_str_eq(p->name, "invrf");
 	id.addr = ip("192.168.0.77");
-	p = ik_profile_match_responder(cfg, NULL, &id, NULL);
+	p = ik_profile_match_responder(cfg, NULL, 0, &id, NULL);
 	ck_assert_str_eq(p->name, "profile1");
-	ck_assert_ptr_null(ik_profile_match_responder(cfg, "INET", &id, &tr));
+	ck_assert_ptr_null(ik_profile_match_responder(cfg, "INET", 0, &id, &tr));
 	expect_trace("ISAKMP:(0):: peer matches *none* of the profiles", NULL);
 	ik_config_unref(cfg);
 }
@@ -238,7 +238,7 @@ START_TEST(text_p3_without_set_isakmp_profile)
 	struct ik_trace tr = { .log = &lg, .conn_id = 0 };
 	const struct ik_isakmp_profile *p;
 
-	p = ik_profile_for_initiator(cfg, cfg->ipsec_profiles[0], NULL, ip("192.168.0.2"), &tr);
+	p = ik_profile_for_initiator(cfg, cfg->ipsec_profiles[0], NULL, 0, ip("192.168.0.2"), &tr);
 	ck_assert_str_eq(p->name, "profile2");
 	expect_trace("ISAKMP:(0): SA request profile is profile2", NULL);
 	ik_config_unref(cfg);
@@ -256,31 +256,31 @@ START_TEST(text_seed_both_directions)
 	const struct ik_key *k;
 
 	/* R1 initiates: P3 then K1 on R1 */
-	p = ik_profile_for_initiator(r1, r1->ipsec_profiles[0], NULL, ip("192.168.0.2"), &tr);
-	k = ik_resolve_initiator(r1->resolver, p, NULL, ip("192.168.0.2"), &tr);
+	p = ik_profile_for_initiator(r1, r1->ipsec_profiles[0], NULL, 0, ip("192.168.0.2"), &tr);
+	k = ik_resolve_initiator(r1->resolver, p, NULL, 0, ip("192.168.0.2"), &tr);
 	expect_trace("ISAKMP:(0): SA request profile is profile2",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring2", NULL);
 	/* R2 responds: keyring1 at MM3, profile1 after MM5, P2 passes */
-	k = ik_resolve_responder(r2->resolver, NULL, ip("192.168.0.1"), NULL);
+	k = ik_resolve_responder(r2->resolver, NULL, 0, ip("192.168.0.1"), NULL);
 	ck_assert_str_eq(ring_of(k), "keyring1");
 	tr.conn_id = 1011;
-	p = ik_profile_match_responder(r2, NULL, &id1, &tr);
-	ck_assert(ik_profile_check_responder(r2, p, k, NULL, ip("192.168.0.1"), &tr));
+	p = ik_profile_match_responder(r2, NULL, 0, &id1, &tr);
+	ck_assert(ik_profile_check_responder(r2, p, k, NULL, 0, ip("192.168.0.1"), &tr));
 	expect_trace("ISAKMP:(0):: peer matches profile1 profile",
 		     "ISAKMP:(1011):Found ADDRESS key in keyring keyring1", NULL);
 
 	/* R2 initiates: profile1, keyring1 */
 	tr.conn_id = 0;
-	p = ik_profile_for_initiator(r2, r2->ipsec_profiles[0], NULL, ip("192.168.0.1"), &tr);
-	k = ik_resolve_initiator(r2->resolver, p, NULL, ip("192.168.0.1"), &tr);
+	p = ik_profile_for_initiator(r2, r2->ipsec_profiles[0], NULL, 0, ip("192.168.0.1"), &tr);
+	k = ik_resolve_initiator(r2->resolver, p, NULL, 0, ip("192.168.0.1"), &tr);
 	expect_trace("ISAKMP:(0): SA request profile is profile1",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring1", NULL);
 	/* R1 responds: keyring1 at MM3, profile2 after MM5, P2 fails */
-	k = ik_resolve_responder(r1->resolver, NULL, ip("192.168.0.2"), NULL);
+	k = ik_resolve_responder(r1->resolver, NULL, 0, ip("192.168.0.2"), NULL);
 	ck_assert_str_eq(ring_of(k), "keyring1");
 	tr.conn_id = 1012;
-	p = ik_profile_match_responder(r1, NULL, &id2, &tr);
-	ck_assert(!ik_profile_check_responder(r1, p, k, NULL, ip("192.168.0.2"), &tr));
+	p = ik_profile_match_responder(r1, NULL, 0, &id2, &tr);
+	ck_assert(!ik_profile_check_responder(r1, p, k, NULL, 0, ip("192.168.0.2"), &tr));
 	expect_trace("ISAKMP:(0):: peer matches profile2 profile",
 		     "ISAKMP:(1012):Found ADDRESS key in keyring keyring2",
 		     "ISAKMP:(1012): Key not found in keyrings of profile , aborting exchange",
@@ -375,7 +375,7 @@ START_TEST(text_l2_explain_seed_r1)
 	struct ik_sb out;
 
 	ik_sb_init(&out);
-	ck_assert_int_eq(ik_explain_responder(r1, NULL, ip("192.168.0.2"), NULL, &out, false), 1);
+	ck_assert_int_eq(ik_explain_responder(r1, NULL, 0, ip("192.168.0.2"), NULL, &out, false), 1);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out),
 		"ISAKMP:(0):found peer pre-shared key matching 192.168.0.2\n"
 		"ISAKMP:(0):: peer matches profile2 profile\n"

@@ -151,7 +151,7 @@ START_TEST(v2_1_next_to_ikev1)
 
 	ik_sb_init(&o1);
 	ik_sb_init(&o2);
-	ck_assert_int_eq(ik_explain_responder(v1, NULL, ip("192.168.0.2"), &id1, &o1, false), 1);
+	ck_assert_int_eq(ik_explain_responder(v1, NULL, 0, ip("192.168.0.2"), &id1, &o1, false), 1);
 	ck_assert_int_eq(ik_v2_explain_responder(v2, NULL, ip("192.168.0.1"), ip("192.168.0.2"),
 						 NULL, &o2, false), 0);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&o2), "IKE_AUTH from 192.168.0.2 succeeds: "

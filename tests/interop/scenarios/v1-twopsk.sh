@@ -70,7 +70,7 @@ case $CASE in
 peer-key1)
 	swan_initiate peer tun 15
 	iop_check "K3.6: ikerd, responder, picks keyring1 at MM3 (first configured)" \
-		iop_wait 50 ik_trace "$NS_IK" 'keeping the first configured, keyring1'
+		iop_wait 50 ik_trace "$NS_IK" 'ikerd:\([0-9]*\): K3.6: .*keeping the first configured, keyring1'
 	iop_check "P1: the peer matches profile2" ik_trace "$NS_IK" 'peer matches profile2 profile'
 	iop_check "P2: profile2's keyring is keyring2" \
 		ik_trace "$NS_IK" 'Found ADDRESS key in keyring keyring2'
@@ -82,7 +82,7 @@ peer-key1)
 peer-key2)
 	swan_initiate peer tun 15
 	iop_check "K3.6: ikerd, responder, picks keyring1 at MM3 (first configured)" \
-		iop_wait 50 ik_trace "$NS_IK" 'keeping the first configured, keyring1'
+		iop_wait 50 ik_trace "$NS_IK" 'ikerd:\([0-9]*\): K3.6: .*keeping the first configured, keyring1'
 	iop_check "K5: MM5 decrypted with the other key" \
 		ik_trace "$NS_IK" 'reserved not zero on ID payload!'
 	iop_check "K5: %CRYPTO-4-IKMP_BAD_MESSAGE" \
