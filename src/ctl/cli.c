@@ -34,6 +34,7 @@ static const struct cli_pattern patterns[] = {
 	{ "show crypto isakmp sa", IK_CMD_SHOW_ISAKMP_SA, 0, false },
 	{ "show crypto isakmp sa detail", IK_CMD_SHOW_ISAKMP_SA, 0, true },
 	{ "show crypto isakmp peers", IK_CMD_SHOW_ISAKMP_PEERS, 0, false },
+	{ "show crypto isakmp stats", IK_CMD_SHOW_ISAKMP_STATS, 0, false },
 	{ "show crypto isakmp default policy", IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY, 0, false },
 	{ "show crypto ipsec sa", IK_CMD_SHOW_IPSEC_SA, 0, false },
 	{ "show crypto ipsec sa detail", IK_CMD_SHOW_IPSEC_SA, 0, true },
