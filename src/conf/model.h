@@ -266,6 +266,9 @@ struct ik_config {
 	unsigned keepalive, keepalive_retry; /* crypto isakmp keepalive S [R]; 0 = off */
 	bool keepalive_periodic;
 	unsigned nat_keepalive; /* crypto isakmp nat keepalive S; 0 = off */
+	/* crypto call admission limit ike in-negotiation-sa N (IKEv1) and crypto
+	 * ikev2 limit max-in-negotiation-sa N; 0 = not set */
+	unsigned max_in_negotiation, v2_max_in_negotiation;
 	bool aggressive_mode_disable; /* crypto isakmp aggressive-mode disable */
 
 	/* keyrings[0] is always the default keyring (crypto isakmp key ...),
@@ -293,6 +296,7 @@ struct ik_config {
 	 * before freeing the model. */
 	struct ik_resolver *resolver;
 	struct ik_profile_index *pindex;
+	struct ik_tunnel_index *tindex;
 	struct ik_hostkeys *hostkeys;
 	struct ik_v2_index *v2index;      /* profile/v2_select.h */
 	void (*index_free)(struct ik_config *cfg);

@@ -1798,6 +1798,29 @@ static int cmd_v2_profile_sub(struct pctx *c)
 		    p->name);
 }
 
+/* crypto call admission limit ike in-negotiation-sa N: the bound on IKE
+ * SAs in negotiation (the half-open table). */
+static int cmd_call_admission(struct pctx *c)
+{
+	static const char *const words[] = { NULL, NULL, "admission", "limit", "ike",
+					     "in-negotiation-sa" };
+	unsigned v;
+
+	for (int i = 2; i < 6; i++) {
+		if (i >= c->ntok)
+			return pincomplete(c, "incomplete command: '%s' expected", words[i]);
+		if (i == 5 && kw(c, i, "sa"))
+			return perr(c, i, "crypto call admission limit ike sa is not supported "
+				    "(in-negotiation-sa is)");
+		if (!kw(c, i, words[i]))
+			return perr(c, i, "'%s' expected, not '%s'", words[i], c->tok[i].s);
+	}
+	if (get_u32(c, 6, "in-negotiation-sa limit", 10, 100000, &v) || no_more(c, 7))
+		return -1;
+	c->cfg->max_in_negotiation = v;
+	return 0;
+}
+
 static int cmd_ikev2(struct pctx *c)
 {
 	struct ik_config *cfg = c->cfg;
@@ -1805,6 +1828,19 @@ static int cmd_ikev2(struct pctx *c)
 
 	if (need(c, 2, "ikev2 command"))
 		return -1;
+	if (kw(c, 2, "limit")) {
+		unsigned v;
+
+		if (need(c, 3, "max-in-negotiation-sa"))
+			return -1;
+		if (!kw(c, 3, "max-in-negotiation-sa"))
+			return perr(c, 3, "'max-in-negotiation-sa' expected, not '%s' (the only "
+				    "crypto ikev2 limit supported)", c->tok[3].s);
+		if (get_u32(c, 4, "max-in-negotiation-sa limit", 1, 100000, &v) || no_more(c, 5))
+			return -1;
+		cfg->v2_max_in_negotiation = v;
+		return 0;
+	}
 	if (kw(c, 2, "cookie-challenge")) {
 		unsigned v;
 
@@ -1881,6 +1917,8 @@ static int cmd_crypto(struct pctx *c)
 		return cmd_ipsec(c);
 	if (kw(c, 1, "ikev2"))
 		return cmd_ikev2(c);
+	if (kw(c, 1, "call"))
+		return cmd_call_admission(c);
 	if (kw(c, 1, "pki") || kw(c, 1, "ca")) {
 		/* certificates: not used with pre-shared keys */
 		warn_ignored(c, NULL);

@@ -105,7 +105,8 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, " lifetime %u\n", (unsigned)p->lifetime);
 	}
 	if (def->nkeys || cfg->isakmp_identity == IK_SELF_ID_FQDN || cfg->keepalive ||
-	    cfg->nat_keepalive || cfg->aggressive_mode_disable || cfg->invalid_spi_recovery ||
+	    cfg->nat_keepalive || cfg->max_in_negotiation || cfg->v2_max_in_negotiation ||
+	    cfg->aggressive_mode_disable || cfg->invalid_spi_recovery ||
 	    cfg->isakmp_fragmentation || cfg->logging_session)
 		ik_sb_add(out, "!\n");
 	for (size_t k = 0; k < def->nkeys; k++)
@@ -119,6 +120,12 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 		ik_sb_printf(out, "crypto isakmp nat keepalive %u\n", cfg->nat_keepalive);
 	if (cfg->aggressive_mode_disable)
 		ik_sb_add(out, "crypto isakmp aggressive-mode disable\n");
+	if (cfg->max_in_negotiation)
+		ik_sb_printf(out, "crypto call admission limit ike in-negotiation-sa %u\n",
+			     cfg->max_in_negotiation);
+	if (cfg->v2_max_in_negotiation)
+		ik_sb_printf(out, "crypto ikev2 limit max-in-negotiation-sa %u\n",
+			     cfg->v2_max_in_negotiation);
 	if (cfg->invalid_spi_recovery)
 		ik_sb_add(out, "crypto isakmp invalid-spi-recovery\n");
 	if (cfg->isakmp_fragmentation)

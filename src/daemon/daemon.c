@@ -259,6 +259,37 @@ static void task_show(struct ikd_worker *w, void *arg)
 	}
 }
 
+static void task_stats(struct ikd_worker *w, void *arg)
+{
+	struct ikd_stats *s = arg;
+	struct ik_engine_stats st;
+
+	ik_engine_stats(w->eng, &st);
+	s->sas_up = st.isakmp_up;
+	s->half_open = st.half_open;
+	s->child_sas = st.child_sas;
+	s->half_open_refused = st.half_open_refused;
+	s->half_open_evicted = st.half_open_evicted;
+	s->retransmits = st.retransmits;
+	s->rx = w->rx;
+	s->rx_dropped = w->rx_dropped;
+	s->rx_overflow = w->rx_overflow;
+	s->rx_engine_dropped = st.rx_dropped;
+}
+
+static void show_stats(struct ikd *d, bool json, struct ik_sb *out)
+{
+	struct ikd_stats sum, part;
+
+	memset(&sum, 0, sizeof(sum));
+	for (unsigned k = 0; k < d->nworkers; k++) {
+		memset(&part, 0, sizeof(part));
+		ikd_worker_run(&d->workers[k], task_stats, &part);
+		ikd_stats_add(&sum, &part);
+	}
+	ikd_stats_format(&sum, json, out);
+}
+
 struct clear_arg {
 	enum ik_clear_what what;
 	uint32_t peer;
@@ -588,6 +619,7 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_ISAKMP_SA:
 	case IK_CMD_SHOW_ISAKMP_SA_KEYS:
 	case IK_CMD_SHOW_ISAKMP_PEERS:
+	case IK_CMD_SHOW_ISAKMP_STATS:
 	case IK_CMD_SHOW_IPSEC_SA:
 	case IK_CMD_SHOW_SESSION:
 	case IK_CMD_SHOW_DEBUGGING:
@@ -732,6 +764,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_SA_KEYS:
 		ikd_keylog_show(d, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_ISAKMP_STATS:
+		show_stats(d, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_TEST_PEER:
 		memset(&id, 0, sizeof(id));

@@ -47,6 +47,7 @@ struct ikd_opts {
 struct ikd_sockset {
 	char *vrf;              /* NULL = global */
 	int fd[2];              /* [0] port 500, [1] port 4500; -1 if not open */
+	uint32_t ovfl[2];       /* the kernel's count of drops on each (SO_RXQ_OVFL) */
 };
 
 /* A function the main thread runs on a worker's thread (ikd_worker_run). */
@@ -73,6 +74,8 @@ struct ikd_worker {
 	bool stop;
 	uint64_t rx, tx, rx_dropped;
 	uint64_t sa_events;     /* SAs that came or went (metrics refresh) */
+	uint64_t rx_overflow;   /* datagrams the kernel dropped: receive buffer full */
+	uint64_t trim_check_ms, trim_mark; /* heap given back after many SAs went */
 };
 
 /* A control client (see ctlsrv.c). */
@@ -155,6 +158,8 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err);
 void ikd_worker_stop(struct ikd_worker *w);
 /* Opens the socket pairs of every fVRF the configuration uses that w lacks. */
 void ikd_worker_sockets_sync(struct ikd_worker *w, const struct ik_config *cfg);
+/* Receive buffer bytes of an IKE socket under cfg (sized from its half-open limit). */
+int ikd_rcvbuf_bytes(const struct ik_config *cfg);
 
 /* logsink.c: the sink of every ik_log of the daemon. */
 void ikd_log_sink(void *ctx, unsigned cat, int sev, const char *line);

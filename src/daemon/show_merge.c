@@ -226,3 +226,59 @@ void ikd_merge_text(const struct ik_sb *parts, unsigned n, struct ik_sb *out)
 	for (unsigned k = 0; k < n; k++)
 		ik_sb_free(&norm[k]);
 }
+
+/* ---- show crypto isakmp stats ---- */
+
+void ikd_stats_add(struct ikd_stats *sum, const struct ikd_stats *p)
+{
+	sum->sas_up += p->sas_up;
+	sum->half_open += p->half_open;
+	sum->child_sas += p->child_sas;
+	sum->half_open_refused += p->half_open_refused;
+	sum->half_open_evicted += p->half_open_evicted;
+	sum->retransmits += p->retransmits;
+	sum->rx += p->rx;
+	sum->rx_dropped += p->rx_dropped;
+	sum->rx_overflow += p->rx_overflow;
+	sum->rx_engine_dropped += p->rx_engine_dropped;
+}
+
+void ikd_stats_format(const struct ikd_stats *s, bool json, struct ik_sb *out)
+{
+	if (json) {
+		ik_sb_printf(out, "{\"isakmp_stats\":{\"sas_up\":%llu,\"half_open\":%llu,"
+			     "\"half_open_refused\":%llu,\"half_open_evicted\":%llu,"
+			     "\"ipsec_sa_pairs\":%llu,\"retransmissions\":%llu,"
+			     "\"datagrams_received\":%llu,\"datagrams_dropped\":%llu,"
+			     "\"dropped_socket_overflow\":%llu,\"dropped_malformed\":%llu,"
+			     "\"dropped_no_sa\":%llu}}\n",
+			     (unsigned long long)s->sas_up, (unsigned long long)s->half_open,
+			     (unsigned long long)s->half_open_refused,
+			     (unsigned long long)s->half_open_evicted,
+			     (unsigned long long)s->child_sas, (unsigned long long)s->retransmits,
+			     (unsigned long long)s->rx,
+			     (unsigned long long)(s->rx_dropped + s->rx_overflow +
+						  s->rx_engine_dropped),
+			     (unsigned long long)s->rx_overflow, (unsigned long long)s->rx_dropped,
+			     (unsigned long long)s->rx_engine_dropped);
+		return;
+	}
+	ik_sb_printf(out, "IKE SAs up:                      %llu\n"
+		     "IKE SAs in negotiation:          %llu\n"
+		     "  new ones refused (limits):     %llu\n"
+		     "  evicted (half-open limit):     %llu\n"
+		     "IPsec SA pairs:                  %llu\n"
+		     "Retransmissions:                 %llu\n"
+		     "Datagrams received:              %llu\n"
+		     "Datagrams dropped:               %llu\n"
+		     "  socket receive buffer full:    %llu\n"
+		     "  malformed (NAT-T marker):      %llu\n"
+		     "  refused, or no SA:             %llu\n",
+		     (unsigned long long)s->sas_up, (unsigned long long)s->half_open,
+		     (unsigned long long)s->half_open_refused,
+		     (unsigned long long)s->half_open_evicted, (unsigned long long)s->child_sas,
+		     (unsigned long long)s->retransmits, (unsigned long long)s->rx,
+		     (unsigned long long)(s->rx_dropped + s->rx_overflow + s->rx_engine_dropped),
+		     (unsigned long long)s->rx_overflow, (unsigned long long)s->rx_dropped,
+		     (unsigned long long)s->rx_engine_dropped);
+}

@@ -9,9 +9,21 @@
 #ifndef IK_DAEMON_SHOW_MERGE_H
 #define IK_DAEMON_SHOW_MERGE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "util/strbuf.h"
 
 void ikd_merge_text(const struct ik_sb *parts, unsigned n, struct ik_sb *out);
 void ikd_merge_json(const struct ik_sb *parts, unsigned n, struct ik_sb *out);
+
+/* show crypto isakmp stats: counters of every worker, summed. */
+struct ikd_stats {
+	uint64_t sas_up, half_open, child_sas;
+	uint64_t half_open_refused, half_open_evicted, retransmits;
+	uint64_t rx, rx_dropped, rx_overflow, rx_engine_dropped;
+};
+void ikd_stats_add(struct ikd_stats *sum, const struct ikd_stats *part);
+void ikd_stats_format(const struct ikd_stats *s, bool json, struct ik_sb *out);
 
 #endif

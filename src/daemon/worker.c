@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/udp.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -212,6 +213,38 @@ static int port_free(uint16_t port, struct ik_sb *err)
 	return rc;
 }
 
+/* The receive buffer of an IKE socket: room for a burst of first messages as
+ * large as the configured half-open limit (the larger of crypto call
+ * admission limit ike in-negotiation-sa and crypto ikev2 limit
+ * max-in-negotiation-sa, 1000 when neither is set), at 2 KiB of kernel
+ * memory each (the datagram and its buffer head), between 256 KiB and
+ * 64 MiB. SO_RCVBUFFORCE passes the system's rmem_max when ikerd has
+ * CAP_NET_ADMIN; SO_RCVBUF (bounded by rmem_max) is the fallback. */
+int ikd_rcvbuf_bytes(const struct ik_config *cfg)
+{
+	unsigned lim = cfg->max_in_negotiation > cfg->v2_max_in_negotiation ?
+		cfg->max_in_negotiation : cfg->v2_max_in_negotiation;
+	uint64_t b = (uint64_t)(lim ? lim : 1000) * 2048;
+
+	if (b < 256 * 1024)
+		b = 256 * 1024;
+	if (b > 64 * 1024 * 1024)
+		b = 64 * 1024 * 1024;
+	return (int)b;
+}
+
+static void sock_rcvbuf(struct ikd_worker *w, int fd, int bytes)
+{
+	/* the kernel doubles what it is given (bookkeeping overhead) */
+	int v = bytes / 2;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)))
+		ik_msg(&w->log, IK_LOG_WARNING, "%%IKERD-4-RCVBUF: cannot size a socket's "
+		       "receive buffer to %d bytes: %s", bytes, strerror(errno));
+}
+
 static int sock_open(struct ikd_worker *w, const char *vrf, uint16_t port, struct ik_sb *err)
 {
 	struct sockaddr_in sin;
@@ -223,6 +256,7 @@ static int sock_open(struct ikd_worker *w, const char *vrf, uint16_t port, struc
 		return -1;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) ||
 	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) {
 		ik_sb_printf(err, "UDP port %u: setsockopt: %s\n", port, strerror(errno));
 		goto fail;
@@ -248,6 +282,7 @@ static int sock_open(struct ikd_worker *w, const char *vrf, uint16_t port, struc
 			       "kernel refuses ESP-in-UDP decapsulation (%s); NAT-T data "
 			       "traffic will not flow", strerror(errno));
 	}
+	sock_rcvbuf(w, fd, ikd_rcvbuf_bytes(w->d->cfg));
 	if (w->d->nworkers > 1 && attach_bpf(fd, w->d->nworkers)) {
 		ik_sb_printf(err, "UDP port %u: cannot attach the worker-selecting BPF program: "
 			     "%s\n", port, strerror(errno));
@@ -343,11 +378,16 @@ static void vrf_open_cb(void *ctx, const char *vrf)
 void ikd_worker_sockets_sync(struct ikd_worker *w, const struct ik_config *cfg)
 {
 	cfg_vrfs_each(cfg, vrf_open_cb, w);
+	/* a reload may change the half-open limit */
+	for (size_t i = 0; i < w->nsocks; i++)
+		for (int k = 0; k < 2; k++)
+			if (w->socks[i].fd[k] >= 0)
+				sock_rcvbuf(w, w->socks[i].fd[k], ikd_rcvbuf_bytes(cfg));
 }
 
 /* ---- the worker's loop ---- */
 
-static void sock_read(struct ikd_worker *w, const struct ikd_sockset *ss, int which)
+static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 {
 	static __thread uint8_t buf[RX_BUF];
 
@@ -355,7 +395,8 @@ static void sock_read(struct ikd_worker *w, const struct ikd_sockset *ss, int wh
 		struct sockaddr_in from;
 		struct iovec iov = { buf, sizeof(buf) };
 		union {
-			char b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+			char b[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			       CMSG_SPACE(sizeof(uint32_t))];
 			struct cmsghdr align;
 		} cm;
 		struct msghdr mh;
@@ -380,6 +421,13 @@ static void sock_read(struct ikd_worker *w, const struct ikd_sockset *ss, int wh
 
 				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 				local.addr = ntohl(pi.ipi_addr.s_addr);
+			} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+				uint32_t drops;
+
+				/* the socket's running count: add what is new */
+				memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+				w->rx_overflow += (uint32_t)(drops - ss->ovfl[which]);
+				ss->ovfl[which] = drops;
 			}
 		}
 		remote.addr = ntohl(from.sin_addr.s_addr);
@@ -420,6 +468,25 @@ static void task_take(struct ikd_worker *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* After many SAs went (half-open ones expiring after a flood), give the freed
+ * heap back to the system: malloc keeps it otherwise. Looked at every 5 s;
+ * the engine's counts cost nothing. */
+static void trim_after_drop(struct ikd_worker *w)
+{
+	uint64_t now = host_now_ms(NULL);
+	struct ik_engine_stats st;
+	uint64_t n;
+
+	if (now - w->trim_check_ms < 5000)
+		return;
+	w->trim_check_ms = now;
+	ik_engine_stats(w->eng, &st);
+	n = (uint64_t)st.isakmp_sas + st.child_sas;
+	if (n + 1000 < w->trim_mark)
+		malloc_trim(0);
+	w->trim_mark = n;
+}
+
 static void *worker_main(void *arg)
 {
 	struct ikd_worker *w = arg;
@@ -446,6 +513,7 @@ static void *worker_main(void *arg)
 		}
 		if (ik_engine_next_timer(w->eng) <= host_now_ms(NULL))
 			ik_engine_run_timers(w->eng);
+		trim_after_drop(w);
 	}
 	return NULL;
 }

@@ -10,6 +10,7 @@
 #include "ike/crypto.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -72,9 +73,53 @@ static void ik_crypto_setup_once(void)
 	ERR_clear_error();
 }
 
+/* Per thread, one HMAC context per digest, made once from the template and
+ * then re-keyed at each call: OpenSSL 3 would otherwise allocate and free a
+ * context per PRF call. Freed when the thread ends. */
+static pthread_key_t ik_hmac_tls_key;
+
+static void ik_hmac_tls_free(void *p)
+{
+	EVP_MAC_CTX **v = p;
+
+	for (int h = 0; h <= IK_HASH_SHA512; h++)
+		EVP_MAC_CTX_free(v[h]);
+	free(v);
+}
+
+static void ik_crypto_setup_all(void)
+{
+	ik_crypto_setup_once();
+	if (pthread_key_create(&ik_hmac_tls_key, ik_hmac_tls_free) != 0)
+		abort(); /* no thread-specific data at start: nothing can work */
+}
+
 void ik_crypto_setup(void)
 {
-	pthread_once(&ik_crypto_once, ik_crypto_setup_once);
+	pthread_once(&ik_crypto_once, ik_crypto_setup_all);
+}
+
+void ik_crypto_prepare(void)
+{
+	ik_crypto_setup();
+	/* builds every Diffie-Hellman group's tables */
+	(void)ik_dh_supported(2);
+}
+
+static EVP_MAC_CTX *ik_hmac_ctx(enum ik_hash h)
+{
+	EVP_MAC_CTX **v = pthread_getspecific(ik_hmac_tls_key);
+
+	if (!v) {
+		v = calloc(IK_HASH_SHA512 + 1, sizeof(*v));
+		if (!v || pthread_setspecific(ik_hmac_tls_key, v) != 0) {
+			free(v);
+			return NULL;
+		}
+	}
+	if (!v[h])
+		v[h] = EVP_MAC_CTX_dup(ik_hmac_tmpl[h]);
+	return v[h];
 }
 
 /* ---- hash and PRF ---- */
@@ -141,7 +186,7 @@ int ik_prf(enum ik_hash h, const uint8_t *key, size_t klen,
 
 	if (!ik_md_get(h) || !ik_hmac_tmpl[h] || !out || (n && !iov) || (klen && !key))
 		return -1;
-	ctx = EVP_MAC_CTX_dup(ik_hmac_tmpl[h]);
+	ctx = ik_hmac_ctx(h);
 	if (!ctx)
 		return -1;
 	/* an empty key is a valid HMAC key; OpenSSL wants a non-NULL pointer */
@@ -154,7 +199,9 @@ int ik_prf(enum ik_hash h, const uint8_t *key, size_t klen,
 		goto done;
 	rc = 0;
 done:
-	EVP_MAC_CTX_free(ctx); /* clears the keyed state */
+	/* leave no keyed state behind in the reused context */
+	if (EVP_MAC_init(ctx, nokey, 0, NULL) != 1)
+		rc = -1;
 	return rc;
 }
 

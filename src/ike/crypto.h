@@ -22,6 +22,11 @@ struct ik_iov {
 	size_t len;
 };
 
+/* Per-process set-up, done once (later calls return at once): algorithm
+ * objects and every Diffie-Hellman group's tables. The engine calls it when
+ * it is made, so that no exchange waits for it. */
+void ik_crypto_prepare(void);
+
 /* ---- Diffie-Hellman: groups 1, 2, 5, 14, 15, 16 (MODP), 19, 20, 21 (ECP),
  * 24 (MODP with 256-bit subgroup), 31 (X25519) where supported ---- */
 bool ik_dh_supported(unsigned group);

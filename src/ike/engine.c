@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/util.h"
 
@@ -88,9 +89,46 @@ uint64_t ik_v1_digest(const uint8_t *d, size_t len)
 	return h ^ len;
 }
 
-static unsigned bucket_of(const uint8_t cky[8])
+static uint64_t spi_hash(const struct ik_engine *e, const uint8_t cky[8])
 {
-	return (unsigned)(ik_v1_digest(cky, 8) % IK_P1_BUCKETS);
+	return ik_keyed_hash(e->hkey, cky, 8);
+}
+
+/* The peer key: remote address (struct ik_addr's canonical bytes, so that
+ * IPv6 peers key the same tables) and port, and the front-door VRF. */
+static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t addr,
+			  uint16_t port)
+{
+	struct ik_addr a = ik_addr_v4(addr);
+	uint8_t k[IK_ADDR_KEYLEN + 2 + 64];
+	size_t n = ik_addr_key(&a, k), v = 0;
+
+	k[n++] = (uint8_t)(port >> 8);
+	k[n++] = (uint8_t)port;
+	if (fvrf) {
+		v = strlen(fvrf);
+		if (v > 64)
+			v = 64;
+		memcpy(k + n, fvrf, v);
+	}
+	return ik_keyed_hash(e->hkey, k, n + v);
+}
+
+static uint64_t addr_hash(const struct ik_engine *e, uint32_t addr)
+{
+	struct ik_addr a = ik_addr_v4(addr);
+	uint8_t k[IK_ADDR_KEYLEN];
+
+	return ik_keyed_hash(e->hkey, k, ik_addr_key(&a, k));
+}
+
+static uint64_t u32_hash(const struct ik_engine *e, uint8_t tag, uint32_t v)
+{
+	uint8_t k[5];
+
+	k[0] = tag;
+	ik_put32(k + 1, v);
+	return ik_keyed_hash(e->hkey, k, 5);
 }
 
 const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr)
@@ -162,6 +200,112 @@ const char *ik_v1_qm_state_name(enum ik_qm_state s)
 	return (unsigned)s < IK_ARRAY_LEN(qm_names) ? qm_names[s] : "?";
 }
 
+/* ---- half-open accounting ---- */
+
+static struct ik_src *src_find(struct ik_engine *e, uint32_t addr)
+{
+	uint64_t h = addr_hash(e, addr);
+
+	for (struct ik_hlink *l = ik_htab_first(&e->srcs, h); l; l = ik_htab_next(l)) {
+		struct ik_src *s = ik_container_of(l, struct ik_src, link);
+		struct ik_addr a = ik_addr_v4(addr);
+
+		if (ik_addr_eq(&s->addr, &a))
+			return s;
+	}
+	return NULL;
+}
+
+static struct ik_src *src_get(struct ik_engine *e, uint32_t addr)
+{
+	struct ik_src *s = src_find(e, addr);
+
+	if (s)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->addr = ik_addr_v4(addr);
+	if (ik_htab_add(&e->srcs, &s->link, addr_hash(e, addr))) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void ho_unlink(struct ik_ike_sa **head, struct ik_ike_sa **tail, struct ik_ike_sa *sa)
+{
+	if (sa->ho_prev)
+		sa->ho_prev->ho_next = sa->ho_next;
+	else if (*head == sa)
+		*head = sa->ho_next;
+	if (sa->ho_next)
+		sa->ho_next->ho_prev = sa->ho_prev;
+	else if (*tail == sa)
+		*tail = sa->ho_prev;
+	sa->ho_prev = sa->ho_next = NULL;
+}
+
+static void ho_append(struct ik_ike_sa **head, struct ik_ike_sa **tail, struct ik_ike_sa *sa)
+{
+	sa->ho_next = NULL;
+	sa->ho_prev = *tail;
+	if (*tail)
+		(*tail)->ho_next = sa;
+	else
+		*head = sa;
+	*tail = sa;
+}
+
+/* A new SA is half-open; a responder's enters the eviction list. */
+static void ho_enter(struct ik_engine *e, struct ik_ike_sa *sa)
+{
+	sa->half_open = true;
+	e->half_open++;
+	if (sa->initiator)
+		return;
+	ho_append(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
+	sa->src = src_get(e, sa->remote.addr);
+	if (!sa->src)
+		return;
+	if (!sa->src->half_open) {
+		/* a new source: this SA opens its rate window */
+		sa->src->win_ms = sa->created_ms;
+		sa->src->win_count = 1;
+	}
+	sa->src->half_open++;
+}
+
+/* The responder's peer answered from its address (MM3): it is evicted only
+ * after every SA that has not. */
+static void ho_prove(struct ik_engine *e, struct ik_ike_sa *sa)
+{
+	if (!sa->half_open || sa->initiator || sa->proven)
+		return;
+	sa->proven = true;
+	ho_unlink(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
+	ho_append(&e->ho_proven_head, &e->ho_proven_tail, sa);
+}
+
+static void ho_leave(struct ik_engine *e, struct ik_ike_sa *sa)
+{
+	if (!sa->half_open)
+		return;
+	sa->half_open = false;
+	e->half_open--;
+	if (sa->initiator)
+		return;
+	if (sa->proven)
+		ho_unlink(&e->ho_proven_head, &e->ho_proven_tail, sa);
+	else
+		ho_unlink(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
+	if (sa->src && --sa->src->half_open == 0) {
+		ik_htab_del(&e->srcs, &sa->src->link);
+		free(sa->src);
+	}
+	sa->src = NULL;
+}
+
 void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to)
 {
 	const struct ik_log *lg = p1->e->log;
@@ -170,12 +314,69 @@ void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to
 	ik_dbg(lg, IK_DBG_ISAKMP, "ISAKMP:(%u):Old State = %s New State = %s", p1->conn_id,
 	       ik_v1_p1_state_name(p1->state), ik_v1_p1_state_name(to));
 	p1->state = to;
+	if (to >= IKE_R_MM3 && to <= IKE_R_MM5)
+		ho_prove(p1->e, &p1->sa);
+	else if (to == IKE_P1_COMPLETE)
+		ho_leave(p1->e, &p1->sa);
 }
 
 void ik_v1_assign_conn_id(struct ik_p1 *p1)
 {
 	if (!p1->conn_id)
 		p1->conn_id = p1->e->next_conn_id++;
+}
+
+/* ---- exchange material ---- */
+
+void ik_v1_nonce_free(uint8_t **n, size_t *len)
+{
+	if (*n)
+		ik_wipe(*n, *len);
+	free(*n);
+	*n = NULL;
+	*len = 0;
+}
+
+int ik_v1_nonce_set(struct ik_engine *e, uint8_t **dst, size_t *dlen, const uint8_t *src,
+		    size_t len)
+{
+	uint8_t *n = malloc(len ? len : 1);
+
+	if (!n)
+		return -1;
+	if (src)
+		memcpy(n, src, len);
+	else
+		ik_v1_rand(e, n, len);
+	ik_v1_nonce_free(dst, dlen);
+	*dst = n;
+	*dlen = len;
+	return 0;
+}
+
+bool ik_v1_msgid_seen(const struct ik_p1 *p1, uint32_t msgid)
+{
+	if (!p1->seen_msgid)
+		return false;
+	for (size_t i = 0; i < IK_V1_SEEN_MSGID; i++)
+		if (p1->seen_msgid[i] == msgid)
+			return true;
+	return false;
+}
+
+void ik_v1_msgid_remember(struct ik_p1 *p1, uint32_t msgid)
+{
+	if (!p1->seen_msgid)
+		p1->seen_msgid = ik_xcalloc(IK_V1_SEEN_MSGID, sizeof(*p1->seen_msgid));
+	p1->seen_msgid[p1->seen_next++ % IK_V1_SEEN_MSGID] = msgid;
+}
+
+/* ---- timers ---- */
+
+void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at)
+{
+	if (ik_timer_set(&e->timers, t, at))
+		ik_msg(e->log, IK_LOG_ERR, "ISAKMP: out of memory arming a timer");
 }
 
 /* ---- sending ---- */
@@ -205,11 +406,12 @@ void ik_v1_send(struct ik_p1 *p1, const uint8_t *msg, size_t len)
 
 void ik_v1_xmit_clear(struct ik_xmit *x)
 {
+	if (x->ts)
+		ik_timer_cancel(x->ts, &x->t);
 	free(x->buf);
 	x->buf = NULL;
 	x->len = 0;
 	x->count = 0;
-	x->next_ms = 0;
 }
 
 void ik_v1_xmit_set(struct ik_p1 *p1, struct ik_xmit *x, const uint8_t *msg, size_t len,
@@ -224,19 +426,38 @@ void ik_v1_xmit_set(struct ik_p1 *p1, struct ik_xmit *x, const uint8_t *msg, siz
 	x->buf = copy;
 	x->len = len;
 	x->count = 0;
-	x->next_ms = retransmit ? ik_v1_now(p1->e) + IK_V1_RETRANS_BASE_MS : 0;
+	x->ts = &p1->e->timers;
+	ik_v1_timer_set(p1->e, &x->t, retransmit ? ik_v1_now(p1->e) + IK_V1_RETRANS_BASE_MS : 0);
 }
 
 /* ---- SA table ---- */
+
+static const struct ik_ike_sa_ops v1_ops;
+
+static void p1_index_peer(struct ik_p1 *p1)
+{
+	struct ik_engine *e = p1->e;
+
+	ik_htab_add(&e->sa_by_peer, &p1->by_peer,
+		    peer_hash(e, p1->fvrf, p1->remote.addr, p1->remote.port));
+	ik_htab_add(&e->sa_by_addr, &p1->by_addr, addr_hash(e, p1->remote.addr));
+}
+
+static void p1_unindex_peer(struct ik_p1 *p1)
+{
+	ik_htab_del(&p1->e->sa_by_peer, &p1->by_peer);
+	ik_htab_del(&p1->e->sa_by_addr, &p1->by_addr);
+}
 
 struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,
 			   const struct ik_endpoint *remote, const char *fvrf)
 {
 	struct ik_p1 *p1 = calloc(1, sizeof(*p1));
-	unsigned b;
 
 	if (!p1)
 		return NULL;
+	p1->ops = &v1_ops;
+	p1->version = 1;
 	p1->e = e;
 	p1->initiator = initiator;
 	p1->local = *local;
@@ -246,48 +467,67 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	p1->state = IKE_READY;
 	p1->created_ms = ik_v1_now(e);
 	p1->last_rx_ms = p1->created_ms;
-	p1->expire_ms = p1->created_ms + ik_v1_exchange_limit_ms(e);
+	p1->x.t.kind = IK_TK_SA_XMIT;
+	p1->t_expire.kind = IK_TK_SA_EXPIRE;
+	p1->t_rekey.kind = IK_TK_SA_REKEY;
+	p1->t_dpd.kind = IK_TK_SA_DPD;
+	p1->t_natka.kind = IK_TK_SA_NATKA;
+	ik_v1_timer_set(e, &p1->t_expire, p1->created_ms + ik_v1_exchange_limit_ms(e));
 	do
 		ik_v1_rand(e, initiator ? p1->cky_i : p1->cky_r, 8);
 	while (!memcmp(initiator ? p1->cky_i : p1->cky_r, "\0\0\0\0\0\0\0\0", 8));
 	p1->next = e->p1s;
+	if (e->p1s)
+		e->p1s->prev = p1;
 	e->p1s = p1;
-	if (initiator) {
-		b = bucket_of(p1->cky_i);
-		p1->hnext = e->bucket[b];
-		e->bucket[b] = p1;
-	}
+	p1_index_peer(p1);
+	ho_enter(e, &p1->sa);
+	if (initiator)
+		ik_htab_add(&e->sa_by_spi, &p1->by_spi, spi_hash(e, p1->cky_i));
 	return p1;
 }
 
 /* Called once the responder knows the initiator cookie (MM1). */
 void ik_v1_p1_rehash(struct ik_p1 *p1)
 {
-	struct ik_engine *e = p1->e;
-	unsigned b = bucket_of(p1->cky_i);
-
-	p1->hnext = e->bucket[b];
-	e->bucket[b] = p1;
+	ik_htab_add(&p1->e->sa_by_spi, &p1->by_spi, spi_hash(p1->e, p1->cky_i));
 }
 
-static void p1_unhash(struct ik_p1 *p1)
+void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
+			    const struct ik_endpoint *remote)
 {
-	struct ik_engine *e = p1->e;
-	struct ik_p1 **pp = &e->bucket[bucket_of(p1->cky_i)];
+	bool moved = p1->remote.addr != remote->addr;
 
-	for (; *pp; pp = &(*pp)->hnext)
-		if (*pp == p1) {
-			*pp = p1->hnext;
-			return;
+	p1_unindex_peer(p1);
+	if (moved && p1->half_open && !p1->initiator) {
+		/* the per-source count follows the address */
+		struct ik_src *s = p1->src;
+
+		if (s && --s->half_open == 0) {
+			ik_htab_del(&p1->e->srcs, &s->link);
+			free(s);
 		}
+		p1->src = src_get(p1->e, remote->addr);
+		if (p1->src && p1->src->half_open == UINT16_MAX)
+			p1->src = NULL; /* (never freed here: it has SAs) */
+		if (p1->src)
+			p1->src->half_open++;
+	}
+	p1->local = *local;
+	p1->remote = *remote;
+	p1_index_peer(p1);
 }
 
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
 {
 	static const uint8_t zero[8];
+	uint64_t h = spi_hash(e, icky);
 
-	for (struct ik_p1 *p1 = e->bucket[bucket_of(icky)]; p1; p1 = p1->hnext) {
-		if (p1->dead || memcmp(p1->cky_i, icky, 8))
+	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_spi, h); l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_spi);
+		struct ik_p1 *p1 = (struct ik_p1 *)sa;
+
+		if (sa->dead || sa->version != 1 || memcmp(p1->cky_i, icky, 8))
 			continue;
 		if (!memcmp(p1->cky_r, rcky, 8))
 			return p1;
@@ -303,8 +543,43 @@ static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const
 	return NULL;
 }
 
+struct ik_p1 *ik_v1_p1_find_cookies(struct ik_engine *e, const uint8_t icky[8],
+				    const uint8_t rcky[8])
+{
+	uint64_t h = spi_hash(e, icky);
+
+	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_spi, h); l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_spi);
+
+		if (!sa->dead && sa->version == 1 && !memcmp(sa->spi_i, icky, 8) &&
+		    !memcmp(sa->spi_r, rcky, 8))
+			return (struct ik_p1 *)sa;
+	}
+	return NULL;
+}
+
+static void qm_cancel_timers(struct ik_engine *e, struct ik_qm *q)
+{
+	ik_timer_cancel(&e->timers, &q->x.t);
+	ik_timer_cancel(&e->timers, &q->t_expire);
+}
+
+static void p1_cancel_timers(struct ik_p1 *p1)
+{
+	struct ik_timers *ts = &p1->e->timers;
+
+	ik_timer_cancel(ts, &p1->x.t);
+	ik_timer_cancel(ts, &p1->t_expire);
+	ik_timer_cancel(ts, &p1->t_rekey);
+	ik_timer_cancel(ts, &p1->t_dpd);
+	ik_timer_cancel(ts, &p1->t_natka);
+	for (struct ik_qm *q = p1->qms; q; q = q->next)
+		qm_cancel_timers(p1->e, q);
+}
+
 static void p1_free(struct ik_p1 *p1)
 {
+	p1_cancel_timers(p1);
 	while (p1->qms) {
 		struct ik_qm *q = p1->qms;
 
@@ -318,11 +593,21 @@ static void p1_free(struct ik_p1 *p1)
 	ik_dh_free(p1->dh);
 	if (p1->have_keys)
 		ik_v1_keys_free(&p1->keys);
-	ik_wipe(p1->ni, sizeof(p1->ni));
-	ik_wipe(p1->nr, sizeof(p1->nr));
+	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
+	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
+	free(p1->peer_id_name);
+	free(p1->seen_msgid);
+	if (p1->am_hash_i)
+		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
+	free(p1->am_hash_i);
 	ik_v1_cfg_release(p1->e, p1->cfg);
 	free(p1->fvrf);
 	free(p1);
+}
+
+static void v1_free(struct ik_ike_sa *sa)
+{
+	p1_free((struct ik_p1 *)sa);
 }
 
 void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer)
@@ -344,66 +629,319 @@ void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer)
 	       ik_addr_fmt(p1->remote.addr, ra));
 	if (p1->state != IKE_P1_COMPLETE)
 		e->st.p1_failed++;
+	ho_leave(e, &p1->sa);
 	p1->dead = true;
 	p1->state = IKE_DEST_SA;
-	p1_unhash(p1);
+	ik_htab_del(&e->sa_by_spi, &p1->by_spi);
+	p1_unindex_peer(p1);
+	p1_cancel_timers(p1);
+	/* out of the admin list now; freed after the event that deleted it */
+	if (p1->prev)
+		p1->prev->next = p1->next;
+	else
+		e->p1s = p1->next;
+	if (p1->next)
+		p1->next->prev = p1->prev;
+	p1->next = p1->prev = NULL;
+	p1->free_next = e->free_list;
+	e->free_list = &p1->sa;
+}
+
+static void v1_del(struct ik_ike_sa *sa, const char *reason, bool notify_peer)
+{
+	ik_v1_p1_delete((struct ik_p1 *)sa, reason, notify_peer);
+}
+
+/* Frees the SAs deleted during the event. */
+static void reap(struct ik_engine *e)
+{
+	while (e->free_list) {
+		struct ik_ike_sa *sa = e->free_list;
+
+		e->free_list = sa->free_next;
+		sa->ops->free(sa);
+	}
 }
 
 struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t remote,
 				 bool established)
 {
 	struct ik_p1 *best = NULL;
+	uint64_t h = addr_hash(e, remote);
 
-	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		if (p1->dead || p1->remote.addr != remote || (local && p1->local.addr != local))
+	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_addr, h); l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+		struct ik_p1 *p1 = (struct ik_p1 *)sa;
+
+		if (sa->version != 1 || p1->dead || p1->remote.addr != remote ||
+		    (local && p1->local.addr != local))
 			continue;
 		if (established && p1->state != IKE_P1_COMPLETE)
 			continue;
-		if (!best || p1->created_ms >= best->created_ms)
+		if (!best || p1->created_ms > best->created_ms ||
+		    (p1->created_ms == best->created_ms && p1->conn_id >= best->conn_id))
 			best = p1;
 	}
 	return best;
+}
+
+static bool same_peer(const struct ik_p1 *a, const char *fvrf, const struct ik_endpoint *local,
+		      const struct ik_endpoint *remote)
+{
+	return a->remote.addr == remote->addr && a->remote.port == remote->port &&
+	       a->local.addr == local->addr &&
+	       ((!a->fvrf && !fvrf) || (a->fvrf && fvrf && !strcmp(a->fvrf, fvrf)));
+}
+
+void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
+		     void (*sa_fn)(struct ik_p1 *o, void *arg),
+		     void (*child_fn)(struct ik_engine *e, struct ik_child *c, void *arg),
+		     void *arg)
+{
+	struct ik_engine *e = p1->e;
+	struct ik_endpoint local = p1->local, remote = p1->remote;
+	char *fvrf = p1->fvrf;
+	uint64_t h = peer_hash(e, fvrf, remote.addr, remote.port);
+	struct ik_hlink *l, *next;
+
+	if (child_fn)
+		for (l = ik_htab_first(&e->ch_by_peer, h); l; l = next) {
+			struct ik_child *c = ik_container_of(l, struct ik_child, by_peer);
+
+			next = ik_htab_next(l);
+			if (c->remote.addr == remote.addr && c->remote.port == remote.port &&
+			    c->local.addr == local.addr &&
+			    ((!c->fvrf && !fvrf) || (c->fvrf && fvrf && !strcmp(c->fvrf, fvrf))))
+				child_fn(e, c, arg);
+		}
+	if (sa_fn)
+		for (l = ik_htab_first(&e->sa_by_peer, h); l; l = next) {
+			struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
+			struct ik_p1 *o = (struct ik_p1 *)sa;
+
+			next = ik_htab_next(l);
+			if (o != except && sa->version == 1 && !o->dead &&
+			    same_peer(o, fvrf, &local, &remote))
+				sa_fn(o, arg);
+		}
 }
 
 /* ---- children ---- */
 
 struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id)
 {
-	for (struct ik_child *c = e->children; c; c = c->next)
+	uint64_t h = u32_hash(e, 'i', id);
+
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_id, h); l; l = ik_htab_next(l)) {
+		struct ik_child *c = ik_container_of(l, struct ik_child, by_id);
+
 		if (c->sa.id == id)
 			return c;
+	}
 	return NULL;
 }
 
-void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer, const char *why)
+struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
 {
-	struct ik_child **pp;
-	char ra[IK_ADDRSTRLEN];
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, addr_hash(e, addr)); l;
+	     l = ik_htab_next(l)) {
+		struct ik_child *c = ik_container_of(l, struct ik_child, by_addr);
 
-	if (notify_peer) {
-		struct ik_p1 *p1 = ik_v1_p1_find_peer(e, c->local, c->remote, true);
-
-		if (p1) {
-			uint8_t spi[4];
-
-			ik_put32(spi, c->sa.in.spi);
-			ik_v1_send_delete(p1, IK_V1_PROTO_ESP, spi, 4, 1);
-		}
+		if (c->remote.addr == addr)
+			return c;
 	}
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(delete_sa): deleting SA,");
-	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%X(%u), "
-	       "sa_conn_id= %u (%s)", ik_addr_fmt(c->remote, ra), c->sa.out.spi, c->sa.out.spi,
-	       c->sa.id + 1, why);
-	e->host.child_down(e->host.ctx, &c->sa);
-	for (pp = &e->children; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
+	return NULL;
+}
+
+struct ik_child *ik_v1_child_next_addr(struct ik_engine *e, struct ik_child *c)
+{
+	uint32_t addr = c->remote.addr;
+
+	(void)e;
+	for (struct ik_hlink *l = ik_htab_next(&c->by_addr); l; l = ik_htab_next(l)) {
+		c = ik_container_of(l, struct ik_child, by_addr);
+		if (c->remote.addr == addr)
+			return c;
+	}
+	return NULL;
+}
+
+static uint64_t tunnel_hash(const struct ik_engine *e, const char *ifname)
+{
+	return ik_keyed_hash(e->hkey, ifname, strlen(ifname));
+}
+
+static bool same_peer(const struct ik_p1 *a, const char *fvrf, const struct ik_endpoint *local,
+		      const struct ik_endpoint *remote);
+
+/* The newest established SA with this very peer (fvrf, address and port):
+ * through the peer index, whatever the number of peers behind its address. */
+static struct ik_p1 *p1_find_exact(struct ik_engine *e, const char *fvrf,
+				   const struct ik_endpoint *local,
+				   const struct ik_endpoint *remote)
+{
+	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
+	struct ik_p1 *best = NULL;
+
+	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
+		struct ik_p1 *p1 = (struct ik_p1 *)sa;
+
+		if (sa->version != 1 || p1->dead || p1->state != IKE_P1_COMPLETE ||
+		    !same_peer(p1, fvrf, local, remote))
+			continue;
+		if (!best || p1->created_ms > best->created_ms ||
+		    (p1->created_ms == best->created_ms && p1->conn_id >= best->conn_id))
+			best = p1;
+	}
+	return best;
+}
+
+static void v1_child_notify_delete(struct ik_engine *e, struct ik_child *c)
+{
+	struct ik_p1 *p1 = p1_find_exact(e, c->fvrf, &c->local, &c->remote);
+
+	if (!p1)
+		p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+
+	if (p1) {
+		uint8_t spi[4];
+
+		ik_put32(spi, c->sa.in.spi);
+		ik_v1_send_delete(p1, IK_V1_PROTO_ESP, spi, 4, 1);
+	}
+}
+
+static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now);
+
+static const struct ik_child_ops v1_child_ops = {
+	.rekey = v1_child_rekey,
+	.notify_delete = v1_child_notify_delete,
+};
+
+void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_ms,
+			uint64_t hard_ms)
+{
+	c->ops = &v1_child_ops;
+	c->version = 1;
+	c->t_soft.kind = IK_TK_CHILD_SOFT;
+	c->t_hard.kind = IK_TK_CHILD_HARD;
+	c->prev = NULL;
+	c->next = e->children;
+	if (e->children)
+		e->children->prev = c;
+	e->children = c;
+	ik_htab_add(&e->ch_by_id, &c->by_id, u32_hash(e, 'i', c->sa.id));
+	ik_htab_add(&e->ch_by_spi, &c->by_spi_in, u32_hash(e, 's', c->sa.in.spi));
+	ik_htab_add(&e->ch_by_spi_out, &c->by_spi_out, u32_hash(e, 's', c->sa.out.spi));
+	c->in_tunnel = c->sa.ifname[0] != 0;
+	if (c->in_tunnel)
+		ik_htab_add(&e->ch_by_tunnel, &c->by_tunnel, tunnel_hash(e, c->sa.ifname));
+	ik_htab_add(&e->ch_by_peer, &c->by_peer,
+		    peer_hash(e, c->fvrf, c->remote.addr, c->remote.port));
+	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, c->remote.addr));
+	ik_v1_timer_set(e, &c->t_hard, hard_ms);
+	ik_v1_timer_set(e, &c->t_soft, soft_ms);
+}
+
+static void child_unlink(struct ik_engine *e, struct ik_child *c)
+{
+	ik_timer_cancel(&e->timers, &c->t_soft);
+	ik_timer_cancel(&e->timers, &c->t_hard);
+	ik_htab_del(&e->ch_by_id, &c->by_id);
+	ik_htab_del(&e->ch_by_spi, &c->by_spi_in);
+	ik_htab_del(&e->ch_by_spi_out, &c->by_spi_out);
+	if (c->in_tunnel)
+		ik_htab_del(&e->ch_by_tunnel, &c->by_tunnel);
+	ik_htab_del(&e->ch_by_peer, &c->by_peer);
+	ik_htab_del(&e->ch_by_addr, &c->by_addr);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		e->children = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+}
+
+static void child_free(struct ik_engine *e, struct ik_child *c)
+{
 	ik_wipe(&c->sa, sizeof(c->sa));
 	ik_v1_cfg_release(e, c->cfg);
 	free(c->fvrf);
 	free(c);
+}
+
+void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer, const char *why)
+{
+	char ra[IK_ADDRSTRLEN];
+
+	if (notify_peer)
+		c->ops->notify_delete(e, c);
+	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(delete_sa): deleting SA,");
+	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%X(%u), "
+	       "sa_conn_id= %u (%s)", ik_addr_fmt(c->remote.addr, ra), c->sa.out.spi,
+	       c->sa.out.spi, c->sa.id + 1, why);
+	e->host.child_down(e->host.ctx, &c->sa);
+	child_unlink(e, c);
+	child_free(e, c);
+}
+
+/* ---- Quick Mode nodes ---- */
+
+void ik_v1_qm_done(struct ik_qm *q, uint64_t linger_until)
+{
+	if (!q->done)
+		q->p1->qm_pending--;
+	q->done = true;
+	ik_v1_timer_set(q->p1->e, &q->t_expire, linger_until);
+}
+
+static void count_child(struct ik_engine *e, struct ik_child *c, void *arg)
+{
+	(void)e;
+	(void)c;
+	(*(unsigned *)arg)++;
+}
+
+void ik_v1_qm_make_room(struct ik_p1 *p1)
+{
+	struct ik_qm *oldest = NULL;
+
+	if (p1->qm_count < IK_V1_SA_MAX_QM_NODES)
+		return;
+	/* newest first: the last done node is the oldest */
+	for (struct ik_qm *q = p1->qms; q; q = q->next)
+		if (q->done)
+			oldest = q;
+	if (!oldest)
+		return;
+	ik_dbg(p1->e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):deleting node %u error FALSE reason "
+	       "\"%u nodes on this SA: completed node released early\"", p1->conn_id,
+	       oldest->msgid, p1->qm_count);
+	ik_v1_qm_unlink(p1, oldest);
+	ik_v1_qm_free(oldest);
+}
+
+bool ik_v1_qm_refused(struct ik_p1 *p1)
+{
+	struct ik_engine *e = p1->e;
+	char ra[IK_ADDRSTRLEN];
+	unsigned n = 0;
+
+	if (p1->qm_pending >= IK_V1_SA_MAX_QM) {
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u Quick Mode exchanges under way with "
+		       "%s (limit %u), new one refused", p1->conn_id, p1->qm_pending,
+		       ik_addr_fmt(p1->remote.addr, ra), IK_V1_SA_MAX_QM);
+		return true;
+	}
+	ik_v1_peer_each(p1, NULL, NULL, count_child, &n);
+	if (n >= IK_V1_PEER_MAX_CHILD) {
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer %s port %u has %u IPsec SA pairs "
+		       "(limit %u), new Quick Mode refused", p1->conn_id,
+		       ik_addr_fmt(p1->remote.addr, ra), p1->remote.port, n, IK_V1_PEER_MAX_CHILD);
+		return true;
+	}
+	return false;
 }
 
 /* ---- configuration helpers ---- */
@@ -426,15 +964,17 @@ uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t)
 }
 
 /* The protected tunnel whose endpoints are local/remote (responder side of
- * Quick Mode), or NULL. */
+ * Quick Mode), or NULL: through the snapshot's index of tunnels by
+ * destination. */
 const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_t local,
 					    uint32_t remote)
 {
-	for (size_t i = 0; i < cfg->nifaces; i++) {
-		const struct ik_interface *t = cfg->ifaces[i];
+	size_t n = 0;
+	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, remote, &n);
 
-		if (!t->is_tunnel || !t->protection || t->tunnel_dest != remote)
-			continue;
+	for (size_t i = 0; i < n; i++) {
+		const struct ik_interface *t = ts[i];
+
 		if (t->tunnel_source_resolved && t->tunnel_source && t->tunnel_source != local)
 			continue;
 		return t;
@@ -451,6 +991,9 @@ struct ik_engine *ik_engine_new(struct ik_config *cfg, const struct ik_engine_ho
 
 	if (!e)
 		return NULL;
+	/* per-process set-up now, not in the first exchange: algorithm objects
+	 * and every Diffie-Hellman group's tables */
+	ik_crypto_prepare();
 	e->cfg = ik_v1_cfg_hold(e, cfg);
 	e->host = *host;
 	e->log = log;
@@ -458,12 +1001,14 @@ struct ik_engine *ik_engine_new(struct ik_config *cfg, const struct ik_engine_ho
 		e->opts = *opts;
 	if (!e->opts.first_conn_id)
 		e->opts.first_conn_id = 1001;
+	e->half_open_from_cfg = !e->opts.max_half_open;
 	if (!e->opts.max_half_open)
-		e->opts.max_half_open = 1000;
+		e->opts.max_half_open = cfg->max_in_negotiation ? cfg->max_in_negotiation : 1000;
 	if (!e->opts.retransmit_max)
 		e->opts.retransmit_max = IK_V1_RETRANS_MAX;
 	e->next_conn_id = e->opts.first_conn_id;
 	e->next_child_id = 2001 + 2 * (e->opts.first_conn_id - 1001);
+	ik_v1_rand(e, e->hkey, sizeof(e->hkey));
 	/* Cisco IOS announces itself with a vendor ID that starts 3e984048; the
 	 * rest identifies the box. */
 	memcpy(e->ios_vid, "\x3e\x98\x40\x48", 4);
@@ -479,59 +1024,118 @@ void ik_engine_free(struct ik_engine *e)
 	while (e->children) {
 		struct ik_child *c = e->children;
 
-		e->children = c->next;
-		ik_wipe(&c->sa, sizeof(c->sa));
-		ik_v1_cfg_release(e, c->cfg);
-		free(c->fvrf);
-		free(c);
+		child_unlink(e, c);
+		child_free(e, c);
 	}
 	while (e->p1s) {
 		struct ik_p1 *p1 = e->p1s;
 
 		e->p1s = p1->next;
+		ho_leave(e, &p1->sa);
 		p1_free(p1);
 	}
+	reap(e);
+	ik_htab_free(&e->sa_by_spi);
+	ik_htab_free(&e->sa_by_peer);
+	ik_htab_free(&e->sa_by_addr);
+	ik_htab_free(&e->srcs);
+	ik_htab_free(&e->ch_by_id);
+	ik_htab_free(&e->ch_by_spi);
+	ik_htab_free(&e->ch_by_spi_out);
+	ik_htab_free(&e->ch_by_tunnel);
+	ik_htab_free(&e->ch_by_peer);
+	ik_htab_free(&e->ch_by_addr);
+	ik_timers_free(&e->timers);
 	ik_v1_cfg_release(e, e->cfg);
 	free(e);
 }
 
-/* Frees the SAs marked dead. */
 static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struct ik_sb *err);
 
-static void gc(struct ik_engine *e)
+/* ---- admission of first messages ---- */
+
+/* IKE SAs of this peer (fvrf, address, port) that are up or whose peer has
+ * answered from its address: spoofed first messages do not count. */
+static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *remote)
 {
-	struct ik_p1 **pp = &e->p1s;
-
-	while (*pp) {
-		struct ik_p1 *p1 = *pp;
-
-		if (p1->dead) {
-			*pp = p1->next;
-			p1_free(p1);
-		} else {
-			pp = &p1->next;
-		}
-	}
-}
-
-static unsigned half_open_count(struct ik_engine *e, struct ik_p1 **oldest)
-{
+	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
 	unsigned n = 0;
 
-	*oldest = NULL;
-	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		if (p1->dead || p1->state == IKE_P1_COMPLETE)
+	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
+
+		if (sa->dead || sa->remote.addr != remote->addr ||
+		    sa->remote.port != remote->port || (sa->half_open && !sa->proven))
 			continue;
 		n++;
-		if (!*oldest || p1->created_ms < (*oldest)->created_ms)
-			*oldest = p1;
 	}
 	return n;
 }
 
+static unsigned src_cap(const struct ik_engine *e)
+{
+	unsigned c = e->opts.max_half_open / 10;
+
+	return c < 4 ? 4 : c;
+}
+
+/* Whether a first message from remote may open a new SA; evicts the oldest
+ * SA whose peer has not answered when the half-open table is full. */
+static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf)
+{
+	struct ik_src *s = src_find(e, remote->addr);
+	uint64_t now = ik_v1_now(e);
+	char ra[IK_ADDRSTRLEN];
+	unsigned n;
+
+	ik_addr_fmt(remote->addr, ra);
+	if (s && s->half_open >= src_cap(e)) {
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): %u SAs in negotiation with %s (limit "
+		       "per source %u), new SA refused", s->half_open, ra, src_cap(e));
+		e->st.half_open_refused++;
+		return false;
+	}
+	if (s) {
+		if (now - s->win_ms >= 1000 || now < s->win_ms) {
+			s->win_ms = now;
+			s->win_count = 0;
+		}
+		if (s->win_count >= IK_V1_SRC_RATE) {
+			ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): more than %u new SAs per second "
+			       "from %s, new SA refused (response rate limit)", IK_V1_SRC_RATE, ra);
+			e->st.half_open_refused++;
+			return false;
+		}
+		s->win_count++;
+	}
+	n = peer_sas(e, fvrf, remote);
+	if (n >= IK_V1_PEER_MAX_IKE) {
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs (limit "
+		       "%u), new SA refused", ra, remote->port, n, IK_V1_PEER_MAX_IKE);
+		e->st.half_open_refused++;
+		return false;
+	}
+	if (e->half_open < e->opts.max_half_open)
+		return true;
+	if (e->ho_unproven_head) {
+		struct ik_p1 *oldest = (struct ik_p1 *)e->ho_unproven_head;
+
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):half-open SA limit %u reached, dropping "
+		       "the oldest", oldest->conn_id, e->opts.max_half_open);
+		e->st.half_open_evicted++;
+		oldest->ops->del(&oldest->sa, "half-open limit", false);
+		return true;
+	}
+	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): half-open SA limit %u reached and every SA in "
+	       "negotiation has proved its address, new SA from %s refused",
+	       e->opts.max_half_open, ra);
+	e->st.half_open_refused++;
+	return false;
+}
+
 /* ---- input ---- */
 
-void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
+static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const struct ik_endpoint *remote, const char *fvrf,
 		     const uint8_t *msg, size_t len)
 {
@@ -540,14 +1144,12 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 	struct ik_p1 *p1;
 	static const uint8_t zero[8];
 
-	ik_log_scope(e->log, remote->addr); /* debug crypto condition peer */
-	if (len == 1 && msg[0] == 0xff)
-		return; /* NAT-T keepalive (RFC 3948 2.3) */
 	if (ik_v1_parse_hdr(msg, len, &h, err, sizeof(err))) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): malformed packet from %s port %u: %s",
 		       ik_addr_fmt(remote->addr, ra), remote->port, err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
 		       "failed its sanity check or is malformed", ra);
+		e->st.rx_dropped++;
 		return;
 	}
 	p1 = p1_lookup(e, h.icookie, h.rcookie);
@@ -562,17 +1164,13 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		if ((h.exch == IK_V1_EXCH_MM || h.exch == IK_V1_EXCH_AGGR) &&
 		    !memcmp(h.rcookie, zero, 8) && h.msgid == 0 &&
 		    h.np == IK_V1_PL_SA && !(h.flags & IK_V1_FLAG_ENC)) {
-			struct ik_p1 *oldest;
-
 			ik_dbg(e->log, IK_DBG_ISAKMP,
 				"ISAKMP (0): received packet from %s dport %u "
 			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
 			       remote->port, fvrf ? fvrf : "Global");
-			if (half_open_count(e, &oldest) >= e->opts.max_half_open && oldest) {
-				ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):half-open SA limit %u "
-				       "reached, dropping the oldest", oldest->conn_id,
-				       e->opts.max_half_open);
-				ik_v1_p1_delete(oldest, "half-open limit", false);
+			if (!admit(e, remote, fvrf)) {
+				e->st.rx_dropped++;
+				return;
 			}
 			p1 = ik_v1_p1_new(e, false, local, remote, fvrf);
 			if (!p1)
@@ -582,9 +1180,9 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 			ik_v1_dispatch(e, p1, local, remote, fvrf, msg, len);
 			if (!p1->dead && p1->state == IKE_READY)
 				ik_v1_p1_delete(p1, "malformed first message", false);
-			gc(e);
 			return;
 		}
+		e->st.rx_dropped++;
 		if (h.exch == IK_V1_EXCH_INFO && !(h.flags & IK_V1_FLAG_ENC)) {
 			ik_dbg(e->log, IK_DBG_ISAKMP,
 				"ISAKMP (0): received packet from %s dport %u "
@@ -599,46 +1197,41 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		return;
 	}
 	ik_v1_dispatch(e, p1, local, remote, fvrf, msg, len);
-	gc(e);
+}
+
+void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
+		     const struct ik_endpoint *remote, const char *fvrf,
+		     const uint8_t *msg, size_t len)
+{
+	char ra[IK_ADDRSTRLEN];
+
+	ik_log_scope(e->log, remote->addr); /* debug crypto condition peer */
+	if (len == 1 && msg[0] == 0xff)
+		return; /* NAT-T keepalive (RFC 3948 2.3) */
+	e->st.rx_datagrams++;
+	/* The version, from the ISAKMP header (RFC 2408 3.1, RFC 7296 3.1: the
+	 * major version is the high nibble of octet 17), before anything else
+	 * is parsed. */
+	if (len >= 28 && msg[17] >> 4 == 2) {
+		/* shown by debug crypto ikev2, else by debug crypto isakmp */
+		ik_dbg(e->log, e->log->debug_mask & IK_DBG_IKEV2 ? IK_DBG_IKEV2 : IK_DBG_ISAKMP,
+		       "IKEv2: message from %s port %u "
+		       "(exchange %u, %zu bytes) dropped: this engine speaks IKEv1 only",
+		       ik_addr_fmt(remote->addr, ra), remote->port, msg[18], len);
+		e->st.rx_dropped++;
+		return;
+	}
+	v1_input(e, local, remote, fvrf, msg, len);
+	reap(e);
 }
 
 /* ---- timers ---- */
 
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
 uint64_t ik_engine_next_timer(const struct ik_engine *e)
 {
-	uint64_t t = UINT64_MAX;
+	const struct ik_timer *t = ik_timers_top(&e->timers);
 
-	for (const struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		if (p1->dead)
-			continue;
-		if (p1->x.next_ms)
-			t = min64(t, p1->x.next_ms);
-		if (p1->expire_ms)
-			t = min64(t, p1->expire_ms);
-		if (p1->rekey_ms && !p1->rekey_started)
-			t = min64(t, p1->rekey_ms);
-		if (p1->dpd_next_ms)
-			t = min64(t, p1->dpd_next_ms);
-		if (p1->natka_next_ms)
-			t = min64(t, p1->natka_next_ms);
-		for (const struct ik_qm *q = p1->qms; q; q = q->next) {
-			if (q->x.next_ms)
-				t = min64(t, q->x.next_ms);
-			if (q->expire_ms)
-				t = min64(t, q->expire_ms);
-		}
-	}
-	for (const struct ik_child *c = e->children; c; c = c->next) {
-		if (c->soft_ms && !c->rekeying)
-			t = min64(t, c->soft_ms);
-		t = min64(t, c->hard_ms);
-	}
-	return t;
+	return t ? t->at : UINT64_MAX;
 }
 
 static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_t msgid)
@@ -647,7 +1240,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	uint64_t now = ik_v1_now(e);
 
 	if (x->count >= e->opts.retransmit_max) {
-		x->next_ms = 0;
+		ik_timer_cancel(&e->timers, &x->t);
 		if (phase2) {
 			ik_dbg(e->log, IK_DBG_ISAKMP,
 				"ISAKMP:(%u):deleting node %u error TRUE reason "
@@ -677,6 +1270,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 		return;
 	}
 	x->count++;
+	e->st.retransmits++;
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): retransmitting phase %d %s%s...", p1->conn_id,
 	       phase2 ? 2 : 1, phase2 ? "QM_IDLE" : ik_v1_p1_disp(p1), phase2 ? "     " : "");
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (%u): incrementing error counter on %s, attempt %u "
@@ -686,8 +1280,9 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	       phase2 ? 2 : 1, phase2 ? "QM_IDLE" : ik_v1_p1_disp(p1));
 	ik_v1_send(p1, x->buf, x->len);
 	/* exponential back-off, capped: 2, 4, 8, 16, 16 s, then the SA goes */
-	x->next_ms = now + ((uint64_t)IK_V1_RETRANS_BASE_MS
-			    << (x->count <= IK_V1_RETRANS_CAP_SHIFT ? x->count : IK_V1_RETRANS_CAP_SHIFT));
+	ik_v1_timer_set(e, &x->t, now + ((uint64_t)IK_V1_RETRANS_BASE_MS
+			<< (x->count <= IK_V1_RETRANS_CAP_SHIFT ? x->count :
+			    IK_V1_RETRANS_CAP_SHIFT)));
 }
 
 uint64_t ik_v1_retrans_window_ms(const struct ik_engine *e)
@@ -708,118 +1303,187 @@ uint64_t ik_v1_exchange_limit_ms(const struct ik_engine *e)
 	return w > IK_V1_HALF_OPEN_MS ? w : IK_V1_HALF_OPEN_MS;
 }
 
-static void child_timers(struct ik_engine *e, uint64_t now)
+static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now)
 {
-	struct ik_child *c = e->children, *next;
+	struct ik_p1 *p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+	const struct ik_interface *t = c->sa.tunnel;
 
-	for (; c; c = next) {
-		next = c->next;
-		ik_log_scope(e->log, c->remote);
-		if (now >= c->hard_ms) {
-			ik_v1_child_remove(e, c, true, "lifetime expired");
-			continue;
+	(void)now;
+	c->rekeying = true;
+	ik_timer_cancel(&e->timers, &c->t_soft);
+	if (e->opts.passive || !t)
+		return;
+	ik_dbg(e->log, IK_DBG_IPSEC,
+		"IPSEC(sa_request): , rekey of conn id %u (soft "
+	       "lifetime)", c->sa.id);
+	/* The tunnel pointer belongs to the child's snapshot; look it up in
+	 * the current one. */
+	t = ik_config_find_iface(e->cfg, c->sa.ifname);
+	if (!t || !t->protection)
+		return;
+	if (p1) {
+		ik_v1_qm_start(p1, t, c->sa.id);
+	} else {
+		struct ik_sb err;
+
+		ik_sb_init(&err);
+		if (engine_initiate_tunnel(e, c->sa.ifname, &err) == 0) {
+			struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local.addr,
+				c->remote.addr, false);
+			if (np)
+				np->want_rekey_of = c->sa.id;
 		}
-		if (c->soft_ms && !c->rekeying && now >= c->soft_ms) {
-			struct ik_p1 *p1 = ik_v1_p1_find_peer(e, c->local, c->remote, true);
-			const struct ik_interface *t = c->sa.tunnel;
-
-			c->rekeying = true;
-			if (e->opts.passive || !t)
-				continue;
-			ik_dbg(e->log, IK_DBG_IPSEC,
-				"IPSEC(sa_request): , rekey of conn id %u (soft "
-			       "lifetime)", c->sa.id);
-			/* The tunnel pointer belongs to the child's snapshot; look it up in
-			 * the current one. */
-			t = ik_config_find_iface(e->cfg, c->sa.ifname);
-			if (!t || !t->protection)
-				continue;
-			if (p1) {
-				ik_v1_qm_start(p1, t, c->sa.id);
-			} else {
-				struct ik_sb err;
-
-				ik_sb_init(&err);
-				if (engine_initiate_tunnel(e, c->sa.ifname, &err) == 0) {
-					struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local,
-						c->remote, false);
-					if (np)
-						np->want_rekey_of = c->sa.id;
-				}
-				ik_sb_free(&err);
-			}
-		}
+		ik_sb_free(&err);
 	}
+}
+
+static void p1_rekey(struct ik_p1 *p1)
+{
+	struct ik_engine *e = p1->e;
+
+	p1->rekey_started = true;
+	if (p1->initiator && p1->tunnel && !e->opts.passive) {
+		struct ik_sb err;
+
+		ik_dbg(e->log, IK_DBG_ISAKMP,
+			"ISAKMP:(%u):phase 1 SA lifetime soft "
+		       "limit, renegotiating", p1->conn_id);
+		ik_sb_init(&err);
+		if (engine_initiate_tunnel(e, p1->tunnel->name, &err) == 0) {
+			struct ik_p1 *np = ik_v1_p1_find_peer(e, p1->local.addr,
+							   p1->remote.addr, false);
+
+			/* a phase-1 rekey: the child SAs stay as they are */
+			if (np && np != p1)
+				np->want_qm = false;
+		}
+		ik_sb_free(&err);
+	}
+}
+
+/* The IKEv1 SA's timers, and those of its Quick Mode nodes. */
+static void v1_timer(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now)
+{
+	struct ik_p1 *p1 = (struct ik_p1 *)sa;
+	struct ik_engine *e = p1->e;
+
+	if (p1->dead)
+		return;
+	switch (t->kind) {
+	case IK_TK_SA_XMIT:
+		retransmit(p1, &p1->x, false, 0);
+		break;
+	case IK_TK_SA_EXPIRE:
+		ik_v1_p1_delete(p1, p1->state == IKE_P1_COMPLETE ? "Lifetime expired" :
+				"Half-open SA timed out", p1->state == IKE_P1_COMPLETE);
+		break;
+	case IK_TK_SA_REKEY:
+		p1_rekey(p1);
+		break;
+	case IK_TK_SA_DPD:
+		ik_v1_dpd_timer(p1, now);
+		break;
+	case IK_TK_SA_NATKA: {
+		static const uint8_t ka = 0xff;
+
+		e->host.send(e->host.ctx, &p1->local, &p1->remote, p1->fvrf, &ka, 1);
+		if (p1->cfg->nat_keepalive)
+			ik_v1_timer_set(e, &p1->t_natka,
+					now + (uint64_t)p1->cfg->nat_keepalive * 1000);
+		break;
+	}
+	case IK_TK_XCH_XMIT: {
+		struct ik_qm *q = ik_container_of(t, struct ik_qm, x.t);
+
+		retransmit(p1, &q->x, true, q->msgid);
+		break;
+	}
+	case IK_TK_XCH_EXPIRE: {
+		struct ik_qm *q = ik_container_of(t, struct ik_qm, t_expire);
+
+		if (!q->done) {
+			ik_dbg(e->log, IK_DBG_ISAKMP,
+				"ISAKMP:(%u):deleting node %u "
+			       "error TRUE reason \"QM timed out\"", p1->conn_id,
+			       q->msgid);
+			e->st.p2_failed++;
+		}
+		ik_v1_qm_unlink(p1, q);
+		ik_v1_qm_free(q);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static const struct ik_ike_sa_ops v1_ops = {
+	.version = 1,
+	.timer = v1_timer,
+	.del = v1_del,
+	.show = ik_v1_show_sa,
+	.free = v1_free,
+};
+
+/* The owner of a due timer, and its hook. */
+static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
+{
+	struct ik_ike_sa *sa;
+	struct ik_child *c;
+
+	switch (t->kind) {
+	case IK_TK_SA_XMIT:
+		/* the IKEv1 SA's retransmission state is its struct ik_xmit */
+		sa = &ik_container_of(t, struct ik_p1, x.t)->sa;
+		break;
+	case IK_TK_SA_EXPIRE:
+		sa = ik_container_of(t, struct ik_ike_sa, t_expire);
+		break;
+	case IK_TK_SA_REKEY:
+		sa = ik_container_of(t, struct ik_ike_sa, t_rekey);
+		break;
+	case IK_TK_SA_DPD:
+		sa = ik_container_of(t, struct ik_ike_sa, t_dpd);
+		break;
+	case IK_TK_SA_NATKA:
+		sa = ik_container_of(t, struct ik_ike_sa, t_natka);
+		break;
+	case IK_TK_XCH_XMIT:
+		sa = &ik_container_of(t, struct ik_qm, x.t)->p1->sa;
+		break;
+	case IK_TK_XCH_EXPIRE:
+		sa = &ik_container_of(t, struct ik_qm, t_expire)->p1->sa;
+		break;
+	case IK_TK_CHILD_SOFT:
+		c = ik_container_of(t, struct ik_child, t_soft);
+		ik_log_scope(e->log, c->remote.addr);
+		if (!c->rekeying)
+			c->ops->rekey(e, c, now);
+		return;
+	case IK_TK_CHILD_HARD:
+		c = ik_container_of(t, struct ik_child, t_hard);
+		ik_log_scope(e->log, c->remote.addr);
+		ik_v1_child_remove(e, c, true, "lifetime expired");
+		return;
+	default:
+		return;
+	}
+	ik_log_scope(e->log, sa->remote.addr);
+	sa->ops->timer(sa, t, now);
 }
 
 void ik_engine_run_timers(struct ik_engine *e)
 {
 	uint64_t now = ik_v1_now(e);
+	/* a handler that re-arms its timer in the past runs again next call */
+	size_t budget = e->timers.n + 16;
+	struct ik_timer *t;
 
-	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		if (p1->dead)
-			continue;
-		ik_log_scope(e->log, p1->remote.addr);
-		if (p1->x.next_ms && now >= p1->x.next_ms)
-			retransmit(p1, &p1->x, false, 0);
-		if (p1->dead)
-			continue;
-		if (p1->expire_ms && now >= p1->expire_ms) {
-			ik_v1_p1_delete(p1, p1->state == IKE_P1_COMPLETE ? "Lifetime expired" :
-					"Half-open SA timed out", p1->state == IKE_P1_COMPLETE);
-			continue;
-		}
-		if (p1->rekey_ms && !p1->rekey_started && now >= p1->rekey_ms) {
-			p1->rekey_started = true;
-			if (p1->initiator && p1->tunnel && !e->opts.passive) {
-				struct ik_sb err;
-
-				ik_dbg(e->log, IK_DBG_ISAKMP,
-					"ISAKMP:(%u):phase 1 SA lifetime soft "
-				       "limit, renegotiating", p1->conn_id);
-				ik_sb_init(&err);
-				if (engine_initiate_tunnel(e, p1->tunnel->name, &err) == 0) {
-					struct ik_p1 *np = ik_v1_p1_find_peer(e, p1->local.addr,
-									   p1->remote.addr, false);
-
-					/* a phase-1 rekey: the child SAs stay as they are */
-					if (np && np != p1)
-						np->want_qm = false;
-				}
-				ik_sb_free(&err);
-			}
-		}
-		if (p1->dpd_next_ms && now >= p1->dpd_next_ms)
-			ik_v1_dpd_timer(p1, now);
-		if (p1->dead)
-			continue;
-		if (p1->natka_next_ms && now >= p1->natka_next_ms) {
-			static const uint8_t ka = 0xff;
-
-			e->host.send(e->host.ctx, &p1->local, &p1->remote, p1->fvrf, &ka, 1);
-			p1->natka_next_ms = now + (uint64_t)p1->cfg->nat_keepalive * 1000;
-		}
-		for (struct ik_qm *q = p1->qms, *qn; q; q = qn) {
-			qn = q->next;
-			if (q->x.next_ms && now >= q->x.next_ms) {
-				retransmit(p1, &q->x, true, q->msgid);
-				continue; /* q may be gone */
-			}
-			if (q->expire_ms && now >= q->expire_ms) {
-				if (!q->done) {
-					ik_dbg(e->log, IK_DBG_ISAKMP,
-						"ISAKMP:(%u):deleting node %u "
-					       "error TRUE reason \"QM timed out\"", p1->conn_id,
-					       q->msgid);
-					e->st.p2_failed++;
-				}
-				ik_v1_qm_unlink(p1, q);
-				ik_v1_qm_free(q);
-			}
-		}
+	while ((t = ik_timers_top(&e->timers)) && t->at <= now && budget--) {
+		ik_timer_cancel(&e->timers, t);
+		timer_fire(e, t, now);
 	}
-	child_timers(e, now);
-	gc(e);
+	reap(e);
 }
 
 /* ---- initiation ---- */
@@ -878,7 +1542,6 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 	if (ik_v1_mm_start(p1)) {
 		ik_sb_printf(err, "%% %s: phase 1 could not start (see the debug trace)", ifname);
 		ik_v1_p1_delete(p1, "could not start", false);
-		gc(e);
 		return -1;
 	}
 	return 0;
@@ -887,25 +1550,32 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 /* A child SA of this tunnel that is up and not being replaced, or NULL. */
 static const struct ik_child *engine_tunnel_child(const struct ik_engine *e, const char *ifname)
 {
-	for (const struct ik_child *c = e->children; c; c = c->next)
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_tunnel, tunnel_hash(e, ifname)); l;
+	     l = ik_htab_next(l)) {
+		const struct ik_child *c = ik_container_of(l, struct ik_child, by_tunnel);
+
 		if (!c->rekeying && !strcmp(c->sa.ifname, ifname))
 			return c;
+	}
 	return NULL;
 }
 
 int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *err)
 {
 	const struct ik_child *c = e->opts.passive ? NULL : engine_tunnel_child(e, ifname);
+	int rc;
 
 	if (c) {
 		char a[IK_ADDRSTRLEN];
 
 		ik_sb_printf(err, "%s: IPsec SAs with %s are already up (outbound spi 0x%08X); "
 			     "nothing to negotiate (clear crypto sa peer %s renegotiates)",
-			     ifname, ik_addr_fmt(c->remote, a), c->sa.out.spi, a);
+			     ifname, ik_addr_fmt(c->remote.addr, a), c->sa.out.spi, a);
 		return 1;
 	}
-	return engine_initiate_tunnel(e, ifname, err);
+	rc = engine_initiate_tunnel(e, ifname, err);
+	reap(e);
+	return rc;
 }
 
 void ik_engine_initiate_all(struct ik_engine *e)
@@ -927,69 +1597,114 @@ void ik_engine_initiate_all(struct ik_engine *e)
 
 void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32_t dst)
 {
+	const struct ik_interface *t = NULL;
+	struct ik_sb err;
+
+	(void)src;
 	if (e->opts.passive)
 		return;
-	for (size_t i = 0; i < e->cfg->nifaces; i++) {
-		const struct ik_interface *t = e->cfg->ifaces[i];
-		struct ik_sb err;
+	/* the tunnel, through the snapshot's index: by reqid (TunnelN has
+	 * reqid N + 1), else the first protected tunnel to dst */
+	if (reqid) {
+		t = ik_snapshot_tunnel_num(e->cfg, reqid - 1);
+		if (t && t->shutdown)
+			t = NULL;
+	} else {
+		size_t n = 0;
+		const struct ik_interface *const *ts = ik_snapshot_tunnels_to(e->cfg, dst, &n);
 
-		if (!t->is_tunnel || !t->protection || t->shutdown)
-			continue;
-		if (reqid ? reqid != t->tunnel_num + 1 : t->tunnel_dest != dst)
-			continue;
-		(void)src;
-		ik_sb_init(&err);
-		if (ik_engine_initiate(e, t->name, &err) < 0)
-			ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
-		ik_sb_free(&err);
-		return;
+		for (size_t i = 0; i < n && !t; i++)
+			if (!ts[i]->shutdown)
+				t = ts[i];
 	}
+	if (!t)
+		return;
+	ik_sb_init(&err);
+	if (ik_engine_initiate(e, t->name, &err) < 0)
+		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+}
+
+static struct ik_child *child_by_spi(struct ik_engine *e, uint32_t spi)
+{
+	uint64_t h = u32_hash(e, 's', spi);
+	struct ik_hlink *l;
+
+	for (l = ik_htab_first(&e->ch_by_spi, h); l; l = ik_htab_next(l)) {
+		struct ik_child *c = ik_container_of(l, struct ik_child, by_spi_in);
+
+		if (c->sa.in.spi == spi)
+			return c;
+	}
+	for (l = ik_htab_first(&e->ch_by_spi_out, h); l; l = ik_htab_next(l)) {
+		struct ik_child *c = ik_container_of(l, struct ik_child, by_spi_out);
+
+		if (c->sa.out.spi == spi)
+			return c;
+	}
+	return NULL;
 }
 
 void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard)
 {
-	for (struct ik_child *c = e->children; c; c = c->next) {
-		if (c->sa.in.spi != spi && c->sa.out.spi != spi)
-			continue;
-		ik_log_scope(e->log, c->remote);
-		if (hard) {
-			ik_v1_child_remove(e, c, true, "kernel hard expire");
-		} else if (!c->rekeying) {
-			c->soft_ms = ik_v1_now(e);
-			child_timers(e, c->soft_ms);
-		}
-		gc(e);
+	struct ik_child *c = child_by_spi(e, spi);
+
+	if (!c)
 		return;
-	}
+	ik_log_scope(e->log, c->remote.addr);
+	if (hard)
+		ik_v1_child_remove(e, c, true, "kernel hard expire");
+	else if (!c->rekeying)
+		c->ops->rekey(e, c, ik_v1_now(e));
+	reap(e);
 }
 
 /* ---- clear ---- */
 
+static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
+{
+	if (p1->dead)
+		return;
+	if (what == IK_CLEAR_ISAKMP && conn_id && p1->conn_id != conn_id)
+		return;
+	if (peer && p1->remote.addr != peer)
+		return;
+	ik_log_scope(p1->e->log, p1->remote.addr);
+	ik_v1_p1_delete(p1, "Manual clear", true);
+}
+
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
 {
 	if (what == IK_CLEAR_SA || what == IK_CLEAR_SESSION) {
-		struct ik_child *c = e->children, *next;
+		struct ik_child *c, *next;
 
-		for (; c; c = next) {
-			next = c->next;
-			ik_log_scope(e->log, c->remote);
-			if (!peer || c->remote == peer)
-				ik_v1_child_remove(e, c, true, "clear");
+		/* one peer: through the address index */
+		for (c = peer ? ik_v1_child_first_addr(e, peer) : e->children; c; c = next) {
+			next = peer ? ik_v1_child_next_addr(e, c) : c->next;
+			ik_log_scope(e->log, c->remote.addr);
+			ik_v1_child_remove(e, c, true, "clear");
 		}
 	}
 	if (what == IK_CLEAR_ISAKMP || what == IK_CLEAR_SESSION) {
-		for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-			if (p1->dead)
-				continue;
-			if (what == IK_CLEAR_ISAKMP && conn_id && p1->conn_id != conn_id)
-				continue;
-			if (peer && p1->remote.addr != peer)
-				continue;
-			ik_log_scope(e->log, p1->remote.addr);
-			ik_v1_p1_delete(p1, "Manual clear", true);
+		if (peer) {
+			struct ik_hlink *l, *next;
+
+			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, peer)); l; l = next) {
+				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
+								       by_addr);
+
+				next = ik_htab_next(l);
+				if (sa->version == 1)
+					clear_p1((struct ik_p1 *)sa, what, peer, conn_id);
+			}
+		} else {
+			for (struct ik_p1 *p1 = e->p1s, *next; p1; p1 = next) {
+				next = p1->next;
+				clear_p1(p1, what, peer, conn_id);
+			}
 		}
 	}
-	gc(e);
+	reap(e);
 }
 
 /* ---- reload ---- */
@@ -1036,12 +1751,15 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 	struct ik_config *old = e->cfg;
 
 	e->cfg = ik_v1_cfg_hold(e, cfg);
+	if (e->half_open_from_cfg)
+		e->opts.max_half_open = cfg->max_in_negotiation ? cfg->max_in_negotiation : 1000;
 	for (struct ik_child *c = e->children, *next; c; c = next) {
 		next = c->next;
 		if (!tunnel_same(c->sa.tunnel, ik_config_find_iface(cfg, c->sa.ifname)))
 			ik_v1_child_remove(e, c, true, "configuration changed");
 	}
-	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
+	for (struct ik_p1 *p1 = e->p1s, *pnext; p1; p1 = pnext) {
+		pnext = p1->next;
 		if (p1->dead)
 			continue;
 		if (p1->tunnel) {
@@ -1059,7 +1777,7 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 			ik_v1_p1_delete(p1, "configuration changed", true);
 	}
 	ik_v1_cfg_release(e, old);
-	gc(e);
+	reap(e);
 }
 
 /* ---- stats ---- */
@@ -1067,16 +1785,8 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 void ik_engine_stats(const struct ik_engine *e, struct ik_engine_stats *st)
 {
 	*st = e->st;
-	st->isakmp_sas = st->isakmp_up = st->child_sas = st->half_open = 0;
-	for (const struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		if (p1->dead)
-			continue;
-		st->isakmp_sas++;
-		if (p1->state == IKE_P1_COMPLETE)
-			st->isakmp_up++;
-		else
-			st->half_open++;
-	}
-	for (const struct ik_child *c = e->children; c; c = c->next)
-		st->child_sas++;
+	st->half_open = e->half_open;
+	st->isakmp_sas = (unsigned)e->sa_by_spi.n;
+	st->isakmp_up = st->isakmp_sas - st->half_open;
+	st->child_sas = (unsigned)e->ch_by_id.n;
 }

@@ -22,6 +22,14 @@
  * an engine busy with DH keeps its core busy while the engine of the other
  * core runs its own exchanges (tests/bench/bench_handshake.c measures this).
  *
+ * Cost per event: every lookup goes through hash tables keyed with SipHash
+ * under a key drawn at ik_engine_new (SAs by cookie, by peer address and
+ * port, children by id, SPI and tunnel: src/ike/sa.h), timers are in a heap
+ * (src/ike/timer.h), the half-open count is a counter: no event walks all
+ * SAs. Only admin commands (show, clear of everything, reload) do.
+ * Versions: the ISAKMP header's major version is read before anything else;
+ * IKEv1 is handled, an IKEv2 message is dropped with a debug line.
+ *
  * NAT-T framing: ik_engine_input takes IKE messages without the 4-byte
  * non-ESP marker (the host strips it on port 4500); the engine adds the
  * marker itself to what it sends from port 4500 (host->send gets the
@@ -36,7 +44,7 @@
 #include <stdint.h>
 
 #include "conf/model.h"
-#include "ike/child.h"
+#include "ipsec/child.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -82,7 +90,12 @@ enum { IK_TAMPER_HASH = 1, IK_TAMPER_ENCRYPT = 2 };
 struct ik_engine_opts {
 	bool passive;           /* never initiate (responder only) */
 	unsigned first_conn_id; /* IOS numbers ISAKMP SAs from 1001; shards use disjoint ranges */
-	unsigned max_half_open; /* bound on SAs not yet authenticated (0 = default 1000) */
+	/* Bound on SAs not yet authenticated (0 = the configuration's `crypto call
+	 * admission limit ike in-negotiation-sa`, else 1000). When it is reached a
+	 * new first message evicts the oldest responder SA whose peer has not
+	 * answered from its address; if every one has, the newcomer is refused.
+	 * One source address holds at most a tenth of it (at least 4). */
+	unsigned max_half_open;
 	/* Retransmissions of one message before the exchange is given up (0 = 5, as
 	 * IOS). Back-off doubles from 2 s and is capped at 16 s. Half-open SAs and
 	 * completed Quick Modes are kept at least as long as a peer with the same
@@ -108,9 +121,10 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const struct ik_endpoint *remote, const char *fvrf,
 		     const uint8_t *msg, size_t len);
 
-/* Absolute time (now_ms scale) of the next timer, UINT64_MAX if none. */
+/* Absolute time (now_ms scale) of the next timer, UINT64_MAX if none: O(1). */
 uint64_t ik_engine_next_timer(const struct ik_engine *e);
-/* Runs every timer that is due (retransmits, lifetimes, rekeys, DPD). */
+/* Runs every timer that is due (retransmits, lifetimes, rekeys, DPD), and
+ * only those. */
 void ik_engine_run_timers(struct ik_engine *e);
 
 /* Starts negotiation for a configured protected tunnel (TunnelN); local is
@@ -150,13 +164,18 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 				struct ik_sb *out);
 void ik_engine_show_engine_conns(struct ik_engine *e, bool json, struct ik_sb *out);
 
-/* Counts for tests and benchmarks. */
+/* Counts for tests, benchmarks and show crypto isakmp stats: O(1). */
 struct ik_engine_stats {
 	unsigned isakmp_sas;    /* all ISAKMP SAs in the table */
 	unsigned isakmp_up;     /* in QM_IDLE (phase 1 complete) */
 	unsigned child_sas;     /* child SAs up */
 	unsigned half_open;
 	uint64_t p1_done, p2_done, p1_failed, p2_failed;
+	uint64_t half_open_refused;     /* first messages refused (limits, rate) */
+	uint64_t half_open_evicted;     /* half-open SAs dropped for a newcomer */
+	uint64_t retransmits;           /* messages sent again on a timer */
+	uint64_t rx_datagrams;          /* IKE datagrams given to the engine */
+	uint64_t rx_dropped;            /* of which dropped before any SA took them */
 };
 void ik_engine_stats(const struct ik_engine *e, struct ik_engine_stats *st);
 /* Calls fn for every child SA the engine holds (for the host's metrics). */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ike/child.h"
+#include "ipsec/child.h"
 #include "util/strbuf.h"
 
 struct ik_engine;

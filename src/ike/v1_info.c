@@ -142,18 +142,15 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 		const uint8_t *spi = d.spis + (size_t)i * d.spi_size;
 
 		if (d.proto == IK_V1_PROTO_ISAKMP && d.spi_size == 16) {
-			for (struct ik_p1 *o = e->p1s; o; o = o->next) {
-				if (o->dead || memcmp(o->cky_i, spi, 8) ||
-				    memcmp(o->cky_r, spi + 8, 8))
-					continue;
-				/* a peer deletes its own SAs, not another peer's */
-				if (o->remote.addr != p1->remote.addr &&
-				    !IK_MUTANT(IK_MUT_DELETE_SCOPE)) {
-					DBG(p1, "ISAKMP:(%u): DELETE names the ISAKMP SA of "
-					    "another peer (%s), ignored", p1->conn_id,
-					    ik_addr_fmt(o->remote.addr, oa));
-					continue;
-				}
+			struct ik_p1 *o = ik_v1_p1_find_cookies(e, spi, spi + 8);
+
+			/* a peer deletes its own SAs, not another peer's */
+			if (o && o->remote.addr != p1->remote.addr &&
+			    !IK_MUTANT(IK_MUT_DELETE_SCOPE)) {
+				DBG(p1, "ISAKMP:(%u): DELETE names the ISAKMP SA of "
+				    "another peer (%s), ignored", p1->conn_id,
+				    ik_addr_fmt(o->remote.addr, oa));
+			} else if (o) {
 				ik_v1_p1_delete(o, "P1 delete notify (in)", false);
 			}
 		} else if (d.proto == IK_V1_PROTO_ESP && d.spi_size == 4) {
@@ -161,9 +158,10 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 
 			ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine_delete_sas): rec'd delete "
 			       "notify from ISAKMP");
-			for (struct ik_child *c = e->children, *next; c; c = next) {
-				next = c->next;
-				if (c->sa.out.spi == s && c->remote == p1->remote.addr)
+			for (struct ik_child *c = ik_v1_child_first_addr(e, p1->remote.addr), *next;
+			     c; c = next) {
+				next = ik_v1_child_next_addr(e, c);
+				if (c->sa.out.spi == s)
 					ik_v1_child_remove(e, c, false, "delete notify");
 			}
 		} else {
@@ -236,7 +234,7 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 			p1->last_rx_ms = ik_v1_now(p1->e);
 			p1->dpd_pending = false;
 			p1->dpd_tries = 0;
-			p1->dpd_next_ms = ik_v1_now(p1->e) + (uint64_t)ka * 1000;
+			ik_v1_timer_set(p1->e, &p1->t_dpd, ik_v1_now(p1->e) + (uint64_t)ka * 1000);
 		}
 	}
 }
@@ -320,11 +318,10 @@ static bool peer_alive(struct ik_p1 *p1, uint64_t now, unsigned ka)
 		return true;
 	if (!e->host.child_counters)
 		return false;
-	for (struct ik_child *c = e->children; c; c = c->next) {
+	for (struct ik_child *c = ik_v1_child_first_addr(e, p1->remote.addr); c;
+	     c = ik_v1_child_next_addr(e, c)) {
 		struct ik_sa_counters in = { 0 }, out = { 0 };
 
-		if (c->remote != p1->remote.addr)
-			continue;
 		if (e->host.child_counters(e->host.ctx, &c->sa, &in, &out) == 0)
 			pkts += in.packets;
 	}
@@ -333,6 +330,18 @@ static bool peer_alive(struct ik_p1 *p1, uint64_t now, unsigned ka)
 		return true;
 	}
 	return false;
+}
+
+static void dpd_dead_sa(struct ik_p1 *o, void *arg)
+{
+	(void)arg;
+	ik_v1_p1_delete(o, "No reply to DPD (peer dead)", false);
+}
+
+static void dpd_dead_child(struct ik_engine *e, struct ik_child *c, void *arg)
+{
+	(void)arg;
+	ik_v1_child_remove(e, c, false, "peer dead (DPD)");
 }
 
 void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
@@ -348,12 +357,12 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 	if (!retry)
 		retry = 2;
 	if (!ka || p1->state != IKE_P1_COMPLETE) {
-		p1->dpd_next_ms = 0;
+		ik_v1_timer_set(e, &p1->t_dpd, 0);
 		return;
 	}
 	if (!p1->dpd_pending) {
 		if (!p1->cfg->keepalive_periodic && peer_alive(p1, now, ka)) {
-			p1->dpd_next_ms = now + (uint64_t)ka * 1000;
+			ik_v1_timer_set(e, &p1->t_dpd, now + (uint64_t)ka * 1000);
 			return;
 		}
 		p1->dpd_pending = true;
@@ -362,15 +371,8 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 	if (p1->dpd_tries > IK_V1_RETRANS_MAX) {
 		DBG(p1, "ISAKMP:(%u):DPD: peer %s not responding after %u R_U_THERE, declaring it "
 		    "dead", p1->conn_id, ik_addr_fmt(p1->remote.addr, ra), IK_V1_RETRANS_MAX);
-		for (struct ik_child *c = e->children, *next; c; c = next) {
-			next = c->next;
-			if (c->remote == p1->remote.addr && c->local == p1->local.addr)
-				ik_v1_child_remove(e, c, false, "peer dead (DPD)");
-		}
-		for (struct ik_p1 *o = e->p1s; o; o = o->next)
-			if (!o->dead && o->remote.addr == p1->remote.addr &&
-			    o->local.addr == p1->local.addr)
-				ik_v1_p1_delete(o, "No reply to DPD (peer dead)", false);
+		/* this peer's (address AND port: not its neighbours behind one NAT) */
+		ik_v1_peer_each(p1, NULL, dpd_dead_sa, dpd_dead_child, NULL);
 		return;
 	}
 	if (p1->dpd_tries)
@@ -381,5 +383,5 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 		ik_v1_rand(e, &p1->dpd_seq, sizeof(p1->dpd_seq));
 	p1->dpd_seq++;
 	dpd_send(p1, IK_V1_N_R_U_THERE, p1->dpd_seq);
-	p1->dpd_next_ms = now + (uint64_t)retry * 1000;
+	ik_v1_timer_set(e, &p1->t_dpd, now + (uint64_t)retry * 1000);
 }

@@ -8,9 +8,11 @@
 #include <stdint.h>
 
 #include "conf/model.h"
-#include "ike/child.h"
+#include "ipsec/child.h"
 #include "ike/crypto.h"
 #include "ike/engine.h"
+#include "ike/sa.h"
+#include "ike/timer.h"
 #include "ike/v1_msg.h"
 #include "keyring/resolver.h"
 #include "profile/profile.h"
@@ -44,7 +46,13 @@ enum ik_qm_state {
 #define IK_V1_NONCE_LEN 20u
 #define IK_V1_MAX_NONCE 256u
 #define IK_V1_MIN_NONCE 8u
-#define IK_P1_BUCKETS 1024u
+#define IK_V1_PEER_MAX_IKE 8u     /* IKE SAs per peer (address and port) */
+#define IK_V1_PEER_MAX_CHILD 64u  /* child SA pairs per peer */
+#define IK_V1_SA_MAX_QM 16u       /* Quick Mode nodes under way per IKE SA */
+#define IK_V1_SA_MAX_QM_NODES 64u /* nodes per IKE SA, lingering ones included */
+#define IK_V1_AM_HASH_LEN 64u     /* room for the longest HASH (SHA-512) */
+#define IK_V1_SEEN_MSGID 32u      /* Quick Mode message IDs remembered per SA (replays) */
+#define IK_V1_SRC_RATE 50u        /* new exchanges answered per source and second */
 
 /* Milliseconds from a first transmission until the last retransmission has
  * gone (the engine's retransmit_max), and how long an exchange may take. */
@@ -57,7 +65,8 @@ struct ik_xmit {
 	uint8_t *buf;
 	size_t len;
 	unsigned count;         /* retransmissions done */
-	uint64_t next_ms;       /* 0 = no retransmission pending */
+	struct ik_timer t;      /* the next retransmission (unarmed: none pending) */
+	struct ik_timers *ts;   /* the heap t is armed in (set by ik_v1_xmit_set) */
 	uint64_t rx_digest;     /* of the datagram this answers (0 = none) */
 	uint64_t last_dup_ms;
 };
@@ -71,7 +80,7 @@ struct ik_qm {
 	enum ik_qm_state state;
 	bool initiator;
 	uint8_t iv[16];
-	uint8_t ni[IK_V1_MAX_NONCE], nr[IK_V1_MAX_NONCE];
+	uint8_t *ni, *nr;       /* as long as received (ik_v1_nonce_set) */
 	size_t ni_len, nr_len;
 	struct ik_dh *dh;
 	struct ik_secret *gxy;
@@ -86,35 +95,18 @@ struct ik_qm {
 	size_t sa_b_len;
 	unsigned rekey_of;      /* child id this replaces, 0 = none */
 	struct ik_xmit x;
-	uint64_t expire_ms;     /* node give-up / linger deadline */
+	struct ik_timer t_expire; /* node give-up / linger deadline */
 	bool done;
 };
 
-struct ik_child {
-	struct ik_child *next;
-	struct ik_child_sa sa;
-	struct ik_config *cfg;  /* the snapshot it was made under */
-	uint32_t local, remote;
-	uint16_t local_port, remote_port;
-	char *fvrf;
-	char profile_name[64];
-	unsigned p1_conn_id;
-	bool initiator;
-	uint64_t created_ms, soft_ms, hard_ms;
-	bool rekeying;
-	char transform_name[64];
-};
 
+/* The IKEv1 phase-1 SA: the core's IKE SA (state is an enum ik_p1_state,
+ * cky_i/cky_r are the SPIs) and what Main Mode needs. */
 struct ik_p1 {
-	struct ik_p1 *next, *hnext;
-	struct ik_engine *e;
-	enum ik_p1_state state;
-	bool initiator;
-	unsigned conn_id;       /* 0 until SKEYID exists, as IOS prints */
-	uint8_t cky_i[8], cky_r[8];
-	struct ik_endpoint local, remote;
-	char *fvrf;
-	struct ik_config *cfg;
+	IK_IKE_SA_BASE;
+	struct ik_p1 *next, *prev; /* every IKEv1 SA (admin walks only) */
+	unsigned qm_pending;    /* Quick Mode nodes not done */
+	unsigned qm_count;      /* Quick Mode nodes, done ones (lingering) included */
 	const struct ik_interface *tunnel;          /* initiator: the tunnel asked for */
 	const struct ik_isakmp_profile *profile;    /* K1/P3 (initiator), P1 (responder) */
 	const struct ik_key *key;                   /* K1/K2 (initiator), K3 (responder) */
@@ -132,7 +124,7 @@ struct ik_p1 {
 	struct ik_dh *dh;
 	uint8_t *gxi, *gxr;
 	size_t gxi_len, gxr_len;
-	uint8_t ni[IK_V1_MAX_NONCE], nr[IK_V1_MAX_NONCE];
+	uint8_t *ni, *nr;       /* as long as received; freed once phase 1 is done */
 	size_t ni_len, nr_len;
 	struct ik_v1_keys keys;
 	bool have_keys;
@@ -143,30 +135,27 @@ struct ik_p1 {
 	bool peer_natt_rfc, peer_natt_draft, peer_dpd, peer_unity, peer_ios, peer_xauth;
 	bool nat_self, nat_peer;
 	uint32_t peer_id_addr;
-	char peer_id_name[256];
+	char *peer_id_name;     /* NUL-terminated copy of a name ID, or NULL */
 	uint8_t peer_id_type;
 	bool initial_contact_sent;
 	bool aggressive;        /* phase 1 by Aggressive Mode */
-	uint8_t am_hash_i[64];  /* responder: the HASH_I AM3 must carry */
-	/* timers */
+	uint8_t *am_hash_i;     /* responder: the HASH_I AM3 must carry (IK_V1_AM_HASH_LEN) */
+	/* timers (t_expire, t_rekey, t_dpd, t_natka are in the base) */
 	struct ik_xmit x;
-	uint64_t created_ms, established_ms, expire_ms, rekey_ms;
+	uint64_t established_ms;
 	bool rekey_started;
-	uint64_t dpd_next_ms;
 	uint32_t dpd_seq, dpd_peer_seq;
 	unsigned dpd_tries;
 	bool dpd_pending;
 	uint64_t last_rx_ms;
 	uint64_t dpd_in_pkts;
-	uint64_t natka_next_ms;
 	/* quick mode nodes, and the message IDs of the last ones (replays) */
 	struct ik_qm *qms;
-	uint32_t seen_msgid[32];
+	uint32_t *seen_msgid;   /* IK_V1_SEEN_MSGID of them, from the first Quick Mode on */
 	unsigned seen_next;
 	/* phase 2 to start once phase 1 completes (initiator) */
 	bool want_qm;
 	unsigned want_rekey_of;
-	bool dead;
 	/* where the message being handled came from; rx_moved when that is not
 	 * the SA's endpoint (it moves there only once the message authenticates) */
 	struct ik_endpoint rx_local, rx_remote;
@@ -189,14 +178,27 @@ struct ik_engine {
 	struct ik_engine_host host;
 	const struct ik_log *log;
 	struct ik_engine_opts opts;
+	bool half_open_from_cfg;        /* max_half_open follows the configuration */
 	unsigned next_conn_id;
 	unsigned next_child_id;
-	struct ik_p1 *p1s;
-	struct ik_p1 *bucket[IK_P1_BUCKETS];
-	struct ik_child *children;
+	uint8_t hkey[IK_HKEY_LEN];      /* SipHash key of every table, fresh per engine */
+	struct ik_p1 *p1s;              /* every IKEv1 SA, for show, clear and reload */
+	struct ik_htab sa_by_spi;       /* IKE SAs by initiator SPI (cookie) */
+	struct ik_htab sa_by_peer;      /* by fvrf, remote address and port */
+	struct ik_htab sa_by_addr;      /* by remote address */
+	struct ik_htab srcs;            /* struct ik_src by remote address */
+	struct ik_child *children;      /* every child, for show, clear and reload */
+	struct ik_htab ch_by_id, ch_by_spi, ch_by_spi_out, ch_by_tunnel, ch_by_peer, ch_by_addr;
+	/* half-open SAs: count, and the responder SAs that may be evicted, oldest
+	 * first: those whose peer has not answered from its address (unproven)
+	 * before those that have */
+	unsigned half_open;
+	struct ik_ike_sa *ho_unproven_head, *ho_unproven_tail;
+	struct ik_ike_sa *ho_proven_head, *ho_proven_tail;
+	struct ik_ike_sa *free_list;    /* deleted SAs, freed after the event */
+	struct ik_timers timers;
 	struct ik_engine_stats st;
 	uint8_t ios_vid[16];
-	uint64_t last_gc_ms;
 };
 
 /* ---- engine.c ---- */
@@ -219,6 +221,35 @@ void ik_v1_xmit_clear(struct ik_xmit *x);
 uint64_t ik_v1_digest(const uint8_t *d, size_t len);
 struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t remote,
 				 bool established);
+/* The live IKEv1 SA with these cookies, or NULL. */
+struct ik_p1 *ik_v1_p1_find_cookies(struct ik_engine *e, const uint8_t icky[8],
+				    const uint8_t rcky[8]);
+/* Replaces *dst with a copy of len bytes of src (or, src NULL, random
+ * bytes); the old value is wiped. -1 when out of memory. */
+int ik_v1_nonce_set(struct ik_engine *e, uint8_t **dst, size_t *dlen, const uint8_t *src,
+		    size_t len);
+void ik_v1_nonce_free(uint8_t **n, size_t *len);
+/* The Quick Mode message IDs of the last IK_V1_SEEN_MSGID nodes of p1. */
+bool ik_v1_msgid_seen(const struct ik_p1 *p1, uint32_t msgid);
+void ik_v1_msgid_remember(struct ik_p1 *p1, uint32_t msgid);
+/* Arms (at 0: cancels) one of the engine's timers. */
+void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at);
+/* Moves the SA to new endpoints (NAT-T float, a NAT mapping change). */
+void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
+			    const struct ik_endpoint *remote);
+/* Calls fn on every live SA (other than except) and every child that share
+ * fvrf, local address, remote address and remote port with p1: one peer,
+ * even when several sit behind one NAT address. */
+void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
+		     void (*sa_fn)(struct ik_p1 *o, void *arg),
+		     void (*child_fn)(struct ik_engine *e, struct ik_child *c, void *arg),
+		     void *arg);
+/* The children whose remote address is addr: first, then next. */
+struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr);
+struct ik_child *ik_v1_child_next_addr(struct ik_engine *e, struct ik_child *c);
+/* Enters a new child in the tables (its timers armed). */
+void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_ms,
+			uint64_t hard_ms);
 void ik_v1_assign_conn_id(struct ik_p1 *p1);
 const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr);
 /* A child SA left the table (deleted, expired, replaced). */
@@ -271,6 +302,14 @@ int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
 struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid);
 struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator);
 void ik_v1_qm_free(struct ik_qm *q);
+/* The node completed: kept until linger_until for retransmissions. */
+void ik_v1_qm_done(struct ik_qm *q, uint64_t linger_until);
+/* Whether the peer of p1 may not open another Quick Mode node (caps on
+ * nodes under way per SA and on child SAs per peer); traces why. */
+bool ik_v1_qm_refused(struct ik_p1 *p1);
+/* Keeps the nodes of p1 under IK_V1_SA_MAX_QM_NODES: the oldest completed
+ * node (kept only for retransmissions) goes early. */
+void ik_v1_qm_make_room(struct ik_p1 *p1);
 void ik_v1_qm_unlink(struct ik_p1 *p1, struct ik_qm *q);
 /* IOS's name of a transform set ("esp-aes esp-sha256-hmac"). */
 void ik_v1_tset_name(const struct ik_transform_set *ts, char *buf, size_t n);
@@ -290,6 +329,8 @@ void ik_v1_send_delete(struct ik_p1 *p1, uint8_t proto, const uint8_t *spis, siz
 void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now);
 
 /* ---- v1_show.c ---- */
+void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first, uint64_t now,
+		   struct ik_sb *out);
 void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c);
 
 /* ---- v1_vid.c ---- */

@@ -430,14 +430,9 @@ static int take_ke_nonce(struct ik_p1 *p1, const struct ik_v1_msg *m)
 		return -1;
 	memcpy(*dst, ke->body, ke->body_len);
 	*dlen = ke->body_len;
-	if (p1->initiator) {
-		memcpy(p1->nr, no->body, no->body_len);
-		p1->nr_len = no->body_len;
-	} else {
-		memcpy(p1->ni, no->body, no->body_len);
-		p1->ni_len = no->body_len;
-	}
-	return 0;
+	if (p1->initiator)
+		return ik_v1_nonce_set(p1->e, &p1->nr, &p1->nr_len, no->body, no->body_len);
+	return ik_v1_nonce_set(p1->e, &p1->ni, &p1->ni_len, no->body, no->body_len);
 }
 
 static int derive(struct ik_p1 *p1)
@@ -471,11 +466,11 @@ static int derive(struct ik_p1 *p1)
 
 static void gen_nonce(struct ik_p1 *p1)
 {
-	uint8_t *n = p1->initiator ? p1->ni : p1->nr;
+	uint8_t **n = p1->initiator ? &p1->ni : &p1->nr;
 	size_t *nl = p1->initiator ? &p1->ni_len : &p1->nr_len;
 
-	ik_v1_rand(p1->e, n, IK_V1_NONCE_LEN);
-	*nl = IK_V1_NONCE_LEN;
+	/* out of memory: an empty nonce, refused by the peer */
+	(void)ik_v1_nonce_set(p1->e, n, nl, NULL, IK_V1_NONCE_LEN);
 }
 
 static void put_ke_nonce(struct ik_p1 *p1, struct ik_v1_builder *b)
@@ -909,9 +904,12 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	ik_v1_natd_process(p1, m);
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_MAIN_MODE", IKE_I_MM4);
 	if ((p1->nat_self || p1->nat_peer) && p1->local.port == 500) {
+		struct ik_endpoint l = p1->local, r = p1->remote;
+
 		DBG(p1, "ISAKMP:(%u):NAT-T: floating to port 4500", p1->conn_id);
-		p1->local.port = 4500;
-		p1->remote.port = 4500;
+		l.port = 4500;
+		r.port = 4500;
+		ik_v1_p1_set_endpoints(p1, &l, &r);
 	}
 	ic = !ik_v1_p1_find_peer(p1->e, p1->local.addr, p1->remote.addr, true);
 	if (ic)
@@ -959,6 +957,8 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 		pid->type = IK_PEER_ID_IPV4;
 		pid->addr = p1->peer_id_addr;
 	} else {
+		free(p1->peer_id_name);
+		p1->peer_id_name = ik_xmalloc(id.len + 1);
 		memcpy(p1->peer_id_name, id.data, id.len);
 		p1->peer_id_name[id.len] = 0;
 		pid->type = id.type == IK_V1_ID_FQDN ? IK_PEER_ID_FQDN : IK_PEER_ID_USER_FQDN;
@@ -1000,10 +1000,23 @@ static void trace_authenticated(struct ik_p1 *p1)
 	    ik_addr_fmt(p1->remote.addr, ra));
 }
 
-/* INITIAL-CONTACT: every other SA with this peer goes. */
+static void ic_delete_sa(struct ik_p1 *o, void *arg)
+{
+	(void)arg;
+	ik_v1_p1_delete(o, "Receive initial contact", false);
+}
+
+static void ic_delete_child(struct ik_engine *e, struct ik_child *c, void *arg)
+{
+	(void)arg;
+	ik_v1_child_remove(e, c, false, "initial contact");
+}
+
+/* INITIAL-CONTACT: every other SA with this peer goes; the peer is its
+ * address AND port (and VRF), so that peers behind one NAT address do not
+ * delete each other's SAs. */
 static void initial_contact(struct ik_p1 *p1, const struct ik_v1_msg *m)
 {
-	struct ik_engine *e = p1->e;
 
 	for (size_t i = 0; i < m->npl; i++) {
 		struct ik_v1_notify n;
@@ -1017,16 +1030,16 @@ static void initial_contact(struct ik_p1 *p1, const struct ik_v1_msg *m)
 		DBG(p1, "\tspi 0, message ID = 0, sa = 0x%08X", ik_get32(p1->cky_r));
 		if (n.type != IK_V1_N_INITIAL_CONTACT)
 			continue;
-		for (struct ik_p1 *o = e->p1s; o; o = o->next)
-			if (o != p1 && !o->dead && o->remote.addr == p1->remote.addr &&
-			    o->local.addr == p1->local.addr)
-				ik_v1_p1_delete(o, "Receive initial contact", false);
-		for (struct ik_child *c = e->children, *next; c; c = next) {
-			next = c->next;
-			if (c->remote == p1->remote.addr && c->local == p1->local.addr)
-				ik_v1_child_remove(e, c, false, "initial contact");
-		}
+		ik_v1_peer_each(p1, p1, ic_delete_sa, ic_delete_child, NULL);
 	}
+}
+
+static void rekeyed_sa_expire(struct ik_p1 *o, void *arg)
+{
+	uint64_t now = *(const uint64_t *)arg;
+
+	if (o->state == IKE_P1_COMPLETE && o->rekey_started)
+		ik_v1_timer_set(o->e, &o->t_expire, now + 5000);
 }
 
 void ik_v1_phase1_done(struct ik_p1 *p1)
@@ -1038,24 +1051,36 @@ void ik_v1_phase1_done(struct ik_p1 *p1)
 
 	memcpy(p1->p2_iv_base, p1->iv, p1->blen);
 	p1->established_ms = now;
-	p1->expire_ms = now + (uint64_t)p1->lifetime * 1000;
+	ik_v1_timer_set(e, &p1->t_expire, now + (uint64_t)p1->lifetime * 1000);
 	ik_v1_rand(e, &j, sizeof(j));
 	/* Phase-1 rekey by the initiator at 85..90% of the lifetime. */
-	p1->rekey_ms = p1->initiator ?
-		now + (uint64_t)p1->lifetime * (850 + j % 50) : 0;
+	ik_v1_timer_set(e, &p1->t_rekey, p1->initiator ?
+			now + (uint64_t)p1->lifetime * (850 + j % 50) : 0);
 	if (p1->profile && p1->profile->keepalive)
 		ka = p1->profile->keepalive;
-	p1->dpd_next_ms = ka && p1->peer_dpd ? now + (uint64_t)ka * 1000 : 0;
-	p1->natka_next_ms = (p1->nat_self && p1->cfg->nat_keepalive) ?
-		now + (uint64_t)p1->cfg->nat_keepalive * 1000 : 0;
+	ik_v1_timer_set(e, &p1->t_dpd, ka && p1->peer_dpd ? now + (uint64_t)ka * 1000 : 0);
+	ik_v1_timer_set(e, &p1->t_natka, (p1->nat_self && p1->cfg->nat_keepalive) ?
+			now + (uint64_t)p1->cfg->nat_keepalive * 1000 : 0);
 	e->st.p1_done++;
+	/* the exchange material is needed no more: keep an SA small */
+	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
+	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
+	free(p1->sai_b);
+	p1->sai_b = NULL;
+	p1->sai_b_len = 0;
+	free(p1->gxi);
+	free(p1->gxr);
+	p1->gxi = p1->gxr = NULL;
+	p1->gxi_len = p1->gxr_len = 0;
+	ik_dh_free(p1->dh);
+	p1->dh = NULL;
+	if (p1->am_hash_i)
+		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
+	free(p1->am_hash_i);
+	p1->am_hash_i = NULL;
 	/* Half-open no more: the phase-1 SA of a rekey takes over from the old one. */
 	if (p1->initiator)
-		for (struct ik_p1 *o = e->p1s; o; o = o->next)
-			if (o != p1 && !o->dead && o->state == IKE_P1_COMPLETE &&
-			    o->remote.addr == p1->remote.addr && o->local.addr == p1->local.addr &&
-			    o->rekey_started)
-				o->expire_ms = now + 5000;
+		ik_v1_peer_each(p1, p1, rekeyed_sa_expire, NULL, &now);
 }
 
 /* ---- responder: MM5 -> MM6, P1 and P2 ---- */
@@ -1322,6 +1347,8 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		goto out;
 	}
 	/* the HASH_I AM3 must carry, over the identity received here */
+	if (!p1->am_hash_i)
+		p1->am_hash_i = ik_xmalloc(IK_V1_AM_HASH_LEN);
 	if (auth_hash(p1, true, idpl->body, idpl->body_len, p1->am_hash_i))
 		goto fail;
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_AGGRESSIVE_MODE", IKE_R_AM_AAA_AWAIT);
@@ -1418,9 +1445,12 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	ik_v1_natd_process(p1, m);
 	ik_v1_p1_set_state(p1, "IKE_MESG_FROM_PEER, IKE_AM_EXCH", IKE_I_AM1);
 	if ((p1->nat_self || p1->nat_peer) && p1->local.port == 500) {
+		struct ik_endpoint l = p1->local, r = p1->remote;
+
 		DBG(p1, "ISAKMP:(%u):NAT-T: floating to port 4500", p1->conn_id);
-		p1->local.port = 4500;
-		p1->remote.port = 4500;
+		l.port = 4500;
+		r.port = 4500;
+		ik_v1_p1_set_endpoints(p1, &l, &r);
 	}
 	ic = !ik_v1_p1_find_peer(p1->e, p1->local.addr, p1->remote.addr, true);
 	if (ic)
@@ -1483,7 +1513,7 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	(void)msg;
 	(void)len;
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = 0", p1->conn_id);
-	if (!ik_hash_equal(hp->body, hp->body_len, p1->am_hash_i, hl) &&
+	if ((!p1->am_hash_i || !ik_hash_equal(hp->body, hp->body_len, p1->am_hash_i, hl)) &&
 	    !IK_MUTANT(IK_MUT_AM_HASH_I)) {
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/mutant.h"
 #include "util/util.h"
@@ -100,19 +101,27 @@ struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid)
 
 struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator)
 {
-	struct ik_qm *q = calloc(1, sizeof(*q));
+	struct ik_qm *q;
 
+	if (!initiator && ik_v1_qm_refused(p1))
+		return NULL;
+	ik_v1_qm_make_room(p1);
+	q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
+	q->x.t.kind = IK_TK_XCH_XMIT;
+	q->t_expire.kind = IK_TK_XCH_EXPIRE;
+	p1->qm_pending++;
+	p1->qm_count++;
 	q->p1 = p1;
 	q->msgid = msgid;
 	q->initiator = initiator;
 	q->state = IKE_QM_READY;
 	q->cfg = ik_v1_cfg_hold(p1->e, p1->e->cfg);
-	q->expire_ms = ik_v1_now(p1->e) + ik_v1_exchange_limit_ms(p1->e);
+	ik_v1_timer_set(p1->e, &q->t_expire, ik_v1_now(p1->e) + ik_v1_exchange_limit_ms(p1->e));
 	q->next = p1->qms;
 	p1->qms = q;
-	p1->seen_msgid[p1->seen_next++ % IK_ARRAY_LEN(p1->seen_msgid)] = msgid;
+	ik_v1_msgid_remember(p1, msgid);
 	return q;
 }
 
@@ -129,10 +138,17 @@ void ik_v1_qm_free(struct ik_qm *q)
 {
 	if (!q)
 		return;
+	ik_timer_cancel(&q->p1->e->timers, &q->x.t);
+	ik_timer_cancel(&q->p1->e->timers, &q->t_expire);
+	if (!q->done)
+		q->p1->qm_pending--;
+	q->p1->qm_count--;
 	ik_v1_cfg_release(q->p1->e, q->cfg);
 	ik_v1_xmit_clear(&q->x);
 	ik_dh_free(q->dh);
 	ik_secret_free(q->gxy);
+	ik_v1_nonce_free(&q->ni, &q->ni_len);
+	ik_v1_nonce_free(&q->nr, &q->nr_len);
 	free(q->sa_b);
 	ik_wipe(q, sizeof(*q));
 	free(q);
@@ -321,8 +337,8 @@ int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *t, unsigned reke
 	DBG(p1, "ISAKMP:(%u):beginning Quick Mode exchange, M-ID of %u", p1->conn_id, msgid);
 	q->spi_in = new_spi(e);
 	DBG(p1, "ISAKMP:(%u):QM Initiator gets spi", p1->conn_id);
-	ik_v1_rand(e, q->ni, IK_V1_NONCE_LEN);
-	q->ni_len = IK_V1_NONCE_LEN;
+	if (ik_v1_nonce_set(e, &q->ni, &q->ni_len, NULL, IK_V1_NONCE_LEN))
+		goto out;
 	if (ip->pfs_group && make_pfs(p1, q, ip->pfs_group))
 		goto out;
 	lifetimes(ip, &sec, &kb);
@@ -596,10 +612,8 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 	e->next_child_id += 2;
 	c->sa = q->child;
 	c->cfg = ik_v1_cfg_hold(e, q->cfg);
-	c->local = p1->local.addr;
-	c->remote = p1->remote.addr;
-	c->local_port = p1->local.port;
-	c->remote_port = p1->remote.port;
+	c->local = p1->local;
+	c->remote = p1->remote;
 	c->fvrf = p1->fvrf ? strdup(p1->fvrf) : NULL;
 	c->sa.fvrf = c->fvrf;
 	snprintf(c->profile_name, sizeof(c->profile_name), "%s",
@@ -607,10 +621,7 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 	c->p1_conn_id = p1->conn_id;
 	c->initiator = q->initiator;
 	c->created_ms = now;
-	c->hard_ms = now + (uint64_t)c->sa.lifetime_sec * 1000;
 	ik_v1_rand(e, &j, sizeof(j));
-	/* Soft lifetime (rekey) at 85..90%, jittered, by the side that initiated. */
-	c->soft_ms = q->initiator ? now + (uint64_t)c->sa.lifetime_sec * (850 + j % 50) : 0;
 	for (size_t i = 0; i < q->ipsec->ntsets; i++)
 		if (q->ipsec->tsets[i]->enc == c->sa.enc && q->ipsec->tsets[i]->auth == c->sa.auth)
 			ik_v1_tset_name(q->ipsec->tsets[i], tn, sizeof(tn));
@@ -630,8 +641,9 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 		e->st.p2_failed++;
 		return -1;
 	}
-	c->next = e->children;
-	e->children = c;
+	/* Soft lifetime (rekey) at 85..90%, jittered, by the side that initiated. */
+	ik_v1_child_insert(e, c, q->initiator ? now + (uint64_t)c->sa.lifetime_sec *
+			   (850 + j % 50) : 0, now + (uint64_t)c->sa.lifetime_sec * 1000);
 	e->st.p2_done++;
 	if (q->rekey_of) {
 		struct ik_child *old = ik_v1_child_find(e, q->rekey_of);
@@ -692,14 +704,15 @@ static const struct ik_interface *tunnel_for_ids(const struct ik_config *cfg,
 						 const struct ik_v1_pl *idcr)
 {
 	const struct ik_interface *first = NULL;
+	size_t n = 0;
+	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, p1->remote.addr, &n);
 
-	for (size_t i = 0; i < cfg->nifaces; i++) {
-		const struct ik_interface *t = cfg->ifaces[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct ik_interface *t = ts[i];
 		uint8_t wi[16], wr[16];
 		size_t li, lr;
 
-		if (!t->is_tunnel || !t->protection || t->tunnel_dest != p1->remote.addr ||
-		    (t->tunnel_source_resolved && t->tunnel_source &&
+		if ((t->tunnel_source_resolved && t->tunnel_source &&
 		     t->tunnel_source != p1->local.addr))
 			continue;
 		if (!first)
@@ -886,8 +899,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		    p1->conn_id, no->off, no->body_len, IK_V1_MIN_NONCE, IK_V1_MAX_NONCE);
 		goto out;
 	}
-	memcpy(q->ni, no->body, no->body_len);
-	q->ni_len = no->body_len;
+	if (ik_v1_nonce_set(e, &q->ni, &q->ni_len, no->body, no->body_len))
+		goto out;
 	if (ke) {
 		unsigned g = (unsigned)offer.group;
 		char why[128] = "";
@@ -917,8 +930,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	DBG(p1, "ISAKMP:(%u):QM Responder gets spi", p1->conn_id);
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_SPI_STARVE);
 	qm_state(p1, q, "IKE_MESG_INTERNAL, IKE_GOT_SPI", IKE_QM_IPSEC_INSTALL_AWAIT);
-	ik_v1_rand(e, q->nr, IK_V1_NONCE_LEN);
-	q->nr_len = IK_V1_NONCE_LEN;
+	if (ik_v1_nonce_set(e, &q->nr, &q->nr_len, NULL, IK_V1_NONCE_LEN))
+		goto out;
 	fill_child(p1, q, ts, &offer);
 	if (keymat(p1, q))
 		goto out;
@@ -1037,8 +1050,8 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	DBG(p1, "ISAKMP:(%u): processing NONCE payload. message ID = %u", p1->conn_id, q->msgid);
 	if (no->body_len < IK_V1_MIN_NONCE || no->body_len > IK_V1_MAX_NONCE)
 		goto out;
-	memcpy(q->nr, no->body, no->body_len);
-	q->nr_len = no->body_len;
+	if (ik_v1_nonce_set(p1->e, &q->nr, &q->nr_len, no->body, no->body_len))
+		goto out;
 	if (q->pfs_group) {
 		char why[128] = "";
 
@@ -1079,8 +1092,7 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	if (qm_send(p1, q, b, false))
 		goto out;
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_PHASE2_COMPLETE);
-	q->done = true;
-	q->expire_ms = ik_v1_now(e) + qm_linger_ms(e);
+	ik_v1_qm_done(q, ik_v1_now(e) + qm_linger_ms(e));
 	install(p1, q);
 	rc = 0;
 out:
@@ -1116,8 +1128,7 @@ int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	    p1->conn_id, q->msgid);
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_PHASE2_COMPLETE);
 	ik_v1_xmit_clear(&q->x);
-	q->done = true;
-	q->expire_ms = ik_v1_now(p1->e) + qm_linger_ms(p1->e);
+	ik_v1_qm_done(q, ik_v1_now(p1->e) + qm_linger_ms(p1->e));
 	install(p1, q);
 	return 0;
 }

@@ -47,56 +47,89 @@ static uint64_t left_ms(uint64_t now, uint64_t at)
 	return at > now ? at - now : 0;
 }
 
+/* One IKEv1 SA as a row of show crypto isakmp sa (the version's show op). */
+void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first, uint64_t now,
+		   struct ik_sb *out)
+{
+	const struct ik_p1 *p1 = (const struct ik_p1 *)sa;
+	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], ebuf[16], life[16], vrf[40], cap[8] = "";
+
+	switch (form) {
+	case IK_SA_SHOW_JSON:
+		ik_sb_printf(out, "%s{\"conn_id\":%u,\"dst\":\"%s\",\"src\":\"%s\","
+			     "\"state\":\"%s\",\"ike_state\":\"%s\",\"status\":\"ACTIVE\","
+			     "\"role\":\"%s\",\"fvrf\":", first ? "" : ",", p1->conn_id,
+			     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
+			     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
+			     ik_v1_p1_disp(p1), ik_v1_p1_state_name(p1->state),
+			     p1->initiator ? "initiator" : "responder");
+		ik_sb_json_str(out, p1->fvrf);
+		ik_sb_add(out, ",\"profile\":");
+		ik_sb_json_str(out, p1->profile ? p1->profile->name : NULL);
+		ik_sb_printf(out, ",\"encr\":\"%s\",\"hash\":\"%s\",\"auth\":\"psk\","
+			     "\"dh\":%u,\"lifetime_left\":%llu,\"dpd\":%s,\"nat\":%s}",
+			     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash), p1->group,
+			     (unsigned long long)(p1->state == IKE_P1_COMPLETE ?
+						  left_ms(now, p1->t_expire.at) / 1000 : 0),
+			     p1->peer_dpd ? "true" : "false",
+			     p1->nat_self || p1->nat_peer ? "true" : "false");
+		return;
+	case IK_SA_SHOW_BRIEF:
+		/* dst/src as the exchange goes: initiator -> responder */
+		ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n",
+			     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
+			     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
+			     ik_v1_p1_disp(p1), p1->conn_id);
+		return;
+	case IK_SA_SHOW_DETAIL:
+		break;
+	}
+	snprintf(vrf, sizeof(vrf), "%s/%s", p1->fvrf ? p1->fvrf : "(none)",
+		 p1->profile && p1->profile->ivrf ? p1->profile->ivrf : "(none)");
+	if (p1->peer_dpd && (p1->cfg->keepalive || (p1->profile && p1->profile->keepalive)))
+		strcat(cap, "D");
+	if (p1->nat_self || p1->nat_peer)
+		strcat(cap, "N");
+	fmt_hms(p1->state == IKE_P1_COMPLETE ? left_ms(now, p1->t_expire.at) : 0, life,
+		sizeof(life));
+	ik_sb_printf(out, "%-5u %-15s %-15s %-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n",
+		     p1->conn_id, ik_addr_fmt(p1->local.addr, a),
+		     ik_addr_fmt(p1->remote.addr, b), vrf,
+		     p1->state == IKE_P1_COMPLETE ? "ACTIVE" : "ACTIVE",
+		     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
+		     p1->have_keys || p1->encr ? "psk" : "", p1->group, life, cap);
+	ik_sb_printf(out, "       Engine-id:Conn-id =  SW:%u\n\n",
+		     p1->conn_id >= 1000 ? p1->conn_id - 1000 : p1->conn_id);
+}
+
+/* Every SA through its version's show op. */
+static void show_each(struct ik_engine *e, enum ik_sa_show form, uint64_t now,
+		      struct ik_sb *out)
+{
+	bool first = true;
+
+	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
+		if (p1->dead)
+			continue;
+		p1->ops->show(&p1->sa, form, first, now, out);
+		first = false;
+	}
+}
+
 void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struct ik_sb *out)
 {
 	uint64_t now = ik_v1_now(e);
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], ebuf[16], life[16];
-	bool first = true;
 
 	if (json) {
 		ik_sb_add(out, "[");
-		for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-			if (p1->dead)
-				continue;
-			ik_sb_printf(out, "%s{\"conn_id\":%u,\"dst\":\"%s\",\"src\":\"%s\","
-				     "\"state\":\"%s\",\"ike_state\":\"%s\",\"status\":\"ACTIVE\","
-				     "\"role\":\"%s\",\"fvrf\":", first ? "" : ",", p1->conn_id,
-				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr,
-					a),
-				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr,
-					b),
-				     ik_v1_p1_disp(p1), ik_v1_p1_state_name(p1->state),
-				     p1->initiator ? "initiator" : "responder");
-			ik_sb_json_str(out, p1->fvrf);
-			ik_sb_add(out, ",\"profile\":");
-			ik_sb_json_str(out, p1->profile ? p1->profile->name : NULL);
-			ik_sb_printf(out, ",\"encr\":\"%s\",\"hash\":\"%s\",\"auth\":\"psk\","
-				     "\"dh\":%u,\"lifetime_left\":%llu,\"dpd\":%s,\"nat\":%s}",
-				     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
-				     p1->group,
-				     (unsigned long long)(p1->state == IKE_P1_COMPLETE ?
-							  left_ms(now, p1->expire_ms) / 1000 : 0),
-				     p1->peer_dpd ? "true" : "false",
-				     p1->nat_self || p1->nat_peer ? "true" : "false");
-			first = false;
-		}
+		show_each(e, IK_SA_SHOW_JSON, now, out);
 		ik_sb_add(out, "]\n");
 		return;
 	}
 	if (!detail) {
 		ik_sb_add(out, "IPv4 Crypto ISAKMP SA\n");
 		ik_sb_add(out, "dst             src             state          conn-id status\n");
-		for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-			if (p1->dead)
-				continue;
-			/* dst/src as the exchange goes: initiator -> responder */
-			ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n",
-				     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr,
-					a),
-				     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr,
-					b),
-				     ik_v1_p1_disp(p1), p1->conn_id);
-		}
+		show_each(e, IK_SA_SHOW_BRIEF, now, out);
 		ik_sb_add(out, "\nIPv6 Crypto ISAKMP SA\n\n");
 		return;
 	}
@@ -108,28 +141,7 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 		  "IPv4 Crypto ISAKMP SA\n\n"
 		  "C-id  Local           Remote          fvrf/ivrf      Status Encr Hash   Auth DH "
 		  "Lifetime Cap.\n\n");
-	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		char vrf[40], cap[8] = "";
-
-		if (p1->dead)
-			continue;
-		snprintf(vrf, sizeof(vrf), "%s/%s", p1->fvrf ? p1->fvrf : "(none)",
-			 p1->profile && p1->profile->ivrf ? p1->profile->ivrf : "(none)");
-		if (p1->peer_dpd && (p1->cfg->keepalive || (p1->profile && p1->profile->keepalive)))
-			strcat(cap, "D");
-		if (p1->nat_self || p1->nat_peer)
-			strcat(cap, "N");
-		fmt_hms(p1->state == IKE_P1_COMPLETE ? left_ms(now, p1->expire_ms) : 0, life,
-			sizeof(life));
-		ik_sb_printf(out, "%-5u %-15s %-15s %-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n",
-			     p1->conn_id, ik_addr_fmt(p1->local.addr, a),
-			     ik_addr_fmt(p1->remote.addr, b), vrf,
-			     p1->state == IKE_P1_COMPLETE ? "ACTIVE" : "ACTIVE",
-			     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
-			     p1->have_keys || p1->encr ? "psk" : "", p1->group, life, cap);
-		ik_sb_printf(out, "       Engine-id:Conn-id =  SW:%u\n\n",
-			     p1->conn_id >= 1000 ? p1->conn_id - 1000 : p1->conn_id);
-	}
+	show_each(e, IK_SA_SHOW_DETAIL, now, out);
 	ik_sb_add(out, "IPv6 Crypto ISAKMP SA\n\n");
 }
 
@@ -167,7 +179,8 @@ static void esp_block(struct ik_sb *out, const struct ik_child *c, bool inbound,
 		     "crypto map: %s-head-0\n", c->sa.id + (inbound ? 0 : 1),
 		     c->sa.id + (inbound ? 0 : 1) - 2000, c->sa.ifname);
 	ik_sb_printf(out, "        sa timing: remaining key lifetime (k/sec): (%llu/%llu)\n",
-		     (unsigned long long)kb, (unsigned long long)(left_ms(now, c->hard_ms) / 1000));
+		     (unsigned long long)kb,
+		     (unsigned long long)(left_ms(now, c->t_hard.at) / 1000));
 	ik_sb_printf(out, "        IV size: %u bytes\n",
 		     c->sa.enc == IK_ESP_AES ? 16 : c->sa.enc == IK_ESP_GCM ? 8 : 8);
 	ik_sb_add(out, "        replay detection support: Y\n");
@@ -193,19 +206,19 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 	for (const struct ik_child *c = e->children; c; c = c->next) {
 		struct ik_sa_counters in, o;
 
-		if (so->peer && c->remote != so->peer)
+		if (so->peer && c->remote.addr != so->peer)
 			continue;
 		counters(e, c, &in, &o);
 		proxy(c, true, lp, sizeof(lp));
 		proxy(c, false, rp, sizeof(rp));
-		ik_addr_fmt(c->local, a);
-		ik_addr_fmt(c->remote, b);
+		ik_addr_fmt(c->local.addr, a);
+		ik_addr_fmt(c->remote.addr, b);
 		if (json) {
 			ik_sb_printf(out, "%s{\"interface\":", first ? "" : ",");
 			ik_sb_json_str(out, c->sa.ifname);
 			ik_sb_printf(out, ",\"local\":\"%s\",\"peer\":\"%s\",\"peer_port\":%u,"
 				     "\"local_ident\":\"%s\",\"remote_ident\":\"%s\","
-				     "\"transform\":", a, b, c->remote_port, lp, rp);
+				     "\"transform\":", a, b, c->remote.port, lp, rp);
 			ik_sb_json_str(out, c->transform_name);
 			ik_sb_printf(out, ",\"mode\":\"%s\",\"spi_in\":%u,\"spi_out\":%u,"
 				     "\"conn_id_in\":%u,\"conn_id_out\":%u,\"pkts_encaps\":%llu,"
@@ -217,7 +230,7 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 				     c->sa.in.spi, c->sa.out.spi, c->sa.id, c->sa.id + 1,
 				     (unsigned long long)o.packets, (unsigned long long)in.packets,
 				     (unsigned long long)o.bytes, (unsigned long long)in.bytes,
-				     (unsigned long long)(left_ms(now, c->hard_ms) / 1000),
+				     (unsigned long long)(left_ms(now, c->t_hard.at) / 1000),
 				     c->sa.pfs_group, c->sa.udp_encap ? "true" : "false",
 				     (unsigned long long)in.errors, (unsigned long long)o.errors,
 				     (unsigned long long)in.replay_failed,
@@ -231,7 +244,7 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		ik_sb_add(out, "   protected vrf: (none)\n");
 		ik_sb_printf(out, "   local  ident (addr/mask/prot/port): (%s)\n", lp);
 		ik_sb_printf(out, "   remote ident (addr/mask/prot/port): (%s)\n", rp);
-		ik_sb_printf(out, "   current_peer %s port %u\n", b, c->remote_port);
+		ik_sb_printf(out, "   current_peer %s port %u\n", b, c->remote.port);
 		ik_sb_add(out, "     PERMIT, flags={origin_is_acl,}\n");
 		ik_sb_printf(out,
 			"    #pkts encaps: %llu, #pkts encrypt: %llu, #pkts digest: %llu\n",
@@ -346,7 +359,7 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (c->remote == p1->remote.addr && c->local == p1->local.addr)
+			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr)
 				any = c;
 		ifname_short(any ? any->sa.ifname : p1->tunnel ? p1->tunnel->name : "", ifs,
 			     sizeof(ifs));
@@ -396,7 +409,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (c->remote == p1->remote.addr && c->local == p1->local.addr) {
+			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr) {
 				nsa += 2;
 				any = c;
 			}
@@ -456,7 +469,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 			if (!so->detail)
 				continue;
 			p1_caps(o, cap);
-			fmt_hms(o->state == IKE_P1_COMPLETE ? left_ms(now, o->expire_ms) : 0,
+			fmt_hms(o->state == IKE_P1_COMPLETE ? left_ms(now, o->t_expire.at) : 0,
 				life, sizeof(life));
 			ik_sb_printf(out, "          Capabilities:%s connid:%u lifetime:%s\n",
 				     cap[0] ? cap : "(none)", o->conn_id, life);
@@ -485,12 +498,12 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 					     "(KB/Sec) %llu/%llu\n",
 					     (unsigned long long)in.packets,
 					     (unsigned long long)in.errors, kin,
-					     (unsigned long long)(left_ms(now, any->hard_ms) / 1000));
+					     (unsigned long long)(left_ms(now, any->t_hard.at) / 1000));
 				ik_sb_printf(out, "        Outbound: #pkts enc'ed %llu drop %llu life "
 					     "(KB/Sec) %llu/%llu\n",
 					     (unsigned long long)o.packets,
 					     (unsigned long long)o.errors, kout,
-					     (unsigned long long)(left_ms(now, any->hard_ms) / 1000));
+					     (unsigned long long)(left_ms(now, any->t_hard.at) / 1000));
 			}
 		}
 		ik_sb_add(out, "\n");
@@ -514,7 +527,9 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 		if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
 			ik_addr_fmt(p1->peer_id_addr, id);
 		else if (p1->peer_id_type)
-			ik_str_escape(p1->peer_id_name, strlen(p1->peer_id_name), id, sizeof(id));
+			ik_str_escape(p1->peer_id_name ? p1->peer_id_name : "",
+				      p1->peer_id_name ? strlen(p1->peer_id_name) : 0, id,
+				      sizeof(id));
 		else
 			snprintf(id, sizeof(id), "%s", "");
 		ik_addr_fmt(p1->remote.addr, b);
@@ -543,13 +558,13 @@ void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
 	       c->sa.ifname);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->local, a));
+	       ik_addr_fmt(c->local.addr, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.in.spi, c->sa.in.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->remote, a));
+	       ik_addr_fmt(c->remote.addr, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.out.spi, c->sa.out.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id + 1);
@@ -636,9 +651,9 @@ void ik_engine_show_engine_conns(struct ik_engine *e, bool json, struct ik_sb *o
 		snprintf(alg, sizeof(alg), "%s%s%s", esp_enc_text(&c->sa, eb, sizeof(eb)),
 			 h ? "+" : "", h ? h : "");
 		conn_row(out, json, &first, c->sa.id, "IPsec", alg, 0, (long long)in.packets,
-			 c->local);
+			 c->local.addr);
 		conn_row(out, json, &first, c->sa.id + 1, "IPsec", alg, (long long)o.packets, 0,
-			 c->local);
+			 c->local.addr);
 	}
 	for (const struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		char eb[16], hb[16], alg[40];

@@ -204,11 +204,11 @@ static void bad_decrypt(struct ik_p1 *p1, const char *what)
 		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a "
 		       "valid message: the pre-shared key probably differs from the peer's",
 		       p1->conn_id, what, ra);
-	if (++p1->bad_decrypts >= 2 && !p1->initiator && p1->x.next_ms) {
+	if (++p1->bad_decrypts >= 2 && !p1->initiator && ik_timer_armed(&p1->x.t)) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u %s from %s did not decrypt: %s is "
 		       "not retransmitted any more", p1->conn_id, p1->bad_decrypts, what, ra,
 		       strcmp(what, "AM3") ? "MM4" : "AM2");
-		p1->x.next_ms = 0;
+		ik_timer_cancel(&e->timers, &p1->x.t);
 	}
 }
 
@@ -321,14 +321,11 @@ static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 		       "previous packet (M-ID %u), dropped", p1->conn_id, h->msgid);
 		return;
 	}
-	if (!q && !IK_MUTANT(IK_MUT_QM_REPLAY)) {
-		for (size_t i = 0; i < IK_ARRAY_LEN(p1->seen_msgid); i++)
-			if (p1->seen_msgid[i] == h->msgid) {
-				ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase 2 packet is a "
-				       "duplicate of a previous packet (M-ID %u), dropped",
-				       p1->conn_id, h->msgid);
-				return;
-			}
+	if (!q && !IK_MUTANT(IK_MUT_QM_REPLAY) && ik_v1_msgid_seen(p1, h->msgid)) {
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase 2 packet is a "
+		       "duplicate of a previous packet (M-ID %u), dropped",
+		       p1->conn_id, h->msgid);
+		return;
 	}
 	if (q)
 		memcpy(iv, q->iv, sizeof(iv));
@@ -447,8 +444,7 @@ void ik_v1_p1_authenticated(struct ik_p1 *p1)
 	       "(dport %u), authenticated", p1->conn_id, ik_addr_fmt(p1->remote.addr, oa),
 	       p1->remote.port, ik_addr_fmt(p1->rx_remote.addr, na), p1->rx_remote.port,
 	       p1->rx_local.port);
-	p1->remote = p1->rx_remote;
-	p1->local = p1->rx_local;
+	ik_v1_p1_set_endpoints(p1, &p1->rx_local, &p1->rx_remote);
 }
 
 void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpoint *local,
@@ -477,11 +473,10 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 	if (remote->addr != p1->remote.addr || remote->port != p1->remote.port ||
 	    local->port != p1->local.port) {
 		if (p1->state == IKE_READY) {
-			p1->remote = *remote;
-			p1->local = *local;
+			ik_v1_p1_set_endpoints(p1, local, remote);
 		} else if (IK_MUTANT(IK_MUT_ENDPOINT_AUTH) && local->port == 4500) {
-			p1->remote = *remote; /* the switched-off check: follow at once */
-			p1->local = *local;
+			/* the switched-off check: follow at once */
+			ik_v1_p1_set_endpoints(p1, local, remote);
 		} else if (!(h.flags & IK_V1_FLAG_ENC) && !IK_MUTANT(IK_MUT_SRC_ADDR) &&
 			   !(h.exch == IK_V1_EXCH_AGGR && p1->state == IKE_R_AM2)) {
 			/* (an AM3 in clear still carries HASH_I, and floats to 4500) */

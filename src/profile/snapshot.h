@@ -15,4 +15,12 @@ struct ik_config *ik_snapshot_load_string(const char *text, const char *name,
  * -1 with *err filled (cfg is left without indexes). */
 int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err);
 
+/* The protected tunnel interfaces (tunnel protection set) whose tunnel
+ * destination is dest, in configuration order; *n of them. Through the
+ * snapshot's index (O(log n)), or a scan of a model built without one. */
+const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config *cfg,
+							  uint32_t dest, size_t *n);
+/* The protected tunnel interface TunnelN, or NULL; as above. */
+const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, unsigned num);
+
 #endif

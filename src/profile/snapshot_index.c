@@ -3,6 +3,7 @@
 #include "profile/snapshot.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keyring/hostkeys.h"
@@ -10,14 +11,148 @@
 #include "profile/profile.h"
 #include "profile/v2_select.h"
 
+/* Protected tunnels sorted by destination, then configuration order. */
+struct ik_tunnel_index {
+	size_t n;
+	const struct ik_interface **t;
+	const struct ik_interface **by_num; /* the same, by tunnel number */
+};
+
+static bool tunnel_indexed(const struct ik_interface *t)
+{
+	return t->is_tunnel && t->protection;
+}
+
+struct tunnel_ent {
+	uint32_t dest;
+	size_t pos;             /* in cfg->ifaces: ties keep configuration order */
+	const struct ik_interface *t;
+};
+
+static int tunnel_cmp(const void *a, const void *b)
+{
+	const struct tunnel_ent *x = a, *y = b;
+
+	if (x->dest != y->dest)
+		return x->dest < y->dest ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
+{
+	struct ik_tunnel_index *ti = calloc(1, sizeof(*ti));
+	size_t cap = cfg->nifaces ? cfg->nifaces : 1;
+	struct tunnel_ent *ent = calloc(cap, sizeof(*ent));
+
+	if (!ti || !ent)
+		goto fail;
+	ti->t = calloc(cap, sizeof(*ti->t));
+	if (!ti->t)
+		goto fail;
+	for (size_t i = 0; i < cfg->nifaces; i++)
+		if (tunnel_indexed(cfg->ifaces[i])) {
+			ent[ti->n].dest = cfg->ifaces[i]->tunnel_dest;
+			ent[ti->n].pos = i;
+			ent[ti->n].t = cfg->ifaces[i];
+			ti->n++;
+		}
+	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
+	for (size_t i = 0; i < ti->n; i++)
+		ti->t[i] = ent[i].t;
+	ti->by_num = calloc(cap, sizeof(*ti->by_num));
+	if (!ti->by_num)
+		goto fail;
+	for (size_t i = 0; i < ti->n; i++)
+		ent[i].dest = ent[i].t->tunnel_num;
+	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
+	for (size_t i = 0; i < ti->n; i++)
+		ti->by_num[i] = ent[i].t;
+	free(ent);
+	return ti;
+fail:
+	free(ent);
+	if (ti) {
+		free(ti->t);
+		free(ti->by_num);
+	}
+	free(ti);
+	return NULL;
+}
+
+static void tunnel_index_free(struct ik_tunnel_index *ti)
+{
+	if (ti) {
+		free(ti->t);
+		free(ti->by_num);
+	}
+	free(ti);
+}
+
+const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, unsigned num)
+{
+	const struct ik_tunnel_index *ti = cfg->tindex;
+	size_t lo = 0, hi;
+
+	if (!ti) {
+		for (size_t i = 0; i < cfg->nifaces; i++)
+			if (tunnel_indexed(cfg->ifaces[i]) && cfg->ifaces[i]->tunnel_num == num)
+				return cfg->ifaces[i];
+		return NULL;
+	}
+	hi = ti->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ti->by_num[mid]->tunnel_num < num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ti->n && ti->by_num[lo]->tunnel_num == num ? ti->by_num[lo] : NULL;
+}
+
+const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config *cfg,
+							  uint32_t dest, size_t *n)
+{
+	const struct ik_tunnel_index *ti = cfg->tindex;
+	size_t lo = 0, hi, first;
+
+	*n = 0;
+	if (!ti) {
+		/* a model without indexes (a test's): the first match only */
+		for (size_t i = 0; i < cfg->nifaces; i++)
+			if (tunnel_indexed(cfg->ifaces[i]) && cfg->ifaces[i]->tunnel_dest == dest) {
+				*n = 1;
+				return (const struct ik_interface *const *)&cfg->ifaces[i];
+			}
+		return NULL;
+	}
+	hi = ti->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ti->t[mid]->tunnel_dest < dest)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < ti->n && ti->t[lo]->tunnel_dest == dest)
+		lo++;
+	*n = lo - first;
+	return ti->t + first;
+}
+
 static void snapshot_index_free(struct ik_config *cfg)
 {
 	ik_resolver_free(cfg->resolver);
 	ik_profile_index_free(cfg->pindex);
+	tunnel_index_free(cfg->tindex);
 	ik_hostkeys_free(cfg->hostkeys);
 	ik_v2_index_free(cfg->v2index);
 	cfg->resolver = NULL;
 	cfg->pindex = NULL;
+	cfg->tindex = NULL;
 	cfg->hostkeys = NULL;
 	cfg->v2index = NULL;
 }
@@ -32,6 +167,9 @@ int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
 	cfg->pindex = what ? NULL : ik_profile_index_build(cfg);
 	if (!what && !cfg->pindex)
 		what = "ISAKMP profile index";
+	cfg->tindex = what ? NULL : tunnel_index_build(cfg);
+	if (!what && !cfg->tindex)
+		what = "tunnel index";
 	cfg->hostkeys = what ? NULL : ik_hostkeys_build(cfg);
 	if (!what && !cfg->hostkeys)
 		what = "host-name key index";

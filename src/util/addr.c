@@ -1,6 +1,55 @@
 #include "util/addr.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
+
+bool ik_addr_eq(const struct ik_addr *a, const struct ik_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return a->family == IK_AF_INET6 ? !memcmp(a->v6, b->v6, 16) : a->v4 == b->v4;
+}
+
+int ik_addr_parse_any(const char *s, struct ik_addr *out)
+{
+	struct ik_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (ik_addr_parse(s, &a.v4) == 0) {
+		a.family = IK_AF_INET4;
+	} else if (inet_pton(AF_INET6, s, a.v6) == 1) {
+		a.family = IK_AF_INET6;
+	} else {
+		return -1;
+	}
+	*out = a;
+	return 0;
+}
+
+char *ik_addr_fmt_any(const struct ik_addr *a, char *buf)
+{
+	if (a->family == IK_AF_INET6) {
+		if (!inet_ntop(AF_INET6, a->v6, buf, IK_ADDR_ANYSTRLEN))
+			snprintf(buf, IK_ADDR_ANYSTRLEN, "?");
+		return buf;
+	}
+	return ik_addr_fmt(a->v4, buf);
+}
+
+size_t ik_addr_key(const struct ik_addr *a, uint8_t key[IK_ADDR_KEYLEN])
+{
+	key[0] = a->family;
+	if (a->family == IK_AF_INET6) {
+		memcpy(key + 1, a->v6, 16);
+		return 17;
+	}
+	key[1] = (uint8_t)(a->v4 >> 24);
+	key[2] = (uint8_t)(a->v4 >> 16);
+	key[3] = (uint8_t)(a->v4 >> 8);
+	key[4] = (uint8_t)a->v4;
+	return 5;
+}
 
 int ik_addr_parse(const char *s, uint32_t *out)
 {

@@ -1,8 +1,10 @@
-/* IPv4 addresses, masks and prefixes. Addresses are uint32_t in host order. */
+/* IPv4 addresses, masks and prefixes (uint32_t in host order), and struct
+ * ik_addr, an IPv4 or IPv6 address. */
 #ifndef IK_UTIL_ADDR_H
 #define IK_UTIL_ADDR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define IK_ADDRSTRLEN 16
@@ -18,5 +20,34 @@ static inline bool ik_addr_in(uint32_t a, uint32_t net, uint32_t mask)
 {
 	return (a & mask) == (net & mask);
 }
+
+/* An IPv4 or IPv6 address. */
+enum ik_af { IK_AF_INET4 = 4, IK_AF_INET6 = 6 };
+struct ik_addr {
+	uint8_t family;         /* enum ik_af */
+	union {
+		uint32_t v4;    /* host order */
+		uint8_t v6[16]; /* network order */
+	};
+};
+
+#define IK_ADDR_ANYSTRLEN 46 /* INET6_ADDRSTRLEN */
+#define IK_ADDR_KEYLEN 17    /* ik_addr_key: family, then 4 or 16 bytes */
+
+static inline struct ik_addr ik_addr_v4(uint32_t a)
+{
+	struct ik_addr x = { .family = IK_AF_INET4 };
+
+	x.v4 = a;
+	return x;
+}
+bool ik_addr_eq(const struct ik_addr *a, const struct ik_addr *b);
+/* IPv4 dotted quad or IPv6 (RFC 4291 text forms). 0, or -1 when neither. */
+int ik_addr_parse_any(const char *s, struct ik_addr *out);
+/* Text form (RFC 5952 for IPv6) into buf (IK_ADDR_ANYSTRLEN bytes). */
+char *ik_addr_fmt_any(const struct ik_addr *a, char *buf);
+/* A canonical byte string of the address for hashing and comparing:
+ * returns its length (5 or 17). */
+size_t ik_addr_key(const struct ik_addr *a, uint8_t key[IK_ADDR_KEYLEN]);
 
 #endif

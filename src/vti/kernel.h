@@ -11,21 +11,11 @@
 #include <stdint.h>
 
 #include "conf/model.h"
-#include "ike/child.h"
+#include "ipsec/child.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
 struct ik_kernel;
-
-/* Events the kernel reports (XFRM acquire and expire). */
-enum ik_kevent_type { IK_KEV_ACQUIRE = 1, IK_KEV_EXPIRE_SOFT, IK_KEV_EXPIRE_HARD };
-struct ik_kevent {
-	enum ik_kevent_type type;
-	uint32_t reqid;
-	uint32_t spi;           /* expire: the SA's SPI (host order) */
-	uint32_t src, dst;      /* acquire: the packet's outer template addresses */
-	struct ik_selector sel; /* acquire: the policy selector */
-};
 
 struct ik_kernel_ops {
 	const char *name;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ike/child.h"
+#include "ipsec/child.h"
 #include "ike/engine.h"
 
 static inline void ikl_ep_set(struct ik_endpoint *ep, uint32_t addr, uint16_t port)

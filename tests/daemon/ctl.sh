@@ -87,6 +87,7 @@ want=$(openssl x509 -in "$pem" -noout -pubkey | openssl pkey -pubin -outform DER
 for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto isakmp policy" \
 	"show running-config" "show crypto isakmp sa" "show crypto isakmp sa detail" \
 	"show crypto ipsec sa" "show crypto session" "show crypto isakmp peers" \
+	"show crypto isakmp stats" \
 	"show debugging" "check" "test isakmp peer 198.51.100.2" "debug crypto ipsec" \
 	"show crypto debug-condition" "show crypto ipsec transform-set" \
 	"show crypto ipsec profile" "show crypto isakmp default policy" \
@@ -105,6 +106,15 @@ import json, sys
 d = json.load(sys.stdin)
 assert [k["keyring"] for k in d["keys"]] == ["keyring1", "keyring2"], d' \
 	|| fail "JSON keys"
+
+# show crypto isakmp stats: counters summed over the 2 workers
+c show crypto isakmp stats | grep -q "^IKE SAs in negotiation: *0$" \
+	|| fail "show crypto isakmp stats: $(c show crypto isakmp stats)"
+c --json show crypto isakmp stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["isakmp_stats"]
+assert d["sas_up"] == 0 and d["half_open"] == 0 and d["datagrams_dropped"] == 0, d' \
+	|| fail "JSON isakmp stats"
 
 # show running-config round trip: ikerd -t accepts it and it holds the keyrings
 c show running-config >"$tmp/rc.conf" || fail "show running-config failed"

@@ -370,7 +370,8 @@ START_TEST(help_next_words)
 			    "  peers    Show ISAKMP peer structures\n"
 			    "  policy   Show ISAKMP protection suite policy\n"
 			    "  profile  Show ISAKMP profiles\n"
-			    "  sa       Show ISAKMP Security Associations\n");
+			    "  sa       Show ISAKMP Security Associations\n"
+			    "  stats    Show ISAKMP statistics\n");
 	free(h);
 	/* abbreviations select the same place; a complete command adds <cr> */
 	h = help_of("sh cry isa sa ", 0);

@@ -237,6 +237,13 @@ static const struct err_case err_cases[] = {
 	/* crypto commands */
 	{ "crypto isakmp foo\n", 1, 15, "unknown command 'crypto isakmp foo'" },
 	{ "crypto bogus\n", 1, 8, "unknown command 'crypto bogus'" },
+	{ "crypto call admission limit ike in-negotiation-sa 5\n", 1, 51,
+	  "in-negotiation-sa limit 5 is out of range 10-100000" },
+	{ "crypto call admission limit ike sa 50\n", 1, 33,
+	  "crypto call admission limit ike sa is not supported" },
+	{ "crypto call admission limit\n", 1, 29, "incomplete command: 'ike' expected" },
+	{ "crypto ikev2 limit max-sa 10\n", 1, 20,
+	  "'max-in-negotiation-sa' expected, not 'max-sa'" },
 	{ "crypto map M 10 ipsec-isakmp\n", 1, 8, "crypto map is not supported" },
 	{ "crypto keyring K\n  rsa-pubkey name x\n", 2, 3,
 	  "unknown command 'rsa-pubkey' in crypto keyring K" },
@@ -1051,6 +1058,8 @@ START_TEST(print_round_trip_rich)
 		"crypto isakmp key 0 address 10.0.0.1\n"
 		"crypto isakmp keepalive 15 4 periodic\ncrypto isakmp nat keepalive 30\n"
 		"crypto isakmp identity hostname\n"
+		"crypto call admission limit ike in-negotiation-sa 5000\n"
+		"crypto ikev2 limit max-in-negotiation-sa 700\n"
 		"crypto isakmp policy 7\n encr aes 192\n hash sha384\n authentication pre-share\n"
 		" group 19\n lifetime 600\n"
 		"crypto isakmp policy 8\n"
@@ -1068,6 +1077,8 @@ START_TEST(print_round_trip_rich)
 		" tunnel mode gre ip\n ip mtu 1400\n ip tcp adjust-mss 1360\n no ip mtu\n ip mtu 1380\n"
 		"ip route vrf V 10.0.0.0 255.0.0.0 Tunnel0 10.0.0.2\n");
 
+	ck_assert_uint_eq(cfg->max_in_negotiation, 5000);
+	ck_assert_uint_eq(cfg->v2_max_in_negotiation, 700);
 	round_trip(cfg);
 	ik_config_unref(cfg);
 }

@@ -33,6 +33,33 @@ START_TEST(addr_parse_strict)
 }
 END_TEST
 
+/* struct ik_addr: both families parsed, printed, keyed and compared. */
+START_TEST(addr_any_family)
+{
+	struct ik_addr a, b;
+	uint8_t k1[IK_ADDR_KEYLEN], k2[IK_ADDR_KEYLEN];
+	char buf[IK_ADDR_ANYSTRLEN];
+
+	ck_assert_int_eq(ik_addr_parse_any("192.0.2.1", &a), 0);
+	ck_assert_uint_eq(a.family, IK_AF_INET4);
+	ck_assert_uint_eq(a.v4, 0xc0000201u);
+	ck_assert_str_eq(ik_addr_fmt_any(&a, buf), "192.0.2.1");
+	ck_assert_int_eq(ik_addr_parse_any("2001:DB8:0:0::1", &b), 0);
+	ck_assert_uint_eq(b.family, IK_AF_INET6);
+	ck_assert_str_eq(ik_addr_fmt_any(&b, buf), "2001:db8::1");
+	ck_assert(!ik_addr_eq(&a, &b));
+	ck_assert_uint_eq(ik_addr_key(&a, k1), 5);
+	ck_assert_uint_eq(ik_addr_key(&b, k2), 17);
+	/* ::ffff:192.0.2.1 is an IPv6 address, not the IPv4 one */
+	ck_assert_int_eq(ik_addr_parse_any("::ffff:192.0.2.1", &b), 0);
+	ck_assert(!ik_addr_eq(&a, &b));
+	b = ik_addr_v4(0xc0000201u);
+	ck_assert(ik_addr_eq(&a, &b));
+	ck_assert_int_eq(ik_addr_parse_any("192.0.2", &a), -1);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8::1::2", &a), -1);
+}
+END_TEST
+
 START_TEST(mask_plen)
 {
 	ck_assert_int_eq(ik_mask_plen(0xffffffffu), 32);
@@ -220,6 +247,7 @@ int main(void)
 	if (ik_secmem_init())
 		return 1;
 	tcase_add_test(tc, addr_parse_strict);
+	tcase_add_test(tc, addr_any_family);
 	tcase_add_test(tc, mask_plen);
 	tcase_add_test(tc, strbuf_json);
 	tcase_add_test(tc, log_categories);

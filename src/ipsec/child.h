@@ -1,7 +1,9 @@
-/* A negotiated IPsec SA pair, as Quick Mode (or IKEv2 CREATE_CHILD_SA) hands it
- * to the host. The daemon passes it to the kernel backend (vti/kernel.h). */
-#ifndef IK_IKE_CHILD_H
-#define IK_IKE_CHILD_H
+/* The kernel-facing types shared by the IKE engines (src/ike) and the kernel
+ * backends (src/vti): a negotiated IPsec SA pair, as Quick Mode (or IKEv2
+ * CREATE_CHILD_SA) hands it to the host, which passes it to the kernel
+ * backend (vti/kernel.h); and the events the kernel reports back. */
+#ifndef IK_IPSEC_CHILD_H
+#define IK_IPSEC_CHILD_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +54,16 @@ struct ik_sa_counters {
 	uint64_t errors;        /* replay, auth failures, ... */
 	uint64_t replay_failed; /* of errors: outside the window or replayed */
 	uint64_t auth_failed;   /* of errors: integrity check failed */
+};
+
+/* Events the kernel reports (XFRM acquire and expire). */
+enum ik_kevent_type { IK_KEV_ACQUIRE = 1, IK_KEV_EXPIRE_SOFT, IK_KEV_EXPIRE_HARD };
+struct ik_kevent {
+	enum ik_kevent_type type;
+	uint32_t reqid;
+	uint32_t spi;           /* expire: the SA's SPI (host order) */
+	uint32_t src, dst;      /* acquire: the packet's outer template addresses */
+	struct ik_selector sel; /* acquire: the policy selector */
 };
 
 #endif

@@ -1,0 +1,38 @@
+/* Timers of an engine: a binary min-heap of handles embedded in the objects
+ * they belong to (SAs, Quick Mode nodes, children). Arming, re-arming and
+ * cancelling cost O(log n); the earliest deadline is read in O(1). A handle
+ * knows its slot in the heap, so nothing is ever searched. */
+#ifndef IK_IKE_TIMER_H
+#define IK_IKE_TIMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ik_timer {
+	uint64_t at;            /* deadline (now_ms scale); 0 = not armed */
+	uint32_t slot;          /* heap index + 1; 0 = not in the heap */
+	uint8_t kind;           /* what the owner is and which of its timers this is */
+};
+
+struct ik_timers {
+	struct ik_timer **h;
+	size_t n, cap;
+};
+
+/* Arms t at `at` (re-arms when armed); at 0 cancels. -1 when out of memory
+ * (the timer stays unarmed). */
+int ik_timer_set(struct ik_timers *ts, struct ik_timer *t, uint64_t at);
+void ik_timer_cancel(struct ik_timers *ts, struct ik_timer *t);
+static inline bool ik_timer_armed(const struct ik_timer *t)
+{
+	return t->slot != 0;
+}
+/* The earliest armed timer, or NULL. */
+static inline struct ik_timer *ik_timers_top(const struct ik_timers *ts)
+{
+	return ts->n ? ts->h[0] : NULL;
+}
+void ik_timers_free(struct ik_timers *ts);
+
+#endif

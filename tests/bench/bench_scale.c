@@ -1,0 +1,276 @@
+/* Scale benchmark: one responder engine filled with N established IKEv1 SAs
+ * (Main Mode + Quick Mode driven by real initiator engines, one after the
+ * other, each behind its own NAT address as the responder sees it), in one
+ * process (tests/unit/test_mesh.c). At N = 1k, 10k and 50k it prints the
+ * responder's CPU per additional handshake, the cost of next_timer and
+ * run_timers, and heap bytes per established IKE SA with its child pair;
+ * then heap and RSS for 50,000 half-open SAs (MM1 from distinct addresses)
+ * and after they expire. Asserts nothing.
+ *
+ * Usage: bench_scale [--modp2048] [--max N] [--batch B] */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_exchange_harness.h"
+#include "test_mesh.h"
+#include "util/util.h"
+
+#define RESP_ADDR 0xc0a80002u   /* 192.168.0.2 */
+#define INIT_ADDR 0xc0a80001u   /* 192.168.0.1 behind every NAT */
+#define PUB_BASE 0x64400000u    /* 100.64.0.0: the initiators' public addresses */
+
+static struct mnet net;
+
+static double now_s(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t heap_bytes(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static double rss_mib(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return (double)rss * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+static char *fmt_addr(uint32_t a, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	return buf;
+}
+
+static void group_of(char **t, bool modp2048)
+{
+	if (modp2048) {
+		*t = xn_replace(*t, " encr 3des\n hash md5\n", " encr aes 256\n hash sha256\n");
+		*t = xn_replace(*t, " group 2\n", " group 14\n");
+	}
+}
+
+/* The responder: the seed's R2 with one VTI per initiator's public address
+ * and a wildcard key. */
+static struct ik_config *responder_cfg(unsigned n, bool modp2048)
+{
+	char *t = xn_read("etc/examples/seed-r2.conf"), a[16];
+	struct ik_sb sb;
+	struct ik_config *c;
+
+	group_of(&t, modp2048);
+	t = xn_replace(t, "pre-shared-key address 192.168.0.1 key cisco",
+		       "pre-shared-key address 0.0.0.0 0.0.0.0 key cisco");
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	ik_sb_init(&sb);
+	ik_sb_add(&sb, t);
+	for (unsigned k = 0; k < n; k++)
+		ik_sb_printf(&sb, "interface Tunnel%u\n tunnel source Ethernet0/0\n"
+			     " tunnel mode ipsec ipv4\n tunnel destination %s\n"
+			     " tunnel protection ipsec profile profile1\n!\n", 10 + k,
+			     fmt_addr(PUB_BASE + k, a));
+	c = xn_load(ik_sb_str(&sb), "responder");
+	ik_sb_free(&sb);
+	free(t);
+	return c;
+}
+
+static struct ik_config *initiator_cfg(bool modp2048)
+{
+	char *t = xn_read("etc/examples/seed-r1.conf");
+	struct ik_config *c;
+
+	group_of(&t, modp2048);
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	c = xn_load(t, "initiator");
+	free(t);
+	return c;
+}
+
+/* One complete handshake from initiator k; true when both ends have the pair. */
+static bool handshake(struct ik_config *ic, unsigned k)
+{
+	struct mnode *r = &net.n[0], *i;
+	unsigned before = r->nup;
+	struct ik_sb err;
+	bool ok;
+
+	i = mn_add(&net, 1, "I", ik_config_ref(ic), INIT_ADDR, 1000 + k, NULL, false);
+	i->nat_addr = PUB_BASE + k;
+	i->nat_port = 500;
+	ik_sb_init(&err);
+	ok = ik_engine_initiate(i->e, "Tunnel1", &err) == 0;
+	ik_sb_free(&err);
+	mn_deliver(&net);
+	ok = ok && i->nup == 1 && r->nup == before + 1;
+	mn_del(&net, 1);
+	return ok;
+}
+
+static void timer_cost(struct ik_engine *e, double *next_ns, double *run_ns)
+{
+	enum { REPS = 20000 };
+	volatile uint64_t sink = 0;
+	double t0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+
+	for (unsigned i = 0; i < REPS; i++)
+		sink += ik_engine_next_timer(e);
+	*next_ns = (now_s(CLOCK_THREAD_CPUTIME_ID) - t0) * 1e9 / REPS;
+	t0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+	for (unsigned i = 0; i < REPS; i++)
+		ik_engine_run_timers(e);
+	*run_ns = (now_s(CLOCK_THREAD_CPUTIME_ID) - t0) * 1e9 / REPS;
+	(void)sink;
+}
+
+int main(int argc, char **argv)
+{
+	bool modp2048 = false;
+	unsigned max = 50000, batch = 300, marks[] = { 1000, 10000, 50000 };
+	struct ik_config *rc, *ic;
+	struct ik_engine_opts ro = { .max_half_open = 60000 };
+	struct mnode *r;
+	unsigned k = 0, failed = 0;
+	size_t heap_mark = 0;
+	unsigned n_mark = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--modp2048"))
+			modp2048 = true;
+		else if (!strcmp(argv[i], "--max") && i + 1 < argc)
+			max = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+			batch = (unsigned)strtoul(argv[++i], NULL, 10);
+		else {
+			fprintf(stderr, "usage: bench_scale [--modp2048] [--max N] [--batch B]\n");
+			return 2;
+		}
+	}
+	if (!batch)
+		batch = 1;
+	printf("IKEv1 responder at scale: Main Mode + Quick Mode (PSK, %s), ESP aes/sha256,\n"
+	       "initiators one after the other, each behind its own NAT address\n\n",
+	       modp2048 ? "modp2048/aes256/sha256" : "modp1024/3des/md5");
+	mn_init(&net);
+	rc = responder_cfg(max + batch, modp2048);
+	ic = initiator_cfg(modp2048);
+	{
+		double t0 = now_s(CLOCK_MONOTONIC);
+
+		r = mn_add(&net, 0, "R", rc, RESP_ADDR, 1, &ro, false);
+		printf("engine start (per-process set-up included): %.2f ms\n",
+		       (now_s(CLOCK_MONOTONIC) - t0) * 1e3);
+	}
+	r->timed = true;
+	if (!handshake(ic, k++))
+		failed++;
+	printf("first handshake after start: responder CPU %.2f ms\n\n", r->cpu_s * 1e3);
+	printf("%8s %14s %14s %14s %16s\n", "SAs", "resp CPU us/hs", "next_timer ns",
+	       "run_timers ns", "heap B/SA+child");
+	for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]) && marks[m] <= max; m++) {
+		double cpu0, nt, rt;
+		size_t heap_now;
+
+		while (k < marks[m])
+			if (!handshake(ic, k++))
+				failed++;
+		/* completed Quick Mode nodes linger for retransmissions: let them go */
+		net.now += 200000;
+		ik_engine_run_timers(r->e);
+		malloc_trim(0);
+		heap_now = heap_bytes();
+		timer_cost(r->e, &nt, &rt);
+		cpu0 = r->cpu_s;
+		for (unsigned b = 0; b < batch; b++)
+			if (!handshake(ic, k++))
+				failed++;
+		printf("%8u %14.1f %14.1f %14.1f", marks[m], (r->cpu_s - cpu0) * 1e6 / batch, nt,
+		       rt);
+		if (n_mark)
+			printf(" %16.0f\n", (double)(heap_now - heap_mark) / (marks[m] - n_mark));
+		else
+			printf(" %16s\n", "-");
+		net.now += 200000;
+		ik_engine_run_timers(r->e);
+		malloc_trim(0);
+		heap_mark = heap_bytes();
+		n_mark = k;
+	}
+	if (failed)
+		printf("(%u handshakes failed)\n", failed);
+	mn_free(&net);
+	ik_config_unref(ic);
+
+	/* half-open: 50,000 MM1s from distinct addresses into a fresh responder */
+	{
+		enum { HALF = 50000 };
+		uint8_t mm1[MN_MAX_MSG];
+		size_t len;
+		size_t h0, h1;
+		double rss0, rss1, rss2, rss3;
+		struct ik_engine_stats st;
+		struct ik_sb err;
+
+		mn_init(&net);
+		malloc_trim(0);
+		rss0 = rss_mib();
+		r = mn_add(&net, 0, "R", responder_cfg(1, modp2048), RESP_ADDR, 2, &ro, false);
+		mn_add(&net, 1, "I", initiator_cfg(modp2048), INIT_ADDR, 3, NULL, false);
+		net.keep_first = true;
+		ik_sb_init(&err);
+		ik_engine_initiate(net.n[1].e, "Tunnel1", &err);
+		ik_sb_free(&err);
+		len = net.first_len;
+		memcpy(mm1, net.first, len);
+		mn_del(&net, 1);
+		net.qlen = 0;
+		malloc_trim(0);
+		h0 = heap_bytes();
+		rss0 = rss_mib();
+		for (uint32_t i = 0; i < HALF; i++) {
+			struct ik_endpoint src = { PUB_BASE + i, 500 };
+
+			ik_put32(mm1, 0x5e000000u + i);
+			mn_inject(&net, 0, &src, mm1, len);
+			net.qlen = 0; /* the MM2s go nowhere */
+		}
+		h1 = heap_bytes();
+		rss1 = rss_mib();
+		ik_engine_stats(r->e, &st);
+		net.now += 200000;
+		ik_engine_run_timers(r->e);
+		rss2 = rss_mib();
+		malloc_trim(0);
+		rss3 = rss_mib();
+		printf("\n%u half-open SAs (MM1 from distinct addresses, %u kept): "
+		       "heap %.0f B each; RSS %.1f MiB above the baseline of %.1f MiB\n", HALF,
+		       st.half_open, (double)(h1 - h0) / (st.half_open ? st.half_open : 1),
+		       rss1 - rss0, rss0);
+		printf("after they expire: RSS %.1f MiB above the baseline (%.1f MiB after "
+		       "malloc_trim)\n", rss2 - rss0, rss3 - rss0);
+		mn_free(&net);
+	}
+	printf("\nresp CPU us/hs: responder thread CPU per handshake of a batch of %u added at\n"
+	       "that size; heap B/SA+child: heap growth per established SA with its child pair\n"
+	       "between two sizes, once completed Quick Mode nodes have lingered out.\n", batch);
+	return 0;
+}

@@ -1,0 +1,526 @@
+/* The engine core: the timer heap and the keyed tables on their own, then
+ * engines in one process (tests/unit/test_mesh.c): two peers behind one NAT
+ * address keep each other's SAs (INITIAL-CONTACT acts on one address AND
+ * port); a flood of spoofed first messages evicts only SAs whose peer has
+ * not answered from its address; the per-source caps on half-open SAs and
+ * on the rate of new ones; the per-SA cap on Quick Mode nodes under way; an
+ * IKEv2 message is recognised from its header and dropped. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/sa.h"
+#include "ike/timer.h"
+#include "test_exchange_harness.h"
+#include "test_mesh.h"
+#include "util/util.h"
+
+#define R1_ADDR 0xc0a80001u   /* 192.168.0.1, the initiators' own address */
+#define R2_ADDR 0xc0a80002u   /* 192.168.0.2, the responder */
+#define NAT_ADDR 0xcb00710au  /* 203.0.113.10 */
+
+/* ---- timer heap ---- */
+
+START_TEST(timer_heap_order)
+{
+	enum { N = 2000 };
+	static struct ik_timer t[N];
+	struct ik_timers ts = { 0 };
+	uint64_t r = 12345;
+
+	memset(t, 0, sizeof(t));
+	for (unsigned round = 0; round < 20000; round++) {
+		unsigned i;
+		uint64_t min = UINT64_MAX;
+		const struct ik_timer *top;
+
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		i = (unsigned)(r % N);
+		if (r & 0x100000)
+			ik_timer_cancel(&ts, &t[i]);
+		else
+			ck_assert_int_eq(ik_timer_set(&ts, &t[i], 1 + (r >> 20) % 100000), 0);
+		if (round % 97)
+			continue;
+		for (unsigned k = 0; k < N; k++) {
+			ck_assert_uint_eq(t[k].at != 0, ik_timer_armed(&t[k]));
+			if (t[k].at && t[k].at < min)
+				min = t[k].at;
+		}
+		top = ik_timers_top(&ts);
+		ck_assert_uint_eq(top ? top->at : UINT64_MAX, min);
+	}
+	/* popping gives non-decreasing deadlines */
+	for (uint64_t last = 0; ik_timers_top(&ts);) {
+		struct ik_timer *x = ik_timers_top(&ts);
+
+		ck_assert_uint_ge(x->at, last);
+		last = x->at;
+		ik_timer_cancel(&ts, x);
+	}
+	ik_timers_free(&ts);
+}
+END_TEST
+
+/* ---- keyed table ---- */
+
+struct item {
+	struct ik_hlink link;
+	uint32_t key;
+};
+
+START_TEST(htab_grows_and_finds)
+{
+	enum { N = 20000 };
+	struct item *it = calloc(N, sizeof(*it));
+	struct ik_htab t = { 0 };
+	uint8_t key[IK_HKEY_LEN] = { 1, 2, 3 };
+
+	for (uint32_t i = 0; i < N; i++) {
+		it[i].key = i * 7919u;
+		ck_assert_int_eq(ik_htab_add(&t, &it[i].link,
+					     ik_keyed_hash(key, &it[i].key, 4)), 0);
+	}
+	ck_assert_uint_eq(t.n, N);
+	ck_assert_uint_ge(t.mask + 1, N / 2);
+	for (uint32_t i = 0; i < N; i += 2)
+		ck_assert(ik_htab_del(&t, &it[i].link));
+	ck_assert(!ik_htab_del(&t, &it[0].link));
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t k = i * 7919u;
+		uint64_t h = ik_keyed_hash(key, &k, 4);
+		bool found = false;
+
+		for (struct ik_hlink *l = ik_htab_first(&t, h); l; l = ik_htab_next(l))
+			if (ik_container_of(l, struct item, link)->key == k)
+				found = true;
+		ck_assert_int_eq(found, i % 2 == 1);
+	}
+	/* a different key spreads the same inputs differently */
+	{
+		uint8_t key2[IK_HKEY_LEN] = { 9 };
+		uint32_t k = 5;
+
+		ck_assert_uint_ne(ik_keyed_hash(key, &k, 4), ik_keyed_hash(key2, &k, 4));
+	}
+	ik_htab_free(&t);
+	free(it);
+}
+END_TEST
+
+/* ---- engines ---- */
+
+static struct mnet net;
+
+/* The seed's R1 as an initiator of a VTI (tunnel mode ipsec ipv4, proxies
+ * any/any, as NAT needs). */
+static struct ik_config *initiator_cfg(const char *extra_tunnels)
+{
+	char *t = xn_read("etc/examples/seed-r1.conf");
+	struct ik_config *c;
+
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	if (extra_tunnels)
+		t = xn_replace(t, "interface Ethernet0/0\n", extra_tunnels);
+	c = xn_load(t, "r1");
+	free(t);
+	return c;
+}
+
+/* The seed's R2 answering peers at `peer` (an address the initiators show
+ * through their NAT, or their own). */
+static struct ik_config *responder_cfg(const char *peer)
+{
+	char *t = xn_read("etc/examples/seed-r2.conf"), line[128];
+	struct ik_config *c;
+
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	snprintf(line, sizeof(line), " tunnel destination %s", peer);
+	t = xn_replace(t, " tunnel destination 192.168.0.1", line);
+	snprintf(line, sizeof(line), "pre-shared-key address %s key cisco", peer);
+	t = xn_replace(t, "pre-shared-key address 192.168.0.1 key cisco", line);
+	c = xn_load(t, "r2");
+	free(t);
+	return c;
+}
+
+static void initiate(int side, const char *ifname)
+{
+	struct ik_sb err;
+
+	ik_sb_init(&err);
+	ck_assert_msg(ik_engine_initiate(net.n[side].e, ifname, &err) == 0, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+}
+
+static void expect_line(const struct mnode *n, const char *s)
+{
+	if (mn_find(n, 0, s) < 0)
+		mn_dump(n);
+	ck_assert_msg(mn_find(n, 0, s) >= 0, "%s: no line \"%s\"", n->name, s);
+}
+
+static void expect_no_line(const struct mnode *n, const char *s)
+{
+	if (mn_find(n, 0, s) >= 0)
+		mn_dump(n);
+	ck_assert_msg(mn_find(n, 0, s) < 0, "%s: unexpected line \"%s\"", n->name, s);
+}
+
+/* Two peers behind one NAT address (different ports) both bring their SAs
+ * up: the second one's INITIAL-CONTACT does not delete the first one's SAs.
+ * When the first restarts (same address and port), its INITIAL-CONTACT
+ * deletes its own old SAs and only those. */
+START_TEST(nat_two_peers_initial_contact)
+{
+	struct ik_engine_stats st;
+	struct mnode *a, *b, *r;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("203.0.113.10"), R2_ADDR, 1, NULL, true);
+	a = mn_add(&net, 1, "A", initiator_cfg(NULL), R1_ADDR, 2, NULL, true);
+	a->nat_addr = NAT_ADDR;
+	a->nat_port = 1500;
+	b = mn_add(&net, 2, "B", initiator_cfg(NULL), R1_ADDR, 3, NULL, true);
+	b->nat_addr = NAT_ADDR;
+	b->nat_port = 2500;
+	initiate(1, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	initiate(2, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(b->nup, 1);
+	expect_line(r, "processing NOTIFY INITIAL_CONTACT");
+	expect_no_line(r, "Receive initial contact");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 2);
+	ck_assert_uint_eq(st.child_sas, 2);
+	ck_assert_uint_eq(r->downs, 0);
+	/* A restarts behind the same mapping */
+	mn_del(&net, 1);
+	a = mn_add(&net, 1, "A2", initiator_cfg(NULL), R1_ADDR, 4, NULL, true);
+	a->nat_addr = NAT_ADDR;
+	a->nat_port = 1500;
+	initiate(1, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	expect_line(r, "Receive initial contact");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 2);   /* B's and A's new one */
+	ck_assert_uint_eq(st.child_sas, 2);
+	ck_assert_uint_eq(r->downs, 1);        /* A's old pair only */
+	ck_assert_uint_eq(b->downs, 0);
+	mn_free(&net);
+}
+END_TEST
+
+/* DPD declares one peer behind a NAT dead: its SAs go, not those of its
+ * neighbour behind the same address. */
+START_TEST(nat_two_peers_dpd_dead)
+{
+	char *t = xn_read("etc/examples/seed-r2.conf");
+	struct ik_config *rc;
+	struct ik_engine_stats st;
+	struct mnode *a, *b, *r;
+
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	t = xn_replace(t, " tunnel destination 192.168.0.1", " tunnel destination 203.0.113.10");
+	t = xn_replace(t, "pre-shared-key address 192.168.0.1 key cisco",
+		       "pre-shared-key address 203.0.113.10 key cisco");
+	t = xn_replace(t, "crypto isakmp policy 10", "crypto isakmp keepalive 10 2 periodic\n"
+		       "crypto isakmp policy 10");
+	rc = xn_load(t, "r2");
+	free(t);
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", rc, R2_ADDR, 16, NULL, true);
+	a = mn_add(&net, 1, "A", initiator_cfg(NULL), R1_ADDR, 17, NULL, true);
+	a->nat_addr = NAT_ADDR;
+	a->nat_port = 1500;
+	b = mn_add(&net, 2, "B", initiator_cfg(NULL), R1_ADDR, 18, NULL, true);
+	b->nat_addr = NAT_ADDR;
+	b->nat_port = 2500;
+	initiate(1, "Tunnel1");
+	mn_run(&net, 1000);
+	initiate(2, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(b->nup, 1);
+	a->deaf = true;
+	mn_run(&net, 60000);
+	expect_line(r, "not responding after 5 R_U_THERE, declaring it dead");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);    /* B's */
+	ck_assert_uint_eq(st.child_sas, 1);
+	ck_assert_uint_eq(r->downs, 1);        /* A's pair only */
+	ck_assert_uint_eq(b->downs, 0);
+	mn_free(&net);
+}
+END_TEST
+
+/* The first datagram (MM1) the initiator on slot 1 sends. */
+static void capture_mm1(uint8_t *buf, size_t *len)
+{
+	net.keep_first = true;
+	net.first_len = 0;
+	initiate(1, "Tunnel1");
+	ck_assert_uint_gt(net.first_len, 28);
+	memcpy(buf, net.first, net.first_len);
+	*len = net.first_len;
+	net.keep_first = false;
+}
+
+static void spoof(int to, uint8_t *mm1, size_t len, uint32_t addr, uint16_t port, uint32_t k)
+{
+	struct ik_endpoint src = { addr, port };
+
+	ik_put32(mm1, 0x5e000000u + k); /* a fresh initiator cookie */
+	mn_inject(&net, to, &src, mm1, len);
+}
+
+/* A peer that has answered from its address (MM3) survives a flood of
+ * spoofed MM1s filling the half-open table: the flood evicts its own
+ * entries, oldest first, and the tunnel comes up. */
+START_TEST(flood_spares_proven_peer)
+{
+	struct ik_engine_opts ro = { .max_half_open = 8 };
+	struct ik_engine_stats st;
+	uint8_t mm1[2048];
+	size_t len;
+	struct mnode *r, *a;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 5, &ro, true);
+	a = mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 6, NULL, true);
+	capture_mm1(mm1, &len);
+	ck_assert(mn_step(&net)); /* MM1 -> responder, MM2 queued */
+	ck_assert(mn_step(&net)); /* MM2 -> initiator, MM3 queued */
+	ck_assert(mn_step(&net)); /* MM3 -> responder: the peer answered */
+	for (uint32_t k = 0; k < 200; k++)
+		spoof(0, mm1, len, 0xc6336400u + k, 500, k); /* 198.51.100.k */
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 8);
+	ck_assert_uint_ge(st.half_open_evicted, 190);
+	expect_line(r, "half-open SA limit 8 reached, dropping the oldest");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(r->nup, 1);
+	expect_no_line(r, "(1001):deleting SA reason \"half-open limit\"");
+	mn_free(&net);
+}
+END_TEST
+
+/* One source address holds at most a tenth of the half-open table; another
+ * source still gets in. */
+START_TEST(half_open_cap_per_source)
+{
+	struct ik_engine_opts ro = { .max_half_open = 100 };
+	struct ik_engine_stats st;
+	uint8_t mm1[2048];
+	size_t len;
+	struct mnode *r;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 7, &ro, true);
+	mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 8, NULL, true);
+	capture_mm1(mm1, &len);
+	for (uint32_t k = 0; k < 30; k++)
+		spoof(0, mm1, len, 0xc6336401u, (uint16_t)(1024 + k), k);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 10);
+	ck_assert_uint_eq(st.half_open_refused, 20);
+	expect_line(r, "ISAKMP (0): 10 SAs in negotiation with 198.51.100.1 (limit per source 10),"
+		    " new SA refused");
+	spoof(0, mm1, len, 0xc6336402u, 500, 100);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 11);
+	mn_free(&net);
+}
+END_TEST
+
+/* New SAs from one source are answered at most 50 times a second. */
+START_TEST(first_message_rate_per_source)
+{
+	struct ik_engine_opts ro = { .max_half_open = 1000 };
+	struct ik_engine_stats st;
+	uint8_t mm1[2048];
+	size_t len;
+	struct mnode *r;
+	unsigned sent;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 9, &ro, true);
+	mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 10, NULL, true);
+	capture_mm1(mm1, &len);
+	sent = net.sent;
+	for (uint32_t k = 0; k < 80; k++)
+		spoof(0, mm1, len, 0xc6336401u, (uint16_t)(1024 + k), k);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 50);
+	ck_assert_uint_eq(net.sent - sent, 50); /* one MM2 each, none for the refused */
+	expect_line(r, "more than 50 new SAs per second from 198.51.100.1, new SA refused "
+		    "(response rate limit)");
+	net.now += 1000;
+	spoof(0, mm1, len, 0xc6336401u, 4000, 500);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 51);
+	mn_free(&net);
+}
+END_TEST
+
+/* An IKEv2 message is told apart by its header's major version and dropped
+ * with a line saying so, before any IKEv1 parsing. */
+START_TEST(ikev2_demultiplexed)
+{
+	struct ik_engine_stats st;
+	struct ik_endpoint src = { R1_ADDR, 500 };
+	uint8_t m[28] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct mnode *r;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 11, NULL, true);
+	m[16] = 33;     /* SA */
+	m[17] = 0x20;   /* version 2.0 */
+	m[18] = 34;     /* IKE_SA_INIT */
+	m[19] = 0x08;   /* initiator */
+	ik_put32(m + 24, 28);
+	mn_inject(&net, 0, &src, m, sizeof(m));
+	expect_line(r, "IKEv2: message from 192.168.0.1 port 500 (exchange 34, 28 bytes) "
+		    "dropped: this engine speaks IKEv1 only");
+	expect_no_line(r, "IKMP_BAD_MESSAGE");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_eq(st.rx_datagrams, 1);
+	ck_assert_uint_eq(st.rx_dropped, 1);
+	mn_free(&net);
+}
+END_TEST
+
+/* An SA holds at most 16 Quick Mode nodes that are under way: an
+ * authenticated peer that opens more and never completes them is refused. */
+START_TEST(quick_mode_cap_per_sa)
+{
+	char extra[8192];
+	size_t off = 0;
+	struct mnode *r, *a;
+	struct ik_engine_stats st;
+
+	for (unsigned k = 2; k <= 24; k++)
+		off += (size_t)snprintf(extra + off, sizeof(extra) - off,
+				"interface Tunnel%u\n ip address 10.0.%u.1 255.255.255.0\n"
+				" tunnel source Ethernet0/0\n tunnel mode ipsec ipv4\n"
+				" tunnel destination 192.168.0.2\n"
+				" tunnel protection ipsec profile profile1\n!\n", k, k);
+	snprintf(extra + off, sizeof(extra) - off, "interface Ethernet0/0\n");
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 12, NULL, true);
+	a = mn_add(&net, 1, "R1", initiator_cfg(extra), R1_ADDR, 13, NULL, true);
+	initiate(1, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	a->deaf = true; /* QM2s are lost: the responder's nodes stay under way */
+	for (unsigned k = 2; k <= 24; k++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "Tunnel%u", k);
+		initiate(1, name);
+	}
+	mn_deliver(&net);
+	expect_line(r, "Quick Mode exchanges under way with 192.168.0.1 (limit 16), new one "
+		    "refused");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.child_sas, 1);
+	mn_free(&net);
+}
+END_TEST
+
+/* Completed Quick Mode nodes linger for retransmissions, but an SA keeps at
+ * most 64 nodes: a peer that completes exchange after exchange does not make
+ * them pile up. */
+START_TEST(quick_mode_nodes_bounded)
+{
+	struct mnode *r, *a;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 19, NULL, true);
+	a = mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 20, NULL, true);
+	for (unsigned k = 0; k < 70; k++) {
+		initiate(1, "Tunnel1");
+		mn_deliver(&net);
+		ck_assert_uint_eq(a->nup, 1);
+		ik_engine_clear(a->e, IK_CLEAR_SA, 0, 0);
+		mn_deliver(&net);
+		ck_assert_uint_eq(r->nup, 0);
+	}
+	expect_line(r, "64 nodes on this SA: completed node released early");
+	mn_free(&net);
+}
+END_TEST
+
+/* A kernel acquire finds its tunnel through the snapshot's index: by reqid
+ * (TunnelN has reqid N + 1) or, without one, by destination. */
+START_TEST(acquire_through_the_tunnel_index)
+{
+	struct mnode *r, *a;
+	unsigned sent;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 14, NULL, true);
+	a = mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 15, NULL, true);
+	sent = net.sent;
+	ik_engine_acquire(a->e, 7, 0, 0);               /* no Tunnel6 */
+	ik_engine_acquire(a->e, 0, R1_ADDR, 0x0a000001u); /* no tunnel to 10.0.0.1 */
+	ck_assert_uint_eq(net.sent, sent);
+	ik_engine_acquire(a->e, 2, 0, 0);               /* Tunnel1 */
+	ck_assert_uint_eq(net.sent, sent + 1);
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(r->nup, 1);
+	ik_engine_clear(a->e, IK_CLEAR_SESSION, 0, 0);
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(r->nup, 0);
+	sent = net.sent;
+	ik_engine_acquire(a->e, 0, R1_ADDR, R2_ADDR);    /* by destination */
+	ck_assert_uint_eq(net.sent, sent + 1);
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	mn_free(&net);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("engine_core");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, timer_heap_order);
+	tcase_add_test(tc, htab_grows_and_finds);
+	tcase_add_test(tc, nat_two_peers_initial_contact);
+	tcase_add_test(tc, nat_two_peers_dpd_dead);
+	tcase_add_test(tc, flood_spares_proven_peer);
+	tcase_add_test(tc, half_open_cap_per_source);
+	tcase_add_test(tc, first_message_rate_per_source);
+	tcase_add_test(tc, ikev2_demultiplexed);
+	tcase_add_test(tc, quick_mode_cap_per_sa);
+	tcase_add_test(tc, acquire_through_the_tunnel_index);
+	tcase_add_test(tc, quick_mode_nodes_bounded);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+}
