@@ -102,6 +102,9 @@ static void render(struct ikd *d, struct metrics_part *parts, struct ik_sb *out)
 		t.p1_failed += p->st.p1_failed;
 		t.p2_done += p->st.p2_done;
 		t.p2_failed += p->st.p2_failed;
+		t.half_open_refused += p->st.half_open_refused;
+		t.half_open_evicted += p->st.half_open_evicted;
+		t.retransmits += p->st.retransmits;
 		rx += p->rx;
 		tx += p->tx;
 		dropped += p->dropped;
@@ -132,6 +135,16 @@ static void render(struct ikd *d, struct metrics_part *parts, struct ik_sb *out)
 	ik_sb_printf(out, "ikerd_phase2_total{result=\"completed\"} %llu\n"
 		     "ikerd_phase2_total{result=\"failed\"} %llu\n",
 		     (unsigned long long)t.p2_done, (unsigned long long)t.p2_failed);
+	head(out, "ikerd_half_open_refused_total", "counter",
+	     "First messages refused (half-open limit or rate), as show crypto isakmp stats.");
+	ik_sb_printf(out, "ikerd_half_open_refused_total %llu\n",
+		     (unsigned long long)t.half_open_refused);
+	head(out, "ikerd_half_open_evicted_total", "counter",
+	     "Half-open SAs dropped to make room for a newcomer.");
+	ik_sb_printf(out, "ikerd_half_open_evicted_total %llu\n",
+		     (unsigned long long)t.half_open_evicted);
+	head(out, "ikerd_retransmissions_total", "counter", "IKE messages sent again on a timer.");
+	ik_sb_printf(out, "ikerd_retransmissions_total %llu\n", (unsigned long long)t.retransmits);
 	head(out, "ikerd_datagrams_received_total", "counter", "IKE datagrams received.");
 	ik_sb_printf(out, "ikerd_datagrams_received_total %llu\n", (unsigned long long)rx);
 	head(out, "ikerd_datagrams_sent_total", "counter", "IKE datagrams sent.");

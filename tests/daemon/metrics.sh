@@ -78,6 +78,8 @@ grep -qx 'ikerd_tunnel_ipsec_sas{interface="Tunnel1"} 1' "$prom" || fail "per-tu
 grep -qx 'ikerd_phase1_total{result="completed"} 1' "$prom" || fail "phase 1 count"
 grep -qx 'ikerd_isakmp_sas{state="established"} 1' "$prom" || fail "ISAKMP SA gauge"
 grep -q '^ikerd_datagrams_received_total [1-9]' "$prom" || fail "datagram counter"
+grep -qx 'ikerd_half_open_refused_total 0' "$prom" || fail "refused counter: $(cat "$prom")"
+grep -q '^ikerd_retransmissions_total [0-9]' "$prom" || fail "retransmission counter"
 [ "$(stat -c %a "$prom")" = 644 ] || fail "metrics mode $(stat -c %a "$prom")"
 
 # idle: the file is not rewritten (rename gives a new inode)
