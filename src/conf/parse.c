@@ -1617,6 +1617,26 @@ static int cmd_v2_proposal_sub(struct pctx *c)
 		    p->name);
 }
 
+/* match address local A (IKEv2 policies and profiles): repeatable, a
+ * repeated address counts once. */
+static int match_address_local(struct pctx *c, uint32_t **list, size_t *n)
+{
+	uint32_t a;
+
+	if (!kw(c, 2, "local"))
+		return c->ntok > 2 ? perr(c, 2, "'local' expected, not '%s'", c->tok[2].s)
+				   : pincomplete(c, "incomplete command: 'local' expected");
+	if (get_addr(c, 3, "address", &a) || no_more(c, 4))
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		if ((*list)[i] == a)
+			return 0;
+	if (*n >= MAX_V2_LIST)
+		return perr(c, 3, "too many match address lines (limit %d)", MAX_V2_LIST);
+	*VPUSH(*list, *n) = a;
+	return 0;
+}
+
 static int cmd_v2_policy_sub(struct pctx *c)
 {
 	struct ik_ikev2_policy *p = c->obj;
@@ -1644,22 +1664,8 @@ static int cmd_v2_policy_sub(struct pctx *c)
 				ik_xstrdup(kw(c, 2, "any") ? "any" : c->tok[2].s);
 			return 0;
 		}
-		if (kw(c, 1, "address")) {
-			uint32_t a;
-
-			if (!kw(c, 2, "local"))
-				return c->ntok > 2 ? perr(c, 2, "'local' expected, not '%s'", c->tok[2].s)
-						   : pincomplete(c, "incomplete command: 'local' expected");
-			if (get_addr(c, 3, "address", &a) || no_more(c, 4))
-				return -1;
-			for (size_t i = 0; i < p->nmatch_local; i++)
-				if (p->match_local[i] == a)
-					return 0;
-			if (p->nmatch_local >= MAX_V2_LIST)
-				return perr(c, 3, "too many match address lines (limit %d)", MAX_V2_LIST);
-			*VPUSH(p->match_local, p->nmatch_local) = a;
-			return 0;
-		}
+		if (kw(c, 1, "address"))
+			return match_address_local(c, &p->match_local, &p->nmatch_local);
 		return c->ntok > 1 ? perr(c, 1, "'fvrf' or 'address' expected, not '%s'", c->tok[1].s)
 				   : pincomplete(c, "incomplete command: 'fvrf' or 'address' expected");
 	}
@@ -1678,22 +1684,8 @@ static int cmd_v2_profile_sub(struct pctx *c)
 			set_str(&p->match_fvrf, kw(c, 2, "any") ? "any" : c->tok[2].s);
 			return 0;
 		}
-		if (kw(c, 1, "address")) {
-			uint32_t a;
-
-			if (!kw(c, 2, "local"))
-				return c->ntok > 2 ? perr(c, 2, "'local' expected, not '%s'", c->tok[2].s)
-						   : pincomplete(c, "incomplete command: 'local' expected");
-			if (get_addr(c, 3, "address", &a) || no_more(c, 4))
-				return -1;
-			for (size_t i = 0; i < p->nmatch_local; i++)
-				if (p->match_local[i] == a)
-					return 0;
-			if (p->nmatch_local >= MAX_V2_LIST)
-				return perr(c, 3, "too many match address lines (limit %d)", MAX_V2_LIST);
-			*VPUSH(p->match_local, p->nmatch_local) = a;
-			return 0;
-		}
+		if (kw(c, 1, "address"))
+			return match_address_local(c, &p->match_local, &p->nmatch_local);
 		if (kw(c, 1, "identity")) {
 			struct ik_ikev2_match m = { .line = c->lineno };
 

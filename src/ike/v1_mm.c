@@ -565,6 +565,90 @@ static int put_offer(struct ik_p1 *p1, struct ik_v1_builder *b, unsigned only_gr
 
 static int am_start(struct ik_p1 *p1, struct ik_v1_builder *b);
 
+/* The offer of MM1 or AM1, as the responder takes it: the SA payload parsed,
+ * the vendor IDs read, and the first acceptable transform; NULL (the SA is
+ * deleted, the peer told NO_PROPOSAL_CHOSEN when nothing matched) else. */
+static const struct ik_v1_transform *choose(struct ik_p1 *p1, const struct ik_v1_proposal *p);
+
+static const struct ik_v1_transform *respond_offer(struct ik_p1 *p1, const struct ik_v1_pl *sapl,
+						   const struct ik_v1_msg *m, const uint8_t *msg,
+						   size_t len, struct ik_v1_sa **sa)
+{
+	const struct ik_v1_transform *t = NULL;
+	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
+
+	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
+	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
+		DBG(p1, "ISAKMP:(0): %s", err);
+		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
+		       "%s failed its sanity check or is malformed",
+		       ik_addr_fmt(p1->remote.addr, ra));
+		ik_v1_p1_delete(p1, "malformed SA payload", false);
+		return NULL;
+	}
+	ik_v1_vid_process(p1, m, msg, len);
+	if ((*sa)->np == 1 && (*sa)->p[0].proto == IK_V1_PROTO_ISAKMP)
+		t = choose(p1, &(*sa)->p[0]);
+	if (!t) {
+		DBG(p1, "ISAKMP:(0):no offers accepted!");
+		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
+		    ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
+		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ISAKMP, NULL, 0,
+				  NULL, 0);
+		mode_failure(p1, "NO_PROPOSAL_CHOSEN: no crypto isakmp policy matches an offered "
+			     "transform");
+		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
+	}
+	return t;
+}
+
+/* The SA payload of MM2 or AM2, as the initiator reads it; on a malformed
+ * one the responder cookie is forgotten again (the SA waits for a good
+ * answer). */
+static int parse_answer_sa(struct ik_p1 *p1, const struct ik_v1_pl *sapl, struct ik_v1_sa **sa)
+{
+	char err[200], ra[IK_ADDRSTRLEN];
+
+	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
+	if (!ik_v1_parse_sa(sapl, sa, err, sizeof(err)))
+		return 0;
+	DBG(p1, "ISAKMP:(0): %s", err);
+	ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
+	       "failed its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
+	memset(p1->cky_r, 0, 8);
+	return -1;
+}
+
+/* N(INITIAL-CONTACT) for the ISAKMP SA, in MM5 or AM3. */
+static void put_initial_contact(struct ik_p1 *p1, struct ik_v1_builder *b)
+{
+	size_t off = ik_v1_b_open(b, IK_V1_PL_N);
+
+	ik_v1_b_put32(b, 1);
+	ik_v1_b_put8(b, IK_V1_PROTO_ISAKMP);
+	ik_v1_b_put8(b, 16);
+	ik_v1_b_put16(b, IK_V1_N_INITIAL_CONTACT);
+	ik_v1_b_put(b, p1->cky_i, 8);
+	ik_v1_b_put(b, p1->cky_r, 8);
+	ik_v1_b_close(b, off);
+}
+
+/* Phase 1 is complete on the initiator: the Quick Mode it was started for. */
+static void start_wanted_qm(struct ik_p1 *p1)
+{
+	const struct ik_interface *t;
+
+	if (!p1->want_qm || !p1->tunnel)
+		return;
+	t = ik_config_find_iface(p1->e->cfg, p1->tunnel->name);
+	p1->want_qm = false;
+	if (t && t->protection)
+		ik_v1_qm_start(p1, t, p1->want_rekey_of);
+}
+
+static void put_chosen(struct ik_v1_builder *b, const struct ik_v1_sa *sa,
+		       const struct ik_v1_transform *t, const uint8_t *msg);
+
 /* ---- initiator: MM1 ---- */
 
 int ik_v1_mm_start(struct ik_p1 *p1)
@@ -663,32 +747,11 @@ int ik_v1_mm_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	struct ik_v1_sa *sa = NULL;
 	const struct ik_v1_transform *t = NULL;
 	struct ik_v1_builder *b = NULL;
-	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
 	int rc = -1;
 
-	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
-	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
-		DBG(p1, "ISAKMP:(0): %s", err);
-		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
-		       "%s failed its sanity check or is malformed",
-		       ik_addr_fmt(p1->remote.addr, ra));
-		ik_v1_p1_delete(p1, "malformed SA payload", false);
+	t = respond_offer(p1, sapl, m, msg, len, &sa);
+	if (!t)
 		goto out;
-	}
-	ik_v1_vid_process(p1, m, msg, len);
-	if (sa->np == 1 && sa->p[0].proto == IK_V1_PROTO_ISAKMP)
-		t = choose(p1, &sa->p[0]);
-	if (!t) {
-		DBG(p1, "ISAKMP:(0):no offers accepted!");
-		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
-		    ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
-		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ISAKMP, NULL, 0,
-				  NULL, 0);
-		mode_failure(p1, "NO_PROPOSAL_CHOSEN: no crypto isakmp policy matches an offered "
-			     "transform");
-		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
-		goto out;
-	}
 	p1->sai_b_len = sapl->body_len;
 	p1->sai_b = malloc(p1->sai_b_len);
 	b = malloc(sizeof(*b));
@@ -700,25 +763,7 @@ int ik_v1_mm_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 
 	/* <-- HDR, SA (the chosen transform), VID */
 	ik_v1_b_init(b, p1->cky_i, p1->cky_r, IK_V1_EXCH_MM, 0, 0);
-	size_t sa_off = ik_v1_b_open(b, IK_V1_PL_SA);
-	ik_v1_b_put32(b, 1);
-	ik_v1_b_put32(b, 1);
-	size_t p_off = b->len;
-	ik_v1_b_put8(b, 0);
-	ik_v1_b_put8(b, 0);
-	ik_v1_b_put16(b, 0);
-	ik_v1_b_put8(b, sa->p[0].num);
-	ik_v1_b_put8(b, IK_V1_PROTO_ISAKMP);
-	ik_v1_b_put8(b, 0);
-	ik_v1_b_put8(b, 1);
-	size_t t_off = b->len;
-	uint16_t tlen = ik_get16(msg + t->off + 2);
-	ik_v1_b_put(b, msg + t->off, tlen);
-	if (!b->overflow) {
-		b->buf[t_off] = 0;
-		ik_put16(b->buf + p_off + 2, (uint16_t)(b->len - p_off));
-	}
-	ik_v1_b_close(b, sa_off);
+	put_chosen(b, sa, t, msg);
 	ik_v1_vid_add_natt(p1, b, false);
 	/* Not retransmitted by a timer: nothing shows yet that the source address is
 	 * real (a spoofed MM1 would get six datagrams reflected at its victim). A
@@ -745,15 +790,8 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	int rc = -1;
 
 	memcpy(p1->cky_r, m->hdr.rcookie, 8);
-	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
-	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
-		DBG(p1, "ISAKMP:(0): %s", err);
-		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
-		       "%s failed its sanity check or is malformed",
-		       ik_addr_fmt(p1->remote.addr, ra));
-		memset(p1->cky_r, 0, 8);
+	if (parse_answer_sa(p1, sapl, &sa))
 		goto out;
-	}
 	ik_v1_vid_process(p1, m, msg, len);
 	ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->local.addr,
 			     p1->remote.addr, ik_v1_tr(p1, &tr));
@@ -863,17 +901,8 @@ static int send_id_hash(struct ik_p1 *p1, bool initial_contact)
 	ik_v1_b_init(b, p1->cky_i, p1->cky_r, IK_V1_EXCH_MM, 0, 0);
 	ik_v1_b_payload(b, IK_V1_PL_ID, id.body, id.len);
 	ik_v1_b_payload(b, IK_V1_PL_HASH, h, hl);
-	if (initial_contact) {
-		size_t off = ik_v1_b_open(b, IK_V1_PL_N);
-
-		ik_v1_b_put32(b, 1);
-		ik_v1_b_put8(b, IK_V1_PROTO_ISAKMP);
-		ik_v1_b_put8(b, 16);
-		ik_v1_b_put16(b, IK_V1_N_INITIAL_CONTACT);
-		ik_v1_b_put(b, p1->cky_i, 8);
-		ik_v1_b_put(b, p1->cky_r, 8);
-		ik_v1_b_close(b, off);
-	}
+	if (initial_contact)
+		put_initial_contact(p1, b);
 	if (ik_v1_encrypt(p1, b, p1->iv) == 0) {
 		ik_v1_send(p1, b->buf, b->len);
 		ik_v1_xmit_set(p1, &p1->x, b->buf, b->len, p1->initiator);
@@ -1157,13 +1186,7 @@ int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_P1_COMPLETE);
 	ik_v1_xmit_clear(&p1->x);
 	ik_v1_phase1_done(p1);
-	if (p1->want_qm && p1->tunnel) {
-		const struct ik_interface *t = ik_config_find_iface(p1->e->cfg, p1->tunnel->name);
-
-		p1->want_qm = false;
-		if (t && t->protection)
-			ik_v1_qm_start(p1, t, p1->want_rekey_of);
-	}
+	start_wanted_qm(p1);
 	return 0;
 }
 
@@ -1290,33 +1313,12 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	struct ik_trace tr0;
 	struct my_id id;
 	uint8_t h[64];
-	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
 	int rc = -1;
 
 	p1->aggressive = true;
-	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
-	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
-		DBG(p1, "ISAKMP:(0): %s", err);
-		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
-		       "%s failed its sanity check or is malformed",
-		       ik_addr_fmt(p1->remote.addr, ra));
-		ik_v1_p1_delete(p1, "malformed SA payload", false);
+	t = respond_offer(p1, sapl, m, msg, len, &sa);
+	if (!t)
 		goto out;
-	}
-	ik_v1_vid_process(p1, m, msg, len);
-	if (sa->np == 1 && sa->p[0].proto == IK_V1_PROTO_ISAKMP)
-		t = choose(p1, &sa->p[0]);
-	if (!t) {
-		DBG(p1, "ISAKMP:(0):no offers accepted!");
-		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
-		    ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
-		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ISAKMP, NULL, 0,
-				  NULL, 0);
-		mode_failure(p1, "NO_PROPOSAL_CHOSEN: no crypto isakmp policy matches an offered "
-			     "transform");
-		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
-		goto out;
-	}
 	p1->sai_b_len = sapl->body_len;
 	p1->sai_b = malloc(p1->sai_b_len);
 	b = malloc(sizeof(*b));
@@ -1400,15 +1402,8 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	int rc = -1;
 
 	memcpy(p1->cky_r, m->hdr.rcookie, 8);
-	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
-	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
-		DBG(p1, "ISAKMP:(0): %s", err);
-		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
-		       "%s failed its sanity check or is malformed",
-		       ik_addr_fmt(p1->remote.addr, ra));
-		memset(p1->cky_r, 0, 8);
+	if (parse_answer_sa(p1, sapl, &sa))
 		goto out;
-	}
 	ik_v1_vid_process(p1, m, msg, len);
 	kegroup = p1->group; /* AM1's KE fixed the group */
 	if (sa->np == 1 && sa->p[0].proto == IK_V1_PROTO_ISAKMP && sa->p[0].nt == 1)
@@ -1466,17 +1461,8 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	ik_v1_b_payload(b, IK_V1_PL_HASH, h, ik_hash_len(p1->hash));
 	if (ik_v1_natd_add(p1, b))
 		goto fail;
-	if (ic) {
-		size_t off = ik_v1_b_open(b, IK_V1_PL_N);
-
-		ik_v1_b_put32(b, 1);
-		ik_v1_b_put8(b, IK_V1_PROTO_ISAKMP);
-		ik_v1_b_put8(b, 16);
-		ik_v1_b_put16(b, IK_V1_N_INITIAL_CONTACT);
-		ik_v1_b_put(b, p1->cky_i, 8);
-		ik_v1_b_put(b, p1->cky_r, 8);
-		ik_v1_b_close(b, off);
-	}
+	if (ic)
+		put_initial_contact(p1, b);
 	if (ik_v1_encrypt(p1, b, p1->iv))
 		goto fail;
 	ik_v1_send(p1, b->buf, b->len);
@@ -1485,13 +1471,7 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	ik_dbg(p1->e->log, IK_DBG_ISAKMP_AAA, "ISAKMP AAA: Accounting is not enabled");
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_P1_COMPLETE);
 	ik_v1_phase1_done(p1);
-	if (p1->want_qm && p1->tunnel) {
-		const struct ik_interface *tn = ik_config_find_iface(p1->e->cfg, p1->tunnel->name);
-
-		p1->want_qm = false;
-		if (tn && tn->protection)
-			ik_v1_qm_start(p1, tn, p1->want_rekey_of);
-	}
+	start_wanted_qm(p1);
 	rc = 0;
 	goto out;
 fail:
