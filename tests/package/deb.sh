@@ -123,7 +123,7 @@ check "unit: ExecStart in the foreground" \
 	grep -qx 'ExecStart=/usr/sbin/ikerd -d -f /etc/ikerd/ikerd.conf $IKERD_OPTS' "$unit"
 check "unit: options from /etc/default/ikerd" \
 	grep -qx 'EnvironmentFile=-/etc/default/ikerd' "$unit"
-check "unit: reload by SIGHUP" grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit"
+check "unit: reload by SIGHUP" grep -qx "ExecReload=/bin/sh -c 'kill -HUP \$MAINPID'" "$unit"
 check "unit: RuntimeDirectory=ikerd" grep -qx 'RuntimeDirectory=ikerd' "$unit"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# verify resolves the programs: point them into the unpacked root

@@ -10,7 +10,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=${DEB_WORK:-$top/build-deb}
-if [ "$(ps -p 1 -o comm= 2>/dev/null)" != systemd ] || [ "$(id -u)" != 0 ]; then
+if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] || [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root and systemd as PID 1"
 	exit 77
 fi
