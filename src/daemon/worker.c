@@ -400,7 +400,7 @@ static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 			struct cmsghdr align;
 		} cm;
 		struct msghdr mh;
-		struct ik_endpoint local = { 0, ports[which] }, remote;
+		struct ik_endpoint local = ik_ep_v4(0, ports[which]), remote;
 		struct ik_natt_frame fr;
 		ssize_t len;
 

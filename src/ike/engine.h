@@ -45,13 +45,47 @@
 
 #include "conf/model.h"
 #include "ipsec/child.h"
+#include "util/addr.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
+/* An IKE endpoint: an IPv4 or IPv6 address and a UDP port. `ip` is the
+ * address as a struct ik_addr; `family`, `addr` (IPv4, host order) and
+ * `addr6` name the same bytes, so that IPv4-only code reads ep.addr. A zeroed
+ * endpoint is IPv4 (IK_AF_INET4 is 0). Build one with ik_ep_v4 or ik_ep. */
 struct ik_endpoint {
-	uint32_t addr;          /* host order */
+	union {
+		struct ik_addr ip;
+		struct {
+			uint8_t family;         /* enum ik_af */
+			union {
+				uint32_t addr;  /* IPv4, host order */
+				uint8_t addr6[16];
+			};
+		};
+	};
 	uint16_t port;          /* 500 or 4500 (or a NATed port) */
 };
+
+static inline struct ik_endpoint ik_ep_v4(uint32_t addr, uint16_t port)
+{
+	struct ik_endpoint ep = { .family = IK_AF_INET4, .port = port };
+
+	ep.addr = addr;
+	return ep;
+}
+
+static inline struct ik_endpoint ik_ep(const struct ik_addr *a, uint16_t port)
+{
+	struct ik_endpoint ep = { .ip = *a, .port = port };
+
+	return ep;
+}
+
+static inline bool ik_ep_eq(const struct ik_endpoint *a, const struct ik_endpoint *b)
+{
+	return a->port == b->port && ik_addr_eq(&a->ip, &b->ip);
+}
 
 struct ik_engine_host {
 	void *ctx;

@@ -22,7 +22,8 @@ static inline bool ik_addr_in(uint32_t a, uint32_t net, uint32_t mask)
 }
 
 /* An IPv4 or IPv6 address. */
-enum ik_af { IK_AF_INET4 = 4, IK_AF_INET6 = 6 };
+/* IK_AF_INET4 is 0 so that a zeroed address (and endpoint) is IPv4. */
+enum ik_af { IK_AF_INET4 = 0, IK_AF_INET6 = 6 };
 struct ik_addr {
 	uint8_t family;         /* enum ik_af */
 	union {

@@ -247,7 +247,7 @@ int main(int argc, char **argv)
 		h0 = heap_bytes();
 		rss0 = rss_mib();
 		for (uint32_t i = 0; i < HALF; i++) {
-			struct ik_endpoint src = { PUB_BASE + i, 500 };
+			struct ik_endpoint src = ik_ep_v4(PUB_BASE + i, 500);
 
 			ik_put32(mm1, 0x5e000000u + i);
 			mn_inject(&net, 0, &src, mm1, len);

@@ -188,7 +188,7 @@ static void fuzz_host_init(struct fhost *h, struct ik_engine_host *host, int sid
 static void fuzz_feed(struct ik_engine *e, struct fhost *h, uint32_t self, uint32_t peer,
 		      const uint8_t *data, size_t size, int framed)
 {
-	struct ik_endpoint local = { self, 500 }, remote = { peer, 500 };
+	struct ik_endpoint local = ik_ep_v4(self, 500), remote = ik_ep_v4(peer, 500);
 	struct ik_sb sb;
 	size_t off = 0;
 

@@ -277,7 +277,7 @@ static void capture_mm1(uint8_t *buf, size_t *len)
 
 static void spoof(int to, uint8_t *mm1, size_t len, uint32_t addr, uint16_t port, uint32_t k)
 {
-	struct ik_endpoint src = { addr, port };
+	struct ik_endpoint src = ik_ep_v4(addr, port);
 
 	ik_put32(mm1, 0x5e000000u + k); /* a fresh initiator cookie */
 	mn_inject(&net, to, &src, mm1, len);
@@ -378,7 +378,7 @@ END_TEST
 START_TEST(ikev2_demultiplexed)
 {
 	struct ik_engine_stats st;
-	struct ik_endpoint src = { R1_ADDR, 500 };
+	struct ik_endpoint src = ik_ep_v4(R1_ADDR, 500);
 	uint8_t m[28] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct mnode *r;
 

@@ -357,7 +357,7 @@ const struct xmsg *xn_sent(const struct xnet *net, int from, uint8_t exch, unsig
 void xn_inject_from(struct xnet *net, int to, uint32_t addr, uint16_t sport, uint16_t dport,
 		    const uint8_t *d, size_t len)
 {
-	struct ik_endpoint src = { addr, sport }, dst = { net->n[to].addr, dport };
+	struct ik_endpoint src = ik_ep_v4(addr, sport), dst = ik_ep_v4(net->n[to].addr, dport);
 
 	ik_engine_input(net->n[to].e, &dst, &src, NULL, d, len);
 }
@@ -495,7 +495,8 @@ void xn_run(struct xnet *net, uint64_t ms)
 
 void xn_inject(struct xnet *net, int from, const uint8_t *d, size_t len, uint16_t port)
 {
-	struct ik_endpoint src = { net->n[from].addr, port }, dst = { net->n[1 - from].addr, port };
+	struct ik_endpoint src = ik_ep_v4(net->n[from].addr, port),
+			   dst = ik_ep_v4(net->n[1 - from].addr, port);
 
 	ik_engine_input(net->n[1 - from].e, &dst, &src, NULL, d, len);
 }

@@ -249,7 +249,7 @@ void mn_run(struct mnet *net, uint64_t ms)
 void mn_inject(struct mnet *net, int to, const struct ik_endpoint *src, const uint8_t *d,
 	       size_t len)
 {
-	struct ik_endpoint dst = { net->n[to].addr, 500 };
+	struct ik_endpoint dst = ik_ep_v4(net->n[to].addr, 500);
 
 	input(&net->n[to], &dst, src, d, len);
 }
