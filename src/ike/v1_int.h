@@ -72,6 +72,7 @@ struct ik_xmit {
 };
 
 struct ik_p1;
+struct ik_v2_eng;
 
 struct ik_qm {
 	struct ik_qm *next;
@@ -199,6 +200,7 @@ struct ik_engine {
 	struct ik_timers timers;
 	struct ik_engine_stats st;
 	uint8_t ios_vid[16];
+	struct ik_v2_eng *v2;            /* IKEv2 state (v2_int.h), made on first use */
 };
 
 /* ---- engine.c ---- */
