@@ -20,7 +20,6 @@
 #include "ike/v2_int.h"
 #include "ike/v2_more.h"
 #include "util/addr.h"
-#include "util/mutant.h"
 #include "util/util.h"
 
 #define IP4_HDR 20u
@@ -147,14 +146,12 @@ int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
 		return -1;
 	rc = ik_v2_sk_open(&s->keys, (m->hdr.flags & IK_V2_FLAG_I) != 0, msg, len, m->sk, plain,
 			   len, &plain_len, err, sizeof(err));
-	if (rc != 0 && !(rc == IK_V2_ICV_MISMATCH && IK_MUTANT(IK_MUT_V2_FRAG_ICV))) {
+	if (rc != 0) {
 		V2DBG(s, "Fragment %u/%u of message %u dropped: %s", f.num, f.total,
 		      m->hdr.msgid, rc == IK_V2_ICV_MISMATCH ? "integrity check failed" : err);
 		free(plain);
 		return rc == IK_V2_ICV_MISMATCH ? IK_V2_ICV_MISMATCH : -1;
 	}
-	if (rc != 0) /* the switched-off check: take what the fragment says */
-		plain_len = 0;
 	rc = ik_v2_reasm_add(&s->reasm, m->hdr.msgid, &f, m->inner_np, plain, plain_len, now,
 			     out, out_size, out_len, first_np, err, sizeof(err));
 	ik_wipe(plain, len);

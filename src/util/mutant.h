@@ -44,8 +44,7 @@
 	X(18, AM_HASH_I, "AM3: HASH_I that does not verify (responder)")                  \
 	X(19, AM_HASH_R, "AM2: HASH_R that does not verify (initiator)")                  \
 	X(20, V2_AUTH, "IKEv2: AUTH (pre-shared key) that does not verify")               \
-	X(21, V2_ICV, "IKEv2: SK payload whose integrity checksum does not verify")      \
-	X(30, V2_FRAG_ICV, "IKEv2: SKF fragment whose integrity checksum does not verify")
+	X(21, V2_ICV, "IKEv2: SK payload whose integrity checksum does not verify")
 
 #define IK_MUT_ENUM_(n, name, what) IK_MUT_##name = n,
 enum ik_mutant { IK_MUT_NONE = 0, IK_MUTANT_LIST(IK_MUT_ENUM_) };
