@@ -666,7 +666,9 @@ static void ike_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 			V2DBG(s, "Simultaneous IKE SA rekey: ours used the lowest nonce, deleting "
 			      "our redundant IKE SA");
 			ik_v2_sa_delete(ns, "redundant IKE SA rekey", true);
-			goto out; /* the peer deletes the old SA */
+			/* the children go to the peer's SA; the peer deletes the old one */
+			move_children(s, s->conn_id, other->conn_id);
+			goto out;
 		}
 		V2DBG(s, "Simultaneous IKE SA rekey: ours survives");
 		if (other)

@@ -50,6 +50,8 @@ static void start_edit(uint64_t seed, const char *const *e1, const char *const *
 	char *t2 = xn_read("etc/examples/ikev2-r2.conf");
 	struct ik_config *c1, *c2;
 
+	t1 = xn_replace(t1, " integrity sha256\n", " integrity sha256\n prf sha256\n");
+	t2 = xn_replace(t2, " integrity sha256\n", " integrity sha256\n prf sha256\n");
 	for (size_t i = 0; e1 && e1[i]; i += 2)
 		t1 = xn_replace(t1, e1[i], e1[i + 1]);
 	for (size_t i = 0; e2 && e2[i]; i += 2)
@@ -224,11 +226,10 @@ START_TEST(tampered_icv_informational)
 
 	start_edit(41, NULL, NULL);
 	up(0);
-	ik_engine_clear(net.n[0].e, IK_CLEAR_SA, 0, 0);
-	m = NULL;
-	/* the DELETE is queued and sent at once: find its length, flip its last
-	 * byte (the ICV) in a fresh copy, and deliver only that */
+	/* the DELETE is sent at once and lost; a copy with its last byte (the
+	 * ICV) flipped is delivered instead */
 	net.blackhole[1] = true;
+	ik_engine_clear(net.n[0].e, IK_CLEAR_SA, 0, 0);
 	xn_deliver(&net);
 	net.blackhole[1] = false;
 	m = xn_sent(&net, 0, IK_V2_EXCH_INFORMATIONAL, 0);
@@ -600,8 +601,9 @@ START_TEST(show_ikev2)
 	ik_sb_init(&out);
 	ik_engine_show_ikev2_sa(net.n[0].e, &o, false, &out);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), " IPv4 Crypto IKEv2  SA \n"));
-	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "192.168.0.1/500         "
-				     "192.168.0.2/500         none/none            READY"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\n1         192.168.0.1/"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "    192.168.0.2/"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "   none/none            READY  \n"));
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "Encr: AES-CBC, keysize: 256, PRF: "
 				     "SHA256, Hash: SHA256, DH Grp:14, Auth sign: PSK, Auth "
 				     "verify: PSK\n"));
@@ -628,8 +630,8 @@ START_TEST(show_ikev2)
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\"child_count\":1"));
 	ik_sb_reset(&out);
 	ik_engine_show_session(net.n[0].e, false, &out);
-	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "  IKEv2 SA: local 192.168.0.1/500 "
-				     "remote 192.168.0.2/500 Active\n"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "  IKEv2 SA: local 192.168.0.1/"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), " remote 192.168.0.2/"));
 	ik_sb_reset(&out);
 	ik_engine_show_session(net.n[0].e, true, &out);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\"version\":2"));
