@@ -62,7 +62,6 @@ struct ik_child *ik_v2_child_first(struct ik_v2_ike_sa *s)
 	if (s->remote.family != IK_AF_INET4)
 		return NULL;
 	c = ik_v1_child_first_addr(s->e, s->remote.addr);
-
 	if (c && !child_of(s, c))
 		c = ik_v2_child_next(s, c);
 	return c;
@@ -148,6 +147,11 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	if (rc)
 		return -1;
 	m->x = x;
+	if (x == IK_V2_X_DPD && s->profile && s->profile->dpd_retry) {
+		/* IOS: the liveness check is retried every RETRY seconds */
+		s->win.req_interval_ms = s->profile->dpd_retry * 1000u;
+		ik_v1_timer_set(s->e, &s->win.t_xmit, ik_v1_now(s->e) + s->win.req_interval_ms);
+	}
 	if (x == IK_V2_X_DELETE_CHILD) {
 		m->ndel = 0;
 		s->e->v2->st.deletes_tx += n;
@@ -274,7 +278,7 @@ void ik_v2_info_dpd_timer(struct ik_v2_ike_sa *s, uint64_t now)
 	ik_v2_more_run(s);
 }
 
-static void peer_dead(struct ik_v2_ike_sa *s)
+static void peer_dead(struct ik_v2_ike_sa *s, enum ik_v2_xch x)
 {
 	struct ik_engine *e = s->e;
 	char ra[IK_ADDR_ANYSTRLEN], la[IK_ADDR_ANYSTRLEN];
@@ -282,22 +286,27 @@ static void peer_dead(struct ik_v2_ike_sa *s)
 	peer_fmt(s, ra);
 	V2DBG(s, "Maximum number of retransmissions reached: peer %s is dead", ra);
 	ik_msg(e->log, IK_LOG_NOTICE, "%%IKEV2-5-SA_DOWN: SA DOWN: Local %s:%u Remote %s:%u "
-	       "(no reply to DPD: peer dead)", ik_addr_fmt_any(&s->local.ip, la),
-	       s->local.port, ra, s->remote.port);
-	e->v2->st.dpd_dead++;
-	ik_v2_sa_delete(s, "No reply to DPD (peer dead)", false);
+	       "(no reply to %s: peer dead)", ik_addr_fmt_any(&s->local.ip, la),
+	       s->local.port, ra, s->remote.port,
+	       x == IK_V2_X_DPD ? "DPD" : x == IK_V2_X_DELETE_CHILD ? "DELETE" : "rekey");
+	if (x == IK_V2_X_DPD)
+		e->v2->st.dpd_dead++;
+	ik_v2_sa_delete(s, x == IK_V2_X_DPD ? "No reply to DPD (peer dead)" :
+			"No reply from the peer (peer dead)", false);
 }
 
 bool ik_v2_more_request_timeout(struct ik_v2_ike_sa *s)
 {
 	struct ik_v2_more *m = s->more;
+	enum ik_v2_xch x;
 
 	if (!m || m->x == IK_V2_X_NONE || s->state != IKEV2_READY)
 		return false;
-	if (m->x == IK_V2_X_CHILD_REKEY || m->x == IK_V2_X_IKE_REKEY)
+	x = m->x;
+	if (x == IK_V2_X_CHILD_REKEY || x == IK_V2_X_IKE_REKEY)
 		ik_v2_ccsa_abort(s);
 	m->x = IK_V2_X_NONE;
-	peer_dead(s);
+	peer_dead(s, x);
 	return true;
 }
 

@@ -353,6 +353,35 @@ START_TEST(child_rekey_by_responder)
 }
 END_TEST
 
+/* The children's soft lifetime drives the rekey: the side that made the
+ * child rekeys first (85-90 % of `crypto ipsec security-association lifetime
+ * seconds`), once, and the pair is replaced. */
+START_TEST(child_rekey_lifetime)
+{
+	static const char *const e[] = { "crypto ipsec transform-set TS",
+		"crypto ipsec security-association lifetime seconds 300\n"
+		"crypto ipsec transform-set TS", NULL };
+	struct ik_v2_stats s0, s1;
+	uint32_t old_in0;
+
+	start_edit(64, e, e);
+	up(0);
+	old_in0 = net.n[0].up[0].in.spi;
+	ck_assert_uint_eq(net.n[0].up[0].lifetime_sec, 300);
+	xn_run(&net, 250000);
+	ck_assert_uint_eq(net.n[0].up[0].in.spi, old_in0);
+	xn_run(&net, 25000);
+	expect_pair();
+	ck_assert_uint_ne(net.n[0].up[0].in.spi, old_in0);
+	stats(0, &s0);
+	stats(1, &s1);
+	ck_assert_uint_eq(s0.child_rekeys, 1);
+	ck_assert_uint_eq(s1.child_rekeys, 1);
+	EXPECT_LINE(0, "Sending rekey request for IPsec SA");
+	teardown();
+}
+END_TEST
+
 /* set pfs group14 on both ipsec profiles: KE in CREATE_CHILD_SA, the child
  * records the group. */
 START_TEST(child_rekey_pfs)
@@ -692,6 +721,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, dpd_peer_dead);
 	tcase_add_test(tc, child_rekey_by_initiator);
 	tcase_add_test(tc, child_rekey_by_responder);
+	tcase_add_test(tc, child_rekey_lifetime);
 	tcase_add_test(tc, child_rekey_pfs);
 	tcase_add_test(tc, child_rekey_simultaneous);
 	tcase_add_test(tc, child_rekey_lost_messages);
