@@ -115,6 +115,7 @@ struct ik_v2_ike_sa {
 	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
 	struct ik_v2_keys keys;
 	bool have_keys;
+	uint64_t iv_seq;        /* AEAD IVs: a counter, never repeated under SK_e */
 	/* IKE_SA_INIT material, kept until IKE_AUTH completes */
 	struct ik_dh *dh;
 	uint8_t *ni, *nr;
