@@ -38,6 +38,39 @@ static bool tr_in(const struct ik_v2_transform *list, size_t n,
 	return false;
 }
 
+/* IOS: a proposal without `prf` uses its integrity algorithms as PRFs. The
+ * PRF transforms go after the encryption ones (IOS order). */
+static size_t prf_from_integ(struct ik_v2_transform *t, size_t n)
+{
+	struct ik_v2_transform prf[8];
+	size_t np = 0, at = n;
+
+	for (size_t i = 0; i < n && np < 8; i++) {
+		uint16_t id = 0;
+
+		if (t[i].type != IK_V2_TT_INTEG)
+			continue;
+		switch (t[i].id) {
+		case IK_V2_INTEG_HMAC_SHA1_96: id = IK_V2_PRF_HMAC_SHA1; break;
+		case IK_V2_INTEG_HMAC_SHA2_256_128: id = IK_V2_PRF_HMAC_SHA2_256; break;
+		case IK_V2_INTEG_HMAC_SHA2_384_192: id = IK_V2_PRF_HMAC_SHA2_384; break;
+		case IK_V2_INTEG_HMAC_SHA2_512_256: id = IK_V2_PRF_HMAC_SHA2_512; break;
+		default: continue;
+		}
+		prf[np++] = (struct ik_v2_transform){ .type = IK_V2_TT_PRF, .id = id };
+	}
+	for (size_t i = 0; i < n; i++)
+		if (t[i].type != IK_V2_TT_ENCR) {
+			at = i;
+			break;
+		}
+	if (!np || n + np > MAX_T)
+		return n;
+	memmove(&t[at + np], &t[at], (n - at) * sizeof(*t));
+	memcpy(&t[at], prf, np * sizeof(*t));
+	return n + np;
+}
+
 /* The policy's proposals as transform lists (IOS order). */
 static size_t policy_props(const struct ik_ikev2_policy *pol,
 			   struct ik_v2_transform (*t)[MAX_T], size_t *nt, size_t max)
@@ -47,8 +80,11 @@ static size_t policy_props(const struct ik_ikev2_policy *pol,
 	for (size_t i = 0; i < pol->nproposals && n < max; i++) {
 		int k = ik_v2_proposal_from_conf(pol->proposals[i], t[n], MAX_T, NULL);
 
-		if (k > 0)
-			nt[n++] = (size_t)k;
+		if (k <= 0)
+			continue;
+		if (!pol->proposals[i]->nprf)
+			k = (int)prf_from_integ(t[n], (size_t)k);
+		nt[n++] = (size_t)k;
 	}
 	return n;
 }
@@ -175,11 +211,11 @@ static void natd_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 			continue;
 		if (n.type == IK_V2_N_NAT_DETECTION_SOURCE_IP) {
 			have_src = true;
-			if (n.data_len == 20 && ik_memeq_ct(n.data, want_src, 20))
+			if (ik_hash_equal(n.data, n.data_len, want_src, 20))
 				src_ok = true;
 		} else if (n.type == IK_V2_N_NAT_DETECTION_DESTINATION_IP) {
 			have_dst = true;
-			if (n.data_len == 20 && ik_memeq_ct(n.data, want_dst, 20))
+			if (ik_hash_equal(n.data, n.data_len, want_dst, 20))
 				dst_ok = true;
 		}
 	}

@@ -707,6 +707,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		return;
 	rx->raw = msg;
 	rx->raw_len = h->len;
+	rx->m.hdr = *h;
 	if (ik_v2_parse_payloads(msg, h->len, &rx->m, err, sizeof(err))) {
 		V2DBG(s, "malformed message from %s: %s",
 		      ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }), err);
@@ -842,13 +843,15 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 			return;
 		rx->raw = msg;
 		rx->raw_len = h.len;
-		trace_in(e, local, remote, &h, 0);
+		rx->m.hdr = h;
+		/* traced under the id the SA will take */
+		trace_in(e, local, remote, &h, ik_v2_eng(e)->next_session_id);
 		if (ik_v2_parse_payloads(msg, h.len, &rx->m, err, sizeof(err))) {
 			ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received a malformed IKE_SA_INIT from "
 			       "%s:%u: %s", ik_addr_fmt_any(&remote->ip, ra), remote->port, err);
 			e->st.rx_dropped++;
 		} else {
-			trace_payloads(e, &rx->m, 0);
+			trace_payloads(e, &rx->m, ik_v2_eng(e)->next_session_id);
 			ik_v2_init_request(e, local, remote, fvrf, rx);
 		}
 		free(rx);
