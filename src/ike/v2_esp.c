@@ -16,12 +16,15 @@
 
 enum { V2_ENCR_DES = 2, V2_INTEG_HMAC_MD5_96 = 1 };
 
-/* The transforms of a transform set (ENCR, INTEG unless AEAD, ESN none). */
-static size_t tset_transforms(const struct ik_transform_set *ts, struct ik_v2_transform *t)
+/* The transforms of a transform set (ENCR, INTEG unless AEAD, D-H when
+ * pfs is not 0, ESN none): at most TS_MAX. */
+#define TS_MAX 4
+static size_t tset_transforms(const struct ik_transform_set *ts, unsigned pfs,
+			      struct ik_v2_transform *t)
 {
 	size_t n = 0;
 
-	memset(t, 0, 3 * sizeof(*t));
+	memset(t, 0, TS_MAX * sizeof(*t));
 	t[n].type = IK_V2_TT_ENCR;
 	switch (ts->enc) {
 	case IK_ESP_AES:
@@ -51,6 +54,11 @@ static size_t tset_transforms(const struct ik_transform_set *ts, struct ik_v2_tr
 		}
 		n++;
 	}
+	if (pfs) {
+		t[n].type = IK_V2_TT_DH;
+		t[n].id = (uint16_t)pfs;
+		n++;
+	}
 	t[n].type = IK_V2_TT_ESN;
 	t[n].id = 0;
 	return n + 1;
@@ -60,8 +68,8 @@ static size_t tset_transforms(const struct ik_transform_set *ts, struct ik_v2_tr
  * (and INTEG) among the peer's, and no ESN or "no ESN" offered. */
 static bool prop_carries(const struct ik_v2_proposal *p, const struct ik_transform_set *ts)
 {
-	struct ik_v2_transform want[3];
-	size_t n = tset_transforms(ts, want);
+	struct ik_v2_transform want[TS_MAX];
+	size_t n = tset_transforms(ts, 0, want);
 	bool esn_seen = false, no_esn = false;
 
 	if (!n || p->proto != IK_V2_PROTO_ESP || p->spi_size != 4)
@@ -196,7 +204,8 @@ int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 {
 	const struct ik_ipsec_profile *ip = t->protection;
 	struct ik_v2_proposal props[IK_V2_MAX_PROPOSALS];
-	struct ik_v2_transform tr[IK_V2_MAX_PROPOSALS][3];
+	struct ik_v2_transform tr[IK_V2_MAX_PROPOSALS][TS_MAX];
+	unsigned pfs = cr->pfs_group;
 	struct ik_v2_ts tsi, tsr;
 	size_t n = 0;
 
@@ -205,9 +214,11 @@ int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 	memset(cr, 0, sizeof(*cr));
 	cr->tunnel = t;
 	cr->ipsec = ip;
+	cr->pfs_group = pfs;
+	cr->exch_initiator = true;
 	cr->spi_in = new_spi(s->e);
 	for (size_t i = 0; i < ip->ntsets && n < IK_V2_MAX_PROPOSALS; i++) {
-		size_t nt = tset_transforms(ip->tsets[i], tr[n]);
+		size_t nt = tset_transforms(ip->tsets[i], pfs, tr[n]);
 		uint8_t spi[4];
 
 		if (!nt)
@@ -276,7 +287,9 @@ int ik_v2_esp_accept(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		goto out;
 	p = sa->np == 1 ? &sa->p[0] : NULL;
 	if (!p || p->num < 1 || p->num > cr->ipsec->ntsets ||
-	    !prop_carries(p, cr->ipsec->tsets[p->num - 1])) {
+	    !prop_carries(p, cr->ipsec->tsets[p->num - 1]) ||
+	    (cr->pfs_group && !ik_v2_prop_find(p, IK_V2_TT_DH, 0)) ||
+	    (cr->pfs_group && ik_v2_prop_find(p, IK_V2_TT_DH, 0)->id != cr->pfs_group)) {
 		ik_v2_fail(s, "the responder's ESP proposal is not one we offered");
 		goto out;
 	}
@@ -302,6 +315,25 @@ out:
 
 /* ---- responder ---- */
 
+/* The D-H transform of an ESP proposal against the profile's `set pfs`:
+ * none on both sides, or the profile's group among the proposal's. */
+static bool pfs_ok(struct ik_v2_ike_sa *s, const struct ik_v2_proposal *p,
+		   const struct ik_ipsec_profile *ip, unsigned *group)
+{
+	bool any = false, want = false;
+
+	(void)s;
+	for (size_t i = 0; i < p->nt; i++) {
+		if (p->t[i].type != IK_V2_TT_DH || p->t[i].id == 0)
+			continue;
+		any = true;
+		if (ip->pfs_group && p->t[i].id == ip->pfs_group)
+			want = true;
+	}
+	*group = want ? ip->pfs_group : 0;
+	return any ? want : !ip->pfs_group;
+}
+
 int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		     struct ik_v2_child_req *cr, struct ik_v2_builder *b)
 {
@@ -315,6 +347,7 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	char a[80], c[80];
 
 	memset(cr, 0, sizeof(*cr));
+	cr->exch_initiator = false;
 	if (!tl || child_payloads(s, rx, &sa, &tl[0], &tl[1])) {
 		rc = IK_V2_N_NO_PROPOSAL_CHOSEN;
 		goto out;
@@ -354,18 +387,19 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	cr->ipsec = t->protection;
 	for (size_t j = 0; j < sa->np && !cr->tset; j++)
 		for (size_t k = 0; k < cr->ipsec->ntsets && !cr->tset; k++)
-			if (prop_carries(&sa->p[j], cr->ipsec->tsets[k])) {
+			if (prop_carries(&sa->p[j], cr->ipsec->tsets[k]) &&
+			    pfs_ok(s, &sa->p[j], cr->ipsec, &cr->pfs_group)) {
 				cr->tset = cr->ipsec->tsets[k];
 				cr->spi_out = ik_get32(sa->p[j].spi);
 				cr->spi_in = new_spi(s->e);
 				{
-					struct ik_v2_transform tr[3];
+					struct ik_v2_transform tr[TS_MAX];
 					struct ik_v2_proposal p = {
 						.num = sa->p[j].num, .proto = IK_V2_PROTO_ESP,
 						.spi_size = 4, .t = tr,
 					};
 
-					p.nt = tset_transforms(cr->tset, tr);
+					p.nt = tset_transforms(cr->tset, cr->pfs_group, tr);
 					ik_put32(p.spi, cr->spi_in);
 					if (ik_v2_find_notify(&rx->m, IK_V2_N_USE_TRANSPORT_MODE) &&
 					    cr->tset->mode == IK_MODE_TRANSPORT &&
@@ -433,9 +467,10 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 		free(c);
 		return -1;
 	}
-	/* KEYMAT: the initiator-to-responder keys first (RFC 7296 2.17) */
-	first = s->initiator ? &cs->out : &cs->in;
-	second = s->initiator ? &cs->in : &cs->out;
+	/* KEYMAT: the keys of the exchange initiator's outbound direction first
+	 * (RFC 7296 2.17) */
+	first = cr->exch_initiator ? &cs->out : &cs->in;
+	second = cr->exch_initiator ? &cs->in : &cs->out;
 	memcpy(first->enc_key, km, el);
 	memcpy(first->auth_key, km + el, al);
 	memcpy(second->enc_key, km + el + al, el);
@@ -457,8 +492,8 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	cs->out.spi = cr->spi_out;
 	cs->out.src = s->local.addr;
 	cs->out.dst = s->remote.addr;
-	ours = s->initiator ? &cr->tsi : &cr->tsr;
-	theirs = s->initiator ? &cr->tsr : &cr->tsi;
+	ours = cr->exch_initiator ? &cr->tsi : &cr->tsr;
+	theirs = cr->exch_initiator ? &cr->tsr : &cr->tsi;
 	if (ts_prefix(ours, &a, &m)) {
 		cs->sel.src = a;
 		cs->sel.src_mask = m;
