@@ -514,6 +514,7 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 	trace_out(s, b, true);
 	w->have_resp = true;
 	w->resp_msgid = msgid;
+	w->last_dup_ms = 0; /* resends of this response are rate-limited anew */
 	out_send(s, &w->resp);
 	return 0;
 }

@@ -252,6 +252,229 @@ START_TEST(wrong_psk)
 }
 END_TEST
 
+
+static char *vti(char *t)
+{
+	return xn_replace(t, " tunnel protection ipsec profile profile1",
+			  " tunnel mode ipsec ipv4\n tunnel protection ipsec profile profile1");
+}
+
+/* VTI (`tunnel mode ipsec ipv4`): the child's selectors are any/any; R2
+ * initiates. */
+START_TEST(vti_r2_initiates)
+{
+	start(vti(r1_text()), vti(r2_text()), 4);
+	initiate(1, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	for (int i = 0; i < 2; i++) {
+		ck_assert_uint_eq(net.n[i].up[0].sel.proto, 0);
+		ck_assert_uint_eq(net.n[i].up[0].sel.src, 0);
+		ck_assert_uint_eq(net.n[i].up[0].sel.src_mask, 0);
+		ck_assert_uint_eq(net.n[i].up[0].sel.dst_mask, 0);
+		ck_assert_uint_eq(net.n[i].up[0].mode, IK_MODE_TUNNEL);
+	}
+	EXPECT_LINE(&net.n[0], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
+		    "TSi 0.0.0.0-255.255.255.255 proto 0 ports 0-65535, TSr "
+		    "0.0.0.0-255.255.255.255 proto 0 ports 0-65535");
+	xn_free(&net);
+}
+END_TEST
+
+/* A GRE tunnel on one side and VTI on the other: the responder cannot
+ * narrow any/any to the GRE endpoints' protocol 47... it can: any/any
+ * contains them. The other way round (GRE initiator, VTI responder) the
+ * GRE selectors are within any/any too; a responder whose tunnel goes to
+ * another address has nothing to offer: TS_UNACCEPTABLE, the IKE SA stays. */
+START_TEST(ts_unacceptable)
+{
+	char *t2 = xn_replace(r2_text(), " tunnel destination 192.168.0.1",
+			      " tunnel destination 192.168.0.77");
+	struct ik_engine_stats st;
+
+	start(r1_text(), t2, 5);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	EXPECT_LINE(&net.n[1], "no protected tunnel to 192.168.0.1 allows the peer's traffic "
+		    "selectors (TSi 192.168.0.1-192.168.0.1 proto 47 ports 0-65535, TSr "
+		    "192.168.0.2-192.168.0.2 proto 47 ports 0-65535): TS_UNACCEPTABLE");
+	EXPECT_LINE(&net.n[0], "the peer refused the IPsec SA for Tunnel1: TS_UNACCEPTABLE");
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.isakmp_up, 1);
+		ck_assert_uint_eq(st.p2_failed, 1);
+	}
+	xn_free(&net);
+}
+END_TEST
+
+/* Each of the four messages lost once: the initiator retransmits its
+ * request, the responder resends its kept response; one SA pair results. */
+START_TEST(lost_each_message)
+{
+	for (unsigned k = 1; k <= 4; k++) {
+		struct ik_engine_stats st;
+
+		start(r1_text(), r2_text(), 10 + k);
+		net.drop_mask = 1ull << (k - 1);
+		initiate(0, "Tunnel1");
+		xn_run(&net, 10000);
+		expect_pair();
+		ik_engine_stats(net.n[0].e, &st);
+		ck_assert_uint_eq(st.retransmits, 1);
+		ck_assert_uint_eq(st.p1_done, 1);
+		ik_engine_stats(net.n[1].e, &st);
+		ck_assert_uint_eq(st.p1_done, 1);
+		ck_assert_uint_eq(st.isakmp_sas, 1);
+		if (k == 2 || k == 4)
+			EXPECT_LINE(&net.n[1], "resending the response");
+		xn_free(&net);
+	}
+}
+END_TEST
+
+/* Every message delivered twice: duplicates of requests get the kept
+ * response, duplicate responses are dropped; one SA pair results. */
+START_TEST(duplicated_messages)
+{
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 20);
+	initiate(0, "Tunnel1");
+	for (int step = 0; step < 64 && net.qlen; step++) {
+		struct xmsg m = net.q[net.qhead];
+		struct xnode *n = &net.n[m.to];
+
+		net.qhead = (net.qhead + 1) % XN_QUEUE;
+		net.qlen--;
+		/* the datagram, and the same once more */
+		ik_engine_input(n->e, &m.dst, &m.src, NULL, m.data, m.len);
+		ik_engine_input(n->e, &m.dst, &m.src, NULL, m.data, m.len);
+	}
+	xn_run(&net, 1000);
+	expect_pair();
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.isakmp_sas, 1);
+		ck_assert_uint_eq(st.p1_done, 1);
+		ck_assert_uint_eq(net.n[i].ups, 1);
+	}
+	EXPECT_LINE(&net.n[1], "Retransmitted request (message id 0): resending the response");
+	EXPECT_LINE(&net.n[1], "Retransmitted request (message id 1): resending the response");
+	EXPECT_LINE(&net.n[0], "does not answer our request");
+	xn_free(&net);
+}
+END_TEST
+
+/* INVALID_KE_PAYLOAD: R1 offers groups 14 and 19 and sends a group-14 KE;
+ * R2 takes only 19, answers INVALID_KE_PAYLOAD(19) without keeping state,
+ * and R1 retries with 19 (RFC 7296 1.2). */
+START_TEST(invalid_ke_retry)
+{
+	char *t1 = xn_replace(r1_text(), " group 14\n", " group 14 19\n");
+	char *t2 = xn_replace(r2_text(), " group 14\n", " group 19\n");
+	struct ik_engine_stats st;
+
+	start(t1, t2, 6);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.sent, 6);
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:KE payload of group 14 from 192.168.0.1, policy POL wants group 19: "
+		     "sending INVALID_KE_PAYLOAD",
+		     "Negotiated proposal: Encryption AES-CBC-256, PRF HMAC-SHA256, Integrity "
+		     "HMAC-SHA256-128, DH group 19");
+	EXPECT_ORDER(&net.n[0],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received INVALID_KE_PAYLOAD: the peer wants "
+		     "DH group 19 (we sent 14)",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 19)");
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	xn_free(&net);
+}
+END_TEST
+
+/* No common proposal: NO_PROPOSAL_CHOSEN from R2 (no state kept), R1 gives
+ * up with the IOS line. */
+START_TEST(no_proposal)
+{
+	char *t2 = xn_replace(r2_text(), " encryption aes-cbc-256\n",
+			      " encryption aes-cbc-128\n");
+
+	start(r1_text(), t2, 7);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_none();
+	ck_assert_uint_eq(net.sent, 2);
+	EXPECT_LINE(&net.n[1], "IKEv2:Failed to find a matching proposal for 192.168.0.1 (policy "
+		    "POL)");
+	EXPECT_LINE(&net.n[1], "%IKEV2-5-RECV_CONNECTION_REQUEST: no matching IKEv2 proposal for "
+		    "192.168.0.1: NO_PROPOSAL_CHOSEN");
+	EXPECT_LINE(&net.n[0], "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: the peer "
+		    "192.168.0.2 answered NO_PROPOSAL_CHOSEN to IKE_SA_INIT (policy POL)");
+	xn_free(&net);
+}
+END_TEST
+
+/* COOKIE (RFC 7296 2.6): R2 has `crypto ikev2 cookie-challenge 1` and one
+ * IKEv2 SA half-open already (a request from 198.51.100.1); R1's request is
+ * answered with a COOKIE and no state, its retry carries it and succeeds.
+ * tamper_cookie: the COOKIE of the retry is changed on the way, so R2
+ * challenges again; the next retry succeeds. */
+static void cookie_run(bool tamper_cookie)
+{
+	char *t2 = xn_replace(r2_text(), "crypto ikev2 policy POL",
+			      "crypto ikev2 cookie-challenge 1\n!\ncrypto ikev2 policy POL");
+	struct ik_engine_stats st;
+	struct xmsg m;
+	long at;
+
+	start(r1_text(), t2, 8);
+	if (tamper_cookie)
+		net.tamper[0] = (struct xtamper){ .on = true, .from = 0,
+			.exch = IK_V2_EXCH_IKE_SA_INIT, .nth = 3, .wire = true,
+			.pl = IK_V2_PL_N, .pl_nth = 0, .at = 12, .mask = 0x40 };
+	initiate(0, "Tunnel1");
+	/* R1's first request goes elsewhere: replayed from another address with
+	 * another SPI, it leaves one half-open SA on R2 */
+	m = net.q[net.qhead];
+	net.qlen = 0;
+	m.data[0] ^= 0x5a;
+	xn_inject_from(&net, 1, 0xc6336401u /* 198.51.100.1 */, 500, 500, m.data, m.len);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.half_open, 1);
+	xn_run(&net, 20000);
+	expect_pair();
+	at = xn_find(&net.n[1], 0, "half-open IKEv2 SAs (cookie-challenge 1): sending COOKIE "
+		     "to 192.168.0.1");
+	ck_assert_int_ge(at, 0);
+	EXPECT_LINE(&net.n[0], "Received COOKIE: sending IKE_SA_INIT again with it");
+	if (tamper_cookie) {
+		ck_assert_uint_eq(net.tamper[0].applied, 1);
+		ck_assert_int_ge(xn_find(&net.n[1], (size_t)at + 1, "sending COOKIE to "
+					 "192.168.0.1"), 0);
+	} else {
+		ck_assert_int_lt(xn_find(&net.n[1], (size_t)at + 1, "sending COOKIE to "
+					 "192.168.0.1"), 0);
+	}
+	xn_free(&net);
+}
+
+START_TEST(cookie_round)
+{
+	cookie_run(false);
+}
+END_TEST
+
+START_TEST(cookie_tampered)
+{
+	cookie_run(true);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -261,6 +484,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, v2_1_r1_initiates);
 	tcase_add_test(tc, v2_1_r2_initiates);
 	tcase_add_test(tc, wrong_psk);
+	tcase_add_test(tc, vti_r2_initiates);
+	tcase_add_test(tc, ts_unacceptable);
+	tcase_add_test(tc, lost_each_message);
+	tcase_add_test(tc, duplicated_messages);
+	tcase_add_test(tc, invalid_ke_retry);
+	tcase_add_test(tc, no_proposal);
+	tcase_add_test(tc, cookie_round);
+	tcase_add_test(tc, cookie_tampered);
 	suite_add_tcase(s, tc);
 	return s;
 }
