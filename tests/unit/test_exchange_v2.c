@@ -475,6 +475,157 @@ START_TEST(cookie_tampered)
 }
 END_TEST
 
+/* The AUTH payload of R1's IKE_AUTH changed before encryption (an
+ * authenticated channel carrying a wrong AUTH): R2 refuses it with the IOS
+ * lines and AUTHENTICATION_FAILED; no SA. */
+START_TEST(tampered_auth)
+{
+	start(r1_text(), r2_text(), 30);
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0, .exch = IK_V2_EXCH_IKE_AUTH,
+		.nth = 1, .pl = IK_V2_PL_AUTH, .pl_nth = 0, .at = 6, .mask = 0x01 };
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	expect_none();
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
+		     "FAILED",
+		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
+		     "with 192.168.0.1");
+	EXPECT_NO_LINE(&net.n[1], "authentication data PASSED");
+	xn_free(&net);
+}
+END_TEST
+
+/* The responder's AUTH changed: the initiator refuses it (its own check). */
+START_TEST(tampered_auth_responder)
+{
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 31);
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 1, .exch = IK_V2_EXCH_IKE_AUTH,
+		.nth = 1, .pl = IK_V2_PL_AUTH, .pl_nth = 0, .at = 4, .mask = 0x80 };
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	ck_assert_uint_eq(net.n[0].ups, 0);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	EXPECT_LINE(&net.n[0], "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's "
+		    "authentication data FAILED");
+	xn_free(&net);
+}
+END_TEST
+
+/* R1's IKE_AUTH changed on the wire: its ICV no longer verifies, R2 drops it before
+ * acting on anything in it (its trace says why, nothing else happens); R1's
+ * retransmission, intact, completes the exchange. */
+START_TEST(tampered_icv)
+{
+	start(r1_text(), r2_text(), 32);
+	/* a byte of the encrypted part (the ICV covers the whole message) */
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0, .exch = IK_V2_EXCH_IKE_AUTH,
+		.nth = 1, .wire = true, .pl = 0, .at = 60, .mask = 0x01 };
+	initiate(0, "Tunnel1");
+	xn_run(&net, 10000);
+	expect_pair();
+	EXPECT_LINE(&net.n[1], "Failed to verify the checksum of the encrypted payload (ICV "
+		    "mismatch): message dropped");
+	EXPECT_LINE(&net.n[1], "%IKEV2-5-INTEG_CHECK_FAIL: integrity check failed on a message "
+		    "from 192.168.0.1:500");
+	/* the tampered copy changed nothing: R2 answered only the intact one */
+	ck_assert_int_lt(xn_find(&net.n[1], 0, "Verification of peer's authentication data "
+				 "FAILED"), 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* Message IDs (RFC 7296 2.3): with `dpd 10 2 periodic` R1 sends liveness
+ * checks (message IDs 2, 3); the check with ID 2 replayed later is dropped by
+ * R2, which sends nothing for it. */
+START_TEST(replayed_request)
+{
+	char *t1 = xn_replace(r1_text(), " dpd 10 2 on-demand", " dpd 10 2 periodic");
+	const struct xmsg *old;
+	struct xmsg copy;
+	unsigned before;
+
+	start(t1, r2_text(), 33);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 25000);
+	expect_pair();
+	old = xn_sent(&net, 0, IK_V2_EXCH_INFORMATIONAL, 0);
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_nonnull(xn_sent(&net, 0, IK_V2_EXCH_INFORMATIONAL, 1));
+	copy = *old;
+	ck_assert_uint_eq(ik_get32(copy.data + 20), 2);
+	before = net.sent_by[1];
+	xn_inject(&net, 0, copy.data, copy.len, 500);
+	xn_deliver(&net);
+	ck_assert_uint_eq(net.sent_by[1], before);
+	EXPECT_LINE(&net.n[1], "request with message id 2, expected 4: dropped");
+	xn_free(&net);
+}
+END_TEST
+
+/* An unprotected IKE_SA_INIT answer for R1's SA from another address (a
+ * forged NO_PROPOSAL_CHOSEN) is dropped; the real exchange completes. */
+START_TEST(foreign_source)
+{
+	uint8_t forged[64];
+
+	start(r1_text(), r2_text(), 34);
+	initiate(0, "Tunnel1");
+	/* header of R1's request, made a response carrying N(NO_PROPOSAL_CHOSEN) */
+	memcpy(forged, net.q[net.qhead].data, IK_V2_HDR_LEN);
+	forged[16] = IK_V2_PL_N;
+	forged[19] = IK_V2_FLAG_R;
+	memcpy(forged + IK_V2_HDR_LEN, "\0\0\0\x08\0\0\0\x0e", 8);
+	ik_put32(forged + 24, IK_V2_HDR_LEN + 8);
+	xn_inject_from(&net, 0, 0xcb007101u /* 203.0.113.1 */, 500, 500, forged,
+		       IK_V2_HDR_LEN + 8);
+	xn_run(&net, 1000);
+	expect_pair();
+	EXPECT_LINE(&net.n[0], "IKE_SA_INIT from 203.0.113.1:500, not the SA's peer "
+		    "192.168.0.2:500: dropped");
+	EXPECT_NO_LINE(&net.n[0], "NO_PROPOSAL_CHOSEN");
+	xn_free(&net);
+}
+END_TEST
+
+/* R1 behind a NAT (its datagrams leave from 203.0.113.10): NAT-D finds it,
+ * both move to UDP 4500 for IKE_AUTH, the child is UDP-encapsulated. VTI,
+ * R2's tunnel and key name the NAT's address. */
+START_TEST(nat_t)
+{
+	char *t2 = xn_replace(xn_replace(vti(r2_text()), " tunnel destination 192.168.0.1",
+					 " tunnel destination 203.0.113.10"),
+			      "  address 192.168.0.1\n  pre-shared-key cisco\n!\n"
+			      "crypto ikev2 keyring keyring2",
+			      "  address 203.0.113.10\n  pre-shared-key cisco\n!\n"
+			      "crypto ikev2 keyring keyring2");
+
+	start(vti(r1_text()), t2, 35);
+	net.nat_addr = 0xcb00710au;
+	net.nat_port500 = 10500;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	ck_assert(net.n[0].up[0].udp_encap);
+	ck_assert(net.n[1].up[0].udp_encap);
+	ck_assert_uint_eq(net.n[0].up[0].encap_local_port, 4500);
+	ck_assert_uint_eq(net.n[1].up[0].encap_remote_port, 10501);
+	ck_assert_uint_eq(net.n[0].up[0].out.spi, net.n[1].up[0].in.spi);
+	EXPECT_LINE(&net.n[0], "NAT detected: this end is behind a NAT");
+	EXPECT_LINE(&net.n[1], "NAT detected: the peer is behind a NAT");
+	EXPECT_LINE(&net.n[0], "NAT detected: switching to UDP port 4500");
+	EXPECT_LINE(&net.n[1], "peer moved from 203.0.113.10:10500 to 203.0.113.10:10501 "
+		    "(local port 4500), authenticated");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -492,6 +643,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_proposal);
 	tcase_add_test(tc, cookie_round);
 	tcase_add_test(tc, cookie_tampered);
+	tcase_add_test(tc, tampered_auth);
+	tcase_add_test(tc, tampered_auth_responder);
+	tcase_add_test(tc, tampered_icv);
+	tcase_add_test(tc, replayed_request);
+	tcase_add_test(tc, foreign_source);
+	tcase_add_test(tc, nat_t);
 	suite_add_tcase(s, tc);
 	return s;
 }
