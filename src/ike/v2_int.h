@@ -96,6 +96,8 @@ struct ik_v2_child_req {
 	bool transport;         /* USE_TRANSPORT_MODE agreed */
 	unsigned pfs_group;     /* CREATE_CHILD_SA with KE only (never in IKE_AUTH) */
 	unsigned rekey_of;      /* child id this replaces, 0 = none */
+	bool exch_initiator;    /* this side sent the request of the exchange making the
+				 * child: KEYMAT order, SPIs and selectors follow it */
 	struct ik_v2_ts tsi, tsr; /* the selectors agreed (one each) */
 };
 
@@ -115,6 +117,7 @@ struct ik_v2_ike_sa {
 	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
 	struct ik_v2_keys keys;
 	bool have_keys;
+	uint64_t iv_seq;        /* AEAD IVs: a counter, never repeated under SK_e */
 	/* IKE_SA_INIT material, kept until IKE_AUTH completes */
 	struct ik_dh *dh;
 	uint8_t *ni, *nr;
@@ -266,13 +269,17 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx);
 
 /* ---- v2_esp.c: child SA hooks (IKE_AUTH and CREATE_CHILD_SA) ---- */
 /* Initiator: fills cr for tunnel t (its IPsec profile, a fresh SPI) and
- * appends SA, TSi, TSr to b (and USE_TRANSPORT_MODE when asked). */
+ * appends SA, TSi, TSr to b (and USE_TRANSPORT_MODE when asked). A
+ * cr->pfs_group set on entry adds that D-H transform to every proposal
+ * (CREATE_CHILD_SA with PFS; the caller sends KEi). */
 int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		    struct ik_v2_child_req *cr, struct ik_v2_builder *b);
 /* Responder: from the peer's SA, TSi, TSr (in rx), chooses the tunnel, the
  * transform set and narrows the selectors into cr; on success appends the
  * answer's SA, TSi, TSr to b. Returns 0, or the notify type to answer with
- * (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE). */
+ * (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE). A D-H transform in the chosen
+ * proposal sets cr->pfs_group; it must be the IPsec profile's `set pfs`
+ * group, and a profile with PFS refuses proposals without one. */
 int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		     struct ik_v2_child_req *cr, struct ik_v2_builder *b);
 /* Initiator: checks the responder's SA and TS answer against cr (one of
