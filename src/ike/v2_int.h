@@ -73,6 +73,7 @@ struct ik_v2_win {
 	uint8_t req_exch;       /* IK_V2_EXCH_* of that request */
 	struct ik_v2_out req;   /* kept for retransmission */
 	unsigned req_count;     /* retransmissions done */
+	uint32_t req_interval_ms; /* fixed retransmission interval (DPD retry), 0: back-off */
 	struct ik_timer t_xmit; /* kind IK_TK_V2_XMIT; unarmed: none pending */
 	/* as responder */
 	uint32_t peer_next;     /* the ID the peer's next request must take */
