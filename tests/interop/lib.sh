@@ -632,8 +632,15 @@ lsw_up_loaded() {
 		>"$IOP_OUT/addconn-$1.out" 2>&1 || { cat "$IOP_OUT/addconn-$1.out"; return 1; }
 }
 lsw_status() { lsw_whack "$1" --trafficstatus 2>/dev/null; }
-lsw_has_child() { lsw_whack "$1" --status 2>/dev/null | grep -q 'IPsec SA established'; }
-lsw_has_ike() { lsw_whack "$1" --status 2>/dev/null | grep -qE '(IKE|ISAKMP) SA established'; }
+# (IKEv1: "(ISAKMP SA established)", "(IPsec SA established)"; IKEv2 states
+# STATE_V2_ESTABLISHED_IKE_SA and STATE_V2_ESTABLISHED_CHILD_SA)
+lsw_has_child() {
+	lsw_whack "$1" --status 2>/dev/null | grep -qE 'IPsec SA established|ESTABLISHED_CHILD_SA'
+}
+lsw_has_ike() {
+	lsw_whack "$1" --status 2>/dev/null |
+		grep -qE '(IKE|ISAKMP) SA established|ESTABLISHED_IKE_SA'
+}
 
 # ------------------------------------------------------------------- IKEv2
 # iop_proposal_v2 NAME: the IOS (crypto ikev2 proposal, transform-set),

@@ -68,6 +68,7 @@ cases() {
 	for p in aes256-sha256-modp2048 aes256gcm16-prfsha256-x25519 \
 		chacha20poly1305-prfsha256-ecp256; do
 		echo "c swan-swan-v2-$p swan-swan-v2.sh $p"
+		[ "$p" = aes256-sha256-modp2048 ] && echo "c lsw-swan-v2 lsw-swan.sh v2"
 		for m in gre vti; do
 			for by in ikerd peer; do
 				echo "c v2-$p-$m-by$by v2-tunnel.sh $p no $m swan $by"
