@@ -28,7 +28,8 @@
  * (src/ike/timer.h), the half-open count is a counter: no event walks all
  * SAs. Only admin commands (show, clear of everything, reload) do.
  * Versions: the ISAKMP header's major version is read before anything else;
- * IKEv1 is handled, an IKEv2 message is dropped with a debug line.
+ * IKEv1 goes to the v1 state table, IKEv2 to src/ike/v2_sa.c (IKE_SA_INIT,
+ * IKE_AUTH and the first child SA); both live in the same core tables.
  *
  * NAT-T framing: ik_engine_input takes IKE messages without the 4-byte
  * non-ESP marker (the host strips it on port 4500); the engine adds the

@@ -1,0 +1,508 @@
+/* IKEv2 exchanges (IKE_SA_INIT, IKE_AUTH, the first child SA) between two
+ * engines in one process, on the seed's R1/R2 topology written with IKEv2
+ * keyrings and profiles (etc/examples/ikev2-r*.conf, rule V2-1) and
+ * variants: both roles, GRE and VTI, lost and duplicated messages, COOKIE,
+ * INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN, wrong keys, tampered AUTH and ICV,
+ * replayed messages, a foreign source address. Deterministic: fake clock,
+ * seeded RNGs. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/v2_msg.h"
+#include "test_exchange_harness.h"
+#include "util/addr.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+#define R1_ADDR 0xc0a80001u /* 192.168.0.1 */
+#define R2_ADDR 0xc0a80002u /* 192.168.0.2 */
+
+static struct xnet net;
+
+static char *r1_text(void)
+{
+	return xn_read("etc/examples/ikev2-r1.conf");
+}
+
+static char *r2_text(void)
+{
+	return xn_read("etc/examples/ikev2-r2.conf");
+}
+
+static void start_opts(char *t1, char *t2, uint64_t seed, const struct ik_engine_opts *o)
+{
+	struct ik_config *c1 = xn_load(t1, "r1.conf"), *c2 = xn_load(t2, "r2.conf");
+
+	free(t1);
+	free(t2);
+	xn_init(&net, c1, R1_ADDR, c2, R2_ADDR, seed, o);
+}
+
+static void start(char *t1, char *t2, uint64_t seed)
+{
+	start_opts(t1, t2, seed, NULL);
+}
+
+static void dump(const struct xnode *n)
+{
+	for (size_t i = 0; i < n->cap.n; i++)
+		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
+}
+
+#define EXPECT_ORDER(node, ...)                                                         \
+	do {                                                                            \
+		static const char *const lines_[] = { __VA_ARGS__ };                     \
+		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
+		if (miss_)                                                              \
+			dump(node);                                                     \
+		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
+			      (node)->name, miss_ ? miss_ : "");                        \
+	} while (0)
+
+#define EXPECT_LINE(node, s)                                                            \
+	do {                                                                            \
+		if (xn_find((node), 0, (s)) < 0)                                        \
+			dump(node);                                                     \
+		ck_assert_msg(xn_find((node), 0, (s)) >= 0, "%s: no line \"%s\"",       \
+			      (node)->name, (s));                                       \
+	} while (0)
+
+#define EXPECT_NO_LINE(node, s)                                                         \
+	ck_assert_msg(xn_find((node), 0, (s)) < 0, "%s: unexpected line \"%s\"",         \
+		      (node)->name, (s))
+
+static void initiate(int side, const char *ifname)
+{
+	struct ik_sb err;
+
+	ik_sb_init(&err);
+	ck_assert_msg(ik_engine_initiate(net.n[side].e, ifname, &err) == 0, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+}
+
+/* Both sides hold one child each, and each one's outbound SA is the other's
+ * inbound SA (same SPI, same keys). */
+static void expect_pair(void)
+{
+	const struct ik_child_sa *a, *b;
+
+	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+		dump(&net.n[0]);
+		dump(&net.n[1]);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	a = &net.n[0].up[0];
+	b = &net.n[1].up[0];
+	ck_assert_uint_eq(a->out.spi, b->in.spi);
+	ck_assert_uint_eq(a->in.spi, b->out.spi);
+	ck_assert_uint_gt(a->in.spi, 255);
+	ck_assert_uint_gt(a->out.spi, 255);
+	ck_assert(!memcmp(a->out.enc_key, b->in.enc_key, sizeof(a->out.enc_key)));
+	ck_assert(!memcmp(a->out.auth_key, b->in.auth_key, sizeof(a->out.auth_key)));
+	ck_assert(!memcmp(a->in.enc_key, b->out.enc_key, sizeof(a->in.enc_key)));
+	ck_assert(!memcmp(a->in.auth_key, b->out.auth_key, sizeof(a->in.auth_key)));
+	ck_assert(memcmp(a->in.enc_key, a->out.enc_key, sizeof(a->in.enc_key)));
+	ck_assert_uint_eq(a->out.src, b->in.src);
+	ck_assert_uint_eq(a->out.dst, b->in.dst);
+	ck_assert_uint_eq(a->mode, b->mode);
+	ck_assert_uint_eq(a->enc, b->enc);
+	ck_assert_uint_eq(a->auth, b->auth);
+	ck_assert_uint_eq(a->reqid, 2); /* Tunnel1 */
+}
+
+static void expect_none(void)
+{
+	struct ik_engine_stats st;
+
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.child_sas, 0);
+		ck_assert_uint_eq(st.isakmp_up, 0);
+	}
+}
+
+/* V2-1: the seed's R1/R2 in IKEv2 form; R1 initiates. Four messages:
+ * IKE_SA_INIT and IKE_AUTH, request and response; the child is the GRE
+ * endpoints with protocol 47, AES-128/SHA-256 from transform set TS. */
+START_TEST(v2_1_r1_initiates)
+{
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[0].up[0].enc, IK_ESP_AES);
+	ck_assert_uint_eq(net.n[0].up[0].enc_keylen, 128);
+	ck_assert_uint_eq(net.n[0].up[0].auth, IK_ESP_SHA256);
+	ck_assert_uint_eq(net.n[0].up[0].mode, IK_MODE_TUNNEL);
+	ck_assert_uint_eq(net.n[0].up[0].sel.proto, 47);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src, R1_ADDR);
+	ck_assert_uint_eq(net.n[0].up[0].sel.dst, R2_ADDR);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, 0xffffffffu);
+	ck_assert_uint_eq(net.n[1].up[0].sel.src, R2_ADDR);
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst, R1_ADDR);
+	ck_assert_uint_eq(net.n[0].up[0].lifetime_sec, 3600);
+	ck_assert(!net.n[0].up[0].udp_encap);
+	ck_assert_uint_eq(net.sent, 4);
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.p1_done, 1);
+		ck_assert_uint_eq(st.p2_done, 1);
+		ck_assert_uint_eq(st.isakmp_up, 1);
+		ck_assert_uint_eq(st.half_open, 0);
+		ck_assert_uint_eq(st.child_sas, 1);
+	}
+	EXPECT_ORDER(&net.n[0],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Initiating IKEv2 for Tunnel1 to 192.168.0.2 "
+		     "(IKEv2 profile profile2)",
+		     "IKEv2:Found Policy 'POL'",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 14)",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange REQUEST",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange RESPONSE",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: SA KE Nonce "
+		     "N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP)",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT detection: no NAT found",
+		     "IKEv2:% Getting preshared key from profile keyring keyring2",
+		     "IKEv2:% Matched peer block 'R2'",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_AUTH Exchange REQUEST",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_AUTH Exchange RESPONSE",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: IDr AUTH SA TSi TSr",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
+		     "PASSED",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):State change: I_AUTH_SENT -> READY",
+		     "IPSEC(create_sa): sa created,");
+	/* R2 picks profile1 from R1's identity (V2-1), then keyring1's key */
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange REQUEST",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Found Policy 'POL'",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Negotiated proposal: Encryption AES-CBC-256",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: IDi AUTH "
+		     "N(INITIAL_CONTACT) SA TSi TSr",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received identity 192.168.0.1 of type "
+		     "'IPv4 address'",
+		     "IKEv2:found matching IKEv2 profile 'profile1'",
+		     "IKEv2:% Getting preshared key from profile keyring keyring1",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
+		     "PASSED",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: TSi "
+		     "192.168.0.1-192.168.0.1 proto 47 ports 0-65535, TSr 192.168.0.2-192.168.0.2 "
+		     "proto 47 ports 0-65535",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):State change: R_INIT_SENT -> READY",
+		     "IPSEC(create_sa): sa created,");
+	xn_free(&net);
+}
+END_TEST
+
+/* V2-1: the same topology comes up when R2 initiates (with IKEv1 this
+ * direction fails: R1 picks keyring1 blind, K3 + P2). */
+START_TEST(v2_1_r2_initiates)
+{
+	start(r1_text(), r2_text(), 2);
+	initiate(1, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.sent, 4);
+	EXPECT_ORDER(&net.n[0],
+		     "IKEv2:found matching IKEv2 profile 'profile2'",
+		     "IKEv2:% Getting preshared key from profile keyring keyring2",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
+		     "PASSED");
+	xn_free(&net);
+}
+END_TEST
+
+/* A wrong key on R2's side: R2 answers AUTHENTICATION_FAILED with the IOS
+ * lines, neither side keeps an SA, no child SA is installed. */
+START_TEST(wrong_psk)
+{
+	char *t2 = xn_replace(r2_text(), "  address 192.168.0.1\n  pre-shared-key cisco\n!\n"
+			      "crypto ikev2 keyring keyring2",
+			      "  address 192.168.0.1\n  pre-shared-key wrong\n!\n"
+			      "crypto ikev2 keyring keyring2");
+	struct ik_engine_stats st;
+
+	start(r1_text(), t2, 3);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_none();
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
+		     "FAILED",
+		     "IKEv2-ERROR:(SESSION ID = 1,SA ID = 1):: Auth exchange failed with "
+		     "192.168.0.1 (Verification of peer's authentication data FAILED)",
+		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
+		     "with 192.168.0.1");
+	EXPECT_ORDER(&net.n[0],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: N(AUTHENTICATION_FAILED)",
+		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
+		     "with 192.168.0.2 (Received AUTHENTICATION_FAILED from the peer");
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.isakmp_sas, 0);
+		ck_assert_uint_eq(st.p1_failed, 1);
+		ck_assert_uint_eq(net.n[i].ups, 0);
+	}
+	xn_free(&net);
+}
+END_TEST
+
+
+static char *vti(char *t)
+{
+	return xn_replace(t, " tunnel protection ipsec profile profile1",
+			  " tunnel mode ipsec ipv4\n tunnel protection ipsec profile profile1");
+}
+
+/* VTI (`tunnel mode ipsec ipv4`): the child's selectors are any/any; R2
+ * initiates. */
+START_TEST(vti_r2_initiates)
+{
+	start(vti(r1_text()), vti(r2_text()), 4);
+	initiate(1, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	for (int i = 0; i < 2; i++) {
+		ck_assert_uint_eq(net.n[i].up[0].sel.proto, 0);
+		ck_assert_uint_eq(net.n[i].up[0].sel.src, 0);
+		ck_assert_uint_eq(net.n[i].up[0].sel.src_mask, 0);
+		ck_assert_uint_eq(net.n[i].up[0].sel.dst_mask, 0);
+		ck_assert_uint_eq(net.n[i].up[0].mode, IK_MODE_TUNNEL);
+	}
+	EXPECT_LINE(&net.n[0], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
+		    "TSi 0.0.0.0-255.255.255.255 proto 0 ports 0-65535, TSr "
+		    "0.0.0.0-255.255.255.255 proto 0 ports 0-65535");
+	xn_free(&net);
+}
+END_TEST
+
+/* A GRE tunnel on one side and VTI on the other: the responder cannot
+ * narrow any/any to the GRE endpoints' protocol 47... it can: any/any
+ * contains them. The other way round (GRE initiator, VTI responder) the
+ * GRE selectors are within any/any too; a responder whose tunnel goes to
+ * another address has nothing to offer: TS_UNACCEPTABLE, the IKE SA stays. */
+START_TEST(ts_unacceptable)
+{
+	char *t2 = xn_replace(r2_text(), " tunnel destination 192.168.0.1",
+			      " tunnel destination 192.168.0.77");
+	struct ik_engine_stats st;
+
+	start(r1_text(), t2, 5);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	EXPECT_LINE(&net.n[1], "no protected tunnel to 192.168.0.1 allows the peer's traffic "
+		    "selectors (TSi 192.168.0.1-192.168.0.1 proto 47 ports 0-65535, TSr "
+		    "192.168.0.2-192.168.0.2 proto 47 ports 0-65535): TS_UNACCEPTABLE");
+	EXPECT_LINE(&net.n[0], "the peer refused the IPsec SA for Tunnel1: TS_UNACCEPTABLE");
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.isakmp_up, 1);
+		ck_assert_uint_eq(st.p2_failed, 1);
+	}
+	xn_free(&net);
+}
+END_TEST
+
+/* Each of the four messages lost once: the initiator retransmits its
+ * request, the responder resends its kept response; one SA pair results. */
+START_TEST(lost_each_message)
+{
+	for (unsigned k = 1; k <= 4; k++) {
+		struct ik_engine_stats st;
+
+		start(r1_text(), r2_text(), 10 + k);
+		net.drop_mask = 1ull << (k - 1);
+		initiate(0, "Tunnel1");
+		xn_run(&net, 10000);
+		expect_pair();
+		ik_engine_stats(net.n[0].e, &st);
+		ck_assert_uint_eq(st.retransmits, 1);
+		ck_assert_uint_eq(st.p1_done, 1);
+		ik_engine_stats(net.n[1].e, &st);
+		ck_assert_uint_eq(st.p1_done, 1);
+		ck_assert_uint_eq(st.isakmp_sas, 1);
+		if (k == 2 || k == 4)
+			EXPECT_LINE(&net.n[1], "resending the response");
+		xn_free(&net);
+	}
+}
+END_TEST
+
+/* Every message delivered twice: duplicates of requests get the kept
+ * response, duplicate responses are dropped; one SA pair results. */
+START_TEST(duplicated_messages)
+{
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 20);
+	initiate(0, "Tunnel1");
+	for (int step = 0; step < 64 && net.qlen; step++) {
+		struct xmsg m = net.q[net.qhead];
+		struct xnode *n = &net.n[m.to];
+
+		net.qhead = (net.qhead + 1) % XN_QUEUE;
+		net.qlen--;
+		/* the datagram, and the same once more */
+		ik_engine_input(n->e, &m.dst, &m.src, NULL, m.data, m.len);
+		ik_engine_input(n->e, &m.dst, &m.src, NULL, m.data, m.len);
+	}
+	xn_run(&net, 1000);
+	expect_pair();
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.isakmp_sas, 1);
+		ck_assert_uint_eq(st.p1_done, 1);
+		ck_assert_uint_eq(net.n[i].ups, 1);
+	}
+	EXPECT_LINE(&net.n[1], "Retransmitted request (message id 0): resending the response");
+	EXPECT_LINE(&net.n[1], "Retransmitted request (message id 1): resending the response");
+	EXPECT_LINE(&net.n[0], "does not answer our request");
+	xn_free(&net);
+}
+END_TEST
+
+/* INVALID_KE_PAYLOAD: R1 offers groups 14 and 19 and sends a group-14 KE;
+ * R2 takes only 19, answers INVALID_KE_PAYLOAD(19) without keeping state,
+ * and R1 retries with 19 (RFC 7296 1.2). */
+START_TEST(invalid_ke_retry)
+{
+	char *t1 = xn_replace(r1_text(), " group 14\n", " group 14 19\n");
+	char *t2 = xn_replace(r2_text(), " group 14\n", " group 19\n");
+	struct ik_engine_stats st;
+
+	start(t1, t2, 6);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.sent, 6);
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:KE payload of group 14 from 192.168.0.1, policy POL wants group 19: "
+		     "sending INVALID_KE_PAYLOAD",
+		     "Negotiated proposal: Encryption AES-CBC-256, PRF HMAC-SHA256, Integrity "
+		     "HMAC-SHA256-128, DH group 19");
+	EXPECT_ORDER(&net.n[0],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received INVALID_KE_PAYLOAD: the peer wants "
+		     "DH group 19 (we sent 14)",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 19)");
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	xn_free(&net);
+}
+END_TEST
+
+/* No common proposal: NO_PROPOSAL_CHOSEN from R2 (no state kept), R1 gives
+ * up with the IOS line. */
+START_TEST(no_proposal)
+{
+	char *t2 = xn_replace(r2_text(), " encryption aes-cbc-256\n",
+			      " encryption aes-cbc-128\n");
+
+	start(r1_text(), t2, 7);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_none();
+	ck_assert_uint_eq(net.sent, 2);
+	EXPECT_LINE(&net.n[1], "IKEv2:Failed to find a matching proposal for 192.168.0.1 (policy "
+		    "POL)");
+	EXPECT_LINE(&net.n[1], "%IKEV2-5-RECV_CONNECTION_REQUEST: no matching IKEv2 proposal for "
+		    "192.168.0.1: NO_PROPOSAL_CHOSEN");
+	EXPECT_LINE(&net.n[0], "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: the peer "
+		    "192.168.0.2 answered NO_PROPOSAL_CHOSEN to IKE_SA_INIT (policy POL)");
+	xn_free(&net);
+}
+END_TEST
+
+/* COOKIE (RFC 7296 2.6): R2 has `crypto ikev2 cookie-challenge 1` and one
+ * IKEv2 SA half-open already (a request from 198.51.100.1); R1's request is
+ * answered with a COOKIE and no state, its retry carries it and succeeds.
+ * tamper_cookie: the COOKIE of the retry is changed on the way, so R2
+ * challenges again; the next retry succeeds. */
+static void cookie_run(bool tamper_cookie)
+{
+	char *t2 = xn_replace(r2_text(), "crypto ikev2 policy POL",
+			      "crypto ikev2 cookie-challenge 1\n!\ncrypto ikev2 policy POL");
+	struct ik_engine_stats st;
+	struct xmsg m;
+	long at;
+
+	start(r1_text(), t2, 8);
+	if (tamper_cookie)
+		net.tamper[0] = (struct xtamper){ .on = true, .from = 0,
+			.exch = IK_V2_EXCH_IKE_SA_INIT, .nth = 3, .wire = true,
+			.pl = IK_V2_PL_N, .pl_nth = 0, .at = 12, .mask = 0x40 };
+	initiate(0, "Tunnel1");
+	/* R1's first request goes elsewhere: replayed from another address with
+	 * another SPI, it leaves one half-open SA on R2 */
+	m = net.q[net.qhead];
+	net.qlen = 0;
+	m.data[0] ^= 0x5a;
+	xn_inject_from(&net, 1, 0xc6336401u /* 198.51.100.1 */, 500, 500, m.data, m.len);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.half_open, 1);
+	xn_run(&net, 20000);
+	expect_pair();
+	at = xn_find(&net.n[1], 0, "half-open IKEv2 SAs (cookie-challenge 1): sending COOKIE "
+		     "to 192.168.0.1");
+	ck_assert_int_ge(at, 0);
+	EXPECT_LINE(&net.n[0], "Received COOKIE: sending IKE_SA_INIT again with it");
+	if (tamper_cookie) {
+		ck_assert_uint_eq(net.tamper[0].applied, 1);
+		ck_assert_int_ge(xn_find(&net.n[1], (size_t)at + 1, "sending COOKIE to "
+					 "192.168.0.1"), 0);
+	} else {
+		ck_assert_int_lt(xn_find(&net.n[1], (size_t)at + 1, "sending COOKIE to "
+					 "192.168.0.1"), 0);
+	}
+	xn_free(&net);
+}
+
+START_TEST(cookie_round)
+{
+	cookie_run(false);
+}
+END_TEST
+
+START_TEST(cookie_tampered)
+{
+	cookie_run(true);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("exchange_v2");
+	TCase *tc = tcase_create("v2");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, v2_1_r1_initiates);
+	tcase_add_test(tc, v2_1_r2_initiates);
+	tcase_add_test(tc, wrong_psk);
+	tcase_add_test(tc, vti_r2_initiates);
+	tcase_add_test(tc, ts_unacceptable);
+	tcase_add_test(tc, lost_each_message);
+	tcase_add_test(tc, duplicated_messages);
+	tcase_add_test(tc, invalid_ke_retry);
+	tcase_add_test(tc, no_proposal);
+	tcase_add_test(tc, cookie_round);
+	tcase_add_test(tc, cookie_tampered);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
