@@ -51,4 +51,5 @@ if feat ikev2-informational; then
 fi
 kill -TERM "$rp"
 wait_gone "$rp" || fail "responder did not exit"
+cat "$tmp/load.out"
 echo "PASS: ikeload --ikev2"
