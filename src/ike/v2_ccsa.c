@@ -176,6 +176,19 @@ static void move_children(struct ik_v2_ike_sa *s, unsigned from_conn, unsigned t
 			c->p1_conn_id = to_conn;
 }
 
+/* A child made on an IKE SA that a rekey has replaced meanwhile belongs to
+ * the replacement (the old SA is about to go, and its children with it). */
+static void follow_successor(struct ik_v2_ike_sa *s)
+{
+	struct ik_v2_ike_sa *n;
+
+	if (!s->more || !s->more->rekeyed)
+		return;
+	n = ik_v2_sa_find_peer(s->e, &s->local.ip, &s->remote.ip);
+	if (n && n != s && !(n->more && n->more->rekeyed))
+		move_children(s, s->conn_id, n->conn_id);
+}
+
 void ik_v2_ccsa_abort(struct ik_v2_ike_sa *s)
 {
 	struct ik_v2_more *m = s->more;
@@ -339,6 +352,7 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 	m->cr.rekey_of = 0;
 	ik_v2_ccsa_abort(s);
+	follow_successor(s);
 	return;
 fail:
 	ik_secret_free(gir);
@@ -438,6 +452,7 @@ static void child_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	nc = ik_v2_child_by_out_spi(s, cr.spi_out);
 	if (old)
 		e->v2->st.child_rekeys++;
+	follow_successor(s);
 	/* our own rekey of the same child under way: a collision */
 	if (old && nc && m && m->x == IK_V2_X_CHILD_REKEY && m->cr.rekey_of == old->sa.id) {
 		V2DBG(s, "Simultaneous rekey of IPsec SA [SPI: 0x%X] detected", old->sa.in.spi);

@@ -566,6 +566,31 @@ START_TEST(ike_rekey_simultaneous)
 }
 END_TEST
 
+/* A child rekey crosses an IKE SA rekey started by the other side: the new
+ * child ends up on the new IKE SA, which deletes it with itself. */
+START_TEST(child_rekey_crosses_ike_rekey)
+{
+	for (int side = 0; side < 2; side++) {
+		struct ik_v2_ike_sa *s1;
+
+		start_edit(105 + (uint64_t)side, NULL, NULL);
+		up(0);
+		soft_expire(side);
+		s1 = the_sa(1 - side);
+		ik_v2_sa_timer(s1, &s1->t_rekey, net.now);
+		xn_run(&net, 5000);
+		ck_assert_uint_eq(ike_sas(0), 1);
+		ck_assert_uint_eq(ike_sas(1), 1);
+		expect_pair();
+		ik_engine_clear(net.n[1].e, IK_CLEAR_IKEV2_SA, 0, 0);
+		xn_run(&net, 2000);
+		ck_assert_uint_eq(net.n[0].nup, 0);
+		ck_assert_uint_eq(net.n[1].nup, 0);
+		teardown();
+	}
+}
+END_TEST
+
 /* ---- fragmentation ---- */
 
 /* crypto ikev2 fragmentation mtu 200 on both: the rekey messages go as
@@ -730,6 +755,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ike_rekey_by_responder);
 	tcase_add_test(tc, ike_rekey_lifetime);
 	tcase_add_test(tc, ike_rekey_simultaneous);
+	tcase_add_test(tc, child_rekey_crosses_ike_rekey);
 	tcase_add_test(tc, fragments_small_mtu);
 	tcase_add_test(tc, fragments_one_side_only);
 	tcase_add_test(tc, show_ikev2);
