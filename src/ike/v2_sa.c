@@ -14,6 +14,14 @@
 #include "util/mutant.h"
 #include "util/util.h"
 
+
+/* A datagram dropped: the engine's count and show crypto ikev2 stats'. */
+static void v2_dropped(struct ik_engine *e)
+{
+	e->st.rx_dropped++;
+	ik_v2_eng(e)->st.dropped++;
+}
+
 static const struct ik_ike_sa_ops v2_ops;
 
 struct ik_v2_eng *ik_v2_eng(struct ik_engine *e)
@@ -592,6 +600,7 @@ static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
 	}
 	w->req_count++;
 	e->st.retransmits++;
+	ik_v2_eng(e)->st.retransmits++;
 	V2DBG(s, "Retransmitting packet");
 	out_send(s, &w->req);
 	shift = w->req_count < 3 ? w->req_count : 3;
@@ -686,7 +695,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	/* The I flag names the original initiator: it must be the peer. */
 	if (!!(h->flags & IK_V2_FLAG_I) == s->initiator) {
 		V2DBG(s, "message with the wrong Initiator flag, dropped");
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		return;
 	}
 	if (response) {
@@ -695,7 +704,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 				V2DBG(s, "response with message id %u does not answer our request "
 				      "(%s%u), dropped", h->msgid, w->req_pending ? "" : "none; ",
 				      w->req_msgid);
-				e->st.rx_dropped++;
+				v2_dropped(e);
 				return;
 			}
 		}
@@ -715,7 +724,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		if (h->msgid != w->peer_next && !IK_MUTANT(IK_MUT_V2_MSGID)) {
 			V2DBG(s, "request with message id %u, expected %u: dropped", h->msgid,
 			      w->peer_next);
-			e->st.rx_dropped++;
+			v2_dropped(e);
 			return;
 		}
 	}
@@ -731,7 +740,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	if (ik_v2_parse_payloads(msg, h->len, &rx->m, err, sizeof(err))) {
 		V2DBG(s, "malformed message from %s: %s",
 		      ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }), err);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	if (h->exch == IK_V2_EXCH_IKE_SA_INIT) {
@@ -741,7 +750,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 			      ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			      remote->port, ik_addr_fmt_any(&s->remote.ip,
 			      (char[IK_ADDR_ANYSTRLEN]){ 0 }), s->remote.port);
-			e->st.rx_dropped++;
+			v2_dropped(e);
 			goto out;
 		}
 		trace_payloads(e, &rx->m, s->sa_id);
@@ -755,7 +764,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	if (!rx->m.sk || !s->have_keys) {
 		V2DBG(s, "%s without SK payload (or before keys exist): dropped",
 		      ik_v2_exch_name(h->exch));
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	if (rx->m.sk->type == IK_V2_PL_SKF) {
@@ -775,7 +784,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 				       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 				       remote->port, s->sa_id);
 			if (rc < 0)
-				e->st.rx_dropped++;
+				v2_dropped(e);
 			goto out;
 		}
 		rx->m.inner_np = first_np;
@@ -796,14 +805,14 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 			       "failed on a message from %s:%u (SA ID %u)",
 			       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			       remote->port, s->sa_id);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	rx->plain = plain;
 	if (ik_v2_parse_inner(plain, rx->plain_len, rx->m.inner_np, h->exch, &rx->m, err,
 			      sizeof(err))) {
 		V2DBG(s, "malformed encrypted payloads: %s", err);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	trace_payloads(e, &rx->m, s->sa_id);
@@ -867,7 +876,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 	if (ik_v2_parse_hdr(msg, len, &h, err, sizeof(err))) {
 		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received a malformed packet from %s:%u: %s",
 		       ik_addr_fmt_any(&remote->ip, ra), remote->port, err);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		return;
 	}
 	s = ik_v2_sa_find(e, h.spi_i, h.spi_r);
@@ -889,7 +898,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 		if (ik_v2_parse_payloads(msg, h.len, &rx->m, err, sizeof(err))) {
 			ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received a malformed IKE_SA_INIT from "
 			       "%s:%u: %s", ik_addr_fmt_any(&remote->ip, ra), remote->port, err);
-			e->st.rx_dropped++;
+			v2_dropped(e);
 		} else {
 			trace_payloads(e, &rx->m, ik_v2_eng(e)->next_session_id);
 			ik_v2_init_request(e, local, remote, fvrf, rx);
@@ -897,7 +906,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 		free(rx);
 		return;
 	}
-	e->st.rx_dropped++;
+	v2_dropped(e);
 	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received %s %s from %s:%u for an unknown IKE SA: "
 	       "dropped", ik_v2_exch_name(h.exch), h.flags & IK_V2_FLAG_R ? "response" :
 	       "request", ik_addr_fmt_any(&remote->ip, ra), remote->port);

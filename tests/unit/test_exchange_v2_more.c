@@ -436,6 +436,12 @@ START_TEST(child_rekey_lost_messages)
 		ck_assert_uint_eq(net.n[0].ups, 2);
 		if (lose)
 			EXPECT_LINE(1, "Retransmitted request");
+		{
+			struct ik_v2_stats st;
+
+			stats(0, &st);
+			ck_assert_uint_ge(st.retransmits, 1);
+		}
 		teardown();
 	}
 }
@@ -696,6 +702,15 @@ START_TEST(show_ikev2)
 	ik_sb_reset(&out);
 	stats(0, &st);
 	ck_assert_uint_eq(st.out_active, 1);
+	ck_assert_uint_eq(st.out_req, 1);
+	ck_assert_uint_eq(st.out_req_accepted, 1);
+	ck_assert_uint_eq(st.in_req, 0);
+	stats(1, &st);
+	ck_assert_uint_eq(st.in_active, 1);
+	ck_assert_uint_eq(st.in_req, 1);
+	ck_assert_uint_eq(st.in_req_accepted, 1);
+	ck_assert_uint_eq(st.in_req_rejected, 0);
+	stats(0, &st);
 	ik_v2_stats_format(&st, false, &out);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "Total outgoing IKEv2 SA Count:    1"));
 	ik_sb_reset(&out);
