@@ -744,6 +744,8 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		e->st.rx_dropped++;
 		goto out;
 	}
+	if (moved && IK_MUTANT(IK_MUT_V2_ENDPOINT_AUTH))
+		ik_v2_sa_authenticated(s); /* the switched-off check: follow at once */
 	plain = malloc(h->len);
 	if (!plain)
 		goto out;

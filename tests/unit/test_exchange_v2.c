@@ -259,12 +259,12 @@ static char *vti(char *t)
 			  " tunnel mode ipsec ipv4\n tunnel protection ipsec profile profile1");
 }
 
-/* VTI (`tunnel mode ipsec ipv4`): the child's selectors are any/any; R2
- * initiates. */
-START_TEST(vti_r2_initiates)
+/* VTI (`tunnel mode ipsec ipv4`): the child's selectors are any/any,
+ * whichever side initiates. */
+START_TEST(vti_both_roles)
 {
-	start(vti(r1_text()), vti(r2_text()), 4);
-	initiate(1, "Tunnel1");
+	start(vti(r1_text()), vti(r2_text()), 4 + (unsigned)_i);
+	initiate(_i, "Tunnel1");
 	xn_run(&net, 1000);
 	expect_pair();
 	for (int i = 0; i < 2; i++) {
@@ -274,7 +274,7 @@ START_TEST(vti_r2_initiates)
 		ck_assert_uint_eq(net.n[i].up[0].sel.dst_mask, 0);
 		ck_assert_uint_eq(net.n[i].up[0].mode, IK_MODE_TUNNEL);
 	}
-	EXPECT_LINE(&net.n[0], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
+	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
 		    "TSi 0.0.0.0-255.255.255.255 proto 0 ports 0-65535, TSr "
 		    "0.0.0.0-255.255.255.255 proto 0 ports 0-65535");
 	xn_free(&net);
@@ -626,6 +626,58 @@ START_TEST(nat_t)
 }
 END_TEST
 
+/* The peer never answers: IKE_SA_INIT is retransmitted with back-off
+ * (2, 4, 8, 16, 16 s: five times), then the SA goes with the IOS line. */
+START_TEST(peer_silent)
+{
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 40);
+	net.blackhole[1] = true;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 45000);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_eq(st.retransmits, 4);
+	xn_run(&net, 20000);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.retransmits, 5);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_eq(st.p1_failed, 1);
+	ck_assert_uint_eq(net.sent, 6);
+	EXPECT_ORDER(&net.n[0],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Retransmitting packet",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Maximum number of retransmissions reached",
+		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: no response from "
+		     "192.168.0.2 to IKE_SA_INIT after 5 retransmissions");
+	xn_free(&net);
+}
+END_TEST
+
+/* A protected message from another address whose ICV does not verify does
+ * not move the SA: it still sends to the peer's address it had. */
+START_TEST(no_move_unauthenticated)
+{
+	const struct xmsg *auth;
+	struct xmsg copy;
+
+	start(r1_text(), r2_text(), 41);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	auth = xn_sent(&net, 0, IK_V2_EXCH_IKE_AUTH, 0);
+	ck_assert_ptr_nonnull(auth);
+	copy = *auth;
+	/* a later message ID, so that it is not taken for a retransmission */
+	ik_put32(copy.data + 20, 2);
+	copy.data[copy.len - 1] ^= 0x01;
+	xn_inject_from(&net, 1, 0xcb007101u /* 203.0.113.1 */, 4500, 4500, copy.data, copy.len);
+	EXPECT_LINE(&net.n[1], "ICV mismatch");
+	EXPECT_NO_LINE(&net.n[1], "peer moved");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -635,7 +687,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, v2_1_r1_initiates);
 	tcase_add_test(tc, v2_1_r2_initiates);
 	tcase_add_test(tc, wrong_psk);
-	tcase_add_test(tc, vti_r2_initiates);
+	tcase_add_loop_test(tc, vti_both_roles, 0, 2);
+	tcase_add_test(tc, peer_silent);
+	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
 	tcase_add_test(tc, lost_each_message);
 	tcase_add_test(tc, duplicated_messages);
