@@ -678,6 +678,33 @@ START_TEST(no_move_unauthenticated)
 }
 END_TEST
 
+/* AEAD IKE SAs (the SK payload sealed with AES-GCM or ChaCha20-Poly1305,
+ * IVs from a counter) with X25519 or ECP-256, and an AES-GCM child. */
+static char *aead(char *t, int v)
+{
+	t = xn_replace(t, " encryption aes-cbc-256\n integrity sha256\n group 14\n",
+		       v == 0 ? " encryption aes-gcm-256\n prf sha256\n group 31\n" :
+		       " encryption chacha20-poly1305\n prf sha512\n group 19\n");
+	return xn_replace(t, "crypto ipsec transform-set TS esp-aes esp-sha256-hmac",
+			  "crypto ipsec transform-set TS esp-gcm 256");
+}
+
+START_TEST(aead_suites)
+{
+	start(aead(r1_text(), _i), aead(r2_text(), _i), 50 + (unsigned)_i);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[0].up[0].enc, IK_ESP_GCM);
+	ck_assert_uint_eq(net.n[0].up[0].enc_keylen, 256);
+	ck_assert_uint_eq(net.n[0].up[0].icv_bits, 128);
+	EXPECT_LINE(&net.n[1], _i == 0 ? "Negotiated proposal: Encryption AES-GCM-16-256, PRF "
+		    "HMAC-SHA256, Integrity none, DH group 31" : "Negotiated proposal: Encryption "
+		    "CHACHA20-POLY1305, PRF HMAC-SHA512, Integrity none, DH group 19");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -689,6 +716,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, wrong_psk);
 	tcase_add_loop_test(tc, vti_both_roles, 0, 2);
 	tcase_add_test(tc, peer_silent);
+	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
 	tcase_add_test(tc, lost_each_message);
