@@ -167,7 +167,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange RESPONSE",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: SA KE Nonce "
 		     "N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP)",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT detection: no NAT found",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Checking NAT discovery",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT not found",
 		     "IKEv2:% Getting preshared key from profile keyring keyring2",
 		     "IKEv2:% Matched peer block 'R2'",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_AUTH Exchange REQUEST",
@@ -176,6 +177,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
 		     "PASSED",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):State change: I_AUTH_SENT -> READY",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Session with IKE ID PAIR (192.168.0.1, "
+		     "192.168.0.2) is UP",
 		     "IPSEC(create_sa): sa created,");
 	/* R2 picks profile1 from R1's identity (V2-1), then keyring1's key */
 	EXPECT_ORDER(&net.n[1],
@@ -190,10 +193,13 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:% Getting preshared key from profile keyring keyring1",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
 		     "PASSED",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Processing INITIAL_CONTACT",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: TSi "
 		     "192.168.0.1-192.168.0.1 proto 47 ports 0-65535, TSr 192.168.0.2-192.168.0.2 "
 		     "proto 47 ports 0-65535",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):State change: R_INIT_SENT -> READY",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Session with IKE ID PAIR (192.168.0.1, "
+		     "192.168.0.2) is UP",
 		     "IPSEC(create_sa): sa created,");
 	xn_free(&net);
 }
@@ -619,7 +625,7 @@ START_TEST(nat_t)
 	ck_assert_uint_eq(net.n[0].up[0].out.spi, net.n[1].up[0].in.spi);
 	EXPECT_LINE(&net.n[0], "NAT detected: this end is behind a NAT");
 	EXPECT_LINE(&net.n[1], "NAT detected: the peer is behind a NAT");
-	EXPECT_LINE(&net.n[0], "NAT detected: switching to UDP port 4500");
+	EXPECT_LINE(&net.n[0], "NAT detected float to init port 4500, resp port 4500");
 	EXPECT_LINE(&net.n[1], "peer moved from 203.0.113.10:10500 to 203.0.113.10:10501 "
 		    "(local port 4500), authenticated");
 	xn_free(&net);
