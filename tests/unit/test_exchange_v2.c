@@ -711,6 +711,24 @@ START_TEST(aead_suites)
 }
 END_TEST
 
+/* `set pfs` on both IPsec profiles: the child of IKE_AUTH has no D-H of its
+ * own (RFC 7296 1.2) and comes up all the same. */
+START_TEST(pfs_profile_ike_auth)
+{
+	char *t1 = xn_replace(r1_text(), " set transform-set TS\n",
+			      " set transform-set TS\n set pfs group14\n");
+	char *t2 = xn_replace(r2_text(), " set transform-set TS\n",
+			      " set transform-set TS\n set pfs group14\n");
+
+	start(t1, t2, 60);
+	initiate(1, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[0].up[0].pfs_group, 0);
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -722,6 +740,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, wrong_psk);
 	tcase_add_loop_test(tc, vti_both_roles, 0, 2);
 	tcase_add_test(tc, peer_silent);
+	tcase_add_test(tc, pfs_profile_ike_auth);
 	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
