@@ -729,6 +729,39 @@ START_TEST(pfs_profile_ike_auth)
 }
 END_TEST
 
+/* Reload: the same configuration keeps the IKEv2 SA and its child; a changed
+ * transform set on the initiator's tunnel takes both down. */
+START_TEST(reload)
+{
+	struct ik_engine_stats st;
+	struct ik_config *c;
+	char *t;
+
+	start(r1_text(), r2_text(), 61);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	t = r1_text();
+	c = xn_load(t, "r1.conf");
+	free(t);
+	ik_engine_set_config(net.n[0].e, c);
+	ik_config_unref(c);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	ck_assert_uint_eq(st.child_sas, 1);
+	t = xn_replace(r1_text(), "esp-aes esp-sha256-hmac", "esp-aes 256 esp-sha-hmac");
+	c = xn_load(t, "r1.conf");
+	free(t);
+	ik_engine_set_config(net.n[0].e, c);
+	ik_config_unref(c);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_eq(st.child_sas, 0);
+	EXPECT_LINE(&net.n[0], "Deleting SA: reason \"configuration changed\"");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -741,6 +774,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, vti_both_roles, 0, 2);
 	tcase_add_test(tc, peer_silent);
 	tcase_add_test(tc, pfs_profile_ike_auth);
+	tcase_add_test(tc, reload);
 	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
