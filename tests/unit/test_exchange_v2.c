@@ -762,6 +762,34 @@ START_TEST(reload)
 }
 END_TEST
 
+/* crypto ikev2 limit max-in-negotiation-sa 1: with one IKEv2 SA half-open
+ * on R2 already, R1's request is refused (no answer, no state) with the
+ * line saying so. */
+START_TEST(max_in_negotiation)
+{
+	char *t2 = xn_replace(r2_text(), "crypto ikev2 policy POL",
+			      "crypto ikev2 limit max-in-negotiation-sa 1\n!\n"
+			      "crypto ikev2 policy POL");
+	struct ik_engine_stats st;
+	struct xmsg m;
+
+	start(r1_text(), t2, 62);
+	initiate(0, "Tunnel1");
+	m = net.q[net.qhead];
+	net.qlen = 0;
+	m.data[0] ^= 0x5a;
+	xn_inject_from(&net, 1, 0xc6336401u /* 198.51.100.1 */, 500, 500, m.data, m.len);
+	xn_run(&net, 5000);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_ge(st.half_open_refused, 1);
+	EXPECT_LINE(&net.n[1], "%IKEV2-4-MAX_IN_NEG: in-negotiation SA limit 1 reached, "
+		    "IKE_SA_INIT from 192.168.0.1 refused");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -775,6 +803,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, peer_silent);
 	tcase_add_test(tc, pfs_profile_ike_auth);
 	tcase_add_test(tc, reload);
+	tcase_add_test(tc, max_in_negotiation);
 	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
