@@ -790,6 +790,63 @@ START_TEST(max_in_negotiation)
 }
 END_TEST
 
+/* Asymmetric keys (`pre-shared-key local|remote`): each side signs with its
+ * local key and checks the peer with its remote key; crossed right, the
+ * tunnel comes up; R1's remote key wrong, R1 refuses R2's AUTH. */
+static char *asym(char *t, const char *peer_addr, const char *local, const char *remote)
+{
+	char from[128], to[256];
+
+	snprintf(from, sizeof(from), "  address %s\n  pre-shared-key cisco\n", peer_addr);
+	snprintf(to, sizeof(to), "  address %s\n  pre-shared-key local %s\n"
+		 "  pre-shared-key remote %s\n", peer_addr, local, remote);
+	/* both keyrings of the file */
+	return xn_replace(xn_replace(t, from, to), from, to);
+}
+
+START_TEST(asymmetric_keys)
+{
+	start(asym(r1_text(), "192.168.0.2", "from-r1", "from-r2"),
+	      asym(r2_text(), "192.168.0.1", "from-r2", _i ? "wrong" : "from-r1"), 70);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	if (!_i) {
+		expect_pair();
+	} else {
+		expect_none();
+		EXPECT_LINE(&net.n[1], "Verification of peer's authentication data FAILED");
+	}
+	xn_free(&net);
+}
+END_TEST
+
+/* Identities other than addresses (V2-1): R1 says fqdn r1.example.com, R2's
+ * profile matches that name and its keyring's peer block holds the key by
+ * identity (the address of the block points elsewhere). */
+START_TEST(fqdn_identity)
+{
+	char *t1 = xn_replace(r1_text(), " identity local address 192.168.0.1\n",
+			      " identity local fqdn r1.example.com\n");
+	char *t2 = xn_replace(r2_text(), " match identity remote address 192.168.0.1 "
+			      "255.255.255.255\n", " match identity remote fqdn r1.example.com\n");
+
+	t2 = xn_replace(t2, "crypto ikev2 keyring keyring1\n peer R1\n  address 192.168.0.1\n",
+			"crypto ikev2 keyring keyring1\n peer R1\n  address 10.9.9.9\n"
+			"  identity fqdn r1.example.com\n");
+	start(t1, t2, 71);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received identity r1.example.com of type "
+		     "'FQDN'",
+		     "IKEv2:found matching IKEv2 profile 'profile1'",
+		     "IKEv2:% Getting preshared key from profile keyring keyring1",
+		     "Verification of peer's authentication data PASSED");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -804,6 +861,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, pfs_profile_ike_auth);
 	tcase_add_test(tc, reload);
 	tcase_add_test(tc, max_in_negotiation);
+	tcase_add_loop_test(tc, asymmetric_keys, 0, 2);
+	tcase_add_test(tc, fqdn_identity);
 	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
