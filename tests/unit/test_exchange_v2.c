@@ -167,7 +167,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange RESPONSE",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: SA KE Nonce "
 		     "N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP)",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT detection: no NAT found",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Checking NAT discovery",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT not found",
 		     "IKEv2:% Getting preshared key from profile keyring keyring2",
 		     "IKEv2:% Matched peer block 'R2'",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_AUTH Exchange REQUEST",
@@ -176,6 +177,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
 		     "PASSED",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):State change: I_AUTH_SENT -> READY",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Session with IKE ID PAIR (192.168.0.1, "
+		     "192.168.0.2) is UP",
 		     "IPSEC(create_sa): sa created,");
 	/* R2 picks profile1 from R1's identity (V2-1), then keyring1's key */
 	EXPECT_ORDER(&net.n[1],
@@ -190,10 +193,13 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:% Getting preshared key from profile keyring keyring1",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
 		     "PASSED",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Processing INITIAL_CONTACT",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: TSi "
 		     "192.168.0.1-192.168.0.1 proto 47 ports 0-65535, TSr 192.168.0.2-192.168.0.2 "
 		     "proto 47 ports 0-65535",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):State change: R_INIT_SENT -> READY",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Session with IKE ID PAIR (192.168.0.1, "
+		     "192.168.0.2) is UP",
 		     "IPSEC(create_sa): sa created,");
 	xn_free(&net);
 }
@@ -259,12 +265,12 @@ static char *vti(char *t)
 			  " tunnel mode ipsec ipv4\n tunnel protection ipsec profile profile1");
 }
 
-/* VTI (`tunnel mode ipsec ipv4`): the child's selectors are any/any; R2
- * initiates. */
-START_TEST(vti_r2_initiates)
+/* VTI (`tunnel mode ipsec ipv4`): the child's selectors are any/any,
+ * whichever side initiates. */
+START_TEST(vti_both_roles)
 {
-	start(vti(r1_text()), vti(r2_text()), 4);
-	initiate(1, "Tunnel1");
+	start(vti(r1_text()), vti(r2_text()), 4 + (unsigned)_i);
+	initiate(_i, "Tunnel1");
 	xn_run(&net, 1000);
 	expect_pair();
 	for (int i = 0; i < 2; i++) {
@@ -274,7 +280,7 @@ START_TEST(vti_r2_initiates)
 		ck_assert_uint_eq(net.n[i].up[0].sel.dst_mask, 0);
 		ck_assert_uint_eq(net.n[i].up[0].mode, IK_MODE_TUNNEL);
 	}
-	EXPECT_LINE(&net.n[0], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
+	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
 		    "TSi 0.0.0.0-255.255.255.255 proto 0 ports 0-65535, TSr "
 		    "0.0.0.0-255.255.255.255 proto 0 ports 0-65535");
 	xn_free(&net);
@@ -619,9 +625,224 @@ START_TEST(nat_t)
 	ck_assert_uint_eq(net.n[0].up[0].out.spi, net.n[1].up[0].in.spi);
 	EXPECT_LINE(&net.n[0], "NAT detected: this end is behind a NAT");
 	EXPECT_LINE(&net.n[1], "NAT detected: the peer is behind a NAT");
-	EXPECT_LINE(&net.n[0], "NAT detected: switching to UDP port 4500");
+	EXPECT_LINE(&net.n[0], "NAT detected float to init port 4500, resp port 4500");
 	EXPECT_LINE(&net.n[1], "peer moved from 203.0.113.10:10500 to 203.0.113.10:10501 "
 		    "(local port 4500), authenticated");
+	xn_free(&net);
+}
+END_TEST
+
+/* The peer never answers: IKE_SA_INIT is retransmitted with back-off
+ * (2, 4, 8, 16, 16 s: five times), then the SA goes with the IOS line. */
+START_TEST(peer_silent)
+{
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 40);
+	net.blackhole[1] = true;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 45000);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_eq(st.retransmits, 4);
+	xn_run(&net, 20000);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.retransmits, 5);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_eq(st.p1_failed, 1);
+	ck_assert_uint_eq(net.sent, 6);
+	EXPECT_ORDER(&net.n[0],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Retransmitting packet",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Maximum number of retransmissions reached",
+		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: no response from "
+		     "192.168.0.2 to IKE_SA_INIT after 5 retransmissions");
+	xn_free(&net);
+}
+END_TEST
+
+/* A protected message from another address whose ICV does not verify does
+ * not move the SA: it still sends to the peer's address it had. */
+START_TEST(no_move_unauthenticated)
+{
+	const struct xmsg *auth;
+	struct xmsg copy;
+
+	start(r1_text(), r2_text(), 41);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	auth = xn_sent(&net, 0, IK_V2_EXCH_IKE_AUTH, 0);
+	ck_assert_ptr_nonnull(auth);
+	copy = *auth;
+	/* a later message ID, so that it is not taken for a retransmission */
+	ik_put32(copy.data + 20, 2);
+	copy.data[copy.len - 1] ^= 0x01;
+	xn_inject_from(&net, 1, 0xcb007101u /* 203.0.113.1 */, 4500, 4500, copy.data, copy.len);
+	EXPECT_LINE(&net.n[1], "ICV mismatch");
+	EXPECT_NO_LINE(&net.n[1], "peer moved");
+	xn_free(&net);
+}
+END_TEST
+
+/* AEAD IKE SAs (the SK payload sealed with AES-GCM or ChaCha20-Poly1305,
+ * IVs from a counter) with X25519 or ECP-256, and an AES-GCM child. */
+static char *aead(char *t, int v)
+{
+	t = xn_replace(t, " encryption aes-cbc-256\n integrity sha256\n group 14\n",
+		       v == 0 ? " encryption aes-gcm-256\n prf sha256\n group 31\n" :
+		       " encryption chacha20-poly1305\n prf sha512\n group 19\n");
+	return xn_replace(t, "crypto ipsec transform-set TS esp-aes esp-sha256-hmac",
+			  "crypto ipsec transform-set TS esp-gcm 256");
+}
+
+START_TEST(aead_suites)
+{
+	start(aead(r1_text(), _i), aead(r2_text(), _i), 50 + (unsigned)_i);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[0].up[0].enc, IK_ESP_GCM);
+	ck_assert_uint_eq(net.n[0].up[0].enc_keylen, 256);
+	ck_assert_uint_eq(net.n[0].up[0].icv_bits, 128);
+	EXPECT_LINE(&net.n[1], _i == 0 ? "Negotiated proposal: Encryption AES-GCM-16-256, PRF "
+		    "HMAC-SHA256, Integrity none, DH group 31" : "Negotiated proposal: Encryption "
+		    "CHACHA20-POLY1305, PRF HMAC-SHA512, Integrity none, DH group 19");
+	xn_free(&net);
+}
+END_TEST
+
+/* `set pfs` on both IPsec profiles: the child of IKE_AUTH has no D-H of its
+ * own (RFC 7296 1.2) and comes up all the same. */
+START_TEST(pfs_profile_ike_auth)
+{
+	char *t1 = xn_replace(r1_text(), " set transform-set TS\n",
+			      " set transform-set TS\n set pfs group14\n");
+	char *t2 = xn_replace(r2_text(), " set transform-set TS\n",
+			      " set transform-set TS\n set pfs group14\n");
+
+	start(t1, t2, 60);
+	initiate(1, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[0].up[0].pfs_group, 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* Reload: the same configuration keeps the IKEv2 SA and its child; a changed
+ * transform set on the initiator's tunnel takes both down. */
+START_TEST(reload)
+{
+	struct ik_engine_stats st;
+	struct ik_config *c;
+	char *t;
+
+	start(r1_text(), r2_text(), 61);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	t = r1_text();
+	c = xn_load(t, "r1.conf");
+	free(t);
+	ik_engine_set_config(net.n[0].e, c);
+	ik_config_unref(c);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	ck_assert_uint_eq(st.child_sas, 1);
+	t = xn_replace(r1_text(), "esp-aes esp-sha256-hmac", "esp-aes 256 esp-sha-hmac");
+	c = xn_load(t, "r1.conf");
+	free(t);
+	ik_engine_set_config(net.n[0].e, c);
+	ik_config_unref(c);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_eq(st.child_sas, 0);
+	EXPECT_LINE(&net.n[0], "Deleting SA: reason \"configuration changed\"");
+	xn_free(&net);
+}
+END_TEST
+
+/* crypto ikev2 limit max-in-negotiation-sa 1: with one IKEv2 SA half-open
+ * on R2 already, R1's request is refused (no answer, no state) with the
+ * line saying so. */
+START_TEST(max_in_negotiation)
+{
+	char *t2 = xn_replace(r2_text(), "crypto ikev2 policy POL",
+			      "crypto ikev2 limit max-in-negotiation-sa 1\n!\n"
+			      "crypto ikev2 policy POL");
+	struct ik_engine_stats st;
+	struct xmsg m;
+
+	start(r1_text(), t2, 62);
+	initiate(0, "Tunnel1");
+	m = net.q[net.qhead];
+	net.qlen = 0;
+	m.data[0] ^= 0x5a;
+	xn_inject_from(&net, 1, 0xc6336401u /* 198.51.100.1 */, 500, 500, m.data, m.len);
+	xn_run(&net, 5000);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_ge(st.half_open_refused, 1);
+	EXPECT_LINE(&net.n[1], "%IKEV2-4-MAX_IN_NEG: in-negotiation SA limit 1 reached, "
+		    "IKE_SA_INIT from 192.168.0.1 refused");
+	xn_free(&net);
+}
+END_TEST
+
+/* Asymmetric keys (`pre-shared-key local|remote`): each side signs with its
+ * local key and checks the peer with its remote key; crossed right, the
+ * tunnel comes up; R1's remote key wrong, R1 refuses R2's AUTH. */
+static char *asym(char *t, const char *peer_addr, const char *local, const char *remote)
+{
+	char from[128], to[256];
+
+	snprintf(from, sizeof(from), "  address %s\n  pre-shared-key cisco\n", peer_addr);
+	snprintf(to, sizeof(to), "  address %s\n  pre-shared-key local %s\n"
+		 "  pre-shared-key remote %s\n", peer_addr, local, remote);
+	/* both keyrings of the file */
+	return xn_replace(xn_replace(t, from, to), from, to);
+}
+
+START_TEST(asymmetric_keys)
+{
+	start(asym(r1_text(), "192.168.0.2", "from-r1", "from-r2"),
+	      asym(r2_text(), "192.168.0.1", "from-r2", _i ? "wrong" : "from-r1"), 70);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	if (!_i) {
+		expect_pair();
+	} else {
+		expect_none();
+		EXPECT_LINE(&net.n[1], "Verification of peer's authentication data FAILED");
+	}
+	xn_free(&net);
+}
+END_TEST
+
+/* Identities other than addresses (V2-1): R1 says fqdn r1.example.com, R2's
+ * profile matches that name and its keyring's peer block holds the key by
+ * identity (the address of the block points elsewhere). */
+START_TEST(fqdn_identity)
+{
+	char *t1 = xn_replace(r1_text(), " identity local address 192.168.0.1\n",
+			      " identity local fqdn r1.example.com\n");
+	char *t2 = xn_replace(r2_text(), " match identity remote address 192.168.0.1 "
+			      "255.255.255.255\n", " match identity remote fqdn r1.example.com\n");
+
+	t2 = xn_replace(t2, "crypto ikev2 keyring keyring1\n peer R1\n  address 192.168.0.1\n",
+			"crypto ikev2 keyring keyring1\n peer R1\n  address 10.9.9.9\n"
+			"  identity fqdn r1.example.com\n");
+	start(t1, t2, 71);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received identity r1.example.com of type "
+		     "'FQDN'",
+		     "IKEv2:found matching IKEv2 profile 'profile1'",
+		     "IKEv2:% Getting preshared key from profile keyring keyring1",
+		     "Verification of peer's authentication data PASSED");
 	xn_free(&net);
 }
 END_TEST
@@ -635,7 +856,15 @@ static Suite *suite(void)
 	tcase_add_test(tc, v2_1_r1_initiates);
 	tcase_add_test(tc, v2_1_r2_initiates);
 	tcase_add_test(tc, wrong_psk);
-	tcase_add_test(tc, vti_r2_initiates);
+	tcase_add_loop_test(tc, vti_both_roles, 0, 2);
+	tcase_add_test(tc, peer_silent);
+	tcase_add_test(tc, pfs_profile_ike_auth);
+	tcase_add_test(tc, reload);
+	tcase_add_test(tc, max_in_negotiation);
+	tcase_add_loop_test(tc, asymmetric_keys, 0, 2);
+	tcase_add_test(tc, fqdn_identity);
+	tcase_add_loop_test(tc, aead_suites, 0, 2);
+	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
 	tcase_add_test(tc, lost_each_message);
 	tcase_add_test(tc, duplicated_messages);
