@@ -630,6 +630,28 @@ START_TEST(fragments_small_mtu)
 }
 END_TEST
 
+/* Fragments of an AES-GCM IKE SA (each sealed with its own IV) and a child
+ * rekey through them. */
+START_TEST(fragments_aead)
+{
+	static const char *const e[] = { "crypto ikev2 proposal PROP\n",
+		"crypto ikev2 fragmentation mtu 200\n!\ncrypto ikev2 proposal PROP\n",
+		" encryption aes-cbc-256\n integrity sha256\n", " encryption aes-gcm-256\n", NULL };
+	struct ik_v2_stats s0;
+
+	start_edit(115, e, e);
+	up(0);
+	ck_assert_uint_eq(the_sa(0)->suite.encr, IK_V2_ENCR_AES_GCM_16);
+	soft_expire(1);
+	xn_run(&net, 3000);
+	expect_pair();
+	stats(0, &s0);
+	ck_assert_uint_gt(s0.frag_rx, 1);
+	EXPECT_LINE(0, "Reassembled message");
+	teardown();
+}
+END_TEST
+
 /* Only one side configures fragmentation: nothing is fragmented. */
 START_TEST(fragments_one_side_only)
 {
@@ -772,6 +794,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ike_rekey_simultaneous);
 	tcase_add_test(tc, child_rekey_crosses_ike_rekey);
 	tcase_add_test(tc, fragments_small_mtu);
+	tcase_add_test(tc, fragments_aead);
 	tcase_add_test(tc, fragments_one_side_only);
 	tcase_add_test(tc, show_ikev2);
 	suite_add_tcase(s, tc);
