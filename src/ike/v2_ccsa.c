@@ -362,6 +362,19 @@ fail:
 	ik_v2_ccsa_abort(s);
 }
 
+/* Child SAs with the SA's peer (its address: bounded by the per-peer cap). */
+static unsigned children_of_peer(struct ik_v2_ike_sa *s)
+{
+	unsigned n = 0;
+
+	if (s->remote.family != IK_AF_INET4)
+		return 0;
+	for (struct ik_child *c = ik_v1_child_first_addr(s->e, s->remote.addr); c;
+	     c = ik_v1_child_next_addr(s->e, c))
+		n++;
+	return n;
+}
+
 /* The peer's request for a child (a rekey when it carries REKEY_SA). */
 static void child_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
@@ -408,6 +421,13 @@ static void child_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 	if (get_nonce(s, rx, &ni, &ni_len)) {
 		respond_error(s, rx, IK_V2_N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	if (!old && children_of_peer(s) >= IK_V1_PEER_MAX_CHILD) {
+		/* an authenticated peer still may not pile up child SAs */
+		V2DBG(s, "%u child SAs with this peer already: NO_ADDITIONAL_SAS",
+		      IK_V1_PEER_MAX_CHILD);
+		respond_error(s, rx, IK_V2_N_NO_ADDITIONAL_SAS, NULL, 0);
 		return;
 	}
 	b = builder();

@@ -468,6 +468,44 @@ START_TEST(child_rekey_duplicate_request)
 }
 END_TEST
 
+/* A CREATE_CHILD_SA request for one more child (no REKEY_SA), built with
+ * the engine's own functions on side 0's SA. */
+static void request_additional_child(void)
+{
+	struct ik_v2_ike_sa *s = the_sa(0);
+	struct ik_v2_builder *b = malloc(sizeof(*b));
+	struct ik_v2_child_req cr;
+	uint8_t ni[32];
+	size_t sk;
+
+	ck_assert_ptr_nonnull(b);
+	memset(&cr, 0, sizeof(cr));
+	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk);
+	ck_assert_int_eq(ik_v2_esp_offer(s, ik_v2_tunnel_for(s), &cr, b), 0);
+	memset(ni, 0x5a, sizeof(ni));
+	ni[0] = (uint8_t)s->win.next_msgid;
+	ik_v2_b_nonce(b, ni, sizeof(ni));
+	ck_assert_int_eq(ik_v2_send_request(s, b, sk), 0);
+	free(b);
+	xn_deliver(&net);
+}
+
+/* An authenticated peer asking for child after child: the responder stops
+ * at the per-peer cap with NO_ADDITIONAL_SAS, and the IKE SA stays. */
+START_TEST(additional_children_capped)
+{
+	start_edit(86, NULL, NULL);
+	up(0);
+	for (unsigned i = 0; i < IK_V1_PEER_MAX_CHILD + 6; i++)
+		request_additional_child();
+	ck_assert_uint_eq(net.n[1].ups, IK_V1_PEER_MAX_CHILD);
+	EXPECT_LINE(1, "NO_ADDITIONAL_SAS");
+	ck_assert_uint_eq(ready(0), 1);
+	ck_assert_uint_eq(ready(1), 1);
+	teardown();
+}
+END_TEST
+
 /* ---- CREATE_CHILD_SA: IKE SA rekey ---- */
 
 static void ike_rekey(int side, uint64_t seed)
@@ -788,6 +826,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, child_rekey_simultaneous);
 	tcase_add_test(tc, child_rekey_lost_messages);
 	tcase_add_test(tc, child_rekey_duplicate_request);
+	tcase_add_test(tc, additional_children_capped);
 	tcase_add_test(tc, ike_rekey_by_initiator);
 	tcase_add_test(tc, ike_rekey_by_responder);
 	tcase_add_test(tc, ike_rekey_lifetime);
