@@ -491,6 +491,23 @@ out:
 
 /* ---- IKE SA rekey ---- */
 
+/* Live IKEv2 SAs with the SA's peer address (through the address index). */
+static unsigned ike_sas_of_peer(struct ik_v2_ike_sa *s)
+{
+	unsigned n = 0;
+
+	if (s->remote.family != IK_AF_INET4)
+		return 0;
+	for (struct ik_hlink *l = ik_core_sa_first_addr(s->e, s->remote.addr); l;
+	     l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+
+		if (!sa->dead && sa->version == 2 && ik_addr_eq(&sa->remote.ip, &s->remote.ip))
+			n++;
+	}
+	return n;
+}
+
 /* The live SA whose initiator SPI is spi_i, made by this side, or NULL. */
 static struct ik_v2_ike_sa *find_spi_i(struct ik_engine *e, const uint8_t spi_i[8])
 {
@@ -741,6 +758,13 @@ static void ike_rekey_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 
 	V2DBG(s, "Received IKE SA rekey request");
 	if (!m || m->rekeyed) {
+		respond_error(s, rx, IK_V2_N_TEMPORARY_FAILURE, NULL, 0);
+		return;
+	}
+	if (ike_sas_of_peer(s) >= IK_V1_PEER_MAX_IKE) {
+		/* replaced SAs the peer never deleted: no more until they go */
+		V2DBG(s, "%u IKE SAs with this peer already: TEMPORARY_FAILURE",
+		      IK_V1_PEER_MAX_IKE);
 		respond_error(s, rx, IK_V2_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}

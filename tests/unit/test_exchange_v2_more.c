@@ -561,6 +561,32 @@ START_TEST(ike_rekey_by_responder)
 }
 END_TEST
 
+/* A peer that rekeys the IKE SA again and again without ever deleting the
+ * replaced ones (its DELETEs lost here) is refused at the per-peer cap of
+ * IKE SAs with TEMPORARY_FAILURE. */
+START_TEST(ike_rekey_capped)
+{
+	struct ik_v2_stats st;
+
+	start_edit(94, NULL, NULL);
+	up(0);
+	for (unsigned i = 0; i < IK_V1_PEER_MAX_IKE + 2; i++) {
+		struct ik_v2_ike_sa *s0 = the_sa(0);
+
+		ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
+		/* request (sent), response, then the DELETE of the old SA: lost */
+		ck_assert_uint_lt(net.sent, 62);
+		net.drop_mask |= 1ull << (net.sent + 1);
+		xn_deliver(&net);
+	}
+	EXPECT_LINE(1, "TEMPORARY_FAILURE");
+	ck_assert_uint_eq(ike_sas(1), IK_V1_PEER_MAX_IKE);
+	stats(1, &st);
+	ck_assert_uint_eq(st.ike_rekeys, IK_V1_PEER_MAX_IKE - 1);
+	teardown();
+}
+END_TEST
+
 /* The profile's lifetime drives the rekey timer. */
 START_TEST(ike_rekey_lifetime)
 {
@@ -830,6 +856,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ike_rekey_by_initiator);
 	tcase_add_test(tc, ike_rekey_by_responder);
 	tcase_add_test(tc, ike_rekey_lifetime);
+	tcase_add_test(tc, ike_rekey_capped);
 	tcase_add_test(tc, ike_rekey_simultaneous);
 	tcase_add_test(tc, child_rekey_crosses_ike_rekey);
 	tcase_add_test(tc, fragments_small_mtu);
