@@ -506,6 +506,59 @@ START_TEST(additional_children_capped)
 }
 END_TEST
 
+/* Authenticated but malformed or refused requests (the sender's payloads
+ * rewritten before encryption) get an error notify, name the payload in the
+ * trace and change nothing: a REKEY_SA of 8-byte SPI size, a KE of another
+ * group than the PFS group, a DELETE with 3-byte SPIs. */
+START_TEST(malformed_requests)
+{
+	static const char *const e[] = { " set transform-set TS\n",
+					 " set transform-set TS\n set pfs group14\n", NULL };
+	static const uint8_t rekey_bad[] = { 3, 8, 0x40, 0x09, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t del_bad[] = { 3, 3, 0, 1, 1, 2, 3 };
+	static uint8_t ke_bad[4 + 64] = { 0x00, 0x13 };
+	uint32_t spi0;
+
+	start_edit(87, e, e);
+	up(0);
+	spi0 = net.n[1].up[0].in.spi;
+	/* 1. REKEY_SA with an 8-byte SPI */
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0,
+		.exch = IK_V2_EXCH_CREATE_CHILD_SA, .nth = 1, .pl = IK_V2_PL_N,
+		.body = rekey_bad, .body_len = sizeof(rekey_bad) };
+	soft_expire(0);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	EXPECT_LINE(1, "REKEY_SA notify not of an ESP SA: refused");
+	EXPECT_LINE(0, "The peer refused the rekey of IPsec SA: INVALID_SYNTAX");
+	ck_assert_uint_eq(net.n[1].up[0].in.spi, spi0);
+	expect_pair();
+	/* 2. the retried rekey's KE of group 19 where PFS is group 14 */
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0,
+		.exch = IK_V2_EXCH_CREATE_CHILD_SA, .nth = 1, .pl = IK_V2_PL_KE,
+		.body = ke_bad, .body_len = sizeof(ke_bad) };
+	xn_run(&net, IK_V2_REKEY_RETRY_MS + 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	EXPECT_LINE(1, "KE payload of group 19, group 14 expected");
+	EXPECT_LINE(0, "The peer refused the rekey of IPsec SA: INVALID_KE_PAYLOAD");
+	ck_assert_uint_eq(net.n[1].up[0].in.spi, spi0);
+	expect_pair();
+	/* 3. a DELETE of 3-byte SPIs: answered, nothing deleted */
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0,
+		.exch = IK_V2_EXCH_INFORMATIONAL, .nth = 1, .pl = IK_V2_PL_D,
+		.body = del_bad, .body_len = sizeof(del_bad) };
+	ik_engine_clear(net.n[0].e, IK_CLEAR_SA, 0, 0);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	EXPECT_LINE(1, "DELETE payload ignored");
+	ck_assert_uint_eq(net.n[1].nup, 1); /* the peer still has it: its DELETE was garbled */
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(ready(0), 1);
+	ck_assert_uint_eq(ready(1), 1);
+	teardown();
+}
+END_TEST
+
 /* ---- CREATE_CHILD_SA: IKE SA rekey ---- */
 
 static void ike_rekey(int side, uint64_t seed)
@@ -853,6 +906,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, child_rekey_lost_messages);
 	tcase_add_test(tc, child_rekey_duplicate_request);
 	tcase_add_test(tc, additional_children_capped);
+	tcase_add_test(tc, malformed_requests);
 	tcase_add_test(tc, ike_rekey_by_initiator);
 	tcase_add_test(tc, ike_rekey_by_responder);
 	tcase_add_test(tc, ike_rekey_lifetime);
