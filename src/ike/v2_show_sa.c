@@ -622,6 +622,23 @@ void ik_v2_clear(struct ik_engine *e, uint32_t peer)
 {
 	struct ik_v2_ike_sa *s, *next;
 
+	if (peer) { /* one peer: through the address index */
+		struct ik_hlink *l, *nl;
+
+		for (l = ik_core_sa_first_addr(e, peer); l; l = nl) {
+			struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+
+			nl = ik_htab_next(l);
+			if (sa->dead || sa->version != 2 || sa->remote.family != IK_AF_INET4 ||
+			    sa->remote.addr != peer)
+				continue;
+			s = (struct ik_v2_ike_sa *)sa;
+			ik_log_scope(e->log, peer);
+			V2DBG(s, "Manual clear of the IKE SA and its children");
+			ik_v2_sa_delete(s, "Manual clear", true);
+		}
+		return;
+	}
 	for (s = e->v2 ? e->v2->sas : NULL; s; s = next) {
 		next = s->next;
 		if (s->dead || (peer && (s->remote.family != IK_AF_INET4 ||

@@ -209,6 +209,12 @@ START_TEST(clear_session_and_remote)
 	xn_run(&net, 1000);
 	ck_assert_uint_eq(ready(0), 1);
 	ck_assert_uint_eq(net.n[0].nup, 1);
+	ik_engine_clear(net.n[0].e, IK_CLEAR_IKEV2_SA, R2_ADDR, 0);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(ike_sas(0), 0);
+	ck_assert_uint_eq(ike_sas(1), 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	up(1);
 	ik_engine_clear(net.n[0].e, IK_CLEAR_SESSION, R2_ADDR, 0);
 	xn_run(&net, 1000);
 	ck_assert_uint_eq(ike_sas(0), 0);
