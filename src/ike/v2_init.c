@@ -339,6 +339,13 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	bool accepted = false;
 
 	ik_addr_fmt_any(&remote->ip, ra);
+	if (local->family != IK_AF_INET4 || remote->family != IK_AF_INET4) {
+		/* policies, profiles, keyrings and tunnels are IPv4 here */
+		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:IKE_SA_INIT request from %s: IKEv2 over IPv6 is "
+		       "not configured here, dropped", ra);
+		e->st.rx_dropped++;
+		return;
+	}
 	if (!pl_sa || !pl_ke || !pl_ni) {
 		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:IKE_SA_INIT request from %s without %s payload: "
 		       "dropped", ra, !pl_sa ? "SA" : !pl_ke ? "KE" : "Nonce");

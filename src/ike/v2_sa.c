@@ -497,7 +497,33 @@ static int msg_out(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_of
 	return out_set(o, b->buf, b->len);
 }
 
-static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, bool response)
+/* The payloads of a message being built (the inner chain of SK), for the
+ * trace: what IOS prints as "Payload contents" of what it sends. */
+static void built_payloads(const struct ik_v2_builder *b, size_t sk_off, char *buf, size_t cap)
+{
+	size_t o = sk_off ? sk_off + 4 : IK_V2_HDR_LEN, n = 0;
+	uint8_t np = sk_off ? b->buf[sk_off] : b->buf[16];
+
+	buf[0] = 0;
+	for (unsigned k = 0; np && o + 4 <= b->len && k < IK_V2_MAX_PAYLOADS && n + 64 < cap;
+	     k++) {
+		size_t l = ik_get16(b->buf + o + 2);
+
+		if (l < 4 || o + l > b->len)
+			break;
+		if (np == IK_V2_PL_N && l >= 8)
+			n += (size_t)snprintf(buf + n, cap - n, "%sN(%s)", n ? " " : "",
+					      ik_v2_notify_name(ik_get16(b->buf + o + 6)));
+		else
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? " " : "",
+					      ik_v2_pl_name(np));
+		np = b->buf[o];
+		o += l;
+	}
+}
+
+static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, bool response,
+		      const char *contents)
 {
 	char si[17], sr[17];
 
@@ -507,21 +533,24 @@ static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, boo
 	      ik_get32(b->buf + 20));
 	V2DBG(s, "IKEv2 %s Exchange %s", ik_v2_exch_name(b->buf[18]),
 	      response ? "RESPONSE" : "REQUEST");
+	V2DBG(s, "Payload contents: %s", contents);
 }
 
 int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
 {
 	struct ik_v2_win *w = &s->win;
 	uint32_t msgid = ik_get32(b->buf + 20);
+	char contents[512];
 
 	if (w->req_pending && !(msgid == w->req_msgid && msgid == 0)) {
 		V2DBG(s, "a request is outstanding (message id %u): %s request not sent",
 		      w->req_msgid, ik_v2_exch_name(b->buf[18]));
 		return -1;
 	}
+	built_payloads(b, sk_off, contents, sizeof(contents));
 	if (msg_out(s, b, sk_off, &w->req))
 		return -1;
-	trace_out(s, b, false);
+	trace_out(s, b, false, contents);
 	w->req_pending = true;
 	w->req_msgid = msgid;
 	w->req_exch = b->buf[18];
@@ -538,10 +567,12 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 {
 	struct ik_v2_win *w = &s->win;
 	uint32_t msgid = ik_get32(b->buf + 20);
+	char contents[512];
 
+	built_payloads(b, sk_off, contents, sizeof(contents));
 	if (msg_out(s, b, sk_off, &w->resp))
 		return -1;
-	trace_out(s, b, true);
+	trace_out(s, b, true, contents);
 	w->have_resp = true;
 	w->resp_msgid = msgid;
 	w->last_dup_ms = 0; /* resends of this response are rate-limited anew */

@@ -243,7 +243,9 @@ START_TEST(wrong_psk)
 		     "IKEv2-ERROR:(SESSION ID = 1,SA ID = 1):: Auth exchange failed with "
 		     "192.168.0.1 (Verification of peer's authentication data FAILED)",
 		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
-		     "with 192.168.0.1");
+		     "with 192.168.0.1",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_AUTH Exchange RESPONSE",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: N(AUTHENTICATION_FAILED)");
 	EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: N(AUTHENTICATION_FAILED)",
 		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
@@ -847,6 +849,33 @@ START_TEST(fqdn_identity)
 }
 END_TEST
 
+/* An IKE_SA_INIT from an IPv6 peer: nothing here is configured for IPv6
+ * (policies, keyrings, tunnels are IPv4), so it is dropped, said so, no SA. */
+START_TEST(ipv6_peer_dropped)
+{
+	struct ik_engine_stats st;
+	struct ik_addr a6 = { .family = IK_AF_INET6 }, l6 = { .family = IK_AF_INET6 };
+	struct ik_endpoint src, dst;
+	struct xmsg m;
+
+	start(r1_text(), r2_text(), 80);
+	initiate(0, "Tunnel1");
+	m = net.q[net.qhead];
+	net.qlen = 0;
+	a6.v6[0] = 0x20; a6.v6[1] = 0x01; a6.v6[2] = 0x0d; a6.v6[3] = 0xb8; a6.v6[15] = 1;
+	l6 = a6;
+	l6.v6[15] = 2;
+	src = ik_ep(&a6, 500);
+	dst = ik_ep(&l6, 500);
+	ik_engine_input(net.n[1].e, &dst, &src, NULL, m.data, m.len);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	EXPECT_LINE(&net.n[1], "IKEv2:IKE_SA_INIT request from 2001:db8::1: IKEv2 over IPv6 is "
+		    "not configured here, dropped");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -863,6 +892,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, max_in_negotiation);
 	tcase_add_loop_test(tc, asymmetric_keys, 0, 2);
 	tcase_add_test(tc, fqdn_identity);
+	tcase_add_test(tc, ipv6_peer_dropped);
 	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
