@@ -126,6 +126,9 @@ int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
  * *first: no entry printed yet, for the JSON commas). */
 void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 			       bool *first, struct ik_sb *out);
+/* The IKEv2 peers' rows of show crypto session brief. */
+void ik_v2_show_session_brief(struct ik_engine *e, const struct ik_show_opts *o,
+			      struct ik_sb *out);
 /* clear crypto ikev2 sa [remote A] (peer 0: all): DELETE sent, SAs and
  * their children gone. */
 void ik_v2_clear(struct ik_engine *e, uint32_t peer);

@@ -841,6 +841,15 @@ START_TEST(show_ikev2)
 	ik_engine_show_session(net.n[0].e, true, &out);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\"version\":2"));
 	ik_sb_reset(&out);
+	{
+		struct ik_show_opts b = { .brief = true };
+
+		ik_engine_show_session_opt(net.n[0].e, &b, false, &out);
+		ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\n192.168.0.2     Tu1          "
+					     "                192.168.0.2              00:00:"));
+		ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), " UA\n"));
+	}
+	ik_sb_reset(&out);
 	o.peer = 0xc0a80063u; /* another peer: nothing */
 	ik_engine_show_ikev2_sa(net.n[0].e, &o, true, &out);
 	ck_assert_str_eq(ik_sb_str(&out), "{\"ikev2_sas\":[]}\n");
