@@ -162,7 +162,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Initiating IKEv2 for Tunnel1 to 192.168.0.2 "
 		     "(IKEv2 profile profile2)",
 		     "IKEv2:Found Policy 'POL'",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 14)",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message "
+		     "(DH group 14)",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange REQUEST",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange RESPONSE",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: SA KE Nonce "
@@ -282,7 +283,8 @@ START_TEST(vti_both_roles)
 		ck_assert_uint_eq(net.n[i].up[0].sel.dst_mask, 0);
 		ck_assert_uint_eq(net.n[i].up[0].mode, IK_MODE_TUNNEL);
 	}
-	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
+	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for "
+		    "Tunnel1: "
 		    "TSi 0.0.0.0-255.255.255.255 proto 0 ports 0-65535, TSr "
 		    "0.0.0.0-255.255.255.255 proto 0 ports 0-65535");
 	xn_free(&net);
@@ -398,7 +400,8 @@ START_TEST(invalid_ke_retry)
 	EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received INVALID_KE_PAYLOAD: the peer wants "
 		     "DH group 19 (we sent 14)",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 19)");
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message "
+		     "(DH group 19)");
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 1);
 	xn_free(&net);
