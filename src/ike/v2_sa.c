@@ -842,8 +842,8 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		V2DBG(s, "%s", rc == IK_V2_ICV_MISMATCH ? "Failed to verify the checksum of the "
 		      "encrypted payload (ICV mismatch): message dropped" : err);
 		if (rc == IK_V2_ICV_MISMATCH)
-			ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: integrity check "
-			       "failed on a message from %s:%u (SA ID %u)",
+			ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: integrity "
+			       "check failed on a message from %s:%u (SA ID %u)",
 			       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			       remote->port, s->sa_id);
 		v2_dropped(e);

@@ -162,7 +162,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Initiating IKEv2 for Tunnel1 to 192.168.0.2 "
 		     "(IKEv2 profile profile2)",
 		     "IKEv2:Found Policy 'POL'",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 14)",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message "
+		     "(DH group 14)",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange REQUEST",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange RESPONSE",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: SA KE Nonce "
@@ -282,7 +283,8 @@ START_TEST(vti_both_roles)
 		ck_assert_uint_eq(net.n[i].up[0].sel.dst_mask, 0);
 		ck_assert_uint_eq(net.n[i].up[0].mode, IK_MODE_TUNNEL);
 	}
-	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
+	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for "
+		    "Tunnel1: "
 		    "TSi 0.0.0.0-255.255.255.255 proto 0 ports 0-65535, TSr "
 		    "0.0.0.0-255.255.255.255 proto 0 ports 0-65535");
 	xn_free(&net);
@@ -398,7 +400,8 @@ START_TEST(invalid_ke_retry)
 	EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received INVALID_KE_PAYLOAD: the peer wants "
 		     "DH group 19 (we sent 14)",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 19)");
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message "
+		     "(DH group 19)");
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 1);
 	xn_free(&net);
@@ -876,6 +879,31 @@ START_TEST(ipv6_peer_dropped)
 }
 END_TEST
 
+/* The host cannot install R2's child SA pair: R2 says so and deletes the
+ * pair at R1 with an INFORMATIONAL DELETE; the IKE SA stays. */
+START_TEST(child_up_failure)
+{
+	struct ik_engine_stats st;
+	const struct xmsg *d;
+
+	start(r1_text(), r2_text(), 81);
+	net.n[1].fail_child_up = true;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	ck_assert_uint_eq(st.p2_failed, 1);
+	d = xn_sent(&net, 1, IK_V2_EXCH_INFORMATIONAL, 0);
+	ck_assert_ptr_nonnull(d);
+	EXPECT_LINE(&net.n[1], "IPSEC: installing the SA pair for Tunnel1");
+	EXPECT_LINE(&net.n[1], "Payload contents: D");
+	EXPECT_LINE(&net.n[1], "(not installed)");
+	EXPECT_LINE(&net.n[0], "IKEv2 INFORMATIONAL Exchange REQUEST");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -893,6 +921,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, asymmetric_keys, 0, 2);
 	tcase_add_test(tc, fqdn_identity);
 	tcase_add_test(tc, ipv6_peer_dropped);
+	tcase_add_test(tc, child_up_failure);
 	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
