@@ -4,7 +4,7 @@
 #ifndef IK_IKE_FEATURES_H
 #define IK_IKE_FEATURES_H
 
-#define IK_FEATURE_IKEV2 0      /* IKEv2 exchanges (crypto ikev2 profile) */
+#define IK_FEATURE_IKEV2 1      /* IKEv2 exchanges (crypto ikev2 profile) */
 #define IK_FEATURE_AGGRESSIVE 1 /* IKEv1 Aggressive Mode (initiate mode aggressive) */
 #define IK_FEATURE_CERTS 0      /* rsa-sig authentication (certificates) */
 

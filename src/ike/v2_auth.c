@@ -305,6 +305,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 	V2DBG(s, "Verification of peer's authentication data PASSED");
 	if (ik_v2_find_notify(&rx->m, IK_V2_N_INITIAL_CONTACT)) {
+		V2DBG(s, "Processing INITIAL_CONTACT");
 		s->initial_contact = true;
 		initial_contact(s);
 	}

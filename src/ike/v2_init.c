@@ -202,6 +202,7 @@ static void natd_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 
 	if (natd(spi_i, spi_r, &s->remote, want_src) || natd(spi_i, spi_r, &s->local, want_dst))
 		return;
+	V2DBG(s, "Checking NAT discovery");
 	for (size_t i = 0; i < rx->m.npl; i++) {
 		struct ik_v2_notify n;
 		char err[160];
@@ -230,7 +231,7 @@ static void natd_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	if (s->nat_self)
 		V2DBG(s, "NAT detected: this end is behind a NAT");
 	if (!s->nat_peer && !s->nat_self)
-		V2DBG(s, "NAT detection: no NAT found");
+		V2DBG(s, "NAT not found");
 }
 
 /* ---- COOKIE (RFC 7296 2.6) ---- */

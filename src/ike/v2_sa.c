@@ -330,8 +330,16 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
 	ik_dh_free(s->dh);
 	s->dh = NULL;
-	V2DBG(s, "IKE SA established with %s (%s)", s->initiator ? "responder" : "initiator",
-	      s->profile ? s->profile->name : "no profile");
+	{
+		char ida[IK_ADDR_ANYSTRLEN], idb[300];
+
+		ik_addr_fmt_any(&s->local.ip, ida);
+		ik_v2_id_fmt(&s->peer_id, idb, sizeof(idb));
+		V2DBG(s, "Session with IKE ID PAIR (%s, %s) is UP", s->initiator ? ida : idb,
+		      s->initiator ? idb : ida);
+	}
+	V2DBG(s, "IKE SA established with %s (IKEv2 profile %s)",
+	      s->initiator ? "responder" : "initiator", s->profile ? s->profile->name : "none");
 }
 
 void ik_v2_sa_authenticated(struct ik_v2_ike_sa *s)
@@ -355,7 +363,7 @@ void ik_v2_sa_float(struct ik_v2_ike_sa *s)
 		return;
 	l.port = 4500;
 	r.port = 4500;
-	V2DBG(s, "NAT detected: switching to UDP port 4500");
+	V2DBG(s, "NAT detected float to init port 4500, resp port 4500");
 	ik_core_sa_set_endpoints(&s->sa, &l, &r);
 }
 
@@ -744,6 +752,8 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		e->st.rx_dropped++;
 		goto out;
 	}
+	if (moved && IK_MUTANT(IK_MUT_V2_ENDPOINT_AUTH))
+		ik_v2_sa_authenticated(s); /* the switched-off check: follow at once */
 	plain = malloc(h->len);
 	if (!plain)
 		goto out;

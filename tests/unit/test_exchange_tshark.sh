@@ -1,5 +1,5 @@
 #!/bin/sh
-# Decodes every datagram of back-to-back IKEv1 runs (tests/unit/test_exchange_pcap)
+# Decodes every datagram of back-to-back IKEv1 and IKEv2 runs (tests/unit/test_exchange_pcap)
 # with tshark; fails on a malformed packet or an expert warning.
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 if ! command -v tshark >/dev/null 2>&1; then
@@ -10,6 +10,12 @@ out="$top_builddir/tests/unit/exchange.pcap"
 "$top_builddir/tests/unit/test_exchange_pcap" "$out" || exit 1
 n=$(tshark -r "$out" -Y isakmp 2>/dev/null | wc -l)
 echo "tshark decoded $n ISAKMP datagrams"
+n2=$(tshark -r "$out" -Y 'isakmp.version == 0x20' 2>/dev/null | wc -l)
+echo "of which $n2 IKEv2"
+if [ "$n2" -lt 10 ]; then
+	echo "FAIL: expected at least 10 IKEv2 datagrams"
+	exit 1
+fi
 if [ "$n" -lt 25 ]; then
 	echo "FAIL: expected at least 25 ISAKMP datagrams"
 	exit 1

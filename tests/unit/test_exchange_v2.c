@@ -167,7 +167,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange RESPONSE",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: SA KE Nonce "
 		     "N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP)",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT detection: no NAT found",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Checking NAT discovery",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT not found",
 		     "IKEv2:% Getting preshared key from profile keyring keyring2",
 		     "IKEv2:% Matched peer block 'R2'",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_AUTH Exchange REQUEST",
@@ -176,6 +177,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
 		     "PASSED",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):State change: I_AUTH_SENT -> READY",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Session with IKE ID PAIR (192.168.0.1, "
+		     "192.168.0.2) is UP",
 		     "IPSEC(create_sa): sa created,");
 	/* R2 picks profile1 from R1's identity (V2-1), then keyring1's key */
 	EXPECT_ORDER(&net.n[1],
@@ -190,10 +193,13 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:% Getting preshared key from profile keyring keyring1",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
 		     "PASSED",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Processing INITIAL_CONTACT",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: TSi "
 		     "192.168.0.1-192.168.0.1 proto 47 ports 0-65535, TSr 192.168.0.2-192.168.0.2 "
 		     "proto 47 ports 0-65535",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):State change: R_INIT_SENT -> READY",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Session with IKE ID PAIR (192.168.0.1, "
+		     "192.168.0.2) is UP",
 		     "IPSEC(create_sa): sa created,");
 	xn_free(&net);
 }
@@ -259,12 +265,12 @@ static char *vti(char *t)
 			  " tunnel mode ipsec ipv4\n tunnel protection ipsec profile profile1");
 }
 
-/* VTI (`tunnel mode ipsec ipv4`): the child's selectors are any/any; R2
- * initiates. */
-START_TEST(vti_r2_initiates)
+/* VTI (`tunnel mode ipsec ipv4`): the child's selectors are any/any,
+ * whichever side initiates. */
+START_TEST(vti_both_roles)
 {
-	start(vti(r1_text()), vti(r2_text()), 4);
-	initiate(1, "Tunnel1");
+	start(vti(r1_text()), vti(r2_text()), 4 + (unsigned)_i);
+	initiate(_i, "Tunnel1");
 	xn_run(&net, 1000);
 	expect_pair();
 	for (int i = 0; i < 2; i++) {
@@ -274,7 +280,7 @@ START_TEST(vti_r2_initiates)
 		ck_assert_uint_eq(net.n[i].up[0].sel.dst_mask, 0);
 		ck_assert_uint_eq(net.n[i].up[0].mode, IK_MODE_TUNNEL);
 	}
-	EXPECT_LINE(&net.n[0], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
+	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
 		    "TSi 0.0.0.0-255.255.255.255 proto 0 ports 0-65535, TSr "
 		    "0.0.0.0-255.255.255.255 proto 0 ports 0-65535");
 	xn_free(&net);
@@ -475,6 +481,236 @@ START_TEST(cookie_tampered)
 }
 END_TEST
 
+/* The AUTH payload of R1's IKE_AUTH changed before encryption (an
+ * authenticated channel carrying a wrong AUTH): R2 refuses it with the IOS
+ * lines and AUTHENTICATION_FAILED; no SA. */
+START_TEST(tampered_auth)
+{
+	start(r1_text(), r2_text(), 30);
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0, .exch = IK_V2_EXCH_IKE_AUTH,
+		.nth = 1, .pl = IK_V2_PL_AUTH, .pl_nth = 0, .at = 6, .mask = 0x01 };
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	expect_none();
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
+		     "FAILED",
+		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
+		     "with 192.168.0.1");
+	EXPECT_NO_LINE(&net.n[1], "authentication data PASSED");
+	xn_free(&net);
+}
+END_TEST
+
+/* The responder's AUTH changed: the initiator refuses it (its own check). */
+START_TEST(tampered_auth_responder)
+{
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 31);
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 1, .exch = IK_V2_EXCH_IKE_AUTH,
+		.nth = 1, .pl = IK_V2_PL_AUTH, .pl_nth = 0, .at = 4, .mask = 0x80 };
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	ck_assert_uint_eq(net.n[0].ups, 0);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	EXPECT_LINE(&net.n[0], "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's "
+		    "authentication data FAILED");
+	xn_free(&net);
+}
+END_TEST
+
+/* R1's IKE_AUTH changed on the wire: its ICV no longer verifies, R2 drops it before
+ * acting on anything in it (its trace says why, nothing else happens); R1's
+ * retransmission, intact, completes the exchange. */
+START_TEST(tampered_icv)
+{
+	start(r1_text(), r2_text(), 32);
+	/* a byte of the encrypted part (the ICV covers the whole message) */
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0, .exch = IK_V2_EXCH_IKE_AUTH,
+		.nth = 1, .wire = true, .pl = 0, .at = 60, .mask = 0x01 };
+	initiate(0, "Tunnel1");
+	xn_run(&net, 10000);
+	expect_pair();
+	EXPECT_LINE(&net.n[1], "Failed to verify the checksum of the encrypted payload (ICV "
+		    "mismatch): message dropped");
+	EXPECT_LINE(&net.n[1], "%IKEV2-5-INTEG_CHECK_FAIL: integrity check failed on a message "
+		    "from 192.168.0.1:500");
+	/* the tampered copy changed nothing: R2 answered only the intact one */
+	ck_assert_int_lt(xn_find(&net.n[1], 0, "Verification of peer's authentication data "
+				 "FAILED"), 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* Message IDs (RFC 7296 2.3): with `dpd 10 2 periodic` R1 sends liveness
+ * checks (message IDs 2, 3); the check with ID 2 replayed later is dropped by
+ * R2, which sends nothing for it. */
+START_TEST(replayed_request)
+{
+	char *t1 = xn_replace(r1_text(), " dpd 10 2 on-demand", " dpd 10 2 periodic");
+	const struct xmsg *old;
+	struct xmsg copy;
+	unsigned before;
+
+	start(t1, r2_text(), 33);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 25000);
+	expect_pair();
+	old = xn_sent(&net, 0, IK_V2_EXCH_INFORMATIONAL, 0);
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_nonnull(xn_sent(&net, 0, IK_V2_EXCH_INFORMATIONAL, 1));
+	copy = *old;
+	ck_assert_uint_eq(ik_get32(copy.data + 20), 2);
+	before = net.sent_by[1];
+	xn_inject(&net, 0, copy.data, copy.len, 500);
+	xn_deliver(&net);
+	ck_assert_uint_eq(net.sent_by[1], before);
+	EXPECT_LINE(&net.n[1], "request with message id 2, expected 4: dropped");
+	xn_free(&net);
+}
+END_TEST
+
+/* An unprotected IKE_SA_INIT answer for R1's SA from another address (a
+ * forged NO_PROPOSAL_CHOSEN) is dropped; the real exchange completes. */
+START_TEST(foreign_source)
+{
+	uint8_t forged[64];
+
+	start(r1_text(), r2_text(), 34);
+	initiate(0, "Tunnel1");
+	/* header of R1's request, made a response carrying N(NO_PROPOSAL_CHOSEN) */
+	memcpy(forged, net.q[net.qhead].data, IK_V2_HDR_LEN);
+	forged[16] = IK_V2_PL_N;
+	forged[19] = IK_V2_FLAG_R;
+	memcpy(forged + IK_V2_HDR_LEN, "\0\0\0\x08\0\0\0\x0e", 8);
+	ik_put32(forged + 24, IK_V2_HDR_LEN + 8);
+	xn_inject_from(&net, 0, 0xcb007101u /* 203.0.113.1 */, 500, 500, forged,
+		       IK_V2_HDR_LEN + 8);
+	xn_run(&net, 1000);
+	expect_pair();
+	EXPECT_LINE(&net.n[0], "IKE_SA_INIT from 203.0.113.1:500, not the SA's peer "
+		    "192.168.0.2:500: dropped");
+	EXPECT_NO_LINE(&net.n[0], "NO_PROPOSAL_CHOSEN");
+	xn_free(&net);
+}
+END_TEST
+
+/* R1 behind a NAT (its datagrams leave from 203.0.113.10): NAT-D finds it,
+ * both move to UDP 4500 for IKE_AUTH, the child is UDP-encapsulated. VTI,
+ * R2's tunnel and key name the NAT's address. */
+START_TEST(nat_t)
+{
+	char *t2 = xn_replace(xn_replace(vti(r2_text()), " tunnel destination 192.168.0.1",
+					 " tunnel destination 203.0.113.10"),
+			      "  address 192.168.0.1\n  pre-shared-key cisco\n!\n"
+			      "crypto ikev2 keyring keyring2",
+			      "  address 203.0.113.10\n  pre-shared-key cisco\n!\n"
+			      "crypto ikev2 keyring keyring2");
+
+	start(vti(r1_text()), t2, 35);
+	net.nat_addr = 0xcb00710au;
+	net.nat_port500 = 10500;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	ck_assert(net.n[0].up[0].udp_encap);
+	ck_assert(net.n[1].up[0].udp_encap);
+	ck_assert_uint_eq(net.n[0].up[0].encap_local_port, 4500);
+	ck_assert_uint_eq(net.n[1].up[0].encap_remote_port, 10501);
+	ck_assert_uint_eq(net.n[0].up[0].out.spi, net.n[1].up[0].in.spi);
+	EXPECT_LINE(&net.n[0], "NAT detected: this end is behind a NAT");
+	EXPECT_LINE(&net.n[1], "NAT detected: the peer is behind a NAT");
+	EXPECT_LINE(&net.n[0], "NAT detected float to init port 4500, resp port 4500");
+	EXPECT_LINE(&net.n[1], "peer moved from 203.0.113.10:10500 to 203.0.113.10:10501 "
+		    "(local port 4500), authenticated");
+	xn_free(&net);
+}
+END_TEST
+
+/* The peer never answers: IKE_SA_INIT is retransmitted with back-off
+ * (2, 4, 8, 16, 16 s: five times), then the SA goes with the IOS line. */
+START_TEST(peer_silent)
+{
+	struct ik_engine_stats st;
+
+	start(r1_text(), r2_text(), 40);
+	net.blackhole[1] = true;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 45000);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_eq(st.retransmits, 4);
+	xn_run(&net, 20000);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.retransmits, 5);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_eq(st.p1_failed, 1);
+	ck_assert_uint_eq(net.sent, 6);
+	EXPECT_ORDER(&net.n[0],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Retransmitting packet",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Maximum number of retransmissions reached",
+		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: no response from "
+		     "192.168.0.2 to IKE_SA_INIT after 5 retransmissions");
+	xn_free(&net);
+}
+END_TEST
+
+/* A protected message from another address whose ICV does not verify does
+ * not move the SA: it still sends to the peer's address it had. */
+START_TEST(no_move_unauthenticated)
+{
+	const struct xmsg *auth;
+	struct xmsg copy;
+
+	start(r1_text(), r2_text(), 41);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	auth = xn_sent(&net, 0, IK_V2_EXCH_IKE_AUTH, 0);
+	ck_assert_ptr_nonnull(auth);
+	copy = *auth;
+	/* a later message ID, so that it is not taken for a retransmission */
+	ik_put32(copy.data + 20, 2);
+	copy.data[copy.len - 1] ^= 0x01;
+	xn_inject_from(&net, 1, 0xcb007101u /* 203.0.113.1 */, 4500, 4500, copy.data, copy.len);
+	EXPECT_LINE(&net.n[1], "ICV mismatch");
+	EXPECT_NO_LINE(&net.n[1], "peer moved");
+	xn_free(&net);
+}
+END_TEST
+
+/* AEAD IKE SAs (the SK payload sealed with AES-GCM or ChaCha20-Poly1305,
+ * IVs from a counter) with X25519 or ECP-256, and an AES-GCM child. */
+static char *aead(char *t, int v)
+{
+	t = xn_replace(t, " encryption aes-cbc-256\n integrity sha256\n group 14\n",
+		       v == 0 ? " encryption aes-gcm-256\n prf sha256\n group 31\n" :
+		       " encryption chacha20-poly1305\n prf sha512\n group 19\n");
+	return xn_replace(t, "crypto ipsec transform-set TS esp-aes esp-sha256-hmac",
+			  "crypto ipsec transform-set TS esp-gcm 256");
+}
+
+START_TEST(aead_suites)
+{
+	start(aead(r1_text(), _i), aead(r2_text(), _i), 50 + (unsigned)_i);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[0].up[0].enc, IK_ESP_GCM);
+	ck_assert_uint_eq(net.n[0].up[0].enc_keylen, 256);
+	ck_assert_uint_eq(net.n[0].up[0].icv_bits, 128);
+	EXPECT_LINE(&net.n[1], _i == 0 ? "Negotiated proposal: Encryption AES-GCM-16-256, PRF "
+		    "HMAC-SHA256, Integrity none, DH group 31" : "Negotiated proposal: Encryption "
+		    "CHACHA20-POLY1305, PRF HMAC-SHA512, Integrity none, DH group 19");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -484,7 +720,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, v2_1_r1_initiates);
 	tcase_add_test(tc, v2_1_r2_initiates);
 	tcase_add_test(tc, wrong_psk);
-	tcase_add_test(tc, vti_r2_initiates);
+	tcase_add_loop_test(tc, vti_both_roles, 0, 2);
+	tcase_add_test(tc, peer_silent);
+	tcase_add_loop_test(tc, aead_suites, 0, 2);
+	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);
 	tcase_add_test(tc, lost_each_message);
 	tcase_add_test(tc, duplicated_messages);
@@ -492,6 +731,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_proposal);
 	tcase_add_test(tc, cookie_round);
 	tcase_add_test(tc, cookie_tampered);
+	tcase_add_test(tc, tampered_auth);
+	tcase_add_test(tc, tampered_auth_responder);
+	tcase_add_test(tc, tampered_icv);
+	tcase_add_test(tc, replayed_request);
+	tcase_add_test(tc, foreign_source);
+	tcase_add_test(tc, nat_t);
 	suite_add_tcase(s, tc);
 	return s;
 }
