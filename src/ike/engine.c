@@ -10,6 +10,7 @@
 
 #include "ike/v1_int.h"
 #include "ike/v2_int.h"
+#include "ike/v2_more.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -1745,6 +1746,12 @@ static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, uint32_t peer, u
 
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
 {
+	if (what == IK_CLEAR_IKEV2_SA || what == IK_CLEAR_SESSION)
+		ik_v2_clear(e, peer); /* IKEv2 SAs and their children (v2_show_sa.c) */
+	if (what == IK_CLEAR_IKEV2_SA) {
+		reap(e);
+		return;
+	}
 	if (what == IK_CLEAR_SA || what == IK_CLEAR_SESSION) {
 		struct ik_child *c, *next;
 

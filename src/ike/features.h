@@ -10,10 +10,10 @@
 
 /* Parts of IKEv2 beyond IKE_SA_INIT, IKE_AUTH and the first CHILD_SA; the lab
  * and interop scenarios that need one report SKIP while it is 0. */
-#define IK_FEATURE_IKEV2_CHILD_REKEY 0 /* CREATE_CHILD_SA rekeying a CHILD_SA */
-#define IK_FEATURE_IKEV2_IKE_REKEY 0   /* CREATE_CHILD_SA rekeying the IKE SA */
-#define IK_FEATURE_IKEV2_INFO 0        /* INFORMATIONAL: DELETE, liveness (dpd) */
-#define IK_FEATURE_IKEV2_FRAG 0        /* RFC 7383 fragmentation */
-#define IK_FEATURE_IKEV2_SHOW 0        /* show crypto ikev2 sa, clear crypto ikev2 sa */
+#define IK_FEATURE_IKEV2_CHILD_REKEY 1 /* CREATE_CHILD_SA rekeying a CHILD_SA */
+#define IK_FEATURE_IKEV2_IKE_REKEY 1   /* CREATE_CHILD_SA rekeying the IKE SA */
+#define IK_FEATURE_IKEV2_INFO 1        /* INFORMATIONAL: DELETE, liveness (dpd) */
+#define IK_FEATURE_IKEV2_FRAG 1        /* RFC 7383 fragmentation */
+#define IK_FEATURE_IKEV2_SHOW 1        /* show crypto ikev2 sa, clear crypto ikev2 sa */
 
 #endif

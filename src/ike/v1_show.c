@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "ike/v2_more.h"
 #include "util/addr.h"
 #include "util/util.h"
 
@@ -508,6 +509,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		}
 		ik_sb_add(out, "\n");
 	}
+	ik_v2_show_crypto_session(e, so, json, &first, out); /* v2_show_sa.c */
 	if (json)
 		ik_sb_add(out, "]\n");
 }

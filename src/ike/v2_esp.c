@@ -316,13 +316,22 @@ out:
 /* ---- responder ---- */
 
 /* The D-H transform of an ESP proposal against the profile's `set pfs`:
- * none on both sides, or the profile's group among the proposal's. */
-static bool pfs_ok(struct ik_v2_ike_sa *s, const struct ik_v2_proposal *p,
+ * none on both sides, or the profile's group among the proposal's. Only
+ * CREATE_CHILD_SA has PFS: the child of IKE_AUTH takes its keys from the
+ * IKE SA's exchange, and its proposal carries no D-H transform (RFC 7296
+ * 1.2), whatever the profile sets. */
+static bool pfs_ok(const struct ik_v2_rx *rx, const struct ik_v2_proposal *p,
 		   const struct ik_ipsec_profile *ip, unsigned *group)
 {
 	bool any = false, want = false;
 
-	(void)s;
+	if (rx->m.hdr.exch != IK_V2_EXCH_CREATE_CHILD_SA) {
+		*group = 0;
+		for (size_t i = 0; i < p->nt; i++)
+			if (p->t[i].type == IK_V2_TT_DH && p->t[i].id != 0)
+				return false;
+		return true;
+	}
 	for (size_t i = 0; i < p->nt; i++) {
 		if (p->t[i].type != IK_V2_TT_DH || p->t[i].id == 0)
 			continue;
@@ -388,7 +397,7 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	for (size_t j = 0; j < sa->np && !cr->tset; j++)
 		for (size_t k = 0; k < cr->ipsec->ntsets && !cr->tset; k++)
 			if (prop_carries(&sa->p[j], cr->ipsec->tsets[k]) &&
-			    pfs_ok(s, &sa->p[j], cr->ipsec, &cr->pfs_group)) {
+			    pfs_ok(rx, &sa->p[j], cr->ipsec, &cr->pfs_group)) {
 				cr->tset = cr->ipsec->tsets[k];
 				cr->spi_out = ik_get32(sa->p[j].spi);
 				cr->spi_in = new_spi(s->e);
@@ -534,8 +543,11 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 		return -1;
 	}
 	ik_v1_rand(e, &j, sizeof(j));
-	ik_v1_child_insert(e, c, s->initiator ? now + (uint64_t)cs->lifetime_sec *
-			   (850 + j % 50) : 0, now + (uint64_t)cs->lifetime_sec * 1000);
+	/* both sides rekey on their soft lifetime; the one that made the child a
+	 * little earlier, so that they seldom collide (RFC 7296 2.8.1) */
+	ik_v1_child_insert(e, c, now + (uint64_t)cs->lifetime_sec *
+			   ((cr->exch_initiator ? 850u : 900u) + j % 50),
+			   now + (uint64_t)cs->lifetime_sec * 1000);
 	child_ops_set(c);
 	e->st.p2_done++;
 	V2DBG(s, "IPsec SA for %s installed: in spi 0x%08X, out spi 0x%08X (%s)", cs->ifname,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ike/v2_int.h"
+#include "ike/v2_more.h"
 #include "util/addr.h"
 #include "util/mutant.h"
 #include "util/util.h"
@@ -444,6 +445,9 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	s->conn_id = e->next_conn_id++;
 	V2DBG(s, "Generating KEYMAT: SKEYSEED and SK_* derived");
 	natd_check(s, rx, h->spi_i, (const uint8_t[8]){ 0 });
+	/* RFC 7383: fragments only when both announce them */
+	s->peer_frag = ik_v2_frag_local(s) &&
+		ik_v2_find_notify(&rx->m, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED);
 	s->win.peer_next = 1;
 	/* the response */
 	b = malloc(sizeof(*b));
@@ -462,6 +466,9 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		ik_v2_b_ke(b, s->dh_group, pub, pub_len);
 		ik_v2_b_nonce(b, s->nr, s->nr_len);
 		natd_add(b, s->spi_i, s->spi_r, local, remote);
+		if (s->peer_frag)
+			ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED,
+				       NULL, 0);
 		if (ik_v2_send_response(s, b, sk))
 			goto fail;
 		if (ik_v2_copy(&s->init_r, &s->init_r_len, s->win.resp.buf, s->win.resp.len))
@@ -543,6 +550,8 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	ik_v2_b_ke(b, s->dh_group, pub, pub_len);
 	ik_v2_b_nonce(b, s->ni, s->ni_len);
 	natd_add(b, s->spi_i, s->spi_r, &s->local, &s->remote);
+	if (ik_v2_frag_local(s))
+		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	s->win.req_pending = false; /* a retry replaces the request (message id 0) */
 	s->win.next_msgid = 0;
 	if (ik_v2_send_request(s, b, sk))
@@ -692,6 +701,8 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	s->conn_id = e->next_conn_id++;
 	V2DBG(s, "Generating KEYMAT: SKEYSEED and SK_* derived");
 	natd_check(s, rx, s->spi_i, s->spi_r);
+	s->peer_frag = ik_v2_frag_local(s) &&
+		ik_v2_find_notify(&rx->m, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED);
 	if (s->nat_self || s->nat_peer)
 		ik_v2_sa_float(s);
 	rc = ik_v2_auth_start(s);

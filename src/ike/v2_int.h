@@ -73,6 +73,7 @@ struct ik_v2_win {
 	uint8_t req_exch;       /* IK_V2_EXCH_* of that request */
 	struct ik_v2_out req;   /* kept for retransmission */
 	unsigned req_count;     /* retransmissions done */
+	uint32_t req_interval_ms; /* fixed retransmission interval (DPD retry), 0: back-off */
 	struct ik_timer t_xmit; /* kind IK_TK_V2_XMIT; unarmed: none pending */
 	/* as responder */
 	uint32_t peer_next;     /* the ID the peer's next request must take */
@@ -140,6 +141,8 @@ struct ik_v2_ike_sa {
 	/* exchanges */
 	struct ik_v2_win win;
 	struct ik_v2_reasm reasm;       /* fragments of the peer's message (v2more) */
+	struct ik_v2_more *more;        /* rekeys, DELETE, DPD (v2_more.h); freed by
+					 * ik_v2_more_free */
 	uint64_t established_ms;
 	uint64_t last_rx_ms;            /* an authenticated message arrived (DPD) */
 	bool rekey_started;
@@ -149,6 +152,8 @@ struct ik_v2_ike_sa {
 };
 
 /* Engine-wide IKEv2 state (hung off struct ik_engine as e->v2). */
+struct ik_v2_more;
+
 struct ik_v2_eng {
 	struct ik_v2_ike_sa *sas;       /* every IKEv2 SA, for show, clear and reload */
 	unsigned next_session_id, next_sa_id;
@@ -161,6 +166,7 @@ struct ik_v2_eng {
 	uint64_t cookie_rotated_ms;
 	bool cookie_have_secret;
 	uint64_t cookies_sent, cookies_ok;
+	struct ik_v2_stats st;          /* show crypto ikev2 stats (engine.h) */
 };
 
 /* Received message, decrypted (for SK exchanges): what handlers see. */

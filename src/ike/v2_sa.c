@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ike/v2_int.h"
+#include "ike/v2_more.h"
 #include "util/addr.h"
 #include "util/mutant.h"
 #include "util/util.h"
@@ -188,6 +189,7 @@ static void sa_cancel_timers(struct ik_v2_ike_sa *s)
 static void sa_free(struct ik_v2_ike_sa *s)
 {
 	sa_cancel_timers(s);
+	ik_v2_more_free(s);
 	out_clear(&s->win.req);
 	out_clear(&s->win.resp);
 	ik_v2_reasm_clear(&s->reasm);
@@ -340,6 +342,7 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	}
 	V2DBG(s, "IKE SA established with %s (IKEv2 profile %s)",
 	      s->initiator ? "responder" : "initiator", s->profile ? s->profile->name : "none");
+	ik_v2_more_established(s); /* rekey, liveness and keepalive timers (v2_info.c) */
 }
 
 void ik_v2_sa_authenticated(struct ik_v2_ike_sa *s)
@@ -472,6 +475,20 @@ static int msg_seal(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_o
 	return 0;
 }
 
+/* The datagrams of b into o: one sealed SK message, or its RFC 7383
+ * fragments when the peer takes them and it exceeds the configured MTU. */
+static int msg_out(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off,
+		   struct ik_v2_out *o)
+{
+	if (!b->overflow && b->buf[18] != IK_V2_EXCH_IKE_SA_INIT && ik_v2_frag_needed(s, b)) {
+		tamper_inner(s, b, sk_off);
+		return ik_v2_frag_out(s, b, sk_off, o) < 0 ? -1 : 0;
+	}
+	if (msg_seal(s, b, sk_off))
+		return -1;
+	return out_set(o, b->buf, b->len);
+}
+
 static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, bool response)
 {
 	char si[17], sr[17];
@@ -494,15 +511,14 @@ int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t s
 		      w->req_msgid, ik_v2_exch_name(b->buf[18]));
 		return -1;
 	}
-	if (msg_seal(s, b, sk_off))
-		return -1;
-	if (out_set(&w->req, b->buf, b->len))
+	if (msg_out(s, b, sk_off, &w->req))
 		return -1;
 	trace_out(s, b, false);
 	w->req_pending = true;
 	w->req_msgid = msgid;
 	w->req_exch = b->buf[18];
 	w->req_count = 0;
+	w->req_interval_ms = 0;
 	if (msgid == w->next_msgid)
 		w->next_msgid++;
 	out_send(s, &w->req);
@@ -515,9 +531,7 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 	struct ik_v2_win *w = &s->win;
 	uint32_t msgid = ik_get32(b->buf + 20);
 
-	if (msg_seal(s, b, sk_off))
-		return -1;
-	if (out_set(&w->resp, b->buf, b->len))
+	if (msg_out(s, b, sk_off, &w->resp))
 		return -1;
 	trace_out(s, b, true);
 	w->have_resp = true;
@@ -574,6 +588,9 @@ static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
 	if (!w->req_pending)
 		return;
 	if (w->req_count >= e->opts.retransmit_max) {
+		w->req_pending = false;
+		if (ik_v2_more_request_timeout(s)) /* a liveness check: the peer is dead */
+			return;
 		V2DBG(s, "Maximum number of retransmissions reached");
 		ik_v2_fail(s, "no response from %s to %s after %u retransmissions",
 			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
@@ -586,7 +603,8 @@ static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
 	V2DBG(s, "Retransmitting packet");
 	out_send(s, &w->req);
 	shift = w->req_count < 3 ? w->req_count : 3;
-	ik_v1_timer_set(e, &w->t_xmit, now + ((uint64_t)IK_V2_RETRANS_BASE_MS << shift));
+	ik_v1_timer_set(e, &w->t_xmit, now + (w->req_interval_ms ? w->req_interval_ms :
+					      (uint64_t)IK_V2_RETRANS_BASE_MS << shift));
 }
 
 static void v2_timer(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now)
@@ -668,6 +686,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	bool moved;
 	struct ik_v2_rx *rx;
 	uint8_t *plain = NULL;
+	size_t plain_cap = 0;
 	char err[200];
 	int rc;
 
@@ -747,18 +766,38 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		e->st.rx_dropped++;
 		goto out;
 	}
-	if (rx->m.sk->type == IK_V2_PL_SKF) {
-		V2DBG(s, "fragmented message (SKF) not reassembled here: dropped");
-		e->st.rx_dropped++;
-		goto out;
-	}
 	if (moved && IK_MUTANT(IK_MUT_V2_ENDPOINT_AUTH))
 		ik_v2_sa_authenticated(s); /* the switched-off check: follow at once */
-	plain = malloc(h->len);
-	if (!plain)
-		goto out;
-	rc = ik_v2_sk_open(&s->keys, h->flags & IK_V2_FLAG_I, msg, h->len, rx->m.sk, plain,
-			   h->len, &rx->plain_len, err, sizeof(err));
+	if (rx->m.sk->type == IK_V2_PL_SKF) {
+		unsigned first_np = 0;
+
+		/* RFC 7383: each fragment's ICV checked, then reassembled (v2_frag.c) */
+		plain = malloc(IK_V2_MAX_MSG);
+		if (!plain)
+			goto out;
+		plain_cap = IK_V2_MAX_MSG;
+		rc = ik_v2_frag_in(s, msg, h->len, &rx->m, plain, IK_V2_MAX_MSG,
+				   &rx->plain_len, &first_np);
+		if (rc != 1) {
+			if (rc == IK_V2_ICV_MISMATCH)
+				ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: "
+				       "integrity check failed on a fragment from %s:%u (SA ID %u)",
+				       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
+				       remote->port, s->sa_id);
+			if (rc < 0)
+				e->st.rx_dropped++;
+			goto out;
+		}
+		rx->m.inner_np = first_np;
+		rc = 0;
+	} else {
+		plain = malloc(h->len);
+		if (!plain)
+			goto out;
+		plain_cap = h->len;
+		rc = ik_v2_sk_open(&s->keys, h->flags & IK_V2_FLAG_I, msg, h->len, rx->m.sk,
+				   plain, h->len, &rx->plain_len, err, sizeof(err));
+	}
 	if (rc) {
 		V2DBG(s, "%s", rc == IK_V2_ICV_MISMATCH ? "Failed to verify the checksum of the "
 		      "encrypted payload (ICV mismatch): message dropped" : err);
@@ -820,7 +859,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		ik_v2_win_idle(s);
 out:
 	if (plain) {
-		ik_wipe(plain, h->len);
+		ik_wipe(plain, plain_cap);
 		free(plain);
 	}
 	free(rx);
