@@ -1853,6 +1853,13 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 		if (ot && !tunnel_same(ot, nt))
 			ik_v1_p1_delete(p1, "configuration changed", true);
 	}
+	/* IKEv2 SAs a tunnel started: they go when its configuration changed */
+	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL, *snext; s; s = snext) {
+		snext = s->next;
+		if (!s->dead && s->tunnel &&
+		    !tunnel_same(s->tunnel, ik_config_find_iface(cfg, s->tunnel->name)))
+			ik_v2_sa_delete(s, "configuration changed", true);
+	}
 	ik_v1_cfg_release(e, old);
 	reap(e);
 }

@@ -176,6 +176,19 @@ static void move_children(struct ik_v2_ike_sa *s, unsigned from_conn, unsigned t
 			c->p1_conn_id = to_conn;
 }
 
+/* A child made on an IKE SA that a rekey has replaced meanwhile belongs to
+ * the replacement (the old SA is about to go, and its children with it). */
+static void follow_successor(struct ik_v2_ike_sa *s)
+{
+	struct ik_v2_ike_sa *n;
+
+	if (!s->more || !s->more->rekeyed)
+		return;
+	n = ik_v2_sa_find_peer(s->e, &s->local.ip, &s->remote.ip);
+	if (n && n != s && !(n->more && n->more->rekeyed))
+		move_children(s, s->conn_id, n->conn_id);
+}
+
 void ik_v2_ccsa_abort(struct ik_v2_ike_sa *s)
 {
 	struct ik_v2_more *m = s->more;
@@ -339,6 +352,7 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 	m->cr.rekey_of = 0;
 	ik_v2_ccsa_abort(s);
+	follow_successor(s);
 	return;
 fail:
 	ik_secret_free(gir);
@@ -346,6 +360,19 @@ fail:
 		retry_later(e, old);
 	m->cr.rekey_of = 0;
 	ik_v2_ccsa_abort(s);
+}
+
+/* Child SAs with the SA's peer (its address: bounded by the per-peer cap). */
+static unsigned children_of_peer(struct ik_v2_ike_sa *s)
+{
+	unsigned n = 0;
+
+	if (s->remote.family != IK_AF_INET4)
+		return 0;
+	for (struct ik_child *c = ik_v1_child_first_addr(s->e, s->remote.addr); c;
+	     c = ik_v1_child_next_addr(s->e, c))
+		n++;
+	return n;
 }
 
 /* The peer's request for a child (a rekey when it carries REKEY_SA). */
@@ -396,6 +423,13 @@ static void child_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		respond_error(s, rx, IK_V2_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
+	if (!old && children_of_peer(s) >= IK_V1_PEER_MAX_CHILD) {
+		/* an authenticated peer still may not pile up child SAs */
+		V2DBG(s, "%u child SAs with this peer already: NO_ADDITIONAL_SAS",
+		      IK_V1_PEER_MAX_CHILD);
+		respond_error(s, rx, IK_V2_N_NO_ADDITIONAL_SAS, NULL, 0);
+		return;
+	}
 	b = builder();
 	if (!b)
 		return;
@@ -438,6 +472,7 @@ static void child_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	nc = ik_v2_child_by_out_spi(s, cr.spi_out);
 	if (old)
 		e->v2->st.child_rekeys++;
+	follow_successor(s);
 	/* our own rekey of the same child under way: a collision */
 	if (old && nc && m && m->x == IK_V2_X_CHILD_REKEY && m->cr.rekey_of == old->sa.id) {
 		V2DBG(s, "Simultaneous rekey of IPsec SA [SPI: 0x%X] detected", old->sa.in.spi);
@@ -455,6 +490,23 @@ out:
 }
 
 /* ---- IKE SA rekey ---- */
+
+/* Live IKEv2 SAs with the SA's peer address (through the address index). */
+static unsigned ike_sas_of_peer(struct ik_v2_ike_sa *s)
+{
+	unsigned n = 0;
+
+	if (s->remote.family != IK_AF_INET4)
+		return 0;
+	for (struct ik_hlink *l = ik_core_sa_first_addr(s->e, s->remote.addr); l;
+	     l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+
+		if (!sa->dead && sa->version == 2 && ik_addr_eq(&sa->remote.ip, &s->remote.ip))
+			n++;
+	}
+	return n;
+}
 
 /* The live SA whose initiator SPI is spi_i, made by this side, or NULL. */
 static struct ik_v2_ike_sa *find_spi_i(struct ik_engine *e, const uint8_t spi_i[8])
@@ -706,6 +758,13 @@ static void ike_rekey_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 
 	V2DBG(s, "Received IKE SA rekey request");
 	if (!m || m->rekeyed) {
+		respond_error(s, rx, IK_V2_N_TEMPORARY_FAILURE, NULL, 0);
+		return;
+	}
+	if (ike_sas_of_peer(s) >= IK_V1_PEER_MAX_IKE) {
+		/* replaced SAs the peer never deleted: no more until they go */
+		V2DBG(s, "%u IKE SAs with this peer already: TEMPORARY_FAILURE",
+		      IK_V1_PEER_MAX_IKE);
 		respond_error(s, rx, IK_V2_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}

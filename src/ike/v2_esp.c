@@ -442,6 +442,28 @@ out:
 
 /* ---- install ---- */
 
+/* The peer installed a child we could not: an INFORMATIONAL DELETE of its
+ * SPI pair (our inbound SPI), when the window is free. */
+static void delete_unused(struct ik_v2_ike_sa *s, uint32_t spi_in)
+{
+	struct ik_v2_builder *b;
+	uint8_t spi[4];
+	size_t sk;
+
+	if (s->win.req_pending || s->state != IKEV2_READY)
+		return;
+	b = malloc(sizeof(*b));
+	if (!b)
+		return;
+	ik_put32(spi, spi_in);
+	ik_v2_msg_begin(s, b, IK_V2_EXCH_INFORMATIONAL, false, UINT32_MAX, &sk);
+	ik_v2_b_delete(b, IK_V2_PROTO_ESP, 4, 1, spi);
+	if (ik_v2_send_request(s, b, sk) == 0)
+		V2DBG(s, "Sending DELETE INFO message for IPsec SA [SPI: 0x%08X] (not installed)",
+		      spi_in);
+	free(b);
+}
+
 static void child_ops_set(struct ik_child *c);
 
 int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr,
@@ -535,6 +557,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	if (e->host.child_up(e->host.ctx, cs)) {
 		ik_msg(e->log, IK_LOG_ERR, "IPSEC: installing the SA pair for %s (spi 0x%X/0x%X) "
 		       "failed", cs->ifname, cs->in.spi, cs->out.spi);
+		delete_unused(s, cs->in.spi);
 		ik_v1_cfg_release(e, c->cfg);
 		free(c->fvrf);
 		ik_wipe(c, sizeof(*c));

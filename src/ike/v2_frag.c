@@ -102,7 +102,18 @@ int ik_v2_frag_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, size_t
 	memset(out, 0, sizeof(*out));
 	if (ivl == 0 || ivl > IK_V2_IV_MAX)
 		return -1;
-	ik_v1_rand(s->e, ivs, IK_V2_MAX_FRAGMENTS * ivl);
+	if (ik_v2_encr_is_aead(s->keys.s.encr)) {
+		/* GCM, ChaCha20-Poly1305: the SA's IV counter, never repeated under
+		 * the key (as msg_seal does for whole messages) */
+		memset(ivs, 0, IK_V2_MAX_FRAGMENTS * ivl);
+		for (size_t f = 0; f < IK_V2_MAX_FRAGMENTS; f++) {
+			s->iv_seq++;
+			for (size_t i = 0; i < 8 && i < ivl; i++)
+				ivs[f * ivl + i] = (uint8_t)(s->iv_seq >> (56 - 8 * i));
+		}
+	} else {
+		ik_v1_rand(s->e, ivs, IK_V2_MAX_FRAGMENTS * ivl);
+	}
 	n = ik_v2_fragment(&s->keys, s->initiator, b, sk_off, frag_limit(s), ivs,
 			   IK_V2_MAX_FRAGMENTS * ivl, frag_emit, &fs, err, sizeof(err));
 	if (n < 0) {

@@ -173,11 +173,6 @@ void ik_v2_more_run(struct ik_v2_ike_sa *s)
 
 	if (!m || s->dead || s->state != IKEV2_READY || s->win.req_pending)
 		return;
-	if (m->want_delete_ike) {
-		m->want_delete_ike = false;
-		ik_v2_sa_delete(s, "Delete requested", true);
-		return;
-	}
 	if (m->ndel) {
 		ik_v2_info_send_queued(s);
 		return;
@@ -331,10 +326,6 @@ void ik_v2_sa_timer(struct ik_v2_ike_sa *s, struct ik_timer *t, uint64_t now)
 		m->want_ike_rekey = true;
 		ik_v2_more_run(s);
 		break;
-	case IK_TK_SA_EXPIRE:
-		V2DBG(s, "IKE SA lifetime expired");
-		ik_v2_sa_delete(s, "Lifetime expired", s->state == IKEV2_READY);
-		break;
 	case IK_TK_SA_NATKA: {
 		static const uint8_t ka = 0xff;
 
@@ -478,9 +469,6 @@ void ik_v2_info_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 				      ik_get32(d.spis + 4 * (size_t)k));
 		}
 		break;
-	case IK_V2_X_DELETE_IKE:
-		ik_v2_sa_delete(s, "Delete acknowledged", false);
-		return;
 	default:
 		break;
 	}

@@ -17,6 +17,7 @@
 #include "util/util.h"
 
 #define MAX_T 64
+#define DBG2(e, ...) ik_dbg((e)->log, IK_DBG_IKEV2, __VA_ARGS__)
 
 struct v2_choice {
 	uint8_t num;
@@ -24,6 +25,13 @@ struct v2_choice {
 	size_t nt;
 	struct ik_v2_suite suite;
 };
+
+/* A datagram dropped: the engine's count and show crypto ikev2 stats'. */
+static void v2_dropped(struct ik_engine *e)
+{
+	e->st.rx_dropped++;
+	ik_v2_eng(e)->st.dropped++;
+}
 
 static bool tr_eq(const struct ik_v2_transform *a, const struct ik_v2_transform *b)
 {
@@ -329,82 +337,101 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	uint8_t rnd[128], nd[2];
 	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	unsigned limit;
+	bool accepted = false;
 
 	ik_addr_fmt_any(&remote->ip, ra);
-	if (!pl_sa || !pl_ke || !pl_ni) {
-		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:IKE_SA_INIT request from %s without %s payload: "
-		       "dropped", ra, !pl_sa ? "SA" : !pl_ke ? "KE" : "Nonce");
+	if (local->family != IK_AF_INET4 || remote->family != IK_AF_INET4) {
+		/* policies, profiles, keyrings and tunnels are IPv4 here */
+		DBG2(e, "IKEv2:IKE_SA_INIT request from %s: IKEv2 over IPv6 is "
+		     "not configured here, dropped", ra);
 		e->st.rx_dropped++;
 		return;
 	}
+	if (!pl_sa || !pl_ke || !pl_ni) {
+		DBG2(e, "IKEv2:IKE_SA_INIT request from %s without %s payload: "
+		     "dropped", ra, !pl_sa ? "SA" : !pl_ke ? "KE" : "Nonce");
+		v2_dropped(e);
+		return;
+	}
+	v->st.in_req++; /* show crypto ikev2 stats: accepted or rejected at out: */
 	if (ik_v2_parse_sa(pl_sa, &offer, err, sizeof(err)) ||
 	    ik_v2_parse_ke(pl_ke, &ke, err, sizeof(err)) ||
 	    ik_v2_parse_nonce(pl_ni, &ni, &ni_len, err, sizeof(err))) {
-		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:malformed IKE_SA_INIT request from %s: %s", ra,
-		       err);
+		DBG2(e, "IKEv2:malformed IKE_SA_INIT request from %s: %s", ra,
+		     err);
 		ik_v2_send_notify_clear(e, local, remote, fvrf, h, IK_V2_N_INVALID_SYNTAX, NULL, 0);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	/* COOKIE: above the threshold of half-open IKEv2 SAs, the request must
 	 * echo one made from its own Ni, source address and SPIi */
 	if (e->cfg->v2_cookie_challenge && v->half_open >= e->cfg->v2_cookie_challenge) {
 		cookie_rotate(e, v);
-		if (!first_notify(&rx->m, IK_V2_N_COOKIE, &cn) ||
-		    (!cookie_valid(v, &cn, ni, ni_len, remote, h->spi_i) &&
-		     !IK_MUTANT(IK_MUT_V2_COOKIE))) {
+		bool have = first_notify(&rx->m, IK_V2_N_COOKIE, &cn) != NULL;
+
+		if (!have || (!cookie_valid(v, &cn, ni, ni_len, remote, h->spi_i) &&
+			      !IK_MUTANT(IK_MUT_V2_COOKIE))) {
 			uint8_t ck[IK_V2_COOKIE_LEN];
 
-			ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:%u half-open IKEv2 SAs (cookie-challenge "
-			       "%u): sending COOKIE to %s", v->half_open,
-			       e->cfg->v2_cookie_challenge, ra);
+			v->st.cookie_challenged++;
+			if (have)
+				v->st.cookie_rejected++;
+			else
+				v->st.cookie_missing++;
+			DBG2(e, "IKEv2:%u half-open IKEv2 SAs (cookie-challenge "
+			     "%u): sending COOKIE to %s", v->half_open,
+			     e->cfg->v2_cookie_challenge, ra);
 			if (cookie_make(v->cookie_secret, v->cookie_version, ni, ni_len, remote,
 					h->spi_i, ck) == 0) {
-				ik_v2_send_notify_clear(e, local, remote, fvrf, h, IK_V2_N_COOKIE, ck,
-							sizeof(ck));
+				ik_v2_send_notify_clear(e, local, remote, fvrf, h, IK_V2_N_COOKIE,
+							ck, sizeof(ck));
 				v->cookies_sent++;
 			}
 			goto out;
 		}
 		v->cookies_ok++;
+		v->st.cookie_accepted++;
 	}
 	pol = ik_v2_policy_select(e->cfg, fvrf, local->addr, &tr);
 	if (!pol || choose(pol, offer, ke.group, &ch)) {
-		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Failed to find a matching proposal for %s "
-		       "(policy %s)", ra, pol ? pol->name : "none");
-		ik_msg(e->log, IK_LOG_NOTICE, "%%IKEV2-5-RECV_CONNECTION_REQUEST: no matching IKEv2 "
-		       "proposal for %s: NO_PROPOSAL_CHOSEN", ra);
+		DBG2(e, "IKEv2:Failed to find a matching proposal for %s "
+		     "(policy %s)", ra, pol ? pol->name : "none");
+		ik_msg(e->log, IK_LOG_NOTICE, "%%IKEV2-5-RECV_CONNECTION_REQUEST: no matching "
+		       "IKEv2 proposal for %s: NO_PROPOSAL_CHOSEN", ra);
 		ik_v2_send_notify_clear(e, local, remote, fvrf, h, IK_V2_N_NO_PROPOSAL_CHOSEN,
 					NULL, 0);
 		e->st.p1_failed++;
 		goto out;
 	}
 	if (ke.group != ch.suite.dh) {
-		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:KE payload of group %u from %s, policy %s wants "
-		       "group %u: sending INVALID_KE_PAYLOAD", ke.group, ra, pol->name, ch.suite.dh);
+		DBG2(e, "IKEv2:KE payload of group %u from %s, policy %s wants group %u: "
+		     "sending INVALID_KE_PAYLOAD", ke.group, ra, pol->name, ch.suite.dh);
 		ik_put16(nd, ch.suite.dh);
 		ik_v2_send_notify_clear(e, local, remote, fvrf, h, IK_V2_N_INVALID_KE_PAYLOAD,
 					nd, 2);
 		goto out;
 	}
 	if (ik_v2_ke_check(&ke, err, sizeof(err))) {
-		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:IKE_SA_INIT from %s: %s", ra, err);
+		DBG2(e, "IKEv2:IKE_SA_INIT from %s: %s", ra, err);
 		ik_v2_send_notify_clear(e, local, remote, fvrf, h, IK_V2_N_INVALID_SYNTAX, NULL, 0);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	/* admission: crypto ikev2 limit max-in-negotiation-sa, then the core's */
 	limit = e->cfg->v2_max_in_negotiation;
 	if (limit && v->half_open >= limit) {
-		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:%u IKEv2 SAs in negotiation (limit %u): request "
-		       "from %s refused", v->half_open, limit, ra);
+		DBG2(e, "IKEv2:%u IKEv2 SAs in negotiation (limit %u): request "
+		     "from %s refused", v->half_open, limit, ra);
 		ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-4-MAX_IN_NEG: in-negotiation SA limit %u "
 		       "reached, IKE_SA_INIT from %s refused", limit, ra);
 		e->st.half_open_refused++;
+		v->st.rej_sa_limit++;
 		goto out;
 	}
-	if (!ik_core_admit(e, remote, fvrf))
+	if (!ik_core_admit(e, remote, fvrf)) {
+		v->st.rej_sa_limit++;
 		goto out;
+	}
 	s = ik_v2_sa_new(e, false, local, remote, fvrf);
 	if (!s)
 		goto out;
@@ -475,11 +502,16 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 			goto fail;
 	}
 	ik_v2_sa_set_state(s, IKEV2_R_INIT_SENT);
+	accepted = true;
 	goto out;
 fail:
 	if (s)
 		ik_v2_sa_delete(s, "IKE_SA_INIT failed", false);
 out:
+	if (accepted)
+		v->st.in_req_accepted++;
+	else
+		v->st.in_req_rejected++;
 	ik_secret_free(gir);
 	free(b);
 	ik_v2_sa_free(offer);
@@ -515,11 +547,13 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	n = policy_props(s->policy, ours, nt, IK_V2_MAX_PROPOSALS);
 	for (size_t i = 0; i < n; i++) {
 		props[i] = (struct ik_v2_proposal){
-			.num = (uint8_t)(i + 1), .proto = IK_V2_PROTO_IKE, .t = ours[i], .nt = nt[i],
+			.num = (uint8_t)(i + 1), .proto = IK_V2_PROTO_IKE, .t = ours[i],
+			.nt = nt[i],
 		};
 		if (!s->dh_group)
 			for (size_t k = 0; k < nt[i] && !s->dh_group; k++)
-				if (ours[i][k].type == IK_V2_TT_DH && ik_v2_dh_supported(ours[i][k].id))
+				if (ours[i][k].type == IK_V2_TT_DH &&
+				    ik_v2_dh_supported(ours[i][k].id))
 					s->dh_group = ours[i][k].id;
 	}
 	if (!n || !s->dh_group) {
@@ -558,6 +592,8 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 		goto out;
 	if (ik_v2_copy(&s->init_i, &s->init_i_len, s->win.req.buf, s->win.req.len))
 		goto out;
+	if (s->state != IKEV2_I_INIT_SENT) /* not a COOKIE or INVALID_KE retry */
+		ik_v2_eng(s->e)->st.out_req++;
 	ik_v2_sa_set_state(s, IKEV2_I_INIT_SENT);
 	rc = 0;
 out:
@@ -601,9 +637,10 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	int rc = -1;
 
 	if (first_notify(&rx->m, IK_V2_N_COOKIE, &n)) {
-		if (n.data_len < 1 || n.data_len > 64 || s->cookie_retries >= IK_V2_COOKIE_RETRIES) {
-			ik_v2_fail(s, "COOKIE from the responder not followed (%zu bytes, %u tries)",
-				   n.data_len, s->cookie_retries);
+		if (n.data_len < 1 || n.data_len > 64 ||
+		    s->cookie_retries >= IK_V2_COOKIE_RETRIES) {
+			ik_v2_fail(s, "COOKIE from the responder not followed (%zu bytes, "
+				   "%u tries)", n.data_len, s->cookie_retries);
 			ik_v2_sa_delete(s, "COOKIE refused", false);
 			return -1;
 		}
@@ -649,6 +686,7 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		ik_v2_fail(s, "the peer %s answered NO_PROPOSAL_CHOSEN to IKE_SA_INIT (policy %s)",
 			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			   s->policy->name);
+		ik_v2_eng(s->e)->st.out_req_rejected++;
 		ik_v2_sa_delete(s, "NO_PROPOSAL_CHOSEN", false);
 		return -1;
 	}
@@ -705,6 +743,7 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		ik_v2_find_notify(&rx->m, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED);
 	if (s->nat_self || s->nat_peer)
 		ik_v2_sa_float(s);
+	ik_v2_eng(e)->st.out_req_accepted++;
 	rc = ik_v2_auth_start(s);
 	if (rc)
 		ik_v2_sa_delete(s, "IKE_AUTH could not start", false);

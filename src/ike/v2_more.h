@@ -30,7 +30,6 @@ enum ik_v2_xch {
 	IK_V2_X_NONE = 0,
 	IK_V2_X_DPD,            /* an empty INFORMATIONAL */
 	IK_V2_X_DELETE_CHILD,
-	IK_V2_X_DELETE_IKE,
 	IK_V2_X_CHILD_REKEY,    /* CREATE_CHILD_SA with REKEY_SA */
 	IK_V2_X_IKE_REKEY,      /* CREATE_CHILD_SA of an IKE SA */
 };
@@ -41,7 +40,7 @@ struct ik_v2_more {
 	unsigned ndel;
 	unsigned rekey_id[IK_V2_MORE_REKEY_MAX]; /* child ids */
 	unsigned nrekey;
-	bool want_dpd, want_ike_rekey, want_delete_ike;
+	bool want_dpd, want_ike_rekey;
 	/* our request in flight */
 	enum ik_v2_xch x;
 	uint32_t x_msgid;
@@ -70,8 +69,8 @@ struct ik_v2_more {
 struct ik_v2_more *ik_v2_more_get(struct ik_v2_ike_sa *s);
 void ik_v2_more_free(struct ik_v2_ike_sa *s);
 /* Sends the queued request with the highest priority if the window is free
- * (DELETE of the IKE SA, DELETEs of children, IKE rekey, child rekeys,
- * liveness check). */
+ * (DELETEs of children, IKE rekey, child rekeys, liveness check). The
+ * DELETE of the IKE SA goes at once (ik_v2_sa_delete). */
 void ik_v2_more_run(struct ik_v2_ike_sa *s);
 /* The SA became READY: arms its rekey and liveness timers from the profile
  * (lifetime, dpd) and counts it. */
@@ -127,6 +126,9 @@ int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
  * *first: no entry printed yet, for the JSON commas). */
 void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 			       bool *first, struct ik_sb *out);
+/* The IKEv2 peers' rows of show crypto session brief. */
+void ik_v2_show_session_brief(struct ik_engine *e, const struct ik_show_opts *o,
+			      struct ik_sb *out);
 /* clear crypto ikev2 sa [remote A] (peer 0: all): DELETE sent, SAs and
  * their children gone. */
 void ik_v2_clear(struct ik_engine *e, uint32_t peer);

@@ -14,6 +14,14 @@
 #include "util/mutant.h"
 #include "util/util.h"
 
+
+/* A datagram dropped: the engine's count and show crypto ikev2 stats'. */
+static void v2_dropped(struct ik_engine *e)
+{
+	e->st.rx_dropped++;
+	ik_v2_eng(e)->st.dropped++;
+}
+
 static const struct ik_ike_sa_ops v2_ops;
 
 struct ik_v2_eng *ik_v2_eng(struct ik_engine *e)
@@ -489,7 +497,33 @@ static int msg_out(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_of
 	return out_set(o, b->buf, b->len);
 }
 
-static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, bool response)
+/* The payloads of a message being built (the inner chain of SK), for the
+ * trace: what IOS prints as "Payload contents" of what it sends. */
+static void built_payloads(const struct ik_v2_builder *b, size_t sk_off, char *buf, size_t cap)
+{
+	size_t o = sk_off ? sk_off + 4 : IK_V2_HDR_LEN, n = 0;
+	uint8_t np = sk_off ? b->buf[sk_off] : b->buf[16];
+
+	buf[0] = 0;
+	for (unsigned k = 0; np && o + 4 <= b->len && k < IK_V2_MAX_PAYLOADS && n + 64 < cap;
+	     k++) {
+		size_t l = ik_get16(b->buf + o + 2);
+
+		if (l < 4 || o + l > b->len)
+			break;
+		if (np == IK_V2_PL_N && l >= 8)
+			n += (size_t)snprintf(buf + n, cap - n, "%sN(%s)", n ? " " : "",
+					      ik_v2_notify_name(ik_get16(b->buf + o + 6)));
+		else
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? " " : "",
+					      ik_v2_pl_name(np));
+		np = b->buf[o];
+		o += l;
+	}
+}
+
+static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, bool response,
+		      const char *contents)
 {
 	char si[17], sr[17];
 
@@ -499,21 +533,24 @@ static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, boo
 	      ik_get32(b->buf + 20));
 	V2DBG(s, "IKEv2 %s Exchange %s", ik_v2_exch_name(b->buf[18]),
 	      response ? "RESPONSE" : "REQUEST");
+	V2DBG(s, "Payload contents: %s", contents);
 }
 
 int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
 {
 	struct ik_v2_win *w = &s->win;
 	uint32_t msgid = ik_get32(b->buf + 20);
+	char contents[512];
 
 	if (w->req_pending && !(msgid == w->req_msgid && msgid == 0)) {
 		V2DBG(s, "a request is outstanding (message id %u): %s request not sent",
 		      w->req_msgid, ik_v2_exch_name(b->buf[18]));
 		return -1;
 	}
+	built_payloads(b, sk_off, contents, sizeof(contents));
 	if (msg_out(s, b, sk_off, &w->req))
 		return -1;
-	trace_out(s, b, false);
+	trace_out(s, b, false, contents);
 	w->req_pending = true;
 	w->req_msgid = msgid;
 	w->req_exch = b->buf[18];
@@ -530,10 +567,12 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 {
 	struct ik_v2_win *w = &s->win;
 	uint32_t msgid = ik_get32(b->buf + 20);
+	char contents[512];
 
+	built_payloads(b, sk_off, contents, sizeof(contents));
 	if (msg_out(s, b, sk_off, &w->resp))
 		return -1;
-	trace_out(s, b, true);
+	trace_out(s, b, true, contents);
 	w->have_resp = true;
 	w->resp_msgid = msgid;
 	w->last_dup_ms = 0; /* resends of this response are rate-limited anew */
@@ -600,6 +639,7 @@ static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
 	}
 	w->req_count++;
 	e->st.retransmits++;
+	ik_v2_eng(e)->st.retransmits++;
 	V2DBG(s, "Retransmitting packet");
 	out_send(s, &w->req);
 	shift = w->req_count < 3 ? w->req_count : 3;
@@ -694,7 +734,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	/* The I flag names the original initiator: it must be the peer. */
 	if (!!(h->flags & IK_V2_FLAG_I) == s->initiator) {
 		V2DBG(s, "message with the wrong Initiator flag, dropped");
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		return;
 	}
 	if (response) {
@@ -703,7 +743,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 				V2DBG(s, "response with message id %u does not answer our request "
 				      "(%s%u), dropped", h->msgid, w->req_pending ? "" : "none; ",
 				      w->req_msgid);
-				e->st.rx_dropped++;
+				v2_dropped(e);
 				return;
 			}
 		}
@@ -723,7 +763,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		if (h->msgid != w->peer_next && !IK_MUTANT(IK_MUT_V2_MSGID)) {
 			V2DBG(s, "request with message id %u, expected %u: dropped", h->msgid,
 			      w->peer_next);
-			e->st.rx_dropped++;
+			v2_dropped(e);
 			return;
 		}
 	}
@@ -739,7 +779,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	if (ik_v2_parse_payloads(msg, h->len, &rx->m, err, sizeof(err))) {
 		V2DBG(s, "malformed message from %s: %s",
 		      ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }), err);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	if (h->exch == IK_V2_EXCH_IKE_SA_INIT) {
@@ -749,7 +789,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 			      ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			      remote->port, ik_addr_fmt_any(&s->remote.ip,
 			      (char[IK_ADDR_ANYSTRLEN]){ 0 }), s->remote.port);
-			e->st.rx_dropped++;
+			v2_dropped(e);
 			goto out;
 		}
 		trace_payloads(e, &rx->m, s->sa_id);
@@ -763,7 +803,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	if (!rx->m.sk || !s->have_keys) {
 		V2DBG(s, "%s without SK payload (or before keys exist): dropped",
 		      ik_v2_exch_name(h->exch));
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	if (moved && IK_MUTANT(IK_MUT_V2_ENDPOINT_AUTH))
@@ -785,7 +825,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 				       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 				       remote->port, s->sa_id);
 			if (rc < 0)
-				e->st.rx_dropped++;
+				v2_dropped(e);
 			goto out;
 		}
 		rx->m.inner_np = first_np;
@@ -802,18 +842,18 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		V2DBG(s, "%s", rc == IK_V2_ICV_MISMATCH ? "Failed to verify the checksum of the "
 		      "encrypted payload (ICV mismatch): message dropped" : err);
 		if (rc == IK_V2_ICV_MISMATCH)
-			ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: integrity check "
-			       "failed on a message from %s:%u (SA ID %u)",
+			ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: integrity "
+			       "check failed on a message from %s:%u (SA ID %u)",
 			       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			       remote->port, s->sa_id);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	rx->plain = plain;
 	if (ik_v2_parse_inner(plain, rx->plain_len, rx->m.inner_np, h->exch, &rx->m, err,
 			      sizeof(err))) {
 		V2DBG(s, "malformed encrypted payloads: %s", err);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		goto out;
 	}
 	trace_payloads(e, &rx->m, s->sa_id);
@@ -877,7 +917,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 	if (ik_v2_parse_hdr(msg, len, &h, err, sizeof(err))) {
 		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received a malformed packet from %s:%u: %s",
 		       ik_addr_fmt_any(&remote->ip, ra), remote->port, err);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		return;
 	}
 	s = ik_v2_sa_find(e, h.spi_i, h.spi_r);
@@ -899,7 +939,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 		if (ik_v2_parse_payloads(msg, h.len, &rx->m, err, sizeof(err))) {
 			ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received a malformed IKE_SA_INIT from "
 			       "%s:%u: %s", ik_addr_fmt_any(&remote->ip, ra), remote->port, err);
-			e->st.rx_dropped++;
+			v2_dropped(e);
 		} else {
 			trace_payloads(e, &rx->m, ik_v2_eng(e)->next_session_id);
 			ik_v2_init_request(e, local, remote, fvrf, rx);
@@ -907,7 +947,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 		free(rx);
 		return;
 	}
-	e->st.rx_dropped++;
+	v2_dropped(e);
 	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received %s %s from %s:%u for an unknown IKE SA: "
 	       "dropped", ik_v2_exch_name(h.exch), h.flags & IK_V2_FLAG_R ? "response" :
 	       "request", ik_addr_fmt_any(&remote->ip, ra), remote->port);

@@ -88,19 +88,6 @@ static const char *esp_auth_ios(enum ik_esp_auth a)
 	}
 }
 
-static void id_text(enum ik_id_type type, uint32_t addr, const char *value, char *buf,
-		    size_t n)
-{
-	char a[IK_ADDRSTRLEN];
-
-	if (type == IK_ID_ADDRESS)
-		snprintf(buf, n, "%s", ik_addr_fmt(addr, a));
-	else if (value)
-		snprintf(buf, n, "%s", value);
-	else
-		snprintf(buf, n, "%s", "");
-}
-
 static void local_id(const struct ik_v2_ike_sa *s, char *buf, size_t n)
 {
 	const struct ik_ikev2_profile *p = s->profile;
@@ -112,12 +99,13 @@ static void local_id(const struct ik_v2_ike_sa *s, char *buf, size_t n)
 		ik_addr_fmt_any(&s->local.ip, buf);
 }
 
+/* The peer's identity, escaped (it comes from the network). */
 static void remote_id(const struct ik_v2_ike_sa *s, char *buf, size_t n)
 {
 	if (s->peer_id.type == IK_ID_NONE)
 		ik_addr_fmt_any(&s->remote.ip, buf);
 	else
-		id_text(s->peer_id.type, s->peer_id.addr, s->peer_id.value, buf, n);
+		ik_v2_id_fmt(&s->peer_id, buf, n);
 }
 
 static uint64_t active_s(const struct ik_v2_ike_sa *s, uint64_t now)
@@ -144,7 +132,7 @@ static bool shown(const struct ik_v2_ike_sa *s, const struct ik_show_opts *o)
 static void sa_text(const struct ik_v2_ike_sa *s, bool detail, uint64_t now, struct ik_sb *out)
 {
 	char l[IK_ADDR_ANYSTRLEN + 8], r[IK_ADDR_ANYSTRLEN + 8], a[IK_ADDR_ANYSTRLEN];
-	char vrf[80], li[300], ri[300];
+	char vrf[80], li[300], ri[IK_ESCAPED_LEN(255)];
 	const struct ik_v2_suite *su = &s->suite;
 	const struct ik_v2_more *m = s->more;
 
@@ -206,7 +194,7 @@ static void sa_text(const struct ik_v2_ike_sa *s, bool detail, uint64_t now, str
 
 static void sa_json(const struct ik_v2_ike_sa *s, uint64_t now, struct ik_sb *out)
 {
-	char a[IK_ADDR_ANYSTRLEN], id[300];
+	char a[IK_ADDR_ANYSTRLEN], id[IK_ESCAPED_LEN(255)];
 	const struct ik_v2_suite *su = &s->suite;
 
 	ik_sb_printf(out, "{\"tunnel_id\":%u,\"session_id\":%u,\"conn_id\":%u,", s->sa_id,
@@ -493,6 +481,33 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 	}
 }
 
+/* The IKEv2 rows of show crypto session brief (after the IKEv1 ones). */
+void ik_v2_show_session_brief(struct ik_engine *e, const struct ik_show_opts *o,
+			      struct ik_sb *out)
+{
+	uint64_t now = ik_v1_now(e);
+
+	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL; s; s = s->next) {
+		struct ik_child *any = ik_v2_child_first(s);
+		char b[IK_ADDR_ANYSTRLEN], ifs[40], id[IK_ESCAPED_LEN(255)], up[16];
+		uint64_t t;
+
+		if (!shown(s, o))
+			continue;
+		snprintf(ifs, sizeof(ifs), "%s", any ? any->sa.ifname : s->tunnel ?
+			 s->tunnel->name : "");
+		if (!strncmp(ifs, "Tunnel", 6)) /* IOS abbreviates: Tu1 */
+			memmove(ifs + 2, ifs + 6, strlen(ifs + 6) + 1);
+		remote_id(s, id, sizeof(id));
+		t = active_s(s, now);
+		snprintf(up, sizeof(up), "%02u:%02u:%02u", (unsigned)(t / 3600),
+			 (unsigned)(t / 60 % 60), (unsigned)(t % 60));
+		ik_sb_printf(out, "%-15s %-12s %-15s %-24s %-8s %s\n",
+			     ik_addr_fmt_any(&s->remote.ip, b), ifs, "", id, up,
+			     s->state != IKEV2_READY ? "DN" : any ? "UA" : "UI");
+	}
+}
+
 /* ---- show crypto ikev2 stats ---- */
 
 void ik_engine_v2_stats(const struct ik_engine *e, struct ik_v2_stats *st)
@@ -622,6 +637,23 @@ void ik_v2_clear(struct ik_engine *e, uint32_t peer)
 {
 	struct ik_v2_ike_sa *s, *next;
 
+	if (peer) { /* one peer: through the address index */
+		struct ik_hlink *l, *nl;
+
+		for (l = ik_core_sa_first_addr(e, peer); l; l = nl) {
+			struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+
+			nl = ik_htab_next(l);
+			if (sa->dead || sa->version != 2 || sa->remote.family != IK_AF_INET4 ||
+			    sa->remote.addr != peer)
+				continue;
+			s = (struct ik_v2_ike_sa *)sa;
+			ik_log_scope(e->log, peer);
+			V2DBG(s, "Manual clear of the IKE SA and its children");
+			ik_v2_sa_delete(s, "Manual clear", true);
+		}
+		return;
+	}
 	for (s = e->v2 ? e->v2->sas : NULL; s; s = next) {
 		next = s->next;
 		if (s->dead || (peer && (s->remote.family != IK_AF_INET4 ||

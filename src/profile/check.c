@@ -1154,6 +1154,11 @@ static void ck_k1(struct ck *c)
 
 /* ---- what cannot work at run time ---- */
 
+static const char *ck_authm_name(enum ik_authm a)
+{
+	return a == IK_AUTH_PSK ? "pre-share" : a == IK_AUTH_RSA_SIG ? "rsa-sig" : "not set";
+}
+
 static void ck_runtime_tunnels(struct ck *c)
 {
 	const struct ik_check_env *env = c->env;
@@ -1180,10 +1185,8 @@ static void ck_runtime_tunnels(struct ck *c)
 					     "ways with pre-shared keys (authentication local %s, "
 					     "remote %s): IKEv2 here authenticates with pre-share "
 					     "only, IKE_AUTH fails", p2->name, t->name,
-					     p2->auth_local == IK_AUTH_PSK ? "pre-share" :
-					     p2->auth_local == IK_AUTH_RSA_SIG ? "rsa-sig" : "not set",
-					     p2->auth_remote == IK_AUTH_PSK ? "pre-share" :
-					     p2->auth_remote == IK_AUTH_RSA_SIG ? "rsa-sig" : "not set");
+					     ck_authm_name(p2->auth_local),
+					     ck_authm_name(p2->auth_remote));
 			f->direction = ck_strf("both directions: %s never comes up", t->name);
 			f->fix = ck_strf("authentication local pre-share and authentication remote "
 					 "pre-share in crypto ikev2 profile %s, with a keyring",

@@ -45,7 +45,8 @@ wait_cmd_grep "READY" r1 show crypto ikev2 sa || fail "R1 has no READY IKEv2 SA:
 $(r1 show crypto ikev2 sa)"
 wait_cmd_grep "READY" r2 show crypto ikev2 sa || fail "R2 has no READY IKEv2 SA: \
 $(r2 show crypto ikev2 sa)"
-r1 show crypto ikev2 sa | grep -q "^[0-9]* *198.51.100.1/[0-9]* *198.51.100.2/[0-9]* *none/none *READY" \
+row="^[0-9]* *198.51.100.1/[0-9]* *198.51.100.2/[0-9]* *none/none *READY"
+r1 show crypto ikev2 sa | grep -q "$row" \
 	|| fail "R1's SA row: $(r1 show crypto ikev2 sa)"
 [ "$(r2 show crypto ikev2 sa | grep -c "IPv4 Crypto IKEv2  SA")" = 1 ] || fail "merged header"
 r1 show crypto ikev2 sa detailed | grep -q "Initiator of SA : Yes" \
@@ -62,7 +63,8 @@ r1 show crypto ikev2 stats | grep -q "Total outgoing IKEv2 SA Count: *1 *active:
 	|| fail "R1 stats: $(r1 show crypto ikev2 stats)"
 r2 show crypto ikev2 stats | grep -q "Total incoming IKEv2 SA Count: *1 *active: *1" \
 	|| fail "R2 stats: $(r2 show crypto ikev2 stats)"
-r1 show crypto session | grep -q "IKEv2 SA: local 198.51.100.1/[0-9]* remote 198.51.100.2/[0-9]* Active" \
+r1 show crypto session |
+	grep -q "IKEv2 SA: local 198.51.100.1/[0-9]* remote 198.51.100.2/[0-9]* Active" \
 	|| fail "R1 show crypto session: $(r1 show crypto session)"
 r1 show crypto ikev2 sa remote 203.0.113.77 | grep -q READY && fail "sa remote: another peer"
 for cmd in "show crypto ikev2 sa" "show crypto ikev2 sa detailed" \

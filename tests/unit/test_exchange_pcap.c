@@ -1,4 +1,6 @@
-/* Writes every datagram of back-to-back runs (IKEv1, and IKEv2 from run 3 on)
+/* Writes every datagram of back-to-back runs (IKEv1, and IKEv2 from run 3 on;
+ * run 5: CREATE_CHILD_SA rekeys of the child with PFS and of the IKE SA,
+ * liveness checks, RFC 7383 fragments and a DELETE)
  * into a pcap file (IPv4 + UDP
  * headers made here, ports 500/4500) for tests/unit/test_exchange_tshark.sh,
  * which decodes it with tshark and fails on any malformed packet or expert
@@ -40,6 +42,15 @@ static char *variant(const char *file, int v)
 			       " tunnel mode ipsec ipv4\n");
 		t = xn_replace(t, " group 14\n", strstr(t, "hostname R1") ? " group 14 19\n" :
 			       " group 19\n");
+	}
+	if (v == 5) { /* IKEv2: PFS rekeys, IKE SA lifetime 120 s, fragments of 300 bytes */
+		t = xn_replace(t, " set transform-set TS\n", " set transform-set TS\n"
+			       " set pfs group14\n");
+		t = xn_replace(t, "crypto ikev2 proposal PROP\n",
+			       "crypto ikev2 fragmentation mtu 300\n!\ncrypto ikev2 proposal PROP\n");
+		if (strstr(t, "hostname R1"))
+			t = xn_replace(t, " dpd 10 2 on-demand\n", " dpd 10 2 on-demand\n"
+				       " lifetime 120\n");
 	}
 	return t;
 }
@@ -86,6 +97,18 @@ static void run(FILE *pcap, int v, const char *corpus)
 	}
 	if (v == 2) {
 		xn_run(&net, 12000);
+		ik_engine_clear(net.n[0].e, IK_CLEAR_SESSION, 0, 0);
+		xn_deliver(&net);
+	}
+	if (v == 5) {
+		/* R2 rekeys the child (soft lifetime), the IKE SA rekeys at R1's
+		 * lifetime, liveness checks in between, then R1 clears it all */
+		ik_engine_expire(net.n[1].e, net.n[1].up[0].in.spi, false);
+		xn_run(&net, 115000);
+		if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+			fprintf(stderr, "run %d: no child SA after the rekeys\n", v);
+			exit(1);
+		}
 		ik_engine_clear(net.n[0].e, IK_CLEAR_SESSION, 0, 0);
 		xn_deliver(&net);
 	}
@@ -210,7 +233,7 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
-	for (int v = 0; v < 5; v++)
+	for (int v = 0; v < 6; v++)
 		run(pcap, v, corpus);
 	fclose(pcap);
 	if (corpus)

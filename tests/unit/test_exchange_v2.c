@@ -162,7 +162,8 @@ START_TEST(v2_1_r1_initiates)
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Initiating IKEv2 for Tunnel1 to 192.168.0.2 "
 		     "(IKEv2 profile profile2)",
 		     "IKEv2:Found Policy 'POL'",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 14)",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message "
+		     "(DH group 14)",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange REQUEST",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange RESPONSE",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: SA KE Nonce "
@@ -243,7 +244,9 @@ START_TEST(wrong_psk)
 		     "IKEv2-ERROR:(SESSION ID = 1,SA ID = 1):: Auth exchange failed with "
 		     "192.168.0.1 (Verification of peer's authentication data FAILED)",
 		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
-		     "with 192.168.0.1");
+		     "with 192.168.0.1",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_AUTH Exchange RESPONSE",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: N(AUTHENTICATION_FAILED)");
 	EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: N(AUTHENTICATION_FAILED)",
 		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
@@ -280,7 +283,8 @@ START_TEST(vti_both_roles)
 		ck_assert_uint_eq(net.n[i].up[0].sel.dst_mask, 0);
 		ck_assert_uint_eq(net.n[i].up[0].mode, IK_MODE_TUNNEL);
 	}
-	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for Tunnel1: "
+	EXPECT_LINE(&net.n[1 - _i], "IKEv2:(SESSION ID = 1,SA ID = 1):Traffic selectors for "
+		    "Tunnel1: "
 		    "TSi 0.0.0.0-255.255.255.255 proto 0 ports 0-65535, TSr "
 		    "0.0.0.0-255.255.255.255 proto 0 ports 0-65535");
 	xn_free(&net);
@@ -396,7 +400,8 @@ START_TEST(invalid_ke_retry)
 	EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received INVALID_KE_PAYLOAD: the peer wants "
 		     "DH group 19 (we sent 14)",
-		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message (DH group 19)");
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message "
+		     "(DH group 19)");
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 1);
 	xn_free(&net);
@@ -711,6 +716,194 @@ START_TEST(aead_suites)
 }
 END_TEST
 
+/* `set pfs` on both IPsec profiles: the child of IKE_AUTH has no D-H of its
+ * own (RFC 7296 1.2) and comes up all the same. */
+START_TEST(pfs_profile_ike_auth)
+{
+	char *t1 = xn_replace(r1_text(), " set transform-set TS\n",
+			      " set transform-set TS\n set pfs group14\n");
+	char *t2 = xn_replace(r2_text(), " set transform-set TS\n",
+			      " set transform-set TS\n set pfs group14\n");
+
+	start(t1, t2, 60);
+	initiate(1, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.n[0].up[0].pfs_group, 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* Reload: the same configuration keeps the IKEv2 SA and its child; a changed
+ * transform set on the initiator's tunnel takes both down. */
+START_TEST(reload)
+{
+	struct ik_engine_stats st;
+	struct ik_config *c;
+	char *t;
+
+	start(r1_text(), r2_text(), 61);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	t = r1_text();
+	c = xn_load(t, "r1.conf");
+	free(t);
+	ik_engine_set_config(net.n[0].e, c);
+	ik_config_unref(c);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	ck_assert_uint_eq(st.child_sas, 1);
+	t = xn_replace(r1_text(), "esp-aes esp-sha256-hmac", "esp-aes 256 esp-sha-hmac");
+	c = xn_load(t, "r1.conf");
+	free(t);
+	ik_engine_set_config(net.n[0].e, c);
+	ik_config_unref(c);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_eq(st.child_sas, 0);
+	EXPECT_LINE(&net.n[0], "Deleting SA: reason \"configuration changed\"");
+	xn_free(&net);
+}
+END_TEST
+
+/* crypto ikev2 limit max-in-negotiation-sa 1: with one IKEv2 SA half-open
+ * on R2 already, R1's request is refused (no answer, no state) with the
+ * line saying so. */
+START_TEST(max_in_negotiation)
+{
+	char *t2 = xn_replace(r2_text(), "crypto ikev2 policy POL",
+			      "crypto ikev2 limit max-in-negotiation-sa 1\n!\n"
+			      "crypto ikev2 policy POL");
+	struct ik_engine_stats st;
+	struct xmsg m;
+
+	start(r1_text(), t2, 62);
+	initiate(0, "Tunnel1");
+	m = net.q[net.qhead];
+	net.qlen = 0;
+	m.data[0] ^= 0x5a;
+	xn_inject_from(&net, 1, 0xc6336401u /* 198.51.100.1 */, 500, 500, m.data, m.len);
+	xn_run(&net, 5000);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_ge(st.half_open_refused, 1);
+	EXPECT_LINE(&net.n[1], "%IKEV2-4-MAX_IN_NEG: in-negotiation SA limit 1 reached, "
+		    "IKE_SA_INIT from 192.168.0.1 refused");
+	xn_free(&net);
+}
+END_TEST
+
+/* Asymmetric keys (`pre-shared-key local|remote`): each side signs with its
+ * local key and checks the peer with its remote key; crossed right, the
+ * tunnel comes up; R1's remote key wrong, R1 refuses R2's AUTH. */
+static char *asym(char *t, const char *peer_addr, const char *local, const char *remote)
+{
+	char from[128], to[256];
+
+	snprintf(from, sizeof(from), "  address %s\n  pre-shared-key cisco\n", peer_addr);
+	snprintf(to, sizeof(to), "  address %s\n  pre-shared-key local %s\n"
+		 "  pre-shared-key remote %s\n", peer_addr, local, remote);
+	/* both keyrings of the file */
+	return xn_replace(xn_replace(t, from, to), from, to);
+}
+
+START_TEST(asymmetric_keys)
+{
+	start(asym(r1_text(), "192.168.0.2", "from-r1", "from-r2"),
+	      asym(r2_text(), "192.168.0.1", "from-r2", _i ? "wrong" : "from-r1"), 70);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	if (!_i) {
+		expect_pair();
+	} else {
+		expect_none();
+		EXPECT_LINE(&net.n[1], "Verification of peer's authentication data FAILED");
+	}
+	xn_free(&net);
+}
+END_TEST
+
+/* Identities other than addresses (V2-1): R1 says fqdn r1.example.com, R2's
+ * profile matches that name and its keyring's peer block holds the key by
+ * identity (the address of the block points elsewhere). */
+START_TEST(fqdn_identity)
+{
+	char *t1 = xn_replace(r1_text(), " identity local address 192.168.0.1\n",
+			      " identity local fqdn r1.example.com\n");
+	char *t2 = xn_replace(r2_text(), " match identity remote address 192.168.0.1 "
+			      "255.255.255.255\n", " match identity remote fqdn r1.example.com\n");
+
+	t2 = xn_replace(t2, "crypto ikev2 keyring keyring1\n peer R1\n  address 192.168.0.1\n",
+			"crypto ikev2 keyring keyring1\n peer R1\n  address 10.9.9.9\n"
+			"  identity fqdn r1.example.com\n");
+	start(t1, t2, 71);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received identity r1.example.com of type "
+		     "'FQDN'",
+		     "IKEv2:found matching IKEv2 profile 'profile1'",
+		     "IKEv2:% Getting preshared key from profile keyring keyring1",
+		     "Verification of peer's authentication data PASSED");
+	xn_free(&net);
+}
+END_TEST
+
+/* An IKE_SA_INIT from an IPv6 peer: nothing here is configured for IPv6
+ * (policies, keyrings, tunnels are IPv4), so it is dropped, said so, no SA. */
+START_TEST(ipv6_peer_dropped)
+{
+	struct ik_engine_stats st;
+	struct ik_addr a6 = { .family = IK_AF_INET6 }, l6 = { .family = IK_AF_INET6 };
+	struct ik_endpoint src, dst;
+	struct xmsg m;
+
+	start(r1_text(), r2_text(), 80);
+	initiate(0, "Tunnel1");
+	m = net.q[net.qhead];
+	net.qlen = 0;
+	a6.v6[0] = 0x20; a6.v6[1] = 0x01; a6.v6[2] = 0x0d; a6.v6[3] = 0xb8; a6.v6[15] = 1;
+	l6 = a6;
+	l6.v6[15] = 2;
+	src = ik_ep(&a6, 500);
+	dst = ik_ep(&l6, 500);
+	ik_engine_input(net.n[1].e, &dst, &src, NULL, m.data, m.len);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	EXPECT_LINE(&net.n[1], "IKEv2:IKE_SA_INIT request from 2001:db8::1: IKEv2 over IPv6 is "
+		    "not configured here, dropped");
+	xn_free(&net);
+}
+END_TEST
+
+/* The host cannot install R2's child SA pair: R2 says so and deletes the
+ * pair at R1 with an INFORMATIONAL DELETE; the IKE SA stays. */
+START_TEST(child_up_failure)
+{
+	struct ik_engine_stats st;
+	const struct xmsg *d;
+
+	start(r1_text(), r2_text(), 81);
+	net.n[1].fail_child_up = true;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	ck_assert_uint_eq(st.p2_failed, 1);
+	d = xn_sent(&net, 1, IK_V2_EXCH_INFORMATIONAL, 0);
+	ck_assert_ptr_nonnull(d);
+	EXPECT_LINE(&net.n[1], "IPSEC: installing the SA pair for Tunnel1");
+	EXPECT_LINE(&net.n[1], "Payload contents: D");
+	EXPECT_LINE(&net.n[1], "(not installed)");
+	EXPECT_LINE(&net.n[0], "IKEv2 INFORMATIONAL Exchange REQUEST");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v2");
@@ -722,6 +915,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, wrong_psk);
 	tcase_add_loop_test(tc, vti_both_roles, 0, 2);
 	tcase_add_test(tc, peer_silent);
+	tcase_add_test(tc, pfs_profile_ike_auth);
+	tcase_add_test(tc, reload);
+	tcase_add_test(tc, max_in_negotiation);
+	tcase_add_loop_test(tc, asymmetric_keys, 0, 2);
+	tcase_add_test(tc, fqdn_identity);
+	tcase_add_test(tc, ipv6_peer_dropped);
+	tcase_add_test(tc, child_up_failure);
 	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);
 	tcase_add_test(tc, ts_unacceptable);

@@ -209,6 +209,12 @@ START_TEST(clear_session_and_remote)
 	xn_run(&net, 1000);
 	ck_assert_uint_eq(ready(0), 1);
 	ck_assert_uint_eq(net.n[0].nup, 1);
+	ik_engine_clear(net.n[0].e, IK_CLEAR_IKEV2_SA, R2_ADDR, 0);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(ike_sas(0), 0);
+	ck_assert_uint_eq(ike_sas(1), 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	up(1);
 	ik_engine_clear(net.n[0].e, IK_CLEAR_SESSION, R2_ADDR, 0);
 	xn_run(&net, 1000);
 	ck_assert_uint_eq(ike_sas(0), 0);
@@ -436,6 +442,12 @@ START_TEST(child_rekey_lost_messages)
 		ck_assert_uint_eq(net.n[0].ups, 2);
 		if (lose)
 			EXPECT_LINE(1, "Retransmitted request");
+		{
+			struct ik_v2_stats st;
+
+			stats(0, &st);
+			ck_assert_uint_ge(st.retransmits, 1);
+		}
 		teardown();
 	}
 }
@@ -458,6 +470,97 @@ START_TEST(child_rekey_duplicate_request)
 	xn_run(&net, 3000);
 	expect_pair();
 	ck_assert_uint_eq(net.n[1].ups, 2);
+	teardown();
+}
+END_TEST
+
+/* A CREATE_CHILD_SA request for one more child (no REKEY_SA), built with
+ * the engine's own functions on side 0's SA. */
+static void request_additional_child(void)
+{
+	struct ik_v2_ike_sa *s = the_sa(0);
+	struct ik_v2_builder *b = malloc(sizeof(*b));
+	struct ik_v2_child_req cr;
+	uint8_t ni[32];
+	size_t sk;
+
+	ck_assert_ptr_nonnull(b);
+	memset(&cr, 0, sizeof(cr));
+	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk);
+	ck_assert_int_eq(ik_v2_esp_offer(s, ik_v2_tunnel_for(s), &cr, b), 0);
+	memset(ni, 0x5a, sizeof(ni));
+	ni[0] = (uint8_t)s->win.next_msgid;
+	ik_v2_b_nonce(b, ni, sizeof(ni));
+	ck_assert_int_eq(ik_v2_send_request(s, b, sk), 0);
+	free(b);
+	xn_deliver(&net);
+}
+
+/* An authenticated peer asking for child after child: the responder stops
+ * at the per-peer cap with NO_ADDITIONAL_SAS, and the IKE SA stays. */
+START_TEST(additional_children_capped)
+{
+	start_edit(86, NULL, NULL);
+	up(0);
+	for (unsigned i = 0; i < IK_V1_PEER_MAX_CHILD + 6; i++)
+		request_additional_child();
+	ck_assert_uint_eq(net.n[1].ups, IK_V1_PEER_MAX_CHILD);
+	EXPECT_LINE(1, "NO_ADDITIONAL_SAS");
+	ck_assert_uint_eq(ready(0), 1);
+	ck_assert_uint_eq(ready(1), 1);
+	teardown();
+}
+END_TEST
+
+/* Authenticated but malformed or refused requests (the sender's payloads
+ * rewritten before encryption) get an error notify, name the payload in the
+ * trace and change nothing: a REKEY_SA of 8-byte SPI size, a KE of another
+ * group than the PFS group, a DELETE with 3-byte SPIs. */
+START_TEST(malformed_requests)
+{
+	static const char *const e[] = { " set transform-set TS\n",
+					 " set transform-set TS\n set pfs group14\n", NULL };
+	static const uint8_t rekey_bad[] = { 3, 8, 0x40, 0x09, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t del_bad[] = { 3, 3, 0, 1, 1, 2, 3 };
+	static uint8_t ke_bad[4 + 64] = { 0x00, 0x13 };
+	uint32_t spi0;
+
+	start_edit(87, e, e);
+	up(0);
+	spi0 = net.n[1].up[0].in.spi;
+	/* 1. REKEY_SA with an 8-byte SPI */
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0,
+		.exch = IK_V2_EXCH_CREATE_CHILD_SA, .nth = 1, .pl = IK_V2_PL_N,
+		.body = rekey_bad, .body_len = sizeof(rekey_bad) };
+	soft_expire(0);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	EXPECT_LINE(1, "REKEY_SA notify not of an ESP SA: refused");
+	EXPECT_LINE(0, "The peer refused the rekey of IPsec SA: INVALID_SYNTAX");
+	ck_assert_uint_eq(net.n[1].up[0].in.spi, spi0);
+	expect_pair();
+	/* 2. the retried rekey's KE of group 19 where PFS is group 14 */
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0,
+		.exch = IK_V2_EXCH_CREATE_CHILD_SA, .nth = 1, .pl = IK_V2_PL_KE,
+		.body = ke_bad, .body_len = sizeof(ke_bad) };
+	xn_run(&net, IK_V2_REKEY_RETRY_MS + 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	EXPECT_LINE(1, "KE payload of group 19, group 14 expected");
+	EXPECT_LINE(0, "The peer refused the rekey of IPsec SA: INVALID_KE_PAYLOAD");
+	ck_assert_uint_eq(net.n[1].up[0].in.spi, spi0);
+	expect_pair();
+	/* 3. a DELETE of 3-byte SPIs: answered, nothing deleted */
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0,
+		.exch = IK_V2_EXCH_INFORMATIONAL, .nth = 1, .pl = IK_V2_PL_D,
+		.body = del_bad, .body_len = sizeof(del_bad) };
+	ik_engine_clear(net.n[0].e, IK_CLEAR_SA, 0, 0);
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.tamper[0].applied, 1);
+	EXPECT_LINE(1, "DELETE payload ignored");
+	ck_assert_uint_eq(net.n[1].nup, 1); /* the peer still has it: its DELETE was garbled */
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(ready(0), 1);
+	ck_assert_uint_eq(ready(1), 1);
 	teardown();
 }
 END_TEST
@@ -517,6 +620,32 @@ START_TEST(ike_rekey_by_responder)
 }
 END_TEST
 
+/* A peer that rekeys the IKE SA again and again without ever deleting the
+ * replaced ones (its DELETEs lost here) is refused at the per-peer cap of
+ * IKE SAs with TEMPORARY_FAILURE. */
+START_TEST(ike_rekey_capped)
+{
+	struct ik_v2_stats st;
+
+	start_edit(94, NULL, NULL);
+	up(0);
+	for (unsigned i = 0; i < IK_V1_PEER_MAX_IKE + 2; i++) {
+		struct ik_v2_ike_sa *s0 = the_sa(0);
+
+		ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
+		/* request (sent), response, then the DELETE of the old SA: lost */
+		ck_assert_uint_lt(net.sent, 62);
+		net.drop_mask |= 1ull << (net.sent + 1);
+		xn_deliver(&net);
+	}
+	EXPECT_LINE(1, "TEMPORARY_FAILURE");
+	ck_assert_uint_eq(ike_sas(1), IK_V1_PEER_MAX_IKE);
+	stats(1, &st);
+	ck_assert_uint_eq(st.ike_rekeys, IK_V1_PEER_MAX_IKE - 1);
+	teardown();
+}
+END_TEST
+
 /* The profile's lifetime drives the rekey timer. */
 START_TEST(ike_rekey_lifetime)
 {
@@ -566,6 +695,31 @@ START_TEST(ike_rekey_simultaneous)
 }
 END_TEST
 
+/* A child rekey crosses an IKE SA rekey started by the other side: the new
+ * child ends up on the new IKE SA, which deletes it with itself. */
+START_TEST(child_rekey_crosses_ike_rekey)
+{
+	for (int side = 0; side < 2; side++) {
+		struct ik_v2_ike_sa *s1;
+
+		start_edit(105 + (uint64_t)side, NULL, NULL);
+		up(0);
+		soft_expire(side);
+		s1 = the_sa(1 - side);
+		ik_v2_sa_timer(s1, &s1->t_rekey, net.now);
+		xn_run(&net, 5000);
+		ck_assert_uint_eq(ike_sas(0), 1);
+		ck_assert_uint_eq(ike_sas(1), 1);
+		expect_pair();
+		ik_engine_clear(net.n[1].e, IK_CLEAR_IKEV2_SA, 0, 0);
+		xn_run(&net, 2000);
+		ck_assert_uint_eq(net.n[0].nup, 0);
+		ck_assert_uint_eq(net.n[1].nup, 0);
+		teardown();
+	}
+}
+END_TEST
+
 /* ---- fragmentation ---- */
 
 /* crypto ikev2 fragmentation mtu 200 on both: the rekey messages go as
@@ -596,6 +750,28 @@ START_TEST(fragments_small_mtu)
 		EXPECT_LINE(1, "Reassembled message");
 		teardown();
 	}
+}
+END_TEST
+
+/* Fragments of an AES-GCM IKE SA (each sealed with its own IV) and a child
+ * rekey through them. */
+START_TEST(fragments_aead)
+{
+	static const char *const e[] = { "crypto ikev2 proposal PROP\n",
+		"crypto ikev2 fragmentation mtu 200\n!\ncrypto ikev2 proposal PROP\n",
+		" encryption aes-cbc-256\n integrity sha256\n", " encryption aes-gcm-256\n", NULL };
+	struct ik_v2_stats s0;
+
+	start_edit(115, e, e);
+	up(0);
+	ck_assert_uint_eq(the_sa(0)->suite.encr, IK_V2_ENCR_AES_GCM_16);
+	soft_expire(1);
+	xn_run(&net, 3000);
+	expect_pair();
+	stats(0, &s0);
+	ck_assert_uint_gt(s0.frag_rx, 1);
+	EXPECT_LINE(0, "Reassembled message");
+	teardown();
 }
 END_TEST
 
@@ -665,12 +841,30 @@ START_TEST(show_ikev2)
 	ik_engine_show_session(net.n[0].e, true, &out);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\"version\":2"));
 	ik_sb_reset(&out);
+	{
+		struct ik_show_opts b = { .brief = true };
+
+		ik_engine_show_session_opt(net.n[0].e, &b, false, &out);
+		ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\n192.168.0.2     Tu1          "
+					     "                192.168.0.2              00:00:"));
+		ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), " UA\n"));
+	}
+	ik_sb_reset(&out);
 	o.peer = 0xc0a80063u; /* another peer: nothing */
 	ik_engine_show_ikev2_sa(net.n[0].e, &o, true, &out);
 	ck_assert_str_eq(ik_sb_str(&out), "{\"ikev2_sas\":[]}\n");
 	ik_sb_reset(&out);
 	stats(0, &st);
 	ck_assert_uint_eq(st.out_active, 1);
+	ck_assert_uint_eq(st.out_req, 1);
+	ck_assert_uint_eq(st.out_req_accepted, 1);
+	ck_assert_uint_eq(st.in_req, 0);
+	stats(1, &st);
+	ck_assert_uint_eq(st.in_active, 1);
+	ck_assert_uint_eq(st.in_req, 1);
+	ck_assert_uint_eq(st.in_req_accepted, 1);
+	ck_assert_uint_eq(st.in_req_rejected, 0);
+	stats(0, &st);
 	ik_v2_stats_format(&st, false, &out);
 	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "Total outgoing IKEv2 SA Count:    1"));
 	ik_sb_reset(&out);
@@ -726,11 +920,16 @@ static Suite *suite(void)
 	tcase_add_test(tc, child_rekey_simultaneous);
 	tcase_add_test(tc, child_rekey_lost_messages);
 	tcase_add_test(tc, child_rekey_duplicate_request);
+	tcase_add_test(tc, additional_children_capped);
+	tcase_add_test(tc, malformed_requests);
 	tcase_add_test(tc, ike_rekey_by_initiator);
 	tcase_add_test(tc, ike_rekey_by_responder);
 	tcase_add_test(tc, ike_rekey_lifetime);
+	tcase_add_test(tc, ike_rekey_capped);
 	tcase_add_test(tc, ike_rekey_simultaneous);
+	tcase_add_test(tc, child_rekey_crosses_ike_rekey);
 	tcase_add_test(tc, fragments_small_mtu);
+	tcase_add_test(tc, fragments_aead);
 	tcase_add_test(tc, fragments_one_side_only);
 	tcase_add_test(tc, show_ikev2);
 	suite_add_tcase(s, tc);
