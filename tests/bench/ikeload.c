@@ -535,9 +535,13 @@ static void log_sink(void *ctx, unsigned cat, int sev, const char *line)
 {
 	struct thr *t = ctx;
 
-	if (t && cat && strstr(line, "R_U_THERE_ACK received"))
+	/* IKEv1 DPD, IKEv2 liveness checks */
+	if (t && cat && (strstr(line, "R_U_THERE_ACK received") ||
+			 strstr(line, "Received DPD/liveness response")))
 		t->dpd_acks++;
-	if (t && cat && strstr(line, "declaring it"))
+	if (t && cat && (strstr(line, "declaring it") ||
+			 (strstr(line, "Maximum number of retransmissions reached: peer") &&
+			  strstr(line, "is dead"))))
 		t->dpd_dead++;
 	if (opt.debug || (cat == 0 && sev <= IK_LOG_ERR && !opt.quiet))
 		fprintf(stderr, "%s\n", line);
@@ -795,7 +799,7 @@ static void *thr_main(void *arg)
 			    t->up + t->failed == t->ntids)
 				atomic_store(&t->setup_done, 1);
 			if (ph == 1 && opt.dpd && !hold_seen) {
-				t->log.debug_mask |= IK_DBG_ISAKMP;
+				t->log.debug_mask |= IK_DBG_ISAKMP | IK_DBG_IKEV2;
 				hold_seen = 1;
 			}
 		} else if (ph == 2 && !cleared) {

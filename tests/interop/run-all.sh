@@ -62,40 +62,43 @@ cases() {
 		echo "b aggressive-by$by v1-aggressive.sh $by"
 	done
 	echo "b wait"
-	# boot c: IKEv2 (cases whose feature ikerd --features lacks are SKIP):
-	# strongSwan baselines, every suite over GRE and VTI both directions,
-	# PFS, libreswan, mismatches, fragmentation.
+	# boot c: IKEv2 against strongSwan, every suite over GRE and VTI, both
+	# directions, and PFS. Cases whose feature ikerd --features lacks are SKIP.
 	for p in aes256-sha256-modp2048 aes256gcm16-prfsha256-x25519 \
 		chacha20poly1305-prfsha256-ecp256; do
-		echo "c swan-swan-v2-$p swan-swan-v2.sh $p"
-		[ "$p" = aes256-sha256-modp2048 ] && echo "c lsw-swan-v2 lsw-swan.sh v2"
 		for m in gre vti; do
 			for by in ikerd peer; do
 				echo "c v2-$p-$m-by$by v2-tunnel.sh $p no $m swan $by"
 			done
 		done
 	done
-	echo "c swan-swan-v2-frag swan-swan-v2.sh aes256-sha256-modp2048 frag"
 	echo "c v2-aes256-sha256-modp2048-pfsyes-gre-byikerd v2-tunnel.sh aes256-sha256-modp2048 yes gre swan ikerd"
-	for m in gre vti; do
-		for by in ikerd peer; do
-			echo "c lsw-v2-$m-by$by v2-tunnel.sh aes256-sha256-modp2048 no $m lsw $by"
-		done
-	done
-	for m in noprop wrongkey; do
-		for by in ikerd peer; do
-			echo "c v2-mismatch-$m-by$by v2-mismatch.sh $m $by"
-		done
-	done
-	for by in ikerd peer; do
-		echo "c v2-frag-by$by v2-frag.sh $by"
-	done
-	# boot d: IKEv2 lifecycle: the waiting cases in the background.
+	# boot d: the IKEv2 lifecycle (the waiting cases in the background), the
+	# baselines without ikerd, libreswan, mismatches, fragmentation.
 	for m in rekey-child-ikerd rekey-child-peer rekey-ike-ikerd rekey-ike-peer dpd; do
 		echo "d & v2-$m v2-lifecycle.sh $m"
 	done
 	for m in delete-by-peer delete-by-ikerd delete-child-by-peer; do
 		echo "d v2-$m v2-lifecycle.sh $m"
+	done
+	for p in aes256-sha256-modp2048 aes256gcm16-prfsha256-x25519 \
+		chacha20poly1305-prfsha256-ecp256; do
+		echo "d swan-swan-v2-$p swan-swan-v2.sh $p"
+	done
+	echo "d swan-swan-v2-frag swan-swan-v2.sh aes256-sha256-modp2048 frag"
+	echo "d lsw-swan-v2 lsw-swan.sh v2"
+	for m in gre vti; do
+		for by in ikerd peer; do
+			echo "d lsw-v2-$m-by$by v2-tunnel.sh aes256-sha256-modp2048 no $m lsw $by"
+		done
+	done
+	for m in noprop wrongkey; do
+		for by in ikerd peer; do
+			echo "d v2-mismatch-$m-by$by v2-mismatch.sh $m $by"
+		done
+	done
+	for by in ikerd peer; do
+		echo "d v2-frag-by$by v2-frag.sh $by"
 	done
 	echo "d wait"
 }

@@ -128,9 +128,9 @@ delete-by-peer)
 		iop_check "ikerd: no IKEv2 SA left from it" \
 			iop_wait 100 test "$(ik_n_v2_ready "$NS_IK")" -eq 0
 	fi
-	iop_check "strongSwan: DELETE answered" \
-		grep -q 'IKE_SA peer\[[0-9]*\] .*deleted\|received INFORMATIONAL response' \
-		"$IOP_OUT/charon-peer.log"
+	iop_check "strongSwan: its DELETE answered (an empty INFORMATIONAL response)" \
+		grep -Eq 'parsed INFORMATIONAL response [0-9]+ \[ \]' "$IOP_OUT/charon-peer.log"
+	iop_check "strongSwan: IKE_SA deleted" grep -q 'IKE_SA deleted' "$IOP_OUT/charon-peer.log"
 	;;
 delete-by-ikerd)
 	iop_check "ikerctl clear crypto session" ik_ctl "$NS_IK" clear crypto session

@@ -34,7 +34,7 @@ else
 fi
 SWLOG=$IOP_OUT/charon-peer.log
 swlog() { grep -qF -- "$1" "$SWLOG"; }
-sess="IKEv2:\\(SESSION ID = [0-9]+,SA ID = [0-9]+\\):"
+sess="IKEv2(-ERROR)?:\\(SESSION ID = [0-9]+,SA ID = [0-9]+\\):"
 case $CASE-$INIT in
 noprop-peer)
 	# ikerd answers IKE_SA_INIT with N(NO_PROPOSAL_CHOSEN) and says why
@@ -53,8 +53,8 @@ noprop-ikerd)
 wrongkey-peer)
 	iop_check "ikerd: IOS line: verification of the peer's AUTH failed" \
 		iop_wait 100 ik_trace "$NS_IK" "${sess}Verification of peer's authentication data FAILED"
-	iop_check "ikerd: sends AUTHENTICATION_FAILED" \
-		ik_trace "$NS_IK" "${sess}.*[Ss]ending .*(AUTHENTICATION_FAILED|authentication failure)"
+	iop_check "ikerd: %IKEV2-3-NEG_ABORT names the failed AUTH" \
+		ik_trace "$NS_IK" "%IKEV2-3-NEG_ABORT: .*Verification of peer's authentication data FAILED"
 	iop_check "strongSwan: received AUTHENTICATION_FAILED notify error" \
 		iop_wait 50 swlog 'received AUTHENTICATION_FAILED notify error'
 	;;
