@@ -21,7 +21,6 @@
 
 #define IK_V2_MORE_DEL_MAX 32u    /* child SPIs waiting for a DELETE */
 #define IK_V2_MORE_REKEY_MAX 16u  /* children waiting for a rekey */
-#define IK_V2_DPD_RETRY_MAX 5u    /* liveness checks unanswered before the peer is dead */
 #define IK_V2_REKEY_MARGIN_PCT 10u /* the IKE SA is rekeyed this share before its lifetime */
 #define IK_V2_REKEY_RETRY_MS 30000u /* a rekey that failed is tried again after this */
 
@@ -43,12 +42,10 @@ struct ik_v2_more {
 	bool want_dpd, want_ike_rekey;
 	/* our request in flight */
 	enum ik_v2_xch x;
-	uint32_t x_msgid;
 	struct ik_v2_child_req cr;      /* CHILD_REKEY: what we offered */
 	uint8_t *ni;                    /* our nonce in it */
 	size_t ni_len;
 	struct ik_dh *dh;               /* its KE (PFS, IKE rekey) */
-	uint16_t dh_group;
 	uint8_t new_spi[8];             /* IKE_REKEY: our SPI of the new SA */
 	struct ik_v2_suite new_suite;   /* IKE_REKEY: what we offered */
 	/* a collision (RFC 7296 2.8.1): the peer's exchange rekeyed what ours
