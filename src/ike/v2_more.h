@@ -69,15 +69,17 @@ void ik_v2_more_free(struct ik_v2_ike_sa *s);
  * (DELETEs of children, IKE rekey, child rekeys, liveness check). The
  * DELETE of the IKE SA goes at once (ik_v2_sa_delete). */
 void ik_v2_more_run(struct ik_v2_ike_sa *s);
-/* The SA became READY: arms its rekey and liveness timers from the profile
- * (lifetime, dpd) and counts it. */
+/* The SA became READY: arms its lifetime, rekey, liveness and NAT keepalive
+ * timers from the profile (lifetime, dpd, nat keepalive), for both roles. */
 void ik_v2_more_established(struct ik_v2_ike_sa *s);
-/* Our request went unanswered (retransmissions exhausted): for a liveness
- * check the peer is dead. Returns true when this handled it (the SA and
- * its peer's children are gone). */
+/* Our request of these exchanges (liveness check, DELETE, rekey) went
+ * unanswered (retransmissions exhausted): the peer is dead, said in IOS's
+ * words. Returns true when this handled it (the SA and its children are
+ * gone); false for other requests (IKE_SA_INIT, IKE_AUTH). */
 bool ik_v2_more_request_timeout(struct ik_v2_ike_sa *s);
 
-/* Child SAs of the SA (its peer's, by address), first/next; NULL at the end. */
+/* Child SAs of the SA (made by it or handed to it by an IKE SA rekey),
+ * through the children's address index: first/next, NULL at the end. */
 struct ik_child *ik_v2_child_first(struct ik_v2_ike_sa *s);
 struct ik_child *ik_v2_child_next(struct ik_v2_ike_sa *s, struct ik_child *c);
 /* The child of the SA whose outbound (peer's inbound) SPI is spi, or NULL. */
