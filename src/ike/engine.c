@@ -1054,9 +1054,14 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 
 /* ---- admission of first messages ---- */
 
-/* IKE SAs of this peer (fvrf, address, port) that are up or whose peer has
- * answered from its address: spoofed first messages do not count. */
-static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *remote)
+/* IKE SAs between this address pair (fvrf, local address, remote address
+ * and port) that are up or whose peer has answered from its address: spoofed
+ * first messages do not count. A peer keeps one IKE SA per address pair, so a
+ * peer reaching several local addresses gets the cap once per local address;
+ * the walk stays bounded by the caps (IKE SAs per pair times local addresses,
+ * plus the per-source half-open cap). */
+static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *local,
+			 const struct ik_endpoint *remote)
 {
 	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
 	unsigned n = 0;
@@ -1064,8 +1069,8 @@ static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
 
-		if (sa->dead || sa->remote.addr != remote->addr ||
-		    sa->remote.port != remote->port || (sa->half_open && !sa->proven))
+		if (sa->dead || (sa->half_open && !sa->proven) || sa->version != 1 ||
+		    !same_peer((struct ik_p1 *)sa, fvrf, local, remote))
 			continue;
 		n++;
 	}
@@ -1081,7 +1086,8 @@ static unsigned src_cap(const struct ik_engine *e)
 
 /* Whether a first message from remote may open a new SA; evicts the oldest
  * SA whose peer has not answered when the half-open table is full. */
-static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf)
+static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
+		  const struct ik_endpoint *remote, const char *fvrf)
 {
 	struct ik_src *s = src_find(e, remote->addr);
 	uint64_t now = ik_v1_now(e);
@@ -1108,10 +1114,13 @@ static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const c
 		}
 		s->win_count++;
 	}
-	n = peer_sas(e, fvrf, remote);
+	n = peer_sas(e, fvrf, local, remote);
 	if (n >= IK_V1_PEER_MAX_IKE) {
-		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs (limit "
-		       "%u), new SA refused", ra, remote->port, n, IK_V1_PEER_MAX_IKE);
+		char la[IK_ADDRSTRLEN];
+
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs with %s "
+		       "(limit %u), new SA refused", ra, remote->port, n,
+		       ik_addr_fmt(local->addr, la), IK_V1_PEER_MAX_IKE);
 		e->st.half_open_refused++;
 		return false;
 	}
@@ -1168,7 +1177,7 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 				"ISAKMP (0): received packet from %s dport %u "
 			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
 			       remote->port, fvrf ? fvrf : "Global");
-			if (!admit(e, remote, fvrf)) {
+			if (!admit(e, local, remote, fvrf)) {
 				e->st.rx_dropped++;
 				return;
 			}
