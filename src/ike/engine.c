@@ -94,14 +94,18 @@ static uint64_t spi_hash(const struct ik_engine *e, const uint8_t cky[8])
 	return ik_keyed_hash(e->hkey, cky, 8);
 }
 
-/* The peer key: remote address (struct ik_addr's canonical bytes, so that
- * IPv6 peers key the same tables) and port, and the front-door VRF. */
-static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t addr,
-			  uint16_t port)
+/* The peer key: the address pair (struct ik_addr's canonical bytes, so that
+ * IPv6 peers key the same tables), the remote port and the front-door VRF.
+ * A peer's SAs with one local address share a chain, bounded by the caps per
+ * pair, however many local addresses the peer reaches. */
+static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t local,
+			  uint32_t addr, uint16_t port)
 {
-	struct ik_addr a = ik_addr_v4(addr);
-	uint8_t k[IK_ADDR_KEYLEN + 2 + 64];
+	struct ik_addr a = ik_addr_v4(addr), l = ik_addr_v4(local);
+	uint8_t k[2 * IK_ADDR_KEYLEN + 2 + 64];
 	size_t n = ik_addr_key(&a, k), v = 0;
+
+	n += ik_addr_key(&l, k + n);
 
 	k[n++] = (uint8_t)(port >> 8);
 	k[n++] = (uint8_t)port;
@@ -439,7 +443,7 @@ static void p1_index_peer(struct ik_p1 *p1)
 	struct ik_engine *e = p1->e;
 
 	ik_htab_add(&e->sa_by_peer, &p1->by_peer,
-		    peer_hash(e, p1->fvrf, p1->remote.addr, p1->remote.port));
+		    peer_hash(e, p1->fvrf, p1->local.addr, p1->remote.addr, p1->remote.port));
 	ik_htab_add(&e->sa_by_addr, &p1->by_addr, addr_hash(e, p1->remote.addr));
 }
 
@@ -701,7 +705,7 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 	struct ik_engine *e = p1->e;
 	struct ik_endpoint local = p1->local, remote = p1->remote;
 	char *fvrf = p1->fvrf;
-	uint64_t h = peer_hash(e, fvrf, remote.addr, remote.port);
+	uint64_t h = peer_hash(e, fvrf, local.addr, remote.addr, remote.port);
 	struct ik_hlink *l, *next;
 
 	if (child_fn)
@@ -739,6 +743,24 @@ struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id)
 			return c;
 	}
 	return NULL;
+}
+
+unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
+				const char *why)
+{
+	struct ik_hlink *l, *next;
+	unsigned n = 0;
+
+	for (l = ik_htab_first(&e->ch_by_spi_out, u32_hash(e, 's', spi)); l; l = next) {
+		struct ik_child *c = ik_container_of(l, struct ik_child, by_spi_out);
+
+		next = ik_htab_next(l);
+		if (c->sa.out.spi == spi && c->remote.addr == remote) {
+			ik_v1_child_remove(e, c, false, why);
+			n++;
+		}
+	}
+	return n;
 }
 
 struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
@@ -780,7 +802,7 @@ static struct ik_p1 *p1_find_exact(struct ik_engine *e, const char *fvrf,
 				   const struct ik_endpoint *local,
 				   const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
 	struct ik_p1 *best = NULL;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -838,7 +860,7 @@ void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_m
 	if (c->in_tunnel)
 		ik_htab_add(&e->ch_by_tunnel, &c->by_tunnel, tunnel_hash(e, c->sa.ifname));
 	ik_htab_add(&e->ch_by_peer, &c->by_peer,
-		    peer_hash(e, c->fvrf, c->remote.addr, c->remote.port));
+		    peer_hash(e, c->fvrf, c->local.addr, c->remote.addr, c->remote.port));
 	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, c->remote.addr));
 	ik_v1_timer_set(e, &c->t_hard, hard_ms);
 	ik_v1_timer_set(e, &c->t_soft, soft_ms);
@@ -1063,7 +1085,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *local,
 			 const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
 	unsigned n = 0;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {

@@ -184,7 +184,7 @@ struct ik_engine {
 	uint8_t hkey[IK_HKEY_LEN];      /* SipHash key of every table, fresh per engine */
 	struct ik_p1 *p1s;              /* every IKEv1 SA, for show, clear and reload */
 	struct ik_htab sa_by_spi;       /* IKE SAs by initiator SPI (cookie) */
-	struct ik_htab sa_by_peer;      /* by fvrf, remote address and port */
+	struct ik_htab sa_by_peer;      /* by fvrf, local address, remote address and port */
 	struct ik_htab sa_by_addr;      /* by remote address */
 	struct ik_htab srcs;            /* struct ik_src by remote address */
 	struct ik_child *children;      /* every child, for show, clear and reload */
@@ -256,6 +256,10 @@ const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr);
 void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer,
 			const char *why);
 struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id);
+/* Removes the children with peer address remote whose outbound SPI is spi
+ * (the SPIs a peer's DELETE names), through the SPI index; how many. */
+unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
+				const char *why);
 const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_t local,
 					    uint32_t remote);
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t);
