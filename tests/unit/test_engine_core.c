@@ -113,6 +113,41 @@ START_TEST(htab_grows_and_finds)
 }
 END_TEST
 
+/* Links sharing one key (every SA of one peer in the peer index) come out in
+ * any order, also after the table grew around them, and a removed link is
+ * not removed twice. */
+START_TEST(htab_same_key_removal)
+{
+	enum { N = 3000 };
+	struct item *it = calloc(N, sizeof(*it));
+	struct ik_htab t = { 0 };
+	unsigned left = N, left42 = N - (N + 2) / 3;
+
+	for (uint32_t i = 0; i < N; i++)
+		ck_assert_int_eq(ik_htab_add(&t, &it[i].link, i % 3 ? 42 : 7 + i), 0);
+	for (uint32_t step = 0; step < 3; step++)
+		for (uint32_t i = step; i < N; i += 3) {
+			ck_assert(ik_htab_del(&t, &it[i].link));
+			ck_assert(!ik_htab_del(&t, &it[i].link));
+			left--;
+			if (i % 3)
+				left42--;
+			if (i % 301 == 0) {
+				unsigned n = 0;
+
+				for (struct ik_hlink *l = ik_htab_first(&t, 42); l; l = ik_htab_next(l))
+					n++;
+				ck_assert_uint_eq(t.n, left);
+				ck_assert_uint_eq(n, left42);
+			}
+		}
+	ck_assert_uint_eq(t.n, 0);
+	ck_assert_ptr_null(ik_htab_first(&t, 42));
+	ik_htab_free(&t);
+	free(it);
+}
+END_TEST
+
 /* ---- engines ---- */
 
 static struct mnet net;
@@ -608,6 +643,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, timer_heap_order);
 	tcase_add_test(tc, htab_grows_and_finds);
+	tcase_add_test(tc, htab_same_key_removal);
 	tcase_add_test(tc, nat_two_peers_initial_contact);
 	tcase_add_test(tc, nat_two_peers_dpd_dead);
 	tcase_add_test(tc, flood_spares_proven_peer);
