@@ -93,7 +93,8 @@ halfopen() {
 		n=$((n + 1))
 	done
 	t1=$(date +%s)
-	sleep 1
+	# the daemon looks at its SA count every 5 s and returns freed heap then
+	sleep 6
 	r2=$(proc_rss_kb "$rp")
 	a2=$(proc_anon_kb "$rp")
 	awk -v ho="$ho" -v r0="$r0" -v r1="$r1" -v r2="$r2" -v a0="$a0" -v a1="$a1" -v a2="$a2" \
