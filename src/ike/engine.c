@@ -1106,8 +1106,24 @@ static unsigned src_cap(const struct ik_engine *e)
 	return c < 4 ? 4 : c;
 }
 
-/* Whether a first message from remote may open a new SA; evicts the oldest
- * SA whose peer has not answered when the half-open table is full. */
+/* The SA a full half-open table gives up for a new one: the oldest whose peer
+ * has not answered, preferring, among the IK_V1_EVICT_LOOK oldest, one whose
+ * source address holds other half-open SAs. A flood from a pool of spoofed
+ * addresses turns the table over faster than a real peer answers MM2 (every
+ * 15 ms at 65,000 MM1 per second and 1,000 entries): it now evicts its own
+ * entries before those of a lone peer still computing its MM3. */
+static struct ik_ike_sa *ho_victim(struct ik_engine *e)
+{
+	struct ik_ike_sa *sa = e->ho_unproven_head;
+
+	for (unsigned k = 0; sa && k < IK_V1_EVICT_LOOK; k++, sa = sa->ho_next)
+		if (sa->src && sa->src->half_open > 1)
+			return sa;
+	return e->ho_unproven_head;
+}
+
+/* Whether a first message from remote may open a new SA; evicts an SA whose
+ * peer has not answered (ho_victim) when the half-open table is full. */
 static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 		  const struct ik_endpoint *remote, const char *fvrf)
 {
@@ -1149,12 +1165,14 @@ static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 	if (e->half_open < e->opts.max_half_open)
 		return true;
 	if (e->ho_unproven_head) {
-		struct ik_p1 *oldest = (struct ik_p1 *)e->ho_unproven_head;
+		struct ik_ike_sa *v = ho_victim(e);
+		struct ik_p1 *victim = (struct ik_p1 *)v;
 
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):half-open SA limit %u reached, dropping "
-		       "the oldest", oldest->conn_id, e->opts.max_half_open);
+		       "the oldest%s", victim->conn_id, e->opts.max_half_open,
+		       v == e->ho_unproven_head ? "" : " of a source holding several");
 		e->st.half_open_evicted++;
-		oldest->ops->del(&oldest->sa, "half-open limit", false);
+		victim->ops->del(&victim->sa, "half-open limit", false);
 		return true;
 	}
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): half-open SA limit %u reached and every SA in "

@@ -46,6 +46,7 @@ enum ik_qm_state {
 #define IK_V1_NONCE_LEN 20u
 #define IK_V1_MAX_NONCE 256u
 #define IK_V1_MIN_NONCE 8u
+#define IK_V1_EVICT_LOOK 16u      /* half-open SAs looked at to choose one to evict */
 #define IK_V1_PEER_MAX_IKE 8u     /* IKE SAs per address pair (local; remote and port) */
 #define IK_V1_PEER_MAX_CHILD 64u  /* child SA pairs per peer */
 #define IK_V1_SA_MAX_QM 16u       /* Quick Mode nodes under way per IKE SA */

@@ -352,6 +352,38 @@ START_TEST(flood_spares_proven_peer)
 }
 END_TEST
 
+/* A peer whose MM3 is still on its way when a flood from a few spoofed
+ * addresses turns the full half-open table over: the flood's entries (their
+ * sources hold several) are evicted before the lone peer's, which completes. */
+START_TEST(flood_spares_lone_peer_before_mm3)
+{
+	struct ik_engine_opts ro = { .max_half_open = 8 };
+	struct ik_engine_stats st;
+	uint8_t mm1[2048];
+	size_t len;
+	struct mnode *r, *a;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 25, &ro, true);
+	a = mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 26, NULL, true);
+	capture_mm1(mm1, &len);
+	ck_assert(mn_step(&net)); /* MM1 -> responder, MM2 queued */
+	ck_assert(mn_step(&net)); /* MM2 -> initiator, MM3 queued (not delivered yet) */
+	for (uint32_t k = 0; k < 40; k++) /* 4 addresses, 4 half-open each at most */
+		spoof(0, mm1, len, 0xc6336401u + k % 4, (uint16_t)(1024 + k), k);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 8);
+	ck_assert_uint_ge(st.half_open_evicted, 20);
+	expect_line(r, "half-open SA limit 8 reached, dropping the oldest of a source holding "
+		    "several");
+	mn_run(&net, 1000);
+	expect_no_line(r, "(1001):deleting SA reason \"half-open limit\"");
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(r->nup, 1);
+	mn_free(&net);
+}
+END_TEST
+
 /* One source address holds at most a tenth of the half-open table; another
  * source still gets in. */
 START_TEST(half_open_cap_per_source)
@@ -647,6 +679,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, nat_two_peers_initial_contact);
 	tcase_add_test(tc, nat_two_peers_dpd_dead);
 	tcase_add_test(tc, flood_spares_proven_peer);
+	tcase_add_test(tc, flood_spares_lone_peer_before_mm3);
 	tcase_add_test(tc, half_open_cap_per_source);
 	tcase_add_test(tc, first_message_rate_per_source);
 	tcase_add_test(tc, ikev2_demultiplexed);
