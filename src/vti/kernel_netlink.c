@@ -1109,7 +1109,7 @@ static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
 		char what[96], a[IK_ADDRSTRLEN];
 		int vidx, err, plen;
 
-		if (!nl_route_uses(ro, tun))
+		if (ro->v6 || !nl_route_uses(ro, tun))
 			continue;
 		plen = ik_mask_plen(ro->mask);
 		snprintf(what, sizeof(what), "%s%s%s%s/%d dev %s", ro->vrf ? "vrf " : "",
