@@ -2077,6 +2077,11 @@ static int cmd_iface_sub(struct pctx *c)
 		uint8_t a[16];
 		int plen;
 
+		if (c->ntok > 3 && (kw(c, 3, "link-local") || kw(c, 3, "eui-64") ||
+				    kw(c, 3, "anycast"))) {
+			warn_ignored(c, where);
+			return 0;
+		}
 		if (ik_prefix6_parse(c->tok[2].s, a, &plen, NULL))
 			return perr(c, 2, "'%s' is not a valid IPv6 prefix (X:X:X:X::X/<0-128> "
 				    "expected)", c->tok[2].s);
