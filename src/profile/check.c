@@ -1481,7 +1481,7 @@ static void ck_runtime(struct ck *c)
 			const struct ik_keyring *kr = cfg->keyrings[i];
 
 			ifn = kr->local_address_if;
-			la = kr->local_address;
+			la = kr->local_address || kr->local_v6;
 			kind = "keyring";
 			name = kr->name;
 			line = kr->line;
@@ -1489,7 +1489,7 @@ static void ck_runtime(struct ck *c)
 			const struct ik_isakmp_profile *p = cfg->profiles[i - cfg->nkeyrings];
 
 			ifn = p->local_address_if;
-			la = p->local_address;
+			la = p->local_address || p->local_v6;
 			kind = "profile";
 			name = p->name;
 			line = p->line;

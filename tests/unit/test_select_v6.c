@@ -17,6 +17,7 @@
 #include "profile/check.h"
 #include "profile/profile.h"
 #include "profile/snapshot.h"
+#include "profile/v2_select.h"
 #include "util/addr.h"
 #include "util/secmem.h"
 #include "util/strbuf.h"
@@ -538,6 +539,41 @@ START_TEST(v6_show_key_and_profile)
 }
 END_TEST
 
+/* IKEv2 keyring peers with IPv6 addresses: longest prefix, never mixed with
+ * IPv4 peer blocks (V2-2). */
+START_TEST(v6_ikev2_keyring_peers)
+{
+	struct ik_config *cfg = load("crypto ikev2 keyring kr\n"
+				     " peer net\n"
+				     "  address ipv6 2001:db8::/32\n"
+				     "  pre-shared-key net6\n"
+				     " peer host\n"
+				     "  address 2001:db8::2/128\n"
+				     "  pre-shared-key host6\n"
+				     " peer four\n"
+				     "  address 0.0.0.0 0.0.0.0\n"
+				     "  pre-shared-key four\n"
+				     "crypto ikev2 profile pr\n"
+				     " match identity remote address ipv6 2001:db8::/32\n"
+				     " authentication remote pre-share\n"
+				     " authentication local pre-share\n"
+				     " keyring local kr\n");
+	const struct ik_ikev2_profile *p = cfg->v2_profiles[0];
+	struct ik_addr h = ip("2001:db8::2"), n = ip("2001:db8::3"), o = ip("2001:db9::1");
+	struct ik_addr f = ip("192.0.2.9");
+	struct ik_v2_psk k;
+
+	ck_assert_int_eq(ik_v2_key_initiator_ip(cfg, p, &h, NULL, &k, NULL), 0);
+	ck_assert_str_eq(k.peer->name, "host");
+	ck_assert_int_eq(ik_v2_key_responder_ip(cfg, p, NULL, &n, &k, NULL), 0);
+	ck_assert_str_eq(k.peer->name, "net");
+	ck_assert_int_eq(ik_v2_key_initiator_ip(cfg, p, &o, NULL, &k, NULL), -1);
+	ck_assert_int_eq(ik_v2_key_initiator_ip(cfg, p, &f, NULL, &k, NULL), 0);
+	ck_assert_str_eq(k.peer->name, "four");
+	ik_config_unref(cfg);
+}
+END_TEST
+
 /* The IPv6 table agrees with a linear scan over random prefixes. */
 START_TEST(v6_lpm6_against_scan)
 {
@@ -604,6 +640,7 @@ static Suite *v6_suite(void)
 	tcase_add_test(t, v6_config_errors);
 	tcase_add_test(t, v6_checker_findings);
 	tcase_add_test(t, v6_show_key_and_profile);
+	tcase_add_test(t, v6_ikev2_keyring_peers);
 	tcase_add_test(t, v6_lpm6_against_scan);
 	suite_add_tcase(s, t);
 	return s;
