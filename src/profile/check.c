@@ -1368,14 +1368,15 @@ static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t)
 	f->message = outer ? ck_strf("%s runs over IPv6, but this ikerd negotiates IKE and "
 				     "installs tunnels over IPv4 only: the tunnel never comes "
 				     "up", t->name)
-			   : ck_strf("%s carries IPv6 (ipv6 address), but this ikerd installs "
-				     "IPv4 addresses and routes on tunnels only: IPv6 traffic "
-				     "does not pass", t->name);
+			   : ck_strf("%s carries IPv6 (ipv6 address) in a VTI (tunnel mode ipsec "
+				     "ipv4), but this ikerd negotiates IPv4 selectors only: IPv6 "
+				     "traffic does not pass (a GRE tunnel carries IPv6)", t->name);
 	f->direction = ck_strf("both directions: %s", outer ? "no IKE exchange over IPv6"
 							      : "IPv6 packets are not routed");
 	f->fix = ik_xstrdup(outer ? "use tunnel mode gre ip or ipsec ipv4 with IPv4 tunnel "
 				    "addresses"
-				  : "remove the ipv6 address, or route IPv6 another way");
+				  : "carry IPv6 in a GRE tunnel (tunnel mode gre ip), or "
+				    "remove the ipv6 address");
 }
 
 static void ck_runtime_tunnels(struct ck *c)
@@ -1406,7 +1407,10 @@ static void ck_runtime_tunnels(struct ck *c)
 			f->fix = ck_strf("use set isakmp-profile (IKEv1) in ipsec profile %s until "
 					 "IKEv2 is available", ip->name);
 		}
-		if (!env->ipv6 && (ik_tunnel_mode_v6(t->tunnel_mode) || t->has_addr6))
+		/* IPv6 inside a GRE tunnel over IPv4 works (the GRE link carries it);
+		 * inside a VTI it would need IPv6 XFRM policies */
+		if (!env->ipv6 && (ik_tunnel_mode_v6(t->tunnel_mode) ||
+				   (t->has_addr6 && t->tunnel_mode == IK_TUN_IPSEC_IPV4)))
 			ck_v6_tunnel(c, t);
 		if (ik_tunnel_mode_v6(t->tunnel_mode))
 			continue; /* the interface lookup below is for IPv4 sources */
