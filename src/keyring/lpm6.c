@@ -6,13 +6,22 @@
 
 #include "util/addr.h"
 
+/* A hash slot holds its prefix and the value of its first entry (32 bytes),
+ * so that a probe, hit or miss, reads one cache line. */
+struct lpm6_slot {
+	uint8_t addr[16];
+	uint32_t plen;
+	uint32_t idx;           /* index + 1 of the prefix's first entry; 0: empty */
+	const void *val;
+};
+
 struct ik_lpm6 {
 	struct ik_lpm6_ent *ents; /* sorted by (addr, plen, rank) */
 	size_t n;
 	struct ik_plen6 plens;
 	uint8_t order[129];       /* the lengths present, longest first */
 	unsigned norder;
-	uint32_t *slots;          /* index + 1 of the first entry of a prefix; 0: empty */
+	struct lpm6_slot *slots;
 	size_t cap;               /* power of two; 0 when the table is empty */
 };
 
@@ -48,8 +57,8 @@ static size_t lpm6_find(const struct ik_lpm6 *t, const uint8_t a[16], uint32_t p
 {
 	size_t h = (size_t)lpm6_hash(a, plen) & (t->cap - 1);
 
-	while (t->slots[h]) {
-		const struct ik_lpm6_ent *e = &t->ents[t->slots[h] - 1];
+	while (t->slots[h].idx) {
+		const struct lpm6_slot *e = &t->slots[h];
 
 		if (e->plen == plen && !memcmp(e->addr, a, 16))
 			break;
@@ -82,9 +91,10 @@ struct ik_lpm6 *ik_lpm6_build(struct ik_lpm6_ent *ents, size_t n)
 	t->cap = 4;
 	while (t->cap < n + n / 2 + 1)
 		t->cap *= 2;
-	t->slots = calloc(t->cap, sizeof(*t->slots));
+	t->slots = aligned_alloc(64, t->cap * sizeof(*t->slots));
 	if (!t->ents || !t->slots)
 		goto fail;
+	memset(t->slots, 0, t->cap * sizeof(*t->slots));
 	memcpy(t->ents, ents, n * sizeof(*ents));
 	t->n = n;
 	for (size_t i = 0; i < n; i++) {
@@ -93,7 +103,12 @@ struct ik_lpm6 *ik_lpm6_build(struct ik_lpm6_ent *ents, size_t n)
 		if (i > 0 && t->ents[i - 1].plen == e->plen &&
 		    !memcmp(t->ents[i - 1].addr, e->addr, 16))
 			continue;
-		t->slots[lpm6_find(t, e->addr, e->plen)] = (uint32_t)i + 1;
+		struct lpm6_slot *sl = &t->slots[lpm6_find(t, e->addr, e->plen)];
+
+		memcpy(sl->addr, e->addr, 16);
+		sl->plen = e->plen;
+		sl->idx = (uint32_t)i + 1;
+		sl->val = e->val;
 	}
 	return t;
 fail:
@@ -122,8 +137,8 @@ const void *ik_lpm6_lookup(const struct ik_lpm6 *t, const uint8_t a[16])
 		memcpy(m, a, 16);
 		ik_addr6_mask(m, t->order[i]);
 		h = lpm6_find(t, m, t->order[i]);
-		if (t->slots[h])
-			return t->ents[t->slots[h] - 1].val;
+		if (t->slots[h].idx)
+			return t->slots[h].val;
 	}
 	return NULL;
 }
@@ -145,9 +160,9 @@ size_t ik_lpm6_exact(const struct ik_lpm6 *t, const uint8_t a[16], uint32_t plen
 	memcpy(m, a, 16);
 	ik_addr6_mask(m, (int)plen);
 	h = lpm6_find(t, m, plen);
-	if (!t->slots[h])
+	if (!t->slots[h].idx)
 		return 0;
-	lo = t->slots[h] - 1;
+	lo = t->slots[h].idx - 1;
 	for (i = lo; i < t->n && t->ents[i].plen == plen && !memcmp(t->ents[i].addr, m, 16); i++)
 		;
 	*first = &t->ents[lo];
