@@ -6,13 +6,12 @@
 
 #include "util/addr.h"
 
-/* A hash slot holds its prefix and the value of its first entry (32 bytes),
- * so that a probe, hit or miss, reads one cache line. */
+/* A hash slot (8 bytes): the entry it points at and 32 more bits of the
+ * prefix's hash, so that a probe for a prefix that is not there seldom
+ * reads an entry, and the slot array stays small enough to be cached. */
 struct lpm6_slot {
-	uint8_t addr[16];
-	uint32_t plen;
 	uint32_t idx;           /* index + 1 of the prefix's first entry; 0: empty */
-	const void *val;
+	uint32_t tag;           /* the hash's high half */
 };
 
 struct ik_lpm6 {
@@ -55,13 +54,19 @@ static uint64_t lpm6_hash(const uint8_t a[16], uint32_t plen)
 /* The slot holding prefix (a, plen), or the empty slot where it would go. */
 static size_t lpm6_find(const struct ik_lpm6 *t, const uint8_t a[16], uint32_t plen)
 {
-	size_t h = (size_t)lpm6_hash(a, plen) & (t->cap - 1);
+	uint64_t x = lpm6_hash(a, plen);
+	size_t h = (size_t)x & (t->cap - 1);
+	uint32_t tag = (uint32_t)(x >> 32);
 
 	while (t->slots[h].idx) {
-		const struct lpm6_slot *e = &t->slots[h];
+		const struct lpm6_slot *sl = &t->slots[h];
 
-		if (e->plen == plen && !memcmp(e->addr, a, 16))
-			break;
+		if (sl->tag == tag) {
+			const struct ik_lpm6_ent *e = &t->ents[sl->idx - 1];
+
+			if (e->plen == plen && !memcmp(e->addr, a, 16))
+				break;
+		}
 		h = (h + 1) & (t->cap - 1);
 	}
 	return h;
@@ -91,10 +96,9 @@ struct ik_lpm6 *ik_lpm6_build(struct ik_lpm6_ent *ents, size_t n)
 	t->cap = 4;
 	while (t->cap < n + n / 2 + 1)
 		t->cap *= 2;
-	t->slots = aligned_alloc(64, t->cap * sizeof(*t->slots));
+	t->slots = calloc(t->cap, sizeof(*t->slots));
 	if (!t->ents || !t->slots)
 		goto fail;
-	memset(t->slots, 0, t->cap * sizeof(*t->slots));
 	memcpy(t->ents, ents, n * sizeof(*ents));
 	t->n = n;
 	for (size_t i = 0; i < n; i++) {
@@ -105,10 +109,8 @@ struct ik_lpm6 *ik_lpm6_build(struct ik_lpm6_ent *ents, size_t n)
 			continue;
 		struct lpm6_slot *sl = &t->slots[lpm6_find(t, e->addr, e->plen)];
 
-		memcpy(sl->addr, e->addr, 16);
-		sl->plen = e->plen;
 		sl->idx = (uint32_t)i + 1;
-		sl->val = e->val;
+		sl->tag = (uint32_t)(lpm6_hash(e->addr, e->plen) >> 32);
 	}
 	return t;
 fail:
@@ -138,7 +140,7 @@ const void *ik_lpm6_lookup(const struct ik_lpm6 *t, const uint8_t a[16])
 		ik_addr6_mask(m, t->order[i]);
 		h = lpm6_find(t, m, t->order[i]);
 		if (t->slots[h].idx)
-			return t->slots[h].val;
+			return t->ents[t->slots[h].idx - 1].val;
 	}
 	return NULL;
 }
