@@ -765,6 +765,74 @@ static void ck_keys_v6(struct ck *c)
 	free(keys);
 }
 
+/* ---- P2 and K3 over the IPv6 identities each profile matches ---- */
+
+/* For each `match identity address ipv6 P/L` of a profile: the peer at P
+ * (its network address, the identity a peer of that prefix presents), the
+ * profile it selects at MM5 and the key the responder picks for it at MM3,
+ * on the profile's IPv6 local address if it has one. A peer that selects
+ * this profile with a key from a keyring the profile does not list fails at
+ * MM5 (P2); one with no key at all fails at MM3 (K3). */
+static void ck_p2_v6(struct ck *c)
+{
+	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
+		struct ik_addr local = { .family = IK_AF_INET6 };
+
+		if (ck_prof_bound(p) && !p->local_v6)
+			continue;
+		if (p->local_v6)
+			memcpy(local.v6, p->local_address6, 16);
+		for (size_t j = 0; j < p->nmatches; j++) {
+			const struct ik_identity_match *m = &p->matches[j];
+			struct ik_peer_id id = { .type = IK_PEER_ID_IPV6 };
+			struct ik_addr peer = { .family = IK_AF_INET6 };
+			const struct ik_key *k;
+			struct ck_finding *f;
+			char ps[IK_ADDR_ANYSTRLEN], kb[IK_PREFIX6STRLEN];
+
+			if (m->kind != IK_MATCH_ADDRESS || !m->v6)
+				continue;
+			memcpy(id.addr6, m->addr6, 16);
+			memcpy(peer.v6, m->addr6, 16);
+			if (ik_profile_match_responder_ip(c->cfg, m->vrf, &local, &id, NULL) != p)
+				continue;
+			k = ik_resolve_responder_ip(c->r, m->vrf, &local, &peer, NULL);
+			if (k && ik_profile_check_keyring(p, k, NULL))
+				continue;
+			ik_addr6_fmt_ios(m->addr6, ps);
+			f = ck_new(c, k ? "error" : "warning", k ? "P2" : "K3");
+			ck_add_line(f, m->line, ck_match_what(p, m));
+			ck_add_peer(f, ik_xstrdup(ps));
+			if (!k) {
+				f->message = ck_strf("profile %s matches %s but no keyring of fVRF %s "
+						     "holds an IPv6 address key for it: as responder "
+						     "this router has no pre-shared key at MM3 (K3)",
+						     p->name, ps, ck_vrf_name(m->vrf));
+				f->direction = ck_strf("sessions initiated by %s toward this router "
+						       "fail at MM3 (No pre-shared key with %s!)",
+						       ps, ps);
+				f->fix = ck_strf("add pre-shared-key address ipv6 %s/128 to a "
+						 "keyring listed in profile %s", ps, p->name);
+				continue;
+			}
+			ck_add_line(f, k->line, ck_key_what(k));
+			f->message = ck_strf("profile %s matches %s, but the key this router picks "
+					     "for it at MM3 is %s from keyring %s, which profile %s "
+					     "does not list (P2)", p->name, ps,
+					     ik_prefix6_fmt_ios(k->addr6, ik_key_plen(k), kb),
+					     k->ring->name, p->name);
+			f->direction = ck_strf("sessions initiated by %s toward this router fail at "
+					       "MM5: Key not found in keyrings of profile , aborting "
+					       "exchange", ps);
+			f->fix = ck_strf("list keyring %s in profile %s, or keep the key for %s in "
+					 "a single keyring shared by every profile that matches it; "
+					 "or use IKEv2, which picks the profile before the key (V2-1)",
+					 k->ring->name, p->name, ps);
+		}
+	}
+}
+
 /* ---- P2 and K3 (no key) over the peers each profile matches ---- */
 
 struct ck_p2_group {
@@ -1718,6 +1786,8 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 	ck_k36(&c, keys, n);
 	ck_k4(&c, keys, n);
 	ck_keys_v6(&c);
+	if (c.r)
+		ck_p2_v6(&c);
 	if (n)
 		qsort(keys, n, sizeof(*keys), ck_addr_cmp);
 	if (c.r)

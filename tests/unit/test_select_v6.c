@@ -574,6 +574,41 @@ START_TEST(v6_ikev2_keyring_peers)
 }
 END_TEST
 
+/* L1 over IPv6: the seed's R1 in 2001:db8::/32: ikerd -t predicts that
+ * R2's initiation fails at MM5 (K3.6 then P2), and a match with no key at
+ * all fails at MM3 (K3). */
+START_TEST(v6_checker_seed_p2)
+{
+	struct ik_config *cfg = load("crypto keyring keyring1\n"
+				     "  pre-shared-key address ipv6 2001:db8::2/128 key cisco\n"
+				     "crypto keyring keyring2\n"
+				     "  pre-shared-key address ipv6 2001:db8::2/128 key cisco\n"
+				     "crypto isakmp profile profile1\n"
+				     "   keyring keyring1\n"
+				     "   match identity address ipv6 2001:db8::102/128\n"
+				     "crypto isakmp profile profile2\n"
+				     "   keyring keyring2\n"
+				     "   match identity address ipv6 2001:db8::2/128\n");
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+	struct ik_check_counts n = { 0 };
+	struct ik_sb out;
+	const char *s;
+
+	ik_sb_init(&out);
+	ik_check_config_env(cfg, &env, &out, false, &n);
+	s = ik_sb_str(&out);
+	ck_assert_msg(strstr(s, "test.conf:10: error: P2: profile profile2 matches 2001:DB8::2, "
+			     "but the key this router picks for it at MM3 is 2001:DB8::2/128 "
+			     "from keyring keyring1, which profile profile2 does not list (P2)"),
+		      "%s", s);
+	ck_assert_msg(strstr(s, "warning: K3: profile profile1 matches 2001:DB8::102 but no "
+			     "keyring"), "%s", s);
+	ck_assert_int_eq(n.errors, 1);
+	ik_sb_free(&out);
+	ik_config_unref(cfg);
+}
+END_TEST
+
 /* The IPv6 table agrees with a linear scan over random prefixes. */
 START_TEST(v6_lpm6_against_scan)
 {
@@ -639,6 +674,7 @@ static Suite *v6_suite(void)
 	tcase_add_test(t, v6_config_round_trip);
 	tcase_add_test(t, v6_config_errors);
 	tcase_add_test(t, v6_checker_findings);
+	tcase_add_test(t, v6_checker_seed_p2);
 	tcase_add_test(t, v6_show_key_and_profile);
 	tcase_add_test(t, v6_ikev2_keyring_peers);
 	tcase_add_test(t, v6_lpm6_against_scan);
