@@ -2223,8 +2223,8 @@ static int cmd_iface_sub(struct pctx *c)
 						   "'ipsec ipv4' or 'ipsec ipv6' expected");
 			else
 				return perr(c, 2, "tunnel mode '%s %s' is not supported by ikerd "
-					    "(gre ip, gre ipv6, ipsec ipv4, ipsec ipv6)", c->tok[2].s,
-					    c->tok[3].s);
+					    "(gre ip, gre ipv6, ipsec ipv4, ipsec ipv6)",
+					    c->tok[2].s, c->tok[3].s);
 			return 0;
 		}
 		if (kw(c, 1, "vrf")) {
@@ -2946,13 +2946,13 @@ static int check_tunnel_families(struct pctx *c)
 			continue;
 		if ((t->tunnel_dest_v6 && !v6) || (t->tunnel_dest && v6))
 			what = "destination";
-		else if ((t->tunnel_source_v6 && !v6) || (t->tunnel_source && !t->tunnel_source_if &&
-							   v6))
+		else if ((t->tunnel_source_v6 && !v6) ||
+			 (t->tunnel_source && !t->tunnel_source_if && v6))
 			what = "source";
 		if (!what)
 			continue;
-		late_error(c, t->line, 1, "interface %s: tunnel %s is %s but tunnel mode %s carries "
-			   "the tunnel over %s: use tunnel mode %s", t->name, what,
+		late_error(c, t->line, 1, "interface %s: tunnel %s is %s but tunnel mode %s "
+			   "carries the tunnel over %s: use tunnel mode %s", t->name, what,
 			   v6 ? "IPv4" : "IPv6", mode, v6 ? "IPv6" : "IPv4",
 			   t->tunnel_mode == IK_TUN_GRE_IP ? "gre ipv6" :
 			   t->tunnel_mode == IK_TUN_IPSEC_IPV4 ? "ipsec ipv6" :

@@ -41,7 +41,8 @@ void ik_show_isakmp_key(const struct ik_config *cfg, bool json, struct ik_sb *ou
 				} else if (key->v6) {
 					char a6[IK_ADDR_ANYSTRLEN];
 
-					ik_sb_printf(out, ",\"address\":\"%s\",\"prefix_length\":%d",
+					ik_sb_printf(out, ",\"address\":\"%s\","
+						     "\"prefix_length\":%d",
 						     ik_addr6_fmt_ios(key->addr6, a6),
 						     ik_key_plen(key));
 				} else {

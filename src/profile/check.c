@@ -199,7 +199,8 @@ static char *ck_key_what(const struct ik_key *k)
 	if (k->v6) {
 		ik_prefix6_fmt_ios(k->addr6, ik_key_plen(k), p);
 		if (k->ring->is_default)
-			return ck_strf("crypto isakmp key ... address ipv6 %s (default keyring)", p);
+			return ck_strf("crypto isakmp key ... address ipv6 %s (default keyring)",
+				       p);
 		return ck_strf("keyring %s: pre-shared-key address ipv6 %s", k->ring->name, p);
 	}
 
@@ -723,16 +724,17 @@ static void ck_k4_v6(struct ck *c, const struct ik_key **keys, size_t n)
 		if (!byd[di]) {
 			f = ck_new(c, "warning", "K4");
 			byd[di] = c->n;
-			f->message = ck_strf("the global key for %s (crypto isakmp key, default "
-					     "keyring) is searched first for peers of the global VRF "
-					     "and shadows more specific keyring keys (K3.3, K4)",
+			f->message = ck_strf("the global key for %s (crypto isakmp key, "
+					     "default keyring) is searched first for peers of "
+					     "the global VRF and shadows more specific keyring "
+					     "keys (K3.3, K4)",
 					     ik_prefix6_fmt_ios(dk->addr6, ik_key_plen(dk), pb));
 			ck_add_line(f, dk->line, ck_key_what(dk));
-			f->direction = ik_xstrdup("sessions initiated toward this router by "
-						  "these peers use the global key, not the keyring "
-						  "key: they fail at MM5 unless the peer has the same "
-						  "key text and its profile accepts the default "
-						  "keyring (P2)");
+			f->direction = ik_xstrdup("sessions initiated toward this router "
+						  "by these peers use the global key, not "
+						  "the keyring key: they fail at MM5 unless "
+						  "the peer has the same key text and its "
+						  "profile accepts the default keyring (P2)");
 			f->fix = ck_strf("remove the crypto isakmp key line (line %d) and put "
 					 "that key in a keyring, or use only keyrings", dk->line);
 		}
@@ -805,13 +807,14 @@ static void ck_p2_v6(struct ck *c)
 			ck_add_line(f, m->line, ck_match_what(p, m));
 			ck_add_peer(f, ik_xstrdup(ps));
 			if (!k) {
-				f->message = ck_strf("profile %s matches %s but no keyring of fVRF %s "
-						     "holds an IPv6 address key for it: as responder "
-						     "this router has no pre-shared key at MM3 (K3)",
+				f->message = ck_strf("profile %s matches %s but no keyring of "
+						     "fVRF %s holds an IPv6 address key for "
+						     "it: as responder this router has no "
+						     "pre-shared key at MM3 (K3)",
 						     p->name, ps, ck_vrf_name(m->vrf));
-				f->direction = ck_strf("sessions initiated by %s toward this router "
-						       "fail at MM3 (No pre-shared key with %s!)",
-						       ps, ps);
+				f->direction = ck_strf("sessions initiated by %s toward this "
+						       "router fail at MM3 (No pre-shared key "
+						       "with %s!)", ps, ps);
 				f->fix = ck_strf("add pre-shared-key address ipv6 %s/128 to a "
 						 "keyring listed in profile %s", ps, p->name);
 				continue;
@@ -1337,7 +1340,8 @@ static void ck_p4(struct ck *c)
 			for (size_t j = 0; j < got->nmatches; j++) {
 				int s = -1;
 
-				if (got->matches[j].kind == IK_MATCH_ADDRESS && !got->matches[j].v6 &&
+				if (got->matches[j].kind == IK_MATCH_ADDRESS &&
+				    !got->matches[j].v6 &&
 				    ck_same_vrf(got->matches[j].vrf, ifc->tunnel_vrf) &&
 				    ik_addr_in(ifc->tunnel_dest, got->matches[j].addr,
 					       got->matches[j].mask))
@@ -1935,7 +1939,8 @@ int ik_explain_responder_ip(const struct ik_config *cfg, const char *fvrf,
 		char at[96], la[IK_ADDR_ANYSTRLEN];
 
 		if (have_local)
-			snprintf(at, sizeof(at), " on local address %s", ik_addr_fmt_ios(local, la));
+			snprintf(at, sizeof(at), " on local address %s",
+				 ik_addr_fmt_ios(local, la));
 		else
 			at[0] = '\0';
 		ik_sb_printf(out, "Responder decision for peer %s, fVRF %s%s, identity %s\n", ps,

@@ -1021,8 +1021,8 @@ static int v2_key_ip(const struct ik_config *cfg, const struct ik_ikev2_profile 
 	if (!pb)
 		pb = v2_peer_by_addr6(cfg, p->keyring, peer->v6);
 	if (!pb) {
-		ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:%% Failed to find a matching peer block in keyring "
-		       "%s for %s", p->keyring->name, ik_addr_fmt_ios(peer, a));
+		ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:%% Failed to find a matching peer block in "
+		       "keyring %s for %s", p->keyring->name, ik_addr_fmt_ios(peer, a));
 		return -1;
 	}
 	return v2_psk_fill(p, pb, out, lg, cid);

@@ -344,7 +344,8 @@ START_TEST(v6_explain_seed)
 			     "ID_IPV6_ADDR 2001:DB8::2\n"), "%s", ik_sb_str(&out));
 	ck_assert_msg(strstr(ik_sb_str(&out), "ISAKMP:(0):: peer matches profile2 profile\n"
 			     "ISAKMP:(0):Found ADDRESS key in keyring keyring2\n"
-			     "ISAKMP:(0): Key not found in keyrings of profile , aborting exchange\n"
+			     "ISAKMP:(0): Key not found in keyrings of profile , aborting "
+			     "exchange\n"
 			     "ISAKMP (0): FSM action returned error: 2\n"
 			     "Verdict: phase 1 would fail at MM5"), "%s", ik_sb_str(&out));
 	ik_sb_free(&out);
@@ -459,7 +460,8 @@ START_TEST(v6_config_errors)
 		   "tunnel destination is IPv6 but tunnel mode gre ip");
 	load_fails("interface Tunnel1\n tunnel mode ipsec ipv6\n tunnel destination 192.0.2.2\n",
 		   1, 1, "tunnel destination is IPv4 but tunnel mode ipsec ipv6");
-	load_fails("interface Tunnel1\n tunnel source ::\n", 2, 16, "tunnel source :: is not valid");
+	load_fails("interface Tunnel1\n tunnel source ::\n", 2, 16,
+		   "tunnel source :: is not valid");
 	load_fails("ipv6 route 2001:db8::1/32 Tunnel1\n", 1, 12, "inconsistent prefix");
 	load_fails("interface Tunnel1\n tunnel mode gre ipx\n", 2, 14, "not supported");
 }
