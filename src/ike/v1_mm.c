@@ -325,13 +325,15 @@ static void make_my_id(struct ik_p1 *p1, struct my_id *id)
 
 static void trace_id(struct ik_p1 *p1, const uint8_t *body, size_t len, uint8_t np)
 {
-	char a[IK_ADDRSTRLEN], name[IK_ESCAPED_LEN(255)];
+	char a[IK_ADDR_ANYSTRLEN], name[IK_ESCAPED_LEN(255)];
 
 	DBG(p1, "ISAKMP (%u): ID payload", p1->conn_id);
 	DBG(p1, "\tnext-payload : %u", np);
 	DBG(p1, "\ttype         : %u", body[0]);
 	if (body[0] == IK_V1_ID_IPV4_ADDR && len == 8)
 		DBG(p1, "\taddress      : %s", ik_addr_fmt(ik_get32(body + 4), a));
+	else if (body[0] == IK_V1_ID_IPV6_ADDR && len == 20)
+		DBG(p1, "\taddress      : %s", ik_addr6_fmt_ios(body + 4, a));
 	else if (body[0] == IK_V1_ID_FQDN || body[0] == IK_V1_ID_USER_FQDN)
 		DBG(p1, "\tFQDN name    : %s",
 		    ik_str_escape(body + 4, len - 4, name, sizeof(name)));
@@ -962,7 +964,7 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 	DBG(p1, "ISAKMP:(%u): processing ID payload. message ID = 0", p1->conn_id);
 	bad = ik_v1_parse_id(pl, &id, err, sizeof(err));
 	if (!bad && id.type != IK_V1_ID_IPV4_ADDR && id.type != IK_V1_ID_FQDN &&
-	    id.type != IK_V1_ID_USER_FQDN) {
+	    id.type != IK_V1_ID_USER_FQDN && id.type != IK_V1_ID_IPV6_ADDR) {
 		/* well formed, but a subnet, a range or a key ID names no peer here */
 		snprintf(err, sizeof(err), "ID payload at offset %zu: ID type %u (%s) is not "
 			 "accepted as a phase 1 identity", pl->off, id.type,
@@ -985,6 +987,14 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 		p1->peer_id_addr = ik_get32(id.data);
 		pid->type = IK_PEER_ID_IPV4;
 		pid->addr = p1->peer_id_addr;
+	} else if (id.type == IK_V1_ID_IPV6_ADDR) {
+		/* kept as IOS prints it, for show and the traces */
+		char a6[IK_ADDR_ANYSTRLEN];
+
+		free(p1->peer_id_name);
+		p1->peer_id_name = ik_xstrdup(ik_addr6_fmt_ios(id.data, a6));
+		pid->type = IK_PEER_ID_IPV6;
+		memcpy(pid->addr6, id.data, 16);
 	} else {
 		free(p1->peer_id_name);
 		p1->peer_id_name = ik_xmalloc(id.len + 1);
@@ -1279,7 +1289,7 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 	char ra[IK_ADDRSTRLEN];
 
 	ik_v1_tr(p1, &tr);
-	if (pid->type != IK_PEER_ID_IPV4)
+	if ((pid->type == IK_PEER_ID_FQDN || pid->type == IK_PEER_ID_USER_FQDN) && pid->name)
 		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf, p1->local.addr,
 					 pid->name, &tr);
 	if (key) {
