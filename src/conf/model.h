@@ -4,7 +4,10 @@
  * line it was defined on (for the static checker's findings and for errors).
  * All references between objects are resolved into pointers by the parser:
  * a name that does not resolve is a configuration error, so users of the model
- * never see a dangling name. Addresses are IPv4, uint32_t in host order.
+ * never see a dangling name. IPv4 addresses are uint32_t in host order; an
+ * object that may also hold an IPv6 address says so with a v6 flag and keeps
+ * it in a uint8_t[16] (network order) next to its IPv4 field, its prefix
+ * length then counting 0..128.
  *
  * Lifetime: ik_config_ref / ik_config_unref. SAs hold a reference to the
  * snapshot they were negotiated under; a reload makes a new snapshot.
@@ -56,8 +59,10 @@ struct ik_key {
 	enum ik_key_kind kind;
 	uint32_t addr;          /* IK_KEY_ADDRESS: network (addr & mask) */
 	uint32_t mask;          /* omitted in the config = 255.255.255.255 */
-	int plen;               /* prefix length of mask */
+	int plen;               /* prefix length of mask (0..128 for IPv6) */
 	bool mask_given;        /* the config wrote a mask (for show running-config) */
+	bool v6;                /* address ipv6 P: addr6/plen, addr and mask unused */
+	uint8_t addr6[16];      /* network (masked) */
 	char *hostname;         /* IK_KEY_HOSTNAME */
 	struct ik_secret *secret; /* NUL-terminated text key, in secure memory */
 	bool no_xauth;
@@ -74,6 +79,8 @@ struct ik_keyring {
 	size_t nkeys;
 	char *local_address_if; /* local-address IFNAME, or NULL */
 	uint32_t local_address; /* local-address A (or the interface's address), 0 = any */
+	bool local_v6;          /* local-address is IPv6: local_address6 */
+	uint8_t local_address6[16];
 	int line;               /* 0 for the implicit default keyring */
 	unsigned order;         /* position among keyrings; default keyring is 0 */
 	char *description;      /* description TEXT, or NULL */
@@ -87,6 +94,8 @@ struct ik_identity_match {
 	uint32_t addr, mask;    /* IK_MATCH_ADDRESS */
 	int plen;
 	bool mask_given;
+	bool v6;                /* address ipv6 P: addr6/plen */
+	uint8_t addr6[16];
 	char *vrf;              /* address A M FVRF; NULL = global */
 	char *name;             /* host H / user-fqdn U / host domain D */
 	int line;
@@ -105,6 +114,8 @@ struct ik_isakmp_profile {
 	char *self_id_value;    /* for fqdn/user-fqdn forms with a value */
 	char *local_address_if;
 	uint32_t local_address;
+	bool local_v6;          /* local-address is IPv6: local_address6 */
+	uint8_t local_address6[16];
 	bool initiate_aggressive;
 	unsigned keepalive, keepalive_retry; /* 0 = not set */
 	int line;
@@ -150,6 +161,8 @@ struct ik_ikev2_peer {
 	bool has_addr;
 	uint32_t addr, mask;
 	int plen;
+	bool v6;                /* address [ipv6] P: addr6/plen */
+	uint8_t addr6[16];
 	enum ik_id_type id_type;
 	char *id_value;         /* address as text, fqdn, email, key-id */
 	struct ik_secret *psk, *psk_local, *psk_remote; /* in the key arena */
@@ -190,6 +203,8 @@ struct ik_ikev2_match {
 	enum ik_id_type type;   /* match identity remote address|fqdn|email|key-id */
 	uint32_t addr, mask;
 	int plen;
+	bool v6;                /* address [ipv6] P: addr6/plen */
+	uint8_t addr6[16];
 	char *value;
 	int line;
 	bool mask_given;        /* address A M: the config wrote a mask */
@@ -216,11 +231,20 @@ struct ik_ikev2_profile {
 };
 
 /* ---- interfaces, VRFs, routes ---- */
-enum ik_tunnel_mode { IK_TUN_GRE_IP = 0, IK_TUN_IPSEC_IPV4 };
+enum ik_tunnel_mode { IK_TUN_GRE_IP = 0, IK_TUN_IPSEC_IPV4, IK_TUN_GRE_IPV6, IK_TUN_IPSEC_IPV6 };
+
+/* tunnel mode gre ipv6 and ipsec ipv6 carry the tunnel over IPv6. */
+static inline bool ik_tunnel_mode_v6(enum ik_tunnel_mode m)
+{
+	return m == IK_TUN_GRE_IPV6 || m == IK_TUN_IPSEC_IPV6;
+}
 
 struct ik_interface {
 	char *name;             /* as written: Tunnel1, Ethernet0/0, Loopback0 */
 	uint32_t addr, mask;    /* ip address A M; 0/0 when none */
+	bool has_addr6;         /* ipv6 address P/L (the first one written) */
+	uint8_t addr6[16];
+	int plen6;
 	char *vrf;              /* vrf forwarding / ip vrf forwarding */
 	char *description;
 	bool shutdown;
@@ -230,6 +254,10 @@ struct ik_interface {
 	uint32_t tunnel_source; /* tunnel source A, or resolved from the config's interface */
 	bool tunnel_source_resolved; /* tunnel_source is known from the config */
 	uint32_t tunnel_dest;
+	bool tunnel_source_v6;  /* tunnel source is IPv6: tunnel_source6 */
+	uint8_t tunnel_source6[16];
+	bool tunnel_dest_v6;    /* tunnel destination is IPv6: tunnel_dest6 */
+	uint8_t tunnel_dest6[16];
 	enum ik_tunnel_mode tunnel_mode;
 	char *tunnel_vrf;
 	struct ik_ipsec_profile *protection; /* tunnel protection ipsec profile P */
@@ -244,6 +272,11 @@ struct ik_route {
 	struct ik_interface *out_if; /* when a configured interface is named */
 	char *out_if_name;
 	uint32_t nexthop;       /* 0 when only an interface */
+	bool v6;                /* ipv6 route P/L ...: prefix6, plen6, nexthop6 */
+	uint8_t prefix6[16];
+	int plen6;
+	bool has_nexthop6;
+	uint8_t nexthop6[16];
 	int line;
 };
 

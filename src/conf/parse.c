@@ -423,6 +423,34 @@ static int get_addr(struct pctx *c, int i, const char *what, uint32_t *out)
 	return 0;
 }
 
+/* "X:X::X/LEN" at token i (the address masked to LEN); with opt, a bare
+ * address is read as /128 and *given says whether a length was written. */
+static int get_prefix6(struct pctx *c, int i, const char *what, uint8_t out[16], int *plen,
+		       bool opt, bool *given)
+{
+	int bare = 0;
+
+	if (need(c, i, what))
+		return -1;
+	if (ik_prefix6_parse(c->tok[i].s, out, plen, opt ? &bare : NULL))
+		return perr(c, i, "'%s' is not a valid IPv6 %s (X:X:X:X::X%s expected)",
+			    c->tok[i].s, what, opt ? "[/<0-128>]" : "/<0-128>");
+	if (given)
+		*given = !bare;
+	ik_addr6_mask(out, *plen);
+	return 0;
+}
+
+static int get_addr6(struct pctx *c, int i, const char *what, uint8_t out[16])
+{
+	if (need(c, i, what))
+		return -1;
+	if (ik_addr6_parse(c->tok[i].s, out))
+		return perr(c, i, "'%s' is not a valid IPv6 %s (X:X:X:X::X expected)",
+			    c->tok[i].s, what);
+	return 0;
+}
+
 static int get_mask(struct pctx *c, int i, uint32_t *mask, int *plen)
 {
 	if (get_addr(c, i, "mask", mask))
@@ -468,7 +496,14 @@ static uint32_t key_hash(const struct ik_key *k)
 {
 	uint64_t x = (uint64_t)k->ring->order << 32;
 
-	if (k->kind == IK_KEY_ADDRESS) {
+	if (k->kind == IK_KEY_ADDRESS && k->v6) {
+		uint64_t hi, lo;
+
+		memcpy(&hi, k->addr6, 8);
+		memcpy(&lo, k->addr6 + 8, 8);
+		x ^= hi ^ (lo * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(unsigned)k->plen << 49);
+		x ^= 1ull << 62;
+	} else if (k->kind == IK_KEY_ADDRESS) {
 		x ^= k->addr;
 		x ^= (uint64_t)(unsigned)key_eff_plen(k) << 58;
 	} else {
@@ -495,6 +530,8 @@ static bool key_same(const struct ik_key *a, const struct ik_key *b)
 {
 	if (a->ring != b->ring || a->kind != b->kind)
 		return false;
+	if (a->kind == IK_KEY_ADDRESS && (a->v6 || b->v6))
+		return a->v6 == b->v6 && a->plen == b->plen && !memcmp(a->addr6, b->addr6, 16);
 	if (a->kind == IK_KEY_ADDRESS)
 		return a->addr == b->addr && key_eff_plen(a) == key_eff_plen(b);
 	return !strcasecmp(a->hostname, b->hostname);
@@ -650,6 +687,15 @@ static int parse_key_addr(struct pctx *c, int i, struct ik_key *k)
 {
 	uint32_t a;
 
+	/* address ipv6 X:X::X/LEN (IOS), or the prefix written directly */
+	if (kw(c, i, "ipv6") || (i < c->ntok && strchr(c->tok[i].s, ':'))) {
+		i += kw(c, i, "ipv6");
+		if (get_prefix6(c, i, "prefix", k->addr6, &k->plen, true, &k->mask_given))
+			return -1;
+		k->kind = IK_KEY_ADDRESS;
+		k->v6 = true;
+		return i + 1;
+	}
 	if (get_addr(c, i, "address", &a))
 		return -1;
 	k->kind = IK_KEY_ADDRESS;
@@ -721,13 +767,22 @@ static void set_str(char **dst, const char *s)
 }
 
 /* local-address IF|A */
-static int parse_local_address(struct pctx *c, int i, char **ifname, uint32_t *addr)
+static int parse_local_address(struct pctx *c, int i, char **ifname, uint32_t *addr,
+			       bool *v6, uint8_t addr6[16])
 {
 	if (need(c, i, "interface or address") || no_more(c, i + 1))
 		return -1;
 	free(*ifname);
 	*ifname = NULL;
 	*addr = 0;
+	*v6 = false;
+	memset(addr6, 0, 16);
+	if (strchr(c->tok[i].s, ':')) {
+		if (get_addr6(c, i, "address", addr6))
+			return -1;
+		*v6 = true;
+		return 0;
+	}
 	if (is_addr(c->tok[i].s))
 		return get_addr(c, i, "address", addr);
 	*ifname = iface_canon(c->tok[i].s);
@@ -778,7 +833,8 @@ static int cmd_keyring_sub(struct pctx *c)
 		return add_key(c, kr, &k, ki);
 	}
 	if (kw(c, 0, "local-address"))
-		return parse_local_address(c, 1, &kr->local_address_if, &kr->local_address);
+		return parse_local_address(c, 1, &kr->local_address_if, &kr->local_address,
+					   &kr->local_v6, kr->local_address6);
 	if (kw(c, 0, "description"))
 		return parse_description(c, &kr->description);
 	return perr(c, 0, "unknown command '%s' in crypto keyring %s", c->tok[0].s, kr->name);
@@ -923,7 +979,22 @@ static int cmd_profile_sub(struct pctx *c)
 		if (!kw(c, 1, "identity"))
 			return c->ntok > 1 ? perr(c, 1, "'identity' expected, not '%s'", c->tok[1].s)
 					   : pincomplete(c, "incomplete command: 'identity' expected");
-		if (kw(c, 2, "address")) {
+		if (kw(c, 2, "address") &&
+		    (kw(c, 3, "ipv6") || (c->ntok > 3 && strchr(c->tok[3].s, ':')))) {
+			/* match identity address ipv6 X:X::X/LEN [FVRF] */
+			i = kw(c, 3, "ipv6") ? 4 : 3;
+			m.kind = IK_MATCH_ADDRESS;
+			m.v6 = true;
+			if (get_prefix6(c, i, "prefix", m.addr6, &m.plen, true, &m.mask_given))
+				return -1;
+			i++;
+			if (i < c->ntok)
+				m.vrf = ik_xstrdup(c->tok[i++].s);
+			if (no_more(c, i)) {
+				free(m.vrf);
+				return -1;
+			}
+		} else if (kw(c, 2, "address")) {
 			m.kind = IK_MATCH_ADDRESS;
 			if (get_addr(c, 3, "address", &m.addr))
 				return -1;
@@ -988,7 +1059,8 @@ static int cmd_profile_sub(struct pctx *c)
 		return 0;
 	}
 	if (kw(c, 0, "local-address"))
-		return parse_local_address(c, 1, &p->local_address_if, &p->local_address);
+		return parse_local_address(c, 1, &p->local_address_if, &p->local_address,
+					   &p->local_v6, p->local_address6);
 	if (kw(c, 0, "initiate")) {
 		if (!kw(c, 1, "mode"))
 			return c->ntok > 1 ? perr(c, 1, "'mode' expected, not '%s'", c->tok[1].s)
@@ -1448,6 +1520,18 @@ static int parse_v2_identity(struct pctx *c, int i, enum ik_id_type *type, char 
 
 	if (need(c, i, "address, fqdn, email or key-id"))
 		return -1;
+	if (kw(c, i, "address") && i + 1 < c->ntok && strchr(c->tok[i + 1].s, ':')) {
+		uint8_t a6[16];
+		char buf[IK_ADDR_ANYSTRLEN];
+
+		if (get_addr6(c, i + 1, "address", a6) || no_more(c, i + 2))
+			return -1;
+		*type = IK_ID_ADDRESS;
+		set_str(value, ik_addr6_fmt_ios(a6, buf));
+		if (domain)
+			*domain = false;
+		return 0;
+	}
 	if (kw(c, i, "address")) {
 		uint32_t a;
 		char buf[IK_ADDRSTRLEN];
@@ -1487,11 +1571,27 @@ static int cmd_v2_peer_sub(struct pctx *c)
 	struct ik_ikev2_keyring *kr = c->obj;
 	struct ik_ikev2_peer *p = &kr->peers[c->peer];
 
+	if (kw(c, 0, "address") &&
+	    (kw(c, 1, "ipv6") || (c->ntok > 1 && strchr(c->tok[1].s, ':')))) {
+		/* address ipv6 X:X::X/LEN, or address X:X::X/LEN as IOS writes it */
+		int i = kw(c, 1, "ipv6") ? 2 : 1;
+
+		if (get_prefix6(c, i, "prefix", p->addr6, &p->plen, true, &p->mask_given) ||
+		    no_more(c, i + 1))
+			return -1;
+		p->v6 = true;
+		p->addr = 0;
+		p->mask = 0;
+		p->has_addr = true;
+		return 0;
+	}
 	if (kw(c, 0, "address")) {
 		uint32_t a;
 
 		if (get_addr(c, 1, "address", &a))
 			return -1;
+		p->v6 = false;
+		memset(p->addr6, 0, sizeof(p->addr6));
 		p->mask = 0xffffffffu;
 		p->plen = 32;
 		p->mask_given = false;
@@ -1692,7 +1792,16 @@ static int cmd_v2_profile_sub(struct pctx *c)
 			if (!kw(c, 2, "remote"))
 				return c->ntok > 2 ? perr(c, 2, "'remote' expected, not '%s'", c->tok[2].s)
 						   : pincomplete(c, "incomplete command: 'remote' expected");
-			if (kw(c, 3, "address")) {
+			if (kw(c, 3, "address") &&
+			    (kw(c, 4, "ipv6") || (c->ntok > 4 && strchr(c->tok[4].s, ':')))) {
+				int i = kw(c, 4, "ipv6") ? 5 : 4;
+
+				if (get_prefix6(c, i, "prefix", m.addr6, &m.plen, true,
+						&m.mask_given) || no_more(c, i + 1))
+					return -1;
+				m.type = IK_ID_ADDRESS;
+				m.v6 = true;
+			} else if (kw(c, 3, "address")) {
 				if (get_addr(c, 4, "address", &m.addr))
 					return -1;
 				m.type = IK_ID_ADDRESS;
@@ -1980,6 +2089,37 @@ static int cmd_iface_sub(struct pctx *c)
 		ifc->mask = m;
 		return 0;
 	}
+	if (kw(c, 0, "ipv6") && kw(c, 1, "address") && c->ntok > 2 && strchr(c->tok[2].s, ':')) {
+		uint8_t a[16];
+		int plen;
+
+		if (c->ntok > 3 && (kw(c, 3, "link-local") || kw(c, 3, "eui-64") ||
+				    kw(c, 3, "anycast"))) {
+			warn_ignored(c, where);
+			return 0;
+		}
+		if (ik_prefix6_parse(c->tok[2].s, a, &plen, NULL))
+			return perr(c, 2, "'%s' is not a valid IPv6 prefix (X:X:X:X::X/<0-128> "
+				    "expected)", c->tok[2].s);
+		if (c->ntok > 3 || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || ifc->has_addr6) {
+			/* eui-64, link-local, anycast, further addresses: the first
+			 * global address is the one ikerd uses */
+			warn_ignored(c, where);
+			return 0;
+		}
+		if (plen == 0)
+			return perr(c, 2, "bad prefix length 0 for address %s", c->tok[2].s);
+		memcpy(ifc->addr6, a, 16);
+		ifc->plen6 = plen;
+		ifc->has_addr6 = true;
+		return 0;
+	}
+	if (kw(c, 0, "no") && kw(c, 1, "ipv6") && kw(c, 2, "address") && c->ntok == 3) {
+		ifc->has_addr6 = false;
+		memset(ifc->addr6, 0, sizeof(ifc->addr6));
+		ifc->plen6 = 0;
+		return 0;
+	}
 	if ((kw(c, 0, "ip") && kw(c, 1, "vrf") && kw(c, 2, "forwarding")) ||
 	    (kw(c, 0, "vrf") && kw(c, 1, "forwarding"))) {
 		int i = kw(c, 0, "ip") ? 3 : 2;
@@ -2045,7 +2185,17 @@ static int cmd_iface_sub(struct pctx *c)
 			free(ifc->tunnel_source_if);
 			ifc->tunnel_source_if = NULL;
 			ifc->tunnel_source = 0;
-			if (is_addr(c->tok[2].s)) {
+			ifc->tunnel_source_v6 = false;
+			memset(ifc->tunnel_source6, 0, sizeof(ifc->tunnel_source6));
+			if (strchr(c->tok[2].s, ':')) {
+				static const uint8_t zero[16];
+
+				if (get_addr6(c, 2, "address", ifc->tunnel_source6))
+					return -1;
+				if (!memcmp(ifc->tunnel_source6, zero, 16))
+					return perr(c, 2, "tunnel source :: is not valid");
+				ifc->tunnel_source_v6 = true;
+			} else if (is_addr(c->tok[2].s)) {
 				if (get_addr(c, 2, "address", &ifc->tunnel_source))
 					return -1;
 				if (!ifc->tunnel_source)
@@ -2055,7 +2205,20 @@ static int cmd_iface_sub(struct pctx *c)
 			}
 			return 0;
 		}
+		if (kw(c, 1, "destination") && c->ntok > 2 && strchr(c->tok[2].s, ':')) {
+			static const uint8_t zero[16];
+
+			if (get_addr6(c, 2, "address", ifc->tunnel_dest6) || no_more(c, 3))
+				return -1;
+			if (!memcmp(ifc->tunnel_dest6, zero, 16))
+				return perr(c, 2, "tunnel destination :: is not valid");
+			ifc->tunnel_dest_v6 = true;
+			ifc->tunnel_dest = 0;
+			return 0;
+		}
 		if (kw(c, 1, "destination")) {
+			ifc->tunnel_dest_v6 = false;
+			memset(ifc->tunnel_dest6, 0, sizeof(ifc->tunnel_dest6));
 			if (get_addr(c, 2, "address", &ifc->tunnel_dest) || no_more(c, 3))
 				return -1;
 			if (!ifc->tunnel_dest)
@@ -2067,12 +2230,17 @@ static int cmd_iface_sub(struct pctx *c)
 				ifc->tunnel_mode = IK_TUN_GRE_IP;
 			else if (kw(c, 2, "ipsec") && kw(c, 3, "ipv4") && c->ntok == 4)
 				ifc->tunnel_mode = IK_TUN_IPSEC_IPV4;
+			else if (kw(c, 2, "gre") && kw(c, 3, "ipv6") && c->ntok == 4)
+				ifc->tunnel_mode = IK_TUN_GRE_IPV6;
+			else if (kw(c, 2, "ipsec") && kw(c, 3, "ipv6") && c->ntok == 4)
+				ifc->tunnel_mode = IK_TUN_IPSEC_IPV6;
 			else if (c->ntok < 4)
-				return pincomplete(c, "incomplete command: 'gre ip' or 'ipsec ipv4' "
-						   "expected");
+				return pincomplete(c, "incomplete command: 'gre ip', 'gre ipv6', "
+						   "'ipsec ipv4' or 'ipsec ipv6' expected");
 			else
 				return perr(c, 2, "tunnel mode '%s %s' is not supported by ikerd "
-					    "(gre ip, ipsec ipv4)", c->tok[2].s, c->tok[3].s);
+					    "(gre ip, gre ipv6, ipsec ipv4, ipsec ipv6)",
+					    c->tok[2].s, c->tok[3].s);
 			return 0;
 		}
 		if (kw(c, 1, "vrf")) {
@@ -2204,6 +2372,70 @@ static int cmd_route(struct pctx *c)
 	return 0;
 }
 
+/* ipv6 route [vrf V] X:X::X/LEN {IF [NEXTHOP] | NEXTHOP} [options] */
+static int cmd_route6(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_route rt = { .line = c->lineno, .v6 = true };
+	static const uint8_t zero[16];
+	int i = 2;
+
+	if (kw(c, 2, "vrf")) {
+		if (need(c, 3, "vrf name"))
+			return -1;
+		rt.vrf = c->tok[3].s;
+		i = 4;
+	}
+	if (need(c, i, "prefix"))
+		return -1;
+	if (ik_prefix6_parse(c->tok[i].s, rt.prefix6, &rt.plen6, NULL))
+		return perr(c, i, "'%s' is not a valid IPv6 prefix (X:X:X:X::X/<0-128> expected)",
+			    c->tok[i].s);
+	{
+		uint8_t m[16];
+
+		memcpy(m, rt.prefix6, 16);
+		ik_addr6_mask(m, rt.plen6);
+		if (memcmp(m, rt.prefix6, 16))
+			return perr(c, i, "inconsistent prefix: %s has bits outside its length",
+				    c->tok[i].s);
+	}
+	i++;
+	if (need(c, i, "interface or next hop"))
+		return -1;
+	if (!strchr(c->tok[i].s, ':')) {
+		rt.out_if_name = c->tok[i].s;
+		i++;
+	}
+	if (i < c->ntok && strchr(c->tok[i].s, ':')) {
+		if (get_addr6(c, i, "next hop", rt.nexthop6))
+			return -1;
+		if (!memcmp(rt.nexthop6, zero, 16))
+			return perr(c, i, "next hop :: is not valid");
+		rt.has_nexthop6 = true;
+		i++;
+	}
+	if (!rt.out_if_name && !rt.has_nexthop6)
+		return need(c, c->ntok, "interface or next hop");
+	if (i < c->ntok)
+		pwarn(c, "line %d: route options from '%s' on are not used by ikerd; ignored",
+		      c->lineno, c->tok[i].s);
+	if (rt.vrf)
+		rt.vrf = ik_xstrdup(rt.vrf);
+	if (rt.out_if_name)
+		rt.out_if_name = iface_canon(rt.out_if_name);
+	*VPUSH(cfg->routes, cfg->nroutes) = rt;
+	if (rt.out_if_name) {
+		struct ref *r = VPUSH(c->refs, c->nrefs);
+
+		r->kind = R_ROUTE_IF;
+		r->idx = cfg->nroutes - 1;
+		r->name = ik_xstrdup(rt.out_if_name);
+		r->line = c->lineno;
+	}
+	return 0;
+}
+
 static void add_vrf(struct pctx *c, const char *name)
 {
 	struct ik_config *cfg = c->cfg;
@@ -2304,6 +2536,9 @@ static int cmd_top(struct pctx *c)
 		return cmd_interface(c);
 	if (kw(c, 0, "ip") && kw(c, 1, "route"))
 		return cmd_route(c);
+	if (kw(c, 0, "ipv6") && kw(c, 1, "route") && c->ntok > 2 &&
+	    (kw(c, 2, "vrf") || strchr(c->tok[2].s, ':')))
+		return cmd_route6(c);
 	if ((kw(c, 0, "ip") && kw(c, 1, "vrf") && c->ntok == 3) ||
 	    (kw(c, 0, "vrf") && kw(c, 1, "definition") && c->ntok == 3)) {
 		add_vrf(c, c->tok[2].s);
@@ -2707,6 +2942,42 @@ static int resolve_refs(struct pctx *c)
 	return bad ? -1 : 0;
 }
 
+/* A tunnel's mode says which IP version carries it: its source and
+ * destination addresses must be of that version (IOS keeps such a tunnel
+ * down; ikerd refuses the file and says why). */
+static int check_tunnel_families(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	bool bad = false;
+
+	for (size_t i = 0; i < cfg->nifaces; i++) {
+		const struct ik_interface *t = cfg->ifaces[i];
+		bool v6 = ik_tunnel_mode_v6(t->tunnel_mode);
+		const char *mode = t->tunnel_mode == IK_TUN_GRE_IP ? "gre ip" :
+				   t->tunnel_mode == IK_TUN_IPSEC_IPV4 ? "ipsec ipv4" :
+				   t->tunnel_mode == IK_TUN_GRE_IPV6 ? "gre ipv6" : "ipsec ipv6";
+		const char *what = NULL;
+
+		if (!t->is_tunnel)
+			continue;
+		if ((t->tunnel_dest_v6 && !v6) || (t->tunnel_dest && v6))
+			what = "destination";
+		else if ((t->tunnel_source_v6 && !v6) ||
+			 (t->tunnel_source && !t->tunnel_source_if && v6))
+			what = "source";
+		if (!what)
+			continue;
+		late_error(c, t->line, 1, "interface %s: tunnel %s is %s but tunnel mode %s "
+			   "carries the tunnel over %s: use tunnel mode %s", t->name, what,
+			   v6 ? "IPv4" : "IPv6", mode, v6 ? "IPv6" : "IPv4",
+			   t->tunnel_mode == IK_TUN_GRE_IP ? "gre ipv6" :
+			   t->tunnel_mode == IK_TUN_IPSEC_IPV4 ? "ipsec ipv6" :
+			   t->tunnel_mode == IK_TUN_GRE_IPV6 ? "gre ip" : "ipsec ipv4");
+		bad = true;
+	}
+	return bad ? -1 : 0;
+}
+
 /* Repeated names in a list keep their first place. */
 static void dedup_ptrs(void **v, size_t *n)
 {
@@ -2790,8 +3061,14 @@ static int finish(struct pctx *c)
 		}
 		p->nkeyrings = out;
 		if (p->local_address_if &&
-		    (ifc = ik_config_find_iface(cfg, p->local_address_if)) && ifc->mask)
-			p->local_address = ifc->addr;
+		    (ifc = ik_config_find_iface(cfg, p->local_address_if))) {
+			if (ifc->mask)
+				p->local_address = ifc->addr;
+			if (ifc->has_addr6) {
+				p->local_v6 = true;
+				memcpy(p->local_address6, ifc->addr6, 16);
+			}
+		}
 	}
 	for (size_t i = 0; i < cfg->nipsec_profiles; i++)
 		dedup_ptrs((void **)cfg->ipsec_profiles[i]->tsets, &cfg->ipsec_profiles[i]->ntsets);
@@ -2803,25 +3080,40 @@ static int finish(struct pctx *c)
 		struct ik_keyring *kr = cfg->keyrings[i];
 
 		if (kr->local_address_if &&
-		    (ifc = ik_config_find_iface(cfg, kr->local_address_if)) && ifc->mask)
-			kr->local_address = ifc->addr;
+		    (ifc = ik_config_find_iface(cfg, kr->local_address_if))) {
+			if (ifc->mask)
+				kr->local_address = ifc->addr;
+			if (ifc->has_addr6) {
+				kr->local_v6 = true;
+				memcpy(kr->local_address6, ifc->addr6, 16);
+			}
+		}
 	}
 	for (size_t i = 0; i < cfg->nifaces; i++) {
 		struct ik_interface *t = cfg->ifaces[i];
 
-		if (t->tunnel_source_if) {
+		if (t->tunnel_source_if && ik_tunnel_mode_v6(t->tunnel_mode)) {
+			ifc = ik_config_find_iface(cfg, t->tunnel_source_if);
+			if (ifc && ifc->has_addr6) {
+				memcpy(t->tunnel_source6, ifc->addr6, 16);
+				t->tunnel_source_v6 = true;
+				t->tunnel_source_resolved = true;
+			}
+		} else if (t->tunnel_source_if) {
 			ifc = ik_config_find_iface(cfg, t->tunnel_source_if);
 			if (ifc && ifc->mask) {
 				t->tunnel_source = ifc->addr;
 				t->tunnel_source_resolved = true;
 			}
+		} else if (t->tunnel_source_v6) {
+			t->tunnel_source_resolved = true;
 		} else if (t->tunnel_source) {
 			t->tunnel_source_resolved = true;
 		}
 	}
 	if (cfg->npolicies > 1)
 		qsort(cfg->policies, cfg->npolicies, sizeof(cfg->policies[0]), cmp_policy);
-	return 0;
+	return check_tunnel_families(c);
 }
 
 static struct ik_config *config_new(const char *name)

@@ -345,23 +345,23 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 	unsigned n;
 
 	if (!strcmp(arg, "<peer>")) {
-		if (ik_addr_parse(w, &a))
+		if (ik_addr_parse_any(w, &cmd->peer_ip))
 			return false;
 		cmd->has_peer = true;
-		cmd->peer = a;
+		cmd->peer = cmd->peer_ip.family == IK_AF_INET6 ? 0 : cmd->peer_ip.v4;
 		return true;
 	}
 	if (!strcmp(arg, "<local>")) {
-		if (ik_addr_parse(w, &a))
+		if (ik_addr_parse_any(w, &cmd->local_ip))
 			return false;
-		cmd->local = a;
+		cmd->local = cmd->local_ip.family == IK_AF_INET6 ? 0 : cmd->local_ip.v4;
 		return true;
 	}
 	if (!strcmp(arg, "<id-addr>")) {
-		if (ik_addr_parse(w, &a))
+		if (ik_addr_parse_any(w, &cmd->ident_ip))
 			return false;
 		cmd->ident = IK_CLI_ID_ADDR;
-		cmd->ident_addr = a;
+		cmd->ident_addr = cmd->ident_ip.family == IK_AF_INET6 ? 0 : cmd->ident_ip.v4;
 		return true;
 	}
 	if (!strcmp(arg, "<vrf>")) {
@@ -547,6 +547,13 @@ int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
 		memcpy(word, line + words[w].off, words[w].len);
 		word[words[w].len] = '\0';
 		arg_accept(pw, word, cmd);
+	}
+	if (cmd->id != IK_CMD_TEST_PEER &&
+	    (cmd->peer_ip.family == IK_AF_INET6 || cmd->local_ip.family == IK_AF_INET6 ||
+	     cmd->ident_ip.family == IK_AF_INET6)) {
+		ik_sb_add(err, "% IPv6 addresses are accepted by test isakmp peer; this command "
+			  "takes an IPv4 address\n");
+		return -1;
 	}
 	return 0;
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/addr.h"
+
 #include "util/strbuf.h"
 
 enum ik_cmd_id {
@@ -65,6 +67,9 @@ struct ik_cli_cmd {
 	bool detail;            /* show crypto isakmp sa detail, ... detail */
 	bool has_peer;
 	uint32_t peer;          /* test isakmp peer A, clear ... remote/peer A */
+	struct ik_addr peer_ip; /* the same, IPv4 or IPv6 (IPv6: test isakmp peer only) */
+	struct ik_addr local_ip; /* test ... local A, IPv4 or IPv6 */
+	struct ik_addr ident_ip; /* test ... identity A, IPv4 or IPv6 */
 	char vrf[64];           /* test ... vrf V ("" = global) */
 	uint32_t local;         /* test ... local A (0 = not given) */
 	enum ik_cli_ident ident;

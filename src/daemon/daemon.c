@@ -806,12 +806,16 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		switch (cmd->ident) {
 		case IK_CLI_ID_NONE:
 		case IK_CLI_ID_KEY_ID: /* the IKEv1 patterns offer no key-id */
-			id.type = IK_PEER_ID_IPV4;
+			id.type = cmd->peer_ip.family == IK_AF_INET6 ? IK_PEER_ID_IPV6
+								     : IK_PEER_ID_IPV4;
 			id.addr = cmd->peer;
+			memcpy(id.addr6, cmd->peer_ip.v6, 16);
 			break;
 		case IK_CLI_ID_ADDR:
-			id.type = IK_PEER_ID_IPV4;
+			id.type = cmd->ident_ip.family == IK_AF_INET6 ? IK_PEER_ID_IPV6
+								      : IK_PEER_ID_IPV4;
 			id.addr = cmd->ident_addr;
+			memcpy(id.addr6, cmd->ident_ip.v6, 16);
 			break;
 		case IK_CLI_ID_FQDN:
 			id.type = IK_PEER_ID_FQDN;
@@ -823,8 +827,8 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 			id.name = cmd->ident_name;
 			break;
 		}
-		ik_explain_responder(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, cmd->local, cmd->peer,
-				     &id, out, json);
+		ik_explain_responder_ip(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, &cmd->local_ip,
+					&cmd->peer_ip, &id, out, json);
 		return IK_CTL_OK;
 	case IK_CMD_CHECK: {
 		/* as ikerd -t: this host's interfaces for tunnel source names */

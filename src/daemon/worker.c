@@ -430,8 +430,7 @@ static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 				ss->ovfl[which] = drops;
 			}
 		}
-		remote.addr = ntohl(from.sin_addr.s_addr);
-		remote.port = ntohs(from.sin_port);
+		remote = ik_ep_v4(ntohl(from.sin_addr.s_addr), ntohs(from.sin_port));
 		if (ik_natt_frame_parse(buf, (size_t)len, local.port, &fr) != IK_NATT_IKE) {
 			char ra[IK_ADDRSTRLEN];
 

@@ -100,14 +100,13 @@ static uint64_t spi_hash(const struct ik_engine *e, const uint8_t cky[8])
  * IPv6 peers key the same tables), the remote port and the front-door VRF.
  * A peer's SAs with one local address share a chain, bounded by the caps per
  * pair, however many local addresses the peer reaches. */
-static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t local,
-			  uint32_t addr, uint16_t port)
+static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf,
+			  const struct ik_addr *local, const struct ik_addr *addr, uint16_t port)
 {
-	struct ik_addr a = ik_addr_v4(addr), l = ik_addr_v4(local);
 	uint8_t k[2 * IK_ADDR_KEYLEN + 2 + 64];
-	size_t n = ik_addr_key(&a, k), v = 0;
+	size_t n = ik_addr_key(addr, k), v = 0;
 
-	n += ik_addr_key(&l, k + n);
+	n += ik_addr_key(local, k + n);
 
 	k[n++] = (uint8_t)(port >> 8);
 	k[n++] = (uint8_t)port;
@@ -120,12 +119,18 @@ static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t 
 	return ik_keyed_hash(e->hkey, k, n + v);
 }
 
-static uint64_t addr_hash(const struct ik_engine *e, uint32_t addr)
+static uint64_t addr_hash(const struct ik_engine *e, const struct ik_addr *addr)
 {
-	struct ik_addr a = ik_addr_v4(addr);
 	uint8_t k[IK_ADDR_KEYLEN];
 
-	return ik_keyed_hash(e->hkey, k, ik_addr_key(&a, k));
+	return ik_keyed_hash(e->hkey, k, ik_addr_key(addr, k));
+}
+
+/* The same address: IPv4 (4 bytes) or IPv6 (16), never equal across
+ * families. */
+static bool ep_same_addr(const struct ik_endpoint *a, const struct ik_endpoint *b)
+{
+	return ik_addr_eq(&a->ip, &b->ip);
 }
 
 static uint64_t u32_hash(const struct ik_engine *e, uint8_t tag, uint32_t v)
@@ -208,21 +213,20 @@ const char *ik_v1_qm_state_name(enum ik_qm_state s)
 
 /* ---- half-open accounting ---- */
 
-static struct ik_src *src_find(struct ik_engine *e, uint32_t addr)
+static struct ik_src *src_find(struct ik_engine *e, const struct ik_addr *addr)
 {
 	uint64_t h = addr_hash(e, addr);
 
 	for (struct ik_hlink *l = ik_htab_first(&e->srcs, h); l; l = ik_htab_next(l)) {
 		struct ik_src *s = ik_container_of(l, struct ik_src, link);
-		struct ik_addr a = ik_addr_v4(addr);
 
-		if (ik_addr_eq(&s->addr, &a))
+		if (ik_addr_eq(&s->addr, addr))
 			return s;
 	}
 	return NULL;
 }
 
-static struct ik_src *src_get(struct ik_engine *e, uint32_t addr)
+static struct ik_src *src_get(struct ik_engine *e, const struct ik_addr *addr)
 {
 	struct ik_src *s = src_find(e, addr);
 
@@ -231,7 +235,7 @@ static struct ik_src *src_get(struct ik_engine *e, uint32_t addr)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->addr = ik_addr_v4(addr);
+	s->addr = *addr;
 	if (ik_htab_add(&e->srcs, &s->link, addr_hash(e, addr))) {
 		free(s);
 		return NULL;
@@ -271,7 +275,7 @@ static void ho_enter(struct ik_engine *e, struct ik_ike_sa *sa)
 	if (sa->initiator)
 		return;
 	ho_append(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
-	sa->src = src_get(e, sa->remote.addr);
+	sa->src = src_get(e, &sa->remote.ip);
 	if (!sa->src)
 		return;
 	if (!sa->src->half_open) {
@@ -390,10 +394,10 @@ void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at)
 void ik_v1_send(struct ik_p1 *p1, const uint8_t *msg, size_t len)
 {
 	struct ik_engine *e = p1->e;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): sending packet to %s my_port %u peer_port %u "
-	       "(%c) %s", p1->conn_id, ik_addr_fmt(p1->remote.addr, ra), p1->local.port,
+	       "(%c) %s", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, ra), p1->local.port,
 	       p1->remote.port, p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):Sending an IKE IPv4 Packet.", p1->conn_id);
 	if (p1->local.port == 4500) {
@@ -445,8 +449,8 @@ static void sa_index_peer(struct ik_ike_sa *sa)
 	struct ik_engine *e = sa->e;
 
 	ik_htab_add(&e->sa_by_peer, &sa->by_peer,
-		    peer_hash(e, sa->fvrf, sa->local.addr, sa->remote.addr, sa->remote.port));
-	ik_htab_add(&e->sa_by_addr, &sa->by_addr, addr_hash(e, sa->remote.addr));
+		    peer_hash(e, sa->fvrf, &sa->local.ip, &sa->remote.ip, sa->remote.port));
+	ik_htab_add(&e->sa_by_addr, &sa->by_addr, addr_hash(e, &sa->remote.ip));
 }
 
 static void sa_unindex_peer(struct ik_ike_sa *sa)
@@ -522,7 +526,7 @@ void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *lo
 			      const struct ik_endpoint *remote)
 {
 	struct ik_engine *e = sa->e;
-	bool moved = sa->remote.addr != remote->addr;
+	bool moved = !ep_same_addr(&sa->remote, remote);
 
 	sa_unindex_peer(sa);
 	if (moved && sa->half_open && !sa->initiator) {
@@ -533,7 +537,7 @@ void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *lo
 			ik_htab_del(&e->srcs, &s->link);
 			free(s);
 		}
-		sa->src = src_get(e, remote->addr);
+		sa->src = src_get(e, &remote->ip);
 		if (sa->src && sa->src->half_open == UINT16_MAX)
 			sa->src = NULL; /* (never freed here: it has SAs) */
 		if (sa->src)
@@ -592,7 +596,9 @@ struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8
 
 struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr)
 {
-	return ik_htab_first(&e->sa_by_addr, addr_hash(e, addr));
+	struct ik_addr a = ik_addr_v4(addr);
+
+	return ik_htab_first(&e->sa_by_addr, addr_hash(e, &a));
 }
 
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
@@ -690,7 +696,7 @@ static void v1_free(struct ik_ike_sa *sa)
 void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer)
 {
 	struct ik_engine *e = p1->e;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (p1->dead)
 		return;
@@ -703,7 +709,7 @@ void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer)
 	}
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):deleting SA reason \"%s\" state (%c) %s "
 	       "(peer %s)", p1->conn_id, reason, p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1),
-	       ik_addr_fmt(p1->remote.addr, ra));
+	       ik_addr_fmt_ios(&p1->remote.ip, ra));
 	if (p1->state != IKE_P1_COMPLETE)
 		e->st.p1_failed++;
 	ho_leave(e, &p1->sa);
@@ -744,14 +750,15 @@ struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t r
 				 bool established)
 {
 	struct ik_p1 *best = NULL;
-	uint64_t h = addr_hash(e, remote);
+	struct ik_addr ra = ik_addr_v4(remote), la = ik_addr_v4(local);
+	uint64_t h = addr_hash(e, &ra);
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_addr, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
 		struct ik_p1 *p1 = (struct ik_p1 *)sa;
 
-		if (sa->version != 1 || p1->dead || p1->remote.addr != remote ||
-		    (local && p1->local.addr != local))
+		if (sa->version != 1 || p1->dead || !ik_addr_eq(&p1->remote.ip, &ra) ||
+		    (local && !ik_addr_eq(&p1->local.ip, &la)))
 			continue;
 		if (established && p1->state != IKE_P1_COMPLETE)
 			continue;
@@ -765,8 +772,8 @@ struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t r
 static bool same_peer(const struct ik_p1 *a, const char *fvrf, const struct ik_endpoint *local,
 		      const struct ik_endpoint *remote)
 {
-	return a->remote.addr == remote->addr && a->remote.port == remote->port &&
-	       a->local.addr == local->addr &&
+	return ep_same_addr(&a->remote, remote) && a->remote.port == remote->port &&
+	       ep_same_addr(&a->local, local) &&
 	       ((!a->fvrf && !fvrf) || (a->fvrf && fvrf && !strcmp(a->fvrf, fvrf)));
 }
 
@@ -778,7 +785,7 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 	struct ik_engine *e = p1->e;
 	struct ik_endpoint local = p1->local, remote = p1->remote;
 	char *fvrf = p1->fvrf;
-	uint64_t h = peer_hash(e, fvrf, local.addr, remote.addr, remote.port);
+	uint64_t h = peer_hash(e, fvrf, &local.ip, &remote.ip, remote.port);
 	struct ik_hlink *l, *next;
 
 	if (child_fn)
@@ -786,8 +793,8 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 			struct ik_child *c = ik_container_of(l, struct ik_child, by_peer);
 
 			next = ik_htab_next(l);
-			if (c->remote.addr == remote.addr && c->remote.port == remote.port &&
-			    c->local.addr == local.addr &&
+			if (ep_same_addr(&c->remote, &remote) && c->remote.port == remote.port &&
+			    ep_same_addr(&c->local, &local) &&
 			    ((!c->fvrf && !fvrf) || (c->fvrf && fvrf && !strcmp(c->fvrf, fvrf))))
 				child_fn(e, c, arg);
 		}
@@ -838,11 +845,13 @@ unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t s
 
 struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
 {
-	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, addr_hash(e, addr)); l;
+	struct ik_addr a = ik_addr_v4(addr);
+
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, addr_hash(e, &a)); l;
 	     l = ik_htab_next(l)) {
 		struct ik_child *c = ik_container_of(l, struct ik_child, by_addr);
 
-		if (c->remote.addr == addr)
+		if (ik_addr_eq(&c->remote.ip, &a))
 			return c;
 	}
 	return NULL;
@@ -850,12 +859,12 @@ struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
 
 struct ik_child *ik_v1_child_next_addr(struct ik_engine *e, struct ik_child *c)
 {
-	uint32_t addr = c->remote.addr;
+	struct ik_addr a = c->remote.ip;
 
 	(void)e;
 	for (struct ik_hlink *l = ik_htab_next(&c->by_addr); l; l = ik_htab_next(l)) {
 		c = ik_container_of(l, struct ik_child, by_addr);
-		if (c->remote.addr == addr)
+		if (ik_addr_eq(&c->remote.ip, &a))
 			return c;
 	}
 	return NULL;
@@ -875,7 +884,7 @@ static struct ik_p1 *p1_find_exact(struct ik_engine *e, const char *fvrf,
 				   const struct ik_endpoint *local,
 				   const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, &local->ip, &remote->ip, remote->port);
 	struct ik_p1 *best = NULL;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -933,8 +942,8 @@ void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_m
 	if (c->in_tunnel)
 		ik_htab_add(&e->ch_by_tunnel, &c->by_tunnel, tunnel_hash(e, c->sa.ifname));
 	ik_htab_add(&e->ch_by_peer, &c->by_peer,
-		    peer_hash(e, c->fvrf, c->local.addr, c->remote.addr, c->remote.port));
-	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, c->remote.addr));
+		    peer_hash(e, c->fvrf, &c->local.ip, &c->remote.ip, c->remote.port));
+	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, &c->remote.ip));
 	ik_v1_timer_set(e, &c->t_hard, hard_ms);
 	ik_v1_timer_set(e, &c->t_soft, soft_ms);
 }
@@ -968,13 +977,13 @@ static void child_free(struct ik_engine *e, struct ik_child *c)
 
 void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer, const char *why)
 {
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (notify_peer)
 		c->ops->notify_delete(e, c);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(delete_sa): deleting SA,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%X(%u), "
-	       "sa_conn_id= %u (%s)", ik_addr_fmt(c->remote.addr, ra), c->sa.out.spi,
+	       "sa_conn_id= %u (%s)", ik_addr_fmt_ios(&c->remote.ip, ra), c->sa.out.spi,
 	       c->sa.out.spi, c->sa.id + 1, why);
 	e->host.child_down(e->host.ctx, &c->sa);
 	child_unlink(e, c);
@@ -1020,20 +1029,21 @@ void ik_v1_qm_make_room(struct ik_p1 *p1)
 bool ik_v1_qm_refused(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 	unsigned n = 0;
 
 	if (p1->qm_pending >= IK_V1_SA_MAX_QM) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u Quick Mode exchanges under way with "
 		       "%s (limit %u), new one refused", p1->conn_id, p1->qm_pending,
-		       ik_addr_fmt(p1->remote.addr, ra), IK_V1_SA_MAX_QM);
+		       ik_addr_fmt_ios(&p1->remote.ip, ra), IK_V1_SA_MAX_QM);
 		return true;
 	}
 	ik_v1_peer_each(p1, NULL, NULL, count_child, &n);
 	if (n >= IK_V1_PEER_MAX_CHILD) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer %s port %u has %u IPsec SA pairs "
 		       "(limit %u), new Quick Mode refused", p1->conn_id,
-		       ik_addr_fmt(p1->remote.addr, ra), p1->remote.port, n, IK_V1_PEER_MAX_CHILD);
+		       ik_addr_fmt_ios(&p1->remote.ip, ra), p1->remote.port, n,
+		       IK_V1_PEER_MAX_CHILD);
 		return true;
 	}
 	return false;
@@ -1159,7 +1169,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *local,
 			 const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, &local->ip, &remote->ip, remote->port);
 	unsigned n = 0;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -1201,12 +1211,12 @@ static struct ik_ike_sa *ho_victim(struct ik_engine *e)
 static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 		  const struct ik_endpoint *remote, const char *fvrf)
 {
-	struct ik_src *s = src_find(e, remote->addr);
+	struct ik_src *s = src_find(e, &remote->ip);
 	uint64_t now = ik_v1_now(e);
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 	unsigned n;
 
-	ik_addr_fmt(remote->addr, ra);
+	ik_addr_fmt_ios(&remote->ip, ra);
 	if (s && s->half_open >= src_cap(e)) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): %u SAs in negotiation with %s (limit "
 		       "per source %u), new SA refused", s->half_open, ra, src_cap(e));
@@ -1263,13 +1273,13 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const uint8_t *msg, size_t len)
 {
 	struct ik_v1_hdr h;
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	struct ik_p1 *p1;
 	static const uint8_t zero[8];
 
 	if (ik_v1_parse_hdr(msg, len, &h, err, sizeof(err))) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): malformed packet from %s port %u: %s",
-		       ik_addr_fmt(remote->addr, ra), remote->port, err);
+		       ik_addr_fmt_ios(&remote->ip, ra), remote->port, err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
 		       "failed its sanity check or is malformed", ra);
 		e->st.rx_dropped++;
@@ -1281,7 +1291,7 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		    !memcmp(h.rcookie, zero, 8)) {
 			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AGG_MODE_DISABLED: Unable to "
 			       "initiate or respond to Aggressive Mode while disabled (peer %s)",
-			       ik_addr_fmt(remote->addr, ra));
+			       ik_addr_fmt_ios(&remote->ip, ra));
 			return;
 		}
 		if ((h.exch == IK_V1_EXCH_MM || h.exch == IK_V1_EXCH_AGGR) &&
@@ -1289,8 +1299,8 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		    h.np == IK_V1_PL_SA && !(h.flags & IK_V1_FLAG_ENC)) {
 			ik_dbg(e->log, IK_DBG_ISAKMP,
 				"ISAKMP (0): received packet from %s dport %u "
-			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
-			       remote->port, fvrf ? fvrf : "Global");
+			       "sport %u %s (N) NEW SA", ik_addr_fmt_ios(&remote->ip, ra),
+			       local->port, remote->port, fvrf ? fvrf : "Global");
 			if (!admit(e, local, remote, fvrf)) {
 				e->st.rx_dropped++;
 				return;
@@ -1309,14 +1319,14 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		if (h.exch == IK_V1_EXCH_INFO && !(h.flags & IK_V1_FLAG_ENC)) {
 			ik_dbg(e->log, IK_DBG_ISAKMP,
 				"ISAKMP (0): received packet from %s dport %u "
-			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
-			       remote->port, fvrf ? fvrf : "Global");
+			       "sport %u %s (N) NEW SA", ik_addr_fmt_ios(&remote->ip, ra),
+			       local->port, remote->port, fvrf ? fvrf : "Global");
 			ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(0):unauthenticated informational "
 			       "exchange from %s ignored", ra);
 			return;
 		}
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_NO_SA: IKE message from %s has no "
-		       "SA and is not an initialization offer", ik_addr_fmt(remote->addr, ra));
+		       "SA and is not an initialization offer", ik_addr_fmt_ios(&remote->ip, ra));
 		return;
 	}
 	ik_v1_dispatch(e, p1, local, remote, fvrf, msg, len);
@@ -1374,11 +1384,11 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer does not do paranoid keepalives.",
 		       p1->conn_id);
 		{
-			char ra[IK_ADDRSTRLEN];
+			char ra[IK_ADDR_ANYSTRLEN];
 
 			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of "
 			       "Main mode failed with peer at %s (no answer in %s after %u "
-			       "retransmissions%s)", ik_addr_fmt(p1->remote.addr, ra),
+			       "retransmissions%s)", ik_addr_fmt_ios(&p1->remote.ip, ra),
 			       ik_v1_p1_disp(p1), x->count,
 			       p1->state == IKE_I_MM5 ? ": a peer that drops MM5 is often "
 			       "checking another keyring, rule P2 on its side" : "");
@@ -1650,10 +1660,8 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		p1->want_qm = true;
 		return 0; /* already negotiating */
 	}
-	local.addr = src;
-	local.port = 500;
-	remote.addr = t->tunnel_dest;
-	remote.port = 500;
+	local = ik_ep_v4(src, 500);
+	remote = ik_ep_v4(t->tunnel_dest, 500);
 	p1 = ik_v1_p1_new(e, true, &local, &remote, ik_v1_tunnel_fvrf(t));
 	if (!p1) {
 		ik_sb_printf(err, "%% out of memory");
@@ -1817,7 +1825,9 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 		if (peer) {
 			struct ik_hlink *l, *next;
 
-			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, peer)); l; l = next) {
+			struct ik_addr pa = ik_addr_v4(peer);
+
+			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, &pa)); l; l = next) {
 				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
 								       by_addr);
 
