@@ -256,6 +256,7 @@ static void free_cmap(struct ik_cmap *m)
 		free(e->peers);
 		free(e->acl_name);
 		free(e->dynamic_name);
+		free(e->ipsec.name);
 		free(e->tsets);
 		free(e->description);
 		free(e);
@@ -327,6 +328,7 @@ void ik_config_free_model(struct ik_config *cfg)
 	for (i = 0; i < cfg->ncmaps; i++)
 		free_cmap(cfg->cmaps[i]);
 	free(cfg->cmaps);
+	free(cfg->cmap_ifaces);
 	free(cfg->warnings);
 	if (cfg->store) {
 		struct ik_keyslab *s, *next;

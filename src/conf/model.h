@@ -323,6 +323,11 @@ struct ik_cmap_entry {
 	bool per_host;                  /* set security-association level per-host */
 	char *description;
 	int line;
+	/* Filled after the last line: the entry's number among all entries of
+	 * the file (for kernel request ids), and its settings in the form Quick
+	 * Mode uses for an IPsec profile (name "crypto map NAME SEQ"). */
+	unsigned id;
+	struct ik_ipsec_profile ipsec;
 };
 
 struct ik_cmap {
@@ -370,7 +375,9 @@ struct ik_config {
 	struct ik_vrf *vrfs; size_t nvrfs;
 
 	struct ik_acl **acls; size_t nacls;     /* in configuration order */
-	struct ik_cmap **cmaps; size_t ncmaps;  /* crypto maps, then dynamic maps */
+	struct ik_cmap **cmaps; size_t ncmaps;  /* crypto maps and dynamic maps */
+	/* The interfaces with a crypto map, in configuration order. */
+	struct ik_interface **cmap_ifaces; size_t ncmap_ifaces;
 
 	/* Indexes built on top of the model by the layers above it, once per
 	 * snapshot: profile/snapshot.h loads a file and builds them. The model

@@ -3169,10 +3169,25 @@ static int check_v2_proposals(struct pctx *c)
 
 /* After the references: the entry's access list (a name that names none
  * stays unresolved, as IOS keeps it; ikerd -t reports it). */
-static void cmap_finish_entry(struct ik_config *cfg, struct ik_cmap_entry *e)
+static void cmap_finish_entry(struct ik_config *cfg, struct ik_cmap_entry *e, unsigned id)
 {
+	struct ik_ipsec_profile *ip = &e->ipsec;
+	size_t n = strlen(e->map->name) + 32;
+
 	if (e->acl_name)
 		e->acl = ik_config_find_acl(cfg, e->acl_name);
+	e->id = id;
+	ip->name = ik_xmalloc(n);
+	snprintf(ip->name, n, "crypto map %s %u", e->map->name, e->seq);
+	ip->tsets = e->tsets;
+	ip->ntsets = e->ntsets;
+	ip->isakmp_profile = e->isakmp_profile;
+	ip->ikev2_profile = e->ikev2_profile;
+	ip->pfs_group = e->pfs_group;
+	ip->lifetime_sec = e->lifetime_sec;
+	ip->lifetime_kb = e->lifetime_kb;
+	ip->line = e->line;
+	ip->description = e->description;
 }
 
 static int finish(struct pctx *c)
@@ -3206,13 +3221,16 @@ static int finish(struct pctx *c)
 	}
 	for (size_t i = 0; i < cfg->nipsec_profiles; i++)
 		dedup_ptrs((void **)cfg->ipsec_profiles[i]->tsets, &cfg->ipsec_profiles[i]->ntsets);
-	for (size_t i = 0; i < cfg->ncmaps; i++)
+	for (size_t i = 0, id = 0; i < cfg->ncmaps; i++)
 		for (size_t k = 0; k < cfg->cmaps[i]->nentries; k++) {
 			struct ik_cmap_entry *e = cfg->cmaps[i]->entries[k];
 
 			dedup_ptrs((void **)e->tsets, &e->ntsets);
-			cmap_finish_entry(cfg, e);
+			cmap_finish_entry(cfg, e, (unsigned)id++);
 		}
+	for (size_t i = 0; i < cfg->nifaces; i++)
+		if (cfg->ifaces[i]->crypto_map)
+			*VPUSH(cfg->cmap_ifaces, cfg->ncmap_ifaces) = cfg->ifaces[i];
 	for (size_t i = 0; i < cfg->nv2_policies; i++)
 		dedup_ptrs((void **)cfg->v2_policies[i]->proposals,
 			   &cfg->v2_policies[i]->nproposals);

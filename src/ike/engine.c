@@ -1267,6 +1267,8 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 			       "checking another keyring, rule P2 on its side" : "");
 		}
 		ik_v1_p1_delete(p1, "Death by retransmission P1", false);
+		if (p1->cmap)
+			ik_v1_cmap_failover(p1);
 		return;
 	}
 	x->count++;

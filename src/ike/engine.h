@@ -166,6 +166,13 @@ void ik_engine_run_timers(struct ik_engine *e);
  * already under way), 1 when the tunnel's IPsec SAs are already up (nothing is
  * negotiated; err says so), -1 with the reason in err. */
 int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *err);
+/* Crypto map: the SA pair for packet f (acquire or ikerctl), as IOS brings
+ * it up for traffic matching an entry of the map: phase 1 to the entry's
+ * first set peer (the next one when it does not answer), Quick Mode with
+ * the proxy identities of the ACL line f matches. */
+struct ik_flow;
+int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik_flow *f,
+			   struct ik_sb *err);
 /* Initiates every protected tunnel that is not shut down (used at start). */
 void ik_engine_initiate_all(struct ik_engine *e);
 /* Kernel events: acquire (traffic without an SA), soft expire (rekey), hard

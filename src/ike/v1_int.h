@@ -15,6 +15,7 @@
 #include "ike/timer.h"
 #include "ike/v1_msg.h"
 #include "keyring/resolver.h"
+#include "profile/cmap_select.h"
 #include "profile/profile.h"
 
 /* Phase-1 states, named as IOS prints them. */
@@ -89,6 +90,10 @@ struct ik_qm {
 	struct ik_config *cfg;
 	const struct ik_interface *tunnel;
 	const struct ik_ipsec_profile *ipsec;
+	const struct ik_cmap *cmap_map; /* responder: the map of the interface, if any */
+	const struct ik_cmap_entry *cmap; /* crypto map entry (then tunnel is NULL) */
+	size_t cmap_ace;        /* its ACL line, 255 when the entry has none */
+	struct ik_proxy proxy;  /* crypto map: the proxy identities, as seen here */
 	struct ik_child_sa child;
 	uint32_t spi_in, spi_out;
 	uint8_t *sa_b;          /* initiator: the SA payload sent (for matching the reply) */
@@ -156,6 +161,11 @@ struct ik_p1 {
 	/* phase 2 to start once phase 1 completes (initiator) */
 	bool want_qm;
 	unsigned want_rekey_of;
+	/* crypto map initiator (tunnel NULL): the entry (in cfg), its ACL line,
+	 * the index of the set peer tried, and the proxy identities to send */
+	const struct ik_cmap_entry *cmap;
+	size_t cmap_ace, cmap_peer;
+	struct ik_proxy cmap_proxy;
 	/* where the message being handled came from; rx_moved when that is not
 	 * the SA's endpoint (it moves there only once the message authenticates) */
 	struct ik_endpoint rx_local, rx_remote;
@@ -297,6 +307,26 @@ void ik_v1_phase1_done(struct ik_p1 *p1);
 /* ---- v1_qm.c ---- */
 int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *tunnel, unsigned rekey_of);
 int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
+/* v1_cmap.c: Quick Mode for crypto maps. The responder's choice of a map
+ * entry for the proxy identities received (0: q->cmap, q->ipsec set; 1: no
+ * crypto map on the interface of the IKE SA; -1: none matches, traced as
+ * IOS does), the proposal's proxy trace lines, and the child's selectors. */
+int ik_v1_cmap_select(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_pl *idci,
+		      const struct ik_v1_pl *idcr);
+void ik_v1_cmap_trace_proxies(struct ik_p1 *p1, const struct ik_qm *q);
+void ik_v1_cmap_trace_walk(struct ik_p1 *p1, const struct ik_qm *q);
+void ik_v1_cmap_child(const struct ik_qm *q, struct ik_child_sa *c);
+/* The ID payload body of one side of a proxy pair; returns its length. */
+size_t ik_v1_cmap_id(const struct ik_ts *ts, uint8_t proto, uint8_t body[40]);
+/* Initiator: Quick Mode for a map entry's line on an established SA. */
+int ik_v1_qm_start_cmap(struct ik_p1 *p1, const struct ik_cmap_entry *cm, size_t ace,
+			const struct ik_proxy *px, unsigned rekey_of);
+/* Phase 1 is complete: the Quick Mode p1 was started for (p1->cmap). */
+void ik_v1_cmap_start_wanted(struct ik_p1 *p1);
+/* Phase 1 to p1's peer got no answer: the next set peer of the entry. */
+void ik_v1_cmap_failover(struct ik_p1 *p1);
+/* The IPSEC(sa_request) proxy lines of p1's crypto map line. */
+void ik_v1_cmap_trace_request(struct ik_p1 *p1);
 int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
 int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
 struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid);
