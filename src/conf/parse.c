@@ -1962,14 +1962,20 @@ static int acl_add_line(struct pctx *c, struct ik_acl *a, int i, bool seq_allowe
 			return perr(c, i + bad, "%s", msg);
 		}
 	}
-	if (!ace.seq)
-		ace.seq = a->naces ? a->aces[a->naces - 1].seq + 10 : 10;
+	/* a remark takes no number of its own: it goes with the next line */
+	if (!ace.seq) {
+		ace.seq = a->naces ? a->aces[a->naces - 1].seq : 0;
+		if (ace.action != IK_ACE_REMARK)
+			ace.seq += 10;
+	}
 	for (at = a->naces; at > 0 && a->aces[at - 1].seq > ace.seq; at--)
 		;
-	if (at > 0 && a->aces[at - 1].seq == ace.seq) {
-		free(ace.remark);
+	for (size_t k = at; ace.action != IK_ACE_REMARK && k > 0 &&
+	     a->aces[k - 1].seq == ace.seq; k--) {
+		if (a->aces[k - 1].action == IK_ACE_REMARK)
+			continue;
 		return perr(c, i - 1 >= 0 ? i - 1 : 0, "duplicate sequence number %u in access "
-			    "list %s (line %d)", ace.seq, a->name, a->aces[at - 1].line);
+			    "list %s (line %d)", ace.seq, a->name, a->aces[k - 1].line);
 	}
 	VPUSH(a->aces, a->naces);
 	memmove(&a->aces[at + 1], &a->aces[at], (a->naces - 1 - at) * sizeof(a->aces[0]));

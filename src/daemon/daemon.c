@@ -17,6 +17,7 @@
 #include "profile/v2_select.h"
 #include "daemon/show_merge.h"
 #include "profile/check.h"
+#include "profile/cmap_select.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -226,6 +227,53 @@ static void task_initiate(struct ikd_worker *w, void *arg)
 	a->rc = ik_engine_initiate(w->eng, a->ifname, a->err);
 }
 
+struct initiate_map_arg {
+	const char *map;
+	struct ik_flow flow;
+	struct ik_sb *err;
+	int rc;
+};
+
+static void task_initiate_map(struct ikd_worker *w, void *arg)
+{
+	struct initiate_map_arg *a = arg;
+
+	a->rc = ik_engine_initiate_map(w->eng, a->map, &a->flow, a->err);
+}
+
+/* initiate map M SRC DST: the engine of the entry's first peer (the worker
+ * that owns that peer) brings the SA pair up. */
+static enum ik_ctl_status initiate_map(struct ikd *d, const struct ik_cli_cmd *cmd,
+				       struct ik_sb *out)
+{
+	const struct ik_cmap *m = ik_config_find_cmap(d->cfg, cmd->name, false);
+	struct initiate_map_arg ia = { .map = cmd->name, .err = out };
+	struct ik_cmap_match mt;
+	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], p[IK_ADDRSTRLEN];
+
+	ia.flow.src = ik_addr_v4(cmd->flow_src);
+	ia.flow.dst = ik_addr_v4(cmd->flow_dst);
+	ia.flow.proto = 1; /* as a ping */
+	if (!m) {
+		ik_sb_printf(out, "%% crypto map %s is not configured\n", cmd->name);
+		return IK_CTL_ERROR;
+	}
+	if (ik_cmap_match_flow(m, &ia.flow, &mt)) {
+		ik_sb_printf(out, "%% no entry of crypto map %s protects %s -> %s\n", cmd->name,
+			     ik_addr_fmt(cmd->flow_src, a), ik_addr_fmt(cmd->flow_dst, b));
+		return IK_CTL_ERROR;
+	}
+	ikd_worker_run(ikd_worker_for(d, mt.entry->peers[0].v4), task_initiate_map, &ia);
+	if (ia.rc) {
+		ik_sb_add(out, "\n");
+		return IK_CTL_ERROR;
+	}
+	ik_sb_printf(out, "Initiating crypto map %s %u for %s -> %s to %s\n", cmd->name,
+		     mt.entry->seq, ik_addr_fmt(cmd->flow_src, a), ik_addr_fmt(cmd->flow_dst, b),
+		     ik_addr_fmt(mt.entry->peers[0].v4, p));
+	return IK_CTL_OK;
+}
+
 struct show_arg {
 	enum ik_cmd_id id;
 	bool detail, json;
@@ -301,6 +349,13 @@ static void task_clear(struct ikd_worker *w, void *arg)
 	const struct clear_arg *a = arg;
 
 	ik_engine_clear(w->eng, a->what, a->peer, a->conn_id);
+}
+
+static void task_clear_map(struct ikd_worker *w, void *arg)
+{
+	const char *map = arg;
+
+	ik_engine_clear_map(w->eng, map);
 }
 
 /* ---- start-up and shutdown ---- */
@@ -513,6 +568,7 @@ static void show_engines(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
 		a[k].detail = cmd->detail;
 		a[k].json = json;
 		a[k].opts.peer = cmd->has_peer ? cmd->peer : 0;
+		a[k].opts.map = cmd->name[0] ? cmd->name : NULL;
 		a[k].opts.detail = cmd->detail;
 		a[k].opts.brief = cmd->id == IK_CMD_SHOW_SESSION_BRIEF;
 		ik_sb_init(&a[k].out);
@@ -630,6 +686,8 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_IKEV2_POLICY:
 	case IK_CMD_SHOW_IKEV2_PROFILE:
 	case IK_CMD_TEST_IKEV2_PEER:
+	case IK_CMD_SHOW_CRYPTO_MAP:
+	case IK_CMD_SHOW_ACCESS_LISTS:
 		return true;
 	default:
 		return false;
@@ -716,6 +774,26 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_TEST_IKEV2_PEER:
 		test_v2_peer(d, cmd, json, out);
 		return IK_CTL_OK;
+	case IK_CMD_SHOW_CRYPTO_MAP:
+		return ik_show_crypto_map(d->cfg, cmd->ifname[0] ? cmd->ifname : NULL, json, out) ?
+		       IK_CTL_ERROR : IK_CTL_OK;
+	case IK_CMD_SHOW_ACCESS_LISTS:
+		return ik_show_access_lists(d->cfg, cmd->name[0] ? cmd->name : NULL, json, out) ?
+		       IK_CTL_ERROR : IK_CTL_OK;
+	case IK_CMD_INITIATE_MAP:
+		return initiate_map(d, cmd, out);
+	case IK_CMD_CLEAR_SA_MAP: {
+		char map[sizeof(cmd->name)];
+
+		if (!ik_config_find_cmap(d->cfg, cmd->name, false)) {
+			ik_sb_printf(out, "%% crypto map %s is not configured\n", cmd->name);
+			return IK_CTL_ERROR;
+		}
+		memcpy(map, cmd->name, sizeof(map));
+		for (unsigned k = 0; k < d->nworkers; k++)
+			ikd_worker_run(&d->workers[k], task_clear_map, map);
+		return IK_CTL_OK;
+	}
 	case IK_CMD_SHOW_RUNNING: {
 		struct ik_sb cfgtext;
 

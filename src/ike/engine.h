@@ -184,6 +184,9 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
  * [peer A]: deletes the SAs, sending DELETE notifications. peer 0 = all. */
 enum ik_clear_what { IK_CLEAR_SESSION, IK_CLEAR_ISAKMP, IK_CLEAR_SA };
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id);
+/* clear crypto sa map NAME: the child SAs of the map's entries (and of the
+ * dynamic maps it names), deleted with the peer told. */
+void ik_engine_clear_map(struct ik_engine *e, const char *map);
 
 /* show commands in IOS layout, or JSON when json:
  *   show crypto isakmp sa [detail], show crypto ipsec sa, show crypto session,
@@ -198,6 +201,7 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out);
 struct ik_show_opts {
 	uint32_t peer;
 	bool detail, brief;
+	const char *map;        /* show crypto ipsec sa map NAME; NULL = all */
 };
 void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 				 struct ik_sb *out);

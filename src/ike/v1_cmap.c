@@ -406,3 +406,46 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 	}
 	return start_peer(e, src, mt.entry, mt.ace_idx, &px, 0, err);
 }
+
+/* The map of cfg that carries e: e's own map, or for a dynamic-map entry
+ * the first map with an entry naming that dynamic map. */
+static const struct ik_cmap *parent_map(const struct ik_config *cfg,
+					const struct ik_cmap_entry *e)
+{
+	if (!e->map->is_dynamic)
+		return e->map;
+	for (size_t i = 0; i < cfg->ncmaps; i++)
+		for (size_t k = 0; k < cfg->cmaps[i]->nentries; k++)
+			if (cfg->cmaps[i]->entries[k]->dynamic == e->map)
+				return cfg->cmaps[i];
+	return NULL;
+}
+
+bool ik_v1_cmap_in_map(const struct ik_config *cfg, const struct ik_cmap_entry *e,
+		       const char *name)
+{
+	const struct ik_cmap *m = parent_map(cfg, e);
+
+	return (m && !strcmp(m->name, name)) || !strcmp(e->map->name, name);
+}
+
+const char *ik_v1_cmap_ifname(const struct ik_config *cfg, const struct ik_cmap_entry *e)
+{
+	const struct ik_cmap *m = parent_map(cfg, e);
+
+	for (size_t i = 0; m && i < cfg->ncmap_ifaces; i++)
+		if (cfg->cmap_ifaces[i]->crypto_map == m)
+			return cfg->cmap_ifaces[i]->name;
+	return "";
+}
+
+void ik_engine_clear_map(struct ik_engine *e, const char *map)
+{
+	for (struct ik_child *c = e->children, *next; c; c = next) {
+		next = c->next;
+		if (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, map))
+			continue;
+		ik_log_scope(e->log, c->remote.addr);
+		ik_v1_child_remove(e, c, true, "clear");
+	}
+}

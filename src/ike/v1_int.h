@@ -327,6 +327,12 @@ void ik_v1_cmap_start_wanted(struct ik_p1 *p1);
 void ik_v1_cmap_failover(struct ik_p1 *p1);
 /* The IPSEC(sa_request) proxy lines of p1's crypto map line. */
 void ik_v1_cmap_trace_request(struct ik_p1 *p1);
+/* Whether entry e belongs to map NAME (or to a dynamic map NAME names). */
+bool ik_v1_cmap_in_map(const struct ik_config *cfg, const struct ik_cmap_entry *e,
+		       const char *name);
+/* The interface that carries e's map (or the map naming e's dynamic map),
+ * "" when none; and the map tag show crypto ipsec sa prints. */
+const char *ik_v1_cmap_ifname(const struct ik_config *cfg, const struct ik_cmap_entry *e);
 int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
 int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
 struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid);

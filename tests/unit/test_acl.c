@@ -225,7 +225,7 @@ START_TEST(acl_first_match_and_deny)
 	ck_assert_uint_eq(acl->naces, 4);
 	ck_assert_int_eq(acl->aces[0].action, IK_ACE_REMARK);
 	ck_assert_str_eq(acl->aces[0].remark, "branch LANs");
-	ck_assert_uint_eq(acl->aces[3].seq, 40);
+	ck_assert_uint_eq(acl->aces[3].seq, 30); /* a remark takes no number */
 	f = flow(1, "10.1.0.5", 0, "10.2.0.1", 0);
 	hit = ik_acl_lookup(acl, &f);
 	ck_assert_ptr_eq(hit, &acl->aces[1]);
