@@ -329,6 +329,7 @@ void ik_config_free_model(struct ik_config *cfg)
 		free_cmap(cfg->cmaps[i]);
 	free(cfg->cmaps);
 	free(cfg->cmap_ifaces);
+	free(cfg->cmap_entries);
 	free(cfg->warnings);
 	if (cfg->store) {
 		struct ik_keyslab *s, *next;

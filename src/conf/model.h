@@ -376,6 +376,8 @@ struct ik_config {
 
 	struct ik_acl **acls; size_t nacls;     /* in configuration order */
 	struct ik_cmap **cmaps; size_t ncmaps;  /* crypto maps and dynamic maps */
+	/* Every map entry by its id (struct ik_cmap_entry.id). */
+	struct ik_cmap_entry **cmap_entries; size_t ncmap_entries;
 	/* The interfaces with a crypto map, in configuration order. */
 	struct ik_interface **cmap_ifaces; size_t ncmap_ifaces;
 

@@ -3233,6 +3233,7 @@ static int finish(struct pctx *c)
 
 			dedup_ptrs((void **)e->tsets, &e->ntsets);
 			cmap_finish_entry(cfg, e, (unsigned)id++);
+			*VPUSH(cfg->cmap_entries, cfg->ncmap_entries) = e;
 		}
 	for (size_t i = 0; i < cfg->nifaces; i++)
 		if (cfg->ifaces[i]->crypto_map)

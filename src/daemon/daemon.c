@@ -151,6 +151,40 @@ static void tunnels_sync(struct ikd *d, const struct ik_config *old, const struc
 	}
 }
 
+/* ---- crypto maps: the traps (outbound policies without SA) ---- */
+
+struct trap_ctx {
+	struct ikd *d;
+	bool add;
+};
+
+static void trap_one(void *ctx, const struct ik_cmap_entry *e, size_t ace,
+		     const struct ik_selector *sel, uint32_t reqid, uint32_t local, uint32_t peer)
+{
+	struct trap_ctx *t = ctx;
+	struct ik_kernel *k = t->d->kernel;
+	int rc;
+
+	pthread_mutex_lock(&t->d->kmu);
+	rc = t->add ? k->ops->trap_add(k, sel, reqid, local, peer) : k->ops->trap_del(k, sel);
+	pthread_mutex_unlock(&t->d->kmu);
+	if (rc)
+		ik_msg(&t->d->log, IK_LOG_ERR, "%%IKERD-3-CRYPTO_MAP: crypto map %s %u, access "
+		       "list %s line %u: cannot %s its kernel policy", e->map->name, e->seq,
+		       e->acl->name, e->acl->aces[ace].seq, t->add ? "install" : "remove");
+}
+
+/* The traps of old removed and those of nw installed (old NULL: start-up). */
+static void cmaps_sync(struct ikd *d, const struct ik_config *old, const struct ik_config *nw)
+{
+	struct trap_ctx t = { d, false };
+
+	if (old)
+		ik_cmap_traps(old, trap_one, &t);
+	t.add = true;
+	ik_cmap_traps(nw, trap_one, &t);
+}
+
 const char *ikd_warning_text(const struct ik_conf_warning *w)
 {
 	const char *m = w->msg;
@@ -411,6 +445,7 @@ struct ikd *ikd_new(const struct ikd_opts *opts, struct ik_sb *err)
 		ik_msg(&d->log, IK_LOG_WARNING, "%%IKERD-4-KERNEL: could not remove the state "
 		       "an earlier ikerd left in the %s backend", d->kernel->ops->name);
 	tunnels_sync(d, NULL, d->cfg);
+	cmaps_sync(d, NULL, d->cfg);
 
 	d->nworkers = opts->workers ? opts->workers : 1;
 	if (d->nworkers > IKD_MAX_WORKERS)
@@ -536,6 +571,7 @@ enum ik_ctl_status ikd_reload(struct ikd *d, bool force, struct ik_sb *out)
 	for (unsigned i = 0; i < d->nworkers; i++)
 		ikd_worker_run(&d->workers[i], task_set_config, nw);
 	tunnels_sync(d, old, nw);
+	cmaps_sync(d, old, nw);
 	d->cfg = nw;
 	ik_config_unref(old);
 #ifdef __GLIBC__

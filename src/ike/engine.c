@@ -1605,6 +1605,10 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 	(void)src;
 	if (e->opts.passive)
 		return;
+	if (reqid & IK_CMAP_REQID_FLAG) {
+		(void)ik_v1_cmap_acquire(e, reqid);
+		return;
+	}
 	/* the tunnel, through the snapshot's index: by reqid (TunnelN has
 	 * reqid N + 1), else the first protected tunnel to dst */
 	if (reqid) {

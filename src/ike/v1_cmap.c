@@ -301,20 +301,6 @@ void ik_v1_cmap_start_wanted(struct ik_p1 *p1)
 	ik_v1_qm_start_cmap(p1, e, p1->cmap_ace, &p1->cmap_proxy, p1->want_rekey_of);
 }
 
-/* The local address of map m: its local-address interface, or the first
- * interface that carries it; 0 when unknown. */
-static uint32_t map_local(const struct ik_config *cfg, const struct ik_cmap *m)
-{
-	const struct ik_interface *ifc = NULL;
-
-	if (m->local_address_if)
-		ifc = ik_config_find_iface(cfg, m->local_address_if);
-	for (size_t i = 0; !ifc && i < cfg->ncmap_ifaces; i++)
-		if (cfg->cmap_ifaces[i]->crypto_map == m)
-			ifc = cfg->cmap_ifaces[i];
-	return ifc && ifc->mask ? ifc->addr : 0;
-}
-
 /* Phase 1 (or only Quick Mode) to peer number pi of entry e for line ace. */
 static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_entry *ce,
 		      size_t ace, const struct ik_proxy *px, size_t pi, struct ik_sb *err)
@@ -388,7 +374,7 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 		ik_sb_printf(err, "%% crypto map %s is not configured", map);
 		return -1;
 	}
-	if (!(src = map_local(e->cfg, m))) {
+	if (!(src = ik_cmap_local(e->cfg, m))) {
 		ik_sb_printf(err, "%% crypto map %s is applied to no interface with an address",
 			     map);
 		return -1;
@@ -448,4 +434,26 @@ void ik_engine_clear_map(struct ik_engine *e, const char *map)
 		ik_log_scope(e->log, c->remote.addr);
 		ik_v1_child_remove(e, c, true, "clear");
 	}
+}
+
+int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
+{
+	const struct ik_cmap_entry *ce;
+	struct ik_proxy px;
+	struct ik_sb err;
+	char why[160];
+	uint32_t src;
+	size_t ace;
+	int rc;
+
+	if (e->opts.passive || ik_cmap_by_reqid(e->cfg, reqid, &ce, &ace) ||
+	    !(src = ik_cmap_local(e->cfg, ce->map)) ||
+	    ik_ace_proxy(&ce->acl->aces[ace], &px, why, sizeof(why)))
+		return -1;
+	ik_sb_init(&err);
+	rc = start_peer(e, src, ce, ace, &px, 0, &err);
+	if (rc)
+		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+	return rc;
 }

@@ -325,6 +325,8 @@ int ik_v1_qm_start_cmap(struct ik_p1 *p1, const struct ik_cmap_entry *cm, size_t
 void ik_v1_cmap_start_wanted(struct ik_p1 *p1);
 /* Phase 1 to p1's peer got no answer: the next set peer of the entry. */
 void ik_v1_cmap_failover(struct ik_p1 *p1);
+/* An acquire with a crypto map request id: the entry's line brought up. */
+int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid);
 /* The IPSEC(sa_request) proxy lines of p1's crypto map line. */
 void ik_v1_cmap_trace_request(struct ik_p1 *p1);
 /* Whether entry e belongs to map NAME (or to a dynamic map NAME names). */

@@ -46,8 +46,27 @@ int ik_cmap_match_proxy(const struct ik_cmap *map, const struct ik_addr *peer,
 int ik_cmap_match_flow(const struct ik_cmap *map, const struct ik_flow *f,
 		       struct ik_cmap_match *out);
 
+/* The traps of a configuration: for each permit line (up to the 255th) of
+ * each complete static entry of a map applied to an interface with an
+ * address, the outbound selector (local subnet -> remote subnet), the
+ * request id, and the outer addresses (the map's local address, the first
+ * set peer). The kernel installs them as policies without SA, so that the
+ * first packet raises an acquire. Returns the number of traps. */
+struct ik_selector;
+typedef void (*ik_cmap_trap_fn)(void *ctx, const struct ik_cmap_entry *e, size_t ace,
+				const struct ik_selector *sel, uint32_t reqid, uint32_t local,
+				uint32_t peer);
+size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx);
+/* The entry and line of a request id (an acquire), or -1. */
+int ik_cmap_by_reqid(const struct ik_config *cfg, uint32_t reqid,
+		     const struct ik_cmap_entry **e, size_t *ace);
+/* The local address of map m: its local-address interface's, or the first
+ * interface that carries it; 0 when unknown. */
+uint32_t ik_cmap_local(const struct ik_config *cfg, const struct ik_cmap *m);
+
 /* The kernel request id of an entry's line (stable across reloads that keep
  * the map's order): apart from the tunnels' (tunnel number + 1). */
 uint32_t ik_cmap_reqid(const struct ik_cmap_entry *e, size_t ace_idx);
+#define IK_CMAP_REQID_FLAG 0x800000u
 
 #endif

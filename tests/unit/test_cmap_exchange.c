@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "conf/acl.h"
+#include "ipsec/child.h"
+#include "profile/cmap_select.h"
 #include "test_exchange_harness.h"
 #include "util/addr.h"
 #include "util/strbuf.h"
@@ -330,6 +332,65 @@ START_TEST(entry_isakmp_profile_p4)
 }
 END_TEST
 
+struct traps {
+	unsigned n;
+	uint32_t reqid[4];
+	struct ik_selector sel[4];
+	uint32_t local[4], peer[4];
+};
+
+static void trap_rec(void *ctx, const struct ik_cmap_entry *e, size_t ace,
+		     const struct ik_selector *sel, uint32_t reqid, uint32_t local, uint32_t peer)
+{
+	struct traps *t = ctx;
+
+	(void)e;
+	(void)ace;
+	if (t->n < 4) {
+		t->reqid[t->n] = reqid;
+		t->sel[t->n] = *sel;
+		t->local[t->n] = local;
+		t->peer[t->n] = peer;
+	}
+	t->n++;
+}
+
+/* The kernel traps of R1's map (one per permit line, local subnet to remote
+ * subnet, outer addresses R1 -> first peer) and an acquire with the second
+ * one's request id: the SA pair of that line comes up, as for the first
+ * packet on IOS. An unknown request id starts nothing. */
+START_TEST(acquire_brings_line_up)
+{
+	struct traps t = { 0 };
+	const struct ik_cmap_entry *e;
+	size_t ace;
+
+	start(r1_map, r2_map, 8);
+	ck_assert_uint_eq(ik_cmap_traps(net.n[0].cfg, trap_rec, &t), 2);
+	ck_assert_uint_eq(t.sel[1].src, A("10.1.2.0"));
+	ck_assert_uint_eq(t.sel[1].src_mask, A("255.255.255.0"));
+	ck_assert_uint_eq(t.sel[1].dst, A("10.2.0.0"));
+	ck_assert_uint_eq(t.sel[1].dst_mask, A("255.255.0.0"));
+	ck_assert_uint_eq(t.local[1], R1_ADDR);
+	ck_assert_uint_eq(t.peer[1], R2_ADDR);
+	ck_assert_uint_ne(t.reqid[0], t.reqid[1]);
+	ck_assert_int_eq(ik_cmap_by_reqid(net.n[0].cfg, t.reqid[1], &e, &ace), 0);
+	ck_assert_uint_eq(ace, 1);
+	/* R2's map has no trap for R1's lines: its entries are mirrored */
+	ik_engine_acquire(net.n[0].e, t.reqid[1] + 7, R1_ADDR, R2_ADDR);
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ik_engine_acquire(net.n[0].e, t.reqid[1], R1_ADDR, R2_ADDR);
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.2.0"));
+	ck_assert_uint_eq(net.n[0].up[0].reqid, t.reqid[1]);
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *cmap_suite(void)
 {
 	Suite *s = suite_create("cmap_exchange");
@@ -343,6 +404,7 @@ static Suite *cmap_suite(void)
 	tcase_add_test(tc, static_entry_needs_peer);
 	tcase_add_test(tc, peer_failover);
 	tcase_add_test(tc, entry_isakmp_profile_p4);
+	tcase_add_test(tc, acquire_brings_line_up);
 	suite_add_tcase(s, tc);
 	return s;
 }
