@@ -62,6 +62,10 @@ cases() {
 		echo "b aggressive-by$by v1-aggressive.sh $by"
 	done
 	echo "b wait"
+	# boot c: crypto maps (policy-based, two subnet pairs), both directions
+	for by in ikerd peer; do
+		echo "c v1-cmap-by$by v1-cmap.sh $by"
+	done
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi
