@@ -29,15 +29,13 @@ static struct ik_addr v6_at(const uint8_t *p)
 /* The body of an IPsec ID payload (RFC 2407 4.6.2): type, protocol, port,
  * then an address, a subnet (address and mask) or a range. -1 with why
  * for anything else. */
-static int id_ts(const struct ik_v1_pl *id, uint8_t *proto, struct ik_ts *ts, char *why,
-		 size_t len)
+int ik_v1_id_ts(const uint8_t *b, size_t n, uint8_t *proto, struct ik_ts *ts, char *why,
+		size_t len)
 {
-	const uint8_t *b = id->body;
-	size_t n = id->body_len;
 	uint16_t port;
 
 	if (n < 4) {
-		snprintf(why, len, "ID payload at offset %zu: %zu bytes", id->off, n);
+		snprintf(why, len, "%zu bytes", n);
 		return -1;
 	}
 	*proto = b[1];
@@ -71,8 +69,14 @@ static int id_ts(const struct ik_v1_pl *id, uint8_t *proto, struct ik_ts *ts, ch
 			break;
 		ts->lo = ts->hi = v6_at(b + 4);
 		return 0;
-	case 6: /* ID_IPV6_ADDR_SUBNET */
+	case 6: { /* ID_IPV6_ADDR_SUBNET */
+		struct ik_addr m = { .family = IK_AF_INET6 };
+
 		if (n != 36)
+			break;
+		for (int i = 0; i < 16; i++)
+			m.v6[i] = (uint8_t)~b[20 + i];
+		if (ik_wild_plen(&m) < 0)
 			break;
 		ts->lo = v6_at(b + 4);
 		ts->hi = v6_at(b + 4);
@@ -81,6 +85,7 @@ static int id_ts(const struct ik_v1_pl *id, uint8_t *proto, struct ik_ts *ts, ch
 			ts->hi.v6[i] |= (uint8_t)~b[20 + i];
 		}
 		return 0;
+	}
 	case 8: /* ID_IPV6_ADDR_RANGE */
 		if (n != 36 || memcmp(b + 4, b + 20, 16) > 0)
 			break;
@@ -88,8 +93,18 @@ static int id_ts(const struct ik_v1_pl *id, uint8_t *proto, struct ik_ts *ts, ch
 		ts->hi = v6_at(b + 20);
 		return 0;
 	}
-	snprintf(why, len, "ID payload at offset %zu: type %u with %zu bytes is not an address, "
-		 "subnet or range", id->off, b[0], n);
+	snprintf(why, len, "type %u with %zu bytes is not an address, subnet or range", b[0], n);
+	return -1;
+}
+
+static int id_ts(const struct ik_v1_pl *id, uint8_t *proto, struct ik_ts *ts, char *why,
+		 size_t len)
+{
+	char w[120];
+
+	if (!ik_v1_id_ts(id->body, id->body_len, proto, ts, w, sizeof(w)))
+		return 0;
+	snprintf(why, len, "ID payload at offset %zu: %s", id->off, w);
 	return -1;
 }
 
@@ -456,4 +471,54 @@ int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
 	return rc;
+}
+
+bool ik_v1_cmap_kept(const struct ik_config *cfg, const struct ik_cmap_entry *e,
+		     const struct ik_addr *peer)
+{
+	const struct ik_cmap_entry *n = entry_now(cfg, e);
+
+	if (!n || !!n->acl_name != !!e->acl_name ||
+	    (n->acl_name && strcmp(n->acl_name, e->acl_name)))
+		return false;
+	if (!n->npeers)
+		return n->map->is_dynamic;
+	for (size_t i = 0; i < n->npeers; i++)
+		if (ik_addr_eq(&n->peers[i], peer))
+			return true;
+	return false;
+}
+
+void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c)
+{
+	const struct ik_cmap_entry *ce = entry_now(e->cfg, c->sa.cmap);
+	size_t ace = c->sa.reqid & 0xff;
+	struct ik_p1 *p1;
+	struct ik_proxy px;
+	char why[160];
+
+	if (!ce || !ce->acl || ace >= ce->acl->naces ||
+	    ik_ace_proxy(&ce->acl->aces[ace], &px, why, sizeof(why)))
+		return;
+	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(sa_request): , rekey of conn id %u (soft lifetime)",
+	       c->sa.id);
+	p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+	if (p1) {
+		ik_v1_qm_start_cmap(p1, ce, ace, &px, c->sa.id);
+	} else {
+		struct ik_sb err;
+		size_t pi = 0;
+
+		for (size_t i = 0; i < ce->npeers; i++)
+			if (ik_addr_eq(&ce->peers[i], &c->remote.ip))
+				pi = i;
+		ik_sb_init(&err);
+		if (start_peer(e, c->local.addr, ce, ace, &px, pi, &err) == 0) {
+			struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr,
+							     false);
+			if (np)
+				np->want_rekey_of = c->sa.id;
+		}
+		ik_sb_free(&err);
+	}
 }

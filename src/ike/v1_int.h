@@ -325,6 +325,18 @@ int ik_v1_qm_start_cmap(struct ik_p1 *p1, const struct ik_cmap_entry *cm, size_t
 void ik_v1_cmap_start_wanted(struct ik_p1 *p1);
 /* Phase 1 to p1's peer got no answer: the next set peer of the entry. */
 void ik_v1_cmap_failover(struct ik_p1 *p1);
+/* Reload: whether a child of entry e (older snapshot) to peer stays: the
+ * map still has the entry, with the same access list, and names the peer
+ * (a dynamic-map entry: any peer). */
+bool ik_v1_cmap_kept(const struct ik_config *cfg, const struct ik_cmap_entry *e,
+		     const struct ik_addr *peer);
+/* The body of an IPsec ID payload (RFC 2407 4.6.2) as a traffic selector:
+ * protocol, port, address, subnet or range (IPv4 or IPv6). -1 with why. */
+int ik_v1_id_ts(const uint8_t *body, size_t len, uint8_t *proto, struct ik_ts *ts, char *why,
+		size_t whylen);
+/* The soft lifetime of a crypto map child this side initiated: Quick Mode
+ * for the same line (on the IKE SA to the peer, or a new phase 1). */
+void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c);
 /* An acquire with a crypto map request id: the entry's line brought up. */
 int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid);
 /* The IPSEC(sa_request) proxy lines of p1's crypto map line. */

@@ -391,6 +391,52 @@ START_TEST(acquire_brings_line_up)
 }
 END_TEST
 
+static struct ik_config *conf_of(const char *text)
+{
+	struct ik_sb a;
+	struct ik_config *c;
+
+	ik_sb_init(&a);
+	ik_sb_printf(&a, "%s%s", common, text);
+	c = xn_load(ik_sb_str(&a), "reload.conf");
+	ik_sb_free(&a);
+	return c;
+}
+
+/* A reload keeps the SAs of an entry that is still there with the same
+ * access list and peer (the rekey then runs on the new snapshot), and
+ * removes them, telling the peer, when the entry's access list changes. */
+START_TEST(reload_keeps_unchanged_entry)
+{
+	struct ik_config *c;
+	char *t;
+
+	start(r1_map, r2_map, 9);
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	c = conf_of(r1_map);
+	ik_engine_set_config(net.n[0].e, c);
+	ik_config_unref(c);
+	xn_deliver(&net);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	/* the soft lifetime (1800 s): the rekey under the new snapshot */
+	xn_run(&net, 1700 * 1000);
+	ck_assert_uint_eq(net.n[0].ups, 2);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	t = xn_replace(strdup(r1_map), " match address TO-R2\n", " match address OTHER\n");
+	c = conf_of(t);
+	free(t);
+	ik_engine_set_config(net.n[0].e, c);
+	ik_config_unref(c);
+	xn_deliver(&net);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *cmap_suite(void)
 {
 	Suite *s = suite_create("cmap_exchange");
@@ -405,6 +451,7 @@ static Suite *cmap_suite(void)
 	tcase_add_test(tc, peer_failover);
 	tcase_add_test(tc, entry_isakmp_profile_p4);
 	tcase_add_test(tc, acquire_brings_line_up);
+	tcase_add_test(tc, reload_keeps_unchanged_entry);
 	suite_add_tcase(s, tc);
 	return s;
 }
