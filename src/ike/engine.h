@@ -107,6 +107,11 @@ struct ik_engine_host {
 	 * does not define (`tunnel source IFNAME` with tunnel_source_resolved
 	 * false); 0 on success. May be NULL: such tunnels cannot initiate. */
 	int (*resolve_ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
+	/* Whether this engine serves the peer at that address (its datagrams
+	 * reach it): a host with several engines shards peers between them.
+	 * May be NULL: every peer. Crypto map failover to a peer served by
+	 * another engine is not started here. */
+	bool (*owns_peer)(void *ctx, uint32_t peer);
 	/* The encryption key of a new ISAKMP SA, for a decryption key log
 	 * (ikerd --keylog). May be NULL. */
 	void (*p1_keys)(void *ctx, const uint8_t cky_i[8], const uint8_t *key, size_t len);

@@ -363,9 +363,17 @@ void ik_v1_cmap_failover(struct ik_p1 *p1)
 	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl ||
 	    p1->cmap_ace >= ce->acl->naces)
 		return;
+	ik_addr_fmt(p1->remote.addr, a);
+	ik_addr_fmt(ce->peers[next].v4, b);
+	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, ce->peers[next].v4)) {
+		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u: peer "
+		       "%s does not answer; %s is served by another worker thread, so failover "
+		       "does not start there (run ikerd --workers 1 for set peer failover)",
+		       ce->map->name, ce->seq, a, b);
+		return;
+	}
 	ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: peer %s does "
-	       "not answer, trying %s", ce->map->name, ce->seq, ik_addr_fmt(p1->remote.addr, a),
-	       ik_addr_fmt(ce->peers[next].v4, b));
+	       "not answer, trying %s", ce->map->name, ce->seq, a, b);
 	ik_sb_init(&err);
 	if (start_peer(e, p1->local.addr, ce, p1->cmap_ace, &p1->cmap_proxy, next, &err))
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));

@@ -309,6 +309,40 @@ START_TEST(peer_failover)
 }
 END_TEST
 
+static bool owns_only_first(void *ctx, uint32_t peer)
+{
+	(void)ctx;
+	return peer != R2_ADDR;
+}
+
+/* A host that serves R2 from another engine (worker): the failover is not
+ * started here, and the log says why. */
+START_TEST(peer_failover_other_worker)
+{
+	char *r1 = xn_replace(strdup(r1_map), " set peer 192.0.2.2\n",
+			      " set peer 192.0.2.3\n set peer 192.0.2.2\n");
+	struct ik_engine_host host;
+	struct ik_engine_opts o = { 0 };
+	struct ik_engine *old;
+
+	start(r1, r2_map, 10);
+	free(r1);
+	old = net.n[0].e;
+	host = *xn_host(&net.n[0]);
+	host.owns_peer = owns_only_first;
+	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+	ik_engine_free(old);
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 600000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "%CRYPTO-4-PEER_FAILOVER: crypto map CM 10: peer "
+				 "192.0.2.3 does not answer; 192.0.2.2 is served by another "
+				 "worker thread"), 0);
+	xn_free(&net);
+}
+END_TEST
+
 /* P4 for maps: the responder's entry names an ISAKMP profile that phase 1
  * did not match; refused with IOS's profile line. */
 START_TEST(entry_isakmp_profile_p4)
@@ -449,6 +483,7 @@ static Suite *cmap_suite(void)
 	tcase_add_test(tc, dynamic_map_responder);
 	tcase_add_test(tc, static_entry_needs_peer);
 	tcase_add_test(tc, peer_failover);
+	tcase_add_test(tc, peer_failover_other_worker);
 	tcase_add_test(tc, entry_isakmp_profile_p4);
 	tcase_add_test(tc, acquire_brings_line_up);
 	tcase_add_test(tc, reload_keeps_unchanged_entry);
