@@ -50,9 +50,13 @@ int ik_v1_id_ts(const uint8_t *b, size_t n, uint8_t *proto, struct ik_ts *ts, ch
 		ts->lo = ts->hi = v4_at(b + 4);
 		return 0;
 	case IK_V1_ID_IPV4_ADDR_SUBNET: {
-		uint32_t a = ik_get32(b + 4), m = ik_get32(b + 8);
+		uint32_t a, m;
 
-		if (n != 12 || ik_mask_plen(m) < 0)
+		if (n != 12)
+			break;
+		a = ik_get32(b + 4);
+		m = ik_get32(b + 8);
+		if (ik_mask_plen(m) < 0)
 			break;
 		ts->lo = ik_addr_v4(a & m);
 		ts->hi = ik_addr_v4(a | ~m);
