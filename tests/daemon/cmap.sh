@@ -75,14 +75,15 @@ start_daemon() {
 r1() { "$IKERCTL" --ctl "$tmp/r1/ctl" "$@"; }
 r2() { "$IKERCTL" --ctl "$tmp/r2/ctl" "$@"; }
 
-"$IKERD" -t -f "$tmp/r1.conf" >/dev/null 2>&1 || fail "ikerd -t R1: $("$IKERD" -t -f "$tmp/r1.conf" 2>&1)"
+"$IKERD" -t -f "$tmp/r1.conf" >"$tmp/t.out" 2>&1 || fail "ikerd -t R1: $(cat "$tmp/t.out")"
 start_daemon r2 "$b" --passive
 start_daemon r1 "$a"
 
 # the configuration-side shows
 r1 show crypto map | grep -qx 'Crypto Map IPv4 "CM" 10 ipsec-isakmp' \
 	|| fail "show crypto map: $(r1 show crypto map)"
-r1 show crypto map | grep -qx '	    access-list TO-R2 permit ip 192.0.2.128 0.0.0.127 203.0.113.0 0.0.0.255' \
+line2='	    access-list TO-R2 permit ip 192.0.2.128 0.0.0.127 203.0.113.0 0.0.0.255'
+r1 show crypto map | grep -qx "$line2" \
 	|| fail "show crypto map ACL lines: $(r1 show crypto map)"
 r1 show crypto map interface eth0 | grep -qx '		Ethernet0' \
 	|| fail "show crypto map interface: $(r1 show crypto map interface eth0)"
@@ -115,9 +116,10 @@ done
 	|| fail "R2 has not two SA pairs: $(r2 show crypto ipsec sa)"
 r1 show crypto ipsec sa | grep -q "    Crypto map tag: CM, local addr 198.51.100.1" \
 	|| fail "map tag: $(r1 show crypto ipsec sa)"
-r1 show crypto ipsec sa map CM | grep -q "local  ident (addr/mask/prot/port): (192.0.2.128/255.255.255.128/0/0)" \
+lid="local  ident (addr/mask/prot/port)" rid="remote ident (addr/mask/prot/port)"
+r1 show crypto ipsec sa map CM | grep -qF "$lid: (192.0.2.128/255.255.255.128/0/0)" \
 	|| fail "second LAN's SA: $(r1 show crypto ipsec sa map CM)"
-r2 show crypto ipsec sa map CM | grep -q "remote ident (addr/mask/prot/port): (192.0.2.0/255.255.255.128/0/0)" \
+r2 show crypto ipsec sa map CM | grep -qF "$rid: (192.0.2.0/255.255.255.128/0/0)" \
 	|| fail "R2 dynamic entry SA: $(r2 show crypto ipsec sa map CM)"
 r1 --json show crypto ipsec sa map CM | grep -q '"crypto_map":"CM"' \
 	|| fail "show crypto ipsec sa map --json: $(r1 --json show crypto ipsec sa map CM)"

@@ -111,13 +111,16 @@ iop_check "strongSwan: CHILD_SA lan1 INSTALLED" grep -q "lan1: #[0-9]*, reqid [0
 	"$IOP_OUT/list-sas.$DIRN"
 iop_check "strongSwan: CHILD_SA lan2 INSTALLED" grep -q "lan2: #[0-9]*, reqid [0-9]*, INSTALLED" \
 	"$IOP_OUT/list-sas.$DIRN"
-iop_check "ikerd: first LAN's SA" grep -q "local  ident (addr/mask/prot/port): (192.0.2.0/255.255.255.192/0/0)" \
+lid="local  ident (addr/mask/prot/port)"
+iop_check "ikerd: first LAN's SA" grep -qF "$lid: (192.0.2.0/255.255.255.192/0/0)" \
 	"$IOP_OUT/show-ipsec-sa.$DIRN"
-iop_check "ikerd: second LAN's SA" grep -q "local  ident (addr/mask/prot/port): (192.0.2.64/255.255.255.192/0/0)" \
+iop_check "ikerd: second LAN's SA" grep -qF "$lid: (192.0.2.64/255.255.255.192/0/0)" \
 	"$IOP_OUT/show-ipsec-sa.$DIRN"
 iop_check "ikerd: the map tag" grep -q "Crypto map tag: CM, local addr $IK_A" \
 	"$IOP_OUT/show-ipsec-sa.$DIRN"
-p1() { ip netns exec "$NS_IK" ping -c 4 -i 0.2 -W 2 -I "$1" 203.0.113.1 >"$IOP_OUT/ping-$1.out" 2>&1; }
+p1() {
+	ip netns exec "$NS_IK" ping -c 4 -i 0.2 -W 2 -I "$1" 203.0.113.1 >"$IOP_OUT/ping-$1.out" 2>&1
+}
 iop_check "ping 192.0.2.1 -> 203.0.113.1 through lan1's SA" p1 192.0.2.1
 iop_check "ping 192.0.2.65 -> 203.0.113.1 through lan2's SA" p1 192.0.2.65
 iop_check "ping 203.0.113.1 -> 192.0.2.65 (peer -> ikerd)" \

@@ -96,7 +96,8 @@ ip -n r1 -s xfrm state
 ip -n r1 xfrm policy
 lab_assert_match "map tag" 'Crypto map tag: CM, local addr 198.51.100.1' \
 	"$(lab_ikerctl r1 show crypto ipsec sa)"
-lab_assert_match "second LAN's SA" 'local  ident \(addr/mask/prot/port\): \(192.0.2.64/255.255.255.192/0/0\)' \
+lab_assert_match "second LAN's SA" \
+	'local  ident \(addr/mask/prot/port\): \(192.0.2.64/255.255.255.192/0/0\)' \
 	"$(lab_ikerctl r1 show crypto ipsec sa map CM)"
 lab_assert_ge "R1 kernel ESP out" 10 "$(lab_xfrm_packets r1 198.51.100.1 198.51.100.2)"
 lab_assert_ge "R2 kernel ESP in" 10 "$(lab_xfrm_packets r2 198.51.100.1 198.51.100.2)"
