@@ -208,7 +208,7 @@ int ik_v1_cmap_select(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_pl *
 	}
 	q->proxy.proto = pi;
 	q->cmap_map = ifc->crypto_map;
-	if (ik_cmap_match_proxy(ifc->crypto_map, &p1->remote.ip, &q->proxy, NULL, NULL, &m))
+	if (ik_cmap_match_proxy(ifc->crypto_map, 1, &p1->remote.ip, &q->proxy, NULL, NULL, &m))
 		return -1;
 	q->cmap = m.entry;
 	q->cmap_ace = m.ace_idx;
@@ -222,8 +222,8 @@ void ik_v1_cmap_trace_walk(struct ik_p1 *p1, const struct ik_qm *q)
 	struct ik_cmap_match m;
 
 	if (q->cmap_map)
-		(void)ik_cmap_match_proxy(q->cmap_map, &p1->remote.ip, &q->proxy, trace_entry, &tc,
-					  &m);
+		(void)ik_cmap_match_proxy(q->cmap_map, 1, &p1->remote.ip, &q->proxy, trace_entry,
+					  &tc, &m);
 }
 
 /* An IPv4 range that is a subnet as address and mask; else the smallest
@@ -328,6 +328,13 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 	struct ik_p1 *p1;
 	uint32_t dst = ce->peers[pi].v4;
 	char da[IK_ADDRSTRLEN];
+
+	if (ce->ikev2_profile) {
+		ik_sb_printf(err, "%% crypto map %s %u sets ikev2-profile %s: crypto maps over "
+			     "IKEv2 are not negotiated yet", ce->map->name, ce->seq,
+			     ce->ikev2_profile->name);
+		return -1;
+	}
 
 	ik_log_scope(e->log, dst);
 	p1 = ik_v1_p1_find_peer(e, src, dst, false);

@@ -232,7 +232,18 @@ static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, uint32_t local
 			 !e->npeers ? "set peer A" : "set transform-set T");
 		c->add(c->ctx, f);
 	}
-	for (size_t i = 0; c->r && i < e->npeers; i++) {
+	if (e->ikev2_profile) {
+		f = cm_new(c, "error", "V2", "%s %s %u sets ikev2-profile %s: crypto maps over "
+			   "IKEv2 are not negotiated yet", kind, e->map->name, e->seq,
+			   e->ikev2_profile->name);
+		cm_line(f, e->line, "%s %s %u", kind, e->map->name, e->seq);
+		snprintf(f->direction, sizeof(f->direction), "the entry neither initiates nor "
+			 "accepts: IOS would run it with IKEv2, ikerd's IKEv1 passes it over");
+		snprintf(f->fix, sizeof(f->fix), "protect this traffic with a tunnel interface "
+			 "and tunnel protection ipsec profile (IKEv2), or use IKEv1");
+		c->add(c->ctx, f);
+	}
+	for (size_t i = 0; c->r && !e->ikev2_profile && i < e->npeers; i++) {
 		const struct ik_isakmp_profile *p;
 		char ps[IK_ADDRSTRLEN];
 		uint32_t peer = e->peers[i].v4;

@@ -32,15 +32,15 @@ static bool peer_allowed(const struct ik_cmap_entry *e, const struct ik_addr *pe
 	return false;
 }
 
-static bool entry_match(const struct ik_cmap_entry *e, const struct ik_addr *peer,
-			const struct ik_proxy *p, ik_cmap_trace_fn trace, void *ctx,
-			struct ik_cmap_match *out)
+static bool entry_match(const struct ik_cmap_entry *e, unsigned ike_version,
+			const struct ik_addr *peer, const struct ik_proxy *p,
+			ik_cmap_trace_fn trace, void *ctx, struct ik_cmap_match *out)
 {
 	const struct ik_ace *ace;
 
 	if (trace)
 		trace(ctx, e);
-	if (!peer_allowed(e, peer) || !e->ntsets)
+	if (!peer_allowed(e, peer) || !e->ntsets || (ike_version == 1 && e->ikev2_profile))
 		return false;
 	if (!e->acl_name) {
 		if (!e->map->is_dynamic)
@@ -58,21 +58,22 @@ static bool entry_match(const struct ik_cmap_entry *e, const struct ik_addr *pee
 	return true;
 }
 
-int ik_cmap_match_proxy(const struct ik_cmap *map, const struct ik_addr *peer,
-			const struct ik_proxy *p, ik_cmap_trace_fn trace, void *ctx,
-			struct ik_cmap_match *out)
+int ik_cmap_match_proxy(const struct ik_cmap *map, unsigned ike_version,
+			const struct ik_addr *peer, const struct ik_proxy *p,
+			ik_cmap_trace_fn trace, void *ctx, struct ik_cmap_match *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; map && i < map->nentries; i++) {
 		const struct ik_cmap_entry *e = map->entries[i];
 
 		if (!e->dynamic) {
-			if (entry_match(e, peer, p, trace, ctx, out))
+			if (entry_match(e, ike_version, peer, p, trace, ctx, out))
 				return 0;
 			continue;
 		}
 		for (size_t k = 0; k < e->dynamic->nentries; k++)
-			if (entry_match(e->dynamic->entries[k], peer, p, trace, ctx, out)) {
+			if (entry_match(e->dynamic->entries[k], ike_version, peer, p, trace, ctx,
+					out)) {
 				out->via = e;
 				return 0;
 			}
@@ -149,7 +150,7 @@ size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
 			const struct ik_cmap_entry *e = m->entries[k];
 
 			if (e->dynamic_name || !e->acl || !e->npeers || !e->ntsets ||
-			    e->peers[0].family != IK_AF_INET4)
+			    e->ikev2_profile || e->peers[0].family != IK_AF_INET4)
 				continue;
 			for (size_t a = 0; a < e->acl->naces && a < 255; a++) {
 				struct ik_proxy p;

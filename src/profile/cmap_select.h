@@ -35,10 +35,11 @@ typedef void (*ik_cmap_trace_fn)(void *ctx, const struct ik_cmap_entry *e);
  * here; the mirror image of the peer's). A static entry needs the peer
  * among its set peer lines and a match address; a dynamic-map entry
  * accepts any peer unless it sets peers, and any proposal when it has no
- * match address. 0 with *out, or -1. */
-int ik_cmap_match_proxy(const struct ik_cmap *map, const struct ik_addr *peer,
-			const struct ik_proxy *p, ik_cmap_trace_fn trace, void *ctx,
-			struct ik_cmap_match *out);
+ * match address. ike_version 1: entries that set an ikev2-profile are
+ * passed over (IOS runs them with IKEv2). 0 with *out, or -1. */
+int ik_cmap_match_proxy(const struct ik_cmap *map, unsigned ike_version,
+			const struct ik_addr *peer, const struct ik_proxy *p,
+			ik_cmap_trace_fn trace, void *ctx, struct ik_cmap_match *out);
 
 /* Initiator: the first static entry whose ACL permits packet f (a deny
  * line sends the packet on to the next entry, as IOS does). 0 with *out, or

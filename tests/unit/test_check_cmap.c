@@ -154,6 +154,23 @@ START_TEST(not_a_selector_and_unapplied_map)
 }
 END_TEST
 
+START_TEST(ikev2_entry_reported)
+{
+	int n;
+	char *s = check("crypto ikev2 profile P2\n match identity remote address 192.0.2.2 "
+			"255.255.255.255\n authentication local pre-share\n"
+			" authentication remote pre-share\n"
+			"ip access-list extended A\n"
+			" permit ip 10.1.1.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
+			"crypto map CM 10 ipsec-isakmp\n set peer 192.0.2.2\n set transform-set TS\n"
+			" set ikev2-profile P2\n match address A\n", &n);
+
+	HAS(s, "error: V2: crypto map CM 10 sets ikev2-profile P2: crypto maps over IKEv2 are "
+	    "not negotiated yet");
+	free(s);
+}
+END_TEST
+
 static Suite *check_cmap_suite(void)
 {
 	Suite *s = suite_create("check_cmap");
@@ -165,6 +182,7 @@ static Suite *check_cmap_suite(void)
 	tcase_add_test(tc, incomplete_entries_and_missing_acl);
 	tcase_add_test(tc, set_peer_without_key);
 	tcase_add_test(tc, not_a_selector_and_unapplied_map);
+	tcase_add_test(tc, ikev2_entry_reported);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -471,6 +471,45 @@ START_TEST(reload_keeps_unchanged_entry)
 }
 END_TEST
 
+/* An entry that sets an ikev2-profile belongs to IKEv2: the IKEv1
+ * responder passes over it (the proposal then matches no entry), and the
+ * IKEv1 initiator refuses it with why. */
+START_TEST(ikev2_entry_not_used_by_ikev1)
+{
+	static const char v2prof[] =
+		"crypto ikev2 profile P2\n match identity remote address 192.0.2.1 "
+		"255.255.255.255\n authentication local pre-share\n"
+		" authentication remote pre-share\n";
+	char *r2 = xn_replace(strdup(r2_map), " set pfs group14\n match address TO-R1\n",
+			      " set pfs group14\n set ikev2-profile P2\n match address TO-R1\n");
+	char *r1 = xn_replace(strdup(r1_map), " match address TO-R2\n",
+			      " set ikev2-profile P2\n match address TO-R2\n");
+	struct ik_sb t2, t1, err;
+
+	ik_sb_init(&t2);
+	ik_sb_printf(&t2, "%s%s", v2prof, r2);
+	ik_sb_init(&t1);
+	ik_sb_printf(&t1, "%s%s", v2prof, r1);
+	start(r1_map, ik_sb_str(&t2), 11);
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 3000);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ck_assert_int_ge(xn_find(&net.n[1], 0, "map_db_find_best did not find matching map"), 0);
+	xn_free(&net);
+	start(ik_sb_str(&t1), r2_map, 12);
+	ik_sb_init(&err);
+	ck_assert_int_eq(initiate(0, "CM", "10.1.1.5", "10.2.3.4", &err), -1);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&err), "crypto map CM 10 sets ikev2-profile P2: "
+				     "crypto maps over IKEv2 are not negotiated yet"));
+	ik_sb_free(&err);
+	xn_free(&net);
+	ik_sb_free(&t1);
+	ik_sb_free(&t2);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 static Suite *cmap_suite(void)
 {
 	Suite *s = suite_create("cmap_exchange");
@@ -487,6 +526,7 @@ static Suite *cmap_suite(void)
 	tcase_add_test(tc, entry_isakmp_profile_p4);
 	tcase_add_test(tc, acquire_brings_line_up);
 	tcase_add_test(tc, reload_keeps_unchanged_entry);
+	tcase_add_test(tc, ikev2_entry_not_used_by_ikev1);
 	suite_add_tcase(s, tc);
 	return s;
 }
