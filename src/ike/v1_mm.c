@@ -640,6 +640,10 @@ static void start_wanted_qm(struct ik_p1 *p1)
 {
 	const struct ik_interface *t;
 
+	if (p1->want_qm && p1->cmap) {
+		ik_v1_cmap_start_wanted(p1);
+		return;
+	}
 	if (!p1->want_qm || !p1->tunnel)
 		return;
 	t = ik_config_find_iface(p1->e->cfg, p1->tunnel->name);
@@ -657,13 +661,13 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
 	const struct ik_interface *t = p1->tunnel;
-	const struct ik_ipsec_profile *ip = t->protection;
+	const struct ik_ipsec_profile *ip = t ? t->protection : &p1->cmap->ipsec;
 	struct ik_trace tr;
 	struct ik_v1_builder *b;
 	char la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
 	static const uint8_t zero[8];
 	int rc;
-	bool am, gre = t->tunnel_mode == IK_TUN_GRE_IP;
+	bool am, gre = t && t->tunnel_mode == IK_TUN_GRE_IP;
 	const struct ik_transform_set *ts = ip->ntsets ? ip->tsets[0] : NULL;
 
 	ik_addr_fmt(p1->local.addr, la);
@@ -671,7 +675,9 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(sa_request): ,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (key eng. msg.) OUTBOUND local= %s:500, remote= %s:500,",
 	       la, ra);
-	if (gre) {
+	if (!t) {
+		ik_v1_cmap_trace_request(p1);
+	} else if (gre) {
 		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= %s/255.255.255.255/47/0,", la);
 		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= %s/255.255.255.255/47/0,", ra);
 	} else {
