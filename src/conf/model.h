@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/addr.h"
 #include "util/secmem.h"
 
 struct ik_resolver;      /* keyring/resolver.h: built once per snapshot */
@@ -263,6 +264,7 @@ struct ik_interface {
 	struct ik_ipsec_profile *protection; /* tunnel protection ipsec profile P */
 	unsigned ip_mtu;        /* ip mtu N; 0 = the link's default */
 	unsigned tcp_adjust_mss; /* ip tcp adjust-mss N; 0 = none */
+	struct ik_cmap *crypto_map; /* crypto map NAME, or NULL */
 	int line;
 };
 
@@ -286,6 +288,88 @@ struct ik_vrf {
 	bool definition;        /* vrf definition NAME (else ip vrf NAME) */
 	char *rd;               /* rd ASN:NN, or NULL */
 	bool af_ipv4;           /* vrf definition: address-family ipv4 */
+};
+
+/* ---- access lists (conf/acl.h parses and matches their lines) ---- */
+enum ik_ace_action { IK_ACE_PERMIT = 0, IK_ACE_DENY, IK_ACE_REMARK };
+enum ik_port_op { IK_PORT_ANY = 0, IK_PORT_EQ, IK_PORT_NEQ, IK_PORT_LT, IK_PORT_GT,
+	IK_PORT_RANGE };
+
+/* One side of an access-list line: an address and a wildcard (bits set =
+ * any value), both of one family; `any` is the all-ones wildcard, `host A`
+ * the zero one. Kept as struct ik_addr so that IPv6 lists fit. */
+struct ik_ace_addr {
+	struct ik_addr addr;    /* addr & ~wild */
+	struct ik_addr wild;
+	enum { IK_ACE_WILD = 0, IK_ACE_ANY, IK_ACE_HOST } form; /* as written */
+};
+
+struct ik_ace_ports {
+	enum ik_port_op op;
+	uint16_t lo, hi;        /* EQ/NEQ/LT/GT: lo; RANGE: lo..hi */
+};
+
+struct ik_ace {
+	enum ik_ace_action action;
+	uint8_t proto;          /* IP protocol; 0 = ip (any) */
+	struct ik_ace_addr src, dst;
+	struct ik_ace_ports sport, dport;
+	bool log;               /* log or log-input: kept for show running-config */
+	unsigned seq;           /* IOS sequence number (10, 20, ... unless written) */
+	char *remark;           /* IK_ACE_REMARK: the text */
+	int line;
+};
+
+struct ik_acl {
+	char *name;             /* "VPN-TRAFFIC", or the number "101" */
+	bool numbered;          /* access-list N lines: printed as such */
+	struct ik_ace *aces;    /* in sequence order, remarks included */
+	size_t naces;
+	int line;
+};
+
+/* ---- crypto maps ---- */
+struct ik_cmap;
+
+/* crypto map NAME SEQ ipsec-isakmp [dynamic DYN], or crypto dynamic-map
+ * NAME SEQ: one entry of a map. Names that do not resolve to an access
+ * list stay as text (IOS accepts them; ikerd -t reports them). */
+struct ik_cmap_entry {
+	struct ik_cmap *map;
+	unsigned seq;
+	char *dynamic_name;             /* ipsec-isakmp dynamic DYN, or NULL */
+	struct ik_cmap *dynamic;        /* DYN resolved */
+	struct ik_addr *peers;          /* set peer lines: the failover order */
+	size_t npeers;
+	bool peer_default;              /* the first peer is written `set peer A default`:
+					 * each new attempt starts again from it */
+	char *acl_name;                 /* match address NAME, or NULL */
+	struct ik_acl *acl;             /* resolved, or NULL */
+	struct ik_transform_set **tsets;
+	size_t ntsets;
+	unsigned pfs_group;             /* 0 = no PFS */
+	uint32_t lifetime_sec;          /* 0 = global default */
+	uint64_t lifetime_kb;           /* 0 = global default */
+	struct ik_isakmp_profile *isakmp_profile;
+	struct ik_ikev2_profile *ikev2_profile;
+	bool reverse_route, reverse_route_static;
+	bool per_host;                  /* set security-association level per-host */
+	char *description;
+	int line;
+	/* Filled after the last line: the entry's number among all entries of
+	 * the file (for kernel request ids), and its settings in the form Quick
+	 * Mode uses for an IPsec profile (name "crypto map NAME SEQ"). */
+	unsigned id;
+	struct ik_ipsec_profile ipsec;
+};
+
+struct ik_cmap {
+	char *name;
+	bool is_dynamic;                /* crypto dynamic-map */
+	struct ik_cmap_entry **entries; /* sorted by seq */
+	size_t nentries;
+	char *local_address_if;         /* crypto map NAME local-address IF */
+	int line;                       /* first line naming the map */
 };
 
 /* ---- the snapshot ---- */
@@ -326,6 +410,13 @@ struct ik_config {
 	struct ik_interface **ifaces; size_t nifaces;
 	struct ik_route *routes; size_t nroutes;
 	struct ik_vrf *vrfs; size_t nvrfs;
+
+	struct ik_acl **acls; size_t nacls;     /* in configuration order */
+	struct ik_cmap **cmaps; size_t ncmaps;  /* crypto maps and dynamic maps */
+	/* Every map entry by its id (struct ik_cmap_entry.id). */
+	struct ik_cmap_entry **cmap_entries; size_t ncmap_entries;
+	/* The interfaces with a crypto map, in configuration order. */
+	struct ik_interface **cmap_ifaces; size_t ncmap_ifaces;
 
 	/* Indexes built on top of the model by the layers above it, once per
 	 * snapshot: profile/snapshot.h loads a file and builds them. The model
@@ -432,6 +523,9 @@ struct ik_isakmp_profile *ik_config_find_profile(const struct ik_config *cfg, co
 struct ik_keyring *ik_config_find_keyring(const struct ik_config *cfg, const char *name);
 struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cfg, const char *name);
 struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name);
+struct ik_acl *ik_config_find_acl(const struct ik_config *cfg, const char *name);
+/* dynamic false: crypto map NAME; true: crypto dynamic-map NAME */
+struct ik_cmap *ik_config_find_cmap(const struct ik_config *cfg, const char *name, bool dynamic);
 /* Interface names as IOS reads them: the type is matched without regard to
  * case, and with abbrev also by an unambiguous prefix (Gi0/0 is
  * GigabitEthernet0/0, tu1 is Tunnel1). ik_iftype_lookup returns how many

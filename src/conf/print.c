@@ -2,11 +2,13 @@
  *
  * The order is fixed (hostname, keyrings, isakmp policies and global isakmp
  * lines, isakmp profiles, ipsec transform-sets, IKEv2 blocks, ipsec
- * profiles, VRFs, interfaces, routes) and defaults are left out as IOS
- * does, so that printing, parsing the print and printing again gives the
- * same text. Keys are printed: the output is as secret as the file.
+ * profiles, crypto maps, VRFs, interfaces, routes, access lists) and
+ * defaults are left out as IOS does, so that printing, parsing the print
+ * and printing again gives the same text. Keys are printed: the output is
+ * as secret as the file.
  */
 #include "conf/model.h"
+#include "conf/acl.h"
 
 #include <string.h>
 
@@ -453,6 +455,104 @@ static const char *const tunnel_modes[] = {
 	[IK_TUN_GRE_IP] = NULL, [IK_TUN_IPSEC_IPV4] = "ipsec ipv4",
 	[IK_TUN_GRE_IPV6] = "gre ipv6", [IK_TUN_IPSEC_IPV6] = "ipsec ipv6",
 };
+static void print_cmap_entry(const struct ik_cmap_entry *e, struct ik_sb *out)
+{
+	char a[IK_ADDR_ANYSTRLEN];
+
+	if (e->map->is_dynamic)
+		ik_sb_printf(out, "crypto dynamic-map %s %u\n", e->map->name, e->seq);
+	else if (e->dynamic_name)
+		ik_sb_printf(out, "crypto map %s %u ipsec-isakmp dynamic %s\n", e->map->name,
+			     e->seq, e->dynamic_name);
+	else
+		ik_sb_printf(out, "crypto map %s %u ipsec-isakmp\n", e->map->name, e->seq);
+	if (e->dynamic_name)
+		return;
+	if (e->description)
+		ik_sb_printf(out, " description %s\n", e->description);
+	for (size_t k = 0; k < e->npeers; k++)
+		ik_sb_printf(out, " set peer %s%s\n", ik_addr_fmt_any(&e->peers[k], a),
+			     !k && e->peer_default ? " default" : "");
+	if (e->per_host)
+		ik_sb_add(out, " set security-association level per-host\n");
+	if (e->lifetime_kb)
+		ik_sb_printf(out, " set security-association lifetime kilobytes %llu\n",
+			     (unsigned long long)e->lifetime_kb);
+	if (e->lifetime_sec)
+		ik_sb_printf(out, " set security-association lifetime seconds %u\n",
+			     (unsigned)e->lifetime_sec);
+	if (e->ntsets) {
+		ik_sb_add(out, " set transform-set");
+		for (size_t k = 0; k < e->ntsets; k++)
+			ik_sb_printf(out, " %s", e->tsets[k]->name);
+		ik_sb_add(out, "\n");
+	}
+	if (e->pfs_group)
+		ik_sb_printf(out, " set pfs group%u\n", e->pfs_group);
+	if (e->isakmp_profile)
+		ik_sb_printf(out, " set isakmp-profile %s\n", e->isakmp_profile->name);
+	if (e->ikev2_profile)
+		ik_sb_printf(out, " set ikev2-profile %s\n", e->ikev2_profile->name);
+	if (e->acl_name)
+		ik_sb_printf(out, " match address %s\n", e->acl_name);
+	if (e->reverse_route)
+		ik_sb_add(out, e->reverse_route_static ? " reverse-route static\n" :
+			  " reverse-route\n");
+}
+
+/* Dynamic maps first (the maps refer to them), then the maps, each with its
+ * local-address line before its entries, as IOS prints them. */
+static void print_cmaps(const struct ik_config *cfg, struct ik_sb *out)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < cfg->ncmaps; i++) {
+			const struct ik_cmap *m = cfg->cmaps[i];
+
+			if (m->is_dynamic != !pass)
+				continue;
+			if (m->local_address_if) {
+				ik_sb_add(out, "!\n");
+				ik_sb_printf(out, "crypto map %s local-address %s\n", m->name,
+					     m->local_address_if);
+			}
+			for (size_t k = 0; k < m->nentries; k++) {
+				ik_sb_add(out, "!\n");
+				print_cmap_entry(m->entries[k], out);
+			}
+		}
+}
+
+static void print_ace(const struct ik_acl *acl, const struct ik_ace *a, struct ik_sb *out)
+{
+	if (acl->numbered)
+		ik_sb_printf(out, "access-list %s ", acl->name);
+	else
+		ik_sb_add(out, " ");
+	ik_sb_printf(out, "%s ", ik_ace_action_word(a, true));
+	ik_ace_format(a, out);
+	ik_sb_add(out, "\n");
+}
+
+/* Named lists as blocks, then the numbered ones as access-list lines. */
+static void print_acls(const struct ik_config *cfg, struct ik_sb *out)
+{
+	bool numbered_seen = false;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < cfg->nacls; i++) {
+			const struct ik_acl *acl = cfg->acls[i];
+
+			if (acl->numbered != (pass == 1))
+				continue;
+			if (!acl->numbered || !numbered_seen)
+				ik_sb_add(out, "!\n");
+			numbered_seen = acl->numbered;
+			if (!acl->numbered)
+				ik_sb_printf(out, "ip access-list extended %s\n", acl->name);
+			for (size_t k = 0; k < acl->naces; k++)
+				print_ace(acl, &acl->aces[k], out);
+		}
+}
 
 static void print_ifaces(const struct ik_config *cfg, struct ik_sb *out)
 {
@@ -504,6 +604,8 @@ static void print_ifaces(const struct ik_config *cfg, struct ik_sb *out)
 		if (f->protection)
 			ik_sb_printf(out, " tunnel protection ipsec profile %s\n",
 				     f->protection->name);
+		if (f->crypto_map)
+			ik_sb_printf(out, " crypto map %s\n", f->crypto_map->name);
 	}
 	if (cfg->nroutes)
 		ik_sb_add(out, "!\n");
@@ -545,5 +647,7 @@ void ik_config_print(const struct ik_config *cfg, struct ik_sb *out)
 	print_tsets(cfg, out);
 	print_ikev2(cfg, out);
 	print_ipsec_profiles(cfg, out);
+	print_cmaps(cfg, out);
 	print_ifaces(cfg, out);
+	print_acls(cfg, out);
 }

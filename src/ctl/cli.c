@@ -106,6 +106,14 @@ static const struct cli_pattern patterns[] = {
 	{ "reload", IK_CMD_RELOAD, 0, false },
 	{ "reload force", IK_CMD_RELOAD_FORCE, 0, false },
 	{ "initiate <ifname>", IK_CMD_INITIATE, 0, false },
+	{ "initiate map <map> <src> <dst>", IK_CMD_INITIATE_MAP, 0, false },
+	{ "show crypto map", IK_CMD_SHOW_CRYPTO_MAP, 0, false },
+	{ "show crypto map interface <ifname>", IK_CMD_SHOW_CRYPTO_MAP, 0, false },
+	{ "show access-lists", IK_CMD_SHOW_ACCESS_LISTS, 0, false },
+	{ "show access-lists <acl>", IK_CMD_SHOW_ACCESS_LISTS, 0, false },
+	{ "show crypto ipsec sa map <map>", IK_CMD_SHOW_IPSEC_SA, 0, false },
+	{ "show crypto ipsec sa map <map> detail", IK_CMD_SHOW_IPSEC_SA, 0, true },
+	{ "clear crypto sa map <map>", IK_CMD_CLEAR_SA_MAP, 0, false },
 	{ "clear crypto session", IK_CMD_CLEAR_SESSION, 0, false },
 	{ "clear crypto session remote <peer>", IK_CMD_CLEAR_SESSION, 0, false },
 	{ "clear crypto isakmp", IK_CMD_CLEAR_ISAKMP, 0, false },
@@ -160,6 +168,12 @@ static const struct {
 	{ "show crypto ipsec sa", "IPSEC SA table" },
 	{ "show crypto session", "Show crypto sessions (tunnels)" },
 	{ "show running-config", "Current operating configuration" },
+	{ "show crypto map", "Crypto maps" },
+	{ "show crypto map interface", "The crypto map of one interface" },
+	{ "show access-lists", "List access lists" },
+	{ "initiate map", "Bring up the SA pair of a crypto map for a packet" },
+	{ "show crypto ipsec sa map", "IPSEC SAs of one crypto map" },
+	{ "clear crypto sa map", "Flush the IPSEC SAs of one crypto map" },
 	{ "show debugging", "State of each debugging option" },
 	{ "test", "Test subsystems" },
 	{ "test isakmp", "Test ISAKMP key and profile selection" },
@@ -271,6 +285,10 @@ static const struct {
 	{ "<ufqdn>", "WORD", "user@domain" },
 	{ "<conn-id>", "<1-4294967295>", "Connection id (show crypto isakmp sa detail)" },
 	{ "<ifname>", "WORD", "Tunnel interface, e.g. Tunnel0" },
+	{ "<map>", "WORD", "Crypto map name" },
+	{ "<acl>", "WORD", "Access list name or number" },
+	{ "<src>", "A.B.C.D", "Source address of the packet" },
+	{ "<dst>", "A.B.C.D", "Destination address of the packet" },
 	{ "<email>", "WORD", "user@domain" },
 	{ "<key-id>", "WORD", "Key id" },
 	{ "<v2-local>", "A.B.C.D", "Local IP address" },
@@ -398,6 +416,18 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 		if (!word_is_name(w, sizeof(cmd->ifname)))
 			return false;
 		strcpy(cmd->ifname, w);
+		return true;
+	}
+	if (!strcmp(arg, "<map>") || !strcmp(arg, "<acl>")) {
+		if (!word_is_name(w, sizeof(cmd->name)))
+			return false;
+		strcpy(cmd->name, w);
+		return true;
+	}
+	if (!strcmp(arg, "<src>") || !strcmp(arg, "<dst>")) {
+		if (ik_addr_parse(w, &a))
+			return false;
+		*(arg[1] == 's' ? &cmd->flow_src : &cmd->flow_dst) = a;
 		return true;
 	}
 	return false;

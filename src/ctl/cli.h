@@ -50,6 +50,10 @@ enum ik_cmd_id {
 	IK_CMD_SHOW_IKEV2_POLICY,
 	IK_CMD_SHOW_IKEV2_PROFILE,
 	IK_CMD_TEST_IKEV2_PEER,
+	IK_CMD_SHOW_CRYPTO_MAP,
+	IK_CMD_SHOW_ACCESS_LISTS,
+	IK_CMD_INITIATE_MAP,
+	IK_CMD_CLEAR_SA_MAP,
 	IK_CMD_SHOW_IKEV2_SA,
 	IK_CMD_SHOW_IKEV2_SESSION,
 	IK_CMD_SHOW_IKEV2_STATS,
@@ -79,7 +83,9 @@ struct ik_cli_cmd {
 	uint32_t v2_local;      /* test ikev2 peer A local L */
 	bool has_conn_id;
 	unsigned conn_id;       /* clear crypto isakmp CONN-ID */
-	char ifname[64];        /* initiate TunnelN */
+	char ifname[64];        /* initiate TunnelN, show crypto map interface IF */
+	char name[64];          /* a crypto map or access list name ("" = none) */
+	uint32_t flow_src, flow_dst; /* initiate map M SRC DST */
 	unsigned dbg_cat;       /* debug crypto X: one IK_DBG_* bit */
 };
 

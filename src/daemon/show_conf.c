@@ -577,3 +577,13 @@ void ik_show_ipsec_profile(const struct ik_config *cfg, bool json, struct ik_sb 
 	if (json)
 		ik_sb_add(out, "]}\n");
 }
+
+void ik_show_tset_text(const struct ik_transform_set *ts, char *buf, size_t n)
+{
+	tset_transforms(ts, buf, n);
+}
+
+void ik_show_tset_json(const struct ik_transform_set *ts, struct ik_sb *out)
+{
+	tset_json(ts, out);
+}

@@ -674,8 +674,8 @@ static void p1_free(struct ik_p1 *p1)
 	free(p1->gxi);
 	free(p1->gxr);
 	ik_dh_free(p1->dh);
-	if (p1->have_keys)
-		ik_v1_keys_free(&p1->keys);
+	ik_v1_keys_free(p1->keys);
+	free(p1->keys);
 	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
 	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
 	free(p1->peer_id_name);
@@ -683,6 +683,9 @@ static void p1_free(struct ik_p1 *p1)
 	if (p1->am_hash_i)
 		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
 	free(p1->am_hash_i);
+	free(p1->cmx);
+	if (p1->e->v1_rx_moved == p1)
+		p1->e->v1_rx_moved = NULL;
 	ik_v1_cfg_release(p1->e, p1->cfg);
 	free(p1->fvrf);
 	free(p1);
@@ -1394,6 +1397,8 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 			       "checking another keyring, rule P2 on its side" : "");
 		}
 		ik_v1_p1_delete(p1, "Death by retransmission P1", false);
+		if (p1->cmap)
+			ik_v1_cmap_failover(p1);
 		return;
 	}
 	x->count++;
@@ -1438,6 +1443,10 @@ static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now
 	(void)now;
 	c->rekeying = true;
 	ik_timer_cancel(&e->timers, &c->t_soft);
+	if (c->sa.cmap && !e->opts.passive) {
+		ik_v1_cmap_rekey(e, c);
+		return;
+	}
 	if (e->opts.passive || !t)
 		return;
 	ik_dbg(e->log, IK_DBG_IPSEC,
@@ -1733,6 +1742,10 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 	(void)src;
 	if (e->opts.passive)
 		return;
+	if (reqid & IK_CMAP_REQID_FLAG) {
+		(void)ik_v1_cmap_acquire(e, reqid);
+		return;
+	}
 	/* the tunnel, through the snapshot's index: by reqid (TunnelN has
 	 * reqid N + 1), else the first protected tunnel to dst */
 	if (reqid) {
@@ -1893,7 +1906,8 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 		e->opts.max_half_open = cfg->max_in_negotiation ? cfg->max_in_negotiation : 1000;
 	for (struct ik_child *c = e->children, *next; c; c = next) {
 		next = c->next;
-		if (!tunnel_same(c->sa.tunnel, ik_config_find_iface(cfg, c->sa.ifname)))
+		if (c->sa.cmap ? !ik_v1_cmap_kept(cfg, c->sa.cmap, &c->remote.ip) :
+		    !tunnel_same(c->sa.tunnel, ik_config_find_iface(cfg, c->sa.ifname)))
 			ik_v1_child_remove(e, c, true, "configuration changed");
 	}
 	for (struct ik_p1 *p1 = e->p1s, *pnext; p1; p1 = pnext) {

@@ -43,6 +43,7 @@
 #include "keyring/lpm.h"
 #include "keyring/lpm6.h"
 #include "keyring/resolver.h"
+#include "profile/check_cmap.h"
 #include "profile/v2_select.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -1423,6 +1424,22 @@ static void ck_k1(struct ck *c)
 	}
 }
 
+/* ---- crypto maps (profile/check_cmap.c) ---- */
+
+static void ck_cmap_add(void *ctx, const struct ik_cmap_finding *cf)
+{
+	struct ck *c = ctx;
+	struct ck_finding *f = ck_new(c, cf->severity, cf->rule);
+
+	f->message = ik_xstrdup(cf->message);
+	for (size_t i = 0; i < cf->nlines; i++)
+		ck_add_line(f, cf->line[i], ik_xstrdup(cf->what[i]));
+	if (cf->peer[0])
+		ck_add_peer(f, ik_xstrdup(cf->peer));
+	f->direction = ik_xstrdup(cf->direction);
+	f->fix = ik_xstrdup(cf->fix);
+}
+
 /* ---- what cannot work at run time ---- */
 
 /* A tunnel over IPv6, or carrying IPv6, with an engine that has no IPv6. */
@@ -1813,6 +1830,7 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 	ck_runtime(&c);
 	ck_am(&c);
 	ck_v2(&c);
+	ik_check_cmaps(cfg, c.r, ck_cmap_add, &c);
 	if (counts) {
 		memset(counts, 0, sizeof(*counts));
 		for (size_t i = 0; i < c.n; i++) {

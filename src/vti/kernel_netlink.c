@@ -807,6 +807,34 @@ undo_in:
 	return err;
 }
 
+static void nl_trap_key(const struct ik_selector *s, struct nl_policy_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	nl_sel_fill(&key->sel, s->src, s->src_mask, s->dst, s->dst_mask, s->proto, s->sport,
+		    s->dport);
+	key->dir = XFRM_POLICY_OUT;
+}
+
+static int nl_trap_add(struct ik_kernel *kk, const struct ik_selector *sel, uint32_t reqid,
+		       uint32_t local, uint32_t peer)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	struct nl_policy_key key;
+
+	if (reqid & IK_KERNEL_REQID_MASK)
+		return -EINVAL;
+	nl_trap_key(sel, &key);
+	return nl_policy_ref(k, &key, nl_kreqid(reqid), true, local, peer);
+}
+
+static int nl_trap_del(struct ik_kernel *kk, const struct ik_selector *sel)
+{
+	struct nl_policy_key key;
+
+	nl_trap_key(sel, &key);
+	return nl_policy_unref(nl_of(kk), &key);
+}
+
 static int nl_child_remove(struct ik_kernel_nl *k, size_t i)
 {
 	struct nl_child ch = k->children[i];
@@ -1746,6 +1774,8 @@ static const struct ik_kernel_ops nl_ops = {
 	.tunnel_down = nl_tunnel_down,
 	.child_add = nl_child_add,
 	.child_del = nl_child_del,
+	.trap_add = nl_trap_add,
+	.trap_del = nl_trap_del,
 	.child_counters = nl_child_counters,
 	.event_fd = nl_event_fd,
 	.event_read = nl_event_read,
