@@ -2,6 +2,7 @@
  * secure key arena, and the IOS-style error text. */
 #include "conf/model.h"
 #include "conf/store.h"
+#include "conf/pki_conf.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -162,6 +163,7 @@ static void free_profile(struct ik_isakmp_profile *p)
 		return;
 	free(p->name);
 	free(p->keyrings);
+	free(p->trustpoints);
 	for (size_t i = 0; i < p->nmatches; i++) {
 		free(p->matches[i].vrf);
 		free(p->matches[i].name);
@@ -217,6 +219,7 @@ static void free_v2_profile(struct ik_ikev2_profile *p)
 	if (!p)
 		return;
 	free(p->name);
+	free(p->trustpoints);
 	for (size_t i = 0; i < p->nmatches; i++)
 		free(p->matches[i].value);
 	free(p->matches);
@@ -295,6 +298,7 @@ void ik_config_free_model(struct ik_config *cfg)
 	}
 	free(cfg->vrfs);
 	free(cfg->warnings);
+	ik_conf_pki_free(cfg);
 	if (cfg->store) {
 		struct ik_keyslab *s, *next;
 

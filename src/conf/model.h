@@ -33,7 +33,7 @@ struct ik_v2_index;      /* profile/v2_select.h: built once per snapshot */
 /* ---- IKEv1 policy ---- */
 enum ik_encr { IK_ENCR_NONE = 0, IK_ENCR_DES, IK_ENCR_3DES, IK_ENCR_AES };
 enum ik_hash { IK_HASH_NONE = 0, IK_HASH_MD5, IK_HASH_SHA1, IK_HASH_SHA256, IK_HASH_SHA384, IK_HASH_SHA512 };
-enum ik_authm { IK_AUTH_NONE = 0, IK_AUTH_PSK, IK_AUTH_RSA_SIG };
+enum ik_authm { IK_AUTH_NONE = 0, IK_AUTH_PSK, IK_AUTH_RSA_SIG, IK_AUTH_ECDSA_SIG };
 
 struct ik_isakmp_policy {
 	unsigned prio;          /* crypto isakmp policy N */
@@ -79,6 +79,70 @@ struct ik_keyring {
 	char *description;      /* description TEXT, or NULL */
 };
 
+/* ---- PKI: trustpoints, their certificates, certificate maps ---- */
+struct ik_pki_store;    /* pki/pki.h: trust anchors (and CRLs) of a trustpoint */
+struct x509_st;         /* OpenSSL's X509 */
+struct evp_pkey_st;     /* OpenSSL's EVP_PKEY */
+
+enum ik_revocation { IK_REVOKE_UNSET = 0, IK_REVOKE_NONE, IK_REVOKE_CRL };
+
+/* One certificate of a trustpoint, as configured. */
+struct ik_tp_cert {
+	uint8_t *der;
+	size_t len;
+	bool ca;                /* a trust anchor (certificate ca SERIAL, or a CA in a file) */
+	bool self_signed;       /* certificate self-signed SERIAL: IOS's own, kept, not used */
+	char *serial;           /* certificate [ca] SERIAL of a chain block; NULL from a file */
+	int line;
+};
+
+/* crypto pki import NAME pem [FILE] [key KEYFILE] (Linux: PEM files). */
+struct ik_tp_import {
+	char *file;             /* certificates (and CRLs), or NULL */
+	char *keyfile;          /* the router's private key, or NULL */
+	int line;
+};
+
+struct ik_trustpoint {
+	char *name;
+	bool enrollment_terminal;
+	enum ik_revocation revocation;
+	char *subject_name;     /* subject-name TEXT, or NULL */
+	char *rsakeypair, *eckeypair;
+	struct ik_tp_cert *certs; size_t ncerts; /* chain block certificates */
+	struct ik_tp_import *imports; size_t nimports;
+	bool has_chain;         /* a crypto pki certificate chain block names it */
+	/* built by the parser from the above */
+	struct ik_pki_store *store;     /* trust anchors and CRLs */
+	struct x509_st *cert;           /* the router's certificate, or NULL */
+	struct evp_pkey_st *key;        /* its private key, or NULL */
+	size_t ncrls;
+	int line;
+	unsigned order;
+};
+
+/* crypto pki certificate map NAME SEQ: an entry matches a certificate when
+ * every rule does; the map when one of its entries (by SEQ) does. field and
+ * op are enum ik_pki_map_field and enum ik_pki_map_op of pki/pki.h. */
+struct ik_certmap_rule {
+	uint8_t field, op;
+	char *value;
+};
+
+struct ik_certmap_entry {
+	unsigned seq;
+	struct ik_certmap_rule *rules;
+	size_t nrules;
+	int line;
+};
+
+struct ik_certmap {
+	char *name;
+	struct ik_certmap_entry *entries; /* sorted by seq after parsing */
+	size_t nentries;
+	int line;
+};
+
 /* ---- ISAKMP profiles (P rules) ---- */
 enum ik_match_kind { IK_MATCH_ADDRESS, IK_MATCH_HOST, IK_MATCH_USER_FQDN, IK_MATCH_HOST_DOMAIN };
 
@@ -110,6 +174,9 @@ struct ik_isakmp_profile {
 	int line;
 	unsigned order;
 	char *description;      /* description TEXT, or NULL */
+	struct ik_trustpoint **trustpoints; /* ca trust-point NAME lines, in order */
+	size_t ntrustpoints;
+	struct ik_certmap *cert_map;        /* match certificate MAP, or NULL */
 };
 
 /* ---- IPsec ---- */
@@ -213,6 +280,9 @@ struct ik_ikev2_profile {
 	int line;
 	unsigned order;         /* position among IKEv2 profiles */
 	char *description;      /* description TEXT, or NULL */
+	struct ik_trustpoint **trustpoints; /* pki trustpoint NAME lines, in order */
+	size_t ntrustpoints;
+	struct ik_certmap *cert_map;        /* match certificate MAP, or NULL */
 };
 
 /* ---- interfaces, VRFs, routes ---- */
@@ -285,6 +355,9 @@ struct ik_config {
 	struct ik_ikev2_policy **v2_policies; size_t nv2_policies;
 	struct ik_ikev2_profile **v2_profiles; size_t nv2_profiles;
 	unsigned v2_cookie_challenge; /* crypto ikev2 cookie-challenge N; 0 = off */
+
+	struct ik_trustpoint **trustpoints; size_t ntrustpoints;
+	struct ik_certmap **certmaps; size_t ncertmaps;
 
 	struct ik_interface **ifaces; size_t nifaces;
 	struct ik_route *routes; size_t nroutes;
