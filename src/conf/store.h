@@ -51,7 +51,7 @@ void ik_secarena_free(struct ik_secarena *a); /* wipes */
 enum ik_ns {
 	IK_NS_KEYRING, IK_NS_PROFILE, IK_NS_TSET, IK_NS_IPSEC_PROFILE,
 	IK_NS_V2_KEYRING, IK_NS_V2_PROPOSAL, IK_NS_V2_POLICY, IK_NS_V2_PROFILE,
-	IK_NS_IFACE, IK_NS_VRF, IK_NS_COUNT
+	IK_NS_IFACE, IK_NS_VRF, IK_NS_AUTHLIST, IK_NS_COUNT
 };
 
 struct ik_keyslab {
