@@ -242,6 +242,16 @@ static void free_iface(struct ik_interface *ifc)
 	free(ifc);
 }
 
+static void free_authlist(struct ik_authlist *l)
+{
+	for (size_t i = 0; i < l->npeers; i++)
+		free(l->peers[i].value);
+	free(l->peers);
+	free(l->description);
+	free(l->name);
+	free(l);
+}
+
 void ik_config_free_model(struct ik_config *cfg)
 {
 	size_t i;
@@ -284,6 +294,9 @@ void ik_config_free_model(struct ik_config *cfg)
 	for (i = 0; i < cfg->nv2_profiles; i++)
 		free_v2_profile(cfg->v2_profiles[i]);
 	free(cfg->v2_profiles);
+	for (i = 0; i < cfg->nauthlists; i++)
+		free_authlist(cfg->authlists[i]);
+	free(cfg->authlists);
 	for (i = 0; i < cfg->nifaces; i++)
 		free_iface(cfg->ifaces[i]);
 	free(cfg->ifaces);
@@ -365,6 +378,15 @@ struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cf
 	if (!cfg->store)
 		FIND_LINEAR(cfg->ipsec_profiles, cfg->nipsec_profiles, name);
 	return find(cfg, IK_NS_IPSEC_PROFILE, name);
+}
+
+struct ik_authlist *ik_config_find_authlist(const struct ik_config *cfg, const char *name)
+{
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store)
+		FIND_LINEAR(cfg->authlists, cfg->nauthlists, name);
+	return find(cfg, IK_NS_AUTHLIST, name);
 }
 
 /* ---- interface names, as IOS reads them ---- */

@@ -23,12 +23,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/addr.h"
 #include "util/secmem.h"
 
 struct ik_resolver;      /* keyring/resolver.h: built once per snapshot */
 struct ik_profile_index; /* profile/profile.h: built once per snapshot */
 struct ik_hostkeys;      /* keyring/hostkeys.h: built once per snapshot */
 struct ik_v2_index;      /* profile/v2_select.h: built once per snapshot */
+struct ik_authz_list;    /* pki/authlist.h: built once per list and snapshot */
 
 /* ---- IKEv1 policy ---- */
 enum ik_encr { IK_ENCR_NONE = 0, IK_ENCR_DES, IK_ENCR_3DES, IK_ENCR_AES };
@@ -143,6 +145,43 @@ struct ik_certmap {
 	int line;
 };
 
+/* ---- authorization lists by public-key hash ----
+ *
+ *   crypto isakmp authorization list NAME
+ *    description TEXT
+ *    peer address A|fqdn F|email E|dn "DN"|any key-hash sha256|sha1 HEX
+ *    raw-public-key accept
+ *
+ * referenced by `authorization list NAME` in crypto isakmp profile and crypto
+ * ikev2 profile blocks. The values of enum ik_authl_kind equal those of enum
+ * ik_authz_kind (pki/authlist.h), and alg those of enum ik_pki_hash. */
+enum ik_authl_kind {
+	IK_AUTHL_ANY = 0, IK_AUTHL_ADDRESS, IK_AUTHL_FQDN, IK_AUTHL_EMAIL, IK_AUTHL_DN
+};
+enum ik_authl_alg { IK_AUTHL_SHA1 = 1, IK_AUTHL_SHA256 };
+
+struct ik_authlist_peer {
+	enum ik_authl_kind kind;
+	struct ik_addr addr;    /* IK_AUTHL_ADDRESS: IPv4 or IPv6 */
+	char *value;            /* FQDN, e-mail, or DN as written (without quotes) */
+	enum ik_authl_alg alg;
+	uint8_t hash[32];       /* 20 bytes for sha1, 32 for sha256 */
+	int line;
+};
+
+struct ik_authlist {
+	char *name;
+	struct ik_authlist_peer *peers; size_t npeers; /* in configuration order */
+	bool raw_keys;          /* raw-public-key accept: a bare key the list pins is
+				 * accepted without a certificate authority */
+	char *description;      /* description TEXT, or NULL */
+	int line;
+	unsigned order;         /* position among the lists */
+	/* the lookup structure for ik_authz_check, built by ik_snapshot_index
+	 * (NULL in a model loaded without indexes) */
+	struct ik_authz_list *index;
+};
+
 /* ---- ISAKMP profiles (P rules) ---- */
 enum ik_match_kind { IK_MATCH_ADDRESS, IK_MATCH_HOST, IK_MATCH_USER_FQDN, IK_MATCH_HOST_DOMAIN };
 
@@ -177,6 +216,8 @@ struct ik_isakmp_profile {
 	struct ik_trustpoint **trustpoints; /* ca trust-point NAME lines, in order */
 	size_t ntrustpoints;
 	struct ik_certmap *cert_map;        /* match certificate MAP, or NULL */
+	struct ik_authlist *authz; /* authorization list NAME, or NULL */
+	int authz_line;
 };
 
 /* ---- IPsec ---- */
@@ -283,6 +324,8 @@ struct ik_ikev2_profile {
 	struct ik_trustpoint **trustpoints; /* pki trustpoint NAME lines, in order */
 	size_t ntrustpoints;
 	struct ik_certmap *cert_map;        /* match certificate MAP, or NULL */
+	struct ik_authlist *authz; /* authorization list NAME, or NULL */
+	int authz_line;
 };
 
 /* ---- interfaces, VRFs, routes ---- */
@@ -358,6 +401,7 @@ struct ik_config {
 
 	struct ik_trustpoint **trustpoints; size_t ntrustpoints;
 	struct ik_certmap **certmaps; size_t ncertmaps;
+	struct ik_authlist **authlists; size_t nauthlists; /* in configuration order */
 
 	struct ik_interface **ifaces; size_t nifaces;
 	struct ik_route *routes; size_t nroutes;
@@ -464,6 +508,7 @@ struct ik_isakmp_profile *ik_config_find_profile(const struct ik_config *cfg, co
 struct ik_keyring *ik_config_find_keyring(const struct ik_config *cfg, const char *name);
 struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cfg, const char *name);
 struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name);
+struct ik_authlist *ik_config_find_authlist(const struct ik_config *cfg, const char *name);
 /* Interface names as IOS reads them: the type is matched without regard to
  * case, and with abbrev also by an unambiguous prefix (Gi0/0 is
  * GigabitEthernet0/0, tu1 is Tunnel1). ik_iftype_lookup returns how many
@@ -481,6 +526,12 @@ struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32
  * parseable by ik_config_load_string into an equal model. */
 struct ik_sb;
 void ik_config_print(const struct ik_config *cfg, struct ik_sb *out);
+
+/* An authorization list entry as its configuration line, without the
+ * indentation: "peer fqdn r1.example.com key-hash sha256 6ab9..." (also the
+ * form ikerctl key-hash prints). Returns buf. */
+char *ik_authlist_peer_text(const struct ik_authlist_peer *p, char *buf, size_t len);
+const char *ik_authlist_id_kw(enum ik_authl_kind k); /* "address", "fqdn", ..., "any" */
 
 /* Names used in show output and traces. */
 const char *ik_encr_name(enum ik_encr e);   /* "des", "3des", "aes" */

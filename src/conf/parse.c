@@ -48,13 +48,13 @@ struct tok {
 enum mode {
 	M_NONE, M_IGNORE, M_KEYRING, M_POLICY, M_PROFILE, M_TSET, M_IPSEC_PROFILE,
 	M_V2_KEYRING, M_V2_PEER, M_V2_PROPOSAL, M_V2_POLICY, M_V2_PROFILE, M_IFACE,
-	M_VRF, M_PKI_TP, M_PKI_CHAIN, M_PKI_CERT, M_PKI_MAP,
+	M_VRF, M_PKI_TP, M_PKI_CHAIN, M_PKI_CERT, M_PKI_MAP, M_AUTHLIST,
 };
 
 enum ref_kind {
 	R_PROF_KEYRING, R_IPSEC_TSET, R_IPSEC_ISAKMP, R_IPSEC_IKEV2, R_TUN_PROT,
 	R_V2PROF_KEYRING, R_V2POL_PROPOSAL, R_ROUTE_IF, R_PROF_TP, R_PROF_MAP, R_V2PROF_TP,
-	R_V2PROF_MAP,
+	R_V2PROF_MAP, R_PROF_AUTHZ, R_V2PROF_AUTHZ,
 };
 
 struct ref {
@@ -754,6 +754,215 @@ static int parse_description(struct pctx *c, char **dst)
 	return 0;
 }
 
+/* ---- crypto isakmp authorization list ---- */
+
+#define MAX_AUTHLIST_PEERS 1000000
+
+/* authorization list NAME (in isakmp and ikev2 profiles) */
+static int parse_authz_ref(struct pctx *c, enum ref_kind kind, void *prof, int *line)
+{
+	if (!kw(c, 1, "list"))
+		return c->ntok > 1 ? perr(c, 1, "'list' expected, not '%s'", c->tok[1].s)
+				   : pincomplete(c, "incomplete command: 'list' expected");
+	if (need(c, 2, "authorization list name") || no_more(c, 3))
+		return -1;
+	*line = c->lineno;
+	add_ref(c, kind, prof, 0, 2);
+	return 0;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* key-hash sha256|sha1 HEX at token i: the hash in hex, with or without ':'
+ * between the bytes (as openssl prints fingerprints). */
+static int parse_key_hash(struct pctx *c, int i, struct ik_authlist_peer *p)
+{
+	size_t want, n = 0;
+	const char *s;
+
+	if (!kw(c, i, "key-hash"))
+		return i < c->ntok ? perr(c, i, "'key-hash' expected, not '%s'", c->tok[i].s)
+				   : pincomplete(c, "incomplete command: 'key-hash' expected");
+	if (need(c, i + 1, "sha256 or sha1"))
+		return -1;
+	if (kw(c, i + 1, "sha256")) {
+		p->alg = IK_AUTHL_SHA256;
+		want = 32;
+	} else if (kw(c, i + 1, "sha1")) {
+		p->alg = IK_AUTHL_SHA1;
+		want = 20;
+	} else {
+		return perr(c, i + 1, "unknown key hash '%s' (sha256, sha1)", c->tok[i + 1].s);
+	}
+	if (need(c, i + 2, "key hash in hex") || no_more(c, i + 3))
+		return -1;
+	for (s = c->tok[i + 2].s; *s; s++) {
+		int hi, lo;
+
+		if (*s == ':' && n && s[1] && s[1] != ':')
+			continue;
+		hi = hexval(s[0]);
+		lo = hi < 0 || !s[1] ? -1 : hexval(s[1]);
+		if (lo < 0)
+			return perr(c, i + 2, "key hash '%s' is not hexadecimal (at character %zu)",
+				    c->tok[i + 2].s, (size_t)(s - c->tok[i + 2].s) + 1 +
+				    (hi >= 0 && s[1] ? 1 : 0));
+		if (n == want)
+			break;
+		p->hash[n++] = (uint8_t)(hi << 4 | lo);
+		s++;
+	}
+	if (n != want || *s)
+		return perr(c, i + 2, "a %s key hash has %zu bytes (%zu hex digits), not %s%zu",
+			    p->alg == IK_AUTHL_SHA256 ? "sha256" : "sha1", want, want * 2,
+			    *s ? "more than " : "", *s ? want : n);
+	return 0;
+}
+
+/* DN at token i: "a quoted text" (spaces kept) or one word. Returns the index
+ * of the token after it, or -1. */
+static int parse_dn(struct pctx *c, int i, char **out)
+{
+	const char *start, *end;
+	int j;
+
+	if (need(c, i, "distinguished name"))
+		return -1;
+	if (c->tok[i].s[0] != '"') {
+		*out = ik_xstrdup(c->tok[i].s);
+		return i + 1;
+	}
+	start = c->raw + c->tok[i].col;
+	end = strchr(start, '"');
+	if (!end)
+		return perr(c, i, "the distinguished name has no closing '\"'");
+	if (end == start)
+		return perr(c, i, "the distinguished name is empty");
+	*out = ik_xmalloc((size_t)(end - start) + 1);
+	memcpy(*out, start, (size_t)(end - start));
+	(*out)[end - start] = '\0';
+	for (j = i; j < c->ntok && c->tok[j].col - 1 <= end - c->raw; j++)
+		;
+	if (c->tok[j - 1].col - 1 + c->tok[j - 1].len != end - c->raw + 1) {
+		free(*out);
+		*out = NULL;
+		return perr(c, j - 1, "a space expected after the closing '\"'");
+	}
+	return j;
+}
+
+static bool authl_peer_same(const struct ik_authlist_peer *a, const struct ik_authlist_peer *b)
+{
+	if (a->kind != b->kind || a->alg != b->alg ||
+	    memcmp(a->hash, b->hash, sizeof(a->hash)))
+		return false;
+	if (a->kind == IK_AUTHL_ADDRESS)
+		return ik_addr_eq(&a->addr, &b->addr);
+	return a->kind == IK_AUTHL_ANY || !strcasecmp(a->value, b->value);
+}
+
+static int cmd_authlist_sub(struct pctx *c)
+{
+	struct ik_authlist *l = c->obj;
+
+	if (kw(c, 0, "peer")) {
+		struct ik_authlist_peer p = { .line = c->lineno };
+		int i;
+
+		if (need(c, 1, "address, fqdn, email, dn or any"))
+			return -1;
+		if (kw(c, 1, "any")) {
+			p.kind = IK_AUTHL_ANY;
+			i = 2;
+		} else if (kw(c, 1, "address")) {
+			p.kind = IK_AUTHL_ADDRESS;
+			if (need(c, 2, "address"))
+				return -1;
+			if (ik_addr_parse_any(c->tok[2].s, &p.addr))
+				return perr(c, 2, "'%s' is not a valid IPv4 or IPv6 address",
+					    c->tok[2].s);
+			i = 3;
+		} else if (kw(c, 1, "fqdn") || kw(c, 1, "email")) {
+			p.kind = kw(c, 1, "fqdn") ? IK_AUTHL_FQDN : IK_AUTHL_EMAIL;
+			if (need(c, 2, p.kind == IK_AUTHL_FQDN ? "fqdn" : "e-mail address"))
+				return -1;
+			if (p.kind == IK_AUTHL_EMAIL && !strchr(c->tok[2].s, '@'))
+				return perr(c, 2, "'%s' is not an e-mail address (no '@')",
+					    c->tok[2].s);
+			p.value = ik_xstrdup(c->tok[2].s);
+			i = 3;
+		} else if (kw(c, 1, "dn")) {
+			p.kind = IK_AUTHL_DN;
+			if ((i = parse_dn(c, 2, &p.value)) < 0)
+				return -1;
+		} else {
+			return perr(c, 1, "unknown identity type '%s' (address, fqdn, email, dn, "
+				    "any)", c->tok[1].s);
+		}
+		if (parse_key_hash(c, i, &p)) {
+			free(p.value);
+			return -1;
+		}
+		if (l->npeers >= MAX_AUTHLIST_PEERS) {
+			free(p.value);
+			return perr(c, 0, "too many peer lines in authorization list %s (limit %d)",
+				    l->name, MAX_AUTHLIST_PEERS);
+		}
+		/* the same line again is the same entry, as IOS keeps one copy */
+		if (l->npeers && authl_peer_same(&l->peers[l->npeers - 1], &p)) {
+			free(p.value);
+			return 0;
+		}
+		*VPUSH(l->peers, l->npeers) = p;
+		return 0;
+	}
+	if (kw(c, 0, "raw-public-key")) {
+		if (!kw(c, 1, "accept"))
+			return c->ntok > 1 ? perr(c, 1, "'accept' expected, not '%s'", c->tok[1].s)
+					   : pincomplete(c, "incomplete command: 'accept' expected");
+		if (no_more(c, 2))
+			return -1;
+		l->raw_keys = true;
+		return 0;
+	}
+	if (kw(c, 0, "description"))
+		return parse_description(c, &l->description);
+	return perr(c, 0, "unknown command '%s' in crypto isakmp authorization list %s",
+		    c->tok[0].s, l->name);
+}
+
+/* crypto isakmp authorization list NAME */
+static int cmd_authlist(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_authlist *l;
+	bool created;
+
+	if (!kw(c, 3, "list"))
+		return c->ntok > 3 ? perr(c, 3, "'list' expected, not '%s'", c->tok[3].s)
+				   : pincomplete(c, "incomplete command: 'list' expected");
+	if (need(c, 4, "list name") || no_more(c, 5))
+		return -1;
+	l = NAMED_GET(c, IK_NS_AUTHLIST, 4, struct ik_authlist, cfg->authlists, cfg->nauthlists,
+		      &created);
+	if (created) {
+		l->line = c->lineno;
+		l->order = (unsigned)cfg->nauthlists - 1;
+	}
+	c->obj = l;
+	c->mode = M_AUTHLIST;
+	return 0;
+}
+
 /* ---- crypto keyring ---- */
 
 static int cmd_keyring_sub(struct pctx *c)
@@ -1043,6 +1252,8 @@ static int cmd_profile_sub(struct pctx *c)
 	}
 	if (kw(c, 0, "description"))
 		return parse_description(c, &p->description);
+	if (kw(c, 0, "authorization"))
+		return parse_authz_ref(c, R_PROF_AUTHZ, p, &p->authz_line);
 	return perr(c, 0, "unknown command '%s' in crypto isakmp profile %s", c->tok[0].s,
 		    p->name);
 }
@@ -1154,6 +1365,8 @@ static int cmd_isakmp(struct pctx *c)
 		cfg->nat_keepalive = v;
 		return 0;
 	}
+	if (kw(c, 2, "authorization"))
+		return cmd_authlist(c);
 	if (kw(c, 2, "profile")) {
 		struct ik_isakmp_profile *p;
 		bool created;
@@ -1835,6 +2048,8 @@ static int cmd_v2_profile_sub(struct pctx *c)
 	}
 	if (kw(c, 0, "description"))
 		return parse_description(c, &p->description);
+	if (kw(c, 0, "authorization"))
+		return parse_authz_ref(c, R_V2PROF_AUTHZ, p, &p->authz_line);
 	return perr(c, 0, "unknown command '%s' in crypto ikev2 profile %s", c->tok[0].s,
 		    p->name);
 }
@@ -2115,17 +2330,6 @@ static int cmd_pki_chain_sub(struct pctx *c)
 	c->cert_line = c->lineno;
 	c->mode = M_PKI_CERT;
 	return 0;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 /* A hex line of a certificate, or the quit that ends it. */
@@ -2638,7 +2842,7 @@ static const char *const submode_words[] = {
 	"pre-shared-key", "set", "match", "keyring", "encr", "encryption", "hash",
 	"authentication", "group", "lifetime", "tunnel", "peer", "integrity", "prf",
 	"proposal", "description", "local-address", "mode", "dpd", "self-identity",
-	"initiate", "shutdown",
+	"initiate", "shutdown", "raw-public-key", "authorization",
 };
 
 static int cmd_top(struct pctx *c)
@@ -2715,6 +2919,7 @@ static int cmd_sub(struct pctx *c)
 	case M_V2_PROFILE: return cmd_v2_profile_sub(c);
 	case M_IFACE: return cmd_iface_sub(c);
 	case M_VRF: return cmd_vrf_sub(c);
+	case M_AUTHLIST: return cmd_authlist_sub(c);
 	case M_NONE: break;
 	}
 	return cmd_top(c);
@@ -2805,7 +3010,7 @@ static int expand_abbrev(struct pctx *c, bool top)
 		[M_IPSEC_PROFILE] = IK_AB_IPSEC_PROFILE, [M_V2_KEYRING] = IK_AB_V2_KEYRING,
 		[M_V2_PEER] = IK_AB_V2_KEYRING, [M_V2_PROPOSAL] = IK_AB_V2_PROPOSAL,
 		[M_V2_POLICY] = IK_AB_V2_POLICY, [M_V2_PROFILE] = IK_AB_V2_PROFILE,
-		[M_IFACE] = IK_AB_IFACE, [M_VRF] = IK_AB_VRF,
+		[M_IFACE] = IK_AB_IFACE, [M_VRF] = IK_AB_VRF, [M_AUTHLIST] = IK_AB_AUTHLIST,
 	};
 	const char *w[8];
 	char alts[256];
@@ -3096,6 +3301,33 @@ static int resolve_refs(struct pctx *c)
 				p->cert_map = t;
 			else
 				p2->cert_map = t;
+			break;
+		}
+		case R_PROF_AUTHZ:
+		case R_V2PROF_AUTHZ: {
+			struct ik_authlist **dst;
+			const char *pname, *what;
+
+			if (r->kind == R_PROF_AUTHZ) {
+				struct ik_isakmp_profile *p = r->obj;
+
+				dst = &p->authz;
+				pname = p->name;
+				what = "isakmp";
+			} else {
+				struct ik_ikev2_profile *p = r->obj;
+
+				dst = &p->authz;
+				pname = p->name;
+				what = "ikev2";
+			}
+			if (!(t = ik_nmap_get(&nm[IK_NS_AUTHLIST], r->name))) {
+				late_error(c, r->line, r->col, "unknown authorization list '%s' in "
+					   "%s profile %s", r->name, what, pname);
+				bad = true;
+				break;
+			}
+			*dst = t;
 			break;
 		}
 		case R_ROUTE_IF:

@@ -9,6 +9,7 @@
 #include "conf/model.h"
 #include "conf/pki_conf.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/addr.h"
@@ -137,6 +138,63 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 		ik_sb_add(out, "crypto logging session\n");
 }
 
+const char *ik_authlist_id_kw(enum ik_authl_kind k)
+{
+	switch (k) {
+	case IK_AUTHL_ADDRESS: return "address";
+	case IK_AUTHL_FQDN: return "fqdn";
+	case IK_AUTHL_EMAIL: return "email";
+	case IK_AUTHL_DN: return "dn";
+	case IK_AUTHL_ANY: break;
+	}
+	return "any";
+}
+
+char *ik_authlist_peer_text(const struct ik_authlist_peer *p, char *buf, size_t len)
+{
+	char a[IK_ADDR_ANYSTRLEN], hex[65];
+	size_t hl = p->alg == IK_AUTHL_SHA1 ? 20 : 32;
+
+	for (size_t i = 0; i < hl; i++)
+		snprintf(hex + 2 * i, 3, "%02x", p->hash[i]);
+	switch (p->kind) {
+	case IK_AUTHL_ANY:
+		snprintf(buf, len, "peer any");
+		break;
+	case IK_AUTHL_ADDRESS:
+		snprintf(buf, len, "peer address %s", ik_addr_fmt_any(&p->addr, a));
+		break;
+	case IK_AUTHL_DN:
+		snprintf(buf, len, "peer dn \"%s\"", p->value);
+		break;
+	default:
+		snprintf(buf, len, "peer %s %s", ik_authlist_id_kw(p->kind), p->value);
+		break;
+	}
+	snprintf(buf + strlen(buf), len - strlen(buf), " key-hash %s %s",
+		 p->alg == IK_AUTHL_SHA1 ? "sha1" : "sha256", hex);
+	return buf;
+}
+
+static void print_authlists(const struct ik_config *cfg, struct ik_sb *out)
+{
+	char line[IK_CONF_MAX_LINE + 160];
+
+	for (size_t i = 0; i < cfg->nauthlists; i++) {
+		const struct ik_authlist *l = cfg->authlists[i];
+
+		ik_sb_add(out, "!\n");
+		ik_sb_printf(out, "crypto isakmp authorization list %s\n", l->name);
+		if (l->description)
+			ik_sb_printf(out, " description %s\n", l->description);
+		for (size_t k = 0; k < l->npeers; k++)
+			ik_sb_printf(out, " %s\n",
+				     ik_authlist_peer_text(&l->peers[k], line, sizeof(line)));
+		if (l->raw_keys)
+			ik_sb_add(out, " raw-public-key accept\n");
+	}
+}
+
 static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 {
 	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
@@ -195,6 +253,8 @@ static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 				     p->keepalive_retry);
 		if (p->initiate_aggressive)
 			ik_sb_add(out, "   initiate mode aggressive\n");
+		if (p->authz)
+			ik_sb_printf(out, "   authorization list %s\n", p->authz->name);
 	}
 }
 
@@ -384,6 +444,8 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 				     p->dpd_periodic ? "periodic" : "on-demand");
 		if (p->nat_keepalive)
 			ik_sb_printf(out, " nat keepalive %u\n", p->nat_keepalive);
+		if (p->authz)
+			ik_sb_printf(out, " authorization list %s\n", p->authz->name);
 	}
 }
 
@@ -487,6 +549,7 @@ void ik_config_print(const struct ik_config *cfg, struct ik_sb *out)
 	ik_conf_pki_print(cfg, out);
 	print_keyrings(cfg, out);
 	print_isakmp(cfg, out);
+	print_authlists(cfg, out);
 	print_profiles(cfg, out);
 	print_tsets(cfg, out);
 	print_ikev2(cfg, out);
