@@ -44,7 +44,12 @@
 	X(18, AM_HASH_I, "AM3: HASH_I that does not verify (responder)")                  \
 	X(19, AM_HASH_R, "AM2: HASH_R that does not verify (initiator)")                  \
 	X(20, V2_AUTH, "IKEv2: AUTH (pre-shared key) that does not verify")               \
-	X(21, V2_ICV, "IKEv2: SK payload whose integrity checksum does not verify")
+	X(21, V2_ICV, "IKEv2: SK payload whose integrity checksum does not verify")       \
+	X(41, MM_SIG_I, "MM5: SIG_I that does not verify (responder)")                    \
+	X(42, MM_SIG_R, "MM6: SIG_R that does not verify (initiator)")                    \
+	X(43, CERT_CHAIN, "peer certificate whose chain does not validate")               \
+	X(44, CERT_ID, "ID payload that does not name the peer's certificate")           \
+	X(45, CERT_AUTHZ, "certificate key the authorization list does not pin")
 
 #define IK_MUT_ENUM_(n, name, what) IK_MUT_##name = n,
 enum ik_mutant { IK_MUT_NONE = 0, IK_MUTANT_LIST(IK_MUT_ENUM_) };
