@@ -6,6 +6,6 @@
 
 #define IK_FEATURE_IKEV2 0      /* IKEv2 exchanges (crypto ikev2 profile) */
 #define IK_FEATURE_AGGRESSIVE 1 /* IKEv1 Aggressive Mode (initiate mode aggressive) */
-#define IK_FEATURE_CERTS 0      /* rsa-sig authentication (certificates) */
+#define IK_FEATURE_CERTS 1      /* rsa-sig, ecdsa-sig authentication (certificates, IKEv1 MM) */
 
 #endif
