@@ -441,7 +441,7 @@ START_TEST(completion)
 {
 	char *c = complete_of("sh cry ", 0);
 
-	ck_assert_str_eq(c, "debug-condition\nengine\nikev2\nipsec\nisakmp\nsession\n");
+	ck_assert_str_eq(c, "debug-condition\nengine\nikev2\nipsec\nisakmp\npki\nsession\n");
 	free(c);
 	c = complete_of("show crypto isakmp p", 0);
 	ck_assert_str_eq(c, "peers\npolicy\nprofile\n");

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "pki/pki.h"
+#include "pki/pki_show.h"
 #include "test_certgen.h"
 #include "test_exchange_harness.h"
 #include "util/strbuf.h"
@@ -495,6 +496,53 @@ START_TEST(chain_block_hex)
 }
 END_TEST
 
+/* show crypto pki certificates [verbose] and show crypto pki trustpoints,
+ * IOS layout and JSON. */
+START_TEST(show_pki)
+{
+	struct pki p;
+	struct ik_sb o;
+	struct ik_config *c;
+	char *text, hash[100];
+
+	pki_make(&p, TC_RSA, "show");
+	text = conf1(&p, "rsa-sig", NULL, NULL);
+	c = xn_load(text, "r1.conf");
+	ik_sb_init(&o);
+	ik_show_pki_certificates(c, false, false, XN_WALL, &o);
+	ck_assert_msg(strstr(o.s, "Certificate\n  Status: Available\n  Certificate Serial Number "
+			     "(hex): "), "%s", o.s);
+	ck_assert_msg(strstr(o.s, "  Subject: \n    Name: r1.example.com\n    "
+			     "cn=r1.example.com\n    o=ikerd test\n"), "%s", o.s);
+	ck_assert_msg(strstr(o.s, "CA Certificate\n  Status: Available\n"), "%s", o.s);
+	ck_assert_msg(strstr(o.s, "  Associated Trustpoints: TP \n"), "%s", o.s);
+	ck_assert_msg(!strstr(o.s, "Key Hash"), "%s", o.s);
+	ik_sb_reset(&o);
+	ik_show_pki_certificates(c, true, false, XN_WALL, &o);
+	ik_pki_key_hash_text(p.k1, IK_PKI_SHA256, hash, sizeof(hash));
+	ck_assert_msg(strstr(o.s, "    RSA Public Key: (2048 bit)\n"), "%s", o.s);
+	ck_assert_msg(strstr(o.s, hash), "%s", o.s);
+	ik_sb_reset(&o);
+	ik_show_pki_certificates(c, false, true, XN_WALL, &o);
+	ck_assert_msg(strstr(o.s, "{\"certificates\":[{\"type\":\"router\",\"status\":"
+			     "\"available\""), "%s", o.s);
+	ck_assert_msg(strstr(o.s, hash), "%s", o.s);
+	ik_sb_reset(&o);
+	ik_show_pki_trustpoints(c, false, &o);
+	ck_assert_msg(strstr(o.s, "Trustpoint TP:\n    Subject Name: \n    cn=ikerd test CA\n"),
+		      "%s", o.s);
+	ck_assert_msg(strstr(o.s, "    Certificate configured.\n"), "%s", o.s);
+	ik_sb_reset(&o);
+	ik_show_pki_trustpoints(c, true, &o);
+	ck_assert_msg(strstr(o.s, "{\"trustpoints\":[{\"name\":\"TP\",\"ca_certificates\":1,"
+			     "\"router_certificate\":true,\"private_key\":true"), "%s", o.s);
+	ik_sb_free(&o);
+	ik_config_unref(c);
+	free(text);
+	pki_free(&p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange-cert");
@@ -513,6 +561,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, key_mode_refused);
 	tcase_add_test(tc, running_config_round_trip);
 	tcase_add_test(tc, chain_block_hex);
+	tcase_add_test(tc, show_pki);
 	suite_add_tcase(s, tc);
 	return s;
 }
