@@ -62,6 +62,14 @@ cases() {
 		echo "b aggressive-by$by v1-aggressive.sh $by"
 	done
 	echo "b wait"
+	# boot c: certificates (RSA and ECDSA, either initiator) and the
+	# authorization list refusing a valid certificate's key.
+	for c in rsa ecdsa; do
+		for by in ikerd peer; do
+			echo "c cert-$c-by$by v1-cert.sh $c $by"
+		done
+	done
+	echo "c cert-authlist-bypeer v1-cert.sh authlist peer"
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi
