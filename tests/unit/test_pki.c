@@ -305,7 +305,7 @@ static struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP_AAA, .sink = ik_log_capt
 static struct ik_authz_entry entry(enum ik_authz_kind kind, const char *v, EVP_PKEY *pk,
 				   enum ik_pki_hash alg)
 {
-	struct ik_authz_entry e = { { kind, 0, v }, alg, { 0 }, 7 };
+	struct ik_authz_entry e = { { kind, { .v4 = 0 }, v }, alg, { 0 }, 7 };
 
 	ck_assert_int_gt(ik_pki_key_hash(pk, alg, e.hash), 0);
 	return e;
