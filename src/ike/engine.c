@@ -1536,10 +1536,8 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		p1->want_qm = true;
 		return 0; /* already negotiating */
 	}
-	local.addr = src;
-	local.port = 500;
-	remote.addr = t->tunnel_dest;
-	remote.port = 500;
+	local = ik_ep_v4(src, 500);
+	remote = ik_ep_v4(t->tunnel_dest, 500);
 	p1 = ik_v1_p1_new(e, true, &local, &remote, ik_v1_tunnel_fvrf(t));
 	if (!p1) {
 		ik_sb_printf(err, "%% out of memory");

@@ -30,11 +30,26 @@ enum ik_peer_xchg ik_peer_xchg_slot(unsigned version, uint8_t xchg)
 	}
 }
 
+/* The global table is NULL or "" alike. */
+static const char *vrf_norm(const char *v)
+{
+	return v && *v ? v : NULL;
+}
+
+static bool same_vrf(const char *a, const char *b)
+{
+	a = vrf_norm(a);
+	b = vrf_norm(b);
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
 static uint64_t peer_hash(const struct ik_engine *e, const struct ik_addr *a, const char *fvrf)
 {
 	uint8_t k[1 + IK_ADDR_KEYLEN + PEER_VRF_HASHED];
-	size_t n = 1, vl = fvrf ? strlen(fvrf) : 0;
+	size_t n = 1, vl;
 
+	fvrf = vrf_norm(fvrf);
+	vl = fvrf ? strlen(fvrf) : 0;
 	k[0] = 'P';
 	n += ik_addr_key(a, k + 1);
 	if (vl > PEER_VRF_HASHED)
@@ -42,11 +57,6 @@ static uint64_t peer_hash(const struct ik_engine *e, const struct ik_addr *a, co
 	if (vl)
 		memcpy(k + n, fvrf, vl);
 	return ik_keyed_hash(e->hkey, k, n + vl);
-}
-
-static bool same_vrf(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
 static void idle_unlink(struct ik_peer_tab *t, struct ik_peer *p)
@@ -97,6 +107,21 @@ static void peer_trim(struct ik_peer_tab *t, uint64_t now)
 		peer_drop(t, t->idle_head);
 }
 
+/* Anything but IPv6 is IPv4: only the address bytes of the family count. */
+static struct ik_addr addr_norm(const struct ik_addr *a)
+{
+	struct ik_addr n;
+
+	memset(&n, 0, sizeof(n));
+	if (a->family == IK_AF_INET6) {
+		n.family = IK_AF_INET6;
+		memcpy(n.v6, a->v6, 16);
+	} else {
+		n.v4 = a->v4;
+	}
+	return n;
+}
+
 static struct ik_peer *peer_lookup(struct ik_engine *e, const struct ik_addr *a, const char *fvrf,
 				   uint64_t h)
 {
@@ -111,9 +136,11 @@ static struct ik_peer *peer_lookup(struct ik_engine *e, const struct ik_addr *a,
 
 /* The record of a peer, made when absent (NULL when memory runs out); an
  * idle record moves to the end of the idle list. */
-static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *a, const char *fvrf)
+static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *addr,
+				const char *fvrf)
 {
 	struct ik_peer_tab *t = &e->peers;
+	struct ik_addr na = addr_norm(addr), *a = &na;
 	uint64_t h = peer_hash(e, a, fvrf), now = ik_v1_now(e);
 	struct ik_peer *p = peer_lookup(e, a, fvrf, h);
 
@@ -130,7 +157,7 @@ static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *a, co
 	if (!p)
 		return NULL;
 	p->addr = *a;
-	if (fvrf && !(p->fvrf = strdup(fvrf))) {
+	if (vrf_norm(fvrf) && !(p->fvrf = strdup(fvrf))) {
 		free(p);
 		return NULL;
 	}
@@ -226,7 +253,9 @@ void ik_peer_event(struct ik_engine *e, const struct ik_addr *remote, const char
 const struct ik_peer *ik_peer_find(struct ik_engine *e, const struct ik_addr *remote,
 				   const char *fvrf)
 {
-	return peer_lookup(e, remote, fvrf, peer_hash(e, remote, fvrf));
+	struct ik_addr a = addr_norm(remote);
+
+	return peer_lookup(e, &a, fvrf, peer_hash(e, &a, fvrf));
 }
 
 void ik_peer_set_max(struct ik_engine *e, size_t max)
@@ -508,6 +537,7 @@ void ik_engine_show_v2_peer_stats(struct ik_engine *e, const struct ik_addr *pee
 	uint64_t now = ik_v1_now(e);
 	size_t n;
 	struct ik_peer **v = peers_sorted(e, &n);
+	struct ik_addr want = addr_norm(peer);
 	bool first = true;
 	char t1[32], t2[32], a[IK_ADDR_ANYSTRLEN];
 
@@ -516,7 +546,7 @@ void ik_engine_show_v2_peer_stats(struct ik_engine *e, const struct ik_addr *pee
 	for (size_t i = 0; i < n; i++) {
 		const struct ik_peer *p = v[i];
 
-		if (!ik_addr_eq(&p->addr, peer))
+		if (!ik_addr_eq(&p->addr, &want))
 			continue;
 		if (json) {
 			ik_sb_add(out, first ? "" : ",");
