@@ -11,6 +11,7 @@
 #include "conf/model.h"
 #include "daemon/show_conf.h"
 #include "pki/authlist.h"
+#include "pki/keyhash.h"
 #include "pki/pki.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
@@ -276,6 +277,64 @@ START_TEST(show_list)
 }
 END_TEST
 
+/* ikerctl key-hash: the lines for a certificate name its subject and its
+ * subjectAltNames; pasted into a list, they parse and the index accepts the
+ * certificate's key for those identities (and no other key). */
+START_TEST(key_hash_lines_paste)
+{
+	const char *pem = TOP_SRCDIR "/tests/fuzz/corpus/pki/rsa-selfsigned.pem";
+	struct ik_authlist_peer id = { .kind = IK_AUTHL_EMAIL, .value = "noc@example.com" };
+	struct ik_authz_id r1 = { IK_AUTHZ_FQDN, { .v4 = 0 }, "r1.example.com" };
+	struct ik_authz_id dn = { IK_AUTHZ_DN, { .v4 = 0 }, "o=Example,cn=r1.example.com" };
+	struct ik_log log = { 0 };
+	struct ik_sb lines, conf;
+	char err[256];
+	bool any;
+	struct ik_config *cfg;
+	EVP_PKEY *pk = ik_pki_load_pubkey_file(pem, err, sizeof(err)), *other;
+	const struct ik_authz_list *l;
+
+	ck_assert_msg(pk != NULL, "%s", err);
+	ik_sb_init(&lines);
+	ik_sb_init(&conf);
+	ck_assert_int_eq(ik_keyhash_lines(pem, IK_AUTHL_SHA256, NULL, &lines, &any, err,
+					  sizeof(err)), 4);
+	ck_assert(!any);
+	ck_assert_msg(!strncmp(ik_sb_str(&lines), "peer dn \"o=Example,cn=r1.example.com\" "
+			       "key-hash sha256 5dcf621b105c59c1", 60), "%s", ik_sb_str(&lines));
+	ck_assert_msg(strstr(ik_sb_str(&lines), "\npeer fqdn r1.example.com key-hash sha256 "
+			     "5dcf621b105c59c14e0cdb0c0765f7299fff578645102e4a4b303fd448bcbb79\n"
+			     "peer address 192.0.2.1 key-hash sha256 "), "%s", ik_sb_str(&lines));
+	ck_assert_int_eq(ik_keyhash_lines(pem, IK_AUTHL_SHA1, &id, &lines, &any, err,
+					  sizeof(err)), 1);
+	ck_assert_msg(strstr(ik_sb_str(&lines), "\npeer email noc@example.com key-hash sha1 "
+			     "1dcf09517ec24e51ca2478d21387f1c92b528995\n"), "%s", ik_sb_str(&lines));
+	ik_sb_add(&conf, "crypto isakmp authorization list L\n");
+	for (const char *p = ik_sb_str(&lines), *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		ik_sb_add(&conf, " ");
+		ik_sb_addn(&conf, p, (size_t)(nl - p) + 1);
+	}
+	cfg = load(ik_sb_str(&conf));
+	l = ik_config_find_authlist(cfg, "L")->index;
+	ck_assert_uint_eq(ik_config_find_authlist(cfg, "L")->npeers, 5);
+	ck_assert_int_eq(ik_authz_check(l, &r1, pk, "192.0.2.1", &log), IK_AUTHZ_OK);
+	ck_assert_int_eq(ik_authz_check(l, &dn, pk, "192.0.2.1", &log), IK_AUTHZ_OK);
+	other = ik_pki_load_pubkey_file(TOP_SRCDIR "/tests/fuzz/corpus/pki/ecdsa-ca.der", err,
+					sizeof(err));
+	ck_assert_msg(other != NULL, "%s", err);
+	ck_assert_int_eq(ik_authz_check(l, &r1, other, "192.0.2.1", &log), IK_AUTHZ_KEY_MISMATCH);
+	ck_assert_int_eq(ik_keyhash_lines("/nonexistent.pem", IK_AUTHL_SHA1, NULL, &lines, &any,
+					  err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "/nonexistent.pem"), "%s", err);
+	EVP_PKEY_free(other);
+	EVP_PKEY_free(pk);
+	ik_config_unref(cfg);
+	ik_sb_free(&lines);
+	ik_sb_free(&conf);
+}
+END_TEST
+
 static Suite *authz_suite(void)
 {
 	Suite *s = suite_create("conf_authz");
@@ -287,6 +346,7 @@ static Suite *authz_suite(void)
 	tcase_add_test(tc, abbreviations_and_order);
 	tcase_add_test(tc, index_checks_real_key);
 	tcase_add_test(tc, show_list);
+	tcase_add_test(tc, key_hash_lines_paste);
 	suite_add_tcase(s, tc);
 	return s;
 }
