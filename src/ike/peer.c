@@ -95,15 +95,15 @@ static void peer_drop(struct ik_peer_tab *t, struct ik_peer *p)
 	free(p);
 }
 
-/* Drops idle records that expired, then the oldest ones beyond the limit.
- * Each record is dropped once: amortised O(1) per record made. */
-static void peer_trim(struct ik_peer_tab *t, uint64_t now)
+/* Drops idle records that expired, then the oldest ones beyond the limit
+ * less room. Each record is dropped once: amortised O(1) per record made. */
+static void peer_trim(struct ik_peer_tab *t, uint64_t now, size_t room)
 {
 	size_t max = t->max ? t->max : IK_PEER_MAX_DEFAULT;
 
 	while (t->idle_head && now - t->idle_head->touched_ms > IK_PEER_IDLE_MS)
 		peer_drop(t, t->idle_head);
-	while (t->idle_head && t->nidle >= max)
+	while (t->idle_head && t->nidle + room > max)
 		peer_drop(t, t->idle_head);
 }
 
@@ -152,7 +152,7 @@ static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *addr,
 		}
 		return p;
 	}
-	peer_trim(t, now);
+	peer_trim(t, now, 1);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
@@ -330,6 +330,7 @@ static struct ik_peer **peers_sorted(struct ik_engine *e, size_t *n)
 	size_t k = 0;
 
 	*n = 0;
+	peer_trim(&e->peers, ik_v1_now(e), 0); /* what expired is not shown */
 	if (!e->peers.n || !h->b)
 		return NULL;
 	v = ik_xcalloc(e->peers.n, sizeof(*v));

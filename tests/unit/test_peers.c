@@ -220,6 +220,19 @@ START_TEST(bounded_table)
 	net.now += IK_PEER_IDLE_MS + 1000;
 	fake_rx(e, 0xcb007101u);
 	ck_assert_uint_eq(ik_peer_count(e), 2);
+	/* and a show an hour later does not list the expired one */
+	net.now += IK_PEER_IDLE_MS + 1000;
+	{
+		struct ik_sb o;
+
+		ik_sb_init(&o);
+		ik_engine_show_peers_detail(e, false, &o);
+		ck_assert_msg(!strstr(ik_sb_str(&o), "203.0.113.1"), "%s", ik_sb_str(&o));
+		ck_assert_msg(strstr(ik_sb_str(&o), "Peer: 192.168.0.1 Port: 500"), "%s",
+			      ik_sb_str(&o));
+		ik_sb_free(&o);
+	}
+	ck_assert_uint_eq(ik_peer_count(e), 1);
 	ck_assert_uint_eq(rec(1)->refs, 1);
 	xn_free(&net);
 }
