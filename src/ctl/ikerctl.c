@@ -82,7 +82,8 @@ static int key_hash(int argc, char **argv)
 				snprintf(dn + strlen(dn), sizeof(dn) - strlen(dn), "%s%s",
 					 k > i + 1 ? " " : "", argv[k]);
 			if (strchr(dn, '"')) {
-				fprintf(stderr, "ikerctl: a DN with '\"' cannot be written in a list\n");
+				fprintf(stderr, "ikerctl: a DN with '\"' cannot be "
+					"written in a list\n");
 				return 1;
 			}
 			id.kind = IK_AUTHL_DN;

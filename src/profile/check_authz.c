@@ -90,8 +90,9 @@ static bool v2_match_fits(const struct ik_ikev2_match *m, const struct ik_authli
 		return m->type == IK_ID_ADDRESS && e->addr.family == IK_AF_INET4 &&
 		       ik_addr_in(e->addr.v4, m->addr, m->mask);
 	case IK_AUTHL_FQDN:
-		return m->type == IK_ID_FQDN && m->value &&
-		       (m->domain ? in_domain(e->value, m->value) : !strcasecmp(e->value, m->value));
+		if (m->type != IK_ID_FQDN || !m->value)
+			return false;
+		return m->domain ? in_domain(e->value, m->value) : !strcasecmp(e->value, m->value);
 	case IK_AUTHL_EMAIL:
 		if (m->type != IK_ID_EMAIL || !m->value)
 			return false;
@@ -124,9 +125,12 @@ static bool az_fits(const struct az_user *u, const struct ik_authlist_peer *e)
 {
 	if (!az_nmatches(u))
 		return true;
-	for (size_t i = 0; i < az_nmatches(u); i++)
-		if (u->v1 ? v1_match_fits(&u->v1->matches[i], e) : v2_match_fits(&u->v2->matches[i], e))
+	for (size_t i = 0; i < az_nmatches(u); i++) {
+		if (u->v1 && v1_match_fits(&u->v1->matches[i], e))
 			return true;
+		if (u->v2 && v2_match_fits(&u->v2->matches[i], e))
+			return true;
+	}
 	return false;
 }
 
@@ -301,9 +305,10 @@ static void az_dups(const struct ik_authlist *l,
 			continue;
 		}
 		reported++;
-		for (size_t k = a; k < b; k++)
-			az_line(&it, v[k]->line, az_strf("%s", ik_authlist_peer_text(v[k], text,
-										      sizeof(text))));
+		for (size_t k = a; k < b; k++) {
+			ik_authlist_peer_text(v[k], text, sizeof(text));
+			az_line(&it, v[k]->line, az_strf("%s", text));
+		}
 		ik_authlist_peer_text(v[a], text, sizeof(text));
 		*strstr(text, " key-hash ") = '\0';
 		it.message = az_strf("authorization list %s lists %s with %zu different keys: "

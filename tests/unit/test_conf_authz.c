@@ -30,7 +30,8 @@ static const char *const text =
 	" peer address 192.0.2.1 key-hash SHA256 " H256 "\n"
 	" peer email ops@example.com key-hash sha1 " H1 "\n"
 	" peer dn \"cn=r2.example.com, o=Example\" key-hash sha1 " H1 "\n"
-	" peer any key-hash sha256 AB19E2C1F2A34B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3FF\n"
+	" peer any key-hash sha256 AB19E2C1F2A34B5C6D7E8F90A1B2C3D4"
+	"E5F60718293A4B5C6D7E8F90A1B2C3FF\n"
 	" raw-public-key accept\n"
 	"crypto isakmp profile P1\n"
 	" match identity host r1.example.com\n"
@@ -207,8 +208,9 @@ END_TEST
 START_TEST(index_checks_real_key)
 {
 	char err[256], ht[80], *conf;
-	EVP_PKEY *pk = ik_pki_load_pubkey_file(TOP_SRCDIR "/tests/fuzz/corpus/pki/rsa-selfsigned.pem",
-					       err, sizeof(err));
+	EVP_PKEY *pk = ik_pki_load_pubkey_file(TOP_SRCDIR
+					       "/tests/fuzz/corpus/pki/rsa-selfsigned.pem", err,
+					       sizeof(err));
 	struct ik_authz_id r1 = { IK_AUTHZ_FQDN, { .v4 = 0 }, "r1.example.com" };
 	struct ik_authz_id r2 = { IK_AUTHZ_FQDN, { .v4 = 0 }, "r2.example.com" };
 	struct ik_authz_id a6 = { IK_AUTHZ_ADDRESS, { .v4 = 0 }, NULL };
@@ -308,7 +310,8 @@ START_TEST(key_hash_lines_paste)
 	ck_assert_int_eq(ik_keyhash_lines(pem, IK_AUTHL_SHA1, &id, &lines, &any, err,
 					  sizeof(err)), 1);
 	ck_assert_msg(strstr(ik_sb_str(&lines), "\npeer email noc@example.com key-hash sha1 "
-			     "1dcf09517ec24e51ca2478d21387f1c92b528995\n"), "%s", ik_sb_str(&lines));
+			     "1dcf09517ec24e51ca2478d21387f1c92b528995\n"), "%s",
+		      ik_sb_str(&lines));
 	ik_sb_add(&conf, "crypto isakmp authorization list L\n");
 	for (const char *p = ik_sb_str(&lines), *nl; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
