@@ -9,6 +9,7 @@
 #include "util/util.h"
 
 #define PEER_VRF_HASHED 64      /* bytes of the VRF name that enter the hash */
+#define PEER_TOUCH_MS 1000      /* resolution of the idle list's order */
 
 enum ik_peer_xchg ik_peer_xchg_slot(unsigned version, uint8_t xchg)
 {
@@ -145,11 +146,14 @@ static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *addr,
 	struct ik_peer *p = peer_lookup(e, a, fvrf, h);
 
 	if (p) {
-		p->touched_ms = now;
-		if (!p->refs && p != t->idle_tail) {
+		/* an idle record moves to the end at most once a second: a busy
+		 * peer does not rewrite its neighbours' links at every message */
+		if (!p->refs && now - p->touched_ms >= PEER_TOUCH_MS && p != t->idle_tail) {
 			idle_unlink(t, p);
 			idle_append(t, p);
 		}
+		if (now - p->touched_ms >= PEER_TOUCH_MS)
+			p->touched_ms = now;
 		return p;
 	}
 	peer_trim(t, now, 1);
