@@ -240,6 +240,57 @@ START_TEST(bounded_table)
 }
 END_TEST
 
+/* Records are per front-door VRF and address, IPv6 as IPv4; an IKEv2 header
+ * is counted under its exchange. */
+START_TEST(vrf_and_ipv6_keys)
+{
+	uint8_t h[28] = { 9, 9, 9, 9, 9, 9, 9, 9 };
+	struct ik_addr a = ik_addr_v4(0xc0000205u), b;
+	struct ik_engine *e;
+	struct ik_sb o;
+	const struct ik_peer *p;
+
+	start(xn_read("etc/examples/seed-r1.conf"), xn_read("etc/examples/seed-r2.conf"), 1);
+	e = net.n[0].e;
+	h[17] = 0x20;
+	h[18] = 35; /* IKE_AUTH */
+	ik_peer_msg(e, &a, NULL, h, sizeof(h), false);
+	ik_peer_msg(e, &a, "", h, sizeof(h), false);  /* "" is the global table too */
+	ik_peer_msg(e, &a, "blue", h, sizeof(h), true);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8::5", &b), 0);
+	ik_peer_msg(e, &b, NULL, h, sizeof(h), false);
+	ck_assert_uint_eq(ik_peer_count(e), 3);
+	p = ik_peer_find(e, &a, NULL);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->c.rx[IK_PX_V2_AUTH], 2);
+	p = ik_peer_find(e, &a, "blue");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->c.tx[IK_PX_V2_AUTH], 1);
+	ck_assert_uint_eq(p->c.rx[IK_PX_V2_AUTH], 0);
+	ck_assert_ptr_nonnull(ik_peer_find(e, &b, NULL));
+	/* too short, or not IKE: not counted, no record */
+	ik_peer_msg(e, &b, "red", h, 27, false);
+	h[17] = 0x30;
+	ik_peer_msg(e, &b, "red", h, sizeof(h), false);
+	ck_assert_uint_eq(ik_peer_count(e), 3);
+	ik_sb_init(&o);
+	ik_engine_show_peers_detail(e, false, &o);
+	ck_assert_msg(strstr(ik_sb_str(&o), "Peer: 192.0.2.5 (no IKE SA)\n IKE SAs: 0 IPSec SA "
+			     "bundles: 0 fvrf: blue\n"), "%s", ik_sb_str(&o));
+	ck_assert_msg(strstr(ik_sb_str(&o), "Peer: 2001:db8::5 (no IKE SA)\n"), "%s",
+		      ik_sb_str(&o));
+	ck_assert_msg(strstr(ik_sb_str(&o), "  IKE_AUTH                    2          0\n"), "%s",
+		      ik_sb_str(&o));
+	ik_sb_reset(&o);
+	ik_engine_show_v2_peer_stats(e, &a, true, &o);
+	ck_assert_msg(strstr(ik_sb_str(&o), "\"vrf\":\"blue\""), "%s", ik_sb_str(&o));
+	ck_assert_msg(strstr(ik_sb_str(&o), "\"received\":{\"IKE_SA_INIT\":0,\"IKE_AUTH\":2,"),
+		      "%s", ik_sb_str(&o));
+	ik_sb_free(&o);
+	xn_free(&net);
+}
+END_TEST
+
 /* show crypto isakmp peers detail, show crypto ikev2 stats peer A, clear
  * crypto statistics. */
 START_TEST(show_and_clear)
@@ -301,6 +352,7 @@ static Suite *peers_suite(void)
 	tcase_add_test(tc, tampered_hash);
 	tcase_add_test(tc, bounded_table);
 	tcase_add_test(tc, show_and_clear);
+	tcase_add_test(tc, vrf_and_ipv6_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
