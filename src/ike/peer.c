@@ -176,12 +176,11 @@ static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *addr,
 	return p;
 }
 
-static void count_msg(struct ik_engine *e, struct ik_peer *p, const uint8_t *msg, size_t len,
-		      bool sent)
+/* hdr: an IKE header (28 bytes at least, ike_header). */
+static void count_msg(struct ik_engine *e, struct ik_peer *p, const uint8_t *hdr, bool sent)
 {
-	enum ik_peer_xchg slot = ik_peer_xchg_slot((unsigned)(msg[17] >> 4), msg[18]);
+	enum ik_peer_xchg slot = ik_peer_xchg_slot((unsigned)(hdr[17] >> 4), hdr[18]);
 
-	(void)len;
 	if (sent) {
 		p->c.tx[slot]++;
 		p->c.last_tx_ms = ik_v1_now(e);
@@ -210,7 +209,7 @@ void ik_peer_msg(struct ik_engine *e, const struct ik_addr *remote, const char *
 
 	if (!(msg = ike_header(msg, &len)) || !(p = peer_get(e, remote, fvrf)))
 		return;
-	count_msg(e, p, msg, len, sent);
+	count_msg(e, p, msg, sent);
 }
 
 void ik_peer_sa_msg(struct ik_ike_sa *sa, const uint8_t *msg, size_t len, bool sent)
@@ -221,7 +220,7 @@ void ik_peer_sa_msg(struct ik_ike_sa *sa, const uint8_t *msg, size_t len, bool s
 		return;
 	if (!p && !(p = peer_get(sa->e, &sa->remote.ip, sa->fvrf)))
 		return;
-	count_msg(sa->e, p, msg, len, sent);
+	count_msg(sa->e, p, msg, sent);
 }
 
 void ik_peer_sa_event(struct ik_ike_sa *sa, enum ik_peer_ev ev)
