@@ -5,9 +5,10 @@
  * one that some match line accepts (an address inside the match's prefix, an
  * FQDN equal to the host or inside the domain, an e-mail equal to the
  * user-fqdn or inside the domain). `peer any` entries apply to every peer. A
- * DN entry is reached through certificate maps, not match identity lines: a
+ * DN entry may apply to any profile: a peer that presents a DN is selected by
+ * a certificate map, which the match identity lines do not show; and a
  * profile without match identity lines (certificate maps only) is not judged
- * by its lines, and every entry may apply to it. */
+ * by its lines at all. */
 #include "profile/check_authz.h"
 
 #include <stdarg.h>
@@ -74,7 +75,7 @@ static bool v1_match_fits(const struct ik_identity_match *m, const struct ik_aut
 	case IK_AUTHL_EMAIL:
 		return m->kind == IK_MATCH_USER_FQDN && !strcasecmp(e->value, m->name);
 	case IK_AUTHL_DN:
-		break;
+		return true;
 	}
 	return false;
 }
@@ -101,7 +102,7 @@ static bool v2_match_fits(const struct ik_ikev2_match *m, const struct ik_authli
 		at = strrchr(e->value, '@');
 		return at && in_domain(at + 1, m->value);
 	case IK_AUTHL_DN:
-		break;
+		return true;
 	}
 	return false;
 }

@@ -557,6 +557,8 @@ START_TEST(az_clean_lists_no_finding)
 		" peer email ops@example.net" AZ_H1
 		"crypto isakmp authorization list ANY\n"
 		" peer any" AZ_H1
+		/* a DN may reach any profile (certificate maps): never dead */
+		" peer dn \"cn=r7,o=Example\"" AZ_H2
 		"crypto isakmp profile P\n"
 		" match identity host domain example.com\n"
 		" match identity address 192.0.2.0 255.255.255.0\n"
