@@ -927,8 +927,9 @@ static int cmd_authlist_sub(struct pctx *c)
 	}
 	if (kw(c, 0, "raw-public-key")) {
 		if (!kw(c, 1, "accept"))
-			return c->ntok > 1 ? perr(c, 1, "'accept' expected, not '%s'", c->tok[1].s)
-					   : pincomplete(c, "incomplete command: 'accept' expected");
+			return c->ntok > 1 ?
+			       perr(c, 1, "'accept' expected, not '%s'", c->tok[1].s) :
+			       pincomplete(c, "incomplete command: 'accept' expected");
 		if (no_more(c, 2))
 			return -1;
 		l->raw_keys = true;

@@ -36,6 +36,11 @@ static const struct cli_pattern patterns[] = {
 	{ "show crypto isakmp sa detail", IK_CMD_SHOW_ISAKMP_SA, 0, true },
 	{ "show crypto isakmp sa keys", IK_CMD_SHOW_ISAKMP_SA_KEYS, 0, false },
 	{ "show crypto isakmp peers", IK_CMD_SHOW_ISAKMP_PEERS, 0, false },
+	{ "show crypto isakmp peers detail", IK_CMD_SHOW_ISAKMP_PEERS, 0, true },
+	{ "show crypto ikev2 stats peer <peer>", IK_CMD_SHOW_IKEV2_PEER_STATS, 0, false },
+	{ "show crypto authorization list", IK_CMD_SHOW_AUTHZ_LIST, 0, false },
+	{ "show crypto authorization list <list>", IK_CMD_SHOW_AUTHZ_LIST, 0, false },
+	{ "clear crypto statistics", IK_CMD_CLEAR_STATS, 0, false },
 	{ "show crypto isakmp stats", IK_CMD_SHOW_ISAKMP_STATS, 0, false },
 	{ "show crypto isakmp default policy", IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY, 0, false },
 	{ "show crypto ipsec sa", IK_CMD_SHOW_IPSEC_SA, 0, false },
@@ -249,6 +254,11 @@ static const struct {
 	{ "no debug crypto pki", "Public Key Infrastructure" },
 	{ "no debug crypto pki transactions", "Certificate validation and signing" },
 	{ "no debug crypto pki messages", "Certificates received" },
+	{ "show crypto ikev2 stats", "Show IKEv2 statistics" },
+	{ "show crypto ikev2 stats peer", "IKEv2 message counters of one peer" },
+	{ "show crypto authorization", "Peer authorization by public-key hash" },
+	{ "show crypto authorization list", "Authorization lists and their entries" },
+	{ "clear crypto statistics", "Reset the per-peer counters" },
 	{ "test ikev2", "Test IKEv2 profile selection" },
 	{ "test ikev2 peer", "The peer as the IKEv2 responder would see it" },
 	{ "reload force", "Also load a file with no crypto configuration" },
@@ -278,6 +288,7 @@ static const struct {
 	{ "<key-id>", "WORD", "Key id" },
 	{ "<v2-local>", "A.B.C.D", "Local IP address" },
 	{ "<local>", "A.B.C.D", "Local IP address" },
+	{ "<list>", "WORD", "Authorization list name" },
 };
 
 /* A word of the input: where it starts in the line and how long it is. */
@@ -395,6 +406,12 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 			return false;
 		cmd->has_conn_id = true;
 		cmd->conn_id = n;
+		return true;
+	}
+	if (!strcmp(arg, "<list>")) {
+		if (!word_is_name(w, sizeof(cmd->list)))
+			return false;
+		strcpy(cmd->list, w);
 		return true;
 	}
 	if (!strcmp(arg, "<ifname>")) {

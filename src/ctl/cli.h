@@ -50,6 +50,9 @@ enum ik_cmd_id {
 	IK_CMD_TEST_IKEV2_PEER,
 	IK_CMD_SHOW_PKI_CERTS,
 	IK_CMD_SHOW_PKI_TRUSTPOINTS,
+	IK_CMD_SHOW_IKEV2_PEER_STATS,
+	IK_CMD_CLEAR_STATS,
+	IK_CMD_SHOW_AUTHZ_LIST,
 };
 
 enum ik_cli_ident {
@@ -73,6 +76,7 @@ struct ik_cli_cmd {
 	bool has_conn_id;
 	unsigned conn_id;       /* clear crypto isakmp CONN-ID */
 	char ifname[64];        /* initiate TunnelN */
+	char list[64];          /* show crypto authorization list NAME ("" = all) */
 	unsigned dbg_cat;       /* debug crypto X: one IK_DBG_* bit */
 };
 

@@ -17,6 +17,7 @@
 #include "pki/pki_show.h"
 #include "profile/v2_select.h"
 #include "daemon/show_merge.h"
+#include "ike/peer.h"
 #include "profile/check.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
@@ -253,8 +254,17 @@ static void task_show(struct ikd_worker *w, void *arg)
 		ik_engine_show_engine_conns(w->eng, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_ISAKMP_PEERS:
-		ik_engine_show_peers(w->eng, a->json, &a->out);
+		if (a->detail)
+			ik_engine_show_peers_detail(w->eng, a->json, &a->out);
+		else
+			ik_engine_show_peers(w->eng, a->json, &a->out);
 		break;
+	case IK_CMD_SHOW_IKEV2_PEER_STATS: {
+		struct ik_addr p = ik_addr_v4(a->opts.peer);
+
+		ik_engine_show_v2_peer_stats(w->eng, &p, a->json, &a->out);
+		break;
+	}
 	default:
 		break;
 	}
@@ -296,6 +306,12 @@ struct clear_arg {
 	uint32_t peer;
 	unsigned conn_id;
 };
+
+static void task_clear_stats(struct ikd_worker *w, void *arg)
+{
+	(void)arg;
+	ik_engine_clear_peer_stats(w->eng);
+}
 
 static void task_clear(struct ikd_worker *w, void *arg)
 {
@@ -637,6 +653,8 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_TEST_IKEV2_PEER:
 	case IK_CMD_SHOW_PKI_CERTS:
 	case IK_CMD_SHOW_PKI_TRUSTPOINTS:
+	case IK_CMD_SHOW_IKEV2_PEER_STATS:
+	case IK_CMD_SHOW_AUTHZ_LIST:
 		return true;
 	default:
 		return false;
@@ -775,6 +793,19 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_ENGINE_CONNS:
 		show_engines(d, cmd, json, out);
 		return IK_CTL_OK;
+	case IK_CMD_SHOW_IKEV2_PEER_STATS:
+		show_engines(d, cmd, json, out);
+		if (!json && !out->len)
+			ik_sb_printf(out, "%% No IKE message was exchanged with peer %s (or its "
+				     "record expired)\n", ik_addr_fmt(cmd->peer, a));
+		return IK_CTL_OK;
+	case IK_CMD_CLEAR_STATS:
+		for (unsigned k = 0; k < d->nworkers; k++)
+			ikd_worker_run(&d->workers[k], task_clear_stats, NULL);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_AUTHZ_LIST:
+		return ik_show_authz_list(d->cfg, cmd->list[0] ? cmd->list : NULL, json, out) ?
+		       IK_CTL_ERROR : IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_SA_KEYS:
 		ikd_keylog_show(d, json, out);
 		return IK_CTL_OK;

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "ike/peer.h"
 #include "ike/v1_int.h"
 #include "pki/peerauth.h"
 #include "util/addr.h"
@@ -336,6 +337,8 @@ int ik_v1_cert_check_auth(struct ik_p1 *p1, const struct ik_v1_msg *m,
 	in.log = p1->e->log;
 	in.conn_id = p1->conn_id;
 	if (ik_pki_peer_verify(&in, v) != IK_PKI_V_OK) {
+		ik_peer_sa_event(&p1->sa, v->code == IK_PKI_V_AUTHZ ? IK_PEER_AUTHZ_REFUSED :
+				 IK_PEER_AUTH_FAIL);
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		snprintf(why, whylen, "%s", v->reason);
@@ -348,6 +351,7 @@ int ik_v1_cert_check_auth(struct ik_p1 *p1, const struct ik_v1_msg *m,
 			       IK_SIG_V1_RSA : IK_SIG_V1_ECDSA, h, ik_hash_len(p1->hash),
 			       sp->body, sp->body_len) &&
 	    !(p1->initiator ? IK_MUTANT(IK_MUT_MM_SIG_R) : IK_MUTANT(IK_MUT_MM_SIG_I))) {
+		ik_peer_sa_event(&p1->sa, IK_PEER_AUTH_FAIL);
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "

@@ -11,6 +11,7 @@
 #include "ipsec/child.h"
 #include "ike/crypto.h"
 #include "ike/engine.h"
+#include "ike/peer.h"
 #include "ike/sa.h"
 #include "ike/timer.h"
 #include "ike/v1_msg.h"
@@ -199,6 +200,7 @@ struct ik_engine {
 	struct ik_timers timers;
 	struct ik_engine_stats st;
 	uint8_t ios_vid[16];
+	struct ik_peer_tab peers;       /* per-peer counters (ike/peer.h) */
 };
 
 /* ---- engine.c ---- */

@@ -1067,6 +1067,7 @@ static int check_hash(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct 
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
 		       "1 failed with host %s", ik_addr_fmt(p1->remote.addr, ra));
+		ik_peer_sa_event(&p1->sa, IK_PEER_AUTH_FAIL);
 		return -1;
 	}
 	return 0;
@@ -1597,6 +1598,7 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
 		       "1 failed with host %s", ik_addr_fmt(p1->remote.addr, ra));
+		ik_peer_sa_event(&p1->sa, IK_PEER_AUTH_FAIL);
 		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;
 	}

@@ -208,6 +208,7 @@ static void bad_decrypt(struct ik_p1 *p1, const char *what)
 		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a "
 		       "valid message: the pre-shared key probably differs from the peer's",
 		       p1->conn_id, what, ra);
+	ik_peer_sa_event(&p1->sa, IK_PEER_DECRYPT_ERR);
 	if (++p1->bad_decrypts >= 2 && !p1->initiator && ik_timer_armed(&p1->x.t)) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u %s from %s did not decrypt: %s is "
 		       "not retransmitted any more", p1->conn_id, p1->bad_decrypts, what, ra,

@@ -108,7 +108,8 @@ _Static_assert((int)IK_AUTHL_ANY == (int)IK_AUTHZ_ANY &&
 	       (int)IK_AUTHL_FQDN == (int)IK_AUTHZ_FQDN &&
 	       (int)IK_AUTHL_EMAIL == (int)IK_AUTHZ_EMAIL && (int)IK_AUTHL_DN == (int)IK_AUTHZ_DN,
 	       "conf/model.h and pki/authlist.h number identities alike");
-_Static_assert((int)IK_AUTHL_SHA1 == (int)IK_PKI_SHA1 && (int)IK_AUTHL_SHA256 == (int)IK_PKI_SHA256,
+_Static_assert((int)IK_AUTHL_SHA1 == (int)IK_PKI_SHA1 &&
+	       (int)IK_AUTHL_SHA256 == (int)IK_PKI_SHA256,
 	       "conf/model.h and pki/pki.h number hashes alike");
 
 struct ik_authz_list *ik_authz_build_conf(const struct ik_authlist *conf)

@@ -45,6 +45,7 @@
 #include "keyring/lpm.h"
 #include "pki/pki.h"
 #include "keyring/resolver.h"
+#include "profile/check_authz.h"
 #include "profile/v2_select.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -1546,6 +1547,18 @@ static void ck_print_json(const struct ck *c, struct ik_sb *out)
 	ik_sb_add(out, c->n ? "\n]\n" : "]\n");
 }
 
+/* A finding of profile/check_authz.c. */
+static void ck_emit(void *ctx, struct ik_check_item *it)
+{
+	struct ck_finding *f = ck_new(ctx, it->severity, it->rule);
+
+	for (int i = 0; i < it->nlines; i++)
+		ck_add_line(f, it->line[i], it->what[i]);
+	f->message = it->message;
+	f->direction = it->direction;
+	f->fix = it->fix;
+}
+
 int ik_check_config(const struct ik_config *cfg, struct ik_sb *out, bool json)
 {
 	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
@@ -1584,6 +1597,7 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 	ck_runtime(&c);
 	ck_am(&c);
 	ck_v2(&c);
+	ik_check_authz(cfg, ck_emit, &c);
 	if (counts) {
 		memset(counts, 0, sizeof(*counts));
 		for (size_t i = 0; i < c.n; i++) {

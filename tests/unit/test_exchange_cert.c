@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ike/peer.h"
 #include "pki/pki.h"
 #include "pki/pki_show.h"
 #include "test_certgen.h"
@@ -356,7 +357,9 @@ START_TEST(authlist)
 	char hash[100], line[300];
 	EVP_PKEY *other = tc_key(TC_RSA);
 	bool right = _i;
+	struct ik_sb show;
 
+	ik_sb_init(&show);
 	pki_make(&p, TC_RSA, "authz");
 	ik_pki_key_hash_text(right ? p.k1 : other, IK_PKI_SHA256, hash, sizeof(hash));
 	snprintf(line, sizeof(line), "crypto isakmp authorization list AL\n"
@@ -374,8 +377,16 @@ START_TEST(authlist)
 		expect_line(&net.n[1], "Peer Not Validated against the AuthList");
 		expect_line(&net.n[1], hash);
 		expect_line(&net.n[1], "%CRYPTO-4-IKMP_AUTHLIST_FAIL");
+		/* counted as refusals (one per MM5 received: the initiator
+		 * retransmits it), not as authentication failures */
+		ik_sb_reset(&show);
+		ik_engine_show_peers_detail(net.n[1].e, true, &show);
+		ck_assert_msg(strstr(show.s, "\"authz_refusals\":") &&
+			      !strstr(show.s, "\"authz_refusals\":0") &&
+			      strstr(show.s, "\"auth_failures\":0"), "%s", show.s);
 	}
 	EVP_PKEY_free(other);
+	ik_sb_free(&show);
 	xn_free(&net);
 	pki_free(&p);
 }
