@@ -26,6 +26,7 @@
 #define DBG(p1, ...) ik_dbg((p1)->e->log, IK_DBG_ISAKMP, __VA_ARGS__)
 
 #define CERT_ENC_X509_SIG 4     /* RFC 2408 3.9: X.509 Certificate - Signature */
+#define IK_V1_MAX_CR 8          /* CERT_REQ payloads per message */
 
 bool ik_v1_auth_is_sig(enum ik_authm a)
 {
@@ -94,19 +95,15 @@ void ik_v1_cert_put_certreq(struct ik_p1 *p1, struct ik_v1_builder *b)
 	size_t n, sent = 0;
 
 	tp_list(p1, p1->profile, &tps, &n);
-	for (size_t i = 0; i < n && sent < 8; i++) {
-		const struct ik_trustpoint *tp = tps[i];
+	for (size_t i = 0; i < n && sent < IK_V1_MAX_CR; i++) {
+		X509 *cas[IK_V1_MAX_CR];
+		size_t nca = tps[i] && tps[i]->store ?
+			ik_pki_store_cas(tps[i]->store, cas, IK_V1_MAX_CR) : 0;
 
-		for (size_t k = 0; tp && k < tp->ncerts && sent < 8; k++) {
-			const struct ik_tp_cert *c = &tp->certs[k];
-			const unsigned char *p = c->der;
-			X509 *x;
+		for (size_t k = 0; k < nca && sent < IK_V1_MAX_CR; k++) {
 			unsigned char *dn = NULL;
-			int dl;
+			int dl = i2d_X509_NAME(X509_get_subject_name(cas[k]), &dn);
 
-			if (!c->ca || !(x = d2i_X509(NULL, &p, (long)c->len)))
-				continue;
-			dl = i2d_X509_NAME(X509_get_subject_name(x), &dn);
 			if (dl > 0 && dl < 1024) {
 				size_t off = ik_v1_b_open(b, IK_V1_PL_CR);
 
@@ -116,11 +113,10 @@ void ik_v1_cert_put_certreq(struct ik_p1 *p1, struct ik_v1_builder *b)
 				sent++;
 			}
 			OPENSSL_free(dn);
-			X509_free(x);
 		}
 	}
 	if (!sent) {
-		/* no CA to name (imported files): any CA will do */
+		/* no CA to name: any CA will do */
 		size_t off = ik_v1_b_open(b, IK_V1_PL_CR);
 
 		ik_v1_b_put8(b, CERT_ENC_X509_SIG);

@@ -291,13 +291,6 @@ out:
 
 /* ---- signatures ---- */
 
-static const EVP_MD *ec_md(EVP_PKEY *key)
-{
-	int bits = EVP_PKEY_get_bits(key);
-
-	return bits <= 256 ? EVP_sha256() : bits <= 384 ? EVP_sha384() : EVP_sha512();
-}
-
 static size_t ec_half(EVP_PKEY *key)
 {
 	return ((size_t)EVP_PKEY_get_bits(key) + 7) / 8;
@@ -321,8 +314,7 @@ int ik_pki_sign(EVP_PKEY *key, enum ik_pki_sig_scheme s, const uint8_t *data, si
 		uint8_t *sig, size_t cap)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
-	uint8_t dg[EVP_MAX_MD_SIZE], der[256];
-	unsigned dl = 0;
+	uint8_t der[256];
 	size_t sl = 0;
 	int rc = -1;
 
@@ -341,11 +333,10 @@ int ik_pki_sign(EVP_PKEY *key, enum ik_pki_sig_scheme s, const uint8_t *data, si
 		const BIGNUM *r, *sv;
 		size_t half = ec_half(key);
 
-		if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || 2 * half > cap ||
-		    EVP_Digest(data, len, dg, &dl, ec_md(key), NULL) != 1)
+		if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || 2 * half > cap)
 			goto out;
 		sl = sizeof(der);
-		if (EVP_PKEY_sign(ctx, der, &sl, dg, dl) != 1)
+		if (EVP_PKEY_sign(ctx, der, &sl, data, len) != 1)
 			goto out;
 		es = d2i_ECDSA_SIG(NULL, &p, (long)sl);
 		if (!es)
@@ -376,15 +367,12 @@ bool ik_pki_verify_sig(EVP_PKEY *key, enum ik_pki_sig_scheme s, const uint8_t *d
 		     EVP_PKEY_verify(ctx, sig, siglen, data, len) == 1;
 	} else {
 		size_t half = ec_half(key);
-		uint8_t dg[EVP_MAX_MD_SIZE];
-		unsigned dl = 0;
 		ECDSA_SIG *es;
 		BIGNUM *r, *sv;
 		unsigned char *der = NULL;
 		int dlen;
 
-		if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || siglen != 2 * half ||
-		    EVP_Digest(data, len, dg, &dl, ec_md(key), NULL) != 1)
+		if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || siglen != 2 * half)
 			goto out;
 		es = ECDSA_SIG_new();
 		r = BN_bin2bn(sig, (int)half, NULL);
@@ -396,7 +384,7 @@ bool ik_pki_verify_sig(EVP_PKEY *key, enum ik_pki_sig_scheme s, const uint8_t *d
 			goto out;
 		}
 		dlen = i2d_ECDSA_SIG(es, &der);
-		ok = dlen > 0 && EVP_PKEY_verify(ctx, der, (size_t)dlen, dg, dl) == 1;
+		ok = dlen > 0 && EVP_PKEY_verify(ctx, der, (size_t)dlen, data, len) == 1;
 		OPENSSL_free(der);
 		ECDSA_SIG_free(es);
 	}

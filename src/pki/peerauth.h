@@ -81,9 +81,10 @@ void ik_pki_verdict_clear(struct ik_pki_verdict *v);
 /* Whether a certificate map (any of its entries, in SEQ order) matches c. */
 bool ik_pki_certmap_match(const struct ik_certmap *m, X509 *c);
 
-/* Signatures as IKEv1 makes them (RFC 2409 5.1, RFC 4754): RSA is PKCS#1
- * v1.5 type 1 padding of the octets themselves (no DigestInfo); ECDSA signs
- * the SHA-256/384/512 digest (by curve) of the octets, r|s of fixed size. */
+/* Signatures as IKEv1 makes them (RFC 2409 5.1, RFC 4754 with IKEv1): RSA
+ * is PKCS#1 v1.5 type 1 padding of the octets themselves (no DigestInfo);
+ * ECDSA signs the octets (HASH_I or HASH_R) as the digest, r|s of fixed
+ * size (as strongSwan does). */
 enum ik_pki_sig_scheme { IK_SIG_V1_RSA = 1, IK_SIG_V1_ECDSA };
 
 /* The signature into sig (cap bytes); its length, or -1. */

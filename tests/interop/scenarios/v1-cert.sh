@@ -38,6 +38,10 @@ openssl req -x509 $KEYOPT -nodes -keyout "$D/ca.key" -out "$D/ca.pem" -days 30 -
 	mkcert ik ikerd.lab "$IK_A" 2 && mkcert peer peer.lab "$PEER_A" 3 ||
 	{ iop_bad "openssl: test certificates"; iop_finish; }
 cp "$D/ca.pem" "$D/ik.pem" "$D/peer.pem" "$IOP_OUT/"
+# swanctl reads its credentials from folders beside its configuration file
+mkdir -p "$IOP_RUN/x509" "$IOP_RUN/x509ca" "$IOP_RUN/private"
+cp "$D/peer.pem" "$IOP_RUN/x509/" && cp "$D/ca.pem" "$IOP_RUN/x509ca/" &&
+	cp "$D/peer.key" "$IOP_RUN/private/" || iop_bad "strongSwan credentials"
 PEER_DN="cn=peer.lab,o=ikerd lab"
 AUTHZ="" AUTHZ_REF=""
 if [ "$CASE" = authlist ]; then
@@ -103,12 +107,12 @@ connections {
 		mobike = no
 		local {
 			auth = pubkey
-			certs = $D/peer.pem
+			certs = peer.pem
 		}
 		remote {
 			auth = pubkey
 			id = "CN=ikerd.lab, O=ikerd lab"
-			cacerts = $D/ca.pem
+			cacerts = ca.pem
 		}
 		children {
 			tun {
@@ -120,11 +124,6 @@ connections {
 				close_action = none
 			}
 		}
-	}
-}
-secrets {
-	private-peer {
-		file = $D/peer.key
 	}
 }
 EOC
