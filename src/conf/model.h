@@ -401,6 +401,9 @@ struct ik_config {
 
 	struct ik_trustpoint **trustpoints; size_t ntrustpoints;
 	struct ik_certmap **certmaps; size_t ncertmaps;
+	/* the isakmp profiles with a match certificate line, in configuration
+	 * order: what a responder tries a peer's certificate against */
+	struct ik_isakmp_profile **certmap_profiles; size_t ncertmap_profiles;
 	struct ik_authlist **authlists; size_t nauthlists; /* in configuration order */
 
 	struct ik_interface **ifaces; size_t nifaces;

@@ -2448,6 +2448,9 @@ static int pki_finish(struct pctx *c)
 	for (size_t i = 0; i < cfg->ncertmaps; i++)
 		qsort(cfg->certmaps[i]->entries, cfg->certmaps[i]->nentries,
 		      sizeof(cfg->certmaps[i]->entries[0]), cmp_map_entry);
+	for (size_t i = 0; i < cfg->nprofiles; i++)
+		if (cfg->profiles[i]->cert_map)
+			*VPUSH(cfg->certmap_profiles, cfg->ncertmap_profiles) = cfg->profiles[i];
 	return bad;
 }
 
@@ -3403,9 +3406,12 @@ static int finish(struct pctx *c)
 	struct ik_interface *ifc;
 
 	unsigned *seen;
+	int bad;
 
 	/* every unknown name and bad proposal is reported */
-	if (resolve_refs(c) | check_v2_proposals(c) | pki_finish(c))
+	bad = resolve_refs(c) | check_v2_proposals(c);
+	/* after the references: the profiles' certificate maps are known */
+	if (pki_finish(c) || bad)
 		return -1;
 	/* a keyring named twice in a profile counts once, at its first place */
 	seen = ik_xcalloc(cfg->nkeyrings, sizeof(*seen));

@@ -310,6 +310,7 @@ void ik_conf_pki_free(struct ik_config *cfg)
 		free(m);
 	}
 	free(cfg->certmaps);
+	free(cfg->certmap_profiles);
 }
 
 /* ---- show running-config ---- */

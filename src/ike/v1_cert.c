@@ -270,22 +270,18 @@ const struct ik_isakmp_profile *ik_v1_cert_profile(struct ik_p1 *p1, const struc
 	size_t len[IK_PKI_MAX_PEER_CERTS], n;
 	const struct ik_isakmp_profile *found = NULL;
 
-	for (size_t i = 0; i < p1->cfg->nprofiles && !found; i++)
-		if (p1->cfg->profiles[i]->cert_map)
-			found = p1->cfg->profiles[i];
-	if (!found)
+	if (!p1->cfg->ncertmap_profiles)
 		return NULL;
-	found = NULL;
 	n = collect_certs(p1, m, der, len);
 	for (size_t k = 0; k < n && !found; k++) {
 		X509 *c = ik_pki_cert_parse(der[k], len[k], NULL, 0);
 
 		if (!c)
 			continue;
-		for (size_t i = 0; i < p1->cfg->nprofiles && !found; i++) {
-			const struct ik_isakmp_profile *p = p1->cfg->profiles[i];
+		for (size_t i = 0; i < p1->cfg->ncertmap_profiles && !found; i++) {
+			const struct ik_isakmp_profile *p = p1->cfg->certmap_profiles[i];
 
-			if (p->cert_map && !X509_check_ca(c) && ik_pki_certmap_match(p->cert_map, c))
+			if (!X509_check_ca(c) && ik_pki_certmap_match(p->cert_map, c))
 				found = p;
 		}
 		X509_free(c);
