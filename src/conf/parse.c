@@ -149,6 +149,10 @@ static const char *const secret_words[] = {
 static void mask_secrets(struct pctx *c)
 {
 	memset(c->secret, 0, sizeof(c->secret[0]) * (size_t)(c->ntok + 1));
+	/* crypto pki import TP pem FILE key KEYFILE: paths, not secrets */
+	if (c->ntok > 2 && !strcasecmp(c->tok[0].s, "crypto") &&
+	    !strcasecmp(c->tok[1].s, "pki") && !strcasecmp(c->tok[2].s, "import"))
+		return;
 	for (int i = 0; i < c->ntok; i++) {
 		const char *t = c->tok[i].s;
 		bool sw = false;
