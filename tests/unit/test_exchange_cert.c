@@ -12,6 +12,7 @@
 
 #include "ike/peer.h"
 #include "pki/pki.h"
+#include "profile/check.h"
 #include "pki/pki_show.h"
 #include "test_certgen.h"
 #include "test_exchange_harness.h"
@@ -556,6 +557,56 @@ START_TEST(show_pki)
 }
 END_TEST
 
+/* ikerd -t with certificates: a signature policy needs a certificate and
+ * key of its type, and a CA; a profile's trustpoint without a CA is named. */
+START_TEST(checker_findings)
+{
+	struct pki p;
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+	struct ik_check_counts n;
+	struct ik_sb o;
+	struct ik_config *c;
+	char *text;
+
+	pki_make(&p, TC_RSA, "check");
+	ik_sb_init(&o);
+	/* an RSA key, a policy for ECDSA only: never offered, nothing else works */
+	text = conf1(&p, "ecdsa-sig", NULL, NULL);
+	c = xn_load(text, "r1.conf");
+	ik_check_config_env(c, &env, &o, false, &n);
+	ck_assert_msg(strstr(o.s, "error: auth: policy 10 authenticates with ECDSA signatures, "
+			     "and no trustpoint has a certificate and private key of that type"),
+		      "%s", o.s);
+	ik_config_unref(c);
+	free(text);
+	/* the same with rsa-sig: clean on this point */
+	ik_sb_reset(&o);
+	text = conf1(&p, "rsa-sig", NULL, NULL);
+	c = xn_load(text, "r1.conf");
+	ik_check_config_env(c, &env, &o, false, &n);
+	ck_assert_msg(!strstr(o.s, ": auth:"), "%s", o.s);
+	ik_config_unref(c);
+	free(text);
+	/* the router's certificate without its CA: no peer can validate */
+	ik_sb_reset(&o);
+	{
+		char line[600];
+
+		snprintf(line, sizeof(line), "crypto pki import TP pem %s\n", p.ca_pem);
+		text = xn_replace(conf1(&p, "rsa-sig", NULL, NULL), line, "");
+	}
+	c = xn_load(text, "r1.conf");
+	ik_check_config_env(c, &env, &o, false, &n);
+	ck_assert_msg(strstr(o.s, "no trustpoint has a CA certificate: no peer certificate can "
+			     "validate") && strstr(o.s, "trustpoint TP has no CA certificate"),
+		      "%s", o.s);
+	ik_config_unref(c);
+	free(text);
+	ik_sb_free(&o);
+	pki_free(&p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange-cert");
@@ -575,6 +626,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, running_config_round_trip);
 	tcase_add_test(tc, chain_block_hex);
 	tcase_add_test(tc, show_pki);
+	tcase_add_test(tc, checker_findings);
 	suite_add_tcase(s, tc);
 	return s;
 }
