@@ -161,3 +161,30 @@ void tc_cleanup(const char *dir)
 		closedir(d);
 	rmdir(dir);
 }
+
+char *tc_write_crl(const char *dir, const char *name, X509 *ca, EVP_PKEY *ca_key,
+		   X509 *revoked, time_t now)
+{
+	X509_CRL *crl = X509_CRL_new();
+	X509_REVOKED *r = X509_REVOKED_new();
+	ASN1_TIME *t = ASN1_TIME_set(NULL, now - 3600);
+	ASN1_TIME *upd = ASN1_TIME_set(NULL, now + 86400);
+	char *p = join(dir, name);
+	FILE *f;
+
+	if (!crl || !r || !t || !upd || X509_CRL_set_version(crl, 1) != 1 ||
+	    X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca)) != 1 ||
+	    X509_CRL_set1_lastUpdate(crl, t) != 1 || X509_CRL_set1_nextUpdate(crl, upd) != 1 ||
+	    X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked)) != 1 ||
+	    X509_REVOKED_set_revocationDate(r, t) != 1 || X509_CRL_add0_revoked(crl, r) != 1 ||
+	    !X509_CRL_sign(crl, ca_key, EVP_sha256()))
+		die("CRL");
+	f = fopen(p, "w");
+	if (!f || PEM_write_X509_CRL(f, crl) != 1)
+		die("writing a CRL");
+	fclose(f);
+	ASN1_TIME_free(t);
+	ASN1_TIME_free(upd);
+	X509_CRL_free(crl);
+	return p;
+}

@@ -26,6 +26,9 @@ const char *tc_dir(const char *tag);
 /* Writes dir/name; returns the path (malloc'd). Keys get mode 0600. */
 char *tc_write_cert(const char *dir, const char *name, X509 *c);
 char *tc_write_key(const char *dir, const char *name, EVP_PKEY *k);
+/* A CRL of ca revoking revoked, current at now, written as PEM. */
+char *tc_write_crl(const char *dir, const char *name, X509 *ca, EVP_PKEY *ca_key,
+		   X509 *revoked, time_t now);
 /* Removes the scratch folder and the files in it. */
 void tc_cleanup(const char *dir);
 

@@ -278,6 +278,39 @@ START_TEST(expired_cert)
 }
 END_TEST
 
+/* revocation-check crl with a CRL that revokes R1's certificate: refused;
+ * the same CRL revoking another certificate: the tunnel comes up. */
+START_TEST(revoked_cert)
+{
+	struct pki p;
+	char *crl, line[700];
+	bool revoked = !_i;
+
+	pki_make(&p, TC_RSA, "crl");
+	crl = tc_write_crl(p.dir, "ca.crl", p.ca, p.ca_key, revoked ? p.c1 : p.c2, XN_WALL);
+	snprintf(line, sizeof(line), "crypto pki import TP pem %s\n", p.ca_pem);
+	{
+		char with[1400];
+
+		snprintf(with, sizeof(with), "%scrypto pki import TP pem %s\n", line, crl);
+		start(conf1(&p, "rsa-sig", NULL, NULL),
+		      xn_replace(xn_replace(conf2(&p, "rsa-sig", NULL, NULL), line, with),
+				 " revocation-check none\n", " revocation-check crl\n"));
+	}
+	initiate(0);
+	xn_run(&net, 2000);
+	if (revoked) {
+		expect_down();
+		expect_line(&net.n[1], "failed validation (certificate revoked");
+	} else {
+		expect_up();
+	}
+	free(crl);
+	xn_free(&net);
+	pki_free(&p);
+}
+END_TEST
+
 /* R1's certificate comes from a CA R2 does not trust. */
 START_TEST(unknown_ca)
 {
@@ -618,6 +651,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, tampered_sig, 0, 2);
 	tcase_add_test(tc, expired_cert);
 	tcase_add_test(tc, unknown_ca);
+	tcase_add_loop_test(tc, revoked_cert, 0, 2);
 	tcase_add_test(tc, id_mismatch);
 	tcase_add_test(tc, id_fqdn_in_san);
 	tcase_add_loop_test(tc, authlist, 0, 2);
