@@ -2350,6 +2350,11 @@ static int cmd_pki_cert_sub(struct pctx *c)
 		c->mode = M_PKI_CHAIN;
 		if (no_more(c, 1))
 			return -1;
+		if (!c->cert_len) {
+			line_error(c, c->cert_line, false, "certificate %s has no hex lines before "
+				   "its quit", c->cert_serial ? c->cert_serial : "");
+			return -1;
+		}
 		if (c->cert_self) {
 			pwarn(c, "line %d: certificate self-signed %s of trustpoint %s: not used by "
 			      "ikerd (IKE uses the CA and router certificates); kept for show "

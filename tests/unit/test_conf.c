@@ -292,6 +292,8 @@ static const struct err_case err_cases[] = {
 	{ "crypto pki trustpoint TP\ncrypto pki certificate chain TP\n certificate ca 01\n"
 	  "  30820102\nhostname R\n", 3, 0, "certificate 01 not closed by 'quit'" },
 	{ "crypto pki import TP pem ca.pem\n", 1, 19, "unknown trustpoint 'TP'" },
+	{ "crypto pki trustpoint TP\ncrypto pki certificate chain TP\n certificate self-signed 01\n"
+	  "  \tquit\n", 3, 0, "certificate 01 has no hex lines before its quit" },
 	{ "crypto pki trustpoint TP\ncrypto pki import TP pem /nonexistent/ca.pem\n", 2, 26,
 	  "cannot open /nonexistent/ca.pem" },
 	{ "crypto pki trustpoint TP\n revocation-check crl\n", 1, 0,
