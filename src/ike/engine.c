@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "ike/v2_int.h"
+#include "ike/v2_more.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -94,14 +96,18 @@ static uint64_t spi_hash(const struct ik_engine *e, const uint8_t cky[8])
 	return ik_keyed_hash(e->hkey, cky, 8);
 }
 
-/* The peer key: remote address (struct ik_addr's canonical bytes, so that
- * IPv6 peers key the same tables) and port, and the front-door VRF. */
-static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t addr,
-			  uint16_t port)
+/* The peer key: the address pair (struct ik_addr's canonical bytes, so that
+ * IPv6 peers key the same tables), the remote port and the front-door VRF.
+ * A peer's SAs with one local address share a chain, bounded by the caps per
+ * pair, however many local addresses the peer reaches. */
+static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t local,
+			  uint32_t addr, uint16_t port)
 {
-	struct ik_addr a = ik_addr_v4(addr);
-	uint8_t k[IK_ADDR_KEYLEN + 2 + 64];
+	struct ik_addr a = ik_addr_v4(addr), l = ik_addr_v4(local);
+	uint8_t k[2 * IK_ADDR_KEYLEN + 2 + 64];
 	size_t n = ik_addr_key(&a, k), v = 0;
+
+	n += ik_addr_key(&l, k + n);
 
 	k[n++] = (uint8_t)(port >> 8);
 	k[n++] = (uint8_t)port;
@@ -435,20 +441,33 @@ void ik_v1_xmit_set(struct ik_p1 *p1, struct ik_xmit *x, const uint8_t *msg, siz
 
 static const struct ik_ike_sa_ops v1_ops;
 
+static void sa_index_peer(struct ik_ike_sa *sa)
+{
+	struct ik_engine *e = sa->e;
+
+	ik_htab_add(&e->sa_by_peer, &sa->by_peer,
+		    peer_hash(e, sa->fvrf, sa->local.addr, sa->remote.addr, sa->remote.port));
+	ik_htab_add(&e->sa_by_addr, &sa->by_addr, addr_hash(e, sa->remote.addr));
+}
+
+static void sa_unindex_peer(struct ik_ike_sa *sa)
+{
+	ik_htab_del(&sa->e->sa_by_peer, &sa->by_peer);
+	ik_htab_del(&sa->e->sa_by_addr, &sa->by_addr);
+}
+
 static void p1_index_peer(struct ik_p1 *p1)
 {
-	struct ik_engine *e = p1->e;
-
-	ik_htab_add(&e->sa_by_peer, &p1->by_peer,
-		    peer_hash(e, p1->fvrf, p1->remote.addr, p1->remote.port));
-	ik_htab_add(&e->sa_by_addr, &p1->by_addr, addr_hash(e, p1->remote.addr));
+	sa_index_peer(&p1->sa);
 }
 
 static void p1_unindex_peer(struct ik_p1 *p1)
 {
-	ik_htab_del(&p1->e->sa_by_peer, &p1->by_peer);
-	ik_htab_del(&p1->e->sa_by_addr, &p1->by_addr);
+	sa_unindex_peer(&p1->sa);
 }
+
+static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
+		  const struct ik_endpoint *remote, const char *fvrf);
 
 struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,
 			   const struct ik_endpoint *remote, const char *fvrf)
@@ -498,26 +517,84 @@ void ik_v1_p1_rehash(struct ik_p1 *p1)
 void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
 			    const struct ik_endpoint *remote)
 {
-	bool moved = p1->remote.addr != remote->addr;
+	ik_core_sa_set_endpoints(&p1->sa, local, remote);
+}
 
-	p1_unindex_peer(p1);
-	if (moved && p1->half_open && !p1->initiator) {
+void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *local,
+			      const struct ik_endpoint *remote)
+{
+	struct ik_engine *e = sa->e;
+	bool moved = sa->remote.addr != remote->addr;
+
+	sa_unindex_peer(sa);
+	if (moved && sa->half_open && !sa->initiator) {
 		/* the per-source count follows the address */
-		struct ik_src *s = p1->src;
+		struct ik_src *s = sa->src;
 
 		if (s && --s->half_open == 0) {
-			ik_htab_del(&p1->e->srcs, &s->link);
+			ik_htab_del(&e->srcs, &s->link);
 			free(s);
 		}
-		p1->src = src_get(p1->e, remote->addr);
-		if (p1->src && p1->src->half_open == UINT16_MAX)
-			p1->src = NULL; /* (never freed here: it has SAs) */
-		if (p1->src)
-			p1->src->half_open++;
+		sa->src = src_get(e, remote->addr);
+		if (sa->src && sa->src->half_open == UINT16_MAX)
+			sa->src = NULL; /* (never freed here: it has SAs) */
+		if (sa->src)
+			sa->src->half_open++;
 	}
-	p1->local = *local;
-	p1->remote = *remote;
-	p1_index_peer(p1);
+	sa->local = *local;
+	sa->remote = *remote;
+	sa_index_peer(sa);
+}
+
+/* ---- the core's SA table for the IKEv2 engine (v2_sa.c) ---- */
+
+void ik_core_sa_link(struct ik_ike_sa *sa)
+{
+	sa_index_peer(sa);
+	ho_enter(sa->e, sa);
+}
+
+void ik_core_sa_index_spi(struct ik_ike_sa *sa)
+{
+	ik_htab_add(&sa->e->sa_by_spi, &sa->by_spi, spi_hash(sa->e, sa->spi_i));
+}
+
+void ik_core_sa_unlink(struct ik_ike_sa *sa)
+{
+	struct ik_engine *e = sa->e;
+
+	ho_leave(e, sa);
+	sa->dead = true;
+	ik_htab_del(&e->sa_by_spi, &sa->by_spi);
+	sa_unindex_peer(sa);
+	sa->free_next = e->free_list;
+	e->free_list = sa;
+}
+
+void ik_core_ho_prove(struct ik_ike_sa *sa)
+{
+	ho_prove(sa->e, sa);
+}
+
+void ik_core_ho_leave(struct ik_ike_sa *sa)
+{
+	ho_leave(sa->e, sa);
+}
+
+bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
+		   const struct ik_endpoint *remote, const char *fvrf)
+{
+	return admit(e, local, remote, fvrf);
+}
+
+struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8])
+{
+	return ik_htab_first(&e->sa_by_spi, spi_hash(e, spi_i));
+}
+
+struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr)
+{
+	return ik_htab_first(&e->sa_by_addr, addr_hash(e, addr));
 }
 
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
@@ -704,7 +781,7 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 	struct ik_engine *e = p1->e;
 	struct ik_endpoint local = p1->local, remote = p1->remote;
 	char *fvrf = p1->fvrf;
-	uint64_t h = peer_hash(e, fvrf, remote.addr, remote.port);
+	uint64_t h = peer_hash(e, fvrf, local.addr, remote.addr, remote.port);
 	struct ik_hlink *l, *next;
 
 	if (child_fn)
@@ -742,6 +819,24 @@ struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id)
 			return c;
 	}
 	return NULL;
+}
+
+unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
+				const char *why)
+{
+	struct ik_hlink *l, *next;
+	unsigned n = 0;
+
+	for (l = ik_htab_first(&e->ch_by_spi_out, u32_hash(e, 's', spi)); l; l = next) {
+		struct ik_child *c = ik_container_of(l, struct ik_child, by_spi_out);
+
+		next = ik_htab_next(l);
+		if (c->sa.out.spi == spi && c->remote.addr == remote) {
+			ik_v1_child_remove(e, c, false, why);
+			n++;
+		}
+	}
+	return n;
 }
 
 struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
@@ -783,7 +878,7 @@ static struct ik_p1 *p1_find_exact(struct ik_engine *e, const char *fvrf,
 				   const struct ik_endpoint *local,
 				   const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
 	struct ik_p1 *best = NULL;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -841,7 +936,7 @@ void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_m
 	if (c->in_tunnel)
 		ik_htab_add(&e->ch_by_tunnel, &c->by_tunnel, tunnel_hash(e, c->sa.ifname));
 	ik_htab_add(&e->ch_by_peer, &c->by_peer,
-		    peer_hash(e, c->fvrf, c->remote.addr, c->remote.port));
+		    peer_hash(e, c->fvrf, c->local.addr, c->remote.addr, c->remote.port));
 	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, c->remote.addr));
 	ik_v1_timer_set(e, &c->t_hard, hard_ms);
 	ik_v1_timer_set(e, &c->t_soft, soft_ms);
@@ -1040,6 +1135,7 @@ void ik_engine_free(struct ik_engine *e)
 		p1_free(p1);
 	}
 	reap(e);
+	ik_v2_engine_free(e);
 	ik_htab_free(&e->sa_by_spi);
 	ik_htab_free(&e->sa_by_peer);
 	ik_htab_free(&e->sa_by_addr);
@@ -1060,18 +1156,23 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 
 /* ---- admission of first messages ---- */
 
-/* IKE SAs of this peer (fvrf, address, port) that are up or whose peer has
- * answered from its address: spoofed first messages do not count. */
-static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *remote)
+/* IKE SAs between this address pair (fvrf, local address, remote address
+ * and port) that are up or whose peer has answered from its address: spoofed
+ * first messages do not count. A peer keeps one IKE SA per address pair, so a
+ * peer reaching several local addresses gets the cap once per local address;
+ * the walk stays bounded by the caps (IKE SAs per pair times local addresses,
+ * plus the per-source half-open cap). */
+static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *local,
+			 const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
 	unsigned n = 0;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
 
-		if (sa->dead || sa->remote.addr != remote->addr ||
-		    sa->remote.port != remote->port || (sa->half_open && !sa->proven))
+		if (sa->dead || (sa->half_open && !sa->proven) || sa->version != 1 ||
+		    !same_peer((struct ik_p1 *)sa, fvrf, local, remote))
 			continue;
 		n++;
 	}
@@ -1085,9 +1186,26 @@ static unsigned src_cap(const struct ik_engine *e)
 	return c < 4 ? 4 : c;
 }
 
-/* Whether a first message from remote may open a new SA; evicts the oldest
- * SA whose peer has not answered when the half-open table is full. */
-static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf)
+/* The SA a full half-open table gives up for a new one: the oldest whose peer
+ * has not answered, preferring, among the IK_V1_EVICT_LOOK oldest, one whose
+ * source address holds other half-open SAs. A flood from a pool of spoofed
+ * addresses turns the table over faster than a real peer answers MM2 (every
+ * 15 ms at 65,000 MM1 per second and 1,000 entries): it now evicts its own
+ * entries before those of a lone peer still computing its MM3. */
+static struct ik_ike_sa *ho_victim(struct ik_engine *e)
+{
+	struct ik_ike_sa *sa = e->ho_unproven_head;
+
+	for (unsigned k = 0; sa && k < IK_V1_EVICT_LOOK; k++, sa = sa->ho_next)
+		if (sa->src && sa->src->half_open > 1)
+			return sa;
+	return e->ho_unproven_head;
+}
+
+/* Whether a first message from remote may open a new SA; evicts an SA whose
+ * peer has not answered (ho_victim) when the half-open table is full. */
+static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
+		  const struct ik_endpoint *remote, const char *fvrf)
 {
 	struct ik_src *s = src_find(e, remote->addr);
 	uint64_t now = ik_v1_now(e);
@@ -1114,22 +1232,27 @@ static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const c
 		}
 		s->win_count++;
 	}
-	n = peer_sas(e, fvrf, remote);
+	n = peer_sas(e, fvrf, local, remote);
 	if (n >= IK_V1_PEER_MAX_IKE) {
-		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs (limit "
-		       "%u), new SA refused", ra, remote->port, n, IK_V1_PEER_MAX_IKE);
+		char la[IK_ADDRSTRLEN];
+
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs with %s "
+		       "(limit %u), new SA refused", ra, remote->port, n,
+		       ik_addr_fmt(local->addr, la), IK_V1_PEER_MAX_IKE);
 		e->st.half_open_refused++;
 		return false;
 	}
 	if (e->half_open < e->opts.max_half_open)
 		return true;
 	if (e->ho_unproven_head) {
-		struct ik_p1 *oldest = (struct ik_p1 *)e->ho_unproven_head;
+		struct ik_ike_sa *v = ho_victim(e);
+		struct ik_p1 *victim = (struct ik_p1 *)v;
 
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):half-open SA limit %u reached, dropping "
-		       "the oldest", oldest->conn_id, e->opts.max_half_open);
+		       "the oldest%s", victim->conn_id, e->opts.max_half_open,
+		       v == e->ho_unproven_head ? "" : " of a source holding several");
 		e->st.half_open_evicted++;
-		oldest->ops->del(&oldest->sa, "half-open limit", false);
+		victim->ops->del(&victim->sa, "half-open limit", false);
 		return true;
 	}
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): half-open SA limit %u reached and every SA in "
@@ -1174,7 +1297,7 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 				"ISAKMP (0): received packet from %s dport %u "
 			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
 			       remote->port, fvrf ? fvrf : "Global");
-			if (!admit(e, remote, fvrf)) {
+			if (!admit(e, local, remote, fvrf)) {
 				e->st.rx_dropped++;
 				return;
 			}
@@ -1209,8 +1332,6 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const struct ik_endpoint *remote, const char *fvrf,
 		     const uint8_t *msg, size_t len)
 {
-	char ra[IK_ADDRSTRLEN];
-
 	ik_log_scope(e->log, remote->addr); /* debug crypto condition peer */
 	if (len == 1 && msg[0] == 0xff)
 		return; /* NAT-T keepalive (RFC 3948 2.3) */
@@ -1220,12 +1341,8 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 	 * major version is the high nibble of octet 17), before anything else
 	 * is parsed. */
 	if (len >= 28 && msg[17] >> 4 == 2) {
-		/* shown by debug crypto ikev2, else by debug crypto isakmp */
-		ik_dbg(e->log, e->log->debug_mask & IK_DBG_IKEV2 ? IK_DBG_IKEV2 : IK_DBG_ISAKMP,
-		       "IKEv2: message from %s port %u "
-		       "(exchange %u, %zu bytes) dropped: this engine speaks IKEv1 only",
-		       ik_addr_fmt(remote->addr, ra), remote->port, msg[18], len);
-		e->st.rx_dropped++;
+		ik_v2_input(e, local, remote, fvrf, msg, len);
+		reap(e);
 		return;
 	}
 	v1_input(e, local, remote, fvrf, msg, len);
@@ -1462,6 +1579,9 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 	case IK_TK_XCH_EXPIRE:
 		sa = &ik_container_of(t, struct ik_qm, t_expire)->p1->sa;
 		break;
+	case IK_TK_V2_XMIT:
+		sa = ik_v2_timer_owner(t);
+		break;
 	case IK_TK_CHILD_SOFT:
 		c = ik_container_of(t, struct ik_child, t_soft);
 		ik_log_scope(e->log, c->remote.addr);
@@ -1528,6 +1648,8 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		return -1;
 	}
 	ik_log_scope(e->log, t->tunnel_dest);
+	if (t->protection->ikev2_profile)
+		return ik_v2_initiate(e, t, src, 0, err);
 	/* An established phase 1 to this peer: only Quick Mode is needed. */
 	p1 = ik_v1_p1_find_peer(e, src, t->tunnel_dest, false);
 	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
@@ -1681,6 +1803,12 @@ static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, uint32_t peer, u
 
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
 {
+	if (what == IK_CLEAR_IKEV2_SA || what == IK_CLEAR_SESSION)
+		ik_v2_clear(e, peer); /* IKEv2 SAs and their children (v2_show_sa.c) */
+	if (what == IK_CLEAR_IKEV2_SA) {
+		reap(e);
+		return;
+	}
 	if (what == IK_CLEAR_SA || what == IK_CLEAR_SESSION) {
 		struct ik_child *c, *next;
 
@@ -1781,6 +1909,13 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 								  p1->remote.addr);
 		if (ot && !tunnel_same(ot, nt))
 			ik_v1_p1_delete(p1, "configuration changed", true);
+	}
+	/* IKEv2 SAs a tunnel started: they go when its configuration changed */
+	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL, *snext; s; s = snext) {
+		snext = s->next;
+		if (!s->dead && s->tunnel &&
+		    !tunnel_same(s->tunnel, ik_config_find_iface(cfg, s->tunnel->name)))
+			ik_v2_sa_delete(s, "configuration changed", true);
 	}
 	ik_v1_cfg_release(e, old);
 	reap(e);
