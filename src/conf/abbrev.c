@@ -37,6 +37,7 @@ static const struct ab_ent ab_top[] = {
 	E("crypto", "isakmp", "nat", "keepalive", "N"),
 	E("crypto", "isakmp", "nat-traversal", "N"),
 	E("crypto", "isakmp", "profile", "*"),
+	E("crypto", "isakmp", "authorization", "list", "*"),
 	E("crypto", "isakmp", "aggressive-mode", "disable"),
 	E("crypto", "isakmp", "invalid-spi-recovery"),
 	E("crypto", "isakmp", "fragmentation"),
@@ -128,7 +129,7 @@ static const struct ab_ent ab_policy[] = {
 	E("hash", "md5"), E("hash", "sha"), E("hash", "sha256"), E("hash", "sha384"),
 	E("hash", "sha512"),
 	E("authentication", "pre-share"), E("authentication", "rsa-sig"),
-	E("authentication", "rsa-encr"),
+	E("authentication", "rsa-encr"), E("authentication", "ecdsa-sig"),
 	E("group", "N"),
 	E("lifetime", "N"),
 	E("exit"),
@@ -151,6 +152,7 @@ static const struct ab_ent ab_profile[] = {
 	E("keepalive", "N", "retry", "N"),
 	E("description", "..."),
 	E("ca", "trust-point", "*"),
+	E("authorization", "list", "*"),
 	E("client", "..."),
 	E("isakmp", "..."),
 	E("accounting", "..."),
@@ -220,6 +222,7 @@ static const struct ab_ent ab_v2_profile[] = {
 	E("dpd", "..."),
 	E("description", "..."),
 	E("pki", "..."),
+	E("authorization", "list", "*"),
 	E("nat", "..."),
 	E("ivrf", "..."),
 	E("exit"),
@@ -299,6 +302,21 @@ static const struct ab_ent ab_vrf[] = {
 	E("exit"),
 };
 
+static const struct ab_ent ab_authlist[] = {
+	E("peer", "address", "*", "key-hash", "sha256", "*"),
+	E("peer", "address", "*", "key-hash", "sha1", "*"),
+	E("peer", "fqdn", "*", "key-hash", "sha256", "*"),
+	E("peer", "fqdn", "*", "key-hash", "sha1", "*"),
+	E("peer", "email", "*", "key-hash", "sha256", "*"),
+	E("peer", "email", "*", "key-hash", "sha1", "*"),
+	E("peer", "dn", "..."),
+	E("peer", "any", "key-hash", "sha256", "*"),
+	E("peer", "any", "key-hash", "sha1", "*"),
+	E("raw-public-key", "accept"),
+	E("description", "..."),
+	E("exit"),
+};
+
 static const struct {
 	const struct ab_ent *e;
 	size_t n;
@@ -315,6 +333,7 @@ static const struct {
 	[IK_AB_V2_PROFILE] = { ab_v2_profile, IK_ARRAY_LEN(ab_v2_profile) },
 	[IK_AB_IFACE] = { ab_iface, IK_ARRAY_LEN(ab_iface) },
 	[IK_AB_VRF] = { ab_vrf, IK_ARRAY_LEN(ab_vrf) },
+	[IK_AB_AUTHLIST] = { ab_authlist, IK_ARRAY_LEN(ab_authlist) },
 };
 
 /* The checks below look at the first character before calling the string

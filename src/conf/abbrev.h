@@ -12,7 +12,7 @@
 enum ik_abbrev_ctx {
 	IK_AB_TOP, IK_AB_KEYRING, IK_AB_POLICY, IK_AB_PROFILE, IK_AB_TSET,
 	IK_AB_IPSEC_PROFILE, IK_AB_V2_KEYRING, IK_AB_V2_PROPOSAL, IK_AB_V2_POLICY,
-	IK_AB_V2_PROFILE, IK_AB_IFACE, IK_AB_VRF, IK_AB_COUNT
+	IK_AB_V2_PROFILE, IK_AB_IFACE, IK_AB_VRF, IK_AB_AUTHLIST, IK_AB_COUNT
 };
 
 /* Expands words[0..n) in place (each replaced word points to the keyword's

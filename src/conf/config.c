@@ -2,6 +2,7 @@
  * secure key arena, and the IOS-style error text. */
 #include "conf/model.h"
 #include "conf/store.h"
+#include "conf/pki_conf.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -162,6 +163,7 @@ static void free_profile(struct ik_isakmp_profile *p)
 		return;
 	free(p->name);
 	free(p->keyrings);
+	free(p->trustpoints);
 	for (size_t i = 0; i < p->nmatches; i++) {
 		free(p->matches[i].vrf);
 		free(p->matches[i].name);
@@ -217,6 +219,7 @@ static void free_v2_profile(struct ik_ikev2_profile *p)
 	if (!p)
 		return;
 	free(p->name);
+	free(p->trustpoints);
 	for (size_t i = 0; i < p->nmatches; i++)
 		free(p->matches[i].value);
 	free(p->matches);
@@ -237,6 +240,16 @@ static void free_iface(struct ik_interface *ifc)
 	free(ifc->tunnel_source_if);
 	free(ifc->tunnel_vrf);
 	free(ifc);
+}
+
+static void free_authlist(struct ik_authlist *l)
+{
+	for (size_t i = 0; i < l->npeers; i++)
+		free(l->peers[i].value);
+	free(l->peers);
+	free(l->description);
+	free(l->name);
+	free(l);
 }
 
 static void free_acl(struct ik_acl *a)
@@ -309,6 +322,9 @@ void ik_config_free_model(struct ik_config *cfg)
 	for (i = 0; i < cfg->nv2_profiles; i++)
 		free_v2_profile(cfg->v2_profiles[i]);
 	free(cfg->v2_profiles);
+	for (i = 0; i < cfg->nauthlists; i++)
+		free_authlist(cfg->authlists[i]);
+	free(cfg->authlists);
 	for (i = 0; i < cfg->nifaces; i++)
 		free_iface(cfg->ifaces[i]);
 	free(cfg->ifaces);
@@ -331,6 +347,7 @@ void ik_config_free_model(struct ik_config *cfg)
 	free(cfg->cmap_ifaces);
 	free(cfg->cmap_entries);
 	free(cfg->warnings);
+	ik_conf_pki_free(cfg);
 	if (cfg->store) {
 		struct ik_keyslab *s, *next;
 
@@ -397,6 +414,15 @@ struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cf
 	if (!cfg->store)
 		FIND_LINEAR(cfg->ipsec_profiles, cfg->nipsec_profiles, name);
 	return find(cfg, IK_NS_IPSEC_PROFILE, name);
+}
+
+struct ik_authlist *ik_config_find_authlist(const struct ik_config *cfg, const char *name)
+{
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store)
+		FIND_LINEAR(cfg->authlists, cfg->nauthlists, name);
+	return find(cfg, IK_NS_AUTHLIST, name);
 }
 
 struct ik_acl *ik_config_find_acl(const struct ik_config *cfg, const char *name)

@@ -33,11 +33,12 @@ struct ik_resolver;      /* keyring/resolver.h: built once per snapshot */
 struct ik_profile_index; /* profile/profile.h: built once per snapshot */
 struct ik_hostkeys;      /* keyring/hostkeys.h: built once per snapshot */
 struct ik_v2_index;      /* profile/v2_select.h: built once per snapshot */
+struct ik_authz_list;    /* pki/authlist.h: built once per list and snapshot */
 
 /* ---- IKEv1 policy ---- */
 enum ik_encr { IK_ENCR_NONE = 0, IK_ENCR_DES, IK_ENCR_3DES, IK_ENCR_AES };
 enum ik_hash { IK_HASH_NONE = 0, IK_HASH_MD5, IK_HASH_SHA1, IK_HASH_SHA256, IK_HASH_SHA384, IK_HASH_SHA512 };
-enum ik_authm { IK_AUTH_NONE = 0, IK_AUTH_PSK, IK_AUTH_RSA_SIG };
+enum ik_authm { IK_AUTH_NONE = 0, IK_AUTH_PSK, IK_AUTH_RSA_SIG, IK_AUTH_ECDSA_SIG };
 
 struct ik_isakmp_policy {
 	unsigned prio;          /* crypto isakmp policy N */
@@ -87,6 +88,107 @@ struct ik_keyring {
 	char *description;      /* description TEXT, or NULL */
 };
 
+/* ---- PKI: trustpoints, their certificates, certificate maps ---- */
+struct ik_pki_store;    /* pki/pki.h: trust anchors (and CRLs) of a trustpoint */
+struct x509_st;         /* OpenSSL's X509 */
+struct evp_pkey_st;     /* OpenSSL's EVP_PKEY */
+
+enum ik_revocation { IK_REVOKE_UNSET = 0, IK_REVOKE_NONE, IK_REVOKE_CRL };
+
+/* One certificate of a trustpoint, as configured. */
+struct ik_tp_cert {
+	uint8_t *der;
+	size_t len;
+	bool ca;                /* a trust anchor (certificate ca SERIAL, or a CA in a file) */
+	bool self_signed;       /* certificate self-signed SERIAL: IOS's own, kept, not used */
+	char *serial;           /* certificate [ca] SERIAL of a chain block; NULL from a file */
+	int line;
+};
+
+/* crypto pki import NAME pem [FILE] [key KEYFILE] (Linux: PEM files). */
+struct ik_tp_import {
+	char *file;             /* certificates (and CRLs), or NULL */
+	char *keyfile;          /* the router's private key, or NULL */
+	int line;
+};
+
+struct ik_trustpoint {
+	char *name;
+	bool enrollment_terminal;
+	enum ik_revocation revocation;
+	char *subject_name;     /* subject-name TEXT, or NULL */
+	char *rsakeypair, *eckeypair;
+	struct ik_tp_cert *certs; size_t ncerts; /* chain block certificates */
+	struct ik_tp_import *imports; size_t nimports;
+	bool has_chain;         /* a crypto pki certificate chain block names it */
+	/* built by the parser from the above */
+	struct ik_pki_store *store;     /* trust anchors and CRLs */
+	struct x509_st *cert;           /* the router's certificate, or NULL */
+	struct evp_pkey_st *key;        /* its private key, or NULL */
+	size_t ncrls;
+	int line;
+	unsigned order;
+};
+
+/* crypto pki certificate map NAME SEQ: an entry matches a certificate when
+ * every rule does; the map when one of its entries (by SEQ) does. field and
+ * op are enum ik_pki_map_field and enum ik_pki_map_op of pki/pki.h. */
+struct ik_certmap_rule {
+	uint8_t field, op;
+	char *value;
+};
+
+struct ik_certmap_entry {
+	unsigned seq;
+	struct ik_certmap_rule *rules;
+	size_t nrules;
+	int line;
+};
+
+struct ik_certmap {
+	char *name;
+	struct ik_certmap_entry *entries; /* sorted by seq after parsing */
+	size_t nentries;
+	int line;
+};
+
+/* ---- authorization lists by public-key hash ----
+ *
+ *   crypto isakmp authorization list NAME
+ *    description TEXT
+ *    peer address A|fqdn F|email E|dn "DN"|any key-hash sha256|sha1 HEX
+ *    raw-public-key accept
+ *
+ * referenced by `authorization list NAME` in crypto isakmp profile and crypto
+ * ikev2 profile blocks. The values of enum ik_authl_kind equal those of enum
+ * ik_authz_kind (pki/authlist.h), and alg those of enum ik_pki_hash. */
+enum ik_authl_kind {
+	IK_AUTHL_ANY = 0, IK_AUTHL_ADDRESS, IK_AUTHL_FQDN, IK_AUTHL_EMAIL, IK_AUTHL_DN
+};
+enum ik_authl_alg { IK_AUTHL_SHA1 = 1, IK_AUTHL_SHA256 };
+
+struct ik_authlist_peer {
+	enum ik_authl_kind kind;
+	struct ik_addr addr;    /* IK_AUTHL_ADDRESS: IPv4 or IPv6 */
+	char *value;            /* FQDN, e-mail, or DN as written (without quotes) */
+	enum ik_authl_alg alg;
+	uint8_t hash[32];       /* 20 bytes for sha1, 32 for sha256 */
+	int line;
+};
+
+struct ik_authlist {
+	char *name;
+	struct ik_authlist_peer *peers; size_t npeers; /* in configuration order */
+	bool raw_keys;          /* raw-public-key accept: a bare key the list pins is
+				 * accepted without a certificate authority */
+	char *description;      /* description TEXT, or NULL */
+	int line;
+	unsigned order;         /* position among the lists */
+	/* the lookup structure for ik_authz_check, built by ik_snapshot_index
+	 * (NULL in a model loaded without indexes) */
+	struct ik_authz_list *index;
+};
+
 /* ---- ISAKMP profiles (P rules) ---- */
 enum ik_match_kind { IK_MATCH_ADDRESS, IK_MATCH_HOST, IK_MATCH_USER_FQDN, IK_MATCH_HOST_DOMAIN };
 
@@ -122,6 +224,11 @@ struct ik_isakmp_profile {
 	int line;
 	unsigned order;
 	char *description;      /* description TEXT, or NULL */
+	struct ik_trustpoint **trustpoints; /* ca trust-point NAME lines, in order */
+	size_t ntrustpoints;
+	struct ik_certmap *cert_map;        /* match certificate MAP, or NULL */
+	struct ik_authlist *authz; /* authorization list NAME, or NULL */
+	int authz_line;
 };
 
 /* ---- IPsec ---- */
@@ -229,6 +336,11 @@ struct ik_ikev2_profile {
 	int line;
 	unsigned order;         /* position among IKEv2 profiles */
 	char *description;      /* description TEXT, or NULL */
+	struct ik_trustpoint **trustpoints; /* pki trustpoint NAME lines, in order */
+	size_t ntrustpoints;
+	struct ik_certmap *cert_map;        /* match certificate MAP, or NULL */
+	struct ik_authlist *authz; /* authorization list NAME, or NULL */
+	int authz_line;
 };
 
 /* ---- interfaces, VRFs, routes ---- */
@@ -407,6 +519,13 @@ struct ik_config {
 	 * peer supports them; 0 = off */
 	unsigned v2_frag_mtu;
 
+	struct ik_trustpoint **trustpoints; size_t ntrustpoints;
+	struct ik_certmap **certmaps; size_t ncertmaps;
+	/* the isakmp profiles with a match certificate line, in configuration
+	 * order: what a responder tries a peer's certificate against */
+	struct ik_isakmp_profile **certmap_profiles; size_t ncertmap_profiles;
+	struct ik_authlist **authlists; size_t nauthlists; /* in configuration order */
+
 	struct ik_interface **ifaces; size_t nifaces;
 	struct ik_route *routes; size_t nroutes;
 	struct ik_vrf *vrfs; size_t nvrfs;
@@ -523,6 +642,7 @@ struct ik_isakmp_profile *ik_config_find_profile(const struct ik_config *cfg, co
 struct ik_keyring *ik_config_find_keyring(const struct ik_config *cfg, const char *name);
 struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cfg, const char *name);
 struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name);
+struct ik_authlist *ik_config_find_authlist(const struct ik_config *cfg, const char *name);
 struct ik_acl *ik_config_find_acl(const struct ik_config *cfg, const char *name);
 /* dynamic false: crypto map NAME; true: crypto dynamic-map NAME */
 struct ik_cmap *ik_config_find_cmap(const struct ik_config *cfg, const char *name, bool dynamic);
@@ -543,6 +663,12 @@ struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32
  * parseable by ik_config_load_string into an equal model. */
 struct ik_sb;
 void ik_config_print(const struct ik_config *cfg, struct ik_sb *out);
+
+/* An authorization list entry as its configuration line, without the
+ * indentation: "peer fqdn r1.example.com key-hash sha256 6ab9..." (also the
+ * form ikerctl key-hash prints). Returns buf. */
+char *ik_authlist_peer_text(const struct ik_authlist_peer *p, char *buf, size_t len);
+const char *ik_authlist_id_kw(enum ik_authl_kind k); /* "address", "fqdn", ..., "any" */
 
 /* Names used in show output and traces. */
 const char *ik_encr_name(enum ik_encr e);   /* "des", "3des", "aes" */

@@ -8,8 +8,10 @@
  * as secret as the file.
  */
 #include "conf/model.h"
+#include "conf/pki_conf.h"
 #include "conf/acl.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/addr.h"
@@ -125,6 +127,8 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, " hash %s\n", ik_hash_name(p->hash));
 		if (p->auth == IK_AUTH_PSK)
 			ik_sb_add(out, " authentication pre-share\n");
+		else if (p->auth == IK_AUTH_ECDSA_SIG)
+			ik_sb_add(out, " authentication ecdsa-sig\n");
 		if (p->group != 1)
 			ik_sb_printf(out, " group %u\n", p->group);
 		if (p->lifetime != 86400)
@@ -160,6 +164,63 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 		ik_sb_add(out, "crypto logging session\n");
 }
 
+const char *ik_authlist_id_kw(enum ik_authl_kind k)
+{
+	switch (k) {
+	case IK_AUTHL_ADDRESS: return "address";
+	case IK_AUTHL_FQDN: return "fqdn";
+	case IK_AUTHL_EMAIL: return "email";
+	case IK_AUTHL_DN: return "dn";
+	case IK_AUTHL_ANY: break;
+	}
+	return "any";
+}
+
+char *ik_authlist_peer_text(const struct ik_authlist_peer *p, char *buf, size_t len)
+{
+	char a[IK_ADDR_ANYSTRLEN], hex[65];
+	size_t hl = p->alg == IK_AUTHL_SHA1 ? 20 : 32;
+
+	for (size_t i = 0; i < hl; i++)
+		snprintf(hex + 2 * i, 3, "%02x", p->hash[i]);
+	switch (p->kind) {
+	case IK_AUTHL_ANY:
+		snprintf(buf, len, "peer any");
+		break;
+	case IK_AUTHL_ADDRESS:
+		snprintf(buf, len, "peer address %s", ik_addr_fmt_any(&p->addr, a));
+		break;
+	case IK_AUTHL_DN:
+		snprintf(buf, len, "peer dn \"%s\"", p->value);
+		break;
+	default:
+		snprintf(buf, len, "peer %s %s", ik_authlist_id_kw(p->kind), p->value);
+		break;
+	}
+	snprintf(buf + strlen(buf), len - strlen(buf), " key-hash %s %s",
+		 p->alg == IK_AUTHL_SHA1 ? "sha1" : "sha256", hex);
+	return buf;
+}
+
+static void print_authlists(const struct ik_config *cfg, struct ik_sb *out)
+{
+	char line[IK_CONF_MAX_LINE + 160];
+
+	for (size_t i = 0; i < cfg->nauthlists; i++) {
+		const struct ik_authlist *l = cfg->authlists[i];
+
+		ik_sb_add(out, "!\n");
+		ik_sb_printf(out, "crypto isakmp authorization list %s\n", l->name);
+		if (l->description)
+			ik_sb_printf(out, " description %s\n", l->description);
+		for (size_t k = 0; k < l->npeers; k++)
+			ik_sb_printf(out, " %s\n",
+				     ik_authlist_peer_text(&l->peers[k], line, sizeof(line)));
+		if (l->raw_keys)
+			ik_sb_add(out, " raw-public-key accept\n");
+	}
+}
+
 static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 {
 	char a[IK_ADDR_ANYSTRLEN], m[IK_ADDRSTRLEN], pb[IK_PREFIX6STRLEN];
@@ -173,6 +234,10 @@ static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, "   description %s\n", p->description);
 		if (p->ivrf)
 			ik_sb_printf(out, "   vrf %s\n", p->ivrf);
+		for (size_t k = 0; k < p->ntrustpoints; k++)
+			ik_sb_printf(out, "   ca trust-point %s\n", p->trustpoints[k]->name);
+		if (p->cert_map)
+			ik_sb_printf(out, "   match certificate %s\n", p->cert_map->name);
 		for (size_t k = 0; k < p->nkeyrings; k++)
 			ik_sb_printf(out, "   keyring %s\n", p->keyrings[k]->name);
 		if (p->self_id == IK_SELF_ID_ADDRESS)
@@ -222,6 +287,8 @@ static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 				     p->keepalive_retry);
 		if (p->initiate_aggressive)
 			ik_sb_add(out, "   initiate mode aggressive\n");
+		if (p->authz)
+			ik_sb_printf(out, "   authorization list %s\n", p->authz->name);
 	}
 }
 
@@ -300,7 +367,8 @@ static void print_strv(struct ik_sb *out, const char *cmd, char *const *v, size_
 
 static const char *auth_kw(enum ik_authm a)
 {
-	return a == IK_AUTH_RSA_SIG ? "rsa-sig" : "pre-share";
+	return a == IK_AUTH_RSA_SIG ? "rsa-sig" : a == IK_AUTH_ECDSA_SIG ? "ecdsa-sig" :
+	       "pre-share";
 }
 
 static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
@@ -405,12 +473,16 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 		if (id_kw(p->local_id_type))
 			ik_sb_printf(out, " identity local %s %s\n", id_kw(p->local_id_type),
 				     p->local_id_value);
+		if (p->cert_map)
+			ik_sb_printf(out, " match certificate %s\n", p->cert_map->name);
 		if (p->auth_remote)
 			ik_sb_printf(out, " authentication remote %s\n", auth_kw(p->auth_remote));
 		if (p->auth_local)
 			ik_sb_printf(out, " authentication local %s\n", auth_kw(p->auth_local));
 		if (p->keyring)
 			ik_sb_printf(out, " keyring local %s\n", p->keyring->name);
+		for (size_t k = 0; k < p->ntrustpoints; k++)
+			ik_sb_printf(out, " pki trustpoint %s\n", p->trustpoints[k]->name);
 		if (p->lifetime)
 			ik_sb_printf(out, " lifetime %u\n", (unsigned)p->lifetime);
 		if (p->dpd_interval)
@@ -418,6 +490,8 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 				     p->dpd_periodic ? "periodic" : "on-demand");
 		if (p->nat_keepalive)
 			ik_sb_printf(out, " nat keepalive %u\n", p->nat_keepalive);
+		if (p->authz)
+			ik_sb_printf(out, " authorization list %s\n", p->authz->name);
 	}
 }
 
@@ -641,8 +715,10 @@ void ik_config_print(const struct ik_config *cfg, struct ik_sb *out)
 	if (!cfg || !out)
 		return;
 	ik_sb_printf(out, "hostname %s\n", cfg->hostname);
+	ik_conf_pki_print(cfg, out);
 	print_keyrings(cfg, out);
 	print_isakmp(cfg, out);
+	print_authlists(cfg, out);
 	print_profiles(cfg, out);
 	print_tsets(cfg, out);
 	print_ikev2(cfg, out);

@@ -36,6 +36,11 @@ static const struct cli_pattern patterns[] = {
 	{ "show crypto isakmp sa detail", IK_CMD_SHOW_ISAKMP_SA, 0, true },
 	{ "show crypto isakmp sa keys", IK_CMD_SHOW_ISAKMP_SA_KEYS, 0, false },
 	{ "show crypto isakmp peers", IK_CMD_SHOW_ISAKMP_PEERS, 0, false },
+	{ "show crypto isakmp peers detail", IK_CMD_SHOW_ISAKMP_PEERS, 0, true },
+	{ "show crypto ikev2 stats peer <peer>", IK_CMD_SHOW_IKEV2_PEER_STATS, 0, false },
+	{ "show crypto authorization list", IK_CMD_SHOW_AUTHZ_LIST, 0, false },
+	{ "show crypto authorization list <list>", IK_CMD_SHOW_AUTHZ_LIST, 0, false },
+	{ "clear crypto statistics", IK_CMD_CLEAR_STATS, 0, false },
 	{ "show crypto isakmp stats", IK_CMD_SHOW_ISAKMP_STATS, 0, false },
 	{ "show crypto isakmp default policy", IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY, 0, false },
 	{ "show crypto ipsec sa", IK_CMD_SHOW_IPSEC_SA, 0, false },
@@ -123,6 +128,15 @@ static const struct cli_pattern patterns[] = {
 	{ "show crypto ikev2 proposal", IK_CMD_SHOW_IKEV2_PROPOSAL, 0, false },
 	{ "show crypto ikev2 policy", IK_CMD_SHOW_IKEV2_POLICY, 0, false },
 	{ "show crypto ikev2 profile", IK_CMD_SHOW_IKEV2_PROFILE, 0, false },
+	{ "show crypto pki certificates", IK_CMD_SHOW_PKI_CERTS, 0, false },
+	{ "show crypto pki certificates verbose", IK_CMD_SHOW_PKI_CERTS, 0, true },
+	{ "show crypto pki trustpoints", IK_CMD_SHOW_PKI_TRUSTPOINTS, 0, false },
+	{ "debug crypto pki transactions", IK_CMD_DEBUG, IK_DBG_PKI_TRANS, false },
+	{ "debug crypto pki messages", IK_CMD_DEBUG, IK_DBG_PKI_MSG, false },
+	{ "undebug crypto pki transactions", IK_CMD_UNDEBUG, IK_DBG_PKI_TRANS, false },
+	{ "undebug crypto pki messages", IK_CMD_UNDEBUG, IK_DBG_PKI_MSG, false },
+	{ "no debug crypto pki transactions", IK_CMD_UNDEBUG, IK_DBG_PKI_TRANS, false },
+	{ "no debug crypto pki messages", IK_CMD_UNDEBUG, IK_DBG_PKI_MSG, false },
 	{ "show crypto ikev2 sa", IK_CMD_SHOW_IKEV2_SA, 0, false },
 	{ "show crypto ikev2 sa detailed", IK_CMD_SHOW_IKEV2_SA, 0, true },
 	{ "show crypto ikev2 sa remote <peer>", IK_CMD_SHOW_IKEV2_SA, 0, false },
@@ -250,6 +264,24 @@ static const struct {
 	{ "show crypto ikev2 proposal", "Show IKEv2 proposals" },
 	{ "show crypto ikev2 policy", "Show IKEv2 policies" },
 	{ "show crypto ikev2 profile", "Show IKEv2 profiles" },
+	{ "show crypto pki", "Show PKI" },
+	{ "show crypto pki certificates", "Show certificates" },
+	{ "show crypto pki certificates verbose", "Certificates in detail (keys, hashes)" },
+	{ "show crypto pki trustpoints", "Show trustpoints" },
+	{ "debug crypto pki", "Public Key Infrastructure" },
+	{ "debug crypto pki transactions", "Certificate validation and signing" },
+	{ "debug crypto pki messages", "Certificates received" },
+	{ "undebug crypto pki", "Public Key Infrastructure" },
+	{ "undebug crypto pki transactions", "Certificate validation and signing" },
+	{ "undebug crypto pki messages", "Certificates received" },
+	{ "no debug crypto pki", "Public Key Infrastructure" },
+	{ "no debug crypto pki transactions", "Certificate validation and signing" },
+	{ "no debug crypto pki messages", "Certificates received" },
+	{ "show crypto ikev2 stats", "Show IKEv2 statistics" },
+	{ "show crypto ikev2 stats peer", "IKEv2 message counters of one peer" },
+	{ "show crypto authorization", "Peer authorization by public-key hash" },
+	{ "show crypto authorization list", "Authorization lists and their entries" },
+	{ "clear crypto statistics", "Reset the per-peer counters" },
 	{ "show crypto ikev2 sa", "Shows ikev2 SAs" },
 	{ "show crypto ikev2 sa detailed", "detailed ikev2 SA information" },
 	{ "show crypto ikev2 sa remote", "Remote peer" },
@@ -293,6 +325,7 @@ static const struct {
 	{ "<key-id>", "WORD", "Key id" },
 	{ "<v2-local>", "A.B.C.D", "Local IP address" },
 	{ "<local>", "A.B.C.D", "Local IP address" },
+	{ "<list>", "WORD", "Authorization list name" },
 };
 
 /* A word of the input: where it starts in the line and how long it is. */
@@ -410,6 +443,12 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 			return false;
 		cmd->has_conn_id = true;
 		cmd->conn_id = n;
+		return true;
+	}
+	if (!strcmp(arg, "<list>")) {
+		if (!word_is_name(w, sizeof(cmd->list)))
+			return false;
+		strcpy(cmd->list, w);
 		return true;
 	}
 	if (!strcmp(arg, "<ifname>")) {

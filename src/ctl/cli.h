@@ -50,6 +50,11 @@ enum ik_cmd_id {
 	IK_CMD_SHOW_IKEV2_POLICY,
 	IK_CMD_SHOW_IKEV2_PROFILE,
 	IK_CMD_TEST_IKEV2_PEER,
+	IK_CMD_SHOW_PKI_CERTS,
+	IK_CMD_SHOW_PKI_TRUSTPOINTS,
+	IK_CMD_SHOW_IKEV2_PEER_STATS,
+	IK_CMD_CLEAR_STATS,
+	IK_CMD_SHOW_AUTHZ_LIST,
 	IK_CMD_SHOW_CRYPTO_MAP,
 	IK_CMD_SHOW_ACCESS_LISTS,
 	IK_CMD_INITIATE_MAP,
@@ -83,6 +88,7 @@ struct ik_cli_cmd {
 	uint32_t v2_local;      /* test ikev2 peer A local L */
 	bool has_conn_id;
 	unsigned conn_id;       /* clear crypto isakmp CONN-ID */
+	char list[64];          /* show crypto authorization list NAME ("" = all) */
 	char ifname[64];        /* initiate TunnelN, show crypto map interface IF */
 	char name[64];          /* a crypto map or access list name ("" = none) */
 	uint32_t flow_src, flow_dst; /* initiate map M SRC DST */

@@ -5,6 +5,7 @@
  * Exit status: 0 the command ran, 1 the daemon refused it (or ikerctl was
  * used wrongly), 2 the daemon could not be reached. */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,9 @@
 #include "config.h"
 #include "ctl/cli.h"
 #include "ctl/proto.h"
+#include "pki/keyhash.h"
 #include "pki/pki.h"
+#include "util/addr.h"
 #include "util/util.h"
 
 #ifdef HAVE_LIBEDIT
@@ -34,34 +37,75 @@ static void usage(FILE *f)
 		"  -h, --help  this text;  --version  the version\n"
 		"COMMAND is an IOS exec command, abbreviations allowed, e.g.\n"
 		"  ikerctl sh cry isa sa;  ikerctl show crypto isakmp key;  ikerctl terminal monitor\n"
-		"or, without ikerd: key-hash FILE  (the key hashes of a certificate or key file,\n"
-		"  as an authorization list takes them)\n"
+		"or, without ikerd: key-hash FILE [sha256|sha1] [IDENTITY]  (the authorization\n"
+		"  list lines that pin the key of a certificate or key file)\n"
 		"A command ending in '?' lists what may follow, with help (quote it for the shell:\n"
 		"  ikerctl show crypto isakmp '?');  without COMMAND on a terminal: an interactive\n"
 		"session with the prompt ikerd# (exit or end to leave).\n",
 		DEFAULT_CTL);
 }
 
-/* key-hash FILE: the SHA-1 and SHA-256 hashes of the public key of a
- * certificate or key file, one line each in the form of an authorization
- * list's entries (`peer IDENTITY key-hash sha256 HEX`). Needs no daemon. */
+/* key-hash FILE [sha256|sha1] [IDENTITY]: the authorization list lines that
+ * pin the public key of a certificate or key file, to be copied into the
+ * list (pki/keyhash.h). IDENTITY: fqdn NAME, email ADDR, address A, dn TEXT
+ * (the rest of the words) or any. Needs no daemon. */
 static int key_hash(int argc, char **argv)
 {
-	char err[512], line[100];
-	EVP_PKEY *pk;
+	static const char use[] = "ikerctl: usage: ikerctl key-hash FILE [sha256|sha1] "
+				  "[fqdn NAME | email ADDR | address A | dn TEXT | any]\n";
+	struct ik_authlist_peer id = { 0 };
+	enum ik_authl_alg alg = IK_AUTHL_SHA256;
+	char err[512], dn[1024] = "";
+	bool given = false, any;
+	struct ik_sb out;
+	int i = 1, n;
 
-	if (argc != 1) {
-		fprintf(stderr, "ikerctl: usage: ikerctl key-hash FILE\n");
+	if (argc < 1) {
+		fputs(use, stderr);
 		return 1;
 	}
-	pk = ik_pki_load_pubkey_file(argv[0], err, sizeof(err));
-	if (!pk) {
+	if (i < argc && (!strcmp(argv[i], "sha1") || !strcmp(argv[i], "sha256")))
+		alg = !strcmp(argv[i++], "sha1") ? IK_AUTHL_SHA1 : IK_AUTHL_SHA256;
+	if (i < argc) {
+		given = true;
+		if (!strcmp(argv[i], "any") && i + 1 == argc) {
+			id.kind = IK_AUTHL_ANY;
+		} else if ((!strcmp(argv[i], "fqdn") || !strcmp(argv[i], "email")) &&
+			   i + 2 == argc && !strpbrk(argv[i + 1], " \t\"!")) {
+			id.kind = argv[i][0] == 'f' ? IK_AUTHL_FQDN : IK_AUTHL_EMAIL;
+			id.value = argv[i + 1];
+		} else if (!strcmp(argv[i], "address") && i + 2 == argc &&
+			   !ik_addr_parse_any(argv[i + 1], &id.addr)) {
+			id.kind = IK_AUTHL_ADDRESS;
+		} else if (!strcmp(argv[i], "dn") && i + 1 < argc) {
+			for (int k = i + 1; k < argc; k++)
+				snprintf(dn + strlen(dn), sizeof(dn) - strlen(dn), "%s%s",
+					 k > i + 1 ? " " : "", argv[k]);
+			if (strchr(dn, '"')) {
+				fprintf(stderr, "ikerctl: a DN with '\"' cannot be "
+					"written in a list\n");
+				return 1;
+			}
+			id.kind = IK_AUTHL_DN;
+			id.value = dn;
+		} else {
+			fputs(use, stderr);
+			return 1;
+		}
+	}
+	ik_sb_init(&out);
+	n = ik_keyhash_lines(argv[0], alg, given ? &id : NULL, &out, &any, err, sizeof(err));
+	if (n < 0) {
 		fprintf(stderr, "ikerctl: %s\n", err);
+		ik_sb_free(&out);
 		return 1;
 	}
-	printf("key-hash %s\n", ik_pki_key_hash_text(pk, IK_PKI_SHA1, line, sizeof(line)));
-	printf("key-hash %s\n", ik_pki_key_hash_text(pk, IK_PKI_SHA256, line, sizeof(line)));
-	EVP_PKEY_free(pk);
+	fputs(ik_sb_str(&out), stdout);
+	if (any)
+		fprintf(stderr, "ikerctl: %s names no identity: `peer any` accepts this key for "
+			"every identity; give one (fqdn NAME, email ADDR, address A, dn TEXT) to "
+			"pin it to a peer\n", argv[0]);
+	ik_sb_free(&out);
 	return 0;
 }
 

@@ -14,8 +14,10 @@
 #include "ctl/cli.h"
 #include "ctl/filter.h"
 #include "daemon/show_conf.h"
+#include "pki/pki_show.h"
 #include "profile/v2_select.h"
 #include "daemon/show_merge.h"
+#include "ike/peer.h"
 #include "profile/check.h"
 #include "profile/cmap_select.h"
 #include "profile/snapshot.h"
@@ -334,8 +336,17 @@ static void task_show(struct ikd_worker *w, void *arg)
 		ik_engine_show_engine_conns(w->eng, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_ISAKMP_PEERS:
-		ik_engine_show_peers(w->eng, a->json, &a->out);
+		if (a->detail)
+			ik_engine_show_peers_detail(w->eng, a->json, &a->out);
+		else
+			ik_engine_show_peers(w->eng, a->json, &a->out);
 		break;
+	case IK_CMD_SHOW_IKEV2_PEER_STATS: {
+		struct ik_addr p = ik_addr_v4(a->opts.peer);
+
+		ik_engine_show_v2_peer_stats(w->eng, &p, a->json, &a->out);
+		break;
+	}
 	case IK_CMD_SHOW_IKEV2_SA:
 		ik_engine_show_ikev2_sa(w->eng, &a->opts, a->json, &a->out);
 		break;
@@ -402,6 +413,12 @@ struct clear_arg {
 	uint32_t peer;
 	unsigned conn_id;
 };
+
+static void task_clear_stats(struct ikd_worker *w, void *arg)
+{
+	(void)arg;
+	ik_engine_clear_peer_stats(w->eng);
+}
 
 static void task_clear(struct ikd_worker *w, void *arg)
 {
@@ -660,6 +677,10 @@ static const char *dbg_text(unsigned cat)
 		return "Crypto IKEv2";
 	case IK_DBG_ISAKMP_DETAIL:
 		return "Crypto ISAKMP internals";
+	case IK_DBG_PKI_TRANS:
+		return "Crypto PKI Trans";
+	case IK_DBG_PKI_MSG:
+		return "Crypto PKI Msg";
 	}
 	return "Crypto";
 }
@@ -747,6 +768,10 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_IKEV2_POLICY:
 	case IK_CMD_SHOW_IKEV2_PROFILE:
 	case IK_CMD_TEST_IKEV2_PEER:
+	case IK_CMD_SHOW_PKI_CERTS:
+	case IK_CMD_SHOW_PKI_TRUSTPOINTS:
+	case IK_CMD_SHOW_IKEV2_PEER_STATS:
+	case IK_CMD_SHOW_AUTHZ_LIST:
 	case IK_CMD_SHOW_CRYPTO_MAP:
 	case IK_CMD_SHOW_ACCESS_LISTS:
 	case IK_CMD_SHOW_IKEV2_SA:
@@ -819,6 +844,12 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY:
 		ik_show_isakmp_default_policy(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_PKI_CERTS:
+		ik_show_pki_certificates(d->cfg, cmd->detail, json, time(NULL), out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_PKI_TRUSTPOINTS:
+		ik_show_pki_trustpoints(d->cfg, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_IPSEC_TSET:
 		ik_show_ipsec_transform_set(d->cfg, json, out);
@@ -906,6 +937,19 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_IKEV2_SESSION:
 		show_engines(d, cmd, json, out);
 		return IK_CTL_OK;
+	case IK_CMD_SHOW_IKEV2_PEER_STATS:
+		show_engines(d, cmd, json, out);
+		if (!json && !out->len)
+			ik_sb_printf(out, "%% No IKE message was exchanged with peer %s (or its "
+				     "record expired)\n", ik_addr_fmt(cmd->peer, a));
+		return IK_CTL_OK;
+	case IK_CMD_CLEAR_STATS:
+		for (unsigned k = 0; k < d->nworkers; k++)
+			ikd_worker_run(&d->workers[k], task_clear_stats, NULL);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_AUTHZ_LIST:
+		return ik_show_authz_list(d->cfg, cmd->list[0] ? cmd->list : NULL, json, out) ?
+		       IK_CTL_ERROR : IK_CTL_OK;
 	case IK_CMD_SHOW_IKEV2_STATS:
 		show_v2_stats(d, json, out);
 		return IK_CTL_OK;

@@ -1,8 +1,8 @@
 /* The configuration-side show commands, in IOS layout or JSON:
  *   show crypto isakmp key, show crypto isakmp profile, show crypto isakmp policy,
  *   show crypto isakmp default policy, show crypto ipsec transform-set,
- *   show crypto ipsec profile, show debugging; show crypto map and show
- *   access-lists (show_cmap.c). */
+ *   show crypto ipsec profile, show debugging, show crypto authorization list;
+ *   show crypto map and show access-lists (show_cmap.c). */
 #ifndef IK_DAEMON_SHOW_CONF_H
 #define IK_DAEMON_SHOW_CONF_H
 
@@ -18,6 +18,11 @@ void ik_show_isakmp_policy(const struct ik_config *cfg, bool json, struct ik_sb 
 void ik_show_isakmp_default_policy(const struct ik_config *cfg, bool json, struct ik_sb *out);
 void ik_show_ipsec_transform_set(const struct ik_config *cfg, bool json, struct ik_sb *out);
 void ik_show_ipsec_profile(const struct ik_config *cfg, bool json, struct ik_sb *out);
+/* show crypto authorization list [NAME] (name NULL: every list): the entries
+ * as their configuration lines, and the profiles that use each list. -1 with
+ * "% ..." in out when NAME is not configured. */
+int ik_show_authz_list(const struct ik_config *cfg, const char *name, bool json,
+		       struct ik_sb *out);
 /* A transform set's transforms as IOS lists them ("esp-aes esp-sha-hmac"),
  * and as a JSON object (for the crypto map shows). */
 void ik_show_tset_text(const struct ik_transform_set *ts, char *buf, size_t n);

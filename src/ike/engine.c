@@ -400,6 +400,7 @@ void ik_v1_send(struct ik_p1 *p1, const uint8_t *msg, size_t len)
 	       "(%c) %s", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, ra), p1->local.port,
 	       p1->remote.port, p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):Sending an IKE IPv4 Packet.", p1->conn_id);
+	ik_peer_sa_msg(&p1->sa, msg, len, true);
 	if (p1->local.port == 4500) {
 		/* RFC 3947/3948: IKE on the NAT-T port carries the non-ESP marker. */
 		uint8_t buf[IK_V1_MAX_MSG + 4];
@@ -505,6 +506,7 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	e->p1s = p1;
 	p1_index_peer(p1);
 	ho_enter(e, &p1->sa);
+	ik_peer_sa_event(&p1->sa, IK_PEER_SA_CREATED);
 	if (initiator)
 		ik_htab_add(&e->sa_by_spi, &p1->by_spi, spi_hash(e, p1->cky_i));
 	return p1;
@@ -715,6 +717,7 @@ void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer)
 	       ik_addr_fmt_ios(&p1->remote.ip, ra));
 	if (p1->state != IKE_P1_COMPLETE)
 		e->st.p1_failed++;
+	ik_peer_sa_event(&p1->sa, IK_PEER_SA_DELETED);
 	ho_leave(e, &p1->sa);
 	p1->dead = true;
 	p1->state = IKE_DEST_SA;
@@ -949,6 +952,7 @@ void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_m
 	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, &c->remote.ip));
 	ik_v1_timer_set(e, &c->t_hard, hard_ms);
 	ik_v1_timer_set(e, &c->t_soft, soft_ms);
+	ik_peer_event(e, &c->remote.ip, c->fvrf, IK_PEER_CHILD_CREATED);
 }
 
 static void child_unlink(struct ik_engine *e, struct ik_child *c)
@@ -989,6 +993,7 @@ void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_pee
 	       "sa_conn_id= %u (%s)", ik_addr_fmt_ios(&c->remote.ip, ra), c->sa.out.spi,
 	       c->sa.out.spi, c->sa.id + 1, why);
 	e->host.child_down(e->host.ctx, &c->sa);
+	ik_peer_event(e, &c->remote.ip, c->fvrf, IK_PEER_CHILD_DELETED);
 	child_unlink(e, c);
 	child_free(e, c);
 }
@@ -1155,6 +1160,7 @@ void ik_engine_free(struct ik_engine *e)
 	ik_htab_free(&e->ch_by_peer);
 	ik_htab_free(&e->ch_by_addr);
 	ik_timers_free(&e->timers);
+	ik_peer_tab_free(&e->peers);
 	ik_v1_cfg_release(e, e->cfg);
 	free(e);
 }
@@ -1343,6 +1349,7 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 	if (len == 1 && msg[0] == 0xff)
 		return; /* NAT-T keepalive (RFC 3948 2.3) */
 	e->st.rx_datagrams++;
+	ik_peer_msg(e, &remote->ip, fvrf, msg, len, false);
 	/* The version, from the ISAKMP header (RFC 2408 3.1, RFC 7296 3.1: the
 	 * major version is the high nibble of octet 17), before anything else
 	 * is parsed. */
@@ -1403,6 +1410,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	}
 	x->count++;
 	e->st.retransmits++;
+	ik_peer_sa_event(&p1->sa, IK_PEER_RETRANSMIT);
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): retransmitting phase %d %s%s...", p1->conn_id,
 	       phase2 ? 2 : 1, phase2 ? "QM_IDLE" : ik_v1_p1_disp(p1), phase2 ? "     " : "");
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (%u): incrementing error counter on %s, attempt %u "

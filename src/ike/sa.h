@@ -69,6 +69,7 @@ enum ik_timer_kind {
 
 struct ik_ike_sa;
 struct ik_child;
+struct ik_peer;
 
 /* The forms of show crypto isakmp sa. */
 enum ik_sa_show { IK_SA_SHOW_BRIEF, IK_SA_SHOW_DETAIL, IK_SA_SHOW_JSON };
@@ -113,6 +114,7 @@ struct ik_ike_sa_ops {
 		struct ik_ike_sa *free_next; /* deleted: it has left that list */ \
 	};                                                                        \
 	struct ik_src *src;     /* per-source counters while half-open */         \
+	struct ik_peer *peer;   /* per-peer counters (ike/peer.h) */              \
 	/* the retransmission timer is in the version's exchange state */     \
 	struct ik_timer t_expire, t_rekey, t_dpd, t_natka;
 

@@ -125,6 +125,8 @@ static void dpd_send(struct ik_p1 *p1, uint16_t type, uint32_t seq)
 	DBG(p1, "ISAKMP:(%u):DPD/%s sent to peer %s, sequence 0x%X", p1->conn_id,
 	    ik_v1_notify_name(type), ik_addr_fmt(p1->remote.addr, ra), seq);
 	ik_v1_send_notify(p1, type, IK_V1_PROTO_ISAKMP, spi, 16, data, 4);
+	if (type == IK_V1_N_R_U_THERE)
+		ik_peer_sa_event(&p1->sa, IK_PEER_DPD_SENT);
 }
 
 static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
@@ -227,6 +229,7 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 				p1->profile->keepalive : p1->cfg->keepalive;
 
 			p1->last_rx_ms = ik_v1_now(p1->e);
+			ik_peer_sa_event(&p1->sa, IK_PEER_DPD_ANSWERED);
 			p1->dpd_pending = false;
 			p1->dpd_tries = 0;
 			ik_v1_timer_set(p1->e, &p1->t_dpd, ik_v1_now(p1->e) + (uint64_t)ka * 1000);

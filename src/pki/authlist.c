@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf/model.h"
 #include "util/addr.h"
 #include "util/secmem.h"
 #include "util/util.h"
@@ -26,8 +27,8 @@ struct ik_authz_list {
 
 static uint32_t az_key(const struct ik_authz_id *id)
 {
-	char a[IK_ADDRSTRLEN];
-	const char *s = id->kind == IK_AUTHZ_ADDRESS ? ik_addr_fmt(id->addr, a) :
+	char a[IK_ADDR_ANYSTRLEN];
+	const char *s = id->kind == IK_AUTHZ_ADDRESS ? ik_addr_fmt_any(&id->addr, a) :
 			id->value ? id->value : "";
 	uint8_t kind = (uint8_t)id->kind;
 
@@ -49,7 +50,7 @@ static bool az_same(const struct ik_authz_id *a, const struct ik_authz_id *b)
 		return false;
 	switch (a->kind) {
 	case IK_AUTHZ_ANY: return true;
-	case IK_AUTHZ_ADDRESS: return a->addr == b->addr;
+	case IK_AUTHZ_ADDRESS: return ik_addr_eq(&a->addr, &b->addr);
 	default: return a->value && b->value && !strcasecmp(a->value, b->value);
 	}
 }
@@ -102,6 +103,37 @@ struct ik_authz_list *ik_authz_build(const char *name, const struct ik_authz_ent
 	return l;
 }
 
+_Static_assert((int)IK_AUTHL_ANY == (int)IK_AUTHZ_ANY &&
+	       (int)IK_AUTHL_ADDRESS == (int)IK_AUTHZ_ADDRESS &&
+	       (int)IK_AUTHL_FQDN == (int)IK_AUTHZ_FQDN &&
+	       (int)IK_AUTHL_EMAIL == (int)IK_AUTHZ_EMAIL && (int)IK_AUTHL_DN == (int)IK_AUTHZ_DN,
+	       "conf/model.h and pki/authlist.h number identities alike");
+_Static_assert((int)IK_AUTHL_SHA1 == (int)IK_PKI_SHA1 &&
+	       (int)IK_AUTHL_SHA256 == (int)IK_PKI_SHA256,
+	       "conf/model.h and pki/pki.h number hashes alike");
+
+struct ik_authz_list *ik_authz_build_conf(const struct ik_authlist *conf)
+{
+	struct ik_authz_entry *e = calloc(conf->npeers ? conf->npeers : 1, sizeof(*e));
+	struct ik_authz_list *l;
+
+	if (!e)
+		return NULL;
+	for (size_t i = 0; i < conf->npeers; i++) {
+		const struct ik_authlist_peer *p = &conf->peers[i];
+
+		e[i].id.kind = (enum ik_authz_kind)p->kind;
+		e[i].id.addr = p->addr;
+		e[i].id.value = p->value;
+		e[i].alg = (enum ik_pki_hash)p->alg;
+		memcpy(e[i].hash, p->hash, sizeof(e[i].hash));
+		e[i].line = p->line;
+	}
+	l = ik_authz_build(conf->name, e, conf->npeers, conf->raw_keys);
+	free(e);
+	return l;
+}
+
 const char *ik_authz_name(const struct ik_authz_list *l)
 {
 	return l->name;
@@ -114,7 +146,7 @@ bool ik_authz_raw_keys(const struct ik_authz_list *l)
 
 const char *ik_authz_id_text(const struct ik_authz_id *id, char *buf, size_t len)
 {
-	char a[IK_ADDRSTRLEN], v[IK_ESCAPED_LEN(256)];
+	char a[IK_ADDR_ANYSTRLEN], v[IK_ESCAPED_LEN(256)];
 	const char *kw = "any";
 
 	switch (id->kind) {
@@ -122,7 +154,7 @@ const char *ik_authz_id_text(const struct ik_authz_id *id, char *buf, size_t len
 		snprintf(buf, len, "any");
 		return buf;
 	case IK_AUTHZ_ADDRESS:
-		snprintf(buf, len, "address %s", ik_addr_fmt(id->addr, a));
+		snprintf(buf, len, "address %s", ik_addr_fmt_any(&id->addr, a));
 		return buf;
 	case IK_AUTHZ_FQDN: kw = "fqdn"; break;
 	case IK_AUTHZ_EMAIL: kw = "email"; break;
@@ -148,7 +180,7 @@ static bool az_key_matches(const struct ik_authz_entry *e, EVP_PKEY *pk, uint8_t
 enum ik_authz_result ik_authz_check(const struct ik_authz_list *l, const struct ik_authz_id *id,
 				    EVP_PKEY *pk, const char *peer, const struct ik_log *log)
 {
-	static const struct ik_authz_id any = { IK_AUTHZ_ANY, 0, NULL };
+	static const struct ik_authz_id any = { .kind = IK_AUTHZ_ANY };
 	const struct ik_authz_id *probe[2] = { id, &any };
 	uint8_t h[2][32];
 	int hl[2] = { 0, 0 };

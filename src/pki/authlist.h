@@ -14,11 +14,12 @@
 #include <stdint.h>
 
 #include "pki/pki.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 enum ik_authz_kind {
 	IK_AUTHZ_ANY = 0,       /* any identity */
-	IK_AUTHZ_ADDRESS,       /* IPv4 address */
+	IK_AUTHZ_ADDRESS,       /* IPv4 or IPv6 address */
 	IK_AUTHZ_FQDN,
 	IK_AUTHZ_EMAIL,
 	IK_AUTHZ_DN,            /* the subject as ik_pki_name_text prints it */
@@ -27,7 +28,7 @@ enum ik_authz_kind {
 /* An identity, as configured or as a peer presents it. */
 struct ik_authz_id {
 	enum ik_authz_kind kind;
-	uint32_t addr;          /* IK_AUTHZ_ADDRESS */
+	struct ik_addr addr;    /* IK_AUTHZ_ADDRESS */
 	const char *value;      /* FQDN, e-mail, DN text */
 };
 
@@ -61,6 +62,11 @@ enum ik_authz_result {
  * %CRYPTO-4-IKMP_AUTHLIST_FAIL naming peer (its address, for the log). */
 enum ik_authz_result ik_authz_check(const struct ik_authz_list *l, const struct ik_authz_id *id,
 				    EVP_PKEY *pk, const char *peer, const struct ik_log *log);
+
+/* The list of a configured authorization list (conf/model.h), or NULL when
+ * memory runs out. */
+struct ik_authlist;
+struct ik_authz_list *ik_authz_build_conf(const struct ik_authlist *conf);
 
 /* "address 192.0.2.1", "fqdn r1.example.com", "any", ... into buf. */
 const char *ik_authz_id_text(const struct ik_authz_id *id, char *buf, size_t len);

@@ -8,6 +8,7 @@
 
 #include "keyring/hostkeys.h"
 #include "keyring/resolver.h"
+#include "pki/authlist.h"
 #include "profile/profile.h"
 #include "profile/v2_select.h"
 
@@ -150,6 +151,10 @@ static void snapshot_index_free(struct ik_config *cfg)
 	tunnel_index_free(cfg->tindex);
 	ik_hostkeys_free(cfg->hostkeys);
 	ik_v2_index_free(cfg->v2index);
+	for (size_t i = 0; i < cfg->nauthlists; i++) {
+		ik_authz_free(cfg->authlists[i]->index);
+		cfg->authlists[i]->index = NULL;
+	}
 	cfg->resolver = NULL;
 	cfg->pindex = NULL;
 	cfg->tindex = NULL;
@@ -176,6 +181,11 @@ int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err)
 	cfg->v2index = what ? NULL : ik_v2_index_build(cfg);
 	if (!what && !cfg->v2index)
 		what = "IKEv2 profile and keyring index";
+	for (size_t i = 0; !what && i < cfg->nauthlists; i++) {
+		cfg->authlists[i]->index = ik_authz_build_conf(cfg->authlists[i]);
+		if (!cfg->authlists[i]->index)
+			what = "authorization list";
+	}
 	if (!what) {
 		cfg->index_free = snapshot_index_free;
 		return 0;

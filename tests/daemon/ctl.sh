@@ -7,6 +7,14 @@ need_netns
 run="$tmp/run"
 ctl="$run/ctl"
 cp "$top_srcdir/tests/daemon/r1.conf" "$tmp/r1.conf"
+# an authorization list, used by profile2 (hash of the fuzz corpus certificate)
+cat >>"$tmp/r1.conf" <<'AUTHZ'
+crypto isakmp authorization list PINS
+ description lab peers
+ peer address 198.51.100.2 key-hash sha256 5dcf621b105c59c14e0cdb0c0765f7299fff578645102e4a4b303fd448bcbb79
+crypto isakmp profile profile2
+ authorization list PINS
+AUTHZ
 unshare -n sh -c 'ip link set lo up && exec "$0" "$@"' "$IKERD" -d --kernel none --passive \
 	--workers 2 --ctl "$ctl" --pid "$run/pid" -f "$tmp/r1.conf" 2>"$tmp/r1.err" &
 pid=$!
@@ -80,8 +88,27 @@ grep -qx '% Incomplete command.' "$tmp/inc" || fail "incomplete message"
 pem="$top_srcdir/tests/fuzz/corpus/pki/rsa-selfsigned.pem"
 want=$(openssl x509 -in "$pem" -noout -pubkey | openssl pkey -pubin -outform DER |
 	openssl dgst -sha256 -r | cut -d' ' -f1)
-"$IKERCTL" key-hash "$pem" | grep -qx "key-hash sha256 $want" || fail "ikerctl key-hash"
+"$IKERCTL" key-hash "$pem" >"$tmp/kh.out" || fail "ikerctl key-hash"
+grep -qx "peer fqdn r1.example.com key-hash sha256 $want" "$tmp/kh.out" \
+	|| fail "ikerctl key-hash: $(cat "$tmp/kh.out")"
+"$IKERCTL" key-hash "$pem" sha1 address 2001:db8::7 | grep -qx \
+	"peer address 2001:db8::7 key-hash sha1 [0-9a-f]\{40\}" || fail "ikerctl key-hash sha1 address"
+"$IKERCTL" key-hash "$pem" bogus 2>/dev/null && fail "key-hash with a bad identity accepted"
 "$IKERCTL" key-hash /nonexistent.pem 2>/dev/null && fail "key-hash of a missing file"
+
+# the authorization list as configured, and the per-peer counters (no peer yet)
+c show crypto authorization list >"$tmp/az.out" || fail "show crypto authorization list"
+grep -qx "Authorization list PINS (line [0-9]*), 1 entry, raw public keys not accepted" \
+	"$tmp/az.out" || fail "show crypto authorization list: $(cat "$tmp/az.out")"
+grep -qx " Used by: isakmp profile profile2" "$tmp/az.out" || fail "list users: $(cat "$tmp/az.out")"
+c sh cry auth list NOPE 2>"$tmp/az.err" && fail "unknown list accepted"
+grep -qx "% Authorization list NOPE is not configured" "$tmp/az.err" || fail "unknown list message"
+c sh run | grep -qx " peer address 198.51.100.2 key-hash sha256 5dcf621b[0-9a-f]*" \
+	|| fail "running-config lacks the list entry"
+[ -z "$(c show crypto isakmp peers detail)" ] || fail "peers detail without peers"
+c show crypto ikev2 stats peer 198.51.100.2 | grep -q "^% No IKE message was exchanged with peer" \
+	|| fail "ikev2 stats of an unknown peer: $(c show crypto ikev2 stats peer 198.51.100.2)"
+c clear crypto statistics || fail "clear crypto statistics"
 
 # JSON: one valid document for every show
 for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto isakmp policy" \
@@ -95,6 +122,8 @@ for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto is
 	"show crypto session detail" "show crypto session brief" \
 	"show crypto engine connections active" \
 	"show crypto ikev2 proposal" "show crypto ikev2 policy" "show crypto ikev2 profile" \
+	"show crypto authorization list" "show crypto authorization list PINS" \
+	"show crypto isakmp peers detail" "show crypto ikev2 stats peer 198.51.100.2" \
 	"show crypto ikev2 sa" "show crypto ikev2 sa detailed" "show crypto ikev2 session" \
 	"show crypto ikev2 session detailed" "show crypto ikev2 stats" \
 	"test ikev2 peer 198.51.100.2 identity fqdn r2.example.com"; do

@@ -91,6 +91,31 @@ assert isinstance(d, list) and len(d) == 1 and d[0]["state"] == "QM_IDLE", d' \
 	|| fail "R2 JSON isakmp sa: $(r2 --json show crypto isakmp sa)"
 grep -q "peer matches profile1 profile" "$tmp/r2.err" || fail "R2's trace lacks its P1 match"
 
+# per-peer counters: R2 (two workers) received at least R1's three MM and two QM
+# messages, answered them, holds one IKE SA and one IPsec SA bundle of R1
+r2 show crypto isakmp peers detail >"$tmp/pd.out" || fail "show crypto isakmp peers detail"
+grep -q "^Peer: 198.51.100.1 Port: 500 Local: 198.51.100.2$" "$tmp/pd.out" \
+	|| fail "peers detail lacks R1: $(cat "$tmp/pd.out")"
+grep -q "^ IKE SAs: 1 IPSec SA bundles: 1$" "$tmp/pd.out" || fail "peers detail SA counts"
+grep -q "^  MM  *[3-9]  *[3-9]$" "$tmp/pd.out" || fail "peers detail MM: $(cat "$tmp/pd.out")"
+grep -q "^  QM  *[2-9]  *[1-9]$" "$tmp/pd.out" || fail "peers detail QM: $(cat "$tmp/pd.out")"
+grep -q "^  IKE SAs created: 1 deleted: 0  IPsec SAs created: 1 deleted: 0$" "$tmp/pd.out" \
+	|| fail "peers detail SAs created: $(cat "$tmp/pd.out")"
+r2 --json show crypto isakmp peers detail | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+p = [x for x in d if x["peer"] == "198.51.100.1"][0]
+assert p["received"]["MM"] >= 3 and p["sent"]["MM"] >= 3 and p["ike_sas"] == 1, p
+assert p["sessions"][0]["conn_id"] == 101001, p' \
+	|| fail "R2 JSON peers detail: $(r2 --json show crypto isakmp peers detail)"
+r2 show crypto ikev2 stats peer 198.51.100.1 | grep -q "^  IKE_SA_INIT  *0  *0$" \
+	|| fail "ikev2 stats peer: $(r2 show crypto ikev2 stats peer 198.51.100.1)"
+r2 clear crypto statistics || fail "clear crypto statistics"
+r2 show crypto isakmp peers detail | grep -q "^  MM  *0  *0$" \
+	|| fail "clear crypto statistics kept counts: $(r2 show crypto isakmp peers detail)"
+r2 show crypto isakmp peers detail | grep -q "^ IKE SAs: 1 IPSec SA bundles: 1$" \
+	|| fail "clear crypto statistics dropped the SAs"
+
 # clear and initiate again by command
 r1 clear crypto session >/dev/null || fail "clear on R1"
 wait_cmd_nogrep QM_IDLE r1 show crypto isakmp sa \

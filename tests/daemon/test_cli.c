@@ -69,6 +69,29 @@ START_TEST(full_and_abbreviated)
 }
 END_TEST
 
+/* The per-peer counters and the authorization lists. */
+START_TEST(peers_and_lists)
+{
+	struct ik_cli_cmd c;
+
+	ck_assert_int_eq(parse_ok("sh cry isa pe det", &c), IK_CMD_SHOW_ISAKMP_PEERS);
+	ck_assert(c.detail);
+	ck_assert_int_eq(parse_ok("sh cry isa pe", &c), IK_CMD_SHOW_ISAKMP_PEERS);
+	ck_assert(!c.detail);
+	ck_assert_int_eq(parse_ok("sh cry ikev2 st peer 192.0.2.7", &c),
+			 IK_CMD_SHOW_IKEV2_PEER_STATS);
+	ck_assert(c.has_peer && c.peer == 0xc0000207u);
+	ck_assert_int_eq(parse_ok("clear crypto statistics", &c), IK_CMD_CLEAR_STATS);
+	ck_assert_int_eq(parse_ok("cle cry stat", &c), IK_CMD_CLEAR_STATS);
+	ck_assert_int_eq(parse_ok("sh cry auth list", &c), IK_CMD_SHOW_AUTHZ_LIST);
+	ck_assert_str_eq(c.list, "");
+	ck_assert_int_eq(parse_ok("sh cry auth l PINS-1", &c), IK_CMD_SHOW_AUTHZ_LIST);
+	ck_assert_str_eq(c.list, "PINS-1");
+	free(parse_err("show crypto ikev2 stats peer r1.example.com"));
+	free(parse_err("show crypto authorization list A B"));
+}
+END_TEST
+
 START_TEST(debug_categories)
 {
 	struct ik_cli_cmd c;
@@ -441,7 +464,8 @@ START_TEST(completion)
 {
 	char *c = complete_of("sh cry ", 0);
 
-	ck_assert_str_eq(c, "debug-condition\nengine\nikev2\nipsec\nisakmp\nmap\nsession\n");
+	ck_assert_str_eq(c, "authorization\ndebug-condition\nengine\nikev2\nipsec\nisakmp\n"
+			 "map\npki\nsession\n");
 	free(c);
 	c = complete_of("show crypto isakmp p", 0);
 	ck_assert_str_eq(c, "peers\npolicy\nprofile\n");
@@ -473,6 +497,7 @@ int main(void)
 
 	tcase_add_test(tc, full_and_abbreviated);
 	tcase_add_test(tc, debug_categories);
+	tcase_add_test(tc, peers_and_lists);
 	tcase_add_test(tc, arguments);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, frames);

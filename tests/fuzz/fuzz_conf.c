@@ -1,15 +1,31 @@
 /* Fuzz target of the configuration parser: any bytes are parsed as an
  * ikerd.conf; what parses is printed, the print must parse again and print
- * the same text, and everything is freed (ASan/LSan check the rest). */
+ * the same text, and everything is freed (ASan/LSan check the rest). The
+ * authorization lists of what parses are shown and checked (rule AZ). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/model.h"
+#include "daemon/show_conf.h"
+#include "profile/check_authz.h"
 #include "util/strbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A finding of rule AZ: it names a line of the file and says why. */
+static void az_finding(void *ctx, struct ik_check_item *it)
+{
+	(void)ctx;
+	if (!it->message || !it->message[0] || it->nlines < 1 || it->line[0] < 1)
+		abort();
+	for (int i = 0; i < it->nlines; i++)
+		free(it->what[i]);
+	free(it->message);
+	free(it->direction);
+	free(it->fix);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -56,6 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ik_sb_str(&two));
 		abort();
 	}
+	ik_sb_reset(&two);
+	ik_show_authz_list(cfg, NULL, true, &two);
+	ik_show_authz_list(cfg, NULL, false, &two);
+	ik_check_authz(cfg, az_finding, NULL);
 	ik_config_unref(again);
 	ik_config_unref(cfg);
 	ik_sb_free(&one);

@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ IK_PKI_MAP_SUBJECT, IK_PKI_MAP_CO, "example" },
 		{ IK_PKI_MAP_ISSUER, IK_PKI_MAP_NE, "cn=x" },
 	};
-	struct ik_authz_entry e = { { IK_AUTHZ_FQDN, 0, "r1.example.com" }, IK_PKI_SHA256, { 0 },
-				    1 };
-	struct ik_authz_id id = { IK_AUTHZ_FQDN, 0, "r1.example.com" };
+	struct ik_authz_entry e = { { IK_AUTHZ_FQDN, { .v4 = 0 }, "r1.example.com" },
+				    IK_PKI_SHA256, { 0 }, 1 };
+	struct ik_authz_id id = { IK_AUTHZ_FQDN, { .v4 = 0 }, "r1.example.com" };
 	struct ik_pki_store *s = ik_pki_store_new();
 	struct ik_authz_list *l = ik_authz_build("FUZZ", &e, 1, false);
 	char err[256], text[512];

@@ -305,7 +305,7 @@ static struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP_AAA, .sink = ik_log_capt
 static struct ik_authz_entry entry(enum ik_authz_kind kind, const char *v, EVP_PKEY *pk,
 				   enum ik_pki_hash alg)
 {
-	struct ik_authz_entry e = { { kind, 0, v }, alg, { 0 }, 7 };
+	struct ik_authz_entry e = { { kind, { .v4 = 0 }, v }, alg, { 0 }, 7 };
 
 	ck_assert_int_gt(ik_pki_key_hash(pk, alg, e.hash), 0);
 	return e;
@@ -320,10 +320,10 @@ START_TEST(authlist)
 		entry(IK_AUTHZ_EMAIL, "ops@example.com", ec_key, IK_PKI_SHA256),
 	};
 	struct ik_authz_list *l = ik_authz_build("PINNED", ents, 3, false);
-	struct ik_authz_id r1 = { IK_AUTHZ_FQDN, 0, "R1.EXAMPLE.COM" };
-	struct ik_authz_id r2 = { IK_AUTHZ_FQDN, 0, "r2.example.com" };
-	struct ik_authz_id r3 = { IK_AUTHZ_FQDN, 0, "r3.example.com" };
-	struct ik_authz_id mail = { IK_AUTHZ_EMAIL, 0, "ops@example.com" };
+	struct ik_authz_id r1 = { IK_AUTHZ_FQDN, { .v4 = 0 }, "R1.EXAMPLE.COM" };
+	struct ik_authz_id r2 = { IK_AUTHZ_FQDN, { .v4 = 0 }, "r2.example.com" };
+	struct ik_authz_id r3 = { IK_AUTHZ_FQDN, { .v4 = 0 }, "r3.example.com" };
+	struct ik_authz_id mail = { IK_AUTHZ_EMAIL, { .v4 = 0 }, "ops@example.com" };
 	char want[100];
 
 	ik_log_capture_clear(&cap);
@@ -357,7 +357,7 @@ START_TEST(authlist_any)
 	EVP_PKEY *pk = X509_get0_pubkey(leaf);
 	struct ik_authz_entry e = entry(IK_AUTHZ_ANY, NULL, pk, IK_PKI_SHA256);
 	struct ik_authz_list *l = ik_authz_build("ANY", &e, 1, true);
-	struct ik_authz_id a = { IK_AUTHZ_ADDRESS, 0xc0000201u, NULL };
+	struct ik_authz_id a = { IK_AUTHZ_ADDRESS, { .v4 = 0xc0000201u }, NULL };
 
 	ck_assert(ik_authz_raw_keys(l));
 	ck_assert_int_eq(ik_authz_check(l, &a, pk, "192.0.2.1", &lg), IK_AUTHZ_OK);

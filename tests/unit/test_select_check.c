@@ -528,6 +528,136 @@ START_TEST(l1_l2_agree_on_random_configs)
 }
 END_TEST
 
+/* ---- AZ: authorization lists ---- */
+
+#define AZ_H1 " key-hash sha1 0011223344556677889900112233445566778899\n"
+#define AZ_H2 " key-hash sha1 9911223344556677889900112233445566778899\n"
+
+static struct ik_config *az_load(const char *text)
+{
+	struct ik_conf_error err;
+	struct ik_config *cfg = ik_config_load_string(text, "az.conf", &err);
+	char buf[2048];
+
+	if (!cfg) {
+		ik_conf_error_format(&err, buf, sizeof(buf));
+		ck_abort_msg("unexpected parse error:\n%s", buf);
+	}
+	return cfg;
+}
+
+/* AZ: a list that every peer of its profile passes (an entry per identity
+ * the profile accepts, or `any`): no finding. */
+START_TEST(az_clean_lists_no_finding)
+{
+	struct ik_config *cfg = az_load(
+		"crypto isakmp authorization list L\n"
+		" peer fqdn r1.example.com" AZ_H1
+		" peer address 192.0.2.7" AZ_H1
+		" peer email ops@example.net" AZ_H1
+		"crypto isakmp authorization list ANY\n"
+		" peer any" AZ_H1
+		/* a DN may reach any profile (certificate maps): never dead */
+		" peer dn \"cn=r7,o=Example\"" AZ_H2
+		"crypto isakmp profile P\n"
+		" match identity host domain example.com\n"
+		" match identity address 192.0.2.0 255.255.255.0\n"
+		" match identity user-fqdn ops@example.net\n"
+		" authorization list L\n"
+		"crypto ikev2 profile V\n"
+		" match identity remote email domain example.org\n"
+		" authorization list ANY\n");
+
+	ik_check_config(cfg, &out, false);
+	ck_assert_msg(count_rule(ik_sb_str(&out), "AZ") == 0, "%s", ik_sb_str(&out));
+	ik_config_unref(cfg);
+}
+END_TEST
+
+/* AZ: a list no profile uses is a warning naming the list's line. */
+START_TEST(az_unused_list)
+{
+	struct ik_config *cfg = az_load("crypto isakmp authorization list SPARE\n"
+					" peer fqdn r1.example.com" AZ_H1);
+	char *f;
+
+	ik_check_config(cfg, &out, false);
+	f = finding(ik_sb_str(&out), "AZ");
+	ck_assert_msg(f && strstr(f, "az.conf:1: warning: AZ: authorization list SPARE (1 entry) "
+				  "is not used by any isakmp or ikev2 profile"), "%s",
+		      ik_sb_str(&out));
+	ck_assert_int_eq(count_rule(ik_sb_str(&out), "AZ"), 1);
+	free(f);
+	ik_config_unref(cfg);
+}
+END_TEST
+
+/* AZ: profiles whose peers no entry can match are errors, IKEv1 and IKEv2
+ * (an address outside the match prefix, an FQDN outside the domain). */
+START_TEST(az_profile_never_passes)
+{
+	struct ik_config *cfg = az_load(
+		"crypto isakmp authorization list L\n"
+		" peer address 198.51.100.9" AZ_H1
+		" peer fqdn r1.example.org" AZ_H1
+		"crypto isakmp profile P\n"
+		" match identity address 192.0.2.0 255.255.255.0\n"
+		" authorization list L\n"
+		"crypto ikev2 profile V\n"
+		" match identity remote fqdn domain example.com\n"
+		" authorization list L\n");
+	struct ik_check_counts n;
+	const char *s;
+
+	ik_check_config_env(cfg, &(struct ik_check_env)IK_CHECK_ENV_ENGINE, &out, false, &n);
+	s = ik_sb_str(&out);
+	ck_assert_msg(strstr(s, "az.conf:6: error: AZ: every peer of isakmp profile P is refused: "
+			     "none of the 2 entries of authorization list L names an identity "
+			     "that the profile's 1 match identity line accepts\n"), "%s", s);
+	ck_assert_msg(strstr(s, "az.conf:9: error: AZ: every peer of ikev2 profile V is refused"),
+		      "%s", s);
+	ck_assert_msg(strstr(s, "Peer Not Validated against the AuthList"), "%s", s);
+	ck_assert_int_eq(count_rule(s, "AZ"), 2);
+	ck_assert_int_ge(n.errors, 2);
+	ik_config_unref(cfg);
+}
+END_TEST
+
+/* AZ: entries of a used list that no profile's identity reaches, and an
+ * identity listed with two keys (twice the same key is no finding). */
+START_TEST(az_dead_entries_and_duplicates)
+{
+	struct ik_config *cfg = az_load(
+		"crypto isakmp authorization list L\n"
+		" peer fqdn r1.example.com" AZ_H1
+		" peer fqdn R1.example.com" AZ_H2
+		" peer fqdn r2.example.com" AZ_H1
+		" peer fqdn r9.example.net" AZ_H1
+		" peer address 192.0.2.9" AZ_H1
+		" peer address 192.0.2.9" AZ_H2
+		" peer fqdn r2.example.com" AZ_H1
+		"crypto isakmp profile P\n"
+		" match identity host domain example.com\n"
+		" authorization list L\n");
+	const char *s;
+
+	ik_check_config(cfg, &out, false);
+	s = ik_sb_str(&out);
+	ck_assert_msg(strstr(s, "az.conf:1: warning: AZ: 3 entries of authorization list L name "
+			     "an identity that no profile using the list accepts (isakmp profile "
+			     "P): never used\n"), "%s", s);
+	ck_assert_msg(strstr(s, "  line az.conf:5: peer fqdn r9.example.net key-hash sha1"), "%s",
+		      s);
+	ck_assert_msg(strstr(s, "warning: AZ: authorization list L lists fqdn r1.example.com "
+			     "with 2 different keys"), "%s", s);
+	ck_assert_msg(strstr(s, "warning: AZ: authorization list L lists address 192.0.2.9 with "
+			     "2 different keys"), "%s", s);
+	ck_assert_msg(!strstr(s, "lists fqdn r2.example.com"), "%s", s);
+	ck_assert_int_eq(count_rule(s, "AZ"), 3);
+	ik_config_unref(cfg);
+}
+END_TEST
+
 static Suite *check_suite(void)
 {
 	Suite *s = suite_create("select-check");
@@ -547,6 +677,10 @@ static Suite *check_suite(void)
 	tcase_add_test(l1, l1_json_fields);
 	tcase_add_test(l1, l1_large_config_bounded);
 	tcase_add_test(l1, l1_l2_agree_on_random_configs);
+	tcase_add_test(l1, az_clean_lists_no_finding);
+	tcase_add_test(l1, az_unused_list);
+	tcase_add_test(l1, az_profile_never_passes);
+	tcase_add_test(l1, az_dead_entries_and_duplicates);
 	tcase_add_test(l2, l2_explain_r1_for_r2);
 	tcase_add_test(l2, l2_explain_r2_for_r1);
 	suite_add_tcase(s, l1);
