@@ -1,12 +1,14 @@
-/* IKE_AUTH with pre-shared keys (RFC 7296 1.2, 2.15), both roles: IDi and
- * IDr, the responder's profile from IDi (V2-1: ik_v2_profile_select), the
- * key from that profile's keyring (ik_v2_key_responder / _initiator, local
- * and remote keys apart), AUTHENTICATION_FAILED, INITIAL_CONTACT, and the
- * first child SA (v2_esp.c), without PFS. */
+/* IKE_AUTH with pre-shared keys (RFC 7296 1.2, 2.15) or certificates
+ * (v2_cert.c), both roles: IDi and IDr, the responder's profile from IDi
+ * (V2-1: ik_v2_profile_select), the key from that profile's keyring
+ * (ik_v2_key_responder / _initiator, local and remote keys apart),
+ * AUTHENTICATION_FAILED, INITIAL_CONTACT, and the first child SA
+ * (v2_esp.c), without PFS. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/v2_cert.h"
 #include "ike/v2_int.h"
 #include "util/addr.h"
 #include "util/mutant.h"
@@ -95,6 +97,17 @@ static int id_peer(struct ik_v2_ike_sa *s, const struct ik_v2_id_pl *id)
 	return 0;
 }
 
+static bool auth_known(enum ik_authm m)
+{
+	return m == IK_AUTH_PSK || ik_v2_auth_is_sig(m);
+}
+
+/* Whether either side of the profile authenticates with a pre-shared key. */
+static bool psk_used(const struct ik_ikev2_profile *p)
+{
+	return p->auth_local == IK_AUTH_PSK || p->auth_remote == IK_AUTH_PSK;
+}
+
 static void auth_failed(struct ik_v2_ike_sa *s, const char *why)
 {
 	char ra[IK_ADDR_ANYSTRLEN];
@@ -142,13 +155,14 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		ik_v2_fail(s, "no IKEv2 profile for the tunnel");
 		return -1;
 	}
-	if (s->profile->auth_local != IK_AUTH_PSK || s->profile->auth_remote != IK_AUTH_PSK) {
-		ik_v2_fail(s, "IKEv2 profile %s: only pre-share authentication is supported",
-			   s->profile->name);
+	if (!auth_known(s->profile->auth_local) || !auth_known(s->profile->auth_remote)) {
+		ik_v2_fail(s, "IKEv2 profile %s: authentication local and remote must be "
+			   "pre-share, rsa-sig or ecdsa-sig", s->profile->name);
 		return -1;
 	}
-	if (ik_v2_key_initiator(s->cfg, s->profile, s->remote.addr, NULL, &s->psk, &tr) ||
-	    !s->psk.local) {
+	if (psk_used(s->profile) &&
+	    (ik_v2_key_initiator(s->cfg, s->profile, s->remote.addr, NULL, &s->psk, &tr) ||
+	     (s->profile->auth_local == IK_AUTH_PSK && !s->psk.local))) {
 		ik_v2_fail(s, "no pre-shared key for %s in keyring of IKEv2 profile %s",
 			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			   s->profile->name);
@@ -158,13 +172,19 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 	if (!b)
 		return -1;
 	idl = id_local(s, idb, sizeof(idb));
-	if (ik_v2_auth_psk(s->suite.prf, s->psk.local, s->init_i, s->init_i_len, s->nr,
-			   s->nr_len, s->keys.sk_pi, idb, idl, auth))
-		goto out;
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_IKE_AUTH, false, UINT32_MAX, &sk);
 	ik_v2_b_id(b, IK_V2_PL_IDI, idb[0], idb + 4, idl - 4);
-	ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
-	ik_wipe(auth, sizeof(auth));
+	if (ik_v2_auth_is_sig(s->profile->auth_local)) {
+		if (ik_v2_cert_auth(s, b, true, idb, idl))
+			goto out;
+	} else {
+		if (ik_v2_auth_psk(s->suite.prf, s->psk.local, s->init_i, s->init_i_len, s->nr,
+				   s->nr_len, s->keys.sk_pi, idb, idl, auth))
+			goto out;
+		ik_v2_cert_req(s, b);
+		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
+		ik_wipe(auth, sizeof(auth));
+	}
 	if (!ik_v2_sa_find_peer(e, &s->local.ip, &s->remote.ip)) {
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_INITIAL_CONTACT, NULL, 0);
 		s->initial_contact = true;
@@ -173,8 +193,12 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		if (ik_v2_esp_offer(s, s->tunnel, &s->child, b))
 			goto out;
 	}
-	V2DBG(s, "Generating IKE_AUTH message (identity %s, pre-shared key of peer block %s)",
-	      id_type_text(idb[0]), s->psk.peer ? s->psk.peer->name : "?");
+	if (s->profile->auth_local == IK_AUTH_PSK)
+		V2DBG(s, "Generating IKE_AUTH message (identity %s, pre-shared key of peer block "
+		      "%s)", id_type_text(idb[0]), s->psk.peer ? s->psk.peer->name : "?");
+	else
+		V2DBG(s, "Generating IKE_AUTH message (identity %s, certificate)",
+		      id_type_text(idb[0]));
 	if (ik_v2_send_request(s, b, sk))
 		goto out;
 	ik_v2_sa_set_state(s, IKEV2_I_AUTH_SENT);
@@ -206,7 +230,15 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		return -1;
 	}
 	id_peer(s, &id);
-	if (a.method != IK_V2_AUTH_PSK || !s->psk.remote ||
+	if (ik_v2_auth_is_sig(s->profile->auth_remote)) {
+		char why[500];
+
+		if (ik_v2_cert_check(s, rx, &id, &a, why, sizeof(why))) {
+			auth_failed(s, why);
+			ik_v2_sa_delete(s, "AUTH of the responder does not verify", false);
+			return -1;
+		}
+	} else if (a.method != IK_V2_AUTH_PSK || !s->psk.remote ||
 	    !ik_v2_auth_psk_equal(s->suite.prf, s->psk.remote, s->init_r, s->init_r_len, s->ni,
 				  s->ni_len, s->keys.sk_pr, id.body, id.body_len, a.data, a.len)) {
 		auth_failed(s, "Verification of peer's authentication data FAILED");
@@ -262,7 +294,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_v2_auth a;
 	struct ik_v2_builder *b = NULL;
 	uint8_t idb[ID_MAX], auth[IK_V2_PRF_MAX];
-	char err[200], idtxt[300];
+	char err[200], idtxt[300], why[500];
 	size_t idl, sk;
 	int cerr = IK_V2_N_NO_PROPOSAL_CHOSEN;
 	bool child = ik_v2_find(&rx->m, IK_V2_PL_SA) != NULL;
@@ -285,21 +317,28 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		auth_failed(s, "Failed to locate an IKEv2 profile for the peer's identity");
 		goto fail;
 	}
-	if (s->profile->auth_remote != IK_AUTH_PSK || s->profile->auth_local != IK_AUTH_PSK) {
-		auth_failed(s, "the IKEv2 profile does not authenticate with pre-share");
+	if (!auth_known(s->profile->auth_remote) || !auth_known(s->profile->auth_local)) {
+		auth_failed(s, "the IKEv2 profile has no authentication method");
 		goto fail;
 	}
-	if (ik_v2_key_responder(s->cfg, s->profile, &s->peer_id, s->remote.addr, &s->psk, &tr) ||
-	    !s->psk.remote || !s->psk.local) {
+	if (psk_used(s->profile) &&
+	    (ik_v2_key_responder(s->cfg, s->profile, &s->peer_id, s->remote.addr, &s->psk, &tr) ||
+	     (s->profile->auth_remote == IK_AUTH_PSK && !s->psk.remote) ||
+	     (s->profile->auth_local == IK_AUTH_PSK && !s->psk.local))) {
 		auth_failed(s, "no pre-shared key for the peer in the profile's keyring");
 		goto fail;
 	}
-	if (a.method != IK_V2_AUTH_PSK) {
+	if (ik_v2_auth_is_sig(s->profile->auth_remote)) {
+		if (ik_v2_cert_check(s, rx, &id, &a, why, sizeof(why))) {
+			auth_failed(s, why);
+			goto fail;
+		}
+	} else if (a.method != IK_V2_AUTH_PSK) {
 		auth_failed(s, "peer authenticates with a method other than pre-share");
 		goto fail;
-	}
-	if (!ik_v2_auth_psk_equal(s->suite.prf, s->psk.remote, s->init_i, s->init_i_len, s->nr,
-				  s->nr_len, s->keys.sk_pi, id.body, id.body_len, a.data, a.len)) {
+	} else if (!ik_v2_auth_psk_equal(s->suite.prf, s->psk.remote, s->init_i, s->init_i_len,
+					 s->nr, s->nr_len, s->keys.sk_pi, id.body, id.body_len,
+					 a.data, a.len)) {
 		auth_failed(s, "Verification of peer's authentication data FAILED");
 		goto fail;
 	}
@@ -313,13 +352,18 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	if (!b)
 		goto fail;
 	idl = id_local(s, idb, sizeof(idb));
-	if (ik_v2_auth_psk(s->suite.prf, s->psk.local, s->init_r, s->init_r_len, s->ni,
-			   s->ni_len, s->keys.sk_pr, idb, idl, auth))
-		goto fail;
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_IKE_AUTH, true, msgid, &sk);
 	ik_v2_b_id(b, IK_V2_PL_IDR, idb[0], idb + 4, idl - 4);
-	ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
-	ik_wipe(auth, sizeof(auth));
+	if (ik_v2_auth_is_sig(s->profile->auth_local)) {
+		if (ik_v2_cert_auth(s, b, false, idb, idl))
+			goto fail;
+	} else {
+		if (ik_v2_auth_psk(s->suite.prf, s->psk.local, s->init_r, s->init_r_len, s->ni,
+				   s->ni_len, s->keys.sk_pr, idb, idl, auth))
+			goto fail;
+		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
+		ik_wipe(auth, sizeof(auth));
+	}
 	if (child) {
 		cerr = ik_v2_esp_choose(s, rx, &s->child, b);
 		if (cerr)

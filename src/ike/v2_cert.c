@@ -1,0 +1,226 @@
+/* IKE_AUTH with certificates (RFC 7296 2.15, 3.6-3.8; RFC 7427): our CERT
+ * and AUTH signature from the profile's trustpoint, CERTREQ naming the CAs
+ * we trust, and the peer's CERT payloads and AUTH signature checked through
+ * the version-neutral peer check (pki/peerauth.h) and pki/sig_v2.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "ike/peer.h"
+#include "ike/v2_cert.h"
+#include "ike/v2_int.h"
+#include "pki/peerauth.h"
+#include "pki/sig_v2.h"
+#include "util/util.h"
+
+#define MAX_CAS 16 /* CA key hashes named in one CERTREQ */
+
+bool ik_v2_auth_is_sig(enum ik_authm m)
+{
+	return m == IK_AUTH_RSA_SIG || m == IK_AUTH_ECDSA_SIG;
+}
+
+/* The trustpoints a profile names, or every trustpoint of the config. */
+static void tp_list(const struct ik_v2_ike_sa *s, struct ik_trustpoint *const **tps, size_t *n)
+{
+	if (s->profile && s->profile->ntrustpoints) {
+		*tps = s->profile->trustpoints;
+		*n = s->profile->ntrustpoints;
+	} else {
+		*tps = s->cfg->trustpoints;
+		*n = s->cfg->ntrustpoints;
+	}
+}
+
+/* SignedOctets (2.15): the sender's IKE_SA_INIT | the other's nonce |
+ * prf(SK_p, the sender's ID body). malloc'd; NULL on failure. */
+static uint8_t *signed_octets(const struct ik_v2_ike_sa *s, bool of_initiator,
+			      const uint8_t *id_body, size_t id_len, size_t *olen)
+{
+	const uint8_t *msg = of_initiator ? s->init_i : s->init_r;
+	size_t ml = of_initiator ? s->init_i_len : s->init_r_len;
+	const uint8_t *nonce = of_initiator ? s->nr : s->ni;
+	size_t nl = of_initiator ? s->nr_len : s->ni_len;
+	const struct ik_secret *skp = of_initiator ? s->keys.sk_pi : s->keys.sk_pr;
+	size_t hl = ik_v2_prf_len(s->suite.prf);
+	struct ik_iov iov = { id_body, id_len };
+	uint8_t *o;
+
+	if (!msg || !nonce || !skp || hl == 0)
+		return NULL;
+	o = malloc(ml + nl + hl);
+	if (!o)
+		return NULL;
+	memcpy(o, msg, ml);
+	memcpy(o + ml, nonce, nl);
+	if (ik_v2_prf(s->suite.prf, skp->p, skp->len, &iov, 1, o + ml + nl)) {
+		free(o);
+		return NULL;
+	}
+	*olen = ml + nl + hl;
+	return o;
+}
+
+void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
+{
+	struct ik_trustpoint *const *tps;
+	uint8_t hashes[MAX_CAS * 20];
+	size_t n, nh = 0;
+
+	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_remote))
+		return;
+	tp_list(s, &tps, &n);
+	for (size_t i = 0; i < n && nh < MAX_CAS; i++) {
+		X509 *cas[MAX_CAS];
+		size_t k;
+
+		if (!tps[i]->store)
+			continue;
+		k = ik_pki_store_cas(tps[i]->store, cas, MAX_CAS - nh);
+		for (size_t j = 0; j < k; j++) {
+			EVP_PKEY *pk = X509_get0_pubkey(cas[j]);
+
+			if (pk && ik_pki_key_hash(pk, IK_PKI_SHA1, hashes + 20 * nh) == 20)
+				nh++;
+		}
+	}
+	if (!nh)
+		return;
+	ik_v2_b_cert(b, IK_V2_PL_CERTREQ, IK_V2_CERT_X509_SIG, hashes, 20 * nh);
+	V2DBG(s, "Building CERTREQ payload naming %zu CA(s)", nh);
+}
+
+int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,
+		    const uint8_t *idb, size_t idl)
+{
+	const struct ik_ikev2_profile *p = s->profile;
+	struct ik_trustpoint *const *tps;
+	const struct ik_trustpoint *tp;
+	unsigned char *der = NULL;
+	uint8_t *oct = NULL, sig[IK_V2_SIG_MAX];
+	size_t n, ol = 0;
+	unsigned method;
+	int dl, sl = -1, rc = -1;
+
+	tp_list(s, &tps, &n);
+	tp = ik_pki_local_tp(s->cfg, tps, n, p->auth_local);
+	if (!tp) {
+		ik_v2_fail(s, "IKEv2 profile %s: no trustpoint with a certificate and a %s key",
+			   p->name, p->auth_local == IK_AUTH_RSA_SIG ? "RSA" : "EC");
+		return -1;
+	}
+	method = ik_pki_v2_method(tp->key);
+	dl = i2d_X509(tp->cert, &der);
+	oct = signed_octets(s, initiator, idb, idl, &ol);
+	if (oct && method)
+		sl = ik_pki_v2_sign(tp->key, method, IK_V2_SIG_SHA256, oct, ol, sig, sizeof(sig));
+	if (dl <= 0 || sl <= 0) {
+		ik_v2_fail(s, "cannot sign with the key of trustpoint %s", tp->name);
+		goto out;
+	}
+	ik_v2_b_cert(b, IK_V2_PL_CERT, IK_V2_CERT_X509_SIG, der, (size_t)dl);
+	if (initiator)
+		ik_v2_cert_req(s, b);
+	ik_v2_b_auth(b, (uint8_t)method, sig, (size_t)sl);
+	ik_dbg(s->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signing with the key of trustpoint %s",
+	       tp->name);
+	V2DBG(s, "Generating AUTH payload: %s, certificate of trustpoint %s",
+	      ik_pki_v2_method_name(method), tp->name);
+	rc = 0;
+out:
+	OPENSSL_free(der);
+	free(oct);
+	return rc;
+}
+
+static enum ik_pki_id_kind id_kind(uint8_t t)
+{
+	switch (t) {
+	case IK_V2_ID_IPV4_ADDR: return IK_PKI_ID_IPV4;
+	case IK_V2_ID_FQDN: return IK_PKI_ID_FQDN;
+	case IK_V2_ID_RFC822_ADDR: return IK_PKI_ID_EMAIL;
+	default: return IK_PKI_ID_DN;
+	}
+}
+
+int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
+		     const struct ik_v2_id_pl *id, const struct ik_v2_auth *a, char *why,
+		     size_t whylen)
+{
+	const uint8_t *der[IK_PKI_MAX_PEER_CERTS];
+	size_t len[IK_PKI_MAX_PEER_CERTS], n = 0;
+	struct ik_trustpoint *const *tps;
+	struct ik_pki_peer_in in = { 0 };
+	struct ik_pki_verdict *v = calloc(1, sizeof(*v));
+	struct ik_engine *e = s->e;
+	uint8_t *oct = NULL;
+	size_t ol = 0;
+	char err[200];
+	int rc = -1;
+
+	snprintf(why, whylen, "internal error");
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < rx->m.npl; i++) {
+		const struct ik_pl *pl = &rx->m.pl[i];
+		struct ik_v2_cert c;
+
+		if (pl->type != IK_V2_PL_CERT)
+			continue;
+		if (ik_v2_parse_cert(pl, &c, err, sizeof(err)) ||
+		    c.encoding != IK_V2_CERT_X509_SIG) {
+			V2DBG(s, "CERT payload %zu ignored: %s", i,
+			      c.encoding != IK_V2_CERT_X509_SIG ? "not an X.509 signature "
+			      "certificate (encoding 4)" : err);
+			continue;
+		}
+		if (n == IK_PKI_MAX_PEER_CERTS) {
+			V2DBG(s, "more than %u CERT payloads, the rest ignored",
+			      IK_PKI_MAX_PEER_CERTS);
+			break;
+		}
+		der[n] = c.data;
+		len[n] = c.len;
+		n++;
+	}
+	in.certs = der;
+	in.cert_lens = len;
+	in.ncerts = n;
+	in.id_kind = id_kind(id->type);
+	in.id = id->data;
+	in.id_len = id->len;
+	tp_list(s, &tps, &in.ntps);
+	in.tps = tps;
+	in.map = s->profile->cert_map;
+	in.authz = s->profile->authz ? s->profile->authz->index : NULL;
+	in.peer = s->remote.ip;
+	in.now = e->host.wall_time ? e->host.wall_time(e->host.ctx) : 0;
+	in.log = e->log;
+	in.conn_id = s->sa_id;
+	if (ik_pki_peer_verify(&in, v) != IK_PKI_V_OK) {
+		ik_peer_sa_event(&s->sa, v->code == IK_PKI_V_AUTHZ ? IK_PEER_AUTHZ_REFUSED :
+				 IK_PEER_AUTH_FAIL);
+		snprintf(why, whylen, "%s", v->reason);
+		goto out;
+	}
+	oct = signed_octets(s, !s->sa.initiator, id->body, id->body_len, &ol);
+	if (!oct)
+		goto out;
+	if (!ik_pki_v2_verify(v->key, a->method, a->data, a->len, oct, ol, err, sizeof(err))) {
+		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
+		snprintf(why, whylen, "Verification of peer's authentication data FAILED: %s "
+			 "(%s, certificate %s)", err, ik_pki_v2_method_name(a->method),
+			 v->subject);
+		goto out;
+	}
+	ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (trustpoint %s)",
+	       v->subject, v->tp ? v->tp->name : "?");
+	rc = 0;
+out:
+	free(oct);
+	ik_pki_verdict_clear(v);
+	free(v);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/* IKE_AUTH with certificates: see v2_cert.c. */
+#ifndef IK_IKE_V2_CERT_H
+#define IK_IKE_V2_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/model.h"
+
+struct ik_v2_ike_sa;
+struct ik_v2_builder;
+struct ik_v2_rx;
+struct ik_v2_id_pl;
+struct ik_v2_auth;
+
+/* rsa-sig or ecdsa-sig. */
+bool ik_v2_auth_is_sig(enum ik_authm m);
+/* CERTREQ (X.509 signature) naming the SHA-1 hashes of the public keys of
+ * the CAs of the profile's trustpoints, when the profile authenticates the
+ * peer by certificate and there is any. */
+void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
+/* CERT (our certificate), CERTREQ (initiator) and AUTH signed with the key
+ * of the profile's trustpoint over our SignedOctets; idb/idl: our ID body.
+ * 0, or -1 after ik_v2_fail. */
+int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,
+		    const uint8_t *idb, size_t idl);
+/* The peer's CERT payloads and AUTH signature (a) over its SignedOctets
+ * with ID id: chain, ID, certificate map, authorization list, signature.
+ * 0, or -1 with the reason in why. */
+int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
+		     const struct ik_v2_id_pl *id, const struct ik_v2_auth *a, char *why,
+		     size_t whylen);
+
+#endif

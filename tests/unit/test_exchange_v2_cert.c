@@ -1,0 +1,452 @@
+/* IKEv2 IKE_AUTH with certificates (RFC 7296 2.15, 3.6-3.8) between two
+ * engines in one process: RSA (method 1) and ECDSA P-256 (method 9), either
+ * side initiating, CERTREQ naming the CA, and each refusal: a tampered AUTH
+ * signature, a certificate from an unknown CA, an identity the certificate
+ * does not name, the authorization list pinning another key. Signature
+ * methods 1, 9 and 14 (RFC 7427) are also checked alone, both ways.
+ * Certificates are made at test time. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/v2_msg.h"
+#include "pki/pki.h"
+#include "pki/sig_v2.h"
+#include "test_certgen.h"
+#include "test_exchange_harness.h"
+#include "util/strbuf.h"
+
+#define R1_ADDR 0xc0a80001u /* 192.168.0.1 */
+#define R2_ADDR 0xc0a80002u /* 192.168.0.2 */
+#define DAY 86400
+
+static struct xnet net;
+
+struct pki {
+	char dir[512];
+	EVP_PKEY *ca_key, *k1, *k2;
+	X509 *ca, *c1, *c2;
+	char *ca_pem, *c1_pem, *c2_pem, *k1_pem, *k2_pem;
+};
+
+static void pki_make(struct pki *p, enum tc_kind kind, const char *tag)
+{
+	time_t now = XN_WALL;
+
+	snprintf(p->dir, sizeof(p->dir), "%s", tc_dir(tag));
+	p->ca_key = tc_key(kind);
+	p->ca = tc_cert(NULL, NULL, p->ca_key, "ikerd test CA", true, now - DAY, now + 365 * DAY,
+			NULL);
+	p->k1 = tc_key(kind);
+	p->k2 = tc_key(kind);
+	p->c1 = tc_cert(p->ca, p->ca_key, p->k1, "r1.example.com", false, now - DAY,
+			now + 90 * DAY, "DNS:r1.example.com,IP:192.168.0.1");
+	p->c2 = tc_cert(p->ca, p->ca_key, p->k2, "r2.example.com", false, now - DAY,
+			now + 90 * DAY, "DNS:r2.example.com,IP:192.168.0.2");
+	p->ca_pem = tc_write_cert(p->dir, "ca.pem", p->ca);
+	p->c1_pem = tc_write_cert(p->dir, "r1.pem", p->c1);
+	p->c2_pem = tc_write_cert(p->dir, "r2.pem", p->c2);
+	p->k1_pem = tc_write_key(p->dir, "r1.key", p->k1);
+	p->k2_pem = tc_write_key(p->dir, "r2.key", p->k2);
+}
+
+static void pki_free(struct pki *p)
+{
+	tc_cleanup(p->dir);
+	EVP_PKEY_free(p->ca_key);
+	EVP_PKEY_free(p->k1);
+	EVP_PKEY_free(p->k2);
+	X509_free(p->ca);
+	X509_free(p->c1);
+	X509_free(p->c2);
+	free(p->ca_pem);
+	free(p->c1_pem);
+	free(p->c2_pem);
+	free(p->k1_pem);
+	free(p->k2_pem);
+}
+
+/* A router: trustpoint TP from files, IKEv2 profile P authenticating both
+ * ways with auth (rsa-sig or ecdsa-sig), matching the other side by
+ * address, Tunnel1 to it. top goes before the profile, prof inside it. */
+static char *conf(const char *host, const char *auth, const char *ca_pem, const char *cert,
+		  const char *key, uint32_t self, uint32_t peer, const char *top,
+		  const char *prof)
+{
+	struct ik_sb sb;
+	char s[16], d[16];
+
+	snprintf(s, sizeof(s), "192.168.0.%u", self & 0xff);
+	snprintf(d, sizeof(d), "192.168.0.%u", peer & 0xff);
+	ik_sb_init(&sb);
+	ik_sb_printf(&sb,
+		     "hostname %s\n"
+		     "crypto pki trustpoint TP\n"
+		     " enrollment terminal\n"
+		     " revocation-check none\n"
+		     "crypto pki import TP pem %s\n"
+		     "crypto pki import TP pem %s key %s\n"
+		     "crypto ikev2 proposal PROP\n"
+		     " encryption aes-cbc-256\n"
+		     " integrity sha256\n"
+		     " group 14\n"
+		     "crypto ikev2 policy POL\n"
+		     " proposal PROP\n"
+		     "%s"
+		     "crypto ikev2 profile P\n"
+		     " match identity remote address %s 255.255.255.255\n"
+		     " authentication remote %s\n"
+		     " authentication local %s\n"
+		     " pki trustpoint TP\n"
+		     "%s"
+		     "crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+		     "crypto ipsec profile IP\n"
+		     " set transform-set TS\n"
+		     " set ikev2-profile P\n"
+		     "interface Ethernet0/0\n"
+		     " ip address %s 255.255.255.0\n"
+		     "interface Tunnel1\n"
+		     " ip address 10.0.0.%u 255.255.255.0\n"
+		     " tunnel source Ethernet0/0\n"
+		     " tunnel destination %s\n"
+		     " tunnel protection ipsec profile IP\n",
+		     host, ca_pem, cert, key, top ? top : "", d, auth, auth, prof ? prof : "", s,
+		     self & 0xff, d);
+	return sb.s;
+}
+
+static char *conf1(const struct pki *p, const char *auth, const char *top, const char *prof)
+{
+	return conf("R1", auth, p->ca_pem, p->c1_pem, p->k1_pem, R1_ADDR, R2_ADDR, top, prof);
+}
+
+static char *conf2(const struct pki *p, const char *auth, const char *top, const char *prof)
+{
+	return conf("R2", auth, p->ca_pem, p->c2_pem, p->k2_pem, R2_ADDR, R1_ADDR, top, prof);
+}
+
+static void start(char *t1, char *t2, uint64_t seed)
+{
+	struct ik_config *c1 = xn_load(t1, "r1.conf"), *c2 = xn_load(t2, "r2.conf");
+
+	free(t1);
+	free(t2);
+	xn_init(&net, c1, R1_ADDR, c2, R2_ADDR, seed, NULL);
+	net.n[0].log.debug_mask = IK_DBG_ALL;
+	net.n[1].log.debug_mask = IK_DBG_ALL;
+}
+
+static void dump(const struct xnode *n)
+{
+	for (size_t i = 0; i < n->cap.n; i++)
+		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
+}
+
+static void expect_line(const struct xnode *n, const char *s)
+{
+	if (xn_find(n, 0, s) < 0)
+		dump(n);
+	ck_assert_msg(xn_find(n, 0, s) >= 0, "%s: no line with \"%s\"", n->name, s);
+}
+
+static void expect_no_line(const struct xnode *n, const char *s)
+{
+	ck_assert_msg(xn_find(n, 0, s) < 0, "%s: unexpected line \"%s\"", n->name, s);
+}
+
+static void initiate(int side)
+{
+	struct ik_sb err;
+
+	ik_sb_init(&err);
+	ck_assert_msg(ik_engine_initiate(net.n[side].e, "Tunnel1", &err) == 0, "%s",
+		      ik_sb_str(&err));
+	ik_sb_free(&err);
+}
+
+static void expect_up(void)
+{
+	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+		dump(&net.n[0]);
+		dump(&net.n[1]);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	ck_assert_uint_eq(net.n[0].up[0].out.spi, net.n[1].up[0].in.spi);
+	ck_assert(!memcmp(net.n[0].up[0].out.enc_key, net.n[1].up[0].in.enc_key,
+			  sizeof(net.n[0].up[0].out.enc_key)));
+}
+
+static void expect_down(void)
+{
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+}
+
+/* RSA certificates (method 1, IOS's default), each side initiating. */
+START_TEST(rsa_both_roles)
+{
+	struct pki p;
+	int side = _i;
+
+	pki_make(&p, TC_RSA, "v2rsa");
+	start(conf1(&p, "rsa-sig", NULL, NULL), conf2(&p, "rsa-sig", NULL, NULL), 40 + side);
+	initiate(side);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[side], "Building CERTREQ payload naming 1 CA(s)");
+	expect_line(&net.n[side], "Generating AUTH payload: RSA signature, certificate of "
+		    "trustpoint TP");
+	expect_line(&net.n[!side], "Payload contents: IDi CERT CERTREQ AUTH");
+	expect_line(&net.n[side], "Payload contents: IDr CERT AUTH");
+	for (int i = 0; i < 2; i++) {
+		expect_line(&net.n[i], "CRYPTO_PKI: Certificate validated by trustpoint TP");
+		expect_line(&net.n[i], "CRYPTO_PKI: signature of cn=r");
+		expect_line(&net.n[i], "Verification of peer's authentication data PASSED");
+	}
+	xn_free(&net);
+	pki_free(&p);
+}
+END_TEST
+
+/* ECDSA P-256 (method 9), each side initiating. */
+START_TEST(ecdsa_both_roles)
+{
+	struct pki p;
+	int side = _i;
+
+	pki_make(&p, TC_EC256, "v2ec");
+	start(conf1(&p, "ecdsa-sig", NULL, NULL), conf2(&p, "ecdsa-sig", NULL, NULL), 50 + side);
+	initiate(side);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[side], "Generating AUTH payload: ECDSA with SHA-256 on P-256");
+	expect_line(&net.n[!side], "Generating AUTH payload: ECDSA with SHA-256 on P-256");
+	xn_free(&net);
+	pki_free(&p);
+}
+END_TEST
+
+/* The AUTH signature changed inside the encrypted payload (so that only
+ * the signature check can notice): refused by the side that checks it. */
+START_TEST(tampered_auth)
+{
+	struct pki p;
+	int from = _i;
+
+	pki_make(&p, TC_RSA, "v2sig");
+	start(conf1(&p, "rsa-sig", NULL, NULL), conf2(&p, "rsa-sig", NULL, NULL), 60 + from);
+	net.tamper[0] = (struct xtamper){ .on = true, .from = from, .exch = IK_V2_EXCH_IKE_AUTH,
+		.nth = 1, .pl = IK_V2_PL_AUTH, .pl_nth = 0, .at = 40, .mask = 0x10 };
+	initiate(0);
+	xn_run(&net, 2000);
+	ck_assert_uint_ge(net.tamper[0].applied, 1);
+	/* the checking side has nothing (the responder of a refused response
+	 * learns it only by the initiator's DELETE) */
+	ck_assert_uint_eq(net.n[!from].nup, 0);
+	if (from == 0)
+		expect_down();
+	expect_line(&net.n[!from], "Verification of peer's authentication data FAILED: "
+		    "signature does not verify with the key of the certificate (RSA signature, "
+		    "certificate cn=r");
+	expect_line(&net.n[!from], "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth "
+		    "exchange failed with 192.168.0.");
+	expect_no_line(&net.n[!from], "authentication data PASSED");
+	xn_free(&net);
+	pki_free(&p);
+}
+END_TEST
+
+/* R1's certificate comes from a CA R2 does not trust. */
+START_TEST(unknown_ca)
+{
+	struct pki p;
+	EVP_PKEY *k;
+	X509 *other, *c;
+	char *c_pem;
+
+	pki_make(&p, TC_RSA, "v2uca");
+	k = tc_key(TC_RSA);
+	other = tc_cert(NULL, NULL, k, "another CA", true, XN_WALL - DAY, XN_WALL + 365 * DAY,
+			NULL);
+	c = tc_cert(other, k, p.k1, "r1.example.com", false, XN_WALL - DAY, XN_WALL + 90 * DAY,
+		    "IP:192.168.0.1");
+	c_pem = tc_write_cert(p.dir, "r1-other.pem", c);
+	start(conf("R1", "rsa-sig", p.ca_pem, c_pem, p.k1_pem, R1_ADDR, R2_ADDR, NULL, NULL),
+	      conf2(&p, "rsa-sig", NULL, NULL), 70);
+	initiate(0);
+	xn_run(&net, 2000);
+	expect_down();
+	expect_line(&net.n[1], "%PKI-3-CERTIFICATE_INVALID: Certificate chain validation has "
+		    "failed.");
+	expect_line(&net.n[1], "failed validation (unknown CA");
+	expect_line(&net.n[1], "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth "
+		    "exchange failed with 192.168.0.1");
+	expect_line(&net.n[0], "Received AUTHENTICATION_FAILED from the peer");
+	EVP_PKEY_free(k);
+	X509_free(other);
+	X509_free(c);
+	free(c_pem);
+	xn_free(&net);
+	pki_free(&p);
+}
+END_TEST
+
+/* R1 names itself by an FQDN its certificate does not hold: refused; with
+ * the FQDN of its subjectAltName the tunnel comes up. */
+START_TEST(id_mismatch)
+{
+	struct pki p;
+	bool good = _i;
+
+	pki_make(&p, TC_RSA, "v2id");
+	start(conf1(&p, "rsa-sig", NULL, good ? " identity local fqdn r1.example.com\n" :
+		    " identity local fqdn r1.elsewhere.net\n"),
+	      xn_replace(conf2(&p, "rsa-sig", NULL, NULL),
+			 " match identity remote address 192.168.0.1 255.255.255.255\n",
+			 " match identity remote fqdn domain example.com\n"
+			 " match identity remote fqdn domain elsewhere.net\n"), 80 + good);
+	initiate(0);
+	xn_run(&net, 2000);
+	if (good) {
+		expect_up();
+	} else {
+		expect_down();
+		expect_line(&net.n[1], "failed validation (ID of r1.elsewhere.net (type fqdn) and "
+			    "certificate cn=r1.example.com,o=ikerd test do not match)");
+	}
+	xn_free(&net);
+	pki_free(&p);
+}
+END_TEST
+
+/* The authorization list pins another key for R1: its valid certificate is
+ * refused with the AuthList line; with the right hash the tunnel comes up. */
+START_TEST(authlist)
+{
+	struct pki p;
+	char hash[100], line[300];
+	EVP_PKEY *other = tc_key(TC_RSA);
+	bool right = _i;
+
+	pki_make(&p, TC_RSA, "v2authz");
+	ik_pki_key_hash_text(right ? p.k1 : other, IK_PKI_SHA256, hash, sizeof(hash));
+	snprintf(line, sizeof(line), "crypto isakmp authorization list AL\n"
+		 " peer address 192.168.0.1 key-hash %s\n", hash);
+	start(conf1(&p, "rsa-sig", NULL, NULL),
+	      conf2(&p, "rsa-sig", line, " authorization list AL\n"), 90 + right);
+	initiate(0);
+	xn_run(&net, 2000);
+	if (right) {
+		expect_up();
+		expect_line(&net.n[1], "Peer Validated against the AuthList");
+	} else {
+		expect_down();
+		ik_pki_key_hash_text(p.k1, IK_PKI_SHA256, hash, sizeof(hash));
+		expect_line(&net.n[1], "Peer Not Validated against the AuthList");
+		expect_line(&net.n[1], hash);
+		expect_line(&net.n[1], "%CRYPTO-4-IKMP_AUTHLIST_FAIL");
+	}
+	EVP_PKEY_free(other);
+	xn_free(&net);
+	pki_free(&p);
+}
+END_TEST
+
+/* Methods 1, 9 and 14 alone: what one side signs the other verifies; a
+ * changed octet, the wrong key or a method that does not suit the key is
+ * refused; method 14's AlgorithmIdentifier is checked. */
+START_TEST(sig_methods)
+{
+	static const uint8_t msg[] = "signed octets of an IKE_AUTH message";
+	EVP_PKEY *rsa = tc_key(TC_RSA), *rsa2 = tc_key(TC_RSA), *ec = tc_key(TC_EC256);
+	uint8_t sig[IK_V2_SIG_MAX];
+	char why[200];
+	struct { EVP_PKEY *k; unsigned m; enum ik_v2_sig_hash h; } c[] = {
+		{ rsa, 1, IK_V2_SIG_SHA256 }, { ec, 9, IK_V2_SIG_SHA256 },
+		{ rsa, 14, IK_V2_SIG_SHA256 }, { rsa, 14, IK_V2_SIG_SHA384 },
+		{ rsa, 14, IK_V2_SIG_SHA512 }, { ec, 14, IK_V2_SIG_SHA256 },
+		{ ec, 14, IK_V2_SIG_SHA512 },
+	};
+
+	ck_assert_uint_eq(ik_pki_v2_method(rsa), 1);
+	ck_assert_uint_eq(ik_pki_v2_method(ec), 9);
+	for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++) {
+		int n = ik_pki_v2_sign(c[i].k, c[i].m, c[i].h, msg, sizeof(msg), sig, sizeof(sig));
+
+		ck_assert_int_gt(n, 0);
+		ck_assert_msg(ik_pki_v2_verify(c[i].k, c[i].m, sig, (size_t)n, msg, sizeof(msg),
+					       why, sizeof(why)), "case %zu: %s", i, why);
+		ck_assert(!ik_pki_v2_verify(c[i].k, c[i].m, sig, (size_t)n, msg,
+					    sizeof(msg) - 1, why, sizeof(why)));
+		sig[n - 1] ^= 1;
+		ck_assert(!ik_pki_v2_verify(c[i].k, c[i].m, sig, (size_t)n, msg, sizeof(msg),
+					    why, sizeof(why)));
+		sig[n - 1] ^= 1;
+		if (c[i].k == rsa)
+			ck_assert(!ik_pki_v2_verify(rsa2, c[i].m, sig, (size_t)n, msg,
+						    sizeof(msg), why, sizeof(why)));
+		if (c[i].m == 14) {
+			/* the AlgorithmIdentifier: its DER as RFC 7427 A lists it */
+			ck_assert_uint_eq(sig[0], c[i].k == rsa ? 15 : 12);
+			ck_assert_uint_eq(sig[1], 0x30);
+			/* an RSA AlgorithmIdentifier with an EC key, and the reverse */
+			ck_assert(!ik_pki_v2_verify(c[i].k == rsa ? ec : rsa, 14, sig, (size_t)n,
+						    msg, sizeof(msg), why, sizeof(why)));
+			ck_assert_msg(strstr(why, "does not suit"), "%s", why);
+			/* sha1WithRSAEncryption: refused (SHA-2 only) */
+			if (c[i].k == rsa) {
+				sig[13] = 0x05;
+				ck_assert(!ik_pki_v2_verify(rsa, 14, sig, (size_t)n, msg,
+							    sizeof(msg), why, sizeof(why)));
+				ck_assert_msg(strstr(why, "SHA-2 only"), "%s", why);
+			}
+			/* a length octet past the data */
+			sig[0] = 0xff;
+			ck_assert(!ik_pki_v2_verify(c[i].k, 14, sig, 20, msg, sizeof(msg), why,
+						    sizeof(why)));
+		}
+	}
+	/* methods that do not suit the key */
+	ck_assert_int_lt(ik_pki_v2_sign(ec, 1, IK_V2_SIG_SHA256, msg, sizeof(msg), sig,
+					sizeof(sig)), 0);
+	ck_assert_int_lt(ik_pki_v2_sign(rsa, 9, IK_V2_SIG_SHA256, msg, sizeof(msg), sig,
+					sizeof(sig)), 0);
+	ck_assert_int_lt(ik_pki_v2_sign(ec, 10, IK_V2_SIG_SHA256, msg, sizeof(msg), sig,
+					sizeof(sig)), 0);
+	ck_assert(!ik_pki_v2_verify(rsa, 2, sig, 64, msg, sizeof(msg), why, sizeof(why)));
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(rsa2);
+	EVP_PKEY_free(ec);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("exchange-v2-cert");
+	TCase *tc = tcase_create("ike_auth");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, sig_methods);
+	tcase_add_loop_test(tc, rsa_both_roles, 0, 2);
+	tcase_add_loop_test(tc, ecdsa_both_roles, 0, 2);
+	tcase_add_loop_test(tc, tampered_auth, 0, 2);
+	tcase_add_test(tc, unknown_ca);
+	tcase_add_loop_test(tc, id_mismatch, 0, 2);
+	tcase_add_loop_test(tc, authlist, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	tc_pool();
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
