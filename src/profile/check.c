@@ -43,6 +43,7 @@
 #include <openssl/evp.h>
 
 #include "keyring/lpm.h"
+#include "pki/peerauth.h"
 #include "pki/pki.h"
 #include "keyring/resolver.h"
 #include "profile/check_authz.h"
@@ -1475,7 +1476,25 @@ static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t)
 
 static const char *ck_authm_name(enum ik_authm a)
 {
-	return a == IK_AUTH_PSK ? "pre-share" : a == IK_AUTH_RSA_SIG ? "rsa-sig" : "not set";
+	return a == IK_AUTH_PSK ? "pre-share" : a == IK_AUTH_RSA_SIG ? "rsa-sig" :
+	       a == IK_AUTH_ECDSA_SIG ? "ecdsa-sig" : "not set";
+}
+
+static bool ck_v2_auth_set(enum ik_authm a)
+{
+	return a == IK_AUTH_PSK || a == IK_AUTH_RSA_SIG || a == IK_AUTH_ECDSA_SIG;
+}
+
+/* An IKEv2 profile that signs (authentication local rsa-sig|ecdsa-sig)
+ * needs a trustpoint with a certificate and private key of that type. */
+static bool ck_v2_can_sign(const struct ik_config *cfg, const struct ik_ikev2_profile *p)
+{
+	struct ik_trustpoint *const *tps = p->ntrustpoints ? p->trustpoints : cfg->trustpoints;
+	size_t n = p->ntrustpoints ? p->ntrustpoints : cfg->ntrustpoints;
+
+	if (p->auth_local != IK_AUTH_RSA_SIG && p->auth_local != IK_AUTH_ECDSA_SIG)
+		return true;
+	return ik_pki_local_tp(cfg, tps, n, p->auth_local) != NULL;
 }
 
 static void ck_runtime_tunnels(struct ck *c)
@@ -1490,9 +1509,12 @@ static void ck_runtime_tunnels(struct ck *c)
 
 		if (!t->is_tunnel)
 			continue;
-		if (ip && ip->ikev2_profile && (ip->ikev2_profile->auth_local != IK_AUTH_PSK ||
-						ip->ikev2_profile->auth_remote != IK_AUTH_PSK)) {
+		if (ip && ip->ikev2_profile && (!ck_v2_auth_set(ip->ikev2_profile->auth_local) ||
+						!ck_v2_auth_set(ip->ikev2_profile->auth_remote) ||
+						!ck_v2_can_sign(c->cfg, ip->ikev2_profile))) {
 			const struct ik_ikev2_profile *p2 = ip->ikev2_profile;
+			bool set = ck_v2_auth_set(p2->auth_local) &&
+				   ck_v2_auth_set(p2->auth_remote);
 
 			f = ck_new(c, "error", "V2");
 			ck_add_line(f, t->line, ck_strf("interface %s: tunnel protection ipsec "
@@ -1500,16 +1522,23 @@ static void ck_runtime_tunnels(struct ck *c)
 			ck_add_line(f, p2->line, ck_strf("crypto ikev2 profile %s", p2->name));
 			ck_add_peer(f, ik_xstrdup(t->tunnel_dest ? ik_addr_fmt(t->tunnel_dest,
 						  (char[IK_ADDRSTRLEN]){ 0 }) : "(none)"));
-			f->message = ck_strf("IKEv2 profile %s of %s does not authenticate both "
-					     "ways with pre-shared keys (authentication local %s, "
-					     "remote %s): IKEv2 here authenticates with pre-share "
-					     "only, IKE_AUTH fails", p2->name, t->name,
-					     ck_authm_name(p2->auth_local),
-					     ck_authm_name(p2->auth_remote));
+			if (set)
+				f->message = ck_strf("IKEv2 profile %s of %s signs with %s, and no "
+						     "trustpoint has a certificate and private key "
+						     "of that type: IKE_AUTH fails", p2->name,
+						     t->name, ck_authm_name(p2->auth_local));
+			else
+				f->message = ck_strf("IKEv2 profile %s of %s does not set how both "
+						     "ways authenticate (authentication local %s, "
+						     "remote %s): IKE_AUTH fails", p2->name,
+						     t->name, ck_authm_name(p2->auth_local),
+						     ck_authm_name(p2->auth_remote));
 			f->direction = ck_strf("both directions: %s never comes up", t->name);
-			f->fix = ck_strf("authentication local pre-share and authentication remote "
-					 "pre-share in crypto ikev2 profile %s, with a keyring",
-					 p2->name);
+			f->fix = set ? ck_strf("a pki trustpoint with the router's certificate and "
+					       "key in crypto ikev2 profile %s", p2->name) :
+				 ck_strf("authentication local and authentication remote "
+					 "(pre-share with a keyring, rsa-sig or ecdsa-sig with a "
+					 "pki trustpoint) in crypto ikev2 profile %s", p2->name);
 		}
 		/* IPv6 inside a GRE tunnel over IPv4 works (the GRE link carries it);
 		 * inside a VTI it would need IPv6 XFRM policies */

@@ -64,9 +64,21 @@ interface Tunnel1
  tunnel source NoSuchIf9
  tunnel destination 198.51.100.2
 CONF
-runtime v2 V2 "IKEv2 profile P2 of Tunnel1 does not authenticate both ways with pre-shared keys" <<'CONF'
+runtime v2 V2 "IKEv2 profile P2 of Tunnel1 does not set how both ways authenticate" <<'CONF'
 crypto ikev2 profile P2
  match identity remote address 198.51.100.2 255.255.255.255
+crypto ipsec profile IP
+ set ikev2-profile P2
+interface Tunnel1
+ tunnel source 192.0.2.1
+ tunnel destination 198.51.100.2
+ tunnel protection ipsec profile IP
+CONF
+runtime v2sig V2 "IKEv2 profile P2 of Tunnel1 signs with rsa-sig, and no trustpoint has a certificate" <<'CONF'
+crypto ikev2 profile P2
+ match identity remote address 198.51.100.2 255.255.255.255
+ authentication local rsa-sig
+ authentication remote rsa-sig
 crypto ipsec profile IP
  set ikev2-profile P2
 interface Tunnel1
