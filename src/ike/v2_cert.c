@@ -63,15 +63,13 @@ static uint8_t *signed_octets(const struct ik_v2_ike_sa *s, bool of_initiator,
 	return o;
 }
 
-void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
+/* CERTREQ naming the CAs of the n trustpoints tps (at most MAX_CAS). */
+static void cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b,
+		     struct ik_trustpoint *const *tps, size_t n)
 {
-	struct ik_trustpoint *const *tps;
 	uint8_t hashes[MAX_CAS * 20];
-	size_t n, nh = 0;
+	size_t nh = 0;
 
-	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_remote))
-		return;
-	tp_list(s, &tps, &n);
 	for (size_t i = 0; i < n && nh < MAX_CAS; i++) {
 		X509 *cas[MAX_CAS];
 		size_t k;
@@ -90,6 +88,22 @@ void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 		return;
 	ik_v2_b_cert(b, IK_V2_PL_CERTREQ, IK_V2_CERT_X509_SIG, hashes, 20 * nh);
 	V2DBG(s, "Building CERTREQ payload naming %zu CA(s)", nh);
+}
+
+void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
+{
+	struct ik_trustpoint *const *tps;
+	size_t n;
+
+	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_remote))
+		return;
+	tp_list(s, &tps, &n);
+	cert_req(s, b, tps, n);
+}
+
+void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
+{
+	cert_req(s, b, s->cfg->trustpoints, s->cfg->ntrustpoints);
 }
 
 int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,

@@ -20,6 +20,10 @@ bool ik_v2_auth_is_sig(enum ik_authm m);
  * the CAs of the profile's trustpoints, when the profile authenticates the
  * peer by certificate and there is any. */
 void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
+/* The responder's IKE_SA_INIT: it does not know the profile yet, so the
+ * CERTREQ names the CAs of every trustpoint (none: no CERTREQ). A peer that
+ * sends its certificate only when asked (strongSwan's default) needs it. */
+void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
 /* CERT (our certificate), CERTREQ (initiator) and AUTH signed with the key
  * of the profile's trustpoint over our SignedOctets; idb/idl: our ID body.
  * 0, or -1 after ik_v2_fail. */

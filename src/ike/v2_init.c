@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/v2_cert.h"
 #include "ike/v2_int.h"
 #include "ike/v2_more.h"
 #include "util/addr.h"
@@ -493,6 +494,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		ik_v2_b_ke(b, s->dh_group, pub, pub_len);
 		ik_v2_b_nonce(b, s->nr, s->nr_len);
 		natd_add(b, s->spi_i, s->spi_r, local, remote);
+		ik_v2_cert_req_init(s, b);
 		if (s->peer_frag)
 			ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED,
 				       NULL, 0);

@@ -200,6 +200,9 @@ START_TEST(rsa_both_roles)
 		    "trustpoint TP");
 	expect_line(&net.n[!side], "Payload contents: IDi CERT CERTREQ AUTH");
 	expect_line(&net.n[side], "Payload contents: IDr CERT AUTH");
+	/* the responder asked for certificates in IKE_SA_INIT already */
+	expect_line(&net.n[side], "Payload contents: SA KE Nonce N(NAT_DETECTION_SOURCE_IP) "
+		    "N(NAT_DETECTION_DESTINATION_IP) CERTREQ");
 	for (int i = 0; i < 2; i++) {
 		expect_line(&net.n[i], "CRYPTO_PKI: Certificate validated by trustpoint TP");
 		expect_line(&net.n[i], "CRYPTO_PKI: signature of cn=r");
