@@ -326,6 +326,7 @@ struct ik_ikev2_profile {
 	char *match_fvrf;       /* NULL = global, "any" = any */
 	enum ik_id_type local_id_type;
 	char *local_id_value;
+	bool local_id_dn;       /* identity local dn: our certificate's subject */
 	enum ik_authm auth_local, auth_remote;
 	struct ik_ikev2_keyring *keyring;
 	uint32_t lifetime;      /* 0 = default 86400 */
@@ -524,6 +525,8 @@ struct ik_config {
 	/* the isakmp profiles with a match certificate line, in configuration
 	 * order: what a responder tries a peer's certificate against */
 	struct ik_isakmp_profile **certmap_profiles; size_t ncertmap_profiles;
+	/* IKEv2 profiles with match certificate, in configuration order */
+	struct ik_ikev2_profile **v2_certmap_profiles; size_t nv2_certmap_profiles;
 	struct ik_authlist **authlists; size_t nauthlists; /* in configuration order */
 
 	struct ik_interface **ifaces; size_t nifaces;

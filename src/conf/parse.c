@@ -2094,6 +2094,13 @@ static int cmd_v2_profile_sub(struct pctx *c)
 		if (!kw(c, 1, "local"))
 			return c->ntok > 1 ? perr(c, 1, "'local' expected, not '%s'", c->tok[1].s)
 					   : pincomplete(c, "incomplete command: 'local' expected");
+		if (kw(c, 2, "dn") && c->ntok == 3) {
+			/* the subject of our certificate, as IOS's identity local dn */
+			p->local_id_type = IK_ID_NONE;
+			p->local_id_dn = true;
+			return 0;
+		}
+		p->local_id_dn = false;
 		return parse_v2_identity(c, 2, &p->local_id_type, &p->local_id_value, NULL);
 	}
 	if (kw(c, 0, "authentication")) {
@@ -2600,6 +2607,10 @@ static int pki_finish(struct pctx *c)
 	for (size_t i = 0; i < cfg->nprofiles; i++)
 		if (cfg->profiles[i]->cert_map)
 			*VPUSH(cfg->certmap_profiles, cfg->ncertmap_profiles) = cfg->profiles[i];
+	for (size_t i = 0; i < cfg->nv2_profiles; i++)
+		if (cfg->v2_profiles[i]->cert_map)
+			*VPUSH(cfg->v2_certmap_profiles, cfg->nv2_certmap_profiles) =
+				cfg->v2_profiles[i];
 	return bad;
 }
 

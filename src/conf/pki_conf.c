@@ -311,6 +311,7 @@ void ik_conf_pki_free(struct ik_config *cfg)
 	}
 	free(cfg->certmaps);
 	free(cfg->certmap_profiles);
+	free(cfg->v2_certmap_profiles);
 }
 
 /* ---- show running-config ---- */

@@ -473,6 +473,8 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 		if (id_kw(p->local_id_type))
 			ik_sb_printf(out, " identity local %s %s\n", id_kw(p->local_id_type),
 				     p->local_id_value);
+		else if (p->local_id_dn)
+			ik_sb_printf(out, " identity local dn\n");
 		if (p->cert_map)
 			ik_sb_printf(out, " match certificate %s\n", p->cert_map->name);
 		if (p->auth_remote)

@@ -14,7 +14,7 @@
 #include "util/mutant.h"
 #include "util/util.h"
 
-#define ID_MAX 260
+#define ID_MAX 1024
 
 /* Our identity (`identity local`, default the address) as an ID body:
  * type, three reserved bytes, data. */
@@ -27,6 +27,13 @@ static size_t id_local(const struct ik_v2_ike_sa *s, uint8_t *body, size_t cap)
 	size_t len;
 
 	memset(body, 0, 4);
+	if (p && p->local_id_dn) {
+		len = ik_v2_cert_local_dn(s, body + 4, cap - 4);
+		if (len) {
+			body[0] = IK_V2_ID_DER_ASN1_DN;
+			return 4 + len;
+		}
+	}
 	if (t == IK_ID_NONE || t == IK_ID_ADDRESS || !v) {
 		uint32_t a = s->local.addr;
 
@@ -59,8 +66,9 @@ static const char *id_type_text(uint8_t t)
 	}
 }
 
-/* The peer's ID payload as selection reads it (s->peer_id); -1 for a type
- * IOS profiles cannot match, or a name with a NUL in it. */
+/* The peer's ID payload as selection reads it (s->peer_id): 0; 1 for a DN
+ * (its text in s->peer_id_value, s->peer_id left empty); -1 for a type IOS
+ * profiles cannot match, or a name with a NUL in it. */
 static int id_peer(struct ik_v2_ike_sa *s, const struct ik_v2_id_pl *id)
 {
 	free(s->peer_id_value);
@@ -83,6 +91,10 @@ static int id_peer(struct ik_v2_ike_sa *s, const struct ik_v2_id_pl *id)
 	case IK_V2_ID_KEY_ID:
 		s->peer_id.type = IK_ID_KEY_ID;
 		break;
+	case IK_V2_ID_DER_ASN1_DN:
+		/* no match identity names a DN: the profile comes from a
+		 * certificate map (ik_v2_cert_profile) */
+		return ik_v2_cert_dn_text(id->data, id->len, &s->peer_id_value) ? -1 : 1;
 	default:
 		return -1;
 	}
@@ -296,7 +308,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	uint8_t idb[ID_MAX], auth[IK_V2_PRF_MAX];
 	char err[200], idtxt[300], why[500];
 	size_t idl, sk;
-	int cerr = IK_V2_N_NO_PROPOSAL_CHOSEN;
+	int cerr = IK_V2_N_NO_PROPOSAL_CHOSEN, idk;
 	bool child = ik_v2_find(&rx->m, IK_V2_PL_SA) != NULL;
 
 	/* the peer answered from its address with our keys: proven */
@@ -306,19 +318,28 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		auth_failed(s, "IKE_AUTH request without a valid IDi and AUTH");
 		goto fail;
 	}
-	if (id_peer(s, &id)) {
+	idk = id_peer(s, &id);
+	if (idk < 0) {
 		auth_failed(s, "peer identity of a type no IKEv2 profile can match");
 		goto fail;
 	}
-	V2DBG(s, "Received identity %s of type '%s'",
+	V2DBG(s, "Received identity %s of type '%s'", idk ? s->peer_id_value :
 	      ik_v2_id_fmt(&s->peer_id, idtxt, sizeof(idtxt)), id_type_text(id.type));
-	s->profile = ik_v2_profile_select(s->cfg, s->fvrf, s->local.addr, &s->peer_id, &tr);
+	s->profile = ik_v2_cert_profile(s, rx);
+	if (!s->profile && !idk)
+		s->profile = ik_v2_profile_select(s->cfg, s->fvrf, s->local.addr, &s->peer_id,
+						  &tr);
 	if (!s->profile) {
 		auth_failed(s, "Failed to locate an IKEv2 profile for the peer's identity");
 		goto fail;
 	}
 	if (!auth_known(s->profile->auth_remote) || !auth_known(s->profile->auth_local)) {
 		auth_failed(s, "the IKEv2 profile has no authentication method");
+		goto fail;
+	}
+	if (idk && psk_used(s->profile)) {
+		auth_failed(s, "a peer with a DN identity authenticates by certificates only (the "
+			    "profile uses pre-share)");
 		goto fail;
 	}
 	if (psk_used(s->profile) &&

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "ike/peer.h"
 #include "ike/v2_cert.h"
@@ -147,6 +148,89 @@ out:
 	OPENSSL_free(der);
 	free(oct);
 	return rc;
+}
+
+size_t ik_v2_cert_local_dn(const struct ik_v2_ike_sa *s, uint8_t *out, size_t cap)
+{
+	struct ik_trustpoint *const *tps;
+	const struct ik_trustpoint *tp;
+	unsigned char *der = NULL;
+	size_t n;
+	int dl;
+
+	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_local))
+		return 0;
+	tp_list(s, &tps, &n);
+	tp = ik_pki_local_tp(s->cfg, tps, n, s->profile->auth_local);
+	if (!tp)
+		return 0;
+	dl = i2d_X509_NAME(X509_get_subject_name(tp->cert), &der);
+	if (dl <= 0 || (size_t)dl > cap) {
+		OPENSSL_free(der);
+		return 0;
+	}
+	memcpy(out, der, (size_t)dl);
+	OPENSSL_free(der);
+	return (size_t)dl;
+}
+
+int ik_v2_cert_dn_text(const uint8_t *der, size_t len, char **out)
+{
+	const unsigned char *p = der;
+	X509_NAME *n = len ? d2i_X509_NAME(NULL, &p, (long)len) : NULL;
+	char buf[256];
+
+	*out = NULL;
+	if (!n || p != der + len) {
+		X509_NAME_free(n);
+		return -1;
+	}
+	ik_pki_name_text(n, buf, sizeof(buf));
+	X509_NAME_free(n);
+	*out = strdup(buf);
+	return *out ? 0 : -1;
+}
+
+/* The leaf among the CERT payloads: the first end-entity certificate. */
+static X509 *leaf_cert(const struct ik_v2_rx *rx)
+{
+	for (size_t i = 0; i < rx->m.npl; i++) {
+		struct ik_v2_cert c;
+		X509 *x;
+		char err[100];
+
+		if (rx->m.pl[i].type != IK_V2_PL_CERT ||
+		    ik_v2_parse_cert(&rx->m.pl[i], &c, err, sizeof(err)) ||
+		    c.encoding != IK_V2_CERT_X509_SIG)
+			continue;
+		x = ik_pki_cert_parse(c.data, c.len, NULL, 0);
+		if (x && !X509_check_ca(x))
+			return x;
+		X509_free(x);
+	}
+	return NULL;
+}
+
+const struct ik_ikev2_profile *ik_v2_cert_profile(struct ik_v2_ike_sa *s,
+						 const struct ik_v2_rx *rx)
+{
+	const struct ik_config *cfg = s->cfg;
+	const struct ik_ikev2_profile *found = NULL;
+	X509 *leaf;
+
+	if (!cfg->nv2_certmap_profiles)
+		return NULL;
+	leaf = leaf_cert(rx);
+	if (!leaf)
+		return NULL;
+	for (size_t i = 0; i < cfg->nv2_certmap_profiles && !found; i++)
+		if (ik_pki_certmap_match(cfg->v2_certmap_profiles[i]->cert_map, leaf))
+			found = cfg->v2_certmap_profiles[i];
+	X509_free(leaf);
+	if (found)
+		V2DBG(s, "found matching IKEv2 profile '%s' (certificate map %s)", found->name,
+		      found->cert_map->name);
+	return found;
 }
 
 static enum ik_pki_id_kind id_kind(uint8_t t)

@@ -16,6 +16,17 @@ struct ik_v2_auth;
 
 /* rsa-sig or ecdsa-sig. */
 bool ik_v2_auth_is_sig(enum ik_authm m);
+/* identity local dn: the DER subject of the certificate we sign with into
+ * out; its length, 0 when there is none (or it does not fit). */
+size_t ik_v2_cert_local_dn(const struct ik_v2_ike_sa *s, uint8_t *out, size_t cap);
+/* The text of a DER Name ("cn=...,o=...") in *out (malloc'd): 0 or -1. */
+int ik_v2_cert_dn_text(const uint8_t *der, size_t len, char **out);
+/* The responder's profile by certificate map: the first IKEv2 profile with
+ * `match certificate` (configuration order) whose map matches the peer's
+ * end-entity certificate; NULL when none does (or no CERT). Before any
+ * check of the certificate: the profile's trustpoints validate it after. */
+const struct ik_ikev2_profile *ik_v2_cert_profile(struct ik_v2_ike_sa *s,
+						 const struct ik_v2_rx *rx);
 /* CERTREQ (X.509 signature) naming the SHA-1 hashes of the public keys of
  * the CAs of the profile's trustpoints, when the profile authenticates the
  * peer by certificate and there is any. */

@@ -2,7 +2,8 @@
  * engines in one process: RSA (method 1) and ECDSA P-256 (method 9), either
  * side initiating, CERTREQ naming the CA, and each refusal: a tampered AUTH
  * signature, a certificate from an unknown CA, an identity the certificate
- * does not name, the authorization list pinning another key. Signature
+ * does not name, the authorization list pinning another key; a DN identity
+ * and the profile chosen by certificate map. Signature
  * methods 1, 9 and 14 (RFC 7427) are also checked alone, both ways.
  * Certificates are made at test time. */
 #include <check.h>
@@ -357,6 +358,40 @@ START_TEST(authlist)
 }
 END_TEST
 
+/* R1 names itself by its certificate's subject (identity local dn, ID type
+ * DER_ASN1_DN, as strongSwan does by default); R2 has no match identity for
+ * it and chooses its profile by certificate map: the first profile whose
+ * map matches R1's certificate (P0's map does not). */
+START_TEST(dn_certmap)
+{
+	struct pki p;
+	const char *maps = "crypto pki certificate map CM0 10\n"
+			   " subject-name co cn=nobody.example.com\n"
+			   "crypto pki certificate map CM 10\n"
+			   " subject-name co cn=r1.example.com\n"
+			   "crypto ikev2 profile P0\n"
+			   " match certificate CM0\n"
+			   " authentication remote rsa-sig\n"
+			   " authentication local rsa-sig\n"
+			   " pki trustpoint TP\n";
+
+	pki_make(&p, TC_RSA, "v2dn");
+	start(conf1(&p, "rsa-sig", NULL, " identity local dn\n"),
+	      xn_replace(conf2(&p, "rsa-sig", maps, NULL),
+			 " match identity remote address 192.168.0.1 255.255.255.255\n",
+			 " match certificate CM\n"), 100);
+	initiate(0);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[1], "Received identity cn=r1.example.com,o=ikerd test of type "
+		    "'DER ASN1 DN'");
+	expect_line(&net.n[1], "found matching IKEv2 profile 'P' (certificate map CM)");
+	expect_no_line(&net.n[1], "profile 'P0'");
+	xn_free(&net);
+	pki_free(&p);
+}
+END_TEST
+
 /* Methods 1, 9 and 14 alone: what one side signs the other verifies; a
  * changed octet, the wrong key or a method that does not suit the key is
  * refused; method 14's AlgorithmIdentifier is checked. */
@@ -438,6 +473,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_ca);
 	tcase_add_loop_test(tc, id_mismatch, 0, 2);
 	tcase_add_loop_test(tc, authlist, 0, 2);
+	tcase_add_test(tc, dn_certmap);
 	suite_add_tcase(s, tc);
 	return s;
 }
