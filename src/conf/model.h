@@ -328,6 +328,10 @@ struct ik_config {
 	struct ik_ikev2_policy **v2_policies; size_t nv2_policies;
 	struct ik_ikev2_profile **v2_profiles; size_t nv2_profiles;
 	unsigned v2_cookie_challenge; /* crypto ikev2 cookie-challenge N; 0 = off */
+	/* crypto ikev2 fragmentation [mtu N]: IKEv2 messages larger than the MTU
+	 * (IP packet size, IOS default 576) go as RFC 7383 fragments when the
+	 * peer supports them; 0 = off */
+	unsigned v2_frag_mtu;
 
 	struct ik_authlist **authlists; size_t nauthlists; /* in configuration order */
 
@@ -377,6 +381,10 @@ struct ik_conf_warning {
 
 /* Errors of one file reported in one run; the file is rejected as a whole. */
 #define IK_CONF_MAX_ERRORS 50
+/* crypto ikev2 fragmentation mtu: IOS's range and default */
+#define IK_V2_FRAG_MTU_MIN 68
+#define IK_V2_FRAG_MTU_MAX 1500
+#define IK_V2_FRAG_MTU_DEFAULT 576
 
 /* The errors after the first: as the first, with shorter texts. */
 struct ik_conf_error_more {

@@ -2057,6 +2057,22 @@ static int cmd_ikev2(struct pctx *c)
 		cfg->v2_cookie_challenge = v;
 		return 0;
 	}
+	if (kw(c, 2, "fragmentation")) {
+		unsigned v = IK_V2_FRAG_MTU_DEFAULT;
+
+		if (c->ntok > 3) {
+			if (!kw(c, 3, "mtu"))
+				return perr(c, 3, "'mtu' expected, not '%s'", c->tok[3].s);
+			if (need(c, 4, "mtu size") ||
+			    get_u32(c, 4, "fragmentation mtu", IK_V2_FRAG_MTU_MIN,
+				    IK_V2_FRAG_MTU_MAX, &v))
+				return -1;
+		}
+		if (no_more(c, c->ntok > 3 ? 5 : 3))
+			return -1;
+		cfg->v2_frag_mtu = v;
+		return 0;
+	}
 	if (!kw(c, 2, "keyring") && !kw(c, 2, "proposal") && !kw(c, 2, "policy") &&
 	    !kw(c, 2, "profile"))
 		return perr(c, 2, "unknown command 'crypto ikev2 %s'", c->tok[2].s);

@@ -337,6 +337,13 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 		ik_sb_add(out, "!\n");
 		ik_sb_printf(out, "crypto ikev2 cookie-challenge %u\n", cfg->v2_cookie_challenge);
 	}
+	if (cfg->v2_frag_mtu) {
+		ik_sb_add(out, "!\n");
+		if (cfg->v2_frag_mtu == IK_V2_FRAG_MTU_DEFAULT)
+			ik_sb_add(out, "crypto ikev2 fragmentation\n");
+		else
+			ik_sb_printf(out, "crypto ikev2 fragmentation mtu %u\n", cfg->v2_frag_mtu);
+	}
 	for (size_t i = 0; i < cfg->nv2_proposals; i++) {
 		const struct ik_ikev2_proposal *p = cfg->v2_proposals[i];
 

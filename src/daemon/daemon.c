@@ -264,6 +264,12 @@ static void task_show(struct ikd_worker *w, void *arg)
 		ik_engine_show_v2_peer_stats(w->eng, &p, a->json, &a->out);
 		break;
 	}
+	case IK_CMD_SHOW_IKEV2_SA:
+		ik_engine_show_ikev2_sa(w->eng, &a->opts, a->json, &a->out);
+		break;
+	case IK_CMD_SHOW_IKEV2_SESSION:
+		ik_engine_show_ikev2_session(w->eng, &a->opts, a->json, &a->out);
+		break;
 	default:
 		break;
 	}
@@ -285,6 +291,25 @@ static void task_stats(struct ikd_worker *w, void *arg)
 	s->rx_dropped = w->rx_dropped;
 	s->rx_overflow = w->rx_overflow;
 	s->rx_engine_dropped = st.rx_dropped;
+}
+
+static void task_v2_stats(struct ikd_worker *w, void *arg)
+{
+	ik_engine_v2_stats(w->eng, arg);
+}
+
+/* show crypto ikev2 stats: every worker's counters, summed. */
+static void show_v2_stats(struct ikd *d, bool json, struct ik_sb *out)
+{
+	struct ik_v2_stats sum, part;
+
+	memset(&sum, 0, sizeof(sum));
+	for (unsigned k = 0; k < d->nworkers; k++) {
+		memset(&part, 0, sizeof(part));
+		ikd_worker_run(&d->workers[k], task_v2_stats, &part);
+		ik_v2_stats_add(&sum, &part);
+	}
+	ik_v2_stats_format(&sum, json, out);
 }
 
 static void show_stats(struct ikd *d, bool json, struct ik_sb *out)
@@ -648,6 +673,9 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_TEST_IKEV2_PEER:
 	case IK_CMD_SHOW_IKEV2_PEER_STATS:
 	case IK_CMD_SHOW_AUTHZ_LIST:
+	case IK_CMD_SHOW_IKEV2_SA:
+	case IK_CMD_SHOW_IKEV2_SESSION:
+	case IK_CMD_SHOW_IKEV2_STATS:
 		return true;
 	default:
 		return false;
@@ -778,6 +806,8 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_SESSION:
 	case IK_CMD_SHOW_SESSION_BRIEF:
 	case IK_CMD_SHOW_ENGINE_CONNS:
+	case IK_CMD_SHOW_IKEV2_SA:
+	case IK_CMD_SHOW_IKEV2_SESSION:
 		show_engines(d, cmd, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_IKEV2_PEER_STATS:
@@ -793,6 +823,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_AUTHZ_LIST:
 		return ik_show_authz_list(d->cfg, cmd->list[0] ? cmd->list : NULL, json, out) ?
 		       IK_CTL_ERROR : IK_CTL_OK;
+	case IK_CMD_SHOW_IKEV2_STATS:
+		show_v2_stats(d, json, out);
+		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_SA_KEYS:
 		ikd_keylog_show(d, json, out);
 		return IK_CTL_OK;
@@ -890,8 +923,10 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_CLEAR_SESSION:
 	case IK_CMD_CLEAR_ISAKMP:
 	case IK_CMD_CLEAR_SA:
+	case IK_CMD_CLEAR_IKEV2_SA:
 		ca.what = cmd->id == IK_CMD_CLEAR_SESSION ? IK_CLEAR_SESSION
-			: cmd->id == IK_CMD_CLEAR_ISAKMP ? IK_CLEAR_ISAKMP : IK_CLEAR_SA;
+			: cmd->id == IK_CMD_CLEAR_ISAKMP ? IK_CLEAR_ISAKMP
+			: cmd->id == IK_CMD_CLEAR_IKEV2_SA ? IK_CLEAR_IKEV2_SA : IK_CLEAR_SA;
 		ca.peer = cmd->has_peer ? cmd->peer : 0;
 		ca.conn_id = cmd->has_conn_id ? cmd->conn_id : 0;
 		if (ca.peer) {

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "daemon/daemon.h"
+#include "ike/features.h"
 #include "profile/check.h"
 #include "profile/snapshot.h"
 #include "util/secmem.h"
@@ -63,7 +64,8 @@ static void usage(FILE *f)
 		"                    (FILE ends in .prom), rewritten atomically\n"
 		"  --metrics-interval N  seconds between refreshes, 1..3600 (default 15)\n"
 		"  -h, --help        this text\n"
-		"  --version         the version\n",
+		"  --version         the version\n"
+		"  --features        what this build negotiates, one \"name yes|no\" a line\n",
 		DEFAULT_CONF, DEFAULT_CTL, DEFAULT_PID, IKD_MAX_WORKERS);
 }
 
@@ -360,7 +362,30 @@ static unsigned parse_debug(const char *list)
 enum {
 	OPT_STRICT = 256, OPT_JSON, OPT_DEBUG, OPT_PASSIVE, OPT_KERNEL, OPT_CTL, OPT_PID,
 	OPT_WORKERS, OPT_VERSION, OPT_RETRANSMIT, OPT_KEYLOG, OPT_METRICS, OPT_METRICS_INTERVAL,
+	OPT_FEATURES,
 };
+
+/* ikerd --features: the engine's capabilities (ike/features.h), for scripts
+ * and tests that must tell "not built yet" from "broken". */
+static void print_features(void)
+{
+	static const struct {
+		const char *name;
+		int on;
+	} f[] = {
+		{ "ikev1-aggressive", IK_FEATURE_AGGRESSIVE },
+		{ "certificates", IK_FEATURE_CERTS },
+		{ "ikev2", IK_FEATURE_IKEV2 },
+		{ "ikev2-child-rekey", IK_FEATURE_IKEV2_CHILD_REKEY },
+		{ "ikev2-ike-rekey", IK_FEATURE_IKEV2_IKE_REKEY },
+		{ "ikev2-informational", IK_FEATURE_IKEV2_INFO },
+		{ "ikev2-fragmentation", IK_FEATURE_IKEV2_FRAG },
+		{ "ikev2-show", IK_FEATURE_IKEV2_SHOW },
+	};
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		printf("%s %s\n", f[i].name, f[i].on ? "yes" : "no");
+}
 
 int main(int argc, char **argv)
 {
@@ -379,6 +404,7 @@ int main(int argc, char **argv)
 		{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "features", no_argument, NULL, OPT_FEATURES },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ikd_opts o;
@@ -416,6 +442,9 @@ int main(int argc, char **argv)
 			return 0;
 		case OPT_VERSION:
 			printf("ikerd %s\n", PACKAGE_VERSION);
+			return 0;
+		case OPT_FEATURES:
+			print_features();
 			return 0;
 		case OPT_STRICT:
 			strict = true;

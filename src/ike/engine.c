@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "ike/v2_int.h"
+#include "ike/v2_more.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -435,20 +437,32 @@ void ik_v1_xmit_set(struct ik_p1 *p1, struct ik_xmit *x, const uint8_t *msg, siz
 
 static const struct ik_ike_sa_ops v1_ops;
 
+static void sa_index_peer(struct ik_ike_sa *sa)
+{
+	struct ik_engine *e = sa->e;
+
+	ik_htab_add(&e->sa_by_peer, &sa->by_peer,
+		    peer_hash(e, sa->fvrf, sa->remote.addr, sa->remote.port));
+	ik_htab_add(&e->sa_by_addr, &sa->by_addr, addr_hash(e, sa->remote.addr));
+}
+
+static void sa_unindex_peer(struct ik_ike_sa *sa)
+{
+	ik_htab_del(&sa->e->sa_by_peer, &sa->by_peer);
+	ik_htab_del(&sa->e->sa_by_addr, &sa->by_addr);
+}
+
 static void p1_index_peer(struct ik_p1 *p1)
 {
-	struct ik_engine *e = p1->e;
-
-	ik_htab_add(&e->sa_by_peer, &p1->by_peer,
-		    peer_hash(e, p1->fvrf, p1->remote.addr, p1->remote.port));
-	ik_htab_add(&e->sa_by_addr, &p1->by_addr, addr_hash(e, p1->remote.addr));
+	sa_index_peer(&p1->sa);
 }
 
 static void p1_unindex_peer(struct ik_p1 *p1)
 {
-	ik_htab_del(&p1->e->sa_by_peer, &p1->by_peer);
-	ik_htab_del(&p1->e->sa_by_addr, &p1->by_addr);
+	sa_unindex_peer(&p1->sa);
 }
+
+static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf);
 
 struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,
 			   const struct ik_endpoint *remote, const char *fvrf)
@@ -498,26 +512,83 @@ void ik_v1_p1_rehash(struct ik_p1 *p1)
 void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
 			    const struct ik_endpoint *remote)
 {
-	bool moved = p1->remote.addr != remote->addr;
+	ik_core_sa_set_endpoints(&p1->sa, local, remote);
+}
 
-	p1_unindex_peer(p1);
-	if (moved && p1->half_open && !p1->initiator) {
+void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *local,
+			      const struct ik_endpoint *remote)
+{
+	struct ik_engine *e = sa->e;
+	bool moved = sa->remote.addr != remote->addr;
+
+	sa_unindex_peer(sa);
+	if (moved && sa->half_open && !sa->initiator) {
 		/* the per-source count follows the address */
-		struct ik_src *s = p1->src;
+		struct ik_src *s = sa->src;
 
 		if (s && --s->half_open == 0) {
-			ik_htab_del(&p1->e->srcs, &s->link);
+			ik_htab_del(&e->srcs, &s->link);
 			free(s);
 		}
-		p1->src = src_get(p1->e, remote->addr);
-		if (p1->src && p1->src->half_open == UINT16_MAX)
-			p1->src = NULL; /* (never freed here: it has SAs) */
-		if (p1->src)
-			p1->src->half_open++;
+		sa->src = src_get(e, remote->addr);
+		if (sa->src && sa->src->half_open == UINT16_MAX)
+			sa->src = NULL; /* (never freed here: it has SAs) */
+		if (sa->src)
+			sa->src->half_open++;
 	}
-	p1->local = *local;
-	p1->remote = *remote;
-	p1_index_peer(p1);
+	sa->local = *local;
+	sa->remote = *remote;
+	sa_index_peer(sa);
+}
+
+/* ---- the core's SA table for the IKEv2 engine (v2_sa.c) ---- */
+
+void ik_core_sa_link(struct ik_ike_sa *sa)
+{
+	sa_index_peer(sa);
+	ho_enter(sa->e, sa);
+}
+
+void ik_core_sa_index_spi(struct ik_ike_sa *sa)
+{
+	ik_htab_add(&sa->e->sa_by_spi, &sa->by_spi, spi_hash(sa->e, sa->spi_i));
+}
+
+void ik_core_sa_unlink(struct ik_ike_sa *sa)
+{
+	struct ik_engine *e = sa->e;
+
+	ho_leave(e, sa);
+	sa->dead = true;
+	ik_htab_del(&e->sa_by_spi, &sa->by_spi);
+	sa_unindex_peer(sa);
+	sa->free_next = e->free_list;
+	e->free_list = sa;
+}
+
+void ik_core_ho_prove(struct ik_ike_sa *sa)
+{
+	ho_prove(sa->e, sa);
+}
+
+void ik_core_ho_leave(struct ik_ike_sa *sa)
+{
+	ho_leave(sa->e, sa);
+}
+
+bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf)
+{
+	return admit(e, remote, fvrf);
+}
+
+struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8])
+{
+	return ik_htab_first(&e->sa_by_spi, spi_hash(e, spi_i));
+}
+
+struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr)
+{
+	return ik_htab_first(&e->sa_by_addr, addr_hash(e, addr));
 }
 
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
@@ -1040,6 +1111,7 @@ void ik_engine_free(struct ik_engine *e)
 		p1_free(p1);
 	}
 	reap(e);
+	ik_v2_engine_free(e);
 	ik_htab_free(&e->sa_by_spi);
 	ik_htab_free(&e->sa_by_peer);
 	ik_htab_free(&e->sa_by_addr);
@@ -1209,8 +1281,6 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const struct ik_endpoint *remote, const char *fvrf,
 		     const uint8_t *msg, size_t len)
 {
-	char ra[IK_ADDRSTRLEN];
-
 	ik_log_scope(e->log, remote->addr); /* debug crypto condition peer */
 	if (len == 1 && msg[0] == 0xff)
 		return; /* NAT-T keepalive (RFC 3948 2.3) */
@@ -1220,12 +1290,8 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 	 * major version is the high nibble of octet 17), before anything else
 	 * is parsed. */
 	if (len >= 28 && msg[17] >> 4 == 2) {
-		/* shown by debug crypto ikev2, else by debug crypto isakmp */
-		ik_dbg(e->log, e->log->debug_mask & IK_DBG_IKEV2 ? IK_DBG_IKEV2 : IK_DBG_ISAKMP,
-		       "IKEv2: message from %s port %u "
-		       "(exchange %u, %zu bytes) dropped: this engine speaks IKEv1 only",
-		       ik_addr_fmt(remote->addr, ra), remote->port, msg[18], len);
-		e->st.rx_dropped++;
+		ik_v2_input(e, local, remote, fvrf, msg, len);
+		reap(e);
 		return;
 	}
 	v1_input(e, local, remote, fvrf, msg, len);
@@ -1462,6 +1528,9 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 	case IK_TK_XCH_EXPIRE:
 		sa = &ik_container_of(t, struct ik_qm, t_expire)->p1->sa;
 		break;
+	case IK_TK_V2_XMIT:
+		sa = ik_v2_timer_owner(t);
+		break;
 	case IK_TK_CHILD_SOFT:
 		c = ik_container_of(t, struct ik_child, t_soft);
 		ik_log_scope(e->log, c->remote.addr);
@@ -1528,6 +1597,8 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		return -1;
 	}
 	ik_log_scope(e->log, t->tunnel_dest);
+	if (t->protection->ikev2_profile)
+		return ik_v2_initiate(e, t, src, 0, err);
 	/* An established phase 1 to this peer: only Quick Mode is needed. */
 	p1 = ik_v1_p1_find_peer(e, src, t->tunnel_dest, false);
 	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
@@ -1681,6 +1752,12 @@ static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, uint32_t peer, u
 
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
 {
+	if (what == IK_CLEAR_IKEV2_SA || what == IK_CLEAR_SESSION)
+		ik_v2_clear(e, peer); /* IKEv2 SAs and their children (v2_show_sa.c) */
+	if (what == IK_CLEAR_IKEV2_SA) {
+		reap(e);
+		return;
+	}
 	if (what == IK_CLEAR_SA || what == IK_CLEAR_SESSION) {
 		struct ik_child *c, *next;
 
@@ -1781,6 +1858,13 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 								  p1->remote.addr);
 		if (ot && !tunnel_same(ot, nt))
 			ik_v1_p1_delete(p1, "configuration changed", true);
+	}
+	/* IKEv2 SAs a tunnel started: they go when its configuration changed */
+	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL, *snext; s; s = snext) {
+		snext = s->next;
+		if (!s->dead && s->tunnel &&
+		    !tunnel_same(s->tunnel, ik_config_find_iface(cfg, s->tunnel->name)))
+			ik_v2_sa_delete(s, "configuration changed", true);
 	}
 	ik_v1_cfg_release(e, old);
 	reap(e);

@@ -28,7 +28,8 @@
  * (src/ike/timer.h), the half-open count is a counter: no event walks all
  * SAs. Only admin commands (show, clear of everything, reload) do.
  * Versions: the ISAKMP header's major version is read before anything else;
- * IKEv1 is handled, an IKEv2 message is dropped with a debug line.
+ * IKEv1 goes to the v1 state table, IKEv2 to src/ike/v2_sa.c (IKE_SA_INIT,
+ * IKE_AUTH and the first child SA); both live in the same core tables.
  *
  * NAT-T framing: ik_engine_input takes IKE messages without the 4-byte
  * non-ESP marker (the host strips it on port 4500); the engine adds the
@@ -174,8 +175,10 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
 
 /* clear crypto session [remote A] / clear crypto isakmp [CONN-ID] / clear crypto sa
- * [peer A]: deletes the SAs, sending DELETE notifications. peer 0 = all. */
-enum ik_clear_what { IK_CLEAR_SESSION, IK_CLEAR_ISAKMP, IK_CLEAR_SA };
+ * [peer A] / clear crypto ikev2 sa [remote A] (IKEv2 SAs and their children;
+ * clear crypto session covers IKEv2 too): deletes the SAs, sending DELETE
+ * notifications. peer 0 = all. */
+enum ik_clear_what { IK_CLEAR_SESSION, IK_CLEAR_ISAKMP, IK_CLEAR_SA, IK_CLEAR_IKEV2_SA };
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id);
 
 /* show commands in IOS layout, or JSON when json:
@@ -212,6 +215,33 @@ struct ik_engine_stats {
 	uint64_t rx_dropped;            /* of which dropped before any SA took them */
 };
 void ik_engine_stats(const struct ik_engine *e, struct ik_engine_stats *st);
+/* show crypto ikev2 stats: counters of the IKEv2 exchanges (O(1) to read;
+ * the SA counts are kept as SAs change state). */
+struct ik_v2_stats {
+	unsigned max_in_neg;            /* the half-open limit in force */
+	unsigned in_sas, in_active, in_neg;     /* SAs the peer started (responder) */
+	unsigned out_sas, out_active, out_neg;  /* SAs this side started */
+	uint64_t in_req, in_req_accepted, in_req_rejected;     /* IKE_SA_INIT requests */
+	uint64_t out_req, out_req_accepted, out_req_rejected;  /* ours */
+	uint64_t rej_rsrc_low, rej_sa_limit;
+	uint64_t dropped;               /* IKEv2 datagrams dropped at dispatch */
+	uint64_t cookie_challenged, cookie_accepted, cookie_rejected, cookie_missing;
+	uint64_t child_rekeys, ike_rekeys, rekey_collisions;
+	uint64_t deletes_rx, deletes_tx, dpd_tx, dpd_dead;
+	uint64_t frag_tx, frag_rx;
+	uint64_t retransmits;
+};
+void ik_engine_v2_stats(const struct ik_engine *e, struct ik_v2_stats *st);
+/* Sums per-engine counters (the daemon's workers) and prints them in IOS's
+ * layout of show crypto ikev2 stats, or JSON. */
+void ik_v2_stats_add(struct ik_v2_stats *sum, const struct ik_v2_stats *part);
+void ik_v2_stats_format(const struct ik_v2_stats *st, bool json, struct ik_sb *out);
+/* show crypto ikev2 sa [remote A] [detailed] and show crypto ikev2 session
+ * [detailed] (o->peer, o->detail), in IOS's layout or JSON. */
+void ik_engine_show_ikev2_sa(struct ik_engine *e, const struct ik_show_opts *o, bool json,
+			     struct ik_sb *out);
+void ik_engine_show_ikev2_session(struct ik_engine *e, const struct ik_show_opts *o, bool json,
+				  struct ik_sb *out);
 /* Calls fn for every child SA the engine holds (for the host's metrics). */
 void ik_engine_foreach_child(const struct ik_engine *e,
 			     void (*fn)(void *ctx, const struct ik_child_sa *c), void *ctx);

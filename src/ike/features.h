@@ -4,8 +4,16 @@
 #ifndef IK_IKE_FEATURES_H
 #define IK_IKE_FEATURES_H
 
-#define IK_FEATURE_IKEV2 0      /* IKEv2 exchanges (crypto ikev2 profile) */
+#define IK_FEATURE_IKEV2 1      /* IKEv2 exchanges (crypto ikev2 profile) */
 #define IK_FEATURE_AGGRESSIVE 1 /* IKEv1 Aggressive Mode (initiate mode aggressive) */
 #define IK_FEATURE_CERTS 0      /* rsa-sig authentication (certificates) */
+
+/* Parts of IKEv2 beyond IKE_SA_INIT, IKE_AUTH and the first CHILD_SA; the lab
+ * and interop scenarios that need one report SKIP while it is 0. */
+#define IK_FEATURE_IKEV2_CHILD_REKEY 1 /* CREATE_CHILD_SA rekeying a CHILD_SA */
+#define IK_FEATURE_IKEV2_IKE_REKEY 1   /* CREATE_CHILD_SA rekeying the IKE SA */
+#define IK_FEATURE_IKEV2_INFO 1        /* INFORMATIONAL: DELETE, liveness (dpd) */
+#define IK_FEATURE_IKEV2_FRAG 1        /* RFC 7383 fragmentation */
+#define IK_FEATURE_IKEV2_SHOW 1        /* show crypto ikev2 sa, clear crypto ikev2 sa */
 
 #endif

@@ -59,6 +59,7 @@ enum ik_timer_kind {
 	IK_TK_XCH_EXPIRE,
 	IK_TK_CHILD_SOFT,
 	IK_TK_CHILD_HARD,
+	IK_TK_V2_XMIT,          /* retransmission of an IKEv2 request (v2_int.h) */
 };
 
 struct ik_ike_sa;

@@ -73,6 +73,7 @@ struct ik_xmit {
 };
 
 struct ik_p1;
+struct ik_v2_eng;
 
 struct ik_qm {
 	struct ik_qm *next;
@@ -201,6 +202,7 @@ struct ik_engine {
 	struct ik_engine_stats st;
 	uint8_t ios_vid[16];
 	struct ik_peer_tab peers;       /* per-peer counters (ike/peer.h) */
+	struct ik_v2_eng *v2;            /* IKEv2 state (v2_int.h), made on first use */
 };
 
 /* ---- engine.c ---- */
@@ -262,6 +264,23 @@ const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_
 					    uint32_t remote);
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t);
 const char *ik_v1_tunnel_fvrf(const struct ik_interface *t);
+
+/* The core's SA table, for the IKEv2 engine: enter an SA in the peer
+ * indexes and the half-open count (link), in the SPI table once its
+ * initiator SPI is known (index_spi); take it out of everything and onto the
+ * free list (unlink: it is freed by ops->free after the event). */
+void ik_core_sa_link(struct ik_ike_sa *sa);
+void ik_core_sa_index_spi(struct ik_ike_sa *sa);
+void ik_core_sa_unlink(struct ik_ike_sa *sa);
+void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *local,
+			      const struct ik_endpoint *remote);
+void ik_core_ho_prove(struct ik_ike_sa *sa);
+void ik_core_ho_leave(struct ik_ike_sa *sa);
+/* Whether a first message from remote may open a new SA (engine limits). */
+bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf);
+/* The chains of the SPI and address tables for a key (walk with ik_htab_next). */
+struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8]);
+struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr);
 
 /* ---- v1_states.c ---- */
 /* Handles one (decrypted when needed) message for an existing or new SA. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "ike/v2_more.h"
 #include "util/addr.h"
 #include "util/util.h"
 
@@ -370,6 +371,7 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		ik_sb_printf(out, "%-15s %-12s %-15s %-24s %-8s %s\n",
 			     ik_addr_fmt(p1->remote.addr, b), ifs, "", id, up, st);
 	}
+	ik_v2_show_session_brief(e, so, out); /* v2_show_sa.c */
 }
 
 void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out)
@@ -508,6 +510,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		}
 		ik_sb_add(out, "\n");
 	}
+	ik_v2_show_crypto_session(e, so, json, &first, out); /* v2_show_sa.c */
 	if (json)
 		ik_sb_add(out, "]\n");
 }

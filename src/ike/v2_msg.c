@@ -511,7 +511,7 @@ int ik_v2_parse_ke(const struct ik_pl *pl, struct ik_v2_ke *ke, char *err, size_
 	return 0;
 }
 
-int ik_v2_parse_id(const struct ik_pl *pl, struct ik_v2_id *id, char *err, size_t errlen)
+int ik_v2_parse_id(const struct ik_pl *pl, struct ik_v2_id_pl *id, char *err, size_t errlen)
 {
 	const char *name = ik_v2_pl_name(pl->type);
 

@@ -233,7 +233,7 @@ struct ik_v2_ke {
 	size_t len;
 };
 
-struct ik_v2_id {
+struct ik_v2_id_pl {
 	uint8_t type;
 	const uint8_t *data;
 	size_t len;
@@ -306,7 +306,7 @@ size_t ik_v2_sa_size(size_t np, size_t nt);
 const struct ik_v2_transform *ik_v2_prop_find(const struct ik_v2_proposal *p, uint8_t type,
 					      size_t i);
 int ik_v2_parse_ke(const struct ik_pl *pl, struct ik_v2_ke *ke, char *err, size_t errlen);
-int ik_v2_parse_id(const struct ik_pl *pl, struct ik_v2_id *id, char *err, size_t errlen);
+int ik_v2_parse_id(const struct ik_pl *pl, struct ik_v2_id_pl *id, char *err, size_t errlen);
 /* CERT or CERTREQ; a CERTREQ of X.509 certificates carries 20-byte SHA-1
  * hashes of CA public keys (RFC 7296 3.7): its length is checked. */
 int ik_v2_parse_cert(const struct ik_pl *pl, struct ik_v2_cert *c, char *err, size_t errlen);

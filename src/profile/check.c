@@ -1155,6 +1155,11 @@ static void ck_k1(struct ck *c)
 
 /* ---- what cannot work at run time ---- */
 
+static const char *ck_authm_name(enum ik_authm a)
+{
+	return a == IK_AUTH_PSK ? "pre-share" : a == IK_AUTH_RSA_SIG ? "rsa-sig" : "not set";
+}
+
 static void ck_runtime_tunnels(struct ck *c)
 {
 	const struct ik_check_env *env = c->env;
@@ -1167,21 +1172,26 @@ static void ck_runtime_tunnels(struct ck *c)
 
 		if (!t->is_tunnel)
 			continue;
-		if (ip && ip->ikev2_profile && !env->ikev2) {
+		if (ip && ip->ikev2_profile && (ip->ikev2_profile->auth_local != IK_AUTH_PSK ||
+						ip->ikev2_profile->auth_remote != IK_AUTH_PSK)) {
+			const struct ik_ikev2_profile *p2 = ip->ikev2_profile;
+
 			f = ck_new(c, "error", "V2");
 			ck_add_line(f, t->line, ck_strf("interface %s: tunnel protection ipsec "
 							"profile %s", t->name, ip->name));
-			ck_add_line(f, ip->line, ck_strf("crypto ipsec profile %s: set ikev2-profile "
-							 "%s", ip->name, ip->ikev2_profile->name));
+			ck_add_line(f, p2->line, ck_strf("crypto ikev2 profile %s", p2->name));
 			ck_add_peer(f, ik_xstrdup(t->tunnel_dest ? ik_addr_fmt(t->tunnel_dest,
 						  (char[IK_ADDRSTRLEN]){ 0 }) : "(none)"));
-			f->message = ck_strf("%s is protected with IKEv2 profile %s, but this ikerd "
-					     "has no IKEv2: the tunnel never comes up", t->name,
-					     ip->ikev2_profile->name);
-			f->direction = ck_strf("both directions: this router neither initiates nor "
-					       "answers IKEv2 for %s", t->name);
-			f->fix = ck_strf("use set isakmp-profile (IKEv1) in ipsec profile %s until "
-					 "IKEv2 is available", ip->name);
+			f->message = ck_strf("IKEv2 profile %s of %s does not authenticate both "
+					     "ways with pre-shared keys (authentication local %s, "
+					     "remote %s): IKEv2 here authenticates with pre-share "
+					     "only, IKE_AUTH fails", p2->name, t->name,
+					     ck_authm_name(p2->auth_local),
+					     ck_authm_name(p2->auth_remote));
+			f->direction = ck_strf("both directions: %s never comes up", t->name);
+			f->fix = ck_strf("authentication local pre-share and authentication remote "
+					 "pre-share in crypto ikev2 profile %s, with a keyring",
+					 p2->name);
 		}
 		if (!t->tunnel_source_if || t->tunnel_source_resolved ||
 		    ik_config_find_iface(c->cfg, t->tunnel_source_if) || !env->ifaddr ||

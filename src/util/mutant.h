@@ -44,7 +44,11 @@
 	X(18, AM_HASH_I, "AM3: HASH_I that does not verify (responder)")                  \
 	X(19, AM_HASH_R, "AM2: HASH_R that does not verify (initiator)")                  \
 	X(20, V2_AUTH, "IKEv2: AUTH (pre-shared key) that does not verify")               \
-	X(21, V2_ICV, "IKEv2: SK payload whose integrity checksum does not verify")
+	X(21, V2_ICV, "IKEv2: SK payload whose integrity checksum does not verify")       \
+	X(22, V2_MSGID, "IKEv2: message ID outside the window (replay, old response)")    \
+	X(23, V2_SRC_ADDR, "IKEv2: IKE_SA_INIT for an SA from another address")           \
+	X(24, V2_COOKIE, "IKEv2: IKE_SA_INIT without a valid COOKIE above the threshold")  \
+	X(25, V2_ENDPOINT_AUTH, "IKEv2: SA endpoint moved before the message's ICV verified")
 
 #define IK_MUT_ENUM_(n, name, what) IK_MUT_##name = n,
 enum ik_mutant { IK_MUT_NONE = 0, IK_MUTANT_LIST(IK_MUT_ENUM_) };

@@ -1,8 +1,9 @@
-/* ikeload: an IKEv1 initiator load generator built on ikerd's own engine.
+/* ikeload: an IKE initiator load generator built on ikerd's own engine.
  *
  * N tunnels, each a distinct (local address, remote address) pair, are
- * brought up against any standard responder with Main Mode (PSK) and Quick
- * Mode, at an offered rate or under a concurrency limit. The tunnels are
+ * brought up against any standard responder with IKEv1 Main Mode (PSK) and
+ * Quick Mode, or with IKEv2 (--ikev2: IKE_SA_INIT, IKE_AUTH with PSK and the
+ * first CHILD_SA), at an offered rate or under a concurrency limit. The tunnels are
  * spread over several engines (a few hundred tunnels each) so that the
  * generator's own cost per event stays small whatever N is, and over one
  * or more threads (SO_REUSEPORT sockets, picked by destination address).
@@ -39,6 +40,7 @@
 #include <sodium.h>
 
 #include "ikeload_adapt.h"
+#include "ike/features.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/log.h"
@@ -57,7 +59,8 @@
 
 struct suite {
 	const char *name;
-	const char *isakmp;   /* IOS policy lines */
+	const char *isakmp;   /* IOS policy lines; NULL: IKEv2 only */
+	const char *ikev2;    /* IOS crypto ikev2 proposal lines */
 	const char *esp;      /* IOS transform-set */
 	const char *swan_ike; /* swanctl proposals */
 	const char *swan_esp;
@@ -65,11 +68,16 @@ struct suite {
 
 static const struct suite suites[] = {
 	{ "modp1024", " encr 3des\n hash md5\n authentication pre-share\n group 2\n",
+	  " encryption 3des\n integrity md5\n group 2\n",
 	  "esp-3des esp-md5-hmac", "3des-md5-modp1024", "3des-md5" },
 	{ "modp2048", " encr aes 256\n hash sha256\n authentication pre-share\n group 14\n",
+	  " encryption aes-cbc-256\n integrity sha256\n group 14\n",
 	  "esp-aes 256 esp-sha256-hmac", "aes256-sha256-modp2048", "aes256-sha256" },
 	{ "ecp256", " encr aes 256\n hash sha256\n authentication pre-share\n group 19\n",
+	  " encryption aes-cbc-256\n integrity sha256\n group 19\n",
 	  "esp-aes 256 esp-sha256-hmac", "aes256-sha256-ecp256", "aes256-sha256" },
+	{ "x25519", NULL, " encryption aes-cbc-256\n integrity sha256\n group 31\n",
+	  "esp-aes 256 esp-sha256-hmac", "aes256-sha256-x25519", "aes256-sha256" },
 };
 
 static struct {
@@ -87,6 +95,7 @@ static struct {
 	double timeout_s, attempt_s, hold_s;
 	unsigned dpd, retransmit;
 	bool debug, quiet;
+	bool ikev2;             /* IKEv2 instead of IKEv1 Main Mode + Quick Mode */
 	const char *print_config;
 	/* flood */
 	bool flood;
@@ -226,6 +235,23 @@ static void conf_common(struct ik_sb *o, const char *host, const uint32_t *peers
 	cover(peers, npeers, &net, &mask);
 	ik_addr_fmt(net, a);
 	ik_addr_fmt(mask, m);
+	if (opt.ikev2) {
+		/* one peer block and one profile cover every peer; the profile is
+		 * found from the peer's identity (its address), V2 rules */
+		ik_sb_printf(o, "hostname %s\n!\ncrypto ikev2 proposal LOAD\n%s!\n"
+			     "crypto ikev2 policy LOAD\n proposal LOAD\n!\n"
+			     "crypto ikev2 keyring LOAD\n peer ALL\n  address %s %s\n"
+			     "  pre-shared-key %s\n!\n"
+			     "crypto ikev2 profile LOAD\n match identity remote address %s %s\n"
+			     " authentication remote pre-share\n authentication local pre-share\n"
+			     " keyring local LOAD\n", host, opt.suite->ikev2, a, m, opt.psk, a, m);
+		if (opt.dpd)
+			ik_sb_printf(o, " dpd %u 3 periodic\n", opt.dpd);
+		ik_sb_printf(o, "!\ncrypto ipsec transform-set TS %s\n mode transport\n!\n"
+			     "crypto ipsec profile LOAD\n set transform-set TS\n"
+			     " set ikev2-profile LOAD\n!\n", opt.suite->esp);
+		return;
+	}
 	ik_sb_printf(o, "hostname %s\n!\ncrypto keyring LOAD\n  pre-shared-key address %s %s key %s\n"
 		     "!\ncrypto isakmp policy 10\n%s", host, a, m, opt.psk, opt.suite->isakmp);
 	if (opt.dpd)
@@ -265,10 +291,10 @@ static void print_config(const char *which)
 
 		cover(opt.remotes, opt.nremotes, &rn, &rm);
 		cover(opt.locals, opt.nlocals, &ln, &lm);
-		ik_sb_printf(&o, "connections {\n\tikeload {\n\t\tversion = 1\n"
+		ik_sb_printf(&o, "connections {\n\tikeload {\n\t\tversion = %d\n"
 			     "\t\tlocal_addrs = %s/%d\n\t\tremote_addrs = %s/%d\n"
 			     "\t\tproposals = %s\n\t\tunique = never\n\t\tmobike = no\n",
-			     ik_addr_fmt(rn, a), ik_mask_plen(rm), ik_addr_fmt(ln, b),
+			     opt.ikev2 ? 2 : 1, ik_addr_fmt(rn, a), ik_mask_plen(rm), ik_addr_fmt(ln, b),
 			     ik_mask_plen(lm), opt.suite->swan_ike);
 		if (opt.dpd)
 			ik_sb_printf(&o, "\t\tdpd_delay = %us\n", opt.dpd);
@@ -435,9 +461,10 @@ static void host_send(void *ctx, const struct ik_endpoint *local, const struct i
 		uint32_t h = fnv(msg, len);
 		static const uint8_t zero[8];
 
-		/* MM1: exchange 2, no responder cookie, message ID 0 */
-		if (msg[18] == 2 && !memcmp(msg + 8, zero, 8) && !memcmp(msg + 20, zero, 4) &&
-		    memcmp(msg, u->icookie, 8)) {
+		/* a new attempt: MM1 (exchange 2) or IKE_SA_INIT (34) with a new
+		 * initiator SPI, no responder SPI, message ID 0 */
+		if ((msg[18] == 2 || msg[18] == 34) && !memcmp(msg + 8, zero, 8) &&
+		    !memcmp(msg + 20, zero, 4) && memcmp(msg, u->icookie, 8)) {
 			if (u->attempts++)
 				t->retried++;
 			memcpy(u->icookie, msg, 8);
@@ -508,9 +535,13 @@ static void log_sink(void *ctx, unsigned cat, int sev, const char *line)
 {
 	struct thr *t = ctx;
 
-	if (t && cat && strstr(line, "R_U_THERE_ACK received"))
+	/* IKEv1 DPD, IKEv2 liveness checks */
+	if (t && cat && (strstr(line, "R_U_THERE_ACK received") ||
+			 strstr(line, "Received DPD/liveness response")))
 		t->dpd_acks++;
-	if (t && cat && strstr(line, "declaring it"))
+	if (t && cat && (strstr(line, "declaring it") ||
+			 (strstr(line, "Maximum number of retransmissions reached: peer") &&
+			  strstr(line, "is dead"))))
 		t->dpd_dead++;
 	if (opt.debug || (cat == 0 && sev <= IK_LOG_ERR && !opt.quiet))
 		fprintf(stderr, "%s\n", line);
@@ -768,7 +799,7 @@ static void *thr_main(void *arg)
 			    t->up + t->failed == t->ntids)
 				atomic_store(&t->setup_done, 1);
 			if (ph == 1 && opt.dpd && !hold_seen) {
-				t->log.debug_mask |= IK_DBG_ISAKMP;
+				t->log.debug_mask |= IK_DBG_ISAKMP | IK_DBG_IKEV2;
 				hold_seen = 1;
 			}
 		} else if (ph == 2 && !cleared) {
@@ -867,7 +898,7 @@ static int run_initiator(void)
 		tmap_init(&t->map, opt.ntun / opt.threads + 16);
 		t->log.sink = log_sink;
 		t->log.ctx = t;
-		t->log.debug_mask = opt.debug ? IK_DBG_ISAKMP | IK_DBG_IPSEC : 0;
+		t->log.debug_mask = opt.debug ? IK_DBG_ISAKMP | IK_DBG_IKEV2 | IK_DBG_IPSEC : 0;
 	}
 	for (unsigned i = 0; i < opt.ntun; i++) {
 		struct thr *t;
@@ -1146,7 +1177,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: ikeload [options] --local A[+N]|@FILE --remote A[+N]|@FILE\n"
-"IKEv1 Main Mode (PSK) + Quick Mode initiator load generator on ikerd's engine.\n"
+"IKEv1 Main Mode (PSK) + Quick Mode, or IKEv2 (PSK), initiator load generator on\n"
+"ikerd's engine.\n"
+"      --ikev2            IKEv2: IKE_SA_INIT, IKE_AUTH and the first CHILD_SA\n"
 "  -n, --tunnels N        tunnels to bring up (default 100); tunnel i runs from local\n"
 "                         address i mod L to remote address i div L\n"
 "  -l, --local A[+N]|@F   local addresses: A, N from A, or a file (one per line)\n"
@@ -1154,10 +1187,12 @@ static void usage(FILE *f)
 "      --add-addrs DEV    add the local addresses (/32) to DEV first\n"
 "  -R, --rate R           start R tunnels per second (default: no limit)\n"
 "  -c, --concurrency C    at most C tunnels in negotiation at once (default: no limit)\n"
-"  -p, --proposal P       modp1024 (3des/md5, ESP 3des/md5), modp2048 (aes256/sha256)\n"
-"                         or ecp256 (aes256/sha256); default modp1024\n"
+"  -p, --proposal P       modp1024 (3des/md5, ESP 3des/md5), modp2048 (aes256/sha256),\n"
+"                         ecp256 (aes256/sha256) or, with --ikev2, x25519\n"
+"                         (aes256/sha256, group 31); default modp1024\n"
 "  -k, --psk KEY          pre-shared key (default ikeload-Secret)\n"
-"      --dpd S            crypto isakmp keepalive S 3 periodic on both sides\n"
+"      --dpd S            crypto isakmp keepalive S 3 periodic on both sides (IKEv2:\n"
+"                         dpd S 3 periodic in the profile)\n"
 "      --per-engine N     tunnels per engine (default 200)\n"
 "  -t, --threads T        threads, each with its engines and sockets (default 1)\n"
 "      --retransmit N     retransmissions before an exchange is given up (default 5)\n"
@@ -1167,12 +1202,13 @@ static void usage(FILE *f)
 "                         SIGTERM), then delete them (DELETE sent)\n"
 "      --print-config W   print the configuration of W: initiator, ikerd (the\n"
 "                         responder side, IOS) or swanctl (strongSwan responder)\n"
-"      --flood            send MM1 from spoofed (local address, port) sources through\n"
-"                         a raw socket to the remote addresses\n"
-"      --flood-rate R     MM1 per second (default: as fast as possible)\n"
+"      --flood            send MM1 (IKE_SA_INIT with --ikev2) from spoofed (local\n"
+"                         address, port) sources through a raw socket to the remote\n"
+"                         addresses\n"
+"      --flood-rate R     first messages per second (default: as fast as possible)\n"
 "      --flood-ports N    source ports per address (default 16)\n"
 "  -d, --duration S       flood duration (default 10)\n"
-"  -v, --debug            the engines' debug crypto isakmp/ipsec trace on stderr\n"
+"  -v, --debug            the engines' debug crypto isakmp/ikev2/ipsec trace on stderr\n"
 "  -q, --quiet            no engine error lines\n"
 "Output: key-value lines (tunnels, setup_s/rate_per_s, latency_ms p50/p90/p99/max).\n"
 "Exit status: 0 when every tunnel came up (or the flood ran), 1 if some did not.\n");
@@ -1181,7 +1217,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	enum { O_ADD = 256, O_DPD, O_PER, O_RETR, O_ATT, O_TMO, O_HOLD, O_PRINT, O_FLOOD,
-	       O_FRATE, O_FPORTS };
+	       O_FRATE, O_FPORTS, O_IKEV2 };
 	static const struct option lo[] = {
 		{ "tunnels", 1, NULL, 'n' }, { "local", 1, NULL, 'l' }, { "remote", 1, NULL, 'r' },
 		{ "add-addrs", 1, NULL, O_ADD }, { "rate", 1, NULL, 'R' },
@@ -1193,6 +1229,7 @@ int main(int argc, char **argv)
 		{ "flood", 0, NULL, O_FLOOD }, { "flood-rate", 1, NULL, O_FRATE },
 		{ "flood-ports", 1, NULL, O_FPORTS }, { "duration", 1, NULL, 'd' },
 		{ "debug", 0, NULL, 'v' }, { "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'h' },
+		{ "ikev2", 0, NULL, O_IKEV2 },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ls = NULL, *rs = NULL;
@@ -1212,8 +1249,9 @@ int main(int argc, char **argv)
 				if (!strcmp(optarg, suites[i].name))
 					opt.suite = &suites[i];
 			if (!opt.suite)
-				die("unknown proposal %s (modp1024, modp2048, ecp256)", optarg);
+				die("unknown proposal %s (modp1024, modp2048, ecp256, x25519)", optarg);
 			break;
+		case O_IKEV2: opt.ikev2 = true; break;
 		case 'k': opt.psk = optarg; break;
 		case O_DPD: opt.dpd = (unsigned)strtoul(optarg, NULL, 10); break;
 		case O_PER: opt.per_engine = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -1253,12 +1291,17 @@ int main(int argc, char **argv)
 		die("%s", "--dpd: 10..3600 seconds (crypto isakmp keepalive)");
 	if (!opt.duration_s)
 		opt.duration_s = 10;
+	if (!opt.ikev2 && !opt.suite->isakmp)
+		die("proposal %s is IKEv2 only (add --ikev2)", opt.suite->name);
 	parse_addrs(ls, &opt.locals, &opt.nlocals);
 	parse_addrs(rs, &opt.remotes, &opt.nremotes);
 	if (opt.print_config) {
 		print_config(opt.print_config);
 		return 0;
 	}
+	if (opt.ikev2 && !IK_FEATURE_IKEV2)
+		die("%s", "--ikev2: this build's engine does not negotiate IKEv2 yet "
+		    "(ikerd --features: ikev2 no)");
 	if (sodium_init() < 0 || ik_secmem_init())
 		die("%s", "cannot initialise libsodium or the secure memory pool");
 	signal(SIGINT, on_signal);

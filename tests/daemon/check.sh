@@ -64,7 +64,7 @@ interface Tunnel1
  tunnel source NoSuchIf9
  tunnel destination 198.51.100.2
 CONF
-runtime v2 V2 "Tunnel1 is protected with IKEv2 profile P2" <<'CONF'
+runtime v2 V2 "IKEv2 profile P2 of Tunnel1 does not authenticate both ways with pre-shared keys" <<'CONF'
 crypto ikev2 profile P2
  match identity remote address 198.51.100.2 255.255.255.255
 crypto ipsec profile IP

@@ -124,6 +124,8 @@ for cmd in "show crypto isakmp key" "show crypto isakmp profile" "show crypto is
 	"show crypto ikev2 proposal" "show crypto ikev2 policy" "show crypto ikev2 profile" \
 	"show crypto authorization list" "show crypto authorization list PINS" \
 	"show crypto isakmp peers detail" "show crypto ikev2 stats peer 198.51.100.2" \
+	"show crypto ikev2 sa" "show crypto ikev2 sa detailed" "show crypto ikev2 session" \
+	"show crypto ikev2 session detailed" "show crypto ikev2 stats" \
 	"test ikev2 peer 198.51.100.2 identity fqdn r2.example.com"; do
 	# shellcheck disable=SC2086
 	c --json $cmd >"$tmp/j.out" || fail "--json $cmd failed"

@@ -152,7 +152,7 @@ static void f_sink(void *ctx, unsigned cat, int sev, const char *line)
 	(void)ctx; (void)cat; (void)sev; (void)line;
 }
 
-static struct ik_config *fuzz_config(int side)
+static inline struct ik_config *fuzz_config(int side)
 {
 	static struct ik_config *cfg[2];
 
@@ -166,6 +166,63 @@ static struct ik_config *fuzz_config(int side)
 			abort();
 	}
 	return cfg[side];
+}
+
+/* R2 of the seed in IKEv2 form (etc/examples/ikev2-r2.conf), for the IKEv2
+ * engine target. */
+static inline struct ik_config *fuzz_config_v2(void)
+{
+	static const char conf[] =
+		"hostname R2\n"
+		"crypto ikev2 proposal PROP\n"
+		" encryption aes-cbc-256\n"
+		" integrity sha256\n"
+		" group 14\n"
+		"crypto ikev2 policy POL\n"
+		" proposal PROP\n"
+		"crypto ikev2 keyring keyring1\n"
+		" peer R1\n"
+		"  address 192.168.0.1\n"
+		"  pre-shared-key cisco\n"
+		"crypto ikev2 keyring keyring2\n"
+		" peer R1\n"
+		"  address 192.168.0.1\n"
+		"  pre-shared-key cisco\n"
+		"crypto ikev2 profile profile1\n"
+		" match identity remote address 192.168.0.1 255.255.255.255\n"
+		" identity local address 192.168.0.2\n"
+		" authentication remote pre-share\n"
+		" authentication local pre-share\n"
+		" keyring local keyring1\n"
+		" dpd 10 2 on-demand\n"
+		"crypto ikev2 profile profile2\n"
+		" match identity remote address 192.168.0.100 255.255.255.255\n"
+		" authentication remote pre-share\n"
+		" authentication local pre-share\n"
+		" keyring local keyring2\n"
+		"crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+		" mode tunnel\n"
+		"crypto ipsec profile profile1\n"
+		" set transform-set TS\n"
+		" set ikev2-profile profile1\n"
+		"interface Tunnel1\n"
+		" ip address 10.0.0.2 255.255.255.0\n"
+		" tunnel source Ethernet0/0\n"
+		" tunnel destination 192.168.0.1\n"
+		" tunnel protection ipsec profile profile1\n"
+		"interface Ethernet0/0\n"
+		" ip address 192.168.0.2 255.255.255.0\n";
+	static struct ik_config *cfg;
+
+	if (!cfg) {
+		struct ik_conf_error err;
+
+		ik_secmem_init();
+		cfg = ik_snapshot_load_string(conf, "ikev2-r2.conf", &err);
+		if (!cfg)
+			abort();
+	}
+	return cfg;
 }
 
 static void fuzz_host_init(struct fhost *h, struct ik_engine_host *host, int side)

@@ -82,7 +82,7 @@ static void payloads(const struct ik_v2_msg *m)
 	for (size_t i = 0; i < m->npl; i++) {
 		const struct ik_pl *pl = &m->pl[i];
 		struct ik_v2_ke ke;
-		struct ik_v2_id id;
+		struct ik_v2_id_pl id;
 		struct ik_v2_cert c;
 		struct ik_v2_auth a;
 		struct ik_v2_notify n;

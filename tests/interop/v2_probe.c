@@ -235,7 +235,7 @@ int main(int argc, char **argv)
 		}
 		if (m.hdr.exch == IK_V2_EXCH_IKE_AUTH && init_len && m.sk) {
 			struct ik_v2_msg in;
-			struct ik_v2_id id;
+			struct ik_v2_id_pl id;
 			struct ik_v2_auth a;
 			size_t plen;
 

@@ -57,6 +57,26 @@ lab_fail() {
 lab_need() { # program: fails when it is not built
 	[ -x "$1" ] || lab_fail "$1 is not built (run tests/lab/build-lab.sh)"
 }
+# lab_skip REASON: the scenario cannot run on this build (a feature that is
+# not there yet): exit status 77, the reason in $LAB_OUT/skip; the runners
+# print "SKIP name (reason)", which is neither a pass nor a failure.
+lab_skip() {
+	echo "SKIP: $*"
+	printf '%s\n' "$*" >"$LAB_OUT/skip"
+	exit 77
+}
+# lab_feature NAME: ikerd --features says "NAME yes".
+lab_feature() {
+	lab_need "$IKERD"
+	"$IKERD" --features | grep -qx "$1 yes"
+}
+# lab_need_feature NAME...: skips the scenario unless ikerd has every NAME.
+lab_need_feature() {
+	local f
+	for f in "$@"; do
+		lab_feature "$f" || lab_skip "ikerd --features: $f no"
+	done
+}
 lab_assert_eq() { # what expected seen
 	if [ "$2" != "$3" ]; then
 		lab_fail "$1: expected '$2', saw '$3'"
@@ -188,6 +208,8 @@ lab_cleanup() {
 	done
 	if [ $rc = 0 ]; then
 		lab_log "scenario ${LAB_NAME:-?} passed"
+	elif [ $rc = 77 ]; then
+		lab_log "scenario ${LAB_NAME:-?} skipped: $(cat "$LAB_OUT/skip" 2>/dev/null)"
 	else
 		lab_log "scenario ${LAB_NAME:-?} failed (status $rc)"
 	fi
@@ -290,7 +312,7 @@ lab_seed_conf() {
 			shift ;;
 		lifetime)
 			local line=" set security-association lifetime seconds $2"
-			ex+=(-e "/^ set isakmp-profile/a\\$line")
+			ex+=(-e "/^ set i[a-z0-9]*-profile/a\\$line")
 			shift 2 ;;
 		*) lab_fail "lab_seed_conf: $1?" ;;
 		esac
@@ -313,4 +335,15 @@ lab_xfrm_count_policy() { ip -n "$1" xfrm policy | grep -c '^src '; }
 # lab_ping NS SRC DST COUNT: ping from SRC inside NS; prints ping's output.
 lab_ping() {
 	ip netns exec "$1" ping -n -c "$4" -i 0.2 -W 2 -I "$2" "$3"
+}
+
+# ---- IKEv2 ----
+# lab_v2_ready NS PEER: show crypto ikev2 sa lists an IKE SA with PEER in
+# READY (needs ikerd --features: ikev2-show).
+lab_v2_ready() {
+	lab_ikerctl "$1" show crypto ikev2 sa 2>/dev/null |
+		grep -Eq "^[0-9]+ +[0-9.]+/[0-9]+ +$2/[0-9]+ .* READY"
+}
+lab_wait_v2_ready() { # NS SECONDS PEER
+	lab_wait "$2" "IKEv2 SA with $3 READY on $1" lab_v2_ready "$1" "$3"
 }

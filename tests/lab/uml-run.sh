@@ -67,7 +67,7 @@ guest_s=$((timeout_s - 15))
 # The guest reads its orders from lab.env in the output folder; the kernel
 # command line only says where that folder is (iklab=...), which the kernel
 # hands to init as an environment variable.
-rm -f "$out/status" "$out/log" "$out/console.log"
+rm -f "$out/status" "$out/log" "$out/console.log" "$out/skip"
 q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 {
 	echo "LAB_SCENARIO=$(q "$script")"
@@ -120,6 +120,11 @@ fi
 if [ "$status" = 0 ]; then
 	echo "PASS $name (${secs} s)"
 	exit 0
+fi
+# 77: the scenario needs what this build lacks (lab_skip), with the reason
+if [ "$status" = 77 ] && [ -s "$out/skip" ]; then
+	echo "SKIP $name ($(head -n 1 "$out/skip"))"
+	exit 77
 fi
 if [ "${LAB_VERBOSE:-0}" != 1 ]; then
 	if [ -s "$out/log" ]; then

@@ -143,10 +143,32 @@ void xn_pcap_open(struct xnet *net, FILE *f)
 static int pl_locate(const uint8_t *msg, size_t len, uint8_t type, unsigned nth, size_t *off,
 		     size_t *plen)
 {
-	struct ik_v1_msg *m = malloc(sizeof(*m));
+	struct ik_v1_msg *m;
 	char err[200];
 	int rc = -1;
 
+	if (len >= 28 && msg[17] >> 4 == 2) {
+		/* IKEv2 (in clear, or as the engine shows it before sealing: the
+		 * inner chain right after the header): generic headers only */
+		size_t o = 28;
+		uint8_t np = msg[16];
+
+		while (np && o + 4 <= len) {
+			size_t l = ik_get16(msg + o + 2);
+
+			if (l < 4 || o + l > len)
+				return -1;
+			if (np == type && nth-- == 0) {
+				*off = o;
+				*plen = l;
+				return 0;
+			}
+			np = msg[o];
+			o += l;
+		}
+		return -1;
+	}
+	m = malloc(sizeof(*m));
 	if (!m || ik_v1_parse_hdr(msg, len, &m->hdr, err, sizeof(err)))
 		goto out;
 	if (ik_v1_parse_payloads(msg, m->hdr.len, m, true, err, sizeof(err)))

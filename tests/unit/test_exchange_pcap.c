@@ -1,4 +1,7 @@
-/* Writes every datagram of back-to-back runs into a pcap file (IPv4 + UDP
+/* Writes every datagram of back-to-back runs (IKEv1, and IKEv2 from run 3 on;
+ * run 5: CREATE_CHILD_SA rekeys of the child with PFS and of the IKE SA,
+ * liveness checks, RFC 7383 fragments and a DELETE)
+ * into a pcap file (IPv4 + UDP
  * headers made here, ports 500/4500) for tests/unit/test_exchange_tshark.sh,
  * which decodes it with tshark and fails on any malformed packet or expert
  * warning. With --corpus DIR it also writes fuzz seeds: each datagram into
@@ -34,6 +37,21 @@ static char *variant(const char *file, int v)
 		t = xn_replace(t, "crypto isakmp policy 10", "crypto isakmp keepalive 10 2\n"
 			       "crypto isakmp policy 10");
 	}
+	if (v == 4) { /* IKEv2, VTI, an INVALID_KE_PAYLOAD round (R1 sends 14, R2 wants 19) */
+		t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+			       " tunnel mode ipsec ipv4\n");
+		t = xn_replace(t, " group 14\n", strstr(t, "hostname R1") ? " group 14 19\n" :
+			       " group 19\n");
+	}
+	if (v == 5) { /* IKEv2: PFS rekeys, IKE SA lifetime 120 s, fragments of 300 bytes */
+		t = xn_replace(t, " set transform-set TS\n", " set transform-set TS\n"
+			       " set pfs group14\n");
+		t = xn_replace(t, "crypto ikev2 proposal PROP\n",
+			       "crypto ikev2 fragmentation mtu 300\n!\ncrypto ikev2 proposal PROP\n");
+		if (strstr(t, "hostname R1"))
+			t = xn_replace(t, " dpd 10 2 on-demand\n", " dpd 10 2 on-demand\n"
+				       " lifetime 120\n");
+	}
 	return t;
 }
 
@@ -45,8 +63,9 @@ struct rec {
 static void run(FILE *pcap, int v, const char *corpus)
 {
 	struct xnet net;
-	char *t1 = variant("etc/examples/seed-r1.conf", v);
-	char *t2 = variant("etc/examples/seed-r2.conf", v);
+	/* runs 3 and 4: IKEv2 (the seed in IKEv2 form) */
+	char *t1 = variant(v >= 3 ? "etc/examples/ikev2-r1.conf" : "etc/examples/seed-r1.conf", v);
+	char *t2 = variant(v >= 3 ? "etc/examples/ikev2-r2.conf" : "etc/examples/seed-r2.conf", v);
 	struct ik_config *c1 = xn_load(t1, "r1"), *c2 = xn_load(t2, "r2");
 	struct ik_sb err;
 	char dir[1024], prefix[32];
@@ -59,7 +78,7 @@ static void run(FILE *pcap, int v, const char *corpus)
 	else
 		net.pcap = pcap;
 	net.now += (uint64_t)v * 60000;
-	if (corpus) {
+	if (corpus && v < 3) {
 		snprintf(dir, sizeof(dir), "%s/v1_parse", corpus);
 		snprintf(prefix, sizeof(prefix), "run%d-", v);
 		net.dump_dir = dir;
@@ -78,6 +97,18 @@ static void run(FILE *pcap, int v, const char *corpus)
 	}
 	if (v == 2) {
 		xn_run(&net, 12000);
+		ik_engine_clear(net.n[0].e, IK_CLEAR_SESSION, 0, 0);
+		xn_deliver(&net);
+	}
+	if (v == 5) {
+		/* R2 rekeys the child (soft lifetime), the IKE SA rekeys at R1's
+		 * lifetime, liveness checks in between, then R1 clears it all */
+		ik_engine_expire(net.n[1].e, net.n[1].up[0].in.spi, false);
+		xn_run(&net, 115000);
+		if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+			fprintf(stderr, "run %d: no child SA after the rekeys\n", v);
+			exit(1);
+		}
 		ik_engine_clear(net.n[0].e, IK_CLEAR_SESSION, 0, 0);
 		xn_deliver(&net);
 	}
@@ -202,7 +233,7 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
-	for (int v = 0; v < 3; v++)
+	for (int v = 0; v < 6; v++)
 		run(pcap, v, corpus);
 	fclose(pcap);
 	if (corpus)

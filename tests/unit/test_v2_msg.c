@@ -178,7 +178,7 @@ END_TEST
 START_TEST(auth_inner_roundtrip)
 {
 	struct ik_v2_msg in;
-	struct ik_v2_id id;
+	struct ik_v2_id_pl id;
 	struct ik_v2_auth a;
 	struct ik_v2_ts_list l;
 	struct ik_v2_ts ts[2];

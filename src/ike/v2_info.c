@@ -1,0 +1,477 @@
+/* IKEv2 INFORMATIONAL exchanges (RFC 7296 1.4, 1.5, 2.4): DELETE of child
+ * SAs and of the IKE SA in both directions, liveness checks (`dpd INTERVAL
+ * RETRY on-demand|periodic` of the ikev2 profile: an empty INFORMATIONAL),
+ * and the queue of requests an SA sends one at a time (window size 1).
+ *
+ * Every request handled here has passed the window (message ID) and ICV
+ * checks of v2_sa.c; every request gets exactly one response. A DELETE of
+ * children is answered with a DELETE of the paired SAs (RFC 7296 1.4.1).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/v2_int.h"
+#include "ike/v2_more.h"
+#include "util/addr.h"
+#include "util/util.h"
+
+/* ---- per-SA state ---- */
+
+struct ik_v2_more *ik_v2_more_get(struct ik_v2_ike_sa *s)
+{
+	if (!s->more)
+		s->more = calloc(1, sizeof(*s->more));
+	return s->more;
+}
+
+void ik_v2_more_free(struct ik_v2_ike_sa *s)
+{
+	struct ik_v2_more *m = s->more;
+
+	if (!m)
+		return;
+	ik_v2_wipe_free(&m->ni, &m->ni_len);
+	ik_dh_free(m->dh);
+	ik_wipe(m, sizeof(*m));
+	free(m);
+	s->more = NULL;
+}
+
+/* ---- children of an SA ---- */
+
+/* Children belong to the IKE SA that made them (or that took them over in
+ * an IKE SA rekey) by its connection id. */
+static bool child_of(const struct ik_v2_ike_sa *s, const struct ik_child *c)
+{
+	return c->version == 2 && s->conn_id && c->p1_conn_id == s->conn_id;
+}
+
+struct ik_child *ik_v2_child_next(struct ik_v2_ike_sa *s, struct ik_child *c)
+{
+	for (c = ik_v1_child_next_addr(s->e, c); c; c = ik_v1_child_next_addr(s->e, c))
+		if (child_of(s, c))
+			return c;
+	return NULL;
+}
+
+struct ik_child *ik_v2_child_first(struct ik_v2_ike_sa *s)
+{
+	struct ik_child *c;
+
+	if (s->remote.family != IK_AF_INET4)
+		return NULL;
+	c = ik_v1_child_first_addr(s->e, s->remote.addr);
+	if (c && !child_of(s, c))
+		c = ik_v2_child_next(s, c);
+	return c;
+}
+
+struct ik_child *ik_v2_child_by_out_spi(struct ik_v2_ike_sa *s, uint32_t spi)
+{
+	for (struct ik_child *c = ik_v2_child_first(s); c; c = ik_v2_child_next(s, c))
+		if (c->sa.out.spi == spi)
+			return c;
+	return NULL;
+}
+
+int ik_v2_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r)
+		return r;
+	return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+/* ---- the queue ---- */
+
+static void peer_fmt(const struct ik_v2_ike_sa *s, char *buf)
+{
+	ik_addr_fmt_any(&s->remote.ip, buf);
+}
+
+void ik_v2_info_queue_delete(struct ik_v2_ike_sa *s, uint32_t spi_in)
+{
+	struct ik_v2_more *m = ik_v2_more_get(s);
+
+	if (!m)
+		return;
+	if (m->ndel == IK_V2_MORE_DEL_MAX) {
+		V2DBG(s, "DELETE queue full: IPsec SA [SPI: 0x%X] goes without telling the peer",
+		      spi_in);
+		return;
+	}
+	m->del_spi[m->ndel++] = spi_in;
+	ik_v2_more_run(s);
+}
+
+static struct ik_v2_builder *builder(void)
+{
+	return malloc(sizeof(struct ik_v2_builder));
+}
+
+/* An INFORMATIONAL request with what is queued for it. */
+int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
+{
+	struct ik_v2_more *m = s->more;
+	struct ik_v2_builder *b;
+	size_t sk_off;
+	uint8_t spis[IK_V2_MORE_DEL_MAX * 4];
+	enum ik_v2_xch x;
+	unsigned n = 0;
+	int rc;
+
+	if (!m || (!m->ndel && !m->want_dpd))
+		return -1;
+	b = builder();
+	if (!b)
+		return -1;
+	ik_v2_msg_begin(s, b, IK_V2_EXCH_INFORMATIONAL, false, UINT32_MAX, &sk_off);
+	if (m->ndel) {
+		x = IK_V2_X_DELETE_CHILD;
+		n = m->ndel;
+		for (unsigned i = 0; i < n; i++) {
+			ik_put32(spis + 4 * i, m->del_spi[i]);
+			V2DBG(s, "Sending DELETE INFO message for IPsec SA [SPI: 0x%X]",
+			      m->del_spi[i]);
+		}
+		ik_v2_b_delete(b, IK_V2_PROTO_ESP, 4, (uint16_t)n, spis);
+	} else {
+		x = IK_V2_X_DPD;
+		V2DBG(s, "Sending DPD/liveness query");
+	}
+	m->x_msgid = s->win.next_msgid;
+	rc = ik_v2_send_request(s, b, sk_off);
+	free(b);
+	if (rc)
+		return -1;
+	m->x = x;
+	if (x == IK_V2_X_DPD && s->profile && s->profile->dpd_retry) {
+		/* IOS: the liveness check is retried every RETRY seconds */
+		s->win.req_interval_ms = s->profile->dpd_retry * 1000u;
+		ik_v1_timer_set(s->e, &s->win.t_xmit, ik_v1_now(s->e) + s->win.req_interval_ms);
+	}
+	if (x == IK_V2_X_DELETE_CHILD) {
+		m->ndel = 0;
+		s->e->v2->st.deletes_tx += n;
+	} else {
+		m->want_dpd = false;
+		s->e->v2->st.dpd_tx++;
+		ik_peer_sa_event(&s->sa, IK_PEER_DPD_SENT);
+	}
+	return 0;
+}
+
+void ik_v2_win_idle(struct ik_v2_ike_sa *s)
+{
+	ik_v2_more_run(s);
+}
+
+void ik_v2_more_run(struct ik_v2_ike_sa *s)
+{
+	struct ik_v2_more *m = s->more;
+
+	if (!m || s->dead || s->state != IKEV2_READY || s->win.req_pending)
+		return;
+	if (m->ndel) {
+		ik_v2_info_send_queued(s);
+		return;
+	}
+	if (m->want_ike_rekey) {
+		m->want_ike_rekey = false;
+		if (ik_v2_ccsa_send_ike_rekey(s) == 0)
+			return;
+	}
+	while (m->nrekey) {
+		unsigned id = m->rekey_id[0];
+
+		m->nrekey--;
+		memmove(m->rekey_id, m->rekey_id + 1, m->nrekey * sizeof(m->rekey_id[0]));
+		if (ik_v2_ccsa_send_child_rekey(s, id) == 0)
+			return;
+	}
+	if (m->want_dpd)
+		ik_v2_info_send_queued(s);
+}
+
+/* ---- timers ---- */
+
+static unsigned ike_lifetime(const struct ik_v2_ike_sa *s)
+{
+	return s->profile && s->profile->lifetime ? s->profile->lifetime
+		: IK_V2_DEFAULT_LIFETIME;
+}
+
+void ik_v2_more_established(struct ik_v2_ike_sa *s)
+{
+	struct ik_engine *e = s->e;
+	uint64_t now = ik_v1_now(e), life = (uint64_t)ike_lifetime(s) * 1000;
+	uint64_t soft = life - life * IK_V2_REKEY_MARGIN_PCT / 100;
+	uint8_t j;
+
+	s->last_rx_ms = now;
+	/* both sides rekey; the original initiator a little earlier, and a
+	 * jitter of up to 2.5 % keeps the two from colliding every time */
+	ik_v1_rand(e, &j, 1);
+	soft -= life * (s->initiator ? 2u : 0u) / 100 + life * j / (256u * 40u);
+	ik_v1_timer_set(e, &s->t_rekey, now + soft);
+	ik_v1_timer_set(e, &s->t_expire, now + life);
+	if (s->profile && s->profile->dpd_interval)
+		ik_v1_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
+	if (s->nat_self && s->profile && s->profile->nat_keepalive)
+		ik_v1_timer_set(e, &s->t_natka,
+				now + (uint64_t)s->profile->nat_keepalive * 1000);
+}
+
+/* Whether the peer showed life within the interval: an authenticated IKE
+ * message, or inbound ESP packets on its children since the last check. */
+static bool peer_alive(struct ik_v2_ike_sa *s, uint64_t now, unsigned interval)
+{
+	struct ik_engine *e = s->e;
+	struct ik_v2_more *m = s->more;
+	uint64_t pkts = 0;
+
+	if (now - s->last_rx_ms < (uint64_t)interval * 1000)
+		return true;
+	if (!e->host.child_counters || !m)
+		return false;
+	for (struct ik_child *c = ik_v2_child_first(s); c; c = ik_v2_child_next(s, c)) {
+		struct ik_sa_counters in = { 0 }, out = { 0 };
+
+		if (e->host.child_counters(e->host.ctx, &c->sa, &in, &out) == 0)
+			pkts += in.packets;
+	}
+	if (pkts != m->dpd_in_pkts) {
+		m->dpd_in_pkts = pkts;
+		return true;
+	}
+	return false;
+}
+
+void ik_v2_info_dpd_timer(struct ik_v2_ike_sa *s, uint64_t now)
+{
+	const struct ik_ikev2_profile *p = s->profile;
+	struct ik_v2_more *m;
+	unsigned iv;
+
+	if (!p || !p->dpd_interval || s->state != IKEV2_READY) {
+		ik_v1_timer_set(s->e, &s->t_dpd, 0);
+		return;
+	}
+	iv = p->dpd_interval;
+	ik_v1_timer_set(s->e, &s->t_dpd, now + (uint64_t)iv * 1000);
+	/* a request of ours under way is a liveness check already: its
+	 * retransmissions give up on a dead peer */
+	if (s->win.req_pending)
+		return;
+	if (!p->dpd_periodic && peer_alive(s, now, iv))
+		return;
+	m = ik_v2_more_get(s);
+	if (!m)
+		return;
+	m->want_dpd = true;
+	ik_v2_more_run(s);
+}
+
+static void peer_dead(struct ik_v2_ike_sa *s, enum ik_v2_xch x)
+{
+	struct ik_engine *e = s->e;
+	char ra[IK_ADDR_ANYSTRLEN], la[IK_ADDR_ANYSTRLEN];
+
+	peer_fmt(s, ra);
+	V2DBG(s, "Maximum number of retransmissions reached: peer %s is dead", ra);
+	ik_msg(e->log, IK_LOG_NOTICE, "%%IKEV2-5-SA_DOWN: SA DOWN: Local %s:%u Remote %s:%u "
+	       "(no reply to %s: peer dead)", ik_addr_fmt_any(&s->local.ip, la),
+	       s->local.port, ra, s->remote.port,
+	       x == IK_V2_X_DPD ? "DPD" : x == IK_V2_X_DELETE_CHILD ? "DELETE" : "rekey");
+	if (x == IK_V2_X_DPD)
+		e->v2->st.dpd_dead++;
+	ik_v2_sa_delete(s, x == IK_V2_X_DPD ? "No reply to DPD (peer dead)" :
+			"No reply from the peer (peer dead)", false);
+}
+
+bool ik_v2_more_request_timeout(struct ik_v2_ike_sa *s)
+{
+	struct ik_v2_more *m = s->more;
+	enum ik_v2_xch x;
+
+	if (!m || m->x == IK_V2_X_NONE || s->state != IKEV2_READY)
+		return false;
+	x = m->x;
+	if (x == IK_V2_X_CHILD_REKEY || x == IK_V2_X_IKE_REKEY)
+		ik_v2_ccsa_abort(s);
+	m->x = IK_V2_X_NONE;
+	peer_dead(s, x);
+	return true;
+}
+
+void ik_v2_sa_timer(struct ik_v2_ike_sa *s, struct ik_timer *t, uint64_t now)
+{
+	struct ik_engine *e = s->e;
+	struct ik_v2_more *m;
+
+	if (s->dead)
+		return;
+	switch (t->kind) {
+	case IK_TK_SA_DPD:
+		ik_v2_info_dpd_timer(s, now);
+		break;
+	case IK_TK_SA_REKEY:
+		if (s->state != IKEV2_READY || (s->more && s->more->rekeyed))
+			break;
+		m = ik_v2_more_get(s);
+		if (!m)
+			break;
+		V2DBG(s, "IKE SA lifetime soft limit reached, rekeying");
+		m->want_ike_rekey = true;
+		ik_v2_more_run(s);
+		break;
+	case IK_TK_SA_NATKA: {
+		static const uint8_t ka = 0xff;
+
+		e->host.send(e->host.ctx, &s->local, &s->remote, s->fvrf, &ka, 1);
+		if (s->profile && s->profile->nat_keepalive)
+			ik_v1_timer_set(e, &s->t_natka,
+					now + (uint64_t)s->profile->nat_keepalive * 1000);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* ---- DELETE of a child by us ---- */
+
+void ik_v2_child_notify_delete(struct ik_engine *e, struct ik_child *c)
+{
+	struct ik_v2_ike_sa *s;
+
+	if (!e->v2)
+		return;
+	s = ik_v2_sa_find_peer(e, &c->local.ip, &c->remote.ip);
+	if (s && !s->dead && s->state == IKEV2_READY)
+		ik_v2_info_queue_delete(s, c->sa.in.spi);
+}
+
+/* ---- requests from the peer ---- */
+
+/* A DELETE payload of the peer's request: the children it names go; their
+ * pairs are answered in rsp (our inbound SPIs), *n of them. Returns true
+ * when it deletes the IKE SA. */
+static bool handle_delete(struct ik_v2_ike_sa *s, const struct ik_pl *pl, uint8_t *rsp,
+			  unsigned *n)
+{
+	struct ik_engine *e = s->e;
+	struct ik_v2_delete d;
+	char err[200];
+
+	if (ik_v2_parse_delete(pl, &d, err, sizeof(err))) {
+		V2DBG(s, "DELETE payload ignored: %s", err);
+		return false;
+	}
+	if (d.proto == IK_V2_PROTO_IKE) {
+		V2DBG(s, "Process delete request from peer");
+		V2DBG(s, "Processing DELETE INFO message for IKEv2 SA [ISPI: 0x%08X%08X "
+		      "RSPI: 0x%08X%08X]", ik_get32(s->spi_i), ik_get32(s->spi_i + 4),
+		      ik_get32(s->spi_r), ik_get32(s->spi_r + 4));
+		return true;
+	}
+	if (d.proto != IK_V2_PROTO_ESP || d.spi_size != 4) {
+		V2DBG(s, "DELETE of protocol %u with %u-byte SPIs ignored", d.proto, d.spi_size);
+		return false;
+	}
+	for (unsigned i = 0; i < d.nspi; i++) {
+		uint32_t spi = ik_get32(d.spis + 4 * (size_t)i);
+		struct ik_child *c = ik_v2_child_by_out_spi(s, spi);
+
+		V2DBG(s, "Processing DELETE INFO message for IPsec SA [SPI: 0x%X]", spi);
+		if (!c) {
+			V2DBG(s, "No IPsec SA with SPI 0x%X: nothing to delete", spi);
+			continue;
+		}
+		if (*n < IK_V2_MORE_DEL_MAX) {
+			ik_put32(rsp + 4 * *n, c->sa.in.spi);
+			(*n)++;
+		}
+		ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine_delete_sas): rec'd delete notify "
+		       "from IKEv2");
+		e->v2->st.deletes_rx++;
+		ik_v1_child_remove(e, c, false, "delete notify");
+	}
+	return false;
+}
+
+void ik_v2_info_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
+{
+	struct ik_v2_builder *b = builder();
+	uint8_t rsp[IK_V2_MORE_DEL_MAX * 4];
+	unsigned n = 0, ndel = 0, nn = 0;
+	bool del_ike = false;
+	size_t sk_off;
+
+	s->last_rx_ms = ik_v1_now(s->e);
+	for (size_t i = 0; i < rx->m.npl; i++) {
+		const struct ik_pl *pl = &rx->m.pl[i];
+
+		if (pl->type == IK_V2_PL_D) {
+			ndel++;
+			if (handle_delete(s, pl, rsp, &n))
+				del_ike = true;
+		} else if (pl->type == IK_V2_PL_N) {
+			struct ik_v2_notify nt;
+			char err[200];
+
+			nn++;
+			if (ik_v2_parse_notify(pl, &nt, err, sizeof(err)) == 0)
+				V2DBG(s, "Received %s notify in an INFORMATIONAL request",
+				      ik_v2_notify_name(nt.type));
+		}
+	}
+	if (!ndel && !nn)
+		V2DBG(s, "Received DPD/liveness query");
+	if (!b)
+		goto out;
+	ik_v2_msg_begin(s, b, IK_V2_EXCH_INFORMATIONAL, true, rx->m.hdr.msgid, &sk_off);
+	if (n) /* the pairs of the children it deleted (RFC 7296 1.4.1) */
+		ik_v2_b_delete(b, IK_V2_PROTO_ESP, 4, (uint16_t)n, rsp);
+	V2DBG(s, "Sending ACK to informational exchange");
+	ik_v2_send_response(s, b, sk_off);
+	free(b);
+out:
+	if (del_ike) {
+		s->e->v2->st.deletes_rx++;
+		ik_v2_sa_delete(s, "Delete notify from the peer", false);
+	}
+}
+
+void ik_v2_info_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
+{
+	struct ik_v2_more *m = s->more;
+	enum ik_v2_xch x = m ? m->x : IK_V2_X_NONE;
+
+	s->last_rx_ms = ik_v1_now(s->e);
+	if (m)
+		m->x = IK_V2_X_NONE;
+	switch (x) {
+	case IK_V2_X_DPD:
+		V2DBG(s, "Received DPD/liveness response: the peer is alive");
+		ik_peer_sa_event(&s->sa, IK_PEER_DPD_ANSWERED);
+		break;
+	case IK_V2_X_DELETE_CHILD:
+		for (size_t i = 0; i < rx->m.npl; i++) {
+			struct ik_v2_delete d;
+			char err[200];
+
+			if (rx->m.pl[i].type != IK_V2_PL_D ||
+			    ik_v2_parse_delete(&rx->m.pl[i], &d, err, sizeof(err)))
+				continue;
+			for (unsigned k = 0; k < d.nspi && d.spi_size == 4; k++)
+				V2DBG(s, "The peer deleted its IPsec SA [SPI: 0x%X]",
+				      ik_get32(d.spis + 4 * (size_t)k));
+		}
+		break;
+	default:
+		break;
+	}
+}

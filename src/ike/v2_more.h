@@ -1,0 +1,136 @@
+/* Internals of the IKEv2 exchanges on an established SA, shared by
+ * v2_info.c (INFORMATIONAL: DELETE, liveness checks), v2_ccsa.c
+ * (CREATE_CHILD_SA: child and IKE SA rekeys, RFC 7296 1.3, 2.8), v2_frag.c
+ * (RFC 7383) and v2_show_sa.c (show and clear crypto ikev2). Not a public
+ * interface.
+ *
+ * Window size 1: work that wants a request (a DELETE, a liveness check, a
+ * rekey) is queued in the SA's struct ik_v2_more and sent by ik_v2_more_run
+ * when the window is free; the queue is bounded (at most one request of
+ * each kind, and IK_V2_MORE_DEL_MAX child SPIs to delete,
+ * IK_V2_MORE_REKEY_MAX children to rekey).
+ */
+#ifndef IK_IKE_V2_MORE_H
+#define IK_IKE_V2_MORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/v2_int.h"
+
+#define IK_V2_MORE_DEL_MAX 32u    /* child SPIs waiting for a DELETE */
+#define IK_V2_MORE_REKEY_MAX 16u  /* children waiting for a rekey */
+#define IK_V2_DPD_RETRY_MAX 5u    /* liveness checks unanswered before the peer is dead */
+#define IK_V2_REKEY_MARGIN_PCT 10u /* the IKE SA is rekeyed this share before its lifetime */
+#define IK_V2_REKEY_RETRY_MS 30000u /* a rekey that failed is tried again after this */
+
+/* The request of ours in flight (one at a time). */
+enum ik_v2_xch {
+	IK_V2_X_NONE = 0,
+	IK_V2_X_DPD,            /* an empty INFORMATIONAL */
+	IK_V2_X_DELETE_CHILD,
+	IK_V2_X_CHILD_REKEY,    /* CREATE_CHILD_SA with REKEY_SA */
+	IK_V2_X_IKE_REKEY,      /* CREATE_CHILD_SA of an IKE SA */
+};
+
+struct ik_v2_more {
+	/* queued until the window is free */
+	uint32_t del_spi[IK_V2_MORE_DEL_MAX]; /* our inbound SPIs of children gone */
+	unsigned ndel;
+	unsigned rekey_id[IK_V2_MORE_REKEY_MAX]; /* child ids */
+	unsigned nrekey;
+	bool want_dpd, want_ike_rekey;
+	/* our request in flight */
+	enum ik_v2_xch x;
+	uint32_t x_msgid;
+	struct ik_v2_child_req cr;      /* CHILD_REKEY: what we offered */
+	uint8_t *ni;                    /* our nonce in it */
+	size_t ni_len;
+	struct ik_dh *dh;               /* its KE (PFS, IKE rekey) */
+	uint16_t dh_group;
+	uint8_t new_spi[8];             /* IKE_REKEY: our SPI of the new SA */
+	struct ik_v2_suite new_suite;   /* IKE_REKEY: what we offered */
+	/* a collision (RFC 7296 2.8.1): the peer's exchange rekeyed what ours
+	 * rekeys; what it made, and the lowest nonce of that exchange */
+	unsigned coll_child;            /* child id the peer's exchange made (0: none) */
+	unsigned coll_old;              /* the child both rekeyed */
+	bool coll_ike;                  /* the peer's exchange rekeyed this IKE SA */
+	uint8_t coll_spi_i[8], coll_spi_r[8]; /* the SA it made */
+	uint8_t coll_nonce[IK_V2_MAX_NONCE];
+	size_t coll_nonce_len;
+	/* liveness */
+	uint64_t dpd_in_pkts;           /* inbound ESP packets of the peer's children */
+	/* replaced by an IKE rekey: its children belong to the new SA */
+	bool rekeyed;
+};
+
+/* The SA's state, made on first use (NULL when out of memory). */
+struct ik_v2_more *ik_v2_more_get(struct ik_v2_ike_sa *s);
+void ik_v2_more_free(struct ik_v2_ike_sa *s);
+/* Sends the queued request with the highest priority if the window is free
+ * (DELETEs of children, IKE rekey, child rekeys, liveness check). The
+ * DELETE of the IKE SA goes at once (ik_v2_sa_delete). */
+void ik_v2_more_run(struct ik_v2_ike_sa *s);
+/* The SA became READY: arms its rekey and liveness timers from the profile
+ * (lifetime, dpd) and counts it. */
+void ik_v2_more_established(struct ik_v2_ike_sa *s);
+/* Our request went unanswered (retransmissions exhausted): for a liveness
+ * check the peer is dead. Returns true when this handled it (the SA and
+ * its peer's children are gone). */
+bool ik_v2_more_request_timeout(struct ik_v2_ike_sa *s);
+
+/* Child SAs of the SA (its peer's, by address), first/next; NULL at the end. */
+struct ik_child *ik_v2_child_first(struct ik_v2_ike_sa *s);
+struct ik_child *ik_v2_child_next(struct ik_v2_ike_sa *s, struct ik_child *c);
+/* The child of the SA whose outbound (peer's inbound) SPI is spi, or NULL. */
+struct ik_child *ik_v2_child_by_out_spi(struct ik_v2_ike_sa *s, uint32_t spi);
+/* Lowest of two nonces as octet strings (RFC 7296 2.8.1): <0, 0, >0. */
+int ik_v2_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
+/* ---- v2_info.c ---- */
+void ik_v2_info_dpd_timer(struct ik_v2_ike_sa *s, uint64_t now);
+/* Queues a DELETE of a child (our inbound SPI) and runs the queue. */
+void ik_v2_info_queue_delete(struct ik_v2_ike_sa *s, uint32_t spi_in);
+int ik_v2_info_send_queued(struct ik_v2_ike_sa *s);
+
+/* ---- v2_ccsa.c ---- */
+int ik_v2_ccsa_send_child_rekey(struct ik_v2_ike_sa *s, unsigned child_id);
+int ik_v2_ccsa_send_ike_rekey(struct ik_v2_ike_sa *s);
+void ik_v2_ccsa_abort(struct ik_v2_ike_sa *s);
+
+/* ---- v2_frag.c ---- */
+/* The largest IKE datagram (UDP payload) for an IP MTU. */
+size_t ik_v2_frag_size(unsigned mtu, bool ipv6, bool natt);
+/* Whether this side announces IKEV2_FRAGMENTATION_SUPPORTED (configured). */
+bool ik_v2_frag_local(const struct ik_v2_ike_sa *s);
+/* An upper bound of the datagram b becomes once its SK payload is sealed. */
+size_t ik_v2_sealed_len(const struct ik_v2_keys *k, const struct ik_v2_builder *b);
+/* Whether the message in b (SK opened, not sealed) goes as fragments. */
+bool ik_v2_frag_needed(const struct ik_v2_ike_sa *s, const struct ik_v2_builder *b);
+/* Seals the message in b as SKF fragments into out (replacing what it held):
+ * the number of fragments, or -1 (traced). */
+int ik_v2_frag_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, size_t sk_off,
+		   struct ik_v2_out *out);
+/* A message whose clear chain ends with SKF (m->sk), of a message ID the
+ * window accepts: checks the fragment's ICV, decrypts it and adds it to the
+ * reassembly. 1: the whole message's inner payloads are in out (out_len
+ * bytes, first payload *first_np); 0: stored or a duplicate; -1: dropped
+ * (traced); IK_V2_ICV_MISMATCH: its ICV did not verify. */
+int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
+		  const struct ik_v2_msg *m, uint8_t *out, size_t out_size, size_t *out_len,
+		  unsigned *first_np);
+
+/* ---- v2_show_sa.c ---- */
+/* The IKEv2 peers' entries of show crypto session (after the IKEv1 ones;
+ * *first: no entry printed yet, for the JSON commas). */
+void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o, bool json,
+			       bool *first, struct ik_sb *out);
+/* The IKEv2 peers' rows of show crypto session brief. */
+void ik_v2_show_session_brief(struct ik_engine *e, const struct ik_show_opts *o,
+			      struct ik_sb *out);
+/* clear crypto ikev2 sa [remote A] (peer 0: all): DELETE sent, SAs and
+ * their children gone. */
+void ik_v2_clear(struct ik_engine *e, uint32_t peer);
+
+#endif

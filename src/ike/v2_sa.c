@@ -1,0 +1,1010 @@
+/* The IKEv2 SA on the engine core: creation, deletion, lookup, the message
+ * window (RFC 7296 2.3: window size 1, requests retransmitted with the
+ * core's back-off, the last response resent for a retransmitted request),
+ * sending, and the input path: header, SA lookup, window checks, ICV, then
+ * the exchange handlers of v2_init.c, v2_auth.c and v2_info.c. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/v2_int.h"
+#include "ike/v2_more.h"
+#include "util/addr.h"
+#include "util/mutant.h"
+#include "util/util.h"
+
+
+/* A datagram dropped: the engine's count and show crypto ikev2 stats'. */
+static void v2_dropped(struct ik_engine *e)
+{
+	e->st.rx_dropped++;
+	ik_v2_eng(e)->st.dropped++;
+}
+
+static const struct ik_ike_sa_ops v2_ops;
+
+struct ik_v2_eng *ik_v2_eng(struct ik_engine *e)
+{
+	if (!e->v2) {
+		e->v2 = ik_xcalloc(1, sizeof(*e->v2));
+		e->v2->next_session_id = 1;
+	}
+	return e->v2;
+}
+
+static const char *const state_names[] = {
+	[IKEV2_IDLE] = "IDLE",
+	[IKEV2_I_INIT_SENT] = "I_INIT_SENT",
+	[IKEV2_R_INIT_SENT] = "R_INIT_SENT",
+	[IKEV2_I_AUTH_SENT] = "I_AUTH_SENT",
+	[IKEV2_READY] = "READY",
+	[IKEV2_DELETING] = "DELETING",
+	[IKEV2_DEAD] = "DEAD",
+};
+
+const char *ik_v2_state_name(enum ik_v2_state st)
+{
+	return (unsigned)st < IK_ARRAY_LEN(state_names) ? state_names[st] : "?";
+}
+
+void ik_v2_sa_set_state(struct ik_v2_ike_sa *s, enum ik_v2_state to)
+{
+	V2DBG(s, "State change: %s -> %s", ik_v2_state_name(s->state), ik_v2_state_name(to));
+	s->state = to;
+}
+
+int ik_v2_copy(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
+{
+	uint8_t *n = malloc(len ? len : 1);
+
+	if (!n)
+		return -1;
+	memcpy(n, src, len);
+	ik_v2_wipe_free(dst, dlen);
+	*dst = n;
+	*dlen = len;
+	return 0;
+}
+
+void ik_v2_wipe_free(uint8_t **p, size_t *len)
+{
+	if (*p)
+		ik_wipe(*p, *len);
+	free(*p);
+	*p = NULL;
+	*len = 0;
+}
+
+static void out_clear(struct ik_v2_out *o)
+{
+	free(o->buf);
+	memset(o, 0, sizeof(*o));
+}
+
+static int out_set(struct ik_v2_out *o, const uint8_t *d, size_t len)
+{
+	uint8_t *c = malloc(len ? len : 1);
+
+	if (!c)
+		return -1;
+	memcpy(c, d, len);
+	out_clear(o);
+	o->buf = c;
+	o->len = len;
+	o->n = 1;
+	o->dlen[0] = (uint16_t)len;
+	return 0;
+}
+
+/* ---- creation, lookup, deletion ---- */
+
+struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
+				  const struct ik_endpoint *local,
+				  const struct ik_endpoint *remote, const char *fvrf)
+{
+	struct ik_v2_eng *v = ik_v2_eng(e);
+	struct ik_v2_ike_sa *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->ops = &v2_ops;
+	s->version = 2;
+	s->e = e;
+	s->initiator = initiator;
+	s->local = *local;
+	s->remote = *remote;
+	s->fvrf = fvrf ? strdup(fvrf) : NULL;
+	s->cfg = ik_v1_cfg_hold(e, e->cfg);
+	s->state = IKEV2_IDLE;
+	s->created_ms = ik_v1_now(e);
+	s->last_rx_ms = s->created_ms;
+	s->session_id = s->sa_id = v->next_session_id++;
+	s->win.t_xmit.kind = IK_TK_V2_XMIT;
+	s->t_expire.kind = IK_TK_SA_EXPIRE;
+	s->t_rekey.kind = IK_TK_SA_REKEY;
+	s->t_dpd.kind = IK_TK_SA_DPD;
+	s->t_natka.kind = IK_TK_SA_NATKA;
+	ik_v2_reasm_init(&s->reasm);
+	ik_v1_timer_set(e, &s->t_expire, s->created_ms + ik_v1_exchange_limit_ms(e));
+	do
+		ik_v1_rand(e, initiator ? s->spi_i : s->spi_r, 8);
+	while (!memcmp(initiator ? s->spi_i : s->spi_r, "\0\0\0\0\0\0\0\0", 8));
+	s->next = v->sas;
+	if (v->sas)
+		v->sas->prev = s;
+	v->sas = s;
+	ik_core_sa_link(&s->sa);
+	ik_peer_sa_event(&s->sa, IK_PEER_SA_CREATED);
+	v->half_open++;
+	if (initiator)
+		ik_core_sa_index_spi(&s->sa);
+	return s;
+}
+
+struct ik_v2_ike_sa *ik_v2_sa_find(struct ik_engine *e, const uint8_t spi_i[8],
+				   const uint8_t spi_r[8])
+{
+	static const uint8_t zero[8];
+
+	for (struct ik_hlink *l = ik_core_sa_first_spi(e, spi_i); l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_spi);
+
+		if (sa->dead || sa->version != 2 || memcmp(sa->spi_i, spi_i, 8))
+			continue;
+		if (!memcmp(sa->spi_r, spi_r, 8))
+			return (struct ik_v2_ike_sa *)sa;
+		/* the initiator learns SPIr from the IKE_SA_INIT response */
+		if (sa->initiator && sa->state == IKEV2_I_INIT_SENT && !memcmp(sa->spi_r, zero, 8))
+			return (struct ik_v2_ike_sa *)sa;
+		/* a retransmitted IKE_SA_INIT request still has SPIr zero */
+		if (!sa->initiator && !memcmp(spi_r, zero, 8))
+			return (struct ik_v2_ike_sa *)sa;
+	}
+	return NULL;
+}
+
+struct ik_v2_ike_sa *ik_v2_sa_find_peer(struct ik_engine *e, const struct ik_addr *local,
+					const struct ik_addr *remote)
+{
+	struct ik_v2_ike_sa *best = NULL;
+
+	if (remote->family != IK_AF_INET4)
+		return NULL;
+	for (struct ik_hlink *l = ik_core_sa_first_addr(e, remote->v4); l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+
+		if (sa->dead || sa->version != 2 || sa->state != IKEV2_READY ||
+		    !ik_addr_eq(&sa->remote.ip, remote) ||
+		    (local && !ik_addr_eq(&sa->local.ip, local)))
+			continue;
+		if (!best || sa->created_ms >= best->created_ms)
+			best = (struct ik_v2_ike_sa *)sa;
+	}
+	return best;
+}
+
+static void sa_cancel_timers(struct ik_v2_ike_sa *s)
+{
+	struct ik_timers *ts = &s->e->timers;
+
+	ik_timer_cancel(ts, &s->win.t_xmit);
+	ik_timer_cancel(ts, &s->t_expire);
+	ik_timer_cancel(ts, &s->t_rekey);
+	ik_timer_cancel(ts, &s->t_dpd);
+	ik_timer_cancel(ts, &s->t_natka);
+}
+
+static void sa_free(struct ik_v2_ike_sa *s)
+{
+	sa_cancel_timers(s);
+	ik_v2_more_free(s);
+	out_clear(&s->win.req);
+	out_clear(&s->win.resp);
+	ik_v2_reasm_clear(&s->reasm);
+	ik_dh_free(s->dh);
+	if (s->have_keys)
+		ik_v2_keys_free(&s->keys);
+	ik_v2_wipe_free(&s->ni, &s->ni_len);
+	ik_v2_wipe_free(&s->nr, &s->nr_len);
+	ik_v2_wipe_free(&s->init_i, &s->init_i_len);
+	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
+	ik_v2_wipe_free(&s->cookie, &s->cookie_len);
+	free(s->peer_id_value);
+	ik_v1_cfg_release(s->e, s->cfg);
+	free(s->fvrf);
+	free(s);
+}
+
+static void v2_free(struct ik_ike_sa *sa)
+{
+	sa_free((struct ik_v2_ike_sa *)sa);
+}
+
+static void in_neg_leave(struct ik_v2_ike_sa *s)
+{
+	if (s->half_open)
+		ik_v2_eng(s->e)->half_open--;
+	ik_core_ho_leave(&s->sa);
+}
+
+void ik_v2_sa_delete(struct ik_v2_ike_sa *s, const char *reason, bool notify_peer)
+{
+	struct ik_engine *e = s->e;
+	struct ik_v2_eng *v = ik_v2_eng(e);
+	char ra[IK_ADDR_ANYSTRLEN];
+
+	if (s->dead)
+		return;
+	if (notify_peer && s->state == IKEV2_READY && !s->win.req_pending) {
+		struct ik_v2_builder *b = malloc(sizeof(*b));
+		size_t sk;
+
+		if (b) {
+			ik_v2_msg_begin(s, b, IK_V2_EXCH_INFORMATIONAL, false, UINT32_MAX, &sk);
+			ik_v2_b_delete(b, IK_V2_PROTO_IKE, 0, 0, NULL);
+			if (ik_v2_send_request(s, b, sk) == 0)
+				V2DBG(s, "Sending DELETE INFO message for IKEv2 SA");
+			free(b);
+		}
+	}
+	V2DBG(s, "Deleting SA: reason \"%s\" state %s (peer %s:%u)", reason,
+	      ik_v2_state_name(s->state), ik_addr_fmt_any(&s->remote.ip, ra), s->remote.port);
+	if (s->state != IKEV2_READY)
+		e->st.p1_failed++;
+	ik_peer_sa_event(&s->sa, IK_PEER_SA_DELETED);
+	/* children made by this SA go with it */
+	if (s->conn_id && s->remote.family == IK_AF_INET4) {
+		struct ik_child *c, *next;
+
+		/* through the children's address index: only this peer's */
+		for (c = ik_v1_child_first_addr(e, s->remote.addr); c; c = next) {
+			next = ik_v1_child_next_addr(e, c);
+			if (c->version == 2 && c->p1_conn_id == s->conn_id)
+				ik_v1_child_remove(e, c, false, "IKE SA deleted");
+		}
+	}
+	in_neg_leave(s);
+	s->state = IKEV2_DEAD;
+	sa_cancel_timers(s);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		v->sas = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+	ik_core_sa_unlink(&s->sa);
+}
+
+static void v2_del(struct ik_ike_sa *sa, const char *reason, bool notify_peer)
+{
+	ik_v2_sa_delete((struct ik_v2_ike_sa *)sa, reason, notify_peer);
+}
+
+void ik_v2_engine_free(struct ik_engine *e)
+{
+	struct ik_v2_eng *v = e->v2;
+
+	if (!v)
+		return;
+	while (v->sas) {
+		struct ik_v2_ike_sa *s = v->sas;
+
+		v->sas = s->next;
+		ik_core_ho_leave(&s->sa);
+		sa_free(s);
+	}
+	ik_wipe(v, sizeof(*v));
+	free(v);
+	e->v2 = NULL;
+}
+
+void ik_v2_fail(struct ik_v2_ike_sa *s, const char *fmt, ...)
+{
+	char why[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	ik_dbg(s->e->log, IK_DBG_IKEV2, "IKEv2-ERROR:(SESSION ID = %u,SA ID = %u):: %s",
+	       V2ID(s), why);
+	ik_msg(s->e->log, IK_LOG_NOTICE, "%%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: "
+	       "%s", why);
+}
+
+/* ---- established, endpoints ---- */
+
+void ik_v2_sa_established(struct ik_v2_ike_sa *s)
+{
+	struct ik_engine *e = s->e;
+	uint64_t now = ik_v1_now(e);
+	uint32_t life = s->profile && s->profile->lifetime ? s->profile->lifetime :
+		IK_V2_DEFAULT_LIFETIME;
+	uint16_t j = 0;
+
+	in_neg_leave(s);
+	ik_v2_sa_set_state(s, IKEV2_READY);
+	s->established_ms = now;
+	s->last_rx_ms = now;
+	e->st.p1_done++;
+	ik_v1_timer_set(e, &s->t_expire, now + (uint64_t)life * 1000);
+	/* the initiator rekeys at 85..90 % of the lifetime, jittered */
+	ik_v1_rand(e, &j, sizeof(j));
+	if (s->initiator)
+		ik_v1_timer_set(e, &s->t_rekey, now + (uint64_t)life * (850 + j % 50));
+	if (s->profile && s->profile->dpd_interval && s->profile->dpd_periodic)
+		ik_v1_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
+	if ((s->nat_self) && (s->profile && s->profile->nat_keepalive))
+		ik_v1_timer_set(e, &s->t_natka, now + (uint64_t)s->profile->nat_keepalive * 1000);
+	ik_v2_wipe_free(&s->init_i, &s->init_i_len);
+	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
+	ik_dh_free(s->dh);
+	s->dh = NULL;
+	{
+		char ida[IK_ADDR_ANYSTRLEN], idb[300];
+
+		ik_addr_fmt_any(&s->local.ip, ida);
+		ik_v2_id_fmt(&s->peer_id, idb, sizeof(idb));
+		V2DBG(s, "Session with IKE ID PAIR (%s, %s) is UP", s->initiator ? ida : idb,
+		      s->initiator ? idb : ida);
+	}
+	V2DBG(s, "IKE SA established with %s (IKEv2 profile %s)",
+	      s->initiator ? "responder" : "initiator", s->profile ? s->profile->name : "none");
+	ik_v2_more_established(s); /* rekey, liveness and keepalive timers (v2_info.c) */
+}
+
+void ik_v2_sa_authenticated(struct ik_v2_ike_sa *s)
+{
+	char oa[IK_ADDR_ANYSTRLEN], na[IK_ADDR_ANYSTRLEN];
+
+	s->last_rx_ms = ik_v1_now(s->e);
+	if (ik_ep_eq(&s->rx_remote, &s->remote) && s->rx_local.port == s->local.port)
+		return;
+	V2DBG(s, "peer moved from %s:%u to %s:%u (local port %u), authenticated",
+	      ik_addr_fmt_any(&s->remote.ip, oa), s->remote.port,
+	      ik_addr_fmt_any(&s->rx_remote.ip, na), s->rx_remote.port, s->rx_local.port);
+	ik_core_sa_set_endpoints(&s->sa, &s->rx_local, &s->rx_remote);
+}
+
+void ik_v2_sa_float(struct ik_v2_ike_sa *s)
+{
+	struct ik_endpoint l = s->local, r = s->remote;
+
+	if (l.port == 4500)
+		return;
+	l.port = 4500;
+	r.port = 4500;
+	V2DBG(s, "NAT detected float to init port 4500, resp port 4500");
+	ik_core_sa_set_endpoints(&s->sa, &l, &r);
+}
+
+/* ---- sending ---- */
+
+void ik_v2_sa_send(struct ik_v2_ike_sa *s, const uint8_t *d, size_t len)
+{
+	struct ik_engine *e = s->e;
+	char ra[IK_ADDR_ANYSTRLEN], la[IK_ADDR_ANYSTRLEN];
+
+	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):Sending Packet [To "
+	       "%s:%u/From %s:%u/VRF i0:f0]", V2ID(s), ik_addr_fmt_any(&s->remote.ip, ra),
+	       s->remote.port, ik_addr_fmt_any(&s->local.ip, la), s->local.port);
+	ik_peer_sa_msg(&s->sa, d, len, true);
+	if (s->local.port == 4500) {
+		uint8_t buf[IK_V2_MAX_MSG + 4];
+
+		if (len > IK_V2_MAX_MSG)
+			return;
+		memset(buf, 0, 4);
+		memcpy(buf + 4, d, len);
+		e->host.send(e->host.ctx, &s->local, &s->remote, s->fvrf, buf, len + 4);
+		return;
+	}
+	e->host.send(e->host.ctx, &s->local, &s->remote, s->fvrf, d, len);
+}
+
+static void out_send(struct ik_v2_ike_sa *s, const struct ik_v2_out *o)
+{
+	size_t off = 0;
+
+	for (unsigned i = 0; i < o->n && off + o->dlen[i] <= o->len; i++) {
+		ik_v2_sa_send(s, o->buf + off, o->dlen[i]);
+		off += o->dlen[i];
+	}
+}
+
+void ik_v2_msg_begin(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, uint8_t exch,
+		     bool response, uint32_t msgid, size_t *sk_off)
+{
+	uint8_t flags = (s->initiator ? IK_V2_FLAG_I : 0) | (response ? IK_V2_FLAG_R : 0);
+
+	if (msgid == UINT32_MAX)
+		msgid = s->win.next_msgid;
+	ik_v2_b_init(b, s->spi_i, s->spi_r, exch, flags, msgid);
+	*sk_off = exch == IK_V2_EXCH_IKE_SA_INIT ? 0 : ik_v2_b_sk(b);
+}
+
+/* Lets the test host rewrite the inner chain before it is sealed: it sees
+ * the header and the inner payloads as one clear chain. */
+static void tamper_inner(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
+{
+	const struct ik_engine_host *h = &s->e->host;
+	uint8_t *view;
+	size_t inner, len;
+
+	if (!h->tamper || b->overflow || sk_off < IK_V2_HDR_LEN || sk_off + 4 > b->len)
+		return;
+	inner = b->len - sk_off - 4;
+	view = malloc(IK_V2_MAX_MSG);
+	if (!view)
+		return;
+	memcpy(view, b->buf, IK_V2_HDR_LEN);
+	view[16] = b->buf[sk_off]; /* the SK payload's next payload: the first inner one */
+	memcpy(view + IK_V2_HDR_LEN, b->buf + sk_off + 4, inner);
+	len = IK_V2_HDR_LEN + inner;
+	h->tamper(h->ctx, IK_TAMPER_ENCRYPT, view, &len,
+		  IK_V2_MAX_MSG - (sk_off + 4 - IK_V2_HDR_LEN) - 64);
+	if (len >= IK_V2_HDR_LEN && sk_off + 4 + (len - IK_V2_HDR_LEN) <= sizeof(b->buf)) {
+		b->buf[sk_off] = view[16];
+		memcpy(b->buf + sk_off + 4, view + IK_V2_HDR_LEN, len - IK_V2_HDR_LEN);
+		b->len = sk_off + 4 + (len - IK_V2_HDR_LEN);
+	}
+	free(view);
+}
+
+/* Seals or finishes b; the bytes to send are then b->buf, b->len. */
+static int msg_seal(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
+{
+	uint8_t iv[IK_V2_IV_MAX];
+	char err[200];
+
+	if (b->overflow) {
+		V2DBG(s, "message does not fit in %u bytes, not sent", IK_V2_MAX_MSG);
+		return -1;
+	}
+	if (b->buf[18] == IK_V2_EXCH_IKE_SA_INIT) {
+		ik_v2_b_finish(b);
+		return 0;
+	}
+	if (!s->have_keys)
+		return -1;
+	tamper_inner(s, b, sk_off);
+	if (ik_v2_encr_is_aead(s->keys.s.encr)) {
+		/* GCM and ChaCha20-Poly1305: an IV never repeated under the key */
+		memset(iv, 0, sizeof(iv));
+		s->iv_seq++;
+		for (int i = 0; i < 8; i++)
+			iv[i] = (uint8_t)(s->iv_seq >> (56 - 8 * i));
+	} else {
+		ik_v1_rand(s->e, iv, ik_v2_iv_len(s->keys.s.encr));
+	}
+	if (ik_v2_sk_seal(&s->keys, s->initiator, b, sk_off, iv, err, sizeof(err))) {
+		V2DBG(s, "encryption failed: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The datagrams of b into o: one sealed SK message, or its RFC 7383
+ * fragments when the peer takes them and it exceeds the configured MTU. */
+static int msg_out(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off,
+		   struct ik_v2_out *o)
+{
+	if (!b->overflow && b->buf[18] != IK_V2_EXCH_IKE_SA_INIT && ik_v2_frag_needed(s, b)) {
+		tamper_inner(s, b, sk_off);
+		return ik_v2_frag_out(s, b, sk_off, o) < 0 ? -1 : 0;
+	}
+	if (msg_seal(s, b, sk_off))
+		return -1;
+	return out_set(o, b->buf, b->len);
+}
+
+/* The payloads of a message being built (the inner chain of SK), for the
+ * trace: what IOS prints as "Payload contents" of what it sends. */
+static void built_payloads(const struct ik_v2_builder *b, size_t sk_off, char *buf, size_t cap)
+{
+	size_t o = sk_off ? sk_off + 4 : IK_V2_HDR_LEN, n = 0;
+	uint8_t np = sk_off ? b->buf[sk_off] : b->buf[16];
+
+	buf[0] = 0;
+	for (unsigned k = 0; np && o + 4 <= b->len && k < IK_V2_MAX_PAYLOADS && n + 64 < cap;
+	     k++) {
+		size_t l = ik_get16(b->buf + o + 2);
+
+		if (l < 4 || o + l > b->len)
+			break;
+		if (np == IK_V2_PL_N && l >= 8)
+			n += (size_t)snprintf(buf + n, cap - n, "%sN(%s)", n ? " " : "",
+					      ik_v2_notify_name(ik_get16(b->buf + o + 6)));
+		else
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? " " : "",
+					      ik_v2_pl_name(np));
+		np = b->buf[o];
+		o += l;
+	}
+}
+
+static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, bool response,
+		      const char *contents)
+{
+	char si[17], sr[17];
+
+	ik_hex(b->buf, 8, si);
+	ik_hex(b->buf + 8, 8, sr);
+	V2DBG(s, "Initiator SPI : %s - Responder SPI : %s Message id: %u", si, sr,
+	      ik_get32(b->buf + 20));
+	V2DBG(s, "IKEv2 %s Exchange %s", ik_v2_exch_name(b->buf[18]),
+	      response ? "RESPONSE" : "REQUEST");
+	V2DBG(s, "Payload contents: %s", contents);
+}
+
+int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
+{
+	struct ik_v2_win *w = &s->win;
+	uint32_t msgid = ik_get32(b->buf + 20);
+	char contents[512];
+
+	if (w->req_pending && !(msgid == w->req_msgid && msgid == 0)) {
+		V2DBG(s, "a request is outstanding (message id %u): %s request not sent",
+		      w->req_msgid, ik_v2_exch_name(b->buf[18]));
+		return -1;
+	}
+	built_payloads(b, sk_off, contents, sizeof(contents));
+	if (msg_out(s, b, sk_off, &w->req))
+		return -1;
+	trace_out(s, b, false, contents);
+	w->req_pending = true;
+	w->req_msgid = msgid;
+	w->req_exch = b->buf[18];
+	w->req_count = 0;
+	w->req_interval_ms = 0;
+	if (msgid == w->next_msgid)
+		w->next_msgid++;
+	out_send(s, &w->req);
+	ik_v1_timer_set(s->e, &w->t_xmit, ik_v1_now(s->e) + IK_V2_RETRANS_BASE_MS);
+	return 0;
+}
+
+int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
+{
+	struct ik_v2_win *w = &s->win;
+	uint32_t msgid = ik_get32(b->buf + 20);
+	char contents[512];
+
+	built_payloads(b, sk_off, contents, sizeof(contents));
+	if (msg_out(s, b, sk_off, &w->resp))
+		return -1;
+	trace_out(s, b, true, contents);
+	w->have_resp = true;
+	w->resp_msgid = msgid;
+	w->last_dup_ms = 0; /* resends of this response are rate-limited anew */
+	out_send(s, &w->resp);
+	return 0;
+}
+
+void ik_v2_send_notify_clear(struct ik_engine *e, const struct ik_endpoint *local,
+			     const struct ik_endpoint *remote, const char *fvrf,
+			     const struct ik_v2_hdr *req, uint16_t type, const uint8_t *data,
+			     size_t len)
+{
+	static const uint8_t zero[8];
+	struct ik_v2_builder *b = malloc(sizeof(*b));
+	char ra[IK_ADDR_ANYSTRLEN];
+
+	if (!b)
+		return;
+	ik_v2_b_init(b, req->spi_i, zero, req->exch, IK_V2_FLAG_R, req->msgid);
+	ik_v2_b_notify(b, 0, NULL, 0, type, data, len);
+	ik_v2_b_finish(b);
+	if (!b->overflow) {
+		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Sending Packet [To %s:%u/From %u/VRF i0:f0] "
+		       "IKE_SA_INIT RESPONSE N(%s)", ik_addr_fmt_any(&remote->ip, ra),
+		       remote->port, local->port, ik_v2_notify_name(type));
+		ik_peer_msg(e, &remote->ip, fvrf, b->buf, b->len, true);
+		if (local->port == 4500) {
+			uint8_t buf[IK_V2_MAX_MSG + 4];
+
+			memset(buf, 0, 4);
+			memcpy(buf + 4, b->buf, b->len);
+			e->host.send(e->host.ctx, local, remote, fvrf, buf, b->len + 4);
+		} else {
+			e->host.send(e->host.ctx, local, remote, fvrf, b->buf, b->len);
+		}
+	}
+	free(b);
+}
+
+/* ---- timers ---- */
+
+struct ik_ike_sa *ik_v2_timer_owner(struct ik_timer *t)
+{
+	return &ik_container_of(t, struct ik_v2_ike_sa, win.t_xmit)->sa;
+}
+
+static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
+{
+	struct ik_engine *e = s->e;
+	struct ik_v2_win *w = &s->win;
+	unsigned shift;
+
+	if (!w->req_pending)
+		return;
+	if (w->req_count >= e->opts.retransmit_max) {
+		w->req_pending = false;
+		if (ik_v2_more_request_timeout(s)) /* a liveness check: the peer is dead */
+			return;
+		V2DBG(s, "Maximum number of retransmissions reached");
+		ik_v2_fail(s, "no response from %s to %s after %u retransmissions",
+			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
+			   ik_v2_exch_name(w->req_exch), w->req_count);
+		ik_v2_sa_delete(s, "Maximum retransmissions", false);
+		return;
+	}
+	w->req_count++;
+	e->st.retransmits++;
+	ik_peer_sa_event(&s->sa, IK_PEER_RETRANSMIT);
+	ik_v2_eng(e)->st.retransmits++;
+	V2DBG(s, "Retransmitting packet");
+	out_send(s, &w->req);
+	shift = w->req_count < 3 ? w->req_count : 3;
+	ik_v1_timer_set(e, &w->t_xmit, now + (w->req_interval_ms ? w->req_interval_ms :
+					      (uint64_t)IK_V2_RETRANS_BASE_MS << shift));
+}
+
+static void v2_timer(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now)
+{
+	struct ik_v2_ike_sa *s = (struct ik_v2_ike_sa *)sa;
+
+	if (s->dead)
+		return;
+	switch (t->kind) {
+	case IK_TK_V2_XMIT:
+		retransmit(s, now);
+		break;
+	case IK_TK_SA_EXPIRE:
+		if (s->state != IKEV2_READY)
+			ik_v2_fail(s, "negotiation with %s timed out in state %s",
+				   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
+				   ik_v2_state_name(s->state));
+		ik_v2_sa_delete(s, s->state == IKEV2_READY ? "Lifetime expired" :
+				"Negotiation timed out", s->state == IKEV2_READY);
+		break;
+	default:
+		ik_v2_sa_timer(s, t, now);
+		break;
+	}
+}
+
+/* ---- input ---- */
+
+static void trace_in(struct ik_engine *e, const struct ik_endpoint *local,
+		     const struct ik_endpoint *remote, const struct ik_v2_hdr *h, unsigned sid)
+{
+	char ra[IK_ADDR_ANYSTRLEN], la[IK_ADDR_ANYSTRLEN], si[17], sr[17];
+
+	if (!(e->log->debug_mask & IK_DBG_IKEV2))
+		return;
+	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):Received Packet [From "
+	       "%s:%u/To %s:%u/VRF i0:f0]", sid, sid, ik_addr_fmt_any(&remote->ip, ra),
+	       remote->port, ik_addr_fmt_any(&local->ip, la), local->port);
+	ik_hex(h->spi_i, 8, si);
+	ik_hex(h->spi_r, 8, sr);
+	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):Initiator SPI : %s - "
+	       "Responder SPI : %s Message id: %u", sid, sid, si, sr, h->msgid);
+	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):IKEv2 %s Exchange %s",
+	       sid, sid, ik_v2_exch_name(h->exch), h->flags & IK_V2_FLAG_R ? "RESPONSE" :
+	       "REQUEST");
+}
+
+static void trace_payloads(struct ik_engine *e, const struct ik_v2_msg *m, unsigned sid)
+{
+	char buf[512];
+	size_t n = 0;
+
+	if (!(e->log->debug_mask & IK_DBG_IKEV2))
+		return;
+	buf[0] = 0;
+	for (size_t i = 0; i < m->npl && n < sizeof(buf) - 64; i++) {
+		const struct ik_pl *pl = &m->pl[i];
+
+		if (pl->type == IK_V2_PL_N && pl->body_len >= 4) {
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%sN(%s)", n ? " " : "",
+					      ik_v2_notify_name(ik_get16(pl->body + 2)));
+		} else {
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "",
+					      ik_v2_pl_name(pl->type));
+		}
+	}
+	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):Payload contents: %s",
+	       sid, sid, buf);
+}
+
+/* A message for an existing SA: window, source, ICV, then the handler. */
+static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
+		     const struct ik_endpoint *remote, const struct ik_v2_hdr *h,
+		     const uint8_t *msg)
+{
+	struct ik_engine *e = s->e;
+	struct ik_v2_win *w = &s->win;
+	bool response = h->flags & IK_V2_FLAG_R;
+	bool moved;
+	struct ik_v2_rx *rx;
+	uint8_t *plain = NULL;
+	size_t plain_cap = 0;
+	char err[200];
+	int rc;
+
+	trace_in(e, local, remote, h, s->sa_id);
+	/* The I flag names the original initiator: it must be the peer. */
+	if (!!(h->flags & IK_V2_FLAG_I) == s->initiator) {
+		V2DBG(s, "message with the wrong Initiator flag, dropped");
+		v2_dropped(e);
+		return;
+	}
+	if (response) {
+		if (!w->req_pending || h->msgid != w->req_msgid || h->exch != w->req_exch) {
+			if (!IK_MUTANT(IK_MUT_V2_MSGID)) {
+				V2DBG(s, "response with message id %u does not answer our request "
+				      "(%s%u), dropped", h->msgid, w->req_pending ? "" : "none; ",
+				      w->req_msgid);
+				v2_dropped(e);
+				return;
+			}
+		}
+	} else {
+		if (w->have_resp && h->msgid == w->resp_msgid) {
+			uint64_t now = ik_v1_now(e);
+
+			/* a retransmitted request: the kept response, at most twice a second */
+			if (now - w->last_dup_ms < 500 && w->last_dup_ms)
+				return;
+			w->last_dup_ms = now;
+			V2DBG(s, "Retransmitted request (message id %u): resending the response",
+			      h->msgid);
+			out_send(s, &w->resp);
+			return;
+		}
+		if (h->msgid != w->peer_next && !IK_MUTANT(IK_MUT_V2_MSGID)) {
+			V2DBG(s, "request with message id %u, expected %u: dropped", h->msgid,
+			      w->peer_next);
+			v2_dropped(e);
+			return;
+		}
+	}
+	moved = !ik_ep_eq(remote, &s->remote) || local->port != s->local.port;
+	s->rx_local = *local;
+	s->rx_remote = *remote;
+	rx = calloc(1, sizeof(*rx));
+	if (!rx)
+		return;
+	rx->raw = msg;
+	rx->raw_len = h->len;
+	rx->m.hdr = *h;
+	if (ik_v2_parse_payloads(msg, h->len, &rx->m, err, sizeof(err))) {
+		V2DBG(s, "malformed message from %s: %s",
+		      ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }), err);
+		v2_dropped(e);
+		goto out;
+	}
+	if (h->exch == IK_V2_EXCH_IKE_SA_INIT) {
+		/* in clear: nothing authenticates it, so it must come from the peer */
+		if (moved && !IK_MUTANT(IK_MUT_V2_SRC_ADDR)) {
+			V2DBG(s, "IKE_SA_INIT from %s:%u, not the SA's peer %s:%u: dropped",
+			      ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
+			      remote->port, ik_addr_fmt_any(&s->remote.ip,
+			      (char[IK_ADDR_ANYSTRLEN]){ 0 }), s->remote.port);
+			v2_dropped(e);
+			goto out;
+		}
+		trace_payloads(e, &rx->m, s->sa_id);
+		if (response && s->state == IKEV2_I_INIT_SENT)
+			ik_v2_init_response(s, rx);
+		else
+			V2DBG(s, "IKE_SA_INIT %s in state %s: dropped", response ? "response" :
+			      "request", ik_v2_state_name(s->state));
+		goto out;
+	}
+	if (!rx->m.sk || !s->have_keys) {
+		V2DBG(s, "%s without SK payload (or before keys exist): dropped",
+		      ik_v2_exch_name(h->exch));
+		v2_dropped(e);
+		goto out;
+	}
+	if (moved && IK_MUTANT(IK_MUT_V2_ENDPOINT_AUTH))
+		ik_v2_sa_authenticated(s); /* the switched-off check: follow at once */
+	if (rx->m.sk->type == IK_V2_PL_SKF) {
+		unsigned first_np = 0;
+
+		/* RFC 7383: each fragment's ICV checked, then reassembled (v2_frag.c) */
+		plain = malloc(IK_V2_MAX_MSG);
+		if (!plain)
+			goto out;
+		plain_cap = IK_V2_MAX_MSG;
+		rc = ik_v2_frag_in(s, msg, h->len, &rx->m, plain, IK_V2_MAX_MSG,
+				   &rx->plain_len, &first_np);
+		if (rc != 1) {
+			if (rc == IK_V2_ICV_MISMATCH)
+				ik_peer_sa_event(&s->sa, IK_PEER_DECRYPT_ERR);
+			if (rc == IK_V2_ICV_MISMATCH)
+				ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: "
+				       "integrity check failed on a fragment from %s:%u (SA ID %u)",
+				       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
+				       remote->port, s->sa_id);
+			if (rc < 0)
+				v2_dropped(e);
+			goto out;
+		}
+		rx->m.inner_np = first_np;
+		rc = 0;
+	} else {
+		plain = malloc(h->len);
+		if (!plain)
+			goto out;
+		plain_cap = h->len;
+		rc = ik_v2_sk_open(&s->keys, h->flags & IK_V2_FLAG_I, msg, h->len, rx->m.sk,
+				   plain, h->len, &rx->plain_len, err, sizeof(err));
+	}
+	if (rc) {
+		V2DBG(s, "%s", rc == IK_V2_ICV_MISMATCH ? "Failed to verify the checksum of the "
+		      "encrypted payload (ICV mismatch): message dropped" : err);
+		if (rc == IK_V2_ICV_MISMATCH)
+			ik_peer_sa_event(&s->sa, IK_PEER_DECRYPT_ERR);
+		if (rc == IK_V2_ICV_MISMATCH)
+			ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: integrity "
+			       "check failed on a message from %s:%u (SA ID %u)",
+			       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
+			       remote->port, s->sa_id);
+		v2_dropped(e);
+		goto out;
+	}
+	rx->plain = plain;
+	if (ik_v2_parse_inner(plain, rx->plain_len, rx->m.inner_np, h->exch, &rx->m, err,
+			      sizeof(err))) {
+		V2DBG(s, "malformed encrypted payloads: %s", err);
+		v2_dropped(e);
+		goto out;
+	}
+	trace_payloads(e, &rx->m, s->sa_id);
+	/* authenticated: the window moves, and the SA follows the peer */
+	if (response) {
+		w->req_pending = false;
+		ik_timer_cancel(&e->timers, &w->t_xmit);
+	} else {
+		w->peer_next = h->msgid + 1;
+	}
+	if (moved)
+		ik_v2_sa_authenticated(s);
+	else
+		s->last_rx_ms = ik_v1_now(e);
+	switch (h->exch) {
+	case IK_V2_EXCH_IKE_AUTH:
+		if (!response && s->state == IKEV2_R_INIT_SENT)
+			ik_v2_auth_request(s, rx);
+		else if (response && s->state == IKEV2_I_AUTH_SENT)
+			ik_v2_auth_response(s, rx);
+		else
+			V2DBG(s, "IKE_AUTH %s in state %s: dropped", response ? "response" :
+			      "request", ik_v2_state_name(s->state));
+		break;
+	case IK_V2_EXCH_INFORMATIONAL:
+		if (response)
+			ik_v2_info_response(s, rx);
+		else
+			ik_v2_info_request(s, rx);
+		break;
+	case IK_V2_EXCH_CREATE_CHILD_SA:
+		if (s->state != IKEV2_READY)
+			V2DBG(s, "CREATE_CHILD_SA before IKE_AUTH completed: dropped");
+		else if (response)
+			ik_v2_ccsa_response(s, rx);
+		else
+			ik_v2_ccsa_request(s, rx);
+		break;
+	default:
+		break;
+	}
+	if (!s->dead && response && !s->win.req_pending)
+		ik_v2_win_idle(s);
+out:
+	if (plain) {
+		ik_wipe(plain, plain_cap);
+		free(plain);
+	}
+	free(rx);
+}
+
+void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
+		 const struct ik_endpoint *remote, const char *fvrf, const uint8_t *msg,
+		 size_t len)
+{
+	static const uint8_t zero[8];
+	struct ik_v2_hdr h;
+	struct ik_v2_ike_sa *s;
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
+
+	if (ik_v2_parse_hdr(msg, len, &h, err, sizeof(err))) {
+		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received a malformed packet from %s:%u: %s",
+		       ik_addr_fmt_any(&remote->ip, ra), remote->port, err);
+		v2_dropped(e);
+		return;
+	}
+	s = ik_v2_sa_find(e, h.spi_i, h.spi_r);
+	if (s) {
+		sa_input(s, local, remote, &h, msg);
+		return;
+	}
+	if (h.exch == IK_V2_EXCH_IKE_SA_INIT && !(h.flags & IK_V2_FLAG_R) &&
+	    (h.flags & IK_V2_FLAG_I) && h.msgid == 0 && !memcmp(h.spi_r, zero, 8)) {
+		struct ik_v2_rx *rx = calloc(1, sizeof(*rx));
+
+		if (!rx)
+			return;
+		rx->raw = msg;
+		rx->raw_len = h.len;
+		rx->m.hdr = h;
+		/* traced under the id the SA will take */
+		trace_in(e, local, remote, &h, ik_v2_eng(e)->next_session_id);
+		if (ik_v2_parse_payloads(msg, h.len, &rx->m, err, sizeof(err))) {
+			ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received a malformed IKE_SA_INIT from "
+			       "%s:%u: %s", ik_addr_fmt_any(&remote->ip, ra), remote->port, err);
+			v2_dropped(e);
+		} else {
+			trace_payloads(e, &rx->m, ik_v2_eng(e)->next_session_id);
+			ik_v2_init_request(e, local, remote, fvrf, rx);
+		}
+		free(rx);
+		return;
+	}
+	v2_dropped(e);
+	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Received %s %s from %s:%u for an unknown IKE SA: "
+	       "dropped", ik_v2_exch_name(h.exch), h.flags & IK_V2_FLAG_R ? "response" :
+	       "request", ik_addr_fmt_any(&remote->ip, ra), remote->port);
+}
+
+static const struct ik_ike_sa_ops v2_ops = {
+	.version = 2,
+	.timer = v2_timer,
+	.del = v2_del,
+	.show = NULL,
+	.free = v2_free,
+};
+
+/* ---- initiation ---- */
+
+int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, uint32_t src,
+		   unsigned rekey_of, struct ik_sb *err)
+{
+	struct ik_v2_eng *v = ik_v2_eng(e);
+	struct ik_endpoint local = ik_ep_v4(src, 500), remote = ik_ep_v4(t->tunnel_dest, 500);
+	struct ik_v2_ike_sa *s;
+
+	/* one negotiation per tunnel: through the peer's address chain */
+	for (struct ik_hlink *l = ik_core_sa_first_addr(e, t->tunnel_dest); l;
+	     l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+		struct ik_v2_ike_sa *o = (struct ik_v2_ike_sa *)sa;
+
+		if (!sa->dead && sa->version == 2 && sa->initiator && o->tunnel &&
+		    !strcmp(o->tunnel->name, t->name) && sa->state != IKEV2_READY)
+			return 0;
+	}
+	(void)v;
+	s = ik_v2_sa_new(e, true, &local, &remote, ik_v1_tunnel_fvrf(t));
+	if (!s) {
+		ik_sb_printf(err, "%% out of memory");
+		return -1;
+	}
+	s->tunnel = t;
+	s->profile = t->protection->ikev2_profile;
+	s->want_child = true;
+	s->child.rekey_of = rekey_of;
+	V2DBG(s, "Initiating IKEv2 for %s to %s (IKEv2 profile %s)", t->name,
+	      ik_addr_fmt(t->tunnel_dest, (char[IK_ADDRSTRLEN]){ 0 }), s->profile->name);
+	if (ik_v2_init_start(s)) {
+		ik_sb_printf(err, "%% %s: IKEv2 could not start (see debug crypto ikev2)", t->name);
+		ik_v2_sa_delete(s, "could not start", false);
+		return -1;
+	}
+	return 0;
+}
