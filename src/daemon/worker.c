@@ -469,8 +469,10 @@ static void task_take(struct ikd_worker *w)
 }
 
 /* After many SAs went (half-open ones expiring after a flood), give the freed
- * heap back to the system: malloc keeps it otherwise. Looked at every 5 s;
- * the engine's counts cost nothing. */
+ * heap back to the system: malloc keeps it otherwise. Looked at every 5 s
+ * (the loop wakes up for it while the last look saw 1,000 SAs or more, so
+ * that the last expiries of a flood are seen too); the engine's counts cost
+ * nothing. */
 static void trim_after_drop(struct ikd_worker *w)
 {
 	uint64_t now = host_now_ms(NULL);
@@ -498,6 +500,8 @@ static void *worker_main(void *arg)
 
 		if (next != UINT64_MAX)
 			timeout = next <= now ? 0 : next - now > 60000 ? 60000 : (int)(next - now);
+		if (w->trim_mark >= 1000 && (timeout < 0 || timeout > 5000))
+			timeout = 5000;
 		n = epoll_wait(w->epfd, evs, (int)IK_ARRAY_LEN(evs), timeout);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;

@@ -96,14 +96,18 @@ static uint64_t spi_hash(const struct ik_engine *e, const uint8_t cky[8])
 	return ik_keyed_hash(e->hkey, cky, 8);
 }
 
-/* The peer key: remote address (struct ik_addr's canonical bytes, so that
- * IPv6 peers key the same tables) and port, and the front-door VRF. */
-static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t addr,
-			  uint16_t port)
+/* The peer key: the address pair (struct ik_addr's canonical bytes, so that
+ * IPv6 peers key the same tables), the remote port and the front-door VRF.
+ * A peer's SAs with one local address share a chain, bounded by the caps per
+ * pair, however many local addresses the peer reaches. */
+static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t local,
+			  uint32_t addr, uint16_t port)
 {
-	struct ik_addr a = ik_addr_v4(addr);
-	uint8_t k[IK_ADDR_KEYLEN + 2 + 64];
+	struct ik_addr a = ik_addr_v4(addr), l = ik_addr_v4(local);
+	uint8_t k[2 * IK_ADDR_KEYLEN + 2 + 64];
 	size_t n = ik_addr_key(&a, k), v = 0;
+
+	n += ik_addr_key(&l, k + n);
 
 	k[n++] = (uint8_t)(port >> 8);
 	k[n++] = (uint8_t)port;
@@ -442,7 +446,7 @@ static void sa_index_peer(struct ik_ike_sa *sa)
 	struct ik_engine *e = sa->e;
 
 	ik_htab_add(&e->sa_by_peer, &sa->by_peer,
-		    peer_hash(e, sa->fvrf, sa->remote.addr, sa->remote.port));
+		    peer_hash(e, sa->fvrf, sa->local.addr, sa->remote.addr, sa->remote.port));
 	ik_htab_add(&e->sa_by_addr, &sa->by_addr, addr_hash(e, sa->remote.addr));
 }
 
@@ -462,7 +466,8 @@ static void p1_unindex_peer(struct ik_p1 *p1)
 	sa_unindex_peer(&p1->sa);
 }
 
-static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf);
+static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
+		  const struct ik_endpoint *remote, const char *fvrf);
 
 struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,
 			   const struct ik_endpoint *remote, const char *fvrf)
@@ -576,9 +581,10 @@ void ik_core_ho_leave(struct ik_ike_sa *sa)
 	ho_leave(sa->e, sa);
 }
 
-bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf)
+bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
+		   const struct ik_endpoint *remote, const char *fvrf)
 {
-	return admit(e, remote, fvrf);
+	return admit(e, local, remote, fvrf);
 }
 
 struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8])
@@ -775,7 +781,7 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 	struct ik_engine *e = p1->e;
 	struct ik_endpoint local = p1->local, remote = p1->remote;
 	char *fvrf = p1->fvrf;
-	uint64_t h = peer_hash(e, fvrf, remote.addr, remote.port);
+	uint64_t h = peer_hash(e, fvrf, local.addr, remote.addr, remote.port);
 	struct ik_hlink *l, *next;
 
 	if (child_fn)
@@ -813,6 +819,24 @@ struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id)
 			return c;
 	}
 	return NULL;
+}
+
+unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
+				const char *why)
+{
+	struct ik_hlink *l, *next;
+	unsigned n = 0;
+
+	for (l = ik_htab_first(&e->ch_by_spi_out, u32_hash(e, 's', spi)); l; l = next) {
+		struct ik_child *c = ik_container_of(l, struct ik_child, by_spi_out);
+
+		next = ik_htab_next(l);
+		if (c->sa.out.spi == spi && c->remote.addr == remote) {
+			ik_v1_child_remove(e, c, false, why);
+			n++;
+		}
+	}
+	return n;
 }
 
 struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
@@ -854,7 +878,7 @@ static struct ik_p1 *p1_find_exact(struct ik_engine *e, const char *fvrf,
 				   const struct ik_endpoint *local,
 				   const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
 	struct ik_p1 *best = NULL;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -912,7 +936,7 @@ void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_m
 	if (c->in_tunnel)
 		ik_htab_add(&e->ch_by_tunnel, &c->by_tunnel, tunnel_hash(e, c->sa.ifname));
 	ik_htab_add(&e->ch_by_peer, &c->by_peer,
-		    peer_hash(e, c->fvrf, c->remote.addr, c->remote.port));
+		    peer_hash(e, c->fvrf, c->local.addr, c->remote.addr, c->remote.port));
 	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, c->remote.addr));
 	ik_v1_timer_set(e, &c->t_hard, hard_ms);
 	ik_v1_timer_set(e, &c->t_soft, soft_ms);
@@ -1132,18 +1156,23 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 
 /* ---- admission of first messages ---- */
 
-/* IKE SAs of this peer (fvrf, address, port) that are up or whose peer has
- * answered from its address: spoofed first messages do not count. */
-static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *remote)
+/* IKE SAs between this address pair (fvrf, local address, remote address
+ * and port) that are up or whose peer has answered from its address: spoofed
+ * first messages do not count. A peer keeps one IKE SA per address pair, so a
+ * peer reaching several local addresses gets the cap once per local address;
+ * the walk stays bounded by the caps (IKE SAs per pair times local addresses,
+ * plus the per-source half-open cap). */
+static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *local,
+			 const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
 	unsigned n = 0;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
 
-		if (sa->dead || sa->remote.addr != remote->addr ||
-		    sa->remote.port != remote->port || (sa->half_open && !sa->proven))
+		if (sa->dead || (sa->half_open && !sa->proven) || sa->version != 1 ||
+		    !same_peer((struct ik_p1 *)sa, fvrf, local, remote))
 			continue;
 		n++;
 	}
@@ -1157,9 +1186,26 @@ static unsigned src_cap(const struct ik_engine *e)
 	return c < 4 ? 4 : c;
 }
 
-/* Whether a first message from remote may open a new SA; evicts the oldest
- * SA whose peer has not answered when the half-open table is full. */
-static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf)
+/* The SA a full half-open table gives up for a new one: the oldest whose peer
+ * has not answered, preferring, among the IK_V1_EVICT_LOOK oldest, one whose
+ * source address holds other half-open SAs. A flood from a pool of spoofed
+ * addresses turns the table over faster than a real peer answers MM2 (every
+ * 15 ms at 65,000 MM1 per second and 1,000 entries): it now evicts its own
+ * entries before those of a lone peer still computing its MM3. */
+static struct ik_ike_sa *ho_victim(struct ik_engine *e)
+{
+	struct ik_ike_sa *sa = e->ho_unproven_head;
+
+	for (unsigned k = 0; sa && k < IK_V1_EVICT_LOOK; k++, sa = sa->ho_next)
+		if (sa->src && sa->src->half_open > 1)
+			return sa;
+	return e->ho_unproven_head;
+}
+
+/* Whether a first message from remote may open a new SA; evicts an SA whose
+ * peer has not answered (ho_victim) when the half-open table is full. */
+static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
+		  const struct ik_endpoint *remote, const char *fvrf)
 {
 	struct ik_src *s = src_find(e, remote->addr);
 	uint64_t now = ik_v1_now(e);
@@ -1186,22 +1232,27 @@ static bool admit(struct ik_engine *e, const struct ik_endpoint *remote, const c
 		}
 		s->win_count++;
 	}
-	n = peer_sas(e, fvrf, remote);
+	n = peer_sas(e, fvrf, local, remote);
 	if (n >= IK_V1_PEER_MAX_IKE) {
-		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs (limit "
-		       "%u), new SA refused", ra, remote->port, n, IK_V1_PEER_MAX_IKE);
+		char la[IK_ADDRSTRLEN];
+
+		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs with %s "
+		       "(limit %u), new SA refused", ra, remote->port, n,
+		       ik_addr_fmt(local->addr, la), IK_V1_PEER_MAX_IKE);
 		e->st.half_open_refused++;
 		return false;
 	}
 	if (e->half_open < e->opts.max_half_open)
 		return true;
 	if (e->ho_unproven_head) {
-		struct ik_p1 *oldest = (struct ik_p1 *)e->ho_unproven_head;
+		struct ik_ike_sa *v = ho_victim(e);
+		struct ik_p1 *victim = (struct ik_p1 *)v;
 
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):half-open SA limit %u reached, dropping "
-		       "the oldest", oldest->conn_id, e->opts.max_half_open);
+		       "the oldest%s", victim->conn_id, e->opts.max_half_open,
+		       v == e->ho_unproven_head ? "" : " of a source holding several");
 		e->st.half_open_evicted++;
-		oldest->ops->del(&oldest->sa, "half-open limit", false);
+		victim->ops->del(&victim->sa, "half-open limit", false);
 		return true;
 	}
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): half-open SA limit %u reached and every SA in "
@@ -1246,7 +1297,7 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 				"ISAKMP (0): received packet from %s dport %u "
 			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
 			       remote->port, fvrf ? fvrf : "Global");
-			if (!admit(e, remote, fvrf)) {
+			if (!admit(e, local, remote, fvrf)) {
 				e->st.rx_dropped++;
 				return;
 			}

@@ -27,9 +27,14 @@ static int grow(struct ik_htab *t)
 			struct ik_hlink *l = t->b[i], *next;
 
 			for (; l; l = next) {
+				struct ik_hlink **pp = &b[l->h & (nb - 1)];
+
 				next = l->next;
-				l->next = b[l->h & (nb - 1)];
-				b[l->h & (nb - 1)] = l;
+				l->next = *pp;
+				if (*pp)
+					(*pp)->pprev = &l->next;
+				*pp = l;
+				l->pprev = pp;
 			}
 		}
 		free(t->b);
@@ -48,23 +53,25 @@ int ik_htab_add(struct ik_htab *t, struct ik_hlink *l, uint64_t h)
 	l->h = h;
 	pp = &t->b[h & t->mask];
 	l->next = *pp;
+	if (*pp)
+		(*pp)->pprev = &l->next;
 	*pp = l;
+	l->pprev = pp;
 	t->n++;
 	return 0;
 }
 
 bool ik_htab_del(struct ik_htab *t, struct ik_hlink *l)
 {
-	if (!t->b)
+	if (!t->b || !l->pprev)
 		return false;
-	for (struct ik_hlink **pp = &t->b[l->h & t->mask]; *pp; pp = &(*pp)->next)
-		if (*pp == l) {
-			*pp = l->next;
-			l->next = NULL;
-			t->n--;
-			return true;
-		}
-	return false;
+	*l->pprev = l->next;
+	if (l->next)
+		l->next->pprev = l->pprev;
+	l->next = NULL;
+	l->pprev = NULL;
+	t->n--;
+	return true;
 }
 
 struct ik_hlink *ik_htab_first(const struct ik_htab *t, uint64_t h)

@@ -26,8 +26,11 @@
 
 #define IK_HKEY_LEN 16
 
+/* A link of a table: pprev points at whatever points at it (a bucket head or
+ * the previous link's next), so that removal costs O(1) however many links
+ * share its key; NULL when the link is in no table. */
 struct ik_hlink {
-	struct ik_hlink *next;
+	struct ik_hlink *next, **pprev;
 	uint64_t h;
 };
 
@@ -40,11 +43,13 @@ struct ik_htab {
 uint64_t ik_keyed_hash(const uint8_t key[IK_HKEY_LEN], const void *d, size_t len);
 /* -1 when out of memory (the table stays as it was, l not in it). */
 int ik_htab_add(struct ik_htab *t, struct ik_hlink *l, uint64_t h);
-/* Removes l if it is in t; returns whether it was. */
+/* Removes l if it is in a table (t, the one it was added to); returns whether
+ * it was. O(1). */
 bool ik_htab_del(struct ik_htab *t, struct ik_hlink *l);
 /* The links whose hash is h: first, then next (NULL at the end). */
 struct ik_hlink *ik_htab_first(const struct ik_htab *t, uint64_t h);
 struct ik_hlink *ik_htab_next(const struct ik_hlink *l);
+/* Frees the buckets only: the owner frees (or forgets) the objects linked. */
 void ik_htab_free(struct ik_htab *t);
 
 /* Timer kinds: which object owns an embedded struct ik_timer, and which of

@@ -160,12 +160,7 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 
 			ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine_delete_sas): rec'd delete "
 			       "notify from ISAKMP");
-			for (struct ik_child *c = ik_v1_child_first_addr(e, p1->remote.addr), *next;
-			     c; c = next) {
-				next = ik_v1_child_next_addr(e, c);
-				if (c->sa.out.spi == s)
-					ik_v1_child_remove(e, c, false, "delete notify");
-			}
+			ik_v1_child_remove_out(e, p1->remote.addr, s, "delete notify");
 		} else {
 			DBG(p1, "ISAKMP:(%u): DELETE of protocol %u with %u-byte SPIs ignored",
 			    p1->conn_id, d.proto, d.spi_size);

@@ -47,7 +47,8 @@ enum ik_qm_state {
 #define IK_V1_NONCE_LEN 20u
 #define IK_V1_MAX_NONCE 256u
 #define IK_V1_MIN_NONCE 8u
-#define IK_V1_PEER_MAX_IKE 8u     /* IKE SAs per peer (address and port) */
+#define IK_V1_EVICT_LOOK 16u      /* half-open SAs looked at to choose one to evict */
+#define IK_V1_PEER_MAX_IKE 8u     /* IKE SAs per address pair (local; remote and port) */
 #define IK_V1_PEER_MAX_CHILD 64u  /* child SA pairs per peer */
 #define IK_V1_SA_MAX_QM 16u       /* Quick Mode nodes under way per IKE SA */
 #define IK_V1_SA_MAX_QM_NODES 64u /* nodes per IKE SA, lingering ones included */
@@ -186,7 +187,7 @@ struct ik_engine {
 	uint8_t hkey[IK_HKEY_LEN];      /* SipHash key of every table, fresh per engine */
 	struct ik_p1 *p1s;              /* every IKEv1 SA, for show, clear and reload */
 	struct ik_htab sa_by_spi;       /* IKE SAs by initiator SPI (cookie) */
-	struct ik_htab sa_by_peer;      /* by fvrf, remote address and port */
+	struct ik_htab sa_by_peer;      /* by fvrf, local address, remote address and port */
 	struct ik_htab sa_by_addr;      /* by remote address */
 	struct ik_htab srcs;            /* struct ik_src by remote address */
 	struct ik_child *children;      /* every child, for show, clear and reload */
@@ -260,6 +261,10 @@ const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr);
 void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer,
 			const char *why);
 struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id);
+/* Removes the children with peer address remote whose outbound SPI is spi
+ * (the SPIs a peer's DELETE names), through the SPI index; how many. */
+unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
+				const char *why);
 const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_t local,
 					    uint32_t remote);
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t);
@@ -277,7 +282,8 @@ void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *lo
 void ik_core_ho_prove(struct ik_ike_sa *sa);
 void ik_core_ho_leave(struct ik_ike_sa *sa);
 /* Whether a first message from remote may open a new SA (engine limits). */
-bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *remote, const char *fvrf);
+bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
+		   const struct ik_endpoint *remote, const char *fvrf);
 /* The chains of the SPI and address tables for a key (walk with ik_htab_next). */
 struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8]);
 struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr);

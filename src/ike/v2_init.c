@@ -428,7 +428,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		v->st.rej_sa_limit++;
 		goto out;
 	}
-	if (!ik_core_admit(e, remote, fvrf)) {
+	if (!ik_core_admit(e, local, remote, fvrf)) {
 		v->st.rej_sa_limit++;
 		goto out;
 	}

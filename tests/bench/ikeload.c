@@ -101,6 +101,7 @@ static struct {
 	bool flood;
 	double flood_rate, duration_s;
 	unsigned flood_ports;
+	unsigned long flood_count;  /* 0: no bound but the duration */
 } opt = {
 	.ntun = 100, .suite = &suites[0], .psk = "ikeload-Secret", .per_engine = 200,
 	.threads = 1, .timeout_s = 120, .attempt_s = 20, .flood_ports = 16,
@@ -1130,7 +1131,7 @@ static int run_flood(void)
 		uint64_t now = now_us();
 		int n = BATCH, r;
 
-		if (now >= end)
+		if (now >= end || (opt.flood_count && sent >= opt.flood_count))
 			break;
 		if (per) {
 			uint64_t due = (uint64_t)((double)(now - t0) / per) + 1;
@@ -1144,6 +1145,8 @@ static int run_flood(void)
 			if (due - sent < (uint64_t)n)
 				n = (int)(due - sent);
 		}
+		if (opt.flood_count && opt.flood_count - sent < (uint64_t)n)
+			n = (int)(opt.flood_count - sent);
 		for (int i = 0; i < n; i++, seq++) {
 			uint32_t src = opt.locals[seq % opt.nlocals];
 			uint16_t sport = (uint16_t)(1024 + (seq / opt.nlocals) % opt.flood_ports);
@@ -1207,6 +1210,7 @@ static void usage(FILE *f)
 "                         addresses\n"
 "      --flood-rate R     first messages per second (default: as fast as possible)\n"
 "      --flood-ports N    source ports per address (default 16)\n"
+"      --flood-count N    stop after N MM1 (default: when the duration ends)\n"
 "  -d, --duration S       flood duration (default 10)\n"
 "  -v, --debug            the engines' debug crypto isakmp/ikev2/ipsec trace on stderr\n"
 "  -q, --quiet            no engine error lines\n"
@@ -1217,7 +1221,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	enum { O_ADD = 256, O_DPD, O_PER, O_RETR, O_ATT, O_TMO, O_HOLD, O_PRINT, O_FLOOD,
-	       O_FRATE, O_FPORTS, O_IKEV2 };
+	       O_FRATE, O_FPORTS, O_IKEV2, O_FCOUNT };
 	static const struct option lo[] = {
 		{ "tunnels", 1, NULL, 'n' }, { "local", 1, NULL, 'l' }, { "remote", 1, NULL, 'r' },
 		{ "add-addrs", 1, NULL, O_ADD }, { "rate", 1, NULL, 'R' },
@@ -1227,7 +1231,8 @@ int main(int argc, char **argv)
 		{ "attempt-timeout", 1, NULL, O_ATT }, { "timeout", 1, NULL, O_TMO },
 		{ "hold", 1, NULL, O_HOLD }, { "print-config", 1, NULL, O_PRINT },
 		{ "flood", 0, NULL, O_FLOOD }, { "flood-rate", 1, NULL, O_FRATE },
-		{ "flood-ports", 1, NULL, O_FPORTS }, { "duration", 1, NULL, 'd' },
+		{ "flood-ports", 1, NULL, O_FPORTS }, { "flood-count", 1, NULL, O_FCOUNT },
+		{ "duration", 1, NULL, 'd' },
 		{ "debug", 0, NULL, 'v' }, { "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'h' },
 		{ "ikev2", 0, NULL, O_IKEV2 },
 		{ NULL, 0, NULL, 0 },
@@ -1264,6 +1269,7 @@ int main(int argc, char **argv)
 		case O_FLOOD: opt.flood = true; break;
 		case O_FRATE: opt.flood_rate = strtod(optarg, NULL); break;
 		case O_FPORTS: opt.flood_ports = (unsigned)strtoul(optarg, NULL, 10); break;
+		case O_FCOUNT: opt.flood_count = strtoul(optarg, NULL, 10); break;
 		case 'd': opt.duration_s = strtod(optarg, NULL); break;
 		case 'v': opt.debug = true; break;
 		case 'q': opt.quiet = true; break;

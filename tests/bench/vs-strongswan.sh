@@ -5,10 +5,11 @@
 #
 #   tests/bench/vs-strongswan.sh [-s "1000 10000:1"] [-g "modp1024 modp2048"]
 #                                [-r REPEATS] [-b "openssl gmp"] [-c CONCURRENCY]
-#                                [-w "1 2"] [--no-charon | --no-ikerd]
+#                                [-w "1 2"] [-S SIZES] [--no-charon | --no-ikerd]
 #
 # -s: tunnel counts, each optionally with its own repeat count (N:R);
-# default "1000 5000", 3 repeats.
+# default "1000 5000", 3 repeats. -S: the same for charon only (default: as
+# -s), for runs where charon's larger points cannot be repeated in time.
 # Per point (responder, DH backend, group, tunnels, workers, repeat) it records
 # the responder's CPU (utime+stime from /proc/PID/stat, from idle to the last
 # tunnel up), the set-up rate seen by ikeload, RSS and anonymous memory (heap)
@@ -42,9 +43,11 @@ CONC=200
 WORKERS="1 2"
 CHARON=1
 IKERD_RUN=1
+CSIZES=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-s) SIZES=$2; shift ;;
+	-S) CSIZES=$2; shift ;;
 	-g) GROUPS_=$2; shift ;;
 	-r) REPEATS=$2; shift ;;
 	-b) BACKENDS=$2; shift ;;
@@ -52,7 +55,7 @@ while [ $# -gt 0 ]; do
 	-w) WORKERS=$2; shift ;;
 	--no-charon) CHARON=0 ;;
 	--no-ikerd) IKERD_RUN=0 ;;
-	-h|--help) sed -n "2,30p" "$0"; exit 0 ;;
+	-h|--help) sed -n "2,32p" "$0"; exit 0 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -74,8 +77,9 @@ CSV=$OUT/results.csv
 	printf "rss_kb_per_sa,anon_kb_per_sa,lat_p50_ms,lat_p99_ms,loadavg,retried,retransmits\n"
 } >"$CSV"
 
+[ -n "$CSIZES" ] || CSIZES=$SIZES
 max=0
-for n in $SIZES; do n=${n%%:*}; [ "$n" -gt "$max" ] && max=$n; done
+for n in $SIZES $CSIZES; do n=${n%%:*}; [ "$n" -gt "$max" ] && max=$n; done
 nrem=$(( (max + NLOC - 1) / NLOC ))
 [ "$nrem" -le 240 ] || fail "at most $((240 * NLOC)) tunnels"
 load_topo vss$$i vss$$r
@@ -205,13 +209,16 @@ for g in $GROUPS_; do
 		for rep in $(seq 1 "$REPEATS"); do
 			latency "$impl" "$be" "$g" "$rep"
 		done
-		for spec in $SIZES; do
+		specs=$SIZES
+		[ "$impl" = charon ] && specs=$CSIZES
+		first=${specs%% *}
+		for spec in $specs; do
 			n=${spec%%:*}
 			reps=$REPEATS
 			[ "$spec" != "$n" ] && reps=${spec#*:}
 			for w in $WORKERS; do
 				# the set-up rate with 1 worker is measured at the smallest size
-				[ "$w" = 1 ] && [ "$spec" != "${SIZES%% *}" ] && continue
+				[ "$w" = 1 ] && [ "$n" != "${first%%:*}" ] && continue
 				for rep in $(seq 1 "$reps"); do
 					point "$impl" "$be" "$g" "$n" "$w" "$rep"
 				done

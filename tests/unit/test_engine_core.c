@@ -4,7 +4,9 @@
  * port); a flood of spoofed first messages evicts only SAs whose peer has
  * not answered from its address; the per-source caps on half-open SAs and
  * on the rate of new ones; the per-SA cap on Quick Mode nodes under way; an
- * IKEv2 message is recognised from its header and dropped. */
+ * IKEv2 message is recognised from its header and dropped; the cap on IKE
+ * SAs per peer counts per address pair (fVRF, local and remote address and
+ * port), so that one address reaches many local addresses of a hub. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +108,41 @@ START_TEST(htab_grows_and_finds)
 
 		ck_assert_uint_ne(ik_keyed_hash(key, &k, 4), ik_keyed_hash(key2, &k, 4));
 	}
+	ik_htab_free(&t);
+	free(it);
+}
+END_TEST
+
+/* Links sharing one key (every SA of one peer in the peer index) come out in
+ * any order, also after the table grew around them, and a removed link is
+ * not removed twice. */
+START_TEST(htab_same_key_removal)
+{
+	enum { N = 3000 };
+	struct item *it = calloc(N, sizeof(*it));
+	struct ik_htab t = { 0 };
+	unsigned left = N, left42 = N - (N + 2) / 3;
+
+	for (uint32_t i = 0; i < N; i++)
+		ck_assert_int_eq(ik_htab_add(&t, &it[i].link, i % 3 ? 42 : 7 + i), 0);
+	for (uint32_t step = 0; step < 3; step++)
+		for (uint32_t i = step; i < N; i += 3) {
+			ck_assert(ik_htab_del(&t, &it[i].link));
+			ck_assert(!ik_htab_del(&t, &it[i].link));
+			left--;
+			if (i % 3)
+				left42--;
+			if (i % 301 == 0) {
+				unsigned n = 0;
+
+				for (struct ik_hlink *l = ik_htab_first(&t, 42); l; l = ik_htab_next(l))
+					n++;
+				ck_assert_uint_eq(t.n, left);
+				ck_assert_uint_eq(n, left42);
+			}
+		}
+	ck_assert_uint_eq(t.n, 0);
+	ck_assert_ptr_null(ik_htab_first(&t, 42));
 	ik_htab_free(&t);
 	free(it);
 }
@@ -315,6 +352,38 @@ START_TEST(flood_spares_proven_peer)
 }
 END_TEST
 
+/* A peer whose MM3 is still on its way when a flood from a few spoofed
+ * addresses turns the full half-open table over: the flood's entries (their
+ * sources hold several) are evicted before the lone peer's, which completes. */
+START_TEST(flood_spares_lone_peer_before_mm3)
+{
+	struct ik_engine_opts ro = { .max_half_open = 8 };
+	struct ik_engine_stats st;
+	uint8_t mm1[2048];
+	size_t len;
+	struct mnode *r, *a;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 25, &ro, true);
+	a = mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 26, NULL, true);
+	capture_mm1(mm1, &len);
+	ck_assert(mn_step(&net)); /* MM1 -> responder, MM2 queued */
+	ck_assert(mn_step(&net)); /* MM2 -> initiator, MM3 queued (not delivered yet) */
+	for (uint32_t k = 0; k < 40; k++) /* 4 addresses, 4 half-open each at most */
+		spoof(0, mm1, len, 0xc6336401u + k % 4, (uint16_t)(1024 + k), k);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 8);
+	ck_assert_uint_ge(st.half_open_evicted, 20);
+	expect_line(r, "half-open SA limit 8 reached, dropping the oldest of a source holding "
+		    "several");
+	mn_run(&net, 1000);
+	expect_no_line(r, "(1001):deleting SA reason \"half-open limit\"");
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(r->nup, 1);
+	mn_free(&net);
+}
+END_TEST
+
 /* One source address holds at most a tenth of the half-open table; another
  * source still gets in. */
 START_TEST(half_open_cap_per_source)
@@ -493,6 +562,111 @@ START_TEST(acquire_through_the_tunnel_index)
 }
 END_TEST
 
+/* ---- the per-peer cap on IKE SAs ---- */
+
+#define HUB_ADDRS 42
+
+/* A hub answering 192.168.0.1 on HUB_ADDRS local addresses (192.168.0.2 and
+ * up), one VTI per local address; the spoke bringing up one tunnel to each. */
+static struct ik_config *hub_cfg(bool spoke)
+{
+	struct ik_sb t;
+	struct ik_config *c;
+
+	ik_sb_init(&t);
+	ik_sb_printf(&t, "hostname %s\n!\ncrypto keyring K\n"
+		     "  pre-shared-key address 192.168.0.0 255.255.255.0 key cisco\n!\n"
+		     "crypto isakmp policy 10\n encr 3des\n hash md5\n authentication pre-share\n"
+		     " group 2\n!\ncrypto isakmp profile P\n   keyring K\n"
+		     "   match identity address 192.168.0.0 255.255.255.0\n!\n"
+		     "crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n mode tunnel\n!\n"
+		     "crypto ipsec profile IP\n set transform-set TS\n set isakmp-profile P\n!\n",
+		     spoke ? "SPOKE" : "HUB");
+	for (unsigned k = 0; k < HUB_ADDRS; k++)
+		ik_sb_printf(&t, "interface Tunnel%u\n tunnel source 192.168.0.%u\n"
+			     " tunnel destination 192.168.0.%u\n tunnel mode ipsec ipv4\n"
+			     " tunnel protection ipsec profile IP\n!\n", k + 1,
+			     spoke ? 1 : 2 + k, spoke ? 2 + k : 1);
+	c = xn_load(ik_sb_str(&t), spoke ? "spoke" : "hub");
+	ik_sb_free(&t);
+	return c;
+}
+
+/* One peer address keeps one IKE SA with each of the hub's local addresses:
+ * 42 tunnels from one address to 42 local addresses all come up, the cap on
+ * IKE SAs per peer (8) counting per address pair. */
+START_TEST(peer_cap_per_address_pair)
+{
+	struct ik_engine_stats st;
+	struct mnode *r, *a;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "HUB", hub_cfg(false), R2_ADDR, 21, NULL, true);
+	r->naddrs = HUB_ADDRS;
+	a = mn_add(&net, 1, "SPOKE", hub_cfg(true), R1_ADDR, 22, NULL, true);
+	for (unsigned k = 1; k <= HUB_ADDRS; k++) {
+		char name[16];
+
+		/* one after the other: the SAs already up count against the cap */
+		snprintf(name, sizeof(name), "Tunnel%u", k);
+		initiate(1, name);
+		mn_run(&net, 1000);
+		ck_assert_uint_eq(a->nup, k);
+	}
+	expect_no_line(r, "new SA refused");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.isakmp_up, HUB_ADDRS);
+	ck_assert_uint_eq(st.child_sas, HUB_ADDRS);
+	ck_assert_uint_eq(a->nup, HUB_ADDRS);
+	ck_assert_uint_eq(r->nup, HUB_ADDRS);
+	mn_free(&net);
+}
+END_TEST
+
+/* Eight IKE SAs on one address pair whose peer answered from its address
+ * (MM3 received): the ninth first message on that pair is refused, while the
+ * same peer address still opens an SA with another local address. */
+START_TEST(peer_cap_ninth_sa_refused)
+{
+	struct ik_engine_opts ro = { .max_half_open = 1000 };
+	struct ik_engine_stats st;
+	struct mnode *r, *a;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "HUB", hub_cfg(false), R2_ADDR, 23, &ro, true);
+	r->naddrs = HUB_ADDRS;
+	for (unsigned k = 0; k < 8; k++) {
+		a = mn_add(&net, 1, "SPOKE", hub_cfg(true), R1_ADDR, 24 + k, NULL, true);
+		initiate(1, "Tunnel1");
+		ck_assert(mn_step(&net)); /* MM1 -> hub, MM2 queued */
+		ck_assert(mn_step(&net)); /* MM2 -> spoke, MM3 queued */
+		ck_assert(mn_step(&net)); /* MM3 -> hub: the peer answered */
+		a->deaf = true;
+		mn_deliver(&net);
+		mn_del(&net, 1);
+	}
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 8);
+	expect_no_line(r, "new SA refused");
+	a = mn_add(&net, 1, "SPOKE", hub_cfg(true), R1_ADDR, 40, NULL, true);
+	initiate(1, "Tunnel1");
+	ck_assert(mn_step(&net));
+	expect_line(r, "ISAKMP (0): peer 192.168.0.1 port 500 has 8 IKE SAs with 192.168.0.2 "
+		    "(limit 8), new SA refused");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 8);
+	ck_assert_uint_eq(st.half_open_refused, 1);
+	/* another local address of the hub: a new pair, admitted and brought up */
+	initiate(1, "Tunnel2");
+	mn_run(&net, 1000);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open_refused, 1);
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	mn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("engine_core");
@@ -501,15 +675,19 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, timer_heap_order);
 	tcase_add_test(tc, htab_grows_and_finds);
+	tcase_add_test(tc, htab_same_key_removal);
 	tcase_add_test(tc, nat_two_peers_initial_contact);
 	tcase_add_test(tc, nat_two_peers_dpd_dead);
 	tcase_add_test(tc, flood_spares_proven_peer);
+	tcase_add_test(tc, flood_spares_lone_peer_before_mm3);
 	tcase_add_test(tc, half_open_cap_per_source);
 	tcase_add_test(tc, first_message_rate_per_source);
 	tcase_add_test(tc, ikev2_demultiplexed);
 	tcase_add_test(tc, quick_mode_cap_per_sa);
 	tcase_add_test(tc, acquire_through_the_tunnel_index);
 	tcase_add_test(tc, quick_mode_nodes_bounded);
+	tcase_add_test(tc, peer_cap_per_address_pair);
+	tcase_add_test(tc, peer_cap_ninth_sa_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -54,7 +54,7 @@ static int route(struct mnet *net, struct ik_endpoint *remote)
 			remote->addr = m->addr;
 			return j;
 		}
-		if (remote->addr == m->addr)
+		if (remote->addr - m->addr < (m->naddrs ? m->naddrs : 1u))
 			return j;
 	}
 	return -1;

@@ -30,6 +30,7 @@ struct mnode {
 	bool capture;           /* keep the debug lines (tests), else discard them */
 	uint64_t rng;
 	uint32_t addr;
+	unsigned naddrs;        /* it owns addr .. addr + naddrs - 1 (0: addr only) */
 	uint32_t nat_addr;      /* 0: not behind a NAT */
 	uint16_t nat_port;      /* 500 maps to nat_port, 4500 to nat_port + 1 */
 	unsigned nup, ups, downs;
