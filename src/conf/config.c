@@ -249,6 +249,34 @@ static void free_authlist(struct ik_authlist *l)
 	free(l);
 }
 
+static void free_acl(struct ik_acl *a)
+{
+	for (size_t i = 0; i < a->naces; i++)
+		free(a->aces[i].remark);
+	free(a->aces);
+	free(a->name);
+	free(a);
+}
+
+static void free_cmap(struct ik_cmap *m)
+{
+	for (size_t i = 0; i < m->nentries; i++) {
+		struct ik_cmap_entry *e = m->entries[i];
+
+		free(e->peers);
+		free(e->acl_name);
+		free(e->dynamic_name);
+		free(e->ipsec.name);
+		free(e->tsets);
+		free(e->description);
+		free(e);
+	}
+	free(m->entries);
+	free(m->local_address_if);
+	free(m->name);
+	free(m);
+}
+
 void ik_config_free_model(struct ik_config *cfg)
 {
 	size_t i;
@@ -307,6 +335,14 @@ void ik_config_free_model(struct ik_config *cfg)
 		free(cfg->vrfs[i].rd);
 	}
 	free(cfg->vrfs);
+	for (i = 0; i < cfg->nacls; i++)
+		free_acl(cfg->acls[i]);
+	free(cfg->acls);
+	for (i = 0; i < cfg->ncmaps; i++)
+		free_cmap(cfg->cmaps[i]);
+	free(cfg->cmaps);
+	free(cfg->cmap_ifaces);
+	free(cfg->cmap_entries);
 	free(cfg->warnings);
 	if (cfg->store) {
 		struct ik_keyslab *s, *next;
@@ -374,6 +410,29 @@ struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cf
 	if (!cfg->store)
 		FIND_LINEAR(cfg->ipsec_profiles, cfg->nipsec_profiles, name);
 	return find(cfg, IK_NS_IPSEC_PROFILE, name);
+}
+
+struct ik_acl *ik_config_find_acl(const struct ik_config *cfg, const char *name)
+{
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store)
+		FIND_LINEAR(cfg->acls, cfg->nacls, name);
+	return find(cfg, IK_NS_ACL, name);
+}
+
+struct ik_cmap *ik_config_find_cmap(const struct ik_config *cfg, const char *name, bool dynamic)
+{
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store) {
+		for (size_t i = 0; i < cfg->ncmaps; i++)
+			if (cfg->cmaps[i]->is_dynamic == dynamic &&
+			    !strcmp(cfg->cmaps[i]->name, name))
+				return cfg->cmaps[i];
+		return NULL;
+	}
+	return find(cfg, dynamic ? IK_NS_DYNMAP : IK_NS_CMAP, name);
 }
 
 struct ik_authlist *ik_config_find_authlist(const struct ik_config *cfg, const char *name)

@@ -4,7 +4,10 @@
  * line it was defined on (for the static checker's findings and for errors).
  * All references between objects are resolved into pointers by the parser:
  * a name that does not resolve is a configuration error, so users of the model
- * never see a dangling name. Addresses are IPv4, uint32_t in host order.
+ * never see a dangling name. IPv4 addresses are uint32_t in host order; an
+ * object that may also hold an IPv6 address says so with a v6 flag and keeps
+ * it in a uint8_t[16] (network order) next to its IPv4 field, its prefix
+ * length then counting 0..128.
  *
  * Lifetime: ik_config_ref / ik_config_unref. SAs hold a reference to the
  * snapshot they were negotiated under; a reload makes a new snapshot.
@@ -58,8 +61,10 @@ struct ik_key {
 	enum ik_key_kind kind;
 	uint32_t addr;          /* IK_KEY_ADDRESS: network (addr & mask) */
 	uint32_t mask;          /* omitted in the config = 255.255.255.255 */
-	int plen;               /* prefix length of mask */
+	int plen;               /* prefix length of mask (0..128 for IPv6) */
 	bool mask_given;        /* the config wrote a mask (for show running-config) */
+	bool v6;                /* address ipv6 P: addr6/plen, addr and mask unused */
+	uint8_t addr6[16];      /* network (masked) */
 	char *hostname;         /* IK_KEY_HOSTNAME */
 	struct ik_secret *secret; /* NUL-terminated text key, in secure memory */
 	bool no_xauth;
@@ -76,6 +81,8 @@ struct ik_keyring {
 	size_t nkeys;
 	char *local_address_if; /* local-address IFNAME, or NULL */
 	uint32_t local_address; /* local-address A (or the interface's address), 0 = any */
+	bool local_v6;          /* local-address is IPv6: local_address6 */
+	uint8_t local_address6[16];
 	int line;               /* 0 for the implicit default keyring */
 	unsigned order;         /* position among keyrings; default keyring is 0 */
 	char *description;      /* description TEXT, or NULL */
@@ -126,6 +133,8 @@ struct ik_identity_match {
 	uint32_t addr, mask;    /* IK_MATCH_ADDRESS */
 	int plen;
 	bool mask_given;
+	bool v6;                /* address ipv6 P: addr6/plen */
+	uint8_t addr6[16];
 	char *vrf;              /* address A M FVRF; NULL = global */
 	char *name;             /* host H / user-fqdn U / host domain D */
 	int line;
@@ -144,6 +153,8 @@ struct ik_isakmp_profile {
 	char *self_id_value;    /* for fqdn/user-fqdn forms with a value */
 	char *local_address_if;
 	uint32_t local_address;
+	bool local_v6;          /* local-address is IPv6: local_address6 */
+	uint8_t local_address6[16];
 	bool initiate_aggressive;
 	unsigned keepalive, keepalive_retry; /* 0 = not set */
 	int line;
@@ -191,6 +202,8 @@ struct ik_ikev2_peer {
 	bool has_addr;
 	uint32_t addr, mask;
 	int plen;
+	bool v6;                /* address [ipv6] P: addr6/plen */
+	uint8_t addr6[16];
 	enum ik_id_type id_type;
 	char *id_value;         /* address as text, fqdn, email, key-id */
 	struct ik_secret *psk, *psk_local, *psk_remote; /* in the key arena */
@@ -231,6 +244,8 @@ struct ik_ikev2_match {
 	enum ik_id_type type;   /* match identity remote address|fqdn|email|key-id */
 	uint32_t addr, mask;
 	int plen;
+	bool v6;                /* address [ipv6] P: addr6/plen */
+	uint8_t addr6[16];
 	char *value;
 	int line;
 	bool mask_given;        /* address A M: the config wrote a mask */
@@ -259,11 +274,20 @@ struct ik_ikev2_profile {
 };
 
 /* ---- interfaces, VRFs, routes ---- */
-enum ik_tunnel_mode { IK_TUN_GRE_IP = 0, IK_TUN_IPSEC_IPV4 };
+enum ik_tunnel_mode { IK_TUN_GRE_IP = 0, IK_TUN_IPSEC_IPV4, IK_TUN_GRE_IPV6, IK_TUN_IPSEC_IPV6 };
+
+/* tunnel mode gre ipv6 and ipsec ipv6 carry the tunnel over IPv6. */
+static inline bool ik_tunnel_mode_v6(enum ik_tunnel_mode m)
+{
+	return m == IK_TUN_GRE_IPV6 || m == IK_TUN_IPSEC_IPV6;
+}
 
 struct ik_interface {
 	char *name;             /* as written: Tunnel1, Ethernet0/0, Loopback0 */
 	uint32_t addr, mask;    /* ip address A M; 0/0 when none */
+	bool has_addr6;         /* ipv6 address P/L (the first one written) */
+	uint8_t addr6[16];
+	int plen6;
 	char *vrf;              /* vrf forwarding / ip vrf forwarding */
 	char *description;
 	bool shutdown;
@@ -273,11 +297,16 @@ struct ik_interface {
 	uint32_t tunnel_source; /* tunnel source A, or resolved from the config's interface */
 	bool tunnel_source_resolved; /* tunnel_source is known from the config */
 	uint32_t tunnel_dest;
+	bool tunnel_source_v6;  /* tunnel source is IPv6: tunnel_source6 */
+	uint8_t tunnel_source6[16];
+	bool tunnel_dest_v6;    /* tunnel destination is IPv6: tunnel_dest6 */
+	uint8_t tunnel_dest6[16];
 	enum ik_tunnel_mode tunnel_mode;
 	char *tunnel_vrf;
 	struct ik_ipsec_profile *protection; /* tunnel protection ipsec profile P */
 	unsigned ip_mtu;        /* ip mtu N; 0 = the link's default */
 	unsigned tcp_adjust_mss; /* ip tcp adjust-mss N; 0 = none */
+	struct ik_cmap *crypto_map; /* crypto map NAME, or NULL */
 	int line;
 };
 
@@ -287,6 +316,11 @@ struct ik_route {
 	struct ik_interface *out_if; /* when a configured interface is named */
 	char *out_if_name;
 	uint32_t nexthop;       /* 0 when only an interface */
+	bool v6;                /* ipv6 route P/L ...: prefix6, plen6, nexthop6 */
+	uint8_t prefix6[16];
+	int plen6;
+	bool has_nexthop6;
+	uint8_t nexthop6[16];
 	int line;
 };
 
@@ -296,6 +330,88 @@ struct ik_vrf {
 	bool definition;        /* vrf definition NAME (else ip vrf NAME) */
 	char *rd;               /* rd ASN:NN, or NULL */
 	bool af_ipv4;           /* vrf definition: address-family ipv4 */
+};
+
+/* ---- access lists (conf/acl.h parses and matches their lines) ---- */
+enum ik_ace_action { IK_ACE_PERMIT = 0, IK_ACE_DENY, IK_ACE_REMARK };
+enum ik_port_op { IK_PORT_ANY = 0, IK_PORT_EQ, IK_PORT_NEQ, IK_PORT_LT, IK_PORT_GT,
+	IK_PORT_RANGE };
+
+/* One side of an access-list line: an address and a wildcard (bits set =
+ * any value), both of one family; `any` is the all-ones wildcard, `host A`
+ * the zero one. Kept as struct ik_addr so that IPv6 lists fit. */
+struct ik_ace_addr {
+	struct ik_addr addr;    /* addr & ~wild */
+	struct ik_addr wild;
+	enum { IK_ACE_WILD = 0, IK_ACE_ANY, IK_ACE_HOST } form; /* as written */
+};
+
+struct ik_ace_ports {
+	enum ik_port_op op;
+	uint16_t lo, hi;        /* EQ/NEQ/LT/GT: lo; RANGE: lo..hi */
+};
+
+struct ik_ace {
+	enum ik_ace_action action;
+	uint8_t proto;          /* IP protocol; 0 = ip (any) */
+	struct ik_ace_addr src, dst;
+	struct ik_ace_ports sport, dport;
+	bool log;               /* log or log-input: kept for show running-config */
+	unsigned seq;           /* IOS sequence number (10, 20, ... unless written) */
+	char *remark;           /* IK_ACE_REMARK: the text */
+	int line;
+};
+
+struct ik_acl {
+	char *name;             /* "VPN-TRAFFIC", or the number "101" */
+	bool numbered;          /* access-list N lines: printed as such */
+	struct ik_ace *aces;    /* in sequence order, remarks included */
+	size_t naces;
+	int line;
+};
+
+/* ---- crypto maps ---- */
+struct ik_cmap;
+
+/* crypto map NAME SEQ ipsec-isakmp [dynamic DYN], or crypto dynamic-map
+ * NAME SEQ: one entry of a map. Names that do not resolve to an access
+ * list stay as text (IOS accepts them; ikerd -t reports them). */
+struct ik_cmap_entry {
+	struct ik_cmap *map;
+	unsigned seq;
+	char *dynamic_name;             /* ipsec-isakmp dynamic DYN, or NULL */
+	struct ik_cmap *dynamic;        /* DYN resolved */
+	struct ik_addr *peers;          /* set peer lines: the failover order */
+	size_t npeers;
+	bool peer_default;              /* the first peer is written `set peer A default`:
+					 * each new attempt starts again from it */
+	char *acl_name;                 /* match address NAME, or NULL */
+	struct ik_acl *acl;             /* resolved, or NULL */
+	struct ik_transform_set **tsets;
+	size_t ntsets;
+	unsigned pfs_group;             /* 0 = no PFS */
+	uint32_t lifetime_sec;          /* 0 = global default */
+	uint64_t lifetime_kb;           /* 0 = global default */
+	struct ik_isakmp_profile *isakmp_profile;
+	struct ik_ikev2_profile *ikev2_profile;
+	bool reverse_route, reverse_route_static;
+	bool per_host;                  /* set security-association level per-host */
+	char *description;
+	int line;
+	/* Filled after the last line: the entry's number among all entries of
+	 * the file (for kernel request ids), and its settings in the form Quick
+	 * Mode uses for an IPsec profile (name "crypto map NAME SEQ"). */
+	unsigned id;
+	struct ik_ipsec_profile ipsec;
+};
+
+struct ik_cmap {
+	char *name;
+	bool is_dynamic;                /* crypto dynamic-map */
+	struct ik_cmap_entry **entries; /* sorted by seq */
+	size_t nentries;
+	char *local_address_if;         /* crypto map NAME local-address IF */
+	int line;                       /* first line naming the map */
 };
 
 /* ---- the snapshot ---- */
@@ -338,6 +454,13 @@ struct ik_config {
 	struct ik_interface **ifaces; size_t nifaces;
 	struct ik_route *routes; size_t nroutes;
 	struct ik_vrf *vrfs; size_t nvrfs;
+
+	struct ik_acl **acls; size_t nacls;     /* in configuration order */
+	struct ik_cmap **cmaps; size_t ncmaps;  /* crypto maps and dynamic maps */
+	/* Every map entry by its id (struct ik_cmap_entry.id). */
+	struct ik_cmap_entry **cmap_entries; size_t ncmap_entries;
+	/* The interfaces with a crypto map, in configuration order. */
+	struct ik_interface **cmap_ifaces; size_t ncmap_ifaces;
 
 	/* Indexes built on top of the model by the layers above it, once per
 	 * snapshot: profile/snapshot.h loads a file and builds them. The model
@@ -445,6 +568,9 @@ struct ik_keyring *ik_config_find_keyring(const struct ik_config *cfg, const cha
 struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cfg, const char *name);
 struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const char *name);
 struct ik_authlist *ik_config_find_authlist(const struct ik_config *cfg, const char *name);
+struct ik_acl *ik_config_find_acl(const struct ik_config *cfg, const char *name);
+/* dynamic false: crypto map NAME; true: crypto dynamic-map NAME */
+struct ik_cmap *ik_config_find_cmap(const struct ik_config *cfg, const char *name, bool dynamic);
 /* Interface names as IOS reads them: the type is matched without regard to
  * case, and with abbrev also by an unambiguous prefix (Gi0/0 is
  * GigabitEthernet0/0, tu1 is Tunnel1). ik_iftype_lookup returns how many

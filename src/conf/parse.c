@@ -14,6 +14,7 @@
  */
 #include "conf/model.h"
 #include "conf/abbrev.h"
+#include "conf/acl.h"
 #include "conf/store.h"
 
 #include <errno.h>
@@ -36,6 +37,9 @@
 #define MAX_PROFILE_KEYRINGS 65536
 #define MAX_V2_LIST 64
 #define MAX_TSETS_PER_PROFILE 6
+#define MAX_ACES 100000
+#define MAX_CMAP_PEERS 16
+#define MAX_CMAP_ENTRIES 65535
 
 struct tok {
 	char *s;
@@ -46,12 +50,14 @@ struct tok {
 enum mode {
 	M_NONE, M_IGNORE, M_KEYRING, M_POLICY, M_PROFILE, M_TSET, M_IPSEC_PROFILE,
 	M_V2_KEYRING, M_V2_PEER, M_V2_PROPOSAL, M_V2_POLICY, M_V2_PROFILE, M_IFACE,
-	M_VRF, M_AUTHLIST,
+	M_VRF, M_AUTHLIST, M_ACL, M_CMAP,
 };
 
 enum ref_kind {
 	R_PROF_KEYRING, R_IPSEC_TSET, R_IPSEC_ISAKMP, R_IPSEC_IKEV2, R_TUN_PROT,
 	R_V2PROF_KEYRING, R_V2POL_PROPOSAL, R_ROUTE_IF, R_PROF_AUTHZ, R_V2PROF_AUTHZ,
+	R_CMAP_TSET, R_CMAP_ISAKMP,
+	R_CMAP_IKEV2, R_CMAP_DYN, R_IFACE_CMAP,
 };
 
 struct ref {
@@ -423,6 +429,34 @@ static int get_addr(struct pctx *c, int i, const char *what, uint32_t *out)
 	return 0;
 }
 
+/* "X:X::X/LEN" at token i (the address masked to LEN); with opt, a bare
+ * address is read as /128 and *given says whether a length was written. */
+static int get_prefix6(struct pctx *c, int i, const char *what, uint8_t out[16], int *plen,
+		       bool opt, bool *given)
+{
+	int bare = 0;
+
+	if (need(c, i, what))
+		return -1;
+	if (ik_prefix6_parse(c->tok[i].s, out, plen, opt ? &bare : NULL))
+		return perr(c, i, "'%s' is not a valid IPv6 %s (X:X:X:X::X%s expected)",
+			    c->tok[i].s, what, opt ? "[/<0-128>]" : "/<0-128>");
+	if (given)
+		*given = !bare;
+	ik_addr6_mask(out, *plen);
+	return 0;
+}
+
+static int get_addr6(struct pctx *c, int i, const char *what, uint8_t out[16])
+{
+	if (need(c, i, what))
+		return -1;
+	if (ik_addr6_parse(c->tok[i].s, out))
+		return perr(c, i, "'%s' is not a valid IPv6 %s (X:X:X:X::X expected)",
+			    c->tok[i].s, what);
+	return 0;
+}
+
 static int get_mask(struct pctx *c, int i, uint32_t *mask, int *plen)
 {
 	if (get_addr(c, i, "mask", mask))
@@ -468,7 +502,14 @@ static uint32_t key_hash(const struct ik_key *k)
 {
 	uint64_t x = (uint64_t)k->ring->order << 32;
 
-	if (k->kind == IK_KEY_ADDRESS) {
+	if (k->kind == IK_KEY_ADDRESS && k->v6) {
+		uint64_t hi, lo;
+
+		memcpy(&hi, k->addr6, 8);
+		memcpy(&lo, k->addr6 + 8, 8);
+		x ^= hi ^ (lo * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(unsigned)k->plen << 49);
+		x ^= 1ull << 62;
+	} else if (k->kind == IK_KEY_ADDRESS) {
 		x ^= k->addr;
 		x ^= (uint64_t)(unsigned)key_eff_plen(k) << 58;
 	} else {
@@ -495,6 +536,8 @@ static bool key_same(const struct ik_key *a, const struct ik_key *b)
 {
 	if (a->ring != b->ring || a->kind != b->kind)
 		return false;
+	if (a->kind == IK_KEY_ADDRESS && (a->v6 || b->v6))
+		return a->v6 == b->v6 && a->plen == b->plen && !memcmp(a->addr6, b->addr6, 16);
 	if (a->kind == IK_KEY_ADDRESS)
 		return a->addr == b->addr && key_eff_plen(a) == key_eff_plen(b);
 	return !strcasecmp(a->hostname, b->hostname);
@@ -650,6 +693,15 @@ static int parse_key_addr(struct pctx *c, int i, struct ik_key *k)
 {
 	uint32_t a;
 
+	/* address ipv6 X:X::X/LEN (IOS), or the prefix written directly */
+	if (kw(c, i, "ipv6") || (i < c->ntok && strchr(c->tok[i].s, ':'))) {
+		i += kw(c, i, "ipv6");
+		if (get_prefix6(c, i, "prefix", k->addr6, &k->plen, true, &k->mask_given))
+			return -1;
+		k->kind = IK_KEY_ADDRESS;
+		k->v6 = true;
+		return i + 1;
+	}
 	if (get_addr(c, i, "address", &a))
 		return -1;
 	k->kind = IK_KEY_ADDRESS;
@@ -721,13 +773,22 @@ static void set_str(char **dst, const char *s)
 }
 
 /* local-address IF|A */
-static int parse_local_address(struct pctx *c, int i, char **ifname, uint32_t *addr)
+static int parse_local_address(struct pctx *c, int i, char **ifname, uint32_t *addr,
+			       bool *v6, uint8_t addr6[16])
 {
 	if (need(c, i, "interface or address") || no_more(c, i + 1))
 		return -1;
 	free(*ifname);
 	*ifname = NULL;
 	*addr = 0;
+	*v6 = false;
+	memset(addr6, 0, 16);
+	if (strchr(c->tok[i].s, ':')) {
+		if (get_addr6(c, i, "address", addr6))
+			return -1;
+		*v6 = true;
+		return 0;
+	}
 	if (is_addr(c->tok[i].s))
 		return get_addr(c, i, "address", addr);
 	*ifname = iface_canon(c->tok[i].s);
@@ -988,7 +1049,8 @@ static int cmd_keyring_sub(struct pctx *c)
 		return add_key(c, kr, &k, ki);
 	}
 	if (kw(c, 0, "local-address"))
-		return parse_local_address(c, 1, &kr->local_address_if, &kr->local_address);
+		return parse_local_address(c, 1, &kr->local_address_if, &kr->local_address,
+					   &kr->local_v6, kr->local_address6);
 	if (kw(c, 0, "description"))
 		return parse_description(c, &kr->description);
 	return perr(c, 0, "unknown command '%s' in crypto keyring %s", c->tok[0].s, kr->name);
@@ -1133,7 +1195,22 @@ static int cmd_profile_sub(struct pctx *c)
 		if (!kw(c, 1, "identity"))
 			return c->ntok > 1 ? perr(c, 1, "'identity' expected, not '%s'", c->tok[1].s)
 					   : pincomplete(c, "incomplete command: 'identity' expected");
-		if (kw(c, 2, "address")) {
+		if (kw(c, 2, "address") &&
+		    (kw(c, 3, "ipv6") || (c->ntok > 3 && strchr(c->tok[3].s, ':')))) {
+			/* match identity address ipv6 X:X::X/LEN [FVRF] */
+			i = kw(c, 3, "ipv6") ? 4 : 3;
+			m.kind = IK_MATCH_ADDRESS;
+			m.v6 = true;
+			if (get_prefix6(c, i, "prefix", m.addr6, &m.plen, true, &m.mask_given))
+				return -1;
+			i++;
+			if (i < c->ntok)
+				m.vrf = ik_xstrdup(c->tok[i++].s);
+			if (no_more(c, i)) {
+				free(m.vrf);
+				return -1;
+			}
+		} else if (kw(c, 2, "address")) {
 			m.kind = IK_MATCH_ADDRESS;
 			if (get_addr(c, 3, "address", &m.addr))
 				return -1;
@@ -1198,7 +1275,8 @@ static int cmd_profile_sub(struct pctx *c)
 		return 0;
 	}
 	if (kw(c, 0, "local-address"))
-		return parse_local_address(c, 1, &p->local_address_if, &p->local_address);
+		return parse_local_address(c, 1, &p->local_address_if, &p->local_address,
+					   &p->local_v6, p->local_address6);
 	if (kw(c, 0, "initiate")) {
 		if (!kw(c, 1, "mode"))
 			return c->ntok > 1 ? perr(c, 1, "'mode' expected, not '%s'", c->tok[1].s)
@@ -1452,6 +1530,54 @@ static int cmd_tset_sub(struct pctx *c)
 
 static const unsigned dh_groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21, 24 };
 
+/* set pfs [groupN] (ipsec profiles and crypto map entries) */
+static int parse_set_pfs(struct pctx *c, unsigned *group)
+{
+	if (c->ntok == 2) {
+		/* IOS: set pfs without a group means group1 */
+		*group = 1;
+		return 0;
+	}
+	if (no_more(c, 3))
+		return -1;
+	for (size_t i = 0; i < IK_ARRAY_LEN(dh_groups); i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "group%u", dh_groups[i]);
+		if (kw(c, 2, n)) {
+			*group = dh_groups[i];
+			return 0;
+		}
+	}
+	return perr(c, 2, "unsupported PFS group '%s' (group1 group2 group5 group14 "
+		    "group15 group16 group19 group20 group21 group24)", c->tok[2].s);
+}
+
+/* set security-association lifetime seconds|kilobytes N */
+static int parse_set_sa_lifetime(struct pctx *c, uint32_t *sec, uint64_t *kb)
+{
+	unsigned long long v;
+
+	if (!kw(c, 2, "lifetime"))
+		return c->ntok > 2 ? perr(c, 2, "'lifetime' expected, not '%s'", c->tok[2].s)
+				   : pincomplete(c, "incomplete command: 'lifetime' expected");
+	if (kw(c, 3, "seconds")) {
+		if (get_uint(c, 4, "lifetime", 120, 86400, &v) || no_more(c, 5))
+			return -1;
+		*sec = (uint32_t)v;
+	} else if (kw(c, 3, "kilobytes")) {
+		if (get_uint(c, 4, "lifetime", 2560, 4294967295ull, &v) || no_more(c, 5))
+			return -1;
+		*kb = v;
+	} else {
+		return c->ntok > 3 ? perr(c, 3, "'seconds' or 'kilobytes' expected, not '%s'",
+					 c->tok[3].s)
+				   : pincomplete(c, "incomplete command: 'seconds' or "
+						 "'kilobytes' expected");
+	}
+	return 0;
+}
+
 static int cmd_ipsec_profile_sub(struct pctx *c)
 {
 	struct ik_ipsec_profile *p = c->obj;
@@ -1487,48 +1613,10 @@ static int cmd_ipsec_profile_sub(struct pctx *c)
 		add_ref(c, v1 ? R_IPSEC_ISAKMP : R_IPSEC_IKEV2, p, 0, 2);
 		return 0;
 	}
-	if (kw(c, 1, "pfs")) {
-		if (c->ntok == 2) {
-			/* IOS: set pfs without a group means group1 */
-			p->pfs_group = 1;
-			return 0;
-		}
-		if (no_more(c, 3))
-			return -1;
-		for (size_t i = 0; i < IK_ARRAY_LEN(dh_groups); i++) {
-			char n[16];
-
-			snprintf(n, sizeof(n), "group%u", dh_groups[i]);
-			if (kw(c, 2, n)) {
-				p->pfs_group = dh_groups[i];
-				return 0;
-			}
-		}
-		return perr(c, 2, "unsupported PFS group '%s' (group1 group2 group5 group14 "
-			    "group15 group16 group19 group20 group21 group24)", c->tok[2].s);
-	}
-	if (kw(c, 1, "security-association")) {
-		unsigned long long v;
-
-		if (!kw(c, 2, "lifetime"))
-			return c->ntok > 2 ? perr(c, 2, "'lifetime' expected, not '%s'", c->tok[2].s)
-					   : pincomplete(c, "incomplete command: 'lifetime' expected");
-		if (kw(c, 3, "seconds")) {
-			if (get_uint(c, 4, "lifetime", 120, 86400, &v) || no_more(c, 5))
-				return -1;
-			p->lifetime_sec = (uint32_t)v;
-		} else if (kw(c, 3, "kilobytes")) {
-			if (get_uint(c, 4, "lifetime", 2560, 4294967295ull, &v) || no_more(c, 5))
-				return -1;
-			p->lifetime_kb = v;
-		} else {
-			return c->ntok > 3 ? perr(c, 3, "'seconds' or 'kilobytes' expected, not '%s'",
-						 c->tok[3].s)
-					   : pincomplete(c, "incomplete command: 'seconds' or "
-							 "'kilobytes' expected");
-		}
-		return 0;
-	}
+	if (kw(c, 1, "pfs"))
+		return parse_set_pfs(c, &p->pfs_group);
+	if (kw(c, 1, "security-association"))
+		return parse_set_sa_lifetime(c, &p->lifetime_sec, &p->lifetime_kb);
 	return perr(c, 1, "unknown command 'set %s' in crypto ipsec profile %s", c->tok[1].s,
 		    p->name);
 }
@@ -1662,6 +1750,18 @@ static int parse_v2_identity(struct pctx *c, int i, enum ik_id_type *type, char 
 
 	if (need(c, i, "address, fqdn, email or key-id"))
 		return -1;
+	if (kw(c, i, "address") && i + 1 < c->ntok && strchr(c->tok[i + 1].s, ':')) {
+		uint8_t a6[16];
+		char buf[IK_ADDR_ANYSTRLEN];
+
+		if (get_addr6(c, i + 1, "address", a6) || no_more(c, i + 2))
+			return -1;
+		*type = IK_ID_ADDRESS;
+		set_str(value, ik_addr6_fmt_ios(a6, buf));
+		if (domain)
+			*domain = false;
+		return 0;
+	}
 	if (kw(c, i, "address")) {
 		uint32_t a;
 		char buf[IK_ADDRSTRLEN];
@@ -1701,11 +1801,27 @@ static int cmd_v2_peer_sub(struct pctx *c)
 	struct ik_ikev2_keyring *kr = c->obj;
 	struct ik_ikev2_peer *p = &kr->peers[c->peer];
 
+	if (kw(c, 0, "address") &&
+	    (kw(c, 1, "ipv6") || (c->ntok > 1 && strchr(c->tok[1].s, ':')))) {
+		/* address ipv6 X:X::X/LEN, or address X:X::X/LEN as IOS writes it */
+		int i = kw(c, 1, "ipv6") ? 2 : 1;
+
+		if (get_prefix6(c, i, "prefix", p->addr6, &p->plen, true, &p->mask_given) ||
+		    no_more(c, i + 1))
+			return -1;
+		p->v6 = true;
+		p->addr = 0;
+		p->mask = 0;
+		p->has_addr = true;
+		return 0;
+	}
 	if (kw(c, 0, "address")) {
 		uint32_t a;
 
 		if (get_addr(c, 1, "address", &a))
 			return -1;
+		p->v6 = false;
+		memset(p->addr6, 0, sizeof(p->addr6));
 		p->mask = 0xffffffffu;
 		p->plen = 32;
 		p->mask_given = false;
@@ -1906,7 +2022,16 @@ static int cmd_v2_profile_sub(struct pctx *c)
 			if (!kw(c, 2, "remote"))
 				return c->ntok > 2 ? perr(c, 2, "'remote' expected, not '%s'", c->tok[2].s)
 						   : pincomplete(c, "incomplete command: 'remote' expected");
-			if (kw(c, 3, "address")) {
+			if (kw(c, 3, "address") &&
+			    (kw(c, 4, "ipv6") || (c->ntok > 4 && strchr(c->tok[4].s, ':')))) {
+				int i = kw(c, 4, "ipv6") ? 5 : 4;
+
+				if (get_prefix6(c, i, "prefix", m.addr6, &m.plen, true,
+						&m.mask_given) || no_more(c, i + 1))
+					return -1;
+				m.type = IK_ID_ADDRESS;
+				m.v6 = true;
+			} else if (kw(c, 3, "address")) {
 				if (get_addr(c, 4, "address", &m.addr))
 					return -1;
 				m.type = IK_ID_ADDRESS;
@@ -2112,6 +2237,347 @@ static int cmd_ikev2(struct pctx *c)
 	return 0;
 }
 
+/* ---- access lists ---- */
+
+/* Extended list numbers: 100-199 and 2000-2699. */
+static bool acl_num_extended(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 5)
+		return false;
+	v = strtoul(s, &end, 10);
+	return (v >= 100 && v <= 199) || (v >= 2000 && v <= 2699);
+}
+
+static struct ik_acl *acl_get(struct pctx *c, int ni)
+{
+	struct ik_config *cfg = c->cfg;
+	bool created;
+	struct ik_acl *a = NAMED_GET(c, IK_NS_ACL, ni, struct ik_acl, cfg->acls, cfg->nacls,
+				     &created);
+
+	if (created) {
+		a->line = c->lineno;
+		a->numbered = acl_num_extended(a->name);
+	}
+	return a;
+}
+
+/* One line of list a from token i on: [SEQ] permit|deny ... or remark TEXT.
+ * A line without a sequence number goes last, 10 after the last one. */
+static int acl_add_line(struct pctx *c, struct ik_acl *a, int i, bool seq_allowed)
+{
+	struct ik_ace ace = { .line = c->lineno };
+	const char *w[64];
+	char msg[200];
+	int n = 0, bad = 0;
+	size_t at;
+
+	if (seq_allowed && i < c->ntok && c->tok[i].s[0] >= '0' && c->tok[i].s[0] <= '9') {
+		if (get_u32(c, i, "sequence number", 1, 2147483647, &ace.seq))
+			return -1;
+		i++;
+	}
+	if (need(c, i, "permit, deny or remark"))
+		return -1;
+	if (a->naces >= MAX_ACES)
+		return perr(c, i, "access list %s has more than %d lines", a->name, MAX_ACES);
+	if (kw(c, i, "remark")) {
+		if (need(c, i + 1, "remark text"))
+			return -1;
+		ace.action = IK_ACE_REMARK;
+		ace.remark = tok_span_dup(c, i + 1);
+		if (strlen(ace.remark) > 100) {
+			free(ace.remark);
+			return perr(c, i + 1, "remark is longer than 100 characters");
+		}
+	} else {
+		if (c->ntok - i > (int)IK_ARRAY_LEN(w))
+			return perr(c, i + (int)IK_ARRAY_LEN(w), "access-list line is too long");
+		for (int k = i; k < c->ntok; k++)
+			w[n++] = c->tok[k].s;
+		if (ik_ace_parse(w, n, &ace, &bad, msg, sizeof(msg))) {
+			if (bad >= n)
+				return pincomplete(c, "%s", msg);
+			return perr(c, i + bad, "%s", msg);
+		}
+	}
+	/* a remark takes no number of its own: it goes with the next line */
+	if (!ace.seq) {
+		ace.seq = a->naces ? a->aces[a->naces - 1].seq : 0;
+		if (ace.action != IK_ACE_REMARK)
+			ace.seq += 10;
+	}
+	for (at = a->naces; at > 0 && a->aces[at - 1].seq > ace.seq; at--)
+		;
+	for (size_t k = at; ace.action != IK_ACE_REMARK && k > 0 &&
+	     a->aces[k - 1].seq == ace.seq; k--) {
+		if (a->aces[k - 1].action == IK_ACE_REMARK)
+			continue;
+		return perr(c, i - 1 >= 0 ? i - 1 : 0, "duplicate sequence number %u in access "
+			    "list %s (line %d)", ace.seq, a->name, a->aces[k - 1].line);
+	}
+	VPUSH(a->aces, a->naces);
+	memmove(&a->aces[at + 1], &a->aces[at], (a->naces - 1 - at) * sizeof(a->aces[0]));
+	a->aces[at] = ace;
+	return 0;
+}
+
+/* ip access-list extended NAME (a sub-mode of lines); standard lists and
+ * the other ip access-list commands are not used by ikerd. */
+static int cmd_ip_acl(struct pctx *c)
+{
+	if (!kw(c, 2, "extended")) {
+		warn_ignored(c, NULL);
+		c->mode = M_IGNORE;
+		return 0;
+	}
+	if (need(c, 3, "access list name") || no_more(c, 4))
+		return -1;
+	if (c->tok[3].s[0] >= '0' && c->tok[3].s[0] <= '9' && !acl_num_extended(c->tok[3].s))
+		return perr(c, 3, "access list %s is not an extended list number (100-199, "
+			    "2000-2699)", c->tok[3].s);
+	c->obj = acl_get(c, 3);
+	c->mode = M_ACL;
+	return 0;
+}
+
+static int cmd_acl_sub(struct pctx *c)
+{
+	return acl_add_line(c, c->obj, 0, true);
+}
+
+/* access-list N permit|deny|remark ... */
+static int cmd_access_list(struct pctx *c)
+{
+	if (need(c, 1, "access list number"))
+		return -1;
+	if (!acl_num_extended(c->tok[1].s)) {
+		/* standard, MAC, protocol-type lists: not crypto ACLs */
+		warn_ignored(c, NULL);
+		return 0;
+	}
+	if (kw(c, 2, "dynamic"))
+		return perr(c, 2, "dynamic access-list lines are not supported");
+	return acl_add_line(c, acl_get(c, 1), 2, false);
+}
+
+/* ---- crypto maps ---- */
+
+static struct ik_cmap *cmap_get(struct pctx *c, int ni, bool dynamic)
+{
+	struct ik_config *cfg = c->cfg;
+	bool created;
+	struct ik_cmap *m = NAMED_GET(c, dynamic ? IK_NS_DYNMAP : IK_NS_CMAP, ni, struct ik_cmap,
+				      cfg->cmaps, cfg->ncmaps, &created);
+
+	if (created) {
+		m->line = c->lineno;
+		m->is_dynamic = dynamic;
+	}
+	return m;
+}
+
+/* The entry SEQ of m, created in its place when new. */
+static struct ik_cmap_entry *cmap_entry_get(struct pctx *c, struct ik_cmap *m, unsigned seq,
+					    bool *created)
+{
+	size_t at;
+	struct ik_cmap_entry *e;
+
+	for (at = m->nentries; at > 0 && m->entries[at - 1]->seq > seq; at--)
+		;
+	*created = false;
+	if (at > 0 && m->entries[at - 1]->seq == seq)
+		return m->entries[at - 1];
+	e = ik_xcalloc(1, sizeof(*e));
+	e->map = m;
+	e->seq = seq;
+	e->line = c->lineno;
+	VPUSH(m->entries, m->nentries);
+	memmove(&m->entries[at + 1], &m->entries[at],
+		(m->nentries - 1 - at) * sizeof(m->entries[0]));
+	m->entries[at] = e;
+	*created = true;
+	return e;
+}
+
+/* crypto map NAME SEQ [ipsec-isakmp [dynamic DYN]] | crypto map NAME
+ * local-address IF | crypto dynamic-map NAME SEQ */
+static int cmd_cmap(struct pctx *c)
+{
+	bool dynamic = kw(c, 1, "dynamic-map"), created;
+	struct ik_cmap *m;
+	struct ik_cmap_entry *e;
+	unsigned seq;
+	int dyn_ti = -1;
+
+	if (need(c, 2, "map name") || need(c, 3, "sequence number or local-address"))
+		return -1;
+	if (!dynamic && kw(c, 3, "local-address")) {
+		if (need(c, 4, "interface") || no_more(c, 5))
+			return -1;
+		if (is_addr(c->tok[4].s))
+			return perr(c, 4, "crypto map local-address takes an interface, not an "
+				    "address");
+		m = cmap_get(c, 2, false);
+		free(m->local_address_if);
+		m->local_address_if = iface_canon(c->tok[4].s);
+		return 0;
+	}
+	if (!(c->tok[3].s[0] >= '0' && c->tok[3].s[0] <= '9'))
+		return perr(c, 3, "'crypto %s %s %s' is not supported by ikerd (a sequence "
+			    "number%s expected)", c->tok[1].s, c->tok[2].s, c->tok[3].s,
+			    dynamic ? "" : " or local-address");
+	if (get_u32(c, 3, "sequence number", 1, MAX_CMAP_ENTRIES, &seq))
+		return -1;
+	if (dynamic) {
+		if (no_more(c, 4))
+			return -1;
+	} else if (c->ntok > 4) {
+		if (kw(c, 4, "ipsec-manual") || kw(c, 4, "gdoi"))
+			return perr(c, 4, "crypto map entries of type %s are not supported: use "
+				    "ipsec-isakmp", c->tok[4].s);
+		if (!kw(c, 4, "ipsec-isakmp"))
+			return perr(c, 4, "'ipsec-isakmp' expected, not '%s'", c->tok[4].s);
+		if (c->ntok > 5) {
+			if (!kw(c, 5, "dynamic"))
+				return perr(c, 5, "'dynamic' expected, not '%s'", c->tok[5].s);
+			if (need(c, 6, "dynamic map name") || no_more(c, 7))
+				return -1;
+			dyn_ti = 6;
+		}
+	}
+	m = cmap_get(c, 2, dynamic);
+	e = cmap_entry_get(c, m, seq, &created);
+	if (!created && (dyn_ti >= 0) != (e->dynamic_name != NULL))
+		return perr(c, dyn_ti >= 0 ? 5 : 3, "crypto map %s %u is already defined (line "
+			    "%d) %s a dynamic map", m->name, seq, e->line,
+			    dyn_ti >= 0 ? "without" : "with");
+	if (dyn_ti >= 0 && created) {
+		e->dynamic_name = ik_xstrdup(c->tok[dyn_ti].s);
+		add_ref(c, R_CMAP_DYN, e, 0, dyn_ti);
+	} else if (dyn_ti >= 0 && strcmp(e->dynamic_name, c->tok[dyn_ti].s)) {
+		return perr(c, dyn_ti, "crypto map %s %u already refers to dynamic map %s (line "
+			    "%d)", m->name, seq, e->dynamic_name, e->line);
+	}
+	c->obj = e;
+	c->mode = M_CMAP;
+	return 0;
+}
+
+static int cmap_set_peer(struct pctx *c, struct ik_cmap_entry *e)
+{
+	struct ik_addr a;
+	uint32_t v4;
+	bool dflt = kw(c, 3, "default");
+
+	if (need(c, 2, "peer address"))
+		return -1;
+	if (ik_addr_parse(c->tok[2].s, &v4))
+		return perr(c, 2, "'%s' is not a valid peer address (dotted quad expected; "
+			    "ikerd does not resolve host names)", c->tok[2].s);
+	if (no_more(c, dflt ? 4 : 3))
+		return -1;
+	if (!v4)
+		return perr(c, 2, "peer 0.0.0.0 is not valid");
+	a = ik_addr_v4(v4);
+	for (size_t i = 0; i < e->npeers; i++)
+		if (ik_addr_eq(&e->peers[i], &a)) {
+			if (dflt && i)
+				return perr(c, 3, "only the first peer can be the default peer");
+			e->peer_default |= dflt;
+			return 0;
+		}
+	if (dflt && e->npeers)
+		return perr(c, 3, "only the first peer can be the default peer");
+	if (e->npeers >= MAX_CMAP_PEERS)
+		return perr(c, 2, "at most %d peers can be set in a crypto map entry",
+			    MAX_CMAP_PEERS);
+	*VPUSH(e->peers, e->npeers) = a;
+	e->peer_default |= dflt;
+	return 0;
+}
+
+static int cmd_cmap_sub(struct pctx *c)
+{
+	struct ik_cmap_entry *e = c->obj;
+	char where[160];
+
+	snprintf(where, sizeof(where), "crypto %s %s %u", e->map->is_dynamic ? "dynamic-map" :
+		 "map", e->map->name, e->seq);
+	if (e->dynamic_name)
+		return perr(c, 0, "%s takes its settings from its dynamic map: set them there",
+			    where);
+	if (kw(c, 0, "description"))
+		return parse_description(c, &e->description);
+	if (kw(c, 0, "match") && kw(c, 1, "address")) {
+		if (need(c, 2, "access list name") || no_more(c, 3))
+			return -1;
+		set_str(&e->acl_name, c->tok[2].s);
+		return 0;
+	}
+	if (kw(c, 0, "reverse-route")) {
+		if (c->ntok == 1 || (kw(c, 1, "static") && c->ntok == 2)) {
+			e->reverse_route = true;
+			e->reverse_route_static = c->ntok == 2;
+			return 0;
+		}
+		return perr(c, 1, "reverse-route %s is not supported (reverse-route or "
+			    "reverse-route static)", c->tok[1].s);
+	}
+	if (kw(c, 0, "qos") && kw(c, 1, "pre-classify")) {
+		warn_ignored(c, where);
+		return 0;
+	}
+	if (!kw(c, 0, "set"))
+		return perr(c, 0, "unknown command '%s' in %s", c->tok[0].s, where);
+	if (need(c, 1, "peer, transform-set, pfs, security-association, isakmp-profile or "
+		 "ikev2-profile"))
+		return -1;
+	if (kw(c, 1, "peer"))
+		return cmap_set_peer(c, e);
+	if (kw(c, 1, "transform-set")) {
+		if (need(c, 2, "transform-set name"))
+			return -1;
+		if (c->ntok - 2 > MAX_TSETS_PER_PROFILE)
+			return perr(c, 2 + MAX_TSETS_PER_PROFILE,
+				    "at most %d transform-sets can be set", MAX_TSETS_PER_PROFILE);
+		free(e->tsets);
+		e->tsets = NULL;
+		e->ntsets = 0;
+		for (int i = 2; i < c->ntok; i++) {
+			*VPUSH(e->tsets, e->ntsets) = NULL;
+			add_ref(c, R_CMAP_TSET, e, e->ntsets - 1, i);
+		}
+		return 0;
+	}
+	if (kw(c, 1, "isakmp-profile") || kw(c, 1, "ikev2-profile")) {
+		bool v1 = kw(c, 1, "isakmp-profile");
+
+		if (need(c, 2, "profile name") || no_more(c, 3))
+			return -1;
+		add_ref(c, v1 ? R_CMAP_ISAKMP : R_CMAP_IKEV2, e, 0, 2);
+		return 0;
+	}
+	if (kw(c, 1, "pfs"))
+		return parse_set_pfs(c, &e->pfs_group);
+	if (kw(c, 1, "security-association") && kw(c, 2, "level")) {
+		if (!kw(c, 3, "per-host"))
+			return c->ntok > 3 ? perr(c, 3, "'per-host' expected, not '%s'", c->tok[3].s)
+					   : pincomplete(c, "incomplete command: 'per-host' expected");
+		if (no_more(c, 4))
+			return -1;
+		e->per_host = true;
+		return 0;
+	}
+	if (kw(c, 1, "security-association"))
+		return parse_set_sa_lifetime(c, &e->lifetime_sec, &e->lifetime_kb);
+	return perr(c, 1, "unknown command 'set %s' in %s", c->tok[1].s, where);
+}
+
 static int cmd_crypto(struct pctx *c)
 {
 	if (need(c, 1, "crypto command"))
@@ -2158,9 +2624,7 @@ static int cmd_crypto(struct pctx *c)
 		return 0;
 	}
 	if (kw(c, 1, "map") || kw(c, 1, "dynamic-map"))
-		return perr(c, 1, "crypto %s is not supported yet: use a tunnel interface with "
-			    "tunnel protection ipsec profile (policy-based IPsec from access lists "
-			    "is planned)", c->tok[1].s);
+		return cmd_cmap(c);
 	return perr(c, 1, "unknown command 'crypto %s'", c->tok[1].s);
 }
 
@@ -2194,6 +2658,37 @@ static int cmd_iface_sub(struct pctx *c)
 			return -1;
 		ifc->addr = a;
 		ifc->mask = m;
+		return 0;
+	}
+	if (kw(c, 0, "ipv6") && kw(c, 1, "address") && c->ntok > 2 && strchr(c->tok[2].s, ':')) {
+		uint8_t a[16];
+		int plen;
+
+		if (c->ntok > 3 && (kw(c, 3, "link-local") || kw(c, 3, "eui-64") ||
+				    kw(c, 3, "anycast"))) {
+			warn_ignored(c, where);
+			return 0;
+		}
+		if (ik_prefix6_parse(c->tok[2].s, a, &plen, NULL))
+			return perr(c, 2, "'%s' is not a valid IPv6 prefix (X:X:X:X::X/<0-128> "
+				    "expected)", c->tok[2].s);
+		if (c->ntok > 3 || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || ifc->has_addr6) {
+			/* eui-64, link-local, anycast, further addresses: the first
+			 * global address is the one ikerd uses */
+			warn_ignored(c, where);
+			return 0;
+		}
+		if (plen == 0)
+			return perr(c, 2, "bad prefix length 0 for address %s", c->tok[2].s);
+		memcpy(ifc->addr6, a, 16);
+		ifc->plen6 = plen;
+		ifc->has_addr6 = true;
+		return 0;
+	}
+	if (kw(c, 0, "no") && kw(c, 1, "ipv6") && kw(c, 2, "address") && c->ntok == 3) {
+		ifc->has_addr6 = false;
+		memset(ifc->addr6, 0, sizeof(ifc->addr6));
+		ifc->plen6 = 0;
 		return 0;
 	}
 	if ((kw(c, 0, "ip") && kw(c, 1, "vrf") && kw(c, 2, "forwarding")) ||
@@ -2244,9 +2739,18 @@ static int cmd_iface_sub(struct pctx *c)
 		ifc->tcp_adjust_mss = 0;
 		return 0;
 	}
+	if (kw(c, 0, "crypto") && kw(c, 1, "map")) {
+		if (need(c, 2, "crypto map name") || no_more(c, 3))
+			return -1;
+		if (ifc->is_tunnel)
+			return perr(c, 0, "crypto map on a tunnel interface is not supported: use "
+				    "tunnel protection ipsec profile");
+		add_ref(c, R_IFACE_CMAP, ifc, 0, 2);
+		return 0;
+	}
 	if (kw(c, 0, "crypto"))
-		return perr(c, 0, "crypto commands on interfaces (crypto map, ...) are not "
-			    "supported yet: use tunnel protection ipsec profile");
+		return perr(c, 0, "crypto commands on interfaces other than crypto map are not "
+			    "supported");
 	if (kw(c, 0, "no") && kw(c, 1, "keepalive") && c->ntok == 2) {
 		/* GRE keepalives are off, as ikerd never sends them */
 		return 0;
@@ -2261,7 +2765,17 @@ static int cmd_iface_sub(struct pctx *c)
 			free(ifc->tunnel_source_if);
 			ifc->tunnel_source_if = NULL;
 			ifc->tunnel_source = 0;
-			if (is_addr(c->tok[2].s)) {
+			ifc->tunnel_source_v6 = false;
+			memset(ifc->tunnel_source6, 0, sizeof(ifc->tunnel_source6));
+			if (strchr(c->tok[2].s, ':')) {
+				static const uint8_t zero[16];
+
+				if (get_addr6(c, 2, "address", ifc->tunnel_source6))
+					return -1;
+				if (!memcmp(ifc->tunnel_source6, zero, 16))
+					return perr(c, 2, "tunnel source :: is not valid");
+				ifc->tunnel_source_v6 = true;
+			} else if (is_addr(c->tok[2].s)) {
 				if (get_addr(c, 2, "address", &ifc->tunnel_source))
 					return -1;
 				if (!ifc->tunnel_source)
@@ -2271,7 +2785,20 @@ static int cmd_iface_sub(struct pctx *c)
 			}
 			return 0;
 		}
+		if (kw(c, 1, "destination") && c->ntok > 2 && strchr(c->tok[2].s, ':')) {
+			static const uint8_t zero[16];
+
+			if (get_addr6(c, 2, "address", ifc->tunnel_dest6) || no_more(c, 3))
+				return -1;
+			if (!memcmp(ifc->tunnel_dest6, zero, 16))
+				return perr(c, 2, "tunnel destination :: is not valid");
+			ifc->tunnel_dest_v6 = true;
+			ifc->tunnel_dest = 0;
+			return 0;
+		}
 		if (kw(c, 1, "destination")) {
+			ifc->tunnel_dest_v6 = false;
+			memset(ifc->tunnel_dest6, 0, sizeof(ifc->tunnel_dest6));
 			if (get_addr(c, 2, "address", &ifc->tunnel_dest) || no_more(c, 3))
 				return -1;
 			if (!ifc->tunnel_dest)
@@ -2283,12 +2810,17 @@ static int cmd_iface_sub(struct pctx *c)
 				ifc->tunnel_mode = IK_TUN_GRE_IP;
 			else if (kw(c, 2, "ipsec") && kw(c, 3, "ipv4") && c->ntok == 4)
 				ifc->tunnel_mode = IK_TUN_IPSEC_IPV4;
+			else if (kw(c, 2, "gre") && kw(c, 3, "ipv6") && c->ntok == 4)
+				ifc->tunnel_mode = IK_TUN_GRE_IPV6;
+			else if (kw(c, 2, "ipsec") && kw(c, 3, "ipv6") && c->ntok == 4)
+				ifc->tunnel_mode = IK_TUN_IPSEC_IPV6;
 			else if (c->ntok < 4)
-				return pincomplete(c, "incomplete command: 'gre ip' or 'ipsec ipv4' "
-						   "expected");
+				return pincomplete(c, "incomplete command: 'gre ip', 'gre ipv6', "
+						   "'ipsec ipv4' or 'ipsec ipv6' expected");
 			else
 				return perr(c, 2, "tunnel mode '%s %s' is not supported by ikerd "
-					    "(gre ip, ipsec ipv4)", c->tok[2].s, c->tok[3].s);
+					    "(gre ip, gre ipv6, ipsec ipv4, ipsec ipv6)",
+					    c->tok[2].s, c->tok[3].s);
 			return 0;
 		}
 		if (kw(c, 1, "vrf")) {
@@ -2420,6 +2952,70 @@ static int cmd_route(struct pctx *c)
 	return 0;
 }
 
+/* ipv6 route [vrf V] X:X::X/LEN {IF [NEXTHOP] | NEXTHOP} [options] */
+static int cmd_route6(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	struct ik_route rt = { .line = c->lineno, .v6 = true };
+	static const uint8_t zero[16];
+	int i = 2;
+
+	if (kw(c, 2, "vrf")) {
+		if (need(c, 3, "vrf name"))
+			return -1;
+		rt.vrf = c->tok[3].s;
+		i = 4;
+	}
+	if (need(c, i, "prefix"))
+		return -1;
+	if (ik_prefix6_parse(c->tok[i].s, rt.prefix6, &rt.plen6, NULL))
+		return perr(c, i, "'%s' is not a valid IPv6 prefix (X:X:X:X::X/<0-128> expected)",
+			    c->tok[i].s);
+	{
+		uint8_t m[16];
+
+		memcpy(m, rt.prefix6, 16);
+		ik_addr6_mask(m, rt.plen6);
+		if (memcmp(m, rt.prefix6, 16))
+			return perr(c, i, "inconsistent prefix: %s has bits outside its length",
+				    c->tok[i].s);
+	}
+	i++;
+	if (need(c, i, "interface or next hop"))
+		return -1;
+	if (!strchr(c->tok[i].s, ':')) {
+		rt.out_if_name = c->tok[i].s;
+		i++;
+	}
+	if (i < c->ntok && strchr(c->tok[i].s, ':')) {
+		if (get_addr6(c, i, "next hop", rt.nexthop6))
+			return -1;
+		if (!memcmp(rt.nexthop6, zero, 16))
+			return perr(c, i, "next hop :: is not valid");
+		rt.has_nexthop6 = true;
+		i++;
+	}
+	if (!rt.out_if_name && !rt.has_nexthop6)
+		return need(c, c->ntok, "interface or next hop");
+	if (i < c->ntok)
+		pwarn(c, "line %d: route options from '%s' on are not used by ikerd; ignored",
+		      c->lineno, c->tok[i].s);
+	if (rt.vrf)
+		rt.vrf = ik_xstrdup(rt.vrf);
+	if (rt.out_if_name)
+		rt.out_if_name = iface_canon(rt.out_if_name);
+	*VPUSH(cfg->routes, cfg->nroutes) = rt;
+	if (rt.out_if_name) {
+		struct ref *r = VPUSH(c->refs, c->nrefs);
+
+		r->kind = R_ROUTE_IF;
+		r->idx = cfg->nroutes - 1;
+		r->name = ik_xstrdup(rt.out_if_name);
+		r->line = c->lineno;
+	}
+	return 0;
+}
+
 static void add_vrf(struct pctx *c, const char *name)
 {
 	struct ik_config *cfg = c->cfg;
@@ -2520,6 +3116,13 @@ static int cmd_top(struct pctx *c)
 		return cmd_interface(c);
 	if (kw(c, 0, "ip") && kw(c, 1, "route"))
 		return cmd_route(c);
+	if (kw(c, 0, "ipv6") && kw(c, 1, "route") && c->ntok > 2 &&
+	    (kw(c, 2, "vrf") || strchr(c->tok[2].s, ':')))
+		return cmd_route6(c);
+	if (kw(c, 0, "ip") && kw(c, 1, "access-list"))
+		return cmd_ip_acl(c);
+	if (kw(c, 0, "access-list"))
+		return cmd_access_list(c);
 	if ((kw(c, 0, "ip") && kw(c, 1, "vrf") && c->ntok == 3) ||
 	    (kw(c, 0, "vrf") && kw(c, 1, "definition") && c->ntok == 3)) {
 		add_vrf(c, c->tok[2].s);
@@ -2571,6 +3174,8 @@ static int cmd_sub(struct pctx *c)
 	case M_IFACE: return cmd_iface_sub(c);
 	case M_VRF: return cmd_vrf_sub(c);
 	case M_AUTHLIST: return cmd_authlist_sub(c);
+	case M_ACL: return cmd_acl_sub(c);
+	case M_CMAP: return cmd_cmap_sub(c);
 	case M_NONE: break;
 	}
 	return cmd_top(c);
@@ -2942,11 +3547,103 @@ static int resolve_refs(struct pctx *c)
 			*dst = t;
 			break;
 		}
+		case R_CMAP_TSET: {
+			struct ik_cmap_entry *e = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_TSET], r->name))) {
+				late_error(c, r->line, r->col, "unknown transform-set '%s' in crypto "
+					   "map %s %u", r->name, e->map->name, e->seq);
+				bad = true;
+				break;
+			}
+			if (r->idx < e->ntsets)
+				e->tsets[r->idx] = t;
+			break;
+		}
+		case R_CMAP_ISAKMP:
+		case R_CMAP_IKEV2: {
+			struct ik_cmap_entry *e = r->obj;
+			bool v1 = r->kind == R_CMAP_ISAKMP;
+
+			if (!(t = ik_nmap_get(&nm[v1 ? IK_NS_PROFILE : IK_NS_V2_PROFILE],
+					      r->name))) {
+				late_error(c, r->line, r->col, "unknown %s profile '%s' in crypto "
+					   "map %s %u", v1 ? "isakmp" : "ikev2", r->name,
+					   e->map->name, e->seq);
+				bad = true;
+				break;
+			}
+			if (v1)
+				e->isakmp_profile = t;
+			else
+				e->ikev2_profile = t;
+			break;
+		}
+		case R_CMAP_DYN: {
+			struct ik_cmap_entry *e = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_DYNMAP], r->name))) {
+				late_error(c, r->line, r->col, "unknown dynamic map '%s' in crypto "
+					   "map %s %u", r->name, e->map->name, e->seq);
+				bad = true;
+				break;
+			}
+			e->dynamic = t;
+			break;
+		}
+		case R_IFACE_CMAP: {
+			struct ik_interface *ifc = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_CMAP], r->name))) {
+				late_error(c, r->line, r->col, "unknown crypto map '%s' in interface "
+					   "%s", r->name, ifc->name);
+				bad = true;
+				break;
+			}
+			ifc->crypto_map = t;
+			break;
+		}
 		case R_ROUTE_IF:
 			/* not an error: the daemon finds the interface in Linux */
 			cfg->routes[r->idx].out_if = ik_config_find_iface(cfg, r->name);
 			break;
 		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* A tunnel's mode says which IP version carries it: its source and
+ * destination addresses must be of that version (IOS keeps such a tunnel
+ * down; ikerd refuses the file and says why). */
+static int check_tunnel_families(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	bool bad = false;
+
+	for (size_t i = 0; i < cfg->nifaces; i++) {
+		const struct ik_interface *t = cfg->ifaces[i];
+		bool v6 = ik_tunnel_mode_v6(t->tunnel_mode);
+		const char *mode = t->tunnel_mode == IK_TUN_GRE_IP ? "gre ip" :
+				   t->tunnel_mode == IK_TUN_IPSEC_IPV4 ? "ipsec ipv4" :
+				   t->tunnel_mode == IK_TUN_GRE_IPV6 ? "gre ipv6" : "ipsec ipv6";
+		const char *what = NULL;
+
+		if (!t->is_tunnel)
+			continue;
+		if ((t->tunnel_dest_v6 && !v6) || (t->tunnel_dest && v6))
+			what = "destination";
+		else if ((t->tunnel_source_v6 && !v6) ||
+			 (t->tunnel_source && !t->tunnel_source_if && v6))
+			what = "source";
+		if (!what)
+			continue;
+		late_error(c, t->line, 1, "interface %s: tunnel %s is %s but tunnel mode %s "
+			   "carries the tunnel over %s: use tunnel mode %s", t->name, what,
+			   v6 ? "IPv4" : "IPv6", mode, v6 ? "IPv6" : "IPv4",
+			   t->tunnel_mode == IK_TUN_GRE_IP ? "gre ipv6" :
+			   t->tunnel_mode == IK_TUN_IPSEC_IPV4 ? "ipsec ipv6" :
+			   t->tunnel_mode == IK_TUN_GRE_IPV6 ? "gre ip" : "ipsec ipv4");
+		bad = true;
 	}
 	return bad ? -1 : 0;
 }
@@ -3008,6 +3705,29 @@ static int check_v2_proposals(struct pctx *c)
 	return c->failed ? -1 : 0;
 }
 
+/* After the references: the entry's access list (a name that names none
+ * stays unresolved, as IOS keeps it; ikerd -t reports it). */
+static void cmap_finish_entry(struct ik_config *cfg, struct ik_cmap_entry *e, unsigned id)
+{
+	struct ik_ipsec_profile *ip = &e->ipsec;
+	size_t n = strlen(e->map->name) + 32;
+
+	if (e->acl_name)
+		e->acl = ik_config_find_acl(cfg, e->acl_name);
+	e->id = id;
+	ip->name = ik_xmalloc(n);
+	snprintf(ip->name, n, "crypto map %s %u", e->map->name, e->seq);
+	ip->tsets = e->tsets;
+	ip->ntsets = e->ntsets;
+	ip->isakmp_profile = e->isakmp_profile;
+	ip->ikev2_profile = e->ikev2_profile;
+	ip->pfs_group = e->pfs_group;
+	ip->lifetime_sec = e->lifetime_sec;
+	ip->lifetime_kb = e->lifetime_kb;
+	ip->line = e->line;
+	ip->description = e->description;
+}
+
 static int finish(struct pctx *c)
 {
 	struct ik_config *cfg = c->cfg;
@@ -3034,11 +3754,28 @@ static int finish(struct pctx *c)
 		}
 		p->nkeyrings = out;
 		if (p->local_address_if &&
-		    (ifc = ik_config_find_iface(cfg, p->local_address_if)) && ifc->mask)
-			p->local_address = ifc->addr;
+		    (ifc = ik_config_find_iface(cfg, p->local_address_if))) {
+			if (ifc->mask)
+				p->local_address = ifc->addr;
+			if (ifc->has_addr6) {
+				p->local_v6 = true;
+				memcpy(p->local_address6, ifc->addr6, 16);
+			}
+		}
 	}
 	for (size_t i = 0; i < cfg->nipsec_profiles; i++)
 		dedup_ptrs((void **)cfg->ipsec_profiles[i]->tsets, &cfg->ipsec_profiles[i]->ntsets);
+	for (size_t i = 0, id = 0; i < cfg->ncmaps; i++)
+		for (size_t k = 0; k < cfg->cmaps[i]->nentries; k++) {
+			struct ik_cmap_entry *e = cfg->cmaps[i]->entries[k];
+
+			dedup_ptrs((void **)e->tsets, &e->ntsets);
+			cmap_finish_entry(cfg, e, (unsigned)id++);
+			*VPUSH(cfg->cmap_entries, cfg->ncmap_entries) = e;
+		}
+	for (size_t i = 0; i < cfg->nifaces; i++)
+		if (cfg->ifaces[i]->crypto_map)
+			*VPUSH(cfg->cmap_ifaces, cfg->ncmap_ifaces) = cfg->ifaces[i];
 	for (size_t i = 0; i < cfg->nv2_policies; i++)
 		dedup_ptrs((void **)cfg->v2_policies[i]->proposals,
 			   &cfg->v2_policies[i]->nproposals);
@@ -3047,25 +3784,40 @@ static int finish(struct pctx *c)
 		struct ik_keyring *kr = cfg->keyrings[i];
 
 		if (kr->local_address_if &&
-		    (ifc = ik_config_find_iface(cfg, kr->local_address_if)) && ifc->mask)
-			kr->local_address = ifc->addr;
+		    (ifc = ik_config_find_iface(cfg, kr->local_address_if))) {
+			if (ifc->mask)
+				kr->local_address = ifc->addr;
+			if (ifc->has_addr6) {
+				kr->local_v6 = true;
+				memcpy(kr->local_address6, ifc->addr6, 16);
+			}
+		}
 	}
 	for (size_t i = 0; i < cfg->nifaces; i++) {
 		struct ik_interface *t = cfg->ifaces[i];
 
-		if (t->tunnel_source_if) {
+		if (t->tunnel_source_if && ik_tunnel_mode_v6(t->tunnel_mode)) {
+			ifc = ik_config_find_iface(cfg, t->tunnel_source_if);
+			if (ifc && ifc->has_addr6) {
+				memcpy(t->tunnel_source6, ifc->addr6, 16);
+				t->tunnel_source_v6 = true;
+				t->tunnel_source_resolved = true;
+			}
+		} else if (t->tunnel_source_if) {
 			ifc = ik_config_find_iface(cfg, t->tunnel_source_if);
 			if (ifc && ifc->mask) {
 				t->tunnel_source = ifc->addr;
 				t->tunnel_source_resolved = true;
 			}
+		} else if (t->tunnel_source_v6) {
+			t->tunnel_source_resolved = true;
 		} else if (t->tunnel_source) {
 			t->tunnel_source_resolved = true;
 		}
 	}
 	if (cfg->npolicies > 1)
 		qsort(cfg->policies, cfg->npolicies, sizeof(cfg->policies[0]), cmp_policy);
-	return 0;
+	return check_tunnel_families(c);
 }
 
 static struct ik_config *config_new(const char *name)

@@ -2,11 +2,13 @@
  *
  * The order is fixed (hostname, keyrings, isakmp policies and global isakmp
  * lines, isakmp profiles, ipsec transform-sets, IKEv2 blocks, ipsec
- * profiles, VRFs, interfaces, routes) and defaults are left out as IOS
- * does, so that printing, parsing the print and printing again gives the
- * same text. Keys are printed: the output is as secret as the file.
+ * profiles, crypto maps, VRFs, interfaces, routes, access lists) and
+ * defaults are left out as IOS does, so that printing, parsing the print
+ * and printing again gives the same text. Keys are printed: the output is
+ * as secret as the file.
  */
 #include "conf/model.h"
+#include "conf/acl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,10 +21,30 @@ static const char *a2s(uint32_t a, char *buf)
 	return ik_addr_fmt(a, buf);
 }
 
+static const char *p6(const uint8_t a[16], int plen, char *buf)
+{
+	return ik_prefix6_fmt_ios(a, plen, buf);
+}
+
+static const char *a6(const uint8_t a[16], char *buf)
+{
+	return ik_addr6_fmt_ios(a, buf);
+}
+
 static void print_key(const struct ik_key *k, struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN], p[IK_PREFIX6STRLEN];
 	const char *key = (const char *)k->secret->p;
+
+	if (k->kind == IK_KEY_ADDRESS && k->v6) {
+		if (k->ring->is_default)
+			ik_sb_printf(out, "crypto isakmp key %s address ipv6 %s%s\n", key,
+				     p6(k->addr6, k->plen, p), k->no_xauth ? " no-xauth" : "");
+		else
+			ik_sb_printf(out, "  pre-shared-key address ipv6 %s key %s\n",
+				     p6(k->addr6, k->plen, p), key);
+		return;
+	}
 
 	if (k->ring->is_default) {
 		if (k->kind == IK_KEY_HOSTNAME) {
@@ -45,12 +67,15 @@ static void print_key(const struct ik_key *k, struct ik_sb *out)
 	ik_sb_printf(out, " key %s\n", key);
 }
 
-static void print_local_address(const char *ifname, uint32_t a, struct ik_sb *out)
+static void print_local_address(const char *ifname, uint32_t a, const uint8_t *v6,
+				struct ik_sb *out)
 {
-	char buf[IK_ADDRSTRLEN];
+	char buf[IK_ADDR_ANYSTRLEN];
 
 	if (ifname)
 		ik_sb_printf(out, "  local-address %s\n", ifname);
+	else if (v6)
+		ik_sb_printf(out, "  local-address %s\n", a6(v6, buf));
 	else if (a)
 		ik_sb_printf(out, "  local-address %s\n", a2s(a, buf));
 }
@@ -62,7 +87,8 @@ static void print_keyrings(const struct ik_config *cfg, struct ik_sb *out)
 
 		if (kr->is_default) {
 			/* its keys are crypto isakmp key lines; only these need a block */
-			if (!kr->description && !kr->local_address_if && !kr->local_address)
+			if (!kr->description && !kr->local_address_if && !kr->local_address &&
+			    !kr->local_v6)
 				continue;
 			ik_sb_add(out, "!\n");
 			ik_sb_printf(out, "crypto keyring %s\n", kr->name);
@@ -76,7 +102,7 @@ static void print_keyrings(const struct ik_config *cfg, struct ik_sb *out)
 		if (kr->description)
 			ik_sb_printf(out, "  description %s\n", kr->description);
 		print_local_address(kr->local_address_if, kr->local_address_if ? 0 : kr->local_address,
-				    out);
+				    kr->local_v6 ? kr->local_address6 : NULL, out);
 		if (!kr->is_default)
 			for (size_t k = 0; k < kr->nkeys; k++)
 				print_key(kr->keys[k], out);
@@ -194,7 +220,7 @@ static void print_authlists(const struct ik_config *cfg, struct ik_sb *out)
 
 static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], m[IK_ADDRSTRLEN], pb[IK_PREFIX6STRLEN];
 
 	for (size_t i = 0; i < cfg->nprofiles; i++) {
 		const struct ik_isakmp_profile *p = cfg->profiles[i];
@@ -229,6 +255,12 @@ static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 				ik_sb_printf(out, "   match identity user-fqdn %s\n", mt->name);
 				continue;
 			}
+			if (mt->v6) {
+				ik_sb_printf(out, "   match identity address ipv6 %s%s%s\n",
+					     p6(mt->addr6, mt->plen, pb), mt->vrf ? " " : "",
+					     mt->vrf ? mt->vrf : "");
+				continue;
+			}
 			ik_sb_printf(out, "   match identity address %s", a2s(mt->addr, a));
 			/* a VRF named like an address needs the mask before it */
 			if (mt->mask_given || (mt->vrf && ik_addr_parse(mt->vrf, &(uint32_t){ 0 }) == 0))
@@ -239,6 +271,8 @@ static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 		}
 		if (p->local_address_if)
 			ik_sb_printf(out, "   local-address %s\n", p->local_address_if);
+		else if (p->local_v6)
+			ik_sb_printf(out, "   local-address %s\n", a6(p->local_address6, a));
 		else if (p->local_address)
 			ik_sb_printf(out, "   local-address %s\n", a2s(p->local_address, a));
 		if (p->keepalive)
@@ -331,7 +365,7 @@ static const char *auth_kw(enum ik_authm a)
 
 static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN], pb[IK_PREFIX6STRLEN];
 
 	if (cfg->v2_cookie_challenge) {
 		ik_sb_add(out, "!\n");
@@ -377,7 +411,9 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, " peer %s\n", p->name);
 			if (p->description)
 				ik_sb_printf(out, "  description %s\n", p->description);
-			if (p->has_addr) {
+			if (p->has_addr && p->v6) {
+				ik_sb_printf(out, "  address %s\n", p6(p->addr6, p->plen, pb));
+			} else if (p->has_addr) {
 				ik_sb_printf(out, "  address %s", a2s(p->addr, a));
 				if (p->mask_given)
 					ik_sb_printf(out, " %s", a2s(p->mask, m));
@@ -412,7 +448,10 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 		for (size_t k = 0; k < p->nmatches; k++) {
 			const struct ik_ikev2_match *mt = &p->matches[k];
 
-			if (mt->type == IK_ID_ADDRESS) {
+			if (mt->type == IK_ID_ADDRESS && mt->v6) {
+				ik_sb_printf(out, " match identity remote address %s\n",
+					     p6(mt->addr6, mt->plen, pb));
+			} else if (mt->type == IK_ID_ADDRESS) {
 				ik_sb_printf(out, " match identity remote address %s",
 					     a2s(mt->addr, a));
 				if (mt->mask_given)
@@ -474,9 +513,112 @@ static void print_ipsec_profiles(const struct ik_config *cfg, struct ik_sb *out)
 	}
 }
 
+static const char *const tunnel_modes[] = {
+	[IK_TUN_GRE_IP] = NULL, [IK_TUN_IPSEC_IPV4] = "ipsec ipv4",
+	[IK_TUN_GRE_IPV6] = "gre ipv6", [IK_TUN_IPSEC_IPV6] = "ipsec ipv6",
+};
+static void print_cmap_entry(const struct ik_cmap_entry *e, struct ik_sb *out)
+{
+	char a[IK_ADDR_ANYSTRLEN];
+
+	if (e->map->is_dynamic)
+		ik_sb_printf(out, "crypto dynamic-map %s %u\n", e->map->name, e->seq);
+	else if (e->dynamic_name)
+		ik_sb_printf(out, "crypto map %s %u ipsec-isakmp dynamic %s\n", e->map->name,
+			     e->seq, e->dynamic_name);
+	else
+		ik_sb_printf(out, "crypto map %s %u ipsec-isakmp\n", e->map->name, e->seq);
+	if (e->dynamic_name)
+		return;
+	if (e->description)
+		ik_sb_printf(out, " description %s\n", e->description);
+	for (size_t k = 0; k < e->npeers; k++)
+		ik_sb_printf(out, " set peer %s%s\n", ik_addr_fmt_any(&e->peers[k], a),
+			     !k && e->peer_default ? " default" : "");
+	if (e->per_host)
+		ik_sb_add(out, " set security-association level per-host\n");
+	if (e->lifetime_kb)
+		ik_sb_printf(out, " set security-association lifetime kilobytes %llu\n",
+			     (unsigned long long)e->lifetime_kb);
+	if (e->lifetime_sec)
+		ik_sb_printf(out, " set security-association lifetime seconds %u\n",
+			     (unsigned)e->lifetime_sec);
+	if (e->ntsets) {
+		ik_sb_add(out, " set transform-set");
+		for (size_t k = 0; k < e->ntsets; k++)
+			ik_sb_printf(out, " %s", e->tsets[k]->name);
+		ik_sb_add(out, "\n");
+	}
+	if (e->pfs_group)
+		ik_sb_printf(out, " set pfs group%u\n", e->pfs_group);
+	if (e->isakmp_profile)
+		ik_sb_printf(out, " set isakmp-profile %s\n", e->isakmp_profile->name);
+	if (e->ikev2_profile)
+		ik_sb_printf(out, " set ikev2-profile %s\n", e->ikev2_profile->name);
+	if (e->acl_name)
+		ik_sb_printf(out, " match address %s\n", e->acl_name);
+	if (e->reverse_route)
+		ik_sb_add(out, e->reverse_route_static ? " reverse-route static\n" :
+			  " reverse-route\n");
+}
+
+/* Dynamic maps first (the maps refer to them), then the maps, each with its
+ * local-address line before its entries, as IOS prints them. */
+static void print_cmaps(const struct ik_config *cfg, struct ik_sb *out)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < cfg->ncmaps; i++) {
+			const struct ik_cmap *m = cfg->cmaps[i];
+
+			if (m->is_dynamic != !pass)
+				continue;
+			if (m->local_address_if) {
+				ik_sb_add(out, "!\n");
+				ik_sb_printf(out, "crypto map %s local-address %s\n", m->name,
+					     m->local_address_if);
+			}
+			for (size_t k = 0; k < m->nentries; k++) {
+				ik_sb_add(out, "!\n");
+				print_cmap_entry(m->entries[k], out);
+			}
+		}
+}
+
+static void print_ace(const struct ik_acl *acl, const struct ik_ace *a, struct ik_sb *out)
+{
+	if (acl->numbered)
+		ik_sb_printf(out, "access-list %s ", acl->name);
+	else
+		ik_sb_add(out, " ");
+	ik_sb_printf(out, "%s ", ik_ace_action_word(a, true));
+	ik_ace_format(a, out);
+	ik_sb_add(out, "\n");
+}
+
+/* Named lists as blocks, then the numbered ones as access-list lines. */
+static void print_acls(const struct ik_config *cfg, struct ik_sb *out)
+{
+	bool numbered_seen = false;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < cfg->nacls; i++) {
+			const struct ik_acl *acl = cfg->acls[i];
+
+			if (acl->numbered != (pass == 1))
+				continue;
+			if (!acl->numbered || !numbered_seen)
+				ik_sb_add(out, "!\n");
+			numbered_seen = acl->numbered;
+			if (!acl->numbered)
+				ik_sb_printf(out, "ip access-list extended %s\n", acl->name);
+			for (size_t k = 0; k < acl->naces; k++)
+				print_ace(acl, &acl->aces[k], out);
+		}
+}
+
 static void print_ifaces(const struct ik_config *cfg, struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], m[IK_ADDRSTRLEN], pb[IK_PREFIX6STRLEN];
 
 	for (size_t i = 0; i < cfg->nvrfs; i++) {
 		const struct ik_vrf *v = &cfg->vrfs[i];
@@ -499,6 +641,8 @@ static void print_ifaces(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, " vrf forwarding %s\n", f->vrf);
 		if (f->mask)
 			ik_sb_printf(out, " ip address %s %s\n", a2s(f->addr, a), a2s(f->mask, m));
+		if (f->has_addr6)
+			ik_sb_printf(out, " ipv6 address %s\n", p6(f->addr6, f->plen6, pb));
 		if (f->ip_mtu)
 			ik_sb_printf(out, " ip mtu %u\n", f->ip_mtu);
 		if (f->tcp_adjust_mss)
@@ -507,23 +651,41 @@ static void print_ifaces(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_add(out, " shutdown\n");
 		if (f->tunnel_source_if)
 			ik_sb_printf(out, " tunnel source %s\n", f->tunnel_source_if);
+		else if (f->tunnel_source_v6)
+			ik_sb_printf(out, " tunnel source %s\n", a6(f->tunnel_source6, a));
 		else if (f->tunnel_source)
 			ik_sb_printf(out, " tunnel source %s\n", a2s(f->tunnel_source, a));
-		if (f->tunnel_dest)
+		if (f->tunnel_dest_v6)
+			ik_sb_printf(out, " tunnel destination %s\n", a6(f->tunnel_dest6, a));
+		else if (f->tunnel_dest)
 			ik_sb_printf(out, " tunnel destination %s\n", a2s(f->tunnel_dest, a));
-		if (f->tunnel_mode == IK_TUN_IPSEC_IPV4)
-			ik_sb_add(out, " tunnel mode ipsec ipv4\n");
+		if (f->tunnel_mode != IK_TUN_GRE_IP)
+			ik_sb_printf(out, " tunnel mode %s\n", tunnel_modes[f->tunnel_mode]);
 		if (f->tunnel_vrf)
 			ik_sb_printf(out, " tunnel vrf %s\n", f->tunnel_vrf);
 		if (f->protection)
 			ik_sb_printf(out, " tunnel protection ipsec profile %s\n",
 				     f->protection->name);
+		if (f->crypto_map)
+			ik_sb_printf(out, " crypto map %s\n", f->crypto_map->name);
 	}
 	if (cfg->nroutes)
 		ik_sb_add(out, "!\n");
 	for (size_t i = 0; i < cfg->nroutes; i++) {
 		const struct ik_route *r = &cfg->routes[i];
 
+		if (r->v6) {
+			ik_sb_add(out, "ipv6 route");
+			if (r->vrf)
+				ik_sb_printf(out, " vrf %s", r->vrf);
+			ik_sb_printf(out, " %s", p6(r->prefix6, r->plen6, pb));
+			if (r->out_if_name)
+				ik_sb_printf(out, " %s", r->out_if_name);
+			if (r->has_nexthop6)
+				ik_sb_printf(out, " %s", a6(r->nexthop6, a));
+			ik_sb_add(out, "\n");
+			continue;
+		}
 		ik_sb_add(out, "ip route");
 		if (r->vrf)
 			ik_sb_printf(out, " vrf %s", r->vrf);
@@ -548,5 +710,7 @@ void ik_config_print(const struct ik_config *cfg, struct ik_sb *out)
 	print_tsets(cfg, out);
 	print_ikev2(cfg, out);
 	print_ipsec_profiles(cfg, out);
+	print_cmaps(cfg, out);
 	print_ifaces(cfg, out);
+	print_acls(cfg, out);
 }

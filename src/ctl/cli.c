@@ -111,6 +111,14 @@ static const struct cli_pattern patterns[] = {
 	{ "reload", IK_CMD_RELOAD, 0, false },
 	{ "reload force", IK_CMD_RELOAD_FORCE, 0, false },
 	{ "initiate <ifname>", IK_CMD_INITIATE, 0, false },
+	{ "initiate map <map> <src> <dst>", IK_CMD_INITIATE_MAP, 0, false },
+	{ "show crypto map", IK_CMD_SHOW_CRYPTO_MAP, 0, false },
+	{ "show crypto map interface <ifname>", IK_CMD_SHOW_CRYPTO_MAP, 0, false },
+	{ "show access-lists", IK_CMD_SHOW_ACCESS_LISTS, 0, false },
+	{ "show access-lists <acl>", IK_CMD_SHOW_ACCESS_LISTS, 0, false },
+	{ "show crypto ipsec sa map <map>", IK_CMD_SHOW_IPSEC_SA, 0, false },
+	{ "show crypto ipsec sa map <map> detail", IK_CMD_SHOW_IPSEC_SA, 0, true },
+	{ "clear crypto sa map <map>", IK_CMD_CLEAR_SA_MAP, 0, false },
 	{ "clear crypto session", IK_CMD_CLEAR_SESSION, 0, false },
 	{ "clear crypto session remote <peer>", IK_CMD_CLEAR_SESSION, 0, false },
 	{ "clear crypto isakmp", IK_CMD_CLEAR_ISAKMP, 0, false },
@@ -165,6 +173,12 @@ static const struct {
 	{ "show crypto ipsec sa", "IPSEC SA table" },
 	{ "show crypto session", "Show crypto sessions (tunnels)" },
 	{ "show running-config", "Current operating configuration" },
+	{ "show crypto map", "Crypto maps" },
+	{ "show crypto map interface", "The crypto map of one interface" },
+	{ "show access-lists", "List access lists" },
+	{ "initiate map", "Bring up the SA pair of a crypto map for a packet" },
+	{ "show crypto ipsec sa map", "IPSEC SAs of one crypto map" },
+	{ "clear crypto sa map", "Flush the IPSEC SAs of one crypto map" },
 	{ "show debugging", "State of each debugging option" },
 	{ "test", "Test subsystems" },
 	{ "test isakmp", "Test ISAKMP key and profile selection" },
@@ -280,6 +294,10 @@ static const struct {
 	{ "<ufqdn>", "WORD", "user@domain" },
 	{ "<conn-id>", "<1-4294967295>", "Connection id (show crypto isakmp sa detail)" },
 	{ "<ifname>", "WORD", "Tunnel interface, e.g. Tunnel0" },
+	{ "<map>", "WORD", "Crypto map name" },
+	{ "<acl>", "WORD", "Access list name or number" },
+	{ "<src>", "A.B.C.D", "Source address of the packet" },
+	{ "<dst>", "A.B.C.D", "Destination address of the packet" },
 	{ "<email>", "WORD", "user@domain" },
 	{ "<key-id>", "WORD", "Key id" },
 	{ "<v2-local>", "A.B.C.D", "Local IP address" },
@@ -355,23 +373,23 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 	unsigned n;
 
 	if (!strcmp(arg, "<peer>")) {
-		if (ik_addr_parse(w, &a))
+		if (ik_addr_parse_any(w, &cmd->peer_ip))
 			return false;
 		cmd->has_peer = true;
-		cmd->peer = a;
+		cmd->peer = cmd->peer_ip.family == IK_AF_INET6 ? 0 : cmd->peer_ip.v4;
 		return true;
 	}
 	if (!strcmp(arg, "<local>")) {
-		if (ik_addr_parse(w, &a))
+		if (ik_addr_parse_any(w, &cmd->local_ip))
 			return false;
-		cmd->local = a;
+		cmd->local = cmd->local_ip.family == IK_AF_INET6 ? 0 : cmd->local_ip.v4;
 		return true;
 	}
 	if (!strcmp(arg, "<id-addr>")) {
-		if (ik_addr_parse(w, &a))
+		if (ik_addr_parse_any(w, &cmd->ident_ip))
 			return false;
 		cmd->ident = IK_CLI_ID_ADDR;
-		cmd->ident_addr = a;
+		cmd->ident_addr = cmd->ident_ip.family == IK_AF_INET6 ? 0 : cmd->ident_ip.v4;
 		return true;
 	}
 	if (!strcmp(arg, "<vrf>")) {
@@ -414,6 +432,18 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 		if (!word_is_name(w, sizeof(cmd->ifname)))
 			return false;
 		strcpy(cmd->ifname, w);
+		return true;
+	}
+	if (!strcmp(arg, "<map>") || !strcmp(arg, "<acl>")) {
+		if (!word_is_name(w, sizeof(cmd->name)))
+			return false;
+		strcpy(cmd->name, w);
+		return true;
+	}
+	if (!strcmp(arg, "<src>") || !strcmp(arg, "<dst>")) {
+		if (ik_addr_parse(w, &a))
+			return false;
+		*(arg[1] == 's' ? &cmd->flow_src : &cmd->flow_dst) = a;
 		return true;
 	}
 	return false;
@@ -563,6 +593,13 @@ int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
 		memcpy(word, line + words[w].off, words[w].len);
 		word[words[w].len] = '\0';
 		arg_accept(pw, word, cmd);
+	}
+	if (cmd->id != IK_CMD_TEST_PEER &&
+	    (cmd->peer_ip.family == IK_AF_INET6 || cmd->local_ip.family == IK_AF_INET6 ||
+	     cmd->ident_ip.family == IK_AF_INET6)) {
+		ik_sb_add(err, "% IPv6 addresses are accepted by test isakmp peer; this command "
+			  "takes an IPv4 address\n");
+		return -1;
 	}
 	return 0;
 }

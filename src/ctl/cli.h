@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/addr.h"
+
 #include "util/strbuf.h"
 
 enum ik_cmd_id {
@@ -51,6 +53,10 @@ enum ik_cmd_id {
 	IK_CMD_SHOW_IKEV2_PEER_STATS,
 	IK_CMD_CLEAR_STATS,
 	IK_CMD_SHOW_AUTHZ_LIST,
+	IK_CMD_SHOW_CRYPTO_MAP,
+	IK_CMD_SHOW_ACCESS_LISTS,
+	IK_CMD_INITIATE_MAP,
+	IK_CMD_CLEAR_SA_MAP,
 	IK_CMD_SHOW_IKEV2_SA,
 	IK_CMD_SHOW_IKEV2_SESSION,
 	IK_CMD_SHOW_IKEV2_STATS,
@@ -68,6 +74,9 @@ struct ik_cli_cmd {
 	bool detail;            /* show crypto isakmp sa detail, ... detail */
 	bool has_peer;
 	uint32_t peer;          /* test isakmp peer A, clear ... remote/peer A */
+	struct ik_addr peer_ip; /* the same, IPv4 or IPv6 (IPv6: test isakmp peer only) */
+	struct ik_addr local_ip; /* test ... local A, IPv4 or IPv6 */
+	struct ik_addr ident_ip; /* test ... identity A, IPv4 or IPv6 */
 	char vrf[64];           /* test ... vrf V ("" = global) */
 	uint32_t local;         /* test ... local A (0 = not given) */
 	enum ik_cli_ident ident;
@@ -77,8 +86,10 @@ struct ik_cli_cmd {
 	uint32_t v2_local;      /* test ikev2 peer A local L */
 	bool has_conn_id;
 	unsigned conn_id;       /* clear crypto isakmp CONN-ID */
-	char ifname[64];        /* initiate TunnelN */
 	char list[64];          /* show crypto authorization list NAME ("" = all) */
+	char ifname[64];        /* initiate TunnelN, show crypto map interface IF */
+	char name[64];          /* a crypto map or access list name ("" = none) */
+	uint32_t flow_src, flow_dst; /* initiate map M SRC DST */
 	unsigned dbg_cat;       /* debug crypto X: one IK_DBG_* bit */
 };
 

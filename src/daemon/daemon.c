@@ -18,6 +18,7 @@
 #include "daemon/show_merge.h"
 #include "ike/peer.h"
 #include "profile/check.h"
+#include "profile/cmap_select.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -151,6 +152,40 @@ static void tunnels_sync(struct ikd *d, const struct ik_config *old, const struc
 	}
 }
 
+/* ---- crypto maps: the traps (outbound policies without SA) ---- */
+
+struct trap_ctx {
+	struct ikd *d;
+	bool add;
+};
+
+static void trap_one(void *ctx, const struct ik_cmap_entry *e, size_t ace,
+		     const struct ik_selector *sel, uint32_t reqid, uint32_t local, uint32_t peer)
+{
+	struct trap_ctx *t = ctx;
+	struct ik_kernel *k = t->d->kernel;
+	int rc;
+
+	pthread_mutex_lock(&t->d->kmu);
+	rc = t->add ? k->ops->trap_add(k, sel, reqid, local, peer) : k->ops->trap_del(k, sel);
+	pthread_mutex_unlock(&t->d->kmu);
+	if (rc)
+		ik_msg(&t->d->log, IK_LOG_ERR, "%%IKERD-3-CRYPTO_MAP: crypto map %s %u, access "
+		       "list %s line %u: cannot %s its kernel policy", e->map->name, e->seq,
+		       e->acl->name, e->acl->aces[ace].seq, t->add ? "install" : "remove");
+}
+
+/* The traps of old removed and those of nw installed (old NULL: start-up). */
+static void cmaps_sync(struct ikd *d, const struct ik_config *old, const struct ik_config *nw)
+{
+	struct trap_ctx t = { d, false };
+
+	if (old)
+		ik_cmap_traps(old, trap_one, &t);
+	t.add = true;
+	ik_cmap_traps(nw, trap_one, &t);
+}
+
 const char *ikd_warning_text(const struct ik_conf_warning *w)
 {
 	const char *m = w->msg;
@@ -225,6 +260,53 @@ static void task_initiate(struct ikd_worker *w, void *arg)
 	struct initiate_arg *a = arg;
 
 	a->rc = ik_engine_initiate(w->eng, a->ifname, a->err);
+}
+
+struct initiate_map_arg {
+	const char *map;
+	struct ik_flow flow;
+	struct ik_sb *err;
+	int rc;
+};
+
+static void task_initiate_map(struct ikd_worker *w, void *arg)
+{
+	struct initiate_map_arg *a = arg;
+
+	a->rc = ik_engine_initiate_map(w->eng, a->map, &a->flow, a->err);
+}
+
+/* initiate map M SRC DST: the engine of the entry's first peer (the worker
+ * that owns that peer) brings the SA pair up. */
+static enum ik_ctl_status initiate_map(struct ikd *d, const struct ik_cli_cmd *cmd,
+				       struct ik_sb *out)
+{
+	const struct ik_cmap *m = ik_config_find_cmap(d->cfg, cmd->name, false);
+	struct initiate_map_arg ia = { .map = cmd->name, .err = out };
+	struct ik_cmap_match mt;
+	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], p[IK_ADDRSTRLEN];
+
+	ia.flow.src = ik_addr_v4(cmd->flow_src);
+	ia.flow.dst = ik_addr_v4(cmd->flow_dst);
+	ia.flow.proto = 1; /* as a ping */
+	if (!m) {
+		ik_sb_printf(out, "%% crypto map %s is not configured\n", cmd->name);
+		return IK_CTL_ERROR;
+	}
+	if (ik_cmap_match_flow(m, &ia.flow, &mt)) {
+		ik_sb_printf(out, "%% no entry of crypto map %s protects %s -> %s\n", cmd->name,
+			     ik_addr_fmt(cmd->flow_src, a), ik_addr_fmt(cmd->flow_dst, b));
+		return IK_CTL_ERROR;
+	}
+	ikd_worker_run(ikd_worker_for(d, mt.entry->peers[0].v4), task_initiate_map, &ia);
+	if (ia.rc) {
+		ik_sb_add(out, "\n");
+		return IK_CTL_ERROR;
+	}
+	ik_sb_printf(out, "Initiating crypto map %s %u for %s -> %s to %s\n", cmd->name,
+		     mt.entry->seq, ik_addr_fmt(cmd->flow_src, a), ik_addr_fmt(cmd->flow_dst, b),
+		     ik_addr_fmt(mt.entry->peers[0].v4, p));
+	return IK_CTL_OK;
 }
 
 struct show_arg {
@@ -344,6 +426,13 @@ static void task_clear(struct ikd_worker *w, void *arg)
 	ik_engine_clear(w->eng, a->what, a->peer, a->conn_id);
 }
 
+static void task_clear_map(struct ikd_worker *w, void *arg)
+{
+	const char *map = arg;
+
+	ik_engine_clear_map(w->eng, map);
+}
+
 /* ---- start-up and shutdown ---- */
 
 static int open_config(struct ikd *d, struct ik_config **cfg, struct ik_sb *err)
@@ -397,6 +486,7 @@ struct ikd *ikd_new(const struct ikd_opts *opts, struct ik_sb *err)
 		ik_msg(&d->log, IK_LOG_WARNING, "%%IKERD-4-KERNEL: could not remove the state "
 		       "an earlier ikerd left in the %s backend", d->kernel->ops->name);
 	tunnels_sync(d, NULL, d->cfg);
+	cmaps_sync(d, NULL, d->cfg);
 
 	d->nworkers = opts->workers ? opts->workers : 1;
 	if (d->nworkers > IKD_MAX_WORKERS)
@@ -522,6 +612,7 @@ enum ik_ctl_status ikd_reload(struct ikd *d, bool force, struct ik_sb *out)
 	for (unsigned i = 0; i < d->nworkers; i++)
 		ikd_worker_run(&d->workers[i], task_set_config, nw);
 	tunnels_sync(d, old, nw);
+	cmaps_sync(d, old, nw);
 	d->cfg = nw;
 	ik_config_unref(old);
 #ifdef __GLIBC__
@@ -554,6 +645,7 @@ static void show_engines(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
 		a[k].detail = cmd->detail;
 		a[k].json = json;
 		a[k].opts.peer = cmd->has_peer ? cmd->peer : 0;
+		a[k].opts.map = cmd->name[0] ? cmd->name : NULL;
 		a[k].opts.detail = cmd->detail;
 		a[k].opts.brief = cmd->id == IK_CMD_SHOW_SESSION_BRIEF;
 		ik_sb_init(&a[k].out);
@@ -673,6 +765,8 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_TEST_IKEV2_PEER:
 	case IK_CMD_SHOW_IKEV2_PEER_STATS:
 	case IK_CMD_SHOW_AUTHZ_LIST:
+	case IK_CMD_SHOW_CRYPTO_MAP:
+	case IK_CMD_SHOW_ACCESS_LISTS:
 	case IK_CMD_SHOW_IKEV2_SA:
 	case IK_CMD_SHOW_IKEV2_SESSION:
 	case IK_CMD_SHOW_IKEV2_STATS:
@@ -762,6 +856,26 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_TEST_IKEV2_PEER:
 		test_v2_peer(d, cmd, json, out);
 		return IK_CTL_OK;
+	case IK_CMD_SHOW_CRYPTO_MAP:
+		return ik_show_crypto_map(d->cfg, cmd->ifname[0] ? cmd->ifname : NULL, json, out) ?
+		       IK_CTL_ERROR : IK_CTL_OK;
+	case IK_CMD_SHOW_ACCESS_LISTS:
+		return ik_show_access_lists(d->cfg, cmd->name[0] ? cmd->name : NULL, json, out) ?
+		       IK_CTL_ERROR : IK_CTL_OK;
+	case IK_CMD_INITIATE_MAP:
+		return initiate_map(d, cmd, out);
+	case IK_CMD_CLEAR_SA_MAP: {
+		char map[sizeof(cmd->name)];
+
+		if (!ik_config_find_cmap(d->cfg, cmd->name, false)) {
+			ik_sb_printf(out, "%% crypto map %s is not configured\n", cmd->name);
+			return IK_CTL_ERROR;
+		}
+		memcpy(map, cmd->name, sizeof(map));
+		for (unsigned k = 0; k < d->nworkers; k++)
+			ikd_worker_run(&d->workers[k], task_clear_map, map);
+		return IK_CTL_OK;
+	}
 	case IK_CMD_SHOW_RUNNING: {
 		struct ik_sb cfgtext;
 
@@ -837,12 +951,16 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		switch (cmd->ident) {
 		case IK_CLI_ID_NONE:
 		case IK_CLI_ID_KEY_ID: /* the IKEv1 patterns offer no key-id */
-			id.type = IK_PEER_ID_IPV4;
+			id.type = cmd->peer_ip.family == IK_AF_INET6 ? IK_PEER_ID_IPV6
+								     : IK_PEER_ID_IPV4;
 			id.addr = cmd->peer;
+			memcpy(id.addr6, cmd->peer_ip.v6, 16);
 			break;
 		case IK_CLI_ID_ADDR:
-			id.type = IK_PEER_ID_IPV4;
+			id.type = cmd->ident_ip.family == IK_AF_INET6 ? IK_PEER_ID_IPV6
+								      : IK_PEER_ID_IPV4;
 			id.addr = cmd->ident_addr;
+			memcpy(id.addr6, cmd->ident_ip.v6, 16);
 			break;
 		case IK_CLI_ID_FQDN:
 			id.type = IK_PEER_ID_FQDN;
@@ -854,8 +972,8 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 			id.name = cmd->ident_name;
 			break;
 		}
-		ik_explain_responder(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, cmd->local, cmd->peer,
-				     &id, out, json);
+		ik_explain_responder_ip(d->cfg, cmd->vrf[0] ? cmd->vrf : NULL, &cmd->local_ip,
+					&cmd->peer_ip, &id, out, json);
 		return IK_CTL_OK;
 	case IK_CMD_CHECK: {
 		/* as ikerd -t: this host's interfaces for tunnel source names */

@@ -38,6 +38,13 @@ void ik_show_isakmp_key(const struct ik_config *cfg, bool json, struct ik_sb *ou
 				if (key->kind == IK_KEY_HOSTNAME) {
 					ik_sb_add(out, ",\"hostname\":");
 					ik_sb_json_str(out, key->hostname);
+				} else if (key->v6) {
+					char a6[IK_ADDR_ANYSTRLEN];
+
+					ik_sb_printf(out, ",\"address\":\"%s\","
+						     "\"prefix_length\":%d",
+						     ik_addr6_fmt_ios(key->addr6, a6),
+						     ik_key_plen(key));
 				} else {
 					ik_sb_printf(out, ",\"address\":\"%s\"",
 						     ik_addr_fmt(key->addr, a));
@@ -52,6 +59,12 @@ void ik_show_isakmp_key(const struct ik_config *cfg, bool json, struct ik_sb *ou
 			}
 			if (key->kind == IK_KEY_HOSTNAME) {
 				ik_sb_printf(out, "%-12s%-31s%s\n", ring->name, key->hostname,
+					     secret);
+			} else if (key->v6) {
+				char pb[IK_PREFIX6STRLEN];
+
+				ik_sb_printf(out, "%-12s%-30s %s\n", ring->name,
+					     ik_prefix6_fmt_ios(key->addr6, ik_key_plen(key), pb),
 					     secret);
 			} else if (mask == 0xffffffffu) {
 				ik_sb_printf(out, "%-12s%-31s%s\n", ring->name,
@@ -107,8 +120,16 @@ static void profile_json(const struct ik_config *cfg, const struct ik_isakmp_pro
 	for (size_t i = 0; i < p->nmatches; i++) {
 		const struct ik_identity_match *mt = &p->matches[i];
 
-		ik_sb_printf(out, "%s{\"type\":\"%s\"", i ? "," : "", match_kind_name(mt->kind));
-		if (mt->kind == IK_MATCH_ADDRESS) {
+		ik_sb_printf(out, "%s{\"type\":\"%s\"", i ? "," : "",
+			     mt->v6 ? "ipv6-address" : match_kind_name(mt->kind));
+		if (mt->kind == IK_MATCH_ADDRESS && mt->v6) {
+			char a6[IK_ADDR_ANYSTRLEN];
+
+			ik_sb_printf(out, ",\"address\":\"%s\",\"prefix_length\":%d",
+				     ik_addr6_fmt_ios(mt->addr6, a6), mt->plen);
+			ik_sb_add(out, ",\"vrf\":");
+			ik_sb_json_str(out, mt->vrf);
+		} else if (mt->kind == IK_MATCH_ADDRESS) {
 			ik_sb_printf(out, ",\"address\":\"%s\",\"mask\":\"%s\"",
 				     ik_addr_fmt(mt->addr, a), ik_addr_fmt(mt->mask, m));
 			ik_sb_add(out, ",\"vrf\":");
@@ -154,7 +175,15 @@ void ik_show_isakmp_profile(const struct ik_config *cfg, bool json, struct ik_sb
 		for (size_t k = 0; k < p->nmatches; k++) {
 			const struct ik_identity_match *mt = &p->matches[k];
 
-			if (mt->kind == IK_MATCH_ADDRESS) {
+			if (mt->kind == IK_MATCH_ADDRESS && mt->v6) {
+				char pb[IK_PREFIX6STRLEN];
+
+				ik_sb_printf(out, "    ipv6-address %s",
+					     ik_prefix6_fmt_ios(mt->addr6, mt->plen, pb));
+				if (mt->vrf)
+					ik_sb_printf(out, " vrf %s", mt->vrf);
+				ik_sb_add(out, "\n");
+			} else if (mt->kind == IK_MATCH_ADDRESS) {
 				ik_sb_printf(out, "    ip-address %s %s", ik_addr_fmt(mt->addr, a),
 					     ik_addr_fmt(mt->mask, m));
 				if (mt->vrf)
@@ -551,4 +580,14 @@ void ik_show_ipsec_profile(const struct ik_config *cfg, bool json, struct ik_sb 
 	}
 	if (json)
 		ik_sb_add(out, "]}\n");
+}
+
+void ik_show_tset_text(const struct ik_transform_set *ts, char *buf, size_t n)
+{
+	tset_transforms(ts, buf, n);
+}
+
+void ik_show_tset_json(const struct ik_transform_set *ts, struct ik_sb *out)
+{
+	tset_json(ts, out);
 }

@@ -144,6 +144,13 @@ static int host_child_up(void *ctx, const struct ik_child_sa *c)
 	return rc;
 }
 
+static bool host_owns_peer(void *ctx, uint32_t peer)
+{
+	struct ikd_worker *w = ctx;
+
+	return ikd_worker_for(w->d, peer) == w;
+}
+
 static void host_p1_keys(void *ctx, const uint8_t cky_i[8], const uint8_t *key, size_t len)
 {
 	struct ikd_worker *w = ctx;
@@ -430,8 +437,7 @@ static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 				ss->ovfl[which] = drops;
 			}
 		}
-		remote.addr = ntohl(from.sin_addr.s_addr);
-		remote.port = ntohs(from.sin_port);
+		remote = ik_ep_v4(ntohl(from.sin_addr.s_addr), ntohs(from.sin_port));
 		if (ik_natt_frame_parse(buf, (size_t)len, local.port, &fr) != IK_NATT_IKE) {
 			char ra[IK_ADDRSTRLEN];
 
@@ -532,6 +538,7 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 		.child_down = host_child_down,
 		.child_counters = host_child_counters,
 		.p1_keys = host_p1_keys,
+		.owns_peer = host_owns_peer,
 	};
 	struct ik_engine_host host = host_tmpl;
 	struct ik_engine_opts eo;

@@ -100,14 +100,13 @@ static uint64_t spi_hash(const struct ik_engine *e, const uint8_t cky[8])
  * IPv6 peers key the same tables), the remote port and the front-door VRF.
  * A peer's SAs with one local address share a chain, bounded by the caps per
  * pair, however many local addresses the peer reaches. */
-static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t local,
-			  uint32_t addr, uint16_t port)
+static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf,
+			  const struct ik_addr *local, const struct ik_addr *addr, uint16_t port)
 {
-	struct ik_addr a = ik_addr_v4(addr), l = ik_addr_v4(local);
 	uint8_t k[2 * IK_ADDR_KEYLEN + 2 + 64];
-	size_t n = ik_addr_key(&a, k), v = 0;
+	size_t n = ik_addr_key(addr, k), v = 0;
 
-	n += ik_addr_key(&l, k + n);
+	n += ik_addr_key(local, k + n);
 
 	k[n++] = (uint8_t)(port >> 8);
 	k[n++] = (uint8_t)port;
@@ -120,12 +119,18 @@ static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf, uint32_t 
 	return ik_keyed_hash(e->hkey, k, n + v);
 }
 
-static uint64_t addr_hash(const struct ik_engine *e, uint32_t addr)
+static uint64_t addr_hash(const struct ik_engine *e, const struct ik_addr *addr)
 {
-	struct ik_addr a = ik_addr_v4(addr);
 	uint8_t k[IK_ADDR_KEYLEN];
 
-	return ik_keyed_hash(e->hkey, k, ik_addr_key(&a, k));
+	return ik_keyed_hash(e->hkey, k, ik_addr_key(addr, k));
+}
+
+/* The same address: IPv4 (4 bytes) or IPv6 (16), never equal across
+ * families. */
+static bool ep_same_addr(const struct ik_endpoint *a, const struct ik_endpoint *b)
+{
+	return ik_addr_eq(&a->ip, &b->ip);
 }
 
 static uint64_t u32_hash(const struct ik_engine *e, uint8_t tag, uint32_t v)
@@ -208,21 +213,20 @@ const char *ik_v1_qm_state_name(enum ik_qm_state s)
 
 /* ---- half-open accounting ---- */
 
-static struct ik_src *src_find(struct ik_engine *e, uint32_t addr)
+static struct ik_src *src_find(struct ik_engine *e, const struct ik_addr *addr)
 {
 	uint64_t h = addr_hash(e, addr);
 
 	for (struct ik_hlink *l = ik_htab_first(&e->srcs, h); l; l = ik_htab_next(l)) {
 		struct ik_src *s = ik_container_of(l, struct ik_src, link);
-		struct ik_addr a = ik_addr_v4(addr);
 
-		if (ik_addr_eq(&s->addr, &a))
+		if (ik_addr_eq(&s->addr, addr))
 			return s;
 	}
 	return NULL;
 }
 
-static struct ik_src *src_get(struct ik_engine *e, uint32_t addr)
+static struct ik_src *src_get(struct ik_engine *e, const struct ik_addr *addr)
 {
 	struct ik_src *s = src_find(e, addr);
 
@@ -231,7 +235,7 @@ static struct ik_src *src_get(struct ik_engine *e, uint32_t addr)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->addr = ik_addr_v4(addr);
+	s->addr = *addr;
 	if (ik_htab_add(&e->srcs, &s->link, addr_hash(e, addr))) {
 		free(s);
 		return NULL;
@@ -271,7 +275,7 @@ static void ho_enter(struct ik_engine *e, struct ik_ike_sa *sa)
 	if (sa->initiator)
 		return;
 	ho_append(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
-	sa->src = src_get(e, sa->remote.addr);
+	sa->src = src_get(e, &sa->remote.ip);
 	if (!sa->src)
 		return;
 	if (!sa->src->half_open) {
@@ -390,10 +394,10 @@ void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at)
 void ik_v1_send(struct ik_p1 *p1, const uint8_t *msg, size_t len)
 {
 	struct ik_engine *e = p1->e;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): sending packet to %s my_port %u peer_port %u "
-	       "(%c) %s", p1->conn_id, ik_addr_fmt(p1->remote.addr, ra), p1->local.port,
+	       "(%c) %s", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, ra), p1->local.port,
 	       p1->remote.port, p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):Sending an IKE IPv4 Packet.", p1->conn_id);
 	ik_peer_sa_msg(&p1->sa, msg, len, true);
@@ -446,8 +450,8 @@ static void sa_index_peer(struct ik_ike_sa *sa)
 	struct ik_engine *e = sa->e;
 
 	ik_htab_add(&e->sa_by_peer, &sa->by_peer,
-		    peer_hash(e, sa->fvrf, sa->local.addr, sa->remote.addr, sa->remote.port));
-	ik_htab_add(&e->sa_by_addr, &sa->by_addr, addr_hash(e, sa->remote.addr));
+		    peer_hash(e, sa->fvrf, &sa->local.ip, &sa->remote.ip, sa->remote.port));
+	ik_htab_add(&e->sa_by_addr, &sa->by_addr, addr_hash(e, &sa->remote.ip));
 }
 
 static void sa_unindex_peer(struct ik_ike_sa *sa)
@@ -524,7 +528,7 @@ void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *lo
 			      const struct ik_endpoint *remote)
 {
 	struct ik_engine *e = sa->e;
-	bool moved = sa->remote.addr != remote->addr;
+	bool moved = !ep_same_addr(&sa->remote, remote);
 
 	sa_unindex_peer(sa);
 	if (moved && sa->half_open && !sa->initiator) {
@@ -535,7 +539,7 @@ void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *lo
 			ik_htab_del(&e->srcs, &s->link);
 			free(s);
 		}
-		sa->src = src_get(e, remote->addr);
+		sa->src = src_get(e, &remote->ip);
 		if (sa->src && sa->src->half_open == UINT16_MAX)
 			sa->src = NULL; /* (never freed here: it has SAs) */
 		if (sa->src)
@@ -594,7 +598,9 @@ struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8
 
 struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr)
 {
-	return ik_htab_first(&e->sa_by_addr, addr_hash(e, addr));
+	struct ik_addr a = ik_addr_v4(addr);
+
+	return ik_htab_first(&e->sa_by_addr, addr_hash(e, &a));
 }
 
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
@@ -692,7 +698,7 @@ static void v1_free(struct ik_ike_sa *sa)
 void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer)
 {
 	struct ik_engine *e = p1->e;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (p1->dead)
 		return;
@@ -705,7 +711,7 @@ void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer)
 	}
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):deleting SA reason \"%s\" state (%c) %s "
 	       "(peer %s)", p1->conn_id, reason, p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1),
-	       ik_addr_fmt(p1->remote.addr, ra));
+	       ik_addr_fmt_ios(&p1->remote.ip, ra));
 	if (p1->state != IKE_P1_COMPLETE)
 		e->st.p1_failed++;
 	ik_peer_sa_event(&p1->sa, IK_PEER_SA_DELETED);
@@ -747,14 +753,15 @@ struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t r
 				 bool established)
 {
 	struct ik_p1 *best = NULL;
-	uint64_t h = addr_hash(e, remote);
+	struct ik_addr ra = ik_addr_v4(remote), la = ik_addr_v4(local);
+	uint64_t h = addr_hash(e, &ra);
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_addr, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
 		struct ik_p1 *p1 = (struct ik_p1 *)sa;
 
-		if (sa->version != 1 || p1->dead || p1->remote.addr != remote ||
-		    (local && p1->local.addr != local))
+		if (sa->version != 1 || p1->dead || !ik_addr_eq(&p1->remote.ip, &ra) ||
+		    (local && !ik_addr_eq(&p1->local.ip, &la)))
 			continue;
 		if (established && p1->state != IKE_P1_COMPLETE)
 			continue;
@@ -768,8 +775,8 @@ struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t r
 static bool same_peer(const struct ik_p1 *a, const char *fvrf, const struct ik_endpoint *local,
 		      const struct ik_endpoint *remote)
 {
-	return a->remote.addr == remote->addr && a->remote.port == remote->port &&
-	       a->local.addr == local->addr &&
+	return ep_same_addr(&a->remote, remote) && a->remote.port == remote->port &&
+	       ep_same_addr(&a->local, local) &&
 	       ((!a->fvrf && !fvrf) || (a->fvrf && fvrf && !strcmp(a->fvrf, fvrf)));
 }
 
@@ -781,7 +788,7 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 	struct ik_engine *e = p1->e;
 	struct ik_endpoint local = p1->local, remote = p1->remote;
 	char *fvrf = p1->fvrf;
-	uint64_t h = peer_hash(e, fvrf, local.addr, remote.addr, remote.port);
+	uint64_t h = peer_hash(e, fvrf, &local.ip, &remote.ip, remote.port);
 	struct ik_hlink *l, *next;
 
 	if (child_fn)
@@ -789,8 +796,8 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 			struct ik_child *c = ik_container_of(l, struct ik_child, by_peer);
 
 			next = ik_htab_next(l);
-			if (c->remote.addr == remote.addr && c->remote.port == remote.port &&
-			    c->local.addr == local.addr &&
+			if (ep_same_addr(&c->remote, &remote) && c->remote.port == remote.port &&
+			    ep_same_addr(&c->local, &local) &&
 			    ((!c->fvrf && !fvrf) || (c->fvrf && fvrf && !strcmp(c->fvrf, fvrf))))
 				child_fn(e, c, arg);
 		}
@@ -841,11 +848,13 @@ unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t s
 
 struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
 {
-	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, addr_hash(e, addr)); l;
+	struct ik_addr a = ik_addr_v4(addr);
+
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, addr_hash(e, &a)); l;
 	     l = ik_htab_next(l)) {
 		struct ik_child *c = ik_container_of(l, struct ik_child, by_addr);
 
-		if (c->remote.addr == addr)
+		if (ik_addr_eq(&c->remote.ip, &a))
 			return c;
 	}
 	return NULL;
@@ -853,12 +862,12 @@ struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
 
 struct ik_child *ik_v1_child_next_addr(struct ik_engine *e, struct ik_child *c)
 {
-	uint32_t addr = c->remote.addr;
+	struct ik_addr a = c->remote.ip;
 
 	(void)e;
 	for (struct ik_hlink *l = ik_htab_next(&c->by_addr); l; l = ik_htab_next(l)) {
 		c = ik_container_of(l, struct ik_child, by_addr);
-		if (c->remote.addr == addr)
+		if (ik_addr_eq(&c->remote.ip, &a))
 			return c;
 	}
 	return NULL;
@@ -878,7 +887,7 @@ static struct ik_p1 *p1_find_exact(struct ik_engine *e, const char *fvrf,
 				   const struct ik_endpoint *local,
 				   const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, &local->ip, &remote->ip, remote->port);
 	struct ik_p1 *best = NULL;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -936,8 +945,8 @@ void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_m
 	if (c->in_tunnel)
 		ik_htab_add(&e->ch_by_tunnel, &c->by_tunnel, tunnel_hash(e, c->sa.ifname));
 	ik_htab_add(&e->ch_by_peer, &c->by_peer,
-		    peer_hash(e, c->fvrf, c->local.addr, c->remote.addr, c->remote.port));
-	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, c->remote.addr));
+		    peer_hash(e, c->fvrf, &c->local.ip, &c->remote.ip, c->remote.port));
+	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, &c->remote.ip));
 	ik_v1_timer_set(e, &c->t_hard, hard_ms);
 	ik_v1_timer_set(e, &c->t_soft, soft_ms);
 	ik_peer_event(e, &c->remote.ip, c->fvrf, IK_PEER_CHILD_CREATED);
@@ -972,13 +981,13 @@ static void child_free(struct ik_engine *e, struct ik_child *c)
 
 void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer, const char *why)
 {
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (notify_peer)
 		c->ops->notify_delete(e, c);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(delete_sa): deleting SA,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%X(%u), "
-	       "sa_conn_id= %u (%s)", ik_addr_fmt(c->remote.addr, ra), c->sa.out.spi,
+	       "sa_conn_id= %u (%s)", ik_addr_fmt_ios(&c->remote.ip, ra), c->sa.out.spi,
 	       c->sa.out.spi, c->sa.id + 1, why);
 	e->host.child_down(e->host.ctx, &c->sa);
 	ik_peer_event(e, &c->remote.ip, c->fvrf, IK_PEER_CHILD_DELETED);
@@ -1025,20 +1034,21 @@ void ik_v1_qm_make_room(struct ik_p1 *p1)
 bool ik_v1_qm_refused(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 	unsigned n = 0;
 
 	if (p1->qm_pending >= IK_V1_SA_MAX_QM) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u Quick Mode exchanges under way with "
 		       "%s (limit %u), new one refused", p1->conn_id, p1->qm_pending,
-		       ik_addr_fmt(p1->remote.addr, ra), IK_V1_SA_MAX_QM);
+		       ik_addr_fmt_ios(&p1->remote.ip, ra), IK_V1_SA_MAX_QM);
 		return true;
 	}
 	ik_v1_peer_each(p1, NULL, NULL, count_child, &n);
 	if (n >= IK_V1_PEER_MAX_CHILD) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer %s port %u has %u IPsec SA pairs "
 		       "(limit %u), new Quick Mode refused", p1->conn_id,
-		       ik_addr_fmt(p1->remote.addr, ra), p1->remote.port, n, IK_V1_PEER_MAX_CHILD);
+		       ik_addr_fmt_ios(&p1->remote.ip, ra), p1->remote.port, n,
+		       IK_V1_PEER_MAX_CHILD);
 		return true;
 	}
 	return false;
@@ -1165,7 +1175,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *local,
 			 const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, local->addr, remote->addr, remote->port);
+	uint64_t h = peer_hash(e, fvrf, &local->ip, &remote->ip, remote->port);
 	unsigned n = 0;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -1207,12 +1217,12 @@ static struct ik_ike_sa *ho_victim(struct ik_engine *e)
 static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 		  const struct ik_endpoint *remote, const char *fvrf)
 {
-	struct ik_src *s = src_find(e, remote->addr);
+	struct ik_src *s = src_find(e, &remote->ip);
 	uint64_t now = ik_v1_now(e);
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 	unsigned n;
 
-	ik_addr_fmt(remote->addr, ra);
+	ik_addr_fmt_ios(&remote->ip, ra);
 	if (s && s->half_open >= src_cap(e)) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): %u SAs in negotiation with %s (limit "
 		       "per source %u), new SA refused", s->half_open, ra, src_cap(e));
@@ -1269,13 +1279,13 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const uint8_t *msg, size_t len)
 {
 	struct ik_v1_hdr h;
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	struct ik_p1 *p1;
 	static const uint8_t zero[8];
 
 	if (ik_v1_parse_hdr(msg, len, &h, err, sizeof(err))) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): malformed packet from %s port %u: %s",
-		       ik_addr_fmt(remote->addr, ra), remote->port, err);
+		       ik_addr_fmt_ios(&remote->ip, ra), remote->port, err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
 		       "failed its sanity check or is malformed", ra);
 		e->st.rx_dropped++;
@@ -1287,7 +1297,7 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		    !memcmp(h.rcookie, zero, 8)) {
 			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AGG_MODE_DISABLED: Unable to "
 			       "initiate or respond to Aggressive Mode while disabled (peer %s)",
-			       ik_addr_fmt(remote->addr, ra));
+			       ik_addr_fmt_ios(&remote->ip, ra));
 			return;
 		}
 		if ((h.exch == IK_V1_EXCH_MM || h.exch == IK_V1_EXCH_AGGR) &&
@@ -1295,8 +1305,8 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		    h.np == IK_V1_PL_SA && !(h.flags & IK_V1_FLAG_ENC)) {
 			ik_dbg(e->log, IK_DBG_ISAKMP,
 				"ISAKMP (0): received packet from %s dport %u "
-			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
-			       remote->port, fvrf ? fvrf : "Global");
+			       "sport %u %s (N) NEW SA", ik_addr_fmt_ios(&remote->ip, ra),
+			       local->port, remote->port, fvrf ? fvrf : "Global");
 			if (!admit(e, local, remote, fvrf)) {
 				e->st.rx_dropped++;
 				return;
@@ -1315,14 +1325,14 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		if (h.exch == IK_V1_EXCH_INFO && !(h.flags & IK_V1_FLAG_ENC)) {
 			ik_dbg(e->log, IK_DBG_ISAKMP,
 				"ISAKMP (0): received packet from %s dport %u "
-			       "sport %u %s (N) NEW SA", ik_addr_fmt(remote->addr, ra), local->port,
-			       remote->port, fvrf ? fvrf : "Global");
+			       "sport %u %s (N) NEW SA", ik_addr_fmt_ios(&remote->ip, ra),
+			       local->port, remote->port, fvrf ? fvrf : "Global");
 			ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(0):unauthenticated informational "
 			       "exchange from %s ignored", ra);
 			return;
 		}
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_NO_SA: IKE message from %s has no "
-		       "SA and is not an initialization offer", ik_addr_fmt(remote->addr, ra));
+		       "SA and is not an initialization offer", ik_addr_fmt_ios(&remote->ip, ra));
 		return;
 	}
 	ik_v1_dispatch(e, p1, local, remote, fvrf, msg, len);
@@ -1381,16 +1391,18 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer does not do paranoid keepalives.",
 		       p1->conn_id);
 		{
-			char ra[IK_ADDRSTRLEN];
+			char ra[IK_ADDR_ANYSTRLEN];
 
 			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of "
 			       "Main mode failed with peer at %s (no answer in %s after %u "
-			       "retransmissions%s)", ik_addr_fmt(p1->remote.addr, ra),
+			       "retransmissions%s)", ik_addr_fmt_ios(&p1->remote.ip, ra),
 			       ik_v1_p1_disp(p1), x->count,
 			       p1->state == IKE_I_MM5 ? ": a peer that drops MM5 is often "
 			       "checking another keyring, rule P2 on its side" : "");
 		}
 		ik_v1_p1_delete(p1, "Death by retransmission P1", false);
+		if (p1->cmap)
+			ik_v1_cmap_failover(p1);
 		return;
 	}
 	x->count++;
@@ -1436,6 +1448,10 @@ static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now
 	(void)now;
 	c->rekeying = true;
 	ik_timer_cancel(&e->timers, &c->t_soft);
+	if (c->sa.cmap && !e->opts.passive) {
+		ik_v1_cmap_rekey(e, c);
+		return;
+	}
 	if (e->opts.passive || !t)
 		return;
 	ik_dbg(e->log, IK_DBG_IPSEC,
@@ -1731,6 +1747,10 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 	(void)src;
 	if (e->opts.passive)
 		return;
+	if (reqid & IK_CMAP_REQID_FLAG) {
+		(void)ik_v1_cmap_acquire(e, reqid);
+		return;
+	}
 	/* the tunnel, through the snapshot's index: by reqid (TunnelN has
 	 * reqid N + 1), else the first protected tunnel to dst */
 	if (reqid) {
@@ -1823,7 +1843,9 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 		if (peer) {
 			struct ik_hlink *l, *next;
 
-			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, peer)); l; l = next) {
+			struct ik_addr pa = ik_addr_v4(peer);
+
+			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, &pa)); l; l = next) {
 				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
 								       by_addr);
 
@@ -1889,7 +1911,8 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 		e->opts.max_half_open = cfg->max_in_negotiation ? cfg->max_in_negotiation : 1000;
 	for (struct ik_child *c = e->children, *next; c; c = next) {
 		next = c->next;
-		if (!tunnel_same(c->sa.tunnel, ik_config_find_iface(cfg, c->sa.ifname)))
+		if (c->sa.cmap ? !ik_v1_cmap_kept(cfg, c->sa.cmap, &c->remote.ip) :
+		    !tunnel_same(c->sa.tunnel, ik_config_find_iface(cfg, c->sa.ifname)))
 			ik_v1_child_remove(e, c, true, "configuration changed");
 	}
 	for (struct ik_p1 *p1 = e->p1s, *pnext; p1; p1 = pnext) {

@@ -108,6 +108,11 @@ struct ik_engine_host {
 	 * does not define (`tunnel source IFNAME` with tunnel_source_resolved
 	 * false); 0 on success. May be NULL: such tunnels cannot initiate. */
 	int (*resolve_ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
+	/* Whether this engine serves the peer at that address (its datagrams
+	 * reach it): a host with several engines shards peers between them.
+	 * May be NULL: every peer. Crypto map failover to a peer served by
+	 * another engine is not started here. */
+	bool (*owns_peer)(void *ctx, uint32_t peer);
 	/* The encryption key of a new ISAKMP SA, for a decryption key log
 	 * (ikerd --keylog). May be NULL. */
 	void (*p1_keys)(void *ctx, const uint8_t cky_i[8], const uint8_t *key, size_t len);
@@ -167,6 +172,13 @@ void ik_engine_run_timers(struct ik_engine *e);
  * already under way), 1 when the tunnel's IPsec SAs are already up (nothing is
  * negotiated; err says so), -1 with the reason in err. */
 int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *err);
+/* Crypto map: the SA pair for packet f (acquire or ikerctl), as IOS brings
+ * it up for traffic matching an entry of the map: phase 1 to the entry's
+ * first set peer (the next one when it does not answer), Quick Mode with
+ * the proxy identities of the ACL line f matches. */
+struct ik_flow;
+int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik_flow *f,
+			   struct ik_sb *err);
 /* Initiates every protected tunnel that is not shut down (used at start). */
 void ik_engine_initiate_all(struct ik_engine *e);
 /* Kernel events: acquire (traffic without an SA), soft expire (rekey), hard
@@ -180,6 +192,9 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
  * notifications. peer 0 = all. */
 enum ik_clear_what { IK_CLEAR_SESSION, IK_CLEAR_ISAKMP, IK_CLEAR_SA, IK_CLEAR_IKEV2_SA };
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id);
+/* clear crypto sa map NAME: the child SAs of the map's entries (and of the
+ * dynamic maps it names), deleted with the peer told. */
+void ik_engine_clear_map(struct ik_engine *e, const char *map);
 
 /* show commands in IOS layout, or JSON when json:
  *   show crypto isakmp sa [detail], show crypto ipsec sa, show crypto session,
@@ -194,6 +209,7 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out);
 struct ik_show_opts {
 	uint32_t peer;
 	bool detail, brief;
+	const char *map;        /* show crypto ipsec sa map NAME; NULL = all */
 };
 void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 				 struct ik_sb *out);

@@ -16,6 +16,7 @@
 #include "ike/timer.h"
 #include "ike/v1_msg.h"
 #include "keyring/resolver.h"
+#include "profile/cmap_select.h"
 #include "profile/profile.h"
 
 /* Phase-1 states, named as IOS prints them. */
@@ -92,6 +93,10 @@ struct ik_qm {
 	struct ik_config *cfg;
 	const struct ik_interface *tunnel;
 	const struct ik_ipsec_profile *ipsec;
+	const struct ik_cmap *cmap_map; /* responder: the map of the interface, if any */
+	const struct ik_cmap_entry *cmap; /* crypto map entry (then tunnel is NULL) */
+	size_t cmap_ace;        /* its ACL line, 255 when the entry has none */
+	struct ik_proxy proxy;  /* crypto map: the proxy identities, as seen here */
 	struct ik_child_sa child;
 	uint32_t spi_in, spi_out;
 	uint8_t *sa_b;          /* initiator: the SA payload sent (for matching the reply) */
@@ -159,6 +164,11 @@ struct ik_p1 {
 	/* phase 2 to start once phase 1 completes (initiator) */
 	bool want_qm;
 	unsigned want_rekey_of;
+	/* crypto map initiator (tunnel NULL): the entry (in cfg), its ACL line,
+	 * the index of the set peer tried, and the proxy identities to send */
+	const struct ik_cmap_entry *cmap;
+	size_t cmap_ace, cmap_peer;
+	struct ik_proxy cmap_proxy;
 	/* where the message being handled came from; rx_moved when that is not
 	 * the SA's endpoint (it moves there only once the message authenticates) */
 	struct ik_endpoint rx_local, rx_remote;
@@ -324,6 +334,46 @@ void ik_v1_phase1_done(struct ik_p1 *p1);
 /* ---- v1_qm.c ---- */
 int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *tunnel, unsigned rekey_of);
 int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
+/* v1_cmap.c: Quick Mode for crypto maps. The responder's choice of a map
+ * entry for the proxy identities received (0: q->cmap, q->ipsec set; 1: no
+ * crypto map on the interface of the IKE SA; -1: none matches, traced as
+ * IOS does), the proposal's proxy trace lines, and the child's selectors. */
+int ik_v1_cmap_select(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_pl *idci,
+		      const struct ik_v1_pl *idcr);
+void ik_v1_cmap_trace_proxies(struct ik_p1 *p1, const struct ik_qm *q);
+void ik_v1_cmap_trace_walk(struct ik_p1 *p1, const struct ik_qm *q);
+void ik_v1_cmap_child(const struct ik_qm *q, struct ik_child_sa *c);
+/* The ID payload body of one side of a proxy pair; returns its length. */
+size_t ik_v1_cmap_id(const struct ik_ts *ts, uint8_t proto, uint8_t body[40]);
+/* Initiator: Quick Mode for a map entry's line on an established SA. */
+int ik_v1_qm_start_cmap(struct ik_p1 *p1, const struct ik_cmap_entry *cm, size_t ace,
+			const struct ik_proxy *px, unsigned rekey_of);
+/* Phase 1 is complete: the Quick Mode p1 was started for (p1->cmap). */
+void ik_v1_cmap_start_wanted(struct ik_p1 *p1);
+/* Phase 1 to p1's peer got no answer: the next set peer of the entry. */
+void ik_v1_cmap_failover(struct ik_p1 *p1);
+/* Reload: whether a child of entry e (older snapshot) to peer stays: the
+ * map still has the entry, with the same access list, and names the peer
+ * (a dynamic-map entry: any peer). */
+bool ik_v1_cmap_kept(const struct ik_config *cfg, const struct ik_cmap_entry *e,
+		     const struct ik_addr *peer);
+/* The body of an IPsec ID payload (RFC 2407 4.6.2) as a traffic selector:
+ * protocol, port, address, subnet or range (IPv4 or IPv6). -1 with why. */
+int ik_v1_id_ts(const uint8_t *body, size_t len, uint8_t *proto, struct ik_ts *ts, char *why,
+		size_t whylen);
+/* The soft lifetime of a crypto map child this side initiated: Quick Mode
+ * for the same line (on the IKE SA to the peer, or a new phase 1). */
+void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c);
+/* An acquire with a crypto map request id: the entry's line brought up. */
+int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid);
+/* The IPSEC(sa_request) proxy lines of p1's crypto map line. */
+void ik_v1_cmap_trace_request(struct ik_p1 *p1);
+/* Whether entry e belongs to map NAME (or to a dynamic map NAME names). */
+bool ik_v1_cmap_in_map(const struct ik_config *cfg, const struct ik_cmap_entry *e,
+		       const char *name);
+/* The interface that carries e's map (or the map naming e's dynamic map),
+ * "" when none; and the map tag show crypto ipsec sa prints. */
+const char *ik_v1_cmap_ifname(const struct ik_config *cfg, const struct ik_cmap_entry *e);
 int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
 int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);
 struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid);

@@ -325,13 +325,15 @@ static void make_my_id(struct ik_p1 *p1, struct my_id *id)
 
 static void trace_id(struct ik_p1 *p1, const uint8_t *body, size_t len, uint8_t np)
 {
-	char a[IK_ADDRSTRLEN], name[IK_ESCAPED_LEN(255)];
+	char a[IK_ADDR_ANYSTRLEN], name[IK_ESCAPED_LEN(255)];
 
 	DBG(p1, "ISAKMP (%u): ID payload", p1->conn_id);
 	DBG(p1, "\tnext-payload : %u", np);
 	DBG(p1, "\ttype         : %u", body[0]);
 	if (body[0] == IK_V1_ID_IPV4_ADDR && len == 8)
 		DBG(p1, "\taddress      : %s", ik_addr_fmt(ik_get32(body + 4), a));
+	else if (body[0] == IK_V1_ID_IPV6_ADDR && len == 20)
+		DBG(p1, "\taddress      : %s", ik_addr6_fmt_ios(body + 4, a));
 	else if (body[0] == IK_V1_ID_FQDN || body[0] == IK_V1_ID_USER_FQDN)
 		DBG(p1, "\tFQDN name    : %s",
 		    ik_str_escape(body + 4, len - 4, name, sizeof(name)));
@@ -638,6 +640,10 @@ static void start_wanted_qm(struct ik_p1 *p1)
 {
 	const struct ik_interface *t;
 
+	if (p1->want_qm && p1->cmap) {
+		ik_v1_cmap_start_wanted(p1);
+		return;
+	}
 	if (!p1->want_qm || !p1->tunnel)
 		return;
 	t = ik_config_find_iface(p1->e->cfg, p1->tunnel->name);
@@ -655,13 +661,13 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
 	const struct ik_interface *t = p1->tunnel;
-	const struct ik_ipsec_profile *ip = t->protection;
+	const struct ik_ipsec_profile *ip = t ? t->protection : &p1->cmap->ipsec;
 	struct ik_trace tr;
 	struct ik_v1_builder *b;
 	char la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
 	static const uint8_t zero[8];
 	int rc;
-	bool am, gre = t->tunnel_mode == IK_TUN_GRE_IP;
+	bool am, gre = t && t->tunnel_mode == IK_TUN_GRE_IP;
 	const struct ik_transform_set *ts = ip->ntsets ? ip->tsets[0] : NULL;
 
 	ik_addr_fmt(p1->local.addr, la);
@@ -669,7 +675,9 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(sa_request): ,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (key eng. msg.) OUTBOUND local= %s:500, remote= %s:500,",
 	       la, ra);
-	if (gre) {
+	if (!t) {
+		ik_v1_cmap_trace_request(p1);
+	} else if (gre) {
 		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= %s/255.255.255.255/47/0,", la);
 		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= %s/255.255.255.255/47/0,", ra);
 	} else {
@@ -690,8 +698,8 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	       ts && ts->keylen ? ts->keylen : 128);
 
 	ik_v1_tr(p1, &tr);
-	p1->profile = ik_profile_for_initiator(p1->cfg, ip, p1->fvrf, p1->local.addr,
-					       p1->remote.addr, &tr);
+	p1->profile = ik_profile_for_initiator_ip(p1->cfg, ip, p1->fvrf, &p1->local.ip,
+						  &p1->remote.ip, &tr);
 	DBG(p1, "ISAKMP: %s a peer struct for %s, peer port 500",
 	    ik_v1_p1_find_peer(e, 0, p1->remote.addr, false) != p1 ? "Found" : "Created", ra);
 	DBG(p1, "ISAKMP: Locking peer struct 0x%08X, refcount 1 for isakmp_initiator",
@@ -707,8 +715,8 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	}
 	if (!am)
 		DBG(p1, "ISAKMP:(0):Can not start Aggressive mode, trying Main mode.");
-	p1->key = ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->local.addr,
-				       p1->remote.addr, &tr);
+	p1->key = ik_resolve_initiator_ip(p1->cfg->resolver, p1->profile, p1->fvrf,
+					  &p1->local.ip, &p1->remote.ip, &tr);
 	if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ra);
 		if (p1->profile && p1->profile->nkeyrings)
@@ -793,8 +801,8 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (parse_answer_sa(p1, sapl, &sa))
 		goto out;
 	ik_v1_vid_process(p1, m, msg, len);
-	ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->local.addr,
-			     p1->remote.addr, ik_v1_tr(p1, &tr));
+	ik_resolve_initiator_ip(p1->cfg->resolver, p1->profile, p1->fvrf, &p1->local.ip,
+				&p1->remote.ip, ik_v1_tr(p1, &tr));
 	DBG(p1, "ISAKMP:(0): local preshared key found");
 	if (p1->profile)
 		DBG(p1, "ISAKMP : Looking for xauth in profile %s", p1->profile->name);
@@ -843,8 +851,8 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 
 	if (take_ke_nonce(p1, m))
 		return -1;
-	p1->key = ik_resolve_responder(p1->cfg->resolver, p1->fvrf, p1->local.addr,
-				       p1->remote.addr, ik_v1_tr(p1, &tr));
+	p1->key = ik_resolve_responder_ip(p1->cfg->resolver, p1->fvrf, &p1->local.ip,
+					  &p1->remote.ip, ik_v1_tr(p1, &tr));
 	if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt(p1->remote.addr, ra));
 		mode_failure(p1, "no pre-shared key for %s in any keyring (K3)", ra);
@@ -921,8 +929,8 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 
 	if (take_ke_nonce(p1, m))
 		return -1;
-	ik_resolve_initiator(p1->cfg->resolver, p1->profile, p1->fvrf, p1->local.addr,
-			     p1->remote.addr, ik_v1_tr(p1, &tr));
+	ik_resolve_initiator_ip(p1->cfg->resolver, p1->profile, p1->fvrf, &p1->local.ip,
+				&p1->remote.ip, ik_v1_tr(p1, &tr));
 	ik_v1_assign_conn_id(p1);
 	if (derive(p1)) {
 		mode_failure(p1, "Diffie-Hellman failed");
@@ -962,7 +970,7 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 	DBG(p1, "ISAKMP:(%u): processing ID payload. message ID = 0", p1->conn_id);
 	bad = ik_v1_parse_id(pl, &id, err, sizeof(err));
 	if (!bad && id.type != IK_V1_ID_IPV4_ADDR && id.type != IK_V1_ID_FQDN &&
-	    id.type != IK_V1_ID_USER_FQDN) {
+	    id.type != IK_V1_ID_USER_FQDN && id.type != IK_V1_ID_IPV6_ADDR) {
 		/* well formed, but a subnet, a range or a key ID names no peer here */
 		snprintf(err, sizeof(err), "ID payload at offset %zu: ID type %u (%s) is not "
 			 "accepted as a phase 1 identity", pl->off, id.type,
@@ -985,6 +993,14 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 		p1->peer_id_addr = ik_get32(id.data);
 		pid->type = IK_PEER_ID_IPV4;
 		pid->addr = p1->peer_id_addr;
+	} else if (id.type == IK_V1_ID_IPV6_ADDR) {
+		/* kept as IOS prints it, for show and the traces */
+		char a6[IK_ADDR_ANYSTRLEN];
+
+		free(p1->peer_id_name);
+		p1->peer_id_name = ik_xstrdup(ik_addr6_fmt_ios(id.data, a6));
+		pid->type = IK_PEER_ID_IPV6;
+		memcpy(pid->addr6, id.data, 16);
 	} else {
 		free(p1->peer_id_name);
 		p1->peer_id_name = ik_xmalloc(id.len + 1);
@@ -1128,9 +1144,9 @@ int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		return -1;
 	tr0.log = p1->e->log;
 	tr0.conn_id = 0;
-	prof = ik_profile_match_responder(p1->cfg, p1->fvrf, p1->local.addr, &pid, &tr0);
-	if (!ik_profile_check_responder(p1->cfg, prof, p1->key, p1->fvrf, p1->local.addr,
-					p1->remote.addr, ik_v1_tr(p1, &tr))) {
+	prof = ik_profile_match_responder_ip(p1->cfg, p1->fvrf, &p1->local.ip, &pid, &tr0);
+	if (!ik_profile_check_responder_ip(p1->cfg, prof, p1->key, p1->fvrf, &p1->local.ip,
+					   &p1->remote.ip, ik_v1_tr(p1, &tr))) {
 		DBG(p1, "ISAKMP (%u): FSM action returned error: 2", p1->conn_id);
 		mode_failure(p1, "P2: the key used since MM3 is from keyring %s, which ISAKMP "
 			     "profile %s (matched by the peer's identity) does not list",
@@ -1172,8 +1188,8 @@ int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (!p1->profile) {
 		tr0.log = p1->e->log;
 		tr0.conn_id = 0;
-		p1->profile = ik_profile_match_responder(p1->cfg, p1->fvrf, p1->local.addr, &pid,
-							 &tr0);
+		p1->profile = ik_profile_match_responder_ip(p1->cfg, p1->fvrf, &p1->local.ip,
+							    &pid, &tr0);
 	}
 	if (check_hash(p1, m, idpl)) {
 		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
@@ -1280,7 +1296,7 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 	char ra[IK_ADDRSTRLEN];
 
 	ik_v1_tr(p1, &tr);
-	if (pid->type != IK_PEER_ID_IPV4)
+	if ((pid->type == IK_PEER_ID_FQDN || pid->type == IK_PEER_ID_USER_FQDN) && pid->name)
 		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf, p1->local.addr,
 					 pid->name, &tr);
 	if (key) {
@@ -1288,14 +1304,14 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 			return NULL;
 		return key;
 	}
-	key = ik_resolve_responder(p1->cfg->resolver, p1->fvrf, p1->local.addr, p1->remote.addr,
-				   &tr);
+	key = ik_resolve_responder_ip(p1->cfg->resolver, p1->fvrf, &p1->local.ip, &p1->remote.ip,
+				      &tr);
 	if (!key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt(p1->remote.addr, ra));
 		return NULL;
 	}
-	if (!ik_profile_check_responder(p1->cfg, prof, key, p1->fvrf, p1->local.addr,
-					p1->remote.addr, &tr))
+	if (!ik_profile_check_responder_ip(p1->cfg, prof, key, p1->fvrf, &p1->local.ip,
+					   &p1->remote.ip, &tr))
 		return NULL;
 	return key;
 }
@@ -1332,7 +1348,7 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	}
 	tr0.log = p1->e->log;
 	tr0.conn_id = 0;
-	prof = ik_profile_match_responder(p1->cfg, p1->fvrf, p1->local.addr, &pid, &tr0);
+	prof = ik_profile_match_responder_ip(p1->cfg, p1->fvrf, &p1->local.ip, &pid, &tr0);
 	p1->key = am_key(p1, prof, &pid);
 	if (!p1->key) {
 		DBG(p1, "ISAKMP (%u): FSM action returned error: 2", p1->conn_id);
@@ -1423,8 +1439,8 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (!p1->profile) {
 		tr0.log = p1->e->log;
 		tr0.conn_id = 0;
-		p1->profile = ik_profile_match_responder(p1->cfg, p1->fvrf, p1->local.addr, &pid,
-							 &tr0);
+		p1->profile = ik_profile_match_responder_ip(p1->cfg, p1->fvrf, &p1->local.ip,
+							    &pid, &tr0);
 	}
 	ik_v1_assign_conn_id(p1);
 	if (derive(p1)) {

@@ -485,6 +485,13 @@ int ik_v1_parse_id(const struct ik_v1_pl *pl, struct ik_v1_id *id, char *err, si
 			return -1;
 		}
 		break;
+	case IK_V1_ID_IPV6_ADDR:
+		if (id->len != 16) {
+			snprintf(err, errlen, "ID payload at offset %zu: ID_IPV6_ADDR of %zu "
+				 "bytes != 16", pl->off, id->len);
+			return -1;
+		}
+		break;
 	case IK_V1_ID_IPV4_ADDR_SUBNET:
 	case IK_V1_ID_IPV4_ADDR_RANGE:
 		if (id->len != 8) {

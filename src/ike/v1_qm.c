@@ -209,7 +209,8 @@ static unsigned encap_code(const struct ik_p1 *p1, enum ik_ipsec_mode mode)
 static enum ik_ipsec_mode tunnel_mode_for(const struct ik_interface *t,
 					  const struct ik_transform_set *ts)
 {
-	if (t->tunnel_mode == IK_TUN_IPSEC_IPV4)
+	/* no tunnel: a crypto map entry, whose subnets need tunnel mode */
+	if (!t || t->tunnel_mode == IK_TUN_IPSEC_IPV4)
 		return IK_MODE_TUNNEL;
 	return ts->mode;
 }
@@ -305,23 +306,32 @@ static int fill_hash(struct ik_p1 *p1, struct ik_qm *q, struct ik_v1_builder *b,
 				0, b->buf + hoff + 4);
 }
 
-int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *t, unsigned rekey_of)
+/* Quick Mode for tunnel t, or (t NULL) for line ace of crypto map entry cm
+ * with proxy identities px. */
+static int qm_start(struct ik_p1 *p1, const struct ik_interface *t,
+		    const struct ik_cmap_entry *cm, size_t ace, const struct ik_proxy *px,
+		    unsigned rekey_of)
 {
 	struct ik_engine *e = p1->e;
-	const struct ik_ipsec_profile *ip = t->protection;
+	const struct ik_ipsec_profile *ip = t ? t->protection : &cm->ipsec;
 	struct ik_v1_builder *b;
 	struct ik_qm *q;
 	uint32_t msgid, sec;
 	uint64_t kb;
-	uint8_t zero[64] = { 0 }, idb[16];
+	uint8_t zero[64] = { 0 }, idb[40];
 	size_t hl = ik_hash_len(p1->hash), hoff, sa_off;
 	int rc = -1;
 
 	if (!ip || !ip->ntsets)
 		return -1;
-	for (struct ik_qm *o = p1->qms; o; o = o->next)
-		if (o->initiator && !o->done && o->tunnel && !strcmp(o->tunnel->name, t->name))
+	for (struct ik_qm *o = p1->qms; o; o = o->next) {
+		if (!o->initiator || o->done)
+			continue;
+		if (t && o->tunnel && !strcmp(o->tunnel->name, t->name))
 			return 0; /* already negotiating */
+		if (!t && o->cmap == cm && o->cmap_ace == ace)
+			return 0;
+	}
 	do
 		ik_v1_rand(e, &msgid, sizeof(msgid));
 	while (msgid == 0 || ik_v1_qm_find(p1, msgid));
@@ -332,6 +342,11 @@ int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *t, unsigned reke
 	q->tunnel = t;
 	q->ipsec = ip;
 	q->rekey_of = rekey_of;
+	if (!t) {
+		q->cmap = cm;
+		q->cmap_ace = ace;
+		q->proxy = *px;
+	}
 	if (ik_v1_iv_msgid(p1->hash, p1->p2_iv_base, p1->blen, msgid, q->iv))
 		goto out;
 	DBG(p1, "ISAKMP:(%u):beginning Quick Mode exchange, M-ID of %u", p1->conn_id, msgid);
@@ -383,8 +398,13 @@ int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *t, unsigned reke
 
 		ik_v1_b_payload(b, IK_V1_PL_KE, pub, pl);
 	}
-	ik_v1_b_payload(b, IK_V1_PL_ID, idb, make_proxy(t, p1->local.addr, idb));
-	ik_v1_b_payload(b, IK_V1_PL_ID, idb, make_proxy(t, p1->remote.addr, idb));
+	if (t) {
+		ik_v1_b_payload(b, IK_V1_PL_ID, idb, make_proxy(t, p1->local.addr, idb));
+		ik_v1_b_payload(b, IK_V1_PL_ID, idb, make_proxy(t, p1->remote.addr, idb));
+	} else {
+		ik_v1_b_payload(b, IK_V1_PL_ID, idb, ik_v1_cmap_id(&px->local, px->proto, idb));
+		ik_v1_b_payload(b, IK_V1_PL_ID, idb, ik_v1_cmap_id(&px->remote, px->proto, idb));
+	}
 	if (b->overflow || fill_hash(p1, q, b, hoff, NULL, 0))
 		goto out;
 	if (qm_send(p1, q, b, true))
@@ -398,6 +418,17 @@ out:
 	}
 	free(b);
 	return rc;
+}
+
+int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *t, unsigned rekey_of)
+{
+	return qm_start(p1, t, NULL, 0, NULL, rekey_of);
+}
+
+int ik_v1_qm_start_cmap(struct ik_p1 *p1, const struct ik_cmap_entry *cm, size_t ace,
+			const struct ik_proxy *px, unsigned rekey_of)
+{
+	return qm_start(p1, NULL, cm, ace, px, rekey_of);
 }
 
 /* Verifies HASH(1) or HASH(2): prf(SKEYID_a, M-ID | [Ni_b |] rest of message);
@@ -564,8 +595,10 @@ static void fill_child(struct ik_p1 *p1, struct ik_qm *q, const struct ik_transf
 		sec = (uint32_t)o->sec;
 	if (o->kb && o->kb < kb)
 		kb = o->kb;
-	snprintf(c->ifname, sizeof(c->ifname), "%s", t->name);
-	c->tunnel = t;
+	if (t) {
+		snprintf(c->ifname, sizeof(c->ifname), "%s", t->name);
+		c->tunnel = t;
+	}
 	c->mode = offer_mode(o->encap);
 	c->enc = ts->enc;
 	c->enc_keylen = (ts->enc == IK_ESP_AES || ts->enc == IK_ESP_GCM) ?
@@ -579,7 +612,9 @@ static void fill_child(struct ik_p1 *p1, struct ik_qm *q, const struct ik_transf
 	c->out.spi = q->spi_out;
 	c->out.src = p1->local.addr;
 	c->out.dst = p1->remote.addr;
-	if (t->tunnel_mode == IK_TUN_IPSEC_IPV4) {
+	if (!t) {
+		ik_v1_cmap_child(q, c);
+	} else if (t->tunnel_mode == IK_TUN_IPSEC_IPV4) {
 		c->sel.src = c->sel.src_mask = c->sel.dst = c->sel.dst_mask = 0;
 		c->sel.proto = 0;
 	} else {
@@ -594,7 +629,8 @@ static void fill_child(struct ik_p1 *p1, struct ik_qm *q, const struct ik_transf
 	c->encap_local_port = c->udp_encap ? p1->local.port : 0;
 	c->encap_remote_port = c->udp_encap ? p1->remote.port : 0;
 	c->pfs_group = q->pfs_group;
-	c->reqid = t->tunnel_num + 1;
+	if (t)
+		c->reqid = t->tunnel_num + 1;
 }
 
 /* Installs the negotiated pair (child_up), then retires the SA it replaces. */
@@ -756,7 +792,7 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	uint8_t zero[64] = { 0 }, want_i[16], want_r[16];
 	size_t hl = ik_hash_len(p1->hash), hoff, wi, wr;
 	bool prof_bad;
-	int rc = -1;
+	int rc = -1, cmap_rc;
 
 	if (!b)
 		goto out;
@@ -789,6 +825,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	t = tunnel_for_ids(q->cfg, p1, idci, idcr);
 	q->tunnel = t;
 	q->ipsec = t ? t->protection : NULL;
+	/* no protected tunnel to this peer: the crypto map of the interface */
+	cmap_rc = t ? 1 : ik_v1_cmap_select(p1, q, idci, idcr);
 	for (size_t i = 0; i < sa->np && !chosen; i++) {
 		const struct ik_v1_proposal *p = &sa->p[i];
 
@@ -834,7 +872,9 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	ik_addr_fmt(p1->remote.addr, ra);
 	IPS(p1, "IPSEC(validate_proposal_request): proposal part #1,");
 	IPS(p1, "  (key eng. msg.) INBOUND local= %s:0, remote= %s:0,", la, ra);
-	if (!t || t->tunnel_mode == IK_TUN_GRE_IP) {
+	if (cmap_rc != 1 && idci) {
+		ik_v1_cmap_trace_proxies(p1, q);
+	} else if (!t || t->tunnel_mode == IK_TUN_GRE_IP) {
 		IPS(p1, "    local_proxy= %s/255.255.255.255/47/0,", la);
 		IPS(p1, "    remote_proxy= %s/255.255.255.255/47/0,", ra);
 	} else {
@@ -866,9 +906,25 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		if (!id_is(idci, want_i, wi) || !id_is(idcr, want_r, wr))
 			t = NULL;
 	}
+	if (cmap_rc != 1)
+		ik_v1_cmap_trace_walk(p1, q);
+	if (cmap_rc == 0 && q->cmap->isakmp_profile &&
+	    (!p1->profile || strcmp(p1->profile->name, q->cmap->isakmp_profile->name))) {
+		p4_fail(p1, q, sa, false);
+		qm_failure(p1, "P4: %s names ISAKMP profile %s; phase 1 matched %s",
+			   q->ipsec->name, q->cmap->isakmp_profile->name,
+			   p1->profile ? p1->profile->name : "no profile");
+		goto out;
+	}
+	if (cmap_rc == -1) {
+		p4_fail(p1, q, sa, false);
+		qm_failure(p1, "NO_PROPOSAL_CHOSEN: the proxy identities match no entry of the "
+			   "crypto map of this interface for this peer");
+		goto out;
+	}
 	/* P4: the IPsec profile selected by the proxy identities names another
 	 * ISAKMP profile than the one phase 1 matched. */
-	if (!t) {
+	if (!t && cmap_rc) {
 		p4_fail(p1, q, sa, false);
 		qm_failure(p1, "NO_PROPOSAL_CHOSEN: the proxy identities match no protected "
 			   "tunnel to this peer");
@@ -883,8 +939,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		goto out;
 	}
 	if (!chosen) {
-		qm_failure(p1, "NO_PROPOSAL_CHOSEN: no transform set of IPsec profile %s matches "
-			   "an offered proposal", t->protection->name);
+		qm_failure(p1, "NO_PROPOSAL_CHOSEN: no transform set of %s%s matches "
+			   "an offered proposal", t ? "IPsec profile " : "", q->ipsec->name);
 		DBG(p1, "ISAKMP:(%u): phase 2 SA policy not acceptable! (local %s remote %s)",
 		    p1->conn_id, la, ra);
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ESP,

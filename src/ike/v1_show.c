@@ -165,7 +165,7 @@ static void proxy(const struct ik_child *c, bool local, char *buf, size_t n)
 }
 
 static void esp_block(struct ik_sb *out, const struct ik_child *c, bool inbound, uint64_t now,
-		      const struct ik_sa_counters *cnt)
+		      const struct ik_sa_counters *cnt, const char *tag)
 {
 	uint32_t spi = inbound ? c->sa.in.spi : c->sa.out.spi;
 	uint64_t kb = c->sa.lifetime_kb > cnt->bytes / 1024 ? c->sa.lifetime_kb - cnt->bytes / 1024
@@ -177,8 +177,8 @@ static void esp_block(struct ik_sb *out, const struct ik_child *c, bool inbound,
 		     c->sa.mode == IK_MODE_TRANSPORT ? "Transport" : "Tunnel",
 		     c->sa.udp_encap ? " UDP-Encaps" : "");
 	ik_sb_printf(out, "        conn id: %u, flow_id: SW:%u, sibling_flags 80000040, "
-		     "crypto map: %s-head-0\n", c->sa.id + (inbound ? 0 : 1),
-		     c->sa.id + (inbound ? 0 : 1) - 2000, c->sa.ifname);
+		     "crypto map: %s\n", c->sa.id + (inbound ? 0 : 1),
+		     c->sa.id + (inbound ? 0 : 1) - 2000, tag);
 	ik_sb_printf(out, "        sa timing: remaining key lifetime (k/sec): (%llu/%llu)\n",
 		     (unsigned long long)kb,
 		     (unsigned long long)(left_ms(now, c->t_hard.at) / 1000));
@@ -207,8 +207,20 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 	for (const struct ik_child *c = e->children; c; c = c->next) {
 		struct ik_sa_counters in, o;
 
+		const char *ifn = c->sa.ifname;
+		char tag[80];
+
 		if (so->peer && c->remote.addr != so->peer)
 			continue;
+		if (so->map && (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, so->map)))
+			continue;
+		/* tunnels: IOS's internal map of the interface; crypto maps: the tag */
+		if (c->sa.cmap) {
+			ifn = ik_v1_cmap_ifname(c->cfg, c->sa.cmap);
+			snprintf(tag, sizeof(tag), "%s", c->sa.cmap->map->name);
+		} else {
+			snprintf(tag, sizeof(tag), "%s-head-0", c->sa.ifname);
+		}
 		counters(e, c, &in, &o);
 		proxy(c, true, lp, sizeof(lp));
 		proxy(c, false, rp, sizeof(rp));
@@ -216,7 +228,9 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		ik_addr_fmt(c->remote.addr, b);
 		if (json) {
 			ik_sb_printf(out, "%s{\"interface\":", first ? "" : ",");
-			ik_sb_json_str(out, c->sa.ifname);
+			ik_sb_json_str(out, ifn);
+			ik_sb_add(out, ",\"crypto_map\":");
+			ik_sb_json_str(out, c->sa.cmap ? tag : NULL);
 			ik_sb_printf(out, ",\"local\":\"%s\",\"peer\":\"%s\",\"peer_port\":%u,"
 				     "\"local_ident\":\"%s\",\"remote_ident\":\"%s\","
 				     "\"transform\":", a, b, c->remote.port, lp, rp);
@@ -239,9 +253,8 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 			first = false;
 			continue;
 		}
-		ik_sb_printf(out, "\ninterface: %s\n", c->sa.ifname);
-		ik_sb_printf(out, "    Crypto map tag: %s-head-0, local addr %s\n\n", c->sa.ifname,
-			     a);
+		ik_sb_printf(out, "\ninterface: %s\n", ifn);
+		ik_sb_printf(out, "    Crypto map tag: %s, local addr %s\n\n", tag, a);
 		ik_sb_add(out, "   protected vrf: (none)\n");
 		ik_sb_printf(out, "   local  ident (addr/mask/prot/port): (%s)\n", lp);
 		ik_sb_printf(out, "   remote ident (addr/mask/prot/port): (%s)\n", rp);
@@ -280,10 +293,10 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		else
 			ik_sb_add(out, "     PFS (Y/N): N, DH group: none\n\n");
 		ik_sb_add(out, "     inbound esp sas:\n");
-		esp_block(out, c, true, now, &in);
+		esp_block(out, c, true, now, &in, tag);
 		ik_sb_add(out, "     inbound ah sas:\n\n     inbound pcp sas:\n\n");
 		ik_sb_add(out, "     outbound esp sas:\n");
-		esp_block(out, c, false, now, &o);
+		esp_block(out, c, false, now, &o, tag);
 		ik_sb_add(out, "     outbound ah sas:\n\n     outbound pcp sas:\n");
 	}
 	if (json)

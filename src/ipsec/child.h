@@ -33,6 +33,7 @@ struct ik_child_sa {
 	unsigned id;            /* engine-unique, stable for the SA's life */
 	char ifname[32];        /* the configured TunnelN this protects, "" for none */
 	const struct ik_interface *tunnel; /* in the snapshot the SA holds */
+	const struct ik_cmap_entry *cmap; /* crypto map entry (tunnel NULL), same snapshot */
 	enum ik_ipsec_mode mode;
 	enum ik_esp_enc enc;
 	unsigned enc_keylen;    /* bits of cipher key, salt excluded */

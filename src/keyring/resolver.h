@@ -14,10 +14,12 @@
 #ifndef IK_KEYRING_RESOLVER_H
 #define IK_KEYRING_RESOLVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "conf/model.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 /* Where trace lines go, and the IOS connection id shown as ISAKMP:(N): */
@@ -51,10 +53,31 @@ const struct ik_key *ik_resolve_initiator(const struct ik_resolver *r,
 					  const char *fvrf, uint32_t local, uint32_t peer,
 					  const struct ik_trace *tr);
 
+/* The same lookups for a peer of either family (struct ik_addr). An IPv4
+ * peer goes through the calls above unchanged (local: its IPv4 address, or
+ * NULL / an IPv6 address for "not known"); an IPv6 peer is looked up among
+ * the keys written `address ipv6 P/L`, by the same rules K1..K4 and with
+ * the same traces, addresses printed as IOS prints IPv6 (2001:DB8::1). A
+ * keyring bound to an IPv6 local address is searched only for exchanges on
+ * that address; one bound to an IPv4 address never for an IPv6 peer. */
+const struct ik_key *ik_resolve_responder_ip(const struct ik_resolver *r, const char *fvrf,
+					     const struct ik_addr *local,
+					     const struct ik_addr *peer,
+					     const struct ik_trace *tr);
+const struct ik_key *ik_resolve_initiator_ip(const struct ik_resolver *r,
+					     const struct ik_isakmp_profile *profile,
+					     const char *fvrf, const struct ik_addr *local,
+					     const struct ik_addr *peer,
+					     const struct ik_trace *tr);
+
+/* An address key contains a (same family, within its prefix). */
+bool ik_key_matches(const struct ik_key *k, const struct ik_addr *a);
+
 /* The prefix length and mask the K rules use for an address key: its own,
  * except that IOS reads "address 0.0.0.0" with the mask omitted as the
  * wildcard 0.0.0.0 0.0.0.0 (show crypto isakmp key lists such a key as
- * "0.0.0.0 [0.0.0.0]"; rule K4). */
+ * "0.0.0.0 [0.0.0.0]"; rule K4). An IPv6 key has its own length (0..128) and
+ * no mask: ik_key_mask is for IPv4 keys. */
 int ik_key_plen(const struct ik_key *k);
 uint32_t ik_key_mask(const struct ik_key *k);
 

@@ -41,8 +41,10 @@
 #include <strings.h>
 
 #include "keyring/lpm.h"
+#include "keyring/lpm6.h"
 #include "keyring/resolver.h"
 #include "profile/check_authz.h"
+#include "profile/check_cmap.h"
 #include "profile/v2_select.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -183,9 +185,26 @@ static char *ck_prefix(uint32_t addr, int plen)
 	return plen == 32 ? ik_xstrdup(a) : ck_strf("%s/%d", a, plen);
 }
 
+/* "2001:DB8::2" for a host, "2001:DB8::/32" for a prefix */
+static char *ck_prefix6(const uint8_t a6[16], int plen)
+{
+	char a[IK_ADDR_ANYSTRLEN];
+
+	ik_addr6_fmt_ios(a6, a);
+	return plen == 128 ? ik_xstrdup(a) : ck_strf("%s/%d", a, plen);
+}
+
 static char *ck_key_what(const struct ik_key *k)
 {
-	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN], p[IK_PREFIX6STRLEN];
+
+	if (k->v6) {
+		ik_prefix6_fmt_ios(k->addr6, ik_key_plen(k), p);
+		if (k->ring->is_default)
+			return ck_strf("crypto isakmp key ... address ipv6 %s (default keyring)",
+				       p);
+		return ck_strf("keyring %s: pre-shared-key address ipv6 %s", k->ring->name, p);
+	}
 
 	ik_addr_fmt(k->addr, a);
 	ik_addr_fmt(ik_key_mask(k), m);
@@ -196,8 +215,12 @@ static char *ck_key_what(const struct ik_key *k)
 
 static char *ck_match_what(const struct ik_isakmp_profile *p, const struct ik_identity_match *m)
 {
-	char a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN];
+	char a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN], pb[IK_PREFIX6STRLEN];
 
+	if (m->kind == IK_MATCH_ADDRESS && m->v6)
+		return ck_strf("profile %s: match identity address ipv6 %s%s%s", p->name,
+			       ik_prefix6_fmt_ios(m->addr6, m->plen, pb), m->vrf ? " " : "",
+			       m->vrf ? m->vrf : "");
 	if (m->kind != IK_MATCH_ADDRESS)
 		return ck_strf("profile %s: match identity %s %s", p->name,
 			       m->kind == IK_MATCH_HOST ? "host"
@@ -255,12 +278,12 @@ static struct ik_peer_id ck_ipv4(uint32_t a)
  * names has no address in the file (then it is never used). */
 static bool ck_ring_bound(const struct ik_keyring *kr)
 {
-	return !kr->is_default && (kr->local_address_if || kr->local_address);
+	return !kr->is_default && (kr->local_address_if || kr->local_address || kr->local_v6);
 }
 
 static bool ck_prof_bound(const struct ik_isakmp_profile *p)
 {
-	return p->local_address_if || p->local_address;
+	return p->local_address_if || p->local_address || p->local_v6;
 }
 
 /* Whether a profile takes part in exchanges on local address l. */
@@ -572,6 +595,249 @@ static void ck_k4(struct ck *c, const struct ik_key **keys, size_t n)
 	ik_lpm_free(t);
 }
 
+/* ---- K3.6 and K4 over the IPv6 keys ---- */
+
+/* Two keyrings that one IPv6 MM3 search sees together. */
+static bool ck_rings_meet6(const struct ik_keyring *a, const struct ik_keyring *b)
+{
+	if ((ck_ring_bound(a) && !a->local_v6) || (ck_ring_bound(b) && !b->local_v6))
+		return false;
+	return !ck_ring_bound(a) || !ck_ring_bound(b) ||
+	       !memcmp(a->local_address6, b->local_address6, 16);
+}
+
+static int ck_key6_cmp(const void *a, const void *b)
+{
+	const struct ik_key *x = *(const struct ik_key *const *)a;
+	const struct ik_key *y = *(const struct ik_key *const *)b;
+	int v;
+
+	if (x->ring->is_default != y->ring->is_default)
+		return x->ring->is_default ? -1 : 1;
+	if (!x->ring->vrf != !y->ring->vrf)
+		return !x->ring->vrf ? -1 : 1;
+	if (x->ring->vrf && (v = strcmp(x->ring->vrf, y->ring->vrf)))
+		return v;
+	if ((v = memcmp(x->addr6, y->addr6, 16)))
+		return v;
+	if (ik_key_plen(x) != ik_key_plen(y))
+		return ik_key_plen(x) < ik_key_plen(y) ? -1 : 1;
+	if (x->ring->order != y->ring->order)
+		return x->ring->order < y->ring->order ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void ck_k36_v6(struct ck *c, const struct ik_key **keys, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const struct ik_key *first = NULL, *other = NULL;
+		size_t j = i + 1;
+
+		while (j < n && !memcmp(keys[j]->addr6, keys[i]->addr6, 16) &&
+		       ik_key_plen(keys[j]) == ik_key_plen(keys[i]) &&
+		       keys[j]->ring->is_default == keys[i]->ring->is_default &&
+		       ck_same_vrf(keys[j]->ring->vrf, keys[i]->ring->vrf))
+			j++;
+		for (size_t a = i; a < j && !other; a++)
+			for (size_t b = a + 1; b < j && !other; b++)
+				if (keys[b]->ring != keys[a]->ring &&
+				    ck_rings_meet6(keys[a]->ring, keys[b]->ring)) {
+					first = keys[a];
+					other = keys[b];
+				}
+		if (!other || keys[i]->ring->is_default) {
+			i = j;
+			continue;
+		}
+		struct ck_finding *f = ck_new(c, "warning", "K3.6");
+		char pb[IK_PREFIX6STRLEN];
+
+		for (size_t k = i; k < j; k++)
+			if (keys[k] == first || keys[k] == other ||
+			    (ck_rings_meet6(keys[k]->ring, first->ring) &&
+			     ck_rings_meet6(keys[k]->ring, other->ring)))
+				ck_add_line(f, keys[k]->line, ck_key_what(keys[k]));
+		ck_add_peer(f, ck_prefix6(first->addr6, ik_key_plen(first)));
+		f->message = ck_strf("%s is configured in keyring %s and in keyring %s (fVRF %s): "
+				     "as responder this router always picks the first, keyring %s "
+				     "(K3.6; IOS calls two keys for one address unpredictable)",
+				     ik_prefix6_fmt_ios(first->addr6, ik_key_plen(first), pb),
+				     first->ring->name, other->ring->name,
+				     ck_vrf_name(first->ring->vrf), first->ring->name);
+		f->direction = ck_strf("when %s initiates, this router always uses keyring %s's "
+				       "key; keyring %s's copy is never used as responder, and a "
+				       "profile that lists only keyring %s fails at MM5 (P2)",
+				       f->peers[0], first->ring->name, other->ring->name,
+				       other->ring->name);
+		f->fix = ck_strf("keep the key for %s in one keyring and list that keyring in "
+				 "every profile that needs it; remove the copy in keyring %s "
+				 "(line %d)", f->peers[0], other->ring->name, other->line);
+		i = j;
+	}
+}
+
+static void ck_k4_v6(struct ck *c, const struct ik_key **keys, size_t n)
+{
+	const struct ik_keyring *d = c->cfg->keyrings[0];
+	struct ik_lpm6_ent *ents;
+	struct ik_lpm6 *t;
+	size_t nd = 0, *byd;
+
+	if (!d->is_default || !d->nkeys)
+		return;
+	ents = ik_xcalloc(d->nkeys, sizeof(*ents));
+	for (size_t i = 0; i < d->nkeys; i++) {
+		const struct ik_key *k = d->keys[i];
+
+		if (k->kind != IK_KEY_ADDRESS || !k->v6)
+			continue;
+		memcpy(ents[nd].addr, k->addr6, 16);
+		ents[nd].plen = (uint32_t)ik_key_plen(k);
+		ents[nd].rank = (uint32_t)i;
+		ents[nd].val = k;
+		nd++;
+	}
+	t = nd ? ik_lpm6_build(ents, nd) : NULL;
+	free(ents);
+	if (!t)
+		return;
+	byd = ik_xcalloc(d->nkeys, sizeof(*byd));
+	struct ik_plen6 plens = ik_lpm6_plens(t);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ik_key *k = keys[i], *dk = NULL;
+		struct ck_finding *f;
+		char pb[IK_PREFIX6STRLEN];
+		size_t di = 0;
+
+		if (k->ring->is_default || k->ring->vrf)
+			continue;
+		for (int p = ik_key_plen(k); p >= 0 && !dk; p--) {
+			const struct ik_lpm6_ent *e;
+
+			if (ik_plen6_has(&plens, (unsigned)p) &&
+			    ik_lpm6_exact(t, k->addr6, (uint32_t)p, &e)) {
+				dk = e->val;
+				di = e->rank;
+			}
+		}
+		if (!dk)
+			continue;
+		if (!byd[di]) {
+			f = ck_new(c, "warning", "K4");
+			byd[di] = c->n;
+			f->message = ck_strf("the global key for %s (crypto isakmp key, "
+					     "default keyring) is searched first for peers of "
+					     "the global VRF and shadows more specific keyring "
+					     "keys (K3.3, K4)",
+					     ik_prefix6_fmt_ios(dk->addr6, ik_key_plen(dk), pb));
+			ck_add_line(f, dk->line, ck_key_what(dk));
+			f->direction = ik_xstrdup("sessions initiated toward this router "
+						  "by these peers use the global key, not "
+						  "the keyring key: they fail at MM5 unless "
+						  "the peer has the same key text and its "
+						  "profile accepts the default keyring (P2)");
+			f->fix = ck_strf("remove the crypto isakmp key line (line %d) and put "
+					 "that key in a keyring, or use only keyrings", dk->line);
+		}
+		f = &c->f[byd[di] - 1];
+		ck_add_line(f, k->line, ck_key_what(k));
+		ck_add_peer(f, ck_prefix6(k->addr6, ik_key_plen(k)));
+	}
+	free(byd);
+	ik_lpm6_free(t);
+}
+
+static void ck_keys_v6(struct ck *c)
+{
+	const struct ik_key **keys;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->cfg->nkeys; i++)
+		n += c->cfg->keys[i]->kind == IK_KEY_ADDRESS && c->cfg->keys[i]->v6;
+	if (!n)
+		return;
+	keys = ik_xcalloc(n, sizeof(*keys));
+	n = 0;
+	for (size_t i = 0; i < c->cfg->nkeys; i++)
+		if (c->cfg->keys[i]->kind == IK_KEY_ADDRESS && c->cfg->keys[i]->v6 &&
+		    c->cfg->keys[i]->ring)
+			keys[n++] = c->cfg->keys[i];
+	qsort(keys, n, sizeof(*keys), ck_key6_cmp);
+	ck_k36_v6(c, keys, n);
+	ck_k4_v6(c, keys, n);
+	free(keys);
+}
+
+/* ---- P2 and K3 over the IPv6 identities each profile matches ---- */
+
+/* For each `match identity address ipv6 P/L` of a profile: the peer at P
+ * (its network address, the identity a peer of that prefix presents), the
+ * profile it selects at MM5 and the key the responder picks for it at MM3,
+ * on the profile's IPv6 local address if it has one. A peer that selects
+ * this profile with a key from a keyring the profile does not list fails at
+ * MM5 (P2); one with no key at all fails at MM3 (K3). */
+static void ck_p2_v6(struct ck *c)
+{
+	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
+		struct ik_addr local = { .family = IK_AF_INET6 };
+
+		if (ck_prof_bound(p) && !p->local_v6)
+			continue;
+		if (p->local_v6)
+			memcpy(local.v6, p->local_address6, 16);
+		for (size_t j = 0; j < p->nmatches; j++) {
+			const struct ik_identity_match *m = &p->matches[j];
+			struct ik_peer_id id = { .type = IK_PEER_ID_IPV6 };
+			struct ik_addr peer = { .family = IK_AF_INET6 };
+			const struct ik_key *k;
+			struct ck_finding *f;
+			char ps[IK_ADDR_ANYSTRLEN], kb[IK_PREFIX6STRLEN];
+
+			if (m->kind != IK_MATCH_ADDRESS || !m->v6)
+				continue;
+			memcpy(id.addr6, m->addr6, 16);
+			memcpy(peer.v6, m->addr6, 16);
+			if (ik_profile_match_responder_ip(c->cfg, m->vrf, &local, &id, NULL) != p)
+				continue;
+			k = ik_resolve_responder_ip(c->r, m->vrf, &local, &peer, NULL);
+			if (k && ik_profile_check_keyring(p, k, NULL))
+				continue;
+			ik_addr6_fmt_ios(m->addr6, ps);
+			f = ck_new(c, k ? "error" : "warning", k ? "P2" : "K3");
+			ck_add_line(f, m->line, ck_match_what(p, m));
+			ck_add_peer(f, ik_xstrdup(ps));
+			if (!k) {
+				f->message = ck_strf("profile %s matches %s but no keyring of "
+						     "fVRF %s holds an IPv6 address key for "
+						     "it: as responder this router has no "
+						     "pre-shared key at MM3 (K3)",
+						     p->name, ps, ck_vrf_name(m->vrf));
+				f->direction = ck_strf("sessions initiated by %s toward this "
+						       "router fail at MM3 (No pre-shared key "
+						       "with %s!)", ps, ps);
+				f->fix = ck_strf("add pre-shared-key address ipv6 %s/128 to a "
+						 "keyring listed in profile %s", ps, p->name);
+				continue;
+			}
+			ck_add_line(f, k->line, ck_key_what(k));
+			f->message = ck_strf("profile %s matches %s, but the key this router picks "
+					     "for it at MM3 is %s from keyring %s, which profile %s "
+					     "does not list (P2)", p->name, ps,
+					     ik_prefix6_fmt_ios(k->addr6, ik_key_plen(k), kb),
+					     k->ring->name, p->name);
+			f->direction = ck_strf("sessions initiated by %s toward this router fail at "
+					       "MM5: Key not found in keyrings of profile , aborting "
+					       "exchange", ps);
+			f->fix = ck_strf("list keyring %s in profile %s, or keep the key for %s in "
+					 "a single keyring shared by every profile that matches it; "
+					 "or use IKEv2, which picks the profile before the key (V2-1)",
+					 k->ring->name, p->name, ps);
+		}
+	}
+}
+
 /* ---- P2 and K3 (no key) over the peers each profile matches ---- */
 
 struct ck_p2_group {
@@ -764,7 +1030,7 @@ static void ck_p2_at(struct ck *c, const struct ik_key **byaddr, size_t n, uint3
 			struct ck_p2_group groups[8];
 			size_t ng = 0, probes = 0;
 
-			if (m->kind != IK_MATCH_ADDRESS)
+			if (m->kind != IK_MATCH_ADDRESS || m->v6)
 				continue;
 			ck_p2_peer(c, p, m, local, m->addr & m->mask, groups, &ng);
 			if (m->plen == 32)
@@ -822,7 +1088,7 @@ static int ck_other_identity(const struct ck *c, const struct ik_isakmp_profile 
 		char a[IK_ADDRSTRLEN], name[300];
 
 		if (m->kind == IK_MATCH_ADDRESS) {
-			if (!ck_same_vrf(m->vrf, vrf) || ik_addr_in(x, m->addr, m->mask))
+			if (m->v6 || !ck_same_vrf(m->vrf, vrf) || ik_addr_in(x, m->addr, m->mask))
 				continue;
 			id = ck_ipv4(m->addr & m->mask);
 			snprintf(buf, len, "%s", ik_addr_fmt(m->addr & m->mask, a));
@@ -945,6 +1211,10 @@ static int ck_match_cmp(const void *a, const void *b)
 			return !x->m->vrf ? -1 : 1;
 		if (x->m->vrf && (v = strcmp(x->m->vrf, y->m->vrf)))
 			return v;
+		if (x->m->v6 != y->m->v6)
+			return x->m->v6 ? 1 : -1;
+		if (x->m->v6 && (v = memcmp(x->m->addr6, y->m->addr6, 16)))
+			return v;
 		if ((x->m->addr & x->m->mask) != (y->m->addr & y->m->mask))
 			return (x->m->addr & x->m->mask) < (y->m->addr & y->m->mask) ? -1 : 1;
 		if (x->m->plen != y->m->plen)
@@ -990,8 +1260,9 @@ static void ck_p1_tie(struct ck *c)
 		}
 		struct ck_finding *f = ck_new(c, "warning", "P1-tie");
 		const struct ik_identity_match *m = v[i].m;
-		char *who = m->kind == IK_MATCH_ADDRESS ? ck_prefix(m->addr & m->mask, m->plen)
-							: ik_xstrdup(m->name ? m->name : "");
+		char *who = m->kind == IK_MATCH_ADDRESS && m->v6 ? ck_prefix6(m->addr6, m->plen)
+			    : m->kind == IK_MATCH_ADDRESS ? ck_prefix(m->addr & m->mask, m->plen)
+			    : ik_xstrdup(m->name ? m->name : "");
 
 		for (size_t k = i; k < j; k++)
 			ck_add_line(f, v[k].m->line, ck_match_what(v[k].p, v[k].m));
@@ -1072,6 +1343,7 @@ static void ck_p4(struct ck *c)
 				int s = -1;
 
 				if (got->matches[j].kind == IK_MATCH_ADDRESS &&
+				    !got->matches[j].v6 &&
 				    ck_same_vrf(got->matches[j].vrf, ifc->tunnel_vrf) &&
 				    ik_addr_in(ifc->tunnel_dest, got->matches[j].addr,
 					       got->matches[j].mask))
@@ -1153,7 +1425,49 @@ static void ck_k1(struct ck *c)
 	}
 }
 
+/* ---- crypto maps (profile/check_cmap.c) ---- */
+
+static void ck_cmap_add(void *ctx, const struct ik_cmap_finding *cf)
+{
+	struct ck *c = ctx;
+	struct ck_finding *f = ck_new(c, cf->severity, cf->rule);
+
+	f->message = ik_xstrdup(cf->message);
+	for (size_t i = 0; i < cf->nlines; i++)
+		ck_add_line(f, cf->line[i], ik_xstrdup(cf->what[i]));
+	if (cf->peer[0])
+		ck_add_peer(f, ik_xstrdup(cf->peer));
+	f->direction = ik_xstrdup(cf->direction);
+	f->fix = ik_xstrdup(cf->fix);
+}
+
 /* ---- what cannot work at run time ---- */
+
+/* A tunnel over IPv6, or carrying IPv6, with an engine that has no IPv6. */
+static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t)
+{
+	bool outer = ik_tunnel_mode_v6(t->tunnel_mode);
+	struct ck_finding *f = ck_new(c, "error", "IPv6");
+	char a[IK_ADDR_ANYSTRLEN];
+
+	ck_add_line(f, t->line, ck_strf("interface %s: %s", t->name,
+					outer ? "tunnel mode gre|ipsec ipv6"
+					      : "ipv6 address"));
+	ck_add_peer(f, ik_xstrdup(t->tunnel_dest_v6 ? ik_addr6_fmt_ios(t->tunnel_dest6, a) :
+				  t->tunnel_dest ? ik_addr_fmt(t->tunnel_dest, a) : "(none)"));
+	f->message = outer ? ck_strf("%s runs over IPv6, but this ikerd negotiates IKE and "
+				     "installs tunnels over IPv4 only: the tunnel never comes "
+				     "up", t->name)
+			   : ck_strf("%s carries IPv6 (ipv6 address) in a VTI (tunnel mode ipsec "
+				     "ipv4), but this ikerd negotiates IPv4 selectors only: IPv6 "
+				     "traffic does not pass (a GRE tunnel carries IPv6)", t->name);
+	f->direction = ck_strf("both directions: %s", outer ? "no IKE exchange over IPv6"
+							      : "IPv6 packets are not routed");
+	f->fix = ik_xstrdup(outer ? "use tunnel mode gre ip or ipsec ipv4 with IPv4 tunnel "
+				    "addresses"
+				  : "carry IPv6 in a GRE tunnel (tunnel mode gre ip), or "
+				    "remove the ipv6 address");
+}
 
 static const char *ck_authm_name(enum ik_authm a)
 {
@@ -1193,6 +1507,13 @@ static void ck_runtime_tunnels(struct ck *c)
 					 "pre-share in crypto ikev2 profile %s, with a keyring",
 					 p2->name);
 		}
+		/* IPv6 inside a GRE tunnel over IPv4 works (the GRE link carries it);
+		 * inside a VTI it would need IPv6 XFRM policies */
+		if (!env->ipv6 && (ik_tunnel_mode_v6(t->tunnel_mode) ||
+				   (t->has_addr6 && t->tunnel_mode == IK_TUN_IPSEC_IPV4)))
+			ck_v6_tunnel(c, t);
+		if (ik_tunnel_mode_v6(t->tunnel_mode))
+			continue; /* the interface lookup below is for IPv4 sources */
 		if (!t->tunnel_source_if || t->tunnel_source_resolved ||
 		    ik_config_find_iface(c->cfg, t->tunnel_source_if) || !env->ifaddr ||
 		    env->ifaddr(env->ctx, t->tunnel_source_if, &a) == 0)
@@ -1264,7 +1585,7 @@ static void ck_runtime(struct ck *c)
 			const struct ik_keyring *kr = cfg->keyrings[i];
 
 			ifn = kr->local_address_if;
-			la = kr->local_address;
+			la = kr->local_address || kr->local_v6;
 			kind = "keyring";
 			name = kr->name;
 			line = kr->line;
@@ -1272,7 +1593,7 @@ static void ck_runtime(struct ck *c)
 			const struct ik_isakmp_profile *p = cfg->profiles[i - cfg->nkeyrings];
 
 			ifn = p->local_address_if;
-			la = p->local_address;
+			la = p->local_address || p->local_v6;
 			kind = "profile";
 			name = p->name;
 			line = p->line;
@@ -1501,12 +1822,16 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 	ck_locals(&c);
 	keys = ik_xcalloc(cfg->nkeys ? cfg->nkeys : 1, sizeof(*keys));
 	for (size_t i = 0; i < cfg->nkeys; i++)
-		if (cfg->keys[i]->kind == IK_KEY_ADDRESS && cfg->keys[i]->ring)
+		if (cfg->keys[i]->kind == IK_KEY_ADDRESS && cfg->keys[i]->ring &&
+		    !cfg->keys[i]->v6)
 			keys[n++] = cfg->keys[i];
 	if (n)
 		qsort(keys, n, sizeof(*keys), ck_key_cmp);
 	ck_k36(&c, keys, n);
 	ck_k4(&c, keys, n);
+	ck_keys_v6(&c);
+	if (c.r)
+		ck_p2_v6(&c);
 	if (n)
 		qsort(keys, n, sizeof(*keys), ck_addr_cmp);
 	if (c.r)
@@ -1519,6 +1844,7 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 	ck_am(&c);
 	ck_v2(&c);
 	ik_check_authz(cfg, ck_emit, &c);
+	ik_check_cmaps(cfg, c.r, ck_cmap_add, &c);
 	if (counts) {
 		memset(counts, 0, sizeof(*counts));
 		for (size_t i = 0; i < c.n; i++) {
@@ -1546,25 +1872,45 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t local,
 			 uint32_t peer, const struct ik_peer_id *id, struct ik_sb *out, bool json)
 {
+	struct ik_addr l = ik_addr_v4(local), pa = ik_addr_v4(peer);
+
+	return ik_explain_responder_ip(cfg, fvrf, &l, &pa, id, out, json);
+}
+
+int ik_explain_responder_ip(const struct ik_config *cfg, const char *fvrf,
+			    const struct ik_addr *local, const struct ik_addr *peer,
+			    const struct ik_peer_id *id, struct ik_sb *out, bool json)
+{
+	static const uint8_t zero[16];
+	bool have_local = local->family == IK_AF_INET6 ? memcmp(local->v6, zero, 16) != 0
+						       : local->v4 != 0;
 	struct ik_log_capture cap = { 0 };
 	struct ik_log lg = { .debug_mask = IK_DBG_ISAKMP | IK_DBG_ISAKMP_DETAIL,
 			     .sink = ik_log_capture_sink, .ctx = &cap };
 	struct ik_trace tr = { .log = &lg, .conn_id = 0 };
 	struct ik_resolver *own = NULL;
 	const struct ik_resolver *r = cfg->resolver;
-	struct ik_peer_id pid = ck_ipv4(peer);
+	struct ik_peer_id pid = ck_ipv4(peer->v4);
 	const struct ik_isakmp_profile *p = NULL;
 	const struct ik_key *k;
-	char ps[IK_ADDRSTRLEN], idtxt[300];
+	char ps[IK_ADDR_ANYSTRLEN], idtxt[300];
 	char *verdict;
 	bool ok = false;
 
 	if (!r)
 		r = own = ik_resolver_build(cfg);
+	if (peer->family == IK_AF_INET6) {
+		pid.type = IK_PEER_ID_IPV6;
+		memcpy(pid.addr6, peer->v6, 16);
+	}
 	if (id)
 		pid = *id;
-	ik_addr_fmt(peer, ps);
-	if (pid.type == IK_PEER_ID_IPV4) {
+	ik_addr_fmt_ios(peer, ps);
+	if (pid.type == IK_PEER_ID_IPV6) {
+		char a[IK_ADDR_ANYSTRLEN];
+
+		snprintf(idtxt, sizeof(idtxt), "ID_IPV6_ADDR %s", ik_addr6_fmt_ios(pid.addr6, a));
+	} else if (pid.type == IK_PEER_ID_IPV4) {
 		char a[IK_ADDRSTRLEN];
 
 		snprintf(idtxt, sizeof(idtxt), "ID_IPV4_ADDR %s", ik_addr_fmt(pid.addr, a));
@@ -1575,16 +1921,16 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 	}
 
 	/* MM3: the key, by address and fVRF only (K3) */
-	k = ik_resolve_responder(r, fvrf, local, peer, &tr);
+	k = ik_resolve_responder_ip(r, fvrf, local, peer, &tr);
 	if (!k) {
 		verdict = ck_strf("phase 1 would fail at MM3: no pre-shared key for %s in fVRF %s "
 				  "(K3)", ps, ck_vrf_name(fvrf));
 	} else {
 		/* MM5: the profile by identity (P1), then the keyring check (P2)
 		 * as ik_profile_check_responder does it, with this resolver */
-		p = ik_profile_match_responder(cfg, fvrf, local, &pid, &tr);
+		p = ik_profile_match_responder_ip(cfg, fvrf, local, &pid, &tr);
 		if (p && p->nkeyrings)
-			(void)ik_resolve_initiator(r, p, fvrf, local, peer, &tr);
+			(void)ik_resolve_initiator_ip(r, p, fvrf, local, peer, &tr);
 		ok = ik_profile_check_keyring(p, k, &tr);
 		/* the state machine's line that ends a live exchange here (P2) */
 		if (!ok)
@@ -1623,19 +1969,24 @@ int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t
 		ik_sb_add(out, "], \"verdict\": ");
 		ik_sb_json_str(out, verdict);
 		ik_sb_add(out, ", \"local\": ");
-		if (local) {
-			char la[IK_ADDRSTRLEN];
+		if (have_local) {
+			char la[IK_ADDR_ANYSTRLEN];
 
-			ik_sb_json_str(out, ik_addr_fmt(local, la));
+			ik_sb_json_str(out, ik_addr_fmt_ios(local, la));
 		} else {
 			ik_sb_json_str(out, NULL);
 		}
 		ik_sb_add(out, "}\n");
 	} else {
-		char at[64];
+		char at[96], la[IK_ADDR_ANYSTRLEN];
 
+		if (have_local)
+			snprintf(at, sizeof(at), " on local address %s",
+				 ik_addr_fmt_ios(local, la));
+		else
+			at[0] = '\0';
 		ik_sb_printf(out, "Responder decision for peer %s, fVRF %s%s, identity %s\n", ps,
-			     ck_vrf_name(fvrf), ck_at(local, at, sizeof(at)), idtxt);
+			     ck_vrf_name(fvrf), at, idtxt);
 		for (size_t i = 0; i < cap.n; i++)
 			ik_sb_printf(out, "%s\n", cap.lines[i]);
 		ik_sb_printf(out, "Verdict: %s\n", verdict);

@@ -9,6 +9,7 @@
 #include "conf/model.h"
 #include "ike/features.h"
 #include "profile/profile.h"
+#include "util/addr.h"
 #include "util/strbuf.h"
 
 /* What the checker knows of the system it runs for: what the engine can do,
@@ -18,6 +19,7 @@ struct ik_check_env {
 	bool ikev2;             /* IKEv2 exchanges */
 	bool aggressive;        /* IKEv1 Aggressive Mode */
 	bool certs;             /* rsa-sig authentication */
+	bool ipv6;              /* IKE and tunnels over IPv6, IPv6 inside tunnels */
 	int (*ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
 	void *ctx;
 };
@@ -25,7 +27,7 @@ struct ik_check_env {
 /* The engine's capabilities (ike/features.h), no interface lookup. */
 #define IK_CHECK_ENV_ENGINE                                                    \
 	{ .ikev2 = IK_FEATURE_IKEV2, .aggressive = IK_FEATURE_AGGRESSIVE,      \
-	  .certs = IK_FEATURE_CERTS }
+	  .certs = IK_FEATURE_CERTS, .ipv6 = IK_FEATURE_IPV6 }
 
 struct ik_check_counts {
 	int errors;             /* a failure that follows from the configuration */
@@ -51,5 +53,10 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
  * phase 1 would succeed, 1 when it would fail. */
 int ik_explain_responder(const struct ik_config *cfg, const char *fvrf, uint32_t local,
 			 uint32_t peer, const struct ik_peer_id *id, struct ik_sb *out, bool json);
+/* The same for a peer of either family (an IPv6 peer's default identity is
+ * ID_IPV6_ADDR); local: 0.0.0.0 or :: when not given. */
+int ik_explain_responder_ip(const struct ik_config *cfg, const char *fvrf,
+			    const struct ik_addr *local, const struct ik_addr *peer,
+			    const struct ik_peer_id *id, struct ik_sb *out, bool json);
 
 #endif

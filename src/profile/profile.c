@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "keyring/lpm.h"
+#include "keyring/lpm6.h"
 #include "util/addr.h"
 
 /* Specificity of a host or user-fqdn match: above any address prefix. */
@@ -34,6 +35,15 @@ struct pi_vrf {
 	struct ik_lpm *lpm;
 };
 
+/* IPv6 address matches of one fVRF: those of profiles without
+ * local-address (bound false), or of profiles bound to one IPv6 address. */
+struct pi_vrf6 {
+	const char *name;
+	bool bound;
+	uint8_t local[16];
+	struct ik_lpm6 *lpm;
+};
+
 struct pi_name {
 	uint32_t hash;
 	uint32_t rank;
@@ -48,6 +58,8 @@ struct ik_profile_index {
 	struct pi_name *names[3]; /* [0] host, [1] user-fqdn, [2] host domain; sorted by
 				   * (hash, rank) */
 	size_t nnames[3];
+	struct pi_vrf6 *vrfs6;
+	size_t nvrfs6;
 };
 
 static bool pi_same_vrf(const char *a, const char *b)
@@ -61,12 +73,17 @@ static bool pi_same_vrf(const char *a, const char *b)
  * one naming an interface the file gives no address to never matches. */
 static bool pi_bound(const struct ik_isakmp_profile *p)
 {
-	return p->local_address_if || p->local_address;
+	return p->local_address_if || p->local_address || p->local_v6;
 }
 
-static bool pi_local_ok(const struct ik_isakmp_profile *p, uint32_t local)
+/* local: the address the exchange is on (IPv4 0 or IPv6 ::: not known) */
+static bool pi_local_ok(const struct ik_isakmp_profile *p, const struct ik_addr *local)
 {
-	return !pi_bound(p) || (p->local_address && p->local_address == local);
+	if (!pi_bound(p))
+		return true;
+	if (local->family == IK_AF_INET6)
+		return p->local_v6 && !memcmp(p->local_address6, local->v6, 16);
+	return p->local_address && p->local_address == local->v4;
 }
 
 static uint32_t pi_name_hash(const char *s)
@@ -101,11 +118,83 @@ void ik_profile_index_free(struct ik_profile_index *pi)
 	for (size_t i = 0; i < pi->nvrfs; i++)
 		ik_lpm_free(pi->vrfs[i].lpm);
 	free(pi->vrfs);
+	for (size_t i = 0; i < pi->nvrfs6; i++)
+		ik_lpm6_free(pi->vrfs6[i].lpm);
+	free(pi->vrfs6);
 	free(pi->names[0]);
 	free(pi->names[1]);
 	free(pi->names[2]);
 	free(pi->vals);
 	free(pi);
+}
+
+static bool pi_same_v6(const struct pi_vrf6 *v, const char *vrf, bool bound,
+		       const uint8_t *local)
+{
+	return pi_same_vrf(v->name, vrf) && v->bound == bound &&
+	       (!bound || !memcmp(v->local, local, 16));
+}
+
+/* The IPv6 tables: one per (fVRF, IPv6 local address or none). */
+static int pi_build6(struct ik_profile_index *pi)
+{
+	struct ik_lpm6_ent *tmp;
+	size_t n6 = 0;
+
+	for (size_t i = 0; i < pi->nvals; i++)
+		n6 += pi->vals[i].m->kind == IK_MATCH_ADDRESS && pi->vals[i].m->v6;
+	if (!n6)
+		return 0;
+	pi->vrfs6 = calloc(n6, sizeof(*pi->vrfs6));
+	tmp = malloc(n6 * sizeof(*tmp));
+	if (!pi->vrfs6 || !tmp) {
+		free(tmp);
+		return -1;
+	}
+	for (size_t i = 0; i < pi->nvals; i++) {
+		const struct ik_identity_match *m = pi->vals[i].m;
+		const struct ik_isakmp_profile *p = pi->vals[i].p;
+		bool bound = pi_bound(p);
+		size_t k;
+
+		if (m->kind != IK_MATCH_ADDRESS || !m->v6 || (bound && !p->local_v6))
+			continue;
+		for (k = 0; k < pi->nvrfs6; k++)
+			if (pi_same_v6(&pi->vrfs6[k], m->vrf, bound, p->local_address6))
+				break;
+		if (k == pi->nvrfs6) {
+			pi->vrfs6[k].name = m->vrf;
+			pi->vrfs6[k].bound = bound;
+			memcpy(pi->vrfs6[k].local, p->local_address6, 16);
+			pi->nvrfs6++;
+		}
+	}
+	for (size_t k = 0; k < pi->nvrfs6; k++) {
+		struct pi_vrf6 *v = &pi->vrfs6[k];
+		size_t cnt = 0;
+
+		for (size_t i = 0; i < pi->nvals; i++) {
+			const struct ik_identity_match *m = pi->vals[i].m;
+			const struct ik_isakmp_profile *p = pi->vals[i].p;
+
+			if (m->kind != IK_MATCH_ADDRESS || !m->v6 ||
+			    (pi_bound(p) && !p->local_v6) ||
+			    !pi_same_v6(v, m->vrf, pi_bound(p), p->local_address6))
+				continue;
+			memcpy(tmp[cnt].addr, m->addr6, 16);
+			tmp[cnt].plen = (uint32_t)m->plen;
+			tmp[cnt].rank = pi->vals[i].rank;
+			tmp[cnt].val = &pi->vals[i];
+			cnt++;
+		}
+		v->lpm = ik_lpm6_build(tmp, cnt);
+		if (!v->lpm) {
+			free(tmp);
+			return -1;
+		}
+	}
+	free(tmp);
+	return 0;
 }
 
 struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
@@ -139,7 +228,9 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 			v->p = p;
 			v->m = m;
 			v->rank = (uint32_t)pi->nvals++;
-			if (m->kind == IK_MATCH_ADDRESS && (m->vrf || pi_bound(p))) {
+			if (m->kind == IK_MATCH_ADDRESS && m->v6) {
+				continue; /* pi_build6 */
+			} else if (m->kind == IK_MATCH_ADDRESS && (m->vrf || pi_bound(p))) {
 				size_t k;
 
 				if (pi_bound(p) && !p->local_address)
@@ -172,7 +263,8 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 			const struct ik_identity_match *m = pi->vals[i].m;
 			const struct ik_isakmp_profile *p = pi->vals[i].p;
 
-			if (m->kind != IK_MATCH_ADDRESS || !pi_same_vrf(m->vrf, pi->vrfs[k].name))
+			if (m->kind != IK_MATCH_ADDRESS || m->v6 ||
+			    !pi_same_vrf(m->vrf, pi->vrfs[k].name))
 				continue;
 			if (pi_bound(p) ? p->local_address != pi->vrfs[k].local || !p->local_address
 					: pi->vrfs[k].local != 0)
@@ -187,6 +279,8 @@ struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg)
 		if (!pi->vrfs[k].lpm)
 			goto fail;
 	}
+	if (pi_build6(pi))
+		goto fail;
 	free(tmp);
 	return pi;
 fail:
@@ -213,6 +307,11 @@ static int pi_spec(const struct ik_identity_match *m, const char *fvrf,
 {
 	switch (m->kind) {
 	case IK_MATCH_ADDRESS:
+		if (m->v6) {
+			if (id->type != IK_PEER_ID_IPV6 || !pi_same_vrf(m->vrf, fvrf))
+				return -1;
+			return ik_addr6_in(id->addr6, m->addr6, m->plen) ? m->plen : -1;
+		}
 		if (id->type != IK_PEER_ID_IPV4 || !pi_same_vrf(m->vrf, fvrf))
 			return -1;
 		return ik_addr_in(id->addr, m->addr, m->mask) ? m->plen : -1;
@@ -241,8 +340,9 @@ static int pi_spec(const struct ik_identity_match *m, const char *fvrf,
 }
 
 /* Reference decision by scanning every profile and match. */
-static void pi_match_scan(const struct ik_config *cfg, const char *fvrf, uint32_t local,
-			  const struct ik_peer_id *id, struct pi_result *res)
+static void pi_match_scan(const struct ik_config *cfg, const char *fvrf,
+			  const struct ik_addr *local, const struct ik_peer_id *id,
+			  struct pi_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->spec = -1;
@@ -316,13 +416,79 @@ static const struct pi_val *pi_tie_in(const struct pi_vrf *v, const struct pi_va
 }
 
 static void pi_match_name(const struct ik_profile_index *pi, int w, const char *name,
-			  uint32_t local, struct pi_result *res);
+			  const struct ik_addr *local, struct pi_result *res);
 
-static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf, uint32_t local,
-			   const struct ik_peer_id *id, bool want_tie, struct pi_result *res)
+static const struct pi_vrf6 *pi_vrf6_find(const struct ik_profile_index *pi, const char *fvrf,
+					  const struct ik_addr *local)
 {
+	static const uint8_t zero[16];
+	bool bound = local && local->family == IK_AF_INET6 && memcmp(local->v6, zero, 16);
+
+	if (local && !bound)
+		return NULL;
+	for (size_t i = 0; i < pi->nvrfs6; i++)
+		if (pi_same_v6(&pi->vrfs6[i], fvrf, bound, bound ? local->v6 : zero))
+			return &pi->vrfs6[i];
+	return NULL;
+}
+
+/* Another profile matching as specifically as w in the IPv6 table v. */
+static const struct pi_val *pi_tie_in6(const struct pi_vrf6 *v, const struct pi_val *w,
+				       const uint8_t addr[16])
+{
+	const struct ik_lpm6_ent *e;
+	size_t cnt;
+
+	if (!v)
+		return NULL;
+	cnt = ik_lpm6_exact(v->lpm, addr, (uint32_t)w->m->plen, &e);
+	for (size_t i = 0; i < cnt; i++) {
+		const struct pi_val *o = e[i].val;
+
+		if (o->p != w->p)
+			return o;
+	}
+	return NULL;
+}
+
+static void pi_match_index6(const struct ik_profile_index *pi, const char *fvrf,
+			    const struct ik_addr *local, const struct ik_peer_id *id,
+			    bool want_tie, struct pi_result *res)
+{
+	const struct pi_vrf6 *v = pi_vrf6_find(pi, fvrf, NULL);
+	const struct pi_vrf6 *b = pi_vrf6_find(pi, fvrf, local);
+	const struct pi_val *w, *o;
+
+	w = pi_better(v ? ik_lpm6_lookup(v->lpm, id->addr6) : NULL,
+		      b ? ik_lpm6_lookup(b->lpm, id->addr6) : NULL);
+	if (!w)
+		return;
+	res->p = w->p;
+	res->m = w->m;
+	res->spec = w->m->plen;
+	if (!want_tie)
+		return;
+	o = pi_tie_in6(v, w, id->addr6);
+	if (!o)
+		o = pi_tie_in6(b, w, id->addr6);
+	if (o) {
+		res->tie_p = o->p;
+		res->tie_m = o->m;
+	}
+}
+
+static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf,
+			   const struct ik_addr *local_ip, const struct ik_peer_id *id,
+			   bool want_tie, struct pi_result *res)
+{
+	uint32_t local = local_ip->family == IK_AF_INET4 ? local_ip->v4 : 0;
+
 	memset(res, 0, sizeof(*res));
 	res->spec = -1;
+	if (id->type == IK_PEER_ID_IPV6) {
+		pi_match_index6(pi, fvrf, local_ip, id, want_tie, res);
+		return;
+	}
 	if (id->type == IK_PEER_ID_IPV4) {
 		const struct pi_vrf *v = pi_vrf_find(pi, fvrf, 0);
 		const struct pi_vrf *b = local ? pi_vrf_find(pi, fvrf, local) : NULL;
@@ -348,13 +514,13 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf, 
 	}
 	if (!id->name || (id->type != IK_PEER_ID_FQDN && id->type != IK_PEER_ID_USER_FQDN))
 		return;
-	pi_match_name(pi, id->type == IK_PEER_ID_FQDN ? 0 : 1, id->name, local, res);
+	pi_match_name(pi, id->type == IK_PEER_ID_FQDN ? 0 : 1, id->name, local_ip, res);
 	if (res->p || id->type != IK_PEER_ID_FQDN)
 		return;
 	/* host domain: the name itself, then each shorter suffix after a dot,
 	 * so that the longest domain wins */
 	for (const char *d = id->name; d && *d && !res->p;) {
-		pi_match_name(pi, 2, d, local, res);
+		pi_match_name(pi, 2, d, local_ip, res);
 		if (res->p)
 			res->spec = PI_DOMAIN_SPECIFICITY(strlen(d));
 		d = strchr(d, '.');
@@ -365,7 +531,7 @@ static void pi_match_index(const struct ik_profile_index *pi, const char *fvrf, 
 
 /* The profiles whose names of kind w equal name (any case), on local. */
 static void pi_match_name(const struct ik_profile_index *pi, int w, const char *name,
-			  uint32_t local, struct pi_result *res)
+			  const struct ik_addr *local, struct pi_result *res)
 {
 	uint32_t h = pi_name_hash(name);
 	const struct pi_name *names = pi->names[w];
@@ -397,7 +563,7 @@ static void pi_match_name(const struct ik_profile_index *pi, int w, const char *
 }
 
 /* want_tie: also find a second profile as specific (for the trace only) */
-static void pi_match(const struct ik_config *cfg, const char *fvrf, uint32_t local,
+static void pi_match(const struct ik_config *cfg, const char *fvrf, const struct ik_addr *local,
 		     const struct ik_peer_id *id, bool want_tie, struct pi_result *res)
 {
 	if (cfg->pindex)
@@ -416,10 +582,22 @@ const struct ik_isakmp_profile *ik_profile_match_responder(const struct ik_confi
 							   const struct ik_peer_id *id,
 							   const struct ik_trace *tr)
 {
+	struct ik_addr l = ik_addr_v4(local);
+
+	return ik_profile_match_responder_ip(cfg, fvrf, &l, id, tr);
+}
+
+const struct ik_isakmp_profile *ik_profile_match_responder_ip(const struct ik_config *cfg,
+							      const char *fvrf,
+							      const struct ik_addr *local,
+							      const struct ik_peer_id *id,
+							      const struct ik_trace *tr)
+{
 	struct pi_result res;
 	bool tracing = pi_tracing(tr);
+	struct ik_addr none = ik_addr_v4(0);
 
-	pi_match(cfg, fvrf, local, id, tracing, &res);
+	pi_match(cfg, fvrf, local ? local : &none, id, tracing, &res);
 	if (!tracing)
 		return res.p;
 	/* IOS prints this line with connection id 0 whatever the SA */
@@ -467,6 +645,16 @@ bool ik_profile_check_responder(const struct ik_config *cfg, const struct ik_isa
 	return ik_profile_check_keyring(p, key, tr);
 }
 
+bool ik_profile_check_responder_ip(const struct ik_config *cfg,
+				   const struct ik_isakmp_profile *p, const struct ik_key *key,
+				   const char *fvrf, const struct ik_addr *local,
+				   const struct ik_addr *peer, const struct ik_trace *tr)
+{
+	if (p && p->nkeyrings && pi_tracing(tr))
+		(void)ik_resolve_initiator_ip(cfg->resolver, p, fvrf, local, peer, tr);
+	return ik_profile_check_keyring(p, key, tr);
+}
+
 /* ---- P3 ---- */
 
 const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config *cfg,
@@ -474,15 +662,34 @@ const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config 
 							 const char *fvrf, uint32_t local,
 							 uint32_t peer, const struct ik_trace *tr)
 {
+	struct ik_addr l = ik_addr_v4(local), pa = ik_addr_v4(peer);
+
+	return ik_profile_for_initiator_ip(cfg, ipsec, fvrf, &l, &pa, tr);
+}
+
+const struct ik_isakmp_profile *ik_profile_for_initiator_ip(const struct ik_config *cfg,
+							    const struct ik_ipsec_profile *ipsec,
+							    const char *fvrf,
+							    const struct ik_addr *local,
+							    const struct ik_addr *peer,
+							    const struct ik_trace *tr)
+{
 	const struct ik_isakmp_profile *p;
 
 	if (ipsec && ipsec->isakmp_profile) {
 		p = ipsec->isakmp_profile;
 	} else {
-		struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = peer };
+		struct ik_peer_id id = { .type = IK_PEER_ID_IPV4 };
+		struct ik_addr none = ik_addr_v4(0);
 		struct pi_result res;
 
-		pi_match(cfg, fvrf, local, &id, false, &res);
+		if (peer->family == IK_AF_INET6) {
+			id.type = IK_PEER_ID_IPV6;
+			memcpy(id.addr6, peer->v6, 16);
+		} else {
+			id.addr = peer->v4;
+		}
+		pi_match(cfg, fvrf, local ? local : &none, &id, false, &res);
 		p = res.p;
 	}
 	if (p && pi_tracing(tr))

@@ -8,14 +8,18 @@
 
 #include "conf/model.h"
 #include "keyring/resolver.h"
+#include "util/addr.h"
 
 /* The peer's identity as received in its ID payload (IKEv1 MM5/MM6). */
-enum ik_peer_id_type { IK_PEER_ID_IPV4 = 1, IK_PEER_ID_FQDN, IK_PEER_ID_USER_FQDN };
+enum ik_peer_id_type {
+	IK_PEER_ID_IPV4 = 1, IK_PEER_ID_FQDN, IK_PEER_ID_USER_FQDN, IK_PEER_ID_IPV6
+};
 
 struct ik_peer_id {
 	enum ik_peer_id_type type;
 	uint32_t addr;          /* IK_PEER_ID_IPV4 */
 	const char *name;       /* FQDN / USER_FQDN, NUL-terminated */
+	uint8_t addr6[16];      /* IK_PEER_ID_IPV6, network order */
 };
 
 struct ik_profile_index *ik_profile_index_build(const struct ik_config *cfg);
@@ -63,5 +67,26 @@ const struct ik_isakmp_profile *ik_profile_for_initiator(const struct ik_config 
 							 const struct ik_ipsec_profile *ipsec,
 							 const char *fvrf, uint32_t local,
 							 uint32_t peer, const struct ik_trace *tr);
+
+/* The same three for exchanges over IPv4 or IPv6: local and peer are
+ * struct ik_addr (local NULL, 0.0.0.0 or ::: not known). An IPv6 identity
+ * (IK_PEER_ID_IPV6) matches `match identity address ipv6 P/L` lines; a
+ * profile bound to an IPv6 local address takes part only in exchanges on
+ * it. */
+const struct ik_isakmp_profile *ik_profile_match_responder_ip(const struct ik_config *cfg,
+							      const char *fvrf,
+							      const struct ik_addr *local,
+							      const struct ik_peer_id *id,
+							      const struct ik_trace *tr);
+bool ik_profile_check_responder_ip(const struct ik_config *cfg,
+				   const struct ik_isakmp_profile *p, const struct ik_key *key,
+				   const char *fvrf, const struct ik_addr *local,
+				   const struct ik_addr *peer, const struct ik_trace *tr);
+const struct ik_isakmp_profile *ik_profile_for_initiator_ip(const struct ik_config *cfg,
+							    const struct ik_ipsec_profile *ipsec,
+							    const char *fvrf,
+							    const struct ik_addr *local,
+							    const struct ik_addr *peer,
+							    const struct ik_trace *tr);
 
 #endif

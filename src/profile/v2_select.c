@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "keyring/lpm.h"
+#include "keyring/lpm6.h"
 #include "util/addr.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -58,6 +59,7 @@ struct v2_kr {
 	const struct ik_ikev2_keyring *kr;
 	size_t first, end;      /* its candidates in cands[] */
 	struct ik_lpm *lpm;     /* peers with `address` */
+	struct ik_lpm6 *lpm6;   /* peers with `address ipv6`: the peer blocks themselves */
 };
 
 struct ik_v2_index {
@@ -139,8 +141,10 @@ void ik_v2_index_free(struct ik_v2_index *x)
 		return;
 	for (size_t i = 0; i < x->nvrfs; i++)
 		ik_lpm_free(x->vrfs[i].lpm);
-	for (size_t i = 0; i < x->nkrs; i++)
+	for (size_t i = 0; i < x->nkrs; i++) {
 		ik_lpm_free(x->krs[i].lpm);
+		ik_lpm6_free(x->krs[i].lpm6);
+	}
 	free(x->vrfs);
 	free(x->krs);
 	free(x->pnames.v);
@@ -187,6 +191,31 @@ static bool v2_want_kr(const struct v2_cand *c, const void *arg)
 	return c->kr == arg;
 }
 
+/* The peer blocks of kr with `address ipv6`, rank = their order. */
+static struct ik_lpm6 *v2_lpm6_of(const struct ik_ikev2_keyring *kr)
+{
+	struct ik_lpm6_ent *e = malloc((kr->npeers ? kr->npeers : 1) * sizeof(*e));
+	struct ik_lpm6 *t;
+	size_t n = 0;
+
+	if (!e)
+		return NULL;
+	for (size_t j = 0; j < kr->npeers; j++) {
+		const struct ik_ikev2_peer *pb = &kr->peers[j];
+
+		if (!pb->has_addr || !pb->v6)
+			continue;
+		memcpy(e[n].addr, pb->addr6, 16);
+		e[n].plen = (uint32_t)pb->plen;
+		e[n].rank = (uint32_t)j;
+		e[n].val = pb;
+		n++;
+	}
+	t = ik_lpm6_build(e, n);
+	free(e);
+	return t;
+}
+
 struct ik_v2_index *ik_v2_index_build(const struct ik_config *cfg)
 {
 	struct ik_v2_index *x = calloc(1, sizeof(*x));
@@ -225,7 +254,8 @@ struct ik_v2_index *ik_v2_index_build(const struct ik_config *cfg)
 			c->type = m->type;
 			c->domain = m->domain;
 			c->value = m->value;
-			c->prefix = m->type == IK_ID_ADDRESS;
+			/* IPv6 prefixes are not in the IPv4 tables */
+			c->prefix = m->type == IK_ID_ADDRESS && !m->v6;
 			c->addr = m->addr & m->mask;
 			c->plen = m->plen < 0 ? 32 : (uint32_t)m->plen;
 			c->rank = (uint32_t)x->ncands++;
@@ -265,7 +295,7 @@ struct ik_v2_index *ik_v2_index_build(const struct ik_config *cfg)
 				c->obj = pb;
 				c->kr = kr;
 				c->type = IK_ID_ADDRESS;
-				c->prefix = true;
+				c->prefix = !pb->v6;
 				c->addr = pb->addr & pb->mask;
 				c->plen = pb->plen < 0 ? 32 : (uint32_t)pb->plen;
 				c->rank = (uint32_t)x->ncands++;
@@ -284,8 +314,9 @@ struct ik_v2_index *ik_v2_index_build(const struct ik_config *cfg)
 		struct v2_kr *k = &x->krs[i];
 
 		k->lpm = v2_lpm_of(x->cands + k->first, k->end - k->first, tmp, v2_want_kr, k->kr);
+		k->lpm6 = v2_lpm6_of(k->kr);
 		x->nkrs++;
-		if (!x->krs[i].lpm)
+		if (!x->krs[i].lpm || !x->krs[i].lpm6)
 			goto fail;
 	}
 	free(tmp);
@@ -614,7 +645,7 @@ static int v2_match_spec(const struct ik_ikev2_match *m, const struct ik_v2_id *
 	if (m->type != id->type)
 		return -1;
 	if (m->type == IK_ID_ADDRESS)
-		return ik_addr_in(id->addr, m->addr, m->mask) ? m->plen : -1;
+		return !m->v6 && ik_addr_in(id->addr, m->addr, m->mask) ? m->plen : -1;
 	if (!m->value || !id->value)
 		return -1;
 	if (!m->domain)
@@ -841,7 +872,8 @@ static const struct ik_ikev2_peer *v2_peer_by_addr(const struct ik_config *cfg,
 	for (size_t i = 0; i < kr->npeers; i++) {
 		const struct ik_ikev2_peer *pb = &kr->peers[i];
 
-		if (pb->has_addr && ik_addr_in(a, pb->addr, pb->mask) && pb->plen > best_plen) {
+		if (pb->has_addr && !pb->v6 && ik_addr_in(a, pb->addr, pb->mask) &&
+		    pb->plen > best_plen) {
 			best = pb;
 			best_plen = pb->plen;
 		}
@@ -939,4 +971,77 @@ int ik_v2_key_initiator(const struct ik_config *cfg, const struct ik_ikev2_profi
 		return -1;
 	}
 	return v2_psk_fill(p, pb, out, lg, cid);
+}
+
+/* ---- peers over IPv6 ---- */
+
+/* The peer block of kr with the longest `address ipv6` prefix holding a. */
+static const struct ik_ikev2_peer *v2_peer_by_addr6(const struct ik_config *cfg,
+						    const struct ik_ikev2_keyring *kr,
+						    const uint8_t a[16])
+{
+	const struct ik_ikev2_peer *best = NULL;
+
+	if (cfg->v2index) {
+		const struct v2_kr *k = v2_kr_find(cfg->v2index, kr);
+
+		return k ? ik_lpm6_lookup(k->lpm6, a) : NULL;
+	}
+	for (size_t i = 0; i < kr->npeers; i++) {
+		const struct ik_ikev2_peer *pb = &kr->peers[i];
+
+		if (pb->has_addr && pb->v6 && ik_addr6_in(a, pb->addr6, pb->plen) &&
+		    (!best || pb->plen > best->plen))
+			best = pb;
+	}
+	return best;
+}
+
+static int v2_key_ip(const struct ik_config *cfg, const struct ik_ikev2_profile *p,
+		     const struct ik_v2_id *id, const char *hostname, const struct ik_addr *peer,
+		     struct ik_v2_psk *out, const struct ik_trace *tr)
+{
+	const struct ik_log *lg = tr ? tr->log : NULL;
+	unsigned cid = tr ? tr->conn_id : 0;
+	const struct ik_ikev2_peer *pb = NULL;
+	char a[IK_ADDR_ANYSTRLEN];
+
+	memset(out, 0, sizeof(*out));
+	if (!p->keyring) {
+		ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):ikerd: IKEv2 profile "
+		       "%s has no keyring", cid, cid, p->name);
+		return -1;
+	}
+	ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:%% Getting preshared key from profile keyring %s",
+	       p->keyring->name);
+	if (id)
+		pb = v2_peer_by_id(cfg, p->keyring, id);
+	if (!pb && hostname)
+		pb = v2_peer_by_hostname(p->keyring, hostname);
+	if (!pb)
+		pb = v2_peer_by_addr6(cfg, p->keyring, peer->v6);
+	if (!pb) {
+		ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:%% Failed to find a matching peer block in "
+		       "keyring %s for %s", p->keyring->name, ik_addr_fmt_ios(peer, a));
+		return -1;
+	}
+	return v2_psk_fill(p, pb, out, lg, cid);
+}
+
+int ik_v2_key_responder_ip(const struct ik_config *cfg, const struct ik_ikev2_profile *p,
+			   const struct ik_v2_id *id, const struct ik_addr *peer,
+			   struct ik_v2_psk *out, const struct ik_trace *tr)
+{
+	if (peer->family != IK_AF_INET6)
+		return ik_v2_key_responder(cfg, p, id, peer->v4, out, tr);
+	return v2_key_ip(cfg, p, id, NULL, peer, out, tr);
+}
+
+int ik_v2_key_initiator_ip(const struct ik_config *cfg, const struct ik_ikev2_profile *p,
+			   const struct ik_addr *peer, const char *hostname,
+			   struct ik_v2_psk *out, const struct ik_trace *tr)
+{
+	if (peer->family != IK_AF_INET6)
+		return ik_v2_key_initiator(cfg, p, peer->v4, hostname, out, tr);
+	return v2_key_ip(cfg, p, NULL, hostname, peer, out, tr);
 }

@@ -23,6 +23,7 @@
 
 #include "conf/model.h"
 #include "keyring/resolver.h"
+#include "util/addr.h"
 #include "util/strbuf.h"
 
 /* An identity as carried in an IDi/IDr payload. */
@@ -86,6 +87,17 @@ int ik_v2_key_responder(const struct ik_config *cfg, const struct ik_ikev2_profi
 int ik_v2_key_initiator(const struct ik_config *cfg, const struct ik_ikev2_profile *p,
 			uint32_t peer, const char *hostname, struct ik_v2_psk *out,
 			const struct ik_trace *tr);
+
+/* The same two for a peer address of either family: an IPv6 peer is found
+ * among the peer blocks written `address ipv6 P/L` (or `address P/L`),
+ * longest prefix, after the identity (responder) or the hostname
+ * (initiator); an IPv4 peer goes through the calls above. */
+int ik_v2_key_responder_ip(const struct ik_config *cfg, const struct ik_ikev2_profile *p,
+			   const struct ik_v2_id *id, const struct ik_addr *peer,
+			   struct ik_v2_psk *out, const struct ik_trace *tr);
+int ik_v2_key_initiator_ip(const struct ik_config *cfg, const struct ik_ikev2_profile *p,
+			   const struct ik_addr *peer, const char *hostname,
+			   struct ik_v2_psk *out, const struct ik_trace *tr);
 
 /* Names as IOS prints them: "IPv4 address", "FQDN", "email", "key ID". */
 const char *ik_v2_id_type_name(enum ik_id_type t);

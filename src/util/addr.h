@@ -51,4 +51,24 @@ char *ik_addr_fmt_any(const struct ik_addr *a, char *buf);
  * returns its length (5 or 17). */
 size_t ik_addr_key(const struct ik_addr *a, uint8_t key[IK_ADDR_KEYLEN]);
 
+/* IPv6 prefixes: 16 bytes in network order and a length 0..128. */
+#define IK_PREFIX6STRLEN 50 /* address, '/', up to 3 digits */
+
+/* Clears the bits of a past plen. */
+void ik_addr6_mask(uint8_t a[16], int plen);
+/* a lies in net/plen. */
+bool ik_addr6_in(const uint8_t a[16], const uint8_t net[16], int plen);
+/* IPv6 text only (no IPv4): 0, or -1. */
+int ik_addr6_parse(const char *s, uint8_t out[16]);
+/* "ADDR/LEN" (LEN 0..128); with plen_opt non-NULL a bare ADDR is also
+ * accepted, with *plen_opt = 1 then (and 0 when a length was written).
+ * The address is returned unmasked. 0, or -1 when s is not that. */
+int ik_prefix6_parse(const char *s, uint8_t out[16], int *plen, int *plen_opt);
+/* IPv6 as IOS prints it: RFC 5952 compression, hexadecimal digits in upper
+ * case (2001:DB8::1). IPv4 as a dotted quad. buf: IK_ADDR_ANYSTRLEN bytes. */
+char *ik_addr_fmt_ios(const struct ik_addr *a, char *buf);
+char *ik_addr6_fmt_ios(const uint8_t a[16], char *buf);
+/* "2001:DB8::/32" into buf (IK_PREFIX6STRLEN bytes). */
+char *ik_prefix6_fmt_ios(const uint8_t a[16], int plen, char *buf);
+
 #endif

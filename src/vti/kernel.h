@@ -30,6 +30,13 @@ struct ik_kernel_ops {
 	 * rekey installs the new pair before the old one is removed. */
 	int (*child_add)(struct ik_kernel *k, const struct ik_child_sa *c);
 	int (*child_del)(struct ik_kernel *k, const struct ik_child_sa *c);
+	/* A crypto map line's trap: the outbound policy of sel in tunnel mode
+	 * (template local -> peer, request id reqid) without an SA, so that the
+	 * first packet raises an acquire; and its removal. A child SA with the
+	 * same selector shares the policy. */
+	int (*trap_add)(struct ik_kernel *k, const struct ik_selector *sel, uint32_t reqid,
+			uint32_t local, uint32_t peer);
+	int (*trap_del)(struct ik_kernel *k, const struct ik_selector *sel);
 	/* Packet and byte counters of each direction. */
 	int (*child_counters)(struct ik_kernel *k, const struct ik_child_sa *c,
 			      struct ik_sa_counters *in, struct ik_sa_counters *out);

@@ -807,6 +807,34 @@ undo_in:
 	return err;
 }
 
+static void nl_trap_key(const struct ik_selector *s, struct nl_policy_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	nl_sel_fill(&key->sel, s->src, s->src_mask, s->dst, s->dst_mask, s->proto, s->sport,
+		    s->dport);
+	key->dir = XFRM_POLICY_OUT;
+}
+
+static int nl_trap_add(struct ik_kernel *kk, const struct ik_selector *sel, uint32_t reqid,
+		       uint32_t local, uint32_t peer)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	struct nl_policy_key key;
+
+	if (reqid & IK_KERNEL_REQID_MASK)
+		return -EINVAL;
+	nl_trap_key(sel, &key);
+	return nl_policy_ref(k, &key, nl_kreqid(reqid), true, local, peer);
+}
+
+static int nl_trap_del(struct ik_kernel *kk, const struct ik_selector *sel)
+{
+	struct nl_policy_key key;
+
+	nl_trap_key(sel, &key);
+	return nl_policy_unref(nl_of(kk), &key);
+}
+
 static int nl_child_remove(struct ik_kernel_nl *k, size_t i)
 {
 	struct nl_child ch = k->children[i];
@@ -1030,6 +1058,15 @@ static struct nl_addr *nl_addr4(uint32_t a, int plen)
 	return na;
 }
 
+static struct nl_addr *nl_addr6(const uint8_t a[16], int plen)
+{
+	struct nl_addr *na = nl_addr_build(AF_INET6, a, 16);
+
+	if (na)
+		nl_addr_set_prefixlen(na, plen);
+	return na;
+}
+
 static int nl_route_send(struct ik_kernel_nl *k, struct rtnl_route *r, bool add, const char *what)
 {
 	struct nl_msg *msg = NULL;
@@ -1093,6 +1130,10 @@ static bool nl_route_uses(const struct ik_route *ro, const struct ik_interface *
 	if (ro->out_if || ro->out_if_name)
 		return ro->out_if == tun ||
 		       (ro->out_if_name && !strcmp(ro->out_if_name, tun->name));
+	if (ro->v6)
+		return ro->has_nexthop6 && tun->has_addr6 && tun->plen6 < 128 &&
+		       ik_addr6_in(ro->nexthop6, tun->addr6, tun->plen6) &&
+		       nl_same_vrf(ro->vrf, tun->vrf);
 	return ro->nexthop && tun->addr && tun->mask != 0xffffffffu &&
 	       ik_addr_in(ro->nexthop, tun->addr, tun->mask) && nl_same_vrf(ro->vrf, tun->vrf);
 }
@@ -1106,14 +1147,15 @@ static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
 		struct rtnl_route *r;
 		struct rtnl_nexthop *nh;
 		struct nl_addr *dst;
-		char what[96], a[IK_ADDRSTRLEN];
+		char what[128], a[IK_ADDR_ANYSTRLEN];
 		int vidx, err, plen;
 
 		if (!nl_route_uses(ro, tun))
 			continue;
-		plen = ik_mask_plen(ro->mask);
+		plen = ro->v6 ? ro->plen6 : ik_mask_plen(ro->mask);
 		snprintf(what, sizeof(what), "%s%s%s%s/%d dev %s", ro->vrf ? "vrf " : "",
-			 ro->vrf ? ro->vrf : "", ro->vrf ? " " : "", ik_addr_fmt(ro->prefix, a),
+			 ro->vrf ? ro->vrf : "", ro->vrf ? " " : "",
+			 ro->v6 ? ik_addr6_fmt_ios(ro->prefix6, a) : ik_addr_fmt(ro->prefix, a),
 			 plen, t->ifname);
 		if (plen < 0) {
 			ik_msg(k->base.log, IK_LOG_ERR, "kernel: route %s: mask not contiguous",
@@ -1124,21 +1166,22 @@ static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
 			return err;
 		r = rtnl_route_alloc();
 		nh = rtnl_route_nh_alloc();
-		dst = nl_addr4(ro->prefix, plen);
+		dst = ro->v6 ? nl_addr6(ro->prefix6, plen) : nl_addr4(ro->prefix, plen);
 		if (!r || !nh || !dst) {
 			rtnl_route_put(r);
 			rtnl_route_nh_free(nh);
 			nl_addr_put(dst);
 			return -ENOMEM;
 		}
-		rtnl_route_set_family(r, AF_INET);
+		rtnl_route_set_family(r, ro->v6 ? AF_INET6 : AF_INET);
 		rtnl_route_set_table(r, table);
 		rtnl_route_set_protocol(r, IK_KERNEL_RTPROT);
 		rtnl_route_set_dst(r, dst);
 		nl_addr_put(dst);
 		rtnl_route_nh_set_ifindex(nh, t->ifindex);
-		if (ro->nexthop) {
-			struct nl_addr *gw = nl_addr4(ro->nexthop, 32);
+		if (ro->v6 ? ro->has_nexthop6 : ro->nexthop != 0) {
+			struct nl_addr *gw = ro->v6 ? nl_addr6(ro->nexthop6, 128)
+						    : nl_addr4(ro->nexthop, 32);
 
 			if (gw) {
 				rtnl_route_nh_set_gateway(nh, gw);
@@ -1169,6 +1212,41 @@ static int nl_tunnel_routes(struct ik_kernel_nl *k, const struct ik_config *cfg,
 		}
 	}
 	return 0;
+}
+
+/* ipv6 address P/L on the tunnel's link, usable at once (no duplicate
+ * address detection on a point-to-point tunnel). */
+static int nl_tunnel_addr6(struct ik_kernel_nl *k, const struct ik_interface *tun,
+			   struct nl_tunnel *t)
+{
+	struct rtnl_addr *ra = rtnl_addr_alloc();
+	struct nl_addr *na = nl_addr6(tun->addr6, tun->plen6);
+	struct nl_msg *msg = NULL;
+	char a[IK_ADDR_ANYSTRLEN];
+	int err;
+
+	if (!ra || !na) {
+		rtnl_addr_put(ra);
+		nl_addr_put(na);
+		return -ENOMEM;
+	}
+	rtnl_addr_set_ifindex(ra, t->ifindex);
+	rtnl_addr_set_family(ra, AF_INET6);
+	rtnl_addr_set_local(ra, na);
+	rtnl_addr_set_prefixlen(ra, tun->plen6);
+	rtnl_addr_set_flags(ra, IFA_F_NODAD);
+	nl_addr_put(na);
+	err = rtnl_addr_build_add_request(ra, NLM_F_CREATE | NLM_F_REPLACE, &msg);
+	rtnl_addr_put(ra);
+	if (err < 0)
+		return -ENOMEM;
+	err = nl_request(k->rs, msg, false);
+	if (err)
+		nl_report(k, err, "address %s/%d on %s add%s", ik_addr6_fmt_ios(tun->addr6, a),
+			  tun->plen6, t->ifname,
+			  err == -EACCES ? " (IPv6 is disabled here: sysctl "
+					   "net.ipv6.conf.default.disable_ipv6 is 1)" : "");
+	return err;
 }
 
 /* The outbound policy of a protected tunnel before any SA (see the top). */
@@ -1315,6 +1393,8 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 			goto fail;
 		}
 	}
+	if (tun->has_addr6 && (err = nl_tunnel_addr6(k, tun, t)))
+		goto fail;
 	if ((err = nl_link_setup(k, t->ifindex, t->ifname, alias, master)))
 		goto fail;
 	if (tun->tcp_adjust_mss) {
@@ -1694,6 +1774,8 @@ static const struct ik_kernel_ops nl_ops = {
 	.tunnel_down = nl_tunnel_down,
 	.child_add = nl_child_add,
 	.child_del = nl_child_del,
+	.trap_add = nl_trap_add,
+	.trap_del = nl_trap_del,
 	.child_counters = nl_child_counters,
 	.event_fd = nl_event_fd,
 	.event_read = nl_event_read,

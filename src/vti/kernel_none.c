@@ -125,6 +125,35 @@ static int none_child_del(struct ik_kernel *k, const struct ik_child_sa *c)
 	return 0;
 }
 
+static void none_sel(const struct ik_selector *sel, char *buf, size_t n)
+{
+	char a[2][IK_ADDRSTRLEN];
+
+	snprintf(buf, n, "%s/%d->%s/%d proto %u", ik_addr_fmt(sel->src, a[0]),
+		 ik_mask_plen(sel->src_mask), ik_addr_fmt(sel->dst, a[1]),
+		 ik_mask_plen(sel->dst_mask), sel->proto);
+}
+
+static int none_trap_add(struct ik_kernel *k, const struct ik_selector *sel, uint32_t reqid,
+			 uint32_t local, uint32_t peer)
+{
+	char s[128], a[2][IK_ADDRSTRLEN];
+
+	none_sel(sel, s, sizeof(s));
+	none_line(k, "trap_add %s reqid %u tmpl %s->%s", s, reqid, ik_addr_fmt(local, a[0]),
+		  ik_addr_fmt(peer, a[1]));
+	return 0;
+}
+
+static int none_trap_del(struct ik_kernel *k, const struct ik_selector *sel)
+{
+	char s[128];
+
+	none_sel(sel, s, sizeof(s));
+	none_line(k, "trap_del %s", s);
+	return 0;
+}
+
 static int none_child_counters(struct ik_kernel *k, const struct ik_child_sa *c,
 			       struct ik_sa_counters *in, struct ik_sa_counters *out)
 {
@@ -173,6 +202,8 @@ static const struct ik_kernel_ops none_ops = {
 	.tunnel_down = none_tunnel_down,
 	.child_add = none_child_add,
 	.child_del = none_child_del,
+	.trap_add = none_trap_add,
+	.trap_del = none_trap_del,
 	.child_counters = none_child_counters,
 	.event_fd = none_event_fd,
 	.event_read = none_event_read,

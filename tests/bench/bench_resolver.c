@@ -11,6 +11,11 @@
  * The same again with a quarter of the keyrings bound to 8 local addresses
  * (local-address) and queries arriving on those addresses.
  *
+ * Then IPv6 keys (pre-shared-key address ipv6, 2001:db8::/32 and beyond),
+ * 90 % /128: once with the prefix lengths of real plans for the rest (/32,
+ * /40, /48, /56, /64), once with every length from /32 to /127 (the worst
+ * case: a lookup probes once per length present), queries as IPv6 peers.
+ *
  * Then the same for ISAKMP profile selection (P1) with 10,000 profiles: the
  * profile index against a scan of every match identity.
  *
@@ -80,7 +85,8 @@ struct model {
  * 1..NLOCALS, and the queries arrive on one of these addresses. */
 #define NLOCALS 8
 
-static void model_build(struct model *m, size_t nkeys, bool bound)
+/* v6: 0 IPv4 keys, 1 IPv6 with typical lengths, 2 IPv6 with every length */
+static void model_build(struct model *m, size_t nkeys, bool bound, int v6)
 {
 	size_t per[NRINGS + 1] = { 0 };
 
@@ -113,6 +119,27 @@ static void model_build(struct model *m, size_t nkeys, bool bound)
 		struct ik_keyring *kr = &m->rings[1 + i % NRINGS];
 		int plen = rnd() % 10 ? 32 : 8 + (int)(rnd() % 24);
 
+		if (v6) {
+			static const int typical[] = { 32, 40, 48, 56, 64 };
+
+			k->v6 = true;
+			k->plen = rnd() % 10 ? 128 : v6 == 1 ? typical[rnd() % 5]
+							  : 32 + (int)(rnd() % 96);
+			k->addr6[0] = 0x20;
+			k->addr6[1] = 0x01;
+			k->addr6[2] = 0x0d;
+			k->addr6[3] = 0xb8;
+			for (int b = 4; b < 16; b++)
+				k->addr6[b] = (uint8_t)rnd();
+			ik_addr6_mask(k->addr6, k->plen);
+			k->ring = kr;
+			k->kind = IK_KEY_ADDRESS;
+			k->mask_given = true;
+			k->order = (unsigned)i;
+			kr->keys[kr->nkeys++] = k;
+			m->keyp[i] = k;
+			continue;
+		}
 		k->ring = kr;
 		k->kind = IK_KEY_ADDRESS;
 		k->plen = plen;
@@ -141,9 +168,10 @@ struct query {
 	const char *vrf;
 	uint32_t addr;
 	uint32_t local;
+	struct ik_addr a6;
 };
 
-static void bench(size_t nkeys, bool bound)
+static void bench(size_t nkeys, bool bound, int v6)
 {
 	struct model *m = ik_xcalloc(1, sizeof(*m));
 	struct query *q = ik_xmalloc(NQUERIES * sizeof(*q));
@@ -152,7 +180,7 @@ static void bench(size_t nkeys, bool bound)
 	uintptr_t sink = 0;
 	size_t hits = 0;
 
-	model_build(m, nkeys, bound);
+	model_build(m, nkeys, bound, v6);
 	for (int b = 0; b < 3; b++) {
 		ik_resolver_free(r);
 		t0 = now();
@@ -177,6 +205,20 @@ static void bench(size_t nkeys, bool bound)
 			q[i].addr = rnd();
 		}
 		q[i].local = bound ? 0xc6336401u + rnd() % NLOCALS : 0;
+		if (v6) {
+			const struct ik_key *k = &m->keys[rnd() % nkeys];
+
+			q[i].a6.family = IK_AF_INET6;
+			memcpy(q[i].a6.v6, k->addr6, 16);
+			if (rnd() % 2) {
+				q[i].vrf = k->ring->vrf;
+				for (int b = (k->plen + 7) / 8; b < 16; b++)
+					q[i].a6.v6[b] |= (uint8_t)rnd();
+			} else {
+				for (int b = 4; b < 16; b++)
+					q[i].a6.v6[b] = (uint8_t)rnd();
+			}
+		}
 	}
 	for (int run = 0; run < RUNS; run++) {
 		t0 = now();
@@ -184,7 +226,10 @@ static void bench(size_t nkeys, bool bound)
 		for (size_t i = 0; i < NQUERIES; i++) {
 			const struct ik_key *k;
 
-			k = ik_resolve_responder(r, q[i].vrf, q[i].local, q[i].addr, NULL);
+			if (v6)
+				k = ik_resolve_responder_ip(r, q[i].vrf, NULL, &q[i].a6, NULL);
+			else
+				k = ik_resolve_responder(r, q[i].vrf, q[i].local, q[i].addr, NULL);
 
 			sink ^= (uintptr_t)k;
 			hits += k != NULL;
@@ -196,7 +241,9 @@ static void bench(size_t nkeys, bool bound)
 	qsort(walls, RUNS, sizeof(double), dcmp);
 	printf("%8zu keys%s  build %7.1f ms  lookup median %6.1f ns cpu (min %.1f, max %.1f), "
 	       "%6.1f ns wall  %5.1f bytes/key  hits %.0f%%  [%lx]\n",
-	       nkeys, bound ? " (1/4 of keyrings on 8 local addresses)" : "", builds[1] * 1e3,
+	       nkeys, bound ? " (1/4 of keyrings on 8 local addresses)" :
+	       v6 == 1 ? " IPv6 (/128, /32../64)" : v6 == 2 ? " IPv6 (/128, every /32../127)" : "",
+	       builds[1] * 1e3,
 	       runs[RUNS / 2], runs[0], runs[RUNS - 1], walls[RUNS / 2],
 	       (double)ik_resolver_bytes(r) / (double)nkeys,
 	       100.0 * (double)hits / ((double)NQUERIES * RUNS), (unsigned long)(sink & 0xf));
@@ -278,10 +325,14 @@ int main(int argc, char **argv)
 	       "%u random peers per run, median of %d runs\n", NRINGS, NVRFS, NQUERIES, RUNS);
 	for (size_t i = 0; i < IK_ARRAY_LEN(sizes); i++)
 		if (sizes[i] <= max)
-			bench(sizes[i], false);
+			bench(sizes[i], false, 0);
 	for (size_t i = 0; i < IK_ARRAY_LEN(sizes); i++)
 		if (sizes[i] <= max)
-			bench(sizes[i], true);
+			bench(sizes[i], true, 0);
+	for (int v6 = 1; v6 <= 2; v6++)
+		for (size_t i = 0; i < IK_ARRAY_LEN(sizes); i++)
+			if (sizes[i] <= max)
+				bench(sizes[i], false, v6);
 	bench_profiles();
 	return 0;
 }

@@ -101,6 +101,10 @@ cases() {
 		echo "d v2-frag-by$by v2-frag.sh $by"
 	done
 	echo "d wait"
+	# boot e: crypto maps (policy-based, two subnet pairs), both directions
+	for by in ikerd peer; do
+		echo "e v1-cmap-by$by v1-cmap.sh $by"
+	done
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi

@@ -81,6 +81,7 @@ fi
 # The kernel loads others on demand through the wrapper above.
 missing=""
 for m in xfrm_user xfrm_algo esp4 ah4 xfrm4_tunnel ip_gre ip_vti vrf veth dummy \
+	ipv6 esp6 xfrm6_tunnel tunnel6 ip6_tunnel ip6_gre ip6_vti \
 	sch_netem authenc authencesn cbc ecb ctr gcm ghash-generic seqiv echainiv \
 	des_generic aes_ti hmac sha512_generic; do
 	[ $modules_ok = 1 ] || break

@@ -96,7 +96,7 @@ START_TEST(every_error_reported)
 			   "crypto isakmp profile P\n"
 			   "   keyring NOPE\n"
 			   "crypto frobnicate\n"
-			   "crypto map M 10 ipsec-isakmp\n"
+			   "crypto map M 10 ipsec-manual\n"
 			   " set peer 10.0.0.1\n"
 			   " match address 101\n"
 			   "crypto ipsec transform-set T esp-blowfish\n", &err);
@@ -106,9 +106,10 @@ START_TEST(every_error_reported)
 	ck_assert_msg(strstr(s, "t.conf:2:8: group must be a number"), "%s", s);
 	ck_assert_msg(strstr(s, "t.conf:3:7: unknown hash 'md6'"), "%s", s);
 	ck_assert_msg(strstr(s, "t.conf:8:8: unknown command 'crypto frobnicate'"), "%s", s);
-	/* a crypto map is reported, not dropped, and its block is skipped */
-	ck_assert_msg(strstr(s, "t.conf:9:8: crypto map is not supported yet: use a tunnel "
-			     "interface with tunnel protection ipsec profile"), "%s", s);
+	/* a crypto map entry of a type ikerd does not run is reported, not
+	 * dropped, and its block is skipped */
+	ck_assert_msg(strstr(s, "t.conf:9:17: crypto map entries of type ipsec-manual are not "
+			     "supported: use ipsec-isakmp"), "%s", s);
 	ck_assert_msg(!strstr(s, "t.conf:10:") && !strstr(s, "t.conf:11:"), "%s", s);
 	ck_assert_msg(strstr(s, "t.conf:12:30: unknown transform 'esp-blowfish'"), "%s", s);
 	ck_assert_msg(strstr(s, "t.conf:7:12: unknown keyring 'NOPE'"), "%s", s);

@@ -412,6 +412,53 @@ START_TEST(half_open_cap_per_source)
 }
 END_TEST
 
+/* The per-source table and the SA indexes hold IPv6 sources as such: an
+ * IPv6 source reaches its own cap, another IPv6 source and the IPv4 address
+ * made of the same first four bytes (184.13.1.32 for 2001:db8::) are other
+ * sources, and the trace prints the IPv6 address as IOS does. */
+START_TEST(half_open_cap_per_source_ipv6)
+{
+	struct ik_engine_opts ro = { .max_half_open = 100 };
+	struct ik_engine_stats st;
+	struct ik_addr a6, b6;
+	uint8_t mm1[2048];
+	size_t len;
+	struct mnode *r;
+
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8::1", &a6), 0);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8::2", &b6), 0);
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 9, &ro, true);
+	mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 10, NULL, true);
+	capture_mm1(mm1, &len);
+	for (uint32_t k = 0; k < 30; k++) {
+		struct ik_endpoint src = ik_ep(&a6, (uint16_t)(1024 + k));
+
+		ik_put32(mm1, 0x5e000000u + k);
+		mn_inject(&net, 0, &src, mm1, len);
+	}
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 10);
+	ck_assert_uint_eq(st.half_open_refused, 20);
+	expect_line(r, "ISAKMP (0): 10 SAs in negotiation with 2001:DB8::1 (limit per source 10),"
+		    " new SA refused");
+	{
+		struct ik_endpoint other = ik_ep(&b6, 500);
+
+		ik_put32(mm1, 0x5e000100u);
+		mn_inject(&net, 0, &other, mm1, len);
+	}
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 11);
+	spoof(0, mm1, len, 0xb80d0120u, 500, 0x200); /* 184.13.1.32 */
+	spoof(0, mm1, len, 0x20010db8u, 500, 0x201); /* 32.1.13.184 */
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 13);
+	ck_assert_uint_eq(st.half_open_refused, 20);
+	mn_free(&net);
+}
+END_TEST
+
 /* New SAs from one source are answered at most 50 times a second. */
 START_TEST(first_message_rate_per_source)
 {
@@ -681,6 +728,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, flood_spares_proven_peer);
 	tcase_add_test(tc, flood_spares_lone_peer_before_mm3);
 	tcase_add_test(tc, half_open_cap_per_source);
+	tcase_add_test(tc, half_open_cap_per_source_ipv6);
 	tcase_add_test(tc, first_message_rate_per_source);
 	tcase_add_test(tc, ikev2_demultiplexed);
 	tcase_add_test(tc, quick_mode_cap_per_sa);

@@ -199,6 +199,19 @@ START_TEST(id_and_delete)
 	ck_assert_str_eq(err, "ID payload at offset 28: ID_IPV4_ADDR of 3 bytes != 4");
 	ck_assert_int_eq(ik_v1_parse_delete(&m.pl[1], &d, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "DELETE payload at offset 39: 2 SPIs of 4 bytes != 4 remaining");
+	/* ID_IPV6_ADDR: 16 bytes, no more and no less */
+	ik_v1_b_init(&b, cki, ckr, IK_V1_EXCH_MM, 0, 0);
+	ik_v1_b_payload(&b, IK_V1_PL_ID, "\x05\x11\x01\xf4\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0"
+			"\0\0\0\x02", 20);
+	ik_v1_b_payload(&b, IK_V1_PL_ID, "\x05\x11\x01\xf4\x20\x01\x0d\xb8", 8);
+	ik_v1_b_finish(&b);
+	ck_assert_int_eq(parse(b.buf, b.len, false), 0);
+	ck_assert_int_eq(ik_v1_parse_id(&m.pl[0], &id, err, sizeof(err)), 0);
+	ck_assert_uint_eq(id.type, IK_V1_ID_IPV6_ADDR);
+	ck_assert_uint_eq(id.len, 16);
+	ck_assert_uint_eq(id.data[15], 2);
+	ck_assert_int_eq(ik_v1_parse_id(&m.pl[1], &id, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "ID payload at offset 52: ID_IPV6_ADDR of 4 bytes != 16");
 }
 END_TEST
 

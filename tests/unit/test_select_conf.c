@@ -321,7 +321,7 @@ END_TEST
  * fVRF keyrings, a shorter match covering /32 keys, and P3 without a set. */
 START_TEST(text_l1_clean_configs)
 {
-	static const char *examples[] = { "hub.conf", "spoke1.conf" };
+	static const char *examples[] = { "hub.conf", "spoke1.conf", "ipv6-in-gre.conf" };
 	struct ik_sb out;
 
 	ik_sb_init(&out);

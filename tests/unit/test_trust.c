@@ -180,6 +180,28 @@ START_TEST(mm_id_substituted)
 }
 END_TEST
 
+/* The same with an IPv6 identity (ID_IPV6_ADDR 2001:db8::9): the responder
+ * reads it, prints it as IOS does, matches it against the profiles (none
+ * has an IPv6 line) and still refuses the HASH. */
+START_TEST(mm_id_ipv6_substituted)
+{
+	static const uint8_t id[] = { IK_V1_ID_IPV6_ADDR, 17, 0x01, 0xf4, 0x20, 0x01, 0x0d, 0xb8,
+				      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9 };
+
+	start(r1_text(), r2_text(), 104);
+	net.tamper[0] = (struct xtamper){ .on = true, .from = 0, .exch = IK_V1_EXCH_MM, .nth = 1,
+					  .pl = IK_V1_PL_ID, .body = id, .body_len = sizeof(id) };
+	initiate(0, "Tunnel1");
+	xn_run(&net, 120000);
+	EXPECT_ORDER(&net.n[1], "\ttype         : 5", "\taddress      : 2001:DB8::9",
+		     "ISAKMP:(0):: peer matches *none* of the profiles",
+		     "%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host "
+		     "192.168.0.1");
+	expect_no_sa(0);
+	xn_free(&net);
+}
+END_TEST
+
 /* ---- Aggressive Mode authentication ---- */
 
 /* R1 initiates in Aggressive Mode (its profile2 says so). */
@@ -1066,6 +1088,7 @@ static Suite *trust_suite(void)
 	tcase_add_test(tc, mm_hash_i);
 	tcase_add_test(tc, mm_hash_r);
 	tcase_add_test(tc, mm_id_substituted);
+	tcase_add_test(tc, mm_id_ipv6_substituted);
 	tcase_add_test(tc, am_hash_r);
 	tcase_add_test(tc, am_hash_i);
 	tcase_add_test(tc, qm_hash1);

@@ -146,7 +146,7 @@ START_TEST(v2_1_next_to_ikev1)
 	 * MM5 (K3.6 then P2); over IKEv2 the explainer says it succeeds. */
 	struct ik_config *v1 = load_example("seed-r1.conf");
 	struct ik_config *v2 = load_example("ikev2-r1.conf");
-	struct ik_peer_id id1 = { IK_PEER_ID_IPV4, ip("192.168.0.2"), NULL };
+	struct ik_peer_id id1 = { .type = IK_PEER_ID_IPV4, .addr = ip("192.168.0.2") };
 	struct ik_sb o1, o2;
 
 	ik_sb_init(&o1);

@@ -1,0 +1,543 @@
+/* Quick Mode for crypto maps: proxy identities (ID payloads) read into
+ * traffic selectors, the map entry that takes them (responder), the IOS
+ * trace of the map database, and the child SA's selectors. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/v1_int.h"
+#include "util/strbuf.h"
+#include "util/addr.h"
+#include "util/util.h"
+
+#define IPS(p1, ...) ik_dbg((p1)->e->log, IK_DBG_IPSEC, __VA_ARGS__)
+#define DBG(p1, ...) ik_dbg((p1)->e->log, IK_DBG_ISAKMP, __VA_ARGS__)
+
+static struct ik_addr v4_at(const uint8_t *p)
+{
+	return ik_addr_v4(ik_get32(p));
+}
+
+static struct ik_addr v6_at(const uint8_t *p)
+{
+	struct ik_addr a = { .family = IK_AF_INET6 };
+
+	memcpy(a.v6, p, 16);
+	return a;
+}
+
+/* The body of an IPsec ID payload (RFC 2407 4.6.2): type, protocol, port,
+ * then an address, a subnet (address and mask) or a range. -1 with why
+ * for anything else. */
+int ik_v1_id_ts(const uint8_t *b, size_t n, uint8_t *proto, struct ik_ts *ts, char *why,
+		size_t len)
+{
+	uint16_t port;
+
+	if (n < 4) {
+		snprintf(why, len, "%zu bytes", n);
+		return -1;
+	}
+	*proto = b[1];
+	port = ik_get16(b + 2);
+	memset(ts, 0, sizeof(*ts));
+	ts->port_lo = port;
+	ts->port_hi = port ? port : 65535;
+	switch (b[0]) {
+	case IK_V1_ID_IPV4_ADDR:
+		if (n != 8)
+			break;
+		ts->lo = ts->hi = v4_at(b + 4);
+		return 0;
+	case IK_V1_ID_IPV4_ADDR_SUBNET: {
+		uint32_t a, m;
+
+		if (n != 12)
+			break;
+		a = ik_get32(b + 4);
+		m = ik_get32(b + 8);
+		if (ik_mask_plen(m) < 0)
+			break;
+		ts->lo = ik_addr_v4(a & m);
+		ts->hi = ik_addr_v4(a | ~m);
+		return 0;
+	}
+	case IK_V1_ID_IPV4_ADDR_RANGE:
+		if (n != 12 || ik_get32(b + 4) > ik_get32(b + 8))
+			break;
+		ts->lo = v4_at(b + 4);
+		ts->hi = v4_at(b + 8);
+		return 0;
+	case 5: /* ID_IPV6_ADDR */
+		if (n != 20)
+			break;
+		ts->lo = ts->hi = v6_at(b + 4);
+		return 0;
+	case 6: { /* ID_IPV6_ADDR_SUBNET */
+		struct ik_addr m = { .family = IK_AF_INET6 };
+
+		if (n != 36)
+			break;
+		for (int i = 0; i < 16; i++)
+			m.v6[i] = (uint8_t)~b[20 + i];
+		if (ik_wild_plen(&m) < 0)
+			break;
+		ts->lo = v6_at(b + 4);
+		ts->hi = v6_at(b + 4);
+		for (int i = 0; i < 16; i++) {
+			ts->lo.v6[i] &= b[20 + i];
+			ts->hi.v6[i] |= (uint8_t)~b[20 + i];
+		}
+		return 0;
+	}
+	case 8: /* ID_IPV6_ADDR_RANGE */
+		if (n != 36 || memcmp(b + 4, b + 20, 16) > 0)
+			break;
+		ts->lo = v6_at(b + 4);
+		ts->hi = v6_at(b + 20);
+		return 0;
+	}
+	snprintf(why, len, "type %u with %zu bytes is not an address, subnet or range", b[0], n);
+	return -1;
+}
+
+static int id_ts(const struct ik_v1_pl *id, uint8_t *proto, struct ik_ts *ts, char *why,
+		 size_t len)
+{
+	char w[120];
+
+	if (!ik_v1_id_ts(id->body, id->body_len, proto, ts, w, sizeof(w)))
+		return 0;
+	snprintf(why, len, "ID payload at offset %zu: %s", id->off, w);
+	return -1;
+}
+
+/* "192.0.2.0/255.255.255.0" (a subnet), "192.0.2.1/255.255.255.255", or
+ * "192.0.2.1-192.0.2.9" for a range that is not a subnet. */
+static void ts_fmt(const struct ik_ts *t, char *buf, size_t len)
+{
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
+
+	if (t->lo.family == IK_AF_INET4) {
+		uint32_t m = ~(t->lo.v4 ^ t->hi.v4);
+
+		if (ik_mask_plen(m) >= 0 && (t->lo.v4 & ~m) == 0 && (t->hi.v4 | m) == 0xffffffffu) {
+			snprintf(buf, len, "%s/%s", ik_addr_fmt_any(&t->lo, a),
+				 ik_addr_fmt(m, b));
+			return;
+		}
+	}
+	snprintf(buf, len, "%s-%s", ik_addr_fmt_any(&t->lo, a), ik_addr_fmt_any(&t->hi, b));
+}
+
+static void trace_proxy_pair(struct ik_p1 *p1, const struct ik_proxy *px)
+{
+	char l[100], r[100];
+
+	ts_fmt(&px->local, l, sizeof(l));
+	ts_fmt(&px->remote, r, sizeof(r));
+	IPS(p1, "    local_proxy= %s/%u/%u (type=%u),", l, px->proto,
+	    px->local.port_lo == 0 && px->local.port_hi == 65535 ? 0 : px->local.port_lo,
+	    px->local.lo.family == IK_AF_INET6 ? 6u : 4u);
+	IPS(p1, "    remote_proxy= %s/%u/%u (type=%u),", r, px->proto,
+	    px->remote.port_lo == 0 && px->remote.port_hi == 65535 ? 0 : px->remote.port_lo,
+	    px->remote.lo.family == IK_AF_INET6 ? 6u : 4u);
+}
+
+void ik_v1_cmap_trace_proxies(struct ik_p1 *p1, const struct ik_qm *q)
+{
+	trace_proxy_pair(p1, &q->proxy);
+}
+
+void ik_v1_cmap_trace_request(struct ik_p1 *p1)
+{
+	trace_proxy_pair(p1, &p1->cmap_proxy);
+}
+
+struct trace_ctx {
+	struct ik_p1 *p1;
+	const struct ik_proxy *p;
+};
+
+/* IOS's map database trace, once per entry it looks at. */
+static void trace_entry(void *ctx, const struct ik_cmap_entry *e)
+{
+	struct trace_ctx *t = ctx;
+	struct ik_p1 *p1 = t->p1;
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
+
+	if (e->isakmp_profile &&
+	    (!p1->profile || strcmp(p1->profile->name, e->isakmp_profile->name)))
+		IPS(p1, "map_db_check_isakmp_profile profile did not match");
+	IPS(p1, "Crypto mapdb : proxy_match");
+	IPS(p1, "\tsrc addr     : %s", ik_addr_fmt_any(&t->p->local.lo, a));
+	IPS(p1, "\tdst addr     : %s", ik_addr_fmt_any(&t->p->remote.lo, b));
+	IPS(p1, "\tprotocol     : %u", t->p->proto);
+	IPS(p1, "\tsrc port     : %u", t->p->local.port_lo == 0 &&
+	    t->p->local.port_hi == 65535 ? 0 : t->p->local.port_lo);
+	IPS(p1, "\tdst port     : %u", t->p->remote.port_lo == 0 &&
+	    t->p->remote.port_hi == 65535 ? 0 : t->p->remote.port_lo);
+}
+
+int ik_v1_cmap_select(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_pl *idci,
+		      const struct ik_v1_pl *idcr)
+{
+	const struct ik_interface *ifc = ik_cmap_iface_for_local(q->cfg, &p1->local.ip);
+	struct ik_cmap_match m;
+	uint8_t pi, pr;
+	char why[160];
+
+	if (!ifc)
+		return 1;
+	if (!idci || !idcr) {
+		DBG(p1, "ISAKMP:(%u): crypto map %s needs proxy identities: the peer sent none",
+		    p1->conn_id, ifc->crypto_map->name);
+		return -1;
+	}
+	memset(&q->proxy, 0, sizeof(q->proxy));
+	/* IDci is the peer's side: our remote */
+	if (id_ts(idci, &pi, &q->proxy.remote, why, sizeof(why)) ||
+	    id_ts(idcr, &pr, &q->proxy.local, why, sizeof(why))) {
+		DBG(p1, "ISAKMP:(%u): %s", p1->conn_id, why);
+		return -1;
+	}
+	if (pi != pr) {
+		DBG(p1, "ISAKMP:(%u): proxy identities name protocols %u and %u", p1->conn_id,
+		    pi, pr);
+		return -1;
+	}
+	q->proxy.proto = pi;
+	q->cmap_map = ifc->crypto_map;
+	if (ik_cmap_match_proxy(ifc->crypto_map, 1, &p1->remote.ip, &q->proxy, NULL, NULL, &m))
+		return -1;
+	q->cmap = m.entry;
+	q->cmap_ace = m.ace_idx;
+	q->ipsec = &m.entry->ipsec;
+	return 0;
+}
+
+void ik_v1_cmap_trace_walk(struct ik_p1 *p1, const struct ik_qm *q)
+{
+	struct trace_ctx tc = { p1, &q->proxy };
+	struct ik_cmap_match m;
+
+	if (q->cmap_map)
+		(void)ik_cmap_match_proxy(q->cmap_map, 1, &p1->remote.ip, &q->proxy, trace_entry,
+					  &tc, &m);
+}
+
+/* An IPv4 range that is a subnet as address and mask; else the smallest
+ * subnet holding it (a range proxy becomes the prefix that covers it). */
+static void ts_prefix(const struct ik_ts *t, uint32_t *addr, uint32_t *mask)
+{
+	uint32_t diff = t->lo.v4 ^ t->hi.v4;
+	int plen = 32;
+
+	while (diff) {
+		diff >>= 1;
+		plen--;
+	}
+	*mask = ik_plen_mask(plen);
+	*addr = t->lo.v4 & *mask;
+}
+
+void ik_v1_cmap_child(const struct ik_qm *q, struct ik_child_sa *c)
+{
+	const struct ik_proxy *p = &q->proxy;
+
+	c->ifname[0] = '\0';
+	c->tunnel = NULL;
+	c->cmap = q->cmap;
+	c->mode = IK_MODE_TUNNEL;
+	ts_prefix(&p->local, &c->sel.src, &c->sel.src_mask);
+	ts_prefix(&p->remote, &c->sel.dst, &c->sel.dst_mask);
+	c->sel.proto = p->proto;
+	c->sel.sport = p->local.port_lo == p->local.port_hi ? p->local.port_lo : 0;
+	c->sel.dport = p->remote.port_lo == p->remote.port_hi ? p->remote.port_lo : 0;
+	c->reqid = ik_cmap_reqid(q->cmap, q->cmap_ace);
+}
+
+size_t ik_v1_cmap_id(const struct ik_ts *ts, uint8_t proto, uint8_t body[40])
+{
+	uint16_t port = ts->port_lo == ts->port_hi ? ts->port_lo : 0;
+	bool v6 = ts->lo.family == IK_AF_INET6;
+
+	body[1] = proto;
+	ik_put16(body + 2, port);
+	if (!v6) {
+		uint32_t m = ~(ts->lo.v4 ^ ts->hi.v4);
+
+		if (ts->lo.v4 == ts->hi.v4) {
+			body[0] = IK_V1_ID_IPV4_ADDR;
+			ik_put32(body + 4, ts->lo.v4);
+			return 8;
+		}
+		if (ik_mask_plen(m) >= 0 && (ts->lo.v4 & ~m) == 0) {
+			body[0] = IK_V1_ID_IPV4_ADDR_SUBNET;
+			ik_put32(body + 4, ts->lo.v4);
+			ik_put32(body + 8, m);
+			return 12;
+		}
+		body[0] = IK_V1_ID_IPV4_ADDR_RANGE;
+		ik_put32(body + 4, ts->lo.v4);
+		ik_put32(body + 8, ts->hi.v4);
+		return 12;
+	}
+	if (!memcmp(ts->lo.v6, ts->hi.v6, 16)) {
+		body[0] = 5; /* ID_IPV6_ADDR */
+		memcpy(body + 4, ts->lo.v6, 16);
+		return 20;
+	}
+	body[0] = 8; /* ID_IPV6_ADDR_RANGE */
+	memcpy(body + 4, ts->lo.v6, 16);
+	memcpy(body + 20, ts->hi.v6, 16);
+	return 36;
+}
+
+/* The entry of the current configuration with the map name and sequence
+ * number of e (which may belong to an older snapshot), or NULL. */
+static const struct ik_cmap_entry *entry_now(const struct ik_config *cfg,
+					     const struct ik_cmap_entry *e)
+{
+	const struct ik_cmap *m = ik_config_find_cmap(cfg, e->map->name, e->map->is_dynamic);
+
+	for (size_t i = 0; m && i < m->nentries; i++)
+		if (m->entries[i]->seq == e->seq)
+			return m->entries[i];
+	return NULL;
+}
+
+void ik_v1_cmap_start_wanted(struct ik_p1 *p1)
+{
+	const struct ik_cmap_entry *e = entry_now(p1->e->cfg, p1->cmap);
+
+	p1->want_qm = false;
+	if (!e || !e->acl || p1->cmap_ace >= e->acl->naces) {
+		DBG(p1, "ISAKMP:(%u): crypto map %s %u changed during phase 1: no Quick Mode",
+		    p1->conn_id, p1->cmap->map->name, p1->cmap->seq);
+		return;
+	}
+	ik_v1_qm_start_cmap(p1, e, p1->cmap_ace, &p1->cmap_proxy, p1->want_rekey_of);
+}
+
+/* Phase 1 (or only Quick Mode) to peer number pi of entry e for line ace. */
+static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_entry *ce,
+		      size_t ace, const struct ik_proxy *px, size_t pi, struct ik_sb *err)
+{
+	struct ik_endpoint local, remote;
+	struct ik_p1 *p1;
+	uint32_t dst = ce->peers[pi].v4;
+	char da[IK_ADDRSTRLEN];
+
+	if (ce->ikev2_profile) {
+		ik_sb_printf(err, "%% crypto map %s %u sets ikev2-profile %s: crypto maps over "
+			     "IKEv2 are not negotiated yet", ce->map->name, ce->seq,
+			     ce->ikev2_profile->name);
+		return -1;
+	}
+
+	ik_log_scope(e->log, dst);
+	p1 = ik_v1_p1_find_peer(e, src, dst, false);
+	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
+		return ik_v1_qm_start_cmap(p1, ce, ace, px, 0);
+	if (p1 && p1->initiator && p1->state != IKE_P1_COMPLETE)
+		return 0; /* phase 1 under way: the next packet asks again */
+	local = ik_ep_v4(src, 500);
+	remote = ik_ep_v4(dst, 500);
+	p1 = ik_v1_p1_new(e, true, &local, &remote, NULL);
+	if (!p1) {
+		ik_sb_printf(err, "%% out of memory");
+		return -1;
+	}
+	p1->cmap = ce;
+	p1->cmap_ace = ace;
+	p1->cmap_peer = pi;
+	p1->cmap_proxy = *px;
+	p1->want_qm = true;
+	if (ik_v1_mm_start(p1)) {
+		ik_sb_printf(err, "%% crypto map %s %u: phase 1 to %s could not start (see the "
+			     "debug trace)", ce->map->name, ce->seq, ik_addr_fmt(dst, da));
+		ik_v1_p1_delete(p1, "could not start", false);
+		return -1;
+	}
+	return 0;
+}
+
+void ik_v1_cmap_failover(struct ik_p1 *p1)
+{
+	struct ik_engine *e = p1->e;
+	const struct ik_cmap_entry *ce = entry_now(e->cfg, p1->cmap);
+	struct ik_sb err;
+	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
+	size_t next = p1->cmap_peer + 1;
+
+	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl ||
+	    p1->cmap_ace >= ce->acl->naces)
+		return;
+	ik_addr_fmt(p1->remote.addr, a);
+	ik_addr_fmt(ce->peers[next].v4, b);
+	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, ce->peers[next].v4)) {
+		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u: peer "
+		       "%s does not answer; %s is served by another worker thread, so failover "
+		       "does not start there (run ikerd --workers 1 for set peer failover)",
+		       ce->map->name, ce->seq, a, b);
+		return;
+	}
+	ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: peer %s does "
+	       "not answer, trying %s", ce->map->name, ce->seq, a, b);
+	ik_sb_init(&err);
+	if (start_peer(e, p1->local.addr, ce, p1->cmap_ace, &p1->cmap_proxy, next, &err))
+		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+}
+
+int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik_flow *f,
+			   struct ik_sb *err)
+{
+	const struct ik_cmap *m = ik_config_find_cmap(e->cfg, map, false);
+	struct ik_cmap_match mt;
+	struct ik_proxy px;
+	char why[160], s[IK_ADDR_ANYSTRLEN], d[IK_ADDR_ANYSTRLEN];
+	uint32_t src;
+
+	if (e->opts.passive) {
+		ik_sb_printf(err, "%% the engine is passive (responder only)");
+		return -1;
+	}
+	if (!m) {
+		ik_sb_printf(err, "%% crypto map %s is not configured", map);
+		return -1;
+	}
+	if (!(src = ik_cmap_local(e->cfg, m))) {
+		ik_sb_printf(err, "%% crypto map %s is applied to no interface with an address",
+			     map);
+		return -1;
+	}
+	if (ik_cmap_match_flow(m, f, &mt)) {
+		ik_sb_printf(err, "%% no entry of crypto map %s protects %s -> %s (protocol %u)",
+			     map, ik_addr_fmt_any(&f->src, s), ik_addr_fmt_any(&f->dst, d),
+			     f->proto);
+		return -1;
+	}
+	if (ik_ace_proxy(mt.ace, &px, why, sizeof(why))) {
+		ik_sb_printf(err, "%% crypto map %s %u, access list %s line %d: %s", map,
+			     mt.entry->seq, mt.entry->acl->name, mt.ace->line, why);
+		return -1;
+	}
+	return start_peer(e, src, mt.entry, mt.ace_idx, &px, 0, err);
+}
+
+/* The map of cfg that carries e: e's own map, or for a dynamic-map entry
+ * the first map with an entry naming that dynamic map. */
+static const struct ik_cmap *parent_map(const struct ik_config *cfg,
+					const struct ik_cmap_entry *e)
+{
+	if (!e->map->is_dynamic)
+		return e->map;
+	for (size_t i = 0; i < cfg->ncmaps; i++)
+		for (size_t k = 0; k < cfg->cmaps[i]->nentries; k++)
+			if (cfg->cmaps[i]->entries[k]->dynamic == e->map)
+				return cfg->cmaps[i];
+	return NULL;
+}
+
+bool ik_v1_cmap_in_map(const struct ik_config *cfg, const struct ik_cmap_entry *e,
+		       const char *name)
+{
+	const struct ik_cmap *m = parent_map(cfg, e);
+
+	return (m && !strcmp(m->name, name)) || !strcmp(e->map->name, name);
+}
+
+const char *ik_v1_cmap_ifname(const struct ik_config *cfg, const struct ik_cmap_entry *e)
+{
+	const struct ik_cmap *m = parent_map(cfg, e);
+
+	for (size_t i = 0; m && i < cfg->ncmap_ifaces; i++)
+		if (cfg->cmap_ifaces[i]->crypto_map == m)
+			return cfg->cmap_ifaces[i]->name;
+	return "";
+}
+
+void ik_engine_clear_map(struct ik_engine *e, const char *map)
+{
+	for (struct ik_child *c = e->children, *next; c; c = next) {
+		next = c->next;
+		if (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, map))
+			continue;
+		ik_log_scope(e->log, c->remote.addr);
+		ik_v1_child_remove(e, c, true, "clear");
+	}
+}
+
+int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
+{
+	const struct ik_cmap_entry *ce;
+	struct ik_proxy px;
+	struct ik_sb err;
+	char why[160];
+	uint32_t src;
+	size_t ace;
+	int rc;
+
+	if (e->opts.passive || ik_cmap_by_reqid(e->cfg, reqid, &ce, &ace) ||
+	    !(src = ik_cmap_local(e->cfg, ce->map)) ||
+	    ik_ace_proxy(&ce->acl->aces[ace], &px, why, sizeof(why)))
+		return -1;
+	ik_sb_init(&err);
+	rc = start_peer(e, src, ce, ace, &px, 0, &err);
+	if (rc)
+		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+	return rc;
+}
+
+bool ik_v1_cmap_kept(const struct ik_config *cfg, const struct ik_cmap_entry *e,
+		     const struct ik_addr *peer)
+{
+	const struct ik_cmap_entry *n = entry_now(cfg, e);
+
+	if (!n || !!n->acl_name != !!e->acl_name ||
+	    (n->acl_name && strcmp(n->acl_name, e->acl_name)))
+		return false;
+	if (!n->npeers)
+		return n->map->is_dynamic;
+	for (size_t i = 0; i < n->npeers; i++)
+		if (ik_addr_eq(&n->peers[i], peer))
+			return true;
+	return false;
+}
+
+void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c)
+{
+	const struct ik_cmap_entry *ce = entry_now(e->cfg, c->sa.cmap);
+	size_t ace = c->sa.reqid & 0xff;
+	struct ik_p1 *p1;
+	struct ik_proxy px;
+	char why[160];
+
+	if (!ce || !ce->acl || ace >= ce->acl->naces ||
+	    ik_ace_proxy(&ce->acl->aces[ace], &px, why, sizeof(why)))
+		return;
+	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(sa_request): , rekey of conn id %u (soft lifetime)",
+	       c->sa.id);
+	p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+	if (p1) {
+		ik_v1_qm_start_cmap(p1, ce, ace, &px, c->sa.id);
+	} else {
+		struct ik_sb err;
+		size_t pi = 0;
+
+		for (size_t i = 0; i < ce->npeers; i++)
+			if (ik_addr_eq(&ce->peers[i], &c->remote.ip))
+				pi = i;
+		ik_sb_init(&err);
+		if (start_peer(e, c->local.addr, ce, ace, &px, pi, &err) == 0) {
+			struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr,
+							     false);
+			if (np)
+				np->want_rekey_of = c->sa.id;
+		}
+		ik_sb_free(&err);
+	}
+}

@@ -1,0 +1,323 @@
+/* L1 for crypto maps (profile/check_cmap.h). */
+#include "profile/check_cmap.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf/acl.h"
+#include "profile/profile.h"
+#include "util/addr.h"
+#include "util/strbuf.h"
+
+/* Line pairs compared per list or map: a list of a few thousand lines is
+ * checked whole, a larger one up to this many pairs. */
+#define CM_MAX_PAIRS 4000000u
+
+struct cm {
+	const struct ik_config *cfg;
+	const struct ik_resolver *r;
+	ik_cmap_finding_fn add;
+	void *ctx;
+	struct ik_cmap_finding f;
+};
+
+static struct ik_cmap_finding *cm_new(struct cm *c, const char *sev, const char *rule,
+				      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static struct ik_cmap_finding *cm_new(struct cm *c, const char *sev, const char *rule,
+				      const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(&c->f, 0, sizeof(c->f));
+	c->f.severity = sev;
+	c->f.rule = rule;
+	va_start(ap, fmt);
+	vsnprintf(c->f.message, sizeof(c->f.message), fmt, ap);
+	va_end(ap);
+	return &c->f;
+}
+
+static void cm_line(struct ik_cmap_finding *f, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void cm_line(struct ik_cmap_finding *f, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->nlines == IK_CMAP_FINDING_LINES)
+		return;
+	f->line[f->nlines] = line;
+	va_start(ap, fmt);
+	vsnprintf(f->what[f->nlines], sizeof(f->what[0]), fmt, ap);
+	va_end(ap);
+	f->nlines++;
+}
+
+/* "permit ip 10.1.0.0 0.0.255.255 any" */
+static void ace_text(const struct ik_ace *a, char *buf, size_t len)
+{
+	struct ik_sb sb;
+
+	ik_sb_init(&sb);
+	ik_sb_printf(&sb, "%s ", ik_ace_action_word(a, false));
+	ik_ace_format(a, &sb);
+	snprintf(buf, len, "%s", ik_sb_str(&sb));
+	ik_sb_free(&sb);
+}
+
+/* Lines of one list that an earlier line holds whole: never matched. */
+static void cm_acl_shadow(struct cm *c, const struct ik_acl *acl)
+{
+	size_t pairs = 0;
+
+	for (size_t j = 0; j < acl->naces; j++) {
+		const struct ik_ace *b = &acl->aces[j];
+		struct ik_proxy pb;
+		char why[160];
+
+		if (b->action == IK_ACE_REMARK)
+			continue;
+		if (ik_ace_proxy(b, &pb, why, sizeof(why))) {
+			char t[160];
+			struct ik_cmap_finding *f;
+
+			if (b->action != IK_ACE_PERMIT)
+				continue;
+			ace_text(b, t, sizeof(t));
+			f = cm_new(c, "error", "L1", "access list %s line %u cannot be a traffic "
+				   "selector: %s", acl->name, b->seq, why);
+			cm_line(f, b->line, "%s", t);
+			snprintf(f->direction, sizeof(f->direction), "a crypto map entry matching "
+				 "on this line neither sends nor accepts its traffic");
+			snprintf(f->fix, sizeof(f->fix), "write the line with subnet wildcards "
+				 "(0.0.0.255) and eq/range ports");
+			c->add(c->ctx, f);
+			continue;
+		}
+		for (size_t i = 0; i < j && pairs < CM_MAX_PAIRS; i++, pairs++) {
+			const struct ik_ace *a = &acl->aces[i];
+			struct ik_proxy pa;
+			struct ik_cmap_finding *f;
+			char ta[160], tb[160];
+
+			if (a->action == IK_ACE_REMARK || ik_ace_proxy(a, &pa, why, sizeof(why)) ||
+			    !ik_proxy_within(&pb, &pa))
+				continue;
+			ace_text(a, ta, sizeof(ta));
+			ace_text(b, tb, sizeof(tb));
+			f = cm_new(c, "warning", "L1", "access list %s line %u is shadowed by line "
+				   "%u: it never matches", acl->name, b->seq, a->seq);
+			cm_line(f, a->line, "%s", ta);
+			cm_line(f, b->line, "%s", tb);
+			snprintf(f->direction, sizeof(f->direction), "traffic of line %u is %s by "
+				 "line %u", b->seq, a->action == IK_ACE_PERMIT ? "protected" :
+				 "left in clear", a->seq);
+			snprintf(f->fix, sizeof(f->fix), "remove line %u, or move it before line "
+				 "%u", b->seq, a->seq);
+			c->add(c->ctx, f);
+			break;
+		}
+	}
+}
+
+static const char *entry_kind(const struct ik_cmap_entry *e)
+{
+	return e->map->is_dynamic ? "crypto dynamic-map" : "crypto map";
+}
+
+/* Permit lines of entry b inside or overlapping those of an earlier entry
+ * a of the same map: the earlier entry takes the traffic. */
+static void cm_entry_overlap(struct cm *c, const struct ik_cmap_entry *a,
+			     const struct ik_cmap_entry *b, size_t *pairs)
+{
+	char why[160];
+
+	for (size_t j = 0; j < b->acl->naces; j++) {
+		const struct ik_ace *y = &b->acl->aces[j];
+		struct ik_proxy py;
+
+		if (y->action != IK_ACE_PERMIT || ik_ace_proxy(y, &py, why, sizeof(why)))
+			continue;
+		for (size_t i = 0; i < a->acl->naces && *pairs < CM_MAX_PAIRS; i++, (*pairs)++) {
+			const struct ik_ace *x = &a->acl->aces[i];
+			struct ik_proxy px;
+			struct ik_cmap_finding *f;
+			char tx[160], ty[160];
+			bool inside;
+
+			if (x->action != IK_ACE_PERMIT || ik_ace_proxy(x, &px, why, sizeof(why)) ||
+			    !ik_proxy_overlap(&px, &py))
+				continue;
+			inside = ik_proxy_within(&py, &px);
+			ace_text(x, tx, sizeof(tx));
+			ace_text(y, ty, sizeof(ty));
+			if (inside)
+				f = cm_new(c, "warning", "L1", "crypto map %s %u: access list %s line %u "
+					   "is inside line %u of %s (entry %u): the entry never "
+					   "protects it", b->map->name, b->seq, b->acl->name, y->seq,
+					   x->seq, a->acl->name, a->seq);
+			else
+				f = cm_new(c, "warning", "L1", "crypto map %s: access lists %s (entry "
+					   "%u) and %s (entry %u) overlap: the common traffic goes "
+					   "to entry %u", b->map->name, a->acl->name, a->seq,
+					   b->acl->name, b->seq, a->seq);
+			cm_line(f, a->line, "%s %s %u", entry_kind(a), a->map->name, a->seq);
+			cm_line(f, x->line, "%s", tx);
+			cm_line(f, b->line, "%s %s %u", entry_kind(b), b->map->name, b->seq);
+			cm_line(f, y->line, "%s", ty);
+			snprintf(f->direction, sizeof(f->direction), "packets of line %u of %s are "
+				 "sent to %s's peers with entry %u's settings", y->seq, b->acl->name,
+				 a->acl->name, a->seq);
+			snprintf(f->fix, sizeof(f->fix), "make the access lists of entries %u and "
+				 "%u disjoint, or deny the common traffic in %s", a->seq, b->seq,
+				 a->acl->name);
+			c->add(c->ctx, f);
+			return;
+		}
+	}
+}
+
+/* The address a map's exchanges leave from (0: unknown). */
+static uint32_t map_local(const struct ik_config *cfg, const struct ik_cmap *m)
+{
+	const struct ik_interface *ifc = NULL;
+
+	if (m->local_address_if)
+		ifc = ik_config_find_iface(cfg, m->local_address_if);
+	for (size_t i = 0; !ifc && i < cfg->ncmap_ifaces; i++)
+		if (cfg->cmap_ifaces[i]->crypto_map == m)
+			ifc = cfg->cmap_ifaces[i];
+	return ifc && ifc->mask ? ifc->addr : 0;
+}
+
+static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, uint32_t local)
+{
+	const char *kind = entry_kind(e);
+	struct ik_cmap_finding *f;
+
+	if (e->dynamic_name)
+		return;
+	if (e->acl_name && !e->acl) {
+		f = cm_new(c, "error", "L1", "%s %s %u: match address %s names no extended access "
+			   "list", kind, e->map->name, e->seq, e->acl_name);
+		cm_line(f, e->line, "%s %s %u", kind, e->map->name, e->seq);
+		snprintf(f->direction, sizeof(f->direction), "the entry protects no traffic, in "
+			 "either direction");
+		snprintf(f->fix, sizeof(f->fix), "define ip access-list extended %s", e->acl_name);
+		c->add(c->ctx, f);
+	}
+	if (e->map->is_dynamic) {
+		if (!e->ntsets) {
+			f = cm_new(c, "error", "L1", "%s %s %u has no set transform-set", kind,
+				   e->map->name, e->seq);
+			cm_line(f, e->line, "%s %s %u", kind, e->map->name, e->seq);
+			snprintf(f->direction, sizeof(f->direction), "Quick Mode from any peer "
+				 "through this entry fails (NO_PROPOSAL_CHOSEN)");
+			snprintf(f->fix, sizeof(f->fix), "add set transform-set");
+			c->add(c->ctx, f);
+		}
+		return;
+	}
+	if (!e->acl_name || !e->npeers || !e->ntsets) {
+		f = cm_new(c, "error", "L1", "crypto map %s %u is incomplete: no %s", e->map->name,
+			   e->seq, !e->acl_name ? "match address" : !e->npeers ? "set peer" :
+			   "set transform-set");
+		cm_line(f, e->line, "crypto map %s %u ipsec-isakmp", e->map->name, e->seq);
+		snprintf(f->direction, sizeof(f->direction), "IOS ignores an incomplete entry: it "
+			 "neither initiates nor accepts anything");
+		snprintf(f->fix, sizeof(f->fix), "add %s", !e->acl_name ? "match address ACL" :
+			 !e->npeers ? "set peer A" : "set transform-set T");
+		c->add(c->ctx, f);
+	}
+	if (e->ikev2_profile) {
+		f = cm_new(c, "error", "V2", "%s %s %u sets ikev2-profile %s: crypto maps over "
+			   "IKEv2 are not negotiated yet", kind, e->map->name, e->seq,
+			   e->ikev2_profile->name);
+		cm_line(f, e->line, "%s %s %u", kind, e->map->name, e->seq);
+		snprintf(f->direction, sizeof(f->direction), "the entry neither initiates nor "
+			 "accepts: IOS would run it with IKEv2, ikerd's IKEv1 passes it over");
+		snprintf(f->fix, sizeof(f->fix), "protect this traffic with a tunnel interface "
+			 "and tunnel protection ipsec profile (IKEv2), or use IKEv1");
+		c->add(c->ctx, f);
+	}
+	for (size_t i = 0; c->r && !e->ikev2_profile && i < e->npeers; i++) {
+		const struct ik_isakmp_profile *p;
+		char ps[IK_ADDRSTRLEN];
+		uint32_t peer = e->peers[i].v4;
+
+		if (e->peers[i].family != IK_AF_INET4)
+			continue;
+		p = ik_profile_for_initiator(c->cfg, &e->ipsec, NULL, local, peer, NULL);
+		if (ik_resolve_initiator(c->r, p, NULL, local, peer, NULL))
+			continue;
+		ik_addr_fmt(peer, ps);
+		f = cm_new(c, "error", p && p->nkeyrings ? "K1" : "K2", "crypto map %s %u: no "
+			   "pre-shared key for set peer %s%s%s", e->map->name, e->seq, ps,
+			   p ? " in the keyrings of profile " : " in any keyring",
+			   p ? p->name : "");
+		cm_line(f, e->line, "crypto map %s %u ipsec-isakmp: set peer %s", e->map->name,
+			e->seq, ps);
+		if (p)
+			cm_line(f, p->line, "crypto isakmp profile %s", p->name);
+		snprintf(f->peer, sizeof(f->peer), "%s", ps);
+		snprintf(f->direction, sizeof(f->direction), "phase 1 this router initiates to %s "
+			 "fails before MM3 (No pre-shared key with %s!)%s", ps, ps,
+			 i + 1 < e->npeers ? "; the next set peer is tried" : "");
+		snprintf(f->fix, sizeof(f->fix), "add crypto isakmp key KEY address %s, or "
+			 "pre-shared-key address %s to %s", ps, ps,
+			 p && p->nkeyrings ? p->keyrings[0]->name : "a keyring");
+		c->add(c->ctx, f);
+	}
+}
+
+/* An entry that takes traffic: complete, with its access list (IOS skips
+ * the others, reported by cm_entry). */
+static bool entry_used(const struct ik_cmap_entry *e)
+{
+	return !e->dynamic_name && e->acl && e->ntsets && (e->npeers || e->map->is_dynamic);
+}
+
+static void cm_map(struct cm *c, const struct ik_cmap *m)
+{
+	uint32_t local = map_local(c->cfg, m);
+	bool applied = false;
+	size_t pairs = 0;
+
+	for (size_t i = 0; i < c->cfg->ncmap_ifaces; i++)
+		applied |= c->cfg->cmap_ifaces[i]->crypto_map == m;
+	if (!m->is_dynamic && !applied) {
+		struct ik_cmap_finding *f = cm_new(c, "warning", "L1", "crypto map %s is applied "
+						   "to no interface", m->name);
+
+		cm_line(f, m->line, "crypto map %s", m->name);
+		snprintf(f->direction, sizeof(f->direction), "no traffic is protected and no "
+			 "peer's proposal is matched against the map");
+		snprintf(f->fix, sizeof(f->fix), "add crypto map %s under the outside interface",
+			 m->name);
+		c->add(c->ctx, f);
+	}
+	for (size_t k = 0; k < m->nentries; k++) {
+		const struct ik_cmap_entry *b = m->entries[k];
+
+		cm_entry(c, b, local);
+		if (!entry_used(b))
+			continue;
+		for (size_t j = 0; j < k; j++)
+			if (entry_used(m->entries[j]))
+				cm_entry_overlap(c, m->entries[j], b, &pairs);
+	}
+}
+
+void ik_check_cmaps(const struct ik_config *cfg, const struct ik_resolver *r,
+		    ik_cmap_finding_fn add, void *ctx)
+{
+	struct cm c = { .cfg = cfg, .r = r, .add = add, .ctx = ctx };
+
+	for (size_t i = 0; i < cfg->nacls; i++)
+		cm_acl_shadow(&c, cfg->acls[i]);
+	for (size_t i = 0; i < cfg->ncmaps; i++)
+		cm_map(&c, cfg->cmaps[i]);
+}

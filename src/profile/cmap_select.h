@@ -1,0 +1,73 @@
+/* Crypto map selection: which map entry protects a proposal (responder)
+ * or a packet (initiator), as IOS walks the map database: the map of the
+ * interface the IKE SA uses, its entries in sequence order, the entries of
+ * a dynamic map in their own order at the place of the entry that names
+ * it. */
+#ifndef IK_PROFILE_CMAP_SELECT_H
+#define IK_PROFILE_CMAP_SELECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf/acl.h"
+#include "conf/model.h"
+
+/* The interface whose crypto map serves local address a: its own ip
+ * address, or the one of the map's local-address interface. NULL when no
+ * map is applied there. Linear in the interfaces that carry a map (a
+ * router has a few). */
+const struct ik_interface *ik_cmap_iface_for_local(const struct ik_config *cfg,
+						   const struct ik_addr *a);
+
+struct ik_cmap_match {
+	const struct ik_cmap_entry *entry; /* static entry, or dynamic-map entry */
+	const struct ik_cmap_entry *via;   /* the map's entry that named the dynamic map */
+	const struct ik_ace *ace;          /* the permit line; NULL: an entry without
+					    * match address (dynamic) takes the proposal */
+	size_t ace_idx;
+};
+
+/* Called for each entry considered, before its ACL is checked. */
+typedef void (*ik_cmap_trace_fn)(void *ctx, const struct ik_cmap_entry *e);
+
+/* Responder: the first entry of map (in order) that the peer may use and
+ * whose ACL has a permit line containing proposal p (local/remote as seen
+ * here; the mirror image of the peer's). A static entry needs the peer
+ * among its set peer lines and a match address; a dynamic-map entry
+ * accepts any peer unless it sets peers, and any proposal when it has no
+ * match address. ike_version 1: entries that set an ikev2-profile are
+ * passed over (IOS runs them with IKEv2). 0 with *out, or -1. */
+int ik_cmap_match_proxy(const struct ik_cmap *map, unsigned ike_version,
+			const struct ik_addr *peer, const struct ik_proxy *p,
+			ik_cmap_trace_fn trace, void *ctx, struct ik_cmap_match *out);
+
+/* Initiator: the first static entry whose ACL permits packet f (a deny
+ * line sends the packet on to the next entry, as IOS does). 0 with *out, or
+ * -1. */
+int ik_cmap_match_flow(const struct ik_cmap *map, const struct ik_flow *f,
+		       struct ik_cmap_match *out);
+
+/* The traps of a configuration: for each permit line (up to the 255th) of
+ * each complete static entry of a map applied to an interface with an
+ * address, the outbound selector (local subnet -> remote subnet), the
+ * request id, and the outer addresses (the map's local address, the first
+ * set peer). The kernel installs them as policies without SA, so that the
+ * first packet raises an acquire. Returns the number of traps. */
+struct ik_selector;
+typedef void (*ik_cmap_trap_fn)(void *ctx, const struct ik_cmap_entry *e, size_t ace,
+				const struct ik_selector *sel, uint32_t reqid, uint32_t local,
+				uint32_t peer);
+size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx);
+/* The entry and line of a request id (an acquire), or -1. */
+int ik_cmap_by_reqid(const struct ik_config *cfg, uint32_t reqid,
+		     const struct ik_cmap_entry **e, size_t *ace);
+/* The local address of map m: its local-address interface's, or the first
+ * interface that carries it; 0 when unknown. */
+uint32_t ik_cmap_local(const struct ik_config *cfg, const struct ik_cmap *m);
+
+/* The kernel request id of an entry's line (stable across reloads that keep
+ * the map's order): apart from the tunnels' (tunnel number + 1). */
+uint32_t ik_cmap_reqid(const struct ik_cmap_entry *e, size_t ace_idx);
+#define IK_CMAP_REQID_FLAG 0x800000u
+
+#endif
