@@ -375,6 +375,7 @@ static void print_features(void)
 	} f[] = {
 		{ "ikev1-aggressive", IK_FEATURE_AGGRESSIVE },
 		{ "certificates", IK_FEATURE_CERTS },
+		{ "ipv6", IK_FEATURE_IPV6 },
 		{ "ikev2", IK_FEATURE_IKEV2 },
 		{ "ikev2-child-rekey", IK_FEATURE_IKEV2_CHILD_REKEY },
 		{ "ikev2-ike-rekey", IK_FEATURE_IKEV2_IKE_REKEY },

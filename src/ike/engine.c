@@ -676,8 +676,8 @@ static void p1_free(struct ik_p1 *p1)
 	free(p1->gxi);
 	free(p1->gxr);
 	ik_dh_free(p1->dh);
-	if (p1->have_keys)
-		ik_v1_keys_free(&p1->keys);
+	ik_v1_keys_free(p1->keys);
+	free(p1->keys);
 	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
 	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
 	free(p1->peer_id_name);
@@ -685,6 +685,9 @@ static void p1_free(struct ik_p1 *p1)
 	if (p1->am_hash_i)
 		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
 	free(p1->am_hash_i);
+	free(p1->cmx);
+	if (p1->e->v1_rx_moved == p1)
+		p1->e->v1_rx_moved = NULL;
 	ik_v1_cfg_release(p1->e, p1->cfg);
 	free(p1->fvrf);
 	free(p1);

@@ -3,6 +3,7 @@
  * trace of the map database, and the child SA's selectors. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike/v1_int.h"
@@ -151,7 +152,8 @@ void ik_v1_cmap_trace_proxies(struct ik_p1 *p1, const struct ik_qm *q)
 
 void ik_v1_cmap_trace_request(struct ik_p1 *p1)
 {
-	trace_proxy_pair(p1, &p1->cmap_proxy);
+	if (p1->cmx)
+		trace_proxy_pair(p1, &p1->cmx->proxy);
 }
 
 struct trace_ctx {
@@ -312,12 +314,12 @@ void ik_v1_cmap_start_wanted(struct ik_p1 *p1)
 	const struct ik_cmap_entry *e = entry_now(p1->e->cfg, p1->cmap);
 
 	p1->want_qm = false;
-	if (!e || !e->acl || p1->cmap_ace >= e->acl->naces) {
+	if (!e || !e->acl || p1->cmx->ace >= e->acl->naces) {
 		DBG(p1, "ISAKMP:(%u): crypto map %s %u changed during phase 1: no Quick Mode",
 		    p1->conn_id, p1->cmap->map->name, p1->cmap->seq);
 		return;
 	}
-	ik_v1_qm_start_cmap(p1, e, p1->cmap_ace, &p1->cmap_proxy, p1->want_rekey_of);
+	ik_v1_qm_start_cmap(p1, e, p1->cmx->ace, &p1->cmx->proxy, p1->want_rekey_of);
 }
 
 /* Phase 1 (or only Quick Mode) to peer number pi of entry e for line ace. */
@@ -349,10 +351,16 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 		ik_sb_printf(err, "%% out of memory");
 		return -1;
 	}
+	p1->cmx = calloc(1, sizeof(*p1->cmx));
+	if (!p1->cmx) {
+		ik_sb_printf(err, "%% out of memory");
+		ik_v1_p1_delete(p1, "out of memory", false);
+		return -1;
+	}
 	p1->cmap = ce;
-	p1->cmap_ace = ace;
-	p1->cmap_peer = pi;
-	p1->cmap_proxy = *px;
+	p1->cmx->ace = ace;
+	p1->cmx->peer = pi;
+	p1->cmx->proxy = *px;
 	p1->want_qm = true;
 	if (ik_v1_mm_start(p1)) {
 		ik_sb_printf(err, "%% crypto map %s %u: phase 1 to %s could not start (see the "
@@ -369,10 +377,13 @@ void ik_v1_cmap_failover(struct ik_p1 *p1)
 	const struct ik_cmap_entry *ce = entry_now(e->cfg, p1->cmap);
 	struct ik_sb err;
 	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
-	size_t next = p1->cmap_peer + 1;
+	size_t next;
 
+	if (!p1->cmx)
+		return;
+	next = p1->cmx->peer + 1;
 	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl ||
-	    p1->cmap_ace >= ce->acl->naces)
+	    p1->cmx->ace >= ce->acl->naces)
 		return;
 	ik_addr_fmt(p1->remote.addr, a);
 	ik_addr_fmt(ce->peers[next].v4, b);
@@ -386,7 +397,7 @@ void ik_v1_cmap_failover(struct ik_p1 *p1)
 	ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: peer %s does "
 	       "not answer, trying %s", ce->map->name, ce->seq, a, b);
 	ik_sb_init(&err);
-	if (start_peer(e, p1->local.addr, ce, p1->cmap_ace, &p1->cmap_proxy, next, &err))
+	if (start_peer(e, p1->local.addr, ce, p1->cmx->ace, &p1->cmx->proxy, next, &err))
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
 }

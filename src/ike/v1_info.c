@@ -285,7 +285,7 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 			    p1->conn_id);
 			ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE "
 			       "message from %s failed its sanity check or is malformed",
-			       ik_addr_fmt(p1->rx_remote.addr, ra));
+			       ik_addr_fmt(p1->e->v1_rx_remote.addr, ra));
 			return -1;
 		}
 	}

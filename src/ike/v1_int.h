@@ -110,6 +110,13 @@ struct ik_qm {
 
 /* The IKEv1 phase-1 SA: the core's IKE SA (state is an enum ik_p1_state,
  * cky_i/cky_r are the SPIs) and what Main Mode needs. */
+/* What a crypto-map initiator keeps: the ACL line, the index of the set peer
+ * tried, and the proxy identities to send. */
+struct ik_p1_cmap {
+	size_t ace, peer;
+	struct ik_proxy proxy;
+};
+
 struct ik_p1 {
 	IK_IKE_SA_BASE;
 	struct ik_p1 *next, *prev; /* every IKEv1 SA (admin walks only) */
@@ -134,7 +141,7 @@ struct ik_p1 {
 	size_t gxi_len, gxr_len;
 	uint8_t *ni, *nr;       /* as long as received; freed once phase 1 is done */
 	size_t ni_len, nr_len;
-	struct ik_v1_keys keys;
+	struct ik_v1_keys *keys; /* allocated when derived (not while half-open) */
 	bool have_keys;
 	uint8_t iv[16];
 	uint8_t p2_iv_base[16]; /* last CBC block of phase 1 */
@@ -167,12 +174,7 @@ struct ik_p1 {
 	/* crypto map initiator (tunnel NULL): the entry (in cfg), its ACL line,
 	 * the index of the set peer tried, and the proxy identities to send */
 	const struct ik_cmap_entry *cmap;
-	size_t cmap_ace, cmap_peer;
-	struct ik_proxy cmap_proxy;
-	/* where the message being handled came from; rx_moved when that is not
-	 * the SA's endpoint (it moves there only once the message authenticates) */
-	struct ik_endpoint rx_local, rx_remote;
-	bool rx_moved;
+	struct ik_p1_cmap *cmx; /* set with cmap (apart: most SAs have no map) */
 	unsigned bad_decrypts;  /* MM5/MM6 that decrypted to garbage (key mismatch) */
 };
 
@@ -187,6 +189,11 @@ struct ik_snap {
 
 struct ik_engine {
 	struct ik_config *cfg;
+	/* IKEv1: where the message being handled came from; v1_rx_moved is the SA
+	 * it came to when that is not the SA's endpoint (the SA moves there only
+	 * once the message authenticates, within the same input) */
+	struct ik_endpoint v1_rx_local, v1_rx_remote;
+	const struct ik_p1 *v1_rx_moved;
 	struct ik_snap *snaps;
 	struct ik_engine_host host;
 	const struct ik_log *log;

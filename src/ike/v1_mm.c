@@ -101,7 +101,7 @@ int ik_v1_encrypt(struct ik_p1 *p1, struct ik_v1_builder *b, uint8_t *iv)
 		return -1;
 	b->buf[19] |= IK_V1_FLAG_ENC;
 	ik_v1_b_finish(b);
-	return ik_cbc_encrypt(p1->encr, p1->keys.enc_key->p, p1->keys.enc_key->len, iv,
+	return ik_cbc_encrypt(p1->encr, p1->keys->enc_key->p, p1->keys->enc_key->len, iv,
 			      b->buf + IK_V1_HDR_LEN, b->len - IK_V1_HDR_LEN,
 			      b->buf + IK_V1_HDR_LEN);
 }
@@ -118,7 +118,7 @@ long ik_v1_decrypt(struct ik_p1 *p1, const uint8_t *msg, size_t len, const uint8
 	}
 	memcpy(iv_out, iv, p1->blen);
 	memcpy(out, msg, IK_V1_HDR_LEN);
-	if (ik_cbc_decrypt(p1->encr, p1->keys.enc_key->p, p1->keys.enc_key->len, iv_out,
+	if (ik_cbc_decrypt(p1->encr, p1->keys->enc_key->p, p1->keys->enc_key->len, iv_out,
 			   msg + IK_V1_HDR_LEN, body, out + IK_V1_HDR_LEN))
 		return -1;
 	return (long)len;
@@ -362,7 +362,7 @@ static int auth_hash(struct ik_p1 *p1, bool of_initiator, const uint8_t *id_b, s
 	}
 	iov[4] = (struct ik_iov){ p1->sai_b, p1->sai_b_len };
 	iov[5] = (struct ik_iov){ id_b, id_len };
-	return ik_prf(p1->hash, p1->keys.skeyid->p, p1->keys.skeyid->len, iov, 6, out);
+	return ik_prf(p1->hash, p1->keys->skeyid->p, p1->keys->skeyid->len, iov, 6, out);
 }
 
 /* ---- key material ---- */
@@ -450,19 +450,23 @@ static int derive(struct ik_p1 *p1)
 		DBG(p1, "ISAKMP:(%u): invalid KE payload: %s", p1->conn_id, why);
 		return -1;
 	}
+	if (!p1->keys && !(p1->keys = calloc(1, sizeof(*p1->keys)))) {
+		ik_secret_free(gxy);
+		return -1;
+	}
 	/* The key's secret (its text, len bytes) is used in place: no copy. */
 	rc = ik_v1_derive_psk(p1->hash, p1->encr, p1->keylen, p1->key->secret, p1->ni, p1->ni_len,
 			      p1->nr, p1->nr_len, gxy, p1->gxi, p1->gxi_len, p1->gxr, p1->gxr_len,
-			      p1->cky_i, p1->cky_r, &p1->keys);
+			      p1->cky_i, p1->cky_r, p1->keys);
 	ik_secret_free(gxy);
 	if (rc)
 		return -1;
 	p1->have_keys = true;
 	if (p1->e->host.p1_keys)
-		p1->e->host.p1_keys(p1->e->host.ctx, p1->cky_i, p1->keys.enc_key->p,
-				    p1->keys.enc_key->len);
-	p1->blen = p1->keys.iv_len;
-	memcpy(p1->iv, p1->keys.iv, p1->keys.iv_len);
+		p1->e->host.p1_keys(p1->e->host.ctx, p1->cky_i, p1->keys->enc_key->p,
+				    p1->keys->enc_key->len);
+	p1->blen = p1->keys->iv_len;
+	memcpy(p1->iv, p1->keys->iv, p1->keys->iv_len);
 	return 0;
 }
 

@@ -177,7 +177,7 @@ int ik_v1_hash_msgid(struct ik_p1 *p1, const uint8_t *pre, size_t pre_len, uint3
 		iov[n++] = (struct ik_iov){ a, alen };
 	if (blen2)
 		iov[n++] = (struct ik_iov){ b2, blen2 };
-	return ik_prf(p1->hash, p1->keys.skeyid_a->p, p1->keys.skeyid_a->len, iov, n, out);
+	return ik_prf(p1->hash, p1->keys->skeyid_a->p, p1->keys->skeyid_a->len, iov, n, out);
 }
 
 static uint32_t new_spi(struct ik_engine *e)
@@ -569,12 +569,12 @@ static int keymat(struct ik_p1 *p1, struct ik_qm *q)
 		return -1;
 	const uint8_t *ni = q->ni, *nr = q->nr;
 	ik_put32(spi, q->spi_in);
-	rc |= ik_v1_keymat(p1->hash, p1->keys.skeyid_d, q->gxy, IK_V1_PROTO_ESP, spi, ni,
+	rc |= ik_v1_keymat(p1->hash, p1->keys->skeyid_d, q->gxy, IK_V1_PROTO_ESP, spi, ni,
 			   q->ni_len, nr, q->nr_len, km, el + al);
 	memcpy(c->in.enc_key, km, el);
 	memcpy(c->in.auth_key, km + el, al);
 	ik_put32(spi, q->spi_out);
-	rc |= ik_v1_keymat(p1->hash, p1->keys.skeyid_d, q->gxy, IK_V1_PROTO_ESP, spi, ni,
+	rc |= ik_v1_keymat(p1->hash, p1->keys->skeyid_d, q->gxy, IK_V1_PROTO_ESP, spi, ni,
 			   q->ni_len, nr, q->nr_len, km, el + al);
 	memcpy(c->out.enc_key, km, el);
 	memcpy(c->out.auth_key, km + el, al);

@@ -436,16 +436,16 @@ void ik_v1_p1_authenticated(struct ik_p1 *p1)
 	struct ik_engine *e = p1->e;
 	char oa[IK_ADDRSTRLEN], na[IK_ADDRSTRLEN];
 
-	if (!p1->rx_moved)
+	if (e->v1_rx_moved != p1)
 		return;
-	p1->rx_moved = false;
-	if (p1->rx_local.port != 4500)
+	e->v1_rx_moved = NULL;
+	if (e->v1_rx_local.port != 4500)
 		return; /* without NAT-T the SA stays where it was set up */
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer moved from %s port %u to %s port %u "
 	       "(dport %u), authenticated", p1->conn_id, ik_addr_fmt(p1->remote.addr, oa),
-	       p1->remote.port, ik_addr_fmt(p1->rx_remote.addr, na), p1->rx_remote.port,
-	       p1->rx_local.port);
-	ik_v1_p1_set_endpoints(p1, &p1->rx_local, &p1->rx_remote);
+	       p1->remote.port, ik_addr_fmt(e->v1_rx_remote.addr, na), e->v1_rx_remote.port,
+	       e->v1_rx_local.port);
+	ik_v1_p1_set_endpoints(p1, &e->v1_rx_local, &e->v1_rx_remote);
 }
 
 void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpoint *local,
@@ -468,9 +468,9 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 	 * travel in clear: a message from anywhere else is no evidence of a move
 	 * until it authenticates (RFC 3947 section 4); the SA's endpoint moves then
 	 * (ik_v1_p1_authenticated), and an unencrypted one cannot, so it goes. */
-	p1->rx_local = *local;
-	p1->rx_remote = *remote;
-	p1->rx_moved = false;
+	e->v1_rx_local = *local;
+	e->v1_rx_remote = *remote;
+	e->v1_rx_moved = NULL;
 	if (remote->addr != p1->remote.addr || remote->port != p1->remote.port ||
 	    local->port != p1->local.port) {
 		if (p1->state == IKE_READY) {
@@ -484,7 +484,7 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 			foreign_source(p1, local, remote);
 			return;
 		} else {
-			p1->rx_moved = true;
+			e->v1_rx_moved = p1;
 		}
 	}
 	switch (h.exch) {
