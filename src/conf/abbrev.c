@@ -129,7 +129,7 @@ static const struct ab_ent ab_policy[] = {
 	E("hash", "md5"), E("hash", "sha"), E("hash", "sha256"), E("hash", "sha384"),
 	E("hash", "sha512"),
 	E("authentication", "pre-share"), E("authentication", "rsa-sig"),
-	E("authentication", "rsa-encr"),
+	E("authentication", "rsa-encr"), E("authentication", "ecdsa-sig"),
 	E("group", "N"),
 	E("lifetime", "N"),
 	E("exit"),

@@ -2,6 +2,7 @@
  * secure key arena, and the IOS-style error text. */
 #include "conf/model.h"
 #include "conf/store.h"
+#include "conf/pki_conf.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -162,6 +163,7 @@ static void free_profile(struct ik_isakmp_profile *p)
 		return;
 	free(p->name);
 	free(p->keyrings);
+	free(p->trustpoints);
 	for (size_t i = 0; i < p->nmatches; i++) {
 		free(p->matches[i].vrf);
 		free(p->matches[i].name);
@@ -217,6 +219,7 @@ static void free_v2_profile(struct ik_ikev2_profile *p)
 	if (!p)
 		return;
 	free(p->name);
+	free(p->trustpoints);
 	for (size_t i = 0; i < p->nmatches; i++)
 		free(p->matches[i].value);
 	free(p->matches);
@@ -344,6 +347,7 @@ void ik_config_free_model(struct ik_config *cfg)
 	free(cfg->cmap_ifaces);
 	free(cfg->cmap_entries);
 	free(cfg->warnings);
+	ik_conf_pki_free(cfg);
 	if (cfg->store) {
 		struct ik_keyslab *s, *next;
 
@@ -412,6 +416,15 @@ struct ik_ipsec_profile *ik_config_find_ipsec_profile(const struct ik_config *cf
 	return find(cfg, IK_NS_IPSEC_PROFILE, name);
 }
 
+struct ik_authlist *ik_config_find_authlist(const struct ik_config *cfg, const char *name)
+{
+	if (!cfg || !name)
+		return NULL;
+	if (!cfg->store)
+		FIND_LINEAR(cfg->authlists, cfg->nauthlists, name);
+	return find(cfg, IK_NS_AUTHLIST, name);
+}
+
 struct ik_acl *ik_config_find_acl(const struct ik_config *cfg, const char *name)
 {
 	if (!cfg || !name)
@@ -433,15 +446,6 @@ struct ik_cmap *ik_config_find_cmap(const struct ik_config *cfg, const char *nam
 		return NULL;
 	}
 	return find(cfg, dynamic ? IK_NS_DYNMAP : IK_NS_CMAP, name);
-}
-
-struct ik_authlist *ik_config_find_authlist(const struct ik_config *cfg, const char *name)
-{
-	if (!cfg || !name)
-		return NULL;
-	if (!cfg->store)
-		FIND_LINEAR(cfg->authlists, cfg->nauthlists, name);
-	return find(cfg, IK_NS_AUTHLIST, name);
 }
 
 /* ---- interface names, as IOS reads them ---- */

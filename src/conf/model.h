@@ -38,7 +38,7 @@ struct ik_authz_list;    /* pki/authlist.h: built once per list and snapshot */
 /* ---- IKEv1 policy ---- */
 enum ik_encr { IK_ENCR_NONE = 0, IK_ENCR_DES, IK_ENCR_3DES, IK_ENCR_AES };
 enum ik_hash { IK_HASH_NONE = 0, IK_HASH_MD5, IK_HASH_SHA1, IK_HASH_SHA256, IK_HASH_SHA384, IK_HASH_SHA512 };
-enum ik_authm { IK_AUTH_NONE = 0, IK_AUTH_PSK, IK_AUTH_RSA_SIG };
+enum ik_authm { IK_AUTH_NONE = 0, IK_AUTH_PSK, IK_AUTH_RSA_SIG, IK_AUTH_ECDSA_SIG };
 
 struct ik_isakmp_policy {
 	unsigned prio;          /* crypto isakmp policy N */
@@ -86,6 +86,70 @@ struct ik_keyring {
 	int line;               /* 0 for the implicit default keyring */
 	unsigned order;         /* position among keyrings; default keyring is 0 */
 	char *description;      /* description TEXT, or NULL */
+};
+
+/* ---- PKI: trustpoints, their certificates, certificate maps ---- */
+struct ik_pki_store;    /* pki/pki.h: trust anchors (and CRLs) of a trustpoint */
+struct x509_st;         /* OpenSSL's X509 */
+struct evp_pkey_st;     /* OpenSSL's EVP_PKEY */
+
+enum ik_revocation { IK_REVOKE_UNSET = 0, IK_REVOKE_NONE, IK_REVOKE_CRL };
+
+/* One certificate of a trustpoint, as configured. */
+struct ik_tp_cert {
+	uint8_t *der;
+	size_t len;
+	bool ca;                /* a trust anchor (certificate ca SERIAL, or a CA in a file) */
+	bool self_signed;       /* certificate self-signed SERIAL: IOS's own, kept, not used */
+	char *serial;           /* certificate [ca] SERIAL of a chain block; NULL from a file */
+	int line;
+};
+
+/* crypto pki import NAME pem [FILE] [key KEYFILE] (Linux: PEM files). */
+struct ik_tp_import {
+	char *file;             /* certificates (and CRLs), or NULL */
+	char *keyfile;          /* the router's private key, or NULL */
+	int line;
+};
+
+struct ik_trustpoint {
+	char *name;
+	bool enrollment_terminal;
+	enum ik_revocation revocation;
+	char *subject_name;     /* subject-name TEXT, or NULL */
+	char *rsakeypair, *eckeypair;
+	struct ik_tp_cert *certs; size_t ncerts; /* chain block certificates */
+	struct ik_tp_import *imports; size_t nimports;
+	bool has_chain;         /* a crypto pki certificate chain block names it */
+	/* built by the parser from the above */
+	struct ik_pki_store *store;     /* trust anchors and CRLs */
+	struct x509_st *cert;           /* the router's certificate, or NULL */
+	struct evp_pkey_st *key;        /* its private key, or NULL */
+	size_t ncrls;
+	int line;
+	unsigned order;
+};
+
+/* crypto pki certificate map NAME SEQ: an entry matches a certificate when
+ * every rule does; the map when one of its entries (by SEQ) does. field and
+ * op are enum ik_pki_map_field and enum ik_pki_map_op of pki/pki.h. */
+struct ik_certmap_rule {
+	uint8_t field, op;
+	char *value;
+};
+
+struct ik_certmap_entry {
+	unsigned seq;
+	struct ik_certmap_rule *rules;
+	size_t nrules;
+	int line;
+};
+
+struct ik_certmap {
+	char *name;
+	struct ik_certmap_entry *entries; /* sorted by seq after parsing */
+	size_t nentries;
+	int line;
 };
 
 /* ---- authorization lists by public-key hash ----
@@ -160,6 +224,9 @@ struct ik_isakmp_profile {
 	int line;
 	unsigned order;
 	char *description;      /* description TEXT, or NULL */
+	struct ik_trustpoint **trustpoints; /* ca trust-point NAME lines, in order */
+	size_t ntrustpoints;
+	struct ik_certmap *cert_map;        /* match certificate MAP, or NULL */
 	struct ik_authlist *authz; /* authorization list NAME, or NULL */
 	int authz_line;
 };
@@ -269,6 +336,9 @@ struct ik_ikev2_profile {
 	int line;
 	unsigned order;         /* position among IKEv2 profiles */
 	char *description;      /* description TEXT, or NULL */
+	struct ik_trustpoint **trustpoints; /* pki trustpoint NAME lines, in order */
+	size_t ntrustpoints;
+	struct ik_certmap *cert_map;        /* match certificate MAP, or NULL */
 	struct ik_authlist *authz; /* authorization list NAME, or NULL */
 	int authz_line;
 };
@@ -449,6 +519,11 @@ struct ik_config {
 	 * peer supports them; 0 = off */
 	unsigned v2_frag_mtu;
 
+	struct ik_trustpoint **trustpoints; size_t ntrustpoints;
+	struct ik_certmap **certmaps; size_t ncertmaps;
+	/* the isakmp profiles with a match certificate line, in configuration
+	 * order: what a responder tries a peer's certificate against */
+	struct ik_isakmp_profile **certmap_profiles; size_t ncertmap_profiles;
 	struct ik_authlist **authlists; size_t nauthlists; /* in configuration order */
 
 	struct ik_interface **ifaces; size_t nifaces;

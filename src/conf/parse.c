@@ -16,6 +16,8 @@
 #include "conf/abbrev.h"
 #include "conf/acl.h"
 #include "conf/store.h"
+#include "conf/pki_conf.h"
+#include "pki/pki.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,13 +52,13 @@ struct tok {
 enum mode {
 	M_NONE, M_IGNORE, M_KEYRING, M_POLICY, M_PROFILE, M_TSET, M_IPSEC_PROFILE,
 	M_V2_KEYRING, M_V2_PEER, M_V2_PROPOSAL, M_V2_POLICY, M_V2_PROFILE, M_IFACE,
-	M_VRF, M_AUTHLIST, M_ACL, M_CMAP,
+	M_VRF, M_PKI_TP, M_PKI_CHAIN, M_PKI_CERT, M_PKI_MAP, M_AUTHLIST, M_ACL, M_CMAP,
 };
 
 enum ref_kind {
 	R_PROF_KEYRING, R_IPSEC_TSET, R_IPSEC_ISAKMP, R_IPSEC_IKEV2, R_TUN_PROT,
-	R_V2PROF_KEYRING, R_V2POL_PROPOSAL, R_ROUTE_IF, R_PROF_AUTHZ, R_V2PROF_AUTHZ,
-	R_CMAP_TSET, R_CMAP_ISAKMP,
+	R_V2PROF_KEYRING, R_V2POL_PROPOSAL, R_ROUTE_IF, R_PROF_TP, R_PROF_MAP, R_V2PROF_TP,
+	R_V2PROF_MAP, R_PROF_AUTHZ, R_V2PROF_AUTHZ, R_CMAP_TSET, R_CMAP_ISAKMP,
 	R_CMAP_IKEV2, R_CMAP_DYN, R_IFACE_CMAP,
 };
 
@@ -106,6 +108,14 @@ struct pctx {
 	bool in_banner;
 	char banner_delim[3];
 
+	/* M_PKI_CERT: the certificate being read from hex lines */
+	uint8_t *cert_der;
+	size_t cert_len, cert_cap;
+	bool cert_ca, cert_self;
+	char *cert_serial;
+	int cert_line;
+	size_t map_entry;       /* M_PKI_MAP: index in the map's entries */
+
 	struct ref *refs;
 	size_t nrefs;
 	struct ktab keys;
@@ -144,6 +154,10 @@ static const char *const secret_words[] = {
 static void mask_secrets(struct pctx *c)
 {
 	memset(c->secret, 0, sizeof(c->secret[0]) * (size_t)(c->ntok + 1));
+	/* crypto pki import TP pem FILE key KEYFILE: paths, not secrets */
+	if (c->ntok > 2 && !strcasecmp(c->tok[0].s, "crypto") &&
+	    !strcasecmp(c->tok[1].s, "pki") && !strcasecmp(c->tok[2].s, "import"))
+		return;
 	for (int i = 0; i < c->ntok; i++) {
 		const char *t = c->tok[i].s;
 		bool sw = false;
@@ -1137,15 +1151,17 @@ static int cmd_policy_sub(struct pctx *c)
 			    c->tok[1].s);
 	}
 	if (kw(c, 0, "authentication")) {
-		if (need(c, 1, "pre-share or rsa-sig") || no_more(c, 2))
+		if (need(c, 1, "pre-share, rsa-sig or ecdsa-sig") || no_more(c, 2))
 			return -1;
 		if (kw(c, 1, "pre-share"))
 			p->auth = IK_AUTH_PSK;
 		else if (kw(c, 1, "rsa-sig"))
 			p->auth = IK_AUTH_RSA_SIG;
+		else if (kw(c, 1, "ecdsa-sig"))
+			p->auth = IK_AUTH_ECDSA_SIG;
 		else
-			return perr(c, 1, "unsupported authentication '%s' (pre-share, rsa-sig)",
-				    c->tok[1].s);
+			return perr(c, 1, "unsupported authentication '%s' (pre-share, rsa-sig, "
+				    "ecdsa-sig)", c->tok[1].s);
 		return 0;
 	}
 	if (kw(c, 0, "group")) {
@@ -1185,9 +1201,22 @@ static int cmd_profile_sub(struct pctx *c)
 		add_ref(c, R_PROF_KEYRING, p, p->nkeyrings - 1, 1);
 		return 0;
 	}
-	if (kw(c, 0, "ca") || (kw(c, 0, "match") && kw(c, 1, "certificate")))
-		return perr(c, 0, "certificates are not supported yet (%s): authenticate with "
-			    "pre-shared keys", kw(c, 0, "ca") ? "ca trust-point" : "match certificate");
+	if (kw(c, 0, "ca")) {
+		if (!kw(c, 1, "trust-point"))
+			return c->ntok > 1 ? perr(c, 1, "'trust-point' expected, not '%s'", c->tok[1].s)
+					   : pincomplete(c, "incomplete command: 'trust-point' expected");
+		if (need(c, 2, "trustpoint name") || no_more(c, 3))
+			return -1;
+		*VPUSH(p->trustpoints, p->ntrustpoints) = NULL;
+		add_ref(c, R_PROF_TP, p, p->ntrustpoints - 1, 2);
+		return 0;
+	}
+	if (kw(c, 0, "match") && kw(c, 1, "certificate")) {
+		if (need(c, 2, "certificate map name") || no_more(c, 3))
+			return -1;
+		add_ref(c, R_PROF_MAP, p, 0, 2);
+		return 0;
+	}
 	if (kw(c, 0, "match")) {
 		struct ik_identity_match m = { .line = c->lineno };
 		int i = 4;
@@ -2016,6 +2045,12 @@ static int cmd_v2_profile_sub(struct pctx *c)
 		}
 		if (kw(c, 1, "address"))
 			return match_address_local(c, &p->match_local, &p->nmatch_local);
+		if (kw(c, 1, "certificate")) {
+			if (need(c, 2, "certificate map name") || no_more(c, 3))
+				return -1;
+			add_ref(c, R_V2PROF_MAP, p, 0, 2);
+			return 0;
+		}
 		if (kw(c, 1, "identity")) {
 			struct ik_ikev2_match m = { .line = c->lineno };
 
@@ -2073,15 +2108,32 @@ static int cmd_v2_profile_sub(struct pctx *c)
 						 c->tok[1].s)
 					   : pincomplete(c, "incomplete command: 'local' or 'remote' "
 							 "expected");
-		if (need(c, 2, "pre-share or rsa-sig") || no_more(c, 3))
+		if (need(c, 2, "pre-share, rsa-sig or ecdsa-sig") || no_more(c, 3))
 			return -1;
 		if (kw(c, 2, "pre-share"))
 			*dst = IK_AUTH_PSK;
 		else if (kw(c, 2, "rsa-sig"))
 			*dst = IK_AUTH_RSA_SIG;
+		else if (kw(c, 2, "ecdsa-sig"))
+			*dst = IK_AUTH_ECDSA_SIG;
 		else
-			return perr(c, 2, "unsupported authentication '%s' (pre-share, rsa-sig)",
-				    c->tok[2].s);
+			return perr(c, 2, "unsupported authentication '%s' (pre-share, rsa-sig, "
+				    "ecdsa-sig)", c->tok[2].s);
+		return 0;
+	}
+	if (kw(c, 0, "pki")) {
+		/* pki trustpoint NAME [sign | verify] */
+		if (!kw(c, 1, "trustpoint"))
+			return c->ntok > 1 ? perr(c, 1, "'trustpoint' expected, not '%s'", c->tok[1].s)
+					   : pincomplete(c, "incomplete command: 'trustpoint' expected");
+		if (need(c, 2, "trustpoint name"))
+			return -1;
+		if (c->ntok > 3 && !kw(c, 3, "sign") && !kw(c, 3, "verify"))
+			return perr(c, 3, "'sign' or 'verify' expected, not '%s'", c->tok[3].s);
+		if (no_more(c, 4))
+			return -1;
+		*VPUSH(p->trustpoints, p->ntrustpoints) = NULL;
+		add_ref(c, R_V2PROF_TP, p, p->ntrustpoints - 1, 2);
 		return 0;
 	}
 	if (kw(c, 0, "keyring")) {
@@ -2235,6 +2287,320 @@ static int cmd_ikev2(struct pctx *c)
 		c->mode = M_V2_PROFILE;
 	}
 	return 0;
+}
+
+/* ---- crypto pki (certificates: conf/pki_conf.h) ---- */
+
+static struct ik_trustpoint *tp_named(struct pctx *c, int ni)
+{
+	return ik_nmap_get(&c->st->names[IK_NS_TRUSTPOINT], c->tok[ni].s);
+}
+
+/* crypto pki import NAME pem [FILE] [key KEYFILE] */
+static int pki_import(struct pctx *c)
+{
+	struct ik_trustpoint *tp;
+	struct ik_tp_import im = { .line = c->lineno };
+	char err[512] = "";
+	int i = 5;
+
+	if (need(c, 3, "trustpoint name"))
+		return -1;
+	if (!(tp = tp_named(c, 3)))
+		return perr(c, 3, "unknown trustpoint '%s': define it (crypto pki trustpoint %s) "
+			    "before importing into it", c->tok[3].s, c->tok[3].s);
+	if (!kw(c, 4, "pem"))
+		return c->ntok > 4 ? perr(c, 4, "'pem' expected, not '%s' (ikerd imports PEM "
+					  "files)", c->tok[4].s)
+				   : pincomplete(c, "incomplete command: 'pem' expected");
+	if (i < c->ntok && !kw(c, i, "key"))
+		im.file = c->tok[i++].s;
+	if (kw(c, i, "key")) {
+		if (need(c, i + 1, "private key file"))
+			return -1;
+		im.keyfile = c->tok[i + 1].s;
+		i += 2;
+	}
+	if (!im.file && !im.keyfile)
+		return pincomplete(c, "incomplete command: a PEM file or 'key KEYFILE' expected");
+	if (no_more(c, i))
+		return -1;
+	if (ik_conf_pki_import(c->cfg->file, tp, &im, err, sizeof(err)))
+		return perr(c, im.keyfile && i - 1 < c->ntok && !im.file ? i - 1 : 5, "%s", err);
+	im.file = im.file ? ik_xstrdup(im.file) : NULL;
+	im.keyfile = im.keyfile ? ik_xstrdup(im.keyfile) : NULL;
+	*VPUSH(tp->imports, tp->nimports) = im;
+	return 0;
+}
+
+static int cmd_pki(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	bool created;
+
+	if (kw(c, 2, "import"))
+		return pki_import(c);
+	if (kw(c, 2, "trustpoint")) {
+		struct ik_trustpoint *tp;
+
+		if (need(c, 3, "trustpoint name") || no_more(c, 4))
+			return -1;
+		tp = NAMED_GET(c, IK_NS_TRUSTPOINT, 3, struct ik_trustpoint, cfg->trustpoints,
+			       cfg->ntrustpoints, &created);
+		if (created) {
+			tp->line = c->lineno;
+			tp->order = (unsigned)cfg->ntrustpoints - 1;
+		}
+		c->obj = tp;
+		c->mode = M_PKI_TP;
+		return 0;
+	}
+	if (kw(c, 3, "chain")) {
+		struct ik_trustpoint *tp;
+
+		if (need(c, 4, "trustpoint name") || no_more(c, 5))
+			return -1;
+		if (!(tp = tp_named(c, 4)))
+			return perr(c, 4, "unknown trustpoint '%s': a certificate chain belongs to a "
+				    "trustpoint defined before it", c->tok[4].s);
+		tp->has_chain = true;
+		c->obj = tp;
+		c->mode = M_PKI_CHAIN;
+		return 0;
+	}
+	if (kw(c, 3, "map")) {
+		struct ik_certmap *m;
+		struct ik_certmap_entry *e = NULL;
+		unsigned seq;
+
+		if (need(c, 4, "certificate map name") ||
+		    get_u32(c, 5, "sequence number", 1, 65535, &seq) || no_more(c, 6))
+			return -1;
+		m = NAMED_GET(c, IK_NS_CERTMAP, 4, struct ik_certmap, cfg->certmaps,
+			      cfg->ncertmaps, &created);
+		if (created)
+			m->line = c->lineno;
+		for (size_t k = 0; k < m->nentries && !e; k++)
+			if (m->entries[k].seq == seq) {
+				e = &m->entries[k];
+				c->map_entry = k;
+			}
+		if (!e) {
+			e = VPUSH(m->entries, m->nentries);
+			e->seq = seq;
+			e->line = c->lineno;
+			c->map_entry = m->nentries - 1;
+		}
+		c->obj = m;
+		c->mode = M_PKI_MAP;
+		return 0;
+	}
+	return perr(c, 3, "'chain' or 'map' expected after 'crypto pki certificate'");
+}
+
+static int cmd_pki_tp_sub(struct pctx *c)
+{
+	struct ik_trustpoint *tp = c->obj;
+
+	if (kw(c, 0, "enrollment")) {
+		if (kw(c, 1, "terminal") && c->ntok == 2) {
+			tp->enrollment_terminal = true;
+			return 0;
+		}
+		/* enrollment url, selfsigned, ...: the certificates come from the file */
+		warn_ignored(c, "crypto pki trustpoint");
+		return 0;
+	}
+	if (kw(c, 0, "revocation-check")) {
+		if (need(c, 1, "none or crl") || no_more(c, 2))
+			return -1;
+		if (kw(c, 1, "none"))
+			tp->revocation = IK_REVOKE_NONE;
+		else if (kw(c, 1, "crl"))
+			tp->revocation = IK_REVOKE_CRL;
+		else
+			return perr(c, 1, "unsupported revocation-check '%s' (none, crl)",
+				    c->tok[1].s);
+		return 0;
+	}
+	if (kw(c, 0, "subject-name")) {
+		if (need(c, 1, "subject name"))
+			return -1;
+		free(tp->subject_name);
+		tp->subject_name = tok_span_dup(c, 1);
+		return 0;
+	}
+	if (kw(c, 0, "rsakeypair") || kw(c, 0, "eckeypair")) {
+		if (need(c, 1, "key pair label"))
+			return -1;
+		/* the key size words that may follow are kept out: the key is a file */
+		set_str(kw(c, 0, "rsakeypair") ? &tp->rsakeypair : &tp->eckeypair, c->tok[1].s);
+		return 0;
+	}
+	if (kw(c, 0, "serial-number") || kw(c, 0, "ip-address") || kw(c, 0, "fqdn") ||
+	    kw(c, 0, "usage") || kw(c, 0, "auto-enroll") || kw(c, 0, "hash") ||
+	    kw(c, 0, "crl") || kw(c, 0, "password") || kw(c, 0, "source")) {
+		warn_ignored(c, "crypto pki trustpoint");
+		return 0;
+	}
+	return perr(c, 0, "unknown command '%s' in crypto pki trustpoint %s", c->tok[0].s,
+		    tp->name);
+}
+
+static int cmd_pki_chain_sub(struct pctx *c)
+{
+	int i = 1;
+
+	if (!kw(c, 0, "certificate"))
+		return perr(c, 0, "'certificate' expected in crypto pki certificate chain, not '%s'",
+			    c->tok[0].s);
+	c->cert_ca = false;
+	c->cert_self = false;
+	if (kw(c, 1, "ca")) {
+		c->cert_ca = true;
+		i = 2;
+	} else if (kw(c, 1, "self-signed")) {
+		/* IOS's own HTTPS certificate (TP-self-signed-N): kept, not used */
+		c->cert_self = true;
+		i = 2;
+	} else if (kw(c, 1, "rollover")) {
+		return perr(c, 1, "certificate rollover is not supported: give the trust anchor "
+			    "as 'certificate ca SERIAL'");
+	}
+	if (need(c, i, "certificate serial number") || no_more(c, i + 1))
+		return -1;
+	free(c->cert_serial);
+	c->cert_serial = ik_xstrdup(c->tok[i].s);
+	c->cert_len = 0;
+	c->cert_line = c->lineno;
+	c->mode = M_PKI_CERT;
+	return 0;
+}
+
+/* A hex line of a certificate, or the quit that ends it. */
+static int cmd_pki_cert_sub(struct pctx *c)
+{
+	struct ik_trustpoint *tp = c->obj;
+	char err[512];
+
+	if (kw(c, 0, "quit")) {
+		struct ik_tp_cert tc = { .ca = c->cert_ca, .self_signed = c->cert_self,
+					 .line = c->cert_line };
+
+		c->mode = M_PKI_CHAIN;
+		if (no_more(c, 1))
+			return -1;
+		if (!c->cert_len) {
+			line_error(c, c->cert_line, false, "certificate %s has no hex lines before "
+				   "its quit", c->cert_serial ? c->cert_serial : "");
+			return -1;
+		}
+		if (c->cert_self) {
+			pwarn(c, "line %d: certificate self-signed %s of trustpoint %s: not used by "
+			      "ikerd (IKE uses the CA and router certificates); kept for show "
+			      "running-config", c->cert_line, c->cert_serial, tp->name);
+		} else if (ik_conf_pki_chain_cert(tp, c->cert_der, c->cert_len, c->cert_ca, err,
+						  sizeof(err))) {
+			line_error(c, c->cert_line, false, "%s", err);
+			return -1;
+		}
+		tc.der = ik_xmalloc(c->cert_len);
+		memcpy(tc.der, c->cert_der, c->cert_len);
+		tc.len = c->cert_len;
+		tc.serial = c->cert_serial;
+		c->cert_serial = NULL;
+		*VPUSH(tp->certs, tp->ncerts) = tc;
+		return 0;
+	}
+	for (int t = 0; t < c->ntok; t++) {
+		const char *s = c->tok[t].s;
+		size_t n = strlen(s);
+
+		if (n % 2)
+			return perr(c, t, "odd number of hex digits in '%s'", s);
+		for (size_t k = 0; k < n; k += 2) {
+			int hi = hexval(s[k]), lo = hexval(s[k + 1]);
+
+			if (hi < 0 || lo < 0)
+				return perr(c, t, "'%s' is not hex (a certificate line, or quit, "
+					    "expected)", s);
+			if (c->cert_len >= IK_PKI_MAX_CERT)
+				return perr(c, t, "certificate longer than %u bytes", IK_PKI_MAX_CERT);
+			if (c->cert_len == c->cert_cap) {
+				c->cert_cap = c->cert_cap ? c->cert_cap * 2 : 1024;
+				c->cert_der = ik_xrealloc(c->cert_der, c->cert_cap);
+			}
+			c->cert_der[c->cert_len++] = (uint8_t)(hi << 4 | lo);
+		}
+	}
+	return 0;
+}
+
+static void pki_cert_unclosed(struct pctx *c)
+{
+	line_error(c, c->cert_line, true, "certificate %s not closed by 'quit' before the end of "
+		   "its block", c->cert_serial ? c->cert_serial : "");
+	c->mode = M_NONE;
+}
+
+/* subject-name|issuer-name eq|ne|co|nc VALUE */
+static int cmd_pki_map_sub(struct pctx *c)
+{
+	struct ik_certmap *m = c->obj;
+	struct ik_certmap_entry *e = &m->entries[c->map_entry];
+	struct ik_certmap_rule r = { 0 };
+	static const char *const ops[] = { "eq", "ne", "co", "nc" };
+	bool op_ok = false;
+
+	if (kw(c, 0, "subject-name"))
+		r.field = IK_PKI_MAP_SUBJECT;
+	else if (kw(c, 0, "issuer-name"))
+		r.field = IK_PKI_MAP_ISSUER;
+	else
+		return perr(c, 0, "unknown command '%s' in crypto pki certificate map %s %u "
+			    "(subject-name, issuer-name)", c->tok[0].s, m->name, e->seq);
+	if (need(c, 1, "eq, ne, co or nc"))
+		return -1;
+	for (unsigned k = 0; k < IK_ARRAY_LEN(ops); k++)
+		if (kw(c, 1, ops[k])) {
+			r.op = (uint8_t)k;
+			op_ok = true;
+		}
+	if (!op_ok)
+		return perr(c, 1, "unknown operator '%s' (eq, ne, co, nc)", c->tok[1].s);
+	if (need(c, 2, "value"))
+		return -1;
+	r.value = tok_span_dup(c, 2);
+	*VPUSH(e->rules, e->nrules) = r;
+	return 0;
+}
+
+static int cmp_map_entry(const void *a, const void *b)
+{
+	const struct ik_certmap_entry *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* After the last line: each trustpoint checked, map entries in SEQ order. */
+static int pki_finish(struct pctx *c)
+{
+	struct ik_config *cfg = c->cfg;
+	char err[512];
+	int bad = 0;
+
+	for (size_t i = 0; i < cfg->ntrustpoints; i++)
+		if (ik_conf_pki_check(cfg->trustpoints[i], err, sizeof(err))) {
+			line_error(c, cfg->trustpoints[i]->line, false, "%s", err);
+			bad = -1;
+		}
+	for (size_t i = 0; i < cfg->ncertmaps; i++)
+		qsort(cfg->certmaps[i]->entries, cfg->certmaps[i]->nentries,
+		      sizeof(cfg->certmaps[i]->entries[0]), cmp_map_entry);
+	for (size_t i = 0; i < cfg->nprofiles; i++)
+		if (cfg->profiles[i]->cert_map)
+			*VPUSH(cfg->certmap_profiles, cfg->ncertmap_profiles) = cfg->profiles[i];
+	return bad;
 }
 
 /* ---- access lists ---- */
@@ -2609,8 +2975,11 @@ static int cmd_crypto(struct pctx *c)
 		return cmd_ikev2(c);
 	if (kw(c, 1, "call"))
 		return cmd_call_admission(c);
+	if (kw(c, 1, "pki") && (kw(c, 2, "trustpoint") || kw(c, 2, "certificate") ||
+				kw(c, 2, "import")))
+		return cmd_pki(c);
 	if (kw(c, 1, "pki") || kw(c, 1, "ca")) {
-		/* certificates: not used with pre-shared keys */
+		/* other PKI commands (a CA server, tokens, ...): not used */
 		warn_ignored(c, NULL);
 		c->mode = M_IGNORE;
 		return 0;
@@ -3102,6 +3471,8 @@ static const char *const submode_words[] = {
 
 static int cmd_top(struct pctx *c)
 {
+	if (c->mode == M_PKI_CERT)
+		pki_cert_unclosed(c);
 	c->mode = M_NONE;
 	c->obj = NULL;
 	if (kw(c, 0, "hostname")) {
@@ -3155,11 +3526,17 @@ static int cmd_top(struct pctx *c)
 
 static int cmd_sub(struct pctx *c)
 {
+	if (c->mode == M_PKI_CERT)
+		return cmd_pki_cert_sub(c);
 	if (kw(c, 0, "exit") && c->ntok == 1) {
 		c->mode = c->mode == M_V2_PEER ? M_V2_KEYRING : M_NONE;
 		return 0;
 	}
 	switch (c->mode) {
+	case M_PKI_TP: return cmd_pki_tp_sub(c);
+	case M_PKI_CHAIN: return cmd_pki_chain_sub(c);
+	case M_PKI_MAP: return cmd_pki_map_sub(c);
+	case M_PKI_CERT: break;
 	case M_IGNORE: return 0;
 	case M_KEYRING: return cmd_keyring_sub(c);
 	case M_POLICY: return cmd_policy_sub(c);
@@ -3410,6 +3787,8 @@ static int parse_lines(struct pctx *c)
 	if (c->in_banner)
 		line_error(c, c->lineno, true, "banner text not closed by its delimiter '%s' "
 			   "before the end of the file", c->banner_delim);
+	if (c->mode == M_PKI_CERT)
+		pki_cert_unclosed(c);
 	return c->failed ? -1 : 0;
 }
 
@@ -3518,6 +3897,43 @@ static int resolve_refs(struct pctx *c)
 				break;
 			}
 			p->proposals[r->idx] = t;
+			break;
+		}
+		case R_PROF_TP:
+		case R_V2PROF_TP: {
+			bool v1 = r->kind == R_PROF_TP;
+			struct ik_isakmp_profile *p = r->obj;
+			struct ik_ikev2_profile *p2 = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_TRUSTPOINT], r->name))) {
+				late_error(c, r->line, r->col, "unknown trustpoint '%s' in %s profile %s",
+					   r->name, v1 ? "isakmp" : "ikev2", v1 ? p->name : p2->name);
+				bad = true;
+				break;
+			}
+			if (v1)
+				p->trustpoints[r->idx] = t;
+			else
+				p2->trustpoints[r->idx] = t;
+			break;
+		}
+		case R_PROF_MAP:
+		case R_V2PROF_MAP: {
+			bool v1 = r->kind == R_PROF_MAP;
+			struct ik_isakmp_profile *p = r->obj;
+			struct ik_ikev2_profile *p2 = r->obj;
+
+			if (!(t = ik_nmap_get(&nm[IK_NS_CERTMAP], r->name))) {
+				late_error(c, r->line, r->col,
+					   "unknown certificate map '%s' in %s profile %s", r->name,
+					   v1 ? "isakmp" : "ikev2", v1 ? p->name : p2->name);
+				bad = true;
+				break;
+			}
+			if (v1)
+				p->cert_map = t;
+			else
+				p2->cert_map = t;
 			break;
 		}
 		case R_PROF_AUTHZ:
@@ -3734,9 +4150,12 @@ static int finish(struct pctx *c)
 	struct ik_interface *ifc;
 
 	unsigned *seen;
+	int bad;
 
 	/* every unknown name and bad proposal is reported */
-	if (resolve_refs(c) | check_v2_proposals(c))
+	bad = resolve_refs(c) | check_v2_proposals(c);
+	/* after the references: the profiles' certificate maps are known */
+	if (pki_finish(c) || bad)
 		return -1;
 	/* a keyring named twice in a profile counts once, at its first place */
 	seen = ik_xcalloc(cfg->nkeyrings, sizeof(*seen));
@@ -3869,6 +4288,8 @@ static struct ik_config *parse_text(const char *text, size_t len, const char *na
 	for (size_t i = 0; i < c->nrefs; i++)
 		free(c->refs[i].name);
 	free(c->refs);
+	free(c->cert_der);
+	free(c->cert_serial);
 	free(c->keys.e);
 	ik_nmap_free(&c->peers);
 	for (size_t i = 0; i < c->npeer_keys; i++)

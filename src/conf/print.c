@@ -8,6 +8,7 @@
  * as secret as the file.
  */
 #include "conf/model.h"
+#include "conf/pki_conf.h"
 #include "conf/acl.h"
 
 #include <stdio.h>
@@ -126,6 +127,8 @@ static void print_isakmp(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, " hash %s\n", ik_hash_name(p->hash));
 		if (p->auth == IK_AUTH_PSK)
 			ik_sb_add(out, " authentication pre-share\n");
+		else if (p->auth == IK_AUTH_ECDSA_SIG)
+			ik_sb_add(out, " authentication ecdsa-sig\n");
 		if (p->group != 1)
 			ik_sb_printf(out, " group %u\n", p->group);
 		if (p->lifetime != 86400)
@@ -231,6 +234,10 @@ static void print_profiles(const struct ik_config *cfg, struct ik_sb *out)
 			ik_sb_printf(out, "   description %s\n", p->description);
 		if (p->ivrf)
 			ik_sb_printf(out, "   vrf %s\n", p->ivrf);
+		for (size_t k = 0; k < p->ntrustpoints; k++)
+			ik_sb_printf(out, "   ca trust-point %s\n", p->trustpoints[k]->name);
+		if (p->cert_map)
+			ik_sb_printf(out, "   match certificate %s\n", p->cert_map->name);
 		for (size_t k = 0; k < p->nkeyrings; k++)
 			ik_sb_printf(out, "   keyring %s\n", p->keyrings[k]->name);
 		if (p->self_id == IK_SELF_ID_ADDRESS)
@@ -360,7 +367,8 @@ static void print_strv(struct ik_sb *out, const char *cmd, char *const *v, size_
 
 static const char *auth_kw(enum ik_authm a)
 {
-	return a == IK_AUTH_RSA_SIG ? "rsa-sig" : "pre-share";
+	return a == IK_AUTH_RSA_SIG ? "rsa-sig" : a == IK_AUTH_ECDSA_SIG ? "ecdsa-sig" :
+	       "pre-share";
 }
 
 static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
@@ -465,12 +473,16 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 		if (id_kw(p->local_id_type))
 			ik_sb_printf(out, " identity local %s %s\n", id_kw(p->local_id_type),
 				     p->local_id_value);
+		if (p->cert_map)
+			ik_sb_printf(out, " match certificate %s\n", p->cert_map->name);
 		if (p->auth_remote)
 			ik_sb_printf(out, " authentication remote %s\n", auth_kw(p->auth_remote));
 		if (p->auth_local)
 			ik_sb_printf(out, " authentication local %s\n", auth_kw(p->auth_local));
 		if (p->keyring)
 			ik_sb_printf(out, " keyring local %s\n", p->keyring->name);
+		for (size_t k = 0; k < p->ntrustpoints; k++)
+			ik_sb_printf(out, " pki trustpoint %s\n", p->trustpoints[k]->name);
 		if (p->lifetime)
 			ik_sb_printf(out, " lifetime %u\n", (unsigned)p->lifetime);
 		if (p->dpd_interval)
@@ -703,6 +715,7 @@ void ik_config_print(const struct ik_config *cfg, struct ik_sb *out)
 	if (!cfg || !out)
 		return;
 	ik_sb_printf(out, "hostname %s\n", cfg->hostname);
+	ik_conf_pki_print(cfg, out);
 	print_keyrings(cfg, out);
 	print_isakmp(cfg, out);
 	print_authlists(cfg, out);

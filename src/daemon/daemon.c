@@ -14,6 +14,7 @@
 #include "ctl/cli.h"
 #include "ctl/filter.h"
 #include "daemon/show_conf.h"
+#include "pki/pki_show.h"
 #include "profile/v2_select.h"
 #include "daemon/show_merge.h"
 #include "ike/peer.h"
@@ -676,6 +677,10 @@ static const char *dbg_text(unsigned cat)
 		return "Crypto IKEv2";
 	case IK_DBG_ISAKMP_DETAIL:
 		return "Crypto ISAKMP internals";
+	case IK_DBG_PKI_TRANS:
+		return "Crypto PKI Trans";
+	case IK_DBG_PKI_MSG:
+		return "Crypto PKI Msg";
 	}
 	return "Crypto";
 }
@@ -763,6 +768,8 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_IKEV2_POLICY:
 	case IK_CMD_SHOW_IKEV2_PROFILE:
 	case IK_CMD_TEST_IKEV2_PEER:
+	case IK_CMD_SHOW_PKI_CERTS:
+	case IK_CMD_SHOW_PKI_TRUSTPOINTS:
 	case IK_CMD_SHOW_IKEV2_PEER_STATS:
 	case IK_CMD_SHOW_AUTHZ_LIST:
 	case IK_CMD_SHOW_CRYPTO_MAP:
@@ -837,6 +844,12 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_ISAKMP_DEFAULT_POLICY:
 		ik_show_isakmp_default_policy(d->cfg, json, out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_PKI_CERTS:
+		ik_show_pki_certificates(d->cfg, cmd->detail, json, time(NULL), out);
+		return IK_CTL_OK;
+	case IK_CMD_SHOW_PKI_TRUSTPOINTS:
+		ik_show_pki_trustpoints(d->cfg, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_IPSEC_TSET:
 		ik_show_ipsec_transform_set(d->cfg, json, out);

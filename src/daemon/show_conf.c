@@ -370,6 +370,8 @@ void ik_show_debugging(unsigned mask, bool json, struct ik_sb *out)
 		{ IK_DBG_ISAKMP_AAA, "Crypto ISAKMP AAA debugging is on" },
 		{ IK_DBG_IPSEC, "Crypto IPSEC debugging is on" },
 		{ IK_DBG_IKEV2, "Crypto IKEv2 debugging is on" },
+		{ IK_DBG_PKI_TRANS, "Crypto PKI Trans debugging is on" },
+		{ IK_DBG_PKI_MSG, "Crypto PKI Msg debugging is on" },
 	};
 	bool first = true;
 

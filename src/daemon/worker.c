@@ -51,6 +51,13 @@ static uint64_t host_now_ms(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The wall clock, for certificate validity dates. */
+static time_t host_wall_time(void *ctx)
+{
+	(void)ctx;
+	return time(NULL);
+}
+
 static void host_random(void *ctx, void *buf, size_t len)
 {
 	(void)ctx;
@@ -538,6 +545,7 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 		.child_down = host_child_down,
 		.child_counters = host_child_counters,
 		.p1_keys = host_p1_keys,
+		.wall_time = host_wall_time,
 		.owns_peer = host_owns_peer,
 	};
 	struct ik_engine_host host = host_tmpl;

@@ -403,14 +403,29 @@ int ik_v1_derive_psk(enum ik_hash h, enum ik_encr e, unsigned keylen_bits,
 		return -1;
 	memset(out, 0, sizeof(*out));
 	if (ik_hash_len(h) == 0 || klen == 0 || blen == 0 || blen > ik_hash_len(h) ||
-	    !psk || !ni || !nr || !gxy || !gxi || !gxr || !cky_i || !cky_r)
+	    !ni || !nr || !gxy || !gxi || !gxr || !cky_i || !cky_r)
 		return -1;
 
-	/* SKEYID = prf(pre-shared-key, Ni_b | Nr_b) */
-	iov[0] = (struct ik_iov){ ni, ni_len };
-	iov[1] = (struct ik_iov){ nr, nr_len };
-	if (!(out->skeyid = ik_prf_secret(h, psk, iov, 2)))
-		goto fail;
+	if (psk) {
+		/* SKEYID = prf(pre-shared-key, Ni_b | Nr_b) */
+		iov[0] = (struct ik_iov){ ni, ni_len };
+		iov[1] = (struct ik_iov){ nr, nr_len };
+		if (!(out->skeyid = ik_prf_secret(h, psk, iov, 2)))
+			goto fail;
+	} else {
+		/* signatures (RFC 2409 5.1): SKEYID = prf(Ni_b | Nr_b, g^xy) */
+		struct ik_secret *nn = ik_secret_alloc(ni_len + nr_len);
+
+		if (!nn)
+			goto fail;
+		memcpy(nn->p, ni, ni_len);
+		memcpy(nn->p + ni_len, nr, nr_len);
+		iov[0] = (struct ik_iov){ gxy->p, gxy->len };
+		out->skeyid = ik_prf_secret(h, nn, iov, 1);
+		ik_secret_free(nn);
+		if (!out->skeyid)
+			goto fail;
+	}
 	/* SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0) */
 	iov[0] = (struct ik_iov){ gxy->p, gxy->len };
 	iov[1] = (struct ik_iov){ cky_i, 8 };

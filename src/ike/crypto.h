@@ -73,7 +73,8 @@ struct ik_v1_keys {
 	uint8_t iv[16];              /* phase-1 IV = hash(g^xi | g^xr), truncated */
 	size_t iv_len;               /* block length */
 };
-/* SKEYID = prf(psk, Ni_b | Nr_b); SKEYID_d/_a/_e per RFC 2409 section 5;
+/* SKEYID = prf(psk, Ni_b | Nr_b), or with psk NULL (signature
+ * authentication) prf(Ni_b | Nr_b, g^xy); SKEYID_d/_a/_e per RFC 2409 section 5;
  * the cipher key from SKEYID_e (appendix B: K1 = prf(SKEYID_e, 0), ...);
  * the first IV from g^xi | g^xr. */
 int ik_v1_derive_psk(enum ik_hash h, enum ik_encr e, unsigned keylen_bits,

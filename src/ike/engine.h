@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "conf/model.h"
 #include "ipsec/child.h"
@@ -124,6 +125,9 @@ struct ik_engine_host {
 	 * authenticated peer chooses to say). The exchange tests substitute
 	 * payloads this way. */
 	void (*tamper)(void *ctx, int stage, uint8_t *msg, size_t *len, size_t cap);
+	/* Wall-clock time (seconds since 1970) for certificate validity dates.
+	 * May be NULL: then no certificate validates (time 0 precedes them all). */
+	time_t (*wall_time)(void *ctx);
 };
 enum { IK_TAMPER_HASH = 1, IK_TAMPER_ENCRYPT = 2 };
 

@@ -6,7 +6,7 @@
 
 #define IK_FEATURE_IKEV2 1      /* IKEv2 exchanges (crypto ikev2 profile) */
 #define IK_FEATURE_AGGRESSIVE 1 /* IKEv1 Aggressive Mode (initiate mode aggressive) */
-#define IK_FEATURE_CERTS 0      /* rsa-sig authentication (certificates) */
+#define IK_FEATURE_CERTS 1      /* rsa-sig, ecdsa-sig authentication (certificates, IKEv1 MM) */
 #define IK_FEATURE_IPV6 0       /* IKE over IPv6 and tunnels over IPv6 (tunnel mode gre|ipsec
 				 * ipv6), IPv6 inside a VTI (GRE over IPv4 carries IPv6) */
 

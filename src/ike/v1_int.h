@@ -338,6 +338,30 @@ long ik_v1_decrypt(struct ik_p1 *p1, const uint8_t *msg, size_t len, const uint8
 		   uint8_t *iv_out, uint8_t *out, size_t outcap);
 void ik_v1_phase1_done(struct ik_p1 *p1);
 
+/* Shared with v1_cert.c: HASH_I/HASH_R over an ID payload body, the
+ * N(INITIAL-CONTACT) of MM5, the one-line failure message. */
+int ik_v1_auth_hash(struct ik_p1 *p1, bool of_initiator, const uint8_t *id_b, size_t id_len,
+		    uint8_t *out);
+void ik_v1_put_initial_contact(struct ik_p1 *p1, struct ik_v1_builder *b);
+
+/* ---- v1_cert.c: Main Mode with signatures (rsa-sig, ecdsa-sig) ---- */
+bool ik_v1_auth_is_sig(enum ik_authm a);
+/* The SA attribute value of an authentication method (1, 3, 9..11). */
+unsigned ik_v1_auth_code(const struct ik_p1 *p1, enum ik_authm a);
+/* Whether an offered value is the policy's method. */
+bool ik_v1_auth_code_ok(enum ik_authm a, uint64_t code);
+/* Whether we can authenticate that way: a pre-shared key is looked up
+ * later; a signature needs a trustpoint with a certificate and key. */
+bool ik_v1_auth_usable(const struct ik_p1 *p1, enum ik_authm a);
+void ik_v1_cert_put_certreq(struct ik_p1 *p1, struct ik_v1_builder *b);
+int ik_v1_cert_send_auth(struct ik_p1 *p1, bool initial_contact);
+/* The profile a certificate map picks for the certificate of MM5, or NULL. */
+const struct ik_isakmp_profile *ik_v1_cert_profile(struct ik_p1 *p1, const struct ik_v1_msg *m);
+/* Checks CERT, ID and SIG of MM5/MM6 (pki/peerauth.h, then the signature);
+ * 0, or -1 with the reason in why. */
+int ik_v1_cert_check_auth(struct ik_p1 *p1, const struct ik_v1_msg *m,
+			  const struct ik_v1_pl *idpl, char *why, size_t whylen);
+
 /* ---- v1_qm.c ---- */
 int ik_v1_qm_start(struct ik_p1 *p1, const struct ik_interface *tunnel, unsigned rekey_of);
 int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m);

@@ -127,7 +127,7 @@ long ik_v1_decrypt(struct ik_p1 *p1, const uint8_t *msg, size_t len, const uint8
 /* ---- the proposal (SA payload) ---- */
 
 static void put_p1_transform(struct ik_v1_builder *b, const struct ik_isakmp_policy *pol,
-			     unsigned num, bool last)
+			     unsigned num, bool last, unsigned auth)
 {
 	size_t off = b->len;
 
@@ -142,16 +142,21 @@ static void put_p1_transform(struct ik_v1_builder *b, const struct ik_isakmp_pol
 		ik_v1_b_attr(b, IK_V1_A_KEYLEN, pol->keylen ? pol->keylen : 128, false);
 	ik_v1_b_attr(b, IK_V1_A_HASH, hash_code(pol->hash), false);
 	ik_v1_b_attr(b, IK_V1_A_GROUP, pol->group, false);
-	ik_v1_b_attr(b, IK_V1_A_AUTH, 1, false);
+	ik_v1_b_attr(b, IK_V1_A_AUTH, auth, false);
 	ik_v1_b_attr(b, IK_V1_A_LIFE_TYPE, 1, false);
 	ik_v1_b_attr(b, IK_V1_A_LIFE_DUR, pol->lifetime ? pol->lifetime : 86400, true);
 	if (!b->overflow)
 		ik_put16(b->buf + off + 2, (uint16_t)(b->len - off));
 }
 
-static bool policy_usable(const struct ik_isakmp_policy *pol)
+/* A policy we can offer: a pre-shared key policy, or (Main Mode) a
+ * signature policy with a certificate and key of ours to sign with. */
+static bool policy_usable(const struct ik_p1 *p1, const struct ik_isakmp_policy *pol)
 {
-	return pol->auth == IK_AUTH_PSK && encr_code(pol->encr) && hash_code(pol->hash) &&
+	bool auth = pol->auth == IK_AUTH_PSK ||
+		    (!p1->aggressive && ik_v1_auth_usable(p1, pol->auth));
+
+	return auth && encr_code(pol->encr) && hash_code(pol->hash) &&
 	       ik_dh_supported(pol->group);
 }
 
@@ -189,7 +194,8 @@ static bool check_transform(struct ik_p1 *p1, const struct ik_v1_transform *t, u
 		case IK_V1_A_AUTH:
 			auth = a->v;
 			DBG(p1, "ISAKMP:      auth %s", a->v == 1 ? "pre-share" :
-			    a->v == 3 ? "RSA sig" : "unknown");
+			    a->v == 3 ? "RSA sig" : a->v >= 9 && a->v <= 11 ? "ECDSA sig" :
+			    "unknown");
 			break;
 		case IK_V1_A_LIFE_TYPE:
 			ltype = a->v;
@@ -233,8 +239,16 @@ static bool check_transform(struct ik_p1 *p1, const struct ik_v1_transform *t, u
 		DBG(p1, "ISAKMP:(%u):Hash algorithm offered does not match policy!", id);
 		ok = false;
 	}
-	if (ok && (auth != 1 || pol->auth != IK_AUTH_PSK)) {
+	if (ok && pol->auth == IK_AUTH_PSK && auth != 1) {
 		DBG(p1, "ISAKMP:(%u):Preshared authentication offered but does not match policy!",
+		    id);
+		ok = false;
+	} else if (ok && pol->auth != IK_AUTH_PSK &&
+		   (!ik_v1_auth_code_ok(pol->auth, auth) || p1->aggressive)) {
+		DBG(p1, "ISAKMP:(%u):Authentication method offered does not match policy!", id);
+		ok = false;
+	} else if (ok && !ik_v1_auth_usable(p1, pol->auth)) {
+		DBG(p1, "ISAKMP:(%u):No cert, and no keys (public or pre-shared) with remote peer",
 		    id);
 		ok = false;
 	}
@@ -455,7 +469,8 @@ static int derive(struct ik_p1 *p1)
 		return -1;
 	}
 	/* The key's secret (its text, len bytes) is used in place: no copy. */
-	rc = ik_v1_derive_psk(p1->hash, p1->encr, p1->keylen, p1->key->secret, p1->ni, p1->ni_len,
+	rc = ik_v1_derive_psk(p1->hash, p1->encr, p1->keylen,
+			      ik_v1_auth_is_sig(p1->auth) ? NULL : p1->key->secret, p1->ni, p1->ni_len,
 			      p1->nr, p1->nr_len, gxy, p1->gxi, p1->gxi_len, p1->gxr, p1->gxr_len,
 			      p1->cky_i, p1->cky_r, p1->keys);
 	ik_secret_free(gxy);
@@ -529,7 +544,7 @@ static int put_offer(struct ik_p1 *p1, struct ik_v1_builder *b, unsigned only_gr
 	for (size_t i = 0; i < p1->cfg->npolicies; i++) {
 		const struct ik_isakmp_policy *pol = &p1->cfg->policies[i];
 
-		if (policy_usable(pol) && (!only_group || pol->group == only_group))
+		if (policy_usable(p1, pol) && (!only_group || pol->group == only_group))
 			n++;
 	}
 	if (!n) {
@@ -551,10 +566,10 @@ static int put_offer(struct ik_p1 *p1, struct ik_v1_builder *b, unsigned only_gr
 	for (size_t i = 0; i < p1->cfg->npolicies; i++) {
 		const struct ik_isakmp_policy *pol = &p1->cfg->policies[i];
 
-		if (!policy_usable(pol) || (only_group && pol->group != only_group))
+		if (!policy_usable(p1, pol) || (only_group && pol->group != only_group))
 			continue;
 		k++;
-		put_p1_transform(b, pol, k, k == n);
+		put_p1_transform(b, pol, k, k == n, ik_v1_auth_code(p1, pol->auth));
 	}
 	if (!b->overflow)
 		ik_put16(b->buf + p_off + 2, (uint16_t)(b->len - p_off));
@@ -661,6 +676,16 @@ static void put_chosen(struct ik_v1_builder *b, const struct ik_v1_sa *sa,
 
 /* ---- initiator: MM1 ---- */
 
+/* Whether a policy authenticates with a signature we can make. */
+static bool initiator_can_sign(const struct ik_p1 *p1)
+{
+	for (size_t i = 0; i < p1->cfg->npolicies; i++)
+		if (ik_v1_auth_is_sig(p1->cfg->policies[i].auth) &&
+		    policy_usable(p1, &p1->cfg->policies[i]))
+			return true;
+	return false;
+}
+
 int ik_v1_mm_start(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
@@ -721,7 +746,10 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 		DBG(p1, "ISAKMP:(0):Can not start Aggressive mode, trying Main mode.");
 	p1->key = ik_resolve_initiator_ip(p1->cfg->resolver, p1->profile, p1->fvrf,
 					  &p1->local.ip, &p1->remote.ip, &tr);
-	if (!p1->key) {
+	if (!p1->key && !am && initiator_can_sign(p1)) {
+		DBG(p1, "ISAKMP:(0):No pre-shared key with %s: offering certificate "
+		    "authentication only", ra);
+	} else if (!p1->key) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ra);
 		if (p1->profile && p1->profile->nkeyrings)
 			mode_failure(p1, "no pre-shared key for %s in the keyrings of profile %s (K1)",
@@ -805,13 +833,20 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (parse_answer_sa(p1, sapl, &sa))
 		goto out;
 	ik_v1_vid_process(p1, m, msg, len);
-	ik_resolve_initiator_ip(p1->cfg->resolver, p1->profile, p1->fvrf, &p1->local.ip,
-				&p1->remote.ip, ik_v1_tr(p1, &tr));
-	DBG(p1, "ISAKMP:(0): local preshared key found");
+	if (p1->key) {
+		ik_resolve_initiator_ip(p1->cfg->resolver, p1->profile, p1->fvrf, &p1->local.ip,
+					&p1->remote.ip, ik_v1_tr(p1, &tr));
+		DBG(p1, "ISAKMP:(0): local preshared key found");
+	}
 	if (p1->profile)
 		DBG(p1, "ISAKMP : Looking for xauth in profile %s", p1->profile->name);
 	if (sa->np == 1 && sa->p[0].proto == IK_V1_PROTO_ISAKMP && sa->p[0].nt == 1)
 		t = choose(p1, &sa->p[0]);
+	if (t && p1->auth == IK_AUTH_PSK && !p1->key) {
+		DBG(p1, "ISAKMP:(0): the peer chose pre-shared key authentication, and there is no "
+		    "pre-shared key for it");
+		t = NULL;
+	}
 	if (!t) {
 		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
 		    ik_addr_fmt(p1->local.addr, err), ik_addr_fmt(p1->remote.addr, ra));
@@ -830,6 +865,8 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	gen_nonce(p1);
 	ik_v1_b_init(b, p1->cky_i, p1->cky_r, IK_V1_EXCH_MM, 0, 0);
 	put_ke_nonce(p1, b);
+	if (ik_v1_auth_is_sig(p1->auth))
+		ik_v1_cert_put_certreq(p1, b);
 	ik_v1_vid_add(p1, b, false, true);
 	if (ik_v1_natd_add(p1, b))
 		goto fail;
@@ -855,9 +892,10 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 
 	if (take_ke_nonce(p1, m))
 		return -1;
-	p1->key = ik_resolve_responder_ip(p1->cfg->resolver, p1->fvrf, &p1->local.ip,
-					  &p1->remote.ip, ik_v1_tr(p1, &tr));
-	if (!p1->key) {
+	if (!ik_v1_auth_is_sig(p1->auth))
+		p1->key = ik_resolve_responder_ip(p1->cfg->resolver, p1->fvrf, &p1->local.ip,
+						  &p1->remote.ip, ik_v1_tr(p1, &tr));
+	if (!p1->key && !ik_v1_auth_is_sig(p1->auth)) {
 		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt(p1->remote.addr, ra));
 		mode_failure(p1, "no pre-shared key for %s in any keyring (K3)", ra);
 		ik_v1_p1_delete(p1, "No preshared key", false);
@@ -876,9 +914,11 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	b = malloc(sizeof(*b));
 	if (!b)
 		return -1;
-	/* <-- HDR, KE, Nr, VIDs, NAT-D, NAT-D */
+	/* <-- HDR, KE, Nr [, CR], VIDs, NAT-D, NAT-D */
 	ik_v1_b_init(b, p1->cky_i, p1->cky_r, IK_V1_EXCH_MM, 0, 0);
 	put_ke_nonce(p1, b);
+	if (ik_v1_auth_is_sig(p1->auth))
+		ik_v1_cert_put_certreq(p1, b);
 	ik_v1_vid_add(p1, b, true, false);
 	if (ik_v1_natd_add(p1, b)) {
 		free(b);
@@ -933,8 +973,9 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 
 	if (take_ke_nonce(p1, m))
 		return -1;
-	ik_resolve_initiator_ip(p1->cfg->resolver, p1->profile, p1->fvrf, &p1->local.ip,
-				&p1->remote.ip, ik_v1_tr(p1, &tr));
+	if (p1->key)
+		ik_resolve_initiator_ip(p1->cfg->resolver, p1->profile, p1->fvrf, &p1->local.ip,
+					&p1->remote.ip, ik_v1_tr(p1, &tr));
 	ik_v1_assign_conn_id(p1);
 	if (derive(p1)) {
 		mode_failure(p1, "Diffie-Hellman failed");
@@ -956,7 +997,8 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	if (ic)
 		DBG(p1, "ISAKMP:(%u):Send initial contact", p1->conn_id);
 	p1->initial_contact_sent = ic;
-	if (send_id_hash(p1, ic)) {
+	if (ik_v1_auth_is_sig(p1->auth) ? ik_v1_cert_send_auth(p1, ic) : send_id_hash(p1, ic)) {
+		mode_failure(p1, "cannot build MM5");
 		ik_v1_p1_delete(p1, "internal error", false);
 		return -1;
 	}
@@ -974,12 +1016,14 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 	DBG(p1, "ISAKMP:(%u): processing ID payload. message ID = 0", p1->conn_id);
 	bad = ik_v1_parse_id(pl, &id, err, sizeof(err));
 	if (!bad && id.type != IK_V1_ID_IPV4_ADDR && id.type != IK_V1_ID_FQDN &&
-	    id.type != IK_V1_ID_USER_FQDN && id.type != IK_V1_ID_IPV6_ADDR) {
+	    id.type != IK_V1_ID_USER_FQDN && id.type != IK_V1_ID_IPV6_ADDR &&
+	    !(id.type == IK_V1_ID_DER_ASN1_DN && ik_v1_auth_is_sig(p1->auth))) {
 		/* well formed, but a subnet, a range or a key ID names no peer here */
 		snprintf(err, sizeof(err), "ID payload at offset %zu: ID type %u (%s) is not "
 			 "accepted as a phase 1 identity", pl->off, id.type,
 			 id.type == IK_V1_ID_IPV4_ADDR_SUBNET ? "ID_IPV4_ADDR_SUBNET" :
 			 id.type == IK_V1_ID_IPV4_ADDR_RANGE ? "ID_IPV4_ADDR_RANGE" :
+			 id.type == IK_V1_ID_DER_ASN1_DN ? "ID_DER_ASN1_DN (with pre-shared keys)" :
 			 id.type == IK_V1_ID_KEY_ID ? "ID_KEY_ID" : "unknown");
 		bad = -1;
 	}
@@ -993,6 +1037,11 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 	trace_id(p1, pl->body, pl->body_len, pl->p[0]);
 	p1->peer_id_type = id.type;
 	memset(pid, 0, sizeof(*pid));
+	if (id.type == IK_V1_ID_DER_ASN1_DN) {
+		/* a DN: no match identity names it (profiles by certificate map) */
+		pid->type = IK_PEER_ID_DN;
+		return 0;
+	}
 	if (id.type == IK_V1_ID_IPV4_ADDR) {
 		p1->peer_id_addr = ik_get32(id.data);
 		pid->type = IK_PEER_ID_IPV4;
@@ -1024,6 +1073,10 @@ static int check_hash(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct 
 	char ra[IK_ADDRSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = 0", p1->conn_id);
+	if (!hp) {
+		DBG(p1, "ISAKMP:(%u): missing HASH payload", p1->conn_id);
+		return -1;
+	}
 	if (auth_hash(p1, !p1->initiator, idpl->body, idpl->body_len, h))
 		return -1;
 	if (!ik_hash_equal(hp->body, hp->body_len, h, hl) &&
@@ -1135,6 +1188,35 @@ void ik_v1_phase1_done(struct ik_p1 *p1)
 
 /* ---- responder: MM5 -> MM6, P1 and P2 ---- */
 
+static void mm_done_responder(struct ik_p1 *p1, const struct ik_v1_msg *m);
+
+/* MM5 with a signature: the profile by certificate map, else by identity
+ * (P1); no keyring to cross-check (P2 is about pre-shared keys). */
+static int mm_r5_sig(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct ik_v1_pl *idpl,
+		     const struct ik_peer_id *pid)
+{
+	struct ik_trace tr0 = { .log = p1->e->log, .conn_id = 0 };
+	char why[480];
+
+	p1->profile = ik_v1_cert_profile(p1, m);
+	if (!p1->profile && pid->type != IK_PEER_ID_DN)
+		p1->profile = ik_profile_match_responder(p1->cfg, p1->fvrf, p1->local.addr, pid,
+							 &tr0);
+	if (ik_v1_cert_check_auth(p1, m, idpl, why, sizeof(why))) {
+		mode_failure(p1, "%s", why);
+		return -1;
+	}
+	ik_v1_p1_authenticated(p1);
+	initial_contact(p1, m);
+	trace_authenticated(p1);
+	if (ik_v1_cert_send_auth(p1, false)) {
+		ik_v1_p1_delete(p1, "internal error", false);
+		return -1;
+	}
+	mm_done_responder(p1, m);
+	return 0;
+}
+
 int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg, size_t len)
 {
 	const struct ik_v1_pl *idpl = ik_v1_find(m, IK_V1_PL_ID);
@@ -1148,6 +1230,8 @@ int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		return -1;
 	tr0.log = p1->e->log;
 	tr0.conn_id = 0;
+	if (ik_v1_auth_is_sig(p1->auth))
+		return mm_r5_sig(p1, m, idpl, &pid);
 	prof = ik_profile_match_responder_ip(p1->cfg, p1->fvrf, &p1->local.ip, &pid, &tr0);
 	if (!ik_profile_check_responder_ip(p1->cfg, prof, p1->key, p1->fvrf, &p1->local.ip,
 					   &p1->remote.ip, ik_v1_tr(p1, &tr))) {
@@ -1172,9 +1256,15 @@ int ik_v1_mm_r5(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		ik_v1_p1_delete(p1, "internal error", false);
 		return -1;
 	}
+	mm_done_responder(p1, m);
+	return 0;
+}
+
+static void mm_done_responder(struct ik_p1 *p1, const struct ik_v1_msg *m)
+{
+	(void)m;
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_P1_COMPLETE);
 	ik_v1_phase1_done(p1);
-	return 0;
 }
 
 /* ---- initiator: MM6 ---- */
@@ -1189,13 +1279,20 @@ int ik_v1_mm_i6(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	(void)len;
 	if (take_id(p1, idpl, &pid))
 		return -1;
-	if (!p1->profile) {
+	if (!p1->profile && pid.type != IK_PEER_ID_DN) {
 		tr0.log = p1->e->log;
 		tr0.conn_id = 0;
 		p1->profile = ik_profile_match_responder_ip(p1->cfg, p1->fvrf, &p1->local.ip,
 							    &pid, &tr0);
 	}
-	if (check_hash(p1, m, idpl)) {
+	if (ik_v1_auth_is_sig(p1->auth)) {
+		char why[480];
+
+		if (ik_v1_cert_check_auth(p1, m, idpl, why, sizeof(why))) {
+			mode_failure(p1, "%s", why);
+			return -1;
+		}
+	} else if (check_hash(p1, m, idpl)) {
 		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;
 	}
@@ -1258,7 +1355,8 @@ static int am_start(struct ik_p1 *p1, struct ik_v1_builder *b)
 	unsigned group = 0;
 
 	for (size_t i = 0; i < p1->cfg->npolicies && !group; i++)
-		if (policy_usable(&p1->cfg->policies[i]))
+		if (p1->cfg->policies[i].auth == IK_AUTH_PSK &&
+		    policy_usable(p1, &p1->cfg->policies[i]))
 			group = p1->cfg->policies[i].group;
 	if (!group) {
 		DBG(p1, "ISAKMP:(0):no crypto isakmp policy with pre-shared key authentication "
@@ -1532,4 +1630,17 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	ik_v1_p1_set_state(p1, "IKE_MESG_INTERNAL, IKE_PROCESS_COMPLETE", IKE_P1_COMPLETE);
 	ik_v1_phase1_done(p1);
 	return 0;
+}
+
+/* ---- shared with v1_cert.c ---- */
+
+int ik_v1_auth_hash(struct ik_p1 *p1, bool of_initiator, const uint8_t *id_b, size_t id_len,
+		    uint8_t *out)
+{
+	return auth_hash(p1, of_initiator, id_b, id_len, out);
+}
+
+void ik_v1_put_initial_contact(struct ik_p1 *p1, struct ik_v1_builder *b)
+{
+	put_initial_contact(p1, b);
 }

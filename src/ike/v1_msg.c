@@ -509,6 +509,13 @@ int ik_v1_parse_id(const struct ik_v1_pl *pl, struct ik_v1_id *id, char *err, si
 			return -1;
 		}
 		break;
+	case IK_V1_ID_DER_ASN1_DN:
+		if (id->len == 0 || id->len > 1024) {
+			snprintf(err, errlen, "ID payload at offset %zu: DN of %zu bytes not in "
+				 "1..1024", pl->off, id->len);
+			return -1;
+		}
+		break;
 	default:
 		snprintf(err, errlen, "ID payload at offset %zu: unsupported ID type %u", pl->off,
 			 id->type);

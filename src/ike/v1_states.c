@@ -14,6 +14,8 @@
 
 #define PLB(t) (1u << ((t) == IK_V1_PL_NATD_DRAFT ? 22 : (t) == IK_V1_PL_NATOA_DRAFT ? 23 : (t)))
 #define NATD (PLB(IK_V1_PL_NATD) | PLB(IK_V1_PL_NATD_DRAFT))
+#define AUTH5 (PLB(IK_V1_PL_HASH) | PLB(IK_V1_PL_SIG) | PLB(IK_V1_PL_CERT) | PLB(IK_V1_PL_CR) | \
+	       PLB(IK_V1_PL_N) | PLB(IK_V1_PL_VID))
 
 typedef int (*mm_handler)(struct ik_p1 *, const struct ik_v1_msg *, const uint8_t *, size_t);
 
@@ -36,18 +38,20 @@ static const struct mm_row mm_rows[] = {
 	/* <-- HDR, SA */
 	{ IKE_I_MM1, PLB(IK_V1_PL_SA), PLB(IK_V1_PL_VID), false, false, true, IKE_I_MM2,
 	  ik_v1_mm_i2, "MM2" },
-	/* HDR, KE, Ni --> */
-	{ IKE_R_MM2, PLB(IK_V1_PL_KE) | PLB(IK_V1_PL_NONCE), PLB(IK_V1_PL_VID) | NATD, false,
-	  false, true, IKE_R_MM3, ik_v1_mm_r3, "MM3" },
-	/* <-- HDR, KE, Nr */
-	{ IKE_I_MM3, PLB(IK_V1_PL_KE) | PLB(IK_V1_PL_NONCE), PLB(IK_V1_PL_VID) | NATD, false,
-	  false, true, IKE_I_MM4, ik_v1_mm_i4, "MM4" },
-	/* HDR*, IDii, HASH_I --> */
-	{ IKE_R_MM4, PLB(IK_V1_PL_ID) | PLB(IK_V1_PL_HASH), PLB(IK_V1_PL_N) | PLB(IK_V1_PL_VID),
-	  true, false, true, IKE_R_MM5, ik_v1_mm_r5, "MM5" },
-	/* <-- HDR*, IDir, HASH_R */
-	{ IKE_I_MM5, PLB(IK_V1_PL_ID) | PLB(IK_V1_PL_HASH), PLB(IK_V1_PL_N) | PLB(IK_V1_PL_VID),
-	  true, false, false, IKE_I_MM6, ik_v1_mm_i6, "MM6" },
+	/* HDR, KE, Ni [, CR] --> */
+	{ IKE_R_MM2, PLB(IK_V1_PL_KE) | PLB(IK_V1_PL_NONCE),
+	  PLB(IK_V1_PL_VID) | NATD | PLB(IK_V1_PL_CR), false, false, true, IKE_R_MM3,
+	  ik_v1_mm_r3, "MM3" },
+	/* <-- HDR, KE, Nr [, CR] */
+	{ IKE_I_MM3, PLB(IK_V1_PL_KE) | PLB(IK_V1_PL_NONCE),
+	  PLB(IK_V1_PL_VID) | NATD | PLB(IK_V1_PL_CR), false, false, true, IKE_I_MM4,
+	  ik_v1_mm_i4, "MM4" },
+	/* HDR*, IDii, HASH_I --> (pre-shared keys)
+	 * HDR*, IDii, [CERT,] SIG_I --> (signatures, 5.1): the handler requires the
+	 * HASH or the SIG that the negotiated method calls for */
+	{ IKE_R_MM4, PLB(IK_V1_PL_ID), AUTH5, true, false, true, IKE_R_MM5, ik_v1_mm_r5, "MM5" },
+	/* <-- HDR*, IDir, HASH_R  or  <-- HDR*, IDir, [CERT,] SIG_R */
+	{ IKE_I_MM5, PLB(IK_V1_PL_ID), AUTH5, true, false, false, IKE_I_MM6, ik_v1_mm_i6, "MM6" },
 };
 
 

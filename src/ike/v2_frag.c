@@ -9,8 +9,10 @@
  * and the whole set is kept as the message for retransmission.
  *
  * Received fragments are checked (ICV) and decrypted one by one, then held in
- * the SA's struct ik_v2_reasm, bounded in count, bytes and time
- * (IK_V2_MAX_FRAGMENTS, IK_V2_MAX_MSG, IK_V2_REASM_MS). A fragment is
+ * the SA's struct ik_v2_reasm, bounded in count and bytes (IK_V2_MAX_FRAGMENTS,
+ * IK_V2_MAX_MSG: one message per SA, and only from a peer whose fragments
+ * authenticated) and in time: a reassembly older than IK_V2_REASM_MS is
+ * discarded when the next fragment arrives, and with the SA. A fragment is
  * accepted only when this side announced support itself.
  */
 #include <stdio.h>

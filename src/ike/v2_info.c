@@ -141,7 +141,6 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 		x = IK_V2_X_DPD;
 		V2DBG(s, "Sending DPD/liveness query");
 	}
-	m->x_msgid = s->win.next_msgid;
 	rc = ik_v2_send_request(s, b, sk_off);
 	free(b);
 	if (rc)

@@ -344,7 +344,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		/* policies, profiles, keyrings and tunnels are IPv4 here */
 		DBG2(e, "IKEv2:IKE_SA_INIT request from %s: IKEv2 over IPv6 is "
 		     "not configured here, dropped", ra);
-		e->st.rx_dropped++;
+		v2_dropped(e);
 		return;
 	}
 	if (!pl_sa || !pl_ke || !pl_ni) {

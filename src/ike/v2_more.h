@@ -21,7 +21,6 @@
 
 #define IK_V2_MORE_DEL_MAX 32u    /* child SPIs waiting for a DELETE */
 #define IK_V2_MORE_REKEY_MAX 16u  /* children waiting for a rekey */
-#define IK_V2_DPD_RETRY_MAX 5u    /* liveness checks unanswered before the peer is dead */
 #define IK_V2_REKEY_MARGIN_PCT 10u /* the IKE SA is rekeyed this share before its lifetime */
 #define IK_V2_REKEY_RETRY_MS 30000u /* a rekey that failed is tried again after this */
 
@@ -43,12 +42,10 @@ struct ik_v2_more {
 	bool want_dpd, want_ike_rekey;
 	/* our request in flight */
 	enum ik_v2_xch x;
-	uint32_t x_msgid;
 	struct ik_v2_child_req cr;      /* CHILD_REKEY: what we offered */
 	uint8_t *ni;                    /* our nonce in it */
 	size_t ni_len;
 	struct ik_dh *dh;               /* its KE (PFS, IKE rekey) */
-	uint16_t dh_group;
 	uint8_t new_spi[8];             /* IKE_REKEY: our SPI of the new SA */
 	struct ik_v2_suite new_suite;   /* IKE_REKEY: what we offered */
 	/* a collision (RFC 7296 2.8.1): the peer's exchange rekeyed what ours
@@ -72,15 +69,17 @@ void ik_v2_more_free(struct ik_v2_ike_sa *s);
  * (DELETEs of children, IKE rekey, child rekeys, liveness check). The
  * DELETE of the IKE SA goes at once (ik_v2_sa_delete). */
 void ik_v2_more_run(struct ik_v2_ike_sa *s);
-/* The SA became READY: arms its rekey and liveness timers from the profile
- * (lifetime, dpd) and counts it. */
+/* The SA became READY: arms its lifetime, rekey, liveness and NAT keepalive
+ * timers from the profile (lifetime, dpd, nat keepalive), for both roles. */
 void ik_v2_more_established(struct ik_v2_ike_sa *s);
-/* Our request went unanswered (retransmissions exhausted): for a liveness
- * check the peer is dead. Returns true when this handled it (the SA and
- * its peer's children are gone). */
+/* Our request of these exchanges (liveness check, DELETE, rekey) went
+ * unanswered (retransmissions exhausted): the peer is dead, said in IOS's
+ * words. Returns true when this handled it (the SA and its children are
+ * gone); false for other requests (IKE_SA_INIT, IKE_AUTH). */
 bool ik_v2_more_request_timeout(struct ik_v2_ike_sa *s);
 
-/* Child SAs of the SA (its peer's, by address), first/next; NULL at the end. */
+/* Child SAs of the SA (made by it or handed to it by an IKE SA rekey),
+ * through the children's address index: first/next, NULL at the end. */
 struct ik_child *ik_v2_child_first(struct ik_v2_ike_sa *s);
 struct ik_child *ik_v2_child_next(struct ik_v2_ike_sa *s, struct ik_child *c);
 /* The child of the SA whose outbound (peer's inbound) SPI is spi, or NULL. */

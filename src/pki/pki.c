@@ -73,6 +73,20 @@ size_t ik_pki_store_ncas(const struct ik_pki_store *s)
 	return s->ncas;
 }
 
+size_t ik_pki_store_cas(const struct ik_pki_store *s, X509 **out, size_t max)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(s->st);
+	size_t n = 0;
+
+	for (int i = 0; objs && i < sk_X509_OBJECT_num(objs) && n < max; i++) {
+		X509 *c = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+
+		if (c)
+			out[n++] = c;
+	}
+	return n;
+}
+
 X509 *ik_pki_cert_parse(const uint8_t *data, size_t len, char *err, size_t errlen)
 {
 	X509 *c = NULL;

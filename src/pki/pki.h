@@ -35,6 +35,9 @@ int ik_pki_store_add_ca(struct ik_pki_store *s, const uint8_t *data, size_t len,
 int ik_pki_store_add_crl(struct ik_pki_store *s, const uint8_t *data, size_t len, char *err,
 			 size_t errlen);
 size_t ik_pki_store_ncas(const struct ik_pki_store *s);
+/* Up to max of the store's CA certificates (owned by the store), for show
+ * output. Returns how many. */
+size_t ik_pki_store_cas(const struct ik_pki_store *s, X509 **out, size_t max);
 
 /* ---- certificates ---- */
 /* One certificate from DER or PEM bytes, or NULL with the reason (sizes

@@ -40,10 +40,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "keyring/lpm.h"
-#include "keyring/lpm6.h"
+#include "pki/pki.h"
 #include "keyring/resolver.h"
 #include "profile/check_authz.h"
+#include "keyring/lpm6.h"
+#include "keyring/resolver.h"
 #include "profile/check_cmap.h"
 #include "profile/v2_select.h"
 #include "util/addr.h"
@@ -1532,6 +1536,90 @@ static void ck_runtime_tunnels(struct ck *c)
 	}
 }
 
+/* Whether a trustpoint can sign for a policy: certificate and key, of the
+ * policy's key type. */
+static bool ck_tp_signs(const struct ik_trustpoint *tp, enum ik_authm a)
+{
+	int id;
+
+	if (!tp->cert || !tp->key)
+		return false;
+	id = EVP_PKEY_get_base_id(tp->key);
+	return (a == IK_AUTH_RSA_SIG && id == EVP_PKEY_RSA) ||
+	       (a == IK_AUTH_ECDSA_SIG && id == EVP_PKEY_EC);
+}
+
+/* Certificates: a signature policy needs a certificate and key of ours of
+ * its type, and a trustpoint with a CA to validate the peer's; a profile's
+ * ca trust-point needs a CA. */
+static void ck_certs(struct ck *c)
+{
+	const struct ik_config *cfg = c->cfg;
+	struct ck_finding *f;
+	bool psk = false, any_ca = false;
+
+	for (size_t i = 0; i < cfg->npolicies; i++)
+		psk = psk || cfg->policies[i].auth == IK_AUTH_PSK;
+	for (size_t i = 0; i < cfg->ntrustpoints; i++)
+		any_ca = any_ca || (cfg->trustpoints[i]->store &&
+				    ik_pki_store_ncas(cfg->trustpoints[i]->store));
+	for (size_t i = 0; i < cfg->npolicies; i++) {
+		const struct ik_isakmp_policy *pol = &cfg->policies[i];
+		bool signs = false;
+
+		if (pol->auth != IK_AUTH_RSA_SIG && pol->auth != IK_AUTH_ECDSA_SIG)
+			continue;
+		for (size_t k = 0; k < cfg->ntrustpoints && !signs; k++)
+			signs = ck_tp_signs(cfg->trustpoints[k], pol->auth);
+		if (signs && any_ca)
+			continue;
+		f = ck_new(c, psk ? "warning" : "error", "auth");
+		ck_add_line(f, pol->line, ck_strf("crypto isakmp policy %u: authentication %s%s",
+						  pol->prio, pol->auth == IK_AUTH_RSA_SIG ?
+						  "rsa-sig" : "ecdsa-sig",
+						  pol->auth == IK_AUTH_RSA_SIG ?
+						  " (IOS's default when the policy has no "
+						  "authentication line)" : ""));
+		ck_add_peer(f, ik_xstrdup("every IKEv1 peer"));
+		if (!signs)
+			f->message = ck_strf("policy %u authenticates with %s, and no trustpoint has "
+					     "a certificate and private key of that type: the "
+					     "policy is never offered nor accepted%s", pol->prio,
+					     pol->auth == IK_AUTH_RSA_SIG ? "RSA signatures" :
+					     "ECDSA signatures", psk ? "" : ", and no IKEv1 phase "
+					     "1 can complete");
+		else
+			f->message = ck_strf("policy %u authenticates with certificates, and no "
+					     "trustpoint has a CA certificate: no peer certificate "
+					     "can validate", pol->prio);
+		f->direction = ck_strf("both directions: %s", signs ? "%PKI-3-CERTIFICATE_INVALID "
+				       "for every peer" : "phase 1 SA policy not acceptable!");
+		f->fix = ck_strf(signs ? "import the CA certificate (crypto pki import TP pem "
+				 "CA.pem, or certificate ca in crypto pki certificate chain TP)" :
+				 "import the router's certificate and key (crypto pki import TP "
+				 "pem CERT.pem key KEY.pem), or use authentication pre-share");
+	}
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = cfg->profiles[i];
+
+		for (size_t k = 0; k < p->ntrustpoints; k++) {
+			const struct ik_trustpoint *tp = p->trustpoints[k];
+
+			if (tp->store && ik_pki_store_ncas(tp->store))
+				continue;
+			f = ck_new(c, "warning", "auth");
+			ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s: ca trust-point %s",
+							p->name, tp->name));
+			ck_add_line(f, tp->line, ck_strf("crypto pki trustpoint %s", tp->name));
+			ck_add_peer(f, ik_xstrdup("the peers of this profile"));
+			f->message = ck_strf("trustpoint %s has no CA certificate: it validates no "
+					     "peer certificate", tp->name);
+			f->direction = ck_strf("responder: %%PKI-3-CERTIFICATE_INVALID");
+			f->fix = ck_strf("import its CA (crypto pki import %s pem CA.pem)", tp->name);
+		}
+	}
+}
+
 static void ck_runtime(struct ck *c)
 {
 	const struct ik_config *cfg = c->cfg;
@@ -1559,6 +1647,8 @@ static void ck_runtime(struct ck *c)
 		f->fix = ck_strf("add authentication pre-share to the policies used with "
 				 "pre-shared keys");
 	}
+	if (env->certs)
+		ck_certs(c);
 	for (size_t i = 0; i < cfg->nprofiles && !env->aggressive; i++) {
 		const struct ik_isakmp_profile *p = cfg->profiles[i];
 

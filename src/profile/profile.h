@@ -12,7 +12,8 @@
 
 /* The peer's identity as received in its ID payload (IKEv1 MM5/MM6). */
 enum ik_peer_id_type {
-	IK_PEER_ID_IPV4 = 1, IK_PEER_ID_FQDN, IK_PEER_ID_USER_FQDN, IK_PEER_ID_IPV6
+	IK_PEER_ID_IPV4 = 1, IK_PEER_ID_FQDN, IK_PEER_ID_USER_FQDN, IK_PEER_ID_IPV6,
+	IK_PEER_ID_DN /* certificates: matched by certificate map only */
 };
 
 struct ik_peer_id {

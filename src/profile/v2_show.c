@@ -168,6 +168,7 @@ static const char *v2_auth_show(enum ik_authm m)
 	switch (m) {
 	case IK_AUTH_PSK: return "pre-share";
 	case IK_AUTH_RSA_SIG: return "rsa-sig";
+	case IK_AUTH_ECDSA_SIG: return "ecdsa-sig";
 	case IK_AUTH_NONE: break;
 	}
 	return "none";

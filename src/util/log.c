@@ -176,6 +176,10 @@ static const struct {
 	{ "isakmp detail", IK_DBG_ISAKMP_DETAIL },
 	{ "isakmp-detail", IK_DBG_ISAKMP_DETAIL },
 	{ "ikev2", IK_DBG_IKEV2 },
+	{ "pki transactions", IK_DBG_PKI_TRANS },
+	{ "pki-transactions", IK_DBG_PKI_TRANS },
+	{ "pki messages", IK_DBG_PKI_MSG },
+	{ "pki-messages", IK_DBG_PKI_MSG },
 };
 
 unsigned ik_dbg_cat_parse(const char *name)

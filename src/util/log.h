@@ -20,7 +20,9 @@ enum ik_dbg_cat {
 	IK_DBG_ISAKMP_AAA = 1u << 2, /* debug crypto isakmp aaa */
 	IK_DBG_IKEV2 = 1u << 3,      /* debug crypto ikev2 */
 	IK_DBG_ISAKMP_DETAIL = 1u << 4, /* debug crypto isakmp detail (internals) */
-	IK_DBG_ALL = 0x1fu,
+	IK_DBG_PKI_TRANS = 1u << 5,  /* debug crypto pki transactions */
+	IK_DBG_PKI_MSG = 1u << 6,    /* debug crypto pki messages */
+	IK_DBG_ALL = 0x7fu,
 };
 
 enum ik_sev {

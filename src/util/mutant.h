@@ -38,17 +38,22 @@
 	X(12, SRC_ADDR, "unauthenticated message for an SA from another address")         \
 	X(13, ENDPOINT_AUTH, "SA endpoint moved before the message authenticated")        \
 	X(14, NATD_CMP, "NAT-D hash compared (mismatch means NAT)")                       \
-	X(15, QM_PFS_GROUP, "Quick Mode PFS group the IPsec profile does not set")       \
-	X(16, DELETE_SCOPE, "authenticated DELETE naming another peer's ISAKMP SA")      \
-	X(17, DPD_REPLAY, "replayed DPD message taken as a sign of the peer's life")     \
+	X(15, QM_PFS_GROUP, "Quick Mode PFS group the IPsec profile does not set")        \
+	X(16, DELETE_SCOPE, "authenticated DELETE naming another peer's ISAKMP SA")       \
+	X(17, DPD_REPLAY, "replayed DPD message taken as a sign of the peer's life")      \
 	X(18, AM_HASH_I, "AM3: HASH_I that does not verify (responder)")                  \
 	X(19, AM_HASH_R, "AM2: HASH_R that does not verify (initiator)")                  \
 	X(20, V2_AUTH, "IKEv2: AUTH (pre-shared key) that does not verify")               \
 	X(21, V2_ICV, "IKEv2: SK payload whose integrity checksum does not verify")       \
 	X(22, V2_MSGID, "IKEv2: message ID outside the window (replay, old response)")    \
 	X(23, V2_SRC_ADDR, "IKEv2: IKE_SA_INIT for an SA from another address")           \
-	X(24, V2_COOKIE, "IKEv2: IKE_SA_INIT without a valid COOKIE above the threshold")  \
-	X(25, V2_ENDPOINT_AUTH, "IKEv2: SA endpoint moved before the message's ICV verified")
+	X(24, V2_COOKIE, "IKEv2: IKE_SA_INIT without a valid COOKIE above the threshold") \
+	X(25, V2_ENDPOINT_AUTH, "IKEv2: SA endpoint moved before the message's ICV verified") \
+	X(41, MM_SIG_I, "MM5: SIG_I that does not verify (responder)")                    \
+	X(42, MM_SIG_R, "MM6: SIG_R that does not verify (initiator)")                    \
+	X(43, CERT_CHAIN, "peer certificate whose chain does not validate")               \
+	X(44, CERT_ID, "ID payload that does not name the peer's certificate")            \
+	X(45, CERT_AUTHZ, "certificate key the authorization list does not pin")
 
 #define IK_MUT_ENUM_(n, name, what) IK_MUT_##name = n,
 enum ik_mutant { IK_MUT_NONE = 0, IK_MUTANT_LIST(IK_MUT_ENUM_) };

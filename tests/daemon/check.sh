@@ -54,7 +54,7 @@ runtime() { # NAME RULE TEXT: the configuration on stdin
 	[ $? = 2 ] || fail "$1: exit status is not 2: $(cat "$tmp/$1.out")"
 	grep -q "error: $2: .*$3" "$tmp/$1.out" || fail "$1: no $2 error: $(cat "$tmp/$1.out")"
 }
-runtime rsasig auth "every crypto isakmp policy authenticates with rsa-sig" <<'CONF'
+runtime rsasig auth "policy 10 authenticates with RSA signatures, and no trustpoint has a certificate and private key" <<'CONF'
 crypto isakmp policy 10
  encr aes
  group 14

@@ -105,6 +105,14 @@ cases() {
 	for by in ikerd peer; do
 		echo "e v1-cmap-by$by v1-cmap.sh $by"
 	done
+	# boot f: certificates (RSA and ECDSA, either initiator) and the
+	# authorization list refusing a valid certificate's key.
+	for c in rsa ecdsa; do
+		for by in ikerd peer; do
+			echo "f cert-$c-by$by v1-cert.sh $c $by"
+		done
+	done
+	echo "f cert-authlist-bypeer v1-cert.sh authlist peer"
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi

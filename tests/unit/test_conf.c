@@ -278,8 +278,30 @@ static const struct err_case err_cases[] = {
 	  "not contiguous" },
 	{ "crypto isakmp profile P\n match identity dn foo\n", 2, 17,
 	  "unknown identity type 'dn'" },
-	{ "crypto isakmp profile P\n ca trust-point TP\n", 2, 2,
-	  "certificates are not supported yet (ca trust-point)" },
+	{ "crypto isakmp profile P\n ca trust-point TP\n", 2, 17,
+	  "unknown trustpoint 'TP' in isakmp profile P" },
+	{ "crypto isakmp profile P\n match certificate M\n", 2, 20,
+	  "unknown certificate map 'M' in isakmp profile P" },
+	{ "crypto pki certificate chain TP\n", 1, 30, "unknown trustpoint 'TP'" },
+	{ "crypto pki trustpoint TP\n revocation-check ocsp\n", 2, 19,
+	  "unsupported revocation-check 'ocsp'" },
+	{ "crypto pki trustpoint TP\ncrypto pki certificate chain TP\n certificate ca 01\n"
+	  "  3082ZZ\n", 4, 3, "'3082ZZ' is not hex" },
+	{ "crypto pki trustpoint TP\ncrypto pki certificate chain TP\n certificate ca 01\n"
+	  "  30820102\n  \tquit\n", 3, 0, "certificate of 4 bytes does not parse" },
+	{ "crypto pki trustpoint TP\ncrypto pki certificate chain TP\n certificate ca 01\n"
+	  "  30820102\nhostname R\n", 3, 0, "certificate 01 not closed by 'quit'" },
+	{ "crypto pki import TP pem ca.pem\n", 1, 19, "unknown trustpoint 'TP'" },
+	{ "crypto pki trustpoint TP\ncrypto pki certificate chain TP\n certificate self-signed 01\n"
+	  "  \tquit\n", 3, 0, "certificate 01 has no hex lines before its quit" },
+	{ "crypto pki trustpoint TP\ncrypto pki import TP pem /nonexistent/ca.pem\n", 2, 26,
+	  "cannot open /nonexistent/ca.pem" },
+	{ "crypto pki trustpoint TP\n revocation-check crl\n", 1, 0,
+	  "revocation-check crl needs a CRL" },
+	{ "crypto pki certificate map M 10\n subject-name has x\n", 2, 15,
+	  "unknown operator 'has'" },
+	{ "crypto isakmp policy 1\n authentication rsa-encr\n", 2, 17,
+	  "unsupported authentication 'rsa-encr'" },
 	{ "crypto isakmp profile P\n keepalive 10 retry 1\n", 2, 21, "out of range 2-60" },
 	/* transform-sets */
 	{ "crypto ipsec transform-set T esp-aes esp-3des\n", 1, 38, "two encryption transforms" },

@@ -202,7 +202,7 @@ START_TEST(global_crypto_commands)
 }
 END_TEST
 
-/* Certificates are refused with a clear message. */
+/* Certificate references must name a trustpoint and a map that exist. */
 START_TEST(certificates_not_supported)
 {
 	struct ik_conf_error err;
@@ -211,10 +211,10 @@ START_TEST(certificates_not_supported)
 			   "   match certificate MAP\n", &err);
 
 	ck_assert_uint_eq(err.nerrors, 2);
-	ck_assert_msg(strstr(s, "t.conf:2:4: certificates are not supported yet (ca "
-			     "trust-point)"), "%s", s);
-	ck_assert_msg(strstr(s, "t.conf:3:4: certificates are not supported yet (match "
-			     "certificate)"), "%s", s);
+	ck_assert_msg(strstr(s, "t.conf:2:19: unknown trustpoint 'TP' in isakmp profile P"),
+		      "%s", s);
+	ck_assert_msg(strstr(s, "t.conf:3:22: unknown certificate map 'MAP' in isakmp profile "
+			     "P"), "%s", s);
 	free(s);
 }
 END_TEST

@@ -423,6 +423,13 @@ static int h_counters(void *ctx, const struct ik_child_sa *c, struct ik_sa_count
 	return 0;
 }
 
+static time_t h_wall(void *ctx)
+{
+	const struct xnode *n = ctx;
+
+	return n->net->wall;
+}
+
 const struct ik_engine_host *xn_host(struct xnode *n)
 {
 	static __thread struct ik_engine_host host;
@@ -430,7 +437,7 @@ const struct ik_engine_host *xn_host(struct xnode *n)
 	host = (struct ik_engine_host){
 		.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
 		.child_up = h_child_up, .child_down = h_child_down,
-		.child_counters = h_counters, .tamper = h_tamper,
+		.child_counters = h_counters, .tamper = h_tamper, .wall_time = h_wall,
 	};
 	return &host;
 }
@@ -444,12 +451,13 @@ void xn_init(struct xnet *net, struct ik_config *c0, uint32_t a0, struct ik_conf
 	ik_secmem_init();
 	memset(net, 0, sizeof(*net));
 	net->now = 1000000;
+	net->wall = XN_WALL;
 	for (int i = 0; i < 2; i++) {
 		struct xnode *n = &net->n[i];
 		struct ik_engine_host host = {
 			.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
 			.child_up = h_child_up, .child_down = h_child_down,
-			.child_counters = h_counters, .tamper = h_tamper,
+			.child_counters = h_counters, .tamper = h_tamper, .wall_time = h_wall,
 		};
 		struct ik_engine_opts o = { 0 };
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "ike/engine.h"
 #include "util/log.h"
@@ -74,8 +75,12 @@ struct xtamper {
 #define XN_LOG 48
 #define XN_TAMPERS 2
 
+/* The wall clock of the engines (certificate dates): 2026-05-28. */
+#define XN_WALL ((time_t)1780000000)
+
 struct xnet {
 	uint64_t now;
+	time_t wall;
 	struct xnode n[2];
 	struct xmsg q[XN_QUEUE];
 	unsigned qhead, qlen;

@@ -1,0 +1,130 @@
+/* Fuzz target: what a peer sends to authenticate with a certificate (CERT,
+ * ID and SIG payloads of IKEv1 MM5/MM6, and later IKEv2 IKE_AUTH) through
+ * the version-neutral check of pki/peerauth.h: the certificates parsed and
+ * the leaf picked, the chain validated against a trustpoint, the ID matched
+ * against the leaf, a certificate map and an authorization list applied,
+ * then the signature verified with the leaf's key (RSA and ECDSA schemes),
+ * whatever the verdict.
+ *
+ * Input: one byte for the ID kind (mod 4), then records of a 2-byte
+ * big-endian length and that many bytes: the certificates (at most
+ * IK_PKI_MAX_PEER_CERTS + 1, to reach the bound), then the ID, then the SIG
+ * (the last two records). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "pki/peerauth.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_REC (IK_PKI_MAX_PEER_CERTS + 3)
+
+static struct ik_trustpoint tp;
+static struct ik_certmap map;
+static struct ik_certmap_entry entry;
+static struct ik_certmap_rule rule = { IK_PKI_MAP_SUBJECT, IK_PKI_MAP_CO, (char *)"example" };
+static struct ik_authz_list *authz;
+
+/* A trustpoint with one CA (made once, EC P-256). */
+static void setup(void)
+{
+	EVP_PKEY *k;
+	X509 *ca;
+	X509_NAME *n;
+	unsigned char *der = NULL;
+	int dl;
+	struct ik_authz_entry e = { { IK_AUTHZ_ANY, { .v4 = 0 }, NULL }, IK_PKI_SHA256, { 0 }, 1 };
+
+	if (tp.store)
+		return;
+	tp.name = (char *)"FUZZ";
+	tp.store = ik_pki_store_new();
+	k = EVP_EC_gen("P-256");
+	ca = X509_new();
+	n = X509_NAME_new();
+	if (!tp.store || !k || !ca || !n)
+		abort();
+	X509_set_version(ca, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(ca), 1);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"fuzz CA", -1, -1,
+				   0);
+	X509_set_subject_name(ca, n);
+	X509_set_issuer_name(ca, n);
+	ASN1_TIME_set(X509_getm_notBefore(ca), 1700000000);
+	ASN1_TIME_set(X509_getm_notAfter(ca), 1900000000);
+	X509_set_pubkey(ca, k);
+	if (!X509_sign(ca, k, EVP_sha256()))
+		abort();
+	dl = i2d_X509(ca, &der);
+	if (dl <= 0 || ik_pki_store_add_ca(tp.store, der, (size_t)dl, NULL, 0) != 1)
+		abort();
+	OPENSSL_free(der);
+	X509_NAME_free(n);
+	X509_free(ca);
+	EVP_PKEY_free(k);
+	entry.seq = 10;
+	entry.rules = &rule;
+	entry.nrules = 1;
+	map.name = (char *)"MAP";
+	map.entries = &entry;
+	map.nentries = 1;
+	authz = ik_authz_build("FUZZ", &e, 1, false);
+	if (!authz)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t signed_octets[32] = { 1, 2, 3 };
+	const uint8_t *rec[MAX_REC];
+	size_t len[MAX_REC], n = 0, at = 1;
+	struct ik_trustpoint *tps[1] = { &tp };
+	struct ik_pki_peer_in in = { 0 };
+	struct ik_pki_verdict v;
+
+	setup();
+	if (size < 1)
+		return 0;
+	while (n < MAX_REC && at + 2 <= size) {
+		size_t l = (size_t)data[at] << 8 | data[at + 1];
+
+		at += 2;
+		if (l > size - at)
+			l = size - at;
+		rec[n] = data + at;
+		len[n] = l;
+		n++;
+		at += l;
+	}
+	if (n < 2)
+		return 0;
+	in.certs = rec;
+	in.cert_lens = len;
+	in.ncerts = n - 2;
+	in.id_kind = (enum ik_pki_id_kind)(data[0] % 4 + 1);
+	in.id = rec[n - 2];
+	in.id_len = len[n - 2];
+	in.tps = tps;
+	in.ntps = 1;
+	in.map = data[0] & 0x10 ? &map : NULL;
+	in.authz = data[0] & 0x20 ? authz : NULL;
+	in.peer = ik_addr_v4(0xc0000201u);
+	in.now = 1780000000;
+	(void)ik_pki_peer_verify(&in, &v);
+	if (v.leaf) {
+		EVP_PKEY *k = X509_get0_pubkey(v.leaf);
+
+		if (k) {
+			(void)ik_pki_verify_sig(k, IK_SIG_V1_RSA, signed_octets,
+						sizeof(signed_octets), rec[n - 1], len[n - 1]);
+			(void)ik_pki_verify_sig(k, IK_SIG_V1_ECDSA, signed_octets,
+						sizeof(signed_octets), rec[n - 1], len[n - 1]);
+			(void)ik_pki_v1_auth_method(k);
+		}
+	}
+	ik_pki_verdict_clear(&v);
+	return 0;
+}
