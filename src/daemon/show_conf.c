@@ -146,7 +146,9 @@ static void profile_json(const struct ik_config *cfg, const struct ik_isakmp_pro
 			ik_sb_add(out, ",");
 		ik_sb_json_str(out, p->keyrings[i]->name);
 	}
-	ik_sb_add(out, "]}");
+	ik_sb_add(out, "],\"authorization_list\":");
+	ik_sb_json_str(out, p->authz ? p->authz->name : NULL);
+	ik_sb_add(out, "}");
 }
 
 /* show crypto isakmp profile, IOS layout. */
@@ -198,6 +200,8 @@ void ik_show_isakmp_profile(const struct ik_config *cfg, bool json, struct ik_sb
 		for (size_t k = 0; k < p->nkeyrings; k++)
 			ik_sb_printf(out, "%s %s", k ? "," : "", p->keyrings[k]->name);
 		ik_sb_add(out, "\n   trustpoint(s): <all>\n");
+		if (p->authz)
+			ik_sb_printf(out, "   authorization list: %s\n", p->authz->name);
 	}
 	if (json)
 		ik_sb_add(out, "]}\n");

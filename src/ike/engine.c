@@ -13,6 +13,7 @@
 #include "ike/v2_more.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
+#include "util/mutant.h"
 #include "util/util.h"
 
 /* ---- snapshots ---- */
@@ -841,7 +842,9 @@ unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t s
 		struct ik_child *c = ik_container_of(l, struct ik_child, by_spi_out);
 
 		next = ik_htab_next(l);
-		if (c->sa.out.spi == spi && c->remote.addr == remote) {
+		/* a peer deletes its own SAs, not another peer's */
+		if (c->sa.out.spi == spi &&
+		    (c->remote.addr == remote || IK_MUTANT(IK_MUT_DELETE_ESP_SCOPE))) {
 			ik_v1_child_remove(e, c, false, why);
 			n++;
 		}

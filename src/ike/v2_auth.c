@@ -253,6 +253,7 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	} else if (a.method != IK_V2_AUTH_PSK || !s->psk.remote ||
 	    !ik_v2_auth_psk_equal(s->suite.prf, s->psk.remote, s->init_r, s->init_r_len, s->ni,
 				  s->ni_len, s->keys.sk_pr, id.body, id.body_len, a.data, a.len)) {
+		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
 		ik_v2_sa_delete(s, "AUTH of the responder does not verify", false);
 		return -1;
@@ -360,6 +361,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	} else if (!ik_v2_auth_psk_equal(s->suite.prf, s->psk.remote, s->init_i, s->init_i_len,
 					 s->nr, s->nr_len, s->keys.sk_pi, id.body, id.body_len,
 					 a.data, a.len)) {
+		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
 		goto fail;
 	}

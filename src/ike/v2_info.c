@@ -157,6 +157,7 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	} else {
 		m->want_dpd = false;
 		s->e->v2->st.dpd_tx++;
+		ik_peer_sa_event(&s->sa, IK_PEER_DPD_SENT);
 	}
 	return 0;
 }
@@ -454,6 +455,7 @@ void ik_v2_info_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	switch (x) {
 	case IK_V2_X_DPD:
 		V2DBG(s, "Received DPD/liveness response: the peer is alive");
+		ik_peer_sa_event(&s->sa, IK_PEER_DPD_ANSWERED);
 		break;
 	case IK_V2_X_DELETE_CHILD:
 		for (size_t i = 0; i < rx->m.npl; i++) {

@@ -135,6 +135,7 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 		v->sas->prev = s;
 	v->sas = s;
 	ik_core_sa_link(&s->sa);
+	ik_peer_sa_event(&s->sa, IK_PEER_SA_CREATED);
 	v->half_open++;
 	if (initiator)
 		ik_core_sa_index_spi(&s->sa);
@@ -251,6 +252,7 @@ void ik_v2_sa_delete(struct ik_v2_ike_sa *s, const char *reason, bool notify_pee
 	      ik_v2_state_name(s->state), ik_addr_fmt_any(&s->remote.ip, ra), s->remote.port);
 	if (s->state != IKEV2_READY)
 		e->st.p1_failed++;
+	ik_peer_sa_event(&s->sa, IK_PEER_SA_DELETED);
 	/* children made by this SA go with it */
 	if (s->conn_id && s->remote.family == IK_AF_INET4) {
 		struct ik_child *c, *next;
@@ -388,6 +390,7 @@ void ik_v2_sa_send(struct ik_v2_ike_sa *s, const uint8_t *d, size_t len)
 	ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):Sending Packet [To "
 	       "%s:%u/From %s:%u/VRF i0:f0]", V2ID(s), ik_addr_fmt_any(&s->remote.ip, ra),
 	       s->remote.port, ik_addr_fmt_any(&s->local.ip, la), s->local.port);
+	ik_peer_sa_msg(&s->sa, d, len, true);
 	if (s->local.port == 4500) {
 		uint8_t buf[IK_V2_MAX_MSG + 4];
 
@@ -598,6 +601,7 @@ void ik_v2_send_notify_clear(struct ik_engine *e, const struct ik_endpoint *loca
 		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Sending Packet [To %s:%u/From %u/VRF i0:f0] "
 		       "IKE_SA_INIT RESPONSE N(%s)", ik_addr_fmt_any(&remote->ip, ra),
 		       remote->port, local->port, ik_v2_notify_name(type));
+		ik_peer_msg(e, &remote->ip, fvrf, b->buf, b->len, true);
 		if (local->port == 4500) {
 			uint8_t buf[IK_V2_MAX_MSG + 4];
 
@@ -639,6 +643,7 @@ static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
 	}
 	w->req_count++;
 	e->st.retransmits++;
+	ik_peer_sa_event(&s->sa, IK_PEER_RETRANSMIT);
 	ik_v2_eng(e)->st.retransmits++;
 	V2DBG(s, "Retransmitting packet");
 	out_send(s, &w->req);
@@ -820,6 +825,8 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 				   &rx->plain_len, &first_np);
 		if (rc != 1) {
 			if (rc == IK_V2_ICV_MISMATCH)
+				ik_peer_sa_event(&s->sa, IK_PEER_DECRYPT_ERR);
+			if (rc == IK_V2_ICV_MISMATCH)
 				ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: "
 				       "integrity check failed on a fragment from %s:%u (SA ID %u)",
 				       ik_addr_fmt_any(&remote->ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
@@ -841,6 +848,8 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	if (rc) {
 		V2DBG(s, "%s", rc == IK_V2_ICV_MISMATCH ? "Failed to verify the checksum of the "
 		      "encrypted payload (ICV mismatch): message dropped" : err);
+		if (rc == IK_V2_ICV_MISMATCH)
+			ik_peer_sa_event(&s->sa, IK_PEER_DECRYPT_ERR);
 		if (rc == IK_V2_ICV_MISMATCH)
 			ik_msg(e->log, IK_LOG_WARNING, "%%IKEV2-5-INTEG_CHECK_FAIL: integrity "
 			       "check failed on a message from %s:%u (SA ID %u)",

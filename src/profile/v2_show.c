@@ -235,6 +235,8 @@ void ik_v2_show_profile(const struct ik_config *cfg, bool json, struct ik_sb *ou
 				     "\"authentication_remote\":\"%s\",\"keyring\":",
 				     v2_auth_show(p->auth_local), v2_auth_show(p->auth_remote));
 			ik_sb_json_str(out, p->keyring ? p->keyring->name : NULL);
+			ik_sb_add(out, ",\"authorization_list\":");
+			ik_sb_json_str(out, p->authz ? p->authz->name : NULL);
 			ik_sb_printf(out, ",\"lifetime\":%u,\"dpd_interval\":%u,\"dpd_retry\":%u,"
 				     "\"dpd_mode\":\"%s\",\"nat_keepalive\":%u,\"line\":%d}",
 				     p->lifetime ? (unsigned)p->lifetime : 86400u, p->dpd_interval,
@@ -283,6 +285,8 @@ void ik_v2_show_profile(const struct ik_config *cfg, bool json, struct ik_sb *ou
 			ik_sb_printf(out, " NAT-keepalive: %u seconds\n", p->nat_keepalive);
 		else
 			ik_sb_add(out, " NAT-keepalive: disabled\n");
+		if (p->authz)
+			ik_sb_printf(out, " Authorization list: %s\n", p->authz->name);
 		ik_sb_add(out, "\n");
 	}
 	if (json)

@@ -49,6 +49,7 @@
 	X(23, V2_SRC_ADDR, "IKEv2: IKE_SA_INIT for an SA from another address")           \
 	X(24, V2_COOKIE, "IKEv2: IKE_SA_INIT without a valid COOKIE above the threshold") \
 	X(25, V2_ENDPOINT_AUTH, "IKEv2: SA endpoint moved before the message's ICV verified") \
+	X(26, DELETE_ESP_SCOPE, "authenticated DELETE naming another peer's IPsec SA") \
 	X(41, MM_SIG_I, "MM5: SIG_I that does not verify (responder)")                    \
 	X(42, MM_SIG_R, "MM6: SIG_R that does not verify (initiator)")                    \
 	X(43, CERT_CHAIN, "peer certificate whose chain does not validate")               \

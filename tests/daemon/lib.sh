@@ -41,6 +41,22 @@ fail() {
 	exit 1
 }
 
+# netns_pair A B: namespaces A (198.51.100.1) and B (198.51.100.2) joined by a
+# veth pair named eth0 on both sides, loopbacks up; cleanup removes them.
+netns_pair() {
+	ip netns add "$1" || fail "ip netns add"
+	namespaces="$namespaces $1"
+	ip netns add "$2" || fail "ip netns add"
+	namespaces="$namespaces $2"
+	ip -n "$1" link add eth0 type veth peer name eth0 netns "$2" || fail "veth"
+	ip -n "$1" addr add 198.51.100.1/24 dev eth0
+	ip -n "$2" addr add 198.51.100.2/24 dev eth0
+	for ns in "$1" "$2"; do
+		ip -n "$ns" link set lo up
+		ip -n "$ns" link set eth0 up
+	done
+}
+
 need_netns() {
 	if [ "$(id -u)" != 0 ] || ! unshare -n true 2>/dev/null; then
 		echo "SKIP: needs root and network namespaces"

@@ -10,17 +10,7 @@ need_netns
 
 a=ikd$$a
 b=ikd$$b
-ip netns add "$a" || fail "ip netns add"
-namespaces="$a"
-ip netns add "$b" || fail "ip netns add"
-namespaces="$a $b"
-ip -n "$a" link add eth0 type veth peer name eth0 netns "$b" || fail "veth"
-ip -n "$a" addr add 198.51.100.1/24 dev eth0
-ip -n "$b" addr add 198.51.100.2/24 dev eth0
-for ns in "$a" "$b"; do
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link set eth0 up
-done
+netns_pair "$a" "$b"
 
 # start_daemon NAME NETNS [OPTIONS...]: ikerd with its control socket in $tmp/NAME
 start_daemon() {

@@ -10,17 +10,7 @@ need_netns
 
 a=ikv$$a
 b=ikv$$b
-ip netns add "$a" || fail "ip netns add"
-namespaces="$a"
-ip netns add "$b" || fail "ip netns add"
-namespaces="$a $b"
-ip -n "$a" link add eth0 type veth peer name eth0 netns "$b" || fail "veth"
-ip -n "$a" addr add 198.51.100.1/24 dev eth0
-ip -n "$b" addr add 198.51.100.2/24 dev eth0
-for ns in "$a" "$b"; do
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link set eth0 up
-done
+netns_pair "$a" "$b"
 
 # start_daemon NAME NETNS [OPTIONS...]: ikerd with its control socket in $tmp/NAME
 start_daemon() {
@@ -84,6 +74,18 @@ import json, sys
 d = json.load(sys.stdin)
 assert d["outgoing_active"] == 1 and d["incoming_sas"] == 0, d' \
 	|| fail "R1 JSON stats: $(r1 --json show crypto ikev2 stats)"
+# per-peer counters: IKE_SA_INIT and IKE_AUTH each way, one IKE SA, from the
+# worker that holds R1
+r2 show crypto ikev2 stats peer 198.51.100.1 >"$tmp/ps.out" || fail "ikev2 stats peer"
+grep -q "^  IKE_SA_INIT  *[1-9]  *[1-9]$" "$tmp/ps.out" || fail "stats peer: $(cat "$tmp/ps.out")"
+grep -q "^  IKE_AUTH  *[1-9]  *[1-9]$" "$tmp/ps.out" || fail "stats peer: $(cat "$tmp/ps.out")"
+r2 --json show crypto ikev2 stats peer 198.51.100.1 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert len(d) == 1 and d[0]["ike_sas"] == 1 and d[0]["received"]["IKE_AUTH"] >= 1, d' \
+	|| fail "R2 JSON stats peer: $(r2 --json show crypto ikev2 stats peer 198.51.100.1)"
+r2 show crypto isakmp peers detail | grep -q "^  IKE_AUTH  *[1-9]  *[1-9]$" \
+	|| fail "peers detail lacks IKEv2: $(r2 show crypto isakmp peers detail)"
 
 # clear crypto ikev2 sa remote A: R1 deletes and tells R2
 r1 clear crypto ikev2 sa remote 198.51.100.2 >/dev/null || fail "clear crypto ikev2 sa remote"

@@ -14,6 +14,7 @@
 #include "pki/keyhash.h"
 #include "pki/pki.h"
 #include "profile/snapshot.h"
+#include "profile/v2_select.h"
 #include "util/addr.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -271,6 +272,22 @@ START_TEST(show_list)
 			     "\"used_by\":[{\"isakmp_profile\":\"P1\"},{\"ikev2_profile\":\"V2\"}],"
 			     "\"entries\":[{\"identity\":\"fqdn\",\"value\":\"r1.example.com\","
 			     "\"hash\":\"sha256\",\"key_hash\":\"" H256 "\",\"line\":3}"), "%s", s);
+	ik_sb_reset(&out);
+	ik_show_isakmp_profile(cfg, false, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), "   trustpoint(s): <all>\n"
+			     "   authorization list: PINS\n"), "%s", ik_sb_str(&out));
+	ik_sb_reset(&out);
+	ik_show_isakmp_profile(cfg, true, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), ",\"authorization_list\":\"PINS\"}"), "%s",
+		      ik_sb_str(&out));
+	ik_sb_reset(&out);
+	ik_v2_show_profile(cfg, false, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), " Authorization list: PINS\n"), "%s",
+		      ik_sb_str(&out));
+	ik_sb_reset(&out);
+	ik_v2_show_profile(cfg, true, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), "\"authorization_list\":\"PINS\""), "%s",
+		      ik_sb_str(&out));
 	ik_sb_reset(&out);
 	ck_assert_int_eq(ik_show_authz_list(cfg, "NOPE", false, &out), -1);
 	ck_assert_str_eq(ik_sb_str(&out), "% Authorization list NOPE is not configured\n");

@@ -300,6 +300,103 @@ START_TEST(nat_two_peers_dpd_dead)
 }
 END_TEST
 
+/* The offset of the first payload of type pt in an IKEv1 message in clear, 0
+ * when there is none. */
+static size_t v1_find_pl(const uint8_t *m, size_t len, uint8_t pt)
+{
+	uint8_t np = m[16];
+	size_t off = 28;
+
+	while (np && off + 4 <= len) {
+		size_t pl = ((size_t)m[off + 2] << 8) | m[off + 3];
+
+		if (pl < 4 || off + pl > len)
+			return 0;
+		if (np == pt)
+			return off;
+		np = m[off];
+		off += pl;
+	}
+	return 0;
+}
+
+static uint32_t swap_from, swap_to;
+static unsigned swapped;
+
+/* An authenticated peer that names another peer's SPI in its DELETE: the
+ * ESP SPI swap_from becomes swap_to before the HASH is computed. */
+static void swap_delete_spi(struct mnode *n, int stage, uint8_t *msg, size_t *len, size_t cap)
+{
+	size_t off;
+
+	(void)n;
+	(void)cap;
+	if (stage != IK_TAMPER_HASH || *len < 28 || msg[18] != 5 /* informational */)
+		return;
+	off = v1_find_pl(msg, *len, 12 /* D */);
+	if (!off || off + 16 > *len || msg[off + 8] != 3 /* ESP */ || msg[off + 9] != 4 ||
+	    ik_get32(msg + off + 12) != swap_from)
+		return;
+	ik_put32(msg + off + 12, swap_to);
+	swapped++;
+}
+
+/* Kills DELETE_ESP_SCOPE: A and B (two addresses, one tunnel each on R2)
+ * are up; A, authenticated, sends a DELETE naming the SPI of R2's IPsec SA
+ * towards B. R2 deletes nothing of B's (nor A's: A named no SPI of its own). */
+START_TEST(delete_other_peers_ipsec_sa)
+{
+	char *t = xn_read("etc/examples/seed-r2.conf");
+	struct ik_engine_stats st;
+	struct mnode *a, *b, *r;
+
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	t = xn_replace(t, " tunnel destination 192.168.0.1", " tunnel destination 203.0.113.10");
+	t = xn_replace(t, "pre-shared-key address 192.168.0.1 key cisco",
+		       "pre-shared-key address 203.0.113.0 255.255.255.0 key cisco");
+	t = xn_replace(t, "interface Ethernet0/0\n", "interface Tunnel2\n"
+		       " ip address 10.0.1.2 255.255.255.0\n"
+		       " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n"
+		       " tunnel destination 203.0.113.11\n"
+		       " tunnel protection ipsec profile profile1\n"
+		       "!\n"
+		       "interface Ethernet0/0\n");
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", xn_load(t, "r2"), R2_ADDR, 31, NULL, true);
+	free(t);
+	a = mn_add(&net, 1, "A", initiator_cfg(NULL), R1_ADDR, 32, NULL, true);
+	a->nat_addr = NAT_ADDR;
+	a->nat_port = 1500;
+	b = mn_add(&net, 2, "B", initiator_cfg(NULL), R1_ADDR, 33, NULL, true);
+	b->nat_addr = NAT_ADDR + 1;
+	b->nat_port = 2500;
+	initiate(1, "Tunnel1");
+	mn_run(&net, 1000);
+	initiate(2, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	ck_assert_uint_eq(b->nup, 1);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.child_sas, 2);
+	/* R2's outbound SPI towards a peer is that peer's inbound SPI */
+	swap_from = a->last_up_spi;
+	swap_to = b->last_up_spi;
+	swapped = 0;
+	a->tamper = swap_delete_spi;
+	ik_engine_clear(a->e, IK_CLEAR_SA, 0, 0);
+	mn_deliver(&net);
+	ck_assert_uint_eq(swapped, 1);
+	expect_line(r, "rec'd delete notify from ISAKMP");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.child_sas, 2);
+	ck_assert_uint_eq(r->downs, 0);
+	ck_assert_uint_eq(b->downs, 0);
+	mn_free(&net);
+}
+END_TEST
+
 /* The first datagram (MM1) the initiator on slot 1 sends. */
 static void capture_mm1(uint8_t *buf, size_t *len)
 {
@@ -725,6 +822,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, htab_same_key_removal);
 	tcase_add_test(tc, nat_two_peers_initial_contact);
 	tcase_add_test(tc, nat_two_peers_dpd_dead);
+	tcase_add_test(tc, delete_other_peers_ipsec_sa);
 	tcase_add_test(tc, flood_spares_proven_peer);
 	tcase_add_test(tc, flood_spares_lone_peer_before_mm3);
 	tcase_add_test(tc, half_open_cap_per_source);

@@ -117,6 +117,14 @@ static void h_child_down(void *ctx, const struct ik_child_sa *c)
 	n->nup--;
 }
 
+static void h_tamper(void *ctx, int stage, uint8_t *msg, size_t *len, size_t cap)
+{
+	struct mnode *n = ctx;
+
+	if (n->tamper)
+		n->tamper(n, stage, msg, len, cap);
+}
+
 void mn_init(struct mnet *net)
 {
 	ik_secmem_init();
@@ -144,7 +152,7 @@ struct mnode *mn_add(struct mnet *net, int i, const char *name, struct ik_config
 	n->used = true;
 	host = (struct ik_engine_host){
 		.ctx = n, .now_ms = h_now, .random = h_random, .send = h_send,
-		.child_up = h_child_up, .child_down = h_child_down,
+		.child_up = h_child_up, .child_down = h_child_down, .tamper = h_tamper,
 	};
 	n->e = ik_engine_new(cfg, &host, &n->log, opts);
 	return n;

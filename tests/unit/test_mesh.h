@@ -38,6 +38,8 @@ struct mnode {
 	double cpu_s;           /* thread CPU spent in this engine's calls */
 	bool timed;             /* account cpu_s */
 	bool deaf;              /* datagrams to it are lost */
+	/* sees what the engine is about to protect (struct ik_engine_host's tamper) */
+	void (*tamper)(struct mnode *n, int stage, uint8_t *msg, size_t *len, size_t cap);
 	bool used;
 };
 

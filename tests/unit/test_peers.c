@@ -240,6 +240,57 @@ START_TEST(bounded_table)
 }
 END_TEST
 
+/* IKEv2 (the seed in IKEv2 form): IKE_SA_INIT and IKE_AUTH counted each way,
+ * the IKE SA and its child; with a wrong key on R2, one authentication
+ * failure there and the SA gone (the record no longer held). */
+START_TEST(ikev2_exchange)
+{
+	struct ik_addr a1 = ik_addr_v4(R1_ADDR), a2 = ik_addr_v4(R2_ADDR);
+	const struct ik_peer *p0, *p1;
+	struct ik_sb o;
+	char *t2;
+
+	start(xn_read("etc/examples/ikev2-r1.conf"), xn_read("etc/examples/ikev2-r2.conf"), 1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	p0 = ik_peer_find(net.n[0].e, &a2, NULL);
+	p1 = ik_peer_find(net.n[1].e, &a1, NULL);
+	ck_assert(p0 && p1);
+	ck_assert_uint_eq(p0->c.tx[IK_PX_V2_SA_INIT], 1);
+	ck_assert_uint_eq(p0->c.rx[IK_PX_V2_SA_INIT], 1);
+	ck_assert_uint_eq(p0->c.tx[IK_PX_V2_AUTH], 1);
+	ck_assert_uint_eq(p0->c.rx[IK_PX_V2_AUTH], 1);
+	ck_assert_uint_eq(p1->c.rx[IK_PX_V2_AUTH], 1);
+	ck_assert_uint_eq(p1->c.tx[IK_PX_V2_AUTH], 1);
+	ck_assert_uint_eq(sum(p0->c.tx), sum(p1->c.rx));
+	ck_assert_uint_eq(p1->c.tx[IK_PX_V1_MM] + p1->c.rx[IK_PX_V1_MM], 0);
+	ck_assert_uint_eq(p1->c.ev[IK_PEER_SA_CREATED], 1);
+	ck_assert_uint_eq(p1->c.ev[IK_PEER_CHILD_CREATED], 1);
+	ck_assert_uint_eq(p1->refs, 1);
+	ik_sb_init(&o);
+	ik_engine_show_v2_peer_stats(net.n[1].e, &a1, false, &o);
+	ck_assert_msg(strstr(ik_sb_str(&o), "  IKE_AUTH                    1          1\n"), "%s",
+		      ik_sb_str(&o));
+	ik_sb_free(&o);
+	xn_free(&net);
+
+	t2 = xn_replace(xn_read("etc/examples/ikev2-r2.conf"),
+			"  address 192.168.0.1\n  pre-shared-key cisco\n",
+			"  address 192.168.0.1\n  pre-shared-key wrong\n");
+	start(xn_read("etc/examples/ikev2-r1.conf"), t2, 3);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[0].ups + net.n[1].ups, 0);
+	p1 = ik_peer_find(net.n[1].e, &a1, NULL);
+	ck_assert_ptr_nonnull(p1);
+	ck_assert_uint_eq(p1->c.ev[IK_PEER_AUTH_FAIL], 1);
+	ck_assert_uint_eq(p1->c.ev[IK_PEER_SA_DELETED], 1);
+	ck_assert_uint_eq(p1->refs, 0);
+	xn_free(&net);
+}
+END_TEST
+
 /* Records are per front-door VRF and address, IPv6 as IPv4; an IKEv2 header
  * is counted under its exchange. */
 START_TEST(vrf_and_ipv6_keys)
@@ -353,6 +404,7 @@ static Suite *peers_suite(void)
 	tcase_add_test(tc, bounded_table);
 	tcase_add_test(tc, show_and_clear);
 	tcase_add_test(tc, vrf_and_ipv6_keys);
+	tcase_add_test(tc, ikev2_exchange);
 	suite_add_tcase(s, tc);
 	return s;
 }
