@@ -3,8 +3,10 @@
  * the version-neutral check of pki/peerauth.h: the certificates parsed and
  * the leaf picked, the chain validated against a trustpoint, the ID matched
  * against the leaf, a certificate map and an authorization list applied,
- * then the signature verified with the leaf's key (RSA and ECDSA schemes),
- * whatever the verdict.
+ * then the signature verified with the leaf's key (RSA and ECDSA schemes of
+ * IKEv1, and IKEv2's AUTH methods 1, 9-11 and 14 with its ASN.1
+ * AlgorithmIdentifier), whatever the verdict; the ID also read as the DER
+ * Name of an IKEv2 ID_DER_ASN1_DN.
  *
  * Input: one byte for the ID kind (mod 4), then records of a 2-byte
  * big-endian length and that many bytes: the certificates (at most
@@ -16,7 +18,9 @@
 
 #include <openssl/x509.h>
 
+#include "ike/v2_cert.h"
 #include "pki/peerauth.h"
+#include "pki/sig_v2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -123,8 +127,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)ik_pki_verify_sig(k, IK_SIG_V1_ECDSA, signed_octets,
 						sizeof(signed_octets), rec[n - 1], len[n - 1]);
 			(void)ik_pki_v1_auth_method(k);
+			for (unsigned m = 0; m < 16; m++)
+				(void)ik_pki_v2_verify(k, m, rec[n - 1], len[n - 1], signed_octets,
+						       sizeof(signed_octets), NULL, 0);
 		}
 	}
 	ik_pki_verdict_clear(&v);
+	{
+		char *dn = NULL;
+
+		if (ik_v2_cert_dn_text(rec[n - 2], len[n - 2], &dn) == 0)
+			free(dn);
+	}
 	return 0;
 }
