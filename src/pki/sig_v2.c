@@ -274,7 +274,8 @@ bool ik_pki_v2_verify(EVP_PKEY *key, unsigned method, const uint8_t *auth, size_
 	case 9: case 10: case 11:
 		md = is_ec(key) ? ecdsa_md(method, key) : NULL;
 		if (!md) {
-			say(why, whylen, "ECDSA method does not suit the certificate's key or curve");
+			say(why, whylen, "ECDSA method does not suit the key or curve of the "
+			    "certificate");
 			break;
 		}
 		if (alen != 2 * ec_half(key))

@@ -113,6 +113,14 @@ cases() {
 		done
 	done
 	echo "f cert-authlist-bypeer v1-cert.sh authlist peer"
+	# IKEv2 with certificates (RSA and ECDSA, either initiator), the
+	# authorization list refusing strongSwan's valid certificate
+	for c in rsa ecdsa; do
+		for by in ikerd peer; do
+			echo "f v2-cert-$c-by$by v2-cert.sh $c $by"
+		done
+	done
+	echo "f v2-cert-authlist-bypeer v2-cert.sh authlist peer"
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi
