@@ -102,6 +102,17 @@ void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 	cert_req(s, b, tps, n);
 }
 
+void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
+{
+	/* SHA2-256, SHA2-384, SHA2-512 (RFC 7427 7) */
+	static const uint8_t hashes[] = { 0, 2, 0, 3, 0, 4 };
+
+	if (!s->cfg->ntrustpoints)
+		return;
+	ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_SIGNATURE_HASH_ALGORITHMS, hashes,
+		       sizeof(hashes));
+}
+
 void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 {
 	cert_req(s, b, s->cfg->trustpoints, s->cfg->ntrustpoints);
@@ -315,6 +326,8 @@ int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	}
 	ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (trustpoint %s)",
 	       v->subject, v->tp ? v->tp->name : "?");
+	V2DBG(s, "Peer's AUTH: %s (method %u) with the key of certificate %s",
+	      ik_pki_v2_method_name(a->method), a->method, v->subject);
 	rc = 0;
 out:
 	free(oct);

@@ -31,6 +31,9 @@ const struct ik_ikev2_profile *ik_v2_cert_profile(struct ik_v2_ike_sa *s,
  * the CAs of the profile's trustpoints, when the profile authenticates the
  * peer by certificate and there is any. */
 void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
+/* SIGNATURE_HASH_ALGORITHMS (RFC 7427) in IKE_SA_INIT when the config has
+ * a trustpoint: the hashes we verify digital signatures (method 14) with. */
+void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
 /* The responder's IKE_SA_INIT: it does not know the profile yet, so the
  * CERTREQ names the CAs of every trustpoint (none: no CERTREQ). A peer that
  * sends its certificate only when asked (strongSwan's default) needs it. */

@@ -495,6 +495,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		ik_v2_b_nonce(b, s->nr, s->nr_len);
 		natd_add(b, s->spi_i, s->spi_r, local, remote);
 		ik_v2_cert_req_init(s, b);
+		ik_v2_cert_sig_hashes(s, b);
 		if (s->peer_frag)
 			ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED,
 				       NULL, 0);
@@ -586,6 +587,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	ik_v2_b_ke(b, s->dh_group, pub, pub_len);
 	ik_v2_b_nonce(b, s->ni, s->ni_len);
 	natd_add(b, s->spi_i, s->spi_r, &s->local, &s->remote);
+	ik_v2_cert_sig_hashes(s, b);
 	if (ik_v2_frag_local(s))
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	s->win.req_pending = false; /* a retry replaces the request (message id 0) */

@@ -203,11 +203,15 @@ START_TEST(rsa_both_roles)
 	expect_line(&net.n[side], "Payload contents: IDr CERT AUTH");
 	/* the responder asked for certificates in IKE_SA_INIT already */
 	expect_line(&net.n[side], "Payload contents: SA KE Nonce N(NAT_DETECTION_SOURCE_IP) "
-		    "N(NAT_DETECTION_DESTINATION_IP) CERTREQ");
+		    "N(NAT_DETECTION_DESTINATION_IP) CERTREQ N(SIGNATURE_HASH_ALGORITHMS)");
+	expect_line(&net.n[!side], "Payload contents: SA KE Nonce N(NAT_DETECTION_SOURCE_IP) "
+		    "N(NAT_DETECTION_DESTINATION_IP) N(SIGNATURE_HASH_ALGORITHMS)");
 	for (int i = 0; i < 2; i++) {
 		expect_line(&net.n[i], "CRYPTO_PKI: Certificate validated by trustpoint TP");
 		expect_line(&net.n[i], "CRYPTO_PKI: signature of cn=r");
 		expect_line(&net.n[i], "Verification of peer's authentication data PASSED");
+		expect_line(&net.n[i], "Peer's AUTH: RSA signature (method 1) with the key of "
+			    "certificate cn=r");
 	}
 	xn_free(&net);
 	pki_free(&p);

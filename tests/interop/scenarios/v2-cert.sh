@@ -160,6 +160,9 @@ else
 		ik_trace "$NS_IK" "CRYPTO_PKI: signature of cn=peer.lab"
 	iop_check "ikerd: peer authentication PASSED" \
 		ik_trace "$NS_IK" "Verification of peer's authentication data PASSED"
+	# we announce SIGNATURE_HASH_ALGORITHMS: strongSwan signs with RFC 7427
+	iop_check "ikerd: strongSwan's AUTH was a digital signature (method 14)" \
+		ik_trace "$NS_IK" "Peer's AUTH: digital signature \\(RFC 7427\\) \\(method 14\\)"
 	no_invalid() { ! ik_trace "$NS_IK" "failed validation"; }
 	iop_check "ikerd: no certificate failed validation" no_invalid
 	swan_sas peer >"$IOP_OUT/list-sas.$DIRN"
