@@ -396,6 +396,34 @@ START_TEST(dn_certmap)
 }
 END_TEST
 
+/* identity local dn survives show running-config and a reload of it. */
+START_TEST(identity_dn_printed)
+{
+	struct pki p;
+	struct ik_config *c, *c2;
+	struct ik_sb a, b;
+	char *text;
+
+	pki_make(&p, TC_RSA, "v2print");
+	text = conf1(&p, "rsa-sig", NULL, " identity local dn\n");
+	c = xn_load(text, "r1.conf");
+	ik_sb_init(&a);
+	ik_config_print(c, &a);
+	ck_assert_msg(strstr(a.s, "crypto ikev2 profile P\n") &&
+		      strstr(a.s, " identity local dn\n"), "%s", a.s);
+	c2 = xn_load(a.s, "printed.conf");
+	ik_sb_init(&b);
+	ik_config_print(c2, &b);
+	ck_assert_str_eq(a.s, b.s);
+	ik_sb_free(&a);
+	ik_sb_free(&b);
+	ik_config_unref(c);
+	ik_config_unref(c2);
+	free(text);
+	pki_free(&p);
+}
+END_TEST
+
 /* Methods 1, 9 and 14 alone: what one side signs the other verifies; a
  * changed octet, the wrong key or a method that does not suit the key is
  * refused; method 14's AlgorithmIdentifier is checked. */
@@ -478,6 +506,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, id_mismatch, 0, 2);
 	tcase_add_loop_test(tc, authlist, 0, 2);
 	tcase_add_test(tc, dn_certmap);
+	tcase_add_test(tc, identity_dn_printed);
 	suite_add_tcase(s, tc);
 	return s;
 }
