@@ -51,7 +51,8 @@ noprop-ikerd)
 	;;
 wrongkey-peer)
 	iop_check "ikerd: reserved not zero on ID payload!" \
-		iop_wait 100 ik_trace "$NS_IK" 'reserved not zero on ID payload!'
+		iop_wait 100 ik_trace "$NS_IK" \
+		'reserved not zero on ID payload!|ID payload at offset [0-9]+: length'
 	iop_check "ikerd: %CRYPTO-4-IKMP_BAD_MESSAGE" \
 		ik_trace "$NS_IK" "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from $PEER_A failed its sanity check or is malformed"
 	;;
