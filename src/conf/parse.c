@@ -1560,6 +1560,26 @@ static int cmd_tset_sub(struct pctx *c)
 static const unsigned dh_groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21, 24 };
 
 /* set pfs [groupN] (ipsec profiles and crypto map entries) */
+/* set transform-set NAME...: the list replaces the previous one; the names are
+ * references (kind, owner) resolved once the file is read. */
+static int parse_set_tsets(struct pctx *c, struct ik_transform_set ***tsets, size_t *ntsets,
+			   enum ref_kind kind, void *owner)
+{
+	if (need(c, 2, "transform-set name"))
+		return -1;
+	if (c->ntok - 2 > MAX_TSETS_PER_PROFILE)
+		return perr(c, 2 + MAX_TSETS_PER_PROFILE,
+			    "at most %d transform-sets can be set", MAX_TSETS_PER_PROFILE);
+	free(*tsets);
+	*tsets = NULL;
+	*ntsets = 0;
+	for (int i = 2; i < c->ntok; i++) {
+		*VPUSH(*tsets, *ntsets) = NULL;
+		add_ref(c, kind, owner, *ntsets - 1, i);
+	}
+	return 0;
+}
+
 static int parse_set_pfs(struct pctx *c, unsigned *group)
 {
 	if (c->ntok == 2) {
@@ -1619,21 +1639,8 @@ static int cmd_ipsec_profile_sub(struct pctx *c)
 	if (need(c, 1, "transform-set, isakmp-profile, ikev2-profile, pfs or "
 		 "security-association"))
 		return -1;
-	if (kw(c, 1, "transform-set")) {
-		if (need(c, 2, "transform-set name"))
-			return -1;
-		if (c->ntok - 2 > MAX_TSETS_PER_PROFILE)
-			return perr(c, 2 + MAX_TSETS_PER_PROFILE,
-				    "at most %d transform-sets can be set", MAX_TSETS_PER_PROFILE);
-		free(p->tsets);
-		p->tsets = NULL;
-		p->ntsets = 0;
-		for (int i = 2; i < c->ntok; i++) {
-			*VPUSH(p->tsets, p->ntsets) = NULL;
-			add_ref(c, R_IPSEC_TSET, p, p->ntsets - 1, i);
-		}
-		return 0;
-	}
+	if (kw(c, 1, "transform-set"))
+		return parse_set_tsets(c, &p->tsets, &p->ntsets, R_IPSEC_TSET, p);
 	if (kw(c, 1, "isakmp-profile") || kw(c, 1, "ikev2-profile")) {
 		bool v1 = kw(c, 1, "isakmp-profile");
 
@@ -2916,21 +2923,8 @@ static int cmd_cmap_sub(struct pctx *c)
 		return -1;
 	if (kw(c, 1, "peer"))
 		return cmap_set_peer(c, e);
-	if (kw(c, 1, "transform-set")) {
-		if (need(c, 2, "transform-set name"))
-			return -1;
-		if (c->ntok - 2 > MAX_TSETS_PER_PROFILE)
-			return perr(c, 2 + MAX_TSETS_PER_PROFILE,
-				    "at most %d transform-sets can be set", MAX_TSETS_PER_PROFILE);
-		free(e->tsets);
-		e->tsets = NULL;
-		e->ntsets = 0;
-		for (int i = 2; i < c->ntok; i++) {
-			*VPUSH(e->tsets, e->ntsets) = NULL;
-			add_ref(c, R_CMAP_TSET, e, e->ntsets - 1, i);
-		}
-		return 0;
-	}
+	if (kw(c, 1, "transform-set"))
+		return parse_set_tsets(c, &e->tsets, &e->ntsets, R_CMAP_TSET, e);
 	if (kw(c, 1, "isakmp-profile") || kw(c, 1, "ikev2-profile")) {
 		bool v1 = kw(c, 1, "isakmp-profile");
 
