@@ -188,3 +188,40 @@ char *tc_write_crl(const char *dir, const char *name, X509 *ca, EVP_PKEY *ca_key
 	X509_CRL_free(crl);
 	return p;
 }
+
+#define TC_DAY 86400
+
+void tc_pki_make(struct tc_pki *p, enum tc_kind kind, const char *tag, time_t now)
+{
+	snprintf(p->dir, sizeof(p->dir), "%s", tc_dir(tag));
+	p->ca_key = tc_key(kind);
+	p->ca = tc_cert(NULL, NULL, p->ca_key, "ikerd test CA", true, now - TC_DAY,
+			now + 365 * TC_DAY, NULL);
+	p->k1 = tc_key(kind);
+	p->k2 = tc_key(kind);
+	p->c1 = tc_cert(p->ca, p->ca_key, p->k1, "r1.example.com", false, now - TC_DAY,
+			now + 90 * TC_DAY, "DNS:r1.example.com,IP:192.168.0.1");
+	p->c2 = tc_cert(p->ca, p->ca_key, p->k2, "r2.example.com", false, now - TC_DAY,
+			now + 90 * TC_DAY, "DNS:r2.example.com,IP:192.168.0.2");
+	p->ca_pem = tc_write_cert(p->dir, "ca.pem", p->ca);
+	p->c1_pem = tc_write_cert(p->dir, "r1.pem", p->c1);
+	p->c2_pem = tc_write_cert(p->dir, "r2.pem", p->c2);
+	p->k1_pem = tc_write_key(p->dir, "r1.key", p->k1);
+	p->k2_pem = tc_write_key(p->dir, "r2.key", p->k2);
+}
+
+void tc_pki_free(struct tc_pki *p)
+{
+	tc_cleanup(p->dir);
+	EVP_PKEY_free(p->ca_key);
+	EVP_PKEY_free(p->k1);
+	EVP_PKEY_free(p->k2);
+	X509_free(p->ca);
+	X509_free(p->c1);
+	X509_free(p->c2);
+	free(p->ca_pem);
+	free(p->c1_pem);
+	free(p->c2_pem);
+	free(p->k1_pem);
+	free(p->k2_pem);
+}

@@ -32,4 +32,16 @@ char *tc_write_crl(const char *dir, const char *name, X509 *ca, EVP_PKEY *ca_key
 /* Removes the scratch folder and the files in it. */
 void tc_cleanup(const char *dir);
 
+/* Certificates of one test: a CA, R1's and R2's (CN and subjectAltNames
+ * r1.example.com / 192.168.0.1, r2.example.com / 192.168.0.2), valid around
+ * now, with their PEM files in a scratch folder named after tag. */
+struct tc_pki {
+	char dir[512];
+	EVP_PKEY *ca_key, *k1, *k2;
+	X509 *ca, *c1, *c2;
+	char *ca_pem, *c1_pem, *c2_pem, *k1_pem, *k2_pem;
+};
+void tc_pki_make(struct tc_pki *p, enum tc_kind kind, const char *tag, time_t now);
+void tc_pki_free(struct tc_pki *p);
+
 #endif

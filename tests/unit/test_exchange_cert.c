@@ -24,50 +24,6 @@
 
 static struct xnet net;
 
-/* Certificates of one test: a CA, R1's and R2's, with their files. */
-struct pki {
-	char dir[512];
-	EVP_PKEY *ca_key, *k1, *k2;
-	X509 *ca, *c1, *c2;
-	char *ca_pem, *c1_pem, *c2_pem, *k1_pem, *k2_pem;
-};
-
-static void pki_make(struct pki *p, enum tc_kind kind, const char *tag)
-{
-	time_t now = XN_WALL;
-
-	snprintf(p->dir, sizeof(p->dir), "%s", tc_dir(tag));
-	p->ca_key = tc_key(kind);
-	p->ca = tc_cert(NULL, NULL, p->ca_key, "ikerd test CA", true, now - DAY, now + 365 * DAY,
-			NULL);
-	p->k1 = tc_key(kind);
-	p->k2 = tc_key(kind);
-	p->c1 = tc_cert(p->ca, p->ca_key, p->k1, "r1.example.com", false, now - DAY,
-			now + 90 * DAY, "DNS:r1.example.com,IP:192.168.0.1");
-	p->c2 = tc_cert(p->ca, p->ca_key, p->k2, "r2.example.com", false, now - DAY,
-			now + 90 * DAY, "DNS:r2.example.com,IP:192.168.0.2");
-	p->ca_pem = tc_write_cert(p->dir, "ca.pem", p->ca);
-	p->c1_pem = tc_write_cert(p->dir, "r1.pem", p->c1);
-	p->c2_pem = tc_write_cert(p->dir, "r2.pem", p->c2);
-	p->k1_pem = tc_write_key(p->dir, "r1.key", p->k1);
-	p->k2_pem = tc_write_key(p->dir, "r2.key", p->k2);
-}
-
-static void pki_free(struct pki *p)
-{
-	tc_cleanup(p->dir);
-	EVP_PKEY_free(p->ca_key);
-	EVP_PKEY_free(p->k1);
-	EVP_PKEY_free(p->k2);
-	X509_free(p->ca);
-	X509_free(p->c1);
-	X509_free(p->c2);
-	free(p->ca_pem);
-	free(p->c1_pem);
-	free(p->c2_pem);
-	free(p->k1_pem);
-	free(p->k2_pem);
-}
 
 /* A router's configuration: trustpoint TP from files, a policy with auth,
  * profile P (ca trust-point TP; match certificate CM naming the other side),
@@ -117,14 +73,14 @@ static char *conf(const char *host, const char *auth, const char *ca_pem, const 
 	return sb.s;
 }
 
-static char *conf1(const struct pki *p, const char *auth, const char *extra,
+static char *conf1(const struct tc_pki *p, const char *auth, const char *extra,
 		   const char *prof_extra)
 {
 	return conf("R1", auth, p->ca_pem, p->c1_pem, p->k1_pem, R1_ADDR, R2_ADDR,
 		    "r2.example.com", extra, prof_extra);
 }
 
-static char *conf2(const struct pki *p, const char *auth, const char *extra,
+static char *conf2(const struct tc_pki *p, const char *auth, const char *extra,
 		   const char *prof_extra)
 {
 	return conf("R2", auth, p->ca_pem, p->c2_pem, p->k2_pem, R2_ADDR, R1_ADDR,
@@ -188,10 +144,10 @@ static void expect_down(void)
  * phase 2 up; the responder chose its profile by certificate map. */
 START_TEST(rsa_both_roles)
 {
-	struct pki p;
+	struct tc_pki p;
 	int side = _i;
 
-	pki_make(&p, TC_RSA, "rsa");
+	tc_pki_make(&p, TC_RSA, "rsa", XN_WALL);
 	start(conf1(&p, "rsa-sig", NULL, NULL), conf2(&p, "rsa-sig", NULL, NULL));
 	initiate(side);
 	xn_run(&net, 2000);
@@ -204,17 +160,17 @@ START_TEST(rsa_both_roles)
 	expect_line(&net.n[side], "CRYPTO_PKI: Certificate validated by trustpoint TP");
 	expect_line(&net.n[side], "constructed CERT_REQ for 1 CA");
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* ECDSA (P-256, RFC 4754 method 9), both roles. */
 START_TEST(ecdsa_both_roles)
 {
-	struct pki p;
+	struct tc_pki p;
 	int side = _i;
 
-	pki_make(&p, TC_EC256, "ec");
+	tc_pki_make(&p, TC_EC256, "ec", XN_WALL);
 	start(conf1(&p, "ecdsa-sig", NULL, NULL), conf2(&p, "ecdsa-sig", NULL, NULL));
 	initiate(side);
 	xn_run(&net, 2000);
@@ -222,7 +178,7 @@ START_TEST(ecdsa_both_roles)
 	expect_line(&net.n[!side], "ISAKMP:      auth ECDSA sig");
 	expect_line(&net.n[side], "SA is doing ECDSA signature authentication");
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -230,10 +186,10 @@ END_TEST
  * signature check can notice): refused by the side that checks it. */
 START_TEST(tampered_sig)
 {
-	struct pki p;
+	struct tc_pki p;
 	int from = _i; /* 0: SIG_I of MM5, 1: SIG_R of MM6 */
 
-	pki_make(&p, TC_RSA, "sig");
+	tc_pki_make(&p, TC_RSA, "sig", XN_WALL);
 	start(conf1(&p, "rsa-sig", NULL, NULL), conf2(&p, "rsa-sig", NULL, NULL));
 	net.tamper[0] = (struct xtamper){ .on = true, .from = from, .exch = 2, .nth = 0,
 					  .pl = 9, .at = 10, .mask = 0x40 };
@@ -245,18 +201,18 @@ START_TEST(tampered_sig)
 		    "with host 192.168.0.");
 	expect_line(&net.n[!from], "signature of cn=r");
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* R1's certificate expired: R2 refuses it with IOS's PKI message. */
 START_TEST(expired_cert)
 {
-	struct pki p;
+	struct tc_pki p;
 	X509 *old;
 	char *old_pem;
 
-	pki_make(&p, TC_RSA, "exp");
+	tc_pki_make(&p, TC_RSA, "exp", XN_WALL);
 	old = tc_cert(p.ca, p.ca_key, p.k1, "r1.example.com", false, XN_WALL - 400 * DAY,
 		      XN_WALL - 30 * DAY, "DNS:r1.example.com");
 	old_pem = tc_write_cert(p.dir, "r1-old.pem", old);
@@ -274,7 +230,7 @@ START_TEST(expired_cert)
 	X509_free(old);
 	free(old_pem);
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -282,11 +238,11 @@ END_TEST
  * the same CRL revoking another certificate: the tunnel comes up. */
 START_TEST(revoked_cert)
 {
-	struct pki p;
+	struct tc_pki p;
 	char *crl, line[700];
 	bool revoked = !_i;
 
-	pki_make(&p, TC_RSA, "crl");
+	tc_pki_make(&p, TC_RSA, "crl", XN_WALL);
 	crl = tc_write_crl(p.dir, "ca.crl", p.ca, p.ca_key, revoked ? p.c1 : p.c2, XN_WALL);
 	snprintf(line, sizeof(line), "crypto pki import TP pem %s\n", p.ca_pem);
 	{
@@ -307,19 +263,19 @@ START_TEST(revoked_cert)
 	}
 	free(crl);
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* R1's certificate comes from a CA R2 does not trust. */
 START_TEST(unknown_ca)
 {
-	struct pki p;
+	struct tc_pki p;
 	EVP_PKEY *k;
 	X509 *other, *c;
 	char *c_pem, *o_pem;
 
-	pki_make(&p, TC_RSA, "uca");
+	tc_pki_make(&p, TC_RSA, "uca", XN_WALL);
 	k = tc_key(TC_RSA);
 	other = tc_cert(NULL, NULL, k, "another CA", true, XN_WALL - DAY, XN_WALL + 365 * DAY,
 			NULL);
@@ -343,7 +299,7 @@ START_TEST(unknown_ca)
 	free(c_pem);
 	free(o_pem);
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -351,9 +307,9 @@ END_TEST
  * not in its certificate, so R2 refuses the ID. */
 START_TEST(id_mismatch)
 {
-	struct pki p;
+	struct tc_pki p;
 
-	pki_make(&p, TC_RSA, "id");
+	tc_pki_make(&p, TC_RSA, "id", XN_WALL);
 	start(conf1(&p, "rsa-sig", "crypto isakmp identity hostname\n", NULL),
 	      conf2(&p, "rsa-sig", NULL, NULL));
 	initiate(0);
@@ -362,23 +318,23 @@ START_TEST(id_mismatch)
 	expect_line(&net.n[1], "failed validation (ID of R1 (type fqdn) and certificate "
 		    "cn=r1.example.com,o=ikerd test do not match)");
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* The same identity with its name in the certificate passes. */
 START_TEST(id_fqdn_in_san)
 {
-	struct pki p;
+	struct tc_pki p;
 
-	pki_make(&p, TC_RSA, "fqdn");
+	tc_pki_make(&p, TC_RSA, "fqdn", XN_WALL);
 	start(conf1(&p, "rsa-sig", "", " self-identity fqdn r1.example.com\n"),
 	      conf2(&p, "rsa-sig", NULL, NULL));
 	initiate(0);
 	xn_run(&net, 2000);
 	expect_up();
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -387,14 +343,14 @@ END_TEST
  * right hash the tunnel comes up. */
 START_TEST(authlist)
 {
-	struct pki p;
+	struct tc_pki p;
 	char hash[100], line[300];
 	EVP_PKEY *other = tc_key(TC_RSA);
 	bool right = _i;
 	struct ik_sb show;
 
 	ik_sb_init(&show);
-	pki_make(&p, TC_RSA, "authz");
+	tc_pki_make(&p, TC_RSA, "authz", XN_WALL);
 	ik_pki_key_hash_text(right ? p.k1 : other, IK_PKI_SHA256, hash, sizeof(hash));
 	snprintf(line, sizeof(line), "crypto isakmp authorization list AL\n"
 		 " peer dn \"cn=r1.example.com,o=ikerd test\" key-hash %s\n", hash);
@@ -422,7 +378,7 @@ START_TEST(authlist)
 	EVP_PKEY_free(other);
 	ik_sb_free(&show);
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -430,14 +386,14 @@ END_TEST
  * the one whose map matches R1's certificate is chosen. */
 START_TEST(certmap_selects_profile)
 {
-	struct pki p;
+	struct tc_pki p;
 	const char *other = "crypto pki certificate map OTHER 10\n"
 			    " subject-name co cn=nobody\n"
 			    "crypto isakmp profile Q\n"
 			    " ca trust-point TP\n"
 			    " match certificate OTHER\n";
 
-	pki_make(&p, TC_RSA, "map");
+	tc_pki_make(&p, TC_RSA, "map", XN_WALL);
 	start(conf1(&p, "rsa-sig", NULL, NULL), conf2(&p, "rsa-sig", other, NULL));
 	initiate(0);
 	xn_run(&net, 2000);
@@ -445,19 +401,19 @@ START_TEST(certmap_selects_profile)
 	expect_line(&net.n[1], "peer matches P profile (certificate map CM)");
 	ck_assert_int_lt(xn_find(&net.n[1], 0, "peer matches Q profile"), 0);
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* A key file that others may read is refused at load, with file and line. */
 START_TEST(key_mode_refused)
 {
-	struct pki p;
+	struct tc_pki p;
 	struct ik_conf_error err;
 	struct ik_config *cfg;
 	char *text, buf[1024];
 
-	pki_make(&p, TC_RSA, "mode");
+	tc_pki_make(&p, TC_RSA, "mode", XN_WALL);
 	ck_assert_int_eq(chmod(p.k1_pem, 0644), 0);
 	text = conf1(&p, "rsa-sig", NULL, NULL);
 	cfg = ik_config_load_string(text, "r1.conf", &err);
@@ -468,19 +424,19 @@ START_TEST(key_mode_refused)
 	/* the line is shown as written: a key file's path is no secret */
 	ck_assert_msg(strstr(buf, p.k1_pem) && !strstr(buf, "***"), "%s", buf);
 	free(text);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* Printed back and read again: the same PKI configuration. */
 START_TEST(running_config_round_trip)
 {
-	struct pki p;
+	struct tc_pki p;
 	struct ik_sb a, b;
 	struct ik_config *c1, *c2;
 	char *text;
 
-	pki_make(&p, TC_EC256, "print");
+	tc_pki_make(&p, TC_EC256, "print", XN_WALL);
 	text = conf1(&p, "ecdsa-sig", NULL, NULL);
 	c1 = xn_load(text, "r1.conf");
 	ik_sb_init(&a);
@@ -502,7 +458,7 @@ START_TEST(running_config_round_trip)
 	ik_config_unref(c1);
 	ik_config_unref(c2);
 	free(text);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -510,13 +466,13 @@ END_TEST
  * back and printed the same. */
 START_TEST(chain_block_hex)
 {
-	struct pki p;
+	struct tc_pki p;
 	struct ik_sb t, a;
 	struct ik_config *c;
 	unsigned char *der = NULL;
 	int n;
 
-	pki_make(&p, TC_RSA, "hex");
+	tc_pki_make(&p, TC_RSA, "hex", XN_WALL);
 	n = i2d_X509(p.ca, &der);
 	ck_assert_int_gt(n, 0);
 	ik_sb_init(&t);
@@ -539,7 +495,7 @@ START_TEST(chain_block_hex)
 	ik_sb_free(&t);
 	ik_sb_free(&a);
 	ik_config_unref(c);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -547,12 +503,12 @@ END_TEST
  * IOS layout and JSON. */
 START_TEST(show_pki)
 {
-	struct pki p;
+	struct tc_pki p;
 	struct ik_sb o;
 	struct ik_config *c;
 	char *text, hash[100];
 
-	pki_make(&p, TC_RSA, "show");
+	tc_pki_make(&p, TC_RSA, "show", XN_WALL);
 	text = conf1(&p, "rsa-sig", NULL, NULL);
 	c = xn_load(text, "r1.conf");
 	ik_sb_init(&o);
@@ -586,7 +542,7 @@ START_TEST(show_pki)
 	ik_sb_free(&o);
 	ik_config_unref(c);
 	free(text);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -594,14 +550,14 @@ END_TEST
  * key of its type, and a CA; a profile's trustpoint without a CA is named. */
 START_TEST(checker_findings)
 {
-	struct pki p;
+	struct tc_pki p;
 	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
 	struct ik_check_counts n;
 	struct ik_sb o;
 	struct ik_config *c;
 	char *text;
 
-	pki_make(&p, TC_RSA, "check");
+	tc_pki_make(&p, TC_RSA, "check", XN_WALL);
 	ik_sb_init(&o);
 	/* an RSA key, a policy for ECDSA only: never offered, nothing else works */
 	text = conf1(&p, "ecdsa-sig", NULL, NULL);
@@ -636,7 +592,7 @@ START_TEST(checker_findings)
 	ik_config_unref(c);
 	free(text);
 	ik_sb_free(&o);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 

@@ -24,49 +24,6 @@
 
 static struct xnet net;
 
-struct pki {
-	char dir[512];
-	EVP_PKEY *ca_key, *k1, *k2;
-	X509 *ca, *c1, *c2;
-	char *ca_pem, *c1_pem, *c2_pem, *k1_pem, *k2_pem;
-};
-
-static void pki_make(struct pki *p, enum tc_kind kind, const char *tag)
-{
-	time_t now = XN_WALL;
-
-	snprintf(p->dir, sizeof(p->dir), "%s", tc_dir(tag));
-	p->ca_key = tc_key(kind);
-	p->ca = tc_cert(NULL, NULL, p->ca_key, "ikerd test CA", true, now - DAY, now + 365 * DAY,
-			NULL);
-	p->k1 = tc_key(kind);
-	p->k2 = tc_key(kind);
-	p->c1 = tc_cert(p->ca, p->ca_key, p->k1, "r1.example.com", false, now - DAY,
-			now + 90 * DAY, "DNS:r1.example.com,IP:192.168.0.1");
-	p->c2 = tc_cert(p->ca, p->ca_key, p->k2, "r2.example.com", false, now - DAY,
-			now + 90 * DAY, "DNS:r2.example.com,IP:192.168.0.2");
-	p->ca_pem = tc_write_cert(p->dir, "ca.pem", p->ca);
-	p->c1_pem = tc_write_cert(p->dir, "r1.pem", p->c1);
-	p->c2_pem = tc_write_cert(p->dir, "r2.pem", p->c2);
-	p->k1_pem = tc_write_key(p->dir, "r1.key", p->k1);
-	p->k2_pem = tc_write_key(p->dir, "r2.key", p->k2);
-}
-
-static void pki_free(struct pki *p)
-{
-	tc_cleanup(p->dir);
-	EVP_PKEY_free(p->ca_key);
-	EVP_PKEY_free(p->k1);
-	EVP_PKEY_free(p->k2);
-	X509_free(p->ca);
-	X509_free(p->c1);
-	X509_free(p->c2);
-	free(p->ca_pem);
-	free(p->c1_pem);
-	free(p->c2_pem);
-	free(p->k1_pem);
-	free(p->k2_pem);
-}
 
 /* A router: trustpoint TP from files, IKEv2 profile P authenticating both
  * ways with auth (rsa-sig or ecdsa-sig), matching the other side by
@@ -117,12 +74,12 @@ static char *conf(const char *host, const char *auth, const char *ca_pem, const 
 	return sb.s;
 }
 
-static char *conf1(const struct pki *p, const char *auth, const char *top, const char *prof)
+static char *conf1(const struct tc_pki *p, const char *auth, const char *top, const char *prof)
 {
 	return conf("R1", auth, p->ca_pem, p->c1_pem, p->k1_pem, R1_ADDR, R2_ADDR, top, prof);
 }
 
-static char *conf2(const struct pki *p, const char *auth, const char *top, const char *prof)
+static char *conf2(const struct tc_pki *p, const char *auth, const char *top, const char *prof)
 {
 	return conf("R2", auth, p->ca_pem, p->c2_pem, p->k2_pem, R2_ADDR, R1_ADDR, top, prof);
 }
@@ -188,10 +145,10 @@ static void expect_down(void)
 /* RSA certificates (method 1, IOS's default), each side initiating. */
 START_TEST(rsa_both_roles)
 {
-	struct pki p;
+	struct tc_pki p;
 	int side = _i;
 
-	pki_make(&p, TC_RSA, "v2rsa");
+	tc_pki_make(&p, TC_RSA, "v2rsa", XN_WALL);
 	start(conf1(&p, "rsa-sig", NULL, NULL), conf2(&p, "rsa-sig", NULL, NULL), 40 + side);
 	initiate(side);
 	xn_run(&net, 2000);
@@ -214,17 +171,17 @@ START_TEST(rsa_both_roles)
 			    "certificate cn=r");
 	}
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* ECDSA P-256 (method 9), each side initiating. */
 START_TEST(ecdsa_both_roles)
 {
-	struct pki p;
+	struct tc_pki p;
 	int side = _i;
 
-	pki_make(&p, TC_EC256, "v2ec");
+	tc_pki_make(&p, TC_EC256, "v2ec", XN_WALL);
 	start(conf1(&p, "ecdsa-sig", NULL, NULL), conf2(&p, "ecdsa-sig", NULL, NULL), 50 + side);
 	initiate(side);
 	xn_run(&net, 2000);
@@ -232,7 +189,7 @@ START_TEST(ecdsa_both_roles)
 	expect_line(&net.n[side], "Generating AUTH payload: ECDSA with SHA-256 on P-256");
 	expect_line(&net.n[!side], "Generating AUTH payload: ECDSA with SHA-256 on P-256");
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -240,10 +197,10 @@ END_TEST
  * the signature check can notice): refused by the side that checks it. */
 START_TEST(tampered_auth)
 {
-	struct pki p;
+	struct tc_pki p;
 	int from = _i;
 
-	pki_make(&p, TC_RSA, "v2sig");
+	tc_pki_make(&p, TC_RSA, "v2sig", XN_WALL);
 	start(conf1(&p, "rsa-sig", NULL, NULL), conf2(&p, "rsa-sig", NULL, NULL), 60 + from);
 	net.tamper[0] = (struct xtamper){ .on = true, .from = from, .exch = IK_V2_EXCH_IKE_AUTH,
 		.nth = 1, .pl = IK_V2_PL_AUTH, .pl_nth = 0, .at = 40, .mask = 0x10 };
@@ -262,19 +219,19 @@ START_TEST(tampered_auth)
 		    "exchange failed with 192.168.0.");
 	expect_no_line(&net.n[!from], "authentication data PASSED");
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* R1's certificate comes from a CA R2 does not trust. */
 START_TEST(unknown_ca)
 {
-	struct pki p;
+	struct tc_pki p;
 	EVP_PKEY *k;
 	X509 *other, *c;
 	char *c_pem;
 
-	pki_make(&p, TC_RSA, "v2uca");
+	tc_pki_make(&p, TC_RSA, "v2uca", XN_WALL);
 	k = tc_key(TC_RSA);
 	other = tc_cert(NULL, NULL, k, "another CA", true, XN_WALL - DAY, XN_WALL + 365 * DAY,
 			NULL);
@@ -297,7 +254,7 @@ START_TEST(unknown_ca)
 	X509_free(c);
 	free(c_pem);
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -305,10 +262,10 @@ END_TEST
  * the FQDN of its subjectAltName the tunnel comes up. */
 START_TEST(id_mismatch)
 {
-	struct pki p;
+	struct tc_pki p;
 	bool good = _i;
 
-	pki_make(&p, TC_RSA, "v2id");
+	tc_pki_make(&p, TC_RSA, "v2id", XN_WALL);
 	start(conf1(&p, "rsa-sig", NULL, good ? " identity local fqdn r1.example.com\n" :
 		    " identity local fqdn r1.elsewhere.net\n"),
 	      xn_replace(conf2(&p, "rsa-sig", NULL, NULL),
@@ -325,7 +282,7 @@ START_TEST(id_mismatch)
 			    "certificate cn=r1.example.com,o=ikerd test do not match)");
 	}
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -333,12 +290,12 @@ END_TEST
  * refused with the AuthList line; with the right hash the tunnel comes up. */
 START_TEST(authlist)
 {
-	struct pki p;
+	struct tc_pki p;
 	char hash[100], line[300];
 	EVP_PKEY *other = tc_key(TC_RSA);
 	bool right = _i;
 
-	pki_make(&p, TC_RSA, "v2authz");
+	tc_pki_make(&p, TC_RSA, "v2authz", XN_WALL);
 	ik_pki_key_hash_text(right ? p.k1 : other, IK_PKI_SHA256, hash, sizeof(hash));
 	snprintf(line, sizeof(line), "crypto isakmp authorization list AL\n"
 		 " peer address 192.168.0.1 key-hash %s\n", hash);
@@ -358,7 +315,7 @@ START_TEST(authlist)
 	}
 	EVP_PKEY_free(other);
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
@@ -368,7 +325,7 @@ END_TEST
  * map matches R1's certificate (P0's map does not). */
 START_TEST(dn_certmap)
 {
-	struct pki p;
+	struct tc_pki p;
 	const char *maps = "crypto pki certificate map CM0 10\n"
 			   " subject-name co cn=nobody.example.com\n"
 			   "crypto pki certificate map CM 10\n"
@@ -379,7 +336,7 @@ START_TEST(dn_certmap)
 			   " authentication local rsa-sig\n"
 			   " pki trustpoint TP\n";
 
-	pki_make(&p, TC_RSA, "v2dn");
+	tc_pki_make(&p, TC_RSA, "v2dn", XN_WALL);
 	start(conf1(&p, "rsa-sig", NULL, " identity local dn\n"),
 	      xn_replace(conf2(&p, "rsa-sig", maps, NULL),
 			 " match identity remote address 192.168.0.1 255.255.255.255\n",
@@ -392,19 +349,19 @@ START_TEST(dn_certmap)
 	expect_line(&net.n[1], "found matching IKEv2 profile 'P' (certificate map CM)");
 	expect_no_line(&net.n[1], "profile 'P0'");
 	xn_free(&net);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
 /* identity local dn survives show running-config and a reload of it. */
 START_TEST(identity_dn_printed)
 {
-	struct pki p;
+	struct tc_pki p;
 	struct ik_config *c, *c2;
 	struct ik_sb a, b;
 	char *text;
 
-	pki_make(&p, TC_RSA, "v2print");
+	tc_pki_make(&p, TC_RSA, "v2print", XN_WALL);
 	text = conf1(&p, "rsa-sig", NULL, " identity local dn\n");
 	c = xn_load(text, "r1.conf");
 	ik_sb_init(&a);
@@ -420,7 +377,7 @@ START_TEST(identity_dn_printed)
 	ik_config_unref(c);
 	ik_config_unref(c2);
 	free(text);
-	pki_free(&p);
+	tc_pki_free(&p);
 }
 END_TEST
 
