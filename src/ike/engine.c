@@ -604,6 +604,11 @@ struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr)
 	return ik_htab_first(&e->sa_by_addr, addr_hash(e, &a));
 }
 
+struct ik_hlink *ik_core_sa_first_addr_ip(struct ik_engine *e, const struct ik_addr *addr)
+{
+	return ik_htab_first(&e->sa_by_addr, addr_hash(e, addr));
+}
+
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
 {
 	static const uint8_t zero[8];
@@ -756,16 +761,25 @@ static void reap(struct ik_engine *e)
 struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t remote,
 				 bool established)
 {
-	struct ik_p1 *best = NULL;
 	struct ik_addr ra = ik_addr_v4(remote), la = ik_addr_v4(local);
-	uint64_t h = addr_hash(e, &ra);
 
+	return ik_v1_p1_find_peer_ip(e, local ? &la : NULL, &ra, established);
+}
+
+struct ik_p1 *ik_v1_p1_find_peer_ip(struct ik_engine *e, const struct ik_addr *local,
+				    const struct ik_addr *remote, bool established)
+{
+	struct ik_p1 *best = NULL;
+	uint64_t h = addr_hash(e, remote);
+
+	if (local && ik_addr_is_any(local))
+		local = NULL;
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_addr, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
 		struct ik_p1 *p1 = (struct ik_p1 *)sa;
 
-		if (sa->version != 1 || p1->dead || !ik_addr_eq(&p1->remote.ip, &ra) ||
-		    (local && !ik_addr_eq(&p1->local.ip, &la)))
+		if (sa->version != 1 || p1->dead || !ik_addr_eq(&p1->remote.ip, remote) ||
+		    (local && !ik_addr_eq(&p1->local.ip, local)))
 			continue;
 		if (established && p1->state != IKE_P1_COMPLETE)
 			continue;
@@ -835,6 +849,14 @@ struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id)
 unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
 				const char *why)
 {
+	struct ik_addr ra = ik_addr_v4(remote);
+
+	return ik_v1_child_remove_out_ip(e, &ra, spi, why);
+}
+
+unsigned ik_v1_child_remove_out_ip(struct ik_engine *e, const struct ik_addr *remote,
+				   uint32_t spi, const char *why)
+{
 	struct ik_hlink *l, *next;
 	unsigned n = 0;
 
@@ -844,7 +866,7 @@ unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t s
 		next = ik_htab_next(l);
 		/* a peer deletes its own SAs, not another peer's */
 		if (c->sa.out.spi == spi &&
-		    (c->remote.addr == remote || IK_MUTANT(IK_MUT_DELETE_ESP_SCOPE))) {
+		    (ik_addr_eq(&c->remote.ip, remote) || IK_MUTANT(IK_MUT_DELETE_ESP_SCOPE))) {
 			ik_v1_child_remove(e, c, false, why);
 			n++;
 		}
@@ -856,11 +878,16 @@ struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
 {
 	struct ik_addr a = ik_addr_v4(addr);
 
-	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, addr_hash(e, &a)); l;
+	return ik_v1_child_first_addr_ip(e, &a);
+}
+
+struct ik_child *ik_v1_child_first_addr_ip(struct ik_engine *e, const struct ik_addr *a)
+{
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, addr_hash(e, a)); l;
 	     l = ik_htab_next(l)) {
 		struct ik_child *c = ik_container_of(l, struct ik_child, by_addr);
 
-		if (ik_addr_eq(&c->remote.ip, &a))
+		if (ik_addr_eq(&c->remote.ip, a))
 			return c;
 	}
 	return NULL;
@@ -915,7 +942,7 @@ static void v1_child_notify_delete(struct ik_engine *e, struct ik_child *c)
 	struct ik_p1 *p1 = p1_find_exact(e, c->fvrf, &c->local, &c->remote);
 
 	if (!p1)
-		p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+		p1 = ik_v1_p1_find_peer_ip(e, &c->local.ip, &c->remote.ip, true);
 
 	if (p1) {
 		uint8_t spi[4];
@@ -1085,13 +1112,27 @@ uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t)
 const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_t local,
 					    uint32_t remote)
 {
+	struct ik_addr la = ik_addr_v4(local), ra = ik_addr_v4(remote);
+
+	return ik_v1_tunnel_for_ip(cfg, &la, &ra);
+}
+
+/* The same over either family: an IPv6 pair finds tunnels whose destination
+ * is that IPv6 address and whose source, when the configuration gives one,
+ * is the local address. */
+const struct ik_interface *ik_v1_tunnel_for_ip(const struct ik_config *cfg,
+					       const struct ik_addr *local,
+					       const struct ik_addr *remote)
+{
 	size_t n = 0;
-	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, remote, &n);
+	const struct ik_interface *const *ts = ik_snapshot_tunnels_to_ip(cfg, remote, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ik_interface *t = ts[i];
+		struct ik_addr src;
 
-		if (t->tunnel_source_resolved && t->tunnel_source && t->tunnel_source != local)
+		ik_iface_tunnel_source(t, &src);
+		if (!ik_addr_is_any(&src) && !ik_addr_eq(&src, local))
 			continue;
 		return t;
 	}
@@ -1815,22 +1856,33 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard)
 
 /* ---- clear ---- */
 
-static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
+static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, const struct ik_addr *peer,
+		     unsigned conn_id)
 {
 	if (p1->dead)
 		return;
 	if (what == IK_CLEAR_ISAKMP && conn_id && p1->conn_id != conn_id)
 		return;
-	if (peer && p1->remote.addr != peer)
+	if (peer && !ik_addr_eq(&p1->remote.ip, peer))
 		return;
-	ik_log_scope(p1->e->log, p1->remote.addr);
+	ik_log_scope_addr(p1->e->log, &p1->remote.ip);
 	ik_v1_p1_delete(p1, "Manual clear", true);
 }
 
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
 {
+	struct ik_addr pa = ik_addr_v4(peer);
+
+	ik_engine_clear_addr(e, what, peer ? &pa : NULL, conn_id);
+}
+
+void ik_engine_clear_addr(struct ik_engine *e, enum ik_clear_what what,
+			  const struct ik_addr *peer, unsigned conn_id)
+{
+	if (peer && ik_addr_is_any(peer))
+		peer = NULL;
 	if (what == IK_CLEAR_IKEV2_SA || what == IK_CLEAR_SESSION)
-		ik_v2_clear(e, peer); /* IKEv2 SAs and their children (v2_show_sa.c) */
+		ik_v2_clear_addr(e, peer); /* IKEv2 SAs and their children (v2_show_sa.c) */
 	if (what == IK_CLEAR_IKEV2_SA) {
 		reap(e);
 		return;
@@ -1839,9 +1891,9 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 		struct ik_child *c, *next;
 
 		/* one peer: through the address index */
-		for (c = peer ? ik_v1_child_first_addr(e, peer) : e->children; c; c = next) {
+		for (c = peer ? ik_v1_child_first_addr_ip(e, peer) : e->children; c; c = next) {
 			next = peer ? ik_v1_child_next_addr(e, c) : c->next;
-			ik_log_scope(e->log, c->remote.addr);
+			ik_log_scope_addr(e->log, &c->remote.ip);
 			ik_v1_child_remove(e, c, true, "clear");
 		}
 	}
@@ -1849,9 +1901,7 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 		if (peer) {
 			struct ik_hlink *l, *next;
 
-			struct ik_addr pa = ik_addr_v4(peer);
-
-			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, &pa)); l; l = next) {
+			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, peer)); l; l = next) {
 				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
 								       by_addr);
 
@@ -1932,10 +1982,10 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 		}
 		/* Responder SAs: kept while a tunnel to that peer is still protected
 		 * and unchanged, or while no tunnel ever named it. */
-		const struct ik_interface *ot = ik_v1_tunnel_for(old, p1->local.addr,
-								  p1->remote.addr);
-		const struct ik_interface *nt = ik_v1_tunnel_for(cfg, p1->local.addr,
-								  p1->remote.addr);
+		const struct ik_interface *ot = ik_v1_tunnel_for_ip(old, &p1->local.ip,
+								     &p1->remote.ip);
+		const struct ik_interface *nt = ik_v1_tunnel_for_ip(cfg, &p1->local.ip,
+								     &p1->remote.ip);
 		if (ot && !tunnel_same(ot, nt))
 			ik_v1_p1_delete(p1, "configuration changed", true);
 	}

@@ -113,7 +113,7 @@ struct ik_engine_host {
 	 * reach it): a host with several engines shards peers between them.
 	 * May be NULL: every peer. Crypto map failover to a peer served by
 	 * another engine is not started here. */
-	bool (*owns_peer)(void *ctx, uint32_t peer);
+	bool (*owns_peer)(void *ctx, const struct ik_addr *peer);
 	/* The encryption key of a new ISAKMP SA, for a decryption key log
 	 * (ikerd --keylog). May be NULL. */
 	void (*p1_keys)(void *ctx, const uint8_t cky_i[8], const uint8_t *key, size_t len);
@@ -196,6 +196,10 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
  * notifications. peer 0 = all. */
 enum ik_clear_what { IK_CLEAR_SESSION, IK_CLEAR_ISAKMP, IK_CLEAR_SA, IK_CLEAR_IKEV2_SA };
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id);
+/* The same with a peer of either family (NULL = all): clear crypto session
+ * remote 2001:db8::2. */
+void ik_engine_clear_addr(struct ik_engine *e, enum ik_clear_what what,
+			  const struct ik_addr *peer, unsigned conn_id);
 /* clear crypto sa map NAME: the child SAs of the map's entries (and of the
  * dynamic maps it names), deleted with the peer told. */
 void ik_engine_clear_map(struct ik_engine *e, const char *map);

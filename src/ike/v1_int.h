@@ -243,6 +243,9 @@ void ik_v1_xmit_clear(struct ik_xmit *x);
 uint64_t ik_v1_digest(const uint8_t *d, size_t len);
 struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t remote,
 				 bool established);
+/* The same for either family; local NULL (or 0.0.0.0, ::): any local address. */
+struct ik_p1 *ik_v1_p1_find_peer_ip(struct ik_engine *e, const struct ik_addr *local,
+				    const struct ik_addr *remote, bool established);
 /* The live IKEv1 SA with these cookies, or NULL. */
 struct ik_p1 *ik_v1_p1_find_cookies(struct ik_engine *e, const uint8_t icky[8],
 				    const uint8_t rcky[8]);
@@ -268,6 +271,7 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 		     void *arg);
 /* The children whose remote address is addr: first, then next. */
 struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr);
+struct ik_child *ik_v1_child_first_addr_ip(struct ik_engine *e, const struct ik_addr *a);
 struct ik_child *ik_v1_child_next_addr(struct ik_engine *e, struct ik_child *c);
 /* Enters a new child in the tables (its timers armed). */
 void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_ms,
@@ -282,8 +286,13 @@ struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id);
  * (the SPIs a peer's DELETE names), through the SPI index; how many. */
 unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
 				const char *why);
+unsigned ik_v1_child_remove_out_ip(struct ik_engine *e, const struct ik_addr *remote,
+				   uint32_t spi, const char *why);
 const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_t local,
 					    uint32_t remote);
+const struct ik_interface *ik_v1_tunnel_for_ip(const struct ik_config *cfg,
+					       const struct ik_addr *local,
+					       const struct ik_addr *remote);
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t);
 const char *ik_v1_tunnel_fvrf(const struct ik_interface *t);
 
@@ -304,6 +313,7 @@ bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
 /* The chains of the SPI and address tables for a key (walk with ik_htab_next). */
 struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8]);
 struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr);
+struct ik_hlink *ik_core_sa_first_addr_ip(struct ik_engine *e, const struct ik_addr *addr);
 
 /* ---- v1_states.c ---- */
 /* Handles one (decrypted when needed) message for an existing or new SA. */
