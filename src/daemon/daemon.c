@@ -351,9 +351,7 @@ static void task_show(struct ikd_worker *w, void *arg)
 			ik_engine_show_peers(w->eng, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_IKEV2_PEER_STATS: {
-		struct ik_addr p = ik_addr_v4(a->opts.peer);
-
-		ik_engine_show_v2_peer_stats(w->eng, &p, a->json, &a->out);
+		ik_engine_show_v2_peer_stats(w->eng, &a->opts.peer_ip, a->json, &a->out);
 		break;
 	}
 	case IK_CMD_SHOW_IKEV2_SA:
@@ -656,6 +654,8 @@ static void show_engines(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
 		a[k].detail = cmd->detail;
 		a[k].json = json;
 		a[k].opts.peer = cmd->has_peer ? cmd->peer : 0;
+		a[k].opts.has_peer_ip = cmd->has_peer;
+		a[k].opts.peer_ip = cmd->peer_ip;
 		a[k].opts.map = cmd->name[0] ? cmd->name : NULL;
 		a[k].opts.detail = cmd->detail;
 		a[k].opts.brief = cmd->id == IK_CMD_SHOW_SESSION_BRIEF;

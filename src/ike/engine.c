@@ -400,7 +400,8 @@ void ik_v1_send(struct ik_p1 *p1, const uint8_t *msg, size_t len)
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): sending packet to %s my_port %u peer_port %u "
 	       "(%c) %s", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, ra), p1->local.port,
 	       p1->remote.port, p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
-	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):Sending an IKE IPv4 Packet.", p1->conn_id);
+	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):Sending an IKE IPv%c Packet.", p1->conn_id,
+	       p1->remote.family == IK_AF_INET6 ? '6' : '4');
 	ik_peer_sa_msg(&p1->sa, msg, len, true);
 	if (p1->local.port == 4500) {
 		/* RFC 3947/3948: IKE on the NAT-T port carries the non-ESP marker. */
@@ -1094,6 +1095,20 @@ const char *ik_v1_tunnel_fvrf(const struct ik_interface *t)
 	return t ? t->tunnel_vrf : NULL;
 }
 
+/* The tunnel's source of either family: an IPv6 source from the
+ * configuration (tunnel source X:X::X, or an interface whose ipv6 address it
+ * gives), else the IPv4 one. 0 when known, -1 when not. */
+int ik_v1_tunnel_source_ip(struct ik_engine *e, const struct ik_interface *t,
+			   struct ik_addr *out)
+{
+	if (t->tunnel_source_v6) {
+		ik_iface_tunnel_source(t, out);
+		return 0;
+	}
+	*out = ik_addr_v4(ik_v1_tunnel_source(e, t));
+	return out->v4 ? 0 : -1;
+}
+
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t)
 {
 	uint32_t a = 0;
@@ -1291,11 +1306,11 @@ static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 	}
 	n = peer_sas(e, fvrf, local, remote);
 	if (n >= IK_V1_PEER_MAX_IKE) {
-		char la[IK_ADDRSTRLEN];
+		char la[IK_ADDR_ANYSTRLEN];
 
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs with %s "
 		       "(limit %u), new SA refused", ra, remote->port, n,
-		       ik_addr_fmt(local->addr, la), IK_V1_PEER_MAX_IKE);
+		       ik_addr_fmt_ios(&local->ip, la), IK_V1_PEER_MAX_IKE);
 		e->st.half_open_refused++;
 		return false;
 	}
@@ -1389,7 +1404,7 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const struct ik_endpoint *remote, const char *fvrf,
 		     const uint8_t *msg, size_t len)
 {
-	ik_log_scope(e->log, remote->addr); /* debug crypto condition peer */
+	ik_log_scope_addr(e->log, &remote->ip); /* debug crypto condition peer */
 	if (len == 1 && msg[0] == 0xff)
 		return; /* NAT-T keepalive (RFC 3948 2.3) */
 	e->st.rx_datagrams++;
@@ -1647,19 +1662,19 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 		break;
 	case IK_TK_CHILD_SOFT:
 		c = ik_container_of(t, struct ik_child, t_soft);
-		ik_log_scope(e->log, c->remote.addr);
+		ik_log_scope_addr(e->log, &c->remote.ip);
 		if (!c->rekeying)
 			c->ops->rekey(e, c, now);
 		return;
 	case IK_TK_CHILD_HARD:
 		c = ik_container_of(t, struct ik_child, t_hard);
-		ik_log_scope(e->log, c->remote.addr);
+		ik_log_scope_addr(e->log, &c->remote.ip);
 		ik_v1_child_remove(e, c, true, "lifetime expired");
 		return;
 	default:
 		return;
 	}
-	ik_log_scope(e->log, sa->remote.addr);
+	ik_log_scope_addr(e->log, &sa->remote.ip);
 	sa->ops->timer(sa, t, now);
 }
 
@@ -1686,8 +1701,8 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 {
 	const struct ik_interface *t = ik_config_find_iface(e->cfg, ifname);
 	struct ik_endpoint local, remote;
+	struct ik_addr src, dst;
 	struct ik_p1 *p1;
-	uint32_t src;
 
 	if (e->opts.passive) {
 		ik_sb_printf(err, "%% the engine is passive (responder only)");
@@ -1705,24 +1720,29 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		ik_sb_printf(err, "%% %s is shut down", ifname);
 		return -1;
 	}
-	src = ik_v1_tunnel_source(e, t);
-	if (!src || !t->tunnel_dest) {
+	ik_iface_tunnel_dest(t, &dst);
+	if (ik_v1_tunnel_source_ip(e, t, &src) || ik_addr_is_any(&dst)) {
 		ik_sb_printf(err, "%% %s: tunnel source or destination unknown", ifname);
 		return -1;
 	}
-	ik_log_scope(e->log, t->tunnel_dest);
+	if (src.family != dst.family) {
+		ik_sb_printf(err, "%% %s: tunnel source and destination are not of one address "
+			     "family", ifname);
+		return -1;
+	}
+	ik_log_scope_addr(e->log, &dst);
 	if (t->protection->ikev2_profile)
-		return ik_v2_initiate(e, t, src, 0, err);
+		return ik_v2_initiate(e, t, &src, 0, err);
 	/* An established phase 1 to this peer: only Quick Mode is needed. */
-	p1 = ik_v1_p1_find_peer(e, src, t->tunnel_dest, false);
+	p1 = ik_v1_p1_find_peer_ip(e, &src, &dst, false);
 	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
 		return ik_v1_qm_start(p1, t, 0);
 	if (p1 && p1->initiator && p1->tunnel == t && p1->state != IKE_P1_COMPLETE) {
 		p1->want_qm = true;
 		return 0; /* already negotiating */
 	}
-	local = ik_ep_v4(src, 500);
-	remote = ik_ep_v4(t->tunnel_dest, 500);
+	local = ik_ep(&src, 500);
+	remote = ik_ep(&dst, 500);
 	p1 = ik_v1_p1_new(e, true, &local, &remote, ik_v1_tunnel_fvrf(t));
 	if (!p1) {
 		ik_sb_printf(err, "%% out of memory");
@@ -1757,11 +1777,11 @@ int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *er
 	int rc;
 
 	if (c) {
-		char a[IK_ADDRSTRLEN];
+		char a[IK_ADDR_ANYSTRLEN];
 
 		ik_sb_printf(err, "%s: IPsec SAs with %s are already up (outbound spi 0x%08X); "
 			     "nothing to negotiate (clear crypto sa peer %s renegotiates)",
-			     ifname, ik_addr_fmt(c->remote.addr, a), c->sa.out.spi, a);
+			     ifname, ik_addr_fmt_ios(&c->remote.ip, a), c->sa.out.spi, a);
 		return 1;
 	}
 	rc = engine_initiate_tunnel(e, ifname, err);
@@ -1846,7 +1866,7 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard)
 
 	if (!c)
 		return;
-	ik_log_scope(e->log, c->remote.addr);
+	ik_log_scope_addr(e->log, &c->remote.ip);
 	if (hard)
 		ik_v1_child_remove(e, c, true, "kernel hard expire");
 	else if (!c->rekeying)

@@ -216,9 +216,19 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out);
  * peer 0 = every peer. */
 struct ik_show_opts {
 	uint32_t peer;
+	bool has_peer_ip;       /* peer_ip filters instead of peer (IPv4 or IPv6) */
+	struct ik_addr peer_ip;
 	bool detail, brief;
 	const char *map;        /* show crypto ipsec sa map NAME; NULL = all */
 };
+
+/* Whether a peer at a passes the show's peer filter. */
+static inline bool ik_show_opts_peer(const struct ik_show_opts *o, const struct ik_addr *a)
+{
+	if (o->has_peer_ip)
+		return ik_addr_eq(&o->peer_ip, a);
+	return !o->peer || (a->family == IK_AF_INET4 && a->v4 == o->peer);
+}
 void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 				 struct ik_sb *out);
 void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *o, bool json,

@@ -294,6 +294,8 @@ const struct ik_interface *ik_v1_tunnel_for_ip(const struct ik_config *cfg,
 					       const struct ik_addr *local,
 					       const struct ik_addr *remote);
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t);
+int ik_v1_tunnel_source_ip(struct ik_engine *e, const struct ik_interface *t,
+			   struct ik_addr *out);
 const char *ik_v1_tunnel_fvrf(const struct ik_interface *t);
 
 /* The core's SA table, for the IKEv2 engine: enter an SA in the peer

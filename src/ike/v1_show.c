@@ -53,15 +53,15 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 		   struct ik_sb *out)
 {
 	const struct ik_p1 *p1 = (const struct ik_p1 *)sa;
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], ebuf[16], life[16], vrf[40], cap[8] = "";
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN], ebuf[16], life[16], vrf[40], cap[8] = "";
 
 	switch (form) {
 	case IK_SA_SHOW_JSON:
 		ik_sb_printf(out, "%s{\"conn_id\":%u,\"dst\":\"%s\",\"src\":\"%s\","
 			     "\"state\":\"%s\",\"ike_state\":\"%s\",\"status\":\"ACTIVE\","
 			     "\"role\":\"%s\",\"fvrf\":", first ? "" : ",", p1->conn_id,
-			     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
-			     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
+			     ik_addr_fmt_ios(p1->initiator ? &p1->remote.ip : &p1->local.ip, a),
+			     ik_addr_fmt_ios(p1->initiator ? &p1->local.ip : &p1->remote.ip, b),
 			     ik_v1_p1_disp(p1), ik_v1_p1_state_name(p1->state),
 			     p1->initiator ? "initiator" : "responder");
 		ik_sb_json_str(out, p1->fvrf);
@@ -77,10 +77,17 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 		return;
 	case IK_SA_SHOW_BRIEF:
 		/* dst/src as the exchange goes: initiator -> responder */
-		ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n",
-			     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
-			     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
-			     ik_v1_p1_disp(p1), p1->conn_id);
+		ik_addr_fmt_ios(p1->initiator ? &p1->remote.ip : &p1->local.ip, a);
+		ik_addr_fmt_ios(p1->initiator ? &p1->local.ip : &p1->remote.ip, b);
+		if (p1->remote.family == IK_AF_INET6) {
+			/* IOS gives an IPv6 SA three lines: the addresses are too wide
+			 * for the columns */
+			ik_sb_printf(out, " dst: %s\n src: %s\n state: %-15s conn-id: %6u "
+				     "status: ACTIVE\n\n", a, b, ik_v1_p1_disp(p1), p1->conn_id);
+			return;
+		}
+		ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n", a, b, ik_v1_p1_disp(p1),
+			     p1->conn_id);
 		return;
 	case IK_SA_SHOW_DETAIL:
 		break;
@@ -93,9 +100,16 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 		strcat(cap, "N");
 	fmt_hms(p1->state == IKE_P1_COMPLETE ? left_ms(now, p1->t_expire.at) : 0, life,
 		sizeof(life));
-	ik_sb_printf(out, "%-5u %-15s %-15s %-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n",
-		     p1->conn_id, ik_addr_fmt(p1->local.addr, a),
-		     ik_addr_fmt(p1->remote.addr, b), vrf,
+	if (p1->remote.family == IK_AF_INET6)
+		/* as IOS: the local address after the connection id, the remote
+		 * one under the Remote column, the rest on a third line */
+		ik_sb_printf(out, "%-5u %s\n%22s%s\n%38s", p1->conn_id,
+			     ik_addr_fmt_ios(&p1->local.ip, a), "",
+			     ik_addr_fmt_ios(&p1->remote.ip, b), "");
+	else
+		ik_sb_printf(out, "%-5u %-15s %-15s ", p1->conn_id,
+			     ik_addr_fmt_ios(&p1->local.ip, a), ik_addr_fmt_ios(&p1->remote.ip, b));
+	ik_sb_printf(out, "%-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n", vrf,
 		     p1->state == IKE_P1_COMPLETE ? "ACTIVE" : "ACTIVE",
 		     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
 		     p1->have_keys || p1->encr ? "psk" : "", p1->group, life, cap);
@@ -103,18 +117,22 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 		     p1->conn_id >= 1000 ? p1->conn_id - 1000 : p1->conn_id);
 }
 
-/* Every SA through its version's show op. */
-static void show_each(struct ik_engine *e, enum ik_sa_show form, uint64_t now,
-		      struct ik_sb *out)
+/* Every SA of one address family (any with family < 0) through its
+ * version's show op; how many. */
+static unsigned show_each(struct ik_engine *e, enum ik_sa_show form, int family, uint64_t now,
+			  struct ik_sb *out)
 {
 	bool first = true;
+	unsigned n = 0;
 
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		if (p1->dead)
+		if (p1->dead || (family >= 0 && p1->remote.family != family))
 			continue;
+		n++;
 		p1->ops->show(&p1->sa, form, first, now, out);
 		first = false;
 	}
+	return n;
 }
 
 void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struct ik_sb *out)
@@ -123,15 +141,16 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 
 	if (json) {
 		ik_sb_add(out, "[");
-		show_each(e, IK_SA_SHOW_JSON, now, out);
+		show_each(e, IK_SA_SHOW_JSON, -1, now, out);
 		ik_sb_add(out, "]\n");
 		return;
 	}
 	if (!detail) {
 		ik_sb_add(out, "IPv4 Crypto ISAKMP SA\n");
 		ik_sb_add(out, "dst             src             state          conn-id status\n");
-		show_each(e, IK_SA_SHOW_BRIEF, now, out);
+		show_each(e, IK_SA_SHOW_BRIEF, IK_AF_INET4, now, out);
 		ik_sb_add(out, "\nIPv6 Crypto ISAKMP SA\n\n");
+		show_each(e, IK_SA_SHOW_BRIEF, IK_AF_INET6, now, out);
 		return;
 	}
 	ik_sb_add(out, "Codes: C - IKE configuration mode, D - Dead Peer Detection\n"
@@ -142,8 +161,15 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 		  "IPv4 Crypto ISAKMP SA\n\n"
 		  "C-id  Local           Remote          fvrf/ivrf      Status Encr Hash   Auth DH "
 		  "Lifetime Cap.\n\n");
-	show_each(e, IK_SA_SHOW_DETAIL, now, out);
+	show_each(e, IK_SA_SHOW_DETAIL, IK_AF_INET4, now, out);
 	ik_sb_add(out, "IPv6 Crypto ISAKMP SA\n\n");
+	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next)
+		if (!p1->dead && p1->remote.family == IK_AF_INET6) {
+			ik_sb_add(out, "C-id  Local           Remote          fvrf/ivrf      "
+				  "Status Encr Hash   Auth DH Lifetime Cap.\n\n");
+			break;
+		}
+	show_each(e, IK_SA_SHOW_DETAIL, IK_AF_INET6, now, out);
 }
 
 static void counters(struct ik_engine *e, const struct ik_child *c, struct ik_sa_counters *in,
@@ -157,7 +183,7 @@ static void counters(struct ik_engine *e, const struct ik_child *c, struct ik_sa
 
 static void proxy(const struct ik_child *c, bool local, char *buf, size_t n)
 {
-	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], m[IK_ADDR_ANYSTRLEN];
 	uint32_t addr = local ? c->sa.sel.src : c->sa.sel.dst;
 	uint32_t mask = local ? c->sa.sel.src_mask : c->sa.sel.dst_mask;
 
@@ -199,7 +225,7 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 				 struct ik_sb *out)
 {
 	uint64_t now = ik_v1_now(e);
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], lp[64], rp[64];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN], lp[64], rp[64];
 	bool first = true;
 
 	if (json)
@@ -210,7 +236,7 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		const char *ifn = c->sa.ifname;
 		char tag[80];
 
-		if (so->peer && c->remote.addr != so->peer)
+		if (!ik_show_opts_peer(so, &c->remote.ip))
 			continue;
 		if (so->map && (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, so->map)))
 			continue;
@@ -224,8 +250,8 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		counters(e, c, &in, &o);
 		proxy(c, true, lp, sizeof(lp));
 		proxy(c, false, rp, sizeof(rp));
-		ik_addr_fmt(c->local.addr, a);
-		ik_addr_fmt(c->remote.addr, b);
+		ik_addr_fmt_ios(&c->local.ip, a);
+		ik_addr_fmt_ios(&c->remote.ip, b);
 		if (json) {
 			ik_sb_printf(out, "%s{\"interface\":", first ? "" : ",");
 			ik_sb_json_str(out, ifn);
@@ -367,10 +393,10 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		  "Uptime   Status\n");
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		const struct ik_child *any = NULL;
-		char b[IK_ADDRSTRLEN], ifs[32], id[IK_ESCAPED_LEN(255)], up[16];
+		char b[IK_ADDR_ANYSTRLEN], ifs[32], id[IK_ESCAPED_LEN(255)], up[16];
 		const char *st;
 
-		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
+		if (!session_head(e, p1) || !ik_show_opts_peer(so, &p1->remote.ip))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
 			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr)
@@ -382,7 +408,7 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
 			sizeof(up));
 		ik_sb_printf(out, "%-15s %-12s %-15s %-24s %-8s %s\n",
-			     ik_addr_fmt(p1->remote.addr, b), ifs, "", id, up, st);
+			     ik_addr_fmt_ios(&p1->remote.ip, b), ifs, "", id, up, st);
 	}
 	ik_v2_show_session_brief(e, so, out); /* v2_show_sa.c */
 }
@@ -397,7 +423,7 @@ void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out)
 void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *so, bool json,
 				struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 	uint64_t now = ik_v1_now(e);
 	bool first = true;
 
@@ -421,7 +447,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		const struct ik_child *any = NULL;
 		char id[IK_ESCAPED_LEN(255)], up[16];
 
-		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
+		if (!session_head(e, p1) || !ik_show_opts_peer(so, &p1->remote.ip))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
 			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr) {
@@ -431,8 +457,8 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		const char *ifname = any ? any->sa.ifname : p1->tunnel ? p1->tunnel->name : "";
 		const char *status = nsa && p1->state == IKE_P1_COMPLETE ? "UP-ACTIVE" :
 			p1->state == IKE_P1_COMPLETE ? "UP-IDLE" : "DOWN-NEGOTIATING";
-		ik_addr_fmt(p1->local.addr, a);
-		ik_addr_fmt(p1->remote.addr, b);
+		ik_addr_fmt_ios(&p1->local.ip, a);
+		ik_addr_fmt_ios(&p1->remote.ip, b);
 		peer_id_text(p1, id, sizeof(id));
 		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
 			sizeof(up));
@@ -490,7 +516,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 				     cap[0] ? cap : "(none)", o->conn_id, life);
 		}
 		if (any) {
-			char s[IK_ADDRSTRLEN], d[IK_ADDRSTRLEN];
+			char s[IK_ADDR_ANYSTRLEN], d[IK_ADDR_ANYSTRLEN];
 
 			if (any->sa.sel.proto == 47)
 				ik_sb_printf(out, "  IPSEC FLOW: permit 47 host %s host %s\n",
@@ -530,7 +556,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 
 void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 	bool first = true;
 
 	if (json)
@@ -548,8 +574,8 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 				      sizeof(id));
 		else
 			snprintf(id, sizeof(id), "%s", "");
-		ik_addr_fmt(p1->remote.addr, b);
-		ik_addr_fmt(p1->local.addr, a);
+		ik_addr_fmt_ios(&p1->remote.ip, b);
+		ik_addr_fmt_ios(&p1->local.ip, a);
 		if (json) {
 			ik_sb_printf(out, "%s{\"peer\":\"%s\",\"port\":%u,\"local\":\"%s\","
 				     "\"phase1_id\":", first ? "" : ",", b, p1->remote.port, a);
@@ -567,20 +593,20 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 
 void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
 {
-	char a[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN];
 
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine): got a queue event with 1 KMI message(s)");
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(crypto_ipsec_create_ipsec_sas): Map found %s-head-0",
 	       c->sa.ifname);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->local.addr, a));
+	       ik_addr_fmt_ios(&c->local.ip, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.in.spi, c->sa.in.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->remote.addr, a));
+	       ik_addr_fmt_ios(&c->remote.ip, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.out.spi, c->sa.out.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id + 1);
@@ -620,7 +646,7 @@ static const char *esp_auth_text(enum ik_esp_auth a)
 static void conn_row(struct ik_sb *out, bool json, bool *first, unsigned id, const char *type,
 		     const char *alg, long long enc, long long dec, uint32_t addr)
 {
-	char a[IK_ADDRSTRLEN], e[24], d[24];
+	char a[IK_ADDR_ANYSTRLEN], e[24], d[24];
 
 	ik_addr_fmt(addr, a);
 	if (json) {

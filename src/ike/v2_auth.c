@@ -136,9 +136,7 @@ static void initial_contact(struct ik_v2_ike_sa *s)
 	struct ik_engine *e = s->e;
 	struct ik_hlink *l, *next;
 
-	if (s->remote.family != IK_AF_INET4)
-		return;
-	for (l = ik_core_sa_first_addr(e, s->remote.addr); l; l = next) {
+	for (l = ik_core_sa_first_addr_ip(e, &s->remote.ip); l; l = next) {
 		struct ik_ike_sa *o = ik_container_of(l, struct ik_ike_sa, by_addr);
 
 		next = ik_htab_next(l);

@@ -341,10 +341,9 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	bool accepted = false;
 
 	ik_addr_fmt_any(&remote->ip, ra);
-	if (local->family != IK_AF_INET4 || remote->family != IK_AF_INET4) {
-		/* policies, profiles, keyrings and tunnels are IPv4 here */
-		DBG2(e, "IKEv2:IKE_SA_INIT request from %s: IKEv2 over IPv6 is "
-		     "not configured here, dropped", ra);
+	if (local->family != remote->family) {
+		DBG2(e, "IKEv2:IKE_SA_INIT request from %s to an address of the other family: "
+		     "dropped", ra);
 		v2_dropped(e);
 		return;
 	}

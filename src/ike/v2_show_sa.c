@@ -123,8 +123,7 @@ static unsigned lifetime_s(const struct ik_v2_ike_sa *s)
 
 static bool shown(const struct ik_v2_ike_sa *s, const struct ik_show_opts *o)
 {
-	return !s->dead && (!o->peer || (s->remote.family == IK_AF_INET4 &&
-					 s->remote.addr == o->peer));
+	return !s->dead && ik_show_opts_peer(o, &s->remote.ip);
 }
 
 /* ---- one SA ---- */
