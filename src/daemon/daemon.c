@@ -799,7 +799,7 @@ static bool json_native(enum ik_cmd_id id)
 static void test_v2_peer(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
 			 struct ik_sb *out)
 {
-	struct ik_v2_id id = { IK_ID_ADDRESS, cmd->peer, NULL };
+	struct ik_v2_id id = { .type = IK_ID_ADDRESS, .addr = cmd->peer };
 	uint32_t local = cmd->has_v2_local ? cmd->v2_local : 0;
 
 	for (size_t i = 0; !local && i < d->cfg->nifaces; i++) {

@@ -1504,7 +1504,7 @@ uint64_t ik_v1_exchange_limit_ms(const struct ik_engine *e)
 
 static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now)
 {
-	struct ik_p1 *p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+	struct ik_p1 *p1 = ik_v1_p1_find_peer_ip(e, &c->local.ip, &c->remote.ip, true);
 	const struct ik_interface *t = c->sa.tunnel;
 
 	(void)now;
@@ -1531,8 +1531,8 @@ static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now
 
 		ik_sb_init(&err);
 		if (engine_initiate_tunnel(e, c->sa.ifname, &err) == 0) {
-			struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local.addr,
-				c->remote.addr, false);
+			struct ik_p1 *np = ik_v1_p1_find_peer_ip(e, &c->local.ip,
+				&c->remote.ip, false);
 			if (np)
 				np->want_rekey_of = c->sa.id;
 		}
@@ -1553,8 +1553,8 @@ static void p1_rekey(struct ik_p1 *p1)
 		       "limit, renegotiating", p1->conn_id);
 		ik_sb_init(&err);
 		if (engine_initiate_tunnel(e, p1->tunnel->name, &err) == 0) {
-			struct ik_p1 *np = ik_v1_p1_find_peer(e, p1->local.addr,
-							   p1->remote.addr, false);
+			struct ik_p1 *np = ik_v1_p1_find_peer_ip(e, &p1->local.ip,
+							      &p1->remote.ip, false);
 
 			/* a phase-1 rekey: the child SAs stay as they are */
 			if (np && np != p1)

@@ -457,8 +457,8 @@ void ik_engine_show_peers_detail(struct ik_engine *e, bool json, struct ik_sb *o
 		const struct ik_peer *p = v[i];
 		unsigned children = 0;
 
-		for (struct ik_child *c = ik_v1_child_first_addr(e, p->addr.v4);
-		     p->addr.family == IK_AF_INET4 && c; c = ik_v1_child_next_addr(e, c))
+		for (struct ik_child *c = ik_v1_child_first_addr_ip(e, &p->addr); c;
+		     c = ik_v1_child_next_addr(e, c))
 			children += same_vrf(c->fvrf, p->fvrf);
 		while (j < np && peer_cmp(&sas[j]->sa.peer, &p) < 0)
 			j++;

@@ -147,7 +147,7 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 			struct ik_p1 *o = ik_v1_p1_find_cookies(e, spi, spi + 8);
 
 			/* a peer deletes its own SAs, not another peer's */
-			if (o && o->remote.addr != p1->remote.addr &&
+			if (o && !ik_addr_eq(&o->remote.ip, &p1->remote.ip) &&
 			    !IK_MUTANT(IK_MUT_DELETE_SCOPE)) {
 				DBG(p1, "ISAKMP:(%u): DELETE names the ISAKMP SA of "
 				    "another peer (%s), ignored", p1->conn_id,
@@ -160,7 +160,7 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 
 			ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine_delete_sas): rec'd delete "
 			       "notify from ISAKMP");
-			ik_v1_child_remove_out(e, p1->remote.addr, s, "delete notify");
+			ik_v1_child_remove_out_ip(e, &p1->remote.ip, s, "delete notify");
 		} else {
 			DBG(p1, "ISAKMP:(%u): DELETE of protocol %u with %u-byte SPIs ignored",
 			    p1->conn_id, d.proto, d.spi_size);
@@ -285,7 +285,7 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 			    p1->conn_id);
 			ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE "
 			       "message from %s failed its sanity check or is malformed",
-			       ik_addr_fmt(p1->e->v1_rx_remote.addr, ra));
+			       ik_addr_fmt_ios(&p1->e->v1_rx_remote.ip, ra));
 			return -1;
 		}
 	}
@@ -316,7 +316,7 @@ static bool peer_alive(struct ik_p1 *p1, uint64_t now, unsigned ka)
 		return true;
 	if (!e->host.child_counters)
 		return false;
-	for (struct ik_child *c = ik_v1_child_first_addr(e, p1->remote.addr); c;
+	for (struct ik_child *c = ik_v1_child_first_addr_ip(e, &p1->remote.ip); c;
 	     c = ik_v1_child_next_addr(e, c)) {
 		struct ik_sa_counters in = { 0 }, out = { 0 };
 

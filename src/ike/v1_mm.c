@@ -743,7 +743,7 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	p1->profile = ik_profile_for_initiator_ip(p1->cfg, ip, p1->fvrf, &p1->local.ip,
 						  &p1->remote.ip, &tr);
 	DBG(p1, "ISAKMP: %s a peer struct for %s, peer port 500",
-	    ik_v1_p1_find_peer(e, 0, p1->remote.addr, false) != p1 ? "Found" : "Created", ra);
+	    ik_v1_p1_find_peer_ip(e, NULL, &p1->remote.ip, false) != p1 ? "Found" : "Created", ra);
 	DBG(p1, "ISAKMP: Locking peer struct 0x%08X, refcount 1 for isakmp_initiator",
 	    ik_get32(p1->cky_i + 4));
 	DBG(p1, "ISAKMP: local port %u, remote port %u", p1->local.port, p1->remote.port);
@@ -1006,7 +1006,7 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		r.port = 4500;
 		ik_v1_p1_set_endpoints(p1, &l, &r);
 	}
-	ic = !ik_v1_p1_find_peer(p1->e, p1->local.addr, p1->remote.addr, true);
+	ic = !ik_v1_p1_find_peer_ip(p1->e, &p1->local.ip, &p1->remote.ip, true);
 	if (ic)
 		DBG(p1, "ISAKMP:(%u):Send initial contact", p1->conn_id);
 	p1->initial_contact_sent = ic;
@@ -1579,7 +1579,7 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		r.port = 4500;
 		ik_v1_p1_set_endpoints(p1, &l, &r);
 	}
-	ic = !ik_v1_p1_find_peer(p1->e, p1->local.addr, p1->remote.addr, true);
+	ic = !ik_v1_p1_find_peer_ip(p1->e, &p1->local.ip, &p1->remote.ip, true);
 	if (ic)
 		DBG(p1, "ISAKMP:(%u):Send initial contact", p1->conn_id);
 	p1->initial_contact_sent = ic;

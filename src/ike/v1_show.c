@@ -376,8 +376,8 @@ static bool session_head(const struct ik_engine *e, const struct ik_p1 *p1)
 	if (p1->dead)
 		return false;
 	for (const struct ik_p1 *o = e->p1s; o != p1; o = o->next)
-		if (!o->dead && o->remote.addr == p1->remote.addr &&
-		    o->local.addr == p1->local.addr)
+		if (!o->dead && ik_addr_eq(&o->remote.ip, &p1->remote.ip) &&
+		    ik_addr_eq(&o->local.ip, &p1->local.ip))
 			return false;
 	return true;
 }
@@ -399,7 +399,8 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		if (!session_head(e, p1) || !ik_show_opts_peer(so, &p1->remote.ip))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr)
+			if (ik_addr_eq(&c->remote.ip, &p1->remote.ip) &&
+			    ik_addr_eq(&c->local.ip, &p1->local.ip))
 				any = c;
 		ifname_short(any ? any->sa.ifname : p1->tunnel ? p1->tunnel->name : "", ifs,
 			     sizeof(ifs));
@@ -450,7 +451,8 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		if (!session_head(e, p1) || !ik_show_opts_peer(so, &p1->remote.ip))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr) {
+			if (ik_addr_eq(&c->remote.ip, &p1->remote.ip) &&
+			    ik_addr_eq(&c->local.ip, &p1->local.ip)) {
 				nsa += 2;
 				any = c;
 			}
@@ -501,8 +503,8 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		for (struct ik_p1 *o = p1; o; o = o->next) {
 			char cap[8], life[16];
 
-			if (o->dead || o->remote.addr != p1->remote.addr ||
-			    o->local.addr != p1->local.addr)
+			if (o->dead || !ik_addr_eq(&o->remote.ip, &p1->remote.ip) ||
+			    !ik_addr_eq(&o->local.ip, &p1->local.ip))
 				continue;
 			ik_sb_printf(out, "  IKEv1 SA: local %s/%u remote %s/%u %s\n", a,
 				     o->local.port, b, o->remote.port,
@@ -644,11 +646,11 @@ static const char *esp_auth_text(enum ik_esp_auth a)
 /* One row of show crypto engine connections active; counters < 0 are not
  * known to ikerd and print as "-". */
 static void conn_row(struct ik_sb *out, bool json, bool *first, unsigned id, const char *type,
-		     const char *alg, long long enc, long long dec, uint32_t addr)
+		     const char *alg, long long enc, long long dec, const struct ik_addr *addr)
 {
 	char a[IK_ADDR_ANYSTRLEN], e[24], d[24];
 
-	ik_addr_fmt(addr, a);
+	ik_addr_fmt_ios(addr, a);
 	if (json) {
 		ik_sb_printf(out, "%s{\"id\":%u,\"type\":\"%s\",\"algorithm\":\"%s\","
 			     "\"encrypt\":", *first ? "" : ",", id, type, alg);
@@ -693,9 +695,9 @@ void ik_engine_show_engine_conns(struct ik_engine *e, bool json, struct ik_sb *o
 		snprintf(alg, sizeof(alg), "%s%s%s", esp_enc_text(&c->sa, eb, sizeof(eb)),
 			 h ? "+" : "", h ? h : "");
 		conn_row(out, json, &first, c->sa.id, "IPsec", alg, 0, (long long)in.packets,
-			 c->local.addr);
+			 &c->local.ip);
 		conn_row(out, json, &first, c->sa.id + 1, "IPsec", alg, (long long)o.packets, 0,
-			 c->local.addr);
+			 &c->local.ip);
 	}
 	for (const struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		char eb[16], hb[16], alg[40];
@@ -708,7 +710,7 @@ void ik_engine_show_engine_conns(struct ik_engine *e, bool json, struct ik_sb *o
 		snprintf(alg, sizeof(alg), "%s+%s", hb, encr_short(p1, eb, sizeof(eb)));
 		for (char *p = alg; *p; p++)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		conn_row(out, json, &first, p1->conn_id, "IKE", alg, -1, -1, p1->local.addr);
+		conn_row(out, json, &first, p1->conn_id, "IKE", alg, -1, -1, &p1->local.ip);
 	}
 	if (json)
 		ik_sb_add(out, "]\n");

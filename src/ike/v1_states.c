@@ -447,7 +447,7 @@ void ik_v1_p1_authenticated(struct ik_p1 *p1)
 		return; /* without NAT-T the SA stays where it was set up */
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer moved from %s port %u to %s port %u "
 	       "(dport %u), authenticated", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, oa),
-	       p1->remote.port, ik_addr_fmt(e->v1_rx_remote.addr, na), e->v1_rx_remote.port,
+	       p1->remote.port, ik_addr_fmt_ios(&e->v1_rx_remote.ip, na), e->v1_rx_remote.port,
 	       e->v1_rx_local.port);
 	ik_v1_p1_set_endpoints(p1, &e->v1_rx_local, &e->v1_rx_remote);
 }
@@ -475,7 +475,7 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 	e->v1_rx_local = *local;
 	e->v1_rx_remote = *remote;
 	e->v1_rx_moved = NULL;
-	if (remote->addr != p1->remote.addr || remote->port != p1->remote.port ||
+	if (!ik_addr_eq(&remote->ip, &p1->remote.ip) || remote->port != p1->remote.port ||
 	    local->port != p1->local.port) {
 		if (p1->state == IKE_READY) {
 			ik_v1_p1_set_endpoints(p1, local, remote);
