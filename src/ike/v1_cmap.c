@@ -282,7 +282,20 @@ size_t ik_v1_cmap_id(const struct ik_ts *ts, uint8_t proto, uint8_t body[40])
 		memcpy(body + 4, ts->lo.v6, 16);
 		return 20;
 	}
-	body[0] = 8; /* ID_IPV6_ADDR_RANGE */
+	{
+		struct ik_addr net;
+		int plen = ik_range_prefix(&ts->lo, &ts->hi, &net);
+
+		if (plen >= 0) {
+			/* a prefix: address and mask, as IOS sends an IPv6 ACL line */
+			body[0] = IK_V1_ID_IPV6_ADDR_SUBNET;
+			memcpy(body + 4, net.v6, 16);
+			memset(body + 20, 0xff, 16);
+			ik_addr6_mask(body + 20, plen);
+			return 36;
+		}
+	}
+	body[0] = IK_V1_ID_IPV6_ADDR_RANGE;
 	memcpy(body + 4, ts->lo.v6, 16);
 	memcpy(body + 20, ts->hi.v6, 16);
 	return 36;
