@@ -192,6 +192,37 @@ static void expect_line(const struct xnode *n, const char *line)
 	ck_assert_msg(xn_find(n, 0, line) >= 0, "%s: no line \"%s\"", n->name, line);
 }
 
+/* Both sides hold one child SA pair for Tunnel1 (GRE over IPv6: proto 47
+ * between the two tunnel endpoints), each one's outbound SA the other's
+ * inbound one, the ESP outer addresses those of the IKE SA. */
+static void expect_pair(void)
+{
+	struct ik_addr a1 = v6("2001:db8::1"), a2 = v6("2001:db8::2");
+	const struct ik_child_sa *a, *b;
+
+	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+		dump(&net.n[0]);
+		dump(&net.n[1]);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	a = &net.n[0].up[0];
+	b = &net.n[1].up[0];
+	ck_assert_uint_eq(a->out.spi, b->in.spi);
+	ck_assert_uint_eq(a->in.spi, b->out.spi);
+	ck_assert(!memcmp(a->out.enc_key, b->in.enc_key, sizeof(a->out.enc_key)));
+	ck_assert(!memcmp(a->in.auth_key, b->out.auth_key, sizeof(a->in.auth_key)));
+	ck_assert(ik_addr_eq(&a->out.src, &a1) && ik_addr_eq(&a->out.dst, &a2));
+	ck_assert(ik_addr_eq(&a->in.src, &a2) && ik_addr_eq(&a->in.dst, &a1));
+	ck_assert(ik_addr_eq(&b->out.src, &a2) && ik_addr_eq(&b->out.dst, &a1));
+	ck_assert_uint_eq(a->sel.proto, 47);
+	ck_assert(ik_addr_eq(&a->sel.src, &a1) && ik_addr_eq(&a->sel.dst, &a2));
+	ck_assert_uint_eq(a->sel.src_plen, 128);
+	ck_assert(ik_addr_eq(&b->sel.src, &a2) && ik_addr_eq(&b->sel.dst, &a1));
+	ck_assert_str_eq(a->ifname, "Tunnel1");
+	ck_assert_str_eq(b->ifname, "Tunnel1");
+}
+
 static void show_sa(int side, bool detail, struct ik_sb *out)
 {
 	ik_sb_init(out);
@@ -214,6 +245,8 @@ START_TEST(v1_main_mode)
 	ck_assert_uint_eq(st.p1_done, 1);
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.p1_done, 1);
+	ck_assert_uint_eq(st.p2_done, 1);
+	expect_pair();
 	EXPECT_ORDER(&net.n[1],
 		     "ISAKMP (0): received packet from 2001:DB8::1 dport 500 sport 500 Global "
 		     "(N) NEW SA",
@@ -429,6 +462,7 @@ START_TEST(v2_ike_sa)
 		ik_engine_stats(net.n[i].e, &st);
 		ck_assert_uint_eq(st.isakmp_up, 1);
 	}
+	expect_pair();
 	EXPECT_ORDER(&net.n[1],
 		     "IKEv2:Searching Policy with fvrf 0, local address 2001:db8::2",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT not found",
