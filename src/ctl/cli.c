@@ -389,6 +389,17 @@ static bool word_is_name(const char *w, size_t max)
 	return true;
 }
 
+/* Commands whose peer may be an IPv6 address: the clear and show commands
+ * that name a peer (clear crypto session remote 2001:db8::2, show crypto
+ * ipsec sa peer 2001:db8::2, ...). */
+static bool cli_takes_v6_peer(enum ik_cmd_id id)
+{
+	return id == IK_CMD_CLEAR_SESSION || id == IK_CMD_CLEAR_ISAKMP || id == IK_CMD_CLEAR_SA ||
+	       id == IK_CMD_CLEAR_IKEV2_SA || id == IK_CMD_SHOW_IPSEC_SA ||
+	       id == IK_CMD_SHOW_SESSION || id == IK_CMD_SHOW_IKEV2_SA ||
+	       id == IK_CMD_SHOW_IKEV2_PEER_STATS;
+}
+
 /* Whether argument kind arg ("<peer>") accepts the word; stores it in cmd. */
 static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 {
@@ -617,11 +628,12 @@ int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
 		word[words[w].len] = '\0';
 		arg_accept(pw, word, cmd);
 	}
-	if (cmd->id != IK_CMD_TEST_PEER &&
+	if (cmd->id != IK_CMD_TEST_PEER && !cli_takes_v6_peer(cmd->id) &&
 	    (cmd->peer_ip.family == IK_AF_INET6 || cmd->local_ip.family == IK_AF_INET6 ||
 	     cmd->ident_ip.family == IK_AF_INET6)) {
-		ik_sb_add(err, "% IPv6 addresses are accepted by test isakmp peer; this command "
-			  "takes an IPv4 address\n");
+		ik_sb_add(err, "% IPv6 addresses are accepted by test isakmp peer and the show "
+			  "and clear commands naming a peer; this command takes an IPv4 "
+			  "address\n");
 		return -1;
 	}
 	return 0;

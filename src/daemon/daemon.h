@@ -46,8 +46,10 @@ struct ikd_opts {
 /* A UDP socket pair (ports 500 and 4500) of one front-door VRF. */
 struct ikd_sockset {
 	char *vrf;              /* NULL = global */
-	int fd[2];              /* [0] port 500, [1] port 4500; -1 if not open */
-	uint32_t ovfl[2];       /* the kernel's count of drops on each (SO_RXQ_OVFL) */
+	/* [0] port 500, [1] port 4500 on IPv4; [2] port 500, [3] port 4500 on
+	 * IPv6 (IPV6_V6ONLY); -1 if not open */
+	int fd[4];
+	uint32_t ovfl[4];       /* the kernel's count of drops on each (SO_RXQ_OVFL) */
 };
 
 /* A function the main thread runs on a worker's thread (ikd_worker_run). */

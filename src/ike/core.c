@@ -155,11 +155,16 @@ struct ik_child *ik_core_child_first_addr(struct ik_engine *e, uint32_t addr)
 {
 	struct ik_addr a = ik_addr_v4(addr);
 
-	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, ik_core_hash_addr(e, &a)); l;
+	return ik_core_child_first_addr_ip(e, &a);
+}
+
+struct ik_child *ik_core_child_first_addr_ip(struct ik_engine *e, const struct ik_addr *a)
+{
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, ik_core_hash_addr(e, a)); l;
 	     l = ik_htab_next(l)) {
 		struct ik_child *c = ik_container_of(l, struct ik_child, by_addr);
 
-		if (ik_addr_eq(&c->remote.ip, &a))
+		if (ik_addr_eq(&c->remote.ip, a))
 			return c;
 	}
 	return NULL;
@@ -295,15 +300,26 @@ const char *ik_core_tunnel_fvrf(const struct ik_interface *t)
  * Quick Mode), or NULL: through the snapshot's index of tunnels by
  * destination. */
 const struct ik_interface *ik_core_tunnel_for(const struct ik_config *cfg, uint32_t local,
-					    uint32_t remote)
+					      uint32_t remote)
+{
+	struct ik_addr la = ik_addr_v4(local), ra = ik_addr_v4(remote);
+
+	return ik_core_tunnel_for_ip(cfg, &la, &ra);
+}
+
+const struct ik_interface *ik_core_tunnel_for_ip(const struct ik_config *cfg,
+						 const struct ik_addr *local,
+						 const struct ik_addr *remote)
 {
 	size_t n = 0;
-	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, remote, &n);
+	const struct ik_interface *const *ts = ik_snapshot_tunnels_to_ip(cfg, remote, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ik_interface *t = ts[i];
+		struct ik_addr src;
 
-		if (t->tunnel_source_resolved && t->tunnel_source && t->tunnel_source != local)
+		ik_iface_tunnel_source(t, &src);
+		if (!ik_addr_is_any(&src) && !ik_addr_eq(&src, local))
 			continue;
 		return t;
 	}
@@ -346,13 +362,13 @@ void ik_core_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
 	       c->sa.ifname);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->local.addr, a));
+	       ik_addr_fmt_ios(&c->local.ip, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.in.spi, c->sa.in.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->remote.addr, a));
+	       ik_addr_fmt_ios(&c->remote.ip, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.out.spi, c->sa.out.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id + 1);

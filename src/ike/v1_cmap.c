@@ -392,7 +392,7 @@ void ik_v1_cmap_failover(struct ik_p1 *p1)
 		return;
 	ik_addr_fmt(p1->remote.addr, a);
 	ik_addr_fmt(ce->peers[next].v4, b);
-	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, ce->peers[next].v4)) {
+	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, &ce->peers[next])) {
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u: peer "
 		       "%s does not answer; %s is served by another worker thread, so failover "
 		       "does not start there (run ikerd --workers 1 for set peer failover)",

@@ -1775,7 +1775,7 @@ static void ck_v2(struct ck *c)
 		const struct ik_interface *ifc = c->cfg->ifaces[i];
 		const struct ik_ipsec_profile *ip = ifc->protection;
 		const struct ik_ikev2_profile *p, *rp;
-		struct ik_v2_id id;
+		struct ik_v2_id id = { .type = IK_ID_NONE };
 		struct ik_v2_psk k;
 		struct ck_finding *f;
 		char ps[IK_ADDRSTRLEN], ls[IK_ADDRSTRLEN];

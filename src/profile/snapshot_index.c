@@ -24,19 +24,39 @@ static bool tunnel_indexed(const struct ik_interface *t)
 	return t->is_tunnel && t->protection;
 }
 
+/* The sort key of a destination: ik_addr_key's bytes (the family first, so
+ * that IPv4 and IPv6 destinations never mix), zero-padded; tunnel numbers
+ * sort by the same bytes. */
 struct tunnel_ent {
-	uint32_t dest;
+	uint8_t dest[IK_ADDR_KEYLEN];
 	size_t pos;             /* in cfg->ifaces: ties keep configuration order */
 	const struct ik_interface *t;
 };
 
+static void dest_key(const struct ik_addr *a, uint8_t k[IK_ADDR_KEYLEN])
+{
+	memset(k, 0, IK_ADDR_KEYLEN);
+	ik_addr_key(a, k);
+}
+
 static int tunnel_cmp(const void *a, const void *b)
 {
 	const struct tunnel_ent *x = a, *y = b;
+	int r = memcmp(x->dest, y->dest, IK_ADDR_KEYLEN);
 
-	if (x->dest != y->dest)
-		return x->dest < y->dest ? -1 : 1;
+	if (r)
+		return r;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int tunnel_dest_cmp(const struct ik_interface *t, const uint8_t k[IK_ADDR_KEYLEN])
+{
+	uint8_t tk[IK_ADDR_KEYLEN];
+	struct ik_addr d;
+
+	ik_iface_tunnel_dest(t, &d);
+	dest_key(&d, tk);
+	return memcmp(tk, k, IK_ADDR_KEYLEN);
 }
 
 static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
@@ -52,7 +72,10 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 		goto fail;
 	for (size_t i = 0; i < cfg->nifaces; i++)
 		if (tunnel_indexed(cfg->ifaces[i])) {
-			ent[ti->n].dest = cfg->ifaces[i]->tunnel_dest;
+			struct ik_addr d;
+
+			ik_iface_tunnel_dest(cfg->ifaces[i], &d);
+			dest_key(&d, ent[ti->n].dest);
 			ent[ti->n].pos = i;
 			ent[ti->n].t = cfg->ifaces[i];
 			ti->n++;
@@ -63,8 +86,11 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 	ti->by_num = calloc(cap, sizeof(*ti->by_num));
 	if (!ti->by_num)
 		goto fail;
-	for (size_t i = 0; i < ti->n; i++)
-		ent[i].dest = ent[i].t->tunnel_num;
+	for (size_t i = 0; i < ti->n; i++) {
+		struct ik_addr num = ik_addr_v4(ent[i].t->tunnel_num);
+
+		dest_key(&num, ent[i].dest);
+	}
 	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
 	for (size_t i = 0; i < ti->n; i++)
 		ti->by_num[i] = ent[i].t;
@@ -115,14 +141,26 @@ const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, u
 const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config *cfg,
 							  uint32_t dest, size_t *n)
 {
+	struct ik_addr d = ik_addr_v4(dest);
+
+	return ik_snapshot_tunnels_to_ip(cfg, &d, n);
+}
+
+const struct ik_interface *const *ik_snapshot_tunnels_to_ip(const struct ik_config *cfg,
+							     const struct ik_addr *dest,
+							     size_t *n)
+{
 	const struct ik_tunnel_index *ti = cfg->tindex;
+	uint8_t k[IK_ADDR_KEYLEN];
 	size_t lo = 0, hi, first;
 
 	*n = 0;
+	dest_key(dest, k);
 	if (!ti) {
 		/* a model without indexes (a test's): the first match only */
 		for (size_t i = 0; i < cfg->nifaces; i++)
-			if (tunnel_indexed(cfg->ifaces[i]) && cfg->ifaces[i]->tunnel_dest == dest) {
+			if (tunnel_indexed(cfg->ifaces[i]) &&
+			    !tunnel_dest_cmp(cfg->ifaces[i], k)) {
 				*n = 1;
 				return (const struct ik_interface *const *)&cfg->ifaces[i];
 			}
@@ -132,13 +170,13 @@ const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ti->t[mid]->tunnel_dest < dest)
+		if (tunnel_dest_cmp(ti->t[mid], k) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	first = lo;
-	while (lo < ti->n && ti->t[lo]->tunnel_dest == dest)
+	while (lo < ti->n && !tunnel_dest_cmp(ti->t[lo], k))
 		lo++;
 	*n = lo - first;
 	return ti->t + first;

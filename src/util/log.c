@@ -1,4 +1,5 @@
 #include "util/log.h"
+#include "util/addr.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -129,6 +130,11 @@ void ik_log_scope(const struct ik_log *lg, uint32_t peer)
 		return;
 	c->cur = peer;
 	c->pass = c->n && ik_dbg_cond_has(c, peer);
+}
+
+void ik_log_scope_addr(const struct ik_log *lg, const struct ik_addr *peer)
+{
+	ik_log_scope(lg, peer->family == IK_AF_INET6 ? 0 : peer->v4);
 }
 
 void ik_vdbg(const struct ik_log *lg, unsigned cat, const char *fmt, va_list ap)

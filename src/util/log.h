@@ -62,6 +62,10 @@ struct ik_log {
 bool ik_log_on(const struct ik_log *lg, unsigned cat);
 /* The event being handled concerns peer (host order; 0 = no peer). */
 void ik_log_scope(const struct ik_log *lg, uint32_t peer);
+/* The same for a peer of either family. Conditions name IPv4 peers only: an
+ * IPv6 peer's lines pass when no condition is set. */
+struct ik_addr;
+void ik_log_scope_addr(const struct ik_log *lg, const struct ik_addr *peer);
 /* The condition set: add (0, or -1 when full or addr is 0), remove (0, or -1
  * when absent), clear, and whether addr is in it. */
 int ik_dbg_cond_add(struct ik_dbg_cond *c, uint32_t addr);

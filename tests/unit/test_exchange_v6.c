@@ -1,0 +1,509 @@
+/* IKE over IPv6 between two engines in one process: IKEv1 Main Mode and
+ * Quick Mode, and IKEv2, between 2001:db8::1 (R1) and 2001:db8::2 (R2) with
+ * `tunnel mode gre ipv6`, keys and identities written `address ipv6`
+ * (rules K1, K3.6, P1, P2 over IPv6; V2-1). Deterministic: fake clock,
+ * seeded RNGs. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/crypto.h"
+#include "ike/v1_msg.h"
+#include "ike/v2_msg.h"
+#include "test_exchange_harness.h"
+#include "util/addr.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+static struct xnet net;
+
+static const char r1_v1[] =
+	"hostname R1\n"
+	"crypto keyring keyring1\n"
+	"  pre-shared-key address ipv6 2001:db8::2/128 key cisco6\n"
+	"crypto keyring keyring0\n"
+	"  pre-shared-key address ipv6 2001:db8::/32 key wrong\n"
+	"crypto isakmp policy 10\n"
+	" encr aes\n"
+	" hash sha256\n"
+	" authentication pre-share\n"
+	" group 14\n"
+	"crypto isakmp profile profile1\n"
+	"   keyring keyring1\n"
+	"   match identity address ipv6 2001:db8::2/128\n"
+	"crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+	" mode tunnel\n"
+	"crypto ipsec profile profile1\n"
+	" set transform-set TS\n"
+	" set isakmp-profile profile1\n"
+	"interface Tunnel1\n"
+	" ip address 10.0.0.1 255.255.255.0\n"
+	" tunnel source Ethernet0/0\n"
+	" tunnel mode gre ipv6\n"
+	" tunnel destination 2001:db8::2\n"
+	" tunnel protection ipsec profile profile1\n"
+	"interface Ethernet0/0\n"
+	" ipv6 address 2001:db8::1/64\n";
+
+static const char r2_v1[] =
+	"hostname R2\n"
+	"crypto keyring keyring0\n"
+	"  pre-shared-key address ipv6 2001:db8::/32 key wrong\n"
+	"crypto keyring keyring1\n"
+	"  pre-shared-key address ipv6 2001:db8::1/128 key cisco6\n"
+	"crypto isakmp policy 10\n"
+	" encr aes\n"
+	" hash sha256\n"
+	" authentication pre-share\n"
+	" group 14\n"
+	"crypto isakmp profile profile1\n"
+	"   keyring keyring1\n"
+	"   match identity address ipv6 2001:db8::1/128\n"
+	"crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+	" mode tunnel\n"
+	"crypto ipsec profile profile1\n"
+	" set transform-set TS\n"
+	" set isakmp-profile profile1\n"
+	"interface Tunnel1\n"
+	" ip address 10.0.0.2 255.255.255.0\n"
+	" tunnel source Ethernet0/0\n"
+	" tunnel mode gre ipv6\n"
+	" tunnel destination 2001:db8::1\n"
+	" tunnel protection ipsec profile profile1\n"
+	"interface Ethernet0/0\n"
+	" ipv6 address 2001:db8::2/64\n";
+
+static const char r1_v2[] =
+	"hostname R1\n"
+	"crypto ikev2 proposal PROP\n"
+	" encryption aes-cbc-256\n"
+	" integrity sha256\n"
+	" group 14\n"
+	"crypto ikev2 policy POL\n"
+	" proposal PROP\n"
+	"crypto ikev2 keyring keyring1\n"
+	" peer R2\n"
+	"  address ipv6 2001:db8::2/128\n"
+	"  pre-shared-key cisco6\n"
+	"crypto ikev2 profile profile1\n"
+	" match identity remote address ipv6 2001:db8::2/128\n"
+	" authentication remote pre-share\n"
+	" authentication local pre-share\n"
+	" keyring local keyring1\n"
+	"crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+	" mode tunnel\n"
+	"crypto ipsec profile profile1\n"
+	" set transform-set TS\n"
+	" set ikev2-profile profile1\n"
+	"interface Tunnel1\n"
+	" ip address 10.0.0.1 255.255.255.0\n"
+	" tunnel source Ethernet0/0\n"
+	" tunnel mode gre ipv6\n"
+	" tunnel destination 2001:db8::2\n"
+	" tunnel protection ipsec profile profile1\n"
+	"interface Ethernet0/0\n"
+	" ipv6 address 2001:db8::1/64\n";
+
+static const char r2_v2[] =
+	"hostname R2\n"
+	"crypto ikev2 proposal PROP\n"
+	" encryption aes-cbc-256\n"
+	" integrity sha256\n"
+	" group 14\n"
+	"crypto ikev2 policy POL\n"
+	" proposal PROP\n"
+	"crypto ikev2 keyring keyring1\n"
+	" peer R1\n"
+	"  address ipv6 2001:db8::1/128\n"
+	"  pre-shared-key cisco6\n"
+	"crypto ikev2 profile profile1\n"
+	" match identity remote address ipv6 2001:db8::1/128\n"
+	" authentication remote pre-share\n"
+	" authentication local pre-share\n"
+	" keyring local keyring1\n"
+	"crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+	" mode tunnel\n"
+	"crypto ipsec profile profile1\n"
+	" set transform-set TS\n"
+	" set ikev2-profile profile1\n"
+	"interface Tunnel1\n"
+	" ip address 10.0.0.2 255.255.255.0\n"
+	" tunnel source Ethernet0/0\n"
+	" tunnel mode gre ipv6\n"
+	" tunnel destination 2001:db8::1\n"
+	" tunnel protection ipsec profile profile1\n"
+	"interface Ethernet0/0\n"
+	" ipv6 address 2001:db8::2/64\n";
+
+static struct ik_addr v6(const char *s)
+{
+	struct ik_addr a;
+
+	ck_assert_int_eq(ik_addr_parse_any(s, &a), 0);
+	return a;
+}
+
+static void start(const char *t1, const char *t2, uint64_t seed)
+{
+	struct ik_config *c1 = xn_load(t1, "r1.conf"), *c2 = xn_load(t2, "r2.conf");
+	struct ik_addr a1 = v6("2001:db8::1"), a2 = v6("2001:db8::2");
+
+	xn_init_ip(&net, c1, &a1, c2, &a2, seed, NULL);
+}
+
+static void dump(const struct xnode *n)
+{
+	for (size_t i = 0; i < n->cap.n; i++)
+		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
+}
+
+#define EXPECT_ORDER(node, ...)                                                         \
+	do {                                                                            \
+		static const char *const lines_[] = { __VA_ARGS__ };                     \
+		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
+		if (miss_)                                                              \
+			dump(node);                                                     \
+		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
+			      (node)->name, miss_ ? miss_ : "");                        \
+	} while (0)
+
+#define EXPECT_LINE(node, s)                                                            \
+	do {                                                                            \
+		if (xn_find((node), 0, (s)) < 0)                                        \
+			dump(node);                                                     \
+		ck_assert_msg(xn_find((node), 0, (s)) >= 0, "%s: no line \"%s\"",       \
+			      (node)->name, (s));                                       \
+	} while (0)
+
+static void initiate(int side, const char *ifname)
+{
+	struct ik_sb err;
+
+	ik_sb_init(&err);
+	ck_assert_msg(ik_engine_initiate(net.n[side].e, ifname, &err) == 0, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+}
+
+static void expect_line(const struct xnode *n, const char *line)
+{
+	if (xn_find(n, 0, line) < 0)
+		dump(n);
+	ck_assert_msg(xn_find(n, 0, line) >= 0, "%s: no line \"%s\"", n->name, line);
+}
+
+static void show_sa(int side, bool detail, struct ik_sb *out)
+{
+	ik_sb_init(out);
+	ik_engine_show_isakmp_sa(net.n[side].e, detail, false, out);
+}
+
+/* R1 initiates Main Mode over IPv6 to R2 (K3.6: the /128 key beats the /32
+ * one of another keyring; P1: match identity address ipv6; P2: the key is in
+ * the profile's keyring): both ends complete phase 1, identities travel as
+ * ID_IPV6_ADDR (type 5), and every line names the peer as IOS prints IPv6. */
+START_TEST(v1_main_mode)
+{
+	struct ik_engine_stats st;
+	struct ik_sb out;
+
+	start(r1_v1, r2_v1, 1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.p1_done, 1);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.p1_done, 1);
+	EXPECT_ORDER(&net.n[1],
+		     "ISAKMP (0): received packet from 2001:DB8::1 dport 500 sport 500 Global "
+		     "(N) NEW SA",
+		     "ISAKMP:(0):key for 2001:DB8::1 found in keyring0",
+		     "ISAKMP:(0):ISAKMP: Selecting 2001:DB8::1/128 as final key",
+		     "ISAKMP (1001): No NAT Found for self or peer",
+		     "\ttype         : 5",
+		     "\taddress      : 2001:DB8::1",
+		     "ISAKMP:(0):: peer matches profile1 profile",
+		     "ISAKMP:(1001):Found ADDRESS key in keyring keyring1",
+		     "ISAKMP:(1001):SA has been authenticated with 2001:DB8::1",
+		     "ISAKMP:(1001):SA is doing pre-shared key authentication using id type "
+		     "ID_IPV6_ADDR",
+		     "\taddress      : 2001:DB8::2",
+		     "ISAKMP:(1001): sending packet to 2001:DB8::1 my_port 500 peer_port 500 (R) "
+		     "MM_KEY_EXCH",
+		     "ISAKMP:(1001):Sending an IKE IPv6 Packet.",
+		     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE");
+	EXPECT_ORDER(&net.n[0],
+		     "ISAKMP:(0): SA request profile is profile1",
+		     "ISAKMP:(0):Found ADDRESS key in keyring keyring1",
+		     "ISAKMP (1001): No NAT Found for self or peer",
+		     "ISAKMP:(1001):SA is doing pre-shared key authentication using id type "
+		     "ID_IPV6_ADDR",
+		     "ISAKMP:(1001):SA has been authenticated with 2001:DB8::2",
+		     "ISAKMP:(1001):Old State = IKE_I_MM6 New State = IKE_P1_COMPLETE");
+	/* show crypto isakmp sa: nothing under IPv4, the SA under IPv6 */
+	show_sa(0, false, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), "IPv4 Crypto ISAKMP SA\n"
+			     "dst             src             state          conn-id status\n"
+			     "\nIPv6 Crypto ISAKMP SA\n\n"
+			     " dst: 2001:DB8::2\n src: 2001:DB8::1\n"
+			     " state: QM_IDLE         conn-id:   1001 status: ACTIVE\n"),
+		      "%s", ik_sb_str(&out));
+	ik_sb_free(&out);
+	show_sa(1, true, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), "IPv6 Crypto ISAKMP SA\n\nC-id  Local") &&
+		      strstr(ik_sb_str(&out), "1001  2001:DB8::2\n"
+			     "                      2001:DB8::1\n"
+			     "                                      (none)/(none)  ACTIVE aes  "
+			     "sha256 psk  14"), "%s", ik_sb_str(&out));
+	ik_sb_free(&out);
+	ik_sb_init(&out);
+	ik_engine_show_isakmp_sa(net.n[1].e, false, true, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), "\"dst\":\"2001:DB8::1\",\"src\":\"2001:DB8::2\"") ||
+		      strstr(ik_sb_str(&out), "\"dst\":\"2001:DB8::2\",\"src\":\"2001:DB8::1\""),
+		      "%s", ik_sb_str(&out));
+	ik_sb_free(&out);
+	xn_free(&net);
+}
+END_TEST
+
+/* The first payload of type `type` in a message in clear, or NULL. */
+static const uint8_t *find_pl(const uint8_t *m, size_t len, uint8_t type, size_t *blen)
+{
+	uint8_t np = m[16];
+	size_t off = 28;
+
+	for (unsigned k = 0; k < 32 && np && off + 4 <= len; k++) {
+		size_t pl = ik_get16(m + off + 2);
+
+		if (pl < 4 || off + pl > len)
+			return NULL;
+		if (np == type) {
+			*blen = pl - 4;
+			return m + off + 4;
+		}
+		np = m[off];
+		off += pl;
+	}
+	return NULL;
+}
+
+/* NAT-D over IPv6 (RFC 3947 3.2): HASH(CKY-I | CKY-R | IP | port) with the
+ * 16 bytes of the address. MM3's first NAT-D payload, recomputed here for
+ * R2's address, must match; a 4-byte address would not. */
+START_TEST(v1_natd_ipv6)
+{
+	const struct xmsg *mm3;
+	const uint8_t *pl;
+	uint8_t a[16], port[2], h[32];
+	size_t blen = 0;
+	struct ik_addr r2 = v6("2001:db8::2");
+
+	start(r1_v1, r2_v1, 2);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	mm3 = xn_sent(&net, 0, IK_V1_EXCH_MM, 1);
+	ck_assert_ptr_nonnull(mm3);
+	pl = find_pl(mm3->data, mm3->len, IK_V1_PL_NATD, &blen);
+	ck_assert_ptr_nonnull(pl);
+	ck_assert_uint_eq(blen, 32);
+	memcpy(a, r2.v6, 16);
+	ik_put16(port, 500);
+	{
+		struct ik_iov iov[4] = {
+			{ mm3->data, 8 }, { mm3->data + 8, 8 }, { a, 16 }, { port, 2 },
+		};
+
+		ck_assert_int_eq(ik_hash(IK_HASH_SHA256, iov, 4, h), 0);
+	}
+	ck_assert(!memcmp(pl, h, 32));
+	expect_line(&net.n[1], "ISAKMP (1001): No NAT Found for self or peer");
+	xn_free(&net);
+}
+END_TEST
+
+/* R2 holds another key for R1's IPv6 address: MM5 does not decrypt, R2 says
+ * so with the hint naming its key, and no SA comes up on either side. */
+START_TEST(v1_wrong_key)
+{
+	struct ik_engine_stats st;
+	char *t2 = xn_replace(strdup(r2_v1), "address ipv6 2001:db8::1/128 key cisco6",
+			      "address ipv6 2001:db8::1/128 key cisco7");
+
+	start(r1_v1, t2, 3);
+	free(t2);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 120000);
+	EXPECT_ORDER(&net.n[1], "ISAKMP: reserved not zero on ID payload!",
+		     "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 2001:DB8::1 failed its sanity "
+		     "check or is malformed",
+		     "ISAKMP:(1001): MM5 from 2001:DB8::1 did not decrypt to a valid message: the "
+		     "pre-shared key probably differs from the peer's (this side used the key of "
+		     "keyring keyring1, line 5)");
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.p1_done, 0);
+		ck_assert_uint_eq(st.isakmp_up, 0);
+	}
+	xn_free(&net);
+}
+END_TEST
+
+/* A message in clear with the cookies of R2's SA, from another IPv6 address
+ * whose first 32 bits are R1's (2001:db8::99): the source check compares the
+ * whole address and drops it; the SA stays with R1. */
+START_TEST(v1_foreign_source)
+{
+	struct ik_endpoint src, dst;
+	const struct xmsg *mm1, *mm2;
+	struct ik_addr spoof = v6("2001:db8::99");
+	struct ik_engine_stats st;
+	uint8_t m[XN_MAX_MSG];
+	struct ik_sb out;
+
+	start(r1_v1, r2_v1, 4);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	mm1 = xn_sent(&net, 0, IK_V1_EXCH_MM, 0);
+	mm2 = xn_sent(&net, 1, IK_V1_EXCH_MM, 0);
+	ck_assert_ptr_nonnull(mm1);
+	ck_assert_ptr_nonnull(mm2);
+	memcpy(m, mm1->data, mm1->len);
+	memcpy(m + 8, mm2->data + 8, 8); /* the live SA's responder cookie */
+	src = ik_ep(&spoof, 500);
+	dst = ik_ep(&net.n[1].ip, 500);
+	ik_engine_input(net.n[1].e, &dst, &src, NULL, m, mm1->len);
+	expect_line(&net.n[1], "ISAKMP:(1001): unauthenticated message from 2001:DB8::99 port 500 "
+		    "(dport 500) for the SA with 2001:DB8::1 port 500, dropped");
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	show_sa(1, false, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), " dst: 2001:DB8::2\n src: 2001:DB8::1\n"), "%s",
+		      ik_sb_str(&out));
+	ik_sb_free(&out);
+	xn_free(&net);
+}
+END_TEST
+
+/* clear crypto session remote X:X::X: another IPv6 peer's address clears
+ * nothing; the peer's own clears its SA and tells it (DELETE). */
+START_TEST(v1_clear_remote)
+{
+	struct ik_addr other = v6("2001:db8::3"), peer = v6("2001:db8::2");
+	struct ik_engine_stats st;
+	unsigned sent;
+
+	start(r1_v1, r2_v1, 5);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ik_engine_clear_addr(net.n[0].e, IK_CLEAR_SESSION, &other, 0);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 1);
+	sent = net.sent;
+	ik_engine_clear_addr(net.n[0].e, IK_CLEAR_SESSION, &peer, 0);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	ck_assert_uint_gt(net.sent, sent);
+	xn_run(&net, 1000);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_up, 0);
+	expect_line(&net.n[1], "P1 delete notify (in)");
+	xn_free(&net);
+}
+END_TEST
+
+/* IKEv2 over IPv6 (V2-1 on an ID_IPV6_ADDR identity): IKE_SA_INIT with NAT
+ * detection over the 16-byte addresses, IKE_AUTH with the profile matched
+ * by `match identity remote address ipv6` and the key by `address ipv6`;
+ * show crypto ikev2 sa lists the SA under IPv6. */
+START_TEST(v2_ike_sa)
+{
+	struct ik_engine_stats st;
+	struct ik_show_opts so = { 0 };
+	struct ik_addr peer = v6("2001:db8::1");
+	struct ik_sb out;
+
+	start(r1_v2, r2_v2, 6);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.isakmp_up, 1);
+	}
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:Searching Policy with fvrf 0, local address 2001:db8::2",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT not found",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received identity 2001:db8::1 of type "
+		     "'IPv6 address'",
+		     "IKEv2:found matching IKEv2 profile 'profile1'",
+		     "IKEv2:% Matched peer block 'R1'",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
+		     "PASSED",
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Session with IKE ID PAIR (2001:db8::1, "
+		     "2001:db8::2) is UP");
+	expect_line(&net.n[0], "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_AUTH message "
+		    "(identity IPv6 address, pre-shared key of peer block R2)");
+	ik_sb_init(&out);
+	ik_engine_show_ikev2_sa(net.n[1].e, &so, false, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), " IPv6 Crypto IKEv2  SA \n\nTunnel-id Local") &&
+		      strstr(ik_sb_str(&out), "2001:db8::2/500       2001:db8::1/500"),
+		      "%s", ik_sb_str(&out));
+	ik_sb_free(&out);
+	/* show crypto ikev2 sa remote 2001:db8::1 finds it; clear removes it */
+	so.has_peer_ip = true;
+	so.peer_ip = peer;
+	ik_sb_init(&out);
+	ik_engine_show_ikev2_sa(net.n[1].e, &so, false, &out);
+	ck_assert_msg(strstr(ik_sb_str(&out), "2001:db8::1/500"), "%s", ik_sb_str(&out));
+	ik_sb_free(&out);
+	ik_engine_clear_addr(net.n[1].e, IK_CLEAR_IKEV2_SA, &peer, 0);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* IKEv2 with a wrong key on R2 for R1's IPv6 address: AUTH fails, no SA. */
+START_TEST(v2_wrong_key)
+{
+	struct ik_engine_stats st;
+	char *t2 = xn_replace(strdup(r2_v2), "pre-shared-key cisco6", "pre-shared-key cisco7");
+
+	start(r1_v2, t2, 7);
+	free(t2);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 120000);
+	expect_line(&net.n[1], "Verification of peer's authentication data FAILED");
+	for (int i = 0; i < 2; i++) {
+		ik_engine_stats(net.n[i].e, &st);
+		ck_assert_uint_eq(st.isakmp_up, 0);
+	}
+	xn_free(&net);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("exchange_v6");
+	TCase *tc = tcase_create("ipv6");
+
+	tcase_add_test(tc, v1_main_mode);
+	tcase_add_test(tc, v1_natd_ipv6);
+	tcase_add_test(tc, v1_wrong_key);
+	tcase_add_test(tc, v1_foreign_source);
+	tcase_add_test(tc, v1_clear_remote);
+	tcase_add_test(tc, v2_ike_sa);
+	tcase_add_test(tc, v2_wrong_key);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
