@@ -736,15 +736,16 @@ static const struct ik_interface *tunnel_for_ids(const struct ik_config *cfg,
 {
 	const struct ik_interface *first = NULL;
 	size_t n = 0;
-	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, p1->remote.addr, &n);
+	const struct ik_interface *const *ts = ik_snapshot_tunnels_to_ip(cfg, &p1->remote.ip, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ik_interface *t = ts[i];
 		uint8_t wi[PROXY_MAX], wr[PROXY_MAX];
+		struct ik_addr src;
 		size_t li, lr;
 
-		if ((t->tunnel_source_resolved && t->tunnel_source &&
-		     t->tunnel_source != p1->local.addr))
+		ik_iface_tunnel_source(t, &src);
+		if (!ik_addr_is_any(&src) && !ik_addr_eq(&src, &p1->local.ip))
 			continue;
 		if (!first)
 			first = t;

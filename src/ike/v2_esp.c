@@ -412,15 +412,16 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		rc = IK_V2_N_NO_PROPOSAL_CHOSEN;
 		goto out;
 	}
-	ts = ik_snapshot_tunnels_to(s->cfg, s->remote.addr, &n);
+	ts = ik_snapshot_tunnels_to_ip(s->cfg, &s->remote.ip, &n);
 	/* tunnels bound to the SA's profile first, then any protected one */
 	for (int pass = 0; pass < 2 && !t; pass++) {
 		for (size_t i = 0; i < n && !t; i++) {
 			const struct ik_interface *x = ts[i];
+			struct ik_addr src;
 
+			ik_iface_tunnel_source(x, &src);
 			if (!x->protection || x->shutdown ||
-			    (x->tunnel_source_resolved && x->tunnel_source &&
-			     x->tunnel_source != s->local.addr))
+			    (!ik_addr_is_any(&src) && !ik_addr_eq(&src, &s->local.ip)))
 				continue;
 			if ((pass == 0) != (x->protection->ikev2_profile == s->profile))
 				continue;
