@@ -163,6 +163,7 @@ START_TEST(v1_gre_ipv6)
 	xn_run(&net, 2000);
 	expect_children("2001:db8::1/128->2001:db8::2/128 proto 47",
 			"2001:db8::2/128->2001:db8::1/128 proto 47");
+	expect_line(&net.n[0], "    local_proxy= 2001:DB8::1/128/47/0,");
 	expect_line(&net.n[1], "    local_proxy= 2001:DB8::2/128/47/0,");
 	expect_line(&net.n[1], "    remote_proxy= 2001:DB8::1/128/47/0,");
 	expect_line(&net.n[1], "\tprotocol     : 47");
@@ -191,6 +192,7 @@ START_TEST(v1_ipsec_ipv6)
 	initiate(0);
 	xn_run(&net, 2000);
 	expect_children("::/0->::/0 proto 0", "::/0->::/0 proto 0");
+	expect_line(&net.n[0], "    remote_proxy= ::/0/0/0,");
 	expect_line(&net.n[1], "    local_proxy= ::/0/0/0,");
 	expect_line(&net.n[1], "\tprotocol     : 0");
 	ik_sb_init(&sb);
