@@ -709,7 +709,7 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	char la[IK_ADDR_ANYSTRLEN], ra[IK_ADDR_ANYSTRLEN];
 	static const uint8_t zero[8];
 	int rc;
-	bool am, gre = t && t->tunnel_mode == IK_TUN_GRE_IP;
+	bool am, gre = t && (t->tunnel_mode == IK_TUN_GRE_IP || t->tunnel_mode == IK_TUN_GRE_IPV6);
 	const struct ik_transform_set *ts = ip->ntsets ? ip->tsets[0] : NULL;
 
 	ik_addr_fmt_ios(&p1->local.ip, la);
@@ -719,9 +719,15 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	       la, ra);
 	if (!t) {
 		ik_v1_cmap_trace_request(p1);
+	} else if (gre && p1->local.ip.family == IK_AF_INET6) {
+		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= %s/128/47/0,", la);
+		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= %s/128/47/0,", ra);
 	} else if (gre) {
 		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= %s/255.255.255.255/47/0,", la);
 		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= %s/255.255.255.255/47/0,", ra);
+	} else if (t->tunnel_mode == IK_TUN_IPSEC_IPV6) {
+		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= ::/0/0/0,");
+		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= ::/0/0/0,");
 	} else {
 		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= 0.0.0.0/0.0.0.0/0/0,");
 		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= 0.0.0.0/0.0.0.0/0/0,");

@@ -798,7 +798,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(%u): %s", p1->conn_id, err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
-		       "failed its sanity check or is malformed", ik_addr_fmt_ios(&p1->remote.ip, ra));
+		       "failed its sanity check or is malformed",
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		goto out;
 	}
 	for (size_t i = 0; i < m->npl; i++) {
@@ -813,7 +814,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		bad_ids:
 		DBG(p1, "ISAKMP:(%u): Quick Mode needs two ID payloads or none", p1->conn_id);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
-		       "failed its sanity check or is malformed", ik_addr_fmt_ios(&p1->remote.ip, ra));
+		       "failed its sanity check or is malformed",
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		goto out;
 	}
 	if (ik_v1_count(m, IK_V1_PL_ID) > 2)
@@ -1094,7 +1096,8 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		DBG(p1, "ISAKMP:(%u): the responder's SA is not one proposal of ours: %s",
 		    p1->conn_id, sa ? "bad proposal" : err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
-		       "failed its sanity check or is malformed", ik_addr_fmt_ios(&p1->remote.ip, ra));
+		       "failed its sanity check or is malformed",
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		goto out;
 	}
 	ts = q->ipsec->tsets[sa->p[0].num - 1];

@@ -15,7 +15,8 @@
  *       noshutdown=1 it exits without shutdown (a crash, as far as the kernel
  *       is concerned).
  *   keys: mode=gre|vti|gre6|vti6 num=N local=A remote=A addr=A/P [addr6=A/L]
- *         route=P/L [via=A] [vrf=V] [tvrf=V] side=1|2 enc=aes-128|aes-192|aes-256|des|3des|gcm-128|gcm-256
+ *         route=P/L [via=A] [vrf=V] [tvrf=V] side=1|2
+ *         enc=aes-128|aes-192|aes-256|des|3des|gcm-128|gcm-256
  *         auth=md5|sha1|sha256|sha384|sha512 [transport=1] [life=S] [hold=S]
  *         [wait-acquire=S] [child=0] [noshutdown=1] [encap=1]
  * gre6 and vti6 ('tunnel mode gre ipv6', 'tunnel mode ipsec ipv6'): local and

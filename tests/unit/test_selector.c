@@ -122,7 +122,12 @@ END_TEST
  * SA's selector is the prefix (or the prefix covering a range). */
 START_TEST(quick_mode_ids_v6)
 {
-	static const struct { const char *lo, *hi; uint8_t type; size_t len; const char *sel; } c[] = {
+	static const struct {
+		const char *lo, *hi;
+		uint8_t type;
+		size_t len;
+		const char *sel;
+	} c[] = {
 		{ "2001:db8::1", "2001:db8::1", 5, 20, "2001:db8::1/128" },
 		{ "2001:db8:1::", "2001:db8:1:0:ffff:ffff:ffff:ffff", 6, 36, "2001:db8:1::/64" },
 		{ "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 6, 36, "::/0" },
