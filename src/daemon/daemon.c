@@ -41,7 +41,7 @@ static struct ikd_worker *tunnel_worker(struct ikd *d, const struct ik_interface
 }
 
 /* The IPv4 address of a Linux interface, by name (0 if none). */
-static uint32_t ifaddr_by_name(const char *name)
+uint32_t ikd_ifaddr4(const char *name)
 {
 	struct ifaddrs *ifa, *i;
 	uint32_t a = 0;
@@ -62,12 +62,12 @@ static uint32_t ifaddr_by_name(const char *name)
 static int check_ifaddr(void *ctx, const char *name, uint32_t *addr)
 {
 	(void)ctx;
-	*addr = ifaddr_by_name(name);
+	*addr = ikd_ifaddr4(name);
 	return *addr ? 0 : -1;
 }
 
 /* The first global IPv6 address of a Linux interface, by name. */
-static bool ifaddr6_by_name(const char *name, uint8_t out[16])
+bool ikd_ifaddr6(const char *name, uint8_t out[16])
 {
 	struct ifaddrs *ifa, *i;
 	bool found = false;
@@ -111,8 +111,8 @@ static bool tunnel_local(struct ikd *d, const struct ik_interface *t, struct ik_
 		       t->name, t->line);
 		return false;
 	}
-	if (v6 ? ifaddr6_by_name(t->tunnel_source_if, a->v6) :
-	    (a->v4 = ifaddr_by_name(t->tunnel_source_if)) != 0)
+	if (v6 ? ikd_ifaddr6(t->tunnel_source_if, a->v6) :
+	    (a->v4 = ikd_ifaddr4(t->tunnel_source_if)) != 0)
 		return true;
 	ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: %s (line %d): tunnel source %s is "
 	       "neither a configured interface with an address nor a Linux interface "

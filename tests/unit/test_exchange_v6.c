@@ -515,6 +515,48 @@ START_TEST(v2_wrong_key)
 }
 END_TEST
 
+static int host_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
+{
+	struct ik_addr a = v6("2001:db8::1");
+
+	(void)ctx;
+	if (strcmp(ifname, "eth0"))
+		return -1;
+	memcpy(addr, a.v6, 16);
+	return 0;
+}
+
+/* tunnel source IFNAME on a tunnel over IPv6, the interface being the
+ * host's (not in the configuration): the engine asks the host for its IPv6
+ * address when the tunnel initiates; without one the tunnel says so. */
+START_TEST(v1_source_host_interface)
+{
+	char *t1 = xn_replace(strdup(r1_v1), " tunnel source Ethernet0/0\n",
+			      " tunnel source eth0\n");
+	struct ik_engine_host host;
+	struct ik_engine_opts o = { 0 };
+	struct ik_engine *old;
+	struct ik_sb err;
+
+	start(t1, r2_v1, 8);
+	free(t1);
+	ik_sb_init(&err);
+	ck_assert_int_lt(ik_engine_initiate(net.n[0].e, "Tunnel1", &err), 0);
+	ck_assert_msg(strstr(ik_sb_str(&err), "Tunnel1: tunnel source or destination unknown"),
+		      "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+	old = net.n[0].e;
+	host = *xn_host(&net.n[0]);
+	host.resolve_ifaddr6 = host_ifaddr6;
+	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+	ik_engine_free(old);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v6");
@@ -527,6 +569,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_clear_remote);
 	tcase_add_test(tc, v2_ike_sa);
 	tcase_add_test(tc, v2_wrong_key);
+	tcase_add_test(tc, v1_source_host_interface);
 	suite_add_tcase(s, tc);
 	return s;
 }
