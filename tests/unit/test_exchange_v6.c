@@ -515,6 +515,64 @@ START_TEST(v2_wrong_key)
 }
 END_TEST
 
+/* DPD over IPv6 (crypto isakmp keepalive 10 2): R_U_THERE and its ACK name
+ * the IPv6 peers; when R2 stops answering, R1 declares it dead and clears
+ * its SAs. */
+START_TEST(v1_dpd)
+{
+	char *t1 = xn_replace(strdup(r1_v1), "crypto isakmp policy 10",
+			      "crypto isakmp keepalive 10 2\ncrypto isakmp policy 10");
+	struct ik_engine_stats st;
+
+	start(t1, r2_v1, 9);
+	free(t1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	xn_run(&net, 12000);
+	EXPECT_ORDER(&net.n[1], "DPD/R_U_THERE received from peer 2001:DB8::1");
+	EXPECT_ORDER(&net.n[0], "DPD/R_U_THERE_ACK received from peer 2001:DB8::2");
+	net.blackhole[1] = true;
+	xn_run(&net, 60000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	EXPECT_ORDER(&net.n[0], "declaring it dead", "No reply to DPD");
+	xn_free(&net);
+}
+END_TEST
+
+/* R1 restarts while R2 holds the SAs: INITIAL-CONTACT in R1's MM5 makes R2
+ * delete the old SAs of that IPv6 peer (found through the peer index). */
+START_TEST(v1_initial_contact)
+{
+	struct ik_engine_host host;
+	struct ik_engine_stats st;
+	struct ik_engine_opts o = { 0 };
+	struct ik_engine *old;
+
+	start(r1_v1, r2_v1, 10);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	old = net.n[0].e;
+	host = *xn_host(&net.n[0]);
+	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+	ik_engine_free(old);
+	net.n[0].nup = 0;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_ORDER(&net.n[1], "ISAKMP:(1002): processing NOTIFY INITIAL_CONTACT protocol 1",
+		     "ISAKMP:(1001):deleting SA reason \"Receive initial contact\"");
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_eq(st.child_sas, 1);
+	ck_assert_uint_eq(net.n[1].downs, 1);
+	expect_pair();
+	xn_free(&net);
+}
+END_TEST
+
 static int host_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
 {
 	struct ik_addr a = v6("2001:db8::1");
@@ -570,6 +628,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, v2_ike_sa);
 	tcase_add_test(tc, v2_wrong_key);
 	tcase_add_test(tc, v1_source_host_interface);
+	tcase_add_test(tc, v1_dpd);
+	tcase_add_test(tc, v1_initial_contact);
 	suite_add_tcase(s, tc);
 	return s;
 }
