@@ -573,6 +573,45 @@ START_TEST(v1_initial_contact)
 }
 END_TEST
 
+/* debug crypto condition peer ipv6 A: R2 prints the lines of its exchange
+ * with R1 only while R1's IPv6 address is in its condition set (another
+ * address of R1's /32, or R1's as an IPv4 condition, does not pass); an IPv4
+ * condition and an IPv6 one mix in one set, and deleting one keeps the other. */
+START_TEST(v1_debug_condition_ipv6)
+{
+	struct ik_addr r1 = v6("2001:db8::1"), other = v6("2001:db8::9");
+
+	for (int match = 0; match < 2; match++) {
+		struct ik_dbg_cond cond = { 0 };
+
+		start(r1_v1, r2_v1, 11);
+		ck_assert_int_eq(ik_dbg_cond_add(&cond, 0x20010db8u), 0); /* 32.1.13.184 */
+		ck_assert_int_eq(ik_dbg_cond_add6(&cond, match ? r1.v6 : other.v6), 0);
+		ck_assert_int_eq(ik_dbg_cond_add6(&cond, match ? r1.v6 : other.v6), 0); /* once */
+		ck_assert_uint_eq(cond.n, 2);
+		net.n[1].log.cond = &cond;
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		expect_pair();
+		if (match) {
+			EXPECT_ORDER(&net.n[1], "ISAKMP (0): received packet from 2001:DB8::1",
+				     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = "
+				     "IKE_P1_COMPLETE");
+			ck_assert_int_eq(ik_dbg_cond_del(&cond, 0x20010db8u), 0);
+			ck_assert(ik_dbg_cond_has6(&cond, r1.v6));
+			ck_assert_int_eq(ik_dbg_cond_del6(&cond, r1.v6), 0);
+			ck_assert_int_eq(ik_dbg_cond_del6(&cond, r1.v6), -1);
+			ck_assert_uint_eq(cond.n, 0);
+		} else {
+			if (net.n[1].cap.n)
+				dump(&net.n[1]);
+			ck_assert_uint_eq(net.n[1].cap.n, 0);
+		}
+		xn_free(&net);
+	}
+}
+END_TEST
+
 static int host_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
 {
 	struct ik_addr a = v6("2001:db8::1");
@@ -630,6 +669,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_source_host_interface);
 	tcase_add_test(tc, v1_dpd);
 	tcase_add_test(tc, v1_initial_contact);
+	tcase_add_test(tc, v1_debug_condition_ipv6);
 	suite_add_tcase(s, tc);
 	return s;
 }
