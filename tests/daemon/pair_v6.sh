@@ -62,6 +62,10 @@ grep -A4 "^IPv6 Crypto ISAKMP SA" "$tmp/sa.out" | tr '\n' '|' |
 	grep -q "|| dst: 2001:DB8::2| src: 2001:DB8::1| state: QM_IDLE  *conn-id: *[0-9]* status: ACTIVE" \
 	|| fail "R2's IPv6 SA rows: $(cat "$tmp/sa.out")"
 [ "$(grep -c "^ dst:" "$tmp/sa.out")" = 1 ] || fail "R2 has more than one SA: $(cat "$tmp/sa.out")"
+# two workers: the socket filter reads the last four bytes of the IPv6 source
+# (2001:db8::1: 1, odd), so R1's datagrams reach worker 1 (conn-ids from 101001)
+grep -q "conn-id: 101001 status: ACTIVE" "$tmp/sa.out" \
+	|| fail "R2's SA is not on worker 1: $(cat "$tmp/sa.out")"
 grep -q "ISAKMP (0): received packet from 2001:DB8::1 dport 500 sport 500 Global (N) NEW SA" \
 	"$tmp/r2.err" || fail "R2's trace lacks the first message from 2001:DB8::1"
 # K3.6: the /128 key (keyring1), not keyring0's /32 one (another key: MM5 would fail)
@@ -114,6 +118,8 @@ r2 show crypto ikev2 sa remote 2001:db8::1 | grep -q READY \
 r2 show crypto ikev2 sa remote 2001:db8::77 | grep -q READY && fail "sa remote: another peer"
 grep -q "Received identity 2001:db8::1 of type 'IPv6 address'" "$tmp/r2.err" \
 	|| fail "R2's trace lacks the IPv6 identity"
+r2 show crypto ikev2 stats peer 2001:db8::1 >"$tmp/ps.out" || fail "ikev2 stats peer 2001:db8::1"
+grep -q "^  IKE_AUTH  *[1-9]  *[1-9]$" "$tmp/ps.out" || fail "stats peer: $(cat "$tmp/ps.out")"
 r1 clear crypto ikev2 sa remote 2001:db8::2 >/dev/null || fail "clear crypto ikev2 sa remote"
 wait_cmd_nogrep "READY" r2 show crypto ikev2 sa || fail "R2 kept its SA after the DELETE: \
 $(r2 show crypto ikev2 sa)"
