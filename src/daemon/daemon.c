@@ -1129,7 +1129,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		ca.peer = cmd->peer_ip;
 		ca.conn_id = cmd->has_conn_id ? cmd->conn_id : 0;
 		if (ca.has_peer) {
-			ikd_worker_run(ikd_worker_for(d, ik_addr_shard(&ca.peer)), task_clear, &ca);
+			struct ikd_worker *w = ikd_worker_for(d, ik_addr_shard(&ca.peer));
+
+			ikd_worker_run(w, task_clear, &ca);
 		} else if (ca.conn_id >= IKD_CONN_ID_BASE &&
 			   (ca.conn_id - IKD_CONN_ID_BASE) / IKD_CONN_ID_STRIDE < d->nworkers) {
 			ikd_worker_run(&d->workers[(ca.conn_id - IKD_CONN_ID_BASE) /

@@ -1636,7 +1636,9 @@ void ik_engine_clear_addr(struct ik_engine *e, enum ik_clear_what what,
 		if (peer) {
 			struct ik_hlink *l, *next;
 
-			for (l = ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, peer)); l; l = next) {
+			uint64_t h = ik_core_hash_addr(e, peer);
+
+			for (l = ik_htab_first(&e->sa_by_addr, h); l; l = next) {
 				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
 								       by_addr);
 

@@ -174,8 +174,8 @@ c test isakmp peer 2001:db8::2 | grep -q "identity ID_IPV6_ADDR 2001:DB8::2$" \
 	|| fail "test isakmp peer 2001:db8::2: identity"
 c show crypto session remote 2001:db8::2 2>&1 | grep -q "IPv6 addresses are accepted" \
 	&& fail "show crypto session remote IPv6 refused"
-c clear crypto session remote 2001:db8::2 >/dev/null 2>&1 || fail "clear crypto session remote IPv6"
-c debug crypto condition peer ipv4 2001:db8::2 2>&1 | grep -q "IPv6 addresses are accepted by test" \
+c clear crypto session remote 2001:db8::2 >/dev/null 2>&1 || fail "clear ... remote IPv6"
+c debug crypto condition peer ipv4 2001:db8::2 2>&1 | grep -q "IPv6 addresses are accepted" \
 	|| fail "debug crypto condition peer ipv4 with an IPv6 address not refused"
 c debug crypto condition peer ipv6 2001:db8::2 || fail "debug crypto condition peer ipv6"
 c show crypto debug-condition | grep -q "^2001:DB8::2 $" \

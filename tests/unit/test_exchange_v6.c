@@ -161,7 +161,8 @@ static void dump(const struct xnode *n)
 #define EXPECT_ORDER(node, ...)                                                         \
 	do {                                                                            \
 		static const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
+		const char *miss_ = xn_in_order((node), lines_,                         \
+						sizeof(lines_) / sizeof(*lines_));      \
 		if (miss_)                                                              \
 			dump(node);                                                     \
 		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
