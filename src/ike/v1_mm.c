@@ -1419,7 +1419,8 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 
 	ik_v1_tr(p1, &tr);
 	if ((pid->type == IK_PEER_ID_FQDN || pid->type == IK_PEER_ID_USER_FQDN) && pid->name)
-		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf, p1->local.addr,
+		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf,
+					 p1->local.family == IK_AF_INET6 ? 0 : p1->local.addr,
 					 pid->name, &tr);
 	if (key) {
 		if (!ik_profile_check_keyring(prof, key, &tr))

@@ -613,6 +613,32 @@ START_TEST(v1_debug_condition_ipv6)
 }
 END_TEST
 
+/* Aggressive Mode over IPv6 (initiate mode aggressive in R1's profile): the
+ * responder reads R1's ID_IPV6_ADDR in AM1, matches its profile and picks the
+ * key before answering; six messages in all with Quick Mode. */
+START_TEST(v1_aggressive_mode)
+{
+	char *t1 = xn_replace(strdup(r1_v1), "   match identity address ipv6 2001:db8::2/128\n",
+			      "   match identity address ipv6 2001:db8::2/128\n"
+			      "   initiate mode aggressive\n");
+
+	start(t1, r2_v1, 12);
+	free(t1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.sent, 6);
+	EXPECT_ORDER(&net.n[1],
+		     "ISAKMP:(0):Old State = IKE_READY New State = IKE_R_AM_AAA_AWAIT",
+		     "\ttype         : 5",
+		     "\taddress      : 2001:DB8::1",
+		     "ISAKMP:(0):: peer matches profile1 profile",
+		     "ISAKMP:(1001):SA has been authenticated with 2001:DB8::1",
+		     "ISAKMP:(1001):Old State = IKE_R_AM2 New State = IKE_P1_COMPLETE");
+	xn_free(&net);
+}
+END_TEST
+
 static int host_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
 {
 	struct ik_addr a = v6("2001:db8::1");
@@ -671,6 +697,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_dpd);
 	tcase_add_test(tc, v1_initial_contact);
 	tcase_add_test(tc, v1_debug_condition_ipv6);
+	tcase_add_test(tc, v1_aggressive_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }
