@@ -639,6 +639,31 @@ START_TEST(v1_aggressive_mode)
 }
 END_TEST
 
+/* IKEv2 identity local address X:X::X: R1 sends that IPv6 address as its
+ * ID_IPV6_ADDR (not its own), and R2's profile matches it (V2-1); the key
+ * still comes from R1's peer block by address. */
+START_TEST(v2_identity_local_ipv6)
+{
+	char *t1 = xn_replace(strdup(r1_v2), " keyring local keyring1\n",
+			      " keyring local keyring1\n identity local address 2001:db8::100\n");
+	char *t2 = xn_replace(strdup(r2_v2), " match identity remote address ipv6 2001:db8::1/128\n",
+			      " match identity remote address ipv6 2001:db8::100/128\n");
+
+	start(t1, t2, 13);
+	free(t1);
+	free(t2);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received identity 2001:db8::100 of type "
+		     "'IPv6 address'",
+		     "IKEv2:found matching IKEv2 profile 'profile1'",
+		     "IKEv2:% Matched peer block 'R1'");
+	xn_free(&net);
+}
+END_TEST
+
 static int host_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
 {
 	struct ik_addr a = v6("2001:db8::1");
@@ -698,6 +723,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_initial_contact);
 	tcase_add_test(tc, v1_debug_condition_ipv6);
 	tcase_add_test(tc, v1_aggressive_mode);
+	tcase_add_test(tc, v2_identity_local_ipv6);
 	suite_add_tcase(s, tc);
 	return s;
 }
