@@ -646,7 +646,8 @@ START_TEST(v2_identity_local_ipv6)
 {
 	char *t1 = xn_replace(strdup(r1_v2), " keyring local keyring1\n",
 			      " keyring local keyring1\n identity local address 2001:db8::100\n");
-	char *t2 = xn_replace(strdup(r2_v2), " match identity remote address ipv6 2001:db8::1/128\n",
+	char *t2 = xn_replace(strdup(r2_v2),
+			      " match identity remote address ipv6 2001:db8::1/128\n",
 			      " match identity remote address ipv6 2001:db8::100/128\n");
 
 	start(t1, t2, 13);
