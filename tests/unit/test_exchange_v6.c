@@ -697,11 +697,12 @@ START_TEST(long_addresses)
 {
 	static const char l1[] = "2001:db8:1234:5678:9abc:def0:1234:5671";
 	static const char l2[] = "2001:db8:1234:5678:9abc:def0:1234:5672";
+	static const char pre[] = "2001:db8:1234:5678:9abc:def0:1234:567";
 	const char *c1[2] = { r1_v1, r1_v2 }, *c2[2] = { r2_v1, r2_v2 };
 
 	for (int v = 0; v < 2; v++) {
-		char *t1 = replace_all(c1[v], "2001:db8::", "2001:db8:1234:5678:9abc:def0:1234:567");
-		char *t2 = replace_all(c2[v], "2001:db8::", "2001:db8:1234:5678:9abc:def0:1234:567");
+		char *t1 = replace_all(c1[v], "2001:db8::", pre);
+		char *t2 = replace_all(c2[v], "2001:db8::", pre);
 		struct ik_config *k1 = xn_load(t1, "r1.conf"), *k2 = xn_load(t2, "r2.conf");
 		struct ik_addr a1 = v6(l1), a2 = v6(l2);
 		struct ik_show_opts so = { 0 };
