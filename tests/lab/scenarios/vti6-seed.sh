@@ -1,10 +1,12 @@
-# vti6-seed: IKEv1 over IPv6 with 'tunnel mode ipsec ipv6'. R1 and R2 on
+# vti6-seed: IKEv1, then IKEv2, over IPv6 with 'tunnel mode ipsec ipv6'. R1 and R2 on
 # 2001:db8:a::/64, each with an IPv6 LAN and a vti6 tunnel ('ipv6 route'
 # through it): IKE runs over IPv6, Quick Mode carries ID_IPV6_ADDR_SUBNET ::/0
 # both ways, ikerd installs the vti6 link, its any/any IPv6 policies under the
 # tunnel's mark and the esp6 SAs; a ping6 from LAN to LAN crosses the tunnel,
 # show crypto ipsec sa prints the IPv6 idents and counts the packets, the
-# kernel's ESP counters move; ikerd's exit leaves nothing in the kernel.
+# kernel's ESP counters move; ikerd's exit leaves nothing in the kernel. Then
+# the same routers in IKEv2 form, R2 initiating: TS_IPV6_ADDR_RANGE ::/0 both
+# ways, ping6 from R2's LAN to R1's, ESP counters.
 . "$LAB_SRC/tests/lab/lib.sh"
 
 lab_ns_add r1
@@ -102,3 +104,66 @@ lab_stop "$(lab_ikerd_pid r1)"
 lab_assert_eq "R1 after exit: SAs" 0 "$(lab_xfrm_count_sa r1)"
 lab_assert_eq "R1 after exit: policies" 0 "$(lab_xfrm_count_policy r1)"
 lab_assert_no_match "R1 after exit: no ik-tun1" 'ik-tun1[:@]' "$(ip -n r1 -o link show)"
+lab_stop "$(lab_ikerd_pid r2)"
+lab_assert_eq "R2 after exit: SAs" 0 "$(lab_xfrm_count_sa r2)"
+
+lab_log "== IKEv2 over IPv6, vti6, R2 initiates"
+lab_need_feature ikev2
+conf2() { # ME PEER
+	cat <<CONF
+hostname R$1
+crypto ikev2 proposal PROP
+ encryption aes-cbc-256
+ integrity sha256
+ group 14
+crypto ikev2 policy POL
+ proposal PROP
+crypto ikev2 keyring keyring1
+ peer R$2
+  address ipv6 2001:db8:a::$2/128
+  pre-shared-key cisco6
+crypto ikev2 profile profile1
+ match identity remote address ipv6 2001:db8:a::$2/128
+ authentication remote pre-share
+ authentication local pre-share
+ keyring local keyring1
+crypto ipsec transform-set TS esp-aes esp-sha256-hmac
+ mode tunnel
+crypto ipsec profile profile1
+ set transform-set TS
+ set ikev2-profile profile1
+interface Loopback0
+ ipv6 address 2001:db8:$1::1/64
+interface Tunnel1
+ ipv6 address 2001:db8:ffff::$1/64
+ tunnel source Ethernet0/0
+ tunnel mode ipsec ipv6
+ tunnel destination 2001:db8:a::$2
+ tunnel protection ipsec profile profile1
+interface Ethernet0/0
+ ipv6 address 2001:db8:a::$1/64
+ipv6 route 2001:db8:$2::/64 Tunnel1
+CONF
+}
+conf2 1 2 >"$LAB_OUT/v2-r1.conf"
+conf2 2 1 >"$LAB_OUT/v2-r2.conf"
+mv "$LAB_OUT/ikerd-r1.log" "$LAB_OUT/ikerd-r1-ikev1.log"
+mv "$LAB_OUT/ikerd-r2.log" "$LAB_OUT/ikerd-r2-ikev1.log"
+lab_ikerd_start r1 "$LAB_OUT/v2-r1.conf" --passive --debug ikev2,ipsec
+lab_ikerd_start r2 "$LAB_OUT/v2-r2.conf" --debug ikev2,ipsec
+ip netns exec r2 ping -6 -n -c 1 -W 2 -I 2001:db8:2::1 2001:db8:1::1 >/dev/null
+lab_wait_child r2 30
+lab_wait_child r1 30
+out=$(ip netns exec r2 ping -6 -n -c 5 -i 0.2 -W 2 -I 2001:db8:2::1 2001:db8:1::1)
+echo "$out"
+lab_assert_match "IKEv2: ping6 R2 LAN -> R1 LAN across vti6" ' 0% packet loss' "$out"
+lab_show r1 show crypto ikev2 sa
+lab_show r1 show crypto ipsec sa
+lab_assert_file_match "IKEv2: R1 narrowed to ::/0 both ways" \
+	'Traffic selectors for Tunnel1: TSi :: *- *ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff proto 0' \
+	"$LAB_OUT/ikerd-r1.log"
+lab_assert_match "IKEv2: R1's ident ::/0" 'local  ident \(addr/mask/prot/port\): \(::/0/0/0\)' \
+	"$(lab_ikerctl r1 show crypto ipsec sa)"
+lab_assert_ge "IKEv2: R2 kernel ESP out" 5 "$(lab_xfrm_packets r2 2001:db8:a::2 2001:db8:a::1)"
+lab_assert_ge "IKEv2: R1 kernel ESP in" 5 "$(lab_xfrm_packets r1 2001:db8:a::2 2001:db8:a::1)"
+lab_assert_ge "IKEv2: R1 kernel ESP out" 5 "$(lab_xfrm_packets r1 2001:db8:a::1 2001:db8:a::2)"
