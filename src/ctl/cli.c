@@ -90,6 +90,8 @@ static const struct cli_pattern patterns[] = {
 	{ "debug crypto isakmp detail", IK_CMD_DEBUG, IK_DBG_ISAKMP_DETAIL, false },
 	{ "debug crypto condition peer ipv4 <peer>", IK_CMD_DEBUG_COND, 0, false },
 	{ "no debug crypto condition peer ipv4 <peer>", IK_CMD_NO_DEBUG_COND, 0, false },
+	{ "debug crypto condition peer ipv6 <peer6>", IK_CMD_DEBUG_COND, 0, false },
+	{ "no debug crypto condition peer ipv6 <peer6>", IK_CMD_NO_DEBUG_COND, 0, false },
 	{ "no debug crypto condition all", IK_CMD_NO_DEBUG_COND, 0, false },
 	{ "show crypto debug-condition", IK_CMD_SHOW_DEBUG_COND, 0, false },
 	{ "debug crypto ipsec", IK_CMD_DEBUG, IK_DBG_IPSEC, false },
@@ -259,6 +261,7 @@ static const struct {
 	{ "no debug crypto condition all", "Remove every debug condition" },
 	{ "* condition peer", "Condition on the peer" },
 	{ "* condition peer ipv4", "Peer IPv4 address" },
+	{ "* condition peer ipv6", "Peer IPv6 address" },
 	{ "* detail", "Detailed information" },
 	{ "show crypto ikev2", "Show IKEv2" },
 	{ "show crypto ikev2 proposal", "Show IKEv2 proposals" },
@@ -311,6 +314,7 @@ static const struct {
 	const char *arg, *form, *help;
 } arg_help[] = {
 	{ "<peer>", "A.B.C.D", "Peer IP address" },
+	{ "<peer6>", "X:X:X:X::X", "Peer IPv6 address" },
 	{ "<id-addr>", "A.B.C.D", "Identity as an IP address" },
 	{ "<vrf>", "WORD", "VRF name" },
 	{ "<fqdn>", "WORD", "Host name, e.g. r2.example.com" },
@@ -406,6 +410,13 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 	uint32_t a;
 	unsigned n;
 
+	if (!strcmp(arg, "<peer6>")) {
+		if (ik_addr_parse_any(w, &cmd->peer_ip) || cmd->peer_ip.family != IK_AF_INET6)
+			return false;
+		cmd->has_peer = true;
+		cmd->peer = 0;
+		return true;
+	}
 	if (!strcmp(arg, "<peer>")) {
 		if (ik_addr_parse_any(w, &cmd->peer_ip))
 			return false;
@@ -629,6 +640,7 @@ int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
 		arg_accept(pw, word, cmd);
 	}
 	if (cmd->id != IK_CMD_TEST_PEER && !cli_takes_v6_peer(cmd->id) &&
+	    !strstr(patterns[i].words, "<peer6>") &&
 	    (cmd->peer_ip.family == IK_AF_INET6 || cmd->local_ip.family == IK_AF_INET6 ||
 	     cmd->ident_ip.family == IK_AF_INET6)) {
 		ik_sb_add(err, "% IPv6 addresses are accepted by test isakmp peer and the show "

@@ -41,7 +41,7 @@ static struct ikd_worker *tunnel_worker(struct ikd *d, const struct ik_interface
 }
 
 /* The IPv4 address of a Linux interface, by name (0 if none). */
-static uint32_t ifaddr_by_name(const char *name)
+uint32_t ikd_ifaddr4(const char *name)
 {
 	struct ifaddrs *ifa, *i;
 	uint32_t a = 0;
@@ -62,12 +62,12 @@ static uint32_t ifaddr_by_name(const char *name)
 static int check_ifaddr(void *ctx, const char *name, uint32_t *addr)
 {
 	(void)ctx;
-	*addr = ifaddr_by_name(name);
+	*addr = ikd_ifaddr4(name);
 	return *addr ? 0 : -1;
 }
 
 /* The first global IPv6 address of a Linux interface, by name. */
-static bool ifaddr6_by_name(const char *name, uint8_t out[16])
+bool ikd_ifaddr6(const char *name, uint8_t out[16])
 {
 	struct ifaddrs *ifa, *i;
 	bool found = false;
@@ -111,8 +111,8 @@ static bool tunnel_local(struct ikd *d, const struct ik_interface *t, struct ik_
 		       t->name, t->line);
 		return false;
 	}
-	if (v6 ? ifaddr6_by_name(t->tunnel_source_if, a->v6) :
-	    (a->v4 = ifaddr_by_name(t->tunnel_source_if)) != 0)
+	if (v6 ? ikd_ifaddr6(t->tunnel_source_if, a->v6) :
+	    (a->v4 = ikd_ifaddr4(t->tunnel_source_if)) != 0)
 		return true;
 	ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: %s (line %d): tunnel source %s is "
 	       "neither a configured interface with an address nor a Linux interface "
@@ -749,7 +749,7 @@ static void show_debug_cond(const struct ik_dbg_cond *c, bool json, struct ik_sb
 {
 	uint32_t v[IK_DBG_COND_MAX];
 	unsigned n = 0;
-	char a[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN];
 
 	for (unsigned i = 0; i < IK_DBG_COND_SLOTS && n < IK_DBG_COND_MAX; i++)
 		if (c->slot[i])
@@ -763,21 +763,27 @@ static void show_debug_cond(const struct ik_dbg_cond *c, bool json, struct ik_sb
 		}
 	if (json) {
 		ik_sb_printf(out, "{\"conditional_debug\":%s,\"unmatched\":false,"
-			     "\"peer_ipv4\":[", n ? "true" : "false");
+			     "\"peer_ipv4\":[", n || c->n6 ? "true" : "false");
 		for (unsigned i = 0; i < n; i++)
 			ik_sb_printf(out, "%s\"%s\"", i ? "," : "", ik_addr_fmt(v[i], a));
+		ik_sb_add(out, "],\"peer_ipv6\":[");
+		for (unsigned i = 0; i < c->n6; i++)
+			ik_sb_printf(out, "%s\"%s\"", i ? "," : "", ik_addr6_fmt_ios(c->v6[i], a));
 		ik_sb_add(out, "]}\n");
 		return;
 	}
-	ik_sb_printf(out, "Crypto conditional debug currently is turned %s\n", n ? "ON" : "OFF");
+	ik_sb_printf(out, "Crypto conditional debug currently is turned %s\n",
+		     n || c->n6 ? "ON" : "OFF");
 	ik_sb_add(out, "IKE debug context unmatched flag:OFF\n"
 		  "IPsec debug context unmatched flag:OFF\n"
 		  "Crypto Engine debug context unmatched flag:OFF\n");
-	if (!n)
+	if (!n && !c->n6)
 		return;
 	ik_sb_add(out, "\nIKE peer IP address filters:\n");
 	for (unsigned i = 0; i < n; i++)
 		ik_sb_printf(out, "%s ", ik_addr_fmt(v[i], a));
+	for (unsigned i = 0; i < c->n6; i++)
+		ik_sb_printf(out, "%s ", ik_addr6_fmt_ios(c->v6[i], a));
 	ik_sb_add(out, "\n");
 }
 
@@ -964,7 +970,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		show_debug_cond(&d->cond, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_DEBUG_COND:
-		if (ik_dbg_cond_add(&d->cond, cmd->peer)) {
+		if (cmd->peer_ip.family == IK_AF_INET6 ?
+		    ik_dbg_cond_add6(&d->cond, cmd->peer_ip.v6) :
+		    ik_dbg_cond_add(&d->cond, cmd->peer)) {
 			ik_sb_printf(out, "%% at most %u peer conditions\n", IK_DBG_COND_MAX);
 			return IK_CTL_ERROR;
 		}
@@ -973,9 +981,13 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_NO_DEBUG_COND:
 		if (!cmd->has_peer) {
 			ik_dbg_cond_clear(&d->cond);
-		} else if (ik_dbg_cond_del(&d->cond, cmd->peer)) {
+		} else if (cmd->peer_ip.family == IK_AF_INET6 ?
+			   ik_dbg_cond_del6(&d->cond, cmd->peer_ip.v6) :
+			   ik_dbg_cond_del(&d->cond, cmd->peer)) {
+			char a6[IK_ADDR_ANYSTRLEN];
+
 			ik_sb_printf(out, "%% no debug condition for peer %s\n",
-				     ik_addr_fmt(cmd->peer, a));
+				     ik_addr_fmt_ios(&cmd->peer_ip, a6));
 			return IK_CTL_ERROR;
 		}
 		set_cond(d);
@@ -1117,7 +1129,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		ca.peer = cmd->peer_ip;
 		ca.conn_id = cmd->has_conn_id ? cmd->conn_id : 0;
 		if (ca.has_peer) {
-			ikd_worker_run(ikd_worker_for(d, ik_addr_shard(&ca.peer)), task_clear, &ca);
+			struct ikd_worker *w = ikd_worker_for(d, ik_addr_shard(&ca.peer));
+
+			ikd_worker_run(w, task_clear, &ca);
 		} else if (ca.conn_id >= IKD_CONN_ID_BASE &&
 			   (ca.conn_id - IKD_CONN_ID_BASE) / IKD_CONN_ID_STRIDE < d->nworkers) {
 			ikd_worker_run(&d->workers[(ca.conn_id - IKD_CONN_ID_BASE) /

@@ -152,6 +152,10 @@ const char *ikd_warning_text(const struct ik_conf_warning *w);
 /* The worker that owns a peer address: the same hash as the socket-selecting
  * BPF program (source address modulo the number of workers). */
 struct ikd_worker *ikd_worker_for(struct ikd *d, uint32_t peer);
+/* The address of a Linux interface by name: IPv4 (0 when none), or its first
+ * global IPv6 address (false when none). */
+uint32_t ikd_ifaddr4(const char *name);
+bool ikd_ifaddr6(const char *name, uint8_t out[16]);
 /* Runs fn(w, arg) on w's thread and waits for it. */
 void ikd_worker_run(struct ikd_worker *w, void (*fn)(struct ikd_worker *w, void *arg), void *arg);
 

@@ -176,6 +176,21 @@ static void host_send(void *ctx, const struct ik_endpoint *local, const struct i
 	w->tx++;
 }
 
+/* tunnel source IFNAME naming an interface of the host, not of the
+ * configuration: its address when a tunnel initiates. */
+static int host_resolve_ifaddr(void *ctx, const char *ifname, uint32_t *addr)
+{
+	(void)ctx;
+	*addr = ikd_ifaddr4(ifname);
+	return *addr ? 0 : -1;
+}
+
+static int host_resolve_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
+{
+	(void)ctx;
+	return ikd_ifaddr6(ifname, addr) ? 0 : -1;
+}
+
 static int host_child_up(void *ctx, const struct ik_child_sa *c)
 {
 	struct ikd_worker *w = ctx;
@@ -653,6 +668,8 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 		.p1_keys = host_p1_keys,
 		.wall_time = host_wall_time,
 		.owns_peer = host_owns_peer,
+		.resolve_ifaddr = host_resolve_ifaddr,
+		.resolve_ifaddr6 = host_resolve_ifaddr6,
 	};
 	struct ik_engine_host host = host_tmpl;
 	struct ik_engine_opts eo;

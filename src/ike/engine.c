@@ -875,6 +875,13 @@ int ik_v1_tunnel_source_ip(struct ik_engine *e, const struct ik_interface *t,
 		ik_iface_tunnel_source(t, out);
 		return 0;
 	}
+	if (ik_tunnel_mode_v6(t->tunnel_mode) && t->tunnel_source_if) {
+		/* an interface of the host, not of the configuration */
+		out->family = IK_AF_INET6;
+		return e->host.resolve_ifaddr6 &&
+		       e->host.resolve_ifaddr6(e->host.ctx, t->tunnel_source_if, out->v6) == 0 ?
+		       0 : -1;
+	}
 	*out = ik_addr_v4(ik_v1_tunnel_source(e, t));
 	return out->v4 ? 0 : -1;
 }
@@ -1629,7 +1636,9 @@ void ik_engine_clear_addr(struct ik_engine *e, enum ik_clear_what what,
 		if (peer) {
 			struct ik_hlink *l, *next;
 
-			for (l = ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, peer)); l; l = next) {
+			uint64_t h = ik_core_hash_addr(e, peer);
+
+			for (l = ik_htab_first(&e->sa_by_addr, h); l; l = next) {
 				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
 								       by_addr);
 

@@ -109,6 +109,9 @@ struct ik_engine_host {
 	 * does not define (`tunnel source IFNAME` with tunnel_source_resolved
 	 * false); 0 on success. May be NULL: such tunnels cannot initiate. */
 	int (*resolve_ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
+	/* The same for a tunnel over IPv6: the interface's first global IPv6
+	 * address (16 bytes); 0 on success. May be NULL. */
+	int (*resolve_ifaddr6)(void *ctx, const char *ifname, uint8_t addr[16]);
 	/* Whether this engine serves the peer at that address (its datagrams
 	 * reach it): a host with several engines shards peers between them.
 	 * May be NULL: every peer. Crypto map failover to a peer served by

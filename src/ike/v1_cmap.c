@@ -481,7 +481,7 @@ void ik_engine_clear_map(struct ik_engine *e, const char *map)
 		next = c->next;
 		if (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, map))
 			continue;
-		ik_log_scope(e->log, c->remote.addr);
+		ik_log_scope_addr(e->log, &c->remote.ip);
 		ik_core_child_remove(e, c, true, "clear");
 	}
 }

@@ -915,7 +915,8 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		p1->key = ik_resolve_responder_ip(p1->cfg->resolver, p1->fvrf, &p1->local.ip,
 						  &p1->remote.ip, ik_v1_tr(p1, &tr));
 	if (!p1->key && !ik_v1_auth_is_sig(p1->auth)) {
-		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt_ios(&p1->remote.ip, ra));
+		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!",
+		    ik_addr_fmt_ios(&p1->remote.ip, ra));
 		mode_failure(p1, "no pre-shared key for %s in any keyring (K3)", ra);
 		ik_v1_p1_delete(p1, "No preshared key", false);
 		return -1;
@@ -1418,7 +1419,8 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 
 	ik_v1_tr(p1, &tr);
 	if ((pid->type == IK_PEER_ID_FQDN || pid->type == IK_PEER_ID_USER_FQDN) && pid->name)
-		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf, p1->local.addr,
+		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf,
+					 p1->local.family == IK_AF_INET6 ? 0 : p1->local.addr,
 					 pid->name, &tr);
 	if (key) {
 		if (!ik_profile_check_keyring(prof, key, &tr))
@@ -1428,7 +1430,8 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 	key = ik_resolve_responder_ip(p1->cfg->resolver, p1->fvrf, &p1->local.ip, &p1->remote.ip,
 				      &tr);
 	if (!key) {
-		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt_ios(&p1->remote.ip, ra));
+		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!",
+		    ik_addr_fmt_ios(&p1->remote.ip, ra));
 		return NULL;
 	}
 	if (!ik_profile_check_responder_ip(p1->cfg, prof, key, p1->fvrf, &p1->local.ip,

@@ -108,7 +108,8 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 			     ik_addr_fmt_ios(&p1->remote.ip, b), "");
 	else
 		ik_sb_printf(out, "%-5u %-15s %-15s ", p1->conn_id,
-			     ik_addr_fmt_ios(&p1->local.ip, a), ik_addr_fmt_ios(&p1->remote.ip, b));
+			     ik_addr_fmt_ios(&p1->local.ip, a),
+			     ik_addr_fmt_ios(&p1->remote.ip, b));
 	ik_sb_printf(out, "%-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n", vrf,
 		     p1->state == IKE_P1_COMPLETE ? "ACTIVE" : "ACTIVE",
 		     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),

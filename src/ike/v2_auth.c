@@ -363,7 +363,8 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	}
 	if (psk_used(s->profile) &&
-	    (ik_v2_key_responder_ip(s->cfg, s->profile, &s->peer_id, &s->remote.ip, &s->psk, &tr) ||
+	    (ik_v2_key_responder_ip(s->cfg, s->profile, &s->peer_id, &s->remote.ip, &s->psk,
+				    &tr) ||
 	     (s->profile->auth_remote == IK_AUTH_PSK && !s->psk.remote) ||
 	     (s->profile->auth_local == IK_AUTH_PSK && !s->psk.local))) {
 		auth_failed(s, "no pre-shared key for the peer in the profile's keyring");

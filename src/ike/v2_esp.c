@@ -245,7 +245,7 @@ static uint32_t new_spi(struct ik_engine *e)
 
 const struct ik_interface *ik_v2_tunnel_for(const struct ik_v2_ike_sa *s)
 {
-	return ik_core_tunnel_for(s->cfg, s->local.addr, s->remote.addr);
+	return ik_core_tunnel_for_ip(s->cfg, &s->local.ip, &s->remote.ip);
 }
 
 /* ---- initiator ---- */

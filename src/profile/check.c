@@ -1448,10 +1448,10 @@ static void ck_cmap_add(void *ctx, const struct ik_cmap_finding *cf)
 
 /* ---- what cannot work at run time ---- */
 
-/* A tunnel over IPv6, or carrying IPv6, with an engine that has no IPv6. */
-static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t)
+/* A tunnel over IPv6 with an engine that has no IPv6 (outer), or IPv6 on a
+ * VTI over IPv4, which carries IPv4 only, as IOS's tunnel mode ipsec ipv4. */
+static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t, bool outer)
 {
-	bool outer = ik_tunnel_mode_v6(t->tunnel_mode);
 	struct ck_finding *f = ck_new(c, "error", "IPv6");
 	char a[IK_ADDR_ANYSTRLEN];
 
@@ -1463,15 +1463,16 @@ static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t)
 	f->message = outer ? ck_strf("%s runs over IPv6, but this ikerd negotiates IKE and "
 				     "installs tunnels over IPv4 only: the tunnel never comes "
 				     "up", t->name)
-			   : ck_strf("%s carries IPv6 (ipv6 address) in a VTI (tunnel mode ipsec "
-				     "ipv4), but this ikerd negotiates IPv4 selectors only: IPv6 "
-				     "traffic does not pass (a GRE tunnel carries IPv6)", t->name);
+			   : ck_strf("%s carries IPv6 (ipv6 address) in a VTI over IPv4 (tunnel "
+				     "mode ipsec ipv4), which carries IPv4 only, as on IOS: IPv6 "
+				     "traffic does not pass (a GRE tunnel carries both)", t->name);
 	f->direction = ck_strf("both directions: %s", outer ? "no IKE exchange over IPv6"
 							      : "IPv6 packets are not routed");
 	f->fix = ik_xstrdup(outer ? "use tunnel mode gre ip or ipsec ipv4 with IPv4 tunnel "
 				    "addresses"
-				  : "carry IPv6 in a GRE tunnel (tunnel mode gre ip), or "
-				    "remove the ipv6 address");
+				  : "carry IPv6 in a GRE tunnel (tunnel mode gre ip), in a VTI "
+				    "of its own (tunnel mode ipsec ipv6), or remove the ipv6 "
+				    "address");
 }
 
 static const char *ck_authm_name(enum ik_authm a)
@@ -1540,11 +1541,12 @@ static void ck_runtime_tunnels(struct ck *c)
 					 "(pre-share with a keyring, rsa-sig or ecdsa-sig with a "
 					 "pki trustpoint) in crypto ikev2 profile %s", p2->name);
 		}
-		/* IPv6 inside a GRE tunnel over IPv4 works (the GRE link carries it);
-		 * inside a VTI it would need IPv6 XFRM policies */
-		if (!env->ipv6 && (ik_tunnel_mode_v6(t->tunnel_mode) ||
-				   (t->has_addr6 && t->tunnel_mode == IK_TUN_IPSEC_IPV4)))
-			ck_v6_tunnel(c, t);
+		/* IPv6 inside a GRE tunnel works (the GRE link carries it); a VTI
+		 * over IPv4 carries IPv4 only */
+		if (!env->ipv6 && ik_tunnel_mode_v6(t->tunnel_mode))
+			ck_v6_tunnel(c, t, true);
+		else if (t->has_addr6 && t->tunnel_mode == IK_TUN_IPSEC_IPV4)
+			ck_v6_tunnel(c, t, false);
 		if (ik_tunnel_mode_v6(t->tunnel_mode))
 			continue; /* the interface lookup below is for IPv4 sources */
 		if (!t->tunnel_source_if || t->tunnel_source_resolved ||

@@ -161,7 +161,8 @@ static void dump(const struct xnode *n)
 #define EXPECT_ORDER(node, ...)                                                         \
 	do {                                                                            \
 		static const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
+		const char *miss_ = xn_in_order((node), lines_,                         \
+						sizeof(lines_) / sizeof(*lines_));      \
 		if (miss_)                                                              \
 			dump(node);                                                     \
 		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
@@ -192,6 +193,37 @@ static void expect_line(const struct xnode *n, const char *line)
 	ck_assert_msg(xn_find(n, 0, line) >= 0, "%s: no line \"%s\"", n->name, line);
 }
 
+/* Both sides hold one child SA pair for Tunnel1 (GRE over IPv6: proto 47
+ * between the two tunnel endpoints), each one's outbound SA the other's
+ * inbound one, the ESP outer addresses those of the IKE SA. */
+static void expect_pair(void)
+{
+	struct ik_addr a1 = v6("2001:db8::1"), a2 = v6("2001:db8::2");
+	const struct ik_child_sa *a, *b;
+
+	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+		dump(&net.n[0]);
+		dump(&net.n[1]);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	a = &net.n[0].up[0];
+	b = &net.n[1].up[0];
+	ck_assert_uint_eq(a->out.spi, b->in.spi);
+	ck_assert_uint_eq(a->in.spi, b->out.spi);
+	ck_assert(!memcmp(a->out.enc_key, b->in.enc_key, sizeof(a->out.enc_key)));
+	ck_assert(!memcmp(a->in.auth_key, b->out.auth_key, sizeof(a->in.auth_key)));
+	ck_assert(ik_addr_eq(&a->out.src, &a1) && ik_addr_eq(&a->out.dst, &a2));
+	ck_assert(ik_addr_eq(&a->in.src, &a2) && ik_addr_eq(&a->in.dst, &a1));
+	ck_assert(ik_addr_eq(&b->out.src, &a2) && ik_addr_eq(&b->out.dst, &a1));
+	ck_assert_uint_eq(a->sel.proto, 47);
+	ck_assert(ik_addr_eq(&a->sel.src, &a1) && ik_addr_eq(&a->sel.dst, &a2));
+	ck_assert_uint_eq(a->sel.src_plen, 128);
+	ck_assert(ik_addr_eq(&b->sel.src, &a2) && ik_addr_eq(&b->sel.dst, &a1));
+	ck_assert_str_eq(a->ifname, "Tunnel1");
+	ck_assert_str_eq(b->ifname, "Tunnel1");
+}
+
 static void show_sa(int side, bool detail, struct ik_sb *out)
 {
 	ik_sb_init(out);
@@ -214,6 +246,8 @@ START_TEST(v1_main_mode)
 	ck_assert_uint_eq(st.p1_done, 1);
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.p1_done, 1);
+	ck_assert_uint_eq(st.p2_done, 1);
+	expect_pair();
 	EXPECT_ORDER(&net.n[1],
 		     "ISAKMP (0): received packet from 2001:DB8::1 dport 500 sport 500 Global "
 		     "(N) NEW SA",
@@ -429,6 +463,7 @@ START_TEST(v2_ike_sa)
 		ik_engine_stats(net.n[i].e, &st);
 		ck_assert_uint_eq(st.isakmp_up, 1);
 	}
+	expect_pair();
 	EXPECT_ORDER(&net.n[1],
 		     "IKEv2:Searching Policy with fvrf 0, local address 2001:db8::2",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):NAT not found",
@@ -481,6 +516,171 @@ START_TEST(v2_wrong_key)
 }
 END_TEST
 
+/* DPD over IPv6 (crypto isakmp keepalive 10 2): R_U_THERE and its ACK name
+ * the IPv6 peers; when R2 stops answering, R1 declares it dead and clears
+ * its SAs. */
+START_TEST(v1_dpd)
+{
+	char *t1 = xn_replace(strdup(r1_v1), "crypto isakmp policy 10",
+			      "crypto isakmp keepalive 10 2\ncrypto isakmp policy 10");
+	struct ik_engine_stats st;
+
+	start(t1, r2_v1, 9);
+	free(t1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	xn_run(&net, 12000);
+	EXPECT_ORDER(&net.n[1], "DPD/R_U_THERE received from peer 2001:DB8::1");
+	EXPECT_ORDER(&net.n[0], "DPD/R_U_THERE_ACK received from peer 2001:DB8::2");
+	net.blackhole[1] = true;
+	xn_run(&net, 60000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ik_engine_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 0);
+	EXPECT_ORDER(&net.n[0], "declaring it dead", "No reply to DPD");
+	xn_free(&net);
+}
+END_TEST
+
+/* R1 restarts while R2 holds the SAs: INITIAL-CONTACT in R1's MM5 makes R2
+ * delete the old SAs of that IPv6 peer (found through the peer index). */
+START_TEST(v1_initial_contact)
+{
+	struct ik_engine_host host;
+	struct ik_engine_stats st;
+	struct ik_engine_opts o = { 0 };
+	struct ik_engine *old;
+
+	start(r1_v1, r2_v1, 10);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	old = net.n[0].e;
+	host = *xn_host(&net.n[0]);
+	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+	ik_engine_free(old);
+	net.n[0].nup = 0;
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	EXPECT_ORDER(&net.n[1], "ISAKMP:(1002): processing NOTIFY INITIAL_CONTACT protocol 1",
+		     "ISAKMP:(1001):deleting SA reason \"Receive initial contact\"");
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	ck_assert_uint_eq(st.child_sas, 1);
+	ck_assert_uint_eq(net.n[1].downs, 1);
+	expect_pair();
+	xn_free(&net);
+}
+END_TEST
+
+/* debug crypto condition peer ipv6 A: R2 prints the lines of its exchange
+ * with R1 only while R1's IPv6 address is in its condition set (another
+ * address of R1's /32, or R1's as an IPv4 condition, does not pass); an IPv4
+ * condition and an IPv6 one mix in one set, and deleting one keeps the other. */
+START_TEST(v1_debug_condition_ipv6)
+{
+	struct ik_addr r1 = v6("2001:db8::1"), other = v6("2001:db8::9");
+
+	for (int match = 0; match < 2; match++) {
+		struct ik_dbg_cond cond = { 0 };
+
+		start(r1_v1, r2_v1, 11);
+		ck_assert_int_eq(ik_dbg_cond_add(&cond, 0x20010db8u), 0); /* 32.1.13.184 */
+		ck_assert_int_eq(ik_dbg_cond_add6(&cond, match ? r1.v6 : other.v6), 0);
+		ck_assert_int_eq(ik_dbg_cond_add6(&cond, match ? r1.v6 : other.v6), 0); /* once */
+		ck_assert_uint_eq(cond.n, 2);
+		net.n[1].log.cond = &cond;
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		expect_pair();
+		if (match) {
+			EXPECT_ORDER(&net.n[1], "ISAKMP (0): received packet from 2001:DB8::1",
+				     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = "
+				     "IKE_P1_COMPLETE");
+			ck_assert_int_eq(ik_dbg_cond_del(&cond, 0x20010db8u), 0);
+			ck_assert(ik_dbg_cond_has6(&cond, r1.v6));
+			ck_assert_int_eq(ik_dbg_cond_del6(&cond, r1.v6), 0);
+			ck_assert_int_eq(ik_dbg_cond_del6(&cond, r1.v6), -1);
+			ck_assert_uint_eq(cond.n, 0);
+		} else {
+			if (net.n[1].cap.n)
+				dump(&net.n[1]);
+			ck_assert_uint_eq(net.n[1].cap.n, 0);
+		}
+		xn_free(&net);
+	}
+}
+END_TEST
+
+/* Aggressive Mode over IPv6 (initiate mode aggressive in R1's profile): the
+ * responder reads R1's ID_IPV6_ADDR in AM1, matches its profile and picks the
+ * key before answering; six messages in all with Quick Mode. */
+START_TEST(v1_aggressive_mode)
+{
+	char *t1 = xn_replace(strdup(r1_v1), "   match identity address ipv6 2001:db8::2/128\n",
+			      "   match identity address ipv6 2001:db8::2/128\n"
+			      "   initiate mode aggressive\n");
+
+	start(t1, r2_v1, 12);
+	free(t1);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	ck_assert_uint_eq(net.sent, 6);
+	EXPECT_ORDER(&net.n[1],
+		     "ISAKMP:(0):Old State = IKE_READY New State = IKE_R_AM_AAA_AWAIT",
+		     "\ttype         : 5",
+		     "\taddress      : 2001:DB8::1",
+		     "ISAKMP:(0):: peer matches profile1 profile",
+		     "ISAKMP:(1001):SA has been authenticated with 2001:DB8::1",
+		     "ISAKMP:(1001):Old State = IKE_R_AM2 New State = IKE_P1_COMPLETE");
+	xn_free(&net);
+}
+END_TEST
+
+static int host_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
+{
+	struct ik_addr a = v6("2001:db8::1");
+
+	(void)ctx;
+	if (strcmp(ifname, "eth0"))
+		return -1;
+	memcpy(addr, a.v6, 16);
+	return 0;
+}
+
+/* tunnel source IFNAME on a tunnel over IPv6, the interface being the
+ * host's (not in the configuration): the engine asks the host for its IPv6
+ * address when the tunnel initiates; without one the tunnel says so. */
+START_TEST(v1_source_host_interface)
+{
+	char *t1 = xn_replace(strdup(r1_v1), " tunnel source Ethernet0/0\n",
+			      " tunnel source eth0\n");
+	struct ik_engine_host host;
+	struct ik_engine_opts o = { 0 };
+	struct ik_engine *old;
+	struct ik_sb err;
+
+	start(t1, r2_v1, 8);
+	free(t1);
+	ik_sb_init(&err);
+	ck_assert_int_lt(ik_engine_initiate(net.n[0].e, "Tunnel1", &err), 0);
+	ck_assert_msg(strstr(ik_sb_str(&err), "Tunnel1: tunnel source or destination unknown"),
+		      "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+	old = net.n[0].e;
+	host = *xn_host(&net.n[0]);
+	host.resolve_ifaddr6 = host_ifaddr6;
+	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+	ik_engine_free(old);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exchange_v6");
@@ -493,6 +693,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_clear_remote);
 	tcase_add_test(tc, v2_ike_sa);
 	tcase_add_test(tc, v2_wrong_key);
+	tcase_add_test(tc, v1_source_host_interface);
+	tcase_add_test(tc, v1_dpd);
+	tcase_add_test(tc, v1_initial_contact);
+	tcase_add_test(tc, v1_debug_condition_ipv6);
+	tcase_add_test(tc, v1_aggressive_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }
