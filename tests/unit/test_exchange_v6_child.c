@@ -187,6 +187,25 @@ START_TEST(v1_gre_ipv6)
 }
 END_TEST
 
+/* A kernel acquire with IPv6 outer addresses and no reqid: the engine finds
+ * the tunnel by its IPv6 destination and brings the child up; a destination
+ * without a tunnel starts nothing. */
+START_TEST(acquire_ipv6)
+{
+	struct ik_addr a1 = A("2001:db8::1"), a2 = A("2001:db8::2"), a9 = A("2001:db8::9");
+
+	start(false, "gre ipv6", "gre ipv6", 14);
+	ik_engine_acquire_ip(net.n[0].e, 0, &a1, &a9);
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.sent, 0);
+	ik_engine_acquire_ip(net.n[0].e, 0, &a1, &a2);
+	xn_run(&net, 2000);
+	expect_children("2001:db8::1/128->2001:db8::2/128 proto 47",
+			"2001:db8::2/128->2001:db8::1/128 proto 47");
+	xn_free(&net);
+}
+END_TEST
+
 /* IKEv1, 'tunnel mode ipsec ipv6': ID_IPV6_ADDR_SUBNET ::/0 both ways, the
  * children protect every IPv6 address (a vti6 carries IPv6 only). */
 START_TEST(v1_ipsec_ipv6)
@@ -310,6 +329,7 @@ int main(void)
 	tcase_add_test(tc, v1_gre_ipv6);
 	tcase_add_test(tc, v1_ipsec_ipv6);
 	tcase_add_test(tc, v1_mode_mismatch);
+	tcase_add_test(tc, acquire_ipv6);
 	tcase_add_test(tc, v2_gre_ipv6);
 	tcase_add_test(tc, v2_ipsec_ipv6);
 	tcase_add_test(tc, v2_narrowing_and_unacceptable);
