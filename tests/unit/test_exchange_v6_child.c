@@ -173,7 +173,8 @@ START_TEST(v1_gre_ipv6)
 			     "(2001:DB8::1/128/47/0)\n"
 			     "   remote ident (addr/mask/prot/port): (2001:DB8::2/128/47/0)\n") &&
 		      strstr(ik_sb_str(&sb), "     local crypto endpt.: 2001:DB8::1, remote crypto "
-			     "endpt.: 2001:DB8::2\n     plaintext mtu 1402, "), "%s", ik_sb_str(&sb));
+			     "endpt.: 2001:DB8::2\n     plaintext mtu 1402, "),
+		      "%s", ik_sb_str(&sb));
 	ik_sb_reset(&sb);
 	ik_engine_show_ipsec_sa(net.n[0].e, true, &sb);
 	ck_assert_msg(strstr(ik_sb_str(&sb), "\"local_ident\":\"2001:DB8::1/128/47/0\","
