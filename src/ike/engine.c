@@ -1523,6 +1523,14 @@ void ik_engine_initiate_all(struct ik_engine *e)
 
 void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32_t dst)
 {
+	struct ik_addr s = ik_addr_v4(src), d = ik_addr_v4(dst);
+
+	ik_engine_acquire_ip(e, reqid, &s, &d);
+}
+
+void ik_engine_acquire_ip(struct ik_engine *e, uint32_t reqid, const struct ik_addr *src,
+			  const struct ik_addr *dst)
+{
 	const struct ik_interface *t = NULL;
 	struct ik_sb err;
 
@@ -1541,7 +1549,7 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 			t = NULL;
 	} else {
 		size_t n = 0;
-		const struct ik_interface *const *ts = ik_snapshot_tunnels_to(e->cfg, dst, &n);
+		const struct ik_interface *const *ts = ik_snapshot_tunnels_to_ip(e->cfg, dst, &n);
 
 		for (size_t i = 0; i < n && !t; i++)
 			if (!ts[i]->shutdown)

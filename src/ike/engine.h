@@ -191,6 +191,10 @@ void ik_engine_initiate_all(struct ik_engine *e);
 /* Kernel events: acquire (traffic without an SA), soft expire (rekey), hard
  * expire (delete). */
 void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32_t dst);
+/* The same with the packet's outer addresses of either family (dst finds the
+ * tunnel when reqid is 0). */
+void ik_engine_acquire_ip(struct ik_engine *e, uint32_t reqid, const struct ik_addr *src,
+			  const struct ik_addr *dst);
 void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
 
 /* clear crypto session [remote A] / clear crypto isakmp [CONN-ID] / clear crypto sa

@@ -314,8 +314,10 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		ik_sb_printf(out, "    #send errors %llu, #recv errors %llu\n\n",
 			     (unsigned long long)o.errors, (unsigned long long)in.errors);
 		ik_sb_printf(out, "     local crypto endpt.: %s, remote crypto endpt.: %s\n", a, b);
+		/* an IPv6 outer header is 20 bytes longer than an IPv4 one */
 		ik_sb_printf(out, "     plaintext mtu %u, path mtu 1500, ip mtu 1500, ip mtu idb "
-			     "%s\n", c->sa.enc == IK_ESP_AES ? 1422 : 1438,
+			     "%s\n", (c->sa.enc == IK_ESP_AES ? 1422u : 1438u) -
+			     (c->sa.out.dst.family == IK_AF_INET6 ? 20u : 0u),
 			     c->sa.tunnel && c->sa.tunnel->tunnel_source_if ?
 			     c->sa.tunnel->tunnel_source_if : "(none)");
 		ik_sb_printf(out, "     current outbound spi: 0x%X(%u)\n", c->sa.out.spi,

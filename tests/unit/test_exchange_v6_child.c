@@ -171,13 +171,38 @@ START_TEST(v1_gre_ipv6)
 	ik_engine_show_ipsec_sa(net.n[0].e, false, &sb);
 	ck_assert_msg(strstr(ik_sb_str(&sb), "   local  ident (addr/mask/prot/port): "
 			     "(2001:DB8::1/128/47/0)\n"
-			     "   remote ident (addr/mask/prot/port): (2001:DB8::2/128/47/0)\n"),
+			     "   remote ident (addr/mask/prot/port): (2001:DB8::2/128/47/0)\n") &&
+		      strstr(ik_sb_str(&sb), "     local crypto endpt.: 2001:DB8::1, remote crypto "
+			     "endpt.: 2001:DB8::2\n     plaintext mtu 1402, "),
 		      "%s", ik_sb_str(&sb));
+	ik_sb_reset(&sb);
+	ik_engine_show_ipsec_sa(net.n[0].e, true, &sb);
+	ck_assert_msg(strstr(ik_sb_str(&sb), "\"local_ident\":\"2001:DB8::1/128/47/0\","
+			     "\"remote_ident\":\"2001:DB8::2/128/47/0\""), "%s", ik_sb_str(&sb));
 	ik_sb_reset(&sb);
 	ik_engine_show_session(net.n[0].e, false, &sb);
 	ck_assert_msg(strstr(ik_sb_str(&sb), "  IPSEC FLOW: permit 47 host 2001:DB8::1 host "
 			     "2001:DB8::2\n"), "%s", ik_sb_str(&sb));
 	ik_sb_free(&sb);
+	xn_free(&net);
+}
+END_TEST
+
+/* A kernel acquire with IPv6 outer addresses and no reqid: the engine finds
+ * the tunnel by its IPv6 destination and brings the child up; a destination
+ * without a tunnel starts nothing. */
+START_TEST(acquire_ipv6)
+{
+	struct ik_addr a1 = A("2001:db8::1"), a2 = A("2001:db8::2"), a9 = A("2001:db8::9");
+
+	start(false, "gre ipv6", "gre ipv6", 14);
+	ik_engine_acquire_ip(net.n[0].e, 0, &a1, &a9);
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.sent, 0);
+	ik_engine_acquire_ip(net.n[0].e, 0, &a1, &a2);
+	xn_run(&net, 2000);
+	expect_children("2001:db8::1/128->2001:db8::2/128 proto 47",
+			"2001:db8::2/128->2001:db8::1/128 proto 47");
 	xn_free(&net);
 }
 END_TEST
@@ -305,6 +330,7 @@ int main(void)
 	tcase_add_test(tc, v1_gre_ipv6);
 	tcase_add_test(tc, v1_ipsec_ipv6);
 	tcase_add_test(tc, v1_mode_mismatch);
+	tcase_add_test(tc, acquire_ipv6);
 	tcase_add_test(tc, v2_gre_ipv6);
 	tcase_add_test(tc, v2_ipsec_ipv6);
 	tcase_add_test(tc, v2_narrowing_and_unacceptable);

@@ -10,7 +10,10 @@
 #      the event names the IPv6 end points; then the child goes in;
 #   4. 'tunnel mode ipsec ipv6': a vti6 link with its key, the any/any IPv6
 #      policies under its mark, ping6 across;
-#   5. shutdown leaves nothing of ikerd's, and flush after a crash removes the
+#   5. crypto map style SAs whose selectors are of the other family than the
+#      outer addresses: IPv4 subnets over IPv6 and IPv6 subnets over IPv4
+#      (XFRM_STATE_AF_UNSPEC), a ping across each;
+#   6. shutdown leaves nothing of ikerd's, and flush after a crash removes the
 #      IPv6 SAs, policies, links and routes.
 . "$LAB_SRC/tests/lab/lib.sh"
 lab_need "$KERN_PROBE"
@@ -25,6 +28,8 @@ done
 ip link add eth0 netns r1 type veth peer name eth0 netns r2 || lab_fail "veth"
 ip -n r1 addr add 2001:db8:a::1/64 dev eth0 nodad
 ip -n r2 addr add 2001:db8:a::2/64 dev eth0 nodad
+ip -n r1 addr add 198.51.100.1/24 dev eth0
+ip -n r2 addr add 198.51.100.2/24 dev eth0
 ip -n r1 link set eth0 up
 ip -n r2 link set eth0 up
 lab_lan r1 192.0.2.1/25
@@ -138,6 +143,43 @@ esp_moved vti6 5
 finish v1
 finish v2
 nothing_left r1 "after vti6 shutdown"
+
+lab_log "== IPv4 subnets over IPv6, then IPv6 subnets over IPv4 (af-unspec SAs)"
+ip -n r1 route add 203.0.113.0/25 dev eth0
+ip -n r2 route add 192.0.2.0/25 dev eth0
+probe r1 x1 mode=gre6 $common sel=192.0.2.0/25,203.0.113.0/25 side=1 enc=aes-128
+probe r2 x2 mode=gre6 $peer sel=192.0.2.0/25,203.0.113.0/25 side=2 enc=aes-128
+ip -n r1 xfrm state
+lab_assert_match "IPv4 selectors over IPv6: the SA takes any inner family" 'flag af-unspec' \
+	"$(ip -n r1 xfrm state)"
+lab_assert_match "IPv4 policy with an IPv6 template" \
+	'src 192.0.2.0/25 dst 203.0.113.0/25' "$(ip -n r1 xfrm policy)"
+lab_ping r1 192.0.2.1 203.0.113.1 1 >/dev/null
+out=$(lab_ping r1 192.0.2.1 203.0.113.1 5)
+echo "$out"
+lab_assert_match "ping LAN to LAN, IPv4 in esp6" ' 0% packet loss' "$out"
+esp_moved "IPv4 in esp6" 5
+finish x1
+finish x2
+ip -n r1 -6 route add 2001:db8:2::/64 dev eth0
+ip -n r2 -6 route add 2001:db8:1::/64 dev eth0
+v4="num=1 local=198.51.100.1 remote=198.51.100.2 addr=192.0.2.253/30"
+v4p="num=1 local=198.51.100.2 remote=198.51.100.1 addr=192.0.2.254/30"
+probe r1 y1 mode=gre $v4 sel=2001:db8:1::/64,2001:db8:2::/64 side=1
+probe r2 y2 mode=gre $v4p sel=2001:db8:1::/64,2001:db8:2::/64 side=2
+lab_assert_match "IPv6 policy with an IPv4 template" \
+	'src 2001:db8:1::/64 dst 2001:db8:2::/64' "$(ip -n r1 xfrm policy)"
+ip netns exec r1 ping -6 -n -c 1 -W 2 -I 2001:db8:1::1 2001:db8:2::1 >/dev/null
+out=$(ip netns exec r1 ping -6 -n -c 5 -i 0.2 -W 2 -I 2001:db8:1::1 2001:db8:2::1)
+echo "$out"
+lab_assert_match "ping6 LAN to LAN, IPv6 in esp4" ' 0% packet loss' "$out"
+lab_assert_ge "IPv6 in esp4: r1 ESP out" 5 "$(lab_xfrm_packets r1 198.51.100.1 198.51.100.2)"
+lab_assert_ge "IPv6 in esp4: r2 ESP in" 5 "$(lab_xfrm_packets r2 198.51.100.1 198.51.100.2)"
+lab_assert_ge "IPv6 in esp4: r1 ESP in" 5 "$(lab_xfrm_packets r1 198.51.100.2 198.51.100.1)"
+finish y1
+finish y2
+ip -n r1 route del 203.0.113.0/25 dev eth0
+ip -n r1 -6 route del 2001:db8:2::/64 dev eth0
 
 lab_log "== crash over IPv6: no shutdown, then flush_owned"
 probe r1 c1 mode=gre6 $common addr6=2001:db8:ffff::1/64 route=2001:db8:2::/64 side=1 \
