@@ -740,6 +740,43 @@ START_TEST(long_addresses)
 }
 END_TEST
 
+/* Reload over IPv6: the same configuration keeps the SAs (on R1, the
+ * initiator, and on R2, the responder, whose tunnel is found by its IPv6 end
+ * points); a tunnel destination moved to another IPv6 address clears them,
+ * the peer told. */
+START_TEST(reload_keeps_or_clears)
+{
+	struct ik_config *same, *moved;
+	char *t2;
+
+	for (int side = 0; side < 2; side++) {
+		const char *text = side ? r2_v1 : r1_v1;
+
+		start(r1_v1, r2_v1, 15 + (uint64_t)side);
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		expect_pair();
+		same = xn_load(text, "again");
+		ik_engine_set_config(net.n[side].e, same);
+		ik_config_unref(same);
+		xn_deliver(&net);
+		ck_assert_uint_eq(net.n[0].nup, 1);
+		ck_assert_uint_eq(net.n[1].nup, 1);
+		t2 = xn_replace(strdup(text), side ? " tunnel destination 2001:db8::1\n" :
+				" tunnel destination 2001:db8::2\n",
+				" tunnel destination 2001:db8::7\n");
+		moved = xn_load(t2, "moved");
+		free(t2);
+		ik_engine_set_config(net.n[side].e, moved);
+		ik_config_unref(moved);
+		xn_deliver(&net);
+		ck_assert_uint_eq(net.n[side].nup, 0);
+		ck_assert_uint_eq(net.n[1 - side].nup, 0);
+		xn_free(&net);
+	}
+}
+END_TEST
+
 static int host_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
 {
 	struct ik_addr a = v6("2001:db8::1");
@@ -801,6 +838,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_aggressive_mode);
 	tcase_add_test(tc, v2_identity_local_ipv6);
 	tcase_add_test(tc, long_addresses);
+	tcase_add_test(tc, reload_keeps_or_clears);
 	suite_add_tcase(s, tc);
 	return s;
 }
