@@ -115,6 +115,8 @@ struct ik_tp_import {
 struct ik_trustpoint {
 	char *name;
 	bool enrollment_terminal;
+	bool enrollment_selfsigned; /* enrollment selfsigned: a key without a CA; the
+				     * router's certificate is made from it at load */
 	enum ik_revocation revocation;
 	char *subject_name;     /* subject-name TEXT, or NULL */
 	char *rsakeypair, *eckeypair;
@@ -125,6 +127,8 @@ struct ik_trustpoint {
 	struct ik_pki_store *store;     /* trust anchors and CRLs */
 	struct x509_st *cert;           /* the router's certificate, or NULL */
 	struct evp_pkey_st *key;        /* its private key, or NULL */
+	bool cert_self_signed;          /* cert is self-signed (made or imported): a
+					 * peer that asks for raw keys gets the key alone */
 	size_t ncrls;
 	int line;
 	unsigned order;

@@ -2421,7 +2421,11 @@ static int cmd_pki_tp_sub(struct pctx *c)
 			tp->enrollment_terminal = true;
 			return 0;
 		}
-		/* enrollment url, selfsigned, ...: the certificates come from the file */
+		if (kw(c, 1, "selfsigned") && c->ntok == 2) {
+			tp->enrollment_selfsigned = true;
+			return 0;
+		}
+		/* enrollment url, ...: the certificates come from the file */
 		warn_ignored(c, "crypto pki trustpoint");
 		return 0;
 	}
@@ -2604,7 +2608,7 @@ static int pki_finish(struct pctx *c)
 	int bad = 0;
 
 	for (size_t i = 0; i < cfg->ntrustpoints; i++)
-		if (ik_conf_pki_check(cfg->trustpoints[i], err, sizeof(err))) {
+		if (ik_conf_pki_check(cfg->trustpoints[i], cfg->hostname, err, sizeof(err))) {
 			line_error(c, cfg->trustpoints[i]->line, false, "%s", err);
 			bad = -1;
 		}

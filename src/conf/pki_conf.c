@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -248,13 +249,27 @@ int ik_conf_pki_import(const char *cfgfile, struct ik_trustpoint *tp,
 	return rc;
 }
 
-int ik_conf_pki_check(struct ik_trustpoint *tp, char *err, size_t errlen)
+int ik_conf_pki_check(struct ik_trustpoint *tp, const char *hostname, char *err,
+		      size_t errlen)
 {
+	if (tp->key && !tp->cert && tp->enrollment_selfsigned) {
+		char why[300] = "";
+
+		tp->cert = ik_pki_self_sign(tp->key, tp->subject_name,
+					    hostname && hostname[0] ? hostname : tp->name,
+					    time(NULL), why, sizeof(why));
+		if (!tp->cert) {
+			snprintf(err, errlen, "trustpoint %s: enrollment selfsigned: %s", tp->name,
+				 why);
+			return -1;
+		}
+	}
 	if (tp->key && !tp->cert) {
-		snprintf(err, errlen, "trustpoint %s has a private key but no router certificate",
-			 tp->name);
+		snprintf(err, errlen, "trustpoint %s has a private key but no router certificate "
+			 "(a key without a CA: enrollment selfsigned)", tp->name);
 		return -1;
 	}
+	tp->cert_self_signed = tp->cert && ik_pki_cert_self_signed(tp->cert);
 	if (tp->key && X509_check_private_key(tp->cert, tp->key) != 1) {
 		ERR_clear_error();
 		snprintf(err, errlen, "trustpoint %s: the private key is not the key of its "
@@ -350,6 +365,8 @@ void ik_conf_pki_print(const struct ik_config *cfg, struct ik_sb *out)
 		ik_sb_printf(out, "crypto pki trustpoint %s\n", tp->name);
 		if (tp->enrollment_terminal)
 			ik_sb_add(out, " enrollment terminal\n");
+		if (tp->enrollment_selfsigned)
+			ik_sb_add(out, " enrollment selfsigned\n");
 		if (tp->subject_name)
 			ik_sb_printf(out, " subject-name %s\n", tp->subject_name);
 		if (tp->revocation)

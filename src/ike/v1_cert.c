@@ -352,8 +352,12 @@ int ik_v1_cert_check_auth(struct ik_p1 *p1, const struct ik_v1_msg *m,
 			 "certificate", v->subject);
 		goto out;
 	}
-	ik_dbg(p1->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (trustpoint %s)",
-	       v->subject, v->tp ? v->tp->name : "?");
+	if (v->pinned)
+		ik_dbg(p1->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (key "
+		       "pinned by the AuthList %s)", v->subject, ik_authz_name(in.authz));
+	else
+		ik_dbg(p1->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified "
+		       "(trustpoint %s)", v->subject, v->tp ? v->tp->name : "?");
 	rc = 0;
 out:
 	ik_pki_verdict_clear(v);

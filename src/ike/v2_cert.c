@@ -64,9 +64,11 @@ static uint8_t *signed_octets(const struct ik_v2_ike_sa *s, bool of_initiator,
 	return o;
 }
 
-/* CERTREQ naming the CAs of the n trustpoints tps (at most MAX_CAS). */
+/* CERTREQ naming the CAs of the n trustpoints tps (at most MAX_CAS), and
+ * an empty CERTREQ of encoding 15 when raw public keys are welcome: it is
+ * how a peer learns that it may send its key alone (RFC 7670 3). */
 static void cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b,
-		     struct ik_trustpoint *const *tps, size_t n)
+		     struct ik_trustpoint *const *tps, size_t n, bool raw)
 {
 	uint8_t hashes[MAX_CAS * 20];
 	size_t nh = 0;
@@ -85,10 +87,19 @@ static void cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b,
 				nh++;
 		}
 	}
+	if (raw) {
+		ik_v2_b_cert(b, IK_V2_PL_CERTREQ, IK_V2_CERT_RAW_PUBKEY, hashes, 0);
+		V2DBG(s, "Building CERTREQ payload for raw public keys");
+	}
 	if (!nh)
 		return;
 	ik_v2_b_cert(b, IK_V2_PL_CERTREQ, IK_V2_CERT_X509_SIG, hashes, 20 * nh);
 	V2DBG(s, "Building CERTREQ payload naming %zu CA(s)", nh);
+}
+
+static bool list_takes_raw(const struct ik_authlist *l)
+{
+	return l && l->raw_keys;
 }
 
 void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
@@ -99,7 +110,7 @@ void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_remote))
 		return;
 	tp_list(s, &tps, &n);
-	cert_req(s, b, tps, n);
+	cert_req(s, b, tps, n, list_takes_raw(s->profile->authz));
 }
 
 void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
@@ -115,7 +126,30 @@ void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 
 void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 {
-	cert_req(s, b, s->cfg->trustpoints, s->cfg->ntrustpoints);
+	bool raw = false;
+
+	/* the profile is not known yet: any list that takes raw keys (a bounded
+	 * walk of the configured lists, not of peers or SAs) */
+	for (size_t i = 0; i < s->cfg->nauthlists && !raw; i++)
+		raw = list_takes_raw(s->cfg->authlists[i]);
+	cert_req(s, b, s->cfg->trustpoints, s->cfg->ntrustpoints, raw);
+}
+
+void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
+{
+	for (size_t i = 0; i < rx->m.npl; i++) {
+		struct ik_v2_cert c;
+		char err[100];
+
+		if (rx->m.pl[i].type == IK_V2_PL_CERTREQ &&
+		    !ik_v2_parse_cert(&rx->m.pl[i], &c, err, sizeof(err)) &&
+		    c.encoding == IK_V2_CERT_RAW_PUBKEY) {
+			if (!s->peer_raw_req)
+				V2DBG(s, "Peer accepts raw public keys (CERTREQ encoding 15)");
+			s->peer_raw_req = true;
+			return;
+		}
+	}
 }
 
 int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,
@@ -129,6 +163,7 @@ int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initia
 	size_t n, ol = 0;
 	unsigned method;
 	int dl, sl = -1, rc = -1;
+	bool raw;
 
 	tp_list(s, &tps, &n);
 	tp = ik_pki_local_tp(s->cfg, tps, n, p->auth_local);
@@ -138,7 +173,8 @@ int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initia
 		return -1;
 	}
 	method = ik_pki_v2_method(tp->key);
-	dl = i2d_X509(tp->cert, &der);
+	raw = tp->cert_self_signed && s->peer_raw_req;
+	dl = raw ? i2d_PUBKEY(tp->key, &der) : i2d_X509(tp->cert, &der);
 	oct = signed_octets(s, initiator, idb, idl, &ol);
 	if (oct && method)
 		sl = ik_pki_v2_sign(tp->key, method, IK_V2_SIG_SHA256, oct, ol, sig, sizeof(sig));
@@ -146,14 +182,15 @@ int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initia
 		ik_v2_fail(s, "cannot sign with the key of trustpoint %s", tp->name);
 		goto out;
 	}
-	ik_v2_b_cert(b, IK_V2_PL_CERT, IK_V2_CERT_X509_SIG, der, (size_t)dl);
+	ik_v2_b_cert(b, IK_V2_PL_CERT, raw ? IK_V2_CERT_RAW_PUBKEY : IK_V2_CERT_X509_SIG, der,
+		     (size_t)dl);
 	if (initiator)
 		ik_v2_cert_req(s, b);
 	ik_v2_b_auth(b, (uint8_t)method, sig, (size_t)sl);
 	ik_dbg(s->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signing with the key of trustpoint %s",
 	       tp->name);
-	V2DBG(s, "Generating AUTH payload: %s, certificate of trustpoint %s",
-	      ik_pki_v2_method_name(method), tp->name);
+	V2DBG(s, "Generating AUTH payload: %s, %s of trustpoint %s",
+	      ik_pki_v2_method_name(method), raw ? "raw public key" : "certificate", tp->name);
 	rc = 0;
 out:
 	OPENSSL_free(der);
@@ -278,11 +315,22 @@ int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 
 		if (pl->type != IK_V2_PL_CERT)
 			continue;
-		if (ik_v2_parse_cert(pl, &c, err, sizeof(err)) ||
-		    c.encoding != IK_V2_CERT_X509_SIG) {
-			V2DBG(s, "CERT payload %zu ignored: %s", i,
-			      c.encoding != IK_V2_CERT_X509_SIG ? "not an X.509 signature "
-			      "certificate (encoding 4)" : err);
+		if (ik_v2_parse_cert(pl, &c, err, sizeof(err))) {
+			V2DBG(s, "CERT payload %zu ignored: %s", i, err);
+			continue;
+		}
+		if (c.encoding == IK_V2_CERT_RAW_PUBKEY && in.raw_key) {
+			V2DBG(s, "CERT payload %zu ignored: a second raw public key", i);
+			continue;
+		}
+		if (c.encoding == IK_V2_CERT_RAW_PUBKEY) {
+			in.raw_key = c.data;
+			in.raw_key_len = c.len;
+			continue;
+		}
+		if (c.encoding != IK_V2_CERT_X509_SIG) {
+			V2DBG(s, "CERT payload %zu of encoding %u ignored: not an X.509 signature "
+			      "certificate (4) or raw public key (15)", i, c.encoding);
 			continue;
 		}
 		if (n == IK_PKI_MAX_PEER_CERTS) {
@@ -324,8 +372,12 @@ int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 			 v->subject);
 		goto out;
 	}
-	ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (trustpoint %s)",
-	       v->subject, v->tp ? v->tp->name : "?");
+	if (v->pinned)
+		ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (key pinned "
+		       "by the AuthList %s)", v->subject, ik_authz_name(in.authz));
+	else
+		ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified "
+		       "(trustpoint %s)", v->subject, v->tp ? v->tp->name : "?");
 	V2DBG(s, "Peer's AUTH: %s (method %u) with the key of certificate %s",
 	      ik_pki_v2_method_name(a->method), a->method, v->subject);
 	rc = 0;

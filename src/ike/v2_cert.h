@@ -38,7 +38,11 @@ void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
  * CERTREQ names the CAs of every trustpoint (none: no CERTREQ). A peer that
  * sends its certificate only when asked (strongSwan's default) needs it. */
 void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
-/* CERT (our certificate), CERTREQ (initiator) and AUTH signed with the key
+/* Whether the peer's message (IKE_SA_INIT response, IKE_AUTH request)
+ * carries a CERTREQ of encoding 15: it takes raw public keys (RFC 7670). */
+void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx);
+/* CERT (our certificate; our key alone, encoding 15, when the certificate
+ * is self-signed and the peer asked for raw keys), CERTREQ (initiator) and AUTH signed with the key
  * of the profile's trustpoint over our SignedOctets; idb/idl: our ID body.
  * 0, or -1 after ik_v2_fail. */
 int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,

@@ -131,6 +131,7 @@ struct ik_v2_ike_sa {
 	/* the peer */
 	bool nat_self, nat_peer;        /* NAT-D: we, the peer, are behind a NAT */
 	bool peer_frag;                 /* IKEV2_FRAGMENTATION_SUPPORTED received */
+	bool peer_raw_req;              /* CERTREQ for raw public keys received (RFC 7670) */
 	bool initial_contact;           /* INITIAL_CONTACT received (R) or sent (I) */
 	struct ik_v2_id peer_id;        /* IDi (R) or IDr (I) as selection reads it */
 	char *peer_id_value;            /* the text peer_id.value points into */

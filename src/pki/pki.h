@@ -100,6 +100,20 @@ struct ik_pki_map_rule {
 /* Every rule of one map entry holds for c. */
 bool ik_pki_map_match(X509 *c, const struct ik_pki_map_rule *rules, size_t n);
 
+/* ---- raw public keys ---- */
+/* A DER SubjectPublicKeyInfo (RFC 7670's Raw Public Key, CERT encoding 15)
+ * of exactly len bytes: its key (RSA or EC), or NULL with the reason. */
+EVP_PKEY *ik_pki_spki_parse(const uint8_t *der, size_t len, char *err, size_t errlen);
+/* Whether c is self-signed: its issuer is its subject and its own key
+ * verifies its signature. */
+bool ik_pki_cert_self_signed(X509 *c);
+/* A self-signed certificate for key (`enrollment selfsigned`): subject from
+ * the IOS subject-name text ("cn=r1.example.com,o=Example"; NULL: cn=cn),
+ * serial from the key's hash, valid from now for ten years. NULL with the
+ * reason. */
+X509 *ik_pki_self_sign(EVP_PKEY *key, const char *subject, const char *cn, time_t now,
+		       char *err, size_t errlen);
+
 /* ---- public-key hashes ---- */
 enum ik_pki_hash { IK_PKI_SHA1 = 1, IK_PKI_SHA256 };
 
