@@ -378,8 +378,9 @@ int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	else
 		ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified "
 		       "(trustpoint %s)", v->subject, v->tp ? v->tp->name : "?");
-	V2DBG(s, "Peer's AUTH: %s (method %u) with the key of certificate %s",
-	      ik_pki_v2_method_name(a->method), a->method, v->subject);
+	V2DBG(s, "Peer's AUTH: %s (method %u) with the key %s%s",
+	      ik_pki_v2_method_name(a->method), a->method, v->leaf ? "of certificate " : "",
+	      v->subject);
 	rc = 0;
 out:
 	free(oct);

@@ -3,7 +3,8 @@
  * side initiating, CERTREQ naming the CA, and each refusal: a tampered AUTH
  * signature, a certificate from an unknown CA, an identity the certificate
  * does not name, the authorization list pinning another key; a DN identity
- * and the profile chosen by certificate map. Signature
+ * and the profile chosen by certificate map; raw public keys (RFC 7670)
+ * without any CA, pinned by the authorization list. Signature
  * methods 1, 9 and 14 (RFC 7427) are also checked alone, both ways.
  * Certificates are made at test time. */
 #include <check.h>
@@ -319,6 +320,122 @@ START_TEST(authlist)
 }
 END_TEST
 
+/* A router with a key and no CA (trustpoint RAW, enrollment selfsigned),
+ * the peer pinned by list AL: its key hash (pin), raw-public-key accept
+ * when raw. */
+static char *conf_raw(const char *host, const char *auth, const char *key, uint32_t self,
+		      uint32_t peer, const char *pin, bool raw)
+{
+	struct ik_sb sb;
+	char s[16], d[16];
+
+	snprintf(s, sizeof(s), "192.168.0.%u", self & 0xff);
+	snprintf(d, sizeof(d), "192.168.0.%u", peer & 0xff);
+	ik_sb_init(&sb);
+	ik_sb_printf(&sb,
+		     "hostname %s\n"
+		     "crypto pki trustpoint RAW\n"
+		     " enrollment selfsigned\n"
+		     " subject-name cn=%s.example.com\n"
+		     "crypto pki import RAW pem key %s\n"
+		     "crypto isakmp authorization list AL\n"
+		     " peer address %s key-hash %s\n"
+		     "%s"
+		     "crypto ikev2 proposal PROP\n"
+		     " encryption aes-cbc-256\n"
+		     " integrity sha256\n"
+		     " group 14\n"
+		     "crypto ikev2 policy POL\n"
+		     " proposal PROP\n"
+		     "crypto ikev2 profile P\n"
+		     " match identity remote address %s 255.255.255.255\n"
+		     " authentication remote %s\n"
+		     " authentication local %s\n"
+		     " pki trustpoint RAW\n"
+		     " authorization list AL\n"
+		     "crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+		     "crypto ipsec profile IP\n"
+		     " set transform-set TS\n"
+		     " set ikev2-profile P\n"
+		     "interface Ethernet0/0\n"
+		     " ip address %s 255.255.255.0\n"
+		     "interface Tunnel1\n"
+		     " ip address 10.0.0.%u 255.255.255.0\n"
+		     " tunnel source Ethernet0/0\n"
+		     " tunnel destination %s\n"
+		     " tunnel protection ipsec profile IP\n",
+		     host, host, key, d, pin, raw ? " raw-public-key accept\n" : "", d, auth, auth,
+		     s, self & 0xff, d);
+	return sb.s;
+}
+
+/* Raw public keys, no CA anywhere: each side pins the other's key. Both
+ * ask for raw keys (CERTREQ encoding 15) and send their key alone (CERT
+ * encoding 15). 0, 1: each side initiating, RSA; 2: ECDSA P-256; 3: R2 pins
+ * another key for R1; 4: R2's list does not say raw-public-key accept (R1
+ * then sends its self-signed certificate, refused: no CA); 5: R2's list
+ * pins R1's key for another address. */
+START_TEST(raw_keys)
+{
+	struct tc_pki p;
+	char h1[100], h2[100], line[400];
+	EVP_PKEY *other = tc_key(TC_RSA);
+	int side = _i == 1;
+	const char *auth = _i == 2 ? "ecdsa-sig" : "rsa-sig";
+
+	tc_pki_make(&p, _i == 2 ? TC_EC256 : TC_RSA, "v2raw", XN_WALL);
+	ik_pki_key_hash_text(_i == 3 ? other : p.k1, IK_PKI_SHA256, h1, sizeof(h1));
+	ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, h2, sizeof(h2));
+	start(conf_raw("R1", auth, p.k1_pem, R1_ADDR, R2_ADDR, h2, true),
+	      xn_replace(conf_raw("R2", auth, p.k2_pem, R2_ADDR, R1_ADDR, h1, _i != 4),
+			 " peer address 192.168.0.1 ",
+			 _i == 5 ? " peer address 192.168.0.9 " : " peer address 192.168.0.1 "),
+	      200 + _i);
+	initiate(side);
+	xn_run(&net, 2000);
+	if (_i <= 2) {
+		expect_up();
+		for (int i = 0; i < 2; i++) {
+			expect_line(&net.n[i], "Peer accepts raw public keys (CERTREQ encoding 15)");
+			expect_line(&net.n[i], ", raw public key of trustpoint RAW");
+			expect_line(&net.n[i], "CRYPTO_PKI: raw public key of 192.168.0.");
+			expect_line(&net.n[i], "with the key raw public key");
+			expect_line(&net.n[i], "Peer Validated against the AuthList AL");
+			expect_line(&net.n[i], "CRYPTO_PKI: signature of raw public key verified (key "
+				    "pinned by the AuthList AL)");
+			expect_line(&net.n[i], "Verification of peer's authentication data PASSED");
+		}
+		/* the responder asks for raw keys in IKE_SA_INIT already */
+		expect_line(&net.n[side], "Payload contents: SA KE Nonce N(NAT_DETECTION_SOURCE_IP)"
+			    " N(NAT_DETECTION_DESTINATION_IP) CERTREQ N(SIGNATURE_HASH_ALGORITHMS)");
+	} else {
+		expect_down();
+		ik_pki_key_hash_text(p.k1, IK_PKI_SHA256, h1, sizeof(h1));
+		if (_i == 4) {
+			expect_no_line(&net.n[0], "Peer accepts raw public keys");
+			expect_line(&net.n[1], "CRYPTO_PKI: cn=R1.example.com is self-signed: accepted "
+				    "only when pinned by an authorization list with "
+				    "raw-public-key accept");
+			expect_line(&net.n[1], "%CRYPTO-5-IKMP_INVAL_CERT");
+		} else {
+			snprintf(line, sizeof(line), "Peer Not Validated against the AuthList AL: "
+				 "address 192.168.0.1 presented key %s", h1);
+			expect_line(&net.n[1], line);
+			expect_line(&net.n[1], _i == 3 ? "not among the keys listed for it" :
+				    "identity not on the list");
+			snprintf(line, sizeof(line), "%%CRYPTO-4-IKMP_AUTHLIST_FAIL: Peer 192.168.0.1 "
+				 "(address 192.168.0.1) Not Validated against the AuthList AL: it "
+				 "presented key %s", h1);
+			expect_line(&net.n[1], line);
+		}
+		expect_no_line(&net.n[1], "Verification of peer's authentication data PASSED");
+	}
+	EVP_PKEY_free(other);
+	xn_free(&net);
+	tc_pki_free(&p);
+}
+END_TEST
+
 /* R1 names itself by its certificate's subject (identity local dn, ID type
  * DER_ASN1_DN, as strongSwan does by default); R2 has no match identity for
  * it and chooses its profile by certificate map: the first profile whose
@@ -462,6 +579,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_ca);
 	tcase_add_loop_test(tc, id_mismatch, 0, 2);
 	tcase_add_loop_test(tc, authlist, 0, 2);
+	tcase_add_loop_test(tc, raw_keys, 0, 6);
 	tcase_add_test(tc, dn_certmap);
 	tcase_add_test(tc, identity_dn_printed);
 	suite_add_tcase(s, tc);
