@@ -121,6 +121,12 @@ cases() {
 		done
 	done
 	echo "f v2-cert-authlist-bypeer v2-cert.sh authlist peer"
+	# raw keys without a CA: strongSwan's self-signed certificate pinned by
+	# ikerd's list, ikerd's bare key trusted by strongSwan's pubkeys
+	for by in ikerd peer; do
+		echo "f v2-cert-raw-by$by v2-cert.sh raw $by"
+	done
+	echo "f v2-cert-rawbad-bypeer v2-cert.sh rawbad peer"
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi
