@@ -477,7 +477,7 @@ void ik_engine_clear_map(struct ik_engine *e, const char *map)
 		if (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, map))
 			continue;
 		ik_log_scope(e->log, c->remote.addr);
-		ik_v1_child_remove(e, c, true, "clear");
+		ik_core_child_remove(e, c, true, "clear");
 	}
 }
 

@@ -119,7 +119,7 @@ static void show_each(struct ik_engine *e, enum ik_sa_show form, uint64_t now,
 
 void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	if (json) {
 		ik_sb_add(out, "[");
@@ -198,7 +198,7 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts *so, bool json,
 				 struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], lp[64], rp[64];
 	bool first = true;
 
@@ -359,7 +359,7 @@ static bool session_head(const struct ik_engine *e, const struct ik_p1 *p1)
 /* show crypto session brief */
 static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	ik_sb_add(out, "Status: A- Active, U - Up, D - Down, I - Idle, S - Standby, "
 		  "N - Negotiating\n        K - No IKE\nivrf = (none)\n"
@@ -398,7 +398,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 				struct ik_sb *out)
 {
 	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	bool first = true;
 
 	if (so->brief && !json) {
@@ -563,27 +563,6 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 	}
 	if (json)
 		ik_sb_add(out, "]\n");
-}
-
-void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
-{
-	char a[IK_ADDRSTRLEN];
-
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine): got a queue event with 1 KMI message(s)");
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(crypto_ipsec_create_ipsec_sas): Map found %s-head-0",
-	       c->sa.ifname);
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
-	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->local.addr, a));
-	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.in.spi, c->sa.in.spi);
-	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
-	       c->sa.id);
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
-	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->remote.addr, a));
-	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.out.spi, c->sa.out.spi);
-	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
-	       c->sa.id + 1);
 }
 
 static const char *esp_enc_text(const struct ik_child_sa *sa, char *buf, size_t n)

@@ -187,14 +187,14 @@ static uint32_t new_spi(struct ik_engine *e)
 	uint32_t s;
 
 	do
-		ik_v1_rand(e, &s, sizeof(s));
+		ik_core_rand(e, &s, sizeof(s));
 	while (s <= 255);
 	return s;
 }
 
 const struct ik_interface *ik_v2_tunnel_for(const struct ik_v2_ike_sa *s)
 {
-	return ik_v1_tunnel_for(s->cfg, s->local.addr, s->remote.addr);
+	return ik_core_tunnel_for(s->cfg, s->local.addr, s->remote.addr);
 }
 
 /* ---- initiator ---- */
@@ -464,7 +464,11 @@ static void delete_unused(struct ik_v2_ike_sa *s, uint32_t spi_in)
 	free(b);
 }
 
-static void child_ops_set(struct ik_child *c);
+static const struct ik_child_ops v2_child_ops = {
+	.version = 2,
+	.rekey = ik_v2_child_rekey,
+	.notify_delete = ik_v2_child_notify_delete,
+};
 
 int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr,
 			const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
@@ -479,7 +483,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	const struct ik_v2_ts *ours, *theirs;
 	uint8_t km[2 * (IK_MAX_ENC_KEY + IK_MAX_AUTH_KEY)];
 	size_t el, al;
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	uint16_t j = 0;
 	uint32_t a, m;
 
@@ -542,7 +546,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	cs->encap_remote_port = cs->udp_encap ? s->remote.port : 0;
 	cs->pfs_group = cr->pfs_group;
 	cs->reqid = t->tunnel_num + 1;
-	c->cfg = ik_v1_cfg_hold(e, s->cfg);
+	c->cfg = ik_core_cfg_hold(e, s->cfg);
 	c->local = s->local;
 	c->remote = s->remote;
 	c->fvrf = s->fvrf ? strdup(s->fvrf) : NULL;
@@ -552,45 +556,34 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	c->p1_conn_id = s->conn_id;
 	c->initiator = s->initiator;
 	c->created_ms = now;
-	ik_v1_tset_name(ts, c->transform_name, sizeof(c->transform_name));
-	ik_v1_trace_create_sa(e, c);
+	ik_core_tset_name(ts, c->transform_name, sizeof(c->transform_name));
+	ik_core_trace_create_sa(e, c);
 	if (e->host.child_up(e->host.ctx, cs)) {
 		ik_msg(e->log, IK_LOG_ERR, "IPSEC: installing the SA pair for %s (spi 0x%X/0x%X) "
 		       "failed", cs->ifname, cs->in.spi, cs->out.spi);
 		delete_unused(s, cs->in.spi);
-		ik_v1_cfg_release(e, c->cfg);
+		ik_core_cfg_release(e, c->cfg);
 		free(c->fvrf);
 		ik_wipe(c, sizeof(*c));
 		free(c);
 		e->st.p2_failed++;
 		return -1;
 	}
-	ik_v1_rand(e, &j, sizeof(j));
+	ik_core_rand(e, &j, sizeof(j));
 	/* both sides rekey on their soft lifetime; the one that made the child a
 	 * little earlier, so that they seldom collide (RFC 7296 2.8.1) */
-	ik_v1_child_insert(e, c, now + (uint64_t)cs->lifetime_sec *
-			   ((cr->exch_initiator ? 850u : 900u) + j % 50),
-			   now + (uint64_t)cs->lifetime_sec * 1000);
-	child_ops_set(c);
+	ik_core_child_insert(e, c, &v2_child_ops, now + (uint64_t)cs->lifetime_sec *
+			     ((cr->exch_initiator ? 850u : 900u) + j % 50),
+			     now + (uint64_t)cs->lifetime_sec * 1000);
 	e->st.p2_done++;
 	V2DBG(s, "IPsec SA for %s installed: in spi 0x%08X, out spi 0x%08X (%s)", cs->ifname,
 	      cs->in.spi, cs->out.spi, c->transform_name);
 	if (cr->rekey_of) {
-		struct ik_child *old = ik_v1_child_find(e, cr->rekey_of);
+		struct ik_child *old = ik_core_child_find(e, cr->rekey_of);
 
 		if (old && old != c)
-			ik_v1_child_remove(e, old, true, "rekeyed");
+			ik_core_child_remove(e, old, true, "rekeyed");
 	}
 	return 0;
 }
 
-static const struct ik_child_ops v2_child_ops = {
-	.rekey = ik_v2_child_rekey,
-	.notify_delete = ik_v2_child_notify_delete,
-};
-
-static void child_ops_set(struct ik_child *c)
-{
-	c->ops = &v2_child_ops;
-	c->version = 2;
-}

@@ -291,7 +291,7 @@ static unsigned count_children(struct ik_v2_ike_sa *s)
 void ik_engine_show_ikev2_sa(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 			     struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	bool first = true;
 
 	if (json) {
@@ -340,7 +340,7 @@ static int by_session(const void *a, const void *b)
 void ik_engine_show_ikev2_session(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 				  struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	struct ik_v2_ike_sa **v = NULL;
 	size_t n = 0, cap = 0;
 	bool first = true;
@@ -485,7 +485,7 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 void ik_v2_show_session_brief(struct ik_engine *e, const struct ik_show_opts *o,
 			      struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL; s; s = s->next) {
 		struct ik_child *any = ik_v2_child_first(s);
