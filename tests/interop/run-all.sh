@@ -113,6 +113,9 @@ cases() {
 		done
 	done
 	echo "f cert-authlist-bypeer v1-cert.sh authlist peer"
+	for by in ikerd peer; do
+		echo "f cert-raw-by$by v1-cert.sh raw $by"
+	done
 	# IKEv2 with certificates (RSA and ECDSA, either initiator), the
 	# authorization list refusing strongSwan's valid certificate
 	for c in rsa ecdsa; do

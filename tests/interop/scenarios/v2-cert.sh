@@ -197,10 +197,11 @@ else
 	iop_check "ikerd: verified strongSwan's signature" \
 		ik_trace "$NS_IK" "CRYPTO_PKI: signature of cn=peer.lab"
 	if [ "$CASE" = raw ]; then
+		SELFL="self-signed certificate of cn=peer.lab,o=ikerd lab: key sha256 $PEERH"
+		iop_check "ikerd: strongSwan's self-signed certificate, checked by the list" \
+			ik_trace "$NS_IK" "$SELFL, checked against the AuthList PINNED"
 		iop_check "ikerd: strongSwan's key pinned by the list, no CA" \
-			ik_trace "$NS_IK" "verified (key pinned by the AuthList PINNED)"
-		iop_check "ikerd: Peer Validated against the AuthList" \
-			ik_trace "$NS_IK" "Peer Validated against the AuthList PINNED"
+			ik_trace "$NS_IK" "verified \\(key pinned by the AuthList PINNED\\)"
 	fi
 	iop_check "ikerd: peer authentication PASSED" \
 		ik_trace "$NS_IK" "Verification of peer's authentication data PASSED"
