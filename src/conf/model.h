@@ -332,6 +332,8 @@ struct ik_ikev2_profile {
 	char *local_id_value;
 	bool local_id_dn;       /* identity local dn: our certificate's subject */
 	enum ik_authm auth_local, auth_remote;
+	bool auth_local_digsig; /* authentication local rsa-sig|ecdsa-sig digital-signature:
+				 * AUTH method 14 (RFC 7427) when the peer takes it */
 	struct ik_ikev2_keyring *keyring;
 	uint32_t lifetime;      /* 0 = default 86400 */
 	unsigned dpd_interval, dpd_retry;

@@ -2122,8 +2122,15 @@ static int cmd_v2_profile_sub(struct pctx *c)
 						 c->tok[1].s)
 					   : pincomplete(c, "incomplete command: 'local' or 'remote' "
 							 "expected");
-		if (need(c, 2, "pre-share, rsa-sig or ecdsa-sig") || no_more(c, 3))
+		if (need(c, 2, "pre-share, rsa-sig or ecdsa-sig"))
 			return -1;
+		if (dst == &p->auth_local && c->ntok == 4 && kw(c, 3, "digital-signature") &&
+		    (kw(c, 2, "rsa-sig") || kw(c, 2, "ecdsa-sig")))
+			p->auth_local_digsig = true;
+		else if (no_more(c, 3))
+			return -1;
+		else if (dst == &p->auth_local)
+			p->auth_local_digsig = false;
 		if (kw(c, 2, "pre-share"))
 			*dst = IK_AUTH_PSK;
 		else if (kw(c, 2, "rsa-sig"))

@@ -135,8 +135,28 @@ void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 	cert_req(s, b, s->cfg->trustpoints, s->cfg->ntrustpoints, raw);
 }
 
+/* SIGNATURE_HASH_ALGORITHMS: 2-octet hash identifiers (RFC 7427 4). */
+static void note_sig_hashes(struct ik_v2_ike_sa *s, const struct ik_pl *pl)
+{
+	struct ik_v2_notify n;
+	char err[100];
+
+	if (ik_v2_parse_notify(pl, &n, err, sizeof(err)))
+		return;
+	for (size_t k = 0; k + 1 < n.data_len; k += 2) {
+		uint16_t h = (uint16_t)(n.data[k] << 8 | n.data[k + 1]);
+
+		if (h >= 2 && h <= 4)
+			s->peer_sig_hashes |= (uint8_t)(1u << h);
+	}
+}
+
 void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
+	const struct ik_pl *sh = ik_v2_find_notify(&rx->m, IK_V2_N_SIGNATURE_HASH_ALGORITHMS);
+
+	if (sh)
+		note_sig_hashes(s, sh);
 	for (size_t i = 0; i < rx->m.npl; i++) {
 		struct ik_v2_cert c;
 		char err[100];
@@ -152,6 +172,24 @@ void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 }
 
+unsigned ik_v2_cert_method(EVP_PKEY *key, bool digsig, uint8_t peer_hashes,
+			   enum ik_v2_sig_hash *hash)
+{
+	static const struct { unsigned id; enum ik_v2_sig_hash h; } order[] = {
+		{ 2, IK_V2_SIG_SHA256 }, { 3, IK_V2_SIG_SHA384 }, { 4, IK_V2_SIG_SHA512 },
+	};
+
+	*hash = IK_V2_SIG_SHA256;
+	if (!ik_pki_v2_method(key))
+		return 0;
+	for (size_t i = 0; digsig && i < IK_ARRAY_LEN(order); i++)
+		if (peer_hashes & (1u << order[i].id)) {
+			*hash = order[i].h;
+			return IK_V2_AUTH_DIGITAL_SIG;
+		}
+	return ik_pki_v2_method(key);
+}
+
 int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,
 		    const uint8_t *idb, size_t idl)
 {
@@ -164,6 +202,7 @@ int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initia
 	unsigned method;
 	int dl, sl = -1, rc = -1;
 	bool raw;
+	enum ik_v2_sig_hash hash;
 
 	tp_list(s, &tps, &n);
 	tp = ik_pki_local_tp(s->cfg, tps, n, p->auth_local);
@@ -172,12 +211,12 @@ int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initia
 			   p->name, p->auth_local == IK_AUTH_RSA_SIG ? "RSA" : "EC");
 		return -1;
 	}
-	method = ik_pki_v2_method(tp->key);
+	method = ik_v2_cert_method(tp->key, p->auth_local_digsig, s->peer_sig_hashes, &hash);
 	raw = tp->cert_self_signed && s->peer_raw_req;
 	dl = raw ? i2d_PUBKEY(tp->key, &der) : i2d_X509(tp->cert, &der);
 	oct = signed_octets(s, initiator, idb, idl, &ol);
 	if (oct && method)
-		sl = ik_pki_v2_sign(tp->key, method, IK_V2_SIG_SHA256, oct, ol, sig, sizeof(sig));
+		sl = ik_pki_v2_sign(tp->key, method, hash, oct, ol, sig, sizeof(sig));
 	if (dl <= 0 || sl <= 0) {
 		ik_v2_fail(s, "cannot sign with the key of trustpoint %s", tp->name);
 		goto out;

@@ -476,6 +476,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	/* RFC 7383: fragments only when both announce them */
 	s->peer_frag = ik_v2_frag_local(s) &&
 		ik_v2_find_notify(&rx->m, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED);
+	ik_v2_cert_note_req(s, rx);
 	s->win.peer_next = 1;
 	/* the response */
 	b = malloc(sizeof(*b));

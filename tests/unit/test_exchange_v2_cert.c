@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/v2_cert.h"
 #include "ike/v2_msg.h"
 #include "pki/pki.h"
 #include "pki/sig_v2.h"
+#include "profile/snapshot.h"
 #include "test_certgen.h"
 #include "test_exchange_harness.h"
 #include "util/strbuf.h"
@@ -436,6 +438,79 @@ START_TEST(raw_keys)
 }
 END_TEST
 
+/* authentication local rsa-sig|ecdsa-sig digital-signature: AUTH method 14
+ * (RFC 7427) with SHA-256, since the peer announced SIGNATURE_HASH_
+ * ALGORITHMS; without the word, IOS's method 1 (rsa_both_roles) or 9. */
+START_TEST(digsig_sent)
+{
+	struct tc_pki p;
+	const char *auth = _i ? "ecdsa-sig" : "rsa-sig";
+	char from[64], to[96];
+
+	tc_pki_make(&p, _i ? TC_EC256 : TC_RSA, "v2digsig", XN_WALL);
+	snprintf(from, sizeof(from), " authentication local %s\n", auth);
+	snprintf(to, sizeof(to), " authentication local %s digital-signature\n", auth);
+	start(xn_replace(conf1(&p, auth, NULL, NULL), from, to), conf2(&p, auth, NULL, NULL),
+	      300 + _i);
+	initiate(0);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[0], "Generating AUTH payload: digital signature (RFC 7427)");
+	expect_line(&net.n[1], "Peer's AUTH: digital signature (RFC 7427) (method 14)");
+	/* R2 was not asked: its own method */
+	expect_line(&net.n[0], _i ? "Peer's AUTH: ECDSA with SHA-256 on P-256 (method 9)" :
+		    "Peer's AUTH: RSA signature (method 1)");
+	xn_free(&net);
+	tc_pki_free(&p);
+}
+END_TEST
+
+/* The method chosen from what the peer announced, and the word printed
+ * back; it belongs to authentication local only. */
+START_TEST(digsig_choice)
+{
+	EVP_PKEY *rsa = tc_key(TC_RSA), *ec = tc_key(TC_EC256);
+	enum ik_v2_sig_hash h;
+	struct tc_pki p;
+	struct ik_config *c;
+	struct ik_conf_error err;
+	struct ik_sb a;
+	char *text;
+
+	ck_assert_uint_eq(ik_v2_cert_method(rsa, false, 1u << 2, &h), 1);
+	ck_assert_uint_eq(ik_v2_cert_method(ec, false, 1u << 2, &h), 9);
+	ck_assert_uint_eq(ik_v2_cert_method(rsa, true, 0, &h), 1);
+	ck_assert_uint_eq(ik_v2_cert_method(rsa, true, 1u << 2 | 1u << 4, &h), 14);
+	ck_assert_int_eq(h, IK_V2_SIG_SHA256);
+	ck_assert_uint_eq(ik_v2_cert_method(ec, true, 1u << 4, &h), 14);
+	ck_assert_int_eq(h, IK_V2_SIG_SHA512);
+	ck_assert_uint_eq(ik_v2_cert_method(rsa, true, 1u << 3, &h), 14);
+	ck_assert_int_eq(h, IK_V2_SIG_SHA384);
+	tc_pki_make(&p, TC_RSA, "v2digsigconf", XN_WALL);
+	text = xn_replace(conf1(&p, "rsa-sig", NULL, NULL), " authentication local rsa-sig\n",
+			  " authentication local rsa-sig digital-signature\n");
+	c = xn_load(text, "r1.conf");
+	ik_sb_init(&a);
+	ik_config_print(c, &a);
+	ck_assert_msg(strstr(a.s, " authentication local rsa-sig digital-signature\n"), "%s",
+		      a.s);
+	ik_sb_free(&a);
+	ik_config_unref(c);
+	free(text);
+	text = xn_replace(conf1(&p, "rsa-sig", NULL, NULL), " authentication remote rsa-sig\n",
+			  " authentication remote rsa-sig digital-signature\n");
+	ck_assert_ptr_null(ik_snapshot_load_string(text, "r1.conf", &err));
+	free(text);
+	text = xn_replace(conf1(&p, "rsa-sig", NULL, NULL), " authentication local rsa-sig\n",
+			  " authentication local pre-share digital-signature\n");
+	ck_assert_ptr_null(ik_snapshot_load_string(text, "r1.conf", &err));
+	free(text);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(ec);
+	tc_pki_free(&p);
+}
+END_TEST
+
 /* R1 names itself by its certificate's subject (identity local dn, ID type
  * DER_ASN1_DN, as strongSwan does by default); R2 has no match identity for
  * it and chooses its profile by certificate map: the first profile whose
@@ -580,6 +655,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, id_mismatch, 0, 2);
 	tcase_add_loop_test(tc, authlist, 0, 2);
 	tcase_add_loop_test(tc, raw_keys, 0, 6);
+	tcase_add_loop_test(tc, digsig_sent, 0, 2);
+	tcase_add_test(tc, digsig_choice);
 	tcase_add_test(tc, dn_certmap);
 	tcase_add_test(tc, identity_dn_printed);
 	suite_add_tcase(s, tc);
