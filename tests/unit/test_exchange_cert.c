@@ -440,17 +440,38 @@ static char *conf_raw(const char *host, const char *key, uint32_t self, uint32_t
 START_TEST(self_signed_pinned)
 {
 	struct tc_pki p;
-	char h1[100], h2[100], line[400];
+	char h1[100], h2[100], line[400], *text1;
 	EVP_PKEY *other = tc_key(TC_RSA);
 	int side = _i == 1;
 
 	tc_pki_make(&p, TC_RSA, "raw", XN_WALL);
 	ik_pki_key_hash_text(_i == 2 ? other : p.k1, IK_PKI_SHA256, h1, sizeof(h1));
 	ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, h2, sizeof(h2));
-	start(conf_raw("R1", p.k1_pem, R1_ADDR, R2_ADDR, "R2.example.com", h2, true),
+	text1 = conf_raw("R1", p.k1_pem, R1_ADDR, R2_ADDR, "R2.example.com", h2, true);
+	start(strdup(text1),
 	      conf_raw("R2", p.k2_pem, R2_ADDR, R1_ADDR, "R1.example.com", h1, _i != 3));
 	initiate(side);
 	xn_run(&net, 2000);
+	if (_i == 0) {
+		/* what R2 pins, as show crypto pki trustpoints prints it */
+		struct ik_config *c = xn_load(text1, "r1.conf");
+		struct ik_sb o;
+		char want[200];
+
+		ik_sb_init(&o);
+		ik_show_pki_trustpoints(c, false, &o);
+		ck_assert_msg(strstr(o.s, "    Router certificate self-signed, with its private "
+				     "key.\n"), "%s", o.s);
+		snprintf(want, sizeof(want), "    Key hash: %s\n", h1);
+		ck_assert_msg(strstr(o.s, want), "%s", o.s);
+		ik_sb_reset(&o);
+		ik_show_pki_trustpoints(c, true, &o);
+		snprintf(want, sizeof(want), "\"self_signed\":true,\"key_hash\":\"%s\"", h1);
+		ck_assert_msg(strstr(o.s, want), "%s", o.s);
+		ik_sb_free(&o);
+		ik_config_unref(c);
+	}
+	free(text1);
 	if (_i <= 1) {
 		expect_up();
 		for (int i = 0; i < 2; i++) {
