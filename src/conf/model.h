@@ -129,6 +129,8 @@ struct ik_trustpoint {
 	struct evp_pkey_st *key;        /* its private key, or NULL */
 	bool cert_self_signed;          /* cert is self-signed (made or imported): a
 					 * peer that asks for raw keys gets the key alone */
+	bool has_issuer_hash;           /* the CA of store that issued cert is known: */
+	uint8_t issuer_hash[20];        /* SHA-1 of its key, as an IKEv2 CERTREQ names it */
 	size_t ncrls;
 	int line;
 	unsigned order;

@@ -270,6 +270,19 @@ int ik_conf_pki_check(struct ik_trustpoint *tp, const char *hostname, char *err,
 		return -1;
 	}
 	tp->cert_self_signed = tp->cert && ik_pki_cert_self_signed(tp->cert);
+	tp->has_issuer_hash = false;
+	if (tp->cert && tp->store) {
+		X509 *cas[64];
+		size_t n = ik_pki_store_cas(tp->store, cas, 64);
+		uint8_t h[32];
+
+		for (size_t i = 0; i < n && !tp->has_issuer_hash; i++)
+			tp->has_issuer_hash = X509_check_issued(cas[i], tp->cert) == X509_V_OK &&
+				ik_pki_key_hash(X509_get0_pubkey(cas[i]), IK_PKI_SHA1, h) == 20;
+		if (tp->has_issuer_hash)
+			memcpy(tp->issuer_hash, h, sizeof(tp->issuer_hash));
+		ERR_clear_error();
+	}
 	if (tp->key && X509_check_private_key(tp->cert, tp->key) != 1) {
 		ERR_clear_error();
 		snprintf(err, errlen, "trustpoint %s: the private key is not the key of its "

@@ -151,6 +151,26 @@ static void note_sig_hashes(struct ik_v2_ike_sa *s, const struct ik_pl *pl)
 	}
 }
 
+/* The first of our trustpoints (configuration order) with a certificate
+ * and key whose issuer is among the CA key hashes of a CERTREQ. Bounded by
+ * the trustpoints configured and MAX_CAS hashes, whatever the peer sends. */
+static void note_ca_hashes(struct ik_v2_ike_sa *s, const struct ik_v2_cert *c)
+{
+	size_t nh = c->len / 20 < MAX_CAS ? c->len / 20 : MAX_CAS;
+
+	for (size_t t = 0; t < s->cfg->ntrustpoints && !s->peer_ca_tp; t++) {
+		const struct ik_trustpoint *tp = s->cfg->trustpoints[t];
+
+		if (!tp->has_issuer_hash || !tp->key)
+			continue;
+		for (size_t h = 0; h < nh && !s->peer_ca_tp; h++)
+			if (!memcmp(c->data + 20 * h, tp->issuer_hash, 20))
+				s->peer_ca_tp = tp;
+	}
+	if (s->peer_ca_tp)
+		V2DBG(s, "Peer's CERTREQ names the CA of trustpoint %s", s->peer_ca_tp->name);
+}
+
 void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
 	const struct ik_pl *sh = ik_v2_find_notify(&rx->m, IK_V2_N_SIGNATURE_HASH_ALGORITHMS);
@@ -161,15 +181,37 @@ void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		struct ik_v2_cert c;
 		char err[100];
 
-		if (rx->m.pl[i].type == IK_V2_PL_CERTREQ &&
-		    !ik_v2_parse_cert(&rx->m.pl[i], &c, err, sizeof(err)) &&
-		    c.encoding == IK_V2_CERT_RAW_PUBKEY) {
-			if (!s->peer_raw_req)
-				V2DBG(s, "Peer accepts raw public keys (CERTREQ encoding 15)");
+		if (rx->m.pl[i].type != IK_V2_PL_CERTREQ ||
+		    ik_v2_parse_cert(&rx->m.pl[i], &c, err, sizeof(err)))
+			continue;
+		if (c.encoding == IK_V2_CERT_X509_SIG && !s->peer_ca_tp)
+			note_ca_hashes(s, &c);
+		if (c.encoding == IK_V2_CERT_RAW_PUBKEY && !s->peer_raw_req) {
+			V2DBG(s, "Peer accepts raw public keys (CERTREQ encoding 15)");
 			s->peer_raw_req = true;
-			return;
 		}
 	}
+}
+
+/* The trustpoint we sign with: the one whose CA the peer asked for, when
+ * the profile may use it and its key suits; else the first that suits
+ * (ik_pki_local_tp). IOS sends its certificate whether asked or not. */
+static const struct ik_trustpoint *local_tp(const struct ik_v2_ike_sa *s, enum ik_authm want)
+{
+	const struct ik_trustpoint *h = s->peer_ca_tp;
+	struct ik_trustpoint *const *tps;
+	size_t n;
+	bool listed;
+
+	tp_list(s, &tps, &n);
+	listed = !(s->profile && s->profile->ntrustpoints);
+	for (size_t i = 0; h && i < n && !listed; i++)
+		listed = tps[i] == h;
+	if (h && listed && h->cert && h->key &&
+	    ((want == IK_AUTH_RSA_SIG && EVP_PKEY_get_base_id(h->key) == EVP_PKEY_RSA) ||
+	     (want == IK_AUTH_ECDSA_SIG && EVP_PKEY_get_base_id(h->key) == EVP_PKEY_EC)))
+		return h;
+	return ik_pki_local_tp(s->cfg, tps, n, want);
 }
 
 unsigned ik_v2_cert_method(EVP_PKEY *key, bool digsig, uint8_t peer_hashes,
@@ -194,18 +236,16 @@ int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initia
 		    const uint8_t *idb, size_t idl)
 {
 	const struct ik_ikev2_profile *p = s->profile;
-	struct ik_trustpoint *const *tps;
 	const struct ik_trustpoint *tp;
 	unsigned char *der = NULL;
 	uint8_t *oct = NULL, sig[IK_V2_SIG_MAX];
-	size_t n, ol = 0;
+	size_t ol = 0;
 	unsigned method;
 	int dl, sl = -1, rc = -1;
 	bool raw;
 	enum ik_v2_sig_hash hash;
 
-	tp_list(s, &tps, &n);
-	tp = ik_pki_local_tp(s->cfg, tps, n, p->auth_local);
+	tp = local_tp(s, p->auth_local);
 	if (!tp) {
 		ik_v2_fail(s, "IKEv2 profile %s: no trustpoint with a certificate and a %s key",
 			   p->name, p->auth_local == IK_AUTH_RSA_SIG ? "RSA" : "EC");
@@ -239,16 +279,13 @@ out:
 
 size_t ik_v2_cert_local_dn(const struct ik_v2_ike_sa *s, uint8_t *out, size_t cap)
 {
-	struct ik_trustpoint *const *tps;
 	const struct ik_trustpoint *tp;
 	unsigned char *der = NULL;
-	size_t n;
 	int dl;
 
 	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_local))
 		return 0;
-	tp_list(s, &tps, &n);
-	tp = ik_pki_local_tp(s->cfg, tps, n, s->profile->auth_local);
+	tp = local_tp(s, s->profile->auth_local);
 	if (!tp)
 		return 0;
 	dl = i2d_X509_NAME(X509_get_subject_name(tp->cert), &der);

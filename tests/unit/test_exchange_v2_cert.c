@@ -511,6 +511,46 @@ START_TEST(digsig_choice)
 }
 END_TEST
 
+/* R1 holds certificates of two CAs (trustpoints TPA, TPB, in that order);
+ * R2 trusts only B. R2's CERTREQ names B's key: R1 signs with TPB's
+ * certificate and key, not with its first trustpoint's. */
+START_TEST(certreq_honoured)
+{
+	struct tc_pki a, b;
+	struct ik_sb sb;
+	char *rest;
+
+	tc_pki_make(&a, TC_RSA, "v2reqa", XN_WALL);
+	tc_pki_make(&b, TC_RSA, "v2reqb", XN_WALL);
+	ik_sb_init(&sb);
+	ik_sb_printf(&sb, "hostname R1\n"
+		     "crypto pki trustpoint TPA\n"
+		     " revocation-check none\n"
+		     "crypto pki import TPA pem %s\n"
+		     "crypto pki import TPA pem %s key %s\n"
+		     "crypto pki trustpoint TPB\n"
+		     " revocation-check none\n"
+		     "crypto pki import TPB pem %s\n"
+		     "crypto pki import TPB pem %s key %s\n",
+		     a.ca_pem, a.c1_pem, a.k1_pem, b.ca_pem, b.c1_pem, b.k1_pem);
+	rest = conf1(&a, "rsa-sig", NULL, " pki trustpoint TPB\n");
+	ik_sb_add(&sb, strstr(rest, "crypto ikev2 proposal"));
+	free(rest);
+	start(xn_replace(sb.s, " pki trustpoint TP\n", " pki trustpoint TPA\n"),
+	      conf2(&b, "rsa-sig", NULL, NULL), 400 + _i);
+	initiate(_i);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[0], "Peer's CERTREQ names the CA of trustpoint TPB");
+	expect_line(&net.n[0], "Generating AUTH payload: RSA signature, certificate of "
+		    "trustpoint TPB");
+	expect_line(&net.n[1], "CRYPTO_PKI: Certificate validated by trustpoint TP");
+	xn_free(&net);
+	tc_pki_free(&a);
+	tc_pki_free(&b);
+}
+END_TEST
+
 /* R1 names itself by its certificate's subject (identity local dn, ID type
  * DER_ASN1_DN, as strongSwan does by default); R2 has no match identity for
  * it and chooses its profile by certificate map: the first profile whose
@@ -657,6 +697,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, raw_keys, 0, 6);
 	tcase_add_loop_test(tc, digsig_sent, 0, 2);
 	tcase_add_test(tc, digsig_choice);
+	tcase_add_loop_test(tc, certreq_honoured, 0, 2);
 	tcase_add_test(tc, dn_certmap);
 	tcase_add_test(tc, identity_dn_printed);
 	suite_add_tcase(s, tc);
