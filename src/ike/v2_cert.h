@@ -52,9 +52,10 @@ void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
  * ALGORITHMS, the hashes of RFC 7427 signatures. */
 void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx);
 /* CERT (our certificate; our key alone, encoding 15, when the certificate
- * is self-signed and the peer asked for raw keys), CERTREQ (initiator) and AUTH signed with the key
- * of the profile's trustpoint over our SignedOctets; idb/idl: our ID body.
- * 0, or -1 after ik_v2_fail. */
+ * is self-signed and the peer asked for raw keys), CERTREQ (initiator) and
+ * AUTH signed with the key of our trustpoint (the one whose CA the peer's
+ * CERTREQ names, else the profile's first that suits) over our
+ * SignedOctets; idb/idl: our ID body. 0, or -1 after ik_v2_fail. */
 int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,
 		    const uint8_t *idb, size_t idl);
 /* The peer's CERT payloads and AUTH signature (a) over its SignedOctets
