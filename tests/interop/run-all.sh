@@ -130,6 +130,8 @@ cases() {
 		echo "f v2-cert-raw-by$by v2-cert.sh raw $by"
 	done
 	echo "f v2-cert-rawbad-bypeer v2-cert.sh rawbad peer"
+	echo "f v2-cert-digsig-byikerd v2-cert.sh digsig ikerd"
+	echo "f v2-cert-digsig-bypeer v2-cert.sh digsig peer"
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi

@@ -15,6 +15,9 @@
 #                 `pubkeys =`; tunnel up, ping across
 #   rawbad        as raw, but ikerd's list pins another key: refused with the
 #                 AuthList line naming the hash strongSwan's certificate holds
+#   digsig        RSA, ikerd's profile says `authentication local rsa-sig
+#                 digital-signature`: ikerd signs with RFC 7427 (method 14,
+#                 SHA-256, which strongSwan announced)
 #   INITIATOR     ikerd | peer
 CASE=$1 INIT=$2
 IOP_NAME=v2-cert-$CASE-by$INIT
@@ -31,6 +34,8 @@ case $CASE in
 ecdsa) KEYOPT="-newkey ec -pkeyopt ec_paramgen_curve:P-256" AUTH=ecdsa-sig ;;
 *) KEYOPT="-newkey rsa:2048" AUTH=rsa-sig ;;
 esac
+AUTH_LOCAL=$AUTH
+[ "$CASE" = digsig ] && AUTH_LOCAL="$AUTH digital-signature"
 # A CA, and a certificate for each side (subject DN, the address as SAN).
 mkcert() { # mkcert NAME CN ADDR SERIAL
 	openssl req $KEYOPT -nodes -keyout "$D/$1.key" -out "$D/$1.csr" \
@@ -122,7 +127,7 @@ crypto ikev2 profile CERT
  match identity remote address $PEER_A 255.255.255.255
  identity local address $IK_A
  authentication remote $AUTH
- authentication local $AUTH
+ authentication local $AUTH_LOCAL
  pki trustpoint LAB
 $AUTHZ_REF
 !
@@ -214,6 +219,12 @@ else
 	iop_check "strongSwan: CHILD_SA installed" swan_has_child peer
 	iop_check "strongSwan: authenticated ikerd's certificate" \
 		swlog 'authentication of '"'$IK_A'"' with'
+	if [ "$CASE" = digsig ]; then
+		iop_check "ikerd: signed with RFC 7427 (method 14)" \
+			ik_trace "$NS_IK" "Generating AUTH payload: digital signature \\(RFC 7427\\)"
+		iop_check "strongSwan: verified ikerd's RSA_EMSA_PKCS1_SHA2_256 signature" \
+			swlog 'authentication of '"'$IK_A'"' with RSA_EMSA_PKCS1_SHA2_256 successful'
+	fi
 	if [ "$IOP_FAILS" -eq 0 ]; then
 		iop_traffic_checks swan
 	fi
