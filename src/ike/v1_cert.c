@@ -226,6 +226,7 @@ static enum ik_pki_id_kind id_kind_of(uint8_t t)
 {
 	switch (t) {
 	case IK_V1_ID_IPV4_ADDR: return IK_PKI_ID_IPV4;
+	case IK_V1_ID_IPV6_ADDR: return IK_PKI_ID_IPV6;
 	case IK_V1_ID_FQDN: return IK_PKI_ID_FQDN;
 	case IK_V1_ID_USER_FQDN: return IK_PKI_ID_EMAIL;
 	default: return IK_PKI_ID_DN;

@@ -51,6 +51,7 @@ static const char *id_kind_text(enum ik_pki_id_kind k)
 {
 	switch (k) {
 	case IK_PKI_ID_IPV4: return "addr";
+	case IK_PKI_ID_IPV6: return "addr6";
 	case IK_PKI_ID_FQDN: return "fqdn";
 	case IK_PKI_ID_EMAIL: return "e-mail";
 	case IK_PKI_ID_DN: return "DN";
@@ -67,6 +68,15 @@ static void id_text(const struct ik_pki_peer_in *in, char *buf, size_t len)
 			const uint8_t *b = in->id;
 
 			snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+			return;
+		}
+		break;
+	case IK_PKI_ID_IPV6:
+		if (in->id_len == 16 && len >= IK_ADDR_ANYSTRLEN) {
+			struct ik_addr a = { .family = IK_AF_INET6 };
+
+			memcpy(a.v6, in->id, 16);
+			ik_addr_fmt_any(&a, buf);
 			return;
 		}
 		break;
@@ -157,7 +167,8 @@ static void chain_msg(const struct ik_pki_peer_in *in, X509 *leaf, enum ik_pki_r
 static enum ik_authz_kind authz_kind(enum ik_pki_id_kind k)
 {
 	switch (k) {
-	case IK_PKI_ID_IPV4: return IK_AUTHZ_ADDRESS;
+	case IK_PKI_ID_IPV4:
+	case IK_PKI_ID_IPV6: return IK_AUTHZ_ADDRESS;
 	case IK_PKI_ID_FQDN: return IK_AUTHZ_FQDN;
 	case IK_PKI_ID_EMAIL: return IK_AUTHZ_EMAIL;
 	case IK_PKI_ID_DN: return IK_AUTHZ_DN;
@@ -177,6 +188,14 @@ static bool authz_refuses(const struct ik_pki_peer_in *in, EVP_PKEY *key, const 
 
 		id.addr = ik_addr_v4((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
 				     (uint32_t)b[2] << 8 | b[3]);
+	} else if (in->id_kind == IK_PKI_ID_IPV6 && in->id_len == 16) {
+		id.addr.family = IK_AF_INET6;
+		memcpy(id.addr.v6, in->id, 16);
+	} else if (in->id_kind == IK_PKI_ID_IPV4 || in->id_kind == IK_PKI_ID_IPV6) {
+		/* an address of the wrong length is no address the list can name */
+		PDBG(in, "CRYPTO_PKI: %s: address identity of %zu bytes refused by the AuthList %s",
+		     ra, in->id_len, ik_authz_name(in->authz));
+		return true;
 	} else {
 		id.value = idt;
 	}

@@ -398,9 +398,11 @@ bool ik_pki_cert_has_id(X509 *c, enum ik_pki_id_kind kind, const void *val, size
 
 		switch (kind) {
 		case IK_PKI_ID_IPV4:
-			found = g->type == GEN_IPADD && len == 4 &&
-				ASN1_STRING_length(g->d.iPAddress) == 4 &&
-				!memcmp(ASN1_STRING_get0_data(g->d.iPAddress), val, 4);
+		case IK_PKI_ID_IPV6:
+			found = g->type == GEN_IPADD && (len == 4 || len == 16) &&
+				(kind == IK_PKI_ID_IPV4) == (len == 4) &&
+				ASN1_STRING_length(g->d.iPAddress) == (int)len &&
+				!memcmp(ASN1_STRING_get0_data(g->d.iPAddress), val, len);
 			break;
 		case IK_PKI_ID_FQDN:
 			found = g->type == GEN_DNS && asn1_text_eq(g->d.dNSName, val, len);

@@ -75,9 +75,10 @@ enum ik_pki_id_kind {
 	IK_PKI_ID_FQDN,
 	IK_PKI_ID_EMAIL,
 	IK_PKI_ID_DN,           /* DER of a Name */
+	IK_PKI_ID_IPV6,         /* 16 bytes, network order */
 };
 
-/* Whether the certificate names this identity: an IPv4, FQDN or e-mail
+/* Whether the certificate names this identity: an IPv4, IPv6, FQDN or e-mail
  * identity must be among its subjectAltNames (an e-mail also as the
  * subject's emailAddress); a DN must equal its subject. */
 bool ik_pki_cert_has_id(X509 *c, enum ik_pki_id_kind kind, const void *val, size_t len);

@@ -14,7 +14,7 @@
  * below, whose private half was thrown away: the seeds carry that key and a
  * certificate it self-signed) for any identity.
  *
- * Input: one byte for the ID kind (mod 4) and flags (0x10 certificate map,
+ * Input: one byte for the ID kind (mod 5) and flags (0x10 certificate map,
  * 0x20 list, 0x40 raw key, 0x80 list taking raw keys), then records of a
  * 2-byte big-endian length and that many bytes: the raw key (flag 0x40),
  * the certificates (at most IK_PKI_MAX_PEER_CERTS + 1, to reach the bound),
@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.certs = data[0] & 0x40 ? rec + 1 : rec;
 	in.cert_lens = data[0] & 0x40 ? len + 1 : len;
 	in.ncerts = n - 2 - (data[0] & 0x40 ? 1 : 0);
-	in.id_kind = (enum ik_pki_id_kind)(data[0] % 4 + 1);
+	in.id_kind = (enum ik_pki_id_kind)(data[0] % 5 + 1);
 	in.id = rec[n - 2];
 	in.id_len = len[n - 2];
 	in.tps = tps;

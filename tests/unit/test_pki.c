@@ -542,6 +542,56 @@ START_TEST(self_signed_pinned)
 }
 END_TEST
 
+/* IPv6 identities: a subjectAltName IP of 16 bytes, and the list's address
+ * entries for IPv6 (an ID_IPV6_ADDR of IKEv1 or IKEv2). */
+START_TEST(ipv6_identity)
+{
+	static const uint8_t a1[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t a2[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	X509 *c = make_cert("r6.example.com", leaf_key, ca, ca_key, -DAY, DAY, false,
+			    "IP:2001:db8::1,IP:192.0.2.1", NULL);
+	struct ik_authz_entry e = { { IK_AUTHZ_ADDRESS, { .v4 = 0 }, NULL }, IK_PKI_SHA256,
+				    { 0 }, 3 };
+	struct ik_authz_list *l;
+	struct ik_pki_verdict v;
+	unsigned char *spki = NULL;
+	int n = i2d_PUBKEY(leaf_key, &spki);
+	struct ik_pki_peer_in in = { .raw_key = spki, .raw_key_len = (size_t)n,
+				     .id_kind = IK_PKI_ID_IPV6, .id = a1, .id_len = 16,
+				     .peer = ik_addr_v4(0xc0000201u), .now = NOW, .log = &lg };
+
+	ck_assert(ik_pki_cert_has_id(c, IK_PKI_ID_IPV6, a1, 16));
+	ck_assert(!ik_pki_cert_has_id(c, IK_PKI_ID_IPV6, a2, 16));
+	ck_assert(ik_pki_cert_has_id(c, IK_PKI_ID_IPV4, "\xc0\x00\x02\x01", 4));
+	/* the first 4 bytes of an IPv6 SAN are no IPv4 identity */
+	ck_assert(!ik_pki_cert_has_id(c, IK_PKI_ID_IPV4, a1, 4));
+	e.id.addr.family = IK_AF_INET6;
+	memcpy(e.id.addr.v6, a1, 16);
+	ck_assert_int_eq(ik_pki_key_hash(leaf_key, IK_PKI_SHA256, e.hash), 32);
+	l = ik_authz_build("V6", &e, 1, true);
+	ck_assert_ptr_nonnull(l);
+	in.authz = l;
+	ik_log_capture_clear(&cap);
+	ck_assert_int_eq(ik_pki_peer_verify(&in, &v), IK_PKI_V_OK);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "Peer Validated against the AuthList V6 "
+					     "(address 2001:db8::1, line 3)"), 0);
+	ik_pki_verdict_clear(&v);
+	in.id = a2;
+	ck_assert_int_eq(ik_pki_peer_verify(&in, &v), IK_PKI_V_AUTHZ);
+	ck_assert_ptr_nonnull(strstr(v.reason, "2001:db8::2 presented"));
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "(address 2001:db8::2) Not Validated"), 0);
+	ik_pki_verdict_clear(&v);
+	/* an address identity of the wrong length */
+	in.id_len = 5;
+	ck_assert_int_eq(ik_pki_peer_verify(&in, &v), IK_PKI_V_AUTHZ);
+	ik_pki_verdict_clear(&v);
+	ik_authz_free(l);
+	OPENSSL_free(spki);
+	X509_free(c);
+	ik_log_capture_clear(&cap);
+}
+END_TEST
+
 /* enrollment selfsigned: the certificate made from a key. */
 START_TEST(self_sign_made)
 {
@@ -586,6 +636,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, raw_key_pinned);
 	tcase_add_test(tc, self_signed_pinned);
 	tcase_add_test(tc, self_sign_made);
+	tcase_add_test(tc, ipv6_identity);
 	suite_add_tcase(s, tc);
 	return s;
 }
