@@ -707,6 +707,23 @@ START_TEST(checker_findings)
 		      "%s", o.s);
 	ik_config_unref(c);
 	free(text);
+	/* no CA at all, but a list that pins raw keys: peers can be validated;
+	 * without raw-public-key accept, the same configuration cannot */
+	for (int raw = 1; raw >= 0; raw--) {
+		char pin[100];
+
+		ik_sb_reset(&o);
+		ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, pin, sizeof(pin));
+		text = conf_raw("R1", p.k1_pem, R1_ADDR, R2_ADDR, "R2.example.com", pin, raw);
+		c = xn_load(text, "r1.conf");
+		ik_check_config_env(c, &env, &o, false, &n);
+		ck_assert_msg((strstr(ik_sb_str(&o), "no peer certificate can validate") == NULL) ==
+			      raw && (strstr(ik_sb_str(&o), "trustpoint RAW has no CA "
+					     "certificate") == NULL) == raw,
+			      "raw %d: %s", raw, ik_sb_str(&o));
+		ik_config_unref(c);
+		free(text);
+	}
 	ik_sb_free(&o);
 	tc_pki_free(&p);
 }

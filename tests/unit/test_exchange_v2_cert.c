@@ -16,6 +16,7 @@
 #include "ike/v2_msg.h"
 #include "pki/pki.h"
 #include "pki/sig_v2.h"
+#include "profile/check.h"
 #include "profile/snapshot.h"
 #include "test_certgen.h"
 #include "test_exchange_harness.h"
@@ -551,6 +552,42 @@ START_TEST(certreq_honoured)
 }
 END_TEST
 
+/* ikerd -t on a profile that authenticates by signatures only: no keyring
+ * is needed (no V2-2 or V2-1 finding), with a CA or with raw keys. */
+START_TEST(check_no_keyring)
+{
+	struct tc_pki p;
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+	struct ik_check_counts n;
+	struct ik_sb o;
+	struct ik_config *c;
+	char pin[100], *text[3];
+
+	tc_pki_make(&p, TC_RSA, "v2check", XN_WALL);
+	ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, pin, sizeof(pin));
+	text[0] = conf1(&p, "rsa-sig", NULL, NULL);
+	text[1] = conf_raw("R1", "rsa-sig", p.k1_pem, R1_ADDR, R2_ADDR, pin, true);
+	/* pre-share without a keyring: still an error */
+	text[2] = conf1(&p, "pre-share", NULL, NULL);
+	ik_sb_init(&o);
+	for (int i = 0; i < 3; i++) {
+		ik_sb_reset(&o);
+		c = xn_load(text[i], "r1.conf");
+		ik_check_config_env(c, &env, &o, false, &n);
+		if (i < 2)
+			ck_assert_msg(!strstr(ik_sb_str(&o), "V2-2") &&
+				      !strstr(ik_sb_str(&o), "V2-1"), "%d: %s", i, ik_sb_str(&o));
+		else
+			ck_assert_msg(strstr(ik_sb_str(&o), "IKEv2 profile P has no keyring local"),
+				      "%s", ik_sb_str(&o));
+		ik_config_unref(c);
+		free(text[i]);
+	}
+	ik_sb_free(&o);
+	tc_pki_free(&p);
+}
+END_TEST
+
 /* R1 names itself by its certificate's subject (identity local dn, ID type
  * DER_ASN1_DN, as strongSwan does by default); R2 has no match identity for
  * it and chooses its profile by certificate map: the first profile whose
@@ -698,6 +735,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, digsig_sent, 0, 2);
 	tcase_add_test(tc, digsig_choice);
 	tcase_add_loop_test(tc, certreq_honoured, 0, 2);
+	tcase_add_test(tc, check_no_keyring);
 	tcase_add_test(tc, dn_certmap);
 	tcase_add_test(tc, identity_dn_printed);
 	suite_add_tcase(s, tc);
