@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -256,8 +255,8 @@ int ik_conf_pki_check(struct ik_trustpoint *tp, const char *hostname, char *err,
 		char why[300] = "";
 
 		tp->cert = ik_pki_self_sign(tp->key, tp->subject_name,
-					    hostname && hostname[0] ? hostname : tp->name,
-					    time(NULL), why, sizeof(why));
+					    hostname && hostname[0] ? hostname : tp->name, why,
+					    sizeof(why));
 		if (!tp->cert) {
 			snprintf(err, errlen, "trustpoint %s: enrollment selfsigned: %s", tp->name,
 				 why);
@@ -282,6 +281,15 @@ int ik_conf_pki_check(struct ik_trustpoint *tp, const char *hostname, char *err,
 		if (tp->has_issuer_hash)
 			memcpy(tp->issuer_hash, h, sizeof(tp->issuer_hash));
 		ERR_clear_error();
+	}
+	if (tp->cert_self_signed && !tp->has_issuer_hash) {
+		/* its own issuer: a peer that holds it as a CA names its key */
+		uint8_t h[32];
+
+		tp->has_issuer_hash = ik_pki_key_hash(X509_get0_pubkey(tp->cert), IK_PKI_SHA1,
+						      h) == 20;
+		if (tp->has_issuer_hash)
+			memcpy(tp->issuer_hash, h, sizeof(tp->issuer_hash));
 	}
 	if (tp->key && X509_check_private_key(tp->cert, tp->key) != 1) {
 		ERR_clear_error();

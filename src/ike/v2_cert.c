@@ -252,7 +252,9 @@ int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initia
 		return -1;
 	}
 	method = ik_v2_cert_method(tp->key, p->auth_local_digsig, s->peer_sig_hashes, &hash);
-	raw = tp->cert_self_signed && s->peer_raw_req;
+	/* the key alone when asked for raw keys, unless the peer's CERTREQ names
+	 * our self-signed certificate as one of its CAs: it validates that */
+	raw = tp->cert_self_signed && s->peer_raw_req && s->peer_ca_tp != tp;
 	dl = raw ? i2d_PUBKEY(tp->key, &der) : i2d_X509(tp->cert, &der);
 	oct = signed_octets(s, initiator, idb, idl, &ol);
 	if (oct && method)

@@ -615,8 +615,8 @@ static int name_from_text(X509_NAME *n, const char *text)
 	return rc || !added ? -1 : 0;
 }
 
-X509 *ik_pki_self_sign(EVP_PKEY *key, const char *subject, const char *cn, time_t now,
-		       char *err, size_t errlen)
+X509 *ik_pki_self_sign(EVP_PKEY *key, const char *subject, const char *cn, char *err,
+		       size_t errlen)
 {
 	X509 *c = X509_new();
 	X509_NAME *n = X509_NAME_new();
@@ -638,8 +638,8 @@ X509 *ik_pki_self_sign(EVP_PKEY *key, const char *subject, const char *cn, time_
 	sn = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
 	if (!sn || X509_set_version(c, 2) != 1 || X509_set_serialNumber(c, sn) != 1 ||
 	    X509_set_subject_name(c, n) != 1 || X509_set_issuer_name(c, n) != 1 ||
-	    !X509_time_adj_ex(X509_getm_notBefore(c), 0, 0, &now) ||
-	    !X509_time_adj_ex(X509_getm_notAfter(c), 3650, 0, &now) ||
+	    ASN1_TIME_set_string_X509(X509_getm_notBefore(c), "20000101000000Z") != 1 ||
+	    ASN1_TIME_set_string_X509(X509_getm_notAfter(c), "99991231235959Z") != 1 ||
 	    X509_set_pubkey(c, key) != 1 || X509_sign(c, key, EVP_sha256()) <= 0)
 		goto fail;
 	ASN1_INTEGER_free(sn);

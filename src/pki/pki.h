@@ -110,10 +110,13 @@ EVP_PKEY *ik_pki_spki_parse(const uint8_t *der, size_t len, char *err, size_t er
 bool ik_pki_cert_self_signed(X509 *c);
 /* A self-signed certificate for key (`enrollment selfsigned`): subject from
  * the IOS subject-name text ("cn=r1.example.com,o=Example"; NULL: cn=cn),
- * serial from the key's hash, valid from now for ten years. NULL with the
- * reason. */
-X509 *ik_pki_self_sign(EVP_PKEY *key, const char *subject, const char *cn, time_t now,
-		       char *err, size_t errlen);
+ * serial from the key's hash, valid from 2000-01-01 with no well-defined
+ * expiration (99991231235959Z, RFC 5280 4.1.2.5): the key is what peers pin,
+ * the dates mean nothing. With an RSA key the same inputs give the same
+ * certificate at every load, so a peer may also hold it as a trust anchor.
+ * NULL with the reason. */
+X509 *ik_pki_self_sign(EVP_PKEY *key, const char *subject, const char *cn, char *err,
+		       size_t errlen);
 
 /* ---- public-key hashes ---- */
 enum ik_pki_hash { IK_PKI_SHA1 = 1, IK_PKI_SHA256 };

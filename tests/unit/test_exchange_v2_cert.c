@@ -439,6 +439,69 @@ START_TEST(raw_keys)
 }
 END_TEST
 
+/* R2 takes raw keys but also holds R1's self-signed certificate as a CA
+ * (a chain block, as IOS pins a self-signed peer): its CERTREQ names R1's
+ * key, so R1 sends the certificate, which R2 validates by that trustpoint;
+ * R2's own key still goes alone to R1. Each side initiating. */
+START_TEST(raw_self_signed_anchor)
+{
+	struct tc_pki p;
+	char h1[100], h2[100], err[200];
+	X509 *anchor;
+	unsigned char *der = NULL;
+	int n;
+	struct ik_sb t;
+	char *c2;
+
+	tc_pki_make(&p, TC_RSA, "v2anchor", XN_WALL);
+	ik_pki_key_hash_text(p.k1, IK_PKI_SHA256, h1, sizeof(h1));
+	ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, h2, sizeof(h2));
+	anchor = ik_pki_self_sign(p.k1, "cn=R1.example.com", "R1", err, sizeof(err));
+	ck_assert_msg(anchor != NULL, "%s", err);
+	n = i2d_X509(anchor, &der);
+	ck_assert_int_gt(n, 0);
+	ik_sb_init(&t);
+	ik_sb_add(&t, "crypto pki trustpoint TPR1\n revocation-check none\n"
+		  "crypto pki certificate chain TPR1\n certificate ca 01\n");
+	for (int i = 0; i < n; i += 32) {
+		ik_sb_add(&t, "  ");
+		for (int k = i; k < n && k < i + 32; k++)
+			ik_sb_printf(&t, "%s%02X", k > i && (k - i) % 4 == 0 ? " " : "", der[k]);
+		ik_sb_add(&t, "\n");
+	}
+	ik_sb_add(&t, "  \tquit\ncrypto pki certificate map CM 10\n"
+		  " subject-name eq cn=r1.example.com\n"
+		  "crypto isakmp authorization list AL\n");
+	/* R1 names itself by the certificate's subject (the chain path checks
+	 * the ID against it); R2 finds R1's profile by certificate map */
+	c2 = xn_replace(conf_raw("R2", "rsa-sig", p.k2_pem, R2_ADDR, R1_ADDR, h1, true),
+			"crypto isakmp authorization list AL\n", t.s);
+	c2 = xn_replace(c2, " peer address 192.168.0.1 ", " peer dn \"cn=R1.example.com\" ");
+	c2 = xn_replace(c2, " match identity remote address 192.168.0.1 255.255.255.255\n",
+			" match certificate CM\n");
+	start(xn_replace(conf_raw("R1", "rsa-sig", p.k1_pem, R1_ADDR, R2_ADDR, h2, true),
+			 "\n authorization list AL\n", "\n authorization list AL\n"
+			 " identity local dn\n"),
+	      xn_replace(c2, "\n pki trustpoint RAW\n",
+			 "\n pki trustpoint RAW\n pki trustpoint TPR1\n"),
+	      500 + _i);
+	initiate(_i);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[0], "Peer's CERTREQ names the CA of trustpoint RAW");
+	expect_line(&net.n[0], "RSA signature, certificate of trustpoint RAW");
+	expect_no_line(&net.n[0], "raw public key of trustpoint RAW");
+	expect_line(&net.n[1], "CRYPTO_PKI: Certificate validated by trustpoint TPR1");
+	expect_line(&net.n[1], "RSA signature, raw public key of trustpoint RAW");
+	expect_line(&net.n[0], "signature of raw public key verified (key pinned");
+	ik_sb_free(&t);
+	OPENSSL_free(der);
+	X509_free(anchor);
+	xn_free(&net);
+	tc_pki_free(&p);
+}
+END_TEST
+
 /* authentication local rsa-sig|ecdsa-sig digital-signature: AUTH method 14
  * (RFC 7427) with SHA-256, since the peer announced SIGNATURE_HASH_
  * ALGORITHMS; without the word, IOS's method 1 (rsa_both_roles) or 9. */
@@ -732,6 +795,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, id_mismatch, 0, 2);
 	tcase_add_loop_test(tc, authlist, 0, 2);
 	tcase_add_loop_test(tc, raw_keys, 0, 6);
+	tcase_add_loop_test(tc, raw_self_signed_anchor, 0, 2);
 	tcase_add_loop_test(tc, digsig_sent, 0, 2);
 	tcase_add_test(tc, digsig_choice);
 	tcase_add_loop_test(tc, certreq_honoured, 0, 2);

@@ -596,8 +596,7 @@ END_TEST
 START_TEST(self_sign_made)
 {
 	char err[300], subj[200];
-	X509 *c = ik_pki_self_sign(ec_key, "cn=r1.example.com, o=Lab", "R1", NOW, err,
-				   sizeof(err));
+	X509 *c = ik_pki_self_sign(ec_key, "cn=r1.example.com, o=Lab", "R1", err, sizeof(err));
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert(ik_pki_cert_self_signed(c));
@@ -605,15 +604,23 @@ START_TEST(self_sign_made)
 	ik_pki_name_text(X509_get_subject_name(c), subj, sizeof(subj));
 	ck_assert_str_eq(subj, "cn=r1.example.com,o=Lab");
 	X509_free(c);
-	c = ik_pki_self_sign(leaf_key, NULL, "R1", NOW, err, sizeof(err));
+	c = ik_pki_self_sign(leaf_key, NULL, "R1", err, sizeof(err));
 	ck_assert_ptr_nonnull(c);
 	ik_pki_name_text(X509_get_subject_name(c), subj, sizeof(subj));
 	ck_assert_str_eq(subj, "cn=R1");
+	/* RSA: the same certificate at every load; no well-defined expiration */
+	{
+		X509 *again = ik_pki_self_sign(leaf_key, NULL, "R1", err, sizeof(err));
+
+		ck_assert_ptr_nonnull(again);
+		ck_assert_int_eq(X509_cmp(c, again), 0);
+		ck_assert_int_eq(ASN1_TIME_cmp_time_t(X509_get0_notAfter(c), NOW + 3650L * DAY), 1);
+		X509_free(again);
+	}
 	X509_free(c);
-	ck_assert_ptr_null(ik_pki_self_sign(leaf_key, "no equals sign", "R1", NOW, err,
-					    sizeof(err)));
+	ck_assert_ptr_null(ik_pki_self_sign(leaf_key, "no equals sign", "R1", err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "'no equals sign'"));
-	ck_assert_ptr_null(ik_pki_self_sign(leaf_key, "zz=x", "R1", NOW, err, sizeof(err)));
+	ck_assert_ptr_null(ik_pki_self_sign(leaf_key, "zz=x", "R1", err, sizeof(err)));
 }
 END_TEST
 
