@@ -87,7 +87,7 @@ struct pctx {
 	struct ik_conf_store *st;
 	struct ik_conf_error *err;
 	bool line_failed;       /* the line being read has an error */
-	unsigned ab_hint[IK_AB_COUNT]; /* abbreviations: last command per mode */
+	struct ik_abbrev_hint ab_hint[IK_AB_COUNT]; /* abbreviations: last commands per mode */
 	const char *text;       /* the whole input */
 	size_t textlen;
 	int lineno;
