@@ -2,8 +2,11 @@
 # Reload of a large configuration while SAs are up: an ikerd responder
 # (`--kernel none`, 2 workers) holds N tunnels brought up by ikeload, its
 # configuration also carries K extra pre-shared keys; `ikerctl reload` runs L
-# times. Prints, per reload, the time the reload command took, the ISAKMP SAs
-# in QM_IDLE on the responder, and the responder's RSS; at the end, the SAs
+# times. Prints, per reload, the time the reload command took, the time a
+# command that does nothing took just before (`show debugging`: ikerctl's own
+# start and the scheduling delays of a busy machine), the daemon's CPU, the
+# ISAKMP SAs in QM_IDLE on the responder, and the responder's RSS; then
+# min/median/max of each and how many reloads took 0.5 s or more; the SAs
 # ikeload lost (a DELETE or DPD death on its side) and, with --trim, the RSS
 # after the allocator was asked to return free memory (malloc_trim(0) called
 # in the daemon through gdb), which separates memory the allocator keeps from
@@ -99,22 +102,37 @@ head -n 3 "$OUT/load.out"
 sas() { r show crypto isakmp sa | grep -c "QM_IDLE"; }
 HZ=$(getconf CLK_TCK)
 mb() { proc_rss_kb "$rp" | awk '{ printf "%.1f", $1 / 1024 }'; }
-printf "%-7s %9s %9s %8s %9s   (load average %s)\n" reload "wall s" "CPU s" SAs "RSS MB" \
-	"$(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-7s %9s %9s %8s %9.1f\n" before - - 0 "$(echo "$rss_start" | awk '{ print $1 / 1024 }')"
-printf "%-7s %9s %9s %8s %9s\n" up - - "$(sas)" "$(mb)"
+printf "%-7s %9s %9s %9s %8s %9s   (load average %s)\n" reload "wall s" "no-op s" "CPU s" \
+	SAs "RSS MB" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-7s %9s %9s %9s %8s %9.1f\n" before - - - 0 \
+	"$(echo "$rss_start" | awk '{ print $1 / 1024 }')"
+printf "%-7s %9s %9s %9s %8s %9s\n" up - - - "$(sas)" "$(mb)"
+: >"$OUT/reloads.txt"
 for i in $(seq 1 "$RELOADS"); do
-	c0=$(proc_cpu_ticks "$rp")
 	t0=$(date +%s.%N)
-	r reload >"$OUT/reload.out" 2>&1 || fail "reload $i: $(cat "$OUT/reload.out")"
+	r show debugging >/dev/null 2>&1
 	t1=$(date +%s.%N)
+	c0=$(proc_cpu_ticks "$rp")
+	r reload >"$OUT/reload.out" 2>&1 || fail "reload $i: $(cat "$OUT/reload.out")"
+	t2=$(date +%s.%N)
 	c1=$(proc_cpu_ticks "$rp")
-	printf "%-7s %9.3f %9.2f %8s %9s\n" "$i" "$(echo "$t0 $t1" | awk '{ print $2 - $1 }')" \
-		"$(echo "$c0 $c1 $HZ" | awk '{ print ($2 - $1) / $3 }')" "$(sas)" "$(mb)"
+	echo "$t0 $t1 $t2 $c0 $c1 $HZ" | awk '{ printf "%.3f %.3f %.2f\n", $3 - $2, $2 - $1,
+		($5 - $4) / $6 }' >>"$OUT/reloads.txt"
+	printf "%-7s %9.3f %9.3f %9.2f %8s %9s\n" "$i" $(tail -n 1 "$OUT/reloads.txt") \
+		"$(sas)" "$(mb)"
 done
+awk '{ w[NR] = $1; n[NR] = $2; c[NR] = $3; s += $1 >= 0.5 }
+	function mmm(a, k,   i, j, t, m) {
+		for (i = 1; i <= k; i++) m[i] = a[i]
+		for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
+			if (m[j] < m[i]) { t = m[i]; m[i] = m[j]; m[j] = t }
+		return sprintf("%.3f/%.3f/%.3f", m[1], m[int((k + 1) / 2)], m[k])
+	}
+	END { printf "min/median/max: wall %s s, no-op %s s, CPU %s s; %d of %d at 0.5 s or more\n",
+		mmm(w, NR), mmm(n, NR), mmm(c, NR), s, NR }' "$OUT/reloads.txt"
 if [ "$TRIM" = 1 ]; then
 	gdb -p "$rp" -batch -ex 'call (int) malloc_trim(0)' >"$OUT/gdb.out" 2>&1
-	printf "%-7s %9s %9s %8s %9s\n" trim - - "$(sas)" "$(mb)"
+	printf "%-7s %9s %9s %9s %8s %9s\n" trim - - - "$(sas)" "$(mb)"
 fi
 kill -TERM "$lp"
 wait_gone "$lp"
