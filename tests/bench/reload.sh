@@ -121,9 +121,10 @@ for i in $(seq 1 "$RELOADS"); do
 	t2=$(date +%s.%N)
 	s1=$(sched_ns)
 	echo "$t0 $t1 $t2 $s0 $s1" | awk '{ printf "%.3f %.3f %.3f %.3f\n", $3 - $2, $2 - $1,
-		($6 - $4) / 1e9, ($7 - $5) / 1e9 }' >>"$OUT/reloads.txt"
-	# shellcheck disable=SC2046
-	printf "%-7s %9.3f %9.3f %9.3f %9.3f %8s %9s\n" "$i" $(tail -n 1 "$OUT/reloads.txt") \
+		($6 - $4) / 1e9, ($7 - $5) / 1e9 }' >"$OUT/reloads.last"
+	cat "$OUT/reloads.last" >>"$OUT/reloads.txt"
+	read -r wall noop cpu waited <"$OUT/reloads.last"
+	printf "%-7s %9.3f %9.3f %9.3f %9.3f %8s %9s\n" "$i" "$wall" "$noop" "$cpu" "$waited" \
 		"$(sas)" "$(mb)"
 done
 awk '{ w[NR] = $1; n[NR] = $2; c[NR] = $3; q[NR] = $4; s += $1 >= 0.5 }

@@ -144,7 +144,7 @@ swan_threads() {
 swan_threads_check() {
 	local t n
 	for t in /proc/"$1"/task/*; do
-		read -r n _ <"$t/syscall" 2>/dev/null || n=?
+		read -r n _ <"$t/syscall" 2>/dev/null || n="?"
 		case $n in
 		202) echo futex ;; 7) echo poll ;; 271) echo ppoll ;; 232 | 281) echo epoll ;;
 		45 | 47 | 299) echo recv ;; 0) echo read ;; 23 | 270) echo select ;;
