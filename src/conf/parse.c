@@ -595,6 +595,26 @@ static void ktab_add(struct ktab *t, struct ik_key *k, uint32_t h)
 	t->n++;
 }
 
+/* A file of many lines may hold as many keys: the table is made large enough
+ * for one key a line at once, so that it is not rehashed while it grows
+ * (100,000 keys: 12 rehashes of a table up to 4 MB). Small files grow it. */
+static void ktab_presize(struct ktab *t, const char *text, size_t len)
+{
+	size_t lines = 1, cap = 64;
+
+	for (const char *p = text, *end = text + len;
+	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		lines++;
+	if (lines < 4096)
+		return;
+	if (lines > IK_CONF_MAX_KEYS)
+		lines = IK_CONF_MAX_KEYS;
+	while (cap < 2 * lines + 2)
+		cap *= 2;
+	t->e = ik_xcalloc(cap, sizeof(*t->e));
+	t->cap = cap;
+}
+
 static struct ik_key *key_alloc(struct pctx *c)
 {
 	struct ik_keyslab *s = c->st->slabs;
@@ -4285,6 +4305,7 @@ static struct ik_config *parse_text(const char *text, size_t len, const char *na
 	c->err = err;
 	c->text = text;
 	c->textlen = len;
+	ktab_presize(&c->keys, text, len);
 	rc = parse_lines(c);
 	/* the names a failed file refers to are checked too; the rest of the
 	 * finishing work needs them all resolved */
