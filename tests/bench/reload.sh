@@ -4,10 +4,10 @@
 # configuration also carries K extra pre-shared keys; `ikerctl reload` runs L
 # times. Prints, per reload, the time the reload command took, the time a
 # command that does nothing took just before (`show debugging`: ikerctl's own
-# start and the scheduling delays of a busy machine), the daemon's CPU, the
-# time its threads waited for a CPU while runnable (schedstat: the share of
-# the wall time a busy machine takes), the ISAKMP SAs in QM_IDLE on the
-# responder, and the responder's RSS; then
+# start and the scheduling delays of a busy machine), the daemon's CPU (all
+# threads), the time its threads waited for a CPU while runnable (schedstat,
+# summed over the threads: what a busy machine adds to the wall time), the
+# ISAKMP SAs in QM_IDLE on the responder, and the responder's RSS; then
 # min/median/max of each and how many reloads took 0.5 s or more; the SAs
 # ikeload lost (a DELETE or DPD death on its side) and, with --trim, the RSS
 # after the allocator was asked to return free memory (malloc_trim(0) called
@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
 	--trim) TRIM=1 ;;
 	--bin) BIN=$2; shift ;;
 	--env) ENVS="$ENVS $2"; shift ;;
-	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
