@@ -300,11 +300,19 @@ const char *ik_core_tunnel_fvrf(const struct ik_interface *t)
  * Quick Mode), or NULL: through the snapshot's index of tunnels by
  * destination. */
 const struct ik_interface *ik_core_tunnel_for(const struct ik_config *cfg, uint32_t local,
-					      uint32_t remote)
+					    uint32_t remote)
 {
-	struct ik_addr la = ik_addr_v4(local), ra = ik_addr_v4(remote);
+	size_t n = 0;
+	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, remote, &n);
 
-	return ik_core_tunnel_for_ip(cfg, &la, &ra);
+	for (size_t i = 0; i < n; i++) {
+		const struct ik_interface *t = ts[i];
+
+		if (t->tunnel_source_resolved && t->tunnel_source && t->tunnel_source != local)
+			continue;
+		return t;
+	}
+	return NULL;
 }
 
 const struct ik_interface *ik_core_tunnel_for_ip(const struct ik_config *cfg,
@@ -312,8 +320,12 @@ const struct ik_interface *ik_core_tunnel_for_ip(const struct ik_config *cfg,
 						 const struct ik_addr *remote)
 {
 	size_t n = 0;
-	const struct ik_interface *const *ts = ik_snapshot_tunnels_to_ip(cfg, remote, &n);
+	const struct ik_interface *const *ts;
 
+	if (remote->family != IK_AF_INET6)
+		return ik_core_tunnel_for(cfg, local->family == IK_AF_INET6 ? 0 : local->v4,
+					  remote->v4);
+	ts = ik_snapshot_tunnels_to_ip(cfg, remote, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct ik_interface *t = ts[i];
 		struct ik_addr src;
@@ -355,7 +367,7 @@ void ik_core_tset_name(const struct ik_transform_set *ts, char *buf, size_t n)
 
 void ik_core_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
 {
-	char a[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN];
 
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine): got a queue event with 1 KMI message(s)");
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(crypto_ipsec_create_ipsec_sas): Map found %s-head-0",

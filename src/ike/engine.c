@@ -1678,6 +1678,9 @@ static bool tunnel_same(const struct ik_interface *a, const struct ik_interface 
 	const struct ik_ipsec_profile *pa, *pb;
 
 	if (!a || !b || a->tunnel_dest != b->tunnel_dest || a->tunnel_source != b->tunnel_source ||
+	    a->tunnel_dest_v6 != b->tunnel_dest_v6 || a->tunnel_source_v6 != b->tunnel_source_v6 ||
+	    memcmp(a->tunnel_dest6, b->tunnel_dest6, 16) ||
+	    memcmp(a->tunnel_source6, b->tunnel_source6, 16) ||
 	    !same_str(a->tunnel_source_if, b->tunnel_source_if) ||
 	    a->tunnel_mode != b->tunnel_mode || !same_str(a->tunnel_vrf, b->tunnel_vrf) ||
 	    a->shutdown != b->shutdown)

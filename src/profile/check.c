@@ -45,6 +45,7 @@
 #include "keyring/lpm.h"
 #include "pki/peerauth.h"
 #include "pki/pki.h"
+#include "profile/snapshot.h"
 #include "keyring/resolver.h"
 #include "profile/check_authz.h"
 #include "keyring/lpm6.h"
@@ -1385,18 +1386,26 @@ static void ck_k1(struct ck *c)
 		const struct ik_ipsec_profile *ip = ifc->protection;
 		const struct ik_isakmp_profile *p;
 		struct ck_finding *f;
-		char ps[IK_ADDRSTRLEN];
+		char ps[IK_ADDR_ANYSTRLEN];
+		const char *v6 = ifc->tunnel_dest_v6 ? "ipv6 " : "";
+		const char *host = ifc->tunnel_dest_v6 ? "/128" : "";
+		struct ik_addr local, dest;
 		struct ik_sb rings;
 
-		if (!ifc->is_tunnel || !ip || ip->ikev2_profile || !ifc->tunnel_dest)
+		if (!ifc->is_tunnel || !ip || ip->ikev2_profile ||
+		    (!ifc->tunnel_dest && !ifc->tunnel_dest_v6))
 			continue;
-		uint32_t local = ck_tunnel_local(c, ifc);
-
-		p = ik_profile_for_initiator(c->cfg, ip, ifc->tunnel_vrf, local, ifc->tunnel_dest,
-					     NULL);
-		if (ik_resolve_initiator(c->r, p, ifc->tunnel_vrf, local, ifc->tunnel_dest, NULL))
+		/* a tunnel over IPv6: its IPv6 source as the configuration gives it
+		 * (an interface of the host is not looked up: not known) */
+		if (ifc->tunnel_dest_v6)
+			ik_iface_tunnel_source(ifc, &local);
+		else
+			local = ik_addr_v4(ck_tunnel_local(c, ifc));
+		ik_iface_tunnel_dest(ifc, &dest);
+		p = ik_profile_for_initiator_ip(c->cfg, ip, ifc->tunnel_vrf, &local, &dest, NULL);
+		if (ik_resolve_initiator_ip(c->r, p, ifc->tunnel_vrf, &local, &dest, NULL))
 			continue;
-		ik_addr_fmt(ifc->tunnel_dest, ps);
+		ik_addr_fmt_ios(&dest, ps);
 		f = ck_new(c, "error", "K1");
 		ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, tunnel "
 						  "protection ipsec profile %s", ifc->name, ps,
@@ -1413,8 +1422,8 @@ static void ck_k1(struct ck *c)
 					     "%s holds an address key for it (K2)", ifc->name, ps,
 					     p ? "with profile " : "without a profile",
 					     p ? p->name : "", ck_vrf_name(ifc->tunnel_vrf));
-			f->fix = ck_strf("add pre-shared-key address %s to a keyring of fVRF %s",
-					 ps, ck_vrf_name(ifc->tunnel_vrf));
+			f->fix = ck_strf("add pre-shared-key address %s%s%s to a keyring of fVRF %s",
+					 v6, ps, host, ck_vrf_name(ifc->tunnel_vrf));
 			continue;
 		}
 		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
@@ -1424,8 +1433,8 @@ static void ck_k1(struct ck *c)
 		f->message = ck_strf("%s initiates toward %s with profile %s, but none of its "
 				     "keyrings (%s) holds an address key for %s (K1)", ifc->name,
 				     ps, p->name, ik_sb_str(&rings), ps);
-		f->fix = ck_strf("add pre-shared-key address %s to keyring %s (listed in profile "
-				 "%s)", ps, p->keyrings[0]->name, p->name);
+		f->fix = ck_strf("add pre-shared-key address %s%s%s to keyring %s (listed in "
+				 "profile %s)", v6, ps, host, p->keyrings[0]->name, p->name);
 		ik_sb_free(&rings);
 	}
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ike/crypto.h"
+#include "ike/peer.h"
 #include "ike/v1_msg.h"
 #include "ike/v2_msg.h"
 #include "test_exchange_harness.h"
@@ -639,6 +640,143 @@ START_TEST(v1_aggressive_mode)
 }
 END_TEST
 
+/* IKEv2 identity local address X:X::X: R1 sends that IPv6 address as its
+ * ID_IPV6_ADDR (not its own), and R2's profile matches it (V2-1); the key
+ * still comes from R1's peer block by address. */
+START_TEST(v2_identity_local_ipv6)
+{
+	char *t1 = xn_replace(strdup(r1_v2), " keyring local keyring1\n",
+			      " keyring local keyring1\n identity local address 2001:db8::100\n");
+	char *t2 = xn_replace(strdup(r2_v2),
+			      " match identity remote address ipv6 2001:db8::1/128\n",
+			      " match identity remote address ipv6 2001:db8::100/128\n");
+
+	start(t1, t2, 13);
+	free(t1);
+	free(t2);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	expect_pair();
+	EXPECT_ORDER(&net.n[1],
+		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received identity 2001:db8::100 of type "
+		     "'IPv6 address'",
+		     "IKEv2:found matching IKEv2 profile 'profile1'",
+		     "IKEv2:% Matched peer block 'R1'");
+	xn_free(&net);
+}
+END_TEST
+
+/* Every occurrence of from in src replaced by to (malloc'd). */
+static char *replace_all(const char *src, const char *from, const char *to)
+{
+	size_t nf = strlen(from), nt = strlen(to), n = 0;
+	const char *p;
+	char *out, *o;
+
+	for (p = strstr(src, from); p; p = strstr(p + nf, from))
+		n++;
+	out = malloc(strlen(src) + n * nt + 1);
+	ck_assert_ptr_nonnull(out);
+	for (o = out, p = src; *p;) {
+		if (!strncmp(p, from, nf)) {
+			memcpy(o, to, nt);
+			o += nt;
+			p += nf;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Addresses as long as IPv6 text gets (39 characters): every trace, show and
+ * buffer that prints them holds them (AddressSanitizer checks the rest), for
+ * Main Mode, Quick Mode and IKEv2. */
+START_TEST(long_addresses)
+{
+	static const char l1[] = "2001:db8:1234:5678:9abc:def0:1234:5671";
+	static const char l2[] = "2001:db8:1234:5678:9abc:def0:1234:5672";
+	static const char pre[] = "2001:db8:1234:5678:9abc:def0:1234:567";
+	const char *c1[2] = { r1_v1, r1_v2 }, *c2[2] = { r2_v1, r2_v2 };
+
+	for (int v = 0; v < 2; v++) {
+		char *t1 = replace_all(c1[v], "2001:db8::", pre);
+		char *t2 = replace_all(c2[v], "2001:db8::", pre);
+		struct ik_config *k1 = xn_load(t1, "r1.conf"), *k2 = xn_load(t2, "r2.conf");
+		struct ik_addr a1 = v6(l1), a2 = v6(l2);
+		struct ik_show_opts so = { 0 };
+		struct ik_sb out;
+
+		free(t1);
+		free(t2);
+		xn_init_ip(&net, k1, &a1, k2, &a2, 14 + (uint64_t)v, NULL);
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		ck_assert_uint_eq(net.n[0].nup, 1);
+		ck_assert_uint_eq(net.n[1].nup, 1);
+		ik_sb_init(&out);
+		for (int i = 0; i < 2; i++) {
+			ik_engine_show_isakmp_sa(net.n[i].e, false, false, &out);
+			ik_engine_show_isakmp_sa(net.n[i].e, true, true, &out);
+			ik_engine_show_isakmp_sa(net.n[i].e, true, false, &out);
+			for (int j = 0; j < 2; j++) {
+				ik_engine_show_ipsec_sa(net.n[i].e, j, &out);
+				ik_engine_show_session(net.n[i].e, j, &out);
+			}
+			ik_engine_show_peers(net.n[i].e, false, &out);
+			ik_engine_show_peers_detail(net.n[i].e, false, &out);
+			ik_engine_show_ikev2_sa(net.n[i].e, &so, false, &out);
+			ik_engine_show_engine_conns(net.n[i].e, false, &out);
+		}
+		ck_assert_msg(strstr(ik_sb_str(&out), "2001:DB8:1234:5678:9ABC:DEF0:1234:5672"),
+			      "%s", ik_sb_str(&out));
+		ik_sb_free(&out);
+		ik_engine_clear_addr(net.n[0].e, IK_CLEAR_SESSION, &a2, 0);
+		xn_run(&net, 1000);
+		ck_assert_uint_eq(net.n[1].nup, 0);
+		xn_free(&net);
+	}
+}
+END_TEST
+
+/* Reload over IPv6: the same configuration keeps the SAs (on R1, the
+ * initiator, and on R2, the responder, whose tunnel is found by its IPv6 end
+ * points); a tunnel destination moved to another IPv6 address clears them,
+ * the peer told. */
+START_TEST(reload_keeps_or_clears)
+{
+	struct ik_config *same, *moved;
+	char *t2;
+
+	for (int side = 0; side < 2; side++) {
+		const char *text = side ? r2_v1 : r1_v1;
+
+		start(r1_v1, r2_v1, 15 + (uint64_t)side);
+		initiate(0, "Tunnel1");
+		xn_run(&net, 1000);
+		expect_pair();
+		same = xn_load(text, "again");
+		ik_engine_set_config(net.n[side].e, same);
+		ik_config_unref(same);
+		xn_deliver(&net);
+		ck_assert_uint_eq(net.n[0].nup, 1);
+		ck_assert_uint_eq(net.n[1].nup, 1);
+		t2 = xn_replace(strdup(text), side ? " tunnel destination 2001:db8::1\n" :
+				" tunnel destination 2001:db8::2\n",
+				" tunnel destination 2001:db8::7\n");
+		moved = xn_load(t2, "moved");
+		free(t2);
+		ik_engine_set_config(net.n[side].e, moved);
+		ik_config_unref(moved);
+		xn_deliver(&net);
+		ck_assert_uint_eq(net.n[side].nup, 0);
+		ck_assert_uint_eq(net.n[1 - side].nup, 0);
+		xn_free(&net);
+	}
+}
+END_TEST
+
 static int host_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
 {
 	struct ik_addr a = v6("2001:db8::1");
@@ -698,6 +836,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_initial_contact);
 	tcase_add_test(tc, v1_debug_condition_ipv6);
 	tcase_add_test(tc, v1_aggressive_mode);
+	tcase_add_test(tc, v2_identity_local_ipv6);
+	tcase_add_test(tc, long_addresses);
+	tcase_add_test(tc, reload_keeps_or_clears);
 	suite_add_tcase(s, tc);
 	return s;
 }

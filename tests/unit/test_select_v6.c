@@ -520,6 +520,47 @@ START_TEST(v6_checker_findings)
 }
 END_TEST
 
+/* K1 for a tunnel over IPv6: no address ipv6 key for its destination is an
+ * error naming the IPv6 key to add; with the key, the finding goes. */
+START_TEST(v6_checker_k1_tunnel)
+{
+	static const char tun[] = "crypto ipsec transform-set ts esp-aes esp-sha-hmac\n"
+				  "crypto ipsec profile ip\n"
+				  " set transform-set ts\n"
+				  "interface Tunnel1\n"
+				  " tunnel source 2001:db8::1\n"
+				  " tunnel mode gre ipv6\n"
+				  " tunnel destination 2001:db8::2\n"
+				  " tunnel protection ipsec profile ip\n";
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+
+	for (int with_key = 0; with_key < 2; with_key++) {
+		char text[1024];
+		struct ik_config *cfg;
+		struct ik_check_counts n = { 0 };
+		struct ik_sb out;
+		const char *s;
+
+		snprintf(text, sizeof(text), "%s%s", with_key ?
+			 "crypto isakmp key k address ipv6 2001:db8::2/128\n" : "", tun);
+		cfg = load(text);
+		ik_sb_init(&out);
+		ik_check_config_env(cfg, &env, &out, false, &n);
+		s = ik_sb_str(&out);
+		if (with_key)
+			ck_assert_msg(!strstr(s, "K1"), "%s", s);
+		else
+			ck_assert_msg(strstr(s, "error: K1: Tunnel1 initiates toward 2001:DB8::2 "
+					     "without a profile") &&
+				      strstr(s, "fix: add pre-shared-key address ipv6 "
+					     "2001:DB8::2/128 to a keyring of fVRF global"),
+				      "%s", s);
+		ik_sb_free(&out);
+		ik_config_unref(cfg);
+	}
+}
+END_TEST
+
 /* show crypto isakmp key and show crypto isakmp profile print IPv6 keys and
  * identities as IOS does (upper case, P/L), in text and JSON. */
 START_TEST(v6_show_key_and_profile)
@@ -695,6 +736,7 @@ static Suite *v6_suite(void)
 	tcase_add_test(t, v6_config_round_trip);
 	tcase_add_test(t, v6_config_errors);
 	tcase_add_test(t, v6_checker_findings);
+	tcase_add_test(t, v6_checker_k1_tunnel);
 	tcase_add_test(t, v6_checker_seed_p2);
 	tcase_add_test(t, v6_show_key_and_profile);
 	tcase_add_test(t, v6_ikev2_keyring_peers);
