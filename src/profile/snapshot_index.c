@@ -17,6 +17,15 @@ struct ik_tunnel_index {
 	size_t n;
 	const struct ik_interface **t;
 	const struct ik_interface **by_num; /* the same, by tunnel number */
+	struct pair_ent *pairs;             /* IPv4 tunnels by (destination, source, order) */
+	size_t npairs;
+};
+
+struct pair_ent {
+	uint32_t dest;
+	uint32_t src;           /* the source, 0 when any */
+	size_t pos;             /* in cfg->ifaces: ties keep configuration order */
+	const struct ik_interface *t;
 };
 
 static bool tunnel_indexed(const struct ik_interface *t)
@@ -47,6 +56,28 @@ static int tunnel_cmp(const void *a, const void *b)
 	if (r)
 		return r;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair_ent *x = a, *y = b;
+
+	if (x->dest != y->dest)
+		return x->dest < y->dest ? -1 : 1;
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The source a tunnel is bound to, 0 when it matches any local address */
+static uint32_t tunnel_src_key(const struct ik_interface *t)
+{
+	return t->tunnel_source_resolved ? t->tunnel_source : 0;
+}
+
+static bool tunnel_v4(const struct ik_interface *t)
+{
+	return !t->tunnel_dest_v6 && !t->tunnel_source_v6;
 }
 
 static int tunnel_dest_cmp(const struct ik_interface *t, const uint8_t k[IK_ADDR_KEYLEN])
@@ -84,8 +115,15 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 	for (size_t i = 0; i < ti->n; i++)
 		ti->t[i] = ent[i].t;
 	ti->by_num = calloc(cap, sizeof(*ti->by_num));
-	if (!ti->by_num)
+	ti->pairs = calloc(cap, sizeof(*ti->pairs));
+	if (!ti->by_num || !ti->pairs)
 		goto fail;
+	for (size_t i = 0; i < ti->n; i++)
+		if (tunnel_v4(ent[i].t))
+			ti->pairs[ti->npairs++] = (struct pair_ent){
+				.dest = ent[i].t->tunnel_dest, .src = tunnel_src_key(ent[i].t),
+				.pos = ent[i].pos, .t = ent[i].t };
+	qsort(ti->pairs, ti->npairs, sizeof(*ti->pairs), pair_cmp);
 	for (size_t i = 0; i < ti->n; i++) {
 		struct ik_addr num = ik_addr_v4(ent[i].t->tunnel_num);
 
@@ -101,6 +139,7 @@ fail:
 	if (ti) {
 		free(ti->t);
 		free(ti->by_num);
+		free(ti->pairs);
 	}
 	free(ti);
 	return NULL;
@@ -111,8 +150,52 @@ static void tunnel_index_free(struct ik_tunnel_index *ti)
 	if (ti) {
 		free(ti->t);
 		free(ti->by_num);
+		free(ti->pairs);
 	}
 	free(ti);
+}
+
+/* The first entry of the pair index for (dest, src), or NULL */
+static const struct pair_ent *pair_first(const struct ik_tunnel_index *ti, uint32_t dest,
+					 uint32_t src)
+{
+	size_t lo = 0, hi = ti->npairs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct pair_ent *p = &ti->pairs[mid];
+
+		if (p->dest < dest || (p->dest == dest && p->src < src))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ti->npairs && ti->pairs[lo].dest == dest && ti->pairs[lo].src == src)
+		return &ti->pairs[lo];
+	return NULL;
+}
+
+const struct ik_interface *ik_snapshot_tunnel_for(const struct ik_config *cfg, uint32_t local,
+						  uint32_t remote)
+{
+	const struct ik_tunnel_index *ti = cfg->tindex;
+	const struct pair_ent *bound, *any;
+
+	if (!ti) {
+		for (size_t i = 0; i < cfg->nifaces; i++) {
+			const struct ik_interface *t = cfg->ifaces[i];
+
+			if (tunnel_indexed(t) && tunnel_v4(t) && t->tunnel_dest == remote &&
+			    (!tunnel_src_key(t) || t->tunnel_source == local))
+				return t;
+		}
+		return NULL;
+	}
+	bound = local ? pair_first(ti, remote, local) : NULL;
+	any = pair_first(ti, remote, 0);
+	if (bound && (!any || bound->pos < any->pos))
+		return bound->t;
+	return any ? any->t : NULL;
 }
 
 const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, unsigned num)
