@@ -152,5 +152,11 @@ bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
 struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8]);
 struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr);
 struct ik_hlink *ik_core_sa_first_addr_ip(struct ik_engine *e, const struct ik_addr *addr);
+/* The chain of the peer index (fvrf, local address, remote address and
+ * port) holding SAs with this peer; walk it with ik_htab_next and compare the
+ * fields, as other peers may share a chain. */
+struct ik_hlink *ik_core_sa_first_peer(struct ik_engine *e, const char *fvrf,
+				       const struct ik_endpoint *local,
+				       const struct ik_endpoint *remote);
 
 #endif

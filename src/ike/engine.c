@@ -497,6 +497,14 @@ struct ik_hlink *ik_core_sa_first_addr_ip(struct ik_engine *e, const struct ik_a
 	return ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, addr));
 }
 
+struct ik_hlink *ik_core_sa_first_peer(struct ik_engine *e, const char *fvrf,
+				       const struct ik_endpoint *local,
+				       const struct ik_endpoint *remote)
+{
+	return ik_htab_first(&e->sa_by_peer,
+			     ik_core_hash_peer(e, fvrf, &local->ip, &remote->ip, remote->port));
+}
+
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
 {
 	static const uint8_t zero[8];

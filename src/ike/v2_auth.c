@@ -152,18 +152,27 @@ static void auth_failed(struct ik_v2_ike_sa *s, const char *why)
 
 /* INITIAL_CONTACT from an authenticated peer: its older IKEv2 SAs (and
  * their children) are gone on its side. Through the address index. */
+static bool same_vrf(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* INITIAL_CONTACT: the peer's other IKE SAs go, with their children. The peer
+ * is its address AND port (and fVRF), as in IKEv1, so that peers behind one
+ * NAT address do not delete each other's SAs; the walk goes through the peer
+ * index, whatever the number of SAs from that address. */
 static void initial_contact(struct ik_v2_ike_sa *s)
 {
 	struct ik_engine *e = s->e;
 	struct ik_hlink *l, *next;
 
-	for (l = ik_core_sa_first_addr_ip(e, &s->remote.ip); l; l = next) {
-		struct ik_ike_sa *o = ik_container_of(l, struct ik_ike_sa, by_addr);
+	for (l = ik_core_sa_first_peer(e, s->fvrf, &s->local, &s->remote); l; l = next) {
+		struct ik_ike_sa *o = ik_container_of(l, struct ik_ike_sa, by_peer);
 
 		next = ik_htab_next(l);
 		if (o == &s->sa || o->dead || o->version != 2 || o->state != IKEV2_READY ||
-		    !ik_addr_eq(&o->remote.ip, &s->remote.ip) ||
-		    !ik_addr_eq(&o->local.ip, &s->local.ip))
+		    !ik_addr_eq(&o->remote.ip, &s->remote.ip) || o->remote.port != s->remote.port ||
+		    !ik_addr_eq(&o->local.ip, &s->local.ip) || !same_vrf(o->fvrf, s->fvrf))
 			continue;
 		V2DBG(s, "INITIAL_CONTACT: deleting the older IKE SA %u with this peer",
 		      ((struct ik_v2_ike_sa *)o)->sa_id);
