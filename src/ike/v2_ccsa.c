@@ -487,16 +487,20 @@ out:
 
 /* ---- IKE SA rekey ---- */
 
-/* Live IKEv2 SAs with the SA's peer address (through the address index). */
+/* Live IKEv2 SAs with the SA's peer: its address pair and port in its fVRF,
+ * as IKEv1 counts its cap (peers behind one NAT address are counted apart),
+ * through the peer index. */
 static unsigned ike_sas_of_peer(struct ik_v2_ike_sa *s)
 {
 	unsigned n = 0;
 
-	for (struct ik_hlink *l = ik_core_sa_first_addr_ip(s->e, &s->remote.ip); l;
-	     l = ik_htab_next(l)) {
-		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+	for (struct ik_hlink *l = ik_core_sa_first_peer(s->e, s->fvrf, &s->local, &s->remote);
+	     l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
 
-		if (!sa->dead && sa->version == 2 && ik_addr_eq(&sa->remote.ip, &s->remote.ip))
+		if (!sa->dead && sa->version == 2 && ik_addr_eq(&sa->remote.ip, &s->remote.ip) &&
+		    sa->remote.port == s->remote.port && ik_addr_eq(&sa->local.ip, &s->local.ip) &&
+		    ((!sa->fvrf && !s->fvrf) || (sa->fvrf && s->fvrf && !strcmp(sa->fvrf, s->fvrf))))
 			n++;
 	}
 	return n;
