@@ -480,6 +480,22 @@ int ik_iftype_lookup(const char *s, size_t len, bool abbrev, const char **type)
 	return n;
 }
 
+/* The start of Linux's own device names that also abbreviate an IOS type:
+ * eth0 and eth0.100 (Ethernet), tun0 (Tunnel). Linux's other names (ens3,
+ * enp0s3, wlan0, br0, bond0, veth0, tap0, wg0, gre1, vti1, ppp0, lo) are
+ * no IOS type's start and stay as written anyway. */
+static const char *const linux_prefixes[] = { "eth", "tun" };
+
+bool ik_iface_name_linux(const char *s)
+{
+	size_t alen = strcspn(s, "0123456789");
+
+	for (size_t i = 0; i < sizeof(linux_prefixes) / sizeof(linux_prefixes[0]); i++)
+		if (alen == strlen(linux_prefixes[i]) && !strncmp(s, linux_prefixes[i], alen))
+			return true;
+	return false;
+}
+
 char *ik_iface_name_canon(const char *s, bool abbrev)
 {
 	size_t alen = strcspn(s, "0123456789");
@@ -488,7 +504,7 @@ char *ik_iface_name_canon(const char *s, bool abbrev)
 
 	/* TYPE then a number: 0/1, 1.100, 0/0/0:1 */
 	if (alen == 0 || !s[alen] || strspn(s + alen, "0123456789/.:") != strlen(s + alen) ||
-	    ik_iftype_lookup(s, alen, abbrev, &t) < 1 || !t)
+	    ik_iftype_lookup(s, alen, abbrev && !ik_iface_name_linux(s), &t) < 1 || !t)
 		return ik_xstrdup(s);
 	out = ik_xmalloc(strlen(t) + strlen(s + alen) + 1);
 	strcpy(out, t);

@@ -651,13 +651,16 @@ struct ik_acl *ik_config_find_acl(const struct ik_config *cfg, const char *name)
 struct ik_cmap *ik_config_find_cmap(const struct ik_config *cfg, const char *name, bool dynamic);
 /* Interface names as IOS reads them: the type is matched without regard to
  * case, and with abbrev also by an unambiguous prefix (Gi0/0 is
- * GigabitEthernet0/0, tu1 is Tunnel1). ik_iftype_lookup returns how many
- * types s[0..len) names (1 with *type set when it is one), and
- * ik_iface_name_canon the name with the type spelled out (a copy of s
+ * GigabitEthernet0/0, tu1 is Tunnel1), except a prefix written in lower case
+ * as Linux starts its own device names (ik_iface_name_linux: eth0, tun0,
+ * eth0.100 are the host's devices, Eth0 is Ethernet0). ik_iftype_lookup
+ * returns how many types s[0..len) names (1 with *type set when it is one),
+ * and ik_iface_name_canon the name with the type spelled out (a copy of s
  * when it is not TYPE followed by a number, or the type is unknown or
- * ambiguous: a Linux name such as eth0 stays as written unless abbrev). The
- * lookups by name accept every spelling. */
+ * ambiguous, or the name is Linux's). The lookups by name accept every
+ * spelling. */
 int ik_iftype_lookup(const char *s, size_t len, bool abbrev, const char **type);
+bool ik_iface_name_linux(const char *s);
 char *ik_iface_name_canon(const char *s, bool abbrev);
 /* The configured interface whose ip address equals a, or NULL. */
 struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32_t a);
