@@ -539,6 +539,10 @@ struct ik_config {
 	struct ik_cmap_entry **cmap_entries; size_t ncmap_entries;
 	/* The interfaces with a crypto map, in configuration order. */
 	struct ik_interface **cmap_ifaces; size_t ncmap_ifaces;
+	/* The interfaces with an IPv4 address, by address then configuration
+	 * order (ik_config_iface_by_addr); ifaces_indexed once it is built. */
+	struct ik_interface **ifaces_by_addr; size_t nifaces_by_addr;
+	bool ifaces_indexed;
 
 	/* Indexes built on top of the model by the layers above it, once per
 	 * snapshot: profile/snapshot.h loads a file and builds them. The model
@@ -662,8 +666,11 @@ struct ik_cmap *ik_config_find_cmap(const struct ik_config *cfg, const char *nam
 int ik_iftype_lookup(const char *s, size_t len, bool abbrev, const char **type);
 bool ik_iface_name_linux(const char *s);
 char *ik_iface_name_canon(const char *s, bool abbrev);
-/* The configured interface whose ip address equals a, or NULL. */
+/* The configured interface whose ip address equals a (the first in the file
+ * when several have it), or NULL: O(log n) in a parsed model. */
 struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32_t a);
+/* Builds that index (the parser does, once the file is read). */
+void ik_config_index_ifaces(struct ik_config *cfg);
 
 /* show running-config: the model printed back as IOS text (keys included),
  * parseable by ik_config_load_string into an equal model. */

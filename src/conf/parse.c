@@ -4200,6 +4200,7 @@ static int finish(struct pctx *c)
 	for (size_t i = 0; i < cfg->nifaces; i++)
 		if (cfg->ifaces[i]->crypto_map)
 			*VPUSH(cfg->cmap_ifaces, cfg->ncmap_ifaces) = cfg->ifaces[i];
+	ik_config_index_ifaces(cfg);
 	for (size_t i = 0; i < cfg->nv2_policies; i++)
 		dedup_ptrs((void **)cfg->v2_policies[i]->proposals,
 			   &cfg->v2_policies[i]->nproposals);
