@@ -54,6 +54,14 @@ START_TEST(timer_heap_order)
 		}
 		top = ik_timers_top(&ts);
 		ck_assert_uint_eq(top ? top->at : UINT64_MAX, min);
+		/* every entry carries its handle's deadline and the handle its slot,
+		 * and no entry is earlier than its parent (4-ary) */
+		for (size_t k = 0; k < ts.n; k++) {
+			ck_assert_uint_eq(ts.h[k].at, ts.h[k].t->at);
+			ck_assert_uint_eq(ts.h[k].t->slot, k + 1);
+			if (k)
+				ck_assert_uint_le(ts.h[(k - 1) / 4].at, ts.h[k].at);
+		}
 	}
 	/* popping gives non-decreasing deadlines */
 	for (uint64_t last = 0; ik_timers_top(&ts);) {
