@@ -228,19 +228,11 @@ void ik_v1_cmap_trace_walk(struct ik_p1 *p1, const struct ik_qm *q)
 					  &tc, &m);
 }
 
-/* An IPv4 range that is a subnet as address and mask; else the smallest
- * subnet holding it (a range proxy becomes the prefix that covers it). */
-static void ts_prefix(const struct ik_ts *t, uint32_t *addr, uint32_t *mask)
+/* A range that is a subnet as that prefix; else the smallest subnet
+ * holding it (a range proxy becomes the prefix that covers it). */
+static void ts_prefix(const struct ik_ts *t, struct ik_addr *addr, uint8_t *plen)
 {
-	uint32_t diff = t->lo.v4 ^ t->hi.v4;
-	int plen = 32;
-
-	while (diff) {
-		diff >>= 1;
-		plen--;
-	}
-	*mask = ik_plen_mask(plen);
-	*addr = t->lo.v4 & *mask;
+	*plen = (uint8_t)ik_range_cover(&t->lo, &t->hi, addr);
 }
 
 void ik_v1_cmap_child(const struct ik_qm *q, struct ik_child_sa *c)
@@ -251,8 +243,8 @@ void ik_v1_cmap_child(const struct ik_qm *q, struct ik_child_sa *c)
 	c->tunnel = NULL;
 	c->cmap = q->cmap;
 	c->mode = IK_MODE_TUNNEL;
-	ts_prefix(&p->local, &c->sel.src, &c->sel.src_mask);
-	ts_prefix(&p->remote, &c->sel.dst, &c->sel.dst_mask);
+	ts_prefix(&p->local, &c->sel.src, &c->sel.src_plen);
+	ts_prefix(&p->remote, &c->sel.dst, &c->sel.dst_plen);
 	c->sel.proto = p->proto;
 	c->sel.sport = p->local.port_lo == p->local.port_hi ? p->local.port_lo : 0;
 	c->sel.dport = p->remote.port_lo == p->remote.port_hi ? p->remote.port_lo : 0;

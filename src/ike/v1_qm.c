@@ -582,20 +582,23 @@ static void fill_child(struct ik_p1 *p1, struct ik_qm *q, const struct ik_transf
 	c->auth = ts->auth;
 	c->icv_bits = ts->enc == IK_ESP_GCM ? 128 : 0;
 	c->in.spi = q->spi_in;
-	c->in.src = p1->remote.addr;
-	c->in.dst = p1->local.addr;
+	c->in.src = p1->remote.ip;
+	c->in.dst = p1->local.ip;
 	c->out.spi = q->spi_out;
-	c->out.src = p1->local.addr;
-	c->out.dst = p1->remote.addr;
+	c->out.src = p1->local.ip;
+	c->out.dst = p1->remote.ip;
 	if (!t) {
 		ik_v1_cmap_child(q, c);
-	} else if (t->tunnel_mode == IK_TUN_IPSEC_IPV4) {
-		c->sel.src = c->sel.src_mask = c->sel.dst = c->sel.dst_mask = 0;
-		c->sel.proto = 0;
+	} else if (t->tunnel_mode == IK_TUN_IPSEC_IPV4 || t->tunnel_mode == IK_TUN_IPSEC_IPV6) {
+		/* a VTI: every address of the family it carries */
+		memset(&c->sel, 0, sizeof(c->sel));
+		c->sel.src.family = c->sel.dst.family =
+			t->tunnel_mode == IK_TUN_IPSEC_IPV6 ? IK_AF_INET6 : IK_AF_INET4;
 	} else {
-		c->sel.src = p1->local.addr;
-		c->sel.dst = p1->remote.addr;
-		c->sel.src_mask = c->sel.dst_mask = 0xffffffffu;
+		memset(&c->sel, 0, sizeof(c->sel));
+		c->sel.src = p1->local.ip;
+		c->sel.dst = p1->remote.ip;
+		c->sel.src_plen = c->sel.dst_plen = (uint8_t)ik_af_bits(p1->local.ip.family);
 		c->sel.proto = 47;
 	}
 	c->lifetime_sec = sec;

@@ -156,13 +156,19 @@ static void counters(struct ik_engine *e, const struct ik_child *c, struct ik_sa
 		e->host.child_counters(e->host.ctx, &c->sa, in, out);
 }
 
+/* IOS writes an IPv4 ident with its mask, an IPv6 one with its prefix length
+ * (2001:DB8::1/128/47/0). */
 static void proxy(const struct ik_child *c, bool local, char *buf, size_t n)
 {
-	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
-	uint32_t addr = local ? c->sa.sel.src : c->sa.sel.dst;
-	uint32_t mask = local ? c->sa.sel.src_mask : c->sa.sel.dst_mask;
+	char a[IK_ADDR_ANYSTRLEN], m[IK_ADDRSTRLEN];
+	const struct ik_addr *addr = local ? &c->sa.sel.src : &c->sa.sel.dst;
+	uint8_t plen = local ? c->sa.sel.src_plen : c->sa.sel.dst_plen;
 
-	snprintf(buf, n, "%s/%s/%u/0", ik_addr_fmt(addr, a), ik_addr_fmt(mask, m), c->sa.sel.proto);
+	if (addr->family == IK_AF_INET6)
+		snprintf(buf, n, "%s/%u/%u/0", ik_addr_fmt_ios(addr, a), plen, c->sa.sel.proto);
+	else
+		snprintf(buf, n, "%s/%s/%u/0", ik_addr_fmt(addr->v4, a),
+			 ik_addr_fmt(ik_sel_mask4(plen), m), c->sa.sel.proto);
 }
 
 static void esp_block(struct ik_sb *out, const struct ik_child *c, bool inbound, uint64_t now,
@@ -602,15 +608,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 				     cap[0] ? cap : "(none)", o->conn_id, life);
 		}
 		if (any) {
-			char s[IK_ADDRSTRLEN], d[IK_ADDRSTRLEN];
-
-			if (any->sa.sel.proto == 47)
-				ik_sb_printf(out, "  IPSEC FLOW: permit 47 host %s host %s\n",
-					     ik_addr_fmt(any->sa.sel.src, s),
-					     ik_addr_fmt(any->sa.sel.dst, d));
-			else
-				ik_sb_add(out, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 "
-					  "0.0.0.0/0.0.0.0\n");
+			ik_sel_flow_line(out, &any->sa.sel);
 			ik_sb_printf(out, "        Active SAs: %u, origin: crypto map\n", nsa);
 			if (so->detail) {
 				struct ik_sa_counters in, o;

@@ -39,10 +39,13 @@ static void fill_child(struct ik_child_sa *c, struct ik_interface *tun)
 	c->enc = IK_ESP_AES;
 	c->enc_keylen = 256;
 	c->auth = IK_ESP_SHA256;
-	c->out = (struct ik_esp_sa){ .spi = 0x1234abcdu, .src = 0xc6336401u, .dst = 0xc6336402u };
-	c->in = (struct ik_esp_sa){ .spi = 0x5678ef01u, .src = 0xc6336402u, .dst = 0xc6336401u };
-	c->sel = (struct ik_selector){ 0xc6336401u, 0xffffffffu, 0xc6336402u, 0xffffffffu,
-				       47, 0, 0 };
+	c->out = (struct ik_esp_sa){ .spi = 0x1234abcdu, .src = ik_addr_v4(0xc6336401u),
+				     .dst = ik_addr_v4(0xc6336402u) };
+	c->in = (struct ik_esp_sa){ .spi = 0x5678ef01u, .src = ik_addr_v4(0xc6336402u),
+				    .dst = ik_addr_v4(0xc6336401u) };
+	c->sel = (struct ik_selector){ .src = ik_addr_v4(0xc6336401u), .src_plen = 32,
+				       .dst = ik_addr_v4(0xc6336402u), .dst_plen = 32,
+				       .proto = 47 };
 	c->lifetime_sec = 3600;
 	c->lifetime_kb = 4608000;
 	c->reqid = 2;
@@ -66,7 +69,7 @@ START_TEST(none_records_calls)
 	tun.ip_mtu = 1400;
 	tun.tcp_adjust_mss = 1360;
 	ck_assert_int_eq(k->ops->flush_owned(k), 0);
-	ck_assert_int_eq(k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source), 0);
+	ck_assert_int_eq(k->ops->tunnel_up(k, &cfg, &tun, &c.out.src), 0);
 	ck_assert_int_eq(k->ops->child_add(k, &c), 0);
 	ck_assert_int_eq(k->ops->child_counters(k, &c, &in, &out), 0);
 	ck_assert_uint_eq(in.packets + in.bytes + in.errors, 0);
@@ -260,7 +263,7 @@ START_TEST(netlink_child_add_works_or_fails_cleanly)
 		struct ik_config cfg;
 
 		memset(&cfg, 0, sizeof(cfg));
-		rc = k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source);
+		rc = k->ops->tunnel_up(k, &cfg, &tun, &c.out.src);
 	}
 	out = capture("ip -o link show");
 	if (rc == 0) {
