@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/core.h"
+#include "ike/peer.h"
 #include "ike/sa.h"
 #include "ike/timer.h"
 #include "test_exchange_harness.h"
@@ -604,6 +606,37 @@ START_TEST(half_open_cap_per_source)
 }
 END_TEST
 
+/* Per-peer records of a flood's sources go with their SAs: once the
+ * half-open SAs of 200 spoofed sources expire, the idle records left are
+ * within the table's limit at once, not only when new records are made. */
+START_TEST(peer_records_trimmed_when_idle)
+{
+	struct ik_engine_opts ro = { .max_half_open = 1000 };
+	struct ik_engine_stats st;
+	uint8_t mm1[2048];
+	size_t len;
+	struct mnode *r;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 51, &ro, true);
+	mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 52, NULL, true);
+	capture_mm1(mm1, &len);
+	ik_peer_set_max(r->e, 20);
+	for (uint32_t k = 0; k < 200; k++)
+		spoof(0, mm1, len, 0xc6336401u + k, 500, k);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 200);
+	ck_assert_uint_ge(r->e->peers.n, 200);  /* records of peers with SAs are kept */
+	mn_del(&net, 1);
+	mn_run(&net, 200000);                   /* the half-open SAs expire */
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 0);
+	ck_assert_uint_le(r->e->peers.nidle, 20);
+	ck_assert_uint_le(r->e->peers.n, 20);
+	mn_free(&net);
+}
+END_TEST
+
 /* The per-source table and the SA indexes hold IPv6 sources as such: an
  * IPv6 source reaches its own cap, another IPv6 source and the IPv4 address
  * made of the same first four bytes (184.13.1.32 for 2001:db8::) are other
@@ -922,6 +955,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, flood_spares_proven_peer);
 	tcase_add_test(tc, flood_spares_lone_peer_before_mm3);
 	tcase_add_test(tc, half_open_cap_per_source);
+	tcase_add_test(tc, peer_records_trimmed_when_idle);
 	tcase_add_test(tc, half_open_cap_per_source_ipv6);
 	tcase_add_test(tc, first_message_rate_per_source);
 	tcase_add_test(tc, ikev2_demultiplexed);
