@@ -87,7 +87,7 @@ struct pctx {
 	struct ik_conf_store *st;
 	struct ik_conf_error *err;
 	bool line_failed;       /* the line being read has an error */
-	unsigned ab_hint[IK_AB_COUNT]; /* abbreviations: last command per mode */
+	struct ik_abbrev_hint ab_hint[IK_AB_COUNT]; /* abbreviations: last commands per mode */
 	const char *text;       /* the whole input */
 	size_t textlen;
 	int lineno;
@@ -593,6 +593,26 @@ static void ktab_add(struct ktab *t, struct ik_key *k, uint32_t h)
 	slot->k = k;
 	slot->h = h;
 	t->n++;
+}
+
+/* A file of many lines may hold as many keys: the table is made large enough
+ * for one key a line at once, so that it is not rehashed while it grows
+ * (100,000 keys: 12 rehashes of a table up to 4 MB). Small files grow it. */
+static void ktab_presize(struct ktab *t, const char *text, size_t len)
+{
+	size_t lines = 1, cap = 64;
+
+	for (const char *p = text, *end = text + len;
+	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		lines++;
+	if (lines < 4096)
+		return;
+	if (lines > IK_CONF_MAX_KEYS)
+		lines = IK_CONF_MAX_KEYS;
+	while (cap < 2 * lines + 2)
+		cap *= 2;
+	t->e = ik_xcalloc(cap, sizeof(*t->e));
+	t->cap = cap;
 }
 
 static struct ik_key *key_alloc(struct pctx *c)
@@ -2122,8 +2142,15 @@ static int cmd_v2_profile_sub(struct pctx *c)
 						 c->tok[1].s)
 					   : pincomplete(c, "incomplete command: 'local' or 'remote' "
 							 "expected");
-		if (need(c, 2, "pre-share, rsa-sig or ecdsa-sig") || no_more(c, 3))
+		if (need(c, 2, "pre-share, rsa-sig or ecdsa-sig"))
 			return -1;
+		if (dst == &p->auth_local && c->ntok == 4 && kw(c, 3, "digital-signature") &&
+		    (kw(c, 2, "rsa-sig") || kw(c, 2, "ecdsa-sig")))
+			p->auth_local_digsig = true;
+		else if (no_more(c, 3))
+			return -1;
+		else if (dst == &p->auth_local)
+			p->auth_local_digsig = false;
 		if (kw(c, 2, "pre-share"))
 			*dst = IK_AUTH_PSK;
 		else if (kw(c, 2, "rsa-sig"))
@@ -2421,7 +2448,11 @@ static int cmd_pki_tp_sub(struct pctx *c)
 			tp->enrollment_terminal = true;
 			return 0;
 		}
-		/* enrollment url, selfsigned, ...: the certificates come from the file */
+		if (kw(c, 1, "selfsigned") && c->ntok == 2) {
+			tp->enrollment_selfsigned = true;
+			return 0;
+		}
+		/* enrollment url, ...: the certificates come from the file */
 		warn_ignored(c, "crypto pki trustpoint");
 		return 0;
 	}
@@ -2604,7 +2635,7 @@ static int pki_finish(struct pctx *c)
 	int bad = 0;
 
 	for (size_t i = 0; i < cfg->ntrustpoints; i++)
-		if (ik_conf_pki_check(cfg->trustpoints[i], err, sizeof(err))) {
+		if (ik_conf_pki_check(cfg->trustpoints[i], cfg->hostname, err, sizeof(err))) {
 			line_error(c, cfg->trustpoints[i]->line, false, "%s", err);
 			bad = -1;
 		}
@@ -4286,6 +4317,7 @@ static struct ik_config *parse_text(const char *text, size_t len, const char *na
 	c->err = err;
 	c->text = text;
 	c->textlen = len;
+	ktab_presize(&c->keys, text, len);
 	rc = parse_lines(c);
 	/* the names a failed file refers to are checked too; the rest of the
 	 * finishing work needs them all resolved */
