@@ -300,9 +300,7 @@ static void task_acquire(struct ikd_worker *w, void *arg)
 {
 	const struct ik_kevent *ev = arg;
 
-	/* the engine finds the tunnel by reqid, the address is for those without */
-	ik_engine_acquire(w->eng, ev->reqid, ev->src.family == IK_AF_INET4 ? ev->src.v4 : 0,
-			  ev->dst.family == IK_AF_INET4 ? ev->dst.v4 : 0);
+	ik_engine_acquire_ip(w->eng, ev->reqid, &ev->src, &ev->dst);
 }
 
 static void task_expire(struct ikd_worker *w, void *arg)

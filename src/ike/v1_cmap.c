@@ -282,7 +282,20 @@ size_t ik_v1_cmap_id(const struct ik_ts *ts, uint8_t proto, uint8_t body[40])
 		memcpy(body + 4, ts->lo.v6, 16);
 		return 20;
 	}
-	body[0] = 8; /* ID_IPV6_ADDR_RANGE */
+	{
+		struct ik_addr net;
+		int plen = ik_range_prefix(&ts->lo, &ts->hi, &net);
+
+		if (plen >= 0) {
+			/* a prefix: address and mask, as IOS sends an IPv6 ACL line */
+			body[0] = IK_V1_ID_IPV6_ADDR_SUBNET;
+			memcpy(body + 4, net.v6, 16);
+			memset(body + 20, 0xff, 16);
+			ik_addr6_mask(body + 20, plen);
+			return 36;
+		}
+	}
+	body[0] = IK_V1_ID_IPV6_ADDR_RANGE;
 	memcpy(body + 4, ts->lo.v6, 16);
 	memcpy(body + 20, ts->hi.v6, 16);
 	return 36;
@@ -379,7 +392,7 @@ void ik_v1_cmap_failover(struct ik_p1 *p1)
 		return;
 	ik_addr_fmt(p1->remote.addr, a);
 	ik_addr_fmt(ce->peers[next].v4, b);
-	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, ce->peers[next].v4)) {
+	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, &ce->peers[next])) {
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u: peer "
 		       "%s does not answer; %s is served by another worker thread, so failover "
 		       "does not start there (run ikerd --workers 1 for set peer failover)",
@@ -468,7 +481,7 @@ void ik_engine_clear_map(struct ik_engine *e, const char *map)
 		next = c->next;
 		if (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, map))
 			continue;
-		ik_log_scope(e->log, c->remote.addr);
+		ik_log_scope_addr(e->log, &c->remote.ip);
 		ik_core_child_remove(e, c, true, "clear");
 	}
 }
