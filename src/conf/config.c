@@ -345,6 +345,7 @@ void ik_config_free_model(struct ik_config *cfg)
 		free_cmap(cfg->cmaps[i]);
 	free(cfg->cmaps);
 	free(cfg->cmap_ifaces);
+	free(cfg->ifaces_by_addr);
 	free(cfg->cmap_entries);
 	free(cfg->warnings);
 	ik_conf_pki_free(cfg);
@@ -480,6 +481,22 @@ int ik_iftype_lookup(const char *s, size_t len, bool abbrev, const char **type)
 	return n;
 }
 
+/* The start of Linux's own device names that also abbreviate an IOS type:
+ * eth0 and eth0.100 (Ethernet), tun0 (Tunnel). Linux's other names (ens3,
+ * enp0s3, wlan0, br0, bond0, veth0, tap0, wg0, gre1, vti1, ppp0, lo) are
+ * no IOS type's start and stay as written anyway. */
+static const char *const linux_prefixes[] = { "eth", "tun" };
+
+bool ik_iface_name_linux(const char *s)
+{
+	size_t alen = strcspn(s, "0123456789");
+
+	for (size_t i = 0; i < sizeof(linux_prefixes) / sizeof(linux_prefixes[0]); i++)
+		if (alen == strlen(linux_prefixes[i]) && !strncmp(s, linux_prefixes[i], alen))
+			return true;
+	return false;
+}
+
 char *ik_iface_name_canon(const char *s, bool abbrev)
 {
 	size_t alen = strcspn(s, "0123456789");
@@ -488,7 +505,7 @@ char *ik_iface_name_canon(const char *s, bool abbrev)
 
 	/* TYPE then a number: 0/1, 1.100, 0/0/0:1 */
 	if (alen == 0 || !s[alen] || strspn(s + alen, "0123456789/.:") != strlen(s + alen) ||
-	    ik_iftype_lookup(s, alen, abbrev, &t) < 1 || !t)
+	    ik_iftype_lookup(s, alen, abbrev && !ik_iface_name_linux(s), &t) < 1 || !t)
 		return ik_xstrdup(s);
 	out = ik_xmalloc(strlen(t) + strlen(s + alen) + 1);
 	strcpy(out, t);
@@ -528,12 +545,61 @@ struct ik_interface *ik_config_find_iface(const struct ik_config *cfg, const cha
 
 struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32_t a)
 {
+	size_t lo = 0, hi;
+
 	if (!cfg || !a)
 		return NULL;
+	if (!cfg->ifaces_indexed) {
+		/* a model made by hand (tests): no index */
+		for (size_t i = 0; i < cfg->nifaces; i++)
+			if (cfg->ifaces[i]->mask && cfg->ifaces[i]->addr == a)
+				return cfg->ifaces[i];
+		return NULL;
+	}
+	hi = cfg->nifaces_by_addr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cfg->ifaces_by_addr[mid]->addr < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cfg->nifaces_by_addr && cfg->ifaces_by_addr[lo]->addr == a ?
+	       cfg->ifaces_by_addr[lo] : NULL;
+}
+
+struct iface_ent {
+	uint32_t addr;
+	size_t pos;
+	struct ik_interface *ifc;
+};
+
+static int iface_ent_cmp(const void *a, const void *b)
+{
+	const struct iface_ent *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+void ik_config_index_ifaces(struct ik_config *cfg)
+{
+	struct iface_ent *ent = ik_xcalloc(cfg->nifaces ? cfg->nifaces : 1, sizeof(*ent));
+	size_t n = 0;
+
+	free(cfg->ifaces_by_addr);
 	for (size_t i = 0; i < cfg->nifaces; i++)
-		if (cfg->ifaces[i]->mask && cfg->ifaces[i]->addr == a)
-			return cfg->ifaces[i];
-	return NULL;
+		if (cfg->ifaces[i]->mask)
+			ent[n++] = (struct iface_ent){ cfg->ifaces[i]->addr, i, cfg->ifaces[i] };
+	qsort(ent, n, sizeof(*ent), iface_ent_cmp);
+	cfg->ifaces_by_addr = ik_xcalloc(n ? n : 1, sizeof(*cfg->ifaces_by_addr));
+	for (size_t i = 0; i < n; i++)
+		cfg->ifaces_by_addr[i] = ent[i].ifc;
+	cfg->nifaces_by_addr = n;
+	cfg->ifaces_indexed = true;
+	free(ent);
 }
 
 const char *ik_encr_name(enum ik_encr e)

@@ -547,6 +547,10 @@ struct ik_config {
 	struct ik_cmap_entry **cmap_entries; size_t ncmap_entries;
 	/* The interfaces with a crypto map, in configuration order. */
 	struct ik_interface **cmap_ifaces; size_t ncmap_ifaces;
+	/* The interfaces with an IPv4 address, by address then configuration
+	 * order (ik_config_iface_by_addr); ifaces_indexed once it is built. */
+	struct ik_interface **ifaces_by_addr; size_t nifaces_by_addr;
+	bool ifaces_indexed;
 
 	/* Indexes built on top of the model by the layers above it, once per
 	 * snapshot: profile/snapshot.h loads a file and builds them. The model
@@ -659,16 +663,22 @@ struct ik_acl *ik_config_find_acl(const struct ik_config *cfg, const char *name)
 struct ik_cmap *ik_config_find_cmap(const struct ik_config *cfg, const char *name, bool dynamic);
 /* Interface names as IOS reads them: the type is matched without regard to
  * case, and with abbrev also by an unambiguous prefix (Gi0/0 is
- * GigabitEthernet0/0, tu1 is Tunnel1). ik_iftype_lookup returns how many
- * types s[0..len) names (1 with *type set when it is one), and
- * ik_iface_name_canon the name with the type spelled out (a copy of s
+ * GigabitEthernet0/0, tu1 is Tunnel1), except a prefix written in lower case
+ * as Linux starts its own device names (ik_iface_name_linux: eth0, tun0,
+ * eth0.100 are the host's devices, Eth0 is Ethernet0). ik_iftype_lookup
+ * returns how many types s[0..len) names (1 with *type set when it is one),
+ * and ik_iface_name_canon the name with the type spelled out (a copy of s
  * when it is not TYPE followed by a number, or the type is unknown or
- * ambiguous: a Linux name such as eth0 stays as written unless abbrev). The
- * lookups by name accept every spelling. */
+ * ambiguous, or the name is Linux's). The lookups by name accept every
+ * spelling. */
 int ik_iftype_lookup(const char *s, size_t len, bool abbrev, const char **type);
+bool ik_iface_name_linux(const char *s);
 char *ik_iface_name_canon(const char *s, bool abbrev);
-/* The configured interface whose ip address equals a, or NULL. */
+/* The configured interface whose ip address equals a (the first in the file
+ * when several have it), or NULL: O(log n) in a parsed model. */
 struct ik_interface *ik_config_iface_by_addr(const struct ik_config *cfg, uint32_t a);
+/* Builds that index (the parser does, once the file is read). */
+void ik_config_index_ifaces(struct ik_config *cfg);
 
 /* show running-config: the model printed back as IOS text (keys included),
  * parseable by ik_config_load_string into an equal model. */

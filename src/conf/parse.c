@@ -3262,20 +3262,20 @@ static int cmd_interface(struct pctx *c)
 
 	if (need(c, 1, "interface name"))
 		return -1;
-	/* the type as IOS reads it: any case, or an unambiguous prefix */
+	/* the type as IOS reads it: any case, or an unambiguous prefix (in one
+	 * word, not one of Linux's own names: eth0 is the host's eth0) */
 	alen = strcspn(c->tok[1].s, "0123456789");
 	if (alen && ik_iftype_lookup(c->tok[1].s, alen, true, &t) > 1)
 		return perr(c, 1, "%% Ambiguous command: interface type '%.*s' (%s)", (int)alen,
 			    c->tok[1].s, "write more of the type");
 	if (c->ntok == 3 && ik_iftype_lookup(c->tok[1].s, (size_t)c->tok[1].len, true, &t) == 1 &&
-	    c->tok[2].s[0] >= '0' && c->tok[2].s[0] <= '9') {
-		/* "interface Tunnel 1" */
-		size_t n = (size_t)c->tok[1].len + (size_t)c->tok[2].len + 1;
-		char *joined = ik_xmalloc(n);
+	    c->tok[2].s[0] >= '0' && c->tok[2].s[0] <= '9' &&
+	    strspn(c->tok[2].s, "0123456789/.:") == (size_t)c->tok[2].len) {
+		/* "interface Tunnel 1", "interface tu 1": a Linux name has no space */
+		size_t n = strlen(t) + (size_t)c->tok[2].len + 1;
 
-		snprintf(joined, n, "%s%s", c->tok[1].s, c->tok[2].s);
-		name = ik_iface_name_canon(joined, true);
-		free(joined);
+		name = ik_xmalloc(n);
+		snprintf(name, n, "%s%s", t, c->tok[2].s);
 	} else {
 		if (no_more(c, 2))
 			return -1;
@@ -4231,6 +4231,7 @@ static int finish(struct pctx *c)
 	for (size_t i = 0; i < cfg->nifaces; i++)
 		if (cfg->ifaces[i]->crypto_map)
 			*VPUSH(cfg->cmap_ifaces, cfg->ncmap_ifaces) = cfg->ifaces[i];
+	ik_config_index_ifaces(cfg);
 	for (size_t i = 0; i < cfg->nv2_policies; i++)
 		dedup_ptrs((void **)cfg->v2_policies[i]->proposals,
 			   &cfg->v2_policies[i]->nproposals);

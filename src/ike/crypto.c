@@ -2,8 +2,9 @@
  * RFC 2409 (section 5, 5.5 and appendix B).
  *
  * The OpenSSL objects (digests, the HMAC implementation, ciphers) are fetched
- * once per process under pthread_once and then only read, so every function
- * here may run in several threads at once. Single DES lives in OpenSSL 3's
+ * once per process under pthread_once and then only read; the contexts the
+ * calls use are per thread and made once (struct ik_crypto_tls), so every
+ * function here may run in several threads at once. Single DES lives in OpenSSL 3's
  * legacy provider: it is loaded next to the default provider; when it cannot
  * be loaded, des is reported unsupported by ik_encr_unsupported().
  */
@@ -73,24 +74,33 @@ static void ik_crypto_setup_once(void)
 	ERR_clear_error();
 }
 
-/* Per thread, one HMAC context per digest, made once from the template and
- * then re-keyed at each call: OpenSSL 3 would otherwise allocate and free a
- * context per PRF call. Freed when the thread ends. */
-static pthread_key_t ik_hmac_tls_key;
+/* Per thread, the contexts every call reuses: one HMAC context per digest,
+ * made once from the template and re-keyed at each call, one digest context
+ * and one cipher context: OpenSSL 3 would otherwise allocate and free a
+ * context (and its provider state) per call. Freed when the thread ends. */
+struct ik_crypto_tls {
+	EVP_MAC_CTX *hmac[IK_HASH_SHA512 + 1];
+	EVP_MD_CTX *md;
+	EVP_CIPHER_CTX *cipher;
+};
 
-static void ik_hmac_tls_free(void *p)
+static pthread_key_t ik_crypto_tls_key;
+
+static void ik_crypto_tls_free(void *p)
 {
-	EVP_MAC_CTX **v = p;
+	struct ik_crypto_tls *t = p;
 
 	for (int h = 0; h <= IK_HASH_SHA512; h++)
-		EVP_MAC_CTX_free(v[h]);
-	free(v);
+		EVP_MAC_CTX_free(t->hmac[h]);
+	EVP_MD_CTX_free(t->md);
+	EVP_CIPHER_CTX_free(t->cipher);
+	free(t);
 }
 
 static void ik_crypto_setup_all(void)
 {
 	ik_crypto_setup_once();
-	if (pthread_key_create(&ik_hmac_tls_key, ik_hmac_tls_free) != 0)
+	if (pthread_key_create(&ik_crypto_tls_key, ik_crypto_tls_free) != 0)
 		abort(); /* no thread-specific data at start: nothing can work */
 }
 
@@ -106,20 +116,56 @@ void ik_crypto_prepare(void)
 	(void)ik_dh_supported(2);
 }
 
-static EVP_MAC_CTX *ik_hmac_ctx(enum ik_hash h)
+static struct ik_crypto_tls *ik_crypto_tls(void)
 {
-	EVP_MAC_CTX **v = pthread_getspecific(ik_hmac_tls_key);
+	struct ik_crypto_tls *t;
 
-	if (!v) {
-		v = calloc(IK_HASH_SHA512 + 1, sizeof(*v));
-		if (!v || pthread_setspecific(ik_hmac_tls_key, v) != 0) {
-			free(v);
+	ik_crypto_setup();
+	t = pthread_getspecific(ik_crypto_tls_key);
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t || pthread_setspecific(ik_crypto_tls_key, t) != 0) {
+			free(t);
 			return NULL;
 		}
 	}
-	if (!v[h])
-		v[h] = EVP_MAC_CTX_dup(ik_hmac_tmpl[h]);
-	return v[h];
+	return t;
+}
+
+static EVP_MAC_CTX *ik_hmac_ctx(enum ik_hash h)
+{
+	struct ik_crypto_tls *t = ik_crypto_tls();
+
+	if (!t)
+		return NULL;
+	if (!t->hmac[h])
+		t->hmac[h] = EVP_MAC_CTX_dup(ik_hmac_tmpl[h]);
+	return t->hmac[h];
+}
+
+EVP_CIPHER_CTX *ik_crypto_cipher_init(const EVP_CIPHER *c, const uint8_t *key,
+				      const uint8_t *iv, int enc)
+{
+	struct ik_crypto_tls *t = ik_crypto_tls();
+
+	if (!t || !c)
+		return NULL;
+	if (!t->cipher && !(t->cipher = EVP_CIPHER_CTX_new()))
+		return NULL;
+	/* the same cipher as last time: its provider state is re-keyed in
+	 * place (a NULL cipher keeps it), instead of freed and made again */
+	if (EVP_CipherInit_ex2(t->cipher, EVP_CIPHER_CTX_get0_cipher(t->cipher) == c ? NULL : c,
+			       key, iv, enc, NULL) != 1) {
+		EVP_CIPHER_CTX_reset(t->cipher);
+		return NULL;
+	}
+	return t->cipher;
+}
+
+void ik_crypto_cipher_fail(EVP_CIPHER_CTX *ctx)
+{
+	/* a call that stopped half-way: the next one starts from a clean context */
+	EVP_CIPHER_CTX_reset(ctx);
 }
 
 /* ---- hash and PRF ---- */
@@ -154,15 +200,17 @@ size_t ik_hash_len(enum ik_hash h)
 int ik_hash(enum ik_hash h, const struct ik_iov *iov, size_t n, uint8_t *out)
 {
 	const EVP_MD *md = ik_md_get(h);
+	struct ik_crypto_tls *t;
 	EVP_MD_CTX *ctx;
 	unsigned int olen = 0;
 	int rc = -1;
 
 	if (!md || !out || (n && !iov))
 		return -1;
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
+	t = ik_crypto_tls();
+	if (!t || (!t->md && !(t->md = EVP_MD_CTX_new())))
 		return -1;
+	ctx = t->md;
 	if (EVP_DigestInit_ex(ctx, md, NULL) != 1)
 		goto done;
 	for (size_t i = 0; i < n; i++)
@@ -172,7 +220,8 @@ int ik_hash(enum ik_hash h, const struct ik_iov *iov, size_t n, uint8_t *out)
 		goto done;
 	rc = 0;
 done:
-	EVP_MD_CTX_free(ctx);
+	if (rc)
+		EVP_MD_CTX_reset(ctx);
 	return rc;
 }
 
@@ -303,11 +352,10 @@ static int ik_cbc_run(enum ik_encr e, const uint8_t *key, size_t klen, uint8_t *
 	/* decrypting in place would overwrite the last ciphertext block */
 	if (!enc)
 		memcpy(next_iv, in + len - blen, blen);
-	ctx = EVP_CIPHER_CTX_new();
+	ctx = ik_crypto_cipher_init(c, key, iv, enc);
 	if (!ctx)
 		return -1;
-	if (EVP_CipherInit_ex2(ctx, c, key, iv, enc, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
+	if (EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
 	    EVP_CipherUpdate(ctx, out, &olen, in, (int)len) != 1 ||
 	    EVP_CipherFinal_ex(ctx, out + olen, &flen) != 1 ||
 	    (size_t)olen + (size_t)flen != len)
@@ -315,7 +363,8 @@ static int ik_cbc_run(enum ik_encr e, const uint8_t *key, size_t klen, uint8_t *
 	memcpy(iv, enc ? out + len - blen : next_iv, blen);
 	rc = 0;
 done:
-	EVP_CIPHER_CTX_free(ctx);
+	if (rc)
+		ik_crypto_cipher_fail(ctx);
 	return rc;
 }
 

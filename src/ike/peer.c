@@ -240,6 +240,9 @@ void ik_peer_sa_event(struct ik_ike_sa *sa, enum ik_peer_ev ev)
 		if (!--p->refs) {
 			p->touched_ms = ik_core_now(sa->e);
 			idle_append(t, p);
+			/* within the limit now, not when the next record is made: after
+			 * a flood, the records of its sources go with their SAs */
+			peer_trim(t, p->touched_ms, 0);
 		}
 	}
 }

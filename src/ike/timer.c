@@ -1,52 +1,59 @@
-/* Binary min-heap of embedded timer handles (see timer.h). */
+/* 4-ary min-heap of embedded timer handles, deadlines kept in the heap's
+ * entries (see timer.h). */
 #include "ike/timer.h"
 
 #include <stdlib.h>
 
-static void place(struct ik_timers *ts, size_t i, struct ik_timer *t)
+#define ARITY 4
+
+static void place(struct ik_timers *ts, size_t i, struct ik_timer_ent ent)
 {
-	ts->h[i] = t;
-	t->slot = (uint32_t)i + 1;
+	ts->h[i] = ent;
+	ent.t->slot = (uint32_t)i + 1;
 }
 
 static void sift_up(struct ik_timers *ts, size_t i)
 {
-	struct ik_timer *t = ts->h[i];
+	struct ik_timer_ent ent = ts->h[i];
 
 	while (i > 0) {
-		size_t p = (i - 1) / 2;
+		size_t p = (i - 1) / ARITY;
 
-		if (ts->h[p]->at <= t->at)
+		if (ts->h[p].at <= ent.at)
 			break;
 		place(ts, i, ts->h[p]);
 		i = p;
 	}
-	place(ts, i, t);
+	place(ts, i, ent);
 }
 
 static void sift_down(struct ik_timers *ts, size_t i)
 {
-	struct ik_timer *t = ts->h[i];
+	struct ik_timer_ent ent = ts->h[i];
 
 	for (;;) {
-		size_t c = 2 * i + 1;
+		size_t c = ARITY * i + 1, end = c + ARITY, m;
 
 		if (c >= ts->n)
 			break;
-		if (c + 1 < ts->n && ts->h[c + 1]->at < ts->h[c]->at)
-			c++;
-		if (t->at <= ts->h[c]->at)
+		if (end > ts->n)
+			end = ts->n;
+		m = c;
+		for (size_t k = c + 1; k < end; k++)
+			if (ts->h[k].at < ts->h[m].at)
+				m = k;
+		if (ent.at <= ts->h[m].at)
 			break;
-		place(ts, i, ts->h[c]);
-		i = c;
+		place(ts, i, ts->h[m]);
+		i = m;
 	}
-	place(ts, i, t);
+	place(ts, i, ent);
 }
 
 void ik_timer_cancel(struct ik_timers *ts, struct ik_timer *t)
 {
+	struct ik_timer_ent last;
 	size_t i;
-	struct ik_timer *last;
 
 	t->at = 0;
 	if (!t->slot)
@@ -57,7 +64,7 @@ void ik_timer_cancel(struct ik_timers *ts, struct ik_timer *t)
 	if (i == ts->n)
 		return;
 	place(ts, i, last);
-	if (i > 0 && ts->h[(i - 1) / 2]->at > last->at)
+	if (i > 0 && ts->h[(i - 1) / ARITY].at > last.at)
 		sift_up(ts, i);
 	else
 		sift_down(ts, i);
@@ -73,6 +80,7 @@ int ik_timer_set(struct ik_timers *ts, struct ik_timer *t, uint64_t at)
 	}
 	if (t->slot) {
 		t->at = at;
+		ts->h[t->slot - 1].at = at;
 		if (at < old)
 			sift_up(ts, t->slot - 1);
 		else if (at > old)
@@ -81,7 +89,7 @@ int ik_timer_set(struct ik_timers *ts, struct ik_timer *t, uint64_t at)
 	}
 	if (ts->n == ts->cap) {
 		size_t cap = ts->cap ? ts->cap * 2 : 64;
-		struct ik_timer **h = realloc(ts->h, cap * sizeof(*h));
+		struct ik_timer_ent *h = realloc(ts->h, cap * sizeof(*h));
 
 		if (!h) {
 			t->at = 0;
@@ -91,7 +99,7 @@ int ik_timer_set(struct ik_timers *ts, struct ik_timer *t, uint64_t at)
 		ts->cap = cap;
 	}
 	t->at = at;
-	place(ts, ts->n++, t);
+	place(ts, ts->n++, (struct ik_timer_ent){ at, t });
 	sift_up(ts, ts->n - 1);
 	return 0;
 }
@@ -99,7 +107,7 @@ int ik_timer_set(struct ik_timers *ts, struct ik_timer *t, uint64_t at)
 void ik_timers_free(struct ik_timers *ts)
 {
 	for (size_t i = 0; i < ts->n; i++)
-		ts->h[i]->slot = 0;
+		ts->h[i].t->slot = 0;
 	free(ts->h);
 	ts->h = NULL;
 	ts->n = ts->cap = 0;

@@ -3,6 +3,7 @@
  * show crypto engine connections active: IOS 15 layouts, and the same data as
  * JSON. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike/v1_int.h"
@@ -379,38 +380,149 @@ static void p1_caps(const struct ik_p1 *p1, char *cap)
 		strcat(cap, "N");
 }
 
-/* The first live ISAKMP SA of each (local, remote) pair is its session's. */
-static bool session_head(const struct ik_engine *e, const struct ik_p1 *p1)
+/* The sessions of show crypto session: the live ISAKMP SAs grouped by
+ * (local, remote) address pair, the first of each pair in the list being its
+ * session's head, and the children grouped the same way. Built once per
+ * command by sorting (O(n log n)), instead of a walk over every SA and child
+ * for each SA. */
+struct sess_ent {
+	uint8_t k[2 * IK_ADDR_KEYLEN];
+	size_t klen;
+	size_t idx;             /* position in its list */
+	const void *obj;        /* struct ik_p1 or struct ik_child */
+};
+
+/* A session's head: its position in the list, and in the sorted p1s. */
+struct sess_head {
+	size_t idx, pos;
+};
+
+struct sessions {
+	struct sess_ent *p1s, *ch;
+	size_t np1, nch;
+	struct sess_head *heads; /* in list order */
+	size_t nheads;
+};
+
+static void sess_key(struct sess_ent *s, const struct ik_endpoint *l,
+		     const struct ik_endpoint *r)
 {
-	if (p1->dead)
-		return false;
-	for (const struct ik_p1 *o = e->p1s; o != p1; o = o->next)
-		if (!o->dead && ik_addr_eq(&o->remote.ip, &p1->remote.ip) &&
-		    ik_addr_eq(&o->local.ip, &p1->local.ip))
-			return false;
-	return true;
+	s->klen = ik_addr_key(&l->ip, s->k);
+	s->klen += ik_addr_key(&r->ip, s->k + s->klen);
+}
+
+static int sess_key_cmp(const struct sess_ent *x, const struct sess_ent *y)
+{
+	int c = memcmp(x->k, y->k, x->klen < y->klen ? x->klen : y->klen);
+
+	if (c)
+		return c;
+	return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+static int sess_cmp(const void *a, const void *b)
+{
+	const struct sess_ent *x = a, *y = b;
+	int c = sess_key_cmp(x, y);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int head_cmp(const void *a, const void *b)
+{
+	const struct sess_head *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void sessions_build(const struct ik_engine *e, struct sessions *ss)
+{
+	size_t n = 0, m = 0, i = 0;
+
+	memset(ss, 0, sizeof(*ss));
+	for (const struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next)
+		n++;
+	for (const struct ik_child *c = e->children; c; c = c->next)
+		m++;
+	ss->p1s = ik_xcalloc(n ? n : 1, sizeof(*ss->p1s));
+	ss->ch = ik_xcalloc(m ? m : 1, sizeof(*ss->ch));
+	ss->heads = ik_xcalloc(n ? n : 1, sizeof(*ss->heads));
+	for (const struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next, i++) {
+		struct sess_ent *s;
+
+		if (p1->dead)
+			continue;
+		s = &ss->p1s[ss->np1++];
+		sess_key(s, &p1->local, &p1->remote);
+		s->idx = i;
+		s->obj = p1;
+	}
+	i = 0;
+	for (const struct ik_child *c = e->children; c; c = c->next, i++) {
+		struct sess_ent *s = &ss->ch[ss->nch++];
+
+		sess_key(s, &c->local, &c->remote);
+		s->idx = i;
+		s->obj = c;
+	}
+	qsort(ss->p1s, ss->np1, sizeof(*ss->p1s), sess_cmp);
+	qsort(ss->ch, ss->nch, sizeof(*ss->ch), sess_cmp);
+	for (i = 0; i < ss->np1; i++)
+		if (i == 0 || sess_key_cmp(&ss->p1s[i - 1], &ss->p1s[i]))
+			ss->heads[ss->nheads++] = (struct sess_head){ ss->p1s[i].idx, i };
+	qsort(ss->heads, ss->nheads, sizeof(*ss->heads), head_cmp);
+}
+
+static void sessions_free(struct sessions *ss)
+{
+	free(ss->p1s);
+	free(ss->ch);
+	free(ss->heads);
+}
+
+/* The children of the session whose head is ss->p1s[h]: how many, and the
+ * last of them in the engine's list (NULL when none). */
+static unsigned session_children(const struct sessions *ss, size_t h, const struct ik_child **last)
+{
+	size_t lo = 0, hi = ss->nch;
+	unsigned n = 0;
+
+	*last = NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sess_key_cmp(&ss->ch[mid], &ss->p1s[h]) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ss->nch && !sess_key_cmp(&ss->ch[lo], &ss->p1s[h]); lo++, n++)
+		*last = ss->ch[lo].obj;
+	return n;
 }
 
 /* show crypto session brief */
 static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, struct ik_sb *out)
 {
 	uint64_t now = ik_core_now(e);
+	struct sessions ss;
 
 	ik_sb_add(out, "Status: A- Active, U - Up, D - Down, I - Idle, S - Standby, "
 		  "N - Negotiating\n        K - No IKE\nivrf = (none)\n"
 		  " Peer            I/F          Username        Group/Phase1_id          "
 		  "Uptime   Status\n");
-	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		const struct ik_child *any = NULL;
+	sessions_build(e, &ss);
+	for (size_t h = 0; h < ss.nheads; h++) {
+		const struct ik_p1 *p1 = ss.p1s[ss.heads[h].pos].obj;
+		const struct ik_child *any;
 		char b[IK_ADDR_ANYSTRLEN], ifs[32], id[IK_ESCAPED_LEN(255)], up[16];
 		const char *st;
 
-		if (!session_head(e, p1) || !ik_show_opts_peer(so, &p1->remote.ip))
+		if (!ik_show_opts_peer(so, &p1->remote.ip))
 			continue;
-		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (ik_addr_eq(&c->remote.ip, &p1->remote.ip) &&
-			    ik_addr_eq(&c->local.ip, &p1->local.ip))
-				any = c;
+		session_children(&ss, ss.heads[h].pos, &any);
 		ifname_short(any ? any->sa.ifname : p1->tunnel ? p1->tunnel->name : "", ifs,
 			     sizeof(ifs));
 		peer_id_text(p1, id, sizeof(id));
@@ -420,6 +532,7 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		ik_sb_printf(out, "%-15s %-12s %-15s %-24s %-8s %s\n",
 			     ik_addr_fmt_ios(&p1->remote.ip, b), ifs, "", id, up, st);
 	}
+	sessions_free(&ss);
 	ik_v2_show_session_brief(e, so, out); /* v2_show_sa.c */
 }
 
@@ -435,6 +548,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 {
 	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 	uint64_t now = ik_core_now(e);
+	struct sessions ss;
 	bool first = true;
 
 	if (so->brief && !json) {
@@ -452,19 +566,16 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 	else
 		ik_sb_add(out, "Crypto session current status\n\n");
 	/* One session per peer: its ISAKMP SAs and its child SAs. */
-	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		unsigned nsa = 0;
-		const struct ik_child *any = NULL;
+	sessions_build(e, &ss);
+	for (size_t h = 0; h < ss.nheads; h++) {
+		const struct ik_p1 *p1 = ss.p1s[ss.heads[h].pos].obj;
+		unsigned nsa;
+		const struct ik_child *any;
 		char id[IK_ESCAPED_LEN(255)], up[16];
 
-		if (!session_head(e, p1) || !ik_show_opts_peer(so, &p1->remote.ip))
+		if (!ik_show_opts_peer(so, &p1->remote.ip))
 			continue;
-		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (ik_addr_eq(&c->remote.ip, &p1->remote.ip) &&
-			    ik_addr_eq(&c->local.ip, &p1->local.ip)) {
-				nsa += 2;
-				any = c;
-			}
+		nsa = 2 * session_children(&ss, ss.heads[h].pos, &any);
 		const char *ifname = any ? any->sa.ifname : p1->tunnel ? p1->tunnel->name : "";
 		const char *status = nsa && p1->state == IKE_P1_COMPLETE ? "UP-ACTIVE" :
 			p1->state == IKE_P1_COMPLETE ? "UP-IDLE" : "DOWN-NEGOTIATING";
@@ -509,12 +620,11 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		} else {
 			ik_sb_printf(out, "Peer: %s port %u\n", b, p1->remote.port);
 		}
-		for (struct ik_p1 *o = p1; o; o = o->next) {
+		for (size_t k = ss.heads[h].pos; k < ss.np1 &&
+		     !sess_key_cmp(&ss.p1s[k], &ss.p1s[ss.heads[h].pos]); k++) {
+			const struct ik_p1 *o = ss.p1s[k].obj;
 			char cap[8], life[16];
 
-			if (o->dead || !ik_addr_eq(&o->remote.ip, &p1->remote.ip) ||
-			    !ik_addr_eq(&o->local.ip, &p1->local.ip))
-				continue;
 			ik_sb_printf(out, "  IKEv1 SA: local %s/%u remote %s/%u %s\n", a,
 				     o->local.port, b, o->remote.port,
 				     o->state == IKE_P1_COMPLETE ? "Active" : "Inactive");
@@ -552,6 +662,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		}
 		ik_sb_add(out, "\n");
 	}
+	sessions_free(&ss);
 	ik_v2_show_crypto_session(e, so, json, &first, out); /* v2_show_sa.c */
 	if (json)
 		ik_sb_add(out, "]\n");

@@ -582,11 +582,10 @@ static int v2_gcm(const struct ik_secret *key, const uint8_t *iv, const uint8_t 
 	/* RFC 5282 4: nonce = salt (the last 4 bytes of the key material) | IV */
 	memcpy(nonce, key->p + klen, 4);
 	memcpy(nonce + 4, iv, 8);
-	ctx = EVP_CIPHER_CTX_new();
+	ctx = ik_crypto_cipher_init(c, key->p, nonce, enc);
 	if (!ctx)
 		return -1;
-	if (EVP_CipherInit_ex2(ctx, c, key->p, nonce, enc, NULL) != 1 ||
-	    EVP_CipherUpdate(ctx, NULL, &olen, aad, (int)aad_len) != 1 ||
+	if (EVP_CipherUpdate(ctx, NULL, &olen, aad, (int)aad_len) != 1 ||
 	    (len && EVP_CipherUpdate(ctx, data, &olen, data, (int)len) != 1))
 		goto done;
 	if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, tag) != 1)
@@ -599,7 +598,8 @@ static int v2_gcm(const struct ik_secret *key, const uint8_t *iv, const uint8_t 
 		goto done;
 	rc = 0;
 done:
-	EVP_CIPHER_CTX_free(ctx);
+	if (rc)
+		ik_crypto_cipher_fail(ctx);
 	return rc;
 }
 

@@ -11,7 +11,9 @@
 #   2. the 10-second flood of tests/daemon/flood.sh at the highest rate the
 #      namespace can send (10 established tunnels answering DPD, a
 #      legitimate peer starting 5 s into the flood): its figures line and
-#      whether the peer came up and DPD kept answering.
+#      whether the peer came up and DPD kept answering; then the same for
+#      IKE_SA_INIT (tests/daemon/flood-v2.sh, without and with
+#      crypto ikev2 cookie-challenge).
 #
 #   tests/bench/flood-bench.sh [-n HALF_OPEN] [--no-halfopen] [--no-flood]
 set -u
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
 	-n) HALF=$2; shift ;;
 	--no-halfopen) DO_HALF=0 ;;
 	--no-flood) DO_FLOOD=0 ;;
-	-h|--help) sed -n "2,17p" "$0"; exit 0 ;;
+	-h|--help) sed -n "2,19p" "$0"; exit 0 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -119,6 +121,11 @@ fullrate() {
 	FLOOD_RATE=0 top_builddir=$BIN top_srcdir=$top_srcdir sh "$top_srcdir/tests/daemon/flood.sh" \
 		>"$OUT/flood.out" 2>&1
 	grep -E "^(flood:|PASS|FAIL)" "$OUT/flood.out" | sed 's/^/flood: /'
+	echo "flood-v2: IKE_SA_INIT, 10 s at the highest rate, plain then with cookie-challenge," \
+		"load average $(cut -d' ' -f1 /proc/loadavg)"
+	FLOOD_RATE=0 top_builddir=$BIN top_srcdir=$top_srcdir \
+		sh "$top_srcdir/tests/daemon/flood-v2.sh" >"$OUT/flood-v2.out" 2>&1
+	grep -E "^(plain:|cookie:|PASS|FAIL)" "$OUT/flood-v2.out" | sed 's/^/flood-v2: /'
 }
 
 [ "$DO_HALF" = 1 ] && halfopen

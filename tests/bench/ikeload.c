@@ -1174,9 +1174,10 @@ static int run_flood(void)
 	{
 		double wall = (double)(now_us() - t0) / 1e6;
 
-		printf("flood sent %lu MM1 in %.2f s (%.0f per s) from %zu addresses x %u ports, "
-		       "%lu send errors\n", (unsigned long)sent, wall, wall > 0 ? sent / wall : 0.0,
-		       opt.nlocals, opt.flood_ports, (unsigned long)errs);
+		printf("flood sent %lu %s in %.2f s (%.0f per s) from %zu addresses x %u ports, "
+		       "%lu send errors\n", (unsigned long)sent, opt.ikev2 ? "IKE_SA_INIT" : "MM1",
+		       wall, wall > 0 ? sent / wall : 0.0, opt.nlocals, opt.flood_ports,
+		       (unsigned long)errs);
 	}
 	close(fd);
 	return 0;

@@ -75,7 +75,7 @@ r1 show crypto map | grep -qx 'Crypto Map IPv4 "CM" 10 ipsec-isakmp' \
 line2='	    access-list TO-R2 permit ip 192.0.2.128 0.0.0.127 203.0.113.0 0.0.0.255'
 r1 show crypto map | grep -qx "$line2" \
 	|| fail "show crypto map ACL lines: $(r1 show crypto map)"
-r1 show crypto map interface eth0 | grep -qx '		Ethernet0' \
+r1 show crypto map interface eth0 | grep -qx '		eth0' \
 	|| fail "show crypto map interface: $(r1 show crypto map interface eth0)"
 r2 show crypto map | grep -qx '	Dynamic map template tag: DYN' \
 	|| fail "R2 show crypto map: $(r2 show crypto map)"
@@ -98,11 +98,11 @@ wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa \
 wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa || fail "R1 shows no SA: $(r1 show crypto ipsec sa)"
 r1 initiate map CM 192.0.2.200 203.0.113.5 >/dev/null || fail "initiate map (second LAN)"
 n=0
-while [ "$(r2 show crypto ipsec sa | grep -c '^interface: Ethernet0')" != 2 ] && [ $n -lt 100 ]; do
+while [ "$(r2 show crypto ipsec sa | grep -c '^interface: eth0')" != 2 ] && [ $n -lt 100 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
-[ "$(r2 show crypto ipsec sa | grep -c '^interface: Ethernet0')" = 2 ] \
+[ "$(r2 show crypto ipsec sa | grep -c '^interface: eth0')" = 2 ] \
 	|| fail "R2 has not two SA pairs: $(r2 show crypto ipsec sa)"
 r1 show crypto ipsec sa | grep -q "    Crypto map tag: CM, local addr 198.51.100.1" \
 	|| fail "map tag: $(r1 show crypto ipsec sa)"

@@ -185,6 +185,48 @@ START_TEST(seed_r1_fields)
 }
 END_TEST
 
+/* ik_config_iface_by_addr goes through an index sorted by address: with
+ * thousands of interfaces in no order, every address finds its interface,
+ * two interfaces with one address give the first in the file, and an
+ * address no interface has, or a cleared one, gives none. */
+START_TEST(iface_by_addr_index)
+{
+	enum { N = 3000 };
+	struct ik_sb sb;
+	struct ik_config *cfg;
+	char name[32];
+
+	ik_sb_init(&sb);
+	for (unsigned k = 0; k < N; k++) {
+		unsigned i = (k * 7919u) % N; /* every i once, out of order */
+
+		ik_sb_printf(&sb, "interface Ethernet0/%u\n ip address 10.%u.%u.1 255.255.255.0\n",
+			     i, i >> 8, i & 255);
+	}
+	ik_sb_add(&sb, "interface Loopback1\n ip address 10.0.5.1 255.255.255.255\n");
+	ik_sb_add(&sb, "interface Loopback2\n ip address 10.0.6.1 255.255.255.255\n"
+		  " no ip address\n");
+	cfg = load_ok(ik_sb_str(&sb));
+	ck_assert(cfg->ifaces_indexed);
+	ck_assert_uint_eq(cfg->nifaces_by_addr, N + 1);
+	for (unsigned i = 0; i < N; i++) {
+		const struct ik_interface *ifc =
+			ik_config_iface_by_addr(cfg, 0x0a000001u | i << 8);
+
+		snprintf(name, sizeof(name), "Ethernet0/%u", i);
+		ck_assert_ptr_nonnull(ifc);
+		/* 10.0.5.1 is also Loopback1's, later in the file */
+		ck_assert_str_eq(ifc->name, name);
+	}
+	ck_assert_ptr_null(ik_config_iface_by_addr(cfg, 0x0a000002u));
+	ck_assert_ptr_null(ik_config_iface_by_addr(cfg, 0x0b000001u));
+	ck_assert_ptr_null(ik_config_iface_by_addr(cfg, 0x09ffff01u));
+	ck_assert_ptr_null(ik_config_iface_by_addr(cfg, 0));
+	ik_config_unref(cfg);
+	ik_sb_free(&sb);
+}
+END_TEST
+
 START_TEST(seed_r2_fields)
 {
 	struct ik_config *cfg = load_file_ok(EX("seed-r2.conf"));
@@ -1258,6 +1300,7 @@ static Suite *conf_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, seed_r1_fields);
 	tcase_add_test(tc, seed_r2_fields);
+	tcase_add_test(tc, iface_by_addr_index);
 	tcase_add_loop_test(tc, error_cases, 0, (int)(sizeof(err_cases) / sizeof(err_cases[0])));
 	tcase_add_test(tc, error_format_ios);
 	tcase_add_test(tc, error_format_small_buffers_and_null);

@@ -334,6 +334,56 @@ START_TEST(abbreviations_ambiguous)
 }
 END_TEST
 
+/* Interface names: Linux's own device names that also start an IOS type
+ * (eth0, eth0.100, tun0) stay as written, so that the interface and every
+ * reference to it name the host's device; IOS's abbreviations (in any other
+ * spelling) are still expanded. */
+START_TEST(interface_linux_names_kept)
+{
+	static const char *const kept[] = { "eth0", "eth1.100", "tun0", "ens3", "wlan0" };
+	static const char *const ios[][2] = {
+		{ "Eth0", "Ethernet0" }, { "ETH2", "Ethernet2" }, { "e0/0.5", "Ethernet0/0.5" },
+		{ "et3", "Ethernet3" }, { "tu7", "Tunnel7" }, { "Tun8", "Tunnel8" },
+		{ "gi0/1", "GigabitEthernet0/1" }, { "loop3", "Loopback3" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		struct ik_config *cfg;
+
+		snprintf(text, sizeof(text), "interface %s\n ip address 192.0.2.1 255.255.255.0\n"
+			 "interface Tunnel1\n tunnel source %s\n", kept[i], kept[i]);
+		cfg = load_ok(text);
+		ck_assert_str_eq(cfg->ifaces[0]->name, kept[i]);
+		ck_assert_ptr_eq(ik_config_find_iface(cfg, kept[i]), cfg->ifaces[0]);
+		ck_assert_ptr_eq(ik_config_iface_by_addr(cfg, 0xc0000201u), cfg->ifaces[0]);
+		/* the tunnel's source is that interface, by the name as written */
+		ck_assert_str_eq(cfg->ifaces[1]->tunnel_source_if, kept[i]);
+		ck_assert(cfg->ifaces[1]->tunnel_source_resolved);
+		ck_assert_uint_eq(cfg->ifaces[1]->tunnel_source, 0xc0000201u);
+		ik_config_unref(cfg);
+	}
+	for (size_t i = 0; i < sizeof(ios) / sizeof(ios[0]); i++) {
+		struct ik_config *cfg;
+
+		snprintf(text, sizeof(text), "interface %s\n", ios[i][0]);
+		cfg = load_ok(text);
+		ck_assert_str_eq(cfg->ifaces[0]->name, ios[i][1]);
+		ck_assert_ptr_eq(ik_config_find_iface(cfg, ios[i][1]), cfg->ifaces[0]);
+		ck_assert_ptr_eq(ik_config_find_iface(cfg, ios[i][0]), cfg->ifaces[0]);
+		ik_config_unref(cfg);
+	}
+	/* in two words, IOS's spelling whatever the letters */
+	{
+		struct ik_config *cfg = load_ok("interface tun 4\n");
+
+		ck_assert_str_eq(cfg->ifaces[0]->name, "Tunnel4");
+		ck_assert(cfg->ifaces[0]->is_tunnel);
+		ik_config_unref(cfg);
+	}
+}
+END_TEST
+
 /* vrf definition prints back as itself, with rd and address-family ipv4;
  * ip vrf stays ip vrf. */
 START_TEST(vrf_definition_round_trip)
@@ -368,6 +418,7 @@ static Suite *ios_suite(void)
 	tcase_add_test(t, host_domain_p1);
 	tcase_add_test(t, abbreviations);
 	tcase_add_test(t, abbreviations_ambiguous);
+	tcase_add_test(t, interface_linux_names_kept);
 	tcase_add_test(t, vrf_definition_round_trip);
 	suite_add_tcase(s, t);
 	return s;

@@ -638,6 +638,44 @@ START_TEST(cbc_known_answers)
 }
 END_TEST
 
+/* One cipher and one digest context per thread serve every call: calls that
+ * change cipher, key, direction and digest one after the other still give
+ * the known answers (nothing of one call leaks into the next). */
+START_TEST(cbc_context_reuse)
+{
+	static const char sha1_abc[] = "a9993e364706816aba3e25717850c26c9cd0d89d";
+	struct ik_iov abc[1] = { { "abc", 3 } };
+	uint8_t iv[16], out[256], md[64];
+
+	for (unsigned round = 0; round < 3; round++)
+		for (size_t k = 0; k < NVEC(ikv_cbc); k++) {
+			/* round 1 goes backwards: every cipher follows another one */
+			const struct ikv_cbc *v = &ikv_cbc[round == 1 ? NVEC(ikv_cbc) - 1 - k : k];
+			struct buf key = hexb(v->key), iv0 = hexb(v->iv), pt = hexb(v->pt),
+				   ct = hexb(v->ct);
+			size_t blen = ik_encr_block_len(v->encr);
+
+			memcpy(iv, iv0.p, blen);
+			ck_assert_int_eq(ik_cbc_decrypt(v->encr, key.p, key.len, iv, ct.p, ct.len,
+							out), 0);
+			ck_assert_int_eq(memcmp(out, pt.p, pt.len), 0);
+			ck_assert_int_eq(ik_hash(IK_HASH_SHA1, abc, 1, md), 0);
+			ck_bytes(md, 20, sha1_abc, "sha1(abc) between ciphers");
+			memcpy(iv, iv0.p, blen);
+			ck_assert_int_eq(ik_cbc_encrypt(v->encr, key.p, key.len, iv, pt.p, pt.len,
+							out), 0);
+			ck_bytes(out, pt.len, v->ct, v->name);
+			/* a refused call in between changes nothing */
+			ck_assert_int_eq(ik_cbc_encrypt(v->encr, key.p, key.len, iv, pt.p,
+							blen + 1, out), -1);
+			bfree(&key);
+			bfree(&iv0);
+			bfree(&pt);
+			bfree(&ct);
+		}
+}
+END_TEST
+
 /* Without OpenSSL's legacy provider single DES is refused with the reason,
  * and everything else still works. Runs in its own forked process, before
  * anything there has loaded a provider. */
@@ -700,6 +738,7 @@ int main(void)
 	suite_add_tcase(s, kdf);
 	tcase_add_loop_test(cbc, cbc_known_answers, 0, (int)NVEC(ikv_cbc));
 	tcase_add_test(cbc, cbc_unsupported);
+	tcase_add_test(cbc, cbc_context_reuse);
 	suite_add_tcase(s, cbc);
 	sr = srunner_create(s);
 	/* needs a process of its own: the providers load once per process */

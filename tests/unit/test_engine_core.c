@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/core.h"
+#include "ike/peer.h"
 #include "ike/sa.h"
 #include "ike/timer.h"
 #include "test_exchange_harness.h"
@@ -54,6 +56,14 @@ START_TEST(timer_heap_order)
 		}
 		top = ik_timers_top(&ts);
 		ck_assert_uint_eq(top ? top->at : UINT64_MAX, min);
+		/* every entry carries its handle's deadline and the handle its slot,
+		 * and no entry is earlier than its parent (4-ary) */
+		for (size_t k = 0; k < ts.n; k++) {
+			ck_assert_uint_eq(ts.h[k].at, ts.h[k].t->at);
+			ck_assert_uint_eq(ts.h[k].t->slot, k + 1);
+			if (k)
+				ck_assert_uint_le(ts.h[(k - 1) / 4].at, ts.h[k].at);
+		}
 	}
 	/* popping gives non-decreasing deadlines */
 	for (uint64_t last = 0; ik_timers_top(&ts);) {
@@ -252,6 +262,93 @@ START_TEST(nat_two_peers_initial_contact)
 	ck_assert_uint_eq(st.child_sas, 2);
 	ck_assert_uint_eq(r->downs, 1);        /* A's old pair only */
 	ck_assert_uint_eq(b->downs, 0);
+	mn_free(&net);
+}
+END_TEST
+
+/* show crypto session groups the SAs by address pair once per command:
+ * four peers at four public addresses, a fifth behind the second one's NAT
+ * address (another port), so that its session has two ISAKMP SAs and two
+ * child pairs; every session printed once, in the same order in every form. */
+START_TEST(show_session_groups)
+{
+	static const char *const cfg_tail =
+		"interface Tunnel%u\n tunnel source Ethernet0/0\n tunnel mode ipsec ipv4\n"
+		" tunnel destination 203.0.113.%u\n"
+		" tunnel protection ipsec profile profile1\n!\n";
+	char *t = xn_read("etc/examples/seed-r2.conf"), *text, peer[32];
+	struct ik_show_opts o = { 0 };
+	struct ik_sb sb, br;
+	const char *p;
+	struct mnode *r;
+	size_t len;
+
+	t = xn_replace(t, "pre-shared-key address 192.168.0.1 key cisco",
+		       "pre-shared-key address 0.0.0.0 0.0.0.0 key cisco");
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	len = strlen(t) + 4 * 200;
+	text = malloc(len);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, t);
+	for (unsigned k = 0; k < 4; k++)
+		snprintf(text + strlen(text), len - strlen(text), cfg_tail, 10 + k, 20 + k);
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", xn_load(text, "r2"), R2_ADDR, 41, NULL, true);
+	for (int k = 0; k < 5; k++) {
+		struct mnode *i = mn_add(&net, 1 + k, "I", initiator_cfg(NULL), R1_ADDR,
+					 42 + (uint64_t)k, NULL, true);
+
+		i->nat_addr = 0xcb007114u + (uint32_t)(k == 4 ? 1 : k); /* 203.0.113.20.. */
+		i->nat_port = (uint16_t)(1000 + 100 * k);
+		initiate(1 + k, "Tunnel1");
+		mn_run(&net, 1000);
+		ck_assert_uint_eq(i->nup, 1);
+	}
+	ck_assert_uint_eq(r->nup, 5);
+	ik_sb_init(&sb);
+	ik_sb_init(&br);
+	ik_engine_show_session(r->e, false, &sb);
+	o.brief = true;
+	ik_engine_show_session_opt(r->e, &o, false, &br);
+	/* the brief rows follow the sessions of the long form, one to one */
+	p = strstr(ik_sb_str(&br), "Status\n");
+	ck_assert_ptr_nonnull(p);
+	p += 7;
+	for (const char *q = strstr(ik_sb_str(&sb), "Peer: "); q; q = strstr(q + 1, "Peer: ")) {
+		char row[32];
+
+		ck_assert_int_eq(sscanf(q, "Peer: %31s", peer), 1);
+		ck_assert_int_eq(sscanf(p, "%31s", row), 1);
+		ck_assert_str_eq(row, peer);
+		p = strchr(p, '\n');
+		ck_assert_ptr_nonnull(p);
+		p++;
+	}
+	ck_assert_str_eq(p, "");
+	for (unsigned k = 0; k < 4; k++) {
+		char want[200];
+		const char *q;
+		unsigned n = 0;
+
+		snprintf(peer, sizeof(peer), "203.0.113.%u", 20 + k);
+		snprintf(want, sizeof(want), "Peer: %s port ", peer);
+		q = strstr(ik_sb_str(&sb), want);
+		ck_assert_msg(q != NULL, "no session for %s:\n%s", peer, ik_sb_str(&sb));
+		ck_assert_ptr_null(strstr(q + 1, want));        /* one session per address */
+		for (const char *x = strstr(ik_sb_str(&sb), "remote "); x; x = strstr(x + 1, "remote "))
+			n += !strncmp(x + 7, peer, strlen(peer)) && x[7 + strlen(peer)] == '/';
+		ck_assert_uint_eq(n, k == 1 ? 2 : 1);
+		snprintf(want, sizeof(want), "Active SAs: %u,", k == 1 ? 4 : 2);
+		ck_assert_ptr_nonnull(strstr(q, want));
+		ck_assert(strstr(q, "Active SAs:") == strstr(q, want));
+		snprintf(want, sizeof(want), "\n%-15s Tu%u ", peer, 10 + k);
+		ck_assert_msg(strstr(ik_sb_str(&br), want) != NULL, "%s", ik_sb_str(&br));
+	}
+	ik_sb_free(&sb);
+	ik_sb_free(&br);
+	free(text);
+	free(t);
 	mn_free(&net);
 }
 END_TEST
@@ -577,6 +674,37 @@ START_TEST(half_open_cap_per_source)
 }
 END_TEST
 
+/* Per-peer records of a flood's sources go with their SAs: once the
+ * half-open SAs of 200 spoofed sources expire, the idle records left are
+ * within the table's limit at once, not only when new records are made. */
+START_TEST(peer_records_trimmed_when_idle)
+{
+	struct ik_engine_opts ro = { .max_half_open = 1000 };
+	struct ik_engine_stats st;
+	uint8_t mm1[2048];
+	size_t len;
+	struct mnode *r;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", responder_cfg("192.168.0.1"), R2_ADDR, 51, &ro, true);
+	mn_add(&net, 1, "R1", initiator_cfg(NULL), R1_ADDR, 52, NULL, true);
+	capture_mm1(mm1, &len);
+	ik_peer_set_max(r->e, 20);
+	for (uint32_t k = 0; k < 200; k++)
+		spoof(0, mm1, len, 0xc6336401u + k, 500, k);
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 200);
+	ck_assert_uint_ge(r->e->peers.n, 200);  /* records of peers with SAs are kept */
+	mn_del(&net, 1);
+	mn_run(&net, 200000);                   /* the half-open SAs expire */
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.half_open, 0);
+	ck_assert_uint_le(r->e->peers.nidle, 20);
+	ck_assert_uint_le(r->e->peers.n, 20);
+	mn_free(&net);
+}
+END_TEST
+
 /* The per-source table and the SA indexes hold IPv6 sources as such: an
  * IPv6 source reaches its own cap, another IPv6 source and the IPv4 address
  * made of the same first four bytes (184.13.1.32 for 2001:db8::) are other
@@ -888,12 +1016,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, timer_heap_order);
 	tcase_add_test(tc, htab_grows_and_finds);
 	tcase_add_test(tc, htab_same_key_removal);
+	tcase_add_test(tc, show_session_groups);
 	tcase_add_test(tc, nat_two_peers_initial_contact);
 	tcase_add_test(tc, nat_two_peers_dpd_dead);
 	tcase_add_test(tc, delete_other_peers_ipsec_sa);
 	tcase_add_test(tc, flood_spares_proven_peer);
 	tcase_add_test(tc, flood_spares_lone_peer_before_mm3);
 	tcase_add_test(tc, half_open_cap_per_source);
+	tcase_add_test(tc, peer_records_trimmed_when_idle);
 	tcase_add_test(tc, half_open_cap_per_source_ipv6);
 	tcase_add_test(tc, first_message_rate_per_source);
 	tcase_add_test(tc, ikev2_demultiplexed);
