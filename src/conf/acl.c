@@ -527,6 +527,32 @@ bool ik_proxy_overlap(const struct ik_proxy *a, const struct ik_proxy *b)
 	return ts_overlap(&a->local, &b->local) && ts_overlap(&a->remote, &b->remote);
 }
 
+static bool ts_inter(const struct ik_ts *a, const struct ik_ts *b, struct ik_ts *out)
+{
+	if (!ts_overlap(a, b))
+		return false;
+	out->lo = acmp(&a->lo, &b->lo) >= 0 ? a->lo : b->lo;
+	out->hi = acmp(&a->hi, &b->hi) <= 0 ? a->hi : b->hi;
+	out->port_lo = a->port_lo > b->port_lo ? a->port_lo : b->port_lo;
+	out->port_hi = a->port_hi < b->port_hi ? a->port_hi : b->port_hi;
+	return true;
+}
+
+bool ik_proxy_intersect(const struct ik_proxy *a, const struct ik_proxy *b,
+			struct ik_proxy *out)
+{
+	struct ik_proxy x;
+
+	if (a->proto && b->proto && a->proto != b->proto)
+		return false;
+	x.proto = a->proto ? a->proto : b->proto;
+	if (!ts_inter(&a->local, &b->local, &x.local) ||
+	    !ts_inter(&a->remote, &b->remote, &x.remote))
+		return false;
+	*out = x;
+	return true;
+}
+
 const struct ik_ace *ik_acl_proxy_match(const struct ik_acl *acl, const struct ik_proxy *p)
 {
 	char why[128];

@@ -70,6 +70,10 @@ int ik_ace_proxy(const struct ik_ace *a, struct ik_proxy *out, char *why, size_t
  * address and port ranges inside). */
 bool ik_proxy_within(const struct ik_proxy *inner, const struct ik_proxy *outer);
 bool ik_proxy_overlap(const struct ik_proxy *a, const struct ik_proxy *b);
+/* a and b intersected into *out (the protocol of the one that names one);
+ * false, out untouched, when they share no packet. */
+bool ik_proxy_intersect(const struct ik_proxy *a, const struct ik_proxy *b,
+			struct ik_proxy *out);
 
 /* The responder's check of a proposal p (local/remote as seen here)
  * against a crypto ACL: the first line whose identities contain p decides

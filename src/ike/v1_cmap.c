@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "ike/v2_int.h"
 #include "util/strbuf.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -324,19 +325,16 @@ void ik_v1_cmap_start_wanted(struct ik_p1 *p1)
 
 /* Phase 1 (or only Quick Mode) to peer number pi of entry e for line ace. */
 static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_entry *ce,
-		      size_t ace, const struct ik_proxy *px, size_t pi, struct ik_sb *err)
+		      size_t ace, const struct ik_proxy *px, const struct ik_flow *f, size_t pi,
+		      struct ik_sb *err)
 {
 	struct ik_endpoint local, remote;
 	struct ik_p1 *p1;
 	uint32_t dst = ce->peers[pi].v4;
 	char da[IK_ADDRSTRLEN];
 
-	if (ce->ikev2_profile) {
-		ik_sb_printf(err, "%% crypto map %s %u sets ikev2-profile %s: crypto maps over "
-			     "IKEv2 are not negotiated yet", ce->map->name, ce->seq,
-			     ce->ikev2_profile->name);
-		return -1;
-	}
+	if (ce->ikev2_profile)
+		return ik_v2_cmap_start(e, src, ce, ace, px, f, pi, err);
 
 	ik_log_scope(e->log, dst);
 	p1 = ik_v1_p1_find_peer(e, src, dst, false);
@@ -397,7 +395,8 @@ void ik_v1_cmap_failover(struct ik_p1 *p1)
 	ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: peer %s does "
 	       "not answer, trying %s", ce->map->name, ce->seq, a, b);
 	ik_sb_init(&err);
-	if (start_peer(e, p1->local.addr, ce, p1->cmx->ace, &p1->cmx->proxy, next, &err))
+	if (start_peer(e, p1->local.addr, ce, p1->cmx->ace, &p1->cmx->proxy, NULL, next,
+		       &err))
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
 }
@@ -435,7 +434,7 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 			     mt.entry->seq, mt.entry->acl->name, mt.ace->line, why);
 		return -1;
 	}
-	return start_peer(e, src, mt.entry, mt.ace_idx, &px, 0, err);
+	return start_peer(e, src, mt.entry, mt.ace_idx, &px, f, 0, err);
 }
 
 /* The map of cfg that carries e: e's own map, or for a dynamic-map entry
@@ -496,7 +495,7 @@ int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
 	    ik_ace_proxy(&ce->acl->aces[ace], &px, why, sizeof(why)))
 		return -1;
 	ik_sb_init(&err);
-	rc = start_peer(e, src, ce, ace, &px, 0, &err);
+	rc = start_peer(e, src, ce, ace, &px, NULL, 0, &err);
 	if (rc)
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
@@ -543,7 +542,7 @@ void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c)
 			if (ik_addr_eq(&ce->peers[i], &c->remote.ip))
 				pi = i;
 		ik_sb_init(&err);
-		if (start_peer(e, c->local.addr, ce, ace, &px, pi, &err) == 0) {
+		if (start_peer(e, c->local.addr, ce, ace, &px, NULL, pi, &err) == 0) {
 			struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr,
 							     false);
 			if (np)

@@ -174,6 +174,25 @@ static bool ts_prefix(const struct ik_v2_ts *t, uint32_t *addr, uint32_t *mask)
 	return true;
 }
 
+/* The smallest prefix holding an IPv4 range (a crypto map's ACL line
+ * written as a range, or a peer's range narrowed into it). */
+static bool ts_cover(const struct ik_v2_ts *t, uint32_t *addr, uint32_t *mask)
+{
+	uint32_t diff;
+	int plen = 32;
+
+	if (t->type != IK_V2_TS_IPV4_ADDR_RANGE)
+		return false;
+	diff = ik_get32(t->start) ^ ik_get32(t->end);
+	while (diff) {
+		diff >>= 1;
+		plen--;
+	}
+	*mask = ik_plen_mask(plen);
+	*addr = ik_get32(t->start) & *mask;
+	return true;
+}
+
 static void ts_text(const struct ik_v2_ts *t, char *buf, size_t n)
 {
 	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
@@ -202,10 +221,13 @@ const struct ik_interface *ik_v2_tunnel_for(const struct ik_v2_ike_sa *s)
 int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		    struct ik_v2_child_req *cr, struct ik_v2_builder *b)
 {
-	const struct ik_ipsec_profile *ip = t->protection;
+	const struct ik_cmap_entry *cm = t ? NULL : cr->cmap;
+	const struct ik_ipsec_profile *ip = t ? t->protection : cm ? &cm->ipsec : NULL;
 	struct ik_v2_proposal props[IK_V2_MAX_PROPOSALS];
 	struct ik_v2_transform tr[IK_V2_MAX_PROPOSALS][TS_MAX];
 	unsigned pfs = cr->pfs_group;
+	struct ik_proxy px = cr->proxy, pkt = cr->pkt;
+	size_t ace = cr->cmap_ace;
 	struct ik_v2_ts tsi, tsr;
 	size_t n = 0;
 
@@ -213,6 +235,10 @@ int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		return -1;
 	memset(cr, 0, sizeof(*cr));
 	cr->tunnel = t;
+	cr->cmap = cm;
+	cr->cmap_ace = ace;
+	cr->proxy = px;
+	cr->pkt = pkt;
 	cr->ipsec = ip;
 	cr->pfs_group = pfs;
 	cr->exch_initiator = true;
@@ -235,14 +261,20 @@ int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		ik_v2_fail(s, "IPsec profile %s has no transform set IKEv2 can offer", ip->name);
 		return -1;
 	}
-	ts_want(t, s->local.addr, &tsi);
-	ts_want(t, s->remote.addr, &tsr);
-	if (ip->ntsets && ip->tsets[0]->mode == IK_MODE_TRANSPORT &&
+	if (!cm) {
+		ts_want(t, s->local.addr, &tsi);
+		ts_want(t, s->remote.addr, &tsr);
+	}
+	if (t && ip->ntsets && ip->tsets[0]->mode == IK_MODE_TRANSPORT &&
 	    t->tunnel_mode == IK_TUN_GRE_IP) {
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_USE_TRANSPORT_MODE, NULL, 0);
 		cr->transport = true;
 	}
 	ik_v2_b_sa(b, props, n);
+	if (cm) {
+		ik_v2_cmap_offer_ts(cr, b);
+		return 0;
+	}
 	ik_v2_b_ts(b, IK_V2_PL_TSI, &tsi, 1);
 	ik_v2_b_ts(b, IK_V2_PL_TSR, &tsr, 1);
 	cr->tsi = tsi;
@@ -361,6 +393,12 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		rc = IK_V2_N_NO_PROPOSAL_CHOSEN;
 		goto out;
 	}
+	switch (ik_v2_cmap_choose(s, &tl[0], &tl[1], cr, &ni, &nr)) {
+	case 0:
+		goto chosen;
+	case -1:
+		goto out;
+	}
 	ts = ik_snapshot_tunnels_to(s->cfg, s->remote.addr, &n);
 	/* tunnels bound to the SA's profile first, then any protected one */
 	for (int pass = 0; pass < 2 && !t; pass++) {
@@ -394,6 +432,7 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	}
 	cr->tunnel = t;
 	cr->ipsec = t->protection;
+chosen:
 	for (size_t j = 0; j < sa->np && !cr->tset; j++)
 		for (size_t k = 0; k < cr->ipsec->ntsets && !cr->tset; k++)
 			if (prop_carries(&sa->p[j], cr->ipsec->tsets[k]) &&
@@ -411,7 +450,7 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 					p.nt = tset_transforms(cr->tset, cr->pfs_group, tr);
 					ik_put32(p.spi, cr->spi_in);
 					if (ik_v2_find_notify(&rx->m, IK_V2_N_USE_TRANSPORT_MODE) &&
-					    cr->tset->mode == IK_MODE_TRANSPORT &&
+					    cr->tset->mode == IK_MODE_TRANSPORT && t &&
 					    t->tunnel_mode == IK_TUN_GRE_IP) {
 						cr->transport = true;
 						ik_v2_b_notify(b, 0, NULL, 0,
@@ -430,7 +469,11 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	cr->tsr = nr;
 	ts_text(&ni, a, sizeof(a));
 	ts_text(&nr, c, sizeof(c));
-	V2DBG(s, "Traffic selectors for %s: TSi %s, TSr %s", t->name, a, c);
+	if (t)
+		V2DBG(s, "Traffic selectors for %s: TSi %s, TSr %s", t->name, a, c);
+	else
+		V2DBG(s, "Traffic selectors for crypto map %s %u: TSi %s, TSr %s",
+		      cr->cmap->map->name, cr->cmap->seq, a, c);
 	ik_v2_b_ts(b, IK_V2_PL_TSI, &ni, 1);
 	ik_v2_b_ts(b, IK_V2_PL_TSR, &nr, 1);
 	rc = 0;
@@ -483,7 +526,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	uint16_t j = 0;
 	uint32_t a, m;
 
-	if (!ts || !t)
+	if (!ts || (!t && !cr->cmap))
 		return -1;
 	el = ik_esp_enc_key_len(ts->enc, ts->keylen);
 	al = ts->enc == IK_ESP_GCM ? 0 : ik_esp_auth_key_len(ts->auth);
@@ -509,8 +552,9 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	ik_wipe(km, sizeof(km));
 	cs->id = e->next_child_id;
 	e->next_child_id += 2;
-	snprintf(cs->ifname, sizeof(cs->ifname), "%s", t->name);
+	snprintf(cs->ifname, sizeof(cs->ifname), "%s", t ? t->name : "");
 	cs->tunnel = t;
+	cs->cmap = t ? NULL : cr->cmap;
 	cs->mode = cr->transport ? IK_MODE_TRANSPORT : IK_MODE_TUNNEL;
 	cs->enc = ts->enc;
 	cs->enc_keylen = (ts->enc == IK_ESP_AES || ts->enc == IK_ESP_GCM) ?
@@ -525,13 +569,18 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	cs->out.dst = s->remote.addr;
 	ours = cr->exch_initiator ? &cr->tsi : &cr->tsr;
 	theirs = cr->exch_initiator ? &cr->tsr : &cr->tsi;
-	if (ts_prefix(ours, &a, &m)) {
+	if (ts_prefix(ours, &a, &m) || (cs->cmap && ts_cover(ours, &a, &m))) {
 		cs->sel.src = a;
 		cs->sel.src_mask = m;
 	}
-	if (ts_prefix(theirs, &a, &m)) {
+	if (ts_prefix(theirs, &a, &m) || (cs->cmap && ts_cover(theirs, &a, &m))) {
 		cs->sel.dst = a;
 		cs->sel.dst_mask = m;
+	}
+	if (cs->cmap) {
+		/* a port of the ACL line goes into the selector */
+		cs->sel.sport = ours->sport == ours->eport ? ours->sport : 0;
+		cs->sel.dport = theirs->sport == theirs->eport ? theirs->sport : 0;
 	}
 	cs->sel.proto = ours->proto == theirs->proto ? ours->proto : 0;
 	cs->lifetime_sec = cr->ipsec->lifetime_sec ? cr->ipsec->lifetime_sec :
@@ -541,7 +590,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	cs->encap_local_port = cs->udp_encap ? s->local.port : 0;
 	cs->encap_remote_port = cs->udp_encap ? s->remote.port : 0;
 	cs->pfs_group = cr->pfs_group;
-	cs->reqid = t->tunnel_num + 1;
+	cs->reqid = t ? t->tunnel_num + 1 : ik_cmap_reqid(cr->cmap, cr->cmap_ace);
 	c->cfg = ik_v1_cfg_hold(e, s->cfg);
 	c->local = s->local;
 	c->remote = s->remote;
@@ -556,7 +605,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	ik_v1_trace_create_sa(e, c);
 	if (e->host.child_up(e->host.ctx, cs)) {
 		ik_msg(e->log, IK_LOG_ERR, "IPSEC: installing the SA pair for %s (spi 0x%X/0x%X) "
-		       "failed", cs->ifname, cs->in.spi, cs->out.spi);
+		       "failed", t ? cs->ifname : "a crypto map", cs->in.spi, cs->out.spi);
 		delete_unused(s, cs->in.spi);
 		ik_v1_cfg_release(e, c->cfg);
 		free(c->fvrf);
@@ -573,8 +622,13 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 			   now + (uint64_t)cs->lifetime_sec * 1000);
 	child_ops_set(c);
 	e->st.p2_done++;
-	V2DBG(s, "IPsec SA for %s installed: in spi 0x%08X, out spi 0x%08X (%s)", cs->ifname,
-	      cs->in.spi, cs->out.spi, c->transform_name);
+	if (t)
+		V2DBG(s, "IPsec SA for %s installed: in spi 0x%08X, out spi 0x%08X (%s)",
+		      cs->ifname, cs->in.spi, cs->out.spi, c->transform_name);
+	else
+		V2DBG(s, "IPsec SA for crypto map %s %u installed: in spi 0x%08X, out spi "
+		      "0x%08X (%s)", cs->cmap->map->name, cs->cmap->seq, cs->in.spi,
+		      cs->out.spi, c->transform_name);
 	if (cr->rekey_of) {
 		struct ik_child *old = ik_v1_child_find(e, cr->rekey_of);
 
