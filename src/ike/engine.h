@@ -189,6 +189,11 @@ void ik_engine_initiate_all(struct ik_engine *e);
  * expire (delete). */
 void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32_t dst);
 void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
+/* An acquire as the kernel reports it: for a crypto map line, the packet
+ * (the event's selector) is known, which per-host entries and IKEv2's first
+ * traffic selector use; other acquires go to ik_engine_acquire. */
+struct ik_kevent;
+void ik_engine_acquire_ev(struct ik_engine *e, const struct ik_kevent *ev);
 
 /* clear crypto session [remote A] / clear crypto isakmp [CONN-ID] / clear crypto sa
  * [peer A] / clear crypto ikev2 sa [remote A] (IKEv2 SAs and their children;

@@ -329,10 +329,19 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 		      struct ik_sb *err)
 {
 	struct ik_endpoint local, remote;
+	struct ik_proxy hp;
 	struct ik_p1 *p1;
 	uint32_t dst = ce->peers[pi].v4;
 	char da[IK_ADDRSTRLEN];
 
+	if (ce->per_host && f && f->src.family == px->local.lo.family &&
+	    f->dst.family == px->remote.lo.family) {
+		/* set security-association level per-host: the packet's hosts */
+		hp = *px;
+		hp.local.lo = hp.local.hi = f->src;
+		hp.remote.lo = hp.remote.hi = f->dst;
+		px = &hp;
+	}
 	if (ce->ikev2_profile)
 		return ik_v2_cmap_start(e, src, ce, ace, px, f, pi, err);
 
@@ -480,7 +489,7 @@ void ik_engine_clear_map(struct ik_engine *e, const char *map)
 	}
 }
 
-int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
+static int acquire(struct ik_engine *e, uint32_t reqid, const struct ik_flow *f)
 {
 	const struct ik_cmap_entry *ce;
 	struct ik_proxy px;
@@ -495,11 +504,36 @@ int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
 	    ik_ace_proxy(&ce->acl->aces[ace], &px, why, sizeof(why)))
 		return -1;
 	ik_sb_init(&err);
-	rc = start_peer(e, src, ce, ace, &px, NULL, 0, &err);
+	rc = start_peer(e, src, ce, ace, &px, f, 0, &err);
 	if (rc)
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
 	return rc;
+}
+
+int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
+{
+	return acquire(e, reqid, NULL);
+}
+
+void ik_engine_acquire_ev(struct ik_engine *e, const struct ik_kevent *ev)
+{
+	struct ik_flow f;
+	bool packet = ev->sel.src_mask == 0xffffffffu && ev->sel.dst_mask == 0xffffffffu;
+
+	if (!(ev->reqid & IK_CMAP_REQID_FLAG)) {
+		ik_engine_acquire(e, ev->reqid, ev->src, ev->dst);
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	f.proto = ev->sel.proto;
+	f.src = ik_addr_v4(ev->sel.src);
+	f.dst = ik_addr_v4(ev->sel.dst);
+	f.sport = ev->sel.sport;
+	f.dport = ev->sel.dport;
+	/* XFRM's acquire names the packet (host masks); a selector that does
+	 * not is only the policy's */
+	(void)acquire(e, ev->reqid, packet ? &f : NULL);
 }
 
 bool ik_v1_cmap_kept(const struct ik_config *cfg, const struct ik_cmap_entry *e,

@@ -137,27 +137,38 @@ const struct ik_cmap_entry *ik_v2_cmap_entry_in(const struct ik_config *cfg,
 
 /* ---- initiator ---- */
 
-/* Whether the peer already has a child of this request id, or one is asked
- * for on SA s (in flight or queued). */
+static bool same_proxy(const struct ik_proxy *a, const struct ik_proxy *b)
+{
+	return ik_proxy_within(a, b) && ik_proxy_within(b, a);
+}
+
+/* Whether the peer already has a child of this request id and these proxy
+ * identities (a line's, or one host pair of a per-host line), or one is
+ * asked for on SA s (in flight or queued). Bounded by the per-peer cap on
+ * children and the queue's size. */
 static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s, uint32_t peer,
-			   uint32_t reqid)
+			   uint32_t reqid, const struct ik_proxy *px)
 {
 	struct ik_v2_more *m = s ? s->more : NULL;
+	struct ik_proxy cp;
 
 	for (struct ik_child *c = ik_v1_child_first_addr(e, peer); c;
-	     c = ik_v1_child_next_addr(e, c))
-		if (c->version == 2 && c->sa.cmap && c->sa.reqid == reqid && !c->rekeying)
+	     c = ik_v1_child_next_addr(e, c)) {
+		if (c->version != 2 || !c->sa.cmap || c->sa.reqid != reqid || c->rekeying)
+			continue;
+		ik_v2_cmap_child_proxy(c, &cp);
+		if (ik_proxy_within(px, &cp))
 			return true;
-	if (s && s->want_child && s->child.cmap &&
-	    ik_cmap_reqid(s->child.cmap, s->child.cmap_ace) == reqid)
+	}
+	if (s && s->want_child && s->child.cmap && s->state != IKEV2_READY &&
+	    same_proxy(&s->child.proxy, px))
 		return true;
 	if (!m)
 		return false;
-	if (m->x == IK_V2_X_CHILD_NEW && m->cr.cmap &&
-	    ik_cmap_reqid(m->cr.cmap, m->cr.cmap_ace) == reqid)
+	if (m->x == IK_V2_X_CHILD_NEW && m->cr.cmap && same_proxy(&m->cr.proxy, px))
 		return true;
 	for (unsigned i = 0; i < m->nnew; i++)
-		if (ik_cmap_reqid(m->new_child[i].cmap, m->new_child[i].ace) == reqid)
+		if (same_proxy(&m->new_child[i].proxy, px))
 			return true;
 	return false;
 }
@@ -198,7 +209,7 @@ int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_ent
 	}
 	ik_log_scope(e->log, dst);
 	s = sa_to(e, src, dst);
-	if (already_wanted(e, s, dst, reqid))
+	if (already_wanted(e, s, dst, reqid, px))
 		return 0;
 	if (s) {
 		struct ik_v2_new_child nc;

@@ -425,6 +425,45 @@ START_TEST(acquire_brings_line_up)
 }
 END_TEST
 
+/* set security-association level per-host over IKEv1: the acquire's host
+ * pair becomes the Quick Mode proxy identities (/32), one SA pair per pair
+ * of hosts on one phase 1. */
+START_TEST(per_host_quick_modes)
+{
+	char *r1 = xn_replace(strdup(r1_map), " match address TO-R2\n",
+			      " match address TO-R2\n set security-association level per-host\n");
+	const struct ik_cmap *m;
+	struct ik_kevent ev;
+
+	start(r1, r2_map, 13);
+	m = ik_config_find_cmap(net.n[0].cfg, "CM", false);
+	for (unsigned k = 0; k < 2; k++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = IK_KEV_ACQUIRE;
+		ev.reqid = ik_cmap_reqid(m->entries[0], 0);
+		ev.src = R1_ADDR;
+		ev.dst = R2_ADDR;
+		ev.sel.src = A(k ? "10.1.1.9" : "10.1.1.5");
+		ev.sel.dst = A("10.2.3.4");
+		ev.sel.src_mask = ev.sel.dst_mask = 0xffffffffu;
+		ik_engine_acquire_ev(net.n[0].e, &ev);
+		xn_run(&net, 2000);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 2);
+	ck_assert_uint_eq(net.n[1].nup, 2);
+	expect_pair(0);
+	expect_pair(1);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.1.5"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[1].sel.src, A("10.1.1.9"));
+	ck_assert_uint_eq(net.n[0].up[1].sel.dst_mask, 0xffffffffu);
+	EXPECT_ORDER(&net.n[0], "    local_proxy= 10.1.1.5/255.255.255.255/0/0 (type=4),",
+		     "    remote_proxy= 10.2.3.4/255.255.255.255/0/0 (type=4),");
+	xn_free(&net);
+	free(r1);
+}
+END_TEST
+
 static struct ik_config *conf_of(const char *text)
 {
 	struct ik_sb a;
@@ -528,6 +567,7 @@ static Suite *cmap_suite(void)
 	tcase_add_test(tc, acquire_brings_line_up);
 	tcase_add_test(tc, reload_keeps_unchanged_entry);
 	tcase_add_test(tc, ikev2_entry_not_used_by_ikev1);
+	tcase_add_test(tc, per_host_quick_modes);
 	suite_add_tcase(s, tc);
 	return s;
 }

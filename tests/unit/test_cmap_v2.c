@@ -376,6 +376,70 @@ START_TEST(child_rekey_keeps_selectors)
 }
 END_TEST
 
+/* An acquire as XFRM reports it: the line's request id and the packet (host
+ * masks), or only the policy's selector. */
+static void acquire(int side, size_t ace, const char *s, const char *d, bool packet)
+{
+	const struct ik_cmap *m = ik_config_find_cmap(net.n[side].cfg, "CM", false);
+	struct ik_kevent ev;
+
+	ck_assert_ptr_nonnull(m);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IK_KEV_ACQUIRE;
+	ev.reqid = ik_cmap_reqid(m->entries[0], ace);
+	ev.src = net.n[side].addr;
+	ev.dst = net.n[1 - side].addr;
+	ev.sel.src = A(s);
+	ev.sel.dst = A(d);
+	ev.sel.src_mask = packet ? 0xffffffffu : A("255.255.255.0");
+	ev.sel.dst_mask = packet ? 0xffffffffu : A("255.255.0.0");
+	ik_engine_acquire_ev(net.n[side].e, &ev);
+}
+
+/* set security-association level per-host: each packet's host pair gets its
+ * own child (/32 selectors) on one IKE SA; a second packet of a pair raises
+ * nothing new. Without per-host, the acquire brings up the whole line. */
+START_TEST(per_host_children)
+{
+	char *r1 = xn_replace(strdup(r1_map), " match address TO-R2\n",
+			      " match address TO-R2\n set security-association level per-host\n");
+
+	start(r1, r2_map, 9);
+	acquire(0, 0, "10.1.1.5", "10.2.3.4", true);
+	xn_run(&net, 2000);
+	acquire(0, 0, "10.1.1.6", "10.2.3.4", true);
+	xn_run(&net, 2000);
+	acquire(0, 0, "10.1.1.5", "10.2.3.4", true);
+	xn_run(&net, 2000);
+	if (net.n[0].nup != 2)
+		dump(&net.n[0]);
+	ck_assert_uint_eq(net.n[0].nup, 2);
+	ck_assert_uint_eq(net.n[1].nup, 2);
+	ck_assert_uint_eq(ready(0), 1);
+	expect_pair(0);
+	expect_pair(1);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.1.5"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[0].sel.dst, A("10.2.3.4"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.dst_mask, 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[1].sel.src, A("10.1.1.6"));
+	ck_assert_uint_eq(net.n[0].up[1].sel.dst_mask, 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[0].reqid, net.n[0].up[1].reqid);
+	xn_free(&net);
+
+	start(r1_map, r2_map, 10);
+	acquire(0, 1, "10.1.2.5", "10.2.3.4", true);
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.2.0"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, A("255.255.255.0"));
+	/* the packet went first in TSi/TSr: R2's trace shows it */
+	EXPECT_LINE(&net.n[1], "\tsrc addr     : 10.2.3.4");
+	xn_free(&net);
+	free(r1);
+}
+END_TEST
+
 static Suite *cmap_v2_suite(void)
 {
 	Suite *s = suite_create("cmap_v2");
@@ -389,6 +453,7 @@ static Suite *cmap_v2_suite(void)
 	tcase_add_test(tc, dynamic_map);
 	tcase_add_test(tc, static_entry_needs_peer);
 	tcase_add_test(tc, child_rekey_keeps_selectors);
+	tcase_add_test(tc, per_host_children);
 	suite_add_tcase(s, tc);
 	return s;
 }
