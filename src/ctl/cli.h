@@ -63,6 +63,7 @@ enum ik_cmd_id {
 	IK_CMD_SHOW_IKEV2_SESSION,
 	IK_CMD_SHOW_IKEV2_STATS,
 	IK_CMD_CLEAR_IKEV2_SA,
+	IK_CMD_SHOW_CRYPTO_ROUTE,
 };
 
 enum ik_cli_ident {

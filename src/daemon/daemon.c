@@ -185,6 +185,7 @@ static void cmaps_sync(struct ikd *d, const struct ik_config *old, const struct 
 		ik_cmap_traps(old, trap_one, &t);
 	t.add = true;
 	ik_cmap_traps(nw, trap_one, &t);
+	ikd_cmap_static_sync(d, old, nw);
 }
 
 const char *ikd_warning_text(const struct ik_conf_warning *w)
@@ -544,6 +545,7 @@ void ikd_free(struct ikd *d)
 		ikd_worker_stop(&d->workers[i]);
 	if (d->kernel) {
 		pthread_mutex_lock(&d->kmu);
+		ikd_cmap_kernel_free(d);
 		d->kernel->ops->shutdown(d->kernel);
 		d->kernel->ops->free(d->kernel);
 		pthread_mutex_unlock(&d->kmu);
@@ -774,6 +776,7 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_AUTHZ_LIST:
 	case IK_CMD_SHOW_CRYPTO_MAP:
 	case IK_CMD_SHOW_ACCESS_LISTS:
+	case IK_CMD_SHOW_CRYPTO_ROUTE:
 	case IK_CMD_SHOW_IKEV2_SA:
 	case IK_CMD_SHOW_IKEV2_SESSION:
 	case IK_CMD_SHOW_IKEV2_STATS:
@@ -870,11 +873,22 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		test_v2_peer(d, cmd, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_CRYPTO_MAP:
-		return ik_show_crypto_map(d->cfg, cmd->ifname[0] ? cmd->ifname : NULL, json, out) ?
-		       IK_CTL_ERROR : IK_CTL_OK;
-	case IK_CMD_SHOW_ACCESS_LISTS:
-		return ik_show_access_lists(d->cfg, cmd->name[0] ? cmd->name : NULL, json, out) ?
-		       IK_CTL_ERROR : IK_CTL_OK;
+	case IK_CMD_SHOW_ACCESS_LISTS: {
+		struct ik_cmap_counts cnt;
+		bool have = ikd_cmap_counts(d, d->cfg, &cnt) == 0;
+		int rc = cmd->id == IK_CMD_SHOW_CRYPTO_MAP ?
+			ik_show_crypto_map(d->cfg, cmd->ifname[0] ? cmd->ifname : NULL, json,
+					   have ? &cnt : NULL, out) :
+			ik_show_access_lists(d->cfg, cmd->name[0] ? cmd->name : NULL, json,
+					     have ? &cnt : NULL, out);
+
+		if (have)
+			ik_cmap_counts_free(&cnt);
+		return rc ? IK_CTL_ERROR : IK_CTL_OK;
+	}
+	case IK_CMD_SHOW_CRYPTO_ROUTE:
+		ikd_show_crypto_route(d, json, out);
+		return IK_CTL_OK;
 	case IK_CMD_INITIATE_MAP:
 		return initiate_map(d, cmd, out);
 	case IK_CMD_CLEAR_SA_MAP: {

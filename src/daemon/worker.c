@@ -143,6 +143,8 @@ static int host_child_up(void *ctx, const struct ik_child_sa *c)
 
 	pthread_mutex_lock(&w->d->kmu);
 	rc = k->ops->child_add(k, c);
+	if (!rc && c->cmap)
+		ikd_cmap_child(w->d, c, true);
 	pthread_mutex_unlock(&w->d->kmu);
 	if (!rc) {
 		w->sa_events++;
@@ -172,6 +174,8 @@ static void host_child_down(void *ctx, const struct ik_child_sa *c)
 	struct ik_kernel *k = w->d->kernel;
 
 	pthread_mutex_lock(&w->d->kmu);
+	if (c->cmap)
+		ikd_cmap_child(w->d, c, false);
 	k->ops->child_del(k, c);
 	pthread_mutex_unlock(&w->d->kmu);
 	w->sa_events++;

@@ -37,6 +37,11 @@ struct ik_kernel_ops {
 	int (*trap_add)(struct ik_kernel *k, const struct ik_selector *sel, uint32_t reqid,
 			uint32_t local, uint32_t peer);
 	int (*trap_del)(struct ik_kernel *k, const struct ik_selector *sel);
+	/* reverse-route: a route to dst/mask (a crypto map line's remote
+	 * subnet) via the peer, marked as ikerd's, in the main table; and its
+	 * removal (absent: not an error). */
+	int (*route_add)(struct ik_kernel *k, uint32_t dst, uint32_t mask, uint32_t via);
+	int (*route_del)(struct ik_kernel *k, uint32_t dst, uint32_t mask, uint32_t via);
 	/* Packet and byte counters of each direction. */
 	int (*child_counters)(struct ik_kernel *k, const struct ik_child_sa *c,
 			      struct ik_sa_counters *in, struct ik_sa_counters *out);

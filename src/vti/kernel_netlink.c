@@ -1117,6 +1117,50 @@ static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
 	return err;
 }
 
+/* reverse-route: dst/mask via the peer in the main table, ikerd's protocol
+ * (start-up clean-up removes what a previous ikerd left). */
+static int nl_rri(struct ik_kernel *kk, uint32_t dst, uint32_t mask, uint32_t via, bool add)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	int plen = ik_mask_plen(mask), err;
+	struct nl_addr *d = nl_addr4(dst & mask, plen < 0 ? 32 : plen), *gw = nl_addr4(via, 32);
+	char what[96], a[2][IK_ADDRSTRLEN];
+
+	if (!r || !nh || !d || !gw || plen < 0) {
+		rtnl_route_put(r);
+		rtnl_route_nh_free(nh);
+		nl_addr_put(d);
+		nl_addr_put(gw);
+		return plen < 0 ? -EINVAL : -ENOMEM;
+	}
+	snprintf(what, sizeof(what), "%s/%d via %s (reverse-route)", ik_addr_fmt(dst, a[0]), plen,
+		 ik_addr_fmt(via, a[1]));
+	rtnl_route_set_family(r, AF_INET);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(r, IK_KERNEL_RTPROT);
+	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+	rtnl_route_set_dst(r, d);
+	rtnl_route_nh_set_gateway(nh, gw);
+	rtnl_route_add_nexthop(r, nh);
+	nl_addr_put(d);
+	nl_addr_put(gw);
+	err = nl_route_send(k, r, add, what);
+	rtnl_route_put(r);
+	return err;
+}
+
+static int nl_rri_add(struct ik_kernel *kk, uint32_t dst, uint32_t mask, uint32_t via)
+{
+	return nl_rri(kk, dst, mask, via, true);
+}
+
+static int nl_rri_del(struct ik_kernel *kk, uint32_t dst, uint32_t mask, uint32_t via)
+{
+	return nl_rri(kk, dst, mask, via, false);
+}
+
 static bool nl_same_vrf(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && !strcmp(a, b));
@@ -1776,6 +1820,8 @@ static const struct ik_kernel_ops nl_ops = {
 	.child_del = nl_child_del,
 	.trap_add = nl_trap_add,
 	.trap_del = nl_trap_del,
+	.route_add = nl_rri_add,
+	.route_del = nl_rri_del,
 	.child_counters = nl_child_counters,
 	.event_fd = nl_event_fd,
 	.event_read = nl_event_read,

@@ -154,6 +154,24 @@ static int none_trap_del(struct ik_kernel *k, const struct ik_selector *sel)
 	return 0;
 }
 
+static int none_route_add(struct ik_kernel *k, uint32_t dst, uint32_t mask, uint32_t via)
+{
+	char a[2][IK_ADDRSTRLEN];
+
+	none_line(k, "route_add %s/%d via %s", ik_addr_fmt(dst, a[0]), ik_mask_plen(mask),
+		  ik_addr_fmt(via, a[1]));
+	return 0;
+}
+
+static int none_route_del(struct ik_kernel *k, uint32_t dst, uint32_t mask, uint32_t via)
+{
+	char a[2][IK_ADDRSTRLEN];
+
+	none_line(k, "route_del %s/%d via %s", ik_addr_fmt(dst, a[0]), ik_mask_plen(mask),
+		  ik_addr_fmt(via, a[1]));
+	return 0;
+}
+
 static int none_child_counters(struct ik_kernel *k, const struct ik_child_sa *c,
 			       struct ik_sa_counters *in, struct ik_sa_counters *out)
 {
@@ -204,6 +222,8 @@ static const struct ik_kernel_ops none_ops = {
 	.child_del = none_child_del,
 	.trap_add = none_trap_add,
 	.trap_del = none_trap_del,
+	.route_add = none_route_add,
+	.route_del = none_route_del,
 	.child_counters = none_child_counters,
 	.event_fd = none_event_fd,
 	.event_read = none_event_read,
