@@ -161,6 +161,23 @@ static bool ts_narrow(const struct ik_v2_ts_list *l, const struct ik_v2_ts *want
 	return false;
 }
 
+/* Keeps only the widest IPv4 selector of l when every other one lies
+ * within it (else l is left as it is, and refused). */
+static void ts_widest(struct ik_v2_ts_list *l)
+{
+	size_t w = 0;
+	struct ik_v2_ts x;
+
+	for (size_t i = 1; i < l->n; i++)
+		if (ts_inter(&l->ts[i], &l->ts[w], &x) && ts_same(&x, &l->ts[w]))
+			w = i;
+	for (size_t i = 0; i < l->n; i++)
+		if (!ts_inter(&l->ts[i], &l->ts[w], &x) || !ts_same(&x, &l->ts[i]))
+			return;
+	l->ts[0] = l->ts[w];
+	l->n = 1;
+}
+
 /* An address range as a prefix; false when it is not one. */
 static bool ts_prefix(const struct ik_v2_ts *t, uint32_t *addr, uint32_t *mask)
 {
@@ -325,7 +342,12 @@ int ik_v2_esp_accept(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		ik_v2_fail(s, "the responder's ESP proposal is not one we offered");
 		goto out;
 	}
-	/* the responder may narrow, never widen */
+	/* the responder may narrow, never widen; a crypto map line's answer may
+	 * hold the packet's pair beside the line's: the widest is kept */
+	if (cr->cmap && (tl[0].n > 1 || tl[1].n > 1)) {
+		ts_widest(&tl[0]);
+		ts_widest(&tl[1]);
+	}
 	if (tl[0].n != 1 || tl[1].n != 1 || !ts_inter(&tl[0].ts[0], &cr->tsi, &x) ||
 	    !ts_same(&x, &tl[0].ts[0]) || !ts_inter(&tl[1].ts[0], &cr->tsr, &x) ||
 	    !ts_same(&x, &tl[1].ts[0])) {
