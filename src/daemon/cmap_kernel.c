@@ -115,7 +115,8 @@ static void tab_free(struct cmk_tab *t, bool wipe, size_t size)
 
 struct cmk_route {
 	struct cmk_node node;   /* key: dst, plen, via */
-	uint32_t dst, mask, via;
+	struct ik_addr dst, via;
+	uint8_t plen;
 	unsigned refs;          /* SA pairs up (reverse-route) */
 	unsigned static_refs;   /* permit lines of applied maps (reverse-route static) */
 	bool installed;
@@ -138,15 +139,25 @@ struct ikd_cmk {
 	struct cmk_tab routes, lines, children;
 };
 
-static uint64_t route_key(uint32_t dst, uint32_t mask, uint32_t via)
+/* FNV-1a over an address's key bytes, onto h. */
+static uint64_t addr_hash(uint64_t h, const struct ik_addr *a)
 {
-	return (uint64_t)(dst & mask) << 32 ^ (uint64_t)via * 0x9e3779b1u ^
-	       (uint64_t)(ik_mask_plen(mask) & 0x3f) << 58;
+	uint8_t k[IK_ADDR_KEYLEN];
+	size_t n = ik_addr_key(a, k);
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ k[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t route_key(const struct ik_addr *dst, uint8_t plen, const struct ik_addr *via)
+{
+	return addr_hash(addr_hash(0xcbf29ce484222325ull ^ plen, dst), via);
 }
 
 static uint64_t child_key(const struct ik_child_sa *c)
 {
-	return (uint64_t)c->in.dst << 32 | c->in.spi;
+	return addr_hash(0xcbf29ce484222325ull ^ c->in.spi, &c->in.dst);
 }
 
 static struct ikd_cmk *cmk(struct ikd *d)
@@ -173,26 +184,27 @@ static const char *map_ifname(const struct ik_config *cfg, const char *name, boo
 	return NULL;
 }
 
-static struct cmk_route *route_get(struct ikd *d, uint32_t dst, uint32_t mask, uint32_t via)
+static struct cmk_route *route_get(struct ikd *d, const struct ik_addr *dst, uint8_t plen,
+				   const struct ik_addr *via)
 {
 	struct ikd_cmk *c = cmk(d);
-	uint64_t key = route_key(dst, mask, via);
+	uint64_t key = route_key(dst, plen, via);
 	struct cmk_route *r;
 
 	if (!c)
 		return NULL;
 	for (struct cmk_node *n = tab_find(&c->routes, key); n; n = NULL) {
 		r = (struct cmk_route *)n;
-		if (r->dst == (dst & mask) && r->mask == mask && r->via == via)
+		if (ik_addr_eq(&r->dst, dst) && r->plen == plen && ik_addr_eq(&r->via, via))
 			return r;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	r->node.key = key;
-	r->dst = dst & mask;
-	r->mask = mask;
-	r->via = via;
+	r->dst = *dst;
+	r->plen = plen;
+	r->via = *via;
 	if (tab_find(&c->routes, key) || tab_add(&c->routes, &r->node)) {
 		/* a key collision of two routes: the second is not kept */
 		free(r);
@@ -206,13 +218,14 @@ static struct cmk_route *route_get(struct ikd *d, uint32_t dst, uint32_t mask, u
 static void route_sync(struct ikd *d, struct cmk_route *r)
 {
 	struct ik_kernel *k = d->kernel;
-	char a[2][IK_ADDRSTRLEN];
+	char a[2][IK_ADDR_ANYSTRLEN];
 
 	if ((r->refs || r->static_refs) && !r->installed) {
-		if (k->ops->route_add(k, r->dst, r->mask, r->via))
-			ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-RRI: reverse-route %s/%d via %s "
-			       "(crypto map %s) could not be installed", ik_addr_fmt(r->dst, a[0]),
-			       ik_mask_plen(r->mask), ik_addr_fmt(r->via, a[1]), r->map);
+		if (k->ops->route_add(k, &r->dst, r->plen, &r->via))
+			ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-RRI: reverse-route %s/%u via %s "
+			       "(crypto map %s) could not be installed",
+			       ik_addr_fmt_any(&r->dst, a[0]), r->plen,
+			       ik_addr_fmt_any(&r->via, a[1]), r->map);
 		else
 			r->installed = true;
 		return;
@@ -220,15 +233,15 @@ static void route_sync(struct ikd *d, struct cmk_route *r)
 	if (r->refs || r->static_refs)
 		return;
 	if (r->installed)
-		k->ops->route_del(k, r->dst, r->mask, r->via);
+		k->ops->route_del(k, &r->dst, r->plen, &r->via);
 	tab_del(&cmk(d)->routes, &r->node);
 	free(r);
 }
 
-static void route_ref(struct ikd *d, const struct ik_cmap_entry *e, uint32_t dst, uint32_t mask,
-		      uint32_t via, bool is_static, int delta)
+static void route_ref(struct ikd *d, const struct ik_cmap_entry *e, const struct ik_addr *dst,
+		      uint8_t plen, const struct ik_addr *via, bool is_static, int delta)
 {
-	struct cmk_route *r = route_get(d, dst, mask, via);
+	struct cmk_route *r = route_get(d, dst, plen, via);
 
 	if (!r) {
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-RRI: reverse-route of crypto map %s %u: "
@@ -259,7 +272,7 @@ void ikd_cmap_child(struct ikd *d, const struct ik_child_sa *c, bool up)
 	if (!e || !m)
 		return;
 	if (e->reverse_route && !e->reverse_route_static)
-		route_ref(d, e, c->sel.dst, c->sel.dst_mask, c->out.dst, false, up ? 1 : -1);
+		route_ref(d, e, &c->sel.dst, c->sel.dst_plen, &c->out.dst, false, up ? 1 : -1);
 	n = tab_find(&m->children, child_key(c));
 	if (up && !n) {
 		ch = calloc(1, sizeof(*ch));
@@ -311,20 +324,20 @@ static void static_routes(struct ikd *d, const struct ik_config *cfg, int delta)
 	for (size_t i = 0; cfg && i < cfg->ncmap_entries; i++) {
 		const struct ik_cmap_entry *e = cfg->cmap_entries[i];
 
-		if (!e->reverse_route_static || !e->acl || !e->npeers ||
-		    e->peers[0].family != IK_AF_INET4 || e->map->is_dynamic ||
+		if (!e->reverse_route_static || !e->acl || !e->npeers || e->map->is_dynamic ||
 		    !map_ifname(cfg, e->map->name, false))
 			continue;       /* a map applied nowhere installs nothing */
 		for (size_t a = 0; a < e->acl->naces; a++) {
 			struct ik_proxy p;
+			struct ik_addr net;
 			char why[160];
+			int plen;
 
 			if (e->acl->aces[a].action != IK_ACE_PERMIT ||
-			    ik_ace_proxy(&e->acl->aces[a], &p, why, sizeof(why)) ||
-			    p.remote.lo.family != IK_AF_INET4)
+			    ik_ace_proxy(&e->acl->aces[a], &p, why, sizeof(why)))
 				continue;
-			route_ref(d, e, p.remote.lo.v4, ~(p.remote.lo.v4 ^ p.remote.hi.v4),
-				  e->peers[0].v4, true, delta);
+			plen = ik_range_cover(&p.remote.lo, &p.remote.hi, &net);
+			route_ref(d, e, &net, (uint8_t)plen, &e->peers[0], true, delta);
 		}
 	}
 }
@@ -350,7 +363,7 @@ void ikd_cmap_kernel_free(struct ikd *d)
 			struct cmk_route *r = (struct cmk_route *)n;
 
 			if (r->installed)
-				d->kernel->ops->route_del(d->kernel, r->dst, r->mask, r->via);
+				d->kernel->ops->route_del(d->kernel, &r->dst, r->plen, &r->via);
 		}
 	tab_free(&m->routes, false, 0);
 	tab_free(&m->lines, false, 0);
@@ -361,16 +374,23 @@ void ikd_cmap_kernel_free(struct ikd *d)
 
 /* ---- show ---- */
 
-static int route_cmp(const void *a, const void *b)
+static int route_cmp(const void *pa, const void *pb)
 {
-	const struct cmk_route *x = *(const struct cmk_route *const *)a;
-	const struct cmk_route *y = *(const struct cmk_route *const *)b;
+	const struct cmk_route *x = *(const struct cmk_route *const *)pa;
+	const struct cmk_route *y = *(const struct cmk_route *const *)pb;
 
-	if (x->dst != y->dst)
-		return x->dst < y->dst ? -1 : 1;
-	if (x->mask != y->mask)
-		return x->mask > y->mask ? -1 : 1;
-	return x->via < y->via ? -1 : x->via > y->via;
+	uint8_t a[IK_ADDR_KEYLEN], b[IK_ADDR_KEYLEN];
+	size_t na = ik_addr_key(&x->dst, a), nb = ik_addr_key(&y->dst, b);
+	int c = memcmp(a, b, na < nb ? na : nb);
+
+	if (c || na != nb)
+		return c ? c : na < nb ? -1 : 1;
+	if (x->plen != y->plen)
+		return x->plen > y->plen ? -1 : 1;
+	na = ik_addr_key(&x->via, a);
+	nb = ik_addr_key(&y->via, b);
+	c = memcmp(a, b, na < nb ? na : nb);
+	return c ? c : na < nb ? -1 : na > nb;
 }
 
 void ikd_show_crypto_route(struct ikd *d, bool json, struct ik_sb *out)
@@ -399,12 +419,12 @@ void ikd_show_crypto_route(struct ikd *d, bool json, struct ik_sb *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct cmk_route *r = v[i];
 		const char *ifn = map_ifname(d->cfg, r->map, r->map_dynamic);
-		char a[3][IK_ADDRSTRLEN];
+		char a[3][IK_ADDR_ANYSTRLEN];
 
 		if (json) {
-			ik_sb_printf(out, "%s{\"prefix\":\"%s/%d\",\"via\":\"%s\",\"interface\":",
-				     i ? "," : "", ik_addr_fmt(r->dst, a[0]),
-				     ik_mask_plen(r->mask), ik_addr_fmt(r->via, a[1]));
+			ik_sb_printf(out, "%s{\"prefix\":\"%s/%u\",\"via\":\"%s\",\"interface\":",
+				     i ? "," : "", ik_addr_fmt_any(&r->dst, a[0]), r->plen,
+				     ik_addr_fmt_any(&r->via, a[1]));
 			ik_sb_json_str(out, ifn);
 			ik_sb_add(out, ",\"crypto_map\":");
 			ik_sb_json_str(out, r->map);
@@ -413,8 +433,13 @@ void ikd_show_crypto_route(struct ikd *d, bool json, struct ik_sb *out)
 				     r->installed ? "true" : "false");
 			continue;
 		}
-		ik_sb_printf(out, "%s/%s [1/0] via %s tag 0\n", ik_addr_fmt(r->dst, a[0]),
-			     ik_addr_fmt(r->mask, a[1]), ik_addr_fmt(r->via, a[2]));
+		/* IOS: an IPv4 prefix with its mask, an IPv6 one with its length */
+		if (r->dst.family == IK_AF_INET6)
+			ik_sb_printf(out, "%s/%u", ik_addr_fmt_ios(&r->dst, a[0]), r->plen);
+		else
+			ik_sb_printf(out, "%s/%s", ik_addr_fmt(r->dst.v4, a[0]),
+				     ik_addr_fmt(ik_sel_mask4(r->plen), a[1]));
+		ik_sb_printf(out, " [1/0] via %s tag 0\n", ik_addr_fmt_ios(&r->via, a[2]));
 		ik_sb_printf(out, "\t\t\t\ton %s RRI%s%s\n", ifn ? ifn : "?",
 			     r->static_refs ? " S" : "", r->installed ? "" : " (not installed)");
 	}

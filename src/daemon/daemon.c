@@ -57,34 +57,70 @@ static int check_ifaddr(void *ctx, const char *name, uint32_t *addr)
 	return *addr ? 0 : -1;
 }
 
-static uint32_t tunnel_local(struct ikd *d, const struct ik_interface *t)
+/* The first global IPv6 address of a Linux interface, by name. */
+static bool ifaddr6_by_name(const char *name, uint8_t out[16])
 {
-	uint32_t a;
+	struct ifaddrs *ifa, *i;
+	bool found = false;
 
-	if (t->tunnel_source_resolved)
-		return t->tunnel_source;
+	if (getifaddrs(&ifa))
+		return false;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		const struct sockaddr_in6 *s6;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 || strcmp(i->ifa_name, name))
+			continue;
+		s6 = (const struct sockaddr_in6 *)(const void *)i->ifa_addr;
+		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) || IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+			continue;
+		memcpy(out, s6->sin6_addr.s6_addr, 16);
+		found = true;
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/* The tunnel's local (outer) address, of the family of its mode; false
+ * (logged) when there is none. */
+static bool tunnel_local(struct ikd *d, const struct ik_interface *t, struct ik_addr *a)
+{
+	bool v6 = ik_tunnel_mode_v6(t->tunnel_mode);
+
+	memset(a, 0, sizeof(*a));
+	if (v6)
+		a->family = IK_AF_INET6;
+	if (t->tunnel_source_resolved && v6 && t->tunnel_source_v6) {
+		memcpy(a->v6, t->tunnel_source6, 16);
+		return true;
+	}
+	if (t->tunnel_source_resolved && !v6) {
+		a->v4 = t->tunnel_source;
+		return a->v4 != 0;
+	}
 	if (!t->tunnel_source_if) {
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: %s (line %d) has no tunnel source",
 		       t->name, t->line);
-		return 0;
+		return false;
 	}
-	a = ifaddr_by_name(t->tunnel_source_if);
-	if (!a)
-		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: %s (line %d): tunnel source %s is "
-		       "neither a configured interface with an address nor a Linux interface "
-		       "with an IPv4 address", t->name, t->line, t->tunnel_source_if);
-	return a;
+	if (v6 ? ifaddr6_by_name(t->tunnel_source_if, a->v6) :
+	    (a->v4 = ifaddr_by_name(t->tunnel_source_if)) != 0)
+		return true;
+	ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: %s (line %d): tunnel source %s is "
+	       "neither a configured interface with an address nor a Linux interface "
+	       "with an %s address", t->name, t->line, t->tunnel_source_if,
+	       v6 ? "IPv6" : "IPv4");
+	return false;
 }
 
 static void tunnel_up(struct ikd *d, const struct ik_config *cfg, const struct ik_interface *t)
 {
-	uint32_t local = tunnel_local(d, t);
+	struct ik_addr local;
 	int rc;
 
-	if (!local)
+	if (!tunnel_local(d, t, &local))
 		return;
 	pthread_mutex_lock(&d->kmu);
-	rc = d->kernel->ops->tunnel_up(d->kernel, cfg, t, local);
+	rc = d->kernel->ops->tunnel_up(d->kernel, cfg, t, &local);
 	pthread_mutex_unlock(&d->kmu);
 	if (rc)
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: cannot bring %s (line %d) up",
@@ -117,8 +153,14 @@ static bool str_eq(const char *a, const char *b)
 static bool tunnel_same(const struct ik_interface *a, const struct ik_interface *b)
 {
 	return a->addr == b->addr && a->mask == b->mask && a->shutdown == b->shutdown &&
+	       a->has_addr6 == b->has_addr6 && !memcmp(a->addr6, b->addr6, 16) &&
+	       a->plen6 == b->plen6 &&
 	       str_eq(a->vrf, b->vrf) && str_eq(a->tunnel_source_if, b->tunnel_source_if) &&
 	       a->tunnel_source == b->tunnel_source && a->tunnel_dest == b->tunnel_dest &&
+	       a->tunnel_source_v6 == b->tunnel_source_v6 &&
+	       !memcmp(a->tunnel_source6, b->tunnel_source6, 16) &&
+	       a->tunnel_dest_v6 == b->tunnel_dest_v6 &&
+	       !memcmp(a->tunnel_dest6, b->tunnel_dest6, 16) &&
 	       a->tunnel_mode == b->tunnel_mode && str_eq(a->tunnel_vrf, b->tunnel_vrf) &&
 	       str_eq(a->protection ? a->protection->name : NULL,
 		      b->protection ? b->protection->name : NULL);
@@ -161,7 +203,8 @@ struct trap_ctx {
 };
 
 static void trap_one(void *ctx, const struct ik_cmap_entry *e, size_t ace,
-		     const struct ik_selector *sel, uint32_t reqid, uint32_t local, uint32_t peer)
+		     const struct ik_selector *sel, uint32_t reqid, const struct ik_addr *local,
+		     const struct ik_addr *peer)
 {
 	struct trap_ctx *t = ctx;
 	struct ik_kernel *k = t->d->kernel;

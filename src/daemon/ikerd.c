@@ -286,6 +286,16 @@ static void kev_collect(void *ctx, const struct ik_kevent *ev)
 		b->ev[b->n++] = *ev;
 }
 
+/* The worker key of an acquire's peer: the IPv4 address, or the last 32
+ * bits of an IPv6 one. */
+static uint32_t kev_peer_key(const struct ik_addr *a)
+{
+	if (a->family == IK_AF_INET6)
+		return (uint32_t)a->v6[12] << 24 | (uint32_t)a->v6[13] << 16 |
+		       (uint32_t)a->v6[14] << 8 | a->v6[15];
+	return a->v4;
+}
+
 static void task_acquire(struct ikd_worker *w, void *arg)
 {
 	const struct ik_kevent *ev = arg;
@@ -310,7 +320,8 @@ static void kernel_events(struct ikd *d)
 	pthread_mutex_unlock(&d->kmu);
 	for (size_t i = 0; i < b.n; i++) {
 		if (b.ev[i].type == IK_KEV_ACQUIRE) {
-			ikd_worker_run(ikd_worker_for(d, b.ev[i].dst), task_acquire, &b.ev[i]);
+			ikd_worker_run(ikd_worker_for(d, kev_peer_key(&b.ev[i].dst)),
+				       task_acquire, &b.ev[i]);
 		} else {
 			/* the SPI does not tell the peer: every engine looks it up */
 			for (unsigned k = 0; k < d->nworkers; k++)

@@ -1,5 +1,7 @@
-/* The IKEv1 engine: SA tables, input demultiplexing, timers, initiation,
- * clearing and reload. The exchanges themselves are in v1_mm.c (Main Mode),
+/* The engine's entry points and the IKEv1 glue: the IKE SA table and
+ * half-open accounting, input demultiplexing, timer dispatch, initiation,
+ * clearing and reload (what both versions share without being IKEv1 is in
+ * core.c). The exchanges themselves are in v1_mm.c (Main Mode),
  * v1_qm.c (Quick Mode) and v1_info.c (informational), driven by the state
  * table of v1_states.c. */
 #include "ike/engine.h"
@@ -16,70 +18,7 @@
 #include "util/mutant.h"
 #include "util/util.h"
 
-/* ---- snapshots ---- */
-
-/* The shared count of a snapshot may be touched by the engines of several
- * threads at once (reload): atomically. */
-static void cfg_ref_atomic(struct ik_config *cfg)
-{
-	__atomic_add_fetch(&cfg->refs, 1, __ATOMIC_RELAXED);
-}
-
-static void cfg_unref_atomic(struct ik_config *cfg)
-{
-	if (__atomic_sub_fetch(&cfg->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		cfg->refs = 1; /* the last one: let the model free itself */
-		ik_config_unref(cfg);
-	}
-}
-
-struct ik_config *ik_v1_cfg_hold(struct ik_engine *e, struct ik_config *cfg)
-{
-	struct ik_snap *h;
-
-	for (h = e->snaps; h; h = h->next)
-		if (h->cfg == cfg) {
-			h->holders++;
-			return cfg;
-		}
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		abort(); /* nowhere to keep the snapshot alive: nothing sensible left */
-	h->cfg = cfg;
-	h->holders = 1;
-	cfg_ref_atomic(cfg);
-	h->next = e->snaps;
-	e->snaps = h;
-	return cfg;
-}
-
-void ik_v1_cfg_release(struct ik_engine *e, struct ik_config *cfg)
-{
-	for (struct ik_snap **pp = &e->snaps; *pp; pp = &(*pp)->next) {
-		struct ik_snap *h = *pp;
-
-		if (h->cfg != cfg)
-			continue;
-		if (--h->holders == 0) {
-			*pp = h->next;
-			cfg_unref_atomic(h->cfg);
-			free(h);
-		}
-		return;
-	}
-}
-
 /* ---- small helpers ---- */
-
-uint64_t ik_v1_now(struct ik_engine *e)
-{
-	return e->host.now_ms(e->host.ctx);
-}
-
-void ik_v1_rand(struct ik_engine *e, void *buf, size_t len)
-{
-	e->host.random(e->host.ctx, buf, len);
-}
 
 uint64_t ik_v1_digest(const uint8_t *d, size_t len)
 {
@@ -92,55 +31,11 @@ uint64_t ik_v1_digest(const uint8_t *d, size_t len)
 	return h ^ len;
 }
 
-static uint64_t spi_hash(const struct ik_engine *e, const uint8_t cky[8])
-{
-	return ik_keyed_hash(e->hkey, cky, 8);
-}
-
-/* The peer key: the address pair (struct ik_addr's canonical bytes, so that
- * IPv6 peers key the same tables), the remote port and the front-door VRF.
- * A peer's SAs with one local address share a chain, bounded by the caps per
- * pair, however many local addresses the peer reaches. */
-static uint64_t peer_hash(const struct ik_engine *e, const char *fvrf,
-			  const struct ik_addr *local, const struct ik_addr *addr, uint16_t port)
-{
-	uint8_t k[2 * IK_ADDR_KEYLEN + 2 + 64];
-	size_t n = ik_addr_key(addr, k), v = 0;
-
-	n += ik_addr_key(local, k + n);
-
-	k[n++] = (uint8_t)(port >> 8);
-	k[n++] = (uint8_t)port;
-	if (fvrf) {
-		v = strlen(fvrf);
-		if (v > 64)
-			v = 64;
-		memcpy(k + n, fvrf, v);
-	}
-	return ik_keyed_hash(e->hkey, k, n + v);
-}
-
-static uint64_t addr_hash(const struct ik_engine *e, const struct ik_addr *addr)
-{
-	uint8_t k[IK_ADDR_KEYLEN];
-
-	return ik_keyed_hash(e->hkey, k, ik_addr_key(addr, k));
-}
-
 /* The same address: IPv4 (4 bytes) or IPv6 (16), never equal across
  * families. */
 static bool ep_same_addr(const struct ik_endpoint *a, const struct ik_endpoint *b)
 {
 	return ik_addr_eq(&a->ip, &b->ip);
-}
-
-static uint64_t u32_hash(const struct ik_engine *e, uint8_t tag, uint32_t v)
-{
-	uint8_t k[5];
-
-	k[0] = tag;
-	ik_put32(k + 1, v);
-	return ik_keyed_hash(e->hkey, k, 5);
 }
 
 const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr)
@@ -216,7 +111,7 @@ const char *ik_v1_qm_state_name(enum ik_qm_state s)
 
 static struct ik_src *src_find(struct ik_engine *e, const struct ik_addr *addr)
 {
-	uint64_t h = addr_hash(e, addr);
+	uint64_t h = ik_core_hash_addr(e, addr);
 
 	for (struct ik_hlink *l = ik_htab_first(&e->srcs, h); l; l = ik_htab_next(l)) {
 		struct ik_src *s = ik_container_of(l, struct ik_src, link);
@@ -237,7 +132,7 @@ static struct ik_src *src_get(struct ik_engine *e, const struct ik_addr *addr)
 	if (!s)
 		return NULL;
 	s->addr = *addr;
-	if (ik_htab_add(&e->srcs, &s->link, addr_hash(e, addr))) {
+	if (ik_htab_add(&e->srcs, &s->link, ik_core_hash_addr(e, addr))) {
 		free(s);
 		return NULL;
 	}
@@ -358,7 +253,7 @@ int ik_v1_nonce_set(struct ik_engine *e, uint8_t **dst, size_t *dlen, const uint
 	if (src)
 		memcpy(n, src, len);
 	else
-		ik_v1_rand(e, n, len);
+		ik_core_rand(e, n, len);
 	ik_v1_nonce_free(dst, dlen);
 	*dst = n;
 	*dlen = len;
@@ -380,14 +275,6 @@ void ik_v1_msgid_remember(struct ik_p1 *p1, uint32_t msgid)
 	if (!p1->seen_msgid)
 		p1->seen_msgid = ik_xcalloc(IK_V1_SEEN_MSGID, sizeof(*p1->seen_msgid));
 	p1->seen_msgid[p1->seen_next++ % IK_V1_SEEN_MSGID] = msgid;
-}
-
-/* ---- timers ---- */
-
-void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at)
-{
-	if (ik_timer_set(&e->timers, t, at))
-		ik_msg(e->log, IK_LOG_ERR, "ISAKMP: out of memory arming a timer");
 }
 
 /* ---- sending ---- */
@@ -439,7 +326,7 @@ void ik_v1_xmit_set(struct ik_p1 *p1, struct ik_xmit *x, const uint8_t *msg, siz
 	x->len = len;
 	x->count = 0;
 	x->ts = &p1->e->timers;
-	ik_v1_timer_set(p1->e, &x->t, retransmit ? ik_v1_now(p1->e) + IK_V1_RETRANS_BASE_MS : 0);
+	ik_core_timer_set(p1->e, &x->t, retransmit ? ik_core_now(p1->e) + IK_CORE_RETRANS_BASE_MS : 0);
 }
 
 /* ---- SA table ---- */
@@ -451,8 +338,8 @@ static void sa_index_peer(struct ik_ike_sa *sa)
 	struct ik_engine *e = sa->e;
 
 	ik_htab_add(&e->sa_by_peer, &sa->by_peer,
-		    peer_hash(e, sa->fvrf, &sa->local.ip, &sa->remote.ip, sa->remote.port));
-	ik_htab_add(&e->sa_by_addr, &sa->by_addr, addr_hash(e, &sa->remote.ip));
+		    ik_core_hash_peer(e, sa->fvrf, &sa->local.ip, &sa->remote.ip, sa->remote.port));
+	ik_htab_add(&e->sa_by_addr, &sa->by_addr, ik_core_hash_addr(e, &sa->remote.ip));
 }
 
 static void sa_unindex_peer(struct ik_ike_sa *sa)
@@ -488,18 +375,18 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	p1->local = *local;
 	p1->remote = *remote;
 	p1->fvrf = fvrf ? strdup(fvrf) : NULL;
-	p1->cfg = ik_v1_cfg_hold(e, e->cfg);
+	p1->cfg = ik_core_cfg_hold(e, e->cfg);
 	p1->state = IKE_READY;
-	p1->created_ms = ik_v1_now(e);
+	p1->created_ms = ik_core_now(e);
 	p1->last_rx_ms = p1->created_ms;
 	p1->x.t.kind = IK_TK_SA_XMIT;
 	p1->t_expire.kind = IK_TK_SA_EXPIRE;
 	p1->t_rekey.kind = IK_TK_SA_REKEY;
 	p1->t_dpd.kind = IK_TK_SA_DPD;
 	p1->t_natka.kind = IK_TK_SA_NATKA;
-	ik_v1_timer_set(e, &p1->t_expire, p1->created_ms + ik_v1_exchange_limit_ms(e));
+	ik_core_timer_set(e, &p1->t_expire, p1->created_ms + ik_core_exchange_limit_ms(e));
 	do
-		ik_v1_rand(e, initiator ? p1->cky_i : p1->cky_r, 8);
+		ik_core_rand(e, initiator ? p1->cky_i : p1->cky_r, 8);
 	while (!memcmp(initiator ? p1->cky_i : p1->cky_r, "\0\0\0\0\0\0\0\0", 8));
 	p1->next = e->p1s;
 	if (e->p1s)
@@ -509,14 +396,14 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	ho_enter(e, &p1->sa);
 	ik_peer_sa_event(&p1->sa, IK_PEER_SA_CREATED);
 	if (initiator)
-		ik_htab_add(&e->sa_by_spi, &p1->by_spi, spi_hash(e, p1->cky_i));
+		ik_htab_add(&e->sa_by_spi, &p1->by_spi, ik_core_hash_spi(e, p1->cky_i));
 	return p1;
 }
 
 /* Called once the responder knows the initiator cookie (MM1). */
 void ik_v1_p1_rehash(struct ik_p1 *p1)
 {
-	ik_htab_add(&p1->e->sa_by_spi, &p1->by_spi, spi_hash(p1->e, p1->cky_i));
+	ik_htab_add(&p1->e->sa_by_spi, &p1->by_spi, ik_core_hash_spi(p1->e, p1->cky_i));
 }
 
 void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
@@ -561,7 +448,7 @@ void ik_core_sa_link(struct ik_ike_sa *sa)
 
 void ik_core_sa_index_spi(struct ik_ike_sa *sa)
 {
-	ik_htab_add(&sa->e->sa_by_spi, &sa->by_spi, spi_hash(sa->e, sa->spi_i));
+	ik_htab_add(&sa->e->sa_by_spi, &sa->by_spi, ik_core_hash_spi(sa->e, sa->spi_i));
 }
 
 void ik_core_sa_unlink(struct ik_ike_sa *sa)
@@ -594,20 +481,20 @@ bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
 
 struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8])
 {
-	return ik_htab_first(&e->sa_by_spi, spi_hash(e, spi_i));
+	return ik_htab_first(&e->sa_by_spi, ik_core_hash_spi(e, spi_i));
 }
 
 struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr)
 {
 	struct ik_addr a = ik_addr_v4(addr);
 
-	return ik_htab_first(&e->sa_by_addr, addr_hash(e, &a));
+	return ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, &a));
 }
 
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
 {
 	static const uint8_t zero[8];
-	uint64_t h = spi_hash(e, icky);
+	uint64_t h = ik_core_hash_spi(e, icky);
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_spi, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_spi);
@@ -632,7 +519,7 @@ static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const
 struct ik_p1 *ik_v1_p1_find_cookies(struct ik_engine *e, const uint8_t icky[8],
 				    const uint8_t rcky[8])
 {
-	uint64_t h = spi_hash(e, icky);
+	uint64_t h = ik_core_hash_spi(e, icky);
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_spi, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_spi);
@@ -689,7 +576,7 @@ static void p1_free(struct ik_p1 *p1)
 	free(p1->cmx);
 	if (p1->e->v1_rx_moved == p1)
 		p1->e->v1_rx_moved = NULL;
-	ik_v1_cfg_release(p1->e, p1->cfg);
+	ik_core_cfg_release(p1->e, p1->cfg);
 	free(p1->fvrf);
 	free(p1);
 }
@@ -758,7 +645,7 @@ struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t r
 {
 	struct ik_p1 *best = NULL;
 	struct ik_addr ra = ik_addr_v4(remote), la = ik_addr_v4(local);
-	uint64_t h = addr_hash(e, &ra);
+	uint64_t h = ik_core_hash_addr(e, &ra);
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_addr, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
@@ -792,7 +679,7 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 	struct ik_engine *e = p1->e;
 	struct ik_endpoint local = p1->local, remote = p1->remote;
 	char *fvrf = p1->fvrf;
-	uint64_t h = peer_hash(e, fvrf, &local.ip, &remote.ip, remote.port);
+	uint64_t h = ik_core_hash_peer(e, fvrf, &local.ip, &remote.ip, remote.port);
 	struct ik_hlink *l, *next;
 
 	if (child_fn)
@@ -819,69 +706,24 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 
 /* ---- children ---- */
 
-struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id)
-{
-	uint64_t h = u32_hash(e, 'i', id);
-
-	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_id, h); l; l = ik_htab_next(l)) {
-		struct ik_child *c = ik_container_of(l, struct ik_child, by_id);
-
-		if (c->sa.id == id)
-			return c;
-	}
-	return NULL;
-}
-
 unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
 				const char *why)
 {
 	struct ik_hlink *l, *next;
 	unsigned n = 0;
 
-	for (l = ik_htab_first(&e->ch_by_spi_out, u32_hash(e, 's', spi)); l; l = next) {
+	for (l = ik_htab_first(&e->ch_by_spi_out, ik_core_hash_u32(e, 's', spi)); l; l = next) {
 		struct ik_child *c = ik_container_of(l, struct ik_child, by_spi_out);
 
 		next = ik_htab_next(l);
 		/* a peer deletes its own SAs, not another peer's */
 		if (c->sa.out.spi == spi &&
 		    (c->remote.addr == remote || IK_MUTANT(IK_MUT_DELETE_ESP_SCOPE))) {
-			ik_v1_child_remove(e, c, false, why);
+			ik_core_child_remove(e, c, false, why);
 			n++;
 		}
 	}
 	return n;
-}
-
-struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr)
-{
-	struct ik_addr a = ik_addr_v4(addr);
-
-	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, addr_hash(e, &a)); l;
-	     l = ik_htab_next(l)) {
-		struct ik_child *c = ik_container_of(l, struct ik_child, by_addr);
-
-		if (ik_addr_eq(&c->remote.ip, &a))
-			return c;
-	}
-	return NULL;
-}
-
-struct ik_child *ik_v1_child_next_addr(struct ik_engine *e, struct ik_child *c)
-{
-	struct ik_addr a = c->remote.ip;
-
-	(void)e;
-	for (struct ik_hlink *l = ik_htab_next(&c->by_addr); l; l = ik_htab_next(l)) {
-		c = ik_container_of(l, struct ik_child, by_addr);
-		if (ik_addr_eq(&c->remote.ip, &a))
-			return c;
-	}
-	return NULL;
-}
-
-static uint64_t tunnel_hash(const struct ik_engine *e, const char *ifname)
-{
-	return ik_keyed_hash(e->hkey, ifname, strlen(ifname));
 }
 
 static bool same_peer(const struct ik_p1 *a, const char *fvrf, const struct ik_endpoint *local,
@@ -893,7 +735,7 @@ static struct ik_p1 *p1_find_exact(struct ik_engine *e, const char *fvrf,
 				   const struct ik_endpoint *local,
 				   const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, &local->ip, &remote->ip, remote->port);
+	uint64_t h = ik_core_hash_peer(e, fvrf, &local->ip, &remote->ip, remote->port);
 	struct ik_p1 *best = NULL;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -928,6 +770,7 @@ static void v1_child_notify_delete(struct ik_engine *e, struct ik_child *c)
 static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now);
 
 static const struct ik_child_ops v1_child_ops = {
+	.version = 1,
 	.rekey = v1_child_rekey,
 	.notify_delete = v1_child_notify_delete,
 };
@@ -935,70 +778,7 @@ static const struct ik_child_ops v1_child_ops = {
 void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_ms,
 			uint64_t hard_ms)
 {
-	c->ops = &v1_child_ops;
-	c->version = 1;
-	c->t_soft.kind = IK_TK_CHILD_SOFT;
-	c->t_hard.kind = IK_TK_CHILD_HARD;
-	c->prev = NULL;
-	c->next = e->children;
-	if (e->children)
-		e->children->prev = c;
-	e->children = c;
-	ik_htab_add(&e->ch_by_id, &c->by_id, u32_hash(e, 'i', c->sa.id));
-	ik_htab_add(&e->ch_by_spi, &c->by_spi_in, u32_hash(e, 's', c->sa.in.spi));
-	ik_htab_add(&e->ch_by_spi_out, &c->by_spi_out, u32_hash(e, 's', c->sa.out.spi));
-	c->in_tunnel = c->sa.ifname[0] != 0;
-	if (c->in_tunnel)
-		ik_htab_add(&e->ch_by_tunnel, &c->by_tunnel, tunnel_hash(e, c->sa.ifname));
-	ik_htab_add(&e->ch_by_peer, &c->by_peer,
-		    peer_hash(e, c->fvrf, &c->local.ip, &c->remote.ip, c->remote.port));
-	ik_htab_add(&e->ch_by_addr, &c->by_addr, addr_hash(e, &c->remote.ip));
-	ik_v1_timer_set(e, &c->t_hard, hard_ms);
-	ik_v1_timer_set(e, &c->t_soft, soft_ms);
-	ik_peer_event(e, &c->remote.ip, c->fvrf, IK_PEER_CHILD_CREATED);
-}
-
-static void child_unlink(struct ik_engine *e, struct ik_child *c)
-{
-	ik_timer_cancel(&e->timers, &c->t_soft);
-	ik_timer_cancel(&e->timers, &c->t_hard);
-	ik_htab_del(&e->ch_by_id, &c->by_id);
-	ik_htab_del(&e->ch_by_spi, &c->by_spi_in);
-	ik_htab_del(&e->ch_by_spi_out, &c->by_spi_out);
-	if (c->in_tunnel)
-		ik_htab_del(&e->ch_by_tunnel, &c->by_tunnel);
-	ik_htab_del(&e->ch_by_peer, &c->by_peer);
-	ik_htab_del(&e->ch_by_addr, &c->by_addr);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		e->children = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-}
-
-static void child_free(struct ik_engine *e, struct ik_child *c)
-{
-	ik_wipe(&c->sa, sizeof(c->sa));
-	ik_v1_cfg_release(e, c->cfg);
-	free(c->fvrf);
-	free(c);
-}
-
-void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer, const char *why)
-{
-	char ra[IK_ADDR_ANYSTRLEN];
-
-	if (notify_peer)
-		c->ops->notify_delete(e, c);
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(delete_sa): deleting SA,");
-	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%X(%u), "
-	       "sa_conn_id= %u (%s)", ik_addr_fmt_ios(&c->remote.ip, ra), c->sa.out.spi,
-	       c->sa.out.spi, c->sa.id + 1, why);
-	e->host.child_down(e->host.ctx, &c->sa);
-	ik_peer_event(e, &c->remote.ip, c->fvrf, IK_PEER_CHILD_DELETED);
-	child_unlink(e, c);
-	child_free(e, c);
+	ik_core_child_insert(e, c, &v1_child_ops, soft_ms, hard_ms);
 }
 
 /* ---- Quick Mode nodes ---- */
@@ -1008,7 +788,7 @@ void ik_v1_qm_done(struct ik_qm *q, uint64_t linger_until)
 	if (!q->done)
 		q->p1->qm_pending--;
 	q->done = true;
-	ik_v1_timer_set(q->p1->e, &q->t_expire, linger_until);
+	ik_core_timer_set(q->p1->e, &q->t_expire, linger_until);
 }
 
 static void count_child(struct ik_engine *e, struct ik_child *c, void *arg)
@@ -1050,22 +830,17 @@ bool ik_v1_qm_refused(struct ik_p1 *p1)
 		return true;
 	}
 	ik_v1_peer_each(p1, NULL, NULL, count_child, &n);
-	if (n >= IK_V1_PEER_MAX_CHILD) {
+	if (n >= IK_CORE_PEER_MAX_CHILD) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer %s port %u has %u IPsec SA pairs "
 		       "(limit %u), new Quick Mode refused", p1->conn_id,
 		       ik_addr_fmt_ios(&p1->remote.ip, ra), p1->remote.port, n,
-		       IK_V1_PEER_MAX_CHILD);
+		       IK_CORE_PEER_MAX_CHILD);
 		return true;
 	}
 	return false;
 }
 
 /* ---- configuration helpers ---- */
-
-const char *ik_v1_tunnel_fvrf(const struct ik_interface *t)
-{
-	return t ? t->tunnel_vrf : NULL;
-}
 
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t)
 {
@@ -1077,25 +852,6 @@ uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t)
 	    e->host.resolve_ifaddr(e->host.ctx, t->tunnel_source_if, &a) == 0)
 		return a;
 	return 0;
-}
-
-/* The protected tunnel whose endpoints are local/remote (responder side of
- * Quick Mode), or NULL: through the snapshot's index of tunnels by
- * destination. */
-const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_t local,
-					    uint32_t remote)
-{
-	size_t n = 0;
-	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, remote, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct ik_interface *t = ts[i];
-
-		if (t->tunnel_source_resolved && t->tunnel_source && t->tunnel_source != local)
-			continue;
-		return t;
-	}
-	return NULL;
 }
 
 /* ---- lifecycle ---- */
@@ -1110,7 +866,7 @@ struct ik_engine *ik_engine_new(struct ik_config *cfg, const struct ik_engine_ho
 	/* per-process set-up now, not in the first exchange: algorithm objects
 	 * and every Diffie-Hellman group's tables */
 	ik_crypto_prepare();
-	e->cfg = ik_v1_cfg_hold(e, cfg);
+	e->cfg = ik_core_cfg_hold(e, cfg);
 	e->host = *host;
 	e->log = log;
 	if (opts)
@@ -1121,14 +877,14 @@ struct ik_engine *ik_engine_new(struct ik_config *cfg, const struct ik_engine_ho
 	if (!e->opts.max_half_open)
 		e->opts.max_half_open = cfg->max_in_negotiation ? cfg->max_in_negotiation : 1000;
 	if (!e->opts.retransmit_max)
-		e->opts.retransmit_max = IK_V1_RETRANS_MAX;
+		e->opts.retransmit_max = IK_CORE_RETRANS_MAX;
 	e->next_conn_id = e->opts.first_conn_id;
 	e->next_child_id = 2001 + 2 * (e->opts.first_conn_id - 1001);
-	ik_v1_rand(e, e->hkey, sizeof(e->hkey));
+	ik_core_rand(e, e->hkey, sizeof(e->hkey));
 	/* Cisco IOS announces itself with a vendor ID that starts 3e984048; the
 	 * rest identifies the box. */
 	memcpy(e->ios_vid, "\x3e\x98\x40\x48", 4);
-	ik_v1_rand(e, e->ios_vid + 4, 12);
+	ik_core_rand(e, e->ios_vid + 4, 12);
 	e->ios_vid[14] = 0x01;
 	return e;
 }
@@ -1137,12 +893,7 @@ void ik_engine_free(struct ik_engine *e)
 {
 	if (!e)
 		return;
-	while (e->children) {
-		struct ik_child *c = e->children;
-
-		child_unlink(e, c);
-		child_free(e, c);
-	}
+	ik_core_children_free(e);
 	while (e->p1s) {
 		struct ik_p1 *p1 = e->p1s;
 
@@ -1156,15 +907,9 @@ void ik_engine_free(struct ik_engine *e)
 	ik_htab_free(&e->sa_by_peer);
 	ik_htab_free(&e->sa_by_addr);
 	ik_htab_free(&e->srcs);
-	ik_htab_free(&e->ch_by_id);
-	ik_htab_free(&e->ch_by_spi);
-	ik_htab_free(&e->ch_by_spi_out);
-	ik_htab_free(&e->ch_by_tunnel);
-	ik_htab_free(&e->ch_by_peer);
-	ik_htab_free(&e->ch_by_addr);
 	ik_timers_free(&e->timers);
 	ik_peer_tab_free(&e->peers);
-	ik_v1_cfg_release(e, e->cfg);
+	ik_core_cfg_release(e, e->cfg);
 	free(e);
 }
 
@@ -1181,7 +926,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 static unsigned peer_sas(struct ik_engine *e, const char *fvrf, const struct ik_endpoint *local,
 			 const struct ik_endpoint *remote)
 {
-	uint64_t h = peer_hash(e, fvrf, &local->ip, &remote->ip, remote->port);
+	uint64_t h = ik_core_hash_peer(e, fvrf, &local->ip, &remote->ip, remote->port);
 	unsigned n = 0;
 
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_peer, h); l; l = ik_htab_next(l)) {
@@ -1224,7 +969,7 @@ static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 		  const struct ik_endpoint *remote, const char *fvrf)
 {
 	struct ik_src *s = src_find(e, &remote->ip);
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	char ra[IK_ADDR_ANYSTRLEN];
 	unsigned n;
 
@@ -1249,12 +994,12 @@ static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 		s->win_count++;
 	}
 	n = peer_sas(e, fvrf, local, remote);
-	if (n >= IK_V1_PEER_MAX_IKE) {
+	if (n >= IK_CORE_PEER_MAX_IKE) {
 		char la[IK_ADDRSTRLEN];
 
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs with %s "
 		       "(limit %u), new SA refused", ra, remote->port, n,
-		       ik_addr_fmt(local->addr, la), IK_V1_PEER_MAX_IKE);
+		       ik_addr_fmt(local->addr, la), IK_CORE_PEER_MAX_IKE);
 		e->st.half_open_refused++;
 		return false;
 	}
@@ -1377,7 +1122,7 @@ uint64_t ik_engine_next_timer(const struct ik_engine *e)
 static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_t msgid)
 {
 	struct ik_engine *e = p1->e;
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	if (x->count >= e->opts.retransmit_max) {
 		ik_timer_cancel(&e->timers, &x->t);
@@ -1423,27 +1168,9 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 	       phase2 ? 2 : 1, phase2 ? "QM_IDLE" : ik_v1_p1_disp(p1));
 	ik_v1_send(p1, x->buf, x->len);
 	/* exponential back-off, capped: 2, 4, 8, 16, 16 s, then the SA goes */
-	ik_v1_timer_set(e, &x->t, now + ((uint64_t)IK_V1_RETRANS_BASE_MS
-			<< (x->count <= IK_V1_RETRANS_CAP_SHIFT ? x->count :
-			    IK_V1_RETRANS_CAP_SHIFT)));
-}
-
-uint64_t ik_v1_retrans_window_ms(const struct ik_engine *e)
-{
-	uint64_t t = 0;
-
-	/* the wait before retransmission n + 1 is BASE << min(n, CAP) */
-	for (unsigned n = 0; n <= e->opts.retransmit_max; n++)
-		t += (uint64_t)IK_V1_RETRANS_BASE_MS
-		     << (n <= IK_V1_RETRANS_CAP_SHIFT ? n : IK_V1_RETRANS_CAP_SHIFT);
-	return t;
-}
-
-uint64_t ik_v1_exchange_limit_ms(const struct ik_engine *e)
-{
-	uint64_t w = ik_v1_retrans_window_ms(e);
-
-	return w > IK_V1_HALF_OPEN_MS ? w : IK_V1_HALF_OPEN_MS;
+	ik_core_timer_set(e, &x->t, now + ((uint64_t)IK_CORE_RETRANS_BASE_MS
+			<< (x->count <= IK_CORE_RETRANS_CAP_SHIFT ? x->count :
+			    IK_CORE_RETRANS_CAP_SHIFT)));
 }
 
 static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now)
@@ -1535,7 +1262,7 @@ static void v1_timer(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now)
 
 		e->host.send(e->host.ctx, &p1->local, &p1->remote, p1->fvrf, &ka, 1);
 		if (p1->cfg->nat_keepalive)
-			ik_v1_timer_set(e, &p1->t_natka,
+			ik_core_timer_set(e, &p1->t_natka,
 					now + (uint64_t)p1->cfg->nat_keepalive * 1000);
 		break;
 	}
@@ -1613,7 +1340,7 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 	case IK_TK_CHILD_HARD:
 		c = ik_container_of(t, struct ik_child, t_hard);
 		ik_log_scope(e->log, c->remote.addr);
-		ik_v1_child_remove(e, c, true, "lifetime expired");
+		ik_core_child_remove(e, c, true, "lifetime expired");
 		return;
 	default:
 		return;
@@ -1624,7 +1351,7 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 
 void ik_engine_run_timers(struct ik_engine *e)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	/* a handler that re-arms its timer in the past runs again next call */
 	size_t budget = e->timers.n + 16;
 	struct ik_timer *t;
@@ -1682,7 +1409,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 	}
 	local = ik_ep_v4(src, 500);
 	remote = ik_ep_v4(t->tunnel_dest, 500);
-	p1 = ik_v1_p1_new(e, true, &local, &remote, ik_v1_tunnel_fvrf(t));
+	p1 = ik_v1_p1_new(e, true, &local, &remote, ik_core_tunnel_fvrf(t));
 	if (!p1) {
 		ik_sb_printf(err, "%% out of memory");
 		return -1;
@@ -1700,7 +1427,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 /* A child SA of this tunnel that is up and not being replaced, or NULL. */
 static const struct ik_child *engine_tunnel_child(const struct ik_engine *e, const char *ifname)
 {
-	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_tunnel, tunnel_hash(e, ifname)); l;
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_tunnel, ik_core_hash_tunnel(e, ifname)); l;
 	     l = ik_htab_next(l)) {
 		const struct ik_child *c = ik_container_of(l, struct ik_child, by_tunnel);
 
@@ -1781,7 +1508,7 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 
 static struct ik_child *child_by_spi(struct ik_engine *e, uint32_t spi)
 {
-	uint64_t h = u32_hash(e, 's', spi);
+	uint64_t h = ik_core_hash_u32(e, 's', spi);
 	struct ik_hlink *l;
 
 	for (l = ik_htab_first(&e->ch_by_spi, h); l; l = ik_htab_next(l)) {
@@ -1807,9 +1534,9 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard)
 		return;
 	ik_log_scope(e->log, c->remote.addr);
 	if (hard)
-		ik_v1_child_remove(e, c, true, "kernel hard expire");
+		ik_core_child_remove(e, c, true, "kernel hard expire");
 	else if (!c->rekeying)
-		c->ops->rekey(e, c, ik_v1_now(e));
+		c->ops->rekey(e, c, ik_core_now(e));
 	reap(e);
 }
 
@@ -1839,10 +1566,10 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 		struct ik_child *c, *next;
 
 		/* one peer: through the address index */
-		for (c = peer ? ik_v1_child_first_addr(e, peer) : e->children; c; c = next) {
-			next = peer ? ik_v1_child_next_addr(e, c) : c->next;
+		for (c = peer ? ik_core_child_first_addr(e, peer) : e->children; c; c = next) {
+			next = peer ? ik_core_child_next_addr(e, c) : c->next;
 			ik_log_scope(e->log, c->remote.addr);
-			ik_v1_child_remove(e, c, true, "clear");
+			ik_core_child_remove(e, c, true, "clear");
 		}
 	}
 	if (what == IK_CLEAR_ISAKMP || what == IK_CLEAR_SESSION) {
@@ -1851,7 +1578,7 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 
 			struct ik_addr pa = ik_addr_v4(peer);
 
-			for (l = ik_htab_first(&e->sa_by_addr, addr_hash(e, &pa)); l; l = next) {
+			for (l = ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, &pa)); l; l = next) {
 				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
 								       by_addr);
 
@@ -1912,14 +1639,14 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 {
 	struct ik_config *old = e->cfg;
 
-	e->cfg = ik_v1_cfg_hold(e, cfg);
+	e->cfg = ik_core_cfg_hold(e, cfg);
 	if (e->half_open_from_cfg)
 		e->opts.max_half_open = cfg->max_in_negotiation ? cfg->max_in_negotiation : 1000;
 	for (struct ik_child *c = e->children, *next; c; c = next) {
 		next = c->next;
 		if (c->sa.cmap ? !ik_v1_cmap_kept(cfg, c->sa.cmap, &c->remote.ip) :
 		    !tunnel_same(c->sa.tunnel, ik_config_find_iface(cfg, c->sa.ifname)))
-			ik_v1_child_remove(e, c, true, "configuration changed");
+			ik_core_child_remove(e, c, true, "configuration changed");
 	}
 	for (struct ik_p1 *p1 = e->p1s, *pnext; p1; p1 = pnext) {
 		pnext = p1->next;
@@ -1932,9 +1659,9 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 		}
 		/* Responder SAs: kept while a tunnel to that peer is still protected
 		 * and unchanged, or while no tunnel ever named it. */
-		const struct ik_interface *ot = ik_v1_tunnel_for(old, p1->local.addr,
+		const struct ik_interface *ot = ik_core_tunnel_for(old, p1->local.addr,
 								  p1->remote.addr);
-		const struct ik_interface *nt = ik_v1_tunnel_for(cfg, p1->local.addr,
+		const struct ik_interface *nt = ik_core_tunnel_for(cfg, p1->local.addr,
 								  p1->remote.addr);
 		if (ot && !tunnel_same(ot, nt))
 			ik_v1_p1_delete(p1, "configuration changed", true);
@@ -1946,7 +1673,7 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 		    !tunnel_same(s->tunnel, ik_config_find_iface(cfg, s->tunnel->name)))
 			ik_v2_sa_delete(s, "configuration changed", true);
 	}
-	ik_v1_cfg_release(e, old);
+	ik_core_cfg_release(e, old);
 	reap(e);
 }
 

@@ -89,19 +89,21 @@ int ik_keylog_esp(struct ik_sb *out, const struct ik_child_sa *c, bool inbound, 
 	const struct ik_esp_sa *d = inbound ? &c->in : &c->out;
 	const char *en, *an;
 	size_t el, al;
-	char s[IK_ADDRSTRLEN], t[IK_ADDRSTRLEN];
+	char s[IK_ADDR_ANYSTRLEN], t[IK_ADDR_ANYSTRLEN];
+	const char *proto = d->dst.family == IK_AF_INET6 ? "IPv6" : "IPv4";
 
 	if (esp_enc(c, &en, &el) || esp_auth(c, &an, &al) || el > IK_MAX_ENC_KEY ||
 	    al > IK_MAX_AUTH_KEY)
 		return -1;
-	ik_addr_fmt(d->src, s);
-	ik_addr_fmt(d->dst, t);
+	ik_addr_fmt_any(&d->src, s);
+	ik_addr_fmt_any(&d->dst, t);
 	if (json)
-		ik_sb_printf(out, "{\"protocol\":\"IPv4\",\"src\":\"%s\",\"dst\":\"%s\","
+		ik_sb_printf(out, "{\"protocol\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\","
 			     "\"spi\":\"0x%08x\",\"encryption\":\"%s\",\"encryption_key\":\"0x",
-			     s, t, d->spi, en);
+			     proto, s, t, d->spi, en);
 	else
-		ik_sb_printf(out, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x", s, t, d->spi, en);
+		ik_sb_printf(out, "\"%s\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x", proto, s, t,
+			     d->spi, en);
 	hex(out, d->enc_key, el);
 	ik_sb_printf(out, json ? "\",\"authentication\":\"%s\",\"authentication_key\":\"%s"
 		     : "\",\"%s\",\"%s", an, al ? "0x" : "");

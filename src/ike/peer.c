@@ -142,7 +142,7 @@ static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *addr,
 {
 	struct ik_peer_tab *t = &e->peers;
 	struct ik_addr na = addr_norm(addr), *a = &na;
-	uint64_t h = peer_hash(e, a, fvrf), now = ik_v1_now(e);
+	uint64_t h = peer_hash(e, a, fvrf), now = ik_core_now(e);
 	struct ik_peer *p = peer_lookup(e, a, fvrf, h);
 
 	if (p) {
@@ -183,10 +183,10 @@ static void count_msg(struct ik_engine *e, struct ik_peer *p, const uint8_t *hdr
 
 	if (sent) {
 		p->c.tx[slot]++;
-		p->c.last_tx_ms = ik_v1_now(e);
+		p->c.last_tx_ms = ik_core_now(e);
 	} else {
 		p->c.rx[slot]++;
-		p->c.last_rx_ms = ik_v1_now(e);
+		p->c.last_rx_ms = ik_core_now(e);
 	}
 }
 
@@ -238,7 +238,7 @@ void ik_peer_sa_event(struct ik_ike_sa *sa, enum ik_peer_ev ev)
 	} else if (ev == IK_PEER_SA_DELETED && sa->peer) {
 		sa->peer = NULL;
 		if (!--p->refs) {
-			p->touched_ms = ik_v1_now(sa->e);
+			p->touched_ms = ik_core_now(sa->e);
 			idle_append(t, p);
 		}
 	}
@@ -333,7 +333,7 @@ static struct ik_peer **peers_sorted(struct ik_engine *e, size_t *n)
 	size_t k = 0;
 
 	*n = 0;
-	peer_trim(&e->peers, ik_v1_now(e), 0); /* what expired is not shown */
+	peer_trim(&e->peers, ik_core_now(e), 0); /* what expired is not shown */
 	if (!e->peers.n || !h->b)
 		return NULL;
 	v = ik_xcalloc(e->peers.n, sizeof(*v));
@@ -436,7 +436,7 @@ static int p1_by_peer(const void *x, const void *y)
 
 void ik_engine_show_peers_detail(struct ik_engine *e, bool json, struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	size_t n, np = 0, j = 0;
 	struct ik_peer **v = peers_sorted(e, &n);
 	struct ik_p1 **sas;
@@ -457,8 +457,8 @@ void ik_engine_show_peers_detail(struct ik_engine *e, bool json, struct ik_sb *o
 		const struct ik_peer *p = v[i];
 		unsigned children = 0;
 
-		for (struct ik_child *c = ik_v1_child_first_addr(e, p->addr.v4);
-		     p->addr.family == IK_AF_INET4 && c; c = ik_v1_child_next_addr(e, c))
+		for (struct ik_child *c = ik_core_child_first_addr(e, p->addr.v4);
+		     p->addr.family == IK_AF_INET4 && c; c = ik_core_child_next_addr(e, c))
 			children += same_vrf(c->fvrf, p->fvrf);
 		while (j < np && peer_cmp(&sas[j]->sa.peer, &p) < 0)
 			j++;
@@ -538,7 +538,7 @@ void ik_engine_show_peers_detail(struct ik_engine *e, bool json, struct ik_sb *o
 void ik_engine_show_v2_peer_stats(struct ik_engine *e, const struct ik_addr *peer, bool json,
 				  struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	size_t n;
 	struct ik_peer **v = peers_sorted(e, &n);
 	struct ik_addr want = addr_norm(peer);

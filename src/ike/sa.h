@@ -136,6 +136,7 @@ struct ik_src {
 
 /* Per-version hooks of a child SA. */
 struct ik_child_ops {
+	uint8_t version;        /* of the IKE SAs that make such children: 1 or 2 */
 	/* The soft lifetime was reached (or the kernel said so): rekey. */
 	void (*rekey)(struct ik_engine *e, struct ik_child *c, uint64_t now);
 	/* Tells the peer that c goes (DELETE), if an SA to it exists. */

@@ -229,19 +229,11 @@ void ik_v1_cmap_trace_walk(struct ik_p1 *p1, const struct ik_qm *q)
 					  &tc, &m);
 }
 
-/* An IPv4 range that is a subnet as address and mask; else the smallest
- * subnet holding it (a range proxy becomes the prefix that covers it). */
-static void ts_prefix(const struct ik_ts *t, uint32_t *addr, uint32_t *mask)
+/* A range that is a subnet as that prefix; else the smallest subnet
+ * holding it (a range proxy becomes the prefix that covers it). */
+static void ts_prefix(const struct ik_ts *t, struct ik_addr *addr, uint8_t *plen)
 {
-	uint32_t diff = t->lo.v4 ^ t->hi.v4;
-	int plen = 32;
-
-	while (diff) {
-		diff >>= 1;
-		plen--;
-	}
-	*mask = ik_plen_mask(plen);
-	*addr = t->lo.v4 & *mask;
+	*plen = (uint8_t)ik_range_cover(&t->lo, &t->hi, addr);
 }
 
 void ik_v1_cmap_child(const struct ik_qm *q, struct ik_child_sa *c)
@@ -252,8 +244,8 @@ void ik_v1_cmap_child(const struct ik_qm *q, struct ik_child_sa *c)
 	c->tunnel = NULL;
 	c->cmap = q->cmap;
 	c->mode = IK_MODE_TUNNEL;
-	ts_prefix(&p->local, &c->sel.src, &c->sel.src_mask);
-	ts_prefix(&p->remote, &c->sel.dst, &c->sel.dst_mask);
+	ts_prefix(&p->local, &c->sel.src, &c->sel.src_plen);
+	ts_prefix(&p->remote, &c->sel.dst, &c->sel.dst_plen);
 	c->sel.proto = p->proto;
 	c->sel.sport = p->local.port_lo == p->local.port_hi ? p->local.port_lo : 0;
 	c->sel.dport = p->remote.port_lo == p->remote.port_hi ? p->remote.port_lo : 0;
@@ -485,7 +477,7 @@ void ik_engine_clear_map(struct ik_engine *e, const char *map)
 		if (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, map))
 			continue;
 		ik_log_scope(e->log, c->remote.addr);
-		ik_v1_child_remove(e, c, true, "clear");
+		ik_core_child_remove(e, c, true, "clear");
 	}
 }
 
@@ -519,16 +511,20 @@ int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
 void ik_engine_acquire_ev(struct ik_engine *e, const struct ik_kevent *ev)
 {
 	struct ik_flow f;
-	bool packet = ev->sel.src_mask == 0xffffffffu && ev->sel.dst_mask == 0xffffffffu;
+	bool packet = ev->sel.src_plen == ik_af_bits(ev->sel.src.family) &&
+		      ev->sel.dst_plen == ik_af_bits(ev->sel.dst.family);
 
 	if (!(ev->reqid & IK_CMAP_REQID_FLAG)) {
-		ik_engine_acquire(e, ev->reqid, ev->src, ev->dst);
+		/* the engine finds the tunnel by reqid, the address is for those
+		 * without */
+		ik_engine_acquire(e, ev->reqid, ev->src.family == IK_AF_INET4 ? ev->src.v4 : 0,
+				  ev->dst.family == IK_AF_INET4 ? ev->dst.v4 : 0);
 		return;
 	}
 	memset(&f, 0, sizeof(f));
 	f.proto = ev->sel.proto;
-	f.src = ik_addr_v4(ev->sel.src);
-	f.dst = ik_addr_v4(ev->sel.dst);
+	f.src = ev->sel.src;
+	f.dst = ev->sel.dst;
 	f.sport = ev->sel.sport;
 	f.dport = ev->sel.dport;
 	/* XFRM's acquire names the packet (host masks); a selector that does

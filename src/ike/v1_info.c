@@ -18,7 +18,7 @@ static uint32_t new_msgid(struct ik_p1 *p1)
 	uint32_t id;
 
 	do
-		ik_v1_rand(p1->e, &id, sizeof(id));
+		ik_core_rand(p1->e, &id, sizeof(id));
 	while (id == 0);
 	return id;
 }
@@ -210,7 +210,7 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 		if (!p1->dpd_peer_seq || (int32_t)(seq - p1->dpd_peer_seq) > 0 ||
 		    IK_MUTANT(IK_MUT_DPD_REPLAY)) {
 			p1->dpd_peer_seq = seq;
-			p1->last_rx_ms = ik_v1_now(p1->e);
+			p1->last_rx_ms = ik_core_now(p1->e);
 		} else {
 			DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE sequence 0x%X is not after 0x%X: a "
 			    "replay, not a sign of life", p1->conn_id, seq, p1->dpd_peer_seq);
@@ -228,11 +228,11 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 			unsigned ka = p1->profile && p1->profile->keepalive ?
 				p1->profile->keepalive : p1->cfg->keepalive;
 
-			p1->last_rx_ms = ik_v1_now(p1->e);
+			p1->last_rx_ms = ik_core_now(p1->e);
 			ik_peer_sa_event(&p1->sa, IK_PEER_DPD_ANSWERED);
 			p1->dpd_pending = false;
 			p1->dpd_tries = 0;
-			ik_v1_timer_set(p1->e, &p1->t_dpd, ik_v1_now(p1->e) + (uint64_t)ka * 1000);
+			ik_core_timer_set(p1->e, &p1->t_dpd, ik_core_now(p1->e) + (uint64_t)ka * 1000);
 		}
 	}
 }
@@ -293,7 +293,7 @@ act:
 	/* Informational exchanges have no replay protection: only a DPD message
 	 * that is fresh (handle_notify) counts as a sign of the peer's life. */
 	if (IK_MUTANT(IK_MUT_DPD_REPLAY))
-		p1->last_rx_ms = ik_v1_now(p1->e);
+		p1->last_rx_ms = ik_core_now(p1->e);
 	for (size_t i = first; i < m->npl; i++) {
 		if (p1->dead)
 			break;
@@ -316,8 +316,8 @@ static bool peer_alive(struct ik_p1 *p1, uint64_t now, unsigned ka)
 		return true;
 	if (!e->host.child_counters)
 		return false;
-	for (struct ik_child *c = ik_v1_child_first_addr(e, p1->remote.addr); c;
-	     c = ik_v1_child_next_addr(e, c)) {
+	for (struct ik_child *c = ik_core_child_first_addr(e, p1->remote.addr); c;
+	     c = ik_core_child_next_addr(e, c)) {
 		struct ik_sa_counters in = { 0 }, out = { 0 };
 
 		if (e->host.child_counters(e->host.ctx, &c->sa, &in, &out) == 0)
@@ -339,7 +339,7 @@ static void dpd_dead_sa(struct ik_p1 *o, void *arg)
 static void dpd_dead_child(struct ik_engine *e, struct ik_child *c, void *arg)
 {
 	(void)arg;
-	ik_v1_child_remove(e, c, false, "peer dead (DPD)");
+	ik_core_child_remove(e, c, false, "peer dead (DPD)");
 }
 
 void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
@@ -355,20 +355,20 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 	if (!retry)
 		retry = 2;
 	if (!ka || p1->state != IKE_P1_COMPLETE) {
-		ik_v1_timer_set(e, &p1->t_dpd, 0);
+		ik_core_timer_set(e, &p1->t_dpd, 0);
 		return;
 	}
 	if (!p1->dpd_pending) {
 		if (!p1->cfg->keepalive_periodic && peer_alive(p1, now, ka)) {
-			ik_v1_timer_set(e, &p1->t_dpd, now + (uint64_t)ka * 1000);
+			ik_core_timer_set(e, &p1->t_dpd, now + (uint64_t)ka * 1000);
 			return;
 		}
 		p1->dpd_pending = true;
 		p1->dpd_tries = 0;
 	}
-	if (p1->dpd_tries > IK_V1_RETRANS_MAX) {
+	if (p1->dpd_tries > IK_CORE_RETRANS_MAX) {
 		DBG(p1, "ISAKMP:(%u):DPD: peer %s not responding after %u R_U_THERE, declaring it "
-		    "dead", p1->conn_id, ik_addr_fmt(p1->remote.addr, ra), IK_V1_RETRANS_MAX);
+		    "dead", p1->conn_id, ik_addr_fmt(p1->remote.addr, ra), IK_CORE_RETRANS_MAX);
 		/* this peer's (address AND port: not its neighbours behind one NAT) */
 		ik_v1_peer_each(p1, NULL, dpd_dead_sa, dpd_dead_child, NULL);
 		return;
@@ -378,8 +378,8 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 		    ik_addr_fmt(p1->remote.addr, ra), p1->dpd_tries);
 	p1->dpd_tries++;
 	if (!p1->dpd_seq)
-		ik_v1_rand(e, &p1->dpd_seq, sizeof(p1->dpd_seq));
+		ik_core_rand(e, &p1->dpd_seq, sizeof(p1->dpd_seq));
 	p1->dpd_seq++;
 	dpd_send(p1, IK_V1_N_R_U_THERE, p1->dpd_seq);
-	ik_v1_timer_set(e, &p1->t_dpd, now + (uint64_t)retry * 1000);
+	ik_core_timer_set(e, &p1->t_dpd, now + (uint64_t)retry * 1000);
 }

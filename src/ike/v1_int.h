@@ -9,6 +9,7 @@
 
 #include "conf/model.h"
 #include "ipsec/child.h"
+#include "ike/core.h"
 #include "ike/crypto.h"
 #include "ike/engine.h"
 #include "ike/peer.h"
@@ -39,28 +40,17 @@ enum ik_qm_state {
 	IKE_QM_PHASE2_COMPLETE,
 };
 
-#define IK_V1_RETRANS_BASE_MS 2000u
-#define IK_V1_RETRANS_MAX 5u
-#define IK_V1_HALF_OPEN_MS 75000u
 #define IK_V1_DUP_RATE_MS 500u
 #define IK_V1_QM_LINGER_MS 180000u /* strongSwan's default retransmissions last ~165 s */
-#define IK_V1_RETRANS_CAP_SHIFT 3u  /* back-off 2, 4, 8, 16, 16, ... s */
 #define IK_V1_NONCE_LEN 20u
 #define IK_V1_MAX_NONCE 256u
 #define IK_V1_MIN_NONCE 8u
 #define IK_V1_EVICT_LOOK 16u      /* half-open SAs looked at to choose one to evict */
-#define IK_V1_PEER_MAX_IKE 8u     /* IKE SAs per address pair (local; remote and port) */
-#define IK_V1_PEER_MAX_CHILD 64u  /* child SA pairs per peer */
 #define IK_V1_SA_MAX_QM 16u       /* Quick Mode nodes under way per IKE SA */
 #define IK_V1_SA_MAX_QM_NODES 64u /* nodes per IKE SA, lingering ones included */
 #define IK_V1_AM_HASH_LEN 64u     /* room for the longest HASH (SHA-512) */
 #define IK_V1_SEEN_MSGID 32u      /* Quick Mode message IDs remembered per SA (replays) */
 #define IK_V1_SRC_RATE 50u        /* new exchanges answered per source and second */
-
-/* Milliseconds from a first transmission until the last retransmission has
- * gone (the engine's retransmit_max), and how long an exchange may take. */
-uint64_t ik_v1_retrans_window_ms(const struct ik_engine *e);
-uint64_t ik_v1_exchange_limit_ms(const struct ik_engine *e);
 
 /* The last message sent, kept for retransmission, and the digest of the last
  * message received, to recognise duplicates. */
@@ -178,56 +168,7 @@ struct ik_p1 {
 	unsigned bad_decrypts;  /* MM5/MM6 that decrypted to garbage (key mismatch) */
 };
 
-/* A snapshot this engine uses, with the engine's own count of the SAs that
- * hold it: the snapshot's shared reference count is touched once per
- * snapshot and engine (atomically), not once per SA. */
-struct ik_snap {
-	struct ik_snap *next;
-	struct ik_config *cfg;
-	unsigned holders;
-};
-
-struct ik_engine {
-	struct ik_config *cfg;
-	/* IKEv1: where the message being handled came from; v1_rx_moved is the SA
-	 * it came to when that is not the SA's endpoint (the SA moves there only
-	 * once the message authenticates, within the same input) */
-	struct ik_endpoint v1_rx_local, v1_rx_remote;
-	const struct ik_p1 *v1_rx_moved;
-	struct ik_snap *snaps;
-	struct ik_engine_host host;
-	const struct ik_log *log;
-	struct ik_engine_opts opts;
-	bool half_open_from_cfg;        /* max_half_open follows the configuration */
-	unsigned next_conn_id;
-	unsigned next_child_id;
-	uint8_t hkey[IK_HKEY_LEN];      /* SipHash key of every table, fresh per engine */
-	struct ik_p1 *p1s;              /* every IKEv1 SA, for show, clear and reload */
-	struct ik_htab sa_by_spi;       /* IKE SAs by initiator SPI (cookie) */
-	struct ik_htab sa_by_peer;      /* by fvrf, local address, remote address and port */
-	struct ik_htab sa_by_addr;      /* by remote address */
-	struct ik_htab srcs;            /* struct ik_src by remote address */
-	struct ik_child *children;      /* every child, for show, clear and reload */
-	struct ik_htab ch_by_id, ch_by_spi, ch_by_spi_out, ch_by_tunnel, ch_by_peer, ch_by_addr;
-	/* half-open SAs: count, and the responder SAs that may be evicted, oldest
-	 * first: those whose peer has not answered from its address (unproven)
-	 * before those that have */
-	unsigned half_open;
-	struct ik_ike_sa *ho_unproven_head, *ho_unproven_tail;
-	struct ik_ike_sa *ho_proven_head, *ho_proven_tail;
-	struct ik_ike_sa *free_list;    /* deleted SAs, freed after the event */
-	struct ik_timers timers;
-	struct ik_engine_stats st;
-	uint8_t ios_vid[16];
-	struct ik_peer_tab peers;       /* per-peer counters (ike/peer.h) */
-	struct ik_v2_eng *v2;            /* IKEv2 state (v2_int.h), made on first use */
-};
-
 /* ---- engine.c ---- */
-struct ik_config *ik_v1_cfg_hold(struct ik_engine *e, struct ik_config *cfg);
-void ik_v1_cfg_release(struct ik_engine *e, struct ik_config *cfg);
-uint64_t ik_v1_now(struct ik_engine *e);
-void ik_v1_rand(struct ik_engine *e, void *buf, size_t len);
 struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,
 			   const struct ik_endpoint *remote, const char *fvrf);
 void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer);
@@ -254,8 +195,6 @@ void ik_v1_nonce_free(uint8_t **n, size_t *len);
 /* The Quick Mode message IDs of the last IK_V1_SEEN_MSGID nodes of p1. */
 bool ik_v1_msgid_seen(const struct ik_p1 *p1, uint32_t msgid);
 void ik_v1_msgid_remember(struct ik_p1 *p1, uint32_t msgid);
-/* Arms (at 0: cancels) one of the engine's timers. */
-void ik_v1_timer_set(struct ik_engine *e, struct ik_timer *t, uint64_t at);
 /* Moves the SA to new endpoints (NAT-T float, a NAT mapping change). */
 void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
 			    const struct ik_endpoint *remote);
@@ -266,44 +205,16 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 		     void (*sa_fn)(struct ik_p1 *o, void *arg),
 		     void (*child_fn)(struct ik_engine *e, struct ik_child *c, void *arg),
 		     void *arg);
-/* The children whose remote address is addr: first, then next. */
-struct ik_child *ik_v1_child_first_addr(struct ik_engine *e, uint32_t addr);
-struct ik_child *ik_v1_child_next_addr(struct ik_engine *e, struct ik_child *c);
-/* Enters a new child in the tables (its timers armed). */
+/* Enters a new IKEv1 child in the core's table (ik_core_child_insert). */
 void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_ms,
 			uint64_t hard_ms);
 void ik_v1_assign_conn_id(struct ik_p1 *p1);
 const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr);
-/* A child SA left the table (deleted, expired, replaced). */
-void ik_v1_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_peer,
-			const char *why);
-struct ik_child *ik_v1_child_find(struct ik_engine *e, unsigned id);
 /* Removes the children with peer address remote whose outbound SPI is spi
  * (the SPIs a peer's DELETE names), through the SPI index; how many. */
 unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
 				const char *why);
-const struct ik_interface *ik_v1_tunnel_for(const struct ik_config *cfg, uint32_t local,
-					    uint32_t remote);
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t);
-const char *ik_v1_tunnel_fvrf(const struct ik_interface *t);
-
-/* The core's SA table, for the IKEv2 engine: enter an SA in the peer
- * indexes and the half-open count (link), in the SPI table once its
- * initiator SPI is known (index_spi); take it out of everything and onto the
- * free list (unlink: it is freed by ops->free after the event). */
-void ik_core_sa_link(struct ik_ike_sa *sa);
-void ik_core_sa_index_spi(struct ik_ike_sa *sa);
-void ik_core_sa_unlink(struct ik_ike_sa *sa);
-void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *local,
-			      const struct ik_endpoint *remote);
-void ik_core_ho_prove(struct ik_ike_sa *sa);
-void ik_core_ho_leave(struct ik_ike_sa *sa);
-/* Whether a first message from remote may open a new SA (engine limits). */
-bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
-		   const struct ik_endpoint *remote, const char *fvrf);
-/* The chains of the SPI and address tables for a key (walk with ik_htab_next). */
-struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8]);
-struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr);
 
 /* ---- v1_states.c ---- */
 /* Handles one (decrypted when needed) message for an existing or new SA. */
@@ -419,8 +330,6 @@ bool ik_v1_qm_refused(struct ik_p1 *p1);
  * node (kept only for retransmissions) goes early. */
 void ik_v1_qm_make_room(struct ik_p1 *p1);
 void ik_v1_qm_unlink(struct ik_p1 *p1, struct ik_qm *q);
-/* IOS's name of a transform set ("esp-aes esp-sha256-hmac"). */
-void ik_v1_tset_name(const struct ik_transform_set *ts, char *buf, size_t n);
 /* prf(SKEYID_a, [pre] | M-ID | rest) into out. */
 int ik_v1_hash_msgid(struct ik_p1 *p1, const uint8_t *pre, size_t pre_len, uint32_t msgid,
 		     const uint8_t *a, size_t alen, const uint8_t *b2, size_t blen2,
@@ -439,7 +348,6 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now);
 /* ---- v1_show.c ---- */
 void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first, uint64_t now,
 		   struct ik_sb *out);
-void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c);
 
 /* ---- v1_vid.c ---- */
 void ik_v1_vid_process(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,

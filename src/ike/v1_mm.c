@@ -390,7 +390,7 @@ static int make_dh(struct ik_p1 *p1)
 
 	if (!r)
 		return -1;
-	ik_v1_rand(p1->e, r, rl);
+	ik_core_rand(p1->e, r, rl);
 	p1->dh = ik_dh_new(p1->group, r, rl);
 	ik_wipe(r, rl);
 	free(r);
@@ -716,7 +716,7 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	if (ts) {
 		char tn[64];
 
-		ik_v1_tset_name(ts, tn, sizeof(tn));
+		ik_core_tset_name(ts, tn, sizeof(tn));
 		ik_dbg(e->log, IK_DBG_IPSEC, "    protocol= ESP, transform= %s (%s),", tn,
 		       ts->mode == IK_MODE_TRANSPORT ? "Transport" : "Tunnel");
 	}
@@ -1112,7 +1112,7 @@ static void ic_delete_sa(struct ik_p1 *o, void *arg)
 static void ic_delete_child(struct ik_engine *e, struct ik_child *c, void *arg)
 {
 	(void)arg;
-	ik_v1_child_remove(e, c, false, "initial contact");
+	ik_core_child_remove(e, c, false, "initial contact");
 }
 
 /* INITIAL-CONTACT: every other SA with this peer goes; the peer is its
@@ -1142,27 +1142,27 @@ static void rekeyed_sa_expire(struct ik_p1 *o, void *arg)
 	uint64_t now = *(const uint64_t *)arg;
 
 	if (o->state == IKE_P1_COMPLETE && o->rekey_started)
-		ik_v1_timer_set(o->e, &o->t_expire, now + 5000);
+		ik_core_timer_set(o->e, &o->t_expire, now + 5000);
 }
 
 void ik_v1_phase1_done(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	uint16_t j = 0;
 	unsigned ka = p1->cfg->keepalive;
 
 	memcpy(p1->p2_iv_base, p1->iv, p1->blen);
 	p1->established_ms = now;
-	ik_v1_timer_set(e, &p1->t_expire, now + (uint64_t)p1->lifetime * 1000);
-	ik_v1_rand(e, &j, sizeof(j));
+	ik_core_timer_set(e, &p1->t_expire, now + (uint64_t)p1->lifetime * 1000);
+	ik_core_rand(e, &j, sizeof(j));
 	/* Phase-1 rekey by the initiator at 85..90% of the lifetime. */
-	ik_v1_timer_set(e, &p1->t_rekey, p1->initiator ?
+	ik_core_timer_set(e, &p1->t_rekey, p1->initiator ?
 			now + (uint64_t)p1->lifetime * (850 + j % 50) : 0);
 	if (p1->profile && p1->profile->keepalive)
 		ka = p1->profile->keepalive;
-	ik_v1_timer_set(e, &p1->t_dpd, ka && p1->peer_dpd ? now + (uint64_t)ka * 1000 : 0);
-	ik_v1_timer_set(e, &p1->t_natka, (p1->nat_self && p1->cfg->nat_keepalive) ?
+	ik_core_timer_set(e, &p1->t_dpd, ka && p1->peer_dpd ? now + (uint64_t)ka * 1000 : 0);
+	ik_core_timer_set(e, &p1->t_natka, (p1->nat_self && p1->cfg->nat_keepalive) ?
 			now + (uint64_t)p1->cfg->nat_keepalive * 1000 : 0);
 	e->st.p1_done++;
 	/* the exchange material is needed no more: keep an SA small */

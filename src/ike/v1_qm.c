@@ -64,31 +64,6 @@ static const char *auth_ios(uint64_t v)
 	}
 }
 
-void ik_v1_tset_name(const struct ik_transform_set *ts, char *buf, size_t n)
-{
-	const char *enc = "esp-null", *auth = "";
-	char kl[16] = "";
-
-	switch (ts->enc) {
-	case IK_ESP_DES: enc = "esp-des"; break;
-	case IK_ESP_3DES: enc = "esp-3des"; break;
-	case IK_ESP_AES: enc = "esp-aes"; break;
-	case IK_ESP_GCM: enc = "esp-gcm"; break;
-	default: break;
-	}
-	if ((ts->enc == IK_ESP_AES || ts->enc == IK_ESP_GCM) && ts->keylen && ts->keylen != 128)
-		snprintf(kl, sizeof(kl), " %u", ts->keylen);
-	switch (ts->auth) {
-	case IK_ESP_MD5: auth = " esp-md5-hmac"; break;
-	case IK_ESP_SHA1: auth = " esp-sha-hmac"; break;
-	case IK_ESP_SHA256: auth = " esp-sha256-hmac"; break;
-	case IK_ESP_SHA384: auth = " esp-sha384-hmac"; break;
-	case IK_ESP_SHA512: auth = " esp-sha512-hmac"; break;
-	default: break;
-	}
-	snprintf(buf, n, "%s%s%s", enc, kl, auth);
-}
-
 /* ---- nodes ---- */
 
 struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid)
@@ -117,8 +92,8 @@ struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator)
 	q->msgid = msgid;
 	q->initiator = initiator;
 	q->state = IKE_QM_READY;
-	q->cfg = ik_v1_cfg_hold(p1->e, p1->e->cfg);
-	ik_v1_timer_set(p1->e, &q->t_expire, ik_v1_now(p1->e) + ik_v1_exchange_limit_ms(p1->e));
+	q->cfg = ik_core_cfg_hold(p1->e, p1->e->cfg);
+	ik_core_timer_set(p1->e, &q->t_expire, ik_core_now(p1->e) + ik_core_exchange_limit_ms(p1->e));
 	q->next = p1->qms;
 	p1->qms = q;
 	ik_v1_msgid_remember(p1, msgid);
@@ -143,7 +118,7 @@ void ik_v1_qm_free(struct ik_qm *q)
 	if (!q->done)
 		q->p1->qm_pending--;
 	q->p1->qm_count--;
-	ik_v1_cfg_release(q->p1->e, q->cfg);
+	ik_core_cfg_release(q->p1->e, q->cfg);
 	ik_v1_xmit_clear(&q->x);
 	ik_dh_free(q->dh);
 	ik_secret_free(q->gxy);
@@ -185,7 +160,7 @@ static uint32_t new_spi(struct ik_engine *e)
 	uint32_t s;
 
 	do
-		ik_v1_rand(e, &s, sizeof(s));
+		ik_core_rand(e, &s, sizeof(s));
 	while (s <= 255);
 	return s;
 }
@@ -274,7 +249,7 @@ static int make_pfs(struct ik_p1 *p1, struct ik_qm *q, unsigned group)
 
 	if (!r)
 		return -1;
-	ik_v1_rand(p1->e, r, rl);
+	ik_core_rand(p1->e, r, rl);
 	q->dh = ik_dh_new(group, r, rl);
 	ik_wipe(r, rl);
 	free(r);
@@ -333,7 +308,7 @@ static int qm_start(struct ik_p1 *p1, const struct ik_interface *t,
 			return 0;
 	}
 	do
-		ik_v1_rand(e, &msgid, sizeof(msgid));
+		ik_core_rand(e, &msgid, sizeof(msgid));
 	while (msgid == 0 || ik_v1_qm_find(p1, msgid));
 	q = ik_v1_qm_new(p1, msgid, true);
 	b = malloc(sizeof(*b));
@@ -607,20 +582,23 @@ static void fill_child(struct ik_p1 *p1, struct ik_qm *q, const struct ik_transf
 	c->auth = ts->auth;
 	c->icv_bits = ts->enc == IK_ESP_GCM ? 128 : 0;
 	c->in.spi = q->spi_in;
-	c->in.src = p1->remote.addr;
-	c->in.dst = p1->local.addr;
+	c->in.src = p1->remote.ip;
+	c->in.dst = p1->local.ip;
 	c->out.spi = q->spi_out;
-	c->out.src = p1->local.addr;
-	c->out.dst = p1->remote.addr;
+	c->out.src = p1->local.ip;
+	c->out.dst = p1->remote.ip;
 	if (!t) {
 		ik_v1_cmap_child(q, c);
-	} else if (t->tunnel_mode == IK_TUN_IPSEC_IPV4) {
-		c->sel.src = c->sel.src_mask = c->sel.dst = c->sel.dst_mask = 0;
-		c->sel.proto = 0;
+	} else if (t->tunnel_mode == IK_TUN_IPSEC_IPV4 || t->tunnel_mode == IK_TUN_IPSEC_IPV6) {
+		/* a VTI: every address of the family it carries */
+		memset(&c->sel, 0, sizeof(c->sel));
+		c->sel.src.family = c->sel.dst.family =
+			t->tunnel_mode == IK_TUN_IPSEC_IPV6 ? IK_AF_INET6 : IK_AF_INET4;
 	} else {
-		c->sel.src = p1->local.addr;
-		c->sel.dst = p1->remote.addr;
-		c->sel.src_mask = c->sel.dst_mask = 0xffffffffu;
+		memset(&c->sel, 0, sizeof(c->sel));
+		c->sel.src = p1->local.ip;
+		c->sel.dst = p1->remote.ip;
+		c->sel.src_plen = c->sel.dst_plen = (uint8_t)ik_af_bits(p1->local.ip.family);
 		c->sel.proto = 47;
 	}
 	c->lifetime_sec = sec;
@@ -638,7 +616,7 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 {
 	struct ik_engine *e = p1->e;
 	struct ik_child *c = calloc(1, sizeof(*c));
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	uint16_t j = 0;
 	char tn[64];
 
@@ -647,7 +625,7 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 	q->child.id = e->next_child_id;
 	e->next_child_id += 2;
 	c->sa = q->child;
-	c->cfg = ik_v1_cfg_hold(e, q->cfg);
+	c->cfg = ik_core_cfg_hold(e, q->cfg);
 	c->local = p1->local;
 	c->remote = p1->remote;
 	c->fvrf = p1->fvrf ? strdup(p1->fvrf) : NULL;
@@ -657,12 +635,12 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 	c->p1_conn_id = p1->conn_id;
 	c->initiator = q->initiator;
 	c->created_ms = now;
-	ik_v1_rand(e, &j, sizeof(j));
+	ik_core_rand(e, &j, sizeof(j));
 	for (size_t i = 0; i < q->ipsec->ntsets; i++)
 		if (q->ipsec->tsets[i]->enc == c->sa.enc && q->ipsec->tsets[i]->auth == c->sa.auth)
-			ik_v1_tset_name(q->ipsec->tsets[i], tn, sizeof(tn));
+			ik_core_tset_name(q->ipsec->tsets[i], tn, sizeof(tn));
 	snprintf(c->transform_name, sizeof(c->transform_name), "%s", tn);
-	ik_v1_trace_create_sa(e, c);
+	ik_core_trace_create_sa(e, c);
 	if (e->host.child_up(e->host.ctx, &c->sa)) {
 		uint8_t spi[4];
 
@@ -670,7 +648,7 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 		       "failed", c->sa.ifname, c->sa.in.spi, c->sa.out.spi);
 		ik_put32(spi, c->sa.in.spi);
 		ik_v1_send_delete(p1, IK_V1_PROTO_ESP, spi, 4, 1);
-		ik_v1_cfg_release(e, c->cfg);
+		ik_core_cfg_release(e, c->cfg);
 		free(c->fvrf);
 		ik_wipe(c, sizeof(*c));
 		free(c);
@@ -682,10 +660,10 @@ static int install(struct ik_p1 *p1, struct ik_qm *q)
 			   (850 + j % 50) : 0, now + (uint64_t)c->sa.lifetime_sec * 1000);
 	e->st.p2_done++;
 	if (q->rekey_of) {
-		struct ik_child *old = ik_v1_child_find(e, q->rekey_of);
+		struct ik_child *old = ik_core_child_find(e, q->rekey_of);
 
 		if (old)
-			ik_v1_child_remove(e, old, true, "rekeyed");
+			ik_core_child_remove(e, old, true, "rekeyed");
 	}
 	return 0;
 }
@@ -1062,7 +1040,7 @@ out:
  * is recognised: at least as long as the peer may retransmit. */
 static uint64_t qm_linger_ms(const struct ik_engine *e)
 {
-	uint64_t w = ik_v1_retrans_window_ms(e) + 30000;
+	uint64_t w = ik_core_retrans_window_ms(e) + 30000;
 
 	return w > IK_V1_QM_LINGER_MS ? w : IK_V1_QM_LINGER_MS;
 }
@@ -1148,7 +1126,7 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	if (qm_send(p1, q, b, false))
 		goto out;
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_PHASE2_COMPLETE);
-	ik_v1_qm_done(q, ik_v1_now(e) + qm_linger_ms(e));
+	ik_v1_qm_done(q, ik_core_now(e) + qm_linger_ms(e));
 	install(p1, q);
 	rc = 0;
 out:
@@ -1184,7 +1162,7 @@ int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	    p1->conn_id, q->msgid);
 	qm_state(p1, q, "IKE_MESG_FROM_PEER, IKE_QM_EXCH", IKE_QM_PHASE2_COMPLETE);
 	ik_v1_xmit_clear(&q->x);
-	ik_v1_qm_done(q, ik_v1_now(p1->e) + qm_linger_ms(p1->e));
+	ik_v1_qm_done(q, ik_core_now(p1->e) + qm_linger_ms(p1->e));
 	install(p1, q);
 	return 0;
 }

@@ -119,7 +119,7 @@ static void show_each(struct ik_engine *e, enum ik_sa_show form, uint64_t now,
 
 void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	if (json) {
 		ik_sb_add(out, "[");
@@ -155,13 +155,19 @@ static void counters(struct ik_engine *e, const struct ik_child *c, struct ik_sa
 		e->host.child_counters(e->host.ctx, &c->sa, in, out);
 }
 
+/* IOS writes an IPv4 ident with its mask, an IPv6 one with its prefix length
+ * (2001:DB8::1/128/47/0). */
 static void proxy(const struct ik_child *c, bool local, char *buf, size_t n)
 {
-	char a[IK_ADDRSTRLEN], m[IK_ADDRSTRLEN];
-	uint32_t addr = local ? c->sa.sel.src : c->sa.sel.dst;
-	uint32_t mask = local ? c->sa.sel.src_mask : c->sa.sel.dst_mask;
+	char a[IK_ADDR_ANYSTRLEN], m[IK_ADDRSTRLEN];
+	const struct ik_addr *addr = local ? &c->sa.sel.src : &c->sa.sel.dst;
+	uint8_t plen = local ? c->sa.sel.src_plen : c->sa.sel.dst_plen;
 
-	snprintf(buf, n, "%s/%s/%u/0", ik_addr_fmt(addr, a), ik_addr_fmt(mask, m), c->sa.sel.proto);
+	if (addr->family == IK_AF_INET6)
+		snprintf(buf, n, "%s/%u/%u/0", ik_addr_fmt_ios(addr, a), plen, c->sa.sel.proto);
+	else
+		snprintf(buf, n, "%s/%s/%u/0", ik_addr_fmt(addr->v4, a),
+			 ik_addr_fmt(ik_sel_mask4(plen), m), c->sa.sel.proto);
 }
 
 static void esp_block(struct ik_sb *out, const struct ik_child *c, bool inbound, uint64_t now,
@@ -198,7 +204,7 @@ void ik_engine_show_ipsec_sa(struct ik_engine *e, bool json, struct ik_sb *out)
 void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts *so, bool json,
 				 struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], lp[64], rp[64];
 	bool first = true;
 
@@ -359,7 +365,7 @@ static bool session_head(const struct ik_engine *e, const struct ik_p1 *p1)
 /* show crypto session brief */
 static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	ik_sb_add(out, "Status: A- Active, U - Up, D - Down, I - Idle, S - Standby, "
 		  "N - Negotiating\n        K - No IKE\nivrf = (none)\n"
@@ -398,7 +404,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 				struct ik_sb *out)
 {
 	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	bool first = true;
 
 	if (so->brief && !json) {
@@ -490,15 +496,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 				     cap[0] ? cap : "(none)", o->conn_id, life);
 		}
 		if (any) {
-			char s[IK_ADDRSTRLEN], d[IK_ADDRSTRLEN];
-
-			if (any->sa.sel.proto == 47)
-				ik_sb_printf(out, "  IPSEC FLOW: permit 47 host %s host %s\n",
-					     ik_addr_fmt(any->sa.sel.src, s),
-					     ik_addr_fmt(any->sa.sel.dst, d));
-			else
-				ik_sb_add(out, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 "
-					  "0.0.0.0/0.0.0.0\n");
+			ik_sel_flow_line(out, &any->sa.sel);
 			ik_sb_printf(out, "        Active SAs: %u, origin: crypto map\n", nsa);
 			if (so->detail) {
 				struct ik_sa_counters in, o;
@@ -563,27 +561,6 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 	}
 	if (json)
 		ik_sb_add(out, "]\n");
-}
-
-void ik_v1_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
-{
-	char a[IK_ADDRSTRLEN];
-
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine): got a queue event with 1 KMI message(s)");
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(crypto_ipsec_create_ipsec_sas): Map found %s-head-0",
-	       c->sa.ifname);
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
-	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->local.addr, a));
-	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.in.spi, c->sa.in.spi);
-	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
-	       c->sa.id);
-	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
-	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->remote.addr, a));
-	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.out.spi, c->sa.out.spi);
-	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
-	       c->sa.id + 1);
 }
 
 static const char *esp_enc_text(const struct ik_child_sa *sa, char *buf, size_t n)

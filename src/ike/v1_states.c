@@ -172,7 +172,7 @@ static int parse_chain(struct ik_p1 *p1, const uint8_t *msg, size_t len, struct 
 static void resend(struct ik_p1 *p1, struct ik_xmit *x, int phase)
 {
 	struct ik_engine *e = p1->e;
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): phase %d packet is a duplicate of a previous "
 	       "packet.", p1->conn_id, phase);
@@ -291,7 +291,7 @@ static void dispatch_p1(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 	}
 	p1->x.rx_digest = dg;
 	p1->x.last_dup_ms = 0;
-	p1->last_rx_ms = ik_v1_now(p1->e);
+	p1->last_rx_ms = ik_core_now(p1->e);
 }
 
 static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8_t *raw,
@@ -384,7 +384,7 @@ static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 	}
 	q->x.rx_digest = dg;
 	q->x.last_dup_ms = 0;
-	p1->last_rx_ms = ik_v1_now(e);
+	p1->last_rx_ms = ik_core_now(e);
 }
 
 static void dispatch_info(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8_t *raw)

@@ -34,7 +34,7 @@ static int nonce_new(struct ik_v2_ike_sa *s, uint8_t **n, size_t *len)
 	*n = malloc(IK_V2_NONCE_LEN);
 	if (!*n)
 		return -1;
-	ik_v1_rand(s->e, *n, IK_V2_NONCE_LEN);
+	ik_core_rand(s->e, *n, IK_V2_NONCE_LEN);
 	*len = IK_V2_NONCE_LEN;
 	return 0;
 }
@@ -50,7 +50,7 @@ static struct ik_dh *dh_new(struct ik_v2_ike_sa *s, unsigned group)
 	r = malloc(rl);
 	if (!r)
 		return NULL;
-	ik_v1_rand(s->e, r, rl);
+	ik_core_rand(s->e, r, rl);
 	dh = ik_dh_new(group, r, rl);
 	ik_wipe(r, rl);
 	free(r);
@@ -170,8 +170,8 @@ static void move_children(struct ik_v2_ike_sa *s, unsigned from_conn, unsigned t
 
 	if (s->remote.family != IK_AF_INET4)
 		return;
-	for (struct ik_child *c = ik_v1_child_first_addr(e, s->remote.addr); c;
-	     c = ik_v1_child_next_addr(e, c))
+	for (struct ik_child *c = ik_core_child_first_addr(e, s->remote.addr); c;
+	     c = ik_core_child_next_addr(e, c))
 		if (c->version == 2 && c->p1_conn_id == from_conn)
 			c->p1_conn_id = to_conn;
 }
@@ -197,7 +197,7 @@ void ik_v2_ccsa_abort(struct ik_v2_ike_sa *s)
 	if (!m)
 		return;
 	if (m->x == IK_V2_X_CHILD_REKEY && m->cr.rekey_of &&
-	    (c = ik_v1_child_find(s->e, m->cr.rekey_of)))
+	    (c = ik_core_child_find(s->e, m->cr.rekey_of)))
 		c->rekeying = false;
 	ik_v2_wipe_free(&m->ni, &m->ni_len);
 	ik_dh_free(m->dh);
@@ -237,7 +237,7 @@ int ik_v2_ccsa_send_child_rekey(struct ik_v2_ike_sa *s, unsigned child_id)
 {
 	struct ik_engine *e = s->e;
 	struct ik_v2_more *m = ik_v2_more_get(s);
-	struct ik_child *c = ik_v1_child_find(e, child_id);
+	struct ik_child *c = ik_core_child_find(e, child_id);
 	const struct ik_interface *t;
 	struct ik_v2_builder *b;
 	uint8_t spi[4];
@@ -356,11 +356,11 @@ fail:
  * (before its hard lifetime ends it). */
 static void retry_later(struct ik_engine *e, struct ik_child *c)
 {
-	uint64_t now = ik_v1_now(e), at = now + IK_V2_REKEY_RETRY_MS;
+	uint64_t now = ik_core_now(e), at = now + IK_V2_REKEY_RETRY_MS;
 
 	c->rekeying = false;
 	if (!ik_timer_armed(&c->t_hard) || at < c->t_hard.at)
-		ik_v1_timer_set(e, &c->t_soft, at);
+		ik_core_timer_set(e, &c->t_soft, at);
 }
 
 /* Our child rekey is answered. */
@@ -369,7 +369,7 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_engine *e = s->e;
 	struct ik_v2_more *m = s->more;
 	struct ik_v2_child_req cr = m->cr;
-	struct ik_child *old = m->cr.rekey_of ? ik_v1_child_find(e, m->cr.rekey_of) : NULL, *nc;
+	struct ik_child *old = m->cr.rekey_of ? ik_core_child_find(e, m->cr.rekey_of) : NULL, *nc;
 	struct ik_secret *gir = NULL;
 	const uint8_t *nr, *low;
 	size_t nr_len, low_len;
@@ -410,7 +410,7 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 			V2DBG(s, "Simultaneous rekey: ours used the lowest nonce, deleting our "
 			      "redundant IPsec SA [SPI: 0x%X]", cr.spi_in);
 			if (nc)
-				ik_v1_child_remove(e, nc, true, "redundant rekey");
+				ik_core_child_remove(e, nc, true, "redundant rekey");
 			old = NULL; /* the peer's exchange survived: the peer deletes it */
 		} else {
 			V2DBG(s, "Simultaneous rekey: the peer's exchange used the lowest nonce; "
@@ -420,7 +420,7 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	if (old) {
 		V2DBG(s, "Rekey of IPsec SA [SPI: 0x%X] done, deleting the old one",
 		      old->sa.in.spi);
-		ik_v1_child_remove(e, old, true, "rekeyed");
+		ik_core_child_remove(e, old, true, "rekeyed");
 	}
 	m->cr.rekey_of = 0;
 	ik_v2_ccsa_abort(s);
@@ -441,8 +441,8 @@ static unsigned children_of_peer(struct ik_v2_ike_sa *s)
 
 	if (s->remote.family != IK_AF_INET4)
 		return 0;
-	for (struct ik_child *c = ik_v1_child_first_addr(s->e, s->remote.addr); c;
-	     c = ik_v1_child_next_addr(s->e, c))
+	for (struct ik_child *c = ik_core_child_first_addr(s->e, s->remote.addr); c;
+	     c = ik_core_child_next_addr(s->e, c))
 		n++;
 	return n;
 }
@@ -495,10 +495,10 @@ static void child_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		respond_error(s, rx, IK_V2_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
-	if (!old && children_of_peer(s) >= IK_V1_PEER_MAX_CHILD) {
+	if (!old && children_of_peer(s) >= IK_CORE_PEER_MAX_CHILD) {
 		/* an authenticated peer still may not pile up child SAs */
 		V2DBG(s, "%u child SAs with this peer already: NO_ADDITIONAL_SAS",
-		      IK_V1_PEER_MAX_CHILD);
+		      IK_CORE_PEER_MAX_CHILD);
 		respond_error(s, rx, IK_V2_N_NO_ADDITIONAL_SAS, NULL, 0);
 		return;
 	}
@@ -652,8 +652,8 @@ static struct ik_v2_ike_sa *ike_successor(struct ik_v2_ike_sa *s, struct ik_v2_i
 	ns->suite = s->suite;
 	ns->dh_group = s->suite.dh;
 	if (ns->cfg != s->cfg) {
-		ik_v1_cfg_release(e, ns->cfg);
-		ns->cfg = ik_v1_cfg_hold(e, s->cfg);
+		ik_core_cfg_release(e, ns->cfg);
+		ns->cfg = ik_core_cfg_hold(e, s->cfg);
 	}
 	ns->tunnel = s->tunnel;
 	ns->policy = s->policy;
@@ -804,7 +804,7 @@ static void ike_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	goto out;
 fail:
 	ik_v2_sa_delete(ns, "IKE SA rekey failed", false);
-	ik_v1_timer_set(e, &s->t_rekey, ik_v1_now(e) + IK_V2_REKEY_RETRY_MS);
+	ik_core_timer_set(e, &s->t_rekey, ik_core_now(e) + IK_V2_REKEY_RETRY_MS);
 out:
 	ik_v2_sa_free(sa);
 	ik_secret_free(gir);
@@ -833,10 +833,10 @@ static void ike_rekey_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		respond_error(s, rx, IK_V2_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
-	if (ike_sas_of_peer(s) >= IK_V1_PEER_MAX_IKE) {
+	if (ike_sas_of_peer(s) >= IK_CORE_PEER_MAX_IKE) {
 		/* replaced SAs the peer never deleted: no more until they go */
 		V2DBG(s, "%u IKE SAs with this peer already: TEMPORARY_FAILURE",
-		      IK_V1_PEER_MAX_IKE);
+		      IK_CORE_PEER_MAX_IKE);
 		respond_error(s, rx, IK_V2_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
@@ -913,7 +913,7 @@ static void ike_rekey_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	}
 	/* the old SA goes when the peer deletes it, or at the latest when a
 	 * peer's retransmissions of that DELETE would be over */
-	ik_v1_timer_set(e, &s->t_expire, ik_v1_now(e) + ik_v1_exchange_limit_ms(e));
+	ik_core_timer_set(e, &s->t_expire, ik_core_now(e) + ik_core_exchange_limit_ms(e));
 out:
 	free(b);
 	ik_secret_free(gir);
@@ -929,7 +929,7 @@ void ik_v2_ccsa_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_v2_sa *sa = NULL;
 	char err[200];
 
-	s->last_rx_ms = ik_v1_now(s->e);
+	s->last_rx_ms = ik_core_now(s->e);
 	if (!sapl || ik_v2_parse_sa(sapl, &sa, err, sizeof(err)) || sa->np == 0) {
 		V2DBG(s, "CREATE_CHILD_SA request without a valid SA payload%s%s",
 		      sapl ? ": " : "", sapl ? err : "");
@@ -949,7 +949,7 @@ void ik_v2_ccsa_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_v2_more *m = s->more;
 	enum ik_v2_xch x = m ? m->x : IK_V2_X_NONE;
 
-	s->last_rx_ms = ik_v1_now(s->e);
+	s->last_rx_ms = ik_core_now(s->e);
 	if (m)
 		m->x = IK_V2_X_NONE;
 	if (x == IK_V2_X_CHILD_REKEY || x == IK_V2_X_CHILD_NEW)

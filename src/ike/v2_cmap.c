@@ -111,10 +111,10 @@ void ik_v2_cmap_child_proxy(const struct ik_child *c, struct ik_proxy *px)
 
 	memset(px, 0, sizeof(*px));
 	px->proto = s->proto;
-	px->local.lo = ik_addr_v4(s->src & s->src_mask);
-	px->local.hi = ik_addr_v4(s->src | ~s->src_mask);
-	px->remote.lo = ik_addr_v4(s->dst & s->dst_mask);
-	px->remote.hi = ik_addr_v4(s->dst | ~s->dst_mask);
+	px->local.lo = s->src;
+	px->local.hi = ik_prefix_last(&s->src, s->src_plen);
+	px->remote.lo = s->dst;
+	px->remote.hi = ik_prefix_last(&s->dst, s->dst_plen);
 	px->local.port_lo = s->sport;
 	px->local.port_hi = s->sport ? s->sport : 65535;
 	px->remote.port_lo = s->dport;
@@ -152,8 +152,8 @@ static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s, uint32_t
 	struct ik_v2_more *m = s ? s->more : NULL;
 	struct ik_proxy cp;
 
-	for (struct ik_child *c = ik_v1_child_first_addr(e, peer); c;
-	     c = ik_v1_child_next_addr(e, c)) {
+	for (struct ik_child *c = ik_core_child_first_addr(e, peer); c;
+	     c = ik_core_child_next_addr(e, c)) {
 		if (c->version != 2 || !c->sa.cmap || c->sa.reqid != reqid || c->rekeying)
 			continue;
 		ik_v2_cmap_child_proxy(c, &cp);

@@ -99,46 +99,88 @@ static bool prop_carries(const struct ik_v2_proposal *p, const struct ik_transfo
 
 /* ---- traffic selectors ---- */
 
-static void ts_v4(struct ik_v2_ts *t, uint32_t lo, uint32_t hi, uint8_t proto)
+/* A selector address (network order, 4 or 16 bytes) as an address. */
+static struct ik_addr ts_addr(const uint8_t *b, uint8_t alen)
+{
+	struct ik_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (alen == 16) {
+		a.family = IK_AF_INET6;
+		memcpy(a.v6, b, 16);
+	} else {
+		a.v4 = ik_get32(b);
+	}
+	return a;
+}
+
+static void ts_put(uint8_t *b, const struct ik_addr *a)
+{
+	if (a->family == IK_AF_INET6)
+		memcpy(b, a->v6, 16);
+	else
+		ik_put32(b, a->v4);
+}
+
+/* The range lo..hi (one family), all ports. */
+static void ts_set(struct ik_v2_ts *t, const struct ik_addr *lo, const struct ik_addr *hi,
+		   uint8_t proto)
 {
 	memset(t, 0, sizeof(*t));
-	t->type = IK_V2_TS_IPV4_ADDR_RANGE;
+	t->type = lo->family == IK_AF_INET6 ? IK_V2_TS_IPV6_ADDR_RANGE :
+		IK_V2_TS_IPV4_ADDR_RANGE;
 	t->proto = proto;
 	t->sport = 0;
 	t->eport = 65535;
-	t->alen = 4;
-	ik_put32(t->start, lo);
-	ik_put32(t->end, hi);
+	t->alen = lo->family == IK_AF_INET6 ? 16 : 4;
+	ts_put(t->start, lo);
+	ts_put(t->end, hi);
 }
 
-/* What the tunnel allows on one side (addr: that side's endpoint). */
-static void ts_want(const struct ik_interface *t, uint32_t addr, struct ik_v2_ts *out)
+/* What the tunnel allows on one side (ep: that side's endpoint): every
+ * address of the family the tunnel carries for 'tunnel mode ipsec ipv4/ipv6',
+ * GRE (proto 47) to or from the endpoint else. */
+static void ts_want(const struct ik_interface *t, const struct ik_addr *ep,
+		    struct ik_v2_ts *out)
 {
-	if (t->tunnel_mode == IK_TUN_IPSEC_IPV4)
-		ts_v4(out, 0, 0xffffffffu, 0);
-	else
-		ts_v4(out, addr, addr, 47);
+	struct ik_addr lo, hi;
+
+	memset(&lo, 0, sizeof(lo));
+	if (t->tunnel_mode == IK_TUN_IPSEC_IPV4 || t->tunnel_mode == IK_TUN_IPSEC_IPV6) {
+		if (t->tunnel_mode == IK_TUN_IPSEC_IPV6)
+			lo.family = IK_AF_INET6;
+		hi = ik_prefix_last(&lo, 0);
+		ts_set(out, &lo, &hi, 0);
+	} else {
+		ts_set(out, ep, ep, 47);
+	}
 }
 
-/* a and b intersected into out; false when empty (IPv4 only). */
+/* a and b intersected into out; false when empty or of two families. The
+ * addresses are big-endian, so memcmp orders them. */
 static bool ts_inter(const struct ik_v2_ts *a, const struct ik_v2_ts *b, struct ik_v2_ts *out)
 {
-	uint32_t lo, hi;
+	const uint8_t *lo, *hi;
 	uint16_t sp, ep;
 	uint8_t proto;
 
-	if (a->type != IK_V2_TS_IPV4_ADDR_RANGE || b->type != IK_V2_TS_IPV4_ADDR_RANGE)
+	if (a->type != b->type || (a->type != IK_V2_TS_IPV4_ADDR_RANGE &&
+				   a->type != IK_V2_TS_IPV6_ADDR_RANGE) || a->alen != b->alen)
 		return false;
 	if (a->proto && b->proto && a->proto != b->proto)
 		return false;
 	proto = a->proto ? a->proto : b->proto;
-	lo = ik_get32(a->start) > ik_get32(b->start) ? ik_get32(a->start) : ik_get32(b->start);
-	hi = ik_get32(a->end) < ik_get32(b->end) ? ik_get32(a->end) : ik_get32(b->end);
+	lo = memcmp(a->start, b->start, a->alen) > 0 ? a->start : b->start;
+	hi = memcmp(a->end, b->end, a->alen) < 0 ? a->end : b->end;
 	sp = a->sport > b->sport ? a->sport : b->sport;
 	ep = a->eport < b->eport ? a->eport : b->eport;
-	if (lo > hi || sp > ep)
+	if (memcmp(lo, hi, a->alen) > 0 || sp > ep)
 		return false;
-	ts_v4(out, lo, hi, proto);
+	{
+		struct ik_addr l = ts_addr(lo, a->alen), h = ts_addr(hi, a->alen);
+
+		ts_set(out, &l, &h, proto);
+	}
 	out->sport = sp;
 	out->eport = ep;
 	return true;
@@ -147,8 +189,8 @@ static bool ts_inter(const struct ik_v2_ts *a, const struct ik_v2_ts *b, struct 
 static bool ts_same(const struct ik_v2_ts *a, const struct ik_v2_ts *b)
 {
 	return a->type == b->type && a->proto == b->proto && a->sport == b->sport &&
-	       a->eport == b->eport && !memcmp(a->start, b->start, 4) &&
-	       !memcmp(a->end, b->end, 4);
+	       a->eport == b->eport && a->alen == b->alen &&
+	       !memcmp(a->start, b->start, a->alen) && !memcmp(a->end, b->end, a->alen);
 }
 
 /* The first selector of the peer's list that meets what we allow. */
@@ -161,8 +203,8 @@ static bool ts_narrow(const struct ik_v2_ts_list *l, const struct ik_v2_ts *want
 	return false;
 }
 
-/* Keeps only the widest IPv4 selector of l when every other one lies
- * within it (else l is left as it is, and refused). */
+/* Keeps only the widest selector of l when every other one lies within it
+ * (else l is left as it is, and refused). */
 static void ts_widest(struct ik_v2_ts_list *l)
 {
 	size_t w = 0;
@@ -178,44 +220,37 @@ static void ts_widest(struct ik_v2_ts_list *l)
 	l->n = 1;
 }
 
-/* An address range as a prefix; false when it is not one. */
-static bool ts_prefix(const struct ik_v2_ts *t, uint32_t *addr, uint32_t *mask)
+/* An address range as a prefix (net, plen); a range that is not one
+ * becomes every address of its family (the tunnel's policy decides). */
+static void ts_prefix(const struct ik_v2_ts *t, struct ik_addr *net, uint8_t *plen)
 {
-	uint32_t lo = ik_get32(t->start), hi = ik_get32(t->end), m = ~(lo ^ hi);
+	struct ik_addr lo = ts_addr(t->start, t->alen), hi = ts_addr(t->end, t->alen);
+	int n = ik_range_prefix(&lo, &hi, net);
 
-	/* the differing bits must be a suffix: ~m + 1 is a power of two */
-	if (((~m) & (~m + 1)) != 0 || (lo & ~m) != 0 || (hi | m) != 0xffffffffu)
-		return false;
-	*addr = lo;
-	*mask = m;
-	return true;
+	if (n < 0) {
+		memset(net, 0, sizeof(*net));
+		net->family = lo.family;
+		n = 0;
+	}
+	*plen = (uint8_t)n;
 }
 
-/* The smallest prefix holding an IPv4 range (a crypto map's ACL line
- * written as a range, or a peer's range narrowed into it). */
-static bool ts_cover(const struct ik_v2_ts *t, uint32_t *addr, uint32_t *mask)
+/* The smallest prefix holding a range (a crypto map's ACL line written as
+ * a range, or a peer's range narrowed into it). */
+static void ts_cover(const struct ik_v2_ts *t, struct ik_addr *net, uint8_t *plen)
 {
-	uint32_t diff;
-	int plen = 32;
+	struct ik_addr lo = ts_addr(t->start, t->alen), hi = ts_addr(t->end, t->alen);
 
-	if (t->type != IK_V2_TS_IPV4_ADDR_RANGE)
-		return false;
-	diff = ik_get32(t->start) ^ ik_get32(t->end);
-	while (diff) {
-		diff >>= 1;
-		plen--;
-	}
-	*mask = ik_plen_mask(plen);
-	*addr = ik_get32(t->start) & *mask;
-	return true;
+	*plen = (uint8_t)ik_range_cover(&lo, &hi, net);
 }
 
 static void ts_text(const struct ik_v2_ts *t, char *buf, size_t n)
 {
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
+	struct ik_addr lo = ts_addr(t->start, t->alen), hi = ts_addr(t->end, t->alen);
 
-	snprintf(buf, n, "%s-%s proto %u ports %u-%u", ik_addr_fmt(ik_get32(t->start), a),
-		 ik_addr_fmt(ik_get32(t->end), b), t->proto, t->sport, t->eport);
+	snprintf(buf, n, "%s-%s proto %u ports %u-%u", ik_addr_fmt_any(&lo, a),
+		 ik_addr_fmt_any(&hi, b), t->proto, t->sport, t->eport);
 }
 
 static uint32_t new_spi(struct ik_engine *e)
@@ -223,14 +258,14 @@ static uint32_t new_spi(struct ik_engine *e)
 	uint32_t s;
 
 	do
-		ik_v1_rand(e, &s, sizeof(s));
+		ik_core_rand(e, &s, sizeof(s));
 	while (s <= 255);
 	return s;
 }
 
 const struct ik_interface *ik_v2_tunnel_for(const struct ik_v2_ike_sa *s)
 {
-	return ik_v1_tunnel_for(s->cfg, s->local.addr, s->remote.addr);
+	return ik_core_tunnel_for(s->cfg, s->local.addr, s->remote.addr);
 }
 
 /* ---- initiator ---- */
@@ -279,8 +314,8 @@ int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		return -1;
 	}
 	if (!cm) {
-		ts_want(t, s->local.addr, &tsi);
-		ts_want(t, s->remote.addr, &tsr);
+		ts_want(t, &s->local.ip, &tsi);
+		ts_want(t, &s->remote.ip, &tsr);
 	}
 	if (t && ip->ntsets && ip->tsets[0]->mode == IK_MODE_TRANSPORT &&
 	    t->tunnel_mode == IK_TUN_GRE_IP) {
@@ -407,7 +442,7 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	struct ik_v2_ts wi, wr, ni, nr;
 	size_t n = 0;
 	int rc = IK_V2_N_TS_UNACCEPTABLE;
-	char a[80], c[80];
+	char a[128], c[128];
 
 	memset(cr, 0, sizeof(*cr));
 	cr->exch_initiator = false;
@@ -433,8 +468,8 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 				continue;
 			if ((pass == 0) != (x->protection->ikev2_profile == s->profile))
 				continue;
-			ts_want(x, s->remote.addr, &wi);
-			ts_want(x, s->local.addr, &wr);
+			ts_want(x, &s->remote.ip, &wi);
+			ts_want(x, &s->local.ip, &wr);
 			if (ts_narrow(&tl[0], &wi, &ni) && ts_narrow(&tl[1], &wr, &nr))
 				t = x;
 		}
@@ -529,7 +564,11 @@ static void delete_unused(struct ik_v2_ike_sa *s, uint32_t spi_in)
 	free(b);
 }
 
-static void child_ops_set(struct ik_child *c);
+static const struct ik_child_ops v2_child_ops = {
+	.version = 2,
+	.rekey = ik_v2_child_rekey,
+	.notify_delete = ik_v2_child_notify_delete,
+};
 
 int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr,
 			const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
@@ -544,9 +583,8 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	const struct ik_v2_ts *ours, *theirs;
 	uint8_t km[2 * (IK_MAX_ENC_KEY + IK_MAX_AUTH_KEY)];
 	size_t el, al;
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	uint16_t j = 0;
-	uint32_t a, m;
 
 	if (!ts || (!t && !cr->cmap))
 		return -1;
@@ -584,25 +622,23 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	cs->auth = ts->enc == IK_ESP_GCM ? IK_ESP_AUTH_NONE : ts->auth;
 	cs->icv_bits = ts->enc == IK_ESP_GCM ? 128 : 0;
 	cs->in.spi = cr->spi_in;
-	cs->in.src = s->remote.addr;
-	cs->in.dst = s->local.addr;
+	cs->in.src = s->remote.ip;
+	cs->in.dst = s->local.ip;
 	cs->out.spi = cr->spi_out;
-	cs->out.src = s->local.addr;
-	cs->out.dst = s->remote.addr;
+	cs->out.src = s->local.ip;
+	cs->out.dst = s->remote.ip;
 	ours = cr->exch_initiator ? &cr->tsi : &cr->tsr;
 	theirs = cr->exch_initiator ? &cr->tsr : &cr->tsi;
-	if (ts_prefix(ours, &a, &m) || (cs->cmap && ts_cover(ours, &a, &m))) {
-		cs->sel.src = a;
-		cs->sel.src_mask = m;
-	}
-	if (ts_prefix(theirs, &a, &m) || (cs->cmap && ts_cover(theirs, &a, &m))) {
-		cs->sel.dst = a;
-		cs->sel.dst_mask = m;
-	}
 	if (cs->cmap) {
-		/* a port of the ACL line goes into the selector */
+		/* a crypto map line: a range that is not a prefix is covered by
+		 * the smallest one, and a single port goes into the selector */
+		ts_cover(ours, &cs->sel.src, &cs->sel.src_plen);
+		ts_cover(theirs, &cs->sel.dst, &cs->sel.dst_plen);
 		cs->sel.sport = ours->sport == ours->eport ? ours->sport : 0;
 		cs->sel.dport = theirs->sport == theirs->eport ? theirs->sport : 0;
+	} else {
+		ts_prefix(ours, &cs->sel.src, &cs->sel.src_plen);
+		ts_prefix(theirs, &cs->sel.dst, &cs->sel.dst_plen);
 	}
 	cs->sel.proto = ours->proto == theirs->proto ? ours->proto : 0;
 	cs->lifetime_sec = cr->ipsec->lifetime_sec ? cr->ipsec->lifetime_sec :
@@ -613,7 +649,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	cs->encap_remote_port = cs->udp_encap ? s->remote.port : 0;
 	cs->pfs_group = cr->pfs_group;
 	cs->reqid = t ? t->tunnel_num + 1 : ik_cmap_reqid(cr->cmap, cr->cmap_ace);
-	c->cfg = ik_v1_cfg_hold(e, s->cfg);
+	c->cfg = ik_core_cfg_hold(e, s->cfg);
 	c->local = s->local;
 	c->remote = s->remote;
 	c->fvrf = s->fvrf ? strdup(s->fvrf) : NULL;
@@ -623,26 +659,25 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	c->p1_conn_id = s->conn_id;
 	c->initiator = s->initiator;
 	c->created_ms = now;
-	ik_v1_tset_name(ts, c->transform_name, sizeof(c->transform_name));
-	ik_v1_trace_create_sa(e, c);
+	ik_core_tset_name(ts, c->transform_name, sizeof(c->transform_name));
+	ik_core_trace_create_sa(e, c);
 	if (e->host.child_up(e->host.ctx, cs)) {
 		ik_msg(e->log, IK_LOG_ERR, "IPSEC: installing the SA pair for %s (spi 0x%X/0x%X) "
 		       "failed", t ? cs->ifname : "a crypto map", cs->in.spi, cs->out.spi);
 		delete_unused(s, cs->in.spi);
-		ik_v1_cfg_release(e, c->cfg);
+		ik_core_cfg_release(e, c->cfg);
 		free(c->fvrf);
 		ik_wipe(c, sizeof(*c));
 		free(c);
 		e->st.p2_failed++;
 		return -1;
 	}
-	ik_v1_rand(e, &j, sizeof(j));
+	ik_core_rand(e, &j, sizeof(j));
 	/* both sides rekey on their soft lifetime; the one that made the child a
 	 * little earlier, so that they seldom collide (RFC 7296 2.8.1) */
-	ik_v1_child_insert(e, c, now + (uint64_t)cs->lifetime_sec *
-			   ((cr->exch_initiator ? 850u : 900u) + j % 50),
-			   now + (uint64_t)cs->lifetime_sec * 1000);
-	child_ops_set(c);
+	ik_core_child_insert(e, c, &v2_child_ops, now + (uint64_t)cs->lifetime_sec *
+			     ((cr->exch_initiator ? 850u : 900u) + j % 50),
+			     now + (uint64_t)cs->lifetime_sec * 1000);
 	e->st.p2_done++;
 	if (t)
 		V2DBG(s, "IPsec SA for %s installed: in spi 0x%08X, out spi 0x%08X (%s)",
@@ -652,21 +687,11 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 		      "0x%08X (%s)", cs->cmap->map->name, cs->cmap->seq, cs->in.spi,
 		      cs->out.spi, c->transform_name);
 	if (cr->rekey_of) {
-		struct ik_child *old = ik_v1_child_find(e, cr->rekey_of);
+		struct ik_child *old = ik_core_child_find(e, cr->rekey_of);
 
 		if (old && old != c)
-			ik_v1_child_remove(e, old, true, "rekeyed");
+			ik_core_child_remove(e, old, true, "rekeyed");
 	}
 	return 0;
 }
 
-static const struct ik_child_ops v2_child_ops = {
-	.rekey = ik_v2_child_rekey,
-	.notify_delete = ik_v2_child_notify_delete,
-};
-
-static void child_ops_set(struct ik_child *c)
-{
-	c->ops = &v2_child_ops;
-	c->version = 2;
-}

@@ -114,7 +114,7 @@ int ik_v2_frag_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, size_t
 				ivs[f * ivl + i] = (uint8_t)(s->iv_seq >> (56 - 8 * i));
 		}
 	} else {
-		ik_v1_rand(s->e, ivs, IK_V2_MAX_FRAGMENTS * ivl);
+		ik_core_rand(s->e, ivs, IK_V2_MAX_FRAGMENTS * ivl);
 	}
 	n = ik_v2_fragment(&s->keys, s->initiator, b, sk_off, frag_limit(s), ivs,
 			   IK_V2_MAX_FRAGMENTS * ivl, frag_emit, &fs, err, sizeof(err));
@@ -139,7 +139,7 @@ int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
 	uint8_t *plain = NULL;
 	size_t plain_len = 0;
 	char err[200], ra[IK_ADDR_ANYSTRLEN];
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	int rc;
 
 	if (!m->sk || m->sk->type != IK_V2_PL_SKF)

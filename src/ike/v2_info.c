@@ -49,7 +49,7 @@ static bool child_of(const struct ik_v2_ike_sa *s, const struct ik_child *c)
 
 struct ik_child *ik_v2_child_next(struct ik_v2_ike_sa *s, struct ik_child *c)
 {
-	for (c = ik_v1_child_next_addr(s->e, c); c; c = ik_v1_child_next_addr(s->e, c))
+	for (c = ik_core_child_next_addr(s->e, c); c; c = ik_core_child_next_addr(s->e, c))
 		if (child_of(s, c))
 			return c;
 	return NULL;
@@ -61,7 +61,7 @@ struct ik_child *ik_v2_child_first(struct ik_v2_ike_sa *s)
 
 	if (s->remote.family != IK_AF_INET4)
 		return NULL;
-	c = ik_v1_child_first_addr(s->e, s->remote.addr);
+	c = ik_core_child_first_addr(s->e, s->remote.addr);
 	if (c && !child_of(s, c))
 		c = ik_v2_child_next(s, c);
 	return c;
@@ -149,7 +149,7 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	if (x == IK_V2_X_DPD && s->profile && s->profile->dpd_retry) {
 		/* IOS: the liveness check is retried every RETRY seconds */
 		s->win.req_interval_ms = s->profile->dpd_retry * 1000u;
-		ik_v1_timer_set(s->e, &s->win.t_xmit, ik_v1_now(s->e) + s->win.req_interval_ms);
+		ik_core_timer_set(s->e, &s->win.t_xmit, ik_core_now(s->e) + s->win.req_interval_ms);
 	}
 	if (x == IK_V2_X_DELETE_CHILD) {
 		m->ndel = 0;
@@ -213,21 +213,21 @@ static unsigned ike_lifetime(const struct ik_v2_ike_sa *s)
 void ik_v2_more_established(struct ik_v2_ike_sa *s)
 {
 	struct ik_engine *e = s->e;
-	uint64_t now = ik_v1_now(e), life = (uint64_t)ike_lifetime(s) * 1000;
+	uint64_t now = ik_core_now(e), life = (uint64_t)ike_lifetime(s) * 1000;
 	uint64_t soft = life - life * IK_V2_REKEY_MARGIN_PCT / 100;
 	uint8_t j;
 
 	s->last_rx_ms = now;
 	/* both sides rekey; the original initiator a little earlier, and a
 	 * jitter of up to 2.5 % keeps the two from colliding every time */
-	ik_v1_rand(e, &j, 1);
+	ik_core_rand(e, &j, 1);
 	soft -= life * (s->initiator ? 2u : 0u) / 100 + life * j / (256u * 40u);
-	ik_v1_timer_set(e, &s->t_rekey, now + soft);
-	ik_v1_timer_set(e, &s->t_expire, now + life);
+	ik_core_timer_set(e, &s->t_rekey, now + soft);
+	ik_core_timer_set(e, &s->t_expire, now + life);
 	if (s->profile && s->profile->dpd_interval)
-		ik_v1_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
+		ik_core_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
 	if (s->nat_self && s->profile && s->profile->nat_keepalive)
-		ik_v1_timer_set(e, &s->t_natka,
+		ik_core_timer_set(e, &s->t_natka,
 				now + (uint64_t)s->profile->nat_keepalive * 1000);
 }
 
@@ -263,11 +263,11 @@ void ik_v2_info_dpd_timer(struct ik_v2_ike_sa *s, uint64_t now)
 	unsigned iv;
 
 	if (!p || !p->dpd_interval || s->state != IKEV2_READY) {
-		ik_v1_timer_set(s->e, &s->t_dpd, 0);
+		ik_core_timer_set(s->e, &s->t_dpd, 0);
 		return;
 	}
 	iv = p->dpd_interval;
-	ik_v1_timer_set(s->e, &s->t_dpd, now + (uint64_t)iv * 1000);
+	ik_core_timer_set(s->e, &s->t_dpd, now + (uint64_t)iv * 1000);
 	/* a request of ours under way is a liveness check already: its
 	 * retransmissions give up on a dead peer */
 	if (s->win.req_pending)
@@ -340,7 +340,7 @@ void ik_v2_sa_timer(struct ik_v2_ike_sa *s, struct ik_timer *t, uint64_t now)
 
 		e->host.send(e->host.ctx, &s->local, &s->remote, s->fvrf, &ka, 1);
 		if (s->profile && s->profile->nat_keepalive)
-			ik_v1_timer_set(e, &s->t_natka,
+			ik_core_timer_set(e, &s->t_natka,
 					now + (uint64_t)s->profile->nat_keepalive * 1000);
 		break;
 	}
@@ -405,7 +405,7 @@ static bool handle_delete(struct ik_v2_ike_sa *s, const struct ik_pl *pl, uint8_
 		ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine_delete_sas): rec'd delete notify "
 		       "from IKEv2");
 		e->v2->st.deletes_rx++;
-		ik_v1_child_remove(e, c, false, "delete notify");
+		ik_core_child_remove(e, c, false, "delete notify");
 	}
 	return false;
 }
@@ -418,7 +418,7 @@ void ik_v2_info_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	bool del_ike = false;
 	size_t sk_off;
 
-	s->last_rx_ms = ik_v1_now(s->e);
+	s->last_rx_ms = ik_core_now(s->e);
 	for (size_t i = 0; i < rx->m.npl; i++) {
 		const struct ik_pl *pl = &rx->m.pl[i];
 
@@ -458,7 +458,7 @@ void ik_v2_info_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_v2_more *m = s->more;
 	enum ik_v2_xch x = m ? m->x : IK_V2_X_NONE;
 
-	s->last_rx_ms = ik_v1_now(s->e);
+	s->last_rx_ms = ik_core_now(s->e);
 	if (m)
 		m->x = IK_V2_X_NONE;
 	switch (x) {

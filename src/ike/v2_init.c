@@ -248,12 +248,12 @@ static void natd_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 
 static void cookie_rotate(struct ik_engine *e, struct ik_v2_eng *v)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	if (v->cookie_have_secret && now - v->cookie_rotated_ms < IK_V2_COOKIE_ROTATE_MS)
 		return;
 	memcpy(v->cookie_prev, v->cookie_secret, sizeof(v->cookie_prev));
-	ik_v1_rand(e, v->cookie_secret, sizeof(v->cookie_secret));
+	ik_core_rand(e, v->cookie_secret, sizeof(v->cookie_secret));
 	if (!v->cookie_have_secret)
 		memcpy(v->cookie_prev, v->cookie_secret, sizeof(v->cookie_prev));
 	v->cookie_have_secret = true;
@@ -445,7 +445,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	trace_suite(s, &ch.suite);
 	if (ik_dh_rand_len(s->dh_group) > sizeof(rnd))
 		goto fail;
-	ik_v1_rand(e, rnd, ik_dh_rand_len(s->dh_group));
+	ik_core_rand(e, rnd, ik_dh_rand_len(s->dh_group));
 	s->dh = ik_dh_new(s->dh_group, rnd, ik_dh_rand_len(s->dh_group));
 	ik_wipe(rnd, sizeof(rnd));
 	if (!s->dh)
@@ -463,7 +463,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	if (!s->nr)
 		goto fail;
 	s->nr_len = IK_V2_NONCE_LEN;
-	ik_v1_rand(e, s->nr, s->nr_len);
+	ik_core_rand(e, s->nr, s->nr_len);
 	if (ik_v2_derive(&s->suite, gir, s->ni, s->ni_len, s->nr, s->nr_len, s->spi_i, s->spi_r,
 			 &s->keys)) {
 		V2DBG(s, "key derivation failed");
@@ -565,7 +565,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 		goto out;
 	}
 	ik_dh_free(s->dh);
-	ik_v1_rand(e, rnd, ik_dh_rand_len(s->dh_group));
+	ik_core_rand(e, rnd, ik_dh_rand_len(s->dh_group));
 	s->dh = ik_dh_new(s->dh_group, rnd, ik_dh_rand_len(s->dh_group));
 	ik_wipe(rnd, sizeof(rnd));
 	if (!s->dh)
@@ -575,7 +575,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 		if (!s->ni)
 			goto out;
 		s->ni_len = IK_V2_NONCE_LEN;
-		ik_v1_rand(e, s->ni, s->ni_len);
+		ik_core_rand(e, s->ni, s->ni_len);
 	}
 	V2DBG(s, "Found Policy '%s'", s->policy->name);
 	V2DBG(s, "Generating IKE_SA_INIT message (DH group %u)", s->dh_group);

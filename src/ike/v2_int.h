@@ -22,15 +22,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/acl.h"
 #include "conf/model.h"
+#include "ike/core.h"
 #include "ike/crypto.h"
 #include "ike/engine.h"
 #include "ike/sa.h"
 #include "ike/timer.h"
-#include "ike/v1_int.h"         /* struct ik_engine and the core's helpers */
 #include "ike/v2_crypto.h"
 #include "ike/v2_msg.h"
 #include "ipsec/child.h"
+#include "profile/cmap_select.h"
 #include "profile/v2_select.h"
 
 /* IKE SA states. Names as traces print them (IOS: "IN-NEG" until READY). */

@@ -115,9 +115,9 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 	s->local = *local;
 	s->remote = *remote;
 	s->fvrf = fvrf ? strdup(fvrf) : NULL;
-	s->cfg = ik_v1_cfg_hold(e, e->cfg);
+	s->cfg = ik_core_cfg_hold(e, e->cfg);
 	s->state = IKEV2_IDLE;
-	s->created_ms = ik_v1_now(e);
+	s->created_ms = ik_core_now(e);
 	s->last_rx_ms = s->created_ms;
 	s->session_id = s->sa_id = v->next_session_id++;
 	s->win.t_xmit.kind = IK_TK_V2_XMIT;
@@ -126,9 +126,9 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 	s->t_dpd.kind = IK_TK_SA_DPD;
 	s->t_natka.kind = IK_TK_SA_NATKA;
 	ik_v2_reasm_init(&s->reasm);
-	ik_v1_timer_set(e, &s->t_expire, s->created_ms + ik_v1_exchange_limit_ms(e));
+	ik_core_timer_set(e, &s->t_expire, s->created_ms + ik_core_exchange_limit_ms(e));
 	do
-		ik_v1_rand(e, initiator ? s->spi_i : s->spi_r, 8);
+		ik_core_rand(e, initiator ? s->spi_i : s->spi_r, 8);
 	while (!memcmp(initiator ? s->spi_i : s->spi_r, "\0\0\0\0\0\0\0\0", 8));
 	s->next = v->sas;
 	if (v->sas)
@@ -211,7 +211,7 @@ static void sa_free(struct ik_v2_ike_sa *s)
 	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
 	ik_v2_wipe_free(&s->cookie, &s->cookie_len);
 	free(s->peer_id_value);
-	ik_v1_cfg_release(s->e, s->cfg);
+	ik_core_cfg_release(s->e, s->cfg);
 	free(s->fvrf);
 	free(s);
 }
@@ -258,10 +258,10 @@ void ik_v2_sa_delete(struct ik_v2_ike_sa *s, const char *reason, bool notify_pee
 		struct ik_child *c, *next;
 
 		/* through the children's address index: only this peer's */
-		for (c = ik_v1_child_first_addr(e, s->remote.addr); c; c = next) {
-			next = ik_v1_child_next_addr(e, c);
+		for (c = ik_core_child_first_addr(e, s->remote.addr); c; c = next) {
+			next = ik_core_child_next_addr(e, c);
 			if (c->version == 2 && c->p1_conn_id == s->conn_id)
-				ik_v1_child_remove(e, c, false, "IKE SA deleted");
+				ik_core_child_remove(e, c, false, "IKE SA deleted");
 		}
 	}
 	in_neg_leave(s);
@@ -319,7 +319,7 @@ void ik_v2_fail(struct ik_v2_ike_sa *s, const char *fmt, ...)
 void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 {
 	struct ik_engine *e = s->e;
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	uint32_t life = s->profile && s->profile->lifetime ? s->profile->lifetime :
 		IK_V2_DEFAULT_LIFETIME;
 	uint16_t j = 0;
@@ -329,15 +329,15 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	s->established_ms = now;
 	s->last_rx_ms = now;
 	e->st.p1_done++;
-	ik_v1_timer_set(e, &s->t_expire, now + (uint64_t)life * 1000);
+	ik_core_timer_set(e, &s->t_expire, now + (uint64_t)life * 1000);
 	/* the initiator rekeys at 85..90 % of the lifetime, jittered */
-	ik_v1_rand(e, &j, sizeof(j));
+	ik_core_rand(e, &j, sizeof(j));
 	if (s->initiator)
-		ik_v1_timer_set(e, &s->t_rekey, now + (uint64_t)life * (850 + j % 50));
+		ik_core_timer_set(e, &s->t_rekey, now + (uint64_t)life * (850 + j % 50));
 	if (s->profile && s->profile->dpd_interval && s->profile->dpd_periodic)
-		ik_v1_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
+		ik_core_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
 	if ((s->nat_self) && (s->profile && s->profile->nat_keepalive))
-		ik_v1_timer_set(e, &s->t_natka, now + (uint64_t)s->profile->nat_keepalive * 1000);
+		ik_core_timer_set(e, &s->t_natka, now + (uint64_t)s->profile->nat_keepalive * 1000);
 	ik_v2_wipe_free(&s->init_i, &s->init_i_len);
 	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
 	ik_dh_free(s->dh);
@@ -359,7 +359,7 @@ void ik_v2_sa_authenticated(struct ik_v2_ike_sa *s)
 {
 	char oa[IK_ADDR_ANYSTRLEN], na[IK_ADDR_ANYSTRLEN];
 
-	s->last_rx_ms = ik_v1_now(s->e);
+	s->last_rx_ms = ik_core_now(s->e);
 	if (ik_ep_eq(&s->rx_remote, &s->remote) && s->rx_local.port == s->local.port)
 		return;
 	V2DBG(s, "peer moved from %s:%u to %s:%u (local port %u), authenticated",
@@ -477,7 +477,7 @@ static int msg_seal(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_o
 		for (int i = 0; i < 8; i++)
 			iv[i] = (uint8_t)(s->iv_seq >> (56 - 8 * i));
 	} else {
-		ik_v1_rand(s->e, iv, ik_v2_iv_len(s->keys.s.encr));
+		ik_core_rand(s->e, iv, ik_v2_iv_len(s->keys.s.encr));
 	}
 	if (ik_v2_sk_seal(&s->keys, s->initiator, b, sk_off, iv, err, sizeof(err))) {
 		V2DBG(s, "encryption failed: %s", err);
@@ -562,7 +562,7 @@ int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t s
 	if (msgid == w->next_msgid)
 		w->next_msgid++;
 	out_send(s, &w->req);
-	ik_v1_timer_set(s->e, &w->t_xmit, ik_v1_now(s->e) + IK_V2_RETRANS_BASE_MS);
+	ik_core_timer_set(s->e, &w->t_xmit, ik_core_now(s->e) + IK_V2_RETRANS_BASE_MS);
 	return 0;
 }
 
@@ -648,7 +648,7 @@ static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
 	V2DBG(s, "Retransmitting packet");
 	out_send(s, &w->req);
 	shift = w->req_count < 3 ? w->req_count : 3;
-	ik_v1_timer_set(e, &w->t_xmit, now + (w->req_interval_ms ? w->req_interval_ms :
+	ik_core_timer_set(e, &w->t_xmit, now + (w->req_interval_ms ? w->req_interval_ms :
 					      (uint64_t)IK_V2_RETRANS_BASE_MS << shift));
 }
 
@@ -754,7 +754,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		}
 	} else {
 		if (w->have_resp && h->msgid == w->resp_msgid) {
-			uint64_t now = ik_v1_now(e);
+			uint64_t now = ik_core_now(e);
 
 			/* a retransmitted request: the kept response, at most twice a second */
 			if (now - w->last_dup_ms < 500 && w->last_dup_ms)
@@ -876,7 +876,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	if (moved)
 		ik_v2_sa_authenticated(s);
 	else
-		s->last_rx_ms = ik_v1_now(e);
+		s->last_rx_ms = ik_core_now(e);
 	switch (h->exch) {
 	case IK_V2_EXCH_IKE_AUTH:
 		if (!response && s->state == IKEV2_R_INIT_SENT)
@@ -990,7 +990,7 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, uint32_t s
 			return 0;
 	}
 	(void)v;
-	s = ik_v2_sa_new(e, true, &local, &remote, ik_v1_tunnel_fvrf(t));
+	s = ik_v2_sa_new(e, true, &local, &remote, ik_core_tunnel_fvrf(t));
 	if (!s) {
 		ik_sb_printf(err, "%% out of memory");
 		return -1;

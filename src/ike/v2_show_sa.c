@@ -233,20 +233,21 @@ static void sa_json(const struct ik_v2_ike_sa *s, uint64_t now, struct ik_sb *ou
 
 /* ---- children ---- */
 
-static void sel_range(uint32_t a, uint32_t mask, uint16_t port, char *buf, size_t n)
+static void sel_range(const struct ik_addr *a, uint8_t plen, uint16_t port, char *buf, size_t n)
 {
-	char x[IK_ADDRSTRLEN], y[IK_ADDRSTRLEN];
+	char x[IK_ADDR_ANYSTRLEN], y[IK_ADDR_ANYSTRLEN];
+	struct ik_addr last = ik_prefix_last(a, plen);
 
-	snprintf(buf, n, "%s/%u - %s/%u", ik_addr_fmt(a & mask, x), port,
-		 ik_addr_fmt(a | ~mask, y), port ? port : 65535u);
+	snprintf(buf, n, "%s/%u - %s/%u", ik_addr_fmt_ios(a, x), port, ik_addr_fmt_ios(&last, y),
+		 port ? port : 65535u);
 }
 
 static void child_text(const struct ik_child *c, bool detail, struct ik_sb *out)
 {
-	char ls[64], rs[64];
+	char ls[2 * IK_ADDR_ANYSTRLEN + 16], rs[2 * IK_ADDR_ANYSTRLEN + 16];
 
-	sel_range(c->sa.sel.src, c->sa.sel.src_mask, c->sa.sel.sport, ls, sizeof(ls));
-	sel_range(c->sa.sel.dst, c->sa.sel.dst_mask, c->sa.sel.dport, rs, sizeof(rs));
+	sel_range(&c->sa.sel.src, c->sa.sel.src_plen, c->sa.sel.sport, ls, sizeof(ls));
+	sel_range(&c->sa.sel.dst, c->sa.sel.dst_plen, c->sa.sel.dport, rs, sizeof(rs));
 	ik_sb_printf(out, "Child sa: local selector  %s\n", ls);
 	ik_sb_printf(out, "          remote selector %s\n", rs);
 	ik_sb_printf(out, "          ESP spi in/out: 0x%X/0x%X  \n", c->sa.in.spi, c->sa.out.spi);
@@ -262,16 +263,16 @@ static void child_text(const struct ik_child *c, bool detail, struct ik_sb *out)
 
 static void child_json(const struct ik_child *c, struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 
 	ik_sb_printf(out, "{\"id\":%u,\"tunnel\":", c->sa.id);
 	ik_sb_json_str(out, c->sa.ifname);
 	ik_sb_printf(out, ",\"spi_in\":\"0x%X\",\"spi_out\":\"0x%X\",\"local_selector\":"
-		     "\"%s/%d\",", c->sa.in.spi, c->sa.out.spi, ik_addr_fmt(c->sa.sel.src, a),
-		     ik_mask_plen(c->sa.sel.src_mask));
+		     "\"%s/%d\",", c->sa.in.spi, c->sa.out.spi,
+		     ik_addr_fmt_any(&c->sa.sel.src, a), c->sa.sel.src_plen);
 	ik_sb_printf(out, "\"remote_selector\":\"%s/%d\",\"proto\":%u,\"encr\":\"%s\","
 		     "\"keysize\":%u,\"esp_hmac\":\"%s\",\"mode\":\"%s\",\"pfs_group\":%u}",
-		     ik_addr_fmt(c->sa.sel.dst, b), ik_mask_plen(c->sa.sel.dst_mask),
+		     ik_addr_fmt_any(&c->sa.sel.dst, b), c->sa.sel.dst_plen,
 		     c->sa.sel.proto, esp_enc_ios(&c->sa), c->sa.enc_keylen,
 		     esp_auth_ios(c->sa.auth),
 		     c->sa.mode == IK_MODE_TRANSPORT ? "transport" : "tunnel", c->sa.pfs_group);
@@ -291,7 +292,7 @@ static unsigned count_children(struct ik_v2_ike_sa *s)
 void ik_engine_show_ikev2_sa(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 			     struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	bool first = true;
 
 	if (json) {
@@ -340,7 +341,7 @@ static int by_session(const void *a, const void *b)
 void ik_engine_show_ikev2_session(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 				  struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 	struct ik_v2_ike_sa **v = NULL;
 	size_t n = 0, cap = 0;
 	bool first = true;
@@ -465,15 +466,7 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 		ik_sb_printf(out, "  IKEv2 SA: local %s/%u remote %s/%u %s\n", a, s->local.port, b,
 			     s->remote.port, s->state == IKEV2_READY ? "Active" : "Inactive");
 		if (any) {
-			char x[IK_ADDRSTRLEN], y[IK_ADDRSTRLEN];
-
-			if (any->sa.sel.proto == 47)
-				ik_sb_printf(out, "  IPSEC FLOW: permit 47 host %s host %s\n",
-					     ik_addr_fmt(any->sa.sel.src, x),
-					     ik_addr_fmt(any->sa.sel.dst, y));
-			else
-				ik_sb_add(out, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 "
-					  "0.0.0.0/0.0.0.0\n");
+			ik_sel_flow_line(out, &any->sa.sel);
 			ik_sb_printf(out, "        Active SAs: %u, origin: crypto map\n", nsa);
 		}
 		ik_sb_add(out, "\n");
@@ -485,7 +478,7 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 void ik_v2_show_session_brief(struct ik_engine *e, const struct ik_show_opts *o,
 			      struct ik_sb *out)
 {
-	uint64_t now = ik_v1_now(e);
+	uint64_t now = ik_core_now(e);
 
 	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL; s; s = s->next) {
 		struct ik_child *any = ik_v2_child_first(s);

@@ -9,14 +9,18 @@
 #include <stdint.h>
 
 #include "conf/model.h"
+#include "util/addr.h"
 
 #define IK_MAX_ENC_KEY 36  /* AES-256 + 4-byte GCM salt */
 #define IK_MAX_AUTH_KEY 64 /* HMAC-SHA-512 */
 
-/* Traffic selector: src/dst prefixes and an IP protocol (0 = any). */
+/* Traffic selector: src/dst prefixes and an IP protocol (0 = any). Both
+ * prefixes are of one family (IPv4 or IPv6), which may differ from the
+ * family of the outer addresses (IPv6 carried over IPv4 and the reverse).
+ * The address bits past the prefix length are zero. */
 struct ik_selector {
-	uint32_t src, src_mask;
-	uint32_t dst, dst_mask;
+	struct ik_addr src, dst;
+	uint8_t src_plen, dst_plen; /* 0..32 or 0..128 */
 	uint8_t proto;
 	uint16_t sport, dport; /* 0 = any */
 };
@@ -24,7 +28,7 @@ struct ik_selector {
 /* One direction of ESP. */
 struct ik_esp_sa {
 	uint32_t spi;           /* host order */
-	uint32_t src, dst;      /* outer addresses of this direction */
+	struct ik_addr src, dst; /* outer addresses of this direction */
 	uint8_t enc_key[IK_MAX_ENC_KEY];
 	uint8_t auth_key[IK_MAX_AUTH_KEY];
 };
@@ -63,8 +67,30 @@ struct ik_kevent {
 	enum ik_kevent_type type;
 	uint32_t reqid;
 	uint32_t spi;           /* expire: the SA's SPI (host order) */
-	uint32_t src, dst;      /* acquire: the packet's outer template addresses */
+	struct ik_addr src, dst; /* acquire: the packet's outer template addresses */
 	struct ik_selector sel; /* acquire: the policy selector */
 };
+
+/* Selector helpers (src/ipsec/selector.c). */
+/* The prefix length of an address family: 32 or 128. */
+static inline int ik_af_bits(uint8_t family)
+{
+	return family == IK_AF_INET6 ? 128 : 32;
+}
+/* The IPv4 mask (host order) of a selector side's prefix length. */
+uint32_t ik_sel_mask4(uint8_t plen);
+/* The range lo..hi (one family) as net/plen: the return is the prefix
+ * length when the range is exactly a prefix, -1 else (net untouched). */
+int ik_range_prefix(const struct ik_addr *lo, const struct ik_addr *hi, struct ik_addr *net);
+/* The smallest prefix holding lo..hi: sets net, returns the length. */
+int ik_range_cover(const struct ik_addr *lo, const struct ik_addr *hi, struct ik_addr *net);
+/* The last address of net/plen. */
+struct ik_addr ik_prefix_last(const struct ik_addr *net, int plen);
+/* "10.1.1.0/24->10.2.0.0/16 proto 0" into buf (IPv6 in RFC 5952 form). */
+#define IK_SEL_STRLEN (2 * (IK_ADDR_ANYSTRLEN + 4) + 16)
+char *ik_sel_fmt(const struct ik_selector *s, char *buf, size_t n);
+struct ik_sb;
+/* The "  IPSEC FLOW: ..." line of show crypto session for a selector. */
+void ik_sel_flow_line(struct ik_sb *out, const struct ik_selector *s);
 
 #endif

@@ -165,9 +165,11 @@ size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
 	for (size_t i = 0; i < cfg->ncmaps; i++) {
 		const struct ik_cmap *m = cfg->cmaps[i];
 		uint32_t local;
+		struct ik_addr lo;
 
 		if (m->is_dynamic || !(local = ik_cmap_local(cfg, m)))
 			continue;
+		lo = ik_addr_v4(local);
 		for (size_t k = 0; k < m->nentries; k++) {
 			const struct ik_cmap_entry *e = m->entries[k];
 
@@ -184,15 +186,15 @@ size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
 				    p.local.lo.family != IK_AF_INET4)
 					continue;
 				memset(&sel, 0, sizeof(sel));
-				sel.src = p.local.lo.v4;
-				sel.src_mask = ~(p.local.lo.v4 ^ p.local.hi.v4);
-				sel.dst = p.remote.lo.v4;
-				sel.dst_mask = ~(p.remote.lo.v4 ^ p.remote.hi.v4);
+				sel.src_plen = (uint8_t)ik_range_cover(&p.local.lo, &p.local.hi,
+								       &sel.src);
+				sel.dst_plen = (uint8_t)ik_range_cover(&p.remote.lo, &p.remote.hi,
+								       &sel.dst);
 				sel.proto = p.proto;
 				sel.sport = p.local.port_lo == p.local.port_hi ? p.local.port_lo : 0;
 				sel.dport = p.remote.port_lo == p.remote.port_hi ?
 					    p.remote.port_lo : 0;
-				fn(ctx, e, a, &sel, ik_cmap_reqid(e, a), local, e->peers[0].v4);
+				fn(ctx, e, a, &sel, ik_cmap_reqid(e, a), &lo, &e->peers[0]);
 				n++;
 			}
 		}

@@ -68,8 +68,8 @@ int ik_cmap_match_flow(const struct ik_cmap *map, const struct ik_flow *f,
  * first packet raises an acquire. Returns the number of traps. */
 struct ik_selector;
 typedef void (*ik_cmap_trap_fn)(void *ctx, const struct ik_cmap_entry *e, size_t ace,
-				const struct ik_selector *sel, uint32_t reqid, uint32_t local,
-				uint32_t peer);
+				const struct ik_selector *sel, uint32_t reqid,
+				const struct ik_addr *local, const struct ik_addr *peer);
 size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx);
 /* The entry and line of a request id (an acquire), or -1. */
 int ik_cmap_by_reqid(const struct ik_config *cfg, uint32_t reqid,

@@ -21,10 +21,12 @@ struct ik_kernel_ops {
 	const char *name;
 	/* Removes what a previous ikerd left (SAs, policies, links it owns). */
 	int (*flush_owned)(struct ik_kernel *k);
-	/* Creates the link of a configured TunnelN (GRE or VTI), with its
-	 * address, up; installs routes of the configuration that name it. */
+	/* Creates the link of a configured TunnelN (GRE or VTI over IPv4,
+	 * ip6gre or vti6 over IPv6), with its addresses, up; installs routes
+	 * of the configuration that name it. local: the outer source, of the
+	 * family of the tunnel's mode. */
 	int (*tunnel_up)(struct ik_kernel *k, const struct ik_config *cfg,
-			 const struct ik_interface *tun, uint32_t local);
+			 const struct ik_interface *tun, const struct ik_addr *local);
 	int (*tunnel_down)(struct ik_kernel *k, const struct ik_interface *tun);
 	/* Installs both ESP SAs and the out/in/fwd policies of a child SA. A
 	 * rekey installs the new pair before the old one is removed. */
@@ -35,13 +37,15 @@ struct ik_kernel_ops {
 	 * first packet raises an acquire; and its removal. A child SA with the
 	 * same selector shares the policy. */
 	int (*trap_add)(struct ik_kernel *k, const struct ik_selector *sel, uint32_t reqid,
-			uint32_t local, uint32_t peer);
+			const struct ik_addr *local, const struct ik_addr *peer);
 	int (*trap_del)(struct ik_kernel *k, const struct ik_selector *sel);
-	/* reverse-route: a route to dst/mask (a crypto map line's remote
-	 * subnet) via the peer, marked as ikerd's, in the main table; and its
-	 * removal (absent: not an error). */
-	int (*route_add)(struct ik_kernel *k, uint32_t dst, uint32_t mask, uint32_t via);
-	int (*route_del)(struct ik_kernel *k, uint32_t dst, uint32_t mask, uint32_t via);
+	/* reverse-route: a route to dst/plen (a crypto map line's remote
+	 * subnet) via the peer (of dst's family), marked as ikerd's, in the
+	 * main table; and its removal (absent: not an error). */
+	int (*route_add)(struct ik_kernel *k, const struct ik_addr *dst, uint8_t plen,
+			 const struct ik_addr *via);
+	int (*route_del)(struct ik_kernel *k, const struct ik_addr *dst, uint8_t plen,
+			 const struct ik_addr *via);
 	/* Packet and byte counters of each direction. */
 	int (*child_counters)(struct ik_kernel *k, const struct ik_child_sa *c,
 			      struct ik_sa_counters *in, struct ik_sa_counters *out);

@@ -1,5 +1,11 @@
-/* The netlink kernel backend: XFRM SAs and policies, GRE and VTI links,
- * addresses and routes, XFRM acquire/expire events.
+/* The netlink kernel backend: XFRM SAs and policies, GRE and VTI links
+ * (ip6gre and vti6 over IPv6), addresses and routes, XFRM acquire/expire
+ * events.
+ *
+ * Families: the outer addresses of an SA (and of its policies' templates) are
+ * IPv4 or IPv6; the selectors are of the family of the traffic they protect,
+ * which may be the other one (IPv6 carried over IPv4 and the reverse, the
+ * SA then has XFRM_STATE_AF_UNSPEC as a tunnel-mode SA needs for it).
  *
  * Libraries: libnl-3 core for sockets and messages, libnl-route-3 for links,
  * addresses and routes. XFRM messages are built and decoded here from the
@@ -59,6 +65,8 @@
 #include <netlink/socket.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/ip6gre.h>
+#include <netlink/route/link/ip6vti.h>
 #include <netlink/route/link/ipgre.h>
 #include <netlink/route/link/ipvti.h>
 #include <netlink/route/link/vrf.h>
@@ -68,6 +76,8 @@
 #include "util/addr.h"
 #include "vti/kernel_int.h"
 
+/* <linux/ip6_tunnel.h> (its <linux/if.h> clashes with <net/if.h>) */
+#define IK_IP6_TNL_F_IGN_ENCAP_LIMIT 0x1u
 #define IK_KERNEL_POLICY_PRIO 6821u
 #define IK_KERNEL_RTPROT 0xa5
 #define IK_LINK_PREFIX "ik-tun"
@@ -87,7 +97,8 @@ struct nl_policy {
 };
 
 struct nl_sa_id {
-	uint32_t src, dst, spi, mark;
+	struct ik_addr src, dst;
+	uint32_t spi, mark;
 };
 
 struct nl_child {
@@ -241,9 +252,47 @@ static void nl_report(struct ik_kernel_nl *k, int err, const char *fmt, ...)
 	ik_msg(k->base.log, IK_LOG_ERR, "kernel: %s: %s%s", what, strerror(-err), nl_hint(err));
 }
 
-static uint32_t nl_mask_of(int plen)
+/* ---- addresses ---- */
+
+static int nl_af(const struct ik_addr *a)
 {
-	return ik_plen_mask(plen);
+	return a->family == IK_AF_INET6 ? AF_INET6 : AF_INET;
+}
+
+static void nl_xaddr_put(xfrm_address_t *x, const struct ik_addr *a)
+{
+	memset(x, 0, sizeof(*x));
+	if (a->family == IK_AF_INET6)
+		memcpy(x->a6, a->v6, 16);
+	else
+		x->a4 = htonl(a->v4);
+}
+
+/* An address of an XFRM message; family AF_INET or AF_INET6 (checked by
+ * the caller). */
+static struct ik_addr nl_xaddr_get(int family, const xfrm_address_t *x)
+{
+	struct ik_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (family == AF_INET6) {
+		a.family = IK_AF_INET6;
+		memcpy(a.v6, x->a6, 16);
+	} else {
+		a.v4 = ntohl(x->a4);
+	}
+	return a;
+}
+
+static struct ik_addr nl_tunnel_remote(const struct ik_interface *tun)
+{
+	struct ik_addr a = ik_addr_v4(tun->tunnel_dest);
+
+	if (tun->tunnel_dest_v6) {
+		a.family = IK_AF_INET6;
+		memcpy(a.v6, tun->tunnel_dest6, 16);
+	}
+	return a;
 }
 
 /* ---- XFRM: algorithms ---- */
@@ -324,20 +373,48 @@ static uint32_t nl_tunnel_mark(const struct ik_interface *tun)
 
 static bool nl_is_vti(const struct ik_interface *tun)
 {
-	return tun && tun->is_tunnel && tun->tunnel_mode == IK_TUN_IPSEC_IPV4;
+	return tun && tun->is_tunnel &&
+	       (tun->tunnel_mode == IK_TUN_IPSEC_IPV4 || tun->tunnel_mode == IK_TUN_IPSEC_IPV6);
+}
+
+/* The family of the tunnel's outer addresses (and of what a VTI carries). */
+static int nl_tunnel_af(const struct ik_interface *tun)
+{
+	return ik_tunnel_mode_v6(tun->tunnel_mode) ? AF_INET6 : AF_INET;
 }
 
 /* ---- XFRM: SAs ---- */
 
-static void nl_sel_fill(struct xfrm_selector *s, uint32_t src, uint32_t smask, uint32_t dst,
-			uint32_t dmask, uint8_t proto, uint16_t sport, uint16_t dport)
+/* Every address of a family. */
+static void nl_sel_any(struct xfrm_selector *s, int family)
 {
 	memset(s, 0, sizeof(*s));
-	s->family = AF_INET;
-	s->saddr.a4 = htonl(src & smask);
-	s->daddr.a4 = htonl(dst & dmask);
-	s->prefixlen_s = (uint8_t)ik_mask_plen(smask);
-	s->prefixlen_d = (uint8_t)ik_mask_plen(dmask);
+	s->family = (uint16_t)family;
+}
+
+/* src/splen -> dst/dplen (the family of src; addresses masked to their
+ * prefixes, lengths clamped to the family's). */
+static void nl_sel_fill(struct xfrm_selector *s, const struct ik_addr *src, int splen,
+			const struct ik_addr *dst, int dplen, uint8_t proto, uint16_t sport,
+			uint16_t dport)
+{
+	int bits = ik_af_bits(src->family);
+
+	memset(s, 0, sizeof(*s));
+	s->family = (uint16_t)nl_af(src);
+	splen = splen > bits ? bits : splen;
+	dplen = dplen > bits ? bits : dplen;
+	nl_xaddr_put(&s->saddr, src);
+	nl_xaddr_put(&s->daddr, dst);
+	if (src->family == IK_AF_INET6) {
+		ik_addr6_mask((uint8_t *)s->saddr.a6, splen);
+		ik_addr6_mask((uint8_t *)s->daddr.a6, dplen);
+	} else {
+		s->saddr.a4 = htonl(src->v4 & ik_plen_mask(splen));
+		s->daddr.a4 = htonl(dst->v4 & ik_plen_mask(dplen));
+	}
+	s->prefixlen_s = (uint8_t)splen;
+	s->prefixlen_d = (uint8_t)dplen;
 	s->proto = proto;
 	if (sport) {
 		s->sport = htons(sport);
@@ -367,11 +444,11 @@ static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c,
 	struct xfrm_usersa_info sa;
 	struct nl_alg enc = { 0 }, auth = { 0 };
 	struct nl_msg *msg;
-	char a[2][IK_ADDRSTRLEN];
+	char a[2][IK_ADDR_ANYSTRLEN];
 	int err = -EINVAL;
 
-	ik_addr_fmt(e->src, a[0]);
-	ik_addr_fmt(e->dst, a[1]);
+	ik_addr_fmt_any(&e->src, a[0]);
+	ik_addr_fmt_any(&e->dst, a[1]);
 	if (nl_enc_alg(c, &enc) < 0) {
 		ik_msg(k->base.log, IK_LOG_ERR, "kernel: XFRM SA add %s spi 0x%08x: "
 		       "unsupported cipher %d with key length %u", a[1], e->spi, c->enc,
@@ -391,11 +468,11 @@ static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c,
 	}
 
 	memset(&sa, 0, sizeof(sa));
-	sa.family = AF_INET;
-	sa.id.daddr.a4 = htonl(e->dst);
+	sa.family = (uint16_t)nl_af(&e->dst);
+	nl_xaddr_put(&sa.id.daddr, &e->dst);
 	sa.id.spi = htonl(e->spi);
 	sa.id.proto = IPPROTO_ESP;
-	sa.saddr.a4 = htonl(e->src);
+	nl_xaddr_put(&sa.saddr, &e->src);
 	sa.reqid = nl_kreqid(c->reqid);
 	sa.mode = c->mode == IK_MODE_TRANSPORT ? XFRM_MODE_TRANSPORT : XFRM_MODE_TUNNEL;
 	sa.replay_window = 0; /* the window is in XFRMA_REPLAY_ESN_VAL */
@@ -403,13 +480,18 @@ static int nl_sa_add(struct ik_kernel_nl *k, const struct ik_child_sa *c,
 		const struct ik_selector *s = &c->sel;
 
 		if (inbound)
-			nl_sel_fill(&sa.sel, s->dst, s->dst_mask, s->src, s->src_mask, s->proto,
+			nl_sel_fill(&sa.sel, &s->dst, s->dst_plen, &s->src, s->src_plen, s->proto,
 				    s->dport, s->sport);
 		else
-			nl_sel_fill(&sa.sel, s->src, s->src_mask, s->dst, s->dst_mask, s->proto,
+			nl_sel_fill(&sa.sel, &s->src, s->src_plen, &s->dst, s->dst_plen, s->proto,
 				    s->sport, s->dport);
+	} else if (c->sel.src.family == e->dst.family || nl_is_vti(c->tunnel)) {
+		/* a VTI carries its own family: 'tunnel mode ipsec ipv4/ipv6' */
+		sa.sel.family = sa.family;
 	} else {
-		sa.sel.family = AF_INET;
+		/* inner and outer families differ: the SA must not check the
+		 * inner family against its own */
+		sa.flags |= XFRM_STATE_AF_UNSPEC;
 	}
 	sa.lft.soft_packet_limit = XFRM_INF;
 	sa.lft.hard_packet_limit = XFRM_INF;
@@ -516,16 +598,15 @@ static int nl_sa_del(struct ik_kernel_nl *k, const struct nl_sa_id *id, bool qui
 	struct xfrm_usersa_id sid;
 	xfrm_address_t src;
 	struct nl_msg *msg;
-	char a[2][IK_ADDRSTRLEN];
+	char a[2][IK_ADDR_ANYSTRLEN];
 	int err;
 
 	memset(&sid, 0, sizeof(sid));
-	memset(&src, 0, sizeof(src));
-	sid.daddr.a4 = htonl(id->dst);
+	nl_xaddr_put(&sid.daddr, &id->dst);
 	sid.spi = htonl(id->spi);
-	sid.family = AF_INET;
+	sid.family = (uint16_t)nl_af(&id->dst);
 	sid.proto = IPPROTO_ESP;
-	src.a4 = htonl(id->src);
+	nl_xaddr_put(&src, &id->src);
 	msg = nlmsg_alloc_simple(XFRM_MSG_DELSA, 0);
 	if (!msg)
 		return -ENOMEM;
@@ -544,8 +625,8 @@ static int nl_sa_del(struct ik_kernel_nl *k, const struct nl_sa_id *id, bool qui
 			return 0;
 	}
 	if (err)
-		nl_report(k, err, "XFRM SA delete %s->%s spi 0x%08x", ik_addr_fmt(id->src, a[0]),
-			  ik_addr_fmt(id->dst, a[1]), id->spi);
+		nl_report(k, err, "XFRM SA delete %s->%s spi 0x%08x",
+			  ik_addr_fmt_any(&id->src, a[0]), ik_addr_fmt_any(&id->dst, a[1]), id->spi);
 	return err;
 too_big:
 	nlmsg_free(msg);
@@ -556,10 +637,12 @@ too_big:
 
 static void nl_sel_fmt(const struct xfrm_selector *s, char *buf, size_t len)
 {
-	char a[2][IK_ADDRSTRLEN];
+	char a[2][IK_ADDR_ANYSTRLEN];
+	struct ik_addr x = nl_xaddr_get(s->family, &s->saddr);
+	struct ik_addr y = nl_xaddr_get(s->family, &s->daddr);
 
-	snprintf(buf, len, "%s/%u->%s/%u proto %u", ik_addr_fmt(ntohl(s->saddr.a4), a[0]),
-		 s->prefixlen_s, ik_addr_fmt(ntohl(s->daddr.a4), a[1]), s->prefixlen_d, s->proto);
+	snprintf(buf, len, "%s/%u->%s/%u proto %u", ik_addr_fmt_any(&x, a[0]), s->prefixlen_s,
+		 ik_addr_fmt_any(&y, a[1]), s->prefixlen_d, s->proto);
 }
 
 static const char *nl_dir_name(unsigned dir)
@@ -567,14 +650,15 @@ static const char *nl_dir_name(unsigned dir)
 	return dir == XFRM_POLICY_IN ? "in" : dir == XFRM_POLICY_OUT ? "out" : "fwd";
 }
 
-/* Adds or replaces (UPDPOLICY) a policy with one ESP template. */
+/* Adds or replaces (UPDPOLICY) a policy with one ESP template (outer
+ * addresses tsrc -> tdst, of their own family). */
 static int nl_policy_put(struct ik_kernel_nl *k, const struct nl_policy_key *key, uint32_t kreqid,
-			 bool tunnel, uint32_t tsrc, uint32_t tdst)
+			 bool tunnel, const struct ik_addr *tsrc, const struct ik_addr *tdst)
 {
 	struct xfrm_userpolicy_info p;
 	struct xfrm_user_tmpl t;
 	struct nl_msg *msg;
-	char sel[96];
+	char sel[2 * IK_ADDR_ANYSTRLEN + 24];
 	int err;
 
 	memset(&p, 0, sizeof(p));
@@ -589,14 +673,14 @@ static int nl_policy_put(struct ik_kernel_nl *k, const struct nl_policy_key *key
 	p.share = XFRM_SHARE_ANY;
 
 	memset(&t, 0, sizeof(t));
-	t.family = AF_INET;
+	t.family = (uint16_t)nl_af(tdst);
 	t.id.proto = IPPROTO_ESP;
 	t.reqid = kreqid;
 	t.mode = tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
 	t.aalgos = t.ealgos = t.calgos = ~0u;
 	if (tunnel) {
-		t.saddr.a4 = htonl(tsrc);
-		t.id.daddr.a4 = htonl(tdst);
+		nl_xaddr_put(&t.saddr, tsrc);
+		nl_xaddr_put(&t.id.daddr, tdst);
 	}
 
 	msg = nlmsg_alloc_simple(XFRM_MSG_UPDPOLICY, 0);
@@ -627,7 +711,7 @@ static int nl_policy_del(struct ik_kernel_nl *k, const struct nl_policy_key *key
 {
 	struct xfrm_userpolicy_id id;
 	struct nl_msg *msg;
-	char sel[96];
+	char sel[2 * IK_ADDR_ANYSTRLEN + 24];
 	int err;
 
 	memset(&id, 0, sizeof(id));
@@ -668,7 +752,7 @@ static bool nl_policy_key_eq(const struct nl_policy_key *a, const struct nl_poli
 
 /* Installs (or replaces) a policy and counts one more user of it. */
 static int nl_policy_ref(struct ik_kernel_nl *k, const struct nl_policy_key *key, uint32_t kreqid,
-			 bool tunnel, uint32_t tsrc, uint32_t tdst)
+			 bool tunnel, const struct ik_addr *tsrc, const struct ik_addr *tdst)
 {
 	struct nl_policy *p = NULL;
 	int err;
@@ -723,7 +807,8 @@ static uint32_t nl_child_mark(const struct ik_child_sa *c)
 }
 
 /* The policies of a child: out (local->remote), in and fwd (reverse). A VTI
- * child protects any/any under the tunnel's mark, as Linux VTI requires. */
+ * child protects any/any (of the family the VTI carries) under the tunnel's
+ * mark, as Linux VTI requires. */
 static void nl_child_policies(const struct ik_child_sa *c, struct nl_policy_key pol[3])
 {
 	const struct ik_selector *s = &c->sel;
@@ -731,13 +816,13 @@ static void nl_child_policies(const struct ik_child_sa *c, struct nl_policy_key 
 
 	memset(pol, 0, 3 * sizeof(*pol));
 	if (mark) {
-		nl_sel_fill(&pol[0].sel, 0, 0, 0, 0, 0, 0, 0);
+		nl_sel_any(&pol[0].sel, nl_tunnel_af(c->tunnel));
 		pol[1].sel = pol[0].sel;
 		pol[2].sel = pol[0].sel;
 	} else {
-		nl_sel_fill(&pol[0].sel, s->src, s->src_mask, s->dst, s->dst_mask, s->proto,
+		nl_sel_fill(&pol[0].sel, &s->src, s->src_plen, &s->dst, s->dst_plen, s->proto,
 			    s->sport, s->dport);
-		nl_sel_fill(&pol[1].sel, s->dst, s->dst_mask, s->src, s->src_mask, s->proto,
+		nl_sel_fill(&pol[1].sel, &s->dst, s->dst_plen, &s->src, s->src_plen, s->proto,
 			    s->dport, s->sport);
 		pol[2].sel = pol[1].sel;
 	}
@@ -783,7 +868,7 @@ static int nl_child_add(struct ik_kernel *kk, const struct ik_child_sa *c)
 		bool out = ch.pol[ch.npol].dir == XFRM_POLICY_OUT;
 
 		err = nl_policy_ref(k, &ch.pol[ch.npol], kreqid, tunnel,
-				    out ? c->out.src : c->in.src, out ? c->out.dst : c->in.dst);
+				    out ? &c->out.src : &c->in.src, out ? &c->out.dst : &c->in.dst);
 		if (err)
 			goto undo_pol;
 	}
@@ -810,13 +895,13 @@ undo_in:
 static void nl_trap_key(const struct ik_selector *s, struct nl_policy_key *key)
 {
 	memset(key, 0, sizeof(*key));
-	nl_sel_fill(&key->sel, s->src, s->src_mask, s->dst, s->dst_mask, s->proto, s->sport,
+	nl_sel_fill(&key->sel, &s->src, s->src_plen, &s->dst, s->dst_plen, s->proto, s->sport,
 		    s->dport);
 	key->dir = XFRM_POLICY_OUT;
 }
 
 static int nl_trap_add(struct ik_kernel *kk, const struct ik_selector *sel, uint32_t reqid,
-		       uint32_t local, uint32_t peer)
+		       const struct ik_addr *local, const struct ik_addr *peer)
 {
 	struct ik_kernel_nl *k = nl_of(kk);
 	struct nl_policy_key key;
@@ -888,15 +973,15 @@ static int nl_sa_counters(struct ik_kernel_nl *k, const struct ik_esp_sa *e, uin
 	struct xfrm_usersa_info info;
 	struct xfrm_usersa_id sid;
 	struct nl_msg *msg;
-	char a[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN];
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	memset(&info, 0, sizeof(info));
 	memset(&sid, 0, sizeof(sid));
-	sid.daddr.a4 = htonl(e->dst);
+	nl_xaddr_put(&sid.daddr, &e->dst);
 	sid.spi = htonl(e->spi);
-	sid.family = AF_INET;
+	sid.family = (uint16_t)nl_af(&e->dst);
 	sid.proto = IPPROTO_ESP;
 	msg = nlmsg_alloc_simple(XFRM_MSG_GETSA, 0);
 	if (!msg)
@@ -917,7 +1002,7 @@ static int nl_sa_counters(struct ik_kernel_nl *k, const struct ik_esp_sa *e, uin
 	if (!err && info.id.spi != htonl(e->spi))
 		err = -ENOENT;
 	if (err) {
-		nl_report(k, err, "XFRM SA get %s spi 0x%08x", ik_addr_fmt(e->dst, a), e->spi);
+		nl_report(k, err, "XFRM SA get %s spi 0x%08x", ik_addr_fmt_any(&e->dst, a), e->spi);
 		return err;
 	}
 	out->bytes = info.curlft.bytes;
@@ -1119,25 +1204,29 @@ static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
 
 /* reverse-route: dst/mask via the peer in the main table, ikerd's protocol
  * (start-up clean-up removes what a previous ikerd left). */
-static int nl_rri(struct ik_kernel *kk, uint32_t dst, uint32_t mask, uint32_t via, bool add)
+static int nl_rri(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
+		  const struct ik_addr *via, bool add)
 {
 	struct ik_kernel_nl *k = nl_of(kk);
+	bool v6 = dst->family == IK_AF_INET6;
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	int plen = ik_mask_plen(mask), err;
-	struct nl_addr *d = nl_addr4(dst & mask, plen < 0 ? 32 : plen), *gw = nl_addr4(via, 32);
-	char what[96], a[2][IK_ADDRSTRLEN];
+	struct nl_addr *d = v6 ? nl_addr6(dst->v6, plen) : nl_addr4(dst->v4, plen);
+	struct nl_addr *gw = via->family == IK_AF_INET6 ? nl_addr6(via->v6, 128) :
+		nl_addr4(via->v4, 32);
+	char what[160], a[2][IK_ADDR_ANYSTRLEN];
+	int err;
 
-	if (!r || !nh || !d || !gw || plen < 0) {
+	if (!r || !nh || !d || !gw || via->family != dst->family || plen > ik_af_bits(dst->family)) {
 		rtnl_route_put(r);
 		rtnl_route_nh_free(nh);
 		nl_addr_put(d);
 		nl_addr_put(gw);
-		return plen < 0 ? -EINVAL : -ENOMEM;
+		return r && nh && d && gw ? -EINVAL : -ENOMEM;
 	}
-	snprintf(what, sizeof(what), "%s/%d via %s (reverse-route)", ik_addr_fmt(dst, a[0]), plen,
-		 ik_addr_fmt(via, a[1]));
-	rtnl_route_set_family(r, AF_INET);
+	snprintf(what, sizeof(what), "%s/%u via %s (reverse-route)", ik_addr_fmt_any(dst, a[0]),
+		 plen, ik_addr_fmt_any(via, a[1]));
+	rtnl_route_set_family(r, v6 ? AF_INET6 : AF_INET);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(r, IK_KERNEL_RTPROT);
 	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
@@ -1151,14 +1240,16 @@ static int nl_rri(struct ik_kernel *kk, uint32_t dst, uint32_t mask, uint32_t vi
 	return err;
 }
 
-static int nl_rri_add(struct ik_kernel *kk, uint32_t dst, uint32_t mask, uint32_t via)
+static int nl_rri_add(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
+		      const struct ik_addr *via)
 {
-	return nl_rri(kk, dst, mask, via, true);
+	return nl_rri(kk, dst, plen, via, true);
 }
 
-static int nl_rri_del(struct ik_kernel *kk, uint32_t dst, uint32_t mask, uint32_t via)
+static int nl_rri_del(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
+		      const struct ik_addr *via)
 {
-	return nl_rri(kk, dst, mask, via, false);
+	return nl_rri(kk, dst, plen, via, false);
 }
 
 static bool nl_same_vrf(const char *a, const char *b)
@@ -1294,10 +1385,11 @@ static int nl_tunnel_addr6(struct ik_kernel_nl *k, const struct ik_interface *tu
 }
 
 /* The outbound policy of a protected tunnel before any SA (see the top). */
-static int nl_tunnel_guard(struct ik_kernel_nl *k, const struct ik_interface *tun, uint32_t local,
-			   struct nl_tunnel *t)
+static int nl_tunnel_guard(struct ik_kernel_nl *k, const struct ik_interface *tun,
+			   const struct ik_addr *local, struct nl_tunnel *t)
 {
 	const struct ik_ipsec_profile *pp = tun->protection;
+	struct ik_addr remote = nl_tunnel_remote(tun);
 	bool tunnel_mode = true;
 	int err;
 
@@ -1308,33 +1400,108 @@ static int nl_tunnel_guard(struct ik_kernel_nl *k, const struct ik_interface *tu
 	memset(&t->guard, 0, sizeof(t->guard));
 	t->guard.dir = XFRM_POLICY_OUT;
 	if (nl_is_vti(tun)) {
-		nl_sel_fill(&t->guard.sel, 0, 0, 0, 0, 0, 0, 0);
+		nl_sel_any(&t->guard.sel, nl_tunnel_af(tun));
 		t->guard.mark = nl_tunnel_mark(tun);
 	} else {
-		nl_sel_fill(&t->guard.sel, local, 0xffffffffu, tun->tunnel_dest, 0xffffffffu,
-			    IPPROTO_GRE, 0, 0);
+		nl_sel_fill(&t->guard.sel, local, ik_af_bits(local->family), &remote,
+			    ik_af_bits(remote.family), IPPROTO_GRE, 0, 0);
 	}
 	err = nl_policy_ref(k, &t->guard, nl_kreqid(tun->tunnel_num + 1), tunnel_mode, local,
-			    tun->tunnel_dest);
+			    &remote);
 	if (!err)
 		t->has_guard = true;
 	return err;
 }
 
+/* The link of a tunnel: GRE or VTI over IPv4, ip6gre or vti6 over IPv6. */
+static struct rtnl_link *nl_tunnel_link(const struct ik_interface *tun, const struct ik_addr *local,
+					const struct ik_addr *remote, int underlay)
+{
+	bool vti = nl_is_vti(tun);
+	struct rtnl_link *l;
+
+	if (local->family == IK_AF_INET6) {
+		struct in6_addr lo, re;
+
+		memcpy(lo.s6_addr, local->v6, 16);
+		memcpy(re.s6_addr, remote->v6, 16);
+		l = vti ? rtnl_link_ip6vti_alloc() : rtnl_link_ip6gre_alloc();
+		if (!l)
+			return NULL;
+		if (vti) {
+			rtnl_link_ip6vti_set_local(l, &lo);
+			rtnl_link_ip6vti_set_remote(l, &re);
+			rtnl_link_ip6vti_set_ikey(l, htonl(nl_tunnel_mark(tun)));
+			rtnl_link_ip6vti_set_okey(l, htonl(nl_tunnel_mark(tun)));
+			if (underlay)
+				rtnl_link_ip6vti_set_link(l, (uint32_t)underlay);
+		} else {
+			rtnl_link_ip6gre_set_local(l, &lo);
+			rtnl_link_ip6gre_set_remote(l, &re);
+			rtnl_link_ip6gre_set_ttl(l, 255);
+			/* no encapsulation limit option: GRE over IPv6 as IOS sends it */
+			rtnl_link_ip6gre_set_flags(l, IK_IP6_TNL_F_IGN_ENCAP_LIMIT);
+			if (underlay)
+				rtnl_link_ip6gre_set_link(l, (uint32_t)underlay);
+		}
+		return l;
+	}
+	l = vti ? rtnl_link_ipvti_alloc() : rtnl_link_ipgre_alloc();
+	if (!l)
+		return NULL;
+	if (vti) {
+		rtnl_link_ipvti_set_local(l, htonl(local->v4));
+		rtnl_link_ipvti_set_remote(l, htonl(remote->v4));
+		rtnl_link_ipvti_set_ikey(l, htonl(nl_tunnel_mark(tun)));
+		rtnl_link_ipvti_set_okey(l, htonl(nl_tunnel_mark(tun)));
+		if (underlay)
+			rtnl_link_ipvti_set_link(l, (uint32_t)underlay);
+	} else {
+		rtnl_link_ipgre_set_local(l, htonl(local->v4));
+		rtnl_link_ipgre_set_remote(l, htonl(remote->v4));
+		rtnl_link_ipgre_set_ttl(l, 255);
+		if (underlay)
+			rtnl_link_ipgre_set_link(l, (uint32_t)underlay);
+	}
+	return l;
+}
+
+/* A VTI's decapsulated packets are not checked against policies again (the
+ * SA's mark made them VTI traffic): disable_policy of the family it carries.
+ * Kernels before 5.18 have no IPv6 disable_policy; vti6 needs none there. */
+static int nl_vti_disable_policy(struct ik_kernel_nl *k, const struct nl_tunnel *t, bool v6)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv%c/conf/%s/disable_policy", v6 ? '6' : '4',
+		 t->ifname);
+	if (v6 && access(path, F_OK))
+		return 0;
+	return nl_sysctl_set(k, path, "1");
+}
+
 static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
-			const struct ik_interface *tun, uint32_t local)
+			const struct ik_interface *tun, const struct ik_addr *local)
 {
 	struct ik_kernel_nl *k = nl_of(kk);
 	struct nl_tunnel *t, *nt;
 	struct rtnl_link *l;
 	struct nl_msg *msg = NULL;
-	char alias[64], a[2][IK_ADDRSTRLEN];
+	char alias[64], a[2][IK_ADDR_ANYSTRLEN];
 	int master = 0, underlay = 0, err, old;
+	struct ik_addr remote = nl_tunnel_remote(tun);
 	uint32_t table;
 	bool vti;
 
 	if (!tun->is_tunnel) {
 		ik_msg(kk->log, IK_LOG_ERR, "kernel: %s is not a tunnel interface", tun->name);
+		return -EINVAL;
+	}
+	if (local->family != remote.family ||
+	    local->family != (ik_tunnel_mode_v6(tun->tunnel_mode) ? IK_AF_INET6 : IK_AF_INET4)) {
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: %s: tunnel source %s and destination %s are "
+		       "not both of the family of its tunnel mode", tun->name,
+		       ik_addr_fmt_any(local, a[0]), ik_addr_fmt_any(&remote, a[1]));
 		return -EINVAL;
 	}
 	vti = nl_is_vti(tun);
@@ -1360,7 +1527,7 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 	if ((old = nl_ifindex(k, t->ifname)))
 		nl_link_delete(k, old, t->ifname);
 
-	l = vti ? rtnl_link_ipvti_alloc() : rtnl_link_ipgre_alloc();
+	l = nl_tunnel_link(tun, local, &remote, underlay);
 	if (!l) {
 		err = -ENOMEM;
 		goto fail;
@@ -1368,20 +1535,6 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 	rtnl_link_set_name(l, t->ifname);
 	if (tun->ip_mtu)
 		rtnl_link_set_mtu(l, tun->ip_mtu); /* ip mtu N */
-	if (vti) {
-		rtnl_link_ipvti_set_local(l, htonl(local));
-		rtnl_link_ipvti_set_remote(l, htonl(tun->tunnel_dest));
-		rtnl_link_ipvti_set_ikey(l, htonl(nl_tunnel_mark(tun)));
-		rtnl_link_ipvti_set_okey(l, htonl(nl_tunnel_mark(tun)));
-		if (underlay)
-			rtnl_link_ipvti_set_link(l, (uint32_t)underlay);
-	} else {
-		rtnl_link_ipgre_set_local(l, htonl(local));
-		rtnl_link_ipgre_set_remote(l, htonl(tun->tunnel_dest));
-		rtnl_link_ipgre_set_ttl(l, 255);
-		if (underlay)
-			rtnl_link_ipgre_set_link(l, (uint32_t)underlay);
-	}
 	err = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg);
 	rtnl_link_put(l);
 	if (err < 0) {
@@ -1390,9 +1543,10 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 	}
 	err = nl_request(k->rs, msg, false);
 	if (err) {
-		nl_report(k, err, "%s link %s (%s) local %s remote %s add", vti ? "VTI" : "GRE",
-			  t->ifname, tun->name, ik_addr_fmt(local, a[0]),
-			  ik_addr_fmt(tun->tunnel_dest, a[1]));
+		nl_report(k, err, "%s link %s (%s) local %s remote %s add",
+			  local->family == IK_AF_INET6 ? (vti ? "vti6" : "ip6gre") :
+			  (vti ? "VTI" : "GRE"), t->ifname, tun->name,
+			  ik_addr_fmt_any(local, a[0]), ik_addr_fmt_any(&remote, a[1]));
 		goto fail;
 	}
 	t->ifindex = nl_ifindex(k, t->ifname);
@@ -1402,14 +1556,8 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 		err = -ENODEV;
 		goto fail;
 	}
-	if (vti) {
-		char path[128];
-
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/disable_policy",
-			 t->ifname);
-		if ((err = nl_sysctl_set(k, path, "1")))
-			goto fail;
-	}
+	if (vti && (err = nl_vti_disable_policy(k, t, local->family == IK_AF_INET6)))
+		goto fail;
 	if (tun->addr) {
 		struct rtnl_addr *ra = rtnl_addr_alloc();
 		struct nl_addr *na = nl_addr4(tun->addr, ik_mask_plen(tun->mask));
@@ -1494,7 +1642,8 @@ static int nl_dump_sa_cb(struct nl_msg *msg, void *arg)
 	if (h->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_valid_hdr(h, sizeof(sa)))
 		return NL_SKIP;
 	memcpy(&sa, nlmsg_data(h), sizeof(sa)); /* 8-byte members, 4-byte aligned data */
-	if (!nl_reqid_owned(sa.reqid) || sa.family != AF_INET || sa.id.proto != IPPROTO_ESP)
+	if (!nl_reqid_owned(sa.reqid) || (sa.family != AF_INET && sa.family != AF_INET6) ||
+	    sa.id.proto != IPPROTO_ESP)
 		return NL_SKIP;
 	if (f->nsas >= IK_MAX_TRACK * 4 || !(ns = realloc(f->sas, (f->nsas + 1) * sizeof(*ns)))) {
 		f->oom = true;
@@ -1503,8 +1652,8 @@ static int nl_dump_sa_cb(struct nl_msg *msg, void *arg)
 	f->sas = ns;
 	ns = &f->sas[f->nsas++];
 	memset(ns, 0, sizeof(*ns));
-	ns->src = ntohl(sa.saddr.a4);
-	ns->dst = ntohl(sa.id.daddr.a4);
+	ns->src = nl_xaddr_get(sa.family, &sa.saddr);
+	ns->dst = nl_xaddr_get(sa.family, &sa.id.daddr);
 	ns->spi = ntohl(sa.id.spi);
 	if (nlmsg_parse(h, sizeof(sa), tb, XFRMA_MAX, NULL) == 0 && tb[XFRMA_MARK] &&
 	    nla_len(tb[XFRMA_MARK]) >= (int)sizeof(struct xfrm_mark)) {
@@ -1587,7 +1736,8 @@ static void nl_flush_route(struct nl_object *obj, void *arg)
 	struct rtnl_route *r = (struct rtnl_route *)obj;
 	char what[64];
 
-	if (rtnl_route_get_protocol(r) != IK_KERNEL_RTPROT || rtnl_route_get_family(r) != AF_INET)
+	if (rtnl_route_get_protocol(r) != IK_KERNEL_RTPROT ||
+	    (rtnl_route_get_family(r) != AF_INET && rtnl_route_get_family(r) != AF_INET6))
 		return;
 	snprintf(what, sizeof(what), "table %u (stale)", rtnl_route_get_table(r));
 	if (nl_route_send(f->k, r, false, what) && !f->err)
@@ -1633,7 +1783,7 @@ static int nl_flush_owned(struct ik_kernel *kk)
 	free(f.sas);
 	free(f.pols);
 	free(f.pol_index);
-	if ((err = rtnl_route_alloc_cache(k->rs, AF_INET, 0, &c)) < 0) {
+	if ((err = rtnl_route_alloc_cache(k->rs, AF_UNSPEC, 0, &c)) < 0) {
 		ik_msg(kk->log, IK_LOG_ERR, "kernel: route dump: %s", nl_geterror(err));
 		return -EIO;
 	}
@@ -1655,6 +1805,16 @@ static int nl_flush_owned(struct ik_kernel *kk)
 }
 
 /* ---- events ---- */
+
+static void nl_sel_prefix(struct ik_addr *out, uint8_t *plen, const struct ik_addr *a, int len)
+{
+	*out = *a;
+	if (a->family == IK_AF_INET6)
+		ik_addr6_mask(out->v6, len);
+	else
+		out->v4 &= ik_plen_mask(len);
+	*plen = (uint8_t)len;
+}
 
 int ik_kernel_nl_event_decode(struct nlmsghdr *h, size_t len, const struct ik_log *log,
 			      struct ik_kevent *ev)
@@ -1679,16 +1839,26 @@ int ik_kernel_nl_event_decode(struct nlmsghdr *h, size_t len, const struct ik_lo
 		    !tb[XFRMA_TMPL] || nla_len(tb[XFRMA_TMPL]) < (int)sizeof(t))
 			return 0;
 		memcpy(&t, nla_data(tb[XFRMA_TMPL]), sizeof(t));
-		if (!nl_reqid_owned(t.reqid) || aq.sel.family != AF_INET)
+		if (!nl_reqid_owned(t.reqid) ||
+		    (aq.sel.family != AF_INET && aq.sel.family != AF_INET6) ||
+		    (t.family != AF_INET && t.family != AF_INET6))
 			return 0;
 		ev->type = IK_KEV_ACQUIRE;
 		ev->reqid = t.reqid & ~IK_KERNEL_REQID_MASK;
-		ev->src = ntohl(aq.saddr.a4);
-		ev->dst = ntohl(aq.id.daddr.a4);
-		ev->sel.src = ntohl(aq.sel.saddr.a4);
-		ev->sel.src_mask = nl_mask_of(aq.sel.prefixlen_s > 32 ? 32 : aq.sel.prefixlen_s);
-		ev->sel.dst = ntohl(aq.sel.daddr.a4);
-		ev->sel.dst_mask = nl_mask_of(aq.sel.prefixlen_d > 32 ? 32 : aq.sel.prefixlen_d);
+		/* the outer addresses are of the template's family */
+		ev->src = nl_xaddr_get(t.family, &aq.saddr);
+		ev->dst = nl_xaddr_get(t.family, &aq.id.daddr);
+		{
+			int bits = aq.sel.family == AF_INET6 ? 128 : 32;
+			struct ik_addr sa = nl_xaddr_get(aq.sel.family, &aq.sel.saddr);
+			struct ik_addr da = nl_xaddr_get(aq.sel.family, &aq.sel.daddr);
+
+			/* masked as the selector says, lengths bounded by the family */
+			nl_sel_prefix(&ev->sel.src, &ev->sel.src_plen, &sa,
+				      aq.sel.prefixlen_s > bits ? bits : aq.sel.prefixlen_s);
+			nl_sel_prefix(&ev->sel.dst, &ev->sel.dst_plen, &da,
+				      aq.sel.prefixlen_d > bits ? bits : aq.sel.prefixlen_d);
+		}
 		ev->sel.proto = aq.sel.proto;
 		ev->sel.sport = ntohs(aq.sel.sport);
 		ev->sel.dport = ntohs(aq.sel.dport);
@@ -1703,13 +1873,14 @@ int ik_kernel_nl_event_decode(struct nlmsghdr *h, size_t len, const struct ik_lo
 			return 0;
 		}
 		memcpy(&ex, nlmsg_data(h), sizeof(ex));
-		if (!nl_reqid_owned(ex.state.reqid) || ex.state.id.proto != IPPROTO_ESP)
+		if (!nl_reqid_owned(ex.state.reqid) || ex.state.id.proto != IPPROTO_ESP ||
+		    (ex.state.family != AF_INET && ex.state.family != AF_INET6))
 			return 0;
 		ev->type = ex.hard ? IK_KEV_EXPIRE_HARD : IK_KEV_EXPIRE_SOFT;
 		ev->reqid = ex.state.reqid & ~IK_KERNEL_REQID_MASK;
 		ev->spi = ntohl(ex.state.id.spi);
-		ev->src = ntohl(ex.state.saddr.a4);
-		ev->dst = ntohl(ex.state.id.daddr.a4);
+		ev->src = nl_xaddr_get(ex.state.family, &ex.state.saddr);
+		ev->dst = nl_xaddr_get(ex.state.family, &ex.state.id.daddr);
 		return 1;
 	}
 	return 0;

@@ -73,18 +73,29 @@ static const char *auth_name(enum ik_esp_auth a)
 	return "none";
 }
 
+static void none_sel(const struct ik_selector *sel, char *buf, size_t n)
+{
+	ik_sel_fmt(sel, buf, n);
+}
+
+/* The selector is written when it or the outer addresses are IPv6 (the
+ * IPv4 record is that of the IPv4-only backend). */
 static void none_child(struct ik_kernel *k, const char *verb, const struct ik_child_sa *c)
 {
-	char a[4][IK_ADDRSTRLEN];
+	char a[4][IK_ADDR_ANYSTRLEN], sel[IK_SEL_STRLEN + 8] = "";
 
+	if (c->sel.src.family == IK_AF_INET6 || c->out.src.family == IK_AF_INET6) {
+		memcpy(sel, " sel ", 6);
+		none_sel(&c->sel, sel + 5, sizeof(sel) - 5);
+	}
 	none_line(k, "%s id %u reqid %u if %s mode %s enc %s-%u auth %s "
-		  "out %s->%s spi 0x%08x in %s->%s spi 0x%08x%s",
+		  "out %s->%s spi 0x%08x in %s->%s spi 0x%08x%s%s",
 		  verb, c->id, c->reqid, c->ifname[0] ? c->ifname : "-",
 		  c->mode == IK_MODE_TRANSPORT ? "transport" : "tunnel",
 		  enc_name(c->enc), c->enc_keylen, auth_name(c->auth),
-		  ik_addr_fmt(c->out.src, a[0]), ik_addr_fmt(c->out.dst, a[1]), c->out.spi,
-		  ik_addr_fmt(c->in.src, a[2]), ik_addr_fmt(c->in.dst, a[3]), c->in.spi,
-		  c->udp_encap ? " udp-encap" : "");
+		  ik_addr_fmt_any(&c->out.src, a[0]), ik_addr_fmt_any(&c->out.dst, a[1]),
+		  c->out.spi, ik_addr_fmt_any(&c->in.src, a[2]), ik_addr_fmt_any(&c->in.dst, a[3]),
+		  c->in.spi, c->udp_encap ? " udp-encap" : "", sel);
 }
 
 static int none_flush_owned(struct ik_kernel *k)
@@ -93,17 +104,37 @@ static int none_flush_owned(struct ik_kernel *k)
 	return 0;
 }
 
-static int none_tunnel_up(struct ik_kernel *k, const struct ik_config *cfg,
-			  const struct ik_interface *tun, uint32_t local)
+static const char *none_mode(enum ik_tunnel_mode m)
 {
-	char a[2][IK_ADDRSTRLEN], extra[48] = "";
+	switch (m) {
+	case IK_TUN_IPSEC_IPV4: return "ipsec";
+	case IK_TUN_GRE_IPV6: return "gre-ipv6";
+	case IK_TUN_IPSEC_IPV6: return "ipsec-ipv6";
+	case IK_TUN_GRE_IP: break;
+	}
+	return "gre";
+}
+
+static int none_tunnel_up(struct ik_kernel *k, const struct ik_config *cfg,
+			  const struct ik_interface *tun, const struct ik_addr *local)
+{
+	char a[2][IK_ADDR_ANYSTRLEN], extra[48] = "", v6[IK_PREFIX6STRLEN + 8] = "";
+	struct ik_addr remote = ik_addr_v4(tun->tunnel_dest);
 
 	(void)cfg;
+	if (tun->tunnel_dest_v6) {
+		remote.family = IK_AF_INET6;
+		memcpy(remote.v6, tun->tunnel_dest6, 16);
+	}
 	if (tun->ip_mtu || tun->tcp_adjust_mss)
 		snprintf(extra, sizeof(extra), " mtu %u mss %u", tun->ip_mtu, tun->tcp_adjust_mss);
-	none_line(k, "tunnel_up %s mode %s local %s remote %s%s", tun->name,
-		  tun->tunnel_mode == IK_TUN_IPSEC_IPV4 ? "ipsec" : "gre",
-		  ik_addr_fmt(local, a[0]), ik_addr_fmt(tun->tunnel_dest, a[1]), extra);
+	if (tun->has_addr6) {
+		memcpy(v6, " addr6 ", 8);
+		ik_prefix6_fmt_ios(tun->addr6, tun->plen6, v6 + 7);
+	}
+	none_line(k, "tunnel_up %s mode %s local %s remote %s%s%s", tun->name,
+		  none_mode(tun->tunnel_mode), ik_addr_fmt_any(local, a[0]),
+		  ik_addr_fmt_any(&remote, a[1]), extra, v6);
 	return 0;
 }
 
@@ -125,51 +156,46 @@ static int none_child_del(struct ik_kernel *k, const struct ik_child_sa *c)
 	return 0;
 }
 
-static void none_sel(const struct ik_selector *sel, char *buf, size_t n)
-{
-	char a[2][IK_ADDRSTRLEN];
-
-	snprintf(buf, n, "%s/%d->%s/%d proto %u", ik_addr_fmt(sel->src, a[0]),
-		 ik_mask_plen(sel->src_mask), ik_addr_fmt(sel->dst, a[1]),
-		 ik_mask_plen(sel->dst_mask), sel->proto);
-}
-
 static int none_trap_add(struct ik_kernel *k, const struct ik_selector *sel, uint32_t reqid,
-			 uint32_t local, uint32_t peer)
+			 const struct ik_addr *local, const struct ik_addr *peer)
 {
-	char s[128], a[2][IK_ADDRSTRLEN];
+	char s[IK_SEL_STRLEN], a[2][IK_ADDR_ANYSTRLEN];
 
 	none_sel(sel, s, sizeof(s));
-	none_line(k, "trap_add %s reqid %u tmpl %s->%s", s, reqid, ik_addr_fmt(local, a[0]),
-		  ik_addr_fmt(peer, a[1]));
+	none_line(k, "trap_add %s reqid %u tmpl %s->%s", s, reqid, ik_addr_fmt_any(local, a[0]),
+		  ik_addr_fmt_any(peer, a[1]));
 	return 0;
 }
 
 static int none_trap_del(struct ik_kernel *k, const struct ik_selector *sel)
 {
-	char s[128];
+	char s[IK_SEL_STRLEN];
 
 	none_sel(sel, s, sizeof(s));
 	none_line(k, "trap_del %s", s);
 	return 0;
 }
 
-static int none_route_add(struct ik_kernel *k, uint32_t dst, uint32_t mask, uint32_t via)
+static int none_route(struct ik_kernel *k, const char *verb, const struct ik_addr *dst,
+		      uint8_t plen, const struct ik_addr *via)
 {
-	char a[2][IK_ADDRSTRLEN];
+	char a[2][IK_ADDR_ANYSTRLEN];
 
-	none_line(k, "route_add %s/%d via %s", ik_addr_fmt(dst, a[0]), ik_mask_plen(mask),
-		  ik_addr_fmt(via, a[1]));
+	none_line(k, "%s %s/%u via %s", verb, ik_addr_fmt_any(dst, a[0]), plen,
+		  ik_addr_fmt_any(via, a[1]));
 	return 0;
 }
 
-static int none_route_del(struct ik_kernel *k, uint32_t dst, uint32_t mask, uint32_t via)
+static int none_route_add(struct ik_kernel *k, const struct ik_addr *dst, uint8_t plen,
+			  const struct ik_addr *via)
 {
-	char a[2][IK_ADDRSTRLEN];
+	return none_route(k, "route_add", dst, plen, via);
+}
 
-	none_line(k, "route_del %s/%d via %s", ik_addr_fmt(dst, a[0]), ik_mask_plen(mask),
-		  ik_addr_fmt(via, a[1]));
-	return 0;
+static int none_route_del(struct ik_kernel *k, const struct ik_addr *dst, uint8_t plen,
+			  const struct ik_addr *via)
+{
+	return none_route(k, "route_del", dst, plen, via);
 }
 
 static int none_child_counters(struct ik_kernel *k, const struct ik_child_sa *c,

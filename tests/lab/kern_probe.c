@@ -14,10 +14,13 @@
  *       then prints the child's counters, calls shutdown and exits. With
  *       noshutdown=1 it exits without shutdown (a crash, as far as the kernel
  *       is concerned).
- *   keys: mode=gre|vti num=N local=A remote=A addr=A/P route=P/L [via=A] [vrf=V]
- *         [tvrf=V] side=1|2 enc=aes-128|aes-192|aes-256|des|3des|gcm-128|gcm-256
+ *   keys: mode=gre|vti|gre6|vti6 num=N local=A remote=A addr=A/P [addr6=A/L]
+ *         route=P/L [via=A] [vrf=V] [tvrf=V] side=1|2 enc=aes-128|aes-192|aes-256|des|3des|gcm-128|gcm-256
  *         auth=md5|sha1|sha256|sha384|sha512 [transport=1] [life=S] [hold=S]
  *         [wait-acquire=S] [child=0] [noshutdown=1] [encap=1]
+ * gre6 and vti6 ('tunnel mode gre ipv6', 'tunnel mode ipsec ipv6'): local and
+ * remote are IPv6, the links ip6gre and vti6; addr= may then be empty (an
+ * IPv6-only tunnel). route= and via= are IPv4 or IPv6 (an 'ipv6 route').
  * encap=1: ESP in UDP 4500 (NAT-T); the probe holds the UDP socket with
  * UDP_ENCAP_ESPINUDP that the kernel needs to take encapsulated ESP in.
  * Prints "ready" when everything is installed, one line per kernel event
@@ -94,6 +97,46 @@ bad:
 	return -1;
 }
 
+/* IPv4 or IPv6, with an optional /LEN (the full length when absent). */
+static int parse_any(const char *what, const char *s, struct ik_addr *a, int *plen)
+{
+	char buf[IK_ADDR_ANYSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	int bits;
+
+	if (n >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	if (ik_addr_parse_any(buf, a) < 0)
+		goto bad;
+	bits = a->family == IK_AF_INET6 ? 128 : 32;
+	if (plen) {
+		char *end;
+		long l = slash ? strtol(slash + 1, &end, 10) : bits;
+
+		if (slash && (*end || l < 0 || l > bits))
+			goto bad;
+		*plen = (int)l;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "kern_probe: %s: bad address '%s'\n", what, s);
+	return -1;
+}
+
+static struct ik_addr tun_addr(bool v6, uint32_t a4, const uint8_t a6[16])
+{
+	struct ik_addr a = ik_addr_v4(a4);
+
+	if (v6) {
+		a.family = IK_AF_INET6;
+		memcpy(a.v6, a6, 16);
+	}
+	return a;
+}
+
 static void fill_key(uint8_t *k, size_t n, uint8_t seed)
 {
 	for (size_t i = 0; i < n; i++)
@@ -102,7 +145,7 @@ static void fill_key(uint8_t *k, size_t n, uint8_t seed)
 
 static void on_event(void *ctx, const struct ik_kevent *ev)
 {
-	char a[2][IK_ADDRSTRLEN];
+	char a[2][IK_ADDR_ANYSTRLEN];
 
 	(void)ctx;
 	if (ev->type == IK_KEV_ACQUIRE)
@@ -111,7 +154,7 @@ static void on_event(void *ctx, const struct ik_kevent *ev)
 		hard_expires++;
 	if (ev->type == IK_KEV_ACQUIRE)
 		printf("event acquire reqid %u src %s dst %s\n", ev->reqid,
-		       ik_addr_fmt(ev->src, a[0]), ik_addr_fmt(ev->dst, a[1]));
+		       ik_addr_fmt_any(&ev->src, a[0]), ik_addr_fmt_any(&ev->dst, a[1]));
 	else
 		printf("event expire %s reqid %u spi 0x%08x\n",
 		       ev->type == IK_KEV_EXPIRE_HARD ? "hard" : "soft", ev->reqid, ev->spi);
@@ -158,8 +201,10 @@ static int setup_child(struct ik_child_sa *c, int argc, char **argv, const struc
 	const char *auth = arg(argc, argv, "auth", "sha256");
 	struct ik_esp_sa *a = side == 1 ? &c->out : &c->in; /* side 1 -> side 2 */
 	struct ik_esp_sa *b = side == 1 ? &c->in : &c->out; /* side 2 -> side 1 */
-	uint32_t s1 = side == 1 ? t->tunnel_source : t->tunnel_dest;
-	uint32_t s2 = side == 1 ? t->tunnel_dest : t->tunnel_source;
+	struct ik_addr lo = tun_addr(t->tunnel_source_v6, t->tunnel_source, t->tunnel_source6);
+	struct ik_addr re = tun_addr(t->tunnel_dest_v6, t->tunnel_dest, t->tunnel_dest6);
+	struct ik_addr s1 = side == 1 ? lo : re;
+	struct ik_addr s2 = side == 1 ? re : lo;
 
 	memset(c, 0, sizeof(*c));
 	c->id = t->tunnel_num;
@@ -210,12 +255,18 @@ static int setup_child(struct ik_child_sa *c, int argc, char **argv, const struc
 	fill_key(a->auth_key, sizeof(a->auth_key), 2);
 	fill_key(b->enc_key, sizeof(b->enc_key), 3);
 	fill_key(b->auth_key, sizeof(b->auth_key), 4);
-	/* GRE over IPsec: the GRE packets between the tunnel end points */
-	c->sel.src = t->tunnel_source;
-	c->sel.src_mask = 0xffffffffu;
-	c->sel.dst = t->tunnel_dest;
-	c->sel.dst_mask = 0xffffffffu;
-	c->sel.proto = 47;
+	if (t->tunnel_mode == IK_TUN_IPSEC_IPV4 || t->tunnel_mode == IK_TUN_IPSEC_IPV6) {
+		/* VTI: everything of the family it carries */
+		memset(&c->sel.src, 0, sizeof(c->sel.src));
+		c->sel.src.family = lo.family;
+		c->sel.dst = c->sel.src;
+	} else {
+		/* GRE over IPsec: the GRE packets between the tunnel end points */
+		c->sel.src = lo;
+		c->sel.dst = re;
+		c->sel.src_plen = c->sel.dst_plen = (uint8_t)ik_af_bits(lo.family);
+		c->sel.proto = 47;
+	}
 	if (atoi(arg(argc, argv, "encap", "0"))) {
 		c->udp_encap = true;
 		c->encap_local_port = 4500;
@@ -300,15 +351,52 @@ int main(int argc, char **argv)
 	if (asprintf(&name, "Tunnel%u", tun.tunnel_num) < 0)
 		goto out;
 	tun.name = name;
-	tun.tunnel_mode = !strcmp(arg(argc, argv, "mode", "gre"), "vti") ? IK_TUN_IPSEC_IPV4
-									: IK_TUN_GRE_IP;
+	{
+		const char *mode = arg(argc, argv, "mode", "gre");
+
+		tun.tunnel_mode = !strcmp(mode, "vti") ? IK_TUN_IPSEC_IPV4 :
+			!strcmp(mode, "gre6") ? IK_TUN_GRE_IPV6 :
+			!strcmp(mode, "vti6") ? IK_TUN_IPSEC_IPV6 : IK_TUN_GRE_IP;
+	}
 	side = atoi(arg(argc, argv, "side", "1"));
 	child = atoi(arg(argc, argv, "child", "1")) != 0;
-	if (parse_addr("local", arg(argc, argv, "local", ""), &tun.tunnel_source, NULL) < 0 ||
-	    parse_addr("remote", arg(argc, argv, "remote", ""), &tun.tunnel_dest, NULL) < 0 ||
-	    parse_addr("addr", arg(argc, argv, "addr", ""), &tun.addr, &plen) < 0)
-		goto out;
-	tun.mask = ik_plen_mask(plen);
+	{
+		struct ik_addr lo, re;
+		bool v6 = ik_tunnel_mode_v6(tun.tunnel_mode);
+
+		if (parse_any("local", arg(argc, argv, "local", ""), &lo, NULL) < 0 ||
+		    parse_any("remote", arg(argc, argv, "remote", ""), &re, NULL) < 0)
+			goto out;
+		if ((lo.family == IK_AF_INET6) != v6 || (re.family == IK_AF_INET6) != v6) {
+			fprintf(stderr, "kern_probe: local and remote must be IPv%c for mode=%s\n",
+				v6 ? '6' : '4', arg(argc, argv, "mode", "gre"));
+			goto out;
+		}
+		if (v6) {
+			tun.tunnel_source_v6 = tun.tunnel_dest_v6 = true;
+			memcpy(tun.tunnel_source6, lo.v6, 16);
+			memcpy(tun.tunnel_dest6, re.v6, 16);
+		} else {
+			tun.tunnel_source = lo.v4;
+			tun.tunnel_dest = re.v4;
+		}
+	}
+	if (*arg(argc, argv, "addr", "") || !ik_tunnel_mode_v6(tun.tunnel_mode)) {
+		if (parse_addr("addr", arg(argc, argv, "addr", ""), &tun.addr, &plen) < 0)
+			goto out;
+		tun.mask = ik_plen_mask(plen);
+	}
+	if (arg(argc, argv, "addr6", NULL)) {
+		struct ik_addr a6;
+
+		if (parse_any("addr6", arg(argc, argv, "addr6", NULL), &a6, &tun.plen6) < 0 ||
+		    a6.family != IK_AF_INET6) {
+			fprintf(stderr, "kern_probe: addr6= wants an IPv6 prefix\n");
+			goto out;
+		}
+		memcpy(tun.addr6, a6.v6, 16);
+		tun.has_addr6 = true;
+	}
 	tun.tunnel_source_resolved = true;
 	if (arg(argc, argv, "vrf", NULL))
 		vrf = strdup(arg(argc, argv, "vrf", NULL));
@@ -317,15 +405,35 @@ int main(int argc, char **argv)
 	tun.vrf = vrf;
 	tun.tunnel_vrf = tvrf;
 	if (arg(argc, argv, "route", NULL)) {
-		if (parse_addr("route", arg(argc, argv, "route", NULL), &route.prefix, &plen) < 0)
+		struct ik_addr ra;
+
+		if (parse_any("route", arg(argc, argv, "route", NULL), &ra, &plen) < 0)
 			goto out;
-		route.mask = ik_plen_mask(plen);
+		if (ra.family == IK_AF_INET6) {
+			route.v6 = true;
+			memcpy(route.prefix6, ra.v6, 16);
+			ik_addr6_mask(route.prefix6, plen);
+			route.plen6 = plen;
+		} else {
+			route.prefix = ra.v4;
+			route.mask = ik_plen_mask(plen);
+		}
 		if (arg(argc, argv, "via", NULL)) {
 			/* ip route P M NEXTHOP: the next hop is on the tunnel's subnet */
-			const char *via = arg(argc, argv, "via", NULL);
+			struct ik_addr va;
 
-			if (parse_addr("via", via, &route.nexthop, NULL) < 0)
+			if (parse_any("via", arg(argc, argv, "via", NULL), &va, NULL) < 0)
 				goto out;
+			if ((va.family == IK_AF_INET6) != route.v6) {
+				fprintf(stderr, "kern_probe: via= of another family than route=\n");
+				goto out;
+			}
+			if (route.v6) {
+				route.has_nexthop6 = true;
+				memcpy(route.nexthop6, va.v6, 16);
+			} else {
+				route.nexthop = va.v4;
+			}
 		} else {
 			route.out_if = &tun;
 			route.out_if_name = name;
@@ -341,9 +449,14 @@ int main(int argc, char **argv)
 		goto out;
 	if (c.udp_encap && (efd = encap_socket()) < 0)
 		goto out;
-	if (k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source) < 0) {
-		fprintf(stderr, "kern_probe: tunnel_up failed\n");
-		goto out;
+	{
+		struct ik_addr lo = tun_addr(tun.tunnel_source_v6, tun.tunnel_source,
+					     tun.tunnel_source6);
+
+		if (k->ops->tunnel_up(k, &cfg, &tun, &lo) < 0) {
+			fprintf(stderr, "kern_probe: tunnel_up failed\n");
+			goto out;
+		}
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);

@@ -39,10 +39,13 @@ static void fill_child(struct ik_child_sa *c, struct ik_interface *tun)
 	c->enc = IK_ESP_AES;
 	c->enc_keylen = 256;
 	c->auth = IK_ESP_SHA256;
-	c->out = (struct ik_esp_sa){ .spi = 0x1234abcdu, .src = 0xc6336401u, .dst = 0xc6336402u };
-	c->in = (struct ik_esp_sa){ .spi = 0x5678ef01u, .src = 0xc6336402u, .dst = 0xc6336401u };
-	c->sel = (struct ik_selector){ 0xc6336401u, 0xffffffffu, 0xc6336402u, 0xffffffffu,
-				       47, 0, 0 };
+	c->out = (struct ik_esp_sa){ .spi = 0x1234abcdu, .src = ik_addr_v4(0xc6336401u),
+				     .dst = ik_addr_v4(0xc6336402u) };
+	c->in = (struct ik_esp_sa){ .spi = 0x5678ef01u, .src = ik_addr_v4(0xc6336402u),
+				    .dst = ik_addr_v4(0xc6336401u) };
+	c->sel = (struct ik_selector){ .src = ik_addr_v4(0xc6336401u), .src_plen = 32,
+				       .dst = ik_addr_v4(0xc6336402u), .dst_plen = 32,
+				       .proto = 47 };
 	c->lifetime_sec = 3600;
 	c->lifetime_kb = 4608000;
 	c->reqid = 2;
@@ -66,7 +69,7 @@ START_TEST(none_records_calls)
 	tun.ip_mtu = 1400;
 	tun.tcp_adjust_mss = 1360;
 	ck_assert_int_eq(k->ops->flush_owned(k), 0);
-	ck_assert_int_eq(k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source), 0);
+	ck_assert_int_eq(k->ops->tunnel_up(k, &cfg, &tun, &c.out.src), 0);
 	ck_assert_int_eq(k->ops->child_add(k, &c), 0);
 	ck_assert_int_eq(k->ops->child_counters(k, &c, &in, &out), 0);
 	ck_assert_uint_eq(in.packets + in.bytes + in.errors, 0);
@@ -74,8 +77,12 @@ START_TEST(none_records_calls)
 	ck_assert_int_eq(k->ops->event_fd(k), -1);
 	ck_assert_int_eq(k->ops->event_read(k, NULL, NULL), 0);
 	ck_assert_int_eq(k->ops->child_del(k, &c), 0);
-	ck_assert_int_eq(k->ops->route_add(k, 0xcb007100u, 0xffffff00u, 0xc6336402u), 0);
-	ck_assert_int_eq(k->ops->route_del(k, 0xcb007100u, 0xffffff00u, 0xc6336402u), 0);
+	{
+		struct ik_addr net = ik_addr_v4(0xcb007100u), via = ik_addr_v4(0xc6336402u);
+
+		ck_assert_int_eq(k->ops->route_add(k, &net, 24, &via), 0);
+		ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via), 0);
+	}
 	ck_assert_int_eq(k->ops->tunnel_down(k, &tun), 0);
 	ck_assert_int_eq(k->ops->shutdown(k), 0);
 	ck_assert_str_eq(ik_kernel_none_record(k),
@@ -264,7 +271,7 @@ START_TEST(netlink_child_add_works_or_fails_cleanly)
 		struct ik_config cfg;
 
 		memset(&cfg, 0, sizeof(cfg));
-		rc = k->ops->tunnel_up(k, &cfg, &tun, tun.tunnel_source);
+		rc = k->ops->tunnel_up(k, &cfg, &tun, &c.out.src);
 	}
 	out = capture("ip -o link show");
 	if (rc == 0) {
@@ -294,24 +301,37 @@ START_TEST(netlink_reverse_route)
 	struct ik_log lg = { .sink = ik_log_capture_sink, .ctx = &cap };
 	struct ik_sb err;
 	struct ik_kernel *k;
+	struct ik_addr net = ik_addr_v4(0xcb007100u), via = ik_addr_v4(0xc6336402u);
+	struct ik_addr far = ik_addr_v4(0xc0000209u), net6, via6;
 	char *out;
 
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:5::", &net6), 0);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:1::2", &via6), 0);
 	enter_netns();
 	ck_assert_int_eq(sh("ip link add ikv0 type veth peer name ikv1 && ip link set ikv0 up && "
-			    "ip link set ikv1 up && ip addr add 198.51.100.1/24 dev ikv0"), 0);
+			    "ip link set ikv1 up && ip addr add 198.51.100.1/24 dev ikv0 && "
+			    "ip addr add 2001:db8:1::1/64 dev ikv0 nodad"), 0);
 	ik_sb_init(&err);
 	k = ik_kernel_open("netlink", &lg, &err);
 	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
-	ck_assert_int_eq(k->ops->route_add(k, 0xcb007100u, 0xffffff00u, 0xc6336402u), 0);
+	ck_assert_int_eq(k->ops->route_add(k, &net, 24, &via), 0);
 	out = capture("ip route show 203.0.113.0/24");
 	ck_assert_msg(strstr(out, "203.0.113.0/24 via 198.51.100.2 dev ikv0 proto 165"),
 		      "reverse route: %s", out);
-	ck_assert_int_eq(k->ops->route_del(k, 0xcb007100u, 0xffffff00u, 0xc6336402u), 0);
+	ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via), 0);
 	out = capture("ip route show 203.0.113.0/24");
 	ck_assert_msg(!strstr(out, "203.0.113.0"), "route left: %s", out);
 	/* gone already: not an error */
-	ck_assert_int_eq(k->ops->route_del(k, 0xcb007100u, 0xffffff00u, 0xc6336402u), 0);
-	ck_assert_int_lt(k->ops->route_add(k, 0xcb007100u, 0xffffff00u, 0xc0000209u), 0);
+	ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via), 0);
+	/* IPv6 */
+	ck_assert_int_eq(k->ops->route_add(k, &net6, 48, &via6), 0);
+	out = capture("ip -6 route show 2001:db8:5::/48");
+	ck_assert_msg(strstr(out, "2001:db8:5::/48 via 2001:db8:1::2 dev ikv0 proto 165"),
+		      "IPv6 reverse route: %s", out);
+	ck_assert_int_eq(k->ops->route_del(k, &net6, 48, &via6), 0);
+	out = capture("ip -6 route show 2001:db8:5::/48");
+	ck_assert_msg(!strstr(out, "2001:db8:5::"), "IPv6 route left: %s", out);
+	ck_assert_int_lt(k->ops->route_add(k, &net, 24, &far), 0);
 	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: route 203.0.113.0/24 via "
 					     "192.0.2.9 (reverse-route) add: "), 0);
 	ck_assert_int_eq(k->ops->shutdown(k), 0);

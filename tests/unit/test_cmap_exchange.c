@@ -134,16 +134,16 @@ static void expect_pair(unsigned k)
 	ck_assert(!memcmp(a->in.auth_key, b->out.auth_key, sizeof(a->in.auth_key)));
 	ck_assert_uint_eq(a->mode, IK_MODE_TUNNEL);
 	ck_assert_uint_eq(b->mode, IK_MODE_TUNNEL);
-	ck_assert_uint_eq(a->out.src, R1_ADDR);
-	ck_assert_uint_eq(a->out.dst, R2_ADDR);
+	ck_assert_uint_eq(a->out.src.v4, R1_ADDR);
+	ck_assert_uint_eq(a->out.dst.v4, R2_ADDR);
 	ck_assert_str_eq(a->ifname, "");
 	ck_assert_ptr_null(a->tunnel);
 	ck_assert_ptr_nonnull(a->cmap);
 	ck_assert_ptr_nonnull(b->cmap);
-	ck_assert_uint_eq(a->sel.src, b->sel.dst);
-	ck_assert_uint_eq(a->sel.dst, b->sel.src);
-	ck_assert_uint_eq(a->sel.src_mask, b->sel.dst_mask);
-	ck_assert_uint_eq(a->sel.dst_mask, b->sel.src_mask);
+	ck_assert_uint_eq(a->sel.src.v4, b->sel.dst.v4);
+	ck_assert_uint_eq(a->sel.dst.v4, b->sel.src.v4);
+	ck_assert_uint_eq(ik_sel_mask4(a->sel.src_plen), ik_sel_mask4(b->sel.dst_plen));
+	ck_assert_uint_eq(ik_sel_mask4(a->sel.dst_plen), ik_sel_mask4(b->sel.src_plen));
 }
 
 /* Two LAN prefixes behind R1: two Quick Modes on one phase 1, one SA pair
@@ -167,11 +167,11 @@ START_TEST(two_prefixes_two_pairs)
 	ck_assert_uint_eq(net.n[1].nup, 2);
 	expect_pair(0);
 	expect_pair(1);
-	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.1.0"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, A("255.255.255.0"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.dst, A("10.2.0.0"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.dst_mask, A("255.255.0.0"));
-	ck_assert_uint_eq(net.n[0].up[1].sel.src, A("10.1.2.0"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.1.0"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), A("255.255.255.0"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.dst.v4, A("10.2.0.0"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.dst_plen), A("255.255.0.0"));
+	ck_assert_uint_eq(net.n[0].up[1].sel.src.v4, A("10.1.2.0"));
 	ck_assert_uint_eq(net.n[0].up[0].pfs_group, 14);
 	ck_assert_uint_eq(net.n[0].up[0].lifetime_sec, 1800);
 	/* one request id per ACL line, apart from the tunnels' */
@@ -261,8 +261,8 @@ START_TEST(dynamic_map_responder)
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	expect_pair(0);
 	ck_assert(net.n[1].up[0].cmap->map->is_dynamic);
-	ck_assert_uint_eq(net.n[1].up[0].sel.src, A("10.2.0.0"));
-	ck_assert_uint_eq(net.n[1].up[0].sel.dst, A("10.1.2.0"));
+	ck_assert_uint_eq(net.n[1].up[0].sel.src.v4, A("10.2.0.0"));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst.v4, A("10.1.2.0"));
 	xn_free(&net);
 }
 END_TEST
@@ -301,7 +301,7 @@ START_TEST(peer_failover)
 		dump(&net.n[0]);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
-	ck_assert_uint_eq(net.n[0].up[0].out.dst, R2_ADDR);
+	ck_assert_uint_eq(net.n[0].up[0].out.dst.v4, R2_ADDR);
 	EXPECT_ORDER(&net.n[0], "deleting SA reason \"Death by retransmission P1\"",
 		     "%CRYPTO-6-PEER_FAILOVER: crypto map CM 10: peer 192.0.2.3 does not answer, "
 		     "trying 192.0.2.2");
@@ -374,7 +374,8 @@ struct traps {
 };
 
 static void trap_rec(void *ctx, const struct ik_cmap_entry *e, size_t ace,
-		     const struct ik_selector *sel, uint32_t reqid, uint32_t local, uint32_t peer)
+		     const struct ik_selector *sel, uint32_t reqid, const struct ik_addr *local,
+		     const struct ik_addr *peer)
 {
 	struct traps *t = ctx;
 
@@ -383,8 +384,8 @@ static void trap_rec(void *ctx, const struct ik_cmap_entry *e, size_t ace,
 	if (t->n < 4) {
 		t->reqid[t->n] = reqid;
 		t->sel[t->n] = *sel;
-		t->local[t->n] = local;
-		t->peer[t->n] = peer;
+		t->local[t->n] = local->v4;
+		t->peer[t->n] = peer->v4;
 	}
 	t->n++;
 }
@@ -401,10 +402,10 @@ START_TEST(acquire_brings_line_up)
 
 	start(r1_map, r2_map, 8);
 	ck_assert_uint_eq(ik_cmap_traps(net.n[0].cfg, trap_rec, &t), 2);
-	ck_assert_uint_eq(t.sel[1].src, A("10.1.2.0"));
-	ck_assert_uint_eq(t.sel[1].src_mask, A("255.255.255.0"));
-	ck_assert_uint_eq(t.sel[1].dst, A("10.2.0.0"));
-	ck_assert_uint_eq(t.sel[1].dst_mask, A("255.255.0.0"));
+	ck_assert_uint_eq(t.sel[1].src.v4, A("10.1.2.0"));
+	ck_assert_uint_eq(ik_sel_mask4(t.sel[1].src_plen), A("255.255.255.0"));
+	ck_assert_uint_eq(t.sel[1].dst.v4, A("10.2.0.0"));
+	ck_assert_uint_eq(ik_sel_mask4(t.sel[1].dst_plen), A("255.255.0.0"));
 	ck_assert_uint_eq(t.local[1], R1_ADDR);
 	ck_assert_uint_eq(t.peer[1], R2_ADDR);
 	ck_assert_uint_ne(t.reqid[0], t.reqid[1]);
@@ -419,7 +420,7 @@ START_TEST(acquire_brings_line_up)
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	expect_pair(0);
-	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.2.0"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.2.0"));
 	ck_assert_uint_eq(net.n[0].up[0].reqid, t.reqid[1]);
 	xn_free(&net);
 }
@@ -441,11 +442,11 @@ START_TEST(per_host_quick_modes)
 		memset(&ev, 0, sizeof(ev));
 		ev.type = IK_KEV_ACQUIRE;
 		ev.reqid = ik_cmap_reqid(m->entries[0], 0);
-		ev.src = R1_ADDR;
-		ev.dst = R2_ADDR;
-		ev.sel.src = A(k ? "10.1.1.9" : "10.1.1.5");
-		ev.sel.dst = A("10.2.3.4");
-		ev.sel.src_mask = ev.sel.dst_mask = 0xffffffffu;
+		ev.src = ik_addr_v4(R1_ADDR);
+		ev.dst = ik_addr_v4(R2_ADDR);
+		ev.sel.src = ik_addr_v4(A(k ? "10.1.1.9" : "10.1.1.5"));
+		ev.sel.dst = ik_addr_v4(A("10.2.3.4"));
+		ev.sel.src_plen = ev.sel.dst_plen = 32;
 		ik_engine_acquire_ev(net.n[0].e, &ev);
 		xn_run(&net, 2000);
 	}
@@ -453,10 +454,10 @@ START_TEST(per_host_quick_modes)
 	ck_assert_uint_eq(net.n[1].nup, 2);
 	expect_pair(0);
 	expect_pair(1);
-	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.1.5"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, 0xffffffffu);
-	ck_assert_uint_eq(net.n[0].up[1].sel.src, A("10.1.1.9"));
-	ck_assert_uint_eq(net.n[0].up[1].sel.dst_mask, 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.1.5"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[1].sel.src.v4, A("10.1.1.9"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[1].sel.dst_plen), 0xffffffffu);
 	EXPECT_ORDER(&net.n[0], "    local_proxy= 10.1.1.5/255.255.255.255/0/0 (type=4),",
 		     "    remote_proxy= 10.2.3.4/255.255.255.255/0/0 (type=4),");
 	xn_free(&net);

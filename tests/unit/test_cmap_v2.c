@@ -152,10 +152,10 @@ static void expect_pair(unsigned k)
 	ck_assert_ptr_null(a->tunnel);
 	ck_assert_ptr_nonnull(a->cmap);
 	ck_assert_ptr_nonnull(b->cmap);
-	ck_assert_uint_eq(a->sel.src, b->sel.dst);
-	ck_assert_uint_eq(a->sel.dst, b->sel.src);
-	ck_assert_uint_eq(a->sel.src_mask, b->sel.dst_mask);
-	ck_assert_uint_eq(a->sel.dst_mask, b->sel.src_mask);
+	ck_assert_uint_eq(a->sel.src.v4, b->sel.dst.v4);
+	ck_assert_uint_eq(a->sel.dst.v4, b->sel.src.v4);
+	ck_assert_uint_eq(ik_sel_mask4(a->sel.src_plen), ik_sel_mask4(b->sel.dst_plen));
+	ck_assert_uint_eq(ik_sel_mask4(a->sel.dst_plen), ik_sel_mask4(b->sel.src_plen));
 	ck_assert_uint_ge(a->reqid, IK_CMAP_REQID_FLAG);
 	ck_assert_uint_ge(b->reqid, IK_CMAP_REQID_FLAG);
 }
@@ -191,11 +191,11 @@ START_TEST(two_prefixes_two_children)
 	ck_assert_uint_eq(ready(1), 1);
 	expect_pair(0);
 	expect_pair(1);
-	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.1.0"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, A("255.255.255.0"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.dst, A("10.2.0.0"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.dst_mask, A("255.255.0.0"));
-	ck_assert_uint_eq(net.n[0].up[1].sel.src, A("10.1.2.0"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.1.0"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), A("255.255.255.0"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.dst.v4, A("10.2.0.0"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.dst_plen), A("255.255.0.0"));
+	ck_assert_uint_eq(net.n[0].up[1].sel.src.v4, A("10.1.2.0"));
 	ck_assert_uint_eq(net.n[0].up[0].pfs_group, 0); /* IKE_AUTH's child: no KE */
 	ck_assert_uint_eq(net.n[0].up[1].pfs_group, 14);
 	ck_assert_uint_eq(net.n[0].up[0].lifetime_sec, 1800);
@@ -237,9 +237,9 @@ START_TEST(responder_narrows)
 	/* R2 offered 10.2.0.0/16 <-> 10.1.0.0/16; R1's first line allows
 	 * 10.1.1.0/24 only, but the packet was 10.1.2.5: RFC 7296 2.9 makes R1 take
 	 * its second line. Without the packet, the first line would do. */
-	ck_assert_uint_eq(net.n[1].up[0].sel.dst, A("10.1.2.0"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, A("255.255.255.0"));
-	ck_assert_uint_eq(net.n[1].up[0].sel.dst_mask, A("255.255.255.0"));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst.v4, A("10.1.2.0"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), A("255.255.255.0"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[1].up[0].sel.dst_plen), A("255.255.255.0"));
 	xn_free(&net);
 }
 END_TEST
@@ -316,15 +316,15 @@ START_TEST(dynamic_map)
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	expect_pair(0);
 	ck_assert(net.n[1].up[0].cmap->map->is_dynamic);
-	ck_assert_uint_eq(net.n[1].up[0].sel.dst, A("10.1.2.0"));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst.v4, A("10.1.2.0"));
 	xn_free(&net);
 
 	start(r1_map, nomatch, 6);
 	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 3000);
 	ck_assert_uint_eq(net.n[1].nup, 1);
-	ck_assert_uint_eq(net.n[1].up[0].sel.dst, A("10.1.1.0"));
-	ck_assert_uint_eq(net.n[1].up[0].sel.src_mask, A("255.255.0.0"));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst.v4, A("10.1.1.0"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[1].up[0].sel.src_plen), A("255.255.0.0"));
 	xn_free(&net);
 	free(nomatch);
 }
@@ -370,7 +370,7 @@ START_TEST(child_rekey_keeps_selectors)
 		ck_assert_uint_ne(net.n[0].up[k].in.spi, old_in);
 		expect_pair(k);
 	}
-	ck_assert_uint_eq(net.n[0].up[1].sel.src, A("10.1.2.0"));
+	ck_assert_uint_eq(net.n[0].up[1].sel.src.v4, A("10.1.2.0"));
 	ck_assert_uint_eq(net.n[0].up[1].pfs_group, 14);
 	xn_free(&net);
 }
@@ -387,12 +387,12 @@ static void acquire(int side, size_t ace, const char *s, const char *d, bool pac
 	memset(&ev, 0, sizeof(ev));
 	ev.type = IK_KEV_ACQUIRE;
 	ev.reqid = ik_cmap_reqid(m->entries[0], ace);
-	ev.src = net.n[side].addr;
-	ev.dst = net.n[1 - side].addr;
-	ev.sel.src = A(s);
-	ev.sel.dst = A(d);
-	ev.sel.src_mask = packet ? 0xffffffffu : A("255.255.255.0");
-	ev.sel.dst_mask = packet ? 0xffffffffu : A("255.255.0.0");
+	ev.src = ik_addr_v4(net.n[side].addr);
+	ev.dst = ik_addr_v4(net.n[1 - side].addr);
+	ev.sel.src = ik_addr_v4(A(s));
+	ev.sel.dst = ik_addr_v4(A(d));
+	ev.sel.src_plen = packet ? 32 : 24;
+	ev.sel.dst_plen = packet ? 32 : 16;
 	ik_engine_acquire_ev(net.n[side].e, &ev);
 }
 
@@ -418,12 +418,12 @@ START_TEST(per_host_children)
 	ck_assert_uint_eq(ready(0), 1);
 	expect_pair(0);
 	expect_pair(1);
-	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.1.5"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, 0xffffffffu);
-	ck_assert_uint_eq(net.n[0].up[0].sel.dst, A("10.2.3.4"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.dst_mask, 0xffffffffu);
-	ck_assert_uint_eq(net.n[0].up[1].sel.src, A("10.1.1.6"));
-	ck_assert_uint_eq(net.n[0].up[1].sel.dst_mask, 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.1.5"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[0].sel.dst.v4, A("10.2.3.4"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.dst_plen), 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[1].sel.src.v4, A("10.1.1.6"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[1].sel.dst_plen), 0xffffffffu);
 	ck_assert_uint_eq(net.n[0].up[0].reqid, net.n[0].up[1].reqid);
 	xn_free(&net);
 
@@ -431,8 +431,8 @@ START_TEST(per_host_children)
 	acquire(0, 1, "10.1.2.5", "10.2.3.4", true);
 	xn_run(&net, 2000);
 	ck_assert_uint_eq(net.n[0].nup, 1);
-	ck_assert_uint_eq(net.n[0].up[0].sel.src, A("10.1.2.0"));
-	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, A("255.255.255.0"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.2.0"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), A("255.255.255.0"));
 	/* the packet went first in TSi/TSr: R2's trace shows it */
 	EXPECT_LINE(&net.n[1], "\tsrc addr     : 10.2.3.4");
 	xn_free(&net);

@@ -84,8 +84,8 @@ static void expect_pair(void)
 	ck_assert(!memcmp(a->in.enc_key, b->out.enc_key, sizeof(a->in.enc_key)));
 	ck_assert(!memcmp(a->in.auth_key, b->out.auth_key, sizeof(a->in.auth_key)));
 	ck_assert(memcmp(a->in.enc_key, a->out.enc_key, sizeof(a->in.enc_key)));
-	ck_assert_uint_eq(a->out.src, b->in.src);
-	ck_assert_uint_eq(a->out.dst, b->in.dst);
+	ck_assert(ik_addr_eq(&a->out.src, &b->in.src));
+	ck_assert(ik_addr_eq(&a->out.dst, &b->in.dst));
 	ck_assert_uint_eq(a->mode, b->mode);
 	ck_assert_uint_eq(a->enc, b->enc);
 	ck_assert_uint_eq(a->auth, b->auth);
@@ -106,8 +106,8 @@ START_TEST(r1_initiates_success)
 	ck_assert_uint_eq(net.n[0].up[0].auth, IK_ESP_SHA256);
 	ck_assert_uint_eq(net.n[0].up[0].mode, IK_MODE_TUNNEL);
 	ck_assert_uint_eq(net.n[0].up[0].sel.proto, 47);
-	ck_assert_uint_eq(net.n[0].up[0].sel.src, R1_ADDR);
-	ck_assert_uint_eq(net.n[0].up[0].sel.dst, R2_ADDR);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, R1_ADDR);
+	ck_assert_uint_eq(net.n[0].up[0].sel.dst.v4, R2_ADDR);
 	ck_assert_uint_eq(net.n[0].up[0].lifetime_sec, 3600);
 	ck_assert_uint_eq(net.n[0].up[0].lifetime_kb, 4608000);
 	ck_assert(!net.n[0].up[0].udp_encap);
@@ -749,8 +749,8 @@ START_TEST(vti)
 	xn_run(&net, 1000);
 	expect_pair();
 	ck_assert_uint_eq(net.n[0].up[0].sel.proto, 0);
-	ck_assert_uint_eq(net.n[0].up[0].sel.src_mask, 0);
-	ck_assert_uint_eq(net.n[0].up[0].sel.dst_mask, 0);
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), 0);
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.dst_plen), 0);
 	ck_assert_uint_eq(net.n[0].up[0].mode, IK_MODE_TUNNEL);
 	EXPECT_ORDER(&net.n[0], "    local_proxy= 0.0.0.0/0.0.0.0/0/0,");
 	xn_free(&net);

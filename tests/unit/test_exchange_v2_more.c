@@ -502,9 +502,9 @@ START_TEST(additional_children_capped)
 {
 	start_edit(86, NULL, NULL);
 	up(0);
-	for (unsigned i = 0; i < IK_V1_PEER_MAX_CHILD + 6; i++)
+	for (unsigned i = 0; i < IK_CORE_PEER_MAX_CHILD + 6; i++)
 		request_additional_child();
-	ck_assert_uint_eq(net.n[1].ups, IK_V1_PEER_MAX_CHILD);
+	ck_assert_uint_eq(net.n[1].ups, IK_CORE_PEER_MAX_CHILD);
 	EXPECT_LINE(1, "NO_ADDITIONAL_SAS");
 	ck_assert_uint_eq(ready(0), 1);
 	ck_assert_uint_eq(ready(1), 1);
@@ -629,7 +629,7 @@ START_TEST(ike_rekey_capped)
 
 	start_edit(94, NULL, NULL);
 	up(0);
-	for (unsigned i = 0; i < IK_V1_PEER_MAX_IKE + 2; i++) {
+	for (unsigned i = 0; i < IK_CORE_PEER_MAX_IKE + 2; i++) {
 		struct ik_v2_ike_sa *s0 = the_sa(0);
 
 		ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
@@ -639,9 +639,9 @@ START_TEST(ike_rekey_capped)
 		xn_deliver(&net);
 	}
 	EXPECT_LINE(1, "TEMPORARY_FAILURE");
-	ck_assert_uint_eq(ike_sas(1), IK_V1_PEER_MAX_IKE);
+	ck_assert_uint_eq(ike_sas(1), IK_CORE_PEER_MAX_IKE);
 	stats(1, &st);
-	ck_assert_uint_eq(st.ike_rekeys, IK_V1_PEER_MAX_IKE - 1);
+	ck_assert_uint_eq(st.ike_rekeys, IK_CORE_PEER_MAX_IKE - 1);
 	teardown();
 }
 END_TEST

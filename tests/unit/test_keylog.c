@@ -131,7 +131,7 @@ static void esp_gcm_packet(FILE *f, uint64_t now, const struct ik_child_sa *c)
 		die("AES-GCM failed");
 	EVP_CIPHER_CTX_free(ctx);
 	n += 16 + (size_t)(outl + fin) + 16;
-	ipv4_header(pkt, n, 50, c->out.src, c->out.dst);
+	ipv4_header(pkt, n, 50, c->out.src.v4, c->out.dst.v4);
 	pcap_ip(f, now, pkt, n);
 }
 
@@ -196,7 +196,7 @@ static void esp_packet(FILE *f, uint64_t now, const struct ik_child_sa *c)
 		die("HMAC failed");
 	memcpy(pkt + n, mac, 16);
 	n += 16;
-	ipv4_header(pkt, n, 50, c->out.src, c->out.dst);
+	ipv4_header(pkt, n, 50, c->out.src.v4, c->out.dst.v4);
 	uint32_t h[4] = { (uint32_t)(now / 1000), (uint32_t)(now % 1000 * 1000), (uint32_t)n,
 			  (uint32_t)n };
 	fwrite(h, 1, sizeof(h), f);
