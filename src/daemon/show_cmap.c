@@ -51,8 +51,8 @@ static void acl_json(const struct ik_config *cfg, const struct ik_acl *acl,
 
 	ik_sb_add(out, "{\"name\":");
 	ik_sb_json_str(out, acl->name);
-	ik_sb_printf(out, ",\"numbered\":%s,\"line\":%d,\"entries\":[",
-		     acl->numbered ? "true" : "false", acl->line);
+	ik_sb_printf(out, ",\"numbered\":%s,\"ipv6\":%s,\"line\":%d,\"entries\":[",
+		     acl->numbered ? "true" : "false", acl->ipv6 ? "true" : "false", acl->line);
 	for (size_t i = 0; i < acl->naces; i++) {
 		const struct ik_ace *a = &acl->aces[i];
 
@@ -95,18 +95,30 @@ int ik_show_access_lists(const struct ik_config *cfg, const char *name, bool jso
 			any = true;
 			continue;
 		}
-		ik_sb_printf(out, "Extended IP access list %s\n", acl->name);
+		if (acl->ipv6)
+			ik_sb_printf(out, "IPv6 access list %s\n", acl->name);
+		else
+			ik_sb_printf(out, "Extended IP access list %s\n", acl->name);
 		for (size_t k = 0; k < acl->naces; k++) {
 			const struct ik_ace *a = &acl->aces[k];
+			int64_t m = line_count(cnt, cfg, acl, k);
 
 			if (a->action == IK_ACE_REMARK)
 				continue; /* IOS shows remarks in the configuration only */
+			if (acl->ipv6) {
+				/* IOS: the sequence number last, after the count */
+				ik_sb_add(out, "    ");
+				acl_line(acl, a, out);
+				if (m > 0)
+					ik_sb_printf(out, " (%lld match%s)", (long long)m,
+						     m == 1 ? "" : "es");
+				ik_sb_printf(out, " sequence %u\n", a->seq);
+				continue;
+			}
 			ik_sb_printf(out, "    %u ", a->seq);
 			acl_line(acl, a, out);
-			if (line_count(cnt, cfg, acl, k) > 0)
-				ik_sb_printf(out, " (%lld match%s)",
-					     (long long)line_count(cnt, cfg, acl, k),
-					     line_count(cnt, cfg, acl, k) == 1 ? "" : "es");
+			if (m > 0)
+				ik_sb_printf(out, " (%lld match%s)", (long long)m, m == 1 ? "" : "es");
 			ik_sb_add(out, "\n");
 		}
 	}
@@ -164,7 +176,8 @@ static void entry_text(const struct ik_config *cfg, const struct ik_cmap_entry *
 	if (e->ikev2_profile)
 		ik_sb_printf(out, "\tIKEv2 Profile: %s\n", e->ikev2_profile->name);
 	if (e->acl) {
-		ik_sb_printf(out, "\tExtended IP access list %s\n", e->acl->name);
+		ik_sb_printf(out, e->acl->ipv6 ? "\tIPv6 access list %s\n" :
+			     "\tExtended IP access list %s\n", e->acl->name);
 		for (size_t k = 0; k < e->acl->naces; k++) {
 			if (e->acl->aces[k].action == IK_ACE_REMARK)
 				continue;

@@ -283,6 +283,22 @@ size_t ik_v1_cmap_id(const struct ik_ts *ts, uint8_t proto, uint8_t body[40])
 		memcpy(body + 4, ts->lo.v6, 16);
 		return 20;
 	}
+	{
+		struct ik_addr net;
+		int plen = ik_range_prefix(&ts->lo, &ts->hi, &net);
+
+		if (plen >= 0) {
+			body[0] = 6; /* ID_IPV6_ADDR_SUBNET: address and mask */
+			memcpy(body + 4, net.v6, 16);
+			for (int i = 0; i < 16; i++) {
+				int bits = plen - 8 * i;
+
+				body[20 + i] = bits >= 8 ? 0xff : bits <= 0 ? 0 :
+					       (uint8_t)(0xff << (8 - bits));
+			}
+			return 36;
+		}
+	}
 	body[0] = 8; /* ID_IPV6_ADDR_RANGE */
 	memcpy(body + 4, ts->lo.v6, 16);
 	memcpy(body + 20, ts->hi.v6, 16);

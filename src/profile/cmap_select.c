@@ -181,9 +181,9 @@ size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
 				struct ik_selector sel;
 				char why[160];
 
+				/* the inner family may be IPv6 over an IPv4 peer */
 				if (e->acl->aces[a].action != IK_ACE_PERMIT ||
-				    ik_ace_proxy(&e->acl->aces[a], &p, why, sizeof(why)) ||
-				    p.local.lo.family != IK_AF_INET4)
+				    ik_ace_proxy(&e->acl->aces[a], &p, why, sizeof(why)))
 					continue;
 				memset(&sel, 0, sizeof(sel));
 				sel.src_plen = (uint8_t)ik_range_cover(&p.local.lo, &p.local.hi,

@@ -76,6 +76,31 @@ START_TEST(acl_line_shadowed)
 }
 END_TEST
 
+/* The same findings for an IPv6 list: a shadowed line, and a clean list
+ * with none. */
+START_TEST(acl6_line_shadowed)
+{
+	int n;
+	char *s = check("ipv6 access-list A6\n"
+			" deny ipv6 2001:db8:1::/48 any\n"
+			" permit ipv6 2001:db8:1:5::/64 2001:db8:2::/48\n"
+			"crypto map CM 10 ipsec-isakmp\n set peer 192.0.2.2\n set transform-set TS\n"
+			" match address A6\n", &n);
+
+	ck_assert_int_eq(n, 1);
+	HAS(s, "t.conf:7: warning: L1: access list A6 line 20 is shadowed by line 10: it never "
+	    "matches");
+	free(s);
+	s = check("ipv6 access-list A6\n"
+		  " permit ipv6 2001:db8:1::/48 2001:db8:2::/48\n"
+		  " permit ipv6 2001:db8:3::/48 2001:db8:2::/48\n"
+		  "crypto map CM 10 ipsec-isakmp\n set peer 192.0.2.2\n set transform-set TS\n"
+		  " match address A6\n", &n);
+	ck_assert_msg(n == 0, "%s", s);
+	free(s);
+}
+END_TEST
+
 START_TEST(entry_shadowed_and_overlap)
 {
 	int n;
@@ -191,6 +216,7 @@ static Suite *check_cmap_suite(void)
 
 	tcase_add_test(tc, clean_map_no_finding);
 	tcase_add_test(tc, acl_line_shadowed);
+	tcase_add_test(tc, acl6_line_shadowed);
 	tcase_add_test(tc, entry_shadowed_and_overlap);
 	tcase_add_test(tc, incomplete_entries_and_missing_acl);
 	tcase_add_test(tc, set_peer_without_key);

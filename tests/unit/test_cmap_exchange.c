@@ -465,6 +465,44 @@ START_TEST(per_host_quick_modes)
 }
 END_TEST
 
+/* IPv6 access lists over IPv4 peers: Quick Mode's proxy identities are
+ * IPv6 subnets (ID_IPV6_ADDR_SUBNET), the responder's IPv6 list takes
+ * them, the SA pairs carry IPv6 selectors. */
+START_TEST(ipv6_acl_quick_mode)
+{
+	char *r1 = xn_replace(strdup(r1_map), "ip access-list extended TO-R2\n"
+			      " permit ip 10.1.1.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
+			      " permit ip 10.1.2.0 0.0.0.255 10.2.0.0 0.0.255.255\n",
+			      "ipv6 access-list TO-R2\n"
+			      " permit ipv6 2001:db8:1::/48 2001:db8:2::/48\n");
+	char *r2 = xn_replace(strdup(r2_map), "ip access-list extended TO-R1\n"
+			      " permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255\n",
+			      "ipv6 access-list TO-R1\n"
+			      " permit ipv6 2001:db8:2::/48 2001:db8::/32\n");
+	struct ik_addr net1;
+
+	start(r1, r2, 14);
+	initiate_ok(0, "CM", "2001:db8:1::5", "2001:db8:2::9");
+	xn_run(&net, 3000);
+	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+		dump(&net.n[0]);
+		dump(&net.n[1]);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:1::", &net1), 0);
+	ck_assert(ik_addr_eq(&net.n[0].up[0].sel.src, &net1));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_plen, 48);
+	ck_assert(ik_addr_eq(&net.n[1].up[0].sel.dst, &net1));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst_plen, 48);
+	EXPECT_ORDER(&net.n[1], "    local_proxy= 2001:db8:2::-2001:db8:2:ffff:ffff:ffff:ffff:ffff",
+		     "Crypto mapdb : proxy_match", "\tsrc addr     : 2001:db8:2::");
+	xn_free(&net);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 static struct ik_config *conf_of(const char *text)
 {
 	struct ik_sb a;
@@ -569,6 +607,7 @@ static Suite *cmap_suite(void)
 	tcase_add_test(tc, reload_keeps_unchanged_entry);
 	tcase_add_test(tc, ikev2_entry_not_used_by_ikev1);
 	tcase_add_test(tc, per_host_quick_modes);
+	tcase_add_test(tc, ipv6_acl_quick_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }

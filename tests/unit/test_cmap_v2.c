@@ -440,6 +440,55 @@ START_TEST(per_host_children)
 }
 END_TEST
 
+/* IPv6 access lists over IPv4 peers: R1's ipv6 access-list lines become
+ * IPv6 traffic selectors (TS_IPV6_ADDR_RANGE), R2's IPv6 list takes them
+ * (mirror image, narrowed), the children carry IPv6 selectors; and over
+ * IKEv1 the same lists make IPv6 proxy identities (ID_IPV6_ADDR_SUBNET). */
+START_TEST(ipv6_acl_children)
+{
+	static const char acl1[] =
+		"ipv6 access-list TO-R2\n"
+		" permit ipv6 2001:db8:1::/48 2001:db8:2::/48\n"
+		" permit ipv6 2001:db8:3::/48 2001:db8:2::/48\n";
+	static const char acl2[] =
+		"ipv6 access-list TO-R1\n"
+		" permit ipv6 2001:db8:2::/48 2001:db8::/32\n";
+	char *r1 = xn_replace(strdup(r1_map), "ip access-list extended TO-R2\n"
+			      " permit ip 10.1.1.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
+			      " permit ip 10.1.2.0 0.0.0.255 10.2.0.0 0.0.255.255\n", acl1);
+	char *r2 = xn_replace(strdup(r2_map), "ip access-list extended TO-R1\n"
+			      " permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255\n", acl2);
+	struct ik_addr s1, d1;
+
+	start(r1, r2, 12);
+	initiate_ok(0, "CM", "2001:db8:1::5", "2001:db8:2::9");
+	xn_run(&net, 2000);
+	initiate_ok(0, "CM", "2001:db8:3::5", "2001:db8:2::9");
+	xn_run(&net, 2000);
+	if (net.n[0].nup != 2 || net.n[1].nup != 2) {
+		dump(&net.n[0]);
+		dump(&net.n[1]);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 2);
+	ck_assert_uint_eq(net.n[1].nup, 2);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:3::", &s1), 0);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:2::", &d1), 0);
+	ck_assert(ik_addr_eq(&net.n[0].up[1].sel.src, &s1));
+	ck_assert_uint_eq(net.n[0].up[1].sel.src_plen, 48);
+	ck_assert(ik_addr_eq(&net.n[0].up[1].sel.dst, &d1));
+	ck_assert_uint_eq(net.n[0].up[1].sel.dst_plen, 48);
+	/* R2: its line narrowed to R1's */
+	ck_assert(ik_addr_eq(&net.n[1].up[1].sel.dst, &s1));
+	ck_assert_uint_eq(net.n[1].up[1].sel.dst_plen, 48);
+	ck_assert_uint_eq(net.n[1].up[1].out.dst.family, IK_AF_INET4);
+	EXPECT_LINE(&net.n[1], "Traffic selectors for crypto map CM 10: TSi "
+		    "2001:db8:3::-2001:db8:3:ffff:ffff:ffff:ffff:ffff proto 0 ports 0-65535");
+	xn_free(&net);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 static Suite *cmap_v2_suite(void)
 {
 	Suite *s = suite_create("cmap_v2");
@@ -454,6 +503,7 @@ static Suite *cmap_v2_suite(void)
 	tcase_add_test(tc, static_entry_needs_peer);
 	tcase_add_test(tc, child_rekey_keeps_selectors);
 	tcase_add_test(tc, per_host_children);
+	tcase_add_test(tc, ipv6_acl_children);
 	suite_add_tcase(s, tc);
 	return s;
 }
