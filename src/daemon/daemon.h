@@ -57,6 +57,9 @@ struct ikd_task {
 	bool done;
 };
 
+/* Crypto map failovers that may wait for a worker at once. */
+#define IKD_MAX_HANDOFF 64u
+
 struct ikd_worker {
 	struct ikd *d;
 	unsigned idx;
@@ -71,6 +74,9 @@ struct ikd_worker {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct ikd_task *task;  /* posted by the main thread, NULL when idle */
+	/* crypto map failovers handed over by other workers (under mu) */
+	struct ik_cmap_handoff handoffs[IKD_MAX_HANDOFF];
+	unsigned nhandoffs;
 	bool stop;
 	uint64_t rx, tx, rx_dropped;
 	uint64_t sa_events;     /* SAs that came or went (metrics refresh) */

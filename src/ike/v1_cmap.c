@@ -386,36 +386,82 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 	return 0;
 }
 
-void ik_v1_cmap_failover(struct ik_p1 *p1)
+void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size_t ace,
+		      const struct ik_proxy *px, size_t cur, const struct ik_addr *dead,
+		      uint32_t src)
 {
-	struct ik_engine *e = p1->e;
-	const struct ik_cmap_entry *ce = entry_now(e->cfg, p1->cmap);
+	const struct ik_cmap_entry *ce = entry_now(e->cfg, was);
+	struct ik_cmap_handoff h;
 	struct ik_sb err;
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
-	size_t next;
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
+	size_t next = cur + 1;
 
-	if (!p1->cmx)
+	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl || ace >= ce->acl->naces ||
+	    ce->peers[next].family != IK_AF_INET4)
 		return;
-	next = p1->cmx->peer + 1;
-	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl ||
-	    p1->cmx->ace >= ce->acl->naces)
-		return;
-	ik_addr_fmt(p1->remote.addr, a);
-	ik_addr_fmt(ce->peers[next].v4, b);
+	ik_addr_fmt_any(dead, a);
+	ik_addr_fmt_any(&ce->peers[next], b);
 	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, ce->peers[next].v4)) {
+		/* its datagrams reach another engine: that one starts it */
+		memset(&h, 0, sizeof(h));
+		snprintf(h.map, sizeof(h.map), "%s", ce->map->name);
+		h.seq = ce->seq;
+		h.ace = ace;
+		h.peer_idx = next;
+		h.peer = ce->peers[next].v4;
+		h.src = src;
+		h.proxy = *px;
+		if (e->host.handoff && e->host.handoff(e->host.ctx, &h) == 0) {
+			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: "
+			       "peer %s does not answer, trying %s (on the worker thread that "
+			       "serves it)", ce->map->name, ce->seq, a, b);
+			return;
+		}
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u: peer "
-		       "%s does not answer; %s is served by another worker thread, so failover "
-		       "does not start there (run ikerd --workers 1 for set peer failover)",
-		       ce->map->name, ce->seq, a, b);
+		       "%s does not answer; %s is served by another worker thread, which could "
+		       "not be asked to start it%s", ce->map->name, ce->seq, a, b,
+		       e->host.handoff ? " (its queue is full)" : "");
 		return;
 	}
 	ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: peer %s does "
 	       "not answer, trying %s", ce->map->name, ce->seq, a, b);
 	ik_sb_init(&err);
-	if (start_peer(e, p1->local.addr, ce, p1->cmx->ace, &p1->cmx->proxy, NULL, next,
-		       &err))
+	if (start_peer(e, src, ce, ace, px, NULL, next, &err))
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
+}
+
+void ik_v1_cmap_failover(struct ik_p1 *p1)
+{
+	if (p1->cmx)
+		ik_cmap_failover(p1->e, p1->cmap, p1->cmx->ace, &p1->cmx->proxy, p1->cmx->peer,
+				 &p1->remote.ip, p1->local.addr);
+}
+
+int ik_engine_cmap_handoff(struct ik_engine *e, const struct ik_cmap_handoff *h)
+{
+	const struct ik_cmap *m = ik_config_find_cmap(e->cfg, h->map, false);
+	const struct ik_cmap_entry *ce = NULL;
+	struct ik_sb err;
+	int rc;
+
+	for (size_t i = 0; m && i < m->nentries; i++)
+		if (m->entries[i]->seq == h->seq)
+			ce = m->entries[i];
+	if (!ce || e->opts.passive || h->peer_idx >= ce->npeers || !ce->acl ||
+	    h->ace >= ce->acl->naces || !ik_addr_eq(&ce->peers[h->peer_idx],
+						    &(struct ik_addr){ .v4 = h->peer })) {
+		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u changed "
+		       "before its failover could start", h->map, h->seq);
+		return -1;
+	}
+	ik_log_scope(e->log, h->peer);
+	ik_sb_init(&err);
+	rc = start_peer(e, h->src, ce, h->ace, &h->proxy, NULL, h->peer_idx, &err);
+	if (rc)
+		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+	return rc;
 }
 
 int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik_flow *f,

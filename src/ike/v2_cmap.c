@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/v1_int.h"         /* ik_cmap_failover */
 #include "ike/v2_int.h"
 #include "ike/v2_more.h"
 #include "util/addr.h"
@@ -262,6 +263,15 @@ int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_ent
 		return -1;
 	}
 	return 0;
+}
+
+void ik_v2_cmap_failover(struct ik_v2_ike_sa *s)
+{
+	if (!s->initiator || !s->want_child || !s->child.cmap || s->established_ms ||
+	    s->local.family != IK_AF_INET4)
+		return;
+	ik_cmap_failover(s->e, s->child.cmap, s->child.cmap_ace, &s->child.proxy, s->cmap_peer,
+			 &s->remote.ip, s->local.addr);
 }
 
 /* ---- responder ---- */

@@ -330,6 +330,9 @@ void ik_v2_cmap_offer_ts(struct ik_v2_child_req *cr, struct ik_v2_builder *b);
 int ik_v2_cmap_choose(struct ik_v2_ike_sa *s, const struct ik_v2_ts_list *tsi,
 		      const struct ik_v2_ts_list *tsr, struct ik_v2_child_req *cr,
 		      struct ik_v2_ts *ni, struct ik_v2_ts *nr);
+/* An initiator's SA for a crypto map line that never became READY (no
+ * answer): the entry's next set peer (set peer failover). */
+void ik_v2_cmap_failover(struct ik_v2_ike_sa *s);
 /* The entry of cfg with the map name and sequence number of ce, or NULL. */
 const struct ik_cmap_entry *ik_v2_cmap_entry_in(const struct ik_config *cfg,
 						const struct ik_cmap_entry *ce);

@@ -77,7 +77,7 @@ r2() { "$IKERCTL" --ctl "$tmp/r2/ctl" "$@"; }
 
 "$IKERD" -t -f "$tmp/r1.conf" >"$tmp/t.out" 2>&1 || fail "ikerd -t R1: $(cat "$tmp/t.out")"
 start_daemon r2 "$b" --passive
-start_daemon r1 "$a"
+start_daemon r1 "$a" --retransmit 1
 
 # the configuration-side shows
 r1 show crypto map | grep -qx 'Crypto Map IPv4 "CM" 10 ipsec-isakmp' \
@@ -150,4 +150,26 @@ wait_cmd_nogrep "spi: 0x" r2 show crypto ipsec sa || fail "R2 kept SAs: $(r2 sho
 r1 clear crypto sa map NOPE >/dev/null 2>&1 && fail "clear crypto sa map of an unknown map"
 r1 show crypto route | grep -q '203.0.113.0' && fail "reverse route kept: $(r1 show crypto route)"
 r1 show crypto route | grep -q '198.18.0.0' || fail "static reverse route removed"
-echo "PASS: crypto maps between two ikerd (two LAN prefixes, dynamic map, shows, clear, reverse routes)"
+
+# set peer failover across workers: R1's first peer (198.51.100.3) does not
+# exist and is served by the other worker (addresses modulo 2) than the
+# second (198.51.100.2): the failover is handed to the worker of the second
+sed -e 's/^ set peer 198.51.100.2$/ set peer 198.51.100.3\n set peer 198.51.100.2/' \
+	-e 's/^crypto isakmp key s3cret address 198.51.100.2$/&\ncrypto isakmp key s3cret address 198.51.100.3/' \
+	"$tmp/r1.conf" >"$tmp/r1f.conf" && cp "$tmp/r1f.conf" "$tmp/r1.conf"
+grep -q "set peer 198.51.100.3" "$tmp/r1.conf" || fail "failover configuration"
+r1 reload >/dev/null || fail "reload with two peers"
+r1 initiate map CM 192.0.2.10 203.0.113.5 >/dev/null || fail "initiate map (failover)"
+n=0
+while ! grep -q "trying 198.51.100.2 (on the worker thread that serves it)" "$tmp/r1.err" &&
+	[ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+grep -q "peer 198.51.100.3 does not answer, trying 198.51.100.2 (on the worker thread that serves it)" \
+	"$tmp/r1.err" || fail "failover handed to the other worker: $(tail -5 "$tmp/r1.err")"
+wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa map CM \
+	|| fail "no SA after failover: $(r1 show crypto ipsec sa map CM)"
+r1 show crypto ipsec sa map CM | grep -q "current_peer 198.51.100.2" \
+	|| fail "SA not with the second peer: $(r1 show crypto ipsec sa map CM)"
+echo "PASS: crypto maps between two ikerd (two LAN prefixes, dynamic map, shows, clear, reverse routes, failover across workers)"

@@ -315,27 +315,91 @@ static bool owns_only_first(void *ctx, uint32_t peer)
 	return peer != R2_ADDR;
 }
 
-/* A host that serves R2 from another engine (worker): the failover is not
- * started here, and the log says why. */
+static struct ik_cmap_handoff handed;
+static unsigned nhanded;
+static int handoff_result;
+
+static int handoff_rec(void *ctx, const struct ik_cmap_handoff *h)
+{
+	(void)ctx;
+	if (handoff_result == 0) {
+		handed = *h;
+		nhanded++;
+	}
+	return handoff_result;
+}
+
+/* R1's engine with a host that serves R2 from another engine (worker). */
+static void engine_other_worker(int (*handoff)(void *, const struct ik_cmap_handoff *))
+{
+	struct ik_engine_host host;
+	struct ik_engine_opts o = { 0 };
+	struct ik_engine *old = net.n[0].e;
+
+	host = *xn_host(&net.n[0]);
+	host.owns_peer = owns_only_first;
+	host.handoff = handoff;
+	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+	ik_engine_free(old);
+}
+
+/* A host that serves R2 from another engine (worker): the failover is
+ * handed to that engine (the map entry, line, peer, proxy identities), which
+ * brings the SA pair up with R2; a host that cannot take it (no handoff, or
+ * its queue full) says why. */
 START_TEST(peer_failover_other_worker)
 {
 	char *r1 = xn_replace(strdup(r1_map), " set peer 192.0.2.2\n",
 			      " set peer 192.0.2.3\n set peer 192.0.2.2\n");
-	struct ik_engine_host host;
-	struct ik_engine_opts o = { 0 };
-	struct ik_engine *old;
 
 	start(r1, r2_map, 10);
 	free(r1);
-	old = net.n[0].e;
-	host = *xn_host(&net.n[0]);
-	host.owns_peer = owns_only_first;
-	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
-	ik_engine_free(old);
+	engine_other_worker(handoff_rec);
+	nhanded = 0;
+	handoff_result = 0;
 	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 600000);
 	ck_assert_uint_eq(net.n[0].nup, 0);
-	ck_assert_uint_eq(net.n[1].nup, 0);
+	ck_assert_uint_eq(nhanded, 1);
+	ck_assert_str_eq(handed.map, "CM");
+	ck_assert_uint_eq(handed.seq, 10);
+	ck_assert_uint_eq(handed.ace, 0);
+	ck_assert_uint_eq(handed.peer_idx, 1);
+	ck_assert_uint_eq(handed.peer, R2_ADDR);
+	ck_assert_uint_eq(handed.src, R1_ADDR);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "%CRYPTO-6-PEER_FAILOVER: crypto map CM 10: peer "
+				 "192.0.2.3 does not answer, trying 192.0.2.2 (on the worker "
+				 "thread that serves it)"), 0);
+	/* the engine that serves R2 starts it */
+	ck_assert_int_eq(ik_engine_cmap_handoff(net.n[0].e, &handed), 0);
+	xn_run(&net, 3000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.1.0"));
+	/* a handoff naming an entry that is not there is refused with why */
+	snprintf(handed.map, sizeof(handed.map), "GONE");
+	ck_assert_int_eq(ik_engine_cmap_handoff(net.n[0].e, &handed), -1);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "crypto map GONE 10 changed before its failover "
+				 "could start"), 0);
+	xn_free(&net);
+
+	r1 = xn_replace(strdup(r1_map), " set peer 192.0.2.2\n",
+			" set peer 192.0.2.3\n set peer 192.0.2.2\n");
+	start(r1, r2_map, 11);
+	engine_other_worker(handoff_rec);
+	handoff_result = -1;
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 600000);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "192.0.2.2 is served by another worker thread, "
+				 "which could not be asked to start it (its queue is full)"), 0);
+	xn_free(&net);
+	start(r1, r2_map, 12);
+	free(r1);
+	engine_other_worker(NULL);
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 600000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
 	ck_assert_int_ge(xn_find(&net.n[0], 0, "%CRYPTO-4-PEER_FAILOVER: crypto map CM 10: peer "
 				 "192.0.2.3 does not answer; 192.0.2.2 is served by another "
 				 "worker thread"), 0);

@@ -489,6 +489,31 @@ START_TEST(ipv6_acl_children)
 }
 END_TEST
 
+/* set peer failover over IKEv2: the first peer never answers IKE_SA_INIT,
+ * the next one is tried and the child comes up with it. */
+START_TEST(peer_failover_v2)
+{
+	char *r1 = xn_replace(strdup(r1_map), " set peer 192.0.2.2\n",
+			      " set peer 192.0.2.3\n set peer 192.0.2.2\n");
+
+	r1 = xn_replace(r1, "  address 192.0.2.2\n", "  address 192.0.2.0 255.255.255.0\n");
+	start(r1, r2_map, 13);
+	free(r1);
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 600000);
+	if (net.n[0].nup != 1)
+		dump(&net.n[0]);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM 10 to 192.0.2.3",
+		     "%CRYPTO-6-PEER_FAILOVER: crypto map CM 10: peer 192.0.2.3 does not answer, "
+		     "trying 192.0.2.2",
+		     "Initiating IKEv2 for crypto map CM 10 to 192.0.2.2");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *cmap_v2_suite(void)
 {
 	Suite *s = suite_create("cmap_v2");
@@ -504,6 +529,7 @@ static Suite *cmap_v2_suite(void)
 	tcase_add_test(tc, child_rekey_keeps_selectors);
 	tcase_add_test(tc, per_host_children);
 	tcase_add_test(tc, ipv6_acl_children);
+	tcase_add_test(tc, peer_failover_v2);
 	suite_add_tcase(s, tc);
 	return s;
 }
