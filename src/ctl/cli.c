@@ -466,9 +466,11 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 		return true;
 	}
 	if (!strcmp(arg, "<src>") || !strcmp(arg, "<dst>")) {
-		if (ik_addr_parse(w, &a))
+		struct ik_addr x;
+
+		if (ik_addr_parse_any(w, &x))
 			return false;
-		*(arg[1] == 's' ? &cmd->flow_src : &cmd->flow_dst) = a;
+		*(arg[1] == 's' ? &cmd->flow_src : &cmd->flow_dst) = x;
 		return true;
 	}
 	return false;

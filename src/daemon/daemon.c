@@ -329,18 +329,24 @@ static enum ik_ctl_status initiate_map(struct ikd *d, const struct ik_cli_cmd *c
 	const struct ik_cmap *m = ik_config_find_cmap(d->cfg, cmd->name, false);
 	struct initiate_map_arg ia = { .map = cmd->name, .err = out };
 	struct ik_cmap_match mt;
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], p[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN], p[IK_ADDR_ANYSTRLEN];
 
-	ia.flow.src = ik_addr_v4(cmd->flow_src);
-	ia.flow.dst = ik_addr_v4(cmd->flow_dst);
-	ia.flow.proto = 1; /* as a ping */
+	ia.flow.src = cmd->flow_src;
+	ia.flow.dst = cmd->flow_dst;
+	/* as a ping (ICMPv6 for IPv6) */
+	ia.flow.proto = cmd->flow_src.family == IK_AF_INET6 ? 58 : 1;
+	if (cmd->flow_src.family != cmd->flow_dst.family) {
+		ik_sb_printf(out, "%% %s and %s are not of one address family\n",
+			     ik_addr_fmt_any(&cmd->flow_src, a), ik_addr_fmt_any(&cmd->flow_dst, b));
+		return IK_CTL_ERROR;
+	}
 	if (!m) {
 		ik_sb_printf(out, "%% crypto map %s is not configured\n", cmd->name);
 		return IK_CTL_ERROR;
 	}
 	if (ik_cmap_match_flow(m, &ia.flow, &mt)) {
 		ik_sb_printf(out, "%% no entry of crypto map %s protects %s -> %s\n", cmd->name,
-			     ik_addr_fmt(cmd->flow_src, a), ik_addr_fmt(cmd->flow_dst, b));
+			     ik_addr_fmt_any(&cmd->flow_src, a), ik_addr_fmt_any(&cmd->flow_dst, b));
 		return IK_CTL_ERROR;
 	}
 	ikd_worker_run(ikd_worker_for(d, mt.entry->peers[0].v4), task_initiate_map, &ia);
@@ -349,8 +355,8 @@ static enum ik_ctl_status initiate_map(struct ikd *d, const struct ik_cli_cmd *c
 		return IK_CTL_ERROR;
 	}
 	ik_sb_printf(out, "Initiating crypto map %s %u for %s -> %s to %s\n", cmd->name,
-		     mt.entry->seq, ik_addr_fmt(cmd->flow_src, a), ik_addr_fmt(cmd->flow_dst, b),
-		     ik_addr_fmt(mt.entry->peers[0].v4, p));
+		     mt.entry->seq, ik_addr_fmt_any(&cmd->flow_src, a),
+		     ik_addr_fmt_any(&cmd->flow_dst, b), ik_addr_fmt_any(&mt.entry->peers[0], p));
 	return IK_CTL_OK;
 }
 

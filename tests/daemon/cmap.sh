@@ -38,6 +38,13 @@ crypto map CM 20 ipsec-isakmp
  set transform-set TS
  match address SPARE
  reverse-route static
+ipv6 access-list V6
+ permit ipv6 2001:db8:1::/48 2001:db8:2::/48
+crypto map CM 30 ipsec-isakmp
+ set peer 198.51.100.2
+ set transform-set TS
+ set pfs group14
+ match address V6
 interface eth0
  ip address 198.51.100.1 255.255.255.0
  crypto map CM
@@ -142,6 +149,14 @@ r1 --json show crypto route | grep -q '"prefix":"203.0.113.0/24","via":"198.51.1
 	|| fail "show crypto route --json: $(r1 --json show crypto route)"
 r1 show crypto map | grep -q 'Packets through its SAs' \
 	|| fail "per entry counts: $(r1 show crypto map)"
+
+# an IPv6 access list over the IPv4 peers: IPv6 proxy identities
+r1 show access-lists V6 | grep -qx '    permit ipv6 2001:DB8:1::/48 2001:DB8:2::/48 sequence 10' \
+	|| fail "show access-lists of an IPv6 list: $(r1 show access-lists V6)"
+r1 initiate map CM 2001:db8:1::1 2001:db8:2::1 | grep -q "Initiating crypto map CM 30" \
+	|| fail "initiate map with IPv6 addresses"
+wait_cmd_grep "remote ident (addr/mask/prot/port): (2001:DB8:1::/48/0/0)" r2 show crypto ipsec sa map CM \
+	|| fail "R2 has no IPv6 SA pair: $(r2 show crypto ipsec sa map CM)"
 
 # clear crypto sa map: both pairs go, on both sides (delete notifications)
 r1 clear crypto sa map CM || fail "clear crypto sa map"
