@@ -193,11 +193,10 @@ static struct cmk_route *route_get(struct ikd *d, const struct ik_addr *dst, uin
 
 	if (!c)
 		return NULL;
-	for (struct cmk_node *n = tab_find(&c->routes, key); n; n = NULL) {
-		r = (struct cmk_route *)n;
-		if (ik_addr_eq(&r->dst, dst) && r->plen == plen && ik_addr_eq(&r->via, via))
-			return r;
-	}
+	r = (struct cmk_route *)tab_find(&c->routes, key);
+	if (r)   /* the same route, or (64-bit key collision) another: not kept */
+		return ik_addr_eq(&r->dst, dst) && r->plen == plen && ik_addr_eq(&r->via, via) ?
+		       r : NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
@@ -205,8 +204,7 @@ static struct cmk_route *route_get(struct ikd *d, const struct ik_addr *dst, uin
 	r->dst = *dst;
 	r->plen = plen;
 	r->via = *via;
-	if (tab_find(&c->routes, key) || tab_add(&c->routes, &r->node)) {
-		/* a key collision of two routes: the second is not kept */
+	if (tab_add(&c->routes, &r->node)) {
 		free(r);
 		return NULL;
 	}
@@ -274,7 +272,10 @@ void ikd_cmap_child(struct ikd *d, const struct ik_child_sa *c, bool up)
 	if (e->reverse_route && !e->reverse_route_static)
 		route_ref(d, e, &c->sel.dst, c->sel.dst_plen, &c->out.dst, false, up ? 1 : -1);
 	n = tab_find(&m->children, child_key(c));
-	if (up && !n) {
+	if (n && (((struct cmk_child *)n)->sa.in.spi != c->in.spi ||
+		  !ik_addr_eq(&((struct cmk_child *)n)->sa.in.dst, &c->in.dst)))
+		n = NULL;       /* another pair under the same key: this one is not kept */
+	if (up && !n && !tab_find(&m->children, child_key(c))) {
 		ch = calloc(1, sizeof(*ch));
 		if (!ch)
 			return;

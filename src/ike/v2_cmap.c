@@ -241,15 +241,14 @@ int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_ent
 		return -1;
 	}
 	s->tunnel = NULL;
-	s->profile = ik_v2_cmap_entry_in(s->cfg, ce) ? ik_v2_cmap_entry_in(s->cfg, ce)->ikev2_profile
-		: NULL;
+	s->child.cmap = ik_v2_cmap_entry_in(s->cfg, ce);
+	s->profile = s->child.cmap ? s->child.cmap->ikev2_profile : NULL;
 	if (!s->profile) {
 		ik_sb_printf(err, "%% crypto map %s %u: no IKEv2 profile", ce->map->name, ce->seq);
 		ik_v2_sa_delete(s, "no IKEv2 profile", false);
 		return -1;
 	}
 	s->want_child = true;
-	s->child.cmap = ik_v2_cmap_entry_in(s->cfg, ce);
 	s->child.cmap_ace = ace;
 	s->child.proxy = *px;
 	pkt_of(f, px, &s->child.pkt);
