@@ -450,12 +450,6 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		rc = IK_V2_N_NO_PROPOSAL_CHOSEN;
 		goto out;
 	}
-	switch (ik_v2_cmap_choose(s, &tl[0], &tl[1], cr, &ni, &nr)) {
-	case 0:
-		goto chosen;
-	case -1:
-		goto out;
-	}
 	ts = ik_snapshot_tunnels_to(s->cfg, s->remote.addr, &n);
 	/* tunnels bound to the SA's profile first, then any protected one */
 	for (int pass = 0; pass < 2 && !t; pass++) {
@@ -472,6 +466,15 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 			ts_want(x, &s->local.ip, &wr);
 			if (ts_narrow(&tl[0], &wi, &ni) && ts_narrow(&tl[1], &wr, &nr))
 				t = x;
+		}
+	}
+	/* no protected tunnel: the crypto map of the local address, if any */
+	if (!t) {
+		switch (ik_v2_cmap_choose(s, &tl[0], &tl[1], cr, &ni, &nr)) {
+		case 0:
+			goto chosen;
+		case -1:
+			goto out;
 		}
 	}
 	if (!t) {
