@@ -1217,7 +1217,20 @@ static int nl_rri(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
 	char what[160], a[2][IK_ADDR_ANYSTRLEN];
 	int err;
 
-	if (!r || !nh || !d || !gw || via->family != dst->family || plen > ik_af_bits(dst->family)) {
+	if (v6 && via->family != IK_AF_INET6) {
+		/* Linux takes a gateway of the other family (RTA_VIA) for IPv4
+		 * routes only */
+		if (add)
+			ik_msg(k->base.log, IK_LOG_ERR, "kernel: reverse-route %s/%u: an IPv6 "
+			       "route cannot have the IPv4 peer %s as its gateway; not installed",
+			       ik_addr_fmt_any(dst, a[0]), plen, ik_addr_fmt_any(via, a[1]));
+		rtnl_route_put(r);
+		rtnl_route_nh_free(nh);
+		nl_addr_put(d);
+		nl_addr_put(gw);
+		return add ? -EAFNOSUPPORT : 0;
+	}
+	if (!r || !nh || !d || !gw || plen > ik_af_bits(dst->family)) {
 		rtnl_route_put(r);
 		rtnl_route_nh_free(nh);
 		nl_addr_put(d);
@@ -1231,7 +1244,12 @@ static int nl_rri(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
 	rtnl_route_set_protocol(r, IK_KERNEL_RTPROT);
 	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
 	rtnl_route_set_dst(r, d);
-	rtnl_route_nh_set_gateway(nh, gw);
+	/* IPv4 subnets behind an IPv6 peer: a gateway of the other family
+	 * (RTA_VIA, Linux 5.2) */
+	if (via->family == dst->family)
+		rtnl_route_nh_set_gateway(nh, gw);
+	else
+		rtnl_route_nh_set_via(nh, gw);
 	rtnl_route_add_nexthop(r, nh);
 	nl_addr_put(d);
 	nl_addr_put(gw);

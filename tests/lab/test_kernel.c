@@ -331,6 +331,17 @@ START_TEST(netlink_reverse_route)
 	ck_assert_int_eq(k->ops->route_del(k, &net6, 48, &via6), 0);
 	out = capture("ip -6 route show 2001:db8:5::/48");
 	ck_assert_msg(!strstr(out, "2001:db8:5::"), "IPv6 route left: %s", out);
+	/* IPv4 subnets behind an IPv6 peer: an IPv6 gateway (RTA_VIA) */
+	ck_assert_int_eq(k->ops->route_add(k, &net, 24, &via6), 0);
+	out = capture("ip route show 203.0.113.0/24");
+	ck_assert_msg(strstr(out, "203.0.113.0/24 via inet6 2001:db8:1::2 dev ikv0 proto 165"),
+		      "IPv4 reverse route via an IPv6 peer: %s", out);
+	ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via6), 0);
+	/* IPv6 subnets behind an IPv4 peer: Linux has no such route; said so */
+	ck_assert_int_lt(k->ops->route_add(k, &net6, 48, &via), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: reverse-route 2001:db8:5::/48: an "
+					     "IPv6 route cannot have the IPv4 peer 198.51.100.2 "
+					     "as its gateway"), 0);
 	ck_assert_int_lt(k->ops->route_add(k, &net, 24, &far), 0);
 	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: route 203.0.113.0/24 via "
 					     "192.0.2.9 (reverse-route) add: "), 0);
