@@ -13,6 +13,7 @@
 #include "ike/v2_int.h"
 #include "ike/v2_more.h"
 #include "util/addr.h"
+#include "util/mutant.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -372,6 +373,8 @@ static bool line_take(const struct choose_ctx *x, const struct ik_acl *acl, size
 
 			if (!pair(x, i, r, &p) || !ik_proxy_intersect(&p, lp, &q))
 				continue;
+			if (IK_MUTANT(IK_MUT_V2_CMAP_NARROW))
+				q = p;  /* the peer's pair as offered */
 			for (size_t d = 0; d < l && !denied; d++) {
 				struct ik_proxy dp;
 
@@ -396,8 +399,9 @@ static bool entry_take(void *ctx, const struct ik_cmap_entry *ce)
 	char why[128];
 
 	trace_entry(x, ce);
-	if (!ce->ikev2_profile || ce->ikev2_profile != x->s->profile || !ce->ntsets ||
-	    !ik_cmap_peer_allowed(ce, &x->s->remote.ip))
+	if (!ce->ikev2_profile || ce->ikev2_profile != x->s->profile || !ce->ntsets)
+		return false;
+	if (!ik_cmap_peer_allowed(ce, &x->s->remote.ip) && !IK_MUTANT(IK_MUT_V2_CMAP_PEER))
 		return false;
 	if (!ce->acl_name) {
 		/* a dynamic entry without match address: the peer's widest pair
