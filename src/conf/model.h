@@ -115,6 +115,8 @@ struct ik_tp_import {
 struct ik_trustpoint {
 	char *name;
 	bool enrollment_terminal;
+	bool enrollment_selfsigned; /* enrollment selfsigned: a key without a CA; the
+				     * router's certificate is made from it at load */
 	enum ik_revocation revocation;
 	char *subject_name;     /* subject-name TEXT, or NULL */
 	char *rsakeypair, *eckeypair;
@@ -125,6 +127,10 @@ struct ik_trustpoint {
 	struct ik_pki_store *store;     /* trust anchors and CRLs */
 	struct x509_st *cert;           /* the router's certificate, or NULL */
 	struct evp_pkey_st *key;        /* its private key, or NULL */
+	bool cert_self_signed;          /* cert is self-signed (made or imported): a
+					 * peer that asks for raw keys gets the key alone */
+	bool has_issuer_hash;           /* the CA of store that issued cert is known: */
+	uint8_t issuer_hash[20];        /* SHA-1 of its key, as an IKEv2 CERTREQ names it */
 	size_t ncrls;
 	int line;
 	unsigned order;
@@ -328,6 +334,8 @@ struct ik_ikev2_profile {
 	char *local_id_value;
 	bool local_id_dn;       /* identity local dn: our certificate's subject */
 	enum ik_authm auth_local, auth_remote;
+	bool auth_local_digsig; /* authentication local rsa-sig|ecdsa-sig digital-signature:
+				 * AUTH method 14 (RFC 7427) when the peer takes it */
 	struct ik_ikev2_keyring *keyring;
 	uint32_t lifetime;      /* 0 = default 86400 */
 	unsigned dpd_interval, dpd_retry;

@@ -2122,8 +2122,15 @@ static int cmd_v2_profile_sub(struct pctx *c)
 						 c->tok[1].s)
 					   : pincomplete(c, "incomplete command: 'local' or 'remote' "
 							 "expected");
-		if (need(c, 2, "pre-share, rsa-sig or ecdsa-sig") || no_more(c, 3))
+		if (need(c, 2, "pre-share, rsa-sig or ecdsa-sig"))
 			return -1;
+		if (dst == &p->auth_local && c->ntok == 4 && kw(c, 3, "digital-signature") &&
+		    (kw(c, 2, "rsa-sig") || kw(c, 2, "ecdsa-sig")))
+			p->auth_local_digsig = true;
+		else if (no_more(c, 3))
+			return -1;
+		else if (dst == &p->auth_local)
+			p->auth_local_digsig = false;
 		if (kw(c, 2, "pre-share"))
 			*dst = IK_AUTH_PSK;
 		else if (kw(c, 2, "rsa-sig"))
@@ -2421,7 +2428,11 @@ static int cmd_pki_tp_sub(struct pctx *c)
 			tp->enrollment_terminal = true;
 			return 0;
 		}
-		/* enrollment url, selfsigned, ...: the certificates come from the file */
+		if (kw(c, 1, "selfsigned") && c->ntok == 2) {
+			tp->enrollment_selfsigned = true;
+			return 0;
+		}
+		/* enrollment url, ...: the certificates come from the file */
 		warn_ignored(c, "crypto pki trustpoint");
 		return 0;
 	}
@@ -2604,7 +2615,7 @@ static int pki_finish(struct pctx *c)
 	int bad = 0;
 
 	for (size_t i = 0; i < cfg->ntrustpoints; i++)
-		if (ik_conf_pki_check(cfg->trustpoints[i], err, sizeof(err))) {
+		if (ik_conf_pki_check(cfg->trustpoints[i], cfg->hostname, err, sizeof(err))) {
 			line_error(c, cfg->trustpoints[i]->line, false, "%s", err);
 			bad = -1;
 		}

@@ -248,12 +248,48 @@ int ik_conf_pki_import(const char *cfgfile, struct ik_trustpoint *tp,
 	return rc;
 }
 
-int ik_conf_pki_check(struct ik_trustpoint *tp, char *err, size_t errlen)
+int ik_conf_pki_check(struct ik_trustpoint *tp, const char *hostname, char *err,
+		      size_t errlen)
 {
+	if (tp->key && !tp->cert && tp->enrollment_selfsigned) {
+		char why[300] = "";
+
+		tp->cert = ik_pki_self_sign(tp->key, tp->subject_name,
+					    hostname && hostname[0] ? hostname : tp->name, why,
+					    sizeof(why));
+		if (!tp->cert) {
+			snprintf(err, errlen, "trustpoint %s: enrollment selfsigned: %s", tp->name,
+				 why);
+			return -1;
+		}
+	}
 	if (tp->key && !tp->cert) {
-		snprintf(err, errlen, "trustpoint %s has a private key but no router certificate",
-			 tp->name);
+		snprintf(err, errlen, "trustpoint %s has a private key but no router certificate "
+			 "(a key without a CA: enrollment selfsigned)", tp->name);
 		return -1;
+	}
+	tp->cert_self_signed = tp->cert && ik_pki_cert_self_signed(tp->cert);
+	tp->has_issuer_hash = false;
+	if (tp->cert && tp->store) {
+		X509 *cas[64];
+		size_t n = ik_pki_store_cas(tp->store, cas, 64);
+		uint8_t h[32];
+
+		for (size_t i = 0; i < n && !tp->has_issuer_hash; i++)
+			tp->has_issuer_hash = X509_check_issued(cas[i], tp->cert) == X509_V_OK &&
+				ik_pki_key_hash(X509_get0_pubkey(cas[i]), IK_PKI_SHA1, h) == 20;
+		if (tp->has_issuer_hash)
+			memcpy(tp->issuer_hash, h, sizeof(tp->issuer_hash));
+		ERR_clear_error();
+	}
+	if (tp->cert_self_signed && !tp->has_issuer_hash) {
+		/* its own issuer: a peer that holds it as a CA names its key */
+		uint8_t h[32];
+
+		tp->has_issuer_hash = ik_pki_key_hash(X509_get0_pubkey(tp->cert), IK_PKI_SHA1,
+						      h) == 20;
+		if (tp->has_issuer_hash)
+			memcpy(tp->issuer_hash, h, sizeof(tp->issuer_hash));
 	}
 	if (tp->key && X509_check_private_key(tp->cert, tp->key) != 1) {
 		ERR_clear_error();
@@ -350,6 +386,8 @@ void ik_conf_pki_print(const struct ik_config *cfg, struct ik_sb *out)
 		ik_sb_printf(out, "crypto pki trustpoint %s\n", tp->name);
 		if (tp->enrollment_terminal)
 			ik_sb_add(out, " enrollment terminal\n");
+		if (tp->enrollment_selfsigned)
+			ik_sb_add(out, " enrollment selfsigned\n");
 		if (tp->subject_name)
 			ik_sb_printf(out, " subject-name %s\n", tp->subject_name);
 		if (tp->revocation)

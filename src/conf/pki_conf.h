@@ -23,8 +23,11 @@ int ik_conf_pki_chain_cert(struct ik_trustpoint *tp, const uint8_t *der, size_t 
 int ik_conf_pki_import(const char *cfgfile, struct ik_trustpoint *tp,
 		       const struct ik_tp_import *im, char *err, size_t errlen);
 /* After the last line: key and certificate agree, a CRL is there when
- * revocation-check crl asks for one. */
-int ik_conf_pki_check(struct ik_trustpoint *tp, char *err, size_t errlen);
+ * revocation-check crl asks for one; with enrollment selfsigned, a key and
+ * no certificate, the self-signed certificate is made (subject-name, else
+ * cn=hostname). */
+int ik_conf_pki_check(struct ik_trustpoint *tp, const char *hostname, char *err,
+		      size_t errlen);
 void ik_conf_pki_free(struct ik_config *cfg);
 /* The PKI commands as show running-config prints them. */
 void ik_conf_pki_print(const struct ik_config *cfg, struct ik_sb *out);

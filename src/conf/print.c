@@ -480,7 +480,8 @@ static void print_ikev2(const struct ik_config *cfg, struct ik_sb *out)
 		if (p->auth_remote)
 			ik_sb_printf(out, " authentication remote %s\n", auth_kw(p->auth_remote));
 		if (p->auth_local)
-			ik_sb_printf(out, " authentication local %s\n", auth_kw(p->auth_local));
+			ik_sb_printf(out, " authentication local %s%s\n", auth_kw(p->auth_local),
+				     p->auth_local_digsig ? " digital-signature" : "");
 		if (p->keyring)
 			ik_sb_printf(out, " keyring local %s\n", p->keyring->name);
 		for (size_t k = 0; k < p->ntrustpoints; k++)

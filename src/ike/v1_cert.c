@@ -226,6 +226,7 @@ static enum ik_pki_id_kind id_kind_of(uint8_t t)
 {
 	switch (t) {
 	case IK_V1_ID_IPV4_ADDR: return IK_PKI_ID_IPV4;
+	case IK_V1_ID_IPV6_ADDR: return IK_PKI_ID_IPV6;
 	case IK_V1_ID_FQDN: return IK_PKI_ID_FQDN;
 	case IK_V1_ID_USER_FQDN: return IK_PKI_ID_EMAIL;
 	default: return IK_PKI_ID_DN;
@@ -352,8 +353,12 @@ int ik_v1_cert_check_auth(struct ik_p1 *p1, const struct ik_v1_msg *m,
 			 "certificate", v->subject);
 		goto out;
 	}
-	ik_dbg(p1->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (trustpoint %s)",
-	       v->subject, v->tp ? v->tp->name : "?");
+	if (v->pinned)
+		ik_dbg(p1->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (key "
+		       "pinned by the AuthList %s)", v->subject, ik_authz_name(in.authz));
+	else
+		ik_dbg(p1->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified "
+		       "(trustpoint %s)", v->subject, v->tp ? v->tp->name : "?");
 	rc = 0;
 out:
 	ik_pki_verdict_clear(v);

@@ -324,6 +324,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		auth_failed(s, "IKE_AUTH request without a valid IDi and AUTH");
 		goto fail;
 	}
+	ik_v2_cert_note_req(s, rx);
 	idk = id_peer(s, &id);
 	if (idk < 0) {
 		auth_failed(s, "peer identity of a type no IKEv2 profile can match");

@@ -64,9 +64,11 @@ static uint8_t *signed_octets(const struct ik_v2_ike_sa *s, bool of_initiator,
 	return o;
 }
 
-/* CERTREQ naming the CAs of the n trustpoints tps (at most MAX_CAS). */
+/* CERTREQ naming the CAs of the n trustpoints tps (at most MAX_CAS), and
+ * an empty CERTREQ of encoding 15 when raw public keys are welcome: it is
+ * how a peer learns that it may send its key alone (RFC 7670 3). */
 static void cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b,
-		     struct ik_trustpoint *const *tps, size_t n)
+		     struct ik_trustpoint *const *tps, size_t n, bool raw)
 {
 	uint8_t hashes[MAX_CAS * 20];
 	size_t nh = 0;
@@ -85,10 +87,19 @@ static void cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b,
 				nh++;
 		}
 	}
+	if (raw) {
+		ik_v2_b_cert(b, IK_V2_PL_CERTREQ, IK_V2_CERT_RAW_PUBKEY, hashes, 0);
+		V2DBG(s, "Building CERTREQ payload for raw public keys");
+	}
 	if (!nh)
 		return;
 	ik_v2_b_cert(b, IK_V2_PL_CERTREQ, IK_V2_CERT_X509_SIG, hashes, 20 * nh);
 	V2DBG(s, "Building CERTREQ payload naming %zu CA(s)", nh);
+}
+
+static bool list_takes_raw(const struct ik_authlist *l)
+{
+	return l && l->raw_keys;
 }
 
 void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
@@ -99,7 +110,7 @@ void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_remote))
 		return;
 	tp_list(s, &tps, &n);
-	cert_req(s, b, tps, n);
+	cert_req(s, b, tps, n, list_takes_raw(s->profile->authz));
 }
 
 void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
@@ -115,45 +126,152 @@ void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 
 void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 {
-	cert_req(s, b, s->cfg->trustpoints, s->cfg->ntrustpoints);
+	bool raw = false;
+
+	/* the profile is not known yet: any list that takes raw keys (a bounded
+	 * walk of the configured lists, not of peers or SAs) */
+	for (size_t i = 0; i < s->cfg->nauthlists && !raw; i++)
+		raw = list_takes_raw(s->cfg->authlists[i]);
+	cert_req(s, b, s->cfg->trustpoints, s->cfg->ntrustpoints, raw);
+}
+
+/* SIGNATURE_HASH_ALGORITHMS: 2-octet hash identifiers (RFC 7427 4). */
+static void note_sig_hashes(struct ik_v2_ike_sa *s, const struct ik_pl *pl)
+{
+	struct ik_v2_notify n;
+	char err[100];
+
+	if (ik_v2_parse_notify(pl, &n, err, sizeof(err)))
+		return;
+	for (size_t k = 0; k + 1 < n.data_len; k += 2) {
+		uint16_t h = (uint16_t)(n.data[k] << 8 | n.data[k + 1]);
+
+		if (h >= 2 && h <= 4)
+			s->peer_sig_hashes |= (uint8_t)(1u << h);
+	}
+}
+
+/* The first of our trustpoints (configuration order) with a certificate
+ * and key whose issuer is among the CA key hashes of a CERTREQ. Bounded by
+ * the trustpoints configured and MAX_CAS hashes, whatever the peer sends. */
+static void note_ca_hashes(struct ik_v2_ike_sa *s, const struct ik_v2_cert *c)
+{
+	size_t nh = c->len / 20 < MAX_CAS ? c->len / 20 : MAX_CAS;
+
+	for (size_t t = 0; t < s->cfg->ntrustpoints && !s->peer_ca_tp; t++) {
+		const struct ik_trustpoint *tp = s->cfg->trustpoints[t];
+
+		if (!tp->has_issuer_hash || !tp->key)
+			continue;
+		for (size_t h = 0; h < nh && !s->peer_ca_tp; h++)
+			if (!memcmp(c->data + 20 * h, tp->issuer_hash, 20))
+				s->peer_ca_tp = tp;
+	}
+	if (s->peer_ca_tp)
+		V2DBG(s, "Peer's CERTREQ names the CA of trustpoint %s", s->peer_ca_tp->name);
+}
+
+void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
+{
+	const struct ik_pl *sh = ik_v2_find_notify(&rx->m, IK_V2_N_SIGNATURE_HASH_ALGORITHMS);
+
+	if (sh)
+		note_sig_hashes(s, sh);
+	for (size_t i = 0; i < rx->m.npl; i++) {
+		struct ik_v2_cert c;
+		char err[100];
+
+		if (rx->m.pl[i].type != IK_V2_PL_CERTREQ ||
+		    ik_v2_parse_cert(&rx->m.pl[i], &c, err, sizeof(err)))
+			continue;
+		if (c.encoding == IK_V2_CERT_X509_SIG && !s->peer_ca_tp)
+			note_ca_hashes(s, &c);
+		if (c.encoding == IK_V2_CERT_RAW_PUBKEY && !s->peer_raw_req) {
+			V2DBG(s, "Peer accepts raw public keys (CERTREQ encoding 15)");
+			s->peer_raw_req = true;
+		}
+	}
+}
+
+/* The trustpoint we sign with: the one whose CA the peer asked for, when
+ * the profile may use it and its key suits; else the first that suits
+ * (ik_pki_local_tp). IOS sends its certificate whether asked or not. */
+static const struct ik_trustpoint *local_tp(const struct ik_v2_ike_sa *s, enum ik_authm want)
+{
+	const struct ik_trustpoint *h = s->peer_ca_tp;
+	struct ik_trustpoint *const *tps;
+	size_t n;
+	bool listed;
+
+	tp_list(s, &tps, &n);
+	listed = !(s->profile && s->profile->ntrustpoints);
+	for (size_t i = 0; h && i < n && !listed; i++)
+		listed = tps[i] == h;
+	if (h && listed && h->cert && h->key &&
+	    ((want == IK_AUTH_RSA_SIG && EVP_PKEY_get_base_id(h->key) == EVP_PKEY_RSA) ||
+	     (want == IK_AUTH_ECDSA_SIG && EVP_PKEY_get_base_id(h->key) == EVP_PKEY_EC)))
+		return h;
+	return ik_pki_local_tp(s->cfg, tps, n, want);
+}
+
+unsigned ik_v2_cert_method(EVP_PKEY *key, bool digsig, uint8_t peer_hashes,
+			   enum ik_v2_sig_hash *hash)
+{
+	static const struct { unsigned id; enum ik_v2_sig_hash h; } order[] = {
+		{ 2, IK_V2_SIG_SHA256 }, { 3, IK_V2_SIG_SHA384 }, { 4, IK_V2_SIG_SHA512 },
+	};
+
+	*hash = IK_V2_SIG_SHA256;
+	if (!ik_pki_v2_method(key))
+		return 0;
+	for (size_t i = 0; digsig && i < IK_ARRAY_LEN(order); i++)
+		if (peer_hashes & (1u << order[i].id)) {
+			*hash = order[i].h;
+			return IK_V2_AUTH_DIGITAL_SIG;
+		}
+	return ik_pki_v2_method(key);
 }
 
 int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,
 		    const uint8_t *idb, size_t idl)
 {
 	const struct ik_ikev2_profile *p = s->profile;
-	struct ik_trustpoint *const *tps;
 	const struct ik_trustpoint *tp;
 	unsigned char *der = NULL;
 	uint8_t *oct = NULL, sig[IK_V2_SIG_MAX];
-	size_t n, ol = 0;
+	size_t ol = 0;
 	unsigned method;
 	int dl, sl = -1, rc = -1;
+	bool raw;
+	enum ik_v2_sig_hash hash;
 
-	tp_list(s, &tps, &n);
-	tp = ik_pki_local_tp(s->cfg, tps, n, p->auth_local);
+	tp = local_tp(s, p->auth_local);
 	if (!tp) {
 		ik_v2_fail(s, "IKEv2 profile %s: no trustpoint with a certificate and a %s key",
 			   p->name, p->auth_local == IK_AUTH_RSA_SIG ? "RSA" : "EC");
 		return -1;
 	}
-	method = ik_pki_v2_method(tp->key);
-	dl = i2d_X509(tp->cert, &der);
+	method = ik_v2_cert_method(tp->key, p->auth_local_digsig, s->peer_sig_hashes, &hash);
+	/* the key alone when asked for raw keys, unless the peer's CERTREQ names
+	 * our self-signed certificate as one of its CAs: it validates that */
+	raw = tp->cert_self_signed && s->peer_raw_req && s->peer_ca_tp != tp;
+	dl = raw ? i2d_PUBKEY(tp->key, &der) : i2d_X509(tp->cert, &der);
 	oct = signed_octets(s, initiator, idb, idl, &ol);
 	if (oct && method)
-		sl = ik_pki_v2_sign(tp->key, method, IK_V2_SIG_SHA256, oct, ol, sig, sizeof(sig));
+		sl = ik_pki_v2_sign(tp->key, method, hash, oct, ol, sig, sizeof(sig));
 	if (dl <= 0 || sl <= 0) {
 		ik_v2_fail(s, "cannot sign with the key of trustpoint %s", tp->name);
 		goto out;
 	}
-	ik_v2_b_cert(b, IK_V2_PL_CERT, IK_V2_CERT_X509_SIG, der, (size_t)dl);
+	ik_v2_b_cert(b, IK_V2_PL_CERT, raw ? IK_V2_CERT_RAW_PUBKEY : IK_V2_CERT_X509_SIG, der,
+		     (size_t)dl);
 	if (initiator)
 		ik_v2_cert_req(s, b);
 	ik_v2_b_auth(b, (uint8_t)method, sig, (size_t)sl);
 	ik_dbg(s->e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signing with the key of trustpoint %s",
 	       tp->name);
-	V2DBG(s, "Generating AUTH payload: %s, certificate of trustpoint %s",
-	      ik_pki_v2_method_name(method), tp->name);
+	V2DBG(s, "Generating AUTH payload: %s, %s of trustpoint %s",
+	      ik_pki_v2_method_name(method), raw ? "raw public key" : "certificate", tp->name);
 	rc = 0;
 out:
 	OPENSSL_free(der);
@@ -163,16 +281,13 @@ out:
 
 size_t ik_v2_cert_local_dn(const struct ik_v2_ike_sa *s, uint8_t *out, size_t cap)
 {
-	struct ik_trustpoint *const *tps;
 	const struct ik_trustpoint *tp;
 	unsigned char *der = NULL;
-	size_t n;
 	int dl;
 
 	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_local))
 		return 0;
-	tp_list(s, &tps, &n);
-	tp = ik_pki_local_tp(s->cfg, tps, n, s->profile->auth_local);
+	tp = local_tp(s, s->profile->auth_local);
 	if (!tp)
 		return 0;
 	dl = i2d_X509_NAME(X509_get_subject_name(tp->cert), &der);
@@ -248,6 +363,7 @@ static enum ik_pki_id_kind id_kind(uint8_t t)
 {
 	switch (t) {
 	case IK_V2_ID_IPV4_ADDR: return IK_PKI_ID_IPV4;
+	case IK_V2_ID_IPV6_ADDR: return IK_PKI_ID_IPV6;
 	case IK_V2_ID_FQDN: return IK_PKI_ID_FQDN;
 	case IK_V2_ID_RFC822_ADDR: return IK_PKI_ID_EMAIL;
 	default: return IK_PKI_ID_DN;
@@ -278,11 +394,22 @@ int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 
 		if (pl->type != IK_V2_PL_CERT)
 			continue;
-		if (ik_v2_parse_cert(pl, &c, err, sizeof(err)) ||
-		    c.encoding != IK_V2_CERT_X509_SIG) {
-			V2DBG(s, "CERT payload %zu ignored: %s", i,
-			      c.encoding != IK_V2_CERT_X509_SIG ? "not an X.509 signature "
-			      "certificate (encoding 4)" : err);
+		if (ik_v2_parse_cert(pl, &c, err, sizeof(err))) {
+			V2DBG(s, "CERT payload %zu ignored: %s", i, err);
+			continue;
+		}
+		if (c.encoding == IK_V2_CERT_RAW_PUBKEY && in.raw_key) {
+			V2DBG(s, "CERT payload %zu ignored: a second raw public key", i);
+			continue;
+		}
+		if (c.encoding == IK_V2_CERT_RAW_PUBKEY) {
+			in.raw_key = c.data;
+			in.raw_key_len = c.len;
+			continue;
+		}
+		if (c.encoding != IK_V2_CERT_X509_SIG) {
+			V2DBG(s, "CERT payload %zu of encoding %u ignored: not an X.509 signature "
+			      "certificate (4) or raw public key (15)", i, c.encoding);
 			continue;
 		}
 		if (n == IK_PKI_MAX_PEER_CERTS) {
@@ -324,10 +451,15 @@ int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 			 v->subject);
 		goto out;
 	}
-	ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (trustpoint %s)",
-	       v->subject, v->tp ? v->tp->name : "?");
-	V2DBG(s, "Peer's AUTH: %s (method %u) with the key of certificate %s",
-	      ik_pki_v2_method_name(a->method), a->method, v->subject);
+	if (v->pinned)
+		ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified (key pinned "
+		       "by the AuthList %s)", v->subject, ik_authz_name(in.authz));
+	else
+		ik_dbg(e->log, IK_DBG_PKI_TRANS, "CRYPTO_PKI: signature of %s verified "
+		       "(trustpoint %s)", v->subject, v->tp ? v->tp->name : "?");
+	V2DBG(s, "Peer's AUTH: %s (method %u) with the key %s%s",
+	      ik_pki_v2_method_name(a->method), a->method, v->leaf ? "of certificate " : "",
+	      v->subject);
 	rc = 0;
 out:
 	free(oct);

@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "conf/model.h"
+#include "pki/sig_v2.h"
 
 struct ik_v2_ike_sa;
 struct ik_v2_builder;
@@ -14,6 +17,12 @@ struct ik_v2_rx;
 struct ik_v2_id_pl;
 struct ik_v2_auth;
 
+/* The AUTH method we sign with for key: 14 (RFC 7427, with the first of
+ * SHA-256, SHA-384, SHA-512 in peer_hashes, into *hash) when digsig (the
+ * profile asks for it) and the peer announced one of them; else the key's
+ * own (1 for RSA as IOS, 9-11 for ECDSA). */
+unsigned ik_v2_cert_method(EVP_PKEY *key, bool digsig, uint8_t peer_hashes,
+			   enum ik_v2_sig_hash *hash);
 /* rsa-sig or ecdsa-sig. */
 bool ik_v2_auth_is_sig(enum ik_authm m);
 /* identity local dn: the DER subject of the certificate we sign with into
@@ -38,9 +47,15 @@ void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
  * CERTREQ names the CAs of every trustpoint (none: no CERTREQ). A peer that
  * sends its certificate only when asked (strongSwan's default) needs it. */
 void ik_v2_cert_req_init(struct ik_v2_ike_sa *s, struct ik_v2_builder *b);
-/* CERT (our certificate), CERTREQ (initiator) and AUTH signed with the key
- * of the profile's trustpoint over our SignedOctets; idb/idl: our ID body.
- * 0, or -1 after ik_v2_fail. */
+/* What the peer's message (IKE_SA_INIT, IKE_AUTH request) says it takes: a
+ * CERTREQ of encoding 15, raw public keys (RFC 7670); SIGNATURE_HASH_
+ * ALGORITHMS, the hashes of RFC 7427 signatures. */
+void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx);
+/* CERT (our certificate; our key alone, encoding 15, when the certificate
+ * is self-signed and the peer asked for raw keys), CERTREQ (initiator) and
+ * AUTH signed with the key of our trustpoint (the one whose CA the peer's
+ * CERTREQ names, else the profile's first that suits) over our
+ * SignedOctets; idb/idl: our ID body. 0, or -1 after ik_v2_fail. */
 int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,
 		    const uint8_t *idb, size_t idl);
 /* The peer's CERT payloads and AUTH signature (a) over its SignedOctets

@@ -476,6 +476,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	/* RFC 7383: fragments only when both announce them */
 	s->peer_frag = ik_v2_frag_local(s) &&
 		ik_v2_find_notify(&rx->m, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED);
+	ik_v2_cert_note_req(s, rx);
 	s->win.peer_next = 1;
 	/* the response */
 	b = malloc(sizeof(*b));
@@ -745,6 +746,7 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	natd_check(s, rx, s->spi_i, s->spi_r);
 	s->peer_frag = ik_v2_frag_local(s) &&
 		ik_v2_find_notify(&rx->m, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED);
+	ik_v2_cert_note_req(s, rx);
 	if (s->nat_self || s->nat_peer)
 		ik_v2_sa_float(s);
 	ik_v2_eng(e)->st.out_req_accepted++;

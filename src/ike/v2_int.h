@@ -143,6 +143,11 @@ struct ik_v2_ike_sa {
 	/* the peer */
 	bool nat_self, nat_peer;        /* NAT-D: we, the peer, are behind a NAT */
 	bool peer_frag;                 /* IKEV2_FRAGMENTATION_SUPPORTED received */
+	bool peer_raw_req;              /* CERTREQ for raw public keys received (RFC 7670) */
+	uint8_t peer_sig_hashes;        /* SIGNATURE_HASH_ALGORITHMS received: bit n for
+					 * hash n (RFC 7427 7: 2 SHA-256, 3, 4) */
+	const struct ik_trustpoint *peer_ca_tp; /* our first trustpoint (of s->cfg) whose
+						 * issuer the peer's CERTREQ names */
 	bool initial_contact;           /* INITIAL_CONTACT received (R) or sent (I) */
 	struct ik_v2_id peer_id;        /* IDi (R) or IDr (I) as selection reads it */
 	char *peer_id_value;            /* the text peer_id.value points into */

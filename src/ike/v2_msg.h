@@ -106,7 +106,7 @@ enum {
 	IK_V2_AUTH_DIGITAL_SIG = 14,
 };
 /* Certificate encodings (RFC 7296 3.6). */
-enum { IK_V2_CERT_X509_SIG = 4, IK_V2_CERT_HASH_URL_X509 = 12 };
+enum { IK_V2_CERT_X509_SIG = 4, IK_V2_CERT_HASH_URL_X509 = 12, IK_V2_CERT_RAW_PUBKEY = 15 };
 /* Traffic selector types (RFC 7296 3.13.1). */
 enum { IK_V2_TS_IPV4_ADDR_RANGE = 7, IK_V2_TS_IPV6_ADDR_RANGE = 8 };
 /* CP types (RFC 7296 3.15). */

@@ -51,6 +51,7 @@ static const char *id_kind_text(enum ik_pki_id_kind k)
 {
 	switch (k) {
 	case IK_PKI_ID_IPV4: return "addr";
+	case IK_PKI_ID_IPV6: return "addr6";
 	case IK_PKI_ID_FQDN: return "fqdn";
 	case IK_PKI_ID_EMAIL: return "e-mail";
 	case IK_PKI_ID_DN: return "DN";
@@ -67,6 +68,15 @@ static void id_text(const struct ik_pki_peer_in *in, char *buf, size_t len)
 			const uint8_t *b = in->id;
 
 			snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+			return;
+		}
+		break;
+	case IK_PKI_ID_IPV6:
+		if (in->id_len == 16 && len >= IK_ADDR_ANYSTRLEN) {
+			struct ik_addr a = { .family = IK_AF_INET6 };
+
+			memcpy(a.v6, in->id, 16);
+			ik_addr_fmt_any(&a, buf);
 			return;
 		}
 		break;
@@ -157,12 +167,98 @@ static void chain_msg(const struct ik_pki_peer_in *in, X509 *leaf, enum ik_pki_r
 static enum ik_authz_kind authz_kind(enum ik_pki_id_kind k)
 {
 	switch (k) {
-	case IK_PKI_ID_IPV4: return IK_AUTHZ_ADDRESS;
+	case IK_PKI_ID_IPV4:
+	case IK_PKI_ID_IPV6: return IK_AUTHZ_ADDRESS;
 	case IK_PKI_ID_FQDN: return IK_AUTHZ_FQDN;
 	case IK_PKI_ID_EMAIL: return IK_AUTHZ_EMAIL;
 	case IK_PKI_ID_DN: return IK_AUTHZ_DN;
 	}
 	return IK_AUTHZ_ANY;
+}
+
+/* Whether the authorization list in force refuses identity idt presenting
+ * key (it logs why). */
+static bool authz_refuses(const struct ik_pki_peer_in *in, EVP_PKEY *key, const char *idt,
+			  const char *ra)
+{
+	struct ik_authz_id id = { .kind = authz_kind(in->id_kind) };
+
+	if (in->id_kind == IK_PKI_ID_IPV4 && in->id_len == 4) {
+		const uint8_t *b = in->id;
+
+		id.addr = ik_addr_v4((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+				     (uint32_t)b[2] << 8 | b[3]);
+	} else if (in->id_kind == IK_PKI_ID_IPV6 && in->id_len == 16) {
+		id.addr.family = IK_AF_INET6;
+		memcpy(id.addr.v6, in->id, 16);
+	} else if (in->id_kind == IK_PKI_ID_IPV4 || in->id_kind == IK_PKI_ID_IPV6) {
+		/* an address of the wrong length is no address the list can name */
+		PDBG(in, "CRYPTO_PKI: %s: address identity of %zu bytes refused by the AuthList %s",
+		     ra, in->id_len, ik_authz_name(in->authz));
+		return true;
+	} else {
+		id.value = idt;
+	}
+	return ik_authz_check(in->authz, &id, key, ra, in->log) != IK_AUTHZ_OK;
+}
+
+static void authz_fail(const struct ik_pki_peer_in *in, struct ik_pki_verdict *v,
+		       const char *idt)
+{
+	char ht[80];
+
+	fail_msg(in, v, IK_PKI_V_AUTHZ, "Peer Not Validated against the AuthList %s: %s presented "
+		 "%s", ik_authz_name(in->authz), idt,
+		 ik_pki_key_hash_text(v->key, IK_PKI_SHA256, ht, sizeof(ht)));
+	EVP_PKEY_free(v->key);
+	v->key = NULL;
+}
+
+/* A key no CA vouches for (raw, or of a self-signed certificate): accepted
+ * only when the list in force accepts raw keys and pins this one for the
+ * identity. v->key is the key; what names it for the messages. */
+static enum ik_pki_verdict_code pin_check(const struct ik_pki_peer_in *in,
+					  struct ik_pki_verdict *v, const char *idt,
+					  const char *ra, const char *what)
+{
+	char ht[80];
+
+	ik_pki_key_hash_text(v->key, IK_PKI_SHA256, ht, sizeof(ht));
+	if (!in->authz || !ik_authz_raw_keys(in->authz)) {
+		fail_msg(in, v, IK_PKI_V_RAW, "%s of %s (key %s) and %s%s%s", what, idt, ht,
+			 in->authz ? "authorization list " : "no authorization list in the profile",
+			 in->authz ? ik_authz_name(in->authz) : "",
+			 in->authz ? " does not say raw-public-key accept" : "");
+		EVP_PKEY_free(v->key);
+		v->key = NULL;
+		return v->code;
+	}
+	PDBG(in, "CRYPTO_PKI: %s of %s: key %s, checked against the AuthList %s", what, idt, ht,
+	     ik_authz_name(in->authz));
+	if (authz_refuses(in, v->key, idt, ra) && !IK_MUTANT(IK_MUT_RAW_PIN)) {
+		authz_fail(in, v, idt);
+		return v->code;
+	}
+	v->pinned = true;
+	v->code = IK_PKI_V_OK;
+	return v->code;
+}
+
+/* The peer's raw public key (IKEv2 CERT encoding 15). */
+static enum ik_pki_verdict_code raw_verify(const struct ik_pki_peer_in *in,
+					   struct ik_pki_verdict *v, const char *idt)
+{
+	char why[300], ra[IK_ADDR_ANYSTRLEN];
+
+	ik_addr_fmt_any(&in->peer, ra);
+	MDBG(in, "CRYPTO_PKI: raw public key received from %s, %zu bytes", ra, in->raw_key_len);
+	v->key = ik_pki_spki_parse(in->raw_key, in->raw_key_len, why, sizeof(why));
+	if (!v->key) {
+		fail_msg(in, v, IK_PKI_V_BAD_CERT, "%s", why);
+		return v->code;
+	}
+	snprintf(v->subject, sizeof(v->subject), "raw public key");
+	return pin_check(in, v, idt, ra, "raw public key");
 }
 
 enum ik_pki_verdict_code ik_pki_peer_verify(const struct ik_pki_peer_in *in,
@@ -178,6 +274,9 @@ enum ik_pki_verdict_code ik_pki_peer_verify(const struct ik_pki_peer_in *in,
 
 	memset(v, 0, sizeof(*v));
 	id_text(in, idt, sizeof(idt));
+	ik_addr_fmt_any(&in->peer, ra);
+	if (in->raw_key)
+		return raw_verify(in, v, idt);
 	if (!in->ncerts) {
 		fail_msg(in, v, IK_PKI_V_NO_CERT, "no certificate received");
 		return v->code;
@@ -194,8 +293,8 @@ enum ik_pki_verdict_code ik_pki_peer_verify(const struct ik_pki_peer_in *in,
 				 in->ncerts, why);
 			goto out;
 		}
-		MDBG(in, "CRYPTO_PKI: certificate %zu received from %s, %zu bytes", n + 1,
-		     ik_addr_fmt_any(&in->peer, ra), in->cert_lens[n]);
+		MDBG(in, "CRYPTO_PKI: certificate %zu received from %s, %zu bytes", n + 1, ra,
+		     in->cert_lens[n]);
 	}
 	li = pick_leaf(in, all, n);
 	v->leaf = all[li];
@@ -231,10 +330,29 @@ enum ik_pki_verdict_code ik_pki_peer_verify(const struct ik_pki_peer_in *in,
 			snprintf(best_why, sizeof(best_why), "%s", why);
 		}
 	}
+	/* a self-signed certificate under no trustpoint: a raw key in a wrapper */
+	if (!v->tp && best == IK_PKI_UNKNOWN_CA && ik_pki_cert_self_signed(v->leaf) &&
+	    in->authz && ik_authz_raw_keys(in->authz)) {
+		if (in->map && !ik_pki_certmap_match(in->map, v->leaf)) {
+			fail_msg(in, v, IK_PKI_V_MAP, "certificate map %s does not match %s",
+				 in->map->name, v->subject);
+			goto out;
+		}
+		v->key = X509_get_pubkey(v->leaf);
+		if (!v->key) {
+			fail_msg(in, v, IK_PKI_V_BAD_CERT, "no usable public key in %s", v->subject);
+			goto out;
+		}
+		pin_check(in, v, idt, ra, "self-signed certificate");
+		goto out;
+	}
 	if (!v->tp && IK_MUTANT(IK_MUT_CERT_CHAIN) && in->ntps)
 		v->tp = in->tps[0];
 	if (!v->tp) {
 		v->chain = best;
+		if (best == IK_PKI_UNKNOWN_CA && ik_pki_cert_self_signed(v->leaf))
+			PDBG(in, "CRYPTO_PKI: %s is self-signed: accepted only when pinned by an "
+			     "authorization list with raw-public-key accept", v->subject);
 		chain_msg(in, v->leaf, best);
 		fail_msg(in, v, IK_PKI_V_CHAIN, "%s: %s", ik_pki_result_text(best), best_why);
 		goto out;
@@ -257,28 +375,9 @@ enum ik_pki_verdict_code ik_pki_peer_verify(const struct ik_pki_peer_in *in,
 		fail_msg(in, v, IK_PKI_V_BAD_CERT, "no usable public key in %s", v->subject);
 		goto out;
 	}
-	if (in->authz) {
-		struct ik_authz_id id = { .kind = authz_kind(in->id_kind) };
-
-		if (in->id_kind == IK_PKI_ID_IPV4 && in->id_len == 4) {
-			const uint8_t *b = in->id;
-
-			id.addr = ik_addr_v4((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-					     (uint32_t)b[2] << 8 | b[3]);
-		} else {
-			id.value = idt;
-		}
-		if (ik_authz_check(in->authz, &id, v->key, ra, in->log) != IK_AUTHZ_OK &&
-		    !IK_MUTANT(IK_MUT_CERT_AUTHZ)) {
-			char ht[80];
-
-			fail_msg(in, v, IK_PKI_V_AUTHZ, "Peer Not Validated against the AuthList %s: "
-				 "%s presented %s", ik_authz_name(in->authz), idt,
-				 ik_pki_key_hash_text(v->key, IK_PKI_SHA256, ht, sizeof(ht)));
-			EVP_PKEY_free(v->key);
-			v->key = NULL;
-			goto out;
-		}
+	if (in->authz && authz_refuses(in, v->key, idt, ra) && !IK_MUTANT(IK_MUT_CERT_AUTHZ)) {
+		authz_fail(in, v, idt);
+		goto out;
 	}
 	v->code = IK_PKI_V_OK;
 out:

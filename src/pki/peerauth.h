@@ -10,6 +10,12 @@
  *      profile names none), the profile's certificate map and authorization
  *      list, the peer's address and the wall-clock time. It returns a verdict
  *      with IOS's words for a failure and, on success, the peer's public key.
+ *      A peer may instead present a raw public key (IKEv2 CERT encoding 15,
+ *      RFC 7670) or a self-signed certificate no trustpoint validates: it is
+ *      accepted only when the authorization list in force says
+ *      `raw-public-key accept` and pins that key for the peer's identity
+ *      (the key is then the whole proof: dates and names of a self-signed
+ *      certificate are the peer's own words and are not checked).
  *   2. ik_pki_verify_sig() on the signed octets (IKEv1: HASH_I/HASH_R) with
  *      that key; ik_pki_sign() for our own signature with the trustpoint's
  *      private key (ik_pki_local_tp() picks the trustpoint).
@@ -42,12 +48,17 @@ enum ik_pki_verdict_code {
 	IK_PKI_V_ID_MISMATCH,   /* the ID payload does not name the certificate */
 	IK_PKI_V_MAP,           /* the profile's certificate map refuses it */
 	IK_PKI_V_AUTHZ,         /* the authorization list refuses its key */
+	IK_PKI_V_RAW,           /* a raw key (or self-signed certificate) and no list that
+				 * accepts raw public keys */
 };
 
 struct ik_pki_peer_in {
 	const uint8_t *const *certs;    /* DER of each certificate */
 	const size_t *cert_lens;
 	size_t ncerts;
+	const uint8_t *raw_key;         /* DER SubjectPublicKeyInfo (IKEv2 CERT encoding
+					 * 15), or NULL */
+	size_t raw_key_len;
 	enum ik_pki_id_kind id_kind;    /* the ID payload: kind and value */
 	const void *id;                 /* IPv4: 4 bytes network order; DN: DER */
 	size_t id_len;
@@ -69,6 +80,7 @@ struct ik_pki_verdict {
 	X509 *leaf;                     /* owned: ik_pki_verdict_clear */
 	EVP_PKEY *key;                  /* the leaf's key (owned) */
 	char subject[256];              /* the leaf's subject, as maps see it */
+	bool pinned;                    /* accepted as a raw key the list pins (tp NULL) */
 };
 
 /* Returns v->code; on IK_PKI_V_OK, v->key is the key the signature must

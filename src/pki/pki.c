@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -397,9 +398,11 @@ bool ik_pki_cert_has_id(X509 *c, enum ik_pki_id_kind kind, const void *val, size
 
 		switch (kind) {
 		case IK_PKI_ID_IPV4:
-			found = g->type == GEN_IPADD && len == 4 &&
-				ASN1_STRING_length(g->d.iPAddress) == 4 &&
-				!memcmp(ASN1_STRING_get0_data(g->d.iPAddress), val, 4);
+		case IK_PKI_ID_IPV6:
+			found = g->type == GEN_IPADD && (len == 4 || len == 16) &&
+				(kind == IK_PKI_ID_IPV4) == (len == 4) &&
+				ASN1_STRING_length(g->d.iPAddress) == (int)len &&
+				!memcmp(ASN1_STRING_get0_data(g->d.iPAddress), val, len);
 			break;
 		case IK_PKI_ID_FQDN:
 			found = g->type == GEN_DNS && asn1_text_eq(g->d.dNSName, val, len);
@@ -517,4 +520,139 @@ char *ik_pki_key_hash_text(EVP_PKEY *pk, enum ik_pki_hash alg, char *buf, size_t
 	ik_hex(h, (size_t)n, hex);
 	snprintf(buf, len, "%s %s", alg == IK_PKI_SHA1 ? "sha1" : "sha256", hex);
 	return buf;
+}
+
+/* ---- raw public keys ---- */
+
+EVP_PKEY *ik_pki_spki_parse(const uint8_t *der, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *pk;
+	int id;
+
+	if (len == 0 || len > IK_PKI_MAX_CERT) {
+		snprintf(err, errlen, "raw public key of %zu bytes (1..%u accepted)", len,
+			 IK_PKI_MAX_CERT);
+		return NULL;
+	}
+	pk = d2i_PUBKEY(NULL, &p, (long)len);
+	if (!pk) {
+		pki_err(err, errlen, "not a DER SubjectPublicKeyInfo");
+		return NULL;
+	}
+	if ((size_t)(p - der) != len) {
+		snprintf(err, errlen, "raw public key of %zu bytes followed by %zu more",
+			 (size_t)(p - der), len - (size_t)(p - der));
+		EVP_PKEY_free(pk);
+		return NULL;
+	}
+	id = EVP_PKEY_get_base_id(pk);
+	if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC) {
+		snprintf(err, errlen, "raw public key of type %s (RSA or EC accepted)",
+			 OBJ_nid2sn(id) ? OBJ_nid2sn(id) : "?");
+		EVP_PKEY_free(pk);
+		return NULL;
+	}
+	ERR_clear_error();
+	return pk;
+}
+
+bool ik_pki_cert_self_signed(X509 *c)
+{
+	bool r = X509_self_signed(c, 1) == 1;
+
+	ERR_clear_error();
+	return r;
+}
+
+/* One attribute of an IOS subject-name: IOS writes the short names in
+ * lower case (cn, o, ou, c, st, l) and e= for the e-mail address. */
+static int name_add(X509_NAME *n, const char *k, const char *v)
+{
+	char up[32];
+	size_t i;
+
+	if (!strcasecmp(k, "e") || !strcasecmp(k, "ea") || !strcasecmp(k, "email"))
+		k = "emailAddress";
+	for (i = 0; k[i] && i + 1 < sizeof(up); i++)
+		up[i] = (char)toupper((unsigned char)k[i]);
+	up[i] = '\0';
+	if (OBJ_txt2nid(k) == NID_undef && OBJ_txt2nid(up) != NID_undef)
+		k = up;
+	return X509_NAME_add_entry_by_txt(n, k, MBSTRING_UTF8, (const unsigned char *)v, -1, -1,
+					  0) == 1 ? 0 : -1;
+}
+
+/* "cn=a,o=b" into n; 0 or -1. */
+static int name_from_text(X509_NAME *n, const char *text)
+{
+	char *dup = strdup(text), *save = NULL;
+	int rc = 0, added = 0;
+
+	if (!dup)
+		return -1;
+	for (char *part = strtok_r(dup, ",", &save); part && !rc;
+	     part = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(part, '='), *k = part, *v;
+
+		if (!eq) {
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		v = eq + 1;
+		while (*k == ' ')
+			k++;
+		for (char *t = eq - 1; t >= k && *t == ' '; t--)
+			*t = '\0';
+		while (*v == ' ')
+			v++;
+		if (!*k || !*v || name_add(n, k, v))
+			rc = -1;
+		added++;
+	}
+	free(dup);
+	return rc || !added ? -1 : 0;
+}
+
+X509 *ik_pki_self_sign(EVP_PKEY *key, const char *subject, const char *cn, char *err,
+		       size_t errlen)
+{
+	X509 *c = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	ASN1_INTEGER *sn = NULL;
+	BIGNUM *bn = NULL;
+	uint8_t h[32];
+
+	if (!c || !n || ik_pki_key_hash(key, IK_PKI_SHA256, h) != 32)
+		goto fail;
+	if (subject ? name_from_text(n, subject) :
+	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+				       -1, 0) != 1) {
+		snprintf(err, errlen, "subject-name '%s' is not of the form cn=NAME[,o=ORG...]",
+			 subject ? subject : cn);
+		goto out;
+	}
+	h[0] &= 0x7f; /* a positive serial */
+	bn = BN_bin2bn(h, 8, NULL);
+	sn = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
+	if (!sn || X509_set_version(c, 2) != 1 || X509_set_serialNumber(c, sn) != 1 ||
+	    X509_set_subject_name(c, n) != 1 || X509_set_issuer_name(c, n) != 1 ||
+	    ASN1_TIME_set_string_X509(X509_getm_notBefore(c), "20000101000000Z") != 1 ||
+	    ASN1_TIME_set_string_X509(X509_getm_notAfter(c), "99991231235959Z") != 1 ||
+	    X509_set_pubkey(c, key) != 1 || X509_sign(c, key, EVP_sha256()) <= 0)
+		goto fail;
+	ASN1_INTEGER_free(sn);
+	BN_free(bn);
+	X509_NAME_free(n);
+	ERR_clear_error();
+	return c;
+fail:
+	pki_err(err, errlen, "cannot make the self-signed certificate");
+out:
+	ASN1_INTEGER_free(sn);
+	BN_free(bn);
+	X509_NAME_free(n);
+	X509_free(c);
+	return NULL;
 }

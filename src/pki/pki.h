@@ -75,9 +75,10 @@ enum ik_pki_id_kind {
 	IK_PKI_ID_FQDN,
 	IK_PKI_ID_EMAIL,
 	IK_PKI_ID_DN,           /* DER of a Name */
+	IK_PKI_ID_IPV6,         /* 16 bytes, network order */
 };
 
-/* Whether the certificate names this identity: an IPv4, FQDN or e-mail
+/* Whether the certificate names this identity: an IPv4, IPv6, FQDN or e-mail
  * identity must be among its subjectAltNames (an e-mail also as the
  * subject's emailAddress); a DN must equal its subject. */
 bool ik_pki_cert_has_id(X509 *c, enum ik_pki_id_kind kind, const void *val, size_t len);
@@ -99,6 +100,23 @@ struct ik_pki_map_rule {
 
 /* Every rule of one map entry holds for c. */
 bool ik_pki_map_match(X509 *c, const struct ik_pki_map_rule *rules, size_t n);
+
+/* ---- raw public keys ---- */
+/* A DER SubjectPublicKeyInfo (RFC 7670's Raw Public Key, CERT encoding 15)
+ * of exactly len bytes: its key (RSA or EC), or NULL with the reason. */
+EVP_PKEY *ik_pki_spki_parse(const uint8_t *der, size_t len, char *err, size_t errlen);
+/* Whether c is self-signed: its issuer is its subject and its own key
+ * verifies its signature. */
+bool ik_pki_cert_self_signed(X509 *c);
+/* A self-signed certificate for key (`enrollment selfsigned`): subject from
+ * the IOS subject-name text ("cn=r1.example.com,o=Example"; NULL: cn=cn),
+ * serial from the key's hash, valid from 2000-01-01 with no well-defined
+ * expiration (99991231235959Z, RFC 5280 4.1.2.5): the key is what peers pin,
+ * the dates mean nothing. With an RSA key the same inputs give the same
+ * certificate at every load, so a peer may also hold it as a trust anchor.
+ * NULL with the reason. */
+X509 *ik_pki_self_sign(EVP_PKEY *key, const char *subject, const char *cn, char *err,
+		       size_t errlen);
 
 /* ---- public-key hashes ---- */
 enum ik_pki_hash { IK_PKI_SHA1 = 1, IK_PKI_SHA256 };

@@ -186,10 +186,20 @@ void ik_show_pki_trustpoints(const struct ik_config *cfg, bool json, struct ik_s
 			ik_sb_printf(out, "%s{\"name\":", i ? "," : "");
 			ik_sb_json_str(out, tp->name);
 			ik_sb_printf(out, ",\"ca_certificates\":%zu,\"router_certificate\":%s,"
-				     "\"private_key\":%s,\"revocation_check\":\"%s\",\"crls\":%zu,"
-				     "\"ca_subjects\":[", n, tp->cert ? "true" : "false",
+				     "\"private_key\":%s,\"revocation_check\":\"%s\",\"crls\":%zu,",
+				     n, tp->cert ? "true" : "false",
 				     tp->key ? "true" : "false",
 				     tp->revocation == IK_REVOKE_CRL ? "crl" : "none", tp->ncrls);
+			ik_sb_printf(out, "\"self_signed\":%s,",
+				     tp->cert_self_signed ? "true" : "false");
+			if (tp->cert_self_signed) {
+				ik_sb_add(out, "\"key_hash\":");
+				ik_sb_json_str(out, ik_pki_key_hash_text(X509_get0_pubkey(tp->cert),
+									 IK_PKI_SHA256, sn,
+									 sizeof(sn)));
+				ik_sb_add(out, ",");
+			}
+			ik_sb_add(out, "\"ca_subjects\":[");
 			for (size_t k = 0; k < n; k++) {
 				ik_pki_name_text(X509_get_subject_name(cas[k]), subj, sizeof(subj));
 				if (k)
@@ -209,8 +219,14 @@ void ik_show_pki_trustpoints(const struct ik_config *cfg, bool json, struct ik_s
 		ik_sb_printf(out, "    %s\n", n ? "Certificate configured." :
 			     "Certificate not configured (no CA certificate).");
 		if (tp->cert)
-			ik_sb_printf(out, "    Router certificate configured%s.\n",
+			ik_sb_printf(out, "    Router certificate %s%s.\n",
+				     tp->cert_self_signed ? "self-signed" : "configured",
 				     tp->key ? ", with its private key" : ", without a private key");
+		if (tp->cert_self_signed)
+			/* what a peer's authorization list pins (raw-public-key accept) */
+			ik_sb_printf(out, "    Key hash: %s\n",
+				     ik_pki_key_hash_text(X509_get0_pubkey(tp->cert), IK_PKI_SHA256,
+							  sn, sizeof(sn)));
 		ik_sb_printf(out, "    Revocation check: %s%s\n",
 			     tp->revocation == IK_REVOKE_CRL ? "crl" : "none",
 			     tp->ncrls ? " (CRL loaded)" : "");

@@ -1579,8 +1579,9 @@ static bool ck_tp_signs(const struct ik_trustpoint *tp, enum ik_authm a)
 }
 
 /* Certificates: a signature policy needs a certificate and key of ours of
- * its type, and a trustpoint with a CA to validate the peer's; a profile's
- * ca trust-point needs a CA. */
+ * its type, and a trustpoint with a CA to validate the peer's, or an
+ * authorization list that pins raw keys (raw-public-key accept); a
+ * profile's ca trust-point needs a CA unless its list pins raw keys. */
 static void ck_certs(struct ck *c)
 {
 	const struct ik_config *cfg = c->cfg;
@@ -1592,6 +1593,8 @@ static void ck_certs(struct ck *c)
 	for (size_t i = 0; i < cfg->ntrustpoints; i++)
 		any_ca = any_ca || (cfg->trustpoints[i]->store &&
 				    ik_pki_store_ncas(cfg->trustpoints[i]->store));
+	for (size_t i = 0; i < cfg->nauthlists; i++)
+		any_ca = any_ca || cfg->authlists[i]->raw_keys;
 	for (size_t i = 0; i < cfg->npolicies; i++) {
 		const struct ik_isakmp_policy *pol = &cfg->policies[i];
 		bool signs = false;
@@ -1631,7 +1634,7 @@ static void ck_certs(struct ck *c)
 	for (size_t i = 0; i < cfg->nprofiles; i++) {
 		const struct ik_isakmp_profile *p = cfg->profiles[i];
 
-		for (size_t k = 0; k < p->ntrustpoints; k++) {
+		for (size_t k = 0; k < p->ntrustpoints && !(p->authz && p->authz->raw_keys); k++) {
 			const struct ik_trustpoint *tp = p->trustpoints[k];
 
 			if (tp->store && ik_pki_store_ncas(tp->store))
@@ -1764,6 +1767,12 @@ static void ck_am(struct ck *c)
 
 /* ---- V2: IKEv2 tunnels ---- */
 
+/* Whether a profile uses pre-shared keys (and so needs its keyring). */
+static bool ck_v2_psk(const struct ik_ikev2_profile *p)
+{
+	return p->auth_local == IK_AUTH_PSK || p->auth_remote == IK_AUTH_PSK;
+}
+
 /* For every tunnel bound to an IKEv2 profile: the policy for its local
  * address (IKE_SA_INIT), the initiator's key (V2-2), and whether the peer,
  * identifying itself by its address, finds a profile and a key here
@@ -1798,7 +1807,7 @@ static void ck_v2(struct ck *c)
 			f->fix = ck_strf("add match address local %s (or no match lines) to a "
 					 "crypto ikev2 policy", ls);
 		}
-		if (ik_v2_key_initiator(c->cfg, p, ifc->tunnel_dest, NULL, &k, NULL)) {
+		if (ck_v2_psk(p) && ik_v2_key_initiator(c->cfg, p, ifc->tunnel_dest, NULL, &k, NULL)) {
 			f = ck_new(c, "error", "V2-2");
 			ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, "
 							  "tunnel protection ipsec profile %s",
@@ -1821,7 +1830,8 @@ static void ck_v2(struct ck *c)
 		id.addr = ifc->tunnel_dest;
 		id.value = NULL;
 		rp = ik_v2_profile_select(c->cfg, ifc->tunnel_vrf, ifc->tunnel_source, &id, NULL);
-		if (rp && !ik_v2_key_responder(c->cfg, rp, &id, ifc->tunnel_dest, &k, NULL))
+		if (rp && (!ck_v2_psk(rp) ||
+			   !ik_v2_key_responder(c->cfg, rp, &id, ifc->tunnel_dest, &k, NULL)))
 			continue;
 		f = ck_new(c, "warning", "V2-1");
 		ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s",

@@ -8,10 +8,17 @@
  * AlgorithmIdentifier), whatever the verdict; the ID also read as the DER
  * Name of an IKEv2 ID_DER_ASN1_DN.
  *
- * Input: one byte for the ID kind (mod 4), then records of a 2-byte
- * big-endian length and that many bytes: the certificates (at most
- * IK_PKI_MAX_PEER_CERTS + 1, to reach the bound), then the ID, then the SIG
- * (the last two records). */
+ * Raw public keys: with flag 0x40 the first record is a raw key (IKEv2 CERT
+ * encoding 15, a DER SubjectPublicKeyInfo); with flag 0x80 the list in
+ * force says raw-public-key accept and pins one P-256 key (pinned_spki
+ * below, whose private half was thrown away: the seeds carry that key and a
+ * certificate it self-signed) for any identity.
+ *
+ * Input: one byte for the ID kind (mod 5) and flags (0x10 certificate map,
+ * 0x20 list, 0x40 raw key, 0x80 list taking raw keys), then records of a
+ * 2-byte big-endian length and that many bytes: the raw key (flag 0x40),
+ * the certificates (at most IK_PKI_MAX_PEER_CERTS + 1, to reach the bound),
+ * then the ID, then the SIG (the last two records). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +37,18 @@ static struct ik_trustpoint tp;
 static struct ik_certmap map;
 static struct ik_certmap_entry entry;
 static struct ik_certmap_rule rule = { IK_PKI_MAP_SUBJECT, IK_PKI_MAP_CO, (char *)"example" };
-static struct ik_authz_list *authz;
+static struct ik_authz_list *authz, *authz_raw;
+
+static const uint8_t pinned_spki[] = {
+	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
+	0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
+	0x42, 0x00, 0x04, 0x4d, 0x29, 0xf4, 0x0a, 0x70, 0xdd, 0x1e, 0x3a, 0x63,
+	0x73, 0x3f, 0xd9, 0x50, 0xb6, 0x0e, 0x51, 0x20, 0xde, 0x25, 0x15, 0xb1,
+	0xad, 0x45, 0x87, 0x66, 0x14, 0xdd, 0x36, 0x09, 0x1c, 0x0f, 0x64, 0x60,
+	0x44, 0x96, 0x48, 0x73, 0x53, 0xd6, 0xb9, 0xb9, 0xee, 0x21, 0x5e, 0x3f,
+	0xa5, 0x6e, 0x6b, 0x62, 0x4a, 0xcc, 0x3e, 0xa2, 0x18, 0xde, 0xaa, 0x62,
+	0x4d, 0xf7, 0xcc, 0x94, 0xda, 0x22, 0x08,
+};
 
 /* A trustpoint with one CA (made once, EC P-256). */
 static void setup(void)
@@ -76,7 +94,16 @@ static void setup(void)
 	map.entries = &entry;
 	map.nentries = 1;
 	authz = ik_authz_build("FUZZ", &e, 1, false);
-	if (!authz)
+	{
+		const unsigned char *p = pinned_spki;
+		EVP_PKEY *pk = d2i_PUBKEY(NULL, &p, (long)sizeof(pinned_spki));
+
+		if (!pk || ik_pki_key_hash(pk, IK_PKI_SHA256, e.hash) != 32)
+			abort();
+		EVP_PKEY_free(pk);
+	}
+	authz_raw = ik_authz_build("FUZZRAW", &e, 1, true);
+	if (!authz || !authz_raw)
 		abort();
 }
 
@@ -103,23 +130,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n++;
 		at += l;
 	}
-	if (n < 2)
+	if (n < 2 || (data[0] & 0x40 && n < 3))
 		return 0;
-	in.certs = rec;
-	in.cert_lens = len;
-	in.ncerts = n - 2;
-	in.id_kind = (enum ik_pki_id_kind)(data[0] % 4 + 1);
+	if (data[0] & 0x40) {
+		in.raw_key = rec[0];
+		in.raw_key_len = len[0];
+	}
+	in.certs = data[0] & 0x40 ? rec + 1 : rec;
+	in.cert_lens = data[0] & 0x40 ? len + 1 : len;
+	in.ncerts = n - 2 - (data[0] & 0x40 ? 1 : 0);
+	in.id_kind = (enum ik_pki_id_kind)(data[0] % 5 + 1);
 	in.id = rec[n - 2];
 	in.id_len = len[n - 2];
 	in.tps = tps;
 	in.ntps = 1;
 	in.map = data[0] & 0x10 ? &map : NULL;
-	in.authz = data[0] & 0x20 ? authz : NULL;
+	in.authz = data[0] & 0x80 ? authz_raw : data[0] & 0x20 ? authz : NULL;
 	in.peer = ik_addr_v4(0xc0000201u);
 	in.now = 1780000000;
 	(void)ik_pki_peer_verify(&in, &v);
-	if (v.leaf) {
-		EVP_PKEY *k = X509_get0_pubkey(v.leaf);
+	if (v.key || v.leaf) {
+		EVP_PKEY *k = v.key ? v.key : X509_get0_pubkey(v.leaf);
 
 		if (k) {
 			(void)ik_pki_verify_sig(k, IK_SIG_V1_RSA, signed_octets,

@@ -115,6 +115,9 @@ cases() {
 		done
 	done
 	echo "f cert-authlist-bypeer v1-cert.sh authlist peer"
+	for by in ikerd peer; do
+		echo "f cert-raw-by$by v1-cert.sh raw $by"
+	done
 	# IKEv2 with certificates (RSA and ECDSA, either initiator), the
 	# authorization list refusing strongSwan's valid certificate
 	for c in rsa ecdsa; do
@@ -123,6 +126,14 @@ cases() {
 		done
 	done
 	echo "f v2-cert-authlist-bypeer v2-cert.sh authlist peer"
+	# raw keys without a CA: strongSwan's self-signed certificate pinned by
+	# ikerd's list, ikerd's bare key trusted by strongSwan's pubkeys
+	for by in ikerd peer; do
+		echo "f v2-cert-raw-by$by v2-cert.sh raw $by"
+	done
+	echo "f v2-cert-rawbad-bypeer v2-cert.sh rawbad peer"
+	echo "f v2-cert-digsig-byikerd v2-cert.sh digsig ikerd"
+	echo "f v2-cert-digsig-bypeer v2-cert.sh digsig peer"
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi

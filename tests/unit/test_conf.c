@@ -967,14 +967,18 @@ START_TEST(ignored_commands)
 
 	ck_assert_str_eq(cfg->hostname, "R9");
 	ck_assert_ptr_null(ik_config_find_keyring(cfg, "fake")); /* inside the banner */
-	ck_assert_uint_eq(cfg->nwarnings, 11);
+	ck_assert_uint_eq(cfg->nwarnings, 10);
 	ck_assert_str_eq(cfg->warnings[3].msg,
 			 "line 4: 'router ospf 1' is not used by ikerd; ignored");
 	ck_assert_int_eq(cfg->warnings[3].line, 4);
 	ck_assert_int_eq(cfg->warnings[5].line, 10);
 	ck_assert_int_eq(cfg->warnings[6].line, 14);
-	ck_assert_int_eq(cfg->warnings[9].line, 21);
-	ck_assert_str_eq(cfg->warnings[10].msg, "line 23: 'end' is not used by ikerd; ignored");
+	ck_assert_int_eq(cfg->warnings[8].line, 21);
+	ck_assert_str_eq(cfg->warnings[9].msg, "line 23: 'end' is not used by ikerd; ignored");
+	/* IOS's own self-signed trustpoint: its key stays in IOS, nothing is made */
+	ck_assert_uint_eq(cfg->ntrustpoints, 1);
+	ck_assert(cfg->trustpoints[0]->enrollment_selfsigned);
+	ck_assert_ptr_null(cfg->trustpoints[0]->cert);
 	ik_config_unref(cfg);
 
 	/* passwords of ignored commands do not reach the warnings */

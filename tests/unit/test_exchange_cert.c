@@ -3,7 +3,9 @@
  * its IOS line: a tampered SIG, an expired certificate, an unknown CA, an ID
  * that does not name the certificate, the authorization list refusing a
  * valid certificate's key; and the profile chosen by certificate map (P1
- * with certificate attributes). Certificates are made at test time. */
+ * with certificate attributes); self-signed certificates made from a bare
+ * key (enrollment selfsigned) that only the authorization list vouches for.
+ * Certificates are made at test time. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +384,120 @@ START_TEST(authlist)
 }
 END_TEST
 
+/* A router with a key and no CA (trustpoint RAW, enrollment selfsigned,
+ * subject cn=<host>.example.com), the peer chosen by certificate map and
+ * pinned by list AL by its DN (pin: its key hash), raw-public-key accept
+ * when raw. */
+static char *conf_raw(const char *host, const char *key, uint32_t self, uint32_t peer,
+		      const char *peer_cn, const char *pin, bool raw)
+{
+	struct ik_sb sb;
+	char s[16], d[16];
+
+	snprintf(s, sizeof(s), "192.168.0.%u", self & 0xff);
+	snprintf(d, sizeof(d), "192.168.0.%u", peer & 0xff);
+	ik_sb_init(&sb);
+	ik_sb_printf(&sb,
+		     "hostname %s\n"
+		     "crypto pki trustpoint RAW\n"
+		     " enrollment selfsigned\n"
+		     " subject-name cn=%s.example.com\n"
+		     "crypto pki import RAW pem key %s\n"
+		     "crypto pki certificate map CM 10\n"
+		     " subject-name eq cn=%s\n"
+		     "crypto isakmp authorization list AL\n"
+		     " peer dn \"cn=%s\" key-hash %s\n"
+		     "%s"
+		     "crypto isakmp policy 10\n"
+		     " encr aes\n"
+		     " hash sha256\n"
+		     " authentication rsa-sig\n"
+		     " group 19\n"
+		     "crypto isakmp profile P\n"
+		     " ca trust-point RAW\n"
+		     " match certificate CM\n"
+		     " authorization list AL\n"
+		     "crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+		     "crypto ipsec profile IP\n"
+		     " set transform-set TS\n"
+		     " set isakmp-profile P\n"
+		     "interface Ethernet0/0\n"
+		     " ip address %s 255.255.255.0\n"
+		     "interface Tunnel1\n"
+		     " ip address 10.0.0.%u 255.255.255.0\n"
+		     " tunnel source Ethernet0/0\n"
+		     " tunnel destination %s\n"
+		     " tunnel protection ipsec profile IP\n",
+		     host, host, key, peer_cn, peer_cn, pin,
+		     raw ? " raw-public-key accept\n" : "", s, self & 0xff, d);
+	return sb.s;
+}
+
+/* No CA anywhere: each side signs with a bare key and sends the self-signed
+ * certificate made from it; each pins the other's key. 0, 1: each side
+ * initiating; 2: R2 pins another key for R1; 3: R2's list does not say
+ * raw-public-key accept (a self-signed certificate is then an unknown CA). */
+START_TEST(self_signed_pinned)
+{
+	struct tc_pki p;
+	char h1[100], h2[100], line[400], *text1;
+	EVP_PKEY *other = tc_key(TC_RSA);
+	int side = _i == 1;
+
+	tc_pki_make(&p, TC_RSA, "raw", XN_WALL);
+	ik_pki_key_hash_text(_i == 2 ? other : p.k1, IK_PKI_SHA256, h1, sizeof(h1));
+	ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, h2, sizeof(h2));
+	text1 = conf_raw("R1", p.k1_pem, R1_ADDR, R2_ADDR, "R2.example.com", h2, true);
+	start(strdup(text1),
+	      conf_raw("R2", p.k2_pem, R2_ADDR, R1_ADDR, "R1.example.com", h1, _i != 3));
+	initiate(side);
+	xn_run(&net, 2000);
+	if (_i == 0) {
+		/* what R2 pins, as show crypto pki trustpoints prints it */
+		struct ik_config *c = xn_load(text1, "r1.conf");
+		struct ik_sb o;
+		char want[200];
+
+		ik_sb_init(&o);
+		ik_show_pki_trustpoints(c, false, &o);
+		ck_assert_msg(strstr(o.s, "    Router certificate self-signed, with its private "
+				     "key.\n"), "%s", o.s);
+		snprintf(want, sizeof(want), "    Key hash: %s\n", h1);
+		ck_assert_msg(strstr(o.s, want), "%s", o.s);
+		ik_sb_reset(&o);
+		ik_show_pki_trustpoints(c, true, &o);
+		snprintf(want, sizeof(want), "\"self_signed\":true,\"key_hash\":\"%s\"", h1);
+		ck_assert_msg(strstr(o.s, want), "%s", o.s);
+		ik_sb_free(&o);
+		ik_config_unref(c);
+	}
+	free(text1);
+	if (_i <= 1) {
+		expect_up();
+		for (int i = 0; i < 2; i++) {
+			expect_line(&net.n[i], "CRYPTO_PKI: self-signed certificate of cn=R");
+			expect_line(&net.n[i], "Peer Validated against the AuthList AL");
+			expect_line(&net.n[i], "verified (key pinned by the AuthList AL)");
+		}
+	} else if (_i == 2) {
+		expect_down();
+		ik_pki_key_hash_text(p.k1, IK_PKI_SHA256, h1, sizeof(h1));
+		snprintf(line, sizeof(line), "Peer Not Validated against the AuthList AL: dn "
+			 "cn=R1.example.com presented key %s", h1);
+		expect_line(&net.n[1], line);
+		expect_line(&net.n[1], "%CRYPTO-4-IKMP_AUTHLIST_FAIL: Peer 192.168.0.1");
+	} else {
+		expect_down();
+		expect_line(&net.n[1], "is self-signed: accepted only when pinned by an "
+			    "authorization list with raw-public-key accept");
+		expect_line(&net.n[1], "%CRYPTO-5-IKMP_INVAL_CERT");
+	}
+	EVP_PKEY_free(other);
+	xn_free(&net);
+	tc_pki_free(&p);
+}
+END_TEST
+
 /* P1 with certificate attributes: of two profiles with certificate maps,
  * the one whose map matches R1's certificate is chosen. */
 START_TEST(certmap_selects_profile)
@@ -591,6 +707,23 @@ START_TEST(checker_findings)
 		      "%s", o.s);
 	ik_config_unref(c);
 	free(text);
+	/* no CA at all, but a list that pins raw keys: peers can be validated;
+	 * without raw-public-key accept, the same configuration cannot */
+	for (int raw = 1; raw >= 0; raw--) {
+		char pin[100];
+
+		ik_sb_reset(&o);
+		ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, pin, sizeof(pin));
+		text = conf_raw("R1", p.k1_pem, R1_ADDR, R2_ADDR, "R2.example.com", pin, raw);
+		c = xn_load(text, "r1.conf");
+		ik_check_config_env(c, &env, &o, false, &n);
+		ck_assert_msg((strstr(ik_sb_str(&o), "no peer certificate can validate") == NULL) ==
+			      raw && (strstr(ik_sb_str(&o), "trustpoint RAW has no CA "
+					     "certificate") == NULL) == raw,
+			      "raw %d: %s", raw, ik_sb_str(&o));
+		ik_config_unref(c);
+		free(text);
+	}
 	ik_sb_free(&o);
 	tc_pki_free(&p);
 }
@@ -611,6 +744,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, id_mismatch);
 	tcase_add_test(tc, id_fqdn_in_san);
 	tcase_add_loop_test(tc, authlist, 0, 2);
+	tcase_add_loop_test(tc, self_signed_pinned, 0, 4);
 	tcase_add_test(tc, certmap_selects_profile);
 	tcase_add_test(tc, key_mode_refused);
 	tcase_add_test(tc, running_config_round_trip);

@@ -3,7 +3,8 @@
  * side initiating, CERTREQ naming the CA, and each refusal: a tampered AUTH
  * signature, a certificate from an unknown CA, an identity the certificate
  * does not name, the authorization list pinning another key; a DN identity
- * and the profile chosen by certificate map. Signature
+ * and the profile chosen by certificate map; raw public keys (RFC 7670)
+ * without any CA, pinned by the authorization list. Signature
  * methods 1, 9 and 14 (RFC 7427) are also checked alone, both ways.
  * Certificates are made at test time. */
 #include <check.h>
@@ -11,9 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/v2_cert.h"
 #include "ike/v2_msg.h"
 #include "pki/pki.h"
 #include "pki/sig_v2.h"
+#include "profile/check.h"
+#include "profile/snapshot.h"
 #include "test_certgen.h"
 #include "test_exchange_harness.h"
 #include "util/strbuf.h"
@@ -319,6 +323,334 @@ START_TEST(authlist)
 }
 END_TEST
 
+/* A router with a key and no CA (trustpoint RAW, enrollment selfsigned),
+ * the peer pinned by list AL: its key hash (pin), raw-public-key accept
+ * when raw. */
+static char *conf_raw(const char *host, const char *auth, const char *key, uint32_t self,
+		      uint32_t peer, const char *pin, bool raw)
+{
+	struct ik_sb sb;
+	char s[16], d[16];
+
+	snprintf(s, sizeof(s), "192.168.0.%u", self & 0xff);
+	snprintf(d, sizeof(d), "192.168.0.%u", peer & 0xff);
+	ik_sb_init(&sb);
+	ik_sb_printf(&sb,
+		     "hostname %s\n"
+		     "crypto pki trustpoint RAW\n"
+		     " enrollment selfsigned\n"
+		     " subject-name cn=%s.example.com\n"
+		     "crypto pki import RAW pem key %s\n"
+		     "crypto isakmp authorization list AL\n"
+		     " peer address %s key-hash %s\n"
+		     "%s"
+		     "crypto ikev2 proposal PROP\n"
+		     " encryption aes-cbc-256\n"
+		     " integrity sha256\n"
+		     " group 14\n"
+		     "crypto ikev2 policy POL\n"
+		     " proposal PROP\n"
+		     "crypto ikev2 profile P\n"
+		     " match identity remote address %s 255.255.255.255\n"
+		     " authentication remote %s\n"
+		     " authentication local %s\n"
+		     " pki trustpoint RAW\n"
+		     " authorization list AL\n"
+		     "crypto ipsec transform-set TS esp-aes esp-sha256-hmac\n"
+		     "crypto ipsec profile IP\n"
+		     " set transform-set TS\n"
+		     " set ikev2-profile P\n"
+		     "interface Ethernet0/0\n"
+		     " ip address %s 255.255.255.0\n"
+		     "interface Tunnel1\n"
+		     " ip address 10.0.0.%u 255.255.255.0\n"
+		     " tunnel source Ethernet0/0\n"
+		     " tunnel destination %s\n"
+		     " tunnel protection ipsec profile IP\n",
+		     host, host, key, d, pin, raw ? " raw-public-key accept\n" : "", d, auth, auth,
+		     s, self & 0xff, d);
+	return sb.s;
+}
+
+/* Raw public keys, no CA anywhere: each side pins the other's key. Both
+ * ask for raw keys (CERTREQ encoding 15) and send their key alone (CERT
+ * encoding 15). 0, 1: each side initiating, RSA; 2: ECDSA P-256; 3: R2 pins
+ * another key for R1; 4: R2's list does not say raw-public-key accept (R1
+ * then sends its self-signed certificate, refused: no CA); 5: R2's list
+ * pins R1's key for another address. */
+START_TEST(raw_keys)
+{
+	struct tc_pki p;
+	char h1[100], h2[100], line[400];
+	EVP_PKEY *other = tc_key(TC_RSA);
+	int side = _i == 1;
+	const char *auth = _i == 2 ? "ecdsa-sig" : "rsa-sig";
+
+	tc_pki_make(&p, _i == 2 ? TC_EC256 : TC_RSA, "v2raw", XN_WALL);
+	ik_pki_key_hash_text(_i == 3 ? other : p.k1, IK_PKI_SHA256, h1, sizeof(h1));
+	ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, h2, sizeof(h2));
+	start(conf_raw("R1", auth, p.k1_pem, R1_ADDR, R2_ADDR, h2, true),
+	      xn_replace(conf_raw("R2", auth, p.k2_pem, R2_ADDR, R1_ADDR, h1, _i != 4),
+			 " peer address 192.168.0.1 ",
+			 _i == 5 ? " peer address 192.168.0.9 " : " peer address 192.168.0.1 "),
+	      200 + _i);
+	initiate(side);
+	xn_run(&net, 2000);
+	if (_i <= 2) {
+		expect_up();
+		for (int i = 0; i < 2; i++) {
+			expect_line(&net.n[i], "Peer accepts raw public keys (CERTREQ encoding 15)");
+			expect_line(&net.n[i], ", raw public key of trustpoint RAW");
+			expect_line(&net.n[i], "CRYPTO_PKI: raw public key of 192.168.0.");
+			expect_line(&net.n[i], "with the key raw public key");
+			expect_line(&net.n[i], "Peer Validated against the AuthList AL");
+			expect_line(&net.n[i], "CRYPTO_PKI: signature of raw public key verified (key "
+				    "pinned by the AuthList AL)");
+			expect_line(&net.n[i], "Verification of peer's authentication data PASSED");
+		}
+		/* the responder asks for raw keys in IKE_SA_INIT already */
+		expect_line(&net.n[side], "Payload contents: SA KE Nonce N(NAT_DETECTION_SOURCE_IP)"
+			    " N(NAT_DETECTION_DESTINATION_IP) CERTREQ N(SIGNATURE_HASH_ALGORITHMS)");
+	} else {
+		expect_down();
+		ik_pki_key_hash_text(p.k1, IK_PKI_SHA256, h1, sizeof(h1));
+		if (_i == 4) {
+			expect_no_line(&net.n[0], "Peer accepts raw public keys");
+			expect_line(&net.n[1], "CRYPTO_PKI: cn=R1.example.com is self-signed: accepted "
+				    "only when pinned by an authorization list with "
+				    "raw-public-key accept");
+			expect_line(&net.n[1], "%CRYPTO-5-IKMP_INVAL_CERT");
+		} else {
+			snprintf(line, sizeof(line), "Peer Not Validated against the AuthList AL: "
+				 "address 192.168.0.1 presented key %s", h1);
+			expect_line(&net.n[1], line);
+			expect_line(&net.n[1], _i == 3 ? "not among the keys listed for it" :
+				    "identity not on the list");
+			snprintf(line, sizeof(line), "%%CRYPTO-4-IKMP_AUTHLIST_FAIL: Peer 192.168.0.1 "
+				 "(address 192.168.0.1) Not Validated against the AuthList AL: it "
+				 "presented key %s", h1);
+			expect_line(&net.n[1], line);
+		}
+		expect_no_line(&net.n[1], "Verification of peer's authentication data PASSED");
+	}
+	EVP_PKEY_free(other);
+	xn_free(&net);
+	tc_pki_free(&p);
+}
+END_TEST
+
+/* R2 takes raw keys but also holds R1's self-signed certificate as a CA
+ * (a chain block, as IOS pins a self-signed peer): its CERTREQ names R1's
+ * key, so R1 sends the certificate, which R2 validates by that trustpoint;
+ * R2's own key still goes alone to R1. Each side initiating. */
+START_TEST(raw_self_signed_anchor)
+{
+	struct tc_pki p;
+	char h1[100], h2[100], err[200];
+	X509 *anchor;
+	unsigned char *der = NULL;
+	int n;
+	struct ik_sb t;
+	char *c2;
+
+	tc_pki_make(&p, TC_RSA, "v2anchor", XN_WALL);
+	ik_pki_key_hash_text(p.k1, IK_PKI_SHA256, h1, sizeof(h1));
+	ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, h2, sizeof(h2));
+	anchor = ik_pki_self_sign(p.k1, "cn=R1.example.com", "R1", err, sizeof(err));
+	ck_assert_msg(anchor != NULL, "%s", err);
+	n = i2d_X509(anchor, &der);
+	ck_assert_int_gt(n, 0);
+	ik_sb_init(&t);
+	ik_sb_add(&t, "crypto pki trustpoint TPR1\n revocation-check none\n"
+		  "crypto pki certificate chain TPR1\n certificate ca 01\n");
+	for (int i = 0; i < n; i += 32) {
+		ik_sb_add(&t, "  ");
+		for (int k = i; k < n && k < i + 32; k++)
+			ik_sb_printf(&t, "%s%02X", k > i && (k - i) % 4 == 0 ? " " : "", der[k]);
+		ik_sb_add(&t, "\n");
+	}
+	ik_sb_add(&t, "  \tquit\ncrypto pki certificate map CM 10\n"
+		  " subject-name eq cn=r1.example.com\n"
+		  "crypto isakmp authorization list AL\n");
+	/* R1 names itself by the certificate's subject (the chain path checks
+	 * the ID against it); R2 finds R1's profile by certificate map */
+	c2 = xn_replace(conf_raw("R2", "rsa-sig", p.k2_pem, R2_ADDR, R1_ADDR, h1, true),
+			"crypto isakmp authorization list AL\n", t.s);
+	c2 = xn_replace(c2, " peer address 192.168.0.1 ", " peer dn \"cn=R1.example.com\" ");
+	c2 = xn_replace(c2, " match identity remote address 192.168.0.1 255.255.255.255\n",
+			" match certificate CM\n");
+	start(xn_replace(conf_raw("R1", "rsa-sig", p.k1_pem, R1_ADDR, R2_ADDR, h2, true),
+			 "\n authorization list AL\n", "\n authorization list AL\n"
+			 " identity local dn\n"),
+	      xn_replace(c2, "\n pki trustpoint RAW\n",
+			 "\n pki trustpoint RAW\n pki trustpoint TPR1\n"),
+	      500 + _i);
+	initiate(_i);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[0], "Peer's CERTREQ names the CA of trustpoint RAW");
+	expect_line(&net.n[0], "RSA signature, certificate of trustpoint RAW");
+	expect_no_line(&net.n[0], "raw public key of trustpoint RAW");
+	expect_line(&net.n[1], "CRYPTO_PKI: Certificate validated by trustpoint TPR1");
+	expect_line(&net.n[1], "RSA signature, raw public key of trustpoint RAW");
+	expect_line(&net.n[0], "signature of raw public key verified (key pinned");
+	ik_sb_free(&t);
+	OPENSSL_free(der);
+	X509_free(anchor);
+	xn_free(&net);
+	tc_pki_free(&p);
+}
+END_TEST
+
+/* authentication local rsa-sig|ecdsa-sig digital-signature: AUTH method 14
+ * (RFC 7427) with SHA-256, since the peer announced SIGNATURE_HASH_
+ * ALGORITHMS; without the word, IOS's method 1 (rsa_both_roles) or 9. */
+START_TEST(digsig_sent)
+{
+	struct tc_pki p;
+	const char *auth = _i ? "ecdsa-sig" : "rsa-sig";
+	char from[64], to[96];
+
+	tc_pki_make(&p, _i ? TC_EC256 : TC_RSA, "v2digsig", XN_WALL);
+	snprintf(from, sizeof(from), " authentication local %s\n", auth);
+	snprintf(to, sizeof(to), " authentication local %s digital-signature\n", auth);
+	start(xn_replace(conf1(&p, auth, NULL, NULL), from, to), conf2(&p, auth, NULL, NULL),
+	      300 + _i);
+	initiate(0);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[0], "Generating AUTH payload: digital signature (RFC 7427)");
+	expect_line(&net.n[1], "Peer's AUTH: digital signature (RFC 7427) (method 14)");
+	/* R2 was not asked: its own method */
+	expect_line(&net.n[0], _i ? "Peer's AUTH: ECDSA with SHA-256 on P-256 (method 9)" :
+		    "Peer's AUTH: RSA signature (method 1)");
+	xn_free(&net);
+	tc_pki_free(&p);
+}
+END_TEST
+
+/* The method chosen from what the peer announced, and the word printed
+ * back; it belongs to authentication local only. */
+START_TEST(digsig_choice)
+{
+	EVP_PKEY *rsa = tc_key(TC_RSA), *ec = tc_key(TC_EC256);
+	enum ik_v2_sig_hash h;
+	struct tc_pki p;
+	struct ik_config *c;
+	struct ik_conf_error err;
+	struct ik_sb a;
+	char *text;
+
+	ck_assert_uint_eq(ik_v2_cert_method(rsa, false, 1u << 2, &h), 1);
+	ck_assert_uint_eq(ik_v2_cert_method(ec, false, 1u << 2, &h), 9);
+	ck_assert_uint_eq(ik_v2_cert_method(rsa, true, 0, &h), 1);
+	ck_assert_uint_eq(ik_v2_cert_method(rsa, true, 1u << 2 | 1u << 4, &h), 14);
+	ck_assert_int_eq(h, IK_V2_SIG_SHA256);
+	ck_assert_uint_eq(ik_v2_cert_method(ec, true, 1u << 4, &h), 14);
+	ck_assert_int_eq(h, IK_V2_SIG_SHA512);
+	ck_assert_uint_eq(ik_v2_cert_method(rsa, true, 1u << 3, &h), 14);
+	ck_assert_int_eq(h, IK_V2_SIG_SHA384);
+	tc_pki_make(&p, TC_RSA, "v2digsigconf", XN_WALL);
+	text = xn_replace(conf1(&p, "rsa-sig", NULL, NULL), " authentication local rsa-sig\n",
+			  " authentication local rsa-sig digital-signature\n");
+	c = xn_load(text, "r1.conf");
+	ik_sb_init(&a);
+	ik_config_print(c, &a);
+	ck_assert_msg(strstr(a.s, " authentication local rsa-sig digital-signature\n"), "%s",
+		      a.s);
+	ik_sb_free(&a);
+	ik_config_unref(c);
+	free(text);
+	text = xn_replace(conf1(&p, "rsa-sig", NULL, NULL), " authentication remote rsa-sig\n",
+			  " authentication remote rsa-sig digital-signature\n");
+	ck_assert_ptr_null(ik_snapshot_load_string(text, "r1.conf", &err));
+	free(text);
+	text = xn_replace(conf1(&p, "rsa-sig", NULL, NULL), " authentication local rsa-sig\n",
+			  " authentication local pre-share digital-signature\n");
+	ck_assert_ptr_null(ik_snapshot_load_string(text, "r1.conf", &err));
+	free(text);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(ec);
+	tc_pki_free(&p);
+}
+END_TEST
+
+/* R1 holds certificates of two CAs (trustpoints TPA, TPB, in that order);
+ * R2 trusts only B. R2's CERTREQ names B's key: R1 signs with TPB's
+ * certificate and key, not with its first trustpoint's. */
+START_TEST(certreq_honoured)
+{
+	struct tc_pki a, b;
+	struct ik_sb sb;
+	char *rest;
+
+	tc_pki_make(&a, TC_RSA, "v2reqa", XN_WALL);
+	tc_pki_make(&b, TC_RSA, "v2reqb", XN_WALL);
+	ik_sb_init(&sb);
+	ik_sb_printf(&sb, "hostname R1\n"
+		     "crypto pki trustpoint TPA\n"
+		     " revocation-check none\n"
+		     "crypto pki import TPA pem %s\n"
+		     "crypto pki import TPA pem %s key %s\n"
+		     "crypto pki trustpoint TPB\n"
+		     " revocation-check none\n"
+		     "crypto pki import TPB pem %s\n"
+		     "crypto pki import TPB pem %s key %s\n",
+		     a.ca_pem, a.c1_pem, a.k1_pem, b.ca_pem, b.c1_pem, b.k1_pem);
+	rest = conf1(&a, "rsa-sig", NULL, " pki trustpoint TPB\n");
+	ik_sb_add(&sb, strstr(rest, "crypto ikev2 proposal"));
+	free(rest);
+	start(xn_replace(sb.s, " pki trustpoint TP\n", " pki trustpoint TPA\n"),
+	      conf2(&b, "rsa-sig", NULL, NULL), 400 + _i);
+	initiate(_i);
+	xn_run(&net, 2000);
+	expect_up();
+	expect_line(&net.n[0], "Peer's CERTREQ names the CA of trustpoint TPB");
+	expect_line(&net.n[0], "Generating AUTH payload: RSA signature, certificate of "
+		    "trustpoint TPB");
+	expect_line(&net.n[1], "CRYPTO_PKI: Certificate validated by trustpoint TP");
+	xn_free(&net);
+	tc_pki_free(&a);
+	tc_pki_free(&b);
+}
+END_TEST
+
+/* ikerd -t on a profile that authenticates by signatures only: no keyring
+ * is needed (no V2-2 or V2-1 finding), with a CA or with raw keys. */
+START_TEST(check_no_keyring)
+{
+	struct tc_pki p;
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+	struct ik_check_counts n;
+	struct ik_sb o;
+	struct ik_config *c;
+	char pin[100], *text[3];
+
+	tc_pki_make(&p, TC_RSA, "v2check", XN_WALL);
+	ik_pki_key_hash_text(p.k2, IK_PKI_SHA256, pin, sizeof(pin));
+	text[0] = conf1(&p, "rsa-sig", NULL, NULL);
+	text[1] = conf_raw("R1", "rsa-sig", p.k1_pem, R1_ADDR, R2_ADDR, pin, true);
+	/* pre-share without a keyring: still an error */
+	text[2] = conf1(&p, "pre-share", NULL, NULL);
+	ik_sb_init(&o);
+	for (int i = 0; i < 3; i++) {
+		ik_sb_reset(&o);
+		c = xn_load(text[i], "r1.conf");
+		ik_check_config_env(c, &env, &o, false, &n);
+		if (i < 2)
+			ck_assert_msg(!strstr(ik_sb_str(&o), "V2-2") &&
+				      !strstr(ik_sb_str(&o), "V2-1"), "%d: %s", i, ik_sb_str(&o));
+		else
+			ck_assert_msg(strstr(ik_sb_str(&o), "IKEv2 profile P has no keyring local"),
+				      "%s", ik_sb_str(&o));
+		ik_config_unref(c);
+		free(text[i]);
+	}
+	ik_sb_free(&o);
+	tc_pki_free(&p);
+}
+END_TEST
+
 /* R1 names itself by its certificate's subject (identity local dn, ID type
  * DER_ASN1_DN, as strongSwan does by default); R2 has no match identity for
  * it and chooses its profile by certificate map: the first profile whose
@@ -462,6 +794,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_ca);
 	tcase_add_loop_test(tc, id_mismatch, 0, 2);
 	tcase_add_loop_test(tc, authlist, 0, 2);
+	tcase_add_loop_test(tc, raw_keys, 0, 6);
+	tcase_add_loop_test(tc, raw_self_signed_anchor, 0, 2);
+	tcase_add_loop_test(tc, digsig_sent, 0, 2);
+	tcase_add_test(tc, digsig_choice);
+	tcase_add_loop_test(tc, certreq_honoured, 0, 2);
+	tcase_add_test(tc, check_no_keyring);
 	tcase_add_test(tc, dn_certmap);
 	tcase_add_test(tc, identity_dn_printed);
 	suite_add_tcase(s, tc);

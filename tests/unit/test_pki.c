@@ -2,8 +2,9 @@
  * failures (expired, not yet valid, unknown CA, bad signature, key usage,
  * revoked), identity/certificate matching, certificate maps, key hashes
  * against the openssl command line, and the list itself (SHA-1 and SHA-256,
- * wrong hash, identity not listed, any). Certificates are made here with
- * OpenSSL, RSA and ECDSA. */
+ * wrong hash, identity not listed, any), and raw public keys and
+ * self-signed certificates that only the list vouches for (raw-public-key
+ * accept). Certificates are made here with OpenSSL, RSA and ECDSA. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "pki/authlist.h"
+#include "pki/peerauth.h"
 #include "pki/pki.h"
 #include "util/log.h"
 #include "util/secmem.h"
@@ -367,6 +369,261 @@ START_TEST(authlist_any)
 }
 END_TEST
 
+/* ---- raw public keys and self-signed certificates ---- */
+
+/* The peer's verdict: identity fqdn r1.example.com from 192.0.2.1, with a
+ * raw key (spki) or certificates, the trustpoint tp (may be NULL). */
+static enum ik_pki_verdict_code raw_verdict(const struct ik_authz_list *l,
+					    const uint8_t *spki, size_t spki_len,
+					    X509 *const *certs, size_t ncerts,
+					    struct ik_trustpoint *tp, struct ik_pki_verdict *v)
+{
+	static const char id[] = "r1.example.com";
+	unsigned char *der[4] = { 0 };
+	const uint8_t *dp[4];
+	size_t dl[4];
+	struct ik_trustpoint *tps[1] = { tp };
+	struct ik_pki_peer_in in = {
+		.raw_key = spki, .raw_key_len = spki_len, .id_kind = IK_PKI_ID_FQDN, .id = id,
+		.id_len = sizeof(id) - 1, .tps = tps, .ntps = tp ? 1 : 0, .authz = l,
+		.peer = ik_addr_v4(0xc0000201u), .now = NOW, .log = &lg,
+	};
+	enum ik_pki_verdict_code rc;
+
+	ck_assert_uint_le(ncerts, 4);
+	for (size_t i = 0; i < ncerts; i++) {
+		int n = i2d_X509(certs[i], &der[i]);
+
+		ck_assert_int_gt(n, 0);
+		dp[i] = der[i];
+		dl[i] = (size_t)n;
+	}
+	in.certs = dp;
+	in.cert_lens = dl;
+	in.ncerts = ncerts;
+	rc = ik_pki_peer_verify(&in, v);
+	for (size_t i = 0; i < ncerts; i++)
+		OPENSSL_free(der[i]);
+	return rc;
+}
+
+/* A list pinning key for fqdn r1.example.com; raw: raw-public-key accept. */
+static struct ik_authz_list *pin_list(EVP_PKEY *key, bool raw)
+{
+	struct ik_authz_entry e = entry(IK_AUTHZ_FQDN, "r1.example.com", key, IK_PKI_SHA256);
+	struct ik_authz_list *l = ik_authz_build("RAW", &e, 1, raw);
+
+	ck_assert_ptr_nonnull(l);
+	return l;
+}
+
+START_TEST(raw_key_pinned)
+{
+	unsigned char *spki = NULL;
+	int n = i2d_PUBKEY(leaf_key, &spki);
+	struct ik_authz_list *pinned = pin_list(leaf_key, true);
+	struct ik_authz_list *other = pin_list(ec_key, true);
+	struct ik_authz_list *no_raw = pin_list(leaf_key, false);
+	struct ik_authz_entry e3 = entry(IK_AUTHZ_FQDN, "r3.example.com", leaf_key,
+					 IK_PKI_SHA256);
+	struct ik_authz_list *unlisted = ik_authz_build("RAW", &e3, 1, true);
+	struct ik_pki_verdict v;
+	char hash[100];
+	uint8_t *junk;
+
+	ck_assert_int_gt(n, 0);
+	ik_log_capture_clear(&cap);
+	/* pinned for the identity, raw keys accepted: the key to verify AUTH with */
+	ck_assert_int_eq(raw_verdict(pinned, spki, (size_t)n, NULL, 0, NULL, &v), IK_PKI_V_OK);
+	ck_assert(v.pinned);
+	ck_assert_ptr_null(v.tp);
+	ck_assert_int_eq(EVP_PKEY_eq(v.key, leaf_key), 1);
+	ik_pki_verdict_clear(&v);
+	/* the list pins another key: refused with the key it presented */
+	ik_log_capture_clear(&cap);
+	ck_assert_int_eq(raw_verdict(other, spki, (size_t)n, NULL, 0, NULL, &v), IK_PKI_V_AUTHZ);
+	ck_assert_ptr_null(v.key);
+	ik_pki_key_hash_text(leaf_key, IK_PKI_SHA256, hash, sizeof(hash));
+	ck_assert_ptr_nonnull(strstr(v.reason, "Peer Not Validated against the AuthList RAW: "
+				     "r1.example.com presented"));
+	ck_assert_ptr_nonnull(strstr(v.reason, hash));
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "%CRYPTO-4-IKMP_AUTHLIST_FAIL: Peer "
+					     "192.0.2.1 (fqdn r1.example.com) Not Validated"), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, hash), 0);
+	ik_pki_verdict_clear(&v);
+	/* the right hash, but the list does not say raw-public-key accept */
+	ck_assert_int_eq(raw_verdict(no_raw, spki, (size_t)n, NULL, 0, NULL, &v), IK_PKI_V_RAW);
+	ck_assert_ptr_nonnull(strstr(v.reason, "does not say raw-public-key accept"));
+	ck_assert_ptr_null(v.key);
+	ik_pki_verdict_clear(&v);
+	/* no list at all */
+	ck_assert_int_eq(raw_verdict(NULL, spki, (size_t)n, NULL, 0, NULL, &v), IK_PKI_V_RAW);
+	ck_assert_ptr_nonnull(strstr(v.reason, "no authorization list"));
+	ik_pki_verdict_clear(&v);
+	/* the identity is not on the list (the key is, for another identity) */
+	ik_log_capture_clear(&cap);
+	ck_assert_int_eq(raw_verdict(unlisted, spki, (size_t)n, NULL, 0, NULL, &v),
+			 IK_PKI_V_AUTHZ);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "identity not on the list"), 0);
+	ik_pki_verdict_clear(&v);
+	/* a key followed by junk, and no key at all */
+	junk = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(junk);
+	memcpy(junk, spki, (size_t)n);
+	junk[n] = 0;
+	ck_assert_int_eq(raw_verdict(pinned, junk, (size_t)n + 1, NULL, 0, NULL, &v),
+			 IK_PKI_V_BAD_CERT);
+	ck_assert_ptr_nonnull(strstr(v.reason, "followed by 1 more"));
+	ik_pki_verdict_clear(&v);
+	ck_assert_int_eq(raw_verdict(pinned, junk + 1, (size_t)n - 1, NULL, 0, NULL, &v),
+			 IK_PKI_V_BAD_CERT);
+	ik_pki_verdict_clear(&v);
+	free(junk);
+	OPENSSL_free(spki);
+	ik_authz_free(pinned);
+	ik_authz_free(other);
+	ik_authz_free(no_raw);
+	ik_authz_free(unlisted);
+	ik_log_capture_clear(&cap);
+}
+END_TEST
+
+START_TEST(self_signed_pinned)
+{
+	X509 *self = make_cert("r1.example.com", leaf_key, NULL, NULL, -DAY, DAY, false, NULL,
+			       NULL);
+	/* the same key, but issued by a CA no trustpoint knows */
+	EVP_PKEY *k2 = key_rsa();
+	X509 *other_ca = make_cert("Other CA", k2, NULL, NULL, -DAY, DAY, true, NULL, NULL);
+	X509 *by_other = make_cert("r1.example.com", leaf_key, other_ca, k2, -DAY, DAY, false,
+				   NULL, NULL);
+	struct ik_trustpoint tp = { .name = "TP", .store = store_of(ca) };
+	struct ik_authz_list *pinned = pin_list(leaf_key, true);
+	struct ik_authz_list *other = pin_list(ec_key, true);
+	struct ik_authz_list *no_raw = pin_list(leaf_key, false);
+	struct ik_pki_verdict v;
+
+	ck_assert(ik_pki_cert_self_signed(self));
+	ck_assert(!ik_pki_cert_self_signed(leaf));
+	ck_assert(!ik_pki_cert_self_signed(by_other));
+	/* under no trustpoint, pinned: accepted without a chain */
+	ck_assert_int_eq(raw_verdict(pinned, NULL, 0, &self, 1, &tp, &v), IK_PKI_V_OK);
+	ck_assert(v.pinned);
+	ck_assert_ptr_null(v.tp);
+	ck_assert_int_eq(EVP_PKEY_eq(v.key, leaf_key), 1);
+	ik_pki_verdict_clear(&v);
+	ck_assert_int_eq(raw_verdict(pinned, NULL, 0, &self, 1, NULL, &v), IK_PKI_V_OK);
+	ik_pki_verdict_clear(&v);
+	/* another key pinned */
+	ck_assert_int_eq(raw_verdict(other, NULL, 0, &self, 1, &tp, &v), IK_PKI_V_AUTHZ);
+	ck_assert_ptr_nonnull(strstr(v.reason, "Peer Not Validated against the AuthList"));
+	ik_pki_verdict_clear(&v);
+	/* no raw-public-key accept: an unknown CA, as before */
+	ck_assert_int_eq(raw_verdict(no_raw, NULL, 0, &self, 1, &tp, &v), IK_PKI_V_CHAIN);
+	ck_assert_int_eq(v.chain, IK_PKI_UNKNOWN_CA);
+	ik_pki_verdict_clear(&v);
+	/* a certificate of an unknown CA is no raw key, pinned or not */
+	ck_assert_int_eq(raw_verdict(pinned, NULL, 0, &by_other, 1, &tp, &v), IK_PKI_V_CHAIN);
+	ik_pki_verdict_clear(&v);
+	/* a chain the trustpoint validates still passes through the list */
+	ck_assert_int_eq(raw_verdict(pinned, NULL, 0, &leaf, 1, &tp, &v), IK_PKI_V_OK);
+	ck_assert(!v.pinned);
+	ck_assert_ptr_eq(v.tp, &tp);
+	ik_pki_verdict_clear(&v);
+	ik_authz_free(pinned);
+	ik_authz_free(other);
+	ik_authz_free(no_raw);
+	ik_pki_store_free(tp.store);
+	X509_free(self);
+	X509_free(by_other);
+	X509_free(other_ca);
+	EVP_PKEY_free(k2);
+	ik_log_capture_clear(&cap);
+}
+END_TEST
+
+/* IPv6 identities: a subjectAltName IP of 16 bytes, and the list's address
+ * entries for IPv6 (an ID_IPV6_ADDR of IKEv1 or IKEv2). */
+START_TEST(ipv6_identity)
+{
+	static const uint8_t a1[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t a2[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	X509 *c = make_cert("r6.example.com", leaf_key, ca, ca_key, -DAY, DAY, false,
+			    "IP:2001:db8::1,IP:192.0.2.1", NULL);
+	struct ik_authz_entry e = { { IK_AUTHZ_ADDRESS, { .v4 = 0 }, NULL }, IK_PKI_SHA256,
+				    { 0 }, 3 };
+	struct ik_authz_list *l;
+	struct ik_pki_verdict v;
+	unsigned char *spki = NULL;
+	int n = i2d_PUBKEY(leaf_key, &spki);
+	struct ik_pki_peer_in in = { .raw_key = spki, .raw_key_len = (size_t)n,
+				     .id_kind = IK_PKI_ID_IPV6, .id = a1, .id_len = 16,
+				     .peer = ik_addr_v4(0xc0000201u), .now = NOW, .log = &lg };
+
+	ck_assert(ik_pki_cert_has_id(c, IK_PKI_ID_IPV6, a1, 16));
+	ck_assert(!ik_pki_cert_has_id(c, IK_PKI_ID_IPV6, a2, 16));
+	ck_assert(ik_pki_cert_has_id(c, IK_PKI_ID_IPV4, "\xc0\x00\x02\x01", 4));
+	/* the first 4 bytes of an IPv6 SAN are no IPv4 identity */
+	ck_assert(!ik_pki_cert_has_id(c, IK_PKI_ID_IPV4, a1, 4));
+	e.id.addr.family = IK_AF_INET6;
+	memcpy(e.id.addr.v6, a1, 16);
+	ck_assert_int_eq(ik_pki_key_hash(leaf_key, IK_PKI_SHA256, e.hash), 32);
+	l = ik_authz_build("V6", &e, 1, true);
+	ck_assert_ptr_nonnull(l);
+	in.authz = l;
+	ik_log_capture_clear(&cap);
+	ck_assert_int_eq(ik_pki_peer_verify(&in, &v), IK_PKI_V_OK);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "Peer Validated against the AuthList V6 "
+					     "(address 2001:db8::1, line 3)"), 0);
+	ik_pki_verdict_clear(&v);
+	in.id = a2;
+	ck_assert_int_eq(ik_pki_peer_verify(&in, &v), IK_PKI_V_AUTHZ);
+	ck_assert_ptr_nonnull(strstr(v.reason, "2001:db8::2 presented"));
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "(address 2001:db8::2) Not Validated"), 0);
+	ik_pki_verdict_clear(&v);
+	/* an address identity of the wrong length */
+	in.id_len = 5;
+	ck_assert_int_eq(ik_pki_peer_verify(&in, &v), IK_PKI_V_AUTHZ);
+	ik_pki_verdict_clear(&v);
+	ik_authz_free(l);
+	OPENSSL_free(spki);
+	X509_free(c);
+	ik_log_capture_clear(&cap);
+}
+END_TEST
+
+/* enrollment selfsigned: the certificate made from a key. */
+START_TEST(self_sign_made)
+{
+	char err[300], subj[200];
+	X509 *c = ik_pki_self_sign(ec_key, "cn=r1.example.com, o=Lab", "R1", err, sizeof(err));
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert(ik_pki_cert_self_signed(c));
+	ck_assert_int_eq(X509_check_private_key(c, ec_key), 1);
+	ik_pki_name_text(X509_get_subject_name(c), subj, sizeof(subj));
+	ck_assert_str_eq(subj, "cn=r1.example.com,o=Lab");
+	X509_free(c);
+	c = ik_pki_self_sign(leaf_key, NULL, "R1", err, sizeof(err));
+	ck_assert_ptr_nonnull(c);
+	ik_pki_name_text(X509_get_subject_name(c), subj, sizeof(subj));
+	ck_assert_str_eq(subj, "cn=R1");
+	/* RSA: the same certificate at every load; no well-defined expiration */
+	{
+		X509 *again = ik_pki_self_sign(leaf_key, NULL, "R1", err, sizeof(err));
+
+		ck_assert_ptr_nonnull(again);
+		ck_assert_int_eq(X509_cmp(c, again), 0);
+		ck_assert_int_eq(ASN1_TIME_cmp_time_t(X509_get0_notAfter(c), NOW + 3650L * DAY), 1);
+		X509_free(again);
+	}
+	X509_free(c);
+	ck_assert_ptr_null(ik_pki_self_sign(leaf_key, "no equals sign", "R1", err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "'no equals sign'"));
+	ck_assert_ptr_null(ik_pki_self_sign(leaf_key, "zz=x", "R1", err, sizeof(err)));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("pki");
@@ -383,6 +640,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, load_errors);
 	tcase_add_test(tc, authlist);
 	tcase_add_test(tc, authlist_any);
+	tcase_add_test(tc, raw_key_pinned);
+	tcase_add_test(tc, self_signed_pinned);
+	tcase_add_test(tc, self_sign_made);
+	tcase_add_test(tc, ipv6_identity);
 	suite_add_tcase(s, tc);
 	return s;
 }

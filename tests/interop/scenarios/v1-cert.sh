@@ -7,6 +7,10 @@
 #                 CA made here with openssl; tunnel up, ping across
 #   authlist      RSA; ikerd's profile pins another key for the peer's DN:
 #                 ikerd refuses with "Peer Not Validated against the AuthList"
+#   raw           no CA: strongSwan presents a self-signed certificate, ikerd's
+#                 list (raw-public-key accept) pins its key; ikerd signs with a
+#                 bare key (enrollment selfsigned) that strongSwan trusts by
+#                 `pubkeys =`; tunnel up, ping across
 #   INITIATOR     ikerd | peer
 CASE=$1 INIT=$2
 IOP_NAME=cert-$CASE-by$INIT
@@ -37,9 +41,16 @@ openssl req -x509 $KEYOPT -nodes -keyout "$D/ca.key" -out "$D/ca.pem" -days 30 -
 	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>>"$IOP_OUT/openssl.log" &&
 	mkcert ik ikerd.lab "$IK_A" 2 && mkcert peer peer.lab "$PEER_A" 3 ||
 	{ iop_bad "openssl: test certificates"; iop_finish; }
+if [ "$CASE" = raw ]; then
+	# strongSwan's certificate signed by its own key (no CA), not a CA itself
+	openssl x509 -req -in "$D/peer.csr" -signkey "$D/peer.key" -set_serial 4 -days 30 \
+		-sha256 -extfile "$D/peer.ext" -out "$D/peer.pem" 2>>"$IOP_OUT/openssl.log" &&
+		openssl pkey -in "$D/ik.key" -pubout -out "$D/ik.pub" ||
+		{ iop_bad "openssl: self-signed certificate"; iop_finish; }
+fi
 cp "$D/ca.pem" "$D/ik.pem" "$D/peer.pem" "$IOP_OUT/"
 # swanctl reads its credentials from folders beside its configuration file
-mkdir -p "$IOP_RUN/x509" "$IOP_RUN/x509ca" "$IOP_RUN/private"
+mkdir -p "$IOP_RUN/x509" "$IOP_RUN/x509ca" "$IOP_RUN/private" "$IOP_RUN/pubkey"
 cp "$D/peer.pem" "$IOP_RUN/x509/" && cp "$D/ca.pem" "$IOP_RUN/x509ca/" &&
 	cp "$D/peer.key" "$IOP_RUN/private/" || iop_bad "strongSwan credentials"
 PEER_DN="cn=peer.lab,o=ikerd lab"
@@ -55,15 +66,33 @@ if [ "$CASE" = authlist ]; then
  peer dn \"$PEER_DN\" key-hash sha256 $OTHER"
 	AUTHZ_REF=" authorization list PINNED"
 fi
-cat >"$IOP_RUN/ikerd.conf" <<EOC
-hostname R1
-!
-crypto pki trustpoint LAB
+# ikerd's trustpoint: the lab CA and its certificate, or (raw) its key alone
+TRUST="crypto pki trustpoint LAB
  enrollment terminal
  revocation-check none
 !
 crypto pki import LAB pem $D/ca.pem
-crypto pki import LAB pem $D/ik.pem key $D/ik.key
+crypto pki import LAB pem $D/ik.pem key $D/ik.key"
+REMOTE_TRUST="cacerts = ca.pem"
+if [ "$CASE" = raw ]; then
+	PEERH=$(openssl x509 -in "$D/peer.pem" -pubkey -noout | openssl pkey -pubin -outform DER |
+		sha256sum | cut -d' ' -f1)
+	AUTHZ="crypto isakmp authorization list PINNED
+ peer dn \"$PEER_DN\" key-hash sha256 $PEERH
+ raw-public-key accept"
+	AUTHZ_REF=" authorization list PINNED"
+	TRUST="crypto pki trustpoint LAB
+ enrollment selfsigned
+ subject-name cn=ikerd.lab,o=ikerd lab
+!
+crypto pki import LAB pem key $D/ik.key"
+	cp "$D/ik.pub" "$IOP_RUN/pubkey/" || iop_bad "strongSwan: ikerd's public key"
+	REMOTE_TRUST="pubkeys = ik.pub"
+fi
+cat >"$IOP_RUN/ikerd.conf" <<EOC
+hostname R1
+!
+$TRUST
 !
 crypto pki certificate map PEERS 10
  subject-name co cn=peer.lab
@@ -112,7 +141,7 @@ connections {
 		remote {
 			auth = pubkey
 			id = "CN=ikerd.lab, O=ikerd lab"
-			cacerts = ca.pem
+			$REMOTE_TRUST
 		}
 		children {
 			tun {
@@ -158,6 +187,14 @@ else
 		ik_trace "$NS_IK" "SA is doing (RSA|ECDSA) signature authentication"
 	no_invalid() { ! ik_trace "$NS_IK" "failed validation"; }
 	iop_check "ikerd: no certificate failed validation" no_invalid
+	# (ikerd initiating, its debug is on only after the exchange: the tunnel
+	# up with no CA anywhere is the proof)
+	if [ "$CASE" = raw ] && [ "$INIT" = peer ]; then
+		iop_check "ikerd: strongSwan's key pinned by the list, no CA" \
+			ik_trace "$NS_IK" "verified \\(key pinned by the AuthList PINNED\\)"
+		iop_check "ikerd: Peer Validated against the AuthList" \
+			ik_trace "$NS_IK" "Peer Validated against the AuthList PINNED"
+	fi
 	swan_sas peer >"$IOP_OUT/list-sas.$DIRN"
 	iop_check "strongSwan: CHILD_SA installed" swan_has_child peer
 	iop_check "strongSwan: authenticated ikerd's certificate" \

@@ -9,6 +9,15 @@
 #                 CA made here with openssl; tunnel up, ping across
 #   authlist      RSA; ikerd's profile pins another key for the peer's DN:
 #                 ikerd refuses with "Peer Not Validated against the AuthList"
+#   raw           no CA: strongSwan presents a self-signed certificate, ikerd's
+#                 list (raw-public-key accept) pins its key; ikerd signs with a
+#                 bare key (enrollment selfsigned) that strongSwan trusts by
+#                 `pubkeys =`; tunnel up, ping across
+#   rawbad        as raw, but ikerd's list pins another key: refused with the
+#                 AuthList line naming the hash strongSwan's certificate holds
+#   digsig        RSA, ikerd's profile says `authentication local rsa-sig
+#                 digital-signature`: ikerd signs with RFC 7427 (method 14,
+#                 SHA-256, which strongSwan announced)
 #   INITIATOR     ikerd | peer
 CASE=$1 INIT=$2
 IOP_NAME=v2-cert-$CASE-by$INIT
@@ -25,6 +34,8 @@ case $CASE in
 ecdsa) KEYOPT="-newkey ec -pkeyopt ec_paramgen_curve:P-256" AUTH=ecdsa-sig ;;
 *) KEYOPT="-newkey rsa:2048" AUTH=rsa-sig ;;
 esac
+AUTH_LOCAL=$AUTH
+[ "$CASE" = digsig ] && AUTH_LOCAL="$AUTH digital-signature"
 # A CA, and a certificate for each side (subject DN, the address as SAN).
 mkcert() { # mkcert NAME CN ADDR SERIAL
 	openssl req $KEYOPT -nodes -keyout "$D/$1.key" -out "$D/$1.csr" \
@@ -40,31 +51,63 @@ openssl req -x509 $KEYOPT -nodes -keyout "$D/ca.key" -out "$D/ca.pem" -days 30 -
 	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>>"$IOP_OUT/openssl.log" &&
 	mkcert ik ikerd.lab "$IK_A" 2 && mkcert peer peer.lab "$PEER_A" 3 ||
 	{ iop_bad "openssl: test certificates"; iop_finish; }
+case $CASE in
+raw | rawbad)
+	# strongSwan's certificate signed by its own key (no CA), not a CA itself
+	openssl x509 -req -in "$D/peer.csr" -signkey "$D/peer.key" -set_serial 4 -days 30 \
+		-sha256 -extfile "$D/peer.ext" -out "$D/peer.pem" 2>>"$IOP_OUT/openssl.log" &&
+		openssl pkey -in "$D/ik.key" -pubout -out "$D/ik.pub" ||
+		{ iop_bad "openssl: self-signed certificate"; iop_finish; }
+	;;
+esac
 cp "$D/ca.pem" "$D/ik.pem" "$D/peer.pem" "$IOP_OUT/"
-mkdir -p "$IOP_RUN/x509" "$IOP_RUN/x509ca" "$IOP_RUN/private"
+mkdir -p "$IOP_RUN/x509" "$IOP_RUN/x509ca" "$IOP_RUN/private" "$IOP_RUN/pubkey"
 cp "$D/peer.pem" "$IOP_RUN/x509/" && cp "$D/ca.pem" "$IOP_RUN/x509ca/" &&
 	cp "$D/peer.key" "$IOP_RUN/private/" || iop_bad "strongSwan credentials"
 PEER_DN="cn=peer.lab,o=ikerd lab"
+PEERH=$(openssl x509 -in "$D/peer.pem" -pubkey -noout | openssl pkey -pubin -outform DER |
+	sha256sum | cut -d' ' -f1)
 AUTHZ="" AUTHZ_REF=""
-if [ "$CASE" = authlist ]; then
-	openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 -out "$D/other.key" \
-		2>>"$IOP_OUT/openssl.log"
-	OTHER=$(openssl pkey -in "$D/other.key" -pubout -outform DER | sha256sum | cut -d' ' -f1)
-	PEERH=$(openssl x509 -in "$D/peer.pem" -pubkey -noout | openssl pkey -pubin -outform DER |
-		sha256sum | cut -d' ' -f1)
-	AUTHZ="crypto isakmp authorization list PINNED
- peer dn \"$PEER_DN\" key-hash sha256 $OTHER"
-	AUTHZ_REF=" authorization list PINNED"
-fi
-cat >"$IOP_RUN/ikerd.conf" <<EOC
-hostname R1
-!
-crypto pki trustpoint LAB
+# ikerd's trustpoint: the lab CA and its certificate, or (raw) its key alone
+TRUST="crypto pki trustpoint LAB
  enrollment terminal
  revocation-check none
 !
 crypto pki import LAB pem $D/ca.pem
-crypto pki import LAB pem $D/ik.pem key $D/ik.key
+crypto pki import LAB pem $D/ik.pem key $D/ik.key"
+REMOTE_TRUST="cacerts = ca.pem"
+if [ "$CASE" = authlist ]; then
+	openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 -out "$D/other.key" \
+		2>>"$IOP_OUT/openssl.log"
+	OTHER=$(openssl pkey -in "$D/other.key" -pubout -outform DER | sha256sum | cut -d' ' -f1)
+	AUTHZ="crypto isakmp authorization list PINNED
+ peer dn \"$PEER_DN\" key-hash sha256 $OTHER"
+	AUTHZ_REF=" authorization list PINNED"
+fi
+if [ "$CASE" = raw ] || [ "$CASE" = rawbad ]; then
+	PIN=$PEERH
+	if [ "$CASE" = rawbad ]; then
+		openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 -out "$D/other.key" \
+			2>>"$IOP_OUT/openssl.log"
+		PIN=$(openssl pkey -in "$D/other.key" -pubout -outform DER | sha256sum |
+			cut -d' ' -f1)
+	fi
+	AUTHZ="crypto isakmp authorization list PINNED
+ peer dn \"$PEER_DN\" key-hash sha256 $PIN
+ raw-public-key accept"
+	AUTHZ_REF=" authorization list PINNED"
+	TRUST="crypto pki trustpoint LAB
+ enrollment selfsigned
+ subject-name cn=ikerd.lab,o=ikerd lab
+!
+crypto pki import LAB pem key $D/ik.key"
+	cp "$D/ik.pub" "$IOP_RUN/pubkey/" || iop_bad "strongSwan: ikerd's public key"
+	REMOTE_TRUST="pubkeys = ik.pub"
+fi
+cat >"$IOP_RUN/ikerd.conf" <<EOC
+hostname R1
+!
+$TRUST
 !
 crypto pki certificate map PEERS 10
  subject-name co cn=peer.lab
@@ -84,7 +127,7 @@ crypto ikev2 profile CERT
  match identity remote address $PEER_A 255.255.255.255
  identity local address $IK_A
  authentication remote $AUTH
- authentication local $AUTH
+ authentication local $AUTH_LOCAL
  pki trustpoint LAB
 $AUTHZ_REF
 !
@@ -119,7 +162,7 @@ connections {
 		remote {
 			auth = pubkey
 			id = $IK_A
-			cacerts = ca.pem
+			$REMOTE_TRUST
 		}
 		children {
 			tun {
@@ -146,7 +189,7 @@ fi
 [ "$INIT" = peer ] && swan_initiate peer tun 30
 SWLOG=$IOP_OUT/charon-peer.log
 swlog() { grep -qF -- "$1" "$SWLOG"; }
-if [ "$CASE" = authlist ]; then
+if [ "$CASE" = authlist ] || [ "$CASE" = rawbad ]; then
 	iop_check "ikerd: Peer Not Validated against the AuthList" \
 		iop_wait 150 ik_trace "$NS_IK" "Peer Not Validated against the AuthList"
 	iop_check "ikerd: the refusal names the key hash the peer presented" \
@@ -158,6 +201,13 @@ else
 	iop_check "tunnel up on both sides" iop_wait 400 both_up
 	iop_check "ikerd: verified strongSwan's signature" \
 		ik_trace "$NS_IK" "CRYPTO_PKI: signature of cn=peer.lab"
+	if [ "$CASE" = raw ]; then
+		SELFL="self-signed certificate of cn=peer.lab,o=ikerd lab: key sha256 $PEERH"
+		iop_check "ikerd: strongSwan's self-signed certificate, checked by the list" \
+			ik_trace "$NS_IK" "$SELFL, checked against the AuthList PINNED"
+		iop_check "ikerd: strongSwan's key pinned by the list, no CA" \
+			ik_trace "$NS_IK" "verified \\(key pinned by the AuthList PINNED\\)"
+	fi
 	iop_check "ikerd: peer authentication PASSED" \
 		ik_trace "$NS_IK" "Verification of peer's authentication data PASSED"
 	# we announce SIGNATURE_HASH_ALGORITHMS: strongSwan signs with RFC 7427
@@ -169,6 +219,12 @@ else
 	iop_check "strongSwan: CHILD_SA installed" swan_has_child peer
 	iop_check "strongSwan: authenticated ikerd's certificate" \
 		swlog 'authentication of '"'$IK_A'"' with'
+	if [ "$CASE" = digsig ]; then
+		iop_check "ikerd: signed with RFC 7427 (method 14)" \
+			ik_trace "$NS_IK" "Generating AUTH payload: digital signature \\(RFC 7427\\)"
+		iop_check "strongSwan: verified ikerd's RSA_EMSA_PKCS1_SHA2_256 signature" \
+			swlog 'authentication of '"'$IK_A'"' with RSA_EMSA_PKCS1_SHA2_256 successful'
+	fi
 	if [ "$IOP_FAILS" -eq 0 ]; then
 		iop_traffic_checks swan
 	fi
