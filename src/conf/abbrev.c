@@ -399,7 +399,7 @@ static bool ab_exact(const struct ab_ent *e, const char **words, int n)
 }
 
 int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad, char *alts,
-		     size_t altslen, unsigned *hint)
+		     size_t altslen, struct ik_abbrev_hint *hint)
 {
 	const struct ab_ent *tab;
 	size_t ntab;
@@ -412,9 +412,10 @@ int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad
 	ntab = ab_tables[ctx].n;
 	if (ntab > AB_MAX_ENTS)
 		ntab = AB_MAX_ENTS;
-	/* the command of the previous line of this mode, most often the same */
-	if (hint && *hint < ntab && ab_exact(&tab[*hint], words, n))
-		return 0;
+	/* the commands of the previous lines of this mode, most often the same */
+	for (unsigned k = 0; hint && k < hint->n && k < IK_AB_HINTS; k++)
+		if (hint->e[k] < ntab && ab_exact(&tab[hint->e[k]], words, n))
+			return 0;
 	memset(live, 1, ntab);
 	memset(freed, 0, ntab);
 	for (int i = 0; i < n && i < AB_MAX_WORDS; i++) {
@@ -505,7 +506,12 @@ int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad
 	}
 	for (size_t e = 0; hint && e < ntab; e++)
 		if (live[e] && ab_exact(&tab[e], words, n)) {
-			*hint = (unsigned)e;
+			if (hint->n < IK_AB_HINTS) {
+				hint->e[hint->n++] = (unsigned)e;
+			} else {
+				hint->e[hint->next % IK_AB_HINTS] = (unsigned)e;
+				hint->next = (hint->next + 1) % IK_AB_HINTS;
+			}
 			break;
 		}
 	return 0;

@@ -15,12 +15,22 @@ enum ik_abbrev_ctx {
 	IK_AB_V2_PROFILE, IK_AB_IFACE, IK_AB_VRF, IK_AB_AUTHLIST, IK_AB_COUNT
 };
 
+/* The last few commands matched in one mode (zeroed: none yet). A block
+ * repeats a handful of commands (an interface's tunnel source, destination
+ * and protection): each is found again at the cost of one comparison per
+ * word instead of a walk over the mode's table. */
+#define IK_AB_HINTS 4
+struct ik_abbrev_hint {
+	unsigned e[IK_AB_HINTS];
+	unsigned n, next;
+};
+
 /* Expands words[0..n) in place (each replaced word points to the keyword's
  * static text). Returns -1 when word *bad is ambiguous, with the keywords it
  * may stand for in alts ("policy, profile"), else 0. hint (may be NULL),
- * kept by the caller per mode, remembers the last command matched: a line
- * that is that command again costs one comparison per word. */
+ * kept by the caller per mode, remembers the last commands matched: a line
+ * that is one of them again (written out in full) is left as it is. */
 int ik_abbrev_expand(enum ik_abbrev_ctx ctx, const char **words, int n, int *bad, char *alts,
-		     size_t altslen, unsigned *hint);
+		     size_t altslen, struct ik_abbrev_hint *hint);
 
 #endif

@@ -87,7 +87,7 @@ struct pctx {
 	struct ik_conf_store *st;
 	struct ik_conf_error *err;
 	bool line_failed;       /* the line being read has an error */
-	unsigned ab_hint[IK_AB_COUNT]; /* abbreviations: last command per mode */
+	struct ik_abbrev_hint ab_hint[IK_AB_COUNT]; /* abbreviations: last commands per mode */
 	const char *text;       /* the whole input */
 	size_t textlen;
 	int lineno;
@@ -593,6 +593,26 @@ static void ktab_add(struct ktab *t, struct ik_key *k, uint32_t h)
 	slot->k = k;
 	slot->h = h;
 	t->n++;
+}
+
+/* A file of many lines may hold as many keys: the table is made large enough
+ * for one key a line at once, so that it is not rehashed while it grows
+ * (100,000 keys: 12 rehashes of a table up to 4 MB). Small files grow it. */
+static void ktab_presize(struct ktab *t, const char *text, size_t len)
+{
+	size_t lines = 1, cap = 64;
+
+	for (const char *p = text, *end = text + len;
+	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		lines++;
+	if (lines < 4096)
+		return;
+	if (lines > IK_CONF_MAX_KEYS)
+		lines = IK_CONF_MAX_KEYS;
+	while (cap < 2 * lines + 2)
+		cap *= 2;
+	t->e = ik_xcalloc(cap, sizeof(*t->e));
+	t->cap = cap;
 }
 
 static struct ik_key *key_alloc(struct pctx *c)
@@ -4321,6 +4341,7 @@ static struct ik_config *parse_text(const char *text, size_t len, const char *na
 	c->err = err;
 	c->text = text;
 	c->textlen = len;
+	ktab_presize(&c->keys, text, len);
 	rc = parse_lines(c);
 	/* the names a failed file refers to are checked too; the rest of the
 	 * finishing work needs them all resolved */

@@ -272,6 +272,41 @@ void ikd_worker_run(struct ikd_worker *w, void (*fn)(struct ikd_worker *w, void 
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* fn on every worker at once: all posted, then all waited for, so that the
+ * workers run it side by side (a reload re-binds each worker's SAs). */
+static void workers_run_all(struct ikd *d, void (*fn)(struct ikd_worker *w, void *arg),
+			    void *arg)
+{
+	struct ikd_task t[IKD_MAX_WORKERS];
+	uint64_t one = 1;
+
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		struct ikd_worker *w = &d->workers[i];
+
+		t[i].fn = fn;
+		t[i].arg = arg;
+		t[i].done = false;
+		if (!w->threaded) {
+			fn(w, arg);
+			t[i].done = true;
+			continue;
+		}
+		pthread_mutex_lock(&w->mu);
+		w->task = &t[i];
+		pthread_mutex_unlock(&w->mu);
+		while (write(w->evfd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+	}
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		struct ikd_worker *w = &d->workers[i];
+
+		pthread_mutex_lock(&w->mu);
+		while (!t[i].done)
+			pthread_cond_wait(&w->cv, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+	}
+}
+
 static void task_set_config(struct ikd_worker *w, void *arg)
 {
 	ik_engine_set_config(w->eng, arg);
@@ -661,8 +696,7 @@ enum ik_ctl_status ikd_reload(struct ikd *d, bool force, struct ik_sb *out)
 	}
 	ik_sb_free(&err);
 	log_warnings(d, nw);
-	for (unsigned i = 0; i < d->nworkers; i++)
-		ikd_worker_run(&d->workers[i], task_set_config, nw);
+	workers_run_all(d, task_set_config, nw);
 	tunnels_sync(d, old, nw);
 	cmaps_sync(d, old, nw);
 	d->cfg = nw;

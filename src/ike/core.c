@@ -293,21 +293,11 @@ const char *ik_core_tunnel_fvrf(const struct ik_interface *t)
 
 /* The protected tunnel whose endpoints are local/remote (responder side of
  * Quick Mode), or NULL: through the snapshot's index of tunnels by
- * destination. */
+ * destination and source. */
 const struct ik_interface *ik_core_tunnel_for(const struct ik_config *cfg, uint32_t local,
 					    uint32_t remote)
 {
-	size_t n = 0;
-	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, remote, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct ik_interface *t = ts[i];
-
-		if (t->tunnel_source_resolved && t->tunnel_source && t->tunnel_source != local)
-			continue;
-		return t;
-	}
-	return NULL;
+	return ik_snapshot_tunnel_for(cfg, local, remote);
 }
 
 void ik_core_tset_name(const struct ik_transform_set *ts, char *buf, size_t n)

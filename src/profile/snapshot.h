@@ -20,6 +20,13 @@ int ik_snapshot_index(struct ik_config *cfg, struct ik_conf_error *err);
  * snapshot's index (O(log n)), or a scan of a model built without one. */
 const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config *cfg,
 							  uint32_t dest, size_t *n);
+/* The first protected tunnel interface, in configuration order, from local
+ * to remote: tunnel destination remote and tunnel source local, or a source
+ * not known from the configuration (it matches any local address). Two
+ * lookups in the snapshot's (destination, source) index, whatever the
+ * number of tunnels to remote; a scan of a model built without one. */
+const struct ik_interface *ik_snapshot_tunnel_for(const struct ik_config *cfg, uint32_t local,
+						  uint32_t remote);
 /* The protected tunnel interface TunnelN, or NULL; as above. */
 const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, unsigned num);
 

@@ -12,11 +12,19 @@
 #include "profile/profile.h"
 #include "profile/v2_select.h"
 
+struct tunnel_ent {
+	uint32_t dest;
+	uint32_t src;           /* pair index: the source, 0 when any */
+	size_t pos;             /* in cfg->ifaces: ties keep configuration order */
+	const struct ik_interface *t;
+};
+
 /* Protected tunnels sorted by destination, then configuration order. */
 struct ik_tunnel_index {
 	size_t n;
 	const struct ik_interface **t;
 	const struct ik_interface **by_num; /* the same, by tunnel number */
+	struct tunnel_ent *pairs;           /* by (destination, source, order) */
 };
 
 static bool tunnel_indexed(const struct ik_interface *t)
@@ -24,19 +32,21 @@ static bool tunnel_indexed(const struct ik_interface *t)
 	return t->is_tunnel && t->protection;
 }
 
-struct tunnel_ent {
-	uint32_t dest;
-	size_t pos;             /* in cfg->ifaces: ties keep configuration order */
-	const struct ik_interface *t;
-};
-
 static int tunnel_cmp(const void *a, const void *b)
 {
 	const struct tunnel_ent *x = a, *y = b;
 
 	if (x->dest != y->dest)
 		return x->dest < y->dest ? -1 : 1;
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The source a tunnel is bound to, 0 when it matches any local address */
+static uint32_t tunnel_src_key(const struct ik_interface *t)
+{
+	return t->tunnel_source_resolved ? t->tunnel_source : 0;
 }
 
 static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
@@ -53,6 +63,7 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 	for (size_t i = 0; i < cfg->nifaces; i++)
 		if (tunnel_indexed(cfg->ifaces[i])) {
 			ent[ti->n].dest = cfg->ifaces[i]->tunnel_dest;
+			ent[ti->n].src = 0;
 			ent[ti->n].pos = i;
 			ent[ti->n].t = cfg->ifaces[i];
 			ti->n++;
@@ -60,9 +71,14 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
 	for (size_t i = 0; i < ti->n; i++)
 		ti->t[i] = ent[i].t;
+	ti->pairs = calloc(cap, sizeof(*ti->pairs));
 	ti->by_num = calloc(cap, sizeof(*ti->by_num));
-	if (!ti->by_num)
+	if (!ti->pairs || !ti->by_num)
 		goto fail;
+	memcpy(ti->pairs, ent, ti->n * sizeof(*ent));
+	for (size_t i = 0; i < ti->n; i++)
+		ti->pairs[i].src = tunnel_src_key(ti->pairs[i].t);
+	qsort(ti->pairs, ti->n, sizeof(*ti->pairs), tunnel_cmp);
 	for (size_t i = 0; i < ti->n; i++)
 		ent[i].dest = ent[i].t->tunnel_num;
 	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
@@ -75,6 +91,7 @@ fail:
 	if (ti) {
 		free(ti->t);
 		free(ti->by_num);
+		free(ti->pairs);
 	}
 	free(ti);
 	return NULL;
@@ -85,8 +102,52 @@ static void tunnel_index_free(struct ik_tunnel_index *ti)
 	if (ti) {
 		free(ti->t);
 		free(ti->by_num);
+		free(ti->pairs);
 	}
 	free(ti);
+}
+
+/* The first entry of the pair index for (dest, src), or NULL */
+static const struct tunnel_ent *pair_first(const struct ik_tunnel_index *ti, uint32_t dest,
+					   uint32_t src)
+{
+	size_t lo = 0, hi = ti->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct tunnel_ent *p = &ti->pairs[mid];
+
+		if (p->dest < dest || (p->dest == dest && p->src < src))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ti->n && ti->pairs[lo].dest == dest && ti->pairs[lo].src == src)
+		return &ti->pairs[lo];
+	return NULL;
+}
+
+const struct ik_interface *ik_snapshot_tunnel_for(const struct ik_config *cfg, uint32_t local,
+						  uint32_t remote)
+{
+	const struct ik_tunnel_index *ti = cfg->tindex;
+	const struct tunnel_ent *bound, *any;
+
+	if (!ti) {
+		for (size_t i = 0; i < cfg->nifaces; i++) {
+			const struct ik_interface *t = cfg->ifaces[i];
+
+			if (tunnel_indexed(t) && t->tunnel_dest == remote &&
+			    (!tunnel_src_key(t) || t->tunnel_source == local))
+				return t;
+		}
+		return NULL;
+	}
+	bound = local ? pair_first(ti, remote, local) : NULL;
+	any = pair_first(ti, remote, 0);
+	if (bound && (!any || bound->pos < any->pos))
+		return bound->t;
+	return any ? any->t : NULL;
 }
 
 const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, unsigned num)

@@ -81,27 +81,31 @@ EOF
 	cp "$tree/src/libcharon/plugins/load_tester/.libs/libstrongswan-load-tester.so" "$LT_SO"
 }
 
-# swan_start DIR NS BACKEND CPUS: charon in NS with its own /run (DIR/run) and a
-# plugin directory with load-tester added (DIR/plugins), both bind-mounted in
-# a private mount namespace. BACKEND: openssl (all crypto from OpenSSL) or
-# gmp (Diffie-Hellman from gmp with short exponents, the rest from OpenSSL).
-# CPUS: taskset list or "". Sets SWAN_PID.
+# swan_start DIR NS BACKEND CPUS [THREADS]: charon in NS with its own /run
+# (DIR/run) and a plugin directory with load-tester added (DIR/plugins), both
+# bind-mounted in a private mount namespace. BACKEND: openssl (all crypto from
+# OpenSSL), gmp (MODP Diffie-Hellman from gmp with short exponents, the rest
+# from OpenSSL) or curve25519 (X25519 from strongSwan's own implementation).
+# CPUS: taskset list or "". THREADS: charon.threads (default: charon's 16).
+# Sets SWAN_PID.
 swan_start() {
-	local d=$1 ns=$2 be=$3 cpus=$4 load
+	local d=$1 ns=$2 be=$3 cpus=$4 threads=${5:-16} load
 	mkdir -p "$d/run" "$d/plugins"
 	rm -rf "$d/run/"*
 	if [ ! -f "$d/plugins/libstrongswan-load-tester.so" ]; then
 		cp /usr/lib/ipsec/plugins/*.so "$d/plugins/"
 		cp "$LT_SO" "$d/plugins/"
 	fi
-	if [ "$be" = gmp ]; then
-		load="load-tester random nonce gmp openssl hmac kernel-netlink socket-default vici"
-	else
-		load="load-tester random nonce openssl hmac kernel-netlink socket-default vici"
-	fi
+	case $be in
+	gmp | curve25519)
+		load="load-tester random nonce $be openssl hmac kdf kernel-netlink socket-default vici" ;;
+	*)
+		load="load-tester random nonce openssl hmac kdf kernel-netlink socket-default vici" ;;
+	esac
 	cat >"$d/run/strongswan.conf" <<EOF
 charon {
 	load = $load
+	threads = $threads
 	install_routes = no
 	install_virtual_ip = no
 	dh_exponent_ansi_x9_42 = no

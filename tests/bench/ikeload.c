@@ -299,11 +299,17 @@ static void print_config(const char *which)
 			     ik_mask_plen(lm), opt.suite->swan_ike);
 		if (opt.dpd)
 			ik_sb_printf(&o, "\t\tdpd_delay = %us\n", opt.dpd);
-		ik_sb_printf(&o, "\t\tlocal {\n\t\t\tauth = psk\n\t\t}\n"
+		/* the lifetimes and rekey points of ikerd's responder: IKE SA
+		 * 86400 s rekeyed 10 % before (IKEv2), child 3600 s rekeyed at
+		 * 90-95 %, so that both responders keep the same timers */
+		ik_sb_printf(&o, "\t\trekey_time = 77760s\n\t\tover_time = 8640s\n"
+			     "\t\tlocal {\n\t\t\tauth = psk\n\t\t}\n"
 			     "\t\tremote {\n\t\t\tauth = psk\n\t\t}\n"
 			     "\t\tchildren {\n\t\t\tgre {\n\t\t\t\tlocal_ts = dynamic[gre]\n"
 			     "\t\t\t\tremote_ts = dynamic[gre]\n\t\t\t\tmode = transport\n"
-			     "\t\t\t\tesp_proposals = %s\n\t\t\t}\n\t\t}\n\t}\n}\n"
+			     "\t\t\t\tesp_proposals = %s\n"
+			     "\t\t\t\trekey_time = 3240s\n\t\t\t\trand_time = 180s\n"
+			     "\t\t\t\tlife_time = 3600s\n\t\t\t}\n\t\t}\n\t}\n}\n"
 			     "secrets {\n\tike-load {\n\t\tsecret = \"%s\"\n\t}\n}\n",
 			     opt.suite->swan_esp, opt.psk);
 	} else {

@@ -2,8 +2,13 @@
 # Reload of a large configuration while SAs are up: an ikerd responder
 # (`--kernel none`, 2 workers) holds N tunnels brought up by ikeload, its
 # configuration also carries K extra pre-shared keys; `ikerctl reload` runs L
-# times. Prints, per reload, the time the reload command took, the ISAKMP SAs
-# in QM_IDLE on the responder, and the responder's RSS; at the end, the SAs
+# times. Prints, per reload, the time the reload command took, the time a
+# command that does nothing took just before (`show debugging`: ikerctl's own
+# start and the scheduling delays of a busy machine), the daemon's CPU (all
+# threads), the time its threads waited for a CPU while runnable (schedstat,
+# summed over the threads: what a busy machine adds to the wall time), the
+# ISAKMP SAs in QM_IDLE on the responder, and the responder's RSS; then
+# min/median/max of each and how many reloads took 0.5 s or more; the SAs
 # ikeload lost (a DELETE or DPD death on its side) and, with --trim, the RSS
 # after the allocator was asked to return free memory (malloc_trim(0) called
 # in the daemon through gdb), which separates memory the allocator keeps from
@@ -37,7 +42,7 @@ while [ $# -gt 0 ]; do
 	--trim) TRIM=1 ;;
 	--bin) BIN=$2; shift ;;
 	--env) ENVS="$ENVS $2"; shift ;;
-	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -97,24 +102,44 @@ while ! grep -q '^holding' "$OUT/load.out" 2>/dev/null; do
 done
 head -n 3 "$OUT/load.out"
 sas() { r show crypto isakmp sa | grep -c "QM_IDLE"; }
-HZ=$(getconf CLK_TCK)
 mb() { proc_rss_kb "$rp" | awk '{ printf "%.1f", $1 / 1024 }'; }
-printf "%-7s %9s %9s %8s %9s   (load average %s)\n" reload "wall s" "CPU s" SAs "RSS MB" \
-	"$(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-7s %9s %9s %8s %9.1f\n" before - - 0 "$(echo "$rss_start" | awk '{ print $1 / 1024 }')"
-printf "%-7s %9s %9s %8s %9s\n" up - - "$(sas)" "$(mb)"
+# run and runqueue wait of all the daemon's threads, in ns
+sched_ns() { cat /proc/"$rp"/task/*/schedstat 2>/dev/null | awk '{ r += $1; w += $2 }
+	END { printf "%.0f %.0f\n", r, w }'; }
+printf "%-7s %9s %9s %9s %9s %8s %9s   (load average %s)\n" reload "wall s" "no-op s" \
+	"CPU s" "waited s" SAs "RSS MB" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-7s %9s %9s %9s %9s %8s %9.1f\n" before - - - - 0 \
+	"$(echo "$rss_start" | awk '{ print $1 / 1024 }')"
+printf "%-7s %9s %9s %9s %9s %8s %9s\n" up - - - - "$(sas)" "$(mb)"
+: >"$OUT/reloads.txt"
 for i in $(seq 1 "$RELOADS"); do
-	c0=$(proc_cpu_ticks "$rp")
 	t0=$(date +%s.%N)
-	r reload >"$OUT/reload.out" 2>&1 || fail "reload $i: $(cat "$OUT/reload.out")"
+	r show debugging >/dev/null 2>&1
 	t1=$(date +%s.%N)
-	c1=$(proc_cpu_ticks "$rp")
-	printf "%-7s %9.3f %9.2f %8s %9s\n" "$i" "$(echo "$t0 $t1" | awk '{ print $2 - $1 }')" \
-		"$(echo "$c0 $c1 $HZ" | awk '{ print ($2 - $1) / $3 }')" "$(sas)" "$(mb)"
+	s0=$(sched_ns)
+	r reload >"$OUT/reload.out" 2>&1 || fail "reload $i: $(cat "$OUT/reload.out")"
+	t2=$(date +%s.%N)
+	s1=$(sched_ns)
+	echo "$t0 $t1 $t2 $s0 $s1" | awk '{ printf "%.3f %.3f %.3f %.3f\n", $3 - $2, $2 - $1,
+		($6 - $4) / 1e9, ($7 - $5) / 1e9 }' >"$OUT/reloads.last"
+	cat "$OUT/reloads.last" >>"$OUT/reloads.txt"
+	read -r wall noop cpu waited <"$OUT/reloads.last"
+	printf "%-7s %9.3f %9.3f %9.3f %9.3f %8s %9s\n" "$i" "$wall" "$noop" "$cpu" "$waited" \
+		"$(sas)" "$(mb)"
 done
+awk '{ w[NR] = $1; n[NR] = $2; c[NR] = $3; q[NR] = $4; s += $1 >= 0.5 }
+	function mmm(a, k,   i, j, t, m) {
+		for (i = 1; i <= k; i++) m[i] = a[i]
+		for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
+			if (m[j] < m[i]) { t = m[i]; m[i] = m[j]; m[j] = t }
+		return sprintf("%.3f/%.3f/%.3f", m[1], m[int((k + 1) / 2)], m[k])
+	}
+	END { printf "min/median/max: wall %s s, no-op %s s, CPU %s s, waited for a CPU %s s;",
+		mmm(w, NR), mmm(n, NR), mmm(c, NR), mmm(q, NR)
+		printf " %d of %d at 0.5 s or more\n", s, NR }' "$OUT/reloads.txt"
 if [ "$TRIM" = 1 ]; then
 	gdb -p "$rp" -batch -ex 'call (int) malloc_trim(0)' >"$OUT/gdb.out" 2>&1
-	printf "%-7s %9s %9s %8s %9s\n" trim - - "$(sas)" "$(mb)"
+	printf "%-7s %9s %9s %9s %9s %8s %9s\n" trim - - - - "$(sas)" "$(mb)"
 fi
 kill -TERM "$lp"
 wait_gone "$lp"

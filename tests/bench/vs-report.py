@@ -50,7 +50,7 @@ def collect(rows):
             continue
         k = key + (int(r["tunnels"]), int(r["workers"]))
         d = pts.setdefault(k, {"cpu": [], "rate": [], "rss": [], "anon": [], "la": [],
-                               "fail": 0})
+                               "rcores": [], "gcores": [], "threads": "", "fail": 0})
         if not num(r["cpu_ms_per_sa"]):
             d["fail"] += 1
         else:
@@ -58,6 +58,14 @@ def collect(rows):
             d["rate"].append(num(r["rate_per_s"]))
             d["rss"].append(num(r["rss_kb_per_sa"]))
             d["anon"].append(num(r["anon_kb_per_sa"]))
+            # cores busy during the set-up: the responder's CPU and the
+            # generator's, each over the set-up's wall time
+            st = num(r.get("setup_s"))
+            if st:
+                d["rcores"].append(num(r["cpu_s"]) / st)
+                if num(r.get("gen_cpu_s")) is not None:
+                    d["gcores"].append(num(r["gen_cpu_s"]) / st)
+        d["threads"] = r.get("threads") or d["threads"]
         d["la"].append(num(r["loadavg"]))
     return pts, lat
 
@@ -72,25 +80,35 @@ def report(path, floorfile, host, ncpu):
                 floors[p[0]] = num(p[1])
     pts, lat = collect(rows)
     las = [num(r["loadavg"]) for r in rows if num(r["loadavg"]) is not None]
-    print("IKEv1 Main Mode (PSK) + Quick Mode, responder side; host %s, %s CPUs; "
-          "load average %s (min/median/max over the points)" % (host, ncpu,
-                                                                mmm(las, "%.2f")))
-    print("values: min/median/max over the repeats; memory per established SA pair")
+    print("Responder side; groups modp1024 (3des/md5) and modp2048 (aes256/sha256): IKEv1 "
+          "Main Mode (PSK) + Quick Mode;")
+    print("ikev2-*: IKEv2 IKE_SA_INIT + IKE_AUTH (PSK, aes256/sha256) with the first "
+          "CHILD_SA. Host %s, %s CPUs;" % (host, ncpu))
+    print("load average %s (min/median/max over the points)" % mmm(las, "%.2f"))
+    print("values: min/median/max over the repeats; memory per established SA pair; "
+          "W: ikerd workers,")
+    print("charon's threads in brackets; cores: CPU of the responder / of ikeload per "
+          "second of set-up (medians)")
     print()
-    print("%-15s %-8s %7s %2s %-20s %-20s %-17s %-17s %s" % (
+    print("%-17s %-14s %7s %6s %-20s %-17s %-15s %-15s %-9s %s" % (
         "responder", "group", "tunnels", "W", "CPU ms/SA", "set-up/s", "RSS KB/SA",
-        "anon KB/SA", "failed"))
+        "anon KB/SA", "cores", "failed"))
     for k in sorted(pts, key=lambda k: (k[1], k[2], k[3], k[0])):
         d = pts[k]
-        print("%-15s %-8s %7d %2d %-20s %-20s %-17s %-17s %d" % (
-            k[0], k[1], k[2], k[3], mmm(d["cpu"], "%.3f"), mmm(d["rate"], "%.0f"),
-            mmm(d["rss"], "%.1f"), mmm(d["anon"], "%.1f"), d["fail"]))
+        w = "%d" % k[3] if k[0] == "ikerd" or not d["threads"] else "%d(%s)" % (
+            k[3], d["threads"])
+        cores = "-"
+        if d["rcores"]:
+            cores = "%.2f/%.2f" % (med(d["rcores"]), med(d["gcores"]) or 0)
+        print("%-17s %-14s %7d %6s %-20s %-17s %-15s %-15s %-9s %d" % (
+            k[0], k[1], k[2], w, mmm(d["cpu"], "%.3f"), mmm(d["rate"], "%.0f"),
+            mmm(d["rss"], "%.1f"), mmm(d["anon"], "%.1f"), cores, d["fail"]))
     print()
-    print("%-15s %-8s %-24s %-24s" % ("responder", "group", "latency p50 ms (low load)",
-                                      "latency p99 ms"))
+    print("%-17s %-14s %-24s %-24s" % ("responder", "group", "latency p50 ms (low load)",
+                                       "latency p99 ms"))
     for k in sorted(lat, key=lambda k: (k[1], k[0])):
-        print("%-15s %-8s %-24s %-24s" % (k[0], k[1], mmm(lat[k]["p50"], "%.2f"),
-                                          mmm(lat[k]["p99"], "%.2f")))
+        print("%-17s %-14s %-24s %-24s" % (k[0], k[1], mmm(lat[k]["p50"], "%.2f"),
+                                           mmm(lat[k]["p99"], "%.2f")))
     print()
     for g, fl in sorted(floors.items()):
         print("crypto of one responder handshake (%s, half of bench_handshake, 1 thread): "
@@ -112,10 +130,18 @@ def report(path, floorfile, host, ncpu):
                 if ch:
                     best = min(ch, key=lambda x: med(x[1]["cpu"]))
                     fastest = max(ch, key=lambda x: med(x[1]["rate"]))
-                    parts.append("charon/ikerd CPU/SA %.2fx (%s)" % (
-                        med(best[1]["cpu"]) / med(ik["cpu"]), best[0]))
+                    parts.append("charon/ikerd CPU/SA %.2fx (%s%s)" % (
+                        med(best[1]["cpu"]) / med(ik["cpu"]), best[0],
+                        ", %.2fx crypto" % (med(best[1]["cpu"]) / floors[g])
+                        if floors.get(g) else ""))
                     parts.append("ikerd/charon set-up rate %.2fx (%s)" % (
                         med(ik["rate"]) / med(fastest[1]["rate"]), fastest[0]))
+                    # what one fully busy core sets up: 1 / CPU per SA (the
+                    # measured rates are bounded by the share of a busy
+                    # machine each process gets: see the cores column)
+                    parts.append("per busy core %.0f/s vs %.0f/s (%.2fx)" % (
+                        1000 / med(ik["cpu"]), 1000 / med(best[1]["cpu"]),
+                        med(best[1]["cpu"]) / med(ik["cpu"])))
                     if med(ik["rss"]) and med(best[1]["rss"]):
                         parts.append("charon/ikerd RSS/SA %.2fx" % (
                             med(best[1]["rss"]) / med(ik["rss"])))
@@ -129,34 +155,51 @@ def report(path, floorfile, host, ncpu):
 
 
 def plot(path, outdir):
+    """One row per IKE version (IKEv1, IKEv2), CPU and RSS per SA against the
+    number of tunnels, the points with 2 workers/threads (or, where a group
+    has none, with 1)."""
     pts, _ = collect(load(path))
+    ws = {}
+    for (lab, g, n, w), d in pts.items():
+        if d["cpu"]:
+            ws.setdefault(g, set()).add(w)
     series = {}
     for (lab, g, n, w), d in pts.items():
-        if w != 2 or not d["cpu"]:
+        if not d["cpu"] or w != max(ws[g] & {1, 2} or ws[g]):
             continue
         series.setdefault((lab, g), []).append((n, med(d["cpu"]), med(d["rss"]),
                                                 med(d["anon"])))
-    files = []
+    rows = {}
     for (lab, g), v in sorted(series.items()):
         fn = os.path.join(outdir, "series-%s-%s.dat" % (lab, g))
         with open(fn, "w") as f:
             for n, c, r, a in sorted(v):
                 f.write("%d %.4f %.3f %.3f\n" % (n, c, r, a))
-        files.append((fn, "%s %s" % (lab, g)))
-    print('set terminal pngcairo size 1400,560 font ",10"')
+        ver = "IKEv2" if g.startswith("ikev2-") else "IKEv1"
+        rows.setdefault(ver, []).append((fn, "%s %s" % (lab, g)))
+    print('set terminal pngcairo size 1400,%d font ",10"' % (40 + 600 * max(len(rows), 1)))
     print('set output "%s"' % os.path.join(outdir, "chart.png"))
-    print("set multiplot layout 1,2 title "
-          '"IKEv1 responder, ikerd vs charon (2 workers/threads, medians)"')
+    print("set multiplot layout %d,2 title \"responder, ikerd vs charon (2 ikerd workers, "
+          'charon threads as in the table; medians)"' % max(len(rows), 1))
     print("set logscale x")
+    print("set xrange [500:100000]")
     print('set xlabel "tunnels"')
-    print("set key top left")
+    print("set key below")
     print("set grid")
-    print('set ylabel "CPU ms per SA"')
-    print("plot " + ", ".join('"%s" using 1:2 with linespoints title "%s"' % f
-                              for f in files))
-    print('set ylabel "KB per SA pair (RSS)"')
-    print("plot " + ", ".join('"%s" using 1:3 with linespoints title "%s"' % f
-                              for f in files))
+    for ver in sorted(rows):
+        files = rows[ver]
+        print('set title "%s"' % ver)
+        # CPU on a log scale: the ratios between the curves read as distances
+        print("set logscale y")
+        print('set ylabel "CPU ms per SA (log scale)"')
+        print("plot " + ", ".join('"%s" using 1:2 with linespoints title "%s"' % f
+                                  for f in files))
+        print("unset logscale y")
+        print("set yrange [0:*]")
+        print('set ylabel "KB per SA pair (RSS)"')
+        print("plot " + ", ".join('"%s" using 1:3 with linespoints title "%s"' % f
+                                  for f in files))
+        print("set yrange [*:*]")
     print("unset multiplot")
 
 

@@ -648,6 +648,46 @@ START_TEST(keys_replace_and_mask)
 }
 END_TEST
 
+/* A file long enough for the key table to be sized from its line count at
+ * once: 6,000 keys, every fifth address given again later with another key
+ * (replaced, not added), hostname keys beside them, in two keyrings. */
+START_TEST(keys_replace_in_a_large_file)
+{
+	struct ik_sb t;
+	struct ik_config *cfg;
+	struct ik_keyring *k, *l;
+
+	ik_sb_init(&t);
+	ik_sb_printf(&t, "crypto keyring K\n");
+	for (unsigned i = 0; i < 6000; i++)
+		ik_sb_printf(&t, "  pre-shared-key address 10.%u.%u.1 key k%u\n", i / 256, i % 256,
+			     i);
+	for (unsigned i = 0; i < 6000; i += 5)
+		ik_sb_printf(&t, "  pre-shared-key address 10.%u.%u.1 key again%u\n", i / 256,
+			     i % 256, i);
+	ik_sb_printf(&t, "  pre-shared-key hostname Peer.Example key h1\n"
+		     "  pre-shared-key hostname peer.example key h2\n"
+		     "crypto keyring L\n  pre-shared-key address 10.0.0.1 key other\n");
+	cfg = load_ok(ik_sb_str(&t));
+	k = ik_config_find_keyring(cfg, "K");
+	l = ik_config_find_keyring(cfg, "L");
+	ck_assert_uint_eq(k->nkeys, 6001);
+	ck_assert_uint_eq(cfg->nkeys, 6002);
+	for (unsigned i = 0; i < 6000; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), i % 5 ? "k%u" : "again%u", i);
+		ck_assert_uint_eq(k->keys[i]->addr,
+				  (10u << 24) | (i / 256) << 16 | (i % 256) << 8 | 1);
+		ck_assert_str_eq(key_text(k->keys[i]), want);
+	}
+	ck_assert_str_eq(key_text(k->keys[6000]), "h2");
+	ck_assert_str_eq(key_text(l->keys[0]), "other");
+	ik_config_unref(cfg);
+	ik_sb_free(&t);
+}
+END_TEST
+
 START_TEST(policies_defaults_sorted)
 {
 	struct ik_config *cfg = load_ok(
@@ -1225,6 +1265,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, error_nothing_half_applied);
 	tcase_add_test(tc, syntax_comments_case_crlf);
 	tcase_add_test(tc, keys_replace_and_mask);
+	tcase_add_test(tc, keys_replace_in_a_large_file);
 	tcase_add_test(tc, submodes_exit_and_reentry);
 	tcase_add_test(tc, policies_defaults_sorted);
 	tcase_add_test(tc, profiles_full);

@@ -757,6 +757,74 @@ START_TEST(lpm_full_space_agrees_with_scan)
 }
 END_TEST
 
+static int ent_order(const void *a, const void *b)
+{
+	const struct ik_lpm_ent *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* A table large enough for the linear-time sort of the builder (ranks in
+ * ascending order): the entries end up in (address, length, rank) order as
+ * a comparison sort puts them, repeated prefixes included, and lookups
+ * agree with a scan; entries whose ranks are not ascending are sorted too. */
+START_TEST(lpm_large_sort_agrees_with_qsort)
+{
+	enum { N = 20000 };
+	struct ik_lpm_ent *ents = malloc(N * sizeof(*ents)), *want = malloc(N * sizeof(*want));
+
+	ck_assert_ptr_nonnull(ents);
+	ck_assert_ptr_nonnull(want);
+	for (int round = 0; round < 2; round++) {
+		struct ik_lpm *t;
+
+		for (size_t i = 0; i < N; i++) {
+			uint32_t plen = rnd() % 2 ? 32 : 8 + rnd() % 25;
+			uint32_t a = i > 0 && rnd() % 7 == 0 ? ents[rnd() % i].addr
+				     : rnd() % 3 ? 0x0a000000u + rnd() % 65536 : rnd();
+
+			ents[i].addr = a & ik_plen_mask((int)plen);
+			ents[i].plen = i > 0 && rnd() % 11 == 0 ? ents[i - 1].plen : plen;
+			ents[i].addr &= ik_plen_mask((int)ents[i].plen);
+			ents[i].rank = round ? (uint32_t)(N - i) : (uint32_t)i;
+			ents[i].val = &ents[i];
+		}
+		memcpy(want, ents, N * sizeof(*want));
+		qsort(want, N, sizeof(*want), ent_order);
+		t = ik_lpm_build(ents, N);
+		ck_assert_ptr_nonnull(t);
+		for (size_t i = 0; i < N; i++) {
+			ck_assert_uint_eq(ents[i].addr, want[i].addr);
+			ck_assert_uint_eq(ents[i].plen, want[i].plen);
+			ck_assert_uint_eq(ents[i].rank, want[i].rank);
+		}
+		for (int q = 0; q < 300; q++) {
+			uint32_t a = q % 2 ? rnd() : want[rnd() % N].addr;
+			const void *w = NULL;
+			int wl = -1;
+			uint32_t wr = 0;
+
+			for (size_t i = 0; i < N; i++)
+				if (ik_addr_in(a, want[i].addr, ik_plen_mask((int)want[i].plen)) &&
+				    ((int)want[i].plen > wl ||
+				     ((int)want[i].plen == wl && want[i].rank < wr))) {
+					wl = (int)want[i].plen;
+					wr = want[i].rank;
+					w = want[i].val;
+				}
+			ck_assert_ptr_eq(ik_lpm_lookup(t, a), w);
+		}
+		ik_lpm_free(t);
+	}
+	free(ents);
+	free(want);
+}
+END_TEST
+
 static Suite *select_suite(void)
 {
 	Suite *s = suite_create("select");
@@ -780,6 +848,7 @@ static Suite *select_suite(void)
 	tcase_add_test(k, k1_random_agrees_with_rules);
 	tcase_add_test(k, k3_random_agrees_with_rules);
 	tcase_add_test(k, lpm_full_space_agrees_with_scan);
+	tcase_add_test(k, lpm_large_sort_agrees_with_qsort);
 	tcase_add_test(p, p1_most_specific_order_independent);
 	tcase_add_test(p, p1_fvrf);
 	tcase_add_test(p, p1_names_and_tie);

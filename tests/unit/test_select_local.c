@@ -461,6 +461,81 @@ START_TEST(local_hostname_keys)
 }
 END_TEST
 
+/* The tunnel from local to remote (the responder's re-binding of its SAs on
+ * reload, Quick Mode): tunnels bound to a source, tunnels whose source is an
+ * interface the configuration does not give an address (any local
+ * address), several to one destination, in configuration order; the
+ * snapshot's index against a scan of the interfaces, 300 random tunnels. */
+START_TEST(tunnel_for_index_agrees_with_scan)
+{
+	static const char *const srcs[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3",
+					    "Loopback9" };
+	static const char *const dsts[] = { "198.51.100.1", "198.51.100.2", "198.51.100.3" };
+	struct ik_sb t;
+	struct ik_config *cfg;
+	unsigned seed = 12345;
+
+	ik_sb_init(&t);
+	ik_sb_printf(&t, "crypto ipsec transform-set TS esp-aes esp-sha-hmac\n!\n"
+		     "crypto ipsec profile P\n set transform-set TS\n!\n");
+	for (int i = 1; i <= 300; i++) {
+		seed = seed * 1103515245u + 12345u;
+		ik_sb_printf(&t, "interface Tunnel%d\n tunnel source %s\n tunnel destination %s\n"
+			     " tunnel protection ipsec profile P\n!\n", i,
+			     srcs[(seed >> 8) % (i < 250 ? 3 : 4)], dsts[(seed >> 20) % 3]);
+	}
+	cfg = load(ik_sb_str(&t));
+	for (int s = 0; s < 5; s++) {
+		for (int d = 0; d < 4; d++) {
+			uint32_t local = s == 4 ? 0 : s == 3 ? ip("192.0.2.9") : ip(srcs[s]);
+			uint32_t remote = d == 3 ? ip("198.51.100.9") : ip(dsts[d]);
+			const struct ik_interface *want = NULL;
+
+			for (size_t i = 0; i < cfg->nifaces && !want; i++) {
+				const struct ik_interface *f = cfg->ifaces[i];
+
+				if (f->is_tunnel && f->protection && f->tunnel_dest == remote &&
+				    (!f->tunnel_source_resolved || !f->tunnel_source ||
+				     f->tunnel_source == local))
+					want = f;
+			}
+			ck_assert_ptr_eq(ik_snapshot_tunnel_for(cfg, local, remote), want);
+			/* the cases the random file must cover */
+			if (s < 3 && d < 3)
+				ck_assert_ptr_nonnull(want);
+		}
+	}
+	/* no tunnel to that destination */
+	ck_assert_ptr_eq(ik_snapshot_tunnel_for(cfg, ip("192.0.2.9"), ip("198.51.100.9")), NULL);
+	ik_config_unref(cfg);
+	ik_sb_free(&t);
+	cfg = load("crypto ipsec transform-set TS esp-aes esp-sha-hmac\n!\n"
+		   "crypto ipsec profile P\n set transform-set TS\n!\n"
+		   "interface Tunnel1\n tunnel source Loopback9\n"
+		   " tunnel destination 198.51.100.1\n tunnel protection ipsec profile P\n!\n"
+		   "interface Tunnel2\n tunnel source 192.0.2.1\n"
+		   " tunnel destination 198.51.100.1\n tunnel protection ipsec profile P\n!\n"
+		   "interface Tunnel3\n tunnel source 192.0.2.2\n"
+		   " tunnel destination 198.51.100.1\n tunnel protection ipsec profile P\n!\n");
+	ck_assert_str_eq(ik_snapshot_tunnel_for(cfg, ip("192.0.2.1"), ip("198.51.100.1"))->name,
+			 "Tunnel1");
+	ck_assert_ptr_eq(ik_snapshot_tunnel_for(cfg, ip("192.0.2.1"), ip("198.51.100.2")), NULL);
+	ik_config_unref(cfg);
+	cfg = load("crypto ipsec transform-set TS esp-aes esp-sha-hmac\n!\n"
+		   "crypto ipsec profile P\n set transform-set TS\n!\n"
+		   "interface Tunnel1\n tunnel source 192.0.2.2\n"
+		   " tunnel destination 198.51.100.1\n tunnel protection ipsec profile P\n!\n"
+		   "interface Tunnel2\n tunnel source 192.0.2.1\n"
+		   " tunnel destination 198.51.100.1\n tunnel protection ipsec profile P\n!\n"
+		   "interface Tunnel3\n tunnel source 192.0.2.1\n"
+		   " tunnel destination 198.51.100.1\n tunnel protection ipsec profile P\n!\n");
+	ck_assert_str_eq(ik_snapshot_tunnel_for(cfg, ip("192.0.2.1"), ip("198.51.100.1"))->name,
+			 "Tunnel2");
+	ck_assert_ptr_eq(ik_snapshot_tunnel_for(cfg, ip("192.0.2.3"), ip("198.51.100.1")), NULL);
+	ik_config_unref(cfg);
+}
+END_TEST
+
 static Suite *local_suite(void)
 {
 	Suite *s = suite_create("select-local");
@@ -478,6 +553,7 @@ static Suite *local_suite(void)
 	tcase_add_test(t, own_lines_marked);
 	tcase_add_test(t, l1_engine_features);
 	tcase_add_test(t, local_hostname_keys);
+	tcase_add_test(t, tunnel_for_index_agrees_with_scan);
 	suite_add_tcase(s, t);
 	return s;
 }
