@@ -90,6 +90,8 @@ static const struct cli_pattern patterns[] = {
 	{ "debug crypto isakmp detail", IK_CMD_DEBUG, IK_DBG_ISAKMP_DETAIL, false },
 	{ "debug crypto condition peer ipv4 <peer>", IK_CMD_DEBUG_COND, 0, false },
 	{ "no debug crypto condition peer ipv4 <peer>", IK_CMD_NO_DEBUG_COND, 0, false },
+	{ "debug crypto condition peer ipv6 <peer6>", IK_CMD_DEBUG_COND, 0, false },
+	{ "no debug crypto condition peer ipv6 <peer6>", IK_CMD_NO_DEBUG_COND, 0, false },
 	{ "no debug crypto condition all", IK_CMD_NO_DEBUG_COND, 0, false },
 	{ "show crypto debug-condition", IK_CMD_SHOW_DEBUG_COND, 0, false },
 	{ "debug crypto ipsec", IK_CMD_DEBUG, IK_DBG_IPSEC, false },
@@ -261,6 +263,7 @@ static const struct {
 	{ "no debug crypto condition all", "Remove every debug condition" },
 	{ "* condition peer", "Condition on the peer" },
 	{ "* condition peer ipv4", "Peer IPv4 address" },
+	{ "* condition peer ipv6", "Peer IPv6 address" },
 	{ "* detail", "Detailed information" },
 	{ "show crypto ikev2", "Show IKEv2" },
 	{ "show crypto ikev2 proposal", "Show IKEv2 proposals" },
@@ -313,6 +316,7 @@ static const struct {
 	const char *arg, *form, *help;
 } arg_help[] = {
 	{ "<peer>", "A.B.C.D", "Peer IP address" },
+	{ "<peer6>", "X:X:X:X::X", "Peer IPv6 address" },
 	{ "<id-addr>", "A.B.C.D", "Identity as an IP address" },
 	{ "<vrf>", "WORD", "VRF name" },
 	{ "<fqdn>", "WORD", "Host name, e.g. r2.example.com" },
@@ -391,12 +395,30 @@ static bool word_is_name(const char *w, size_t max)
 	return true;
 }
 
+/* Commands whose peer may be an IPv6 address: the clear and show commands
+ * that name a peer (clear crypto session remote 2001:db8::2, show crypto
+ * ipsec sa peer 2001:db8::2, ...). */
+static bool cli_takes_v6_peer(enum ik_cmd_id id)
+{
+	return id == IK_CMD_CLEAR_SESSION || id == IK_CMD_CLEAR_ISAKMP || id == IK_CMD_CLEAR_SA ||
+	       id == IK_CMD_CLEAR_IKEV2_SA || id == IK_CMD_SHOW_IPSEC_SA ||
+	       id == IK_CMD_SHOW_SESSION || id == IK_CMD_SHOW_IKEV2_SA ||
+	       id == IK_CMD_SHOW_IKEV2_PEER_STATS;
+}
+
 /* Whether argument kind arg ("<peer>") accepts the word; stores it in cmd. */
 static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 {
 	uint32_t a;
 	unsigned n;
 
+	if (!strcmp(arg, "<peer6>")) {
+		if (ik_addr_parse_any(w, &cmd->peer_ip) || cmd->peer_ip.family != IK_AF_INET6)
+			return false;
+		cmd->has_peer = true;
+		cmd->peer = 0;
+		return true;
+	}
 	if (!strcmp(arg, "<peer>")) {
 		if (ik_addr_parse_any(w, &cmd->peer_ip))
 			return false;
@@ -621,11 +643,13 @@ int ik_cli_parse(const char *line, struct ik_cli_cmd *cmd, struct ik_sb *err)
 		word[words[w].len] = '\0';
 		arg_accept(pw, word, cmd);
 	}
-	if (cmd->id != IK_CMD_TEST_PEER &&
+	if (cmd->id != IK_CMD_TEST_PEER && !cli_takes_v6_peer(cmd->id) &&
+	    !strstr(patterns[i].words, "<peer6>") &&
 	    (cmd->peer_ip.family == IK_AF_INET6 || cmd->local_ip.family == IK_AF_INET6 ||
 	     cmd->ident_ip.family == IK_AF_INET6)) {
-		ik_sb_add(err, "% IPv6 addresses are accepted by test isakmp peer; this command "
-			  "takes an IPv4 address\n");
+		ik_sb_add(err, "% IPv6 addresses are accepted by test isakmp peer and the show "
+			  "and clear commands naming a peer; this command takes an IPv4 "
+			  "address\n");
 		return -1;
 	}
 	return 0;

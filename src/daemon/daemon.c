@@ -31,8 +31,17 @@ struct ikd_worker *ikd_worker_for(struct ikd *d, uint32_t peer)
 
 /* ---- tunnels ---- */
 
+/* The worker that serves a tunnel's destination. */
+static struct ikd_worker *tunnel_worker(struct ikd *d, const struct ik_interface *t)
+{
+	struct ik_addr dst;
+
+	ik_iface_tunnel_dest(t, &dst);
+	return ikd_worker_for(d, ik_addr_shard(&dst));
+}
+
 /* The IPv4 address of a Linux interface, by name (0 if none). */
-static uint32_t ifaddr_by_name(const char *name)
+uint32_t ikd_ifaddr4(const char *name)
 {
 	struct ifaddrs *ifa, *i;
 	uint32_t a = 0;
@@ -53,12 +62,12 @@ static uint32_t ifaddr_by_name(const char *name)
 static int check_ifaddr(void *ctx, const char *name, uint32_t *addr)
 {
 	(void)ctx;
-	*addr = ifaddr_by_name(name);
+	*addr = ikd_ifaddr4(name);
 	return *addr ? 0 : -1;
 }
 
 /* The first global IPv6 address of a Linux interface, by name. */
-static bool ifaddr6_by_name(const char *name, uint8_t out[16])
+bool ikd_ifaddr6(const char *name, uint8_t out[16])
 {
 	struct ifaddrs *ifa, *i;
 	bool found = false;
@@ -102,8 +111,8 @@ static bool tunnel_local(struct ikd *d, const struct ik_interface *t, struct ik_
 		       t->name, t->line);
 		return false;
 	}
-	if (v6 ? ifaddr6_by_name(t->tunnel_source_if, a->v6) :
-	    (a->v4 = ifaddr_by_name(t->tunnel_source_if)) != 0)
+	if (v6 ? ikd_ifaddr6(t->tunnel_source_if, a->v6) :
+	    (a->v4 = ikd_ifaddr4(t->tunnel_source_if)) != 0)
 		return true;
 	ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-TUNNEL: %s (line %d): tunnel source %s is "
 	       "neither a configured interface with an address nor a Linux interface "
@@ -427,9 +436,7 @@ static void task_show(struct ikd_worker *w, void *arg)
 			ik_engine_show_peers(w->eng, a->json, &a->out);
 		break;
 	case IK_CMD_SHOW_IKEV2_PEER_STATS: {
-		struct ik_addr p = ik_addr_v4(a->opts.peer);
-
-		ik_engine_show_v2_peer_stats(w->eng, &p, a->json, &a->out);
+		ik_engine_show_v2_peer_stats(w->eng, &a->opts.peer_ip, a->json, &a->out);
 		break;
 	}
 	case IK_CMD_SHOW_IKEV2_SA:
@@ -495,7 +502,8 @@ static void show_stats(struct ikd *d, bool json, struct ik_sb *out)
 
 struct clear_arg {
 	enum ik_clear_what what;
-	uint32_t peer;
+	bool has_peer;
+	struct ik_addr peer;    /* IPv4 or IPv6 */
 	unsigned conn_id;
 };
 
@@ -509,7 +517,7 @@ static void task_clear(struct ikd_worker *w, void *arg)
 {
 	const struct clear_arg *a = arg;
 
-	ik_engine_clear(w->eng, a->what, a->peer, a->conn_id);
+	ik_engine_clear_addr(w->eng, a->what, a->has_peer ? &a->peer : NULL, a->conn_id);
 }
 
 static void task_clear_map(struct ikd_worker *w, void *arg)
@@ -607,13 +615,13 @@ void ikd_initiate_all(struct ikd *d)
 		struct initiate_arg a;
 		struct ik_sb e;
 
-		if (!tunnel_wanted(t) || !t->protection || !t->tunnel_dest)
+		if (!tunnel_wanted(t) || !t->protection || (!t->tunnel_dest && !t->tunnel_dest_v6))
 			continue;
 		ik_sb_init(&e);
 		a.ifname = t->name;
 		a.err = &e;
 		a.rc = 0;
-		ikd_worker_run(ikd_worker_for(d, t->tunnel_dest), task_initiate, &a);
+		ikd_worker_run(tunnel_worker(d, t), task_initiate, &a);
 		if (a.rc < 0)
 			ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-INITIATE: %s: %s", t->name,
 			       ik_sb_str(&e));
@@ -731,6 +739,8 @@ static void show_engines(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
 		a[k].detail = cmd->detail;
 		a[k].json = json;
 		a[k].opts.peer = cmd->has_peer ? cmd->peer : 0;
+		a[k].opts.has_peer_ip = cmd->has_peer;
+		a[k].opts.peer_ip = cmd->peer_ip;
 		a[k].opts.map = cmd->name[0] ? cmd->name : NULL;
 		a[k].opts.detail = cmd->detail;
 		a[k].opts.brief = cmd->id == IK_CMD_SHOW_SESSION_BRIEF;
@@ -781,7 +791,7 @@ static void show_debug_cond(const struct ik_dbg_cond *c, bool json, struct ik_sb
 {
 	uint32_t v[IK_DBG_COND_MAX];
 	unsigned n = 0;
-	char a[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN];
 
 	for (unsigned i = 0; i < IK_DBG_COND_SLOTS && n < IK_DBG_COND_MAX; i++)
 		if (c->slot[i])
@@ -795,21 +805,27 @@ static void show_debug_cond(const struct ik_dbg_cond *c, bool json, struct ik_sb
 		}
 	if (json) {
 		ik_sb_printf(out, "{\"conditional_debug\":%s,\"unmatched\":false,"
-			     "\"peer_ipv4\":[", n ? "true" : "false");
+			     "\"peer_ipv4\":[", n || c->n6 ? "true" : "false");
 		for (unsigned i = 0; i < n; i++)
 			ik_sb_printf(out, "%s\"%s\"", i ? "," : "", ik_addr_fmt(v[i], a));
+		ik_sb_add(out, "],\"peer_ipv6\":[");
+		for (unsigned i = 0; i < c->n6; i++)
+			ik_sb_printf(out, "%s\"%s\"", i ? "," : "", ik_addr6_fmt_ios(c->v6[i], a));
 		ik_sb_add(out, "]}\n");
 		return;
 	}
-	ik_sb_printf(out, "Crypto conditional debug currently is turned %s\n", n ? "ON" : "OFF");
+	ik_sb_printf(out, "Crypto conditional debug currently is turned %s\n",
+		     n || c->n6 ? "ON" : "OFF");
 	ik_sb_add(out, "IKE debug context unmatched flag:OFF\n"
 		  "IPsec debug context unmatched flag:OFF\n"
 		  "Crypto Engine debug context unmatched flag:OFF\n");
-	if (!n)
+	if (!n && !c->n6)
 		return;
 	ik_sb_add(out, "\nIKE peer IP address filters:\n");
 	for (unsigned i = 0; i < n; i++)
 		ik_sb_printf(out, "%s ", ik_addr_fmt(v[i], a));
+	for (unsigned i = 0; i < c->n6; i++)
+		ik_sb_printf(out, "%s ", ik_addr6_fmt_ios(c->v6[i], a));
 	ik_sb_add(out, "\n");
 }
 
@@ -875,7 +891,7 @@ static bool json_native(enum ik_cmd_id id)
 static void test_v2_peer(struct ikd *d, const struct ik_cli_cmd *cmd, bool json,
 			 struct ik_sb *out)
 {
-	struct ik_v2_id id = { IK_ID_ADDRESS, cmd->peer, NULL };
+	struct ik_v2_id id = { .type = IK_ID_ADDRESS, .addr = cmd->peer };
 	uint32_t local = cmd->has_v2_local ? cmd->v2_local : 0;
 
 	for (size_t i = 0; !local && i < d->cfg->nifaces; i++) {
@@ -1008,7 +1024,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		show_debug_cond(&d->cond, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_DEBUG_COND:
-		if (ik_dbg_cond_add(&d->cond, cmd->peer)) {
+		if (cmd->peer_ip.family == IK_AF_INET6 ?
+		    ik_dbg_cond_add6(&d->cond, cmd->peer_ip.v6) :
+		    ik_dbg_cond_add(&d->cond, cmd->peer)) {
 			ik_sb_printf(out, "%% at most %u peer conditions\n", IK_DBG_COND_MAX);
 			return IK_CTL_ERROR;
 		}
@@ -1017,9 +1035,13 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_NO_DEBUG_COND:
 		if (!cmd->has_peer) {
 			ik_dbg_cond_clear(&d->cond);
-		} else if (ik_dbg_cond_del(&d->cond, cmd->peer)) {
+		} else if (cmd->peer_ip.family == IK_AF_INET6 ?
+			   ik_dbg_cond_del6(&d->cond, cmd->peer_ip.v6) :
+			   ik_dbg_cond_del(&d->cond, cmd->peer)) {
+			char a6[IK_ADDR_ANYSTRLEN];
+
 			ik_sb_printf(out, "%% no debug condition for peer %s\n",
-				     ik_addr_fmt(cmd->peer, a));
+				     ik_addr_fmt_ios(&cmd->peer_ip, a6));
 			return IK_CTL_ERROR;
 		}
 		set_cond(d);
@@ -1129,7 +1151,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		return ikd_reload(d, true, out);
 	case IK_CMD_INITIATE: {
 		const struct ik_interface *t = ik_config_find_iface(d->cfg, cmd->ifname);
+		char a6[IK_ADDR_ANYSTRLEN];
 		struct initiate_arg ia;
+		struct ik_addr td;
 
 		if (!t || !t->is_tunnel) {
 			ik_sb_printf(out, "%% %s is not a configured tunnel interface\n",
@@ -1139,13 +1163,13 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		ia.ifname = t->name;
 		ia.err = out;
 		ia.rc = 0;
-		ikd_worker_run(ikd_worker_for(d, t->tunnel_dest), task_initiate, &ia);
+		ikd_worker_run(tunnel_worker(d, t), task_initiate, &ia);
 		if (ia.rc) {
 			ik_sb_add(out, "\n");
 			return ia.rc > 0 ? IK_CTL_OK : IK_CTL_ERROR; /* > 0: already up */
 		}
-		ik_sb_printf(out, "Initiating %s to %s\n", t->name,
-			     ik_addr_fmt(t->tunnel_dest, a));
+		ik_iface_tunnel_dest(t, &td);
+		ik_sb_printf(out, "Initiating %s to %s\n", t->name, ik_addr_fmt_ios(&td, a6));
 		return IK_CTL_OK;
 	}
 	case IK_CMD_CLEAR_SESSION:
@@ -1155,10 +1179,13 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		ca.what = cmd->id == IK_CMD_CLEAR_SESSION ? IK_CLEAR_SESSION
 			: cmd->id == IK_CMD_CLEAR_ISAKMP ? IK_CLEAR_ISAKMP
 			: cmd->id == IK_CMD_CLEAR_IKEV2_SA ? IK_CLEAR_IKEV2_SA : IK_CLEAR_SA;
-		ca.peer = cmd->has_peer ? cmd->peer : 0;
+		ca.has_peer = cmd->has_peer && !ik_addr_is_any(&cmd->peer_ip);
+		ca.peer = cmd->peer_ip;
 		ca.conn_id = cmd->has_conn_id ? cmd->conn_id : 0;
-		if (ca.peer) {
-			ikd_worker_run(ikd_worker_for(d, ca.peer), task_clear, &ca);
+		if (ca.has_peer) {
+			struct ikd_worker *w = ikd_worker_for(d, ik_addr_shard(&ca.peer));
+
+			ikd_worker_run(w, task_clear, &ca);
 		} else if (ca.conn_id >= IKD_CONN_ID_BASE &&
 			   (ca.conn_id - IKD_CONN_ID_BASE) / IKD_CONN_ID_STRIDE < d->nworkers) {
 			ikd_worker_run(&d->workers[(ca.conn_id - IKD_CONN_ID_BASE) /

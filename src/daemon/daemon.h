@@ -46,8 +46,10 @@ struct ikd_opts {
 /* A UDP socket pair (ports 500 and 4500) of one front-door VRF. */
 struct ikd_sockset {
 	char *vrf;              /* NULL = global */
-	int fd[2];              /* [0] port 500, [1] port 4500; -1 if not open */
-	uint32_t ovfl[2];       /* the kernel's count of drops on each (SO_RXQ_OVFL) */
+	/* [0] port 500, [1] port 4500 on IPv4; [2] port 500, [3] port 4500 on
+	 * IPv6 (IPV6_V6ONLY); -1 if not open */
+	int fd[4];
+	uint32_t ovfl[4];       /* the kernel's count of drops on each (SO_RXQ_OVFL) */
 };
 
 /* A function the main thread runs on a worker's thread (ikd_worker_run). */
@@ -159,6 +161,10 @@ const char *ikd_warning_text(const struct ik_conf_warning *w);
 /* The worker that owns a peer address: the same hash as the socket-selecting
  * BPF program (source address modulo the number of workers). */
 struct ikd_worker *ikd_worker_for(struct ikd *d, uint32_t peer);
+/* The address of a Linux interface by name: IPv4 (0 when none), or its first
+ * global IPv6 address (false when none). */
+uint32_t ikd_ifaddr4(const char *name);
+bool ikd_ifaddr6(const char *name, uint8_t out[16]);
 /* Runs fn(w, arg) on w's thread and waits for it. */
 void ikd_worker_run(struct ikd_worker *w, void (*fn)(struct ikd_worker *w, void *arg), void *arg);
 

@@ -73,66 +73,122 @@ static const struct ikd_sockset *sockset_for(const struct ikd_worker *w, const c
 	return NULL;
 }
 
+/* The source address of a reply: IP_PKTINFO (IPv4) or IPV6_PKTINFO control
+ * data naming local's address, so that a reply leaves from the address the
+ * request arrived on. Returns the control length (0: local not known). */
+static size_t send_pktinfo(const struct ik_endpoint *local, void *buf, size_t cap,
+			   struct msghdr *mh)
+{
+	struct cmsghdr *c;
+
+	if (ik_addr_is_any(&local->ip))
+		return 0;
+	memset(buf, 0, cap);
+	mh->msg_control = buf;
+	mh->msg_controllen = cap;
+	c = CMSG_FIRSTHDR(mh);
+	if (local->family == IK_AF_INET6) {
+		struct in6_pktinfo pi;
+
+		memset(&pi, 0, sizeof(pi));
+		memcpy(&pi.ipi6_addr, local->addr6, 16);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+	} else {
+		struct in_pktinfo pi;
+
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst.s_addr = htonl(local->addr);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+	}
+	return mh->msg_controllen;
+}
+
 static void host_send(void *ctx, const struct ik_endpoint *local, const struct ik_endpoint *remote,
 		      const char *fvrf, const uint8_t *msg, size_t len)
 {
 	struct ikd_worker *w = ctx;
 	const struct ikd_sockset *ss = sockset_for(w, fvrf);
-	struct sockaddr_in to;
+	bool v6 = remote->family == IK_AF_INET6;
+	struct sockaddr_storage to;
 	struct iovec iov;
 	struct msghdr mh;
 	union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} cm;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 	int fd;
 
 	if (!ss) {
 		if (w->threaded)
 			ik_msg(&w->log, IK_LOG_ERR, "%%IKERD-3-SEND: no socket for fVRF %s: "
 			       "datagram to %s dropped", fvrf ? fvrf : "global",
-			       ik_addr_fmt(remote->addr, ra));
+			       ik_addr_fmt_ios(&remote->ip, ra));
 		return;
 	}
-	fd = ss->fd[local->port == 4500 ? 1 : 0];
-	if (fd < 0)
+	fd = ss->fd[(v6 ? 2 : 0) + (local->port == 4500 ? 1 : 0)];
+	if (fd < 0) {
+		if (v6 && w->threaded)
+			ik_msg(&w->log, IK_LOG_ERR, "%%IKERD-3-SEND: no IPv6 socket: datagram "
+			       "to %s dropped", ik_addr_fmt_ios(&remote->ip, ra));
 		return;
+	}
 	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_addr.s_addr = htonl(remote->addr);
-	to.sin_port = htons(remote->port);
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&to;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, remote->addr6, 16);
+		s6->sin6_port = htons(remote->port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&to;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(remote->addr);
+		s4->sin_port = htons(remote->port);
+	}
 	iov.iov_base = (void *)(uintptr_t)msg;
 	iov.iov_len = len;
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_name = &to;
-	mh.msg_namelen = sizeof(to);
+	mh.msg_namelen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	if (local->addr) {
-		struct cmsghdr *c;
-		struct in_pktinfo pi;
-
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memset(&pi, 0, sizeof(pi));
-		pi.ipi_spec_dst.s_addr = htonl(local->addr);
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	}
+	/* a local address of the other family (not known yet) is left out */
+	if (local->family == remote->family)
+		send_pktinfo(local, cm.buf, sizeof(cm.buf), &mh);
 	if (sendmsg(fd, &mh, MSG_DONTWAIT) < 0) {
-		char la[IK_ADDRSTRLEN];
+		char la[IK_ADDR_ANYSTRLEN];
 
 		ik_msg(&w->log, IK_LOG_ERR, "%%IKERD-3-SEND: %s:%u -> %s:%u (%zu bytes): %s",
-		       ik_addr_fmt(local->addr, la), local->port, ik_addr_fmt(remote->addr, ra),
-		       remote->port, len, strerror(errno));
+		       ik_addr_fmt_ios(&local->ip, la), local->port,
+		       ik_addr_fmt_ios(&remote->ip, ra), remote->port, len, strerror(errno));
 		return;
 	}
 	w->tx++;
+}
+
+/* tunnel source IFNAME naming an interface of the host, not of the
+ * configuration: its address when a tunnel initiates. */
+static int host_resolve_ifaddr(void *ctx, const char *ifname, uint32_t *addr)
+{
+	(void)ctx;
+	*addr = ikd_ifaddr4(ifname);
+	return *addr ? 0 : -1;
+}
+
+static int host_resolve_ifaddr6(void *ctx, const char *ifname, uint8_t addr[16])
+{
+	(void)ctx;
+	return ikd_ifaddr6(ifname, addr) ? 0 : -1;
 }
 
 static int host_child_up(void *ctx, const struct ik_child_sa *c)
@@ -153,18 +209,20 @@ static int host_child_up(void *ctx, const struct ik_child_sa *c)
 	return rc;
 }
 
-static bool host_owns_peer(void *ctx, uint32_t peer)
+static bool host_owns_peer(void *ctx, const struct ik_addr *peer)
 {
 	struct ikd_worker *w = ctx;
 
-	return ikd_worker_for(w->d, peer) == w;
+	return ikd_worker_for(w->d, ik_addr_shard(peer)) == w;
 }
 
 /* A crypto map failover to a peer another worker serves: queued there, and
  * that worker woken (it starts the exchange on its own thread). */
 static int host_handoff(void *ctx, const struct ik_cmap_handoff *h)
 {
-	struct ikd_worker *w = ctx, *to = ikd_worker_for(w->d, h->peer);
+	struct ikd_worker *w = ctx;
+	struct ik_addr pa = ik_addr_v4(h->peer);
+	struct ikd_worker *to = ikd_worker_for(w->d, ik_addr_shard(&pa));
 	uint64_t one = 1;
 	int rc = -1;
 
@@ -218,11 +276,13 @@ static int host_child_counters(void *ctx, const struct ik_child_sa *c, struct ik
 
 /* ---- sockets ---- */
 
-/* ld [src address]; A %= n; return A: the index of the socket in the group. */
-static int attach_bpf(int fd, unsigned n)
+/* ld [src address]; A %= n; return A: the index of the socket in the group.
+ * IPv4: the source address (offset 12 of the header); IPv6: the last four
+ * bytes of the source address (offset 8 + 12), as ik_addr_shard reads them. */
+static int attach_bpf(int fd, unsigned n, bool v6)
 {
 	struct sock_filter code[] = {
-		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_NET_OFF + 12) },
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_NET_OFF + (v6 ? 20 : 12)) },
 		{ BPF_ALU | BPF_MOD | BPF_K, 0, 0, n },
 		{ BPF_RET | BPF_A, 0, 0, 0 },
 	};
@@ -285,47 +345,75 @@ static void sock_rcvbuf(struct ikd_worker *w, int fd, int bytes)
 		       "receive buffer to %d bytes: %s", bytes, strerror(errno));
 }
 
-static int sock_open(struct ikd_worker *w, const char *vrf, uint16_t port, struct ik_sb *err)
+/* One UDP socket on port, IPv4 or IPv6. An IPv6 socket is IPV6_V6ONLY (the
+ * IPv4 one serves IPv4) and reports the local address of each datagram
+ * (IPV6_RECVPKTINFO) as the IPv4 one does (IP_PKTINFO). Returns the
+ * descriptor, -1 with err set, or -2 when this system has no IPv6 (the
+ * daemon then runs IPv4 only). */
+static int sock_open(struct ikd_worker *w, const char *vrf, uint16_t port, bool v6,
+		     struct ik_sb *err)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage sa;
+	const char *fam = v6 ? " (IPv6)" : "";
 	int one = 1, fd;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		ik_sb_printf(err, "socket: %s\n", strerror(errno));
+		if (v6 && errno == EAFNOSUPPORT)
+			return -2;
+		ik_sb_printf(err, "socket%s: %s\n", fam, strerror(errno));
 		return -1;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) ||
-	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) {
-		ik_sb_printf(err, "UDP port %u: setsockopt: %s\n", port, strerror(errno));
+	    (!v6 && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) ||
+	    (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)))) {
+		ik_sb_printf(err, "UDP port %u%s: setsockopt: %s\n", port, fam, strerror(errno));
 		goto fail;
 	}
 	if (vrf && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, vrf, (socklen_t)strlen(vrf) + 1)) {
-		ik_sb_printf(err, "UDP port %u: cannot bind to the device of VRF %s: %s\n", port,
-			     vrf, strerror(errno));
+		ik_sb_printf(err, "UDP port %u%s: cannot bind to the device of VRF %s: %s\n", port,
+			     fam, vrf, strerror(errno));
 		goto fail;
 	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-		ik_sb_printf(err, "cannot bind UDP port %u%s%s: %s\n", port, vrf ? " in VRF " : "",
-			     vrf ? vrf : "", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_any;
+		s6->sin6_port = htons(port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+	}
+	if (bind(fd, (struct sockaddr *)&sa,
+		 v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in))) {
+		/* IPv6 switched off (ipv6.disable=1 or disable_ipv6 on every
+		 * interface): IPv4 only */
+		if (v6 && errno == EADDRNOTAVAIL) {
+			close(fd);
+			return -2;
+		}
+		ik_sb_printf(err, "cannot bind UDP port %u%s%s%s: %s\n", port, fam,
+			     vrf ? " in VRF " : "", vrf ? vrf : "", strerror(errno));
 		goto fail;
 	}
 	if (port == 4500) {
 		int encap = UDP_ENCAP_ESPINUDP;
 
 		if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)))
-			ik_msg(&w->log, IK_LOG_WARNING, "%%IKERD-4-NATT: UDP port 4500: the "
+			ik_msg(&w->log, IK_LOG_WARNING, "%%IKERD-4-NATT: UDP port 4500%s: the "
 			       "kernel refuses ESP-in-UDP decapsulation (%s); NAT-T data "
-			       "traffic will not flow", strerror(errno));
+			       "traffic will not flow", fam, strerror(errno));
 	}
 	sock_rcvbuf(w, fd, ikd_rcvbuf_bytes(w->d->cfg));
-	if (w->d->nworkers > 1 && attach_bpf(fd, w->d->nworkers)) {
-		ik_sb_printf(err, "UDP port %u: cannot attach the worker-selecting BPF program: "
-			     "%s\n", port, strerror(errno));
+	if (w->d->nworkers > 1 && attach_bpf(fd, w->d->nworkers, v6)) {
+		ik_sb_printf(err, "UDP port %u%s: cannot attach the worker-selecting BPF "
+			     "program: %s\n", port, fam, strerror(errno));
 		goto fail;
 	}
 	return fd;
@@ -344,14 +432,22 @@ static int sockset_open(struct ikd_worker *w, const char *vrf, struct ik_sb *err
 		return -1;
 	ss = IK_VEC_PUSH(w->socks, w->nsocks, w->socks_cap);
 	ss->vrf = vrf ? ik_xstrdup(vrf) : NULL;
-	ss->fd[0] = ss->fd[1] = -1;
-	for (int i = 0; i < 2; i++) {
-		ss->fd[i] = sock_open(w, vrf, ports[i], err);
+	for (int i = 0; i < 4; i++)
+		ss->fd[i] = -1;
+	for (int i = 0; i < 4; i++) {
+		ss->fd[i] = sock_open(w, vrf, ports[i & 1], i >= 2, err);
+		if (ss->fd[i] == -2) {
+			ss->fd[i] = -1;
+			if (w->idx == 0 && !vrf && i == 2)
+				ik_msg(&w->log, IK_LOG_WARNING, "%%IKERD-4-IPV6: this system "
+				       "has no IPv6: IKE over IPv6 is off");
+			continue;
+		}
 		if (ss->fd[i] < 0)
 			return -1;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
-		ev.data.u64 = ((uint64_t)(w->nsocks - 1) << 1 | (uint64_t)i) + 2;
+		ev.data.u64 = ((uint64_t)(w->nsocks - 1) << 2 | (uint64_t)i) + 2;
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, ss->fd[i], &ev)) {
 			ik_sb_printf(err, "epoll: %s\n", strerror(errno));
 			return -1;
@@ -398,7 +494,7 @@ static void vrf_open_cb(void *ctx, const char *vrf)
 
 		/* drop the slot (always the last one): the next reload tries
 		 * again, in case the VRF device exists by then */
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 4; i++)
 			if (ss->fd[i] >= 0) {
 				epoll_ctl(w->epfd, EPOLL_CTL_DEL, ss->fd[i], NULL);
 				close(ss->fd[i]);
@@ -420,31 +516,49 @@ void ikd_worker_sockets_sync(struct ikd_worker *w, const struct ik_config *cfg)
 	cfg_vrfs_each(cfg, vrf_open_cb, w);
 	/* a reload may change the half-open limit */
 	for (size_t i = 0; i < w->nsocks; i++)
-		for (int k = 0; k < 2; k++)
+		for (int k = 0; k < 4; k++)
 			if (w->socks[i].fd[k] >= 0)
 				sock_rcvbuf(w, w->socks[i].fd[k], ikd_rcvbuf_bytes(cfg));
 }
 
 /* ---- the worker's loop ---- */
 
+/* The peer's address of a datagram (IPv4 or IPv6 socket address). */
+static struct ik_endpoint from_endpoint(const struct sockaddr_storage *from)
+{
+	if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)from;
+		struct ik_addr a = { .family = IK_AF_INET6 };
+
+		memcpy(a.v6, &s6->sin6_addr, 16);
+		return ik_ep(&a, ntohs(s6->sin6_port));
+	}
+	return ik_ep_v4(ntohl(((const struct sockaddr_in *)from)->sin_addr.s_addr),
+			ntohs(((const struct sockaddr_in *)from)->sin_port));
+}
+
 static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 {
 	static __thread uint8_t buf[RX_BUF];
+	bool v6 = which >= 2;
 
 	for (int n = 0; n < 64; n++) {
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		struct iovec iov = { buf, sizeof(buf) };
 		union {
-			char b[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			char b[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
 			       CMSG_SPACE(sizeof(uint32_t))];
 			struct cmsghdr align;
 		} cm;
 		struct msghdr mh;
-		struct ik_endpoint local = ik_ep_v4(0, ports[which]), remote;
+		struct ik_endpoint local = ik_ep_v4(0, ports[which & 1]), remote;
 		struct ik_natt_frame fr;
 		ssize_t len;
 
+		if (v6)
+			local.family = IK_AF_INET6;
 		memset(&mh, 0, sizeof(mh));
+		memset(&from, 0, sizeof(from));
 		mh.msg_name = &from;
 		mh.msg_namelen = sizeof(from);
 		mh.msg_iov = &iov;
@@ -461,6 +575,11 @@ static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 
 				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 				local.addr = ntohl(pi.ipi_addr.s_addr);
+			} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				memcpy(local.addr6, &pi.ipi6_addr, 16);
 			} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
 				uint32_t drops;
 
@@ -470,16 +589,20 @@ static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 				ss->ovfl[which] = drops;
 			}
 		}
-		remote = ik_ep_v4(ntohl(from.sin_addr.s_addr), ntohs(from.sin_port));
+		if (from.ss_family != (v6 ? AF_INET6 : AF_INET)) {
+			w->rx_dropped++;
+			continue;
+		}
+		remote = from_endpoint(&from);
 		if (ik_natt_frame_parse(buf, (size_t)len, local.port, &fr) != IK_NATT_IKE) {
-			char ra[IK_ADDRSTRLEN];
+			char ra[IK_ADDR_ANYSTRLEN];
 
 			if (fr.kind == IK_NATT_KEEPALIVE)
 				continue;
 			w->rx_dropped++;
-			ik_log_scope(&w->log, remote.addr);
+			ik_log_scope_addr(&w->log, &remote.ip);
 			ik_dbg(&w->log, IK_DBG_ISAKMP, "ISAKMP: datagram of %zd bytes from %s:%u on "
-			       "port %u: %s, dropped", len, ik_addr_fmt(remote.addr, ra),
+			       "port %u: %s, dropped", len, ik_addr_fmt_ios(&remote.ip, ra),
 			       remote.port, local.port, fr.why);
 			continue;
 		}
@@ -555,10 +678,10 @@ static void *worker_main(void *arg)
 			if (tag == WORKER_EV_TASK) {
 				task_take(w);
 			} else {
-				size_t s = (size_t)((tag - 2) >> 1);
+				size_t s = (size_t)((tag - 2) >> 2);
 
 				if (s < w->nsocks)
-					sock_read(w, &w->socks[s], (int)((tag - 2) & 1));
+					sock_read(w, &w->socks[s], (int)((tag - 2) & 3));
 			}
 		}
 		if (ik_engine_next_timer(w->eng) <= host_now_ms(NULL))
@@ -581,6 +704,8 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 		.wall_time = host_wall_time,
 		.owns_peer = host_owns_peer,
 		.handoff = host_handoff,
+		.resolve_ifaddr = host_resolve_ifaddr,
+		.resolve_ifaddr6 = host_resolve_ifaddr6,
 	};
 	struct ik_engine_host host = host_tmpl;
 	struct ik_engine_opts eo;
@@ -654,7 +779,7 @@ void ikd_worker_stop(struct ikd_worker *w)
 		ik_engine_free(w->eng);
 	w->eng = NULL;
 	for (size_t i = 0; i < w->nsocks; i++) {
-		for (int k = 0; k < 2; k++)
+		for (int k = 0; k < 4; k++)
 			if (w->socks[i].fd[k] >= 0)
 				close(w->socks[i].fd[k]);
 		free(w->socks[i].vrf);

@@ -155,11 +155,16 @@ struct ik_child *ik_core_child_first_addr(struct ik_engine *e, uint32_t addr)
 {
 	struct ik_addr a = ik_addr_v4(addr);
 
-	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, ik_core_hash_addr(e, &a)); l;
+	return ik_core_child_first_addr_ip(e, &a);
+}
+
+struct ik_child *ik_core_child_first_addr_ip(struct ik_engine *e, const struct ik_addr *a)
+{
+	for (struct ik_hlink *l = ik_htab_first(&e->ch_by_addr, ik_core_hash_addr(e, a)); l;
 	     l = ik_htab_next(l)) {
 		struct ik_child *c = ik_container_of(l, struct ik_child, by_addr);
 
-		if (ik_addr_eq(&c->remote.ip, &a))
+		if (ik_addr_eq(&c->remote.ip, a))
 			return c;
 	}
 	return NULL;
@@ -300,6 +305,29 @@ const struct ik_interface *ik_core_tunnel_for(const struct ik_config *cfg, uint3
 	return ik_snapshot_tunnel_for(cfg, local, remote);
 }
 
+const struct ik_interface *ik_core_tunnel_for_ip(const struct ik_config *cfg,
+						 const struct ik_addr *local,
+						 const struct ik_addr *remote)
+{
+	size_t n = 0;
+	const struct ik_interface *const *ts;
+
+	if (remote->family != IK_AF_INET6)
+		return ik_core_tunnel_for(cfg, local->family == IK_AF_INET6 ? 0 : local->v4,
+					  remote->v4);
+	ts = ik_snapshot_tunnels_to_ip(cfg, remote, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ik_interface *t = ts[i];
+		struct ik_addr src;
+
+		ik_iface_tunnel_source(t, &src);
+		if (!ik_addr_is_any(&src) && !ik_addr_eq(&src, local))
+			continue;
+		return t;
+	}
+	return NULL;
+}
+
 void ik_core_tset_name(const struct ik_transform_set *ts, char *buf, size_t n)
 {
 	const char *enc = "esp-null", *auth = "";
@@ -329,20 +357,20 @@ void ik_core_tset_name(const struct ik_transform_set *ts, char *buf, size_t n)
 
 void ik_core_trace_create_sa(struct ik_engine *e, const struct ik_child *c)
 {
-	char a[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN];
 
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine): got a queue event with 1 KMI message(s)");
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(crypto_ipsec_create_ipsec_sas): Map found %s-head-0",
 	       c->sa.ifname);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->local.addr, a));
+	       ik_addr_fmt_ios(&c->local.ip, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.in.spi, c->sa.in.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(create_sa): sa created,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (sa) sa_dest= %s, sa_proto= 50,",
-	       ik_addr_fmt(c->remote.addr, a));
+	       ik_addr_fmt_ios(&c->remote.ip, a));
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_spi= 0x%X(%u),", c->sa.out.spi, c->sa.out.spi);
 	ik_dbg(e->log, IK_DBG_IPSEC, "    sa_trans= %s , sa_conn_id= %u", c->transform_name,
 	       c->sa.id + 1);

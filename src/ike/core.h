@@ -107,6 +107,7 @@ void ik_core_child_remove(struct ik_engine *e, struct ik_child *c, bool notify_p
 struct ik_child *ik_core_child_find(struct ik_engine *e, unsigned id);
 /* The children whose remote address is addr: first, then next. */
 struct ik_child *ik_core_child_first_addr(struct ik_engine *e, uint32_t addr);
+struct ik_child *ik_core_child_first_addr_ip(struct ik_engine *e, const struct ik_addr *a);
 struct ik_child *ik_core_child_next_addr(struct ik_engine *e, struct ik_child *c);
 /* Engine teardown: every child freed (the host is not told), the tables too. */
 void ik_core_children_free(struct ik_engine *e);
@@ -121,6 +122,12 @@ const char *ik_core_tunnel_fvrf(const struct ik_interface *t);
 /* The protected tunnel whose endpoints are local/remote, or NULL. */
 const struct ik_interface *ik_core_tunnel_for(const struct ik_config *cfg, uint32_t local,
 					      uint32_t remote);
+/* The same over either family: an IPv6 pair finds tunnels whose destination
+ * is that IPv6 address and whose source, when the configuration gives one,
+ * is the local address. */
+const struct ik_interface *ik_core_tunnel_for_ip(const struct ik_config *cfg,
+						 const struct ik_addr *local,
+						 const struct ik_addr *remote);
 /* IOS's name of a transform set ("esp-aes esp-sha256-hmac"). */
 void ik_core_tset_name(const struct ik_transform_set *ts, char *buf, size_t n);
 /* The IPSEC(create_sa) trace lines of a new child. */
@@ -144,5 +151,12 @@ bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
 /* The chains of the SPI and address tables for a key (walk with ik_htab_next). */
 struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8]);
 struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr);
+struct ik_hlink *ik_core_sa_first_addr_ip(struct ik_engine *e, const struct ik_addr *addr);
+/* The chain of the peer index (fvrf, local address, remote address and
+ * port) holding SAs with this peer; walk it with ik_htab_next and compare the
+ * fields, as other peers may share a chain. */
+struct ik_hlink *ik_core_sa_first_peer(struct ik_engine *e, const char *fvrf,
+				       const struct ik_endpoint *local,
+				       const struct ik_endpoint *remote);
 
 #endif

@@ -287,7 +287,8 @@ void ik_v1_send(struct ik_p1 *p1, const uint8_t *msg, size_t len)
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): sending packet to %s my_port %u peer_port %u "
 	       "(%c) %s", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, ra), p1->local.port,
 	       p1->remote.port, p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
-	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):Sending an IKE IPv4 Packet.", p1->conn_id);
+	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):Sending an IKE IPv%c Packet.", p1->conn_id,
+	       p1->remote.family == IK_AF_INET6 ? '6' : '4');
 	ik_peer_sa_msg(&p1->sa, msg, len, true);
 	if (p1->local.port == 4500) {
 		/* RFC 3947/3948: IKE on the NAT-T port carries the non-ESP marker. */
@@ -491,6 +492,19 @@ struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr)
 	return ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, &a));
 }
 
+struct ik_hlink *ik_core_sa_first_addr_ip(struct ik_engine *e, const struct ik_addr *addr)
+{
+	return ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, addr));
+}
+
+struct ik_hlink *ik_core_sa_first_peer(struct ik_engine *e, const char *fvrf,
+				       const struct ik_endpoint *local,
+				       const struct ik_endpoint *remote)
+{
+	return ik_htab_first(&e->sa_by_peer,
+			     ik_core_hash_peer(e, fvrf, &local->ip, &remote->ip, remote->port));
+}
+
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
 {
 	static const uint8_t zero[8];
@@ -643,16 +657,25 @@ static void reap(struct ik_engine *e)
 struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t remote,
 				 bool established)
 {
-	struct ik_p1 *best = NULL;
 	struct ik_addr ra = ik_addr_v4(remote), la = ik_addr_v4(local);
-	uint64_t h = ik_core_hash_addr(e, &ra);
 
+	return ik_v1_p1_find_peer_ip(e, local ? &la : NULL, &ra, established);
+}
+
+struct ik_p1 *ik_v1_p1_find_peer_ip(struct ik_engine *e, const struct ik_addr *local,
+				    const struct ik_addr *remote, bool established)
+{
+	struct ik_p1 *best = NULL;
+	uint64_t h = ik_core_hash_addr(e, remote);
+
+	if (local && ik_addr_is_any(local))
+		local = NULL;
 	for (struct ik_hlink *l = ik_htab_first(&e->sa_by_addr, h); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
 		struct ik_p1 *p1 = (struct ik_p1 *)sa;
 
-		if (sa->version != 1 || p1->dead || !ik_addr_eq(&p1->remote.ip, &ra) ||
-		    (local && !ik_addr_eq(&p1->local.ip, &la)))
+		if (sa->version != 1 || p1->dead || !ik_addr_eq(&p1->remote.ip, remote) ||
+		    (local && !ik_addr_eq(&p1->local.ip, local)))
 			continue;
 		if (established && p1->state != IKE_P1_COMPLETE)
 			continue;
@@ -709,6 +732,14 @@ void ik_v1_peer_each(struct ik_p1 *p1, struct ik_p1 *except,
 unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
 				const char *why)
 {
+	struct ik_addr ra = ik_addr_v4(remote);
+
+	return ik_v1_child_remove_out_ip(e, &ra, spi, why);
+}
+
+unsigned ik_v1_child_remove_out_ip(struct ik_engine *e, const struct ik_addr *remote,
+				   uint32_t spi, const char *why)
+{
 	struct ik_hlink *l, *next;
 	unsigned n = 0;
 
@@ -718,7 +749,7 @@ unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t s
 		next = ik_htab_next(l);
 		/* a peer deletes its own SAs, not another peer's */
 		if (c->sa.out.spi == spi &&
-		    (c->remote.addr == remote || IK_MUTANT(IK_MUT_DELETE_ESP_SCOPE))) {
+		    (ik_addr_eq(&c->remote.ip, remote) || IK_MUTANT(IK_MUT_DELETE_ESP_SCOPE))) {
 			ik_core_child_remove(e, c, false, why);
 			n++;
 		}
@@ -757,7 +788,7 @@ static void v1_child_notify_delete(struct ik_engine *e, struct ik_child *c)
 	struct ik_p1 *p1 = p1_find_exact(e, c->fvrf, &c->local, &c->remote);
 
 	if (!p1)
-		p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+		p1 = ik_v1_p1_find_peer_ip(e, &c->local.ip, &c->remote.ip, true);
 
 	if (p1) {
 		uint8_t spi[4];
@@ -841,6 +872,27 @@ bool ik_v1_qm_refused(struct ik_p1 *p1)
 }
 
 /* ---- configuration helpers ---- */
+
+/* The tunnel's source of either family: an IPv6 source from the
+ * configuration (tunnel source X:X::X, or an interface whose ipv6 address it
+ * gives), else the IPv4 one. 0 when known, -1 when not. */
+int ik_v1_tunnel_source_ip(struct ik_engine *e, const struct ik_interface *t,
+			   struct ik_addr *out)
+{
+	if (t->tunnel_source_v6) {
+		ik_iface_tunnel_source(t, out);
+		return 0;
+	}
+	if (ik_tunnel_mode_v6(t->tunnel_mode) && t->tunnel_source_if) {
+		/* an interface of the host, not of the configuration */
+		out->family = IK_AF_INET6;
+		return e->host.resolve_ifaddr6 &&
+		       e->host.resolve_ifaddr6(e->host.ctx, t->tunnel_source_if, out->v6) == 0 ?
+		       0 : -1;
+	}
+	*out = ik_addr_v4(ik_v1_tunnel_source(e, t));
+	return out->v4 ? 0 : -1;
+}
 
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t)
 {
@@ -995,11 +1047,11 @@ static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 	}
 	n = peer_sas(e, fvrf, local, remote);
 	if (n >= IK_CORE_PEER_MAX_IKE) {
-		char la[IK_ADDRSTRLEN];
+		char la[IK_ADDR_ANYSTRLEN];
 
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (0): peer %s port %u has %u IKE SAs with %s "
 		       "(limit %u), new SA refused", ra, remote->port, n,
-		       ik_addr_fmt(local->addr, la), IK_CORE_PEER_MAX_IKE);
+		       ik_addr_fmt_ios(&local->ip, la), IK_CORE_PEER_MAX_IKE);
 		e->st.half_open_refused++;
 		return false;
 	}
@@ -1093,7 +1145,7 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 		     const struct ik_endpoint *remote, const char *fvrf,
 		     const uint8_t *msg, size_t len)
 {
-	ik_log_scope(e->log, remote->addr); /* debug crypto condition peer */
+	ik_log_scope_addr(e->log, &remote->ip); /* debug crypto condition peer */
 	if (len == 1 && msg[0] == 0xff)
 		return; /* NAT-T keepalive (RFC 3948 2.3) */
 	e->st.rx_datagrams++;
@@ -1175,7 +1227,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 
 static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now)
 {
-	struct ik_p1 *p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+	struct ik_p1 *p1 = ik_v1_p1_find_peer_ip(e, &c->local.ip, &c->remote.ip, true);
 	const struct ik_interface *t = c->sa.tunnel;
 
 	(void)now;
@@ -1202,8 +1254,8 @@ static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now
 
 		ik_sb_init(&err);
 		if (engine_initiate_tunnel(e, c->sa.ifname, &err) == 0) {
-			struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local.addr,
-				c->remote.addr, false);
+			struct ik_p1 *np = ik_v1_p1_find_peer_ip(e, &c->local.ip,
+				&c->remote.ip, false);
 			if (np)
 				np->want_rekey_of = c->sa.id;
 		}
@@ -1224,8 +1276,8 @@ static void p1_rekey(struct ik_p1 *p1)
 		       "limit, renegotiating", p1->conn_id);
 		ik_sb_init(&err);
 		if (engine_initiate_tunnel(e, p1->tunnel->name, &err) == 0) {
-			struct ik_p1 *np = ik_v1_p1_find_peer(e, p1->local.addr,
-							   p1->remote.addr, false);
+			struct ik_p1 *np = ik_v1_p1_find_peer_ip(e, &p1->local.ip,
+							      &p1->remote.ip, false);
 
 			/* a phase-1 rekey: the child SAs stay as they are */
 			if (np && np != p1)
@@ -1333,19 +1385,19 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 		break;
 	case IK_TK_CHILD_SOFT:
 		c = ik_container_of(t, struct ik_child, t_soft);
-		ik_log_scope(e->log, c->remote.addr);
+		ik_log_scope_addr(e->log, &c->remote.ip);
 		if (!c->rekeying)
 			c->ops->rekey(e, c, now);
 		return;
 	case IK_TK_CHILD_HARD:
 		c = ik_container_of(t, struct ik_child, t_hard);
-		ik_log_scope(e->log, c->remote.addr);
+		ik_log_scope_addr(e->log, &c->remote.ip);
 		ik_core_child_remove(e, c, true, "lifetime expired");
 		return;
 	default:
 		return;
 	}
-	ik_log_scope(e->log, sa->remote.addr);
+	ik_log_scope_addr(e->log, &sa->remote.ip);
 	sa->ops->timer(sa, t, now);
 }
 
@@ -1372,8 +1424,8 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 {
 	const struct ik_interface *t = ik_config_find_iface(e->cfg, ifname);
 	struct ik_endpoint local, remote;
+	struct ik_addr src, dst;
 	struct ik_p1 *p1;
-	uint32_t src;
 
 	if (e->opts.passive) {
 		ik_sb_printf(err, "%% the engine is passive (responder only)");
@@ -1391,24 +1443,29 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		ik_sb_printf(err, "%% %s is shut down", ifname);
 		return -1;
 	}
-	src = ik_v1_tunnel_source(e, t);
-	if (!src || !t->tunnel_dest) {
+	ik_iface_tunnel_dest(t, &dst);
+	if (ik_v1_tunnel_source_ip(e, t, &src) || ik_addr_is_any(&dst)) {
 		ik_sb_printf(err, "%% %s: tunnel source or destination unknown", ifname);
 		return -1;
 	}
-	ik_log_scope(e->log, t->tunnel_dest);
+	if (src.family != dst.family) {
+		ik_sb_printf(err, "%% %s: tunnel source and destination are not of one address "
+			     "family", ifname);
+		return -1;
+	}
+	ik_log_scope_addr(e->log, &dst);
 	if (t->protection->ikev2_profile)
-		return ik_v2_initiate(e, t, src, 0, err);
+		return ik_v2_initiate(e, t, &src, 0, err);
 	/* An established phase 1 to this peer: only Quick Mode is needed. */
-	p1 = ik_v1_p1_find_peer(e, src, t->tunnel_dest, false);
+	p1 = ik_v1_p1_find_peer_ip(e, &src, &dst, false);
 	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
 		return ik_v1_qm_start(p1, t, 0);
 	if (p1 && p1->initiator && p1->tunnel == t && p1->state != IKE_P1_COMPLETE) {
 		p1->want_qm = true;
 		return 0; /* already negotiating */
 	}
-	local = ik_ep_v4(src, 500);
-	remote = ik_ep_v4(t->tunnel_dest, 500);
+	local = ik_ep(&src, 500);
+	remote = ik_ep(&dst, 500);
 	p1 = ik_v1_p1_new(e, true, &local, &remote, ik_core_tunnel_fvrf(t));
 	if (!p1) {
 		ik_sb_printf(err, "%% out of memory");
@@ -1443,11 +1500,11 @@ int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *er
 	int rc;
 
 	if (c) {
-		char a[IK_ADDRSTRLEN];
+		char a[IK_ADDR_ANYSTRLEN];
 
 		ik_sb_printf(err, "%s: IPsec SAs with %s are already up (outbound spi 0x%08X); "
 			     "nothing to negotiate (clear crypto sa peer %s renegotiates)",
-			     ifname, ik_addr_fmt(c->remote.addr, a), c->sa.out.spi, a);
+			     ifname, ik_addr_fmt_ios(&c->remote.ip, a), c->sa.out.spi, a);
 		return 1;
 	}
 	rc = engine_initiate_tunnel(e, ifname, err);
@@ -1474,6 +1531,14 @@ void ik_engine_initiate_all(struct ik_engine *e)
 
 void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32_t dst)
 {
+	struct ik_addr s = ik_addr_v4(src), d = ik_addr_v4(dst);
+
+	ik_engine_acquire_ip(e, reqid, &s, &d);
+}
+
+void ik_engine_acquire_ip(struct ik_engine *e, uint32_t reqid, const struct ik_addr *src,
+			  const struct ik_addr *dst)
+{
 	const struct ik_interface *t = NULL;
 	struct ik_sb err;
 
@@ -1492,7 +1557,7 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 			t = NULL;
 	} else {
 		size_t n = 0;
-		const struct ik_interface *const *ts = ik_snapshot_tunnels_to(e->cfg, dst, &n);
+		const struct ik_interface *const *ts = ik_snapshot_tunnels_to_ip(e->cfg, dst, &n);
 
 		for (size_t i = 0; i < n && !t; i++)
 			if (!ts[i]->shutdown)
@@ -1532,7 +1597,7 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard)
 
 	if (!c)
 		return;
-	ik_log_scope(e->log, c->remote.addr);
+	ik_log_scope_addr(e->log, &c->remote.ip);
 	if (hard)
 		ik_core_child_remove(e, c, true, "kernel hard expire");
 	else if (!c->rekeying)
@@ -1542,22 +1607,33 @@ void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard)
 
 /* ---- clear ---- */
 
-static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
+static void clear_p1(struct ik_p1 *p1, enum ik_clear_what what, const struct ik_addr *peer,
+		     unsigned conn_id)
 {
 	if (p1->dead)
 		return;
 	if (what == IK_CLEAR_ISAKMP && conn_id && p1->conn_id != conn_id)
 		return;
-	if (peer && p1->remote.addr != peer)
+	if (peer && !ik_addr_eq(&p1->remote.ip, peer))
 		return;
-	ik_log_scope(p1->e->log, p1->remote.addr);
+	ik_log_scope_addr(p1->e->log, &p1->remote.ip);
 	ik_v1_p1_delete(p1, "Manual clear", true);
 }
 
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id)
 {
+	struct ik_addr pa = ik_addr_v4(peer);
+
+	ik_engine_clear_addr(e, what, peer ? &pa : NULL, conn_id);
+}
+
+void ik_engine_clear_addr(struct ik_engine *e, enum ik_clear_what what,
+			  const struct ik_addr *peer, unsigned conn_id)
+{
+	if (peer && ik_addr_is_any(peer))
+		peer = NULL;
 	if (what == IK_CLEAR_IKEV2_SA || what == IK_CLEAR_SESSION)
-		ik_v2_clear(e, peer); /* IKEv2 SAs and their children (v2_show_sa.c) */
+		ik_v2_clear_addr(e, peer); /* IKEv2 SAs and their children (v2_show_sa.c) */
 	if (what == IK_CLEAR_IKEV2_SA) {
 		reap(e);
 		return;
@@ -1566,9 +1642,9 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 		struct ik_child *c, *next;
 
 		/* one peer: through the address index */
-		for (c = peer ? ik_core_child_first_addr(e, peer) : e->children; c; c = next) {
+		for (c = peer ? ik_core_child_first_addr_ip(e, peer) : e->children; c; c = next) {
 			next = peer ? ik_core_child_next_addr(e, c) : c->next;
-			ik_log_scope(e->log, c->remote.addr);
+			ik_log_scope_addr(e->log, &c->remote.ip);
 			ik_core_child_remove(e, c, true, "clear");
 		}
 	}
@@ -1576,9 +1652,9 @@ void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer
 		if (peer) {
 			struct ik_hlink *l, *next;
 
-			struct ik_addr pa = ik_addr_v4(peer);
+			uint64_t h = ik_core_hash_addr(e, peer);
 
-			for (l = ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, &pa)); l; l = next) {
+			for (l = ik_htab_first(&e->sa_by_addr, h); l; l = next) {
 				struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa,
 								       by_addr);
 
@@ -1610,6 +1686,9 @@ static bool tunnel_same(const struct ik_interface *a, const struct ik_interface 
 	const struct ik_ipsec_profile *pa, *pb;
 
 	if (!a || !b || a->tunnel_dest != b->tunnel_dest || a->tunnel_source != b->tunnel_source ||
+	    a->tunnel_dest_v6 != b->tunnel_dest_v6 || a->tunnel_source_v6 != b->tunnel_source_v6 ||
+	    memcmp(a->tunnel_dest6, b->tunnel_dest6, 16) ||
+	    memcmp(a->tunnel_source6, b->tunnel_source6, 16) ||
 	    !same_str(a->tunnel_source_if, b->tunnel_source_if) ||
 	    a->tunnel_mode != b->tunnel_mode || !same_str(a->tunnel_vrf, b->tunnel_vrf) ||
 	    a->shutdown != b->shutdown)
@@ -1659,10 +1738,10 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 		}
 		/* Responder SAs: kept while a tunnel to that peer is still protected
 		 * and unchanged, or while no tunnel ever named it. */
-		const struct ik_interface *ot = ik_core_tunnel_for(old, p1->local.addr,
-								  p1->remote.addr);
-		const struct ik_interface *nt = ik_core_tunnel_for(cfg, p1->local.addr,
-								  p1->remote.addr);
+		const struct ik_interface *ot = ik_core_tunnel_for_ip(old, &p1->local.ip,
+								     &p1->remote.ip);
+		const struct ik_interface *nt = ik_core_tunnel_for_ip(cfg, &p1->local.ip,
+								     &p1->remote.ip);
 		if (ot && !tunnel_same(ot, nt))
 			ik_v1_p1_delete(p1, "configuration changed", true);
 	}

@@ -124,11 +124,14 @@ struct ik_engine_host {
 	 * does not define (`tunnel source IFNAME` with tunnel_source_resolved
 	 * false); 0 on success. May be NULL: such tunnels cannot initiate. */
 	int (*resolve_ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
+	/* The same for a tunnel over IPv6: the interface's first global IPv6
+	 * address (16 bytes); 0 on success. May be NULL. */
+	int (*resolve_ifaddr6)(void *ctx, const char *ifname, uint8_t addr[16]);
 	/* Whether this engine serves the peer at that address (its datagrams
 	 * reach it): a host with several engines shards peers between them.
 	 * May be NULL: every peer. Crypto map failover to a peer served by
 	 * another engine is handed to that engine through handoff. */
-	bool (*owns_peer)(void *ctx, uint32_t peer);
+	bool (*owns_peer)(void *ctx, const struct ik_addr *peer);
 	/* Hands a crypto map failover to the engine that serves h->peer (which
 	 * then calls ik_engine_cmap_handoff on its own thread); must not wait
 	 * for it. 0, or -1 when it could not be queued. May be NULL: failover
@@ -211,6 +214,10 @@ void ik_engine_initiate_all(struct ik_engine *e);
 /* Kernel events: acquire (traffic without an SA), soft expire (rekey), hard
  * expire (delete). */
 void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32_t dst);
+/* The same with the packet's outer addresses of either family (dst finds the
+ * tunnel when reqid is 0). */
+void ik_engine_acquire_ip(struct ik_engine *e, uint32_t reqid, const struct ik_addr *src,
+			  const struct ik_addr *dst);
 void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
 /* An acquire as the kernel reports it: for a crypto map line, the packet
  * (the event's selector) is known, which per-host entries and IKEv2's first
@@ -224,6 +231,10 @@ void ik_engine_acquire_ev(struct ik_engine *e, const struct ik_kevent *ev);
  * notifications. peer 0 = all. */
 enum ik_clear_what { IK_CLEAR_SESSION, IK_CLEAR_ISAKMP, IK_CLEAR_SA, IK_CLEAR_IKEV2_SA };
 void ik_engine_clear(struct ik_engine *e, enum ik_clear_what what, uint32_t peer, unsigned conn_id);
+/* The same with a peer of either family (NULL = all): clear crypto session
+ * remote 2001:db8::2. */
+void ik_engine_clear_addr(struct ik_engine *e, enum ik_clear_what what,
+			  const struct ik_addr *peer, unsigned conn_id);
 /* clear crypto sa map NAME: the child SAs of the map's entries (and of the
  * dynamic maps it names), deleted with the peer told. */
 void ik_engine_clear_map(struct ik_engine *e, const char *map);
@@ -240,9 +251,19 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out);
  * peer 0 = every peer. */
 struct ik_show_opts {
 	uint32_t peer;
+	bool has_peer_ip;       /* peer_ip filters instead of peer (IPv4 or IPv6) */
+	struct ik_addr peer_ip;
 	bool detail, brief;
 	const char *map;        /* show crypto ipsec sa map NAME; NULL = all */
 };
+
+/* Whether a peer at a passes the show's peer filter. */
+static inline bool ik_show_opts_peer(const struct ik_show_opts *o, const struct ik_addr *a)
+{
+	if (o->has_peer_ip)
+		return ik_addr_eq(&o->peer_ip, a);
+	return !o->peer || (a->family == IK_AF_INET4 && a->v4 == o->peer);
+}
 void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts *o, bool json,
 				 struct ik_sb *out);
 void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *o, bool json,

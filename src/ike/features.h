@@ -7,8 +7,9 @@
 #define IK_FEATURE_IKEV2 1      /* IKEv2 exchanges (crypto ikev2 profile) */
 #define IK_FEATURE_AGGRESSIVE 1 /* IKEv1 Aggressive Mode (initiate mode aggressive) */
 #define IK_FEATURE_CERTS 1      /* rsa-sig, ecdsa-sig authentication (IKEv1 MM, IKEv2 IKE_AUTH) */
-#define IK_FEATURE_IPV6 0       /* IKE over IPv6 and tunnels over IPv6 (tunnel mode gre|ipsec
-				 * ipv6), IPv6 inside a VTI (GRE over IPv4 carries IPv6) */
+#define IK_FEATURE_IPV6 1       /* IKE over IPv6 and tunnels over IPv6 (tunnel mode gre|ipsec
+				 * ipv6); a VTI carries its own family only (tunnel mode ipsec
+				 * ipv4 no IPv6, as on IOS), GRE carries both */
 
 /* Parts of IKEv2 beyond IKE_SA_INIT, IKE_AUTH and the first CHILD_SA; the lab
  * and interop scenarios that need one report SKIP while it is 0. */

@@ -410,7 +410,7 @@ static void text_msg_table(struct ik_sb *out, const struct ik_peer *p, int from,
 /* The IOS peer lines of one IKEv1 SA (as show crypto isakmp peers). */
 static void text_sa_lines(struct ik_sb *out, const struct ik_p1 *p1)
 {
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], id[IK_ESCAPED_LEN(255)];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN], id[IK_ESCAPED_LEN(255)];
 
 	if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
 		ik_addr_fmt(p1->peer_id_addr, id);
@@ -419,8 +419,8 @@ static void text_sa_lines(struct ik_sb *out, const struct ik_p1 *p1)
 			      p1->peer_id_name ? strlen(p1->peer_id_name) : 0, id, sizeof(id));
 	else
 		id[0] = '\0';
-	ik_sb_printf(out, "Peer: %s Port: %u Local: %s\n", ik_addr_fmt(p1->remote.addr, b),
-		     p1->remote.port, ik_addr_fmt(p1->local.addr, a));
+	ik_sb_printf(out, "Peer: %s Port: %u Local: %s\n", ik_addr_fmt_ios(&p1->remote.ip, b),
+		     p1->remote.port, ik_addr_fmt_ios(&p1->local.ip, a));
 	ik_sb_printf(out, " Phase1 id: %s\n", id);
 }
 
@@ -457,8 +457,8 @@ void ik_engine_show_peers_detail(struct ik_engine *e, bool json, struct ik_sb *o
 		const struct ik_peer *p = v[i];
 		unsigned children = 0;
 
-		for (struct ik_child *c = ik_core_child_first_addr(e, p->addr.v4);
-		     p->addr.family == IK_AF_INET4 && c; c = ik_core_child_next_addr(e, c))
+		for (struct ik_child *c = ik_core_child_first_addr_ip(e, &p->addr); c;
+		     c = ik_core_child_next_addr(e, c))
 			children += same_vrf(c->fvrf, p->fvrf);
 		while (j < np && peer_cmp(&sas[j]->sa.peer, &p) < 0)
 			j++;
@@ -467,7 +467,7 @@ void ik_engine_show_peers_detail(struct ik_engine *e, bool json, struct ik_sb *o
 			json_peer_head(out, p, now);
 			ik_sb_printf(out, ",\"ipsec_sa_bundles\":%u,\"sessions\":[", children);
 			for (size_t k = j; k < np && sas[k]->sa.peer == p; k++) {
-				char la[IK_ADDRSTRLEN], id[IK_ESCAPED_LEN(255)];
+				char la[IK_ADDR_ANYSTRLEN], id[IK_ESCAPED_LEN(255)];
 				const struct ik_p1 *p1 = sas[k];
 
 				if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
@@ -477,7 +477,7 @@ void ik_engine_show_peers_detail(struct ik_engine *e, bool json, struct ik_sb *o
 						 p1->peer_id_name ? p1->peer_id_name : "");
 				ik_sb_printf(out, "%s{\"port\":%u,\"local\":\"%s\",\"conn_id\":%u,"
 					     "\"phase1_id\":", k > j ? "," : "", p1->remote.port,
-					     ik_addr_fmt(p1->local.addr, la), p1->conn_id);
+					     ik_addr_fmt_ios(&p1->local.ip, la), p1->conn_id);
 				ik_sb_json_str(out, id);
 				ik_sb_add(out, "}");
 			}

@@ -303,13 +303,13 @@ int ik_v1_cert_check_auth(struct ik_p1 *p1, const struct ik_v1_msg *m,
 	struct ik_pki_peer_in in = { 0 };
 	struct ik_pki_verdict *v = calloc(1, sizeof(*v));
 	uint8_t h[64];
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 	int rc = -1;
 
 	snprintf(why, whylen, "internal error");
 	if (!v)
 		return -1;
-	ik_addr_fmt(p1->remote.addr, ra);
+	ik_addr_fmt_ios(&p1->remote.ip, ra);
 	if (!sp) {
 		DBG(p1, "ISAKMP:(%u): missing SIG payload", p1->conn_id);
 		snprintf(why, whylen, "no SIG payload");

@@ -288,18 +288,15 @@ size_t ik_v1_cmap_id(const struct ik_ts *ts, uint8_t proto, uint8_t body[40])
 		int plen = ik_range_prefix(&ts->lo, &ts->hi, &net);
 
 		if (plen >= 0) {
-			body[0] = 6; /* ID_IPV6_ADDR_SUBNET: address and mask */
+			/* a prefix: address and mask, as IOS sends an IPv6 ACL line */
+			body[0] = IK_V1_ID_IPV6_ADDR_SUBNET;
 			memcpy(body + 4, net.v6, 16);
-			for (int i = 0; i < 16; i++) {
-				int bits = plen - 8 * i;
-
-				body[20 + i] = bits >= 8 ? 0xff : bits <= 0 ? 0 :
-					       (uint8_t)(0xff << (8 - bits));
-			}
+			memset(body + 20, 0xff, 16);
+			ik_addr6_mask(body + 20, plen);
 			return 36;
 		}
 	}
-	body[0] = 8; /* ID_IPV6_ADDR_RANGE */
+	body[0] = IK_V1_ID_IPV6_ADDR_RANGE;
 	memcpy(body + 4, ts->lo.v6, 16);
 	memcpy(body + 20, ts->hi.v6, 16);
 	return 36;
@@ -401,7 +398,7 @@ void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size
 		return;
 	ik_addr_fmt_any(dead, a);
 	ik_addr_fmt_any(&ce->peers[next], b);
-	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, ce->peers[next].v4)) {
+	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, &ce->peers[next])) {
 		/* its datagrams reach another engine: that one starts it */
 		memset(&h, 0, sizeof(h));
 		snprintf(h.map, sizeof(h.map), "%s", ce->map->name);
@@ -538,7 +535,7 @@ void ik_engine_clear_map(struct ik_engine *e, const char *map)
 		next = c->next;
 		if (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, map))
 			continue;
-		ik_log_scope(e->log, c->remote.addr);
+		ik_log_scope_addr(e->log, &c->remote.ip);
 		ik_core_child_remove(e, c, true, "clear");
 	}
 }
@@ -577,10 +574,7 @@ void ik_engine_acquire_ev(struct ik_engine *e, const struct ik_kevent *ev)
 		      ev->sel.dst_plen == ik_af_bits(ev->sel.dst.family);
 
 	if (!(ev->reqid & IK_CMAP_REQID_FLAG)) {
-		/* the engine finds the tunnel by reqid, the address is for those
-		 * without */
-		ik_engine_acquire(e, ev->reqid, ev->src.family == IK_AF_INET4 ? ev->src.v4 : 0,
-				  ev->dst.family == IK_AF_INET4 ? ev->dst.v4 : 0);
+		ik_engine_acquire_ip(e, ev->reqid, &ev->src, &ev->dst);
 		return;
 	}
 	memset(&f, 0, sizeof(f));

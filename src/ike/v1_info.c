@@ -117,13 +117,13 @@ void ik_v1_send_delete(struct ik_p1 *p1, uint8_t proto, const uint8_t *spis, siz
 static void dpd_send(struct ik_p1 *p1, uint16_t type, uint32_t seq)
 {
 	uint8_t spi[16], data[4];
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	memcpy(spi, p1->cky_i, 8);
 	memcpy(spi + 8, p1->cky_r, 8);
 	ik_put32(data, seq);
 	DBG(p1, "ISAKMP:(%u):DPD/%s sent to peer %s, sequence 0x%X", p1->conn_id,
-	    ik_v1_notify_name(type), ik_addr_fmt(p1->remote.addr, ra), seq);
+	    ik_v1_notify_name(type), ik_addr_fmt_ios(&p1->remote.ip, ra), seq);
 	ik_v1_send_notify(p1, type, IK_V1_PROTO_ISAKMP, spi, 16, data, 4);
 	if (type == IK_V1_N_R_U_THERE)
 		ik_peer_sa_event(&p1->sa, IK_PEER_DPD_SENT);
@@ -133,7 +133,7 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 {
 	struct ik_engine *e = p1->e;
 	struct ik_v1_delete d;
-	char err[200], oa[IK_ADDRSTRLEN];
+	char err[200], oa[IK_ADDR_ANYSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing DELETE payload. message ID = %u", p1->conn_id, 0u);
 	if (ik_v1_parse_delete(pl, &d, err, sizeof(err))) {
@@ -147,11 +147,11 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 			struct ik_p1 *o = ik_v1_p1_find_cookies(e, spi, spi + 8);
 
 			/* a peer deletes its own SAs, not another peer's */
-			if (o && o->remote.addr != p1->remote.addr &&
+			if (o && !ik_addr_eq(&o->remote.ip, &p1->remote.ip) &&
 			    !IK_MUTANT(IK_MUT_DELETE_SCOPE)) {
 				DBG(p1, "ISAKMP:(%u): DELETE names the ISAKMP SA of "
 				    "another peer (%s), ignored", p1->conn_id,
-				    ik_addr_fmt(o->remote.addr, oa));
+				    ik_addr_fmt_ios(&o->remote.ip, oa));
 			} else if (o) {
 				ik_v1_p1_delete(o, "P1 delete notify (in)", false);
 			}
@@ -160,7 +160,7 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 
 			ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(key_engine_delete_sas): rec'd delete "
 			       "notify from ISAKMP");
-			ik_v1_child_remove_out(e, p1->remote.addr, s, "delete notify");
+			ik_v1_child_remove_out_ip(e, &p1->remote.ip, s, "delete notify");
 		} else {
 			DBG(p1, "ISAKMP:(%u): DELETE of protocol %u with %u-byte SPIs ignored",
 			    p1->conn_id, d.proto, d.spi_size);
@@ -171,7 +171,7 @@ static void handle_delete(struct ik_p1 *p1, const struct ik_v1_pl *pl)
 static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t msgid)
 {
 	struct ik_v1_notify n;
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 
 	if (ik_v1_parse_notify(pl, &n, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(%u): %s", p1->conn_id, err);
@@ -180,7 +180,7 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 	DBG(p1, "ISAKMP:(%u): processing NOTIFY %s protocol %u", p1->conn_id,
 	    ik_v1_notify_name(n.type), n.proto);
 	DBG(p1, "\tspi 0, message ID = %u, sa = 0x%08X", msgid, ik_get32(p1->cky_r));
-	ik_addr_fmt(p1->remote.addr, ra);
+	ik_addr_fmt_ios(&p1->remote.ip, ra);
 	if (n.type < 8192 && n.proto == IK_V1_PROTO_ESP && n.spi_size == 4) {
 		/* our Quick Mode offer was refused: the node goes now */
 		uint32_t spi = ik_get32(n.spi);
@@ -241,7 +241,7 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 {
 	uint32_t msgid = m->hdr.msgid;
 	size_t first = 1;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (!authenticated && IK_MUTANT(IK_MUT_INFO_PLAIN)) {
 		/* the switched-off check: act on it as if a HASH had vouched for it */
@@ -285,7 +285,7 @@ int ik_v1_info_input(struct ik_p1 *p1, const struct ik_v1_msg *m, bool authentic
 			    p1->conn_id);
 			ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE "
 			       "message from %s failed its sanity check or is malformed",
-			       ik_addr_fmt(p1->e->v1_rx_remote.addr, ra));
+			       ik_addr_fmt_ios(&p1->e->v1_rx_remote.ip, ra));
 			return -1;
 		}
 	}
@@ -316,7 +316,7 @@ static bool peer_alive(struct ik_p1 *p1, uint64_t now, unsigned ka)
 		return true;
 	if (!e->host.child_counters)
 		return false;
-	for (struct ik_child *c = ik_core_child_first_addr(e, p1->remote.addr); c;
+	for (struct ik_child *c = ik_core_child_first_addr_ip(e, &p1->remote.ip); c;
 	     c = ik_core_child_next_addr(e, c)) {
 		struct ik_sa_counters in = { 0 }, out = { 0 };
 
@@ -346,7 +346,7 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 {
 	struct ik_engine *e = p1->e;
 	unsigned ka = p1->cfg->keepalive, retry = p1->cfg->keepalive_retry;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (p1->profile && p1->profile->keepalive) {
 		ka = p1->profile->keepalive;
@@ -368,14 +368,14 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 	}
 	if (p1->dpd_tries > IK_CORE_RETRANS_MAX) {
 		DBG(p1, "ISAKMP:(%u):DPD: peer %s not responding after %u R_U_THERE, declaring it "
-		    "dead", p1->conn_id, ik_addr_fmt(p1->remote.addr, ra), IK_CORE_RETRANS_MAX);
+		    "dead", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, ra), IK_CORE_RETRANS_MAX);
 		/* this peer's (address AND port: not its neighbours behind one NAT) */
 		ik_v1_peer_each(p1, NULL, dpd_dead_sa, dpd_dead_child, NULL);
 		return;
 	}
 	if (p1->dpd_tries)
 		DBG(p1, "ISAKMP:(%u):DPD: no R_U_THERE_ACK from %s, retry %u", p1->conn_id,
-		    ik_addr_fmt(p1->remote.addr, ra), p1->dpd_tries);
+		    ik_addr_fmt_ios(&p1->remote.ip, ra), p1->dpd_tries);
 	p1->dpd_tries++;
 	if (!p1->dpd_seq)
 		ik_core_rand(e, &p1->dpd_seq, sizeof(p1->dpd_seq));

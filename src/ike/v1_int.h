@@ -184,6 +184,9 @@ void ik_v1_xmit_clear(struct ik_xmit *x);
 uint64_t ik_v1_digest(const uint8_t *d, size_t len);
 struct ik_p1 *ik_v1_p1_find_peer(struct ik_engine *e, uint32_t local, uint32_t remote,
 				 bool established);
+/* The same for either family; local NULL (or 0.0.0.0, ::): any local address. */
+struct ik_p1 *ik_v1_p1_find_peer_ip(struct ik_engine *e, const struct ik_addr *local,
+				    const struct ik_addr *remote, bool established);
 /* The live IKEv1 SA with these cookies, or NULL. */
 struct ik_p1 *ik_v1_p1_find_cookies(struct ik_engine *e, const uint8_t icky[8],
 				    const uint8_t rcky[8]);
@@ -214,7 +217,11 @@ const struct ik_trace *ik_v1_tr(const struct ik_p1 *p1, struct ik_trace *tr);
  * (the SPIs a peer's DELETE names), through the SPI index; how many. */
 unsigned ik_v1_child_remove_out(struct ik_engine *e, uint32_t remote, uint32_t spi,
 				const char *why);
+unsigned ik_v1_child_remove_out_ip(struct ik_engine *e, const struct ik_addr *remote,
+				   uint32_t spi, const char *why);
 uint32_t ik_v1_tunnel_source(struct ik_engine *e, const struct ik_interface *t);
+int ik_v1_tunnel_source_ip(struct ik_engine *e, const struct ik_interface *t,
+			   struct ik_addr *out);
 
 /* ---- v1_states.c ---- */
 /* Handles one (decrypted when needed) message for an existing or new SA. */

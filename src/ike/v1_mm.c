@@ -332,9 +332,22 @@ static void make_my_id(struct ik_p1 *p1, struct my_id *id)
 		id->len = 4 + n;
 		return;
 	}
+	if (p1->local.family == IK_AF_INET6) {
+		id->body[0] = IK_V1_ID_IPV6_ADDR;
+		memcpy(id->body + 4, p1->local.addr6, 16);
+		id->len = 20;
+		return;
+	}
 	id->body[0] = IK_V1_ID_IPV4_ADDR;
 	ik_put32(id->body + 4, p1->local.addr);
 	id->len = 8;
+}
+
+/* The name IOS gives our phase-1 identity type in its traces. */
+static const char *id_type_name(uint8_t t)
+{
+	return t == IK_V1_ID_FQDN ? "ID_FQDN" : t == IK_V1_ID_IPV6_ADDR ? "ID_IPV6_ADDR" :
+	       "ID_IPV4_ADDR";
 }
 
 static void trace_id(struct ik_p1 *p1, const uint8_t *body, size_t len, uint8_t np)
@@ -420,7 +433,7 @@ static int take_ke_nonce(struct ik_p1 *p1, const struct ik_v1_msg *m)
 	size_t want = ik_dh_public_len(p1->group);
 	uint8_t **dst = p1->initiator ? &p1->gxr : &p1->gxi;
 	size_t *dlen = p1->initiator ? &p1->gxr_len : &p1->gxi_len;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing KE payload. message ID = 0", p1->conn_id);
 	if (ke->body_len != want && !IK_MUTANT(IK_MUT_MM_KE_LEN)) {
@@ -428,7 +441,7 @@ static int take_ke_nonce(struct ik_p1 *p1, const struct ik_v1_msg *m)
 		    p1->conn_id, ke->off, ke->body_len, want, p1->group);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
-		       ik_addr_fmt(p1->remote.addr, ra));
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		return -1;
 	}
 	DBG(p1, "ISAKMP:(%u): processing NONCE payload. message ID = 0", p1->conn_id);
@@ -437,7 +450,7 @@ static int take_ke_nonce(struct ik_p1 *p1, const struct ik_v1_msg *m)
 		    p1->conn_id, no->off, no->body_len, IK_V1_MAX_NONCE);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
-		       ik_addr_fmt(p1->remote.addr, ra));
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		return -1;
 	}
 	free(*dst);
@@ -520,7 +533,7 @@ static void mode_failure(struct ik_p1 *p1, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void mode_failure(struct ik_p1 *p1, const char *fmt, ...)
 {
-	char ra[IK_ADDRSTRLEN], why[300] = "";
+	char ra[IK_ADDR_ANYSTRLEN], why[300] = "";
 	va_list ap;
 
 	if (fmt) {
@@ -530,7 +543,7 @@ static void mode_failure(struct ik_p1 *p1, const char *fmt, ...)
 	}
 	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of %s mode "
 	       "failed with peer at %s%s%s%s", p1->aggressive ? "Aggressive" : "Main",
-	       ik_addr_fmt(p1->remote.addr, ra), why[0] ? " (" : "", why, why[0] ? ")" : "");
+	       ik_addr_fmt_ios(&p1->remote.ip, ra), why[0] ? " (" : "", why, why[0] ? ")" : "");
 }
 
 /* The SA payload of MM1 or AM1: one proposal, one transform per usable
@@ -596,14 +609,14 @@ static const struct ik_v1_transform *respond_offer(struct ik_p1 *p1, const struc
 						   size_t len, struct ik_v1_sa **sa)
 {
 	const struct ik_v1_transform *t = NULL;
-	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
+	char err[200], la[IK_ADDR_ANYSTRLEN], ra[IK_ADDR_ANYSTRLEN];
 
 	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
 	if (ik_v1_parse_sa(sapl, sa, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(0): %s", err);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
-		       ik_addr_fmt(p1->remote.addr, ra));
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		ik_v1_p1_delete(p1, "malformed SA payload", false);
 		return NULL;
 	}
@@ -613,7 +626,7 @@ static const struct ik_v1_transform *respond_offer(struct ik_p1 *p1, const struc
 	if (!t) {
 		DBG(p1, "ISAKMP:(0):no offers accepted!");
 		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
-		    ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
+		    ik_addr_fmt_ios(&p1->local.ip, la), ik_addr_fmt_ios(&p1->remote.ip, ra));
 		ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ISAKMP, NULL, 0,
 				  NULL, 0);
 		mode_failure(p1, "NO_PROPOSAL_CHOSEN: no crypto isakmp policy matches an offered "
@@ -628,14 +641,14 @@ static const struct ik_v1_transform *respond_offer(struct ik_p1 *p1, const struc
  * answer). */
 static int parse_answer_sa(struct ik_p1 *p1, const struct ik_v1_pl *sapl, struct ik_v1_sa **sa)
 {
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 
 	DBG(p1, "ISAKMP:(0): processing SA payload. message ID = 0");
 	if (!ik_v1_parse_sa(sapl, sa, err, sizeof(err)))
 		return 0;
 	DBG(p1, "ISAKMP:(0): %s", err);
 	ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
-	       "failed its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
+	       "failed its sanity check or is malformed", ik_addr_fmt_ios(&p1->remote.ip, ra));
 	memset(p1->cky_r, 0, 8);
 	return -1;
 }
@@ -693,22 +706,28 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	const struct ik_ipsec_profile *ip = t ? t->protection : &p1->cmap->ipsec;
 	struct ik_trace tr;
 	struct ik_v1_builder *b;
-	char la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
+	char la[IK_ADDR_ANYSTRLEN], ra[IK_ADDR_ANYSTRLEN];
 	static const uint8_t zero[8];
 	int rc;
-	bool am, gre = t && t->tunnel_mode == IK_TUN_GRE_IP;
+	bool am, gre = t && (t->tunnel_mode == IK_TUN_GRE_IP || t->tunnel_mode == IK_TUN_GRE_IPV6);
 	const struct ik_transform_set *ts = ip->ntsets ? ip->tsets[0] : NULL;
 
-	ik_addr_fmt(p1->local.addr, la);
-	ik_addr_fmt(p1->remote.addr, ra);
+	ik_addr_fmt_ios(&p1->local.ip, la);
+	ik_addr_fmt_ios(&p1->remote.ip, ra);
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(sa_request): ,");
 	ik_dbg(e->log, IK_DBG_IPSEC, "  (key eng. msg.) OUTBOUND local= %s:500, remote= %s:500,",
 	       la, ra);
 	if (!t) {
 		ik_v1_cmap_trace_request(p1);
+	} else if (gre && p1->local.ip.family == IK_AF_INET6) {
+		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= %s/128/47/0,", la);
+		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= %s/128/47/0,", ra);
 	} else if (gre) {
 		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= %s/255.255.255.255/47/0,", la);
 		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= %s/255.255.255.255/47/0,", ra);
+	} else if (t->tunnel_mode == IK_TUN_IPSEC_IPV6) {
+		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= ::/0/0/0,");
+		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= ::/0/0/0,");
 	} else {
 		ik_dbg(e->log, IK_DBG_IPSEC, "    local_proxy= 0.0.0.0/0.0.0.0/0/0,");
 		ik_dbg(e->log, IK_DBG_IPSEC, "    remote_proxy= 0.0.0.0/0.0.0.0/0/0,");
@@ -730,7 +749,7 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 	p1->profile = ik_profile_for_initiator_ip(p1->cfg, ip, p1->fvrf, &p1->local.ip,
 						  &p1->remote.ip, &tr);
 	DBG(p1, "ISAKMP: %s a peer struct for %s, peer port 500",
-	    ik_v1_p1_find_peer(e, 0, p1->remote.addr, false) != p1 ? "Found" : "Created", ra);
+	    ik_v1_p1_find_peer_ip(e, NULL, &p1->remote.ip, false) != p1 ? "Found" : "Created", ra);
 	DBG(p1, "ISAKMP: Locking peer struct 0x%08X, refcount 1 for isakmp_initiator",
 	    ik_get32(p1->cky_i + 4));
 	DBG(p1, "ISAKMP: local port %u, remote port %u", p1->local.port, p1->remote.port);
@@ -826,7 +845,7 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	const struct ik_v1_transform *t = NULL;
 	struct ik_v1_builder *b = NULL;
 	struct ik_trace tr;
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	int rc = -1;
 
 	memcpy(p1->cky_r, m->hdr.rcookie, 8);
@@ -849,7 +868,7 @@ int ik_v1_mm_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	}
 	if (!t) {
 		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
-		    ik_addr_fmt(p1->local.addr, err), ik_addr_fmt(p1->remote.addr, ra));
+		    ik_addr_fmt_ios(&p1->local.ip, err), ik_addr_fmt_ios(&p1->remote.ip, ra));
 		mode_failure(p1, "the transform the peer chose is none of ours");
 		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
 		goto out;
@@ -888,7 +907,7 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 {
 	struct ik_v1_builder *b;
 	struct ik_trace tr;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (take_ke_nonce(p1, m))
 		return -1;
@@ -896,7 +915,8 @@ int ik_v1_mm_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		p1->key = ik_resolve_responder_ip(p1->cfg->resolver, p1->fvrf, &p1->local.ip,
 						  &p1->remote.ip, ik_v1_tr(p1, &tr));
 	if (!p1->key && !ik_v1_auth_is_sig(p1->auth)) {
-		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt(p1->remote.addr, ra));
+		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!",
+		    ik_addr_fmt_ios(&p1->remote.ip, ra));
 		mode_failure(p1, "no pre-shared key for %s in any keyring (K3)", ra);
 		ik_v1_p1_delete(p1, "No preshared key", false);
 		return -1;
@@ -942,7 +962,7 @@ static int send_id_hash(struct ik_p1 *p1, bool initial_contact)
 
 	make_my_id(p1, &id);
 	DBG(p1, "ISAKMP:(%u):SA is doing pre-shared key authentication using id type %s",
-	    p1->conn_id, id.body[0] == IK_V1_ID_FQDN ? "ID_FQDN" : "ID_IPV4_ADDR");
+	    p1->conn_id, id_type_name(id.body[0]));
 	trace_id(p1, id.body, id.len, IK_V1_PL_HASH);
 	DBG(p1, "ISAKMP:(%u):Total payload length: %zu", p1->conn_id, id.len + 4);
 	if (auth_hash(p1, p1->initiator, id.body, id.len, h))
@@ -993,7 +1013,7 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		r.port = 4500;
 		ik_v1_p1_set_endpoints(p1, &l, &r);
 	}
-	ic = !ik_v1_p1_find_peer(p1->e, p1->local.addr, p1->remote.addr, true);
+	ic = !ik_v1_p1_find_peer_ip(p1->e, &p1->local.ip, &p1->remote.ip, true);
 	if (ic)
 		DBG(p1, "ISAKMP:(%u):Send initial contact", p1->conn_id);
 	p1->initial_contact_sent = ic;
@@ -1010,7 +1030,7 @@ int ik_v1_mm_i4(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_id *pid)
 {
 	struct ik_v1_id id;
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	int bad;
 
 	DBG(p1, "ISAKMP:(%u): processing ID payload. message ID = 0", p1->conn_id);
@@ -1031,7 +1051,7 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 		DBG(p1, "ISAKMP:(%u): %s", p1->conn_id, err);
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed",
-		       ik_addr_fmt(p1->remote.addr, ra));
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		return -1;
 	}
 	trace_id(p1, pl->body, pl->body_len, pl->p[0]);
@@ -1070,7 +1090,7 @@ static int check_hash(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct 
 	const struct ik_v1_pl *hp = ik_v1_find(m, IK_V1_PL_HASH);
 	uint8_t h[64];
 	size_t hl = ik_hash_len(p1->hash);
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = 0", p1->conn_id);
 	if (!hp) {
@@ -1086,7 +1106,7 @@ static int check_hash(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct 
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
-		       "1 failed with host %s", ik_addr_fmt(p1->remote.addr, ra));
+		       "1 failed with host %s", ik_addr_fmt_ios(&p1->remote.ip, ra));
 		ik_peer_sa_event(&p1->sa, IK_PEER_AUTH_FAIL);
 		return -1;
 	}
@@ -1095,12 +1115,12 @@ static int check_hash(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct 
 
 static void trace_authenticated(struct ik_p1 *p1)
 {
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 	DBG(p1, "\tauthenticated");
 	DBG(p1, "ISAKMP:(%u):SA has been authenticated with %s", p1->conn_id,
-	    ik_addr_fmt(p1->remote.addr, ra));
+	    ik_addr_fmt_ios(&p1->remote.ip, ra));
 }
 
 static void ic_delete_sa(struct ik_p1 *o, void *arg)
@@ -1200,8 +1220,8 @@ static int mm_r5_sig(struct ik_p1 *p1, const struct ik_v1_msg *m, const struct i
 
 	p1->profile = ik_v1_cert_profile(p1, m);
 	if (!p1->profile && pid->type != IK_PEER_ID_DN)
-		p1->profile = ik_profile_match_responder(p1->cfg, p1->fvrf, p1->local.addr, pid,
-							 &tr0);
+		p1->profile = ik_profile_match_responder_ip(p1->cfg, p1->fvrf, &p1->local.ip, pid,
+							    &tr0);
 	if (ik_v1_cert_check_auth(p1, m, idpl, why, sizeof(why))) {
 		mode_failure(p1, "%s", why);
 		return -1;
@@ -1374,7 +1394,7 @@ static int am_start(struct ik_p1 *p1, struct ik_v1_builder *b)
 		return -1;
 	put_ke_nonce(p1, b);
 	DBG(p1, "ISAKMP:(0):SA is doing pre-shared key authentication using id type %s",
-	    id.body[0] == IK_V1_ID_FQDN ? "ID_FQDN" : "ID_IPV4_ADDR");
+	    id_type_name(id.body[0]));
 	trace_id(p1, id.body, id.len, IK_V1_PL_VID);
 	ik_v1_b_payload(b, IK_V1_PL_ID, id.body, id.len);
 	ik_v1_vid_add_natt(p1, b, true);
@@ -1395,11 +1415,12 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 {
 	struct ik_trace tr;
 	const struct ik_key *key = NULL;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	ik_v1_tr(p1, &tr);
 	if ((pid->type == IK_PEER_ID_FQDN || pid->type == IK_PEER_ID_USER_FQDN) && pid->name)
-		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf, p1->local.addr,
+		key = ik_hostkeys_lookup(p1->cfg->hostkeys, prof, p1->fvrf,
+					 p1->local.family == IK_AF_INET6 ? 0 : p1->local.addr,
 					 pid->name, &tr);
 	if (key) {
 		if (!ik_profile_check_keyring(prof, key, &tr))
@@ -1409,7 +1430,8 @@ static const struct ik_key *am_key(struct ik_p1 *p1, const struct ik_isakmp_prof
 	key = ik_resolve_responder_ip(p1->cfg->resolver, p1->fvrf, &p1->local.ip, &p1->remote.ip,
 				      &tr);
 	if (!key) {
-		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!", ik_addr_fmt(p1->remote.addr, ra));
+		DBG(p1, "ISAKMP:(0):No pre-shared key with %s!",
+		    ik_addr_fmt_ios(&p1->remote.ip, ra));
 		return NULL;
 	}
 	if (!ik_profile_check_responder_ip(p1->cfg, prof, key, p1->fvrf, &p1->local.ip,
@@ -1482,7 +1504,7 @@ int ik_v1_am_r1(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	put_chosen(b, sa, t, msg);
 	put_ke_nonce(p1, b);
 	DBG(p1, "ISAKMP:(%u):SA is doing pre-shared key authentication using id type %s",
-	    p1->conn_id, id.body[0] == IK_V1_ID_FQDN ? "ID_FQDN" : "ID_IPV4_ADDR");
+	    p1->conn_id, id_type_name(id.body[0]));
 	trace_id(p1, id.body, id.len, IK_V1_PL_HASH);
 	ik_v1_b_payload(b, IK_V1_PL_ID, id.body, id.len);
 	ik_v1_b_payload(b, IK_V1_PL_HASH, h, ik_hash_len(p1->hash));
@@ -1515,7 +1537,7 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 	struct ik_trace tr0;
 	struct my_id id;
 	uint8_t h[64];
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	unsigned kegroup;
 	bool ic;
 	int rc = -1;
@@ -1529,7 +1551,7 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		t = choose(p1, &sa->p[0]);
 	if (!t || p1->group != kegroup) {
 		DBG(p1, "ISAKMP:(0): phase 1 SA policy not acceptable! (local %s remote %s)",
-		    ik_addr_fmt(p1->local.addr, err), ik_addr_fmt(p1->remote.addr, ra));
+		    ik_addr_fmt_ios(&p1->local.ip, err), ik_addr_fmt_ios(&p1->remote.ip, ra));
 		mode_failure(p1, "the transform the peer chose is none of ours");
 		ik_v1_p1_delete(p1, "Phase1 SA policy not acceptable", false);
 		goto out;
@@ -1566,7 +1588,7 @@ int ik_v1_am_i2(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		r.port = 4500;
 		ik_v1_p1_set_endpoints(p1, &l, &r);
 	}
-	ic = !ik_v1_p1_find_peer(p1->e, p1->local.addr, p1->remote.addr, true);
+	ic = !ik_v1_p1_find_peer_ip(p1->e, &p1->local.ip, &p1->remote.ip, true);
 	if (ic)
 		DBG(p1, "ISAKMP:(%u):Send initial contact", p1->conn_id);
 	p1->initial_contact_sent = ic;
@@ -1607,7 +1629,7 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 {
 	const struct ik_v1_pl *hp = ik_v1_find(m, IK_V1_PL_HASH);
 	size_t hl = ik_hash_len(p1->hash);
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	(void)msg;
 	(void)len;
@@ -1617,7 +1639,7 @@ int ik_v1_am_r3(struct ik_p1 *p1, const struct ik_v1_msg *m, const uint8_t *msg,
 		DBG(p1, "ISAKMP:(%u):SA authentication status:", p1->conn_id);
 		DBG(p1, "\tnot authenticated");
 		ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method "
-		       "1 failed with host %s", ik_addr_fmt(p1->remote.addr, ra));
+		       "1 failed with host %s", ik_addr_fmt_ios(&p1->remote.ip, ra));
 		ik_peer_sa_event(&p1->sa, IK_PEER_AUTH_FAIL);
 		mode_failure(p1, "HASH mismatch: the peers' pre-shared keys differ (K5)");
 		return -1;

@@ -181,31 +181,48 @@ static unsigned encap_code(const struct ik_p1 *p1, enum ik_ipsec_mode mode)
 		IK_V1_ENCAP_UDP_TUNNEL_DRAFT;
 }
 
+static bool tunnel_is_gre(const struct ik_interface *t)
+{
+	return t->tunnel_mode == IK_TUN_GRE_IP || t->tunnel_mode == IK_TUN_GRE_IPV6;
+}
+
 static enum ik_ipsec_mode tunnel_mode_for(const struct ik_interface *t,
 					  const struct ik_transform_set *ts)
 {
 	/* no tunnel: a crypto map entry, whose subnets need tunnel mode */
-	if (!t || t->tunnel_mode == IK_TUN_IPSEC_IPV4)
+	if (!t || !tunnel_is_gre(t))
 		return IK_MODE_TUNNEL;
 	return ts->mode;
 }
 
-/* The proxy identities of a tunnel as seen from this side: GRE carries the
- * tunnel endpoints with protocol 47, VTI any/any. */
-static size_t make_proxy(const struct ik_interface *t, uint32_t addr, uint8_t *body)
+/* The longest proxy identity body: type, protocol, port, two IPv6 addresses. */
+#define PROXY_MAX 36
+
+/* The proxy identities of a tunnel as seen from this side (ep: that side's
+ * end point): GRE carries the tunnel end points with protocol 47
+ * (ID_IPV4_ADDR or ID_IPV6_ADDR), a VTI any/any of the family it carries
+ * (ID_IPV4_ADDR_SUBNET 0/0, ID_IPV6_ADDR_SUBNET ::/0). */
+static size_t make_proxy(const struct ik_interface *t, const struct ik_addr *ep, uint8_t *body)
 {
+	body[1] = tunnel_is_gre(t) ? 47 : 0;
+	ik_put16(body + 2, 0);
 	if (t->tunnel_mode == IK_TUN_IPSEC_IPV4) {
 		body[0] = IK_V1_ID_IPV4_ADDR_SUBNET;
-		body[1] = 0;
-		ik_put16(body + 2, 0);
-		ik_put32(body + 4, 0);
-		ik_put32(body + 8, 0);
+		memset(body + 4, 0, 8);
 		return 12;
 	}
+	if (t->tunnel_mode == IK_TUN_IPSEC_IPV6) {
+		body[0] = IK_V1_ID_IPV6_ADDR_SUBNET;
+		memset(body + 4, 0, 32);
+		return 36;
+	}
+	if (ep->family == IK_AF_INET6) {
+		body[0] = IK_V1_ID_IPV6_ADDR;
+		memcpy(body + 4, ep->v6, 16);
+		return 20;
+	}
 	body[0] = IK_V1_ID_IPV4_ADDR;
-	body[1] = 47;
-	ik_put16(body + 2, 0);
-	ik_put32(body + 4, addr);
+	ik_put32(body + 4, ep->v4);
 	return 8;
 }
 
@@ -374,8 +391,8 @@ static int qm_start(struct ik_p1 *p1, const struct ik_interface *t,
 		ik_v1_b_payload(b, IK_V1_PL_KE, pub, pl);
 	}
 	if (t) {
-		ik_v1_b_payload(b, IK_V1_PL_ID, idb, make_proxy(t, p1->local.addr, idb));
-		ik_v1_b_payload(b, IK_V1_PL_ID, idb, make_proxy(t, p1->remote.addr, idb));
+		ik_v1_b_payload(b, IK_V1_PL_ID, idb, make_proxy(t, &p1->local.ip, idb));
+		ik_v1_b_payload(b, IK_V1_PL_ID, idb, make_proxy(t, &p1->remote.ip, idb));
 	} else {
 		ik_v1_b_payload(b, IK_V1_PL_ID, idb, ik_v1_cmap_id(&px->local, px->proto, idb));
 		ik_v1_b_payload(b, IK_V1_PL_ID, idb, ik_v1_cmap_id(&px->remote, px->proto, idb));
@@ -415,7 +432,7 @@ static int verify_hash(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg
 	const uint8_t *base = h->p - h->off;
 	size_t after = h->off + h->len, hl = ik_hash_len(p1->hash);
 	uint8_t calc[64];
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = %u", p1->conn_id, q->msgid);
 	if (pre_len ? ik_v1_hash_msgid(p1, NULL, 0, q->msgid, pre, pre_len, base + after,
@@ -426,7 +443,7 @@ static int verify_hash(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg
 	if (!ik_hash_equal(h->body, h->body_len, calc, hl) &&
 	    !(pre_len ? IK_MUTANT(IK_MUT_QM_HASH2) : IK_MUTANT(IK_MUT_QM_HASH1))) {
 		DBG(p1, "ISAKMP:(%u): phase 2 hash from %s does not match", p1->conn_id,
-		    ik_addr_fmt(p1->remote.addr, ra));
+		    ik_addr_fmt_ios(&p1->remote.ip, ra));
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed", ra);
 		return -1;
@@ -675,19 +692,19 @@ static void qm_failure(struct ik_p1 *p1, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void qm_failure(struct ik_p1 *p1, const char *fmt, ...)
 {
-	char ra[IK_ADDRSTRLEN], why[300];
+	char ra[IK_ADDR_ANYSTRLEN], why[300];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode "
-	       "failed with peer at %s (%s)", ik_addr_fmt(p1->remote.addr, ra), why);
+	       "failed with peer at %s (%s)", ik_addr_fmt_ios(&p1->remote.ip, ra), why);
 }
 
 static void p4_fail(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_sa *sa, bool profile)
 {
-	char la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
+	char la[IK_ADDR_ANYSTRLEN], ra[IK_ADDR_ANYSTRLEN];
 	uint8_t spi[4] = { 0 };
 
 	if (profile)
@@ -696,7 +713,7 @@ static void p4_fail(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_sa *sa
 	IPS(p1, "IPSEC(ipsec_process_proposal): proxy identities not supported");
 	DBG(p1, "ISAKMP:(%u): IPsec policy invalidated proposal with error 32", p1->conn_id);
 	DBG(p1, "ISAKMP:(%u): phase 2 SA policy not acceptable! (local %s remote %s)",
-	    p1->conn_id, ik_addr_fmt(p1->local.addr, la), ik_addr_fmt(p1->remote.addr, ra));
+	    p1->conn_id, ik_addr_fmt_ios(&p1->local.ip, la), ik_addr_fmt_ios(&p1->remote.ip, ra));
 	if (sa->np && sa->p[0].spi_size == 4)
 		memcpy(spi, sa->p[0].spi, 4);
 	ik_v1_send_notify(p1, IK_V1_N_NO_PROPOSAL_CHOSEN, IK_V1_PROTO_ESP, spi, 4, NULL, 0);
@@ -719,22 +736,23 @@ static const struct ik_interface *tunnel_for_ids(const struct ik_config *cfg,
 {
 	const struct ik_interface *first = NULL;
 	size_t n = 0;
-	const struct ik_interface *const *ts = ik_snapshot_tunnels_to(cfg, p1->remote.addr, &n);
+	const struct ik_interface *const *ts = ik_snapshot_tunnels_to_ip(cfg, &p1->remote.ip, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ik_interface *t = ts[i];
-		uint8_t wi[16], wr[16];
+		uint8_t wi[PROXY_MAX], wr[PROXY_MAX];
+		struct ik_addr src;
 		size_t li, lr;
 
-		if ((t->tunnel_source_resolved && t->tunnel_source &&
-		     t->tunnel_source != p1->local.addr))
+		ik_iface_tunnel_source(t, &src);
+		if (!ik_addr_is_any(&src) && !ik_addr_eq(&src, &p1->local.ip))
 			continue;
 		if (!first)
 			first = t;
 		if (!idci)
 			return t;
-		li = make_proxy(t, p1->remote.addr, wi);
-		lr = make_proxy(t, p1->local.addr, wr);
+		li = make_proxy(t, &p1->remote.ip, wi);
+		lr = make_proxy(t, &p1->local.ip, wr);
 		if (idci->body_len == li && !memcmp(idci->body, wi, li) &&
 		    idcr->body_len == lr && !memcmp(idcr->body, wr, lr))
 			return t;
@@ -766,8 +784,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	const struct ik_transform_set *ts = NULL;
 	const struct ik_v1_proposal *chosen = NULL;
 	struct esp_offer offer;
-	char err[200], la[IK_ADDRSTRLEN], ra[IK_ADDRSTRLEN];
-	uint8_t zero[64] = { 0 }, want_i[16], want_r[16];
+	char err[200], la[IK_ADDR_ANYSTRLEN], ra[IK_ADDR_ANYSTRLEN];
+	uint8_t zero[64] = { 0 }, want_i[PROXY_MAX], want_r[PROXY_MAX];
 	size_t hl = ik_hash_len(p1->hash), hoff, wi, wr;
 	bool prof_bad;
 	int rc = -1, cmap_rc;
@@ -780,7 +798,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	if (ik_v1_parse_sa(sapl, &sa, err, sizeof(err))) {
 		DBG(p1, "ISAKMP:(%u): %s", p1->conn_id, err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
-		       "failed its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
+		       "failed its sanity check or is malformed",
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		goto out;
 	}
 	for (size_t i = 0; i < m->npl; i++) {
@@ -795,7 +814,8 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		bad_ids:
 		DBG(p1, "ISAKMP:(%u): Quick Mode needs two ID payloads or none", p1->conn_id);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
-		       "failed its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
+		       "failed its sanity check or is malformed",
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		goto out;
 	}
 	if (ik_v1_count(m, IK_V1_PL_ID) > 2)
@@ -846,15 +866,21 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		DBG(p1, "ISAKMP:(%u):atts are acceptable.", p1->conn_id);
 		IPS(p1, "IPSEC(validate_proposal_request): proposal part #1");
 	}
-	ik_addr_fmt(p1->local.addr, la);
-	ik_addr_fmt(p1->remote.addr, ra);
+	ik_addr_fmt_ios(&p1->local.ip, la);
+	ik_addr_fmt_ios(&p1->remote.ip, ra);
 	IPS(p1, "IPSEC(validate_proposal_request): proposal part #1,");
 	IPS(p1, "  (key eng. msg.) INBOUND local= %s:0, remote= %s:0,", la, ra);
 	if (cmap_rc != 1 && idci) {
 		ik_v1_cmap_trace_proxies(p1, q);
-	} else if (!t || t->tunnel_mode == IK_TUN_GRE_IP) {
+	} else if ((!t || tunnel_is_gre(t)) && p1->local.ip.family == IK_AF_INET6) {
+		IPS(p1, "    local_proxy= %s/128/47/0,", la);
+		IPS(p1, "    remote_proxy= %s/128/47/0,", ra);
+	} else if (!t || tunnel_is_gre(t)) {
 		IPS(p1, "    local_proxy= %s/255.255.255.255/47/0,", la);
 		IPS(p1, "    remote_proxy= %s/255.255.255.255/47/0,", ra);
+	} else if (t->tunnel_mode == IK_TUN_IPSEC_IPV6) {
+		IPS(p1, "    local_proxy= ::/0/0/0,");
+		IPS(p1, "    remote_proxy= ::/0/0/0,");
 	} else {
 		IPS(p1, "    local_proxy= 0.0.0.0/0.0.0.0/0/0,");
 		IPS(p1, "    remote_proxy= 0.0.0.0/0.0.0.0/0/0,");
@@ -873,14 +899,14 @@ int ik_v1_qm_r1(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		IPS(p1, "Crypto mapdb : proxy_match");
 		IPS(p1, "\tsrc addr     : %s", la);
 		IPS(p1, "\tdst addr     : %s", ra);
-		IPS(p1, "\tprotocol     : %u", t->tunnel_mode == IK_TUN_GRE_IP ? 47 : 0);
+		IPS(p1, "\tprotocol     : %u", tunnel_is_gre(t) ? 47 : 0);
 		IPS(p1, "\tsrc port     : 0");
 		IPS(p1, "\tdst port     : 0");
 	}
 	/* The proxy identities must be the tunnel's. */
 	if (t && idci) {
-		wi = make_proxy(t, p1->remote.addr, want_i);
-		wr = make_proxy(t, p1->local.addr, want_r);
+		wi = make_proxy(t, &p1->remote.ip, want_i);
+		wr = make_proxy(t, &p1->local.ip, want_r);
 		if (!id_is(idci, want_i, wi) || !id_is(idcr, want_r, wr))
 			t = NULL;
 	}
@@ -1054,7 +1080,7 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	const struct ik_transform_set *ts = NULL;
 	struct esp_offer offer;
 	struct ik_v1_builder *b = malloc(sizeof(*b));
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	uint8_t pre[1 + IK_V1_MAX_NONCE * 2];
 	size_t hl = ik_hash_len(p1->hash), hoff;
 	int rc = -1;
@@ -1070,7 +1096,8 @@ int ik_v1_qm_i2(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		DBG(p1, "ISAKMP:(%u): the responder's SA is not one proposal of ours: %s",
 		    p1->conn_id, sa ? "bad proposal" : err);
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s "
-		       "failed its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
+		       "failed its sanity check or is malformed",
+		       ik_addr_fmt_ios(&p1->remote.ip, ra));
 		goto out;
 	}
 	ts = q->ipsec->tsets[sa->p[0].num - 1];
@@ -1142,7 +1169,7 @@ int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 	const struct ik_v1_pl *h = &m->pl[0];
 	uint8_t pre[1 + IK_V1_MAX_NONCE * 2], calc[64];
 	size_t hl = ik_hash_len(p1->hash);
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	DBG(p1, "ISAKMP:(%u): processing HASH payload. message ID = %u", p1->conn_id, q->msgid);
 	pre[0] = 0;
@@ -1152,7 +1179,7 @@ int ik_v1_qm_r3(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_msg *m)
 		return -1;
 	if (!ik_hash_equal(h->body, h->body_len, calc, hl) && !IK_MUTANT(IK_MUT_QM_HASH3)) {
 		DBG(p1, "ISAKMP:(%u): phase 2 hash from %s does not match", p1->conn_id,
-		    ik_addr_fmt(p1->remote.addr, ra));
+		    ik_addr_fmt_ios(&p1->remote.ip, ra));
 		ik_msg(p1->e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from "
 		       "%s failed its sanity check or is malformed", ra);
 		return -1;

@@ -53,15 +53,15 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 		   struct ik_sb *out)
 {
 	const struct ik_p1 *p1 = (const struct ik_p1 *)sa;
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], ebuf[16], life[16], vrf[40], cap[8] = "";
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN], ebuf[16], life[16], vrf[40], cap[8] = "";
 
 	switch (form) {
 	case IK_SA_SHOW_JSON:
 		ik_sb_printf(out, "%s{\"conn_id\":%u,\"dst\":\"%s\",\"src\":\"%s\","
 			     "\"state\":\"%s\",\"ike_state\":\"%s\",\"status\":\"ACTIVE\","
 			     "\"role\":\"%s\",\"fvrf\":", first ? "" : ",", p1->conn_id,
-			     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
-			     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
+			     ik_addr_fmt_ios(p1->initiator ? &p1->remote.ip : &p1->local.ip, a),
+			     ik_addr_fmt_ios(p1->initiator ? &p1->local.ip : &p1->remote.ip, b),
 			     ik_v1_p1_disp(p1), ik_v1_p1_state_name(p1->state),
 			     p1->initiator ? "initiator" : "responder");
 		ik_sb_json_str(out, p1->fvrf);
@@ -77,10 +77,17 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 		return;
 	case IK_SA_SHOW_BRIEF:
 		/* dst/src as the exchange goes: initiator -> responder */
-		ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n",
-			     ik_addr_fmt(p1->initiator ? p1->remote.addr : p1->local.addr, a),
-			     ik_addr_fmt(p1->initiator ? p1->local.addr : p1->remote.addr, b),
-			     ik_v1_p1_disp(p1), p1->conn_id);
+		ik_addr_fmt_ios(p1->initiator ? &p1->remote.ip : &p1->local.ip, a);
+		ik_addr_fmt_ios(p1->initiator ? &p1->local.ip : &p1->remote.ip, b);
+		if (p1->remote.family == IK_AF_INET6) {
+			/* IOS gives an IPv6 SA three lines: the addresses are too wide
+			 * for the columns */
+			ik_sb_printf(out, " dst: %s\n src: %s\n state: %-15s conn-id: %6u "
+				     "status: ACTIVE\n\n", a, b, ik_v1_p1_disp(p1), p1->conn_id);
+			return;
+		}
+		ik_sb_printf(out, "%-15s %-15s %-15s%7u ACTIVE\n", a, b, ik_v1_p1_disp(p1),
+			     p1->conn_id);
 		return;
 	case IK_SA_SHOW_DETAIL:
 		break;
@@ -93,9 +100,17 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 		strcat(cap, "N");
 	fmt_hms(p1->state == IKE_P1_COMPLETE ? left_ms(now, p1->t_expire.at) : 0, life,
 		sizeof(life));
-	ik_sb_printf(out, "%-5u %-15s %-15s %-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n",
-		     p1->conn_id, ik_addr_fmt(p1->local.addr, a),
-		     ik_addr_fmt(p1->remote.addr, b), vrf,
+	if (p1->remote.family == IK_AF_INET6)
+		/* as IOS: the local address after the connection id, the remote
+		 * one under the Remote column, the rest on a third line */
+		ik_sb_printf(out, "%-5u %s\n%22s%s\n%38s", p1->conn_id,
+			     ik_addr_fmt_ios(&p1->local.ip, a), "",
+			     ik_addr_fmt_ios(&p1->remote.ip, b), "");
+	else
+		ik_sb_printf(out, "%-5u %-15s %-15s ", p1->conn_id,
+			     ik_addr_fmt_ios(&p1->local.ip, a),
+			     ik_addr_fmt_ios(&p1->remote.ip, b));
+	ik_sb_printf(out, "%-14s %-6s %-4s %-6s %-4s %-2u %-8s %s\n", vrf,
 		     p1->state == IKE_P1_COMPLETE ? "ACTIVE" : "ACTIVE",
 		     encr_short(p1, ebuf, sizeof(ebuf)), hash_short(p1->hash),
 		     p1->have_keys || p1->encr ? "psk" : "", p1->group, life, cap);
@@ -103,18 +118,22 @@ void ik_v1_show_sa(const struct ik_ike_sa *sa, enum ik_sa_show form, bool first,
 		     p1->conn_id >= 1000 ? p1->conn_id - 1000 : p1->conn_id);
 }
 
-/* Every SA through its version's show op. */
-static void show_each(struct ik_engine *e, enum ik_sa_show form, uint64_t now,
-		      struct ik_sb *out)
+/* Every SA of one address family (any with family < 0) through its
+ * version's show op; how many. */
+static unsigned show_each(struct ik_engine *e, enum ik_sa_show form, int family, uint64_t now,
+			  struct ik_sb *out)
 {
 	bool first = true;
+	unsigned n = 0;
 
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
-		if (p1->dead)
+		if (p1->dead || (family >= 0 && p1->remote.family != family))
 			continue;
+		n++;
 		p1->ops->show(&p1->sa, form, first, now, out);
 		first = false;
 	}
+	return n;
 }
 
 void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struct ik_sb *out)
@@ -123,15 +142,16 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 
 	if (json) {
 		ik_sb_add(out, "[");
-		show_each(e, IK_SA_SHOW_JSON, now, out);
+		show_each(e, IK_SA_SHOW_JSON, -1, now, out);
 		ik_sb_add(out, "]\n");
 		return;
 	}
 	if (!detail) {
 		ik_sb_add(out, "IPv4 Crypto ISAKMP SA\n");
 		ik_sb_add(out, "dst             src             state          conn-id status\n");
-		show_each(e, IK_SA_SHOW_BRIEF, now, out);
+		show_each(e, IK_SA_SHOW_BRIEF, IK_AF_INET4, now, out);
 		ik_sb_add(out, "\nIPv6 Crypto ISAKMP SA\n\n");
+		show_each(e, IK_SA_SHOW_BRIEF, IK_AF_INET6, now, out);
 		return;
 	}
 	ik_sb_add(out, "Codes: C - IKE configuration mode, D - Dead Peer Detection\n"
@@ -142,8 +162,15 @@ void ik_engine_show_isakmp_sa(struct ik_engine *e, bool detail, bool json, struc
 		  "IPv4 Crypto ISAKMP SA\n\n"
 		  "C-id  Local           Remote          fvrf/ivrf      Status Encr Hash   Auth DH "
 		  "Lifetime Cap.\n\n");
-	show_each(e, IK_SA_SHOW_DETAIL, now, out);
+	show_each(e, IK_SA_SHOW_DETAIL, IK_AF_INET4, now, out);
 	ik_sb_add(out, "IPv6 Crypto ISAKMP SA\n\n");
+	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next)
+		if (!p1->dead && p1->remote.family == IK_AF_INET6) {
+			ik_sb_add(out, "C-id  Local           Remote          fvrf/ivrf      "
+				  "Status Encr Hash   Auth DH Lifetime Cap.\n\n");
+			break;
+		}
+	show_each(e, IK_SA_SHOW_DETAIL, IK_AF_INET6, now, out);
 }
 
 static void counters(struct ik_engine *e, const struct ik_child *c, struct ik_sa_counters *in,
@@ -205,7 +232,7 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 				 struct ik_sb *out)
 {
 	uint64_t now = ik_core_now(e);
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], lp[64], rp[64];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN], lp[64], rp[64];
 	bool first = true;
 
 	if (json)
@@ -216,7 +243,7 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		const char *ifn = c->sa.ifname;
 		char tag[80];
 
-		if (so->peer && c->remote.addr != so->peer)
+		if (!ik_show_opts_peer(so, &c->remote.ip))
 			continue;
 		if (so->map && (!c->sa.cmap || !ik_v1_cmap_in_map(c->cfg, c->sa.cmap, so->map)))
 			continue;
@@ -230,8 +257,8 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		counters(e, c, &in, &o);
 		proxy(c, true, lp, sizeof(lp));
 		proxy(c, false, rp, sizeof(rp));
-		ik_addr_fmt(c->local.addr, a);
-		ik_addr_fmt(c->remote.addr, b);
+		ik_addr_fmt_ios(&c->local.ip, a);
+		ik_addr_fmt_ios(&c->remote.ip, b);
 		if (json) {
 			ik_sb_printf(out, "%s{\"interface\":", first ? "" : ",");
 			ik_sb_json_str(out, ifn);
@@ -287,8 +314,10 @@ void ik_engine_show_ipsec_sa_opt(struct ik_engine *e, const struct ik_show_opts 
 		ik_sb_printf(out, "    #send errors %llu, #recv errors %llu\n\n",
 			     (unsigned long long)o.errors, (unsigned long long)in.errors);
 		ik_sb_printf(out, "     local crypto endpt.: %s, remote crypto endpt.: %s\n", a, b);
+		/* an IPv6 outer header is 20 bytes longer than an IPv4 one */
 		ik_sb_printf(out, "     plaintext mtu %u, path mtu 1500, ip mtu 1500, ip mtu idb "
-			     "%s\n", c->sa.enc == IK_ESP_AES ? 1422 : 1438,
+			     "%s\n", (c->sa.enc == IK_ESP_AES ? 1422u : 1438u) -
+			     (c->sa.out.dst.family == IK_AF_INET6 ? 20u : 0u),
 			     c->sa.tunnel && c->sa.tunnel->tunnel_source_if ?
 			     c->sa.tunnel->tunnel_source_if : "(none)");
 		ik_sb_printf(out, "     current outbound spi: 0x%X(%u)\n", c->sa.out.spi,
@@ -356,8 +385,8 @@ static bool session_head(const struct ik_engine *e, const struct ik_p1 *p1)
 	if (p1->dead)
 		return false;
 	for (const struct ik_p1 *o = e->p1s; o != p1; o = o->next)
-		if (!o->dead && o->remote.addr == p1->remote.addr &&
-		    o->local.addr == p1->local.addr)
+		if (!o->dead && ik_addr_eq(&o->remote.ip, &p1->remote.ip) &&
+		    ik_addr_eq(&o->local.ip, &p1->local.ip))
 			return false;
 	return true;
 }
@@ -373,13 +402,14 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		  "Uptime   Status\n");
 	for (struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		const struct ik_child *any = NULL;
-		char b[IK_ADDRSTRLEN], ifs[32], id[IK_ESCAPED_LEN(255)], up[16];
+		char b[IK_ADDR_ANYSTRLEN], ifs[32], id[IK_ESCAPED_LEN(255)], up[16];
 		const char *st;
 
-		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
+		if (!session_head(e, p1) || !ik_show_opts_peer(so, &p1->remote.ip))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr)
+			if (ik_addr_eq(&c->remote.ip, &p1->remote.ip) &&
+			    ik_addr_eq(&c->local.ip, &p1->local.ip))
 				any = c;
 		ifname_short(any ? any->sa.ifname : p1->tunnel ? p1->tunnel->name : "", ifs,
 			     sizeof(ifs));
@@ -388,7 +418,7 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
 			sizeof(up));
 		ik_sb_printf(out, "%-15s %-12s %-15s %-24s %-8s %s\n",
-			     ik_addr_fmt(p1->remote.addr, b), ifs, "", id, up, st);
+			     ik_addr_fmt_ios(&p1->remote.ip, b), ifs, "", id, up, st);
 	}
 	ik_v2_show_session_brief(e, so, out); /* v2_show_sa.c */
 }
@@ -403,7 +433,7 @@ void ik_engine_show_session(struct ik_engine *e, bool json, struct ik_sb *out)
 void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *so, bool json,
 				struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 	uint64_t now = ik_core_now(e);
 	bool first = true;
 
@@ -427,18 +457,19 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		const struct ik_child *any = NULL;
 		char id[IK_ESCAPED_LEN(255)], up[16];
 
-		if (!session_head(e, p1) || (so->peer && p1->remote.addr != so->peer))
+		if (!session_head(e, p1) || !ik_show_opts_peer(so, &p1->remote.ip))
 			continue;
 		for (const struct ik_child *c = e->children; c; c = c->next)
-			if (c->remote.addr == p1->remote.addr && c->local.addr == p1->local.addr) {
+			if (ik_addr_eq(&c->remote.ip, &p1->remote.ip) &&
+			    ik_addr_eq(&c->local.ip, &p1->local.ip)) {
 				nsa += 2;
 				any = c;
 			}
 		const char *ifname = any ? any->sa.ifname : p1->tunnel ? p1->tunnel->name : "";
 		const char *status = nsa && p1->state == IKE_P1_COMPLETE ? "UP-ACTIVE" :
 			p1->state == IKE_P1_COMPLETE ? "UP-IDLE" : "DOWN-NEGOTIATING";
-		ik_addr_fmt(p1->local.addr, a);
-		ik_addr_fmt(p1->remote.addr, b);
+		ik_addr_fmt_ios(&p1->local.ip, a);
+		ik_addr_fmt_ios(&p1->remote.ip, b);
 		peer_id_text(p1, id, sizeof(id));
 		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
 			sizeof(up));
@@ -481,8 +512,8 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		for (struct ik_p1 *o = p1; o; o = o->next) {
 			char cap[8], life[16];
 
-			if (o->dead || o->remote.addr != p1->remote.addr ||
-			    o->local.addr != p1->local.addr)
+			if (o->dead || !ik_addr_eq(&o->remote.ip, &p1->remote.ip) ||
+			    !ik_addr_eq(&o->local.ip, &p1->local.ip))
 				continue;
 			ik_sb_printf(out, "  IKEv1 SA: local %s/%u remote %s/%u %s\n", a,
 				     o->local.port, b, o->remote.port,
@@ -528,7 +559,7 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 
 void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 {
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 	bool first = true;
 
 	if (json)
@@ -546,8 +577,8 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 				      sizeof(id));
 		else
 			snprintf(id, sizeof(id), "%s", "");
-		ik_addr_fmt(p1->remote.addr, b);
-		ik_addr_fmt(p1->local.addr, a);
+		ik_addr_fmt_ios(&p1->remote.ip, b);
+		ik_addr_fmt_ios(&p1->local.ip, a);
 		if (json) {
 			ik_sb_printf(out, "%s{\"peer\":\"%s\",\"port\":%u,\"local\":\"%s\","
 				     "\"phase1_id\":", first ? "" : ",", b, p1->remote.port, a);
@@ -595,11 +626,11 @@ static const char *esp_auth_text(enum ik_esp_auth a)
 /* One row of show crypto engine connections active; counters < 0 are not
  * known to ikerd and print as "-". */
 static void conn_row(struct ik_sb *out, bool json, bool *first, unsigned id, const char *type,
-		     const char *alg, long long enc, long long dec, uint32_t addr)
+		     const char *alg, long long enc, long long dec, const struct ik_addr *addr)
 {
-	char a[IK_ADDRSTRLEN], e[24], d[24];
+	char a[IK_ADDR_ANYSTRLEN], e[24], d[24];
 
-	ik_addr_fmt(addr, a);
+	ik_addr_fmt_ios(addr, a);
 	if (json) {
 		ik_sb_printf(out, "%s{\"id\":%u,\"type\":\"%s\",\"algorithm\":\"%s\","
 			     "\"encrypt\":", *first ? "" : ",", id, type, alg);
@@ -644,9 +675,9 @@ void ik_engine_show_engine_conns(struct ik_engine *e, bool json, struct ik_sb *o
 		snprintf(alg, sizeof(alg), "%s%s%s", esp_enc_text(&c->sa, eb, sizeof(eb)),
 			 h ? "+" : "", h ? h : "");
 		conn_row(out, json, &first, c->sa.id, "IPsec", alg, 0, (long long)in.packets,
-			 c->local.addr);
+			 &c->local.ip);
 		conn_row(out, json, &first, c->sa.id + 1, "IPsec", alg, (long long)o.packets, 0,
-			 c->local.addr);
+			 &c->local.ip);
 	}
 	for (const struct ik_p1 *p1 = e->p1s; p1; p1 = p1->next) {
 		char eb[16], hb[16], alg[40];
@@ -659,7 +690,7 @@ void ik_engine_show_engine_conns(struct ik_engine *e, bool json, struct ik_sb *o
 		snprintf(alg, sizeof(alg), "%s+%s", hb, encr_short(p1, eb, sizeof(eb)));
 		for (char *p = alg; *p; p++)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		conn_row(out, json, &first, p1->conn_id, "IKE", alg, -1, -1, p1->local.addr);
+		conn_row(out, json, &first, p1->conn_id, "IKE", alg, -1, -1, &p1->local.ip);
 	}
 	if (json)
 		ik_sb_add(out, "]\n");

@@ -94,12 +94,12 @@ static const struct qm_row qm_rows[] = {
 static void bad_message(struct ik_p1 *p1, const char *why)
 {
 	struct ik_engine *e = p1->e;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (why)
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):%s", p1->conn_id, why);
 	ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from %s failed "
-	       "its sanity check or is malformed", ik_addr_fmt(p1->remote.addr, ra));
+	       "its sanity check or is malformed", ik_addr_fmt_ios(&p1->remote.ip, ra));
 }
 
 /* The first encrypted message of Main Mode (MM5 on the responder, MM6 on
@@ -107,13 +107,13 @@ static void bad_message(struct ik_p1 *p1, const char *why)
  * too, the likely reason (K5: the two sides' keys differ) in one line. */
 static void k5_hint(struct ik_p1 *p1)
 {
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
 	if (p1->state != IKE_R_MM4 && p1->state != IKE_I_MM5)
 		return;
 	ik_msg(p1->e->log, IK_LOG_INFO, "%%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode "
 	       "failed with peer at %s (%s does not decrypt: the peers' pre-shared keys differ "
-	       "(K5); ours is from keyring %s)", ik_addr_fmt(p1->remote.addr, ra),
+	       "(K5); ours is from keyring %s)", ik_addr_fmt_ios(&p1->remote.ip, ra),
 	       p1->state == IKE_R_MM4 ? "MM5" : "MM6",
 	       p1->key && p1->key->ring ? p1->key->ring->name : "?");
 }
@@ -196,9 +196,9 @@ static void bad_decrypt(struct ik_p1 *p1, const char *what)
 {
 	struct ik_engine *e = p1->e;
 	const struct ik_key *k = p1->key;
-	char ra[IK_ADDRSTRLEN];
+	char ra[IK_ADDR_ANYSTRLEN];
 
-	ik_addr_fmt(p1->remote.addr, ra);
+	ik_addr_fmt_ios(&p1->remote.ip, ra);
 	if (k && k->ring)
 		ik_msg(e->log, IK_LOG_WARNING, "ISAKMP:(%u): %s from %s did not decrypt to a "
 		       "valid message: the pre-shared key probably differs from the peer's (this "
@@ -424,10 +424,10 @@ static void foreign_source(struct ik_p1 *p1, const struct ik_endpoint *local,
 			   const struct ik_endpoint *remote)
 {
 	struct ik_engine *e = p1->e;
-	char sa[IK_ADDRSTRLEN], pa[IK_ADDRSTRLEN];
+	char sa[IK_ADDR_ANYSTRLEN], pa[IK_ADDR_ANYSTRLEN];
 
-	ik_addr_fmt(remote->addr, sa);
-	ik_addr_fmt(p1->remote.addr, pa);
+	ik_addr_fmt_ios(&remote->ip, sa);
+	ik_addr_fmt_ios(&p1->remote.ip, pa);
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): unauthenticated message from %s port %u "
 	       "(dport %u) for the SA with %s port %u, dropped", p1->conn_id, sa, remote->port,
 	       local->port, pa, p1->remote.port);
@@ -438,7 +438,7 @@ static void foreign_source(struct ik_p1 *p1, const struct ik_endpoint *local,
 void ik_v1_p1_authenticated(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
-	char oa[IK_ADDRSTRLEN], na[IK_ADDRSTRLEN];
+	char oa[IK_ADDR_ANYSTRLEN], na[IK_ADDR_ANYSTRLEN];
 
 	if (e->v1_rx_moved != p1)
 		return;
@@ -446,8 +446,8 @@ void ik_v1_p1_authenticated(struct ik_p1 *p1)
 	if (e->v1_rx_local.port != 4500)
 		return; /* without NAT-T the SA stays where it was set up */
 	ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): peer moved from %s port %u to %s port %u "
-	       "(dport %u), authenticated", p1->conn_id, ik_addr_fmt(p1->remote.addr, oa),
-	       p1->remote.port, ik_addr_fmt(e->v1_rx_remote.addr, na), e->v1_rx_remote.port,
+	       "(dport %u), authenticated", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, oa),
+	       p1->remote.port, ik_addr_fmt_ios(&e->v1_rx_remote.ip, na), e->v1_rx_remote.port,
 	       e->v1_rx_local.port);
 	ik_v1_p1_set_endpoints(p1, &e->v1_rx_local, &e->v1_rx_remote);
 }
@@ -457,7 +457,7 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 		    size_t raw_len)
 {
 	struct ik_v1_hdr h;
-	char err[200], ra[IK_ADDRSTRLEN];
+	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	uint64_t dg;
 
 	if (ik_v1_parse_hdr(raw, raw_len, &h, err, sizeof(err)))
@@ -465,7 +465,7 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 	dg = ik_v1_digest(raw, h.len);
 	if (!(p1->state == IKE_READY && !p1->initiator))
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP (%u): received packet from %s dport %u "
-		       "sport %u %s (%c) %s", p1->conn_id, ik_addr_fmt(remote->addr, ra),
+		       "sport %u %s (%c) %s", p1->conn_id, ik_addr_fmt_ios(&remote->ip, ra),
 		       local->port, remote->port, fvrf ? fvrf : "Global",
 		       p1->initiator ? 'I' : 'R', ik_v1_p1_disp(p1));
 	/* NAT-T: the peer floated to 4500, or its NAT mapping changed. The cookies
@@ -475,7 +475,7 @@ void ik_v1_dispatch(struct ik_engine *e, struct ik_p1 *p1, const struct ik_endpo
 	e->v1_rx_local = *local;
 	e->v1_rx_remote = *remote;
 	e->v1_rx_moved = NULL;
-	if (remote->addr != p1->remote.addr || remote->port != p1->remote.port ||
+	if (!ik_addr_eq(&remote->ip, &p1->remote.ip) || remote->port != p1->remote.port ||
 	    local->port != p1->local.port) {
 		if (p1->state == IKE_READY) {
 			ik_v1_p1_set_endpoints(p1, local, remote);

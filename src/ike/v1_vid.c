@@ -118,16 +118,22 @@ static bool natt(const struct ik_p1 *p1)
 	return p1->peer_natt_rfc || p1->peer_natt_draft;
 }
 
-/* HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash (RFC 3947 3.2). */
-static int natd_hash(struct ik_p1 *p1, uint32_t addr, uint16_t port, uint8_t *out)
+/* HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash (RFC 3947 3.2):
+ * IP is 4 bytes for IPv4, the 16 of the address for IPv6. */
+static int natd_hash(struct ik_p1 *p1, const struct ik_endpoint *ep, uint8_t *out)
 {
-	uint8_t a[4], pt[2];
+	uint8_t a[16], pt[2];
 	struct ik_iov iov[4] = {
 		{ p1->cky_i, 8 }, { p1->cky_r, 8 }, { a, 4 }, { pt, 2 },
 	};
 
-	ik_put32(a, addr);
-	ik_put16(pt, port);
+	if (ep->family == IK_AF_INET6) {
+		memcpy(a, ep->addr6, 16);
+		iov[2].len = 16;
+	} else {
+		ik_put32(a, ep->addr);
+	}
+	ik_put16(pt, ep->port);
 	return ik_hash(p1->hash, iov, 4, out);
 }
 
@@ -139,10 +145,10 @@ int ik_v1_natd_add(struct ik_p1 *p1, struct ik_v1_builder *b)
 
 	if (!natt(p1))
 		return 0;
-	if (natd_hash(p1, p1->remote.addr, p1->remote.port, h))
+	if (natd_hash(p1, &p1->remote, h))
 		return -1;
 	ik_v1_b_payload(b, type, h, hl);
-	if (natd_hash(p1, p1->local.addr, p1->local.port, h))
+	if (natd_hash(p1, &p1->local, h))
 		return -1;
 	ik_v1_b_payload(b, type, h, hl);
 	return 0;
@@ -155,8 +161,8 @@ void ik_v1_natd_process(struct ik_p1 *p1, const struct ik_v1_msg *m)
 	unsigned id = p1->conn_id, n = 0;
 	bool peer_match = false;
 
-	if (natd_hash(p1, p1->local.addr, p1->local.port, mine) ||
-	    natd_hash(p1, p1->remote.addr, p1->remote.port, his))
+	if (natd_hash(p1, &p1->local, mine) ||
+	    natd_hash(p1, &p1->remote, his))
 		return;
 	for (size_t i = 0; i < m->npl; i++) {
 		const struct ik_v1_pl *pl = &m->pl[i];

@@ -34,6 +34,20 @@ static size_t id_local(const struct ik_v2_ike_sa *s, uint8_t *body, size_t cap)
 			return 4 + len;
 		}
 	}
+	if ((t == IK_ID_NONE || !v) && s->local.family == IK_AF_INET6) {
+		body[0] = IK_V2_ID_IPV6_ADDR;
+		memcpy(body + 4, s->local.addr6, 16);
+		return 20;
+	}
+	if (t == IK_ID_ADDRESS && v && strchr(v, ':')) {
+		uint8_t a6[16];
+
+		if (ik_addr6_parse(v, a6) == 0) {
+			body[0] = IK_V2_ID_IPV6_ADDR;
+			memcpy(body + 4, a6, 16);
+			return 20;
+		}
+	}
 	if (t == IK_ID_NONE || t == IK_ID_ADDRESS || !v) {
 		uint32_t a = s->local.addr;
 
@@ -81,6 +95,13 @@ static int id_peer(struct ik_v2_ike_sa *s, const struct ik_v2_id_pl *id)
 			return -1;
 		s->peer_id.type = IK_ID_ADDRESS;
 		s->peer_id.addr = ik_get32(id->data);
+		return 0;
+	case IK_V2_ID_IPV6_ADDR:
+		if (id->len != 16)
+			return -1;
+		s->peer_id.type = IK_ID_ADDRESS;
+		s->peer_id.v6 = true;
+		memcpy(s->peer_id.addr6, id->data, 16);
 		return 0;
 	case IK_V2_ID_FQDN:
 		s->peer_id.type = IK_ID_FQDN;
@@ -131,20 +152,27 @@ static void auth_failed(struct ik_v2_ike_sa *s, const char *why)
 
 /* INITIAL_CONTACT from an authenticated peer: its older IKEv2 SAs (and
  * their children) are gone on its side. Through the address index. */
+static bool same_vrf(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* INITIAL_CONTACT: the peer's other IKE SAs go, with their children. The peer
+ * is its address AND port (and fVRF), as in IKEv1, so that peers behind one
+ * NAT address do not delete each other's SAs; the walk goes through the peer
+ * index, whatever the number of SAs from that address. */
 static void initial_contact(struct ik_v2_ike_sa *s)
 {
 	struct ik_engine *e = s->e;
 	struct ik_hlink *l, *next;
 
-	if (s->remote.family != IK_AF_INET4)
-		return;
-	for (l = ik_core_sa_first_addr(e, s->remote.addr); l; l = next) {
-		struct ik_ike_sa *o = ik_container_of(l, struct ik_ike_sa, by_addr);
+	for (l = ik_core_sa_first_peer(e, s->fvrf, &s->local, &s->remote); l; l = next) {
+		struct ik_ike_sa *o = ik_container_of(l, struct ik_ike_sa, by_peer);
 
 		next = ik_htab_next(l);
 		if (o == &s->sa || o->dead || o->version != 2 || o->state != IKEV2_READY ||
-		    !ik_addr_eq(&o->remote.ip, &s->remote.ip) ||
-		    !ik_addr_eq(&o->local.ip, &s->local.ip))
+		    !ik_addr_eq(&o->remote.ip, &s->remote.ip) || o->remote.port != s->remote.port ||
+		    !ik_addr_eq(&o->local.ip, &s->local.ip) || !same_vrf(o->fvrf, s->fvrf))
 			continue;
 		V2DBG(s, "INITIAL_CONTACT: deleting the older IKE SA %u with this peer",
 		      ((struct ik_v2_ike_sa *)o)->sa_id);
@@ -173,7 +201,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		return -1;
 	}
 	if (psk_used(s->profile) &&
-	    (ik_v2_key_initiator(s->cfg, s->profile, s->remote.addr, NULL, &s->psk, &tr) ||
+	    (ik_v2_key_initiator_ip(s->cfg, s->profile, &s->remote.ip, NULL, &s->psk, &tr) ||
 	     (s->profile->auth_local == IK_AUTH_PSK && !s->psk.local))) {
 		ik_v2_fail(s, "no pre-shared key for %s in keyring of IKEv2 profile %s",
 			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
@@ -334,8 +362,8 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	      ik_v2_id_fmt(&s->peer_id, idtxt, sizeof(idtxt)), id_type_text(id.type));
 	s->profile = ik_v2_cert_profile(s, rx);
 	if (!s->profile && !idk)
-		s->profile = ik_v2_profile_select(s->cfg, s->fvrf, s->local.addr, &s->peer_id,
-						  &tr);
+		s->profile = ik_v2_profile_select_ip(s->cfg, s->fvrf, &s->local.ip, &s->peer_id,
+						     &tr);
 	if (!s->profile) {
 		auth_failed(s, "Failed to locate an IKEv2 profile for the peer's identity");
 		goto fail;
@@ -350,7 +378,8 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	}
 	if (psk_used(s->profile) &&
-	    (ik_v2_key_responder(s->cfg, s->profile, &s->peer_id, s->remote.addr, &s->psk, &tr) ||
+	    (ik_v2_key_responder_ip(s->cfg, s->profile, &s->peer_id, &s->remote.ip, &s->psk,
+				    &tr) ||
 	     (s->profile->auth_remote == IK_AUTH_PSK && !s->psk.remote) ||
 	     (s->profile->auth_local == IK_AUTH_PSK && !s->psk.local))) {
 		auth_failed(s, "no pre-shared key for the peer in the profile's keyring");

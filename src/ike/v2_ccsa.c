@@ -168,9 +168,7 @@ static void move_children(struct ik_v2_ike_sa *s, unsigned from_conn, unsigned t
 {
 	struct ik_engine *e = s->e;
 
-	if (s->remote.family != IK_AF_INET4)
-		return;
-	for (struct ik_child *c = ik_core_child_first_addr(e, s->remote.addr); c;
+	for (struct ik_child *c = ik_core_child_first_addr_ip(e, &s->remote.ip); c;
 	     c = ik_core_child_next_addr(e, c))
 		if (c->version == 2 && c->p1_conn_id == from_conn)
 			c->p1_conn_id = to_conn;
@@ -439,9 +437,7 @@ static unsigned children_of_peer(struct ik_v2_ike_sa *s)
 {
 	unsigned n = 0;
 
-	if (s->remote.family != IK_AF_INET4)
-		return 0;
-	for (struct ik_child *c = ik_core_child_first_addr(s->e, s->remote.addr); c;
+	for (struct ik_child *c = ik_core_child_first_addr_ip(s->e, &s->remote.ip); c;
 	     c = ik_core_child_next_addr(s->e, c))
 		n++;
 	return n;
@@ -563,18 +559,20 @@ out:
 
 /* ---- IKE SA rekey ---- */
 
-/* Live IKEv2 SAs with the SA's peer address (through the address index). */
+/* Live IKEv2 SAs with the SA's peer: its address pair and port in its fVRF,
+ * as IKEv1 counts its cap (peers behind one NAT address are counted apart),
+ * through the peer index. */
 static unsigned ike_sas_of_peer(struct ik_v2_ike_sa *s)
 {
 	unsigned n = 0;
 
-	if (s->remote.family != IK_AF_INET4)
-		return 0;
-	for (struct ik_hlink *l = ik_core_sa_first_addr(s->e, s->remote.addr); l;
-	     l = ik_htab_next(l)) {
-		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
+	for (struct ik_hlink *l = ik_core_sa_first_peer(s->e, s->fvrf, &s->local, &s->remote);
+	     l; l = ik_htab_next(l)) {
+		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_peer);
 
-		if (!sa->dead && sa->version == 2 && ik_addr_eq(&sa->remote.ip, &s->remote.ip))
+		if (!sa->dead && sa->version == 2 && ik_addr_eq(&sa->remote.ip, &s->remote.ip) &&
+		    sa->remote.port == s->remote.port && ik_addr_eq(&sa->local.ip, &s->local.ip) &&
+		    ((!sa->fvrf && !s->fvrf) || (sa->fvrf && s->fvrf && !strcmp(sa->fvrf, s->fvrf))))
 			n++;
 	}
 	return n;

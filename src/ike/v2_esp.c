@@ -137,6 +137,12 @@ static void ts_set(struct ik_v2_ts *t, const struct ik_addr *lo, const struct ik
 	ts_put(t->end, hi);
 }
 
+/* GRE over IPv4 or IPv6: the one kind of tunnel that can use transport mode. */
+static bool ts_gre(const struct ik_interface *t)
+{
+	return t->tunnel_mode == IK_TUN_GRE_IP || t->tunnel_mode == IK_TUN_GRE_IPV6;
+}
+
 /* What the tunnel allows on one side (ep: that side's endpoint): every
  * address of the family the tunnel carries for 'tunnel mode ipsec ipv4/ipv6',
  * GRE (proto 47) to or from the endpoint else. */
@@ -265,7 +271,7 @@ static uint32_t new_spi(struct ik_engine *e)
 
 const struct ik_interface *ik_v2_tunnel_for(const struct ik_v2_ike_sa *s)
 {
-	return ik_core_tunnel_for(s->cfg, s->local.addr, s->remote.addr);
+	return ik_core_tunnel_for_ip(s->cfg, &s->local.ip, &s->remote.ip);
 }
 
 /* ---- initiator ---- */
@@ -318,7 +324,7 @@ int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		ts_want(t, &s->remote.ip, &tsr);
 	}
 	if (t && ip->ntsets && ip->tsets[0]->mode == IK_MODE_TRANSPORT &&
-	    t->tunnel_mode == IK_TUN_GRE_IP) {
+	    ts_gre(t)) {
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_USE_TRANSPORT_MODE, NULL, 0);
 		cr->transport = true;
 	}
@@ -450,15 +456,16 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		rc = IK_V2_N_NO_PROPOSAL_CHOSEN;
 		goto out;
 	}
-	ts = ik_snapshot_tunnels_to(s->cfg, s->remote.addr, &n);
+	ts = ik_snapshot_tunnels_to_ip(s->cfg, &s->remote.ip, &n);
 	/* tunnels bound to the SA's profile first, then any protected one */
 	for (int pass = 0; pass < 2 && !t; pass++) {
 		for (size_t i = 0; i < n && !t; i++) {
 			const struct ik_interface *x = ts[i];
+			struct ik_addr src;
 
+			ik_iface_tunnel_source(x, &src);
 			if (!x->protection || x->shutdown ||
-			    (x->tunnel_source_resolved && x->tunnel_source &&
-			     x->tunnel_source != s->local.addr))
+			    (!ik_addr_is_any(&src) && !ik_addr_eq(&src, &s->local.ip)))
 				continue;
 			if ((pass == 0) != (x->protection->ikev2_profile == s->profile))
 				continue;
@@ -511,7 +518,7 @@ chosen:
 					ik_put32(p.spi, cr->spi_in);
 					if (ik_v2_find_notify(&rx->m, IK_V2_N_USE_TRANSPORT_MODE) &&
 					    cr->tset->mode == IK_MODE_TRANSPORT && t &&
-					    t->tunnel_mode == IK_TUN_GRE_IP) {
+					    ts_gre(t)) {
 						cr->transport = true;
 						ik_v2_b_notify(b, 0, NULL, 0,
 							       IK_V2_N_USE_TRANSPORT_MODE, NULL, 0);

@@ -59,9 +59,7 @@ struct ik_child *ik_v2_child_first(struct ik_v2_ike_sa *s)
 {
 	struct ik_child *c;
 
-	if (s->remote.family != IK_AF_INET4)
-		return NULL;
-	c = ik_core_child_first_addr(s->e, s->remote.addr);
+	c = ik_core_child_first_addr_ip(s->e, &s->remote.ip);
 	if (c && !child_of(s, c))
 		c = ik_v2_child_next(s, c);
 	return c;

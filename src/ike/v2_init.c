@@ -341,10 +341,9 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	bool accepted = false;
 
 	ik_addr_fmt_any(&remote->ip, ra);
-	if (local->family != IK_AF_INET4 || remote->family != IK_AF_INET4) {
-		/* policies, profiles, keyrings and tunnels are IPv4 here */
-		DBG2(e, "IKEv2:IKE_SA_INIT request from %s: IKEv2 over IPv6 is "
-		     "not configured here, dropped", ra);
+	if (local->family != remote->family) {
+		DBG2(e, "IKEv2:IKE_SA_INIT request from %s to an address of the other family: "
+		     "dropped", ra);
 		v2_dropped(e);
 		return;
 	}
@@ -393,7 +392,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		v->cookies_ok++;
 		v->st.cookie_accepted++;
 	}
-	pol = ik_v2_policy_select(e->cfg, fvrf, local->addr, &tr);
+	pol = ik_v2_policy_select_ip(e->cfg, fvrf, &local->ip, &tr);
 	if (!pol || choose(pol, offer, ke.group, &ch)) {
 		DBG2(e, "IKEv2:Failed to find a matching proposal for %s "
 		     "(policy %s)", ra, pol ? pol->name : "none");
@@ -537,7 +536,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	if (!s->policy) {
 		struct ik_trace tr = { e->log, s->sa_id };
 
-		s->policy = ik_v2_policy_select(s->cfg, s->fvrf, s->local.addr, &tr);
+		s->policy = ik_v2_policy_select_ip(s->cfg, s->fvrf, &s->local.ip, &tr);
 		if (!s->policy) {
 			ik_v2_fail(s, "no IKEv2 policy for local address %s",
 				   ik_addr_fmt_any(&s->local.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }));

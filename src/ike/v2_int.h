@@ -209,7 +209,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 		 size_t len);
 /* Starts IKE_SA_INIT for a tunnel whose IPsec profile names an IKEv2 profile
  * (engine_initiate_tunnel, after its checks). 0, or -1 with err set. */
-int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, uint32_t src,
+int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const struct ik_addr *src,
 		   unsigned rekey_of, struct ik_sb *err);
 /* The SA a due IKEv2 timer (kind IK_TK_V2_XMIT) belongs to. */
 struct ik_ike_sa *ik_v2_timer_owner(struct ik_timer *t);

@@ -146,5 +146,7 @@ void ik_v2_show_session_brief(struct ik_engine *e, const struct ik_show_opts *o,
 /* clear crypto ikev2 sa [remote A] (peer 0: all): DELETE sent, SAs and
  * their children gone. */
 void ik_v2_clear(struct ik_engine *e, uint32_t peer);
+/* The same with a peer of either family (NULL = all). */
+void ik_v2_clear_addr(struct ik_engine *e, const struct ik_addr *peer);
 
 #endif

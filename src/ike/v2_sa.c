@@ -10,6 +10,7 @@
 
 #include "ike/v2_int.h"
 #include "ike/v2_more.h"
+#include "profile/snapshot.h"
 #include "util/addr.h"
 #include "util/mutant.h"
 #include "util/util.h"
@@ -169,9 +170,7 @@ struct ik_v2_ike_sa *ik_v2_sa_find_peer(struct ik_engine *e, const struct ik_add
 {
 	struct ik_v2_ike_sa *best = NULL;
 
-	if (remote->family != IK_AF_INET4)
-		return NULL;
-	for (struct ik_hlink *l = ik_core_sa_first_addr(e, remote->v4); l; l = ik_htab_next(l)) {
+	for (struct ik_hlink *l = ik_core_sa_first_addr_ip(e, remote); l; l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
 
 		if (sa->dead || sa->version != 2 || sa->state != IKEV2_READY ||
@@ -254,11 +253,11 @@ void ik_v2_sa_delete(struct ik_v2_ike_sa *s, const char *reason, bool notify_pee
 		e->st.p1_failed++;
 	ik_peer_sa_event(&s->sa, IK_PEER_SA_DELETED);
 	/* children made by this SA go with it */
-	if (s->conn_id && s->remote.family == IK_AF_INET4) {
+	if (s->conn_id) {
 		struct ik_child *c, *next;
 
 		/* through the children's address index: only this peer's */
-		for (c = ik_core_child_first_addr(e, s->remote.addr); c; c = next) {
+		for (c = ik_core_child_first_addr_ip(e, &s->remote.ip); c; c = next) {
 			next = ik_core_child_next_addr(e, c);
 			if (c->version == 2 && c->p1_conn_id == s->conn_id)
 				ik_core_child_remove(e, c, false, "IKE SA deleted");
@@ -973,15 +972,19 @@ static const struct ik_ike_sa_ops v2_ops = {
 
 /* ---- initiation ---- */
 
-int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, uint32_t src,
+int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const struct ik_addr *src,
 		   unsigned rekey_of, struct ik_sb *err)
 {
 	struct ik_v2_eng *v = ik_v2_eng(e);
-	struct ik_endpoint local = ik_ep_v4(src, 500), remote = ik_ep_v4(t->tunnel_dest, 500);
+	struct ik_endpoint local = ik_ep(src, 500), remote;
 	struct ik_v2_ike_sa *s;
+	struct ik_addr dst;
+	char da[IK_ADDR_ANYSTRLEN];
 
+	ik_iface_tunnel_dest(t, &dst);
+	remote = ik_ep(&dst, 500);
 	/* one negotiation per tunnel: through the peer's address chain */
-	for (struct ik_hlink *l = ik_core_sa_first_addr(e, t->tunnel_dest); l;
+	for (struct ik_hlink *l = ik_core_sa_first_addr_ip(e, &dst); l;
 	     l = ik_htab_next(l)) {
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
 		struct ik_v2_ike_sa *o = (struct ik_v2_ike_sa *)sa;
@@ -1001,7 +1004,7 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, uint32_t s
 	s->want_child = true;
 	s->child.rekey_of = rekey_of;
 	V2DBG(s, "Initiating IKEv2 for %s to %s (IKEv2 profile %s)", t->name,
-	      ik_addr_fmt(t->tunnel_dest, (char[IK_ADDRSTRLEN]){ 0 }), s->profile->name);
+	      ik_addr_fmt_ios(&dst, da), s->profile->name);
 	if (ik_v2_init_start(s)) {
 		ik_sb_printf(err, "%% %s: IKEv2 could not start (see debug crypto ikev2)", t->name);
 		ik_v2_sa_delete(s, "could not start", false);

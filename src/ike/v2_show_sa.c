@@ -123,8 +123,7 @@ static unsigned lifetime_s(const struct ik_v2_ike_sa *s)
 
 static bool shown(const struct ik_v2_ike_sa *s, const struct ik_show_opts *o)
 {
-	return !s->dead && (!o->peer || (s->remote.family == IK_AF_INET4 &&
-					 s->remote.addr == o->peer));
+	return !s->dead && ik_show_opts_peer(o, &s->remote.ip);
 }
 
 /* ---- one SA ---- */
@@ -628,20 +627,26 @@ void ik_v2_stats_format(const struct ik_v2_stats *s, bool json, struct ik_sb *ou
 
 void ik_v2_clear(struct ik_engine *e, uint32_t peer)
 {
+	struct ik_addr pa = ik_addr_v4(peer);
+
+	ik_v2_clear_addr(e, peer ? &pa : NULL);
+}
+
+void ik_v2_clear_addr(struct ik_engine *e, const struct ik_addr *peer)
+{
 	struct ik_v2_ike_sa *s, *next;
 
 	if (peer) { /* one peer: through the address index */
 		struct ik_hlink *l, *nl;
 
-		for (l = ik_core_sa_first_addr(e, peer); l; l = nl) {
+		for (l = ik_core_sa_first_addr_ip(e, peer); l; l = nl) {
 			struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
 
 			nl = ik_htab_next(l);
-			if (sa->dead || sa->version != 2 || sa->remote.family != IK_AF_INET4 ||
-			    sa->remote.addr != peer)
+			if (sa->dead || sa->version != 2 || !ik_addr_eq(&sa->remote.ip, peer))
 				continue;
 			s = (struct ik_v2_ike_sa *)sa;
-			ik_log_scope(e->log, peer);
+			ik_log_scope_addr(e->log, peer);
 			V2DBG(s, "Manual clear of the IKE SA and its children");
 			ik_v2_sa_delete(s, "Manual clear", true);
 		}
@@ -649,10 +654,9 @@ void ik_v2_clear(struct ik_engine *e, uint32_t peer)
 	}
 	for (s = e->v2 ? e->v2->sas : NULL; s; s = next) {
 		next = s->next;
-		if (s->dead || (peer && (s->remote.family != IK_AF_INET4 ||
-					 s->remote.addr != peer)))
+		if (s->dead)
 			continue;
-		ik_log_scope(e->log, s->remote.family == IK_AF_INET4 ? s->remote.addr : 0);
+		ik_log_scope_addr(e->log, &s->remote.ip);
 		V2DBG(s, "Manual clear of the IKE SA and its children");
 		ik_v2_sa_delete(s, "Manual clear", true);
 	}

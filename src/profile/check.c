@@ -45,6 +45,7 @@
 #include "keyring/lpm.h"
 #include "pki/peerauth.h"
 #include "pki/pki.h"
+#include "profile/snapshot.h"
 #include "keyring/resolver.h"
 #include "profile/check_authz.h"
 #include "keyring/lpm6.h"
@@ -1385,18 +1386,26 @@ static void ck_k1(struct ck *c)
 		const struct ik_ipsec_profile *ip = ifc->protection;
 		const struct ik_isakmp_profile *p;
 		struct ck_finding *f;
-		char ps[IK_ADDRSTRLEN];
+		char ps[IK_ADDR_ANYSTRLEN];
+		const char *v6 = ifc->tunnel_dest_v6 ? "ipv6 " : "";
+		const char *host = ifc->tunnel_dest_v6 ? "/128" : "";
+		struct ik_addr local, dest;
 		struct ik_sb rings;
 
-		if (!ifc->is_tunnel || !ip || ip->ikev2_profile || !ifc->tunnel_dest)
+		if (!ifc->is_tunnel || !ip || ip->ikev2_profile ||
+		    (!ifc->tunnel_dest && !ifc->tunnel_dest_v6))
 			continue;
-		uint32_t local = ck_tunnel_local(c, ifc);
-
-		p = ik_profile_for_initiator(c->cfg, ip, ifc->tunnel_vrf, local, ifc->tunnel_dest,
-					     NULL);
-		if (ik_resolve_initiator(c->r, p, ifc->tunnel_vrf, local, ifc->tunnel_dest, NULL))
+		/* a tunnel over IPv6: its IPv6 source as the configuration gives it
+		 * (an interface of the host is not looked up: not known) */
+		if (ifc->tunnel_dest_v6)
+			ik_iface_tunnel_source(ifc, &local);
+		else
+			local = ik_addr_v4(ck_tunnel_local(c, ifc));
+		ik_iface_tunnel_dest(ifc, &dest);
+		p = ik_profile_for_initiator_ip(c->cfg, ip, ifc->tunnel_vrf, &local, &dest, NULL);
+		if (ik_resolve_initiator_ip(c->r, p, ifc->tunnel_vrf, &local, &dest, NULL))
 			continue;
-		ik_addr_fmt(ifc->tunnel_dest, ps);
+		ik_addr_fmt_ios(&dest, ps);
 		f = ck_new(c, "error", "K1");
 		ck_add_line(f, ifc->line, ck_strf("interface %s: tunnel destination %s, tunnel "
 						  "protection ipsec profile %s", ifc->name, ps,
@@ -1413,8 +1422,8 @@ static void ck_k1(struct ck *c)
 					     "%s holds an address key for it (K2)", ifc->name, ps,
 					     p ? "with profile " : "without a profile",
 					     p ? p->name : "", ck_vrf_name(ifc->tunnel_vrf));
-			f->fix = ck_strf("add pre-shared-key address %s to a keyring of fVRF %s",
-					 ps, ck_vrf_name(ifc->tunnel_vrf));
+			f->fix = ck_strf("add pre-shared-key address %s%s%s to a keyring of fVRF %s",
+					 v6, ps, host, ck_vrf_name(ifc->tunnel_vrf));
 			continue;
 		}
 		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
@@ -1424,8 +1433,8 @@ static void ck_k1(struct ck *c)
 		f->message = ck_strf("%s initiates toward %s with profile %s, but none of its "
 				     "keyrings (%s) holds an address key for %s (K1)", ifc->name,
 				     ps, p->name, ik_sb_str(&rings), ps);
-		f->fix = ck_strf("add pre-shared-key address %s to keyring %s (listed in profile "
-				 "%s)", ps, p->keyrings[0]->name, p->name);
+		f->fix = ck_strf("add pre-shared-key address %s%s%s to keyring %s (listed in "
+				 "profile %s)", v6, ps, host, p->keyrings[0]->name, p->name);
 		ik_sb_free(&rings);
 	}
 }
@@ -1448,10 +1457,10 @@ static void ck_cmap_add(void *ctx, const struct ik_cmap_finding *cf)
 
 /* ---- what cannot work at run time ---- */
 
-/* A tunnel over IPv6, or carrying IPv6, with an engine that has no IPv6. */
-static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t)
+/* A tunnel over IPv6 with an engine that has no IPv6 (outer), or IPv6 on a
+ * VTI over IPv4, which carries IPv4 only, as IOS's tunnel mode ipsec ipv4. */
+static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t, bool outer)
 {
-	bool outer = ik_tunnel_mode_v6(t->tunnel_mode);
 	struct ck_finding *f = ck_new(c, "error", "IPv6");
 	char a[IK_ADDR_ANYSTRLEN];
 
@@ -1463,15 +1472,16 @@ static void ck_v6_tunnel(struct ck *c, const struct ik_interface *t)
 	f->message = outer ? ck_strf("%s runs over IPv6, but this ikerd negotiates IKE and "
 				     "installs tunnels over IPv4 only: the tunnel never comes "
 				     "up", t->name)
-			   : ck_strf("%s carries IPv6 (ipv6 address) in a VTI (tunnel mode ipsec "
-				     "ipv4), but this ikerd negotiates IPv4 selectors only: IPv6 "
-				     "traffic does not pass (a GRE tunnel carries IPv6)", t->name);
+			   : ck_strf("%s carries IPv6 (ipv6 address) in a VTI over IPv4 (tunnel "
+				     "mode ipsec ipv4), which carries IPv4 only, as on IOS: IPv6 "
+				     "traffic does not pass (a GRE tunnel carries both)", t->name);
 	f->direction = ck_strf("both directions: %s", outer ? "no IKE exchange over IPv6"
 							      : "IPv6 packets are not routed");
 	f->fix = ik_xstrdup(outer ? "use tunnel mode gre ip or ipsec ipv4 with IPv4 tunnel "
 				    "addresses"
-				  : "carry IPv6 in a GRE tunnel (tunnel mode gre ip), or "
-				    "remove the ipv6 address");
+				  : "carry IPv6 in a GRE tunnel (tunnel mode gre ip), in a VTI "
+				    "of its own (tunnel mode ipsec ipv6), or remove the ipv6 "
+				    "address");
 }
 
 static const char *ck_authm_name(enum ik_authm a)
@@ -1540,11 +1550,12 @@ static void ck_runtime_tunnels(struct ck *c)
 					 "(pre-share with a keyring, rsa-sig or ecdsa-sig with a "
 					 "pki trustpoint) in crypto ikev2 profile %s", p2->name);
 		}
-		/* IPv6 inside a GRE tunnel over IPv4 works (the GRE link carries it);
-		 * inside a VTI it would need IPv6 XFRM policies */
-		if (!env->ipv6 && (ik_tunnel_mode_v6(t->tunnel_mode) ||
-				   (t->has_addr6 && t->tunnel_mode == IK_TUN_IPSEC_IPV4)))
-			ck_v6_tunnel(c, t);
+		/* IPv6 inside a GRE tunnel works (the GRE link carries it); a VTI
+		 * over IPv4 carries IPv4 only */
+		if (!env->ipv6 && ik_tunnel_mode_v6(t->tunnel_mode))
+			ck_v6_tunnel(c, t, true);
+		else if (t->has_addr6 && t->tunnel_mode == IK_TUN_IPSEC_IPV4)
+			ck_v6_tunnel(c, t, false);
 		if (ik_tunnel_mode_v6(t->tunnel_mode))
 			continue; /* the interface lookup below is for IPv4 sources */
 		if (!t->tunnel_source_if || t->tunnel_source_resolved ||
@@ -1784,7 +1795,7 @@ static void ck_v2(struct ck *c)
 		const struct ik_interface *ifc = c->cfg->ifaces[i];
 		const struct ik_ipsec_profile *ip = ifc->protection;
 		const struct ik_ikev2_profile *p, *rp;
-		struct ik_v2_id id;
+		struct ik_v2_id id = { .type = IK_ID_NONE };
 		struct ik_v2_psk k;
 		struct ck_finding *f;
 		char ps[IK_ADDRSTRLEN], ls[IK_ADDRSTRLEN];

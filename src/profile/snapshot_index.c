@@ -12,19 +12,20 @@
 #include "profile/profile.h"
 #include "profile/v2_select.h"
 
-struct tunnel_ent {
-	uint32_t dest;
-	uint32_t src;           /* pair index: the source, 0 when any */
-	size_t pos;             /* in cfg->ifaces: ties keep configuration order */
-	const struct ik_interface *t;
-};
-
 /* Protected tunnels sorted by destination, then configuration order. */
 struct ik_tunnel_index {
 	size_t n;
 	const struct ik_interface **t;
 	const struct ik_interface **by_num; /* the same, by tunnel number */
-	struct tunnel_ent *pairs;           /* by (destination, source, order) */
+	struct pair_ent *pairs;             /* IPv4 tunnels by (destination, source, order) */
+	size_t npairs;
+};
+
+struct pair_ent {
+	uint32_t dest;
+	uint32_t src;           /* the source, 0 when any */
+	size_t pos;             /* in cfg->ifaces: ties keep configuration order */
+	const struct ik_interface *t;
 };
 
 static bool tunnel_indexed(const struct ik_interface *t)
@@ -32,9 +33,34 @@ static bool tunnel_indexed(const struct ik_interface *t)
 	return t->is_tunnel && t->protection;
 }
 
+/* The sort key of a destination: ik_addr_key's bytes (the family first, so
+ * that IPv4 and IPv6 destinations never mix), zero-padded; tunnel numbers
+ * sort by the same bytes. */
+struct tunnel_ent {
+	uint8_t dest[IK_ADDR_KEYLEN];
+	size_t pos;             /* in cfg->ifaces: ties keep configuration order */
+	const struct ik_interface *t;
+};
+
+static void dest_key(const struct ik_addr *a, uint8_t k[IK_ADDR_KEYLEN])
+{
+	memset(k, 0, IK_ADDR_KEYLEN);
+	ik_addr_key(a, k);
+}
+
 static int tunnel_cmp(const void *a, const void *b)
 {
 	const struct tunnel_ent *x = a, *y = b;
+	int r = memcmp(x->dest, y->dest, IK_ADDR_KEYLEN);
+
+	if (r)
+		return r;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair_ent *x = a, *y = b;
 
 	if (x->dest != y->dest)
 		return x->dest < y->dest ? -1 : 1;
@@ -47,6 +73,21 @@ static int tunnel_cmp(const void *a, const void *b)
 static uint32_t tunnel_src_key(const struct ik_interface *t)
 {
 	return t->tunnel_source_resolved ? t->tunnel_source : 0;
+}
+
+static bool tunnel_v4(const struct ik_interface *t)
+{
+	return !t->tunnel_dest_v6 && !t->tunnel_source_v6;
+}
+
+static int tunnel_dest_cmp(const struct ik_interface *t, const uint8_t k[IK_ADDR_KEYLEN])
+{
+	uint8_t tk[IK_ADDR_KEYLEN];
+	struct ik_addr d;
+
+	ik_iface_tunnel_dest(t, &d);
+	dest_key(&d, tk);
+	return memcmp(tk, k, IK_ADDR_KEYLEN);
 }
 
 static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
@@ -62,8 +103,10 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 		goto fail;
 	for (size_t i = 0; i < cfg->nifaces; i++)
 		if (tunnel_indexed(cfg->ifaces[i])) {
-			ent[ti->n].dest = cfg->ifaces[i]->tunnel_dest;
-			ent[ti->n].src = 0;
+			struct ik_addr d;
+
+			ik_iface_tunnel_dest(cfg->ifaces[i], &d);
+			dest_key(&d, ent[ti->n].dest);
 			ent[ti->n].pos = i;
 			ent[ti->n].t = cfg->ifaces[i];
 			ti->n++;
@@ -71,16 +114,21 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
 	for (size_t i = 0; i < ti->n; i++)
 		ti->t[i] = ent[i].t;
-	ti->pairs = calloc(cap, sizeof(*ti->pairs));
 	ti->by_num = calloc(cap, sizeof(*ti->by_num));
-	if (!ti->pairs || !ti->by_num)
+	ti->pairs = calloc(cap, sizeof(*ti->pairs));
+	if (!ti->by_num || !ti->pairs)
 		goto fail;
-	memcpy(ti->pairs, ent, ti->n * sizeof(*ent));
 	for (size_t i = 0; i < ti->n; i++)
-		ti->pairs[i].src = tunnel_src_key(ti->pairs[i].t);
-	qsort(ti->pairs, ti->n, sizeof(*ti->pairs), tunnel_cmp);
-	for (size_t i = 0; i < ti->n; i++)
-		ent[i].dest = ent[i].t->tunnel_num;
+		if (tunnel_v4(ent[i].t))
+			ti->pairs[ti->npairs++] = (struct pair_ent){
+				.dest = ent[i].t->tunnel_dest, .src = tunnel_src_key(ent[i].t),
+				.pos = ent[i].pos, .t = ent[i].t };
+	qsort(ti->pairs, ti->npairs, sizeof(*ti->pairs), pair_cmp);
+	for (size_t i = 0; i < ti->n; i++) {
+		struct ik_addr num = ik_addr_v4(ent[i].t->tunnel_num);
+
+		dest_key(&num, ent[i].dest);
+	}
 	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
 	for (size_t i = 0; i < ti->n; i++)
 		ti->by_num[i] = ent[i].t;
@@ -108,21 +156,21 @@ static void tunnel_index_free(struct ik_tunnel_index *ti)
 }
 
 /* The first entry of the pair index for (dest, src), or NULL */
-static const struct tunnel_ent *pair_first(const struct ik_tunnel_index *ti, uint32_t dest,
-					   uint32_t src)
+static const struct pair_ent *pair_first(const struct ik_tunnel_index *ti, uint32_t dest,
+					 uint32_t src)
 {
-	size_t lo = 0, hi = ti->n;
+	size_t lo = 0, hi = ti->npairs;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct tunnel_ent *p = &ti->pairs[mid];
+		const struct pair_ent *p = &ti->pairs[mid];
 
 		if (p->dest < dest || (p->dest == dest && p->src < src))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < ti->n && ti->pairs[lo].dest == dest && ti->pairs[lo].src == src)
+	if (lo < ti->npairs && ti->pairs[lo].dest == dest && ti->pairs[lo].src == src)
 		return &ti->pairs[lo];
 	return NULL;
 }
@@ -131,13 +179,13 @@ const struct ik_interface *ik_snapshot_tunnel_for(const struct ik_config *cfg, u
 						  uint32_t remote)
 {
 	const struct ik_tunnel_index *ti = cfg->tindex;
-	const struct tunnel_ent *bound, *any;
+	const struct pair_ent *bound, *any;
 
 	if (!ti) {
 		for (size_t i = 0; i < cfg->nifaces; i++) {
 			const struct ik_interface *t = cfg->ifaces[i];
 
-			if (tunnel_indexed(t) && t->tunnel_dest == remote &&
+			if (tunnel_indexed(t) && tunnel_v4(t) && t->tunnel_dest == remote &&
 			    (!tunnel_src_key(t) || t->tunnel_source == local))
 				return t;
 		}
@@ -176,14 +224,26 @@ const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, u
 const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config *cfg,
 							  uint32_t dest, size_t *n)
 {
+	struct ik_addr d = ik_addr_v4(dest);
+
+	return ik_snapshot_tunnels_to_ip(cfg, &d, n);
+}
+
+const struct ik_interface *const *ik_snapshot_tunnels_to_ip(const struct ik_config *cfg,
+							     const struct ik_addr *dest,
+							     size_t *n)
+{
 	const struct ik_tunnel_index *ti = cfg->tindex;
+	uint8_t k[IK_ADDR_KEYLEN];
 	size_t lo = 0, hi, first;
 
 	*n = 0;
+	dest_key(dest, k);
 	if (!ti) {
 		/* a model without indexes (a test's): the first match only */
 		for (size_t i = 0; i < cfg->nifaces; i++)
-			if (tunnel_indexed(cfg->ifaces[i]) && cfg->ifaces[i]->tunnel_dest == dest) {
+			if (tunnel_indexed(cfg->ifaces[i]) &&
+			    !tunnel_dest_cmp(cfg->ifaces[i], k)) {
 				*n = 1;
 				return (const struct ik_interface *const *)&cfg->ifaces[i];
 			}
@@ -193,13 +253,13 @@ const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ti->t[mid]->tunnel_dest < dest)
+		if (tunnel_dest_cmp(ti->t[mid], k) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	first = lo;
-	while (lo < ti->n && ti->t[lo]->tunnel_dest == dest)
+	while (lo < ti->n && !tunnel_dest_cmp(ti->t[lo], k))
 		lo++;
 	*n = lo - first;
 	return ti->t + first;

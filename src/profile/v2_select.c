@@ -387,7 +387,13 @@ const char *ik_v2_id_fmt(const struct ik_v2_id *id, char *buf, size_t len)
 {
 	char a[IK_ADDRSTRLEN];
 
-	if (id->type == IK_ID_ADDRESS)
+	if (id->type == IK_ID_ADDRESS && id->v6) {
+		char a6[IK_ADDR_ANYSTRLEN];
+		struct ik_addr x = { .family = IK_AF_INET6 };
+
+		memcpy(x.v6, id->addr6, 16);
+		snprintf(buf, len, "%s", ik_addr_fmt_any(&x, a6));
+	} else if (id->type == IK_ID_ADDRESS)
 		snprintf(buf, len, "%s", ik_addr_fmt(id->addr, a));
 	else
 		ik_str_escape(id->value ? id->value : "", id->value ? strlen(id->value) : 0, buf,
@@ -436,16 +442,18 @@ static bool v2_policy_admits(const struct ik_ikev2_policy *p, const char *fvrf, 
 	return vrf_ok && local_ok;
 }
 
-const struct ik_ikev2_policy *ik_v2_policy_select(const struct ik_config *cfg, const char *fvrf,
-						  uint32_t local, const struct ik_trace *tr)
+/* local: the IPv4 address matched against `match address local` lines (0
+ * for an IPv6 one: such lines are IPv4 and never list it); a: as printed. */
+static const struct ik_ikev2_policy *policy_select(const struct ik_config *cfg, const char *fvrf,
+						   uint32_t local, const char *a,
+						   const struct ik_trace *tr)
 {
 	const struct ik_ikev2_policy *best = NULL;
 	int best_score = -1;
 	const struct ik_log *lg = tr ? tr->log : NULL;
-	char a[IK_ADDRSTRLEN];
 
 	ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:Searching Policy with fvrf %u, local address %s",
-	       v2_vrf_id(cfg, fvrf), ik_addr_fmt(local, a));
+	       v2_vrf_id(cfg, fvrf), a);
 	if (cfg->nv2_policies == 0) {
 		ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:Using the Default Policy for Proposal");
 		ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:Found Policy 'default'");
@@ -472,6 +480,25 @@ const struct ik_ikev2_policy *ik_v2_policy_select(const struct ik_config *cfg, c
 	}
 	ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:Found Policy '%s'", best->name);
 	return best;
+}
+
+const struct ik_ikev2_policy *ik_v2_policy_select(const struct ik_config *cfg, const char *fvrf,
+						  uint32_t local, const struct ik_trace *tr)
+{
+	char a[IK_ADDRSTRLEN];
+
+	return policy_select(cfg, fvrf, local, ik_addr_fmt(local, a), tr);
+}
+
+const struct ik_ikev2_policy *ik_v2_policy_select_ip(const struct ik_config *cfg,
+						     const char *fvrf,
+						     const struct ik_addr *local,
+						     const struct ik_trace *tr)
+{
+	char a[IK_ADDR_ANYSTRLEN];
+
+	return policy_select(cfg, fvrf, local->family == IK_AF_INET6 ? 0 : local->v4,
+			     ik_addr_fmt_any(local, a), tr);
 }
 
 /* ---- profile (IKE_AUTH) ---- */
@@ -644,6 +671,8 @@ static int v2_match_spec(const struct ik_ikev2_match *m, const struct ik_v2_id *
 
 	if (m->type != id->type)
 		return -1;
+	if (m->type == IK_ID_ADDRESS && id->v6)
+		return m->v6 && ik_addr6_in(id->addr6, m->addr6, m->plen) ? m->plen : -1;
 	if (m->type == IK_ID_ADDRESS)
 		return !m->v6 && ik_addr_in(id->addr, m->addr, m->mask) ? m->plen : -1;
 	if (!m->value || !id->value)
@@ -740,8 +769,11 @@ const struct ik_ikev2_profile *ik_v2_profile_select(const struct ik_config *cfg,
 
 	ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):Searching policy based on "
 	       "peer's identity '%s' of type '%s'", cid, cid, ik_v2_id_fmt(id, idb, sizeof(idb)),
-	       ik_v2_id_type_name(id->type));
-	if (cfg->v2index)
+	       id->v6 ? "IPv6 address" : ik_v2_id_type_name(id->type));
+	/* IPv6 identities against the profiles' `match identity remote address
+	 * ipv6` lines: the index holds IPv4 prefixes and names only, so these go
+	 * through the profiles (a configuration's handful) */
+	if (cfg->v2index && !(id->type == IK_ID_ADDRESS && id->v6))
 		v2_profile_index(cfg->v2index, fvrf, local, id, &pk);
 	else
 		v2_profile_scan(cfg, fvrf, local, id, &pk);
@@ -808,10 +840,13 @@ static const struct ik_ikev2_peer *v2_peer_by_id(const struct ik_config *cfg,
 	struct v2_kargs args = { kr };
 	struct v2_kbest b = { 0 };
 
+	if (id->type == IK_ID_ADDRESS && id->v6)
+		return NULL; /* identity address lines are IPv4: by address below */
 	if (id->type == IK_ID_ADDRESS) {
 		/* identity address A: stored as the dotted quad the parser wrote */
 		char a[IK_ADDRSTRLEN];
-		struct ik_v2_id t = { IK_ID_ADDRESS, 0, ik_addr_fmt(id->addr, a) };
+		struct ik_v2_id t = { .type = IK_ID_ADDRESS,
+				      .value = ik_addr_fmt(id->addr, a) };
 
 		if (x) {
 			uint32_t h = v2_hash(IK_ID_ADDRESS, false, t.value, strlen(t.value));

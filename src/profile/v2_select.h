@@ -31,6 +31,8 @@ struct ik_v2_id {
 	enum ik_id_type type;   /* IK_ID_ADDRESS, IK_ID_FQDN, IK_ID_EMAIL, IK_ID_KEY_ID */
 	uint32_t addr;          /* IK_ID_ADDRESS */
 	const char *value;      /* the others: NUL-terminated */
+	bool v6;                /* IK_ID_ADDRESS is ID_IPV6_ADDR: addr6 */
+	uint8_t addr6[16];
 };
 
 /* The pre-shared keys for one peer: local signs our AUTH, remote checks the
@@ -60,6 +62,12 @@ bool ik_v2_policy_is_default(const struct ik_ikev2_policy *p);
  * applies: NULL (the request gets NO_PROPOSAL_CHOSEN). */
 const struct ik_ikev2_policy *ik_v2_policy_select(const struct ik_config *cfg, const char *fvrf,
 						  uint32_t local, const struct ik_trace *tr);
+/* The same on a local address of either family: `match address local` lines
+ * are IPv4, so a policy with one never applies to an exchange on IPv6. */
+const struct ik_ikev2_policy *ik_v2_policy_select_ip(const struct ik_config *cfg,
+						     const char *fvrf,
+						     const struct ik_addr *local,
+						     const struct ik_trace *tr);
 
 /* IKE_AUTH, responder: the profile for identity id (V2-1). Candidates are the
  * profiles whose `match fvrf` admits fvrf and whose `match address local`
@@ -71,6 +79,15 @@ const struct ik_ikev2_profile *ik_v2_profile_select(const struct ik_config *cfg,
 						    const char *fvrf, uint32_t local,
 						    const struct ik_v2_id *id,
 						    const struct ik_trace *tr);
+/* The same on a local address of either family (as for policies, a profile
+ * with `match address local` lines takes no part in an exchange on IPv6). */
+static inline const struct ik_ikev2_profile *
+ik_v2_profile_select_ip(const struct ik_config *cfg, const char *fvrf, const struct ik_addr *local,
+			const struct ik_v2_id *id, const struct ik_trace *tr)
+{
+	return ik_v2_profile_select(cfg, fvrf, local->family == IK_AF_INET6 ? 0 : local->v4, id,
+				    tr);
+}
 
 /* IKE_AUTH, responder: the peer block of p's keyring for this peer: first by
  * identity (`identity ...` equal to id, or its domain), then by the peer's

@@ -303,7 +303,7 @@ int ik_v2_explain_responder(const struct ik_config *cfg, const char *fvrf, uint3
 	struct ik_log lg = { .debug_mask = IK_DBG_IKEV2, .sink = ik_log_capture_sink,
 			     .ctx = &cap };
 	struct ik_trace tr = { &lg, 0 };
-	struct ik_v2_id self = { IK_ID_ADDRESS, peer, NULL };
+	struct ik_v2_id self = { .type = IK_ID_ADDRESS, .addr = peer };
 	const struct ik_ikev2_policy *pol;
 	const struct ik_ikev2_profile *prof = NULL;
 	struct ik_v2_psk psk = { 0 };

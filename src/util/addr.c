@@ -51,6 +51,21 @@ size_t ik_addr_key(const struct ik_addr *a, uint8_t key[IK_ADDR_KEYLEN])
 	return 5;
 }
 
+bool ik_addr_is_any(const struct ik_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return a->family == IK_AF_INET6 ? !memcmp(a->v6, zero, 16) : !a->v4;
+}
+
+uint32_t ik_addr_shard(const struct ik_addr *a)
+{
+	if (a->family != IK_AF_INET6)
+		return a->v4;
+	return (uint32_t)a->v6[12] << 24 | (uint32_t)a->v6[13] << 16 |
+	       (uint32_t)a->v6[14] << 8 | a->v6[15];
+}
+
 int ik_addr_parse(const char *s, uint32_t *out)
 {
 	uint32_t a = 0;

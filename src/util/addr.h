@@ -43,6 +43,8 @@ static inline struct ik_addr ik_addr_v4(uint32_t a)
 	return x;
 }
 bool ik_addr_eq(const struct ik_addr *a, const struct ik_addr *b);
+/* 0.0.0.0 or :: (an address not known). */
+bool ik_addr_is_any(const struct ik_addr *a);
 /* IPv4 dotted quad or IPv6 (RFC 4291 text forms). 0, or -1 when neither. */
 int ik_addr_parse_any(const char *s, struct ik_addr *out);
 /* Text form (RFC 5952 for IPv6) into buf (IK_ADDR_ANYSTRLEN bytes). */
@@ -50,6 +52,11 @@ char *ik_addr_fmt_any(const struct ik_addr *a, char *buf);
 /* A canonical byte string of the address for hashing and comparing:
  * returns its length (5 or 17). */
 size_t ik_addr_key(const struct ik_addr *a, uint8_t key[IK_ADDR_KEYLEN]);
+
+/* 32 bits of an address that spread peers over workers: the IPv4 address,
+ * or the last four bytes of an IPv6 address (where hosts differ), read in
+ * network order as the workers' socket filter reads them. */
+uint32_t ik_addr_shard(const struct ik_addr *a);
 
 /* IPv6 prefixes: 16 bytes in network order and a length 0..128. */
 #define IK_PREFIX6STRLEN 50 /* address, '/', up to 3 digits */

@@ -1,4 +1,5 @@
 #include "util/log.h"
+#include "util/addr.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -107,16 +108,48 @@ int ik_dbg_cond_del(struct ik_dbg_cond *c, uint32_t addr)
 		if (c->slot[i] && c->slot[i] != addr && n < IK_DBG_COND_MAX)
 			keep[n++] = c->slot[i];
 	memset(c->slot, 0, sizeof(c->slot));
-	c->n = 0;
+	c->n = c->n6;
 	for (unsigned i = 0; i < n; i++)
 		ik_dbg_cond_add(c, keep[i]);
 	c->pass = c->cur && ik_dbg_cond_has(c, c->cur);
 	return 0;
 }
 
+bool ik_dbg_cond_has6(const struct ik_dbg_cond *c, const uint8_t a[16])
+{
+	for (unsigned i = 0; c && i < c->n6; i++)
+		if (!memcmp(c->v6[i], a, 16))
+			return true;
+	return false;
+}
+
+int ik_dbg_cond_add6(struct ik_dbg_cond *c, const uint8_t a[16])
+{
+	if (ik_dbg_cond_has6(c, a))
+		return 0;
+	if (c->n >= IK_DBG_COND_MAX)
+		return -1;
+	memcpy(c->v6[c->n6++], a, 16);
+	c->n++;
+	return 0;
+}
+
+int ik_dbg_cond_del6(struct ik_dbg_cond *c, const uint8_t a[16])
+{
+	for (unsigned i = 0; i < c->n6; i++)
+		if (!memcmp(c->v6[i], a, 16)) {
+			memmove(c->v6[i], c->v6[i + 1], (size_t)(c->n6 - i - 1) * 16);
+			c->n6--;
+			c->n--;
+			return 0;
+		}
+	return -1;
+}
+
 void ik_dbg_cond_clear(struct ik_dbg_cond *c)
 {
 	memset(c->slot, 0, sizeof(c->slot));
+	c->n6 = 0;
 	c->n = 0;
 	c->pass = false;
 }
@@ -129,6 +162,20 @@ void ik_log_scope(const struct ik_log *lg, uint32_t peer)
 		return;
 	c->cur = peer;
 	c->pass = c->n && ik_dbg_cond_has(c, peer);
+}
+
+void ik_log_scope_addr(const struct ik_log *lg, const struct ik_addr *peer)
+{
+	struct ik_dbg_cond *c = lg ? lg->cond : NULL;
+
+	if (peer->family != IK_AF_INET6) {
+		ik_log_scope(lg, peer->v4);
+		return;
+	}
+	if (!c)
+		return;
+	c->cur = 0;
+	c->pass = c->n6 && ik_dbg_cond_has6(c, peer->v6);
 }
 
 void ik_vdbg(const struct ik_log *lg, unsigned cat, const char *fmt, va_list ap)

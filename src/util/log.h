@@ -47,7 +47,9 @@ typedef void (*ik_log_sink_fn)(void *ctx, unsigned cat, int sev, const char *lin
 #define IK_DBG_COND_SLOTS 64 /* power of two, twice IK_DBG_COND_MAX */
 struct ik_dbg_cond {
 	unsigned n;                        /* peers in the set; 0 = no condition */
-	uint32_t slot[IK_DBG_COND_SLOTS];  /* open addressing; 0 = empty */
+	uint32_t slot[IK_DBG_COND_SLOTS];  /* IPv4, open addressing; 0 = empty */
+	unsigned n6;                       /* IPv6 peers (counted in n too) */
+	uint8_t v6[IK_DBG_COND_MAX][16];   /* debug crypto condition peer ipv6 */
 	uint32_t cur;                      /* the peer of the current event, 0 = none */
 	bool pass;                         /* cur is in the set */
 };
@@ -62,6 +64,15 @@ struct ik_log {
 bool ik_log_on(const struct ik_log *lg, unsigned cat);
 /* The event being handled concerns peer (host order; 0 = no peer). */
 void ik_log_scope(const struct ik_log *lg, uint32_t peer);
+/* The same for a peer of either family (an IPv6 peer is looked up among the
+ * at most IK_DBG_COND_MAX IPv6 conditions). */
+struct ik_addr;
+void ik_log_scope_addr(const struct ik_log *lg, const struct ik_addr *peer);
+/* The IPv6 conditions (debug crypto condition peer ipv6 A): add (0, or -1
+ * when the set is full), remove (0, or -1 when absent), test. */
+int ik_dbg_cond_add6(struct ik_dbg_cond *c, const uint8_t a[16]);
+int ik_dbg_cond_del6(struct ik_dbg_cond *c, const uint8_t a[16]);
+bool ik_dbg_cond_has6(const struct ik_dbg_cond *c, const uint8_t a[16]);
 /* The condition set: add (0, or -1 when full or addr is 0), remove (0, or -1
  * when absent), clear, and whether addr is in it. */
 int ik_dbg_cond_add(struct ik_dbg_cond *c, uint32_t addr);

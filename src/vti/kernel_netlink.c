@@ -626,7 +626,8 @@ static int nl_sa_del(struct ik_kernel_nl *k, const struct nl_sa_id *id, bool qui
 	}
 	if (err)
 		nl_report(k, err, "XFRM SA delete %s->%s spi 0x%08x",
-			  ik_addr_fmt_any(&id->src, a[0]), ik_addr_fmt_any(&id->dst, a[1]), id->spi);
+			  ik_addr_fmt_any(&id->src, a[0]), ik_addr_fmt_any(&id->dst, a[1]),
+			  id->spi);
 	return err;
 too_big:
 	nlmsg_free(msg);

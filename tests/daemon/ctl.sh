@@ -167,13 +167,25 @@ c test ikev2 peer 198.51.100.2 local 198.51.100.1 | grep -q "no IKEv2 profile ma
 c test isakmp peer 198.51.100.2 | grep -q "Key not found in keyrings of profile" \
 	|| fail "test isakmp peer does not explain the P2 failure"
 # an IPv6 peer: the seed has no address ipv6 key, and says so as IOS prints
-# IPv6; commands other than test isakmp peer refuse IPv6 addresses
+# IPv6; show and clear commands take an IPv6 peer, others refuse IPv6 addresses
 c test isakmp peer 2001:db8::2 | grep -qx "ISAKMP:(0):No pre-shared key with 2001:DB8::2!" \
 	|| fail "test isakmp peer 2001:db8::2: $(c test isakmp peer 2001:db8::2)"
 c test isakmp peer 2001:db8::2 | grep -q "identity ID_IPV6_ADDR 2001:DB8::2$" \
 	|| fail "test isakmp peer 2001:db8::2: identity"
-c show crypto session remote 2001:db8::2 2>&1 | grep -q "IPv6 addresses are accepted by test" \
-	|| fail "show crypto session remote IPv6 not refused"
+c show crypto session remote 2001:db8::2 2>&1 | grep -q "IPv6 addresses are accepted" \
+	&& fail "show crypto session remote IPv6 refused"
+c clear crypto session remote 2001:db8::2 >/dev/null 2>&1 || fail "clear ... remote IPv6"
+c debug crypto condition peer ipv4 2001:db8::2 2>&1 | grep -q "IPv6 addresses are accepted" \
+	|| fail "debug crypto condition peer ipv4 with an IPv6 address not refused"
+c debug crypto condition peer ipv6 2001:db8::2 || fail "debug crypto condition peer ipv6"
+c show crypto debug-condition | grep -q "^2001:DB8::2 $" \
+	|| fail "show crypto debug-condition: $(c show crypto debug-condition)"
+c --json show crypto debug-condition | grep -q '"peer_ipv6":\["2001:DB8::2"\]' \
+	|| fail "show crypto debug-condition --json: $(c --json show crypto debug-condition)"
+c no debug crypto condition peer ipv6 2001:db8::2 || fail "no debug crypto condition peer ipv6"
+c show crypto debug-condition | grep -q "currently is turned OFF" \
+	|| fail "IPv6 condition not removed: $(c show crypto debug-condition)"
+c debug crypto condition peer ipv6 192.0.2.1 >/dev/null 2>&1 && fail "peer ipv6 with IPv4 address"
 c test isakmp peer 198.51.100.2 local 198.51.100.1 \
 	| grep -q "^Responder decision for peer 198.51.100.2, fVRF global on local address " \
 	|| fail "test isakmp peer ... local: no local address"

@@ -42,11 +42,16 @@ pids="$pids $pid"
 wait_for_socket "$tmp/ctl" "$pid" || fail "ikerd did not start"
 
 ip netns exec "$ns" ss -uanp >"$tmp/ss.out"
+# two workers, each with an IPv4 and an IPv6 socket per port and VRF
 for port in 500 4500; do
-	n=$(grep -c "%RED:$port .*ikerd" "$tmp/ss.out")
-	[ "$n" = 2 ] || fail "$n sockets bound to RED on port $port, want 2: $(cat "$tmp/ss.out")"
-	n=$(grep -c "0.0.0.0:$port .*ikerd" "$tmp/ss.out")
-	[ "$n" = 2 ] || fail "$n global sockets on port $port, want 2: $(cat "$tmp/ss.out")"
+	for fam in 0.0.0.0 '\[::\]'; do
+		n=$(grep -c "$fam%RED:$port .*ikerd" "$tmp/ss.out")
+		[ "$n" = 2 ] || fail "$n $fam sockets bound to RED on port $port, want 2: \
+$(cat "$tmp/ss.out")"
+		n=$(grep -c "$fam:$port .*ikerd" "$tmp/ss.out")
+		[ "$n" = 2 ] || fail "$n $fam global sockets on port $port, want 2: \
+$(cat "$tmp/ss.out")"
+	done
 done
 grep -q "%IKERD-3-VRF: fVRF BLUE: .*No such device" "$tmp/vrf.err" \
 	|| fail "missing VRF device not reported: $(cat "$tmp/vrf.err")"
@@ -66,7 +71,7 @@ printf 'crypto keyring green vrf GREEN\n  pre-shared-key address 198.51.100.4 ke
 ip netns exec "$ns" ss -uanp >"$tmp/ss2.out"
 for vrf in GREEN BLUE; do
 	for port in 500 4500; do
-		n=$(grep -c "%$vrf:$port .*ikerd" "$tmp/ss2.out")
+		n=$(grep -c "0.0.0.0%$vrf:$port .*ikerd" "$tmp/ss2.out")
 		[ "$n" = 2 ] || \
 			fail "$n sockets on $vrf port $port, want 2: $(cat "$tmp/ss2.out")"
 	done

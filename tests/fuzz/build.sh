@@ -12,7 +12,7 @@ out=${FUZZ_OUT:-$top/build-fuzz}
 cc=${CC_FUZZ:-clang}
 mkdir -p "$out/obj"
 
-pkgs="libsodium libcrypto libnl-3.0 libnl-xfrm-3.0 libnl-route-3.0"
+pkgs="libsodium libcrypto libnl-3.0 libnl-xfrm-3.0 libnl-route-3.0 libnftables"
 pcflags=$(pkg-config --cflags $pkgs)
 pclibs=$(pkg-config --libs $pkgs)
 cflags="-std=gnu11 -g -O1 -D_GNU_SOURCE -fno-strict-aliasing -fno-omit-frame-pointer

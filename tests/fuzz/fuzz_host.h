@@ -242,10 +242,11 @@ static void fuzz_host_init(struct fhost *h, struct ik_engine_host *host, int sid
  * through the NAT-T framing of the IKE ports as ikerd's workers do (on 4500
  * it carries the non-ESP marker); else it is the IKE message itself. Then
  * runs the timers an hour on, prints every show, and clears. */
-static void fuzz_feed(struct ik_engine *e, struct fhost *h, uint32_t self, uint32_t peer,
-		      const uint8_t *data, size_t size, int framed)
+static void fuzz_feed_ep(struct ik_engine *e, struct fhost *h, const struct ik_endpoint *self,
+			 const struct ik_endpoint *peer, const uint8_t *data, size_t size,
+			 int framed)
 {
-	struct ik_endpoint local = ik_ep_v4(self, 500), remote = ik_ep_v4(peer, 500);
+	struct ik_endpoint local = *self, remote = *peer;
 	struct ik_sb sb;
 	size_t off = 0;
 
@@ -285,6 +286,14 @@ static void fuzz_feed(struct ik_engine *e, struct fhost *h, uint32_t self, uint3
 	ik_engine_show_peers(e, false, &sb);
 	ik_sb_free(&sb);
 	ik_engine_clear(e, IK_CLEAR_SESSION, 0, 0);
+}
+
+static inline void fuzz_feed(struct ik_engine *e, struct fhost *h, uint32_t self, uint32_t peer,
+			     const uint8_t *data, size_t size, int framed)
+{
+	struct ik_endpoint l = ik_ep_v4(self, 500), r = ik_ep_v4(peer, 500);
+
+	fuzz_feed_ep(e, h, &l, &r, data, size, framed);
 }
 
 #endif

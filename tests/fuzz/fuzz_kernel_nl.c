@@ -3,7 +3,7 @@
  * the input is one received datagram, a sequence of netlink messages, walked
  * as the receive loop walks it; each message is decoded and what it yields
  * checked (an acquire or expire for a reqid of this process, with the
- * ownership bits removed). */
+ * ownership bits removed; IPv4 or IPv6 addresses, each pair of one family). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +38,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    ev.type != IK_KEV_EXPIRE_HARD)
 				abort();
 			if (ev.reqid & IK_KERNEL_REQID_MASK)
+				abort();
+			/* addresses of one family each: outer (template or SA),
+			 * selector (its own, IPv4 or IPv6), lengths within it */
+			if (ev.src.family != ev.dst.family ||
+			    ev.sel.src.family != ev.sel.dst.family ||
+			    ev.sel.src_plen > ik_af_bits(ev.sel.src.family) ||
+			    ev.sel.dst_plen > ik_af_bits(ev.sel.dst.family))
 				abort();
 		}
 		if (h->nlmsg_len < sizeof(*h))

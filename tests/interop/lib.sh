@@ -300,7 +300,8 @@ lsw_stop() {
 #   SW_LOCAL, SW_REMOTE   endpoint addresses
 #   SW_PSK                pre-shared key
 #   SW_IKE [3des-md5-modp1024]   SW_ESP [aes128-sha256]  (PFS: append the group)
-#   SW_TS [gre]: gre = protocol 47 between the endpoints; any = 0.0.0.0/0 both
+#   SW_TS [gre]: gre = protocol 47 between the endpoints (IPv4 or IPv6); any =
+#   0.0.0.0/0 both
 #   SW_MARK: for route-based (VTI) tunnels, the mark of the vti link
 #   SW_CHILD_REKEY [50m], SW_CHILD_LIFE [60m], SW_IKE_REKEY [23h]
 #   SW_DPD [0s = off], SW_CONN [peer], SW_CHILD [tun]
@@ -312,7 +313,11 @@ lsw_stop() {
 swan_conf() {
 	local f=$1 ts_l ts_r
 	case ${SW_TS:-gre} in
-	gre) ts_l="$SW_LOCAL/32[gre]"; ts_r="$SW_REMOTE/32[gre]" ;;
+	gre) # host prefixes: /32, or /128 for IPv6 end points
+		case $SW_LOCAL in
+		*:*) ts_l="$SW_LOCAL/128[gre]"; ts_r="$SW_REMOTE/128[gre]" ;;
+		*) ts_l="$SW_LOCAL/32[gre]"; ts_r="$SW_REMOTE/32[gre]" ;;
+		esac ;;
 	any) ts_l="0.0.0.0/0"; ts_r="0.0.0.0/0" ;;
 	*) ts_l=$SW_TS; ts_r=$SW_TS ;;
 	esac

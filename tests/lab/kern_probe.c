@@ -15,12 +15,16 @@
  *       noshutdown=1 it exits without shutdown (a crash, as far as the kernel
  *       is concerned).
  *   keys: mode=gre|vti|gre6|vti6 num=N local=A remote=A addr=A/P [addr6=A/L]
- *         route=P/L [via=A] [vrf=V] [tvrf=V] side=1|2 enc=aes-128|aes-192|aes-256|des|3des|gcm-128|gcm-256
+ *         route=P/L [via=A] [vrf=V] [tvrf=V] side=1|2
+ *         enc=aes-128|aes-192|aes-256|des|3des|gcm-128|gcm-256
  *         auth=md5|sha1|sha256|sha384|sha512 [transport=1] [life=S] [hold=S]
- *         [wait-acquire=S] [child=0] [noshutdown=1] [encap=1]
+ *         [wait-acquire=S] [child=0] [noshutdown=1] [encap=1] [sel=A/P,B/P]
  * gre6 and vti6 ('tunnel mode gre ipv6', 'tunnel mode ipsec ipv6'): local and
  * remote are IPv6, the links ip6gre and vti6; addr= may then be empty (an
  * IPv6-only tunnel). route= and via= are IPv4 or IPv6 (an 'ipv6 route').
+ * sel=A/P,B/P: the child's selector is that pair of prefixes (A behind side 1)
+ * instead of the tunnel's, as a crypto map line gives it; it may be of the
+ * other family than local/remote (IPv6 in IPv4, IPv4 in IPv6 XFRM SAs).
  * encap=1: ESP in UDP 4500 (NAT-T); the probe holds the UDP socket with
  * UDP_ENCAP_ESPINUDP that the kernel needs to take encapsulated ESP in.
  * Prints "ready" when everything is installed, one line per kernel event
@@ -266,6 +270,34 @@ static int setup_child(struct ik_child_sa *c, int argc, char **argv, const struc
 		c->sel.dst = re;
 		c->sel.src_plen = c->sel.dst_plen = (uint8_t)ik_af_bits(lo.family);
 		c->sel.proto = 47;
+	}
+	if (arg(argc, argv, "sel", NULL)) {
+		/* sel=A/P,B/P: a crypto map's subnets (A behind side 1, B behind
+		 * side 2), of either family whatever the outer one is */
+		char buf[2 * IK_ADDR_ANYSTRLEN + 10];
+		char *comma;
+		struct ik_addr x, y;
+		int px, py;
+
+		snprintf(buf, sizeof(buf), "%s", arg(argc, argv, "sel", NULL));
+		comma = strchr(buf, ',');
+		if (!comma) {
+			fprintf(stderr, "kern_probe: sel=A/P,B/P\n");
+			return -1;
+		}
+		*comma = 0;
+		if (parse_any("sel", buf, &x, &px) < 0 || parse_any("sel", comma + 1, &y, &py) < 0)
+			return -1;
+		if (x.family != y.family) {
+			fprintf(stderr, "kern_probe: sel= prefixes of two families\n");
+			return -1;
+		}
+		c->sel.src = side == 1 ? x : y;
+		c->sel.dst = side == 1 ? y : x;
+		c->sel.src_plen = (uint8_t)(side == 1 ? px : py);
+		c->sel.dst_plen = (uint8_t)(side == 1 ? py : px);
+		c->sel.proto = 0;
+		c->tunnel = NULL; /* policies of the selector, no VTI mark */
 	}
 	if (atoi(arg(argc, argv, "encap", "0"))) {
 		c->udp_encap = true;

@@ -309,10 +309,10 @@ START_TEST(peer_failover)
 }
 END_TEST
 
-static bool owns_only_first(void *ctx, uint32_t peer)
+static bool owns_only_first(void *ctx, const struct ik_addr *peer)
 {
 	(void)ctx;
-	return peer != R2_ADDR;
+	return peer->family != IK_AF_INET4 || peer->v4 != R2_ADDR;
 }
 
 static struct ik_cmap_handoff handed;

@@ -256,6 +256,74 @@ START_TEST(nat_two_peers_initial_contact)
 }
 END_TEST
 
+/* The same over IKEv2: two peers behind one NAT address (different ports),
+ * each sending INITIAL_CONTACT, keep each other's SAs; a restart behind the
+ * same mapping deletes only the restarted peer's old SA. */
+static struct ik_config *v2_cfg(const char *file, const char *peer)
+{
+	char *t = xn_read(file), line[128];
+	struct ik_config *c;
+
+	t = xn_replace(t, " tunnel source Ethernet0/0\n", " tunnel source Ethernet0/0\n"
+		       " tunnel mode ipsec ipv4\n");
+	if (peer) {
+		snprintf(line, sizeof(line), " tunnel destination %s", peer);
+		t = xn_replace(t, " tunnel destination 192.168.0.1", line);
+		snprintf(line, sizeof(line), "  address %s\n  pre-shared-key cisco\n!\n"
+			 "crypto ikev2 keyring keyring2", peer);
+		t = xn_replace(t, "  address 192.168.0.1\n  pre-shared-key cisco\n!\n"
+			       "crypto ikev2 keyring keyring2", line);
+	}
+	c = xn_load(t, peer ? "r2" : "r1");
+	free(t);
+	return c;
+}
+
+START_TEST(nat_two_peers_initial_contact_v2)
+{
+	struct ik_engine_stats st;
+	struct mnode *a, *b, *r;
+
+	mn_init(&net);
+	r = mn_add(&net, 0, "R2", v2_cfg("etc/examples/ikev2-r2.conf", "203.0.113.10"), R2_ADDR,
+		   21, NULL, true);
+	a = mn_add(&net, 1, "A", v2_cfg("etc/examples/ikev2-r1.conf", NULL), R1_ADDR, 22, NULL,
+		   true);
+	a->nat_addr = NAT_ADDR;
+	a->nat_port = 1500;
+	b = mn_add(&net, 2, "B", v2_cfg("etc/examples/ikev2-r1.conf", NULL), R1_ADDR, 23, NULL,
+		   true);
+	b->nat_addr = NAT_ADDR;
+	b->nat_port = 2500;
+	initiate(1, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	initiate(2, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(b->nup, 1);
+	expect_line(r, "Processing INITIAL_CONTACT");
+	expect_no_line(r, "INITIAL_CONTACT: deleting the older IKE SA");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.child_sas, 2);
+	ck_assert_uint_eq(r->downs, 0);
+	/* A restarts behind the same mapping */
+	mn_del(&net, 1);
+	a = mn_add(&net, 1, "A2", v2_cfg("etc/examples/ikev2-r1.conf", NULL), R1_ADDR, 24, NULL,
+		   true);
+	a->nat_addr = NAT_ADDR;
+	a->nat_port = 1500;
+	initiate(1, "Tunnel1");
+	mn_run(&net, 1000);
+	ck_assert_uint_eq(a->nup, 1);
+	expect_line(r, "INITIAL_CONTACT: deleting the older IKE SA");
+	ik_engine_stats(r->e, &st);
+	ck_assert_uint_eq(st.child_sas, 2);   /* B's and A's new one */
+	ck_assert_uint_eq(r->downs, 1);        /* A's old pair only */
+	ck_assert_uint_eq(b->downs, 0);
+	mn_free(&net);
+}
+END_TEST
+
 /* DPD declares one peer behind a NAT dead: its SAs go, not those of its
  * neighbour behind the same address. */
 START_TEST(nat_two_peers_dpd_dead)
@@ -829,6 +897,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, half_open_cap_per_source_ipv6);
 	tcase_add_test(tc, first_message_rate_per_source);
 	tcase_add_test(tc, ikev2_demultiplexed);
+	tcase_add_test(tc, nat_two_peers_initial_contact_v2);
 	tcase_add_test(tc, quick_mode_cap_per_sa);
 	tcase_add_test(tc, acquire_through_the_tunnel_index);
 	tcase_add_test(tc, quick_mode_nodes_bounded);

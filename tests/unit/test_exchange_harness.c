@@ -98,9 +98,34 @@ static void h_random(void *ctx, void *buf, size_t len)
 static void pcap_rec(FILE *f, uint64_t now, const struct ik_endpoint *s,
 		     const struct ik_endpoint *d, const uint8_t *msg, size_t len)
 {
-	uint8_t h[16], ip[20], udp[8];
+	uint8_t h[16], ip[40], udp[8];
 	uint32_t sum = 0;
 	size_t tot = 20 + 8 + len;
+
+	if (s->family == IK_AF_INET6) {
+		/* raw IPv6: version 6, payload length, next header UDP, hop
+		 * limit; the UDP checksum left at 0 (tshark does not mind) */
+		tot = 40 + 8 + len;
+		uint32_t v6[4] = { (uint32_t)(now / 1000), (uint32_t)(now % 1000 * 1000),
+				   (uint32_t)tot, (uint32_t)tot };
+		memcpy(h, v6, 16);
+		memset(ip, 0, sizeof(ip));
+		ip[0] = 0x60;
+		ik_put16(ip + 4, (uint16_t)(8 + len));
+		ip[6] = 17;
+		ip[7] = 64;
+		memcpy(ip + 8, s->addr6, 16);
+		memcpy(ip + 24, d->addr6, 16);
+		ik_put16(udp, s->port);
+		ik_put16(udp + 2, d->port);
+		ik_put16(udp + 4, (uint16_t)(8 + len));
+		ik_put16(udp + 6, 0);
+		fwrite(h, 1, 16, f);
+		fwrite(ip, 1, 40, f);
+		fwrite(udp, 1, 8, f);
+		fwrite(msg, 1, len, f);
+		return;
+	}
 
 	ik_put32(h, 0);
 	/* pcap record header is host order (little-endian file) */
@@ -314,8 +339,9 @@ static void h_send(void *ctx, const struct ik_endpoint *local, const struct ik_e
 		return;
 	if (net->blackhole[to])
 		return;
-	if (remote->addr != net->n[to].addr && !(to == 0 && net->nat_addr &&
-						 remote->addr == net->nat_addr))
+	if (!ik_addr_eq(&remote->ip, &net->n[to].ip) &&
+	    !(to == 0 && net->nat_addr && remote->family == IK_AF_INET4 &&
+	      remote->addr == net->nat_addr))
 		return;
 	if (net->qlen == XN_QUEUE || len > XN_MAX_MSG)
 		return;
@@ -379,7 +405,7 @@ const struct xmsg *xn_sent(const struct xnet *net, int from, uint8_t exch, unsig
 void xn_inject_from(struct xnet *net, int to, uint32_t addr, uint16_t sport, uint16_t dport,
 		    const uint8_t *d, size_t len)
 {
-	struct ik_endpoint src = ik_ep_v4(addr, sport), dst = ik_ep_v4(net->n[to].addr, dport);
+	struct ik_endpoint src = ik_ep_v4(addr, sport), dst = ik_ep(&net->n[to].ip, dport);
 
 	ik_engine_input(net->n[to].e, &dst, &src, NULL, d, len);
 }
@@ -445,8 +471,17 @@ const struct ik_engine_host *xn_host(struct xnode *n)
 void xn_init(struct xnet *net, struct ik_config *c0, uint32_t a0, struct ik_config *c1,
 	     uint32_t a1, uint64_t seed, const struct ik_engine_opts *opts)
 {
+	struct ik_addr x0 = ik_addr_v4(a0), x1 = ik_addr_v4(a1);
+
+	xn_init_ip(net, c0, &x0, c1, &x1, seed, opts);
+}
+
+void xn_init_ip(struct xnet *net, struct ik_config *c0, const struct ik_addr *a0,
+		struct ik_config *c1, const struct ik_addr *a1, uint64_t seed,
+		const struct ik_engine_opts *opts)
+{
 	struct ik_config *cfgs[2] = { c0, c1 };
-	uint32_t addrs[2] = { a0, a1 };
+	const struct ik_addr *addrs[2] = { a0, a1 };
 
 	ik_secmem_init();
 	memset(net, 0, sizeof(*net));
@@ -466,7 +501,8 @@ void xn_init(struct xnet *net, struct ik_config *c0, uint32_t a0, struct ik_conf
 		n->name = i ? "R2" : "R1";
 		n->net = net;
 		n->idx = i;
-		n->addr = addrs[i];
+		n->ip = *addrs[i];
+		n->addr = n->ip.family == IK_AF_INET6 ? 0 : n->ip.v4;
 		n->cfg = cfgs[i];
 		n->rng = seed * 2 + (uint64_t)i + 1;
 		n->log.debug_mask = IK_DBG_ALL;
@@ -525,8 +561,8 @@ void xn_run(struct xnet *net, uint64_t ms)
 
 void xn_inject(struct xnet *net, int from, const uint8_t *d, size_t len, uint16_t port)
 {
-	struct ik_endpoint src = ik_ep_v4(net->n[from].addr, port),
-			   dst = ik_ep_v4(net->n[1 - from].addr, port);
+	struct ik_endpoint src = ik_ep(&net->n[from].ip, port),
+			   dst = ik_ep(&net->n[1 - from].ip, port);
 
 	ik_engine_input(net->n[1 - from].e, &dst, &src, NULL, d, len);
 }

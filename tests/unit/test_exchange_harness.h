@@ -29,7 +29,8 @@ struct xnode {
 	struct ik_log log;
 	struct ik_log_capture cap;
 	uint64_t rng;
-	uint32_t addr;
+	uint32_t addr;          /* IPv4 (0 when the node is on IPv6) */
+	struct ik_addr ip;      /* the node's address, IPv4 or IPv6 */
 	/* children as the host sees them */
 	struct ik_child_sa up[XN_MAX_CHILD];
 	unsigned nup;           /* currently installed */
@@ -113,6 +114,11 @@ char *xn_replace(char *src, const char *from, const char *to);
 
 void xn_init(struct xnet *net, struct ik_config *c0, uint32_t a0, struct ik_config *c1,
 	     uint32_t a1, uint64_t seed, const struct ik_engine_opts *opts);
+/* The same with addresses of either family (IKE over IPv6 between
+ * 2001:db8:: addresses). */
+void xn_init_ip(struct xnet *net, struct ik_config *c0, const struct ik_addr *a0,
+		struct ik_config *c1, const struct ik_addr *a1, uint64_t seed,
+		const struct ik_engine_opts *opts);
 void xn_free(struct xnet *net);
 /* Delivers queued datagrams (and what they cause) until none is left, then
  * runs due timers, advancing the clock up to `ms` from now, timer by timer. */

@@ -8,14 +8,17 @@
  * DIR/v1_parse, and the messages of the seed-40 run as records (flag byte,
  * 2-byte length, message): the initiator's into DIR/v1_responder and
  * DIR/natt, the responder's into DIR/v1_initiator, for the engine targets
- * of tests/fuzz (see responder_seed).
+ * of tests/fuzz (see responder_seed), and those of runs over IPv6 into
+ * DIR/v6_responder (v6_seed).
  *
  * Usage: test_exchange_pcap OUT.pcap [--corpus DIR] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fuzz/fuzz_v6_conf.h"
 #include "test_exchange_harness.h"
+#include "util/addr.h"
 #include "util/util.h"
 
 #define R1_ADDR 0xc0a80001u
@@ -217,6 +220,40 @@ static void responder_seed(const char *corpus)
 	xn_free(&net);
 }
 
+/* IKE over IPv6 (R1 and R2 of tests/fuzz/fuzz_v6_conf.h), seed 40: R1's
+ * messages of a Main Mode + Quick Mode run and of an IKEv2 run, as records
+ * for the IPv6 responder target (DIR/v6_responder); each seed ends with a
+ * child SA installed on the target's engine. */
+static void v6_seed(const char *corpus)
+{
+	static const char *const r1[2] = { fuzz_v6_r1_v1, fuzz_v6_r1_v2 };
+	static const char *const name[2] = { "seed-v1-r1-initiates", "seed-v2-r1-initiates" };
+	struct ik_addr a1, a2;
+
+	if (ik_addr_parse_any("2001:db8::1", &a1) || ik_addr_parse_any("2001:db8::2", &a2))
+		exit(1);
+	for (int v = 0; v < 2; v++) {
+		struct xnet net;
+		struct ik_sb err;
+		FILE *out;
+
+		xn_init_ip(&net, xn_load(r1[v], "v6-r1"), &a1, xn_load(fuzz_v6_r2, "v6-r2"), &a2,
+			   40, NULL);
+		ik_sb_init(&err);
+		ik_engine_initiate(net.n[0].e, "Tunnel1", &err);
+		ik_sb_free(&err);
+		xn_run(&net, 2000);
+		if (net.n[1].nup != 1)
+			exit(1);
+		out = seed_open(corpus, "v6_responder", name[v]);
+		for (unsigned k = 0; k < net.nlog; k++)
+			if (ik_addr_eq(&net.log[k].src.ip, &a1))
+				put_rec(out, 0, NULL, net.log[k].data, net.log[k].len);
+		fclose(out);
+		xn_free(&net);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *corpus = NULL;
@@ -236,7 +273,9 @@ int main(int argc, char **argv)
 	for (int v = 0; v < 6; v++)
 		run(pcap, v, corpus);
 	fclose(pcap);
-	if (corpus)
+	if (corpus) {
 		responder_seed(corpus);
+		v6_seed(corpus);
+	}
 	return 0;
 }

@@ -852,9 +852,13 @@ START_TEST(fqdn_identity)
 }
 END_TEST
 
-/* An IKE_SA_INIT from an IPv6 peer: nothing here is configured for IPv6
- * (policies, keyrings, tunnels are IPv4), so it is dropped, said so, no SA. */
-START_TEST(ipv6_peer_dropped)
+/* An IKE_SA_INIT from an IPv6 peer to a router configured for IPv4 peers:
+ * the policy (no match address local) applies on any address, so it is
+ * answered over IPv6, as IOS does; IKE_AUTH would find no IPv6 identity or
+ * key (test_exchange_v6 runs IKEv2 over IPv6 to the end). A request whose
+ * addresses are of two families never reaches the engine from the daemon,
+ * and is dropped. */
+START_TEST(ipv6_peer_answered)
 {
 	struct ik_engine_stats st;
 	struct ik_addr a6 = { .family = IK_AF_INET6 }, l6 = { .family = IK_AF_INET6 };
@@ -869,12 +873,17 @@ START_TEST(ipv6_peer_dropped)
 	l6 = a6;
 	l6.v6[15] = 2;
 	src = ik_ep(&a6, 500);
-	dst = ik_ep(&l6, 500);
+	dst = ik_ep_v4(R2_ADDR, 500);
 	ik_engine_input(net.n[1].e, &dst, &src, NULL, m.data, m.len);
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 0);
-	EXPECT_LINE(&net.n[1], "IKEv2:IKE_SA_INIT request from 2001:db8::1: IKEv2 over IPv6 is "
-		    "not configured here, dropped");
+	EXPECT_LINE(&net.n[1], "IKEv2:IKE_SA_INIT request from 2001:db8::1 to an address of the "
+		    "other family: dropped");
+	dst = ik_ep(&l6, 500);
+	ik_engine_input(net.n[1].e, &dst, &src, NULL, m.data, m.len);
+	ik_engine_stats(net.n[1].e, &st);
+	ck_assert_uint_eq(st.isakmp_sas, 1);
+	EXPECT_LINE(&net.n[1], "Sending Packet [To 2001:db8::1:500/From 2001:db8::2:500");
 	xn_free(&net);
 }
 END_TEST
@@ -920,7 +929,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, max_in_negotiation);
 	tcase_add_loop_test(tc, asymmetric_keys, 0, 2);
 	tcase_add_test(tc, fqdn_identity);
-	tcase_add_test(tc, ipv6_peer_dropped);
+	tcase_add_test(tc, ipv6_peer_answered);
 	tcase_add_test(tc, child_up_failure);
 	tcase_add_loop_test(tc, aead_suites, 0, 2);
 	tcase_add_test(tc, no_move_unauthenticated);

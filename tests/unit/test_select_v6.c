@@ -467,8 +467,10 @@ START_TEST(v6_config_errors)
 }
 END_TEST
 
-/* ikerd -t over IPv6 keys: K3.6 and K4 findings, and the tunnel over IPv6
- * that this engine cannot bring up. */
+/* ikerd -t over IPv6 keys: K3.6 and K4 findings; a tunnel over IPv6 is fine
+ * (IKE over IPv6), but an ipv6 address on a VTI over IPv4 is an error (it
+ * carries IPv4 only, as IOS's tunnel mode ipsec ipv4); without IPv6 in the
+ * engine, the tunnel over IPv6 would be the error. */
 START_TEST(v6_checker_findings)
 {
 	struct ik_config *cfg = load("crypto keyring kr1\n"
@@ -483,6 +485,13 @@ START_TEST(v6_checker_findings)
 				     " tunnel source 2001:db8:1::1\n"
 				     " tunnel destination 2001:db8::2\n"
 				     " tunnel mode ipsec ipv6\n"
+				     " tunnel protection ipsec profile ip\n"
+				     "interface Tunnel2\n"
+				     " ip address 192.0.2.1 255.255.255.252\n"
+				     " ipv6 address 2001:db8:ff::1/64\n"
+				     " tunnel source 198.51.100.1\n"
+				     " tunnel destination 198.51.100.2\n"
+				     " tunnel mode ipsec ipv4\n"
 				     " tunnel protection ipsec profile ip\n");
 	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
 	struct ik_check_counts n = { 0 };
@@ -495,9 +504,60 @@ START_TEST(v6_checker_findings)
 	ck_assert_msg(strstr(s, "warning: K3.6: 2001:DB8::2/128 is configured in keyring kr1 "
 			     "and in keyring kr2"), "%s", s);
 	ck_assert_msg(strstr(s, "warning: K4: the global key for 2001:DB8::/32"), "%s", s);
-	ck_assert_msg(strstr(s, "error: IPv6: Tunnel1 runs over IPv6") || env.ipv6, "%s", s);
+	ck_assert(env.ipv6);
+	ck_assert_msg(!strstr(s, "Tunnel1 runs over IPv6"), "%s", s);
+	ck_assert_msg(strstr(s, "error: IPv6: Tunnel2 carries IPv6 (ipv6 address) in a VTI over "
+			     "IPv4"), "%s", s);
+	ik_sb_free(&out);
+	/* an engine without IPv6: the tunnel over IPv6 never comes up */
+	env.ipv6 = false;
+	ik_sb_init(&out);
+	ik_check_config_env(cfg, &env, &out, false, &n);
+	s = ik_sb_str(&out);
+	ck_assert_msg(strstr(s, "error: IPv6: Tunnel1 runs over IPv6"), "%s", s);
 	ik_sb_free(&out);
 	ik_config_unref(cfg);
+}
+END_TEST
+
+/* K1 for a tunnel over IPv6: no address ipv6 key for its destination is an
+ * error naming the IPv6 key to add; with the key, the finding goes. */
+START_TEST(v6_checker_k1_tunnel)
+{
+	static const char tun[] = "crypto ipsec transform-set ts esp-aes esp-sha-hmac\n"
+				  "crypto ipsec profile ip\n"
+				  " set transform-set ts\n"
+				  "interface Tunnel1\n"
+				  " tunnel source 2001:db8::1\n"
+				  " tunnel mode gre ipv6\n"
+				  " tunnel destination 2001:db8::2\n"
+				  " tunnel protection ipsec profile ip\n";
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+
+	for (int with_key = 0; with_key < 2; with_key++) {
+		char text[1024];
+		struct ik_config *cfg;
+		struct ik_check_counts n = { 0 };
+		struct ik_sb out;
+		const char *s;
+
+		snprintf(text, sizeof(text), "%s%s", with_key ?
+			 "crypto isakmp key k address ipv6 2001:db8::2/128\n" : "", tun);
+		cfg = load(text);
+		ik_sb_init(&out);
+		ik_check_config_env(cfg, &env, &out, false, &n);
+		s = ik_sb_str(&out);
+		if (with_key)
+			ck_assert_msg(!strstr(s, "K1"), "%s", s);
+		else
+			ck_assert_msg(strstr(s, "error: K1: Tunnel1 initiates toward 2001:DB8::2 "
+					     "without a profile") &&
+				      strstr(s, "fix: add pre-shared-key address ipv6 "
+					     "2001:DB8::2/128 to a keyring of fVRF global"),
+				      "%s", s);
+		ik_sb_free(&out);
+		ik_config_unref(cfg);
+	}
 }
 END_TEST
 
@@ -676,6 +736,7 @@ static Suite *v6_suite(void)
 	tcase_add_test(t, v6_config_round_trip);
 	tcase_add_test(t, v6_config_errors);
 	tcase_add_test(t, v6_checker_findings);
+	tcase_add_test(t, v6_checker_k1_tunnel);
 	tcase_add_test(t, v6_checker_seed_p2);
 	tcase_add_test(t, v6_show_key_and_profile);
 	tcase_add_test(t, v6_ikev2_keyring_peers);

@@ -2,9 +2,11 @@
  * both families, the text forms the kernel record and the show commands
  * print. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/v1_int.h"
 #include "ipsec/child.h"
 #include "util/strbuf.h"
 
@@ -114,6 +116,59 @@ START_TEST(selector_text)
 }
 END_TEST
 
+/* Quick Mode proxy identities in IPv6 (RFC 2407 4.6.2): a host is
+ * ID_IPV6_ADDR (5), a prefix ID_IPV6_ADDR_SUBNET (6), any other range
+ * ID_IPV6_ADDR_RANGE (8); each reads back into the same range, and the child
+ * SA's selector is the prefix (or the prefix covering a range). */
+START_TEST(quick_mode_ids_v6)
+{
+	static const struct {
+		const char *lo, *hi;
+		uint8_t type;
+		size_t len;
+		const char *sel;
+	} c[] = {
+		{ "2001:db8::1", "2001:db8::1", 5, 20, "2001:db8::1/128" },
+		{ "2001:db8:1::", "2001:db8:1:0:ffff:ffff:ffff:ffff", 6, 36, "2001:db8:1::/64" },
+		{ "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 6, 36, "::/0" },
+		{ "2001:db8::5", "2001:db8::1:0", 8, 36, "2001:db8::/111" },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct ik_ts ts, back;
+		struct ik_qm q;
+		struct ik_cmap_entry ce;
+		struct ik_child_sa cs;
+		uint8_t body[40], proto = 0;
+		char why[128], sel[IK_SEL_STRLEN], want[IK_SEL_STRLEN];
+		size_t n;
+
+		memset(&ts, 0, sizeof(ts));
+		ts.lo = A(c[i].lo);
+		ts.hi = A(c[i].hi);
+		n = ik_v1_cmap_id(&ts, 47, body);
+		ck_assert_uint_eq(n, c[i].len);
+		ck_assert_uint_eq(body[0], c[i].type);
+		ck_assert_uint_eq(body[1], 47);
+		ck_assert_int_eq(ik_v1_id_ts(body, n, &proto, &back, why, sizeof(why)), 0);
+		ck_assert_uint_eq(proto, 47);
+		ck_assert(ik_addr_eq(&back.lo, &ts.lo));
+		ck_assert(ik_addr_eq(&back.hi, &ts.hi));
+		/* the child SA's selector from those proxies */
+		memset(&q, 0, sizeof(q));
+		memset(&ce, 0, sizeof(ce));
+		memset(&cs, 0, sizeof(cs));
+		q.cmap = &ce;
+		q.proxy.proto = 47;
+		q.proxy.local = back;
+		q.proxy.remote = back;
+		ik_v1_cmap_child(&q, &cs);
+		snprintf(want, sizeof(want), "%s->%s proto 47", c[i].sel, c[i].sel);
+		ck_assert_str_eq(ik_sel_fmt(&cs.sel, sel, sizeof(sel)), want);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("selector");
@@ -124,6 +179,7 @@ int main(void)
 	tcase_add_test(tc, range_prefix_v4);
 	tcase_add_test(tc, range_prefix_v6);
 	tcase_add_test(tc, selector_text);
+	tcase_add_test(tc, quick_mode_ids_v6);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

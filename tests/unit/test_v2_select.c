@@ -71,7 +71,7 @@ static void expect_line(const char *needle)
 static const struct ik_ikev2_profile *prof_addr(const struct ik_config *cfg, const char *fvrf,
 						const char *local, const char *id)
 {
-	struct ik_v2_id v = { IK_ID_ADDRESS, ip(id), NULL };
+	struct ik_v2_id v = { .type = IK_ID_ADDRESS, .addr = ip(id) };
 
 	return ik_v2_profile_select(cfg, fvrf, ip(local), &v, &tr);
 }
@@ -79,7 +79,7 @@ static const struct ik_ikev2_profile *prof_addr(const struct ik_config *cfg, con
 static const struct ik_ikev2_profile *prof_name(const struct ik_config *cfg, enum ik_id_type t,
 						const char *value)
 {
-	struct ik_v2_id v = { t, 0, value };
+	struct ik_v2_id v = { .type = t, .value = value };
 
 	return ik_v2_profile_select(cfg, NULL, ip("192.0.2.1"), &v, &tr);
 }
@@ -95,7 +95,7 @@ START_TEST(v2_1_seed_r2_initiates)
 	struct ik_config *r2 = load_example("ikev2-r2.conf");
 	const struct ik_ikev2_profile *ip2 = ik_config_find_iface(r2, "Tunnel1")->protection
 		->ikev2_profile;
-	struct ik_v2_id idi = { IK_ID_ADDRESS, ip("192.168.0.2"), NULL };
+	struct ik_v2_id idi = { .type = IK_ID_ADDRESS, .addr = ip("192.168.0.2") };
 	struct ik_v2_psk ki, kr;
 	const struct ik_ikev2_profile *p;
 
@@ -124,7 +124,7 @@ START_TEST(v2_1_seed_r1_initiates)
 	struct ik_config *r2 = load_example("ikev2-r2.conf");
 	const struct ik_ikev2_profile *ip1 = ik_config_find_iface(r1, "Tunnel1")->protection
 		->ikev2_profile;
-	struct ik_v2_id idi = { IK_ID_ADDRESS, ip("192.168.0.1"), NULL };
+	struct ik_v2_id idi = { .type = IK_ID_ADDRESS, .addr = ip("192.168.0.1") };
 	struct ik_v2_psk ki, kr;
 	const struct ik_ikev2_profile *p;
 
@@ -309,9 +309,9 @@ START_TEST(keyring_identity_then_address)
 {
 	struct ik_config *cfg = load(kr_cfg);
 	const struct ik_ikev2_profile *p = cfg->v2_profiles[0];
-	struct ik_v2_id fq = { IK_ID_FQDN, 0, "r1.example.com" };
-	struct ik_v2_id other = { IK_ID_FQDN, 0, "r9.example.com" };
-	struct ik_v2_id a9 = { IK_ID_ADDRESS, ip("192.0.2.9"), NULL };
+	struct ik_v2_id fq = { .type = IK_ID_FQDN, .value = "r1.example.com" };
+	struct ik_v2_id other = { .type = IK_ID_FQDN, .value = "r9.example.com" };
+	struct ik_v2_id a9 = { .type = IK_ID_ADDRESS, .addr = ip("192.0.2.9") };
 	struct ik_v2_psk k;
 
 	/* by identity first, even when the address would match another block */
@@ -334,8 +334,8 @@ START_TEST(keyring_asymmetric_keys)
 {
 	struct ik_config *cfg = load(kr_cfg);
 	const struct ik_ikev2_profile *p = cfg->v2_profiles[0];
-	struct ik_v2_id a = { IK_ID_ADDRESS, ip("198.51.100.7"), NULL };
-	struct ik_v2_id h = { IK_ID_ADDRESS, ip("198.51.100.8"), NULL };
+	struct ik_v2_id a = { .type = IK_ID_ADDRESS, .addr = ip("198.51.100.7") };
+	struct ik_v2_id h = { .type = IK_ID_ADDRESS, .addr = ip("198.51.100.8") };
 	struct ik_v2_psk k;
 
 	ck_assert_int_eq(ik_v2_key_responder(cfg, p, &a, ip("198.51.100.7"), &k, &tr), 0);
@@ -413,7 +413,7 @@ START_TEST(index_equals_scan)
 		for (int q = 0; q < 60; q++) {
 			const char *fvrf = vrfs[rnd(2)];
 			uint32_t local = 0xc6336401u + rnd(2);
-			struct ik_v2_id id;
+			struct ik_v2_id id = { .type = IK_ID_NONE };
 			const struct ik_ikev2_profile *a, *b;
 
 			if (rnd(2)) {
@@ -518,7 +518,7 @@ END_TEST
 START_TEST(explain_failures)
 {
 	struct ik_config *cfg = load(kr_cfg);
-	struct ik_v2_id mail = { IK_ID_EMAIL, 0, "ops@example.com" };
+	struct ik_v2_id mail = { .type = IK_ID_EMAIL, .value = "ops@example.com" };
 	struct ik_sb o;
 
 	ik_sb_init(&o);

@@ -1,0 +1,137 @@
+#!/bin/bash
+# ikerd <-> strongSwan over IPv6: IKE on the AF_INET6 sockets between
+# 2001:db8:a::1 (ikerd) and 2001:db8:a::2 (charon), IKEv1 Main Mode + Quick
+# Mode or IKEv2, PSK (ikerd: `address ipv6` keys, identities ID_IPV6_ADDR),
+# the CHILD_SA protecting GRE between the IPv6 end points (ikerd: `tunnel
+# mode gre ipv6`, an ip6gre link; strongSwan: an unmanaged ip6gre link and
+# GRE traffic selectors /128), IPv4 inside, real ESP, counters on both sides.
+# Usage: v6-tunnel.sh 1|2 ikerd|peer
+#   1|2       IKE version
+#   INITIATOR ikerd (at its start) | peer (swanctl --initiate)
+VER=$1 INIT=$2
+IOP_NAME=v6-ikev$VER-gre-swan-by$INIT
+DIRN=by$INIT
+. "$(dirname "$0")/../lib.sh"
+[ "$VER" = 2 ] && iop_need_v2
+
+# the pair on IPv6 (iop_traffic_checks reads the end points from IK_A, PEER_A)
+IK_A=2001:db8:a::1 PEER_A=2001:db8:a::2
+NS_IK=s$$i NS_PEER=s$$p
+lab_ns_add "$NS_IK"
+lab_ns_add "$NS_PEER"
+for ns in "$NS_IK" "$NS_PEER"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0
+done
+ip link add eth0 netns "$NS_IK" type veth peer name eth0 netns "$NS_PEER" || iop_bad "veth"
+ip -n "$NS_IK" addr add $IK_A/64 dev eth0 nodad
+ip -n "$NS_PEER" addr add $PEER_A/64 dev eth0 nodad
+ip -n "$NS_IK" link set eth0 up
+ip -n "$NS_PEER" link set eth0 up
+ip -n "$NS_PEER" link add gre1 type ip6gre local $PEER_A remote $IK_A ttl 64 &&
+	ip -n "$NS_PEER" addr add 203.0.113.2/30 dev gre1 &&
+	ip -n "$NS_PEER" link set gre1 up || iop_bad "peer's ip6gre link"
+iop_check "IPv6 between the peers" iop_wait 100 ip netns exec "$NS_IK" ping -6 -c 1 -W 1 $PEER_A
+
+# ikerd: aes256/sha256/modp2048 in both versions
+{
+	echo "hostname R1"
+	if [ "$VER" = 1 ]; then
+		cat <<EOC
+crypto keyring KR
+  pre-shared-key address ipv6 $PEER_A/128 key lab-psk-v6
+crypto isakmp policy 10
+ encr aes 256
+ hash sha256
+ authentication pre-share
+ group 14
+crypto isakmp profile PROF
+ keyring KR
+ match identity address ipv6 $PEER_A/128
+crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac
+ mode tunnel
+crypto ipsec profile PROT
+ set transform-set TS
+ set isakmp-profile PROF
+EOC
+	else
+		cat <<EOC
+crypto ikev2 proposal PROP
+ encryption aes-cbc-256
+ integrity sha256
+ group 14
+crypto ikev2 policy POL
+ proposal PROP
+crypto ikev2 keyring KR
+ peer PEER
+  address ipv6 $PEER_A/128
+  pre-shared-key lab-psk-v6
+crypto ikev2 profile PROF
+ match identity remote address ipv6 $PEER_A/128
+ authentication remote pre-share
+ authentication local pre-share
+ keyring local KR
+crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac
+ mode tunnel
+crypto ipsec profile PROT
+ set transform-set TS
+ set ikev2-profile PROF
+EOC
+	fi
+	cat <<EOC
+interface Tunnel1
+ ip address 203.0.113.1 255.255.255.252
+ tunnel source $IK_A
+ tunnel mode gre ipv6
+ tunnel destination $PEER_A
+ tunnel protection ipsec profile PROT
+end
+EOC
+} >"$IOP_RUN/ikerd.conf"
+SW_VERSION=$VER SW_IKE=aes256-sha256-modp2048 SW_ESP=aes256-sha256 SW_TS=gre SW_MARK="" \
+	SW_LOCAL=$PEER_A SW_REMOTE=$IK_A SW_PSK=lab-psk-v6 swan_conf "$IOP_RUN/swanctl.conf"
+swan_start peer "$NS_PEER" && swan_load peer "$IOP_RUN/swanctl.conf" || {
+	iop_bad "strongSwan start"; iop_finish; }
+cap_start "$NS_IK" eth0 "$IOP_OUT/$IOP_NAME.pcap"
+if [ "$INIT" = ikerd ]; then
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --debug ikev2
+else
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive --debug ikev2
+	iop_check "swanctl --initiate" swan_initiate peer tun 30
+fi
+both_up() { ik_has_p2 "$NS_IK" && swan_has_child peer; }
+iop_check "tunnel up on both sides" iop_wait 400 both_up
+swan_sas peer >"$IOP_OUT/list-sas.$DIRN"
+iop_check "strongSwan: IKEv$VER SA established" \
+	grep -q ": #[0-9]*, ESTABLISHED, IKEv$VER, " "$IOP_OUT/list-sas.$DIRN"
+iop_check "strongSwan: IKE SA over IPv6 ($IK_A)" grep -q "remote '$IK_A' @ $IK_A\[500\]" \
+	"$IOP_OUT/list-sas.$DIRN"
+iop_check "strongSwan: CHILD_SA installed" swan_has_child peer
+iop_check "strongSwan: GRE selectors /128" grep -q "$PEER_A/128\[gre\]" "$IOP_OUT/list-sas.$DIRN"
+if [ "$VER" = 1 ]; then
+	ik_isakmp "$NS_IK" >"$IOP_OUT/show-isakmp-sa.$DIRN"
+	iop_check "ikerd: show crypto isakmp sa: the IPv6 SA in QM_IDLE" \
+		grep -q "^ state: QM_IDLE " "$IOP_OUT/show-isakmp-sa.$DIRN"
+	iop_check "ikerd: strongSwan's identity ID_IPV6_ADDR (type 5)" \
+		ik_trace "$NS_IK" "address      : 2001:DB8:A::2"
+else
+	ik_ctl "$NS_IK" show crypto ikev2 sa >"$IOP_OUT/show-ikev2-sa.$DIRN"
+	iop_check "ikerd: show crypto ikev2 sa: READY over IPv6" \
+		grep -q "$PEER_A/500 .*READY" "$IOP_OUT/show-ikev2-sa.$DIRN"
+	iop_check "ikerd: IKE ID pair of IPv6 addresses" ik_trace "$NS_IK" \
+		"Session with IKE ID PAIR \(($IK_A, $PEER_A|$PEER_A, $IK_A)\) is UP"
+fi
+iop_check "ikerd's policies select GRE between the IPv6 end points" \
+	grep -q "src $IK_A/128 dst $PEER_A/128 proto gre" <<<"$(ip -n "$NS_IK" xfrm policy)"
+ik_ipsec "$NS_IK" >"$IOP_OUT/show-ipsec-sa.$DIRN.pre"
+iop_check "ikerd: current_peer $PEER_A" grep -q "current_peer 2001:DB8:A::2 port 500" \
+	"$IOP_OUT/show-ipsec-sa.$DIRN.pre"
+if [ "$IOP_FAILS" -eq 0 ]; then
+	iop_traffic_checks swan
+else
+	iop_bad "traffic not tried: the tunnel is not up"
+fi
+cap_stop
+ik_stop "$NS_IK"
+iop_finish
