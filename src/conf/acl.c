@@ -260,6 +260,138 @@ int ik_ace_parse(const char *const *w, int n, struct ik_ace *out, int *bad, char
 	return 0;
 }
 
+/* ---- IPv6 lines (ipv6 access-list NAME) ---- */
+
+static const struct name_num protos6[] = {
+	{ "ipv6", 0 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 }, { "esp", 50 },
+	{ "ahp", 51 }, { "icmp", 58 }, { "pcp", 108 }, { "sctp", 132 },
+};
+
+static const char *proto6_name(uint8_t proto)
+{
+	for (size_t i = 0; i < IK_ARRAY_LEN(protos6); i++)
+		if (protos6[i].num == proto)
+			return protos6[i].name;
+	return NULL;
+}
+
+/* any | host A | A/PLEN (IPv6) */
+static int parse_side6(const char *const *w, int n, int *i, struct ik_ace_addr *s, int *bad,
+		       char *msg, size_t msglen, const char *what)
+{
+	uint8_t a[16];
+	int plen, opt;
+
+	memset(s, 0, sizeof(*s));
+	s->addr.family = s->wild.family = IK_AF_INET6;
+	if (*i >= n)
+		FAIL(n, "incomplete access-list line: %s prefix expected", what);
+	if (!strcasecmp(w[*i], "any")) {
+		s->form = IK_ACE_ANY;
+		memset(s->wild.v6, 0xff, 16);
+		(*i)++;
+		return 0;
+	}
+	if (!strcasecmp(w[*i], "host")) {
+		if (*i + 1 >= n)
+			FAIL(n, "incomplete access-list line: %s host address expected", what);
+		if (ik_addr6_parse(w[*i + 1], a))
+			FAIL(*i + 1, "'%s' is not a valid %s IPv6 host address", w[*i + 1], what);
+		s->form = IK_ACE_HOST;
+		memcpy(s->addr.v6, a, 16);
+		*i += 2;
+		return 0;
+	}
+	if (!strcasecmp(w[*i], "object-group") || !strcasecmp(w[*i], "addrgroup"))
+		FAIL(*i, "%s in access lists is not supported: write the prefixes as lines",
+		     w[*i]);
+	if (ik_prefix6_parse(w[*i], a, &plen, &opt) || opt)
+		FAIL(*i, "'%s' is not a valid %s (any, host A, or PREFIX/LENGTH expected)", w[*i],
+		     what);
+	if (plen == 128)
+		s->form = IK_ACE_HOST;
+	else if (plen == 0)
+		s->form = IK_ACE_ANY;
+	/* the bits past the length are dropped, as IOS does */
+	ik_addr6_mask(a, plen);
+	memcpy(s->addr.v6, a, 16);
+	for (int k = 0; k < 16; k++) {
+		int bits = plen - 8 * k;
+
+		s->wild.v6[k] = bits >= 8 ? 0 : bits <= 0 ? 0xff : (uint8_t)(0xff >> bits);
+	}
+	(*i)++;
+	return 0;
+}
+
+int ik_ace6_parse(const char *const *w, int n, struct ik_ace *out, int *bad, char *msg,
+		  size_t msglen)
+{
+	struct ik_ace a;
+	int i = 0;
+	long v;
+	bool known = false;
+
+	memset(&a, 0, sizeof(a));
+	if (n >= 1 && !strcasecmp(w[0], "sequence")) {
+		if (n < 2 || (v = num_in(w[1], 1, 4294967294L)) < 0)
+			FAIL(n < 2 ? n : 1, "sequence number (1-4294967294) expected");
+		a.seq = (unsigned)v;
+		i = 2;
+	}
+	if (i >= n)
+		FAIL(n, "incomplete access-list line: permit or deny expected");
+	if (!strcasecmp(w[i], "permit"))
+		a.action = IK_ACE_PERMIT;
+	else if (!strcasecmp(w[i], "deny"))
+		a.action = IK_ACE_DENY;
+	else
+		FAIL(i, "'%s' is not permit, deny or remark", w[i]);
+	if (++i >= n)
+		FAIL(n, "incomplete access-list line: protocol expected");
+	for (size_t k = 0; k < IK_ARRAY_LEN(protos6) && !known; k++)
+		if (!strcasecmp(w[i], protos6[k].name)) {
+			a.proto = (uint8_t)protos6[k].num;
+			known = true;
+		}
+	if (!known) {
+		if ((v = num_in(w[i], 0, 255)) < 0)
+			FAIL(i, "'%s' is not an IPv6 protocol (ipv6, tcp, udp, icmp, esp, ... or "
+			     "0-255)", w[i]);
+		a.proto = (uint8_t)v;
+	}
+	i++;
+	if (parse_side6(w, n, &i, &a.src, bad, msg, msglen, "source") ||
+	    parse_ports(w, n, &i, a.proto, &a.sport, bad, msg, msglen) ||
+	    parse_side6(w, n, &i, &a.dst, bad, msg, msglen, "destination") ||
+	    parse_ports(w, n, &i, a.proto, &a.dport, bad, msg, msglen))
+		return -1;
+	if (i < n && (!strcasecmp(w[i], "log") || !strcasecmp(w[i], "log-input"))) {
+		a.log = true;
+		i++;
+	}
+	if (i < n && !strcasecmp(w[i], "sequence")) {
+		if (a.seq)
+			FAIL(i, "the sequence number is given twice");
+		if (i + 1 >= n || (v = num_in(w[i + 1], 1, 4294967294L)) < 0)
+			FAIL(i + 1 >= n ? n : i + 1, "sequence number (1-4294967294) expected");
+		a.seq = (unsigned)v;
+		i += 2;
+	}
+	if (i < n)
+		FAIL(i, "'%s' is not supported in IPv6 access-list lines read by ikerd", w[i]);
+	if (!a.seq)
+		a.seq = out->seq;
+	a.line = out->line;
+	*out = a;
+	return 0;
+}
+
+bool ik_ace_is_ipv6(const struct ik_ace *a)
+{
+	return a->action != IK_ACE_REMARK && a->src.addr.family == IK_AF_INET6;
+}
+
 const char *ik_ace_action_word(const struct ik_ace *a, bool padded)
 {
 	switch (a->action) {
@@ -272,8 +404,16 @@ const char *ik_ace_action_word(const struct ik_ace *a, bool padded)
 
 static void format_side(const struct ik_ace_addr *s, struct ik_sb *out)
 {
-	char a[IK_ADDR_ANYSTRLEN], m[IK_ADDR_ANYSTRLEN];
+	char a[IK_PREFIX6STRLEN], m[IK_ADDR_ANYSTRLEN];
 
+	if (s->addr.family == IK_AF_INET6 && s->form == IK_ACE_WILD) {
+		ik_sb_printf(out, " %s", ik_prefix6_fmt_ios(s->addr.v6, ik_wild_plen(&s->wild), a));
+		return;
+	}
+	if (s->addr.family == IK_AF_INET6 && s->form == IK_ACE_HOST) {
+		ik_sb_printf(out, " host %s", ik_addr6_fmt_ios(s->addr.v6, a));
+		return;
+	}
 	if (s->form == IK_ACE_ANY)
 		ik_sb_add(out, " any");
 	else if (s->form == IK_ACE_HOST)
@@ -307,7 +447,7 @@ static void format_ports(uint8_t proto, const struct ik_ace_ports *p, struct ik_
 
 void ik_ace_format(const struct ik_ace *a, struct ik_sb *out)
 {
-	const char *pn = ik_proto_name(a->proto);
+	const char *pn = ik_ace_is_ipv6(a) ? proto6_name(a->proto) : ik_proto_name(a->proto);
 
 	if (a->action == IK_ACE_REMARK) {
 		ik_sb_add(out, a->remark ? a->remark : "");
@@ -525,6 +665,32 @@ bool ik_proxy_overlap(const struct ik_proxy *a, const struct ik_proxy *b)
 	if (a->proto && b->proto && a->proto != b->proto)
 		return false;
 	return ts_overlap(&a->local, &b->local) && ts_overlap(&a->remote, &b->remote);
+}
+
+static bool ts_inter(const struct ik_ts *a, const struct ik_ts *b, struct ik_ts *out)
+{
+	if (!ts_overlap(a, b))
+		return false;
+	out->lo = acmp(&a->lo, &b->lo) >= 0 ? a->lo : b->lo;
+	out->hi = acmp(&a->hi, &b->hi) <= 0 ? a->hi : b->hi;
+	out->port_lo = a->port_lo > b->port_lo ? a->port_lo : b->port_lo;
+	out->port_hi = a->port_hi < b->port_hi ? a->port_hi : b->port_hi;
+	return true;
+}
+
+bool ik_proxy_intersect(const struct ik_proxy *a, const struct ik_proxy *b,
+			struct ik_proxy *out)
+{
+	struct ik_proxy x;
+
+	if (a->proto && b->proto && a->proto != b->proto)
+		return false;
+	x.proto = a->proto ? a->proto : b->proto;
+	if (!ts_inter(&a->local, &b->local, &x.local) ||
+	    !ts_inter(&a->remote, &b->remote, &x.remote))
+		return false;
+	*out = x;
+	return true;
 }
 
 const struct ik_ace *ik_acl_proxy_match(const struct ik_acl *acl, const struct ik_proxy *p)

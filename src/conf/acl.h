@@ -29,6 +29,16 @@ struct ik_sb;
 int ik_ace_parse(const char *const *w, int n, struct ik_ace *out, int *bad, char *msg,
 		 size_t msglen);
 
+/* The same for a line of an IPv6 list (ipv6 access-list NAME): `[sequence
+ * N] permit|deny PROTO SRC [PORTS] DST [PORTS] [log|log-input] [sequence
+ * N]` with PROTO ipv6 (any), tcp, udp, icmp (ICMPv6), esp, ... or a number,
+ * SRC/DST `any`, `host A` or `PREFIX/LENGTH`. A sequence number written
+ * goes into out->seq (else out->seq is kept). */
+int ik_ace6_parse(const char *const *w, int n, struct ik_ace *out, int *bad, char *msg,
+		  size_t msglen);
+/* Whether a (permit or deny) line is of an IPv6 list. */
+bool ik_ace_is_ipv6(const struct ik_ace *a);
+
 /* The line as IOS prints it after the permit/deny keyword and its padding:
  * "ip 10.1.0.0 0.0.255.255 host 10.2.0.1", "tcp any any eq www". */
 void ik_ace_format(const struct ik_ace *a, struct ik_sb *out);
@@ -70,6 +80,10 @@ int ik_ace_proxy(const struct ik_ace *a, struct ik_proxy *out, char *why, size_t
  * address and port ranges inside). */
 bool ik_proxy_within(const struct ik_proxy *inner, const struct ik_proxy *outer);
 bool ik_proxy_overlap(const struct ik_proxy *a, const struct ik_proxy *b);
+/* a and b intersected into *out (the protocol of the one that names one);
+ * false, out untouched, when they share no packet. */
+bool ik_proxy_intersect(const struct ik_proxy *a, const struct ik_proxy *b,
+			struct ik_proxy *out);
 
 /* The responder's check of a proposal p (local/remote as seen here)
  * against a crypto ACL: the first line whose identities contain p decides

@@ -444,6 +444,7 @@ struct ik_ace {
 struct ik_acl {
 	char *name;             /* "VPN-TRAFFIC", or the number "101" */
 	bool numbered;          /* access-list N lines: printed as such */
+	bool ipv6;              /* ipv6 access-list NAME: IPv6 lines */
 	struct ik_ace *aces;    /* in sequence order, remarks included */
 	size_t naces;
 	int line;

@@ -2690,12 +2690,13 @@ static int acl_add_line(struct pctx *c, struct ik_acl *a, int i, bool seq_allowe
 	int n = 0, bad = 0;
 	size_t at;
 
-	if (seq_allowed && i < c->ntok && c->tok[i].s[0] >= '0' && c->tok[i].s[0] <= '9') {
+	if (seq_allowed && !a->ipv6 && i < c->ntok && c->tok[i].s[0] >= '0' &&
+	    c->tok[i].s[0] <= '9') {
 		if (get_u32(c, i, "sequence number", 1, 2147483647, &ace.seq))
 			return -1;
 		i++;
 	}
-	if (need(c, i, "permit, deny or remark"))
+	if (need(c, i, a->ipv6 ? "permit, deny, sequence or remark" : "permit, deny or remark"))
 		return -1;
 	if (a->naces >= MAX_ACES)
 		return perr(c, i, "access list %s has more than %d lines", a->name, MAX_ACES);
@@ -2713,7 +2714,7 @@ static int acl_add_line(struct pctx *c, struct ik_acl *a, int i, bool seq_allowe
 			return perr(c, i + (int)IK_ARRAY_LEN(w), "access-list line is too long");
 		for (int k = i; k < c->ntok; k++)
 			w[n++] = c->tok[k].s;
-		if (ik_ace_parse(w, n, &ace, &bad, msg, sizeof(msg))) {
+		if ((a->ipv6 ? ik_ace6_parse : ik_ace_parse)(w, n, &ace, &bad, msg, sizeof(msg))) {
 			if (bad >= n)
 				return pincomplete(c, "%s", msg);
 			return perr(c, i + bad, "%s", msg);
@@ -2755,6 +2756,28 @@ static int cmd_ip_acl(struct pctx *c)
 		return perr(c, 3, "access list %s is not an extended list number (100-199, "
 			    "2000-2699)", c->tok[3].s);
 	c->obj = acl_get(c, 3);
+	if (((struct ik_acl *)c->obj)->ipv6)
+		return perr(c, 3, "%s is an IPv6 access list (line %d): IPv4 and IPv6 lists need "
+			    "names of their own here", c->tok[3].s, ((struct ik_acl *)c->obj)->line);
+	c->mode = M_ACL;
+	return 0;
+}
+
+/* ipv6 access-list NAME (a sub-mode of IPv6 lines). */
+static int cmd_ipv6_acl(struct pctx *c)
+{
+	struct ik_acl *a;
+
+	if (need(c, 2, "access list name") || no_more(c, 3))
+		return -1;
+	a = acl_get(c, 2);
+	if (!a->ipv6 && a->naces)
+		return perr(c, 2, "%s is an IPv4 access list (line %d): IPv4 and IPv6 lists need "
+			    "names of their own here", a->name, a->line);
+	if (a->numbered)
+		return perr(c, 2, "an IPv6 access list is named, not numbered");
+	a->ipv6 = true;
+	c->obj = a;
 	c->mode = M_ACL;
 	return 0;
 }
@@ -3528,6 +3551,8 @@ static int cmd_top(struct pctx *c)
 		return cmd_route6(c);
 	if (kw(c, 0, "ip") && kw(c, 1, "access-list"))
 		return cmd_ip_acl(c);
+	if (kw(c, 0, "ipv6") && kw(c, 1, "access-list"))
+		return cmd_ipv6_acl(c);
 	if (kw(c, 0, "access-list"))
 		return cmd_access_list(c);
 	if ((kw(c, 0, "ip") && kw(c, 1, "vrf") && c->ntok == 3) ||

@@ -599,13 +599,18 @@ static void print_cmaps(const struct ik_config *cfg, struct ik_sb *out)
 		}
 }
 
-static void print_ace(const struct ik_acl *acl, const struct ik_ace *a, struct ik_sb *out)
+static void print_ace(const struct ik_acl *acl, const struct ik_ace *a, unsigned prev_seq,
+		      struct ik_sb *out)
 {
 	if (acl->numbered)
 		ik_sb_printf(out, "access-list %s ", acl->name);
 	else
 		ik_sb_add(out, " ");
-	ik_sb_printf(out, "%s ", ik_ace_action_word(a, true));
+	/* IPv6 lines: IOS writes a sequence number that is not the next by 10 */
+	if (acl->ipv6 && a->action != IK_ACE_REMARK && a->seq != prev_seq + 10)
+		ik_sb_printf(out, "sequence %u ", a->seq);
+	ik_sb_printf(out, "%s ", acl->ipv6 ? ik_ace_action_word(a, false) :
+		     ik_ace_action_word(a, true));
 	ik_ace_format(a, out);
 	ik_sb_add(out, "\n");
 }
@@ -624,10 +629,15 @@ static void print_acls(const struct ik_config *cfg, struct ik_sb *out)
 			if (!acl->numbered || !numbered_seen)
 				ik_sb_add(out, "!\n");
 			numbered_seen = acl->numbered;
-			if (!acl->numbered)
+			if (acl->ipv6)
+				ik_sb_printf(out, "ipv6 access-list %s\n", acl->name);
+			else if (!acl->numbered)
 				ik_sb_printf(out, "ip access-list extended %s\n", acl->name);
-			for (size_t k = 0; k < acl->naces; k++)
-				print_ace(acl, &acl->aces[k], out);
+			for (size_t k = 0, prev = 0; k < acl->naces; k++) {
+				print_ace(acl, &acl->aces[k], (unsigned)prev, out);
+				if (acl->aces[k].action != IK_ACE_REMARK)
+					prev = acl->aces[k].seq;
+			}
 		}
 }
 

@@ -116,6 +116,7 @@ static const struct cli_pattern patterns[] = {
 	{ "initiate map <map> <src> <dst>", IK_CMD_INITIATE_MAP, 0, false },
 	{ "show crypto map", IK_CMD_SHOW_CRYPTO_MAP, 0, false },
 	{ "show crypto map interface <ifname>", IK_CMD_SHOW_CRYPTO_MAP, 0, false },
+	{ "show crypto route", IK_CMD_SHOW_CRYPTO_ROUTE, 0, false },
 	{ "show access-lists", IK_CMD_SHOW_ACCESS_LISTS, 0, false },
 	{ "show access-lists <acl>", IK_CMD_SHOW_ACCESS_LISTS, 0, false },
 	{ "show crypto ipsec sa map <map>", IK_CMD_SHOW_IPSEC_SA, 0, false },
@@ -186,6 +187,7 @@ static const struct {
 	{ "show running-config", "Current operating configuration" },
 	{ "show crypto map", "Crypto maps" },
 	{ "show crypto map interface", "The crypto map of one interface" },
+	{ "show crypto route", "Show routes injected by crypto (reverse-route)" },
 	{ "show access-lists", "List access lists" },
 	{ "initiate map", "Bring up the SA pair of a crypto map for a packet" },
 	{ "show crypto ipsec sa map", "IPSEC SAs of one crypto map" },
@@ -486,9 +488,11 @@ static bool arg_accept(const char *arg, const char *w, struct ik_cli_cmd *cmd)
 		return true;
 	}
 	if (!strcmp(arg, "<src>") || !strcmp(arg, "<dst>")) {
-		if (ik_addr_parse(w, &a))
+		struct ik_addr x;
+
+		if (ik_addr_parse_any(w, &x))
 			return false;
-		*(arg[1] == 's' ? &cmd->flow_src : &cmd->flow_dst) = a;
+		*(arg[1] == 's' ? &cmd->flow_src : &cmd->flow_dst) = x;
 		return true;
 	}
 	return false;

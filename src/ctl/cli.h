@@ -63,6 +63,7 @@ enum ik_cmd_id {
 	IK_CMD_SHOW_IKEV2_SESSION,
 	IK_CMD_SHOW_IKEV2_STATS,
 	IK_CMD_CLEAR_IKEV2_SA,
+	IK_CMD_SHOW_CRYPTO_ROUTE,
 };
 
 enum ik_cli_ident {
@@ -91,7 +92,7 @@ struct ik_cli_cmd {
 	char list[64];          /* show crypto authorization list NAME ("" = all) */
 	char ifname[64];        /* initiate TunnelN, show crypto map interface IF */
 	char name[64];          /* a crypto map or access list name ("" = none) */
-	uint32_t flow_src, flow_dst; /* initiate map M SRC DST */
+	struct ik_addr flow_src, flow_dst; /* initiate map M SRC DST (IPv4 or IPv6) */
 	unsigned dbg_cat;       /* debug crypto X: one IK_DBG_* bit */
 };
 

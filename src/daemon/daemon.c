@@ -237,6 +237,7 @@ static void cmaps_sync(struct ikd *d, const struct ik_config *old, const struct 
 		ik_cmap_traps(old, trap_one, &t);
 	t.add = true;
 	ik_cmap_traps(nw, trap_one, &t);
+	ikd_cmap_static_sync(d, old, nw);
 }
 
 const char *ikd_warning_text(const struct ik_conf_warning *w)
@@ -372,18 +373,24 @@ static enum ik_ctl_status initiate_map(struct ikd *d, const struct ik_cli_cmd *c
 	const struct ik_cmap *m = ik_config_find_cmap(d->cfg, cmd->name, false);
 	struct initiate_map_arg ia = { .map = cmd->name, .err = out };
 	struct ik_cmap_match mt;
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN], p[IK_ADDRSTRLEN];
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN], p[IK_ADDR_ANYSTRLEN];
 
-	ia.flow.src = ik_addr_v4(cmd->flow_src);
-	ia.flow.dst = ik_addr_v4(cmd->flow_dst);
-	ia.flow.proto = 1; /* as a ping */
+	ia.flow.src = cmd->flow_src;
+	ia.flow.dst = cmd->flow_dst;
+	/* as a ping (ICMPv6 for IPv6) */
+	ia.flow.proto = cmd->flow_src.family == IK_AF_INET6 ? 58 : 1;
+	if (cmd->flow_src.family != cmd->flow_dst.family) {
+		ik_sb_printf(out, "%% %s and %s are not of one address family\n",
+			     ik_addr_fmt_any(&cmd->flow_src, a), ik_addr_fmt_any(&cmd->flow_dst, b));
+		return IK_CTL_ERROR;
+	}
 	if (!m) {
 		ik_sb_printf(out, "%% crypto map %s is not configured\n", cmd->name);
 		return IK_CTL_ERROR;
 	}
 	if (ik_cmap_match_flow(m, &ia.flow, &mt)) {
 		ik_sb_printf(out, "%% no entry of crypto map %s protects %s -> %s\n", cmd->name,
-			     ik_addr_fmt(cmd->flow_src, a), ik_addr_fmt(cmd->flow_dst, b));
+			     ik_addr_fmt_any(&cmd->flow_src, a), ik_addr_fmt_any(&cmd->flow_dst, b));
 		return IK_CTL_ERROR;
 	}
 	ikd_worker_run(ikd_worker_for(d, mt.entry->peers[0].v4), task_initiate_map, &ia);
@@ -392,8 +399,8 @@ static enum ik_ctl_status initiate_map(struct ikd *d, const struct ik_cli_cmd *c
 		return IK_CTL_ERROR;
 	}
 	ik_sb_printf(out, "Initiating crypto map %s %u for %s -> %s to %s\n", cmd->name,
-		     mt.entry->seq, ik_addr_fmt(cmd->flow_src, a), ik_addr_fmt(cmd->flow_dst, b),
-		     ik_addr_fmt(mt.entry->peers[0].v4, p));
+		     mt.entry->seq, ik_addr_fmt_any(&cmd->flow_src, a),
+		     ik_addr_fmt_any(&cmd->flow_dst, b), ik_addr_fmt_any(&mt.entry->peers[0], p));
 	return IK_CTL_OK;
 }
 
@@ -630,6 +637,7 @@ void ikd_free(struct ikd *d)
 		ikd_worker_stop(&d->workers[i]);
 	if (d->kernel) {
 		pthread_mutex_lock(&d->kmu);
+		ikd_cmap_kernel_free(d);
 		d->kernel->ops->shutdown(d->kernel);
 		d->kernel->ops->free(d->kernel);
 		pthread_mutex_unlock(&d->kmu);
@@ -867,6 +875,7 @@ static bool json_native(enum ik_cmd_id id)
 	case IK_CMD_SHOW_AUTHZ_LIST:
 	case IK_CMD_SHOW_CRYPTO_MAP:
 	case IK_CMD_SHOW_ACCESS_LISTS:
+	case IK_CMD_SHOW_CRYPTO_ROUTE:
 	case IK_CMD_SHOW_IKEV2_SA:
 	case IK_CMD_SHOW_IKEV2_SESSION:
 	case IK_CMD_SHOW_IKEV2_STATS:
@@ -963,11 +972,22 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 		test_v2_peer(d, cmd, json, out);
 		return IK_CTL_OK;
 	case IK_CMD_SHOW_CRYPTO_MAP:
-		return ik_show_crypto_map(d->cfg, cmd->ifname[0] ? cmd->ifname : NULL, json, out) ?
-		       IK_CTL_ERROR : IK_CTL_OK;
-	case IK_CMD_SHOW_ACCESS_LISTS:
-		return ik_show_access_lists(d->cfg, cmd->name[0] ? cmd->name : NULL, json, out) ?
-		       IK_CTL_ERROR : IK_CTL_OK;
+	case IK_CMD_SHOW_ACCESS_LISTS: {
+		struct ik_cmap_counts cnt;
+		bool have = ikd_cmap_counts(d, d->cfg, &cnt) == 0;
+		int rc = cmd->id == IK_CMD_SHOW_CRYPTO_MAP ?
+			ik_show_crypto_map(d->cfg, cmd->ifname[0] ? cmd->ifname : NULL, json,
+					   have ? &cnt : NULL, out) :
+			ik_show_access_lists(d->cfg, cmd->name[0] ? cmd->name : NULL, json,
+					     have ? &cnt : NULL, out);
+
+		if (have)
+			ik_cmap_counts_free(&cnt);
+		return rc ? IK_CTL_ERROR : IK_CTL_OK;
+	}
+	case IK_CMD_SHOW_CRYPTO_ROUTE:
+		ikd_show_crypto_route(d, json, out);
+		return IK_CTL_OK;
 	case IK_CMD_INITIATE_MAP:
 		return initiate_map(d, cmd, out);
 	case IK_CMD_CLEAR_SA_MAP: {

@@ -59,6 +59,9 @@ struct ikd_task {
 	bool done;
 };
 
+/* Crypto map failovers that may wait for a worker at once. */
+#define IKD_MAX_HANDOFF 64u
+
 struct ikd_worker {
 	struct ikd *d;
 	unsigned idx;
@@ -73,6 +76,9 @@ struct ikd_worker {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct ikd_task *task;  /* posted by the main thread, NULL when idle */
+	/* crypto map failovers handed over by other workers (under mu) */
+	struct ik_cmap_handoff handoffs[IKD_MAX_HANDOFF];
+	unsigned nhandoffs;
 	bool stop;
 	uint64_t rx, tx, rx_dropped;
 	uint64_t sa_events;     /* SAs that came or went (metrics refresh) */
@@ -124,6 +130,9 @@ struct ikd {
 	uint64_t metrics_gen;
 	bool metrics_written, metrics_failed;
 	unsigned metrics_ticks;
+	/* crypto maps: reverse routes and ACL line counts (cmap_kernel.c),
+	 * under kmu */
+	struct ikd_cmk *cmk;
 };
 
 /* Loads the configuration, opens the kernel backend, flushes stale state,
@@ -158,6 +167,22 @@ uint32_t ikd_ifaddr4(const char *name);
 bool ikd_ifaddr6(const char *name, uint8_t out[16]);
 /* Runs fn(w, arg) on w's thread and waits for it. */
 void ikd_worker_run(struct ikd_worker *w, void (*fn)(struct ikd_worker *w, void *arg), void *arg);
+
+/* cmap_kernel.c: a crypto map child SA up or down (caller holds kmu):
+ * its reverse route and its ACL line's counts. */
+void ikd_cmap_child(struct ikd *d, const struct ik_child_sa *c, bool up);
+/* reverse-route static routes of nw installed, those of old removed (old
+ * NULL at start, nw NULL at exit). */
+void ikd_cmap_static_sync(struct ikd *d, const struct ik_config *old,
+			  const struct ik_config *nw);
+/* Removes every reverse route still installed and frees the tables. */
+void ikd_cmap_kernel_free(struct ikd *d);
+/* show crypto route. */
+void ikd_show_crypto_route(struct ikd *d, bool json, struct ik_sb *out);
+/* The packet counts of cfg's ACL lines and map entries (freed with
+ * ik_cmap_counts_free). 0, or -1 (out of memory). */
+struct ik_cmap_counts;
+int ikd_cmap_counts(struct ikd *d, const struct ik_config *cfg, struct ik_cmap_counts *out);
 
 /* worker.c */
 int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err);

@@ -300,7 +300,7 @@ static void task_acquire(struct ikd_worker *w, void *arg)
 {
 	const struct ik_kevent *ev = arg;
 
-	ik_engine_acquire_ip(w->eng, ev->reqid, &ev->src, &ev->dst);
+	ik_engine_acquire_ev(w->eng, ev);
 }
 
 static void task_expire(struct ikd_worker *w, void *arg)

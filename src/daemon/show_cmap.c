@@ -1,5 +1,7 @@
 /* show crypto map [interface IF] and show access-lists, in IOS layout or
  * JSON (daemon/show_conf.h). */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf/acl.h"
@@ -13,14 +15,44 @@ static void acl_line(const struct ik_acl *acl, const struct ik_ace *a, struct ik
 	(void)acl;
 }
 
-static void acl_json(const struct ik_acl *acl, struct ik_sb *out)
+void ik_cmap_counts_free(struct ik_cmap_counts *c)
+{
+	for (size_t i = 0; c->acl_line && i < c->nacl; i++)
+		free(c->acl_line[i]);
+	free(c->acl_line);
+	free(c->entry);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The count of line k of cfg's list number ai, or -1 without counts. */
+static int64_t line_count(const struct ik_cmap_counts *cnt, const struct ik_config *cfg,
+			  const struct ik_acl *acl, size_t k)
+{
+	if (!cnt || cnt->cfg != cfg)
+		return -1;
+	for (size_t i = 0; i < cnt->nacl && i < cfg->nacls; i++)
+		if (cfg->acls[i] == acl)
+			return (int64_t)cnt->acl_line[i][k];
+	return -1;
+}
+
+static int64_t entry_count(const struct ik_cmap_counts *cnt, const struct ik_config *cfg,
+			   const struct ik_cmap_entry *e)
+{
+	if (!cnt || cnt->cfg != cfg || e->id >= cnt->nentry)
+		return -1;
+	return (int64_t)cnt->entry[e->id];
+}
+
+static void acl_json(const struct ik_config *cfg, const struct ik_acl *acl,
+		     const struct ik_cmap_counts *cnt, struct ik_sb *out)
 {
 	struct ik_sb t;
 
 	ik_sb_add(out, "{\"name\":");
 	ik_sb_json_str(out, acl->name);
-	ik_sb_printf(out, ",\"numbered\":%s,\"line\":%d,\"entries\":[",
-		     acl->numbered ? "true" : "false", acl->line);
+	ik_sb_printf(out, ",\"numbered\":%s,\"ipv6\":%s,\"line\":%d,\"entries\":[",
+		     acl->numbered ? "true" : "false", acl->ipv6 ? "true" : "false", acl->line);
 	for (size_t i = 0; i < acl->naces; i++) {
 		const struct ik_ace *a = &acl->aces[i];
 
@@ -30,14 +62,18 @@ static void acl_json(const struct ik_acl *acl, struct ik_sb *out)
 		ik_sb_json_str(out, ik_ace_action_word(a, false));
 		ik_sb_add(out, a->action == IK_ACE_REMARK ? ",\"remark\":" : ",\"text\":");
 		ik_sb_json_str(out, ik_sb_str(&t));
-		ik_sb_printf(out, ",\"matches\":null,\"line\":%d}", a->line);
+		if (line_count(cnt, cfg, acl, i) >= 0)
+			ik_sb_printf(out, ",\"matches\":%lld", (long long)line_count(cnt, cfg, acl, i));
+		else
+			ik_sb_add(out, ",\"matches\":null");
+		ik_sb_printf(out, ",\"line\":%d}", a->line);
 		ik_sb_free(&t);
 	}
 	ik_sb_add(out, "]}");
 }
 
 int ik_show_access_lists(const struct ik_config *cfg, const char *name, bool json,
-			 struct ik_sb *out)
+			 const struct ik_cmap_counts *cnt, struct ik_sb *out)
 {
 	bool any = false;
 
@@ -55,18 +91,34 @@ int ik_show_access_lists(const struct ik_config *cfg, const char *name, bool jso
 		if (json) {
 			if (any)
 				ik_sb_add(out, ",");
-			acl_json(acl, out);
+			acl_json(cfg, acl, cnt, out);
 			any = true;
 			continue;
 		}
-		ik_sb_printf(out, "Extended IP access list %s\n", acl->name);
+		if (acl->ipv6)
+			ik_sb_printf(out, "IPv6 access list %s\n", acl->name);
+		else
+			ik_sb_printf(out, "Extended IP access list %s\n", acl->name);
 		for (size_t k = 0; k < acl->naces; k++) {
 			const struct ik_ace *a = &acl->aces[k];
+			int64_t m = line_count(cnt, cfg, acl, k);
 
 			if (a->action == IK_ACE_REMARK)
 				continue; /* IOS shows remarks in the configuration only */
+			if (acl->ipv6) {
+				/* IOS: the sequence number last, after the count */
+				ik_sb_add(out, "    ");
+				acl_line(acl, a, out);
+				if (m > 0)
+					ik_sb_printf(out, " (%lld match%s)", (long long)m,
+						     m == 1 ? "" : "es");
+				ik_sb_printf(out, " sequence %u\n", a->seq);
+				continue;
+			}
 			ik_sb_printf(out, "    %u ", a->seq);
 			acl_line(acl, a, out);
+			if (m > 0)
+				ik_sb_printf(out, " (%lld match%s)", (long long)m, m == 1 ? "" : "es");
 			ik_sb_add(out, "\n");
 		}
 	}
@@ -98,7 +150,7 @@ static void map_ifaces(const struct ik_config *cfg, const struct ik_cmap *m, str
 }
 
 static void entry_text(const struct ik_config *cfg, const struct ik_cmap_entry *e,
-		       struct ik_sb *out)
+		       const struct ik_cmap_counts *cnt, struct ik_sb *out)
 {
 	char a[IK_ADDR_ANYSTRLEN], tr[80];
 	uint32_t sec = e->lifetime_sec ? e->lifetime_sec :
@@ -124,7 +176,8 @@ static void entry_text(const struct ik_config *cfg, const struct ik_cmap_entry *
 	if (e->ikev2_profile)
 		ik_sb_printf(out, "\tIKEv2 Profile: %s\n", e->ikev2_profile->name);
 	if (e->acl) {
-		ik_sb_printf(out, "\tExtended IP access list %s\n", e->acl->name);
+		ik_sb_printf(out, e->acl->ipv6 ? "\tIPv6 access list %s\n" :
+			     "\tExtended IP access list %s\n", e->acl->name);
 		for (size_t k = 0; k < e->acl->naces; k++) {
 			if (e->acl->aces[k].action == IK_ACE_REMARK)
 				continue;
@@ -157,10 +210,13 @@ static void entry_text(const struct ik_config *cfg, const struct ik_cmap_entry *
 	if (e->reverse_route)
 		ik_sb_printf(out, "\tReverse Route Injection Enabled%s\n",
 			     e->reverse_route_static ? " (static)" : "");
+	if (entry_count(cnt, cfg, e) >= 0)
+		ik_sb_printf(out, "\tPackets through its SAs (in and out, present and past): "
+			     "%lld\n", (long long)entry_count(cnt, cfg, e));
 }
 
 static void entry_json(const struct ik_config *cfg, const struct ik_cmap_entry *e,
-		       struct ik_sb *out)
+		       const struct ik_cmap_counts *cnt, struct ik_sb *out)
 {
 	char a[IK_ADDR_ANYSTRLEN];
 	uint32_t sec = e->lifetime_sec ? e->lifetime_sec :
@@ -195,11 +251,15 @@ static void entry_json(const struct ik_config *cfg, const struct ik_cmap_entry *
 			ik_sb_add(out, ",");
 		ik_show_tset_json(e->tsets[k], out);
 	}
-	ik_sb_printf(out, "],\"line\":%d}", e->line);
+	if (entry_count(cnt, cfg, e) >= 0)
+		ik_sb_printf(out, "],\"packets\":%lld", (long long)entry_count(cnt, cfg, e));
+	else
+		ik_sb_add(out, "],\"packets\":null");
+	ik_sb_printf(out, ",\"line\":%d}", e->line);
 }
 
 static void map_show(const struct ik_config *cfg, const struct ik_cmap *m, bool json,
-		     bool first, struct ik_sb *out)
+		     bool first, const struct ik_cmap_counts *cnt, struct ik_sb *out)
 {
 	if (json) {
 		ik_sb_add(out, first ? "{\"name\":" : ",{\"name\":");
@@ -213,7 +273,7 @@ static void map_show(const struct ik_config *cfg, const struct ik_cmap *m, bool 
 		for (size_t k = 0; k < m->nentries; k++) {
 			if (k)
 				ik_sb_add(out, ",");
-			entry_json(cfg, m->entries[k], out);
+			entry_json(cfg, m->entries[k], cnt, out);
 		}
 		ik_sb_add(out, "]}");
 		return;
@@ -222,7 +282,7 @@ static void map_show(const struct ik_config *cfg, const struct ik_cmap *m, bool 
 		ik_sb_printf(out, "Crypto Map \"%s\": local address is %s\n\n", m->name,
 			     m->local_address_if);
 	for (size_t k = 0; k < m->nentries; k++) {
-		entry_text(cfg, m->entries[k], out);
+		entry_text(cfg, m->entries[k], cnt, out);
 		ik_sb_printf(out, "\tInterfaces using crypto map %s:\n", m->name);
 		map_ifaces(cfg, m, out, false);
 		ik_sb_add(out, "\n");
@@ -230,7 +290,7 @@ static void map_show(const struct ik_config *cfg, const struct ik_cmap *m, bool 
 }
 
 int ik_show_crypto_map(const struct ik_config *cfg, const char *ifname, bool json,
-		       struct ik_sb *out)
+		       const struct ik_cmap_counts *cnt, struct ik_sb *out)
 {
 	const struct ik_interface *ifc = NULL;
 	bool first = true;
@@ -246,7 +306,7 @@ int ik_show_crypto_map(const struct ik_config *cfg, const char *ifname, bool jso
 		ik_sb_add(out, "{\"crypto_maps\":[");
 	if (ifc) {
 		if (ifc->crypto_map)
-			map_show(cfg, ifc->crypto_map, json, true, out);
+			map_show(cfg, ifc->crypto_map, json, true, cnt, out);
 		else if (!json)
 			ik_sb_printf(out, "No crypto map is applied to interface %s\n", ifc->name);
 	} else {
@@ -255,7 +315,7 @@ int ik_show_crypto_map(const struct ik_config *cfg, const char *ifname, bool jso
 			for (size_t i = 0; i < cfg->ncmaps; i++) {
 				if (cfg->cmaps[i]->is_dynamic != (pass == 1))
 					continue;
-				map_show(cfg, cfg->cmaps[i], json, first, out);
+				map_show(cfg, cfg->cmaps[i], json, first, cnt, out);
 				first = false;
 			}
 	}

@@ -27,15 +27,27 @@ int ik_show_authz_list(const struct ik_config *cfg, const char *name, bool json,
  * and as a JSON object (for the crypto map shows). */
 void ik_show_tset_text(const struct ik_transform_set *ts, char *buf, size_t n);
 void ik_show_tset_json(const struct ik_transform_set *ts, struct ik_sb *out);
+/* Packet counts of crypto maps, for the shows: per ACL line (acl_line[i][k]:
+ * line k of cfg->acls[i], summed over the map entries that use the list)
+ * and per map entry (entry[e->id]), over the entries' SA pairs, present and
+ * past (daemon: ikd_cmap_counts). */
+struct ik_cmap_counts {
+	const struct ik_config *cfg;
+	size_t nacl, nentry;
+	uint64_t **acl_line;
+	uint64_t *entry;
+};
+void ik_cmap_counts_free(struct ik_cmap_counts *c);
+
 /* show crypto map [interface IF] (ifname NULL: every map), and show
- * access-lists [NAME] (name NULL: every list). Hit counts are not kept by
- * the kernel backends: IOS prints none for a line without matches, and JSON
- * says "matches": null. Return 0, or -1 with IOS's message in out when the
- * interface or list is unknown. */
+ * access-lists [NAME] (name NULL: every list), with the counts of cnt when
+ * not NULL (a line without matches prints none, as on IOS; without counts
+ * JSON says "matches": null). Return 0, or -1 with IOS's message in out when
+ * the interface or list is unknown. */
 int ik_show_crypto_map(const struct ik_config *cfg, const char *ifname, bool json,
-		       struct ik_sb *out);
+		       const struct ik_cmap_counts *cnt, struct ik_sb *out);
 int ik_show_access_lists(const struct ik_config *cfg, const char *name, bool json,
-			 struct ik_sb *out);
+			 const struct ik_cmap_counts *cnt, struct ik_sb *out);
 /* mask: IK_DBG_* bits switched on. */
 void ik_show_debugging(unsigned mask, bool json, struct ik_sb *out);
 

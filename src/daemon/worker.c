@@ -199,6 +199,8 @@ static int host_child_up(void *ctx, const struct ik_child_sa *c)
 
 	pthread_mutex_lock(&w->d->kmu);
 	rc = k->ops->child_add(k, c);
+	if (!rc && c->cmap)
+		ikd_cmap_child(w->d, c, true);
 	pthread_mutex_unlock(&w->d->kmu);
 	if (!rc) {
 		w->sa_events++;
@@ -212,6 +214,30 @@ static bool host_owns_peer(void *ctx, const struct ik_addr *peer)
 	struct ikd_worker *w = ctx;
 
 	return ikd_worker_for(w->d, ik_addr_shard(peer)) == w;
+}
+
+/* A crypto map failover to a peer another worker serves: queued there, and
+ * that worker woken (it starts the exchange on its own thread). */
+static int host_handoff(void *ctx, const struct ik_cmap_handoff *h)
+{
+	struct ikd_worker *w = ctx;
+	struct ik_addr pa = ik_addr_v4(h->peer);
+	struct ikd_worker *to = ikd_worker_for(w->d, ik_addr_shard(&pa));
+	uint64_t one = 1;
+	int rc = -1;
+
+	if (to == w || !to->threaded)
+		return -1;
+	pthread_mutex_lock(&to->mu);
+	if (to->nhandoffs < IKD_MAX_HANDOFF) {
+		to->handoffs[to->nhandoffs++] = *h;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&to->mu);
+	if (rc == 0)
+		while (write(to->evfd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+	return rc;
 }
 
 static void host_p1_keys(void *ctx, const uint8_t cky_i[8], const uint8_t *key, size_t len)
@@ -228,6 +254,8 @@ static void host_child_down(void *ctx, const struct ik_child_sa *c)
 	struct ik_kernel *k = w->d->kernel;
 
 	pthread_mutex_lock(&w->d->kmu);
+	if (c->cmap)
+		ikd_cmap_child(w->d, c, false);
 	k->ops->child_del(k, c);
 	pthread_mutex_unlock(&w->d->kmu);
 	w->sa_events++;
@@ -584,15 +612,22 @@ static void sock_read(struct ikd_worker *w, struct ikd_sockset *ss, int which)
 
 static void task_take(struct ikd_worker *w)
 {
+	static __thread struct ik_cmap_handoff hs[IKD_MAX_HANDOFF];
 	struct ikd_task *t;
 	uint64_t v;
+	unsigned n;
 
 	while (read(w->evfd, &v, sizeof(v)) < 0 && errno == EINTR)
 		;
 	pthread_mutex_lock(&w->mu);
 	t = w->task;
 	w->task = NULL;
+	n = w->nhandoffs;
+	memcpy(hs, w->handoffs, n * sizeof(hs[0]));
+	w->nhandoffs = 0;
 	pthread_mutex_unlock(&w->mu);
+	for (unsigned i = 0; i < n; i++)
+		(void)ik_engine_cmap_handoff(w->eng, &hs[i]);
 	if (!t)
 		return;
 	t->fn(w, t->arg);
@@ -668,6 +703,7 @@ int ikd_worker_start(struct ikd *d, struct ikd_worker *w, struct ik_sb *err)
 		.p1_keys = host_p1_keys,
 		.wall_time = host_wall_time,
 		.owns_peer = host_owns_peer,
+		.handoff = host_handoff,
 		.resolve_ifaddr = host_resolve_ifaddr,
 		.resolve_ifaddr6 = host_resolve_ifaddr6,
 	};

@@ -45,6 +45,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "conf/acl.h"
 #include "conf/model.h"
 #include "ipsec/child.h"
 #include "util/addr.h"
@@ -89,6 +90,20 @@ static inline bool ik_ep_eq(const struct ik_endpoint *a, const struct ik_endpoin
 	return a->port == b->port && ik_addr_eq(&a->ip, &b->ip);
 }
 
+/* set peer failover of a crypto map line handed from one engine to the one
+ * that serves the next peer: the entry by map name and sequence number (in
+ * the receiving engine's configuration), the ACL line, the peer's number
+ * among the entry's set peer lines and its address, the local address, and
+ * the proxy identities (those of a per-host pair included). */
+struct ik_cmap_handoff {
+	char map[64];
+	unsigned seq;
+	size_t ace;
+	size_t peer_idx;
+	uint32_t peer, src;
+	struct ik_proxy proxy;
+};
+
 struct ik_engine_host {
 	void *ctx;
 	/* Monotonic milliseconds. */
@@ -115,8 +130,13 @@ struct ik_engine_host {
 	/* Whether this engine serves the peer at that address (its datagrams
 	 * reach it): a host with several engines shards peers between them.
 	 * May be NULL: every peer. Crypto map failover to a peer served by
-	 * another engine is not started here. */
+	 * another engine is handed to that engine through handoff. */
 	bool (*owns_peer)(void *ctx, const struct ik_addr *peer);
+	/* Hands a crypto map failover to the engine that serves h->peer (which
+	 * then calls ik_engine_cmap_handoff on its own thread); must not wait
+	 * for it. 0, or -1 when it could not be queued. May be NULL: failover
+	 * to another engine's peer is then not started (and said so). */
+	int (*handoff)(void *ctx, const struct ik_cmap_handoff *h);
 	/* The encryption key of a new ISAKMP SA, for a decryption key log
 	 * (ikerd --keylog). May be NULL. */
 	void (*p1_keys)(void *ctx, const uint8_t cky_i[8], const uint8_t *key, size_t len);
@@ -186,6 +206,9 @@ int ik_engine_initiate(struct ik_engine *e, const char *ifname, struct ik_sb *er
 struct ik_flow;
 int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik_flow *f,
 			   struct ik_sb *err);
+/* A crypto map failover handed over by another engine (host handoff):
+ * phase 1 or IKE_SA_INIT to the peer. 0, or -1 (logged). */
+int ik_engine_cmap_handoff(struct ik_engine *e, const struct ik_cmap_handoff *h);
 /* Initiates every protected tunnel that is not shut down (used at start). */
 void ik_engine_initiate_all(struct ik_engine *e);
 /* Kernel events: acquire (traffic without an SA), soft expire (rekey), hard
@@ -196,6 +219,11 @@ void ik_engine_acquire(struct ik_engine *e, uint32_t reqid, uint32_t src, uint32
 void ik_engine_acquire_ip(struct ik_engine *e, uint32_t reqid, const struct ik_addr *src,
 			  const struct ik_addr *dst);
 void ik_engine_expire(struct ik_engine *e, uint32_t spi, bool hard);
+/* An acquire as the kernel reports it: for a crypto map line, the packet
+ * (the event's selector) is known, which per-host entries and IKEv2's first
+ * traffic selector use; other acquires go to ik_engine_acquire. */
+struct ik_kevent;
+void ik_engine_acquire_ev(struct ik_engine *e, const struct ik_kevent *ev);
 
 /* clear crypto session [remote A] / clear crypto isakmp [CONN-ID] / clear crypto sa
  * [peer A] / clear crypto ikev2 sa [remote A] (IKEv2 SAs and their children;

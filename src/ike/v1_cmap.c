@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ike/v1_int.h"
+#include "ike/v2_int.h"
 #include "util/strbuf.h"
 #include "util/addr.h"
 #include "util/util.h"
@@ -329,19 +330,25 @@ void ik_v1_cmap_start_wanted(struct ik_p1 *p1)
 
 /* Phase 1 (or only Quick Mode) to peer number pi of entry e for line ace. */
 static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_entry *ce,
-		      size_t ace, const struct ik_proxy *px, size_t pi, struct ik_sb *err)
+		      size_t ace, const struct ik_proxy *px, const struct ik_flow *f, size_t pi,
+		      struct ik_sb *err)
 {
 	struct ik_endpoint local, remote;
+	struct ik_proxy hp;
 	struct ik_p1 *p1;
 	uint32_t dst = ce->peers[pi].v4;
 	char da[IK_ADDRSTRLEN];
 
-	if (ce->ikev2_profile) {
-		ik_sb_printf(err, "%% crypto map %s %u sets ikev2-profile %s: crypto maps over "
-			     "IKEv2 are not negotiated yet", ce->map->name, ce->seq,
-			     ce->ikev2_profile->name);
-		return -1;
+	if (ce->per_host && f && f->src.family == px->local.lo.family &&
+	    f->dst.family == px->remote.lo.family) {
+		/* set security-association level per-host: the packet's hosts */
+		hp = *px;
+		hp.local.lo = hp.local.hi = f->src;
+		hp.remote.lo = hp.remote.hi = f->dst;
+		px = &hp;
 	}
+	if (ce->ikev2_profile)
+		return ik_v2_cmap_start(e, src, ce, ace, px, f, pi, err);
 
 	ik_log_scope(e->log, dst);
 	p1 = ik_v1_p1_find_peer(e, src, dst, false);
@@ -376,35 +383,82 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 	return 0;
 }
 
-void ik_v1_cmap_failover(struct ik_p1 *p1)
+void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size_t ace,
+		      const struct ik_proxy *px, size_t cur, const struct ik_addr *dead,
+		      uint32_t src)
 {
-	struct ik_engine *e = p1->e;
-	const struct ik_cmap_entry *ce = entry_now(e->cfg, p1->cmap);
+	const struct ik_cmap_entry *ce = entry_now(e->cfg, was);
+	struct ik_cmap_handoff h;
 	struct ik_sb err;
-	char a[IK_ADDRSTRLEN], b[IK_ADDRSTRLEN];
-	size_t next;
+	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
+	size_t next = cur + 1;
 
-	if (!p1->cmx)
+	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl || ace >= ce->acl->naces ||
+	    ce->peers[next].family != IK_AF_INET4)
 		return;
-	next = p1->cmx->peer + 1;
-	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl ||
-	    p1->cmx->ace >= ce->acl->naces)
-		return;
-	ik_addr_fmt(p1->remote.addr, a);
-	ik_addr_fmt(ce->peers[next].v4, b);
+	ik_addr_fmt_any(dead, a);
+	ik_addr_fmt_any(&ce->peers[next], b);
 	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, &ce->peers[next])) {
+		/* its datagrams reach another engine: that one starts it */
+		memset(&h, 0, sizeof(h));
+		snprintf(h.map, sizeof(h.map), "%s", ce->map->name);
+		h.seq = ce->seq;
+		h.ace = ace;
+		h.peer_idx = next;
+		h.peer = ce->peers[next].v4;
+		h.src = src;
+		h.proxy = *px;
+		if (e->host.handoff && e->host.handoff(e->host.ctx, &h) == 0) {
+			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: "
+			       "peer %s does not answer, trying %s (on the worker thread that "
+			       "serves it)", ce->map->name, ce->seq, a, b);
+			return;
+		}
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u: peer "
-		       "%s does not answer; %s is served by another worker thread, so failover "
-		       "does not start there (run ikerd --workers 1 for set peer failover)",
-		       ce->map->name, ce->seq, a, b);
+		       "%s does not answer; %s is served by another worker thread, which could "
+		       "not be asked to start it%s", ce->map->name, ce->seq, a, b,
+		       e->host.handoff ? " (its queue is full)" : "");
 		return;
 	}
 	ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: peer %s does "
 	       "not answer, trying %s", ce->map->name, ce->seq, a, b);
 	ik_sb_init(&err);
-	if (start_peer(e, p1->local.addr, ce, p1->cmx->ace, &p1->cmx->proxy, next, &err))
+	if (start_peer(e, src, ce, ace, px, NULL, next, &err))
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
+}
+
+void ik_v1_cmap_failover(struct ik_p1 *p1)
+{
+	if (p1->cmx)
+		ik_cmap_failover(p1->e, p1->cmap, p1->cmx->ace, &p1->cmx->proxy, p1->cmx->peer,
+				 &p1->remote.ip, p1->local.addr);
+}
+
+int ik_engine_cmap_handoff(struct ik_engine *e, const struct ik_cmap_handoff *h)
+{
+	const struct ik_cmap *m = ik_config_find_cmap(e->cfg, h->map, false);
+	const struct ik_cmap_entry *ce = NULL;
+	struct ik_sb err;
+	int rc;
+
+	for (size_t i = 0; m && i < m->nentries; i++)
+		if (m->entries[i]->seq == h->seq)
+			ce = m->entries[i];
+	if (!ce || e->opts.passive || h->peer_idx >= ce->npeers || !ce->acl ||
+	    h->ace >= ce->acl->naces || !ik_addr_eq(&ce->peers[h->peer_idx],
+						    &(struct ik_addr){ .v4 = h->peer })) {
+		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u changed "
+		       "before its failover could start", h->map, h->seq);
+		return -1;
+	}
+	ik_log_scope(e->log, h->peer);
+	ik_sb_init(&err);
+	rc = start_peer(e, h->src, ce, h->ace, &h->proxy, NULL, h->peer_idx, &err);
+	if (rc)
+		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
+	ik_sb_free(&err);
+	return rc;
 }
 
 int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik_flow *f,
@@ -440,7 +494,7 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 			     mt.entry->seq, mt.entry->acl->name, mt.ace->line, why);
 		return -1;
 	}
-	return start_peer(e, src, mt.entry, mt.ace_idx, &px, 0, err);
+	return start_peer(e, src, mt.entry, mt.ace_idx, &px, f, 0, err);
 }
 
 /* The map of cfg that carries e: e's own map, or for a dynamic-map entry
@@ -486,7 +540,7 @@ void ik_engine_clear_map(struct ik_engine *e, const char *map)
 	}
 }
 
-int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
+static int acquire(struct ik_engine *e, uint32_t reqid, const struct ik_flow *f)
 {
 	const struct ik_cmap_entry *ce;
 	struct ik_proxy px;
@@ -501,11 +555,37 @@ int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
 	    ik_ace_proxy(&ce->acl->aces[ace], &px, why, sizeof(why)))
 		return -1;
 	ik_sb_init(&err);
-	rc = start_peer(e, src, ce, ace, &px, 0, &err);
+	rc = start_peer(e, src, ce, ace, &px, f, 0, &err);
 	if (rc)
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
 	return rc;
+}
+
+int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid)
+{
+	return acquire(e, reqid, NULL);
+}
+
+void ik_engine_acquire_ev(struct ik_engine *e, const struct ik_kevent *ev)
+{
+	struct ik_flow f;
+	bool packet = ev->sel.src_plen == ik_af_bits(ev->sel.src.family) &&
+		      ev->sel.dst_plen == ik_af_bits(ev->sel.dst.family);
+
+	if (!(ev->reqid & IK_CMAP_REQID_FLAG)) {
+		ik_engine_acquire_ip(e, ev->reqid, &ev->src, &ev->dst);
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	f.proto = ev->sel.proto;
+	f.src = ev->sel.src;
+	f.dst = ev->sel.dst;
+	f.sport = ev->sel.sport;
+	f.dport = ev->sel.dport;
+	/* XFRM's acquire names the packet (host masks); a selector that does
+	 * not is only the policy's */
+	(void)acquire(e, ev->reqid, packet ? &f : NULL);
 }
 
 bool ik_v1_cmap_kept(const struct ik_config *cfg, const struct ik_cmap_entry *e,
@@ -548,7 +628,7 @@ void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c)
 			if (ik_addr_eq(&ce->peers[i], &c->remote.ip))
 				pi = i;
 		ik_sb_init(&err);
-		if (start_peer(e, c->local.addr, ce, ace, &px, pi, &err) == 0) {
+		if (start_peer(e, c->local.addr, ce, ace, &px, NULL, pi, &err) == 0) {
 			struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr,
 							     false);
 			if (np)

@@ -315,6 +315,12 @@ int ik_v1_id_ts(const uint8_t *body, size_t len, uint8_t *proto, struct ik_ts *t
 void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c);
 /* An acquire with a crypto map request id: the entry's line brought up. */
 int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid);
+/* set peer failover of line ace of entry was (any snapshot) after peer
+ * number cur (address dead) did not answer: the next set peer, here or
+ * handed to the engine that serves it (IKEv1 and IKEv2). */
+void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size_t ace,
+		      const struct ik_proxy *px, size_t cur, const struct ik_addr *dead,
+		      uint32_t src);
 /* The IPSEC(sa_request) proxy lines of p1's crypto map line. */
 void ik_v1_cmap_trace_request(struct ik_p1 *p1);
 /* Whether entry e belongs to map NAME (or to a dynamic map NAME names). */

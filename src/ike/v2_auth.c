@@ -229,7 +229,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_INITIAL_CONTACT, NULL, 0);
 		s->initial_contact = true;
 	}
-	if (s->tunnel && s->want_child) {
+	if ((s->tunnel || s->child.cmap) && s->want_child) {
 		if (ik_v2_esp_offer(s, s->tunnel, &s->child, b))
 			goto out;
 	}
@@ -297,8 +297,13 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		if (pl_n->type != IK_V2_PL_N || ik_v2_parse_notify(pl_n, &n, err, sizeof(err)) ||
 		    n.type > IK_V2_N_ERROR_MAX)
 			continue;
-		ik_v2_fail(s, "the peer refused the IPsec SA for %s: %s",
-			   s->tunnel ? s->tunnel->name : "?", ik_v2_notify_name(n.type));
+		if (s->child.cmap)
+			ik_v2_fail(s, "the peer refused the IPsec SA for crypto map %s %u: %s",
+				   s->child.cmap->map->name, s->child.cmap->seq,
+				   ik_v2_notify_name(n.type));
+		else
+			ik_v2_fail(s, "the peer refused the IPsec SA for %s: %s",
+				   s->tunnel ? s->tunnel->name : "?", ik_v2_notify_name(n.type));
 		s->e->st.p2_failed++;
 		return 0;
 	}

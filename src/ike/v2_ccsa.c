@@ -194,7 +194,8 @@ void ik_v2_ccsa_abort(struct ik_v2_ike_sa *s)
 
 	if (!m)
 		return;
-	if (m->x == IK_V2_X_CHILD_REKEY && (c = ik_core_child_find(s->e, m->cr.rekey_of)))
+	if (m->x == IK_V2_X_CHILD_REKEY && m->cr.rekey_of &&
+	    (c = ik_core_child_find(s->e, m->cr.rekey_of)))
 		c->rekeying = false;
 	ik_v2_wipe_free(&m->ni, &m->ni_len);
 	ik_dh_free(m->dh);
@@ -242,18 +243,33 @@ int ik_v2_ccsa_send_child_rekey(struct ik_v2_ike_sa *s, unsigned child_id)
 
 	if (!m || !c || c->version != 2 || c->p1_conn_id != s->conn_id)
 		return -1;
-	t = child_tunnel(s, c);
-	if (!t) {
-		V2DBG(s, "IPsec SA [SPI: 0x%X] has no protected tunnel any more: not rekeyed",
-		      c->sa.in.spi);
-		return -1;
+	memset(&m->cr, 0, sizeof(m->cr));
+	if (c->sa.cmap) {
+		/* a crypto map child: the same selectors, the entry's settings now */
+		t = NULL;
+		m->cr.cmap = ik_v2_cmap_entry_in(s->cfg, c->sa.cmap);
+		m->cr.cmap_ace = c->sa.reqid & 0xff;
+		ik_v2_cmap_child_proxy(c, &m->cr.proxy);
+		m->cr.pkt.proto = 255;
+		if (!m->cr.cmap) {
+			V2DBG(s, "IPsec SA [SPI: 0x%X] has no crypto map entry any more: not "
+			      "rekeyed", c->sa.in.spi);
+			return -1;
+		}
+		m->cr.pfs_group = m->cr.cmap->pfs_group;
+	} else {
+		t = child_tunnel(s, c);
+		if (!t) {
+			V2DBG(s, "IPsec SA [SPI: 0x%X] has no protected tunnel any more: not "
+			      "rekeyed", c->sa.in.spi);
+			return -1;
+		}
+		m->cr.pfs_group = t->protection->pfs_group;
 	}
 	b = builder();
 	if (!b)
 		return -1;
-	memset(&m->cr, 0, sizeof(m->cr));
 	m->cr.exch_initiator = true;
-	m->cr.pfs_group = t->protection->pfs_group;
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk_off);
 	ik_put32(spi, c->sa.in.spi);
 	ik_v2_b_notify(b, IK_V2_PROTO_ESP, spi, 4, IK_V2_N_REKEY_SA, NULL, 0);
@@ -286,6 +302,54 @@ fail:
 	return -1;
 }
 
+int ik_v2_ccsa_send_child_new(struct ik_v2_ike_sa *s, const struct ik_v2_new_child *nc)
+{
+	struct ik_v2_more *m = ik_v2_more_get(s);
+	struct ik_v2_builder *b;
+	size_t sk_off;
+
+	if (!m || !nc->cmap)
+		return -1;
+	b = builder();
+	if (!b)
+		return -1;
+	memset(&m->cr, 0, sizeof(m->cr));
+	m->cr.exch_initiator = true;
+	m->cr.pfs_group = nc->cmap->pfs_group;
+	m->cr.cmap = nc->cmap;
+	m->cr.cmap_ace = nc->ace;
+	m->cr.proxy = nc->proxy;
+	m->cr.pkt = nc->pkt;
+	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk_off);
+	if (ik_v2_esp_offer(s, NULL, &m->cr, b) || nonce_new(s, &m->ni, &m->ni_len))
+		goto fail;
+	ik_v2_b_nonce(b, m->ni, m->ni_len);
+	ik_dh_free(m->dh);
+	m->dh = NULL;
+	if (m->cr.pfs_group) {
+		m->dh = dh_new(s, m->cr.pfs_group);
+		if (!m->dh) {
+			V2DBG(s, "PFS group %u cannot be used: no child SA requested",
+			      m->cr.pfs_group);
+			goto fail;
+		}
+		add_ke(b, m->dh, (uint16_t)m->cr.pfs_group);
+	}
+	V2DBG(s, "Sending CREATE_CHILD_SA request for crypto map %s %u", nc->cmap->map->name,
+	      nc->cmap->seq);
+	if (ik_v2_send_request(s, b, sk_off))
+		goto fail;
+	free(b);
+	m->x = IK_V2_X_CHILD_NEW;
+	return 0;
+fail:
+	free(b);
+	ik_v2_wipe_free(&m->ni, &m->ni_len);
+	ik_dh_free(m->dh);
+	m->dh = NULL;
+	return -1;
+}
+
 /* A rekey that did not happen: the old child is tried again a little later
  * (before its hard lifetime ends it). */
 static void retry_later(struct ik_engine *e, struct ik_child *c)
@@ -303,7 +367,7 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_engine *e = s->e;
 	struct ik_v2_more *m = s->more;
 	struct ik_v2_child_req cr = m->cr;
-	struct ik_child *old = ik_core_child_find(e, m->cr.rekey_of), *nc;
+	struct ik_child *old = m->cr.rekey_of ? ik_core_child_find(e, m->cr.rekey_of) : NULL, *nc;
 	struct ik_secret *gir = NULL;
 	const uint8_t *nr, *low;
 	size_t nr_len, low_len;
@@ -311,7 +375,13 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	bool bad;
 
 	if (err) {
-		V2DBG(s, "The peer refused the rekey of IPsec SA: %s", ik_v2_notify_name(err));
+		if (!cr.rekey_of)
+			ik_v2_fail(s, "the peer refused the IPsec SA for crypto map %s %u: %s",
+				   cr.cmap ? cr.cmap->map->name : "?", cr.cmap ? cr.cmap->seq : 0,
+				   ik_v2_notify_name(err));
+		else
+			V2DBG(s, "The peer refused the rekey of IPsec SA: %s",
+			      ik_v2_notify_name(err));
 		goto fail;
 	}
 	if (get_nonce(s, rx, &nr, &nr_len))
@@ -322,14 +392,16 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	cr.rekey_of = 0;
 	if (ik_v2_child_install(s, &cr, m->ni, m->ni_len, nr, nr_len, gir)) {
-		V2DBG(s, "The rekeyed IPsec SA could not be installed");
+		V2DBG(s, "The %s IPsec SA could not be installed", m->cr.rekey_of ? "rekeyed" :
+		      "new");
 		goto fail;
 	}
 	ik_secret_free(gir);
-	e->v2->st.child_rekeys++;
+	if (m->cr.rekey_of)
+		e->v2->st.child_rekeys++;
 	nc = ik_v2_child_by_out_spi(s, cr.spi_out);
 	nonce_min(m->ni, m->ni_len, nr, nr_len, &low, &low_len);
-	if (m->coll_child && m->coll_old == m->cr.rekey_of) {
+	if (m->cr.rekey_of && m->coll_child && m->coll_old == m->cr.rekey_of) {
 		/* both rekeyed it (RFC 7296 2.8.1) */
 		e->v2->st.rekey_collisions++;
 		if (ik_v2_nonce_cmp(low, low_len, m->coll_nonce, m->coll_nonce_len) < 0) {
@@ -878,7 +950,7 @@ void ik_v2_ccsa_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	s->last_rx_ms = ik_core_now(s->e);
 	if (m)
 		m->x = IK_V2_X_NONE;
-	if (x == IK_V2_X_CHILD_REKEY)
+	if (x == IK_V2_X_CHILD_REKEY || x == IK_V2_X_CHILD_NEW)
 		child_rekey_done(s, rx);
 	else if (x == IK_V2_X_IKE_REKEY)
 		ike_rekey_done(s, rx);

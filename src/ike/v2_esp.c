@@ -209,6 +209,23 @@ static bool ts_narrow(const struct ik_v2_ts_list *l, const struct ik_v2_ts *want
 	return false;
 }
 
+/* Keeps only the widest selector of l when every other one lies within it
+ * (else l is left as it is, and refused). */
+static void ts_widest(struct ik_v2_ts_list *l)
+{
+	size_t w = 0;
+	struct ik_v2_ts x;
+
+	for (size_t i = 1; i < l->n; i++)
+		if (ts_inter(&l->ts[i], &l->ts[w], &x) && ts_same(&x, &l->ts[w]))
+			w = i;
+	for (size_t i = 0; i < l->n; i++)
+		if (!ts_inter(&l->ts[i], &l->ts[w], &x) || !ts_same(&x, &l->ts[i]))
+			return;
+	l->ts[0] = l->ts[w];
+	l->n = 1;
+}
+
 /* An address range as a prefix (net, plen); a range that is not one
  * becomes every address of its family (the tunnel's policy decides). */
 static void ts_prefix(const struct ik_v2_ts *t, struct ik_addr *net, uint8_t *plen)
@@ -222,6 +239,15 @@ static void ts_prefix(const struct ik_v2_ts *t, struct ik_addr *net, uint8_t *pl
 		n = 0;
 	}
 	*plen = (uint8_t)n;
+}
+
+/* The smallest prefix holding a range (a crypto map's ACL line written as
+ * a range, or a peer's range narrowed into it). */
+static void ts_cover(const struct ik_v2_ts *t, struct ik_addr *net, uint8_t *plen)
+{
+	struct ik_addr lo = ts_addr(t->start, t->alen), hi = ts_addr(t->end, t->alen);
+
+	*plen = (uint8_t)ik_range_cover(&lo, &hi, net);
 }
 
 static void ts_text(const struct ik_v2_ts *t, char *buf, size_t n)
@@ -253,10 +279,13 @@ const struct ik_interface *ik_v2_tunnel_for(const struct ik_v2_ike_sa *s)
 int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		    struct ik_v2_child_req *cr, struct ik_v2_builder *b)
 {
-	const struct ik_ipsec_profile *ip = t->protection;
+	const struct ik_cmap_entry *cm = t ? NULL : cr->cmap;
+	const struct ik_ipsec_profile *ip = t ? t->protection : cm ? &cm->ipsec : NULL;
 	struct ik_v2_proposal props[IK_V2_MAX_PROPOSALS];
 	struct ik_v2_transform tr[IK_V2_MAX_PROPOSALS][TS_MAX];
 	unsigned pfs = cr->pfs_group;
+	struct ik_proxy px = cr->proxy, pkt = cr->pkt;
+	size_t ace = cr->cmap_ace;
 	struct ik_v2_ts tsi, tsr;
 	size_t n = 0;
 
@@ -264,6 +293,10 @@ int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		return -1;
 	memset(cr, 0, sizeof(*cr));
 	cr->tunnel = t;
+	cr->cmap = cm;
+	cr->cmap_ace = ace;
+	cr->proxy = px;
+	cr->pkt = pkt;
 	cr->ipsec = ip;
 	cr->pfs_group = pfs;
 	cr->exch_initiator = true;
@@ -286,14 +319,20 @@ int ik_v2_esp_offer(struct ik_v2_ike_sa *s, const struct ik_interface *t,
 		ik_v2_fail(s, "IPsec profile %s has no transform set IKEv2 can offer", ip->name);
 		return -1;
 	}
-	ts_want(t, &s->local.ip, &tsi);
-	ts_want(t, &s->remote.ip, &tsr);
-	if (ip->ntsets && ip->tsets[0]->mode == IK_MODE_TRANSPORT &&
+	if (!cm) {
+		ts_want(t, &s->local.ip, &tsi);
+		ts_want(t, &s->remote.ip, &tsr);
+	}
+	if (t && ip->ntsets && ip->tsets[0]->mode == IK_MODE_TRANSPORT &&
 	    ts_gre(t)) {
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_USE_TRANSPORT_MODE, NULL, 0);
 		cr->transport = true;
 	}
 	ik_v2_b_sa(b, props, n);
+	if (cm) {
+		ik_v2_cmap_offer_ts(cr, b);
+		return 0;
+	}
 	ik_v2_b_ts(b, IK_V2_PL_TSI, &tsi, 1);
 	ik_v2_b_ts(b, IK_V2_PL_TSR, &tsr, 1);
 	cr->tsi = tsi;
@@ -344,7 +383,12 @@ int ik_v2_esp_accept(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 		ik_v2_fail(s, "the responder's ESP proposal is not one we offered");
 		goto out;
 	}
-	/* the responder may narrow, never widen */
+	/* the responder may narrow, never widen; a crypto map line's answer may
+	 * hold the packet's pair beside the line's: the widest is kept */
+	if (cr->cmap && (tl[0].n > 1 || tl[1].n > 1)) {
+		ts_widest(&tl[0]);
+		ts_widest(&tl[1]);
+	}
 	if (tl[0].n != 1 || tl[1].n != 1 || !ts_inter(&tl[0].ts[0], &cr->tsi, &x) ||
 	    !ts_same(&x, &tl[0].ts[0]) || !ts_inter(&tl[1].ts[0], &cr->tsr, &x) ||
 	    !ts_same(&x, &tl[1].ts[0])) {
@@ -431,6 +475,15 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 				t = x;
 		}
 	}
+	/* no protected tunnel: the crypto map of the local address, if any */
+	if (!t) {
+		switch (ik_v2_cmap_choose(s, &tl[0], &tl[1], cr, &ni, &nr)) {
+		case 0:
+			goto chosen;
+		case -1:
+			goto out;
+		}
+	}
 	if (!t) {
 		if (tl[0].n && tl[1].n) {
 			ts_text(&tl[0].ts[0], a, sizeof(a));
@@ -446,6 +499,7 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	}
 	cr->tunnel = t;
 	cr->ipsec = t->protection;
+chosen:
 	for (size_t j = 0; j < sa->np && !cr->tset; j++)
 		for (size_t k = 0; k < cr->ipsec->ntsets && !cr->tset; k++)
 			if (prop_carries(&sa->p[j], cr->ipsec->tsets[k]) &&
@@ -463,7 +517,7 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 					p.nt = tset_transforms(cr->tset, cr->pfs_group, tr);
 					ik_put32(p.spi, cr->spi_in);
 					if (ik_v2_find_notify(&rx->m, IK_V2_N_USE_TRANSPORT_MODE) &&
-					    cr->tset->mode == IK_MODE_TRANSPORT &&
+					    cr->tset->mode == IK_MODE_TRANSPORT && t &&
 					    ts_gre(t)) {
 						cr->transport = true;
 						ik_v2_b_notify(b, 0, NULL, 0,
@@ -482,7 +536,11 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	cr->tsr = nr;
 	ts_text(&ni, a, sizeof(a));
 	ts_text(&nr, c, sizeof(c));
-	V2DBG(s, "Traffic selectors for %s: TSi %s, TSr %s", t->name, a, c);
+	if (t)
+		V2DBG(s, "Traffic selectors for %s: TSi %s, TSr %s", t->name, a, c);
+	else
+		V2DBG(s, "Traffic selectors for crypto map %s %u: TSi %s, TSr %s",
+		      cr->cmap->map->name, cr->cmap->seq, a, c);
 	ik_v2_b_ts(b, IK_V2_PL_TSI, &ni, 1);
 	ik_v2_b_ts(b, IK_V2_PL_TSR, &nr, 1);
 	rc = 0;
@@ -538,7 +596,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	uint64_t now = ik_core_now(e);
 	uint16_t j = 0;
 
-	if (!ts || !t)
+	if (!ts || (!t && !cr->cmap))
 		return -1;
 	el = ik_esp_enc_key_len(ts->enc, ts->keylen);
 	al = ts->enc == IK_ESP_GCM ? 0 : ik_esp_auth_key_len(ts->auth);
@@ -564,8 +622,9 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	ik_wipe(km, sizeof(km));
 	cs->id = e->next_child_id;
 	e->next_child_id += 2;
-	snprintf(cs->ifname, sizeof(cs->ifname), "%s", t->name);
+	snprintf(cs->ifname, sizeof(cs->ifname), "%s", t ? t->name : "");
 	cs->tunnel = t;
+	cs->cmap = t ? NULL : cr->cmap;
 	cs->mode = cr->transport ? IK_MODE_TRANSPORT : IK_MODE_TUNNEL;
 	cs->enc = ts->enc;
 	cs->enc_keylen = (ts->enc == IK_ESP_AES || ts->enc == IK_ESP_GCM) ?
@@ -580,8 +639,17 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	cs->out.dst = s->remote.ip;
 	ours = cr->exch_initiator ? &cr->tsi : &cr->tsr;
 	theirs = cr->exch_initiator ? &cr->tsr : &cr->tsi;
-	ts_prefix(ours, &cs->sel.src, &cs->sel.src_plen);
-	ts_prefix(theirs, &cs->sel.dst, &cs->sel.dst_plen);
+	if (cs->cmap) {
+		/* a crypto map line: a range that is not a prefix is covered by
+		 * the smallest one, and a single port goes into the selector */
+		ts_cover(ours, &cs->sel.src, &cs->sel.src_plen);
+		ts_cover(theirs, &cs->sel.dst, &cs->sel.dst_plen);
+		cs->sel.sport = ours->sport == ours->eport ? ours->sport : 0;
+		cs->sel.dport = theirs->sport == theirs->eport ? theirs->sport : 0;
+	} else {
+		ts_prefix(ours, &cs->sel.src, &cs->sel.src_plen);
+		ts_prefix(theirs, &cs->sel.dst, &cs->sel.dst_plen);
+	}
 	cs->sel.proto = ours->proto == theirs->proto ? ours->proto : 0;
 	cs->lifetime_sec = cr->ipsec->lifetime_sec ? cr->ipsec->lifetime_sec :
 		(s->cfg->sa_lifetime_sec ? s->cfg->sa_lifetime_sec : 3600);
@@ -590,7 +658,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	cs->encap_local_port = cs->udp_encap ? s->local.port : 0;
 	cs->encap_remote_port = cs->udp_encap ? s->remote.port : 0;
 	cs->pfs_group = cr->pfs_group;
-	cs->reqid = t->tunnel_num + 1;
+	cs->reqid = t ? t->tunnel_num + 1 : ik_cmap_reqid(cr->cmap, cr->cmap_ace);
 	c->cfg = ik_core_cfg_hold(e, s->cfg);
 	c->local = s->local;
 	c->remote = s->remote;
@@ -605,7 +673,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	ik_core_trace_create_sa(e, c);
 	if (e->host.child_up(e->host.ctx, cs)) {
 		ik_msg(e->log, IK_LOG_ERR, "IPSEC: installing the SA pair for %s (spi 0x%X/0x%X) "
-		       "failed", cs->ifname, cs->in.spi, cs->out.spi);
+		       "failed", t ? cs->ifname : "a crypto map", cs->in.spi, cs->out.spi);
 		delete_unused(s, cs->in.spi);
 		ik_core_cfg_release(e, c->cfg);
 		free(c->fvrf);
@@ -621,8 +689,13 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 			     ((cr->exch_initiator ? 850u : 900u) + j % 50),
 			     now + (uint64_t)cs->lifetime_sec * 1000);
 	e->st.p2_done++;
-	V2DBG(s, "IPsec SA for %s installed: in spi 0x%08X, out spi 0x%08X (%s)", cs->ifname,
-	      cs->in.spi, cs->out.spi, c->transform_name);
+	if (t)
+		V2DBG(s, "IPsec SA for %s installed: in spi 0x%08X, out spi 0x%08X (%s)",
+		      cs->ifname, cs->in.spi, cs->out.spi, c->transform_name);
+	else
+		V2DBG(s, "IPsec SA for crypto map %s %u installed: in spi 0x%08X, out spi "
+		      "0x%08X (%s)", cs->cmap->map->name, cs->cmap->seq, cs->in.spi,
+		      cs->out.spi, c->transform_name);
 	if (cr->rekey_of) {
 		struct ik_child *old = ik_core_child_find(e, cr->rekey_of);
 

@@ -188,6 +188,14 @@ void ik_v2_more_run(struct ik_v2_ike_sa *s)
 		if (ik_v2_ccsa_send_child_rekey(s, id) == 0)
 			return;
 	}
+	while (m->nnew) {
+		struct ik_v2_new_child nc = m->new_child[0];
+
+		m->nnew--;
+		memmove(m->new_child, m->new_child + 1, m->nnew * sizeof(m->new_child[0]));
+		if (ik_v2_ccsa_send_child_new(s, &nc) == 0)
+			return;
+	}
 	if (m->want_dpd)
 		ik_v2_info_send_queued(s);
 }
@@ -281,7 +289,8 @@ static void peer_dead(struct ik_v2_ike_sa *s, enum ik_v2_xch x)
 	ik_msg(e->log, IK_LOG_NOTICE, "%%IKEV2-5-SA_DOWN: SA DOWN: Local %s:%u Remote %s:%u "
 	       "(no reply to %s: peer dead)", ik_addr_fmt_any(&s->local.ip, la),
 	       s->local.port, ra, s->remote.port,
-	       x == IK_V2_X_DPD ? "DPD" : x == IK_V2_X_DELETE_CHILD ? "DELETE" : "rekey");
+	       x == IK_V2_X_DPD ? "DPD" : x == IK_V2_X_DELETE_CHILD ? "DELETE" :
+	       x == IK_V2_X_CHILD_NEW ? "CREATE_CHILD_SA" : "rekey");
 	if (x == IK_V2_X_DPD)
 		e->v2->st.dpd_dead++;
 	ik_v2_sa_delete(s, x == IK_V2_X_DPD ? "No reply to DPD (peer dead)" :
@@ -296,7 +305,7 @@ bool ik_v2_more_request_timeout(struct ik_v2_ike_sa *s)
 	if (!m || m->x == IK_V2_X_NONE || s->state != IKEV2_READY)
 		return false;
 	x = m->x;
-	if (x == IK_V2_X_CHILD_REKEY || x == IK_V2_X_IKE_REKEY)
+	if (x == IK_V2_X_CHILD_REKEY || x == IK_V2_X_IKE_REKEY || x == IK_V2_X_CHILD_NEW)
 		ik_v2_ccsa_abort(s);
 	m->x = IK_V2_X_NONE;
 	peer_dead(s, x);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/acl.h"
 #include "conf/model.h"
 #include "ike/core.h"
 #include "ike/crypto.h"
@@ -31,6 +32,7 @@
 #include "ike/v2_crypto.h"
 #include "ike/v2_msg.h"
 #include "ipsec/child.h"
+#include "profile/cmap_select.h"
 #include "profile/v2_select.h"
 
 /* IKE SA states. Names as traces print them (IOS: "IN-NEG" until READY). */
@@ -100,6 +102,16 @@ struct ik_v2_child_req {
 	bool exch_initiator;    /* this side sent the request of the exchange making the
 				 * child: KEYMAT order, SPIs and selectors follow it */
 	struct ik_v2_ts tsi, tsr; /* the selectors agreed (one each) */
+	/* a crypto map entry instead of a tunnel (v2_cmap.c): the entry in the
+	 * SA's snapshot, its ACL line (255: a dynamic entry without one) and
+	 * the proxy identities, local first, as seen from this side */
+	const struct ik_cmap_entry *cmap;
+	size_t cmap_ace;
+	struct ik_proxy proxy;
+	/* initiator: the packet that raised it (single addresses), sent as the
+	 * first TSi/TSr so that the responder picks the line holding it (RFC
+	 * 7296 2.9); proto 255 when unknown */
+	struct ik_proxy pkt;
 };
 
 /* The IKEv2 IKE SA. spi_i/spi_r of the base are the SPIs; state is an enum
@@ -143,6 +155,7 @@ struct ik_v2_ike_sa {
 	/* the first child SA (IKE_AUTH) */
 	struct ik_v2_child_req child;
 	bool want_child;                /* initiator: IKE_AUTH carries one */
+	unsigned cmap_peer;             /* initiator for child.cmap: its set peer number */
 	/* exchanges */
 	struct ik_v2_win win;
 	struct ik_v2_reasm reasm;       /* fragments of the peer's message (v2more) */
@@ -300,6 +313,36 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 			const struct ik_secret *gir);
 /* The protected tunnel to the SA's peer (local/remote addresses), or NULL. */
 const struct ik_interface *ik_v2_tunnel_for(const struct ik_v2_ike_sa *s);
+
+/* ---- v2_cmap.c: crypto map entries that set an ikev2-profile ---- */
+/* IKE_SA_INIT (or, with a READY SA to the peer, CREATE_CHILD_SA) for line
+ * ace of entry ce (in e's configuration) with proxy identities px, to peer
+ * number pi of the entry, from src. 0, or -1 with err set. */
+int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_entry *ce,
+		     size_t ace, const struct ik_proxy *px, const struct ik_flow *f, size_t pi,
+		     struct ik_sb *err);
+/* The TSi and TSr of cr->proxy (cr->exch_initiator: ours is TSi). */
+void ik_v2_cmap_ts(const struct ik_v2_child_req *cr, struct ik_v2_ts *tsi,
+		   struct ik_v2_ts *tsr);
+/* Initiator: appends TSi and TSr for cr (the packet's pair first when
+ * known) to b, and sets cr->tsi, cr->tsr to the line's. */
+void ik_v2_cmap_offer_ts(struct ik_v2_child_req *cr, struct ik_v2_builder *b);
+/* Responder: when the SA's local address carries a crypto map, the first
+ * entry (IOS's order, mapdb trace) whose ACL allows the peer's TSi/TSr,
+ * narrowed as RFC 7296 2.9: cr->cmap, cmap_ace, ipsec, proxy set and *ni,
+ * *nr the selectors to answer. 0; 1 when no map serves the address; -1
+ * when none of its entries takes them (traced). */
+int ik_v2_cmap_choose(struct ik_v2_ike_sa *s, const struct ik_v2_ts_list *tsi,
+		      const struct ik_v2_ts_list *tsr, struct ik_v2_child_req *cr,
+		      struct ik_v2_ts *ni, struct ik_v2_ts *nr);
+/* An initiator's SA for a crypto map line that never became READY (no
+ * answer): the entry's next set peer (set peer failover). */
+void ik_v2_cmap_failover(struct ik_v2_ike_sa *s);
+/* The entry of cfg with the map name and sequence number of ce, or NULL. */
+const struct ik_cmap_entry *ik_v2_cmap_entry_in(const struct ik_config *cfg,
+						const struct ik_cmap_entry *ce);
+/* The proxy identities of an installed child (its selectors). */
+void ik_v2_cmap_child_proxy(const struct ik_child *c, struct ik_proxy *px);
 
 /* ---- exchanges on an established SA (v2_info.c; CREATE_CHILD_SA and
  * INFORMATIONAL proper belong there) ---- */

@@ -21,6 +21,7 @@
 
 #define IK_V2_MORE_DEL_MAX 32u    /* child SPIs waiting for a DELETE */
 #define IK_V2_MORE_REKEY_MAX 16u  /* children waiting for a rekey */
+#define IK_V2_MORE_NEW_MAX 16u    /* crypto map children waiting to be made */
 #define IK_V2_REKEY_MARGIN_PCT 10u /* the IKE SA is rekeyed this share before its lifetime */
 #define IK_V2_REKEY_RETRY_MS 30000u /* a rekey that failed is tried again after this */
 
@@ -31,6 +32,16 @@ enum ik_v2_xch {
 	IK_V2_X_DELETE_CHILD,
 	IK_V2_X_CHILD_REKEY,    /* CREATE_CHILD_SA with REKEY_SA */
 	IK_V2_X_IKE_REKEY,      /* CREATE_CHILD_SA of an IKE SA */
+	IK_V2_X_CHILD_NEW,      /* CREATE_CHILD_SA of an additional child (crypto map line) */
+};
+
+/* An additional child wanted: a crypto map entry (in the SA's snapshot),
+ * its ACL line and the proxy identities, local first. */
+struct ik_v2_new_child {
+	const struct ik_cmap_entry *cmap;
+	size_t ace;
+	struct ik_proxy proxy;
+	struct ik_proxy pkt;    /* proto 255: unknown */
 };
 
 struct ik_v2_more {
@@ -39,10 +50,12 @@ struct ik_v2_more {
 	unsigned ndel;
 	unsigned rekey_id[IK_V2_MORE_REKEY_MAX]; /* child ids */
 	unsigned nrekey;
+	struct ik_v2_new_child new_child[IK_V2_MORE_NEW_MAX];
+	unsigned nnew;
 	bool want_dpd, want_ike_rekey;
 	/* our request in flight */
 	enum ik_v2_xch x;
-	struct ik_v2_child_req cr;      /* CHILD_REKEY: what we offered */
+	struct ik_v2_child_req cr;      /* CHILD_REKEY, CHILD_NEW: what we offered */
 	uint8_t *ni;                    /* our nonce in it */
 	size_t ni_len;
 	struct ik_dh *dh;               /* its KE (PFS, IKE rekey) */
@@ -96,6 +109,8 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s);
 /* ---- v2_ccsa.c ---- */
 int ik_v2_ccsa_send_child_rekey(struct ik_v2_ike_sa *s, unsigned child_id);
 int ik_v2_ccsa_send_ike_rekey(struct ik_v2_ike_sa *s);
+/* CREATE_CHILD_SA without REKEY_SA for a crypto map line (nc). */
+int ik_v2_ccsa_send_child_new(struct ik_v2_ike_sa *s, const struct ik_v2_new_child *nc);
 void ik_v2_ccsa_abort(struct ik_v2_ike_sa *s);
 
 /* ---- v2_frag.c ---- */

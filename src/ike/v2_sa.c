@@ -637,6 +637,7 @@ static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
 		ik_v2_fail(s, "no response from %s to %s after %u retransmissions",
 			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			   ik_v2_exch_name(w->req_exch), w->req_count);
+		ik_v2_cmap_failover(s);
 		ik_v2_sa_delete(s, "Maximum retransmissions", false);
 		return;
 	}

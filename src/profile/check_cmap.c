@@ -8,6 +8,7 @@
 
 #include "conf/acl.h"
 #include "profile/profile.h"
+#include "profile/v2_select.h"
 #include "util/addr.h"
 #include "util/strbuf.h"
 
@@ -232,15 +233,31 @@ static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, uint32_t local
 			 !e->npeers ? "set peer A" : "set transform-set T");
 		c->add(c->ctx, f);
 	}
-	if (e->ikev2_profile) {
-		f = cm_new(c, "error", "V2", "%s %s %u sets ikev2-profile %s: crypto maps over "
-			   "IKEv2 are not negotiated yet", kind, e->map->name, e->seq,
-			   e->ikev2_profile->name);
-		cm_line(f, e->line, "%s %s %u", kind, e->map->name, e->seq);
-		snprintf(f->direction, sizeof(f->direction), "the entry neither initiates nor "
-			 "accepts: IOS would run it with IKEv2, ikerd's IKEv1 passes it over");
-		snprintf(f->fix, sizeof(f->fix), "protect this traffic with a tunnel interface "
-			 "and tunnel protection ipsec profile (IKEv2), or use IKEv1");
+	for (size_t i = 0; e->ikev2_profile && i < e->npeers; i++) {
+		const struct ik_ikev2_profile *p = e->ikev2_profile;
+		struct ik_v2_psk k;
+		char ps[IK_ADDRSTRLEN];
+		uint32_t peer = e->peers[i].v4;
+
+		if (e->peers[i].family != IK_AF_INET4 || p->auth_local != IK_AUTH_PSK ||
+		    !ik_v2_key_initiator(c->cfg, p, peer, NULL, &k, NULL))
+			continue;
+		ik_addr_fmt(peer, ps);
+		f = cm_new(c, "error", "V2-2", "crypto map %s %u initiates toward %s with IKEv2 "
+			   "profile %s, and %s", e->map->name, e->seq, ps, p->name, p->keyring ?
+			   "its keyring has no peer block with a usable key for it" :
+			   "the profile has no keyring local");
+		cm_line(f, e->line, "crypto map %s %u ipsec-isakmp: set peer %s", e->map->name,
+			e->seq, ps);
+		cm_line(f, p->line, "crypto ikev2 profile %s", p->name);
+		snprintf(f->peer, sizeof(f->peer), "%s", ps);
+		snprintf(f->direction, sizeof(f->direction), "sessions this router initiates to "
+			 "%s through the entry fail before IKE_AUTH is sent%s", ps,
+			 i + 1 < e->npeers ? "; the next set peer is tried" : "");
+		snprintf(f->fix, sizeof(f->fix), p->keyring ? "add a peer block with address %s "
+			 "and a pre-shared-key to keyring %s" : "add keyring local KEYRING to IKEv2 "
+			 "profile %s%s", p->keyring ? ps : p->name, p->keyring ? p->keyring->name :
+			 "");
 		c->add(c->ctx, f);
 	}
 	for (size_t i = 0; c->r && !e->ikev2_profile && i < e->npeers; i++) {

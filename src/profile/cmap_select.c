@@ -22,7 +22,7 @@ const struct ik_interface *ik_cmap_iface_for_local(const struct ik_config *cfg,
 	return NULL;
 }
 
-static bool peer_allowed(const struct ik_cmap_entry *e, const struct ik_addr *peer)
+bool ik_cmap_peer_allowed(const struct ik_cmap_entry *e, const struct ik_addr *peer)
 {
 	if (!e->npeers)
 		return e->map->is_dynamic;
@@ -40,7 +40,8 @@ static bool entry_match(const struct ik_cmap_entry *e, unsigned ike_version,
 
 	if (trace)
 		trace(ctx, e);
-	if (!peer_allowed(e, peer) || !e->ntsets || (ike_version == 1 && e->ikev2_profile))
+	if (!ik_cmap_peer_allowed(e, peer) || !e->ntsets ||
+	    (ike_version == 1 && e->ikev2_profile) || (ike_version == 2 && !e->ikev2_profile))
 		return false;
 	if (!e->acl_name) {
 		if (!e->map->is_dynamic)
@@ -79,6 +80,27 @@ int ik_cmap_match_proxy(const struct ik_cmap *map, unsigned ike_version,
 			}
 	}
 	return -1;
+}
+
+const struct ik_cmap_entry *ik_cmap_walk(const struct ik_cmap *map, ik_cmap_walk_fn fn,
+					 void *ctx, const struct ik_cmap_entry **via)
+{
+	*via = NULL;
+	for (size_t i = 0; map && i < map->nentries; i++) {
+		const struct ik_cmap_entry *e = map->entries[i];
+
+		if (!e->dynamic) {
+			if (fn(ctx, e))
+				return e;
+			continue;
+		}
+		for (size_t k = 0; k < e->dynamic->nentries; k++)
+			if (fn(ctx, e->dynamic->entries[k])) {
+				*via = e;
+				return e->dynamic->entries[k];
+			}
+	}
+	return NULL;
 }
 
 int ik_cmap_match_flow(const struct ik_cmap *map, const struct ik_flow *f,
@@ -152,16 +174,16 @@ size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
 			const struct ik_cmap_entry *e = m->entries[k];
 
 			if (e->dynamic_name || !e->acl || !e->npeers || !e->ntsets ||
-			    e->ikev2_profile || e->peers[0].family != IK_AF_INET4)
+			    e->peers[0].family != IK_AF_INET4)
 				continue;
 			for (size_t a = 0; a < e->acl->naces && a < 255; a++) {
 				struct ik_proxy p;
 				struct ik_selector sel;
 				char why[160];
 
+				/* the inner family may be IPv6 over an IPv4 peer */
 				if (e->acl->aces[a].action != IK_ACE_PERMIT ||
-				    ik_ace_proxy(&e->acl->aces[a], &p, why, sizeof(why)) ||
-				    p.local.lo.family != IK_AF_INET4)
+				    ik_ace_proxy(&e->acl->aces[a], &p, why, sizeof(why)))
 					continue;
 				memset(&sel, 0, sizeof(sel));
 				sel.src_plen = (uint8_t)ik_range_cover(&p.local.lo, &p.local.hi,

@@ -36,10 +36,23 @@ typedef void (*ik_cmap_trace_fn)(void *ctx, const struct ik_cmap_entry *e);
  * among its set peer lines and a match address; a dynamic-map entry
  * accepts any peer unless it sets peers, and any proposal when it has no
  * match address. ike_version 1: entries that set an ikev2-profile are
- * passed over (IOS runs them with IKEv2). 0 with *out, or -1. */
+ * passed over (IOS runs them with IKEv2); ike_version 2: only those. 0
+ * with *out, or -1. */
 int ik_cmap_match_proxy(const struct ik_cmap *map, unsigned ike_version,
 			const struct ik_addr *peer, const struct ik_proxy *p,
 			ik_cmap_trace_fn trace, void *ctx, struct ik_cmap_match *out);
+
+/* Whether a peer may use entry e: among its set peer lines, or any peer
+ * for a dynamic-map entry without set peer. */
+bool ik_cmap_peer_allowed(const struct ik_cmap_entry *e, const struct ik_addr *peer);
+
+/* The map database walk itself: fn for each entry of map in IOS's order
+ * (a dynamic map's entries at the place of the entry naming it) until fn
+ * returns true; that entry, with *via the entry that named its dynamic map
+ * (or NULL). NULL when fn took none. */
+typedef bool (*ik_cmap_walk_fn)(void *ctx, const struct ik_cmap_entry *e);
+const struct ik_cmap_entry *ik_cmap_walk(const struct ik_cmap *map, ik_cmap_walk_fn fn,
+					 void *ctx, const struct ik_cmap_entry **via);
 
 /* Initiator: the first static entry whose ACL permits packet f (a deny
  * line sends the packet on to the next entry, as IOS does). 0 with *out, or

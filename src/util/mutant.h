@@ -56,7 +56,9 @@
 	X(44, CERT_ID, "ID payload that does not name the peer's certificate")            \
 	X(45, CERT_AUTHZ, "certificate key the authorization list does not pin")           \
 	X(46, V2_SIG, "IKEv2: AUTH signature that does not verify with the peer's certificate") \
-	X(61, RAW_PIN, "raw public key or self-signed certificate the authorization list does not pin")
+	X(61, RAW_PIN, "raw public key or self-signed certificate the authorization list does not pin") \
+	X(71, V2_CMAP_PEER, "IKEv2 crypto map: a peer the entry's set peer lines do not name") \
+	X(72, V2_CMAP_NARROW, "IKEv2 crypto map: selectors wider than the entry's ACL line")
 
 #define IK_MUT_ENUM_(n, name, what) IK_MUT_##name = n,
 enum ik_mutant { IK_MUT_NONE = 0, IK_MUTANT_LIST(IK_MUT_ENUM_) };

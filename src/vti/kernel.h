@@ -39,6 +39,13 @@ struct ik_kernel_ops {
 	int (*trap_add)(struct ik_kernel *k, const struct ik_selector *sel, uint32_t reqid,
 			const struct ik_addr *local, const struct ik_addr *peer);
 	int (*trap_del)(struct ik_kernel *k, const struct ik_selector *sel);
+	/* reverse-route: a route to dst/plen (a crypto map line's remote
+	 * subnet) via the peer (of dst's family), marked as ikerd's, in the
+	 * main table; and its removal (absent: not an error). */
+	int (*route_add)(struct ik_kernel *k, const struct ik_addr *dst, uint8_t plen,
+			 const struct ik_addr *via);
+	int (*route_del)(struct ik_kernel *k, const struct ik_addr *dst, uint8_t plen,
+			 const struct ik_addr *via);
 	/* Packet and byte counters of each direction. */
 	int (*child_counters)(struct ik_kernel *k, const struct ik_child_sa *c,
 			      struct ik_sa_counters *in, struct ik_sa_counters *out);

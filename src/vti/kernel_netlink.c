@@ -1203,6 +1203,74 @@ static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
 	return err;
 }
 
+/* reverse-route: dst/mask via the peer in the main table, ikerd's protocol
+ * (start-up clean-up removes what a previous ikerd left). */
+static int nl_rri(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
+		  const struct ik_addr *via, bool add)
+{
+	struct ik_kernel_nl *k = nl_of(kk);
+	bool v6 = dst->family == IK_AF_INET6;
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *d = v6 ? nl_addr6(dst->v6, plen) : nl_addr4(dst->v4, plen);
+	struct nl_addr *gw = via->family == IK_AF_INET6 ? nl_addr6(via->v6, 128) :
+		nl_addr4(via->v4, 32);
+	char what[160], a[2][IK_ADDR_ANYSTRLEN];
+	int err;
+
+	if (v6 && via->family != IK_AF_INET6) {
+		/* Linux takes a gateway of the other family (RTA_VIA) for IPv4
+		 * routes only */
+		if (add)
+			ik_msg(k->base.log, IK_LOG_ERR, "kernel: reverse-route %s/%u: an IPv6 "
+			       "route cannot have the IPv4 peer %s as its gateway; not installed",
+			       ik_addr_fmt_any(dst, a[0]), plen, ik_addr_fmt_any(via, a[1]));
+		rtnl_route_put(r);
+		rtnl_route_nh_free(nh);
+		nl_addr_put(d);
+		nl_addr_put(gw);
+		return add ? -EAFNOSUPPORT : 0;
+	}
+	if (!r || !nh || !d || !gw || plen > ik_af_bits(dst->family)) {
+		rtnl_route_put(r);
+		rtnl_route_nh_free(nh);
+		nl_addr_put(d);
+		nl_addr_put(gw);
+		return r && nh && d && gw ? -EINVAL : -ENOMEM;
+	}
+	snprintf(what, sizeof(what), "%s/%u via %s (reverse-route)", ik_addr_fmt_any(dst, a[0]),
+		 plen, ik_addr_fmt_any(via, a[1]));
+	rtnl_route_set_family(r, v6 ? AF_INET6 : AF_INET);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(r, IK_KERNEL_RTPROT);
+	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+	rtnl_route_set_dst(r, d);
+	/* IPv4 subnets behind an IPv6 peer: a gateway of the other family
+	 * (RTA_VIA, Linux 5.2) */
+	if (via->family == dst->family)
+		rtnl_route_nh_set_gateway(nh, gw);
+	else
+		rtnl_route_nh_set_via(nh, gw);
+	rtnl_route_add_nexthop(r, nh);
+	nl_addr_put(d);
+	nl_addr_put(gw);
+	err = nl_route_send(k, r, add, what);
+	rtnl_route_put(r);
+	return err;
+}
+
+static int nl_rri_add(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
+		      const struct ik_addr *via)
+{
+	return nl_rri(kk, dst, plen, via, true);
+}
+
+static int nl_rri_del(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
+		      const struct ik_addr *via)
+{
+	return nl_rri(kk, dst, plen, via, false);
+}
+
 static bool nl_same_vrf(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && !strcmp(a, b));
@@ -1942,6 +2010,8 @@ static const struct ik_kernel_ops nl_ops = {
 	.child_del = nl_child_del,
 	.trap_add = nl_trap_add,
 	.trap_del = nl_trap_del,
+	.route_add = nl_rri_add,
+	.route_del = nl_rri_del,
 	.child_counters = nl_child_counters,
 	.event_fd = nl_event_fd,
 	.event_read = nl_event_read,

@@ -176,6 +176,28 @@ static int none_trap_del(struct ik_kernel *k, const struct ik_selector *sel)
 	return 0;
 }
 
+static int none_route(struct ik_kernel *k, const char *verb, const struct ik_addr *dst,
+		      uint8_t plen, const struct ik_addr *via)
+{
+	char a[2][IK_ADDR_ANYSTRLEN];
+
+	none_line(k, "%s %s/%u via %s", verb, ik_addr_fmt_any(dst, a[0]), plen,
+		  ik_addr_fmt_any(via, a[1]));
+	return 0;
+}
+
+static int none_route_add(struct ik_kernel *k, const struct ik_addr *dst, uint8_t plen,
+			  const struct ik_addr *via)
+{
+	return none_route(k, "route_add", dst, plen, via);
+}
+
+static int none_route_del(struct ik_kernel *k, const struct ik_addr *dst, uint8_t plen,
+			  const struct ik_addr *via)
+{
+	return none_route(k, "route_del", dst, plen, via);
+}
+
 static int none_child_counters(struct ik_kernel *k, const struct ik_child_sa *c,
 			       struct ik_sa_counters *in, struct ik_sa_counters *out)
 {
@@ -226,6 +248,8 @@ static const struct ik_kernel_ops none_ops = {
 	.child_del = none_child_del,
 	.trap_add = none_trap_add,
 	.trap_del = none_trap_del,
+	.route_add = none_route_add,
+	.route_del = none_route_del,
 	.child_counters = none_child_counters,
 	.event_fd = none_event_fd,
 	.event_read = none_event_read,

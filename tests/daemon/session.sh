@@ -76,7 +76,7 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
 			_ikerctl ikerctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 			printf "%s\n" "${COMPREPLY[@]}"' _ "$top_srcdir" "$1"
 	}
-	want="authorization debug-condition engine ikev2 ipsec isakmp map pki session "
+	want="authorization debug-condition engine ikev2 ipsec isakmp map pki route session "
 	[ "$(comp "ikerctl sh cry " | tr '\n' ' ')" = "$want" ] \
 		|| fail "bash completion after 'sh cry': $(comp "ikerctl sh cry ")"
 	[ "$(comp "ikerctl --json show crypto isakmp p" | tr '\n' ' ')" = "peers policy profile " ] \

@@ -465,7 +465,7 @@ START_TEST(completion)
 	char *c = complete_of("sh cry ", 0);
 
 	ck_assert_str_eq(c, "authorization\ndebug-condition\nengine\nikev2\nipsec\nisakmp\n"
-			 "map\npki\nsession\n");
+			 "map\npki\nroute\nsession\n");
 	free(c);
 	c = complete_of("show crypto isakmp p", 0);
 	ck_assert_str_eq(c, "peers\npolicy\nprofile\n");

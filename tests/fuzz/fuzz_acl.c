@@ -1,5 +1,6 @@
 /* Fuzz target of the access-list line parser (conf/acl.c): the bytes are
- * split into words and parsed as one line; a line that parses is printed,
+ * split into words and parsed as one line, by the IPv4 and by the IPv6
+ * line parser; a line that parses is printed,
  * the print must parse again into the same line, and the matching and
  * proxy-identity functions run on it (ASan/UBSan check the rest). */
 #include <stdint.h>
@@ -23,9 +24,12 @@ static int split(char *s, const char **w)
 	return n;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* One parser (IPv4 or IPv6 lines) on the words of text: a line that parses
+ * prints, and the print parses into the same line. */
+static void one(int (*parse)(const char *const *, int, struct ik_ace *, int *, char *, size_t),
+		const char *text)
 {
-	char text[1024], again[1100], msg[200];
+	char buf[1024], again[1100], msg[200];
 	const char *w[MAX_WORDS];
 	struct ik_ace a, b;
 	struct ik_proxy p;
@@ -33,26 +37,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ik_sb sb;
 	int n, bad = -1;
 
-	if (size >= sizeof(text))
-		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
-	n = split(text, w);
+	snprintf(buf, sizeof(buf), "%s", text);
+	n = split(buf, w);
 	memset(&a, 0, sizeof(a));
-	if (ik_ace_parse(w, n, &a, &bad, msg, sizeof(msg))) {
+	if (parse(w, n, &a, &bad, msg, sizeof(msg))) {
 		if (bad < 0 || bad > n || !msg[0]) {
 			fprintf(stderr, "error out of place: word %d of %d: %s\n", bad, n, msg);
 			abort();
 		}
-		return 0;
+		return;
 	}
 	ik_sb_init(&sb);
 	ik_ace_format(&a, &sb);
-	snprintf(again, sizeof(again), "%s %s", ik_ace_action_word(&a, false), ik_sb_str(&sb));
+	/* the sequence number as written (IPv6 lines take it as a keyword) */
+	if (a.seq && parse == ik_ace6_parse)
+		snprintf(again, sizeof(again), "sequence %u %s %s", a.seq,
+			 ik_ace_action_word(&a, false), ik_sb_str(&sb));
+	else
+		snprintf(again, sizeof(again), "%s %s", ik_ace_action_word(&a, false),
+			 ik_sb_str(&sb));
 	ik_sb_free(&sb);
 	n = split(again, w);
 	memset(&b, 0, sizeof(b));
-	if (ik_ace_parse(w, n, &b, &bad, msg, sizeof(msg)) || memcmp(&a, &b, sizeof(a))) {
+	if (parse != ik_ace6_parse)
+		b.seq = a.seq;
+	if (parse(w, n, &b, &bad, msg, sizeof(msg)) || memcmp(&a, &b, sizeof(a))) {
 		fprintf(stderr, "the print of a parsed line differs or does not parse: %s\n", msg);
 		abort();
 	}
@@ -66,5 +75,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "a proxy pair is not within itself\n");
 		abort();
 	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char text[1024];
+
+	if (size >= sizeof(text))
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (strlen(text) != size)
+		return 0;
+	one(ik_ace_parse, text);
+	one(ik_ace6_parse, text);
 	return 0;
 }

@@ -153,6 +153,12 @@ START_TEST(none_records_calls)
 	ck_assert_int_eq(k->ops->event_fd(k), -1);
 	ck_assert_int_eq(k->ops->event_read(k, NULL, NULL), 0);
 	ck_assert_int_eq(k->ops->child_del(k, &c), 0);
+	{
+		struct ik_addr net = ik_addr_v4(0xcb007100u), via = ik_addr_v4(0xc6336402u);
+
+		ck_assert_int_eq(k->ops->route_add(k, &net, 24, &via), 0);
+		ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via), 0);
+	}
 	ck_assert_int_eq(k->ops->tunnel_down(k, &tun), 0);
 	ck_assert_int_eq(k->ops->shutdown(k), 0);
 	ck_assert_str_eq(ik_kernel_none_record(k),
@@ -165,6 +171,8 @@ START_TEST(none_records_calls)
 		"child_del id 7 reqid 2 if Tunnel1 mode tunnel enc aes-256 auth sha256 "
 		"out 198.51.100.1->198.51.100.2 spi 0x1234abcd in 198.51.100.2->198.51.100.1 "
 		"spi 0x5678ef01\n"
+		"route_add 203.0.113.0/24 via 198.51.100.2\n"
+		"route_del 203.0.113.0/24 via 198.51.100.2\n"
 		"tunnel_down Tunnel1\n"
 		"shutdown\n");
 	k->ops->free(k);
@@ -351,6 +359,68 @@ START_TEST(netlink_child_add_works_or_fails_cleanly)
 						     "198.51.100.1 remote 198.51.100.2 add: "), 0);
 	}
 	ck_assert_msg(!strstr(out, "ik-tun1@"), "ik-tun1 left: %s", out);
+	ck_assert_int_eq(k->ops->shutdown(k), 0);
+	k->ops->free(k);
+	ik_sb_free(&err);
+	ik_log_capture_clear(&cap);
+	free(cap.lines);
+	free(cap.cats);
+}
+END_TEST
+
+/* reverse-route: a route to the remote subnet via the peer, with ikerd's
+ * protocol (so that a restart's flush removes it), then removed; a peer not
+ * on a connected subnet is refused with the route named. */
+START_TEST(netlink_reverse_route)
+{
+	struct ik_log_capture cap = { 0 };
+	struct ik_log lg = { .sink = ik_log_capture_sink, .ctx = &cap };
+	struct ik_sb err;
+	struct ik_kernel *k;
+	struct ik_addr net = ik_addr_v4(0xcb007100u), via = ik_addr_v4(0xc6336402u);
+	struct ik_addr far = ik_addr_v4(0xc0000209u), net6, via6;
+	char *out;
+
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:5::", &net6), 0);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:1::2", &via6), 0);
+	enter_netns();
+	ck_assert_int_eq(sh("ip link add ikv0 type veth peer name ikv1 && ip link set ikv0 up && "
+			    "ip link set ikv1 up && ip addr add 198.51.100.1/24 dev ikv0 && "
+			    "ip addr add 2001:db8:1::1/64 dev ikv0 nodad"), 0);
+	ik_sb_init(&err);
+	k = ik_kernel_open("netlink", &lg, &err);
+	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
+	ck_assert_int_eq(k->ops->route_add(k, &net, 24, &via), 0);
+	out = capture("ip route show 203.0.113.0/24");
+	ck_assert_msg(strstr(out, "203.0.113.0/24 via 198.51.100.2 dev ikv0 proto 165"),
+		      "reverse route: %s", out);
+	ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via), 0);
+	out = capture("ip route show 203.0.113.0/24");
+	ck_assert_msg(!strstr(out, "203.0.113.0"), "route left: %s", out);
+	/* gone already: not an error */
+	ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via), 0);
+	/* IPv6 */
+	ck_assert_int_eq(k->ops->route_add(k, &net6, 48, &via6), 0);
+	out = capture("ip -6 route show 2001:db8:5::/48");
+	ck_assert_msg(strstr(out, "2001:db8:5::/48 via 2001:db8:1::2 dev ikv0 proto 165"),
+		      "IPv6 reverse route: %s", out);
+	ck_assert_int_eq(k->ops->route_del(k, &net6, 48, &via6), 0);
+	out = capture("ip -6 route show 2001:db8:5::/48");
+	ck_assert_msg(!strstr(out, "2001:db8:5::"), "IPv6 route left: %s", out);
+	/* IPv4 subnets behind an IPv6 peer: an IPv6 gateway (RTA_VIA) */
+	ck_assert_int_eq(k->ops->route_add(k, &net, 24, &via6), 0);
+	out = capture("ip route show 203.0.113.0/24");
+	ck_assert_msg(strstr(out, "203.0.113.0/24 via inet6 2001:db8:1::2 dev ikv0 proto 165"),
+		      "IPv4 reverse route via an IPv6 peer: %s", out);
+	ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via6), 0);
+	/* IPv6 subnets behind an IPv4 peer: Linux has no such route; said so */
+	ck_assert_int_lt(k->ops->route_add(k, &net6, 48, &via), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: reverse-route 2001:db8:5::/48: an "
+					     "IPv6 route cannot have the IPv4 peer 198.51.100.2 "
+					     "as its gateway"), 0);
+	ck_assert_int_lt(k->ops->route_add(k, &net, 24, &far), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: route 203.0.113.0/24 via "
+					     "192.0.2.9 (reverse-route) add: "), 0);
 	ck_assert_int_eq(k->ops->shutdown(k), 0);
 	k->ops->free(k);
 	ik_sb_free(&err);
@@ -615,6 +685,7 @@ static Suite *kernel_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, netlink_open_and_flush);
 	tcase_add_test(tc, netlink_child_add_works_or_fails_cleanly);
+	tcase_add_test(tc, netlink_reverse_route);
 	tcase_add_test(tc, mss_clamp_nftables);
 	tcase_add_test(tc, netlink_ipv6_child_and_links);
 	tcase_add_test(tc, netlink_ipv6_traps_and_acquire);

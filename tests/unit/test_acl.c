@@ -503,6 +503,150 @@ START_TEST(cmap_errors)
 }
 END_TEST
 
+static int parse6(const char *line, struct ik_ace *a, int *bad, char *msg, size_t len)
+{
+	char buf[512], *save = NULL, *t;
+	const char *w[64];
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (t = strtok_r(buf, " ", &save); t && n < 64; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	memset(a, 0, sizeof(*a));
+	return ik_ace6_parse(w, n, a, bad, msg, len);
+}
+
+static char *fmt6(const struct ik_ace *a)
+{
+	static char buf[256];
+	struct ik_sb sb;
+
+	ik_sb_init(&sb);
+	ik_ace_format(a, &sb);
+	snprintf(buf, sizeof(buf), "%s", ik_sb_str(&sb));
+	ik_sb_free(&sb);
+	return buf;
+}
+
+static struct ik_addr A6(const char *s)
+{
+	struct ik_addr a;
+
+	ck_assert_int_eq(ik_addr_parse_any(s, &a), 0);
+	ck_assert_uint_eq(a.family, IK_AF_INET6);
+	return a;
+}
+
+/* IPv6 lines (ipv6 access-list): prefixes, host, any, ICMPv6, ports, the
+ * sequence keyword first or last, printed back as IOS does (uppercase
+ * hex); matching and proxy identities in IPv6; errors with the word. */
+START_TEST(acl6_parse_print_match)
+{
+	struct ik_ace a;
+	struct ik_proxy p;
+	struct ik_flow f = { 0 };
+	char msg[200], why[160];
+	int bad = -1;
+
+	ck_assert_int_eq(parse6("permit ipv6 2001:db8:1::/48 2001:db8:2::/48", &a, &bad, msg,
+				sizeof(msg)), 0);
+	ck_assert(ik_ace_is_ipv6(&a));
+	ck_assert_str_eq(fmt6(&a), "ipv6 2001:DB8:1::/48 2001:DB8:2::/48");
+	ck_assert_int_eq(ik_ace_proxy(&a, &p, why, sizeof(why)), 0);
+	ck_assert(ik_addr_eq(&p.local.lo, &(struct ik_addr){ .family = IK_AF_INET6,
+		  .v6 = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 } }));
+	f.src = A6("2001:db8:1:7::9");
+	f.dst = A6("2001:db8:2::1");
+	ck_assert(ik_ace_match(&a, &f));
+	f.dst = A6("2001:db8:3::1");
+	ck_assert(!ik_ace_match(&a, &f));
+	/* an IPv4 packet never matches an IPv6 line */
+	f.src = A4("10.0.0.1");
+	f.dst = A4("10.0.0.2");
+	ck_assert(!ik_ace_match(&a, &f));
+
+	ck_assert_int_eq(parse6("sequence 25 deny tcp host 2001:DB8::1 any eq www log", &a, &bad,
+				msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(a.seq, 25);
+	ck_assert_uint_eq(a.action, IK_ACE_DENY);
+	ck_assert_str_eq(fmt6(&a), "tcp host 2001:DB8::1 any eq www log");
+	ck_assert_int_eq(parse6("permit icmp any 2001:db8:9::/64 sequence 30", &a, &bad, msg,
+				sizeof(msg)), 0);
+	ck_assert_uint_eq(a.proto, 58);
+	ck_assert_uint_eq(a.seq, 30);
+	ck_assert_str_eq(fmt6(&a), "icmp any 2001:DB8:9::/64");
+	/* the bits past the length are dropped, /128 is a host */
+	ck_assert_int_eq(parse6("permit ipv6 2001:db8:1::77/48 2001:db8::5/128", &a, &bad, msg,
+				sizeof(msg)), 0);
+	ck_assert_str_eq(fmt6(&a), "ipv6 2001:DB8:1::/48 host 2001:DB8::5");
+
+	ck_assert_int_eq(parse6("permit ipv6 10.0.0.0/8 any", &a, &bad, msg, sizeof(msg)), -1);
+	ck_assert_int_eq(bad, 2);
+	ck_assert_ptr_nonnull(strstr(msg, "'10.0.0.0/8' is not a valid source"));
+	ck_assert_int_eq(parse6("permit ip any any", &a, &bad, msg, sizeof(msg)), -1);
+	ck_assert_int_eq(bad, 1);
+	ck_assert_int_eq(parse6("permit ipv6 any", &a, &bad, msg, sizeof(msg)), -1);
+	ck_assert_int_eq(bad, 3);
+	ck_assert_int_eq(parse6("sequence 5 permit ipv6 any any sequence 6", &a, &bad, msg,
+				sizeof(msg)), -1);
+	ck_assert_int_eq(bad, 6);
+	ck_assert_int_eq(parse6("permit ipv6 any any dscp ef", &a, &bad, msg, sizeof(msg)), -1);
+	ck_assert_int_eq(bad, 4);
+}
+END_TEST
+
+/* ipv6 access-list in the configuration: lines in sequence order, printed
+ * back (sequence numbers that are not the next by 10), a crypto map
+ * naming it, and a name used by an IPv4 list refused. */
+START_TEST(acl6_config_round_trip)
+{
+	static const char text[] =
+		"crypto ipsec transform-set T1 esp-aes esp-sha-hmac\n"
+		"ipv6 access-list V6\n"
+		" permit ipv6 2001:db8:1::/48 2001:db8:2::/48\n"
+		" sequence 5 permit tcp 2001:db8:1::/48 any eq 443\n"
+		" remark the rest\n"
+		" permit ipv6 2001:db8:3::/48 2001:db8:2::/48\n"
+		"crypto map CM 10 ipsec-isakmp\n set peer 198.51.100.2\n set transform-set T1\n"
+		" match address V6\n"
+		"interface GigabitEthernet0/0\n ip address 198.51.100.1 255.255.255.0\n"
+		" crypto map CM\n";
+	struct ik_config *cfg = load_ok(text), *again;
+	const struct ik_acl *acl = ik_config_find_acl(cfg, "V6");
+	struct ik_sb one, two;
+	struct ik_conf_error err;
+
+	ck_assert_ptr_nonnull(acl);
+	ck_assert(acl->ipv6);
+	ck_assert_uint_eq(acl->naces, 4);
+	ck_assert_uint_eq(acl->aces[0].seq, 5);
+	ck_assert_uint_eq(acl->aces[1].seq, 10);
+	ck_assert_ptr_eq(cfg->cmaps[0]->entries[0]->acl, acl);
+	ik_sb_init(&one);
+	ik_sb_init(&two);
+	ik_config_print(cfg, &one);
+	ck_assert_msg(strstr(ik_sb_str(&one), "!\nipv6 access-list V6\n"
+		" sequence 5 permit tcp 2001:DB8:1::/48 any eq 443\n"
+		" sequence 10 permit ipv6 2001:DB8:1::/48 2001:DB8:2::/48\n"
+		" remark the rest\n"
+		" permit ipv6 2001:DB8:3::/48 2001:DB8:2::/48\n"), "%s", ik_sb_str(&one));
+	again = ik_config_load_string(ik_sb_str(&one), "print", &err);
+	ck_assert_ptr_nonnull(again);
+	ik_config_print(again, &two);
+	ck_assert_str_eq(ik_sb_str(&one), ik_sb_str(&two));
+	ik_config_unref(again);
+	ik_sb_free(&one);
+	ik_sb_free(&two);
+	ik_config_unref(cfg);
+	load_bad("ip access-list extended X\n permit ip any any\nipv6 access-list X\n", 3, 18,
+		 "X is an IPv4 access list");
+	load_bad("ipv6 access-list X\n permit ipv6 any any\nip access-list extended X\n", 3, 25,
+		 "X is an IPv6 access list");
+	load_bad("ipv6 access-list X\n permit ip 10.0.0.0 0.0.0.255 any\n", 2, 9,
+		 "not an IPv6 protocol");
+}
+END_TEST
+
 START_TEST(cmap_unknown_acl_kept)
 {
 	/* IOS accepts a match address that names no list yet: kept as text,
@@ -533,6 +677,8 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, acl_print_deny_remark_numbered);
 	tcase_add_test(tc, cmap_errors);
 	tcase_add_test(tc, cmap_unknown_acl_kept);
+	tcase_add_test(tc, acl6_parse_print_match);
+	tcase_add_test(tc, acl6_config_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

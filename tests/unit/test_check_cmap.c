@@ -76,6 +76,31 @@ START_TEST(acl_line_shadowed)
 }
 END_TEST
 
+/* The same findings for an IPv6 list: a shadowed line, and a clean list
+ * with none. */
+START_TEST(acl6_line_shadowed)
+{
+	int n;
+	char *s = check("ipv6 access-list A6\n"
+			" deny ipv6 2001:db8:1::/48 any\n"
+			" permit ipv6 2001:db8:1:5::/64 2001:db8:2::/48\n"
+			"crypto map CM 10 ipsec-isakmp\n set peer 192.0.2.2\n set transform-set TS\n"
+			" match address A6\n", &n);
+
+	ck_assert_int_eq(n, 1);
+	HAS(s, "t.conf:7: warning: L1: access list A6 line 20 is shadowed by line 10: it never "
+	    "matches");
+	free(s);
+	s = check("ipv6 access-list A6\n"
+		  " permit ipv6 2001:db8:1::/48 2001:db8:2::/48\n"
+		  " permit ipv6 2001:db8:3::/48 2001:db8:2::/48\n"
+		  "crypto map CM 10 ipsec-isakmp\n set peer 192.0.2.2\n set transform-set TS\n"
+		  " match address A6\n", &n);
+	ck_assert_msg(n == 0, "%s", s);
+	free(s);
+}
+END_TEST
+
 START_TEST(entry_shadowed_and_overlap)
 {
 	int n;
@@ -154,7 +179,7 @@ START_TEST(not_a_selector_and_unapplied_map)
 }
 END_TEST
 
-START_TEST(ikev2_entry_reported)
+START_TEST(ikev2_entry_key_checked)
 {
 	int n;
 	char *s = check("crypto ikev2 profile P2\n match identity remote address 192.0.2.2 "
@@ -165,8 +190,21 @@ START_TEST(ikev2_entry_reported)
 			"crypto map CM 10 ipsec-isakmp\n set peer 192.0.2.2\n set transform-set TS\n"
 			" set ikev2-profile P2\n match address A\n", &n);
 
-	HAS(s, "error: V2: crypto map CM 10 sets ikev2-profile P2: crypto maps over IKEv2 are "
-	    "not negotiated yet");
+	/* negotiated over IKEv2: only the profile's missing key is reported (V2-2) */
+	ck_assert_ptr_null(strstr(s, "not negotiated"));
+	HAS(s, "error: V2-2: crypto map CM 10 initiates toward 192.0.2.2 with IKEv2 profile "
+	    "P2, and the profile has no keyring local");
+	free(s);
+	s = check("crypto ikev2 keyring KR\n peer R2\n  address 192.0.2.2\n"
+		  "  pre-shared-key k3y\n"
+		  "crypto ikev2 profile P2\n match identity remote address 192.0.2.2 "
+		  "255.255.255.255\n authentication local pre-share\n"
+		  " authentication remote pre-share\n keyring local KR\n"
+		  "ip access-list extended A\n"
+		  " permit ip 10.1.1.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
+		  "crypto map CM 10 ipsec-isakmp\n set peer 192.0.2.2\n set transform-set TS\n"
+		  " set ikev2-profile P2\n match address A\n", &n);
+	ck_assert_ptr_null(strstr(s, "V2-2"));
 	free(s);
 }
 END_TEST
@@ -178,11 +216,12 @@ static Suite *check_cmap_suite(void)
 
 	tcase_add_test(tc, clean_map_no_finding);
 	tcase_add_test(tc, acl_line_shadowed);
+	tcase_add_test(tc, acl6_line_shadowed);
 	tcase_add_test(tc, entry_shadowed_and_overlap);
 	tcase_add_test(tc, incomplete_entries_and_missing_acl);
 	tcase_add_test(tc, set_peer_without_key);
 	tcase_add_test(tc, not_a_selector_and_unapplied_map);
-	tcase_add_test(tc, ikev2_entry_reported);
+	tcase_add_test(tc, ikev2_entry_key_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -315,27 +315,91 @@ static bool owns_only_first(void *ctx, const struct ik_addr *peer)
 	return peer->family != IK_AF_INET4 || peer->v4 != R2_ADDR;
 }
 
-/* A host that serves R2 from another engine (worker): the failover is not
- * started here, and the log says why. */
+static struct ik_cmap_handoff handed;
+static unsigned nhanded;
+static int handoff_result;
+
+static int handoff_rec(void *ctx, const struct ik_cmap_handoff *h)
+{
+	(void)ctx;
+	if (handoff_result == 0) {
+		handed = *h;
+		nhanded++;
+	}
+	return handoff_result;
+}
+
+/* R1's engine with a host that serves R2 from another engine (worker). */
+static void engine_other_worker(int (*handoff)(void *, const struct ik_cmap_handoff *))
+{
+	struct ik_engine_host host;
+	struct ik_engine_opts o = { 0 };
+	struct ik_engine *old = net.n[0].e;
+
+	host = *xn_host(&net.n[0]);
+	host.owns_peer = owns_only_first;
+	host.handoff = handoff;
+	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
+	ik_engine_free(old);
+}
+
+/* A host that serves R2 from another engine (worker): the failover is
+ * handed to that engine (the map entry, line, peer, proxy identities), which
+ * brings the SA pair up with R2; a host that cannot take it (no handoff, or
+ * its queue full) says why. */
 START_TEST(peer_failover_other_worker)
 {
 	char *r1 = xn_replace(strdup(r1_map), " set peer 192.0.2.2\n",
 			      " set peer 192.0.2.3\n set peer 192.0.2.2\n");
-	struct ik_engine_host host;
-	struct ik_engine_opts o = { 0 };
-	struct ik_engine *old;
 
 	start(r1, r2_map, 10);
 	free(r1);
-	old = net.n[0].e;
-	host = *xn_host(&net.n[0]);
-	host.owns_peer = owns_only_first;
-	net.n[0].e = ik_engine_new(net.n[0].cfg, &host, &net.n[0].log, &o);
-	ik_engine_free(old);
+	engine_other_worker(handoff_rec);
+	nhanded = 0;
+	handoff_result = 0;
 	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 600000);
 	ck_assert_uint_eq(net.n[0].nup, 0);
-	ck_assert_uint_eq(net.n[1].nup, 0);
+	ck_assert_uint_eq(nhanded, 1);
+	ck_assert_str_eq(handed.map, "CM");
+	ck_assert_uint_eq(handed.seq, 10);
+	ck_assert_uint_eq(handed.ace, 0);
+	ck_assert_uint_eq(handed.peer_idx, 1);
+	ck_assert_uint_eq(handed.peer, R2_ADDR);
+	ck_assert_uint_eq(handed.src, R1_ADDR);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "%CRYPTO-6-PEER_FAILOVER: crypto map CM 10: peer "
+				 "192.0.2.3 does not answer, trying 192.0.2.2 (on the worker "
+				 "thread that serves it)"), 0);
+	/* the engine that serves R2 starts it */
+	ck_assert_int_eq(ik_engine_cmap_handoff(net.n[0].e, &handed), 0);
+	xn_run(&net, 3000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.1.0"));
+	/* a handoff naming an entry that is not there is refused with why */
+	snprintf(handed.map, sizeof(handed.map), "GONE");
+	ck_assert_int_eq(ik_engine_cmap_handoff(net.n[0].e, &handed), -1);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "crypto map GONE 10 changed before its failover "
+				 "could start"), 0);
+	xn_free(&net);
+
+	r1 = xn_replace(strdup(r1_map), " set peer 192.0.2.2\n",
+			" set peer 192.0.2.3\n set peer 192.0.2.2\n");
+	start(r1, r2_map, 11);
+	engine_other_worker(handoff_rec);
+	handoff_result = -1;
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 600000);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "192.0.2.2 is served by another worker thread, "
+				 "which could not be asked to start it (its queue is full)"), 0);
+	xn_free(&net);
+	start(r1, r2_map, 12);
+	free(r1);
+	engine_other_worker(NULL);
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 600000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
 	ck_assert_int_ge(xn_find(&net.n[0], 0, "%CRYPTO-4-PEER_FAILOVER: crypto map CM 10: peer "
 				 "192.0.2.3 does not answer; 192.0.2.2 is served by another "
 				 "worker thread"), 0);
@@ -426,6 +490,83 @@ START_TEST(acquire_brings_line_up)
 }
 END_TEST
 
+/* set security-association level per-host over IKEv1: the acquire's host
+ * pair becomes the Quick Mode proxy identities (/32), one SA pair per pair
+ * of hosts on one phase 1. */
+START_TEST(per_host_quick_modes)
+{
+	char *r1 = xn_replace(strdup(r1_map), " match address TO-R2\n",
+			      " match address TO-R2\n set security-association level per-host\n");
+	const struct ik_cmap *m;
+	struct ik_kevent ev;
+
+	start(r1, r2_map, 13);
+	m = ik_config_find_cmap(net.n[0].cfg, "CM", false);
+	for (unsigned k = 0; k < 2; k++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = IK_KEV_ACQUIRE;
+		ev.reqid = ik_cmap_reqid(m->entries[0], 0);
+		ev.src = ik_addr_v4(R1_ADDR);
+		ev.dst = ik_addr_v4(R2_ADDR);
+		ev.sel.src = ik_addr_v4(A(k ? "10.1.1.9" : "10.1.1.5"));
+		ev.sel.dst = ik_addr_v4(A("10.2.3.4"));
+		ev.sel.src_plen = ev.sel.dst_plen = 32;
+		ik_engine_acquire_ev(net.n[0].e, &ev);
+		xn_run(&net, 2000);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 2);
+	ck_assert_uint_eq(net.n[1].nup, 2);
+	expect_pair(0);
+	expect_pair(1);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.1.5"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), 0xffffffffu);
+	ck_assert_uint_eq(net.n[0].up[1].sel.src.v4, A("10.1.1.9"));
+	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[1].sel.dst_plen), 0xffffffffu);
+	EXPECT_ORDER(&net.n[0], "    local_proxy= 10.1.1.5/255.255.255.255/0/0 (type=4),",
+		     "    remote_proxy= 10.2.3.4/255.255.255.255/0/0 (type=4),");
+	xn_free(&net);
+	free(r1);
+}
+END_TEST
+
+/* IPv6 access lists over IPv4 peers: Quick Mode's proxy identities are
+ * IPv6 subnets (ID_IPV6_ADDR_SUBNET), the responder's IPv6 list takes
+ * them, the SA pairs carry IPv6 selectors. */
+START_TEST(ipv6_acl_quick_mode)
+{
+	char *r1 = xn_replace(strdup(r1_map), "ip access-list extended TO-R2\n"
+			      " permit ip 10.1.1.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
+			      " permit ip 10.1.2.0 0.0.0.255 10.2.0.0 0.0.255.255\n",
+			      "ipv6 access-list TO-R2\n"
+			      " permit ipv6 2001:db8:1::/48 2001:db8:2::/48\n");
+	char *r2 = xn_replace(strdup(r2_map), "ip access-list extended TO-R1\n"
+			      " permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255\n",
+			      "ipv6 access-list TO-R1\n"
+			      " permit ipv6 2001:db8:2::/48 2001:db8::/32\n");
+	struct ik_addr net1;
+
+	start(r1, r2, 14);
+	initiate_ok(0, "CM", "2001:db8:1::5", "2001:db8:2::9");
+	xn_run(&net, 3000);
+	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+		dump(&net.n[0]);
+		dump(&net.n[1]);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:1::", &net1), 0);
+	ck_assert(ik_addr_eq(&net.n[0].up[0].sel.src, &net1));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_plen, 48);
+	ck_assert(ik_addr_eq(&net.n[1].up[0].sel.dst, &net1));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst_plen, 48);
+	EXPECT_ORDER(&net.n[1], "    local_proxy= 2001:db8:2::-2001:db8:2:ffff:ffff:ffff:ffff:ffff",
+		     "Crypto mapdb : proxy_match", "\tsrc addr     : 2001:db8:2::");
+	xn_free(&net);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 static struct ik_config *conf_of(const char *text)
 {
 	struct ik_sb a;
@@ -474,7 +615,7 @@ END_TEST
 
 /* An entry that sets an ikev2-profile belongs to IKEv2: the IKEv1
  * responder passes over it (the proposal then matches no entry), and the
- * IKEv1 initiator refuses it with why. */
+ * initiator starts IKEv2 for it, not Main Mode. */
 START_TEST(ikev2_entry_not_used_by_ikev1)
 {
 	static const char v2prof[] =
@@ -499,10 +640,11 @@ START_TEST(ikev2_entry_not_used_by_ikev1)
 	xn_free(&net);
 	start(ik_sb_str(&t1), r2_map, 12);
 	ik_sb_init(&err);
-	ck_assert_int_eq(initiate(0, "CM", "10.1.1.5", "10.2.3.4", &err), -1);
-	ck_assert_ptr_nonnull(strstr(ik_sb_str(&err), "crypto map CM 10 sets ikev2-profile P2: "
-				     "crypto maps over IKEv2 are not negotiated yet"));
+	ck_assert_int_eq(initiate(0, "CM", "10.1.1.5", "10.2.3.4", &err), 0);
 	ik_sb_free(&err);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "Initiating IKEv2 for crypto map CM 10 to "
+				 "192.0.2.2 (IKEv2 profile P2)"), 0);
+	ck_assert_int_lt(xn_find(&net.n[0], 0, "beginning Main Mode exchange"), 0);
 	xn_free(&net);
 	ik_sb_free(&t1);
 	ik_sb_free(&t2);
@@ -528,6 +670,8 @@ static Suite *cmap_suite(void)
 	tcase_add_test(tc, acquire_brings_line_up);
 	tcase_add_test(tc, reload_keeps_unchanged_entry);
 	tcase_add_test(tc, ikev2_entry_not_used_by_ikev1);
+	tcase_add_test(tc, per_host_quick_modes);
+	tcase_add_test(tc, ipv6_acl_quick_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }
