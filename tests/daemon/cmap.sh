@@ -110,7 +110,7 @@ grep -q "no entry of crypto map CM protects 10.9.9.9 -> 203.0.113.5" "$tmp/no.ou
 # reverse-route static: from start, without SA
 r1 show crypto route | grep -qx '198.18.0.0/255.255.0.0 \[1/0\] via 198.51.100.2 tag 0' \
 	|| fail "static reverse route: $(r1 show crypto route)"
-r1 show crypto route | grep -q 'on Ethernet0 RRI S$' \
+r1 show crypto route | grep -q 'on eth0 RRI S$' \
 	|| fail "static reverse route flag: $(r1 show crypto route)"
 r1 show crypto route | grep -q '203.0.113.0' && fail "reverse route without SA"
 
