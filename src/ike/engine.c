@@ -191,6 +191,7 @@ static void ho_prove(struct ik_engine *e, struct ik_ike_sa *sa)
 	sa->proven = true;
 	ho_unlink(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
 	ho_append(&e->ho_proven_head, &e->ho_proven_tail, sa);
+	ik_peer_sa_event(sa, IK_PEER_SA_CREATED); /* deferred until now (ike/peer.c) */
 }
 
 static void ho_leave(struct ik_engine *e, struct ik_ike_sa *sa)
@@ -222,8 +223,10 @@ void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to
 	p1->state = to;
 	if (to >= IKE_R_MM3 && to <= IKE_R_MM5)
 		ho_prove(p1->e, &p1->sa);
-	else if (to == IKE_P1_COMPLETE)
+	else if (to == IKE_P1_COMPLETE) {
+		ho_prove(p1->e, &p1->sa); /* Aggressive Mode: proven on completion */
 		ho_leave(p1->e, &p1->sa);
+	}
 }
 
 void ik_v1_assign_conn_id(struct ik_p1 *p1)

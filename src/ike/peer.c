@@ -228,6 +228,13 @@ void ik_peer_sa_event(struct ik_ike_sa *sa, enum ik_peer_ev ev)
 	struct ik_peer_tab *t = &sa->e->peers;
 	struct ik_peer *p = sa->peer;
 
+	/* A responder's SA counts (and holds the record) once its peer has
+	 * answered from its address: spoofed first messages do not pin a record
+	 * each, so the idle limit bounds what a flood of them costs. */
+	if (ev == IK_PEER_SA_CREATED && !sa->initiator && sa->half_open && !sa->proven)
+		return;
+	if (ev == IK_PEER_SA_DELETED && !p)
+		return;
 	if (!p && !(p = peer_get(sa->e, &sa->remote.ip, sa->fvrf)))
 		return;
 	p->c.ev[ev]++;
