@@ -65,6 +65,36 @@ static void add_ke(struct ik_v2_builder *b, const struct ik_dh *dh, uint16_t gro
 	ik_v2_b_ke(b, group, pub, len);
 }
 
+/* The child offer of a CREATE_CHILD_SA request (for tunnel t, or the crypto
+ * map entry in m->cr), then Ni and, with PFS, KEi. -1 (logged, with what is
+ * not done) when one cannot be made. */
+static int offer_nonce_ke(struct ik_v2_ike_sa *s, struct ik_v2_more *m,
+			  const struct ik_interface *t, struct ik_v2_builder *b, const char *what)
+{
+	if (ik_v2_esp_offer(s, t, &m->cr, b) || nonce_new(s, &m->ni, &m->ni_len))
+		return -1;
+	ik_v2_b_nonce(b, m->ni, m->ni_len);
+	ik_dh_free(m->dh);
+	m->dh = NULL;
+	if (m->cr.pfs_group) {
+		m->dh = dh_new(s, m->cr.pfs_group);
+		if (!m->dh) {
+			V2DBG(s, "PFS group %u cannot be used: %s", m->cr.pfs_group, what);
+			return -1;
+		}
+		add_ke(b, m->dh, (uint16_t)m->cr.pfs_group);
+	}
+	return 0;
+}
+
+/* What a request that was not sent leaves behind: its nonce and DH key. */
+static void request_undo(struct ik_v2_more *m)
+{
+	ik_v2_wipe_free(&m->ni, &m->ni_len);
+	ik_dh_free(m->dh);
+	m->dh = NULL;
+}
+
 /* The lower of two nonces, as RFC 7296 2.8.1 compares them. */
 static void nonce_min(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 		      const uint8_t **m, size_t *mlen)
@@ -273,19 +303,8 @@ int ik_v2_ccsa_send_child_rekey(struct ik_v2_ike_sa *s, unsigned child_id)
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk_off);
 	ik_put32(spi, c->sa.in.spi);
 	ik_v2_b_notify(b, IK_V2_PROTO_ESP, spi, 4, IK_V2_N_REKEY_SA, NULL, 0);
-	if (ik_v2_esp_offer(s, t, &m->cr, b) || nonce_new(s, &m->ni, &m->ni_len))
+	if (offer_nonce_ke(s, m, t, b, "rekey not sent"))
 		goto fail;
-	ik_v2_b_nonce(b, m->ni, m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = NULL;
-	if (m->cr.pfs_group) {
-		m->dh = dh_new(s, m->cr.pfs_group);
-		if (!m->dh) {
-			V2DBG(s, "PFS group %u cannot be used: rekey not sent", m->cr.pfs_group);
-			goto fail;
-		}
-		add_ke(b, m->dh, (uint16_t)m->cr.pfs_group);
-	}
 	m->cr.rekey_of = child_id;
 	V2DBG(s, "Sending rekey request for IPsec SA [SPI: 0x%X]", c->sa.in.spi);
 	if (ik_v2_send_request(s, b, sk_off))
@@ -296,9 +315,7 @@ int ik_v2_ccsa_send_child_rekey(struct ik_v2_ike_sa *s, unsigned child_id)
 	return 0;
 fail:
 	free(b);
-	ik_v2_wipe_free(&m->ni, &m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = NULL;
+	request_undo(m);
 	return -1;
 }
 
@@ -321,20 +338,8 @@ int ik_v2_ccsa_send_child_new(struct ik_v2_ike_sa *s, const struct ik_v2_new_chi
 	m->cr.proxy = nc->proxy;
 	m->cr.pkt = nc->pkt;
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk_off);
-	if (ik_v2_esp_offer(s, NULL, &m->cr, b) || nonce_new(s, &m->ni, &m->ni_len))
+	if (offer_nonce_ke(s, m, NULL, b, "no child SA requested"))
 		goto fail;
-	ik_v2_b_nonce(b, m->ni, m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = NULL;
-	if (m->cr.pfs_group) {
-		m->dh = dh_new(s, m->cr.pfs_group);
-		if (!m->dh) {
-			V2DBG(s, "PFS group %u cannot be used: no child SA requested",
-			      m->cr.pfs_group);
-			goto fail;
-		}
-		add_ke(b, m->dh, (uint16_t)m->cr.pfs_group);
-	}
 	V2DBG(s, "Sending CREATE_CHILD_SA request for crypto map %s %u", nc->cmap->map->name,
 	      nc->cmap->seq);
 	if (ik_v2_send_request(s, b, sk_off))
@@ -344,9 +349,7 @@ int ik_v2_ccsa_send_child_new(struct ik_v2_ike_sa *s, const struct ik_v2_new_chi
 	return 0;
 fail:
 	free(b);
-	ik_v2_wipe_free(&m->ni, &m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = NULL;
+	request_undo(m);
 	return -1;
 }
 
@@ -721,9 +724,7 @@ int ik_v2_ccsa_send_ike_rekey(struct ik_v2_ike_sa *s)
 	return 0;
 fail:
 	free(b);
-	ik_v2_wipe_free(&m->ni, &m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = NULL;
+	request_undo(m);
 	ik_v2_sa_delete(ns, "IKE SA rekey not sent", false);
 	return -1;
 }
