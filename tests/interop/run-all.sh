@@ -104,8 +104,8 @@ cases() {
 	# boot e: crypto maps (policy-based, two subnet pairs), both directions,
 	# IKEv1 and IKEv2
 	for by in ikerd peer; do
-		echo "e v1-cmap-by$by v1-cmap.sh $by"
-		echo "e v2-cmap-by$by v2-cmap.sh $by"
+		echo "e v1-cmap-by$by cmap.sh 1 $by"
+		echo "e v2-cmap-by$by cmap.sh 2 $by"
 	done
 	# boot f: certificates (RSA and ECDSA, either initiator) and the
 	# authorization list refusing a valid certificate's key.
