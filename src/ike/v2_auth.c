@@ -258,7 +258,10 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	char err[200];
 
 	if (ik_v2_find_notify(&rx->m, IK_V2_N_AUTHENTICATION_FAILED)) {
-		auth_failed(s, "Received AUTHENTICATION_FAILED from the peer: it did not accept "
+		auth_failed(s, s->profile && ik_v2_auth_is_sig(s->profile->auth_local) ?
+			    "Received AUTHENTICATION_FAILED from the peer: it did not accept "
+			    "our certificate, signature or identity" :
+			    "Received AUTHENTICATION_FAILED from the peer: it did not accept "
 			    "our pre-shared key or identity");
 		ik_v2_sa_delete(s, "AUTHENTICATION_FAILED", false);
 		return -1;

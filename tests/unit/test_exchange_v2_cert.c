@@ -252,7 +252,8 @@ START_TEST(unknown_ca)
 	expect_line(&net.n[1], "failed validation (unknown CA");
 	expect_line(&net.n[1], "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth "
 		    "exchange failed with 192.168.0.1");
-	expect_line(&net.n[0], "Received AUTHENTICATION_FAILED from the peer");
+	expect_line(&net.n[0], "Received AUTHENTICATION_FAILED from the peer: it did not accept "
+		    "our certificate, signature or identity");
 	EVP_PKEY_free(k);
 	X509_free(other);
 	X509_free(c);
