@@ -29,6 +29,27 @@ load_topo() {
 	LOAD_RNS=$2
 }
 
+# flood_topo PREFIX: the topology of the flood tests: load_topo PREFIXi
+# PREFIXr, 10 tunnel sources from 198.51.100.10, 200 flood addresses from
+# 192.0.2.10, the responder at 203.0.113.10, and the legitimate late peer
+# 198.51.100.200 in its own namespace PREFIXl (FLOOD_LNS) and link.
+flood_topo() {
+	load_topo "$1i" "$1r"
+	FLOOD_LNS=$1l
+	ip netns add "$FLOOD_LNS" || fail "ip netns add"
+	namespaces="$namespaces $FLOOD_LNS"
+	ip -n "$FLOOD_LNS" link add eth0 type veth peer name eth1 netns "$LOAD_RNS" || fail "veth"
+	ip -n "$FLOOD_LNS" addr add 198.51.100.200/32 dev eth0
+	ip -n "$FLOOD_LNS" link set lo up
+	ip -n "$FLOOD_LNS" link set eth0 up
+	ip -n "$LOAD_RNS" link set eth1 up
+	ip -n "$FLOOD_LNS" route add 203.0.113.0/24 dev eth0
+	ip -n "$LOAD_RNS" route add 198.51.100.200/32 dev eth1
+	load_addrs i 198.51.100.10 10
+	load_addrs i 192.0.2.10 200
+	load_addrs r 203.0.113.10 1
+}
+
 # load_addrs SIDE FIRST COUNT: adds COUNT consecutive /32 addresses from FIRST
 # on SIDE (i or r) and the matching permanent neighbour entries on the other.
 load_addrs() {

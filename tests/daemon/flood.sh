@@ -15,21 +15,8 @@
 need_netns
 
 RATE=${FLOOD_RATE:-1000}
-load_topo fld$$i fld$$r
-# the legitimate late peer has its own namespace and link
-lns=fld$$l
-ip netns add "$lns" || fail "ip netns add"
-namespaces="$namespaces $lns"
-ip -n "$lns" link add eth0 type veth peer name eth1 netns "$LOAD_RNS" || fail "veth"
-ip -n "$lns" addr add 198.51.100.200/32 dev eth0
-ip -n "$lns" link set lo up
-ip -n "$lns" link set eth0 up
-ip -n "$LOAD_RNS" link set eth1 up
-ip -n "$lns" route add 203.0.113.0/24 dev eth0
-ip -n "$LOAD_RNS" route add 198.51.100.200/32 dev eth1
-load_addrs i 198.51.100.10 10
-load_addrs i 192.0.2.10 200
-load_addrs r 203.0.113.10 1
+flood_topo fld$$
+lns=$FLOOD_LNS
 
 # the responder knows the 10 held tunnels and the late peer (tunnel 11)
 printf '198.51.100.%s\n' 10 11 12 13 14 15 16 17 18 19 200 >"$tmp/peers"
