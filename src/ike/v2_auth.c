@@ -419,8 +419,11 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		if (ik_v2_cert_auth(s, b, false, idb, idl))
 			goto fail;
 	} else {
-		if (ik_v2_auth_psk(s->suite.prf, s->psk.local, s->init_r, s->init_r_len, s->ni,
-				   s->ni_len, s->keys.sk_pr, idb, idl, auth))
+		size_t irl;
+		const uint8_t *ir = ik_v2_init_r(s, &irl);
+
+		if (ik_v2_auth_psk(s->suite.prf, s->psk.local, ir, irl, s->ni, s->ni_len,
+				   s->keys.sk_pr, idb, idl, auth))
 			goto fail;
 		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
 		ik_wipe(auth, sizeof(auth));

@@ -63,7 +63,8 @@ struct ik_v2_out {
 	uint8_t *buf;           /* the datagrams back to back */
 	size_t len;
 	uint16_t n;             /* datagrams */
-	uint16_t dlen[IK_V2_MAX_MSGS];
+	uint16_t *dlen;         /* their lengths (IK_V2_MAX_MSGS room) when fragments;
+				 * NULL: one datagram of len bytes */
 };
 
 /* The message window of an IKE SA (RFC 7296 2.3), window size 1. */
@@ -135,7 +136,8 @@ struct ik_v2_ike_sa {
 	struct ik_dh *dh;
 	uint8_t *ni, *nr;
 	size_t ni_len, nr_len;
-	uint8_t *init_i, *init_r; /* the two IKE_SA_INIT messages, for AUTH */
+	uint8_t *init_i, *init_r; /* the two IKE_SA_INIT messages, for AUTH (responder:
+				   * see ik_v2_init_r) */
 	size_t init_i_len, init_r_len;
 	uint8_t *cookie;        /* initiator: the COOKIE to echo */
 	size_t cookie_len;
@@ -158,7 +160,8 @@ struct ik_v2_ike_sa {
 	unsigned cmap_peer;             /* initiator for child.cmap: its set peer number */
 	/* exchanges */
 	struct ik_v2_win win;
-	struct ik_v2_reasm reasm;       /* fragments of the peer's message (v2more) */
+	struct ik_v2_reasm *reasm;      /* fragments of the peer's message, allocated with
+					 * the first fragment and freed when done */
 	struct ik_v2_more *more;        /* rekeys, DELETE, DPD (v2_more.h); freed by
 					 * ik_v2_more_free */
 	uint64_t established_ms;
@@ -255,6 +258,10 @@ void ik_v2_msg_begin(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, uint8_t ex
  * callers queue their own work and retry from ik_v2_win_idle. */
 int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off);
 int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off);
+/* The IKE_SA_INIT response of the SA (for AUTH): the initiator's copy of
+ * what it received, or the responder's response as sent: the window's last
+ * response until IKE_AUTH replaces it, then moved to init_r. */
+const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len);
 /* An unprotected IKE_SA_INIT-style answer with one notify (COOKIE,
  * INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN) for a request that has no SA. */
 void ik_v2_send_notify_clear(struct ik_engine *e, const struct ik_endpoint *local,

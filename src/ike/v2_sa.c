@@ -80,6 +80,7 @@ void ik_v2_wipe_free(uint8_t **p, size_t *len)
 static void out_clear(struct ik_v2_out *o)
 {
 	free(o->buf);
+	free(o->dlen);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -94,7 +95,6 @@ static int out_set(struct ik_v2_out *o, const uint8_t *d, size_t len)
 	o->buf = c;
 	o->len = len;
 	o->n = 1;
-	o->dlen[0] = (uint16_t)len;
 	return 0;
 }
 
@@ -126,7 +126,6 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 	s->t_rekey.kind = IK_TK_SA_REKEY;
 	s->t_dpd.kind = IK_TK_SA_DPD;
 	s->t_natka.kind = IK_TK_SA_NATKA;
-	ik_v2_reasm_init(&s->reasm);
 	ik_core_timer_set(e, &s->t_expire, s->created_ms + ik_core_exchange_limit_ms(e));
 	do
 		ik_core_rand(e, initiator ? s->spi_i : s->spi_r, 8);
@@ -200,7 +199,9 @@ static void sa_free(struct ik_v2_ike_sa *s)
 	ik_v2_more_free(s);
 	out_clear(&s->win.req);
 	out_clear(&s->win.resp);
-	ik_v2_reasm_clear(&s->reasm);
+	if (s->reasm)
+		ik_v2_reasm_clear(s->reasm);
+	free(s->reasm);
 	ik_dh_free(s->dh);
 	if (s->have_keys)
 		ik_v2_keys_free(&s->keys);
@@ -407,6 +408,11 @@ static void out_send(struct ik_v2_ike_sa *s, const struct ik_v2_out *o)
 {
 	size_t off = 0;
 
+	if (!o->dlen) {
+		if (o->n)
+			ik_v2_sa_send(s, o->buf, o->len);
+		return;
+	}
 	for (unsigned i = 0; i < o->n && off + o->dlen[i] <= o->len; i++) {
 		ik_v2_sa_send(s, o->buf + off, o->dlen[i]);
 		off += o->dlen[i];
@@ -565,6 +571,17 @@ int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t s
 	return 0;
 }
 
+const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len)
+{
+	if (s->init_r || s->initiator || !s->win.have_resp || s->win.resp_msgid != 0 ||
+	    s->win.resp.dlen) {
+		*len = s->init_r_len;
+		return s->init_r;
+	}
+	*len = s->win.resp.len;
+	return s->win.resp.buf;
+}
+
 int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
 {
 	struct ik_v2_win *w = &s->win;
@@ -572,6 +589,15 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 	char contents[512];
 
 	built_payloads(b, sk_off, contents, sizeof(contents));
+	/* the responder's IKE_SA_INIT response, kept for AUTH until IKE_AUTH
+	 * completes, moves out of the window rather than being copied */
+	if (!s->initiator && !s->init_r && w->have_resp && w->resp_msgid == 0 &&
+	    s->state == IKEV2_R_INIT_SENT) {
+		s->init_r = w->resp.buf;
+		s->init_r_len = w->resp.len;
+		w->resp.buf = NULL;
+		out_clear(&w->resp);
+	}
 	if (msg_out(s, b, sk_off, &w->resp))
 		return -1;
 	trace_out(s, b, true, contents);
