@@ -221,6 +221,8 @@ void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to
 	ik_dbg(lg, IK_DBG_ISAKMP, "ISAKMP:(%u):Old State = %s New State = %s", p1->conn_id,
 	       ik_v1_p1_state_name(p1->state), ik_v1_p1_state_name(to));
 	p1->state = to;
+	if (to == IKE_P1_COMPLETE)
+		ik_v1_p1_up(p1);
 	if (to >= IKE_R_MM3 && to <= IKE_R_MM5)
 		ho_prove(p1->e, &p1->sa);
 	else if (to == IKE_P1_COMPLETE) {
@@ -265,19 +267,19 @@ int ik_v1_nonce_set(struct ik_engine *e, uint8_t **dst, size_t *dlen, const uint
 
 bool ik_v1_msgid_seen(const struct ik_p1 *p1, uint32_t msgid)
 {
-	if (!p1->seen_msgid)
+	if (!p1->up || !p1->up->seen_msgid)
 		return false;
 	for (size_t i = 0; i < IK_V1_SEEN_MSGID; i++)
-		if (p1->seen_msgid[i] == msgid)
+		if (p1->up->seen_msgid[i] == msgid)
 			return true;
 	return false;
 }
 
 void ik_v1_msgid_remember(struct ik_p1 *p1, uint32_t msgid)
 {
-	if (!p1->seen_msgid)
-		p1->seen_msgid = ik_xcalloc(IK_V1_SEEN_MSGID, sizeof(*p1->seen_msgid));
-	p1->seen_msgid[p1->seen_next++ % IK_V1_SEEN_MSGID] = msgid;
+	if (!ik_v1_p1_up(p1)->seen_msgid)
+		p1->up->seen_msgid = ik_xcalloc(IK_V1_SEEN_MSGID, sizeof(*p1->up->seen_msgid));
+	p1->up->seen_msgid[p1->up->seen_next++ % IK_V1_SEEN_MSGID] = msgid;
 }
 
 /* ---- sending ---- */
@@ -402,6 +404,13 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	if (initiator)
 		ik_htab_add(&e->sa_by_spi, &p1->by_spi, ik_core_hash_spi(e, p1->cky_i));
 	return p1;
+}
+
+struct ik_p1_up *ik_v1_p1_up(struct ik_p1 *p1)
+{
+	if (!p1->up)
+		p1->up = ik_xcalloc(1, sizeof(*p1->up));
+	return p1->up;
 }
 
 /* Called once the responder knows the initiator cookie (MM1). */
@@ -563,17 +572,17 @@ static void p1_cancel_timers(struct ik_p1 *p1)
 	ik_timer_cancel(ts, &p1->t_rekey);
 	ik_timer_cancel(ts, &p1->t_dpd);
 	ik_timer_cancel(ts, &p1->t_natka);
-	for (struct ik_qm *q = p1->qms; q; q = q->next)
+	for (struct ik_qm *q = p1->up ? p1->up->qms : NULL; q; q = q->next)
 		qm_cancel_timers(p1->e, q);
 }
 
 static void p1_free(struct ik_p1 *p1)
 {
 	p1_cancel_timers(p1);
-	while (p1->qms) {
-		struct ik_qm *q = p1->qms;
+	while (p1->up && p1->up->qms) {
+		struct ik_qm *q = p1->up->qms;
 
-		p1->qms = q->next;
+		p1->up->qms = q->next;
 		ik_v1_qm_free(q);
 	}
 	ik_v1_xmit_clear(&p1->x);
@@ -586,7 +595,9 @@ static void p1_free(struct ik_p1 *p1)
 	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
 	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
 	free(p1->peer_id_name);
-	free(p1->seen_msgid);
+	if (p1->up)
+		free(p1->up->seen_msgid);
+	free(p1->up);
 	if (p1->am_hash_i)
 		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
 	free(p1->am_hash_i);
@@ -820,7 +831,7 @@ void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_m
 void ik_v1_qm_done(struct ik_qm *q, uint64_t linger_until)
 {
 	if (!q->done)
-		q->p1->qm_pending--;
+		q->p1->up->qm_pending--;
 	q->done = true;
 	ik_core_timer_set(q->p1->e, &q->t_expire, linger_until);
 }
@@ -836,17 +847,17 @@ void ik_v1_qm_make_room(struct ik_p1 *p1)
 {
 	struct ik_qm *oldest = NULL;
 
-	if (p1->qm_count < IK_V1_SA_MAX_QM_NODES)
+	if (!p1->up || p1->up->qm_count < IK_V1_SA_MAX_QM_NODES)
 		return;
 	/* newest first: the last done node is the oldest */
-	for (struct ik_qm *q = p1->qms; q; q = q->next)
+	for (struct ik_qm *q = p1->up->qms; q; q = q->next)
 		if (q->done)
 			oldest = q;
 	if (!oldest)
 		return;
 	ik_dbg(p1->e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):deleting node %u error FALSE reason "
 	       "\"%u nodes on this SA: completed node released early\"", p1->conn_id,
-	       oldest->msgid, p1->qm_count);
+	       oldest->msgid, p1->up->qm_count);
 	ik_v1_qm_unlink(p1, oldest);
 	ik_v1_qm_free(oldest);
 }
@@ -857,9 +868,9 @@ bool ik_v1_qm_refused(struct ik_p1 *p1)
 	char ra[IK_ADDR_ANYSTRLEN];
 	unsigned n = 0;
 
-	if (p1->qm_pending >= IK_V1_SA_MAX_QM) {
+	if (ik_v1_p1_up(p1)->qm_pending >= IK_V1_SA_MAX_QM) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u Quick Mode exchanges under way with "
-		       "%s (limit %u), new one refused", p1->conn_id, p1->qm_pending,
+		       "%s (limit %u), new one refused", p1->conn_id, p1->up->qm_pending,
 		       ik_addr_fmt_ios(&p1->remote.ip, ra), IK_V1_SA_MAX_QM);
 		return true;
 	}
@@ -1186,7 +1197,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 				"ISAKMP:(%u):deleting node %u error TRUE reason "
 			       "\"Death by retransmission P2\"", p1->conn_id, msgid);
 			e->st.p2_failed++;
-			for (struct ik_qm *q = p1->qms; q; q = q->next)
+			for (struct ik_qm *q = p1->up->qms; q; q = q->next)
 				if (&q->x == x) {
 					ik_v1_qm_unlink(p1, q);
 					ik_v1_qm_free(q);
@@ -1270,7 +1281,7 @@ static void p1_rekey(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
 
-	p1->rekey_started = true;
+	ik_v1_p1_up(p1)->rekey_started = true;
 	if (p1->initiator && p1->tunnel && !e->opts.passive) {
 		struct ik_sb err;
 
@@ -1461,7 +1472,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		return ik_v2_initiate(e, t, &src, 0, err);
 	/* An established phase 1 to this peer: only Quick Mode is needed. */
 	p1 = ik_v1_p1_find_peer_ip(e, &src, &dst, false);
-	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
+	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->up->rekey_started)
 		return ik_v1_qm_start(p1, t, 0);
 	if (p1 && p1->initiator && p1->tunnel == t && p1->state != IKE_P1_COMPLETE) {
 		p1->want_qm = true;

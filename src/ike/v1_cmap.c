@@ -352,7 +352,7 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 
 	ik_log_scope(e->log, dst);
 	p1 = ik_v1_p1_find_peer(e, src, dst, false);
-	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
+	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->up->rekey_started)
 		return ik_v1_qm_start_cmap(p1, ce, ace, px, 0);
 	if (p1 && p1->initiator && p1->state != IKE_P1_COMPLETE)
 		return 0; /* phase 1 under way: the next packet asks again */

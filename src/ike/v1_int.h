@@ -107,11 +107,30 @@ struct ik_p1_cmap {
 	struct ik_proxy proxy;
 };
 
+/* What an IKEv1 SA needs only once phase 1 is complete (or, for DPD
+ * messages, once it has keys): allocated then (ik_v1_p1_up), so that a
+ * half-open SA does not carry it. */
+struct ik_p1_up {
+	uint8_t p2_iv_base[16]; /* last CBC block of phase 1 */
+	uint64_t established_ms;
+	uint64_t dpd_in_pkts;
+	uint32_t dpd_seq, dpd_peer_seq;
+	unsigned dpd_tries;
+	bool dpd_pending;
+	bool rekey_started;
+	unsigned qm_pending;    /* Quick Mode nodes not done */
+	unsigned qm_count;      /* Quick Mode nodes, done ones (lingering) included */
+	/* quick mode nodes, and the message IDs of the last ones (replays) */
+	struct ik_qm *qms;
+	uint32_t *seen_msgid;   /* IK_V1_SEEN_MSGID of them, from the first Quick Mode on */
+	unsigned seen_next;
+};
+
 struct ik_p1 {
 	IK_IKE_SA_BASE;
 	struct ik_p1 *next, *prev; /* every IKEv1 SA (admin walks only) */
-	unsigned qm_pending;    /* Quick Mode nodes not done */
-	unsigned qm_count;      /* Quick Mode nodes, done ones (lingering) included */
+	struct ik_p1_up *up;    /* NULL until phase 1 completes (ik_v1_p1_up): set in
+				 * state IKE_P1_COMPLETE */
 	const struct ik_interface *tunnel;          /* initiator: the tunnel asked for */
 	const struct ik_isakmp_profile *profile;    /* K1/P3 (initiator), P1 (responder) */
 	const struct ik_key *key;                   /* K1/K2 (initiator), K3 (responder) */
@@ -134,7 +153,6 @@ struct ik_p1 {
 	struct ik_v1_keys *keys; /* allocated when derived (not while half-open) */
 	bool have_keys;
 	uint8_t iv[16];
-	uint8_t p2_iv_base[16]; /* last CBC block of phase 1 */
 	size_t blen;
 	/* peer */
 	bool peer_natt_rfc, peer_natt_draft, peer_dpd, peer_unity, peer_ios, peer_xauth;
@@ -147,17 +165,7 @@ struct ik_p1 {
 	uint8_t *am_hash_i;     /* responder: the HASH_I AM3 must carry (IK_V1_AM_HASH_LEN) */
 	/* timers (t_expire, t_rekey, t_dpd, t_natka are in the base) */
 	struct ik_xmit x;
-	uint64_t established_ms;
-	bool rekey_started;
-	uint32_t dpd_seq, dpd_peer_seq;
-	unsigned dpd_tries;
-	bool dpd_pending;
 	uint64_t last_rx_ms;
-	uint64_t dpd_in_pkts;
-	/* quick mode nodes, and the message IDs of the last ones (replays) */
-	struct ik_qm *qms;
-	uint32_t *seen_msgid;   /* IK_V1_SEEN_MSGID of them, from the first Quick Mode on */
-	unsigned seen_next;
 	/* phase 2 to start once phase 1 completes (initiator) */
 	bool want_qm;
 	unsigned want_rekey_of;
@@ -172,6 +180,10 @@ struct ik_p1 {
 struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,
 			   const struct ik_endpoint *remote, const char *fvrf);
 void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer);
+/* The post-phase-1 block of p1, allocated (zeroed) on first use: when the
+ * SA enters IKE_P1_COMPLETE, or earlier when an authenticated message needs
+ * it. Never NULL (ik_xcalloc). */
+struct ik_p1_up *ik_v1_p1_up(struct ik_p1 *p1);
 void ik_v1_p1_rehash(struct ik_p1 *p1);
 void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to);
 const char *ik_v1_p1_state_name(enum ik_p1_state s);

@@ -1161,7 +1161,7 @@ static void rekeyed_sa_expire(struct ik_p1 *o, void *arg)
 {
 	uint64_t now = *(const uint64_t *)arg;
 
-	if (o->state == IKE_P1_COMPLETE && o->rekey_started)
+	if (o->state == IKE_P1_COMPLETE && o->up->rekey_started)
 		ik_core_timer_set(o->e, &o->t_expire, now + 5000);
 }
 
@@ -1172,8 +1172,8 @@ void ik_v1_phase1_done(struct ik_p1 *p1)
 	uint16_t j = 0;
 	unsigned ka = p1->cfg->keepalive;
 
-	memcpy(p1->p2_iv_base, p1->iv, p1->blen);
-	p1->established_ms = now;
+	memcpy(p1->up->p2_iv_base, p1->iv, p1->blen);
+	p1->up->established_ms = now;
 	ik_core_timer_set(e, &p1->t_expire, now + (uint64_t)p1->lifetime * 1000);
 	ik_core_rand(e, &j, sizeof(j));
 	/* Phase-1 rekey by the initiator at 85..90% of the lifetime. */

@@ -527,7 +527,8 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 			     sizeof(ifs));
 		peer_id_text(p1, id, sizeof(id));
 		st = p1->state != IKE_P1_COMPLETE ? "DN" : any ? "UA" : "UI";
-		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
+		fmt_hms(now - (p1->up && p1->up->established_ms ? p1->up->established_ms :
+			       p1->created_ms), up,
 			sizeof(up));
 		ik_sb_printf(out, "%-15s %-12s %-15s %-24s %-8s %s\n",
 			     ik_addr_fmt_ios(&p1->remote.ip, b), ifs, "", id, up, st);
@@ -582,7 +583,8 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		ik_addr_fmt_ios(&p1->local.ip, a);
 		ik_addr_fmt_ios(&p1->remote.ip, b);
 		peer_id_text(p1, id, sizeof(id));
-		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
+		fmt_hms(now - (p1->up && p1->up->established_ms ? p1->up->established_ms :
+			       p1->created_ms), up,
 			sizeof(up));
 		if (json) {
 			ik_sb_printf(out, "%s{\"interface\":", first ? "" : ",");
