@@ -594,14 +594,15 @@ static void p1_free(struct ik_p1 *p1)
 	free(p1->keys);
 	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
 	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
-	free(p1->peer_id_name);
-	if (p1->up)
+	if (p1->up) {
 		free(p1->up->seen_msgid);
+		free(p1->up->peer_id_name);
+		free(p1->up->cmx);
+	}
 	free(p1->up);
 	if (p1->am_hash_i)
 		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
 	free(p1->am_hash_i);
-	free(p1->cmx);
 	if (p1->e->v1_rx_moved == p1)
 		p1->e->v1_rx_moved = NULL;
 	ik_core_cfg_release(p1->e, p1->cfg);
@@ -1218,7 +1219,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 			       "checking another keyring, rule P2 on its side" : "");
 		}
 		ik_v1_p1_delete(p1, "Death by retransmission P1", false);
-		if (p1->cmap)
+		if (p1->up && p1->up->cmap)
 			ik_v1_cmap_failover(p1);
 		return;
 	}
@@ -1271,7 +1272,7 @@ static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now
 			struct ik_p1 *np = ik_v1_p1_find_peer_ip(e, &c->local.ip,
 				&c->remote.ip, false);
 			if (np)
-				np->want_rekey_of = c->sa.id;
+				ik_v1_p1_up(np)->want_rekey_of = c->sa.id;
 		}
 		ik_sb_free(&err);
 	}
@@ -1295,7 +1296,7 @@ static void p1_rekey(struct ik_p1 *p1)
 
 			/* a phase-1 rekey: the child SAs stay as they are */
 			if (np && np != p1)
-				np->want_qm = false;
+				ik_v1_p1_up(np)->want_qm = false;
 		}
 		ik_sb_free(&err);
 	}
@@ -1475,7 +1476,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->up->rekey_started)
 		return ik_v1_qm_start(p1, t, 0);
 	if (p1 && p1->initiator && p1->tunnel == t && p1->state != IKE_P1_COMPLETE) {
-		p1->want_qm = true;
+		ik_v1_p1_up(p1)->want_qm = true;
 		return 0; /* already negotiating */
 	}
 	local = ik_ep(&src, 500);
@@ -1486,7 +1487,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		return -1;
 	}
 	p1->tunnel = t;
-	p1->want_qm = true;
+	ik_v1_p1_up(p1)->want_qm = true;
 	if (ik_v1_mm_start(p1)) {
 		ik_sb_printf(err, "%% %s: phase 1 could not start (see the debug trace)", ifname);
 		ik_v1_p1_delete(p1, "could not start", false);

@@ -363,10 +363,10 @@ static void ifname_short(const char *name, char *buf, size_t n)
 /* The peer's phase-1 identity, escaped (it comes from the network). */
 static void peer_id_text(const struct ik_p1 *p1, char *id, size_t n)
 {
-	if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
-		ik_addr_fmt(p1->peer_id_addr, id);
-	else if (p1->peer_id_type)
-		ik_str_escape(p1->peer_id_name, strlen(p1->peer_id_name), id, n);
+	if (ik_v1_peer_id_type(p1) == IK_V1_ID_IPV4_ADDR)
+		ik_addr_fmt(p1->up->peer_id_addr, id);
+	else if (ik_v1_peer_id_type(p1))
+		ik_str_escape(p1->up->peer_id_name, strlen(p1->up->peer_id_name), id, n);
 	else
 		snprintf(id, n, "%s", "");
 }
@@ -682,11 +682,11 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 
 		if (p1->dead)
 			continue;
-		if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
-			ik_addr_fmt(p1->peer_id_addr, id);
-		else if (p1->peer_id_type)
-			ik_str_escape(p1->peer_id_name ? p1->peer_id_name : "",
-				      p1->peer_id_name ? strlen(p1->peer_id_name) : 0, id,
+		if (ik_v1_peer_id_type(p1) == IK_V1_ID_IPV4_ADDR)
+			ik_addr_fmt(p1->up->peer_id_addr, id);
+		else if (ik_v1_peer_id_type(p1))
+			ik_str_escape(p1->up->peer_id_name ? p1->up->peer_id_name : "",
+				      p1->up->peer_id_name ? strlen(p1->up->peer_id_name) : 0, id,
 				      sizeof(id));
 		else
 			snprintf(id, sizeof(id), "%s", "");
