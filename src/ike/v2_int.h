@@ -154,8 +154,9 @@ struct ik_v2_ike_sa {
 	struct ik_v2_id peer_id;        /* IDi (R) or IDr (I) as selection reads it */
 	char *peer_id_value;            /* the text peer_id.value points into */
 	uint8_t peer_id_type;           /* IK_V2_ID_* as received */
-	/* the first child SA (IKE_AUTH) */
-	struct ik_v2_child_req child;
+	/* the first child SA (IKE_AUTH): allocated when wanted (ik_v2_sa_child),
+	 * freed once IKE_AUTH is done */
+	struct ik_v2_child_req *child;
 	bool want_child;                /* initiator: IKE_AUTH carries one */
 	unsigned cmap_peer;             /* initiator for child.cmap: its set peer number */
 	/* exchanges */
@@ -262,6 +263,10 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
  * what it received, or the responder's response as sent: the window's last
  * response until IKE_AUTH replaces it, then moved to init_r. */
 const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len);
+/* The SA's first child SA request, allocated (zeroed) on first use: never
+ * NULL (ik_xcalloc). ik_v2_sa_child_done frees it. */
+struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s);
+void ik_v2_sa_child_done(struct ik_v2_ike_sa *s);
 /* An unprotected IKE_SA_INIT-style answer with one notify (COOKIE,
  * INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN) for a request that has no SA. */
 void ik_v2_send_notify_clear(struct ik_engine *e, const struct ik_endpoint *local,

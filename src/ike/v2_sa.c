@@ -211,6 +211,7 @@ static void sa_free(struct ik_v2_ike_sa *s)
 	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
 	ik_v2_wipe_free(&s->cookie, &s->cookie_len);
 	free(s->peer_id_value);
+	ik_v2_sa_child_done(s);
 	ik_core_cfg_release(s->e, s->cfg);
 	free(s->fvrf);
 	free(s);
@@ -569,6 +570,19 @@ int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t s
 	out_send(s, &w->req);
 	ik_core_timer_set(s->e, &w->t_xmit, ik_core_now(s->e) + IK_V2_RETRANS_BASE_MS);
 	return 0;
+}
+
+struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s)
+{
+	if (!s->child)
+		s->child = ik_xcalloc(1, sizeof(*s->child));
+	return s->child;
+}
+
+void ik_v2_sa_child_done(struct ik_v2_ike_sa *s)
+{
+	free(s->child);
+	s->child = NULL;
 }
 
 const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len)
@@ -1028,7 +1042,7 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const stru
 	s->tunnel = t;
 	s->profile = t->protection->ikev2_profile;
 	s->want_child = true;
-	s->child.rekey_of = rekey_of;
+	ik_v2_sa_child(s)->rekey_of = rekey_of;
 	V2DBG(s, "Initiating IKEv2 for %s to %s (IKEv2 profile %s)", t->name,
 	      ik_addr_fmt_ios(&dst, da), s->profile->name);
 	if (ik_v2_init_start(s)) {
