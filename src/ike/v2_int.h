@@ -146,11 +146,13 @@ struct ik_v2_ike_sa {
 	bool nat_self, nat_peer;        /* NAT-D: we, the peer, are behind a NAT */
 	bool peer_frag;                 /* IKEV2_FRAGMENTATION_SUPPORTED received */
 	bool peer_raw_req;              /* CERTREQ for raw public keys received (RFC 7670) */
+	bool initial_contact;           /* INITIAL_CONTACT received (R) or sent (I) */
 	uint8_t peer_sig_hashes;        /* SIGNATURE_HASH_ALGORITHMS received: bit n for
 					 * hash n (RFC 7427 7: 2 SHA-256, 3, 4) */
 	const struct ik_trustpoint *peer_ca_tp; /* our first trustpoint (of s->cfg) whose
 						 * issuer the peer's CERTREQ names */
-	bool initial_contact;           /* INITIAL_CONTACT received (R) or sent (I) */
+	struct ik_v2_pair_node *ready;  /* its node in the (local, remote) index while READY
+					 * (v2_pair.c) */
 	struct ik_v2_id peer_id;        /* IDi (R) or IDr (I) as selection reads it */
 	char *peer_id_value;            /* the text peer_id.value points into */
 	uint8_t peer_id_type;           /* IK_V2_ID_* as received */
@@ -175,6 +177,7 @@ struct ik_v2_ike_sa {
 
 /* Engine-wide IKEv2 state (hung off struct ik_engine as e->v2). */
 struct ik_v2_more;
+struct ik_v2_pair_node;
 
 struct ik_v2_eng {
 	struct ik_v2_ike_sa *sas;       /* every IKEv2 SA, for show, clear and reload */
@@ -189,6 +192,7 @@ struct ik_v2_eng {
 	bool cookie_have_secret;
 	uint64_t cookies_sent, cookies_ok;
 	struct ik_v2_stats st;          /* show crypto ikev2 stats (engine.h) */
+	struct ik_htab pairs;           /* READY SAs by (local, remote) address (v2_pair.c) */
 };
 
 /* Received message, decrypted (for SK exchanges): what handlers see. */
@@ -232,9 +236,23 @@ const char *ik_v2_state_name(enum ik_v2_state st);
  * one), or NULL: through the core's SPI table. */
 struct ik_v2_ike_sa *ik_v2_sa_find(struct ik_engine *e, const uint8_t spi_i[8],
 				   const uint8_t spi_r[8]);
-/* The newest READY SA with this peer (local and remote address), or NULL. */
+/* ---- v2_pair.c ---- */
+/* The newest (highest SA ID) READY SA with this peer (local and remote
+ * address), or NULL: through the (local, remote) index; local NULL (any
+ * local address) walks the SAs of the remote address instead. */
 struct ik_v2_ike_sa *ik_v2_sa_find_peer(struct ik_engine *e, const struct ik_addr *local,
 					const struct ik_addr *remote);
+/* The same answer by a walk over the SAs of the remote address (the
+ * reference the index is tested against). */
+struct ik_v2_ike_sa *ik_v2_sa_find_peer_walk(struct ik_engine *e, const struct ik_addr *local,
+					     const struct ik_addr *remote);
+/* The SA enters the index (it became READY), leaves it (it left READY or is
+ * deleted), or is re-entered under its new addresses (it moved). */
+void ik_v2_pair_enter(struct ik_v2_ike_sa *s);
+void ik_v2_pair_leave(struct ik_v2_ike_sa *s);
+void ik_v2_pair_moved(struct ik_v2_ike_sa *s);
+/* Engine teardown: every node and record, the table. */
+void ik_v2_pairs_free(struct ik_engine *e);
 /* The SA authenticated (IKE_AUTH done): leaves the half-open count, READY,
  * lifetime/rekey/DPD timers armed. */
 void ik_v2_sa_established(struct ik_v2_ike_sa *s);

@@ -52,7 +52,11 @@ const char *ik_v2_state_name(enum ik_v2_state st)
 void ik_v2_sa_set_state(struct ik_v2_ike_sa *s, enum ik_v2_state to)
 {
 	V2DBG(s, "State change: %s -> %s", ik_v2_state_name(s->state), ik_v2_state_name(to));
+	if (s->state == IKEV2_READY && to != IKEV2_READY)
+		ik_v2_pair_leave(s);
 	s->state = to;
+	if (to == IKEV2_READY)
+		ik_v2_pair_enter(s);
 }
 
 int ik_v2_copy(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
@@ -164,24 +168,6 @@ struct ik_v2_ike_sa *ik_v2_sa_find(struct ik_engine *e, const uint8_t spi_i[8],
 	return NULL;
 }
 
-struct ik_v2_ike_sa *ik_v2_sa_find_peer(struct ik_engine *e, const struct ik_addr *local,
-					const struct ik_addr *remote)
-{
-	struct ik_v2_ike_sa *best = NULL;
-
-	for (struct ik_hlink *l = ik_core_sa_first_addr_ip(e, remote); l; l = ik_htab_next(l)) {
-		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
-
-		if (sa->dead || sa->version != 2 || sa->state != IKEV2_READY ||
-		    !ik_addr_eq(&sa->remote.ip, remote) ||
-		    (local && !ik_addr_eq(&sa->local.ip, local)))
-			continue;
-		if (!best || sa->created_ms >= best->created_ms)
-			best = (struct ik_v2_ike_sa *)sa;
-	}
-	return best;
-}
-
 static void sa_cancel_timers(struct ik_v2_ike_sa *s)
 {
 	struct ik_timers *ts = &s->e->timers;
@@ -266,6 +252,7 @@ void ik_v2_sa_delete(struct ik_v2_ike_sa *s, const char *reason, bool notify_pee
 		}
 	}
 	in_neg_leave(s);
+	ik_v2_pair_leave(s);
 	s->state = IKEV2_DEAD;
 	sa_cancel_timers(s);
 	if (s->prev)
@@ -289,6 +276,7 @@ void ik_v2_engine_free(struct ik_engine *e)
 
 	if (!v)
 		return;
+	ik_v2_pairs_free(e);
 	while (v->sas) {
 		struct ik_v2_ike_sa *s = v->sas;
 
@@ -367,6 +355,7 @@ void ik_v2_sa_authenticated(struct ik_v2_ike_sa *s)
 	      ik_addr_fmt_any(&s->remote.ip, oa), s->remote.port,
 	      ik_addr_fmt_any(&s->rx_remote.ip, na), s->rx_remote.port, s->rx_local.port);
 	ik_core_sa_set_endpoints(&s->sa, &s->rx_local, &s->rx_remote);
+	ik_v2_pair_moved(s);
 }
 
 void ik_v2_sa_float(struct ik_v2_ike_sa *s)
@@ -379,6 +368,7 @@ void ik_v2_sa_float(struct ik_v2_ike_sa *s)
 	r.port = 4500;
 	V2DBG(s, "NAT detected float to init port 4500, resp port 4500");
 	ik_core_sa_set_endpoints(&s->sa, &l, &r);
+	ik_v2_pair_moved(s);
 }
 
 /* ---- sending ---- */
