@@ -144,6 +144,11 @@ void ik_core_sa_unlink(struct ik_ike_sa *sa);
 void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *local,
 			      const struct ik_endpoint *remote);
 void ik_core_ho_prove(struct ik_ike_sa *sa);
+/* The established SA's timers, allocated (kinds set, unarmed) on first use:
+ * never NULL (ik_xcalloc). Cancelled (SA deleted), freed (SA freed). */
+struct ik_sa_live *ik_core_sa_live(struct ik_ike_sa *sa);
+void ik_core_sa_live_cancel(struct ik_ike_sa *sa);
+void ik_core_sa_live_free(struct ik_ike_sa *sa);
 void ik_core_ho_leave(struct ik_ike_sa *sa);
 /* Whether a first message from remote may open a new SA (engine limits). */
 bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,

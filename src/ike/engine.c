@@ -221,8 +221,10 @@ void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to
 	ik_dbg(lg, IK_DBG_ISAKMP, "ISAKMP:(%u):Old State = %s New State = %s", p1->conn_id,
 	       ik_v1_p1_state_name(p1->state), ik_v1_p1_state_name(to));
 	p1->state = to;
-	if (to == IKE_P1_COMPLETE)
+	if (to == IKE_P1_COMPLETE) {
 		ik_v1_p1_up(p1);
+		ik_core_sa_live(&p1->sa);
+	}
 	if (to >= IKE_R_MM3 && to <= IKE_R_MM5)
 		ho_prove(p1->e, &p1->sa);
 	else if (to == IKE_P1_COMPLETE) {
@@ -387,9 +389,6 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	p1->last_rx_ms = p1->created_ms;
 	p1->x.t.kind = IK_TK_SA_XMIT;
 	p1->t_expire.kind = IK_TK_SA_EXPIRE;
-	p1->t_rekey.kind = IK_TK_SA_REKEY;
-	p1->t_dpd.kind = IK_TK_SA_DPD;
-	p1->t_natka.kind = IK_TK_SA_NATKA;
 	ik_core_timer_set(e, &p1->t_expire, p1->created_ms + ik_core_exchange_limit_ms(e));
 	do
 		ik_core_rand(e, initiator ? p1->cky_i : p1->cky_r, 8);
@@ -404,6 +403,36 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	if (initiator)
 		ik_htab_add(&e->sa_by_spi, &p1->by_spi, ik_core_hash_spi(e, p1->cky_i));
 	return p1;
+}
+
+struct ik_sa_live *ik_core_sa_live(struct ik_ike_sa *sa)
+{
+	if (!sa->live) {
+		sa->live = ik_xcalloc(1, sizeof(*sa->live));
+		sa->live->sa = sa;
+		sa->live->t_rekey.kind = IK_TK_SA_REKEY;
+		sa->live->t_dpd.kind = IK_TK_SA_DPD;
+		sa->live->t_natka.kind = IK_TK_SA_NATKA;
+	}
+	return sa->live;
+}
+
+void ik_core_sa_live_cancel(struct ik_ike_sa *sa)
+{
+	struct ik_timers *ts = &sa->e->timers;
+
+	if (!sa->live)
+		return;
+	ik_timer_cancel(ts, &sa->live->t_rekey);
+	ik_timer_cancel(ts, &sa->live->t_dpd);
+	ik_timer_cancel(ts, &sa->live->t_natka);
+}
+
+void ik_core_sa_live_free(struct ik_ike_sa *sa)
+{
+	ik_core_sa_live_cancel(sa);
+	free(sa->live);
+	sa->live = NULL;
 }
 
 struct ik_p1_up *ik_v1_p1_up(struct ik_p1 *p1)
@@ -569,9 +598,7 @@ static void p1_cancel_timers(struct ik_p1 *p1)
 
 	ik_timer_cancel(ts, &p1->x.t);
 	ik_timer_cancel(ts, &p1->t_expire);
-	ik_timer_cancel(ts, &p1->t_rekey);
-	ik_timer_cancel(ts, &p1->t_dpd);
-	ik_timer_cancel(ts, &p1->t_natka);
+	ik_core_sa_live_cancel(&p1->sa);
 	for (struct ik_qm *q = p1->up ? p1->up->qms : NULL; q; q = q->next)
 		qm_cancel_timers(p1->e, q);
 }
@@ -585,6 +612,7 @@ static void p1_free(struct ik_p1 *p1)
 		p1->up->qms = q->next;
 		ik_v1_qm_free(q);
 	}
+	ik_core_sa_live_free(&p1->sa);
 	ik_v1_xmit_clear(&p1->x);
 	free(p1->sai_b);
 	free(p1->gxi);
@@ -1329,7 +1357,7 @@ static void v1_timer(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now)
 
 		e->host.send(e->host.ctx, &p1->local, &p1->remote, p1->fvrf, &ka, 1);
 		if (p1->cfg->nat_keepalive)
-			ik_core_timer_set(e, &p1->t_natka,
+			ik_core_timer_set(e, &p1->live->t_natka,
 					now + (uint64_t)p1->cfg->nat_keepalive * 1000);
 		break;
 	}
@@ -1381,13 +1409,13 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 		sa = ik_container_of(t, struct ik_ike_sa, t_expire);
 		break;
 	case IK_TK_SA_REKEY:
-		sa = ik_container_of(t, struct ik_ike_sa, t_rekey);
+		sa = ik_container_of(t, struct ik_sa_live, t_rekey)->sa;
 		break;
 	case IK_TK_SA_DPD:
-		sa = ik_container_of(t, struct ik_ike_sa, t_dpd);
+		sa = ik_container_of(t, struct ik_sa_live, t_dpd)->sa;
 		break;
 	case IK_TK_SA_NATKA:
-		sa = ik_container_of(t, struct ik_ike_sa, t_natka);
+		sa = ik_container_of(t, struct ik_sa_live, t_natka)->sa;
 		break;
 	case IK_TK_XCH_XMIT:
 		sa = &ik_container_of(t, struct ik_qm, x.t)->p1->sa;

@@ -426,7 +426,8 @@ static void text_sa_lines(struct ik_sb *out, const struct ik_p1 *p1)
 		ik_addr_fmt(p1->up->peer_id_addr, id);
 	else if (ik_v1_peer_id_type(p1))
 		ik_str_escape(p1->up->peer_id_name ? p1->up->peer_id_name : "",
-			      p1->up->peer_id_name ? strlen(p1->up->peer_id_name) : 0, id, sizeof(id));
+			      p1->up->peer_id_name ? strlen(p1->up->peer_id_name) : 0, id,
+			      sizeof(id));
 	else
 		id[0] = '\0';
 	ik_sb_printf(out, "Peer: %s Port: %u Local: %s\n", ik_addr_fmt_ios(&p1->remote.ip, b),

@@ -234,7 +234,8 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 			ik_peer_sa_event(&p1->sa, IK_PEER_DPD_ANSWERED);
 			u->dpd_pending = false;
 			u->dpd_tries = 0;
-			ik_core_timer_set(p1->e, &p1->t_dpd, ik_core_now(p1->e) + (uint64_t)ka * 1000);
+			ik_core_timer_set(p1->e, &ik_core_sa_live(&p1->sa)->t_dpd,
+					  ik_core_now(p1->e) + (uint64_t)ka * 1000);
 		}
 	}
 }
@@ -357,12 +358,12 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 	if (!retry)
 		retry = 2;
 	if (!ka || p1->state != IKE_P1_COMPLETE) {
-		ik_core_timer_set(e, &p1->t_dpd, 0);
+		ik_core_timer_set(e, &p1->live->t_dpd, 0);
 		return;
 	}
 	if (!p1->up->dpd_pending) {
 		if (!p1->cfg->keepalive_periodic && peer_alive(p1, now, ka)) {
-			ik_core_timer_set(e, &p1->t_dpd, now + (uint64_t)ka * 1000);
+			ik_core_timer_set(e, &p1->live->t_dpd, now + (uint64_t)ka * 1000);
 			return;
 		}
 		p1->up->dpd_pending = true;
@@ -383,5 +384,5 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 		ik_core_rand(e, &p1->up->dpd_seq, sizeof(p1->up->dpd_seq));
 	p1->up->dpd_seq++;
 	dpd_send(p1, IK_V1_N_R_U_THERE, p1->up->dpd_seq);
-	ik_core_timer_set(e, &p1->t_dpd, now + (uint64_t)retry * 1000);
+	ik_core_timer_set(e, &p1->live->t_dpd, now + (uint64_t)retry * 1000);
 }

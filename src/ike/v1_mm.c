@@ -1179,12 +1179,12 @@ void ik_v1_phase1_done(struct ik_p1 *p1)
 	ik_core_timer_set(e, &p1->t_expire, now + (uint64_t)p1->lifetime * 1000);
 	ik_core_rand(e, &j, sizeof(j));
 	/* Phase-1 rekey by the initiator at 85..90% of the lifetime. */
-	ik_core_timer_set(e, &p1->t_rekey, p1->initiator ?
+	ik_core_timer_set(e, &p1->live->t_rekey, p1->initiator ?
 			now + (uint64_t)p1->lifetime * (850 + j % 50) : 0);
 	if (p1->profile && p1->profile->keepalive)
 		ka = p1->profile->keepalive;
-	ik_core_timer_set(e, &p1->t_dpd, ka && p1->peer_dpd ? now + (uint64_t)ka * 1000 : 0);
-	ik_core_timer_set(e, &p1->t_natka, (p1->nat_self && p1->cfg->nat_keepalive) ?
+	ik_core_timer_set(e, &p1->live->t_dpd, ka && p1->peer_dpd ? now + (uint64_t)ka * 1000 : 0);
+	ik_core_timer_set(e, &p1->live->t_natka, (p1->nat_self && p1->cfg->nat_keepalive) ?
 			now + (uint64_t)p1->cfg->nat_keepalive * 1000 : 0);
 	e->st.p1_done++;
 	/* the exchange material is needed no more: keep an SA small */

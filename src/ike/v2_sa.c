@@ -55,8 +55,10 @@ void ik_v2_sa_set_state(struct ik_v2_ike_sa *s, enum ik_v2_state to)
 	if (s->state == IKEV2_READY && to != IKEV2_READY)
 		ik_v2_pair_leave(s);
 	s->state = to;
-	if (to == IKEV2_READY)
+	if (to == IKEV2_READY) {
+		ik_core_sa_live(&s->sa);
 		ik_v2_pair_enter(s);
+	}
 }
 
 int ik_v2_copy(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
@@ -127,9 +129,6 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 	s->session_id = s->sa_id = v->next_session_id++;
 	s->win.t_xmit.kind = IK_TK_V2_XMIT;
 	s->t_expire.kind = IK_TK_SA_EXPIRE;
-	s->t_rekey.kind = IK_TK_SA_REKEY;
-	s->t_dpd.kind = IK_TK_SA_DPD;
-	s->t_natka.kind = IK_TK_SA_NATKA;
 	ik_core_timer_set(e, &s->t_expire, s->created_ms + ik_core_exchange_limit_ms(e));
 	do
 		ik_core_rand(e, initiator ? s->spi_i : s->spi_r, 8);
@@ -174,14 +173,13 @@ static void sa_cancel_timers(struct ik_v2_ike_sa *s)
 
 	ik_timer_cancel(ts, &s->win.t_xmit);
 	ik_timer_cancel(ts, &s->t_expire);
-	ik_timer_cancel(ts, &s->t_rekey);
-	ik_timer_cancel(ts, &s->t_dpd);
-	ik_timer_cancel(ts, &s->t_natka);
+	ik_core_sa_live_cancel(&s->sa);
 }
 
 static void sa_free(struct ik_v2_ike_sa *s)
 {
 	sa_cancel_timers(s);
+	ik_core_sa_live_free(&s->sa);
 	ik_v2_more_free(s);
 	out_clear(&s->win.req);
 	out_clear(&s->win.resp);
@@ -322,11 +320,13 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	/* the initiator rekeys at 85..90 % of the lifetime, jittered */
 	ik_core_rand(e, &j, sizeof(j));
 	if (s->initiator)
-		ik_core_timer_set(e, &s->t_rekey, now + (uint64_t)life * (850 + j % 50));
+		ik_core_timer_set(e, &s->live->t_rekey, now + (uint64_t)life * (850 + j % 50));
 	if (s->profile && s->profile->dpd_interval && s->profile->dpd_periodic)
-		ik_core_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
+		ik_core_timer_set(e, &s->live->t_dpd,
+				  now + (uint64_t)s->profile->dpd_interval * 1000);
 	if ((s->nat_self) && (s->profile && s->profile->nat_keepalive))
-		ik_core_timer_set(e, &s->t_natka, now + (uint64_t)s->profile->nat_keepalive * 1000);
+		ik_core_timer_set(e, &s->live->t_natka,
+				  now + (uint64_t)s->profile->nat_keepalive * 1000);
 	ik_v2_wipe_free(&s->init_i, &s->init_i_len);
 	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
 	ik_dh_free(s->dh);

@@ -241,7 +241,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
 			batch = (unsigned)strtoul(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: bench_scale [--modp2048] [--max N] [--batch B] [--half H]\n");
+			fprintf(stderr, "usage: bench_scale [--modp2048] [--max N] [--batch B] "
+				"[--half H]\n");
 			return 2;
 		}
 	}

@@ -593,7 +593,7 @@ static void ike_rekey(int side, uint64_t seed)
 	s0 = the_sa(side);
 	memcpy(old_spi, s0->spi_i, 8);
 	old_sa = s0->sa_id;
-	ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
+	ik_v2_sa_timer(s0, &s0->live->t_rekey, net.now);
 	xn_run(&net, 3000);
 	ck_assert_uint_eq(ike_sas(0), 1);
 	ck_assert_uint_eq(ike_sas(1), 1);
@@ -646,7 +646,7 @@ START_TEST(ike_rekey_capped)
 	for (unsigned i = 0; i < IK_CORE_PEER_MAX_IKE + 2; i++) {
 		struct ik_v2_ike_sa *s0 = the_sa(0);
 
-		ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
+		ik_v2_sa_timer(s0, &s0->live->t_rekey, net.now);
 		/* request (sent), response, then the DELETE of the old SA: lost */
 		ck_assert_uint_lt(net.sent, 62);
 		net.drop_mask |= 1ull << (net.sent + 1);
@@ -705,7 +705,7 @@ START_TEST(find_peer_index_agrees_with_walk)
 	expect_index_agrees(1);
 	for (unsigned i = 0; i < IK_CORE_PEER_MAX_IKE - 2; i++) {
 		s = the_newest(0);
-		ik_v2_sa_timer(s, &s->t_rekey, net.now);
+		ik_v2_sa_timer(s, &s->live->t_rekey, net.now);
 		ck_assert_uint_lt(net.sent, 62);
 		net.drop_mask |= 1ull << (net.sent + 1);
 		xn_deliver(&net);
@@ -766,8 +766,8 @@ START_TEST(ike_rekey_simultaneous)
 		up(0);
 		s0 = the_sa(0);
 		s1 = the_sa(1);
-		ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
-		ik_v2_sa_timer(s1, &s1->t_rekey, net.now);
+		ik_v2_sa_timer(s0, &s0->live->t_rekey, net.now);
+		ik_v2_sa_timer(s1, &s1->live->t_rekey, net.now);
 		xn_run(&net, 5000);
 		ck_assert_uint_eq(ike_sas(0), 1);
 		ck_assert_uint_eq(ike_sas(1), 1);
@@ -796,7 +796,7 @@ START_TEST(child_rekey_crosses_ike_rekey)
 		up(0);
 		soft_expire(side);
 		s1 = the_sa(1 - side);
-		ik_v2_sa_timer(s1, &s1->t_rekey, net.now);
+		ik_v2_sa_timer(s1, &s1->live->t_rekey, net.now);
 		xn_run(&net, 5000);
 		ck_assert_uint_eq(ike_sas(0), 1);
 		ck_assert_uint_eq(ike_sas(1), 1);
