@@ -672,6 +672,206 @@ START_TEST(netlink_ipv6_traps_and_acquire)
 }
 END_TEST
 
+/* ---- tracking of what the backend installed (indexed by key) ---- */
+
+#define TRACK_KEYS 600u
+#define TRACK_OPS 6000u
+
+/* The k-th trap selector: 192.0.2.x/32 -> 198.51.100.y/32 udp port p. */
+static void track_sel(unsigned i, struct ik_selector *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->src = ik_addr_v4(0xc0000200u | (i & 0xffu));
+	s->dst = ik_addr_v4(0xc6336400u | ((i >> 8) & 0xffu));
+	s->src_plen = s->dst_plen = 32;
+	s->proto = 17;
+	s->dport = (uint16_t)(100 + i % 7);
+}
+
+/* Marks in have[] the keys whose policy the kernel holds; returns their count
+ * (every policy of the namespace, ours or not). */
+static unsigned track_kernel(bool have[TRACK_KEYS])
+{
+	FILE *p = popen("ip xfrm policy list", "r");
+	char line[512];
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(p);
+	memset(have, 0, TRACK_KEYS * sizeof(*have));
+	while (fgets(line, sizeof(line), p)) {
+		unsigned x, y, port;
+
+		if (strncmp(line, "src ", 4))
+			continue;
+		n++;
+		if (sscanf(line, "src 192.0.2.%u/32 dst 198.51.100.%u/32 proto udp dport %u",
+			   &x, &y, &port) != 3)
+			continue;
+		for (unsigned i = x; i < TRACK_KEYS; i += 256)
+			if ((i >> 8) == y && 100 + i % 7 == port) {
+				ck_assert_msg(!have[i], "policy of key %u twice", i);
+				have[i] = true;
+			}
+	}
+	pclose(p);
+	return n;
+}
+
+/* Traps added and removed at random, several users per selector: after any
+ * sequence, the kernel holds exactly the selectors with users left. A wrong
+ * lookup in the backend's policy index would leave a policy behind, remove
+ * one still in use, or count users of one selector against another. */
+START_TEST(netlink_policy_tracking_agrees_with_model)
+{
+	struct ik_log lg = { 0 };
+	struct ik_addr l = ik_addr_v4(0xcb007101u), r = ik_addr_v4(0xcb007102u);
+	static unsigned refs[TRACK_KEYS];
+	static bool have[TRACK_KEYS];
+	unsigned seed = 4242, want = 0;
+	struct ik_selector s;
+	struct ik_sb err;
+	struct ik_kernel *k;
+
+	enter_netns();
+	ik_sb_init(&err);
+	k = ik_kernel_open("netlink", &lg, &err);
+	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
+	memset(refs, 0, sizeof(refs));
+	for (unsigned op = 1; op <= TRACK_OPS; op++) {
+		unsigned i = (unsigned)rand_r(&seed) % TRACK_KEYS;
+
+		track_sel(i, &s);
+		if (rand_r(&seed) % 2 && refs[i] < 3) {
+			ck_assert_int_eq(k->ops->trap_add(k, &s, 1 + i, &l, &r), 0);
+			want += !refs[i]++;
+		} else {
+			ck_assert_int_eq(k->ops->trap_del(k, &s), 0);
+			if (refs[i])
+				want -= !--refs[i];
+		}
+		if (op % 1500 == 0 || op == TRACK_OPS) {
+			ck_assert_uint_eq(track_kernel(have), want);
+			for (unsigned j = 0; j < TRACK_KEYS; j++)
+				ck_assert_msg(have[j] == (refs[j] > 0),
+					      "key %u: kernel %d, users %u (op %u)", j, have[j],
+					      refs[j], op);
+		}
+	}
+	ck_assert_uint_gt(want, TRACK_KEYS / 4);
+	ck_assert_int_eq(k->ops->shutdown(k), 0);
+	ck_assert_uint_eq(track_kernel(have), 0);
+	k->ops->free(k);
+	ik_sb_free(&err);
+}
+END_TEST
+
+static bool has_spi(const char *out, uint32_t spi)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "spi 0x%08x ", spi);
+	return strstr(out, b) != NULL;
+}
+
+/* Children found by (id, SPIs) whatever their order: six children, two per
+ * id (a rekey's old and new pair) with one selector (shared policies), are
+ * removed in an order that moves others in the backend's array; each removal
+ * takes exactly its own two SAs, and the policies go with the last child.
+ * Tunnels likewise by name. Needs a kernel with ESP and GRE (the lab runs
+ * this test case: tests/lab/scenarios/backend-track.sh); on the build host
+ * the first child_add fails cleanly and the test stops there. */
+START_TEST(netlink_children_and_tunnels_tracked)
+{
+	static const unsigned order[] = { 0, 5, 2, 1, 4, 3 };
+	struct ik_log lg = { 0 };
+	struct ik_interface tun[6];
+	struct ik_child_sa c[6];
+	struct ik_config cfg;
+	struct ik_sb err;
+	struct ik_kernel *k;
+	char names[6][16];
+	char *out;
+	int rc;
+
+	enter_netns();
+	ck_assert_int_eq(sh("ip link set lo up"), 0);
+	ik_sb_init(&err);
+	k = ik_kernel_open("netlink", &lg, &err);
+	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
+	for (unsigned i = 0; i < 6; i++) {
+		fill_child(&c[i], &tun[i]);
+		c[i].id = 10 + i / 2;
+		c[i].in.spi = 0x1000u + i;
+		c[i].out.spi = 0x2000u + i;
+		rc = k->ops->child_add(k, &c[i]);
+		if (rc) {
+			ck_assert_uint_eq(i, 0); /* no ESP: nothing can be tracked */
+			fprintf(stderr, "netlink-track: child_add failed (no ESP here): "
+				"children not exercised\n");
+			out = capture("ip xfrm state; ip xfrm policy");
+			ck_assert_msg(!strstr(out, "src"), "left: %s", out);
+			goto tunnels;
+		}
+	}
+	for (unsigned j = 0; j < 6; j++) {
+		unsigned i = order[j];
+
+		ck_assert_int_eq(k->ops->child_del(k, &c[i]), 0);
+		out = capture("ip xfrm state");
+		for (unsigned m = 0; m < 6; m++) {
+			bool gone = false;
+
+			for (unsigned q = 0; q <= j; q++)
+				gone |= order[q] == m;
+			ck_assert_msg(has_spi(out, c[m].in.spi) == !gone &&
+				      has_spi(out, c[m].out.spi) == !gone,
+				      "after removing child %u: child %u %s: %s", i, m,
+				      gone ? "still there" : "gone", out);
+		}
+		out = capture("ip xfrm policy");
+		ck_assert_msg((strstr(out, "src ") != NULL) == (j < 5), "policies after %u: %s",
+			      j, out);
+	}
+tunnels:
+	memset(&cfg, 0, sizeof(cfg));
+	for (unsigned i = 0; i < 6; i++) {
+		tun[i].tunnel_num = 1 + i;
+		snprintf(names[i], sizeof(names[i]), "Tunnel%u", 1 + i);
+		tun[i].name = names[i];
+		tun[i].tunnel_dest = 0xc6336410u + i;
+		rc = k->ops->tunnel_up(k, &cfg, &tun[i], &c[0].out.src);
+		if (rc) {
+			ck_assert_uint_eq(i, 0); /* no GRE */
+			fprintf(stderr, "netlink-track: tunnel_up failed (no GRE here): "
+				"tunnels not exercised\n");
+			goto done;
+		}
+	}
+	for (unsigned j = 0; j < 6; j++) {
+		unsigned i = order[j];
+
+		ck_assert_int_eq(k->ops->tunnel_down(k, &tun[i]), 0);
+		out = capture("ip -o link show");
+		for (unsigned m = 0; m < 6; m++) {
+			char want[16];
+			bool gone = false;
+
+			for (unsigned q = 0; q <= j; q++)
+				gone |= order[q] == m;
+			snprintf(want, sizeof(want), "ik-tun%u@", 1 + m);
+			ck_assert_msg((strstr(out, want) == NULL) == gone,
+				      "after Tunnel%u down: %s %s", 1 + i, want, out);
+		}
+	}
+done:
+	ck_assert_int_eq(k->ops->shutdown(k), 0);
+	out = capture("ip xfrm state; ip xfrm policy; ip -o link show");
+	ck_assert_msg(!strstr(out, "src") && !strstr(out, "ik-tun"), "left: %s", out);
+	k->ops->free(k);
+	ik_sb_free(&err);
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -689,6 +889,12 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, mss_clamp_nftables);
 	tcase_add_test(tc, netlink_ipv6_child_and_links);
 	tcase_add_test(tc, netlink_ipv6_traps_and_acquire);
+	suite_add_tcase(s, tc);
+	/* its own case, so that the lab can run it alone (CK_RUN_CASE) */
+	tc = tcase_create("netlink-track");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, netlink_policy_tracking_agrees_with_model);
+	tcase_add_test(tc, netlink_children_and_tunnels_tracked);
 	suite_add_tcase(s, tc);
 	return s;
 }
