@@ -7,6 +7,7 @@
  *
  * Usage: bench_kpolicy [ROUNDS] */
 #include <sched.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -58,6 +59,8 @@ int main(int argc, char **argv)
 
 	if (rounds < 1 || rounds > 50)
 		rounds = 5;
+	if (sodium_init() < 0)
+		return 1;
 	if (unshare(CLONE_NEWNET)) {
 		printf("bench_kpolicy: skipped (needs root and network namespaces)\n");
 		return 0;
