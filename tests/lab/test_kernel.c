@@ -773,23 +773,29 @@ static bool has_spi(const char *out, uint32_t spi)
 	return strstr(out, b) != NULL;
 }
 
-/* Children found by (id, SPIs) whatever their order: six children, two per
- * id (a rekey's old and new pair) with one selector (shared policies), are
- * removed in an order that moves others in the backend's array; each removal
- * takes exactly its own two SAs, and the policies go with the last child.
- * Tunnels likewise by name. Needs a kernel with ESP and GRE (the lab runs
+/* Children found by (id, SPIs) whatever their order: eight children, two
+ * per id (a rekey's old and new pair) with one selector (shared policies),
+ * added and removed interleaved, so that removals move others in the
+ * backend's array and later additions reuse the freed places; after each
+ * step exactly the children present have their two SAs, and the policies
+ * stay while any child is left. Tunnels likewise by name (links present
+ * exactly for the tunnels up). Needs a kernel with ESP and GRE (the lab runs
  * this test case: tests/lab/scenarios/backend-track.sh); on the build host
- * the first child_add fails cleanly and the test stops there. */
+ * the first child_add and tunnel_up fail cleanly and the test stops there. */
+#define TRACK_N 8
+static const int track_steps[] = { 1, 2, 3, 4, 5, 6, -1, 7, -6, -3, 8, -2, -5, -4, -7, -8 };
+
 START_TEST(netlink_children_and_tunnels_tracked)
 {
-	static const unsigned order[] = { 0, 5, 2, 1, 4, 3 };
 	struct ik_log lg = { 0 };
-	struct ik_interface tun[6];
-	struct ik_child_sa c[6];
+	struct ik_interface tun[TRACK_N];
+	struct ik_child_sa c[TRACK_N];
 	struct ik_config cfg;
 	struct ik_sb err;
 	struct ik_kernel *k;
-	char names[6][16];
+	char names[TRACK_N][16];
+	bool up[TRACK_N] = { false };
+	unsigned nup = 0;
 	char *out;
 	int rc;
 
@@ -798,69 +804,76 @@ START_TEST(netlink_children_and_tunnels_tracked)
 	ik_sb_init(&err);
 	k = ik_kernel_open("netlink", &lg, &err);
 	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
-	for (unsigned i = 0; i < 6; i++) {
+	for (unsigned i = 0; i < TRACK_N; i++) {
 		fill_child(&c[i], &tun[i]);
 		c[i].id = 10 + i / 2;
 		c[i].in.spi = 0x1000u + i;
 		c[i].out.spi = 0x2000u + i;
-		rc = k->ops->child_add(k, &c[i]);
-		if (rc) {
-			ck_assert_uint_eq(i, 0); /* no ESP: nothing can be tracked */
-			fprintf(stderr, "netlink-track: child_add failed (no ESP here): "
-				"children not exercised\n");
-			out = capture("ip xfrm state; ip xfrm policy");
-			ck_assert_msg(!strstr(out, "src"), "left: %s", out);
-			goto tunnels;
-		}
 	}
-	for (unsigned j = 0; j < 6; j++) {
-		unsigned i = order[j];
+	for (size_t j = 0; j < sizeof(track_steps) / sizeof(track_steps[0]); j++) {
+		int st = track_steps[j];
+		unsigned i = (unsigned)(st < 0 ? -st : st) - 1;
 
-		ck_assert_int_eq(k->ops->child_del(k, &c[i]), 0);
-		out = capture("ip xfrm state");
-		for (unsigned m = 0; m < 6; m++) {
-			bool gone = false;
-
-			for (unsigned q = 0; q <= j; q++)
-				gone |= order[q] == m;
-			ck_assert_msg(has_spi(out, c[m].in.spi) == !gone &&
-				      has_spi(out, c[m].out.spi) == !gone,
-				      "after removing child %u: child %u %s: %s", i, m,
-				      gone ? "still there" : "gone", out);
+		if (st > 0) {
+			rc = k->ops->child_add(k, &c[i]);
+			if (rc && !j) {
+				fprintf(stderr, "netlink-track: child_add failed (no ESP here): "
+					"children not exercised\n");
+				out = capture("ip xfrm state; ip xfrm policy");
+				ck_assert_msg(!strstr(out, "src"), "left: %s", out);
+				goto tunnels;
+			}
+			ck_assert_int_eq(rc, 0);
+			up[i] = true;
+			nup++;
+		} else {
+			ck_assert_int_eq(k->ops->child_del(k, &c[i]), 0);
+			up[i] = false;
+			nup--;
 		}
+		out = capture("ip xfrm state");
+		for (unsigned m = 0; m < TRACK_N; m++)
+			ck_assert_msg(has_spi(out, c[m].in.spi) == up[m] &&
+				      has_spi(out, c[m].out.spi) == up[m],
+				      "step %zu: child %u should be %s: %s", j, m,
+				      up[m] ? "there" : "gone", out);
 		out = capture("ip xfrm policy");
-		ck_assert_msg((strstr(out, "src ") != NULL) == (j < 5), "policies after %u: %s",
-			      j, out);
+		ck_assert_msg((strstr(out, "src ") != NULL) == (nup > 0),
+			      "step %zu: policies with %u children: %s", j, nup, out);
 	}
 tunnels:
 	memset(&cfg, 0, sizeof(cfg));
-	for (unsigned i = 0; i < 6; i++) {
+	memset(up, 0, sizeof(up));
+	for (unsigned i = 0; i < TRACK_N; i++) {
 		tun[i].tunnel_num = 1 + i;
 		snprintf(names[i], sizeof(names[i]), "Tunnel%u", 1 + i);
 		tun[i].name = names[i];
 		tun[i].tunnel_dest = 0xc6336410u + i;
-		rc = k->ops->tunnel_up(k, &cfg, &tun[i], &c[0].out.src);
-		if (rc) {
-			ck_assert_uint_eq(i, 0); /* no GRE */
-			fprintf(stderr, "netlink-track: tunnel_up failed (no GRE here): "
-				"tunnels not exercised\n");
-			goto done;
-		}
 	}
-	for (unsigned j = 0; j < 6; j++) {
-		unsigned i = order[j];
+	for (size_t j = 0; j < sizeof(track_steps) / sizeof(track_steps[0]); j++) {
+		int st = track_steps[j];
+		unsigned i = (unsigned)(st < 0 ? -st : st) - 1;
 
-		ck_assert_int_eq(k->ops->tunnel_down(k, &tun[i]), 0);
+		if (st > 0) {
+			rc = k->ops->tunnel_up(k, &cfg, &tun[i], &c[0].out.src);
+			if (rc && !j) {
+				fprintf(stderr, "netlink-track: tunnel_up failed (no GRE here): "
+					"tunnels not exercised\n");
+				goto done;
+			}
+			ck_assert_int_eq(rc, 0);
+		} else {
+			ck_assert_int_eq(k->ops->tunnel_down(k, &tun[i]), 0);
+		}
+		up[i] = st > 0;
 		out = capture("ip -o link show");
-		for (unsigned m = 0; m < 6; m++) {
+		for (unsigned m = 0; m < TRACK_N; m++) {
 			char want[16];
-			bool gone = false;
 
-			for (unsigned q = 0; q <= j; q++)
-				gone |= order[q] == m;
 			snprintf(want, sizeof(want), "ik-tun%u@", 1 + m);
-			ck_assert_msg((strstr(out, want) == NULL) == gone,
-				      "after Tunnel%u down: %s %s", 1 + i, want, out);
+			ck_assert_msg((strstr(out, want) != NULL) == up[m],
+				      "step %zu: %s should be %s: %s", j, want,
+				      up[m] ? "there" : "gone", out);
 		}
 	}
 done:
