@@ -1779,10 +1779,10 @@ struct nl_flush {
 	unsigned n;
 	/* collected from a dump, deleted after it (not while the socket dumps) */
 	struct nl_sa_id *sas;
-	size_t nsas;
+	size_t nsas, cap_sas;
 	struct nl_policy_key *pols;
 	uint32_t *pol_index;
-	size_t npols;
+	size_t npols, cap_pols, cap_pol_index;
 	bool oom;
 };
 
@@ -1800,7 +1800,8 @@ static int nl_dump_sa_cb(struct nl_msg *msg, void *arg)
 	if (!nl_reqid_owned(sa.reqid) || (sa.family != AF_INET && sa.family != AF_INET6) ||
 	    sa.id.proto != IPPROTO_ESP)
 		return NL_SKIP;
-	if (f->nsas >= IK_MAX_TRACK * 4 || !(ns = realloc(f->sas, (f->nsas + 1) * sizeof(*ns)))) {
+	if (f->nsas >= IK_MAX_TRACK * 4 ||
+	    !(ns = nl_track_room(f->sas, &f->cap_sas, f->nsas, sizeof(*ns)))) {
 		f->oom = true;
 		return NL_SKIP;
 	}
@@ -1839,14 +1840,14 @@ static int nl_dump_sp_cb(struct nl_msg *msg, void *arg)
 	t = nla_data(tb[XFRMA_TMPL]);
 	if (!nl_reqid_owned(t->reqid))
 		return NL_SKIP;
-	if (f->npols >= IK_MAX_TRACK * 4) {
+	if (f->npols >= IK_MAX_TRACK_POLS) {
 		f->oom = true;
 		return NL_SKIP;
 	}
-	nk = realloc(f->pols, (f->npols + 1) * sizeof(*nk));
+	nk = nl_track_room(f->pols, &f->cap_pols, f->npols, sizeof(*nk));
 	if (nk)
 		f->pols = nk;
-	ni = realloc(f->pol_index, (f->npols + 1) * sizeof(*ni));
+	ni = nl_track_room(f->pol_index, &f->cap_pol_index, f->npols, sizeof(*ni));
 	if (ni)
 		f->pol_index = ni;
 	if (!nk || !ni) {
