@@ -53,20 +53,21 @@ uint32_t ikd_ifaddr4(const char *name)
 	return a;
 }
 
-/* The address of one RTM_NEWADDR message of interface idx, when it is a
- * global IPv6 one. */
-static bool addr6_of(const struct nlmsghdr *h, unsigned idx, uint8_t out[16])
+/* The address of one RTM_NEWADDR message (len bytes, at least its header)
+ * of interface idx, when it is a global IPv6 one. */
+static bool addr6_of(const struct nlmsghdr *h, size_t len, unsigned idx, uint8_t out[16])
 {
 	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
 	const uint8_t *addr = NULL, *local = NULL;
 	const struct rtattr *rta;
-	int len;
+	struct in6_addr a;
+	int alen;
 
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) || ifa->ifa_family != AF_INET6 ||
+	if (len < NLMSG_LENGTH(sizeof(*ifa)) || ifa->ifa_family != AF_INET6 ||
 	    ifa->ifa_index != idx)
 		return false;
-	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)));
-	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+	alen = (int)(len - NLMSG_LENGTH(sizeof(*ifa)));
+	for (rta = IFA_RTA(ifa); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
 		if (RTA_PAYLOAD(rta) != 16)
 			continue;
 		if (rta->rta_type == IFA_ADDRESS)
@@ -78,15 +79,33 @@ static bool addr6_of(const struct nlmsghdr *h, unsigned idx, uint8_t out[16])
 		addr = local;
 	if (!addr)
 		return false;
-	{
-		struct in6_addr a;
-
-		memcpy(&a, addr, 16);
-		if (IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_LOOPBACK(&a))
-			return false;
-	}
+	memcpy(&a, addr, 16);
+	if (IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_LOOPBACK(&a))
+		return false;
 	memcpy(out, addr, 16);
 	return true;
+}
+
+int ikd_ifaddr6_walk(const struct nlmsghdr *buf, size_t len, unsigned idx, uint8_t out[16])
+{
+	size_t off = 0;
+
+	/* each message must fit in what is left; the next one starts at the
+	 * aligned end of this one */
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)((const char *)buf + off);
+
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - off)
+			return -1; /* malformed: the dump cannot be trusted further */
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+			return -1;
+		if (h->nlmsg_type == RTM_NEWADDR && addr6_of(h, h->nlmsg_len, idx, out))
+			return 1;
+		if (NLMSG_ALIGN(h->nlmsg_len) >= len - off)
+			break;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return 0;
 }
 
 bool ikd_ifaddr6(const char *name, uint8_t out[16])
@@ -126,20 +145,13 @@ bool ikd_ifaddr6(const char *name, uint8_t out[16])
 		goto out;
 	for (unsigned n = 0; !done && !found && n < IFADDR_MAX_READS; n++) {
 		ssize_t len = recv(fd, buf.b, sizeof(buf.b), 0);
-		const struct nlmsghdr *h;
+		int rc;
 
 		if (len <= 0)
 			break;
-		for (h = &buf.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
-				done = true;
-				break;
-			}
-			if (h->nlmsg_type == RTM_NEWADDR && addr6_of(h, idx, out)) {
-				found = true;
-				break;
-			}
-		}
+		rc = ikd_ifaddr6_walk(&buf.h, (size_t)len, idx, out);
+		found = rc > 0;
+		done = rc < 0;
 	}
 out:
 	close(fd);
