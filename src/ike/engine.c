@@ -1,9 +1,9 @@
 /* The engine's entry points and the IKEv1 glue: admission of first
  * messages, input demultiplexing, timer dispatch, initiation, clearing and
  * reload (what both versions share without being IKEv1 is in core.c, the
- * IKE SA table and half-open accounting in sa_table.c). The exchanges themselves are in v1_mm.c (Main Mode),
- * v1_qm.c (Quick Mode) and v1_info.c (informational), driven by the state
- * table of v1_states.c. */
+ * IKE SA table and half-open accounting in sa_table.c). The exchanges
+ * themselves are in v1_mm.c (Main Mode), v1_qm.c (Quick Mode) and v1_info.c
+ * (informational), driven by the state table of v1_states.c. */
 #include "ike/engine.h"
 
 #include <stdio.h>
