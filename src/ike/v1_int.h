@@ -163,9 +163,9 @@ struct ik_p1 {
 	uint8_t *ni, *nr;       /* as long as received; freed once phase 1 is done */
 	size_t ni_len, nr_len;
 	struct ik_v1_keys *keys; /* allocated when derived (not while half-open) */
-	bool have_keys;
 	uint8_t iv[16];
-	size_t blen;
+	uint8_t blen;           /* the cipher's block (IV) length: 8 or 16 */
+	bool have_keys;
 	/* peer */
 	bool peer_natt_rfc, peer_natt_draft, peer_dpd, peer_unity, peer_ios, peer_xauth;
 	bool nat_self, nat_peer;

@@ -113,7 +113,7 @@ long ik_v1_decrypt(struct ik_p1 *p1, const uint8_t *msg, size_t len, const uint8
 
 	if (!p1->have_keys || len > outcap || body == 0 || body % p1->blen) {
 		DBG(p1, "ISAKMP:(%u): encrypted body of %zu bytes is not a multiple of the block "
-		    "length %zu", p1->conn_id, body, p1->blen);
+		    "length %zu", p1->conn_id, body, (size_t)p1->blen);
 		return -1;
 	}
 	memcpy(iv_out, iv, p1->blen);
