@@ -1,10 +1,10 @@
 #!/bin/sh
 # Two ikerd with crypto maps whose peers are IPv6 addresses (2001:db8::1 and
-# 2001:db8::2 on a veth pair between two network namespaces), the `none`
+# 2001:db8::5 on a veth pair between two network namespaces), the `none`
 # kernel backend: the maps are applied with `ipv6 crypto map`. R1 brings up
 # one IKEv1 SA pair per IPv4 LAN prefix and an IKEv2 one for its IPv6 LAN;
 # R2 answers both through a dynamic map (IPv6 wildcard keys). show crypto
-# map (Crypto Map IPv6, Peer = 2001:DB8::2), show crypto ipsec sa map,
+# map (Crypto Map IPv6, Peer = 2001:DB8::5), show crypto ipsec sa map,
 # reverse routes via the IPv6 peer, clear crypto sa map, --json; ikerd -t
 # on a set peer without a key.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
@@ -14,7 +14,7 @@ a=ikm6$$a
 b=ikm6$$b
 netns_pair "$a" "$b"
 ip -n "$a" -6 addr add 2001:db8::1/64 dev eth0 nodad || fail "IPv6 address on $a"
-ip -n "$b" -6 addr add 2001:db8::2/64 dev eth0 nodad || fail "IPv6 address on $b"
+ip -n "$b" -6 addr add 2001:db8::5/64 dev eth0 nodad || fail "IPv6 address on $b"
 
 cat >"$tmp/r1.conf" <<'CONF'
 hostname R1
@@ -23,7 +23,7 @@ crypto isakmp policy 10
  hash sha256
  authentication pre-share
  group 14
-crypto isakmp key s3cret address ipv6 2001:db8::2/128
+crypto isakmp key s3cret address ipv6 2001:db8::5/128
 crypto ikev2 proposal PROP
  encryption aes-cbc-256
  integrity sha256
@@ -32,10 +32,10 @@ crypto ikev2 policy POL
  proposal PROP
 crypto ikev2 keyring KR
  peer R2
-  address 2001:db8::2/128
+  address 2001:db8::5/128
   pre-shared-key s3cret
 crypto ikev2 profile P2
- match identity remote address 2001:db8::2/128
+ match identity remote address 2001:db8::5/128
  authentication local pre-share
  authentication remote pre-share
  keyring local KR
@@ -46,13 +46,13 @@ ip access-list extended TO-R2
 ipv6 access-list TO-R2-V6
  permit ipv6 2001:db8:a1::/48 2001:db8:b2::/48
 crypto map CM 10 ipsec-isakmp
- set peer 2001:db8::2
+ set peer 2001:db8::5
  set transform-set TS
  set pfs group14
  match address TO-R2
  reverse-route
 crypto map CM 20 ipsec-isakmp
- set peer 2001:db8::2
+ set peer 2001:db8::5
  set transform-set TS
  set ikev2-profile P2
  match address TO-R2-V6
@@ -95,7 +95,7 @@ crypto dynamic-map DYN 20
  reverse-route
 crypto map CM 65535 ipsec-isakmp dynamic DYN
 interface eth0
- ipv6 address 2001:db8::2/64
+ ipv6 address 2001:db8::5/64
  ipv6 crypto map CM
 CONF
 
@@ -118,7 +118,7 @@ r2() { "$IKERCTL" --ctl "$tmp/r2/ctl" "$@"; }
 # K1 over IPv6: a set peer without a key is reported with the IOS fix
 sed '/^crypto isakmp key/d' "$tmp/r1.conf" >"$tmp/nokey.conf"
 "$IKERD" -t -f "$tmp/nokey.conf" >"$tmp/t.out" 2>&1 && fail "ikerd -t without a key passed"
-grep -q "crypto map CM 10: no pre-shared key for set peer 2001:DB8::2" "$tmp/t.out" \
+grep -q "crypto map CM 10: no pre-shared key for set peer 2001:DB8::5" "$tmp/t.out" \
 	|| fail "ikerd -t K1 over IPv6: $(cat "$tmp/t.out")"
 # applied with crypto map (IPv4) only: the IPv6 entries never run
 sed 's/^ ipv6 crypto map CM$/ crypto map CM/' "$tmp/r1.conf" >"$tmp/v4.conf"
@@ -131,11 +131,11 @@ start_daemon r1 "$a" --retransmit 1
 
 r1 show crypto map | grep -qx 'Crypto Map IPv6 "CM" 10 ipsec-isakmp' \
 	|| fail "show crypto map: $(r1 show crypto map)"
-r1 show crypto map | grep -qx '	Peer = 2001:DB8::2' \
+r1 show crypto map | grep -qx '	Peer = 2001:DB8::5' \
 	|| fail "show crypto map peer: $(r1 show crypto map)"
 r1 show crypto map interface eth0 | grep -qx '		eth0' \
 	|| fail "show crypto map interface: $(r1 show crypto map interface eth0)"
-r1 --json show crypto map | grep -q '"family":"ipv6","dynamic_map":null,"description":null,"peers":\["2001:db8::2"\]' \
+r1 --json show crypto map | grep -q '"family":"ipv6","dynamic_map":null,"description":null,"peers":\["2001:db8::5"\]' \
 	|| fail "show crypto map --json: $(r1 --json show crypto map)"
 r1 show running-config | grep -qx ' ipv6 crypto map CM' \
 	|| fail "show running-config: $(r1 show running-config)"
@@ -166,9 +166,9 @@ r2 show crypto ipsec sa map CM | grep -qF "$rid: (192.0.2.0/255.255.255.128/0/0)
 	|| fail "R2 dynamic entry SA: $(r2 show crypto ipsec sa map CM)"
 r2 show crypto ipsec sa map CM | grep -qF "$rid: (2001:DB8:A1::/48/0/0)" \
 	|| fail "R2 IPv6 LAN SA: $(r2 show crypto ipsec sa map CM)"
-r1 show crypto ipsec sa map CM | grep -qi "current_peer 2001:db8::2" \
+r1 show crypto ipsec sa map CM | grep -qi "current_peer 2001:db8::5" \
 	|| fail "current peer: $(r1 show crypto ipsec sa map CM)"
-r1 show crypto ikev2 sa | grep -qi "2001:db8::2" \
+r1 show crypto ikev2 sa | grep -qi "2001:db8::5" \
 	|| fail "IKEv2 SA: $(r1 show crypto ikev2 sa)"
 r1 --json show crypto ipsec sa map CM | grep -q '"crypto_map":"CM"' \
 	|| fail "show crypto ipsec sa map --json: $(r1 --json show crypto ipsec sa map CM)"
@@ -178,7 +178,7 @@ r1 --json show crypto ipsec sa map CM | grep -q '"crypto_map":"CM"' \
 	|| fail "R2 reverse routes: $(r2 show crypto route)"
 r2 show crypto route | grep -qx '2001:DB8:A1::/48 \[1/0\] via 2001:DB8::1 tag 0' \
 	|| fail "IPv6 reverse route: $(r2 show crypto route)"
-r1 --json show crypto route | grep -q '"prefix":"2001:db8:b2::/48","via":"2001:db8::2"' \
+r1 --json show crypto route | grep -q '"prefix":"2001:db8:b2::/48","via":"2001:db8::5"' \
 	|| fail "show crypto route --json: $(r1 --json show crypto route)"
 
 # clear crypto sa map: every pair goes, on both sides
