@@ -151,10 +151,10 @@ lab_assert_match "IPv6 LAN's SA" 'local  ident \(addr/mask/prot/port\): \(2001:D
 	"$(lab_ikerctl r1 show crypto ipsec sa map CM6)"
 lab_assert_match "show crypto route: IPv6 reverse route" \
 	'2001:DB8:1::/64 \[1/0\] via 2001:DB8:A::1 tag 0' "$(lab_ikerctl r2 show crypto route)"
-lab_assert_ge "R1 kernel ESP out" 20 "$(lab_xfrm_packets r1 2001:db8:a::1 2001:db8:a::2)"
-lab_assert_ge "R2 kernel ESP in" 20 "$(lab_xfrm_packets r2 2001:db8:a::1 2001:db8:a::2)"
-lab_assert_ge "R2 kernel ESP out" 20 "$(lab_xfrm_packets r2 2001:db8:a::2 2001:db8:a::1)"
-lab_assert_ge "R1 kernel ESP in" 20 "$(lab_xfrm_packets r1 2001:db8:a::2 2001:db8:a::1)"
+lab_assert_ge "R1 kernel ESP out" 15 "$(lab_xfrm_packets r1 2001:db8:a::1 2001:db8:a::2)"
+lab_assert_ge "R2 kernel ESP in" 15 "$(lab_xfrm_packets r2 2001:db8:a::1 2001:db8:a::2)"
+lab_assert_ge "R2 kernel ESP out" 15 "$(lab_xfrm_packets r2 2001:db8:a::2 2001:db8:a::1)"
+lab_assert_ge "R1 kernel ESP in" 15 "$(lab_xfrm_packets r1 2001:db8:a::2 2001:db8:a::1)"
 
 # clear crypto sa map: the SAs go on both sides, the traps and no reverse route stay
 lab_ikerctl r1 clear crypto sa map CM6 || lab_fail "clear crypto sa map"
