@@ -402,8 +402,8 @@ void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size
 	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl || ace >= ce->acl->naces ||
 	    ce->peers[next].family != src->family)
 		return;
-	ik_addr_fmt_any(dead, a);
-	ik_addr_fmt_any(&ce->peers[next], b);
+	ik_addr_fmt_ios(dead, a);
+	ik_addr_fmt_ios(&ce->peers[next], b);
 	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, &ce->peers[next])) {
 		/* its datagrams reach another engine: that one starts it */
 		memset(&h, 0, sizeof(h));

@@ -547,8 +547,8 @@ START_TEST(v1_failover)
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	ck_assert(ik_addr_eq(&net.n[0].up[0].out.dst, &r2));
-	EXPECT_ORDER(&net.n[0], "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:db8::3 "
-		     "does not answer, trying 2001:db8::2");
+	EXPECT_ORDER(&net.n[0], "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:DB8::3 "
+		     "does not answer, trying 2001:DB8::2");
 	xn_free(&net);
 }
 END_TEST
@@ -605,6 +605,33 @@ START_TEST(v2_dynamic_map)
 }
 END_TEST
 
+/* IKEv2 set peer failover over IPv6: IKE_SA_INIT to 2001:db8::3 gets no
+ * answer, R2 is next (its key from a peer block covering both). */
+START_TEST(v2_failover)
+{
+	char *r1 = xn_replace(strdup(r1_v2), " set peer 2001:db8::2\n",
+			      " set peer 2001:db8::3\n set peer 2001:db8::2\n");
+	struct ik_addr r2 = ip("2001:db8::2");
+
+	r1 = xn_replace(r1, "  address 2001:db8::2/128\n", "  address 2001:db8::/64\n");
+	start(v2_common, r1, r2_v2, 67);
+	free(r1);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 600000);
+	if (net.n[0].nup != 1)
+		dump(&net.n[0]);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	ck_assert(ik_addr_eq(&net.n[0].up[0].out.dst, &r2));
+	EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM6 10 to 2001:DB8::3",
+		     "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:DB8::3 does not "
+		     "answer, trying 2001:DB8::2",
+		     "Initiating IKEv2 for crypto map CM6 10 to 2001:DB8::2");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cmap6");
@@ -623,6 +650,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_failover);
 	tcase_add_test(tc, v2_two_lines);
 	tcase_add_test(tc, v2_dynamic_map);
+	tcase_add_test(tc, v2_failover);
 	suite_add_tcase(s, tc);
 	return s;
 }
