@@ -431,6 +431,22 @@ START_TEST(check_findings)
 	ik_sb_free(&out);
 	ik_config_unref(c);
 
+	/* IKEv2 (V2-2): the keyring has no peer block for the IPv6 peer */
+	t = xn_replace(strdup(r1_v2), "  address 2001:db8::2/128\n", "  address 2001:db8:9::/64\n");
+	c = load(v2_common, t);
+	free(t);
+	ik_sb_init(&out);
+	(void)ik_check_config(c, &out, false);
+	HAS(ik_sb_str(&out), "crypto map CM6 10 initiates toward 2001:DB8::2 with IKEv2 profile P2");
+	ik_sb_free(&out);
+	ik_config_unref(c);
+	c = load(v2_common, r1_v2);
+	ik_sb_init(&out);
+	(void)ik_check_config(c, &out, false);
+	ck_assert_msg(!strstr(ik_sb_str(&out), "initiates toward"), "%s", ik_sb_str(&out));
+	ik_sb_free(&out);
+	ik_config_unref(c);
+
 	/* applied to IPv6 on an interface without an IPv6 address */
 	t = xn_replace(strdup(r1_v1), " ipv6 address 2001:db8::1/64\n",
 		       " ip address 192.0.2.1 255.255.255.0\n");
