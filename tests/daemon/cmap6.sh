@@ -135,7 +135,8 @@ r1 show crypto map | grep -qx '	Peer = 2001:DB8::5' \
 	|| fail "show crypto map peer: $(r1 show crypto map)"
 r1 show crypto map interface eth0 | grep -qx '		eth0' \
 	|| fail "show crypto map interface: $(r1 show crypto map interface eth0)"
-r1 --json show crypto map | grep -q '"family":"ipv6","dynamic_map":null,"description":null,"peers":\["2001:db8::5"\]' \
+j='"family":"ipv6","dynamic_map":null,"description":null,"peers":\["2001:db8::5"\]'
+r1 --json show crypto map | grep -q "$j" \
 	|| fail "show crypto map --json: $(r1 --json show crypto map)"
 r1 show running-config | grep -qx ' ipv6 crypto map CM' \
 	|| fail "show running-config: $(r1 show running-config)"
@@ -145,7 +146,8 @@ r1 initiate map CM 192.0.2.10 203.0.113.5 | grep -q "Initiating crypto map CM 10
 	|| fail "initiate map (first LAN)"
 wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa \
 	|| fail "R1 has no QM_IDLE SA: $(r1 show crypto isakmp sa)"
-wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa || fail "R1 shows no SA: $(r1 show crypto ipsec sa)"
+wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa \
+	|| fail "R1 shows no SA: $(r1 show crypto ipsec sa)"
 r1 initiate map CM 192.0.2.200 203.0.113.5 >/dev/null || fail "initiate map (second LAN)"
 # IKEv2 for the IPv6 LAN
 r1 initiate map CM 2001:db8:a1::1 2001:db8:b2::1 | grep -q "Initiating crypto map CM 20" \
@@ -186,4 +188,5 @@ r1 clear crypto sa map CM || fail "clear crypto sa map"
 wait_cmd_nogrep "spi: 0x" r1 show crypto ipsec sa || fail "R1 kept SAs: $(r1 show crypto ipsec sa)"
 wait_cmd_nogrep "spi: 0x" r2 show crypto ipsec sa || fail "R2 kept SAs: $(r2 show crypto ipsec sa)"
 r1 show crypto route | grep -q 'via' && fail "reverse routes kept: $(r1 show crypto route)"
-echo "PASS: crypto maps with IPv6 peers between two ikerd (IKEv1 two LANs, IKEv2 IPv6 LAN, dynamic map, shows, reverse routes, clear)"
+echo "PASS: crypto maps with IPv6 peers between two ikerd (IKEv1 two LANs, IKEv2 IPv6 LAN," \
+	"dynamic map, shows, reverse routes, clear)"
