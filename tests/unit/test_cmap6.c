@@ -621,6 +621,36 @@ START_TEST(v2_dynamic_map)
 }
 END_TEST
 
+/* set security-association level per-host over IPv6 peers: the packet's
+ * hosts become the proxy identities (/32 and /128). */
+START_TEST(v1_per_host)
+{
+	char *r1 = xn_replace(strdup(r1_v1), " set pfs group14\n match address TO-R2\n",
+			      " set pfs group14\n set security-association level per-host\n"
+			      " match address TO-R2\n");
+	struct ik_addr h1 = ip("10.1.1.5"), h2 = ip("10.2.3.4");
+
+	r1 = xn_replace(r1, " match address TO-R2-V6\n", " set security-association level "
+			"per-host\n match address TO-R2-V6\n");
+	start(v1_common, r1, r2_v1, 68);
+	free(r1);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 2000);
+	initiate_ok(0, "CM6", "2001:db8:a1::5", "2001:db8:b2::7");
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.n[0].nup, 2);
+	ck_assert_uint_eq(net.n[1].nup, 2);
+	expect_pair(0);
+	expect_pair(1);
+	ck_assert(ik_addr_eq(&net.n[0].up[0].sel.src, &h1));
+	ck_assert(ik_addr_eq(&net.n[0].up[0].sel.dst, &h2));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_plen, 32);
+	ck_assert_uint_eq(net.n[0].up[1].sel.src_plen, 128);
+	ck_assert_uint_eq(net.n[0].up[1].sel.dst_plen, 128);
+	xn_free(&net);
+}
+END_TEST
+
 /* IKEv2 set peer failover over IPv6: IKE_SA_INIT to 2001:db8::3 gets no
  * answer, R2 is next (its key from a peer block covering both). */
 START_TEST(v2_failover)
@@ -664,6 +694,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_dynamic_map);
 	tcase_add_test(tc, v1_family_not_applied);
 	tcase_add_test(tc, v1_failover);
+	tcase_add_test(tc, v1_per_host);
 	tcase_add_test(tc, v2_two_lines);
 	tcase_add_test(tc, v2_dynamic_map);
 	tcase_add_test(tc, v2_failover);
