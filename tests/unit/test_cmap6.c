@@ -621,6 +621,41 @@ START_TEST(v2_dynamic_map)
 }
 END_TEST
 
+/* The key of an IPv6 map peer from a keyring line (pre-shared-key address
+ * ipv6 P/L key K), longest prefix first (K-rules over IPv6): a /128 with
+ * the right key beats a /64 with a wrong one. */
+START_TEST(v1_keyring_ipv6_key)
+{
+	char *r1 = xn_replace(strdup(r1_v1), "crypto isakmp key k3y address ipv6 2001:db8::2/128\n",
+			      "crypto keyring KR\n"
+			      " pre-shared-key address ipv6 2001:db8::/64 key wr0ng\n"
+			      " pre-shared-key address ipv6 2001:db8::2/128 key k3y\n");
+
+	start(v1_common, r1, r2_v1, 69);
+	free(r1);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 2000);
+	if (net.n[0].nup != 1)
+		dump(&net.n[0]);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	xn_free(&net);
+
+	/* only the /64 with the wrong key: phase 1 fails, no SA */
+	r1 = xn_replace(strdup(r1_v1), "crypto isakmp key k3y address ipv6 2001:db8::2/128\n",
+			"crypto keyring KR\n"
+			" pre-shared-key address ipv6 2001:db8::/64 key wr0ng\n");
+	start(v1_common, r1, r2_v1, 70);
+	free(r1);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 5000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	xn_free(&net);
+}
+END_TEST
+
 /* set security-association level per-host over IPv6 peers: the packet's
  * hosts become the proxy identities (/32 and /128). */
 START_TEST(v1_per_host)
@@ -695,6 +730,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_family_not_applied);
 	tcase_add_test(tc, v1_failover);
 	tcase_add_test(tc, v1_per_host);
+	tcase_add_test(tc, v1_keyring_ipv6_key);
 	tcase_add_test(tc, v2_two_lines);
 	tcase_add_test(tc, v2_dynamic_map);
 	tcase_add_test(tc, v2_failover);
