@@ -490,9 +490,10 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 		return -1;
 	}
 	if (ik_cmap_local(e->cfg, m, mt.entry->peers[0].family, &src)) {
+		bool v6 = mt.entry->peers[0].family == IK_AF_INET6;
+
 		ik_sb_printf(err, "%% crypto map %s is applied to no interface with an %s address "
-			     "(%s)", map, mt.entry->peers[0].family == IK_AF_INET6 ? "IPv6" : "IPv4",
-			     mt.entry->peers[0].family == IK_AF_INET6 ? "ipv6 crypto map" :
+			     "(%s)", map, v6 ? "IPv6" : "IPv4", v6 ? "ipv6 crypto map" :
 			     "crypto map");
 		return -1;
 	}
