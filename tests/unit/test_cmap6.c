@@ -686,6 +686,24 @@ START_TEST(v1_per_host)
 }
 END_TEST
 
+/* IKEv2: a static entry needs the IPv6 peer among its set peer lines; R2's
+ * entry naming another address refuses R1's selectors. */
+START_TEST(v2_static_entry_needs_peer)
+{
+	char *r2 = xn_replace(strdup(r2_v2), " set peer 2001:db8::1\n",
+			      " set peer 2001:db8::77\n");
+
+	start(v2_common, r1_v2, r2, 71);
+	free(r2);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 3000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ck_assert_int_ge(xn_find(&net.n[1], 0, "no entry of crypto map CM6"), 0);
+	xn_free(&net);
+}
+END_TEST
+
 /* IKEv2 set peer failover over IPv6: IKE_SA_INIT to 2001:db8::3 gets no
  * answer, R2 is next (its key from a peer block covering both). */
 START_TEST(v2_failover)
@@ -734,6 +752,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v2_two_lines);
 	tcase_add_test(tc, v2_dynamic_map);
 	tcase_add_test(tc, v2_failover);
+	tcase_add_test(tc, v2_static_entry_needs_peer);
 	suite_add_tcase(s, tc);
 	return s;
 }
