@@ -48,9 +48,7 @@ int ik_htab_add(struct ik_htab *t, struct ik_hlink *l, uint64_t h)
 {
 	struct ik_hlink **pp;
 
-	/* at most two links per bucket on average: a lookup still reads about
-	 * one and a half links, and the buckets cost half the memory */
-	if ((!t->b || t->n >= 2 * (t->mask + 1)) && grow(t) && !t->b)
+	if ((!t->b || t->n > t->mask) && grow(t) && !t->b)
 		return -1; /* a full table that cannot grow still takes entries */
 	l->h = h;
 	pp = &t->b[h & t->mask];

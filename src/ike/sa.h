@@ -6,9 +6,9 @@
  * Tables are chained hash tables of links embedded in the objects. Keys are
  * hashed with SipHash (libsodium's crypto_shorthash) under a key drawn at
  * random when the engine starts, so that attacker-chosen cookies, addresses
- * or ports cannot be made to collide. A table doubles when it holds twice
- * as many entries as buckets (amortised O(1) inserts); lookups and deletions
- * touch one chain. */
+ * or ports cannot be made to collide. A table doubles when it holds more
+ * entries than buckets (amortised O(1) inserts); lookups and deletions touch
+ * one chain. */
 #ifndef IK_IKE_SA_H
 #define IK_IKE_SA_H
 
