@@ -141,6 +141,13 @@ cases() {
 			echo "g v6-ikev$v-gre-swan-by$by v6-tunnel.sh $v $by"
 		done
 	done
+	# boot h: IKE over IPv6 with libreswan (pluto), IKEv1 and IKEv2, either
+	# initiator
+	for v in 1 2; do
+		for by in ikerd peer; do
+			echo "h lsw-v6-ikev$v-gre-by$by v6-tunnel.sh $v $by lsw"
+		done
+	done
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi
