@@ -148,6 +148,13 @@ cases() {
 			echo "h lsw-v6-ikev$v-gre-by$by v6-tunnel.sh $v $by lsw"
 		done
 	done
+	# boot i: NAT-T over IPv6 through a NAT66 (masquerade, ports changed),
+	# ikerd or strongSwan behind it, IKEv1 and IKEv2
+	for v in 1 2; do
+		for b in ikerd peer; do
+			echo "i v6-natt-ikev$v-behind$b v6-natt.sh $v $b"
+		done
+	done
 }
 
 if [ "$(id -u)" != 0 ]; then echo "interop: needs root"; echo "0 passed, 1 failed"; exit 1; fi
