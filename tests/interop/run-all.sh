@@ -107,6 +107,12 @@ cases() {
 		echo "e v1-cmap-by$by cmap.sh 1 $by"
 		echo "e v2-cmap-by$by cmap.sh 2 $by"
 	done
+	# boot j: crypto maps over IPv6 peers (an ipv6 access-list of two
+	# prefix pairs), both directions, IKEv1 and IKEv2
+	for by in ikerd peer; do
+		echo "j v1-cmap6-by$by cmap.sh 1 $by 6"
+		echo "j v2-cmap6-by$by cmap.sh 2 $by 6"
+	done
 	# boot f: certificates (RSA and ECDSA, either initiator) and the
 	# authorization list refusing a valid certificate's key.
 	for c in rsa ecdsa; do

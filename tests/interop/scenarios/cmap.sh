@@ -194,6 +194,8 @@ if [ "$V" = 2 ]; then
 	iop_check "strongSwan: one IKEv2 SA" \
 		test "$(grep -c 'IKEv2, ' "$IOP_OUT/list-sas.$DIRN")" -eq 1
 fi
+iop_check "strongSwan: the IKE SA with ikerd at $IK_A" \
+	grep -q "remote '$IK_A' @ $IK_A\[500\]" "$IOP_OUT/list-sas.$DIRN"
 iop_check "strongSwan: CHILD_SA lan1 INSTALLED" grep -q "lan1: #[0-9]*, reqid [0-9]*, INSTALLED" \
 	"$IOP_OUT/list-sas.$DIRN"
 iop_check "strongSwan: CHILD_SA lan2 INSTALLED" grep -q "lan2: #[0-9]*, reqid [0-9]*, INSTALLED" \
