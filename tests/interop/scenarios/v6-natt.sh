@@ -9,12 +9,16 @@
 # (ikerd's `UDP-Encaps`, the kernel's espinudp states towards the NAT's
 # ports), no plain ESP on the wire outside the NAT, a ping6 through the VTI
 # both ways and the ESP counters of both sides.
-# Usage: v6-natt.sh 1|2 ikerd|peer
+# The same between two ikerd (PEER ikerd): the inside one initiates, the
+# outside one, --passive, has the NAT's address as its tunnel destination.
+# Usage: v6-natt.sh 1|2 ikerd|peer [swan|ikerd]
 #   1|2     IKE version
 #   BEHIND  ikerd (ikerd behind the NAT, initiating at its start) | peer
 #           (strongSwan behind the NAT, swanctl --initiate; ikerd --passive)
-VER=$1 BEHIND=$2
+#   PEER    swan (default) | ikerd (a second ikerd outside; BEHIND ikerd)
+VER=$1 BEHIND=$2 PEER=${3:-swan}
 IOP_NAME=v6-natt-ikev$VER-behind$BEHIND
+[ "$PEER" = ikerd ] && IOP_NAME=v6-natt-ikev$VER-ikerd-ikerd BEHIND=ikerd
 DIRN=behind$BEHIND
 . "$(dirname "$0")/../lib.sh"
 [ "$VER" = 2 ] && iop_need_v2
@@ -38,14 +42,16 @@ iop_check "IPv6 from inside to outside through the NAT" \
 inside_closed() { ! ip netns exec "$NS_OUT" ping -6 -c 1 -W 1 $IOP_NAT_IN >/dev/null 2>&1; }
 iop_check "nothing reaches the inside from outside" inside_closed
 
-# ikerd: the peer's key and tunnel destination are the address ikerd sees it
-# at (the NAT's when the peer is behind it), its identity is its own address.
-{
-	echo "hostname R1"
+# ikerd_conf NAME SEES PEER_ID SOURCE TUNNEL_ADDR: ikerd's configuration; the
+# peer's key and tunnel destination are the address ikerd sees it at (SEES:
+# the NAT's when the peer is behind it), its identity is its own address.
+ikerd_conf() {
+	local name=$1 sees=$2 peer_id=$3 src=$4 tun=$5
+	echo "hostname $name"
 	if [ "$VER" = 1 ]; then
 		cat <<EOC
 crypto keyring KR
-  pre-shared-key address ipv6 $IK_SEES/128 key lab-psk-natt
+  pre-shared-key address ipv6 $sees/128 key lab-psk-natt
 crypto isakmp policy 10
  encr aes 256
  hash sha256
@@ -53,7 +59,7 @@ crypto isakmp policy 10
  group 14
 crypto isakmp profile PROF
  keyring KR
- match identity address ipv6 $PEER_ADDR/128
+ match identity address ipv6 $peer_id/128
 crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac
  mode tunnel
 crypto ipsec profile PROT
@@ -70,10 +76,10 @@ crypto ikev2 policy POL
  proposal PROP
 crypto ikev2 keyring KR
  peer PEER
-  address ipv6 $IK_SEES/128
+  address ipv6 $sees/128
   pre-shared-key lab-psk-natt
 crypto ikev2 profile PROF
- match identity remote address ipv6 $PEER_ADDR/128
+ match identity remote address ipv6 $peer_id/128
  authentication remote pre-share
  authentication local pre-share
  keyring local KR
@@ -86,25 +92,31 @@ EOC
 	fi
 	cat <<EOC
 interface Tunnel1
- ipv6 address 2001:db8:ffff::1/64
- tunnel source $IK_ADDR
+ ipv6 address $tun/64
+ tunnel source $src
  tunnel mode ipsec ipv6
- tunnel destination $IK_SEES
+ tunnel destination $sees
  tunnel protection ipsec profile PROT
 end
 EOC
-} >"$IOP_RUN/ikerd.conf"
-# strongSwan: ::/0 both ways under mark 42, its vti6 link towards the address
-# it sees ikerd at; ikerd's identity is ikerd's own address.
-ip -n "$NS_PEER" link add vti1 type vti6 local "$PEER_ADDR" remote "$PEER_SEES" key 42 &&
-	ip -n "$NS_PEER" addr add 2001:db8:ffff::2/64 dev vti1 nodad &&
-	ip -n "$NS_PEER" link set vti1 up || iop_bad "peer's vti6 link"
-ip netns exec "$NS_PEER" sysctl -qw net.ipv6.conf.vti1.disable_policy=1 2>/dev/null
-SW_VERSION=$VER SW_IKE=aes256-sha256-modp2048 SW_ESP=aes256-sha256 SW_TS=::/0 SW_MARK=42 \
-	SW_LOCAL=$PEER_ADDR SW_REMOTE=$PEER_SEES SW_REMOTE_ID=$IK_ADDR SW_PSK=lab-psk-natt \
-	swan_conf "$IOP_RUN/swanctl.conf"
-swan_start peer "$NS_PEER" && swan_load peer "$IOP_RUN/swanctl.conf" || {
-	iop_bad "strongSwan start"; iop_finish; }
+}
+ikerd_conf R1 "$IK_SEES" "$PEER_ADDR" "$IK_ADDR" 2001:db8:ffff::1 >"$IOP_RUN/ikerd.conf"
+if [ "$PEER" = swan ]; then
+	# strongSwan: ::/0 both ways under mark 42, its vti6 link towards the
+	# address it sees ikerd at; ikerd's identity is ikerd's own address.
+	ip -n "$NS_PEER" link add vti1 type vti6 local "$PEER_ADDR" remote "$PEER_SEES" key 42 &&
+		ip -n "$NS_PEER" addr add 2001:db8:ffff::2/64 dev vti1 nodad &&
+		ip -n "$NS_PEER" link set vti1 up || iop_bad "peer's vti6 link"
+	ip netns exec "$NS_PEER" sysctl -qw net.ipv6.conf.vti1.disable_policy=1 2>/dev/null
+	SW_VERSION=$VER SW_IKE=aes256-sha256-modp2048 SW_ESP=aes256-sha256 SW_TS=::/0 \
+		SW_MARK=42 SW_LOCAL=$PEER_ADDR SW_REMOTE=$PEER_SEES SW_REMOTE_ID=$IK_ADDR \
+		SW_PSK=lab-psk-natt swan_conf "$IOP_RUN/swanctl.conf"
+	swan_start peer "$NS_PEER" && swan_load peer "$IOP_RUN/swanctl.conf" || {
+		iop_bad "strongSwan start"; iop_finish; }
+else
+	ikerd_conf R2 "$PEER_SEES" "$IK_ADDR" "$PEER_ADDR" 2001:db8:ffff::2 >"$IOP_RUN/r2.conf"
+	ik_start "$NS_PEER" "$IOP_RUN/r2.conf" --passive --debug ikev2
+fi
 # the capture is outside the NAT: what the world sees
 cap_start "$NS_NAT" eth1 "$IOP_OUT/$IOP_NAME.pcap"
 if [ "$BEHIND" = ikerd ]; then
@@ -113,7 +125,8 @@ else
 	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive --debug ikev2
 	iop_check "swanctl --initiate" swan_initiate peer tun 30
 fi
-both_up() { ik_has_p2 "$NS_IK" && swan_has_child peer; }
+peer_child() { if [ "$PEER" = swan ]; then swan_has_child peer; else ik_has_p2 "$NS_PEER"; fi; }
+both_up() { ik_has_p2 "$NS_IK" && peer_child; }
 iop_check "tunnel up on both sides" iop_wait 400 both_up
 
 # NAT-D: the inside finds itself behind a NAT, the outside its peer
@@ -142,16 +155,36 @@ else
 	iop_check "ikerd: show crypto ikev2 sa: READY on 4500" \
 		grep -Eq "$IK_ADDR/4500 +$IK_SEES/[0-9]+ .*READY" "$IOP_OUT/show-ikev2-sa.$DIRN"
 fi
-swan_sas peer >"$IOP_OUT/list-sas.$DIRN"
-iop_check "strongSwan: IKEv$VER SA established" \
-	grep -q ": #[0-9]*, ESTABLISHED, IKEv$VER, " "$IOP_OUT/list-sas.$DIRN"
-iop_check "strongSwan: CHILD_SA installed" swan_has_child peer
-if [ "$BEHIND" = ikerd ]; then
-	iop_check "strongSwan: ikerd at the NAT's address and a NAT port" \
-		grep -Eq "remote '$IK_ADDR' @ $IOP_NAT_PUB\[405[0-9][0-9]\]" "$IOP_OUT/list-sas.$DIRN"
+if [ "$PEER" = swan ]; then
+	swan_sas peer >"$IOP_OUT/list-sas.$DIRN"
+	iop_check "strongSwan: IKEv$VER SA established" \
+		grep -q ": #[0-9]*, ESTABLISHED, IKEv$VER, " "$IOP_OUT/list-sas.$DIRN"
+	iop_check "strongSwan: CHILD_SA installed" swan_has_child peer
+	if [ "$BEHIND" = ikerd ]; then
+		iop_check "strongSwan: ikerd at the NAT's address and a NAT port" grep -Eq \
+			"remote '$IK_ADDR' @ $IOP_NAT_PUB\[405[0-9][0-9]\]" "$IOP_OUT/list-sas.$DIRN"
+	else
+		iop_check "strongSwan: itself on 4500, ikerd on 4500" \
+			grep -q "remote '$IK_ADDR' @ $IK_ADDR\[4500\]" "$IOP_OUT/list-sas.$DIRN"
+	fi
 else
-	iop_check "strongSwan: itself on 4500, ikerd on 4500" \
-		grep -q "remote '$IK_ADDR' @ $IK_ADDR\[4500\]" "$IOP_OUT/list-sas.$DIRN"
+	# the outside ikerd: its peer behind the NAT, at the NAT's ports
+	if [ "$VER" = 1 ]; then
+		iop_check "outside ikerd: NAT-D: this node outside NAT" ik_trace "$NS_PEER" \
+			"ISAKMP \([0-9]+\): NAT found, the node outside NAT"
+	else
+		iop_check "outside ikerd: NAT detected, the peer behind it" \
+			ik_trace "$NS_PEER" "NAT detected: the peer is behind a NAT"
+	fi
+	ik_ipsec "$NS_PEER" >"$IOP_OUT/show-ipsec-sa-outside.$DIRN"
+	iop_check "outside ikerd: current_peer the NAT's address and its port" \
+		grep -Eqi "current_peer $PEER_SEES port 405[0-9][0-9]" \
+		"$IOP_OUT/show-ipsec-sa-outside.$DIRN"
+	iop_check "outside ikerd: in use settings: Tunnel UDP-Encaps" grep -q \
+		"in use settings ={Tunnel UDP-Encaps, }" "$IOP_OUT/show-ipsec-sa-outside.$DIRN"
+	iop_check "outside ikerd's kernel: ESP in UDP from 4500 to the NAT's port" \
+		grep -Eq "encap type espinudp sport 4500 dport 405[0-9][0-9]" \
+		<<<"$(ip -n "$NS_PEER" xfrm state)"
 fi
 iop_nat_mappings "$NS_NAT" >"$IOP_OUT/nat-mappings.$DIRN"
 iop_check "the NAT maps the inside's 4500 to a port of 40500-40599" \
@@ -203,4 +236,5 @@ nplain=$(grep -v "UDP-encap" "$IOP_OUT/wire.$DIRN" | grep -c "ESP(spi=")
 iop_check "outside the NAT: >= 16 ESP packets in UDP ($nesp)" test "$nesp" -ge 16
 iop_check "outside the NAT: no plain ESP ($nplain)" test "$nplain" -eq 0
 ik_stop "$NS_IK"
+[ "$PEER" = swan ] || ik_stop "$NS_PEER"
 iop_finish
