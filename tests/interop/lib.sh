@@ -556,10 +556,12 @@ iop_peer_links() {
 # iop_traffic_checks PEERKIND: 5 pings from ikerd's tunnel to the peer's, 3
 # back, then every counter on both sides must have seen them (each source is
 # read once: every command costs about a second inside user-mode Linux).
+# The tunnel addresses: IOP_TUN_IK [203.0.113.1], IOP_TUN_PEER [203.0.113.2].
 iop_traffic_checks() {
 	local f=$IOP_OUT/show-ipsec-sa.$DIRN enc dec xo xp sin sout
-	iop_check "ping across the tunnel (ikerd -> peer)" iop_ping "$NS_IK" 203.0.113.2 5
-	iop_check "ping across the tunnel (peer -> ikerd)" iop_ping "$NS_PEER" 203.0.113.1 3
+	local ti=${IOP_TUN_IK:-203.0.113.1} tp=${IOP_TUN_PEER:-203.0.113.2}
+	iop_check "ping across the tunnel (ikerd -> peer)" iop_ping "$NS_IK" "$tp" 5
+	iop_check "ping across the tunnel (peer -> ikerd)" iop_ping "$NS_PEER" "$ti" 3
 	ik_ipsec "$NS_IK" >"$f"
 	enc=$(sed -n 's/.*#pkts encaps: \([0-9]*\).*/\1/p' "$f" | awk '{ s += $1 } END { print s + 0 }')
 	dec=$(sed -n 's/.*#pkts decaps: \([0-9]*\).*/\1/p' "$f" | awk '{ s += $1 } END { print s + 0 }')
@@ -843,6 +845,7 @@ iop_v6_nat_topo() {
 iop_nat_mappings() {
 	ip netns exec "$1" cat /proc/net/nf_conntrack 2>/dev/null | awk '$3 == "udp" {
 		n = 0
-		for (i = 1; i <= NF; i++) if ($i ~ /^(src|sport|dst|dport)=/) v[++n] = substr($i, index($i, "=") + 1)
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^(src|sport|dst|dport)=/) v[++n] = substr($i, index($i, "=") + 1)
 		print v[1], v[3], "->", v[6], v[8] }'
 }

@@ -140,11 +140,12 @@ cases() {
 	echo "f v2-cert-rawbad-bypeer v2-cert.sh rawbad peer"
 	echo "f v2-cert-digsig-byikerd v2-cert.sh digsig ikerd"
 	echo "f v2-cert-digsig-bypeer v2-cert.sh digsig peer"
-	# boot g: IKE over IPv6 with strongSwan (GRE over IPv6 carrying IPv4),
-	# IKEv1 and IKEv2, either initiator
+	# boot g: IKE over IPv6 with strongSwan (GRE over IPv6 carrying IPv4, VTI
+	# over IPv6 carrying IPv6), IKEv1 and IKEv2, either initiator
 	for v in 1 2; do
 		for by in ikerd peer; do
 			echo "g v6-ikev$v-gre-swan-by$by v6-tunnel.sh $v $by"
+			echo "g v6-ikev$v-vti-swan-by$by v6-tunnel.sh $v $by swan vti"
 		done
 	done
 	# boot h: IKE over IPv6 with libreswan (pluto), IKEv1 and IKEv2, either

@@ -5,16 +5,24 @@
 # identities ID_IPV6_ADDR), the CHILD_SA protecting GRE between the IPv6 end
 # points (ikerd: `tunnel mode gre ipv6`, an ip6gre link; the peer: an
 # unmanaged ip6gre link and GRE selectors /128), IPv4 inside, real ESP,
-# counters on both sides.
-# Usage: v6-tunnel.sh 1|2 ikerd|peer [swan|lsw]
+# counters on both sides. MODE vti: a VTI over IPv6 instead (ikerd: `tunnel
+# mode ipsec ipv6`, a vti6 link, ::/0 proxies or traffic selectors under the
+# tunnel's mark; strongSwan: a vti6 link, key 42, ::/0 under mark 42), IPv6
+# inside.
+# Usage: v6-tunnel.sh 1|2 ikerd|peer [swan|lsw [gre|vti]]
 #   1|2       IKE version
 #   INITIATOR ikerd (at its start) | peer (swanctl --initiate / whack)
 #   PEER      swan (default) | lsw
-VER=$1 INIT=$2 PEER=${3:-swan}
-IOP_NAME=v6-ikev$VER-gre-$PEER-by$INIT
+#   MODE      gre (default) | vti (strongSwan only)
+VER=$1 INIT=$2 PEER=${3:-swan} MODE=${4:-gre}
+IOP_NAME=v6-ikev$VER-$MODE-$PEER-by$INIT
 DIRN=by$INIT
 . "$(dirname "$0")/../lib.sh"
 [ "$VER" = 2 ] && iop_need_v2
+if [ "$MODE" = vti ] && [ "$PEER" != swan ]; then
+	iop_log "MODE vti runs against strongSwan only"
+	exit 2
+fi
 if [ "$PEER" = lsw ]; then
 	lsw_fetch || { iop_bad "libreswan unpacked"; iop_finish; }
 fi
@@ -34,9 +42,20 @@ ip -n "$NS_IK" addr add $IK_A/64 dev eth0 nodad
 ip -n "$NS_PEER" addr add $PEER_A/64 dev eth0 nodad
 ip -n "$NS_IK" link set eth0 up
 ip -n "$NS_PEER" link set eth0 up
-ip -n "$NS_PEER" link add gre1 type ip6gre local $PEER_A remote $IK_A ttl 64 &&
-	ip -n "$NS_PEER" addr add 203.0.113.2/30 dev gre1 &&
-	ip -n "$NS_PEER" link set gre1 up || iop_bad "peer's ip6gre link"
+if [ "$MODE" = vti ]; then
+	IOP_TUN_IK=2001:db8:ffff::1 IOP_TUN_PEER=2001:db8:ffff::2
+	ip -n "$NS_PEER" link add vti1 type vti6 local $PEER_A remote $IK_A key 42 &&
+		ip -n "$NS_PEER" addr add $IOP_TUN_PEER/64 dev vti1 nodad &&
+		ip -n "$NS_PEER" link set vti1 up || iop_bad "peer's vti6 link"
+	TUN_CONF=" ipv6 address $IOP_TUN_IK/64
+ tunnel mode ipsec ipv6"
+else
+	ip -n "$NS_PEER" link add gre1 type ip6gre local $PEER_A remote $IK_A ttl 64 &&
+		ip -n "$NS_PEER" addr add 203.0.113.2/30 dev gre1 &&
+		ip -n "$NS_PEER" link set gre1 up || iop_bad "peer's ip6gre link"
+	TUN_CONF=" ip address 203.0.113.1 255.255.255.252
+ tunnel mode gre ipv6"
+fi
 iop_check "IPv6 between the peers" iop_wait 100 ip netns exec "$NS_IK" ping -6 -c 1 -W 1 $PEER_A
 
 # ikerd: aes256/sha256/modp2048 in both versions
@@ -86,16 +105,17 @@ EOC
 	fi
 	cat <<EOC
 interface Tunnel1
- ip address 203.0.113.1 255.255.255.252
+$TUN_CONF
  tunnel source $IK_A
- tunnel mode gre ipv6
  tunnel destination $PEER_A
  tunnel protection ipsec profile PROT
 end
 EOC
 } >"$IOP_RUN/ikerd.conf"
 if [ "$PEER" = swan ]; then
-	SW_VERSION=$VER SW_IKE=aes256-sha256-modp2048 SW_ESP=aes256-sha256 SW_TS=gre SW_MARK="" \
+	SW_TS=gre SW_MARK=""
+	[ "$MODE" = vti ] && SW_TS=::/0 SW_MARK=42
+	SW_VERSION=$VER SW_IKE=aes256-sha256-modp2048 SW_ESP=aes256-sha256 \
 		SW_LOCAL=$PEER_A SW_REMOTE=$IK_A SW_PSK=lab-psk-v6 swan_conf "$IOP_RUN/swanctl.conf"
 	swan_start peer "$NS_PEER" && swan_load peer "$IOP_RUN/swanctl.conf" || {
 		iop_bad "strongSwan start"; iop_finish; }
@@ -127,8 +147,13 @@ if [ "$PEER" = swan ]; then
 	iop_check "strongSwan: IKE SA over IPv6 ($IK_A)" \
 		grep -q "remote '$IK_A' @ $IK_A\[500\]" "$IOP_OUT/list-sas.$DIRN"
 	iop_check "strongSwan: CHILD_SA installed" swan_has_child peer
-	iop_check "strongSwan: GRE selectors /128" \
-		grep -q "$PEER_A/128\[gre\]" "$IOP_OUT/list-sas.$DIRN"
+	if [ "$MODE" = vti ]; then
+		iop_check "strongSwan: selectors ::/0 both ways" \
+			test "$(grep -cE '^    (local|remote) +::/0$' "$IOP_OUT/list-sas.$DIRN")" -eq 2
+	else
+		iop_check "strongSwan: GRE selectors /128" \
+			grep -q "$PEER_A/128\[gre\]" "$IOP_OUT/list-sas.$DIRN"
+	fi
 else
 	lsw_whack peer --status >"$IOP_OUT/whack-status.$DIRN" 2>&1
 	iop_check "libreswan: IKE SA established" lsw_has_ike peer
@@ -153,8 +178,18 @@ else
 	iop_check "ikerd: IKE ID pair of IPv6 addresses" ik_trace "$NS_IK" \
 		"Session with IKE ID PAIR \(($IK_A, $PEER_A|$PEER_A, $IK_A)\) is UP"
 fi
-iop_check "ikerd's policies select GRE between the IPv6 end points" \
-	grep -q "src $IK_A/128 dst $PEER_A/128 proto gre" <<<"$(ip -n "$NS_IK" xfrm policy)"
+if [ "$MODE" = vti ]; then
+	iop_check "ikerd's vti6 link" grep -q "vti6 remote $PEER_A local $IK_A" \
+		<<<"$(ip -n "$NS_IK" -d link show ik-tun1)"
+	ip -n "$NS_IK" xfrm policy >"$IOP_OUT/xfrm-policy.$DIRN"
+	iop_check "ikerd's policies: any IPv6 both ways" \
+		test "$(grep -c '^src ::/0 dst ::/0' "$IOP_OUT/xfrm-policy.$DIRN")" -ge 2
+	iop_check "ikerd's policies under the tunnel's mark" \
+		grep -Eq "mark 0x[0-9a-f]+/0xffffffff" "$IOP_OUT/xfrm-policy.$DIRN"
+else
+	iop_check "ikerd's policies select GRE between the IPv6 end points" \
+		grep -q "src $IK_A/128 dst $PEER_A/128 proto gre" <<<"$(ip -n "$NS_IK" xfrm policy)"
+fi
 ik_ipsec "$NS_IK" >"$IOP_OUT/show-ipsec-sa.$DIRN.pre"
 iop_check "ikerd: current_peer $PEER_A" grep -q "current_peer 2001:DB8:A::2 port 500" \
 	"$IOP_OUT/show-ipsec-sa.$DIRN.pre"
