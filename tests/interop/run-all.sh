@@ -153,6 +153,7 @@ cases() {
 	for v in 1 2; do
 		for by in ikerd peer; do
 			echo "h lsw-v6-ikev$v-gre-by$by v6-tunnel.sh $v $by lsw"
+			echo "h lsw-v6-ikev$v-vti-by$by v6-tunnel.sh $v $by lsw vti"
 		done
 	done
 	# boot i: NAT-T over IPv6 through a NAT66 (masquerade, ports changed),

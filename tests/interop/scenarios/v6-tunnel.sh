@@ -7,22 +7,18 @@
 # unmanaged ip6gre link and GRE selectors /128), IPv4 inside, real ESP,
 # counters on both sides. MODE vti: a VTI over IPv6 instead (ikerd: `tunnel
 # mode ipsec ipv6`, a vti6 link, ::/0 proxies or traffic selectors under the
-# tunnel's mark; strongSwan: a vti6 link, key 42, ::/0 under mark 42), IPv6
+# tunnel's mark; the peer: a vti6 link, key 42, ::/0 under mark 42), IPv6
 # inside.
 # Usage: v6-tunnel.sh 1|2 ikerd|peer [swan|lsw [gre|vti]]
 #   1|2       IKE version
 #   INITIATOR ikerd (at its start) | peer (swanctl --initiate / whack)
 #   PEER      swan (default) | lsw
-#   MODE      gre (default) | vti (strongSwan only)
+#   MODE      gre (default) | vti
 VER=$1 INIT=$2 PEER=${3:-swan} MODE=${4:-gre}
 IOP_NAME=v6-ikev$VER-$MODE-$PEER-by$INIT
 DIRN=by$INIT
 . "$(dirname "$0")/../lib.sh"
 [ "$VER" = 2 ] && iop_need_v2
-if [ "$MODE" = vti ] && [ "$PEER" != swan ]; then
-	iop_log "MODE vti runs against strongSwan only"
-	exit 2
-fi
 if [ "$PEER" = lsw ]; then
 	lsw_fetch || { iop_bad "libreswan unpacked"; iop_finish; }
 fi
@@ -121,9 +117,11 @@ if [ "$PEER" = swan ]; then
 		iop_bad "strongSwan start"; iop_finish; }
 else
 	# pluto: the same suite; its connection's family follows left/right
-	LSW_IKE="aes256-sha2_256;modp2048" LSW_ESP=aes256-sha2_256 LSW_PFS=no LSW_MODE=gre
+	LSW_IKE="aes256-sha2_256;modp2048" LSW_ESP=aes256-sha2_256 LSW_PFS=no LSW_MODE=$MODE
 	LSW_LOCAL=$PEER_A LSW_REMOTE=$IK_A LSW_PSK=lab-psk-v6
 	if [ "$VER" = 2 ]; then lsw_conf_v2 "$IOP_RUN"; else lsw_conf "$IOP_RUN"; fi
+	# VTI: every IPv6 address both ways (lsw_conf writes the IPv4 ones)
+	[ "$MODE" = gre ] || sed -i 's#subnet=0\.0\.0\.0/0$#subnet=::/0#' "$IOP_RUN/ipsec.conf"
 	lsw_start peer "$NS_PEER" "$IOP_RUN/ipsec.conf" "$IOP_RUN/ipsec.secrets" &&
 		lsw_up_loaded peer || { iop_bad "libreswan start"; iop_finish; }
 fi
@@ -158,9 +156,15 @@ else
 	lsw_whack peer --status >"$IOP_OUT/whack-status.$DIRN" 2>&1
 	iop_check "libreswan: IKE SA established" lsw_has_ike peer
 	iop_check "libreswan: IPsec SA established" lsw_has_child peer
-	iop_check "libreswan: GRE selectors /128 between the IPv6 end points, erouted" \
-		grep -qF "\"tun\": $PEER_A/128:GRE/0-65535===$PEER_A...$IK_A===$IK_A/128:GRE/0-65535; erouted" \
-		"$IOP_OUT/whack-status.$DIRN"
+	if [ "$MODE" = vti ]; then
+		iop_check "libreswan: ::/0 both ways, erouted" \
+			grep -qF "\"tun\": ::/0===$PEER_A...$IK_A===::/0; erouted" \
+			"$IOP_OUT/whack-status.$DIRN"
+	else
+		iop_check "libreswan: GRE selectors /128 between the IPv6 end points, erouted" \
+			grep -qF "\"tun\": $PEER_A/128:GRE/0-65535===$PEER_A...$IK_A===$IK_A/128:GRE/0-65535; erouted" \
+			"$IOP_OUT/whack-status.$DIRN"
+	fi
 	iop_check "libreswan: ikerd's identity ID_IPV6_ADDR" \
 		grep -qF "their idtype: ID_IPV6_ADDR; their id=$IK_A" "$IOP_OUT/whack-status.$DIRN"
 	iop_check "libreswan: IKEv$VER" grep -q "policy: IKEv$VER+PSK" "$IOP_OUT/whack-status.$DIRN"
