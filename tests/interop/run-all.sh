@@ -157,12 +157,16 @@ cases() {
 		done
 	done
 	# boot i: NAT-T over IPv6 through a NAT66 (masquerade, ports changed),
-	# ikerd or strongSwan behind it, and two ikerd, IKEv1 and IKEv2
+	# ikerd or strongSwan or libreswan behind it, and two ikerd, IKEv1 and
+	# IKEv2
 	for v in 1 2; do
 		for b in ikerd peer; do
 			echo "i v6-natt-ikev$v-behind$b v6-natt.sh $v $b"
 		done
 		echo "i v6-natt-ikev$v-ikerd-ikerd v6-natt.sh $v ikerd ikerd"
+		for b in ikerd peer; do
+			echo "i lsw-v6-natt-ikev$v-behind$b v6-natt.sh $v $b lsw"
+		done
 	done
 }
 

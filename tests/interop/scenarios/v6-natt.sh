@@ -9,19 +9,26 @@
 # (ikerd's `UDP-Encaps`, the kernel's espinudp states towards the NAT's
 # ports), no plain ESP on the wire outside the NAT, a ping6 through the VTI
 # both ways and the ESP counters of both sides.
-# The same between two ikerd (PEER ikerd): the inside one initiates, the
+# The same against libreswan (PEER lsw: pluto with its vti6 link), and
+# between two ikerd (PEER ikerd): the inside one initiates, the
 # outside one, --passive, has the NAT's address as its tunnel destination.
-# Usage: v6-natt.sh 1|2 ikerd|peer [swan|ikerd]
+# Usage: v6-natt.sh 1|2 ikerd|peer [swan|lsw|ikerd]
 #   1|2     IKE version
 #   BEHIND  ikerd (ikerd behind the NAT, initiating at its start) | peer
-#           (strongSwan behind the NAT, swanctl --initiate; ikerd --passive)
-#   PEER    swan (default) | ikerd (a second ikerd outside; BEHIND ikerd)
+#           (the peer behind the NAT, swanctl or whack --initiate; ikerd
+#           --passive)
+#   PEER    swan (default) | lsw (libreswan, as strongSwan) | ikerd (a second
+#           ikerd outside; BEHIND ikerd)
 VER=$1 BEHIND=$2 PEER=${3:-swan}
 IOP_NAME=v6-natt-ikev$VER-behind$BEHIND
 [ "$PEER" = ikerd ] && IOP_NAME=v6-natt-ikev$VER-ikerd-ikerd BEHIND=ikerd
+[ "$PEER" = lsw ] && IOP_NAME=lsw-v6-natt-ikev$VER-behind$BEHIND
 DIRN=behind$BEHIND
 . "$(dirname "$0")/../lib.sh"
 [ "$VER" = 2 ] && iop_need_v2
+if [ "$PEER" = lsw ]; then
+	lsw_fetch || { iop_bad "libreswan unpacked"; iop_finish; }
+fi
 command -v ip6tables-legacy >/dev/null || {
 	iop_bad "ip6tables-legacy missing (Debian package iptables, scripts/setup-deps.sh)"
 	iop_finish; }
@@ -101,13 +108,25 @@ end
 EOC
 }
 ikerd_conf R1 "$IK_SEES" "$PEER_ADDR" "$IK_ADDR" 2001:db8:ffff::1 >"$IOP_RUN/ikerd.conf"
-if [ "$PEER" = swan ]; then
-	# strongSwan: ::/0 both ways under mark 42, its vti6 link towards the
-	# address it sees ikerd at; ikerd's identity is ikerd's own address.
+if [ "$PEER" != ikerd ]; then
+	# strongSwan or libreswan: ::/0 both ways under mark 42, a vti6 link
+	# towards the address it sees ikerd at; ikerd's identity is ikerd's own
+	# address.
 	ip -n "$NS_PEER" link add vti1 type vti6 local "$PEER_ADDR" remote "$PEER_SEES" key 42 &&
 		ip -n "$NS_PEER" addr add 2001:db8:ffff::2/64 dev vti1 nodad &&
 		ip -n "$NS_PEER" link set vti1 up || iop_bad "peer's vti6 link"
 	ip netns exec "$NS_PEER" sysctl -qw net.ipv6.conf.vti1.disable_policy=1 2>/dev/null
+fi
+if [ "$PEER" = lsw ]; then
+	LSW_IKE="aes256-sha2_256;modp2048" LSW_ESP=aes256-sha2_256 LSW_PFS=no LSW_MODE=vti
+	LSW_LOCAL=$PEER_ADDR LSW_REMOTE=$PEER_SEES LSW_PSK=lab-psk-natt
+	if [ "$VER" = 2 ]; then lsw_conf_v2 "$IOP_RUN"; else lsw_conf "$IOP_RUN"; fi
+	sed -i -e 's#subnet=0\.0\.0\.0/0$#subnet=::/0#' -e "s#^\trightid=.*#\trightid=$IK_ADDR#" \
+		"$IOP_RUN/ipsec.conf"
+	printf '%s %s : PSK "%s"\n' "$PEER_ADDR" "$IK_ADDR" lab-psk-natt >"$IOP_RUN/ipsec.secrets"
+	lsw_start peer "$NS_PEER" "$IOP_RUN/ipsec.conf" "$IOP_RUN/ipsec.secrets" &&
+		lsw_up_loaded peer || { iop_bad "libreswan start"; iop_finish; }
+elif [ "$PEER" = swan ]; then
 	SW_VERSION=$VER SW_IKE=aes256-sha256-modp2048 SW_ESP=aes256-sha256 SW_TS=::/0 \
 		SW_MARK=42 SW_LOCAL=$PEER_ADDR SW_REMOTE=$PEER_SEES SW_REMOTE_ID=$IK_ADDR \
 		SW_PSK=lab-psk-natt swan_conf "$IOP_RUN/swanctl.conf"
@@ -121,11 +140,20 @@ fi
 cap_start "$NS_NAT" eth1 "$IOP_OUT/$IOP_NAME.pcap"
 if [ "$BEHIND" = ikerd ]; then
 	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --debug ikev2
-else
+elif [ "$PEER" = swan ]; then
 	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive --debug ikev2
 	iop_check "swanctl --initiate" swan_initiate peer tun 30
+else
+	ik_start "$NS_IK" "$IOP_RUN/ikerd.conf" --passive --debug ikev2
+	iop_check "whack --initiate" lsw_whack peer --name tun --initiate
 fi
-peer_child() { if [ "$PEER" = swan ]; then swan_has_child peer; else ik_has_p2 "$NS_PEER"; fi; }
+peer_child() {
+	case $PEER in
+	swan) swan_has_child peer ;;
+	lsw) lsw_has_child peer ;;
+	*) ik_has_p2 "$NS_PEER" ;;
+	esac
+}
 both_up() { ik_has_p2 "$NS_IK" && peer_child; }
 iop_check "tunnel up on both sides" iop_wait 400 both_up
 
@@ -166,6 +194,21 @@ if [ "$PEER" = swan ]; then
 	else
 		iop_check "strongSwan: itself on 4500, ikerd on 4500" \
 			grep -q "remote '$IK_ADDR' @ $IK_ADDR\[4500\]" "$IOP_OUT/list-sas.$DIRN"
+	fi
+elif [ "$PEER" = lsw ]; then
+	lsw_whack peer --status >"$IOP_OUT/whack-status.$DIRN" 2>&1
+	iop_check "libreswan: IKE SA established" lsw_has_ike peer
+	iop_check "libreswan: IPsec SA established" lsw_has_child peer
+	if [ "$BEHIND" = ikerd ]; then
+		iop_check "libreswan: ikerd at a NAT port" grep -Eq \
+			"\"tun\":405[0-9][0-9] STATE_(QUICK_[IR]2|V2_ESTABLISHED_CHILD_SA) " \
+			"$IOP_OUT/whack-status.$DIRN"
+		iop_check "libreswan: its SAs to the NAT's address" \
+			grep -q "esp:[0-9a-f]*@$IOP_NAT_PUB " "$IOP_OUT/whack-status.$DIRN"
+	else
+		iop_check "libreswan: ikerd on 4500" grep -Eq \
+			"\"tun\":4500 STATE_(QUICK_[IR]2|V2_ESTABLISHED_CHILD_SA) " \
+			"$IOP_OUT/whack-status.$DIRN"
 	fi
 else
 	# the outside ikerd: its peer behind the NAT, at the NAT's ports
@@ -236,5 +279,5 @@ nplain=$(grep -v "UDP-encap" "$IOP_OUT/wire.$DIRN" | grep -c "ESP(spi=")
 iop_check "outside the NAT: >= 16 ESP packets in UDP ($nesp)" test "$nesp" -ge 16
 iop_check "outside the NAT: no plain ESP ($nplain)" test "$nplain" -eq 0
 ik_stop "$NS_IK"
-[ "$PEER" = swan ] || ik_stop "$NS_PEER"
+[ "$PEER" = ikerd ] && ik_stop "$NS_PEER"
 iop_finish
