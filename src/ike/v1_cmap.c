@@ -402,8 +402,8 @@ void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size
 	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl || ace >= ce->acl->naces ||
 	    ce->peers[next].family != src->family)
 		return;
-	ik_addr_fmt_any(dead, a);
-	ik_addr_fmt_any(&ce->peers[next], b);
+	ik_addr_fmt_ios(dead, a);
+	ik_addr_fmt_ios(&ce->peers[next], b);
 	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, &ce->peers[next])) {
 		/* its datagrams reach another engine: that one starts it */
 		memset(&h, 0, sizeof(h));
@@ -490,9 +490,10 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 		return -1;
 	}
 	if (ik_cmap_local(e->cfg, m, mt.entry->peers[0].family, &src)) {
+		bool v6 = mt.entry->peers[0].family == IK_AF_INET6;
+
 		ik_sb_printf(err, "%% crypto map %s is applied to no interface with an %s address "
-			     "(%s)", map, mt.entry->peers[0].family == IK_AF_INET6 ? "IPv6" : "IPv4",
-			     mt.entry->peers[0].family == IK_AF_INET6 ? "ipv6 crypto map" :
+			     "(%s)", map, v6 ? "IPv6" : "IPv4", v6 ? "ipv6 crypto map" :
 			     "crypto map");
 		return -1;
 	}

@@ -324,8 +324,8 @@ static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, bool applied)
 				 "%s/128, or pre-shared-key address ipv6 %s/128 key KEY to %s",
 				 ps, ps, p && p->nkeyrings ? p->keyrings[0]->name : "a keyring");
 		else
-			snprintf(f->fix, sizeof(f->fix), "add crypto isakmp key KEY address %s, or "
-				 "pre-shared-key address %s to %s", ps, ps,
+			snprintf(f->fix, sizeof(f->fix), "add crypto isakmp key KEY address %s, "
+				 "or pre-shared-key address %s to %s", ps, ps,
 				 p && p->nkeyrings ? p->keyrings[0]->name : "a keyring");
 		c->add(c->ctx, f);
 	}

@@ -6,7 +6,7 @@
 # R2 answers both through a dynamic map (IPv6 wildcard keys). show crypto
 # map (Crypto Map IPv6, Peer = 2001:DB8::5), show crypto ipsec sa map,
 # reverse routes via the IPv6 peer, clear crypto sa map, --json; ikerd -t
-# on a set peer without a key.
+# on a set peer without a key; set peer failover handed across workers.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 need_netns
 
@@ -135,7 +135,8 @@ r1 show crypto map | grep -qx '	Peer = 2001:DB8::5' \
 	|| fail "show crypto map peer: $(r1 show crypto map)"
 r1 show crypto map interface eth0 | grep -qx '		eth0' \
 	|| fail "show crypto map interface: $(r1 show crypto map interface eth0)"
-r1 --json show crypto map | grep -q '"family":"ipv6","dynamic_map":null,"description":null,"peers":\["2001:db8::5"\]' \
+j='"family":"ipv6","dynamic_map":null,"description":null,"peers":\["2001:db8::5"\]'
+r1 --json show crypto map | grep -q "$j" \
 	|| fail "show crypto map --json: $(r1 --json show crypto map)"
 r1 show running-config | grep -qx ' ipv6 crypto map CM' \
 	|| fail "show running-config: $(r1 show running-config)"
@@ -145,7 +146,8 @@ r1 initiate map CM 192.0.2.10 203.0.113.5 | grep -q "Initiating crypto map CM 10
 	|| fail "initiate map (first LAN)"
 wait_cmd_grep "QM_IDLE.*ACTIVE" r1 show crypto isakmp sa \
 	|| fail "R1 has no QM_IDLE SA: $(r1 show crypto isakmp sa)"
-wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa || fail "R1 shows no SA: $(r1 show crypto ipsec sa)"
+wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa \
+	|| fail "R1 shows no SA: $(r1 show crypto ipsec sa)"
 r1 initiate map CM 192.0.2.200 203.0.113.5 >/dev/null || fail "initiate map (second LAN)"
 # IKEv2 for the IPv6 LAN
 r1 initiate map CM 2001:db8:a1::1 2001:db8:b2::1 | grep -q "Initiating crypto map CM 20" \
@@ -186,4 +188,27 @@ r1 clear crypto sa map CM || fail "clear crypto sa map"
 wait_cmd_nogrep "spi: 0x" r1 show crypto ipsec sa || fail "R1 kept SAs: $(r1 show crypto ipsec sa)"
 wait_cmd_nogrep "spi: 0x" r2 show crypto ipsec sa || fail "R2 kept SAs: $(r2 show crypto ipsec sa)"
 r1 show crypto route | grep -q 'via' && fail "reverse routes kept: $(r1 show crypto route)"
-echo "PASS: crypto maps with IPv6 peers between two ikerd (IKEv1 two LANs, IKEv2 IPv6 LAN, dynamic map, shows, reverse routes, clear)"
+# set peer failover across workers over IPv6: the first peer (2001:db8::4,
+# which does not exist) is served by the other worker (last 32 bits modulo 2)
+# than the second (2001:db8::5): the failover is handed to the worker of the
+# second, which brings the SA up there
+sed -e 's/^ set peer 2001:db8::5$/ set peer 2001:db8::4\n set peer 2001:db8::5/' \
+	-e 's|key s3cret address ipv6 2001:db8::5/128$|key s3cret address ipv6 2001:db8::/64|' \
+	"$tmp/r1.conf" >"$tmp/r1f.conf" && cp "$tmp/r1f.conf" "$tmp/r1.conf"
+grep -q "set peer 2001:db8::4" "$tmp/r1.conf" || fail "failover configuration"
+r1 reload >/dev/null || fail "reload with two peers"
+r1 initiate map CM 192.0.2.10 203.0.113.5 >/dev/null || fail "initiate map (failover)"
+msg="peer 2001:DB8::4 does not answer, trying 2001:DB8::5 (on the worker thread that serves it)"
+n=0
+while ! grep -qF "$msg" "$tmp/r1.err" && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+grep -qF "$msg" "$tmp/r1.err" \
+	|| fail "failover handed to the other worker: $(tail -5 "$tmp/r1.err")"
+wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa map CM \
+	|| fail "no SA after failover: $(r1 show crypto ipsec sa map CM)"
+r1 show crypto ipsec sa map CM | grep -qi "current_peer 2001:db8::5" \
+	|| fail "SA not with the second peer: $(r1 show crypto ipsec sa map CM)"
+echo "PASS: crypto maps with IPv6 peers between two ikerd (IKEv1 two LANs, IKEv2 IPv6 LAN," \
+	"dynamic map, shows, reverse routes, clear, failover across workers)"

@@ -431,6 +431,22 @@ START_TEST(check_findings)
 	ik_sb_free(&out);
 	ik_config_unref(c);
 
+	/* IKEv2 (V2-2): the keyring has no peer block for the IPv6 peer */
+	t = xn_replace(strdup(r1_v2), "  address 2001:db8::2/128\n", "  address 2001:db8:9::/64\n");
+	c = load(v2_common, t);
+	free(t);
+	ik_sb_init(&out);
+	(void)ik_check_config(c, &out, false);
+	HAS(ik_sb_str(&out), "crypto map CM6 10 initiates toward 2001:DB8::2 with IKEv2 profile P2");
+	ik_sb_free(&out);
+	ik_config_unref(c);
+	c = load(v2_common, r1_v2);
+	ik_sb_init(&out);
+	(void)ik_check_config(c, &out, false);
+	ck_assert_msg(!strstr(ik_sb_str(&out), "initiates toward"), "%s", ik_sb_str(&out));
+	ik_sb_free(&out);
+	ik_config_unref(c);
+
 	/* applied to IPv6 on an interface without an IPv6 address */
 	t = xn_replace(strdup(r1_v1), " ipv6 address 2001:db8::1/64\n",
 		       " ip address 192.0.2.1 255.255.255.0\n");
@@ -547,8 +563,8 @@ START_TEST(v1_failover)
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	ck_assert(ik_addr_eq(&net.n[0].up[0].out.dst, &r2));
-	EXPECT_ORDER(&net.n[0], "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:db8::3 "
-		     "does not answer, trying 2001:db8::2");
+	EXPECT_ORDER(&net.n[0], "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:DB8::3 "
+		     "does not answer, trying 2001:DB8::2");
 	xn_free(&net);
 }
 END_TEST
@@ -605,6 +621,116 @@ START_TEST(v2_dynamic_map)
 }
 END_TEST
 
+/* The key of an IPv6 map peer from a keyring line (pre-shared-key address
+ * ipv6 P/L key K), longest prefix first (K-rules over IPv6): a /128 with
+ * the right key beats a /64 with a wrong one. */
+START_TEST(v1_keyring_ipv6_key)
+{
+	char *r1 = xn_replace(strdup(r1_v1), "crypto isakmp key k3y address ipv6 2001:db8::2/128\n",
+			      "crypto keyring KR\n"
+			      " pre-shared-key address ipv6 2001:db8::/64 key wr0ng\n"
+			      " pre-shared-key address ipv6 2001:db8::2/128 key k3y\n");
+
+	start(v1_common, r1, r2_v1, 69);
+	free(r1);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 2000);
+	if (net.n[0].nup != 1)
+		dump(&net.n[0]);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	xn_free(&net);
+
+	/* only the /64 with the wrong key: phase 1 fails, no SA */
+	r1 = xn_replace(strdup(r1_v1), "crypto isakmp key k3y address ipv6 2001:db8::2/128\n",
+			"crypto keyring KR\n"
+			" pre-shared-key address ipv6 2001:db8::/64 key wr0ng\n");
+	start(v1_common, r1, r2_v1, 70);
+	free(r1);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 5000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* set security-association level per-host over IPv6 peers: the packet's
+ * hosts become the proxy identities (/32 and /128). */
+START_TEST(v1_per_host)
+{
+	char *r1 = xn_replace(strdup(r1_v1), " set pfs group14\n match address TO-R2\n",
+			      " set pfs group14\n set security-association level per-host\n"
+			      " match address TO-R2\n");
+	struct ik_addr h1 = ip("10.1.1.5"), h2 = ip("10.2.3.4");
+
+	r1 = xn_replace(r1, " match address TO-R2-V6\n", " set security-association level "
+			"per-host\n match address TO-R2-V6\n");
+	start(v1_common, r1, r2_v1, 68);
+	free(r1);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 2000);
+	initiate_ok(0, "CM6", "2001:db8:a1::5", "2001:db8:b2::7");
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.n[0].nup, 2);
+	ck_assert_uint_eq(net.n[1].nup, 2);
+	expect_pair(0);
+	expect_pair(1);
+	ck_assert(ik_addr_eq(&net.n[0].up[0].sel.src, &h1));
+	ck_assert(ik_addr_eq(&net.n[0].up[0].sel.dst, &h2));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_plen, 32);
+	ck_assert_uint_eq(net.n[0].up[1].sel.src_plen, 128);
+	ck_assert_uint_eq(net.n[0].up[1].sel.dst_plen, 128);
+	xn_free(&net);
+}
+END_TEST
+
+/* IKEv2: a static entry needs the IPv6 peer among its set peer lines; R2's
+ * entry naming another address refuses R1's selectors. */
+START_TEST(v2_static_entry_needs_peer)
+{
+	char *r2 = xn_replace(strdup(r2_v2), " set peer 2001:db8::1\n",
+			      " set peer 2001:db8::77\n");
+
+	start(v2_common, r1_v2, r2, 71);
+	free(r2);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 3000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ck_assert_int_ge(xn_find(&net.n[1], 0, "no entry of crypto map CM6"), 0);
+	xn_free(&net);
+}
+END_TEST
+
+/* IKEv2 set peer failover over IPv6: IKE_SA_INIT to 2001:db8::3 gets no
+ * answer, R2 is next (its key from a peer block covering both). */
+START_TEST(v2_failover)
+{
+	char *r1 = xn_replace(strdup(r1_v2), " set peer 2001:db8::2\n",
+			      " set peer 2001:db8::3\n set peer 2001:db8::2\n");
+	struct ik_addr r2 = ip("2001:db8::2");
+
+	r1 = xn_replace(r1, "  address 2001:db8::2/128\n", "  address 2001:db8::/64\n");
+	start(v2_common, r1, r2_v2, 67);
+	free(r1);
+	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 600000);
+	if (net.n[0].nup != 1)
+		dump(&net.n[0]);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	ck_assert(ik_addr_eq(&net.n[0].up[0].out.dst, &r2));
+	EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM6 10 to 2001:DB8::3",
+		     "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:DB8::3 does not "
+		     "answer, trying 2001:DB8::2",
+		     "Initiating IKEv2 for crypto map CM6 10 to 2001:DB8::2");
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cmap6");
@@ -621,8 +747,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, v1_dynamic_map);
 	tcase_add_test(tc, v1_family_not_applied);
 	tcase_add_test(tc, v1_failover);
+	tcase_add_test(tc, v1_per_host);
+	tcase_add_test(tc, v1_keyring_ipv6_key);
 	tcase_add_test(tc, v2_two_lines);
 	tcase_add_test(tc, v2_dynamic_map);
+	tcase_add_test(tc, v2_failover);
+	tcase_add_test(tc, v2_static_entry_needs_peer);
 	suite_add_tcase(s, tc);
 	return s;
 }

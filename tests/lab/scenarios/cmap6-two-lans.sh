@@ -10,8 +10,40 @@
 # R2 routes R1's IPv6 LAN only through its reverse route (an IPv6 route via
 # the IPv6 peer, while the pair is up). show crypto map prints the IPv6
 # entries as IOS does; clear crypto sa map takes every pair down.
+# With argument v2 (or LAB_CMAP6_V2=v2; scenario v2-cmap6-two-lans): the same
+# entries with set ikev2-profile, IKEv2 over IPv6 (the first line's child in
+# IKE_AUTH, the others in CREATE_CHILD_SA), keys from `address ipv6` peer blocks.
 # lab-timeout: 240
 . "$LAB_SRC/tests/lab/lib.sh"
+
+v2=${1:-${LAB_CMAP6_V2:-}}
+[ -z "$v2" ] || lab_need_feature ikev2
+# v2conf PEER: IKEv2 settings for a map toward PEER (IPv6); the entries then
+# name the profile (set ikev2-profile PROF after each set transform-set)
+v2conf() {
+	cat <<CONF
+crypto ikev2 proposal PROP
+ encryption aes-cbc-256
+ integrity sha256
+ group 14
+crypto ikev2 policy POL
+ proposal PROP
+crypto ikev2 keyring KR
+ peer P
+  address ipv6 $1/128
+  pre-shared-key lab-v2-k3y
+crypto ikev2 profile PROF
+ match identity remote address ipv6 $1/128
+ authentication remote pre-share
+ authentication local pre-share
+ keyring local KR
+CONF
+}
+to_v2() { # FILE PEER
+	[ -n "$v2" ] || return 0
+	{ v2conf "$2"; sed 's/^ set transform-set TS$/&\n set ikev2-profile PROF/' "$1"; } \
+		>"$1.v2" && mv "$1.v2" "$1"
+}
 
 lab_ns_add r1
 lab_ns_add r2
@@ -92,11 +124,13 @@ interface Ethernet0/0
  ipv6 address 2001:db8:a::2/64
  ipv6 crypto map CM6
 CONF
+to_v2 "$LAB_OUT/r1.conf" 2001:db8:a::2
+to_v2 "$LAB_OUT/r2.conf" 2001:db8:a::1
 
 "$IKERD" -t -f "$LAB_OUT/r1.conf" || lab_fail "ikerd -t R1"
 "$IKERD" -t -f "$LAB_OUT/r2.conf" || lab_fail "ikerd -t R2"
-lab_ikerd_start r2 "$LAB_OUT/r2.conf" --passive --debug isakmp,ipsec
-lab_ikerd_start r1 "$LAB_OUT/r1.conf" --debug isakmp,ipsec
+lab_ikerd_start r2 "$LAB_OUT/r2.conf" --passive --debug isakmp,ipsec,ikev2
+lab_ikerd_start r1 "$LAB_OUT/r1.conf" --debug isakmp,ipsec,ikev2
 ip -n r1 xfrm policy
 lab_assert_eq "R1's traps (one outbound policy per ACL line)" 3 "$(lab_xfrm_count_policy r1)"
 lab_assert_eq "R1 has no SA before the first packet" 0 "$(lab_xfrm_count_sa r1)"
@@ -132,7 +166,14 @@ lab_assert_match "ping6 2001:db8:1::1 -> 2001:db8:2::1 (IPv6 in ESP over IPv6)" 
 	' 0% packet loss' "$out6"
 lab_assert_eq "R2: three SA pairs" 6 "$(lab_xfrm_count_sa r2)"
 
-lab_show r1 show crypto isakmp sa
+if [ -n "$v2" ]; then
+	lab_show r1 show crypto ikev2 sa
+	lab_assert_match "IKEv2 SA over IPv6" 'READY' "$(lab_ikerctl r1 show crypto ikev2 sa)"
+	lab_assert_eq "one IKEv2 SA carries the three pairs" 1 \
+		"$(lab_ikerctl r1 show crypto ikev2 sa | grep -c READY)"
+else
+	lab_show r1 show crypto isakmp sa
+fi
 lab_show r1 show crypto ipsec sa map CM6
 lab_show r1 show crypto map
 lab_show r2 show crypto route
