@@ -7,8 +7,9 @@
 # its inside did not start). Checked: NAT-D finds the NAT on both sides (the
 # IOS lines of ikerd's trace), IKE moves to UDP 4500, the SAs are ESP in UDP
 # (ikerd's `UDP-Encaps`, the kernel's espinudp states towards the NAT's
-# ports), no plain ESP on the wire outside the NAT, a ping6 through the VTI
-# both ways and the ESP counters of both sides.
+# ports), no plain ESP on the wire outside the NAT, ikerd's NAT keepalives
+# when it is behind the NAT, a ping6 through the VTI both ways and the ESP
+# counters of both sides.
 # The same against libreswan (PEER lsw: pluto with its vti6 link), and
 # between two ikerd (PEER ikerd): the inside one initiates, the
 # outside one, --passive, has the NAT's address as its tunnel destination.
@@ -64,6 +65,7 @@ crypto isakmp policy 10
  hash sha256
  authentication pre-share
  group 14
+crypto isakmp nat keepalive 5
 crypto isakmp profile PROF
  keyring KR
  match identity address ipv6 $peer_id/128
@@ -90,6 +92,7 @@ crypto ikev2 profile PROF
  authentication remote pre-share
  authentication local pre-share
  keyring local KR
+ nat keepalive 5
 crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac
  mode tunnel
 crypto ipsec profile PROT
@@ -253,6 +256,14 @@ else
 		"$IOP_OUT/xfrm-state-ikerd.$DIRN"
 fi
 
+# behind the NAT, ikerd keeps its mapping open (nat keepalive 5): a
+# keepalive from the NAT's 4500 mapping within 12 s
+ka_seen() {
+	tcpdump -n -r "$IOP_OUT/$IOP_NAME.pcap" 2>/dev/null |
+		grep -q "IP6 $IOP_NAT_PUB\.405[0-9][0-9] > $IK_SEES\.4500: isakmp-nat-keep-alive"
+}
+[ "$BEHIND" = ikerd ] && iop_check "ikerd: a NAT keepalive through the NAT's mapping of 4500" \
+	iop_wait 120 ka_seen
 if [ "$IOP_FAILS" -eq 0 ]; then
 	iop_check "ping6 across the VTI (ikerd -> peer)" iop_ping "$NS_IK" 2001:db8:ffff::2 5
 	iop_check "ping6 across the VTI (peer -> ikerd)" iop_ping "$NS_PEER" 2001:db8:ffff::1 3
