@@ -83,8 +83,10 @@ static const char *id_type_text(uint8_t t)
 /* The peer's ID payload as selection reads it (s->peer_id): 0; 1 for a DN
  * (its text in s->peer_id_value, s->peer_id left empty); -1 for a type IOS
  * profiles cannot match, or a name with a NUL in it. */
-static int id_peer(struct ik_v2_ike_sa *s, const struct ik_v2_id_pl *id)
+static int id_peer(struct ik_v2_ike_sa *sa, const struct ik_v2_id_pl *id)
 {
+	struct ik_v2_up *s = ik_v2_up(sa);
+
 	free(s->peer_id_value);
 	s->peer_id_value = NULL;
 	memset(&s->peer_id, 0, sizeof(s->peer_id));
@@ -191,6 +193,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 	size_t idl, sk;
 	int rc = -1;
 
+	ik_v2_up(s); /* the identity and keys this exchange chooses go there */
 	if (!s->profile) {
 		ik_v2_fail(s, "no IKEv2 profile for the tunnel");
 		return -1;
@@ -201,8 +204,8 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		return -1;
 	}
 	if (psk_used(s->profile) &&
-	    (ik_v2_key_initiator_ip(s->cfg, s->profile, &s->remote.ip, NULL, &s->psk, &tr) ||
-	     (s->profile->auth_local == IK_AUTH_PSK && !s->psk.local))) {
+	    (ik_v2_key_initiator_ip(s->cfg, s->profile, &s->remote.ip, NULL, &s->up->psk, &tr) ||
+	     (s->profile->auth_local == IK_AUTH_PSK && !s->up->psk.local))) {
 		ik_v2_fail(s, "no pre-shared key for %s in keyring of IKEv2 profile %s",
 			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
 			   s->profile->name);
@@ -218,7 +221,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		if (ik_v2_cert_auth(s, b, true, idb, idl))
 			goto out;
 	} else {
-		if (ik_v2_auth_psk(s->suite.prf, s->psk.local, s->init_i, s->init_i_len, s->nr,
+		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, s->init_i, s->init_i_len, s->nr,
 				   s->nr_len, s->keys.sk_pi, idb, idl, auth))
 			goto out;
 		ik_v2_cert_req(s, b);
@@ -235,7 +238,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 	}
 	if (s->profile->auth_local == IK_AUTH_PSK)
 		V2DBG(s, "Generating IKE_AUTH message (identity %s, pre-shared key of peer block "
-		      "%s)", id_type_text(idb[0]), s->psk.peer ? s->psk.peer->name : "?");
+		      "%s)", id_type_text(idb[0]), s->up->psk.peer ? s->up->psk.peer->name : "?");
 	else
 		V2DBG(s, "Generating IKE_AUTH message (identity %s, certificate)",
 		      id_type_text(idb[0]));
@@ -257,6 +260,7 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_v2_auth a;
 	char err[200];
 
+	ik_v2_up(s);
 	if (ik_v2_find_notify(&rx->m, IK_V2_N_AUTHENTICATION_FAILED)) {
 		auth_failed(s, s->profile && ik_v2_auth_is_sig(s->profile->auth_local) ?
 			    "Received AUTHENTICATION_FAILED from the peer: it did not accept "
@@ -281,8 +285,8 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 			ik_v2_sa_delete(s, "AUTH of the responder does not verify", false);
 			return -1;
 		}
-	} else if (a.method != IK_V2_AUTH_PSK || !s->psk.remote ||
-	    !ik_v2_auth_psk_equal(s->suite.prf, s->psk.remote, s->init_r, s->init_r_len, s->ni,
+	} else if (a.method != IK_V2_AUTH_PSK || !s->up->psk.remote ||
+	    !ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, s->init_r, s->init_r_len, s->ni,
 				  s->ni_len, s->keys.sk_pr, id.body, id.body_len, a.data, a.len)) {
 		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
@@ -349,6 +353,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	int cerr = IK_V2_N_NO_PROPOSAL_CHOSEN, idk;
 	bool child = ik_v2_find(&rx->m, IK_V2_PL_SA) != NULL;
 
+	ik_v2_up(s); /* decrypted: the peer holds the keys of IKE_SA_INIT */
 	/* the peer answered from its address with our keys: proven */
 	ik_core_ho_prove(&s->sa);
 	if (!pl_id || !pl_auth || ik_v2_parse_id(pl_id, &id, err, sizeof(err)) ||
@@ -362,11 +367,11 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		auth_failed(s, "peer identity of a type no IKEv2 profile can match");
 		goto fail;
 	}
-	V2DBG(s, "Received identity %s of type '%s'", idk ? s->peer_id_value :
-	      ik_v2_id_fmt(&s->peer_id, idtxt, sizeof(idtxt)), id_type_text(id.type));
+	V2DBG(s, "Received identity %s of type '%s'", idk ? s->up->peer_id_value :
+	      ik_v2_id_fmt(&s->up->peer_id, idtxt, sizeof(idtxt)), id_type_text(id.type));
 	s->profile = ik_v2_cert_profile(s, rx);
 	if (!s->profile && !idk)
-		s->profile = ik_v2_profile_select_ip(s->cfg, s->fvrf, &s->local.ip, &s->peer_id,
+		s->profile = ik_v2_profile_select_ip(s->cfg, s->fvrf, &s->local.ip, &s->up->peer_id,
 						     &tr);
 	if (!s->profile) {
 		auth_failed(s, "Failed to locate an IKEv2 profile for the peer's identity");
@@ -382,10 +387,10 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	}
 	if (psk_used(s->profile) &&
-	    (ik_v2_key_responder_ip(s->cfg, s->profile, &s->peer_id, &s->remote.ip, &s->psk,
+	    (ik_v2_key_responder_ip(s->cfg, s->profile, &s->up->peer_id, &s->remote.ip, &s->up->psk,
 				    &tr) ||
-	     (s->profile->auth_remote == IK_AUTH_PSK && !s->psk.remote) ||
-	     (s->profile->auth_local == IK_AUTH_PSK && !s->psk.local))) {
+	     (s->profile->auth_remote == IK_AUTH_PSK && !s->up->psk.remote) ||
+	     (s->profile->auth_local == IK_AUTH_PSK && !s->up->psk.local))) {
 		auth_failed(s, "no pre-shared key for the peer in the profile's keyring");
 		goto fail;
 	}
@@ -397,7 +402,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	} else if (a.method != IK_V2_AUTH_PSK) {
 		auth_failed(s, "peer authenticates with a method other than pre-share");
 		goto fail;
-	} else if (!ik_v2_auth_psk_equal(s->suite.prf, s->psk.remote, s->init_i, s->init_i_len,
+	} else if (!ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, s->init_i, s->init_i_len,
 					 s->nr, s->nr_len, s->keys.sk_pi, id.body, id.body_len,
 					 a.data, a.len)) {
 		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
@@ -423,7 +428,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		size_t irl;
 		const uint8_t *ir = ik_v2_init_r(s, &irl);
 
-		if (ik_v2_auth_psk(s->suite.prf, s->psk.local, ir, irl, s->ni, s->ni_len,
+		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, ir, irl, s->ni, s->ni_len,
 				   s->keys.sk_pr, idb, idl, auth))
 			goto fail;
 		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));

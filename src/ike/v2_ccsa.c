@@ -659,15 +659,15 @@ static struct ik_v2_ike_sa *ike_successor(struct ik_v2_ike_sa *s, struct ik_v2_i
 	ns->tunnel = s->tunnel;
 	ns->policy = s->policy;
 	ns->profile = s->profile;
-	ns->psk = s->psk;
+	ik_v2_up(ns)->psk = ik_v2_up_ro(s)->psk;
 	ns->nat_self = s->nat_self;
 	ns->nat_peer = s->nat_peer;
 	ns->peer_frag = s->peer_frag;
-	ns->peer_id_type = s->peer_id_type;
-	ns->peer_id = s->peer_id;
-	if (s->peer_id_value) {
-		ns->peer_id_value = strdup(s->peer_id_value);
-		ns->peer_id.value = ns->peer_id_value;
+	ns->up->peer_id_type = ik_v2_up_ro(s)->peer_id_type;
+	ns->up->peer_id = ik_v2_up_ro(s)->peer_id;
+	if (ik_v2_up_ro(s)->peer_id_value) {
+		ns->up->peer_id_value = strdup(ik_v2_up_ro(s)->peer_id_value);
+		ns->up->peer_id.value = ns->up->peer_id_value;
 	}
 	ns->session_id = s->session_id;
 	ns->conn_id = e->next_conn_id++;

@@ -272,7 +272,8 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 
 void ik_v2_cmap_failover(struct ik_v2_ike_sa *s)
 {
-	if (!s->initiator || !s->want_child || !s->child || !s->child->cmap || s->established_ms)
+	if (!s->initiator || !s->want_child || !s->child || !s->child->cmap ||
+	    ik_v2_up_ro(s)->established_ms)
 		return;
 	ik_cmap_failover(s->e, s->child->cmap, s->child->cmap_ace, &s->child->proxy, s->cmap_peer,
 			 &s->remote.ip, &s->local.ip);

@@ -582,8 +582,8 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	V2DBG(s, "Found Policy '%s'", s->policy->name);
 	V2DBG(s, "Generating IKE_SA_INIT message (DH group %u)", s->dh_group);
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_IKE_SA_INIT, false, 0, &sk);
-	if (s->cookie)
-		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_COOKIE, s->cookie, s->cookie_len);
+	if (s->up && s->up->cookie)
+		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_COOKIE, s->up->cookie, s->up->cookie_len);
 	ik_v2_b_sa(b, props, n);
 	pub = ik_dh_public(s->dh, &pub_len);
 	ik_v2_b_ke(b, s->dh_group, pub, pub_len);
@@ -644,15 +644,15 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 
 	if (first_notify(&rx->m, IK_V2_N_COOKIE, &n)) {
 		if (n.data_len < 1 || n.data_len > 64 ||
-		    s->cookie_retries >= IK_V2_COOKIE_RETRIES) {
+		    ik_v2_up(s)->cookie_retries >= IK_V2_COOKIE_RETRIES) {
 			ik_v2_fail(s, "COOKIE from the responder not followed (%zu bytes, "
-				   "%u tries)", n.data_len, s->cookie_retries);
+				   "%u tries)", n.data_len, s->up->cookie_retries);
 			ik_v2_sa_delete(s, "COOKIE refused", false);
 			return -1;
 		}
-		s->cookie_retries++;
+		s->up->cookie_retries++;
 		V2DBG(s, "Received COOKIE: sending IKE_SA_INIT again with it");
-		if (ik_v2_copy(&s->cookie, &s->cookie_len, n.data, n.data_len) ||
+		if (ik_v2_copy(&s->up->cookie, &s->up->cookie_len, n.data, n.data_len) ||
 		    ik_v2_init_start(s)) {
 			ik_v2_sa_delete(s, "IKE_SA_INIT retry failed", false);
 			return -1;
@@ -672,13 +672,13 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 				if (ours[i][k].type == IK_V2_TT_DH && ours[i][k].id == g)
 					offered = true;
 		free(ours);
-		if (!offered || g == s->dh_group || s->ke_retries >= IK_V2_KE_RETRIES) {
+		if (!offered || g == s->dh_group || ik_v2_up(s)->ke_retries >= IK_V2_KE_RETRIES) {
 			ik_v2_fail(s, "INVALID_KE_PAYLOAD asks for DH group %u, %s", g,
 				   !offered ? "which we did not offer" : "retries exhausted");
 			ik_v2_sa_delete(s, "INVALID_KE_PAYLOAD", false);
 			return -1;
 		}
-		s->ke_retries++;
+		s->up->ke_retries++;
 		V2DBG(s, "Received INVALID_KE_PAYLOAD: the peer wants DH group %u (we sent %u)", g,
 		      s->dh_group);
 		s->dh_group = g;

@@ -115,6 +115,23 @@ struct ik_v2_child_req {
 	struct ik_proxy pkt;
 };
 
+/* The part of an IKEv2 SA that IKE_AUTH fills and the established SA
+ * reads (the peer's identity, the keys chosen for it), and the initiator's
+ * IKE_SA_INIT retry state: allocated by ik_v2_up when first written (the
+ * responder: once an IKE_AUTH request decrypted; the initiator: at IKE_AUTH
+ * or on a COOKIE or INVALID_KE_PAYLOAD answer), so that a responder SA
+ * half-open after IKE_SA_INIT does not carry it. */
+struct ik_v2_up {
+	struct ik_v2_psk psk;           /* from the profile's keyring */
+	struct ik_v2_id peer_id;        /* IDi (R) or IDr (I) as selection reads it */
+	char *peer_id_value;            /* the text peer_id.value points into */
+	uint8_t peer_id_type;           /* IK_V2_ID_* as received */
+	uint64_t established_ms;        /* 0 until IKE_AUTH completes */
+	uint8_t *cookie;                /* initiator: the COOKIE to echo */
+	size_t cookie_len;
+	unsigned ke_retries, cookie_retries;
+};
+
 /* The IKEv2 IKE SA. spi_i/spi_r of the base are the SPIs; state is an enum
  * ik_v2_state. */
 struct ik_v2_ike_sa {
@@ -125,7 +142,9 @@ struct ik_v2_ike_sa {
 	const struct ik_interface *tunnel;          /* initiator: the tunnel asked for */
 	const struct ik_ikev2_policy *policy;       /* responder: chosen at IKE_SA_INIT */
 	const struct ik_ikev2_profile *profile;     /* tunnel's (I), from IDi (R) */
-	struct ik_v2_psk psk;                       /* from the profile's keyring */
+	/* what IKE_AUTH and later use: allocated when first needed (ik_v2_up),
+	 * so that an SA half-open after IKE_SA_INIT does not carry it */
+	struct ik_v2_up *up;
 	/* negotiated */
 	struct ik_v2_suite suite;
 	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
@@ -139,9 +158,6 @@ struct ik_v2_ike_sa {
 	uint8_t *init_i, *init_r; /* the two IKE_SA_INIT messages, for AUTH (responder:
 				   * see ik_v2_init_r) */
 	size_t init_i_len, init_r_len;
-	uint8_t *cookie;        /* initiator: the COOKIE to echo */
-	size_t cookie_len;
-	unsigned ke_retries, cookie_retries;
 	/* the peer */
 	bool nat_self, nat_peer;        /* NAT-D: we, the peer, are behind a NAT */
 	bool peer_frag;                 /* IKEV2_FRAGMENTATION_SUPPORTED received */
@@ -153,9 +169,6 @@ struct ik_v2_ike_sa {
 						 * issuer the peer's CERTREQ names */
 	struct ik_v2_pair_node *ready;  /* its node in the (local, remote) index while READY
 					 * (v2_pair.c) */
-	struct ik_v2_id peer_id;        /* IDi (R) or IDr (I) as selection reads it */
-	char *peer_id_value;            /* the text peer_id.value points into */
-	uint8_t peer_id_type;           /* IK_V2_ID_* as received */
 	/* the first child SA (IKE_AUTH): allocated when wanted (ik_v2_sa_child),
 	 * freed once IKE_AUTH is done */
 	struct ik_v2_child_req *child;
@@ -167,12 +180,9 @@ struct ik_v2_ike_sa {
 					 * the first fragment and freed when done */
 	struct ik_v2_more *more;        /* rekeys, DELETE, DPD (v2_more.h); freed by
 					 * ik_v2_more_free */
-	uint64_t established_ms;
 	uint64_t last_rx_ms;            /* an authenticated message arrived (DPD) */
 	bool rekey_started;
 	unsigned dpd_tries;
-	/* where the message being handled came from (moves only once authenticated) */
-	struct ik_endpoint rx_local, rx_remote;
 };
 
 /* Engine-wide IKEv2 state (hung off struct ik_engine as e->v2). */
@@ -193,6 +203,9 @@ struct ik_v2_eng {
 	uint64_t cookies_sent, cookies_ok;
 	struct ik_v2_stats st;          /* show crypto ikev2 stats (engine.h) */
 	struct ik_htab pairs;           /* READY SAs by (local, remote) address (v2_pair.c) */
+	/* where the message being handled came from: the SA moves there only
+	 * once it authenticated (one message is handled at a time) */
+	struct ik_endpoint rx_local, rx_remote;
 };
 
 /* Received message, decrypted (for SK exchanges): what handlers see. */
@@ -284,6 +297,11 @@ const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len);
 /* The SA's first child SA request, allocated (zeroed) on first use: never
  * NULL (ik_xcalloc). ik_v2_sa_child_done frees it. */
 struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s);
+/* The SA's post-IKE_SA_INIT block, allocated (zeroed) on first use: never
+ * NULL (ik_xcalloc). ik_v2_up_ro reads it without allocating: a zeroed
+ * block while the SA has none. Freed with the SA. */
+struct ik_v2_up *ik_v2_up(struct ik_v2_ike_sa *s);
+const struct ik_v2_up *ik_v2_up_ro(const struct ik_v2_ike_sa *s);
 void ik_v2_sa_child_done(struct ik_v2_ike_sa *s);
 /* An unprotected IKE_SA_INIT-style answer with one notify (COOKIE,
  * INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN) for a request that has no SA. */

@@ -193,8 +193,12 @@ static void sa_free(struct ik_v2_ike_sa *s)
 	ik_v2_wipe_free(&s->nr, &s->nr_len);
 	ik_v2_wipe_free(&s->init_i, &s->init_i_len);
 	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
-	ik_v2_wipe_free(&s->cookie, &s->cookie_len);
-	free(s->peer_id_value);
+	if (s->up) {
+		ik_v2_wipe_free(&s->up->cookie, &s->up->cookie_len);
+		free(s->up->peer_id_value);
+		ik_wipe(s->up, sizeof(*s->up));
+		free(s->up);
+	}
 	ik_v2_sa_child_done(s);
 	ik_core_cfg_release(s->e, s->cfg);
 	free(s->fvrf);
@@ -313,7 +317,7 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 
 	in_neg_leave(s);
 	ik_v2_sa_set_state(s, IKEV2_READY);
-	s->established_ms = now;
+	ik_v2_up(s)->established_ms = now;
 	s->last_rx_ms = now;
 	e->st.p1_done++;
 	ik_core_timer_set(e, &s->t_expire, now + (uint64_t)life * 1000);
@@ -335,7 +339,7 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 		char ida[IK_ADDR_ANYSTRLEN], idb[300];
 
 		ik_addr_fmt_any(&s->local.ip, ida);
-		ik_v2_id_fmt(&s->peer_id, idb, sizeof(idb));
+		ik_v2_id_fmt(&ik_v2_up(s)->peer_id, idb, sizeof(idb));
 		V2DBG(s, "Session with IKE ID PAIR (%s, %s) is UP", s->initiator ? ida : idb,
 		      s->initiator ? idb : ida);
 	}
@@ -346,15 +350,16 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 
 void ik_v2_sa_authenticated(struct ik_v2_ike_sa *s)
 {
+	const struct ik_v2_eng *v = ik_v2_eng(s->e);
 	char oa[IK_ADDR_ANYSTRLEN], na[IK_ADDR_ANYSTRLEN];
 
 	s->last_rx_ms = ik_core_now(s->e);
-	if (ik_ep_eq(&s->rx_remote, &s->remote) && s->rx_local.port == s->local.port)
+	if (ik_ep_eq(&v->rx_remote, &s->remote) && v->rx_local.port == s->local.port)
 		return;
 	V2DBG(s, "peer moved from %s:%u to %s:%u (local port %u), authenticated",
 	      ik_addr_fmt_any(&s->remote.ip, oa), s->remote.port,
-	      ik_addr_fmt_any(&s->rx_remote.ip, na), s->rx_remote.port, s->rx_local.port);
-	ik_core_sa_set_endpoints(&s->sa, &s->rx_local, &s->rx_remote);
+	      ik_addr_fmt_any(&v->rx_remote.ip, na), v->rx_remote.port, v->rx_local.port);
+	ik_core_sa_set_endpoints(&s->sa, &v->rx_local, &v->rx_remote);
 	ik_v2_pair_moved(s);
 }
 
@@ -567,6 +572,20 @@ struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s)
 	if (!s->child)
 		s->child = ik_xcalloc(1, sizeof(*s->child));
 	return s->child;
+}
+
+struct ik_v2_up *ik_v2_up(struct ik_v2_ike_sa *s)
+{
+	if (!s->up)
+		s->up = ik_xcalloc(1, sizeof(*s->up));
+	return s->up;
+}
+
+const struct ik_v2_up *ik_v2_up_ro(const struct ik_v2_ike_sa *s)
+{
+	static const struct ik_v2_up none;
+
+	return s->up ? s->up : &none;
 }
 
 void ik_v2_sa_child_done(struct ik_v2_ike_sa *s)
@@ -803,8 +822,8 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		}
 	}
 	moved = !ik_ep_eq(remote, &s->remote) || local->port != s->local.port;
-	s->rx_local = *local;
-	s->rx_remote = *remote;
+	ik_v2_eng(e)->rx_local = *local;
+	ik_v2_eng(e)->rx_remote = *remote;
 	rx = calloc(1, sizeof(*rx));
 	if (!rx)
 		return;

@@ -102,15 +102,18 @@ static void local_id(const struct ik_v2_ike_sa *s, char *buf, size_t n)
 /* The peer's identity, escaped (it comes from the network). */
 static void remote_id(const struct ik_v2_ike_sa *s, char *buf, size_t n)
 {
-	if (s->peer_id.type == IK_ID_NONE)
+	const struct ik_v2_up *up = ik_v2_up_ro(s);
+
+	if (up->peer_id.type == IK_ID_NONE)
 		ik_addr_fmt_any(&s->remote.ip, buf);
 	else
-		ik_v2_id_fmt(&s->peer_id, buf, n);
+		ik_v2_id_fmt(&up->peer_id, buf, n);
 }
 
 static uint64_t active_s(const struct ik_v2_ike_sa *s, uint64_t now)
 {
-	uint64_t from = s->established_ms ? s->established_ms : s->created_ms;
+	uint64_t est = ik_v2_up_ro(s)->established_ms;
+	uint64_t from = est ? est : s->created_ms;
 
 	return now > from ? (now - from) / 1000 : 0;
 }
