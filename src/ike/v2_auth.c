@@ -251,11 +251,12 @@ out:
 	return rc;
 }
 
+static void first_child(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx);
+
 int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
 	const struct ik_pl *pl_id = ik_v2_find(&rx->m, IK_V2_PL_IDR);
 	const struct ik_pl *pl_auth = ik_v2_find(&rx->m, IK_V2_PL_AUTH);
-	const struct ik_pl *pl_n;
 	struct ik_v2_id_pl id;
 	struct ik_v2_auth a;
 	char err[200];
@@ -295,8 +296,19 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 	V2DBG(s, "Verification of peer's authentication data PASSED");
 	ik_v2_sa_established(s);
-	if (!s->want_child)
-		return 0;
+	if (s->want_child)
+		first_child(s, rx);
+	ik_v2_kept_free(s); /* the child took its keys from the nonces */
+	return 0;
+}
+
+/* Initiator: the IPsec SA the IKE_AUTH response brings, or the peer's
+ * refusal of it. */
+static void first_child(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
+{
+	const struct ik_pl *pl_n;
+	char err[200];
+
 	for (size_t i = 0; i < rx->m.npl; i++) {
 		struct ik_v2_notify n;
 
@@ -312,14 +324,13 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 			ik_v2_fail(s, "the peer refused the IPsec SA for %s: %s",
 				   s->tunnel ? s->tunnel->name : "?", ik_v2_notify_name(n.type));
 		s->e->st.p2_failed++;
-		return 0;
+		return;
 	}
 	if (ik_v2_esp_accept(s, rx, ik_v2_sa_child(s)) == 0)
 		ik_v2_child_install(s, s->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
 	else
 		s->e->st.p2_failed++;
 	ik_v2_sa_child_done(s);
-	return 0;
 }
 
 /* ---- responder ---- */
@@ -447,6 +458,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	else if (child)
 		e->st.p2_failed++;
 	ik_v2_sa_child_done(s);
+	ik_v2_kept_free(s); /* the child took its keys from the nonces */
 	free(b);
 	return 0;
 fail:

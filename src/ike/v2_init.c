@@ -335,8 +335,9 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	struct ik_v2_ike_sa *s = NULL;
 	struct ik_v2_builder *b = NULL;
 	struct ik_secret *gir = NULL;
-	uint8_t rnd[128], nd[2];
+	uint8_t rnd[128], nd[2], nr[IK_V2_NONCE_LEN];
 	char err[200], ra[IK_ADDR_ANYSTRLEN];
+	size_t nr_off = 0;
 	unsigned limit;
 	bool accepted = false;
 
@@ -455,15 +456,11 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		ik_v2_send_notify_clear(e, local, remote, fvrf, h, IK_V2_N_INVALID_SYNTAX, NULL, 0);
 		goto fail;
 	}
-	if (ik_v2_copy(&s->ni, &s->ni_len, ni, ni_len) ||
-	    ik_v2_copy(&s->init_i, &s->init_i_len, rx->raw, rx->raw_len))
+	/* Ni is kept as a view of the request, Nr of the response (below) */
+	if (ni < rx->raw || ni_len > rx->raw_len || (size_t)(ni - rx->raw) > rx->raw_len - ni_len)
 		goto fail;
-	s->nr = malloc(IK_V2_NONCE_LEN);
-	if (!s->nr)
-		goto fail;
-	s->nr_len = IK_V2_NONCE_LEN;
-	ik_core_rand(e, s->nr, s->nr_len);
-	if (ik_v2_derive(&s->suite, gir, s->ni, s->ni_len, s->nr, s->nr_len, s->spi_i, s->spi_r,
+	ik_core_rand(e, nr, sizeof(nr));
+	if (ik_v2_derive(&s->suite, gir, ni, ni_len, nr, sizeof(nr), s->spi_i, s->spi_r,
 			 &s->keys)) {
 		V2DBG(s, "key derivation failed");
 		goto fail;
@@ -492,18 +489,22 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		ik_v2_b_sa(b, &p, 1);
 		pub = ik_dh_public(s->dh, &pub_len);
 		ik_v2_b_ke(b, s->dh_group, pub, pub_len);
-		ik_v2_b_nonce(b, s->nr, s->nr_len);
+		nr_off = b->len + 4; /* the Nonce data, after the generic header */
+		ik_v2_b_nonce(b, nr, sizeof(nr));
 		natd_add(b, s->spi_i, s->spi_r, local, remote);
 		ik_v2_cert_req_init(s, b);
 		ik_v2_cert_sig_hashes(s, b);
 		if (s->peer_frag)
 			ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED,
 				       NULL, 0);
-		if (ik_v2_send_response(s, b, sk))
+		if (ik_v2_send_response(s, b, sk) ||
+		    ik_v2_keep_both(s, rx->raw, rx->raw_len, (size_t)(ni - rx->raw), ni_len,
+				    nr_off, sizeof(nr)) ||
+		    memcmp(s->nr, nr, sizeof(nr)))
 			goto fail;
 	}
 	/* the response holds our public value: the key pair is no longer needed
-	 * (the response itself stays as the window's, ik_v2_init_r) */
+	 * (the response itself is kept with the request, ik_v2_init_r) */
 	ik_dh_free(s->dh);
 	s->dh = NULL;
 	ik_v2_sa_set_state(s, IKEV2_R_INIT_SENT);
@@ -517,6 +518,7 @@ out:
 		v->st.in_req_accepted++;
 	else
 		v->st.in_req_rejected++;
+	ik_wipe(nr, sizeof(nr));
 	ik_secret_free(gir);
 	free(b);
 	ik_v2_sa_free(offer);
@@ -531,8 +533,9 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	struct ik_v2_proposal props[IK_V2_MAX_PROPOSALS];
 	size_t nt[IK_V2_MAX_PROPOSALS], n, sk, pub_len;
 	struct ik_v2_builder *b = NULL;
-	uint8_t rnd[128];
+	uint8_t rnd[128], ni[IK_V2_NONCE_LEN];
 	const uint8_t *pub;
+	size_t ni_off;
 	int rc = -1;
 
 	if (!s->policy) {
@@ -572,13 +575,11 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	ik_wipe(rnd, sizeof(rnd));
 	if (!s->dh)
 		goto out;
-	if (!s->ni) {
-		s->ni = malloc(IK_V2_NONCE_LEN);
-		if (!s->ni)
-			goto out;
-		s->ni_len = IK_V2_NONCE_LEN;
-		ik_core_rand(e, s->ni, s->ni_len);
-	}
+	/* a retry (COOKIE, INVALID_KE_PAYLOAD) sends the same Ni again */
+	if (s->ni && s->ni_len == sizeof(ni))
+		memcpy(ni, s->ni, sizeof(ni));
+	else
+		ik_core_rand(e, ni, sizeof(ni));
 	V2DBG(s, "Found Policy '%s'", s->policy->name);
 	V2DBG(s, "Generating IKE_SA_INIT message (DH group %u)", s->dh_group);
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_IKE_SA_INIT, false, 0, &sk);
@@ -587,7 +588,8 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	ik_v2_b_sa(b, props, n);
 	pub = ik_dh_public(s->dh, &pub_len);
 	ik_v2_b_ke(b, s->dh_group, pub, pub_len);
-	ik_v2_b_nonce(b, s->ni, s->ni_len);
+	ni_off = b->len + 4; /* the Nonce data, after the generic header */
+	ik_v2_b_nonce(b, ni, sizeof(ni));
 	natd_add(b, s->spi_i, s->spi_r, &s->local, &s->remote);
 	ik_v2_cert_sig_hashes(s, b);
 	if (ik_v2_frag_local(s))
@@ -596,13 +598,14 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	s->win.next_msgid = 0;
 	if (ik_v2_send_request(s, b, sk))
 		goto out;
-	if (ik_v2_copy(&s->init_i, &s->init_i_len, s->win.req.buf, s->win.req.len))
+	if (ik_v2_keep_request(s, ni_off, sizeof(ni)) || memcmp(s->ni, ni, sizeof(ni)))
 		goto out;
 	if (s->state != IKEV2_I_INIT_SENT) /* not a COOKIE or INVALID_KE retry */
 		ik_v2_eng(s->e)->st.out_req++;
 	ik_v2_sa_set_state(s, IKEV2_I_INIT_SENT);
 	rc = 0;
 out:
+	ik_wipe(ni, sizeof(ni));
 	free(ours);
 	free(b);
 	return rc;
@@ -734,8 +737,9 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	ik_timer_cancel(&e->timers, &s->win.t_xmit);
 	memcpy(s->spi_r, h->spi_r, 8);
 	trace_suite(s, &s->suite);
-	if (ik_v2_copy(&s->nr, &s->nr_len, nr, nr_len) ||
-	    ik_v2_copy(&s->init_r, &s->init_r_len, rx->raw, rx->raw_len) ||
+	if (nr < rx->raw || nr_len > rx->raw_len ||
+	    (size_t)(nr - rx->raw) > rx->raw_len - nr_len ||
+	    ik_v2_keep_response(s, rx->raw, rx->raw_len, (size_t)(nr - rx->raw), nr_len) ||
 	    ik_v2_derive(&s->suite, gir, s->ni, s->ni_len, s->nr, s->nr_len, s->spi_i, s->spi_r,
 			 &s->keys)) {
 		ik_v2_sa_delete(s, "key derivation failed", false);

@@ -63,6 +63,8 @@ struct ik_v2_out {
 	uint8_t *buf;           /* the datagrams back to back */
 	size_t len;
 	uint16_t n;             /* datagrams */
+	bool borrowed;          /* buf is a view of the SA's kept IKE_SA_INIT messages
+				 * (the responder's response): not freed with it */
 	uint16_t *dlen;         /* their lengths (IK_V2_MAX_MSGS room) when fragments;
 				 * NULL: one datagram of len bytes */
 };
@@ -153,11 +155,13 @@ struct ik_v2_ike_sa {
 	uint64_t iv_seq;        /* AEAD IVs: a counter, never repeated under SK_e */
 	/* IKE_SA_INIT material, kept until IKE_AUTH completes */
 	struct ik_dh *dh;
-	uint8_t *ni, *nr;
-	size_t ni_len, nr_len;
-	uint8_t *init_i, *init_r; /* the two IKE_SA_INIT messages, for AUTH (responder:
-				   * see ik_v2_init_r) */
-	size_t init_i_len, init_r_len;
+	/* the two IKE_SA_INIT messages, for AUTH, exact and back to back in one
+	 * block that init_i owns (init_r: NULL until the response is known);
+	 * the nonces are views of their Nonce payloads in it. Freed by
+	 * ik_v2_kept_free once IKE_AUTH is done. */
+	uint8_t *init_i;
+	const uint8_t *init_r, *ni, *nr;
+	uint32_t init_i_len, init_r_len, ni_len, nr_len;
 	/* the peer */
 	bool nat_self, nat_peer;        /* NAT-D: we, the peer, are behind a NAT */
 	bool peer_frag;                 /* IKEV2_FRAGMENTATION_SUPPORTED received */
@@ -291,9 +295,21 @@ void ik_v2_msg_begin(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, uint8_t ex
 int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off);
 int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off);
 /* The IKE_SA_INIT response of the SA (for AUTH): the initiator's copy of
- * what it received, or the responder's response as sent: the window's last
- * response until IKE_AUTH replaces it, then moved to init_r. */
+ * what it received, or the responder's response as sent. */
 const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len);
+/* Keeps the IKE_SA_INIT messages. The initiator's request as sent (the
+ * window's), its Nonce data at ni_off of it; then the response as received,
+ * its Nonce data at nr_off, appended to the same block. The responder: the
+ * request as received and the response it has just sent (the window's
+ * response becomes a view of the block), nonces at ni_off and nr_off of
+ * each. 0, or -1 (no memory; nothing kept changed). */
+int ik_v2_keep_request(struct ik_v2_ike_sa *s, size_t ni_off, size_t ni_len);
+int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, size_t nr_off,
+			size_t nr_len);
+int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, size_t ni_off,
+		    size_t ni_len, size_t nr_off, size_t nr_len);
+/* IKE_AUTH is done: the kept messages and nonces go (wiped). */
+void ik_v2_kept_free(struct ik_v2_ike_sa *s);
 /* The SA's first child SA request, allocated (zeroed) on first use: never
  * NULL (ik_xcalloc). ik_v2_sa_child_done frees it. */
 struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s);

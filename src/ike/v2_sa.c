@@ -85,7 +85,8 @@ void ik_v2_wipe_free(uint8_t **p, size_t *len)
 
 static void out_clear(struct ik_v2_out *o)
 {
-	free(o->buf);
+	if (!o->borrowed)
+		free(o->buf);
 	free(o->dlen);
 	memset(o, 0, sizeof(*o));
 }
@@ -189,10 +190,7 @@ static void sa_free(struct ik_v2_ike_sa *s)
 	ik_dh_free(s->dh);
 	if (s->have_keys)
 		ik_v2_keys_free(&s->keys);
-	ik_v2_wipe_free(&s->ni, &s->ni_len);
-	ik_v2_wipe_free(&s->nr, &s->nr_len);
-	ik_v2_wipe_free(&s->init_i, &s->init_i_len);
-	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
+	ik_v2_kept_free(s);
 	if (s->up) {
 		ik_v2_wipe_free(&s->up->cookie, &s->up->cookie_len);
 		free(s->up->peer_id_value);
@@ -331,8 +329,6 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	if ((s->nat_self) && (s->profile && s->profile->nat_keepalive))
 		ik_core_timer_set(e, &s->live->t_natka,
 				  now + (uint64_t)s->profile->nat_keepalive * 1000);
-	ik_v2_wipe_free(&s->init_i, &s->init_i_len);
-	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
 	ik_dh_free(s->dh);
 	s->dh = NULL;
 	{
@@ -596,13 +592,106 @@ void ik_v2_sa_child_done(struct ik_v2_ike_sa *s)
 
 const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len)
 {
-	if (s->init_r || s->initiator || !s->win.have_resp || s->win.resp_msgid != 0 ||
-	    s->win.resp.dlen) {
-		*len = s->init_r_len;
-		return s->init_r;
+	*len = s->init_r_len;
+	return s->init_r;
+}
+
+/* The view of len bytes at off of a kept message of mlen bytes, or NULL. */
+static const uint8_t *kept_view(const uint8_t *msg, size_t mlen, size_t off, size_t len)
+{
+	return off <= mlen && len <= mlen - off ? msg + off : NULL;
+}
+
+int ik_v2_keep_request(struct ik_v2_ike_sa *s, size_t ni_off, size_t ni_len)
+{
+	const struct ik_v2_out *o = &s->win.req;
+	uint8_t *k;
+
+	if (o->dlen || !kept_view(o->buf, o->len, ni_off, ni_len) || o->len > UINT32_MAX)
+		return -1;
+	k = malloc(o->len ? o->len : 1);
+	if (!k)
+		return -1;
+	memcpy(k, o->buf, o->len);
+	ik_v2_kept_free(s);
+	s->init_i = k;
+	s->init_i_len = (uint32_t)o->len;
+	s->ni = k + ni_off;
+	s->ni_len = (uint32_t)ni_len;
+	return 0;
+}
+
+int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, size_t nr_off,
+			size_t nr_len)
+{
+	size_t il = s->init_i_len, ni_off = s->ni ? (size_t)(s->ni - s->init_i) : 0;
+	uint8_t *k;
+
+	if (!s->init_i || s->init_r || !kept_view(msg, len, nr_off, nr_len) ||
+	    len > UINT32_MAX - il)
+		return -1;
+	k = malloc(il + len);
+	if (!k)
+		return -1;
+	memcpy(k, s->init_i, il);
+	memcpy(k + il, msg, len);
+	ik_wipe(s->init_i, il);
+	free(s->init_i);
+	s->init_i = k;
+	s->ni = s->ni ? k + ni_off : NULL;
+	s->init_r = k + il;
+	s->init_r_len = (uint32_t)len;
+	s->nr = s->init_r + nr_off;
+	s->nr_len = (uint32_t)nr_len;
+	return 0;
+}
+
+int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, size_t ni_off,
+		    size_t ni_len, size_t nr_off, size_t nr_len)
+{
+	struct ik_v2_out *o = &s->win.resp;
+	uint8_t *k;
+
+	if (o->dlen || o->borrowed || !kept_view(req, req_len, ni_off, ni_len) ||
+	    !kept_view(o->buf, o->len, nr_off, nr_len) || req_len > UINT32_MAX / 2 ||
+	    o->len > UINT32_MAX / 2)
+		return -1;
+	k = malloc(req_len + o->len);
+	if (!k)
+		return -1;
+	memcpy(k, req, req_len);
+	memcpy(k + req_len, o->buf, o->len);
+	ik_v2_kept_free(s);
+	free(o->buf);
+	o->buf = k + req_len;
+	o->borrowed = true;
+	s->init_i = k;
+	s->init_i_len = (uint32_t)req_len;
+	s->init_r = k + req_len;
+	s->init_r_len = (uint32_t)o->len;
+	s->ni = k + ni_off;
+	s->ni_len = (uint32_t)ni_len;
+	s->nr = s->init_r + nr_off;
+	s->nr_len = (uint32_t)nr_len;
+	return 0;
+}
+
+void ik_v2_kept_free(struct ik_v2_ike_sa *s)
+{
+	struct ik_v2_out *o = &s->win.resp;
+
+	if (o->borrowed) {
+		/* the window's response lives in the block: it goes with it */
+		memset(o, 0, sizeof(*o));
+		s->win.have_resp = false;
 	}
-	*len = s->win.resp.len;
-	return s->win.resp.buf;
+	if (s->init_i) {
+		ik_wipe(s->init_i, (size_t)s->init_i_len + s->init_r_len);
+		free(s->init_i);
+	}
+	s->init_i = NULL;
+	s->init_r = s->ni = s->nr = NULL;
+	s->init_i_len = s->init_r_len = s->ni_len = s->nr_len = 0;
 }
 
 int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
@@ -612,15 +701,6 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 	char contents[512];
 
 	built_payloads(b, sk_off, contents, sizeof(contents));
-	/* the responder's IKE_SA_INIT response, kept for AUTH until IKE_AUTH
-	 * completes, moves out of the window rather than being copied */
-	if (!s->initiator && !s->init_r && w->have_resp && w->resp_msgid == 0 &&
-	    s->state == IKEV2_R_INIT_SENT) {
-		s->init_r = w->resp.buf;
-		s->init_r_len = w->resp.len;
-		w->resp.buf = NULL;
-		out_clear(&w->resp);
-	}
 	if (msg_out(s, b, sk_off, &w->resp))
 		return -1;
 	trace_out(s, b, true, contents);
