@@ -6,7 +6,9 @@
  * run_timers, and heap bytes per established IKE SA with its child pair;
  * then heap and RSS for 50,000 half-open SAs (MM1 from distinct addresses)
  * and after they expire, and the same for IKEv2 (IKE_SA_INIT: 50,000 with
- * x25519, 2,000 with modp2048; --half scales these). Asserts nothing.
+ * x25519, 2,000 with modp2048; --half scales these), and heap per
+ * established IKEv2 SA with its child pair (x25519, --max SAs, at least
+ * 2,000). Asserts nothing.
  *
  * Usage: bench_scale [--modp2048] [--max N] [--batch B] [--half H (50,000)] */
 #include <malloc.h>
@@ -149,6 +151,66 @@ static char *v2_conf(const char *path, unsigned group)
 
 	snprintf(g, sizeof(g), " group %u\n", group);
 	return xn_replace(t, " group 14\n", g);
+}
+
+/* Heap per established IKEv2 SA with its child pair: the IKEv2 form of the
+ * seed (group `group`), a VTI per initiator's public address on the
+ * responder, n handshakes one after the other; heap growth between n/2 and
+ * n SAs right after the handshakes, then what one liveness check (the
+ * profile's on-demand DPD, 10 s, no traffic) adds to each SA. */
+static void v2_established(unsigned group, unsigned n, const struct ik_engine_opts *ro)
+{
+	char *t = v2_conf("etc/examples/ikev2-r2.conf", group), a[16];
+	struct ik_config *rc, *ic;
+	struct ik_sb sb;
+	struct mnode *r;
+	size_t h_half = 0, h_full, h_dpd;
+	unsigned failed = 0, up;
+
+	if (n < 2)
+		return;
+	t = xn_replace(t, "crypto ikev2 keyring keyring1\n peer R1\n  address 192.168.0.1\n",
+		       "crypto ikev2 keyring keyring1\n peer R1\n  address 0.0.0.0 0.0.0.0\n");
+	ik_sb_init(&sb);
+	ik_sb_add(&sb, t);
+	for (unsigned k = 0; k < n; k++)
+		ik_sb_printf(&sb, "interface Tunnel%u\n tunnel source Ethernet0/0\n"
+			     " tunnel mode ipsec ipv4\n tunnel destination %s\n"
+			     " tunnel protection ipsec profile profile1\n!\n", 10 + k,
+			     fmt_addr(PUB_BASE + k, a));
+	rc = xn_load(ik_sb_str(&sb), "responder");
+	ik_sb_free(&sb);
+	free(t);
+	t = v2_conf("etc/examples/ikev2-r1.conf", group);
+	ic = xn_load(t, "initiator");
+	free(t);
+	mn_init(&net);
+	r = mn_add(&net, 0, "R", rc, RESP_ADDR, 1, ro, false);
+	for (unsigned k = 0; k < n; k++) {
+		if (k == n / 2) {
+			malloc_trim(0);
+			h_half = heap_bytes();
+		}
+		if (!handshake(ic, k))
+			failed++;
+	}
+	malloc_trim(0);
+	h_full = heap_bytes();
+	up = r->nup;
+	net.now += 15000; /* one DPD interval: a liveness check each, answered by nobody */
+	ik_engine_run_timers(r->e);
+	net.qlen = 0;
+	malloc_trim(0);
+	h_dpd = heap_bytes();
+	printf("\n%u established IKEv2 SAs (group %u, PSK, one child pair each): heap %.0f B "
+	       "per SA with its child pair (growth from %u to %u SAs)", up, group,
+	       (double)(h_full - h_half) / (n - n / 2), n / 2, n);
+	if (failed)
+		printf(" (%u handshakes failed)", failed);
+	printf(";\nafter one liveness check each: %+.0f B per SA\n",
+	       ((double)h_dpd - (double)h_full) / (up ? up : 1));
+	mn_free(&net);
+	ik_config_unref(ic);
 }
 
 /* Heap and RSS of n half-open SAs: the first message of an initiator (IKEv1
@@ -304,6 +366,7 @@ int main(int argc, char **argv)
 	half_open(1, modp2048 ? 14 : 2, half, &ro);
 	half_open(2, 31, half, &ro);
 	half_open(2, 14, half / 25, &ro);
+	v2_established(31, max < 2000 ? 2000 : max, &ro);
 	printf("\nresp CPU us/hs: responder thread CPU per handshake of a batch of %u added at\n"
 	       "that size; heap B/SA+child: heap growth per established SA with its child pair\n"
 	       "between two sizes, once completed Quick Mode nodes have lingered out.\n", batch);
