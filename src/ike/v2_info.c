@@ -20,8 +20,11 @@
 
 struct ik_v2_more *ik_v2_more_get(struct ik_v2_ike_sa *s)
 {
-	if (!s->more)
+	if (!s->more) {
 		s->more = calloc(1, sizeof(*s->more));
+		if (s->more) /* liveness counts inbound packets from now on */
+			ik_v2_up(s)->dpd_base = true;
+	}
 	return s->more;
 }
 
@@ -160,9 +163,23 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	return 0;
 }
 
+/* Whether the SA's state holds nothing: no queue, no request of ours in
+ * flight, no collision or rekey to remember. */
+static bool more_idle(const struct ik_v2_ike_sa *s)
+{
+	const struct ik_v2_more *m = s->more;
+
+	return m && !s->win.req_pending && m->x == IK_V2_X_NONE && !m->ndel && !m->nrekey &&
+		!m->nnew && !m->want_dpd && !m->want_ike_rekey && !m->ni && !m->dh &&
+		!m->coll_child && !m->coll_old && !m->coll_ike && !m->rekeyed;
+}
+
 void ik_v2_win_idle(struct ik_v2_ike_sa *s)
 {
 	ik_v2_more_run(s);
+	/* an established SA between exchanges carries no such state */
+	if (!s->dead && more_idle(s))
+		ik_v2_more_free(s);
 }
 
 void ik_v2_more_run(struct ik_v2_ike_sa *s)
@@ -235,12 +252,12 @@ void ik_v2_more_established(struct ik_v2_ike_sa *s)
 static bool peer_alive(struct ik_v2_ike_sa *s, uint64_t now, unsigned interval)
 {
 	struct ik_engine *e = s->e;
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_up *up = ik_v2_up(s);
 	uint64_t pkts = 0;
 
 	if (now - s->last_rx_ms < (uint64_t)interval * 1000)
 		return true;
-	if (!e->host.child_counters || !m)
+	if (!e->host.child_counters || !up->dpd_base)
 		return false;
 	for (struct ik_child *c = ik_v2_child_first(s); c; c = ik_v2_child_next(s, c)) {
 		struct ik_sa_counters in = { 0 }, out = { 0 };
@@ -248,8 +265,8 @@ static bool peer_alive(struct ik_v2_ike_sa *s, uint64_t now, unsigned interval)
 		if (e->host.child_counters(e->host.ctx, &c->sa, &in, &out) == 0)
 			pkts += in.packets;
 	}
-	if (pkts != m->dpd_in_pkts) {
-		m->dpd_in_pkts = pkts;
+	if (pkts != up->dpd_in_pkts) {
+		up->dpd_in_pkts = pkts;
 		return true;
 	}
 	return false;

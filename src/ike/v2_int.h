@@ -129,6 +129,10 @@ struct ik_v2_up {
 	char *peer_id_value;            /* the text peer_id.value points into */
 	uint8_t peer_id_type;           /* IK_V2_ID_* as received */
 	uint64_t established_ms;        /* 0 until IKE_AUTH completes */
+	/* on-demand liveness: inbound ESP packets of the peer's children at the
+	 * last check, counted from the first exchange of ours after IKE_AUTH */
+	uint64_t dpd_in_pkts;
+	bool dpd_base;
 	uint8_t *cookie;                /* initiator: the COOKIE to echo */
 	size_t cookie_len;
 	unsigned ke_retries, cookie_retries;

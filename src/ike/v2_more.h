@@ -69,13 +69,12 @@ struct ik_v2_more {
 	uint8_t coll_spi_i[8], coll_spi_r[8]; /* the SA it made */
 	uint8_t coll_nonce[IK_V2_MAX_NONCE];
 	size_t coll_nonce_len;
-	/* liveness */
-	uint64_t dpd_in_pkts;           /* inbound ESP packets of the peer's children */
 	/* replaced by an IKE rekey: its children belong to the new SA */
 	bool rekeyed;
 };
 
-/* The SA's state, made on first use (NULL when out of memory). */
+/* The SA's state, made on first use (NULL when out of memory); freed again
+ * by ik_v2_win_idle once nothing is queued, in flight or remembered in it. */
 struct ik_v2_more *ik_v2_more_get(struct ik_v2_ike_sa *s);
 void ik_v2_more_free(struct ik_v2_ike_sa *s);
 /* Sends the queued request with the highest priority if the window is free

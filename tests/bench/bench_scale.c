@@ -207,7 +207,7 @@ static void v2_established(unsigned group, unsigned n, const struct ik_engine_op
 	       (double)(h_full - h_half) / (n - n / 2), n / 2, n);
 	if (failed)
 		printf(" (%u handshakes failed)", failed);
-	printf(";\nafter one liveness check each: %+.0f B per SA\n",
+	printf(";\nwith one liveness check each in flight (unanswered): %+.0f B per SA\n",
 	       ((double)h_dpd - (double)h_full) / (up ? up : 1));
 	mn_free(&net);
 	ik_config_unref(ic);

@@ -290,6 +290,59 @@ START_TEST(dpd_answered)
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	stats(0, &st);
 	ck_assert_uint_ge(st.dpd_tx, 1);
+	/* the answered check left nothing queued: its state went with it */
+	ck_assert_ptr_null(the_sa(0)->more);
+	ck_assert_ptr_nonnull(the_sa(0)->up);
+	ck_assert(the_sa(0)->up->dpd_base);
+	teardown();
+}
+END_TEST
+
+/* A responder SA after IKE_SA_INIT (the initiator hears nothing back yet)
+ * holds the two messages in one block, exact, its nonces pointing into
+ * them and the window's response a view of it, and no post-IKE_AUTH block;
+ * once IKE_AUTH is done, the block is gone and the SA is whole. */
+START_TEST(half_open_responder_kept)
+{
+	struct ik_v2_ike_sa *s = NULL;
+	const struct xmsg *req;
+
+	start_edit(51, NULL, NULL);
+	net.blackhole[0] = true;
+	initiate(0);
+	xn_run(&net, 500);
+	for (struct ik_v2_ike_sa *x = net.n[1].e->v2->sas; x; x = x->next)
+		if (!x->dead && x->state == IKEV2_R_INIT_SENT)
+			s = x;
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(s->up);
+	ck_assert_ptr_null(s->more);
+	ck_assert_ptr_null(s->child);
+	req = xn_sent(&net, 0, IK_V2_EXCH_IKE_SA_INIT, 0);
+	ck_assert_ptr_nonnull(req);
+	ck_assert_uint_eq(s->init_i_len, req->len);
+	ck_assert(!memcmp(s->init_i, req->data, req->len));
+	ck_assert_ptr_eq(s->init_r, s->init_i + s->init_i_len);
+	ck_assert_ptr_eq(s->win.resp.buf, s->init_r);
+	ck_assert(s->win.resp.borrowed);
+	ck_assert_uint_eq(s->win.resp.len, s->init_r_len);
+	ck_assert(s->ni > s->init_i && s->ni + s->ni_len <= s->init_r);
+	ck_assert(s->nr > s->init_r && s->nr + s->nr_len <= s->init_r + s->init_r_len);
+	ck_assert_uint_eq(s->ni_len, IK_V2_NONCE_LEN);
+	ck_assert_uint_eq(s->nr_len, IK_V2_NONCE_LEN);
+	/* the initiator retransmits; now it hears the answer */
+	net.blackhole[0] = false;
+	xn_run(&net, 5000);
+	expect_pair();
+	s = the_sa(1);
+	ck_assert_ptr_null(s->init_i);
+	ck_assert_ptr_null(s->init_r);
+	ck_assert_ptr_null(s->ni);
+	ck_assert_ptr_null(s->nr);
+	ck_assert(!s->win.resp.borrowed);
+	ck_assert_ptr_nonnull(s->up);
+	ck_assert_int_eq(s->up->peer_id.type, IK_ID_ADDRESS);
+	ck_assert_ptr_null(the_sa(0)->init_i);
 	teardown();
 }
 END_TEST
@@ -1001,6 +1054,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, clear_session_and_remote);
 	tcase_add_test(tc, tampered_icv_informational);
 	tcase_add_test(tc, dpd_answered);
+	tcase_add_test(tc, half_open_responder_kept);
 	tcase_add_test(tc, dpd_periodic);
 	tcase_add_test(tc, dpd_peer_dead);
 	tcase_add_test(tc, child_rekey_by_initiator);
