@@ -133,6 +133,8 @@ struct ik_v2_up {
 	 * last check, counted from the first exchange of ours after IKE_AUTH */
 	uint64_t dpd_in_pkts;
 	bool dpd_base;
+	struct ik_v2_pair_node *ready;  /* its node in the (local, remote) index while READY
+					 * (v2_pair.c) */
 	uint8_t *cookie;                /* initiator: the COOKIE to echo */
 	size_t cookie_len;
 	unsigned ke_retries, cookie_retries;
@@ -154,8 +156,8 @@ struct ik_v2_ike_sa {
 	/* negotiated */
 	struct ik_v2_suite suite;
 	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
-	struct ik_v2_keys keys;
 	bool have_keys;
+	struct ik_v2_keys keys;
 	uint64_t iv_seq;        /* AEAD IVs: a counter, never repeated under SK_e */
 	/* IKE_SA_INIT material, kept until IKE_AUTH completes */
 	struct ik_dh *dh;
@@ -175,8 +177,6 @@ struct ik_v2_ike_sa {
 					 * hash n (RFC 7427 7: 2 SHA-256, 3, 4) */
 	const struct ik_trustpoint *peer_ca_tp; /* our first trustpoint (of s->cfg) whose
 						 * issuer the peer's CERTREQ names */
-	struct ik_v2_pair_node *ready;  /* its node in the (local, remote) index while READY
-					 * (v2_pair.c) */
 	/* the first child SA (IKE_AUTH): allocated when wanted (ik_v2_sa_child),
 	 * freed once IKE_AUTH is done */
 	struct ik_v2_child_req *child;
@@ -189,8 +189,6 @@ struct ik_v2_ike_sa {
 	struct ik_v2_more *more;        /* rekeys, DELETE, DPD (v2_more.h); freed by
 					 * ik_v2_more_free */
 	uint64_t last_rx_ms;            /* an authenticated message arrived (DPD) */
-	bool rekey_started;
-	unsigned dpd_tries;
 };
 
 /* Engine-wide IKEv2 state (hung off struct ik_engine as e->v2). */

@@ -57,7 +57,7 @@ void ik_v2_pair_enter(struct ik_v2_ike_sa *s)
 	struct ik_v2_pair *p;
 	struct ik_v2_pair_node *n, *after;
 
-	if (s->ready)
+	if (ik_v2_up(s)->ready)
 		return;
 	p = pair_find(e, &s->local.ip, &s->remote.ip, h);
 	if (!p) {
@@ -93,12 +93,12 @@ void ik_v2_pair_enter(struct ik_v2_ike_sa *s)
 		after->next = n;
 	else
 		p->head = n;
-	s->ready = n;
+	s->up->ready = n;
 }
 
 void ik_v2_pair_leave(struct ik_v2_ike_sa *s)
 {
-	struct ik_v2_pair_node *n = s->ready;
+	struct ik_v2_pair_node *n = s->up ? s->up->ready : NULL;
 	struct ik_v2_pair *p;
 
 	if (!n)
@@ -113,7 +113,7 @@ void ik_v2_pair_leave(struct ik_v2_ike_sa *s)
 	else
 		p->tail = n->prev;
 	free(n);
-	s->ready = NULL;
+	s->up->ready = NULL;
 	if (!p->head) {
 		ik_htab_del(&s->e->v2->pairs, &p->link);
 		free(p);
@@ -122,7 +122,7 @@ void ik_v2_pair_leave(struct ik_v2_ike_sa *s)
 
 void ik_v2_pair_moved(struct ik_v2_ike_sa *s)
 {
-	if (!s->ready)
+	if (!ik_v2_up_ro(s)->ready)
 		return;
 	ik_v2_pair_leave(s);
 	ik_v2_pair_enter(s);
