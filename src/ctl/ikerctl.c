@@ -109,21 +109,6 @@ static int key_hash(int argc, char **argv)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Set by Ctrl-C in the interactive session: ends terminal monitor. */
 static volatile sig_atomic_t interrupted;
 
@@ -219,7 +204,7 @@ static int run_command(const char *path, bool json, const char *text)
 	}
 	ik_sb_init(&frame);
 	ik_ctl_request_encode(&frame, json, text);
-	if (frame.oom || write_all(fd, frame.s, frame.len)) {
+	if (frame.oom || ik_write_all(fd, frame.s, frame.len)) {
 		fprintf(stderr, "ikerctl: sending the command to %s: %s\n", path, strerror(errno));
 		ik_sb_free(&frame);
 		close(fd);

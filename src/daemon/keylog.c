@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ike/keylog.h"
+#include "util/util.h"
 
 static const char *const table_names[2] = { "ikev1_decryption_table", "esp_sa" };
 
@@ -24,21 +25,6 @@ static const char prefs[] =
 	"# written by ikerd --keylog: decrypt ESP with the esp_sa table\n"
 	"esp.enable_encryption_decode: TRUE\n"
 	"esp.enable_authentication_check: TRUE\n";
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 int ikd_keylog_open(struct ikd *d, const char *dir, struct ik_sb *err)
 {
@@ -71,7 +57,7 @@ int ikd_keylog_open(struct ikd *d, const char *dir, struct ik_sb *err)
 	snprintf(path, sizeof(path), "%s/preferences", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0) {
-		if (write_all(fd, prefs, sizeof(prefs) - 1))
+		if (ik_write_all(fd, prefs, sizeof(prefs) - 1))
 			ik_msg(&d->log, IK_LOG_WARNING, "%%IKERD-4-KEYLOG: writing %s: %s", path,
 			       strerror(errno));
 		close(fd);
@@ -96,7 +82,7 @@ static void keylog_append(struct ikd *d, int which, struct ik_sb *row)
 {
 	if (row->oom || !row->len)
 		return;
-	if (write_all(d->keylog_fd[which], row->s, row->len))
+	if (ik_write_all(d->keylog_fd[which], row->s, row->len))
 		ik_msg(&d->log, IK_LOG_ERR, "%%IKERD-3-KEYLOG: writing %s: %s",
 		       table_names[which], strerror(errno));
 }

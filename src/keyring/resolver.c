@@ -498,14 +498,34 @@ static bool rv_tracing(const struct ik_trace *tr)
 		      ik_log_on(tr->log, IK_DBG_ISAKMP_DETAIL));
 }
 
+/* Appends k to the growing array *v (*n entries, *cap allocated). On out of
+ * memory the array is freed, *v set to NULL, *n and *cap to 0, and false
+ * returned. */
+static bool rv_push(const struct ik_key ***v, size_t *n, size_t *cap, const struct ik_key *k)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		const struct ik_key **nv = realloc(*v, ncap * sizeof(**v));
+
+		if (!nv) {
+			free(*v);
+			*v = NULL;
+			*n = *cap = 0;
+			return false;
+		}
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = k;
+	return true;
+}
+
 /* Appends every key of t containing peer to *out (n entries so far, *cap
  * allocated). Returns the new count; on out of memory *out is freed and
  * set to NULL and 0 is returned. */
 static size_t rv_all_matches(const struct ik_lpm *t, uint32_t peer, const struct ik_key ***out,
 			     size_t n, size_t *capp)
 {
-	const struct ik_key **v = *out;
-	size_t cap = *capp;
 	uint64_t plens;
 
 	if (!t)
@@ -518,25 +538,10 @@ static size_t rv_all_matches(const struct ik_lpm *t, uint32_t peer, const struct
 		if (!(plens & ((uint64_t)1 << p)))
 			continue;
 		cnt = ik_lpm_exact(t, peer, (uint32_t)p, &e);
-		for (size_t i = 0; i < cnt; i++) {
-			if (n == cap) {
-				const struct ik_key **nv;
-
-				cap = cap ? cap * 2 : 16;
-				nv = realloc(v, cap * sizeof(*v));
-				if (!nv) {
-					free(v);
-					*out = NULL;
-					*capp = 0;
-					return 0;
-				}
-				v = nv;
-			}
-			v[n++] = e[i].val;
-		}
+		for (size_t i = 0; i < cnt; i++)
+			if (!rv_push(out, &n, capp, e[i].val))
+				return 0;
 	}
-	*out = v;
-	*capp = cap;
 	return n;
 }
 
@@ -556,8 +561,6 @@ static int rv_key_cmp_config(const void *a, const void *b)
 static size_t rv_all_matches6(const struct ik_lpm6 *t, const uint8_t peer[16],
 			      const struct ik_key ***out, size_t n, size_t *capp)
 {
-	const struct ik_key **v = *out;
-	size_t cap = *capp;
 	struct ik_plen6 plens;
 
 	if (!t)
@@ -570,25 +573,10 @@ static size_t rv_all_matches6(const struct ik_lpm6 *t, const uint8_t peer[16],
 		if (!ik_plen6_has(&plens, (unsigned)p))
 			continue;
 		cnt = ik_lpm6_exact(t, peer, (uint32_t)p, &e);
-		for (size_t i = 0; i < cnt; i++) {
-			if (n == cap) {
-				const struct ik_key **nv;
-
-				cap = cap ? cap * 2 : 16;
-				nv = realloc(v, cap * sizeof(*v));
-				if (!nv) {
-					free(v);
-					*out = NULL;
-					*capp = 0;
-					return 0;
-				}
-				v = nv;
-			}
-			v[n++] = e[i].val;
-		}
+		for (size_t i = 0; i < cnt; i++)
+			if (!rv_push(out, &n, capp, e[i].val))
+				return 0;
 	}
-	*out = v;
-	*capp = cap;
 	return n;
 }
 

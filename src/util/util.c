@@ -1,8 +1,10 @@
 #include "util/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -133,4 +135,21 @@ uint32_t ik_fnv_nocase(uint32_t h, const void *d, size_t len)
 		h = (h ^ c) * 16777619u;
 	}
 	return h;
+}
+
+int ik_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }

@@ -4,8 +4,6 @@
 
 #include <stddef.h>
 #include <string.h>
-#include <stddef.h>
-#include <string.h>
 #include <stdint.h>
 
 #define IK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -24,6 +22,10 @@ char *ik_xstrdup(const char *s);
 			  (ptr) = ik_xrealloc((ptr), (cap) * sizeof(*(ptr)))) \
 		       : 0),                                                    \
 	 memset(&(ptr)[(n)], 0, sizeof(*(ptr))), &(ptr)[(n)++])
+
+/* Writes all n bytes to fd, retrying short writes and EINTR. Returns 0, or -1
+ * with errno set (a write of 0 bytes counts as an error). */
+int ik_write_all(int fd, const void *p, size_t n);
 
 uint16_t ik_get16(const uint8_t *p);
 uint32_t ik_get32(const uint8_t *p);
