@@ -1140,7 +1140,8 @@ static int ck_other_identity(const struct ck *c, const struct ik_isakmp_profile 
 		char a[IK_ADDR_ANYSTRLEN], name[300];
 
 		if (m->kind == IK_MATCH_ADDRESS && m->v6) {
-			if (!x6 || !ck_same_vrf(m->vrf, vrf) || ik_addr6_in(x->v6, m->addr6, m->plen))
+			if (!x6 || !ck_same_vrf(m->vrf, vrf) ||
+			    ik_addr6_in(x->v6, m->addr6, m->plen))
 				continue;
 			id.type = IK_PEER_ID_IPV6;
 			memcpy(id.addr6, m->addr6, 16);
@@ -1239,14 +1240,16 @@ static void ck_p2_sources(struct ck *c, const struct ik_addr *local, size_t nloc
 				continue;
 			ik_iface_tunnel_dest(ifc, &dest);
 			id = ck_id_of(&dest);
-			if (ik_profile_match_responder_ip(c->cfg, ifc->tunnel_vrf, local, &id, NULL))
+			if (ik_profile_match_responder_ip(c->cfg, ifc->tunnel_vrf, local, &id,
+							  NULL))
 				continue; /* decided by its address: ck_p2_at, and P4 */
-			if (!ck_other_identity(c, p, ifc->tunnel_vrf, local, &dest, who, sizeof(who)))
+			if (!ck_other_identity(c, p, ifc->tunnel_vrf, local, &dest, who,
+					       sizeof(who)))
 				continue;
 			what = ck_strf("interface %s: tunnel destination, with profile %s",
 				       ifc->name, p->name);
-			ck_p2_source(c, p, ifc->line, what, ifc->tunnel_vrf, local, &dest, who, false,
-				     groups, &ng);
+			ck_p2_source(c, p, ifc->line, what, ifc->tunnel_vrf, local, &dest, who,
+				     false, groups, &ng);
 			free(what);
 		}
 		for (size_t r = 0; r < p->nkeyrings; r++) {
@@ -1272,7 +1275,8 @@ static void ck_p2_sources(struct ck *c, const struct ik_addr *local, size_t nloc
 					memcpy(x.v6, key->addr6, 16);
 				}
 				id = ck_id_of(&x);
-				if (ik_profile_match_responder_ip(c->cfg, kr->vrf, local, &id, NULL))
+				if (ik_profile_match_responder_ip(c->cfg, kr->vrf, local, &id,
+								  NULL))
 					continue; /* decided by its address: ck_p2_at */
 				if (!ck_other_identity(c, p, kr->vrf, local, &x, who, sizeof(who)))
 					continue;
@@ -1504,7 +1508,8 @@ static void ck_p4(struct ck *c)
 			for (size_t j = 0; j < got->nmatches; j++) {
 				const struct ik_identity_match *gm = &got->matches[j];
 
-				if (gm->kind != IK_MATCH_ADDRESS || gm->v6 != ifc->tunnel_dest_v6 ||
+				if (gm->kind != IK_MATCH_ADDRESS ||
+				    gm->v6 != ifc->tunnel_dest_v6 ||
 				    !ck_same_vrf(gm->vrf, ifc->tunnel_vrf))
 					continue;
 				if (gm->v6 ? ik_addr6_in(dest.v6, gm->addr6, gm->plen)

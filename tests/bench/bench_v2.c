@@ -195,8 +195,8 @@ static void bench_profiles6(unsigned n)
 
 		ik_sb_init(&t);
 		for (unsigned k = 0; k < c.nprof; k++)
-			ik_sb_printf(&t, "crypto ikev2 profile P%u\n match identity remote address "
-				     "ipv6 2001:db8::%x/128\n", k, k);
+			ik_sb_printf(&t, "crypto ikev2 profile P%u\n match identity remote "
+				     "address ipv6 2001:db8::%x/128\n", k, k);
 		c.cfg = ik_snapshot_load_string(ik_sb_str(&t), "bench.conf", &err);
 		ik_sb_free(&t);
 		if (!c.cfg) {

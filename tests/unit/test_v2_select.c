@@ -465,16 +465,17 @@ START_TEST(index_equals_scan_v6)
 				unsigned plen = 32 + rnd(97);
 
 				if (rnd(8) == 0) {
-					ik_sb_printf(&t, " match identity remote address 192.0.2.%u "
-						     "255.255.255.255\n", rnd(16));
+					ik_sb_printf(&t, " %s 192.0.2.%u 255.255.255.255\n",
+						     "match identity remote address", rnd(16));
 				} else if (rnd(8) == 0) {
-					ik_sb_printf(&t, " match identity remote fqdn r%u.example\n",
-						     rnd(16));
+					ik_sb_printf(&t, " %s r%u.example\n",
+						     "match identity remote fqdn", rnd(16));
 				} else {
 					/* the varying bits sit in the last 16: short
 					 * prefixes cover many queries, long ones few */
-					ik_sb_printf(&t, " match identity remote address ipv6 "
-						     "2001:db8::%x/%u\n", rnd(16) << rnd(13), plen);
+					ik_sb_printf(&t, " %s 2001:db8::%x/%u\n",
+						     "match identity remote address ipv6",
+						     rnd(16) << rnd(13), plen);
 				}
 			}
 		}
@@ -495,8 +496,8 @@ START_TEST(index_equals_scan_v6)
 			cfg->v2index = NULL;
 			b = ik_v2_profile_select(cfg, fvrf, local, &id, NULL);
 			cfg->v2index = saved;
-			ck_assert_msg(a == b, "round %d query %d (%s): index %s, scan %s", round, q,
-				      s6, a ? a->name : "-", b ? b->name : "-");
+			ck_assert_msg(a == b, "round %d query %d (%s): index %s, scan %s", round,
+				      q, s6, a ? a->name : "-", b ? b->name : "-");
 			hits += a != NULL;
 		}
 		/* the comparison means something: most queries find a profile */
