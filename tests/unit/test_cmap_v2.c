@@ -545,6 +545,44 @@ START_TEST(ipv6_acl_children)
 }
 END_TEST
 
+/* per-host on the responder with IPv6 lists over IPv4 peers: R1 offers its
+ * /48 line with the packet first; R2 narrows to the two hosts (/128). */
+START_TEST(per_host_responder_ipv6)
+{
+	char *r1 = xn_replace(strdup(r1_map), "ip access-list extended TO-R2\n"
+			      " permit ip 10.1.1.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
+			      " permit ip 10.1.2.0 0.0.0.255 10.2.0.0 0.0.255.255\n",
+			      "ipv6 access-list TO-R2\n"
+			      " permit ipv6 2001:db8:1::/48 2001:db8:2::/48\n");
+	char *r2 = xn_replace(strdup(r2_map), "ip access-list extended TO-R1\n"
+			      " permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255\n",
+			      "ipv6 access-list TO-R1\n"
+			      " permit ipv6 2001:db8:2::/48 2001:db8::/32\n");
+	struct ik_addr h1, h2;
+
+	r2 = xn_replace(r2, " match address TO-R1\n",
+			" match address TO-R1\n set security-association level per-host\n");
+	start(r1, r2, 16);
+	initiate_ok(0, "CM", "2001:db8:1::5", "2001:db8:2::9");
+	xn_run(&net, 3000);
+	if (net.n[1].nup != 1)
+		dump(&net.n[1]);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:1::5", &h1), 0);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:2::9", &h2), 0);
+	ck_assert(ik_addr_eq(&net.n[1].up[0].sel.src, &h2));
+	ck_assert_uint_eq(net.n[1].up[0].sel.src_plen, 128);
+	ck_assert(ik_addr_eq(&net.n[1].up[0].sel.dst, &h1));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst_plen, 128);
+	ck_assert(ik_addr_eq(&net.n[0].up[0].sel.src, &h1));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_plen, 128);
+	xn_free(&net);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 /* set peer failover over IKEv2: the first peer never answers IKE_SA_INIT,
  * the next one is tried and the child comes up with it. */
 START_TEST(peer_failover_v2)
@@ -586,6 +624,7 @@ static Suite *cmap_v2_suite(void)
 	tcase_add_test(tc, per_host_children);
 	tcase_add_test(tc, per_host_responder_narrows_to_hosts);
 	tcase_add_test(tc, ipv6_acl_children);
+	tcase_add_test(tc, per_host_responder_ipv6);
 	tcase_add_test(tc, peer_failover_v2);
 	suite_add_tcase(s, tc);
 	return s;
