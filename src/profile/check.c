@@ -1289,54 +1289,54 @@ static void ck_p2_sources(struct ck *c, const struct ik_addr *local, size_t nloc
 	}
 }
 
+/* Adds a to the set l6 (n of cap), once. */
+static void ck_local6_add(struct ik_addr *l6, size_t *n, size_t cap, const struct ik_addr *a)
+{
+	for (size_t k = 0; k < *n; k++)
+		if (ik_addr_eq(&l6[k], a))
+			return;
+	if (*n < cap)
+		l6[(*n)++] = *a;
+}
+
 /* The IPv6 local addresses P2 is checked at for the peers of tunnels over
  * IPv6 and IPv6 keys, as ck_locals does for IPv4: {::} when nothing is
  * bound to an IPv6 local address, else those addresses and the sources of
  * the tunnels over IPv6. */
 static void ck_p2_sources_v6(struct ck *c)
 {
-	struct ik_addr l6[64];
+	struct ik_addr l6[64], a = { .family = IK_AF_INET6 };
 	size_t n = 0;
-	bool used = false;
 
-	memset(&l6[0], 0, sizeof(l6[0]));
-	l6[0].family = IK_AF_INET6;
-	for (size_t i = 0; i < c->cfg->nkeyrings + c->cfg->nprofiles; i++) {
-		const struct ik_keyring *kr = i < c->cfg->nkeyrings ? c->cfg->keyrings[i] : NULL;
-		const struct ik_isakmp_profile *p = kr ? NULL :
-			c->cfg->profiles[i - c->cfg->nkeyrings];
-		bool b = kr ? ck_ring_bound(kr) && kr->local_v6 : p->local_v6;
-		struct ik_addr a = { .family = IK_AF_INET6 };
+	for (size_t i = 0; i < c->cfg->nkeyrings; i++) {
+		const struct ik_keyring *kr = c->cfg->keyrings[i];
 
-		if (!b)
+		if (!ck_ring_bound(kr) || !kr->local_v6)
 			continue;
-		used = true;
-		memcpy(a.v6, kr ? kr->local_address6 : p->local_address6, 16);
-		for (size_t k = 0; k <= n && n < IK_ARRAY_LEN(l6); k++)
-			if (k == n) {
-				l6[n++] = a;
-				break;
-			} else if (ik_addr_eq(&l6[k], &a)) {
-				break;
-			}
+		memcpy(a.v6, kr->local_address6, 16);
+		ck_local6_add(l6, &n, IK_ARRAY_LEN(l6), &a);
 	}
-	for (size_t i = 0; used && i < c->cfg->nifaces; i++) {
+	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
+
+		if (!p->local_v6)
+			continue;
+		memcpy(a.v6, p->local_address6, 16);
+		ck_local6_add(l6, &n, IK_ARRAY_LEN(l6), &a);
+	}
+	for (size_t i = 0; n && i < c->cfg->nifaces; i++) {
 		const struct ik_interface *t = c->cfg->ifaces[i];
-		struct ik_addr a;
 
 		if (!t->is_tunnel || !t->protection || !t->tunnel_dest_v6)
 			continue;
 		a = ck_tunnel_local_ip(c, t);
-		for (size_t k = 0; k <= n && n < IK_ARRAY_LEN(l6); k++)
-			if (k == n) {
-				l6[n++] = a;
-				break;
-			} else if (ik_addr_eq(&l6[k], &a)) {
-				break;
-			}
+		ck_local6_add(l6, &n, IK_ARRAY_LEN(l6), &a);
 	}
-	if (!n)
+	if (!n) {
+		memset(&l6[0], 0, sizeof(l6[0]));
+		l6[0].family = IK_AF_INET6;
 		n = 1;
+	}
 	for (size_t k = 0; k < n; k++)
 		ck_p2_sources(c, &l6[k], n);
 }
