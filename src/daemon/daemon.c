@@ -3,7 +3,6 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
-#include <ifaddrs.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -40,53 +39,12 @@ static struct ikd_worker *tunnel_worker(struct ikd *d, const struct ik_interface
 	return ikd_worker_for(d, ik_addr_shard(&dst));
 }
 
-/* The IPv4 address of a Linux interface, by name (0 if none). */
-uint32_t ikd_ifaddr4(const char *name)
-{
-	struct ifaddrs *ifa, *i;
-	uint32_t a = 0;
-
-	if (getifaddrs(&ifa))
-		return 0;
-	for (i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, name))
-			continue;
-		a = ntohl(((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr);
-		break;
-	}
-	freeifaddrs(ifa);
-	return a;
-}
-
 /* The checker's lookup of a Linux interface's address (0 when it has one). */
 static int check_ifaddr(void *ctx, const char *name, uint32_t *addr)
 {
 	(void)ctx;
 	*addr = ikd_ifaddr4(name);
 	return *addr ? 0 : -1;
-}
-
-/* The first global IPv6 address of a Linux interface, by name. */
-bool ikd_ifaddr6(const char *name, uint8_t out[16])
-{
-	struct ifaddrs *ifa, *i;
-	bool found = false;
-
-	if (getifaddrs(&ifa))
-		return false;
-	for (i = ifa; i && !found; i = i->ifa_next) {
-		const struct sockaddr_in6 *s6;
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 || strcmp(i->ifa_name, name))
-			continue;
-		s6 = (const struct sockaddr_in6 *)(const void *)i->ifa_addr;
-		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) || IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
-			continue;
-		memcpy(out, s6->sin6_addr.s6_addr, 16);
-		found = true;
-	}
-	freeifaddrs(ifa);
-	return found;
 }
 
 /* The tunnel's local (outer) address, of the family of its mode; false

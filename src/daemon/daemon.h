@@ -165,6 +165,12 @@ struct ikd_worker *ikd_worker_for(struct ikd *d, uint32_t peer);
  * global IPv6 address (false when none). */
 uint32_t ikd_ifaddr4(const char *name);
 bool ikd_ifaddr6(const char *name, uint8_t out[16]);
+/* One datagram of the netlink address dump ikd_ifaddr6 reads (len bytes,
+ * aligned as struct nlmsghdr): 1 with out set when a message holds a global
+ * IPv6 address of interface idx, -1 at the end of the dump (or a malformed
+ * message), 0 when the next datagram must be read. */
+struct nlmsghdr;
+int ikd_ifaddr6_walk(const struct nlmsghdr *buf, size_t len, unsigned idx, uint8_t out[16]);
 /* Runs fn(w, arg) on w's thread and waits for it. */
 void ikd_worker_run(struct ikd_worker *w, void (*fn)(struct ikd_worker *w, void *arg), void *arg);
 

@@ -12,11 +12,20 @@
 #include "profile/profile.h"
 #include "profile/v2_select.h"
 
-/* Protected tunnels sorted by destination, then configuration order. */
+/* Protected tunnels sorted by destination, then configuration order. The
+ * keys a lookup compares sit in arrays of their own beside the interfaces
+ * (a binary search reads no interface object: at 50,000 tunnels each of
+ * those reads was a cache miss). */
+struct dest_key {
+	uint8_t k[IK_ADDR_KEYLEN];      /* ik_addr_key of the destination, zero-padded */
+};
+
 struct ik_tunnel_index {
 	size_t n;
 	const struct ik_interface **t;
+	struct dest_key *dkeys;             /* of t[i] */
 	const struct ik_interface **by_num; /* the same, by tunnel number */
+	unsigned *nums;                     /* of by_num[i] */
 	struct pair_ent *pairs;             /* IPv4 tunnels by (destination, source, order) */
 	size_t npairs;
 };
@@ -90,6 +99,18 @@ static int tunnel_dest_cmp(const struct ik_interface *t, const uint8_t k[IK_ADDR
 	return memcmp(tk, k, IK_ADDR_KEYLEN);
 }
 
+static void tunnel_index_free(struct ik_tunnel_index *ti)
+{
+	if (ti) {
+		free(ti->t);
+		free(ti->dkeys);
+		free(ti->by_num);
+		free(ti->nums);
+		free(ti->pairs);
+	}
+	free(ti);
+}
+
 static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 {
 	struct ik_tunnel_index *ti = calloc(1, sizeof(*ti));
@@ -99,7 +120,9 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 	if (!ti || !ent)
 		goto fail;
 	ti->t = calloc(cap, sizeof(*ti->t));
-	if (!ti->t)
+	ti->dkeys = calloc(cap, sizeof(*ti->dkeys));
+	ti->nums = calloc(cap, sizeof(*ti->nums));
+	if (!ti->t || !ti->dkeys || !ti->nums)
 		goto fail;
 	for (size_t i = 0; i < cfg->nifaces; i++)
 		if (tunnel_indexed(cfg->ifaces[i])) {
@@ -112,8 +135,10 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 			ti->n++;
 		}
 	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
-	for (size_t i = 0; i < ti->n; i++)
+	for (size_t i = 0; i < ti->n; i++) {
 		ti->t[i] = ent[i].t;
+		memcpy(ti->dkeys[i].k, ent[i].dest, IK_ADDR_KEYLEN);
+	}
 	ti->by_num = calloc(cap, sizeof(*ti->by_num));
 	ti->pairs = calloc(cap, sizeof(*ti->pairs));
 	if (!ti->by_num || !ti->pairs)
@@ -130,29 +155,16 @@ static struct ik_tunnel_index *tunnel_index_build(const struct ik_config *cfg)
 		dest_key(&num, ent[i].dest);
 	}
 	qsort(ent, ti->n, sizeof(*ent), tunnel_cmp);
-	for (size_t i = 0; i < ti->n; i++)
+	for (size_t i = 0; i < ti->n; i++) {
 		ti->by_num[i] = ent[i].t;
+		ti->nums[i] = ent[i].t->tunnel_num;
+	}
 	free(ent);
 	return ti;
 fail:
 	free(ent);
-	if (ti) {
-		free(ti->t);
-		free(ti->by_num);
-		free(ti->pairs);
-	}
-	free(ti);
+	tunnel_index_free(ti);
 	return NULL;
-}
-
-static void tunnel_index_free(struct ik_tunnel_index *ti)
-{
-	if (ti) {
-		free(ti->t);
-		free(ti->by_num);
-		free(ti->pairs);
-	}
-	free(ti);
 }
 
 /* The first entry of the pair index for (dest, src), or NULL */
@@ -213,12 +225,12 @@ const struct ik_interface *ik_snapshot_tunnel_num(const struct ik_config *cfg, u
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ti->by_num[mid]->tunnel_num < num)
+		if (ti->nums[mid] < num)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < ti->n && ti->by_num[lo]->tunnel_num == num ? ti->by_num[lo] : NULL;
+	return lo < ti->n && ti->nums[lo] == num ? ti->by_num[lo] : NULL;
 }
 
 const struct ik_interface *const *ik_snapshot_tunnels_to(const struct ik_config *cfg,
@@ -253,13 +265,13 @@ const struct ik_interface *const *ik_snapshot_tunnels_to_ip(const struct ik_conf
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (tunnel_dest_cmp(ti->t[mid], k) < 0)
+		if (memcmp(ti->dkeys[mid].k, k, IK_ADDR_KEYLEN) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	first = lo;
-	while (lo < ti->n && !tunnel_dest_cmp(ti->t[lo], k))
+	while (lo < ti->n && !memcmp(ti->dkeys[lo].k, k, IK_ADDR_KEYLEN))
 		lo++;
 	*n = lo - first;
 	return ti->t + first;

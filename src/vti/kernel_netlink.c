@@ -74,6 +74,7 @@
 #include <netlink/route/nexthop.h>
 
 #include "util/addr.h"
+#include "util/posidx.h"
 #include "vti/kernel_int.h"
 
 /* <linux/ip6_tunnel.h> (its <linux/if.h> clashes with <net/if.h>) */
@@ -83,7 +84,8 @@
 #define IK_LINK_PREFIX "ik-tun"
 #define IK_ALIAS_PREFIX "ikerd "
 #define IK_REPLAY_WINDOW 64u
-#define IK_MAX_TRACK 4096u      /* children and policies this process tracks */
+#define IK_MAX_TRACK 262144u    /* children (and tunnels) this process tracks */
+#define IK_MAX_TRACK_POLS (4 * IK_MAX_TRACK) /* policies: out, in, fwd per child + traps */
 
 struct nl_policy_key {
 	struct xfrm_selector sel;
@@ -94,6 +96,7 @@ struct nl_policy_key {
 struct nl_policy {
 	struct nl_policy_key key;
 	unsigned refs;
+	uint32_t h;             /* of key, in pol_idx */
 };
 
 struct nl_sa_id {
@@ -107,6 +110,7 @@ struct nl_child {
 	struct nl_sa_id sa[2];  /* in, out */
 	struct nl_policy_key pol[3];
 	unsigned npol;
+	uint32_t h;             /* of (id, in_spi, out_spi), in child_idx */
 };
 
 struct nl_tunnel {
@@ -118,6 +122,7 @@ struct nl_tunnel {
 	struct nl_policy_key guard;
 	struct rtnl_route **routes;
 	size_t nroutes;
+	uint32_t h;             /* of name, in tun_idx */
 };
 
 struct ik_kernel_nl {
@@ -125,12 +130,18 @@ struct ik_kernel_nl {
 	struct nl_sock *xs;     /* XFRM requests and dumps */
 	struct nl_sock *rs;     /* route requests and dumps */
 	struct nl_sock *es;     /* XFRM events (acquire, expire) */
+	/* what this process installed: dense arrays (a removal moves the last
+	 * element into the hole), each with an index from its key to its
+	 * position, so that no add, remove or lookup walks them */
 	struct nl_policy *pols;
-	size_t npols;
+	size_t npols, cap_pols;
+	struct ik_posidx pol_idx;       /* selector, direction, mark */
 	struct nl_child *children;
-	size_t nchildren;
+	size_t nchildren, cap_children;
+	struct ik_posidx child_idx;     /* engine id, inbound and outbound SPI */
 	struct nl_tunnel *tunnels;
-	size_t ntunnels;
+	size_t ntunnels, cap_tunnels;
+	struct ik_posidx tun_idx;       /* IOS interface name */
 	/* event_read's callback, while it runs */
 	void (*ev_cb)(void *ctx, const struct ik_kevent *ev);
 	void *ev_ctx;
@@ -139,6 +150,22 @@ struct ik_kernel_nl {
 static struct ik_kernel_nl *nl_of(struct ik_kernel *k)
 {
 	return (struct ik_kernel_nl *)k;
+}
+
+/* Room for one more element in a dense array of n elements (capacity
+ * doubled when full): the array, moved or not, or NULL when out of memory
+ * (arr is then unchanged). */
+static void *nl_track_room(void *arr, size_t *cap, size_t n, size_t size)
+{
+	size_t nc = *cap ? *cap * 2 : 16;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	if (!(na = realloc(arr, nc * size)))
+		return NULL;
+	*cap = nc;
+	return na;
 }
 
 /* ---- requests ---- */
@@ -751,34 +778,79 @@ static bool nl_policy_key_eq(const struct nl_policy_key *a, const struct nl_poli
 	       !memcmp(&a->sel, &b->sel, sizeof(a->sel));
 }
 
+static uint32_t nl_policy_hash(const struct ik_kernel_nl *k, const struct nl_policy_key *key)
+{
+	uint8_t b[sizeof(key->sel) + 1 + sizeof(key->mark)];
+
+	memcpy(b, &key->sel, sizeof(key->sel));
+	b[sizeof(key->sel)] = key->dir;
+	memcpy(b + sizeof(key->sel) + 1, &key->mark, sizeof(key->mark));
+	return ik_posidx_hash(&k->pol_idx, b, sizeof(b));
+}
+
+struct nl_policy_look {
+	const struct ik_kernel_nl *k;
+	const struct nl_policy_key *key;
+};
+
+static bool nl_policy_look_eq(const void *ctx, uint32_t pos)
+{
+	const struct nl_policy_look *l = ctx;
+
+	return nl_policy_key_eq(&l->k->pols[pos].key, l->key);
+}
+
+/* The tracked policy of key (hash h): its position, or false. */
+static bool nl_policy_find(const struct ik_kernel_nl *k, const struct nl_policy_key *key,
+			   uint32_t h, uint32_t *at)
+{
+	struct nl_policy_look l = { k, key };
+
+	return ik_posidx_find(&k->pol_idx, h, nl_policy_look_eq, &l, at);
+}
+
+/* Stops tracking the policy at position i (the last one takes its place). */
+static void nl_policy_untrack(struct ik_kernel_nl *k, size_t i)
+{
+	size_t last = k->npols - 1;
+
+	ik_posidx_remove(&k->pol_idx, k->pols[i].h, (uint32_t)i);
+	if (i != last) {
+		k->pols[i] = k->pols[last];
+		ik_posidx_move(&k->pol_idx, k->pols[i].h, (uint32_t)last, (uint32_t)i);
+	}
+	k->npols--;
+}
+
 /* Installs (or replaces) a policy and counts one more user of it. */
 static int nl_policy_ref(struct ik_kernel_nl *k, const struct nl_policy_key *key, uint32_t kreqid,
 			 bool tunnel, const struct ik_addr *tsrc, const struct ik_addr *tdst)
 {
-	struct nl_policy *p = NULL;
+	uint32_t h = nl_policy_hash(k, key), at;
+	struct nl_policy *p = NULL, *np;
 	int err;
 
-	for (size_t i = 0; i < k->npols; i++)
-		if (nl_policy_key_eq(&k->pols[i].key, key))
-			p = &k->pols[i];
-	if (!p && k->npols >= IK_MAX_TRACK) {
-		ik_msg(k->base.log, IK_LOG_ERR, "kernel: more than %u policies", IK_MAX_TRACK);
+	if (nl_policy_find(k, key, h, &at))
+		p = &k->pols[at];
+	if (!p && k->npols >= IK_MAX_TRACK_POLS) {
+		ik_msg(k->base.log, IK_LOG_ERR, "kernel: more than %u policies", IK_MAX_TRACK_POLS);
 		return -ENOSPC;
 	}
 	err = nl_policy_put(k, key, kreqid, tunnel, tsrc, tdst);
 	if (err)
 		return err;
 	if (!p) {
-		struct nl_policy *np = realloc(k->pols, (k->npols + 1) * sizeof(*np));
-
-		if (!np) {
+		np = nl_track_room(k->pols, &k->cap_pols, k->npols, sizeof(*np));
+		if (np)
+			k->pols = np;
+		if (!np || ik_posidx_insert(&k->pol_idx, h, (uint32_t)k->npols)) {
 			nl_policy_del(k, key, 0);
 			return -ENOMEM;
 		}
-		k->pols = np;
 		p = &k->pols[k->npols++];
 		p->key = *key;
 		p->refs = 0;
+		p->h = h;
 	}
 	p->refs++;
 	return 0;
@@ -787,17 +859,15 @@ static int nl_policy_ref(struct ik_kernel_nl *k, const struct nl_policy_key *key
 /* One user less; the policy goes when it has none. */
 static int nl_policy_unref(struct ik_kernel_nl *k, const struct nl_policy_key *key)
 {
-	for (size_t i = 0; i < k->npols; i++) {
-		struct nl_policy *p = &k->pols[i];
+	struct nl_policy_key kc = *key; /* key may point into pols */
+	uint32_t at;
 
-		if (!nl_policy_key_eq(&p->key, key))
-			continue;
-		if (--p->refs)
-			return 0;
-		k->pols[i] = k->pols[--k->npols];
-		return nl_policy_del(k, key, 0);
-	}
-	return 0;
+	if (!nl_policy_find(k, &kc, nl_policy_hash(k, &kc), &at))
+		return 0;
+	if (--k->pols[at].refs)
+		return 0;
+	nl_policy_untrack(k, at);
+	return nl_policy_del(k, &kc, 0);
 }
 
 /* ---- child SAs ---- */
@@ -834,6 +904,28 @@ static void nl_child_policies(const struct ik_child_sa *c, struct nl_policy_key 
 		pol[i].mark = mark;
 }
 
+static uint32_t nl_child_hash(const struct ik_kernel_nl *k, unsigned id, uint32_t in_spi,
+			      uint32_t out_spi)
+{
+	uint32_t b[3] = { id, in_spi, out_spi };
+
+	return ik_posidx_hash(&k->child_idx, b, sizeof(b));
+}
+
+struct nl_child_look {
+	const struct ik_kernel_nl *k;
+	unsigned id;
+	uint32_t in_spi, out_spi;
+};
+
+static bool nl_child_look_eq(const void *ctx, uint32_t pos)
+{
+	const struct nl_child_look *l = ctx;
+	const struct nl_child *ch = &l->k->children[pos];
+
+	return ch->id == l->id && ch->sa[0].spi == l->in_spi && ch->sa[1].spi == l->out_spi;
+}
+
 static int nl_child_add(struct ik_kernel *kk, const struct ik_child_sa *c)
 {
 	struct ik_kernel_nl *k = nl_of(kk);
@@ -854,6 +946,7 @@ static int nl_child_add(struct ik_kernel *kk, const struct ik_child_sa *c)
 	}
 	memset(&ch, 0, sizeof(ch));
 	ch.id = c->id;
+	ch.h = nl_child_hash(k, c->id, c->in.spi, c->out.spi);
 	ch.sa[0] = (struct nl_sa_id){ c->in.src, c->in.dst, c->in.spi, mark };
 	ch.sa[1] = (struct nl_sa_id){ c->out.src, c->out.dst, c->out.spi, mark };
 	nl_child_policies(c, ch.pol);
@@ -874,13 +967,15 @@ static int nl_child_add(struct ik_kernel *kk, const struct ik_child_sa *c)
 			goto undo_pol;
 	}
 	{
-		struct nl_child *nc = realloc(k->children, (k->nchildren + 1) * sizeof(*nc));
+		struct nl_child *nc = nl_track_room(k->children, &k->cap_children, k->nchildren,
+						    sizeof(*nc));
 
-		if (!nc) {
+		if (nc)
+			k->children = nc;
+		if (!nc || ik_posidx_insert(&k->child_idx, ch.h, (uint32_t)k->nchildren)) {
 			err = -ENOMEM;
 			goto undo_pol;
 		}
-		k->children = nc;
 		k->children[k->nchildren++] = ch;
 	}
 	return 0;
@@ -924,9 +1019,15 @@ static int nl_trap_del(struct ik_kernel *kk, const struct ik_selector *sel)
 static int nl_child_remove(struct ik_kernel_nl *k, size_t i)
 {
 	struct nl_child ch = k->children[i];
+	size_t last = k->nchildren - 1;
 	int err = 0, e;
 
-	k->children[i] = k->children[--k->nchildren];
+	ik_posidx_remove(&k->child_idx, ch.h, (uint32_t)i);
+	if (i != last) {
+		k->children[i] = k->children[last];
+		ik_posidx_move(&k->child_idx, k->children[i].h, (uint32_t)last, (uint32_t)i);
+	}
+	k->nchildren--;
 	for (unsigned j = 0; j < ch.npol; j++)
 		if ((e = nl_policy_unref(k, &ch.pol[j])) && !err)
 			err = e;
@@ -939,11 +1040,12 @@ static int nl_child_remove(struct ik_kernel_nl *k, size_t i)
 static int nl_child_del(struct ik_kernel *kk, const struct ik_child_sa *c)
 {
 	struct ik_kernel_nl *k = nl_of(kk);
+	struct nl_child_look l = { k, c->id, c->in.spi, c->out.spi };
+	uint32_t at;
 
-	for (size_t i = 0; i < k->nchildren; i++)
-		if (k->children[i].id == c->id && k->children[i].sa[0].spi == c->in.spi &&
-		    k->children[i].sa[1].spi == c->out.spi)
-			return nl_child_remove(k, i);
+	if (ik_posidx_find(&k->child_idx, nl_child_hash(k, c->id, c->in.spi, c->out.spi),
+			   nl_child_look_eq, &l, &at))
+		return nl_child_remove(k, at);
 	/* not installed by this process (or already gone): delete the SAs if
 	 * they are there, quietly */
 	{
@@ -1170,20 +1272,46 @@ static int nl_route_send(struct ik_kernel_nl *k, struct rtnl_route *r, bool add,
 	return err;
 }
 
+static uint32_t nl_tunnel_hash(const struct ik_kernel_nl *k, const char *name)
+{
+	return ik_posidx_hash(&k->tun_idx, name, strlen(name));
+}
+
+struct nl_tunnel_look {
+	const struct ik_kernel_nl *k;
+	const char *name;
+};
+
+static bool nl_tunnel_look_eq(const void *ctx, uint32_t pos)
+{
+	const struct nl_tunnel_look *l = ctx;
+
+	return !strcmp(l->k->tunnels[pos].name, l->name);
+}
+
 static struct nl_tunnel *nl_tunnel_find(struct ik_kernel_nl *k, const char *name)
 {
-	for (size_t i = 0; i < k->ntunnels; i++)
-		if (!strcmp(k->tunnels[i].name, name))
-			return &k->tunnels[i];
-	return NULL;
+	struct nl_tunnel_look l = { k, name };
+	uint32_t at;
+
+	if (!ik_posidx_find(&k->tun_idx, nl_tunnel_hash(k, name), nl_tunnel_look_eq, &l, &at))
+		return NULL;
+	return &k->tunnels[at];
 }
 
 static void nl_tunnel_forget(struct ik_kernel_nl *k, struct nl_tunnel *t)
 {
-	for (size_t i = 0; i < t->nroutes; i++)
-		rtnl_route_put(t->routes[i]);
+	size_t i = (size_t)(t - k->tunnels), last = k->ntunnels - 1;
+
+	for (size_t j = 0; j < t->nroutes; j++)
+		rtnl_route_put(t->routes[j]);
 	free(t->routes);
-	*t = k->tunnels[--k->ntunnels];
+	ik_posidx_remove(&k->tun_idx, t->h, (uint32_t)i);
+	if (i != last) {
+		*t = k->tunnels[last];
+		ik_posidx_move(&k->tun_idx, t->h, (uint32_t)last, (uint32_t)i);
+	}
+	k->ntunnels--;
 }
 
 static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
@@ -1580,14 +1708,22 @@ static int nl_tunnel_up(struct ik_kernel *kk, const struct ik_config *cfg,
 	    (err = nl_vrf_lookup(k, tun->tunnel_vrf, tun->name, &underlay, &table)))
 		return err;
 
-	nt = realloc(k->tunnels, (k->ntunnels + 1) * sizeof(*nt));
+	if (k->ntunnels >= IK_MAX_TRACK) {
+		ik_msg(kk->log, IK_LOG_ERR, "kernel: more than %u tunnels", IK_MAX_TRACK);
+		return -ENOSPC;
+	}
+	nt = nl_track_room(k->tunnels, &k->cap_tunnels, k->ntunnels, sizeof(*nt));
 	if (!nt)
 		return -ENOMEM;
 	k->tunnels = nt;
-	t = &k->tunnels[k->ntunnels++];
+	t = &k->tunnels[k->ntunnels];
 	memset(t, 0, sizeof(*t));
 	nl_link_name(tun, t->ifname);
 	snprintf(t->name, sizeof(t->name), "%s", tun->name);
+	t->h = nl_tunnel_hash(k, t->name);
+	if (ik_posidx_insert(&k->tun_idx, t->h, (uint32_t)k->ntunnels))
+		return -ENOMEM;
+	k->ntunnels++;
 	snprintf(alias, sizeof(alias), IK_ALIAS_PREFIX "%s", tun->name);
 
 	/* a stale link of ours with this name (a crash): replace it */
@@ -1691,10 +1827,10 @@ struct nl_flush {
 	unsigned n;
 	/* collected from a dump, deleted after it (not while the socket dumps) */
 	struct nl_sa_id *sas;
-	size_t nsas;
+	size_t nsas, cap_sas;
 	struct nl_policy_key *pols;
 	uint32_t *pol_index;
-	size_t npols;
+	size_t npols, cap_pols, cap_pol_index;
 	bool oom;
 };
 
@@ -1712,7 +1848,8 @@ static int nl_dump_sa_cb(struct nl_msg *msg, void *arg)
 	if (!nl_reqid_owned(sa.reqid) || (sa.family != AF_INET && sa.family != AF_INET6) ||
 	    sa.id.proto != IPPROTO_ESP)
 		return NL_SKIP;
-	if (f->nsas >= IK_MAX_TRACK * 4 || !(ns = realloc(f->sas, (f->nsas + 1) * sizeof(*ns)))) {
+	if (f->nsas >= IK_MAX_TRACK * 4 ||
+	    !(ns = nl_track_room(f->sas, &f->cap_sas, f->nsas, sizeof(*ns)))) {
 		f->oom = true;
 		return NL_SKIP;
 	}
@@ -1751,14 +1888,14 @@ static int nl_dump_sp_cb(struct nl_msg *msg, void *arg)
 	t = nla_data(tb[XFRMA_TMPL]);
 	if (!nl_reqid_owned(t->reqid))
 		return NL_SKIP;
-	if (f->npols >= IK_MAX_TRACK * 4) {
+	if (f->npols >= IK_MAX_TRACK_POLS) {
 		f->oom = true;
 		return NL_SKIP;
 	}
-	nk = realloc(f->pols, (f->npols + 1) * sizeof(*nk));
+	nk = nl_track_room(f->pols, &f->cap_pols, f->npols, sizeof(*nk));
 	if (nk)
 		f->pols = nk;
-	ni = realloc(f->pol_index, (f->npols + 1) * sizeof(*ni));
+	ni = nl_track_room(f->pol_index, &f->cap_pol_index, f->npols, sizeof(*ni));
 	if (ni)
 		f->pol_index = ni;
 	if (!nk || !ni) {
@@ -2040,6 +2177,9 @@ static void nl_free(struct ik_kernel *kk)
 	free(k->tunnels);
 	free(k->children);
 	free(k->pols);
+	ik_posidx_free(&k->tun_idx);
+	ik_posidx_free(&k->child_idx);
+	ik_posidx_free(&k->pol_idx);
 	if (k->xs)
 		nl_socket_free(k->xs);
 	if (k->rs)
@@ -2095,6 +2235,9 @@ struct ik_kernel *ik_kernel_netlink_new(const struct ik_log *log, struct ik_sb *
 	}
 	k->base.ops = &nl_ops;
 	k->base.log = log;
+	ik_posidx_init(&k->pol_idx);
+	ik_posidx_init(&k->child_idx);
+	ik_posidx_init(&k->tun_idx);
 	if (!(k->xs = nl_open(NETLINK_XFRM, "XFRM", err)) ||
 	    !(k->rs = nl_open(NETLINK_ROUTE, "route", err)) ||
 	    !(k->es = nl_open(NETLINK_XFRM, "XFRM event", err)))

@@ -34,6 +34,9 @@ if [ ! -f Makefile ] || [ "$(cat .lab-cflags 2>/dev/null)" != "$cflags" ]; then
 	echo "$cflags" >.lab-cflags
 fi
 make -j2 >>"$log" 2>&1 || { tail -n 60 "$log"; echo "build-lab: make failed (log: $log)"; exit 1; }
+# test_kernel's "netlink-track" case runs in the guest (scenarios/backend-track.sh)
+make -j2 tests/lab/test_kernel >>"$log" 2>&1 ||
+	{ tail -n 60 "$log"; echo "build-lab: test_kernel failed (log: $log)"; exit 1; }
 # the FPU-state shim user-mode Linux needs on AVX-512 and AMX hosts (uml-xstate.c)
 ${CC:-cc} -shared -fPIC -O2 -Wall -Werror -o uml-xstate.so "$top/tests/lab/uml-xstate.c" -ldl \
 	>>"$log" 2>&1 || { tail -n 20 "$log"; echo "build-lab: uml-xstate.so failed"; exit 1; }

@@ -689,6 +689,219 @@ START_TEST(netlink_ipv6_traps_and_acquire)
 }
 END_TEST
 
+/* ---- tracking of what the backend installed (indexed by key) ---- */
+
+#define TRACK_KEYS 600u
+#define TRACK_OPS 6000u
+
+/* The k-th trap selector: 192.0.2.x/32 -> 198.51.100.y/32 udp port p. */
+static void track_sel(unsigned i, struct ik_selector *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->src = ik_addr_v4(0xc0000200u | (i & 0xffu));
+	s->dst = ik_addr_v4(0xc6336400u | ((i >> 8) & 0xffu));
+	s->src_plen = s->dst_plen = 32;
+	s->proto = 17;
+	s->dport = (uint16_t)(100 + i % 7);
+}
+
+/* Marks in have[] the keys whose policy the kernel holds; returns their count
+ * (every policy of the namespace, ours or not). */
+static unsigned track_kernel(bool have[TRACK_KEYS])
+{
+	FILE *p = popen("ip xfrm policy list", "r");
+	char line[512];
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(p);
+	memset(have, 0, TRACK_KEYS * sizeof(*have));
+	while (fgets(line, sizeof(line), p)) {
+		unsigned x, y, port;
+
+		if (strncmp(line, "src ", 4))
+			continue;
+		n++;
+		if (sscanf(line, "src 192.0.2.%u/32 dst 198.51.100.%u/32 proto udp dport %u",
+			   &x, &y, &port) != 3)
+			continue;
+		for (unsigned i = x; i < TRACK_KEYS; i += 256)
+			if ((i >> 8) == y && 100 + i % 7 == port) {
+				ck_assert_msg(!have[i], "policy of key %u twice", i);
+				have[i] = true;
+			}
+	}
+	pclose(p);
+	return n;
+}
+
+/* Traps added and removed at random, several users per selector: after any
+ * sequence, the kernel holds exactly the selectors with users left. A wrong
+ * lookup in the backend's policy index would leave a policy behind, remove
+ * one still in use, or count users of one selector against another. */
+START_TEST(netlink_policy_tracking_agrees_with_model)
+{
+	struct ik_log lg = { 0 };
+	struct ik_addr l = ik_addr_v4(0xcb007101u), r = ik_addr_v4(0xcb007102u);
+	static unsigned refs[TRACK_KEYS];
+	static bool have[TRACK_KEYS];
+	unsigned seed = 4242, want = 0;
+	struct ik_selector s;
+	struct ik_sb err;
+	struct ik_kernel *k;
+
+	enter_netns();
+	ik_sb_init(&err);
+	k = ik_kernel_open("netlink", &lg, &err);
+	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
+	memset(refs, 0, sizeof(refs));
+	for (unsigned op = 1; op <= TRACK_OPS; op++) {
+		unsigned i = (unsigned)rand_r(&seed) % TRACK_KEYS;
+
+		track_sel(i, &s);
+		if (rand_r(&seed) % 2 && refs[i] < 3) {
+			ck_assert_int_eq(k->ops->trap_add(k, &s, 1 + i, &l, &r), 0);
+			want += !refs[i]++;
+		} else {
+			ck_assert_int_eq(k->ops->trap_del(k, &s), 0);
+			if (refs[i])
+				want -= !--refs[i];
+		}
+		if (op % 1500 == 0 || op == TRACK_OPS) {
+			ck_assert_uint_eq(track_kernel(have), want);
+			for (unsigned j = 0; j < TRACK_KEYS; j++)
+				ck_assert_msg(have[j] == (refs[j] > 0),
+					      "key %u: kernel %d, users %u (op %u)", j, have[j],
+					      refs[j], op);
+		}
+	}
+	ck_assert_uint_gt(want, TRACK_KEYS / 4);
+	ck_assert_int_eq(k->ops->shutdown(k), 0);
+	ck_assert_uint_eq(track_kernel(have), 0);
+	k->ops->free(k);
+	ik_sb_free(&err);
+}
+END_TEST
+
+static bool has_spi(const char *out, uint32_t spi)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "spi 0x%08x ", spi);
+	return strstr(out, b) != NULL;
+}
+
+/* Children found by (id, SPIs) whatever their order: eight children, two
+ * per id (a rekey's old and new pair) with one selector (shared policies),
+ * added and removed interleaved, so that removals move others in the
+ * backend's array and later additions reuse the freed places; after each
+ * step exactly the children present have their two SAs, and the policies
+ * stay while any child is left. Tunnels likewise by name (links present
+ * exactly for the tunnels up). Needs a kernel with ESP and GRE (the lab runs
+ * this test case: tests/lab/scenarios/backend-track.sh); on the build host
+ * the first child_add and tunnel_up fail cleanly and the test stops there. */
+#define TRACK_N 8
+static const int track_steps[] = { 1, 2, 3, 4, 5, 6, -1, 7, -6, -3, 8, -2, -5, -4, -7, -8 };
+
+START_TEST(netlink_children_and_tunnels_tracked)
+{
+	struct ik_log lg = { 0 };
+	struct ik_interface tun[TRACK_N];
+	struct ik_child_sa c[TRACK_N];
+	struct ik_config cfg;
+	struct ik_sb err;
+	struct ik_kernel *k;
+	char names[TRACK_N][16];
+	bool up[TRACK_N] = { false };
+	unsigned nup = 0;
+	char *out;
+	int rc;
+
+	enter_netns();
+	ck_assert_int_eq(sh("ip link set lo up"), 0);
+	ik_sb_init(&err);
+	k = ik_kernel_open("netlink", &lg, &err);
+	ck_assert_msg(k != NULL, "open: %s", ik_sb_str(&err));
+	for (unsigned i = 0; i < TRACK_N; i++) {
+		fill_child(&c[i], &tun[i]);
+		c[i].id = 10 + i / 2;
+		c[i].in.spi = 0x1000u + i;
+		c[i].out.spi = 0x2000u + i;
+	}
+	for (size_t j = 0; j < sizeof(track_steps) / sizeof(track_steps[0]); j++) {
+		int st = track_steps[j];
+		unsigned i = (unsigned)(st < 0 ? -st : st) - 1;
+
+		if (st > 0) {
+			rc = k->ops->child_add(k, &c[i]);
+			if (rc && !j) {
+				fprintf(stderr, "netlink-track: child_add failed (no ESP here): "
+					"children not exercised\n");
+				out = capture("ip xfrm state; ip xfrm policy");
+				ck_assert_msg(!strstr(out, "src"), "left: %s", out);
+				goto tunnels;
+			}
+			ck_assert_int_eq(rc, 0);
+			up[i] = true;
+			nup++;
+		} else {
+			ck_assert_int_eq(k->ops->child_del(k, &c[i]), 0);
+			up[i] = false;
+			nup--;
+		}
+		out = capture("ip xfrm state");
+		for (unsigned m = 0; m < TRACK_N; m++)
+			ck_assert_msg(has_spi(out, c[m].in.spi) == up[m] &&
+				      has_spi(out, c[m].out.spi) == up[m],
+				      "step %zu: child %u should be %s: %s", j, m,
+				      up[m] ? "there" : "gone", out);
+		out = capture("ip xfrm policy");
+		ck_assert_msg((strstr(out, "src ") != NULL) == (nup > 0),
+			      "step %zu: policies with %u children: %s", j, nup, out);
+	}
+tunnels:
+	memset(&cfg, 0, sizeof(cfg));
+	memset(up, 0, sizeof(up));
+	for (unsigned i = 0; i < TRACK_N; i++) {
+		tun[i].tunnel_num = 1 + i;
+		snprintf(names[i], sizeof(names[i]), "Tunnel%u", 1 + i);
+		tun[i].name = names[i];
+		tun[i].tunnel_dest = 0xc6336410u + i;
+	}
+	for (size_t j = 0; j < sizeof(track_steps) / sizeof(track_steps[0]); j++) {
+		int st = track_steps[j];
+		unsigned i = (unsigned)(st < 0 ? -st : st) - 1;
+
+		if (st > 0) {
+			rc = k->ops->tunnel_up(k, &cfg, &tun[i], &c[0].out.src);
+			if (rc && !j) {
+				fprintf(stderr, "netlink-track: tunnel_up failed (no GRE here): "
+					"tunnels not exercised\n");
+				goto done;
+			}
+			ck_assert_int_eq(rc, 0);
+		} else {
+			ck_assert_int_eq(k->ops->tunnel_down(k, &tun[i]), 0);
+		}
+		up[i] = st > 0;
+		out = capture("ip -o link show");
+		for (unsigned m = 0; m < TRACK_N; m++) {
+			char want[16];
+
+			snprintf(want, sizeof(want), "ik-tun%u@", 1 + m);
+			ck_assert_msg((strstr(out, want) != NULL) == up[m],
+				      "step %zu: %s should be %s: %s", j, want,
+				      up[m] ? "there" : "gone", out);
+		}
+	}
+done:
+	ck_assert_int_eq(k->ops->shutdown(k), 0);
+	out = capture("ip xfrm state; ip xfrm policy; ip -o link show");
+	ck_assert_msg(!strstr(out, "src") && !strstr(out, "ik-tun"), "left: %s", out);
+	k->ops->free(k);
+	ik_sb_free(&err);
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -706,6 +919,12 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, mss_clamp_nftables);
 	tcase_add_test(tc, netlink_ipv6_child_and_links);
 	tcase_add_test(tc, netlink_ipv6_traps_and_acquire);
+	suite_add_tcase(s, tc);
+	/* its own case, so that the lab can run it alone (CK_RUN_CASE) */
+	tc = tcase_create("netlink-track");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, netlink_policy_tracking_agrees_with_model);
+	tcase_add_test(tc, netlink_children_and_tunnels_tracked);
 	suite_add_tcase(s, tc);
 	return s;
 }

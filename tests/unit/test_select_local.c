@@ -466,6 +466,73 @@ END_TEST
  * interface the configuration does not give an address (any local
  * address), several to one destination, in configuration order; the
  * snapshot's index against a scan of the interfaces, 300 random tunnels. */
+/* The destination and number indexes (keys kept in the index's own arrays)
+ * answer as a scan of the interfaces: every protected tunnel to a
+ * destination, IPv4 or IPv6, in configuration order; a tunnel by number;
+ * nothing for a destination or number that no protected tunnel has. */
+START_TEST(tunnels_to_and_num_index_agree_with_scan)
+{
+	static const char *const dsts[] = { "198.51.100.1", "198.51.100.2", "2001:db8::1",
+					    "2001:db8::2", "203.0.113.7" };
+	struct ik_sb t;
+	struct ik_config *cfg;
+	unsigned seed = 777;
+
+	ik_sb_init(&t);
+	ik_sb_printf(&t, "crypto ipsec transform-set TS esp-aes esp-sha-hmac\n!\n"
+		     "crypto ipsec profile P\n set transform-set TS\n!\n"
+		     "interface Ethernet0/0\n ip address 192.0.2.1 255.255.255.0\n"
+		     " ipv6 address 2001:db8:ffff::1/64\n!\n");
+	for (int i = 1; i <= 200; i++) {
+		unsigned d;
+
+		seed = seed * 1103515245u + 12345u;
+		d = (seed >> 8) % 5;
+		/* numbers out of order; one tunnel in eight unprotected */
+		ik_sb_printf(&t, "interface Tunnel%d\n tunnel source Ethernet0/0\n%s"
+			     " tunnel destination %s\n%s!\n", (i * 37) % 211 + 1,
+			     strchr(dsts[d], ':') ? " tunnel mode gre ipv6\n" : "", dsts[d],
+			     i % 8 ? " tunnel protection ipsec profile P\n" : "");
+	}
+	cfg = load(ik_sb_str(&t));
+	for (int d = 0; d <= 5; d++) {
+		struct ik_addr a;
+		const struct ik_interface *const *got;
+		size_t n, want = 0;
+
+		ck_assert_int_eq(ik_addr_parse_any(d < 5 ? dsts[d] : "2001:db8::9", &a), 0);
+		got = ik_snapshot_tunnels_to_ip(cfg, &a, &n);
+		for (size_t i = 0; i < cfg->nifaces; i++) {
+			const struct ik_interface *f = cfg->ifaces[i];
+			struct ik_addr fd;
+
+			if (!f->is_tunnel || !f->protection)
+				continue;
+			ik_iface_tunnel_dest(f, &fd);
+			if (!ik_addr_eq(&fd, &a))
+				continue;
+			ck_assert_uint_lt(want, n);
+			ck_assert_ptr_eq(got[want], f);
+			want++;
+		}
+		ck_assert_uint_eq(n, want);
+		if (d < 5)
+			ck_assert_uint_gt(n, 10);
+	}
+	for (unsigned num = 0; num <= 215; num++) {
+		const struct ik_interface *want = NULL;
+
+		for (size_t i = 0; i < cfg->nifaces && !want; i++)
+			if (cfg->ifaces[i]->is_tunnel && cfg->ifaces[i]->protection &&
+			    cfg->ifaces[i]->tunnel_num == num)
+				want = cfg->ifaces[i];
+		ck_assert_ptr_eq(ik_snapshot_tunnel_num(cfg, num), want);
+	}
+	ik_config_unref(cfg);
+	ik_sb_free(&t);
+}
+END_TEST
+
 START_TEST(tunnel_for_index_agrees_with_scan)
 {
 	static const char *const srcs[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3",
@@ -554,6 +621,7 @@ static Suite *local_suite(void)
 	tcase_add_test(t, l1_engine_features);
 	tcase_add_test(t, local_hostname_keys);
 	tcase_add_test(t, tunnel_for_index_agrees_with_scan);
+	tcase_add_test(t, tunnels_to_and_num_index_agree_with_scan);
 	suite_add_tcase(s, t);
 	return s;
 }
