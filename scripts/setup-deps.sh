@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs, from Debian's archive, everything ikerd needs to build, test and run
 # its lab: the build chain and libraries, check, clang with libFuzzer,
-# user-mode Linux, iproute2, tshark, valgrind, strongSwan (with the plugins of its IKEv2
+# user-mode Linux, iproute2, iptables (ip6tables-legacy: the interop suite's NAT66),
+# tshark, valgrind, strongSwan (with the plugins of its IKEv2
 # cases: curve25519, chapoly, gcm, kdf); libsystemd and libedit
 # (sd_notify, the interactive ikerctl), tmux for its test, and what building and
 # checking the Debian package takes (debhelper, lintian). Safe to run again.
@@ -13,7 +14,7 @@ fi
 PKGS="build-essential autoconf automake libtool pkg-config
 libsodium-dev libssl-dev libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libnftables-dev check
 clang libclang-rt-14-dev python3 iproute2 iputils-ping procps util-linux kmod openssl
-user-mode-linux nftables tshark tcpdump valgrind
+user-mode-linux nftables iptables tshark tcpdump valgrind
 strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
 libstrongswan-standard-plugins
 libsystemd-dev libedit-dev bash-completion systemd tmux man-db

@@ -18,7 +18,7 @@ jobs=${IK_MUTATION_JOBS:-2}
 tests="tests/unit/test_exchange tests/unit/test_exchange_am tests/unit/test_trust
 	tests/unit/test_v2_crypto tests/unit/test_exchange_v2 tests/unit/test_exchange_v2_more
 	tests/unit/test_exchange_cert tests/unit/test_engine_core
-	tests/unit/test_exchange_v2_cert tests/unit/test_cmap_v2"
+	tests/unit/test_exchange_v2_cert tests/unit/test_cmap_v2 tests/unit/test_cmap6"
 start=$(date +%s)
 
 fail_setup() {

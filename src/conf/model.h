@@ -385,7 +385,8 @@ struct ik_interface {
 	struct ik_ipsec_profile *protection; /* tunnel protection ipsec profile P */
 	unsigned ip_mtu;        /* ip mtu N; 0 = the link's default */
 	unsigned tcp_adjust_mss; /* ip tcp adjust-mss N; 0 = none */
-	struct ik_cmap *crypto_map; /* crypto map NAME, or NULL */
+	struct ik_cmap *crypto_map; /* crypto map NAME (IPv4 peers), or NULL */
+	struct ik_cmap *crypto_map6; /* ipv6 crypto map NAME (IPv6 peers), or NULL */
 	int line;
 };
 
@@ -546,7 +547,8 @@ struct ik_config {
 	struct ik_cmap **cmaps; size_t ncmaps;  /* crypto maps and dynamic maps */
 	/* Every map entry by its id (struct ik_cmap_entry.id). */
 	struct ik_cmap_entry **cmap_entries; size_t ncmap_entries;
-	/* The interfaces with a crypto map, in configuration order. */
+	/* The interfaces with a crypto map (crypto map or ipv6 crypto map), in
+	 * configuration order. */
 	struct ik_interface **cmap_ifaces; size_t ncmap_ifaces;
 	/* The interfaces with an IPv4 address, by address then configuration
 	 * order (ik_config_iface_by_addr); ifaces_indexed once it is built. */

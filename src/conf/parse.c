@@ -59,7 +59,7 @@ enum ref_kind {
 	R_PROF_KEYRING, R_IPSEC_TSET, R_IPSEC_ISAKMP, R_IPSEC_IKEV2, R_TUN_PROT,
 	R_V2PROF_KEYRING, R_V2POL_PROPOSAL, R_ROUTE_IF, R_PROF_TP, R_PROF_MAP, R_V2PROF_TP,
 	R_V2PROF_MAP, R_PROF_AUTHZ, R_V2PROF_AUTHZ, R_CMAP_TSET, R_CMAP_ISAKMP,
-	R_CMAP_IKEV2, R_CMAP_DYN, R_IFACE_CMAP,
+	R_CMAP_IKEV2, R_CMAP_DYN, R_IFACE_CMAP, R_IFACE_CMAP6,
 };
 
 struct ref {
@@ -2909,19 +2909,30 @@ static int cmd_cmap(struct pctx *c)
 static int cmap_set_peer(struct pctx *c, struct ik_cmap_entry *e)
 {
 	struct ik_addr a;
-	uint32_t v4;
+	char fa[IK_ADDR_ANYSTRLEN];
 	bool dflt = kw(c, 3, "default");
 
 	if (need(c, 2, "peer address"))
 		return -1;
-	if (ik_addr_parse(c->tok[2].s, &v4))
-		return perr(c, 2, "'%s' is not a valid peer address (dotted quad expected; "
-			    "ikerd does not resolve host names)", c->tok[2].s);
+	if (ik_addr_parse_any(c->tok[2].s, &a))
+		return perr(c, 2, "'%s' is not a valid peer address (an IPv4 or IPv6 address "
+			    "expected; ikerd does not resolve host names)", c->tok[2].s);
 	if (no_more(c, dflt ? 4 : 3))
 		return -1;
-	if (!v4)
-		return perr(c, 2, "peer 0.0.0.0 is not valid");
-	a = ik_addr_v4(v4);
+	if (ik_addr_is_any(&a))
+		return perr(c, 2, "peer %s is not valid", ik_addr_fmt_ios(&a, fa));
+	if (a.family == IK_AF_INET6 && (a.v6[0] == 0xff ||
+					(a.v6[0] == 0xfe && (a.v6[1] & 0xc0) == 0x80)))
+		return perr(c, 2, "peer %s is not valid (a multicast or link-local address)",
+			    ik_addr_fmt_ios(&a, fa));
+	if (e->npeers && e->peers[0].family != a.family)
+		/* the map applies an entry to IPv4 (crypto map) or to IPv6
+		 * (ipv6 crypto map): its peers are of one family */
+		return perr(c, 2, "crypto map %s %u sets %s peers already (first: %s): a %s "
+			    "peer cannot join them; use another entry", e->map->name, e->seq,
+			    e->peers[0].family == IK_AF_INET6 ? "IPv6" : "IPv4",
+			    ik_addr_fmt_ios(&e->peers[0], fa),
+			    a.family == IK_AF_INET6 ? "IPv6" : "IPv4");
 	for (size_t i = 0; i < e->npeers; i++)
 		if (ik_addr_eq(&e->peers[i], &a)) {
 			if (dflt && i)
@@ -3167,13 +3178,18 @@ static int cmd_iface_sub(struct pctx *c)
 		ifc->tcp_adjust_mss = 0;
 		return 0;
 	}
-	if (kw(c, 0, "crypto") && kw(c, 1, "map")) {
-		if (need(c, 2, "crypto map name") || no_more(c, 3))
+	if ((kw(c, 0, "crypto") && kw(c, 1, "map")) ||
+	    (kw(c, 0, "ipv6") && kw(c, 1, "crypto") && kw(c, 2, "map"))) {
+		/* crypto map NAME applies the map to IPv4, ipv6 crypto map NAME to
+		 * IPv6, as on IOS */
+		int i = kw(c, 0, "ipv6") ? 3 : 2;
+
+		if (need(c, i, "crypto map name") || no_more(c, i + 1))
 			return -1;
 		if (ifc->is_tunnel)
 			return perr(c, 0, "crypto map on a tunnel interface is not supported: use "
 				    "tunnel protection ipsec profile");
-		add_ref(c, R_IFACE_CMAP, ifc, 0, 2);
+		add_ref(c, i == 3 ? R_IFACE_CMAP6 : R_IFACE_CMAP, ifc, 0, i);
 		return 0;
 	}
 	if (kw(c, 0, "crypto"))
@@ -4068,16 +4084,21 @@ static int resolve_refs(struct pctx *c)
 			e->dynamic = t;
 			break;
 		}
-		case R_IFACE_CMAP: {
+		case R_IFACE_CMAP:
+		case R_IFACE_CMAP6: {
 			struct ik_interface *ifc = r->obj;
+			bool v6 = r->kind == R_IFACE_CMAP6;
 
 			if (!(t = ik_nmap_get(&nm[IK_NS_CMAP], r->name))) {
 				late_error(c, r->line, r->col, "unknown crypto map '%s' in interface "
-					   "%s", r->name, ifc->name);
+					   "%s%s", r->name, ifc->name, v6 ? " (ipv6 crypto map)" : "");
 				bad = true;
 				break;
 			}
-			ifc->crypto_map = t;
+			if (v6)
+				ifc->crypto_map6 = t;
+			else
+				ifc->crypto_map = t;
 			break;
 		}
 		case R_ROUTE_IF:
@@ -4254,7 +4275,7 @@ static int finish(struct pctx *c)
 			*VPUSH(cfg->cmap_entries, cfg->ncmap_entries) = e;
 		}
 	for (size_t i = 0; i < cfg->nifaces; i++)
-		if (cfg->ifaces[i]->crypto_map)
+		if (cfg->ifaces[i]->crypto_map || cfg->ifaces[i]->crypto_map6)
 			*VPUSH(cfg->cmap_ifaces, cfg->ncmap_ifaces) = cfg->ifaces[i];
 	ik_config_index_ifaces(cfg);
 	for (size_t i = 0; i < cfg->nv2_policies; i++)

@@ -548,7 +548,7 @@ static void print_cmap_entry(const struct ik_cmap_entry *e, struct ik_sb *out)
 	if (e->description)
 		ik_sb_printf(out, " description %s\n", e->description);
 	for (size_t k = 0; k < e->npeers; k++)
-		ik_sb_printf(out, " set peer %s%s\n", ik_addr_fmt_any(&e->peers[k], a),
+		ik_sb_printf(out, " set peer %s%s\n", ik_addr_fmt_ios(&e->peers[k], a),
 			     !k && e->peer_default ? " default" : "");
 	if (e->per_host)
 		ik_sb_add(out, " set security-association level per-host\n");
@@ -693,6 +693,8 @@ static void print_ifaces(const struct ik_config *cfg, struct ik_sb *out)
 				     f->protection->name);
 		if (f->crypto_map)
 			ik_sb_printf(out, " crypto map %s\n", f->crypto_map->name);
+		if (f->crypto_map6)
+			ik_sb_printf(out, " ipv6 crypto map %s\n", f->crypto_map6->name);
 	}
 	if (cfg->nroutes)
 		ik_sb_add(out, "!\n");

@@ -171,16 +171,18 @@ static struct ikd_cmk *cmk(struct ikd *d)
  * entry naming it), or NULL. */
 static const char *map_ifname(const struct ik_config *cfg, const char *name, bool dynamic)
 {
-	for (size_t i = 0; cfg && i < cfg->ncmap_ifaces; i++) {
-		const struct ik_cmap *m = cfg->cmap_ifaces[i]->crypto_map;
-		bool carries = !dynamic && !strcmp(m->name, name);
+	for (size_t i = 0; cfg && i < cfg->ncmap_ifaces; i++)
+		for (int f = 0; f < 2; f++) {
+			const struct ik_cmap *m = ik_cmap_of_iface(cfg->cmap_ifaces[i],
+								   f ? IK_AF_INET6 : IK_AF_INET4);
+			bool carries = m && !dynamic && !strcmp(m->name, name);
 
-		for (size_t k = 0; !carries && dynamic && k < m->nentries; k++)
-			carries = m->entries[k]->dynamic_name &&
-				  !strcmp(m->entries[k]->dynamic_name, name);
-		if (carries)
-			return cfg->cmap_ifaces[i]->name;
-	}
+			for (size_t k = 0; m && !carries && dynamic && k < m->nentries; k++)
+				carries = m->entries[k]->dynamic_name &&
+					  !strcmp(m->entries[k]->dynamic_name, name);
+			if (carries)
+				return cfg->cmap_ifaces[i]->name;
+		}
 	return NULL;
 }
 

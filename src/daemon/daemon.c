@@ -351,7 +351,8 @@ static enum ik_ctl_status initiate_map(struct ikd *d, const struct ik_cli_cmd *c
 			     ik_addr_fmt_any(&cmd->flow_src, a), ik_addr_fmt_any(&cmd->flow_dst, b));
 		return IK_CTL_ERROR;
 	}
-	ikd_worker_run(ikd_worker_for(d, mt.entry->peers[0].v4), task_initiate_map, &ia);
+	ikd_worker_run(ikd_worker_for(d, ik_addr_shard(&mt.entry->peers[0])), task_initiate_map,
+		       &ia);
 	if (ia.rc) {
 		ik_sb_add(out, "\n");
 		return IK_CTL_ERROR;

@@ -6,6 +6,7 @@
 
 #include "conf/acl.h"
 #include "daemon/show_conf.h"
+#include "profile/cmap_select.h"
 #include "util/addr.h"
 
 static void acl_line(const struct ik_acl *acl, const struct ik_ace *a, struct ik_sb *out)
@@ -136,7 +137,7 @@ static void map_ifaces(const struct ik_config *cfg, const struct ik_cmap *m, str
 	for (size_t i = 0; i < cfg->ncmap_ifaces; i++) {
 		const struct ik_interface *ifc = cfg->cmap_ifaces[i];
 
-		if (ifc->crypto_map != m)
+		if (!ik_cmap_iface_carries(ifc, m))
 			continue;
 		if (json) {
 			if (!first)
@@ -147,6 +148,21 @@ static void map_ifaces(const struct ik_config *cfg, const struct ik_cmap *m, str
 		}
 		first = false;
 	}
+}
+
+/* An entry IOS lists as an IPv6 map entry: IPv6 peers, or none in a map
+ * applied to IPv6 only (ipv6 crypto map). */
+static bool entry_v6(const struct ik_config *cfg, const struct ik_cmap_entry *e)
+{
+	bool v4 = false, v6 = false;
+
+	if (e->npeers)
+		return e->peers[0].family == IK_AF_INET6;
+	for (size_t i = 0; i < cfg->ncmap_ifaces; i++) {
+		v4 |= cfg->cmap_ifaces[i]->crypto_map == e->map;
+		v6 |= cfg->cmap_ifaces[i]->crypto_map6 == e->map;
+	}
+	return v6 && !v4;
 }
 
 static void entry_text(const struct ik_config *cfg, const struct ik_cmap_entry *e,
@@ -161,8 +177,8 @@ static void entry_text(const struct ik_config *cfg, const struct ik_cmap_entry *
 	if (e->map->is_dynamic)
 		ik_sb_printf(out, "Crypto Map Template\"%s\" %u\n", e->map->name, e->seq);
 	else
-		ik_sb_printf(out, "Crypto Map IPv4 \"%s\" %u ipsec-isakmp\n", e->map->name,
-			     e->seq);
+		ik_sb_printf(out, "Crypto Map %s \"%s\" %u ipsec-isakmp\n",
+			     entry_v6(cfg, e) ? "IPv6" : "IPv4", e->map->name, e->seq);
 	if (e->dynamic_name) {
 		ik_sb_printf(out, "\tDynamic map template tag: %s\n", e->dynamic_name);
 		return;
@@ -170,7 +186,7 @@ static void entry_text(const struct ik_config *cfg, const struct ik_cmap_entry *
 	if (e->description)
 		ik_sb_printf(out, "\tDescription: %s\n", e->description);
 	for (size_t k = 0; k < e->npeers; k++)
-		ik_sb_printf(out, "\tPeer = %s\n", ik_addr_fmt_any(&e->peers[k], a));
+		ik_sb_printf(out, "\tPeer = %s\n", ik_addr_fmt_ios(&e->peers[k], a));
 	if (e->isakmp_profile)
 		ik_sb_printf(out, "\tISAKMP Profile: %s\n", e->isakmp_profile->name);
 	if (e->ikev2_profile)
@@ -191,7 +207,7 @@ static void entry_text(const struct ik_config *cfg, const struct ik_cmap_entry *
 		ik_sb_add(out, "\tNo matching address list set.\n");
 	}
 	if (e->npeers)
-		ik_sb_printf(out, "\tCurrent peer: %s\n", ik_addr_fmt_any(&e->peers[0], a));
+		ik_sb_printf(out, "\tCurrent peer: %s\n", ik_addr_fmt_ios(&e->peers[0], a));
 	if (e->per_host)
 		ik_sb_add(out, "\tSecurity association level: per-host\n");
 	ik_sb_printf(out, "\tSecurity association lifetime: %llu kilobytes/%u seconds\n",
@@ -224,7 +240,8 @@ static void entry_json(const struct ik_config *cfg, const struct ik_cmap_entry *
 	uint64_t kb = e->lifetime_kb ? e->lifetime_kb :
 		      cfg->sa_lifetime_kb ? cfg->sa_lifetime_kb : 4608000;
 
-	ik_sb_printf(out, "{\"seq\":%u,\"dynamic_map\":", e->seq);
+	ik_sb_printf(out, "{\"seq\":%u,\"family\":\"%s\",\"dynamic_map\":", e->seq,
+		     entry_v6(cfg, e) ? "ipv6" : "ipv4");
 	ik_sb_json_str(out, e->dynamic_name);
 	ik_sb_add(out, ",\"description\":");
 	ik_sb_json_str(out, e->description);
@@ -307,7 +324,9 @@ int ik_show_crypto_map(const struct ik_config *cfg, const char *ifname, bool jso
 	if (ifc) {
 		if (ifc->crypto_map)
 			map_show(cfg, ifc->crypto_map, json, true, cnt, out);
-		else if (!json)
+		if (ifc->crypto_map6 && ifc->crypto_map6 != ifc->crypto_map)
+			map_show(cfg, ifc->crypto_map6, json, !ifc->crypto_map, cnt, out);
+		if (!ifc->crypto_map && !ifc->crypto_map6 && !json)
 			ik_sb_printf(out, "No crypto map is applied to interface %s\n", ifc->name);
 	} else {
 		/* the maps, then the dynamic maps they use as templates */

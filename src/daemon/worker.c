@@ -221,8 +221,7 @@ static bool host_owns_peer(void *ctx, const struct ik_addr *peer)
 static int host_handoff(void *ctx, const struct ik_cmap_handoff *h)
 {
 	struct ikd_worker *w = ctx;
-	struct ik_addr pa = ik_addr_v4(h->peer);
-	struct ikd_worker *to = ikd_worker_for(w->d, ik_addr_shard(&pa));
+	struct ikd_worker *to = ikd_worker_for(w->d, ik_addr_shard(&h->peer));
 	uint64_t one = 1;
 	int rc = -1;
 

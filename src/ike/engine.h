@@ -100,7 +100,7 @@ struct ik_cmap_handoff {
 	unsigned seq;
 	size_t ace;
 	size_t peer_idx;
-	uint32_t peer, src;
+	struct ik_addr peer, src;
 	struct ik_proxy proxy;
 };
 

@@ -185,16 +185,16 @@ static void trace_entry(void *ctx, const struct ik_cmap_entry *e)
 int ik_v1_cmap_select(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_pl *idci,
 		      const struct ik_v1_pl *idcr)
 {
-	const struct ik_interface *ifc = ik_cmap_iface_for_local(q->cfg, &p1->local.ip);
+	const struct ik_cmap *map = ik_cmap_for_local(q->cfg, &p1->local.ip);
 	struct ik_cmap_match m;
 	uint8_t pi, pr;
 	char why[160];
 
-	if (!ifc)
+	if (!map)
 		return 1;
 	if (!idci || !idcr) {
 		DBG(p1, "ISAKMP:(%u): crypto map %s needs proxy identities: the peer sent none",
-		    p1->conn_id, ifc->crypto_map->name);
+		    p1->conn_id, map->name);
 		return -1;
 	}
 	memset(&q->proxy, 0, sizeof(q->proxy));
@@ -210,8 +210,8 @@ int ik_v1_cmap_select(struct ik_p1 *p1, struct ik_qm *q, const struct ik_v1_pl *
 		return -1;
 	}
 	q->proxy.proto = pi;
-	q->cmap_map = ifc->crypto_map;
-	if (ik_cmap_match_proxy(ifc->crypto_map, 1, &p1->remote.ip, &q->proxy, NULL, NULL, &m))
+	q->cmap_map = map;
+	if (ik_cmap_match_proxy(map, 1, &p1->remote.ip, &q->proxy, NULL, NULL, &m))
 		return -1;
 	q->cmap = m.entry;
 	q->cmap_ace = m.ace_idx;
@@ -329,15 +329,15 @@ void ik_v1_cmap_start_wanted(struct ik_p1 *p1)
 }
 
 /* Phase 1 (or only Quick Mode) to peer number pi of entry e for line ace. */
-static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_entry *ce,
-		      size_t ace, const struct ik_proxy *px, const struct ik_flow *f, size_t pi,
-		      struct ik_sb *err)
+static int start_peer(struct ik_engine *e, const struct ik_addr *src,
+		      const struct ik_cmap_entry *ce, size_t ace, const struct ik_proxy *px,
+		      const struct ik_flow *f, size_t pi, struct ik_sb *err)
 {
 	struct ik_endpoint local, remote;
 	struct ik_proxy hp;
 	struct ik_p1 *p1;
-	uint32_t dst = ce->peers[pi].v4;
-	char da[IK_ADDRSTRLEN];
+	const struct ik_addr *dst = &ce->peers[pi];
+	char da[IK_ADDR_ANYSTRLEN];
 
 	if (ce->per_host && f && f->src.family == px->local.lo.family &&
 	    f->dst.family == px->remote.lo.family) {
@@ -350,14 +350,20 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 	if (ce->ikev2_profile)
 		return ik_v2_cmap_start(e, src, ce, ace, px, f, pi, err);
 
-	ik_log_scope(e->log, dst);
-	p1 = ik_v1_p1_find_peer(e, src, dst, false);
+	if (src->family != dst->family) {
+		ik_sb_printf(err, "%% crypto map %s %u: no local %s address for peer %s",
+			     ce->map->name, ce->seq, dst->family == IK_AF_INET6 ? "IPv6" : "IPv4",
+			     ik_addr_fmt_ios(dst, da));
+		return -1;
+	}
+	ik_log_scope_addr(e->log, dst);
+	p1 = ik_v1_p1_find_peer_ip(e, src, dst, false);
 	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
 		return ik_v1_qm_start_cmap(p1, ce, ace, px, 0);
 	if (p1 && p1->initiator && p1->state != IKE_P1_COMPLETE)
 		return 0; /* phase 1 under way: the next packet asks again */
-	local = ik_ep_v4(src, 500);
-	remote = ik_ep_v4(dst, 500);
+	local = ik_ep(src, 500);
+	remote = ik_ep(dst, 500);
 	p1 = ik_v1_p1_new(e, true, &local, &remote, NULL);
 	if (!p1) {
 		ik_sb_printf(err, "%% out of memory");
@@ -376,7 +382,7 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 	p1->want_qm = true;
 	if (ik_v1_mm_start(p1)) {
 		ik_sb_printf(err, "%% crypto map %s %u: phase 1 to %s could not start (see the "
-			     "debug trace)", ce->map->name, ce->seq, ik_addr_fmt(dst, da));
+			     "debug trace)", ce->map->name, ce->seq, ik_addr_fmt_ios(dst, da));
 		ik_v1_p1_delete(p1, "could not start", false);
 		return -1;
 	}
@@ -385,7 +391,7 @@ static int start_peer(struct ik_engine *e, uint32_t src, const struct ik_cmap_en
 
 void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size_t ace,
 		      const struct ik_proxy *px, size_t cur, const struct ik_addr *dead,
-		      uint32_t src)
+		      const struct ik_addr *src)
 {
 	const struct ik_cmap_entry *ce = entry_now(e->cfg, was);
 	struct ik_cmap_handoff h;
@@ -394,10 +400,10 @@ void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size
 	size_t next = cur + 1;
 
 	if (!ce || e->opts.passive || next >= ce->npeers || !ce->acl || ace >= ce->acl->naces ||
-	    ce->peers[next].family != IK_AF_INET4)
+	    ce->peers[next].family != src->family)
 		return;
-	ik_addr_fmt_any(dead, a);
-	ik_addr_fmt_any(&ce->peers[next], b);
+	ik_addr_fmt_ios(dead, a);
+	ik_addr_fmt_ios(&ce->peers[next], b);
 	if (e->host.owns_peer && !e->host.owns_peer(e->host.ctx, &ce->peers[next])) {
 		/* its datagrams reach another engine: that one starts it */
 		memset(&h, 0, sizeof(h));
@@ -405,8 +411,8 @@ void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size
 		h.seq = ce->seq;
 		h.ace = ace;
 		h.peer_idx = next;
-		h.peer = ce->peers[next].v4;
-		h.src = src;
+		h.peer = ce->peers[next];
+		h.src = *src;
 		h.proxy = *px;
 		if (e->host.handoff && e->host.handoff(e->host.ctx, &h) == 0) {
 			ik_msg(e->log, IK_LOG_INFO, "%%CRYPTO-6-PEER_FAILOVER: crypto map %s %u: "
@@ -432,7 +438,7 @@ void ik_v1_cmap_failover(struct ik_p1 *p1)
 {
 	if (p1->cmx)
 		ik_cmap_failover(p1->e, p1->cmap, p1->cmx->ace, &p1->cmx->proxy, p1->cmx->peer,
-				 &p1->remote.ip, p1->local.addr);
+				 &p1->remote.ip, &p1->local.ip);
 }
 
 int ik_engine_cmap_handoff(struct ik_engine *e, const struct ik_cmap_handoff *h)
@@ -446,15 +452,14 @@ int ik_engine_cmap_handoff(struct ik_engine *e, const struct ik_cmap_handoff *h)
 		if (m->entries[i]->seq == h->seq)
 			ce = m->entries[i];
 	if (!ce || e->opts.passive || h->peer_idx >= ce->npeers || !ce->acl ||
-	    h->ace >= ce->acl->naces || !ik_addr_eq(&ce->peers[h->peer_idx],
-						    &(struct ik_addr){ .v4 = h->peer })) {
+	    h->ace >= ce->acl->naces || !ik_addr_eq(&ce->peers[h->peer_idx], &h->peer)) {
 		ik_msg(e->log, IK_LOG_WARNING, "%%CRYPTO-4-PEER_FAILOVER: crypto map %s %u changed "
 		       "before its failover could start", h->map, h->seq);
 		return -1;
 	}
-	ik_log_scope(e->log, h->peer);
+	ik_log_scope_addr(e->log, &h->peer);
 	ik_sb_init(&err);
-	rc = start_peer(e, h->src, ce, h->ace, &h->proxy, NULL, h->peer_idx, &err);
+	rc = start_peer(e, &h->src, ce, h->ace, &h->proxy, NULL, h->peer_idx, &err);
 	if (rc)
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
@@ -468,7 +473,7 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 	struct ik_cmap_match mt;
 	struct ik_proxy px;
 	char why[160], s[IK_ADDR_ANYSTRLEN], d[IK_ADDR_ANYSTRLEN];
-	uint32_t src;
+	struct ik_addr src;
 
 	if (e->opts.passive) {
 		ik_sb_printf(err, "%% the engine is passive (responder only)");
@@ -478,15 +483,18 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 		ik_sb_printf(err, "%% crypto map %s is not configured", map);
 		return -1;
 	}
-	if (!(src = ik_cmap_local(e->cfg, m))) {
-		ik_sb_printf(err, "%% crypto map %s is applied to no interface with an address",
-			     map);
-		return -1;
-	}
 	if (ik_cmap_match_flow(m, f, &mt)) {
 		ik_sb_printf(err, "%% no entry of crypto map %s protects %s -> %s (protocol %u)",
 			     map, ik_addr_fmt_any(&f->src, s), ik_addr_fmt_any(&f->dst, d),
 			     f->proto);
+		return -1;
+	}
+	if (ik_cmap_local(e->cfg, m, mt.entry->peers[0].family, &src)) {
+		bool v6 = mt.entry->peers[0].family == IK_AF_INET6;
+
+		ik_sb_printf(err, "%% crypto map %s is applied to no interface with an %s address "
+			     "(%s)", map, v6 ? "IPv6" : "IPv4", v6 ? "ipv6 crypto map" :
+			     "crypto map");
 		return -1;
 	}
 	if (ik_ace_proxy(mt.ace, &px, why, sizeof(why))) {
@@ -494,7 +502,7 @@ int ik_engine_initiate_map(struct ik_engine *e, const char *map, const struct ik
 			     mt.entry->seq, mt.entry->acl->name, mt.ace->line, why);
 		return -1;
 	}
-	return start_peer(e, src, mt.entry, mt.ace_idx, &px, f, 0, err);
+	return start_peer(e, &src, mt.entry, mt.ace_idx, &px, f, 0, err);
 }
 
 /* The map of cfg that carries e: e's own map, or for a dynamic-map entry
@@ -524,7 +532,7 @@ const char *ik_v1_cmap_ifname(const struct ik_config *cfg, const struct ik_cmap_
 	const struct ik_cmap *m = parent_map(cfg, e);
 
 	for (size_t i = 0; m && i < cfg->ncmap_ifaces; i++)
-		if (cfg->cmap_ifaces[i]->crypto_map == m)
+		if (ik_cmap_iface_carries(cfg->cmap_ifaces[i], m))
 			return cfg->cmap_ifaces[i]->name;
 	return "";
 }
@@ -546,16 +554,16 @@ static int acquire(struct ik_engine *e, uint32_t reqid, const struct ik_flow *f)
 	struct ik_proxy px;
 	struct ik_sb err;
 	char why[160];
-	uint32_t src;
+	struct ik_addr src;
 	size_t ace;
 	int rc;
 
 	if (e->opts.passive || ik_cmap_by_reqid(e->cfg, reqid, &ce, &ace) ||
-	    !(src = ik_cmap_local(e->cfg, ce->map)) ||
+	    ik_cmap_local(e->cfg, ce->map, ce->peers[0].family, &src) ||
 	    ik_ace_proxy(&ce->acl->aces[ace], &px, why, sizeof(why)))
 		return -1;
 	ik_sb_init(&err);
-	rc = start_peer(e, src, ce, ace, &px, f, 0, &err);
+	rc = start_peer(e, &src, ce, ace, &px, f, 0, &err);
 	if (rc)
 		ik_msg(e->log, IK_LOG_WARNING, "%s", ik_sb_str(&err));
 	ik_sb_free(&err);
@@ -617,7 +625,7 @@ void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c)
 		return;
 	ik_dbg(e->log, IK_DBG_IPSEC, "IPSEC(sa_request): , rekey of conn id %u (soft lifetime)",
 	       c->sa.id);
-	p1 = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr, true);
+	p1 = ik_v1_p1_find_peer_ip(e, &c->local.ip, &c->remote.ip, true);
 	if (p1) {
 		ik_v1_qm_start_cmap(p1, ce, ace, &px, c->sa.id);
 	} else {
@@ -628,9 +636,9 @@ void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c)
 			if (ik_addr_eq(&ce->peers[i], &c->remote.ip))
 				pi = i;
 		ik_sb_init(&err);
-		if (start_peer(e, c->local.addr, ce, ace, &px, NULL, pi, &err) == 0) {
-			struct ik_p1 *np = ik_v1_p1_find_peer(e, c->local.addr, c->remote.addr,
-							     false);
+		if (start_peer(e, &c->local.ip, ce, ace, &px, NULL, pi, &err) == 0) {
+			struct ik_p1 *np = ik_v1_p1_find_peer_ip(e, &c->local.ip, &c->remote.ip,
+								false);
 			if (np)
 				np->want_rekey_of = c->sa.id;
 		}

@@ -320,7 +320,7 @@ int ik_v1_cmap_acquire(struct ik_engine *e, uint32_t reqid);
  * handed to the engine that serves it (IKEv1 and IKEv2). */
 void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size_t ace,
 		      const struct ik_proxy *px, size_t cur, const struct ik_addr *dead,
-		      uint32_t src);
+		      const struct ik_addr *src);
 /* The IPSEC(sa_request) proxy lines of p1's crypto map line. */
 void ik_v1_cmap_trace_request(struct ik_p1 *p1);
 /* Whether entry e belongs to map NAME (or to a dynamic map NAME names). */

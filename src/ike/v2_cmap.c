@@ -149,13 +149,13 @@ static bool same_proxy(const struct ik_proxy *a, const struct ik_proxy *b)
  * identities (a line's, or one host pair of a per-host line), or one is
  * asked for on SA s (in flight or queued). Bounded by the per-peer cap on
  * children and the queue's size. */
-static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s, uint32_t peer,
-			   uint32_t reqid, const struct ik_proxy *px)
+static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s,
+			   const struct ik_addr *peer, uint32_t reqid, const struct ik_proxy *px)
 {
 	struct ik_v2_more *m = s ? s->more : NULL;
 	struct ik_proxy cp;
 
-	for (struct ik_child *c = ik_core_child_first_addr(e, peer); c;
+	for (struct ik_child *c = ik_core_child_first_addr_ip(e, peer); c;
 	     c = ik_core_child_next_addr(e, c)) {
 		if (c->version != 2 || !c->sa.cmap || c->sa.reqid != reqid || c->rekeying)
 			continue;
@@ -177,14 +177,15 @@ static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s, uint32_t
 }
 
 /* An IKEv2 SA of ours to peer, READY or being negotiated by us, or NULL. */
-static struct ik_v2_ike_sa *sa_to(struct ik_engine *e, uint32_t src, uint32_t peer)
+static struct ik_v2_ike_sa *sa_to(struct ik_engine *e, const struct ik_addr *src,
+				  const struct ik_addr *peer)
 {
-	struct ik_addr l = ik_addr_v4(src), r = ik_addr_v4(peer);
+	const struct ik_addr l = *src, r = *peer;
 	struct ik_v2_ike_sa *s = ik_v2_sa_find_peer(e, &l, &r);
 
 	if (s)
 		return s;
-	for (struct ik_hlink *h = ik_core_sa_first_addr(e, peer); h; h = ik_htab_next(h)) {
+	for (struct ik_hlink *h = ik_core_sa_first_addr_ip(e, peer); h; h = ik_htab_next(h)) {
 		struct ik_ike_sa *sa = ik_container_of(h, struct ik_ike_sa, by_addr);
 
 		if (!sa->dead && sa->version == 2 && sa->initiator &&
@@ -195,22 +196,24 @@ static struct ik_v2_ike_sa *sa_to(struct ik_engine *e, uint32_t src, uint32_t pe
 	return NULL;
 }
 
-int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_entry *ce,
-		     size_t ace, const struct ik_proxy *px, const struct ik_flow *f, size_t pi,
-		     struct ik_sb *err)
+int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
+		     const struct ik_cmap_entry *ce, size_t ace, const struct ik_proxy *px,
+		     const struct ik_flow *f, size_t pi, struct ik_sb *err)
 {
-	uint32_t dst = ce->peers[pi].v4, reqid = ik_cmap_reqid(ce, ace);
+	const struct ik_addr *dst = &ce->peers[pi];
+	uint32_t reqid = ik_cmap_reqid(ce, ace);
 	struct ik_endpoint local, remote;
 	struct ik_v2_ike_sa *s;
 	struct ik_v2_more *m;
-	char da[IK_ADDRSTRLEN];
+	char da[IK_ADDR_ANYSTRLEN];
 
-	if (ce->peers[pi].family != IK_AF_INET4) {
-		ik_sb_printf(err, "%% crypto map %s %u: IKEv2 to an IPv6 peer is not negotiated "
-			     "yet", ce->map->name, ce->seq);
+	if (src->family != dst->family) {
+		ik_sb_printf(err, "%% crypto map %s %u: no local %s address for peer %s",
+			     ce->map->name, ce->seq, dst->family == IK_AF_INET6 ? "IPv6" : "IPv4",
+			     ik_addr_fmt_ios(dst, da));
 		return -1;
 	}
-	ik_log_scope(e->log, dst);
+	ik_log_scope_addr(e->log, dst);
 	s = sa_to(e, src, dst);
 	if (already_wanted(e, s, dst, reqid, px))
 		return 0;
@@ -231,12 +234,12 @@ int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_ent
 		pkt_of(f, px, &nc.pkt);
 		m->new_child[m->nnew++] = nc;
 		V2DBG(s, "Child SA for crypto map %s %u queued on the IKE SA to %s",
-		      ce->map->name, ce->seq, ik_addr_fmt(dst, da));
+		      ce->map->name, ce->seq, ik_addr_fmt_ios(dst, da));
 		ik_v2_more_run(s);
 		return 0;
 	}
-	local = ik_ep_v4(src, 500);
-	remote = ik_ep_v4(dst, 500);
+	local = ik_ep(src, 500);
+	remote = ik_ep(dst, 500);
 	s = ik_v2_sa_new(e, true, &local, &remote, NULL);
 	if (!s) {
 		ik_sb_printf(err, "%% out of memory");
@@ -256,7 +259,7 @@ int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_ent
 	pkt_of(f, px, &s->child.pkt);
 	s->cmap_peer = (unsigned)pi;
 	V2DBG(s, "Initiating IKEv2 for crypto map %s %u to %s (IKEv2 profile %s)",
-	      ce->map->name, ce->seq, ik_addr_fmt(dst, da), s->profile->name);
+	      ce->map->name, ce->seq, ik_addr_fmt_ios(dst, da), s->profile->name);
 	if (ik_v2_init_start(s)) {
 		ik_sb_printf(err, "%% crypto map %s %u: IKEv2 to %s could not start (see debug "
 			     "crypto ikev2)", ce->map->name, ce->seq, da);
@@ -268,11 +271,10 @@ int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_ent
 
 void ik_v2_cmap_failover(struct ik_v2_ike_sa *s)
 {
-	if (!s->initiator || !s->want_child || !s->child.cmap || s->established_ms ||
-	    s->local.family != IK_AF_INET4)
+	if (!s->initiator || !s->want_child || !s->child.cmap || s->established_ms)
 		return;
 	ik_cmap_failover(s->e, s->child.cmap, s->child.cmap_ace, &s->child.proxy, s->cmap_peer,
-			 &s->remote.ip, s->local.addr);
+			 &s->remote.ip, &s->local.ip);
 }
 
 /* ---- responder ---- */
@@ -482,19 +484,19 @@ int ik_v2_cmap_choose(struct ik_v2_ike_sa *s, const struct ik_v2_ts_list *tsi,
 		      const struct ik_v2_ts_list *tsr, struct ik_v2_child_req *cr,
 		      struct ik_v2_ts *ni, struct ik_v2_ts *nr)
 {
-	const struct ik_interface *ifc = ik_cmap_iface_for_local(s->cfg, &s->local.ip);
+	const struct ik_cmap *map = ik_cmap_for_local(s->cfg, &s->local.ip);
 	struct choose_ctx x = { s, tsi, tsr, { 0 }, { 0 }, 0, NULL };
 	const struct ik_cmap_entry *ce, *via;
 	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 
-	if (!ifc)
+	if (!map)
 		return 1;
 	if (!tsi->n || !tsr->n || !pair(&x, 0, 0, &x.first)) {
 		ik_v2_fail(s, "crypto map %s: the peer's traffic selectors are empty or of two "
-			   "families: TS_UNACCEPTABLE", ifc->crypto_map->name);
+			   "families: TS_UNACCEPTABLE", map->name);
 		return -1;
 	}
-	ce = ik_cmap_walk(ifc->crypto_map, entry_take, &x, &via);
+	ce = ik_cmap_walk(map, entry_take, &x, &via);
 	if (!ce) {
 		char hint[160] = "";
 
@@ -503,7 +505,7 @@ int ik_v2_cmap_choose(struct ik_v2_ike_sa *s, const struct ik_v2_ts_list *tsi,
 				 "no single host pair first (no packet)", x.host_only->seq);
 		ik_v2_fail(s, "no entry of crypto map %s (IKEv2 profile %s) allows the peer's "
 			   "traffic selectors (%s -> %s, protocol %u, first of %zu and %zu)%s: "
-			   "TS_UNACCEPTABLE", ifc->crypto_map->name,
+			   "TS_UNACCEPTABLE", map->name,
 			   s->profile ? s->profile->name : "?",
 			   ik_addr_fmt_any(&x.first.remote.lo, a),
 			   ik_addr_fmt_any(&x.first.local.lo, b), x.first.proto, tsi->n, tsr->n,

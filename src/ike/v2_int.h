@@ -318,9 +318,9 @@ const struct ik_interface *ik_v2_tunnel_for(const struct ik_v2_ike_sa *s);
 /* IKE_SA_INIT (or, with a READY SA to the peer, CREATE_CHILD_SA) for line
  * ace of entry ce (in e's configuration) with proxy identities px, to peer
  * number pi of the entry, from src. 0, or -1 with err set. */
-int ik_v2_cmap_start(struct ik_engine *e, uint32_t src, const struct ik_cmap_entry *ce,
-		     size_t ace, const struct ik_proxy *px, const struct ik_flow *f, size_t pi,
-		     struct ik_sb *err);
+int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
+		     const struct ik_cmap_entry *ce, size_t ace, const struct ik_proxy *px,
+		     const struct ik_flow *f, size_t pi, struct ik_sb *err);
 /* The TSi and TSr of cr->proxy (cr->exch_initiator: ours is TSi). */
 void ik_v2_cmap_ts(const struct ik_v2_child_req *cr, struct ik_v2_ts *tsi,
 		   struct ik_v2_ts *tsr);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf/acl.h"
+#include "profile/cmap_select.h"
 #include "profile/profile.h"
 #include "profile/v2_select.h"
 #include "util/addr.h"
@@ -181,23 +182,57 @@ static void cm_entry_overlap(struct cm *c, const struct ik_cmap_entry *a,
 	}
 }
 
-/* The address a map's exchanges leave from (0: unknown). */
-static uint32_t map_local(const struct ik_config *cfg, const struct ik_cmap *m)
+/* An entry whose peers are of a family the map is not applied to: IOS
+ * applies a map to IPv4 with crypto map NAME and to IPv6 with ipv6 crypto
+ * map NAME; the entry never initiates nor answers. */
+static void cm_entry_family(struct cm *c, const struct ik_cmap_entry *e, bool applied)
 {
-	const struct ik_interface *ifc = NULL;
+	bool v6 = e->peers[0].family == IK_AF_INET6, right = false;
+	struct ik_cmap_finding *f;
+	char ps[IK_ADDR_ANYSTRLEN];
+	struct ik_addr lo;
 
-	if (m->local_address_if)
-		ifc = ik_config_find_iface(cfg, m->local_address_if);
-	for (size_t i = 0; !ifc && i < cfg->ncmap_ifaces; i++)
-		if (cfg->cmap_ifaces[i]->crypto_map == m)
-			ifc = cfg->cmap_ifaces[i];
-	return ifc && ifc->mask ? ifc->addr : 0;
+	for (size_t i = 0; i < c->cfg->ncmap_ifaces; i++)
+		right |= ik_cmap_of_iface(c->cfg->cmap_ifaces[i], e->peers[0].family) == e->map;
+	ik_addr_fmt_ios(&e->peers[0], ps);
+	if (!right) {
+		if (!applied)
+			return; /* "applied to no interface" says it */
+		f = cm_new(c, "error", "L1", "crypto map %s %u sets %s peer %s, but no interface "
+			   "applies the map to %s", e->map->name, e->seq, v6 ? "IPv6" : "IPv4", ps,
+			   v6 ? "IPv6 (ipv6 crypto map)" : "IPv4 (crypto map)");
+		cm_line(f, e->line, "crypto map %s %u ipsec-isakmp: set peer %s", e->map->name,
+			e->seq, ps);
+		snprintf(f->peer, sizeof(f->peer), "%s", ps);
+		snprintf(f->direction, sizeof(f->direction), "the entry neither initiates to %s "
+			 "nor accepts its proposals", ps);
+		snprintf(f->fix, sizeof(f->fix), "add %scrypto map %s under the interface that "
+			 "faces %s", v6 ? "ipv6 " : "", e->map->name, ps);
+		c->add(c->ctx, f);
+		return;
+	}
+	if (!ik_cmap_local(c->cfg, e->map, e->peers[0].family, &lo))
+		return;
+	f = cm_new(c, "error", "L1", "crypto map %s %u sets %s peer %s, but the interface "
+		   "%s has no %s address", e->map->name, e->seq, v6 ? "IPv6" : "IPv4", ps,
+		   e->map->local_address_if ? "of its local-address" : "applying the map",
+		   v6 ? "IPv6" : "IPv4");
+	cm_line(f, e->line, "crypto map %s %u ipsec-isakmp: set peer %s", e->map->name, e->seq,
+		ps);
+	snprintf(f->peer, sizeof(f->peer), "%s", ps);
+	snprintf(f->direction, sizeof(f->direction), "no exchange with %s can leave or be "
+		 "answered", ps);
+	snprintf(f->fix, sizeof(f->fix), "add %s address to %s", v6 ? "an ipv6" : "an ip",
+		 e->map->local_address_if ? e->map->local_address_if : "that interface");
+	c->add(c->ctx, f);
 }
 
-static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, uint32_t local)
+static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, bool applied)
 {
 	const char *kind = entry_kind(e);
 	struct ik_cmap_finding *f;
+	struct ik_addr local;
+	bool has_local;
 
 	if (e->dynamic_name)
 		return;
@@ -233,16 +268,19 @@ static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, uint32_t local
 			 !e->npeers ? "set peer A" : "set transform-set T");
 		c->add(c->ctx, f);
 	}
+	if (!e->npeers)
+		return;
+	cm_entry_family(c, e, applied);
+	has_local = !ik_cmap_local(c->cfg, e->map, e->peers[0].family, &local);
 	for (size_t i = 0; e->ikev2_profile && i < e->npeers; i++) {
 		const struct ik_ikev2_profile *p = e->ikev2_profile;
 		struct ik_v2_psk k;
-		char ps[IK_ADDRSTRLEN];
-		uint32_t peer = e->peers[i].v4;
+		char ps[IK_ADDR_ANYSTRLEN];
 
-		if (e->peers[i].family != IK_AF_INET4 || p->auth_local != IK_AUTH_PSK ||
-		    !ik_v2_key_initiator(c->cfg, p, peer, NULL, &k, NULL))
+		if (p->auth_local != IK_AUTH_PSK ||
+		    !ik_v2_key_initiator_ip(c->cfg, p, &e->peers[i], NULL, &k, NULL))
 			continue;
-		ik_addr_fmt(peer, ps);
+		ik_addr_fmt_ios(&e->peers[i], ps);
 		f = cm_new(c, "error", "V2-2", "crypto map %s %u initiates toward %s with IKEv2 "
 			   "profile %s, and %s", e->map->name, e->seq, ps, p->name, p->keyring ?
 			   "its keyring has no peer block with a usable key for it" :
@@ -262,15 +300,13 @@ static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, uint32_t local
 	}
 	for (size_t i = 0; c->r && !e->ikev2_profile && i < e->npeers; i++) {
 		const struct ik_isakmp_profile *p;
-		char ps[IK_ADDRSTRLEN];
-		uint32_t peer = e->peers[i].v4;
+		char ps[IK_ADDR_ANYSTRLEN];
+		const struct ik_addr *lo = has_local ? &local : NULL;
 
-		if (e->peers[i].family != IK_AF_INET4)
+		p = ik_profile_for_initiator_ip(c->cfg, &e->ipsec, NULL, lo, &e->peers[i], NULL);
+		if (ik_resolve_initiator_ip(c->r, p, NULL, lo, &e->peers[i], NULL))
 			continue;
-		p = ik_profile_for_initiator(c->cfg, &e->ipsec, NULL, local, peer, NULL);
-		if (ik_resolve_initiator(c->r, p, NULL, local, peer, NULL))
-			continue;
-		ik_addr_fmt(peer, ps);
+		ik_addr_fmt_ios(&e->peers[i], ps);
 		f = cm_new(c, "error", p && p->nkeyrings ? "K1" : "K2", "crypto map %s %u: no "
 			   "pre-shared key for set peer %s%s%s", e->map->name, e->seq, ps,
 			   p ? " in the keyrings of profile " : " in any keyring",
@@ -283,9 +319,14 @@ static void cm_entry(struct cm *c, const struct ik_cmap_entry *e, uint32_t local
 		snprintf(f->direction, sizeof(f->direction), "phase 1 this router initiates to %s "
 			 "fails before MM3 (No pre-shared key with %s!)%s", ps, ps,
 			 i + 1 < e->npeers ? "; the next set peer is tried" : "");
-		snprintf(f->fix, sizeof(f->fix), "add crypto isakmp key KEY address %s, or "
-			 "pre-shared-key address %s to %s", ps, ps,
-			 p && p->nkeyrings ? p->keyrings[0]->name : "a keyring");
+		if (e->peers[i].family == IK_AF_INET6)
+			snprintf(f->fix, sizeof(f->fix), "add crypto isakmp key KEY address ipv6 "
+				 "%s/128, or pre-shared-key address ipv6 %s/128 key KEY to %s",
+				 ps, ps, p && p->nkeyrings ? p->keyrings[0]->name : "a keyring");
+		else
+			snprintf(f->fix, sizeof(f->fix), "add crypto isakmp key KEY address %s, "
+				 "or pre-shared-key address %s to %s", ps, ps,
+				 p && p->nkeyrings ? p->keyrings[0]->name : "a keyring");
 		c->add(c->ctx, f);
 	}
 }
@@ -299,12 +340,11 @@ static bool entry_used(const struct ik_cmap_entry *e)
 
 static void cm_map(struct cm *c, const struct ik_cmap *m)
 {
-	uint32_t local = map_local(c->cfg, m);
 	bool applied = false;
 	size_t pairs = 0;
 
 	for (size_t i = 0; i < c->cfg->ncmap_ifaces; i++)
-		applied |= c->cfg->cmap_ifaces[i]->crypto_map == m;
+		applied |= ik_cmap_iface_carries(c->cfg->cmap_ifaces[i], m);
 	if (!m->is_dynamic && !applied) {
 		struct ik_cmap_finding *f = cm_new(c, "warning", "L1", "crypto map %s is applied "
 						   "to no interface", m->name);
@@ -319,7 +359,7 @@ static void cm_map(struct cm *c, const struct ik_cmap *m)
 	for (size_t k = 0; k < m->nentries; k++) {
 		const struct ik_cmap_entry *b = m->entries[k];
 
-		cm_entry(c, b, local);
+		cm_entry(c, b, applied);
 		if (!entry_used(b))
 			continue;
 		for (size_t j = 0; j < k; j++)

@@ -5,21 +5,60 @@
 
 #include "ipsec/child.h"
 
+const struct ik_cmap *ik_cmap_of_iface(const struct ik_interface *ifc, uint8_t family)
+{
+	return family == IK_AF_INET6 ? ifc->crypto_map6 : ifc->crypto_map;
+}
+
+bool ik_cmap_iface_carries(const struct ik_interface *ifc, const struct ik_cmap *m)
+{
+	return m && (ifc->crypto_map == m || ifc->crypto_map6 == m);
+}
+
+/* The address of family of interface ifc, into *out; false without one. */
+static bool iface_addr(const struct ik_interface *ifc, uint8_t family, struct ik_addr *out)
+{
+	if (!ifc)
+		return false;
+	if (family == IK_AF_INET6) {
+		if (!ifc->has_addr6)
+			return false;
+		out->family = IK_AF_INET6;
+		memcpy(out->v6, ifc->addr6, 16);
+		return true;
+	}
+	if (!ifc->mask)
+		return false;
+	*out = ik_addr_v4(ifc->addr);
+	return true;
+}
+
 const struct ik_interface *ik_cmap_iface_for_local(const struct ik_config *cfg,
 						   const struct ik_addr *a)
 {
-	if (!cfg || a->family != IK_AF_INET4)
+	if (!cfg)
 		return NULL;
 	for (size_t i = 0; i < cfg->ncmap_ifaces; i++) {
 		const struct ik_interface *ifc = cfg->cmap_ifaces[i];
+		const struct ik_cmap *m = ik_cmap_of_iface(ifc, a->family);
 		const struct ik_interface *src = ifc;
+		struct ik_addr la;
 
-		if (ifc->crypto_map->local_address_if)
-			src = ik_config_find_iface(cfg, ifc->crypto_map->local_address_if);
-		if (src && src->mask && src->addr == a->v4)
+		if (!m)
+			continue;
+		if (m->local_address_if)
+			src = ik_config_find_iface(cfg, m->local_address_if);
+		if (iface_addr(src, a->family, &la) && ik_addr_eq(&la, a))
 			return ifc;
 	}
 	return NULL;
+}
+
+const struct ik_cmap *ik_cmap_for_local(const struct ik_config *cfg, const struct ik_addr *a)
+{
+	const struct ik_interface *ifc = ik_cmap_iface_for_local(cfg, a);
+
+	return ifc ? ik_cmap_of_iface(ifc, a->family) : NULL;
 }
 
 bool ik_cmap_peer_allowed(const struct ik_cmap_entry *e, const struct ik_addr *peer)
@@ -146,16 +185,18 @@ int ik_cmap_by_reqid(const struct ik_config *cfg, uint32_t reqid,
 	return 0;
 }
 
-uint32_t ik_cmap_local(const struct ik_config *cfg, const struct ik_cmap *m)
+int ik_cmap_local(const struct ik_config *cfg, const struct ik_cmap *m, uint8_t family,
+		  struct ik_addr *out)
 {
 	const struct ik_interface *ifc = NULL;
 
 	if (m->local_address_if)
-		ifc = ik_config_find_iface(cfg, m->local_address_if);
+		return iface_addr(ik_config_find_iface(cfg, m->local_address_if), family, out) ?
+		       0 : -1;
 	for (size_t i = 0; !ifc && i < cfg->ncmap_ifaces; i++)
-		if (cfg->cmap_ifaces[i]->crypto_map == m)
+		if (ik_cmap_of_iface(cfg->cmap_ifaces[i], family) == m)
 			ifc = cfg->cmap_ifaces[i];
-	return ifc && ifc->mask ? ifc->addr : 0;
+	return iface_addr(ifc, family, out) ? 0 : -1;
 }
 
 size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
@@ -164,24 +205,28 @@ size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
 
 	for (size_t i = 0; i < cfg->ncmaps; i++) {
 		const struct ik_cmap *m = cfg->cmaps[i];
-		uint32_t local;
-		struct ik_addr lo;
+		struct ik_addr lo[2];
+		bool has[2];
 
-		if (m->is_dynamic || !(local = ik_cmap_local(cfg, m)))
+		if (m->is_dynamic)
 			continue;
-		lo = ik_addr_v4(local);
+		has[0] = !ik_cmap_local(cfg, m, IK_AF_INET4, &lo[0]);
+		has[1] = !ik_cmap_local(cfg, m, IK_AF_INET6, &lo[1]);
 		for (size_t k = 0; k < m->nentries; k++) {
 			const struct ik_cmap_entry *e = m->entries[k];
+			int f;
 
-			if (e->dynamic_name || !e->acl || !e->npeers || !e->ntsets ||
-			    e->peers[0].family != IK_AF_INET4)
+			if (e->dynamic_name || !e->acl || !e->npeers || !e->ntsets)
 				continue;
+			f = e->peers[0].family == IK_AF_INET6;
+			if (!has[f])
+				continue;       /* not applied to the peers' family */
 			for (size_t a = 0; a < e->acl->naces && a < 255; a++) {
 				struct ik_proxy p;
 				struct ik_selector sel;
 				char why[160];
 
-				/* the inner family may be IPv6 over an IPv4 peer */
+				/* the inner family may differ from the peers' */
 				if (e->acl->aces[a].action != IK_ACE_PERMIT ||
 				    ik_ace_proxy(&e->acl->aces[a], &p, why, sizeof(why)))
 					continue;
@@ -194,7 +239,7 @@ size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
 				sel.sport = p.local.port_lo == p.local.port_hi ? p.local.port_lo : 0;
 				sel.dport = p.remote.port_lo == p.remote.port_hi ?
 					    p.remote.port_lo : 0;
-				fn(ctx, e, a, &sel, ik_cmap_reqid(e, a), &lo, &e->peers[0]);
+				fn(ctx, e, a, &sel, ik_cmap_reqid(e, a), &lo[f], &e->peers[0]);
 				n++;
 			}
 		}

@@ -8,16 +8,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf/acl.h"
 #include "conf/model.h"
 
-/* The interface whose crypto map serves local address a: its own ip
- * address, or the one of the map's local-address interface. NULL when no
- * map is applied there. Linear in the interfaces that carry a map (a
- * router has a few). */
+/* The interface whose crypto map serves local address a: its own address
+ * of a's family, or the one of the map's local-address interface. An IPv4
+ * address is served by the map applied with `crypto map NAME`, an IPv6 one
+ * by the map applied with `ipv6 crypto map NAME` (as IOS applies them).
+ * NULL when no map is applied there. Linear in the interfaces that carry a
+ * map (a router has a few). */
 const struct ik_interface *ik_cmap_iface_for_local(const struct ik_config *cfg,
 						   const struct ik_addr *a);
+/* The map an interface applies to a family: crypto_map (IPv4) or
+ * crypto_map6 (IPv6). */
+const struct ik_cmap *ik_cmap_of_iface(const struct ik_interface *ifc, uint8_t family);
+/* The map serving local address a (the two above), or NULL. */
+const struct ik_cmap *ik_cmap_for_local(const struct ik_config *cfg, const struct ik_addr *a);
+/* Whether interface ifc applies map m (to either family). */
+bool ik_cmap_iface_carries(const struct ik_interface *ifc, const struct ik_cmap *m);
 
 struct ik_cmap_match {
 	const struct ik_cmap_entry *entry; /* static entry, or dynamic-map entry */
@@ -62,8 +72,9 @@ int ik_cmap_match_flow(const struct ik_cmap *map, const struct ik_flow *f,
 
 /* The traps of a configuration: for each permit line (up to the 255th) of
  * each complete static entry of a map applied to an interface with an
- * address, the outbound selector (local subnet -> remote subnet), the
- * request id, and the outer addresses (the map's local address, the first
+ * address of its peers' family, the outbound selector (local subnet ->
+ * remote subnet, IPv4 or IPv6 as the access list), the request id, and the
+ * outer addresses (the map's local address of the peers' family, the first
  * set peer). The kernel installs them as policies without SA, so that the
  * first packet raises an acquire. Returns the number of traps. */
 struct ik_selector;
@@ -74,9 +85,13 @@ size_t ik_cmap_traps(const struct ik_config *cfg, ik_cmap_trap_fn fn, void *ctx)
 /* The entry and line of a request id (an acquire), or -1. */
 int ik_cmap_by_reqid(const struct ik_config *cfg, uint32_t reqid,
 		     const struct ik_cmap_entry **e, size_t *ace);
-/* The local address of map m: its local-address interface's, or the first
- * interface that carries it; 0 when unknown. */
-uint32_t ik_cmap_local(const struct ik_config *cfg, const struct ik_cmap *m);
+/* The local address of family (IK_AF_INET4 or IK_AF_INET6) that map m's
+ * exchanges with a peer of that family leave from: the address of that
+ * family of its local-address interface, or of the first interface that
+ * applies the map to that family (crypto map for IPv4, ipv6 crypto map for
+ * IPv6). 0 with *out, or -1 when there is none. */
+int ik_cmap_local(const struct ik_config *cfg, const struct ik_cmap *m, uint8_t family,
+		  struct ik_addr *out);
 
 /* The kernel request id of an entry's line (stable across reloads that keep
  * the map's order): apart from the tunnels' (tunnel number + 1). */

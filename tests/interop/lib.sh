@@ -556,10 +556,12 @@ iop_peer_links() {
 # iop_traffic_checks PEERKIND: 5 pings from ikerd's tunnel to the peer's, 3
 # back, then every counter on both sides must have seen them (each source is
 # read once: every command costs about a second inside user-mode Linux).
+# The tunnel addresses: IOP_TUN_IK [203.0.113.1], IOP_TUN_PEER [203.0.113.2].
 iop_traffic_checks() {
 	local f=$IOP_OUT/show-ipsec-sa.$DIRN enc dec xo xp sin sout
-	iop_check "ping across the tunnel (ikerd -> peer)" iop_ping "$NS_IK" 203.0.113.2 5
-	iop_check "ping across the tunnel (peer -> ikerd)" iop_ping "$NS_PEER" 203.0.113.1 3
+	local ti=${IOP_TUN_IK:-203.0.113.1} tp=${IOP_TUN_PEER:-203.0.113.2}
+	iop_check "ping across the tunnel (ikerd -> peer)" iop_ping "$NS_IK" "$tp" 5
+	iop_check "ping across the tunnel (peer -> ikerd)" iop_ping "$NS_PEER" "$ti" 3
 	ik_ipsec "$NS_IK" >"$f"
 	enc=$(sed -n 's/.*#pkts encaps: \([0-9]*\).*/\1/p' "$f" | awk '{ s += $1 } END { print s + 0 }')
 	dec=$(sed -n 's/.*#pkts decaps: \([0-9]*\).*/\1/p' "$f" | awk '{ s += $1 } END { print s + 0 }')
@@ -800,3 +802,50 @@ iop_ip_fragments_dropped() { # NS: packets that filter dropped
 }
 # ESP proposals that make an IKE_AUTH request large (fragmentation cases).
 SW_ESP_MANY=aes128-sha256,aes192-sha256,aes128-sha384,aes256-sha384,aes128-sha512,aes256-sha512,aes128-sha1,aes256-sha1,aes128gcm16,aes192gcm16,aes128gcm12,aes256gcm12,3des-sha1,3des-sha256
+
+# ------------------------------------------------------------- NAT over IPv6
+# iop_v6_ns NS: a namespace with IPv6 on and no duplicate address detection.
+iop_v6_ns() {
+	lab_ns_add "$1"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0
+}
+# iop_v6_nat_topo INSIDE NAT OUTSIDE: three namespaces in a row. INSIDE
+# (eth0, 2001:db8:1::1) reaches the world through NAT (eth0 2001:db8:1::fe
+# inside, eth1 2001:db8:a::fe outside); OUTSIDE (eth0, 2001:db8:a::2) sees
+# every packet of INSIDE from 2001:db8:a::fe, from a port of 40500-40599
+# (NAT66 masquerade by ip6tables-legacy: the lab kernel's nf_tables has no
+# NAT chain type, its x_tables has ip6table_nat and MASQUERADE). OUTSIDE has
+# no route to 2001:db8:1::/64: only the NAT's mappings lead in.
+IOP_NAT_IN=2001:db8:1::1 IOP_NAT_PUB=2001:db8:a::fe IOP_NAT_OUT=2001:db8:a::2
+iop_v6_nat_topo() {
+	local in=$1 nat=$2 out=$3
+	iop_v6_ns "$in"
+	iop_v6_ns "$nat"
+	iop_v6_ns "$out"
+	ip link add eth0 netns "$in" type veth peer name eth0 netns "$nat" &&
+	ip link add eth1 netns "$nat" type veth peer name eth0 netns "$out" || return 1
+	ip -n "$in" addr add $IOP_NAT_IN/64 dev eth0 nodad
+	ip -n "$nat" addr add 2001:db8:1::fe/64 dev eth0 nodad
+	ip -n "$nat" addr add $IOP_NAT_PUB/64 dev eth1 nodad
+	ip -n "$out" addr add $IOP_NAT_OUT/64 dev eth0 nodad
+	ip -n "$in" link set eth0 up
+	ip -n "$nat" link set eth0 up
+	ip -n "$nat" link set eth1 up
+	ip -n "$out" link set eth0 up
+	ip -n "$in" -6 route add default via 2001:db8:1::fe || return 1
+	ip netns exec "$nat" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	ip netns exec "$nat" ip6tables-legacy -t nat -A POSTROUTING -o eth1 \
+		-p udp -j MASQUERADE --to-ports 40500-40599 &&
+	ip netns exec "$nat" ip6tables-legacy -t nat -A POSTROUTING -o eth1 -j MASQUERADE
+}
+# iop_nat_mappings NS: the NAT's UDP mappings (conntrack), one a line:
+# "SRC SPORT -> PUBLIC PUBPORT".
+iop_nat_mappings() {
+	ip netns exec "$1" cat /proc/net/nf_conntrack 2>/dev/null | awk '$3 == "udp" {
+		n = 0
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^(src|sport|dst|dport)=/) v[++n] = substr($i, index($i, "=") + 1)
+		print v[1], v[3], "->", v[6], v[8] }'
+}

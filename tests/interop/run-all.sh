@@ -107,6 +107,12 @@ cases() {
 		echo "e v1-cmap-by$by cmap.sh 1 $by"
 		echo "e v2-cmap-by$by cmap.sh 2 $by"
 	done
+	# boot j: crypto maps over IPv6 peers (an ipv6 access-list of two
+	# prefix pairs), both directions, IKEv1 and IKEv2
+	for by in ikerd peer; do
+		echo "j v1-cmap6-by$by cmap.sh 1 $by 6"
+		echo "j v2-cmap6-by$by cmap.sh 2 $by 6"
+	done
 	# boot f: certificates (RSA and ECDSA, either initiator) and the
 	# authorization list refusing a valid certificate's key.
 	for c in rsa ecdsa; do
@@ -134,11 +140,32 @@ cases() {
 	echo "f v2-cert-rawbad-bypeer v2-cert.sh rawbad peer"
 	echo "f v2-cert-digsig-byikerd v2-cert.sh digsig ikerd"
 	echo "f v2-cert-digsig-bypeer v2-cert.sh digsig peer"
-	# boot g: IKE over IPv6 with strongSwan (GRE over IPv6 carrying IPv4),
-	# IKEv1 and IKEv2, either initiator
+	# boot g: IKE over IPv6 with strongSwan (GRE over IPv6 carrying IPv4, VTI
+	# over IPv6 carrying IPv6), IKEv1 and IKEv2, either initiator
 	for v in 1 2; do
 		for by in ikerd peer; do
 			echo "g v6-ikev$v-gre-swan-by$by v6-tunnel.sh $v $by"
+			echo "g v6-ikev$v-vti-swan-by$by v6-tunnel.sh $v $by swan vti"
+		done
+	done
+	# boot h: IKE over IPv6 with libreswan (pluto), IKEv1 and IKEv2, either
+	# initiator
+	for v in 1 2; do
+		for by in ikerd peer; do
+			echo "h lsw-v6-ikev$v-gre-by$by v6-tunnel.sh $v $by lsw"
+			echo "h lsw-v6-ikev$v-vti-by$by v6-tunnel.sh $v $by lsw vti"
+		done
+	done
+	# boot i: NAT-T over IPv6 through a NAT66 (masquerade, ports changed),
+	# ikerd or strongSwan or libreswan behind it, and two ikerd, IKEv1 and
+	# IKEv2
+	for v in 1 2; do
+		for b in ikerd peer; do
+			echo "i v6-natt-ikev$v-behind$b v6-natt.sh $v $b"
+		done
+		echo "i v6-natt-ikev$v-ikerd-ikerd v6-natt.sh $v ikerd ikerd"
+		for b in ikerd peer; do
+			echo "i lsw-v6-natt-ikev$v-behind$b v6-natt.sh $v $b lsw"
 		done
 	done
 }

@@ -365,8 +365,9 @@ START_TEST(peer_failover_other_worker)
 	ck_assert_uint_eq(handed.seq, 10);
 	ck_assert_uint_eq(handed.ace, 0);
 	ck_assert_uint_eq(handed.peer_idx, 1);
-	ck_assert_uint_eq(handed.peer, R2_ADDR);
-	ck_assert_uint_eq(handed.src, R1_ADDR);
+	ck_assert_uint_eq(handed.peer.v4, R2_ADDR);
+	ck_assert_uint_eq(handed.peer.family, IK_AF_INET4);
+	ck_assert_uint_eq(handed.src.v4, R1_ADDR);
 	ck_assert_int_ge(xn_find(&net.n[0], 0, "%CRYPTO-6-PEER_FAILOVER: crypto map CM 10: peer "
 				 "192.0.2.3 does not answer, trying 192.0.2.2 (on the worker "
 				 "thread that serves it)"), 0);

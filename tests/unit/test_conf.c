@@ -1121,6 +1121,7 @@ static void round_trip(struct ik_config *cfg)
 static const char *const examples[] = {
 	"seed-r1.conf", "seed-r2.conf", "hub.conf", "spoke1.conf",
 	"ikev2-r1.conf", "ikev2-r2.conf", "vti.conf", "two-isp.conf", "cmap-ikev2.conf",
+	"cmap-ipv6.conf",
 };
 
 START_TEST(examples_parse_and_round_trip)
