@@ -1,5 +1,5 @@
 /* The version-neutral core of the engine (core.c, and the SA table in
- * engine.c): the engine itself, and what IKEv1 (v1_int.h) and IKEv2
+ * sa_table.c): the engine itself, and what IKEv1 (v1_int.h) and IKEv2
  * (v2_int.h) both call: host services, timers, snapshots, the child SA
  * table, the IKE SA table and the configuration helpers. Not a public
  * interface (that is engine.h). */
@@ -133,21 +133,29 @@ void ik_core_tset_name(const struct ik_transform_set *ts, char *buf, size_t n);
 /* The IPSEC(create_sa) trace lines of a new child. */
 void ik_core_trace_create_sa(struct ik_engine *e, const struct ik_child *c);
 
-/* ---- engine.c ---- */
-/* The core's SA table, for the IKEv2 engine: enter an SA in the peer
+/* ---- sa_table.c ---- */
+/* The core's SA table, for both versions: enter an SA in the peer
  * indexes and the half-open count (link), in the SPI table once its
  * initiator SPI is known (index_spi); take it out of everything and onto the
  * free list (unlink: it is freed by ops->free after the event). */
 void ik_core_sa_link(struct ik_ike_sa *sa);
 void ik_core_sa_index_spi(struct ik_ike_sa *sa);
 void ik_core_sa_unlink(struct ik_ike_sa *sa);
+/* Out of the peer and address indexes only (IKEv1 deletion does the rest). */
+void ik_core_sa_unindex_peer(struct ik_ike_sa *sa);
+/* The half-open record of a source address, or NULL. */
+struct ik_src *ik_core_src_find(struct ik_engine *e, const struct ik_addr *addr);
 void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *local,
 			      const struct ik_endpoint *remote);
+/* The responder's peer answered from its address (its SA is evicted after
+ * every unproven one); the SA is half-open no more. */
 void ik_core_ho_prove(struct ik_ike_sa *sa);
 void ik_core_ho_leave(struct ik_ike_sa *sa);
-/* Whether a first message from remote may open a new SA (engine limits). */
-bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
-		   const struct ik_endpoint *remote, const char *fvrf);
+/* The established SA's timers, allocated (kinds set, unarmed) on first use:
+ * never NULL (ik_xcalloc). Cancelled (SA deleted), freed (SA freed). */
+struct ik_sa_live *ik_core_sa_live(struct ik_ike_sa *sa);
+void ik_core_sa_live_cancel(struct ik_ike_sa *sa);
+void ik_core_sa_live_free(struct ik_ike_sa *sa);
 /* The chains of the SPI and address tables for a key (walk with ik_htab_next). */
 struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8]);
 struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr);
@@ -158,5 +166,10 @@ struct ik_hlink *ik_core_sa_first_addr_ip(struct ik_engine *e, const struct ik_a
 struct ik_hlink *ik_core_sa_first_peer(struct ik_engine *e, const char *fvrf,
 				       const struct ik_endpoint *local,
 				       const struct ik_endpoint *remote);
+
+/* ---- engine.c ---- */
+/* Whether a first message from remote may open a new SA (engine limits). */
+bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
+		   const struct ik_endpoint *remote, const char *fvrf);
 
 #endif

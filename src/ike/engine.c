@@ -1,9 +1,9 @@
-/* The engine's entry points and the IKEv1 glue: the IKE SA table and
- * half-open accounting, input demultiplexing, timer dispatch, initiation,
- * clearing and reload (what both versions share without being IKEv1 is in
- * core.c). The exchanges themselves are in v1_mm.c (Main Mode),
- * v1_qm.c (Quick Mode) and v1_info.c (informational), driven by the state
- * table of v1_states.c. */
+/* The engine's entry points and the IKEv1 glue: admission of first
+ * messages, input demultiplexing, timer dispatch, initiation, clearing and
+ * reload (what both versions share without being IKEv1 is in core.c, the
+ * IKE SA table and half-open accounting in sa_table.c). The exchanges
+ * themselves are in v1_mm.c (Main Mode), v1_qm.c (Quick Mode) and v1_info.c
+ * (informational), driven by the state table of v1_states.c. */
 #include "ike/engine.h"
 
 #include <stdio.h>
@@ -107,112 +107,6 @@ const char *ik_v1_qm_state_name(enum ik_qm_state s)
 	return (unsigned)s < IK_ARRAY_LEN(qm_names) ? qm_names[s] : "?";
 }
 
-/* ---- half-open accounting ---- */
-
-static struct ik_src *src_find(struct ik_engine *e, const struct ik_addr *addr)
-{
-	uint64_t h = ik_core_hash_addr(e, addr);
-
-	for (struct ik_hlink *l = ik_htab_first(&e->srcs, h); l; l = ik_htab_next(l)) {
-		struct ik_src *s = ik_container_of(l, struct ik_src, link);
-
-		if (ik_addr_eq(&s->addr, addr))
-			return s;
-	}
-	return NULL;
-}
-
-static struct ik_src *src_get(struct ik_engine *e, const struct ik_addr *addr)
-{
-	struct ik_src *s = src_find(e, addr);
-
-	if (s)
-		return s;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	s->addr = *addr;
-	if (ik_htab_add(&e->srcs, &s->link, ik_core_hash_addr(e, addr))) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static void ho_unlink(struct ik_ike_sa **head, struct ik_ike_sa **tail, struct ik_ike_sa *sa)
-{
-	if (sa->ho_prev)
-		sa->ho_prev->ho_next = sa->ho_next;
-	else if (*head == sa)
-		*head = sa->ho_next;
-	if (sa->ho_next)
-		sa->ho_next->ho_prev = sa->ho_prev;
-	else if (*tail == sa)
-		*tail = sa->ho_prev;
-	sa->ho_prev = sa->ho_next = NULL;
-}
-
-static void ho_append(struct ik_ike_sa **head, struct ik_ike_sa **tail, struct ik_ike_sa *sa)
-{
-	sa->ho_next = NULL;
-	sa->ho_prev = *tail;
-	if (*tail)
-		(*tail)->ho_next = sa;
-	else
-		*head = sa;
-	*tail = sa;
-}
-
-/* A new SA is half-open; a responder's enters the eviction list. */
-static void ho_enter(struct ik_engine *e, struct ik_ike_sa *sa)
-{
-	sa->half_open = true;
-	e->half_open++;
-	if (sa->initiator)
-		return;
-	ho_append(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
-	sa->src = src_get(e, &sa->remote.ip);
-	if (!sa->src)
-		return;
-	if (!sa->src->half_open) {
-		/* a new source: this SA opens its rate window */
-		sa->src->win_ms = sa->created_ms;
-		sa->src->win_count = 1;
-	}
-	sa->src->half_open++;
-}
-
-/* The responder's peer answered from its address (MM3): it is evicted only
- * after every SA that has not. */
-static void ho_prove(struct ik_engine *e, struct ik_ike_sa *sa)
-{
-	if (!sa->half_open || sa->initiator || sa->proven)
-		return;
-	sa->proven = true;
-	ho_unlink(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
-	ho_append(&e->ho_proven_head, &e->ho_proven_tail, sa);
-	ik_peer_sa_event(sa, IK_PEER_SA_CREATED); /* deferred until now (ike/peer.c) */
-}
-
-static void ho_leave(struct ik_engine *e, struct ik_ike_sa *sa)
-{
-	if (!sa->half_open)
-		return;
-	sa->half_open = false;
-	e->half_open--;
-	if (sa->initiator)
-		return;
-	if (sa->proven)
-		ho_unlink(&e->ho_proven_head, &e->ho_proven_tail, sa);
-	else
-		ho_unlink(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
-	if (sa->src && --sa->src->half_open == 0) {
-		ik_htab_del(&e->srcs, &sa->src->link);
-		free(sa->src);
-	}
-	sa->src = NULL;
-}
-
 void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to)
 {
 	const struct ik_log *lg = p1->e->log;
@@ -221,11 +115,15 @@ void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to
 	ik_dbg(lg, IK_DBG_ISAKMP, "ISAKMP:(%u):Old State = %s New State = %s", p1->conn_id,
 	       ik_v1_p1_state_name(p1->state), ik_v1_p1_state_name(to));
 	p1->state = to;
+	if (to == IKE_P1_COMPLETE) {
+		ik_v1_p1_up(p1);
+		ik_core_sa_live(&p1->sa);
+	}
 	if (to >= IKE_R_MM3 && to <= IKE_R_MM5)
-		ho_prove(p1->e, &p1->sa);
+		ik_core_ho_prove(&p1->sa);
 	else if (to == IKE_P1_COMPLETE) {
-		ho_prove(p1->e, &p1->sa); /* Aggressive Mode: proven on completion */
-		ho_leave(p1->e, &p1->sa);
+		ik_core_ho_prove(&p1->sa); /* Aggressive Mode: proven on completion */
+		ik_core_ho_leave(&p1->sa);
 	}
 }
 
@@ -265,19 +163,19 @@ int ik_v1_nonce_set(struct ik_engine *e, uint8_t **dst, size_t *dlen, const uint
 
 bool ik_v1_msgid_seen(const struct ik_p1 *p1, uint32_t msgid)
 {
-	if (!p1->seen_msgid)
+	if (!p1->up || !p1->up->seen_msgid)
 		return false;
 	for (size_t i = 0; i < IK_V1_SEEN_MSGID; i++)
-		if (p1->seen_msgid[i] == msgid)
+		if (p1->up->seen_msgid[i] == msgid)
 			return true;
 	return false;
 }
 
 void ik_v1_msgid_remember(struct ik_p1 *p1, uint32_t msgid)
 {
-	if (!p1->seen_msgid)
-		p1->seen_msgid = ik_xcalloc(IK_V1_SEEN_MSGID, sizeof(*p1->seen_msgid));
-	p1->seen_msgid[p1->seen_next++ % IK_V1_SEEN_MSGID] = msgid;
+	if (!ik_v1_p1_up(p1)->seen_msgid)
+		p1->up->seen_msgid = ik_xcalloc(IK_V1_SEEN_MSGID, sizeof(*p1->up->seen_msgid));
+	p1->up->seen_msgid[p1->up->seen_next++ % IK_V1_SEEN_MSGID] = msgid;
 }
 
 /* ---- sending ---- */
@@ -337,31 +235,6 @@ void ik_v1_xmit_set(struct ik_p1 *p1, struct ik_xmit *x, const uint8_t *msg, siz
 
 static const struct ik_ike_sa_ops v1_ops;
 
-static void sa_index_peer(struct ik_ike_sa *sa)
-{
-	struct ik_engine *e = sa->e;
-
-	ik_htab_add(&e->sa_by_peer, &sa->by_peer,
-		    ik_core_hash_peer(e, sa->fvrf, &sa->local.ip, &sa->remote.ip, sa->remote.port));
-	ik_htab_add(&e->sa_by_addr, &sa->by_addr, ik_core_hash_addr(e, &sa->remote.ip));
-}
-
-static void sa_unindex_peer(struct ik_ike_sa *sa)
-{
-	ik_htab_del(&sa->e->sa_by_peer, &sa->by_peer);
-	ik_htab_del(&sa->e->sa_by_addr, &sa->by_addr);
-}
-
-static void p1_index_peer(struct ik_p1 *p1)
-{
-	sa_index_peer(&p1->sa);
-}
-
-static void p1_unindex_peer(struct ik_p1 *p1)
-{
-	sa_unindex_peer(&p1->sa);
-}
-
 static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 		  const struct ik_endpoint *remote, const char *fvrf);
 
@@ -385,9 +258,6 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	p1->last_rx_ms = p1->created_ms;
 	p1->x.t.kind = IK_TK_SA_XMIT;
 	p1->t_expire.kind = IK_TK_SA_EXPIRE;
-	p1->t_rekey.kind = IK_TK_SA_REKEY;
-	p1->t_dpd.kind = IK_TK_SA_DPD;
-	p1->t_natka.kind = IK_TK_SA_NATKA;
 	ik_core_timer_set(e, &p1->t_expire, p1->created_ms + ik_core_exchange_limit_ms(e));
 	do
 		ik_core_rand(e, initiator ? p1->cky_i : p1->cky_r, 8);
@@ -396,12 +266,18 @@ struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_
 	if (e->p1s)
 		e->p1s->prev = p1;
 	e->p1s = p1;
-	p1_index_peer(p1);
-	ho_enter(e, &p1->sa);
+	ik_core_sa_link(&p1->sa);
 	ik_peer_sa_event(&p1->sa, IK_PEER_SA_CREATED);
 	if (initiator)
 		ik_htab_add(&e->sa_by_spi, &p1->by_spi, ik_core_hash_spi(e, p1->cky_i));
 	return p1;
+}
+
+struct ik_p1_up *ik_v1_p1_up(struct ik_p1 *p1)
+{
+	if (!p1->up)
+		p1->up = ik_xcalloc(1, sizeof(*p1->up));
+	return p1->up;
 }
 
 /* Called once the responder knows the initiator cookie (MM1). */
@@ -416,96 +292,10 @@ void ik_v1_p1_set_endpoints(struct ik_p1 *p1, const struct ik_endpoint *local,
 	ik_core_sa_set_endpoints(&p1->sa, local, remote);
 }
 
-void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *local,
-			      const struct ik_endpoint *remote)
-{
-	struct ik_engine *e = sa->e;
-	bool moved = !ep_same_addr(&sa->remote, remote);
-
-	sa_unindex_peer(sa);
-	if (moved && sa->half_open && !sa->initiator) {
-		/* the per-source count follows the address */
-		struct ik_src *s = sa->src;
-
-		if (s && --s->half_open == 0) {
-			ik_htab_del(&e->srcs, &s->link);
-			free(s);
-		}
-		sa->src = src_get(e, &remote->ip);
-		if (sa->src && sa->src->half_open == UINT16_MAX)
-			sa->src = NULL; /* (never freed here: it has SAs) */
-		if (sa->src)
-			sa->src->half_open++;
-	}
-	sa->local = *local;
-	sa->remote = *remote;
-	sa_index_peer(sa);
-}
-
-/* ---- the core's SA table for the IKEv2 engine (v2_sa.c) ---- */
-
-void ik_core_sa_link(struct ik_ike_sa *sa)
-{
-	sa_index_peer(sa);
-	ho_enter(sa->e, sa);
-}
-
-void ik_core_sa_index_spi(struct ik_ike_sa *sa)
-{
-	ik_htab_add(&sa->e->sa_by_spi, &sa->by_spi, ik_core_hash_spi(sa->e, sa->spi_i));
-}
-
-void ik_core_sa_unlink(struct ik_ike_sa *sa)
-{
-	struct ik_engine *e = sa->e;
-
-	ho_leave(e, sa);
-	sa->dead = true;
-	ik_htab_del(&e->sa_by_spi, &sa->by_spi);
-	sa_unindex_peer(sa);
-	sa->free_next = e->free_list;
-	e->free_list = sa;
-}
-
-void ik_core_ho_prove(struct ik_ike_sa *sa)
-{
-	ho_prove(sa->e, sa);
-}
-
-void ik_core_ho_leave(struct ik_ike_sa *sa)
-{
-	ho_leave(sa->e, sa);
-}
-
 bool ik_core_admit(struct ik_engine *e, const struct ik_endpoint *local,
 		   const struct ik_endpoint *remote, const char *fvrf)
 {
 	return admit(e, local, remote, fvrf);
-}
-
-struct ik_hlink *ik_core_sa_first_spi(struct ik_engine *e, const uint8_t spi_i[8])
-{
-	return ik_htab_first(&e->sa_by_spi, ik_core_hash_spi(e, spi_i));
-}
-
-struct ik_hlink *ik_core_sa_first_addr(struct ik_engine *e, uint32_t addr)
-{
-	struct ik_addr a = ik_addr_v4(addr);
-
-	return ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, &a));
-}
-
-struct ik_hlink *ik_core_sa_first_addr_ip(struct ik_engine *e, const struct ik_addr *addr)
-{
-	return ik_htab_first(&e->sa_by_addr, ik_core_hash_addr(e, addr));
-}
-
-struct ik_hlink *ik_core_sa_first_peer(struct ik_engine *e, const char *fvrf,
-				       const struct ik_endpoint *local,
-				       const struct ik_endpoint *remote)
-{
-	return ik_htab_first(&e->sa_by_peer,
-			     ik_core_hash_peer(e, fvrf, &local->ip, &remote->ip, remote->port));
 }
 
 static struct ik_p1 *p1_lookup(struct ik_engine *e, const uint8_t icky[8], const uint8_t rcky[8])
@@ -560,22 +350,21 @@ static void p1_cancel_timers(struct ik_p1 *p1)
 
 	ik_timer_cancel(ts, &p1->x.t);
 	ik_timer_cancel(ts, &p1->t_expire);
-	ik_timer_cancel(ts, &p1->t_rekey);
-	ik_timer_cancel(ts, &p1->t_dpd);
-	ik_timer_cancel(ts, &p1->t_natka);
-	for (struct ik_qm *q = p1->qms; q; q = q->next)
+	ik_core_sa_live_cancel(&p1->sa);
+	for (struct ik_qm *q = p1->up ? p1->up->qms : NULL; q; q = q->next)
 		qm_cancel_timers(p1->e, q);
 }
 
 static void p1_free(struct ik_p1 *p1)
 {
 	p1_cancel_timers(p1);
-	while (p1->qms) {
-		struct ik_qm *q = p1->qms;
+	while (p1->up && p1->up->qms) {
+		struct ik_qm *q = p1->up->qms;
 
-		p1->qms = q->next;
+		p1->up->qms = q->next;
 		ik_v1_qm_free(q);
 	}
+	ik_core_sa_live_free(&p1->sa);
 	ik_v1_xmit_clear(&p1->x);
 	free(p1->sai_b);
 	free(p1->gxi);
@@ -585,12 +374,15 @@ static void p1_free(struct ik_p1 *p1)
 	free(p1->keys);
 	ik_v1_nonce_free(&p1->ni, &p1->ni_len);
 	ik_v1_nonce_free(&p1->nr, &p1->nr_len);
-	free(p1->peer_id_name);
-	free(p1->seen_msgid);
+	if (p1->up) {
+		free(p1->up->seen_msgid);
+		free(p1->up->peer_id_name);
+		free(p1->up->cmx);
+	}
+	free(p1->up);
 	if (p1->am_hash_i)
 		ik_wipe(p1->am_hash_i, IK_V1_AM_HASH_LEN);
 	free(p1->am_hash_i);
-	free(p1->cmx);
 	if (p1->e->v1_rx_moved == p1)
 		p1->e->v1_rx_moved = NULL;
 	ik_core_cfg_release(p1->e, p1->cfg);
@@ -623,11 +415,11 @@ void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer)
 	if (p1->state != IKE_P1_COMPLETE)
 		e->st.p1_failed++;
 	ik_peer_sa_event(&p1->sa, IK_PEER_SA_DELETED);
-	ho_leave(e, &p1->sa);
+	ik_core_ho_leave(&p1->sa);
 	p1->dead = true;
 	p1->state = IKE_DEST_SA;
 	ik_htab_del(&e->sa_by_spi, &p1->by_spi);
-	p1_unindex_peer(p1);
+	ik_core_sa_unindex_peer(&p1->sa);
 	p1_cancel_timers(p1);
 	/* out of the admin list now; freed after the event that deleted it */
 	if (p1->prev)
@@ -820,7 +612,7 @@ void ik_v1_child_insert(struct ik_engine *e, struct ik_child *c, uint64_t soft_m
 void ik_v1_qm_done(struct ik_qm *q, uint64_t linger_until)
 {
 	if (!q->done)
-		q->p1->qm_pending--;
+		q->p1->up->qm_pending--;
 	q->done = true;
 	ik_core_timer_set(q->p1->e, &q->t_expire, linger_until);
 }
@@ -836,17 +628,17 @@ void ik_v1_qm_make_room(struct ik_p1 *p1)
 {
 	struct ik_qm *oldest = NULL;
 
-	if (p1->qm_count < IK_V1_SA_MAX_QM_NODES)
+	if (!p1->up || p1->up->qm_count < IK_V1_SA_MAX_QM_NODES)
 		return;
 	/* newest first: the last done node is the oldest */
-	for (struct ik_qm *q = p1->qms; q; q = q->next)
+	for (struct ik_qm *q = p1->up->qms; q; q = q->next)
 		if (q->done)
 			oldest = q;
 	if (!oldest)
 		return;
 	ik_dbg(p1->e->log, IK_DBG_ISAKMP, "ISAKMP:(%u):deleting node %u error FALSE reason "
 	       "\"%u nodes on this SA: completed node released early\"", p1->conn_id,
-	       oldest->msgid, p1->qm_count);
+	       oldest->msgid, p1->up->qm_count);
 	ik_v1_qm_unlink(p1, oldest);
 	ik_v1_qm_free(oldest);
 }
@@ -857,9 +649,9 @@ bool ik_v1_qm_refused(struct ik_p1 *p1)
 	char ra[IK_ADDR_ANYSTRLEN];
 	unsigned n = 0;
 
-	if (p1->qm_pending >= IK_V1_SA_MAX_QM) {
+	if (ik_v1_p1_up(p1)->qm_pending >= IK_V1_SA_MAX_QM) {
 		ik_dbg(e->log, IK_DBG_ISAKMP, "ISAKMP:(%u): %u Quick Mode exchanges under way with "
-		       "%s (limit %u), new one refused", p1->conn_id, p1->qm_pending,
+		       "%s (limit %u), new one refused", p1->conn_id, p1->up->qm_pending,
 		       ik_addr_fmt_ios(&p1->remote.ip, ra), IK_V1_SA_MAX_QM);
 		return true;
 	}
@@ -953,7 +745,7 @@ void ik_engine_free(struct ik_engine *e)
 		struct ik_p1 *p1 = e->p1s;
 
 		e->p1s = p1->next;
-		ho_leave(e, &p1->sa);
+		ik_core_ho_leave(&p1->sa);
 		p1_free(p1);
 	}
 	reap(e);
@@ -1023,7 +815,7 @@ static struct ik_ike_sa *ho_victim(struct ik_engine *e)
 static bool admit(struct ik_engine *e, const struct ik_endpoint *local,
 		  const struct ik_endpoint *remote, const char *fvrf)
 {
-	struct ik_src *s = src_find(e, &remote->ip);
+	struct ik_src *s = ik_core_src_find(e, &remote->ip);
 	uint64_t now = ik_core_now(e);
 	char ra[IK_ADDR_ANYSTRLEN];
 	unsigned n;
@@ -1186,7 +978,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 				"ISAKMP:(%u):deleting node %u error TRUE reason "
 			       "\"Death by retransmission P2\"", p1->conn_id, msgid);
 			e->st.p2_failed++;
-			for (struct ik_qm *q = p1->qms; q; q = q->next)
+			for (struct ik_qm *q = p1->up->qms; q; q = q->next)
 				if (&q->x == x) {
 					ik_v1_qm_unlink(p1, q);
 					ik_v1_qm_free(q);
@@ -1207,7 +999,7 @@ static void retransmit(struct ik_p1 *p1, struct ik_xmit *x, bool phase2, uint32_
 			       "checking another keyring, rule P2 on its side" : "");
 		}
 		ik_v1_p1_delete(p1, "Death by retransmission P1", false);
-		if (p1->cmap)
+		if (p1->up && p1->up->cmap)
 			ik_v1_cmap_failover(p1);
 		return;
 	}
@@ -1260,7 +1052,7 @@ static void v1_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now
 			struct ik_p1 *np = ik_v1_p1_find_peer_ip(e, &c->local.ip,
 				&c->remote.ip, false);
 			if (np)
-				np->want_rekey_of = c->sa.id;
+				ik_v1_p1_up(np)->want_rekey_of = c->sa.id;
 		}
 		ik_sb_free(&err);
 	}
@@ -1270,7 +1062,7 @@ static void p1_rekey(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
 
-	p1->rekey_started = true;
+	ik_v1_p1_up(p1)->rekey_started = true;
 	if (p1->initiator && p1->tunnel && !e->opts.passive) {
 		struct ik_sb err;
 
@@ -1284,7 +1076,7 @@ static void p1_rekey(struct ik_p1 *p1)
 
 			/* a phase-1 rekey: the child SAs stay as they are */
 			if (np && np != p1)
-				np->want_qm = false;
+				ik_v1_p1_up(np)->want_qm = false;
 		}
 		ik_sb_free(&err);
 	}
@@ -1317,7 +1109,7 @@ static void v1_timer(struct ik_ike_sa *sa, struct ik_timer *t, uint64_t now)
 
 		e->host.send(e->host.ctx, &p1->local, &p1->remote, p1->fvrf, &ka, 1);
 		if (p1->cfg->nat_keepalive)
-			ik_core_timer_set(e, &p1->t_natka,
+			ik_core_timer_set(e, &p1->live->t_natka,
 					now + (uint64_t)p1->cfg->nat_keepalive * 1000);
 		break;
 	}
@@ -1369,13 +1161,13 @@ static void timer_fire(struct ik_engine *e, struct ik_timer *t, uint64_t now)
 		sa = ik_container_of(t, struct ik_ike_sa, t_expire);
 		break;
 	case IK_TK_SA_REKEY:
-		sa = ik_container_of(t, struct ik_ike_sa, t_rekey);
+		sa = ik_container_of(t, struct ik_sa_live, t_rekey)->sa;
 		break;
 	case IK_TK_SA_DPD:
-		sa = ik_container_of(t, struct ik_ike_sa, t_dpd);
+		sa = ik_container_of(t, struct ik_sa_live, t_dpd)->sa;
 		break;
 	case IK_TK_SA_NATKA:
-		sa = ik_container_of(t, struct ik_ike_sa, t_natka);
+		sa = ik_container_of(t, struct ik_sa_live, t_natka)->sa;
 		break;
 	case IK_TK_XCH_XMIT:
 		sa = &ik_container_of(t, struct ik_qm, x.t)->p1->sa;
@@ -1461,10 +1253,10 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		return ik_v2_initiate(e, t, &src, 0, err);
 	/* An established phase 1 to this peer: only Quick Mode is needed. */
 	p1 = ik_v1_p1_find_peer_ip(e, &src, &dst, false);
-	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
+	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->up->rekey_started)
 		return ik_v1_qm_start(p1, t, 0);
 	if (p1 && p1->initiator && p1->tunnel == t && p1->state != IKE_P1_COMPLETE) {
-		p1->want_qm = true;
+		ik_v1_p1_up(p1)->want_qm = true;
 		return 0; /* already negotiating */
 	}
 	local = ik_ep(&src, 500);
@@ -1475,7 +1267,7 @@ static int engine_initiate_tunnel(struct ik_engine *e, const char *ifname, struc
 		return -1;
 	}
 	p1->tunnel = t;
-	p1->want_qm = true;
+	ik_v1_p1_up(p1)->want_qm = true;
 	if (ik_v1_mm_start(p1)) {
 		ik_sb_printf(err, "%% %s: phase 1 could not start (see the debug trace)", ifname);
 		ik_v1_p1_delete(p1, "could not start", false);

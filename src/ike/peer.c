@@ -422,11 +422,12 @@ static void text_sa_lines(struct ik_sb *out, const struct ik_p1 *p1)
 {
 	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN], id[IK_ESCAPED_LEN(255)];
 
-	if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
-		ik_addr_fmt(p1->peer_id_addr, id);
-	else if (p1->peer_id_type)
-		ik_str_escape(p1->peer_id_name ? p1->peer_id_name : "",
-			      p1->peer_id_name ? strlen(p1->peer_id_name) : 0, id, sizeof(id));
+	if (ik_v1_peer_id_type(p1) == IK_V1_ID_IPV4_ADDR)
+		ik_addr_fmt(p1->up->peer_id_addr, id);
+	else if (ik_v1_peer_id_type(p1))
+		ik_str_escape(p1->up->peer_id_name ? p1->up->peer_id_name : "",
+			      p1->up->peer_id_name ? strlen(p1->up->peer_id_name) : 0, id,
+			      sizeof(id));
 	else
 		id[0] = '\0';
 	ik_sb_printf(out, "Peer: %s Port: %u Local: %s\n", ik_addr_fmt_ios(&p1->remote.ip, b),
@@ -480,11 +481,12 @@ void ik_engine_show_peers_detail(struct ik_engine *e, bool json, struct ik_sb *o
 				char la[IK_ADDR_ANYSTRLEN], id[IK_ESCAPED_LEN(255)];
 				const struct ik_p1 *p1 = sas[k];
 
-				if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
-					ik_addr_fmt(p1->peer_id_addr, id);
+				if (ik_v1_peer_id_type(p1) == IK_V1_ID_IPV4_ADDR)
+					ik_addr_fmt(p1->up->peer_id_addr, id);
 				else
 					snprintf(id, sizeof(id), "%s",
-						 p1->peer_id_name ? p1->peer_id_name : "");
+						 p1->up && p1->up->peer_id_name ?
+						 p1->up->peer_id_name : "");
 				ik_sb_printf(out, "%s{\"port\":%u,\"local\":\"%s\",\"conn_id\":%u,"
 					     "\"phase1_id\":", k > j ? "," : "", p1->remote.port,
 					     ik_addr_fmt_ios(&p1->local.ip, la), p1->conn_id);

@@ -68,6 +68,7 @@ enum ik_timer_kind {
 };
 
 struct ik_ike_sa;
+struct ik_sa_live;
 struct ik_child;
 struct ik_peer;
 
@@ -116,10 +117,19 @@ struct ik_ike_sa_ops {
 	struct ik_src *src;     /* per-source counters while half-open */         \
 	struct ik_peer *peer;   /* per-peer counters (ike/peer.h) */              \
 	/* the retransmission timer is in the version's exchange state */     \
-	struct ik_timer t_expire, t_rekey, t_dpd, t_natka;
+	struct ik_timer t_expire;                                                 \
+	struct ik_sa_live *live; /* NULL until established (ik_core_sa_live) */
 
 struct ik_ike_sa {
 	IK_IKE_SA_FIELDS
+};
+
+/* The timers an SA arms only once established (rekey, liveness check, NAT
+ * keepalive): allocated then (ik_core_sa_live), so that a half-open SA does
+ * not carry them. */
+struct ik_sa_live {
+	struct ik_ike_sa *sa;
+	struct ik_timer t_rekey, t_dpd, t_natka;
 };
 
 /* Embeds the base: `IK_IKE_SA_BASE;` as the first member. */

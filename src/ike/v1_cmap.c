@@ -153,8 +153,8 @@ void ik_v1_cmap_trace_proxies(struct ik_p1 *p1, const struct ik_qm *q)
 
 void ik_v1_cmap_trace_request(struct ik_p1 *p1)
 {
-	if (p1->cmx)
-		trace_proxy_pair(p1, &p1->cmx->proxy);
+	if (p1->up && p1->up->cmx)
+		trace_proxy_pair(p1, &p1->up->cmx->proxy);
 }
 
 struct trace_ctx {
@@ -317,15 +317,15 @@ static const struct ik_cmap_entry *entry_now(const struct ik_config *cfg,
 
 void ik_v1_cmap_start_wanted(struct ik_p1 *p1)
 {
-	const struct ik_cmap_entry *e = entry_now(p1->e->cfg, p1->cmap);
+	const struct ik_cmap_entry *e = entry_now(p1->e->cfg, p1->up->cmap);
 
-	p1->want_qm = false;
-	if (!e || !e->acl || p1->cmx->ace >= e->acl->naces) {
+	p1->up->want_qm = false;
+	if (!e || !e->acl || p1->up->cmx->ace >= e->acl->naces) {
 		DBG(p1, "ISAKMP:(%u): crypto map %s %u changed during phase 1: no Quick Mode",
-		    p1->conn_id, p1->cmap->map->name, p1->cmap->seq);
+		    p1->conn_id, p1->up->cmap->map->name, p1->up->cmap->seq);
 		return;
 	}
-	ik_v1_qm_start_cmap(p1, e, p1->cmx->ace, &p1->cmx->proxy, p1->want_rekey_of);
+	ik_v1_qm_start_cmap(p1, e, p1->up->cmx->ace, &p1->up->cmx->proxy, p1->up->want_rekey_of);
 }
 
 /* Phase 1 (or only Quick Mode) to peer number pi of entry e for line ace. */
@@ -358,7 +358,7 @@ static int start_peer(struct ik_engine *e, const struct ik_addr *src,
 	}
 	ik_log_scope_addr(e->log, dst);
 	p1 = ik_v1_p1_find_peer_ip(e, src, dst, false);
-	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->rekey_started)
+	if (p1 && p1->state == IKE_P1_COMPLETE && !p1->up->rekey_started)
 		return ik_v1_qm_start_cmap(p1, ce, ace, px, 0);
 	if (p1 && p1->initiator && p1->state != IKE_P1_COMPLETE)
 		return 0; /* phase 1 under way: the next packet asks again */
@@ -369,17 +369,17 @@ static int start_peer(struct ik_engine *e, const struct ik_addr *src,
 		ik_sb_printf(err, "%% out of memory");
 		return -1;
 	}
-	p1->cmx = calloc(1, sizeof(*p1->cmx));
-	if (!p1->cmx) {
+	ik_v1_p1_up(p1)->cmx = calloc(1, sizeof(*p1->up->cmx));
+	if (!p1->up->cmx) {
 		ik_sb_printf(err, "%% out of memory");
 		ik_v1_p1_delete(p1, "out of memory", false);
 		return -1;
 	}
-	p1->cmap = ce;
-	p1->cmx->ace = ace;
-	p1->cmx->peer = pi;
-	p1->cmx->proxy = *px;
-	p1->want_qm = true;
+	p1->up->cmap = ce;
+	p1->up->cmx->ace = ace;
+	p1->up->cmx->peer = pi;
+	p1->up->cmx->proxy = *px;
+	p1->up->want_qm = true;
 	if (ik_v1_mm_start(p1)) {
 		ik_sb_printf(err, "%% crypto map %s %u: phase 1 to %s could not start (see the "
 			     "debug trace)", ce->map->name, ce->seq, ik_addr_fmt_ios(dst, da));
@@ -436,9 +436,9 @@ void ik_cmap_failover(struct ik_engine *e, const struct ik_cmap_entry *was, size
 
 void ik_v1_cmap_failover(struct ik_p1 *p1)
 {
-	if (p1->cmx)
-		ik_cmap_failover(p1->e, p1->cmap, p1->cmx->ace, &p1->cmx->proxy, p1->cmx->peer,
-				 &p1->remote.ip, &p1->local.ip);
+	if (p1->up && p1->up->cmx)
+		ik_cmap_failover(p1->e, p1->up->cmap, p1->up->cmx->ace, &p1->up->cmx->proxy,
+				 p1->up->cmx->peer, &p1->remote.ip, &p1->local.ip);
 }
 
 int ik_engine_cmap_handoff(struct ik_engine *e, const struct ik_cmap_handoff *h)
@@ -640,7 +640,7 @@ void ik_v1_cmap_rekey(struct ik_engine *e, struct ik_child *c)
 			struct ik_p1 *np = ik_v1_p1_find_peer_ip(e, &c->local.ip, &c->remote.ip,
 								false);
 			if (np)
-				np->want_rekey_of = c->sa.id;
+				ik_v1_p1_up(np)->want_rekey_of = c->sa.id;
 		}
 		ik_sb_free(&err);
 	}

@@ -61,7 +61,7 @@ static void info_send(struct ik_p1 *p1, uint8_t pl_type, const uint8_t *body, si
 	if (b->overflow ||
 	    ik_v1_hash_msgid(p1, NULL, 0, msgid, b->buf + after, b->len - after, NULL, 0,
 			     b->buf + hoff + 4) ||
-	    ik_v1_iv_msgid(p1->hash, p1->state == IKE_P1_COMPLETE ? p1->p2_iv_base : p1->iv,
+	    ik_v1_iv_msgid(p1->hash, p1->state == IKE_P1_COMPLETE ? p1->up->p2_iv_base : p1->iv,
 			   p1->blen, msgid, iv) ||
 	    ik_v1_encrypt(p1, b, iv)) {
 		free(b);
@@ -185,7 +185,7 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 		/* our Quick Mode offer was refused: the node goes now */
 		uint32_t spi = ik_get32(n.spi);
 
-		for (struct ik_qm *q = p1->qms; q; q = q->next)
+		for (struct ik_qm *q = p1->up ? p1->up->qms : NULL; q; q = q->next)
 			if (q->initiator && !q->done && q->spi_in == spi) {
 				DBG(p1, "ISAKMP:(%u):deleting node %u error TRUE reason \"%s\"",
 				    p1->conn_id, q->msgid, ik_v1_notify_name(n.type));
@@ -202,37 +202,40 @@ static void handle_notify(struct ik_p1 *p1, const struct ik_v1_pl *pl, uint32_t 
 	}
 	if (n.type == IK_V1_N_R_U_THERE && n.data_len == 4) {
 		uint32_t seq = ik_get32(n.data);
+		struct ik_p1_up *u = ik_v1_p1_up(p1);
 
 		DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE received from peer %s, sequence 0x%X",
 		    p1->conn_id, ra, seq);
 		/* RFC 3706: the peer's sequence only grows; an old one is a replay
 		 * (the HASH cannot tell) and no sign of life */
-		if (!p1->dpd_peer_seq || (int32_t)(seq - p1->dpd_peer_seq) > 0 ||
+		if (!u->dpd_peer_seq || (int32_t)(seq - u->dpd_peer_seq) > 0 ||
 		    IK_MUTANT(IK_MUT_DPD_REPLAY)) {
-			p1->dpd_peer_seq = seq;
+			u->dpd_peer_seq = seq;
 			p1->last_rx_ms = ik_core_now(p1->e);
 		} else {
 			DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE sequence 0x%X is not after 0x%X: a "
-			    "replay, not a sign of life", p1->conn_id, seq, p1->dpd_peer_seq);
+			    "replay, not a sign of life", p1->conn_id, seq, u->dpd_peer_seq);
 		}
 		dpd_send(p1, IK_V1_N_R_U_THERE_ACK, seq);
 	} else if (n.type == IK_V1_N_R_U_THERE_ACK && n.data_len == 4) {
 		uint32_t seq = ik_get32(n.data);
+		struct ik_p1_up *u = ik_v1_p1_up(p1);
 
 		DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE_ACK received from peer %s, sequence 0x%X",
 		    p1->conn_id, ra, seq);
-		if (seq != p1->dpd_seq && !IK_MUTANT(IK_MUT_DPD_REPLAY)) {
+		if (seq != u->dpd_seq && !IK_MUTANT(IK_MUT_DPD_REPLAY)) {
 			DBG(p1, "ISAKMP:(%u):DPD/R_U_THERE_ACK sequence 0x%X is not the one sent "
-			    "(0x%X): a replay, ignored", p1->conn_id, seq, p1->dpd_seq);
-		} else if (p1->dpd_pending) {
+			    "(0x%X): a replay, ignored", p1->conn_id, seq, u->dpd_seq);
+		} else if (u->dpd_pending) {
 			unsigned ka = p1->profile && p1->profile->keepalive ?
 				p1->profile->keepalive : p1->cfg->keepalive;
 
 			p1->last_rx_ms = ik_core_now(p1->e);
 			ik_peer_sa_event(&p1->sa, IK_PEER_DPD_ANSWERED);
-			p1->dpd_pending = false;
-			p1->dpd_tries = 0;
-			ik_core_timer_set(p1->e, &p1->t_dpd, ik_core_now(p1->e) + (uint64_t)ka * 1000);
+			u->dpd_pending = false;
+			u->dpd_tries = 0;
+			ik_core_timer_set(p1->e, &ik_core_sa_live(&p1->sa)->t_dpd,
+					  ik_core_now(p1->e) + (uint64_t)ka * 1000);
 		}
 	}
 }
@@ -323,8 +326,8 @@ static bool peer_alive(struct ik_p1 *p1, uint64_t now, unsigned ka)
 		if (e->host.child_counters(e->host.ctx, &c->sa, &in, &out) == 0)
 			pkts += in.packets;
 	}
-	if (pkts != p1->dpd_in_pkts) {
-		p1->dpd_in_pkts = pkts;
+	if (pkts != p1->up->dpd_in_pkts) {
+		p1->up->dpd_in_pkts = pkts;
 		return true;
 	}
 	return false;
@@ -355,31 +358,31 @@ void ik_v1_dpd_timer(struct ik_p1 *p1, uint64_t now)
 	if (!retry)
 		retry = 2;
 	if (!ka || p1->state != IKE_P1_COMPLETE) {
-		ik_core_timer_set(e, &p1->t_dpd, 0);
+		ik_core_timer_set(e, &p1->live->t_dpd, 0);
 		return;
 	}
-	if (!p1->dpd_pending) {
+	if (!p1->up->dpd_pending) {
 		if (!p1->cfg->keepalive_periodic && peer_alive(p1, now, ka)) {
-			ik_core_timer_set(e, &p1->t_dpd, now + (uint64_t)ka * 1000);
+			ik_core_timer_set(e, &p1->live->t_dpd, now + (uint64_t)ka * 1000);
 			return;
 		}
-		p1->dpd_pending = true;
-		p1->dpd_tries = 0;
+		p1->up->dpd_pending = true;
+		p1->up->dpd_tries = 0;
 	}
-	if (p1->dpd_tries > IK_CORE_RETRANS_MAX) {
+	if (p1->up->dpd_tries > IK_CORE_RETRANS_MAX) {
 		DBG(p1, "ISAKMP:(%u):DPD: peer %s not responding after %u R_U_THERE, declaring it "
 		    "dead", p1->conn_id, ik_addr_fmt_ios(&p1->remote.ip, ra), IK_CORE_RETRANS_MAX);
 		/* this peer's (address AND port: not its neighbours behind one NAT) */
 		ik_v1_peer_each(p1, NULL, dpd_dead_sa, dpd_dead_child, NULL);
 		return;
 	}
-	if (p1->dpd_tries)
+	if (p1->up->dpd_tries)
 		DBG(p1, "ISAKMP:(%u):DPD: no R_U_THERE_ACK from %s, retry %u", p1->conn_id,
-		    ik_addr_fmt_ios(&p1->remote.ip, ra), p1->dpd_tries);
-	p1->dpd_tries++;
-	if (!p1->dpd_seq)
-		ik_core_rand(e, &p1->dpd_seq, sizeof(p1->dpd_seq));
-	p1->dpd_seq++;
-	dpd_send(p1, IK_V1_N_R_U_THERE, p1->dpd_seq);
-	ik_core_timer_set(e, &p1->t_dpd, now + (uint64_t)retry * 1000);
+		    ik_addr_fmt_ios(&p1->remote.ip, ra), p1->up->dpd_tries);
+	p1->up->dpd_tries++;
+	if (!p1->up->dpd_seq)
+		ik_core_rand(e, &p1->up->dpd_seq, sizeof(p1->up->dpd_seq));
+	p1->up->dpd_seq++;
+	dpd_send(p1, IK_V1_N_R_U_THERE, p1->up->dpd_seq);
+	ik_core_timer_set(e, &p1->live->t_dpd, now + (uint64_t)retry * 1000);
 }

@@ -107,11 +107,41 @@ struct ik_p1_cmap {
 	struct ik_proxy proxy;
 };
 
+/* What an IKEv1 SA needs only once phase 1 is complete, once the peer's
+ * identity is known, or as an initiator: allocated then (ik_v1_p1_up), so
+ * that a half-open responder SA does not carry it. */
+struct ik_p1_up {
+	uint8_t p2_iv_base[16]; /* last CBC block of phase 1 */
+	uint64_t established_ms;
+	uint64_t dpd_in_pkts;
+	uint32_t dpd_seq, dpd_peer_seq;
+	unsigned dpd_tries;
+	bool dpd_pending;
+	bool rekey_started;
+	unsigned qm_pending;    /* Quick Mode nodes not done */
+	unsigned qm_count;      /* Quick Mode nodes, done ones (lingering) included */
+	/* quick mode nodes, and the message IDs of the last ones (replays) */
+	struct ik_qm *qms;
+	uint32_t *seen_msgid;   /* IK_V1_SEEN_MSGID of them, from the first Quick Mode on */
+	unsigned seen_next;
+	/* the peer's identity (MM5/MM6, AM1/AM2) */
+	uint8_t peer_id_type;
+	uint32_t peer_id_addr;
+	char *peer_id_name;     /* NUL-terminated copy of a name ID, or NULL */
+	/* initiator: phase 2 to start once phase 1 completes */
+	bool want_qm;
+	unsigned want_rekey_of;
+	/* crypto map initiator (tunnel NULL): the entry (in cfg), its ACL line,
+	 * the index of the set peer tried, and the proxy identities to send */
+	const struct ik_cmap_entry *cmap;
+	struct ik_p1_cmap *cmx; /* set with cmap (apart: most SAs have no map) */
+};
+
 struct ik_p1 {
 	IK_IKE_SA_BASE;
 	struct ik_p1 *next, *prev; /* every IKEv1 SA (admin walks only) */
-	unsigned qm_pending;    /* Quick Mode nodes not done */
-	unsigned qm_count;      /* Quick Mode nodes, done ones (lingering) included */
+	struct ik_p1_up *up;    /* NULL until phase 1 completes (ik_v1_p1_up): set in
+				 * state IKE_P1_COMPLETE */
 	const struct ik_interface *tunnel;          /* initiator: the tunnel asked for */
 	const struct ik_isakmp_profile *profile;    /* K1/P3 (initiator), P1 (responder) */
 	const struct ik_key *key;                   /* K1/K2 (initiator), K3 (responder) */
@@ -123,6 +153,7 @@ struct ik_p1 {
 	unsigned group;
 	uint32_t lifetime;
 	unsigned policy_prio;
+	unsigned bad_decrypts;  /* MM5/MM6 that decrypted to garbage (key mismatch) */
 	/* exchange material */
 	uint8_t *sai_b;
 	size_t sai_b_len;
@@ -132,46 +163,35 @@ struct ik_p1 {
 	uint8_t *ni, *nr;       /* as long as received; freed once phase 1 is done */
 	size_t ni_len, nr_len;
 	struct ik_v1_keys *keys; /* allocated when derived (not while half-open) */
-	bool have_keys;
 	uint8_t iv[16];
-	uint8_t p2_iv_base[16]; /* last CBC block of phase 1 */
-	size_t blen;
+	uint8_t blen;           /* the cipher's block (IV) length: 8 or 16 */
+	bool have_keys;
 	/* peer */
 	bool peer_natt_rfc, peer_natt_draft, peer_dpd, peer_unity, peer_ios, peer_xauth;
 	bool nat_self, nat_peer;
-	uint32_t peer_id_addr;
-	char *peer_id_name;     /* NUL-terminated copy of a name ID, or NULL */
-	uint8_t peer_id_type;
 	bool initial_contact_sent;
 	bool aggressive;        /* phase 1 by Aggressive Mode */
 	uint8_t *am_hash_i;     /* responder: the HASH_I AM3 must carry (IK_V1_AM_HASH_LEN) */
 	/* timers (t_expire, t_rekey, t_dpd, t_natka are in the base) */
 	struct ik_xmit x;
-	uint64_t established_ms;
-	bool rekey_started;
-	uint32_t dpd_seq, dpd_peer_seq;
-	unsigned dpd_tries;
-	bool dpd_pending;
 	uint64_t last_rx_ms;
-	uint64_t dpd_in_pkts;
-	/* quick mode nodes, and the message IDs of the last ones (replays) */
-	struct ik_qm *qms;
-	uint32_t *seen_msgid;   /* IK_V1_SEEN_MSGID of them, from the first Quick Mode on */
-	unsigned seen_next;
-	/* phase 2 to start once phase 1 completes (initiator) */
-	bool want_qm;
-	unsigned want_rekey_of;
-	/* crypto map initiator (tunnel NULL): the entry (in cfg), its ACL line,
-	 * the index of the set peer tried, and the proxy identities to send */
-	const struct ik_cmap_entry *cmap;
-	struct ik_p1_cmap *cmx; /* set with cmap (apart: most SAs have no map) */
-	unsigned bad_decrypts;  /* MM5/MM6 that decrypted to garbage (key mismatch) */
 };
+
+/* The type of the peer's phase-1 identity as received; 0 before it came. */
+static inline uint8_t ik_v1_peer_id_type(const struct ik_p1 *p1)
+{
+	return p1->up ? p1->up->peer_id_type : 0;
+}
 
 /* ---- engine.c ---- */
 struct ik_p1 *ik_v1_p1_new(struct ik_engine *e, bool initiator, const struct ik_endpoint *local,
 			   const struct ik_endpoint *remote, const char *fvrf);
 void ik_v1_p1_delete(struct ik_p1 *p1, const char *reason, bool notify_peer);
+/* The post-phase-1 block of p1, allocated (zeroed) on first use: when the
+ * SA enters IKE_P1_COMPLETE, when the peer's identity arrives, when an
+ * initiator is told what to do once phase 1 completes, or when an
+ * authenticated DPD message needs it. Never NULL (ik_xcalloc). */
+struct ik_p1_up *ik_v1_p1_up(struct ik_p1 *p1);
 void ik_v1_p1_rehash(struct ik_p1 *p1);
 void ik_v1_p1_set_state(struct ik_p1 *p1, const char *input, enum ik_p1_state to);
 const char *ik_v1_p1_state_name(enum ik_p1_state s);

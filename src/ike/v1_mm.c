@@ -113,7 +113,7 @@ long ik_v1_decrypt(struct ik_p1 *p1, const uint8_t *msg, size_t len, const uint8
 
 	if (!p1->have_keys || len > outcap || body == 0 || body % p1->blen) {
 		DBG(p1, "ISAKMP:(%u): encrypted body of %zu bytes is not a multiple of the block "
-		    "length %zu", p1->conn_id, body, p1->blen);
+		    "length %zu", p1->conn_id, body, (size_t)p1->blen);
 		return -1;
 	}
 	memcpy(iv_out, iv, p1->blen);
@@ -672,16 +672,18 @@ static void start_wanted_qm(struct ik_p1 *p1)
 {
 	const struct ik_interface *t;
 
-	if (p1->want_qm && p1->cmap) {
+	if (!p1->up)
+		return;
+	if (p1->up->want_qm && p1->up->cmap) {
 		ik_v1_cmap_start_wanted(p1);
 		return;
 	}
-	if (!p1->want_qm || !p1->tunnel)
+	if (!p1->up->want_qm || !p1->tunnel)
 		return;
 	t = ik_config_find_iface(p1->e->cfg, p1->tunnel->name);
-	p1->want_qm = false;
+	p1->up->want_qm = false;
 	if (t && t->protection)
-		ik_v1_qm_start(p1, t, p1->want_rekey_of);
+		ik_v1_qm_start(p1, t, p1->up->want_rekey_of);
 }
 
 static void put_chosen(struct ik_v1_builder *b, const struct ik_v1_sa *sa,
@@ -703,7 +705,7 @@ int ik_v1_mm_start(struct ik_p1 *p1)
 {
 	struct ik_engine *e = p1->e;
 	const struct ik_interface *t = p1->tunnel;
-	const struct ik_ipsec_profile *ip = t ? t->protection : &p1->cmap->ipsec;
+	const struct ik_ipsec_profile *ip = t ? t->protection : &p1->up->cmap->ipsec;
 	struct ik_trace tr;
 	struct ik_v1_builder *b;
 	char la[IK_ADDR_ANYSTRLEN], ra[IK_ADDR_ANYSTRLEN];
@@ -1055,7 +1057,7 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 		return -1;
 	}
 	trace_id(p1, pl->body, pl->body_len, pl->p[0]);
-	p1->peer_id_type = id.type;
+	ik_v1_p1_up(p1)->peer_id_type = id.type;
 	memset(pid, 0, sizeof(*pid));
 	if (id.type == IK_V1_ID_DER_ASN1_DN) {
 		/* a DN: no match identity names it (profiles by certificate map) */
@@ -1063,24 +1065,24 @@ static int take_id(struct ik_p1 *p1, const struct ik_v1_pl *pl, struct ik_peer_i
 		return 0;
 	}
 	if (id.type == IK_V1_ID_IPV4_ADDR) {
-		p1->peer_id_addr = ik_get32(id.data);
+		p1->up->peer_id_addr = ik_get32(id.data);
 		pid->type = IK_PEER_ID_IPV4;
-		pid->addr = p1->peer_id_addr;
+		pid->addr = p1->up->peer_id_addr;
 	} else if (id.type == IK_V1_ID_IPV6_ADDR) {
 		/* kept as IOS prints it, for show and the traces */
 		char a6[IK_ADDR_ANYSTRLEN];
 
-		free(p1->peer_id_name);
-		p1->peer_id_name = ik_xstrdup(ik_addr6_fmt_ios(id.data, a6));
+		free(p1->up->peer_id_name);
+		p1->up->peer_id_name = ik_xstrdup(ik_addr6_fmt_ios(id.data, a6));
 		pid->type = IK_PEER_ID_IPV6;
 		memcpy(pid->addr6, id.data, 16);
 	} else {
-		free(p1->peer_id_name);
-		p1->peer_id_name = ik_xmalloc(id.len + 1);
-		memcpy(p1->peer_id_name, id.data, id.len);
-		p1->peer_id_name[id.len] = 0;
+		free(p1->up->peer_id_name);
+		p1->up->peer_id_name = ik_xmalloc(id.len + 1);
+		memcpy(p1->up->peer_id_name, id.data, id.len);
+		p1->up->peer_id_name[id.len] = 0;
 		pid->type = id.type == IK_V1_ID_FQDN ? IK_PEER_ID_FQDN : IK_PEER_ID_USER_FQDN;
-		pid->name = p1->peer_id_name;
+		pid->name = p1->up->peer_id_name;
 	}
 	return 0;
 }
@@ -1161,7 +1163,7 @@ static void rekeyed_sa_expire(struct ik_p1 *o, void *arg)
 {
 	uint64_t now = *(const uint64_t *)arg;
 
-	if (o->state == IKE_P1_COMPLETE && o->rekey_started)
+	if (o->state == IKE_P1_COMPLETE && o->up->rekey_started)
 		ik_core_timer_set(o->e, &o->t_expire, now + 5000);
 }
 
@@ -1172,17 +1174,17 @@ void ik_v1_phase1_done(struct ik_p1 *p1)
 	uint16_t j = 0;
 	unsigned ka = p1->cfg->keepalive;
 
-	memcpy(p1->p2_iv_base, p1->iv, p1->blen);
-	p1->established_ms = now;
+	memcpy(p1->up->p2_iv_base, p1->iv, p1->blen);
+	p1->up->established_ms = now;
 	ik_core_timer_set(e, &p1->t_expire, now + (uint64_t)p1->lifetime * 1000);
 	ik_core_rand(e, &j, sizeof(j));
 	/* Phase-1 rekey by the initiator at 85..90% of the lifetime. */
-	ik_core_timer_set(e, &p1->t_rekey, p1->initiator ?
+	ik_core_timer_set(e, &p1->live->t_rekey, p1->initiator ?
 			now + (uint64_t)p1->lifetime * (850 + j % 50) : 0);
 	if (p1->profile && p1->profile->keepalive)
 		ka = p1->profile->keepalive;
-	ik_core_timer_set(e, &p1->t_dpd, ka && p1->peer_dpd ? now + (uint64_t)ka * 1000 : 0);
-	ik_core_timer_set(e, &p1->t_natka, (p1->nat_self && p1->cfg->nat_keepalive) ?
+	ik_core_timer_set(e, &p1->live->t_dpd, ka && p1->peer_dpd ? now + (uint64_t)ka * 1000 : 0);
+	ik_core_timer_set(e, &p1->live->t_natka, (p1->nat_self && p1->cfg->nat_keepalive) ?
 			now + (uint64_t)p1->cfg->nat_keepalive * 1000 : 0);
 	e->st.p1_done++;
 	/* the exchange material is needed no more: keep an SA small */

@@ -68,7 +68,7 @@ static const char *auth_ios(uint64_t v)
 
 struct ik_qm *ik_v1_qm_find(struct ik_p1 *p1, uint32_t msgid)
 {
-	for (struct ik_qm *q = p1->qms; q; q = q->next)
+	for (struct ik_qm *q = p1->up ? p1->up->qms : NULL; q; q = q->next)
 		if (q->msgid == msgid)
 			return q;
 	return NULL;
@@ -86,23 +86,23 @@ struct ik_qm *ik_v1_qm_new(struct ik_p1 *p1, uint32_t msgid, bool initiator)
 		return NULL;
 	q->x.t.kind = IK_TK_XCH_XMIT;
 	q->t_expire.kind = IK_TK_XCH_EXPIRE;
-	p1->qm_pending++;
-	p1->qm_count++;
+	ik_v1_p1_up(p1)->qm_pending++;
+	p1->up->qm_count++;
 	q->p1 = p1;
 	q->msgid = msgid;
 	q->initiator = initiator;
 	q->state = IKE_QM_READY;
 	q->cfg = ik_core_cfg_hold(p1->e, p1->e->cfg);
 	ik_core_timer_set(p1->e, &q->t_expire, ik_core_now(p1->e) + ik_core_exchange_limit_ms(p1->e));
-	q->next = p1->qms;
-	p1->qms = q;
+	q->next = p1->up->qms;
+	p1->up->qms = q;
 	ik_v1_msgid_remember(p1, msgid);
 	return q;
 }
 
 void ik_v1_qm_unlink(struct ik_p1 *p1, struct ik_qm *q)
 {
-	for (struct ik_qm **pp = &p1->qms; *pp; pp = &(*pp)->next)
+	for (struct ik_qm **pp = &p1->up->qms; *pp; pp = &(*pp)->next)
 		if (*pp == q) {
 			*pp = q->next;
 			return;
@@ -116,8 +116,8 @@ void ik_v1_qm_free(struct ik_qm *q)
 	ik_timer_cancel(&q->p1->e->timers, &q->x.t);
 	ik_timer_cancel(&q->p1->e->timers, &q->t_expire);
 	if (!q->done)
-		q->p1->qm_pending--;
-	q->p1->qm_count--;
+		q->p1->up->qm_pending--;
+	q->p1->up->qm_count--;
 	ik_core_cfg_release(q->p1->e, q->cfg);
 	ik_v1_xmit_clear(&q->x);
 	ik_dh_free(q->dh);
@@ -316,7 +316,7 @@ static int qm_start(struct ik_p1 *p1, const struct ik_interface *t,
 
 	if (!ip || !ip->ntsets)
 		return -1;
-	for (struct ik_qm *o = p1->qms; o; o = o->next) {
+	for (struct ik_qm *o = ik_v1_p1_up(p1)->qms; o; o = o->next) {
 		if (!o->initiator || o->done)
 			continue;
 		if (t && o->tunnel && !strcmp(o->tunnel->name, t->name))
@@ -339,7 +339,7 @@ static int qm_start(struct ik_p1 *p1, const struct ik_interface *t,
 		q->cmap_ace = ace;
 		q->proxy = *px;
 	}
-	if (ik_v1_iv_msgid(p1->hash, p1->p2_iv_base, p1->blen, msgid, q->iv))
+	if (ik_v1_iv_msgid(p1->hash, p1->up->p2_iv_base, p1->blen, msgid, q->iv))
 		goto out;
 	DBG(p1, "ISAKMP:(%u):beginning Quick Mode exchange, M-ID of %u", p1->conn_id, msgid);
 	q->spi_in = new_spi(e);

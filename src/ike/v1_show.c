@@ -363,10 +363,10 @@ static void ifname_short(const char *name, char *buf, size_t n)
 /* The peer's phase-1 identity, escaped (it comes from the network). */
 static void peer_id_text(const struct ik_p1 *p1, char *id, size_t n)
 {
-	if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
-		ik_addr_fmt(p1->peer_id_addr, id);
-	else if (p1->peer_id_type)
-		ik_str_escape(p1->peer_id_name, strlen(p1->peer_id_name), id, n);
+	if (ik_v1_peer_id_type(p1) == IK_V1_ID_IPV4_ADDR)
+		ik_addr_fmt(p1->up->peer_id_addr, id);
+	else if (ik_v1_peer_id_type(p1))
+		ik_str_escape(p1->up->peer_id_name, strlen(p1->up->peer_id_name), id, n);
 	else
 		snprintf(id, n, "%s", "");
 }
@@ -527,7 +527,8 @@ static void session_brief(struct ik_engine *e, const struct ik_show_opts *so, st
 			     sizeof(ifs));
 		peer_id_text(p1, id, sizeof(id));
 		st = p1->state != IKE_P1_COMPLETE ? "DN" : any ? "UA" : "UI";
-		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
+		fmt_hms(now - (p1->up && p1->up->established_ms ? p1->up->established_ms :
+			       p1->created_ms), up,
 			sizeof(up));
 		ik_sb_printf(out, "%-15s %-12s %-15s %-24s %-8s %s\n",
 			     ik_addr_fmt_ios(&p1->remote.ip, b), ifs, "", id, up, st);
@@ -582,7 +583,8 @@ void ik_engine_show_session_opt(struct ik_engine *e, const struct ik_show_opts *
 		ik_addr_fmt_ios(&p1->local.ip, a);
 		ik_addr_fmt_ios(&p1->remote.ip, b);
 		peer_id_text(p1, id, sizeof(id));
-		fmt_hms(now - (p1->established_ms ? p1->established_ms : p1->created_ms), up,
+		fmt_hms(now - (p1->up && p1->up->established_ms ? p1->up->established_ms :
+			       p1->created_ms), up,
 			sizeof(up));
 		if (json) {
 			ik_sb_printf(out, "%s{\"interface\":", first ? "" : ",");
@@ -680,11 +682,11 @@ void ik_engine_show_peers(struct ik_engine *e, bool json, struct ik_sb *out)
 
 		if (p1->dead)
 			continue;
-		if (p1->peer_id_type == IK_V1_ID_IPV4_ADDR)
-			ik_addr_fmt(p1->peer_id_addr, id);
-		else if (p1->peer_id_type)
-			ik_str_escape(p1->peer_id_name ? p1->peer_id_name : "",
-				      p1->peer_id_name ? strlen(p1->peer_id_name) : 0, id,
+		if (ik_v1_peer_id_type(p1) == IK_V1_ID_IPV4_ADDR)
+			ik_addr_fmt(p1->up->peer_id_addr, id);
+		else if (ik_v1_peer_id_type(p1))
+			ik_str_escape(p1->up->peer_id_name ? p1->up->peer_id_name : "",
+				      p1->up->peer_id_name ? strlen(p1->up->peer_id_name) : 0, id,
 				      sizeof(id));
 		else
 			snprintf(id, sizeof(id), "%s", "");

@@ -334,7 +334,7 @@ static void dispatch_qm(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uint8
 	}
 	if (q)
 		memcpy(iv, q->iv, sizeof(iv));
-	else if (ik_v1_iv_msgid(p1->hash, p1->p2_iv_base, p1->blen, h->msgid, iv))
+	else if (ik_v1_iv_msgid(p1->hash, p1->up->p2_iv_base, p1->blen, h->msgid, iv))
 		return;
 	n = ik_v1_decrypt(p1, raw, h->len, iv, iv_new, plain, sizeof(plain));
 	if (n < 0) {
@@ -404,7 +404,7 @@ static void dispatch_info(struct ik_p1 *p1, const struct ik_v1_hdr *h, const uin
 		bad_message(p1, " encrypted informational exchange before the keys exist");
 		return;
 	}
-	if (ik_v1_iv_msgid(p1->hash, p1->state == IKE_P1_COMPLETE ? p1->p2_iv_base : p1->iv,
+	if (ik_v1_iv_msgid(p1->hash, p1->state == IKE_P1_COMPLETE ? p1->up->p2_iv_base : p1->iv,
 			   p1->blen, h->msgid, iv))
 		return;
 	n = ik_v1_decrypt(p1, raw, h->len, iv, iv_new, plain, sizeof(plain));

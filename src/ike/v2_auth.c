@@ -229,8 +229,8 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_INITIAL_CONTACT, NULL, 0);
 		s->initial_contact = true;
 	}
-	if ((s->tunnel || s->child.cmap) && s->want_child) {
-		if (ik_v2_esp_offer(s, s->tunnel, &s->child, b))
+	if ((s->tunnel || (s->child && s->child->cmap)) && s->want_child) {
+		if (ik_v2_esp_offer(s, s->tunnel, ik_v2_sa_child(s), b))
 			goto out;
 	}
 	if (s->profile->auth_local == IK_AUTH_PSK)
@@ -300,9 +300,9 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		if (pl_n->type != IK_V2_PL_N || ik_v2_parse_notify(pl_n, &n, err, sizeof(err)) ||
 		    n.type > IK_V2_N_ERROR_MAX)
 			continue;
-		if (s->child.cmap)
+		if (s->child && s->child->cmap)
 			ik_v2_fail(s, "the peer refused the IPsec SA for crypto map %s %u: %s",
-				   s->child.cmap->map->name, s->child.cmap->seq,
+				   s->child->cmap->map->name, s->child->cmap->seq,
 				   ik_v2_notify_name(n.type));
 		else
 			ik_v2_fail(s, "the peer refused the IPsec SA for %s: %s",
@@ -310,10 +310,11 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		s->e->st.p2_failed++;
 		return 0;
 	}
-	if (ik_v2_esp_accept(s, rx, &s->child) == 0)
-		ik_v2_child_install(s, &s->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
+	if (ik_v2_esp_accept(s, rx, ik_v2_sa_child(s)) == 0)
+		ik_v2_child_install(s, s->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
 	else
 		s->e->st.p2_failed++;
+	ik_v2_sa_child_done(s);
 	return 0;
 }
 
@@ -419,14 +420,17 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		if (ik_v2_cert_auth(s, b, false, idb, idl))
 			goto fail;
 	} else {
-		if (ik_v2_auth_psk(s->suite.prf, s->psk.local, s->init_r, s->init_r_len, s->ni,
-				   s->ni_len, s->keys.sk_pr, idb, idl, auth))
+		size_t irl;
+		const uint8_t *ir = ik_v2_init_r(s, &irl);
+
+		if (ik_v2_auth_psk(s->suite.prf, s->psk.local, ir, irl, s->ni, s->ni_len,
+				   s->keys.sk_pr, idb, idl, auth))
 			goto fail;
 		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
 		ik_wipe(auth, sizeof(auth));
 	}
 	if (child) {
-		cerr = ik_v2_esp_choose(s, rx, &s->child, b);
+		cerr = ik_v2_esp_choose(s, rx, ik_v2_sa_child(s), b);
 		if (cerr)
 			ik_v2_b_notify(b, 0, NULL, 0, (uint16_t)cerr, NULL, 0);
 	}
@@ -434,9 +438,10 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	ik_v2_sa_established(s);
 	if (child && !cerr)
-		ik_v2_child_install(s, &s->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
+		ik_v2_child_install(s, s->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
 	else if (child)
 		e->st.p2_failed++;
+	ik_v2_sa_child_done(s);
 	free(b);
 	return 0;
 fail:

@@ -735,8 +735,10 @@ static void retire_old(struct ik_v2_ike_sa *s)
 	struct ik_v2_more *m = s->more;
 
 	m->rekeyed = true;
-	ik_timer_cancel(&s->e->timers, &s->t_rekey);
-	ik_timer_cancel(&s->e->timers, &s->t_dpd);
+	if (s->live) {
+		ik_timer_cancel(&s->e->timers, &s->live->t_rekey);
+		ik_timer_cancel(&s->e->timers, &s->live->t_dpd);
+	}
 }
 
 static void ike_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
@@ -803,7 +805,8 @@ static void ike_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	goto out;
 fail:
 	ik_v2_sa_delete(ns, "IKE SA rekey failed", false);
-	ik_core_timer_set(e, &s->t_rekey, ik_core_now(e) + IK_V2_REKEY_RETRY_MS);
+	ik_core_timer_set(e, &ik_core_sa_live(&s->sa)->t_rekey,
+			  ik_core_now(e) + IK_V2_REKEY_RETRY_MS);
 out:
 	ik_v2_sa_free(sa);
 	ik_secret_free(gir);

@@ -40,8 +40,9 @@ static void tp_list(const struct ik_v2_ike_sa *s, struct ik_trustpoint *const **
 static uint8_t *signed_octets(const struct ik_v2_ike_sa *s, bool of_initiator,
 			      const uint8_t *id_body, size_t id_len, size_t *olen)
 {
-	const uint8_t *msg = of_initiator ? s->init_i : s->init_r;
-	size_t ml = of_initiator ? s->init_i_len : s->init_r_len;
+	size_t ml;
+	const uint8_t *msg = of_initiator ? (ml = s->init_i_len, s->init_i) :
+		ik_v2_init_r(s, &ml);
 	const uint8_t *nonce = of_initiator ? s->nr : s->ni;
 	size_t nl = of_initiator ? s->nr_len : s->ni_len;
 	const struct ik_secret *skp = of_initiator ? s->keys.sk_pi : s->keys.sk_pr;

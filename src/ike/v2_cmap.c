@@ -163,8 +163,8 @@ static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s,
 		if (ik_proxy_within(px, &cp))
 			return true;
 	}
-	if (s && s->want_child && s->child.cmap && s->state != IKEV2_READY &&
-	    same_proxy(&s->child.proxy, px))
+	if (s && s->want_child && s->child && s->child->cmap && s->state != IKEV2_READY &&
+	    same_proxy(&s->child->proxy, px))
 		return true;
 	if (!m)
 		return false;
@@ -204,6 +204,7 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 	uint32_t reqid = ik_cmap_reqid(ce, ace);
 	struct ik_endpoint local, remote;
 	struct ik_v2_ike_sa *s;
+	struct ik_v2_child_req *cr;
 	struct ik_v2_more *m;
 	char da[IK_ADDR_ANYSTRLEN];
 
@@ -246,17 +247,18 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 		return -1;
 	}
 	s->tunnel = NULL;
-	s->child.cmap = ik_v2_cmap_entry_in(s->cfg, ce);
-	s->profile = s->child.cmap ? s->child.cmap->ikev2_profile : NULL;
+	cr = ik_v2_sa_child(s);
+	cr->cmap = ik_v2_cmap_entry_in(s->cfg, ce);
+	s->profile = cr->cmap ? cr->cmap->ikev2_profile : NULL;
 	if (!s->profile) {
 		ik_sb_printf(err, "%% crypto map %s %u: no IKEv2 profile", ce->map->name, ce->seq);
 		ik_v2_sa_delete(s, "no IKEv2 profile", false);
 		return -1;
 	}
 	s->want_child = true;
-	s->child.cmap_ace = ace;
-	s->child.proxy = *px;
-	pkt_of(f, px, &s->child.pkt);
+	cr->cmap_ace = ace;
+	cr->proxy = *px;
+	pkt_of(f, px, &cr->pkt);
 	s->cmap_peer = (unsigned)pi;
 	V2DBG(s, "Initiating IKEv2 for crypto map %s %u to %s (IKEv2 profile %s)",
 	      ce->map->name, ce->seq, ik_addr_fmt_ios(dst, da), s->profile->name);
@@ -271,9 +273,9 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 
 void ik_v2_cmap_failover(struct ik_v2_ike_sa *s)
 {
-	if (!s->initiator || !s->want_child || !s->child.cmap || s->established_ms)
+	if (!s->initiator || !s->want_child || !s->child || !s->child->cmap || s->established_ms)
 		return;
-	ik_cmap_failover(s->e, s->child.cmap, s->child.cmap_ace, &s->child.proxy, s->cmap_peer,
+	ik_cmap_failover(s->e, s->child->cmap, s->child->cmap_ace, &s->child->proxy, s->cmap_peer,
 			 &s->remote.ip, &s->local.ip);
 }
 

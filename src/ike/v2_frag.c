@@ -73,6 +73,8 @@ static int frag_emit(void *arg, const uint8_t *msg, size_t len)
 
 	if (o->n >= IK_V2_MAX_MSGS || len > UINT16_MAX)
 		return -1;
+	if (!o->dlen && !(o->dlen = malloc(IK_V2_MAX_MSGS * sizeof(*o->dlen))))
+		return -1;
 	if (o->len + len > fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 4096;
 		uint8_t *nb;
@@ -101,6 +103,7 @@ int ik_v2_frag_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, size_t
 	int n;
 
 	free(out->buf);
+	free(out->dlen);
 	memset(out, 0, sizeof(*out));
 	if (ivl == 0 || ivl > IK_V2_IV_MAX)
 		return -1;
@@ -121,6 +124,7 @@ int ik_v2_frag_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, size_t
 	if (n < 0) {
 		V2DBG(s, "Fragmentation of a %zu-byte message failed: %s", b->len, err);
 		free(out->buf);
+		free(out->dlen);
 		memset(out, 0, sizeof(*out));
 		return -1;
 	}
@@ -153,7 +157,10 @@ int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
 		V2DBG(s, "Fragment dropped: %s", err);
 		return -1;
 	}
-	ik_v2_reasm_expire(&s->reasm, now);
+	if (s->reasm && ik_v2_reasm_expire(s->reasm, now)) {
+		free(s->reasm);
+		s->reasm = NULL;
+	}
 	plain = malloc(len);
 	if (!plain)
 		return -1;
@@ -165,8 +172,17 @@ int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
 		free(plain);
 		return rc == IK_V2_ICV_MISMATCH ? IK_V2_ICV_MISMATCH : -1;
 	}
-	rc = ik_v2_reasm_add(&s->reasm, m->hdr.msgid, &f, m->inner_np, plain, plain_len, now,
-			     out, out_size, out_len, first_np, err, sizeof(err));
+	if (!s->reasm)
+		s->reasm = calloc(1, sizeof(*s->reasm));
+	rc = !s->reasm ? -1 :
+		ik_v2_reasm_add(s->reasm, m->hdr.msgid, &f, m->inner_np, plain, plain_len, now,
+				out, out_size, out_len, first_np, err, sizeof(err));
+	if (!s->reasm)
+		snprintf(err, sizeof(err), "out of memory");
+	else if (!s->reasm->active) {
+		free(s->reasm);
+		s->reasm = NULL;
+	}
 	ik_wipe(plain, len);
 	free(plain);
 	e->v2->st.frag_rx++;

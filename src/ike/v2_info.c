@@ -220,12 +220,13 @@ void ik_v2_more_established(struct ik_v2_ike_sa *s)
 	 * jitter of up to 2.5 % keeps the two from colliding every time */
 	ik_core_rand(e, &j, 1);
 	soft -= life * (s->initiator ? 2u : 0u) / 100 + life * j / (256u * 40u);
-	ik_core_timer_set(e, &s->t_rekey, now + soft);
+	ik_core_timer_set(e, &s->live->t_rekey, now + soft);
 	ik_core_timer_set(e, &s->t_expire, now + life);
 	if (s->profile && s->profile->dpd_interval)
-		ik_core_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
+		ik_core_timer_set(e, &s->live->t_dpd,
+				  now + (uint64_t)s->profile->dpd_interval * 1000);
 	if (s->nat_self && s->profile && s->profile->nat_keepalive)
-		ik_core_timer_set(e, &s->t_natka,
+		ik_core_timer_set(e, &s->live->t_natka,
 				now + (uint64_t)s->profile->nat_keepalive * 1000);
 }
 
@@ -261,11 +262,12 @@ void ik_v2_info_dpd_timer(struct ik_v2_ike_sa *s, uint64_t now)
 	unsigned iv;
 
 	if (!p || !p->dpd_interval || s->state != IKEV2_READY) {
-		ik_core_timer_set(s->e, &s->t_dpd, 0);
+		if (s->live)
+			ik_core_timer_set(s->e, &s->live->t_dpd, 0);
 		return;
 	}
 	iv = p->dpd_interval;
-	ik_core_timer_set(s->e, &s->t_dpd, now + (uint64_t)iv * 1000);
+	ik_core_timer_set(s->e, &s->live->t_dpd, now + (uint64_t)iv * 1000);
 	/* a request of ours under way is a liveness check already: its
 	 * retransmissions give up on a dead peer */
 	if (s->win.req_pending)
@@ -338,7 +340,7 @@ void ik_v2_sa_timer(struct ik_v2_ike_sa *s, struct ik_timer *t, uint64_t now)
 
 		e->host.send(e->host.ctx, &s->local, &s->remote, s->fvrf, &ka, 1);
 		if (s->profile && s->profile->nat_keepalive)
-			ik_core_timer_set(e, &s->t_natka,
+			ik_core_timer_set(e, &s->live->t_natka,
 					now + (uint64_t)s->profile->nat_keepalive * 1000);
 		break;
 	}

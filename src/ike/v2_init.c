@@ -501,9 +501,11 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 				       NULL, 0);
 		if (ik_v2_send_response(s, b, sk))
 			goto fail;
-		if (ik_v2_copy(&s->init_r, &s->init_r_len, s->win.resp.buf, s->win.resp.len))
-			goto fail;
 	}
+	/* the response holds our public value: the key pair is no longer needed
+	 * (the response itself stays as the window's, ik_v2_init_r) */
+	ik_dh_free(s->dh);
+	s->dh = NULL;
 	ik_v2_sa_set_state(s, IKEV2_R_INIT_SENT);
 	accepted = true;
 	goto out;

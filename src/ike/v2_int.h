@@ -63,7 +63,8 @@ struct ik_v2_out {
 	uint8_t *buf;           /* the datagrams back to back */
 	size_t len;
 	uint16_t n;             /* datagrams */
-	uint16_t dlen[IK_V2_MAX_MSGS];
+	uint16_t *dlen;         /* their lengths (IK_V2_MAX_MSGS room) when fragments;
+				 * NULL: one datagram of len bytes */
 };
 
 /* The message window of an IKE SA (RFC 7296 2.3), window size 1. */
@@ -135,7 +136,8 @@ struct ik_v2_ike_sa {
 	struct ik_dh *dh;
 	uint8_t *ni, *nr;
 	size_t ni_len, nr_len;
-	uint8_t *init_i, *init_r; /* the two IKE_SA_INIT messages, for AUTH */
+	uint8_t *init_i, *init_r; /* the two IKE_SA_INIT messages, for AUTH (responder:
+				   * see ik_v2_init_r) */
 	size_t init_i_len, init_r_len;
 	uint8_t *cookie;        /* initiator: the COOKIE to echo */
 	size_t cookie_len;
@@ -144,21 +146,25 @@ struct ik_v2_ike_sa {
 	bool nat_self, nat_peer;        /* NAT-D: we, the peer, are behind a NAT */
 	bool peer_frag;                 /* IKEV2_FRAGMENTATION_SUPPORTED received */
 	bool peer_raw_req;              /* CERTREQ for raw public keys received (RFC 7670) */
+	bool initial_contact;           /* INITIAL_CONTACT received (R) or sent (I) */
 	uint8_t peer_sig_hashes;        /* SIGNATURE_HASH_ALGORITHMS received: bit n for
 					 * hash n (RFC 7427 7: 2 SHA-256, 3, 4) */
 	const struct ik_trustpoint *peer_ca_tp; /* our first trustpoint (of s->cfg) whose
 						 * issuer the peer's CERTREQ names */
-	bool initial_contact;           /* INITIAL_CONTACT received (R) or sent (I) */
+	struct ik_v2_pair_node *ready;  /* its node in the (local, remote) index while READY
+					 * (v2_pair.c) */
 	struct ik_v2_id peer_id;        /* IDi (R) or IDr (I) as selection reads it */
 	char *peer_id_value;            /* the text peer_id.value points into */
 	uint8_t peer_id_type;           /* IK_V2_ID_* as received */
-	/* the first child SA (IKE_AUTH) */
-	struct ik_v2_child_req child;
+	/* the first child SA (IKE_AUTH): allocated when wanted (ik_v2_sa_child),
+	 * freed once IKE_AUTH is done */
+	struct ik_v2_child_req *child;
 	bool want_child;                /* initiator: IKE_AUTH carries one */
 	unsigned cmap_peer;             /* initiator for child.cmap: its set peer number */
 	/* exchanges */
 	struct ik_v2_win win;
-	struct ik_v2_reasm reasm;       /* fragments of the peer's message (v2more) */
+	struct ik_v2_reasm *reasm;      /* fragments of the peer's message, allocated with
+					 * the first fragment and freed when done */
 	struct ik_v2_more *more;        /* rekeys, DELETE, DPD (v2_more.h); freed by
 					 * ik_v2_more_free */
 	uint64_t established_ms;
@@ -171,6 +177,7 @@ struct ik_v2_ike_sa {
 
 /* Engine-wide IKEv2 state (hung off struct ik_engine as e->v2). */
 struct ik_v2_more;
+struct ik_v2_pair_node;
 
 struct ik_v2_eng {
 	struct ik_v2_ike_sa *sas;       /* every IKEv2 SA, for show, clear and reload */
@@ -185,6 +192,7 @@ struct ik_v2_eng {
 	bool cookie_have_secret;
 	uint64_t cookies_sent, cookies_ok;
 	struct ik_v2_stats st;          /* show crypto ikev2 stats (engine.h) */
+	struct ik_htab pairs;           /* READY SAs by (local, remote) address (v2_pair.c) */
 };
 
 /* Received message, decrypted (for SK exchanges): what handlers see. */
@@ -228,9 +236,23 @@ const char *ik_v2_state_name(enum ik_v2_state st);
  * one), or NULL: through the core's SPI table. */
 struct ik_v2_ike_sa *ik_v2_sa_find(struct ik_engine *e, const uint8_t spi_i[8],
 				   const uint8_t spi_r[8]);
-/* The newest READY SA with this peer (local and remote address), or NULL. */
+/* ---- v2_pair.c ---- */
+/* The newest (highest SA ID) READY SA with this peer (local and remote
+ * address), or NULL: through the (local, remote) index; local NULL (any
+ * local address) walks the SAs of the remote address instead. */
 struct ik_v2_ike_sa *ik_v2_sa_find_peer(struct ik_engine *e, const struct ik_addr *local,
 					const struct ik_addr *remote);
+/* The same answer by a walk over the SAs of the remote address (the
+ * reference the index is tested against). */
+struct ik_v2_ike_sa *ik_v2_sa_find_peer_walk(struct ik_engine *e, const struct ik_addr *local,
+					     const struct ik_addr *remote);
+/* The SA enters the index (it became READY), leaves it (it left READY or is
+ * deleted), or is re-entered under its new addresses (it moved). */
+void ik_v2_pair_enter(struct ik_v2_ike_sa *s);
+void ik_v2_pair_leave(struct ik_v2_ike_sa *s);
+void ik_v2_pair_moved(struct ik_v2_ike_sa *s);
+/* Engine teardown: every node and record, the table. */
+void ik_v2_pairs_free(struct ik_engine *e);
 /* The SA authenticated (IKE_AUTH done): leaves the half-open count, READY,
  * lifetime/rekey/DPD timers armed. */
 void ik_v2_sa_established(struct ik_v2_ike_sa *s);
@@ -255,6 +277,14 @@ void ik_v2_msg_begin(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, uint8_t ex
  * callers queue their own work and retry from ik_v2_win_idle. */
 int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off);
 int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off);
+/* The IKE_SA_INIT response of the SA (for AUTH): the initiator's copy of
+ * what it received, or the responder's response as sent: the window's last
+ * response until IKE_AUTH replaces it, then moved to init_r. */
+const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len);
+/* The SA's first child SA request, allocated (zeroed) on first use: never
+ * NULL (ik_xcalloc). ik_v2_sa_child_done frees it. */
+struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s);
+void ik_v2_sa_child_done(struct ik_v2_ike_sa *s);
 /* An unprotected IKE_SA_INIT-style answer with one notify (COOKIE,
  * INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN) for a request that has no SA. */
 void ik_v2_send_notify_clear(struct ik_engine *e, const struct ik_endpoint *local,

@@ -52,7 +52,13 @@ const char *ik_v2_state_name(enum ik_v2_state st)
 void ik_v2_sa_set_state(struct ik_v2_ike_sa *s, enum ik_v2_state to)
 {
 	V2DBG(s, "State change: %s -> %s", ik_v2_state_name(s->state), ik_v2_state_name(to));
+	if (s->state == IKEV2_READY && to != IKEV2_READY)
+		ik_v2_pair_leave(s);
 	s->state = to;
+	if (to == IKEV2_READY) {
+		ik_core_sa_live(&s->sa);
+		ik_v2_pair_enter(s);
+	}
 }
 
 int ik_v2_copy(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
@@ -80,6 +86,7 @@ void ik_v2_wipe_free(uint8_t **p, size_t *len)
 static void out_clear(struct ik_v2_out *o)
 {
 	free(o->buf);
+	free(o->dlen);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -94,7 +101,6 @@ static int out_set(struct ik_v2_out *o, const uint8_t *d, size_t len)
 	o->buf = c;
 	o->len = len;
 	o->n = 1;
-	o->dlen[0] = (uint16_t)len;
 	return 0;
 }
 
@@ -123,10 +129,6 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 	s->session_id = s->sa_id = v->next_session_id++;
 	s->win.t_xmit.kind = IK_TK_V2_XMIT;
 	s->t_expire.kind = IK_TK_SA_EXPIRE;
-	s->t_rekey.kind = IK_TK_SA_REKEY;
-	s->t_dpd.kind = IK_TK_SA_DPD;
-	s->t_natka.kind = IK_TK_SA_NATKA;
-	ik_v2_reasm_init(&s->reasm);
 	ik_core_timer_set(e, &s->t_expire, s->created_ms + ik_core_exchange_limit_ms(e));
 	do
 		ik_core_rand(e, initiator ? s->spi_i : s->spi_r, 8);
@@ -165,42 +167,25 @@ struct ik_v2_ike_sa *ik_v2_sa_find(struct ik_engine *e, const uint8_t spi_i[8],
 	return NULL;
 }
 
-struct ik_v2_ike_sa *ik_v2_sa_find_peer(struct ik_engine *e, const struct ik_addr *local,
-					const struct ik_addr *remote)
-{
-	struct ik_v2_ike_sa *best = NULL;
-
-	for (struct ik_hlink *l = ik_core_sa_first_addr_ip(e, remote); l; l = ik_htab_next(l)) {
-		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
-
-		if (sa->dead || sa->version != 2 || sa->state != IKEV2_READY ||
-		    !ik_addr_eq(&sa->remote.ip, remote) ||
-		    (local && !ik_addr_eq(&sa->local.ip, local)))
-			continue;
-		if (!best || sa->created_ms >= best->created_ms)
-			best = (struct ik_v2_ike_sa *)sa;
-	}
-	return best;
-}
-
 static void sa_cancel_timers(struct ik_v2_ike_sa *s)
 {
 	struct ik_timers *ts = &s->e->timers;
 
 	ik_timer_cancel(ts, &s->win.t_xmit);
 	ik_timer_cancel(ts, &s->t_expire);
-	ik_timer_cancel(ts, &s->t_rekey);
-	ik_timer_cancel(ts, &s->t_dpd);
-	ik_timer_cancel(ts, &s->t_natka);
+	ik_core_sa_live_cancel(&s->sa);
 }
 
 static void sa_free(struct ik_v2_ike_sa *s)
 {
 	sa_cancel_timers(s);
+	ik_core_sa_live_free(&s->sa);
 	ik_v2_more_free(s);
 	out_clear(&s->win.req);
 	out_clear(&s->win.resp);
-	ik_v2_reasm_clear(&s->reasm);
+	if (s->reasm)
+		ik_v2_reasm_clear(s->reasm);
+	free(s->reasm);
 	ik_dh_free(s->dh);
 	if (s->have_keys)
 		ik_v2_keys_free(&s->keys);
@@ -210,6 +195,7 @@ static void sa_free(struct ik_v2_ike_sa *s)
 	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
 	ik_v2_wipe_free(&s->cookie, &s->cookie_len);
 	free(s->peer_id_value);
+	ik_v2_sa_child_done(s);
 	ik_core_cfg_release(s->e, s->cfg);
 	free(s->fvrf);
 	free(s);
@@ -264,6 +250,7 @@ void ik_v2_sa_delete(struct ik_v2_ike_sa *s, const char *reason, bool notify_pee
 		}
 	}
 	in_neg_leave(s);
+	ik_v2_pair_leave(s);
 	s->state = IKEV2_DEAD;
 	sa_cancel_timers(s);
 	if (s->prev)
@@ -287,6 +274,7 @@ void ik_v2_engine_free(struct ik_engine *e)
 
 	if (!v)
 		return;
+	ik_v2_pairs_free(e);
 	while (v->sas) {
 		struct ik_v2_ike_sa *s = v->sas;
 
@@ -332,11 +320,13 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	/* the initiator rekeys at 85..90 % of the lifetime, jittered */
 	ik_core_rand(e, &j, sizeof(j));
 	if (s->initiator)
-		ik_core_timer_set(e, &s->t_rekey, now + (uint64_t)life * (850 + j % 50));
+		ik_core_timer_set(e, &s->live->t_rekey, now + (uint64_t)life * (850 + j % 50));
 	if (s->profile && s->profile->dpd_interval && s->profile->dpd_periodic)
-		ik_core_timer_set(e, &s->t_dpd, now + (uint64_t)s->profile->dpd_interval * 1000);
+		ik_core_timer_set(e, &s->live->t_dpd,
+				  now + (uint64_t)s->profile->dpd_interval * 1000);
 	if ((s->nat_self) && (s->profile && s->profile->nat_keepalive))
-		ik_core_timer_set(e, &s->t_natka, now + (uint64_t)s->profile->nat_keepalive * 1000);
+		ik_core_timer_set(e, &s->live->t_natka,
+				  now + (uint64_t)s->profile->nat_keepalive * 1000);
 	ik_v2_wipe_free(&s->init_i, &s->init_i_len);
 	ik_v2_wipe_free(&s->init_r, &s->init_r_len);
 	ik_dh_free(s->dh);
@@ -365,6 +355,7 @@ void ik_v2_sa_authenticated(struct ik_v2_ike_sa *s)
 	      ik_addr_fmt_any(&s->remote.ip, oa), s->remote.port,
 	      ik_addr_fmt_any(&s->rx_remote.ip, na), s->rx_remote.port, s->rx_local.port);
 	ik_core_sa_set_endpoints(&s->sa, &s->rx_local, &s->rx_remote);
+	ik_v2_pair_moved(s);
 }
 
 void ik_v2_sa_float(struct ik_v2_ike_sa *s)
@@ -377,6 +368,7 @@ void ik_v2_sa_float(struct ik_v2_ike_sa *s)
 	r.port = 4500;
 	V2DBG(s, "NAT detected float to init port 4500, resp port 4500");
 	ik_core_sa_set_endpoints(&s->sa, &l, &r);
+	ik_v2_pair_moved(s);
 }
 
 /* ---- sending ---- */
@@ -407,6 +399,11 @@ static void out_send(struct ik_v2_ike_sa *s, const struct ik_v2_out *o)
 {
 	size_t off = 0;
 
+	if (!o->dlen) {
+		if (o->n)
+			ik_v2_sa_send(s, o->buf, o->len);
+		return;
+	}
 	for (unsigned i = 0; i < o->n && off + o->dlen[i] <= o->len; i++) {
 		ik_v2_sa_send(s, o->buf + off, o->dlen[i]);
 		off += o->dlen[i];
@@ -565,6 +562,30 @@ int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t s
 	return 0;
 }
 
+struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s)
+{
+	if (!s->child)
+		s->child = ik_xcalloc(1, sizeof(*s->child));
+	return s->child;
+}
+
+void ik_v2_sa_child_done(struct ik_v2_ike_sa *s)
+{
+	free(s->child);
+	s->child = NULL;
+}
+
+const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len)
+{
+	if (s->init_r || s->initiator || !s->win.have_resp || s->win.resp_msgid != 0 ||
+	    s->win.resp.dlen) {
+		*len = s->init_r_len;
+		return s->init_r;
+	}
+	*len = s->win.resp.len;
+	return s->win.resp.buf;
+}
+
 int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
 {
 	struct ik_v2_win *w = &s->win;
@@ -572,6 +593,15 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 	char contents[512];
 
 	built_payloads(b, sk_off, contents, sizeof(contents));
+	/* the responder's IKE_SA_INIT response, kept for AUTH until IKE_AUTH
+	 * completes, moves out of the window rather than being copied */
+	if (!s->initiator && !s->init_r && w->have_resp && w->resp_msgid == 0 &&
+	    s->state == IKEV2_R_INIT_SENT) {
+		s->init_r = w->resp.buf;
+		s->init_r_len = w->resp.len;
+		w->resp.buf = NULL;
+		out_clear(&w->resp);
+	}
 	if (msg_out(s, b, sk_off, &w->resp))
 		return -1;
 	trace_out(s, b, true, contents);
@@ -1002,7 +1032,7 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const stru
 	s->tunnel = t;
 	s->profile = t->protection->ikev2_profile;
 	s->want_child = true;
-	s->child.rekey_of = rekey_of;
+	ik_v2_sa_child(s)->rekey_of = rekey_of;
 	V2DBG(s, "Initiating IKEv2 for %s to %s (IKEv2 profile %s)", t->name,
 	      ik_addr_fmt_ios(&dst, da), s->profile->name);
 	if (ik_v2_init_start(s)) {

@@ -5,9 +5,10 @@
  * responder's CPU per additional handshake, the cost of next_timer and
  * run_timers, and heap bytes per established IKE SA with its child pair;
  * then heap and RSS for 50,000 half-open SAs (MM1 from distinct addresses)
- * and after they expire. Asserts nothing.
+ * and after they expire, and the same for IKEv2 (IKE_SA_INIT: 50,000 with
+ * x25519, 2,000 with modp2048; --half scales these). Asserts nothing.
  *
- * Usage: bench_scale [--modp2048] [--max N] [--batch B] */
+ * Usage: bench_scale [--modp2048] [--max N] [--batch B] [--half H (50,000)] */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,10 +143,87 @@ static void timer_cost(struct ik_engine *e, double *next_ns, double *run_ns)
 	(void)sink;
 }
 
+static char *v2_conf(const char *path, unsigned group)
+{
+	char *t = xn_read(path), g[32];
+
+	snprintf(g, sizeof(g), " group %u\n", group);
+	return xn_replace(t, " group 14\n", g);
+}
+
+/* Heap and RSS of n half-open SAs: the first message of an initiator (IKEv1
+ * MM1 of the seed, or IKEv2 IKE_SA_INIT of the seed in IKEv2 form with DH
+ * group `group`) sent n times into a fresh responder, each time from another
+ * address with another initiator SPI; the responses go nowhere. */
+static void half_open(unsigned version, unsigned group, unsigned n,
+		      const struct ik_engine_opts *ro)
+{
+	if (!n)
+		return;
+	uint8_t first[MN_MAX_MSG];
+	size_t len, h0, h1;
+	double rss0, rss1, rss2, rss3;
+	struct ik_engine_stats st;
+	struct ik_config *rc, *ic;
+	struct mnode *r;
+	struct ik_sb err;
+
+	if (version == 1) {
+		rc = responder_cfg(1, group == 14);
+		ic = initiator_cfg(group == 14);
+	} else {
+		char *t = v2_conf("etc/examples/ikev2-r2.conf", group);
+
+		rc = xn_load(t, "responder");
+		free(t);
+		t = v2_conf("etc/examples/ikev2-r1.conf", group);
+		ic = xn_load(t, "initiator");
+		free(t);
+	}
+	mn_init(&net);
+	malloc_trim(0);
+	r = mn_add(&net, 0, "R", rc, RESP_ADDR, 2, ro, false);
+	mn_add(&net, 1, "I", ic, INIT_ADDR, 3, NULL, false);
+	net.keep_first = true;
+	ik_sb_init(&err);
+	ik_engine_initiate(net.n[1].e, "Tunnel1", &err);
+	ik_sb_free(&err);
+	len = net.first_len;
+	memcpy(first, net.first, len);
+	mn_del(&net, 1);
+	net.qlen = 0;
+	malloc_trim(0);
+	h0 = heap_bytes();
+	rss0 = rss_mib();
+	for (uint32_t i = 0; i < n; i++) {
+		struct ik_endpoint src = ik_ep_v4(PUB_BASE + i, 500);
+
+		ik_put32(first, 0x5e000000u + i);
+		mn_inject(&net, 0, &src, first, len);
+		net.qlen = 0; /* the responses go nowhere */
+	}
+	h1 = heap_bytes();
+	rss1 = rss_mib();
+	ik_engine_stats(r->e, &st);
+	net.now += 200000;
+	ik_engine_run_timers(r->e);
+	rss2 = rss_mib();
+	malloc_trim(0);
+	rss3 = rss_mib();
+	printf("\n%u half-open %s SAs (%s, group %u, from distinct addresses, %u kept): "
+	       "heap %.0f B each;\nRSS %.1f MiB above the baseline of %.1f MiB\n", n,
+	       version == 1 ? "IKEv1" : "IKEv2", version == 1 ? "MM1" : "IKE_SA_INIT", group,
+	       st.half_open, (double)(h1 - h0) / (st.half_open ? st.half_open : 1),
+	       rss1 - rss0, rss0);
+	printf("after they expire: RSS %.1f MiB above the baseline (%.1f MiB after "
+	       "malloc_trim)\n", rss2 - rss0, rss3 - rss0);
+	mn_free(&net);
+}
+
 int main(int argc, char **argv)
 {
 	bool modp2048 = false;
-	unsigned max = 50000, batch = 300, marks[] = { 1000, 10000, 50000 };
+	unsigned max = 50000, batch = 300, half = 50000, marks[] = { 1000, 10000, 50000 };
 	struct ik_config *rc, *ic;
 	struct ik_engine_opts ro = { .max_half_open = 60000 };
 	struct mnode *r;
@@ -158,10 +236,13 @@ int main(int argc, char **argv)
 			modp2048 = true;
 		else if (!strcmp(argv[i], "--max") && i + 1 < argc)
 			max = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--half") && i + 1 < argc)
+			half = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
 			batch = (unsigned)strtoul(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: bench_scale [--modp2048] [--max N] [--batch B]\n");
+			fprintf(stderr, "usage: bench_scale [--modp2048] [--max N] [--batch B] "
+				"[--half H]\n");
 			return 2;
 		}
 	}
@@ -220,55 +301,9 @@ int main(int argc, char **argv)
 	mn_free(&net);
 	ik_config_unref(ic);
 
-	/* half-open: 50,000 MM1s from distinct addresses into a fresh responder */
-	{
-		enum { HALF = 50000 };
-		uint8_t mm1[MN_MAX_MSG];
-		size_t len;
-		size_t h0, h1;
-		double rss0, rss1, rss2, rss3;
-		struct ik_engine_stats st;
-		struct ik_sb err;
-
-		mn_init(&net);
-		malloc_trim(0);
-		rss0 = rss_mib();
-		r = mn_add(&net, 0, "R", responder_cfg(1, modp2048), RESP_ADDR, 2, &ro, false);
-		mn_add(&net, 1, "I", initiator_cfg(modp2048), INIT_ADDR, 3, NULL, false);
-		net.keep_first = true;
-		ik_sb_init(&err);
-		ik_engine_initiate(net.n[1].e, "Tunnel1", &err);
-		ik_sb_free(&err);
-		len = net.first_len;
-		memcpy(mm1, net.first, len);
-		mn_del(&net, 1);
-		net.qlen = 0;
-		malloc_trim(0);
-		h0 = heap_bytes();
-		rss0 = rss_mib();
-		for (uint32_t i = 0; i < HALF; i++) {
-			struct ik_endpoint src = ik_ep_v4(PUB_BASE + i, 500);
-
-			ik_put32(mm1, 0x5e000000u + i);
-			mn_inject(&net, 0, &src, mm1, len);
-			net.qlen = 0; /* the MM2s go nowhere */
-		}
-		h1 = heap_bytes();
-		rss1 = rss_mib();
-		ik_engine_stats(r->e, &st);
-		net.now += 200000;
-		ik_engine_run_timers(r->e);
-		rss2 = rss_mib();
-		malloc_trim(0);
-		rss3 = rss_mib();
-		printf("\n%u half-open SAs (MM1 from distinct addresses, %u kept): "
-		       "heap %.0f B each; RSS %.1f MiB above the baseline of %.1f MiB\n", HALF,
-		       st.half_open, (double)(h1 - h0) / (st.half_open ? st.half_open : 1),
-		       rss1 - rss0, rss0);
-		printf("after they expire: RSS %.1f MiB above the baseline (%.1f MiB after "
-		       "malloc_trim)\n", rss2 - rss0, rss3 - rss0);
-		mn_free(&net);
-	}
+	half_open(1, modp2048 ? 14 : 2, half, &ro);
+	half_open(2, 31, half, &ro);
+	half_open(2, 14, half / 25, &ro);
 	printf("\nresp CPU us/hs: responder thread CPU per handshake of a batch of %u added at\n"
 	       "that size; heap B/SA+child: heap growth per established SA with its child pair\n"
 	       "between two sizes, once completed Quick Mode nodes have lingered out.\n", batch);

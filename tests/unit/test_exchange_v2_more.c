@@ -143,6 +143,20 @@ static struct ik_v2_ike_sa *the_sa(int side)
 	return found;
 }
 
+/* The newest READY IKEv2 SA of a side. */
+static struct ik_v2_ike_sa *the_newest(int side)
+{
+	struct ik_engine *e = net.n[side].e;
+	struct ik_v2_ike_sa *newest = NULL;
+
+	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL; s; s = s->next)
+		if (!s->dead && s->state == IKEV2_READY &&
+		    (!newest || (int)(s->sa_id - newest->sa_id) > 0))
+			newest = s;
+	ck_assert_ptr_nonnull(newest);
+	return newest;
+}
+
 static void soft_expire(int side)
 {
 	ik_engine_expire(net.n[side].e, net.n[side].up[0].in.spi, false);
@@ -579,7 +593,7 @@ static void ike_rekey(int side, uint64_t seed)
 	s0 = the_sa(side);
 	memcpy(old_spi, s0->spi_i, 8);
 	old_sa = s0->sa_id;
-	ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
+	ik_v2_sa_timer(s0, &s0->live->t_rekey, net.now);
 	xn_run(&net, 3000);
 	ck_assert_uint_eq(ike_sas(0), 1);
 	ck_assert_uint_eq(ike_sas(1), 1);
@@ -632,7 +646,7 @@ START_TEST(ike_rekey_capped)
 	for (unsigned i = 0; i < IK_CORE_PEER_MAX_IKE + 2; i++) {
 		struct ik_v2_ike_sa *s0 = the_sa(0);
 
-		ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
+		ik_v2_sa_timer(s0, &s0->live->t_rekey, net.now);
 		/* request (sent), response, then the DELETE of the old SA: lost */
 		ck_assert_uint_lt(net.sent, 62);
 		net.drop_mask |= 1ull << (net.sent + 1);
@@ -642,6 +656,82 @@ START_TEST(ike_rekey_capped)
 	ck_assert_uint_eq(ike_sas(1), IK_CORE_PEER_MAX_IKE);
 	stats(1, &st);
 	ck_assert_uint_eq(st.ike_rekeys, IK_CORE_PEER_MAX_IKE - 1);
+	teardown();
+}
+END_TEST
+
+/* The (local, remote) index of READY SAs answers as the walk over the SAs
+ * of the remote address: the newest READY SA of the pair, none for another
+ * local address. Checked on both sides as IKE rekeys whose DELETEs are lost
+ * pile up SAs of one pair, then as they go one by one, newest first, and
+ * after an IKE SA moves to another port. */
+static void expect_pair_agrees(struct ik_engine *e, const struct ik_addr *l,
+			       const struct ik_addr *r)
+{
+	struct ik_v2_ike_sa *newest = NULL, *found = ik_v2_sa_find_peer(e, l, r);
+
+	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL; s; s = s->next)
+		if (!s->dead && s->state == IKEV2_READY && ik_addr_eq(&s->local.ip, l) &&
+		    ik_addr_eq(&s->remote.ip, r) &&
+		    (!newest || (int)(s->sa_id - newest->sa_id) > 0))
+			newest = s;
+	ck_assert_ptr_eq(found, ik_v2_sa_find_peer_walk(e, l, r));
+	ck_assert_ptr_eq(found, newest);
+}
+
+static void expect_index_agrees(int side)
+{
+	struct ik_engine *e = net.n[side].e;
+	struct ik_addr l = ik_addr_v4(side ? R2_ADDR : R1_ADDR);
+	struct ik_addr r = ik_addr_v4(side ? R1_ADDR : R2_ADDR);
+	struct ik_addr other = ik_addr_v4(0xc0a80063u), moved = ik_addr_v4(0xc0a80064u);
+
+	expect_pair_agrees(e, &l, &r);
+	expect_pair_agrees(e, &l, &moved);
+	expect_pair_agrees(e, &other, &r);
+	ck_assert_ptr_null(ik_v2_sa_find_peer(e, &other, &r));
+	ck_assert_ptr_null(ik_v2_sa_find_peer(e, &l, &other));
+}
+
+START_TEST(find_peer_index_agrees_with_walk)
+{
+	struct ik_v2_ike_sa *s;
+	struct ik_endpoint lo, re;
+
+	start_edit(95, NULL, NULL);
+	expect_index_agrees(0);
+	up(0);
+	expect_index_agrees(0);
+	expect_index_agrees(1);
+	for (unsigned i = 0; i < IK_CORE_PEER_MAX_IKE - 2; i++) {
+		s = the_newest(0);
+		ik_v2_sa_timer(s, &s->live->t_rekey, net.now);
+		ck_assert_uint_lt(net.sent, 62);
+		net.drop_mask |= 1ull << (net.sent + 1);
+		xn_deliver(&net);
+		ck_assert_uint_eq(ready(1), i + 2);
+		expect_index_agrees(0);
+		expect_index_agrees(1);
+	}
+	/* an SA whose peer moves to another address (and port) leaves the
+	 * pair's index for the other pair's; then one of the first pair */
+	s = the_newest(1);
+	lo = s->local;
+	re = ik_ep_v4(0xc0a80064u, 4500);
+	lo.port = 4500;
+	ik_core_sa_set_endpoints(&s->sa, &lo, &re);
+	ik_v2_pair_moved(s);
+	expect_index_agrees(1);
+	ck_assert_ptr_eq(ik_v2_sa_find_peer(net.n[1].e, &lo.ip, &re.ip), s);
+	ik_v2_sa_delete(s, "test", false);
+	expect_index_agrees(1);
+	lo = the_newest(1)->local;
+	re = the_newest(1)->remote;
+	while ((s = ik_v2_sa_find_peer(net.n[1].e, &lo.ip, &re.ip))) {
+		ik_v2_sa_delete(s, "test", false);
+		expect_index_agrees(1);
+	}
+	ck_assert_uint_eq(ready(1), 0);
 	teardown();
 }
 END_TEST
@@ -676,8 +766,8 @@ START_TEST(ike_rekey_simultaneous)
 		up(0);
 		s0 = the_sa(0);
 		s1 = the_sa(1);
-		ik_v2_sa_timer(s0, &s0->t_rekey, net.now);
-		ik_v2_sa_timer(s1, &s1->t_rekey, net.now);
+		ik_v2_sa_timer(s0, &s0->live->t_rekey, net.now);
+		ik_v2_sa_timer(s1, &s1->live->t_rekey, net.now);
 		xn_run(&net, 5000);
 		ck_assert_uint_eq(ike_sas(0), 1);
 		ck_assert_uint_eq(ike_sas(1), 1);
@@ -706,7 +796,7 @@ START_TEST(child_rekey_crosses_ike_rekey)
 		up(0);
 		soft_expire(side);
 		s1 = the_sa(1 - side);
-		ik_v2_sa_timer(s1, &s1->t_rekey, net.now);
+		ik_v2_sa_timer(s1, &s1->live->t_rekey, net.now);
 		xn_run(&net, 5000);
 		ck_assert_uint_eq(ike_sas(0), 1);
 		ck_assert_uint_eq(ike_sas(1), 1);
@@ -926,6 +1016,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ike_rekey_by_responder);
 	tcase_add_test(tc, ike_rekey_lifetime);
 	tcase_add_test(tc, ike_rekey_capped);
+	tcase_add_test(tc, find_peer_index_agrees_with_walk);
 	tcase_add_test(tc, ike_rekey_simultaneous);
 	tcase_add_test(tc, child_rekey_crosses_ike_rekey);
 	tcase_add_test(tc, fragments_small_mtu);
