@@ -50,6 +50,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/xfrm.h>
 #include <net/if.h>
@@ -1331,17 +1332,30 @@ static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
 	return err;
 }
 
+int ik_kernel_nl_route_oif(struct nlmsghdr *h, size_t len)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	uint32_t oif;
+
+	/* the header, and the length it announces, within what was received */
+	if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len ||
+	    h->nlmsg_type != RTM_NEWROUTE || !nlmsg_valid_hdr(h, sizeof(struct rtmsg)) ||
+	    nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0 || !tb[RTA_OIF] ||
+	    nla_len(tb[RTA_OIF]) < (int)sizeof(oif))
+		return 0;
+	oif = nla_get_u32(tb[RTA_OIF]);
+	return oif > 0 && oif <= INT_MAX ? (int)oif : 0;
+}
+
 static int nl_oif_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *h = nlmsg_hdr(msg);
-	struct nlattr *tb[RTA_MAX + 1];
 	int *oif = arg;
+	int v = ik_kernel_nl_route_oif(h, h->nlmsg_len);
 
-	if (h->nlmsg_type != RTM_NEWROUTE ||
-	    nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0 || !tb[RTA_OIF] ||
-	    nla_len(tb[RTA_OIF]) < (int)sizeof(uint32_t))
+	if (!v)
 		return NL_SKIP;
-	*oif = (int)nla_get_u32(tb[RTA_OIF]);
+	*oif = v;
 	return NL_OK;
 }
 
