@@ -65,6 +65,7 @@
 struct ck_line {
 	int line;
 	char *what;
+	const char *file;       /* NULL: the file checked; else the peer's */
 };
 
 struct ck_finding {
@@ -120,7 +121,7 @@ static struct ck_finding *ck_new(struct ck *c, const char *sev, const char *rule
 	return f;
 }
 
-static void ck_add_line(struct ck_finding *f, int line, char *what)
+static void ck_add_line_in(struct ck_finding *f, const char *file, int line, char *what)
 {
 	if (f->nlines == CK_MAX_LINES) {
 		f->more_lines++;
@@ -128,14 +129,21 @@ static void ck_add_line(struct ck_finding *f, int line, char *what)
 		return;
 	}
 	for (size_t i = 0; i < f->nlines; i++)
-		if (f->lines[i].line == line && !strcmp(f->lines[i].what, what)) {
+		if (f->lines[i].line == line && f->lines[i].file == file &&
+		    !strcmp(f->lines[i].what, what)) {
 			free(what);
 			return;
 		}
 	f->lines = ik_xrealloc(f->lines, (f->nlines + 1) * sizeof(*f->lines));
 	f->lines[f->nlines].line = line;
 	f->lines[f->nlines].what = what;
+	f->lines[f->nlines].file = file;
 	f->nlines++;
+}
+
+static void ck_add_line(struct ck_finding *f, int line, char *what)
+{
+	ck_add_line_in(f, NULL, line, what);
 }
 
 static void ck_add_peer(struct ck_finding *f, char *peer)
@@ -1606,7 +1614,7 @@ static void ck_cmap_add(void *ctx, const struct ik_cmap_finding *cf)
 
 	f->message = ik_xstrdup(cf->message);
 	for (size_t i = 0; i < cf->nlines; i++)
-		ck_add_line(f, cf->line[i], ik_xstrdup(cf->what[i]));
+		ck_add_line_in(f, cf->file[i], cf->line[i], ik_xstrdup(cf->what[i]));
 	if (cf->peer[0])
 		ck_add_peer(f, ik_xstrdup(cf->peer));
 	f->direction = ik_xstrdup(cf->direction);
@@ -2031,10 +2039,12 @@ static void ck_print_text(const struct ck *c, struct ik_sb *out)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ck_finding *f = &c->f[i];
 
-		ik_sb_printf(out, "%s:%d: %s: %s: %s\n", file, f->nlines ? f->lines[0].line : 0,
-			     f->severity, f->rule, f->message);
+		ik_sb_printf(out, "%s:%d: %s: %s: %s\n",
+			     f->nlines && f->lines[0].file ? f->lines[0].file : file,
+			     f->nlines ? f->lines[0].line : 0, f->severity, f->rule, f->message);
 		for (size_t j = 0; j < f->nlines; j++)
-			ik_sb_printf(out, "  line %s:%d: %s\n", file, f->lines[j].line,
+			ik_sb_printf(out, "  line %s:%d: %s\n",
+				     f->lines[j].file ? f->lines[j].file : file, f->lines[j].line,
 				     f->lines[j].what);
 		if (f->more_lines)
 			ik_sb_printf(out, "  and %zu more lines\n", f->more_lines);
@@ -2066,7 +2076,7 @@ static void ck_print_json(const struct ck *c, struct ik_sb *out)
 		ik_sb_add(out, ", \"lines\": [");
 		for (size_t j = 0; j < f->nlines; j++) {
 			ik_sb_add(out, j ? ", {\"file\": " : "{\"file\": ");
-			ik_sb_json_str(out, file);
+			ik_sb_json_str(out, f->lines[j].file ? f->lines[j].file : file);
 			ik_sb_printf(out, ", \"line\": %d, \"what\": ", f->lines[j].line);
 			ik_sb_json_str(out, f->lines[j].what);
 			ik_sb_add(out, "}");
@@ -2145,6 +2155,8 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 	ck_v2(&c);
 	ik_check_authz(cfg, ck_emit, &c);
 	ik_check_cmaps(cfg, c.r, ck_cmap_add, &c);
+	for (size_t i = 0; env && i < env->npeers; i++)
+		ik_check_cmap_mirror(cfg, env->peers[i], env->peer_files[i], ck_cmap_add, &c);
 	if (counts) {
 		memset(counts, 0, sizeof(*counts));
 		for (size_t i = 0; i < c.n; i++) {
