@@ -60,6 +60,7 @@ struct ik_engine {
 	struct ik_htab sa_by_peer;      /* by fvrf, local address, remote address and port */
 	struct ik_htab sa_by_addr;      /* by remote address */
 	struct ik_htab srcs;            /* struct ik_src by remote address */
+	struct ik_slab_pool src_pool;   /* the struct ik_src (util/slab.h) */
 	struct ik_child *children;      /* every child, for show, clear and reload */
 	struct ik_htab ch_by_id, ch_by_spi, ch_by_spi_out, ch_by_tunnel, ch_by_peer, ch_by_addr;
 	/* half-open SAs: count, and the responder SAs that may be evicted, oldest
