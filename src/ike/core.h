@@ -140,6 +140,10 @@ void ik_core_trace_create_sa(struct ik_engine *e, const struct ik_child *c);
  * initiator SPI is known (index_spi); take it out of everything and onto the
  * free list (unlink: it is freed by ops->free after the event). */
 void ik_core_sa_link(struct ik_ike_sa *sa);
+/* After SAs went: the buckets of the core's tables and the timer heap's room
+ * shrink when their entries fell far below their size (ik_htab_shrink).
+ * Costs O(1) unless it shrinks; call when no table walk is under way. */
+void ik_core_compact(struct ik_engine *e);
 void ik_core_sa_index_spi(struct ik_ike_sa *sa);
 void ik_core_sa_unlink(struct ik_ike_sa *sa);
 /* Out of the peer and address indexes only (IKEv1 deletion does the rest). */

@@ -1209,6 +1209,7 @@ void ik_engine_run_timers(struct ik_engine *e)
 		timer_fire(e, t, now);
 	}
 	reap(e);
+	ik_core_compact(e); /* half-open SAs expire here after a flood */
 }
 
 /* ---- initiation ---- */

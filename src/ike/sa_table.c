@@ -247,3 +247,16 @@ struct ik_hlink *ik_core_sa_first_peer(struct ik_engine *e, const char *fvrf,
 	return ik_htab_first(&e->sa_by_peer,
 			     ik_core_hash_peer(e, fvrf, &local->ip, &remote->ip, remote->port));
 }
+
+void ik_core_compact(struct ik_engine *e)
+{
+	struct ik_htab *tabs[] = {
+		&e->sa_by_spi, &e->sa_by_peer, &e->sa_by_addr, &e->srcs, &e->peers.by_addr,
+		&e->ch_by_id, &e->ch_by_spi, &e->ch_by_spi_out, &e->ch_by_tunnel, &e->ch_by_peer,
+		&e->ch_by_addr,
+	};
+
+	for (size_t i = 0; i < IK_ARRAY_LEN(tabs); i++)
+		ik_htab_shrink(tabs[i]);
+	ik_timers_shrink(&e->timers);
+}
