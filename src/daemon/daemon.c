@@ -933,7 +933,9 @@ static enum ik_ctl_status run(struct ikd *d, struct ikd_client *client,
 	case IK_CMD_SHOW_CRYPTO_MAP:
 	case IK_CMD_SHOW_ACCESS_LISTS: {
 		struct ik_cmap_counts cnt;
-		bool have = ikd_cmap_counts(d, d->cfg, &cnt) == 0;
+		/* the none backend has no SA counters: no counts rather than 0 */
+		bool have = strcmp(d->kernel->ops->name, "none") != 0 &&
+			    ikd_cmap_counts(d, d->cfg, &cnt) == 0;
 		int rc = cmd->id == IK_CMD_SHOW_CRYPTO_MAP ?
 			ik_show_crypto_map(d->cfg, cmd->ifname[0] ? cmd->ifname : NULL, json,
 					   have ? &cnt : NULL, out) :

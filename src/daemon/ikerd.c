@@ -39,19 +39,23 @@
 #define EV_METRICS 4u
 #define MAX_KEVENTS 256
 
+#define MAX_PEER_CONFIGS 8 /* ikerd -t --peer-config FILE */
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ikerd [-d] [-f FILE] [--ctl PATH] [--pid PATH] [--kernel netlink|none]\n"
 		"             [--workers N] [--passive] [--retransmit N] [--debug CATEGORIES]\n"
 		"             [--keylog DIR] [--metrics FILE [--metrics-interval SECONDS]]\n"
-		"       ikerd -t [-f FILE] [--strict] [--json]\n"
+		"       ikerd -t [-f FILE] [--peer-config FILE]... [--strict] [--json]\n"
 		"  -f FILE           configuration (default %s)\n"
 		"  -d                stay in the foreground, log to stderr\n"
 		"  -t                test the configuration and exit (0 valid, 1 not valid,\n"
 		"                    2 an error finding, or a warning with --strict)\n"
 		"  --strict          with -t: findings of the static check fail the test\n"
 		"  --json            with -t: one JSON document\n"
+		"  --peer-config FILE  with -t: a peer's configuration (up to %d): crypto map\n"
+		"                    access lists are checked for mirror images against it\n"
 		"  --debug LIST      debug categories on from the start: isakmp, ipsec,\n"
 		"                    isakmp-aaa, isakmp-detail, ikev2, all (comma-separated)\n"
 		"  --passive         never initiate, answer only\n"
@@ -69,7 +73,7 @@ static void usage(FILE *f)
 		"  -h, --help        this text\n"
 		"  --version         the version\n"
 		"  --features        what this build negotiates, one \"name yes|no\" a line\n",
-		DEFAULT_CONF, DEFAULT_CTL, DEFAULT_PID, IKD_MAX_WORKERS);
+		DEFAULT_CONF, MAX_PEER_CONFIGS, DEFAULT_CTL, DEFAULT_PID, IKD_MAX_WORKERS);
 }
 
 /* ---- ikerd -t ---- */
@@ -95,12 +99,52 @@ static int test_ifaddr(void *ctx, const char *name, uint32_t *addr)
 	return rc;
 }
 
-/* Exit status: 0 valid (warnings and notes allowed), 1 not valid, 2 a
- * finding labelled error (or, with --strict, any warning finding). */
-static int test_config(const char *path, bool json, bool strict)
+/* A file that does not load: its errors, the IOS way (text, on stderr) or
+ * as one JSON document (on stdout). */
+static void test_print_load_error(const char *path, const struct ik_conf_error *ce, bool json)
+{
+	struct ik_sb out;
+
+	ik_sb_init(&out);
+	if (json) {
+		ik_sb_add(&out, "{\"file\":");
+		ik_sb_json_str(&out, path);
+		ik_sb_printf(&out, ",\"valid\":false,\"error\":{\"line\":%d,\"col\":%d,"
+			     "\"message\":", ce->line, ce->col);
+		ik_sb_json_str(&out, ce->msg);
+		ik_sb_add(&out, ",\"text\":");
+		ik_sb_json_str(&out, ce->text);
+		ik_sb_printf(&out, "},\"error_count\":%u,\"errors\":[",
+			     ce->nerrors ? ce->nerrors : 1);
+		for (unsigned i = 0; i <= ce->nmore && i < IK_CONF_MAX_ERRORS; i++) {
+			bool first = i == 0;
+			const struct ik_conf_error_more *m = first ? NULL : &ce->more[i - 1];
+
+			ik_sb_printf(&out, "%s{\"line\":%d,\"col\":%d,\"message\":",
+				     first ? "" : ",", first ? ce->line : m->line,
+				     first ? ce->col : m->col);
+			ik_sb_json_str(&out, first ? ce->msg : m->msg);
+			ik_sb_add(&out, ",\"text\":");
+			ik_sb_json_str(&out, first ? ce->text : m->text);
+			ik_sb_add(&out, "}");
+		}
+		ik_sb_add(&out, "]}\n");
+		fputs(ik_sb_str(&out), stdout);
+	} else {
+		ik_conf_error_format_all(ce, &out);
+		fputs(ik_sb_str(&out), stderr);
+	}
+	ik_sb_free(&out);
+}
+
+/* Exit status: 0 valid (warnings and notes allowed), 1 not valid (the file
+ * or a peer's), 2 a finding labelled error (or, with --strict, any warning
+ * finding). */
+static int test_config(const char *path, const char *const *peer_paths, size_t npeers,
+		       bool json, bool strict)
 {
 	struct ik_conf_error ce;
-	struct ik_config *cfg;
+	struct ik_config *cfg, *peers[MAX_PEER_CONFIGS] = { NULL };
 	struct ik_sb findings, out;
 	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
 	struct ik_check_counts cnt;
@@ -109,39 +153,25 @@ static int test_config(const char *path, bool json, bool strict)
 
 	memset(&ce, 0, sizeof(ce));
 	cfg = ik_snapshot_load_file(path, &ce);
-	ik_sb_init(&out);
 	if (!cfg) {
-		if (json) {
-			ik_sb_add(&out, "{\"file\":");
-			ik_sb_json_str(&out, path);
-			ik_sb_printf(&out, ",\"valid\":false,\"error\":{\"line\":%d,\"col\":%d,"
-				     "\"message\":", ce.line, ce.col);
-			ik_sb_json_str(&out, ce.msg);
-			ik_sb_add(&out, ",\"text\":");
-			ik_sb_json_str(&out, ce.text);
-			ik_sb_printf(&out, "},\"error_count\":%u,\"errors\":[",
-				     ce.nerrors ? ce.nerrors : 1);
-			for (unsigned i = 0; i <= ce.nmore && i < IK_CONF_MAX_ERRORS; i++) {
-				bool first = i == 0;
-				const struct ik_conf_error_more *m = first ? NULL : &ce.more[i - 1];
-
-				ik_sb_printf(&out, "%s{\"line\":%d,\"col\":%d,\"message\":",
-					     first ? "" : ",", first ? ce.line : m->line,
-					     first ? ce.col : m->col);
-				ik_sb_json_str(&out, first ? ce.msg : m->msg);
-				ik_sb_add(&out, ",\"text\":");
-				ik_sb_json_str(&out, first ? ce.text : m->text);
-				ik_sb_add(&out, "}");
-			}
-			ik_sb_add(&out, "]}\n");
-			fputs(ik_sb_str(&out), stdout);
-		} else {
-			ik_conf_error_format_all(&ce, &out);
-			fputs(ik_sb_str(&out), stderr);
-		}
-		ik_sb_free(&out);
+		test_print_load_error(path, &ce, json);
 		return 1;
 	}
+	for (size_t i = 0; i < npeers; i++) {
+		memset(&ce, 0, sizeof(ce));
+		peers[i] = ik_snapshot_load_file(peer_paths[i], &ce);
+		if (!peers[i]) {
+			test_print_load_error(peer_paths[i], &ce, json);
+			for (size_t j = 0; j < i; j++)
+				ik_config_unref(peers[j]);
+			ik_config_unref(cfg);
+			return 1;
+		}
+	}
+	env.peers = (const struct ik_config *const *)peers;
+	env.peer_files = peer_paths;
+	env.npeers = npeers;
+	ik_sb_init(&out);
 	ik_sb_init(&findings);
 	env.ifaddr = test_ifaddr;
 	n = ik_check_config_env(cfg, &env, &findings, json, &cnt);
@@ -172,6 +202,8 @@ static int test_config(const char *path, bool json, bool strict)
 	fputs(ik_sb_str(&out), stdout);
 	ik_sb_free(&out);
 	ik_sb_free(&findings);
+	for (size_t i = 0; i < npeers; i++)
+		ik_config_unref(peers[i]);
 	ik_config_unref(cfg);
 	return failing ? 2 : 0;
 }
@@ -376,7 +408,7 @@ static unsigned parse_debug(const char *list)
 enum {
 	OPT_STRICT = 256, OPT_JSON, OPT_DEBUG, OPT_PASSIVE, OPT_KERNEL, OPT_CTL, OPT_PID,
 	OPT_WORKERS, OPT_VERSION, OPT_RETRANSMIT, OPT_KEYLOG, OPT_METRICS, OPT_METRICS_INTERVAL,
-	OPT_FEATURES,
+	OPT_FEATURES, OPT_PEER_CONFIG,
 };
 
 /* ikerd --features: the engine's capabilities (ike/features.h), for scripts
@@ -407,6 +439,7 @@ int main(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "peer-config", required_argument, NULL, OPT_PEER_CONFIG },
 		{ "debug", required_argument, NULL, OPT_DEBUG },
 		{ "passive", no_argument, NULL, OPT_PASSIVE },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -425,6 +458,8 @@ int main(int argc, char **argv)
 	struct ikd_opts o;
 	const char *pid_path = DEFAULT_PID;
 	bool test = false, strict = false, json = false;
+	const char *peer_confs[MAX_PEER_CONFIGS];
+	size_t npeer_confs = 0;
 	int c, notify_fd = -1, pid_fd = -1, sfd = -1, rc = 1;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct ik_sb err;
@@ -477,6 +512,14 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json = true;
+			break;
+		case OPT_PEER_CONFIG:
+			if (npeer_confs == MAX_PEER_CONFIGS) {
+				fprintf(stderr, "ikerd: at most %d --peer-config files\n",
+					MAX_PEER_CONFIGS);
+				return 1;
+			}
+			peer_confs[npeer_confs++] = optarg;
 			break;
 		case OPT_DEBUG:
 			o.debug_mask |= parse_debug(optarg);
@@ -554,8 +597,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ikerd: unexpected argument '%s' (see ikerd -h)\n", argv[optind]);
 		return 1;
 	}
-	if ((strict || json) && !test) {
-		fprintf(stderr, "ikerd: --strict and --json go with -t\n");
+	if ((strict || json || npeer_confs) && !test) {
+		fprintf(stderr, "ikerd: --strict, --json and --peer-config go with -t\n");
 		return 1;
 	}
 	if (ik_secmem_init()) {
@@ -563,7 +606,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (test)
-		return test_config(o.conf_path, json, strict);
+		return test_config(o.conf_path, peer_confs, npeer_confs, json, strict);
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);

@@ -3,7 +3,8 @@
  * TSr, in IKE_AUTH for the first line and in CREATE_CHILD_SA for the lines
  * after it; the responder walks the map database in IOS's order (the same
  * `Crypto mapdb : proxy_match` trace as Quick Mode) and narrows the peer's
- * selectors to the first permit line that allows them (RFC 7296 2.9), or
+ * selectors to the first permit line that allows them (RFC 7296 2.9), or to
+ * the packet's host pair the peer names first for a per-host entry, or
  * answers TS_UNACCEPTABLE. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +287,7 @@ struct choose_ctx {
 	struct ik_proxy first;  /* the peer's first pair, as seen here (traced) */
 	struct ik_proxy got;
 	size_t ace;
+	const struct ik_cmap_entry *host_only; /* a per-host entry the offer failed */
 };
 
 static unsigned port_of(const struct ik_ts *t)
@@ -357,6 +359,48 @@ static bool pair(const struct choose_ctx *x, size_t i, size_t r, struct ik_proxy
 	return p->local.lo.family == p->remote.lo.family;
 }
 
+/* Whether a deny line before line l of acl holds q. */
+static bool denied_before(const struct ik_acl *acl, size_t l, const struct ik_proxy *q)
+{
+	char why[128];
+
+	for (size_t d = 0; d < l; d++) {
+		struct ik_proxy dp;
+
+		if (acl->aces[d].action == IK_ACE_DENY &&
+		    !ik_ace_proxy(&acl->aces[d], &dp, why, sizeof(why)) && ik_proxy_within(q, &dp))
+			return true;
+	}
+	return false;
+}
+
+/* The peer's first pair when both its sides are single addresses (the
+ * packet that raised the peer's acquire, RFC 7296 2.9). */
+static bool host_pair(const struct choose_ctx *x, struct ik_proxy *p)
+{
+	return pair(x, 0, 0, p) && (single(&p->local) && single(&p->remote));
+}
+
+/* set security-association level per-host: the peer's packet pair, as
+ * much of it as line l allows (its ports), and nothing wider. acl NULL: a
+ * dynamic entry without match address. */
+static bool line_take_host(const struct choose_ctx *x, const struct ik_acl *acl, size_t l,
+			   const struct ik_proxy *lp, struct ik_proxy *out)
+{
+	struct ik_proxy p, q;
+
+	if (!host_pair(x, &p))
+		return false;
+	if (!acl) {
+		*out = p;
+		return true;
+	}
+	if (!ik_proxy_intersect(&p, lp, &q) || denied_before(acl, l, &q))
+		return false;
+	*out = q;
+	return true;
+}
+
 /* The widest part of the peer's selectors that permit line l allows (no
  * earlier deny line holding it); when the peer's lists start with a pair of
  * single addresses (the packet that raised its acquire, RFC 7296 2.9), the
@@ -366,27 +410,17 @@ static bool line_take(const struct choose_ctx *x, const struct ik_acl *acl, size
 {
 	struct ik_proxy p, q, best;
 	bool found = false;
-	char why[128];
 
 	if (x->tsi->n > 1 && x->tsr->n > 1 && pair(x, 0, 0, &p) && single(&p.local) &&
 	    single(&p.remote) && !ik_proxy_within(&p, lp))
 		return false;
 	for (size_t i = 0; i < x->tsi->n; i++) {
 		for (size_t r = 0; r < x->tsr->n; r++) {
-			bool denied = false;
-
 			if (!pair(x, i, r, &p) || !ik_proxy_intersect(&p, lp, &q))
 				continue;
 			if (IK_MUTANT(IK_MUT_V2_CMAP_NARROW))
 				q = p;  /* the peer's pair as offered */
-			for (size_t d = 0; d < l && !denied; d++) {
-				struct ik_proxy dp;
-
-				if (acl->aces[d].action == IK_ACE_DENY &&
-				    !ik_ace_proxy(&acl->aces[d], &dp, why, sizeof(why)))
-					denied = ik_proxy_within(&q, &dp);
-			}
-			if (denied || (found && span(&q) <= span(&best)))
+			if (denied_before(acl, l, &q) || (found && span(&q) <= span(&best)))
 				continue;
 			best = q;
 			found = true;
@@ -400,6 +434,7 @@ static bool line_take(const struct choose_ctx *x, const struct ik_acl *acl, size
 static bool entry_take(void *ctx, const struct ik_cmap_entry *ce)
 {
 	struct choose_ctx *x = ctx;
+	struct ik_proxy p;
 	char why[128];
 
 	trace_entry(x, ce);
@@ -407,10 +442,20 @@ static bool entry_take(void *ctx, const struct ik_cmap_entry *ce)
 		return false;
 	if (!ik_cmap_peer_allowed(ce, &x->s->remote.ip) && !IK_MUTANT(IK_MUT_V2_CMAP_PEER))
 		return false;
+	if (ce->per_host && !host_pair(x, &p)) {
+		IPS(x->s->e, "crypto map %s %u is per-host: the peer's first traffic selectors "
+		    "name no single host pair", ce->map->name, ce->seq);
+		if (!x->host_only)
+			x->host_only = ce;
+		return false;
+	}
+	if (ce->per_host && !ce->acl_name) {
+		x->ace = 255;
+		return ce->map->is_dynamic && line_take_host(x, NULL, 0, NULL, &x->got);
+	}
 	if (!ce->acl_name) {
 		/* a dynamic entry without match address: the peer's widest pair
 		 * (its subnets rather than the packet it may name first) */
-		struct ik_proxy p;
 		bool found = false;
 
 		for (size_t i = 0; ce->map->is_dynamic && i < x->tsi->n; i++)
@@ -428,7 +473,8 @@ static bool entry_take(void *ctx, const struct ik_cmap_entry *ce)
 		if (ce->acl->aces[l].action != IK_ACE_PERMIT ||
 		    ik_ace_proxy(&ce->acl->aces[l], &lp, why, sizeof(why)))
 			continue;
-		if (line_take(x, ce->acl, l, &lp, &x->got)) {
+		if (ce->per_host ? line_take_host(x, ce->acl, l, &lp, &x->got) :
+		    line_take(x, ce->acl, l, &lp, &x->got)) {
 			x->ace = l;
 			return true;
 		}
@@ -441,7 +487,7 @@ int ik_v2_cmap_choose(struct ik_v2_ike_sa *s, const struct ik_v2_ts_list *tsi,
 		      struct ik_v2_ts *ni, struct ik_v2_ts *nr)
 {
 	const struct ik_cmap *map = ik_cmap_for_local(s->cfg, &s->local.ip);
-	struct choose_ctx x = { s, tsi, tsr, { 0 }, { 0 }, 0 };
+	struct choose_ctx x = { s, tsi, tsr, { 0 }, { 0 }, 0, NULL };
 	const struct ik_cmap_entry *ce, *via;
 	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 
@@ -454,12 +500,18 @@ int ik_v2_cmap_choose(struct ik_v2_ike_sa *s, const struct ik_v2_ts_list *tsi,
 	}
 	ce = ik_cmap_walk(map, entry_take, &x, &via);
 	if (!ce) {
+		char hint[160] = "";
+
+		if (x.host_only)
+			snprintf(hint, sizeof(hint), "; entry %u is per-host and the peer named "
+				 "no single host pair first (no packet)", x.host_only->seq);
 		ik_v2_fail(s, "no entry of crypto map %s (IKEv2 profile %s) allows the peer's "
-			   "traffic selectors (%s -> %s, protocol %u, first of %zu and %zu): "
+			   "traffic selectors (%s -> %s, protocol %u, first of %zu and %zu)%s: "
 			   "TS_UNACCEPTABLE", map->name,
 			   s->profile ? s->profile->name : "?",
 			   ik_addr_fmt_any(&x.first.remote.lo, a),
-			   ik_addr_fmt_any(&x.first.local.lo, b), x.first.proto, tsi->n, tsr->n);
+			   ik_addr_fmt_any(&x.first.local.lo, b), x.first.proto, tsi->n, tsr->n,
+			   hint);
 		return -1;
 	}
 	cr->tunnel = NULL;

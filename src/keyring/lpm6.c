@@ -38,17 +38,26 @@ static int lpm6_ent_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* A full 64-bit mix (every input bit moves every output bit): prefixes that
+ * differ only in their last bytes (peers numbered ::1, ::2, ...) must not
+ * share the low bits the slot index takes. */
+static uint64_t lpm6_mix(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	return h;
+}
+
 static uint64_t lpm6_hash(const uint8_t a[16], uint32_t plen)
 {
-	uint64_t hi, lo, h;
+	uint64_t hi, lo;
 
 	memcpy(&hi, a, 8);
 	memcpy(&lo, a + 8, 8);
-	h = (hi ^ ((uint64_t)plen << 56)) * 0x9e3779b97f4a7c15ull;
-	h ^= lo + (h >> 29);
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return h;
+	return lpm6_mix(lpm6_mix(hi ^ ((uint64_t)plen << 56)) ^ lo);
 }
 
 /* The slot holding prefix (a, plen), or the empty slot where it would go. */

@@ -65,6 +65,7 @@
 struct ck_line {
 	int line;
 	char *what;
+	const char *file;       /* NULL: the file checked; else the peer's */
 };
 
 struct ck_finding {
@@ -120,7 +121,7 @@ static struct ck_finding *ck_new(struct ck *c, const char *sev, const char *rule
 	return f;
 }
 
-static void ck_add_line(struct ck_finding *f, int line, char *what)
+static void ck_add_line_in(struct ck_finding *f, const char *file, int line, char *what)
 {
 	if (f->nlines == CK_MAX_LINES) {
 		f->more_lines++;
@@ -128,14 +129,21 @@ static void ck_add_line(struct ck_finding *f, int line, char *what)
 		return;
 	}
 	for (size_t i = 0; i < f->nlines; i++)
-		if (f->lines[i].line == line && !strcmp(f->lines[i].what, what)) {
+		if (f->lines[i].line == line && f->lines[i].file == file &&
+		    !strcmp(f->lines[i].what, what)) {
 			free(what);
 			return;
 		}
 	f->lines = ik_xrealloc(f->lines, (f->nlines + 1) * sizeof(*f->lines));
 	f->lines[f->nlines].line = line;
 	f->lines[f->nlines].what = what;
+	f->lines[f->nlines].file = file;
 	f->nlines++;
+}
+
+static void ck_add_line(struct ck_finding *f, int line, char *what)
+{
+	ck_add_line_in(f, NULL, line, what);
 }
 
 static void ck_add_peer(struct ck_finding *f, char *peer)
@@ -308,6 +316,33 @@ static const char *ck_at(uint32_t l, char *buf, size_t len)
 	else
 		snprintf(buf, len, " on local address %s", ik_addr_fmt(l, a));
 	return buf;
+}
+
+/* ck_at for an address of either family (IPv6 as IOS prints it) */
+static const char *ck_at_ip(const struct ik_addr *l, char *buf, size_t len)
+{
+	char a[IK_ADDR_ANYSTRLEN];
+
+	if (l->family != IK_AF_INET6)
+		return ck_at(l->v4, buf, len);
+	if (ik_addr_is_any(l))
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, " on local address %s", ik_addr_fmt_ios(l, a));
+	return buf;
+}
+
+/* A peer identity that is the address a (ID_IPV4_ADDR or ID_IPV6_ADDR). */
+static struct ik_peer_id ck_id_of(const struct ik_addr *a)
+{
+	struct ik_peer_id id = { .type = IK_PEER_ID_IPV4, .addr = a->v4 };
+
+	if (a->family == IK_AF_INET6) {
+		id.type = IK_PEER_ID_IPV6;
+		id.addr = 0;
+		memcpy(id.addr6, a->v6, 16);
+	}
+	return id;
 }
 
 static void ck_add_local(struct ck *c, uint32_t l)
@@ -871,15 +906,19 @@ static bool ck_same_secret(const struct ik_key *a, const struct ik_key *b)
  * destination other than x that has a key: the peer that presents x as its
  * identity may then connect from that address (behind NAT). */
 static bool ck_other_source(const struct ck *c, const struct ik_isakmp_profile *p,
-			    const char *vrf, uint32_t local, uint32_t x)
+			    const char *vrf, const struct ik_addr *local, const struct ik_addr *x)
 {
 	for (size_t i = 0; i < c->cfg->nifaces; i++) {
 		const struct ik_interface *t = c->cfg->ifaces[i];
+		struct ik_addr d;
 
 		if (!t->is_tunnel || !t->protection || t->protection->isakmp_profile != p ||
-		    !t->tunnel_dest || t->tunnel_dest == x || !ck_same_vrf(t->tunnel_vrf, vrf))
+		    (!t->tunnel_dest && !t->tunnel_dest_v6) || !ck_same_vrf(t->tunnel_vrf, vrf))
 			continue;
-		if (ik_resolve_responder(c->r, vrf, local, t->tunnel_dest, NULL))
+		ik_iface_tunnel_dest(t, &d);
+		if (d.family != x->family || ik_addr_eq(&d, x))
+			continue;
+		if (ik_resolve_responder_ip(c->r, vrf, local, &d, NULL))
 			return true;
 	}
 	return false;
@@ -889,10 +928,11 @@ static bool ck_other_source(const struct ck *c, const struct ik_isakmp_profile *
  * profile's order) and the key it answers with (K3, configuration order)
  * differ in text: whichever key the peer holds, one direction fails. */
 static void ck_k5(struct ck *c, const struct ik_isakmp_profile *p, const char *vrf,
-		  uint32_t local, uint32_t x, const char *who, const struct ik_key *k)
+		  const struct ik_addr *local, const struct ik_addr *x, const char *who,
+		  const struct ik_key *k)
 {
-	const struct ik_key *own = ik_resolve_initiator(c->r, p, vrf, local, x, NULL);
-	char ps[IK_ADDRSTRLEN], at[64];
+	const struct ik_key *own = ik_resolve_initiator_ip(c->r, p, vrf, local, x, NULL);
+	char ps[IK_ADDR_ANYSTRLEN], at[96];
 	struct ck_finding *f;
 
 	if (!own || own == k || ck_same_secret(own, k))
@@ -900,11 +940,11 @@ static void ck_k5(struct ck *c, const struct ik_isakmp_profile *p, const char *v
 	for (size_t i = 0; i < c->n; i++)
 		if (!strcmp(c->f[i].rule, "K5") && c->f[i].nlines >= 2 &&
 		    c->f[i].lines[0].line == k->line && c->f[i].lines[1].line == own->line) {
-			ck_add_peer(&c->f[i], ik_xstrdup(ik_addr_fmt(x, ps)));
+			ck_add_peer(&c->f[i], ik_xstrdup(ik_addr_fmt_ios(x, ps)));
 			return;
 		}
-	ik_addr_fmt(x, ps);
-	ck_at(local, at, sizeof(at));
+	ik_addr_fmt_ios(x, ps);
+	ck_at_ip(local, at, sizeof(at));
 	f = ck_new(c, "error", "K5");
 	ck_add_line(f, k->line, ck_key_what(k));
 	ck_add_line(f, own->line, ck_key_what(own));
@@ -930,17 +970,18 @@ static void ck_k5(struct ck *c, const struct ik_isakmp_profile *p, const char *v
  * who: the identity when it is not x itself (a host name, or an address
  * behind NAT), else NULL. */
 static void ck_p2_source(struct ck *c, const struct ik_isakmp_profile *p, int mline,
-			 const char *mwhat_src, const char *vrf, uint32_t local, uint32_t x,
-			 const char *who, bool nokey_definite, struct ck_p2_group *groups,
-			 size_t *ngroups)
+			 const char *mwhat_src, const char *vrf, const struct ik_addr *local,
+			 const struct ik_addr *x, const char *who, bool nokey_definite,
+			 struct ck_p2_group *groups, size_t *ngroups)
 {
 	const struct ik_key *k;
-	char ps[IK_ADDRSTRLEN], a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN], at[64], idw[300];
+	char ps[IK_ADDR_ANYSTRLEN], a[IK_ADDRSTRLEN], mk[IK_ADDRSTRLEN], at[96], idw[300];
+	char kb[IK_PREFIX6STRLEN + 2 * IK_ADDRSTRLEN];
 	struct ck_finding *f;
 	size_t g;
 
-	k = ik_resolve_responder(c->r, vrf, local, x, NULL);
-	ik_addr_fmt(x, ps);
+	k = ik_resolve_responder_ip(c->r, vrf, local, x, NULL);
+	ik_addr_fmt_ios(x, ps);
 	if (!k && !nokey_definite)
 		return;
 	if (!k && !who && ck_other_source(c, p, vrf, local, x))
@@ -949,7 +990,7 @@ static void ck_p2_source(struct ck *c, const struct ik_isakmp_profile *p, int ml
 		ck_k5(c, p, vrf, local, x, who ? who : ps, k);
 		return;
 	}
-	ck_at(local, at, sizeof(at));
+	ck_at_ip(local, at, sizeof(at));
 	if (who)
 		snprintf(idw, sizeof(idw), " presenting identity %s", who);
 	else
@@ -957,7 +998,6 @@ static void ck_p2_source(struct ck *c, const struct ik_isakmp_profile *p, int ml
 	for (g = 0; g < *ngroups; g++)
 		if (groups[g].ring == (k ? k->ring : NULL))
 			break;
-	ik_addr_fmt(x, ps);
 	if (g < *ngroups) {
 		f = &c->f[groups[g].fidx - 1];
 		ck_add_peer(f, ik_xstrdup(ps));
@@ -980,18 +1020,23 @@ static void ck_p2_source(struct ck *c, const struct ik_isakmp_profile *p, int ml
 				       "(No pre-shared key with %s!), if it connects from the "
 				       "address it presents as identity (a peer behind NAT "
 				       "connects from its NAT address, whose key decides)", ps, ps);
-		f->fix = ck_strf("add pre-shared-key address %s to a keyring listed in profile %s",
-				 ps, p->name);
+		f->fix = ck_strf("add pre-shared-key address %s%s%s to a keyring listed in "
+				 "profile %s", x->family == IK_AF_INET6 ? "ipv6 " : "", ps,
+				 x->family == IK_AF_INET6 ? "/128" : "", p->name);
 		return;
 	}
 	ck_add_line(f, k->line, ck_key_what(k));
 	if (p->nkeyrings)
 		ck_add_line(f, p->line, ck_strf("crypto isakmp profile %s", p->name));
+	if (k->v6)
+		ik_prefix6_fmt_ios(k->addr6, ik_key_plen(k), kb);
+	else
+		snprintf(kb, sizeof(kb), "%s,%s", ik_addr_fmt(k->addr, a),
+			 ik_addr_fmt(ik_key_mask(k), mk));
 	f->message = ck_strf("profile %s matches %s%s, but the key this router picks for it at "
-			     "MM3%s is %s,%s from keyring %s, which profile %s does not list (P2)",
-			     p->name, ps, idw, at, ik_addr_fmt(k->addr, a),
-			     ik_addr_fmt(ik_key_mask(k), mk), k->ring->name, p->name);
-	const struct ik_key *own = ik_resolve_initiator(c->r, p, vrf, local, x, NULL);
+			     "MM3%s is %s from keyring %s, which profile %s does not list (P2)",
+			     p->name, ps, idw, at, kb, k->ring->name, p->name);
+	const struct ik_key *own = ik_resolve_initiator_ip(c->r, p, vrf, local, x, NULL);
 	f->direction = ck_strf("sessions initiated by %s%s toward this router fail at MM5: Key "
 			       "not found in keyrings of profile , aborting exchange; sessions "
 			       "this router initiates with profile %s %s", ps, idw, p->name,
@@ -1014,12 +1059,13 @@ static void ck_p2_peer(struct ck *c, const struct ik_isakmp_profile *p,
 		       struct ck_p2_group *groups, size_t *ngroups)
 {
 	struct ik_peer_id id = ck_ipv4(x);
+	struct ik_addr l4 = ik_addr_v4(local), x4 = ik_addr_v4(x);
 	char *what;
 
 	if (ik_profile_match_responder(c->cfg, m->vrf, local, &id, NULL) != p)
 		return;
 	what = ck_match_what(p, m);
-	ck_p2_source(c, p, m->line, what, m->vrf, local, x, NULL, m->plen == 32, groups,
+	ck_p2_source(c, p, m->line, what, m->vrf, &l4, &x4, NULL, m->plen == 32, groups,
 		     ngroups);
 	free(what);
 }
@@ -1076,25 +1122,40 @@ static bool ck_private(uint32_t a)
 	       (a >> 22) == (0x6440 >> 6);
 }
 
+/* Unique local IPv6 addresses (fc00::/7): an IPv6 peer's private ones. */
+static bool ck_private6(const uint8_t a[16])
+{
+	return (a[0] & 0xfe) == 0xfc;
+}
+
 /* An identity that selects p as responder other than the source address x
  * itself, described in buf: CK_ID_NAT for a name or a private address (a
  * peer behind NAT, or one known by name), CK_ID_OTHER for another public
- * address, 0 when there is none. */
+ * address, 0 when there is none. Address matches of x's family only. */
 enum { CK_ID_NAT = 1, CK_ID_OTHER = 2 };
 
 static int ck_other_identity(const struct ck *c, const struct ik_isakmp_profile *p,
-			     const char *vrf, uint32_t local, uint32_t x, char *buf, size_t len)
+			     const char *vrf, const struct ik_addr *local, const struct ik_addr *x,
+			     char *buf, size_t len)
 {
+	bool x6 = x->family == IK_AF_INET6;
 	int found = 0;
 	char first[300] = "";
 
 	for (size_t j = 0; j < p->nmatches; j++) {
 		const struct ik_identity_match *m = &p->matches[j];
 		struct ik_peer_id id = { 0 };
-		char a[IK_ADDRSTRLEN], name[300];
+		char a[IK_ADDR_ANYSTRLEN], name[300];
 
-		if (m->kind == IK_MATCH_ADDRESS) {
-			if (m->v6 || !ck_same_vrf(m->vrf, vrf) || ik_addr_in(x, m->addr, m->mask))
+		if (m->kind == IK_MATCH_ADDRESS && m->v6) {
+			if (!x6 || !ck_same_vrf(m->vrf, vrf) ||
+			    ik_addr6_in(x->v6, m->addr6, m->plen))
+				continue;
+			id.type = IK_PEER_ID_IPV6;
+			memcpy(id.addr6, m->addr6, 16);
+			snprintf(buf, len, "%s", ik_addr6_fmt_ios(m->addr6, a));
+		} else if (m->kind == IK_MATCH_ADDRESS) {
+			if (x6 || !ck_same_vrf(m->vrf, vrf) || ik_addr_in(x->v4, m->addr, m->mask))
 				continue;
 			id = ck_ipv4(m->addr & m->mask);
 			snprintf(buf, len, "%s", ik_addr_fmt(m->addr & m->mask, a));
@@ -1110,9 +1171,10 @@ static int ck_other_identity(const struct ck *c, const struct ik_isakmp_profile 
 			snprintf(buf, len, "%s %s", m->kind == IK_MATCH_HOST ? "host" : "user-fqdn",
 				 m->name ? m->name : "");
 		}
-		if (ik_profile_match_responder(c->cfg, vrf, local, &id, NULL) != p)
+		if (ik_profile_match_responder_ip(c->cfg, vrf, local, &id, NULL) != p)
 			continue;
-		if (id.type != IK_PEER_ID_IPV4 || ck_private(id.addr))
+		if (id.type == IK_PEER_ID_IPV4 ? ck_private(id.addr) :
+		    id.type == IK_PEER_ID_IPV6 ? ck_private6(id.addr6) : true)
 			return CK_ID_NAT;
 		if (!found)
 			snprintf(first, sizeof(first), "%s", buf);
@@ -1130,71 +1192,170 @@ static int ck_other_identity(const struct ck *c, const struct ik_isakmp_profile 
  * name, or its private address behind NAT); the key picked at MM3 for the
  * source address must then come from one of p's keyrings (P2), and must be
  * the key this router initiates with (K5). */
-static void ck_p2_sources(struct ck *c, uint32_t local)
+/* Whether a profile (or keyring, given its binding) takes part in
+ * exchanges on local address l of either family. */
+static bool ck_bound_at(bool bound, uint32_t a4, bool v6, const uint8_t a6[16],
+			const struct ik_addr *l)
 {
+	if (!bound)
+		return true;
+	if (l->family == IK_AF_INET6)
+		return v6 && !memcmp(a6, l->v6, 16);
+	return !v6 && a4 && a4 == l->v4;
+}
+
+/* The address a tunnel's exchanges leave from, of its destination's
+ * family (IPv6: as the configuration writes it; :: when not known). */
+static struct ik_addr ck_tunnel_local_ip(const struct ck *c, const struct ik_interface *t)
+{
+	struct ik_addr a;
+
+	if (!t->tunnel_dest_v6)
+		return ik_addr_v4(ck_tunnel_local(c, t));
+	ik_iface_tunnel_source(t, &a);
+	if (a.family != IK_AF_INET6) {
+		memset(&a, 0, sizeof(a));
+		a.family = IK_AF_INET6;
+	}
+	return a;
+}
+
+static void ck_p2_sources(struct ck *c, const struct ik_addr *local, size_t nlocals)
+{
+	bool v6 = local->family == IK_AF_INET6;
+
 	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
 		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
 		struct ck_p2_group groups[8];
 		size_t ng = 0, probes = 0;
 		char who[300];
 
-		if (!ck_prof_at(p, local) || !p->nmatches)
+		if (!ck_bound_at(ck_prof_bound(p), p->local_address, p->local_v6,
+				 p->local_address6, local) || !p->nmatches)
 			continue;
 		for (size_t t = 0; t < c->cfg->nifaces; t++) {
 			const struct ik_interface *ifc = c->cfg->ifaces[t];
+			struct ik_addr dest, tl;
 			struct ik_peer_id id;
 			char *what;
 
-			if (!ifc->is_tunnel || !ifc->protection || !ifc->tunnel_dest ||
+			if (!ifc->is_tunnel || !ifc->protection || ifc->tunnel_dest_v6 != v6 ||
+			    (!v6 && !ifc->tunnel_dest) ||
 			    ifc->protection->isakmp_profile != p || ifc->protection->ikev2_profile)
 				continue;
-			if (ck_tunnel_local(c, ifc) != local && c->nlocals > 1)
+			tl = ck_tunnel_local_ip(c, ifc);
+			if (!ik_addr_eq(&tl, local) && nlocals > 1)
 				continue;
-			id = ck_ipv4(ifc->tunnel_dest);
-			if (ik_profile_match_responder(c->cfg, ifc->tunnel_vrf, local, &id, NULL))
+			ik_iface_tunnel_dest(ifc, &dest);
+			id = ck_id_of(&dest);
+			if (ik_profile_match_responder_ip(c->cfg, ifc->tunnel_vrf, local, &id,
+							  NULL))
 				continue; /* decided by its address: ck_p2_at, and P4 */
-			if (!ck_other_identity(c, p, ifc->tunnel_vrf, local, ifc->tunnel_dest, who,
+			if (!ck_other_identity(c, p, ifc->tunnel_vrf, local, &dest, who,
 					       sizeof(who)))
 				continue;
 			what = ck_strf("interface %s: tunnel destination, with profile %s",
 				       ifc->name, p->name);
-			ck_p2_source(c, p, ifc->line, what, ifc->tunnel_vrf, local,
-				     ifc->tunnel_dest, who, false, groups, &ng);
+			ck_p2_source(c, p, ifc->line, what, ifc->tunnel_vrf, local, &dest, who,
+				     false, groups, &ng);
 			free(what);
 		}
 		for (size_t r = 0; r < p->nkeyrings; r++) {
 			const struct ik_keyring *kr = p->keyrings[r];
 
-			if (ck_ring_bound(kr) && kr->local_address != local)
+			if (v6 ? !ck_bound_at(ck_ring_bound(kr), kr->local_address, kr->local_v6,
+					      kr->local_address6, local)
+			       : ck_ring_bound(kr) && kr->local_address != local->v4)
 				continue;
 			for (size_t k = 0; k < kr->nkeys && probes < CK_MAX_PROBES; k++) {
 				const struct ik_key *key = kr->keys[k];
+				struct ik_addr x;
 				struct ik_peer_id id;
 				char *what;
 
-				if (key->kind != IK_KEY_ADDRESS || ik_key_plen(key) != 32)
+				if (key->kind != IK_KEY_ADDRESS || key->v6 != v6 ||
+				    ik_key_plen(key) != (v6 ? 128 : 32))
 					continue;
 				probes++;
-				id = ck_ipv4(key->addr);
-				if (ik_profile_match_responder(c->cfg, kr->vrf, local, &id, NULL))
+				x = ik_addr_v4(key->addr);
+				if (v6) {
+					x.family = IK_AF_INET6;
+					memcpy(x.v6, key->addr6, 16);
+				}
+				id = ck_id_of(&x);
+				if (ik_profile_match_responder_ip(c->cfg, kr->vrf, local, &id,
+								  NULL))
 					continue; /* decided by its address: ck_p2_at */
-				if (!ck_other_identity(c, p, kr->vrf, local, key->addr, who,
-						       sizeof(who)))
+				if (!ck_other_identity(c, p, kr->vrf, local, &x, who, sizeof(who)))
 					continue;
 				what = ck_key_what(key);
-				ck_p2_source(c, p, key->line, what, kr->vrf, local, key->addr, who,
-					     false, groups, &ng);
+				ck_p2_source(c, p, key->line, what, kr->vrf, local, &x, who, false,
+					     groups, &ng);
 				free(what);
 			}
 		}
 	}
 }
 
+/* Adds a to the set l6 (n of cap), once. */
+static void ck_local6_add(struct ik_addr *l6, size_t *n, size_t cap, const struct ik_addr *a)
+{
+	for (size_t k = 0; k < *n; k++)
+		if (ik_addr_eq(&l6[k], a))
+			return;
+	if (*n < cap)
+		l6[(*n)++] = *a;
+}
+
+/* The IPv6 local addresses P2 is checked at for the peers of tunnels over
+ * IPv6 and IPv6 keys, as ck_locals does for IPv4: {::} when nothing is
+ * bound to an IPv6 local address, else those addresses and the sources of
+ * the tunnels over IPv6. */
+static void ck_p2_sources_v6(struct ck *c)
+{
+	struct ik_addr l6[64], a = { .family = IK_AF_INET6 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->cfg->nkeyrings; i++) {
+		const struct ik_keyring *kr = c->cfg->keyrings[i];
+
+		if (!ck_ring_bound(kr) || !kr->local_v6)
+			continue;
+		memcpy(a.v6, kr->local_address6, 16);
+		ck_local6_add(l6, &n, IK_ARRAY_LEN(l6), &a);
+	}
+	for (size_t i = 0; i < c->cfg->nprofiles; i++) {
+		const struct ik_isakmp_profile *p = c->cfg->profiles[i];
+
+		if (!p->local_v6)
+			continue;
+		memcpy(a.v6, p->local_address6, 16);
+		ck_local6_add(l6, &n, IK_ARRAY_LEN(l6), &a);
+	}
+	for (size_t i = 0; n && i < c->cfg->nifaces; i++) {
+		const struct ik_interface *t = c->cfg->ifaces[i];
+
+		if (!t->is_tunnel || !t->protection || !t->tunnel_dest_v6)
+			continue;
+		a = ck_tunnel_local_ip(c, t);
+		ck_local6_add(l6, &n, IK_ARRAY_LEN(l6), &a);
+	}
+	if (!n) {
+		memset(&l6[0], 0, sizeof(l6[0]));
+		l6[0].family = IK_AF_INET6;
+		n = 1;
+	}
+	for (size_t k = 0; k < n; k++)
+		ck_p2_sources(c, &l6[k], n);
+}
+
 static void ck_p2(struct ck *c, const struct ik_key **byaddr, size_t n)
 {
 	for (size_t l = 0; l < c->nlocals; l++) {
+		struct ik_addr l4 = ik_addr_v4(c->locals[l]);
+
 		ck_p2_at(c, byaddr, n, c->locals[l]);
-		ck_p2_sources(c, c->locals[l]);
+		ck_p2_sources(c, &l4, c->nlocals);
 	}
 }
 
@@ -1294,21 +1455,28 @@ static void ck_p4(struct ck *c)
 		const struct ik_interface *ifc = c->cfg->ifaces[i];
 		const struct ik_ipsec_profile *ip = ifc->protection;
 		const struct ik_isakmp_profile *want, *got;
-		char ps[IK_ADDRSTRLEN];
+		char ps[IK_ADDR_ANYSTRLEN];
+		struct ik_addr local, dest;
+		struct ik_peer_id id;
+		const char *v6, *host;
 
-		if (!ifc->is_tunnel || !ip || !ip->isakmp_profile || !ifc->tunnel_dest)
+		if (!ifc->is_tunnel || !ip || !ip->isakmp_profile ||
+		    (!ifc->tunnel_dest && !ifc->tunnel_dest_v6))
 			continue;
-		uint32_t local = ck_tunnel_local(c, ifc);
+		local = ck_tunnel_local_ip(c, ifc);
+		ik_iface_tunnel_dest(ifc, &dest);
+		v6 = ifc->tunnel_dest_v6 ? " ipv6" : "";
+		host = ifc->tunnel_dest_v6 ? "/128" : " 255.255.255.255";
 		char who[300];
 
 		want = ip->isakmp_profile;
-		struct ik_peer_id id = ck_ipv4(ifc->tunnel_dest);
-		got = ik_profile_match_responder(c->cfg, ifc->tunnel_vrf, local, &id, NULL);
+		id = ck_id_of(&dest);
+		got = ik_profile_match_responder_ip(c->cfg, ifc->tunnel_vrf, &local, &id, NULL);
 		if (got == want)
 			continue;
-		ik_addr_fmt(ifc->tunnel_dest, ps);
-		int other = got ? 0 : ck_other_identity(c, want, ifc->tunnel_vrf, local,
-							ifc->tunnel_dest, who, sizeof(who));
+		ik_addr_fmt_ios(&dest, ps);
+		int other = got ? 0 : ck_other_identity(c, want, ifc->tunnel_vrf, &local, &dest,
+							who, sizeof(who));
 
 		if (other) {
 			/* the peer's identity is not its address (NAT, or a name):
@@ -1331,10 +1499,10 @@ static void ck_p4(struct ck *c)
 					       "if it presents its address %s, Quick Mode fails "
 					       "(P4)", ps, want->name, ps);
 			f->fix = ck_strf("nothing to change if the peer presents %s%s; otherwise "
-					 "add match identity address %s to profile %s", who,
+					 "add match identity address%s %s%s to profile %s", who,
 					 other == CK_ID_NAT ? "" : " (check the address: it is "
 					 "not a private one, as a peer behind NAT would present)",
-					 ps, want->name);
+					 v6, ps, ifc->tunnel_dest_v6 ? "/128" : "", want->name);
 			continue;
 		}
 		struct ck_finding *f = ck_new(c, "error", "P4");
@@ -1346,17 +1514,15 @@ static void ck_p4(struct ck *c)
 						 ip->name, want->name));
 		if (got)
 			for (size_t j = 0; j < got->nmatches; j++) {
-				int s = -1;
+				const struct ik_identity_match *gm = &got->matches[j];
 
-				if (got->matches[j].kind == IK_MATCH_ADDRESS &&
-				    !got->matches[j].v6 &&
-				    ck_same_vrf(got->matches[j].vrf, ifc->tunnel_vrf) &&
-				    ik_addr_in(ifc->tunnel_dest, got->matches[j].addr,
-					       got->matches[j].mask))
-					s = got->matches[j].plen;
-				if (s >= 0)
-					ck_add_line(f, got->matches[j].line,
-						    ck_match_what(got, &got->matches[j]));
+				if (gm->kind != IK_MATCH_ADDRESS ||
+				    gm->v6 != ifc->tunnel_dest_v6 ||
+				    !ck_same_vrf(gm->vrf, ifc->tunnel_vrf))
+					continue;
+				if (gm->v6 ? ik_addr6_in(dest.v6, gm->addr6, gm->plen)
+					   : ik_addr_in(dest.v4, gm->addr, gm->mask))
+					ck_add_line(f, gm->line, ck_match_what(got, gm));
 			}
 		ck_add_peer(f, ik_xstrdup(ps));
 		f->message = ck_strf("%s's IPsec profile %s is bound to ISAKMP profile %s, but "
@@ -1371,8 +1537,8 @@ static void ck_p4(struct ck *c)
 				       "use profile %s and are not affected", ps, ifc->name,
 				       want->name);
 		f->fix = ck_strf("make profile %s the most specific match for %s (match identity "
-				 "address %s 255.255.255.255), or bind the IPsec profile to %s",
-				 want->name, ps, ps,
+				 "address%s %s%s), or bind the IPsec profile to %s",
+				 want->name, ps, v6, ps, host,
 				 got ? got->name : "the profile the peer selects");
 	}
 }
@@ -1448,7 +1614,7 @@ static void ck_cmap_add(void *ctx, const struct ik_cmap_finding *cf)
 
 	f->message = ik_xstrdup(cf->message);
 	for (size_t i = 0; i < cf->nlines; i++)
-		ck_add_line(f, cf->line[i], ik_xstrdup(cf->what[i]));
+		ck_add_line_in(f, cf->file[i], cf->line[i], ik_xstrdup(cf->what[i]));
 	if (cf->peer[0])
 		ck_add_peer(f, ik_xstrdup(cf->peer));
 	f->direction = ik_xstrdup(cf->direction);
@@ -1873,10 +2039,12 @@ static void ck_print_text(const struct ck *c, struct ik_sb *out)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ck_finding *f = &c->f[i];
 
-		ik_sb_printf(out, "%s:%d: %s: %s: %s\n", file, f->nlines ? f->lines[0].line : 0,
-			     f->severity, f->rule, f->message);
+		ik_sb_printf(out, "%s:%d: %s: %s: %s\n",
+			     f->nlines && f->lines[0].file ? f->lines[0].file : file,
+			     f->nlines ? f->lines[0].line : 0, f->severity, f->rule, f->message);
 		for (size_t j = 0; j < f->nlines; j++)
-			ik_sb_printf(out, "  line %s:%d: %s\n", file, f->lines[j].line,
+			ik_sb_printf(out, "  line %s:%d: %s\n",
+				     f->lines[j].file ? f->lines[j].file : file, f->lines[j].line,
 				     f->lines[j].what);
 		if (f->more_lines)
 			ik_sb_printf(out, "  and %zu more lines\n", f->more_lines);
@@ -1908,7 +2076,7 @@ static void ck_print_json(const struct ck *c, struct ik_sb *out)
 		ik_sb_add(out, ", \"lines\": [");
 		for (size_t j = 0; j < f->nlines; j++) {
 			ik_sb_add(out, j ? ", {\"file\": " : "{\"file\": ");
-			ik_sb_json_str(out, file);
+			ik_sb_json_str(out, f->lines[j].file ? f->lines[j].file : file);
 			ik_sb_printf(out, ", \"line\": %d, \"what\": ", f->lines[j].line);
 			ik_sb_json_str(out, f->lines[j].what);
 			ik_sb_add(out, "}");
@@ -1974,8 +2142,10 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 		ck_p2_v6(&c);
 	if (n)
 		qsort(keys, n, sizeof(*keys), ck_addr_cmp);
-	if (c.r)
+	if (c.r) {
 		ck_p2(&c, keys, n);
+		ck_p2_sources_v6(&c);
+	}
 	ck_p1_tie(&c);
 	ck_p4(&c);
 	if (c.r)
@@ -1985,6 +2155,8 @@ int ik_check_config_env(const struct ik_config *cfg, const struct ik_check_env *
 	ck_v2(&c);
 	ik_check_authz(cfg, ck_emit, &c);
 	ik_check_cmaps(cfg, c.r, ck_cmap_add, &c);
+	for (size_t i = 0; env && i < env->npeers; i++)
+		ik_check_cmap_mirror(cfg, env->peers[i], env->peer_files[i], ck_cmap_add, &c);
 	if (counts) {
 		memset(counts, 0, sizeof(*counts));
 		for (size_t i = 0; i < c.n; i++) {

@@ -22,6 +22,11 @@ struct ik_check_env {
 	bool ipv6;              /* IKE and tunnels over IPv6, IPv6 inside tunnels */
 	int (*ifaddr)(void *ctx, const char *ifname, uint32_t *addr);
 	void *ctx;
+	/* The peers' configurations (ikerd -t --peer-config FILE): crypto map
+	 * access lists are checked for mirror images against them. */
+	const struct ik_config *const *peers;
+	const char *const *peer_files;
+	size_t npeers;
 };
 
 /* The engine's capabilities (ike/features.h), no interface lookup. */

@@ -378,3 +378,140 @@ void ik_check_cmaps(const struct ik_config *cfg, const struct ik_resolver *r,
 	for (size_t i = 0; i < cfg->ncmaps; i++)
 		cm_map(&c, cfg->cmaps[i]);
 }
+
+/* ---- with the peer's configuration: mirror images ---- */
+
+struct cm_mirror {
+	struct cm c;                    /* c.cfg: the file checked */
+	const char *peer_file;
+};
+
+/* Whether a is one of cfg's interface addresses. */
+static bool cm_has_addr(const struct ik_config *cfg, const struct ik_addr *a)
+{
+	if (a->family != IK_AF_INET6)
+		return ik_config_iface_by_addr(cfg, a->v4) != NULL;
+	for (size_t i = 0; i < cfg->nifaces; i++)
+		if (cfg->ifaces[i]->has_addr6 && !memcmp(cfg->ifaces[i]->addr6, a->v6, 16))
+			return true;
+	return false;
+}
+
+/* IKEv2 narrows: whether an entry of map that allows peer overlaps q. */
+static bool cm_narrowable(const struct ik_cmap *map, const struct ik_addr *peer,
+			  const struct ik_proxy *q)
+{
+	char why[160];
+
+	for (size_t i = 0; i < map->nentries; i++) {
+		const struct ik_cmap_entry *e = map->entries[i];
+
+		if (!e->ikev2_profile || !e->acl || !ik_cmap_peer_allowed(e, peer))
+			continue;
+		for (size_t j = 0; j < e->acl->naces; j++) {
+			struct ik_proxy p;
+
+			if (e->acl->aces[j].action == IK_ACE_PERMIT &&
+			    !ik_ace_proxy(&e->acl->aces[j], &p, why, sizeof(why)) &&
+			    ik_proxy_overlap(&p, q))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* One permit line x of entry e (of side "from", leaving from local address
+ * lx towards peer p) against the map the other side ("to") applies at p.
+ * ours: from is the file checked. */
+static void cm_mirror_line(struct cm_mirror *mc, const struct ik_cmap_entry *e,
+			   const struct ik_ace *x, const struct ik_addr *lx,
+			   const struct ik_addr *p, const struct ik_cmap *to_map, bool ours)
+{
+	unsigned ver = e->ikev2_profile ? 2 : 1;
+	const char *pf = mc->peer_file, *here = ours ? NULL : pf;
+	struct ik_proxy px, q;
+	struct ik_cmap_match mt;
+	struct ik_cmap_finding *f;
+	char why[160], tx[160], ls[IK_ADDR_ANYSTRLEN], ps[IK_ADDR_ANYSTRLEN];
+	bool narrow;
+
+	if (ik_ace_proxy(x, &px, why, sizeof(why)))
+		return; /* "cannot be a traffic selector" says it */
+	q.proto = px.proto;
+	q.local = px.remote;
+	q.remote = px.local;
+	if (!ik_cmap_match_proxy(to_map, ver, lx, &q, NULL, NULL, &mt))
+		return;
+	narrow = ver == 2 && cm_narrowable(to_map, lx, &q);
+	ace_text(x, tx, sizeof(tx));
+	ik_addr_fmt_ios(lx, ls);
+	ik_addr_fmt_ios(p, ps);
+	if (ours)
+		f = cm_new(&mc->c, narrow ? "note" : "error", "L1", "crypto map %s %u: access "
+			   "list %s line %u has no mirror image in crypto map %s of the peer %s "
+			   "(%s)%s", e->map->name, e->seq, e->acl->name, x->seq, to_map->name,
+			   ps, pf, narrow ? ": the peer narrows it (IKEv2)" : "");
+	else
+		f = cm_new(&mc->c, narrow ? "note" : "error", "L1", "the peer's crypto map %s "
+			   "%u (%s): access list %s line %u has no mirror image in crypto map "
+			   "%s here%s", e->map->name, e->seq, pf, e->acl->name, x->seq,
+			   to_map->name, narrow ? ": this router narrows it (IKEv2)" : "");
+	f->file[f->nlines] = here;
+	cm_line(f, e->line, "%s %s %u", entry_kind(e), e->map->name, e->seq);
+	f->file[f->nlines] = here;
+	cm_line(f, x->line, "%s", tx);
+	snprintf(f->peer, sizeof(f->peer), "%s", ours ? ps : ls);
+	if (narrow)
+		snprintf(f->direction, sizeof(f->direction), "%s initiating for this traffic: "
+			 "the child SA covers only what both access lists permit",
+			 ours ? "this router" : "the peer");
+	else
+		snprintf(f->direction, sizeof(f->direction), "%s initiating for this traffic: "
+			 "%s", ours ? "this router" : "the peer",
+			 ver == 2 ? "the responder answers TS_UNACCEPTABLE" :
+			 "Quick Mode fails at the responder (proxy identities not supported)");
+	snprintf(f->fix, sizeof(f->fix), "permit the mirror image (source and destination "
+		 "swapped) in crypto map %s %s, or remove the line", to_map->name,
+		 ours ? "of the peer" : "here");
+	mc->c.add(mc->c.ctx, f);
+}
+
+/* Every line that side from initiates with, against side to. */
+static void cm_mirror_dir(struct cm_mirror *mc, const struct ik_config *from,
+			  const struct ik_config *to, bool ours)
+{
+	for (size_t i = 0; i < from->ncmaps; i++) {
+		const struct ik_cmap *m = from->cmaps[i];
+
+		if (m->is_dynamic)
+			continue;
+		for (size_t k = 0; k < m->nentries; k++) {
+			const struct ik_cmap_entry *e = m->entries[k];
+			struct ik_addr lx;
+
+			if (e->dynamic || !e->acl || !e->npeers ||
+			    ik_cmap_local(from, m, e->peers[0].family, &lx))
+				continue;
+			for (size_t n = 0; n < e->npeers; n++) {
+				const struct ik_cmap *tm = ik_cmap_for_local(to, &e->peers[n]);
+
+				if (!tm || !cm_has_addr(to, &e->peers[n]))
+					continue;
+				for (size_t j = 0; j < e->acl->naces && j < 255; j++)
+					if (e->acl->aces[j].action == IK_ACE_PERMIT)
+						cm_mirror_line(mc, e, &e->acl->aces[j], &lx,
+							       &e->peers[n], tm, ours);
+			}
+		}
+	}
+}
+
+void ik_check_cmap_mirror(const struct ik_config *cfg, const struct ik_config *peer,
+			  const char *peer_file, ik_cmap_finding_fn add, void *ctx)
+{
+	struct cm_mirror mc = { .c = { .cfg = cfg, .add = add, .ctx = ctx },
+				.peer_file = peer_file };
+
+	cm_mirror_dir(&mc, cfg, peer, true);
+	cm_mirror_dir(&mc, peer, cfg, false);
+}

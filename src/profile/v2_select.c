@@ -2,8 +2,9 @@
  *
  * The index holds every `match identity remote` of every profile, and every
  * peer block of every keyring, as candidates ranked in configuration order.
- * Address candidates live in longest-prefix tables (keyring/lpm.h): one per
- * profile fVRF key (global, a named VRF, or any) and one per keyring. Name
+ * Address candidates live in longest-prefix tables (keyring/lpm.h, and
+ * keyring/lpm6.h for `address ipv6`): one IPv4 and one IPv6 table per
+ * profile fVRF key (global, a named VRF, or any) and per keyring. Name
  * candidates (fqdn, email, key-id, exact or domain) live in one array sorted
  * by the hash of (type, domain flag, value), so that a lookup probes the
  * identity itself and each of its parent domains: a bounded number of binary
@@ -35,6 +36,7 @@ struct v2_cand {
 	const char *value;
 	bool prefix;            /* an address prefix (in an LPM table), not a name */
 	uint32_t addr, plen;
+	const uint8_t *addr6;   /* an IPv6 prefix (in an LPM6 table), or NULL */
 	uint32_t rank;
 };
 
@@ -53,6 +55,7 @@ struct v2_names {
 struct v2_vrf_lpm {
 	const char *fvrf;       /* NULL: global; "any" */
 	struct ik_lpm *lpm;
+	struct ik_lpm6 *lpm6;   /* `match identity remote address ipv6` */
 };
 
 struct v2_kr {
@@ -139,8 +142,10 @@ void ik_v2_index_free(struct ik_v2_index *x)
 {
 	if (!x)
 		return;
-	for (size_t i = 0; i < x->nvrfs; i++)
+	for (size_t i = 0; i < x->nvrfs; i++) {
 		ik_lpm_free(x->vrfs[i].lpm);
+		ik_lpm6_free(x->vrfs[i].lpm6);
+	}
 	for (size_t i = 0; i < x->nkrs; i++) {
 		ik_lpm_free(x->krs[i].lpm);
 		ik_lpm6_free(x->krs[i].lpm6);
@@ -189,6 +194,29 @@ static bool v2_want_vrf(const struct v2_cand *c, const void *arg)
 static bool v2_want_kr(const struct v2_cand *c, const void *arg)
 {
 	return c->kr == arg;
+}
+
+/* The IPv6 address matches of the profiles with fVRF key fvrf. */
+static struct ik_lpm6 *v2_lpm6_vrf(const struct v2_cand *c, size_t n, const char *fvrf)
+{
+	struct ik_lpm6_ent *e = malloc((n ? n : 1) * sizeof(*e));
+	struct ik_lpm6 *t;
+	size_t k = 0;
+
+	if (!e)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!c[i].addr6 || c[i].kr || !v2_want_vrf(&c[i], fvrf))
+			continue;
+		memcpy(e[k].addr, c[i].addr6, 16);
+		e[k].plen = c[i].plen;
+		e[k].rank = c[i].rank;
+		e[k].val = &c[i];
+		k++;
+	}
+	t = ik_lpm6_build(e, k);
+	free(e);
+	return t;
 }
 
 /* The peer blocks of kr with `address ipv6`, rank = their order. */
@@ -257,7 +285,8 @@ struct ik_v2_index *ik_v2_index_build(const struct ik_config *cfg)
 			/* IPv6 prefixes are not in the IPv4 tables */
 			c->prefix = m->type == IK_ID_ADDRESS && !m->v6;
 			c->addr = m->addr & m->mask;
-			c->plen = m->plen < 0 ? 32 : (uint32_t)m->plen;
+			c->plen = m->plen < 0 ? (m->v6 ? 128 : 32) : (uint32_t)m->plen;
+			c->addr6 = m->type == IK_ID_ADDRESS && m->v6 ? m->addr6 : NULL;
 			c->rank = (uint32_t)x->ncands++;
 			if (!c->prefix && c->value)
 				v2_name_add(&x->pnames, c);
@@ -307,7 +336,8 @@ struct ik_v2_index *ik_v2_index_build(const struct ik_config *cfg)
 	qsort(x->knames.v, x->knames.n, sizeof(*x->knames.v), v2_name_cmp);
 	for (size_t k = 0; k < x->nvrfs; k++) {
 		x->vrfs[k].lpm = v2_lpm_of(x->cands, x->ncands, tmp, v2_want_vrf, x->vrfs[k].fvrf);
-		if (!x->vrfs[k].lpm)
+		x->vrfs[k].lpm6 = v2_lpm6_vrf(x->cands, x->ncands, x->vrfs[k].fvrf);
+		if (!x->vrfs[k].lpm || !x->vrfs[k].lpm6)
 			goto fail;
 	}
 	for (size_t i = 0; i < cfg->nv2_keyrings; i++) {
@@ -656,6 +686,40 @@ static const struct v2_cand *v2_lpm_best(const struct ik_lpm *t, uint32_t a,
 	return NULL;
 }
 
+/* v2_lpm_best over an IPv6 table. */
+static const struct v2_cand *v2_lpm6_best(const struct ik_lpm6 *t, const uint8_t a[16],
+					  bool (*admit)(const struct v2_cand *, const void *),
+					  const void *arg, const struct v2_cand **tie)
+{
+	struct ik_plen6 plens = ik_lpm6_plens(t);
+
+	*tie = NULL;
+	for (int p = 128; p >= 0; p--) {
+		const struct v2_cand *best = NULL;
+		const struct ik_lpm6_ent *e;
+		size_t cnt;
+
+		if (!ik_plen6_has(&plens, (unsigned)p))
+			continue;
+		cnt = ik_lpm6_exact(t, a, (uint32_t)p, &e);
+		for (size_t i = 0; i < cnt; i++) {
+			const struct v2_cand *c = e[i].val;
+
+			if (!admit(c, arg))
+				continue;
+			if (!best) {
+				best = c;
+			} else if (c->obj != best->obj) {
+				*tie = c;
+				break;
+			}
+		}
+		if (best)
+			return best;
+	}
+	return NULL;
+}
+
 /* A profile decision: the winner, its specificity, and another profile that
  * matched as specifically (the first configured is kept). */
 struct v2_pick {
@@ -743,7 +807,12 @@ static void v2_profile_index(const struct ik_v2_index *x, const char *fvrf, uint
 
 			if (!(k && strcmp(k, "any") == 0) && !v2_same_vrf(k, fvrf))
 				continue;
-			c = v2_lpm_best(x->vrfs[i].lpm, id->addr, v2_admit_profile, &args, &tie);
+			if (id->v6)
+				c = v2_lpm6_best(x->vrfs[i].lpm6, id->addr6, v2_admit_profile,
+						 &args, &tie);
+			else
+				c = v2_lpm_best(x->vrfs[i].lpm, id->addr, v2_admit_profile, &args,
+						&tie);
 			if (c)
 				v2_offer(&b, c, (int)c->plen, v2_cand_exact_vrf(c));
 			if (tie)
@@ -770,10 +839,7 @@ const struct ik_ikev2_profile *ik_v2_profile_select(const struct ik_config *cfg,
 	ik_dbg(lg, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):Searching policy based on "
 	       "peer's identity '%s' of type '%s'", cid, cid, ik_v2_id_fmt(id, idb, sizeof(idb)),
 	       id->v6 ? "IPv6 address" : ik_v2_id_type_name(id->type));
-	/* IPv6 identities against the profiles' `match identity remote address
-	 * ipv6` lines: the index holds IPv4 prefixes and names only, so these go
-	 * through the profiles (a configuration's handful) */
-	if (cfg->v2index && !(id->type == IK_ID_ADDRESS && id->v6))
+	if (cfg->v2index)
 		v2_profile_index(cfg->v2index, fvrf, local, id, &pk);
 	else
 		v2_profile_scan(cfg, fvrf, local, id, &pk);

@@ -25,4 +25,10 @@ struct ik_kernel *ik_kernel_netlink_new(const struct ik_log *log, struct ik_sb *
 int ik_kernel_nl_event_decode(struct nlmsghdr *h, size_t len, const struct ik_log *log,
 			      struct ik_kevent *ev);
 
+/* The output interface of a reply to RTM_GETROUTE (h, len bytes received):
+ * its RTA_OIF, or 0 for anything else (another type, a zero or out-of-range
+ * index, or malformed: shorter than its header or than it says, attributes
+ * that do not fit). */
+int ik_kernel_nl_route_oif(struct nlmsghdr *h, size_t len);
+
 #endif

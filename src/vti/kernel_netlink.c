@@ -50,6 +50,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/xfrm.h>
 #include <net/if.h>
@@ -1331,8 +1332,61 @@ static int nl_tunnel_teardown(struct ik_kernel_nl *k, struct nl_tunnel *t)
 	return err;
 }
 
+int ik_kernel_nl_route_oif(struct nlmsghdr *h, size_t len)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	uint32_t oif;
+
+	/* the header, and the length it announces, within what was received */
+	if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len ||
+	    h->nlmsg_type != RTM_NEWROUTE || !nlmsg_valid_hdr(h, sizeof(struct rtmsg)) ||
+	    nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0 || !tb[RTA_OIF] ||
+	    nla_len(tb[RTA_OIF]) < (int)sizeof(oif))
+		return 0;
+	oif = nla_get_u32(tb[RTA_OIF]);
+	return oif > 0 && oif <= INT_MAX ? (int)oif : 0;
+}
+
+static int nl_oif_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	int *oif = arg;
+	int v = ik_kernel_nl_route_oif(h, h->nlmsg_len);
+
+	if (!v)
+		return NL_SKIP;
+	*oif = v;
+	return NL_OK;
+}
+
+/* The interface the main table sends datagrams to a out of (RTM_GETROUTE,
+ * as `ip route get`): its index, or -errno. */
+static int nl_oif_toward(struct ik_kernel_nl *k, const struct ik_addr *a)
+{
+	struct rtmsg rtm = { .rtm_family = (unsigned char)nl_af(a) };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	int oif = 0, err;
+
+	if (!msg)
+		return -ENOMEM;
+	rtm.rtm_dst_len = (unsigned char)ik_af_bits(a->family);
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    (a->family == IK_AF_INET6 ? nla_put(msg, RTA_DST, 16, a->v6)
+				      : nla_put_u32(msg, RTA_DST, htonl(a->v4))) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	err = nl_transact(k->rs, msg, false, nl_oif_cb, &oif);
+	if (err)
+		return err;
+	return oif > 0 ? oif : -ENETUNREACH;
+}
+
 /* reverse-route: dst/mask via the peer in the main table, ikerd's protocol
- * (start-up clean-up removes what a previous ikerd left). */
+ * (start-up clean-up removes what a previous ikerd left). An IPv6 subnet
+ * behind an IPv4 peer: Linux has no IPv6 route through an IPv4 gateway, so
+ * the route goes out of the interface toward the peer (no gateway); the
+ * XFRM policy of the SA pair then sends the packets into ESP to the peer. */
 static int nl_rri(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
 		  const struct ik_addr *via, bool add)
 {
@@ -1344,20 +1398,21 @@ static int nl_rri(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
 	struct nl_addr *gw = via->family == IK_AF_INET6 ? nl_addr6(via->v6, 128) :
 		nl_addr4(via->v4, 32);
 	char what[160], a[2][IK_ADDR_ANYSTRLEN];
-	int err;
+	int err, oif = 0;
 
-	if (v6 && via->family != IK_AF_INET6) {
-		/* Linux takes a gateway of the other family (RTA_VIA) for IPv4
-		 * routes only */
-		if (add)
-			ik_msg(k->base.log, IK_LOG_ERR, "kernel: reverse-route %s/%u: an IPv6 "
-			       "route cannot have the IPv4 peer %s as its gateway; not installed",
-			       ik_addr_fmt_any(dst, a[0]), plen, ik_addr_fmt_any(via, a[1]));
-		rtnl_route_put(r);
-		rtnl_route_nh_free(nh);
-		nl_addr_put(d);
-		nl_addr_put(gw);
-		return add ? -EAFNOSUPPORT : 0;
+	if (v6 && via->family != IK_AF_INET6 && add) {
+		oif = nl_oif_toward(k, via);
+		if (oif < 0) {
+			ik_msg(k->base.log, IK_LOG_ERR, "kernel: reverse-route %s/%u: no route "
+			       "to the IPv4 peer %s, so no interface for the IPv6 route: %s; not "
+			       "installed", ik_addr_fmt_any(dst, a[0]), plen,
+			       ik_addr_fmt_any(via, a[1]), strerror(-oif));
+			rtnl_route_put(r);
+			rtnl_route_nh_free(nh);
+			nl_addr_put(d);
+			nl_addr_put(gw);
+			return oif;
+		}
 	}
 	if (!r || !nh || !d || !gw || plen > ik_af_bits(dst->family)) {
 		rtnl_route_put(r);
@@ -1366,20 +1421,27 @@ static int nl_rri(struct ik_kernel *kk, const struct ik_addr *dst, uint8_t plen,
 		nl_addr_put(gw);
 		return r && nh && d && gw ? -EINVAL : -ENOMEM;
 	}
-	snprintf(what, sizeof(what), "%s/%u via %s (reverse-route)", ik_addr_fmt_any(dst, a[0]),
-		 plen, ik_addr_fmt_any(via, a[1]));
+	snprintf(what, sizeof(what), "%s/%u %s %s (reverse-route)", ik_addr_fmt_any(dst, a[0]),
+		 plen, v6 && via->family != IK_AF_INET6 ? "toward" : "via",
+		 ik_addr_fmt_any(via, a[1]));
 	rtnl_route_set_family(r, v6 ? AF_INET6 : AF_INET);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(r, IK_KERNEL_RTPROT);
 	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
 	rtnl_route_set_dst(r, d);
 	/* IPv4 subnets behind an IPv6 peer: a gateway of the other family
-	 * (RTA_VIA, Linux 5.2) */
+	 * (RTA_VIA, Linux 5.2); IPv6 behind IPv4: the interface alone (a
+	 * delete finds the route by prefix and protocol) */
 	if (via->family == dst->family)
 		rtnl_route_nh_set_gateway(nh, gw);
-	else
+	else if (!v6)
 		rtnl_route_nh_set_via(nh, gw);
-	rtnl_route_add_nexthop(r, nh);
+	else if (oif)
+		rtnl_route_nh_set_ifindex(nh, oif);
+	if (via->family == dst->family || !v6 || oif)
+		rtnl_route_add_nexthop(r, nh);
+	else
+		rtnl_route_nh_free(nh);
 	nl_addr_put(d);
 	nl_addr_put(gw);
 	err = nl_route_send(k, r, add, what);

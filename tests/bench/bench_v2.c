@@ -4,7 +4,10 @@
  *   parsing a captured strongSwan IKE_SA_INIT (header, chain, SA, KE, Nonce,
  *     notifies) and the IKEv1 MM1 SA payload (its sized allocation included);
  *   SKEYSEED and the seven SK_* keys, the PSK AUTH value, and sealing then
- *     opening a 300-byte IKE_AUTH body, per suite.
+ *     opening a 300-byte IKE_AUTH body, per suite;
+ *   the IKEv2 profile of an IPv6 identity (match identity remote address
+ *     ipv6) among 10, 1,000 and 10,000 profiles, through the index and by
+ *     the scan over the profiles.
  * Usage: bench_v2 [calls per run, default 2000] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +17,11 @@
 #include "ike/v1_msg.h"
 #include "ike/v2_crypto.h"
 #include "ike/v2_msg.h"
+#include "profile/snapshot.h"
+#include "profile/v2_select.h"
+#include "util/addr.h"
 #include "util/secmem.h"
+#include "util/strbuf.h"
 
 #define RUNS 7
 
@@ -157,6 +164,57 @@ static int op_seal_open(void *arg)
 			     sizeof(err));
 }
 
+struct prof_ctx {
+	struct ik_config *cfg;
+	struct ik_v2_id id;
+	unsigned k, nprof;
+};
+
+/* The identity of profile k (a /128 each), k going round all profiles. */
+static int op_profile6(void *arg)
+{
+	struct prof_ctx *c = arg;
+
+	c->k = (c->k + 7919) % c->nprof;
+	c->id.addr6[14] = (uint8_t)(c->k >> 8);
+	c->id.addr6[15] = (uint8_t)c->k;
+	return ik_v2_profile_select(c->cfg, NULL, 0, &c->id, NULL) ? 0 : -1;
+}
+
+static void bench_profiles6(unsigned n)
+{
+	static const unsigned sizes[] = { 10, 1000, 10000 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct ik_conf_error err;
+		struct prof_ctx c = { .id = { .type = IK_ID_ADDRESS, .v6 = true },
+				      .nprof = sizes[i] };
+		struct ik_v2_index *x;
+		struct ik_sb t;
+		char name[96];
+
+		ik_sb_init(&t);
+		for (unsigned k = 0; k < c.nprof; k++)
+			ik_sb_printf(&t, "crypto ikev2 profile P%u\n match identity remote "
+				     "address ipv6 2001:db8::%x/128\n", k, k);
+		c.cfg = ik_snapshot_load_string(ik_sb_str(&t), "bench.conf", &err);
+		ik_sb_free(&t);
+		if (!c.cfg) {
+			printf("profiles: %s:%d: %s\n", err.file, err.line, err.msg);
+			return;
+		}
+		memcpy(c.id.addr6, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8 }, 16);
+		snprintf(name, sizeof(name), "IPv6 identity, %u profiles: index", c.nprof);
+		bench(name, op_profile6, &c, n);
+		x = c.cfg->v2index;
+		c.cfg->v2index = NULL;
+		snprintf(name, sizeof(name), "IPv6 identity, %u profiles: scan", c.nprof);
+		bench(name, op_profile6, &c, c.nprof > 1000 ? n / 10 + 1 : n);
+		c.cfg->v2index = x;
+		ik_config_unref(c.cfg);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; struct ik_v2_suite s; } suites[] = {
@@ -187,6 +245,7 @@ int main(int argc, char **argv)
 	if (d && ik_v1_parse_hdr(d, len, &mm1.hdr, err, sizeof(err)) == 0 &&
 	    ik_v1_parse_payloads(d, mm1.hdr.len, &mm1, false, err, sizeof(err)) == 0)
 		bench("parse strongSwan MM1 SA payload (IKEv1)", op_v1_sa, NULL, n);
+	bench_profiles6(n);
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
 		struct suite_ctx c;
 

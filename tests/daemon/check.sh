@@ -138,4 +138,44 @@ assert d["valid"] is False and d["error"]["line"] == int(sys.argv[2]), d' \
 	"$tmp/b.json" "$line" || fail "broken file JSON"
 "$IKERD" -t -f "$tmp/does-not-exist.conf" >/dev/null 2>&1
 [ $? = 1 ] || fail "missing file: exit status is not 1"
+# --peer-config: crypto map access lists checked for mirror images against
+# the peer's file (L1); a line of the peer's that this router refuses is
+# named in the peer's file; a peer file that does not load fails with 1
+cat >"$tmp/m1.conf" <<'CONF'
+crypto isakmp key k3y address 192.0.2.2
+crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac
+ip access-list extended TO-R2
+ permit ip 198.51.100.0 0.0.0.255 203.0.113.0 0.0.0.255
+crypto map CM 10 ipsec-isakmp
+ set peer 192.0.2.2
+ set transform-set TS
+ match address TO-R2
+interface eth0
+ ip address 192.0.2.1 255.255.255.0
+ crypto map CM
+CONF
+sed -e 's/192.0.2.2/192.0.2.1/' -e 's/TO-R2/TO-R1/' \
+    -e 's/198.51.100.0 0.0.0.255 203.0.113.0/203.0.113.0 0.0.0.255 198.51.100.0/' \
+    -e 's/ip address 192.0.2.1/ip address 192.0.2.2/' "$tmp/m1.conf" >"$tmp/m2.conf"
+"$IKERD" -t --strict -f "$tmp/m1.conf" --peer-config "$tmp/m2.conf" >"$tmp/m.out" 2>&1 \
+	|| fail "mirrored maps: exit $?: $(cat "$tmp/m.out")"
+printf ' permit ip 203.0.113.0 0.0.0.255 198.51.101.0 0.0.0.255\n' >"$tmp/extra"
+sed "/^ permit/r $tmp/extra" "$tmp/m2.conf" >"$tmp/m3.conf"
+"$IKERD" -t -f "$tmp/m1.conf" --peer-config "$tmp/m3.conf" >"$tmp/m.out" 2>&1
+[ $? = 2 ] || fail "--peer-config: exit status is not 2: $(cat "$tmp/m.out")"
+grep -qF "$tmp/m3.conf:6: error: L1: the peer's crypto map CM 10 ($tmp/m3.conf): access list TO-R1 line 20 has no mirror image in crypto map CM here" "$tmp/m.out" \
+	|| fail "--peer-config finding: $(cat "$tmp/m.out")"
+"$IKERD" -t --json -f "$tmp/m1.conf" --peer-config "$tmp/m3.conf" >"$tmp/m.json"
+python3 - "$tmp/m.json" "$tmp/m3.conf" <<'PY' || fail "--peer-config JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [f for f in d["findings"] if "mirror image" in f["message"]]
+assert len(f) == 1 and f[0]["severity"] == "error", d
+assert {l["file"] for l in f[0]["lines"]} == {sys.argv[2]}, f
+PY
+"$IKERD" -t -f "$tmp/m1.conf" --peer-config "$tmp/broken.conf" >"$tmp/m.out" 2>&1
+[ $? = 1 ] || fail "broken peer file: exit status is not 1"
+grep -q "broken.conf:$line:[0-9][0-9]*:" "$tmp/m.out" || fail "broken peer file: $(cat "$tmp/m.out")"
+"$IKERD" -f "$tmp/m1.conf" --peer-config "$tmp/m2.conf" >"$tmp/m.out" 2>&1
+[ $? = 1 ] && grep -q "go with -t" "$tmp/m.out" || fail "--peer-config without -t"
 echo "PASS: check"

@@ -98,8 +98,13 @@ r2 show crypto map | grep -qx '	Dynamic map template tag: DYN' \
 	|| fail "R2 show crypto map: $(r2 show crypto map)"
 r1 show access-lists | grep -qx '    20 permit ip 192.0.2.128 0.0.0.127 203.0.113.0 0.0.0.255' \
 	|| fail "show access-lists: $(r1 show access-lists)"
-r1 --json show access-lists | grep -q '"matches":0,' \
+# --kernel none: no SA counters, so no hit counts (null), not 0
+r1 --json show access-lists | grep -q '"matches":null,' \
 	|| fail "show access-lists --json: $(r1 --json show access-lists)"
+r1 --json show access-lists | grep -q '"matches":[0-9]' \
+	&& fail "show access-lists --json counts without a kernel: $(r1 --json show access-lists)"
+r1 show crypto map | grep -q 'Packets through its SAs' \
+	&& fail "show crypto map counts without a kernel: $(r1 show crypto map)"
 r1 --json show crypto map | grep -q '"access_list":"TO-R2"' \
 	|| fail "show crypto map --json: $(r1 --json show crypto map)"
 r1 show access-lists NOPE >/dev/null 2>&1 && fail "show access-lists of an unknown list"
@@ -147,8 +152,11 @@ r1 show crypto route | grep -qx '203.0.113.0/255.255.255.0 \[1/0\] via 198.51.10
 	|| fail "R2 reverse routes: $(r2 show crypto route)"
 r1 --json show crypto route | grep -q '"prefix":"203.0.113.0/24","via":"198.51.100.2"' \
 	|| fail "show crypto route --json: $(r1 --json show crypto route)"
+# SA pairs up, but no kernel (--kernel none): still no count, not a made-up 0
 r1 show crypto map | grep -q 'Packets through its SAs' \
-	|| fail "per entry counts: $(r1 show crypto map)"
+	&& fail "per entry counts without a kernel: $(r1 show crypto map)"
+r1 --json show crypto map | grep -q '"packets":null' \
+	|| fail "show crypto map --json packets: $(r1 --json show crypto map)"
 
 # an IPv6 access list over the IPv4 peers: IPv6 proxy identities
 r1 show access-lists V6 | grep -qx '    permit ipv6 2001:DB8:1::/48 2001:DB8:2::/48 sequence 10' \

@@ -3,7 +3,10 @@
  * the input is one received datagram, a sequence of netlink messages, walked
  * as the receive loop walks it; each message is decoded and what it yields
  * checked (an acquire or expire for a reqid of this process, with the
- * ownership bits removed; IPv4 or IPv6 addresses, each pair of one family). */
+ * ownership bits removed; IPv4 or IPv6 addresses, each pair of one family).
+ * Each message also goes through the decoding of a route reply
+ * (ik_kernel_nl_route_oif, used to route a reverse route out of the
+ * interface toward the peer), which yields a positive index or 0. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    ev.sel.dst_plen > ik_af_bits(ev.sel.dst.family))
 				abort();
 		}
+		if (ik_kernel_nl_route_oif(h, size - off) < 0)
+			abort();
 		if (h->nlmsg_len < sizeof(*h))
 			break;
 		step = NLMSG_ALIGN(h->nlmsg_len);

@@ -413,11 +413,28 @@ START_TEST(netlink_reverse_route)
 	ck_assert_msg(strstr(out, "203.0.113.0/24 via inet6 2001:db8:1::2 dev ikv0 proto 165"),
 		      "IPv4 reverse route via an IPv6 peer: %s", out);
 	ck_assert_int_eq(k->ops->route_del(k, &net, 24, &via6), 0);
-	/* IPv6 subnets behind an IPv4 peer: Linux has no such route; said so */
-	ck_assert_int_lt(k->ops->route_add(k, &net6, 48, &via), 0);
-	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: reverse-route 2001:db8:5::/48: an "
-					     "IPv6 route cannot have the IPv4 peer 198.51.100.2 "
-					     "as its gateway"), 0);
+	/* IPv6 subnets behind an IPv4 peer: Linux has no IPv6 route through an
+	 * IPv4 gateway; a route out of the interface toward the peer */
+	ck_assert_int_eq(k->ops->route_add(k, &net6, 48, &via), 0);
+	out = capture("ip -6 route show 2001:db8:5::/48");
+	ck_assert_msg(strstr(out, "2001:db8:5::/48 dev ikv0 proto 165"),
+		      "IPv6 reverse route toward an IPv4 peer: %s", out);
+	ck_assert_msg(!strstr(out, "via"), "a gateway on the IPv6 route: %s", out);
+	ck_assert_int_eq(k->ops->route_del(k, &net6, 48, &via), 0);
+	out = capture("ip -6 route show 2001:db8:5::/48");
+	ck_assert_msg(!strstr(out, "2001:db8:5::"), "IPv6 route left: %s", out);
+	/* a route the kernel does not take, of another protocol, stays */
+	ck_assert_int_eq(sh("ip -6 route add 2001:db8:5::/48 dev ikv0"), 0);
+	ck_assert_int_eq(k->ops->route_del(k, &net6, 48, &via), 0);
+	out = capture("ip -6 route show 2001:db8:5::/48");
+	ck_assert_msg(strstr(out, "2001:db8:5::/48 dev ikv0"), "a foreign route removed: %s",
+		      out);
+	ck_assert_int_eq(sh("ip -6 route del 2001:db8:5::/48 dev ikv0"), 0);
+	/* an IPv4 peer with no route: the IPv6 route has no interface; said so */
+	ck_assert_int_lt(k->ops->route_add(k, &net6, 48, &far), 0);
+	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: reverse-route 2001:db8:5::/48: no "
+					     "route to the IPv4 peer 192.0.2.9, so no interface "
+					     "for the IPv6 route"), 0);
 	ck_assert_int_lt(k->ops->route_add(k, &net, 24, &far), 0);
 	ck_assert_int_ge(ik_log_capture_find(&cap, 0, "kernel: route 203.0.113.0/24 via "
 					     "192.0.2.9 (reverse-route) add: "), 0);

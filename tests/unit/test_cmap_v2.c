@@ -440,6 +440,62 @@ START_TEST(per_host_children)
 }
 END_TEST
 
+/* set security-association level per-host on the responder: R1 offers its
+ * line (10.1.1.0/24 <-> 10.2.0.0/16) with the packet first; R2 narrows to
+ * the packet's hosts (RFC 7296 2.9) and both install /32 selectors. An offer
+ * without a packet pair (an acquire of the policy's selector only) names no
+ * host: R2 refuses it with TS_UNACCEPTABLE and says why. */
+START_TEST(per_host_responder_narrows_to_hosts)
+{
+	char *r2 = xn_replace(strdup(r2_map), " match address TO-R1\n",
+			      " match address TO-R1\n set security-association level per-host\n");
+
+	start(r1_map, r2, 14);
+	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
+	xn_run(&net, 3000);
+	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
+		dump(&net.n[0]);
+		dump(&net.n[1]);
+	}
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	expect_pair(0);
+	ck_assert_uint_eq(net.n[1].up[0].sel.src.v4, A("10.2.3.4"));
+	ck_assert_uint_eq(net.n[1].up[0].sel.src_plen, 32);
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst.v4, A("10.1.1.5"));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst_plen, 32);
+	ck_assert_uint_eq(net.n[0].up[0].sel.src.v4, A("10.1.1.5"));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_plen, 32);
+	ck_assert_uint_eq(net.n[0].up[0].sel.dst_plen, 32);
+	EXPECT_LINE(&net.n[1], "Traffic selectors for crypto map CM 10: TSi 10.1.1.5-10.1.1.5 "
+		    "proto 0 ports 0-65535, TSr 10.2.3.4-10.2.3.4 proto 0 ports 0-65535");
+	/* another host pair of the same line: a child of its own */
+	initiate_ok(0, "CM", "10.1.1.6", "10.2.3.4");
+	xn_run(&net, 3000);
+	ck_assert_uint_eq(net.n[1].nup, 2);
+	ck_assert_uint_eq(net.n[1].up[1].sel.dst.v4, A("10.1.1.6"));
+	ck_assert_uint_eq(net.n[1].up[1].sel.dst_plen, 32);
+	xn_free(&net);
+
+	start(r1_map, r2, 15);
+	acquire(0, 0, "10.1.1.0", "10.2.0.0", false);
+	xn_run(&net, 3000);
+	ck_assert_uint_eq(net.n[0].nup, 0);
+	ck_assert_uint_eq(net.n[1].nup, 0);
+	ck_assert_uint_eq(ready(0), 1);
+	EXPECT_ORDER(&net.n[1], "crypto map CM 10 is per-host: the peer's first traffic "
+		     "selectors name no single host pair",
+		     "no entry of crypto map CM (IKEv2 profile P1) allows the peer's traffic "
+		     "selectors (10.1.1.0 -> 10.2.0.0, protocol 0, first of 1 and 1); entry 10 is "
+		     "per-host and the peer named no single host pair first (no packet): "
+		     "TS_UNACCEPTABLE");
+	EXPECT_LINE(&net.n[0], "the peer refused the IPsec SA for crypto map CM 10: "
+		    "TS_UNACCEPTABLE");
+	xn_free(&net);
+	free(r2);
+}
+END_TEST
+
 /* IPv6 access lists over IPv4 peers: R1's ipv6 access-list lines become
  * IPv6 traffic selectors (TS_IPV6_ADDR_RANGE), R2's IPv6 list takes them
  * (mirror image, narrowed), the children carry IPv6 selectors; and over
@@ -489,6 +545,44 @@ START_TEST(ipv6_acl_children)
 }
 END_TEST
 
+/* per-host on the responder with IPv6 lists over IPv4 peers: R1 offers its
+ * /48 line with the packet first; R2 narrows to the two hosts (/128). */
+START_TEST(per_host_responder_ipv6)
+{
+	char *r1 = xn_replace(strdup(r1_map), "ip access-list extended TO-R2\n"
+			      " permit ip 10.1.1.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
+			      " permit ip 10.1.2.0 0.0.0.255 10.2.0.0 0.0.255.255\n",
+			      "ipv6 access-list TO-R2\n"
+			      " permit ipv6 2001:db8:1::/48 2001:db8:2::/48\n");
+	char *r2 = xn_replace(strdup(r2_map), "ip access-list extended TO-R1\n"
+			      " permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255\n",
+			      "ipv6 access-list TO-R1\n"
+			      " permit ipv6 2001:db8:2::/48 2001:db8::/32\n");
+	struct ik_addr h1, h2;
+
+	r2 = xn_replace(r2, " match address TO-R1\n",
+			" match address TO-R1\n set security-association level per-host\n");
+	start(r1, r2, 16);
+	initiate_ok(0, "CM", "2001:db8:1::5", "2001:db8:2::9");
+	xn_run(&net, 3000);
+	if (net.n[1].nup != 1)
+		dump(&net.n[1]);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	ck_assert_uint_eq(net.n[1].nup, 1);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:1::5", &h1), 0);
+	ck_assert_int_eq(ik_addr_parse_any("2001:db8:2::9", &h2), 0);
+	ck_assert(ik_addr_eq(&net.n[1].up[0].sel.src, &h2));
+	ck_assert_uint_eq(net.n[1].up[0].sel.src_plen, 128);
+	ck_assert(ik_addr_eq(&net.n[1].up[0].sel.dst, &h1));
+	ck_assert_uint_eq(net.n[1].up[0].sel.dst_plen, 128);
+	ck_assert(ik_addr_eq(&net.n[0].up[0].sel.src, &h1));
+	ck_assert_uint_eq(net.n[0].up[0].sel.src_plen, 128);
+	xn_free(&net);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
 /* set peer failover over IKEv2: the first peer never answers IKE_SA_INIT,
  * the next one is tried and the child comes up with it. */
 START_TEST(peer_failover_v2)
@@ -528,7 +622,9 @@ static Suite *cmap_v2_suite(void)
 	tcase_add_test(tc, static_entry_needs_peer);
 	tcase_add_test(tc, child_rekey_keeps_selectors);
 	tcase_add_test(tc, per_host_children);
+	tcase_add_test(tc, per_host_responder_narrows_to_hosts);
 	tcase_add_test(tc, ipv6_acl_children);
+	tcase_add_test(tc, per_host_responder_ipv6);
 	tcase_add_test(tc, peer_failover_v2);
 	suite_add_tcase(s, tc);
 	return s;

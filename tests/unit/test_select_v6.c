@@ -561,6 +561,105 @@ START_TEST(v6_checker_k1_tunnel)
 }
 END_TEST
 
+/* P4 for a tunnel over IPv6: its IPsec profile is bound to prof2, but its
+ * destination selects prof1 (the longer prefix) as responder: an error
+ * naming the match and the IPv6 fix; with prof2 matching the /128, none. */
+START_TEST(v6_checker_p4_tunnel)
+{
+	static const char base[] = "crypto keyring kr\n"
+				   "  pre-shared-key address ipv6 2001:db8::2/128 key k\n"
+				   "crypto isakmp profile prof1\n"
+				   "   keyring kr\n"
+				   "   match identity address ipv6 2001:db8::/64\n"
+				   "crypto isakmp profile prof2\n"
+				   "   keyring kr\n"
+				   "   match identity address ipv6 2001:db8::/48\n"
+				   "%s"
+				   "crypto ipsec transform-set ts esp-aes esp-sha-hmac\n"
+				   "crypto ipsec profile ip\n"
+				   " set transform-set ts\n"
+				   " set isakmp-profile prof2\n"
+				   "interface Tunnel1\n"
+				   " tunnel source 2001:db8:1::1\n"
+				   " tunnel destination 2001:db8::2\n"
+				   " tunnel mode gre ipv6\n"
+				   " tunnel protection ipsec profile ip\n";
+	static const char *const want[] = {
+		"error: P4: Tunnel1's IPsec profile ip is bound to ISAKMP profile prof2, but "
+		"peer 2001:DB8::2 (its tunnel destination) selects profile prof1 as responder "
+		"(P1)",
+		"test.conf:5: profile prof1: match identity address ipv6 2001:DB8::/64",
+		"fix: make profile prof2 the most specific match for 2001:DB8::2 (match "
+		"identity address ipv6 2001:DB8::2/128)",
+	};
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+
+	for (int fixed = 0; fixed < 2; fixed++) {
+		char text[2048];
+		struct ik_config *cfg;
+		struct ik_check_counts n = { 0 };
+		struct ik_sb out;
+		const char *s;
+
+		snprintf(text, sizeof(text), base, fixed ?
+			 "   match identity address ipv6 2001:db8::2/128\n" : "");
+		cfg = load(text);
+		ik_sb_init(&out);
+		ik_check_config_env(cfg, &env, &out, false, &n);
+		s = ik_sb_str(&out);
+		if (fixed)
+			ck_assert_msg(!strstr(s, "P4"), "%s", s);
+		for (size_t k = 0; !fixed && k < sizeof(want) / sizeof(want[0]); k++)
+			ck_assert_msg(strstr(s, want[k]), "no \"%s\" in\n%s", want[k], s);
+		ik_sb_free(&out);
+		ik_config_unref(cfg);
+	}
+}
+END_TEST
+
+/* P2 for the peer of a tunnel over IPv6 whose identity is a host name: the
+ * tunnel's profile matches only `host r2.example`, so the peer connects from
+ * 2001:db8::2 presenting that name; the key picked at MM3 for 2001:db8::2 is
+ * keyring1's, which the profile does not list: an error; P4 notes that the
+ * identity depends on the peer. */
+START_TEST(v6_checker_p2_tunnel_source)
+{
+	struct ik_config *cfg = load("crypto keyring keyring1\n"
+				     "  pre-shared-key address ipv6 2001:db8::2/128 key a\n"
+				     "crypto keyring keyring2\n"
+				     "  pre-shared-key address ipv6 2001:db8:9::/48 key b\n"
+				     "crypto isakmp profile prof\n"
+				     "   keyring keyring2\n"
+				     "   match identity host r2.example\n"
+				     "crypto ipsec transform-set ts esp-aes esp-sha-hmac\n"
+				     "crypto ipsec profile ip\n"
+				     " set transform-set ts\n"
+				     " set isakmp-profile prof\n"
+				     "interface Tunnel1\n"
+				     " tunnel source 2001:db8:1::1\n"
+				     " tunnel destination 2001:db8::2\n"
+				     " tunnel mode gre ipv6\n"
+				     " tunnel protection ipsec profile ip\n");
+	struct ik_check_env env = IK_CHECK_ENV_ENGINE;
+	struct ik_check_counts n = { 0 };
+	struct ik_sb out;
+	const char *s;
+
+	ik_sb_init(&out);
+	ik_check_config_env(cfg, &env, &out, false, &n);
+	s = ik_sb_str(&out);
+	ck_assert_msg(strstr(s, "test.conf:12: error: P2: profile prof matches 2001:DB8::2 "
+			     "presenting identity host r2.example, but the key this router "
+			     "picks for it at MM3 is 2001:DB8::2/128 from keyring keyring1, "
+			     "which profile prof does not list (P2)"), "%s", s);
+	ck_assert_msg(strstr(s, "note: P4: Tunnel1's peer 2001:DB8::2 is not matched by its "
+			     "own address; profile prof expects it to present another "
+			     "identity (host r2.example)"), "%s", s);
+	ik_sb_free(&out);
+	ik_config_unref(cfg);
+}
+END_TEST
+
 /* show crypto isakmp key and show crypto isakmp profile print IPv6 keys and
  * identities as IOS does (upper case, P/L), in text and JSON. */
 START_TEST(v6_show_key_and_profile)
@@ -737,6 +836,8 @@ static Suite *v6_suite(void)
 	tcase_add_test(t, v6_config_errors);
 	tcase_add_test(t, v6_checker_findings);
 	tcase_add_test(t, v6_checker_k1_tunnel);
+	tcase_add_test(t, v6_checker_p4_tunnel);
+	tcase_add_test(t, v6_checker_p2_tunnel_source);
 	tcase_add_test(t, v6_checker_seed_p2);
 	tcase_add_test(t, v6_show_key_and_profile);
 	tcase_add_test(t, v6_ikev2_keyring_peers);

@@ -439,6 +439,75 @@ START_TEST(index_equals_scan)
 }
 END_TEST
 
+/* `match identity remote address ipv6` through the index: many profiles
+ * with IPv6 prefixes of every length in 2001:db8::/32 (and some IPv4 and
+ * name matches beside them), fVRFs and local addresses; IPv6 identities
+ * pick the same profile as the scan over the profiles (P1, P2). */
+START_TEST(index_equals_scan_v6)
+{
+	static const char *const vrfs[] = { NULL, "blue", "any" };
+
+	for (int round = 0; round < 6; round++) {
+		struct ik_sb t;
+		struct ik_config *cfg;
+		struct ik_v2_index *saved;
+		unsigned np = 50 + rnd(250), hits = 0;
+
+		ik_sb_init(&t);
+		ik_sb_add(&t, "vrf definition blue\n");
+		for (unsigned i = 0; i < np; i++) {
+			ik_sb_printf(&t, "crypto ikev2 profile P%u\n", i);
+			if (rnd(3) == 0)
+				ik_sb_printf(&t, " match fvrf %s\n", vrfs[1 + rnd(2)]);
+			if (rnd(6) == 0)
+				ik_sb_printf(&t, " match address local 198.51.100.%u\n", 1 + rnd(2));
+			for (unsigned m = 0, nm = 1 + rnd(3); m < nm; m++) {
+				unsigned plen = 32 + rnd(97);
+
+				if (rnd(8) == 0) {
+					ik_sb_printf(&t, " %s 192.0.2.%u 255.255.255.255\n",
+						     "match identity remote address", rnd(16));
+				} else if (rnd(8) == 0) {
+					ik_sb_printf(&t, " %s r%u.example\n",
+						     "match identity remote fqdn", rnd(16));
+				} else {
+					/* the varying bits sit in the last 16: short
+					 * prefixes cover many queries, long ones few */
+					ik_sb_printf(&t, " %s 2001:db8::%x/%u\n",
+						     "match identity remote address ipv6",
+						     rnd(16) << rnd(13), plen);
+				}
+			}
+		}
+		cfg = load(ik_sb_str(&t));
+		for (int q = 0; q < 400; q++) {
+			const char *fvrf = vrfs[rnd(2)];
+			uint32_t local = 0xc6336401u + rnd(2);
+			struct ik_v2_id id = { .type = IK_ID_ADDRESS, .v6 = true };
+			const struct ik_ikev2_profile *a, *b;
+			struct ik_addr x;
+			char s6[64];
+
+			snprintf(s6, sizeof(s6), "2001:db8::%x", rnd(16) << rnd(13));
+			ck_assert_int_eq(ik_addr_parse_any(s6, &x), 0);
+			memcpy(id.addr6, x.v6, 16);
+			a = ik_v2_profile_select(cfg, fvrf, local, &id, NULL);
+			saved = cfg->v2index;
+			cfg->v2index = NULL;
+			b = ik_v2_profile_select(cfg, fvrf, local, &id, NULL);
+			cfg->v2index = saved;
+			ck_assert_msg(a == b, "round %d query %d (%s): index %s, scan %s", round,
+				      q, s6, a ? a->name : "-", b ? b->name : "-");
+			hits += a != NULL;
+		}
+		/* the comparison means something: most queries find a profile */
+		ck_assert_uint_gt(hits, 100);
+		ik_config_unref(cfg);
+		ik_sb_free(&t);
+	}
+}
+END_TEST
+
 /* ---- show and configuration ---- */
 
 START_TEST(show_defaults)
@@ -613,6 +682,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, keyring_asymmetric_keys);
 	tcase_add_test(tc, keyring_initiator);
 	tcase_add_test(tc, index_equals_scan);
+	tcase_add_test(tc, index_equals_scan_v6);
 	tcase_add_test(tc, show_defaults);
 	tcase_add_test(tc, show_profile_and_roundtrip);
 	tcase_add_test(tc, explain_failures);

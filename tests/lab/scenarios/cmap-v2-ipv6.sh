@@ -4,8 +4,10 @@
 # ping6) raises an acquire on the line's trap policy; the first child comes
 # with IKE_AUTH, the second with CREATE_CHILD_SA on the same IKE SA; ESP in
 # tunnel mode carries IPv4 and IPv6 between the LANs; R2 (responder) walks
-# its map and injects a reverse route to R1's IPv4 LAN; show access-lists
-# counts the IPv6 line's packets.
+# its map and injects reverse routes to R1's IPv4 LAN (via R1) and to R1's
+# IPv6 LAN (out of eth0, toward R1: no IPv6 route has an IPv4 gateway), so
+# R2 needs no static route back; show access-lists counts the IPv6 line's
+# packets; clearing the SAs removes the reverse routes.
 # lab-timeout: 240
 . "$LAB_SRC/tests/lab/lib.sh"
 lab_need_feature ikev2
@@ -23,10 +25,9 @@ lab_lan r2 203.0.113.1/24 lan0
 ip -n r1 addr add 2001:db8:1::1/64 dev lan0 nodad
 ip -n r2 addr add 2001:db8:2::1/64 dev lan0 nodad
 ip -n r1 route add 203.0.113.0/24 via 198.51.100.2 dev eth0 || lab_fail "route r1"
-# IPv6 over IPv4 peers: each routes the other's IPv6 LAN out of eth0 (the
-# policies pick ESP)
+# IPv6 over IPv4 peers: R1 routes R2's IPv6 LAN out of eth0 (the policies
+# pick ESP); R2's route back is its reverse route
 ip -n r1 -6 route add 2001:db8:2::/64 dev eth0 || lab_fail "IPv6 route r1"
-ip -n r2 -6 route add 2001:db8:1::/64 dev eth0 || lab_fail "IPv6 route r2"
 
 conf() { # NAME PEER PSK_PEER ACL4 ACL6 EXTRA
 	cat <<CONF
@@ -73,8 +74,10 @@ conf R1 198.51.100.2 198.51.100.1 "permit ip 192.0.2.0 0.0.0.63 203.0.113.0 0.0.
 	"permit ipv6 2001:db8:1::/64 2001:db8:2::/64" "" >"$LAB_OUT/r1.conf"
 conf R2 198.51.100.1 198.51.100.2 "permit ip 203.0.113.0 0.0.0.255 192.0.2.0 0.0.0.255" \
 	"permit ipv6 2001:db8:2::/64 2001:db8::/32" "" >"$LAB_OUT/r2.conf"
-# R2: reverse routes for its IPv4 entry (no static route to R1's LAN)
-sed -i '/^ match address V4$/a\ reverse-route' "$LAB_OUT/r2.conf"
+# R2: reverse routes for both entries (no static route to R1's LANs)
+sed -i -e '/^ match address V4$/a\ reverse-route' -e '/^ match address V6$/a\ reverse-route' \
+	"$LAB_OUT/r2.conf"
+lab_assert_eq "R2's reverse-route lines" 2 "$(grep -c '^ reverse-route$' "$LAB_OUT/r2.conf")"
 
 "$IKERD" -t -f "$LAB_OUT/r1.conf" || lab_fail "ikerd -t R1"
 "$IKERD" -t -f "$LAB_OUT/r2.conf" || lab_fail "ikerd -t R2"
@@ -101,6 +104,9 @@ lab_show r2 show crypto ipsec sa map CM
 ip -n r2 route
 lab_assert_match "R2's reverse route to R1's IPv4 LAN" \
 	'192.0.2.0/26 via 198.51.100.1 dev eth0 proto 165' "$(ip -n r2 route)"
+ip -n r2 -6 route
+lab_assert_match "R2's reverse route to R1's IPv6 LAN (no IPv4 gateway: out of eth0)" \
+	'2001:db8:1::/64 dev eth0 proto 165' "$(ip -n r2 -6 route)"
 before=$(lab_xfrm_packets r1 198.51.100.1 198.51.100.2)
 out=$(ip netns exec r1 ping -6 -n -c 5 -i 0.2 -W 2 -I 2001:db8:1::1 2001:db8:2::1)
 echo "$out"
@@ -114,3 +120,5 @@ m=$(lab_ikerctl r1 show access-lists V6 | sed -n 's/.*(\([0-9]*\) match.*/\1/p')
 lab_assert_ge "R1 IPv6 line matches" 10 "${m:-0}"
 lab_ikerctl r1 clear crypto sa map CM || lab_fail "clear crypto sa map"
 lab_wait 10 "R1: no SA left" sh -c "[ \"\$(ip -n r1 xfrm state | grep -c '^src ')\" = 0 ]"
+lab_wait 10 "R2: the IPv6 reverse route removed with its SA pair" \
+	sh -c "! ip -n r2 -6 route | grep -q 'proto 165'"
