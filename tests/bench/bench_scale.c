@@ -235,6 +235,7 @@ int main(int argc, char **argv)
 	size_t heap_mark = 0;
 	unsigned n_mark = 0;
 
+	mallopt(M_MXFAST, 0); /* as ikerd runs (src/daemon/ikerd.c) */
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--modp2048"))
 			modp2048 = true;
