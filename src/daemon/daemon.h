@@ -83,7 +83,9 @@ struct ikd_worker {
 	uint64_t rx, tx, rx_dropped;
 	uint64_t sa_events;     /* SAs that came or went (metrics refresh) */
 	uint64_t rx_overflow;   /* datagrams the kernel dropped: receive buffer full */
-	uint64_t trim_check_ms, trim_mark; /* heap given back after many SAs went */
+	/* heap given back after many SAs went: when the SA count was last
+	 * looked at, its highest value seen since the heap was last trimmed */
+	uint64_t trim_check_ms, trim_peak;
 };
 
 /* A control client (see ctlsrv.c). */

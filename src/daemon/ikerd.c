@@ -5,6 +5,9 @@
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <ifaddrs.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -463,6 +466,17 @@ int main(int argc, char **argv)
 	struct ikd *d = NULL;
 	char conf_abs[4096], ctl_abs[4096], pid_abs[4096], keylog_abs[4096], metrics_abs[4096];
 	unsigned metrics_interval = 15;
+
+#ifdef __GLIBC__
+	/* Small blocks freed go straight back to the heap, not to glibc's fast
+	 * bins. The SAs live in the workers' arenas, and malloc_trim does not
+	 * shrink the top of such an arena: after a flood of half-open SAs
+	 * expired, the blocks held in fast bins were merged into that top only
+	 * by malloc_trim itself, and about 30 MiB stayed resident. Freed at
+	 * once, they reach the top through free(), which gives the pages back.
+	 * The per-thread caches still serve the hot sizes. */
+	mallopt(M_MXFAST, 0);
+#endif
 	int mfd = -1;
 	sigset_t sigs;
 

@@ -637,24 +637,41 @@ static void task_take(struct ikd_worker *w)
 }
 
 /* After many SAs went (half-open ones expiring after a flood), give the freed
- * heap back to the system: malloc keeps it otherwise. Looked at every 5 s
- * (the loop wakes up for it while the last look saw 1,000 SAs or more, so
- * that the last expiries of a flood are seen too); the engine's counts cost
- * nothing. */
+ * heap back to the system: malloc keeps it otherwise, and pages between
+ * blocks still in use stay resident until malloc_trim returns them. Looked
+ * at every 5 s while the count has been TRIM_MIN or more since the last trim
+ * (the loop wakes up for it); the engine's counts cost nothing. The heap is
+ * trimmed once the count has fallen from its highest value since the last
+ * trim by TRIM_DROP SAs, or by TRIM_MIN and at least as many as remain:
+ * the last expiries of a flood are trimmed too, however they fall across
+ * the 5 s looks, and a trim runs at most once per look, not per SA. */
+#define TRIM_EVERY_MS 5000
+#define TRIM_DROP 1000
+#define TRIM_MIN 64
+
+static bool trim_watching(const struct ikd_worker *w)
+{
+	return w->trim_peak >= TRIM_MIN;
+}
+
 static void trim_after_drop(struct ikd_worker *w)
 {
-	uint64_t now = host_now_ms(NULL);
+	uint64_t now = host_now_ms(NULL), fell;
 	struct ik_engine_stats st;
 	uint64_t n;
 
-	if (now - w->trim_check_ms < 5000)
+	if (now - w->trim_check_ms < TRIM_EVERY_MS)
 		return;
 	w->trim_check_ms = now;
 	ik_engine_stats(w->eng, &st);
 	n = (uint64_t)st.isakmp_sas + st.child_sas;
-	if (n + 1000 < w->trim_mark)
+	if (n > w->trim_peak)
+		w->trim_peak = n;
+	fell = w->trim_peak - n;
+	if (fell >= TRIM_DROP || (fell >= TRIM_MIN && fell >= n)) {
 		malloc_trim(0);
-	w->trim_mark = n;
+		w->trim_peak = n;
+	}
 }
 
 static void *worker_main(void *arg)
@@ -668,8 +685,8 @@ static void *worker_main(void *arg)
 
 		if (next != UINT64_MAX)
 			timeout = next <= now ? 0 : next - now > 60000 ? 60000 : (int)(next - now);
-		if (w->trim_mark >= 1000 && (timeout < 0 || timeout > 5000))
-			timeout = 5000;
+		if (trim_watching(w) && (timeout < 0 || timeout > TRIM_EVERY_MS))
+			timeout = TRIM_EVERY_MS;
 		n = epoll_wait(w->epfd, evs, (int)IK_ARRAY_LEN(evs), timeout);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;

@@ -60,6 +60,7 @@ struct ik_engine {
 	struct ik_htab sa_by_peer;      /* by fvrf, local address, remote address and port */
 	struct ik_htab sa_by_addr;      /* by remote address */
 	struct ik_htab srcs;            /* struct ik_src by remote address */
+	struct ik_slab_pool src_pool;   /* the struct ik_src (util/slab.h) */
 	struct ik_child *children;      /* every child, for show, clear and reload */
 	struct ik_htab ch_by_id, ch_by_spi, ch_by_spi_out, ch_by_tunnel, ch_by_peer, ch_by_addr;
 	/* half-open SAs: count, and the responder SAs that may be evicted, oldest
@@ -139,6 +140,10 @@ void ik_core_trace_create_sa(struct ik_engine *e, const struct ik_child *c);
  * initiator SPI is known (index_spi); take it out of everything and onto the
  * free list (unlink: it is freed by ops->free after the event). */
 void ik_core_sa_link(struct ik_ike_sa *sa);
+/* After SAs went: the buckets of the core's tables and the timer heap's room
+ * shrink when their entries fell far below their size (ik_htab_shrink).
+ * Costs O(1) unless it shrinks; call when no table walk is under way. */
+void ik_core_compact(struct ik_engine *e);
 void ik_core_sa_index_spi(struct ik_ike_sa *sa);
 void ik_core_sa_unlink(struct ik_ike_sa *sa);
 /* Out of the peer and address indexes only (IKEv1 deletion does the rest). */

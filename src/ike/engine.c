@@ -754,6 +754,7 @@ void ik_engine_free(struct ik_engine *e)
 	ik_htab_free(&e->sa_by_peer);
 	ik_htab_free(&e->sa_by_addr);
 	ik_htab_free(&e->srcs);
+	ik_slab_destroy(&e->src_pool);
 	ik_timers_free(&e->timers);
 	ik_peer_tab_free(&e->peers);
 	ik_core_cfg_release(e, e->cfg);
@@ -1208,6 +1209,7 @@ void ik_engine_run_timers(struct ik_engine *e)
 		timer_fire(e, t, now);
 	}
 	reap(e);
+	ik_core_compact(e); /* half-open SAs expire here after a flood */
 }
 
 /* ---- initiation ---- */

@@ -93,7 +93,7 @@ static void peer_drop(struct ik_peer_tab *t, struct ik_peer *p)
 	t->n--;
 	t->evicted++;
 	free(p->fvrf);
-	free(p);
+	ik_slab_free(&t->pool, p);
 }
 
 /* Drops idle records that expired, then the oldest ones beyond the limit
@@ -157,17 +157,21 @@ static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *addr,
 		return p;
 	}
 	peer_trim(t, now, 1);
-	p = calloc(1, sizeof(*p));
+	/* a record may outlive the SAs of its peer by an hour: not on the heap
+	 * pages of half-open SAs, which it would keep resident once they go */
+	if (!t->pool.size)
+		ik_slab_init(&t->pool, sizeof(*p));
+	p = ik_slab_alloc(&t->pool);
 	if (!p)
 		return NULL;
 	p->addr = *a;
 	if (vrf_norm(fvrf) && !(p->fvrf = strdup(fvrf))) {
-		free(p);
+		ik_slab_free(&t->pool, p);
 		return NULL;
 	}
 	if (ik_htab_add(&t->by_addr, &p->link, h)) {
 		free(p->fvrf);
-		free(p);
+		ik_slab_free(&t->pool, p);
 		return NULL;
 	}
 	p->created_ms = p->touched_ms = now;
@@ -292,10 +296,10 @@ void ik_peer_tab_free(struct ik_peer_tab *t)
 
 				next = l->next;
 				free(p->fvrf);
-				free(p);
 			}
 		}
 	}
+	ik_slab_destroy(&t->pool);
 	ik_htab_free(&t->by_addr);
 	memset(t, 0, sizeof(*t));
 }

@@ -23,6 +23,7 @@
 
 #include "ike/sa.h"
 #include "util/addr.h"
+#include "util/slab.h"
 #include "util/strbuf.h"
 
 #define IK_PEER_MAX_DEFAULT 10000               /* idle records kept at most */
@@ -71,6 +72,7 @@ struct ik_peer_tab {
 	size_t n, nidle;
 	size_t max;             /* 0 = IK_PEER_MAX_DEFAULT */
 	uint64_t evicted;       /* idle records dropped for room or age */
+	struct ik_slab_pool pool; /* the records, on pages of their own (util/slab.h) */
 };
 
 struct ik_engine;

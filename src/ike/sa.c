@@ -15,9 +15,11 @@ uint64_t ik_keyed_hash(const uint8_t key[IK_HKEY_LEN], const void *d, size_t len
 	return h;
 }
 
-static int grow(struct ik_htab *t)
+#define HTAB_MIN 64 /* buckets */
+
+/* Moves every link into nb buckets (a power of two). */
+static int rehash(struct ik_htab *t, size_t nb)
 {
-	size_t nb = t->b ? (t->mask + 1) * 2 : 64;
 	struct ik_hlink **b = calloc(nb, sizeof(*b));
 
 	if (!b)
@@ -42,6 +44,22 @@ static int grow(struct ik_htab *t)
 	t->b = b;
 	t->mask = nb - 1;
 	return 0;
+}
+
+static int grow(struct ik_htab *t)
+{
+	return rehash(t, t->b ? (t->mask + 1) * 2 : HTAB_MIN);
+}
+
+bool ik_htab_shrink(struct ik_htab *t)
+{
+	size_t nb = HTAB_MIN;
+
+	if (!t->b || t->mask + 1 <= HTAB_MIN || t->n >= (t->mask + 1) / 8)
+		return false;
+	while (nb < 2 * t->n)
+		nb *= 2;
+	return rehash(t, nb) == 0;
 }
 
 int ik_htab_add(struct ik_htab *t, struct ik_hlink *l, uint64_t h)

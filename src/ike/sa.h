@@ -49,6 +49,12 @@ bool ik_htab_del(struct ik_htab *t, struct ik_hlink *l);
 /* The links whose hash is h: first, then next (NULL at the end). */
 struct ik_hlink *ik_htab_first(const struct ik_htab *t, uint64_t h);
 struct ik_hlink *ik_htab_next(const struct ik_hlink *l);
+/* When the links have fallen below an eighth of the buckets, moves them
+ * into half as many buckets as links or more (64 at least), so that the
+ * buckets of a table that was large go back to the system; true when it did.
+ * O(buckets), amortised O(1) per link added or removed; never while a walk
+ * of the table is under way (the chains change). */
+bool ik_htab_shrink(struct ik_htab *t);
 /* Frees the buckets only: the owner frees (or forgets) the objects linked. */
 void ik_htab_free(struct ik_htab *t);
 

@@ -43,15 +43,25 @@ static struct ik_src *src_get(struct ik_engine *e, const struct ik_addr *addr)
 
 	if (s)
 		return s;
-	s = calloc(1, sizeof(*s));
+	/* in a pool of their own: a source's record lives as long as its
+	 * longest half-open SA, and would keep heap pages of others resident */
+	if (!e->src_pool.size)
+		ik_slab_init(&e->src_pool, sizeof(*s));
+	s = ik_slab_alloc(&e->src_pool);
 	if (!s)
 		return NULL;
 	s->addr = *addr;
 	if (ik_htab_add(&e->srcs, &s->link, ik_core_hash_addr(e, addr))) {
-		free(s);
+		ik_slab_free(&e->src_pool, s);
 		return NULL;
 	}
 	return s;
+}
+
+static void src_put(struct ik_engine *e, struct ik_src *s)
+{
+	ik_htab_del(&e->srcs, &s->link);
+	ik_slab_free(&e->src_pool, s);
 }
 
 static void ho_unlink(struct ik_ike_sa **head, struct ik_ike_sa **tail, struct ik_ike_sa *sa)
@@ -121,10 +131,8 @@ static void ho_leave(struct ik_engine *e, struct ik_ike_sa *sa)
 		ho_unlink(&e->ho_proven_head, &e->ho_proven_tail, sa);
 	else
 		ho_unlink(&e->ho_unproven_head, &e->ho_unproven_tail, sa);
-	if (sa->src && --sa->src->half_open == 0) {
-		ik_htab_del(&e->srcs, &sa->src->link);
-		free(sa->src);
-	}
+	if (sa->src && --sa->src->half_open == 0)
+		src_put(e, sa->src);
 	sa->src = NULL;
 }
 
@@ -169,10 +177,8 @@ void ik_core_sa_set_endpoints(struct ik_ike_sa *sa, const struct ik_endpoint *lo
 		/* the per-source count follows the address */
 		struct ik_src *s = sa->src;
 
-		if (s && --s->half_open == 0) {
-			ik_htab_del(&e->srcs, &s->link);
-			free(s);
-		}
+		if (s && --s->half_open == 0)
+			src_put(e, s);
 		sa->src = src_get(e, &remote->ip);
 		if (sa->src && sa->src->half_open == UINT16_MAX)
 			sa->src = NULL; /* (never freed here: it has SAs) */
@@ -240,4 +246,17 @@ struct ik_hlink *ik_core_sa_first_peer(struct ik_engine *e, const char *fvrf,
 {
 	return ik_htab_first(&e->sa_by_peer,
 			     ik_core_hash_peer(e, fvrf, &local->ip, &remote->ip, remote->port));
+}
+
+void ik_core_compact(struct ik_engine *e)
+{
+	struct ik_htab *tabs[] = {
+		&e->sa_by_spi, &e->sa_by_peer, &e->sa_by_addr, &e->srcs, &e->peers.by_addr,
+		&e->ch_by_id, &e->ch_by_spi, &e->ch_by_spi_out, &e->ch_by_tunnel, &e->ch_by_peer,
+		&e->ch_by_addr,
+	};
+
+	for (size_t i = 0; i < IK_ARRAY_LEN(tabs); i++)
+		ik_htab_shrink(tabs[i]);
+	ik_timers_shrink(&e->timers);
 }

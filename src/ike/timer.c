@@ -104,6 +104,22 @@ int ik_timer_set(struct ik_timers *ts, struct ik_timer *t, uint64_t at)
 	return 0;
 }
 
+bool ik_timers_shrink(struct ik_timers *ts)
+{
+	size_t cap = 64;
+	struct ik_timer_ent *h;
+
+	if (ts->cap <= 64 || ts->n >= ts->cap / 8)
+		return false;
+	while (cap < 2 * ts->n)
+		cap *= 2;
+	if (!(h = realloc(ts->h, cap * sizeof(*h))))
+		return false;
+	ts->h = h;
+	ts->cap = cap;
+	return true;
+}
+
 void ik_timers_free(struct ik_timers *ts)
 {
 	for (size_t i = 0; i < ts->n; i++)

@@ -45,6 +45,10 @@ static inline struct ik_timer *ik_timers_top(const struct ik_timers *ts)
 {
 	return ts->n ? ts->h[0].t : NULL;
 }
+/* When the armed timers have fallen below an eighth of the heap's room,
+ * gives back the room beyond twice their number (64 entries kept at least);
+ * true when it did. Amortised O(1) per timer armed or cancelled. */
+bool ik_timers_shrink(struct ik_timers *ts);
 void ik_timers_free(struct ik_timers *ts);
 
 #endif

@@ -65,6 +65,15 @@ START_TEST(timer_heap_order)
 				ck_assert_uint_le(ts.h[(k - 1) / 4].at, ts.h[k].at);
 		}
 	}
+	/* the heap's room shrinks once most timers went; order holds */
+	for (unsigned k = 0; k < N && ts.n > 40; k++)
+		ik_timer_cancel(&ts, &t[k]);
+	ck_assert(ik_timers_shrink(&ts));
+	ck_assert_uint_le(ts.cap, 128);
+	ck_assert_uint_ge(ts.cap, 64);
+	ck_assert(!ik_timers_shrink(&ts));
+	for (size_t k = 0; k < ts.n; k++)
+		ck_assert_uint_eq(ts.h[k].t->slot, k + 1);
 	/* popping gives non-decreasing deadlines */
 	for (uint64_t last = 0; ik_timers_top(&ts);) {
 		struct ik_timer *x = ik_timers_top(&ts);
@@ -118,6 +127,54 @@ START_TEST(htab_grows_and_finds)
 
 		ck_assert_uint_ne(ik_keyed_hash(key, &k, 4), ik_keyed_hash(key2, &k, 4));
 	}
+	ik_htab_free(&t);
+	free(it);
+}
+END_TEST
+
+/* After most links went, the buckets shrink to about twice the links left
+ * (not below 64), every link is still found and removable once, and the
+ * table grows again as links come back. */
+START_TEST(htab_shrinks_after_removal)
+{
+	enum { N = 20000, KEEP = 100 };
+	struct item *it = calloc(N, sizeof(*it));
+	struct ik_htab t = { 0 };
+	uint8_t key[IK_HKEY_LEN] = { 4, 5, 6 };
+
+	ck_assert(!ik_htab_shrink(&t));
+	for (uint32_t i = 0; i < N; i++) {
+		it[i].key = i;
+		ck_assert_int_eq(ik_htab_add(&t, &it[i].link, ik_keyed_hash(key, &i, 4)), 0);
+	}
+	ck_assert_uint_ge(t.mask + 1, N);
+	ck_assert(!ik_htab_shrink(&t)); /* full: nothing to give back */
+	for (uint32_t i = KEEP; i < N; i++)
+		ck_assert(ik_htab_del(&t, &it[i].link));
+	ck_assert(ik_htab_shrink(&t));
+	ck_assert_uint_eq(t.mask + 1, 256);
+	ck_assert(!ik_htab_shrink(&t));
+	for (uint32_t i = 0; i < N; i++) {
+		bool found = false;
+
+		for (struct ik_hlink *l = ik_htab_first(&t, ik_keyed_hash(key, &i, 4)); l;
+		     l = ik_htab_next(l))
+			if (ik_container_of(l, struct item, link)->key == i)
+				found = true;
+		ck_assert_int_eq(found, i < KEEP);
+	}
+	for (uint32_t i = 0; i < KEEP; i += 2)
+		ck_assert(ik_htab_del(&t, &it[i].link));
+	for (uint32_t i = 0; i < KEEP; i += 2)
+		ck_assert(!ik_htab_del(&t, &it[i].link));
+	for (uint32_t i = 0; i < KEEP; i++)
+		ck_assert(ik_htab_del(&t, &it[i].link) == (i % 2 == 1));
+	ck_assert_uint_eq(t.n, 0);
+	ck_assert(ik_htab_shrink(&t));
+	ck_assert_uint_eq(t.mask + 1, 64);
+	for (uint32_t i = 0; i < N; i++)
+		ck_assert_int_eq(ik_htab_add(&t, &it[i].link, ik_keyed_hash(key, &i, 4)), 0);
+	ck_assert_uint_ge(t.mask + 1, N);
 	ik_htab_free(&t);
 	free(it);
 }
@@ -1018,6 +1075,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, timer_heap_order);
 	tcase_add_test(tc, htab_grows_and_finds);
+	tcase_add_test(tc, htab_shrinks_after_removal);
 	tcase_add_test(tc, htab_same_key_removal);
 	tcase_add_test(tc, show_session_groups);
 	tcase_add_test(tc, nat_two_peers_initial_contact);
