@@ -193,19 +193,19 @@ static void v2_established(unsigned group, unsigned n, const struct ik_engine_op
 	for (unsigned k = 0; k < n; k++) {
 		if (k == n / 2) {
 			malloc_trim(0);
-			h_half = heap_bytes();
+			h_half = heap_bytes(r->e);
 		}
 		if (!handshake(ic, k))
 			failed++;
 	}
 	malloc_trim(0);
-	h_full = heap_bytes();
+	h_full = heap_bytes(r->e);
 	up = r->nup;
 	net.now += 15000; /* one DPD interval: a liveness check each, answered by nobody */
 	ik_engine_run_timers(r->e);
 	net.qlen = 0;
 	malloc_trim(0);
-	h_dpd = heap_bytes();
+	h_dpd = heap_bytes(r->e);
 	printf("\n%u established IKEv2 SAs (group %u, PSK, one child pair each): heap %.0f B "
 	       "per SA with its child pair (growth from %u to %u SAs)", up, group,
 	       (double)(h_full - h_half) / (n - n / 2), n / 2, n);
