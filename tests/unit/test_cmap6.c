@@ -98,22 +98,6 @@ static const char r2_v2[] =
 	" match address TO-R1\n"
 	"interface GigabitEthernet0/0\n ipv6 address 2001:db8::2/64\n ipv6 crypto map CM6\n";
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
-#define EXPECT_ORDER(node, ...)                                                         \
-	do {                                                                            \
-		static const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
-		if (miss_)                                                              \
-			dump(node);                                                     \
-		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
-			      (node)->name, miss_ ? miss_ : "");                        \
-	} while (0)
-
 #define HAS(s, part) ck_assert_msg(strstr((s), (part)), "missing \"%s\" in:\n%s", (part), (s))
 
 static struct ik_addr ip(const char *s)
@@ -478,8 +462,8 @@ START_TEST(v1_three_lines)
 	initiate_ok(0, "CM6", "2001:db8:a1::5", "2001:db8:b2::7");
 	xn_run(&net, 2000);
 	if (net.n[0].nup != 3 || net.n[1].nup != 3) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 3);
 	ck_assert_uint_eq(net.n[1].nup, 3);
@@ -492,9 +476,9 @@ START_TEST(v1_three_lines)
 	ck_assert_uint_eq(net.n[1].up[0].cmap->seq, 10);
 	ck_assert_uint_eq(net.n[1].up[2].cmap->seq, 20);
 	ck_assert_uint_eq(net.n[0].up[0].pfs_group, 14);
-	EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "\tsrc addr     : 10.2.0.0",
+	XN_EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "\tsrc addr     : 10.2.0.0",
 		     "\tdst addr     : 10.1.1.0", "Crypto mapdb : proxy_match");
-	EXPECT_ORDER(&net.n[1], "    local_proxy= 2001:db8:b2::-2001:db8:b2:ffff:ffff:ffff:"
+	XN_EXPECT_ORDER(&net.n[1], "    local_proxy= 2001:db8:b2::-2001:db8:b2:ffff:ffff:ffff:"
 		     "ffff:ffff/0/0 (type=6),");
 	xn_free(&net);
 }
@@ -559,11 +543,11 @@ START_TEST(v1_failover)
 	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 600000);
 	if (net.n[0].nup != 1)
-		dump(&net.n[0]);
+		xn_dump(&net.n[0]);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	ck_assert(ik_addr_eq(&net.n[0].up[0].out.dst, &r2));
-	EXPECT_ORDER(&net.n[0], "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:DB8::3 "
+	XN_EXPECT_ORDER(&net.n[0], "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:DB8::3 "
 		     "does not answer, trying 2001:DB8::2");
 	xn_free(&net);
 }
@@ -579,8 +563,8 @@ START_TEST(v2_two_lines)
 	initiate_ok(0, "CM6", "10.1.2.5", "10.2.3.4");
 	xn_run(&net, 2000);
 	if (net.n[0].nup != 2 || net.n[1].nup != 2) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 2);
 	ck_assert_uint_eq(net.n[1].nup, 2);
@@ -589,7 +573,7 @@ START_TEST(v2_two_lines)
 	ck_assert_uint_eq(net.n[0].up[1].sel.src.v4, 0x0a010200u);
 	ck_assert_uint_eq(net.n[1].up[0].sel.src.v4, 0x0a020000u);
 	ck_assert_uint_eq(net.n[1].up[0].sel.src_plen, 16);
-	EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "\tsrc addr     : 10.2.3.4",
+	XN_EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "\tsrc addr     : 10.2.3.4",
 		     "\tdst addr     : 10.1.1.5");
 	xn_free(&net);
 }
@@ -612,7 +596,7 @@ START_TEST(v2_dynamic_map)
 	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 2000);
 	if (net.n[1].nup != 1)
-		dump(&net.n[1]);
+		xn_dump(&net.n[1]);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	expect_pair(0);
@@ -636,7 +620,7 @@ START_TEST(v1_keyring_ipv6_key)
 	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 2000);
 	if (net.n[0].nup != 1)
-		dump(&net.n[0]);
+		xn_dump(&net.n[0]);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	expect_pair(0);
@@ -718,12 +702,12 @@ START_TEST(v2_failover)
 	initiate_ok(0, "CM6", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 600000);
 	if (net.n[0].nup != 1)
-		dump(&net.n[0]);
+		xn_dump(&net.n[0]);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	expect_pair(0);
 	ck_assert(ik_addr_eq(&net.n[0].up[0].out.dst, &r2));
-	EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM6 10 to 2001:DB8::3",
+	XN_EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM6 10 to 2001:DB8::3",
 		     "%CRYPTO-6-PEER_FAILOVER: crypto map CM6 10: peer 2001:DB8::3 does not "
 		     "answer, trying 2001:DB8::2",
 		     "Initiating IKEv2 for crypto map CM6 10 to 2001:DB8::2");

@@ -57,22 +57,6 @@ static const char r2_map[] =
 	" match address TO-R1\n"
 	"interface GigabitEthernet0/0\n ip address 192.0.2.2 255.255.255.0\n crypto map CM\n";
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
-#define EXPECT_ORDER(node, ...)                                                         \
-	do {                                                                            \
-		static const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
-		if (miss_)                                                              \
-			dump(node);                                                     \
-		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
-			      (node)->name, miss_ ? miss_ : "");                        \
-	} while (0)
-
 static void start(const char *t1, const char *t2, uint64_t seed)
 {
 	struct ik_sb a, b;
@@ -160,8 +144,8 @@ START_TEST(two_prefixes_two_pairs)
 	initiate_ok(0, "CM", "10.1.2.5", "10.2.3.4");
 	xn_run(&net, 2000);
 	if (net.n[0].nup != 2 || net.n[1].nup != 2) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 2);
 	ck_assert_uint_eq(net.n[1].nup, 2);
@@ -178,9 +162,9 @@ START_TEST(two_prefixes_two_pairs)
 	ck_assert_uint_ne(net.n[0].up[0].reqid, net.n[0].up[1].reqid);
 	ck_assert_uint_ge(net.n[0].up[0].reqid, 0x800000u);
 	ck_assert_uint_eq(net.n[1].up[0].cmap->seq, 10);
-	EXPECT_ORDER(&net.n[0], "    local_proxy= 10.1.1.0/255.255.255.0/0/0 (type=4),",
+	XN_EXPECT_ORDER(&net.n[0], "    local_proxy= 10.1.1.0/255.255.255.0/0/0 (type=4),",
 		     "    remote_proxy= 10.2.0.0/255.255.0.0/0/0 (type=4),");
-	EXPECT_ORDER(&net.n[1], "    local_proxy= 10.2.0.0/255.255.0.0/0/0 (type=4),",
+	XN_EXPECT_ORDER(&net.n[1], "    local_proxy= 10.2.0.0/255.255.0.0/0/0 (type=4),",
 		     "    remote_proxy= 10.1.1.0/255.255.255.0/0/0 (type=4),",
 		     "Crypto mapdb : proxy_match", "\tsrc addr     : 10.2.0.0",
 		     "\tdst addr     : 10.1.1.0", "\tprotocol     : 0",
@@ -217,7 +201,7 @@ START_TEST(mismatched_proxies)
 	xn_run(&net, 3000);
 	ck_assert_uint_eq(net.n[0].nup, 0);
 	ck_assert_uint_eq(net.n[1].nup, 0);
-	EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "Crypto mapdb : proxy_match",
+	XN_EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "Crypto mapdb : proxy_match",
 		     "map_db_find_best did not find matching map",
 		     "IPSEC(ipsec_process_proposal): proxy identities not supported");
 	ck_assert_int_ge(xn_find(&net.n[1], 0, "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick "
@@ -298,11 +282,11 @@ START_TEST(peer_failover)
 	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 600000);
 	if (net.n[0].nup != 1)
-		dump(&net.n[0]);
+		xn_dump(&net.n[0]);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	ck_assert_uint_eq(net.n[0].up[0].out.dst.v4, R2_ADDR);
-	EXPECT_ORDER(&net.n[0], "deleting SA reason \"Death by retransmission P1\"",
+	XN_EXPECT_ORDER(&net.n[0], "deleting SA reason \"Death by retransmission P1\"",
 		     "%CRYPTO-6-PEER_FAILOVER: crypto map CM 10: peer 192.0.2.3 does not answer, "
 		     "trying 192.0.2.2");
 	xn_free(&net);
@@ -423,7 +407,7 @@ START_TEST(entry_isakmp_profile_p4)
 	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 3000);
 	ck_assert_uint_eq(net.n[1].nup, 0);
-	EXPECT_ORDER(&net.n[1], "map_db_check_isakmp_profile profile did not match",
+	XN_EXPECT_ORDER(&net.n[1], "map_db_check_isakmp_profile profile did not match",
 		     "Crypto mapdb : proxy_match");
 	ck_assert_int_ge(xn_find(&net.n[1], 0, "P4: crypto map CM 10 names ISAKMP profile "
 				 "OTHERPROF"), 0);
@@ -523,7 +507,7 @@ START_TEST(per_host_quick_modes)
 	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), 0xffffffffu);
 	ck_assert_uint_eq(net.n[0].up[1].sel.src.v4, A("10.1.1.9"));
 	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[1].sel.dst_plen), 0xffffffffu);
-	EXPECT_ORDER(&net.n[0], "    local_proxy= 10.1.1.5/255.255.255.255/0/0 (type=4),",
+	XN_EXPECT_ORDER(&net.n[0], "    local_proxy= 10.1.1.5/255.255.255.255/0/0 (type=4),",
 		     "    remote_proxy= 10.2.3.4/255.255.255.255/0/0 (type=4),");
 	xn_free(&net);
 	free(r1);
@@ -550,8 +534,8 @@ START_TEST(ipv6_acl_quick_mode)
 	initiate_ok(0, "CM", "2001:db8:1::5", "2001:db8:2::9");
 	xn_run(&net, 3000);
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
@@ -560,7 +544,7 @@ START_TEST(ipv6_acl_quick_mode)
 	ck_assert_uint_eq(net.n[0].up[0].sel.src_plen, 48);
 	ck_assert(ik_addr_eq(&net.n[1].up[0].sel.dst, &net1));
 	ck_assert_uint_eq(net.n[1].up[0].sel.dst_plen, 48);
-	EXPECT_ORDER(&net.n[1], "    local_proxy= 2001:db8:2::-2001:db8:2:ffff:ffff:ffff:ffff:ffff",
+	XN_EXPECT_ORDER(&net.n[1], "    local_proxy= 2001:db8:2::-2001:db8:2:ffff:ffff:ffff:ffff:ffff",
 		     "Crypto mapdb : proxy_match", "\tsrc addr     : 2001:db8:2::");
 	xn_free(&net);
 	free(r1);

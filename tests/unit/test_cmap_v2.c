@@ -67,26 +67,10 @@ static const char r2_map[] =
 	" set ikev2-profile P1\n match address TO-R1\n"
 	"interface GigabitEthernet0/0\n ip address 192.0.2.2 255.255.255.0\n crypto map CM\n";
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
-#define EXPECT_ORDER(node, ...)                                                         \
-	do {                                                                            \
-		static const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
-		if (miss_)                                                              \
-			dump(node);                                                     \
-		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
-			      (node)->name, miss_ ? miss_ : "");                        \
-	} while (0)
-
 #define EXPECT_LINE(node, s)                                                            \
 	do {                                                                            \
 		if (xn_find((node), 0, (s)) < 0)                                        \
-			dump(node);                                                     \
+			xn_dump(node);                                                     \
 		ck_assert_msg(xn_find((node), 0, (s)) >= 0, "%s: no line \"%s\"",       \
 			      (node)->name, (s));                                       \
 	} while (0)
@@ -182,8 +166,8 @@ START_TEST(two_prefixes_two_children)
 	initiate_ok(0, "CM", "10.1.2.5", "10.2.3.4");
 	xn_run(&net, 2000);
 	if (net.n[0].nup != 2 || net.n[1].nup != 2) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 2);
 	ck_assert_uint_eq(net.n[1].nup, 2);
@@ -201,12 +185,12 @@ START_TEST(two_prefixes_two_children)
 	ck_assert_uint_eq(net.n[0].up[0].lifetime_sec, 1800);
 	ck_assert_uint_ne(net.n[0].up[0].reqid, net.n[0].up[1].reqid);
 	ck_assert_uint_eq(net.n[1].up[0].cmap->seq, 10);
-	EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM 10 to 192.0.2.2",
+	XN_EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM 10 to 192.0.2.2",
 		     "IPsec SA for crypto map CM 10 installed",
 		     "Sending CREATE_CHILD_SA request for crypto map CM 10",
 		     "IPsec SA for crypto map CM 10 installed");
 	/* R1 names the packet first (RFC 7296 2.9): the trace shows it */
-	EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "\tsrc addr     : 10.2.3.4",
+	XN_EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "\tsrc addr     : 10.2.3.4",
 		     "\tdst addr     : 10.1.1.5", "\tprotocol     : 0",
 		     "Crypto mapdb : proxy_match", "\tsrc addr     : 10.2.3.4",
 		     "Traffic selectors for crypto map CM 10: TSi 10.1.1.0-10.1.1.255 proto 0 "
@@ -228,8 +212,8 @@ START_TEST(responder_narrows)
 	initiate_ok(1, "CM", "10.2.3.4", "10.1.2.5");
 	xn_run(&net, 3000);
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
@@ -258,7 +242,7 @@ START_TEST(mismatch_ts_unacceptable)
 	ck_assert_uint_eq(net.n[0].nup, 0);
 	ck_assert_uint_eq(net.n[1].nup, 0);
 	ck_assert_uint_eq(ready(0), 1);
-	EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "Crypto mapdb : proxy_match",
+	XN_EXPECT_ORDER(&net.n[1], "Crypto mapdb : proxy_match", "Crypto mapdb : proxy_match",
 		     "no entry of crypto map CM (IKEv2 profile P1) allows the peer's traffic "
 		     "selectors (10.1.1.5 -> 10.2.3.4, protocol 0, first of 2 and 2): "
 		     "TS_UNACCEPTABLE");
@@ -287,7 +271,7 @@ START_TEST(entry_of_other_profile_passed_over)
 	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 3000);
 	ck_assert_uint_eq(net.n[1].nup, 0);
-	EXPECT_ORDER(&net.n[1], "map_db_check_ikev2_profile profile did not match",
+	XN_EXPECT_ORDER(&net.n[1], "map_db_check_ikev2_profile profile did not match",
 		     "Crypto mapdb : proxy_match", "TS_UNACCEPTABLE");
 	ik_sb_free(&t2);
 	free(r2);
@@ -412,7 +396,7 @@ START_TEST(per_host_children)
 	acquire(0, 0, "10.1.1.5", "10.2.3.4", true);
 	xn_run(&net, 2000);
 	if (net.n[0].nup != 2)
-		dump(&net.n[0]);
+		xn_dump(&net.n[0]);
 	ck_assert_uint_eq(net.n[0].nup, 2);
 	ck_assert_uint_eq(net.n[1].nup, 2);
 	ck_assert_uint_eq(ready(0), 1);
@@ -454,8 +438,8 @@ START_TEST(per_host_responder_narrows_to_hosts)
 	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 3000);
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
@@ -483,7 +467,7 @@ START_TEST(per_host_responder_narrows_to_hosts)
 	ck_assert_uint_eq(net.n[0].nup, 0);
 	ck_assert_uint_eq(net.n[1].nup, 0);
 	ck_assert_uint_eq(ready(0), 1);
-	EXPECT_ORDER(&net.n[1], "crypto map CM 10 is per-host: the peer's first traffic "
+	XN_EXPECT_ORDER(&net.n[1], "crypto map CM 10 is per-host: the peer's first traffic "
 		     "selectors name no single host pair",
 		     "no entry of crypto map CM (IKEv2 profile P1) allows the peer's traffic "
 		     "selectors (10.1.1.0 -> 10.2.0.0, protocol 0, first of 1 and 1); entry 10 is "
@@ -522,8 +506,8 @@ START_TEST(ipv6_acl_children)
 	initiate_ok(0, "CM", "2001:db8:3::5", "2001:db8:2::9");
 	xn_run(&net, 2000);
 	if (net.n[0].nup != 2 || net.n[1].nup != 2) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 2);
 	ck_assert_uint_eq(net.n[1].nup, 2);
@@ -566,7 +550,7 @@ START_TEST(per_host_responder_ipv6)
 	initiate_ok(0, "CM", "2001:db8:1::5", "2001:db8:2::9");
 	xn_run(&net, 3000);
 	if (net.n[1].nup != 1)
-		dump(&net.n[1]);
+		xn_dump(&net.n[1]);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	ck_assert_int_eq(ik_addr_parse_any("2001:db8:1::5", &h1), 0);
@@ -596,11 +580,11 @@ START_TEST(peer_failover_v2)
 	initiate_ok(0, "CM", "10.1.1.5", "10.2.3.4");
 	xn_run(&net, 600000);
 	if (net.n[0].nup != 1)
-		dump(&net.n[0]);
+		xn_dump(&net.n[0]);
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
 	expect_pair(0);
-	EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM 10 to 192.0.2.3",
+	XN_EXPECT_ORDER(&net.n[0], "Initiating IKEv2 for crypto map CM 10 to 192.0.2.3",
 		     "%CRYPTO-6-PEER_FAILOVER: crypto map CM 10: peer 192.0.2.3 does not answer, "
 		     "trying 192.0.2.2",
 		     "Initiating IKEv2 for crypto map CM 10 to 192.0.2.2");

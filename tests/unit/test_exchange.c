@@ -36,22 +36,6 @@ static void start(char *t1, char *t2, uint64_t seed)
 	xn_init(&net, c1, R1_ADDR, c2, R2_ADDR, seed, NULL);
 }
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
-#define EXPECT_ORDER(node, ...)                                                         \
-	do {                                                                            \
-		static const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
-		if (miss_)                                                              \
-			dump(node);                                                     \
-		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
-			      (node)->name, miss_ ? miss_ : "");                        \
-	} while (0)
-
 static void initiate(int side, const char *ifname)
 {
 	struct ik_sb err;
@@ -68,8 +52,8 @@ static void expect_pair(void)
 	const struct ik_child_sa *a, *b;
 
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
@@ -122,7 +106,7 @@ START_TEST(r1_initiates_success)
 	/* 9 messages: MM1..MM6, QM1..QM3 */
 	ck_assert_uint_eq(net.sent, 9);
 	/* The seed's R1 lines (K1, P3), in order. */
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "IPSEC(sa_request): ,",
 		     "ISAKMP:(0): SA request profile is profile2",
 		     " a peer struct for 192.168.0.2, peer port 500",
@@ -209,7 +193,7 @@ START_TEST(r1_initiates_success)
 		     "ISAKMP:(1001):Old State = IKE_QM_I_QM1  New State = IKE_QM_PHASE2_COMPLETE",
 		     "IPSEC(create_sa): sa created,");
 	/* The seed's R2 lines (K3.6, P1, P2 pass). */
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "ISAKMP (0): received packet from 192.168.0.1 dport 500 sport 500 Global (N) "
 		     "NEW SA",
 		     "ISAKMP:(0):Old State = IKE_READY New State = IKE_R_MM1",
@@ -312,12 +296,12 @@ START_TEST(r2_initiates_p2_failure)
 	xn_run(&net, 200000);
 	ck_assert_uint_eq(net.n[0].ups, 0);
 	ck_assert_uint_eq(net.n[1].ups, 0);
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "ISAKMP:(0): SA request profile is profile1",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring1",
 		     "ISAKMP:(0): sending packet to 192.168.0.1 my_port 500 peer_port 500 (I) "
 		     "MM_SA_SETUP");
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.2",
 		     "ISAKMP:(1001): speaking to another IOS box!",
 		     "ISAKMP (1001): received packet from 192.168.0.2 dport 500 sport 500 "
@@ -368,7 +352,7 @@ START_TEST(k2_no_profile)
 	start(t1, r2_text(), 3);
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "ISAKMP:(0):key for 192.168.0.2 not available in default",
 		     "ISAKMP:(0):key for 192.168.0.2 found in keyring1",
 		     "ISAKMP:(0):ISAKMP: Selecting 192.168.0.0,255.255.255.0 as key",
@@ -405,14 +389,14 @@ START_TEST(local_address_keyring_per_address)
 		initiate(side, "Tunnel1");
 		xn_run(&net, 1000);
 		if (side == 0)
-			EXPECT_ORDER(&net.n[1],
+			XN_EXPECT_ORDER(&net.n[1],
 				     "ISAKMP:(0):key for 192.168.0.1 not available in default",
 				     "ISAKMP:(0):key for 192.168.0.1 found in keyring2",
 				     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.1",
 				     "ISAKMP:(0):: peer matches profile1 profile",
 				     "ISAKMP:(1001):Found ADDRESS key in keyring keyring2");
 		else
-			EXPECT_ORDER(&net.n[1],
+			XN_EXPECT_ORDER(&net.n[1],
 				     "ISAKMP:(0): SA request profile is profile1",
 				     "ISAKMP:(0):Found ADDRESS key in keyring keyring2");
 		expect_pair();
@@ -434,12 +418,12 @@ START_TEST(debug_isakmp_vs_detail)
 		initiate(0, "Tunnel1");
 		xn_run(&net, 1000);
 		expect_pair();
-		EXPECT_ORDER(&net.n[1], "ISAKMP:(0): processing NONCE payload. message ID = 0",
+		XN_EXPECT_ORDER(&net.n[1], "ISAKMP:(0): processing NONCE payload. message ID = 0",
 			     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.1",
 			     "ISAKMP:(0):: peer matches profile1 profile",
 			     "ISAKMP:(1001):Found ADDRESS key in keyring keyring1");
 		if (detail) {
-			EXPECT_ORDER(&net.n[1],
+			XN_EXPECT_ORDER(&net.n[1],
 				     "ISAKMP:(0):key for 192.168.0.1 not available in default",
 				     "ISAKMP:(0):key for 192.168.0.1 found in keyring1",
 				     "ISAKMP:(0):ISAKMP: Selecting 192.168.0.1,255.255.255.255 as "
@@ -471,13 +455,13 @@ START_TEST(debug_condition_peer)
 		expect_pair();
 		ck_assert_int_ge(xn_find(&net.n[0], 0, "IKE_P1_COMPLETE"), 0);
 		if (match) {
-			EXPECT_ORDER(&net.n[1], "ISAKMP (0): received packet from 192.168.0.1",
+			XN_EXPECT_ORDER(&net.n[1], "ISAKMP (0): received packet from 192.168.0.1",
 				     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = "
 				     "IKE_P1_COMPLETE",
 				     "IPSEC(create_sa): sa created,");
 		} else {
 			if (net.n[1].cap.n)
-				dump(&net.n[1]);
+				xn_dump(&net.n[1]);
 			ck_assert_uint_eq(net.n[1].cap.n, 0);
 		}
 		xn_free(&net);
@@ -498,7 +482,7 @@ START_TEST(k4_default_key_shadows)
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
 	ck_assert_uint_eq(net.n[0].ups + net.n[1].ups, 0);
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "ISAKMP:(0):found peer pre-shared key matching 192.168.0.1",
 		     "ISAKMP:(0):: peer matches profile1 profile",
 		     "ISAKMP:(1001): Key not found in keyrings of profile , aborting exchange",
@@ -518,7 +502,7 @@ START_TEST(k5_different_keys)
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
 	ck_assert_uint_eq(net.n[0].ups + net.n[1].ups, 0);
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "ISAKMP (1001): received packet from 192.168.0.1 dport 500 sport 500 Global "
 		     "(R) MM_KEY_EXCH",
 		     "ISAKMP: reserved not zero on ID payload!",
@@ -543,7 +527,7 @@ START_TEST(p4_wrong_profile)
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
 	ck_assert_uint_eq(net.n[0].ups + net.n[1].ups, 0);
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE",
 		     "ISAKMP:(1001):Checking IPsec proposal 1",
 		     "ISAKMP:(1001):atts are acceptable.",
@@ -563,7 +547,7 @@ START_TEST(p4_wrong_profile)
 		     "192.168.0.1)",
 		     "ISAKMP: set new node ",
 		     "ISAKMP:(1001):Sending NOTIFY PROPOSAL_NOT_CHOSEN protocol 3");
-	EXPECT_ORDER(&net.n[0], "ISAKMP:(1001): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
+	XN_EXPECT_ORDER(&net.n[0], "ISAKMP:(1001): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
 		     "error TRUE reason \"PROPOSAL_NOT_CHOSEN\"");
 	/* the initiator's node went at once: nothing is retransmitted later */
 	{
@@ -598,7 +582,7 @@ static void expect_no_debug_lines(const struct xnode *n)
 #define EXPECT_MSG(side, text)                                                          \
 	do {                                                                            \
 		if (xn_find(&net.n[side], 0, text) < 0)                                 \
-			dump(&net.n[side]);                                             \
+			xn_dump(&net.n[side]);                                             \
 		ck_assert_msg(xn_find(&net.n[side], 0, text) >= 0, "%s: no message \"%s\"", \
 			      net.n[side].name, text);                                  \
 	} while (0)
@@ -712,7 +696,7 @@ START_TEST(pfs)
 	expect_pair();
 	ck_assert_uint_eq(net.n[0].up[0].pfs_group, 14);
 	ck_assert_uint_eq(net.n[1].up[0].pfs_group, 14);
-	EXPECT_ORDER(&net.n[1], "ISAKMP:      group is 14", "processing KE payload. message ID = ");
+	XN_EXPECT_ORDER(&net.n[1], "ISAKMP:      group is 14", "processing KE payload. message ID = ");
 	xn_free(&net);
 }
 END_TEST
@@ -730,7 +714,7 @@ START_TEST(transport)
 	expect_pair();
 	ck_assert_uint_eq(net.n[0].up[0].mode, IK_MODE_TRANSPORT);
 	ck_assert_uint_eq(net.n[1].up[0].mode, IK_MODE_TRANSPORT);
-	EXPECT_ORDER(&net.n[1], "ISAKMP:      encaps is 2 (Transport)");
+	XN_EXPECT_ORDER(&net.n[1], "ISAKMP:      encaps is 2 (Transport)");
 	xn_free(&net);
 }
 END_TEST
@@ -752,7 +736,7 @@ START_TEST(vti)
 	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.src_plen), 0);
 	ck_assert_uint_eq(ik_sel_mask4(net.n[0].up[0].sel.dst_plen), 0);
 	ck_assert_uint_eq(net.n[0].up[0].mode, IK_MODE_TUNNEL);
-	EXPECT_ORDER(&net.n[0], "    local_proxy= 0.0.0.0/0.0.0.0/0/0,");
+	XN_EXPECT_ORDER(&net.n[0], "    local_proxy= 0.0.0.0/0.0.0.0/0/0,");
 	xn_free(&net);
 }
 END_TEST
@@ -832,7 +816,7 @@ START_TEST(duplicates)
 	xn_deliver(&net);
 	ck_assert_uint_eq(net.n[1].ups, 1);
 	if (xn_find(&net.n[1], 0, "phase 2 packet is a duplicate") < 0)
-		dump(&net.n[1]);
+		xn_dump(&net.n[1]);
 	ck_assert_int_ge(xn_find(&net.n[1], 0, "phase 2 packet is a duplicate"), 0);
 	(void)sent;
 	for (unsigned i = 1; i <= 9; i++) {
@@ -852,7 +836,7 @@ START_TEST(duplicate_resend)
 	initiate(0, "Tunnel1");
 	xn_run(&net, 60000);
 	expect_pair();
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		"ISAKMP:(1001): phase 1 packet is a duplicate of a previous packet.",
 		     "ISAKMP:(1001): retransmitting due to retransmit phase 1");
 	xn_free(&net);
@@ -874,7 +858,7 @@ START_TEST(delete_both_ways)
 	ck_assert_uint_eq(net.n[0].nup, 0);
 	ck_assert_uint_eq(net.n[1].nup, 0);
 	ck_assert_uint_eq(net.n[1].downs, 1);
-	EXPECT_ORDER(&net.n[1], "ISAKMP:(1001): processing DELETE payload.",
+	XN_EXPECT_ORDER(&net.n[1], "ISAKMP:(1001): processing DELETE payload.",
 		     "IPSEC(key_engine_delete_sas): rec'd delete notify from ISAKMP");
 	ik_engine_stats(net.n[0].e, &st);
 	ck_assert_uint_eq(st.isakmp_up, 1);
@@ -884,7 +868,7 @@ START_TEST(delete_both_ways)
 	ck_assert_uint_eq(st.isakmp_sas, 0);
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 0);
-	EXPECT_ORDER(&net.n[0], "deleting SA reason \"P1 delete notify (in)\"");
+	XN_EXPECT_ORDER(&net.n[0], "deleting SA reason \"P1 delete notify (in)\"");
 	xn_free(&net);
 }
 END_TEST
@@ -927,15 +911,15 @@ START_TEST(dpd_timeout)
 	expect_pair();
 	/* one round answered */
 	xn_run(&net, 12000);
-	EXPECT_ORDER(&net.n[1], "DPD/R_U_THERE received from peer 192.168.0.1");
-	EXPECT_ORDER(&net.n[0], "DPD/R_U_THERE_ACK received from peer 192.168.0.2");
+	XN_EXPECT_ORDER(&net.n[1], "DPD/R_U_THERE received from peer 192.168.0.1");
+	XN_EXPECT_ORDER(&net.n[0], "DPD/R_U_THERE_ACK received from peer 192.168.0.2");
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	net.blackhole[1] = true;
 	xn_run(&net, 60000);
 	ck_assert_uint_eq(net.n[0].nup, 0);
 	ik_engine_stats(net.n[0].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 0);
-	EXPECT_ORDER(&net.n[0], "declaring it dead", "No reply to DPD");
+	XN_EXPECT_ORDER(&net.n[0], "declaring it dead", "No reply to DPD");
 	xn_free(&net);
 }
 END_TEST
@@ -1111,12 +1095,12 @@ START_TEST(nat_t)
 	net.nat_port500 = 1500;
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
-	EXPECT_ORDER(&net.n[0], "ISAKMP (1001): My hash no match - this node inside NAT",
+	XN_EXPECT_ORDER(&net.n[0], "ISAKMP (1001): My hash no match - this node inside NAT",
 		     "ISAKMP (1001): NAT found, the node inside NAT",
 		     "ISAKMP:(1001):NAT-T: floating to port 4500",
 		     "ISAKMP:(1001): sending packet to 192.168.0.2 my_port 4500 peer_port 4500 (I) "
 		     "MM_KEY_EXCH");
-	EXPECT_ORDER(&net.n[1], "ISAKMP (1001): NAT found, the node outside NAT",
+	XN_EXPECT_ORDER(&net.n[1], "ISAKMP (1001): NAT found, the node outside NAT",
 		     "ISAKMP (1001): received packet from 203.0.113.10 dport 4500 sport 1501 "
 		     "Global (R) MM_KEY_EXCH",
 		     "ISAKMP:      encaps is 3 (Tunnel)");
@@ -1145,9 +1129,9 @@ START_TEST(identity_hostname)
 	start(t1, r2_text(), 37);
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
-	EXPECT_ORDER(&net.n[0], "ISAKMP:(1001):SA is doing pre-shared key authentication using id "
+	XN_EXPECT_ORDER(&net.n[0], "ISAKMP:(1001):SA is doing pre-shared key authentication using id "
 		     "type ID_FQDN", "\tFQDN name    : R1");
-	EXPECT_ORDER(&net.n[1], "\tFQDN name    : R1",
+	XN_EXPECT_ORDER(&net.n[1], "\tFQDN name    : R1",
 		     "ISAKMP:(0):: peer matches *none* of the profiles",
 		     "ISAKMP:(1001):Old State = IKE_R_MM5 New State = IKE_P1_COMPLETE",
 		     "map_db_check_isakmp_profile profile did not match");
@@ -1222,7 +1206,7 @@ START_TEST(unknown_dh_group)
 	buf[i + 3] = 99;
 	net.blackhole[1] = false;
 	xn_inject(&net, 0, buf, n, 500);
-	EXPECT_ORDER(&net.n[1], "ISAKMP:      default group 99",
+	XN_EXPECT_ORDER(&net.n[1], "ISAKMP:      default group 99",
 		     "ISAKMP:(0):Diffie-Hellman group offered does not match policy!",
 		     "ISAKMP:(0):atts are not acceptable. Next payload is 0",
 		     "ISAKMP:(0):no offers accepted!",
@@ -1235,7 +1219,7 @@ START_TEST(unknown_dh_group)
 	ck_assert_uint_eq(st.isakmp_sas, 0);
 	/* R1 learns why, from an unauthenticated notification it does not act on */
 	xn_deliver(&net);
-	EXPECT_ORDER(&net.n[0], "ISAKMP:(0): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 1",
+	XN_EXPECT_ORDER(&net.n[0], "ISAKMP:(0): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 1",
 		     "ISAKMP:(0):Notify has no hash. Rejected.");
 	ik_engine_stats(net.n[0].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 1);
@@ -1284,7 +1268,7 @@ START_TEST(half_open_bound)
 	}
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.half_open, 2);
-	EXPECT_ORDER(&net.n[1], "half-open SA limit 2 reached, dropping the oldest");
+	XN_EXPECT_ORDER(&net.n[1], "half-open SA limit 2 reached, dropping the oldest");
 	xn_free(&net);
 }
 END_TEST
@@ -1448,7 +1432,7 @@ START_TEST(initial_contact_after_restart)
 	}
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
-	EXPECT_ORDER(&net.n[1], "ISAKMP:(1002): processing NOTIFY INITIAL_CONTACT protocol 1",
+	XN_EXPECT_ORDER(&net.n[1], "ISAKMP:(1002): processing NOTIFY INITIAL_CONTACT protocol 1",
 		     "ISAKMP:(1001):deleting SA reason \"Receive initial contact\"");
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 1);

@@ -20,22 +20,6 @@
 
 static struct xnet net;
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
-#define EXPECT_ORDER(node, ...)                                                         \
-	do {                                                                            \
-		static const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
-		if (miss_)                                                              \
-			dump(node);                                                     \
-		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
-			      (node)->name, miss_ ? miss_ : "");                        \
-	} while (0)
-
 /* R1 initiates in Aggressive Mode: its profile2 (the tunnel's) says so. */
 static char *r1_am(void)
 {
@@ -80,8 +64,8 @@ static void expect_up(void)
 	struct ik_engine_stats st;
 
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
@@ -116,7 +100,7 @@ START_TEST(am_r1_initiates)
 	xn_run(&net, 1000);
 	expect_up();
 	ck_assert_uint_eq(net.sent, 6);
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "ISAKMP:(0): SA request profile is profile2",
 		     "ISAKMP:(0):Found ADDRESS key in keyring keyring2",
 		     "ISAKMP:(0):Input = IKE_MESG_FROM_IPSEC, IKE_SA_REQ_AM",
@@ -126,7 +110,7 @@ START_TEST(am_r1_initiates)
 		     "AG_INIT_EXCH",
 		     "ISAKMP:(1001):SA has been authenticated with 192.168.0.2",
 		     "ISAKMP:(1001):Old State = IKE_I_AM1 New State = IKE_P1_COMPLETE");
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "ISAKMP:(0):Old State = IKE_READY New State = IKE_R_AM_AAA_AWAIT",
 		     "\taddress      : 192.168.0.1",
 		     "ISAKMP:(0):: peer matches profile1 profile",
@@ -146,7 +130,7 @@ START_TEST(am_p2_checked_before_the_key_is_used)
 	initiate(1);
 	xn_run(&net, 60000);
 	expect_nothing_up();
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "ISAKMP:(0):: peer matches profile2 profile",
 		     "Key not found in keyrings of profile , aborting exchange",
 		     "FSM action returned error: 2",
@@ -177,7 +161,7 @@ START_TEST(am_hostname_key)
 	initiate(0);
 	xn_run(&net, 1000);
 	expect_up();
-	EXPECT_ORDER(&net.n[1], "\tFQDN name    : R1",
+	XN_EXPECT_ORDER(&net.n[1], "\tFQDN name    : R1",
 		     "ISAKMP:(0):: peer matches profile1 profile",
 		     "found peer pre-shared key matching R1",
 		     "ISAKMP:(1001):Old State = IKE_R_AM2 New State = IKE_P1_COMPLETE");
@@ -215,7 +199,7 @@ START_TEST(am_disabled_initiator_uses_main_mode)
 	initiate(0);
 	xn_run(&net, 1000);
 	expect_up();
-	EXPECT_ORDER(&net.n[0], "%CRYPTO-6-IKMP_AGG_MODE_DISABLED",
+	XN_EXPECT_ORDER(&net.n[0], "%CRYPTO-6-IKMP_AGG_MODE_DISABLED",
 		     "ISAKMP:(0):Can not start Aggressive mode, trying Main mode.",
 		     "ISAKMP:(0): beginning Main Mode exchange");
 	xn_free(&net);
@@ -233,7 +217,7 @@ START_TEST(am_wrong_key_responder)
 	initiate(0);
 	xn_run(&net, 1000);
 	expect_nothing_up();
-	EXPECT_ORDER(&net.n[0], "\tnot authenticated",
+	XN_EXPECT_ORDER(&net.n[0], "\tnot authenticated",
 		     "%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host "
 		     "192.168.0.2");
 	xn_free(&net);
@@ -278,7 +262,7 @@ START_TEST(am_forged_am3)
 	forged[31] = 20;        /* HASH payload length */
 	memset(forged + 32, 0x5a, 16);
 	xn_inject(&net, 0, forged, sizeof(forged), 500);
-	EXPECT_ORDER(&net.n[1], "\tnot authenticated",
+	XN_EXPECT_ORDER(&net.n[1], "\tnot authenticated",
 		     "%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed "
 		     "with host 192.168.0.1");
 	ck_assert_int_lt(xn_find(&net.n[1], 0, "New State = IKE_P1_COMPLETE"), 0);

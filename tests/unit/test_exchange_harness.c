@@ -1,6 +1,7 @@
 /* Back-to-back engines for tests and benchmarks (see the header). */
 #include "test_exchange_harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -584,4 +585,10 @@ const char *xn_in_order(const struct xnode *n, const char *const *lines, size_t 
 		at = k + 1;
 	}
 	return NULL;
+}
+
+void xn_dump(const struct xnode *n)
+{
+	for (size_t i = 0; i < n->cap.n; i++)
+		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
 }

@@ -131,6 +131,19 @@ void xn_inject(struct xnet *net, int from, const uint8_t *d, size_t len, uint16_
 long xn_find(const struct xnode *n, size_t from, const char *s);
 /* Checks that the lines appear in this order; returns NULL or the first missing one. */
 const char *xn_in_order(const struct xnode *n, const char *const *lines, size_t count);
+/* Every trace line node n captured, on stderr (a failing test shows them). */
+void xn_dump(const struct xnode *n);
+/* Asserts that node's trace holds the lines given, in that order; on a miss
+ * the whole trace goes to stderr. Needs <check.h>. */
+#define XN_EXPECT_ORDER(node, ...)                                                      \
+	do {                                                                            \
+		static const char *const lines_[] = { __VA_ARGS__ };                     \
+		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
+		if (miss_)                                                              \
+			xn_dump(node);                                                  \
+		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
+			      (node)->name, miss_ ? miss_ : "");                        \
+	} while (0)
 /* The host callbacks of side n (to make a new engine for it). */
 const struct ik_engine_host *xn_host(struct xnode *n);
 /* Injects a datagram from any address and port to side `to`. */

@@ -45,26 +45,10 @@ static void start(char *t1, char *t2, uint64_t seed)
 	start_opts(t1, t2, seed, NULL);
 }
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
-#define EXPECT_ORDER(node, ...)                                                         \
-	do {                                                                            \
-		static const char *const lines_[] = { __VA_ARGS__ };                     \
-		const char *miss_ = xn_in_order((node), lines_, sizeof(lines_) / sizeof(*lines_)); \
-		if (miss_)                                                              \
-			dump(node);                                                     \
-		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
-			      (node)->name, miss_ ? miss_ : "");                        \
-	} while (0)
-
 #define EXPECT_LINE(node, s)                                                            \
 	do {                                                                            \
 		if (xn_find((node), 0, (s)) < 0)                                        \
-			dump(node);                                                     \
+			xn_dump(node);                                                     \
 		ck_assert_msg(xn_find((node), 0, (s)) >= 0, "%s: no line \"%s\"",       \
 			      (node)->name, (s));                                       \
 	} while (0)
@@ -89,8 +73,8 @@ static void expect_pair(void)
 	const struct ik_child_sa *a, *b;
 
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
@@ -158,7 +142,7 @@ START_TEST(v2_1_r1_initiates)
 		ck_assert_uint_eq(st.half_open, 0);
 		ck_assert_uint_eq(st.child_sas, 1);
 	}
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Initiating IKEv2 for Tunnel1 to 192.168.0.2 "
 		     "(IKEv2 profile profile2)",
 		     "IKEv2:Found Policy 'POL'",
@@ -182,7 +166,7 @@ START_TEST(v2_1_r1_initiates)
 		     "192.168.0.2) is UP",
 		     "IPSEC(create_sa): sa created,");
 	/* R2 picks profile1 from R1's identity (V2-1), then keyring1's key */
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_SA_INIT Exchange REQUEST",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Found Policy 'POL'",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Negotiated proposal: Encryption AES-CBC-256",
@@ -215,7 +199,7 @@ START_TEST(v2_1_r2_initiates)
 	xn_run(&net, 1000);
 	expect_pair();
 	ck_assert_uint_eq(net.sent, 4);
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "IKEv2:found matching IKEv2 profile 'profile2'",
 		     "IKEv2:% Getting preshared key from profile keyring keyring2",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
@@ -238,7 +222,7 @@ START_TEST(wrong_psk)
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
 	expect_none();
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
 		     "FAILED",
 		     "IKEv2-ERROR:(SESSION ID = 1,SA ID = 1):: Auth exchange failed with "
@@ -247,7 +231,7 @@ START_TEST(wrong_psk)
 		     "with 192.168.0.1",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):IKEv2 IKE_AUTH Exchange RESPONSE",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: N(AUTHENTICATION_FAILED)");
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Payload contents: N(AUTHENTICATION_FAILED)",
 		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
 		     "with 192.168.0.2 (Received AUTHENTICATION_FAILED from the peer");
@@ -392,12 +376,12 @@ START_TEST(invalid_ke_retry)
 	xn_run(&net, 1000);
 	expect_pair();
 	ck_assert_uint_eq(net.sent, 6);
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "IKEv2:KE payload of group 14 from 192.168.0.1, policy POL wants group 19: "
 		     "sending INVALID_KE_PAYLOAD",
 		     "Negotiated proposal: Encryption AES-CBC-256, PRF HMAC-SHA256, Integrity "
 		     "HMAC-SHA256-128, DH group 19");
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received INVALID_KE_PAYLOAD: the peer wants "
 		     "DH group 19 (we sent 14)",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message "
@@ -498,7 +482,7 @@ START_TEST(tampered_auth)
 	xn_run(&net, 1000);
 	ck_assert_uint_eq(net.tamper[0].applied, 1);
 	expect_none();
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Verification of peer's authentication data "
 		     "FAILED",
 		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed "
@@ -656,7 +640,7 @@ START_TEST(peer_silent)
 	ck_assert_uint_eq(st.isakmp_sas, 0);
 	ck_assert_uint_eq(st.p1_failed, 1);
 	ck_assert_uint_eq(net.sent, 6);
-	EXPECT_ORDER(&net.n[0],
+	XN_EXPECT_ORDER(&net.n[0],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Retransmitting packet",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Maximum number of retransmissions reached",
 		     "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: no response from "
@@ -842,7 +826,7 @@ START_TEST(fqdn_identity)
 	initiate(0, "Tunnel1");
 	xn_run(&net, 1000);
 	expect_pair();
-	EXPECT_ORDER(&net.n[1],
+	XN_EXPECT_ORDER(&net.n[1],
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Received identity r1.example.com of type "
 		     "'FQDN'",
 		     "IKEv2:found matching IKEv2 profile 'profile1'",

@@ -99,16 +99,10 @@ static void start(char *t1, char *t2, uint64_t seed)
 	net.n[1].log.debug_mask = IK_DBG_ALL;
 }
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
 static void expect_line(const struct xnode *n, const char *s)
 {
 	if (xn_find(n, 0, s) < 0)
-		dump(n);
+		xn_dump(n);
 	ck_assert_msg(xn_find(n, 0, s) >= 0, "%s: no line with \"%s\"", n->name, s);
 }
 
@@ -130,8 +124,8 @@ static void initiate(int side)
 static void expect_up(void)
 {
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);

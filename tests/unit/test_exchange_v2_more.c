@@ -23,12 +23,6 @@
 
 static struct xnet net;
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
 static bool has_line(int side, const char *s)
 {
 	return xn_find(&net.n[side], 0, s) >= 0;
@@ -37,7 +31,7 @@ static bool has_line(int side, const char *s)
 #define EXPECT_LINE(side, s)                                                            \
 	do {                                                                            \
 		if (!has_line((side), (s)))                                             \
-			dump(&net.n[side]);                                             \
+			xn_dump(&net.n[side]);                                             \
 		ck_assert_msg(has_line((side), (s)), "%s: no trace line \"%s\"",        \
 			      net.n[side].name, (s));                                   \
 	} while (0)
@@ -80,8 +74,8 @@ static void expect_pair(void)
 	const struct ik_child_sa *a, *b;
 
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);

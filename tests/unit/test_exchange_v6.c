@@ -153,19 +153,13 @@ static void start(const char *t1, const char *t2, uint64_t seed)
 	xn_init_ip(&net, c1, &a1, c2, &a2, seed, NULL);
 }
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
 #define EXPECT_ORDER(node, ...)                                                         \
 	do {                                                                            \
 		static const char *const lines_[] = { __VA_ARGS__ };                     \
 		const char *miss_ = xn_in_order((node), lines_,                         \
 						sizeof(lines_) / sizeof(*lines_));      \
 		if (miss_)                                                              \
-			dump(node);                                                     \
+			xn_dump(node);                                                     \
 		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
 			      (node)->name, miss_ ? miss_ : "");                        \
 	} while (0)
@@ -173,7 +167,7 @@ static void dump(const struct xnode *n)
 #define EXPECT_LINE(node, s)                                                            \
 	do {                                                                            \
 		if (xn_find((node), 0, (s)) < 0)                                        \
-			dump(node);                                                     \
+			xn_dump(node);                                                     \
 		ck_assert_msg(xn_find((node), 0, (s)) >= 0, "%s: no line \"%s\"",       \
 			      (node)->name, (s));                                       \
 	} while (0)
@@ -190,7 +184,7 @@ static void initiate(int side, const char *ifname)
 static void expect_line(const struct xnode *n, const char *line)
 {
 	if (xn_find(n, 0, line) < 0)
-		dump(n);
+		xn_dump(n);
 	ck_assert_msg(xn_find(n, 0, line) >= 0, "%s: no line \"%s\"", n->name, line);
 }
 
@@ -203,8 +197,8 @@ static void expect_pair(void)
 	const struct ik_child_sa *a, *b;
 
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
@@ -606,7 +600,7 @@ START_TEST(v1_debug_condition_ipv6)
 			ck_assert_uint_eq(cond.n, 0);
 		} else {
 			if (net.n[1].cap.n)
-				dump(&net.n[1]);
+				xn_dump(&net.n[1]);
 			ck_assert_uint_eq(net.n[1].cap.n, 0);
 		}
 		xn_free(&net);

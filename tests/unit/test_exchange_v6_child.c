@@ -99,16 +99,10 @@ static void start(bool v2, const char *mode1, const char *mode2, uint64_t seed)
 	xn_init_ip(&net, conf(v2, 1, mode1), &a1, conf(v2, 2, mode2), &a2, seed, NULL);
 }
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
 static void expect_line(const struct xnode *n, const char *line)
 {
 	if (xn_find(n, 0, line) < 0)
-		dump(n);
+		xn_dump(n);
 	ck_assert_msg(xn_find(n, 0, line) >= 0, "%s: no line \"%s\"", n->name, line);
 }
 
@@ -136,8 +130,8 @@ static void expect_children(const char *sel1, const char *sel2)
 	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);

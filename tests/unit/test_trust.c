@@ -42,19 +42,13 @@ static void start(char *t1, char *t2, uint64_t seed)
 	xn_init(&net, c1, R1_ADDR, c2, R2_ADDR, seed, NULL);
 }
 
-static void dump(const struct xnode *n)
-{
-	for (size_t i = 0; i < n->cap.n; i++)
-		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
-}
-
 #define EXPECT_ORDER(node, ...)                                                         \
 	do {                                                                            \
 		const char *const lines_[] = { __VA_ARGS__ };                     \
 		const char *miss_ = xn_in_order((node), lines_,                          \
 						sizeof(lines_) / sizeof(*lines_));       \
 		if (miss_)                                                              \
-			dump(node);                                                     \
+			xn_dump(node);                                                     \
 		ck_assert_msg(!miss_, "%s: trace line missing or out of order: \"%s\"", \
 			      (node)->name, miss_ ? miss_ : "");                        \
 	} while (0)
@@ -62,7 +56,7 @@ static void dump(const struct xnode *n)
 #define EXPECT_NONE(node, s)                                                            \
 	do {                                                                            \
 		if (xn_find((node), 0, (s)) >= 0)                                       \
-			dump(node);                                                     \
+			xn_dump(node);                                                     \
 		ck_assert_msg(xn_find((node), 0, (s)) < 0, "%s: unexpected trace line \"%s\"", \
 			      (node)->name, (s));                                       \
 	} while (0)
@@ -89,8 +83,8 @@ static void expect_no_sa(unsigned p1_up_mask)
 	struct ik_engine_stats st;
 
 	if (net.n[0].ups + net.n[1].ups) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].ups, 0);
 	ck_assert_uint_eq(net.n[1].ups, 0);
@@ -105,8 +99,8 @@ static void expect_no_sa(unsigned p1_up_mask)
 static void expect_up(void)
 {
 	if (net.n[0].nup != 1 || net.n[1].nup != 1) {
-		dump(&net.n[0]);
-		dump(&net.n[1]);
+		xn_dump(&net.n[0]);
+		xn_dump(&net.n[1]);
 	}
 	ck_assert_uint_eq(net.n[0].nup, 1);
 	ck_assert_uint_eq(net.n[1].nup, 1);
