@@ -130,11 +130,7 @@ static void start(const char *common, const char *t1, const char *t2, uint64_t s
 
 static int initiate(int side, const char *map, const char *s, const char *d, struct ik_sb *err)
 {
-	struct ik_flow f = { .proto = 1 };
-
-	f.src = ip(s);
-	f.dst = ip(d);
-	return ik_engine_initiate_map(net.n[side].e, map, &f, err);
+	return xn_initiate_map(&net, side, map, s, d, err);
 }
 
 static void initiate_ok(int side, const char *map, const char *s, const char *d)

@@ -73,20 +73,9 @@ static void start(const char *t1, const char *t2, uint64_t seed)
 	xn_init(&net, c1, R1_ADDR, c2, R2_ADDR, seed, NULL);
 }
 
-static struct ik_flow flow(const char *s, const char *d)
-{
-	struct ik_flow f = { .proto = 1 };
-
-	ck_assert_int_eq(ik_addr_parse_any(s, &f.src), 0);
-	ck_assert_int_eq(ik_addr_parse_any(d, &f.dst), 0);
-	return f;
-}
-
 static int initiate(int side, const char *map, const char *s, const char *d, struct ik_sb *err)
 {
-	struct ik_flow f = flow(s, d);
-
-	return ik_engine_initiate_map(net.n[side].e, map, &f, err);
+	return xn_initiate_map(&net, side, map, s, d, err);
 }
 
 static void initiate_ok(int side, const char *map, const char *s, const char *d)

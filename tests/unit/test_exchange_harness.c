@@ -8,6 +8,7 @@
 #include "ike/natt_frame.h"
 #include "ike/v1_msg.h"
 #include "profile/snapshot.h"
+#include "util/addr.h"
 #include "util/secmem.h"
 #include "util/util.h"
 
@@ -591,4 +592,16 @@ void xn_dump(const struct xnode *n)
 {
 	for (size_t i = 0; i < n->cap.n; i++)
 		fprintf(stderr, "%s: %s\n", n->name, n->cap.lines[i]);
+}
+
+int xn_initiate_map(struct xnet *net, int side, const char *map, const char *s, const char *d,
+		    struct ik_sb *err)
+{
+	struct ik_flow f = { .proto = 1 };
+
+	if (ik_addr_parse_any(s, &f.src) || ik_addr_parse_any(d, &f.dst)) {
+		fprintf(stderr, "xn_initiate_map: bad address %s or %s\n", s, d);
+		abort();
+	}
+	return ik_engine_initiate_map(net->n[side].e, map, &f, err);
 }

@@ -131,6 +131,13 @@ void xn_inject(struct xnet *net, int from, const uint8_t *d, size_t len, uint16_
 long xn_find(const struct xnode *n, size_t from, const char *s);
 /* Checks that the lines appear in this order; returns NULL or the first missing one. */
 const char *xn_in_order(const struct xnode *n, const char *const *lines, size_t count);
+/* Side's engine starts crypto map map for an ICMP packet from s to d
+ * (IPv4 or IPv6 text; a malformed one aborts the test), as a kernel acquire
+ * would: ik_engine_initiate_map's result, with its reason in err. */
+struct ik_sb;
+int xn_initiate_map(struct xnet *net, int side, const char *map, const char *s, const char *d,
+		    struct ik_sb *err);
+
 /* Every trace line node n captured, on stderr (a failing test shows them). */
 void xn_dump(const struct xnode *n);
 /* Asserts that node's trace holds the lines given, in that order; on a miss
