@@ -10,7 +10,11 @@
  * established IKEv2 SA with its child pair (x25519, --max SAs, at least
  * 2,000). Asserts nothing.
  *
- * Usage: bench_scale [--modp2048] [--max N] [--batch B] [--half H (50,000)] */
+ * Usage: bench_scale [--modp2048] [--max N] [--batch B] [--half H (50,000)]
+ *                    [--only scale|v1half|v2half|v2est]
+ * --only runs one part alone: the IKEv1 scale table, the IKEv1 half-open
+ * figures, the IKEv2 half-open figures (x25519 and modp2048) or the IKEv2
+ * established-SA figures. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +290,17 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 	mn_free(&net);
 }
 
+/* A part --only names. */
+static bool only_known(const char *name)
+{
+	static const char *const parts[] = { "scale", "v1half", "v2half", "v2est" };
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (!strcmp(name, parts[i]))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	bool modp2048 = false;
@@ -296,6 +311,7 @@ int main(int argc, char **argv)
 	unsigned k = 0, failed = 0;
 	size_t heap_mark = 0;
 	unsigned n_mark = 0;
+	const char *only = NULL;
 
 	mallopt(M_MXFAST, 0); /* as ikerd runs (src/daemon/ikerd.c) */
 	for (int i = 1; i < argc; i++) {
@@ -307,14 +323,18 @@ int main(int argc, char **argv)
 			half = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
 			batch = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc && only_known(argv[i + 1]))
+			only = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench_scale [--modp2048] [--max N] [--batch B] "
-				"[--half H]\n");
+				"[--half H] [--only scale|v1half|v2half|v2est]\n");
 			return 2;
 		}
 	}
 	if (!batch)
 		batch = 1;
+	if (only && strcmp(only, "scale"))
+		goto parts;
 	printf("IKEv1 responder at scale: Main Mode + Quick Mode (PSK, %s), ESP aes/sha256,\n"
 	       "initiators one after the other, each behind its own NAT address\n\n",
 	       modp2048 ? "modp2048/aes256/sha256" : "modp1024/3des/md5");
@@ -367,11 +387,17 @@ int main(int argc, char **argv)
 		printf("(%u handshakes failed)\n", failed);
 	mn_free(&net);
 	ik_config_unref(ic);
-
-	half_open(1, modp2048 ? 14 : 2, half, &ro);
-	half_open(2, 31, half, &ro);
-	half_open(2, 14, half / 25, &ro);
-	v2_established(31, max < 2000 ? 2000 : max, &ro);
+parts:
+	if (!only || !strcmp(only, "v1half"))
+		half_open(1, modp2048 ? 14 : 2, half, &ro);
+	if (!only || !strcmp(only, "v2half")) {
+		half_open(2, 31, half, &ro);
+		half_open(2, 14, half / 25, &ro);
+	}
+	if (!only || !strcmp(only, "v2est"))
+		v2_established(31, max < 2000 ? 2000 : max, &ro);
+	if (only && strcmp(only, "scale"))
+		return 0;
 	printf("\nresp CPU us/hs: responder thread CPU per handshake of a batch of %u added at\n"
 	       "that size; heap B/SA+child: heap growth per established SA with its child pair\n"
 	       "between two sizes, once completed Quick Mode nodes have lingered out.\n", batch);
