@@ -222,7 +222,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 			goto out;
 	} else {
 		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, s->init_i, s->init_i_len, s->nr,
-				   s->nr_len, s->keys.sk_pi, idb, idl, auth))
+				   s->nr_len, s->up->keys.sk_pi, idb, idl, auth))
 			goto out;
 		ik_v2_cert_req(s, b);
 		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
@@ -232,7 +232,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_INITIAL_CONTACT, NULL, 0);
 		s->initial_contact = true;
 	}
-	if ((s->tunnel || (s->child && s->child->cmap)) && s->want_child) {
+	if ((s->tunnel || (s->up->child && s->up->child->cmap)) && s->up->want_child) {
 		if (ik_v2_esp_offer(s, s->tunnel, ik_v2_sa_child(s), b))
 			goto out;
 	}
@@ -288,7 +288,7 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		}
 	} else if (a.method != IK_V2_AUTH_PSK || !s->up->psk.remote ||
 	    !ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, s->init_r, s->init_r_len, s->ni,
-				  s->ni_len, s->keys.sk_pr, id.body, id.body_len, a.data, a.len)) {
+				  s->ni_len, s->up->keys.sk_pr, id.body, id.body_len, a.data, a.len)) {
 		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
 		ik_v2_sa_delete(s, "AUTH of the responder does not verify", false);
@@ -296,7 +296,7 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 	V2DBG(s, "Verification of peer's authentication data PASSED");
 	ik_v2_sa_established(s);
-	if (s->want_child)
+	if (s->up->want_child)
 		first_child(s, rx);
 	ik_v2_kept_free(s); /* the child took its keys from the nonces */
 	return 0;
@@ -316,9 +316,9 @@ static void first_child(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		if (pl_n->type != IK_V2_PL_N || ik_v2_parse_notify(pl_n, &n, err, sizeof(err)) ||
 		    n.type > IK_V2_N_ERROR_MAX)
 			continue;
-		if (s->child && s->child->cmap)
+		if (s->up->child && s->up->child->cmap)
 			ik_v2_fail(s, "the peer refused the IPsec SA for crypto map %s %u: %s",
-				   s->child->cmap->map->name, s->child->cmap->seq,
+				   s->up->child->cmap->map->name, s->up->child->cmap->seq,
 				   ik_v2_notify_name(n.type));
 		else
 			ik_v2_fail(s, "the peer refused the IPsec SA for %s: %s",
@@ -327,7 +327,7 @@ static void first_child(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		return;
 	}
 	if (ik_v2_esp_accept(s, rx, ik_v2_sa_child(s)) == 0)
-		ik_v2_child_install(s, s->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
+		ik_v2_child_install(s, s->up->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
 	else
 		s->e->st.p2_failed++;
 	ik_v2_sa_child_done(s);
@@ -414,7 +414,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		auth_failed(s, "peer authenticates with a method other than pre-share");
 		goto fail;
 	} else if (!ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, s->init_i, s->init_i_len,
-					 s->nr, s->nr_len, s->keys.sk_pi, id.body, id.body_len,
+					 s->nr, s->nr_len, s->up->keys.sk_pi, id.body, id.body_len,
 					 a.data, a.len)) {
 		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
@@ -440,7 +440,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		const uint8_t *ir = ik_v2_init_r(s, &irl);
 
 		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, ir, irl, s->ni, s->ni_len,
-				   s->keys.sk_pr, idb, idl, auth))
+				   s->up->keys.sk_pr, idb, idl, auth))
 			goto fail;
 		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
 		ik_wipe(auth, sizeof(auth));
@@ -454,7 +454,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	ik_v2_sa_established(s);
 	if (child && !cerr)
-		ik_v2_child_install(s, s->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
+		ik_v2_child_install(s, s->up->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
 	else if (child)
 		e->st.p2_failed++;
 	ik_v2_sa_child_done(s);

@@ -643,8 +643,8 @@ static struct ik_v2_ike_sa *ike_successor(struct ik_v2_ike_sa *s, struct ik_v2_i
 	struct ik_engine *e = s->e;
 	char err[200];
 
-	if (ik_v2_derive_rekey(&s->suite, s->suite.prf, s->keys.sk_d, gir, ni, ni_len, nr,
-			       nr_len, ns->spi_i, ns->spi_r, &ns->keys)) {
+	if (ik_v2_derive_rekey(&s->suite, s->suite.prf, s->up->keys.sk_d, gir, ni, ni_len, nr,
+			       nr_len, ns->spi_i, ns->spi_r, &ik_v2_up(ns)->keys)) {
 		V2DBG(s, "Key derivation of the new IKE SA failed");
 		return NULL;
 	}
@@ -931,7 +931,7 @@ void ik_v2_ccsa_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_v2_sa *sa = NULL;
 	char err[200];
 
-	s->last_rx_ms = ik_core_now(s->e);
+	ik_v2_up(s)->last_rx_ms = ik_core_now(s->e);
 	if (!sapl || ik_v2_parse_sa(sapl, &sa, err, sizeof(err)) || sa->np == 0) {
 		V2DBG(s, "CREATE_CHILD_SA request without a valid SA payload%s%s",
 		      sapl ? ": " : "", sapl ? err : "");
@@ -951,7 +951,7 @@ void ik_v2_ccsa_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_v2_more *m = s->more;
 	enum ik_v2_xch x = m ? m->x : IK_V2_X_NONE;
 
-	s->last_rx_ms = ik_core_now(s->e);
+	ik_v2_up(s)->last_rx_ms = ik_core_now(s->e);
 	if (m)
 		m->x = IK_V2_X_NONE;
 	if (x == IK_V2_X_CHILD_REKEY || x == IK_V2_X_CHILD_NEW)

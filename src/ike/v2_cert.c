@@ -45,7 +45,7 @@ static uint8_t *signed_octets(const struct ik_v2_ike_sa *s, bool of_initiator,
 		ik_v2_init_r(s, &ml);
 	const uint8_t *nonce = of_initiator ? s->nr : s->ni;
 	size_t nl = of_initiator ? s->nr_len : s->ni_len;
-	const struct ik_secret *skp = of_initiator ? s->keys.sk_pi : s->keys.sk_pr;
+	const struct ik_secret *skp = of_initiator ? s->up->keys.sk_pi : s->up->keys.sk_pr;
 	size_t hl = ik_v2_prf_len(s->suite.prf);
 	struct ik_iov iov = { id_body, id_len };
 	uint8_t *o;

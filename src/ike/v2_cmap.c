@@ -163,8 +163,8 @@ static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s,
 		if (ik_proxy_within(px, &cp))
 			return true;
 	}
-	if (s && s->want_child && s->child && s->child->cmap && s->state != IKEV2_READY &&
-	    same_proxy(&s->child->proxy, px))
+	if (s && ik_v2_up_ro(s)->want_child && ik_v2_up_ro(s)->child &&
+	    s->up->child->cmap && s->state != IKEV2_READY && same_proxy(&s->up->child->proxy, px))
 		return true;
 	if (!m)
 		return false;
@@ -255,11 +255,11 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 		ik_v2_sa_delete(s, "no IKEv2 profile", false);
 		return -1;
 	}
-	s->want_child = true;
+	s->up->want_child = true;
 	cr->cmap_ace = ace;
 	cr->proxy = *px;
 	pkt_of(f, px, &cr->pkt);
-	s->cmap_peer = (unsigned)pi;
+	s->up->cmap_peer = (unsigned)pi;
 	V2DBG(s, "Initiating IKEv2 for crypto map %s %u to %s (IKEv2 profile %s)",
 	      ce->map->name, ce->seq, ik_addr_fmt_ios(dst, da), s->profile->name);
 	if (ik_v2_init_start(s)) {
@@ -273,10 +273,11 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 
 void ik_v2_cmap_failover(struct ik_v2_ike_sa *s)
 {
-	if (!s->initiator || !s->want_child || !s->child || !s->child->cmap ||
+	if (!s->initiator || !s->up || !s->up->want_child || !s->up->child || !s->up->child->cmap ||
 	    ik_v2_up_ro(s)->established_ms)
 		return;
-	ik_cmap_failover(s->e, s->child->cmap, s->child->cmap_ace, &s->child->proxy, s->cmap_peer,
+	ik_cmap_failover(s->e, s->up->child->cmap, s->up->child->cmap_ace, &s->up->child->proxy,
+			 s->up->cmap_peer,
 			 &s->remote.ip, &s->local.ip);
 }
 

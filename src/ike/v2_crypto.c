@@ -407,32 +407,71 @@ done:
 	return rc;
 }
 
-int ik_v2_derive(const struct ik_v2_suite *s, const struct ik_secret *gir,
-		 const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
-		 const uint8_t spi_i[8], const uint8_t spi_r[8], struct ik_v2_keys *out)
+int ik_v2_skeyseed(const struct ik_v2_suite *s, const struct ik_secret *gir,
+		   const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		   struct ik_secret **out)
 {
 	uint8_t key[2 * IK_V2_MAX_NONCE];
 	struct ik_iov iov;
+	struct ik_secret *k;
+	int rc = -1;
 
 	if (!out)
 		return -1;
-	memset(out, 0, sizeof(*out));
-	if (!s || ik_v2_suite_unsupported(s) || !gir || !ni || !nr || !spi_i || !spi_r ||
+	*out = NULL;
+	if (!s || ik_v2_suite_unsupported(s) || !gir || !ni || !nr ||
 	    ni_len > IK_V2_MAX_NONCE || nr_len > IK_V2_MAX_NONCE)
 		return -1;
-	out->s = *s;
 	/* SKEYSEED = prf(Ni | Nr, g^ir): the nonces are the key */
 	memcpy(key, ni, ni_len);
 	memcpy(key + ni_len, nr, nr_len);
 	iov = (struct ik_iov){ gir->p, gir->len };
-	out->skeyseed = ik_secret_alloc(ik_v2_prf_len(s->prf));
-	if (!out->skeyseed ||
-	    ik_v2_prf(s->prf, key, ni_len + nr_len, &iov, 1, out->skeyseed->p) != 0 ||
-	    v2_split(s, out->skeyseed, ni, ni_len, nr, nr_len, spi_i, spi_r, out) != 0) {
-		ik_v2_keys_free(out);
+	k = ik_secret_alloc(ik_v2_prf_len(s->prf));
+	if (k && ik_v2_prf(s->prf, key, ni_len + nr_len, &iov, 1, k->p) == 0) {
+		*out = k;
+		k = NULL;
+		rc = 0;
+	}
+	ik_secret_free(k);
+	ik_wipe(key, sizeof(key));
+	return rc;
+}
+
+int ik_v2_derive_keys(const struct ik_v2_suite *s, struct ik_secret *skeyseed,
+		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		      const uint8_t spi_i[8], const uint8_t spi_r[8], struct ik_v2_keys *out)
+{
+	if (!out) {
+		ik_secret_free(skeyseed);
 		return -1;
 	}
+	memset(out, 0, sizeof(*out));
+	out->skeyseed = skeyseed;
+	if (!s || ik_v2_suite_unsupported(s) || !skeyseed ||
+	    skeyseed->len != ik_v2_prf_len(s->prf) || !ni || !nr || !spi_i || !spi_r ||
+	    ni_len > IK_V2_MAX_NONCE || nr_len > IK_V2_MAX_NONCE)
+		goto fail;
+	out->s = *s;
+	if (v2_split(s, skeyseed, ni, ni_len, nr, nr_len, spi_i, spi_r, out) != 0)
+		goto fail;
 	return 0;
+fail:
+	ik_v2_keys_free(out);
+	return -1;
+}
+
+int ik_v2_derive(const struct ik_v2_suite *s, const struct ik_secret *gir,
+		 const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		 const uint8_t spi_i[8], const uint8_t spi_r[8], struct ik_v2_keys *out)
+{
+	struct ik_secret *skeyseed;
+
+	if (!out)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (!spi_i || !spi_r || ik_v2_skeyseed(s, gir, ni, ni_len, nr, nr_len, &skeyseed))
+		return -1;
+	return ik_v2_derive_keys(s, skeyseed, ni, ni_len, nr, nr_len, spi_i, spi_r, out);
 }
 
 int ik_v2_derive_rekey(const struct ik_v2_suite *s, uint16_t old_prf,

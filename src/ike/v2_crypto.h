@@ -83,6 +83,16 @@ struct ik_v2_keys {
 	struct ik_secret *sk_d, *sk_ai, *sk_ar, *sk_ei, *sk_er, *sk_pi, *sk_pr;
 };
 
+/* RFC 7296 2.14 in two steps, so that a responder can keep SKEYSEED alone
+ * (one PRF output) between IKE_SA_INIT and IKE_AUTH: SKEYSEED = prf(Ni | Nr,
+ * g^ir) into *out (a new secret); then the SK_* from it into out, which takes
+ * skeyseed over (freed on failure too). */
+int ik_v2_skeyseed(const struct ik_v2_suite *s, const struct ik_secret *gir,
+		   const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		   struct ik_secret **out);
+int ik_v2_derive_keys(const struct ik_v2_suite *s, struct ik_secret *skeyseed,
+		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		      const uint8_t spi_i[8], const uint8_t spi_r[8], struct ik_v2_keys *out);
 /* RFC 7296 2.14: SKEYSEED = prf(Ni | Nr, g^ir), then
  * SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr =
  * prf+(SKEYSEED, Ni | Nr | SPIi | SPIr). */

@@ -560,7 +560,7 @@ static void delete_unused(struct ik_v2_ike_sa *s, uint32_t spi_in)
 	uint8_t spi[4];
 	size_t sk;
 
-	if (s->win.req_pending || s->state != IKEV2_READY)
+	if (ik_v2_req_pending(s) || s->state != IKEV2_READY)
 		return;
 	b = malloc(sizeof(*b));
 	if (!b)
@@ -606,7 +606,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	if (!c)
 		return -1;
 	cs = &c->sa;
-	if (ik_v2_child_keymat(s->suite.prf, s->keys.sk_d, gir, ni, ni_len, nr, nr_len, km,
+	if (ik_v2_child_keymat(s->suite.prf, s->up->keys.sk_d, gir, ni, ni_len, nr, nr_len, km,
 			       2 * (el + al))) {
 		free(c);
 		return -1;

@@ -58,7 +58,7 @@ bool ik_v2_frag_needed(const struct ik_v2_ike_sa *s, const struct ik_v2_builder 
 {
 	if (!s->have_keys || !s->peer_frag || !ik_v2_frag_local(s))
 		return false;
-	return ik_v2_sealed_len(&s->keys, b) > frag_limit(s);
+	return ik_v2_sealed_len(&s->up->keys, b) > frag_limit(s);
 }
 
 struct frag_sink {
@@ -96,7 +96,7 @@ static int frag_emit(void *arg, const uint8_t *msg, size_t len)
 int ik_v2_frag_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, size_t sk_off,
 		   struct ik_v2_out *out)
 {
-	size_t ivl = ik_v2_iv_len(s->keys.s.encr);
+	size_t ivl = ik_v2_iv_len(s->up->keys.s.encr);
 	uint8_t ivs[IK_V2_MAX_FRAGMENTS * IK_V2_IV_MAX];
 	struct frag_sink fs = { out, 0 };
 	char err[200];
@@ -108,19 +108,19 @@ int ik_v2_frag_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, size_t
 	memset(out, 0, sizeof(*out));
 	if (ivl == 0 || ivl > IK_V2_IV_MAX)
 		return -1;
-	if (ik_v2_encr_is_aead(s->keys.s.encr)) {
+	if (ik_v2_encr_is_aead(s->up->keys.s.encr)) {
 		/* GCM, ChaCha20-Poly1305: the SA's IV counter, never repeated under
 		 * the key (as msg_seal does for whole messages) */
 		memset(ivs, 0, IK_V2_MAX_FRAGMENTS * ivl);
 		for (size_t f = 0; f < IK_V2_MAX_FRAGMENTS; f++) {
-			s->iv_seq++;
+			s->up->iv_seq++;
 			for (size_t i = 0; i < 8 && i < ivl; i++)
-				ivs[f * ivl + i] = (uint8_t)(s->iv_seq >> (56 - 8 * i));
+				ivs[f * ivl + i] = (uint8_t)(s->up->iv_seq >> (56 - 8 * i));
 		}
 	} else {
 		ik_core_rand(s->e, ivs, IK_V2_MAX_FRAGMENTS * ivl);
 	}
-	n = ik_v2_fragment(&s->keys, s->initiator, b, sk_off, frag_limit(s), ivs,
+	n = ik_v2_fragment(&s->up->keys, s->initiator, b, sk_off, frag_limit(s), ivs,
 			   IK_V2_MAX_FRAGMENTS * ivl, frag_emit, &fs, err, sizeof(err));
 	if (n < 0) {
 		V2DBG(s, "Fragmentation of a %zu-byte message failed: %s", b->len, err);
@@ -158,14 +158,14 @@ int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
 		V2DBG(s, "Fragment dropped: %s", err);
 		return -1;
 	}
-	if (s->reasm && ik_v2_reasm_expire(s->reasm, now)) {
-		free(s->reasm);
-		s->reasm = NULL;
+	if (s->up->reasm && ik_v2_reasm_expire(s->up->reasm, now)) {
+		free(s->up->reasm);
+		s->up->reasm = NULL;
 	}
 	plain = malloc(len);
 	if (!plain)
 		return -1;
-	rc = ik_v2_sk_open(&s->keys, (m->hdr.flags & IK_V2_FLAG_I) != 0, msg, len, m->sk, plain,
+	rc = ik_v2_sk_open(&s->up->keys, (m->hdr.flags & IK_V2_FLAG_I) != 0, msg, len, m->sk, plain,
 			   len, &plain_len, err, sizeof(err));
 	if (rc != 0) {
 		V2DBG(s, "Fragment %u/%u of message %u dropped: %s", f.num, f.total,
@@ -173,16 +173,16 @@ int ik_v2_frag_in(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len,
 		free(plain);
 		return rc == IK_V2_ICV_MISMATCH ? IK_V2_ICV_MISMATCH : -1;
 	}
-	if (!s->reasm)
-		s->reasm = calloc(1, sizeof(*s->reasm));
-	rc = !s->reasm ? -1 :
-		ik_v2_reasm_add(s->reasm, m->hdr.msgid, &f, m->inner_np, plain, plain_len, now,
+	if (!s->up->reasm)
+		s->up->reasm = calloc(1, sizeof(*s->up->reasm));
+	rc = !s->up->reasm ? -1 :
+		ik_v2_reasm_add(s->up->reasm, m->hdr.msgid, &f, m->inner_np, plain, plain_len, now,
 				out, out_size, out_len, first_np, err, sizeof(err));
-	if (!s->reasm)
+	if (!s->up->reasm)
 		snprintf(err, sizeof(err), "out of memory");
-	else if (!s->reasm->active) {
-		free(s->reasm);
-		s->reasm = NULL;
+	else if (!s->up->reasm->active) {
+		free(s->up->reasm);
+		s->up->reasm = NULL;
 	}
 	ik_wipe(plain, len);
 	free(plain);

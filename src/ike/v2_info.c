@@ -149,8 +149,9 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	m->x = x;
 	if (x == IK_V2_X_DPD && s->profile && s->profile->dpd_retry) {
 		/* IOS: the liveness check is retried every RETRY seconds */
-		s->win.req_interval_ms = s->profile->dpd_retry * 1000u;
-		ik_core_timer_set(s->e, &s->win.t_xmit, ik_core_now(s->e) + s->win.req_interval_ms);
+		s->up->rq.req_interval_ms = s->profile->dpd_retry * 1000u;
+		ik_core_timer_set(s->e, &s->up->rq.t_xmit,
+				  ik_core_now(s->e) + s->up->rq.req_interval_ms);
 	}
 	if (x == IK_V2_X_DELETE_CHILD) {
 		m->ndel = 0;
@@ -169,7 +170,7 @@ static bool more_idle(const struct ik_v2_ike_sa *s)
 {
 	const struct ik_v2_more *m = s->more;
 
-	return m && !s->win.req_pending && m->x == IK_V2_X_NONE && !m->ndel && !m->nrekey &&
+	return m && !ik_v2_req_pending(s) && m->x == IK_V2_X_NONE && !m->ndel && !m->nrekey &&
 		!m->nnew && !m->want_dpd && !m->want_ike_rekey && !m->ni && !m->dh &&
 		!m->coll_child && !m->coll_old && !m->coll_ike && !m->rekeyed;
 }
@@ -186,7 +187,7 @@ void ik_v2_more_run(struct ik_v2_ike_sa *s)
 {
 	struct ik_v2_more *m = s->more;
 
-	if (!m || s->dead || s->state != IKEV2_READY || s->win.req_pending)
+	if (!m || s->dead || s->state != IKEV2_READY || ik_v2_req_pending(s))
 		return;
 	if (m->ndel) {
 		ik_v2_info_send_queued(s);
@@ -232,7 +233,7 @@ void ik_v2_more_established(struct ik_v2_ike_sa *s)
 	uint64_t soft = life - life * IK_V2_REKEY_MARGIN_PCT / 100;
 	uint8_t j;
 
-	s->last_rx_ms = now;
+	ik_v2_up(s)->last_rx_ms = now;
 	/* both sides rekey; the original initiator a little earlier, and a
 	 * jitter of up to 2.5 % keeps the two from colliding every time */
 	ik_core_rand(e, &j, 1);
@@ -255,7 +256,7 @@ static bool peer_alive(struct ik_v2_ike_sa *s, uint64_t now, unsigned interval)
 	struct ik_v2_up *up = ik_v2_up(s);
 	uint64_t pkts = 0;
 
-	if (now - s->last_rx_ms < (uint64_t)interval * 1000)
+	if (now - ik_v2_up_ro(s)->last_rx_ms < (uint64_t)interval * 1000)
 		return true;
 	if (!e->host.child_counters || !up->dpd_base)
 		return false;
@@ -287,7 +288,7 @@ void ik_v2_info_dpd_timer(struct ik_v2_ike_sa *s, uint64_t now)
 	ik_core_timer_set(s->e, &s->live->t_dpd, now + (uint64_t)iv * 1000);
 	/* a request of ours under way is a liveness check already: its
 	 * retransmissions give up on a dead peer */
-	if (s->win.req_pending)
+	if (ik_v2_req_pending(s))
 		return;
 	if (!p->dpd_periodic && peer_alive(s, now, iv))
 		return;
@@ -435,7 +436,7 @@ void ik_v2_info_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	bool del_ike = false;
 	size_t sk_off;
 
-	s->last_rx_ms = ik_core_now(s->e);
+	ik_v2_up(s)->last_rx_ms = ik_core_now(s->e);
 	for (size_t i = 0; i < rx->m.npl; i++) {
 		const struct ik_pl *pl = &rx->m.pl[i];
 
@@ -475,7 +476,7 @@ void ik_v2_info_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	struct ik_v2_more *m = s->more;
 	enum ik_v2_xch x = m ? m->x : IK_V2_X_NONE;
 
-	s->last_rx_ms = ik_core_now(s->e);
+	ik_v2_up(s)->last_rx_ms = ik_core_now(s->e);
 	if (m)
 		m->x = IK_V2_X_NONE;
 	switch (x) {

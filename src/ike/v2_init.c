@@ -335,6 +335,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	struct ik_v2_ike_sa *s = NULL;
 	struct ik_v2_builder *b = NULL;
 	struct ik_secret *gir = NULL;
+	struct ik_dh *dh = NULL;
 	uint8_t rnd[128], nd[2], nr[IK_V2_NONCE_LEN];
 	char err[200], ra[IK_ADDR_ANYSTRLEN];
 	size_t nr_off = 0;
@@ -446,11 +447,11 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	if (ik_dh_rand_len(s->dh_group) > sizeof(rnd))
 		goto fail;
 	ik_core_rand(e, rnd, ik_dh_rand_len(s->dh_group));
-	s->dh = ik_dh_new(s->dh_group, rnd, ik_dh_rand_len(s->dh_group));
+	dh = ik_dh_new(s->dh_group, rnd, ik_dh_rand_len(s->dh_group));
 	ik_wipe(rnd, sizeof(rnd));
-	if (!s->dh)
+	if (!dh)
 		goto fail;
-	gir = ik_dh_derive(s->dh, ke.data, ke.len, err, sizeof(err));
+	gir = ik_dh_derive(dh, ke.data, ke.len, err, sizeof(err));
 	if (!gir) {
 		V2DBG(s, "KE payload of %s rejected: %s", ra, err);
 		ik_v2_send_notify_clear(e, local, remote, fvrf, h, IK_V2_N_INVALID_SYNTAX, NULL, 0);
@@ -460,14 +461,13 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	if (ni < rx->raw || ni_len > rx->raw_len || (size_t)(ni - rx->raw) > rx->raw_len - ni_len)
 		goto fail;
 	ik_core_rand(e, nr, sizeof(nr));
-	if (ik_v2_derive(&s->suite, gir, ni, ni_len, nr, sizeof(nr), s->spi_i, s->spi_r,
-			 &s->keys)) {
-		V2DBG(s, "key derivation failed");
+	/* SKEYSEED alone is kept: the SK_* are derived when the first encrypted
+	 * message arrives (ik_v2_sa_keys), g^ir goes now */
+	if (ik_v2_sa_skeyseed(s, gir, ni, ni_len, nr, sizeof(nr)))
 		goto fail;
-	}
-	s->have_keys = true;
+	ik_secret_free(gir);
+	gir = NULL;
 	s->conn_id = e->next_conn_id++;
-	V2DBG(s, "Generating KEYMAT: SKEYSEED and SK_* derived");
 	natd_check(s, rx, h->spi_i, (const uint8_t[8]){ 0 });
 	/* RFC 7383: fragments only when both announce them */
 	s->peer_frag = ik_v2_frag_local(s) &&
@@ -487,7 +487,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 
 		ik_v2_msg_begin(s, b, IK_V2_EXCH_IKE_SA_INIT, true, 0, &sk);
 		ik_v2_b_sa(b, &p, 1);
-		pub = ik_dh_public(s->dh, &pub_len);
+		pub = ik_dh_public(dh, &pub_len);
 		ik_v2_b_ke(b, s->dh_group, pub, pub_len);
 		nr_off = b->len + 4; /* the Nonce data, after the generic header */
 		ik_v2_b_nonce(b, nr, sizeof(nr));
@@ -505,8 +505,6 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 	}
 	/* the response holds our public value: the key pair is no longer needed
 	 * (the response itself is kept with the request, ik_v2_init_r) */
-	ik_dh_free(s->dh);
-	s->dh = NULL;
 	ik_v2_sa_set_state(s, IKEV2_R_INIT_SENT);
 	accepted = true;
 	goto out;
@@ -520,6 +518,7 @@ out:
 		v->st.in_req_rejected++;
 	ik_wipe(nr, sizeof(nr));
 	ik_secret_free(gir);
+	ik_dh_free(dh);
 	free(b);
 	ik_v2_sa_free(offer);
 }
@@ -569,11 +568,11 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 			   s->policy->name);
 		goto out;
 	}
-	ik_dh_free(s->dh);
+	ik_dh_free(ik_v2_up(s)->dh);
 	ik_core_rand(e, rnd, ik_dh_rand_len(s->dh_group));
-	s->dh = ik_dh_new(s->dh_group, rnd, ik_dh_rand_len(s->dh_group));
+	s->up->dh = ik_dh_new(s->dh_group, rnd, ik_dh_rand_len(s->dh_group));
 	ik_wipe(rnd, sizeof(rnd));
-	if (!s->dh)
+	if (!s->up->dh)
 		goto out;
 	/* a retry (COOKIE, INVALID_KE_PAYLOAD) sends the same Ni again */
 	if (s->ni && s->ni_len == sizeof(ni))
@@ -586,7 +585,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	if (s->up && s->up->cookie)
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_COOKIE, s->up->cookie, s->up->cookie_len);
 	ik_v2_b_sa(b, props, n);
-	pub = ik_dh_public(s->dh, &pub_len);
+	pub = ik_dh_public(s->up->dh, &pub_len);
 	ik_v2_b_ke(b, s->dh_group, pub, pub_len);
 	ni_off = b->len + 4; /* the Nonce data, after the generic header */
 	ik_v2_b_nonce(b, ni, sizeof(ni));
@@ -594,8 +593,8 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	ik_v2_cert_sig_hashes(s, b);
 	if (ik_v2_frag_local(s))
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
-	s->win.req_pending = false; /* a retry replaces the request (message id 0) */
-	s->win.next_msgid = 0;
+	s->up->rq.req_pending = false; /* a retry replaces the request (message id 0) */
+	s->up->rq.next_msgid = 0;
 	if (ik_v2_send_request(s, b, sk))
 		goto out;
 	if (ik_v2_keep_request(s, ni_off, sizeof(ni)) || memcmp(s->ni, ni, sizeof(ni)))
@@ -726,28 +725,25 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		ik_v2_sa_delete(s, "bad KE", false);
 		goto out;
 	}
-	gir = ik_dh_derive(s->dh, ke.data, ke.len, err, sizeof(err));
+	gir = ik_dh_derive(ik_v2_up(s)->dh, ke.data, ke.len, err, sizeof(err));
 	if (!gir) {
 		ik_v2_fail(s, "KE payload of the responder rejected: %s", err);
 		ik_v2_sa_delete(s, "bad KE", false);
 		goto out;
 	}
 	/* the response is ours: the window is free, SPIr known */
-	s->win.req_pending = false;
-	ik_timer_cancel(&e->timers, &s->win.t_xmit);
+	s->up->rq.req_pending = false;
+	ik_timer_cancel(&e->timers, &s->up->rq.t_xmit);
 	memcpy(s->spi_r, h->spi_r, 8);
 	trace_suite(s, &s->suite);
 	if (nr < rx->raw || nr_len > rx->raw_len ||
 	    (size_t)(nr - rx->raw) > rx->raw_len - nr_len ||
 	    ik_v2_keep_response(s, rx->raw, rx->raw_len, (size_t)(nr - rx->raw), nr_len) ||
-	    ik_v2_derive(&s->suite, gir, s->ni, s->ni_len, s->nr, s->nr_len, s->spi_i, s->spi_r,
-			 &s->keys)) {
+	    ik_v2_sa_skeyseed(s, gir, s->ni, s->ni_len, s->nr, s->nr_len) || !ik_v2_sa_keys(s)) {
 		ik_v2_sa_delete(s, "key derivation failed", false);
 		goto out;
 	}
-	s->have_keys = true;
 	s->conn_id = e->next_conn_id++;
-	V2DBG(s, "Generating KEYMAT: SKEYSEED and SK_* derived");
 	natd_check(s, rx, s->spi_i, s->spi_r);
 	s->peer_frag = ik_v2_frag_local(s) &&
 		ik_v2_find_notify(&rx->m, IK_V2_N_IKEV2_FRAGMENTATION_SUPPORTED);

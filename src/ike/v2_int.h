@@ -61,31 +61,36 @@ enum ik_v2_state {
  * adds it on 4500). */
 struct ik_v2_out {
 	uint8_t *buf;           /* the datagrams back to back */
-	size_t len;
+	uint16_t *dlen;         /* their lengths (IK_V2_MAX_MSGS room) when fragments;
+				 * NULL: one datagram of len bytes */
+	uint32_t len;           /* at most IK_V2_MAX_MSGS * IK_V2_MAX_MSG */
 	uint16_t n;             /* datagrams */
 	bool borrowed;          /* buf is a view of the SA's kept IKE_SA_INIT messages
 				 * (the responder's response): not freed with it */
-	uint16_t *dlen;         /* their lengths (IK_V2_MAX_MSGS room) when fragments;
-				 * NULL: one datagram of len bytes */
 };
 
-/* The message window of an IKE SA (RFC 7296 2.3), window size 1. */
+/* The message window of an IKE SA (RFC 7296 2.3), window size 1: the
+ * responder half, which every SA needs (a responder half-open after
+ * IKE_SA_INIT answers retransmissions of the request with it). */
 struct ik_v2_win {
-	/* as requester */
-	uint32_t next_msgid;    /* the ID our next request takes */
-	bool req_pending;       /* a request awaits its response */
-	uint32_t req_msgid;
-	uint8_t req_exch;       /* IK_V2_EXCH_* of that request */
-	struct ik_v2_out req;   /* kept for retransmission */
-	unsigned req_count;     /* retransmissions done */
-	uint32_t req_interval_ms; /* fixed retransmission interval (DPD retry), 0: back-off */
-	struct ik_timer t_xmit; /* kind IK_TK_V2_XMIT; unarmed: none pending */
-	/* as responder */
 	uint32_t peer_next;     /* the ID the peer's next request must take */
-	bool have_resp;
 	uint32_t resp_msgid;    /* = peer_next - 1 when have_resp */
+	bool have_resp;
 	struct ik_v2_out resp;  /* the last response, resent for a retransmitted request */
 	uint64_t last_dup_ms;   /* rate limit of those resends */
+};
+
+/* The requester half of the window, in struct ik_v2_up: a responder SA sends
+ * no request before IKE_AUTH arrives. */
+struct ik_v2_req_win {
+	uint32_t next_msgid;    /* the ID our next request takes */
+	uint32_t req_msgid;
+	bool req_pending;       /* a request awaits its response */
+	uint8_t req_exch;       /* IK_V2_EXCH_* of that request */
+	unsigned req_count;     /* retransmissions done */
+	uint32_t req_interval_ms; /* fixed retransmission interval (DPD retry), 0: back-off */
+	struct ik_v2_out req;   /* kept for retransmission */
+	struct ik_timer t_xmit; /* kind IK_TK_V2_XMIT; unarmed: none pending */
 };
 
 /* What a child SA being made (IKE_AUTH, CREATE_CHILD_SA) has chosen: the
@@ -118,12 +123,25 @@ struct ik_v2_child_req {
 };
 
 /* The part of an IKEv2 SA that IKE_AUTH fills and the established SA
- * reads (the peer's identity, the keys chosen for it), and the initiator's
- * IKE_SA_INIT retry state: allocated by ik_v2_up when first written (the
- * responder: once an IKE_AUTH request decrypted; the initiator: at IKE_AUTH
- * or on a COOKIE or INVALID_KE_PAYLOAD answer), so that a responder SA
- * half-open after IKE_SA_INIT does not carry it. */
+ * reads (the keys, the peer's identity, the first child), the requester
+ * half of the window and the initiator's IKE_SA_INIT state: allocated by
+ * ik_v2_up when first written (the responder: when the first encrypted
+ * message arrives and the keys are derived; the initiator: at creation), so
+ * that a responder SA half-open after IKE_SA_INIT does not carry it. */
 struct ik_v2_up {
+	struct ik_v2_ike_sa *sa;        /* the SA it belongs to (its timer's owner) */
+	struct ik_v2_keys keys;         /* valid when the SA's have_keys */
+	uint64_t iv_seq;                /* AEAD IVs: a counter, never repeated under SK_e */
+	struct ik_v2_req_win rq;        /* our requests */
+	uint64_t last_rx_ms;            /* an authenticated message arrived (DPD) */
+	struct ik_dh *dh;               /* initiator: our key pair until the response */
+	struct ik_v2_reasm *reasm;      /* fragments of the peer's message, allocated with
+					 * the first fragment and freed when done */
+	/* the first child SA (IKE_AUTH): allocated when wanted (ik_v2_sa_child),
+	 * freed once IKE_AUTH is done */
+	struct ik_v2_child_req *child;
+	bool want_child;                /* initiator: IKE_AUTH carries one */
+	unsigned cmap_peer;             /* initiator for child.cmap: its set peer number */
 	struct ik_v2_psk psk;           /* from the profile's keyring */
 	struct ik_v2_id peer_id;        /* IDi (R) or IDr (I) as selection reads it */
 	char *peer_id_value;            /* the text peer_id.value points into */
@@ -156,11 +174,11 @@ struct ik_v2_ike_sa {
 	/* negotiated */
 	struct ik_v2_suite suite;
 	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
-	bool have_keys;
-	struct ik_v2_keys keys;
-	uint64_t iv_seq;        /* AEAD IVs: a counter, never repeated under SK_e */
+	bool have_keys;         /* up->keys hold the SK_* (ik_v2_sa_keys) */
+	/* from IKE_SA_INIT until the SK_* are derived (ik_v2_sa_keys): SKEYSEED
+	 * alone, one PRF output; g^ir is wiped as soon as SKEYSEED is made */
+	struct ik_secret *skeyseed;
 	/* IKE_SA_INIT material, kept until IKE_AUTH completes */
-	struct ik_dh *dh;
 	/* the two IKE_SA_INIT messages, for AUTH, exact and back to back in one
 	 * block that init_i owns (init_r: NULL until the response is known);
 	 * the nonces are views of their Nonce payloads in it. Freed by
@@ -177,18 +195,11 @@ struct ik_v2_ike_sa {
 					 * hash n (RFC 7427 7: 2 SHA-256, 3, 4) */
 	const struct ik_trustpoint *peer_ca_tp; /* our first trustpoint (of s->cfg) whose
 						 * issuer the peer's CERTREQ names */
-	/* the first child SA (IKE_AUTH): allocated when wanted (ik_v2_sa_child),
-	 * freed once IKE_AUTH is done */
-	struct ik_v2_child_req *child;
-	bool want_child;                /* initiator: IKE_AUTH carries one */
-	unsigned cmap_peer;             /* initiator for child.cmap: its set peer number */
-	/* exchanges */
+	/* exchanges: the responder half of the window (the requester half is
+	 * up->rq) */
 	struct ik_v2_win win;
-	struct ik_v2_reasm *reasm;      /* fragments of the peer's message, allocated with
-					 * the first fragment and freed when done */
 	struct ik_v2_more *more;        /* rekeys, DELETE, DPD (v2_more.h); freed by
 					 * ik_v2_more_free */
-	uint64_t last_rx_ms;            /* an authenticated message arrived (DPD) */
 };
 
 /* Engine-wide IKEv2 state (hung off struct ik_engine as e->v2). */
@@ -320,6 +331,20 @@ struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s);
  * block while the SA has none. Freed with the SA. */
 struct ik_v2_up *ik_v2_up(struct ik_v2_ike_sa *s);
 const struct ik_v2_up *ik_v2_up_ro(const struct ik_v2_ike_sa *s);
+/* The requester half of the window (allocates the block), and whether a
+ * request of ours awaits its response (never allocates). */
+struct ik_v2_req_win *ik_v2_rq(struct ik_v2_ike_sa *s);
+bool ik_v2_req_pending(const struct ik_v2_ike_sa *s);
+/* The SA's SK_* keys, derived from the kept SKEYSEED on first use (the
+ * responder: when the first encrypted message, IKE_AUTH or its first
+ * fragment, arrives; the initiator: at the IKE_SA_INIT response), SKEYSEED
+ * then owned by them; NULL when the SA has none (before IKE_SA_INIT completed,
+ * or derivation failed: traced). */
+const struct ik_v2_keys *ik_v2_sa_keys(struct ik_v2_ike_sa *s);
+/* At IKE_SA_INIT: SKEYSEED from g^ir and the nonces, kept in s->skeyseed
+ * until ik_v2_sa_keys needs it. 0, or -1 (traced). */
+int ik_v2_sa_skeyseed(struct ik_v2_ike_sa *s, const struct ik_secret *gir, const uint8_t *ni,
+		      size_t ni_len, const uint8_t *nr, size_t nr_len);
 void ik_v2_sa_child_done(struct ik_v2_ike_sa *s);
 /* An unprotected IKE_SA_INIT-style answer with one notify (COOKIE,
  * INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN) for a request that has no SA. */

@@ -126,9 +126,7 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 	s->cfg = ik_core_cfg_hold(e, e->cfg);
 	s->state = IKEV2_IDLE;
 	s->created_ms = ik_core_now(e);
-	s->last_rx_ms = s->created_ms;
 	s->session_id = s->sa_id = v->next_session_id++;
-	s->win.t_xmit.kind = IK_TK_V2_XMIT;
 	s->t_expire.kind = IK_TK_SA_EXPIRE;
 	ik_core_timer_set(e, &s->t_expire, s->created_ms + ik_core_exchange_limit_ms(e));
 	do
@@ -141,8 +139,10 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 	ik_core_sa_link(&s->sa);
 	ik_peer_sa_event(&s->sa, IK_PEER_SA_CREATED);
 	v->half_open++;
-	if (initiator)
+	if (initiator) {
+		ik_v2_up(s); /* it sends requests from the start */
 		ik_core_sa_index_spi(&s->sa);
+	}
 	return s;
 }
 
@@ -172,7 +172,8 @@ static void sa_cancel_timers(struct ik_v2_ike_sa *s)
 {
 	struct ik_timers *ts = &s->e->timers;
 
-	ik_timer_cancel(ts, &s->win.t_xmit);
+	if (s->up)
+		ik_timer_cancel(ts, &s->up->rq.t_xmit);
 	ik_timer_cancel(ts, &s->t_expire);
 	ik_core_sa_live_cancel(&s->sa);
 }
@@ -182,22 +183,23 @@ static void sa_free(struct ik_v2_ike_sa *s)
 	sa_cancel_timers(s);
 	ik_core_sa_live_free(&s->sa);
 	ik_v2_more_free(s);
-	out_clear(&s->win.req);
 	out_clear(&s->win.resp);
-	if (s->reasm)
-		ik_v2_reasm_clear(s->reasm);
-	free(s->reasm);
-	ik_dh_free(s->dh);
-	if (s->have_keys)
-		ik_v2_keys_free(&s->keys);
+	ik_secret_free(s->skeyseed);
 	ik_v2_kept_free(s);
+	ik_v2_sa_child_done(s);
 	if (s->up) {
+		out_clear(&s->up->rq.req);
+		if (s->up->reasm)
+			ik_v2_reasm_clear(s->up->reasm);
+		free(s->up->reasm);
+		ik_dh_free(s->up->dh);
+		if (s->have_keys)
+			ik_v2_keys_free(&s->up->keys);
 		ik_v2_wipe_free(&s->up->cookie, &s->up->cookie_len);
 		free(s->up->peer_id_value);
 		ik_wipe(s->up, sizeof(*s->up));
 		free(s->up);
 	}
-	ik_v2_sa_child_done(s);
 	ik_core_cfg_release(s->e, s->cfg);
 	free(s->fvrf);
 	free(s);
@@ -223,7 +225,7 @@ void ik_v2_sa_delete(struct ik_v2_ike_sa *s, const char *reason, bool notify_pee
 
 	if (s->dead)
 		return;
-	if (notify_peer && s->state == IKEV2_READY && !s->win.req_pending) {
+	if (notify_peer && s->state == IKEV2_READY && !ik_v2_req_pending(s)) {
 		struct ik_v2_builder *b = malloc(sizeof(*b));
 		size_t sk;
 
@@ -316,7 +318,7 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	in_neg_leave(s);
 	ik_v2_sa_set_state(s, IKEV2_READY);
 	ik_v2_up(s)->established_ms = now;
-	s->last_rx_ms = now;
+	s->up->last_rx_ms = now;
 	e->st.p1_done++;
 	ik_core_timer_set(e, &s->t_expire, now + (uint64_t)life * 1000);
 	/* the initiator rekeys at 85..90 % of the lifetime, jittered */
@@ -329,8 +331,8 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	if ((s->nat_self) && (s->profile && s->profile->nat_keepalive))
 		ik_core_timer_set(e, &s->live->t_natka,
 				  now + (uint64_t)s->profile->nat_keepalive * 1000);
-	ik_dh_free(s->dh);
-	s->dh = NULL;
+	ik_dh_free(s->up->dh);
+	s->up->dh = NULL;
 	{
 		char ida[IK_ADDR_ANYSTRLEN], idb[300];
 
@@ -349,7 +351,7 @@ void ik_v2_sa_authenticated(struct ik_v2_ike_sa *s)
 	const struct ik_v2_eng *v = ik_v2_eng(s->e);
 	char oa[IK_ADDR_ANYSTRLEN], na[IK_ADDR_ANYSTRLEN];
 
-	s->last_rx_ms = ik_core_now(s->e);
+	ik_v2_up(s)->last_rx_ms = ik_core_now(s->e);
 	if (ik_ep_eq(&v->rx_remote, &s->remote) && v->rx_local.port == s->local.port)
 		return;
 	V2DBG(s, "peer moved from %s:%u to %s:%u (local port %u), authenticated",
@@ -417,7 +419,7 @@ void ik_v2_msg_begin(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, uint8_t ex
 	uint8_t flags = (s->initiator ? IK_V2_FLAG_I : 0) | (response ? IK_V2_FLAG_R : 0);
 
 	if (msgid == UINT32_MAX)
-		msgid = s->win.next_msgid;
+		msgid = ik_v2_rq(s)->next_msgid;
 	ik_v2_b_init(b, s->spi_i, s->spi_r, exch, flags, msgid);
 	*sk_off = exch == IK_V2_EXCH_IKE_SA_INIT ? 0 : ik_v2_b_sk(b);
 }
@@ -453,6 +455,7 @@ static void tamper_inner(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t
 /* Seals or finishes b; the bytes to send are then b->buf, b->len. */
 static int msg_seal(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
 {
+	const struct ik_v2_keys *k;
 	uint8_t iv[IK_V2_IV_MAX];
 	char err[200];
 
@@ -464,19 +467,19 @@ static int msg_seal(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_o
 		ik_v2_b_finish(b);
 		return 0;
 	}
-	if (!s->have_keys)
+	if (!(k = ik_v2_sa_keys(s)))
 		return -1;
 	tamper_inner(s, b, sk_off);
-	if (ik_v2_encr_is_aead(s->keys.s.encr)) {
+	if (ik_v2_encr_is_aead(k->s.encr)) {
 		/* GCM and ChaCha20-Poly1305: an IV never repeated under the key */
 		memset(iv, 0, sizeof(iv));
-		s->iv_seq++;
+		s->up->iv_seq++;
 		for (int i = 0; i < 8; i++)
-			iv[i] = (uint8_t)(s->iv_seq >> (56 - 8 * i));
+			iv[i] = (uint8_t)(s->up->iv_seq >> (56 - 8 * i));
 	} else {
-		ik_core_rand(s->e, iv, ik_v2_iv_len(s->keys.s.encr));
+		ik_core_rand(s->e, iv, ik_v2_iv_len(k->s.encr));
 	}
-	if (ik_v2_sk_seal(&s->keys, s->initiator, b, sk_off, iv, err, sizeof(err))) {
+	if (ik_v2_sk_seal(k, s->initiator, b, sk_off, iv, err, sizeof(err))) {
 		V2DBG(s, "encryption failed: %s", err);
 		return -1;
 	}
@@ -538,7 +541,7 @@ static void trace_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, boo
 
 int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
 {
-	struct ik_v2_win *w = &s->win;
+	struct ik_v2_req_win *w = ik_v2_rq(s);
 	uint32_t msgid = ik_get32(b->buf + 20);
 	char contents[512];
 
@@ -565,16 +568,64 @@ int ik_v2_send_request(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t s
 
 struct ik_v2_child_req *ik_v2_sa_child(struct ik_v2_ike_sa *s)
 {
-	if (!s->child)
-		s->child = ik_xcalloc(1, sizeof(*s->child));
-	return s->child;
+	struct ik_v2_up *up = ik_v2_up(s);
+
+	if (!up->child)
+		up->child = ik_xcalloc(1, sizeof(*up->child));
+	return up->child;
 }
 
 struct ik_v2_up *ik_v2_up(struct ik_v2_ike_sa *s)
 {
-	if (!s->up)
+	if (!s->up) {
 		s->up = ik_xcalloc(1, sizeof(*s->up));
+		s->up->sa = s;
+		s->up->rq.t_xmit.kind = IK_TK_V2_XMIT;
+		s->up->last_rx_ms = ik_core_now(s->e);
+	}
 	return s->up;
+}
+
+struct ik_v2_req_win *ik_v2_rq(struct ik_v2_ike_sa *s)
+{
+	return &ik_v2_up(s)->rq;
+}
+
+bool ik_v2_req_pending(const struct ik_v2_ike_sa *s)
+{
+	return s->up && s->up->rq.req_pending;
+}
+
+int ik_v2_sa_skeyseed(struct ik_v2_ike_sa *s, const struct ik_secret *gir, const uint8_t *ni,
+		      size_t ni_len, const uint8_t *nr, size_t nr_len)
+{
+	ik_secret_free(s->skeyseed);
+	if (ik_v2_skeyseed(&s->suite, gir, ni, ni_len, nr, nr_len, &s->skeyseed)) {
+		V2DBG(s, "SKEYSEED computation failed");
+		return -1;
+	}
+	return 0;
+}
+
+const struct ik_v2_keys *ik_v2_sa_keys(struct ik_v2_ike_sa *s)
+{
+	struct ik_v2_up *up;
+	struct ik_secret *seed = s->skeyseed;
+
+	if (s->have_keys)
+		return &s->up->keys;
+	if (!seed || !s->ni || !s->nr)
+		return NULL;
+	up = ik_v2_up(s);
+	s->skeyseed = NULL; /* the keys own it now, or it is freed with them */
+	if (ik_v2_derive_keys(&s->suite, seed, s->ni, s->ni_len, s->nr, s->nr_len, s->spi_i,
+			      s->spi_r, &up->keys)) {
+		V2DBG(s, "key derivation failed");
+		return NULL;
+	}
+	s->have_keys = true;
+	V2DBG(s, "Generating KEYMAT: SKEYSEED and SK_* derived");
+	return &up->keys;
 }
 
 const struct ik_v2_up *ik_v2_up_ro(const struct ik_v2_ike_sa *s)
@@ -586,8 +637,10 @@ const struct ik_v2_up *ik_v2_up_ro(const struct ik_v2_ike_sa *s)
 
 void ik_v2_sa_child_done(struct ik_v2_ike_sa *s)
 {
-	free(s->child);
-	s->child = NULL;
+	if (!s->up)
+		return;
+	free(s->up->child);
+	s->up->child = NULL;
 }
 
 const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len)
@@ -604,7 +657,7 @@ static const uint8_t *kept_view(const uint8_t *msg, size_t mlen, size_t off, siz
 
 int ik_v2_keep_request(struct ik_v2_ike_sa *s, size_t ni_off, size_t ni_len)
 {
-	const struct ik_v2_out *o = &s->win.req;
+	const struct ik_v2_out *o = &ik_v2_rq(s)->req;
 	uint8_t *k;
 
 	if (o->dlen || !kept_view(o->buf, o->len, ni_off, ni_len) || o->len > UINT32_MAX)
@@ -747,13 +800,13 @@ void ik_v2_send_notify_clear(struct ik_engine *e, const struct ik_endpoint *loca
 
 struct ik_ike_sa *ik_v2_timer_owner(struct ik_timer *t)
 {
-	return &ik_container_of(t, struct ik_v2_ike_sa, win.t_xmit)->sa;
+	return &ik_container_of(t, struct ik_v2_up, rq.t_xmit)->sa->sa;
 }
 
 static void retransmit(struct ik_v2_ike_sa *s, uint64_t now)
 {
 	struct ik_engine *e = s->e;
-	struct ik_v2_win *w = &s->win;
+	struct ik_v2_req_win *w = ik_v2_rq(s);
 	unsigned shift;
 
 	if (!w->req_pending)
@@ -856,6 +909,8 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 {
 	struct ik_engine *e = s->e;
 	struct ik_v2_win *w = &s->win;
+	const struct ik_v2_req_win *rq = &ik_v2_up_ro(s)->rq;
+	const struct ik_v2_keys *k;
 	bool response = h->flags & IK_V2_FLAG_R;
 	bool moved;
 	struct ik_v2_rx *rx;
@@ -872,11 +927,11 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		return;
 	}
 	if (response) {
-		if (!w->req_pending || h->msgid != w->req_msgid || h->exch != w->req_exch) {
+		if (!rq->req_pending || h->msgid != rq->req_msgid || h->exch != rq->req_exch) {
 			if (!IK_MUTANT(IK_MUT_V2_MSGID)) {
 				V2DBG(s, "response with message id %u does not answer our request "
-				      "(%s%u), dropped", h->msgid, w->req_pending ? "" : "none; ",
-				      w->req_msgid);
+				      "(%s%u), dropped", h->msgid, rq->req_pending ? "" : "none; ",
+				      rq->req_msgid);
 				v2_dropped(e);
 				return;
 			}
@@ -934,7 +989,9 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 			      "request", ik_v2_state_name(s->state));
 		goto out;
 	}
-	if (!rx->m.sk || !s->have_keys) {
+	/* the SK_* of a responder are derived here, for the first encrypted
+	 * message (IKE_AUTH or its first fragment) */
+	if (!rx->m.sk || !(k = ik_v2_sa_keys(s))) {
 		V2DBG(s, "%s without SK payload (or before keys exist): dropped",
 		      ik_v2_exch_name(h->exch));
 		v2_dropped(e);
@@ -971,7 +1028,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		if (!plain)
 			goto out;
 		plain_cap = h->len;
-		rc = ik_v2_sk_open(&s->keys, h->flags & IK_V2_FLAG_I, msg, h->len, rx->m.sk,
+		rc = ik_v2_sk_open(k, h->flags & IK_V2_FLAG_I, msg, h->len, rx->m.sk,
 				   plain, h->len, &rx->plain_len, err, sizeof(err));
 	}
 	if (rc) {
@@ -997,15 +1054,15 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	trace_payloads(e, &rx->m, s->sa_id);
 	/* authenticated: the window moves, and the SA follows the peer */
 	if (response) {
-		w->req_pending = false;
-		ik_timer_cancel(&e->timers, &w->t_xmit);
+		ik_v2_rq(s)->req_pending = false;
+		ik_timer_cancel(&e->timers, &s->up->rq.t_xmit);
 	} else {
 		w->peer_next = h->msgid + 1;
 	}
 	if (moved)
 		ik_v2_sa_authenticated(s);
 	else
-		s->last_rx_ms = ik_core_now(e);
+		ik_v2_up(s)->last_rx_ms = ik_core_now(e);
 	switch (h->exch) {
 	case IK_V2_EXCH_IKE_AUTH:
 		if (!response && s->state == IKEV2_R_INIT_SENT)
@@ -1033,7 +1090,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 	default:
 		break;
 	}
-	if (!s->dead && response && !s->win.req_pending)
+	if (!s->dead && response && !ik_v2_req_pending(s))
 		ik_v2_win_idle(s);
 out:
 	if (plain) {
@@ -1130,7 +1187,7 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const stru
 	}
 	s->tunnel = t;
 	s->profile = t->protection->ikev2_profile;
-	s->want_child = true;
+	ik_v2_up(s)->want_child = true;
 	ik_v2_sa_child(s)->rekey_of = rekey_of;
 	V2DBG(s, "Initiating IKEv2 for %s to %s (IKEv2 profile %s)", t->name,
 	      ik_addr_fmt_ios(&dst, da), s->profile->name);

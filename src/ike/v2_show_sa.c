@@ -142,7 +142,7 @@ static void sa_text(const struct ik_v2_ike_sa *s, bool detail, uint64_t now, str
 	snprintf(r, sizeof(r), "%s/%u", ik_addr_fmt_any(&s->remote.ip, a), s->remote.port);
 	snprintf(vrf, sizeof(vrf), "%s/%s", s->fvrf ? s->fvrf : "none", "none");
 	ik_sb_printf(out, "%-9u %-21s %-21s %-20s %-7s\n", s->sa_id, l, r, vrf, status_ios(s));
-	if (s->have_keys) {
+	if (s->have_keys || s->skeyseed) {
 		ik_sb_printf(out, "      Encr: %s, keysize: %u, PRF: %s, Hash: %s, DH Grp:%u, "
 			     "Auth sign: PSK, Auth verify: PSK\n", encr_ios(su->encr),
 			     su->encr == IK_V2_ENCR_CHACHA20_POLY1305 ? 256u : su->keylen,
@@ -164,13 +164,13 @@ static void sa_text(const struct ik_v2_ike_sa *s, bool detail, uint64_t now, str
 	ik_sb_printf(out, "      Local id: %s\n", li);
 	ik_sb_printf(out, "      Remote id: %s\n", ri);
 	ik_sb_printf(out, "      Local req msg id:  %-15u Remote req msg id:  %u\n",
-		     s->win.next_msgid ? s->win.next_msgid - 1 : 0,
+		     ik_v2_up_ro(s)->rq.next_msgid ? ik_v2_up_ro(s)->rq.next_msgid - 1 : 0,
 		     s->win.peer_next ? s->win.peer_next - 1 : 0);
 	ik_sb_printf(out, "      Local next msg id: %-15u Remote next msg id: %u\n",
-		     s->win.next_msgid, s->win.peer_next);
+		     ik_v2_up_ro(s)->rq.next_msgid, s->win.peer_next);
 	ik_sb_printf(out, "      Local req queued:  %-15u Remote req queued:  %u\n",
 		     (m ? m->ndel + m->nrekey + m->want_dpd + m->want_ike_rekey : 0u) +
-		     (s->win.req_pending ? 1u : 0u), 0u);
+		     (ik_v2_req_pending(s) ? 1u : 0u), 0u);
 	ik_sb_printf(out, "      Local window:      %-15u Remote window:      %u\n", 1u, 1u);
 	if (s->profile && s->profile->dpd_interval)
 		ik_sb_printf(out, "      DPD configured for %u seconds, retry %u\n",
@@ -208,7 +208,7 @@ static void sa_json(const struct ik_v2_ike_sa *s, uint64_t now, struct ik_sb *ou
 	ik_sb_json_str(out, s->fvrf);
 	ik_sb_printf(out, ",\"status\":\"%s\",\"description\":\"%s\",\"initiator\":%s,",
 		     status_ios(s), status_desc(s), s->initiator ? "true" : "false");
-	if (s->have_keys)
+	if (s->have_keys || s->skeyseed)
 		ik_sb_printf(out, "\"encr\":\"%s\",\"keysize\":%u,\"prf\":\"%s\","
 			     "\"integ\":\"%s\",\"dh_group\":%u,", encr_ios(su->encr),
 			     su->encr == IK_V2_ENCR_CHACHA20_POLY1305 ? 256u : su->keylen,
@@ -227,7 +227,7 @@ static void sa_json(const struct ik_v2_ike_sa *s, uint64_t now, struct ik_sb *ou
 	ik_sb_printf(out, ",\"lifetime\":%u,\"active_time\":%llu,\"next_msgid\":%u,"
 		     "\"peer_next_msgid\":%u,\"nat_self\":%s,\"nat_peer\":%s,"
 		     "\"fragmentation\":%s,\"dpd_interval\":%u}", lifetime_s(s),
-		     (unsigned long long)active_s(s, now), s->win.next_msgid, s->win.peer_next,
+		     (unsigned long long)active_s(s, now), ik_v2_up_ro(s)->rq.next_msgid, s->win.peer_next,
 		     s->nat_self ? "true" : "false", s->nat_peer ? "true" : "false",
 		     ik_v2_frag_local(s) && s->peer_frag ? "true" : "false",
 		     s->profile ? s->profile->dpd_interval : 0u);

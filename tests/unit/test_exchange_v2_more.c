@@ -309,9 +309,12 @@ START_TEST(half_open_responder_kept)
 		if (!x->dead && x->state == IKEV2_R_INIT_SENT)
 			s = x;
 	ck_assert_ptr_nonnull(s);
-	ck_assert_ptr_null(s->up);
+	ck_assert_ptr_null(s->up);     /* no keys, requests, child or identity yet */
 	ck_assert_ptr_null(s->more);
-	ck_assert_ptr_null(s->child);
+	/* SKEYSEED alone: the SK_* wait for the first encrypted message */
+	ck_assert(!s->have_keys);
+	ck_assert_ptr_nonnull(s->skeyseed);
+	ck_assert_uint_eq(s->skeyseed->len, ik_v2_prf_len(s->suite.prf));
 	req = xn_sent(&net, 0, IK_V2_EXCH_IKE_SA_INIT, 0);
 	ck_assert_ptr_nonnull(req);
 	ck_assert_uint_eq(s->init_i_len, req->len);
@@ -335,6 +338,9 @@ START_TEST(half_open_responder_kept)
 	ck_assert_ptr_null(s->nr);
 	ck_assert(!s->win.resp.borrowed);
 	ck_assert_ptr_nonnull(s->up);
+	ck_assert(s->have_keys);
+	ck_assert_ptr_null(s->skeyseed); /* the keys own it now */
+	ck_assert_ptr_nonnull(s->up->keys.sk_d);
 	ck_assert_int_eq(s->up->peer_id.type, IK_ID_ADDRESS);
 	ck_assert_ptr_null(the_sa(0)->init_i);
 	teardown();
@@ -550,7 +556,7 @@ static void request_additional_child(void)
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk);
 	ck_assert_int_eq(ik_v2_esp_offer(s, ik_v2_tunnel_for(s), &cr, b), 0);
 	memset(ni, 0x5a, sizeof(ni));
-	ni[0] = (uint8_t)s->win.next_msgid;
+	ni[0] = (uint8_t)s->up->rq.next_msgid;
 	ik_v2_b_nonce(b, ni, sizeof(ni));
 	ck_assert_int_eq(ik_v2_send_request(s, b, sk), 0);
 	free(b);
