@@ -1545,8 +1545,9 @@ void ik_engine_set_config(struct ik_engine *e, struct ik_config *cfg)
 	/* IKEv2 SAs a tunnel started: they go when its configuration changed */
 	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL, *snext; s; s = snext) {
 		snext = s->next;
-		if (!s->dead && s->tunnel &&
-		    !tunnel_same(s->tunnel, ik_config_find_iface(cfg, s->tunnel->name)))
+		const struct ik_interface *st = s->up ? s->up->tunnel : NULL;
+
+		if (!s->dead && st && !tunnel_same(st, ik_config_find_iface(cfg, st->name)))
 			ik_v2_sa_delete(s, "configuration changed", true);
 	}
 	ik_core_cfg_release(e, old);

@@ -221,7 +221,8 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		if (ik_v2_cert_auth(s, b, true, idb, idl))
 			goto out;
 	} else {
-		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, s->init_i, s->init_i_len, s->nr,
+		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, s->init_i, s->init_i_len,
+				   ik_v2_sa_nr(s),
 				   s->nr_len, s->up->keys.sk_pi, idb, idl, auth))
 			goto out;
 		ik_v2_cert_req(s, b);
@@ -232,8 +233,8 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		ik_v2_b_notify(b, 0, NULL, 0, IK_V2_N_INITIAL_CONTACT, NULL, 0);
 		s->initial_contact = true;
 	}
-	if ((s->tunnel || (s->up->child && s->up->child->cmap)) && s->up->want_child) {
-		if (ik_v2_esp_offer(s, s->tunnel, ik_v2_sa_child(s), b))
+	if ((s->up->tunnel || (s->up->child && s->up->child->cmap)) && s->up->want_child) {
+		if (ik_v2_esp_offer(s, s->up->tunnel, ik_v2_sa_child(s), b))
 			goto out;
 	}
 	if (s->profile->auth_local == IK_AUTH_PSK)
@@ -287,7 +288,8 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 			return -1;
 		}
 	} else if (a.method != IK_V2_AUTH_PSK || !s->up->psk.remote ||
-	    !ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, s->init_r, s->init_r_len, s->ni,
+	    !ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, ik_v2_sa_init_r(s),
+				  s->init_r_len, ik_v2_sa_ni(s),
 				  s->ni_len, s->up->keys.sk_pr, id.body, id.body_len, a.data, a.len)) {
 		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
@@ -322,12 +324,13 @@ static void first_child(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 				   ik_v2_notify_name(n.type));
 		else
 			ik_v2_fail(s, "the peer refused the IPsec SA for %s: %s",
-				   s->tunnel ? s->tunnel->name : "?", ik_v2_notify_name(n.type));
+				   s->up->tunnel ? s->up->tunnel->name : "?", ik_v2_notify_name(n.type));
 		s->e->st.p2_failed++;
 		return;
 	}
 	if (ik_v2_esp_accept(s, rx, ik_v2_sa_child(s)) == 0)
-		ik_v2_child_install(s, s->up->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
+		ik_v2_child_install(s, s->up->child, ik_v2_sa_ni(s), s->ni_len, ik_v2_sa_nr(s),
+				    s->nr_len, NULL);
 	else
 		s->e->st.p2_failed++;
 	ik_v2_sa_child_done(s);
@@ -414,7 +417,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		auth_failed(s, "peer authenticates with a method other than pre-share");
 		goto fail;
 	} else if (!ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, s->init_i, s->init_i_len,
-					 s->nr, s->nr_len, s->up->keys.sk_pi, id.body, id.body_len,
+					 ik_v2_sa_nr(s), s->nr_len, s->up->keys.sk_pi, id.body, id.body_len,
 					 a.data, a.len)) {
 		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
@@ -439,7 +442,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		size_t irl;
 		const uint8_t *ir = ik_v2_init_r(s, &irl);
 
-		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, ir, irl, s->ni, s->ni_len,
+		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, ir, irl, ik_v2_sa_ni(s), s->ni_len,
 				   s->up->keys.sk_pr, idb, idl, auth))
 			goto fail;
 		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
@@ -454,7 +457,8 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	ik_v2_sa_established(s);
 	if (child && !cerr)
-		ik_v2_child_install(s, s->up->child, s->ni, s->ni_len, s->nr, s->nr_len, NULL);
+		ik_v2_child_install(s, s->up->child, ik_v2_sa_ni(s), s->ni_len, ik_v2_sa_nr(s),
+				    s->nr_len, NULL);
 	else if (child)
 		e->st.p2_failed++;
 	ik_v2_sa_child_done(s);

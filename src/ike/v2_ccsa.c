@@ -656,7 +656,7 @@ static struct ik_v2_ike_sa *ike_successor(struct ik_v2_ike_sa *s, struct ik_v2_i
 		ik_core_cfg_release(e, ns->cfg);
 		ns->cfg = ik_core_cfg_hold(e, s->cfg);
 	}
-	ns->tunnel = s->tunnel;
+	ik_v2_up(ns)->tunnel = ik_v2_up_ro(s)->tunnel;
 	ns->policy = s->policy;
 	ns->profile = s->profile;
 	ik_v2_up(ns)->psk = ik_v2_up_ro(s)->psk;

@@ -43,7 +43,7 @@ static uint8_t *signed_octets(const struct ik_v2_ike_sa *s, bool of_initiator,
 	size_t ml;
 	const uint8_t *msg = of_initiator ? (ml = s->init_i_len, s->init_i) :
 		ik_v2_init_r(s, &ml);
-	const uint8_t *nonce = of_initiator ? s->nr : s->ni;
+	const uint8_t *nonce = of_initiator ? ik_v2_sa_nr(s) : ik_v2_sa_ni(s);
 	size_t nl = of_initiator ? s->nr_len : s->ni_len;
 	const struct ik_secret *skp = of_initiator ? s->up->keys.sk_pi : s->up->keys.sk_pr;
 	size_t hl = ik_v2_prf_len(s->suite.prf);
@@ -159,17 +159,18 @@ static void note_ca_hashes(struct ik_v2_ike_sa *s, const struct ik_v2_cert *c)
 {
 	size_t nh = c->len / 20 < MAX_CAS ? c->len / 20 : MAX_CAS;
 
-	for (size_t t = 0; t < s->cfg->ntrustpoints && !s->peer_ca_tp; t++) {
+	for (size_t t = 0; t < s->cfg->ntrustpoints && t < UINT16_MAX && !s->peer_ca_tp; t++) {
 		const struct ik_trustpoint *tp = s->cfg->trustpoints[t];
 
 		if (!tp->has_issuer_hash || !tp->key)
 			continue;
 		for (size_t h = 0; h < nh && !s->peer_ca_tp; h++)
 			if (!memcmp(c->data + 20 * h, tp->issuer_hash, 20))
-				s->peer_ca_tp = tp;
+				s->peer_ca_tp = (uint16_t)(t + 1);
 	}
 	if (s->peer_ca_tp)
-		V2DBG(s, "Peer's CERTREQ names the CA of trustpoint %s", s->peer_ca_tp->name);
+		V2DBG(s, "Peer's CERTREQ names the CA of trustpoint %s",
+		      ik_v2_sa_peer_ca(s)->name);
 }
 
 void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
@@ -199,7 +200,7 @@ void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
  * (ik_pki_local_tp). IOS sends its certificate whether asked or not. */
 static const struct ik_trustpoint *local_tp(const struct ik_v2_ike_sa *s, enum ik_authm want)
 {
-	const struct ik_trustpoint *h = s->peer_ca_tp;
+	const struct ik_trustpoint *h = ik_v2_sa_peer_ca(s);
 	struct ik_trustpoint *const *tps;
 	size_t n;
 	bool listed;
@@ -255,7 +256,7 @@ int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initia
 	method = ik_v2_cert_method(tp->key, p->auth_local_digsig, s->peer_sig_hashes, &hash);
 	/* the key alone when asked for raw keys, unless the peer's CERTREQ names
 	 * our self-signed certificate as one of its CAs: it validates that */
-	raw = tp->cert_self_signed && s->peer_raw_req && s->peer_ca_tp != tp;
+	raw = tp->cert_self_signed && s->peer_raw_req && ik_v2_sa_peer_ca(s) != tp;
 	dl = raw ? i2d_PUBKEY(tp->key, &der) : i2d_X509(tp->cert, &der);
 	oct = signed_octets(s, initiator, idb, idl, &ol);
 	if (oct && method)

@@ -246,7 +246,7 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 		ik_sb_printf(err, "%% out of memory");
 		return -1;
 	}
-	s->tunnel = NULL;
+	ik_v2_up(s)->tunnel = NULL;
 	cr = ik_v2_sa_child(s);
 	cr->cmap = ik_v2_cmap_entry_in(s->cfg, ce);
 	s->profile = cr->cmap ? cr->cmap->ikev2_profile : NULL;

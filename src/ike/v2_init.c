@@ -500,7 +500,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		if (ik_v2_send_response(s, b, sk) ||
 		    ik_v2_keep_both(s, rx->raw, rx->raw_len, (size_t)(ni - rx->raw), ni_len,
 				    nr_off, sizeof(nr)) ||
-		    memcmp(s->nr, nr, sizeof(nr)))
+		    memcmp(ik_v2_sa_nr(s), nr, sizeof(nr)))
 			goto fail;
 	}
 	/* the response holds our public value: the key pair is no longer needed
@@ -575,8 +575,8 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	if (!s->up->dh)
 		goto out;
 	/* a retry (COOKIE, INVALID_KE_PAYLOAD) sends the same Ni again */
-	if (s->ni && s->ni_len == sizeof(ni))
-		memcpy(ni, s->ni, sizeof(ni));
+	if (ik_v2_sa_ni(s) && s->ni_len == sizeof(ni))
+		memcpy(ni, ik_v2_sa_ni(s), sizeof(ni));
 	else
 		ik_core_rand(e, ni, sizeof(ni));
 	V2DBG(s, "Found Policy '%s'", s->policy->name);
@@ -597,7 +597,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	s->up->rq.next_msgid = 0;
 	if (ik_v2_send_request(s, b, sk))
 		goto out;
-	if (ik_v2_keep_request(s, ni_off, sizeof(ni)) || memcmp(s->ni, ni, sizeof(ni)))
+	if (ik_v2_keep_request(s, ni_off, sizeof(ni)) || memcmp(ik_v2_sa_ni(s), ni, sizeof(ni)))
 		goto out;
 	if (s->state != IKEV2_I_INIT_SENT) /* not a COOKIE or INVALID_KE retry */
 		ik_v2_eng(s->e)->st.out_req++;
@@ -739,7 +739,8 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	if (nr < rx->raw || nr_len > rx->raw_len ||
 	    (size_t)(nr - rx->raw) > rx->raw_len - nr_len ||
 	    ik_v2_keep_response(s, rx->raw, rx->raw_len, (size_t)(nr - rx->raw), nr_len) ||
-	    ik_v2_sa_skeyseed(s, gir, s->ni, s->ni_len, s->nr, s->nr_len) || !ik_v2_sa_keys(s)) {
+	    ik_v2_sa_skeyseed(s, gir, ik_v2_sa_ni(s), s->ni_len, ik_v2_sa_nr(s), s->nr_len) ||
+	    !ik_v2_sa_keys(s)) {
 		ik_v2_sa_delete(s, "key derivation failed", false);
 		goto out;
 	}

@@ -73,11 +73,10 @@ struct ik_v2_out {
  * responder half, which every SA needs (a responder half-open after
  * IKE_SA_INIT answers retransmissions of the request with it). */
 struct ik_v2_win {
-	uint32_t peer_next;     /* the ID the peer's next request must take */
-	uint32_t resp_msgid;    /* = peer_next - 1 when have_resp */
-	bool have_resp;
 	struct ik_v2_out resp;  /* the last response, resent for a retransmitted request */
 	uint64_t last_dup_ms;   /* rate limit of those resends */
+	uint32_t peer_next;     /* the ID the peer's next request must take */
+	uint32_t resp_msgid;    /* = peer_next - 1 when the SA's have_resp */
 };
 
 /* The requester half of the window, in struct ik_v2_up: a responder SA sends
@@ -130,6 +129,7 @@ struct ik_v2_child_req {
  * that a responder SA half-open after IKE_SA_INIT does not carry it. */
 struct ik_v2_up {
 	struct ik_v2_ike_sa *sa;        /* the SA it belongs to (its timer's owner) */
+	const struct ik_interface *tunnel; /* initiator: the tunnel asked for */
 	struct ik_v2_keys keys;         /* valid when the SA's have_keys */
 	uint64_t iv_seq;                /* AEAD IVs: a counter, never repeated under SK_e */
 	struct ik_v2_req_win rq;        /* our requests */
@@ -164,43 +164,58 @@ struct ik_v2_ike_sa {
 	IK_IKE_SA_BASE;
 	struct ik_v2_ike_sa *next, *prev; /* every IKEv2 SA (admin walks only) */
 	unsigned session_id, sa_id;       /* of the trace: IKEv2:(SESSION ID = n,SA ID = m) */
-	/* configuration, in the snapshot the SA holds (base cfg) */
-	const struct ik_interface *tunnel;          /* initiator: the tunnel asked for */
+	/* configuration, in the snapshot the SA holds (base cfg); the
+	 * initiator's tunnel is up->tunnel */
 	const struct ik_ikev2_policy *policy;       /* responder: chosen at IKE_SA_INIT */
 	const struct ik_ikev2_profile *profile;     /* tunnel's (I), from IDi (R) */
 	/* what IKE_AUTH and later use: allocated when first needed (ik_v2_up),
 	 * so that an SA half-open after IKE_SA_INIT does not carry it */
 	struct ik_v2_up *up;
-	/* negotiated */
-	struct ik_v2_suite suite;
-	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
-	bool have_keys;         /* up->keys hold the SK_* (ik_v2_sa_keys) */
 	/* from IKE_SA_INIT until the SK_* are derived (ik_v2_sa_keys): SKEYSEED
 	 * alone, one PRF output; g^ir is wiped as soon as SKEYSEED is made */
 	struct ik_secret *skeyseed;
-	/* IKE_SA_INIT material, kept until IKE_AUTH completes */
 	/* the two IKE_SA_INIT messages, for AUTH, exact and back to back in one
-	 * block that init_i owns (init_r: NULL until the response is known);
-	 * the nonces are views of their Nonce payloads in it. Freed by
+	 * block that init_i owns (init_r_len: 0 until the response is known);
+	 * the nonces are their Nonce payloads' data in it. Freed by
 	 * ik_v2_kept_free once IKE_AUTH is done. */
 	uint8_t *init_i;
-	const uint8_t *init_r, *ni, *nr;
-	uint32_t init_i_len, init_r_len, ni_len, nr_len;
+	uint32_t init_i_len, init_r_len; /* the response follows the request */
+	uint32_t ni_off, nr_off;        /* the nonces' data in the block (read them with
+					 * ik_v2_sa_ni, ik_v2_sa_nr) */
+	uint16_t ni_len, nr_len;        /* 0: not kept */
+	/* negotiated */
+	struct ik_v2_suite suite;
+	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
+	bool have_keys : 1;     /* up->keys hold the SK_* (ik_v2_sa_keys) */
+	bool have_resp : 1;     /* win.resp holds the response to message resp_msgid */
 	/* the peer */
-	bool nat_self, nat_peer;        /* NAT-D: we, the peer, are behind a NAT */
-	bool peer_frag;                 /* IKEV2_FRAGMENTATION_SUPPORTED received */
-	bool peer_raw_req;              /* CERTREQ for raw public keys received (RFC 7670) */
-	bool initial_contact;           /* INITIAL_CONTACT received (R) or sent (I) */
+	bool nat_self : 1, nat_peer : 1;  /* NAT-D: we, the peer, are behind a NAT */
+	bool peer_frag : 1;               /* IKEV2_FRAGMENTATION_SUPPORTED received */
+	bool peer_raw_req : 1;            /* CERTREQ for raw public keys received (RFC 7670) */
+	bool initial_contact : 1;         /* INITIAL_CONTACT received (R) or sent (I) */
 	uint8_t peer_sig_hashes;        /* SIGNATURE_HASH_ALGORITHMS received: bit n for
 					 * hash n (RFC 7427 7: 2 SHA-256, 3, 4) */
-	const struct ik_trustpoint *peer_ca_tp; /* our first trustpoint (of s->cfg) whose
-						 * issuer the peer's CERTREQ names */
+	uint16_t peer_ca_tp;            /* 1 + the index in s->cfg->trustpoints of our first
+					 * trustpoint whose issuer the peer's CERTREQ names;
+					 * 0: none (ik_v2_sa_peer_ca) */
 	/* exchanges: the responder half of the window (the requester half is
 	 * up->rq) */
 	struct ik_v2_win win;
 	struct ik_v2_more *more;        /* rekeys, DELETE, DPD (v2_more.h); freed by
 					 * ik_v2_more_free */
 };
+
+/* A half-open responder SA is this struct, its two IKE_SA_INIT messages and
+ * SKEYSEED: keep it small (what only IKE_AUTH and later need goes in struct
+ * ik_v2_up). */
+_Static_assert(sizeof(struct ik_v2_ike_sa) <= 400, "struct ik_v2_ike_sa grew past 400 bytes");
+
+/* The trustpoint the peer's CERTREQ named (s->peer_ca_tp), or NULL. */
+static inline const struct ik_trustpoint *ik_v2_sa_peer_ca(const struct ik_v2_ike_sa *s)
+{
+	return s->peer_ca_tp && s->peer_ca_tp <= s->cfg->ntrustpoints ?
+		s->cfg->trustpoints[s->peer_ca_tp - 1] : NULL;
+}
 
 /* Engine-wide IKEv2 state (hung off struct ik_engine as e->v2). */
 struct ik_v2_more;
@@ -321,6 +336,22 @@ int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, 
 			size_t nr_len);
 int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, size_t ni_off,
 		    size_t ni_len, size_t nr_off, size_t nr_len);
+/* The kept IKE_SA_INIT response (NULL until known) and the nonces (NULL
+ * when not kept), views of the block init_i owns. */
+static inline const uint8_t *ik_v2_sa_init_r(const struct ik_v2_ike_sa *s)
+{
+	return s->init_i && s->init_r_len ? s->init_i + s->init_i_len : NULL;
+}
+
+static inline const uint8_t *ik_v2_sa_ni(const struct ik_v2_ike_sa *s)
+{
+	return s->init_i && s->ni_len ? s->init_i + s->ni_off : NULL;
+}
+
+static inline const uint8_t *ik_v2_sa_nr(const struct ik_v2_ike_sa *s)
+{
+	return s->init_i && s->nr_len ? s->init_i + s->nr_off : NULL;
+}
 /* IKE_AUTH is done: the kept messages and nonces go (wiped). */
 void ik_v2_kept_free(struct ik_v2_ike_sa *s);
 /* The SA's first child SA request, allocated (zeroed) on first use: never

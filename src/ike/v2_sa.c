@@ -614,12 +614,12 @@ const struct ik_v2_keys *ik_v2_sa_keys(struct ik_v2_ike_sa *s)
 
 	if (s->have_keys)
 		return &s->up->keys;
-	if (!seed || !s->ni || !s->nr)
+	if (!seed || !ik_v2_sa_ni(s) || !ik_v2_sa_nr(s))
 		return NULL;
 	up = ik_v2_up(s);
 	s->skeyseed = NULL; /* the keys own it now, or it is freed with them */
-	if (ik_v2_derive_keys(&s->suite, seed, s->ni, s->ni_len, s->nr, s->nr_len, s->spi_i,
-			      s->spi_r, &up->keys)) {
+	if (ik_v2_derive_keys(&s->suite, seed, ik_v2_sa_ni(s), s->ni_len, ik_v2_sa_nr(s),
+			      s->nr_len, s->spi_i, s->spi_r, &up->keys)) {
 		V2DBG(s, "key derivation failed");
 		return NULL;
 	}
@@ -646,7 +646,7 @@ void ik_v2_sa_child_done(struct ik_v2_ike_sa *s)
 const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len)
 {
 	*len = s->init_r_len;
-	return s->init_r;
+	return ik_v2_sa_init_r(s);
 }
 
 /* The view of len bytes at off of a kept message of mlen bytes, or NULL. */
@@ -660,7 +660,8 @@ int ik_v2_keep_request(struct ik_v2_ike_sa *s, size_t ni_off, size_t ni_len)
 	const struct ik_v2_out *o = &ik_v2_rq(s)->req;
 	uint8_t *k;
 
-	if (o->dlen || !kept_view(o->buf, o->len, ni_off, ni_len) || o->len > UINT32_MAX)
+	if (o->dlen || !kept_view(o->buf, o->len, ni_off, ni_len) || ni_len > UINT16_MAX ||
+	    !ni_len)
 		return -1;
 	k = malloc(o->len ? o->len : 1);
 	if (!k)
@@ -668,20 +669,20 @@ int ik_v2_keep_request(struct ik_v2_ike_sa *s, size_t ni_off, size_t ni_len)
 	memcpy(k, o->buf, o->len);
 	ik_v2_kept_free(s);
 	s->init_i = k;
-	s->init_i_len = (uint32_t)o->len;
-	s->ni = k + ni_off;
-	s->ni_len = (uint32_t)ni_len;
+	s->init_i_len = o->len;
+	s->ni_off = (uint32_t)ni_off;
+	s->ni_len = (uint16_t)ni_len;
 	return 0;
 }
 
 int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, size_t nr_off,
 			size_t nr_len)
 {
-	size_t il = s->init_i_len, ni_off = s->ni ? (size_t)(s->ni - s->init_i) : 0;
+	size_t il = s->init_i_len;
 	uint8_t *k;
 
-	if (!s->init_i || s->init_r || !kept_view(msg, len, nr_off, nr_len) ||
-	    len > UINT32_MAX - il)
+	if (!s->init_i || s->init_r_len || !kept_view(msg, len, nr_off, nr_len) ||
+	    len > UINT32_MAX - il || !len || !nr_len || nr_len > UINT16_MAX)
 		return -1;
 	k = malloc(il + len);
 	if (!k)
@@ -691,11 +692,9 @@ int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, 
 	ik_wipe(s->init_i, il);
 	free(s->init_i);
 	s->init_i = k;
-	s->ni = s->ni ? k + ni_off : NULL;
-	s->init_r = k + il;
 	s->init_r_len = (uint32_t)len;
-	s->nr = s->init_r + nr_off;
-	s->nr_len = (uint32_t)nr_len;
+	s->nr_off = (uint32_t)(il + nr_off);
+	s->nr_len = (uint16_t)nr_len;
 	return 0;
 }
 
@@ -706,8 +705,8 @@ int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, 
 	uint8_t *k;
 
 	if (o->dlen || o->borrowed || !kept_view(req, req_len, ni_off, ni_len) ||
-	    !kept_view(o->buf, o->len, nr_off, nr_len) || req_len > UINT32_MAX / 2 ||
-	    o->len > UINT32_MAX / 2)
+	    !kept_view(o->buf, o->len, nr_off, nr_len) || req_len > UINT32_MAX / 2 || !o->len ||
+	    !ni_len || ni_len > UINT16_MAX || !nr_len || nr_len > UINT16_MAX)
 		return -1;
 	k = malloc(req_len + o->len);
 	if (!k)
@@ -720,12 +719,11 @@ int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, 
 	o->borrowed = true;
 	s->init_i = k;
 	s->init_i_len = (uint32_t)req_len;
-	s->init_r = k + req_len;
-	s->init_r_len = (uint32_t)o->len;
-	s->ni = k + ni_off;
-	s->ni_len = (uint32_t)ni_len;
-	s->nr = s->init_r + nr_off;
-	s->nr_len = (uint32_t)nr_len;
+	s->init_r_len = o->len;
+	s->ni_off = (uint32_t)ni_off;
+	s->ni_len = (uint16_t)ni_len;
+	s->nr_off = (uint32_t)(req_len + nr_off);
+	s->nr_len = (uint16_t)nr_len;
 	return 0;
 }
 
@@ -736,15 +734,15 @@ void ik_v2_kept_free(struct ik_v2_ike_sa *s)
 	if (o->borrowed) {
 		/* the window's response lives in the block: it goes with it */
 		memset(o, 0, sizeof(*o));
-		s->win.have_resp = false;
+		s->have_resp = false;
 	}
 	if (s->init_i) {
 		ik_wipe(s->init_i, (size_t)s->init_i_len + s->init_r_len);
 		free(s->init_i);
 	}
 	s->init_i = NULL;
-	s->init_r = s->ni = s->nr = NULL;
-	s->init_i_len = s->init_r_len = s->ni_len = s->nr_len = 0;
+	s->init_i_len = s->init_r_len = s->ni_off = s->nr_off = 0;
+	s->ni_len = s->nr_len = 0;
 }
 
 int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t sk_off)
@@ -757,7 +755,7 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 	if (msg_out(s, b, sk_off, &w->resp))
 		return -1;
 	trace_out(s, b, true, contents);
-	w->have_resp = true;
+	s->have_resp = true;
 	w->resp_msgid = msgid;
 	w->last_dup_ms = 0; /* resends of this response are rate-limited anew */
 	out_send(s, &w->resp);
@@ -937,7 +935,7 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 			}
 		}
 	} else {
-		if (w->have_resp && h->msgid == w->resp_msgid) {
+		if (s->have_resp && h->msgid == w->resp_msgid) {
 			uint64_t now = ik_core_now(e);
 
 			/* a retransmitted request: the kept response, at most twice a second */
@@ -1175,8 +1173,8 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const stru
 		struct ik_ike_sa *sa = ik_container_of(l, struct ik_ike_sa, by_addr);
 		struct ik_v2_ike_sa *o = (struct ik_v2_ike_sa *)sa;
 
-		if (!sa->dead && sa->version == 2 && sa->initiator && o->tunnel &&
-		    !strcmp(o->tunnel->name, t->name) && sa->state != IKEV2_READY)
+		if (!sa->dead && sa->version == 2 && sa->initiator && ik_v2_up_ro(o)->tunnel &&
+		    !strcmp(o->up->tunnel->name, t->name) && sa->state != IKEV2_READY)
 			return 0;
 	}
 	(void)v;
@@ -1185,7 +1183,7 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const stru
 		ik_sb_printf(err, "%% out of memory");
 		return -1;
 	}
-	s->tunnel = t;
+	s->up->tunnel = t;
 	s->profile = t->protection->ikev2_profile;
 	ik_v2_up(s)->want_child = true;
 	ik_v2_sa_child(s)->rekey_of = rekey_of;

@@ -438,7 +438,8 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 		}
 		status = s->state == IKEV2_READY ? (nsa ? "UP-ACTIVE" : "UP-IDLE") :
 			"DOWN-NEGOTIATING";
-		ifname = any ? any->sa.ifname : s->tunnel ? s->tunnel->name : "";
+		ifname = any ? any->sa.ifname : ik_v2_up_ro(s)->tunnel ?
+			s->up->tunnel->name : "";
 		ik_addr_fmt_any(&s->local.ip, a);
 		ik_addr_fmt_any(&s->remote.ip, b);
 		if (json) {
@@ -489,8 +490,8 @@ void ik_v2_show_session_brief(struct ik_engine *e, const struct ik_show_opts *o,
 
 		if (!shown(s, o))
 			continue;
-		snprintf(ifs, sizeof(ifs), "%s", any ? any->sa.ifname : s->tunnel ?
-			 s->tunnel->name : "");
+		snprintf(ifs, sizeof(ifs), "%s", any ? any->sa.ifname :
+			 ik_v2_up_ro(s)->tunnel ? s->up->tunnel->name : "");
 		if (!strncmp(ifs, "Tunnel", 6)) /* IOS abbreviates: Tu1 */
 			memmove(ifs + 2, ifs + 6, strlen(ifs + 6) + 1);
 		remote_id(s, id, sizeof(id));

@@ -319,12 +319,14 @@ START_TEST(half_open_responder_kept)
 	ck_assert_ptr_nonnull(req);
 	ck_assert_uint_eq(s->init_i_len, req->len);
 	ck_assert(!memcmp(s->init_i, req->data, req->len));
-	ck_assert_ptr_eq(s->init_r, s->init_i + s->init_i_len);
-	ck_assert_ptr_eq(s->win.resp.buf, s->init_r);
+	ck_assert_ptr_eq(ik_v2_sa_init_r(s), s->init_i + s->init_i_len);
+	ck_assert_ptr_eq(s->win.resp.buf, ik_v2_sa_init_r(s));
 	ck_assert(s->win.resp.borrowed);
 	ck_assert_uint_eq(s->win.resp.len, s->init_r_len);
-	ck_assert(s->ni > s->init_i && s->ni + s->ni_len <= s->init_r);
-	ck_assert(s->nr > s->init_r && s->nr + s->nr_len <= s->init_r + s->init_r_len);
+	ck_assert(ik_v2_sa_ni(s) > s->init_i &&
+		  ik_v2_sa_ni(s) + s->ni_len <= ik_v2_sa_init_r(s));
+	ck_assert(ik_v2_sa_nr(s) > ik_v2_sa_init_r(s) &&
+		  ik_v2_sa_nr(s) + s->nr_len <= ik_v2_sa_init_r(s) + s->init_r_len);
 	ck_assert_uint_eq(s->ni_len, IK_V2_NONCE_LEN);
 	ck_assert_uint_eq(s->nr_len, IK_V2_NONCE_LEN);
 	/* the initiator retransmits; now it hears the answer */
@@ -333,9 +335,9 @@ START_TEST(half_open_responder_kept)
 	expect_pair();
 	s = the_sa(1);
 	ck_assert_ptr_null(s->init_i);
-	ck_assert_ptr_null(s->init_r);
-	ck_assert_ptr_null(s->ni);
-	ck_assert_ptr_null(s->nr);
+	ck_assert_ptr_null(ik_v2_sa_init_r(s));
+	ck_assert_ptr_null(ik_v2_sa_ni(s));
+	ck_assert_ptr_null(ik_v2_sa_nr(s));
 	ck_assert(!s->win.resp.borrowed);
 	ck_assert_ptr_nonnull(s->up);
 	ck_assert(s->have_keys);
