@@ -158,19 +158,21 @@ static void note_sig_hashes(struct ik_v2_ike_sa *s, const struct ik_pl *pl)
 static void note_ca_hashes(struct ik_v2_ike_sa *s, const struct ik_v2_cert *c)
 {
 	size_t nh = c->len / 20 < MAX_CAS ? c->len / 20 : MAX_CAS;
+	const struct ik_trustpoint *found = NULL;
 
-	for (size_t t = 0; t < s->cfg->ntrustpoints && t < UINT16_MAX && !s->peer_ca_tp; t++) {
+	for (size_t t = 0; t < s->cfg->ntrustpoints && t < UINT16_MAX && !found; t++) {
 		const struct ik_trustpoint *tp = s->cfg->trustpoints[t];
 
 		if (!tp->has_issuer_hash || !tp->key)
 			continue;
-		for (size_t h = 0; h < nh && !s->peer_ca_tp; h++)
-			if (!memcmp(c->data + 20 * h, tp->issuer_hash, 20))
+		for (size_t h = 0; h < nh && !found; h++)
+			if (!memcmp(c->data + 20 * h, tp->issuer_hash, 20)) {
 				s->peer_ca_tp = (uint16_t)(t + 1);
+				found = tp;
+			}
 	}
-	if (s->peer_ca_tp)
-		V2DBG(s, "Peer's CERTREQ names the CA of trustpoint %s",
-		      ik_v2_sa_peer_ca(s)->name);
+	if (found)
+		V2DBG(s, "Peer's CERTREQ names the CA of trustpoint %s", found->name);
 }
 
 void ik_v2_cert_note_req(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
