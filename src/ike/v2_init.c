@@ -439,7 +439,6 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 		goto out;
 	memcpy(s->spi_i, h->spi_i, 8);
 	ik_core_sa_index_spi(&s->sa);
-	s->policy = pol;
 	s->suite = ch.suite;
 	s->dh_group = ch.suite.dh;
 	V2DBG(s, "Found Policy '%s'", pol->name);
@@ -537,11 +536,11 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	size_t ni_off;
 	int rc = -1;
 
-	if (!s->policy) {
+	if (!ik_v2_up(s)->policy) {
 		struct ik_trace tr = { e->log, s->sa_id };
 
-		s->policy = ik_v2_policy_select_ip(s->cfg, s->fvrf, &s->local.ip, &tr);
-		if (!s->policy) {
+		s->up->policy = ik_v2_policy_select_ip(s->cfg, s->fvrf, &s->local.ip, &tr);
+		if (!s->up->policy) {
 			ik_v2_fail(s, "no IKEv2 policy for local address %s",
 				   ik_addr_fmt_any(&s->local.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }));
 			return -1;
@@ -551,7 +550,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	b = malloc(sizeof(*b));
 	if (!ours || !b)
 		goto out;
-	n = policy_props(s->policy, ours, nt, IK_V2_MAX_PROPOSALS);
+	n = policy_props(s->up->policy, ours, nt, IK_V2_MAX_PROPOSALS);
 	for (size_t i = 0; i < n; i++) {
 		props[i] = (struct ik_v2_proposal){
 			.num = (uint8_t)(i + 1), .proto = IK_V2_PROTO_IKE, .t = ours[i],
@@ -565,7 +564,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 	}
 	if (!n || !s->dh_group) {
 		ik_v2_fail(s, "IKEv2 policy %s has no proposal this ikerd can negotiate",
-			   s->policy->name);
+			   s->up->policy->name);
 		goto out;
 	}
 	ik_dh_free(ik_v2_up(s)->dh);
@@ -579,7 +578,7 @@ int ik_v2_init_start(struct ik_v2_ike_sa *s)
 		memcpy(ni, ik_v2_sa_ni(s), sizeof(ni));
 	else
 		ik_core_rand(e, ni, sizeof(ni));
-	V2DBG(s, "Found Policy '%s'", s->policy->name);
+	V2DBG(s, "Found Policy '%s'", s->up->policy->name);
 	V2DBG(s, "Generating IKE_SA_INIT message (DH group %u)", s->dh_group);
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_IKE_SA_INIT, false, 0, &sk);
 	if (s->up && s->up->cookie)
@@ -620,7 +619,7 @@ static bool answer_offered(const struct ik_v2_ike_sa *s, const struct ik_v2_prop
 
 	if (!ours)
 		return false;
-	n = policy_props(s->policy, ours, nt, IK_V2_MAX_PROPOSALS);
+	n = policy_props(s->up->policy, ours, nt, IK_V2_MAX_PROPOSALS);
 	if (p->num >= 1 && p->num <= n) {
 		ok = true;
 		for (size_t k = 0; k < p->nt && ok; k++)
@@ -668,7 +667,7 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		size_t nt[IK_V2_MAX_PROPOSALS], np = 0;
 
 		if (ours)
-			np = policy_props(s->policy, ours, nt, IK_V2_MAX_PROPOSALS);
+			np = policy_props(s->up->policy, ours, nt, IK_V2_MAX_PROPOSALS);
 		for (size_t i = 0; i < np; i++)
 			for (size_t k = 0; k < nt[i]; k++)
 				if (ours[i][k].type == IK_V2_TT_DH && ours[i][k].id == g)
@@ -693,7 +692,7 @@ int ik_v2_init_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	if (first_notify(&rx->m, IK_V2_N_NO_PROPOSAL_CHOSEN, &n)) {
 		ik_v2_fail(s, "the peer %s answered NO_PROPOSAL_CHOSEN to IKE_SA_INIT (policy %s)",
 			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
-			   s->policy->name);
+			   s->up->policy->name);
 		ik_v2_eng(s->e)->st.out_req_rejected++;
 		ik_v2_sa_delete(s, "NO_PROPOSAL_CHOSEN", false);
 		return -1;

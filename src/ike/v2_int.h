@@ -130,6 +130,9 @@ struct ik_v2_child_req {
 struct ik_v2_up {
 	struct ik_v2_ike_sa *sa;        /* the SA it belongs to (its timer's owner) */
 	const struct ik_interface *tunnel; /* initiator: the tunnel asked for */
+	const struct ik_ikev2_policy *policy; /* initiator: its proposals (the responder
+					       * chooses one at IKE_SA_INIT and keeps
+					       * the suite) */
 	struct ik_v2_keys keys;         /* valid when the SA's have_keys */
 	uint64_t iv_seq;                /* AEAD IVs: a counter, never repeated under SK_e */
 	struct ik_v2_req_win rq;        /* our requests */
@@ -165,8 +168,7 @@ struct ik_v2_ike_sa {
 	struct ik_v2_ike_sa *next, *prev; /* every IKEv2 SA (admin walks only) */
 	unsigned session_id, sa_id;       /* of the trace: IKEv2:(SESSION ID = n,SA ID = m) */
 	/* configuration, in the snapshot the SA holds (base cfg); the
-	 * initiator's tunnel is up->tunnel */
-	const struct ik_ikev2_policy *policy;       /* responder: chosen at IKE_SA_INIT */
+	 * initiator's tunnel and IKEv2 policy are in up */
 	const struct ik_ikev2_profile *profile;     /* tunnel's (I), from IDi (R) */
 	/* what IKE_AUTH and later use: allocated when first needed (ik_v2_up),
 	 * so that an SA half-open after IKE_SA_INIT does not carry it */
@@ -208,7 +210,8 @@ struct ik_v2_ike_sa {
 /* A half-open responder SA is this struct, its two IKE_SA_INIT messages and
  * SKEYSEED: keep it small (what only IKE_AUTH and later need goes in struct
  * ik_v2_up). */
-_Static_assert(sizeof(struct ik_v2_ike_sa) <= 400, "struct ik_v2_ike_sa grew past 400 bytes");
+_Static_assert(sizeof(struct ik_v2_ike_sa) <= 392,
+	       "struct ik_v2_ike_sa grew past 392 bytes (a 400-byte malloc chunk)");
 
 /* The trustpoint the peer's CERTREQ named (s->peer_ca_tp), or NULL. */
 static inline const struct ik_trustpoint *ik_v2_sa_peer_ca(const struct ik_v2_ike_sa *s)
