@@ -669,7 +669,7 @@ static struct ik_v2_ike_sa *ike_successor(struct ik_v2_ike_sa *s, struct ik_v2_i
 		ns->up->peer_id_value = strdup(ik_v2_up_ro(s)->peer_id_value);
 		ns->up->peer_id.value = ns->up->peer_id_value;
 	}
-	ns->session_id = s->session_id;
+	ik_v2_up(ns)->session_id = ik_v2_session_id(s);
 	ns->conn_id = e->next_conn_id++;
 	ik_v2_sa_established(ns);
 	return ns;

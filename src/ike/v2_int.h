@@ -74,7 +74,8 @@ struct ik_v2_out {
  * IKE_SA_INIT answers retransmissions of the request with it). */
 struct ik_v2_win {
 	struct ik_v2_out resp;  /* the last response, resent for a retransmitted request */
-	uint64_t last_dup_ms;   /* rate limit of those resends */
+	uint32_t last_dup;      /* rate limit of those resends: when the last went, in ms
+				 * since the SA's creation, plus 1 (0: none yet) */
 	uint32_t peer_next;     /* the ID the peer's next request must take */
 	uint32_t resp_msgid;    /* = peer_next - 1 when the SA's have_resp */
 };
@@ -129,6 +130,8 @@ struct ik_v2_child_req {
  * that a responder SA half-open after IKE_SA_INIT does not carry it. */
 struct ik_v2_up {
 	struct ik_v2_ike_sa *sa;        /* the SA it belongs to (its timer's owner) */
+	unsigned session_id;            /* the session of the SA an IKE rekey replaced
+					 * (0: the SA's own, sa_id) */
 	const struct ik_interface *tunnel; /* initiator: the tunnel asked for */
 	const struct ik_ikev2_policy *policy; /* initiator: its proposals (the responder
 					       * chooses one at IKE_SA_INIT and keeps
@@ -166,7 +169,6 @@ struct ik_v2_up {
 struct ik_v2_ike_sa {
 	IK_IKE_SA_BASE;
 	struct ik_v2_ike_sa *next, *prev; /* every IKEv2 SA (admin walks only) */
-	unsigned session_id, sa_id;       /* of the trace: IKEv2:(SESSION ID = n,SA ID = m) */
 	/* configuration, in the snapshot the SA holds (base cfg); the
 	 * initiator's tunnel and IKEv2 policy are in up */
 	const struct ik_ikev2_profile *profile;     /* tunnel's (I), from IDi (R) */
@@ -181,10 +183,14 @@ struct ik_v2_ike_sa {
 	 * the nonces are their Nonce payloads' data in it. Freed by
 	 * ik_v2_kept_free once IKE_AUTH is done. */
 	uint8_t *init_i;
-	uint32_t init_i_len, init_r_len; /* the response follows the request */
-	uint32_t ni_off, nr_off;        /* the nonces' data in the block (read them with
-					 * ik_v2_sa_ni, ik_v2_sa_nr) */
+	uint16_t init_i_len, init_r_len; /* the response follows the request (each one
+					  * datagram, at most IK_V2_MAX_MSG) */
+	uint16_t ni_off, nr_off;        /* the nonces' data in the request, in the
+					 * response (read them with ik_v2_sa_ni, _nr) */
 	uint16_t ni_len, nr_len;        /* 0: not kept */
+	unsigned sa_id;                 /* of the trace: IKEv2:(SESSION ID = n,SA ID = m); the
+					 * session is the SA's own but after an IKE rekey
+					 * (ik_v2_session_id) */
 	/* negotiated */
 	struct ik_v2_suite suite;
 	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
@@ -210,8 +216,8 @@ struct ik_v2_ike_sa {
 /* A half-open responder SA is this struct, its two IKE_SA_INIT messages and
  * SKEYSEED: keep it small (what only IKE_AUTH and later need goes in struct
  * ik_v2_up). */
-_Static_assert(sizeof(struct ik_v2_ike_sa) <= 392,
-	       "struct ik_v2_ike_sa grew past 392 bytes (a 400-byte malloc chunk)");
+_Static_assert(sizeof(struct ik_v2_ike_sa) <= 376,
+	       "struct ik_v2_ike_sa grew past 376 bytes (a 384-byte malloc chunk)");
 
 /* The trustpoint the peer's CERTREQ named (s->peer_ca_tp), or NULL. */
 static inline const struct ik_trustpoint *ik_v2_sa_peer_ca(const struct ik_v2_ike_sa *s)
@@ -252,7 +258,14 @@ struct ik_v2_rx {
 	size_t plain_len;
 };
 
-#define V2ID(s) (s)->session_id, (s)->sa_id
+/* IKEv2:(SESSION ID = n,...): the SA's own number, or the session of the SA
+ * an IKE rekey replaced */
+static inline unsigned ik_v2_session_id(const struct ik_v2_ike_sa *s)
+{
+	return s->up && s->up->session_id ? s->up->session_id : s->sa_id;
+}
+
+#define V2ID(s) ik_v2_session_id(s), (s)->sa_id
 /* debug crypto ikev2: "IKEv2:(SESSION ID = n,SA ID = m):..." */
 #define V2DBG(s, fmt, ...) \
 	ik_dbg((s)->e->log, IK_DBG_IKEV2, "IKEv2:(SESSION ID = %u,SA ID = %u):" fmt, V2ID(s), \
@@ -353,7 +366,8 @@ static inline const uint8_t *ik_v2_sa_ni(const struct ik_v2_ike_sa *s)
 
 static inline const uint8_t *ik_v2_sa_nr(const struct ik_v2_ike_sa *s)
 {
-	return s->init_i && s->nr_len ? s->init_i + s->nr_off : NULL;
+	return s->init_i && s->nr_len && s->init_r_len ?
+		s->init_i + s->init_i_len + s->nr_off : NULL;
 }
 /* IKE_AUTH is done: the kept messages and nonces go (wiped). */
 void ik_v2_kept_free(struct ik_v2_ike_sa *s);

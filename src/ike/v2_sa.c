@@ -126,7 +126,7 @@ struct ik_v2_ike_sa *ik_v2_sa_new(struct ik_engine *e, bool initiator,
 	s->cfg = ik_core_cfg_hold(e, e->cfg);
 	s->state = IKEV2_IDLE;
 	s->created_ms = ik_core_now(e);
-	s->session_id = s->sa_id = v->next_session_id++;
+	s->sa_id = v->next_session_id++;
 	s->t_expire.kind = IK_TK_SA_EXPIRE;
 	ik_core_timer_set(e, &s->t_expire, s->created_ms + ik_core_exchange_limit_ms(e));
 	do
@@ -660,8 +660,8 @@ int ik_v2_keep_request(struct ik_v2_ike_sa *s, size_t ni_off, size_t ni_len)
 	const struct ik_v2_out *o = &ik_v2_rq(s)->req;
 	uint8_t *k;
 
-	if (o->dlen || !kept_view(o->buf, o->len, ni_off, ni_len) || ni_len > UINT16_MAX ||
-	    !ni_len)
+	if (o->dlen || !kept_view(o->buf, o->len, ni_off, ni_len) || !ni_len ||
+	    o->len > UINT16_MAX)
 		return -1;
 	k = malloc(o->len ? o->len : 1);
 	if (!k)
@@ -669,8 +669,8 @@ int ik_v2_keep_request(struct ik_v2_ike_sa *s, size_t ni_off, size_t ni_len)
 	memcpy(k, o->buf, o->len);
 	ik_v2_kept_free(s);
 	s->init_i = k;
-	s->init_i_len = o->len;
-	s->ni_off = (uint32_t)ni_off;
+	s->init_i_len = (uint16_t)o->len;
+	s->ni_off = (uint16_t)ni_off;
 	s->ni_len = (uint16_t)ni_len;
 	return 0;
 }
@@ -682,7 +682,7 @@ int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, 
 	uint8_t *k;
 
 	if (!s->init_i || s->init_r_len || !kept_view(msg, len, nr_off, nr_len) ||
-	    len > UINT32_MAX - il || !len || !nr_len || nr_len > UINT16_MAX)
+	    len > UINT16_MAX || !len || !nr_len)
 		return -1;
 	k = malloc(il + len);
 	if (!k)
@@ -692,8 +692,8 @@ int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, 
 	ik_wipe(s->init_i, il);
 	free(s->init_i);
 	s->init_i = k;
-	s->init_r_len = (uint32_t)len;
-	s->nr_off = (uint32_t)(il + nr_off);
+	s->init_r_len = (uint16_t)len;
+	s->nr_off = (uint16_t)nr_off;
 	s->nr_len = (uint16_t)nr_len;
 	return 0;
 }
@@ -705,8 +705,8 @@ int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, 
 	uint8_t *k;
 
 	if (o->dlen || o->borrowed || !kept_view(req, req_len, ni_off, ni_len) ||
-	    !kept_view(o->buf, o->len, nr_off, nr_len) || req_len > UINT32_MAX / 2 || !o->len ||
-	    !ni_len || ni_len > UINT16_MAX || !nr_len || nr_len > UINT16_MAX)
+	    !kept_view(o->buf, o->len, nr_off, nr_len) || req_len > UINT16_MAX || !o->len ||
+	    o->len > UINT16_MAX || !ni_len || !nr_len)
 		return -1;
 	k = malloc(req_len + o->len);
 	if (!k)
@@ -718,11 +718,11 @@ int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, 
 	o->buf = k + req_len;
 	o->borrowed = true;
 	s->init_i = k;
-	s->init_i_len = (uint32_t)req_len;
-	s->init_r_len = o->len;
-	s->ni_off = (uint32_t)ni_off;
+	s->init_i_len = (uint16_t)req_len;
+	s->init_r_len = (uint16_t)o->len;
+	s->ni_off = (uint16_t)ni_off;
 	s->ni_len = (uint16_t)ni_len;
-	s->nr_off = (uint32_t)(req_len + nr_off);
+	s->nr_off = (uint16_t)nr_off;
 	s->nr_len = (uint16_t)nr_len;
 	return 0;
 }
@@ -757,7 +757,7 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 	trace_out(s, b, true, contents);
 	s->have_resp = true;
 	w->resp_msgid = msgid;
-	w->last_dup_ms = 0; /* resends of this response are rate-limited anew */
+	w->last_dup = 0; /* resends of this response are rate-limited anew */
 	out_send(s, &w->resp);
 	return 0;
 }
@@ -936,12 +936,12 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 		}
 	} else {
 		if (s->have_resp && h->msgid == w->resp_msgid) {
-			uint64_t now = ik_core_now(e);
-
 			/* a retransmitted request: the kept response, at most twice a second */
-			if (now - w->last_dup_ms < 500 && w->last_dup_ms)
+			uint32_t at = (uint32_t)(ik_core_now(e) - s->created_ms) + 1;
+
+			if (w->last_dup && at - w->last_dup < 500)
 				return;
-			w->last_dup_ms = now;
+			w->last_dup = at ? at : 1;
 			V2DBG(s, "Retransmitted request (message id %u): resending the response",
 			      h->msgid);
 			out_send(s, &w->resp);

@@ -154,7 +154,7 @@ static void sa_text(const struct ik_v2_ike_sa *s, bool detail, uint64_t now, str
 		return;
 	local_id(s, li, sizeof(li));
 	remote_id(s, ri, sizeof(ri));
-	ik_sb_printf(out, "      CE id: %u, Session-id: %u\n", s->conn_id, s->session_id);
+	ik_sb_printf(out, "      CE id: %u, Session-id: %u\n", s->conn_id, ik_v2_session_id(s));
 	ik_sb_printf(out, "      Status Description: %s\n", status_desc(s));
 	ik_sb_printf(out, "      Local spi: %08X%08X       Remote spi: %08X%08X\n",
 		     ik_get32(s->initiator ? s->spi_i : s->spi_r),
@@ -200,7 +200,7 @@ static void sa_json(const struct ik_v2_ike_sa *s, uint64_t now, struct ik_sb *ou
 	const struct ik_v2_suite *su = &s->suite;
 
 	ik_sb_printf(out, "{\"tunnel_id\":%u,\"session_id\":%u,\"conn_id\":%u,", s->sa_id,
-		     s->session_id, s->conn_id);
+		     ik_v2_session_id(s), s->conn_id);
 	ik_sb_printf(out, "\"local\":\"%s\",\"local_port\":%u,",
 		     ik_addr_fmt_any(&s->local.ip, a), s->local.port);
 	ik_sb_printf(out, "\"remote\":\"%s\",\"remote_port\":%u,\"fvrf\":",
@@ -335,8 +335,8 @@ static int by_session(const void *a, const void *b)
 	const struct ik_v2_ike_sa *x = *(const struct ik_v2_ike_sa *const *)a;
 	const struct ik_v2_ike_sa *y = *(const struct ik_v2_ike_sa *const *)b;
 
-	if (x->session_id != y->session_id)
-		return x->session_id < y->session_id ? -1 : 1;
+	if (ik_v2_session_id(x) != ik_v2_session_id(y))
+		return ik_v2_session_id(x) < ik_v2_session_id(y) ? -1 : 1;
 	return x->sa_id < y->sa_id ? -1 : x->sa_id > y->sa_id;
 }
 
@@ -370,7 +370,7 @@ void ik_engine_show_ikev2_session(struct ik_engine *e, const struct ik_show_opts
 		unsigned nch = 0;
 		bool up = false;
 
-		while (j < n && v[j]->session_id == v[i]->session_id) {
+		while (j < n && ik_v2_session_id(v[j]) == ik_v2_session_id(v[i])) {
 			nch += count_children(v[j]);
 			up |= v[j]->state == IKEV2_READY;
 			j++;
@@ -378,7 +378,7 @@ void ik_engine_show_ikev2_session(struct ik_engine *e, const struct ik_show_opts
 		if (json) {
 			ik_sb_printf(out, "%s{\"session_id\":%u,\"status\":\"%s\",\"ike_count\":%zu,"
 				     "\"child_count\":%u,\"ike_sas\":[", first ? "" : ",",
-				     v[i]->session_id, up ? (nch ? "UP-ACTIVE" : "UP-IDLE") :
+				     ik_v2_session_id(v[i]), up ? (nch ? "UP-ACTIVE" : "UP-IDLE") :
 				     "DOWN-NEGOTIATING", j - i, nch);
 			for (size_t k = i; k < j; k++) {
 				if (k > i)
@@ -399,7 +399,7 @@ void ik_engine_show_ikev2_session(struct ik_engine *e, const struct ik_show_opts
 			ik_sb_add(out, "]}");
 		} else {
 			ik_sb_printf(out, "Session-id:%u, Status:%s, IKE count:%zu, CHILD count:%u"
-				     "\n\n", v[i]->session_id, up ? (nch ? "UP-ACTIVE" : "UP-IDLE")
+				     "\n\n", ik_v2_session_id(v[i]), up ? (nch ? "UP-ACTIVE" : "UP-IDLE")
 				     : "DOWN-NEGOTIATING", j - i, nch);
 			ik_sb_add(out, "Tunnel-id Local                 Remote                "
 				  "fvrf/ivrf            Status \n");
@@ -454,7 +454,7 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 				     "\"remote\":\"%s/%u\",\"state\":\"%s\",\"session_id\":%u},"
 				     "\"active_sas\":%u}", s->conn_id, status, b, s->remote.port, a,
 				     s->local.port, b, s->remote.port,
-				     s->state == IKEV2_READY ? "Active" : "Inactive", s->session_id,
+				     s->state == IKEV2_READY ? "Active" : "Inactive", ik_v2_session_id(s),
 				     nsa);
 			*first = false;
 			continue;
@@ -465,7 +465,7 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 		ik_sb_printf(out, "Session status: %s\n", status);
 		ik_sb_printf(out, "Peer: %s port %u\n", b, s->remote.port);
 		if (o->detail)
-			ik_sb_printf(out, "      Session ID: %u\n", s->session_id);
+			ik_sb_printf(out, "      Session ID: %u\n", ik_v2_session_id(s));
 		ik_sb_printf(out, "  IKEv2 SA: local %s/%u remote %s/%u %s\n", a, s->local.port, b,
 			     s->remote.port, s->state == IKEV2_READY ? "Active" : "Inactive");
 		if (any) {
