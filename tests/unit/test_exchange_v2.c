@@ -362,6 +362,37 @@ START_TEST(duplicated_messages)
 }
 END_TEST
 
+/* Copies of a request get the kept response at most twice a second: four
+ * copies at once get the answer and one resend, a fifth 600 ms later
+ * another resend (the half-open responder's rate limit, kept in 32 bits). */
+START_TEST(resend_rate_limited)
+{
+	struct xmsg m;
+	unsigned q0;
+
+	start(r1_text(), r2_text(), 21);
+	net.now += 5000; /* the limit is counted from the SA's creation, not from 0 */
+	initiate(0, "Tunnel1");
+	ck_assert_uint_ge(net.qlen, 1);
+	m = net.q[net.qhead];
+	net.qhead = (net.qhead + 1) % XN_QUEUE;
+	net.qlen--;
+	q0 = net.qlen;
+	for (int i = 0; i < 4; i++)
+		ik_engine_input(net.n[m.to].e, &m.dst, &m.src, NULL, m.data, m.len);
+	ck_assert_uint_eq(net.qlen, q0 + 2);
+	net.now += 400;
+	ik_engine_input(net.n[m.to].e, &m.dst, &m.src, NULL, m.data, m.len);
+	ck_assert_uint_eq(net.qlen, q0 + 2);
+	net.now += 200;
+	ik_engine_input(net.n[m.to].e, &m.dst, &m.src, NULL, m.data, m.len);
+	ck_assert_uint_eq(net.qlen, q0 + 3);
+	xn_run(&net, 10000);
+	expect_pair();
+	xn_free(&net);
+}
+END_TEST
+
 /* INVALID_KE_PAYLOAD: R1 offers groups 14 and 19 and sends a group-14 KE;
  * R2 takes only 19, answers INVALID_KE_PAYLOAD(19) without keeping state,
  * and R1 retries with 19 (RFC 7296 1.2). */
@@ -906,6 +937,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, v2_1_r1_initiates);
 	tcase_add_test(tc, v2_1_r2_initiates);
 	tcase_add_test(tc, wrong_psk);
+	tcase_add_test(tc, resend_rate_limited);
 	tcase_add_loop_test(tc, vti_both_roles, 0, 2);
 	tcase_add_test(tc, peer_silent);
 	tcase_add_test(tc, pfs_profile_ike_auth);
