@@ -222,8 +222,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 			goto out;
 	} else {
 		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, s->init_i, s->init_i_len,
-				   ik_v2_sa_nr(s),
-				   s->nr_len, s->up->keys.sk_pi, idb, idl, auth))
+				   ik_v2_sa_nr(s), s->nr_len, s->up->keys.sk_pi, idb, idl, auth))
 			goto out;
 		ik_v2_cert_req(s, b);
 		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
@@ -289,8 +288,8 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		}
 	} else if (a.method != IK_V2_AUTH_PSK || !s->up->psk.remote ||
 	    !ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, ik_v2_sa_init_r(s),
-				  s->init_r_len, ik_v2_sa_ni(s),
-				  s->ni_len, s->up->keys.sk_pr, id.body, id.body_len, a.data, a.len)) {
+				  s->init_r_len, ik_v2_sa_ni(s), s->ni_len, s->up->keys.sk_pr,
+				  id.body, id.body_len, a.data, a.len)) {
 		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
 		ik_v2_sa_delete(s, "AUTH of the responder does not verify", false);
@@ -324,7 +323,8 @@ static void first_child(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 				   ik_v2_notify_name(n.type));
 		else
 			ik_v2_fail(s, "the peer refused the IPsec SA for %s: %s",
-				   s->up->tunnel ? s->up->tunnel->name : "?", ik_v2_notify_name(n.type));
+				   s->up->tunnel ? s->up->tunnel->name : "?",
+				   ik_v2_notify_name(n.type));
 		s->e->st.p2_failed++;
 		return;
 	}
@@ -417,7 +417,8 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		auth_failed(s, "peer authenticates with a method other than pre-share");
 		goto fail;
 	} else if (!ik_v2_auth_psk_equal(s->suite.prf, s->up->psk.remote, s->init_i, s->init_i_len,
-					 ik_v2_sa_nr(s), s->nr_len, s->up->keys.sk_pi, id.body, id.body_len,
+					 ik_v2_sa_nr(s), s->nr_len, s->up->keys.sk_pi, id.body,
+					 id.body_len,
 					 a.data, a.len)) {
 		ik_peer_sa_event(&s->sa, IK_PEER_AUTH_FAIL);
 		auth_failed(s, "Verification of peer's authentication data FAILED");
@@ -442,8 +443,8 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		size_t irl;
 		const uint8_t *ir = ik_v2_init_r(s, &irl);
 
-		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, ir, irl, ik_v2_sa_ni(s), s->ni_len,
-				   s->up->keys.sk_pr, idb, idl, auth))
+		if (ik_v2_auth_psk(s->suite.prf, s->up->psk.local, ir, irl, ik_v2_sa_ni(s),
+				   s->ni_len, s->up->keys.sk_pr, idb, idl, auth))
 			goto fail;
 		ik_v2_b_auth(b, IK_V2_AUTH_PSK, auth, ik_v2_prf_len(s->suite.prf));
 		ik_wipe(auth, sizeof(auth));

@@ -102,8 +102,7 @@ int ik_v2_frag_out(struct ik_v2_ike_sa *s, const struct ik_v2_builder *b, size_t
 	char err[200];
 	int n;
 
-	if (!out->borrowed) /* else a view of the kept IKE_SA_INIT messages */
-		free(out->buf);
+	free(out->buf);
 	free(out->dlen);
 	memset(out, 0, sizeof(*out));
 	if (ivl == 0 || ivl > IK_V2_IV_MAX)

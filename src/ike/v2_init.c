@@ -498,7 +498,7 @@ void ik_v2_init_request(struct ik_engine *e, const struct ik_endpoint *local,
 				       NULL, 0);
 		if (ik_v2_send_response(s, b, sk) ||
 		    ik_v2_keep_both(s, rx->raw, rx->raw_len, (size_t)(ni - rx->raw), ni_len,
-				    nr_off, sizeof(nr)) ||
+				    b->buf, b->len, nr_off, sizeof(nr)) ||
 		    memcmp(ik_v2_sa_nr(s), nr, sizeof(nr)))
 			goto fail;
 	}

@@ -65,15 +65,14 @@ struct ik_v2_out {
 				 * NULL: one datagram of len bytes */
 	uint32_t len;           /* at most IK_V2_MAX_MSGS * IK_V2_MAX_MSG */
 	uint16_t n;             /* datagrams */
-	bool borrowed;          /* buf is a view of the SA's kept IKE_SA_INIT messages
-				 * (the responder's response): not freed with it */
 };
 
 /* The message window of an IKE SA (RFC 7296 2.3), window size 1: the
  * responder half, which every SA needs (a responder half-open after
- * IKE_SA_INIT answers retransmissions of the request with it). */
+ * IKE_SA_INIT answers retransmissions of the request with it). The last
+ * response, resent for a retransmitted request, is the kept IKE_SA_INIT
+ * response (the SA's resp_kept) or up->resp. */
 struct ik_v2_win {
-	struct ik_v2_out resp;  /* the last response, resent for a retransmitted request */
 	uint32_t last_dup;      /* rate limit of those resends: when the last went, in ms
 				 * since the SA's creation, plus 1 (0: none yet) */
 	uint32_t peer_next;     /* the ID the peer's next request must take */
@@ -139,6 +138,7 @@ struct ik_v2_up {
 	struct ik_v2_keys keys;         /* valid when the SA's have_keys */
 	uint64_t iv_seq;                /* AEAD IVs: a counter, never repeated under SK_e */
 	struct ik_v2_req_win rq;        /* our requests */
+	struct ik_v2_out resp;          /* our last response but the IKE_SA_INIT one */
 	uint64_t last_rx_ms;            /* an authenticated message arrived (DPD) */
 	struct ik_dh *dh;               /* initiator: our key pair until the response */
 	struct ik_v2_reasm *reasm;      /* fragments of the peer's message, allocated with
@@ -195,7 +195,8 @@ struct ik_v2_ike_sa {
 	struct ik_v2_suite suite;
 	uint16_t dh_group;      /* offered (initiator: may change on INVALID_KE) */
 	bool have_keys : 1;     /* up->keys hold the SK_* (ik_v2_sa_keys) */
-	bool have_resp : 1;     /* win.resp holds the response to message resp_msgid */
+	bool have_resp : 1;     /* the response to message win.resp_msgid is kept */
+	bool resp_kept : 1;     /* it is the IKE_SA_INIT response of the kept block */
 	/* the peer */
 	bool nat_self : 1, nat_peer : 1;  /* NAT-D: we, the peer, are behind a NAT */
 	bool peer_frag : 1;               /* IKEV2_FRAGMENTATION_SUPPORTED received */
@@ -216,8 +217,8 @@ struct ik_v2_ike_sa {
 /* A half-open responder SA is this struct, its two IKE_SA_INIT messages and
  * SKEYSEED: keep it small (what only IKE_AUTH and later need goes in struct
  * ik_v2_up). */
-_Static_assert(sizeof(struct ik_v2_ike_sa) <= 376,
-	       "struct ik_v2_ike_sa grew past 376 bytes (a 384-byte malloc chunk)");
+_Static_assert(sizeof(struct ik_v2_ike_sa) <= 360,
+	       "struct ik_v2_ike_sa grew past 360 bytes (a 368-byte malloc chunk)");
 
 /* The trustpoint the peer's CERTREQ named (s->peer_ca_tp), or NULL. */
 static inline const struct ik_trustpoint *ik_v2_sa_peer_ca(const struct ik_v2_ike_sa *s)
@@ -344,14 +345,15 @@ const uint8_t *ik_v2_init_r(const struct ik_v2_ike_sa *s, size_t *len);
 /* Keeps the IKE_SA_INIT messages. The initiator's request as sent (the
  * window's), its Nonce data at ni_off of it; then the response as received,
  * its Nonce data at nr_off, appended to the same block. The responder: the
- * request as received and the response it has just sent (the window's
- * response becomes a view of the block), nonces at ni_off and nr_off of
- * each. 0, or -1 (no memory; nothing kept changed). */
+ * request as received and the response it has just sent (resent from the
+ * block from then on), nonces at ni_off and nr_off of each. 0, or -1 (no
+ * memory; nothing kept changed). */
 int ik_v2_keep_request(struct ik_v2_ike_sa *s, size_t ni_off, size_t ni_len);
 int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, size_t nr_off,
 			size_t nr_len);
 int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, size_t ni_off,
-		    size_t ni_len, size_t nr_off, size_t nr_len);
+		    size_t ni_len, const uint8_t *resp, size_t resp_len, size_t nr_off,
+		    size_t nr_len);
 /* The kept IKE_SA_INIT response (NULL until known) and the nonces (NULL
  * when not kept), views of the block init_i owns. */
 static inline const uint8_t *ik_v2_sa_init_r(const struct ik_v2_ike_sa *s)

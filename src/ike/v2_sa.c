@@ -85,8 +85,7 @@ void ik_v2_wipe_free(uint8_t **p, size_t *len)
 
 static void out_clear(struct ik_v2_out *o)
 {
-	if (!o->borrowed)
-		free(o->buf);
+	free(o->buf);
 	free(o->dlen);
 	memset(o, 0, sizeof(*o));
 }
@@ -183,12 +182,12 @@ static void sa_free(struct ik_v2_ike_sa *s)
 	sa_cancel_timers(s);
 	ik_core_sa_live_free(&s->sa);
 	ik_v2_more_free(s);
-	out_clear(&s->win.resp);
 	ik_secret_free(s->skeyseed);
 	ik_v2_kept_free(s);
 	ik_v2_sa_child_done(s);
 	if (s->up) {
 		out_clear(&s->up->rq.req);
+		out_clear(&s->up->resp);
 		if (s->up->reasm)
 			ik_v2_reasm_clear(s->up->reasm);
 		free(s->up->reasm);
@@ -699,27 +698,28 @@ int ik_v2_keep_response(struct ik_v2_ike_sa *s, const uint8_t *msg, size_t len, 
 }
 
 int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, size_t ni_off,
-		    size_t ni_len, size_t nr_off, size_t nr_len)
+		    size_t ni_len, const uint8_t *resp, size_t resp_len, size_t nr_off,
+		    size_t nr_len)
 {
-	struct ik_v2_out *o = &s->win.resp;
+	bool have = s->have_resp;
 	uint8_t *k;
 
-	if (o->dlen || o->borrowed || !kept_view(req, req_len, ni_off, ni_len) ||
-	    !kept_view(o->buf, o->len, nr_off, nr_len) || req_len > UINT16_MAX || !o->len ||
-	    o->len > UINT16_MAX || !ni_len || !nr_len)
+	if (!kept_view(req, req_len, ni_off, ni_len) ||
+	    !kept_view(resp, resp_len, nr_off, nr_len) || req_len > UINT16_MAX || !resp_len || resp_len > UINT16_MAX || !ni_len || !nr_len)
 		return -1;
-	k = malloc(req_len + o->len);
+	k = malloc(req_len + resp_len);
 	if (!k)
 		return -1;
 	memcpy(k, req, req_len);
-	memcpy(k + req_len, o->buf, o->len);
+	memcpy(k + req_len, resp, resp_len);
 	ik_v2_kept_free(s);
-	free(o->buf);
-	o->buf = k + req_len;
-	o->borrowed = true;
+	if (s->up)
+		out_clear(&s->up->resp);
+	s->have_resp = have;
+	s->resp_kept = true; /* resent from the block */
 	s->init_i = k;
 	s->init_i_len = (uint16_t)req_len;
-	s->init_r_len = (uint16_t)o->len;
+	s->init_r_len = (uint16_t)resp_len;
 	s->ni_off = (uint16_t)ni_off;
 	s->ni_len = (uint16_t)ni_len;
 	s->nr_off = (uint16_t)nr_off;
@@ -729,11 +729,9 @@ int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, 
 
 void ik_v2_kept_free(struct ik_v2_ike_sa *s)
 {
-	struct ik_v2_out *o = &s->win.resp;
-
-	if (o->borrowed) {
+	if (s->resp_kept) {
 		/* the window's response lives in the block: it goes with it */
-		memset(o, 0, sizeof(*o));
+		s->resp_kept = false;
 		s->have_resp = false;
 	}
 	if (s->init_i) {
@@ -752,13 +750,25 @@ int ik_v2_send_response(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, size_t 
 	char contents[512];
 
 	built_payloads(b, sk_off, contents, sizeof(contents));
-	if (msg_out(s, b, sk_off, &w->resp))
+	if (b->buf[18] == IK_V2_EXCH_IKE_SA_INIT) {
+		/* the responder's IKE_SA_INIT response goes from b: the caller keeps
+		 * it with the request (ik_v2_keep_both), resends come from there */
+		if (msg_seal(s, b, sk_off))
+			return -1;
+		if (s->up)
+			out_clear(&s->up->resp);
+	} else if (msg_out(s, b, sk_off, &ik_v2_up(s)->resp)) {
 		return -1;
+	}
 	trace_out(s, b, true, contents);
 	s->have_resp = true;
+	s->resp_kept = false;
 	w->resp_msgid = msgid;
 	w->last_dup = 0; /* resends of this response are rate-limited anew */
-	out_send(s, &w->resp);
+	if (b->buf[18] == IK_V2_EXCH_IKE_SA_INIT)
+		ik_v2_sa_send(s, b->buf, b->len);
+	else
+		out_send(s, &s->up->resp);
 	return 0;
 }
 
@@ -944,7 +954,10 @@ static void sa_input(struct ik_v2_ike_sa *s, const struct ik_endpoint *local,
 			w->last_dup = at ? at : 1;
 			V2DBG(s, "Retransmitted request (message id %u): resending the response",
 			      h->msgid);
-			out_send(s, &w->resp);
+			if (s->resp_kept)
+				ik_v2_sa_send(s, ik_v2_sa_init_r(s), s->init_r_len);
+			else if (s->up)
+				out_send(s, &s->up->resp);
 			return;
 		}
 		if (h->msgid != w->peer_next && !IK_MUTANT(IK_MUT_V2_MSGID)) {

@@ -227,7 +227,8 @@ static void sa_json(const struct ik_v2_ike_sa *s, uint64_t now, struct ik_sb *ou
 	ik_sb_printf(out, ",\"lifetime\":%u,\"active_time\":%llu,\"next_msgid\":%u,"
 		     "\"peer_next_msgid\":%u,\"nat_self\":%s,\"nat_peer\":%s,"
 		     "\"fragmentation\":%s,\"dpd_interval\":%u}", lifetime_s(s),
-		     (unsigned long long)active_s(s, now), ik_v2_up_ro(s)->rq.next_msgid, s->win.peer_next,
+		     (unsigned long long)active_s(s, now), ik_v2_up_ro(s)->rq.next_msgid,
+		     s->win.peer_next,
 		     s->nat_self ? "true" : "false", s->nat_peer ? "true" : "false",
 		     ik_v2_frag_local(s) && s->peer_frag ? "true" : "false",
 		     s->profile ? s->profile->dpd_interval : 0u);
@@ -399,7 +400,8 @@ void ik_engine_show_ikev2_session(struct ik_engine *e, const struct ik_show_opts
 			ik_sb_add(out, "]}");
 		} else {
 			ik_sb_printf(out, "Session-id:%u, Status:%s, IKE count:%zu, CHILD count:%u"
-				     "\n\n", ik_v2_session_id(v[i]), up ? (nch ? "UP-ACTIVE" : "UP-IDLE")
+				     "\n\n", ik_v2_session_id(v[i]),
+				     up ? (nch ? "UP-ACTIVE" : "UP-IDLE")
 				     : "DOWN-NEGOTIATING", j - i, nch);
 			ik_sb_add(out, "Tunnel-id Local                 Remote                "
 				  "fvrf/ivrf            Status \n");
@@ -454,7 +456,8 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 				     "\"remote\":\"%s/%u\",\"state\":\"%s\",\"session_id\":%u},"
 				     "\"active_sas\":%u}", s->conn_id, status, b, s->remote.port, a,
 				     s->local.port, b, s->remote.port,
-				     s->state == IKEV2_READY ? "Active" : "Inactive", ik_v2_session_id(s),
+				     s->state == IKEV2_READY ? "Active" : "Inactive",
+				     ik_v2_session_id(s),
 				     nsa);
 			*first = false;
 			continue;
