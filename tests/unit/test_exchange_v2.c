@@ -113,6 +113,18 @@ static void expect_none(void)
 /* V2-1: the seed's R1/R2 in IKEv2 form; R1 initiates. Four messages:
  * IKE_SA_INIT and IKE_AUTH, request and response; the child is the GRE
  * endpoints with protocol 47, AES-128/SHA-256 from transform set TS. */
+/* The responder's SK_* are derived when IKE_AUTH (or its first fragment)
+ * arrives, not at IKE_SA_INIT; the initiator's at the IKE_SA_INIT response. */
+static void expect_lazy_keys(int responder)
+{
+	XN_EXPECT_ORDER(&net.n[responder], "IKEv2 IKE_SA_INIT Exchange RESPONSE",
+			"IKEv2 IKE_AUTH Exchange REQUEST",
+			"Generating KEYMAT: SKEYSEED and SK_* derived");
+	XN_EXPECT_ORDER(&net.n[!responder], "IKEv2 IKE_SA_INIT Exchange RESPONSE",
+			"Generating KEYMAT: SKEYSEED and SK_* derived",
+			"IKEv2 IKE_AUTH Exchange REQUEST");
+}
+
 START_TEST(v2_1_r1_initiates)
 {
 	struct ik_engine_stats st;
@@ -134,6 +146,7 @@ START_TEST(v2_1_r1_initiates)
 	ck_assert_uint_eq(net.n[0].up[0].lifetime_sec, 3600);
 	ck_assert(!net.n[0].up[0].udp_encap);
 	ck_assert_uint_eq(net.sent, 4);
+	expect_lazy_keys(1);
 	for (int i = 0; i < 2; i++) {
 		ik_engine_stats(net.n[i].e, &st);
 		ck_assert_uint_eq(st.p1_done, 1);
@@ -417,6 +430,7 @@ START_TEST(invalid_ke_retry)
 		     "DH group 19 (we sent 14)",
 		     "IKEv2:(SESSION ID = 1,SA ID = 1):Generating IKE_SA_INIT message "
 		     "(DH group 19)");
+	expect_lazy_keys(1);
 	ik_engine_stats(net.n[1].e, &st);
 	ck_assert_uint_eq(st.isakmp_sas, 1);
 	xn_free(&net);
@@ -478,6 +492,7 @@ static void cookie_run(bool tamper_cookie)
 		     "to 192.168.0.1");
 	ck_assert_int_ge(at, 0);
 	EXPECT_LINE(&net.n[0], "Received COOKIE: sending IKE_SA_INIT again with it");
+	expect_lazy_keys(1);
 	if (tamper_cookie) {
 		ck_assert_uint_eq(net.tamper[0].applied, 1);
 		ck_assert_int_ge(xn_find(&net.n[1], (size_t)at + 1, "sending COOKIE to "

@@ -154,6 +154,11 @@ START_TEST(rsa_both_roles)
 	expect_line(&net.n[side], "Building CERTREQ payload naming 1 CA(s)");
 	expect_line(&net.n[side], "Generating AUTH payload: RSA signature, certificate of "
 		    "trustpoint TP");
+	/* the responder's SK_* come with IKE_AUTH */
+	XN_EXPECT_ORDER(&net.n[!side], "IKEv2 IKE_SA_INIT Exchange RESPONSE",
+			"IKEv2 IKE_AUTH Exchange REQUEST",
+			"Generating KEYMAT: SKEYSEED and SK_* derived",
+			"Verification of peer's authentication data PASSED");
 	expect_line(&net.n[!side], "Payload contents: IDi CERT CERTREQ AUTH");
 	expect_line(&net.n[side], "Payload contents: IDr CERT AUTH");
 	/* the responder asked for certificates in IKE_SA_INIT already */

@@ -347,6 +347,46 @@ START_TEST(half_open_responder_kept)
 }
 END_TEST
 
+/* The responder derives the SK_* only when IKE_AUTH arrives: half-open, it
+ * holds SKEYSEED alone and no post-IKE_SA_INIT block; `clear crypto ikev2
+ * sa` removes such an SA without a message (nothing authenticated it);
+ * the initiator's retransmission then makes a new one, which completes. */
+START_TEST(half_open_lazy_keys)
+{
+	struct ik_v2_ike_sa *s = NULL;
+	unsigned sent;
+
+	start_edit(53, NULL, NULL);
+	net.blackhole[0] = true;
+	initiate(0);
+	xn_run(&net, 500);
+	for (struct ik_v2_ike_sa *x = net.n[1].e->v2->sas; x; x = x->next)
+		if (!x->dead && x->state == IKEV2_R_INIT_SENT)
+			s = x;
+	ck_assert_ptr_nonnull(s);
+	ck_assert(!s->have_keys);
+	ck_assert_ptr_nonnull(s->skeyseed);
+	ck_assert_ptr_null(s->up);
+	ck_assert_int_lt(xn_find(&net.n[1], 0, "Generating KEYMAT"), 0);
+	ck_assert_uint_eq(ike_sas(1), 1);
+	sent = net.sent_by[1];
+	ik_engine_clear(net.n[1].e, IK_CLEAR_IKEV2_SA, R1_ADDR, 0);
+	xn_deliver(&net);
+	ck_assert_uint_eq(ike_sas(1), 0);
+	ck_assert_uint_eq(net.sent_by[1], sent); /* no DELETE for a half-open SA */
+	net.blackhole[0] = false;
+	xn_run(&net, 10000);
+	expect_pair();
+	XN_EXPECT_ORDER(&net.n[1], "IKEv2 IKE_SA_INIT Exchange RESPONSE",
+			"IKEv2 IKE_AUTH Exchange REQUEST",
+			"Generating KEYMAT: SKEYSEED and SK_* derived");
+	XN_EXPECT_ORDER(&net.n[0], "IKEv2 IKE_SA_INIT Exchange RESPONSE",
+			"Generating KEYMAT: SKEYSEED and SK_* derived",
+			"IKEv2 IKE_AUTH Exchange REQUEST");
+	teardown();
+}
+END_TEST
+
 /* dpd periodic: a check every interval even though the peer just spoke. */
 START_TEST(dpd_periodic)
 {
@@ -891,6 +931,11 @@ START_TEST(fragments_small_mtu)
 		ck_assert_uint_gt(s0.frag_tx, 1);
 		ck_assert_uint_gt(s1.frag_rx, 1);
 		EXPECT_LINE(1, "Reassembled message");
+		/* IKE_AUTH came in fragments: the keys came with the first */
+		XN_EXPECT_ORDER(&net.n[1], "IKEv2 IKE_SA_INIT Exchange RESPONSE",
+				"IKEv2 IKE_AUTH Exchange REQUEST",
+				"Generating KEYMAT: SKEYSEED and SK_* derived",
+				"Reassembled message");
 		teardown();
 	}
 }
@@ -1055,6 +1100,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tampered_icv_informational);
 	tcase_add_test(tc, dpd_answered);
 	tcase_add_test(tc, half_open_responder_kept);
+	tcase_add_test(tc, half_open_lazy_keys);
 	tcase_add_test(tc, dpd_periodic);
 	tcase_add_test(tc, dpd_peer_dead);
 	tcase_add_test(tc, child_rekey_by_initiator);
