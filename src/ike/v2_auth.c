@@ -20,7 +20,7 @@
  * type, three reserved bytes, data. */
 static size_t id_local(const struct ik_v2_ike_sa *s, uint8_t *body, size_t cap)
 {
-	const struct ik_ikev2_profile *p = s->profile;
+	const struct ik_ikev2_profile *p = ik_v2_sa_profile(s);
 	enum ik_id_type t = p ? p->local_id_type : IK_ID_NONE;
 	const char *v = p ? p->local_id_value : NULL;
 	uint8_t type;
@@ -194,21 +194,23 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 	int rc = -1;
 
 	ik_v2_up(s); /* the identity and keys this exchange chooses go there */
-	if (!s->profile) {
+	if (!ik_v2_sa_profile(s)) {
 		ik_v2_fail(s, "no IKEv2 profile for the tunnel");
 		return -1;
 	}
-	if (!auth_known(s->profile->auth_local) || !auth_known(s->profile->auth_remote)) {
+	if (!auth_known(ik_v2_sa_profile(s)->auth_local) ||
+	    !auth_known(ik_v2_sa_profile(s)->auth_remote)) {
 		ik_v2_fail(s, "IKEv2 profile %s: authentication local and remote must be "
-			   "pre-share, rsa-sig or ecdsa-sig", s->profile->name);
+			   "pre-share, rsa-sig or ecdsa-sig", ik_v2_sa_profile(s)->name);
 		return -1;
 	}
-	if (psk_used(s->profile) &&
-	    (ik_v2_key_initiator_ip(s->cfg, s->profile, &s->remote.ip, NULL, &s->up->psk, &tr) ||
-	     (s->profile->auth_local == IK_AUTH_PSK && !s->up->psk.local))) {
+	if (psk_used(ik_v2_sa_profile(s)) &&
+	    (ik_v2_key_initiator_ip(s->cfg, ik_v2_sa_profile(s), &s->remote.ip, NULL, &s->up->psk,
+				    &tr) ||
+	     (ik_v2_sa_profile(s)->auth_local == IK_AUTH_PSK && !s->up->psk.local))) {
 		ik_v2_fail(s, "no pre-shared key for %s in keyring of IKEv2 profile %s",
 			   ik_addr_fmt_any(&s->remote.ip, (char[IK_ADDR_ANYSTRLEN]){ 0 }),
-			   s->profile->name);
+			   ik_v2_sa_profile(s)->name);
 		return -1;
 	}
 	b = malloc(sizeof(*b));
@@ -217,7 +219,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 	idl = id_local(s, idb, sizeof(idb));
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_IKE_AUTH, false, UINT32_MAX, &sk);
 	ik_v2_b_id(b, IK_V2_PL_IDI, idb[0], idb + 4, idl - 4);
-	if (ik_v2_auth_is_sig(s->profile->auth_local)) {
+	if (ik_v2_auth_is_sig(ik_v2_sa_profile(s)->auth_local)) {
 		if (ik_v2_cert_auth(s, b, true, idb, idl))
 			goto out;
 	} else {
@@ -236,7 +238,7 @@ int ik_v2_auth_start(struct ik_v2_ike_sa *s)
 		if (ik_v2_esp_offer(s, s->up->tunnel, ik_v2_sa_child(s), b))
 			goto out;
 	}
-	if (s->profile->auth_local == IK_AUTH_PSK)
+	if (ik_v2_sa_profile(s)->auth_local == IK_AUTH_PSK)
 		V2DBG(s, "Generating IKE_AUTH message (identity %s, pre-shared key of peer block "
 		      "%s)", id_type_text(idb[0]), s->up->psk.peer ? s->up->psk.peer->name : "?");
 	else
@@ -263,7 +265,8 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 
 	ik_v2_up(s);
 	if (ik_v2_find_notify(&rx->m, IK_V2_N_AUTHENTICATION_FAILED)) {
-		auth_failed(s, s->profile && ik_v2_auth_is_sig(s->profile->auth_local) ?
+		auth_failed(s, ik_v2_sa_profile(s) &&
+			    ik_v2_auth_is_sig(ik_v2_sa_profile(s)->auth_local) ?
 			    "Received AUTHENTICATION_FAILED from the peer: it did not accept "
 			    "our certificate, signature or identity" :
 			    "Received AUTHENTICATION_FAILED from the peer: it did not accept "
@@ -278,7 +281,7 @@ int ik_v2_auth_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		return -1;
 	}
 	id_peer(s, &id);
-	if (ik_v2_auth_is_sig(s->profile->auth_remote)) {
+	if (ik_v2_auth_is_sig(ik_v2_sa_profile(s)->auth_remote)) {
 		char why[500];
 
 		if (ik_v2_cert_check(s, rx, &id, &a, why, sizeof(why))) {
@@ -383,32 +386,33 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 	V2DBG(s, "Received identity %s of type '%s'", idk ? s->up->peer_id_value :
 	      ik_v2_id_fmt(&s->up->peer_id, idtxt, sizeof(idtxt)), id_type_text(id.type));
-	s->profile = ik_v2_cert_profile(s, rx);
-	if (!s->profile && !idk)
-		s->profile = ik_v2_profile_select_ip(s->cfg, s->fvrf, &s->local.ip, &s->up->peer_id,
-						     &tr);
-	if (!s->profile) {
+	ik_v2_up(s)->profile = ik_v2_cert_profile(s, rx);
+	if (!ik_v2_sa_profile(s) && !idk)
+		ik_v2_up(s)->profile = ik_v2_profile_select_ip(s->cfg, s->fvrf, &s->local.ip,
+							       &s->up->peer_id, &tr);
+	if (!ik_v2_sa_profile(s)) {
 		auth_failed(s, "Failed to locate an IKEv2 profile for the peer's identity");
 		goto fail;
 	}
-	if (!auth_known(s->profile->auth_remote) || !auth_known(s->profile->auth_local)) {
+	if (!auth_known(ik_v2_sa_profile(s)->auth_remote) ||
+	    !auth_known(ik_v2_sa_profile(s)->auth_local)) {
 		auth_failed(s, "the IKEv2 profile has no authentication method");
 		goto fail;
 	}
-	if (idk && psk_used(s->profile)) {
+	if (idk && psk_used(ik_v2_sa_profile(s))) {
 		auth_failed(s, "a peer with a DN identity authenticates by certificates only (the "
 			    "profile uses pre-share)");
 		goto fail;
 	}
-	if (psk_used(s->profile) &&
-	    (ik_v2_key_responder_ip(s->cfg, s->profile, &s->up->peer_id, &s->remote.ip, &s->up->psk,
-				    &tr) ||
-	     (s->profile->auth_remote == IK_AUTH_PSK && !s->up->psk.remote) ||
-	     (s->profile->auth_local == IK_AUTH_PSK && !s->up->psk.local))) {
+	if (psk_used(ik_v2_sa_profile(s)) &&
+	    (ik_v2_key_responder_ip(s->cfg, ik_v2_sa_profile(s), &s->up->peer_id, &s->remote.ip,
+				    &s->up->psk, &tr) ||
+	     (ik_v2_sa_profile(s)->auth_remote == IK_AUTH_PSK && !s->up->psk.remote) ||
+	     (ik_v2_sa_profile(s)->auth_local == IK_AUTH_PSK && !s->up->psk.local))) {
 		auth_failed(s, "no pre-shared key for the peer in the profile's keyring");
 		goto fail;
 	}
-	if (ik_v2_auth_is_sig(s->profile->auth_remote)) {
+	if (ik_v2_auth_is_sig(ik_v2_sa_profile(s)->auth_remote)) {
 		if (ik_v2_cert_check(s, rx, &id, &a, why, sizeof(why))) {
 			auth_failed(s, why);
 			goto fail;
@@ -436,7 +440,7 @@ int ik_v2_auth_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	idl = id_local(s, idb, sizeof(idb));
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_IKE_AUTH, true, msgid, &sk);
 	ik_v2_b_id(b, IK_V2_PL_IDR, idb[0], idb + 4, idl - 4);
-	if (ik_v2_auth_is_sig(s->profile->auth_local)) {
+	if (ik_v2_auth_is_sig(ik_v2_sa_profile(s)->auth_local)) {
 		if (ik_v2_cert_auth(s, b, false, idb, idl))
 			goto fail;
 	} else {

@@ -658,7 +658,7 @@ static struct ik_v2_ike_sa *ike_successor(struct ik_v2_ike_sa *s, struct ik_v2_i
 	}
 	ik_v2_up(ns)->tunnel = ik_v2_up_ro(s)->tunnel;
 	ik_v2_up(ns)->policy = ik_v2_up_ro(s)->policy;
-	ns->profile = s->profile;
+	ik_v2_up(ns)->profile = ik_v2_sa_profile(s);
 	ik_v2_up(ns)->psk = ik_v2_up_ro(s)->psk;
 	ns->nat_self = s->nat_self;
 	ns->nat_peer = s->nat_peer;

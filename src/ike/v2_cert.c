@@ -26,9 +26,9 @@ bool ik_v2_auth_is_sig(enum ik_authm m)
 /* The trustpoints a profile names, or every trustpoint of the config. */
 static void tp_list(const struct ik_v2_ike_sa *s, struct ik_trustpoint *const **tps, size_t *n)
 {
-	if (s->profile && s->profile->ntrustpoints) {
-		*tps = s->profile->trustpoints;
-		*n = s->profile->ntrustpoints;
+	if (ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->ntrustpoints) {
+		*tps = ik_v2_sa_profile(s)->trustpoints;
+		*n = ik_v2_sa_profile(s)->ntrustpoints;
 	} else {
 		*tps = s->cfg->trustpoints;
 		*n = s->cfg->ntrustpoints;
@@ -108,10 +108,10 @@ void ik_v2_cert_req(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
 	struct ik_trustpoint *const *tps;
 	size_t n;
 
-	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_remote))
+	if (!ik_v2_sa_profile(s) || !ik_v2_auth_is_sig(ik_v2_sa_profile(s)->auth_remote))
 		return;
 	tp_list(s, &tps, &n);
-	cert_req(s, b, tps, n, list_takes_raw(s->profile->authz));
+	cert_req(s, b, tps, n, list_takes_raw(ik_v2_sa_profile(s)->authz));
 }
 
 void ik_v2_cert_sig_hashes(struct ik_v2_ike_sa *s, struct ik_v2_builder *b)
@@ -208,7 +208,7 @@ static const struct ik_trustpoint *local_tp(const struct ik_v2_ike_sa *s, enum i
 	bool listed;
 
 	tp_list(s, &tps, &n);
-	listed = !(s->profile && s->profile->ntrustpoints);
+	listed = !(ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->ntrustpoints);
 	for (size_t i = 0; h && i < n && !listed; i++)
 		listed = tps[i] == h;
 	if (h && listed && h->cert && h->key &&
@@ -239,7 +239,7 @@ unsigned ik_v2_cert_method(EVP_PKEY *key, bool digsig, uint8_t peer_hashes,
 int ik_v2_cert_auth(struct ik_v2_ike_sa *s, struct ik_v2_builder *b, bool initiator,
 		    const uint8_t *idb, size_t idl)
 {
-	const struct ik_ikev2_profile *p = s->profile;
+	const struct ik_ikev2_profile *p = ik_v2_sa_profile(s);
 	const struct ik_trustpoint *tp;
 	unsigned char *der = NULL;
 	uint8_t *oct = NULL, sig[IK_V2_SIG_MAX];
@@ -289,9 +289,9 @@ size_t ik_v2_cert_local_dn(const struct ik_v2_ike_sa *s, uint8_t *out, size_t ca
 	unsigned char *der = NULL;
 	int dl;
 
-	if (!s->profile || !ik_v2_auth_is_sig(s->profile->auth_local))
+	if (!ik_v2_sa_profile(s) || !ik_v2_auth_is_sig(ik_v2_sa_profile(s)->auth_local))
 		return 0;
-	tp = local_tp(s, s->profile->auth_local);
+	tp = local_tp(s, ik_v2_sa_profile(s)->auth_local);
 	if (!tp)
 		return 0;
 	dl = i2d_X509_NAME(X509_get_subject_name(tp->cert), &der);
@@ -433,8 +433,8 @@ int ik_v2_cert_check(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	in.id_len = id->len;
 	tp_list(s, &tps, &in.ntps);
 	in.tps = tps;
-	in.map = s->profile->cert_map;
-	in.authz = s->profile->authz ? s->profile->authz->index : NULL;
+	in.map = ik_v2_sa_profile(s)->cert_map;
+	in.authz = ik_v2_sa_profile(s)->authz ? ik_v2_sa_profile(s)->authz->index : NULL;
 	in.peer = s->remote.ip;
 	in.now = e->host.wall_time ? e->host.wall_time(e->host.ctx) : 0;
 	in.log = e->log;

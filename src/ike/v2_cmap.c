@@ -249,8 +249,8 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 	ik_v2_up(s)->tunnel = NULL;
 	cr = ik_v2_sa_child(s);
 	cr->cmap = ik_v2_cmap_entry_in(s->cfg, ce);
-	s->profile = cr->cmap ? cr->cmap->ikev2_profile : NULL;
-	if (!s->profile) {
+	ik_v2_up(s)->profile = cr->cmap ? cr->cmap->ikev2_profile : NULL;
+	if (!ik_v2_sa_profile(s)) {
 		ik_sb_printf(err, "%% crypto map %s %u: no IKEv2 profile", ce->map->name, ce->seq);
 		ik_v2_sa_delete(s, "no IKEv2 profile", false);
 		return -1;
@@ -261,7 +261,7 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 	pkt_of(f, px, &cr->pkt);
 	s->up->cmap_peer = (unsigned)pi;
 	V2DBG(s, "Initiating IKEv2 for crypto map %s %u to %s (IKEv2 profile %s)",
-	      ce->map->name, ce->seq, ik_addr_fmt_ios(dst, da), s->profile->name);
+	      ce->map->name, ce->seq, ik_addr_fmt_ios(dst, da), ik_v2_sa_profile(s)->name);
 	if (ik_v2_init_start(s)) {
 		ik_sb_printf(err, "%% crypto map %s %u: IKEv2 to %s could not start (see debug "
 			     "crypto ikev2)", ce->map->name, ce->seq, da);
@@ -302,7 +302,7 @@ static void trace_entry(struct choose_ctx *x, const struct ik_cmap_entry *ce)
 	struct ik_engine *e = x->s->e;
 	char a[IK_ADDR_ANYSTRLEN], b[IK_ADDR_ANYSTRLEN];
 
-	if (ce->ikev2_profile && ce->ikev2_profile != x->s->profile)
+	if (ce->ikev2_profile && ce->ikev2_profile != ik_v2_sa_profile(x->s))
 		IPS(e, "map_db_check_ikev2_profile profile did not match");
 	IPS(e, "Crypto mapdb : proxy_match");
 	IPS(e, "\tsrc addr     : %s", ik_addr_fmt_any(&x->first.local.lo, a));
@@ -440,7 +440,7 @@ static bool entry_take(void *ctx, const struct ik_cmap_entry *ce)
 	char why[128];
 
 	trace_entry(x, ce);
-	if (!ce->ikev2_profile || ce->ikev2_profile != x->s->profile || !ce->ntsets)
+	if (!ce->ikev2_profile || ce->ikev2_profile != ik_v2_sa_profile(x->s) || !ce->ntsets)
 		return false;
 	if (!ik_cmap_peer_allowed(ce, &x->s->remote.ip) && !IK_MUTANT(IK_MUT_V2_CMAP_PEER))
 		return false;
@@ -510,7 +510,7 @@ int ik_v2_cmap_choose(struct ik_v2_ike_sa *s, const struct ik_v2_ts_list *tsi,
 		ik_v2_fail(s, "no entry of crypto map %s (IKEv2 profile %s) allows the peer's "
 			   "traffic selectors (%s -> %s, protocol %u, first of %zu and %zu)%s: "
 			   "TS_UNACCEPTABLE", map->name,
-			   s->profile ? s->profile->name : "?",
+			   ik_v2_sa_profile(s) ? ik_v2_sa_profile(s)->name : "?",
 			   ik_addr_fmt_any(&x.first.remote.lo, a),
 			   ik_addr_fmt_any(&x.first.local.lo, b), x.first.proto, tsi->n, tsr->n,
 			   hint);

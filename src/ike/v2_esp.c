@@ -467,7 +467,7 @@ int ik_v2_esp_choose(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 			if (!x->protection || x->shutdown ||
 			    (!ik_addr_is_any(&src) && !ik_addr_eq(&src, &s->local.ip)))
 				continue;
-			if ((pass == 0) != (x->protection->ikev2_profile == s->profile))
+			if ((pass == 0) != (x->protection->ikev2_profile == ik_v2_sa_profile(s)))
 				continue;
 			ts_want(x, &s->remote.ip, &wi);
 			ts_want(x, &s->local.ip, &wr);
@@ -665,7 +665,7 @@ int ik_v2_child_install(struct ik_v2_ike_sa *s, const struct ik_v2_child_req *cr
 	c->fvrf = s->fvrf ? strdup(s->fvrf) : NULL;
 	cs->fvrf = c->fvrf;
 	snprintf(c->profile_name, sizeof(c->profile_name), "%s",
-		 s->profile ? s->profile->name : "");
+		 ik_v2_sa_profile(s) ? ik_v2_sa_profile(s)->name : "");
 	c->p1_conn_id = s->conn_id;
 	c->initiator = s->initiator;
 	c->created_ms = now;

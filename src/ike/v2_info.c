@@ -147,9 +147,9 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	if (rc)
 		return -1;
 	m->x = x;
-	if (x == IK_V2_X_DPD && s->profile && s->profile->dpd_retry) {
+	if (x == IK_V2_X_DPD && ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->dpd_retry) {
 		/* IOS: the liveness check is retried every RETRY seconds */
-		s->up->rq.req_interval_ms = s->profile->dpd_retry * 1000u;
+		s->up->rq.req_interval_ms = ik_v2_sa_profile(s)->dpd_retry * 1000u;
 		ik_core_timer_set(s->e, &s->up->rq.t_xmit,
 				  ik_core_now(s->e) + s->up->rq.req_interval_ms);
 	}
@@ -222,7 +222,7 @@ void ik_v2_more_run(struct ik_v2_ike_sa *s)
 
 static unsigned ike_lifetime(const struct ik_v2_ike_sa *s)
 {
-	return s->profile && s->profile->lifetime ? s->profile->lifetime
+	return ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->lifetime ? ik_v2_sa_profile(s)->lifetime
 		: IK_V2_DEFAULT_LIFETIME;
 }
 
@@ -240,12 +240,12 @@ void ik_v2_more_established(struct ik_v2_ike_sa *s)
 	soft -= life * (s->initiator ? 2u : 0u) / 100 + life * j / (256u * 40u);
 	ik_core_timer_set(e, &s->live->t_rekey, now + soft);
 	ik_core_timer_set(e, &s->t_expire, now + life);
-	if (s->profile && s->profile->dpd_interval)
+	if (ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->dpd_interval)
 		ik_core_timer_set(e, &s->live->t_dpd,
-				  now + (uint64_t)s->profile->dpd_interval * 1000);
-	if (s->nat_self && s->profile && s->profile->nat_keepalive)
+				  now + (uint64_t)ik_v2_sa_profile(s)->dpd_interval * 1000);
+	if (s->nat_self && ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->nat_keepalive)
 		ik_core_timer_set(e, &s->live->t_natka,
-				now + (uint64_t)s->profile->nat_keepalive * 1000);
+				now + (uint64_t)ik_v2_sa_profile(s)->nat_keepalive * 1000);
 }
 
 /* Whether the peer showed life within the interval: an authenticated IKE
@@ -275,7 +275,7 @@ static bool peer_alive(struct ik_v2_ike_sa *s, uint64_t now, unsigned interval)
 
 void ik_v2_info_dpd_timer(struct ik_v2_ike_sa *s, uint64_t now)
 {
-	const struct ik_ikev2_profile *p = s->profile;
+	const struct ik_ikev2_profile *p = ik_v2_sa_profile(s);
 	struct ik_v2_more *m;
 	unsigned iv;
 
@@ -357,9 +357,9 @@ void ik_v2_sa_timer(struct ik_v2_ike_sa *s, struct ik_timer *t, uint64_t now)
 		static const uint8_t ka = 0xff;
 
 		e->host.send(e->host.ctx, &s->local, &s->remote, s->fvrf, &ka, 1);
-		if (s->profile && s->profile->nat_keepalive)
+		if (ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->nat_keepalive)
 			ik_core_timer_set(e, &s->live->t_natka,
-					now + (uint64_t)s->profile->nat_keepalive * 1000);
+					now + (uint64_t)ik_v2_sa_profile(s)->nat_keepalive * 1000);
 		break;
 	}
 	default:

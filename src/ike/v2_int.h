@@ -132,6 +132,8 @@ struct ik_v2_up {
 	unsigned session_id;            /* the session of the SA an IKE rekey replaced
 					 * (0: the SA's own, sa_id) */
 	const struct ik_interface *tunnel; /* initiator: the tunnel asked for */
+	const struct ik_ikev2_profile *profile; /* the tunnel's (I), from IDi (R): read it
+						 * with ik_v2_sa_profile */
 	const struct ik_ikev2_policy *policy; /* initiator: its proposals (the responder
 					       * chooses one at IKE_SA_INIT and keeps
 					       * the suite) */
@@ -169,9 +171,8 @@ struct ik_v2_up {
 struct ik_v2_ike_sa {
 	IK_IKE_SA_BASE;
 	struct ik_v2_ike_sa *next, *prev; /* every IKEv2 SA (admin walks only) */
-	/* configuration, in the snapshot the SA holds (base cfg); the
-	 * initiator's tunnel and IKEv2 policy are in up */
-	const struct ik_ikev2_profile *profile;     /* tunnel's (I), from IDi (R) */
+	/* configuration, in the snapshot the SA holds (base cfg): the IKEv2
+	 * profile, the initiator's tunnel and IKEv2 policy are in up */
 	/* what IKE_AUTH and later use: allocated when first needed (ik_v2_up),
 	 * so that an SA half-open after IKE_SA_INIT does not carry it */
 	struct ik_v2_up *up;
@@ -217,8 +218,14 @@ struct ik_v2_ike_sa {
 /* A half-open responder SA is this struct, its two IKE_SA_INIT messages and
  * SKEYSEED: keep it small (what only IKE_AUTH and later need goes in struct
  * ik_v2_up). */
-_Static_assert(sizeof(struct ik_v2_ike_sa) <= 360,
-	       "struct ik_v2_ike_sa grew past 360 bytes (a 368-byte malloc chunk)");
+_Static_assert(sizeof(struct ik_v2_ike_sa) <= 344,
+	       "struct ik_v2_ike_sa grew past 344 bytes (a 352-byte malloc chunk)");
+
+/* The SA's IKEv2 profile, or NULL (a responder before IKE_AUTH chose one). */
+static inline const struct ik_ikev2_profile *ik_v2_sa_profile(const struct ik_v2_ike_sa *s)
+{
+	return s->up ? s->up->profile : NULL;
+}
 
 /* The trustpoint the peer's CERTREQ named (s->peer_ca_tp), or NULL. */
 static inline const struct ik_trustpoint *ik_v2_sa_peer_ca(const struct ik_v2_ike_sa *s)

@@ -310,8 +310,8 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 {
 	struct ik_engine *e = s->e;
 	uint64_t now = ik_core_now(e);
-	uint32_t life = s->profile && s->profile->lifetime ? s->profile->lifetime :
-		IK_V2_DEFAULT_LIFETIME;
+	const struct ik_ikev2_profile *pf = ik_v2_sa_profile(s);
+	uint32_t life = pf && pf->lifetime ? pf->lifetime : IK_V2_DEFAULT_LIFETIME;
 	uint16_t j = 0;
 
 	in_neg_leave(s);
@@ -324,12 +324,12 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	ik_core_rand(e, &j, sizeof(j));
 	if (s->initiator)
 		ik_core_timer_set(e, &s->live->t_rekey, now + (uint64_t)life * (850 + j % 50));
-	if (s->profile && s->profile->dpd_interval && s->profile->dpd_periodic)
+	if (pf && pf->dpd_interval && pf->dpd_periodic)
 		ik_core_timer_set(e, &s->live->t_dpd,
-				  now + (uint64_t)s->profile->dpd_interval * 1000);
-	if ((s->nat_self) && (s->profile && s->profile->nat_keepalive))
+				  now + (uint64_t)pf->dpd_interval * 1000);
+	if ((s->nat_self) && (pf && pf->nat_keepalive))
 		ik_core_timer_set(e, &s->live->t_natka,
-				  now + (uint64_t)s->profile->nat_keepalive * 1000);
+				  now + (uint64_t)pf->nat_keepalive * 1000);
 	ik_dh_free(s->up->dh);
 	s->up->dh = NULL;
 	{
@@ -341,7 +341,7 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 		      s->initiator ? idb : ida);
 	}
 	V2DBG(s, "IKE SA established with %s (IKEv2 profile %s)",
-	      s->initiator ? "responder" : "initiator", s->profile ? s->profile->name : "none");
+	      s->initiator ? "responder" : "initiator", pf ? pf->name : "none");
 	ik_v2_more_established(s); /* rekey, liveness and keepalive timers (v2_info.c) */
 }
 
@@ -705,7 +705,8 @@ int ik_v2_keep_both(struct ik_v2_ike_sa *s, const uint8_t *req, size_t req_len, 
 	uint8_t *k;
 
 	if (!kept_view(req, req_len, ni_off, ni_len) ||
-	    !kept_view(resp, resp_len, nr_off, nr_len) || req_len > UINT16_MAX || !resp_len || resp_len > UINT16_MAX || !ni_len || !nr_len)
+	    !kept_view(resp, resp_len, nr_off, nr_len) || req_len > UINT16_MAX || !resp_len ||
+	    resp_len > UINT16_MAX || !ni_len || !nr_len)
 		return -1;
 	k = malloc(req_len + resp_len);
 	if (!k)
@@ -1197,11 +1198,11 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const stru
 		return -1;
 	}
 	s->up->tunnel = t;
-	s->profile = t->protection->ikev2_profile;
+	ik_v2_up(s)->profile = t->protection->ikev2_profile;
 	ik_v2_up(s)->want_child = true;
 	ik_v2_sa_child(s)->rekey_of = rekey_of;
 	V2DBG(s, "Initiating IKEv2 for %s to %s (IKEv2 profile %s)", t->name,
-	      ik_addr_fmt_ios(&dst, da), s->profile->name);
+	      ik_addr_fmt_ios(&dst, da), ik_v2_sa_profile(s)->name);
 	if (ik_v2_init_start(s)) {
 		ik_sb_printf(err, "%% %s: IKEv2 could not start (see debug crypto ikev2)", t->name);
 		ik_v2_sa_delete(s, "could not start", false);

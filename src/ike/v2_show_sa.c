@@ -90,7 +90,7 @@ static const char *esp_auth_ios(enum ik_esp_auth a)
 
 static void local_id(const struct ik_v2_ike_sa *s, char *buf, size_t n)
 {
-	const struct ik_ikev2_profile *p = s->profile;
+	const struct ik_ikev2_profile *p = ik_v2_sa_profile(s);
 
 	if (p && p->local_id_type != IK_ID_NONE && p->local_id_type != IK_ID_ADDRESS &&
 	    p->local_id_value)
@@ -120,8 +120,9 @@ static uint64_t active_s(const struct ik_v2_ike_sa *s, uint64_t now)
 
 static unsigned lifetime_s(const struct ik_v2_ike_sa *s)
 {
-	return s->profile && s->profile->lifetime ? s->profile->lifetime :
-		IK_V2_DEFAULT_LIFETIME;
+	const struct ik_ikev2_profile *pf = ik_v2_sa_profile(s);
+
+	return pf && pf->lifetime ? pf->lifetime : IK_V2_DEFAULT_LIFETIME;
 }
 
 static bool shown(const struct ik_v2_ike_sa *s, const struct ik_show_opts *o)
@@ -172,9 +173,9 @@ static void sa_text(const struct ik_v2_ike_sa *s, bool detail, uint64_t now, str
 		     (m ? m->ndel + m->nrekey + m->want_dpd + m->want_ike_rekey : 0u) +
 		     (ik_v2_req_pending(s) ? 1u : 0u), 0u);
 	ik_sb_printf(out, "      Local window:      %-15u Remote window:      %u\n", 1u, 1u);
-	if (s->profile && s->profile->dpd_interval)
+	if (ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->dpd_interval)
 		ik_sb_printf(out, "      DPD configured for %u seconds, retry %u\n",
-			     s->profile->dpd_interval, s->profile->dpd_retry);
+			     ik_v2_sa_profile(s)->dpd_interval, ik_v2_sa_profile(s)->dpd_retry);
 	else
 		ik_sb_add(out, "      DPD configured for 0 seconds, retry 0\n");
 	if (ik_v2_frag_local(s))
@@ -223,7 +224,7 @@ static void sa_json(const struct ik_v2_ike_sa *s, uint64_t now, struct ik_sb *ou
 	ik_sb_add(out, ",\"remote_id\":");
 	ik_sb_json_str(out, id);
 	ik_sb_add(out, ",\"profile\":");
-	ik_sb_json_str(out, s->profile ? s->profile->name : NULL);
+	ik_sb_json_str(out, ik_v2_sa_profile(s) ? ik_v2_sa_profile(s)->name : NULL);
 	ik_sb_printf(out, ",\"lifetime\":%u,\"active_time\":%llu,\"next_msgid\":%u,"
 		     "\"peer_next_msgid\":%u,\"nat_self\":%s,\"nat_peer\":%s,"
 		     "\"fragmentation\":%s,\"dpd_interval\":%u}", lifetime_s(s),
@@ -231,7 +232,7 @@ static void sa_json(const struct ik_v2_ike_sa *s, uint64_t now, struct ik_sb *ou
 		     s->win.peer_next,
 		     s->nat_self ? "true" : "false", s->nat_peer ? "true" : "false",
 		     ik_v2_frag_local(s) && s->peer_frag ? "true" : "false",
-		     s->profile ? s->profile->dpd_interval : 0u);
+		     ik_v2_sa_profile(s) ? ik_v2_sa_profile(s)->dpd_interval : 0u);
 }
 
 /* ---- children ---- */
@@ -448,7 +449,7 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 			ik_sb_printf(out, "%s{\"interface\":", *first ? "" : ",");
 			ik_sb_json_str(out, ifname);
 			ik_sb_add(out, ",\"profile\":");
-			ik_sb_json_str(out, s->profile ? s->profile->name : NULL);
+			ik_sb_json_str(out, ik_v2_sa_profile(s) ? ik_v2_sa_profile(s)->name : NULL);
 			ik_sb_add(out, ",\"fvrf\":");
 			ik_sb_json_str(out, s->fvrf);
 			ik_sb_printf(out, ",\"conn_id\":%u,\"status\":\"%s\",\"peer\":\"%s\","
@@ -463,8 +464,8 @@ void ik_v2_show_crypto_session(struct ik_engine *e, const struct ik_show_opts *o
 			continue;
 		}
 		ik_sb_printf(out, "Interface: %s\n", ifname);
-		if (s->profile)
-			ik_sb_printf(out, "Profile: %s\n", s->profile->name);
+		if (ik_v2_sa_profile(s))
+			ik_sb_printf(out, "Profile: %s\n", ik_v2_sa_profile(s)->name);
 		ik_sb_printf(out, "Session status: %s\n", status);
 		ik_sb_printf(out, "Peer: %s port %u\n", b, s->remote.port);
 		if (o->detail)
