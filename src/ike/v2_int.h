@@ -222,10 +222,7 @@ _Static_assert(sizeof(struct ik_v2_ike_sa) <= 344,
 	       "struct ik_v2_ike_sa grew past 344 bytes (a 352-byte malloc chunk)");
 
 /* The SA's IKEv2 profile, or NULL (a responder before IKE_AUTH chose one). */
-static inline const struct ik_ikev2_profile *ik_v2_sa_profile(const struct ik_v2_ike_sa *s)
-{
-	return s->up ? s->up->profile : NULL;
-}
+const struct ik_ikev2_profile *ik_v2_sa_profile(const struct ik_v2_ike_sa *s);
 
 /* The trustpoint the peer's CERTREQ named (s->peer_ca_tp), or NULL. */
 static inline const struct ik_trustpoint *ik_v2_sa_peer_ca(const struct ik_v2_ike_sa *s)

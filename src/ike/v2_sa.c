@@ -585,6 +585,11 @@ struct ik_v2_up *ik_v2_up(struct ik_v2_ike_sa *s)
 	return s->up;
 }
 
+const struct ik_ikev2_profile *ik_v2_sa_profile(const struct ik_v2_ike_sa *s)
+{
+	return s->up ? s->up->profile : NULL;
+}
+
 struct ik_v2_req_win *ik_v2_rq(struct ik_v2_ike_sa *s)
 {
 	return &ik_v2_up(s)->rq;
@@ -1202,7 +1207,7 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const stru
 	ik_v2_up(s)->want_child = true;
 	ik_v2_sa_child(s)->rekey_of = rekey_of;
 	V2DBG(s, "Initiating IKEv2 for %s to %s (IKEv2 profile %s)", t->name,
-	      ik_addr_fmt_ios(&dst, da), ik_v2_sa_profile(s)->name);
+	      ik_addr_fmt_ios(&dst, da), t->protection->ikev2_profile->name);
 	if (ik_v2_init_start(s)) {
 		ik_sb_printf(err, "%% %s: IKEv2 could not start (see debug crypto ikev2)", t->name);
 		ik_v2_sa_delete(s, "could not start", false);
