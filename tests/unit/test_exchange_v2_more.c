@@ -354,6 +354,8 @@ END_TEST
 START_TEST(half_open_lazy_keys)
 {
 	struct ik_v2_ike_sa *s = NULL;
+	struct ik_show_opts o = { 0 };
+	struct ik_sb out;
 	unsigned sent;
 
 	start_edit(53, NULL, NULL);
@@ -369,6 +371,22 @@ START_TEST(half_open_lazy_keys)
 	ck_assert_ptr_null(s->up);
 	ck_assert_int_lt(xn_find(&net.n[1], 0, "Generating KEYMAT"), 0);
 	ck_assert_uint_eq(ike_sas(1), 1);
+	/* show: the negotiated suite, no keys needed for it; detail and JSON
+	 * read the absent post-IKE_SA_INIT block as empty */
+	ik_sb_init(&out);
+	ik_engine_show_ikev2_sa(net.n[1].e, &o, false, &out);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "Encr: AES-CBC, keysize: 256, PRF: "
+				     "SHA256, Hash: SHA256, DH Grp:14"));
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "IN-NEG"));
+	o.detail = true;
+	ik_sb_reset(&out);
+	ik_engine_show_ikev2_sa(net.n[1].e, &o, false, &out);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "Initiator of SA : No"));
+	ik_sb_reset(&out);
+	ik_engine_show_ikev2_sa(net.n[1].e, &o, true, &out);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&out), "\"encr\":"));
+	ik_sb_free(&out);
+	ck_assert_ptr_null(s->up);   /* show allocated nothing */
 	sent = net.sent_by[1];
 	ik_engine_clear(net.n[1].e, IK_CLEAR_IKEV2_SA, R1_ADDR, 0);
 	xn_deliver(&net);
