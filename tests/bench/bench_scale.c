@@ -4,7 +4,7 @@
  * process (tests/unit/test_mesh.c). At N = 1k, 10k and 50k it prints the
  * responder's CPU per additional handshake, the cost of next_timer and
  * run_timers, and heap bytes per established IKE SA with its child pair;
- * then heap and RSS for 50,000 half-open SAs (MM1 from distinct addresses)
+ * then heap, secure memory and RSS for 50,000 half-open SAs (MM1 from distinct addresses)
  * and after they expire, and the same for IKEv2 (IKE_SA_INIT: 50,000 with
  * x25519, 2,000 with modp2048; --half scales these), and heap per
  * established IKEv2 SA with its child pair (x25519, --max SAs, at least
@@ -21,6 +21,7 @@
 #include "ike/core.h"
 #include "test_exchange_harness.h"
 #include "test_mesh.h"
+#include "util/secmem.h"
 #include "util/util.h"
 
 #define RESP_ADDR 0xc0a80002u   /* 192.168.0.2 */
@@ -229,6 +230,7 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 	uint8_t first[MN_MAX_MSG];
 	size_t len, h0, h1;
 	double rss0, rss1, rss2, rss3;
+	struct ik_secmem_stats s0, s1, s3;
 	struct ik_engine_stats st;
 	struct ik_config *rc, *ic;
 	struct mnode *r;
@@ -260,6 +262,7 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 	net.qlen = 0;
 	malloc_trim(0);
 	h0 = heap_bytes(r->e);
+	ik_secmem_stats(&s0);
 	rss0 = rss_mib();
 	for (uint32_t i = 0; i < n; i++) {
 		struct ik_endpoint src = ik_ep_v4(PUB_BASE + i, 500);
@@ -269,6 +272,7 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 		net.qlen = 0; /* the responses go nowhere */
 	}
 	h1 = heap_bytes(r->e);
+	ik_secmem_stats(&s1);
 	rss1 = rss_mib();
 	ik_engine_stats(r->e, &st);
 	net.now += 200000;
@@ -276,13 +280,22 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 	rss2 = rss_mib();
 	malloc_trim(0);
 	rss3 = rss_mib();
+	ik_secmem_stats(&s3);
 	printf("\n%u half-open %s SAs (%s, group %u, from distinct addresses, %u kept): "
-	       "heap %.0f B each;\nRSS %.1f MiB above the baseline of %.1f MiB\n", n,
+	       "heap %.0f B + secure memory %.0f B each;\n"
+	       "RSS %.1f MiB above the baseline of %.1f MiB; secure memory in use %+.1f MiB, "
+	       "held %+.1f MiB (%zu chunks)\n", n,
 	       version == 1 ? "IKEv1" : "IKEv2", version == 1 ? "MM1" : "IKE_SA_INIT", group,
 	       st.half_open, (double)(h1 - h0) / (st.half_open ? st.half_open : 1),
-	       rss1 - rss0, rss0);
+	       ((double)s1.in_use - (double)s0.in_use) / (st.half_open ? st.half_open : 1),
+	       rss1 - rss0, rss0, ((double)s1.in_use - (double)s0.in_use) / 1048576.0,
+	       ((double)s1.held - (double)s0.held) / 1048576.0, s1.chunks);
 	printf("after they expire: RSS %.1f MiB above the baseline (%.1f MiB after "
-	       "malloc_trim)\n", rss2 - rss0, rss3 - rss0);
+	       "malloc_trim);\nsecure memory in use %+.1f MiB, held %+.1f MiB (%zu chunks, "
+	       "%llu given back so far)\n", rss2 - rss0, rss3 - rss0,
+	       ((double)s3.in_use - (double)s0.in_use) / 1048576.0,
+	       ((double)s3.held - (double)s0.held) / 1048576.0, s3.chunks,
+	       (unsigned long long)s3.chunks_returned);
 	mn_free(&net);
 }
 
