@@ -383,10 +383,6 @@ void ik_secmem_free(void *p, size_t size)
 		return;
 	}
 	slot = (size_t)1 << (POOL_MIN_SHIFT + c);
-	UNPOISON(p, slot);
-	sodium_memzero(p, slot);
-	/* before it is on the list: another thread may take it at once */
-	POISON((unsigned char *)p + sizeof(*f), slot - sizeof(*f));
 	pthread_mutex_lock(&pool.lock);
 	pool.frees++;
 	ch = pool.index ? index_find(p) : NULL;
@@ -396,6 +392,10 @@ void ik_secmem_free(void *p, size_t size)
 		 * bookkeeping of secrets cannot be trusted any more */
 		abort();
 	}
+	/* wiped under the lock, once known to be the pool's: at most 4 KiB */
+	UNPOISON(p, slot);
+	sodium_memzero(p, slot);
+	POISON((unsigned char *)p + sizeof(*f), slot - sizeof(*f));
 	if (!ch->free[c])
 		avail_link(ch, c);
 	f->next = ch->free[c];

@@ -16,7 +16,9 @@ struct ik_secret {
 int ik_secmem_init(void);
 /* Raw secure memory, zero-filled, for secrets that are not byte strings (a DH
  * key pair). Small sizes come from a pool of locked, guarded chunks (see
- * secmem.c); free with the same size; the memory is wiped on free. */
+ * secmem.c); free with the same size; the memory is wiped on free. Freeing
+ * a pointer the pool never gave (or a second time, when that empties its
+ * chunk) aborts. */
 void *ik_secmem_alloc(size_t size);
 void ik_secmem_free(void *p, size_t size);
 /* The pool's chunks: IK_SECMEM_CHUNK bytes each; a chunk whose slots are all
