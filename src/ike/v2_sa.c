@@ -729,7 +729,7 @@ void ik_v2_send_notify_clear(struct ik_engine *e, const struct ik_endpoint *loca
 		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Sending Packet [To %s:%u/From %u/VRF i0:f0] "
 		       "IKE_SA_INIT RESPONSE N(%s)", ik_addr_fmt_any(&remote->ip, ra),
 		       remote->port, local->port, ik_v2_notify_name(type));
-		ik_peer_msg(e, &remote->ip, fvrf, b->buf, b->len, true);
+		ik_peer_reply(e, &remote->ip, fvrf, b->buf, b->len);
 		if (local->port == 4500) {
 			uint8_t buf[IK_V2_MAX_MSG + 4];
 
@@ -1060,6 +1060,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 	}
 	s = ik_v2_sa_find(e, h.spi_i, h.spi_r);
 	if (s) {
+		ik_peer_sa_rx(&s->sa);
 		sa_input(s, local, remote, &h, msg);
 		return;
 	}
