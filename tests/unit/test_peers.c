@@ -528,6 +528,38 @@ START_TEST(retransmitted_before_proof)
 }
 END_TEST
 
+/* Aggressive Mode, R1 initiating, R2's first AM2 lost: R2 has no record of
+ * R1 until AM3, then one with the whole exchange (AM1 and its retransmission,
+ * every AM2, AM3) under AM, none under MM. */
+START_TEST(aggressive_mode_counts)
+{
+	char *t1 = xn_replace(xn_read("etc/examples/seed-r1.conf"),
+			      "   match identity address 192.168.0.2 255.255.255.255 !R2\n",
+			      "   match identity address 192.168.0.2 255.255.255.255 !R2\n"
+			      "   initiate mode aggressive\n");
+	const struct ik_peer *p0, *p1;
+
+	start(t1, xn_read("etc/examples/seed-r2.conf"), 11);
+	net.drop_mask = 1u << 1; /* the 2nd datagram: R2's first AM2 */
+	initiate(0, "Tunnel1");
+	xn_deliver(&net);
+	ck_assert_uint_eq(ik_peer_count(net.n[1].e), 0);
+	xn_run(&net, 60000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	p0 = rec(0);
+	p1 = rec(1);
+	/* all R1 sent reached R2; of what R2 sent, the first AM2 was lost */
+	ck_assert_uint_eq(p1->c.rx[IK_PX_V1_AM], p0->c.tx[IK_PX_V1_AM]);
+	ck_assert_uint_eq(p1->c.tx[IK_PX_V1_AM], p0->c.rx[IK_PX_V1_AM] + 1);
+	ck_assert_uint_ge(p1->c.rx[IK_PX_V1_AM], 3); /* AM1 twice, AM3 */
+	ck_assert_uint_ge(p1->c.tx[IK_PX_V1_AM], 2);
+	ck_assert_uint_eq(p1->c.rx[IK_PX_V1_MM] + p1->c.tx[IK_PX_V1_MM], 0);
+	ck_assert_uint_eq(p1->c.ev[IK_PEER_SA_CREATED], 1);
+	ck_assert_uint_eq(sum(p0->c.tx), sum(p1->c.rx));
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *peers_suite(void)
 {
 	Suite *s = suite_create("peers");
@@ -545,6 +577,7 @@ static Suite *peers_suite(void)
 	tcase_add_test(tc, spoofed_mm1_no_record);
 	tcase_add_test(tc, spoofed_sa_init_no_record);
 	tcase_add_loop_test(tc, retransmitted_before_proof, 1, 3);
+	tcase_add_test(tc, aggressive_mode_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }
