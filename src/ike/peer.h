@@ -10,7 +10,7 @@
  * responder's SA is answered from it (IKEv1 MM3 or AM3, IKEv2 IKE_AUTH, or any
  * message carrying our responder cookie). Before that, a source's first
  * messages (MM1, AM1, IKE_SA_INIT requests and their retransmissions) and our
- * answers are kept in three small counters of its half-open SA and added to
+ * answers are kept in two small counters of its half-open SA and added to
  * the record when it is made: spoofed first messages cost no record, and
  * appear only in the global counters (datagrams received, half-open, half-open
  * refused of show crypto isakmp stats). The table is bounded: a record whose peer
