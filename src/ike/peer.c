@@ -506,7 +506,7 @@ static const char *ago(uint64_t now, uint64_t then, char *buf, size_t len)
 	return buf;
 }
 
-static void json_counts(struct ik_sb *out, const char *key, const uint64_t *v, int from, int to)
+static void json_counts(struct ik_sb *out, const char *key, const uint32_t *v, int from, int to)
 {
 	ik_sb_printf(out, ",\"%s\":{", key);
 	for (int i = from; i < to; i++)

@@ -57,9 +57,10 @@ enum ik_peer_ev {
 	IK_PEER_EV_COUNT
 };
 
+/* 32-bit counts, as IOS keeps them (they wrap at 2^32). */
 struct ik_peer_counters {
-	uint64_t rx[IK_PX_COUNT], tx[IK_PX_COUNT];
-	uint64_t ev[IK_PEER_EV_COUNT];
+	uint32_t rx[IK_PX_COUNT], tx[IK_PX_COUNT];
+	uint32_t ev[IK_PEER_EV_COUNT];
 	uint64_t last_rx_ms, last_tx_ms;        /* engine time; 0 = never */
 };
 
@@ -67,8 +68,8 @@ struct ik_peer {
 	struct ik_hlink link;
 	struct ik_peer *idle_prev, *idle_next;  /* on the idle list when refs == 0 */
 	struct ik_addr addr;
-	char *fvrf;             /* NULL = global */
 	unsigned refs;          /* IKE SAs holding the record */
+	char *fvrf;             /* NULL = global */
 	uint64_t created_ms, touched_ms;
 	struct ik_peer_counters c;
 };

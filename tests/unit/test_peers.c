@@ -58,7 +58,7 @@ static const struct ik_peer *rec(int side)
 	return p;
 }
 
-static uint64_t sum(const uint64_t *v)
+static uint64_t sum(const uint32_t *v)
 {
 	uint64_t s = 0;
 
