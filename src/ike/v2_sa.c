@@ -313,6 +313,9 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 		IK_V2_DEFAULT_LIFETIME;
 	uint16_t j = 0;
 
+	/* a rekey's new SA (no IKE_AUTH of its own) was made inside an
+	 * authenticated one: its peer is proven too, and it holds the record */
+	ik_core_ho_prove(&s->sa);
 	in_neg_leave(s);
 	ik_v2_sa_set_state(s, IKEV2_READY);
 	ik_v2_up(s)->established_ms = now;

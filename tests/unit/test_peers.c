@@ -12,6 +12,7 @@
 
 #include "ike/peer.h"
 #include "ike/v1_msg.h"
+#include "ike/v2_int.h"
 #include "test_exchange_harness.h"
 #include "util/addr.h"
 #include "util/strbuf.h"
@@ -560,6 +561,46 @@ START_TEST(aggressive_mode_counts)
 }
 END_TEST
 
+/* The IKE SA of side `side` in IKEv2 READY (one expected). */
+static struct ik_v2_ike_sa *v2_ready(int side)
+{
+	struct ik_engine *e = net.n[side].e;
+	struct ik_v2_ike_sa *found = NULL;
+
+	for (struct ik_v2_ike_sa *s = e->v2 ? e->v2->sas : NULL; s; s = s->next)
+		if (!s->dead && s->state == IKEV2_READY) {
+			ck_assert_ptr_null(found);
+			found = s;
+		}
+	ck_assert_ptr_nonnull(found);
+	return found;
+}
+
+/* An IKEv2 IKE SA rekeyed by R1: on R2 (the rekey's responder) the new SA
+ * holds R1's record as the old one did, and the record counts both SAs. */
+START_TEST(ikev2_rekey_holds_record)
+{
+	struct ik_addr a1 = ik_addr_v4(R1_ADDR);
+	struct ik_v2_ike_sa *s0;
+	const struct ik_peer *p1;
+
+	start(xn_read("etc/examples/ikev2-r1.conf"), xn_read("etc/examples/ikev2-r2.conf"), 12);
+	initiate(0, "Tunnel1");
+	xn_run(&net, 1000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	s0 = v2_ready(0);
+	ik_v2_sa_timer(s0, &s0->live->t_rekey, net.now);
+	xn_run(&net, 3000);
+	ck_assert(v2_ready(1)->sa.peer != NULL);
+	p1 = ik_peer_find(net.n[1].e, &a1, NULL);
+	ck_assert_ptr_nonnull(p1);
+	ck_assert_uint_eq(p1->c.ev[IK_PEER_SA_CREATED], 2);
+	ck_assert_uint_eq(p1->c.ev[IK_PEER_SA_DELETED], 1);
+	ck_assert_uint_eq(p1->refs, 1);
+	xn_free(&net);
+}
+END_TEST
+
 static Suite *peers_suite(void)
 {
 	Suite *s = suite_create("peers");
@@ -578,6 +619,7 @@ static Suite *peers_suite(void)
 	tcase_add_test(tc, spoofed_sa_init_no_record);
 	tcase_add_loop_test(tc, retransmitted_before_proof, 1, 3);
 	tcase_add_test(tc, aggressive_mode_counts);
+	tcase_add_test(tc, ikev2_rekey_holds_record);
 	suite_add_tcase(s, tc);
 	return s;
 }
