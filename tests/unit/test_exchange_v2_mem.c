@@ -276,6 +276,121 @@ START_TEST(grow_doubles_to_bound)
 }
 END_TEST
 
+/* ---- crypto map children queued on an IKE SA ---- */
+
+static const char cm_common[] =
+	"crypto ikev2 proposal PROP\n encryption aes-cbc-256\n integrity sha256\n group 31\n"
+	"crypto ikev2 policy POL\n proposal PROP\n"
+	"crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac\n mode tunnel\n";
+
+/* R1: per-host children of 10.1.1.0/24 <-> 10.2.0.0/16 with R2 */
+static const char cm_r1[] =
+	"hostname R1\n"
+	"crypto ikev2 keyring KR\n peer R2\n  address 192.168.0.2\n  pre-shared-key k3y\n"
+	"crypto ikev2 profile P2\n match identity remote address 192.168.0.2 255.255.255.255\n"
+	" authentication local pre-share\n authentication remote pre-share\n keyring local KR\n"
+	"ip access-list extended TO-R2\n permit ip 10.1.1.0 0.0.0.255 10.2.0.0 0.0.255.255\n"
+	"crypto map CM 10 ipsec-isakmp\n set peer 192.168.0.2\n set transform-set TS\n"
+	" set ikev2-profile P2\n match address TO-R2\n"
+	" set security-association level per-host\n"
+	"interface GigabitEthernet0/0\n ip address 192.168.0.1 255.255.255.0\n crypto map CM\n";
+
+static const char cm_r2[] =
+	"hostname R2\n"
+	"crypto ikev2 keyring KR\n peer R1\n  address 192.168.0.1\n  pre-shared-key k3y\n"
+	"crypto ikev2 profile P1\n match identity remote address 192.168.0.1 255.255.255.255\n"
+	" authentication local pre-share\n authentication remote pre-share\n keyring local KR\n"
+	"ip access-list extended TO-R1\n permit ip 10.2.0.0 0.0.255.255 10.1.0.0 0.0.255.255\n"
+	"crypto map CM 10 ipsec-isakmp\n set peer 192.168.0.1\n set transform-set TS\n"
+	" set ikev2-profile P1\n match address TO-R1\n"
+	"interface GigabitEthernet0/0\n ip address 192.168.0.2 255.255.255.0\n crypto map CM\n";
+
+/* the rekey part of queues_bounded needs more children than the rekey queue holds */
+_Static_assert(IK_V2_MORE_NEW_MAX >= IK_V2_MORE_REKEY_MAX, "children for the rekey queue");
+
+static int cm_packet(unsigned host, struct ik_sb *err)
+{
+	char src[16];
+
+	snprintf(src, sizeof(src), "10.1.1.%u", host);
+	return xn_initiate_map(&net, 0, "CM", src, "10.2.0.1", err);
+}
+
+/* Per-host crypto map children wanted while the IKE SA's window is busy:
+ * the queue's array grows to IK_V2_MORE_NEW_MAX entries, one more is
+ * refused with a reason, and once the peer answers every queued child
+ * comes up, one CREATE_CHILD_SA after the other, and the queue's array and
+ * the block go. Then all those children want a rekey at once: the rekey
+ * queue holds IK_V2_MORE_REKEY_MAX of them, as bounded. */
+START_TEST(queues_bounded)
+{
+	struct ik_sb a, b, err;
+	struct ik_config *c1, *c2;
+	const struct ik_v2_more *m;
+	struct ik_v2_ike_sa *s;
+	struct ik_v2_stats st;
+	uint32_t spis[2 + IK_V2_MORE_NEW_MAX];
+	unsigned host = 1, n = 0;
+
+	ik_sb_init(&a);
+	ik_sb_init(&b);
+	ik_sb_printf(&a, "%s%s", cm_common, cm_r1);
+	ik_sb_printf(&b, "%s%s", cm_common, cm_r2);
+	c1 = xn_load(ik_sb_str(&a), "r1.conf");
+	c2 = xn_load(ik_sb_str(&b), "r2.conf");
+	ik_sb_free(&a);
+	ik_sb_free(&b);
+	xn_init(&net, c1, R1_ADDR, c2, R2_ADDR, 75, NULL);
+	ik_sb_init(&err);
+	ck_assert_msg(cm_packet(host++, &err) == 0, "%s", ik_sb_str(&err));
+	xn_run(&net, 2000);
+	ck_assert_uint_eq(net.n[0].nup, 1);
+	/* the second host's CREATE_CHILD_SA goes at once and stays in flight */
+	ck_assert_msg(cm_packet(host++, &err) == 0, "%s", ik_sb_str(&err));
+	m = ik_v2_more_peek(the_sa(0));
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->x, IK_V2_X_CHILD_NEW);
+	ck_assert_ptr_nonnull(m->ccsa);
+	ck_assert_ptr_nonnull(m->ccsa->cr.cmap);
+	queues_empty(m);
+	for (unsigned i = 0; i < IK_V2_MORE_NEW_MAX; i++)
+		ck_assert_msg(cm_packet(host++, &err) == 0, "%s", ik_sb_str(&err));
+	m = ik_v2_more_peek(the_sa(0));
+	ck_assert_uint_eq(m->nnew, IK_V2_MORE_NEW_MAX);
+	ck_assert_uint_eq(m->new_cap, IK_V2_MORE_NEW_MAX);
+	ck_assert_int_eq(cm_packet(host, &err), -1);
+	ck_assert_ptr_nonnull(strstr(ik_sb_str(&err),
+				     "too many child SAs waiting for the IKE SA to the peer"));
+	ik_sb_free(&err);
+	xn_run(&net, 5000);
+	/* the harness lists 16 children; its counts of installs go on */
+	ck_assert_uint_eq(net.n[0].ups, 2 + IK_V2_MORE_NEW_MAX);
+	ck_assert_uint_eq(net.n[1].ups, 2 + IK_V2_MORE_NEW_MAX);
+	ck_assert_uint_eq(net.n[0].downs + net.n[1].downs, 0);
+	ck_assert_ptr_null(ik_v2_more_peek(the_sa(0)));
+
+	/* the 18 children reach their soft lifetime at once: the first rekey
+	 * goes, 16 wait, the last is refused (it lives to its hard lifetime) */
+	s = the_sa(0);
+	for (struct ik_child *c = ik_v2_child_first(s); c && n < 2 + IK_V2_MORE_NEW_MAX;
+	     c = ik_v2_child_next(s, c))
+		spis[n++] = c->sa.in.spi;
+	ck_assert_uint_eq(n, 2 + IK_V2_MORE_NEW_MAX);
+	for (unsigned i = 0; i < n; i++)
+		ik_engine_expire(net.n[0].e, spis[i], false);
+	m = ik_v2_more_peek(s);
+	ck_assert_uint_eq(m->x, IK_V2_X_CHILD_REKEY);
+	ck_assert_uint_eq(m->nrekey, IK_V2_MORE_REKEY_MAX);
+	ck_assert_uint_eq(m->rekey_cap, IK_V2_MORE_REKEY_MAX);
+	ck_assert_int_ge(xn_find(&net.n[0], 0, "rekey queue full: IPsec SA"), 0);
+	xn_run(&net, 5000);
+	ik_engine_v2_stats(net.n[0].e, &st);
+	ck_assert_uint_eq(st.child_rekeys, 1 + IK_V2_MORE_REKEY_MAX);
+	ck_assert_ptr_null(ik_v2_more_peek(the_sa(0)));
+	xn_free(&net);
+}
+END_TEST
+
 /* ---- many SAs ---- */
 
 static struct mnet mesh;
@@ -373,6 +488,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ike_rekey_in_flight_record);
 	tcase_add_test(tc, delete_queue_bounded);
 	tcase_add_test(tc, grow_doubles_to_bound);
+	tcase_add_test(tc, queues_bounded);
 	tcase_add_test(tc, many_sas_dpd_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
