@@ -21,6 +21,7 @@
 #include "profile/cmap_select.h"
 #include "profile/snapshot.h"
 #include "util/addr.h"
+#include "util/secmem.h"
 #include "util/util.h"
 
 struct ikd_worker *ikd_worker_for(struct ikd *d, uint32_t peer)
@@ -449,6 +450,7 @@ static void show_v2_stats(struct ikd *d, bool json, struct ik_sb *out)
 static void show_stats(struct ikd *d, bool json, struct ik_sb *out)
 {
 	struct ikd_stats sum, part;
+	struct ik_secmem_stats sm;
 
 	memset(&sum, 0, sizeof(sum));
 	for (unsigned k = 0; k < d->nworkers; k++) {
@@ -456,6 +458,10 @@ static void show_stats(struct ikd *d, bool json, struct ik_sb *out)
 		ikd_worker_run(&d->workers[k], task_stats, &part);
 		ikd_stats_add(&sum, &part);
 	}
+	ik_secmem_stats(&sm); /* the process's, shared by the workers */
+	sum.secmem_in_use = sm.in_use;
+	sum.secmem_held = sm.held;
+	sum.secmem_chunks = sm.chunks;
 	ikd_stats_format(&sum, json, out);
 }
 

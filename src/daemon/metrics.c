@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "util/addr.h"
+#include "util/secmem.h"
 #include "util/util.h"
 
 #define METRICS_FULL_EVERY 20
@@ -86,6 +87,7 @@ static void head(struct ik_sb *out, const char *name, const char *type, const ch
 static void render(struct ikd *d, struct metrics_part *parts, struct ik_sb *out)
 {
 	struct ik_engine_stats t;
+	struct ik_secmem_stats sm;
 	uint64_t rx = 0, tx = 0, dropped = 0;
 	char **all = NULL;
 	size_t n = 0;
@@ -152,6 +154,11 @@ static void render(struct ikd *d, struct metrics_part *parts, struct ik_sb *out)
 	head(out, "ikerd_datagrams_dropped_total", "counter",
 	     "IKE datagrams dropped before the engine (malformed or unreadable).");
 	ik_sb_printf(out, "ikerd_datagrams_dropped_total %llu\n", (unsigned long long)dropped);
+	ik_secmem_stats(&sm); /* the process's: one pool for every worker */
+	head(out, "ikerd_secure_memory_bytes", "gauge",
+	     "Secure memory of the SAs' secrets: in use, and held from the system.");
+	ik_sb_printf(out, "ikerd_secure_memory_bytes{kind=\"in_use\"} %zu\n"
+		     "ikerd_secure_memory_bytes{kind=\"held\"} %zu\n", sm.in_use, sm.held);
 
 	head(out, "ikerd_tunnel_up", "gauge",
 	     "1 when the protected tunnel interface has an IPsec SA, else 0.");

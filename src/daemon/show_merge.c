@@ -251,7 +251,8 @@ void ikd_stats_format(const struct ikd_stats *s, bool json, struct ik_sb *out)
 			     "\"ipsec_sa_pairs\":%llu,\"retransmissions\":%llu,"
 			     "\"datagrams_received\":%llu,\"datagrams_dropped\":%llu,"
 			     "\"dropped_socket_overflow\":%llu,\"dropped_malformed\":%llu,"
-			     "\"dropped_no_sa\":%llu}}\n",
+			     "\"dropped_no_sa\":%llu,\"secure_memory_in_use\":%llu,"
+			     "\"secure_memory_held\":%llu,\"secure_memory_chunks\":%llu}}\n",
 			     (unsigned long long)s->sas_up, (unsigned long long)s->half_open,
 			     (unsigned long long)s->half_open_refused,
 			     (unsigned long long)s->half_open_evicted,
@@ -260,7 +261,10 @@ void ikd_stats_format(const struct ikd_stats *s, bool json, struct ik_sb *out)
 			     (unsigned long long)(s->rx_dropped + s->rx_overflow +
 						  s->rx_engine_dropped),
 			     (unsigned long long)s->rx_overflow, (unsigned long long)s->rx_dropped,
-			     (unsigned long long)s->rx_engine_dropped);
+			     (unsigned long long)s->rx_engine_dropped,
+			     (unsigned long long)s->secmem_in_use,
+			     (unsigned long long)s->secmem_held,
+			     (unsigned long long)s->secmem_chunks);
 		return;
 	}
 	ik_sb_printf(out, "IKE SAs up:                      %llu\n"
@@ -273,12 +277,15 @@ void ikd_stats_format(const struct ikd_stats *s, bool json, struct ik_sb *out)
 		     "Datagrams dropped:               %llu\n"
 		     "  socket receive buffer full:    %llu\n"
 		     "  malformed (NAT-T marker):      %llu\n"
-		     "  refused, or no SA:             %llu\n",
+		     "  refused, or no SA:             %llu\n"
+		     "Secure memory in use:            %llu bytes\n"
+		     "  held:                          %llu bytes (%llu pool chunks)\n",
 		     (unsigned long long)s->sas_up, (unsigned long long)s->half_open,
 		     (unsigned long long)s->half_open_refused,
 		     (unsigned long long)s->half_open_evicted, (unsigned long long)s->child_sas,
 		     (unsigned long long)s->retransmits, (unsigned long long)s->rx,
 		     (unsigned long long)(s->rx_dropped + s->rx_overflow + s->rx_engine_dropped),
 		     (unsigned long long)s->rx_overflow, (unsigned long long)s->rx_dropped,
-		     (unsigned long long)s->rx_engine_dropped);
+		     (unsigned long long)s->rx_engine_dropped, (unsigned long long)s->secmem_in_use,
+		     (unsigned long long)s->secmem_held, (unsigned long long)s->secmem_chunks);
 }

@@ -17,11 +17,13 @@
 void ikd_merge_text(const struct ik_sb *parts, unsigned n, struct ik_sb *out);
 void ikd_merge_json(const struct ik_sb *parts, unsigned n, struct ik_sb *out);
 
-/* show crypto isakmp stats: counters of every worker, summed. */
+/* show crypto isakmp stats: counters of every worker, summed; the secure
+ * memory is the process's (one pool for every worker), not summed. */
 struct ikd_stats {
 	uint64_t sas_up, half_open, child_sas;
 	uint64_t half_open_refused, half_open_evicted, retransmits;
 	uint64_t rx, rx_dropped, rx_overflow, rx_engine_dropped;
+	uint64_t secmem_in_use, secmem_held, secmem_chunks;
 };
 void ikd_stats_add(struct ikd_stats *sum, const struct ikd_stats *part);
 void ikd_stats_format(const struct ikd_stats *s, bool json, struct ik_sb *out);

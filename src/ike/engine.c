@@ -934,6 +934,7 @@ static void v1_input(struct ik_engine *e, const struct ik_endpoint *local,
 		       "SA and is not an initialization offer", ik_addr_fmt_ios(&remote->ip, ra));
 		return;
 	}
+	ik_peer_sa_rx(&p1->sa);
 	ik_v1_dispatch(e, p1, local, remote, fvrf, msg, len);
 }
 
@@ -949,12 +950,11 @@ void ik_engine_input(struct ik_engine *e, const struct ik_endpoint *local,
 	/* The version, from the ISAKMP header (RFC 2408 3.1, RFC 7296 3.1: the
 	 * major version is the high nibble of octet 17), before anything else
 	 * is parsed. */
-	if (len >= 28 && msg[17] >> 4 == 2) {
+	if (len >= 28 && msg[17] >> 4 == 2)
 		ik_v2_input(e, local, remote, fvrf, msg, len);
-		reap(e);
-		return;
-	}
-	v1_input(e, local, remote, fvrf, msg, len);
+	else
+		v1_input(e, local, remote, fvrf, msg, len);
+	ik_peer_rx_end(e);
 	reap(e);
 }
 

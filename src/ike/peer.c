@@ -180,11 +180,8 @@ static struct ik_peer *peer_get(struct ik_engine *e, const struct ik_addr *addr,
 	return p;
 }
 
-/* hdr: an IKE header (28 bytes at least, ike_header). */
-static void count_msg(struct ik_engine *e, struct ik_peer *p, const uint8_t *hdr, bool sent)
+static void count_slot(struct ik_engine *e, struct ik_peer *p, enum ik_peer_xchg slot, bool sent)
 {
-	enum ik_peer_xchg slot = ik_peer_xchg_slot((unsigned)(hdr[17] >> 4), hdr[18]);
-
 	if (sent) {
 		p->c.tx[slot]++;
 		p->c.last_tx_ms = ik_core_now(e);
@@ -192,6 +189,12 @@ static void count_msg(struct ik_engine *e, struct ik_peer *p, const uint8_t *hdr
 		p->c.rx[slot]++;
 		p->c.last_rx_ms = ik_core_now(e);
 	}
+}
+
+/* hdr: an IKE header (28 bytes at least, ike_header). */
+static enum ik_peer_xchg hdr_slot(const uint8_t *hdr)
+{
+	return ik_peer_xchg_slot((unsigned)(hdr[17] >> 4), hdr[18]);
 }
 
 /* The IKE header of msg (after a non-ESP marker), or NULL when it is none. */
@@ -206,25 +209,129 @@ static const uint8_t *ike_header(const uint8_t *msg, size_t *len)
 	return msg;
 }
 
+/* The record of a peer if it has one (no record is made). */
+static struct ik_peer *peer_known(struct ik_engine *e, const struct ik_addr *remote,
+				  const char *fvrf)
+{
+	struct ik_addr a = addr_norm(remote);
+
+	return peer_lookup(e, &a, fvrf, peer_hash(e, &a, fvrf));
+}
+
+/* A responder's SA whose peer has not proved its address and has no record:
+ * its counts wait in the SA. */
+static bool sa_defers(const struct ik_ike_sa *sa)
+{
+	return !sa->peer && !sa->initiator && sa->half_open && !sa->proven;
+}
+
+/* The first exchange of an SA, whose messages wait in its counters. */
+static bool sa_opening(struct ik_ike_sa *sa, enum ik_peer_xchg slot)
+{
+	if (sa->version == 2)
+		return slot == IK_PX_V2_SA_INIT;
+	if (slot != IK_PX_V1_MM && slot != IK_PX_V1_AM)
+		return false;
+	if (!sa->peer_rx && !sa->peer_tx)
+		sa->peer_am = slot == IK_PX_V1_AM;
+	return slot == (sa->peer_am ? IK_PX_V1_AM : IK_PX_V1_MM);
+}
+
+/* What the SA counted while its peer had no record goes to record p. */
+static void sa_flush(struct ik_ike_sa *sa, struct ik_peer *p)
+{
+	enum ik_peer_xchg slot;
+
+	if (!sa->peer_rx && !sa->peer_tx)
+		return;
+	slot = sa->version == 2 ? IK_PX_V2_SA_INIT : sa->peer_am ? IK_PX_V1_AM : IK_PX_V1_MM;
+	p->c.rx[slot] += sa->peer_rx;
+	p->c.tx[slot] += sa->peer_tx;
+	/* the times are not kept: the SA's start bounds them from below */
+	if (sa->peer_rx && p->c.last_rx_ms < sa->created_ms)
+		p->c.last_rx_ms = sa->created_ms;
+	if (sa->peer_tx && p->c.last_tx_ms < sa->created_ms)
+		p->c.last_tx_ms = sa->created_ms;
+	sa->peer_rx = sa->peer_tx = 0;
+}
+
+/* One message of an SA. proven: it carries our responder cookie or SPI, so
+ * its source received what we sent there: the record is made. */
+static void sa_count(struct ik_ike_sa *sa, enum ik_peer_xchg slot, bool sent, bool proven)
+{
+	struct ik_peer *p = sa->peer;
+
+	if (!p && sa_defers(sa) && !proven && !(p = peer_known(sa->e, &sa->remote.ip, sa->fvrf))) {
+		if (!sa_opening(sa, slot))
+			return; /* before the address is proved: in the global counters only */
+		if (sent && sa->peer_tx < UINT8_MAX)
+			sa->peer_tx++;
+		else if (!sent && sa->peer_rx < UINT8_MAX)
+			sa->peer_rx++;
+		return;
+	}
+	if (!p && !(p = peer_get(sa->e, &sa->remote.ip, sa->fvrf)))
+		return;
+	sa_flush(sa, p);
+	count_slot(sa->e, p, slot, sent);
+}
+
 void ik_peer_msg(struct ik_engine *e, const struct ik_addr *remote, const char *fvrf,
 		 const uint8_t *msg, size_t len, bool sent)
 {
+	struct ik_peer_tab *t = &e->peers;
 	struct ik_peer *p;
 
-	if (!(msg = ike_header(msg, &len)) || !(p = peer_get(e, remote, fvrf)))
+	if (!(msg = ike_header(msg, &len)))
 		return;
-	count_msg(e, p, msg, sent);
+	if (sent) {
+		if ((p = peer_get(e, remote, fvrf)))
+			count_slot(e, p, hdr_slot(msg), true);
+		return;
+	}
+	if ((p = peer_known(e, remote, fvrf))) {
+		count_slot(e, p, hdr_slot(msg), false);
+		return;
+	}
+	/* a source without a record: the SA that takes the datagram counts it */
+	t->rx_from = addr_norm(remote);
+	memcpy(t->rx_spi_r, msg + 8, 8);
+	t->rx_slot = (uint8_t)(hdr_slot(msg) + 1);
+}
+
+void ik_peer_reply(struct ik_engine *e, const struct ik_addr *remote, const char *fvrf,
+		   const uint8_t *msg, size_t len)
+{
+	struct ik_peer *p;
+
+	if ((msg = ike_header(msg, &len)) && (p = peer_known(e, remote, fvrf)))
+		count_slot(e, p, hdr_slot(msg), true);
+}
+
+void ik_peer_sa_rx(struct ik_ike_sa *sa)
+{
+	struct ik_peer_tab *t = &sa->e->peers;
+	struct ik_addr from = addr_norm(&sa->remote.ip);
+	static const uint8_t zero[8];
+	bool proven;
+
+	if (!t->rx_slot || !ik_addr_eq(&t->rx_from, &from))
+		return;
+	proven = !sa->initiator && memcmp(t->rx_spi_r, zero, 8) &&
+		 !memcmp(t->rx_spi_r, sa->spi_r, 8);
+	sa_count(sa, (enum ik_peer_xchg)(t->rx_slot - 1), false, proven);
+	t->rx_slot = 0;
+}
+
+void ik_peer_rx_end(struct ik_engine *e)
+{
+	e->peers.rx_slot = 0;
 }
 
 void ik_peer_sa_msg(struct ik_ike_sa *sa, const uint8_t *msg, size_t len, bool sent)
 {
-	struct ik_peer *p = sa->peer;
-
-	if (!(msg = ike_header(msg, &len)))
-		return;
-	if (!p && !(p = peer_get(sa->e, &sa->remote.ip, sa->fvrf)))
-		return;
-	count_msg(sa->e, p, msg, sent);
+	if ((msg = ike_header(msg, &len)))
+		sa_count(sa, hdr_slot(msg), sent, false);
 }
 
 void ik_peer_sa_event(struct ik_ike_sa *sa, enum ik_peer_ev ev)
@@ -233,14 +340,24 @@ void ik_peer_sa_event(struct ik_ike_sa *sa, enum ik_peer_ev ev)
 	struct ik_peer *p = sa->peer;
 
 	/* A responder's SA counts (and holds the record) once its peer has
-	 * answered from its address: spoofed first messages do not pin a record
-	 * each, so the idle limit bounds what a flood of them costs. */
-	if (ev == IK_PEER_SA_CREATED && !sa->initiator && sa->half_open && !sa->proven)
+	 * answered from its address: spoofed first messages make no record, so
+	 * a flood of them costs none. Until then the SA keeps the counts of
+	 * its opening exchange, from the datagram that made it on. (A
+	 * responder does not retransmit before that: it answers the peer's
+	 * retransmissions. Any other event makes the record.) */
+	if (ev == IK_PEER_SA_CREATED && sa_defers(sa)) {
+		ik_peer_sa_rx(sa);
 		return;
-	if (ev == IK_PEER_SA_DELETED && !p)
+	}
+	if (ev == IK_PEER_SA_DELETED && !sa->peer) {
+		/* never held a record: what it counted goes to one made meanwhile */
+		if ((p = peer_known(sa->e, &sa->remote.ip, sa->fvrf)))
+			sa_flush(sa, p);
 		return;
+	}
 	if (!p && !(p = peer_get(sa->e, &sa->remote.ip, sa->fvrf)))
 		return;
+	sa_flush(sa, p);
 	p->c.ev[ev]++;
 	if (ev == IK_PEER_SA_CREATED && !sa->peer) {
 		if (!p->refs++)
@@ -270,9 +387,7 @@ void ik_peer_event(struct ik_engine *e, const struct ik_addr *remote, const char
 const struct ik_peer *ik_peer_find(struct ik_engine *e, const struct ik_addr *remote,
 				   const char *fvrf)
 {
-	struct ik_addr a = addr_norm(remote);
-
-	return peer_lookup(e, &a, fvrf, peer_hash(e, &a, fvrf));
+	return peer_known(e, remote, fvrf);
 }
 
 void ik_peer_set_max(struct ik_engine *e, size_t max)
@@ -391,7 +506,7 @@ static const char *ago(uint64_t now, uint64_t then, char *buf, size_t len)
 	return buf;
 }
 
-static void json_counts(struct ik_sb *out, const char *key, const uint64_t *v, int from, int to)
+static void json_counts(struct ik_sb *out, const char *key, const uint32_t *v, int from, int to)
 {
 	ik_sb_printf(out, ",\"%s\":{", key);
 	for (int i = from; i < to; i++)

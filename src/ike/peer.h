@@ -3,10 +3,17 @@
  * authorization refusals, decryption errors, SAs created and deleted, and the
  * time of the last message each way.
  *
- * One record per (front-door VRF, remote address), created when the peer
- * first sends a message or is sent one, found through a keyed hash table (as
- * every table of src/ike/sa.h): each count is one lookup, or none when the
- * IKE SA holds its record already. The table is bounded: a record whose peer
+ * One record per (front-door VRF, remote address), found through a keyed hash
+ * table (as every table of src/ike/sa.h): each count is one lookup, or none
+ * when the IKE SA holds its record already. A record is made when we send a
+ * message to the peer as initiator, or when the peer proves its address: a
+ * responder's SA is answered from it (IKEv1 MM3 or AM3, IKEv2 IKE_AUTH, or any
+ * message carrying our responder cookie). Before that, a source's first
+ * messages (MM1, AM1, IKE_SA_INIT requests and their retransmissions) and our
+ * answers are kept in two small counters of its half-open SA and added to
+ * the record when it is made: spoofed first messages cost no record, and
+ * appear only in the global counters (datagrams received, half-open, half-open
+ * refused of show crypto isakmp stats). The table is bounded: a record whose peer
  * holds no IKE SA sits on an idle list (least recently used first); beyond
  * the limit, or when idle longer than IK_PEER_IDLE_MS, the oldest idle record
  * is dropped when a new one is made. Records of peers with SAs are kept
@@ -50,9 +57,10 @@ enum ik_peer_ev {
 	IK_PEER_EV_COUNT
 };
 
+/* 32-bit counts, as IOS keeps them (they wrap at 2^32). */
 struct ik_peer_counters {
-	uint64_t rx[IK_PX_COUNT], tx[IK_PX_COUNT];
-	uint64_t ev[IK_PEER_EV_COUNT];
+	uint32_t rx[IK_PX_COUNT], tx[IK_PX_COUNT];
+	uint32_t ev[IK_PEER_EV_COUNT];
 	uint64_t last_rx_ms, last_tx_ms;        /* engine time; 0 = never */
 };
 
@@ -60,8 +68,8 @@ struct ik_peer {
 	struct ik_hlink link;
 	struct ik_peer *idle_prev, *idle_next;  /* on the idle list when refs == 0 */
 	struct ik_addr addr;
-	char *fvrf;             /* NULL = global */
 	unsigned refs;          /* IKE SAs holding the record */
+	char *fvrf;             /* NULL = global */
 	uint64_t created_ms, touched_ms;
 	struct ik_peer_counters c;
 };
@@ -73,6 +81,11 @@ struct ik_peer_tab {
 	size_t max;             /* 0 = IK_PEER_MAX_DEFAULT */
 	uint64_t evicted;       /* idle records dropped for room or age */
 	struct ik_slab_pool pool; /* the records, on pages of their own (util/slab.h) */
+	/* the datagram being received, from a source without a record: counted
+	 * by the SA that takes it (ik_peer_sa_rx), or not at all */
+	struct ik_addr rx_from;
+	uint8_t rx_spi_r[8];
+	uint8_t rx_slot;        /* its enum ik_peer_xchg + 1; 0 = none */
 };
 
 struct ik_engine;
@@ -82,10 +95,26 @@ enum ik_peer_xchg ik_peer_xchg_slot(unsigned version, uint8_t xchg);
 
 /* Counts one IKE message from or to remote (in fvrf, NULL = global): its
  * version and exchange type are read from the header of msg (a leading
- * non-ESP marker is skipped). Shorter or non-IKE data is not counted. */
+ * non-ESP marker is skipped). Shorter or non-IKE data is not counted. A sent
+ * message makes the record when there is none; a received one is counted in
+ * the record if the source has one, else it waits for the SA that takes it
+ * (ik_peer_sa_rx) until ik_peer_rx_end. */
 void ik_peer_msg(struct ik_engine *e, const struct ik_addr *remote, const char *fvrf,
 		 const uint8_t *msg, size_t len, bool sent);
-/* The same for a message of an IKE SA (no lookup once the SA holds its record). */
+/* A message sent in answer to a first message that made no SA (an IKEv2
+ * COOKIE or INVALID_KE_PAYLOAD notification): counted only in a record that
+ * exists. */
+void ik_peer_reply(struct ik_engine *e, const struct ik_addr *remote, const char *fvrf,
+		   const uint8_t *msg, size_t len);
+/* The datagram being received (ik_peer_msg) reached sa: counted for its peer
+ * (in the SA's counters while the peer has no record). */
+void ik_peer_sa_rx(struct ik_ike_sa *sa);
+/* The datagram being received is done with: if no SA took it, it stays
+ * uncounted per peer. */
+void ik_peer_rx_end(struct ik_engine *e);
+/* The same for a message of an IKE SA (no lookup once the SA holds its record;
+ * a responder's SA whose peer has not proved its address and has no record
+ * keeps the count). */
 void ik_peer_sa_msg(struct ik_ike_sa *sa, const uint8_t *msg, size_t len, bool sent);
 /* Counts an event of an IKE SA of either version. IK_PEER_SA_CREATED makes
  * the SA hold the record, IK_PEER_SA_DELETED lets it go: call each once. */

@@ -106,6 +106,10 @@ struct ik_ike_sa_ops {
 	bool dead;              /* deleted, waiting on the free list */           \
 	bool half_open;         /* counted in the engine's half-open count */     \
 	bool proven;            /* responder: the peer answered from its address */ \
+	/* messages of the opening exchange received and sent while the peer has \
+	 * no record (ike/peer.c: added to it when one is made) */                \
+	uint8_t peer_rx, peer_tx;                                                 \
+	bool peer_am;           /* that exchange is IKEv1 Aggressive Mode */      \
 	unsigned state;         /* the version's state */                         \
 	unsigned conn_id;       /* 0 until keys exist, as IOS prints */           \
 	union { uint8_t spi_i[8]; uint8_t cky_i[8]; };                            \

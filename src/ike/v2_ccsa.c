@@ -66,33 +66,68 @@ static void add_ke(struct ik_v2_builder *b, const struct ik_dh *dh, uint16_t gro
 }
 
 /* The child offer of a CREATE_CHILD_SA request (for tunnel t, or the crypto
- * map entry in m->cr), then Ni and, with PFS, KEi. -1 (logged, with what is
+ * map entry in x->cr), then Ni and, with PFS, KEi. -1 (logged, with what is
  * not done) when one cannot be made. */
-static int offer_nonce_ke(struct ik_v2_ike_sa *s, struct ik_v2_more *m,
+static int offer_nonce_ke(struct ik_v2_ike_sa *s, struct ik_v2_ccsa_x *x,
 			  const struct ik_interface *t, struct ik_v2_builder *b, const char *what)
 {
-	if (ik_v2_esp_offer(s, t, &m->cr, b) || nonce_new(s, &m->ni, &m->ni_len))
+	if (ik_v2_esp_offer(s, t, &x->cr, b) || nonce_new(s, &x->ni, &x->ni_len))
 		return -1;
-	ik_v2_b_nonce(b, m->ni, m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = NULL;
-	if (m->cr.pfs_group) {
-		m->dh = dh_new(s, m->cr.pfs_group);
-		if (!m->dh) {
-			V2DBG(s, "PFS group %u cannot be used: %s", m->cr.pfs_group, what);
+	ik_v2_b_nonce(b, x->ni, x->ni_len);
+	ik_dh_free(x->dh);
+	x->dh = NULL;
+	if (x->cr.pfs_group) {
+		x->dh = dh_new(s, x->cr.pfs_group);
+		if (!x->dh) {
+			V2DBG(s, "PFS group %u cannot be used: %s", x->cr.pfs_group, what);
 			return -1;
 		}
-		add_ke(b, m->dh, (uint16_t)m->cr.pfs_group);
+		add_ke(b, x->dh, (uint16_t)x->cr.pfs_group);
 	}
 	return 0;
 }
 
-/* What a request that was not sent leaves behind: its nonce and DH key. */
+void ik_v2_ccsa_x_free(struct ik_v2_ccsa_x *x)
+{
+	if (!x)
+		return;
+	ik_v2_wipe_free(&x->ni, &x->ni_len);
+	ik_dh_free(x->dh);
+	free(x->coll_nonce);
+	ik_wipe(x, sizeof(*x));
+	free(x);
+}
+
+/* The record of a CREATE_CHILD_SA request of ours about to be made (NULL
+ * when out of memory, or while the previous one's answer is handled). */
+static struct ik_v2_ccsa_x *request_new(struct ik_v2_more *m)
+{
+	if (m->ccsa)
+		return NULL;
+	m->ccsa = calloc(1, sizeof(*m->ccsa));
+	return m->ccsa;
+}
+
+/* A request that was not sent: its record (nonce, DH key) goes. */
 static void request_undo(struct ik_v2_more *m)
 {
-	ik_v2_wipe_free(&m->ni, &m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = NULL;
+	ik_v2_ccsa_x_free(m->ccsa);
+	m->ccsa = NULL;
+}
+
+/* Remembers the lowest nonce of the peer's colliding exchange; false when
+ * out of memory (the collision then goes unresolved, as if none). */
+static bool coll_nonce_keep(struct ik_v2_ccsa_x *x, const uint8_t *n, size_t len)
+{
+	uint8_t *p = malloc(len);
+
+	if (!p)
+		return false;
+	memcpy(p, n, len);
+	free(x->coll_nonce);
+	x->coll_nonce = p;
+	x->coll_nonce_len = len;
+	return true;
 }
 
 /* The lower of two nonces, as RFC 7296 2.8.1 compares them. */
@@ -210,28 +245,26 @@ static void follow_successor(struct ik_v2_ike_sa *s)
 {
 	struct ik_v2_ike_sa *n;
 
-	if (!s->more || !s->more->rekeyed)
+	const struct ik_v2_more *m = ik_v2_more_peek(s), *nm;
+
+	if (!m || !m->rekeyed)
 		return;
 	n = ik_v2_sa_find_peer(s->e, &s->local.ip, &s->remote.ip);
-	if (n && n != s && !(n->more && n->more->rekeyed))
+	if (n && n != s && !((nm = ik_v2_more_peek(n)) && nm->rekeyed))
 		move_children(s, s->conn_id, n->conn_id);
 }
 
 void ik_v2_ccsa_abort(struct ik_v2_ike_sa *s)
 {
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 	struct ik_child *c;
 
-	if (!m)
+	if (!m || !m->ccsa)
 		return;
-	if (m->x == IK_V2_X_CHILD_REKEY && m->cr.rekey_of &&
-	    (c = ik_core_child_find(s->e, m->cr.rekey_of)))
+	if (m->x == IK_V2_X_CHILD_REKEY && m->ccsa->cr.rekey_of &&
+	    (c = ik_core_child_find(s->e, m->ccsa->cr.rekey_of)))
 		c->rekeying = false;
-	ik_v2_wipe_free(&m->ni, &m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = NULL;
-	m->coll_child = m->coll_old = 0;
-	m->coll_ike = false;
+	request_undo(m);
 }
 
 /* ---- child SA rekey ---- */
@@ -241,6 +274,7 @@ void ik_v2_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now)
 	struct ik_v2_ike_sa *s = e->v2 ? ik_v2_sa_find_peer(e, &c->local.ip, &c->remote.ip) :
 		NULL;
 	struct ik_v2_more *m;
+	unsigned *q;
 
 	(void)now;
 	c->rekeying = true;
@@ -252,11 +286,14 @@ void ik_v2_child_rekey(struct ik_engine *e, struct ik_child *c, uint64_t now)
 	for (unsigned i = 0; i < m->nrekey; i++)
 		if (m->rekey_id[i] == c->sa.id)
 			return;
-	if (m->nrekey == IK_V2_MORE_REKEY_MAX) {
-		V2DBG(s, "rekey queue full: IPsec SA [SPI: 0x%X] lives to its hard lifetime",
-		      c->sa.in.spi);
+	q = ik_v2_more_grow(m->rekey_id, &m->rekey_cap, m->nrekey, sizeof(*q),
+			    IK_V2_MORE_REKEY_MAX);
+	if (!q) {
+		V2DBG(s, "rekey queue %s: IPsec SA [SPI: 0x%X] lives to its hard lifetime",
+		      m->nrekey == IK_V2_MORE_REKEY_MAX ? "full" : "out of memory", c->sa.in.spi);
 		return;
 	}
+	m->rekey_id = q;
 	m->rekey_id[m->nrekey++] = c->sa.id;
 	ik_v2_more_run(s);
 }
@@ -267,45 +304,45 @@ int ik_v2_ccsa_send_child_rekey(struct ik_v2_ike_sa *s, unsigned child_id)
 	struct ik_v2_more *m = ik_v2_more_get(s);
 	struct ik_child *c = ik_core_child_find(e, child_id);
 	const struct ik_interface *t;
-	struct ik_v2_builder *b;
+	struct ik_v2_builder *b = NULL;
+	struct ik_v2_ccsa_x *x;
 	uint8_t spi[4];
 	size_t sk_off;
 
-	if (!m || !c || c->version != 2 || c->p1_conn_id != s->conn_id)
+	if (!m || !c || c->version != 2 || c->p1_conn_id != s->conn_id || !(x = request_new(m)))
 		return -1;
-	memset(&m->cr, 0, sizeof(m->cr));
 	if (c->sa.cmap) {
 		/* a crypto map child: the same selectors, the entry's settings now */
 		t = NULL;
-		m->cr.cmap = ik_v2_cmap_entry_in(s->cfg, c->sa.cmap);
-		m->cr.cmap_ace = c->sa.reqid & 0xff;
-		ik_v2_cmap_child_proxy(c, &m->cr.proxy);
-		m->cr.pkt.proto = 255;
-		if (!m->cr.cmap) {
+		x->cr.cmap = ik_v2_cmap_entry_in(s->cfg, c->sa.cmap);
+		x->cr.cmap_ace = c->sa.reqid & 0xff;
+		ik_v2_cmap_child_proxy(c, &x->cr.proxy);
+		x->cr.pkt.proto = 255;
+		if (!x->cr.cmap) {
 			V2DBG(s, "IPsec SA [SPI: 0x%X] has no crypto map entry any more: not "
 			      "rekeyed", c->sa.in.spi);
-			return -1;
+			goto fail;
 		}
-		m->cr.pfs_group = m->cr.cmap->pfs_group;
+		x->cr.pfs_group = x->cr.cmap->pfs_group;
 	} else {
 		t = child_tunnel(s, c);
 		if (!t) {
 			V2DBG(s, "IPsec SA [SPI: 0x%X] has no protected tunnel any more: not "
 			      "rekeyed", c->sa.in.spi);
-			return -1;
+			goto fail;
 		}
-		m->cr.pfs_group = t->protection->pfs_group;
+		x->cr.pfs_group = t->protection->pfs_group;
 	}
 	b = builder();
 	if (!b)
-		return -1;
-	m->cr.exch_initiator = true;
+		goto fail;
+	x->cr.exch_initiator = true;
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk_off);
 	ik_put32(spi, c->sa.in.spi);
 	ik_v2_b_notify(b, IK_V2_PROTO_ESP, spi, 4, IK_V2_N_REKEY_SA, NULL, 0);
-	if (offer_nonce_ke(s, m, t, b, "rekey not sent"))
+	if (offer_nonce_ke(s, x, t, b, "rekey not sent"))
 		goto fail;
-	m->cr.rekey_of = child_id;
+	x->cr.rekey_of = child_id;
 	V2DBG(s, "Sending rekey request for IPsec SA [SPI: 0x%X]", c->sa.in.spi);
 	if (ik_v2_send_request(s, b, sk_off))
 		goto fail;
@@ -323,22 +360,22 @@ int ik_v2_ccsa_send_child_new(struct ik_v2_ike_sa *s, const struct ik_v2_new_chi
 {
 	struct ik_v2_more *m = ik_v2_more_get(s);
 	struct ik_v2_builder *b;
+	struct ik_v2_ccsa_x *x;
 	size_t sk_off;
 
-	if (!m || !nc->cmap)
+	if (!m || !nc->cmap || !(x = request_new(m)))
 		return -1;
 	b = builder();
 	if (!b)
-		return -1;
-	memset(&m->cr, 0, sizeof(m->cr));
-	m->cr.exch_initiator = true;
-	m->cr.pfs_group = nc->cmap->pfs_group;
-	m->cr.cmap = nc->cmap;
-	m->cr.cmap_ace = nc->ace;
-	m->cr.proxy = nc->proxy;
-	m->cr.pkt = nc->pkt;
+		goto fail;
+	x->cr.exch_initiator = true;
+	x->cr.pfs_group = nc->cmap->pfs_group;
+	x->cr.cmap = nc->cmap;
+	x->cr.cmap_ace = nc->ace;
+	x->cr.proxy = nc->proxy;
+	x->cr.pkt = nc->pkt;
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk_off);
-	if (offer_nonce_ke(s, m, NULL, b, "no child SA requested"))
+	if (offer_nonce_ke(s, x, NULL, b, "no child SA requested"))
 		goto fail;
 	V2DBG(s, "Sending CREATE_CHILD_SA request for crypto map %s %u", nc->cmap->map->name,
 	      nc->cmap->seq);
@@ -368,9 +405,9 @@ static void retry_later(struct ik_engine *e, struct ik_child *c)
 static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
 	struct ik_engine *e = s->e;
-	struct ik_v2_more *m = s->more;
-	struct ik_v2_child_req cr = m->cr;
-	struct ik_child *old = m->cr.rekey_of ? ik_core_child_find(e, m->cr.rekey_of) : NULL, *nc;
+	struct ik_v2_ccsa_x *x = ik_v2_more_peek(s)->ccsa;
+	struct ik_v2_child_req cr = x->cr;
+	struct ik_child *old = x->cr.rekey_of ? ik_core_child_find(e, x->cr.rekey_of) : NULL, *nc;
 	struct ik_secret *gir = NULL;
 	const uint8_t *nr, *low;
 	size_t nr_len, low_len;
@@ -389,25 +426,25 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 	}
 	if (get_nonce(s, rx, &nr, &nr_len))
 		goto fail;
-	if (cr.pfs_group && !(gir = get_gir(s, rx, m->dh, (uint16_t)cr.pfs_group, &bad)))
+	if (cr.pfs_group && !(gir = get_gir(s, rx, x->dh, (uint16_t)cr.pfs_group, &bad)))
 		goto fail;
 	if (ik_v2_esp_accept(s, rx, &cr))
 		goto fail;
 	cr.rekey_of = 0;
-	if (ik_v2_child_install(s, &cr, m->ni, m->ni_len, nr, nr_len, gir)) {
-		V2DBG(s, "The %s IPsec SA could not be installed", m->cr.rekey_of ? "rekeyed" :
+	if (ik_v2_child_install(s, &cr, x->ni, x->ni_len, nr, nr_len, gir)) {
+		V2DBG(s, "The %s IPsec SA could not be installed", x->cr.rekey_of ? "rekeyed" :
 		      "new");
 		goto fail;
 	}
 	ik_secret_free(gir);
-	if (m->cr.rekey_of)
+	if (x->cr.rekey_of)
 		e->v2->st.child_rekeys++;
 	nc = ik_v2_child_by_out_spi(s, cr.spi_out);
-	nonce_min(m->ni, m->ni_len, nr, nr_len, &low, &low_len);
-	if (m->cr.rekey_of && m->coll_child && m->coll_old == m->cr.rekey_of) {
+	nonce_min(x->ni, x->ni_len, nr, nr_len, &low, &low_len);
+	if (x->cr.rekey_of && x->coll_child && x->coll_old == x->cr.rekey_of) {
 		/* both rekeyed it (RFC 7296 2.8.1) */
 		e->v2->st.rekey_collisions++;
-		if (ik_v2_nonce_cmp(low, low_len, m->coll_nonce, m->coll_nonce_len) < 0) {
+		if (ik_v2_nonce_cmp(low, low_len, x->coll_nonce, x->coll_nonce_len) < 0) {
 			V2DBG(s, "Simultaneous rekey: ours used the lowest nonce, deleting our "
 			      "redundant IPsec SA [SPI: 0x%X]", cr.spi_in);
 			if (nc)
@@ -423,7 +460,7 @@ static void child_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		      old->sa.in.spi);
 		ik_core_child_remove(e, old, true, "rekeyed");
 	}
-	m->cr.rekey_of = 0;
+	x->cr.rekey_of = 0;
 	ik_v2_ccsa_abort(s);
 	follow_successor(s);
 	return;
@@ -431,7 +468,7 @@ fail:
 	ik_secret_free(gir);
 	if (old)
 		retry_later(e, old);
-	m->cr.rekey_of = 0;
+	x->cr.rekey_of = 0;
 	ik_v2_ccsa_abort(s);
 }
 
@@ -450,7 +487,7 @@ static unsigned children_of_peer(struct ik_v2_ike_sa *s)
 static void child_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
 	struct ik_engine *e = s->e;
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 	const struct ik_pl *rk = ik_v2_find_notify(&rx->m, IK_V2_N_REKEY_SA);
 	struct ik_child *old = NULL, *nc;
 	struct ik_v2_child_req cr;
@@ -545,13 +582,14 @@ static void child_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		e->v2->st.child_rekeys++;
 	follow_successor(s);
 	/* our own rekey of the same child under way: a collision */
-	if (old && nc && m && m->x == IK_V2_X_CHILD_REKEY && m->cr.rekey_of == old->sa.id) {
+	if (old && nc && m && m->x == IK_V2_X_CHILD_REKEY && m->ccsa &&
+	    m->ccsa->cr.rekey_of == old->sa.id) {
 		V2DBG(s, "Simultaneous rekey of IPsec SA [SPI: 0x%X] detected", old->sa.in.spi);
 		nonce_min(ni, ni_len, nr, nr_len, &low, &low_len);
-		m->coll_child = nc->sa.id;
-		m->coll_old = old->sa.id;
-		memcpy(m->coll_nonce, low, low_len);
-		m->coll_nonce_len = low_len;
+		if (coll_nonce_keep(m->ccsa, low, low_len)) {
+			m->ccsa->coll_child = nc->sa.id;
+			m->ccsa->coll_old = old->sa.id;
+		}
 	}
 out:
 	free(b);
@@ -683,15 +721,18 @@ int ik_v2_ccsa_send_ike_rekey(struct ik_v2_ike_sa *s)
 	struct ik_v2_proposal p;
 	struct ik_v2_ike_sa *ns;
 	struct ik_v2_builder *b;
+	struct ik_v2_ccsa_x *x;
 	size_t sk_off;
 
-	if (!m || !s->have_keys || m->rekeyed)
+	if (!m || !s->have_keys || m->rekeyed || !(x = request_new(m)))
 		return -1;
 	/* the new SA exists (not yet usable) so that its SPI is ours alone; a
 	 * rekey that fails leaves it to time out as a half-open SA does */
 	ns = ik_v2_sa_new(e, true, &s->local, &s->remote, s->fvrf);
-	if (!ns)
+	if (!ns) {
+		request_undo(m);
 		return -1;
+	}
 	b = builder();
 	if (!b)
 		goto fail;
@@ -705,21 +746,20 @@ int ik_v2_ccsa_send_ike_rekey(struct ik_v2_ike_sa *s)
 	p.t = t;
 	ik_v2_msg_begin(s, b, IK_V2_EXCH_CREATE_CHILD_SA, false, UINT32_MAX, &sk_off);
 	ik_v2_b_sa(b, &p, 1);
-	if (nonce_new(s, &m->ni, &m->ni_len))
+	if (nonce_new(s, &x->ni, &x->ni_len))
 		goto fail;
-	ik_v2_b_nonce(b, m->ni, m->ni_len);
-	ik_dh_free(m->dh);
-	m->dh = dh_new(s, s->suite.dh);
-	if (!m->dh)
+	ik_v2_b_nonce(b, x->ni, x->ni_len);
+	x->dh = dh_new(s, s->suite.dh);
+	if (!x->dh)
 		goto fail;
-	add_ke(b, m->dh, s->suite.dh);
+	add_ke(b, x->dh, s->suite.dh);
 	V2DBG(s, "Sending IKE SA rekey request (new SPI %08X%08X)", ik_get32(ns->spi_i),
 	      ik_get32(ns->spi_i + 4));
 	if (ik_v2_send_request(s, b, sk_off))
 		goto fail;
 	free(b);
-	memcpy(m->new_spi, ns->spi_i, 8);
-	m->new_suite = s->suite;
+	memcpy(x->new_spi, ns->spi_i, 8);
+	x->new_suite = s->suite;
 	m->x = IK_V2_X_IKE_REKEY;
 	return 0;
 fail:
@@ -732,7 +772,7 @@ fail:
 /* The old SA's work is done: the side whose exchange survived deletes it. */
 static void retire_old(struct ik_v2_ike_sa *s)
 {
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 
 	m->rekeyed = true;
 	if (s->live) {
@@ -744,8 +784,8 @@ static void retire_old(struct ik_v2_ike_sa *s)
 static void ike_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
 	struct ik_engine *e = s->e;
-	struct ik_v2_more *m = s->more;
-	struct ik_v2_ike_sa *ns = find_spi_i(e, m->new_spi), *other;
+	struct ik_v2_ccsa_x *x = ik_v2_more_peek(s)->ccsa;
+	struct ik_v2_ike_sa *ns = find_spi_i(e, x->new_spi), *other;
 	const struct ik_pl *sapl = ik_v2_find(&rx->m, IK_V2_PL_SA);
 	struct ik_v2_sa *sa = NULL;
 	struct ik_v2_suite su;
@@ -765,7 +805,7 @@ static void ike_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	}
 	if (!sapl || ik_v2_parse_sa(sapl, &sa, why, sizeof(why)) || sa->np != 1 ||
-	    !prop_offers(&sa->p[0], &m->new_suite) ||
+	    !prop_offers(&sa->p[0], &x->new_suite) ||
 	    ik_v2_prop_suite(&sa->p[0], &su, why, sizeof(why))) {
 		V2DBG(s, "IKE SA rekey: the answer's SA payload is not the proposal sent");
 		goto fail;
@@ -775,18 +815,18 @@ static void ike_rekey_done(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 		goto fail;
 	}
 	if (get_nonce(s, rx, &nr, &nr_len) ||
-	    !(gir = get_gir(s, rx, m->dh, m->new_suite.dh, &bad)))
+	    !(gir = get_gir(s, rx, x->dh, x->new_suite.dh, &bad)))
 		goto fail;
 	memcpy(ns->spi_r, sa->p[0].spi, 8);
-	if (!ike_successor(s, ns, gir, m->ni, m->ni_len, nr, nr_len))
+	if (!ike_successor(s, ns, gir, x->ni, x->ni_len, nr, nr_len))
 		goto fail;
 	e->v2->st.ike_rekeys++;
-	nonce_min(m->ni, m->ni_len, nr, nr_len, &low, &low_len);
+	nonce_min(x->ni, x->ni_len, nr, nr_len, &low, &low_len);
 	retire_old(s);
-	if (m->coll_ike) {
+	if (x->coll_ike) {
 		e->v2->st.rekey_collisions++;
-		other = ik_v2_sa_find(e, m->coll_spi_i, m->coll_spi_r);
-		if (ik_v2_nonce_cmp(low, low_len, m->coll_nonce, m->coll_nonce_len) < 0 &&
+		other = ik_v2_sa_find(e, x->coll_spi_i, x->coll_spi_r);
+		if (ik_v2_nonce_cmp(low, low_len, x->coll_nonce, x->coll_nonce_len) < 0 &&
 		    other) {
 			V2DBG(s, "Simultaneous IKE SA rekey: ours used the lowest nonce, deleting "
 			      "our redundant IKE SA");
@@ -900,14 +940,14 @@ static void ike_rekey_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx,
 	e->v2->st.ike_rekeys++;
 	V2DBG(s, "IKE SA rekeyed by the peer (new SA ID %u); the peer deletes this one",
 	      ns->sa_id);
-	if (m->x == IK_V2_X_IKE_REKEY) {
+	if (m->x == IK_V2_X_IKE_REKEY && m->ccsa) {
 		V2DBG(s, "Simultaneous IKE SA rekey detected");
 		nonce_min(ni, ni_len, nr, nr_len, &low, &low_len);
-		m->coll_ike = true;
-		memcpy(m->coll_spi_i, ns->spi_i, 8);
-		memcpy(m->coll_spi_r, ns->spi_r, 8);
-		memcpy(m->coll_nonce, low, low_len);
-		m->coll_nonce_len = low_len;
+		if (coll_nonce_keep(m->ccsa, low, low_len)) {
+			m->ccsa->coll_ike = true;
+			memcpy(m->ccsa->coll_spi_i, ns->spi_i, 8);
+			memcpy(m->ccsa->coll_spi_r, ns->spi_r, 8);
+		}
 		/* the children follow whichever SA survives: decided when ours is answered */
 	} else {
 		move_children(s, s->conn_id, ns->conn_id);
@@ -948,12 +988,14 @@ void ik_v2_ccsa_request(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 
 void ik_v2_ccsa_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 	enum ik_v2_xch x = m ? m->x : IK_V2_X_NONE;
 
 	ik_v2_up(s)->last_rx_ms = ik_core_now(s->e);
 	if (m)
 		m->x = IK_V2_X_NONE;
+	if (m && !m->ccsa)
+		x = IK_V2_X_NONE;
 	if (x == IK_V2_X_CHILD_REKEY || x == IK_V2_X_CHILD_NEW)
 		child_rekey_done(s, rx);
 	else if (x == IK_V2_X_IKE_REKEY)

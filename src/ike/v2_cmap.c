@@ -152,7 +152,7 @@ static bool same_proxy(const struct ik_proxy *a, const struct ik_proxy *b)
 static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s,
 			   const struct ik_addr *peer, uint32_t reqid, const struct ik_proxy *px)
 {
-	struct ik_v2_more *m = s ? s->more : NULL;
+	struct ik_v2_more *m = s ? ik_v2_more_peek(s) : NULL;
 	struct ik_proxy cp;
 
 	for (struct ik_child *c = ik_core_child_first_addr_ip(e, peer); c;
@@ -168,7 +168,8 @@ static bool already_wanted(struct ik_engine *e, struct ik_v2_ike_sa *s,
 		return true;
 	if (!m)
 		return false;
-	if (m->x == IK_V2_X_CHILD_NEW && m->cr.cmap && same_proxy(&m->cr.proxy, px))
+	if (m->x == IK_V2_X_CHILD_NEW && m->ccsa && m->ccsa->cr.cmap &&
+	    same_proxy(&m->ccsa->cr.proxy, px))
 		return true;
 	for (unsigned i = 0; i < m->nnew; i++)
 		if (same_proxy(&m->new_child[i].proxy, px))
@@ -219,17 +220,22 @@ int ik_v2_cmap_start(struct ik_engine *e, const struct ik_addr *src,
 	if (already_wanted(e, s, dst, reqid, px))
 		return 0;
 	if (s) {
-		struct ik_v2_new_child nc;
+		struct ik_v2_new_child nc, *q = NULL;
 
 		m = ik_v2_more_get(s);
 		nc.cmap = ik_v2_cmap_entry_in(s->cfg, ce);
-		if (!m || !nc.cmap || m->nnew >= IK_V2_MORE_NEW_MAX) {
+		if (m && nc.cmap)
+			q = ik_v2_more_grow(m->new_child, &m->new_cap, m->nnew, sizeof(*q),
+					    IK_V2_MORE_NEW_MAX);
+		if (!q) {
 			ik_sb_printf(err, "%% crypto map %s %u: %s", ce->map->name, ce->seq,
 				     !m ? "out of memory" : !nc.cmap ?
 				     "the IKE SA to the peer predates this entry" :
+				     m->nnew < IK_V2_MORE_NEW_MAX ? "out of memory" :
 				     "too many child SAs waiting for the IKE SA to the peer");
 			return -1;
 		}
+		m->new_child = q;
 		nc.ace = ace;
 		nc.proxy = *px;
 		pkt_of(f, px, &nc.pkt);

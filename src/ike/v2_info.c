@@ -28,14 +28,54 @@ struct ik_v2_more *ik_v2_more_get(struct ik_v2_ike_sa *s)
 	return s->more;
 }
 
+struct ik_v2_more *ik_v2_more_peek(const struct ik_v2_ike_sa *s)
+{
+	return s->more;
+}
+
+void *ik_v2_more_grow(void *arr, uint8_t *cap, unsigned n, size_t size, unsigned max)
+{
+	unsigned want;
+	void *p;
+
+	if (n < *cap)
+		return arr;
+	if (n >= max)
+		return NULL;
+	want = *cap ? 2u * *cap : 2u;
+	if (want > max)
+		want = max;
+	p = realloc(arr, (size_t)want * size);
+	if (!p)
+		return NULL;
+	*cap = (uint8_t)want;
+	return p;
+}
+
+size_t ik_v2_more_bytes(const struct ik_v2_ike_sa *s)
+{
+	const struct ik_v2_more *m = ik_v2_more_peek(s);
+	size_t n;
+
+	if (!m)
+		return 0;
+	n = sizeof(*m) + m->del_cap * sizeof(m->del_spi[0]) +
+		m->rekey_cap * sizeof(m->rekey_id[0]) + m->new_cap * sizeof(m->new_child[0]);
+	if (m->ccsa)
+		n += sizeof(*m->ccsa) + m->ccsa->ni_len + m->ccsa->coll_nonce_len;
+	return n;
+}
+
 void ik_v2_more_free(struct ik_v2_ike_sa *s)
 {
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 
 	if (!m)
 		return;
-	ik_v2_wipe_free(&m->ni, &m->ni_len);
-	ik_dh_free(m->dh);
+	ik_v2_ccsa_x_free(m->ccsa);
+	free(m->del_spi);
+	free(m->rekey_id);
+	free(m->new_child);
 	ik_wipe(m, sizeof(*m));
 	free(m);
 	s->more = NULL;
@@ -95,14 +135,17 @@ static void peer_fmt(const struct ik_v2_ike_sa *s, char *buf)
 void ik_v2_info_queue_delete(struct ik_v2_ike_sa *s, uint32_t spi_in)
 {
 	struct ik_v2_more *m = ik_v2_more_get(s);
+	uint32_t *q;
 
 	if (!m)
 		return;
-	if (m->ndel == IK_V2_MORE_DEL_MAX) {
-		V2DBG(s, "DELETE queue full: IPsec SA [SPI: 0x%X] goes without telling the peer",
-		      spi_in);
+	q = ik_v2_more_grow(m->del_spi, &m->del_cap, m->ndel, sizeof(*q), IK_V2_MORE_DEL_MAX);
+	if (!q) {
+		V2DBG(s, "DELETE queue %s: IPsec SA [SPI: 0x%X] goes without telling the peer",
+		      m->ndel == IK_V2_MORE_DEL_MAX ? "full" : "out of memory", spi_in);
 		return;
 	}
+	m->del_spi = q;
 	m->del_spi[m->ndel++] = spi_in;
 	ik_v2_more_run(s);
 }
@@ -115,7 +158,7 @@ static struct ik_v2_builder *builder(void)
 /* An INFORMATIONAL request with what is queued for it. */
 int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 {
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 	struct ik_v2_builder *b;
 	size_t sk_off;
 	uint8_t spis[IK_V2_MORE_DEL_MAX * 4];
@@ -155,6 +198,9 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	}
 	if (x == IK_V2_X_DELETE_CHILD) {
 		m->ndel = 0;
+		free(m->del_spi);
+		m->del_spi = NULL;
+		m->del_cap = 0;
 		s->e->v2->st.deletes_tx += n;
 	} else {
 		m->want_dpd = false;
@@ -168,11 +214,10 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
  * flight, no collision or rekey to remember. */
 static bool more_idle(const struct ik_v2_ike_sa *s)
 {
-	const struct ik_v2_more *m = s->more;
+	const struct ik_v2_more *m = ik_v2_more_peek(s);
 
 	return m && !ik_v2_req_pending(s) && m->x == IK_V2_X_NONE && !m->ndel && !m->nrekey &&
-		!m->nnew && !m->want_dpd && !m->want_ike_rekey && !m->ni && !m->dh &&
-		!m->coll_child && !m->coll_old && !m->coll_ike && !m->rekeyed;
+		!m->nnew && !m->want_dpd && !m->want_ike_rekey && !m->ccsa && !m->rekeyed;
 }
 
 void ik_v2_win_idle(struct ik_v2_ike_sa *s)
@@ -185,7 +230,7 @@ void ik_v2_win_idle(struct ik_v2_ike_sa *s)
 
 void ik_v2_more_run(struct ik_v2_ike_sa *s)
 {
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 
 	if (!m || s->dead || s->state != IKEV2_READY || ik_v2_req_pending(s))
 		return;
@@ -193,24 +238,36 @@ void ik_v2_more_run(struct ik_v2_ike_sa *s)
 		ik_v2_info_send_queued(s);
 		return;
 	}
-	if (m->want_ike_rekey) {
+	/* a CREATE_CHILD_SA whose answer is still being handled keeps its
+	 * record until then: the next one waits for ik_v2_win_idle */
+	if (!m->ccsa && m->want_ike_rekey) {
 		m->want_ike_rekey = false;
 		if (ik_v2_ccsa_send_ike_rekey(s) == 0)
 			return;
 	}
-	while (m->nrekey) {
+	while (!m->ccsa && m->nrekey) {
 		unsigned id = m->rekey_id[0];
 
 		m->nrekey--;
 		memmove(m->rekey_id, m->rekey_id + 1, m->nrekey * sizeof(m->rekey_id[0]));
+		if (!m->nrekey) {
+			free(m->rekey_id);
+			m->rekey_id = NULL;
+			m->rekey_cap = 0;
+		}
 		if (ik_v2_ccsa_send_child_rekey(s, id) == 0)
 			return;
 	}
-	while (m->nnew) {
+	while (!m->ccsa && m->nnew) {
 		struct ik_v2_new_child nc = m->new_child[0];
 
 		m->nnew--;
 		memmove(m->new_child, m->new_child + 1, m->nnew * sizeof(m->new_child[0]));
+		if (!m->nnew) {
+			free(m->new_child);
+			m->new_child = NULL;
+			m->new_cap = 0;
+		}
 		if (ik_v2_ccsa_send_child_new(s, &nc) == 0)
 			return;
 	}
@@ -319,7 +376,7 @@ static void peer_dead(struct ik_v2_ike_sa *s, enum ik_v2_xch x)
 
 bool ik_v2_more_request_timeout(struct ik_v2_ike_sa *s)
 {
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 	enum ik_v2_xch x;
 
 	if (!m || m->x == IK_V2_X_NONE || s->state != IKEV2_READY)
@@ -344,7 +401,8 @@ void ik_v2_sa_timer(struct ik_v2_ike_sa *s, struct ik_timer *t, uint64_t now)
 		ik_v2_info_dpd_timer(s, now);
 		break;
 	case IK_TK_SA_REKEY:
-		if (s->state != IKEV2_READY || (s->more && s->more->rekeyed))
+		if (s->state != IKEV2_READY ||
+		    ((m = ik_v2_more_peek(s)) && m->rekeyed))
 			break;
 		m = ik_v2_more_get(s);
 		if (!m)
@@ -473,7 +531,7 @@ out:
 
 void ik_v2_info_response(struct ik_v2_ike_sa *s, const struct ik_v2_rx *rx)
 {
-	struct ik_v2_more *m = s->more;
+	struct ik_v2_more *m = ik_v2_more_peek(s);
 	enum ik_v2_xch x = m ? m->x : IK_V2_X_NONE;
 
 	ik_v2_up(s)->last_rx_ms = ik_core_now(s->e);

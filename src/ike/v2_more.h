@@ -8,7 +8,9 @@
  * rekey) is queued in the SA's struct ik_v2_more and sent by ik_v2_more_run
  * when the window is free; the queue is bounded (at most one request of
  * each kind, and IK_V2_MORE_DEL_MAX child SPIs to delete,
- * IK_V2_MORE_REKEY_MAX children to rekey).
+ * IK_V2_MORE_REKEY_MAX children to rekey, IK_V2_MORE_NEW_MAX additional
+ * children to make). What it holds is sized by use: arrays of the queued
+ * entries only, and a CREATE_CHILD_SA record only while one is in flight.
  */
 #ifndef IK_IKE_V2_MORE_H
 #define IK_IKE_V2_MORE_H
@@ -44,17 +46,11 @@ struct ik_v2_new_child {
 	struct ik_proxy pkt;    /* proto 255: unknown */
 };
 
-struct ik_v2_more {
-	/* queued until the window is free */
-	uint32_t del_spi[IK_V2_MORE_DEL_MAX]; /* our inbound SPIs of children gone */
-	unsigned ndel;
-	unsigned rekey_id[IK_V2_MORE_REKEY_MAX]; /* child ids */
-	unsigned nrekey;
-	struct ik_v2_new_child new_child[IK_V2_MORE_NEW_MAX];
-	unsigned nnew;
-	bool want_dpd, want_ike_rekey;
-	/* our request in flight */
-	enum ik_v2_xch x;
+/* A CREATE_CHILD_SA request of ours in flight (a child rekey, an additional
+ * child or an IKE SA rekey): made when the request is sent, freed once it is
+ * answered or given up (ik_v2_ccsa_abort). A liveness check or a DELETE
+ * never carries one. */
+struct ik_v2_ccsa_x {
 	struct ik_v2_child_req cr;      /* CHILD_REKEY, CHILD_NEW: what we offered */
 	uint8_t *ni;                    /* our nonce in it */
 	size_t ni_len;
@@ -62,21 +58,54 @@ struct ik_v2_more {
 	uint8_t new_spi[8];             /* IKE_REKEY: our SPI of the new SA */
 	struct ik_v2_suite new_suite;   /* IKE_REKEY: what we offered */
 	/* a collision (RFC 7296 2.8.1): the peer's exchange rekeyed what ours
-	 * rekeys; what it made, and the lowest nonce of that exchange */
+	 * rekeys; what it made, and the lowest nonce of that exchange (its
+	 * length as received) */
 	unsigned coll_child;            /* child id the peer's exchange made (0: none) */
 	unsigned coll_old;              /* the child both rekeyed */
 	bool coll_ike;                  /* the peer's exchange rekeyed this IKE SA */
 	uint8_t coll_spi_i[8], coll_spi_r[8]; /* the SA it made */
-	uint8_t coll_nonce[IK_V2_MAX_NONCE];
+	uint8_t *coll_nonce;
 	size_t coll_nonce_len;
+};
+
+/* What an established SA has queued or in flight. The queues grow by need
+ * (ik_v2_more_grow) up to their bounds and are freed when they drain; an
+ * SA with nothing of this has none (s->more NULL), one with a liveness
+ * check in flight only this small block. */
+struct ik_v2_more {
+	/* queued until the window is free */
+	uint32_t *del_spi;              /* our inbound SPIs of children gone */
+	unsigned *rekey_id;             /* child ids */
+	struct ik_v2_new_child *new_child;
+	uint8_t ndel, del_cap;
+	uint8_t nrekey, rekey_cap;
+	uint8_t nnew, new_cap;
+	bool want_dpd, want_ike_rekey;
 	/* replaced by an IKE rekey: its children belong to the new SA */
 	bool rekeyed;
+	/* our request in flight */
+	uint8_t x;                      /* enum ik_v2_xch */
+	struct ik_v2_ccsa_x *ccsa;      /* CHILD_REKEY, CHILD_NEW, IKE_REKEY */
 };
+
+_Static_assert(IK_V2_MORE_DEL_MAX <= UINT8_MAX && IK_V2_MORE_REKEY_MAX <= UINT8_MAX &&
+	       IK_V2_MORE_NEW_MAX <= UINT8_MAX, "queue bounds fit the counters");
 
 /* The SA's state, made on first use (NULL when out of memory); freed again
  * by ik_v2_win_idle once nothing is queued, in flight or remembered in it. */
 struct ik_v2_more *ik_v2_more_get(struct ik_v2_ike_sa *s);
+/* The SA's state if it has one (NULL: nothing queued, in flight or
+ * remembered); never allocates. */
+struct ik_v2_more *ik_v2_more_peek(const struct ik_v2_ike_sa *s);
 void ik_v2_more_free(struct ik_v2_ike_sa *s);
+/* Room for one more element in a queue of n elements of size bytes whose
+ * array arr has room for *cap: arr itself, or the array grown (doubled, at
+ * most max elements; *cap updated), or NULL (full or out of memory: arr is
+ * untouched and still owned by the caller). */
+void *ik_v2_more_grow(void *arr, uint8_t *cap, unsigned n, size_t size, unsigned max);
+/* Bytes the SA's state holds on the heap besides its DH key: the block,
+ * the queues' arrays, a CREATE_CHILD_SA record and its nonces (0: none). */
+size_t ik_v2_more_bytes(const struct ik_v2_ike_sa *s);
 /* Sends the queued request with the highest priority if the window is free
  * (DELETEs of children, IKE rekey, child rekeys, liveness check). The
  * DELETE of the IKE SA goes at once (ik_v2_sa_delete). */
@@ -110,7 +139,12 @@ int ik_v2_ccsa_send_child_rekey(struct ik_v2_ike_sa *s, unsigned child_id);
 int ik_v2_ccsa_send_ike_rekey(struct ik_v2_ike_sa *s);
 /* CREATE_CHILD_SA without REKEY_SA for a crypto map line (nc). */
 int ik_v2_ccsa_send_child_new(struct ik_v2_ike_sa *s, const struct ik_v2_new_child *nc);
+/* Our CREATE_CHILD_SA request is over (answered, failed or given up): its
+ * record goes (nonce, DH key, collision), a child it rekeyed may be rekeyed
+ * again. */
 void ik_v2_ccsa_abort(struct ik_v2_ike_sa *s);
+/* Frees a CREATE_CHILD_SA record (its nonce wiped); NULL is fine. */
+void ik_v2_ccsa_x_free(struct ik_v2_ccsa_x *x);
 
 /* ---- v2_frag.c ---- */
 /* The largest IKE datagram (UDP payload) for an IP MTU. */

@@ -314,6 +314,9 @@ void ik_v2_sa_established(struct ik_v2_ike_sa *s)
 	uint32_t life = pf && pf->lifetime ? pf->lifetime : IK_V2_DEFAULT_LIFETIME;
 	uint16_t j = 0;
 
+	/* a rekey's new SA (no IKE_AUTH of its own) was made inside an
+	 * authenticated one: its peer is proven too, and it holds the record */
+	ik_core_ho_prove(&s->sa);
 	in_neg_leave(s);
 	ik_v2_sa_set_state(s, IKEV2_READY);
 	ik_v2_up(s)->established_ms = now;
@@ -796,7 +799,7 @@ void ik_v2_send_notify_clear(struct ik_engine *e, const struct ik_endpoint *loca
 		ik_dbg(e->log, IK_DBG_IKEV2, "IKEv2:Sending Packet [To %s:%u/From %u/VRF i0:f0] "
 		       "IKE_SA_INIT RESPONSE N(%s)", ik_addr_fmt_any(&remote->ip, ra),
 		       remote->port, local->port, ik_v2_notify_name(type));
-		ik_peer_msg(e, &remote->ip, fvrf, b->buf, b->len, true);
+		ik_peer_reply(e, &remote->ip, fvrf, b->buf, b->len);
 		if (local->port == 4500) {
 			uint8_t buf[IK_V2_MAX_MSG + 4];
 
@@ -1134,6 +1137,7 @@ void ik_v2_input(struct ik_engine *e, const struct ik_endpoint *local,
 	}
 	s = ik_v2_sa_find(e, h.spi_i, h.spi_r);
 	if (s) {
+		ik_peer_sa_rx(&s->sa);
 		sa_input(s, local, remote, &h, msg);
 		return;
 	}

@@ -58,7 +58,8 @@ static const char *status_ios(const struct ik_v2_ike_sa *s)
 static const char *status_desc(const struct ik_v2_ike_sa *s)
 {
 	if (s->state == IKEV2_READY)
-		return s->more && s->more->rekeyed ? "Rekeyed, waiting for deletion" :
+		return ik_v2_more_peek(s) && ik_v2_more_peek(s)->rekeyed ?
+			"Rekeyed, waiting for deletion" :
 			"Negotiation done";
 	if (s->state == IKEV2_DELETING || s->state == IKEV2_DEAD)
 		return "Deleting IKE SA";
@@ -137,7 +138,7 @@ static void sa_text(const struct ik_v2_ike_sa *s, bool detail, uint64_t now, str
 	char l[IK_ADDR_ANYSTRLEN + 8], r[IK_ADDR_ANYSTRLEN + 8], a[IK_ADDR_ANYSTRLEN];
 	char vrf[80], li[300], ri[IK_ESCAPED_LEN(255)];
 	const struct ik_v2_suite *su = &s->suite;
-	const struct ik_v2_more *m = s->more;
+	const struct ik_v2_more *m = ik_v2_more_peek(s);
 
 	snprintf(l, sizeof(l), "%s/%u", ik_addr_fmt_any(&s->local.ip, a), s->local.port);
 	snprintf(r, sizeof(r), "%s/%u", ik_addr_fmt_any(&s->remote.ip, a), s->remote.port);
@@ -170,7 +171,7 @@ static void sa_text(const struct ik_v2_ike_sa *s, bool detail, uint64_t now, str
 	ik_sb_printf(out, "      Local next msg id: %-15u Remote next msg id: %u\n",
 		     ik_v2_up_ro(s)->rq.next_msgid, s->win.peer_next);
 	ik_sb_printf(out, "      Local req queued:  %-15u Remote req queued:  %u\n",
-		     (m ? m->ndel + m->nrekey + m->want_dpd + m->want_ike_rekey : 0u) +
+		     (m ? (unsigned)m->ndel + m->nrekey + m->want_dpd + m->want_ike_rekey : 0u) +
 		     (ik_v2_req_pending(s) ? 1u : 0u), 0u);
 	ik_sb_printf(out, "      Local window:      %-15u Remote window:      %u\n", 1u, 1u);
 	if (ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->dpd_interval)

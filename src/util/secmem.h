@@ -16,11 +16,29 @@ struct ik_secret {
 int ik_secmem_init(void);
 /* Raw secure memory, zero-filled, for secrets that are not byte strings (a DH
  * key pair). Small sizes come from a pool of locked, guarded chunks (see
- * secmem.c); free with the same size; the memory is wiped on free. */
+ * secmem.c); free with the same size; the memory is wiped on free. Freeing
+ * a pointer the pool never gave (or a second time, when that empties its
+ * chunk) aborts. */
 void *ik_secmem_alloc(size_t size);
 void ik_secmem_free(void *p, size_t size);
-/* Chunks the pool has taken from sodium_malloc (for tests). */
+/* The pool's chunks: IK_SECMEM_CHUNK bytes each; a chunk whose slots are all
+ * free again is kept while it is the one being carved or while fewer than
+ * IK_SECMEM_RESERVE other empty ones are kept, else given back. */
+#define IK_SECMEM_CHUNK (256u * 1024u)
+#define IK_SECMEM_RESERVE 1u
+/* Chunks the pool holds from sodium_malloc now (for tests). */
 size_t ik_secmem_chunks(void);
+/* Secure memory of the whole process (every thread), for show and benchmarks. */
+struct ik_secmem_stats {
+	size_t in_use;            /* bytes handed out: whole pool slots, and large blocks */
+	size_t held;              /* bytes taken from sodium_malloc: chunks, large blocks */
+	size_t chunks;            /* the pool's chunks */
+	size_t large;             /* blocks too large for the pool, each sodium_malloc'd */
+	uint64_t chunks_returned; /* chunks given back to sodium_free since start */
+	uint64_t frees;           /* slots freed since start */
+	uint64_t index_probes;    /* entries of the address index those frees looked at */
+};
+void ik_secmem_stats(struct ik_secmem_stats *st);
 /* Copies len bytes; returns NULL on allocation failure. */
 struct ik_secret *ik_secret_new(const void *data, size_t len);
 struct ik_secret *ik_secret_alloc(size_t len); /* zero-filled */

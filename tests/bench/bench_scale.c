@@ -4,7 +4,7 @@
  * process (tests/unit/test_mesh.c). At N = 1k, 10k and 50k it prints the
  * responder's CPU per additional handshake, the cost of next_timer and
  * run_timers, and heap bytes per established IKE SA with its child pair;
- * then heap and RSS for 50,000 half-open SAs (MM1 from distinct addresses)
+ * then heap, secure memory and RSS for 50,000 half-open SAs (MM1 from distinct addresses)
  * and after they expire, and the same for IKEv2 (IKE_SA_INIT: 50,000 with
  * x25519, 2,000 with modp2048; --half scales these), and heap per
  * established IKEv2 SA with its child pair (x25519, --max SAs, at least
@@ -23,8 +23,11 @@
 #include <unistd.h>
 
 #include "ike/core.h"
+#include "ike/v2_int.h"
+#include "ike/v2_more.h"
 #include "test_exchange_harness.h"
 #include "test_mesh.h"
+#include "util/secmem.h"
 #include "util/util.h"
 
 #define RESP_ADDR 0xc0a80002u   /* 192.168.0.2 */
@@ -164,16 +167,22 @@ static char *v2_conf(const char *path, unsigned group)
 /* Heap per established IKEv2 SA with its child pair: the IKEv2 form of the
  * seed (group `group`), a VTI per initiator's public address on the
  * responder, n handshakes one after the other; heap growth between n/2 and
- * n SAs right after the handshakes, then what one liveness check (the
- * profile's on-demand DPD, 10 s, no traffic) adds to each SA. */
+ * n SAs right after the handshakes, then what one request of the responder
+ * in flight (unanswered: the initiators are gone) adds to each SA, each kind
+ * on a fresh set of SAs: a liveness check (the profile's on-demand DPD, 10 s,
+ * no traffic), a child SA rekey (its soft lifetime reached), an IKE SA rekey
+ * (its soft lifetime reached: the new SA, not yet usable, included). */
 static void v2_established(unsigned group, unsigned n, const struct ik_engine_opts *ro)
 {
+	static const char *const kinds[] = { "a liveness check", "a child SA rekey",
+					     "an IKE SA rekey" };
 	char *t = v2_conf("etc/examples/ikev2-r2.conf", group), a[16];
 	struct ik_config *rc, *ic;
 	struct ik_sb sb;
 	struct mnode *r;
-	size_t h_half = 0, h_full, h_dpd;
-	unsigned failed = 0, up;
+	size_t h_half = 0, h_full = 0, h_kind;
+	double per_sa = 0, more[3];
+	unsigned failed = 0, up = 0, busy[3];
 
 	if (n < 2)
 		return;
@@ -192,32 +201,64 @@ static void v2_established(unsigned group, unsigned n, const struct ik_engine_op
 	t = v2_conf("etc/examples/ikev2-r1.conf", group);
 	ic = xn_load(t, "initiator");
 	free(t);
-	mn_init(&net);
-	r = mn_add(&net, 0, "R", rc, RESP_ADDR, 1, ro, false);
-	for (unsigned k = 0; k < n; k++) {
-		if (k == n / 2) {
-			malloc_trim(0);
-			h_half = heap_bytes(r->e);
+	for (unsigned kind = 0; kind < 3; kind++) {
+		mn_init(&net);
+		r = mn_add(&net, 0, "R", ik_config_ref(rc), RESP_ADDR, 1, ro, false);
+		failed = 0;
+		for (unsigned k = 0; k < n; k++) {
+			if (k == n / 2) {
+				malloc_trim(0);
+				h_half = heap_bytes(r->e);
+			}
+			if (!handshake(ic, k))
+				failed++;
 		}
-		if (!handshake(ic, k))
-			failed++;
+		malloc_trim(0);
+		h_full = heap_bytes(r->e);
+		up = r->nup;
+		if (kind == 0) {
+			per_sa = (double)(h_full - h_half) / (n - n / 2);
+			net.now += 15000; /* one DPD interval */
+			ik_engine_run_timers(r->e);
+		} else {
+			uint64_t now = net.now;
+
+			for (struct ik_v2_ike_sa *s = r->e->v2 ? r->e->v2->sas : NULL, *nx; s;
+			     s = nx) {
+				struct ik_child *c = ik_v2_child_first(s);
+
+				nx = s->next;
+				if (s->dead || s->state != IKEV2_READY || !s->live)
+					continue;
+				if (kind == 1 && c)
+					ik_v2_child_rekey(r->e, c, now);
+				else if (kind == 2)
+					ik_v2_sa_timer(s, &s->live->t_rekey, now);
+			}
+		}
+		net.qlen = 0;
+		busy[kind] = 0;
+		for (struct ik_v2_ike_sa *s = r->e->v2 ? r->e->v2->sas : NULL; s; s = s->next)
+			if (!s->dead && s->state == IKEV2_READY && ik_v2_req_pending(s))
+				busy[kind]++;
+		malloc_trim(0);
+		h_kind = heap_bytes(r->e);
+		more[kind] = ((double)h_kind - (double)h_full) / (busy[kind] ? busy[kind] : 1);
+		mn_free(&net);
 	}
-	malloc_trim(0);
-	h_full = heap_bytes(r->e);
-	up = r->nup;
-	net.now += 15000; /* one DPD interval: a liveness check each, answered by nobody */
-	ik_engine_run_timers(r->e);
-	net.qlen = 0;
-	malloc_trim(0);
-	h_dpd = heap_bytes(r->e);
 	printf("\n%u established IKEv2 SAs (group %u, PSK, one child pair each): heap %.0f B "
-	       "per SA with its child pair (growth from %u to %u SAs)", up, group,
-	       (double)(h_full - h_half) / (n - n / 2), n / 2, n);
+	       "per SA with its child pair (growth from %u to %u SAs)", up, group, per_sa,
+	       n / 2, n);
 	if (failed)
 		printf(" (%u handshakes failed)", failed);
-	printf(";\nwith one liveness check each in flight (unanswered): %+.0f B per SA\n",
-	       ((double)h_dpd - (double)h_full) / (up ? up : 1));
-	mn_free(&net);
+	printf(";\n");
+	for (unsigned kind = 0; kind < 3; kind++)
+		printf("with %s of the responder each in flight (unanswered, %u SAs): %+.0f B "
+		       "per SA%s\n", kinds[kind], busy[kind], more[kind],
+		       kind == 2 ? " (the new IKE SA included)" : "");
+	printf("an established IKEv2 SA with its child pair and a liveness check in flight: "
+	       "%.0f B\n", per_sa + more[0]);
+	ik_config_unref(rc);
 	ik_config_unref(ic);
 }
 
@@ -233,6 +274,7 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 	uint8_t first[MN_MAX_MSG];
 	size_t len, h0, h1;
 	double rss0, rss1, rss2, rss3;
+	struct ik_secmem_stats s0, s1, s3;
 	struct ik_engine_stats st;
 	struct ik_config *rc, *ic;
 	struct mnode *r;
@@ -264,6 +306,7 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 	net.qlen = 0;
 	malloc_trim(0);
 	h0 = heap_bytes(r->e);
+	ik_secmem_stats(&s0);
 	rss0 = rss_mib();
 	for (uint32_t i = 0; i < n; i++) {
 		struct ik_endpoint src = ik_ep_v4(PUB_BASE + i, 500);
@@ -273,6 +316,7 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 		net.qlen = 0; /* the responses go nowhere */
 	}
 	h1 = heap_bytes(r->e);
+	ik_secmem_stats(&s1);
 	rss1 = rss_mib();
 	ik_engine_stats(r->e, &st);
 	net.now += 200000;
@@ -280,13 +324,22 @@ static void half_open(unsigned version, unsigned group, unsigned n,
 	rss2 = rss_mib();
 	malloc_trim(0);
 	rss3 = rss_mib();
+	ik_secmem_stats(&s3);
 	printf("\n%u half-open %s SAs (%s, group %u, from distinct addresses, %u kept): "
-	       "heap %.0f B each;\nRSS %.1f MiB above the baseline of %.1f MiB\n", n,
+	       "heap %.0f B + secure memory %.0f B each;\n"
+	       "RSS %.1f MiB above the baseline of %.1f MiB; secure memory in use %+.1f MiB, "
+	       "held %+.1f MiB (%zu chunks)\n", n,
 	       version == 1 ? "IKEv1" : "IKEv2", version == 1 ? "MM1" : "IKE_SA_INIT", group,
 	       st.half_open, (double)(h1 - h0) / (st.half_open ? st.half_open : 1),
-	       rss1 - rss0, rss0);
+	       ((double)s1.in_use - (double)s0.in_use) / (st.half_open ? st.half_open : 1),
+	       rss1 - rss0, rss0, ((double)s1.in_use - (double)s0.in_use) / 1048576.0,
+	       ((double)s1.held - (double)s0.held) / 1048576.0, s1.chunks);
 	printf("after they expire: RSS %.1f MiB above the baseline (%.1f MiB after "
-	       "malloc_trim)\n", rss2 - rss0, rss3 - rss0);
+	       "malloc_trim);\nsecure memory in use %+.1f MiB, held %+.1f MiB (%zu chunks, "
+	       "%llu given back so far)\n", rss2 - rss0, rss3 - rss0,
+	       ((double)s3.in_use - (double)s0.in_use) / 1048576.0,
+	       ((double)s3.held - (double)s0.held) / 1048576.0, s3.chunks,
+	       (unsigned long long)s3.chunks_returned);
 	mn_free(&net);
 }
 

@@ -144,8 +144,13 @@ c show crypto isakmp stats | grep -q "^IKE SAs in negotiation: *0$" \
 c --json show crypto isakmp stats | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["isakmp_stats"]
-assert d["sas_up"] == 0 and d["half_open"] == 0 and d["datagrams_dropped"] == 0, d' \
+assert d["sas_up"] == 0 and d["half_open"] == 0 and d["datagrams_dropped"] == 0, d
+# no SA: no DH value or key in the secure pool (the keyrings'"'"' keys are elsewhere)
+assert d["secure_memory_in_use"] == 0, d
+assert d["secure_memory_held"] >= d["secure_memory_in_use"], d' \
 	|| fail "JSON isakmp stats"
+c show crypto isakmp stats | grep -Eq "^Secure memory in use: +0 bytes$" \
+	|| fail "show crypto isakmp stats: no secure memory line"
 
 # show running-config round trip: ikerd -t accepts it and it holds the keyrings
 c show running-config >"$tmp/rc.conf" || fail "show running-config failed"

@@ -9,7 +9,8 @@
 #   - a legitimate peer that starts 5 s into the flood brings its tunnel up
 #     before the flood ends (with the cookie challenge: after sending the
 #     COOKIE back);
-#   - the responder's RSS stays within 64 MiB of its value before the flood.
+#   - the responder's RSS stays within 64 MiB of its value before the flood;
+#   - no per-peer record is made for a spoofed source.
 # With the cookie challenge, the responder also keeps no more half-open SAs
 # than the threshold per worker, and counts the challenges it sent.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
@@ -102,6 +103,13 @@ flood_case() {
 		[ "$ho" -gt $((2 * COOKIE_AT + 1)) ] \
 			|| fail "$1: only $ho half-open SAs: the flood did not load the responder"
 	fi
+	# per-peer records: the legitimate peer has one, no spoofed source (none
+	# answered from its address; COOKIE challenges make none either)
+	peers=$(r show crypto isakmp peers detail) || fail "$1: show crypto isakmp peers detail"
+	spoofed=$(printf '%s\n' "$peers" | grep -c "^Peer: 192\.0\.2\." || true)
+	printf '%s\n' "$peers" | grep -q "^Peer: 198\.51\.100\.200 " \
+		|| fail "$1: no per-peer record of the legitimate peer: $peers"
+	[ "$spoofed" = 0 ] || fail "$1: $spoofed per-peer records of spoofed sources"
 	kill -TERM "$hp"
 	wait_gone "$hp" || fail "$1: ikeload did not exit"
 	grep -q "^held up 10 lost 0 dpd_acks [1-9][0-9]* dpd_dead 0$" "$tmp/$1-held.out" \

@@ -9,7 +9,9 @@
 #     the peer is acknowledged, none is declared dead, none is lost);
 #   - a legitimate peer that starts 5 s into the flood, when the half-open
 #     table is full, brings its tunnel up before the flood ends;
-#   - the responder's RSS stays within 64 MiB of its value before the flood.
+#   - the responder's RSS stays within 64 MiB of its value before the flood;
+#   - no per-peer record is made for a spoofed source (show crypto isakmp
+#     peers detail lists the legitimate peer, none of the flood's addresses).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/daemon/lib.sh"
 . "$top_srcdir/tests/bench/loadlib.sh"
 need_netns
@@ -68,6 +70,14 @@ echo "flood: $(cat "$tmp/flood.out"); responder RSS ${rss0} kB before, ${rssmax}
 grep -q "^tunnels 1 up 1 " "$tmp/late.out" \
 	|| fail "the legitimate peer did not come up during the flood: $(cat "$tmp/late.out")"
 [ $((rssmax - rss0)) -le 65536 ] || fail "responder RSS grew by $((rssmax - rss0)) kB"
+# per-peer records: the legitimate peer has one, no spoofed source (none
+# answered from its address)
+peers=$("$IKERCTL" --ctl "$tmp/r/ctl" show crypto isakmp peers detail) \
+	|| fail "show crypto isakmp peers detail"
+spoofed=$(printf '%s\n' "$peers" | grep -c "^Peer: 192\.0\.2\." || true)
+printf '%s\n' "$peers" | grep -q "^Peer: 198\.51\.100\.200 " \
+	|| fail "no per-peer record of the legitimate peer: $peers"
+[ "$spoofed" = 0 ] || fail "$spoofed per-peer records of spoofed sources"
 kill -TERM "$hp"
 wait_gone "$hp" || fail "ikeload did not exit"
 grep -q "^held up 10 lost 0 dpd_acks [1-9][0-9]* dpd_dead 0$" "$tmp/held.out" \

@@ -70,6 +70,9 @@ grep -qx 'ikerd_isakmp_sas{state="established"} 1' "$prom" || fail "ISAKMP SA ga
 grep -q '^ikerd_datagrams_received_total [1-9]' "$prom" || fail "datagram counter"
 grep -qx 'ikerd_half_open_refused_total 0' "$prom" || fail "refused counter: $(cat "$prom")"
 grep -q '^ikerd_retransmissions_total [0-9]' "$prom" || fail "retransmission counter"
+grep -q '^ikerd_secure_memory_bytes{kind="in_use"} [1-9][0-9]*$' "$prom" \
+	|| fail "secure memory gauge with an SA up: $(cat "$prom")"
+grep -q '^ikerd_secure_memory_bytes{kind="held"} [1-9][0-9]*$' "$prom" || fail "secure memory held"
 [ "$(stat -c %a "$prom")" = 644 ] || fail "metrics mode $(stat -c %a "$prom")"
 
 # idle: the file is not rewritten (rename gives a new inode)

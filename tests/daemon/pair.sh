@@ -48,6 +48,13 @@ wait_cmd_grep "spi: 0x" r1 show crypto ipsec sa \
 	|| fail "R1 shows no SPI: $(r1 show crypto ipsec sa)"
 wait_cmd_grep "spi: 0x" r2 show crypto ipsec sa \
 	|| fail "R2 shows no SPI: $(r2 show crypto ipsec sa)"
+# the ISAKMP SA's keys are in the secure pool (and leave it with the SA, below)
+r1 --json show crypto isakmp stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["isakmp_stats"]
+assert d["secure_memory_in_use"] > 0 and d["secure_memory_chunks"] >= 1, d
+assert d["secure_memory_held"] >= d["secure_memory_in_use"], d' \
+	|| fail "R1 secure memory with the SA up: $(r1 show crypto isakmp stats)"
 # R1's outbound SPI is one of R2's
 out1=$(r1 show crypto ipsec sa |
 	sed -n 's/.*current outbound spi: \(0x[0-9A-Fa-f]*\).*/\1/p' | head -n 1)
@@ -110,6 +117,8 @@ r2 show crypto isakmp peers detail | grep -q "^ IKE SAs: 1 IPSec SA bundles: 1$"
 r1 clear crypto session >/dev/null || fail "clear on R1"
 wait_cmd_nogrep QM_IDLE r1 show crypto isakmp sa \
 	|| fail "clear left the SA: $(r1 show crypto isakmp sa)"
+wait_cmd_grep "^Secure memory in use: *0 bytes$" r1 show crypto isakmp stats \
+	|| fail "R1 kept secure memory after clear: $(r1 show crypto isakmp stats)"
 r1 show crypto ipsec sa | grep -q "spi: 0x" \
 	&& fail "clear left IPsec SAs: $(r1 show crypto ipsec sa)"
 r1 initiate Tunnel1 >"$tmp/init" || fail "initiate: $(cat "$tmp/init")"
