@@ -40,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/asan.h"
+
 #define POOL_CHUNK IK_SECMEM_CHUNK
 #define POOL_UNIT_SHIFT 18 /* log2(POOL_CHUNK): a chunk overlaps at most two units */
 #define POOL_RESERVE IK_SECMEM_RESERVE
@@ -51,22 +53,10 @@
 
 _Static_assert(((size_t)1 << POOL_UNIT_SHIFT) == POOL_CHUNK, "a unit is a chunk's size");
 
-#if defined(__SANITIZE_ADDRESS__)
-#define IK_SECMEM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define IK_SECMEM_ASAN 1
-#endif
-#endif
-#ifdef IK_SECMEM_ASAN
-#include <sanitizer/asan_interface.h>
+#ifdef IK_ASAN
 #define POOL_REDZONE 32u
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else
 #define POOL_REDZONE 0u
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 struct pool_free {
@@ -243,7 +233,7 @@ static struct pool_chunk *chunk_new(void)
 		free(ch);
 		return NULL;
 	}
-	POISON(ch->base, POOL_CHUNK);
+	IK_POISON(ch->base, POOL_CHUNK);
 	first = (uintptr_t)ch->base >> POOL_UNIT_SHIFT;
 	last = ((uintptr_t)ch->base + POOL_CHUNK - 1) >> POOL_UNIT_SHIFT;
 	ch->node[0] = (struct pool_node){ .chunk = ch, .unit = first };
@@ -266,7 +256,7 @@ static void chunk_reset(struct pool_chunk *ch)
 		ch->free[c] = NULL;
 	}
 	ch->cut = 0;
-	POISON(ch->base, POOL_CHUNK);
+	IK_POISON(ch->base, POOL_CHUNK);
 }
 
 /* Takes ch out of the pool; the caller sodium_frees it outside the lock. */
@@ -281,7 +271,7 @@ static void chunk_remove(struct pool_chunk *ch)
 
 static void chunk_release(struct pool_chunk *ch)
 {
-	UNPOISON(ch->base, POOL_CHUNK);
+	IK_UNPOISON(ch->base, POOL_CHUNK);
 	sodium_free(ch->base); /* wipes */
 	free(ch);
 }
@@ -357,10 +347,10 @@ void *ik_secmem_alloc(size_t size)
 	p = pool_take(c);
 	pthread_mutex_unlock(&pool.lock);
 	if (p) {
-		UNPOISON(p, slot);
+		IK_UNPOISON(p, slot);
 		memset(p, 0, slot);
-		POISON(p, slot);
-		UNPOISON(p, size ? size : 1); /* the rest of the slot is the redzone */
+		IK_POISON(p, slot);
+		IK_UNPOISON(p, size ? size : 1); /* the rest of the slot is the redzone */
 	}
 	return p;
 }
@@ -393,9 +383,9 @@ void ik_secmem_free(void *p, size_t size)
 		abort();
 	}
 	/* wiped under the lock, once known to be the pool's: at most 4 KiB */
-	UNPOISON(p, slot);
+	IK_UNPOISON(p, slot);
 	sodium_memzero(p, slot);
-	POISON((unsigned char *)p + sizeof(*f), slot - sizeof(*f));
+	IK_POISON((unsigned char *)p + sizeof(*f), slot - sizeof(*f));
 	if (!ch->free[c])
 		avail_link(ch, c);
 	f->next = ch->free[c];

@@ -5,21 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define IK_SLAB_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define IK_SLAB_ASAN 1
-#endif
-#endif
-#ifdef IK_SLAB_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+#include "util/asan.h"
 
 #define SLAB_ALIGN 16u
 
@@ -98,7 +84,7 @@ static struct ik_slab *slab_map(struct ik_slab_pool *p)
 		munmap((uint8_t *)a + IK_SLAB_BYTES, len - head - IK_SLAB_BYTES);
 	s = (struct ik_slab *)a;
 	memset(s, 0, sizeof(*s));
-	POISON(slab_objs(s), IK_SLAB_BYTES - SLAB_HEAD);
+	IK_POISON(slab_objs(s), IK_SLAB_BYTES - SLAB_HEAD);
 	s->all_next = p->all;
 	if (p->all)
 		p->all->all_prev = s;
@@ -116,7 +102,7 @@ static void slab_unmap(struct ik_slab_pool *p, struct ik_slab *s)
 	if (s->all_next)
 		s->all_next->all_prev = s->all_prev;
 	p->nslabs--;
-	UNPOISON(slab_objs(s), IK_SLAB_BYTES - SLAB_HEAD);
+	IK_UNPOISON(slab_objs(s), IK_SLAB_BYTES - SLAB_HEAD);
 	munmap(s, IK_SLAB_BYTES);
 }
 
@@ -138,11 +124,11 @@ void *ik_slab_alloc(struct ik_slab_pool *p)
 	}
 	if (s->free) {
 		obj = (uint8_t *)s->free;
-		UNPOISON(obj, p->size);
+		IK_UNPOISON(obj, p->size);
 		s->free = s->free->next;
 	} else {
 		obj = slab_objs(s) + (size_t)s->nfresh++ * p->size;
-		UNPOISON(obj, p->size);
+		IK_UNPOISON(obj, p->size);
 	}
 	if (++s->nused == p->per_slab)
 		partial_del(p, s);
@@ -161,7 +147,7 @@ void ik_slab_free(struct ik_slab_pool *p, void *obj)
 	s = (struct ik_slab *)((uintptr_t)obj & ~(uintptr_t)(IK_SLAB_BYTES - 1));
 	f->next = s->free;
 	s->free = f;
-	POISON(obj, p->size);
+	IK_POISON(obj, p->size);
 	p->nobjs--;
 	if (s->nused-- == p->per_slab)
 		partial_add(p, s);

@@ -13,14 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MEM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MEM_ASAN 1
-#endif
-#endif
-#ifdef MEM_ASAN
+#include "util/asan.h"
+#ifdef IK_ASAN
 /* the sanitizer runtime's count (its header is not always installed) */
 size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
@@ -40,7 +34,7 @@ static struct xnet net;
 /* Heap bytes in use (the sanitizer's count in sanitizer builds). */
 static size_t heap_used(void)
 {
-#ifdef MEM_ASAN
+#ifdef IK_ASAN
 	return __sanitizer_get_current_allocated_bytes();
 #else
 	struct mallinfo2 mi = mallinfo2();

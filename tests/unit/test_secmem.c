@@ -21,21 +21,7 @@
 
 #include "util/secmem.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#endif
-#ifdef HAVE_ASAN
-#include <sanitizer/asan_interface.h>
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#else
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#define POISON(p, n) ((void)(p), (void)(n))
-#endif
+#include "util/asan.h"
 
 /* 1,500 bytes take a 2 KiB slot with or without ASan's redzone: 128 a chunk */
 #define BIG_SLOT_REQ 1500
@@ -241,14 +227,14 @@ START_TEST(wiped_on_free)
 	ik_secret_free(s);
 	/* freed slots are poisoned in ASan builds: these looks are deliberate; the
 	 * first bytes of a free slot hold its free-list link */
-	UNPOISON(p, 200);
+	IK_UNPOISON(p, 200);
 	for (size_t k = sizeof(void *); k < 200; k++)
 		ck_assert_uint_eq(p[k], 0);
-	POISON(p, 200);
-	UNPOISON(sp, 33);
+	IK_POISON(p, 200);
+	IK_UNPOISON(sp, 33);
 	for (size_t k = 0; k < 33; k++)
 		ck_assert_uint_eq(sp[k], 0);
-	POISON(sp, 33);
+	IK_POISON(sp, 33);
 	ik_secmem_free(keeper, 200);
 }
 END_TEST

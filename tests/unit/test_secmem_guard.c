@@ -13,15 +13,9 @@
 
 #include "util/secmem.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#endif
+#include "util/asan.h"
 
-#ifdef HAVE_ASAN
+#ifdef IK_ASAN
 enum poke { POKE_INSIDE, POKE_PAST_RAW, POKE_PAST_SECRET, POKE_FREED };
 
 static void poke(enum poke what)
@@ -99,7 +93,7 @@ END_TEST
 
 int main(void)
 {
-#ifdef HAVE_ASAN
+#ifdef IK_ASAN
 	Suite *s = suite_create("secmem_guard");
 	TCase *tc = tcase_create("redzones");
 	SRunner *sr;

@@ -4,17 +4,9 @@
 #include <string.h>
 
 #include "util/addr.h"
+#include "util/asan.h"
 #include "util/log.h"
 #include "util/secmem.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#else
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#define POISON(p, n) ((void)(p), (void)(n))
-#endif
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -205,10 +197,10 @@ START_TEST(secmem_pool_reuse)
 	size_t len = s[7]->len;
 	ik_secret_free(s[7]);
 	/* a freed slot is poisoned in ASan builds: this look is deliberate */
-	UNPOISON(p, len);
+	IK_UNPOISON(p, len);
 	for (size_t i = 0; i < len; i++)
 		ck_assert_uint_eq(p[i], 0);
-	POISON(p, len);
+	IK_POISON(p, len);
 	s[7] = ik_secret_alloc(len);
 	ck_assert_ptr_eq(s[7]->p, p);
 	for (int i = 0; i < 2000; i++)
