@@ -679,6 +679,8 @@ static struct ik_v2_ike_sa *ike_successor(struct ik_v2_ike_sa *s, struct ik_v2_i
 					  size_t ni_len, const uint8_t *nr, size_t nr_len)
 {
 	struct ik_engine *e = s->e;
+	const struct ik_v2_up *ou = ik_v2_up_ro(s);
+	struct ik_v2_up *nu;
 	char err[200];
 
 	if (ik_v2_derive_rekey(&s->suite, s->suite.prf, s->up->keys.sk_d, gir, ni, ni_len, nr,
@@ -694,20 +696,21 @@ static struct ik_v2_ike_sa *ike_successor(struct ik_v2_ike_sa *s, struct ik_v2_i
 		ik_core_cfg_release(e, ns->cfg);
 		ns->cfg = ik_core_cfg_hold(e, s->cfg);
 	}
-	ik_v2_up(ns)->tunnel = ik_v2_up_ro(s)->tunnel;
-	ik_v2_up(ns)->policy = ik_v2_up_ro(s)->policy;
-	ik_v2_up(ns)->profile = ik_v2_sa_profile(s);
-	ik_v2_up(ns)->psk = ik_v2_up_ro(s)->psk;
+	nu = ik_v2_up(ns);
+	nu->tunnel = ou->tunnel;
+	nu->policy = ou->policy;
+	nu->profile = ou->profile;
+	nu->psk = ou->psk;
 	ns->nat_self = s->nat_self;
 	ns->nat_peer = s->nat_peer;
 	ns->peer_frag = s->peer_frag;
-	ns->up->peer_id_type = ik_v2_up_ro(s)->peer_id_type;
-	ns->up->peer_id = ik_v2_up_ro(s)->peer_id;
-	if (ik_v2_up_ro(s)->peer_id_value) {
-		ns->up->peer_id_value = strdup(ik_v2_up_ro(s)->peer_id_value);
-		ns->up->peer_id.value = ns->up->peer_id_value;
+	nu->peer_id_type = ou->peer_id_type;
+	nu->peer_id = ou->peer_id;
+	if (ou->peer_id_value) {
+		nu->peer_id_value = strdup(ou->peer_id_value);
+		nu->peer_id.value = nu->peer_id_value;
 	}
-	ik_v2_up(ns)->session_id = ik_v2_session_id(s);
+	nu->session_id = ik_v2_session_id(s);
 	ns->conn_id = e->next_conn_id++;
 	ik_v2_sa_established(ns);
 	return ns;

@@ -162,6 +162,7 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	struct ik_v2_builder *b;
 	size_t sk_off;
 	uint8_t spis[IK_V2_MORE_DEL_MAX * 4];
+	const struct ik_ikev2_profile *pf;
 	enum ik_v2_xch x;
 	unsigned n = 0;
 	int rc;
@@ -190,9 +191,10 @@ int ik_v2_info_send_queued(struct ik_v2_ike_sa *s)
 	if (rc)
 		return -1;
 	m->x = x;
-	if (x == IK_V2_X_DPD && ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->dpd_retry) {
+	pf = ik_v2_sa_profile(s);
+	if (x == IK_V2_X_DPD && pf && pf->dpd_retry) {
 		/* IOS: the liveness check is retried every RETRY seconds */
-		s->up->rq.req_interval_ms = ik_v2_sa_profile(s)->dpd_retry * 1000u;
+		s->up->rq.req_interval_ms = pf->dpd_retry * 1000u;
 		ik_core_timer_set(s->e, &s->up->rq.t_xmit,
 				  ik_core_now(s->e) + s->up->rq.req_interval_ms);
 	}
@@ -279,8 +281,9 @@ void ik_v2_more_run(struct ik_v2_ike_sa *s)
 
 static unsigned ike_lifetime(const struct ik_v2_ike_sa *s)
 {
-	return ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->lifetime ? ik_v2_sa_profile(s)->lifetime
-		: IK_V2_DEFAULT_LIFETIME;
+	const struct ik_ikev2_profile *pf = ik_v2_sa_profile(s);
+
+	return pf && pf->lifetime ? pf->lifetime : IK_V2_DEFAULT_LIFETIME;
 }
 
 void ik_v2_more_established(struct ik_v2_ike_sa *s)
@@ -288,6 +291,7 @@ void ik_v2_more_established(struct ik_v2_ike_sa *s)
 	struct ik_engine *e = s->e;
 	uint64_t now = ik_core_now(e), life = (uint64_t)ike_lifetime(s) * 1000;
 	uint64_t soft = life - life * IK_V2_REKEY_MARGIN_PCT / 100;
+	const struct ik_ikev2_profile *pf = ik_v2_sa_profile(s);
 	uint8_t j;
 
 	ik_v2_up(s)->last_rx_ms = now;
@@ -297,12 +301,10 @@ void ik_v2_more_established(struct ik_v2_ike_sa *s)
 	soft -= life * (s->initiator ? 2u : 0u) / 100 + life * j / (256u * 40u);
 	ik_core_timer_set(e, &s->live->t_rekey, now + soft);
 	ik_core_timer_set(e, &s->t_expire, now + life);
-	if (ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->dpd_interval)
-		ik_core_timer_set(e, &s->live->t_dpd,
-				  now + (uint64_t)ik_v2_sa_profile(s)->dpd_interval * 1000);
-	if (s->nat_self && ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->nat_keepalive)
-		ik_core_timer_set(e, &s->live->t_natka,
-				now + (uint64_t)ik_v2_sa_profile(s)->nat_keepalive * 1000);
+	if (pf && pf->dpd_interval)
+		ik_core_timer_set(e, &s->live->t_dpd, now + (uint64_t)pf->dpd_interval * 1000);
+	if (s->nat_self && pf && pf->nat_keepalive)
+		ik_core_timer_set(e, &s->live->t_natka, now + (uint64_t)pf->nat_keepalive * 1000);
 }
 
 /* Whether the peer showed life within the interval: an authenticated IKE
@@ -313,7 +315,7 @@ static bool peer_alive(struct ik_v2_ike_sa *s, uint64_t now, unsigned interval)
 	struct ik_v2_up *up = ik_v2_up(s);
 	uint64_t pkts = 0;
 
-	if (now - ik_v2_up_ro(s)->last_rx_ms < (uint64_t)interval * 1000)
+	if (now - up->last_rx_ms < (uint64_t)interval * 1000)
 		return true;
 	if (!e->host.child_counters || !up->dpd_base)
 		return false;
@@ -413,11 +415,12 @@ void ik_v2_sa_timer(struct ik_v2_ike_sa *s, struct ik_timer *t, uint64_t now)
 		break;
 	case IK_TK_SA_NATKA: {
 		static const uint8_t ka = 0xff;
+		const struct ik_ikev2_profile *pf = ik_v2_sa_profile(s);
 
 		e->host.send(e->host.ctx, &s->local, &s->remote, s->fvrf, &ka, 1);
-		if (ik_v2_sa_profile(s) && ik_v2_sa_profile(s)->nat_keepalive)
+		if (pf && pf->nat_keepalive)
 			ik_core_timer_set(e, &s->live->t_natka,
-					now + (uint64_t)ik_v2_sa_profile(s)->nat_keepalive * 1000);
+					now + (uint64_t)pf->nat_keepalive * 1000);
 		break;
 	}
 	default:
