@@ -1206,9 +1206,9 @@ int ik_v2_initiate(struct ik_engine *e, const struct ik_interface *t, const stru
 		ik_sb_printf(err, "%% out of memory");
 		return -1;
 	}
-	s->up->tunnel = t;
-	ik_v2_up(s)->profile = t->protection->ikev2_profile;
-	ik_v2_up(s)->want_child = true;
+	s->up->tunnel = t; /* an initiator has its block from creation (ik_v2_sa_new) */
+	s->up->profile = t->protection->ikev2_profile;
+	s->up->want_child = true;
 	ik_v2_sa_child(s)->rekey_of = rekey_of;
 	V2DBG(s, "Initiating IKEv2 for %s to %s (IKEv2 profile %s)", t->name,
 	      ik_addr_fmt_ios(&dst, da), t->protection->ikev2_profile->name);
